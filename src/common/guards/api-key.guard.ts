@@ -1,0 +1,70 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { PULSE_OPTIONS, type PulseOptions } from '../../config/pulse-options.js';
+import { ApiKeyService } from '../../tenants/api-key.service.js';
+import { AdminOnly } from '../decorators/admin-only.decorator.js';
+import { Public } from '../decorators/public.decorator.js';
+import { RequiresTier } from '../decorators/requires-tier.decorator.js';
+import { TierRequiredException } from '../errors/tier-required.exception.js';
+import { tierAtLeast } from '../tiers.js';
+import type { AuthenticatedRequest } from './principal.js';
+
+/**
+ * Global guard, deny by default: a route is open only when marked @Public(). Admin routes take the
+ * operator key; every other route takes a tenant key, which fixes the tenant for the whole request.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  private readonly adminKeyDigest: Buffer | null;
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly apiKeys: ApiKeyService,
+    @Inject(PULSE_OPTIONS) options: PulseOptions,
+  ) {
+    this.adminKeyDigest = options.adminApiKey ? sha256(options.adminApiKey) : null;
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true; // NATS handlers are authorised by NATS itself
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride(Public, targets)) return true;
+
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const key = bearerToken(request.headers.authorization);
+    if (!key) throw new UnauthorizedException('Missing API key: send "Authorization: Bearer <key>"');
+
+    const isAdminKey = this.isAdminKey(key);
+    if (this.reflector.getAllAndOverride(AdminOnly, targets)) {
+      if (!isAdminKey) throw new UnauthorizedException('This route requires the admin API key');
+      request.isAdmin = true;
+      return true;
+    }
+    if (isAdminKey) throw new UnauthorizedException('The admin API key cannot be used as a tenant key');
+
+    const principal = await this.apiKeys.resolve(key);
+    if (!principal) throw new UnauthorizedException('Unknown or revoked API key');
+    request.tenant = principal;
+
+    const required = this.reflector.getAllAndOverride(RequiresTier, targets);
+    if (required && !tierAtLeast(principal.tier, required)) {
+      throw new TierRequiredException(required, principal.tier);
+    }
+    return true;
+  }
+
+  private isAdminKey(key: string): boolean {
+    return this.adminKeyDigest !== null && timingSafeEqual(sha256(key), this.adminKeyDigest);
+  }
+}
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1] : null;
+}

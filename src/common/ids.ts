@@ -1,0 +1,6 @@
+/** Tenant and client ids (DESIGN.md §1): safe as a NATS subject token and inside a Redis key. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function isValidId(value: unknown): value is string {
+  return typeof value === 'string' && ID_PATTERN.test(value);
+}

@@ -1,0 +1,152 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+  validateSync,
+} from 'class-validator';
+import { isTier, type Tier } from '../common/tiers.js';
+import { DEFAULT_PLAN_TIERS, type PulseOptions } from './pulse-options.js';
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+const URL_LIST = /^(nats|tls|ws|wss):\/\/[^\s,]+(\s*,\s*(nats|tls|ws|wss):\/\/[^\s,]+)*$/;
+const HOST_PORT_LIST = /^[^\s,:]+:\d{1,5}(\s*,\s*[^\s,:]+:\d{1,5})*$/;
+const PLAN_TABLE = /^[A-Za-z0-9_-]+:(basic|professional|enterprise)(\s*,\s*[A-Za-z0-9_-]+:(basic|professional|enterprise))*$/;
+
+/** Every variable Pulse reads, with its default. `.env.example` documents the same list. */
+export class EnvironmentVariables {
+  @IsOptional() @IsIn(['development', 'production', 'test'])
+  NODE_ENV: string = 'development';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT: number = 3000;
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevel = 'log';
+
+  @Matches(URL_LIST, { message: 'NATS_URL must be a comma-separated list of nats:// (or tls://) URLs' })
+  NATS_URL: string = 'nats://127.0.0.1:4222';
+
+  @IsOptional() @IsString() NATS_CREDS_FILE?: string;
+  @IsOptional() @IsString() NATS_NKEY_SEED_FILE?: string;
+  @IsOptional() @IsString() NATS_USER?: string;
+  @ValidateIf((env: EnvironmentVariables) => env.NATS_USER !== undefined)
+  @IsString({ message: 'NATS_PASSWORD is required when NATS_USER is set' })
+  NATS_PASSWORD?: string;
+  @IsOptional() @IsString() NATS_TOKEN?: string;
+  @IsOptional() @IsString() NATS_TLS_CA_FILE?: string;
+  @ValidateIf((env: EnvironmentVariables) => env.NATS_TLS_KEY_FILE !== undefined)
+  @IsString({ message: 'NATS_TLS_CERT_FILE is required when NATS_TLS_KEY_FILE is set' })
+  NATS_TLS_CERT_FILE?: string;
+  @ValidateIf((env: EnvironmentVariables) => env.NATS_TLS_CERT_FILE !== undefined)
+  @IsString({ message: 'NATS_TLS_KEY_FILE is required when NATS_TLS_CERT_FILE is set' })
+  NATS_TLS_KEY_FILE?: string;
+
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/) NATS_QUEUE_GROUP: string = 'pulse';
+
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL: string = 'redis://127.0.0.1:6379';
+
+  @IsOptional()
+  @Matches(HOST_PORT_LIST, { message: 'REDIS_CLUSTER_NODES must be a comma-separated list of host:port' })
+  REDIS_CLUSTER_NODES?: string;
+
+  @Matches(/^[A-Za-z0-9_.-]{1,32}$/, { message: 'REDIS_KEY_PREFIX must be 1-32 of A-Z a-z 0-9 _ . -' })
+  REDIS_KEY_PREFIX: string = 'pulse';
+
+  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production' || env.ADMIN_API_KEY !== undefined)
+  @IsString({ message: 'ADMIN_API_KEY is required when NODE_ENV=production' })
+  @MinLength(16, { message: 'ADMIN_API_KEY must be at least 16 characters' })
+  ADMIN_API_KEY?: string;
+
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'TENANT_SUBJECT_PREFIX must be one subject token' })
+  TENANT_SUBJECT_PREFIX: string = 'tenant';
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
+  FLUSH_INTERVAL_MS: number = 1000;
+
+  @Transform(toInt) @IsInt() @Min(1000) @Max(3_600_000)
+  TENANT_SYNC_INTERVAL_MS: number = 10_000;
+
+  @Matches(PLAN_TABLE, { message: 'PLAN_TIERS must look like "free:basic,pro:professional,enterprise:enterprise"' })
+  PLAN_TIERS: string = 'free:basic,starter:basic,pro:professional,enterprise:enterprise';
+
+  @Transform(toInt) @IsInt() @Min(10) @Max(100_000)
+  SUBJECT_TABLE_SIZE: number = 1000;
+
+  @Transform(toInt) @IsInt() @Min(10) @Max(100_000)
+  SUBJECTS_STORED_PER_DAY: number = 1000;
+
+  @Transform(toInt) @IsInt() @Min(500) @Max(60_000)
+  STARTUP_TIMEOUT_MS: number = 5000;
+}
+
+/** Validates the raw environment; throws one error that lists every bad variable. */
+export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
+  // Empty strings in .env mean "not set", so defaults and @IsOptional apply.
+  const relevant = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== ''));
+  const env = plainToInstance(EnvironmentVariables, relevant, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  - ${e.property}: ${m}`));
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return env;
+}
+
+export function parsePlanTiers(table: string): Record<string, Tier> {
+  const result: Record<string, Tier> = {};
+  for (const pair of table.split(',')) {
+    const [plan, tier] = pair.split(':').map((s) => s.trim());
+    if (plan && isTier(tier)) result[plan] = tier;
+  }
+  return Object.keys(result).length > 0 ? result : { ...DEFAULT_PLAN_TIERS };
+}
+
+const splitList = (value: string) =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
+  const tls =
+    env.NATS_TLS_CA_FILE || env.NATS_TLS_CERT_FILE
+      ? { caFile: env.NATS_TLS_CA_FILE, certFile: env.NATS_TLS_CERT_FILE, keyFile: env.NATS_TLS_KEY_FILE }
+      : undefined;
+  return {
+    nats: {
+      servers: splitList(env.NATS_URL),
+      credsFile: env.NATS_CREDS_FILE,
+      nkeySeedFile: env.NATS_NKEY_SEED_FILE,
+      user: env.NATS_USER,
+      password: env.NATS_PASSWORD,
+      token: env.NATS_TOKEN,
+      tls,
+      queueGroup: env.NATS_QUEUE_GROUP,
+      connectTimeoutMs: env.STARTUP_TIMEOUT_MS,
+    },
+    redis: {
+      url: env.REDIS_URL,
+      clusterNodes: env.REDIS_CLUSTER_NODES ? splitList(env.REDIS_CLUSTER_NODES) : undefined,
+      keyPrefix: env.REDIS_KEY_PREFIX,
+      connectTimeoutMs: env.STARTUP_TIMEOUT_MS,
+    },
+    adminApiKey: env.ADMIN_API_KEY,
+    tenantSubjectPrefix: env.TENANT_SUBJECT_PREFIX,
+    flushIntervalMs: env.FLUSH_INTERVAL_MS,
+    tenantSyncIntervalMs: env.TENANT_SYNC_INTERVAL_MS,
+    planTiers: parsePlanTiers(env.PLAN_TIERS),
+    subjectTableSize: env.SUBJECT_TABLE_SIZE,
+    subjectsStoredPerDay: env.SUBJECTS_STORED_PER_DAY,
+  };
+}

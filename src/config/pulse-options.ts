@@ -1,0 +1,53 @@
+import type { Tier } from '../common/tiers.js';
+
+export const PULSE_OPTIONS = Symbol('PULSE_OPTIONS');
+
+export interface NatsOptions {
+  /** One or more server URLs; the client fails over between them. */
+  servers: string[];
+  credsFile?: string;
+  nkeySeedFile?: string;
+  user?: string;
+  password?: string;
+  token?: string;
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  /** Queue group shared by every Pulse instance of one deployment. */
+  queueGroup: string;
+  /** How long start-up waits for the first connection. */
+  connectTimeoutMs: number;
+}
+
+export interface RedisOptions {
+  url: string;
+  /** host:port pairs; when set, Pulse uses Redis Cluster and ignores `url`. */
+  clusterNodes?: string[];
+  /** First segment of every key Pulse writes; lets deployments (and test runs) share one Redis. */
+  keyPrefix: string;
+  connectTimeoutMs: number;
+}
+
+/** Everything the Pulse modules need, typed. Nothing below the config module reads process.env. */
+export interface PulseOptions {
+  nats: NatsOptions;
+  redis: RedisOptions;
+  /** Operator key for /admin routes; without it the admin routes answer 401. */
+  adminApiKey?: string;
+  /** First token of tenant subjects: `{prefix}.{tenantId}.>`. */
+  tenantSubjectPrefix: string;
+  flushIntervalMs: number;
+  /** Full reconcile of tenant subscriptions against Redis, behind the instant NATS announcements. */
+  tenantSyncIntervalMs: number;
+  /** Billing plan → tier. */
+  planTiers: Record<string, Tier>;
+  /** Distinct subjects each tenant keeps per flush window before folding the rest into "other". */
+  subjectTableSize: number;
+  /** Subjects kept per tenant per day in Redis (the top by message count). */
+  subjectsStoredPerDay: number;
+}
+
+export const DEFAULT_PLAN_TIERS: Record<string, Tier> = {
+  free: 'basic',
+  starter: 'basic',
+  pro: 'professional',
+  enterprise: 'enterprise',
+};

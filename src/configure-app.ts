@@ -1,0 +1,26 @@
+import { type INestApplication, RequestMethod } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import { randomUUID } from 'node:crypto';
+
+export const API_PREFIX = 'api/v1';
+export const BODY_LIMIT = '100kb';
+
+/** HTTP settings shared by main.ts and the e2e tests, so the tests exercise the real app. */
+export function configureApp(app: INestApplication): void {
+  const express = app as NestExpressApplication;
+  express.setGlobalPrefix(API_PREFIX, {
+    exclude: [
+      { path: 'health/live', method: RequestMethod.GET },
+      { path: 'health/ready', method: RequestMethod.GET },
+    ],
+  });
+  express.useBodyParser('json', { limit: BODY_LIMIT });
+  express.disable('x-powered-by');
+  express.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader('x-request-id', id);
+    next();
+  });
+}

@@ -1,0 +1,41 @@
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { Public } from '../common/decorators/public.decorator.js';
+import { NatsStatus } from '../nats/nats-status.js';
+import { PulseHealthService } from './pulse-health.service.js';
+
+/** Probes for orchestrators: live = the process answers; ready = NATS and Redis are usable. */
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly nats: NatsStatus,
+    private readonly pulse: PulseHealthService,
+  ) {}
+
+  @Get('live')
+  live() {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([
+      () => {
+        const indicator = this.indicators.check('nats');
+        const { state, server } = this.nats.current();
+        return state === 'connected' ? indicator.up({ server }) : indicator.down({ state });
+      },
+      async () => {
+        const indicator = this.indicators.check('redis');
+        const redis = await this.pulse.redisStatus();
+        return redis.state === 'ready' && !redis.error
+          ? indicator.up({ pingMs: redis.pingMs })
+          : indicator.down({ state: redis.state, error: redis.error });
+      },
+    ]);
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { MonitoringModule } from '../monitoring/monitoring.module.js';
+import { HealthController } from './health.controller.js';
+import { PulseHealthService } from './pulse-health.service.js';
+
+@Module({
+  imports: [TerminusModule, MonitoringModule],
+  controllers: [HealthController],
+  providers: [PulseHealthService],
+  exports: [PulseHealthService],
+})
+export class HealthModule {}

@@ -1,0 +1,43 @@
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+export const PERIODS = ['1h', '24h', '7d', '30d'] as const;
+export type Period = (typeof PERIODS)[number];
+
+export class AnalyticsQuery {
+  @IsOptional()
+  @IsIn(PERIODS, { message: `period must be one of: ${PERIODS.join(', ')}` })
+  period: Period = '24h';
+}
+
+export class AnomaliesQuery {
+  @IsOptional() @Type(() => Number)
+  @IsInt({ message: 'hours must be an integer from 1 to 720' })
+  @Min(1, { message: 'hours must be an integer from 1 to 720' })
+  @Max(720, { message: 'hours must be an integer from 1 to 720' })
+  hours: number = 24;
+}
+
+export const CLIENT_STATUSES = ['healthy', 'degraded', 'unhealthy', 'offline'] as const;
+
+export class PresenceQuery {
+  @IsOptional() @IsIn(CLIENT_STATUSES, { message: `status must be one of: ${CLIENT_STATUSES.join(', ')}` })
+  status?: (typeof CLIENT_STATUSES)[number];
+
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'online must be true or false' })
+  online?: boolean;
+
+  @IsOptional() @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer from 1 to 1000' })
+  @Min(1, { message: 'limit must be an integer from 1 to 1000' })
+  @Max(1000, { message: 'limit must be an integer from 1 to 1000' })
+  limit: number = 100;
+
+  @IsOptional() @IsString() @MaxLength(512)
+  cursor?: string;
+}
+
+/** Routes that take no query parameters: any parameter (say, a tenantId) is refused with 400. */
+export class NoQuery {}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { HealthModule } from '../health/health.module.js';
+import { MetricsController } from './metrics.controller.js';
+import { MetricsRepository } from './metrics.repository.js';
+import { MetricsService } from './metrics.service.js';
+
+@Module({
+  imports: [HealthModule],
+  controllers: [MetricsController],
+  providers: [MetricsRepository, MetricsService],
+})
+export class MetricsModule {}

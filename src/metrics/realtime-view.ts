@@ -1,0 +1,110 @@
+import type { Tier } from '../common/tiers.js';
+import { tierAtLeast } from '../common/tiers.js';
+import { estimateCardinality } from '../monitoring/subject-sketch.js';
+import { LATENCY_BUCKETS, percentile } from '../monitoring/latency-histogram.js';
+import type { RawRealtime } from './metrics.repository.js';
+
+export interface Counter {
+  total: number;
+  today: number;
+  lastMinute: number;
+  perSecond: number;
+}
+
+/** `GET /metrics/realtime` (DESIGN.md §1). Fields a tier may not see are absent. */
+export interface RealtimeView {
+  tenantId: string;
+  tier: Tier;
+  generatedAt: string;
+  messages: Counter;
+  bytes: Counter;
+  clients: { active: number; total: number };
+  throughput?: { mbps: number };
+  latencyMs?: { p50: number; p95: number; p99: number; samples: number };
+  subjects?: { distinct: number; top: { subject: string; messages: number; bytes: number }[] };
+  errorRate?: number;
+  anomalies?: { open: number };
+}
+
+/** Minutes of latency samples merged into the realtime percentiles. */
+export const LATENCY_WINDOW_MINUTES = 5;
+/** Seconds averaged for perSecond. */
+export const RATE_WINDOW_SECONDS = 10;
+export const TOP_SUBJECTS = 10;
+
+const int = (value: string | undefined) => (value ? Number(value) : 0);
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
+
+export interface RealtimeInputs {
+  tenantId: string;
+  tier: Tier;
+  now: number;
+  /** Seconds ending at or before this one are complete on every instance. */
+  lastCompleteSecond: number;
+  raw: RawRealtime;
+  clients: { active: number; total: number };
+}
+
+/** Minute epochs a realtime read needs: the current one and the LATENCY_WINDOW_MINUTES - 1 before. */
+export function realtimeMinutes(now: number): number[] {
+  const current = Math.floor(now / 60_000) * 60;
+  return Array.from({ length: LATENCY_WINDOW_MINUTES }, (_, i) => current - 60 * i);
+}
+
+function secondCount(raw: RawRealtime, field: 'm' | 'b', epochSecond: number): number {
+  const minute = raw.minutes.get(epochSecond - (epochSecond % 60));
+  return minute ? int(minute[`${field}:${epochSecond % 60}`]) : 0;
+}
+
+function counter(inputs: RealtimeInputs, field: 'm' | 'b'): Counter {
+  const { raw, now, lastCompleteSecond } = inputs;
+  const nowSecond = Math.floor(now / 1000);
+  let lastMinute = 0;
+  for (let s = nowSecond - 59; s <= nowSecond; s++) lastMinute += secondCount(raw, field, s);
+  let window = 0;
+  for (let s = lastCompleteSecond - RATE_WINDOW_SECONDS + 1; s <= lastCompleteSecond; s++) {
+    window += secondCount(raw, field, s);
+  }
+  return {
+    total: int(raw.totals[field]),
+    today: int(raw.today[field]),
+    lastMinute,
+    perSecond: round(window / RATE_WINDOW_SECONDS, 2),
+  };
+}
+
+export function buildRealtimeView(inputs: RealtimeInputs): RealtimeView {
+  const { raw, tier } = inputs;
+  const view: RealtimeView = {
+    tenantId: inputs.tenantId,
+    tier,
+    generatedAt: new Date(inputs.now).toISOString(),
+    messages: counter(inputs, 'm'),
+    bytes: counter(inputs, 'b'),
+    clients: inputs.clients,
+  };
+  if (tierAtLeast(tier, 'professional')) {
+    const histogram = new Array<number>(LATENCY_BUCKETS).fill(0);
+    for (const minute of raw.minutes.values()) {
+      for (const [field, value] of Object.entries(minute)) {
+        if (field.startsWith('l:')) histogram[Number(field.slice(2))] += Number(value);
+      }
+    }
+    const samples = histogram.reduce((a, b) => a + b, 0);
+    view.throughput = { mbps: round((view.bytes.perSecond * 8) / 1e6, 3) };
+    view.latencyMs = {
+      p50: round(percentile(histogram, 0.5), 2),
+      p95: round(percentile(histogram, 0.95), 2),
+      p99: round(percentile(histogram, 0.99), 2),
+      samples,
+    };
+    const estimate = raw.sketch ? estimateCardinality(raw.sketch) : 0;
+    view.subjects = { distinct: Math.max(estimate, raw.storedSubjects), top: raw.topSubjects };
+  }
+  if (tierAtLeast(tier, 'enterprise')) {
+    // Honest zeros: error rates and anomalies are computed once anomaly detection lands.
+    view.errorRate = 0;
+    view.anomalies = { open: 0 };
+  }
+  return view;
+}

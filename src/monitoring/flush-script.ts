@@ -1,0 +1,144 @@
+import { dayOf } from '../redis/redis-keys.js';
+import type { RedisKeys } from '../redis/redis-keys.js';
+import type { TenantDelta } from './tenant-delta.js';
+
+export const MINUTE_TTL_SECONDS = 3 * 3600;
+/** Longest history any tier keeps (30 days) plus the current day. */
+export const DAY_TTL_SECONDS = 31 * 86_400;
+export const FLUSH_SEQUENCE_TTL_SECONDS = 86_400;
+
+/**
+ * Applies one tenant delta atomically and at most once. KEYS[1] is the tenant record (no record:
+ * the tenant was deleted, nothing is written), KEYS[2] the last sequence applied from this
+ * instance (a retry of an applied delta is skipped), the other KEYS are referenced by index from
+ * ARGV, which after the sequence is a list of operations:
+ *   h key field n | z key member n | x key ttl | t zkey hkey keep | r key register rank
+ * Every key carries the tenant's hash tag, so on Redis Cluster the whole call runs in one slot.
+ */
+export const FLUSH_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local seq = tonumber(ARGV[1])
+local last = tonumber(redis.call('GET', KEYS[2]) or '-1')
+if seq <= last then return 0 end
+redis.call('SET', KEYS[2], ARGV[1], 'EX', ${FLUSH_SEQUENCE_TTL_SECONDS})
+local i = 2
+local n = #ARGV
+while i <= n do
+  local op = ARGV[i]
+  if op == 'h' then
+    redis.call('HINCRBY', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2], ARGV[i + 3])
+    i = i + 4
+  elseif op == 'z' then
+    redis.call('ZINCRBY', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 3], ARGV[i + 2])
+    i = i + 4
+  elseif op == 'x' then
+    redis.call('EXPIRE', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2])
+    i = i + 3
+  elseif op == 't' then
+    local zkey = KEYS[tonumber(ARGV[i + 1])]
+    local hkey = KEYS[tonumber(ARGV[i + 2])]
+    local keep = tonumber(ARGV[i + 3])
+    local extra = redis.call('ZRANGE', zkey, 0, -(keep + 1))
+    for j = 1, #extra, 500 do
+      local chunk = {}
+      for k = j, math.min(j + 499, #extra) do chunk[#chunk + 1] = extra[k] end
+      redis.call('ZREM', zkey, unpack(chunk))
+      redis.call('HDEL', hkey, unpack(chunk))
+    end
+    i = i + 4
+  elseif op == 'r' then
+    local key = KEYS[tonumber(ARGV[i + 1])]
+    local register = tonumber(ARGV[i + 2])
+    local rank = tonumber(ARGV[i + 3])
+    local current = redis.call('GETRANGE', key, register, register)
+    if current == '' or string.byte(current) < rank then
+      redis.call('SETRANGE', key, register, string.char(rank))
+    end
+    i = i + 4
+  else
+    return redis.error_reply('pulse flush: unknown op ' .. tostring(op))
+  end
+end
+return 1
+`;
+
+export interface EncodedFlush {
+  keys: string[];
+  args: (string | number)[];
+}
+
+/** Turns a delta into the KEYS and ARGV of FLUSH_LUA. Pure, so the encoding is unit-tested. */
+export function encodeDelta(
+  delta: TenantDelta,
+  keys: RedisKeys,
+  instanceId: string,
+  subjectsStoredPerDay: number,
+): EncodedFlush {
+  const t = delta.tenantId;
+  const keyList = [keys.tenant(t), keys.flushSequence(t, instanceId), keys.totals(t)];
+  const index = new Map<string, number>();
+  const ref = (key: string): number => {
+    let i = index.get(key);
+    if (i === undefined) {
+      keyList.push(key);
+      i = keyList.length;
+      index.set(key, i);
+    }
+    return i;
+  };
+  const args: (string | number)[] = [delta.seq];
+  const hincr = (keyIndex: number, field: string, n: number) => {
+    if (n !== 0) args.push('h', keyIndex, field, n);
+  };
+
+  const TOTALS = 3;
+  hincr(TOTALS, 'm', delta.messages);
+  hincr(TOTALS, 'b', delta.bytes);
+  hincr(TOTALS, 'lat_missing', delta.latencyMissing);
+  hincr(TOTALS, 'lat_invalid', delta.latencyInvalid);
+
+  const days = new Map<string, [number, number]>();
+  for (const [minuteEpoch, minute] of delta.minutes) {
+    const k = ref(keys.minute(t, minuteEpoch));
+    hincr(k, 'm', minute.messages);
+    hincr(k, 'b', minute.bytes);
+    if (minute.seconds) {
+      for (const [offset, [m, b]] of minute.seconds) {
+        hincr(k, `m:${offset}`, m);
+        hincr(k, `b:${offset}`, b);
+      }
+    }
+    if (minute.latency) for (const [bucket, samples] of minute.latency) hincr(k, `l:${bucket}`, samples);
+    args.push('x', k, MINUTE_TTL_SECONDS);
+    const day = dayOf(minuteEpoch * 1000);
+    const sum = days.get(day) ?? [0, 0];
+    sum[0] += minute.messages;
+    sum[1] += minute.bytes;
+    days.set(day, sum);
+  }
+  for (const [day, [m, b]] of days) {
+    const k = ref(keys.day(t, day));
+    hincr(k, 'm', m);
+    hincr(k, 'b', b);
+    args.push('x', k, DAY_TTL_SECONDS);
+  }
+
+  for (const [day, table] of delta.subjects) {
+    const zkey = ref(keys.subjectMessages(t, day));
+    const hkey = ref(keys.subjectBytes(t, day));
+    for (const [subject, c] of table.counts) {
+      args.push('z', zkey, subject, c.messages);
+      hincr(hkey, subject, c.bytes);
+    }
+    args.push('t', zkey, hkey, subjectsStoredPerDay, 'x', zkey, DAY_TTL_SECONDS, 'x', hkey, DAY_TTL_SECONDS);
+    const dayTotals = ref(keys.day(t, day));
+    hincr(dayTotals, 'subj_other_m', table.otherMessages);
+    hincr(dayTotals, 'subj_other_b', table.otherBytes);
+    if (table.sketch.size > 0) {
+      const sketch = ref(keys.subjectSketch(t, day));
+      for (const [register, rank] of table.sketch) args.push('r', sketch, register, rank);
+      args.push('x', sketch, DAY_TTL_SECONDS);
+    }
+  }
+  return { keys: keyList, args };
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TenantsModule } from '../tenants/tenants.module.js';
+import { MessageTap } from './message-tap.js';
+import { TrafficAggregator } from './traffic-aggregator.js';
+import { TrafficFlusher } from './traffic-flusher.js';
+import { TrafficRepository } from './traffic.repository.js';
+
+@Module({
+  imports: [TenantsModule],
+  providers: [TrafficAggregator, TrafficFlusher, TrafficRepository, MessageTap],
+  exports: [TrafficAggregator, TrafficFlusher, MessageTap],
+})
+export class MonitoringModule {}

@@ -1,0 +1,102 @@
+import { SubjectTable } from './subject-table.js';
+
+export interface MinuteDelta {
+  messages: number;
+  bytes: number;
+  /** Second of the minute (0..59) → [messages, bytes]; dropped for old minutes during an outage. */
+  seconds: Map<number, [number, number]> | null;
+  /** Latency bucket → samples. */
+  latency: Map<number, number> | null;
+}
+
+/** Keep per-second detail for this long while deltas wait for Redis; older minutes keep totals only. */
+export const SECOND_DETAIL_MS = 10 * 60_000;
+
+/**
+ * What one tenant's counters changed by since the last successful flush. Its size is bounded by
+ * the minutes it spans and the subject table's capacity, never by the number of messages.
+ */
+export class TenantDelta {
+  /** Flush sequence, assigned when the delta is first sent; retries send the same sequence. */
+  seq = 0;
+  messages = 0;
+  bytes = 0;
+  latencyMissing = 0;
+  latencyInvalid = 0;
+  readonly minutes = new Map<number, MinuteDelta>();
+  /** UTC day (YYYYMMDD) → subjects seen that day. */
+  readonly subjects = new Map<string, SubjectTable>();
+
+  constructor(
+    readonly tenantId: string,
+    private readonly subjectCapacity: number,
+  ) {}
+
+  minute(minuteEpoch: number): MinuteDelta {
+    let minute = this.minutes.get(minuteEpoch);
+    if (!minute) {
+      minute = { messages: 0, bytes: 0, seconds: new Map(), latency: null };
+      this.minutes.set(minuteEpoch, minute);
+    }
+    return minute;
+  }
+
+  addSecond(epochSecond: number, messages: number, bytes: number): void {
+    const minute = this.minute(epochSecond - (epochSecond % 60));
+    minute.messages += messages;
+    minute.bytes += bytes;
+    if (minute.seconds) {
+      const offset = epochSecond % 60;
+      const slot = minute.seconds.get(offset);
+      if (slot) {
+        slot[0] += messages;
+        slot[1] += bytes;
+      } else {
+        minute.seconds.set(offset, [messages, bytes]);
+      }
+    }
+    this.messages += messages;
+    this.bytes += bytes;
+  }
+
+  addLatency(minuteEpoch: number, bucket: number, samples: number): void {
+    const minute = this.minute(minuteEpoch);
+    minute.latency ??= new Map();
+    minute.latency.set(bucket, (minute.latency.get(bucket) ?? 0) + samples);
+  }
+
+  subjectsOf(day: string): SubjectTable {
+    let table = this.subjects.get(day);
+    if (!table) {
+      table = new SubjectTable(this.subjectCapacity);
+      this.subjects.set(day, table);
+    }
+    return table;
+  }
+
+  get isEmpty(): boolean {
+    return this.messages === 0 && this.latencyMissing === 0 && this.latencyInvalid === 0;
+  }
+
+  /** Adds `other` into this delta (both unsent). Drops per-second detail older than SECOND_DETAIL_MS. */
+  mergeFrom(other: TenantDelta, now: number): void {
+    for (const [minuteEpoch, m] of other.minutes) {
+      if (m.seconds) {
+        for (const [offset, [messages, bytes]] of m.seconds) this.addSecond(minuteEpoch + offset, messages, bytes);
+      } else {
+        const target = this.minute(minuteEpoch);
+        target.messages += m.messages;
+        target.bytes += m.bytes;
+        this.messages += m.messages;
+        this.bytes += m.bytes;
+      }
+      if (m.latency) for (const [bucket, samples] of m.latency) this.addLatency(minuteEpoch, bucket, samples);
+    }
+    this.latencyMissing += other.latencyMissing;
+    this.latencyInvalid += other.latencyInvalid;
+    for (const [day, table] of other.subjects) this.subjectsOf(day).mergeFrom(table);
+    for (const [minuteEpoch, m] of this.minutes) {
+      if (m.seconds && minuteEpoch * 1000 < now - SECOND_DETAIL_MS) m.seconds = null;
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import { type DynamicModule, Module, type ModuleMetadata, type Provider } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { HttpErrorFilter } from './common/filters/http-error.filter.js';
+import { ApiKeyGuard } from './common/guards/api-key.guard.js';
+import { createValidationPipe } from './common/pipes/validation.pipe.js';
+import { PULSE_OPTIONS, type PulseOptions } from './config/pulse-options.js';
+import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { MonitoringModule } from './monitoring/monitoring.module.js';
+import { NatsModule } from './nats/nats.module.js';
+import { RedisModule } from './redis/redis.module.js';
+import { TenantsModule } from './tenants/tenants.module.js';
+
+export interface PulseModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  inject?: (string | symbol | (abstract new (...args: never[]) => unknown))[];
+  useFactory: (...args: never[]) => PulseOptions | Promise<PulseOptions>;
+}
+
+/**
+ * Pulse as one importable module: connections, tenant registry, message tap, metrics API, the
+ * deny-by-default API-key guard, validation and the error body. Options come typed from the
+ * caller; nothing here reads process.env.
+ */
+@Module({})
+export class PulseModule {
+  static forRoot(options: PulseOptions): DynamicModule {
+    return PulseModule.compose({ provide: PULSE_OPTIONS, useValue: options });
+  }
+
+  static forRootAsync(options: PulseModuleAsyncOptions): DynamicModule {
+    const module = PulseModule.compose({
+      provide: PULSE_OPTIONS,
+      inject: options.inject ?? [],
+      useFactory: options.useFactory,
+    });
+    module.imports = [...(options.imports ?? []), ...(module.imports ?? [])];
+    return module;
+  }
+
+  private static compose(optionsProvider: Provider): DynamicModule {
+    return {
+      module: PulseModule,
+      global: true,
+      imports: [ScheduleModule.forRoot(), NatsModule, RedisModule, TenantsModule, MonitoringModule, HealthModule, MetricsModule],
+      providers: [
+        optionsProvider,
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+      ],
+      exports: [PULSE_OPTIONS],
+    };
+  }
+}

@@ -1,0 +1,86 @@
+import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Cluster, Redis, type RedisOptions as IORedisOptions } from 'ioredis';
+import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { RedisKeys } from './redis-keys.js';
+
+export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
+export type RedisClient = Redis | Cluster;
+
+const clientOptions: IORedisOptions = {
+  lazyConnect: true,
+  // Commands from concurrent callers (flush per tenant, API reads) share round trips.
+  enableAutoPipelining: true,
+  // Fail a command after one reconnect attempt instead of stalling callers; the flusher keeps its
+  // deltas and retries by itself, and API reads answer 503.
+  maxRetriesPerRequest: 1,
+  // Reconnect forever, backing off to 2 s.
+  retryStrategy: (attempt: number) => Math.min(100 * attempt, 2000),
+};
+
+export async function connectRedis(options: PulseOptions['redis']): Promise<RedisClient> {
+  const target = options.clusterNodes?.join(',') ?? options.url;
+  const client: RedisClient = options.clusterNodes
+    ? new Cluster(
+        options.clusterNodes.map((node) => {
+          const [host, port] = node.split(':');
+          return { host, port: Number(port) };
+        }),
+        { lazyConnect: true, enableAutoPipelining: true, redisOptions: clientOptions, clusterRetryStrategy: clientOptions.retryStrategy },
+      )
+    : new Redis(options.url, clientOptions);
+  // Errors are reported through health; without a listener ioredis prints every retry.
+  let lastError = '';
+  client.on('error', (err: Error) => {
+    lastError = err.message;
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.connect(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${options.connectTimeoutMs} ms`)), options.connectTimeoutMs);
+      }),
+    ]);
+    await client.ping();
+    return client;
+  } catch (err) {
+    client.disconnect();
+    throw new Error(`Cannot connect to Redis at ${target}: ${lastError || (err as Error).message}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS_CLIENT,
+      inject: [PULSE_OPTIONS],
+      useFactory: (options: PulseOptions) => connectRedis(options.redis),
+    },
+    {
+      provide: RedisKeys,
+      inject: [PULSE_OPTIONS],
+      useFactory: (options: PulseOptions) => new RedisKeys(options.redis.keyPrefix),
+    },
+  ],
+  exports: [REDIS_CLIENT, RedisKeys],
+})
+export class RedisModule implements OnApplicationShutdown {
+  private readonly logger = new Logger(RedisModule.name);
+
+  constructor(@Inject(REDIS_CLIENT) private readonly client: RedisClient) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.quit().catch((err: Error) => {
+      this.logger.warn(`Redis quit failed: ${err.message}`);
+      this.client.disconnect();
+    });
+  }
+}
+
+/** True when the client can take commands now (not connecting, reconnecting or closed). */
+export function redisReady(client: RedisClient): boolean {
+  return client.status === 'ready';
+}

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import type { TenantPrincipal } from '../common/guards/principal.js';
+import type { ApiKeyRecord } from './tenant.js';
+import { TenantRepository } from './tenant.repository.js';
+
+export const API_KEY_PREFIX = 'pk_';
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/** A new key: 192 random bits, shown to the caller once; only its SHA-256 is kept. */
+export function generateApiKey(): { apiKey: string; record: ApiKeyRecord } {
+  const apiKey = `${API_KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
+  return {
+    apiKey,
+    record: {
+      keyId: `key_${randomBytes(8).toString('hex')}`,
+      sha256: hashApiKey(apiKey),
+      createdAt: new Date().toISOString(),
+    },
+  };
+}
+
+@Injectable()
+export class ApiKeyService {
+  constructor(private readonly tenants: TenantRepository) {}
+
+  /**
+   * The tenant a key belongs to, or null. Read from Redis on every request so that a revoked key,
+   * a disabled or a deleted tenant stops working at once, on every instance. The lookup is by the
+   * key's hash, so no stored secret is ever compared character by character.
+   */
+  async resolve(apiKey: string): Promise<TenantPrincipal | null> {
+    if (!apiKey.startsWith(API_KEY_PREFIX) || apiKey.length > 128) return null;
+    const owner = await this.tenants.findApiKeyOwner(hashApiKey(apiKey));
+    if (!owner) return null;
+    const tenant = await this.tenants.find(owner.tenantId);
+    if (!tenant || tenant.status !== 'active') return null;
+    return { tenantId: tenant.id, tier: tenant.tier, keyId: owner.keyId };
+  }
+}

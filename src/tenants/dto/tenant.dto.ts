@@ -1,0 +1,34 @@
+import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ID_PATTERN } from '../../common/ids.js';
+import { TIERS, type Tier } from '../../common/tiers.js';
+import { TENANT_STATUSES, type TenantStatus } from '../tenant.js';
+
+const ID_MESSAGE = 'id must match ^[A-Za-z0-9_-]{1,64}$';
+
+export class CreateTenantDto {
+  @IsString() @Matches(ID_PATTERN, { message: ID_MESSAGE })
+  id!: string;
+
+  @IsOptional() @IsString() @Length(1, 200)
+  name?: string;
+
+  @IsOptional() @IsIn(TIERS, { message: `tier must be one of: ${TIERS.join(', ')}` })
+  tier?: Tier;
+
+  @IsOptional() @IsString() @Length(1, 64)
+  plan?: string;
+}
+
+export class UpdateTenantDto {
+  @IsOptional() @IsString() @Length(1, 200)
+  name?: string;
+
+  @IsOptional() @IsIn(TIERS, { message: `tier must be one of: ${TIERS.join(', ')}` })
+  tier?: Tier;
+
+  @IsOptional() @IsString() @Length(1, 64)
+  plan?: string;
+
+  @IsOptional() @IsIn(TENANT_STATUSES, { message: `status must be one of: ${TENANT_STATUSES.join(', ')}` })
+  status?: TenantStatus;
+}

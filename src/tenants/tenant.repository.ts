@@ -1,0 +1,127 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { isTier } from '../common/tiers.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+import type { ApiKeyRecord, Tenant, TenantStatus } from './tenant.js';
+
+/** Tenant registry and API-key index in Redis. */
+@Injectable()
+export class TenantRepository {
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  /** Creates the tenant unless the id is taken; returns false when it is. */
+  async create(tenant: Tenant): Promise<boolean> {
+    const key = this.keys.tenant(tenant.id);
+    const claimed = await this.redis.hsetnx(key, 'id', tenant.id);
+    if (claimed === 0) return false;
+    await this.redis.hset(key, serialize(tenant));
+    await this.redis.sadd(this.keys.tenants(), tenant.id);
+    return true;
+  }
+
+  async find(tenantId: string): Promise<Tenant | null> {
+    return deserialize(await this.redis.hgetall(this.keys.tenant(tenantId)));
+  }
+
+  async listIds(): Promise<string[]> {
+    return (await this.redis.smembers(this.keys.tenants())).sort();
+  }
+
+  async findMany(ids: string[]): Promise<Tenant[]> {
+    const found = await Promise.all(ids.map((id) => this.find(id)));
+    return found.filter((t): t is Tenant => t !== null);
+  }
+
+  async update(tenant: Tenant): Promise<void> {
+    await this.redis.hset(this.keys.tenant(tenant.id), serialize(tenant));
+  }
+
+  /**
+   * Removes the tenant: first its record (its keys stop resolving and flushes stop writing at
+   * once), then its API-key index entries, then every key under its hash tag.
+   */
+  async delete(tenantId: string): Promise<void> {
+    const apiKeys = await this.listApiKeys(tenantId);
+    await this.redis.del(this.keys.tenant(tenantId));
+    await this.redis.srem(this.keys.tenants(), tenantId);
+    if (apiKeys.length > 0) await this.redis.del(...apiKeys.map((k) => this.keys.apiKey(k.sha256)));
+    await this.deleteByPrefix(this.keys.tenantScope(tenantId));
+  }
+
+  async addApiKey(tenantId: string, record: ApiKeyRecord): Promise<void> {
+    await this.redis.set(this.keys.apiKey(record.sha256), `${tenantId} ${record.keyId}`);
+    await this.redis.hset(
+      this.keys.tenantApiKeys(tenantId),
+      record.keyId,
+      JSON.stringify({ sha256: record.sha256, createdAt: record.createdAt }),
+    );
+  }
+
+  async listApiKeys(tenantId: string): Promise<ApiKeyRecord[]> {
+    const raw = await this.redis.hgetall(this.keys.tenantApiKeys(tenantId));
+    return Object.entries(raw)
+      .map(([keyId, json]) => ({ keyId, ...(JSON.parse(json) as Omit<ApiKeyRecord, 'keyId'>) }))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /** Returns false when the tenant has no such key. */
+  async removeApiKey(tenantId: string, keyId: string): Promise<boolean> {
+    const json = await this.redis.hget(this.keys.tenantApiKeys(tenantId), keyId);
+    if (!json) return false;
+    const { sha256 } = JSON.parse(json) as { sha256: string };
+    await this.redis.del(this.keys.apiKey(sha256));
+    await this.redis.hdel(this.keys.tenantApiKeys(tenantId), keyId);
+    return true;
+  }
+
+  /** The tenant and key id an API key (by its SHA-256) belongs to. */
+  async findApiKeyOwner(sha256Hex: string): Promise<{ tenantId: string; keyId: string } | null> {
+    const owner = await this.redis.get(this.keys.apiKey(sha256Hex));
+    if (!owner) return null;
+    const [tenantId, keyId] = owner.split(' ');
+    return { tenantId, keyId };
+  }
+
+  private async deleteByPrefix(prefix: string): Promise<void> {
+    const nodes = 'nodes' in this.redis ? this.redis.nodes('master') : [this.redis];
+    const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, found] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+        cursor = next;
+        // One key at a time keeps this valid on Redis Cluster whatever the slots.
+        for (const key of found) await node.unlink(key);
+      } while (cursor !== '0');
+    }
+  }
+}
+
+function serialize(tenant: Tenant): Record<string, string> {
+  return {
+    id: tenant.id,
+    name: tenant.name,
+    tier: tenant.tier,
+    plan: tenant.plan ?? '',
+    status: tenant.status,
+    createdAt: tenant.createdAt,
+    updatedAt: tenant.updatedAt,
+  };
+}
+
+function deserialize(raw: Record<string, string>): Tenant | null {
+  // A hash with only `id` is a create in progress (claimed, fields not yet written).
+  if (!raw.id || !isTier(raw.tier)) return null;
+  return {
+    id: raw.id,
+    name: raw.name,
+    tier: raw.tier,
+    plan: raw.plan ? raw.plan : null,
+    status: raw.status as TenantStatus,
+    createdAt: raw.createdAt,
+    updatedAt: raw.updatedAt,
+  };
+}

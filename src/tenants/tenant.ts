@@ -1,0 +1,29 @@
+import type { Tier } from '../common/tiers.js';
+
+export const TENANT_STATUSES = ['active', 'disabled'] as const;
+export type TenantStatus = (typeof TENANT_STATUSES)[number];
+
+export interface Tenant {
+  id: string;
+  name: string;
+  tier: Tier;
+  plan: string | null;
+  status: TenantStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ApiKeyRecord {
+  keyId: string;
+  /** SHA-256 of the key, hex. The key itself is never stored. */
+  sha256: string;
+  createdAt: string;
+}
+
+/** Subject on which instances tell each other that a tenant changed (not tenant traffic). */
+export const TENANT_CHANGES_SUBJECT = '_PULSE.internal.tenants';
+
+export interface TenantChange {
+  tenantId: string;
+  change: 'created' | 'updated' | 'deleted';
+}

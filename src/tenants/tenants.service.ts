@@ -1,0 +1,111 @@
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type { Tier } from '../common/tiers.js';
+import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { generateApiKey } from './api-key.service.js';
+import type { CreateTenantDto, UpdateTenantDto } from './dto/tenant.dto.js';
+import type { ApiKeyRecord, Tenant } from './tenant.js';
+import { TenantChangesPublisher } from './tenant-changes.publisher.js';
+import { TenantRepository } from './tenant.repository.js';
+
+export interface IssuedApiKey {
+  keyId: string;
+  apiKey: string;
+  createdAt: string;
+}
+
+@Injectable()
+export class TenantsService {
+  constructor(
+    private readonly tenants: TenantRepository,
+    private readonly changes: TenantChangesPublisher,
+    @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
+  ) {}
+
+  async create(dto: CreateTenantDto): Promise<Tenant & Pick<IssuedApiKey, 'keyId' | 'apiKey'>> {
+    const plan = dto.plan ?? null;
+    const now = new Date().toISOString();
+    const tenant: Tenant = {
+      id: dto.id,
+      name: dto.name ?? dto.id,
+      // An explicit tier wins over the plan's (a negotiated upgrade); otherwise the plan decides.
+      tier: dto.tier ?? (plan ? this.tierOfPlan(plan) : 'basic'),
+      plan,
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (plan) this.tierOfPlan(plan); // validates the plan even when a tier is given
+    if (!(await this.tenants.create(tenant))) throw new ConflictException(`Tenant ${dto.id} already exists`);
+    const { keyId, apiKey } = await this.issueKeyFor(tenant.id);
+    this.changes.announce({ tenantId: tenant.id, change: 'created' });
+    return { ...tenant, keyId, apiKey };
+  }
+
+  async list(limit: number, after?: string): Promise<{ tenants: Tenant[]; nextCursor: string | null }> {
+    const ids = (await this.tenants.listIds()).filter((id) => after === undefined || id > after);
+    const page = ids.slice(0, limit);
+    const tenants = await this.tenants.findMany(page);
+    return { tenants, nextCursor: ids.length > limit ? page[page.length - 1] : null };
+  }
+
+  async get(tenantId: string): Promise<Tenant> {
+    const tenant = await this.tenants.find(tenantId);
+    if (!tenant) throw new NotFoundException(`Tenant ${tenantId} not found`);
+    return tenant;
+  }
+
+  async update(tenantId: string, dto: UpdateTenantDto): Promise<Tenant> {
+    const tenant = await this.get(tenantId);
+    const plan = dto.plan ?? tenant.plan;
+    const tier = dto.tier ?? (dto.plan ? this.tierOfPlan(dto.plan) : tenant.tier);
+    if (dto.plan) this.tierOfPlan(dto.plan);
+    const updated: Tenant = {
+      ...tenant,
+      name: dto.name ?? tenant.name,
+      plan,
+      tier,
+      status: dto.status ?? tenant.status,
+      updatedAt: new Date().toISOString(),
+    };
+    await this.tenants.update(updated);
+    this.changes.announce({ tenantId, change: 'updated' });
+    return updated;
+  }
+
+  async delete(tenantId: string): Promise<void> {
+    await this.get(tenantId);
+    await this.tenants.delete(tenantId);
+    this.changes.announce({ tenantId, change: 'deleted' });
+  }
+
+  async issueKey(tenantId: string): Promise<IssuedApiKey> {
+    await this.get(tenantId);
+    return this.issueKeyFor(tenantId);
+  }
+
+  async listKeys(tenantId: string): Promise<Omit<ApiKeyRecord, 'sha256'>[]> {
+    await this.get(tenantId);
+    return (await this.tenants.listApiKeys(tenantId)).map(({ keyId, createdAt }) => ({ keyId, createdAt }));
+  }
+
+  async revokeKey(tenantId: string, keyId: string): Promise<void> {
+    await this.get(tenantId);
+    if (!(await this.tenants.removeApiKey(tenantId, keyId))) {
+      throw new NotFoundException(`Tenant ${tenantId} has no API key ${keyId}`);
+    }
+  }
+
+  private async issueKeyFor(tenantId: string): Promise<IssuedApiKey> {
+    const { apiKey, record } = generateApiKey();
+    await this.tenants.addApiKey(tenantId, record);
+    return { keyId: record.keyId, apiKey, createdAt: record.createdAt };
+  }
+
+  private tierOfPlan(plan: string): Tier {
+    const tier = this.options.planTiers[plan];
+    if (!tier) {
+      throw new BadRequestException(`plan must be one of: ${Object.keys(this.options.planTiers).join(', ')}`);
+    }
+    return tier;
+  }
+}

@@ -1,0 +1,82 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A free TCP port on loopback (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = new Socket();
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+      socket.connect(port, '127.0.0.1');
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+}
+
+/** A private server process on loopback, restartable on the same port with the same arguments. */
+export class ServerProcess {
+  private child: ChildProcess | null = null;
+
+  constructor(
+    readonly command: string,
+    readonly args: string[],
+    readonly port: number,
+  ) {}
+
+  async start(): Promise<this> {
+    this.child = spawn(this.command, this.args, { stdio: 'ignore' });
+    await waitForPort(this.port);
+    return this;
+  }
+
+  /** SIGKILL: a crash, not a clean stop. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    this.child = null;
+  }
+}
+
+export async function startNatsServer(configText?: string): Promise<ServerProcess> {
+  const port = await freePort();
+  const args = ['-a', '127.0.0.1', '-p', String(port)];
+  if (configText) {
+    const file = join(mkdtempSync(join(tmpdir(), 'pulse-nats-')), 'nats.conf');
+    writeFileSync(file, configText);
+    args.push('-c', file);
+  }
+  return new ServerProcess('nats-server', args, port).start();
+}
+
+/** A private redis-server that fsyncs every write to its append-only file, so a crash loses nothing. */
+export async function startRedisServer(): Promise<ServerProcess> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'pulse-redis-'));
+  const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'];
+  return new ServerProcess('redis-server', args, port).start();
+}

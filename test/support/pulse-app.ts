@@ -1,0 +1,100 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import type { PulseOptions } from '../../src/config/pulse-options.js';
+import { DEFAULT_PLAN_TIERS } from '../../src/config/pulse-options.js';
+import { configureApp } from '../../src/configure-app.js';
+import { PulseModule } from '../../src/pulse.module.js';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789';
+export const SHARED_NATS = 'nats://127.0.0.1:4222';
+export const SHARED_REDIS = 'redis://127.0.0.1:6379';
+
+/** A key prefix of its own per test run, so runs never see or delete each other's data. */
+export function uniquePrefix(): string {
+  return `pulse-test-${randomBytes(4).toString('hex')}`;
+}
+
+/** A tenant id no other test run uses (subjects on the shared NATS are global). */
+export function uniqueTenantId(label: string): string {
+  return `${label}-${randomBytes(4).toString('hex')}`;
+}
+
+export function testOptions(overrides: Partial<PulseOptions> = {}): PulseOptions {
+  const base: PulseOptions = {
+    nats: { servers: [SHARED_NATS], queueGroup: 'pulse', connectTimeoutMs: 3000 },
+    redis: { url: SHARED_REDIS, keyPrefix: uniquePrefix(), connectTimeoutMs: 3000 },
+    adminApiKey: ADMIN_KEY,
+    tenantSubjectPrefix: 'tenant',
+    flushIntervalMs: 200,
+    tenantSyncIntervalMs: 1000,
+    planTiers: { ...DEFAULT_PLAN_TIERS },
+    subjectTableSize: 1000,
+    subjectsStoredPerDay: 1000,
+  };
+  return {
+    ...base,
+    ...overrides,
+    nats: { ...base.nats, ...overrides.nats },
+    redis: { ...base.redis, ...overrides.redis },
+  };
+}
+
+export interface RunningPulse {
+  app: INestApplication;
+  url: string;
+  options: PulseOptions;
+  close(): Promise<void>;
+}
+
+/** Pulse as main.ts builds it (same module, same HTTP configuration), on a free port. */
+export async function startPulse(options: PulseOptions = testOptions()): Promise<RunningPulse> {
+  const moduleRef = await Test.createTestingModule({ imports: [PulseModule.forRoot(options)] }).compile();
+  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  configureApp(app);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as { port: number };
+  let closed = false;
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    options,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await app.close();
+    },
+  };
+}
+
+/** Removes every key under a test run's prefix (and only those). */
+export async function deletePrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function waitFor<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  { timeoutMs = 10_000, intervalMs = 100 } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!done(value)) {
+    if (Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, intervalMs));
+    value = await probe();
+  }
+  return value;
+}
