@@ -1,8 +1,11 @@
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { SHARED_NATS } from './pulse-app.js';
 
-export async function publisher(servers: string | string[] = SHARED_NATS): Promise<NatsConnection> {
-  return connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+export async function publisher(
+  servers: string | string[] = SHARED_NATS,
+  auth: { user?: string; pass?: string } = {},
+): Promise<NatsConnection> {
+  return connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 200, ...auth });
 }
 
 /** Publishes `count` messages of `size` bytes on `subject(i)`, stamped with X-Published-At. */

@@ -9,7 +9,7 @@ export interface ErrorBody {
   [extra: string]: unknown;
 }
 
-const REDIS_UNAVAILABLE = /Connection is closed|MaxRetriesPerRequest|ECONNREFUSED|Stream isn't writeable|Command timed out/;
+const REDIS_UNAVAILABLE = /Connection is closed|max retries per request|ECONNREFUSED|Stream isn't writeable|Command timed out/i;
 
 /**
  * One error body for every HTTP failure: `{ statusCode, error, message, details? }` plus any
@@ -51,7 +51,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (typeof candidate?.status === 'number' && candidate.status >= 400 && candidate.status < 500 && candidate.expose) {
       return { statusCode: candidate.status, error: reason(candidate.status), message: String(candidate.message) };
     }
-    if (exception instanceof Error && REDIS_UNAVAILABLE.test(exception.message)) {
+    if (exception instanceof Error && (exception.name === 'MaxRetriesPerRequestError' || REDIS_UNAVAILABLE.test(exception.message))) {
       return { statusCode: 503, error: reason(503), message: 'Storage is unavailable, try again shortly' };
     }
     return { statusCode: 500, error: reason(500), message: 'Internal server error' };

@@ -1,0 +1,93 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../support/processes.js';
+import { request } from '../support/http.js';
+import { uniqueTenantId, waitFor } from '../support/pulse-app.js';
+import { publisher, publishMany } from '../support/traffic.js';
+
+const MAIN = 'dist/main.js';
+const ADMIN = 'process-test-admin-key-0123456789';
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+  ms: number;
+}
+
+function run(env: Record<string, string>): { child: ChildProcess; exit: Promise<Exit>; output: () => string } {
+  const started = Date.now();
+  // Only PATH and the variables given: nothing else from the test's environment leaks in.
+  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  const exit = new Promise<Exit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, output, ms: Date.now() - started })));
+  return { child, exit, output: () => output };
+}
+
+describe('the built service (node dist/main.js)', () => {
+  it('is built (npm test builds it first)', () => {
+    expect(existsSync(MAIN)).toBe(true);
+  });
+
+  it('runs with only ADMIN_API_KEY (and a free PORT), counts traffic, exits cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const pulse = run({ ADMIN_API_KEY: ADMIN, PORT: String(port) });
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      const live = await waitFor(
+        () => fetch(`${url}/health/live`).then((r) => r.status).catch(() => 0),
+        (s) => s === 200,
+        { timeoutMs: 15_000 },
+      );
+      expect(live).toBe(200);
+      const id = uniqueTenantId('proc');
+      const created = await request<{ apiKey: string }>(url, 'POST', '/api/v1/admin/tenants', { key: ADMIN, body: { id } });
+      expect(created.status).toBe(201);
+      await new Promise((r) => setTimeout(r, 300));
+      const nc = await publisher();
+      await publishMany(nc, 250, () => `tenant.${id}.x`, 10);
+      await nc.close();
+      const total = await waitFor(
+        async () => (await request<{ messages: { total: number } }>(url, 'GET', '/api/v1/metrics/realtime', { key: created.body.apiKey })).body.messages.total,
+        (n) => n === 250,
+      );
+      expect(total).toBe(250);
+      // Leave the shared Redis as we found it.
+      expect((await request(url, 'DELETE', `/api/v1/admin/tenants/${id}`, { key: ADMIN })).status).toBe(204);
+    } finally {
+      pulse.child.kill('SIGTERM');
+    }
+    const exit = await pulse.exit;
+    // Nest's shutdown hook closes the app, then re-raises SIGTERM on itself: a clean exit by that
+    // signal (what systemd and Kubernetes expect), never an error code.
+    expect(exit.code === 0 || exit.signal === 'SIGTERM', exit.output).toBe(true);
+    expect(exit.output).not.toMatch(/ERROR/);
+  });
+
+  it('exits non-zero within 10 s naming the NATS URL when NATS is unreachable', async () => {
+    const port = await freePort();
+    const exit = await run({ ADMIN_API_KEY: ADMIN, PORT: String(port), NATS_URL: `nats://127.0.0.1:${await freePort()}` }).exit;
+    expect(exit.code).not.toBe(0);
+    expect(exit.output).toMatch(/Cannot connect to NATS at nats:\/\/127\.0\.0\.1:\d+/);
+    expect(exit.ms).toBeLessThan(10_000);
+  });
+
+  it('exits non-zero within 10 s naming the Redis URL when Redis is unreachable', async () => {
+    const port = await freePort();
+    const exit = await run({ ADMIN_API_KEY: ADMIN, PORT: String(port), REDIS_URL: `redis://127.0.0.1:${await freePort()}` }).exit;
+    expect(exit.code).not.toBe(0);
+    expect(exit.output).toMatch(/Cannot connect to Redis at redis:\/\/127\.0\.0\.1:\d+/);
+    expect(exit.ms).toBeLessThan(10_000);
+  });
+
+  it('refuses bad configuration, naming every bad variable', async () => {
+    const exit = await run({ FLUSH_INTERVAL_MS: 'soon', TENANT_SUBJECT_PREFIX: 'a.b', NODE_ENV: 'production' }).exit;
+    expect(exit.code).toBe(1);
+    expect(exit.output).toContain('FLUSH_INTERVAL_MS');
+    expect(exit.output).toContain('TENANT_SUBJECT_PREFIX');
+    expect(exit.output).toContain('ADMIN_API_KEY is required when NODE_ENV=production');
+  });
+});

@@ -1,0 +1,118 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MessageTap } from '../../src/monitoring/message-tap.js';
+import { TrafficFlusher } from '../../src/monitoring/traffic-flusher.js';
+import { NatsStatus } from '../../src/nats/nats-status.js';
+import { createTenant, request } from '../support/http.js';
+import { type ServerProcess, startNatsServer, startRedisServer } from '../support/processes.js';
+import {
+  deletePrefix,
+  type RunningPulse,
+  SHARED_REDIS,
+  startPulse,
+  testOptions,
+  uniqueTenantId,
+  waitFor,
+} from '../support/pulse-app.js';
+import { publisher, publishMany } from '../support/traffic.js';
+
+interface Realtime {
+  messages: { total: number };
+}
+
+const total = async (pulse: RunningPulse, key: string) =>
+  (await request<Realtime>(pulse.url, 'GET', '/api/v1/metrics/realtime', { key })).body.messages?.total;
+
+describe('resilience (private nats-server / redis-server processes)', () => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    cleanups.length = 0;
+  });
+
+  it('loses no count while Redis is down during traffic', async () => {
+    const redisServer: ServerProcess = await startRedisServer();
+    cleanups.push(() => redisServer.kill());
+    const redisUrl = `redis://127.0.0.1:${redisServer.port}`;
+    const pulse = await startPulse(testOptions({ redis: { url: redisUrl, keyPrefix: 'outage', connectTimeoutMs: 3000 } }));
+    cleanups.push(() => pulse.close());
+    const nc: NatsConnection = await publisher();
+    cleanups.push(() => nc.close());
+    const t = await createTenant(pulse.url, uniqueTenantId('outage'), 'basic');
+    await waitFor(async () => pulse.app.get(MessageTap).subscribedTenants().includes(t.id), Boolean);
+
+    await publishMany(nc, 2000, (i) => `tenant.${t.id}.a${i % 5}`, 100);
+    await waitFor(() => total(pulse, t.apiKey), (n) => n === 2000);
+
+    await redisServer.kill();
+    await publishMany(nc, 3000, (i) => `tenant.${t.id}.b${i % 5}`, 100);
+    // The counts wait in memory; health says Redis is down; the API answers 503, not 500.
+    const flusher = pulse.app.get(TrafficFlusher);
+    await waitFor(async () => flusher.snapshot().backlogMessages, (n) => n === 3000);
+    expect(flusher.snapshot().backlogMessages).toBe(3000);
+    const down = await request(pulse.url, 'GET', '/health/ready');
+    expect(down.status).toBe(503);
+    const api = await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey });
+    expect(api.status).toBe(503);
+
+    await redisServer.start();
+    const after = await waitFor(() => total(pulse, t.apiKey).catch(() => 0), (n) => n === 5000, { timeoutMs: 20_000 });
+    expect(after).toBe(5000);
+    await publishMany(nc, 500, (i) => `tenant.${t.id}.c${i % 5}`, 100);
+    expect(await waitFor(() => total(pulse, t.apiKey), (n) => n === 5500)).toBe(5500);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await total(pulse, t.apiKey)).toBe(5500);
+    expect((await request(pulse.url, 'GET', '/health/ready')).status).toBe(200);
+  });
+
+  it('resumes counting after the NATS server restarts', async () => {
+    const natsServer = await startNatsServer();
+    cleanups.push(() => natsServer.kill());
+    const servers = [`nats://127.0.0.1:${natsServer.port}`];
+    const options = testOptions({ nats: { servers, queueGroup: 'pulse', connectTimeoutMs: 3000 } });
+    cleanups.push(() => deletePrefix(SHARED_REDIS, options.redis.keyPrefix));
+    const pulse = await startPulse(options);
+    cleanups.push(() => pulse.close());
+    const nc = await publisher(servers);
+    cleanups.push(() => nc.close());
+    const t = await createTenant(pulse.url, uniqueTenantId('natsrestart'), 'basic');
+    await waitFor(async () => pulse.app.get(MessageTap).subscribedTenants().includes(t.id), Boolean);
+
+    await publishMany(nc, 1000, () => `tenant.${t.id}.x`, 10);
+    expect(await waitFor(() => total(pulse, t.apiKey), (n) => n === 1000)).toBe(1000);
+
+    await natsServer.kill();
+    const status = pulse.app.get(NatsStatus);
+    await waitFor(async () => status.current().state, (s) => s !== 'connected');
+    expect(status.current().state).not.toBe('connected');
+    const health = await request(pulse.url, 'GET', '/api/v1/metrics/health-check', { key: t.apiKey });
+    expect((health.body.pulse as { nats: { state: string } }).nats.state).not.toBe('connected');
+
+    await natsServer.start();
+    await waitFor(async () => status.current().state, (s) => s === 'connected', { timeoutMs: 15_000 });
+    expect(status.current().reconnects).toBeGreaterThanOrEqual(1);
+    // The publisher reconnects too; then the tap's subscription (restored by the client) counts again.
+    await waitFor(async () => nc.isClosed() || nc.getServer() !== '', Boolean);
+    await new Promise((r) => setTimeout(r, 500));
+    await publishMany(nc, 1000, () => `tenant.${t.id}.y`, 10);
+    expect(await waitFor(() => total(pulse, t.apiKey), (n) => n === 2000, { timeoutMs: 15_000 })).toBe(2000);
+  });
+
+  it('SIGTERM path: closing drains the subscriptions and flushes before exit', async () => {
+    // A flush interval far longer than the test: only the shutdown flush can write the counts.
+    const options = testOptions({ flushIntervalMs: 60_000 });
+    cleanups.push(() => deletePrefix(SHARED_REDIS, options.redis.keyPrefix));
+    const first = await startPulse(options);
+    const nc = await publisher();
+    cleanups.push(() => nc.close());
+    const t = await createTenant(first.url, uniqueTenantId('shutdown'), 'basic');
+    await waitFor(async () => first.app.get(MessageTap).subscribedTenants().includes(t.id), Boolean);
+    await publishMany(nc, 4000, () => `tenant.${t.id}.x`, 100);
+    await new Promise((r) => setTimeout(r, 200));
+    await first.close();
+
+    const second = await startPulse(options);
+    cleanups.push(() => second.close());
+    expect(await total(second, t.apiKey)).toBe(4000);
+  });
+});
