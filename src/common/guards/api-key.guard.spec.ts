@@ -1,0 +1,69 @@
+import { ForbiddenException, type ExecutionContext, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { describe, expect, it } from 'vitest';
+import type { PulseOptions } from '../../config/pulse-options.js';
+import type { ApiKeyService } from '../../tenants/api-key.service.js';
+import { AdminOnly } from '../decorators/admin-only.decorator.js';
+import { Public } from '../decorators/public.decorator.js';
+import { RequiresTier } from '../decorators/requires-tier.decorator.js';
+import { ApiKeyGuard } from './api-key.guard.js';
+import type { AuthenticatedRequest } from './principal.js';
+
+class Routes {
+  open() {}
+  admin() {}
+  tenant() {}
+  pro() {}
+}
+Public()(Routes.prototype, 'open', Object.getOwnPropertyDescriptor(Routes.prototype, 'open')!);
+AdminOnly()(Routes.prototype, 'admin', Object.getOwnPropertyDescriptor(Routes.prototype, 'admin')!);
+RequiresTier('professional')(Routes.prototype, 'pro', Object.getOwnPropertyDescriptor(Routes.prototype, 'pro')!);
+
+const ADMIN = 'admin-key-0123456789';
+const keys = {
+  resolve: async (key: string) => (key === 'pk_basic' ? { tenantId: 'acme', tier: 'basic', keyId: 'k1' } : null),
+} as unknown as ApiKeyService;
+
+function context(handler: keyof Routes, authorization?: string): { ctx: ExecutionContext; req: AuthenticatedRequest } {
+  const req = { headers: { authorization } } as AuthenticatedRequest;
+  const ctx = {
+    getType: () => 'http',
+    getHandler: () => Routes.prototype[handler],
+    getClass: () => Routes,
+    switchToHttp: () => ({ getRequest: () => req }),
+  } as unknown as ExecutionContext;
+  return { ctx, req };
+}
+
+const guard = new ApiKeyGuard(new Reflector(), keys, { adminApiKey: ADMIN } as PulseOptions);
+
+describe('ApiKeyGuard', () => {
+  it('lets @Public routes through without a key', async () => {
+    expect(await guard.canActivate(context('open').ctx)).toBe(true);
+  });
+
+  it('denies by default: an undecorated route needs a tenant key', async () => {
+    await expect(guard.canActivate(context('tenant').ctx)).rejects.toBeInstanceOf(UnauthorizedException);
+    await expect(guard.canActivate(context('tenant', 'Bearer pk_unknown').ctx)).rejects.toBeInstanceOf(UnauthorizedException);
+    const { ctx, req } = context('tenant', 'Bearer pk_basic');
+    expect(await guard.canActivate(ctx)).toBe(true);
+    expect(req.tenant).toEqual({ tenantId: 'acme', tier: 'basic', keyId: 'k1' });
+  });
+
+  it('admin routes take only the admin key; the admin key is no tenant key', async () => {
+    expect(await guard.canActivate(context('admin', `Bearer ${ADMIN}`).ctx)).toBe(true);
+    await expect(guard.canActivate(context('admin', 'Bearer pk_basic').ctx)).rejects.toBeInstanceOf(UnauthorizedException);
+    await expect(guard.canActivate(context('tenant', `Bearer ${ADMIN}`).ctx)).rejects.toBeInstanceOf(UnauthorizedException);
+  });
+
+  it('without a configured admin key, admin routes are closed', async () => {
+    const closed = new ApiKeyGuard(new Reflector(), keys, {} as PulseOptions);
+    await expect(closed.canActivate(context('admin', `Bearer ${ADMIN}`).ctx)).rejects.toBeInstanceOf(UnauthorizedException);
+  });
+
+  it('403 names the required and current tier', async () => {
+    const err = await guard.canActivate(context('pro', 'Bearer pk_basic').ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ForbiddenException);
+    expect((err as ForbiddenException).getResponse()).toMatchObject({ requiredTier: 'professional', currentTier: 'basic' });
+  });
+});

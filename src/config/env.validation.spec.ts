@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { parsePlanTiers, toPulseOptions, validateEnv } from './env.validation.js';
+
+describe('environment validation', () => {
+  it('applies every default', () => {
+    const options = toPulseOptions(validateEnv({}));
+    expect(options.nats.servers).toEqual(['nats://127.0.0.1:4222']);
+    expect(options.redis.url).toBe('redis://127.0.0.1:6379');
+    expect(options.redis.clusterNodes).toBeUndefined();
+    expect(options.tenantSubjectPrefix).toBe('tenant');
+    expect(options.flushIntervalMs).toBe(1000);
+    expect(options.planTiers).toEqual({ free: 'basic', starter: 'basic', pro: 'professional', enterprise: 'enterprise' });
+    expect(validateEnv({}).PORT).toBe(3000);
+  });
+
+  it('parses lists and numbers', () => {
+    const env = validateEnv({
+      NATS_URL: 'nats://a:4222, nats://b:4222',
+      REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1:7001',
+      FLUSH_INTERVAL_MS: '250',
+      PORT: '8080',
+      PLAN_TIERS: 'gold:enterprise,silver:professional',
+    });
+    const options = toPulseOptions(env);
+    expect(options.nats.servers).toEqual(['nats://a:4222', 'nats://b:4222']);
+    expect(options.redis.clusterNodes).toEqual(['127.0.0.1:7000', '127.0.0.1:7001']);
+    expect(options.flushIntervalMs).toBe(250);
+    expect(env.PORT).toBe(8080);
+    expect(options.planTiers).toEqual({ gold: 'enterprise', silver: 'professional' });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(validateEnv({ NATS_URL: '', ADMIN_API_KEY: '' }).NATS_URL).toBe('nats://127.0.0.1:4222');
+  });
+
+  it('lists every bad variable in one error', () => {
+    let message = '';
+    try {
+      validateEnv({ PORT: 'eighty', NATS_URL: 'http://x', REDIS_URL: 'localhost', LOG_LEVEL: 'loud', FLUSH_INTERVAL_MS: '5' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    for (const name of ['PORT', 'NATS_URL', 'REDIS_URL', 'LOG_LEVEL', 'FLUSH_INTERVAL_MS']) expect(message).toContain(name);
+  });
+
+  it('requires a strong ADMIN_API_KEY in production, and paired settings', () => {
+    expect(() => validateEnv({ NODE_ENV: 'production' })).toThrow(/ADMIN_API_KEY is required/);
+    expect(() => validateEnv({ NODE_ENV: 'production', ADMIN_API_KEY: 'short' })).toThrow(/at least 16/);
+    expect(validateEnv({ NODE_ENV: 'production', ADMIN_API_KEY: 'a-long-enough-admin-key' }).ADMIN_API_KEY).toBeDefined();
+    expect(() => validateEnv({ NATS_USER: 'pulse' })).toThrow(/NATS_PASSWORD/);
+    expect(() => validateEnv({ NATS_TLS_CERT_FILE: '/c.pem' })).toThrow(/NATS_TLS_KEY_FILE/);
+  });
+
+  it('parsePlanTiers ignores malformed pairs', () => {
+    expect(parsePlanTiers('a:basic,b:gold')).toEqual({ a: 'basic' });
+  });
+});

@@ -1,0 +1,137 @@
+import { headers, type Msg, type MsgHdrs } from '@nats-io/transport-node';
+import { describe, expect, it } from 'vitest';
+import { latencyBucket } from './latency-histogram.js';
+import { SECOND_DETAIL_MS, TenantDelta } from './tenant-delta.js';
+import { TenantTraffic } from './tenant-traffic.js';
+import { TrafficAggregator } from './traffic-aggregator.js';
+
+const T0 = Date.UTC(2026, 10, 28, 12, 0, 30); // 12:00:30 UTC
+
+function msg(subject: string, size: number, publishedAt?: string | (() => never)): Msg {
+  let h: MsgHdrs | undefined;
+  if (typeof publishedAt === 'string') {
+    h = headers();
+    h.set('X-Published-At', publishedAt);
+  }
+  const m = { subject, data: new Uint8Array(size), headers: h } as unknown as Msg;
+  if (typeof publishedAt === 'function') Object.defineProperty(m, 'headers', { get: publishedAt });
+  return m;
+}
+
+describe('TenantTraffic', () => {
+  it('counts messages and bytes per second and per minute', () => {
+    const t = new TenantTraffic('acme', 100);
+    t.record(msg('tenant.acme.a', 10), T0);
+    t.record(msg('tenant.acme.a', 20), T0 + 500);
+    t.record(msg('tenant.acme.b', 30), T0 + 1000);
+    t.record(msg('tenant.acme.b', 40), T0 + 30_000); // next minute, second 0
+    const d = t.take()!;
+    expect(d.messages).toBe(4);
+    expect(d.bytes).toBe(100);
+    const m0 = d.minutes.get(Math.floor(T0 / 60_000) * 60)!;
+    expect(m0.messages).toBe(3);
+    expect(m0.seconds!.get(30)).toEqual([2, 30]);
+    expect(m0.seconds!.get(31)).toEqual([1, 30]);
+    const m1 = d.minutes.get(Math.floor(T0 / 60_000) * 60 + 60)!;
+    expect(m1.seconds!.get(0)).toEqual([1, 40]);
+    expect(d.subjects.get('20261128')!.counts.get('tenant.acme.b')).toEqual({ messages: 2, bytes: 70 });
+  });
+
+  it('take() resets the window and returns null when nothing happened', () => {
+    const t = new TenantTraffic('acme', 100);
+    expect(t.take()).toBeNull();
+    t.record(msg('s', 1), T0);
+    expect(t.take()!.messages).toBe(1);
+    expect(t.take()).toBeNull();
+    t.record(msg('s', 1), T0 + 10);
+    expect(t.take()!.messages).toBe(1);
+  });
+
+  it('sorts latency samples into buckets; missing and invalid values are counted apart', () => {
+    const t = new TenantTraffic('acme', 100);
+    t.record(msg('s', 1, String(T0 - 40)), T0);
+    t.record(msg('s', 1, String(T0 - 40)), T0);
+    t.record(msg('s', 1), T0);
+    t.record(msg('s', 1, 'garbage'), T0);
+    t.record(
+      msg('s', 1, () => {
+        throw new Error('bad header block');
+      }),
+      T0,
+    );
+    const d = t.take()!;
+    expect(d.messages).toBe(5);
+    const minute = d.minutes.get(Math.floor(T0 / 60_000) * 60)!;
+    expect([...minute.latency!.entries()]).toEqual([[latencyBucket(40), 2]]);
+    expect(d.latencyMissing).toBe(1);
+    expect(d.latencyInvalid).toBe(2);
+  });
+});
+
+describe('TenantDelta.mergeFrom', () => {
+  it('adds counts, latency and subjects', () => {
+    const a = new TenantDelta('acme', 10);
+    a.addSecond(1000, 2, 20);
+    a.addLatency(960, 3, 1);
+    a.subjectsOf('20260101').add('x', 5);
+    const b = new TenantDelta('acme', 10);
+    b.addSecond(1000, 1, 10);
+    b.addSecond(1061, 4, 40);
+    b.addLatency(960, 3, 2);
+    b.latencyInvalid = 1;
+    b.subjectsOf('20260101').add('x', 5);
+    a.mergeFrom(b, 1061_000);
+    expect(a.messages).toBe(7);
+    expect(a.bytes).toBe(70);
+    expect(a.minutes.get(960)!.seconds!.get(40)).toEqual([3, 30]);
+    expect(a.minutes.get(1020)!.seconds!.get(41)).toEqual([4, 40]);
+    expect(a.minutes.get(960)!.latency!.get(3)).toBe(3);
+    expect(a.latencyInvalid).toBe(1);
+    expect(a.subjects.get('20260101')!.counts.get('x')).toEqual({ messages: 2, bytes: 10 });
+  });
+
+  it('drops per-second detail of old minutes but keeps their totals (bounded memory during outages)', () => {
+    const a = new TenantDelta('acme', 10);
+    a.addSecond(600, 5, 50);
+    const b = new TenantDelta('acme', 10);
+    b.addSecond(601, 1, 10);
+    a.mergeFrom(b, 600_000 + SECOND_DETAIL_MS + 60_000);
+    const minute = a.minutes.get(600)!;
+    expect(minute.seconds).toBeNull();
+    expect(minute.messages).toBe(6);
+    expect(a.messages).toBe(6);
+    const c = new TenantDelta('acme', 10);
+    c.addSecond(602, 1, 10);
+    a.mergeFrom(c, 600_000 + SECOND_DETAIL_MS + 60_000);
+    expect(a.minutes.get(600)!.messages).toBe(7);
+  });
+});
+
+describe('TrafficAggregator', () => {
+  it('drains every tenant once and keeps a released tenant until its last window is drained', () => {
+    const agg = new TrafficAggregator();
+    const acme = agg.messageHandler('acme');
+    const beta = agg.messageHandler('beta');
+    acme(null, msg('tenant.acme.x', 3));
+    acme(null, msg('tenant.acme.x', 3));
+    beta(null, msg('tenant.beta.x', 1));
+    agg.release('beta');
+    const drained = agg.drain();
+    expect(drained.map((d) => [d.tenantId, d.messages]).sort()).toEqual([
+      ['acme', 2],
+      ['beta', 1],
+    ]);
+    expect(agg.drain()).toEqual([]);
+    expect(agg.stats()).toEqual({ messages: 3, rejected: 0, tenants: 1 });
+  });
+
+  it('a message that cannot be processed is counted as rejected and the next one goes through', () => {
+    const agg = new TrafficAggregator();
+    const handler = agg.messageHandler('acme');
+    handler(null, { subject: 'tenant.acme.x', data: null } as unknown as Msg);
+    handler(new Error('subscription error'), msg('tenant.acme.x', 1));
+    handler(null, msg('tenant.acme.x', 1));
+    expect(agg.stats().rejected).toBe(1);
+    expect(agg.drain()[0].messages).toBe(1);
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { dayOf, minuteEpochOf, RedisKeys } from './redis-keys.js';
+
+describe('RedisKeys', () => {
+  const keys = new RedisKeys('pulse');
+
+  it("puts every tenant key behind the tenant's hash tag", () => {
+    const tenantKeys = [
+      keys.tenant('acme'),
+      keys.tenantApiKeys('acme'),
+      keys.totals('acme'),
+      keys.minute('acme', 60),
+      keys.day('acme', '20261128'),
+      keys.subjectMessages('acme', '20261128'),
+      keys.subjectBytes('acme', '20261128'),
+      keys.subjectSketch('acme', '20261128'),
+      keys.flushSequence('acme', 'i1'),
+    ];
+    for (const key of tenantKeys) {
+      expect(key.startsWith('pulse:{t:acme}:')).toBe(true);
+      // Redis Cluster hashes only the text between the first { and the next }.
+      expect(key.slice(key.indexOf('{') + 1, key.indexOf('}'))).toBe('t:acme');
+    }
+    expect(new Set(tenantKeys).size).toBe(tenantKeys.length);
+  });
+
+  it('keeps tenants apart: no key of one tenant is a prefix match of another', () => {
+    expect(keys.totals('acme').startsWith(keys.tenantScope('ac'))).toBe(false);
+  });
+
+  it('global keys carry the prefix', () => {
+    expect(keys.tenants()).toBe('pulse:tenants');
+    expect(keys.apiKey('ab12')).toBe('pulse:apikey:ab12');
+    expect(new RedisKeys('other').tenants()).toBe('other:tenants');
+  });
+
+  it('buckets are aligned to UTC minutes and days', () => {
+    const t = Date.UTC(2026, 10, 28, 23, 59, 59, 999);
+    expect(minuteEpochOf(t)).toBe(Date.UTC(2026, 10, 28, 23, 59) / 1000);
+    expect(dayOf(t)).toBe('20261128');
+    expect(dayOf(t + 1)).toBe('20261129');
+  });
+});

@@ -1,0 +1,68 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TenantDelta } from '../../src/monitoring/tenant-delta.js';
+import { TrafficRepository } from '../../src/monitoring/traffic.repository.js';
+import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { deletePrefix, SHARED_REDIS, uniquePrefix } from '../support/pulse-app.js';
+
+/** The flush Lua script against the real Redis: at most once, never for a deleted tenant, trimmed. */
+describe('flush script (real Redis)', () => {
+  const prefix = uniquePrefix();
+  const keys = new RedisKeys(prefix);
+  let redis: Redis;
+  let repository: TrafficRepository;
+  const minute = Math.floor(Date.now() / 60_000) * 60;
+
+  beforeAll(async () => {
+    redis = new Redis(SHARED_REDIS);
+    repository = new TrafficRepository(redis, keys);
+    await redis.hset(keys.tenant('acme'), { id: 'acme', tier: 'basic' });
+  });
+
+  afterAll(async () => {
+    redis.disconnect();
+    await deletePrefix(SHARED_REDIS, prefix);
+  });
+
+  function delta(seq: number, messages: number): TenantDelta {
+    const d = new TenantDelta('acme', 100);
+    d.seq = seq;
+    d.addSecond(minute + 1, messages, messages * 10);
+    d.subjectsOf('20261128').add('tenant.acme.a', 10);
+    return d;
+  }
+
+  it('applies a delta once: a retry with the same sequence changes nothing', async () => {
+    expect(await repository.apply(delta(1, 5), 'i1', 100)).toBe('applied');
+    expect(await repository.apply(delta(1, 5), 'i1', 100)).toBe('duplicate');
+    expect(await redis.hget(keys.totals('acme'), 'm')).toBe('5');
+    expect(await repository.apply(delta(2, 3), 'i1', 100)).toBe('applied');
+    // Another instance has its own sequence.
+    expect(await repository.apply(delta(1, 4), 'i2', 100)).toBe('applied');
+    expect(await redis.hget(keys.totals('acme'), 'm')).toBe('12');
+    expect(await redis.hget(keys.minute('acme', minute), 'm:1')).toBe('12');
+    expect(await redis.ttl(keys.minute('acme', minute))).toBeGreaterThan(0);
+  });
+
+  it('writes nothing for a tenant that no longer exists', async () => {
+    const d = new TenantDelta('ghost', 100);
+    d.seq = 1;
+    d.addSecond(minute, 1, 1);
+    expect(await repository.apply(d, 'i1', 100)).toBe('tenant_gone');
+    expect(await redis.exists(keys.totals('ghost'), keys.minute('ghost', minute))).toBe(0);
+  });
+
+  it('keeps only the top subjects per day, with their bytes, and raises sketch registers', async () => {
+    const d = new TenantDelta('acme', 1000);
+    d.seq = 10;
+    d.addSecond(minute, 30, 30);
+    const table = d.subjectsOf('20261129');
+    for (let i = 0; i < 20; i++) for (let n = 0; n <= i; n++) table.add(`s${i}`, 1);
+    expect(await repository.apply(d, 'i1', 5)).toBe('applied');
+    const top = await redis.zrevrange(keys.subjectMessages('acme', '20261129'), 0, -1);
+    expect(top).toEqual(['s19', 's18', 's17', 's16', 's15']);
+    expect(Object.keys(await redis.hgetall(keys.subjectBytes('acme', '20261129'))).sort()).toEqual([...top].sort());
+    expect(await redis.hget(keys.subjectBytes('acme', '20261129'), 's19')).toBe('20');
+    expect(await redis.strlen(keys.subjectSketch('acme', '20261129'))).toBeGreaterThan(0);
+  });
+});
