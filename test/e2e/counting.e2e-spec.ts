@@ -133,8 +133,8 @@ describe('message counting (real NATS and Redis)', () => {
   it('two instances in the queue group count every message once', async () => {
     b = await startPulse(options);
     const t = await createTenant(a.url, uniqueTenantId('shared'), 'basic');
-    // Instance b learns of the tenant from the announcement on NATS.
-    await waitFor(async () => subscribed(a, t.id) && subscribed(b, t.id), Boolean, { timeoutMs: 2000 });
+    // Instance b learns of the tenant from the announcement on NATS, within a second.
+    await waitFor(async () => subscribed(a, t.id) && subscribed(b, t.id), Boolean, { timeoutMs: 1000 });
     expect(subscribed(b, t.id)).toBe(true);
 
     const before = [a, b].map((p) => p.app.get(TrafficAggregator).stats().messages);
