@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
+import { CLUSTER_UNPIPELINED_SCRIPTS, REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { encodeDelta, FLUSH_LUA } from './flush-script.js';
 import type { TenantDelta } from './tenant-delta.js';
@@ -18,8 +18,9 @@ export class TrafficRepository {
     private readonly keys: RedisKeys,
   ) {
     // defineCommand sends EVALSHA and falls back to EVAL once per connection (and per node on Cluster).
-    redis.defineCommand('pulseFlush', { lua: FLUSH_LUA });
-    const command = (redis as unknown as { pulseFlush: FlushCommand }).pulseFlush;
+    const name: (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number] = 'pulseFlush';
+    redis.defineCommand(name, { lua: FLUSH_LUA });
+    const command = (redis as unknown as Record<typeof name, FlushCommand>)[name];
     this.flush = command.bind(redis);
   }
 

@@ -4,6 +4,8 @@ import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { RedisKeys } from './redis-keys.js';
 
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
+/** Lua commands defined with defineCommand whose number of keys varies per call. */
+export const CLUSTER_UNPIPELINED_SCRIPTS = ['pulseFlush'] as const;
 export type RedisClient = Redis | Cluster;
 
 const clientOptions: IORedisOptions = {
@@ -25,7 +27,16 @@ export async function connectRedis(options: PulseOptions['redis']): Promise<Redi
           const [host, port] = node.split(':');
           return { host, port: Number(port) };
         }),
-        { lazyConnect: true, enableAutoPipelining: true, redisOptions: clientOptions, clusterRetryStrategy: clientOptions.retryStrategy },
+        {
+          lazyConnect: true,
+          enableAutoPipelining: true,
+          // ioredis groups auto-pipelined commands by their first key, but for a defined script
+          // with a variable key count it takes the key count for the key and mixes slots, which
+          // Cluster then rejects. Scripts are sent on their own (still without waiting for replies).
+          autoPipeliningIgnoredCommands: [...CLUSTER_UNPIPELINED_SCRIPTS],
+          redisOptions: clientOptions,
+          clusterRetryStrategy: clientOptions.retryStrategy,
+        },
       )
     : new Redis(options.url, clientOptions);
   // Errors are reported through health; without a listener ioredis prints every retry.

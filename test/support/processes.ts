@@ -80,3 +80,35 @@ export async function startRedisServer(): Promise<ServerProcess> {
   const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'];
   return new ServerProcess('redis-server', args, port).start();
 }
+
+/** Three replica-less Redis Cluster masters on free loopback ports, slots spread by redis-cli. */
+export async function startRedisCluster(): Promise<{ nodes: ServerProcess[]; seeds: string[] }> {
+  const nodes: ServerProcess[] = [];
+  for (let i = 0; i < 3; i++) {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'pulse-redis-cluster-'));
+    const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no',
+      '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-node-timeout', '2000'];
+    nodes.push(await new ServerProcess('redis-server', args, port).start());
+  }
+  const seeds = nodes.map((n) => `127.0.0.1:${n.port}`);
+  await new Promise<void>((resolve, reject) => {
+    const create = spawn('redis-cli', ['--cluster', 'create', ...seeds, '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore' });
+    create.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-cli --cluster create exited ${code}`))));
+  });
+  // Wait until every node agrees the cluster is up.
+  for (const node of nodes) {
+    for (let attempt = 0; ; attempt++) {
+      const ok = await new Promise<boolean>((resolve) => {
+        const info = spawn('redis-cli', ['-p', String(node.port), 'cluster', 'info']);
+        let out = '';
+        info.stdout.on('data', (d) => (out += d));
+        info.on('exit', () => resolve(out.includes('cluster_state:ok')));
+      });
+      if (ok) break;
+      if (attempt > 100) throw new Error('Redis Cluster did not reach cluster_state:ok');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return { nodes, seeds };
+}

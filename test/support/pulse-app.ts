@@ -51,7 +51,7 @@ export interface RunningPulse {
 /** Pulse as main.ts builds it (same module, same HTTP configuration), on a free port. */
 export async function startPulse(options: PulseOptions = testOptions()): Promise<RunningPulse> {
   const moduleRef = await Test.createTestingModule({ imports: [PulseModule.forRoot(options)] }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
   configureApp(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };

@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MessageTap } from '../../src/monitoring/message-tap.js';
+import { createTenant, request } from '../support/http.js';
+import { type ServerProcess, startRedisCluster } from '../support/processes.js';
+import { ADMIN_KEY, type RunningPulse, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
+import { publisher, publishMany } from '../support/traffic.js';
+
+/** REDIS_CLUSTER_NODES: Pulse on a 3-master Redis Cluster (failure drills come with the reliability issue). */
+describe('Redis Cluster', () => {
+  let nodes: ServerProcess[] = [];
+  let pulse: RunningPulse;
+
+  beforeAll(async () => {
+    const cluster = await startRedisCluster();
+    nodes = cluster.nodes;
+    pulse = await startPulse(
+      testOptions({ redis: { url: 'redis://unused', clusterNodes: cluster.seeds, keyPrefix: 'cluster', connectTimeoutMs: 5000 } }),
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await pulse?.close();
+    for (const node of nodes) await node.kill();
+  });
+
+  it('registers tenants across slots, counts exactly, deletes a tenant with all its keys', async () => {
+    const tenants = await Promise.all(['a', 'b', 'c', 'd'].map((l) => createTenant(pulse.url, uniqueTenantId(l), 'professional')));
+    await waitFor(async () => tenants.every((t) => pulse.app.get(MessageTap).subscribedTenants().includes(t.id)), Boolean);
+    const nc = await publisher();
+    for (const [i, t] of tenants.entries()) await publishMany(nc, 500 * (i + 1), (n) => `tenant.${t.id}.s${n % 4}`, 10);
+    await nc.close();
+    for (const [i, t] of tenants.entries()) {
+      const total = await waitFor(
+        async () => (await request<{ messages: { total: number }; subjects: { distinct: number } }>(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey })).body,
+        (b) => b.messages.total === 500 * (i + 1),
+      );
+      expect(total.messages.total).toBe(500 * (i + 1));
+      expect(total.subjects.distinct).toBe(4);
+    }
+    const list = await request<{ tenants: unknown[] }>(pulse.url, 'GET', '/api/v1/admin/tenants', { key: ADMIN_KEY });
+    expect(list.body.tenants).toHaveLength(4);
+    expect((await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${tenants[0].id}`, { key: ADMIN_KEY })).status).toBe(204);
+    expect((await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: tenants[0].apiKey })).status).toBe(401);
+  });
+});
