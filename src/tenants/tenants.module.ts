@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { ApiKeyService } from './api-key.service.js';
 import { TenantChangesPublisher } from './tenant-changes.publisher.js';
+import { TenantDirectory } from './tenant-directory.js';
 import { TenantRepository } from './tenant.repository.js';
 import { TenantsAdminController } from './tenants-admin.controller.js';
 import { TenantsService } from './tenants.service.js';
 
 @Module({
   controllers: [TenantsAdminController],
-  providers: [TenantRepository, ApiKeyService, TenantsService, TenantChangesPublisher],
-  exports: [TenantRepository, ApiKeyService, TenantsService],
+  providers: [TenantRepository, ApiKeyService, TenantsService, TenantChangesPublisher, TenantDirectory],
+  exports: [TenantRepository, ApiKeyService, TenantsService, TenantDirectory],
 })
 export class TenantsModule {}
