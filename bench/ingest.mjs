@@ -90,6 +90,8 @@ async function pulse() {
         planTiers: DEFAULT_PLAN_TIERS,
         subjectTableSize: 1000,
         subjectsStoredPerDay: 1000,
+        heartbeatTimeoutMs: 90_000,
+        offlineCheckIntervalMs: 5000,
       }),
     ],
   }).compile();

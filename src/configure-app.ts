@@ -2,6 +2,10 @@ import { type INestApplication, RequestMethod } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
+import type { PulseOptions } from './config/pulse-options.js';
+import { RawMessageDeserializer } from './heartbeat/raw-message.deserializer.js';
+import { natsConnectionOptions } from './nats/nats-connection-options.js';
 
 export const API_PREFIX = 'api/v1';
 export const BODY_LIMIT = '100kb';
@@ -23,4 +27,23 @@ export function configureApp(app: INestApplication): void {
     res.setHeader('x-request-id', id);
     next();
   });
+}
+
+/**
+ * Nest's NATS transport for the low-rate control traffic (heartbeats), in the deployment's queue
+ * group, with the raw-JSON deserializer. The message tap uses its own raw connection (see
+ * ARCHITECTURE.md). Call before app.listen(); start with app.startAllMicroservices().
+ */
+export function connectNatsTransport(app: INestApplication, options: PulseOptions): void {
+  app.connectMicroservice<MicroserviceOptions>(
+    {
+      transport: Transport.NATS,
+      options: {
+        ...natsConnectionOptions(options.nats, 'pulse-transport'),
+        queue: options.nats.queueGroup,
+        deserializer: new RawMessageDeserializer(),
+      },
+    },
+    { inheritAppConfig: true },
+  );
 }

@@ -1,12 +1,10 @@
 import 'reflect-metadata';
 import { ConsoleLogger, type LogLevel as NestLogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
 import { existsSync } from 'node:fs';
 import { AppModule } from './app.module.js';
-import { configureApp } from './configure-app.js';
+import { configureApp, connectNatsTransport } from './configure-app.js';
 import { type LogLevel, toPulseOptions, validateEnv } from './config/env.validation.js';
-import { natsConnectionOptions } from './nats/nats-connection-options.js';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -20,15 +18,7 @@ async function bootstrap(): Promise<void> {
   });
   const app = await NestFactory.create(AppModule.register(env), { logger, abortOnError: false });
   configureApp(app);
-  // Nest's NATS transport carries the low-rate control traffic (heartbeats); the message tap uses
-  // its own raw connection (see ARCHITECTURE.md). Both reconnect forever.
-  app.connectMicroservice<MicroserviceOptions>(
-    {
-      transport: Transport.NATS,
-      options: { ...natsConnectionOptions(options.nats, 'pulse-transport'), queue: options.nats.queueGroup },
-    },
-    { inheritAppConfig: true },
-  );
+  connectNatsTransport(app, options);
   app.enableShutdownHooks();
   await app.startAllMicroservices();
   await app.listen(env.PORT);

@@ -6,6 +6,7 @@ import { ApiKeyGuard } from './common/guards/api-key.guard.js';
 import { createValidationPipe } from './common/pipes/validation.pipe.js';
 import { PULSE_OPTIONS, type PulseOptions } from './config/pulse-options.js';
 import { HealthModule } from './health/health.module.js';
+import { HeartbeatModule } from './heartbeat/heartbeat.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MonitoringModule } from './monitoring/monitoring.module.js';
 import { NatsModule } from './nats/nats.module.js';
@@ -42,7 +43,16 @@ export class PulseModule {
     return {
       module: PulseModule,
       global: true,
-      imports: [ScheduleModule.forRoot(), NatsModule, RedisModule, TenantsModule, MonitoringModule, HealthModule, MetricsModule],
+      imports: [
+        ScheduleModule.forRoot(),
+        NatsModule,
+        RedisModule,
+        TenantsModule,
+        MonitoringModule,
+        HeartbeatModule,
+        HealthModule,
+        MetricsModule,
+      ],
       providers: [
         optionsProvider,
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -88,6 +88,12 @@ export class EnvironmentVariables {
 
   @Transform(toInt) @IsInt() @Min(500) @Max(60_000)
   STARTUP_TIMEOUT_MS: number = 5000;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
+  HEARTBEAT_TIMEOUT_SECONDS: number = 90;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  OFFLINE_CHECK_INTERVAL_SECONDS: number = 5;
 }
 
 /** Validates the raw environment; throws one error that lists every bad variable. */
@@ -148,5 +154,7 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
     planTiers: parsePlanTiers(env.PLAN_TIERS),
     subjectTableSize: env.SUBJECT_TABLE_SIZE,
     subjectsStoredPerDay: env.SUBJECTS_STORED_PER_DAY,
+    heartbeatTimeoutMs: env.HEARTBEAT_TIMEOUT_SECONDS * 1000,
+    offlineCheckIntervalMs: env.OFFLINE_CHECK_INTERVAL_SECONDS * 1000,
   };
 }

@@ -43,6 +43,10 @@ export interface PulseOptions {
   subjectTableSize: number;
   /** Subjects kept per tenant per day in Redis (the top by message count). */
   subjectsStoredPerDay: number;
+  /** Silence after which a client is offline (DESIGN.md: 90 s). */
+  heartbeatTimeoutMs: number;
+  /** How often the offline detector runs (one instance at a time). */
+  offlineCheckIntervalMs: number;
 }
 
 export const DEFAULT_PLAN_TIERS: Record<string, Tier> = {

@@ -1,4 +1,5 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js';
 import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
 import type { TenantPrincipal } from '../common/guards/principal.js';
@@ -16,8 +17,12 @@ export class MetricsController {
   }
 
   @Get('presence')
-  presence(@CurrentTenant() tenant: TenantPrincipal, @Query() _query: PresenceQuery) {
-    return this.metrics.presence(tenant);
+  presence(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Query() query: PresenceQuery,
+    @Req() request: Request,
+  ) {
+    return this.metrics.presence(tenant, query, new Set(Object.keys(request.query)));
   }
 
   @Get('analytics')

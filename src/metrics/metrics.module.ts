@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { HealthModule } from '../health/health.module.js';
+import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsRepository } from './metrics.repository.js';
 import { MetricsService } from './metrics.service.js';
 
 @Module({
-  imports: [HealthModule],
+  imports: [HealthModule, HeartbeatModule],
   controllers: [MetricsController],
   providers: [MetricsRepository, MetricsService],
 })

@@ -1,11 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import type { TenantPrincipal } from '../common/guards/principal.js';
 import { TierRequiredException } from '../common/errors/tier-required.exception.js';
 import { tierAtLeast, type Tier } from '../common/tiers.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { PulseHealthService } from '../health/pulse-health.service.js';
+import { decodeCursor, PresenceQueryService } from '../heartbeat/presence-query.service.js';
 import { dayOf } from '../redis/redis-keys.js';
-import type { Period } from './dto/metrics-queries.dto.js';
+import type { Period, PresenceQuery } from './dto/metrics-queries.dto.js';
 import { MetricsRepository } from './metrics.repository.js';
 import { buildRealtimeView, realtimeMinutes, type RealtimeView, TOP_SUBJECTS } from './realtime-view.js';
 
@@ -17,11 +18,15 @@ export class MetricsService {
   constructor(
     private readonly repository: MetricsRepository,
     private readonly health: PulseHealthService,
+    private readonly presenceQuery: PresenceQueryService,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {}
 
   async realtime(tenant: TenantPrincipal, now = Date.now()): Promise<RealtimeView> {
-    const raw = await this.repository.readRealtime(tenant.tenantId, dayOf(now), realtimeMinutes(now), TOP_SUBJECTS);
+    const [raw, presence] = await Promise.all([
+      this.repository.readRealtime(tenant.tenantId, dayOf(now), realtimeMinutes(now), TOP_SUBJECTS),
+      this.presenceQuery.summary(tenant.tenantId),
+    ]);
     // A second is complete in Redis once every instance has flushed after it ended.
     const lastCompleteSecond = Math.floor(now / 1000) - 1 - Math.ceil(this.options.flushIntervalMs / 1000);
     return buildRealtimeView({
@@ -30,20 +35,36 @@ export class MetricsService {
       now,
       lastCompleteSecond,
       raw,
-      clients: { active: 0, total: 0 },
+      clients: { active: presence.online, total: presence.total },
     });
   }
 
-  presence(tenant: TenantPrincipal) {
+  /**
+   * Basic: the summary. Professional and enterprise: also the client list, filtered by status
+   * and online, in client-id order with an opaque cursor.
+   */
+  async presence(tenant: TenantPrincipal, query: PresenceQuery, asked: Set<string>) {
+    const summary = await this.presenceQuery.summary(tenant.tenantId);
     const body: Record<string, unknown> = {
       tenantId: tenant.tenantId,
       tier: tenant.tier,
       generatedAt: new Date().toISOString(),
-      summary: { online: 0, healthy: 0, degraded: 0, unhealthy: 0, offline: 0, total: 0 },
-      notice: 'Client presence is not tracked yet by this Pulse version: heartbeats are not processed.',
+      summary,
     };
-    if (tierAtLeast(tenant.tier, 'professional')) Object.assign(body, { clients: [], nextCursor: null });
-    return body;
+    if (!tierAtLeast(tenant.tier, 'professional')) {
+      const listParams = ['status', 'online', 'limit', 'cursor'].filter((p) => asked.has(p));
+      if (listParams.length > 0) {
+        throw new TierRequiredException('professional', tenant.tier, `The client list (${listParams.join(', ')})`);
+      }
+      return body;
+    }
+    let after: string | null = null;
+    if (query.cursor !== undefined) {
+      after = decodeCursor(query.cursor);
+      if (after === null) throw new BadRequestException('cursor is not a cursor returned by this API');
+    }
+    const page = await this.presenceQuery.clients(tenant.tenantId, { status: query.status, online: query.online }, query.limit, after);
+    return { ...body, clients: page.clients, nextCursor: page.nextCursor };
   }
 
   analytics(tenant: TenantPrincipal, period: Period, now = Date.now()) {
@@ -74,14 +95,25 @@ export class MetricsService {
   }
 
   async healthCheck(tenant: TenantPrincipal) {
-    const pulse = await this.health.status();
+    const [pulse, presence, rejected] = await Promise.all([
+      this.health.status(),
+      this.presenceQuery.summary(tenant.tenantId),
+      this.presenceQuery.rejections(tenant.tenantId),
+    ]);
     const healthy = pulse.nats.state === 'connected' && pulse.redis.state === 'ready' && !pulse.redis.error;
     return {
       tenantId: tenant.tenantId,
       tier: tenant.tier,
       generatedAt: new Date().toISOString(),
       status: healthy ? 'ok' : 'degraded',
-      clients: { healthy: 0, degraded: 0, unhealthy: 0, offline: 0, total: 0 },
+      clients: {
+        healthy: presence.healthy,
+        degraded: presence.degraded,
+        unhealthy: presence.unhealthy,
+        offline: presence.offline,
+        total: presence.total,
+      },
+      heartbeats: { rejected },
       pulse: {
         nats: {
           state: pulse.nats.state,

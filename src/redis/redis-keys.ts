@@ -15,6 +15,11 @@ export class RedisKeys {
     return `${this.prefix}:apikey:${sha256Hex}`;
   }
 
+  /** STRING holding the token of the instance that runs job `name`. */
+  lock(name: string): string {
+    return `${this.prefix}:lock:${name}`;
+  }
+
   /** Prefix shared by all of one tenant's keys (for deleting a tenant). */
   tenantScope(tenantId: string): string {
     return `${this.prefix}:{t:${tenantId}}:`;
@@ -58,6 +63,40 @@ export class RedisKeys {
   /** STRING of HyperLogLog registers (one byte each) estimating a day's distinct subjects. */
   subjectSketch(tenantId: string, day: string): string {
     return `${this.tenantScope(tenantId)}hll:${day}`;
+  }
+
+  /**
+   * HASH one client's presence: status, lastSeen (Pulse's clock), ts (the client's), connectedSince,
+   * firstSeen, offlineAt, previousStatus, the last reported cumulative metrics (sent, received,
+   * errors, uptime) and their deltas (d_sent, d_received, d_errors).
+   */
+  client(tenantId: string, clientId: string): string {
+    return `${this.tenantScope(tenantId)}client:${clientId}`;
+  }
+
+  /** ZSET clientId → lastSeen (ms) of the clients that are online (the offline detector's input). */
+  onlineClients(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}online`;
+  }
+
+  /** ZSET clientId → lastSeen (ms) of every known client (retention of offline clients). */
+  clientsBySeen(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}seen`;
+  }
+
+  /** ZSET, all scores 0: every known client id in lexical order (stable cursor pagination). */
+  clientIndex(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}clients`;
+  }
+
+  /** ZSET, all scores 0: the client ids currently in one status (healthy … offline), lexical. */
+  clientsInStatus(tenantId: string, status: string): string {
+    return `${this.tenantScope(tenantId)}status:${status}`;
+  }
+
+  /** HASH rejected heartbeats on this tenant's subjects, by reason (all time). */
+  heartbeatRejections(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}hbrej`;
   }
 
   /** STRING last flush sequence applied from one Pulse instance (makes flush retries idempotent). */

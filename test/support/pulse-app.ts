@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { PulseOptions } from '../../src/config/pulse-options.js';
 import { DEFAULT_PLAN_TIERS } from '../../src/config/pulse-options.js';
-import { configureApp } from '../../src/configure-app.js';
+import { configureApp, connectNatsTransport } from '../../src/configure-app.js';
 import { PulseModule } from '../../src/pulse.module.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
@@ -32,6 +32,8 @@ export function testOptions(overrides: Partial<PulseOptions> = {}): PulseOptions
     planTiers: { ...DEFAULT_PLAN_TIERS },
     subjectTableSize: 1000,
     subjectsStoredPerDay: 1000,
+    heartbeatTimeoutMs: 90_000,
+    offlineCheckIntervalMs: 5000,
   };
   return {
     ...base,
@@ -53,6 +55,8 @@ export async function startPulse(options: PulseOptions = testOptions()): Promise
   const moduleRef = await Test.createTestingModule({ imports: [PulseModule.forRoot(options)] }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
   configureApp(app);
+  connectNatsTransport(app, options);
+  await app.startAllMicroservices();
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   let closed = false;

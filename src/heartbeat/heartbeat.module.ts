@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { RedisLock } from '../redis/redis-lock.js';
+import { TenantsModule } from '../tenants/tenants.module.js';
+import { HeartbeatController } from './heartbeat.controller.js';
+import { HeartbeatRejections } from './heartbeat-rejections.js';
+import { HeartbeatService } from './heartbeat.service.js';
+import { OfflineDetector } from './offline-detector.js';
+import { PresenceEventsPublisher } from './presence-events.publisher.js';
+import { PresenceQueryService } from './presence-query.service.js';
+import { PresenceStore } from './presence.store.js';
+import { PresenceWriter } from './presence-writer.js';
+
+@Module({
+  imports: [TenantsModule],
+  controllers: [HeartbeatController],
+  providers: [
+    HeartbeatService,
+    HeartbeatRejections,
+    PresenceStore,
+    PresenceWriter,
+    PresenceEventsPublisher,
+    OfflineDetector,
+    PresenceQueryService,
+    RedisLock,
+  ],
+  exports: [HeartbeatService, PresenceQueryService, PresenceWriter, OfflineDetector, PresenceStore],
+})
+export class HeartbeatModule {}

@@ -1,0 +1,109 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { TIER_RETENTION_DAYS } from '../common/tiers.js';
+import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { RedisLock } from '../redis/redis-lock.js';
+import { TenantDirectory } from '../tenants/tenant-directory.js';
+import { PresenceEventsPublisher } from './presence-events.publisher.js';
+import { PresenceStore } from './presence.store.js';
+
+/** Clients handled per Lua call: keeps each call short so Redis is never blocked for long. */
+export const OFFLINE_CHUNK = 500;
+const LOCK_NAME = 'offline-detector';
+const CHECK_INTERVAL = 'pulse-offline-detector';
+
+export interface DetectorRun {
+  ranAt: string;
+  durationMs: number;
+  markedOffline: number;
+  forgotten: number;
+}
+
+/**
+ * Every OFFLINE_CHECK_INTERVAL_SECONDS one instance (Redis lock) marks clients offline that have
+ * been silent for HEARTBEAT_TIMEOUT_SECONDS, in chunks, and forgets offline clients older than
+ * their tenant's retention. A heartbeat that lands during the pass wins (checked inside Lua).
+ */
+@Injectable()
+export class OfflineDetector implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger(OfflineDetector.name);
+  private running: Promise<DetectorRun | null> | null = null;
+  private last: DetectorRun | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly store: PresenceStore,
+    private readonly directory: TenantDirectory,
+    private readonly events: PresenceEventsPublisher,
+    private readonly lock: RedisLock,
+    private readonly scheduler: SchedulerRegistry,
+    @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
+  ) {}
+
+  onModuleInit(): void {
+    this.scheduler.addInterval(CHECK_INTERVAL, setInterval(() => void this.run(), this.options.offlineCheckIntervalMs));
+  }
+
+  beforeApplicationShutdown(): void {
+    this.stopped = true;
+    if (this.scheduler.doesExist('interval', CHECK_INTERVAL)) this.scheduler.deleteInterval(CHECK_INTERVAL);
+  }
+
+  lastRun(): DetectorRun | null {
+    return this.last;
+  }
+
+  /** One pass if this instance gets the lock; null when another instance holds it. */
+  run(now = Date.now()): Promise<DetectorRun | null> {
+    this.running ??= this.pass(now)
+      .catch((err: Error) => {
+        this.logger.warn(`offline detection failed, next run retries: ${err.message}`);
+        return null;
+      })
+      .finally(() => {
+        this.running = null;
+      });
+    return this.running;
+  }
+
+  private async pass(now: number): Promise<DetectorRun | null> {
+    if (this.stopped) return null;
+    const lockTtl = Math.max(30_000, 2 * this.options.offlineCheckIntervalMs);
+    const held = await this.lock.acquire(LOCK_NAME, lockTtl);
+    if (!held) return null;
+    const started = performance.now();
+    let marked = 0;
+    let forgotten = 0;
+    try {
+      const cutoff = now - this.options.heartbeatTimeoutMs;
+      for (const tenant of this.directory.list()) {
+        const retentionSeconds = TIER_RETENTION_DAYS[tenant.tier] * 86_400;
+        for (;;) {
+          const expired = await this.store.expiredClients(tenant.id, cutoff, OFFLINE_CHUNK);
+          if (expired.length === 0) break;
+          const offline = await this.store.markOffline(tenant.id, expired, cutoff, now, retentionSeconds);
+          marked += offline.length;
+          const at = new Date(now).toISOString();
+          for (const [clientId, previousStatus] of offline) {
+            this.events.publish({ type: 'offline', tenantId: tenant.id, clientId, status: 'offline', previousStatus, at });
+          }
+          if (!(await held.extend(lockTtl))) throw new Error('lost the offline-detector lock');
+          // Fewer than a chunk, or nothing marked (every candidate heartbeated meanwhile): done.
+          if (expired.length < OFFLINE_CHUNK || offline.length === 0) break;
+        }
+        const forgetBefore = now - retentionSeconds * 1000;
+        for (;;) {
+          const stale = await this.store.staleClients(tenant.id, forgetBefore, OFFLINE_CHUNK);
+          if (stale.length === 0) break;
+          const n = await this.store.forget(tenant.id, stale, forgetBefore);
+          forgotten += n;
+          if (stale.length < OFFLINE_CHUNK || n === 0) break;
+        }
+      }
+    } finally {
+      await held.release().catch(() => undefined);
+    }
+    this.last = { ranAt: new Date(now).toISOString(), durationMs: performance.now() - started, markedOffline: marked, forgotten };
+    return this.last;
+  }
+}

@@ -1,0 +1,39 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { NATS_CONNECTION } from '../nats/nats.module.js';
+import type { PresenceStatus } from './heartbeat.dto.js';
+
+export interface PresenceEvent {
+  type: 'online' | 'offline' | 'status_changed';
+  tenantId: string;
+  clientId: string;
+  status: PresenceStatus;
+  previousStatus: PresenceStatus | null;
+  at: string;
+}
+
+export function presenceSubject(tenantId: string): string {
+  return `_PULSE.tenant.${tenantId}.presence`;
+}
+
+/** Publishes presence transitions on `_PULSE.tenant.{id}.presence` (DESIGN.md §1). */
+@Injectable()
+export class PresenceEventsPublisher {
+  private readonly logger = new Logger(PresenceEventsPublisher.name);
+  private published = 0;
+
+  constructor(@Inject(NATS_CONNECTION) private readonly nats: NatsConnection) {}
+
+  publish(event: PresenceEvent): void {
+    try {
+      this.nats.publish(presenceSubject(event.tenantId), JSON.stringify(event));
+      this.published++;
+    } catch (err) {
+      this.logger.warn(`presence event for ${event.tenantId}/${event.clientId} not published: ${(err as Error).message}`);
+    }
+  }
+
+  count(): number {
+    return this.published;
+  }
+}

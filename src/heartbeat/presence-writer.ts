@@ -1,0 +1,138 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { REDIS_CLIENT, redisReady, type RedisClient } from '../redis/redis.module.js';
+import { minuteEpochOf, RedisKeys } from '../redis/redis-keys.js';
+import { MINUTE_TTL_SECONDS } from '../monitoring/flush-script.js';
+import type { Heartbeat } from './heartbeat-parser.js';
+import { HeartbeatRejections } from './heartbeat-rejections.js';
+import { PresenceEventsPublisher } from './presence-events.publisher.js';
+import { PresenceStore } from './presence.store.js';
+
+/** Heartbeats wait at most this long in memory before their pipelined write. */
+export const PRESENCE_FLUSH_INTERVAL_MS = 100;
+const FLUSH_INTERVAL = 'pulse-presence-flush';
+
+interface PendingHeartbeat {
+  heartbeat: Heartbeat;
+  receivedAt: number;
+  retentionSeconds: number;
+}
+
+export interface PresenceWriterStats {
+  written: number;
+  failedWrites: number;
+  pending: number;
+  transitions: number;
+}
+
+/**
+ * Buffers the latest heartbeat per client and writes the buffer to Redis every 100 ms, one Lua
+ * call per client, pipelined. While Redis is unreachable only the newest heartbeat of each client
+ * is kept (memory bounded by clients, not by heartbeats) and written on return: metrics are
+ * cumulative, so the deltas still add up. Transitions reported by Redis become presence events.
+ */
+@Injectable()
+export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger(PresenceWriter.name);
+  private pending = new Map<string, PendingHeartbeat>();
+  private running: Promise<void> | null = null;
+  private lastErrorLogAt = 0;
+  private readonly stats: PresenceWriterStats = { written: 0, failedWrites: 0, pending: 0, transitions: 0 };
+
+  constructor(
+    private readonly store: PresenceStore,
+    private readonly events: PresenceEventsPublisher,
+    private readonly rejections: HeartbeatRejections,
+    private readonly keys: RedisKeys,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+    private readonly scheduler: SchedulerRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.scheduler.addInterval(FLUSH_INTERVAL, setInterval(() => void this.flush(), PRESENCE_FLUSH_INTERVAL_MS));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.scheduler.doesExist('interval', FLUSH_INTERVAL)) this.scheduler.deleteInterval(FLUSH_INTERVAL);
+    await this.flush();
+  }
+
+  enqueue(heartbeat: Heartbeat, receivedAt: number, retentionSeconds: number): void {
+    this.pending.set(`${heartbeat.tenantId}\u0000${heartbeat.clientId}`, { heartbeat, receivedAt, retentionSeconds });
+  }
+
+  snapshot(): PresenceWriterStats {
+    return { ...this.stats, pending: this.pending.size };
+  }
+
+  /** Writes what is buffered; concurrent callers share the run in progress. */
+  flush(): Promise<void> {
+    this.running ??= this.run().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
+    if (!redisReady(this.redis)) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    const rejections = this.rejections.takePending();
+    const entries = [...batch.entries()];
+    const [results] = await Promise.all([
+      Promise.allSettled(entries.map(([, p]) => this.store.applyHeartbeat(p.heartbeat, p.receivedAt, p.retentionSeconds))),
+      this.writeRejections(rejections),
+    ]);
+    let failures = 0;
+    let firstError = '';
+    results.forEach((result, i) => {
+      const [key, p] = entries[i];
+      if (result.status === 'rejected') {
+        failures++;
+        firstError ||= (result.reason as Error).message;
+        // Keep it for the next run unless a newer heartbeat of the client arrived meanwhile.
+        if (!this.pending.has(key)) this.pending.set(key, p);
+        return;
+      }
+      this.stats.written++;
+      const { transition, previousStatus } = result.value;
+      if (transition === 'online' || transition === 'status_changed') {
+        this.stats.transitions++;
+        this.events.publish({
+          type: transition,
+          tenantId: p.heartbeat.tenantId,
+          clientId: p.heartbeat.clientId,
+          status: p.heartbeat.status,
+          previousStatus,
+          at: new Date(p.receivedAt).toISOString(),
+        });
+      }
+    });
+    if (failures > 0) {
+      this.stats.failedWrites += failures;
+      if (Date.now() - this.lastErrorLogAt > 10_000) {
+        this.lastErrorLogAt = Date.now();
+        this.logger.warn(`${failures} heartbeat write(s) failed, kept for retry: ${firstError}`);
+      }
+    }
+  }
+
+  private async writeRejections(pending: ReturnType<HeartbeatRejections['takePending']>): Promise<void> {
+    if (pending.size === 0) return;
+    const minute = minuteEpochOf(Date.now());
+    try {
+      await Promise.all(
+        [...pending].flatMap(([tenantId, byReason]) =>
+          [...byReason].flatMap(([reason, n]) => [
+            this.redis.hincrby(this.keys.heartbeatRejections(tenantId), reason, n),
+            this.redis.hincrby(this.keys.minute(tenantId, minute), `hbrej:${reason}`, n),
+            this.redis.expire(this.keys.minute(tenantId, minute), MINUTE_TTL_SECONDS),
+          ]),
+        ),
+      );
+    } catch {
+      // Counters are best effort across an outage: put them back for the next run.
+      this.rejections.restore(pending);
+    }
+  }
+}

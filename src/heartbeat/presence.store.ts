@@ -1,0 +1,182 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLUSTER_UNPIPELINED_SCRIPTS, REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
+import { minuteEpochOf, RedisKeys } from '../redis/redis-keys.js';
+import { MINUTE_TTL_SECONDS } from '../monitoring/flush-script.js';
+import type { PresenceStatus } from './heartbeat.dto.js';
+import type { Heartbeat } from './heartbeat-parser.js';
+import { FORGET_CLIENTS_LUA, HEARTBEAT_LUA, MARK_OFFLINE_LUA } from './presence-scripts.js';
+
+export const PRESENCE_STATUSES = ['healthy', 'degraded', 'unhealthy', 'offline'] as const;
+
+export interface HeartbeatOutcome {
+  transition: 'online' | 'status_changed' | '' | 'stale' | 'gone';
+  previousStatus: PresenceStatus | null;
+}
+
+export interface PresenceSummary {
+  online: number;
+  healthy: number;
+  degraded: number;
+  unhealthy: number;
+  offline: number;
+  total: number;
+}
+
+export interface ClientPresence {
+  clientId: string;
+  status: PresenceStatus;
+  online: boolean;
+  lastSeen: string | null;
+  connectedSince: string | null;
+  metrics: { messagesSent: number; messagesReceived: number; errors: number; uptimeSeconds: number };
+}
+
+type Script = (...args: (string | number)[]) => Promise<unknown>;
+const CLIENT_FIELDS = ['status', 'lastSeen', 'connectedSince', 'sent', 'received', 'errors', 'uptime'] as const;
+
+/** Client presence in Redis: one hash per client, sorted sets by last seen and by status. */
+@Injectable()
+export class PresenceStore {
+  private readonly heartbeatScript: Script;
+  private readonly markOfflineScript: Script;
+  private readonly forgetScript: Script;
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {
+    const unpipelined: readonly string[] = CLUSTER_UNPIPELINED_SCRIPTS;
+    redis.defineCommand('pulseHeartbeat', { lua: HEARTBEAT_LUA, numberOfKeys: 10 });
+    for (const name of ['pulseMarkOffline', 'pulseForgetClients']) {
+      if (!unpipelined.includes(name)) throw new Error(`${name} must be listed in CLUSTER_UNPIPELINED_SCRIPTS`);
+    }
+    redis.defineCommand('pulseMarkOffline', { lua: MARK_OFFLINE_LUA });
+    redis.defineCommand('pulseForgetClients', { lua: FORGET_CLIENTS_LUA });
+    const commands = redis as unknown as Record<string, Script>;
+    this.heartbeatScript = commands.pulseHeartbeat.bind(redis);
+    this.markOfflineScript = commands.pulseMarkOffline.bind(redis);
+    this.forgetScript = commands.pulseForgetClients.bind(redis);
+  }
+
+  private statusKeys(tenantId: string): string[] {
+    return PRESENCE_STATUSES.map((s) => this.keys.clientsInStatus(tenantId, s));
+  }
+
+  async applyHeartbeat(hb: Heartbeat, receivedAt: number, retentionSeconds: number): Promise<HeartbeatOutcome> {
+    const t = hb.tenantId;
+    const k = this.keys;
+    const [transition, previous] = (await this.heartbeatScript(
+      k.client(t, hb.clientId),
+      k.onlineClients(t),
+      k.clientsBySeen(t),
+      k.clientIndex(t),
+      ...this.statusKeys(t),
+      k.minute(t, minuteEpochOf(receivedAt)),
+      k.tenant(t),
+      hb.clientId,
+      receivedAt,
+      hb.status,
+      hb.sent,
+      hb.received,
+      hb.errors,
+      hb.uptimeSeconds,
+      retentionSeconds,
+      MINUTE_TTL_SECONDS,
+      hb.timestamp,
+    )) as [HeartbeatOutcome['transition'], string];
+    return { transition, previousStatus: previous ? (previous as PresenceStatus) : null };
+  }
+
+  /** Up to `limit` online clients whose last heartbeat is at or before `cutoff`. */
+  expiredClients(tenantId: string, cutoff: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.onlineClients(tenantId), '-inf', cutoff, 'LIMIT', 0, limit);
+  }
+
+  /** Marks the given clients offline if they are still silent; returns [clientId, previousStatus] pairs. */
+  async markOffline(
+    tenantId: string,
+    clientIds: string[],
+    cutoff: number,
+    now: number,
+    retentionSeconds: number,
+  ): Promise<[string, PresenceStatus | null][]> {
+    if (clientIds.length === 0) return [];
+    const k = this.keys;
+    const keys = [k.onlineClients(tenantId), ...this.statusKeys(tenantId), ...clientIds.map((id) => k.client(tenantId, id))];
+    const flat = (await this.markOfflineScript(keys.length, ...keys, cutoff, now, retentionSeconds, ...clientIds)) as string[];
+    const pairs: [string, PresenceStatus | null][] = [];
+    for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1] ? (flat[i + 1] as PresenceStatus) : null]);
+    return pairs;
+  }
+
+  /** Clients last seen at or before `cutoff` (candidates for forgetting). */
+  staleClients(tenantId: string, cutoff: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.clientsBySeen(tenantId), '-inf', cutoff, 'LIMIT', 0, limit);
+  }
+
+  async forget(tenantId: string, clientIds: string[], cutoff: number): Promise<number> {
+    if (clientIds.length === 0) return 0;
+    const k = this.keys;
+    const keys = [
+      k.clientsBySeen(tenantId),
+      k.clientIndex(tenantId),
+      k.onlineClients(tenantId),
+      ...this.statusKeys(tenantId),
+      ...clientIds.map((id) => k.client(tenantId, id)),
+    ];
+    return (await this.forgetScript(keys.length, ...keys, cutoff, ...clientIds)) as number;
+  }
+
+  /** Rejected heartbeats on the tenant's subjects, by reason, all instances, all time. */
+  async rejections(tenantId: string): Promise<Record<string, number>> {
+    const raw = await this.redis.hgetall(this.keys.heartbeatRejections(tenantId));
+    return Object.fromEntries(Object.entries(raw).map(([reason, n]) => [reason, Number(n)]));
+  }
+
+  async summary(tenantId: string): Promise<PresenceSummary> {
+    const [healthy, degraded, unhealthy, offline] = await Promise.all(this.statusKeys(tenantId).map((key) => this.redis.zcard(key)));
+    const online = healthy + degraded + unhealthy;
+    return { online, healthy, degraded, unhealthy, offline, total: online + offline };
+  }
+
+  /**
+   * One page of clients in id order after `after` (exclusive), from one or more lexical sets
+   * (several sets are merged, e.g. the three online statuses). Returns at most `limit` clients
+   * and the last id returned when more may follow.
+   */
+  async listClients(
+    tenantId: string,
+    statuses: readonly string[] | null,
+    limit: number,
+    after: string | null,
+  ): Promise<{ clients: ClientPresence[]; last: string | null }> {
+    const sets = statuses ? statuses.map((s) => this.keys.clientsInStatus(tenantId, s)) : [this.keys.clientIndex(tenantId)];
+    const min = after === null ? '-' : `(${after}`;
+    const pages = await Promise.all(sets.map((key) => this.redis.zrangebylex(key, min, '+', 'LIMIT', 0, limit + 1)));
+    const merged = [...new Set(pages.flat())].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const ids = merged.slice(0, limit);
+    const more = merged.length > limit;
+    const rows = await Promise.all(ids.map((id) => this.redis.hmget(this.keys.client(tenantId, id), ...CLIENT_FIELDS)));
+    const clients = ids.map((clientId, i) => toClient(clientId, rows[i]));
+    return { clients, last: more && ids.length > 0 ? ids[ids.length - 1] : null };
+  }
+}
+
+function toClient(clientId: string, row: (string | null)[]): ClientPresence {
+  const [status, lastSeen, connectedSince, sent, received, errors, uptime] = row;
+  const s = (status ?? 'offline') as PresenceStatus;
+  const iso = (ms: string | null) => (ms ? new Date(Number(ms)).toISOString() : null);
+  return {
+    clientId,
+    status: s,
+    online: s !== 'offline',
+    lastSeen: iso(lastSeen),
+    connectedSince: s === 'offline' ? null : iso(connectedSince),
+    metrics: {
+      messagesSent: Number(sent ?? 0),
+      messagesReceived: Number(received ?? 0),
+      errors: Number(errors ?? 0),
+      uptimeSeconds: Number(uptime ?? 0),
+    },
+  };
+}

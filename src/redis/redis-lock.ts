@@ -1,0 +1,38 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { REDIS_CLIENT, type RedisClient } from './redis.module.js';
+import { RedisKeys } from './redis-keys.js';
+
+const RELEASE_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const EXTEND_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
+
+export interface HeldLock {
+  /** Pushes the expiry out; false when the lock was lost (expired and taken by another). */
+  extend(ttlMs: number): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+/**
+ * Lock for jobs that one instance at a time may run: `SET NX PX` with a random token, extended
+ * and released only by its holder (compare-and-delete in Lua). A crashed holder's lock expires.
+ */
+@Injectable()
+export class RedisLock {
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  async acquire(name: string, ttlMs: number): Promise<HeldLock | null> {
+    const key = this.keys.lock(name);
+    const token = randomBytes(16).toString('hex');
+    const ok = await this.redis.set(key, token, 'PX', ttlMs, 'NX');
+    if (ok !== 'OK') return null;
+    return {
+      extend: async (ms: number) => (await this.redis.eval(EXTEND_LUA, 1, key, token, ms)) === 1,
+      release: async () => {
+        await this.redis.eval(RELEASE_LUA, 1, key, token);
+      },
+    };
+  }
+}

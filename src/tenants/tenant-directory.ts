@@ -1,0 +1,123 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { isValidId } from '../common/ids.js';
+import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { NATS_CONNECTION } from '../nats/nats.module.js';
+import { TENANT_CHANGES_SUBJECT, type Tenant, type TenantChange } from './tenant.js';
+import { TenantRepository } from './tenant.repository.js';
+
+export interface TenantListener {
+  /** The tenant became active (or changed while active). */
+  activated(tenant: Tenant): void;
+  /** The tenant was disabled or deleted. */
+  deactivated(tenantId: string): void;
+}
+
+const RECONCILE_INTERVAL = 'pulse-tenant-reconcile';
+
+/**
+ * This instance's view of the active tenants, kept in memory so that the message tap and the
+ * heartbeat path never ask Redis whether a tenant exists. Changes arrive as announcements on
+ * NATS (instant; every instance, the writer included, re-reads the tenant) and by a periodic
+ * reconcile against Redis that catches an announcement core NATS lost.
+ */
+@Injectable()
+export class TenantDirectory implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(TenantDirectory.name);
+  private readonly active = new Map<string, Tenant>();
+  private readonly listeners: TenantListener[] = [];
+  private changes: Subscription | null = null;
+  private stopped = false;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
+    @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
+    private readonly tenants: TenantRepository,
+    private readonly scheduler: SchedulerRegistry,
+  ) {}
+
+  subscribe(listener: TenantListener): void {
+    this.listeners.push(listener);
+    for (const tenant of this.active.values()) listener.activated(tenant);
+  }
+
+  /** The tenant if it is active, else undefined. */
+  get(tenantId: string): Tenant | undefined {
+    return this.active.get(tenantId);
+  }
+
+  list(): Tenant[] {
+    return [...this.active.values()];
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.changes = this.nats.subscribe(TENANT_CHANGES_SUBJECT, {
+      callback: (err, msg) => {
+        if (err) return;
+        let change: TenantChange;
+        try {
+          change = msg.json<TenantChange>();
+        } catch {
+          return;
+        }
+        if (isValidId(change?.tenantId)) void this.sync(change.tenantId);
+      },
+    });
+    await this.reconcile();
+    this.scheduler.addInterval(RECONCILE_INTERVAL, setInterval(() => void this.reconcile(), this.options.tenantSyncIntervalMs));
+  }
+
+  beforeApplicationShutdown(): void {
+    this.stopped = true;
+    if (this.scheduler.doesExist('interval', RECONCILE_INTERVAL)) this.scheduler.deleteInterval(RECONCILE_INTERVAL);
+    if (this.changes && !this.nats.isClosed()) this.changes.unsubscribe();
+  }
+
+  /** Brings the active set in line with the registry. */
+  async reconcile(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const tenants = await this.tenants.findMany(await this.tenants.listIds());
+      const seen = new Set<string>();
+      for (const tenant of tenants) {
+        if (tenant.status !== 'active') continue;
+        seen.add(tenant.id);
+        this.apply(tenant.id, tenant);
+      }
+      for (const id of [...this.active.keys()]) if (!seen.has(id)) this.apply(id, null);
+    } catch (err) {
+      this.logger.warn(`tenant reconcile failed, will retry: ${(err as Error).message}`);
+    }
+  }
+
+  async sync(tenantId: string): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const tenant = await this.tenants.find(tenantId);
+      this.apply(tenantId, tenant?.status === 'active' ? tenant : null);
+    } catch (err) {
+      this.logger.warn(`tenant ${tenantId} sync failed, the reconcile will retry: ${(err as Error).message}`);
+    }
+  }
+
+  private apply(tenantId: string, tenant: Tenant | null): void {
+    if (this.stopped) return;
+    const known = this.active.get(tenantId);
+    if (tenant) {
+      this.active.set(tenantId, tenant);
+      if (!known || known.tier !== tenant.tier || known.updatedAt !== tenant.updatedAt) {
+        for (const l of this.listeners) l.activated(tenant);
+      }
+    } else if (known) {
+      this.active.delete(tenantId);
+      for (const l of this.listeners) l.deactivated(tenantId);
+    }
+  }
+}
