@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsInt, IsISO8601, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { ID_PATTERN } from '../common/ids.js';

@@ -2,7 +2,10 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
 import { TrafficFlusher } from '../../src/monitoring/traffic-flusher.js';
+import { PresenceWriter } from '../../src/heartbeat/presence-writer.js';
 import { NatsStatus } from '../../src/nats/nats-status.js';
+import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
+import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
 import { createTenant, request } from '../support/http.js';
 import { type ServerProcess, startNatsServer, startRedisServer } from '../support/processes.js';
 import {
@@ -63,6 +66,38 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(await total(pulse, t.apiKey)).toBe(5500);
     expect((await request(pulse.url, 'GET', '/health/ready')).status).toBe(200);
+  });
+
+  it('keeps the latest heartbeat per client while Redis is down and writes it on return', async () => {
+    const redisServer = await startRedisServer();
+    cleanups.push(() => redisServer.kill());
+    const pulse = await startPulse(
+      testOptions({ redis: { url: `redis://127.0.0.1:${redisServer.port}`, keyPrefix: 'hbout', connectTimeoutMs: 3000 } }),
+    );
+    cleanups.push(() => pulse.close());
+    const nc = await publisher();
+    cleanups.push(() => nc.close());
+    const t = await createTenant(pulse.url, uniqueTenantId('hbout'), 'professional');
+    await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id) !== undefined, Boolean);
+    sendHeartbeat(nc, t.id, 'before');
+    await nc.flush();
+    const summary = async () =>
+      (await request<{ summary: { total: number; degraded: number } }>(pulse.url, 'GET', '/api/v1/metrics/presence', { key: t.apiKey })).body.summary;
+    expect((await waitFor(summary, (s) => s?.total === 1)).total).toBe(1);
+
+    await redisServer.kill();
+    const writer = pulse.app.get(PresenceWriter);
+    for (let i = 0; i < 3; i++) {
+      for (let c = 0; c < 50; c++) sendHeartbeat(nc, t.id, `during-${c}`, heartbeat(t.id, `during-${c}`, { status: i === 2 ? 'degraded' : 'healthy' }));
+      await nc.flush();
+    }
+    // One pending entry per client, not per heartbeat.
+    await waitFor(async () => writer.snapshot().pending, (n) => n === 50);
+    expect(writer.snapshot().pending).toBe(50);
+
+    await redisServer.start();
+    const after = await waitFor(() => summary().catch(() => undefined), (s) => s?.total === 51, { timeoutMs: 20_000 });
+    expect(after).toMatchObject({ total: 51, degraded: 50 });
   });
 
   it('resumes counting after the NATS server restarts', async () => {
