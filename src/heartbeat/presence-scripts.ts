@@ -3,60 +3,80 @@
  * Redis Cluster slot, atomically: a heartbeat and the offline detector never interleave.
  */
 
+/** ARGV values per heartbeat in HEARTBEATS_LUA. */
+export const HEARTBEAT_STRIDE = 8;
+
 /**
- * One heartbeat. KEYS: client hash, online, seen, index, status:healthy, status:degraded,
- * status:unhealthy, status:offline, minute hash, tenant record. ARGV: clientId, now (ms), status,
- * sent, received, errors, uptime, retention (s), minute TTL (s), client timestamp (ms).
- * Returns { transition ('online' | 'status_changed' | '' | 'stale' | 'gone'), previous status }.
+ * A batch of one tenant's heartbeats (one per client). KEYS: online, seen, index,
+ * status:healthy, status:degraded, status:unhealthy, status:offline, minute hash, tenant record,
+ * then one client hash per heartbeat. ARGV: retention (s), minute TTL (s), then per heartbeat
+ * clientId, now (ms), status, sent, received, errors, uptime, client timestamp (ms).
+ * Returns per heartbeat: transition ('online' | 'status_changed' | '' | 'stale' | 'gone'),
+ * previous status ('' when none).
  */
-export const HEARTBEAT_LUA = `
-if redis.call('EXISTS', KEYS[10]) == 0 then return {'gone', ''} end
-local id = ARGV[1]
-local now = tonumber(ARGV[2])
-local status = ARGV[3]
-local prev = redis.call('HMGET', KEYS[1], 'status', 'ts', 'sent', 'received', 'errors', 'uptime')
-local previous = prev[1] or ''
--- Order by the client's own clock: two Pulse instances may write one client's heartbeats out of
--- order, and their clocks need not agree; the client's clock is one clock.
-if previous ~= '' and tonumber(ARGV[10]) < tonumber(prev[2] or '0') then return {'stale', previous} end
-local sent, received, errors, uptime = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-local dSent, dReceived, dErrors = sent, received, errors
-if previous ~= '' then
-  local pSent, pReceived, pErrors, pUptime = tonumber(prev[3] or '0'), tonumber(prev[4] or '0'), tonumber(prev[5] or '0'), tonumber(prev[6] or '0')
-  -- A cumulative counter that went down means the client restarted: its new values are the deltas.
-  if not (sent < pSent or received < pReceived or errors < pErrors or uptime < pUptime) then
-    dSent, dReceived, dErrors = sent - pSent, received - pReceived, errors - pErrors
+export const HEARTBEATS_LUA = `
+local out = {}
+local n = (#ARGV - 2) / ${8}
+if redis.call('EXISTS', KEYS[9]) == 0 then
+  for i = 1, n do out[#out + 1] = 'gone'; out[#out + 1] = '' end
+  return out
+end
+local statusKey = { healthy = KEYS[4], degraded = KEYS[5], unhealthy = KEYS[6], offline = KEYS[7] }
+local hbSent, hbReceived, hbErrors = 0, 0, 0
+for i = 1, n do
+  local a = 2 + (i - 1) * ${8}
+  local key = KEYS[9 + i]
+  local id, now, status = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+  local sent, received, errors, uptime = tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6]), tonumber(ARGV[a + 7])
+  local prev = redis.call('HMGET', key, 'status', 'ts', 'sent', 'received', 'errors', 'uptime')
+  local previous = prev[1] or ''
+  -- Order by the client's own clock: two Pulse instances may write one client's heartbeats out
+  -- of order, and their clocks need not agree; the client's clock is one clock.
+  if previous ~= '' and tonumber(ARGV[a + 8]) < tonumber(prev[2] or '0') then
+    out[#out + 1] = 'stale'
+    out[#out + 1] = previous
+  else
+    local dSent, dReceived, dErrors = sent, received, errors
+    if previous ~= '' then
+      local pSent, pReceived, pErrors, pUptime = tonumber(prev[3] or '0'), tonumber(prev[4] or '0'), tonumber(prev[5] or '0'), tonumber(prev[6] or '0')
+      -- A cumulative counter that went down means the client restarted: its new values are the deltas.
+      if not (sent < pSent or received < pReceived or errors < pErrors or uptime < pUptime) then
+        dSent, dReceived, dErrors = sent - pSent, received - pReceived, errors - pErrors
+      end
+    end
+    local transition = ''
+    if previous == '' or previous == 'offline' then
+      transition = 'online'
+      redis.call('HSET', key, 'connectedSince', now)
+      if previous == '' then
+        redis.call('HSET', key, 'firstSeen', now)
+        for _, k in pairs(statusKey) do redis.call('ZREM', k, id) end
+        redis.call('ZADD', KEYS[3], 0, id)
+      end
+    elseif previous ~= status then
+      transition = 'status_changed'
+    end
+    if previous ~= status then
+      if statusKey[previous] then redis.call('ZREM', statusKey[previous], id) end
+      redis.call('ZADD', statusKey[status], 0, id)
+    end
+    redis.call('HSET', key, 'status', status, 'lastSeen', now, 'ts', ARGV[a + 8], 'sent', sent,
+      'received', received, 'errors', errors, 'uptime', uptime, 'd_sent', dSent, 'd_received', dReceived,
+      'd_errors', dErrors)
+    redis.call('EXPIRE', key, ARGV[1])
+    redis.call('ZADD', KEYS[1], now, id)
+    redis.call('ZADD', KEYS[2], now, id)
+    hbSent, hbReceived, hbErrors = hbSent + dSent, hbReceived + dReceived, hbErrors + dErrors
+    out[#out + 1] = transition
+    out[#out + 1] = previous
   end
 end
-local statusKey = { healthy = KEYS[5], degraded = KEYS[6], unhealthy = KEYS[7], offline = KEYS[8] }
-local transition = ''
-if previous == '' or previous == 'offline' then
-  transition = 'online'
-  redis.call('HSET', KEYS[1], 'connectedSince', ARGV[2])
-  if previous == '' then
-    redis.call('HSET', KEYS[1], 'firstSeen', ARGV[2])
-    for _, key in pairs(statusKey) do redis.call('ZREM', key, id) end
-  end
-elseif previous ~= status then
-  transition = 'status_changed'
-end
-if previous ~= status then
-  if statusKey[previous] then redis.call('ZREM', statusKey[previous], id) end
-  redis.call('ZADD', statusKey[status], 0, id)
-end
-redis.call('HSET', KEYS[1], 'status', status, 'lastSeen', ARGV[2], 'ts', ARGV[10], 'sent', ARGV[4],
-  'received', ARGV[5], 'errors', ARGV[6], 'uptime', ARGV[7], 'd_sent', dSent, 'd_received', dReceived,
-  'd_errors', dErrors)
-redis.call('EXPIRE', KEYS[1], ARGV[8])
-redis.call('ZADD', KEYS[2], now, id)
-redis.call('ZADD', KEYS[3], now, id)
-redis.call('ZADD', KEYS[4], 0, id)
-if dSent > 0 then redis.call('HINCRBY', KEYS[9], 'hb_sent', dSent) end
-if dReceived > 0 then redis.call('HINCRBY', KEYS[9], 'hb_received', dReceived) end
-if dErrors > 0 then redis.call('HINCRBY', KEYS[9], 'hb_errors', dErrors) end
-redis.call('HINCRBY', KEYS[9], 'hb', 1)
-redis.call('EXPIRE', KEYS[9], ARGV[9])
-return {transition, previous}
+redis.call('HINCRBY', KEYS[8], 'hb', n)
+if hbSent > 0 then redis.call('HINCRBY', KEYS[8], 'hb_sent', hbSent) end
+if hbReceived > 0 then redis.call('HINCRBY', KEYS[8], 'hb_received', hbReceived) end
+if hbErrors > 0 then redis.call('HINCRBY', KEYS[8], 'hb_errors', hbErrors) end
+redis.call('EXPIRE', KEYS[8], ARGV[2])
+return out
 `;
 
 /**

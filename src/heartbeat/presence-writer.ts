@@ -3,6 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { REDIS_CLIENT, redisReady, type RedisClient } from '../redis/redis.module.js';
 import { minuteEpochOf, RedisKeys } from '../redis/redis-keys.js';
 import { MINUTE_TTL_SECONDS } from '../monitoring/flush-script.js';
+import { LATENCY_BUCKETS, latencyBucket, percentile } from '../monitoring/latency-histogram.js';
 import type { Heartbeat } from './heartbeat-parser.js';
 import { HeartbeatRejections } from './heartbeat-rejections.js';
 import { PresenceEventsPublisher } from './presence-events.publisher.js';
@@ -10,6 +11,8 @@ import { PresenceStore } from './presence.store.js';
 
 /** Heartbeats wait at most this long in memory before their pipelined write. */
 export const PRESENCE_FLUSH_INTERVAL_MS = 100;
+/** Heartbeats per Lua call: large enough to amortise the call, small enough to keep Redis responsive. */
+export const HEARTBEATS_PER_CALL = 200;
 const FLUSH_INTERVAL = 'pulse-presence-flush';
 
 interface PendingHeartbeat {
@@ -23,6 +26,8 @@ export interface PresenceWriterStats {
   failedWrites: number;
   pending: number;
   transitions: number;
+  /** Receipt to acknowledged Redis write, since start (ms). */
+  processingMs: { p50: number; p99: number };
 }
 
 /**
@@ -37,7 +42,8 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
   private pending = new Map<string, PendingHeartbeat>();
   private running: Promise<void> | null = null;
   private lastErrorLogAt = 0;
-  private readonly stats: PresenceWriterStats = { written: 0, failedWrites: 0, pending: 0, transitions: 0 };
+  private readonly stats = { written: 0, failedWrites: 0, transitions: 0 };
+  private readonly processing = new Uint32Array(LATENCY_BUCKETS);
 
   constructor(
     private readonly store: PresenceStore,
@@ -62,7 +68,16 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   snapshot(): PresenceWriterStats {
-    return { ...this.stats, pending: this.pending.size };
+    return {
+      ...this.stats,
+      pending: this.pending.size,
+      processingMs: { p50: percentile(this.processing, 0.5), p99: percentile(this.processing, 0.99) },
+    };
+  }
+
+  /** Copy of the processing-time histogram (latency-histogram buckets), for per-interval figures. */
+  processingHistogram(): Uint32Array {
+    return this.processing.slice();
   }
 
   /** Writes what is buffered; concurrent callers share the run in progress. */
@@ -78,35 +93,41 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
     const batch = this.pending;
     this.pending = new Map();
     const rejections = this.rejections.takePending();
-    const entries = [...batch.entries()];
+    const chunks = chunkByTenant(batch);
     const [results] = await Promise.all([
-      Promise.allSettled(entries.map(([, p]) => this.store.applyHeartbeat(p.heartbeat, p.receivedAt, p.retentionSeconds))),
+      Promise.allSettled(
+        chunks.map((c) => this.store.applyHeartbeats(c.tenantId, c.entries.map(([, p]) => p), c.retentionSeconds)),
+      ),
       this.writeRejections(rejections),
     ]);
     let failures = 0;
     let firstError = '';
+    const writtenAt = Date.now();
     results.forEach((result, i) => {
-      const [key, p] = entries[i];
+      const { entries } = chunks[i];
       if (result.status === 'rejected') {
-        failures++;
+        failures += entries.length;
         firstError ||= (result.reason as Error).message;
-        // Keep it for the next run unless a newer heartbeat of the client arrived meanwhile.
-        if (!this.pending.has(key)) this.pending.set(key, p);
+        // Keep them for the next run unless a newer heartbeat of the client arrived meanwhile.
+        for (const [key, p] of entries) if (!this.pending.has(key)) this.pending.set(key, p);
         return;
       }
-      this.stats.written++;
-      const { transition, previousStatus } = result.value;
-      if (transition === 'online' || transition === 'status_changed') {
-        this.stats.transitions++;
-        this.events.publish({
-          type: transition,
-          tenantId: p.heartbeat.tenantId,
-          clientId: p.heartbeat.clientId,
-          status: p.heartbeat.status,
-          previousStatus,
-          at: new Date(p.receivedAt).toISOString(),
-        });
-      }
+      result.value.forEach(({ transition, previousStatus }, j) => {
+        const p = entries[j][1];
+        this.stats.written++;
+        this.processing[latencyBucket(Math.min(writtenAt - p.receivedAt, 299_999))]++;
+        if (transition === 'online' || transition === 'status_changed') {
+          this.stats.transitions++;
+          this.events.publish({
+            type: transition,
+            tenantId: p.heartbeat.tenantId,
+            clientId: p.heartbeat.clientId,
+            status: p.heartbeat.status,
+            previousStatus,
+            at: new Date(p.receivedAt).toISOString(),
+          });
+        }
+      });
     });
     if (failures > 0) {
       this.stats.failedWrites += failures;
@@ -135,4 +156,27 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
       this.rejections.restore(pending);
     }
   }
+}
+
+interface TenantChunk {
+  tenantId: string;
+  retentionSeconds: number;
+  entries: [string, PendingHeartbeat][];
+}
+
+/** Groups buffered heartbeats by tenant (one Redis slot each) in chunks of HEARTBEATS_PER_CALL. */
+function chunkByTenant(pending: Map<string, PendingHeartbeat>): TenantChunk[] {
+  const open = new Map<string, TenantChunk>();
+  const chunks: TenantChunk[] = [];
+  for (const entry of pending) {
+    const p = entry[1];
+    let chunk = open.get(p.heartbeat.tenantId);
+    if (!chunk || chunk.entries.length >= HEARTBEATS_PER_CALL) {
+      chunk = { tenantId: p.heartbeat.tenantId, retentionSeconds: p.retentionSeconds, entries: [] };
+      open.set(p.heartbeat.tenantId, chunk);
+      chunks.push(chunk);
+    }
+    chunk.entries.push(entry);
+  }
+  return chunks;
 }

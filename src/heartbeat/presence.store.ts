@@ -4,7 +4,7 @@ import { minuteEpochOf, RedisKeys } from '../redis/redis-keys.js';
 import { MINUTE_TTL_SECONDS } from '../monitoring/flush-script.js';
 import type { PresenceStatus } from './heartbeat.dto.js';
 import type { Heartbeat } from './heartbeat-parser.js';
-import { FORGET_CLIENTS_LUA, HEARTBEAT_LUA, MARK_OFFLINE_LUA } from './presence-scripts.js';
+import { FORGET_CLIENTS_LUA, HEARTBEATS_LUA, MARK_OFFLINE_LUA } from './presence-scripts.js';
 
 export const PRESENCE_STATUSES = ['healthy', 'degraded', 'unhealthy', 'offline'] as const;
 
@@ -37,7 +37,7 @@ const CLIENT_FIELDS = ['status', 'lastSeen', 'connectedSince', 'sent', 'received
 /** Client presence in Redis: one hash per client, sorted sets by last seen and by status. */
 @Injectable()
 export class PresenceStore {
-  private readonly heartbeatScript: Script;
+  private readonly heartbeatsScript: Script;
   private readonly markOfflineScript: Script;
   private readonly forgetScript: Script;
 
@@ -46,14 +46,14 @@ export class PresenceStore {
     private readonly keys: RedisKeys,
   ) {
     const unpipelined: readonly string[] = CLUSTER_UNPIPELINED_SCRIPTS;
-    redis.defineCommand('pulseHeartbeat', { lua: HEARTBEAT_LUA, numberOfKeys: 10 });
-    for (const name of ['pulseMarkOffline', 'pulseForgetClients']) {
+    for (const name of ['pulseHeartbeats', 'pulseMarkOffline', 'pulseForgetClients']) {
       if (!unpipelined.includes(name)) throw new Error(`${name} must be listed in CLUSTER_UNPIPELINED_SCRIPTS`);
     }
+    redis.defineCommand('pulseHeartbeats', { lua: HEARTBEATS_LUA });
     redis.defineCommand('pulseMarkOffline', { lua: MARK_OFFLINE_LUA });
     redis.defineCommand('pulseForgetClients', { lua: FORGET_CLIENTS_LUA });
     const commands = redis as unknown as Record<string, Script>;
-    this.heartbeatScript = commands.pulseHeartbeat.bind(redis);
+    this.heartbeatsScript = commands.pulseHeartbeats.bind(redis);
     this.markOfflineScript = commands.pulseMarkOffline.bind(redis);
     this.forgetScript = commands.pulseForgetClients.bind(redis);
   }
@@ -62,29 +62,40 @@ export class PresenceStore {
     return PRESENCE_STATUSES.map((s) => this.keys.clientsInStatus(tenantId, s));
   }
 
-  async applyHeartbeat(hb: Heartbeat, receivedAt: number, retentionSeconds: number): Promise<HeartbeatOutcome> {
-    const t = hb.tenantId;
+  /**
+   * Applies heartbeats of one tenant (at most one per client) in one Lua call; returns each
+   * heartbeat's outcome in order.
+   */
+  async applyHeartbeats(
+    tenantId: string,
+    batch: { heartbeat: Heartbeat; receivedAt: number }[],
+    retentionSeconds: number,
+  ): Promise<HeartbeatOutcome[]> {
+    if (batch.length === 0) return [];
     const k = this.keys;
-    const [transition, previous] = (await this.heartbeatScript(
-      k.client(t, hb.clientId),
-      k.onlineClients(t),
-      k.clientsBySeen(t),
-      k.clientIndex(t),
-      ...this.statusKeys(t),
-      k.minute(t, minuteEpochOf(receivedAt)),
-      k.tenant(t),
-      hb.clientId,
-      receivedAt,
-      hb.status,
-      hb.sent,
-      hb.received,
-      hb.errors,
-      hb.uptimeSeconds,
-      retentionSeconds,
-      MINUTE_TTL_SECONDS,
-      hb.timestamp,
-    )) as [HeartbeatOutcome['transition'], string];
-    return { transition, previousStatus: previous ? (previous as PresenceStatus) : null };
+    const minute = minuteEpochOf(Math.max(...batch.map((b) => b.receivedAt)));
+    const keys = [
+      k.onlineClients(tenantId),
+      k.clientsBySeen(tenantId),
+      k.clientIndex(tenantId),
+      ...this.statusKeys(tenantId),
+      k.minute(tenantId, minute),
+      k.tenant(tenantId),
+      ...batch.map((b) => k.client(tenantId, b.heartbeat.clientId)),
+    ];
+    const args: (string | number)[] = [retentionSeconds, MINUTE_TTL_SECONDS];
+    for (const { heartbeat: hb, receivedAt } of batch) {
+      args.push(hb.clientId, receivedAt, hb.status, hb.sent, hb.received, hb.errors, hb.uptimeSeconds, hb.timestamp);
+    }
+    const flat = (await this.heartbeatsScript(keys.length, ...keys, ...args)) as string[];
+    const outcomes: HeartbeatOutcome[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      outcomes.push({
+        transition: flat[i] as HeartbeatOutcome['transition'],
+        previousStatus: flat[i + 1] ? (flat[i + 1] as PresenceStatus) : null,
+      });
+    }
+    return outcomes;
   }
 
   /** Up to `limit` online clients whose last heartbeat is at or before `cutoff`. */

@@ -54,7 +54,7 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
 
   function collectEvents(tenantId: string): { events: PresenceEvent[]; sub: Subscription } {
     const events: PresenceEvent[] = [];
-    const sub = nc.subscribe(`_PULSE.tenant.${tenantId}.presence`, { callback: (_e, m) => events.push(m.json<PresenceEvent>()) });
+    const sub = nc.subscribe(`_PULSE.tenant.${tenantId}.presence`, { callback: (_e, m) => void events.push(m.json<PresenceEvent>()) });
     return { events, sub };
   }
 

@@ -1,0 +1,38 @@
+// Sends heartbeats for TENANTS × CLIENTS clients at RATE heartbeats/s (0 = as fast as NATS takes
+// them) for ROUNDS rounds (one heartbeat per client per round); prints { sent, seconds, rate }.
+import { connect } from '@nats-io/transport-node';
+
+const [url, tenantList, clientsArg, rateArg, roundsArg] = process.argv.slice(2);
+const tenants = tenantList.split(',');
+const clients = Number(clientsArg);
+const rate = Number(rateArg);
+const rounds = Number(roundsArg);
+const nc = await connect({ servers: url });
+const started = performance.now();
+let sent = 0;
+for (let round = 0; round < rounds; round++) {
+  for (let c = 0; c < clients; c++) {
+    for (const t of tenants) {
+      const body = {
+        client_id: `c${c}`,
+        tenant_id: t,
+        timestamp: new Date().toISOString(),
+        status: c % 10 === 0 ? 'degraded' : 'healthy',
+        metrics: { messages_sent: round * 10, messages_received: round * 20, errors: round, uptime_seconds: round * 30 },
+      };
+      nc.publish(`_HEARTBEAT.tenant.${t}.client.c${c}`, JSON.stringify(body));
+      sent++;
+      if ((sent & 1023) === 0) {
+        await nc.flush();
+        if (rate > 0) {
+          const due = (sent / rate) * 1000 - (performance.now() - started);
+          if (due > 0) await new Promise((r) => setTimeout(r, due));
+        }
+      }
+    }
+  }
+}
+await nc.flush();
+const seconds = (performance.now() - started) / 1000;
+console.log(JSON.stringify({ sent, seconds, rate: Math.round(sent / seconds) }));
+await nc.close();

@@ -1,0 +1,133 @@
+// Heartbeat benchmark: 100,000 clients (10 tenants × 10,000) heartbeating through Pulse (built
+// dist/, real NATS and Redis): the rate one instance sustains flat out, processing time (receipt
+// to Redis write) at the protocol rate (one per client per 30 s) and at 10×, and the time one
+// offline-detector pass takes to mark all 100,000 offline.
+// Usage: npm run build && node bench/heartbeats.mjs [clientsPerTenant=10000] [tenants=10]
+import 'reflect-metadata';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { Test } from '@nestjs/testing';
+import { Redis } from 'ioredis';
+
+const run = promisify(execFile);
+const PER_TENANT = Number(process.argv[2] ?? 10_000);
+const TENANT_COUNT = Number(process.argv[3] ?? 10);
+const CLIENTS = PER_TENANT * TENANT_COUNT;
+const NATS = 'nats://127.0.0.1:4222';
+const REDIS = 'redis://127.0.0.1:6379';
+const runId = randomBytes(3).toString('hex');
+const tenants = Array.from({ length: TENANT_COUNT }, (_, i) => `hb${runId}t${i}`);
+
+const { PulseModule } = await import('../dist/pulse.module.js');
+const { connectNatsTransport } = await import('../dist/configure-app.js');
+const { HeartbeatService } = await import('../dist/heartbeat/heartbeat.service.js');
+const { PresenceWriter } = await import('../dist/heartbeat/presence-writer.js');
+const { OfflineDetector } = await import('../dist/heartbeat/offline-detector.js');
+const { PresenceStore } = await import('../dist/heartbeat/presence.store.js');
+const { TenantDirectory } = await import('../dist/tenants/tenant-directory.js');
+const { RedisKeys } = await import('../dist/redis/redis-keys.js');
+const { DEFAULT_PLAN_TIERS } = await import('../dist/config/pulse-options.js');
+const { percentile } = await import('../dist/monitoring/latency-histogram.js');
+
+const keyPrefix = `pulse-bench-${runId}`;
+const keys = new RedisKeys(keyPrefix);
+const redis = new Redis(REDIS);
+for (const t of tenants) {
+  await redis.hset(keys.tenant(t), { id: t, name: t, tier: 'professional', plan: '', status: 'active', createdAt: '', updatedAt: '' });
+  await redis.sadd(keys.tenants(), t);
+}
+const options = {
+  nats: { servers: [NATS], queueGroup: `bench-${runId}`, connectTimeoutMs: 3000 },
+  redis: { url: REDIS, keyPrefix, connectTimeoutMs: 3000 },
+  tenantSubjectPrefix: `bench${runId}`,
+  flushIntervalMs: 1000,
+  tenantSyncIntervalMs: 60_000,
+  planTiers: DEFAULT_PLAN_TIERS,
+  subjectTableSize: 1000,
+  subjectsStoredPerDay: 1000,
+  heartbeatTimeoutMs: 90_000,
+  offlineCheckIntervalMs: 3_600_000, // the bench runs the detector itself
+};
+const moduleRef = await Test.createTestingModule({ imports: [PulseModule.forRoot(options)] }).compile();
+const app = moduleRef.createNestApplication({ logger: ['error'] });
+connectNatsTransport(app, options);
+await app.startAllMicroservices();
+await app.init();
+const heartbeats = app.get(HeartbeatService);
+const writer = app.get(PresenceWriter);
+while (tenants.some((t) => !app.get(TenantDirectory).get(t))) await new Promise((r) => setTimeout(r, 20));
+
+async function phase(name, rate, rounds) {
+  const acceptedBefore = heartbeats.stats().accepted;
+  const writtenBefore = writer.snapshot().written;
+  const histogramBefore = writer.processingHistogram();
+  const started = performance.now();
+  const { stdout } = await run(process.execPath, ['bench/heartbeat-publisher.mjs', NATS, tenants.join(','), String(PER_TENANT), String(rate), String(rounds)]);
+  const pub = JSON.parse(stdout.trim());
+  // Done when every heartbeat is accepted and written, or when nothing moved for 2 s (then the
+  // difference is reported as lost: the NATS server drops messages for a slow consumer).
+  let last = -1;
+  let quietSince = performance.now();
+  let finishedAt = performance.now();
+  for (;;) {
+    const now = performance.now();
+    const progress = heartbeats.stats().accepted + writer.snapshot().written;
+    if (progress !== last) {
+      last = progress;
+      quietSince = now;
+      finishedAt = now;
+    }
+    if (heartbeats.stats().accepted - acceptedBefore >= pub.sent && writer.snapshot().pending === 0 && writer.snapshot().written - writtenBefore >= pub.sent) break;
+    if (now - quietSince > 2000) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const seconds = (finishedAt - started) / 1000;
+  const snapshot = writer.snapshot();
+  const histogram = writer.processingHistogram().map((n, i) => n - histogramBefore[i]);
+  return {
+    phase: name,
+    targetRate: rate || 'max',
+    sent: pub.sent,
+    publisherRate: pub.rate,
+    accepted: heartbeats.stats().accepted - acceptedBefore,
+    written: snapshot.written - writtenBefore,
+    processedPerSecond: Math.round(pub.sent / seconds),
+    processingMsP50: Number(percentile(histogram, 0.5).toFixed(1)),
+    processingMsP99: Number(percentile(histogram, 0.99).toFixed(1)),
+  };
+}
+
+const results = [];
+// First round registers every client; then the steady states.
+results.push(await phase('flat out (first contact of 100k clients)', 0, 1));
+results.push(await phase('flat out (known clients)', 0, 1));
+results.push(await phase('protocol rate (1 / client / 30 s)', Math.round(CLIENTS / 30), 1));
+results.push(await phase('10× protocol rate', Math.round((CLIENTS / 30) * 10), 2));
+
+const online = (await Promise.all(tenants.map((t) => app.get(PresenceStore).summary(t)))).reduce((n, s) => n + s.online, 0);
+const detector = app.get(OfflineDetector);
+const pass = await detector.run(Date.now() + options.heartbeatTimeoutMs + 1000);
+const offline = (await Promise.all(tenants.map((t) => app.get(PresenceStore).summary(t)))).reduce((n, s) => n + s.offline, 0);
+
+await app.close();
+let cursor = '0';
+do {
+  const [next, found] = await redis.scan(cursor, 'MATCH', `${keyPrefix}:*`, 'COUNT', 5000);
+  cursor = next;
+  if (found.length) await redis.unlink(...found);
+} while (cursor !== '0');
+redis.disconnect();
+
+const result = {
+  date: new Date().toISOString(),
+  clients: CLIENTS,
+  phases: results,
+  detector: { onlineBefore: online, markedOffline: pass?.markedOffline, offlineAfter: offline, durationMs: Math.round(pass?.durationMs ?? -1) },
+};
+mkdirSync('bench/results', { recursive: true });
+writeFileSync(`bench/results/heartbeats-${result.date.slice(0, 10)}.json`, `${JSON.stringify(result, null, 2)}\n`);
+console.table(results);
+console.log(`offline detector: ${result.detector.markedOffline} of ${online} clients marked offline in ${result.detector.durationMs} ms`);
+process.exit(0);
