@@ -7,6 +7,7 @@ import { MessageTap } from '../../src/monitoring/message-tap.js';
 import { createTenant, request } from '../support/http.js';
 import { type ServerProcess, startNatsServer } from '../support/processes.js';
 import { deletePrefix, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
+import { sendHeartbeat } from '../support/heartbeats.js';
 import { publisher, publishMany } from '../support/traffic.js';
 
 /**
@@ -42,7 +43,7 @@ authorization {
     await server?.kill();
   });
 
-  it('connects with the seed file and counts traffic', async () => {
+  it('connects with the seed file, counts traffic and handles heartbeats', async () => {
     const servers = [`nats://127.0.0.1:${server.port}`];
     const options = testOptions({ nats: { servers, nkeySeedFile: seedFile, queueGroup: 'pulse', connectTimeoutMs: 3000 } });
     const pulse = await startPulse(options);
@@ -50,7 +51,19 @@ authorization {
       const t = await createTenant(pulse.url, uniqueTenantId('nkey'), 'basic');
       await waitFor(async () => pulse.app.get(MessageTap).subscribedTenants().includes(t.id), Boolean);
       const app = await publisher(servers, { user: 'app', pass: 'app-secret' });
+      const events: string[] = [];
+      app.subscribe(`_PULSE.tenant.${t.id}.presence`, { callback: (_e, m) => void events.push(m.json<{ type: string }>().type) });
+      await app.flush();
       await publishMany(app, 500, () => `tenant.${t.id}.x`, 20);
+      sendHeartbeat(app, t.id, 'c1');
+      await app.flush();
+      const online = await waitFor(
+        async () => (await request<{ summary: { online: number } }>(pulse.url, 'GET', '/api/v1/metrics/presence', { key: t.apiKey })).body.summary.online,
+        (n) => n === 1,
+      );
+      expect(online).toBe(1);
+      // Pulse may publish its presence events under _PULSE.> with these permissions.
+      expect(await waitFor(async () => events, (e) => e.length === 1)).toEqual(['online']);
       await app.close();
       const total = await waitFor(
         async () => (await request<{ messages: { total: number } }>(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey })).body.messages.total,
