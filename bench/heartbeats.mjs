@@ -3,58 +3,29 @@
 // to Redis write) at the protocol rate (one per client per 30 s) and at 10×, and the time one
 // offline-detector pass takes to mark all 100,000 offline.
 // Usage: npm run build && node bench/heartbeats.mjs [clientsPerTenant=10000] [tenants=10]
-import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { Test } from '@nestjs/testing';
-import { Redis } from 'ioredis';
+import { NATS, startBenchPulse } from './support.mjs';
 
 const run = promisify(execFile);
 const PER_TENANT = Number(process.argv[2] ?? 10_000);
 const TENANT_COUNT = Number(process.argv[3] ?? 10);
 const CLIENTS = PER_TENANT * TENANT_COUNT;
-const NATS = 'nats://127.0.0.1:4222';
-const REDIS = 'redis://127.0.0.1:6379';
 const runId = randomBytes(3).toString('hex');
 const tenants = Array.from({ length: TENANT_COUNT }, (_, i) => `hb${runId}t${i}`);
 
-const { PulseModule } = await import('../dist/pulse.module.js');
-const { connectNatsTransport } = await import('../dist/configure-app.js');
 const { HeartbeatService } = await import('../dist/heartbeat/heartbeat.service.js');
 const { PresenceWriter } = await import('../dist/heartbeat/presence-writer.js');
 const { OfflineDetector } = await import('../dist/heartbeat/offline-detector.js');
 const { PresenceStore } = await import('../dist/heartbeat/presence.store.js');
 const { TenantDirectory } = await import('../dist/tenants/tenant-directory.js');
-const { RedisKeys } = await import('../dist/redis/redis-keys.js');
-const { DEFAULT_PLAN_TIERS } = await import('../dist/config/pulse-options.js');
 const { percentile } = await import('../dist/monitoring/latency-histogram.js');
 
-const keyPrefix = `pulse-bench-${runId}`;
-const keys = new RedisKeys(keyPrefix);
-const redis = new Redis(REDIS);
-for (const t of tenants) {
-  await redis.hset(keys.tenant(t), { id: t, name: t, tier: 'professional', plan: '', status: 'active', createdAt: '', updatedAt: '' });
-  await redis.sadd(keys.tenants(), t);
-}
-const options = {
-  nats: { servers: [NATS], queueGroup: `bench-${runId}`, connectTimeoutMs: 3000 },
-  redis: { url: REDIS, keyPrefix, connectTimeoutMs: 3000 },
-  tenantSubjectPrefix: `bench${runId}`,
-  flushIntervalMs: 1000,
-  tenantSyncIntervalMs: 60_000,
-  planTiers: DEFAULT_PLAN_TIERS,
-  subjectTableSize: 1000,
-  subjectsStoredPerDay: 1000,
-  heartbeatTimeoutMs: 90_000,
-  offlineCheckIntervalMs: 3_600_000, // the bench runs the detector itself
-};
-const moduleRef = await Test.createTestingModule({ imports: [PulseModule.forRoot(options)] }).compile();
-const app = moduleRef.createNestApplication({ logger: ['error'] });
-connectNatsTransport(app, options);
-await app.startAllMicroservices();
-await app.init();
+// The bench runs the offline detector itself.
+const bench = await startBenchPulse({ runId, tenants, tier: 'professional', subjectPrefix: `bench${runId}`, overrides: { offlineCheckIntervalMs: 3_600_000 } });
+const { app, options } = bench;
 const heartbeats = app.get(HeartbeatService);
 const writer = app.get(PresenceWriter);
 while (tenants.some((t) => !app.get(TenantDirectory).get(t))) await new Promise((r) => setTimeout(r, 20));
@@ -111,14 +82,7 @@ const detector = app.get(OfflineDetector);
 const pass = await detector.run(Date.now() + options.heartbeatTimeoutMs + 1000);
 const offline = (await Promise.all(tenants.map((t) => app.get(PresenceStore).summary(t)))).reduce((n, s) => n + s.offline, 0);
 
-await app.close();
-let cursor = '0';
-do {
-  const [next, found] = await redis.scan(cursor, 'MATCH', `${keyPrefix}:*`, 'COUNT', 5000);
-  cursor = next;
-  if (found.length) await redis.unlink(...found);
-} while (cursor !== '0');
-redis.disconnect();
+await bench.stop();
 
 const result = {
   date: new Date().toISOString(),

@@ -4,31 +4,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeartbeatService } from '../../src/heartbeat/heartbeat.service.js';
 import { OfflineDetector } from '../../src/heartbeat/offline-detector.js';
 import type { PresenceEvent } from '../../src/heartbeat/presence-events.publisher.js';
+import type { ClientPresence, PresenceSummary } from '../../src/heartbeat/presence.store.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
+
+/** The JSON form of ClientPresence. */
+type Client = ClientPresence & { lastSeen: string };
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
 import { deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
 import { publisher } from '../support/traffic.js';
 
-interface Summary {
-  online: number;
-  healthy: number;
-  degraded: number;
-  unhealthy: number;
-  offline: number;
-  total: number;
-}
-interface Client {
-  clientId: string;
-  status: string;
-  online: boolean;
-  lastSeen: string;
-  connectedSince: string | null;
-  metrics: { messagesSent: number; messagesReceived: number; errors: number; uptimeSeconds: number };
-}
 interface Presence {
-  summary: Summary;
+  summary: PresenceSummary;
   clients?: Client[];
   nextCursor?: string | null;
 }

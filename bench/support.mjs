@@ -1,0 +1,67 @@
+// Shared by the benchmark scripts: a Pulse built from dist/ on the local NATS and Redis, with
+// tenants written straight into the registry under a key prefix of the run's own.
+import 'reflect-metadata';
+import { Test } from '@nestjs/testing';
+import { Redis } from 'ioredis';
+
+export const NATS = 'nats://127.0.0.1:4222';
+export const REDIS = 'redis://127.0.0.1:6379';
+
+const { PulseModule } = await import('../dist/pulse.module.js');
+const { connectNatsTransport } = await import('../dist/configure-app.js');
+const { RedisKeys } = await import('../dist/redis/redis-keys.js');
+const { DEFAULT_PLAN_TIERS } = await import('../dist/config/pulse-options.js');
+
+/** Starts Pulse (tap, heartbeats, jobs; no HTTP listener) with `tenants` registered at `tier`. */
+export async function startBenchPulse({ runId, tenants, tier, subjectPrefix, overrides = {} }) {
+  const keyPrefix = `pulse-bench-${runId}`;
+  const keys = new RedisKeys(keyPrefix);
+  const redis = new Redis(REDIS);
+  for (const t of tenants) {
+    await redis.hset(keys.tenant(t), { id: t, name: t, tier, plan: '', status: 'active', createdAt: '', updatedAt: '' });
+    await redis.sadd(keys.tenants(), t);
+  }
+  const options = {
+    nats: { servers: [NATS], queueGroup: `bench-${runId}`, connectTimeoutMs: 3000 },
+    redis: { url: REDIS, keyPrefix, connectTimeoutMs: 3000 },
+    tenantSubjectPrefix: subjectPrefix,
+    flushIntervalMs: 1000,
+    tenantSyncIntervalMs: 60_000,
+    planTiers: DEFAULT_PLAN_TIERS,
+    subjectTableSize: 1000,
+    subjectsStoredPerDay: 1000,
+    heartbeatTimeoutMs: 90_000,
+    offlineCheckIntervalMs: 5000,
+    ...overrides,
+  };
+  const moduleRef = await Test.createTestingModule({ imports: [PulseModule.forRoot(options)] }).compile();
+  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  connectNatsTransport(app, options);
+  await app.startAllMicroservices();
+  await app.init();
+  return {
+    app,
+    redis,
+    keys,
+    options,
+    /** Closes Pulse and deletes every key of the run (and only those). */
+    async stop() {
+      await app.close();
+      let cursor = '0';
+      do {
+        const [next, found] = await redis.scan(cursor, 'MATCH', `${keyPrefix}:*`, 'COUNT', 5000);
+        cursor = next;
+        if (found.length) await redis.unlink(...found);
+      } while (cursor !== '0');
+      redis.disconnect();
+    },
+  };
+}
+
+export async function waitUntil(done, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
