@@ -174,6 +174,21 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
     expect(ran).not.toBeNull();
   });
 
+  it('forgets offline clients after the tenant retention (basic: 1 day), keeps them before', async () => {
+    const t = await activeTenant('basic', 'retention');
+    sendHeartbeat(nc, t.id, 'old');
+    await nc.flush();
+    await waitFor(() => presence(t), (r) => r.summary.total === 1);
+    const detector = a.app.get(OfflineDetector);
+    const runAt = async (now: number) => waitFor(() => detector.run(now), (r) => r !== null);
+    await runAt(Date.now() + 12 * 3_600_000); // half a day later: offline, still retained
+    expect((await presence(t)).summary).toMatchObject({ offline: 1, total: 1 });
+    const pass = await runAt(Date.now() + 25 * 3_600_000); // past a day: forgotten
+    expect(pass!.forgotten).toBeGreaterThanOrEqual(1);
+    expect((await presence(t)).summary).toMatchObject({ offline: 0, total: 0 });
+    expect(await redis.exists(keys.client(t.id, 'old'))).toBe(0);
+  });
+
   it('computes deltas from cumulative metrics, treating a decrease as a restart', async () => {
     const t = await activeTenant('basic', 'deltas');
     const send = async (sent: number, received: number, errors: number) => {
