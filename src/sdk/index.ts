@@ -1,0 +1,1 @@
+export { type ClientStatus, type HeartbeatBody, PulseClient, type PulseClientOptions } from './pulse-client.js';
