@@ -132,6 +132,11 @@ export class PulseClient {
     });
   }
 
+  /** Counts messages the application received by other means (JetStream, another connection). */
+  recordReceived(count = 1): void {
+    this.received += count;
+  }
+
   /** Counts an application error (reported in the next heartbeat). */
   recordError(count = 1): void {
     this.errors += count;
