@@ -5,9 +5,8 @@
 // Usage: npm run build && node bench/heartbeats.mjs [clientsPerTenant=10000] [tenants=10]
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { NATS, startBenchPulse } from './support.mjs';
+import { NATS, rssSampler, startBenchPulse, writeResult } from './support.mjs';
 
 const run = promisify(execFile);
 const PER_TENANT = Number(process.argv[2] ?? 10_000);
@@ -24,6 +23,7 @@ const { TenantDirectory } = await import('../dist/tenants/tenant-directory.js');
 const { percentile } = await import('../dist/monitoring/latency-histogram.js');
 
 // The bench runs the offline detector itself.
+const rss = rssSampler();
 const bench = await startBenchPulse({ runId, tenants, tier: 'professional', subjectPrefix: `bench${runId}`, overrides: { offlineCheckIntervalMs: 3_600_000 } });
 const { app, options } = bench;
 const heartbeats = app.get(HeartbeatService);
@@ -82,16 +82,16 @@ const detector = app.get(OfflineDetector);
 const pass = await detector.run(Date.now() + options.heartbeatTimeoutMs + 1000);
 const offline = (await Promise.all(tenants.map((t) => app.get(PresenceStore).summary(t)))).reduce((n, s) => n + s.offline, 0);
 
+const peakRssMb = rss.stop();
 await bench.stop();
 
 const result = {
-  date: new Date().toISOString(),
   clients: CLIENTS,
+  peakRssMb,
   phases: results,
   detector: { onlineBefore: online, markedOffline: pass?.markedOffline, offlineAfter: offline, durationMs: Math.round(pass?.durationMs ?? -1) },
 };
-mkdirSync('bench/results', { recursive: true });
-writeFileSync(`bench/results/heartbeats-${result.date.slice(0, 10)}.json`, `${JSON.stringify(result, null, 2)}\n`);
+writeResult('heartbeats', result);
 console.table(results);
 console.log(`offline detector: ${result.detector.markedOffline} of ${online} clients marked offline in ${result.detector.durationMs} ms`);
 process.exit(0);

@@ -1,28 +1,19 @@
 // Rough ingest benchmark (the full suite comes with the benchmark issue): the same traffic is
 // counted first by a bare @nats-io/transport-node subscriber that only counts per tenant and
 // subject, then by Pulse (built dist/, real Redis); prints both rates and their ratio.
-// Usage: npm run build && node bench/ingest.mjs [messages=1000000] [tenants=100]
-import { execFile } from 'node:child_process';
+// Usage: npm run build && node bench/ingest.mjs [messages=2000000] [tenants=100]
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { connect } from '@nats-io/transport-node';
-import { NATS, startBenchPulse, waitUntil } from './support.mjs';
+import { NATS, publish, rssSampler, startBenchPulse, waitUntil, writeResult } from './support.mjs';
 
-const run = promisify(execFile);
-const COUNT = Number(process.argv[2] ?? 1_000_000);
+const COUNT = Number(process.argv[2] ?? 2_000_000);
 const TENANTS = Number(process.argv[3] ?? 100);
 const SIZE = 100;
 const runId = randomBytes(3).toString('hex');
 const subjectPrefix = `bench${runId}`;
 const tenantIds = Array.from({ length: TENANTS }, (_, i) => `t${i}`);
 
-async function publish() {
-  const { stdout } = await run(process.execPath, ['bench/publisher.mjs', NATS, subjectPrefix, tenantIds.join(','), String(COUNT), String(SIZE)], {
-    maxBuffer: 1 << 20,
-  });
-  return JSON.parse(stdout.trim());
-}
+const publishAll = () => publish({ prefix: subjectPrefix, tenants: tenantIds, count: COUNT, size: SIZE });
 
 async function rawSubscriber() {
   const nc = await connect({ servers: NATS });
@@ -48,7 +39,7 @@ async function rawSubscriber() {
     });
   }
   await nc.flush();
-  const pub = await publish();
+  const pub = await publishAll();
   await waitUntil(async () => received >= COUNT);
   await nc.close();
   return { received, seconds: (last - first) / 1000, rate: Math.round(received / ((last - first) / 1000)), publisher: pub };
@@ -63,16 +54,17 @@ async function pulse() {
   const aggregator = app.get(TrafficAggregator);
   let first = 0;
   let last = 0;
+  const rss = rssSampler();
   const poll = setInterval(() => {
     const n = aggregator.stats().messages;
     if (n > 0 && first === 0) first = performance.now();
     if (n < COUNT) last = performance.now();
   }, 5);
-  const pub = await publish();
+  const pub = await publishAll();
   await waitUntil(async () => aggregator.stats().messages >= COUNT);
   clearInterval(poll);
   last = performance.now();
-  const rss = process.memoryUsage().rss;
+  const rssMb = rss.stop();
   // Every count reaches Redis.
   let stored = 0;
   await waitUntil(async () => {
@@ -82,25 +74,22 @@ async function pulse() {
   }, 30_000);
   await bench.stop();
   const seconds = (last - first) / 1000;
-  return { counted: aggregator.stats().messages, stored, lost: COUNT - stored, seconds, rate: Math.round(COUNT / seconds), rssMb: Math.round(rss / 2 ** 20), publisher: pub };
+  return { counted: aggregator.stats().messages, stored, lost: COUNT - stored, seconds, rate: Math.round(COUNT / seconds), rssMb, publisher: pub };
 }
 
 const raw = await rawSubscriber();
 const pulseResult = await pulse();
-const result = {
-  date: new Date().toISOString(),
+const result = writeResult('ingest', {
   messages: COUNT,
   tenants: TENANTS,
   sizeBytes: SIZE,
   raw,
   pulse: pulseResult,
   ratio: Number((pulseResult.rate / raw.rate).toFixed(3)),
-};
-mkdirSync('bench/results', { recursive: true });
-writeFileSync(`bench/results/ingest-${result.date.slice(0, 10)}.json`, `${JSON.stringify(result, null, 2)}\n`);
+});
 console.table({
   'raw subscriber': { 'msgs/s': raw.rate, 'publisher msgs/s': raw.publisher.rate },
-  pulse: { 'msgs/s': pulseResult.rate, 'publisher msgs/s': pulseResult.publisher.rate, 'rss MB': pulseResult.rssMb, lost: pulseResult.lost },
+  pulse: { 'msgs/s': pulseResult.rate, 'publisher msgs/s': pulseResult.publisher.rate, 'peak rss MB': pulseResult.rssMb, lost: pulseResult.lost },
 });
 console.log(`ratio pulse/raw: ${result.ratio}`);
 process.exit(0);

@@ -1,18 +1,30 @@
-// Publishes COUNT messages of SIZE bytes round-robin over TENANTS tenants as fast as NATS takes
-// them, then prints one JSON line { published, seconds, rate }. Runs as its own process so the
-// publisher does not share an event loop with the subscriber being measured.
+// Publishes COUNT messages of SIZE bytes round-robin over TENANTS tenants, as fast as NATS takes
+// them or at RATE msgs/s, then prints one JSON line { published, seconds, rate }. Runs as its own
+// process so the publisher does not share an event loop with the subscriber being measured.
+// MODE "explosion": one tenant, 20 % of messages on 10 heavy subjects, the rest each on a new subject.
 import { connect } from '@nats-io/transport-node';
 
-const [url, prefix, tenantList, countArg, sizeArg] = process.argv.slice(2);
+const [url, prefix, tenantList, countArg, sizeArg, rateArg = '0', mode = 'tenants'] = process.argv.slice(2);
 const tenants = tenantList.split(',');
 const count = Number(countArg);
+const rate = Number(rateArg);
 const payload = new Uint8Array(Number(sizeArg)).fill(120);
 const nc = await connect({ servers: url });
 const subjects = tenants.map((t) => [0, 1, 2, 3].map((i) => `${prefix}.${t}.orders.${i}`));
+const subjectOf =
+  mode === 'explosion'
+    ? (i) => (i % 5 === 0 ? `${prefix}.${tenants[0]}.heavy.${(i / 5) % 10}` : `${prefix}.${tenants[0]}.x.${i}`)
+    : (i) => subjects[i % tenants.length][(i >> 4) & 3];
 const started = performance.now();
 for (let i = 0; i < count; i++) {
-  nc.publish(subjects[i % tenants.length][(i >> 4) & 3], payload);
-  if ((i & 0x3fff) === 0x3fff) await nc.flush();
+  nc.publish(subjectOf(i), payload);
+  if ((i & 0x3fff) === 0x3fff) {
+    await nc.flush();
+    if (rate > 0) {
+      const ahead = (i / rate) * 1000 - (performance.now() - started);
+      if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
+    }
+  }
 }
 await nc.flush();
 const seconds = (performance.now() - started) / 1000;

@@ -1,6 +1,8 @@
 // Shared by the benchmark scripts: a Pulse built from dist/ on the local NATS and Redis, with
 // tenants written straight into the registry under a key prefix of the run's own.
 import 'reflect-metadata';
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 
@@ -13,7 +15,7 @@ const { RedisKeys } = await import('../dist/redis/redis-keys.js');
 const { DEFAULT_PLAN_TIERS } = await import('../dist/config/pulse-options.js');
 
 /** Starts Pulse (tap, heartbeats, jobs; no HTTP listener) with `tenants` registered at `tier`. */
-export async function startBenchPulse({ runId, tenants, tier, subjectPrefix, overrides = {} }) {
+export async function startBenchPulse({ runId, tenants, tier, subjectPrefix, overrides = {}, listen = false }) {
   const keyPrefix = `pulse-bench-${runId}`;
   const keys = new RedisKeys(keyPrefix);
   const redis = new Redis(REDIS);
@@ -38,9 +40,17 @@ export async function startBenchPulse({ runId, tenants, tier, subjectPrefix, ove
   const app = moduleRef.createNestApplication({ logger: ['error'] });
   connectNatsTransport(app, options);
   await app.startAllMicroservices();
-  await app.init();
+  if (listen) {
+    const { configureApp } = await import('../dist/configure-app.js');
+    configureApp(app);
+    await app.listen(0, '127.0.0.1');
+  } else {
+    await app.init();
+  }
+  const url = listen ? `http://127.0.0.1:${app.getHttpServer().address().port}` : null;
   return {
     app,
+    url,
     redis,
     keys,
     options,
@@ -64,4 +74,38 @@ export async function waitUntil(done, timeoutMs = 120_000) {
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Runs bench/publisher.mjs in its own process; resolves with its { published, seconds, rate }. */
+export function publish({ prefix, tenants, count, size = 100, rate = 0, mode = 'tenants' }) {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [new URL('./publisher.mjs', import.meta.url).pathname, NATS, prefix, tenants.join(','), String(count), String(size), String(rate), mode],
+      { maxBuffer: 1 << 20 },
+      (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout.trim()))),
+    );
+  });
+}
+
+/** Samples this process's RSS every 100 ms; stop() returns the peak in MB. */
+export function rssSampler() {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.round(Math.max(peak, process.memoryUsage().rss) / 2 ** 20);
+    },
+  };
+}
+
+/** Writes bench/results/<name>.json and returns the result. */
+export function writeResult(name, result) {
+  const dir = new URL('./results/', import.meta.url).pathname;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}${name}.json`, `${JSON.stringify({ date: new Date().toISOString(), ...result }, null, 2)}\n`);
+  return result;
 }

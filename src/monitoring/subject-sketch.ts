@@ -29,6 +29,8 @@ export function sketchUpdate(hash: number): { register: number; rank: number } {
   return { register, rank };
 }
 
+const INVERSE_POWERS = Array.from({ length: 256 }, (_, r) => 2 ** -r);
+
 /** Cardinality estimate from registers (missing trailing registers count as 0). */
 export function estimateCardinality(registers: Uint8Array): number {
   const m = SKETCH_REGISTERS;
@@ -36,7 +38,7 @@ export function estimateCardinality(registers: Uint8Array): number {
   let zeros = 0;
   for (let i = 0; i < m; i++) {
     const r = i < registers.length ? registers[i] : 0;
-    sum += 2 ** -r;
+    sum += INVERSE_POWERS[r];
     if (r === 0) zeros++;
   }
   const alpha = 0.7213 / (1 + 1.079 / m);

@@ -32,6 +32,8 @@ const RECONCILE_INTERVAL = 'pulse-tenant-reconcile';
 export class TenantDirectory implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(TenantDirectory.name);
   private readonly active = new Map<string, Tenant>();
+  /** Tenants this instance has seen disabled or deleted (so auth need not ask Redis again). */
+  private readonly inactive = new Set<string>();
   private readonly listeners: TenantListener[] = [];
   private changes: Subscription | null = null;
   private stopped = false;
@@ -51,6 +53,11 @@ export class TenantDirectory implements OnApplicationBootstrap, BeforeApplicatio
   /** The tenant if it is active, else undefined. */
   get(tenantId: string): Tenant | undefined {
     return this.active.get(tenantId);
+  }
+
+  /** True when the tenant is known to be disabled or deleted. */
+  isInactive(tenantId: string): boolean {
+    return this.inactive.has(tenantId);
   }
 
   list(): Tenant[] {
@@ -87,7 +94,10 @@ export class TenantDirectory implements OnApplicationBootstrap, BeforeApplicatio
       const tenants = await this.tenants.findMany(await this.tenants.listIds());
       const seen = new Set<string>();
       for (const tenant of tenants) {
-        if (tenant.status !== 'active') continue;
+        if (tenant.status !== 'active') {
+          this.apply(tenant.id, null);
+          continue;
+        }
         seen.add(tenant.id);
         this.apply(tenant.id, tenant);
       }
@@ -97,11 +107,18 @@ export class TenantDirectory implements OnApplicationBootstrap, BeforeApplicatio
     }
   }
 
+  /**
+   * Re-reads one tenant and tells the listeners. Resolves once the NATS server has processed the
+   * resulting (un)subscriptions, so traffic published after an admin call returns is counted.
+   */
   async sync(tenantId: string): Promise<void> {
     if (this.stopped) return;
     try {
       const tenant = await this.tenants.find(tenantId);
       this.apply(tenantId, tenant?.status === 'active' ? tenant : null);
+      if (!this.nats.isClosed()) {
+        await Promise.race([this.nats.flush(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+      }
     } catch (err) {
       this.logger.warn(`tenant ${tenantId} sync failed, the reconcile will retry: ${(err as Error).message}`);
     }
@@ -111,13 +128,17 @@ export class TenantDirectory implements OnApplicationBootstrap, BeforeApplicatio
     if (this.stopped) return;
     const known = this.active.get(tenantId);
     if (tenant) {
+      this.inactive.delete(tenantId);
       this.active.set(tenantId, tenant);
       if (!known || known.tier !== tenant.tier || known.updatedAt !== tenant.updatedAt) {
         for (const l of this.listeners) l.activated(tenant);
       }
-    } else if (known) {
-      this.active.delete(tenantId);
-      for (const l of this.listeners) l.deactivated(tenantId);
+    } else {
+      this.inactive.add(tenantId);
+      if (known) {
+        this.active.delete(tenantId);
+        for (const l of this.listeners) l.deactivated(tenantId);
+      }
     }
   }
 }

@@ -3,8 +3,9 @@ import type { Tier } from '../common/tiers.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { generateApiKey } from './api-key.service.js';
 import type { CreateTenantDto, UpdateTenantDto } from './dto/tenant.dto.js';
-import type { ApiKeyRecord, Tenant } from './tenant.js';
+import type { ApiKeyRecord, Tenant, TenantChange } from './tenant.js';
 import { TenantChangesPublisher } from './tenant-changes.publisher.js';
+import { TenantDirectory } from './tenant-directory.js';
 import { TenantRepository } from './tenant.repository.js';
 
 export interface IssuedApiKey {
@@ -18,6 +19,7 @@ export class TenantsService {
   constructor(
     private readonly tenants: TenantRepository,
     private readonly changes: TenantChangesPublisher,
+    private readonly directory: TenantDirectory,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {}
 
@@ -37,7 +39,7 @@ export class TenantsService {
     if (plan) this.tierOfPlan(plan); // validates the plan even when a tier is given
     if (!(await this.tenants.create(tenant))) throw new ConflictException(`Tenant ${dto.id} already exists`);
     const { keyId, apiKey } = await this.issueKeyFor(tenant.id);
-    this.changes.announce({ tenantId: tenant.id, change: 'created' });
+    await this.publish({ tenantId: tenant.id, change: 'created' });
     return { ...tenant, keyId, apiKey };
   }
 
@@ -68,14 +70,14 @@ export class TenantsService {
       updatedAt: new Date().toISOString(),
     };
     await this.tenants.update(updated);
-    this.changes.announce({ tenantId, change: 'updated' });
+    await this.publish({ tenantId, change: 'updated' });
     return updated;
   }
 
   async delete(tenantId: string): Promise<void> {
     await this.get(tenantId);
     await this.tenants.delete(tenantId);
-    this.changes.announce({ tenantId, change: 'deleted' });
+    await this.publish({ tenantId, change: 'deleted' });
   }
 
   async issueKey(tenantId: string): Promise<IssuedApiKey> {
@@ -93,6 +95,12 @@ export class TenantsService {
     if (!(await this.tenants.removeApiKey(tenantId, keyId))) {
       throw new NotFoundException(`Tenant ${tenantId} has no API key ${keyId}`);
     }
+  }
+
+  /** This instance applies the change before answering; the others on the announcement. */
+  private async publish(change: TenantChange): Promise<void> {
+    await this.directory.sync(change.tenantId);
+    this.changes.announce(change);
   }
 
   private async issueKeyFor(tenantId: string): Promise<IssuedApiKey> {

@@ -169,14 +169,15 @@ describe('message counting (real NATS and Redis)', () => {
 
   it('a disabled tenant is not counted; re-enabled it is again', async () => {
     const t: CreatedTenant = await createTenant(a.url, uniqueTenantId('pause'), 'basic');
-    await waitFor(async () => subscribed(a, t.id), Boolean);
+    const instances = b ? [a, b] : [a];
+    await waitFor(async () => instances.every((p) => subscribed(p, t.id)), Boolean);
     const patch = (status: string) =>
       request(a.url, 'PATCH', `/api/v1/admin/tenants/${t.id}`, { key: 'test-admin-key-0123456789', body: { status } });
     await patch('disabled');
-    await waitFor(async () => !subscribed(a, t.id), Boolean, { timeoutMs: 1000 });
+    await waitFor(async () => instances.every((p) => !subscribed(p, t.id)), Boolean, { timeoutMs: 1000 });
     await publishMany(nc, 50, () => `tenant.${t.id}.x`, 10);
     await patch('active');
-    await waitFor(async () => subscribed(a, t.id), Boolean, { timeoutMs: 1000 });
+    await waitFor(async () => instances.every((p) => subscribed(p, t.id)), Boolean, { timeoutMs: 1000 });
     await publishMany(nc, 70, () => `tenant.${t.id}.x`, 10);
     const r = await waitForTotal(a, t.apiKey, 70);
     await new Promise((res) => setTimeout(res, 3 * options.flushIntervalMs));
