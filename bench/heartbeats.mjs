@@ -31,8 +31,10 @@ const writer = app.get(PresenceWriter);
 while (tenants.some((t) => !app.get(TenantDirectory).get(t))) await new Promise((r) => setTimeout(r, 20));
 
 async function phase(name, rate, rounds) {
+  const phaseRss = rssSampler();
   const acceptedBefore = heartbeats.stats().accepted;
   const writtenBefore = writer.snapshot().written;
+  const supersededBefore = writer.snapshot().superseded;
   const histogramBefore = writer.processingHistogram();
   const started = performance.now();
   const { stdout } = await run(process.execPath, ['bench/heartbeat-publisher.mjs', NATS, tenants.join(','), String(PER_TENANT), String(rate), String(rounds)]);
@@ -50,7 +52,8 @@ async function phase(name, rate, rounds) {
       quietSince = now;
       finishedAt = now;
     }
-    if (heartbeats.stats().accepted - acceptedBefore >= pub.sent && writer.snapshot().pending === 0 && writer.snapshot().written - writtenBefore >= pub.sent) break;
+    const w = writer.snapshot();
+    if (heartbeats.stats().accepted - acceptedBefore >= pub.sent && w.pending === 0 && w.written - writtenBefore + w.superseded - supersededBefore >= pub.sent) break;
     if (now - quietSince > 2000) break;
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -64,18 +67,21 @@ async function phase(name, rate, rounds) {
     publisherRate: pub.rate,
     accepted: heartbeats.stats().accepted - acceptedBefore,
     written: snapshot.written - writtenBefore,
+    superseded: snapshot.superseded - supersededBefore,
     processedPerSecond: Math.round(pub.sent / seconds),
     processingMsP50: Number(percentile(histogram, 0.5).toFixed(1)),
     processingMsP99: Number(percentile(histogram, 0.99).toFixed(1)),
+    peakRssMb: phaseRss.stop(),
   };
 }
 
 const results = [];
-// First round registers every client; then the steady states.
-results.push(await phase('flat out (first contact of 100k clients)', 0, 1));
-results.push(await phase('flat out (known clients)', 0, 1));
+// Realistic phases first (RSS only grows within a process): first contact at the protocol rate,
+// steady protocol rate, 10×; then flat out, a burst far beyond any protocol rate.
+results.push(await phase('protocol rate, first contact (1 / client / 30 s)', Math.round(CLIENTS / 30), 1));
 results.push(await phase('protocol rate (1 / client / 30 s)', Math.round(CLIENTS / 30), 1));
 results.push(await phase('10× protocol rate', Math.round((CLIENTS / 30) * 10), 2));
+results.push(await phase('flat out (known clients)', 0, 1));
 
 const online = (await Promise.all(tenants.map((t) => app.get(PresenceStore).summary(t)))).reduce((n, s) => n + s.online, 0);
 const detector = app.get(OfflineDetector);
@@ -83,6 +89,7 @@ const pass = await detector.run(Date.now() + options.heartbeatTimeoutMs + 1000);
 const offline = (await Promise.all(tenants.map((t) => app.get(PresenceStore).summary(t)))).reduce((n, s) => n + s.offline, 0);
 
 const peakRssMb = rss.stop();
+console.log(`peak heap used ${rss.peakHeapMb()} MB, peak RSS ${peakRssMb} MB`);
 await bench.stop();
 
 const result = {

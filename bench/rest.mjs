@@ -63,18 +63,6 @@ async function load(path) {
   };
 }
 
-if (process.env.BENCH_SEQUENTIAL) {
-  for (const path of ['/api/v1/metrics/realtime', '/api/v1/metrics/presence?limit=100']) {
-    const times = [];
-    for (let i = 0; i < 200; i++) {
-      const t = performance.now();
-      await fetch(`${bench.url}${path}`, { headers: { authorization: `Bearer ${created.apiKey}` } }).then((r) => r.text());
-      times.push(performance.now() - t);
-    }
-    times.sort((a, b) => a - b);
-    console.log(path, 'sequential p50', times[100].toFixed(2), 'p99', times[198].toFixed(2));
-  }
-}
 const rows = [await load('/api/v1/metrics/realtime'), await load('/api/v1/metrics/presence?limit=100')];
 const pub = await ingest;
 await bench.stop();

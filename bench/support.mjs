@@ -91,10 +91,14 @@ export function publish({ prefix, tenants, count, size = 100, rate = 0, mode = '
 /** Samples this process's RSS every 100 ms; stop() returns the peak in MB. */
 export function rssSampler() {
   let peak = process.memoryUsage().rss;
+  let peakHeap = 0;
   const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
+    const m = process.memoryUsage();
+    peak = Math.max(peak, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
   }, 100);
   return {
+    peakHeapMb: () => Math.round(peakHeap / 2 ** 20),
     stop() {
       clearInterval(timer);
       return Math.round(Math.max(peak, process.memoryUsage().rss) / 2 ** 20);

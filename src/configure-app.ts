@@ -2,8 +2,9 @@ import { type INestApplication, RequestMethod } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import type { PulseOptions } from './config/pulse-options.js';
+import { PulseNatsServer } from './heartbeat/pulse-nats.server.js';
 import { RawMessageDeserializer } from './heartbeat/raw-message.deserializer.js';
 import { natsConnectionOptions } from './nats/nats-connection-options.js';
 
@@ -35,15 +36,10 @@ export function configureApp(app: INestApplication): void {
  * ARCHITECTURE.md). Call before app.listen(); start with app.startAllMicroservices().
  */
 export function connectNatsTransport(app: INestApplication, options: PulseOptions): void {
-  app.connectMicroservice<MicroserviceOptions>(
-    {
-      transport: Transport.NATS,
-      options: {
-        ...natsConnectionOptions(options.nats, 'pulse-transport'),
-        queue: options.nats.queueGroup,
-        deserializer: new RawMessageDeserializer(),
-      },
-    },
-    { inheritAppConfig: true },
-  );
+  const strategy = new PulseNatsServer({
+    ...natsConnectionOptions(options.nats, 'pulse-transport'),
+    queue: options.nats.queueGroup,
+    deserializer: new RawMessageDeserializer(),
+  });
+  app.connectMicroservice<MicroserviceOptions>({ strategy }, { inheritAppConfig: true });
 }

@@ -23,6 +23,8 @@ interface PendingHeartbeat {
 
 export interface PresenceWriterStats {
   written: number;
+  /** Heartbeats replaced in the buffer by a newer one of the same client before being written. */
+  superseded: number;
   failedWrites: number;
   pending: number;
   transitions: number;
@@ -42,7 +44,7 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
   private pending = new Map<string, PendingHeartbeat>();
   private running: Promise<void> | null = null;
   private lastErrorLogAt = 0;
-  private readonly stats = { written: 0, failedWrites: 0, transitions: 0 };
+  private readonly stats = { written: 0, superseded: 0, failedWrites: 0, transitions: 0 };
   private readonly processing = new Uint32Array(LATENCY_BUCKETS);
 
   constructor(
@@ -64,7 +66,9 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   enqueue(heartbeat: Heartbeat, receivedAt: number, retentionSeconds: number): void {
-    this.pending.set(`${heartbeat.tenantId}\u0000${heartbeat.clientId}`, { heartbeat, receivedAt, retentionSeconds });
+    const key = `${heartbeat.tenantId}\u0000${heartbeat.clientId}`;
+    if (this.pending.has(key)) this.stats.superseded++;
+    this.pending.set(key, { heartbeat, receivedAt, retentionSeconds });
   }
 
   snapshot(): PresenceWriterStats {
