@@ -34,6 +34,7 @@ export async function startBenchPulse({ runId, tenants, tier, subjectPrefix, ove
     subjectsStoredPerDay: 1000,
     heartbeatTimeoutMs: 90_000,
     offlineCheckIntervalMs: 5000,
+    rollupIntervalMs: 30_000,
     ...overrides,
   };
   const moduleRef = await Test.createTestingModule({ imports: [PulseModule.forRoot(options)] }).compile();

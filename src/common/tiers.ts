@@ -11,6 +11,3 @@ export function isTier(value: unknown): value is Tier {
 export function tierAtLeast(current: Tier, required: Tier): boolean {
   return RANK[current] >= RANK[required];
 }
-
-/** Days of history each tier keeps (basic: the current UTC day). */
-export const TIER_RETENTION_DAYS: Record<Tier, number> = { basic: 1, professional: 7, enterprise: 30 };

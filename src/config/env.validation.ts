@@ -94,6 +94,9 @@ export class EnvironmentVariables {
 
   @Transform(toInt) @IsInt() @Min(1) @Max(3600)
   OFFLINE_CHECK_INTERVAL_SECONDS: number = 5;
+
+  @Transform(toInt) @IsInt() @Min(5) @Max(600)
+  ROLLUP_INTERVAL_SECONDS: number = 30;
 }
 
 /** Validates the raw environment; throws one error that lists every bad variable. */
@@ -156,5 +159,6 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
     subjectsStoredPerDay: env.SUBJECTS_STORED_PER_DAY,
     heartbeatTimeoutMs: env.HEARTBEAT_TIMEOUT_SECONDS * 1000,
     offlineCheckIntervalMs: env.OFFLINE_CHECK_INTERVAL_SECONDS * 1000,
+    rollupIntervalMs: env.ROLLUP_INTERVAL_SECONDS * 1000,
   };
 }

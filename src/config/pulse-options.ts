@@ -47,6 +47,8 @@ export interface PulseOptions {
   heartbeatTimeoutMs: number;
   /** How often the offline detector runs (one instance at a time). */
   offlineCheckIntervalMs: number;
+  /** How often rollups run (one instance at a time); also how often active clients are sampled. */
+  rollupIntervalMs: number;
 }
 
 export const DEFAULT_PLAN_TIERS: Record<string, Tier> = {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TIER_RETENTION_DAYS } from '../common/tiers.js';
+import { RETENTION } from '../common/retention.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { parseHeartbeat, parseHeartbeatSubject } from './heartbeat-parser.js';
 import { HeartbeatRejections } from './heartbeat-rejections.js';
@@ -37,7 +37,7 @@ export class HeartbeatService {
       return;
     }
     this.accepted++;
-    this.writer.enqueue(result.heartbeat, receivedAt, TIER_RETENTION_DAYS[tenant.tier] * 86_400);
+    this.writer.enqueue(result.heartbeat, receivedAt, RETENTION[tenant.tier]);
   }
 
   stats(): { accepted: number; rejected: Record<string, number> } {

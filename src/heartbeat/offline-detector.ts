@@ -1,6 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { TIER_RETENTION_DAYS } from '../common/tiers.js';
+import { RETENTION } from '../common/retention.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
@@ -77,7 +77,7 @@ export class OfflineDetector implements OnModuleInit, BeforeApplicationShutdown 
     try {
       const cutoff = now - this.options.heartbeatTimeoutMs;
       for (const tenant of this.directory.list()) {
-        const retentionSeconds = TIER_RETENTION_DAYS[tenant.tier] * 86_400;
+        const retentionSeconds = RETENTION[tenant.tier].clientSeconds;
         for (;;) {
           const expired = await this.store.expiredClients(tenant.id, cutoff, OFFLINE_CHUNK);
           if (expired.length === 0) break;

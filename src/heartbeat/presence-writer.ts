@@ -2,7 +2,8 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModu
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { REDIS_CLIENT, redisReady, type RedisClient } from '../redis/redis.module.js';
 import { minuteEpochOf, RedisKeys } from '../redis/redis-keys.js';
-import { MINUTE_TTL_SECONDS } from '../monitoring/flush-script.js';
+import { RETENTION, type Retention } from '../common/retention.js';
+import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { LATENCY_BUCKETS, latencyBucket, percentile } from '../monitoring/latency-histogram.js';
 import type { Heartbeat } from './heartbeat-parser.js';
 import { HeartbeatRejections } from './heartbeat-rejections.js';
@@ -18,7 +19,7 @@ const FLUSH_INTERVAL = 'pulse-presence-flush';
 interface PendingHeartbeat {
   heartbeat: Heartbeat;
   receivedAt: number;
-  retentionSeconds: number;
+  retention: Retention;
 }
 
 export interface PresenceWriterStats {
@@ -54,6 +55,7 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
     private readonly keys: RedisKeys,
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly scheduler: SchedulerRegistry,
+    private readonly directory: TenantDirectory,
   ) {}
 
   onModuleInit(): void {
@@ -65,10 +67,10 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
     await this.flush();
   }
 
-  enqueue(heartbeat: Heartbeat, receivedAt: number, retentionSeconds: number): void {
+  enqueue(heartbeat: Heartbeat, receivedAt: number, retention: Retention): void {
     const key = `${heartbeat.tenantId}\u0000${heartbeat.clientId}`;
     if (this.pending.has(key)) this.stats.superseded++;
-    this.pending.set(key, { heartbeat, receivedAt, retentionSeconds });
+    this.pending.set(key, { heartbeat, receivedAt, retention });
   }
 
   snapshot(): PresenceWriterStats {
@@ -100,7 +102,7 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
     const chunks = chunkByTenant(batch);
     const [results] = await Promise.all([
       Promise.allSettled(
-        chunks.map((c) => this.store.applyHeartbeats(c.tenantId, c.entries.map(([, p]) => p), c.retentionSeconds)),
+        chunks.map((c) => this.store.applyHeartbeats(c.tenantId, c.entries.map(([, p]) => p), c.retention)),
       ),
       this.writeRejections(rejections),
     ]);
@@ -151,7 +153,7 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
           [...byReason].flatMap(([reason, n]) => [
             this.redis.hincrby(this.keys.heartbeatRejections(tenantId), reason, n),
             this.redis.hincrby(this.keys.minute(tenantId, minute), `hbrej:${reason}`, n),
-            this.redis.expire(this.keys.minute(tenantId, minute), MINUTE_TTL_SECONDS),
+            this.redis.expire(this.keys.minute(tenantId, minute), RETENTION[this.directory.get(tenantId)?.tier ?? 'basic'].minuteSeconds),
           ]),
         ),
       );
@@ -164,7 +166,7 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
 
 interface TenantChunk {
   tenantId: string;
-  retentionSeconds: number;
+  retention: Retention;
   entries: [string, PendingHeartbeat][];
 }
 
@@ -176,7 +178,7 @@ function chunkByTenant(pending: Map<string, PendingHeartbeat>): TenantChunk[] {
     const p = entry[1];
     let chunk = open.get(p.heartbeat.tenantId);
     if (!chunk || chunk.entries.length >= HEARTBEATS_PER_CALL) {
-      chunk = { tenantId: p.heartbeat.tenantId, retentionSeconds: p.retentionSeconds, entries: [] };
+      chunk = { tenantId: p.heartbeat.tenantId, retention: p.retention, entries: [] };
       open.set(p.heartbeat.tenantId, chunk);
       chunks.push(chunk);
     }

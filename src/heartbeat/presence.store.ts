@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLUSTER_UNPIPELINED_SCRIPTS, REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
 import { minuteEpochOf, RedisKeys } from '../redis/redis-keys.js';
-import { MINUTE_TTL_SECONDS } from '../monitoring/flush-script.js';
+import type { Retention } from '../common/retention.js';
 import type { PresenceStatus } from './heartbeat.dto.js';
 import type { Heartbeat } from './heartbeat-parser.js';
 import { FORGET_CLIENTS_LUA, HEARTBEATS_LUA, MARK_OFFLINE_LUA } from './presence-scripts.js';
@@ -69,7 +69,7 @@ export class PresenceStore {
   async applyHeartbeats(
     tenantId: string,
     batch: { heartbeat: Heartbeat; receivedAt: number }[],
-    retentionSeconds: number,
+    retention: Retention,
   ): Promise<HeartbeatOutcome[]> {
     if (batch.length === 0) return [];
     const k = this.keys;
@@ -83,7 +83,7 @@ export class PresenceStore {
       k.tenant(tenantId),
       ...batch.map((b) => k.client(tenantId, b.heartbeat.clientId)),
     ];
-    const args: (string | number)[] = [retentionSeconds, MINUTE_TTL_SECONDS];
+    const args: (string | number)[] = [retention.clientSeconds, retention.minuteSeconds];
     for (const { heartbeat: hb, receivedAt } of batch) {
       args.push(hb.clientId, receivedAt, hb.status, hb.sent, hb.received, hb.errors, hb.uptimeSeconds, hb.timestamp);
     }

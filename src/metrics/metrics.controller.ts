@@ -28,7 +28,7 @@ export class MetricsController {
   @Get('analytics')
   @RequiresTier('professional')
   analytics(@CurrentTenant() tenant: TenantPrincipal, @Query() query: AnalyticsQuery) {
-    return this.metrics.analytics(tenant, query.period);
+    return this.metrics.analytics(tenant, query);
   }
 
   @Get('anomalies')

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AnalyticsModule } from '../analytics/analytics.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
 import { MetricsController } from './metrics.controller.js';
@@ -6,7 +7,7 @@ import { MetricsRepository } from './metrics.repository.js';
 import { MetricsService } from './metrics.service.js';
 
 @Module({
-  imports: [HealthModule, HeartbeatModule],
+  imports: [HealthModule, HeartbeatModule, AnalyticsModule],
   controllers: [MetricsController],
   providers: [MetricsRepository, MetricsService],
 })

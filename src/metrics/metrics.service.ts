@@ -1,17 +1,16 @@
 import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import type { TenantPrincipal } from '../common/guards/principal.js';
 import { TierRequiredException } from '../common/errors/tier-required.exception.js';
-import { tierAtLeast, type Tier } from '../common/tiers.js';
+import { tierAtLeast } from '../common/tiers.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { PulseHealthService } from '../health/pulse-health.service.js';
 import { decodeCursor, PresenceQueryService } from '../heartbeat/presence-query.service.js';
 import { dayOf } from '../redis/redis-keys.js';
-import type { Period, PresenceQuery } from './dto/metrics-queries.dto.js';
+import { AnalyticsService } from '../analytics/analytics.service.js';
+import type { AnalyticsQuery, PresenceQuery } from './dto/metrics-queries.dto.js';
 import { MetricsRepository } from './metrics.repository.js';
 import { buildRealtimeView, realtimeMinutes, type RealtimeView, TOP_SUBJECTS } from './realtime-view.js';
 
-const PERIOD_MS: Record<Period, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
-const PERIOD_TIER: Record<Period, Tier> = { '1h': 'professional', '24h': 'professional', '7d': 'professional', '30d': 'enterprise' };
 
 @Injectable()
 export class MetricsService {
@@ -19,6 +18,7 @@ export class MetricsService {
     private readonly repository: MetricsRepository,
     private readonly health: PulseHealthService,
     private readonly presenceQuery: PresenceQueryService,
+    private readonly analyticsService: AnalyticsService,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {}
 
@@ -67,19 +67,8 @@ export class MetricsService {
     return { ...body, clients: page.clients, nextCursor: page.nextCursor };
   }
 
-  analytics(tenant: TenantPrincipal, period: Period, now = Date.now()) {
-    if (!tierAtLeast(tenant.tier, PERIOD_TIER[period])) {
-      throw new TierRequiredException(PERIOD_TIER[period], tenant.tier, `period=${period}`);
-    }
-    return {
-      tenantId: tenant.tenantId,
-      tier: tenant.tier,
-      period,
-      from: new Date(now - PERIOD_MS[period]).toISOString(),
-      to: new Date(now).toISOString(),
-      series: [],
-      notice: 'History is not rolled up yet by this Pulse version: no series are available.',
-    };
+  analytics(tenant: TenantPrincipal, query: AnalyticsQuery) {
+    return this.analyticsService.analytics(tenant, query.period, query.resolution);
   }
 
   anomalies(tenant: TenantPrincipal, hours: number, now = Date.now()) {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { RedisKeys } from '../redis/redis-keys.js';
-import { DAY_TTL_SECONDS, encodeDelta, MINUTE_TTL_SECONDS } from './flush-script.js';
+import { RETENTION } from '../common/retention.js';
+import { encodeDelta } from './flush-script.js';
+
+const MINUTE_TTL_SECONDS = RETENTION.enterprise.minuteSeconds;
+const DAY_TTL_SECONDS = RETENTION.enterprise.daySeconds;
 import { TenantDelta } from './tenant-delta.js';
 
 function ops(args: (string | number)[]): (string | number)[][] {
@@ -27,7 +31,7 @@ describe('encodeDelta', () => {
     d.addLatency(minute, 7, 2);
     d.latencyMissing = 1;
     d.subjectsOf('20261128').add('tenant.acme.a', 100);
-    const { keys: k, args } = encodeDelta(d, keys, 'inst1', 500);
+    const { keys: k, args } = encodeDelta(d, keys, 'inst1', 500, RETENTION.enterprise);
     expect(args[0]).toBe(42);
     expect(k.slice(0, 3)).toEqual(['pulse:{t:acme}:tenant', 'pulse:{t:acme}:flush:inst1', 'pulse:{t:acme}:tot']);
     expect(k.every((key) => key.startsWith('pulse:{t:acme}:'))).toBe(true);
@@ -56,7 +60,7 @@ describe('encodeDelta', () => {
   it('never lists a key twice', () => {
     const d = new TenantDelta('acme', 10);
     for (let s = 0; s < 120; s++) d.addSecond(minute + s, 1, 1);
-    const { keys: k } = encodeDelta(d, keys, 'i', 10);
+    const { keys: k } = encodeDelta(d, keys, 'i', 10, RETENTION.basic);
     expect(new Set(k).size).toBe(k.length);
   });
 });

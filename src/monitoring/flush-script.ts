@@ -1,10 +1,8 @@
+import type { Retention } from '../common/retention.js';
 import { dayOf } from '../redis/redis-keys.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { TenantDelta } from './tenant-delta.js';
 
-export const MINUTE_TTL_SECONDS = 3 * 3600;
-/** Longest history any tier keeps (30 days) plus the current day. */
-export const DAY_TTL_SECONDS = 31 * 86_400;
 export const FLUSH_SEQUENCE_TTL_SECONDS = 86_400;
 
 /**
@@ -67,13 +65,18 @@ export interface EncodedFlush {
   args: (string | number)[];
 }
 
-/** Turns a delta into the KEYS and ARGV of FLUSH_LUA. Pure, so the encoding is unit-tested. */
+/**
+ * Turns a delta into the KEYS and ARGV of FLUSH_LUA. Pure, so the encoding is unit-tested. Keys
+ * expire by the tenant's tier as it is now: a tier change applies to data written from then on.
+ */
 export function encodeDelta(
   delta: TenantDelta,
   keys: RedisKeys,
   instanceId: string,
   subjectsStoredPerDay: number,
+  retention: Retention,
 ): EncodedFlush {
+  const { minuteSeconds: MINUTE_TTL_SECONDS, daySeconds: DAY_TTL_SECONDS } = retention;
   const t = delta.tenantId;
   const keyList = [keys.tenant(t), keys.flushSequence(t, instanceId), keys.totals(t)];
   const index = new Map<string, number>();

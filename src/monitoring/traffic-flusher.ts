@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { RETENTION } from '../common/retention.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { REDIS_CLIENT, redisReady, type RedisClient } from '../redis/redis.module.js';
 import type { TenantDelta } from './tenant-delta.js';
 import { TrafficAggregator } from './traffic-aggregator.js';
@@ -47,6 +49,7 @@ export class TrafficFlusher {
     private readonly repository: TrafficRepository,
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
+    private readonly directory: TenantDirectory,
   ) {}
 
   /** One flush; concurrent callers share the run in progress. */
@@ -90,7 +93,9 @@ export class TrafficFlusher {
   private async writeInFlight(): Promise<void> {
     const deltas = [...this.inFlight.values()];
     const results = await Promise.allSettled(
-      deltas.map((d) => this.repository.apply(d, this.instanceId, this.options.subjectsStoredPerDay)),
+      deltas.map((d) =>
+        this.repository.apply(d, this.instanceId, this.options.subjectsStoredPerDay, RETENTION[this.directory.get(d.tenantId)?.tier ?? 'basic']),
+      ),
     );
     let failures = 0;
     let firstError = '';

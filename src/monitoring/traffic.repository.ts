@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLUSTER_UNPIPELINED_SCRIPTS, REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
 import { RedisKeys } from '../redis/redis-keys.js';
+import type { Retention } from '../common/retention.js';
 import { encodeDelta, FLUSH_LUA } from './flush-script.js';
 import type { TenantDelta } from './tenant-delta.js';
 
@@ -24,8 +25,8 @@ export class TrafficRepository {
     this.flush = command.bind(redis);
   }
 
-  async apply(delta: TenantDelta, instanceId: string, subjectsStoredPerDay: number): Promise<FlushOutcome> {
-    const { keys, args } = encodeDelta(delta, this.keys, instanceId, subjectsStoredPerDay);
+  async apply(delta: TenantDelta, instanceId: string, subjectsStoredPerDay: number, retention: Retention): Promise<FlushOutcome> {
+    const { keys, args } = encodeDelta(delta, this.keys, instanceId, subjectsStoredPerDay, retention);
     const result = await this.flush(keys.length, ...keys, ...args);
     return result === 1 ? 'applied' : result === 0 ? 'duplicate' : 'tenant_gone';
   }

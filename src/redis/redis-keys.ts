@@ -45,7 +45,12 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}min:${minuteEpoch}`;
   }
 
-  /** HASH per UTC day (`YYYYMMDD`): m, b. */
+  /** HASH per hour (epoch s of the hour): the hour's minutes rolled up (see analytics/rollup-scripts). */
+  hour(tenantId: string, hourEpoch: number): string {
+    return `${this.tenantScope(tenantId)}hour:${hourEpoch}`;
+  }
+
+  /** HASH per UTC day (`YYYYMMDD`): m, b (flushed), plus the rollup of its hours. */
   day(tenantId: string, day: string): string {
     return `${this.tenantScope(tenantId)}day:${day}`;
   }

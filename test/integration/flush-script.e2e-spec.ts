@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RETENTION } from '../../src/common/retention.js';
 import { TenantDelta } from '../../src/monitoring/tenant-delta.js';
 import { TrafficRepository } from '../../src/monitoring/traffic.repository.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
@@ -33,12 +34,12 @@ describe('flush script (real Redis)', () => {
   }
 
   it('applies a delta once: a retry with the same sequence changes nothing', async () => {
-    expect(await repository.apply(delta(1, 5), 'i1', 100)).toBe('applied');
-    expect(await repository.apply(delta(1, 5), 'i1', 100)).toBe('duplicate');
+    expect(await repository.apply(delta(1, 5), 'i1', 100, RETENTION.professional)).toBe('applied');
+    expect(await repository.apply(delta(1, 5), 'i1', 100, RETENTION.professional)).toBe('duplicate');
     expect(await redis.hget(keys.totals('acme'), 'm')).toBe('5');
-    expect(await repository.apply(delta(2, 3), 'i1', 100)).toBe('applied');
+    expect(await repository.apply(delta(2, 3), 'i1', 100, RETENTION.professional)).toBe('applied');
     // Another instance has its own sequence.
-    expect(await repository.apply(delta(1, 4), 'i2', 100)).toBe('applied');
+    expect(await repository.apply(delta(1, 4), 'i2', 100, RETENTION.professional)).toBe('applied');
     expect(await redis.hget(keys.totals('acme'), 'm')).toBe('12');
     expect(await redis.hget(keys.minute('acme', minute), 'm:1')).toBe('12');
     expect(await redis.ttl(keys.minute('acme', minute))).toBeGreaterThan(0);
@@ -48,7 +49,7 @@ describe('flush script (real Redis)', () => {
     const d = new TenantDelta('ghost', 100);
     d.seq = 1;
     d.addSecond(minute, 1, 1);
-    expect(await repository.apply(d, 'i1', 100)).toBe('tenant_gone');
+    expect(await repository.apply(d, 'i1', 100, RETENTION.professional)).toBe('tenant_gone');
     expect(await redis.exists(keys.totals('ghost'), keys.minute('ghost', minute))).toBe(0);
   });
 
@@ -58,7 +59,7 @@ describe('flush script (real Redis)', () => {
     d.addSecond(minute, 30, 30);
     const table = d.subjectsOf('20261129');
     for (let i = 0; i < 20; i++) for (let n = 0; n <= i; n++) table.add(`s${i}`, 1);
-    expect(await repository.apply(d, 'i1', 5)).toBe('applied');
+    expect(await repository.apply(d, 'i1', 5, RETENTION.professional)).toBe('applied');
     const top = await redis.zrevrange(keys.subjectMessages('acme', '20261129'), 0, -1);
     expect(top).toEqual(['s19', 's18', 's17', 's16', 's15']);
     expect(Object.keys(await redis.hgetall(keys.subjectBytes('acme', '20261129'))).sort()).toEqual([...top].sort());

@@ -34,6 +34,7 @@ export function testOptions(overrides: Partial<PulseOptions> = {}): PulseOptions
     subjectsStoredPerDay: 1000,
     heartbeatTimeoutMs: 90_000,
     offlineCheckIntervalMs: 5000,
+    rollupIntervalMs: 30_000,
   };
   return {
     ...base,

@@ -1,13 +1,16 @@
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-
-export const PERIODS = ['1h', '24h', '7d', '30d'] as const;
-export type Period = (typeof PERIODS)[number];
+import { type Period, PERIODS, type Resolution, RESOLUTIONS } from '../../analytics/buckets.js';
 
 export class AnalyticsQuery {
   @IsOptional()
   @IsIn(PERIODS, { message: `period must be one of: ${PERIODS.join(', ')}` })
   period: Period = '24h';
+
+  /** Default: 1m for 1h, 5m for 24h, 1h for 7d, 1d for 30d. At most 2,000 points. */
+  @IsOptional()
+  @IsIn(RESOLUTIONS, { message: `resolution must be one of: ${RESOLUTIONS.join(', ')}` })
+  resolution?: Resolution;
 }
 
 export class AnomaliesQuery {

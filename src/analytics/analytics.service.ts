@@ -1,0 +1,122 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { TierRequiredException } from '../common/errors/tier-required.exception.js';
+import type { TenantPrincipal } from '../common/guards/principal.js';
+import { tierAtLeast, type Tier } from '../common/tiers.js';
+import { estimateCardinality, SKETCH_REGISTERS } from '../monitoring/subject-sketch.js';
+import { dayOf } from '../redis/redis-keys.js';
+import { AnalyticsRepository } from './analytics.repository.js';
+import {
+  addRecord,
+  bucketStarts,
+  type BucketFigures,
+  DEFAULT_RESOLUTION,
+  emptyFigures,
+  type Period,
+  type Resolution,
+  RESOLUTION_SECONDS,
+  type SeriesPoint,
+  toPoint,
+  type Totals,
+  totalsOf,
+} from './buckets.js';
+
+const PERIOD_TIER: Record<Period, Tier> = { '1h': 'professional', '24h': 'professional', '7d': 'professional', '30d': 'enterprise' };
+const TOP_SUBJECTS = 10;
+
+export interface AnalyticsView {
+  tenantId: string;
+  tier: Tier;
+  period: Period;
+  resolution: Resolution;
+  from: string;
+  to: string;
+  series: SeriesPoint[];
+  totals: Totals;
+  subjects: { distinct: number; top: { subject: string; messages: number; bytes: number }[] };
+}
+
+@Injectable()
+export class AnalyticsService {
+  constructor(private readonly repository: AnalyticsRepository) {}
+
+  async analytics(tenant: TenantPrincipal, period: Period, resolution?: Resolution, now = Date.now()): Promise<AnalyticsView> {
+    if (!tierAtLeast(tenant.tier, PERIOD_TIER[period])) {
+      throw new TierRequiredException(PERIOD_TIER[period], tenant.tier, `period=${period}`);
+    }
+    const res = resolution ?? DEFAULT_RESOLUTION[period];
+    let starts: number[];
+    try {
+      starts = bucketStarts(now, period, res);
+    } catch (err) {
+      throw new BadRequestException(`resolution: ${(err as Error).message}`);
+    }
+    const step = RESOLUTION_SECONDS[res];
+    const figures = await this.collect(tenant.tenantId, starts, step, now);
+    const series = starts.map((start, i) => toPoint(start, figures[i]));
+    const from = starts[0];
+    const to = starts[starts.length - 1] + step;
+    return {
+      tenantId: tenant.tenantId,
+      tier: tenant.tier,
+      period,
+      resolution: res,
+      from: new Date(from * 1000).toISOString(),
+      to: new Date(to * 1000).toISOString(),
+      series,
+      totals: totalsOf(series, figures),
+      subjects: await this.subjects(tenant.tenantId, from, to),
+    };
+  }
+
+  /**
+   * Figures per bucket. Minutes (kept 25 h) serve 1m and 5m buckets and the last two hours of 1h
+   * buckets, so the current partial minute is always included; older 1h buckets come from hour
+   * rollups and 1d buckets from day hashes (whose message and byte counts are flushed directly).
+   */
+  private async collect(tenantId: string, starts: number[], step: number, now: number): Promise<BucketFigures[]> {
+    const figures = starts.map(() => emptyFigures());
+    const nowSeconds = Math.floor(now / 1000);
+    const minuteSourced = (start: number) => step < 3600 || (step === 3600 && start >= nowSeconds - (nowSeconds % 3600) - 3600);
+    const minuteRefs: [number, number][] = [];
+    const hourRefs: [number, number][] = [];
+    const dayRefs: [number, string][] = [];
+    starts.forEach((start, i) => {
+      if (step === 86_400) dayRefs.push([i, dayOf(start * 1000)]);
+      else if (minuteSourced(start)) for (let m = start; m < start + step; m += 60) minuteRefs.push([i, m]);
+      else hourRefs.push([i, start]);
+    });
+    const [minutes, hours, days] = await Promise.all([
+      this.repository.minutes(tenantId, minuteRefs.map(([, m]) => m)),
+      this.repository.hours(tenantId, hourRefs.map(([, h]) => h)),
+      this.repository.days(tenantId, dayRefs.map(([, d]) => d)),
+    ]);
+    minuteRefs.forEach(([i], j) => addRecord(figures[i], minutes[j]));
+    hourRefs.forEach(([i], j) => addRecord(figures[i], hours[j]));
+    dayRefs.forEach(([i], j) => addRecord(figures[i], days[j]));
+    return figures;
+  }
+
+  /** Subjects of the UTC days the period touches (subjects are kept per day). */
+  private async subjects(tenantId: string, from: number, to: number) {
+    const days: string[] = [];
+    for (let d = from - (from % 86_400); d < to; d += 86_400) days.push(dayOf(d * 1000));
+    const { top, sketches } = await this.repository.subjectsOfDays(tenantId, days, 100);
+    const merged = new Map<string, { subject: string; messages: number; bytes: number }>();
+    for (const s of top) {
+      const entry = merged.get(s.subject);
+      if (entry) {
+        entry.messages += s.messages;
+        entry.bytes += s.bytes;
+      } else {
+        merged.set(s.subject, { ...s });
+      }
+    }
+    const registers = new Uint8Array(SKETCH_REGISTERS);
+    for (const sketch of sketches) {
+      if (!sketch) continue;
+      for (let i = 0; i < Math.min(sketch.length, registers.length); i++) registers[i] = Math.max(registers[i], sketch[i]);
+    }
+    const ranked = [...merged.values()].sort((a, b) => b.messages - a.messages || (a.subject < b.subject ? -1 : 1));
+    return { distinct: Math.max(estimateCardinality(registers), merged.size), top: ranked.slice(0, TOP_SUBJECTS) };
+  }
+}

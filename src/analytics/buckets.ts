@@ -1,0 +1,105 @@
+import { LATENCY_BUCKETS, percentile } from '../monitoring/latency-histogram.js';
+
+export const PERIODS = ['1h', '24h', '7d', '30d'] as const;
+export type Period = (typeof PERIODS)[number];
+export const RESOLUTIONS = ['1m', '5m', '1h', '1d'] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];
+
+export const PERIOD_SECONDS: Record<Period, number> = { '1h': 3600, '24h': 86_400, '7d': 7 * 86_400, '30d': 30 * 86_400 };
+export const RESOLUTION_SECONDS: Record<Resolution, number> = { '1m': 60, '5m': 300, '1h': 3600, '1d': 86_400 };
+export const DEFAULT_RESOLUTION: Record<Period, Resolution> = { '1h': '1m', '24h': '5m', '7d': '1h', '30d': '1d' };
+export const MAX_POINTS = 2000;
+
+/**
+ * Start (epoch s) of every bucket of a period, oldest first, aligned to UTC multiples of the
+ * resolution; the last bucket is the one that contains `now` (the current, partial bucket is
+ * included). Throws a RangeError when the resolution does not fit the period.
+ */
+export function bucketStarts(nowMs: number, period: Period, resolution: Resolution): number[] {
+  const step = RESOLUTION_SECONDS[resolution];
+  const count = PERIOD_SECONDS[period] / step;
+  if (count < 1) throw new RangeError(`resolution ${resolution} is longer than period ${period}`);
+  if (count > MAX_POINTS) throw new RangeError(`period ${period} at resolution ${resolution} is ${count} points; at most ${MAX_POINTS}`);
+  const last = Math.floor(nowMs / 1000 / step) * step;
+  return Array.from({ length: count }, (_, i) => last - (count - 1 - i) * step);
+}
+
+export interface BucketFigures {
+  messages: number;
+  bytes: number;
+  errors: number;
+  activeClients: number;
+  /** Most messages in one second. */
+  peak: number;
+  histogram: number[];
+}
+
+export function emptyFigures(): BucketFigures {
+  return { messages: 0, bytes: 0, errors: 0, activeClients: 0, peak: 0, histogram: new Array<number>(LATENCY_BUCKETS).fill(0) };
+}
+
+/**
+ * Adds one stored record (a minute, hour or day hash) into a bucket: sums for counts and latency
+ * buckets (histograms merge by addition), maxima for the peak and the sampled client count. A
+ * minute that still has its per-second fields gives its peak from them.
+ */
+export function addRecord(into: BucketFigures, record: Record<string, string>): BucketFigures {
+  for (const [field, raw] of Object.entries(record)) {
+    const value = Number(raw);
+    if (!Number.isFinite(value)) continue;
+    if (field === 'm') into.messages += value;
+    else if (field === 'b') into.bytes += value;
+    else if (field === 'hb_errors') into.errors += value;
+    else if (field === 'act') into.activeClients = Math.max(into.activeClients, value);
+    else if (field === 'pk') into.peak = Math.max(into.peak, value);
+    else if (field.startsWith('m:')) into.peak = Math.max(into.peak, value);
+    else if (field.startsWith('l:')) {
+      const bucket = Number(field.slice(2));
+      if (bucket >= 0 && bucket < into.histogram.length) into.histogram[bucket] += value;
+    }
+  }
+  return into;
+}
+
+export interface SeriesPoint {
+  timestamp: string;
+  messages: number;
+  bytes: number;
+  activeClients: number;
+  latencyP50Ms: number;
+  latencyP95Ms: number;
+  latencyP99Ms: number;
+  errors: number;
+}
+
+const round2 = (v: number) => Number(v.toFixed(2));
+
+export function toPoint(startSeconds: number, f: BucketFigures): SeriesPoint {
+  return {
+    timestamp: new Date(startSeconds * 1000).toISOString(),
+    messages: f.messages,
+    bytes: f.bytes,
+    activeClients: f.activeClients,
+    latencyP50Ms: round2(percentile(f.histogram, 0.5)),
+    latencyP95Ms: round2(percentile(f.histogram, 0.95)),
+    latencyP99Ms: round2(percentile(f.histogram, 0.99)),
+    errors: f.errors,
+  };
+}
+
+export interface Totals {
+  messages: number;
+  bytes: number;
+  peakMessagesPerSecond: number;
+  errors: number;
+}
+
+/** Totals are the sums of the series (so charts and totals always agree). */
+export function totalsOf(series: SeriesPoint[], figures: BucketFigures[]): Totals {
+  return {
+    messages: series.reduce((n, p) => n + p.messages, 0),
+    bytes: series.reduce((n, p) => n + p.bytes, 0),
+    peakMessagesPerSecond: figures.reduce((n, f) => Math.max(n, f.peak), 0),
+    errors: series.reduce((n, p) => n + p.errors, 0),
+  };
+}

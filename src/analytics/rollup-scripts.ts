@@ -1,0 +1,78 @@
+/**
+ * Rollups recompute a bucket from its sources and overwrite it, so running one twice, or again
+ * after a retry, changes nothing. Fields: m, b (sums), l:<i> latency buckets (sums), hb, hb_sent,
+ * hb_received, hb_errors, hbrej:<reason> (sums), pk (peak messages in one second, max),
+ * act / off (online / offline clients sampled, max).
+ */
+const FOLD = `
+local function fold(acc, flat, peakOf)
+  local minutePeak = nil
+  local seconds = {}
+  for j = 1, #flat, 2 do
+    local f, v = flat[j], tonumber(flat[j + 1]) or 0
+    local c = string.sub(f, 1, 2)
+    if c == 'm:' then
+      if minutePeak == nil or v > minutePeak then minutePeak = v end
+      seconds[#seconds + 1] = f
+    elseif c == 'b:' then
+      seconds[#seconds + 1] = f
+    elseif f == 'pk' then
+      if minutePeak == nil or v > minutePeak then minutePeak = v end
+    elseif f == 'act' or f == 'off' then
+      if v > (acc[f] or 0) then acc[f] = v end
+    elseif peakOf == nil or (f ~= 'm' and f ~= 'b') then
+      acc[f] = (acc[f] or 0) + v
+    end
+  end
+  if minutePeak and minutePeak > (acc.pk or 0) then acc.pk = minutePeak end
+  return minutePeak, seconds
+end
+`;
+
+/**
+ * One hour from its minutes. KEYS: hour key, then the hour's 60 minute keys. ARGV: hour TTL (s),
+ * strip-before (epoch s: older minutes lose their per-second fields, keeping their peak as pk),
+ * then the 60 minute epochs. Returns the number of fields written.
+ */
+export const ROLLUP_HOUR_LUA = `${FOLD}
+local acc = {}
+for i = 2, #KEYS do
+  local flat = redis.call('HGETALL', KEYS[i])
+  if #flat > 0 then
+    local minutePeak, seconds = fold(acc, flat, nil)
+    if minutePeak and #seconds > 0 and tonumber(ARGV[i + 1]) < tonumber(ARGV[2]) then
+      redis.call('HSET', KEYS[i], 'pk', minutePeak)
+      for j = 1, #seconds, 100 do
+        redis.call('HDEL', KEYS[i], unpack(seconds, j, math.min(j + 99, #seconds)))
+      end
+    end
+  end
+end
+redis.call('DEL', KEYS[1])
+local args = {}
+for f, v in pairs(acc) do args[#args + 1] = f; args[#args + 1] = v end
+if #args > 0 then
+  redis.call('HSET', KEYS[1], unpack(args))
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+return #args / 2
+`;
+
+/**
+ * One day from its hours, into the day hash that the flush already keeps m and b in (exact, so
+ * they are left alone). KEYS: day key, then the day's 24 hour keys. ARGV: day TTL (s).
+ */
+export const ROLLUP_DAY_LUA = `${FOLD}
+local acc = {}
+for i = 2, #KEYS do
+  local flat = redis.call('HGETALL', KEYS[i])
+  if #flat > 0 then fold(acc, flat, true) end
+end
+local args = {}
+for f, v in pairs(acc) do args[#args + 1] = f; args[#args + 1] = v end
+if #args > 0 then
+  redis.call('HSET', KEYS[1], unpack(args))
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+return #args / 2
+`;

@@ -1,0 +1,168 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RollupJob } from '../../src/analytics/rollup.job.js';
+import { MessageTap } from '../../src/monitoring/message-tap.js';
+import { dayOf, RedisKeys } from '../../src/redis/redis-keys.js';
+import { createTenant, type CreatedTenant, request } from '../support/http.js';
+import { deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
+import { publisher, publishMany } from '../support/traffic.js';
+
+interface Point {
+  timestamp: string;
+  messages: number;
+  bytes: number;
+  activeClients: number;
+  latencyP50Ms: number;
+  errors: number;
+}
+interface Analytics {
+  period: string;
+  resolution: string;
+  from: string;
+  to: string;
+  series: Point[];
+  totals: { messages: number; bytes: number; peakMessagesPerSecond: number; errors: number };
+  subjects: { distinct: number; top: { subject: string; messages: number; bytes: number }[] };
+}
+
+const sum = (series: Point[], field: 'messages' | 'bytes' | 'errors') => series.reduce((n, p) => n + p[field], 0);
+
+describe('history and analytics (real NATS and Redis)', () => {
+  const options = testOptions({ rollupIntervalMs: 3_600_000 }); // the test runs the rollups itself
+  let pulse: RunningPulse;
+  let nc: NatsConnection;
+  let redis: Redis;
+  const keys = new RedisKeys(options.redis.keyPrefix);
+  const tenants = {} as Record<'basic' | 'professional' | 'enterprise', CreatedTenant>;
+  /** When the traffic was published: buckets are looked up by it, so a test run that crosses an hour or a day still finds them. */
+  let publishedAt = 0;
+
+  const analytics = (t: CreatedTenant, query: string) =>
+    request<Analytics>(pulse.url, 'GET', `/api/v1/metrics/analytics?${query}`, { key: t.apiKey });
+
+  beforeAll(async () => {
+    pulse = await startPulse(options);
+    nc = await publisher();
+    redis = new Redis(SHARED_REDIS);
+    for (const tier of ['basic', 'professional', 'enterprise'] as const) {
+      tenants[tier] = await createTenant(pulse.url, uniqueTenantId(`hist-${tier}`), tier);
+    }
+    await waitFor(async () => Object.values(tenants).every((t) => pulse.app.get(MessageTap).subscribedTenants().includes(t.id)), Boolean);
+    publishedAt = Date.now();
+    for (const t of Object.values(tenants)) await publishMany(nc, 1234, (i) => `tenant.${t.id}.s${i % 3}`, 10);
+    await waitFor(
+      async () =>
+        (await Promise.all(Object.values(tenants).map(async (t) => (await request<{ messages: { total: number } }>(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey })).body.messages.total))).every((n) => n === 1234),
+      Boolean,
+    );
+  });
+
+  afterAll(async () => {
+    await pulse?.close();
+    await nc?.close();
+    redis?.disconnect();
+    await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+  });
+
+  it('1h: 60 zero-filled one-minute points that sum exactly to the traffic; totals match', async () => {
+    const res = await analytics(tenants.professional, 'period=1h');
+    expect(res.status).toBe(200);
+    const a = res.body;
+    expect(a).toMatchObject({ period: '1h', resolution: '1m' });
+    expect(a.series).toHaveLength(60);
+    for (let i = 1; i < 60; i++) expect(Date.parse(a.series[i].timestamp) - Date.parse(a.series[i - 1].timestamp)).toBe(60_000);
+    expect(Date.parse(a.to) - Date.parse(a.from)).toBe(3_600_000);
+    expect(sum(a.series, 'messages')).toBe(1234);
+    expect(sum(a.series, 'bytes')).toBe(12_340);
+    expect(a.totals).toMatchObject({ messages: 1234, bytes: 12_340, errors: 0 });
+    expect(a.totals.peakMessagesPerSecond).toBeGreaterThan(0);
+    expect(a.totals.peakMessagesPerSecond).toBeLessThanOrEqual(1234);
+    expect(a.series.filter((p) => p.messages > 0).every((p) => p.latencyP50Ms >= 0)).toBe(true);
+    expect(a.subjects.distinct).toBe(3);
+    expect(a.subjects.top.reduce((n, s) => n + s.messages, 0)).toBe(1234);
+  });
+
+  it('24h at 5m (default), 1m and 1h all sum exactly to the traffic', async () => {
+    for (const [query, points] of [['period=24h', 288], ['period=24h&resolution=1m', 1440], ['period=24h&resolution=1h', 24]] as const) {
+      const a = (await analytics(tenants.professional, query)).body;
+      expect(a.series, query).toHaveLength(points);
+      expect(sum(a.series, 'messages'), query).toBe(1234);
+      expect(a.totals.messages, query).toBe(1234);
+    }
+  });
+
+  it('enterprise 30d works; professional 30d and basic are 403', async () => {
+    const ent = await analytics(tenants.enterprise, 'period=30d');
+    expect(ent.status).toBe(200);
+    expect(ent.body).toMatchObject({ resolution: '1d' });
+    expect(ent.body.series).toHaveLength(30);
+    expect(sum(ent.body.series, 'messages')).toBe(1234);
+    const pro = await analytics(tenants.professional, 'period=30d');
+    expect(pro.status).toBe(403);
+    expect(pro.body).toMatchObject({ requiredTier: 'enterprise', currentTier: 'professional' });
+    expect((await analytics(tenants.basic, 'period=1h')).status).toBe(403);
+  });
+
+  it('400 for more than 2,000 points or a resolution longer than the period', async () => {
+    for (const query of ['period=7d&resolution=1m', 'period=7d&resolution=5m', 'period=1h&resolution=1d', 'period=24h&resolution=2h']) {
+      const res = await analytics(tenants.enterprise, query);
+      expect(res.status, query).toBe(400);
+      expect(String(res.body.message ?? ''), query).toContain('resolution');
+    }
+  });
+
+  it('a rollup run twice changes nothing, and 7d/30d read the rollups', async () => {
+    const job = pulse.app.get(RollupJob);
+    const t = tenants.enterprise;
+    const hour = Math.floor(publishedAt / 3_600_000) * 3600;
+    const day = dayOf(publishedAt);
+    const snapshot = async () => ({
+      hour: await redis.hgetall(keys.hour(t.id, hour)),
+      day: await redis.hgetall(keys.day(t.id, day)),
+    });
+    expect(await waitFor(() => job.run(), (r) => r !== null)).not.toBeNull();
+    const first = await snapshot();
+    expect(Number(first.hour.m)).toBe(1234);
+    expect(Number(first.day.m)).toBe(1234);
+    expect(await waitFor(() => job.run(), (r) => r !== null)).not.toBeNull();
+    expect(await snapshot()).toEqual(first);
+
+    const week = (await analytics(t, 'period=7d')).body;
+    expect(week.series).toHaveLength(168);
+    expect(sum(week.series, 'messages')).toBe(1234);
+    const month = (await analytics(t, 'period=30d&resolution=1h')).body;
+    expect(month.series).toHaveLength(720);
+    expect(sum(month.series, 'messages')).toBe(1234);
+  });
+
+  it('keys expire by tier', async () => {
+    const minute = Math.floor(publishedAt / 60_000) * 60;
+    const day = dayOf(publishedAt);
+    const ttl = async (t: CreatedTenant) => ({
+      minute: await redis.ttl(keys.minute(t.id, minute)),
+      day: await redis.ttl(keys.day(t.id, day)),
+      subjects: await redis.ttl(keys.subjectMessages(t.id, day)),
+    });
+    const near = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThan(120);
+    const basic = await ttl(tenants.basic);
+    near(basic.minute, 3 * 3600);
+    near(basic.day, 2 * 86_400);
+    near(basic.subjects, 2 * 86_400);
+    const pro = await ttl(tenants.professional);
+    near(pro.minute, 25 * 3600);
+    near(pro.day, 8 * 86_400);
+    const ent = await ttl(tenants.enterprise);
+    near(ent.minute, 25 * 3600);
+    near(ent.day, 31 * 86_400);
+    const hour = Math.floor(publishedAt / 3_600_000) * 3600;
+    near(await redis.ttl(keys.hour(tenants.enterprise.id, hour)), 30 * 86_400 + 3600);
+  });
+
+  it('a message counted by realtime is in the 1h analytics within one flush interval', async () => {
+    const t = tenants.professional;
+    await publishMany(nc, 1, () => `tenant.${t.id}.late`, 10);
+    const total = await waitFor(async () => (await analytics(t, 'period=1h')).body.totals.messages, (n) => n === 1235, { timeoutMs: 3000 });
+    expect(total).toBe(1235);
+  });
+});
