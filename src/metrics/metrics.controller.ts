@@ -1,9 +1,11 @@
-import { Controller, Get, Query, Req } from '@nestjs/common';
+import { Controller, Get, Query, Req, StreamableFile } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { exportLines } from '../analytics/series-export.js';
 import type { Request } from 'express';
 import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js';
 import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
 import type { TenantPrincipal } from '../common/guards/principal.js';
-import { AnalyticsQuery, AnomaliesQuery, NoQuery, PresenceQuery } from './dto/metrics-queries.dto.js';
+import { AnalyticsQuery, AnomaliesQuery, ExportQuery, NoQuery, PresenceQuery } from './dto/metrics-queries.dto.js';
 import { MetricsService } from './metrics.service.js';
 
 /** Tenant metrics. Every route reads the tenant of the API key, and only that tenant. */
@@ -29,6 +31,18 @@ export class MetricsController {
   @RequiresTier('professional')
   analytics(@CurrentTenant() tenant: TenantPrincipal, @Query() query: AnalyticsQuery) {
     return this.metrics.analytics(tenant, query);
+  }
+
+  /** The analytics series for BI tools, streamed as CSV or NDJSON. */
+  @Get('export')
+  @RequiresTier('professional')
+  async export(@CurrentTenant() tenant: TenantPrincipal, @Query() query: ExportQuery): Promise<StreamableFile> {
+    const view = await this.metrics.analytics(tenant, query);
+    const csv = query.format === 'csv';
+    return new StreamableFile(Readable.from(exportLines(view.series, query.format)), {
+      type: csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
+      disposition: `attachment; filename="pulse-${tenant.tenantId}-${view.period}-${view.resolution}.${query.format}"`,
+    });
   }
 
   @Get('anomalies')

@@ -1,6 +1,7 @@
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { type Period, PERIODS, type Resolution, RESOLUTIONS } from '../../analytics/buckets.js';
+import { EXPORT_FORMATS, type ExportFormat } from '../../analytics/series-export.js';
 
 export class AnalyticsQuery {
   @IsOptional()
@@ -11,6 +12,11 @@ export class AnalyticsQuery {
   @IsOptional()
   @IsIn(RESOLUTIONS, { message: `resolution must be one of: ${RESOLUTIONS.join(', ')}` })
   resolution?: Resolution;
+}
+
+export class ExportQuery extends AnalyticsQuery {
+  @IsIn(EXPORT_FORMATS, { message: `format must be one of: ${EXPORT_FORMATS.join(', ')}` })
+  format!: ExportFormat;
 }
 
 export class AnomaliesQuery {
