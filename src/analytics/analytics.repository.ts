@@ -38,6 +38,10 @@ export class AnalyticsRepository {
     return Promise.all(days.map((d) => this.redis.hgetall(this.keys.day(tenantId, d))));
   }
 
+  clientDays(tenantId: string, days: string[]): Promise<Record<string, string>[]> {
+    return Promise.all(days.map((d) => this.redis.hgetall(this.keys.clientDay(tenantId, d))));
+  }
+
   /** Top subjects of each day (with bytes) and each day's distinct-subject sketch. */
   async subjectsOfDays(
     tenantId: string,

@@ -5,6 +5,7 @@ import { tierAtLeast, type Tier } from '../common/tiers.js';
 import { estimateCardinality, SKETCH_REGISTERS } from '../monitoring/subject-sketch.js';
 import { dayOf } from '../redis/redis-keys.js';
 import { AnalyticsRepository } from './analytics.repository.js';
+import { behaviourOf, type ClientBehaviour, findOutliers, type Outlier, sumClientDays } from './client-behaviour.js';
 import {
   addRecord,
   bucketStarts,
@@ -23,6 +24,18 @@ import {
 const PERIOD_TIER: Record<Period, Tier> = { '1h': 'professional', '24h': 'professional', '7d': 'professional', '30d': 'enterprise' };
 const TOP_SUBJECTS = 10;
 
+/** Clients listed per response, by traffic; `total` says how many there were. */
+const MAX_CLIENTS_LISTED = 1000;
+
+export interface ClientsAnalysis {
+  /** UTC days the analysis covers (client behaviour is kept per day). */
+  from: string;
+  total: number;
+  truncated: boolean;
+  items: ClientBehaviour[];
+  outliers: Outlier[];
+}
+
 export interface AnalyticsView {
   tenantId: string;
   tier: Tier;
@@ -33,6 +46,7 @@ export interface AnalyticsView {
   series: SeriesPoint[];
   totals: Totals;
   subjects: { distinct: number; top: { subject: string; messages: number; bytes: number }[] };
+  clients?: ClientsAnalysis;
 }
 
 @Injectable()
@@ -55,7 +69,7 @@ export class AnalyticsService {
     const series = starts.map((start, i) => toPoint(start, figures[i]));
     const from = starts[0];
     const to = starts[starts.length - 1] + step;
-    return {
+    const view: AnalyticsView = {
       tenantId: tenant.tenantId,
       tier: tenant.tier,
       period,
@@ -65,6 +79,26 @@ export class AnalyticsService {
       series,
       totals: totalsOf(series, figures),
       subjects: await this.subjects(tenant.tenantId, from, to),
+    };
+    if (tierAtLeast(tenant.tier, 'enterprise')) view.clients = await this.clients(tenant.tenantId, from, to, now);
+    return view;
+  }
+
+  /** Per-client behaviour over the UTC days the period touches, and the outliers. */
+  private async clients(tenantId: string, from: number, to: number, now: number): Promise<ClientsAnalysis> {
+    const firstDay = from - (from % 86_400);
+    const days: string[] = [];
+    for (let d = firstDay; d < to; d += 86_400) days.push(dayOf(d * 1000));
+    const totals = sumClientDays(await this.repository.clientDays(tenantId, days));
+    const windowSeconds = Math.max(1, Math.floor(now / 1000) - firstDay);
+    const all = [...totals.values()].map((c) => behaviourOf(c, windowSeconds));
+    all.sort((a, b) => b.messagesSent + b.messagesReceived - (a.messagesSent + a.messagesReceived) || (a.clientId < b.clientId ? -1 : 1));
+    return {
+      from: new Date(firstDay * 1000).toISOString(),
+      total: all.length,
+      truncated: all.length > MAX_CLIENTS_LISTED,
+      items: all.slice(0, MAX_CLIENTS_LISTED),
+      outliers: findOutliers(all),
     };
   }
 

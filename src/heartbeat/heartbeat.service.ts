@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { RETENTION } from '../common/retention.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { parseHeartbeat, parseHeartbeatSubject } from './heartbeat-parser.js';
 import { HeartbeatRejections } from './heartbeat-rejections.js';
@@ -37,7 +36,7 @@ export class HeartbeatService {
       return;
     }
     this.accepted++;
-    this.writer.enqueue(result.heartbeat, receivedAt, RETENTION[tenant.tier]);
+    this.writer.enqueue(result.heartbeat, receivedAt, tenant.tier);
   }
 
   stats(): { accepted: number; rejected: Record<string, number> } {

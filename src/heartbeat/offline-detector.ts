@@ -77,11 +77,13 @@ export class OfflineDetector implements OnModuleInit, BeforeApplicationShutdown 
     try {
       const cutoff = now - this.options.heartbeatTimeoutMs;
       for (const tenant of this.directory.list()) {
-        const retentionSeconds = RETENTION[tenant.tier].clientSeconds;
+        const retention = RETENTION[tenant.tier];
+        const retentionSeconds = retention.clientSeconds;
+        const tracking = { enabled: tenant.tier === 'enterprise', heartbeatTimeoutMs: this.options.heartbeatTimeoutMs };
         for (;;) {
           const expired = await this.store.expiredClients(tenant.id, cutoff, OFFLINE_CHUNK);
           if (expired.length === 0) break;
-          const offline = await this.store.markOffline(tenant.id, expired, cutoff, now, retentionSeconds);
+          const offline = await this.store.markOffline(tenant.id, expired, cutoff, now, retention, tracking);
           marked += offline.length;
           const at = new Date(now).toISOString();
           for (const [clientId, previousStatus] of offline) {

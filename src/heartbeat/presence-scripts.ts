@@ -9,14 +9,22 @@ export const HEARTBEAT_STRIDE = 8;
 /**
  * A batch of one tenant's heartbeats (one per client). KEYS: online, seen, index,
  * status:healthy, status:degraded, status:unhealthy, status:offline, minute hash, tenant record,
- * then one client hash per heartbeat. ARGV: retention (s), minute TTL (s), then per heartbeat
- * clientId, now (ms), status, sent, received, errors, uptime, client timestamp (ms).
+ * client-day hash, then one client hash per heartbeat. ARGV: client retention (s), minute TTL (s),
+ * track client behaviour (1/0), client-day TTL (s), heartbeat timeout (ms), then per heartbeat
+ * clientId, now (ms), status, sent, received, errors, uptime, client timestamp (ms). With
+ * tracking on, the client-day hash gets per client `<id>|s|r|e` (message and error deltas),
+ * `|on` (seconds online), `|ss` (sessions) and `|rc` (reconnects after being offline).
  * Returns per heartbeat: transition ('online' | 'status_changed' | '' | 'stale' | 'gone'),
  * previous status ('' when none).
  */
 export const HEARTBEATS_LUA = `
 local out = {}
-local n = (#ARGV - 2) / ${8}
+local n = (#ARGV - 5) / ${8}
+local track = ARGV[3] == '1'
+local timeout = tonumber(ARGV[5])
+local function clientDay(id, field, v)
+  if track and v ~= 0 then redis.call('HINCRBY', KEYS[10], id .. '|' .. field, v) end
+end
 if redis.call('EXISTS', KEYS[9]) == 0 then
   for i = 1, n do out[#out + 1] = 'gone'; out[#out + 1] = '' end
   return out
@@ -24,11 +32,11 @@ end
 local statusKey = { healthy = KEYS[4], degraded = KEYS[5], unhealthy = KEYS[6], offline = KEYS[7] }
 local hbSent, hbReceived, hbErrors = 0, 0, 0
 for i = 1, n do
-  local a = 2 + (i - 1) * ${8}
-  local key = KEYS[9 + i]
+  local a = 5 + (i - 1) * ${8}
+  local key = KEYS[10 + i]
   local id, now, status = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
   local sent, received, errors, uptime = tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6]), tonumber(ARGV[a + 7])
-  local prev = redis.call('HMGET', key, 'status', 'ts', 'sent', 'received', 'errors', 'uptime')
+  local prev = redis.call('HMGET', key, 'status', 'ts', 'sent', 'received', 'errors', 'uptime', 'lastSeen')
   local previous = prev[1] or ''
   -- Order by the client's own clock: two Pulse instances may write one client's heartbeats out
   -- of order, and their clocks need not agree; the client's clock is one clock.
@@ -45,8 +53,18 @@ for i = 1, n do
       end
     end
     local transition = ''
+    if previous ~= '' and previous ~= 'offline' then
+      -- Online since the last heartbeat: count the time between them, at most the timeout.
+      local gap = tonumber(now) - tonumber(prev[7] or now)
+      if gap > 0 then clientDay(id, 'on', math.floor(math.min(gap, timeout) / 1000)) end
+    end
+    clientDay(id, 's', dSent)
+    clientDay(id, 'r', dReceived)
+    clientDay(id, 'e', dErrors)
     if previous == '' or previous == 'offline' then
       transition = 'online'
+      clientDay(id, 'ss', 1)
+      if previous == 'offline' then clientDay(id, 'rc', 1) end
       redis.call('HSET', key, 'connectedSince', now)
       if previous == '' then
         redis.call('HSET', key, 'firstSeen', now)
@@ -76,23 +94,26 @@ if hbSent > 0 then redis.call('HINCRBY', KEYS[8], 'hb_sent', hbSent) end
 if hbReceived > 0 then redis.call('HINCRBY', KEYS[8], 'hb_received', hbReceived) end
 if hbErrors > 0 then redis.call('HINCRBY', KEYS[8], 'hb_errors', hbErrors) end
 redis.call('EXPIRE', KEYS[8], ARGV[2])
+if track then redis.call('EXPIRE', KEYS[10], ARGV[4]) end
 return out
 `;
 
 /**
  * Marks clients offline whose last heartbeat is at or before the cutoff, re-checking each one
  * inside the script so that a heartbeat that landed meanwhile wins. KEYS: online,
- * status:healthy, status:degraded, status:unhealthy, status:offline, then one client hash per id.
- * ARGV: cutoff (ms), now (ms), retention (s), then the client ids.
+ * status:healthy, status:degraded, status:unhealthy, status:offline, client-day hash, then one
+ * client hash per id. ARGV: cutoff (ms), now (ms), retention (s), track (1/0), client-day TTL (s),
+ * then the client ids. With tracking on, `<id>|off` counts the client's offline transitions.
  * Returns a flat list id, previous status for each client marked.
  */
 export const MARK_OFFLINE_LUA = `
 local cutoff = tonumber(ARGV[1])
 local statusKey = { healthy = KEYS[2], degraded = KEYS[3], unhealthy = KEYS[4], offline = KEYS[5] }
+local track = ARGV[4] == '1'
 local out = {}
-for i = 4, #ARGV do
+for i = 6, #ARGV do
   local id = ARGV[i]
-  local key = KEYS[i + 2]
+  local key = KEYS[i + 1]
   local score = redis.call('ZSCORE', KEYS[1], id)
   if score and tonumber(score) <= cutoff then
     redis.call('ZREM', KEYS[1], id)
@@ -102,6 +123,10 @@ for i = 4, #ARGV do
     if redis.call('EXISTS', key) == 1 then
       redis.call('HSET', key, 'status', 'offline', 'previousStatus', previous, 'offlineAt', ARGV[2])
       redis.call('EXPIRE', key, ARGV[3])
+    end
+    if track then
+      redis.call('HINCRBY', KEYS[6], id .. '|off', 1)
+      redis.call('EXPIRE', KEYS[6], ARGV[5])
     end
     out[#out + 1] = id
     out[#out + 1] = previous

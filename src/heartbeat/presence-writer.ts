@@ -2,7 +2,9 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModu
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { REDIS_CLIENT, redisReady, type RedisClient } from '../redis/redis.module.js';
 import { minuteEpochOf, RedisKeys } from '../redis/redis-keys.js';
-import { RETENTION, type Retention } from '../common/retention.js';
+import { RETENTION } from '../common/retention.js';
+import type { Tier } from '../common/tiers.js';
+import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { LATENCY_BUCKETS, latencyBucket, percentile } from '../monitoring/latency-histogram.js';
 import type { Heartbeat } from './heartbeat-parser.js';
@@ -19,7 +21,7 @@ const FLUSH_INTERVAL = 'pulse-presence-flush';
 interface PendingHeartbeat {
   heartbeat: Heartbeat;
   receivedAt: number;
-  retention: Retention;
+  tier: Tier;
 }
 
 export interface PresenceWriterStats {
@@ -56,6 +58,7 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly scheduler: SchedulerRegistry,
     private readonly directory: TenantDirectory,
+    @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {}
 
   onModuleInit(): void {
@@ -67,10 +70,10 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
     await this.flush();
   }
 
-  enqueue(heartbeat: Heartbeat, receivedAt: number, retention: Retention): void {
+  enqueue(heartbeat: Heartbeat, receivedAt: number, tier: Tier): void {
     const key = `${heartbeat.tenantId}\u0000${heartbeat.clientId}`;
     if (this.pending.has(key)) this.stats.superseded++;
-    this.pending.set(key, { heartbeat, receivedAt, retention });
+    this.pending.set(key, { heartbeat, receivedAt, tier });
   }
 
   snapshot(): PresenceWriterStats {
@@ -102,7 +105,11 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
     const chunks = chunkByTenant(batch);
     const [results] = await Promise.all([
       Promise.allSettled(
-        chunks.map((c) => this.store.applyHeartbeats(c.tenantId, c.entries.map(([, p]) => p), c.retention)),
+        chunks.map((c) => this.store.applyHeartbeats(c.tenantId, c.entries.map(([, p]) => p), RETENTION[c.tier], {
+          // Per-client behaviour history is an enterprise feature; other tiers do not pay for it.
+          enabled: c.tier === 'enterprise',
+          heartbeatTimeoutMs: this.options.heartbeatTimeoutMs,
+        })),
       ),
       this.writeRejections(rejections),
     ]);
@@ -166,7 +173,7 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
 
 interface TenantChunk {
   tenantId: string;
-  retention: Retention;
+  tier: Tier;
   entries: [string, PendingHeartbeat][];
 }
 
@@ -178,7 +185,7 @@ function chunkByTenant(pending: Map<string, PendingHeartbeat>): TenantChunk[] {
     const p = entry[1];
     let chunk = open.get(p.heartbeat.tenantId);
     if (!chunk || chunk.entries.length >= HEARTBEATS_PER_CALL) {
-      chunk = { tenantId: p.heartbeat.tenantId, retention: p.retention, entries: [] };
+      chunk = { tenantId: p.heartbeat.tenantId, tier: p.tier, entries: [] };
       open.set(p.heartbeat.tenantId, chunk);
       chunks.push(chunk);
     }

@@ -1,12 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLUSTER_UNPIPELINED_SCRIPTS, REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
-import { minuteEpochOf, RedisKeys } from '../redis/redis-keys.js';
+import { dayOf, minuteEpochOf, RedisKeys } from '../redis/redis-keys.js';
 import type { Retention } from '../common/retention.js';
 import type { PresenceStatus } from './heartbeat.dto.js';
 import type { Heartbeat } from './heartbeat-parser.js';
 import { FORGET_CLIENTS_LUA, HEARTBEATS_LUA, MARK_OFFLINE_LUA } from './presence-scripts.js';
 
 export const PRESENCE_STATUSES = ['healthy', 'degraded', 'unhealthy', 'offline'] as const;
+
+/** Per-client behaviour history (enterprise analytics): on or off, and the offline timeout. */
+export interface ClientTracking {
+  enabled: boolean;
+  heartbeatTimeoutMs: number;
+}
+const NO_TRACKING: ClientTracking = { enabled: false, heartbeatTimeoutMs: 0 };
 
 export interface HeartbeatOutcome {
   transition: 'online' | 'status_changed' | '' | 'stale' | 'gone';
@@ -70,10 +77,12 @@ export class PresenceStore {
     tenantId: string,
     batch: { heartbeat: Heartbeat; receivedAt: number }[],
     retention: Retention,
+    tracking: ClientTracking = NO_TRACKING,
   ): Promise<HeartbeatOutcome[]> {
     if (batch.length === 0) return [];
     const k = this.keys;
-    const minute = minuteEpochOf(Math.max(...batch.map((b) => b.receivedAt)));
+    const latest = Math.max(...batch.map((b) => b.receivedAt));
+    const minute = minuteEpochOf(latest);
     const keys = [
       k.onlineClients(tenantId),
       k.clientsBySeen(tenantId),
@@ -81,9 +90,16 @@ export class PresenceStore {
       ...this.statusKeys(tenantId),
       k.minute(tenantId, minute),
       k.tenant(tenantId),
+      k.clientDay(tenantId, dayOf(latest)),
       ...batch.map((b) => k.client(tenantId, b.heartbeat.clientId)),
     ];
-    const args: (string | number)[] = [retention.clientSeconds, retention.minuteSeconds];
+    const args: (string | number)[] = [
+      retention.clientSeconds,
+      retention.minuteSeconds,
+      tracking.enabled ? 1 : 0,
+      retention.daySeconds,
+      tracking.heartbeatTimeoutMs,
+    ];
     for (const { heartbeat: hb, receivedAt } of batch) {
       args.push(hb.clientId, receivedAt, hb.status, hb.sent, hb.received, hb.errors, hb.uptimeSeconds, hb.timestamp);
     }
@@ -109,12 +125,27 @@ export class PresenceStore {
     clientIds: string[],
     cutoff: number,
     now: number,
-    retentionSeconds: number,
+    retention: Retention,
+    tracking: ClientTracking = NO_TRACKING,
   ): Promise<[string, PresenceStatus | null][]> {
     if (clientIds.length === 0) return [];
     const k = this.keys;
-    const keys = [k.onlineClients(tenantId), ...this.statusKeys(tenantId), ...clientIds.map((id) => k.client(tenantId, id))];
-    const flat = (await this.markOfflineScript(keys.length, ...keys, cutoff, now, retentionSeconds, ...clientIds)) as string[];
+    const keys = [
+      k.onlineClients(tenantId),
+      ...this.statusKeys(tenantId),
+      k.clientDay(tenantId, dayOf(now)),
+      ...clientIds.map((id) => k.client(tenantId, id)),
+    ];
+    const flat = (await this.markOfflineScript(
+      keys.length,
+      ...keys,
+      cutoff,
+      now,
+      retention.clientSeconds,
+      tracking.enabled ? 1 : 0,
+      retention.daySeconds,
+      ...clientIds,
+    )) as string[];
     const pairs: [string, PresenceStatus | null][] = [];
     for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1] ? (flat[i + 1] as PresenceStatus) : null]);
     return pairs;

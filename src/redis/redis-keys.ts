@@ -99,6 +99,11 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}status:${status}`;
   }
 
+  /** HASH per UTC day of per-client behaviour (enterprise): `<clientId>|<s|r|e|on|ss|rc|off>`. */
+  clientDay(tenantId: string, day: string): string {
+    return `${this.tenantScope(tenantId)}cday:${day}`;
+  }
+
   /** HASH rejected heartbeats on this tenant's subjects, by reason (all time). */
   heartbeatRejections(tenantId: string): string {
     return `${this.tenantScope(tenantId)}hbrej`;

@@ -6,6 +6,7 @@ import { MessageTap } from '../../src/monitoring/message-tap.js';
 import { dayOf, RedisKeys } from '../../src/redis/redis-keys.js';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
 import { deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
+import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
 import { publisher, publishMany } from '../support/traffic.js';
 
 interface Point {
@@ -16,7 +17,18 @@ interface Point {
   latencyP50Ms: number;
   errors: number;
 }
+interface ClientRow {
+  clientId: string;
+  messagesSent: number;
+  messagesReceived: number;
+  errors: number;
+  sessions: number;
+  reconnects: number;
+  errorRate: number;
+  uptimePercent: number;
+}
 interface Analytics {
+  clients?: { total: number; items: ClientRow[]; outliers: { clientId: string; reasons: string[] }[] };
   period: string;
   resolution: string;
   from: string;
@@ -166,6 +178,23 @@ describe('history and analytics (real NATS and Redis)', () => {
     expect(missing.body.message).toContain('format');
     const basic = await request(pulse.url, 'GET', '/api/v1/metrics/export?period=1h&format=csv', { key: tenants.basic.apiKey });
     expect(basic.status).toBe(403);
+  });
+
+  it('enterprise: client behaviour with sessions, uptime and the error-rate outlier; professional has none', async () => {
+    const t = tenants.enterprise;
+    const send = (id: string, sent: number, errors: number) =>
+      sendHeartbeat(nc, t.id, id, heartbeat(t.id, id, { metrics: { messages_sent: sent, messages_received: sent, errors, uptime_seconds: 10 } }));
+    for (let i = 0; i < 8; i++) send(`app-${i}`, 1000 + 10 * i, 10 + i);
+    send('broken', 1000, 900);
+    await nc.flush();
+    await waitFor(async () => (await request<{ summary: { total: number } }>(pulse.url, 'GET', '/api/v1/metrics/presence', { key: t.apiKey })).body.summary.total, (n) => n === 9);
+    const a = (await analytics(t, 'period=24h')).body;
+    expect(a.clients!.total).toBe(9);
+    const broken = a.clients!.items.find((c) => c.clientId === 'broken')!;
+    expect(broken).toMatchObject({ messagesSent: 1000, messagesReceived: 1000, errors: 900, sessions: 1, reconnects: 0 });
+    expect(broken.errorRate).toBeCloseTo(0.45, 2);
+    expect(a.clients!.outliers).toEqual([{ clientId: 'broken', reasons: ['error_rate'] }]);
+    expect((await analytics(tenants.professional, 'period=24h')).body).not.toHaveProperty('clients');
   });
 
   it('keys expire by tier', async () => {
