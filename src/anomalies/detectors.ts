@@ -1,0 +1,234 @@
+/**
+ * Anomaly detection as pure functions over closed windows. The job feeds each tenant's window
+ * figures (deltas of Redis counters merged from every instance) and keeps the returned state.
+ */
+export const ANOMALY_TYPES = ['rate_spike', 'traffic_drop', 'error_rate', 'unusual_subject', 'client_flapping', 'security'] as const;
+export type AnomalyType = (typeof ANOMALY_TYPES)[number];
+export type Severity = 'info' | 'warning' | 'critical';
+
+export interface DetectorConfig {
+  /** Windows of history before rate, drop, subject and security detectors may fire (≤ 30). */
+  warmupWindows: number;
+  /** Windows a condition must stay clear before its anomaly resolves (≤ 10). */
+  holdDownWindows: number;
+  /** EWMA weight of a new window in a baseline. */
+  alpha: number;
+  spikeFactor: number;
+  /** A spike needs at least this many messages in the window (1 → 10 is not an incident). */
+  minSpikeMessages: number;
+  /** Traffic below this fraction of the baseline … */
+  dropFraction: number;
+  /** … for this many windows in a row is a drop … */
+  dropWindows: number;
+  /** … if the baseline had at least this many messages per window. */
+  minDropBaselineMessages: number;
+  errorRateThreshold: number;
+  /** Messages sent + received a window needs before its error rate counts. */
+  minErrorSample: number;
+  /** Offline transitions of one client within flapWindows windows that make it flap. */
+  flapTransitions: number;
+  flapWindows: number;
+  securityFactor: number;
+  minSecurityRejections: number;
+  /** Distinct subjects added in a window, against its baseline, that count as a jump. */
+  distinctJumpFactor: number;
+  minDistinctJump: number;
+}
+
+export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
+  warmupWindows: 10,
+  holdDownWindows: 3,
+  alpha: 0.1,
+  spikeFactor: 10,
+  minSpikeMessages: 100,
+  dropFraction: 0.1,
+  dropWindows: 3,
+  minDropBaselineMessages: 100,
+  errorRateThreshold: 0.1,
+  minErrorSample: 100,
+  flapTransitions: 3,
+  flapWindows: 10,
+  securityFactor: 10,
+  minSecurityRejections: 20,
+  distinctJumpFactor: 10,
+  minDistinctJump: 100,
+};
+
+export interface WindowFigures {
+  messages: number;
+  sent: number;
+  received: number;
+  errors: number;
+  rejected: number;
+  /** Distinct subjects added in the window (sketch estimate delta). */
+  newDistinct: number;
+  /** Subject patterns seen in the window. */
+  patterns: string[];
+  /** Offline transitions per client in the window. */
+  offline: Record<string, number>;
+}
+
+export interface OpenAnomaly {
+  id: string;
+  type: AnomalyType;
+  /** Windows in a row the condition has been clear. */
+  clear: number;
+}
+
+export interface DetectorState {
+  windows: number;
+  baseline: { messages: number; rejected: number; newDistinct: number };
+  lowWindows: number;
+  knownPatterns: string[];
+  /** Recent windows' offline transitions per client (oldest first). */
+  recentOffline: Record<string, number>[];
+  open: Record<string, OpenAnomaly>;
+}
+
+export interface AnomalyDraft {
+  key: string;
+  type: AnomalyType;
+  severity: Severity;
+  summary: string;
+  details: Record<string, unknown>;
+}
+
+export interface Evaluation {
+  state: DetectorState;
+  opened: AnomalyDraft[];
+  /** Open anomalies (by key) whose condition has cleared for the hold-down. */
+  resolved: OpenAnomaly[];
+}
+
+export const MAX_KNOWN_PATTERNS = 1000;
+
+export function initialState(): DetectorState {
+  return { windows: 0, baseline: { messages: 0, rejected: 0, newDistinct: 0 }, lowWindows: 0, knownPatterns: [], recentOffline: [], open: {} };
+}
+
+const ewma = (previous: number, value: number, alpha: number, first: boolean) => (first ? value : previous + alpha * (value - previous));
+
+/** Which conditions hold in this window: key → draft (a key identifies one ongoing anomaly). */
+export function conditions(state: DetectorState, w: WindowFigures, c: DetectorConfig): AnomalyDraft[] {
+  const found: AnomalyDraft[] = [];
+  const warm = state.windows >= c.warmupWindows;
+  const base = state.baseline;
+
+  if (warm && w.messages >= c.minSpikeMessages && w.messages >= c.spikeFactor * Math.max(base.messages, 1)) {
+    const factor = base.messages > 0 ? w.messages / base.messages : Infinity;
+    found.push({
+      key: 'rate_spike',
+      type: 'rate_spike',
+      severity: factor >= 5 * c.spikeFactor ? 'critical' : 'warning',
+      summary: `Message rate ${Number.isFinite(factor) ? factor.toFixed(1) : 'far'}× the baseline`,
+      details: { messages: w.messages, baseline: Number(base.messages.toFixed(2)), factor: Number.isFinite(factor) ? Number(factor.toFixed(2)) : null },
+    });
+  }
+  if (warm && base.messages >= c.minDropBaselineMessages && w.messages < c.dropFraction * base.messages && state.lowWindows + 1 >= c.dropWindows) {
+    found.push({
+      key: 'traffic_drop',
+      type: 'traffic_drop',
+      severity: 'critical',
+      summary: `Traffic below ${Math.round(c.dropFraction * 100)} % of the baseline for ${state.lowWindows + 1} windows`,
+      details: { messages: w.messages, baseline: Number(base.messages.toFixed(2)) },
+    });
+  }
+  const sample = w.sent + w.received;
+  if (sample >= c.minErrorSample && w.errors / sample > c.errorRateThreshold) {
+    const rate = w.errors / sample;
+    found.push({
+      key: 'error_rate',
+      type: 'error_rate',
+      severity: rate > 0.25 ? 'critical' : 'warning',
+      summary: `Error rate ${(rate * 100).toFixed(1)} % (threshold ${c.errorRateThreshold * 100} %)`,
+      details: { errors: w.errors, messages: sample, errorRate: Number(rate.toFixed(4)) },
+    });
+  }
+  if (warm) {
+    const known = new Set(state.knownPatterns);
+    const unseen = [...new Set(w.patterns)].filter((p) => !known.has(p));
+    if (unseen.length > 0) {
+      found.push({
+        key: 'unusual_subject',
+        type: 'unusual_subject',
+        severity: 'info',
+        summary: `New subject pattern${unseen.length > 1 ? 's' : ''}: ${unseen.slice(0, 3).join(', ')}${unseen.length > 3 ? ', …' : ''}`,
+        details: { patterns: unseen.slice(0, 20) },
+      });
+    }
+    if (w.newDistinct >= c.minDistinctJump && w.newDistinct >= c.distinctJumpFactor * Math.max(base.newDistinct, 1)) {
+      found.push({
+        key: 'unusual_subject:distinct',
+        type: 'unusual_subject',
+        severity: 'warning',
+        summary: `Jump in distinct subjects: ${w.newDistinct} new in one window`,
+        details: { newDistinct: w.newDistinct, baseline: Number(base.newDistinct.toFixed(2)) },
+      });
+    }
+    if (w.rejected >= c.minSecurityRejections && w.rejected >= c.securityFactor * Math.max(base.rejected, 1)) {
+      found.push({
+        key: 'security',
+        type: 'security',
+        severity: 'warning',
+        summary: `${w.rejected} rejected heartbeats in one window (spoofed ids, bad payloads)`,
+        details: { rejected: w.rejected, baseline: Number(base.rejected.toFixed(2)) },
+      });
+    }
+  }
+  const recent = [...state.recentOffline.slice(-(c.flapWindows - 1)), w.offline];
+  const perClient = new Map<string, number>();
+  for (const window of recent) for (const [id, n] of Object.entries(window)) perClient.set(id, (perClient.get(id) ?? 0) + n);
+  const flapping = [...perClient].filter(([, n]) => n >= c.flapTransitions).map(([id]) => id).sort();
+  if (flapping.length > 0) {
+    found.push({
+      key: 'client_flapping',
+      type: 'client_flapping',
+      severity: 'warning',
+      summary: `${flapping.length} client(s) went offline ${c.flapTransitions}+ times in ${c.flapWindows} windows`,
+      details: { clients: flapping.slice(0, 50) },
+    });
+  }
+  return found;
+}
+
+/**
+ * One closed window: finds the conditions, opens an anomaly for each condition that has none
+ * open (no duplicates while it lasts), resolves open ones clear for the hold-down, and moves the
+ * baselines. Windows that are themselves anomalous do not move the rate baseline, so a long
+ * spike does not become normal.
+ */
+export function evaluate(state: DetectorState, w: WindowFigures, c: DetectorConfig = DEFAULT_DETECTOR_CONFIG): Evaluation {
+  const found = conditions(state, w, c);
+  const active = new Set(found.map((f) => f.key));
+  const open: Record<string, OpenAnomaly> = {};
+  const resolved: OpenAnomaly[] = [];
+  for (const [key, anomaly] of Object.entries(state.open)) {
+    const clear = active.has(key) ? 0 : anomaly.clear + 1;
+    if (clear >= c.holdDownWindows) resolved.push({ ...anomaly, clear });
+    else open[key] = { ...anomaly, clear };
+  }
+  const opened = found.filter((f) => !open[f.key]);
+
+  const first = state.windows === 0;
+  const rateAnomalous = active.has('rate_spike') || active.has('traffic_drop');
+  const baseline = {
+    messages: rateAnomalous ? state.baseline.messages : ewma(state.baseline.messages, w.messages, c.alpha, first),
+    rejected: active.has('security') ? state.baseline.rejected : ewma(state.baseline.rejected, w.rejected, c.alpha, first),
+    newDistinct: active.has('unusual_subject:distinct') ? state.baseline.newDistinct : ewma(state.baseline.newDistinct, w.newDistinct, c.alpha, first),
+  };
+  const low = state.baseline.messages >= c.minDropBaselineMessages && w.messages < c.dropFraction * state.baseline.messages;
+  const known = new Set(state.knownPatterns);
+  for (const p of w.patterns) if (known.size < MAX_KNOWN_PATTERNS) known.add(p);
+  return {
+    state: {
+      windows: state.windows + 1,
+      baseline,
+      lowWindows: low ? state.lowWindows + 1 : 0,
+      knownPatterns: [...known],
+      recentOffline: [...state.recentOffline, w.offline].slice(-c.flapWindows),
+      open,
+    },
+    opened,
+    resolved,
+  };
+}
