@@ -35,6 +35,7 @@ export async function startBenchPulse({ runId, tenants, tier, subjectPrefix, ove
     heartbeatTimeoutMs: 90_000,
     offlineCheckIntervalMs: 5000,
     rollupIntervalMs: 30_000,
+    anomalyWindowMs: 60_000,
     ...overrides,
   };
   const moduleRef = await Test.createTestingModule({ imports: [PulseModule.forRoot(options)] }).compile();

@@ -101,6 +101,7 @@ describe('unusual_subject', () => {
     expect(subjectPattern('tenant.acme.user.42.cart.9f86d081884c7d65')).toBe('tenant.acme.user.*.cart.*');
     expect(subjectPattern('tenant.acme.job.123e4567-e89b-12d3-a456-426614174000')).toBe('tenant.acme.job.*');
     expect(subjectPattern('tenant.acme.orders.created')).toBe('tenant.acme.orders.created');
+    expect(subjectPattern('tenant.t-42.orders.7')).toBe('tenant.t-42.orders.*'); // the tenant id stays
   });
 });
 

@@ -97,6 +97,12 @@ export class EnvironmentVariables {
 
   @Transform(toInt) @IsInt() @Min(5) @Max(600)
   ROLLUP_INTERVAL_SECONDS: number = 30;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  ANOMALY_WINDOW_SECONDS: number = 60;
+
+  @Transform(toInt) @IsInt() @Min(2) @Max(1000)
+  ANOMALY_SPIKE_FACTOR: number = 10;
 }
 
 /** Validates the raw environment; throws one error that lists every bad variable. */
@@ -160,5 +166,7 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
     heartbeatTimeoutMs: env.HEARTBEAT_TIMEOUT_SECONDS * 1000,
     offlineCheckIntervalMs: env.OFFLINE_CHECK_INTERVAL_SECONDS * 1000,
     rollupIntervalMs: env.ROLLUP_INTERVAL_SECONDS * 1000,
+    anomalyWindowMs: env.ANOMALY_WINDOW_SECONDS * 1000,
+    anomalyDetectors: { spikeFactor: env.ANOMALY_SPIKE_FACTOR },
   };
 }

@@ -1,3 +1,4 @@
+import type { DetectorConfig } from '../anomalies/detectors.js';
 import type { Tier } from '../common/tiers.js';
 
 export const PULSE_OPTIONS = Symbol('PULSE_OPTIONS');
@@ -49,6 +50,10 @@ export interface PulseOptions {
   offlineCheckIntervalMs: number;
   /** How often rollups run (one instance at a time); also how often active clients are sampled. */
   rollupIntervalMs: number;
+  /** Length of an anomaly-detection window (one instance at a time closes each). */
+  anomalyWindowMs: number;
+  /** Overrides of the detectors' defaults (DEFAULT_DETECTOR_CONFIG). */
+  anomalyDetectors?: Partial<DetectorConfig>;
 }
 
 export const DEFAULT_PLAN_TIERS: Record<string, Tier> = {

@@ -91,6 +91,7 @@ export class PresenceStore {
       k.minute(tenantId, minute),
       k.tenant(tenantId),
       k.clientDay(tenantId, dayOf(latest)),
+      k.totals(tenantId),
       ...batch.map((b) => k.client(tenantId, b.heartbeat.clientId)),
     ];
     const args: (string | number)[] = [

@@ -48,7 +48,7 @@ export class MetricsController {
   @Get('anomalies')
   @RequiresTier('enterprise')
   anomalies(@CurrentTenant() tenant: TenantPrincipal, @Query() query: AnomaliesQuery) {
-    return this.metrics.anomalies(tenant, query.hours);
+    return this.metrics.anomalies(tenant, query);
   }
 
   @Get('health-check')

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AnalyticsModule } from '../analytics/analytics.module.js';
+import { AnomaliesModule } from '../anomalies/anomalies.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
 import { MetricsController } from './metrics.controller.js';
@@ -7,7 +8,7 @@ import { MetricsRepository } from './metrics.repository.js';
 import { MetricsService } from './metrics.service.js';
 
 @Module({
-  imports: [HealthModule, HeartbeatModule, AnalyticsModule],
+  imports: [HealthModule, HeartbeatModule, AnalyticsModule, AnomaliesModule],
   controllers: [MetricsController],
   providers: [MetricsRepository, MetricsService],
 })

@@ -7,7 +7,8 @@ import { PulseHealthService } from '../health/pulse-health.service.js';
 import { decodeCursor, PresenceQueryService } from '../heartbeat/presence-query.service.js';
 import { dayOf } from '../redis/redis-keys.js';
 import { AnalyticsService } from '../analytics/analytics.service.js';
-import type { AnalyticsQuery, PresenceQuery } from './dto/metrics-queries.dto.js';
+import { AnomalyStore } from '../anomalies/anomaly.store.js';
+import type { AnalyticsQuery, AnomaliesQuery, PresenceQuery } from './dto/metrics-queries.dto.js';
 import { MetricsRepository } from './metrics.repository.js';
 import { buildRealtimeView, realtimeMinutes, type RealtimeView, TOP_SUBJECTS } from './realtime-view.js';
 
@@ -19,13 +20,16 @@ export class MetricsService {
     private readonly health: PulseHealthService,
     private readonly presenceQuery: PresenceQueryService,
     private readonly analyticsService: AnalyticsService,
+    private readonly anomalyStore: AnomalyStore,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {}
 
   async realtime(tenant: TenantPrincipal, now = Date.now()): Promise<RealtimeView> {
-    const [raw, presence] = await Promise.all([
+    const enterprise = tierAtLeast(tenant.tier, 'enterprise');
+    const [raw, presence, openAnomalies] = await Promise.all([
       this.repository.readRealtime(tenant.tenantId, dayOf(now), realtimeMinutes(now), TOP_SUBJECTS),
       this.presenceQuery.summary(tenant.tenantId),
+      enterprise ? this.anomalyStore.openCount(tenant.tenantId) : Promise.resolve(0),
     ]);
     // A second is complete in Redis once every instance has flushed after it ended.
     const lastCompleteSecond = Math.floor(now / 1000) - 1 - Math.ceil(this.options.flushIntervalMs / 1000);
@@ -36,6 +40,7 @@ export class MetricsService {
       lastCompleteSecond,
       raw,
       clients: { active: presence.online, total: presence.total },
+      openAnomalies,
     });
   }
 
@@ -71,15 +76,17 @@ export class MetricsService {
     return this.analyticsService.analytics(tenant, query.period, query.resolution);
   }
 
-  anomalies(tenant: TenantPrincipal, hours: number, now = Date.now()) {
+  /** Anomalies detected in the last `hours`, newest first, optionally by type and status. */
+  async anomalies(tenant: TenantPrincipal, query: AnomaliesQuery, now = Date.now()) {
+    const since = now - query.hours * 3_600_000;
+    const all = await this.anomalyStore.list(tenant.tenantId, since);
     return {
       tenantId: tenant.tenantId,
       tier: tenant.tier,
-      hours,
-      from: new Date(now - hours * 3_600_000).toISOString(),
+      hours: query.hours,
+      from: new Date(since).toISOString(),
       to: new Date(now).toISOString(),
-      anomalies: [],
-      notice: 'Anomaly detection is not running yet in this Pulse version: none are reported.',
+      anomalies: all.filter((a) => (!query.type || a.type === query.type) && (!query.status || a.status === query.status)),
     };
   }
 

@@ -38,6 +38,7 @@ const inputs = (tier: 'basic' | 'professional' | 'enterprise') => ({
   lastCompleteSecond: NOW_S - 2,
   raw: raw(),
   clients: { active: 0, total: 0 },
+  openAnomalies: 2,
 });
 
 describe('realtime view', () => {
@@ -60,7 +61,15 @@ describe('realtime view', () => {
     expect(pro).not.toHaveProperty('errorRate');
     const ent = buildRealtimeView(inputs('enterprise'));
     expect(ent.errorRate).toBe(0);
-    expect(ent.anomalies).toEqual({ open: 0 });
+    expect(ent.anomalies).toEqual({ open: 2 });
+  });
+
+  it('error rate: heartbeat-reported errors over messages sent + received', () => {
+    const withErrors = inputs('enterprise');
+    withErrors.raw.minutes.get(MINUTE)!.hb_sent = '900';
+    withErrors.raw.minutes.get(MINUTE)!.hb_received = '100';
+    withErrors.raw.minutes.get(MINUTE - 60)!.hb_errors = '50';
+    expect(buildRealtimeView(withErrors).errorRate).toBe(0.05);
   });
 
   it('reads the current minute and the four before', () => {

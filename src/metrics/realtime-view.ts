@@ -43,6 +43,7 @@ export interface RealtimeInputs {
   lastCompleteSecond: number;
   raw: RawRealtime;
   clients: { active: number; total: number };
+  openAnomalies: number;
 }
 
 /** Minute epochs a realtime read needs: the current one and the LATENCY_WINDOW_MINUTES - 1 before. */
@@ -102,9 +103,19 @@ export function buildRealtimeView(inputs: RealtimeInputs): RealtimeView {
     view.subjects = { distinct: Math.max(estimate, raw.storedSubjects), top: raw.topSubjects };
   }
   if (tierAtLeast(tier, 'enterprise')) {
-    // Honest zeros: error rates and anomalies are computed once anomaly detection lands.
-    view.errorRate = 0;
-    view.anomalies = { open: 0 };
+    view.errorRate = errorRateOf(raw);
+    view.anomalies = { open: inputs.openAnomalies };
   }
   return view;
+}
+
+/** Errors over messages sent + received, as heartbeats report them, over the realtime minutes. */
+export function errorRateOf(raw: RawRealtime): number {
+  let errors = 0;
+  let traffic = 0;
+  for (const minute of raw.minutes.values()) {
+    errors += int(minute.hb_errors);
+    traffic += int(minute.hb_sent) + int(minute.hb_received);
+  }
+  return traffic > 0 ? round(errors / traffic, 4) : 0;
 }

@@ -35,7 +35,7 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}apikeys`;
   }
 
-  /** HASH all-time counters: m, b, lat_missing, lat_invalid, subj_other_m, subj_other_b. */
+  /** HASH all-time counters: m, b, lat_missing, lat_invalid, hb_sent, hb_received, hb_errors. */
   totals(tenantId: string): string {
     return `${this.tenantScope(tenantId)}tot`;
   }
@@ -102,6 +102,26 @@ export class RedisKeys {
   /** HASH per UTC day of per-client behaviour (enterprise): `<clientId>|<s|r|e|on|ss|rc|off>`. */
   clientDay(tenantId: string, day: string): string {
     return `${this.tenantScope(tenantId)}cday:${day}`;
+  }
+
+  /** STRING JSON of the anomaly detectors' state (baselines, last counters, open anomalies). */
+  detectorState(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}detector`;
+  }
+
+  /** ZSET anomaly id → detectedAt (ms), 30 days. */
+  anomalies(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}anomalies`;
+  }
+
+  /** SET ids of the open anomalies. */
+  openAnomalies(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}anomalies:open`;
+  }
+
+  /** STRING JSON of one anomaly, 30 days. */
+  anomaly(tenantId: string, id: string): string {
+    return `${this.tenantScope(tenantId)}anomaly:${id}`;
   }
 
   /** HASH rejected heartbeats on this tenant's subjects, by reason (all time). */

@@ -35,6 +35,7 @@ export function testOptions(overrides: Partial<PulseOptions> = {}): PulseOptions
     heartbeatTimeoutMs: 90_000,
     offlineCheckIntervalMs: 5000,
     rollupIntervalMs: 30_000,
+    anomalyWindowMs: 60_000,
   };
   return {
     ...base,

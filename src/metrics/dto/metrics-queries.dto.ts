@@ -2,6 +2,7 @@ import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { type Period, PERIODS, type Resolution, RESOLUTIONS } from '../../analytics/buckets.js';
 import { EXPORT_FORMATS, type ExportFormat } from '../../analytics/series-export.js';
+import { ANOMALY_TYPES, type AnomalyType } from '../../anomalies/detectors.js';
 
 export class AnalyticsQuery {
   @IsOptional()
@@ -25,6 +26,12 @@ export class AnomaliesQuery {
   @Min(1, { message: 'hours must be an integer from 1 to 720' })
   @Max(720, { message: 'hours must be an integer from 1 to 720' })
   hours: number = 24;
+
+  @IsOptional() @IsIn(ANOMALY_TYPES, { message: `type must be one of: ${ANOMALY_TYPES.join(', ')}` })
+  type?: AnomalyType;
+
+  @IsOptional() @IsIn(['open', 'resolved'], { message: 'status must be open or resolved' })
+  status?: 'open' | 'resolved';
 }
 
 export const CLIENT_STATUSES = ['healthy', 'degraded', 'unhealthy', 'offline'] as const;

@@ -1,0 +1,154 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { randomBytes } from 'node:crypto';
+import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { estimateCardinality } from '../monitoring/subject-sketch.js';
+import { NATS_CONNECTION } from '../nats/nats.module.js';
+import { RedisLock } from '../redis/redis-lock.js';
+import { TenantDirectory } from '../tenants/tenant-directory.js';
+import { type Anomaly, type AnomalyEvent, anomalySubject } from './anomaly.js';
+import { AnomalyStore, type TenantCounters } from './anomaly.store.js';
+import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig, type DetectorState, evaluate, initialState, type WindowFigures } from './detectors.js';
+import { subjectPattern } from './subject-pattern.js';
+
+const LOCK_NAME = 'anomaly-detector';
+const INTERVAL = 'pulse-anomaly-detector';
+const TOP_SUBJECTS = 200;
+
+interface StoredState {
+  detector: DetectorState;
+  last: { messages: number; sent: number; received: number; errors: number; rejected: number; distinct: number; day: string; offline: Record<string, number> };
+}
+
+const delta = (now: number, before: number) => Math.max(0, now - before);
+
+/**
+ * Every ANOMALY_WINDOW_SECONDS one instance (Redis lock) closes a window for each enterprise
+ * tenant: the window's figures are the deltas of the tenant's counters in Redis (so every
+ * instance's traffic is in them), the detectors decide, anomalies open once and resolve after the
+ * hold-down, and each change is stored (30 days) and published on `_PULSE.tenant.{id}.anomaly`.
+ */
+@Injectable()
+export class AnomalyDetectionJob implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger(AnomalyDetectionJob.name);
+  private readonly config: DetectorConfig;
+  private running: Promise<number | null> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly store: AnomalyStore,
+    private readonly directory: TenantDirectory,
+    private readonly lock: RedisLock,
+    private readonly scheduler: SchedulerRegistry,
+    @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
+    @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
+  ) {
+    this.config = { ...DEFAULT_DETECTOR_CONFIG, ...options.anomalyDetectors };
+  }
+
+  onModuleInit(): void {
+    this.scheduler.addInterval(INTERVAL, setInterval(() => void this.run(), this.options.anomalyWindowMs));
+  }
+
+  beforeApplicationShutdown(): void {
+    this.stopped = true;
+    if (this.scheduler.doesExist('interval', INTERVAL)) this.scheduler.deleteInterval(INTERVAL);
+  }
+
+  /** Closes one window for every enterprise tenant; returns the anomalies opened, or null without the lock. */
+  run(now = Date.now()): Promise<number | null> {
+    this.running ??= this.pass(now)
+      .catch((err: Error) => {
+        this.logger.warn(`anomaly detection failed, next window retries: ${err.message}`);
+        return null;
+      })
+      .finally(() => {
+        this.running = null;
+      });
+    return this.running;
+  }
+
+  private async pass(now: number): Promise<number | null> {
+    if (this.stopped) return null;
+    const ttl = Math.max(30_000, 3 * this.options.anomalyWindowMs);
+    const held = await this.lock.acquire(LOCK_NAME, ttl);
+    if (!held) return null;
+    let opened = 0;
+    try {
+      for (const tenant of this.directory.list()) {
+        if (tenant.tier !== 'enterprise') continue;
+        opened += await this.closeWindow(tenant.id, now);
+        await held.extend(ttl);
+      }
+    } finally {
+      await held.release().catch(() => undefined);
+    }
+    return opened;
+  }
+
+  private async closeWindow(tenantId: string, now: number): Promise<number> {
+    const counters = await this.store.counters(tenantId, now, TOP_SUBJECTS);
+    const distinct = counters.sketch ? estimateCardinality(counters.sketch) : 0;
+    const stored = await this.store.loadState<StoredState>(tenantId);
+    const last = snapshot(counters, distinct);
+    if (!stored) {
+      // First sight of the tenant: remember the counters; the first window closes next time.
+      await this.store.saveState(tenantId, { detector: initialState(), last } satisfies StoredState);
+      return 0;
+    }
+    const newDay = stored.last.day !== counters.day;
+    const figures: WindowFigures = {
+      messages: delta(counters.messages, stored.last.messages),
+      sent: delta(counters.sent, stored.last.sent),
+      received: delta(counters.received, stored.last.received),
+      errors: delta(counters.errors, stored.last.errors),
+      rejected: delta(counters.rejected, stored.last.rejected),
+      newDistinct: newDay ? distinct : delta(distinct, stored.last.distinct),
+      patterns: counters.subjects.map((subject) => subjectPattern(subject)),
+      offline: Object.fromEntries(
+        Object.entries(counters.offline)
+          .map(([id, n]) => [id, newDay ? n : delta(n, stored.last.offline[id] ?? 0)] as const)
+          .filter(([, n]) => n > 0),
+      ),
+    };
+    const result = evaluate(stored.detector, figures, this.config);
+    const at = new Date(now).toISOString();
+    for (const resolved of result.resolved) {
+      const anomaly = await this.store.find(tenantId, resolved.id);
+      if (!anomaly) continue;
+      const done: Anomaly = { ...anomaly, status: 'resolved', resolvedAt: at };
+      await this.store.save(tenantId, done);
+      this.publish({ event: 'resolved', tenantId, anomaly: done });
+    }
+    for (const draft of result.opened) {
+      const anomaly: Anomaly = {
+        id: `an_${randomBytes(8).toString('hex')}`,
+        type: draft.type,
+        severity: draft.severity,
+        status: 'open',
+        summary: draft.summary,
+        details: draft.details,
+        detectedAt: at,
+        resolvedAt: null,
+      };
+      await this.store.save(tenantId, anomaly);
+      result.state.open[draft.key] = { id: anomaly.id, type: draft.type, clear: 0 };
+      this.publish({ event: 'opened', tenantId, anomaly });
+    }
+    await this.store.saveState(tenantId, { detector: result.state, last } satisfies StoredState);
+    return result.opened.length;
+  }
+
+  private publish(event: AnomalyEvent): void {
+    try {
+      this.nats.publish(anomalySubject(event.tenantId), JSON.stringify(event));
+    } catch (err) {
+      this.logger.warn(`anomaly event not published: ${(err as Error).message}`);
+    }
+  }
+}
+
+function snapshot(c: TenantCounters, distinct: number): StoredState['last'] {
+  return { messages: c.messages, sent: c.sent, received: c.received, errors: c.errors, rejected: c.rejected, distinct, day: c.day, offline: c.offline };
+}
