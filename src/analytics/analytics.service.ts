@@ -4,7 +4,9 @@ import type { TenantPrincipal } from '../common/guards/principal.js';
 import { tierAtLeast, type Tier } from '../common/tiers.js';
 import { estimateCardinality, SKETCH_REGISTERS } from '../monitoring/subject-sketch.js';
 import { dayOf } from '../redis/redis-keys.js';
+import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { AnalyticsRepository } from './analytics.repository.js';
+import { forecast, quotaExceededAt } from './forecast.js';
 import { behaviourOf, type ClientBehaviour, findOutliers, type Outlier, sumClientDays } from './client-behaviour.js';
 import {
   addRecord,
@@ -47,11 +49,24 @@ export interface AnalyticsView {
   totals: Totals;
   subjects: { distinct: number; top: { subject: string; messages: number; bytes: number }[] };
   clients?: ClientsAnalysis;
+  forecast?: ForecastView | null;
+}
+
+export interface ForecastView {
+  method: 'holt_winters' | 'holt';
+  /** Hours of history the model was fitted on. */
+  historyHours: number;
+  rmse: number;
+  points: { timestamp: string; messages: number; lower: number; upper: number }[];
+  quota: { monthlyMessageQuota: number; usedThisMonth: number; projectedExceededAt: string | null } | null;
 }
 
 @Injectable()
 export class AnalyticsService {
-  constructor(private readonly repository: AnalyticsRepository) {}
+  constructor(
+    private readonly repository: AnalyticsRepository,
+    private readonly directory: TenantDirectory,
+  ) {}
 
   async analytics(tenant: TenantPrincipal, period: Period, resolution?: Resolution, now = Date.now()): Promise<AnalyticsView> {
     if (!tierAtLeast(tenant.tier, PERIOD_TIER[period])) {
@@ -80,8 +95,54 @@ export class AnalyticsService {
       totals: totalsOf(series, figures),
       subjects: await this.subjects(tenant.tenantId, from, to),
     };
-    if (tierAtLeast(tenant.tier, 'enterprise')) view.clients = await this.clients(tenant.tenantId, from, to, now);
+    if (tierAtLeast(tenant.tier, 'enterprise')) {
+      view.clients = await this.clients(tenant.tenantId, from, to, now);
+      view.forecast = await this.forecast(tenant.tenantId, now);
+    }
     return view;
+  }
+
+  /**
+   * The next 24 hours of hourly message volume, fitted on the complete hours of up to 30 days of
+   * history (from the tenant's first traffic on); null with less than 3 hours. With a monthly
+   * quota, when this month's messages are projected to pass it.
+   */
+  private async forecast(tenantId: string, now: number): Promise<ForecastView | null> {
+    const currentHour = Math.floor(now / 3_600_000) * 3600;
+    const starts = Array.from({ length: 720 }, (_, i) => currentHour - (720 - i) * 3600);
+    const figures = await this.collect(tenantId, starts, 3600, now);
+    const counts = figures.map((f) => f.messages);
+    const first = counts.findIndex((n) => n > 0);
+    const history = first < 0 ? [] : counts.slice(first);
+    const date = new Date(now);
+    const monthEnd = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+    const hoursLeft = Math.ceil((monthEnd - currentHour * 1000) / 3_600_000);
+    const result = forecast(history, Math.max(24, hoursLeft));
+    if (!result) return null;
+    const quota = this.directory.get(tenantId)?.monthlyMessageQuota ?? null;
+    let quotaView: ForecastView['quota'] = null;
+    if (quota !== null) {
+      const monthStart = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+      const days: string[] = [];
+      for (let d = monthStart; d < now; d += 86_400_000) days.push(dayOf(d));
+      const used = (await this.repository.days(tenantId, days)).reduce((n, d) => n + Number(d.m ?? 0), 0);
+      // This hour so far is in `used`; the forecast for it counts only what is left of it.
+      const elapsed = (now - currentHour * 1000) / 3_600_000;
+      const hourly = result.points.map((p, i) => (i === 0 ? p.value * (1 - elapsed) : p.value));
+      quotaView = { monthlyMessageQuota: quota, usedThisMonth: used, projectedExceededAt: quotaExceededAt(used, quota, hourly, currentHour * 1000, monthEnd) };
+    }
+    return {
+      method: result.method,
+      historyHours: history.length,
+      rmse: result.rmse,
+      points: result.points.slice(0, 24).map((p) => ({
+        timestamp: new Date((currentHour + (p.step - 1) * 3600) * 1000).toISOString(),
+        messages: p.value,
+        lower: p.lower,
+        upper: p.upper,
+      })),
+      quota: quotaView,
+    };
   }
 
   /** Per-client behaviour over the UTC days the period touches, and the outliers. */

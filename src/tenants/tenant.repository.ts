@@ -107,6 +107,7 @@ function serialize(tenant: Tenant): Record<string, string> {
     tier: tenant.tier,
     plan: tenant.plan ?? '',
     status: tenant.status,
+    quota: tenant.monthlyMessageQuota === null ? '' : String(tenant.monthlyMessageQuota),
     createdAt: tenant.createdAt,
     updatedAt: tenant.updatedAt,
   };
@@ -121,6 +122,7 @@ function deserialize(raw: Record<string, string>): Tenant | null {
     tier: raw.tier,
     plan: raw.plan ? raw.plan : null,
     status: raw.status as TenantStatus,
+    monthlyMessageQuota: raw.quota ? Number(raw.quota) : null,
     createdAt: raw.createdAt,
     updatedAt: raw.updatedAt,
   };

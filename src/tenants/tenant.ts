@@ -9,6 +9,8 @@ export interface Tenant {
   tier: Tier;
   plan: string | null;
   status: TenantStatus;
+  /** Optional: analytics projects when the month's messages will exceed it (enterprise). */
+  monthlyMessageQuota: number | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -33,6 +33,7 @@ export class TenantsService {
       tier: dto.tier ?? (plan ? this.tierOfPlan(plan) : 'basic'),
       plan,
       status: 'active',
+      monthlyMessageQuota: dto.monthlyMessageQuota ?? null,
       createdAt: now,
       updatedAt: now,
     };
@@ -67,6 +68,7 @@ export class TenantsService {
       plan,
       tier,
       status: dto.status ?? tenant.status,
+      monthlyMessageQuota: dto.monthlyMessageQuota === undefined ? tenant.monthlyMessageQuota : dto.monthlyMessageQuota,
       updatedAt: new Date().toISOString(),
     };
     await this.tenants.update(updated);

@@ -197,6 +197,39 @@ describe('history and analytics (real NATS and Redis)', () => {
     expect((await analytics(tenants.professional, 'period=24h')).body).not.toHaveProperty('clients');
   });
 
+  it('enterprise forecast: none without history; Holt-Winters with 3 days of hourly history, and the quota projection', async () => {
+    const t = await createTenant(pulse.url, uniqueTenantId('forecast'), 'enterprise');
+    const empty = (await analytics(t, 'period=24h')).body as Analytics & { forecast: unknown };
+    expect(empty.forecast).toBeNull();
+    // Seed 72 complete hours of a daily cycle: hour rollups, and the minutes of the previous hour
+    // (the latest hours are read from minutes).
+    const currentHour = Math.floor(Date.now() / 3_600_000) * 3600;
+    const volume = (start: number) => Math.round(1000 + 500 * Math.sin((2 * Math.PI * ((start / 3600) % 24)) / 24));
+    for (let h = 2; h <= 72; h++) await redis.hset(keys.hour(t.id, currentHour - h * 3600), 'm', volume(currentHour - h * 3600));
+    const previous = currentHour - 3600;
+    for (let m = 0; m < 60; m++) await redis.hset(keys.minute(t.id, previous + 60 * m), 'm', m === 0 ? volume(previous) - 59 * Math.floor(volume(previous) / 60) : Math.floor(volume(previous) / 60));
+    const patched = await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${t.id}`, { key: 'test-admin-key-0123456789', body: { monthlyMessageQuota: 5 } });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ monthlyMessageQuota: 5 });
+    await publishMany(nc, 10, () => `tenant.${t.id}.q`, 10);
+    await waitFor(async () => (await request<{ messages: { total: number } }>(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey })).body.messages.total, (n) => n === 10);
+    const f = ((await analytics(t, 'period=24h')).body as Analytics & { forecast: { method: string; historyHours: number; points: { timestamp: string; messages: number; lower: number; upper: number }[]; quota: { usedThisMonth: number; projectedExceededAt: string | null } } }).forecast;
+    expect(f.method).toBe('holt_winters');
+    expect(f.points).toHaveLength(24);
+    expect(Date.parse(f.points[0].timestamp)).toBe(currentHour * 1000);
+    for (const p of f.points) {
+      expect(p.messages).toBeGreaterThan(200);
+      expect(p.messages).toBeLessThan(1800);
+      expect(p.lower).toBeLessThanOrEqual(p.messages);
+      expect(p.upper).toBeGreaterThanOrEqual(p.messages);
+    }
+    expect(f.quota.usedThisMonth).toBeGreaterThanOrEqual(10);
+    // 10 used against a quota of 5: already exceeded.
+    expect(f.quota.projectedExceededAt).not.toBeNull();
+    const bad = await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${t.id}`, { key: 'test-admin-key-0123456789', body: { monthlyMessageQuota: -1 } });
+    expect(bad.status).toBe(400);
+  });
+
   it('keys expire by tier', async () => {
     const minute = Math.floor(publishedAt / 60_000) * 60;
     const day = dayOf(publishedAt);

@@ -1,8 +1,10 @@
 import type { NatsConnection } from '@nats-io/transport-node';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnomalyEvent } from '../../src/anomalies/anomaly.js';
 import { AnomalyDetectionJob } from '../../src/anomalies/anomaly-detection.job.js';
 import { PresenceWriter } from '../../src/heartbeat/presence-writer.js';
+import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
@@ -131,5 +133,32 @@ describe('anomaly detection (real NATS and Redis)', () => {
     expect(res.body).toMatchObject({ requiredTier: 'enterprise', currentTier: 'professional' });
     const bad = await request(pulse.url, 'GET', '/api/v1/metrics/anomalies?type=meteor', { key: t.apiKey });
     expect(bad.status).toBe(400);
+  });
+});
+
+describe('anomaly detection on its own schedule', () => {
+  it('closes windows every ANOMALY_WINDOW_SECONDS without being called', async () => {
+    const options = testOptions({ anomalyWindowMs: 300 });
+    const pulse = await startPulse(options);
+    try {
+      const t = await createTenant(pulse.url, uniqueTenantId('sched'), 'enterprise');
+      const redis = new Redis(SHARED_REDIS);
+      try {
+        const windows = await waitFor(
+          async () => {
+            const raw = await redis.get(new RedisKeys(options.redis.keyPrefix).detectorState(t.id));
+            return raw ? (JSON.parse(raw) as { detector: { windows: number } }).detector.windows : 0;
+          },
+          (n) => n >= 3,
+          { timeoutMs: 5000 },
+        );
+        expect(windows).toBeGreaterThanOrEqual(3);
+      } finally {
+        redis.disconnect();
+      }
+    } finally {
+      await pulse.close();
+      await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+    }
   });
 });

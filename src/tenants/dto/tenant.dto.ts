@@ -1,4 +1,4 @@
-import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Min, ValidateIf } from 'class-validator';
 import { ID_PATTERN } from '../../common/ids.js';
 import { TIERS, type Tier } from '../../common/tiers.js';
 import { TENANT_STATUSES, type TenantStatus } from '../tenant.js';
@@ -16,6 +16,13 @@ class TenantFieldsDto {
   /** A key of the PLAN_TIERS table; sets the tier unless a tier is given too. */
   @IsOptional() @IsString() @Length(1, 64)
   plan?: string;
+
+  /** Messages a month the tenant pays for; null clears it. */
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsInt({ message: 'monthlyMessageQuota must be a positive integer or null' })
+  @Min(1, { message: 'monthlyMessageQuota must be a positive integer or null' })
+  monthlyMessageQuota?: number | null;
 }
 
 export class CreateTenantDto extends TenantFieldsDto {
