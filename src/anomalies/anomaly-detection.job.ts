@@ -4,6 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { randomBytes } from 'node:crypto';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { estimateCardinality } from '../monitoring/subject-sketch.js';
+import { AlertingService } from '../alerting/alerting.service.js';
 import { NATS_CONNECTION } from '../nats/nats.module.js';
 import { RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
@@ -43,6 +44,7 @@ export class AnomalyDetectionJob implements OnModuleInit, BeforeApplicationShutd
     private readonly scheduler: SchedulerRegistry,
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
+    private readonly alerting: AlertingService,
   ) {
     this.config = { ...DEFAULT_DETECTOR_CONFIG, ...options.anomalyDetectors };
   }
@@ -120,6 +122,7 @@ export class AnomalyDetectionJob implements OnModuleInit, BeforeApplicationShutd
       const done: Anomaly = { ...anomaly, status: 'resolved', resolvedAt: at };
       await this.store.save(tenantId, done);
       this.publish({ event: 'resolved', tenantId, anomaly: done });
+      await this.alerting.onAnomaly(tenantId, 'resolved', done);
     }
     for (const draft of result.opened) {
       const anomaly: Anomaly = {
@@ -135,6 +138,7 @@ export class AnomalyDetectionJob implements OnModuleInit, BeforeApplicationShutd
       await this.store.save(tenantId, anomaly);
       result.state.open[draft.key] = { id: anomaly.id, type: draft.type, clear: 0 };
       this.publish({ event: 'opened', tenantId, anomaly });
+      await this.alerting.onAnomaly(tenantId, 'opened', anomaly);
     }
     await this.store.saveState(tenantId, { detector: result.state, last } satisfies StoredState);
     return result.opened.length;

@@ -12,7 +12,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { isTier, type Tier } from '../common/tiers.js';
-import { DEFAULT_PLAN_TIERS, type PulseOptions } from './pulse-options.js';
+import { DEFAULT_ALERTING, DEFAULT_PLAN_TIERS, type PulseOptions } from './pulse-options.js';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -103,6 +103,17 @@ export class EnvironmentVariables {
 
   @Transform(toInt) @IsInt() @Min(2) @Max(1000)
   ANOMALY_SPIKE_FACTOR: number = 10;
+
+  @IsOptional() @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  @IsString() ALERT_EMAIL_FROM: string = 'pulse@localhost';
+
+  @Matches(/^https?:\/\/\S+$/, { message: 'PAGERDUTY_EVENTS_URL must be an http(s) URL' })
+  PAGERDUTY_EVENTS_URL: string = 'https://events.pagerduty.com/v2/enqueue';
+
+  @IsIn(['true', 'false'], { message: 'ALERT_ALLOW_PRIVATE_TARGETS must be true or false' })
+  ALERT_ALLOW_PRIVATE_TARGETS: string = 'false';
 }
 
 /** Validates the raw environment; throws one error that lists every bad variable. */
@@ -168,5 +179,12 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
     rollupIntervalMs: env.ROLLUP_INTERVAL_SECONDS * 1000,
     anomalyWindowMs: env.ANOMALY_WINDOW_SECONDS * 1000,
     anomalyDetectors: { spikeFactor: env.ANOMALY_SPIKE_FACTOR },
+    alerting: {
+      ...DEFAULT_ALERTING,
+      allowPrivateTargets: env.ALERT_ALLOW_PRIVATE_TARGETS === 'true',
+      smtpUrl: env.SMTP_URL,
+      emailFrom: env.ALERT_EMAIL_FROM,
+      pagerdutyEventsUrl: env.PAGERDUTY_EVENTS_URL,
+    },
   };
 }

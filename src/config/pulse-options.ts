@@ -54,7 +54,31 @@ export interface PulseOptions {
   anomalyWindowMs: number;
   /** Overrides of the detectors' defaults (DEFAULT_DETECTOR_CONFIG). */
   anomalyDetectors?: Partial<DetectorConfig>;
+  alerting: AlertingOptions;
 }
+
+export interface AlertingOptions {
+  /** Lets tenant channels target loopback/private addresses and plain http (tests, on-premise). */
+  allowPrivateTargets: boolean;
+  /** SMTP server for e-mail channels (smtp:// or smtps://); without it e-mail deliveries fail. */
+  smtpUrl?: string;
+  emailFrom: string;
+  pagerdutyEventsUrl: string;
+  /** Attempts per notification before it is recorded as failed. */
+  maxAttempts: number;
+  /** First retry delay; doubles each attempt, with jitter. */
+  retryBaseMs: number;
+  timeoutMs: number;
+}
+
+export const DEFAULT_ALERTING: AlertingOptions = {
+  allowPrivateTargets: false,
+  emailFrom: 'pulse@localhost',
+  pagerdutyEventsUrl: 'https://events.pagerduty.com/v2/enqueue',
+  maxAttempts: 4,
+  retryBaseMs: 1000,
+  timeoutMs: 10_000,
+};
 
 export const DEFAULT_PLAN_TIERS: Record<string, Tier> = {
   free: 'basic',

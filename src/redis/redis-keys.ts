@@ -124,6 +124,21 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}anomaly:${id}`;
   }
 
+  /** HASH alert channel id → JSON (secrets included; masked by the API). */
+  alertChannels(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}alert:channels`;
+  }
+
+  /** LIST of alert events (fired / resolved), newest first, 30 days. */
+  alertLog(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}alert:log`;
+  }
+
+  /** LIST of delivery attempts, newest first, 30 days. */
+  deliveryLog(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}alert:deliveries`;
+  }
+
   /** HASH rejected heartbeats on this tenant's subjects, by reason (all time). */
   heartbeatRejections(tenantId: string): string {
     return `${this.tenantScope(tenantId)}hbrej`;

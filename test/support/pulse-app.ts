@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { PulseOptions } from '../../src/config/pulse-options.js';
-import { DEFAULT_PLAN_TIERS } from '../../src/config/pulse-options.js';
+import { DEFAULT_ALERTING, DEFAULT_PLAN_TIERS } from '../../src/config/pulse-options.js';
 import { configureApp, connectNatsTransport } from '../../src/configure-app.js';
 import { PulseModule } from '../../src/pulse.module.js';
 
@@ -36,12 +36,14 @@ export function testOptions(overrides: Partial<PulseOptions> = {}): PulseOptions
     offlineCheckIntervalMs: 5000,
     rollupIntervalMs: 30_000,
     anomalyWindowMs: 60_000,
+    alerting: { ...DEFAULT_ALERTING },
   };
   return {
     ...base,
     ...overrides,
     nats: { ...base.nats, ...overrides.nats },
     redis: { ...base.redis, ...overrides.redis },
+    alerting: { ...base.alerting, ...overrides.alerting },
   };
 }
 

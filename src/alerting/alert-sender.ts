@@ -1,0 +1,148 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { createTransport, type Transporter } from 'nodemailer';
+import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { assertAllowedTarget } from './address-policy.js';
+import type { Channel } from './channel.js';
+import { tenantUrlOf } from './channel.js';
+import { emailContent, type Notification, pagerdutyBody, retryDelayMs, signWebhook, slackBody, webhookBody } from './notification.js';
+
+export interface AttemptResult {
+  ok: boolean;
+  statusCode: number | null;
+  latencyMs: number;
+  /** Our own words, never the receiver's body. */
+  error: string | null;
+  retryAfter: string | null;
+  retryable: boolean;
+}
+
+export interface DeliveryRecord {
+  at: string;
+  alertKey: string;
+  event: Notification['event'];
+  channelId: string;
+  channelType: Channel['type'];
+  attempt: number;
+  outcome: 'delivered' | 'retrying' | 'failed';
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+}
+
+/** Sends one notification to one channel, with retries; reports every attempt. */
+@Injectable()
+export class AlertSender {
+  private readonly logger = new Logger(AlertSender.name);
+  private mailer: Transporter | null = null;
+
+  constructor(@Inject(PULSE_OPTIONS) private readonly options: PulseOptions) {}
+
+  async deliver(channel: Channel, n: Notification, onAttempt: (r: DeliveryRecord) => Promise<void> | void): Promise<boolean> {
+    const { maxAttempts, retryBaseMs } = this.options.alerting;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const result = await this.attempt(channel, n);
+      const last = result.ok || !result.retryable || attempt === maxAttempts;
+      await onAttempt({
+        at: new Date().toISOString(),
+        alertKey: n.alertKey,
+        event: n.event,
+        channelId: channel.id,
+        channelType: channel.type,
+        attempt,
+        outcome: result.ok ? 'delivered' : last ? 'failed' : 'retrying',
+        statusCode: result.statusCode,
+        latencyMs: result.latencyMs,
+        error: result.error,
+      });
+      if (result.ok) return true;
+      if (last) return false;
+      await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt, retryBaseMs, result.retryAfter)));
+    }
+    return false;
+  }
+
+  async attempt(channel: Channel, n: Notification): Promise<AttemptResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    try {
+      if (channel.type === 'email') return await this.email(channel, n, elapsed);
+      const request = this.request(channel, n);
+      const tenantUrl = tenantUrlOf(channel);
+      // Checked again at send time: a DNS answer may have changed since the channel was saved.
+      if (tenantUrl) await assertAllowedTarget(tenantUrl, this.options.alerting.allowPrivateTargets);
+      const response = await fetch(request.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'pulse-alerts', ...request.headers },
+        body: request.body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.options.alerting.timeoutMs),
+      });
+      // The receiver's body is never read into a result or a log.
+      await response.body?.cancel().catch(() => undefined);
+      const ok = response.status >= 200 && response.status < 300;
+      const retryable = response.status === 429 || response.status >= 500;
+      return {
+        ok,
+        statusCode: response.status,
+        latencyMs: elapsed(),
+        error: ok ? null : response.status >= 300 && response.status < 400 ? 'redirects are not followed' : `HTTP ${response.status}`,
+        retryAfter: response.headers.get('retry-after'),
+        retryable,
+      };
+    } catch (err) {
+      const e = err as Error;
+      const timeout = e.name === 'TimeoutError' || e.name === 'AbortError';
+      const refused = e.constructor.name === 'TargetNotAllowedError';
+      return {
+        ok: false,
+        statusCode: null,
+        latencyMs: elapsed(),
+        error: timeout ? 'timed out' : refused ? `target refused: ${e.message}` : 'connection failed',
+        retryAfter: null,
+        retryable: !refused,
+      };
+    }
+  }
+
+  private request(channel: Channel, n: Notification): { url: string; body: string; headers: Record<string, string> } {
+    switch (channel.type) {
+      case 'slack':
+        return { url: channel.config.webhookUrl!, body: JSON.stringify(slackBody(n)), headers: {} };
+      case 'pagerduty':
+        return { url: this.options.alerting.pagerdutyEventsUrl, body: JSON.stringify(pagerdutyBody(n, channel.config.routingKey!)), headers: {} };
+      case 'webhook': {
+        const body = JSON.stringify(webhookBody(n));
+        const id = `msg_${randomBytes(12).toString('hex')}`;
+        const timestamp = Math.floor(Date.now() / 1000);
+        return {
+          url: channel.config.url!,
+          body,
+          headers: {
+            'webhook-id': id,
+            'webhook-timestamp': String(timestamp),
+            'webhook-signature': signWebhook(channel.config.secret!, id, timestamp, body),
+          },
+        };
+      }
+      default:
+        throw new Error(`no HTTP request for ${channel.type}`);
+    }
+  }
+
+  private async email(channel: Channel, n: Notification, elapsed: () => number): Promise<AttemptResult> {
+    if (!this.options.alerting.smtpUrl) {
+      return { ok: false, statusCode: null, latencyMs: elapsed(), error: 'SMTP_URL is not configured', retryAfter: null, retryable: false };
+    }
+    this.mailer ??= createTransport(this.options.alerting.smtpUrl);
+    const { subject, text } = emailContent(n);
+    try {
+      await this.mailer.sendMail({ from: this.options.alerting.emailFrom, to: channel.config.to, subject, text });
+      return { ok: true, statusCode: 250, latencyMs: elapsed(), error: null, retryAfter: null, retryable: false };
+    } catch (err) {
+      const code = (err as { responseCode?: number }).responseCode ?? null;
+      this.logger.warn(`e-mail delivery failed (${code ?? 'no SMTP code'})`);
+      return { ok: false, statusCode: code, latencyMs: elapsed(), error: 'SMTP delivery failed', retryAfter: null, retryable: code === null || code >= 400 && code < 500 };
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+import type { Channel } from './channel.js';
+
+export const ALERT_HISTORY_SECONDS = 30 * 86_400;
+const MAX_LOG_ENTRIES = 10_000;
+
+/** Channels, alert history and the delivery log of a tenant. */
+@Injectable()
+export class AlertingRepository {
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  async saveChannel(tenantId: string, channel: Channel): Promise<void> {
+    await this.redis.hset(this.keys.alertChannels(tenantId), channel.id, JSON.stringify(channel));
+  }
+
+  async channel(tenantId: string, id: string): Promise<Channel | null> {
+    const raw = await this.redis.hget(this.keys.alertChannels(tenantId), id);
+    return raw ? (JSON.parse(raw) as Channel) : null;
+  }
+
+  async channels(tenantId: string): Promise<Channel[]> {
+    const raw = await this.redis.hvals(this.keys.alertChannels(tenantId));
+    return raw.map((r) => JSON.parse(r) as Channel).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async deleteChannel(tenantId: string, id: string): Promise<boolean> {
+    return (await this.redis.hdel(this.keys.alertChannels(tenantId), id)) === 1;
+  }
+
+  /** Appends to a 30-day log (alerts or deliveries), newest first, bounded. */
+  async log(tenantId: string, kind: 'alerts' | 'deliveries', entry: object): Promise<void> {
+    const key = kind === 'alerts' ? this.keys.alertLog(tenantId) : this.keys.deliveryLog(tenantId);
+    await this.redis.lpush(key, JSON.stringify(entry));
+    await this.redis.ltrim(key, 0, MAX_LOG_ENTRIES - 1);
+    await this.redis.expire(key, ALERT_HISTORY_SECONDS);
+  }
+
+  /** Log entries newer than `since` (ms), newest first. */
+  async read<T extends { at: string }>(tenantId: string, kind: 'alerts' | 'deliveries', since: number, limit: number): Promise<T[]> {
+    const key = kind === 'alerts' ? this.keys.alertLog(tenantId) : this.keys.deliveryLog(tenantId);
+    const raw = await this.redis.lrange(key, 0, limit - 1);
+    return raw.map((r) => JSON.parse(r) as T).filter((e) => Date.parse(e.at) >= since);
+  }
+}

@@ -1,0 +1,79 @@
+import { createHmac } from 'node:crypto';
+import type { Severity } from '../anomalies/detectors.js';
+
+/** What one alert event says, whatever the channel. */
+export interface Notification {
+  tenantId: string;
+  /** Stable per alert: PagerDuty's dedup key is `pulse:{tenantId}:{alertKey}`. */
+  alertKey: string;
+  event: 'trigger' | 'resolve' | 'test';
+  severity: Severity;
+  title: string;
+  summary: string;
+  details: Record<string, unknown>;
+  at: string;
+}
+
+const PAGERDUTY_SEVERITY: Record<Severity, string> = { info: 'info', warning: 'warning', critical: 'critical' };
+
+export function slackBody(n: Notification): object {
+  const icon = n.event === 'resolve' ? ':white_check_mark:' : n.severity === 'critical' ? ':rotating_light:' : ':warning:';
+  const verb = n.event === 'resolve' ? 'Resolved' : n.event === 'test' ? 'Test' : 'Alert';
+  const text = `${icon} ${verb}: ${n.title} (${n.tenantId})`;
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `*${text}*\n${n.summary}` } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `severity ${n.severity} · ${n.at} · pulse` }] },
+    ],
+  };
+}
+
+export function pagerdutyBody(n: Notification, routingKey: string): object {
+  return {
+    routing_key: routingKey,
+    event_action: n.event === 'resolve' ? 'resolve' : 'trigger',
+    dedup_key: `pulse:${n.tenantId}:${n.alertKey}`,
+    payload: {
+      summary: `${n.title}: ${n.summary}`.slice(0, 1024),
+      severity: PAGERDUTY_SEVERITY[n.severity],
+      source: 'pulse',
+      component: n.tenantId,
+      timestamp: n.at,
+      custom_details: n.details,
+    },
+  };
+}
+
+export function webhookBody(n: Notification): object {
+  return { type: `alert.${n.event === 'resolve' ? 'resolved' : n.event === 'test' ? 'test' : 'fired'}`, timestamp: n.at, data: n };
+}
+
+/**
+ * Standard Webhooks signature: `v1,` + base64 HMAC-SHA256, keyed with the secret's base64 part,
+ * over `{id}.{timestamp}.{body}`.
+ */
+export function signWebhook(secret: string, id: string, timestamp: number, body: string): string {
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
+}
+
+export function emailContent(n: Notification): { subject: string; text: string } {
+  const verb = n.event === 'resolve' ? 'RESOLVED' : n.event === 'test' ? 'TEST' : n.severity.toUpperCase();
+  return {
+    subject: `[Pulse ${verb}] ${n.title} (${n.tenantId})`,
+    text: `${n.summary}\n\nTenant: ${n.tenantId}\nSeverity: ${n.severity}\nAt: ${n.at}\n\n${JSON.stringify(n.details, null, 2)}\n`,
+  };
+}
+
+/** Delay before attempt `attempt` (1 = first retry): Retry-After when given, else exponential with jitter. */
+export function retryDelayMs(attempt: number, baseMs: number, retryAfter: string | null, random = Math.random): number {
+  if (retryAfter) {
+    const seconds = Number(retryAfter);
+    if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 300_000);
+    const at = Date.parse(retryAfter);
+    if (!Number.isNaN(at)) return Math.min(Math.max(0, at - Date.now()), 300_000);
+  }
+  const exp = baseMs * 2 ** (attempt - 1);
+  return Math.round(exp / 2 + random() * (exp / 2));
+}

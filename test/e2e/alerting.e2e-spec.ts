@@ -1,0 +1,193 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertingService } from '../../src/alerting/alerting.service.js';
+import { signWebhook } from '../../src/alerting/notification.js';
+import { AnomalyDetectionJob } from '../../src/anomalies/anomaly-detection.job.js';
+import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
+import { createTenant, type CreatedTenant, request } from '../support/http.js';
+import { deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
+import { HttpReceiver, SmtpReceiver } from '../support/receivers.js';
+import { publisher, publishMany } from '../support/traffic.js';
+
+const ROUTING_KEY = 'R0UT1NGKEY0123456789';
+
+describe('alerting with local receivers (real NATS and Redis)', () => {
+  let http: HttpReceiver;
+  let smtp: SmtpReceiver;
+  let pulse: RunningPulse;
+  let nc: NatsConnection;
+  let t: CreatedTenant;
+  let sent = 0;
+  let webhookSecret = '';
+  const channelIds: Record<string, string> = {};
+  let options: ReturnType<typeof testOptions>;
+
+  const api = <T = Record<string, unknown>>(method: string, path: string, body?: unknown, key = t.apiKey) =>
+    request<T>(pulse.url, method, `/api/v1${path}`, { key, body });
+
+  async function window(count: number): Promise<void> {
+    if (count > 0) await publishMany(nc, count, (i) => `tenant.${t.id}.orders.${i % 5}`, 20);
+    sent += count;
+    await waitFor(async () => (await api<{ messages: { total: number } }>('GET', '/metrics/realtime')).body.messages.total, (n) => n === sent);
+    expect(await waitFor(() => pulse.app.get(AnomalyDetectionJob).run(), (r) => r !== null)).not.toBeNull();
+  }
+
+  beforeAll(async () => {
+    http = await new HttpReceiver().start();
+    smtp = await new SmtpReceiver().start();
+    options = testOptions({
+      anomalyWindowMs: 3_600_000,
+      anomalyDetectors: { warmupWindows: 4, holdDownWindows: 2, minSpikeMessages: 50 },
+      alerting: {
+        allowPrivateTargets: true,
+        smtpUrl: smtp.url,
+        emailFrom: 'pulse@test.local',
+        pagerdutyEventsUrl: `${http.url}/pagerduty`,
+        maxAttempts: 4,
+        retryBaseMs: 50,
+        timeoutMs: 2000,
+      },
+    });
+    pulse = await startPulse(options);
+    nc = await publisher();
+    t = await createTenant(pulse.url, uniqueTenantId('alerts'), 'enterprise');
+    await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id) !== undefined, Boolean);
+    const channels = [
+      { type: 'slack', name: 'ops slack', config: { webhookUrl: `${http.url}/slack/T000/B000/XXXXSECRET` } },
+      { type: 'pagerduty', name: 'pager', config: { routingKey: ROUTING_KEY } },
+      { type: 'email', name: 'mail', config: { to: ['oncall@example.com'] } },
+      { type: 'webhook', name: 'hook', config: { url: `${http.url}/hook` } },
+      { type: 'webhook', name: 'flaky', config: { url: `${http.url}/flaky` } },
+    ];
+    for (const c of channels) {
+      const res = await api<{ id: string; signingSecret?: string }>('POST', '/alerts/channels', c);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      channelIds[c.name] = res.body.id;
+      if (c.name === 'hook') webhookSecret = res.body.signingSecret!;
+    }
+    expect(webhookSecret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+  });
+
+  afterAll(async () => {
+    await pulse?.close();
+    await nc?.close();
+    await http?.stop();
+    await smtp?.stop();
+    await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+  });
+
+  it('a burst alerts every channel exactly once, and its end resolves once', async () => {
+    http.plan('/flaky', [500, 503]);
+    await window(0);
+    for (let i = 0; i < 5; i++) await window(20);
+    await window(500); // spike
+    await window(500); // still spiking: no second alert
+    await pulse.app.get(AlertingService).settle();
+    await window(20);
+    await window(20); // resolved after the hold-down
+    await pulse.app.get(AlertingService).settle();
+
+    const slack = http.requests.filter((r) => r.path.startsWith('/slack/'));
+    expect(slack).toHaveLength(2);
+    const slackBodies = slack.map((r) => JSON.parse(r.body));
+    expect(slackBodies[0].text).toMatch(/Alert: rate spike/);
+    expect(slackBodies[0].blocks.length).toBeGreaterThan(0);
+    expect(slackBodies[1].text).toMatch(/Resolved/);
+
+    const pd = http.on('/pagerduty').map((r) => JSON.parse(r.body));
+    expect(pd.map((b) => b.event_action)).toEqual(['trigger', 'resolve']);
+    for (const b of pd) {
+      expect(b.routing_key).toBe(ROUTING_KEY);
+      expect(b.dedup_key).toMatch(new RegExp(`^pulse:${t.id}:anomaly:an_[0-9a-f]+$`));
+      expect(b.payload).toMatchObject({ source: 'pulse', severity: expect.stringMatching(/warning|critical/) });
+      expect(b.payload.summary).toMatch(/rate/i);
+    }
+    expect(pd[0].dedup_key).toBe(pd[1].dedup_key);
+
+    const hooks = http.on('/hook');
+    expect(hooks).toHaveLength(2);
+    for (const h of hooks) {
+      const id = String(h.headers['webhook-id']);
+      const ts = Number(h.headers['webhook-timestamp']);
+      expect(Math.abs(ts - Date.now() / 1000)).toBeLessThan(60);
+      expect(h.headers['webhook-signature']).toBe(signWebhook(webhookSecret, id, ts, h.body));
+    }
+    expect(hooks.map((h) => JSON.parse(h.body).type)).toEqual(['alert.fired', 'alert.resolved']);
+
+    // Failing twice then succeeding: three requests for the trigger, one delivery; one for the resolve.
+    expect(http.on('/flaky')).toHaveLength(4);
+    const deliveries = (await api<{ deliveries: { channelId: string; event: string; attempt: number; outcome: string; statusCode: number }[] }>('GET', '/alerts/deliveries')).body.deliveries;
+    const flaky = deliveries.filter((d) => d.channelId === channelIds.flaky && d.event === 'trigger').reverse();
+    expect(flaky.map((d) => [d.attempt, d.outcome, d.statusCode])).toEqual([
+      [1, 'retrying', 500],
+      [2, 'retrying', 503],
+      [3, 'delivered', 200],
+    ]);
+
+    await waitFor(async () => smtp.messages.length, (n) => n === 2);
+    expect(smtp.messages).toHaveLength(2);
+    expect(smtp.messages[0].to).toEqual(['oncall@example.com']);
+    expect(smtp.messages[0].data).toMatch(/Subject: \[Pulse (WARNING|CRITICAL)\] rate spike/);
+    expect(smtp.messages[1].data).toMatch(/Subject: \[Pulse RESOLVED\]/);
+
+    const alerts = (await api<{ alerts: { status: string; type: string }[] }>('GET', '/alerts')).body.alerts;
+    expect(alerts.map((a) => [a.type, a.status])).toEqual([
+      ['rate_spike', 'resolved'],
+      ['rate_spike', 'firing'],
+    ]);
+  });
+
+  it('secrets never appear in any GET', async () => {
+    const list = await api('GET', '/alerts/channels');
+    const one = await api('GET', `/alerts/channels/${channelIds.hook}`);
+    const text = JSON.stringify([list.body, one.body]);
+    expect(text).not.toContain(ROUTING_KEY);
+    expect(text).not.toContain('XXXXSECRET');
+    expect(text).not.toContain(webhookSecret.slice(6, 20));
+    expect(text).toContain('whsec_…');
+  });
+
+  it('the channel test reports the outcome without the receiver body', async () => {
+    http.plan('/hook', [500]);
+    const failed = await api<{ delivered: boolean; statusCode: number; error: string }>('POST', `/alerts/channels/${channelIds.hook}/test`);
+    expect(failed.status).toBe(200);
+    expect(failed.body).toMatchObject({ delivered: false, statusCode: 500 });
+    expect(JSON.stringify(failed.body)).not.toContain('receiver-private-error-body');
+    const ok = await api<{ delivered: boolean }>('POST', `/alerts/channels/${channelIds.hook}/test`);
+    expect(ok.body.delivered).toBe(true);
+  });
+
+  it('bad channel bodies are 400; professional is 403', async () => {
+    for (const body of [
+      { type: 'sms', name: 'x', config: {} },
+      { type: 'pagerduty', name: 'x', config: { routingKey: 'short' } },
+      { type: 'email', name: 'x', config: { to: ['not-an-address'] } },
+      { type: 'slack', name: 'x', config: {} },
+      { type: 'webhook', name: 'x', config: { url: `${http.url}/x`, secret: 'mine' } },
+    ]) {
+      expect((await api('POST', '/alerts/channels', body)).status, JSON.stringify(body)).toBe(400);
+    }
+    const pro = await createTenant(pulse.url, uniqueTenantId('pro'), 'professional');
+    const res = await request(pulse.url, 'GET', '/api/v1/alerts/channels', { key: pro.apiKey });
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ requiredTier: 'enterprise' });
+  });
+});
+
+describe('alert targets without ALERT_ALLOW_PRIVATE_TARGETS', () => {
+  it('refuses loopback, private and plain-http URLs with 400', async () => {
+    const options = testOptions();
+    const pulse = await startPulse(options);
+    try {
+      const t = await createTenant(pulse.url, uniqueTenantId('ssrf'), 'enterprise');
+      for (const url of ['http://127.0.0.1:9/x', 'https://127.0.0.1/x', 'https://10.0.0.5/x', 'https://169.254.169.254/latest', 'https://[::1]/x', 'https://2130706433/x', 'https://localhost/x']) {
+        const res = await request(pulse.url, 'POST', '/api/v1/alerts/channels', { key: t.apiKey, body: { type: 'webhook', name: 'x', config: { url } } });
+        expect(res.status, url).toBe(400);
+        expect(String(res.body.message)).toContain('config.url');
+      }
+    } finally {
+      await pulse.close();
+      await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+    }
+  });
+});
