@@ -1,12 +1,19 @@
 import { Module } from '@nestjs/common';
+import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
+import { MetricsRepository } from '../metrics/metrics.repository.js';
+import { RedisLock } from '../redis/redis-lock.js';
+import { TenantsModule } from '../tenants/tenants.module.js';
+import { RuleEvaluatorJob } from './rule-evaluator.job.js';
+import { RuleMetricsReader } from './rule-metrics.reader.js';
 import { AlertSender } from './alert-sender.js';
 import { AlertingRepository } from './alerting.repository.js';
 import { AlertingService } from './alerting.service.js';
 import { AlertsController } from './alerts.controller.js';
 
 @Module({
+  imports: [TenantsModule, HeartbeatModule],
   controllers: [AlertsController],
-  providers: [AlertingRepository, AlertSender, AlertingService],
-  exports: [AlertingService],
+  providers: [AlertingRepository, AlertSender, AlertingService, RuleMetricsReader, MetricsRepository, RedisLock, RuleEvaluatorJob],
+  exports: [AlertingService, RuleEvaluatorJob],
 })
 export class AlertingModule {}

@@ -32,6 +32,44 @@ export class AlertingRepository {
     return (await this.redis.hdel(this.keys.alertChannels(tenantId), id)) === 1;
   }
 
+  async saveRecord(kind: 'rules' | 'silences', tenantId: string, id: string, value: object): Promise<void> {
+    await this.redis.hset(kind === 'rules' ? this.keys.alertRules(tenantId) : this.keys.alertSilences(tenantId), id, JSON.stringify(value));
+  }
+
+  async records<T>(kind: 'rules' | 'silences', tenantId: string): Promise<T[]> {
+    const raw = await this.redis.hvals(kind === 'rules' ? this.keys.alertRules(tenantId) : this.keys.alertSilences(tenantId));
+    return raw.map((r) => JSON.parse(r) as T);
+  }
+
+  async record<T>(kind: 'rules' | 'silences', tenantId: string, id: string): Promise<T | null> {
+    const raw = await this.redis.hget(kind === 'rules' ? this.keys.alertRules(tenantId) : this.keys.alertSilences(tenantId), id);
+    return raw ? (JSON.parse(raw) as T) : null;
+  }
+
+  async deleteRecord(kind: 'rules' | 'silences', tenantId: string, id: string): Promise<boolean> {
+    const key = kind === 'rules' ? this.keys.alertRules(tenantId) : this.keys.alertSilences(tenantId);
+    if (kind === 'rules') await this.redis.hdel(this.keys.alertRuleState(tenantId), id);
+    return (await this.redis.hdel(key, id)) === 1;
+  }
+
+  async ruleStates(tenantId: string): Promise<Record<string, string>> {
+    return this.redis.hgetall(this.keys.alertRuleState(tenantId));
+  }
+
+  async saveRuleState(tenantId: string, ruleId: string, state: object): Promise<void> {
+    await this.redis.hset(this.keys.alertRuleState(tenantId), ruleId, JSON.stringify(state));
+  }
+
+  async notifiedAt(tenantId: string, alertKey: string): Promise<number | null> {
+    const v = await this.redis.hget(this.keys.alertNotified(tenantId), alertKey);
+    return v ? Number(v) : null;
+  }
+
+  async setNotified(tenantId: string, alertKey: string, at: number | null): Promise<void> {
+    if (at === null) await this.redis.hdel(this.keys.alertNotified(tenantId), alertKey);
+    else await this.redis.hset(this.keys.alertNotified(tenantId), alertKey, at);
+  }
+
   /** Appends to a 30-day log (alerts or deliveries), newest first, bounded. */
   async log(tenantId: string, kind: 'alerts' | 'deliveries', entry: object): Promise<void> {
     const key = kind === 'alerts' ? this.keys.alertLog(tenantId) : this.keys.deliveryLog(tenantId);

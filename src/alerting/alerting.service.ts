@@ -7,17 +7,22 @@ import { AlertSender, type DeliveryRecord } from './alert-sender.js';
 import { AlertingRepository } from './alerting.repository.js';
 import { type Channel, configProblems, maskChannel, tenantUrlOf } from './channel.js';
 import type { CreateChannelDto, UpdateChannelDto } from './dto/channel.dto.js';
+import type { CreateRuleDto, CreateSilenceDto, UpdateRuleDto } from './dto/rule.dto.js';
+import { type AlertRule, type Silence, silenced } from './rule.js';
 import type { Notification } from './notification.js';
 
 export interface AlertEvent {
   at: string;
   alertKey: string;
-  source: 'anomaly';
-  anomalyId: string;
+  source: 'anomaly' | 'rule';
+  anomalyId?: string;
+  ruleId?: string;
   type: string;
   severity: string;
-  status: 'firing' | 'resolved';
+  status: 'firing' | 'resolved' | 'repeat';
   summary: string;
+  /** A matching silence held the notifications back. */
+  silenced: boolean;
 }
 
 /**
@@ -96,24 +101,141 @@ export class AlertingService {
 
   /** An anomaly opened or resolved: record the alert and notify every channel (in the background). */
   async onAnomaly(tenantId: string, event: 'opened' | 'resolved', anomaly: Anomaly): Promise<void> {
-    const status = event === 'opened' ? 'firing' : 'resolved';
     const alertKey = `anomaly:${anomaly.id}`;
-    await this.repository.log(tenantId, 'alerts', {
-      at: new Date().toISOString(), alertKey, source: 'anomaly', anomalyId: anomaly.id, type: anomaly.type,
-      severity: anomaly.severity, status, summary: anomaly.summary,
-    } satisfies AlertEvent);
-    const n = this.notification(tenantId, alertKey, event === 'opened' ? 'trigger' : 'resolve', anomaly.severity, anomaly.type.replace('_', ' '), anomaly.summary, {
+    await this.repository.setNotified(tenantId, alertKey, event === 'opened' ? Date.now() : null);
+    await this.raise(tenantId, {
+      alertKey,
+      source: 'anomaly',
       anomalyId: anomaly.id,
       type: anomaly.type,
-      ...anomaly.details,
+      severity: anomaly.severity,
+      status: event === 'opened' ? 'firing' : 'resolved',
+      title: anomaly.type.replace('_', ' '),
+      summary: anomaly.summary,
+      details: { anomalyId: anomaly.id, type: anomaly.type, ...anomaly.details },
+      channelIds: [],
     });
-    for (const channel of await this.repository.channels(tenantId)) {
+  }
+
+  /** A still-open anomaly is notified again once the repeat interval has passed. */
+  async repeatAnomaly(tenantId: string, anomaly: Anomaly, now = Date.now()): Promise<void> {
+    const alertKey = `anomaly:${anomaly.id}`;
+    const last = await this.repository.notifiedAt(tenantId, alertKey);
+    if (last === null || now - last < this.options.alerting.repeatIntervalMs) return;
+    await this.repository.setNotified(tenantId, alertKey, now);
+    await this.raise(tenantId, {
+      alertKey,
+      source: 'anomaly',
+      anomalyId: anomaly.id,
+      type: anomaly.type,
+      severity: anomaly.severity,
+      status: 'repeat',
+      title: anomaly.type.replace('_', ' '),
+      summary: `Still open: ${anomaly.summary}`,
+      details: { anomalyId: anomaly.id, type: anomaly.type, ...anomaly.details },
+      channelIds: [],
+    });
+  }
+
+  /** A custom rule fired, repeated or resolved. */
+  async onRule(tenantId: string, rule: AlertRule, transition: 'fire' | 'repeat' | 'resolve', value: number): Promise<void> {
+    const verb = transition === 'resolve' ? 'back to normal' : `${rule.operator === 'gt' ? 'above' : 'below'} ${rule.threshold}`;
+    await this.raise(tenantId, {
+      alertKey: `rule:${rule.id}`,
+      source: 'rule',
+      ruleId: rule.id,
+      type: rule.metric,
+      severity: rule.severity,
+      status: transition === 'fire' ? 'firing' : transition === 'repeat' ? 'repeat' : 'resolved',
+      title: rule.name,
+      summary: `${rule.metric} is ${value} (${verb})`,
+      details: { ruleId: rule.id, metric: rule.metric, value, operator: rule.operator, threshold: rule.threshold, forSeconds: rule.forSeconds },
+      channelIds: rule.channelIds,
+    });
+  }
+
+  private async raise(
+    tenantId: string,
+    a: Omit<AlertEvent, 'at' | 'silenced'> & { title: string; details: Record<string, unknown>; channelIds: string[] },
+  ): Promise<void> {
+    const now = Date.now();
+    const silences = await this.repository.records<Silence>('silences', tenantId);
+    const isSilenced = silenced(silences, { alertKey: a.alertKey, ruleId: a.ruleId, anomalyType: a.source === 'anomaly' ? a.type : undefined, severity: a.severity as Notification['severity'] }, now);
+    await this.repository.log(tenantId, 'alerts', {
+      at: new Date(now).toISOString(),
+      alertKey: a.alertKey,
+      source: a.source,
+      ...(a.anomalyId ? { anomalyId: a.anomalyId } : {}),
+      ...(a.ruleId ? { ruleId: a.ruleId } : {}),
+      type: a.type,
+      severity: a.severity,
+      status: a.status,
+      summary: a.summary,
+      silenced: isSilenced,
+    } satisfies AlertEvent);
+    if (isSilenced) return;
+    const n = this.notification(tenantId, a.alertKey, a.status === 'resolved' ? 'resolve' : 'trigger', a.severity as Notification['severity'], a.title, a.summary, a.details);
+    const channels = (await this.repository.channels(tenantId)).filter((c) => a.channelIds.length === 0 || a.channelIds.includes(c.id));
+    for (const channel of channels) {
       const delivery = this.sender
         .deliver(channel, n, (record) => this.repository.log(tenantId, 'deliveries', record))
         .catch((err: Error) => this.logger.warn(`delivery to ${channel.id} failed: ${err.message}`));
       this.inFlight.add(delivery);
       void delivery.finally(() => this.inFlight.delete(delivery));
     }
+  }
+
+  async createRule(tenantId: string, dto: CreateRuleDto): Promise<AlertRule> {
+    await this.checkChannels(tenantId, dto.channelIds ?? []);
+    const now = new Date().toISOString();
+    const rule: AlertRule = { id: `ru_${randomBytes(8).toString('hex')}`, ...dto, channelIds: dto.channelIds ?? [], createdAt: now, updatedAt: now };
+    await this.repository.saveRecord('rules', tenantId, rule.id, rule);
+    return rule;
+  }
+
+  async rules(tenantId: string): Promise<AlertRule[]> {
+    return (await this.repository.records<AlertRule>('rules', tenantId)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async rule(tenantId: string, id: string): Promise<AlertRule> {
+    const rule = await this.repository.record<AlertRule>('rules', tenantId, id);
+    if (!rule) throw new NotFoundException(`No rule ${id}`);
+    return rule;
+  }
+
+  async updateRule(tenantId: string, id: string, dto: UpdateRuleDto): Promise<AlertRule> {
+    const rule = await this.rule(tenantId, id);
+    if (dto.channelIds) await this.checkChannels(tenantId, dto.channelIds);
+    const updated: AlertRule = { ...rule, ...dto, updatedAt: new Date().toISOString() };
+    await this.repository.saveRecord('rules', tenantId, id, updated);
+    return updated;
+  }
+
+  async removeRecord(kind: 'rules' | 'silences', tenantId: string, id: string): Promise<void> {
+    if (!(await this.repository.deleteRecord(kind, tenantId, id))) throw new NotFoundException(`No ${kind === 'rules' ? 'rule' : 'silence'} ${id}`);
+  }
+
+  async createSilence(tenantId: string, dto: CreateSilenceDto): Promise<Silence> {
+    const allowed = ['ruleId', 'anomalyType', 'severity', 'alertKey'];
+    const keys = Object.keys(dto.matcher);
+    if (keys.length === 0 || keys.some((k) => !allowed.includes(k) || typeof (dto.matcher as Record<string, unknown>)[k] !== 'string')) {
+      throw new BadRequestException(`matcher must have one or more of: ${allowed.join(', ')} (strings)`);
+    }
+    if (Date.parse(dto.until) <= Date.now()) throw new BadRequestException('until must be in the future');
+    const silence: Silence = { id: `si_${randomBytes(8).toString('hex')}`, matcher: dto.matcher, until: new Date(dto.until).toISOString(), createdAt: new Date().toISOString() };
+    await this.repository.saveRecord('silences', tenantId, silence.id, silence);
+    return silence;
+  }
+
+  async silences(tenantId: string): Promise<Silence[]> {
+    return this.repository.records<Silence>('silences', tenantId);
+  }
+
+  private async checkChannels(tenantId: string, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const known = new Set((await this.repository.channels(tenantId)).map((c) => c.id));
+    const unknown = ids.filter((id) => !known.has(id));
+    if (unknown.length > 0) throw new BadRequestException(`channelIds: unknown channel ${unknown.join(', ')}`);
   }
 
   /** Resolves when the deliveries started so far have finished (shutdown, tests). */

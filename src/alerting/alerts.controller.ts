@@ -7,6 +7,7 @@ import type { TenantPrincipal } from '../common/guards/principal.js';
 import { ParseIdPipe } from '../common/pipes/parse-id.pipe.js';
 import { AlertingService } from './alerting.service.js';
 import { CreateChannelDto, UpdateChannelDto } from './dto/channel.dto.js';
+import { CreateRuleDto, CreateSilenceDto, UpdateRuleDto } from './dto/rule.dto.js';
 
 export class HistoryQuery {
   @IsOptional() @Type(() => Number)
@@ -58,6 +59,48 @@ export class AlertsController {
   @HttpCode(204)
   async remove(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string): Promise<void> {
     await this.alerting.remove(tenant.tenantId, id);
+  }
+
+  @Post('rules')
+  createRule(@CurrentTenant() tenant: TenantPrincipal, @Body() dto: CreateRuleDto) {
+    return this.alerting.createRule(tenant.tenantId, dto);
+  }
+
+  @Get('rules')
+  async rules(@CurrentTenant() tenant: TenantPrincipal) {
+    return { rules: await this.alerting.rules(tenant.tenantId) };
+  }
+
+  @Get('rules/:id')
+  rule(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string) {
+    return this.alerting.rule(tenant.tenantId, id);
+  }
+
+  @Patch('rules/:id')
+  updateRule(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string, @Body() dto: UpdateRuleDto) {
+    return this.alerting.updateRule(tenant.tenantId, id, dto);
+  }
+
+  @Delete('rules/:id')
+  @HttpCode(204)
+  async removeRule(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string): Promise<void> {
+    await this.alerting.removeRecord('rules', tenant.tenantId, id);
+  }
+
+  @Post('silences')
+  createSilence(@CurrentTenant() tenant: TenantPrincipal, @Body() dto: CreateSilenceDto) {
+    return this.alerting.createSilence(tenant.tenantId, dto);
+  }
+
+  @Get('silences')
+  async silences(@CurrentTenant() tenant: TenantPrincipal) {
+    return { silences: await this.alerting.silences(tenant.tenantId) };
+  }
+
+  @Delete('silences/:id')
+  @HttpCode(204)
+  async removeSilence(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string): Promise<void> {
+    await this.alerting.removeRecord('silences', tenant.tenantId, id);
   }
 
   @Post('channels/:id/test')

@@ -141,6 +141,13 @@ export class AnomalyDetectionJob implements OnModuleInit, BeforeApplicationShutd
       await this.alerting.onAnomaly(tenantId, 'opened', anomaly);
     }
     await this.store.saveState(tenantId, { detector: result.state, last } satisfies StoredState);
+    // Anomalies that stay open are notified again once the repeat interval has passed.
+    const fresh = new Set(result.opened.map((d) => d.key));
+    for (const [key, open] of Object.entries(result.state.open)) {
+      if (fresh.has(key)) continue;
+      const anomaly = await this.store.find(tenantId, open.id);
+      if (anomaly) await this.alerting.repeatAnomaly(tenantId, anomaly, now);
+    }
     return result.opened.length;
   }
 

@@ -114,6 +114,21 @@ export class EnvironmentVariables {
 
   @IsIn(['true', 'false'], { message: 'ALERT_ALLOW_PRIVATE_TARGETS must be true or false' })
   ALERT_ALLOW_PRIVATE_TARGETS: string = 'false';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  ALERT_EVALUATION_INTERVAL_SECONDS: number = 30;
+
+  @Transform(toInt) @IsInt() @Min(60) @Max(7 * 86_400)
+  ALERT_REPEAT_INTERVAL_SECONDS: number = 4 * 3600;
+
+  @IsOptional() @Matches(/^https:\/\/\S+$/, { message: 'ALERT_SLACK_WEBHOOK_URL must be an https URL' })
+  ALERT_SLACK_WEBHOOK_URL?: string;
+
+  @IsOptional() @Matches(/^[A-Za-z0-9]{8,64}$/, { message: 'ALERT_PAGERDUTY_ROUTING_KEY must be a PagerDuty integration key' })
+  ALERT_PAGERDUTY_ROUTING_KEY?: string;
+
+  @IsIn(['true', 'false'], { message: 'ALERT_OPERATOR_CRITICAL_ANOMALIES must be true or false' })
+  ALERT_OPERATOR_CRITICAL_ANOMALIES: string = 'false';
 }
 
 /** Validates the raw environment; throws one error that lists every bad variable. */
@@ -185,6 +200,11 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
       smtpUrl: env.SMTP_URL,
       emailFrom: env.ALERT_EMAIL_FROM,
       pagerdutyEventsUrl: env.PAGERDUTY_EVENTS_URL,
+      evaluationIntervalMs: env.ALERT_EVALUATION_INTERVAL_SECONDS * 1000,
+      repeatIntervalMs: env.ALERT_REPEAT_INTERVAL_SECONDS * 1000,
+      operatorSlackWebhookUrl: env.ALERT_SLACK_WEBHOOK_URL,
+      operatorPagerdutyRoutingKey: env.ALERT_PAGERDUTY_ROUTING_KEY,
+      operatorCriticalAnomalies: env.ALERT_OPERATOR_CRITICAL_ANOMALIES === 'true',
     },
   };
 }

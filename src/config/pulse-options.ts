@@ -69,6 +69,14 @@ export interface AlertingOptions {
   /** First retry delay; doubles each attempt, with jitter. */
   retryBaseMs: number;
   timeoutMs: number;
+  /** How often custom rules are evaluated. */
+  evaluationIntervalMs: number;
+  /** A firing alert is notified again at most this often. */
+  repeatIntervalMs: number;
+  /** Pulse's own incidents (and, optionally, every tenant's critical anomalies) go here. */
+  operatorSlackWebhookUrl?: string;
+  operatorPagerdutyRoutingKey?: string;
+  operatorCriticalAnomalies: boolean;
 }
 
 export const DEFAULT_ALERTING: AlertingOptions = {
@@ -78,6 +86,9 @@ export const DEFAULT_ALERTING: AlertingOptions = {
   maxAttempts: 4,
   retryBaseMs: 1000,
   timeoutMs: 10_000,
+  evaluationIntervalMs: 30_000,
+  repeatIntervalMs: 4 * 3_600_000,
+  operatorCriticalAnomalies: false,
 };
 
 export const DEFAULT_PLAN_TIERS: Record<string, Tier> = {

@@ -129,6 +129,26 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}alert:channels`;
   }
 
+  /** HASH rule id → JSON custom alert rule. */
+  alertRules(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}alert:rules`;
+  }
+
+  /** HASH rule id → JSON evaluation state (pending since, firing, last notified). */
+  alertRuleState(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}alert:rulestate`;
+  }
+
+  /** HASH silence id → JSON silence. */
+  alertSilences(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}alert:silences`;
+  }
+
+  /** HASH alert key → last notification of a firing anomaly alert (ms), for repeats. */
+  alertNotified(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}alert:notified`;
+  }
+
   /** LIST of alert events (fired / resolved), newest first, 30 days. */
   alertLog(tenantId: string): string {
     return `${this.tenantScope(tenantId)}alert:log`;

@@ -1,12 +1,14 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertingService } from '../../src/alerting/alerting.service.js';
+import { RuleEvaluatorJob } from '../../src/alerting/rule-evaluator.job.js';
 import { signWebhook } from '../../src/alerting/notification.js';
 import { AnomalyDetectionJob } from '../../src/anomalies/anomaly-detection.job.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
 import { deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
 import { HttpReceiver, SmtpReceiver } from '../support/receivers.js';
+import { sendHeartbeat } from '../support/heartbeats.js';
 import { publisher, publishMany } from '../support/traffic.js';
 
 const ROUTING_KEY = 'R0UT1NGKEY0123456789';
@@ -135,6 +137,59 @@ describe('alerting with local receivers (real NATS and Redis)', () => {
       ['rate_spike', 'resolved'],
       ['rate_spike', 'firing'],
     ]);
+  });
+
+  it('a custom rule (online_clients lt 3 for 5 s) fires and resolves; a silence suppresses it', async () => {
+    const job = pulse.app.get(RuleEvaluatorJob);
+    const alerting = pulse.app.get(AlertingService);
+    const created = await api<{ id: string }>('POST', '/alerts/rules', {
+      name: 'few clients', metric: 'online_clients', operator: 'lt', threshold: 3, forSeconds: 5, severity: 'warning', channelIds: [channelIds['ops slack']],
+    });
+    expect(created.status).toBe(201);
+    const ruleId = created.body.id;
+    const slackCount = () => http.requests.filter((r) => r.path.startsWith('/slack/')).length;
+    const before = slackCount();
+    const t0 = Date.now();
+    const evaluate = async (at: number) => expect(await waitFor(() => job.run(at), (r) => r !== null)).not.toBeNull();
+
+    await evaluate(t0); // 0 clients online: pending
+    await evaluate(t0 + 2000);
+    await alerting.settle();
+    expect(slackCount()).toBe(before);
+    await evaluate(t0 + 5000); // held for 5 s: fires
+    await alerting.settle();
+    expect(slackCount()).toBe(before + 1);
+    const fired = JSON.parse(http.requests.filter((r) => r.path.startsWith('/slack/')).at(-1)!.body);
+    expect(fired.text).toMatch(/Alert: few clients/);
+    await evaluate(t0 + 10_000); // still firing: no repeat before the repeat interval
+    await alerting.settle();
+    expect(slackCount()).toBe(before + 1);
+
+    for (let c = 0; c < 3; c++) sendHeartbeat(nc, t.id, `c${c}`);
+    await nc.flush();
+    await waitFor(async () => (await api<{ summary: { online: number } }>('GET', '/metrics/presence')).body.summary.online, (n) => n === 3);
+    await evaluate(t0 + 15_000); // resolves
+    await alerting.settle();
+    expect(slackCount()).toBe(before + 2);
+    expect(JSON.parse(http.requests.filter((r) => r.path.startsWith('/slack/')).at(-1)!.body).text).toMatch(/Resolved: few clients/);
+
+    const silence = await api('POST', '/alerts/silences', { matcher: { ruleId }, until: new Date(Date.now() + 3_600_000).toISOString() });
+    expect(silence.status).toBe(201);
+    const rule = await api('PATCH', `/alerts/rules/${ruleId}`, { threshold: 10 }); // 3 online < 10: holds again
+    expect(rule.status).toBe(200);
+    await evaluate(t0 + 20_000);
+    await evaluate(t0 + 26_000); // would fire, but silenced
+    await alerting.settle();
+    expect(slackCount()).toBe(before + 2);
+    const log = (await api<{ alerts: { ruleId?: string; status: string; silenced: boolean }[] }>('GET', '/alerts')).body.alerts.filter((a) => a.ruleId === ruleId);
+    expect(log.map((a) => [a.status, a.silenced])).toEqual([
+      ['firing', true],
+      ['resolved', false],
+      ['firing', false],
+    ]);
+    expect((await api('POST', '/alerts/silences', { matcher: { colour: 'red' }, until: new Date(Date.now() + 60_000).toISOString() })).status).toBe(400);
+    expect((await api('POST', '/alerts/rules', { name: 'x', metric: 'moon_phase', operator: 'gt', threshold: 1, forSeconds: 0, severity: 'info' })).status).toBe(400);
+    expect((await api('DELETE', `/alerts/rules/${ruleId}`)).status).toBe(204);
   });
 
   it('secrets never appear in any GET', async () => {

@@ -21,7 +21,13 @@ export function uniqueTenantId(label: string): string {
   return `${label}-${randomBytes(4).toString('hex')}`;
 }
 
-export function testOptions(overrides: Partial<PulseOptions> = {}): PulseOptions {
+export type OptionOverrides = Omit<Partial<PulseOptions>, 'nats' | 'redis' | 'alerting'> & {
+  nats?: Partial<PulseOptions['nats']>;
+  redis?: Partial<PulseOptions['redis']>;
+  alerting?: Partial<PulseOptions['alerting']>;
+};
+
+export function testOptions(overrides: OptionOverrides = {}): PulseOptions {
   const base: PulseOptions = {
     nats: { servers: [SHARED_NATS], queueGroup: 'pulse', connectTimeoutMs: 3000 },
     redis: { url: SHARED_REDIS, keyPrefix: uniquePrefix(), connectTimeoutMs: 3000 },
