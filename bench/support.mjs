@@ -36,7 +36,7 @@ export async function startBenchPulse({ runId, tenants, tier, subjectPrefix, ove
     offlineCheckIntervalMs: 5000,
     rollupIntervalMs: 30_000,
     anomalyWindowMs: 60_000,
-    alerting: { allowPrivateTargets: false, emailFrom: 'pulse@localhost', pagerdutyEventsUrl: 'https://events.pagerduty.com/v2/enqueue', maxAttempts: 4, retryBaseMs: 1000, timeoutMs: 10_000, evaluationIntervalMs: 30_000, repeatIntervalMs: 14_400_000, operatorCriticalAnomalies: false },
+    alerting: { allowPrivateTargets: false, emailFrom: 'pulse@localhost', pagerdutyEventsUrl: 'https://events.pagerduty.com/v2/enqueue', maxAttempts: 4, retryBaseMs: 1000, timeoutMs: 10_000, evaluationIntervalMs: 30_000, repeatIntervalMs: 14_400_000, operatorCriticalAnomalies: false, operatorIncidentAfterMs: 30_000, operatorCheckIntervalMs: 10_000 },
     ...overrides,
   };
   const moduleRef = await Test.createTestingModule({ imports: [PulseModule.forRoot(options)] }).compile();

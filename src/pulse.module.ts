@@ -4,6 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { HttpErrorFilter } from './common/filters/http-error.filter.js';
 import { ApiKeyGuard } from './common/guards/api-key.guard.js';
 import { createValidationPipe } from './common/pipes/validation.pipe.js';
+import { JobFailures } from './common/job-failures.js';
 import { PULSE_OPTIONS, type PulseOptions } from './config/pulse-options.js';
 import { HealthModule } from './health/health.module.js';
 import { HeartbeatModule } from './heartbeat/heartbeat.module.js';
@@ -55,11 +56,12 @@ export class PulseModule {
       ],
       providers: [
         optionsProvider,
+        JobFailures,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],
-      exports: [PULSE_OPTIONS],
+      exports: [PULSE_OPTIONS, JobFailures],
     };
   }
 }

@@ -5,15 +5,17 @@ import { RedisLock } from '../redis/redis-lock.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { RuleEvaluatorJob } from './rule-evaluator.job.js';
 import { RuleMetricsReader } from './rule-metrics.reader.js';
+import { MonitoringModule } from '../monitoring/monitoring.module.js';
+import { OperatorAlerts } from './operator-alerts.js';
 import { AlertSender } from './alert-sender.js';
 import { AlertingRepository } from './alerting.repository.js';
 import { AlertingService } from './alerting.service.js';
 import { AlertsController } from './alerts.controller.js';
 
 @Module({
-  imports: [TenantsModule, HeartbeatModule],
+  imports: [TenantsModule, HeartbeatModule, MonitoringModule],
   controllers: [AlertsController],
-  providers: [AlertingRepository, AlertSender, AlertingService, RuleMetricsReader, MetricsRepository, RedisLock, RuleEvaluatorJob],
-  exports: [AlertingService, RuleEvaluatorJob],
+  providers: [AlertingRepository, AlertSender, AlertingService, RuleMetricsReader, MetricsRepository, RedisLock, RuleEvaluatorJob, OperatorAlerts],
+  exports: [AlertingService, RuleEvaluatorJob, OperatorAlerts],
 })
 export class AlertingModule {}

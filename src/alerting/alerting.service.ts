@@ -5,6 +5,7 @@ import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { assertAllowedTarget, TargetNotAllowedError } from './address-policy.js';
 import { AlertSender, type DeliveryRecord } from './alert-sender.js';
 import { AlertingRepository } from './alerting.repository.js';
+import { OperatorAlerts } from './operator-alerts.js';
 import { type Channel, configProblems, maskChannel, tenantUrlOf } from './channel.js';
 import type { CreateChannelDto, UpdateChannelDto } from './dto/channel.dto.js';
 import type { CreateRuleDto, CreateSilenceDto, UpdateRuleDto } from './dto/rule.dto.js';
@@ -38,6 +39,7 @@ export class AlertingService {
   constructor(
     private readonly repository: AlertingRepository,
     private readonly sender: AlertSender,
+    private readonly operator: OperatorAlerts,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {}
 
@@ -102,6 +104,7 @@ export class AlertingService {
   /** An anomaly opened or resolved: record the alert and notify every channel (in the background). */
   async onAnomaly(tenantId: string, event: 'opened' | 'resolved', anomaly: Anomaly): Promise<void> {
     const alertKey = `anomaly:${anomaly.id}`;
+    void this.operator.tenantAnomaly(tenantId, event, anomaly);
     await this.repository.setNotified(tenantId, alertKey, event === 'opened' ? Date.now() : null);
     await this.raise(tenantId, {
       alertKey,

@@ -1,4 +1,5 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { JobFailures } from '../common/job-failures.js';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { RedisLock } from '../redis/redis-lock.js';
@@ -29,6 +30,7 @@ export class RuleEvaluatorJob implements OnModuleInit, BeforeApplicationShutdown
     private readonly directory: TenantDirectory,
     private readonly lock: RedisLock,
     private readonly scheduler: SchedulerRegistry,
+    private readonly jobFailures: JobFailures,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {}
 
@@ -45,6 +47,7 @@ export class RuleEvaluatorJob implements OnModuleInit, BeforeApplicationShutdown
   run(now = Date.now()): Promise<number | null> {
     this.running ??= this.pass(now)
       .catch((err: Error) => {
+        this.jobFailures.record();
         this.logger.warn(`rule evaluation failed, next run retries: ${err.message}`);
         return null;
       })

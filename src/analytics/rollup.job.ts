@@ -1,4 +1,5 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { JobFailures } from '../common/job-failures.js';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { RETENTION } from '../common/retention.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
@@ -39,6 +40,7 @@ export class RollupJob implements OnModuleInit, BeforeApplicationShutdown {
     private readonly directory: TenantDirectory,
     private readonly lock: RedisLock,
     private readonly scheduler: SchedulerRegistry,
+    private readonly jobFailures: JobFailures,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {}
 
@@ -55,6 +57,7 @@ export class RollupJob implements OnModuleInit, BeforeApplicationShutdown {
   run(now = Date.now()): Promise<RollupRun | null> {
     this.running ??= this.pass(now)
       .catch((err: Error) => {
+        this.jobFailures.record();
         this.logger.warn(`rollup failed, next run retries: ${err.message}`);
         return null;
       })

@@ -1,4 +1,5 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { JobFailures } from '../common/job-failures.js';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { randomBytes } from 'node:crypto';
@@ -42,6 +43,7 @@ export class AnomalyDetectionJob implements OnModuleInit, BeforeApplicationShutd
     private readonly directory: TenantDirectory,
     private readonly lock: RedisLock,
     private readonly scheduler: SchedulerRegistry,
+    private readonly jobFailures: JobFailures,
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
     private readonly alerting: AlertingService,
@@ -62,6 +64,7 @@ export class AnomalyDetectionJob implements OnModuleInit, BeforeApplicationShutd
   run(now = Date.now()): Promise<number | null> {
     this.running ??= this.pass(now)
       .catch((err: Error) => {
+        this.jobFailures.record();
         this.logger.warn(`anomaly detection failed, next window retries: ${err.message}`);
         return null;
       })

@@ -77,6 +77,10 @@ export interface AlertingOptions {
   operatorSlackWebhookUrl?: string;
   operatorPagerdutyRoutingKey?: string;
   operatorCriticalAnomalies: boolean;
+  /** How long a condition of Pulse itself must last before it is an operator incident. */
+  operatorIncidentAfterMs: number;
+  /** How often this instance checks its own health for operator incidents. */
+  operatorCheckIntervalMs: number;
 }
 
 export const DEFAULT_ALERTING: AlertingOptions = {
@@ -89,6 +93,8 @@ export const DEFAULT_ALERTING: AlertingOptions = {
   evaluationIntervalMs: 30_000,
   repeatIntervalMs: 4 * 3_600_000,
   operatorCriticalAnomalies: false,
+  operatorIncidentAfterMs: 30_000,
+  operatorCheckIntervalMs: 10_000,
 };
 
 export const DEFAULT_PLAN_TIERS: Record<string, Tier> = {

@@ -1,4 +1,5 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { JobFailures } from '../common/job-failures.js';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { RETENTION } from '../common/retention.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
@@ -37,6 +38,7 @@ export class OfflineDetector implements OnModuleInit, BeforeApplicationShutdown 
     private readonly events: PresenceEventsPublisher,
     private readonly lock: RedisLock,
     private readonly scheduler: SchedulerRegistry,
+    private readonly jobFailures: JobFailures,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {}
 
@@ -57,6 +59,7 @@ export class OfflineDetector implements OnModuleInit, BeforeApplicationShutdown 
   run(now = Date.now()): Promise<DetectorRun | null> {
     this.running ??= this.pass(now)
       .catch((err: Error) => {
+        this.jobFailures.record();
         this.logger.warn(`offline detection failed, next run retries: ${err.message}`);
         return null;
       })

@@ -7,6 +7,7 @@ import { AnomalyDetectionJob } from '../../src/anomalies/anomaly-detection.job.j
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
 import { deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
+import { startRedisServer } from '../support/processes.js';
 import { HttpReceiver, SmtpReceiver } from '../support/receivers.js';
 import { sendHeartbeat } from '../support/heartbeats.js';
 import { publisher, publishMany } from '../support/traffic.js';
@@ -243,6 +244,36 @@ describe('alert targets without ALERT_ALLOW_PRIVATE_TARGETS', () => {
     } finally {
       await pulse.close();
       await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+    }
+  });
+});
+
+describe('operator alerts', () => {
+  it("Pulse's own incident (Redis unreachable) goes to the operator's Slack once, and its end once", async () => {
+    const receiver = await new HttpReceiver().start();
+    const redisServer = await startRedisServer();
+    const options = testOptions({
+      redis: { url: `redis://127.0.0.1:${redisServer.port}`, keyPrefix: 'operator', connectTimeoutMs: 3000 },
+      alerting: { operatorSlackWebhookUrl: `${receiver.url}/operator`, operatorIncidentAfterMs: 300, operatorCheckIntervalMs: 100, retryBaseMs: 50 },
+    });
+    const pulse = await startPulse(options);
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      expect(receiver.on('/operator')).toHaveLength(0); // healthy: nothing
+      await redisServer.kill();
+      await waitFor(async () => receiver.on('/operator').length, (n) => n >= 1, { timeoutMs: 5000 });
+      const fired = JSON.parse(receiver.on('/operator')[0].body);
+      expect(fired.text).toMatch(/Alert: redis unreachable/);
+      await redisServer.start();
+      await waitFor(async () => receiver.on('/operator').length, (n) => n >= 2, { timeoutMs: 10_000 });
+      await new Promise((r) => setTimeout(r, 500));
+      const texts = receiver.on('/operator').map((r) => JSON.parse(r.body).text as string);
+      expect(texts).toHaveLength(2);
+      expect(texts[1]).toMatch(/Resolved: redis unreachable/);
+    } finally {
+      await pulse.close();
+      await redisServer.kill();
+      await receiver.stop();
     }
   });
 });

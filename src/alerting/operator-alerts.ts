@@ -1,0 +1,131 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { randomBytes } from 'node:crypto';
+import type { Anomaly } from '../anomalies/anomaly.js';
+import { JobFailures } from '../common/job-failures.js';
+import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { TrafficFlusher } from '../monitoring/traffic-flusher.js';
+import { NatsStatus } from '../nats/nats-status.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
+import { AlertSender } from './alert-sender.js';
+import type { Channel } from './channel.js';
+import type { Notification } from './notification.js';
+
+const INTERVAL = 'pulse-operator-alerts';
+/** Messages waiting for Redis beyond which the backlog is an incident even before the delay. */
+const BACKLOG_LIMIT = 1_000_000;
+const JOB_FAILURES_WINDOW_MS = 5 * 60_000;
+const JOB_FAILURES_LIMIT = 3;
+
+type Incident = 'nats_unreachable' | 'redis_unreachable' | 'flush_backlog' | 'job_failures';
+
+/**
+ * Pulse's own incidents, per instance, to the operator's Slack and PagerDuty (configuration, not
+ * tenant data, so they work while Redis is down): NATS or Redis unreachable, counts piling up in
+ * memory, failing scheduled jobs; optionally every tenant's critical anomalies.
+ */
+@Injectable()
+export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger(OperatorAlerts.name);
+  private readonly instance = randomBytes(4).toString('hex');
+  private readonly since = new Map<Incident, number>();
+  private readonly firing = new Set<Incident>();
+  private readonly channels: Channel[];
+
+  constructor(
+    private readonly sender: AlertSender,
+    private readonly nats: NatsStatus,
+    private readonly flusher: TrafficFlusher,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly jobFailures: JobFailures,
+    @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
+  ) {
+    const a = options.alerting;
+    const now = new Date().toISOString();
+    this.channels = [
+      ...(a.operatorSlackWebhookUrl ? [{ id: 'operator-slack', type: 'slack' as const, name: 'operator', config: { webhookUrl: a.operatorSlackWebhookUrl }, createdAt: now, updatedAt: now }] : []),
+      ...(a.operatorPagerdutyRoutingKey ? [{ id: 'operator-pagerduty', type: 'pagerduty' as const, name: 'operator', config: { routingKey: a.operatorPagerdutyRoutingKey }, createdAt: now, updatedAt: now }] : []),
+    ];
+  }
+
+  get enabled(): boolean {
+    return this.channels.length > 0;
+  }
+
+  onModuleInit(): void {
+    if (!this.enabled) return;
+    this.scheduler.addInterval(INTERVAL, setInterval(() => void this.check(), this.options.alerting.operatorCheckIntervalMs));
+  }
+
+  beforeApplicationShutdown(): void {
+    if (this.scheduler.doesExist('interval', INTERVAL)) this.scheduler.deleteInterval(INTERVAL);
+  }
+
+  /** Every tenant's critical anomalies too, when ALERT_OPERATOR_CRITICAL_ANOMALIES is on. */
+  async tenantAnomaly(tenantId: string, event: 'opened' | 'resolved', anomaly: Anomaly): Promise<void> {
+    if (!this.enabled || !this.options.alerting.operatorCriticalAnomalies || anomaly.severity !== 'critical') return;
+    await this.send({
+      tenantId,
+      alertKey: `tenant:${tenantId}:anomaly:${anomaly.id}`,
+      event: event === 'opened' ? 'trigger' : 'resolve',
+      severity: 'critical',
+      title: `${tenantId}: ${anomaly.type.replace('_', ' ')}`,
+      summary: anomaly.summary,
+      details: { tenantId, anomalyId: anomaly.id, ...anomaly.details },
+      at: new Date().toISOString(),
+    });
+  }
+
+  /** One look at this instance's health. */
+  async check(now = Date.now()): Promise<void> {
+    const backlog = this.flusher.snapshot().backlogMessages;
+    const conditions: Record<Incident, boolean> = {
+      nats_unreachable: this.nats.current().state !== 'connected',
+      redis_unreachable: this.redis.status !== 'ready',
+      flush_backlog: backlog > 0,
+      job_failures: this.jobFailures.countSince(now - JOB_FAILURES_WINDOW_MS) >= JOB_FAILURES_LIMIT,
+    };
+    for (const [incident, holds] of Object.entries(conditions) as [Incident, boolean][]) {
+      if (holds) {
+        if (!this.since.has(incident)) this.since.set(incident, now);
+        const lasting = now - this.since.get(incident)! >= this.options.alerting.operatorIncidentAfterMs;
+        const urgent = incident === 'flush_backlog' && backlog >= BACKLOG_LIMIT;
+        if ((lasting || urgent) && !this.firing.has(incident)) {
+          this.firing.add(incident);
+          await this.incident(incident, 'trigger', backlog);
+        }
+      } else {
+        this.since.delete(incident);
+        if (this.firing.delete(incident)) await this.incident(incident, 'resolve', backlog);
+      }
+    }
+  }
+
+  private async incident(incident: Incident, event: 'trigger' | 'resolve', backlog: number): Promise<void> {
+    const text: Record<Incident, string> = {
+      nats_unreachable: 'Pulse cannot reach NATS: traffic and heartbeats are not being counted',
+      redis_unreachable: 'Pulse cannot reach Redis: counts are kept in memory, the API answers 503',
+      flush_backlog: `${backlog} counted messages are waiting in memory for Redis`,
+      job_failures: 'Scheduled jobs (offline detection, rollups, anomaly detection) keep failing',
+    };
+    await this.send({
+      tenantId: 'pulse',
+      alertKey: `operator:${this.instance}:${incident}`,
+      event,
+      severity: 'critical',
+      title: incident.replace('_', ' '),
+      summary: event === 'resolve' ? `${incident.replace('_', ' ')} is over` : text[incident],
+      details: { instance: this.instance, incident },
+      at: new Date().toISOString(),
+    });
+  }
+
+  private async send(n: Notification): Promise<void> {
+    for (const channel of this.channels) {
+      await this.sender
+        .deliver(channel, n, (r) => void (r.outcome === 'failed' && this.logger.error(`operator alert to ${channel.type} failed: ${r.error}`)), true)
+        .catch(() => undefined);
+    }
+  }
+}
