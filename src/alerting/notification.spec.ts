@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { emailContent, type Notification, pagerdutyBody, retryDelayMs, signWebhook, slackBody } from './notification.js';
+
+const n: Notification = {
+  tenantId: 'acme',
+  alertKey: 'anomaly:an_1',
+  event: 'trigger',
+  severity: 'critical',
+  title: 'rate spike',
+  summary: 'Message rate 12× the baseline',
+  details: { factor: 12 },
+  at: '2026-11-28T18:00:00.000Z',
+};
+
+describe('notifications', () => {
+  it('signs webhooks as the Standard Webhooks spec (its published test vector)', () => {
+    expect(signWebhook('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}')).toBe(
+      'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+    );
+  });
+
+  it('PagerDuty: trigger and resolve share the dedup key; severity mapped', () => {
+    const trigger = pagerdutyBody(n, 'KEY12345') as Record<string, unknown>;
+    const resolve = pagerdutyBody({ ...n, event: 'resolve' }, 'KEY12345') as Record<string, unknown>;
+    expect(trigger).toMatchObject({ routing_key: 'KEY12345', event_action: 'trigger', dedup_key: 'pulse:acme:anomaly:an_1' });
+    expect(trigger.payload).toMatchObject({ severity: 'critical', source: 'pulse', summary: 'rate spike: Message rate 12× the baseline' });
+    expect(resolve).toMatchObject({ event_action: 'resolve', dedup_key: 'pulse:acme:anomaly:an_1' });
+  });
+
+  it('Slack has text and blocks; e-mail has a subject saying what happened', () => {
+    const slack = slackBody(n) as { text: string; blocks: unknown[] };
+    expect(slack.text).toContain('Alert: rate spike (acme)');
+    expect(slack.blocks.length).toBe(2);
+    expect(emailContent({ ...n, event: 'resolve' }).subject).toBe('[Pulse RESOLVED] rate spike (acme)');
+  });
+
+  it('retry delays: Retry-After (seconds or date) wins, else exponential with jitter, capped', () => {
+    expect(retryDelayMs(1, 1000, '3')).toBe(3000);
+    expect(retryDelayMs(1, 1000, new Date(Date.now() + 5000).toUTCString())).toBeGreaterThan(3000);
+    expect(retryDelayMs(1, 1000, '99999')).toBe(300_000);
+    expect(retryDelayMs(1, 1000, null, () => 0)).toBe(500);
+    expect(retryDelayMs(3, 1000, null, () => 1)).toBe(4000);
+    expect(retryDelayMs(3, 1000, null, () => 0)).toBe(2000);
+  });
+});
