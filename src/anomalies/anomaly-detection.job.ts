@@ -7,15 +7,14 @@ import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { estimateCardinality } from '../monitoring/subject-sketch.js';
 import { AlertingService } from '../alerting/alerting.service.js';
 import { NATS_CONNECTION } from '../nats/nats.module.js';
-import { RedisLock } from '../redis/redis-lock.js';
+import { LockedJob } from '../redis/locked-job.js';
+import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { type Anomaly, type AnomalyEvent, anomalySubject } from './anomaly.js';
 import { AnomalyStore, type TenantCounters } from './anomaly.store.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig, type DetectorState, evaluate, initialState, type WindowFigures } from './detectors.js';
 import { subjectPattern } from './subject-pattern.js';
 
-const LOCK_NAME = 'anomaly-detector';
-const INTERVAL = 'pulse-anomaly-detector';
 const TOP_SUBJECTS = 200;
 
 interface StoredState {
@@ -35,59 +34,46 @@ const delta = (now: number, before: number) => Math.max(0, now - before);
 export class AnomalyDetectionJob implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(AnomalyDetectionJob.name);
   private readonly config: DetectorConfig;
-  private running: Promise<number | null> | null = null;
-  private stopped = false;
+  private readonly job: LockedJob<number>;
+  private readonly lockTtl: number;
 
   constructor(
     private readonly store: AnomalyStore,
     private readonly directory: TenantDirectory,
-    private readonly lock: RedisLock,
-    private readonly scheduler: SchedulerRegistry,
-    private readonly jobFailures: JobFailures,
+    lock: RedisLock,
+    scheduler: SchedulerRegistry,
+    failures: JobFailures,
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
-    @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
+    @Inject(PULSE_OPTIONS) options: PulseOptions,
     private readonly alerting: AlertingService,
   ) {
     this.config = { ...DEFAULT_DETECTOR_CONFIG, ...options.anomalyDetectors };
+    this.lockTtl = Math.max(30_000, 3 * options.anomalyWindowMs);
+    this.job = new LockedJob(
+      { lock, scheduler, failures, logger: this.logger },
+      { name: 'anomaly-detector', intervalMs: options.anomalyWindowMs, lockTtlMs: this.lockTtl, work: (held, now) => this.pass(held, now) },
+    );
   }
 
   onModuleInit(): void {
-    this.scheduler.addInterval(INTERVAL, setInterval(() => void this.run(), this.options.anomalyWindowMs));
+    this.job.start();
   }
 
   beforeApplicationShutdown(): void {
-    this.stopped = true;
-    if (this.scheduler.doesExist('interval', INTERVAL)) this.scheduler.deleteInterval(INTERVAL);
+    this.job.stop();
   }
 
   /** Closes one window for every enterprise tenant; returns the anomalies opened, or null without the lock. */
   run(now = Date.now()): Promise<number | null> {
-    this.running ??= this.pass(now)
-      .catch((err: Error) => {
-        this.jobFailures.record();
-        this.logger.warn(`anomaly detection failed, next window retries: ${err.message}`);
-        return null;
-      })
-      .finally(() => {
-        this.running = null;
-      });
-    return this.running;
+    return this.job.run(now);
   }
 
-  private async pass(now: number): Promise<number | null> {
-    if (this.stopped) return null;
-    const ttl = Math.max(30_000, 3 * this.options.anomalyWindowMs);
-    const held = await this.lock.acquire(LOCK_NAME, ttl);
-    if (!held) return null;
+  private async pass(held: HeldLock, now: number): Promise<number> {
     let opened = 0;
-    try {
-      for (const tenant of this.directory.list()) {
-        if (tenant.tier !== 'enterprise') continue;
-        opened += await this.closeWindow(tenant.id, now);
-        await held.extend(ttl);
-      }
-    } finally {
-      await held.release().catch(() => undefined);
+    for (const tenant of this.directory.list()) {
+      if (tenant.tier !== 'enterprise') continue;
+      opened += await this.closeWindow(tenant.id, now);
+      await held.extend(this.lockTtl);
     }
     return opened;
   }

@@ -1,17 +1,16 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { JobFailures } from '../common/job-failures.js';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { JobFailures } from '../common/job-failures.js';
 import { RETENTION } from '../common/retention.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
-import { RedisLock } from '../redis/redis-lock.js';
+import { LockedJob } from '../redis/locked-job.js';
+import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { PresenceEventsPublisher } from './presence-events.publisher.js';
 import { PresenceStore } from './presence.store.js';
 
 /** Clients handled per Lua call: keeps each call short so Redis is never blocked for long. */
 export const OFFLINE_CHUNK = 500;
-const LOCK_NAME = 'offline-detector';
-const CHECK_INTERVAL = 'pulse-offline-detector';
 
 export interface DetectorRun {
   ranAt: string;
@@ -27,28 +26,32 @@ export interface DetectorRun {
  */
 @Injectable()
 export class OfflineDetector implements OnModuleInit, BeforeApplicationShutdown {
-  private readonly logger = new Logger(OfflineDetector.name);
-  private running: Promise<DetectorRun | null> | null = null;
+  private readonly job: LockedJob<DetectorRun>;
+  private readonly lockTtl: number;
   private last: DetectorRun | null = null;
-  private stopped = false;
 
   constructor(
     private readonly store: PresenceStore,
     private readonly directory: TenantDirectory,
     private readonly events: PresenceEventsPublisher,
-    private readonly lock: RedisLock,
-    private readonly scheduler: SchedulerRegistry,
-    private readonly jobFailures: JobFailures,
+    lock: RedisLock,
+    scheduler: SchedulerRegistry,
+    failures: JobFailures,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
-  ) {}
+  ) {
+    this.lockTtl = Math.max(30_000, 2 * options.offlineCheckIntervalMs);
+    this.job = new LockedJob(
+      { lock, scheduler, failures, logger: new Logger(OfflineDetector.name) },
+      { name: 'offline-detector', intervalMs: options.offlineCheckIntervalMs, lockTtlMs: this.lockTtl, work: (held, now) => this.pass(held, now) },
+    );
+  }
 
   onModuleInit(): void {
-    this.scheduler.addInterval(CHECK_INTERVAL, setInterval(() => void this.run(), this.options.offlineCheckIntervalMs));
+    this.job.start();
   }
 
   beforeApplicationShutdown(): void {
-    this.stopped = true;
-    if (this.scheduler.doesExist('interval', CHECK_INTERVAL)) this.scheduler.deleteInterval(CHECK_INTERVAL);
+    this.job.stop();
   }
 
   lastRun(): DetectorRun | null {
@@ -57,56 +60,38 @@ export class OfflineDetector implements OnModuleInit, BeforeApplicationShutdown 
 
   /** One pass if this instance gets the lock; null when another instance holds it. */
   run(now = Date.now()): Promise<DetectorRun | null> {
-    this.running ??= this.pass(now)
-      .catch((err: Error) => {
-        this.jobFailures.record();
-        this.logger.warn(`offline detection failed, next run retries: ${err.message}`);
-        return null;
-      })
-      .finally(() => {
-        this.running = null;
-      });
-    return this.running;
+    return this.job.run(now);
   }
 
-  private async pass(now: number): Promise<DetectorRun | null> {
-    if (this.stopped) return null;
-    const lockTtl = Math.max(30_000, 2 * this.options.offlineCheckIntervalMs);
-    const held = await this.lock.acquire(LOCK_NAME, lockTtl);
-    if (!held) return null;
+  private async pass(held: HeldLock, now: number): Promise<DetectorRun> {
     const started = performance.now();
     let marked = 0;
     let forgotten = 0;
-    try {
-      const cutoff = now - this.options.heartbeatTimeoutMs;
-      for (const tenant of this.directory.list()) {
-        const retention = RETENTION[tenant.tier];
-        const retentionSeconds = retention.clientSeconds;
-        const tracking = { enabled: tenant.tier === 'enterprise', heartbeatTimeoutMs: this.options.heartbeatTimeoutMs };
-        for (;;) {
-          const expired = await this.store.expiredClients(tenant.id, cutoff, OFFLINE_CHUNK);
-          if (expired.length === 0) break;
-          const offline = await this.store.markOffline(tenant.id, expired, cutoff, now, retention, tracking);
-          marked += offline.length;
-          const at = new Date(now).toISOString();
-          for (const [clientId, previousStatus] of offline) {
-            this.events.publish({ type: 'offline', tenantId: tenant.id, clientId, status: 'offline', previousStatus, at });
-          }
-          if (!(await held.extend(lockTtl))) throw new Error('lost the offline-detector lock');
-          // Fewer than a chunk, or nothing marked (every candidate heartbeated meanwhile): done.
-          if (expired.length < OFFLINE_CHUNK || offline.length === 0) break;
+    const cutoff = now - this.options.heartbeatTimeoutMs;
+    for (const tenant of this.directory.list()) {
+      const retention = RETENTION[tenant.tier];
+      const tracking = { enabled: tenant.tier === 'enterprise', heartbeatTimeoutMs: this.options.heartbeatTimeoutMs };
+      for (;;) {
+        const expired = await this.store.expiredClients(tenant.id, cutoff, OFFLINE_CHUNK);
+        if (expired.length === 0) break;
+        const offline = await this.store.markOffline(tenant.id, expired, cutoff, now, retention, tracking);
+        marked += offline.length;
+        const at = new Date(now).toISOString();
+        for (const [clientId, previousStatus] of offline) {
+          this.events.publish({ type: 'offline', tenantId: tenant.id, clientId, status: 'offline', previousStatus, at });
         }
-        const forgetBefore = now - retentionSeconds * 1000;
-        for (;;) {
-          const stale = await this.store.staleClients(tenant.id, forgetBefore, OFFLINE_CHUNK);
-          if (stale.length === 0) break;
-          const n = await this.store.forget(tenant.id, stale, forgetBefore);
-          forgotten += n;
-          if (stale.length < OFFLINE_CHUNK || n === 0) break;
-        }
+        if (!(await held.extend(this.lockTtl))) throw new Error('lost the offline-detector lock');
+        // Fewer than a chunk, or nothing marked (every candidate heartbeated meanwhile): done.
+        if (expired.length < OFFLINE_CHUNK || offline.length === 0) break;
       }
-    } finally {
-      await held.release().catch(() => undefined);
+      const forgetBefore = now - retention.clientSeconds * 1000;
+      for (;;) {
+        const stale = await this.store.staleClients(tenant.id, forgetBefore, OFFLINE_CHUNK);
+        if (stale.length === 0) break;
+        const n = await this.store.forget(tenant.id, stale, forgetBefore);
+        forgotten += n;
+        if (stale.length < OFFLINE_CHUNK || n === 0) break;
+      }
     }
     this.last = { ranAt: new Date(now).toISOString(), durationMs: performance.now() - started, markedOffline: marked, forgotten };
     return this.last;

@@ -1,0 +1,80 @@
+import type { Logger } from '@nestjs/common';
+import type { SchedulerRegistry } from '@nestjs/schedule';
+import type { JobFailures } from '../common/job-failures.js';
+import type { HeldLock, RedisLock } from './redis-lock.js';
+
+export interface LockedJobSpec<T> {
+  /** Lock and interval name. */
+  name: string;
+  intervalMs: number;
+  lockTtlMs: number;
+  /** The job's work; `held.extend()` keeps the lock through long passes. */
+  work: (held: HeldLock, now: number) => Promise<T>;
+}
+
+export interface LockedJobDeps {
+  lock: RedisLock;
+  scheduler: SchedulerRegistry;
+  failures: JobFailures;
+  logger: Logger;
+}
+
+/**
+ * The lifecycle every once-at-a-time job shares: an interval registered with @nestjs/schedule,
+ * a Redis lock per pass (a pass on an instance without the lock returns null), no overlapping
+ * passes on one instance, failures logged and counted for the operator, and a stop on shutdown.
+ */
+export class LockedJob<T> {
+  private running: Promise<T | null> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: LockedJobDeps,
+    private readonly spec: LockedJobSpec<T>,
+  ) {}
+
+  start(): void {
+    // A tick while a pass is still running is skipped, not queued.
+    this.deps.scheduler.addInterval(
+      `pulse-${this.spec.name}`,
+      setInterval(() => {
+        if (!this.running) void this.run();
+      }, this.spec.intervalMs),
+    );
+  }
+
+  stop(): void {
+    this.stopped = true;
+    const name = `pulse-${this.spec.name}`;
+    if (this.deps.scheduler.doesExist('interval', name)) this.deps.scheduler.deleteInterval(name);
+  }
+
+  /**
+   * One pass at `now` if this instance gets the lock; null when another instance holds it (or on
+   * failure). A pass already running on this instance is waited for first, never joined.
+   */
+  async run(now = Date.now()): Promise<T | null> {
+    while (this.running) await this.running;
+    this.running = this.pass(now)
+      .catch((err: Error) => {
+        this.deps.failures.record();
+        this.deps.logger.warn(`${this.spec.name} failed, the next run retries: ${err.message}`);
+        return null;
+      })
+      .finally(() => {
+        this.running = null;
+      });
+    return this.running;
+  }
+
+  private async pass(now: number): Promise<T | null> {
+    if (this.stopped) return null;
+    const held = await this.deps.lock.acquire(this.spec.name, this.spec.lockTtlMs);
+    if (!held) return null;
+    try {
+      return await this.spec.work(held, now);
+    } finally {
+      await held.release().catch(() => undefined);
+    }
+  }
+}
