@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import type { PulseOptions } from './config/pulse-options.js';
 import { PulseNatsServer } from './heartbeat/pulse-nats.server.js';
+import { PrometheusService } from './observability/prometheus.service.js';
 import { RawMessageDeserializer } from './heartbeat/raw-message.deserializer.js';
 import { natsConnectionOptions } from './nats/nats-connection-options.js';
 
@@ -18,11 +19,16 @@ export function configureApp(app: INestApplication): void {
     exclude: [
       { path: 'health/live', method: RequestMethod.GET },
       { path: 'health/ready', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
     ],
   });
   express.useBodyParser('json', { limit: BODY_LIMIT });
   express.disable('x-powered-by');
+  const prometheus = app.get(PrometheusService, { strict: false });
   express.use((req: Request, res: Response, next: NextFunction) => {
+    const stop = prometheus.httpDuration.startTimer({ method: req.method });
+    // The route pattern, not the URL: labels stay bounded whatever ids are in the paths.
+    res.on('finish', () => stop({ route: req.route?.path ?? 'unmatched', status: String(res.statusCode) }));
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(incoming) ? incoming : randomUUID();
     res.setHeader('x-request-id', id);

@@ -11,6 +11,7 @@ import { HeartbeatModule } from './heartbeat/heartbeat.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MonitoringModule } from './monitoring/monitoring.module.js';
 import { NatsModule } from './nats/nats.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 
@@ -53,6 +54,7 @@ export class PulseModule {
         HeartbeatModule,
         HealthModule,
         MetricsModule,
+        ObservabilityModule,
       ],
       providers: [
         optionsProvider,

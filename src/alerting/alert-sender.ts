@@ -35,6 +35,8 @@ export interface DeliveryRecord {
 export class AlertSender {
   private readonly logger = new Logger(AlertSender.name);
   private mailer: Transporter | null = null;
+  /** `<channel type>|<outcome>` → attempts, for the operator's metrics. */
+  private readonly attempts = new Map<string, number>();
 
   constructor(@Inject(PULSE_OPTIONS) private readonly options: PulseOptions) {}
 
@@ -47,6 +49,9 @@ export class AlertSender {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const result = await this.attempt(channel, n, trusted);
       const last = result.ok || !result.retryable || attempt === maxAttempts;
+      const outcome = result.ok ? 'delivered' : last ? 'failed' : 'retrying';
+      const counted = `${channel.type}|${outcome}`;
+      this.attempts.set(counted, (this.attempts.get(counted) ?? 0) + 1);
       await onAttempt({
         at: new Date().toISOString(),
         alertKey: n.alertKey,
@@ -54,7 +59,7 @@ export class AlertSender {
         channelId: channel.id,
         channelType: channel.type,
         attempt,
-        outcome: result.ok ? 'delivered' : last ? 'failed' : 'retrying',
+        outcome,
         statusCode: result.statusCode,
         latencyMs: result.latencyMs,
         error: result.error,
@@ -64,6 +69,10 @@ export class AlertSender {
       await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt, retryBaseMs, result.retryAfter)));
     }
     return false;
+  }
+
+  attemptCounts(): Map<string, number> {
+    return this.attempts;
   }
 
   async attempt(channel: Channel, n: Notification, trusted = false): Promise<AttemptResult> {

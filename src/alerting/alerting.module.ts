@@ -16,6 +16,6 @@ import { AlertsController } from './alerts.controller.js';
   imports: [TenantsModule, HeartbeatModule, MonitoringModule],
   controllers: [AlertsController],
   providers: [AlertingRepository, AlertSender, AlertingService, RuleMetricsReader, MetricsRepository, RedisLock, RuleEvaluatorJob, OperatorAlerts],
-  exports: [AlertingService, RuleEvaluatorJob, OperatorAlerts],
+  exports: [AlertingService, RuleEvaluatorJob, OperatorAlerts, AlertSender],
 })
 export class AlertingModule {}

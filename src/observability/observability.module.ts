@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AlertingModule } from '../alerting/alerting.module.js';
+import { HealthModule } from '../health/health.module.js';
+import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
+import { MonitoringModule } from '../monitoring/monitoring.module.js';
+import { PrometheusController } from './prometheus.controller.js';
+import { PrometheusService } from './prometheus.service.js';
+
+@Module({
+  imports: [MonitoringModule, HeartbeatModule, HealthModule, AlertingModule],
+  controllers: [PrometheusController],
+  providers: [PrometheusService],
+  exports: [PrometheusService],
+})
+export class ObservabilityModule {}

@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { HeartbeatService } from '../heartbeat/heartbeat.service.js';
+import { OfflineDetector } from '../heartbeat/offline-detector.js';
+import { PresenceWriter } from '../heartbeat/presence-writer.js';
+import { TrafficAggregator } from '../monitoring/traffic-aggregator.js';
+import { TrafficFlusher } from '../monitoring/traffic-flusher.js';
+import { NatsStatus } from '../nats/nats-status.js';
+import { PulseHealthService } from '../health/pulse-health.service.js';
+import { AlertSender } from '../alerting/alert-sender.js';
+
+/**
+ * Pulse's own metrics in Prometheus exposition (prom-client). Values that components already
+ * keep are read at scrape time; only what no component counts (HTTP requests, alert deliveries)
+ * is counted here. No label carries a tenant id: the series stay bounded with any number of tenants.
+ */
+@Injectable()
+export class PrometheusService {
+  readonly registry = new Registry();
+  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+
+  constructor(
+    aggregator: TrafficAggregator,
+    flusher: TrafficFlusher,
+    nats: NatsStatus,
+    health: PulseHealthService,
+    heartbeats: HeartbeatService,
+    writer: PresenceWriter,
+    detector: OfflineDetector,
+    sender: AlertSender,
+  ) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'pulse_' });
+    new Counter({
+      name: 'pulse_messages_ingested_total',
+      help: 'Tenant messages counted by this instance',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(aggregator.stats().messages);
+      },
+    });
+    new Counter({
+      name: 'pulse_messages_rejected_total',
+      help: 'Tenant messages whose processing failed (counted as rejected)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(aggregator.stats().rejected);
+      },
+    });
+    new Gauge({
+      name: 'pulse_flush_duration_seconds',
+      help: 'Duration of the last flush of counts to Redis',
+      registers,
+      collect() {
+        this.set(flusher.snapshot().lastFlushMs / 1000);
+      },
+    });
+    new Gauge({
+      name: 'pulse_flush_backlog_messages',
+      help: 'Counted messages waiting in memory for Redis',
+      registers,
+      collect() {
+        this.set(flusher.snapshot().backlogMessages);
+      },
+    });
+    new Gauge({
+      name: 'pulse_nats_connected',
+      help: '1 when the NATS connection is up',
+      registers,
+      collect() {
+        this.set(nats.current().state === 'connected' ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'pulse_nats_slow_consumer_events_total',
+      help: 'Slow-consumer reports on the tap',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(nats.current().slowConsumerEvents);
+      },
+    });
+    new Gauge({
+      name: 'pulse_redis_connected',
+      help: '1 when Redis answers',
+      registers,
+      async collect() {
+        const r = await health.redisStatus();
+        this.set(r.state === 'ready' && !r.error ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'pulse_heartbeats_total',
+      help: 'Heartbeats by outcome (accepted or the rejection reason)',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        this.reset();
+        const stats = heartbeats.stats();
+        this.inc({ outcome: 'accepted' }, stats.accepted);
+        for (const [reason, n] of Object.entries(stats.rejected)) this.inc({ outcome: reason }, n);
+      },
+    });
+    new Gauge({
+      name: 'pulse_presence_pending_heartbeats',
+      help: 'Heartbeats buffered for the next presence write',
+      registers,
+      collect() {
+        this.set(writer.snapshot().pending);
+      },
+    });
+    new Gauge({
+      name: 'pulse_job_duration_seconds',
+      help: 'Duration of the last run of a scheduled job on this instance',
+      labelNames: ['job'],
+      registers,
+      collect() {
+        const last = detector.lastRun();
+        if (last) this.set({ job: 'offline_detector' }, last.durationMs / 1000);
+      },
+    });
+    this.httpDuration = new Histogram({
+      name: 'pulse_http_request_duration_seconds',
+      help: 'HTTP requests by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    new Counter({
+      name: 'pulse_alert_deliveries_total',
+      help: 'Alert delivery attempts by channel type and outcome',
+      labelNames: ['channel', 'outcome'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [key, n] of sender.attemptCounts()) {
+          const [channel, outcome] = key.split('|');
+          this.inc({ channel, outcome }, n);
+        }
+      },
+    });
+  }
+}
