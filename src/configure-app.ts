@@ -6,6 +6,7 @@ import type { MicroserviceOptions } from '@nestjs/microservices';
 import type { PulseOptions } from './config/pulse-options.js';
 import { PulseNatsServer } from './heartbeat/pulse-nats.server.js';
 import { PrometheusService } from './observability/prometheus.service.js';
+import { setupOpenApi } from './openapi.js';
 import { RawMessageDeserializer } from './heartbeat/raw-message.deserializer.js';
 import { natsConnectionOptions } from './nats/nats-connection-options.js';
 
@@ -24,6 +25,7 @@ export function configureApp(app: INestApplication): void {
   });
   express.useBodyParser('json', { limit: BODY_LIMIT });
   express.disable('x-powered-by');
+  setupOpenApi(app);
   const prometheus = app.get(PrometheusService, { strict: false });
   express.use((req: Request, res: Response, next: NextFunction) => {
     const stop = prometheus.httpDuration.startTimer({ method: req.method });

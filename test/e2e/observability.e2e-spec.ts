@@ -43,3 +43,62 @@ describe('operator surface', () => {
     expect(text).not.toContain(t.id);
   });
 });
+
+describe('OpenAPI', () => {
+  it('lists every route with the bearer scheme and the error body', async () => {
+    const options = testOptions();
+    const pulse = await startPulse(options);
+    try {
+      const res = await fetch(`${pulse.url}/api/docs-json`);
+      expect(res.status).toBe(200);
+      const doc = (await res.json()) as {
+        paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+        components: { securitySchemes: Record<string, { scheme: string }>; schemas: Record<string, unknown> };
+      };
+      const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+      for (const route of [
+        'POST /api/v1/admin/tenants',
+        'GET /api/v1/admin/tenants',
+        'GET /api/v1/admin/tenants/{id}',
+        'PATCH /api/v1/admin/tenants/{id}',
+        'DELETE /api/v1/admin/tenants/{id}',
+        'POST /api/v1/admin/tenants/{id}/api-keys',
+        'GET /api/v1/admin/tenants/{id}/api-keys',
+        'DELETE /api/v1/admin/tenants/{id}/api-keys/{keyId}',
+        'GET /api/v1/metrics/realtime',
+        'GET /api/v1/metrics/presence',
+        'GET /api/v1/metrics/analytics',
+        'GET /api/v1/metrics/export',
+        'GET /api/v1/metrics/anomalies',
+        'GET /api/v1/metrics/health-check',
+        'POST /api/v1/alerts/channels',
+        'GET /api/v1/alerts/channels',
+        'GET /api/v1/alerts/channels/{id}',
+        'PATCH /api/v1/alerts/channels/{id}',
+        'DELETE /api/v1/alerts/channels/{id}',
+        'POST /api/v1/alerts/channels/{id}/test',
+        'POST /api/v1/alerts/rules',
+        'GET /api/v1/alerts/rules',
+        'PATCH /api/v1/alerts/rules/{id}',
+        'DELETE /api/v1/alerts/rules/{id}',
+        'POST /api/v1/alerts/silences',
+        'GET /api/v1/alerts/silences',
+        'GET /api/v1/alerts',
+        'GET /api/v1/alerts/deliveries',
+        'GET /health/live',
+        'GET /health/ready',
+        'GET /metrics',
+      ]) {
+        expect(routes, route).toContain(route);
+      }
+      expect(doc.components.securitySchemes.bearer.scheme).toBe('bearer');
+      expect(doc.components.schemas).toHaveProperty('ErrorBodyDto');
+      expect(doc.paths['/api/v1/metrics/analytics'].get.responses).toHaveProperty('403');
+      const ui = await fetch(`${pulse.url}/api/docs`);
+      expect(ui.status).toBe(200);
+    } finally {
+      await pulse.close();
+      await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+    }
+  });
+});
