@@ -1,4 +1,5 @@
-import { Controller, Get, Query, Req, StreamableFile } from '@nestjs/common';
+import { Controller, Get, type MessageEvent, Query, Req, Sse, StreamableFile } from '@nestjs/common';
+import { catchError, EMPTY, exhaustMap, from, interval, map, type Observable, startWith } from 'rxjs';
 import { Readable } from 'node:stream';
 import { exportLines } from '../analytics/series-export.js';
 import type { Request } from 'express';
@@ -8,6 +9,8 @@ import type { TenantPrincipal } from '../common/guards/principal.js';
 import { AnalyticsQuery, AnomaliesQuery, ExportQuery, NoQuery, PresenceQuery } from './dto/metrics-queries.dto.js';
 import { MetricsService } from './metrics.service.js';
 
+const STREAM_INTERVAL_MS = 1000;
+
 /** Tenant metrics. Every route reads the tenant of the API key, and only that tenant. */
 @Controller('metrics')
 export class MetricsController {
@@ -16,6 +19,19 @@ export class MetricsController {
   @Get('realtime')
   realtime(@CurrentTenant() tenant: TenantPrincipal, @Query() _query: NoQuery) {
     return this.metrics.realtime(tenant);
+  }
+
+  /**
+   * Server-sent events: the tier-shaped realtime body every second (the dashboard's live feed;
+   * usable by any SSE client). A failed read skips one beat instead of closing the stream.
+   */
+  @Sse('stream')
+  stream(@CurrentTenant() tenant: TenantPrincipal): Observable<MessageEvent> {
+    return interval(STREAM_INTERVAL_MS).pipe(
+      startWith(0),
+      exhaustMap(() => from(this.metrics.realtime(tenant)).pipe(catchError(() => EMPTY))),
+      map((data) => ({ data, type: 'realtime' }) as MessageEvent),
+    );
   }
 
   @Get('presence')

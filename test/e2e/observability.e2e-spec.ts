@@ -102,3 +102,35 @@ describe('OpenAPI', () => {
     }
   });
 });
+
+describe('SSE stream', () => {
+  it('sends the tier-shaped realtime body about every second', async () => {
+    const options = testOptions();
+    const pulse = await startPulse(options);
+    try {
+      const t = await createTenant(pulse.url, uniqueTenantId('sse'), 'professional');
+      const controller = new AbortController();
+      const res = await fetch(`${pulse.url}/api/v1/metrics/stream`, { headers: { authorization: `Bearer ${t.apiKey}` }, signal: controller.signal });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/event-stream');
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      const started = Date.now();
+      while ((text.match(/^data: /gm) ?? []).length < 2 && Date.now() - started < 5000) {
+        const { value } = await reader.read();
+        text += decoder.decode(value);
+      }
+      controller.abort();
+      const events = text.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)));
+      expect(events.length).toBeGreaterThanOrEqual(2);
+      expect(events[0]).toMatchObject({ tenantId: t.id, tier: 'professional' });
+      expect(events[0]).toHaveProperty('latencyMs');
+      expect(events[0]).not.toHaveProperty('errorRate');
+      expect((await fetch(`${pulse.url}/api/v1/metrics/stream`)).status).toBe(401);
+    } finally {
+      await pulse.close();
+      await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+    }
+  });
+});
