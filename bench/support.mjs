@@ -27,6 +27,7 @@ export async function startBenchPulse({ runId, tenants, tier, subjectPrefix, ove
     nats: { servers: [NATS], queueGroup: `bench-${runId}`, connectTimeoutMs: 3000 },
     redis: { url: REDIS, keyPrefix, connectTimeoutMs: 3000 },
     tenantSubjectPrefix: subjectPrefix,
+    rateLimit: { perKeyPerMinute: 1_000_000, perAddressPerMinute: 1_000_000 },
     flushIntervalMs: 1000,
     tenantSyncIntervalMs: 60_000,
     planTiers: DEFAULT_PLAN_TIERS,

@@ -1,6 +1,7 @@
 import { type INestApplication, RequestMethod } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import type { PulseOptions } from './config/pulse-options.js';
@@ -25,6 +26,8 @@ export function configureApp(app: INestApplication): void {
   });
   express.useBodyParser('json', { limit: BODY_LIMIT });
   express.disable('x-powered-by');
+  // Security headers. The CSP is left to the pages that need one (Swagger UI ships inline code).
+  express.use(helmet({ contentSecurityPolicy: false }));
   setupOpenApi(app);
   const prometheus = app.get(PrometheusService, { strict: false });
   express.use((req: Request, res: Response, next: NextFunction) => {

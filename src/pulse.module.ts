@@ -1,6 +1,13 @@
 import { type DynamicModule, Module, type ModuleMetadata, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { PulseThrottlerGuard } from './common/throttling/pulse-throttler.guard.js';
+import { createHash } from 'node:crypto';
+import type { Request } from 'express';
+import { RedisThrottlerStorage } from './common/throttling/redis-throttler.storage.js';
+import { REDIS_CLIENT, type RedisClient } from './redis/redis.module.js';
+import { RedisKeys } from './redis/redis-keys.js';
 import { HttpErrorFilter } from './common/filters/http-error.filter.js';
 import { ApiKeyGuard } from './common/guards/api-key.guard.js';
 import { createValidationPipe } from './common/pipes/validation.pipe.js';
@@ -47,6 +54,18 @@ export class PulseModule {
       global: true,
       imports: [
         ScheduleModule.forRoot(),
+        ThrottlerModule.forRootAsync({
+          inject: [PULSE_OPTIONS, REDIS_CLIENT, RedisKeys],
+          useFactory: (options: PulseOptions, redis: RedisClient, keys: RedisKeys) => ({
+            storage: new RedisThrottlerStorage(redis, keys),
+            throttlers: [
+              // Per API key (hashed: the key never reaches Redis), else per address.
+              { name: 'key', ttl: 60_000, limit: options.rateLimit.perKeyPerMinute, getTracker: keyTracker },
+              // Per client address: bounds key guessing, whatever keys are tried.
+              { name: 'address', ttl: 60_000, limit: options.rateLimit.perAddressPerMinute, getTracker: (req: Record<string, unknown>) => String((req as unknown as Request).ip) },
+            ],
+          }),
+        }),
         NatsModule,
         RedisModule,
         TenantsModule,
@@ -59,6 +78,8 @@ export class PulseModule {
       providers: [
         optionsProvider,
         JobFailures,
+        // Rate limits first: a flood of bad keys is cut off before it costs key lookups.
+        { provide: APP_GUARD, useClass: PulseThrottlerGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
@@ -66,4 +87,11 @@ export class PulseModule {
       exports: [PULSE_OPTIONS, JobFailures],
     };
   }
+}
+
+function keyTracker(req: Record<string, unknown>): string {
+  const r = req as unknown as Request;
+  const header = r.headers?.authorization;
+  if (typeof header === 'string' && header.length > 7) return `k:${createHash('sha256').update(header).digest('hex').slice(0, 32)}`;
+  return `a:${r.ip}`;
 }

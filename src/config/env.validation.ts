@@ -115,6 +115,12 @@ export class EnvironmentVariables {
   @IsIn(['true', 'false'], { message: 'ALERT_ALLOW_PRIVATE_TARGETS must be true or false' })
   ALERT_ALLOW_PRIVATE_TARGETS: string = 'false';
 
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  RATE_LIMIT_PER_KEY_PER_MINUTE: number = 1200;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  RATE_LIMIT_PER_ADDRESS_PER_MINUTE: number = 2400;
+
   @Transform(toInt) @IsInt() @Min(1) @Max(3600)
   ALERT_EVALUATION_INTERVAL_SECONDS: number = 30;
 
@@ -194,6 +200,7 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
     rollupIntervalMs: env.ROLLUP_INTERVAL_SECONDS * 1000,
     anomalyWindowMs: env.ANOMALY_WINDOW_SECONDS * 1000,
     anomalyDetectors: { spikeFactor: env.ANOMALY_SPIKE_FACTOR },
+    rateLimit: { perKeyPerMinute: env.RATE_LIMIT_PER_KEY_PER_MINUTE, perAddressPerMinute: env.RATE_LIMIT_PER_ADDRESS_PER_MINUTE },
     alerting: {
       ...DEFAULT_ALERTING,
       allowPrivateTargets: env.ALERT_ALLOW_PRIVATE_TARGETS === 'true',

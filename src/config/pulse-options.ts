@@ -55,6 +55,8 @@ export interface PulseOptions {
   /** Overrides of the detectors' defaults (DEFAULT_DETECTOR_CONFIG). */
   anomalyDetectors?: Partial<DetectorConfig>;
   alerting: AlertingOptions;
+  /** Requests per minute per API key, and per client address (also bounds key guessing). */
+  rateLimit: { perKeyPerMinute: number; perAddressPerMinute: number };
 }
 
 export interface AlertingOptions {

@@ -1,10 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Public } from '../common/decorators/public.decorator.js';
 import { NatsStatus } from '../nats/nats-status.js';
 import { PulseHealthService } from './pulse-health.service.js';
 
 /** Probes for orchestrators: live = the process answers; ready = NATS and Redis are usable. */
+@SkipThrottle()
 @Public()
 @Controller('health')
 export class HealthController {

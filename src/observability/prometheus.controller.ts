@@ -1,8 +1,10 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { AdminOnly } from '../common/decorators/admin-only.decorator.js';
 import { PrometheusService } from './prometheus.service.js';
 
 /** Prometheus scrape endpoint (admin key): `GET /metrics`, outside `/api/v1`. */
+@SkipThrottle()
 @AdminOnly()
 @Controller('metrics')
 export class PrometheusController {

@@ -15,6 +15,11 @@ export class RedisKeys {
     return `${this.prefix}:apikey:${sha256Hex}`;
   }
 
+  /** Rate-limit counters of one tracker (hash-tagged: the hits and block keys share a slot). */
+  rateLimit(tracker: string): string {
+    return `${this.prefix}:rl:{${tracker}}`;
+  }
+
   /** STRING holding the token of the instance that runs job `name`. */
   lock(name: string): string {
     return `${this.prefix}:lock:${name}`;

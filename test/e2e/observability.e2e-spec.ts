@@ -134,3 +134,36 @@ describe('SSE stream', () => {
     }
   });
 });
+
+describe('rate limits (Redis, across instances)', () => {
+  it('429 with Retry-After past the per-key limit, counted across two instances; key guessing hits the address limit', async () => {
+    const options = testOptions({ rateLimit: { perKeyPerMinute: 5, perAddressPerMinute: 12 } });
+    const a = await startPulse(options);
+    const b = await startPulse(options);
+    try {
+      const t = await createTenant(a.url, uniqueTenantId('rl'), 'basic');
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const target = i % 2 === 0 ? a : b;
+        statuses.push((await request(target.url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey })).status);
+      }
+      expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+      expect(statuses[5]).toBe(429);
+      const limited = await fetch(`${a.url}/api/v1/metrics/realtime`, { headers: { authorization: `Bearer ${t.apiKey}` } });
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await limited.json()).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+      // Guessing keys from one address: each guess is a new key, the address limit still applies.
+      const guesses: number[] = [];
+      for (let i = 0; i < 8; i++) guesses.push((await request(b.url, 'GET', '/api/v1/metrics/realtime', { key: `pk_guess${i}xxxxxxxxxxxxxxxxxxxxxxxx` })).status);
+      expect(guesses).toContain(429);
+      // Probes are never limited.
+      expect((await fetch(`${a.url}/health/live`)).status).toBe(200);
+      expect(limited.headers.get('x-content-type-options')).toBe('nosniff');
+    } finally {
+      await a.close();
+      await b.close();
+      await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+    }
+  });
+});

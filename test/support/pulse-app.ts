@@ -43,6 +43,7 @@ export function testOptions(overrides: OptionOverrides = {}): PulseOptions {
     rollupIntervalMs: 30_000,
     anomalyWindowMs: 60_000,
     alerting: { ...DEFAULT_ALERTING },
+    rateLimit: { perKeyPerMinute: 100_000, perAddressPerMinute: 100_000 },
   };
   return {
     ...base,

@@ -1,0 +1,49 @@
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import type { RedisClient } from '../../redis/redis.module.js';
+import type { RedisKeys } from '../../redis/redis-keys.js';
+
+/** Hits in the window and a block once the limit is passed, atomically (one slot: the hash tag). */
+const INCREMENT_LUA = `
+local blocked = redis.call('PTTL', KEYS[2])
+if blocked > 0 then
+  return {tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('PTTL', KEYS[1]), 1, blocked}
+end
+local hits = redis.call('INCR', KEYS[1])
+if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if hits > tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
+  return {hits, ttl, 1, tonumber(ARGV[3])}
+end
+return {hits, ttl, 0, 0}
+`;
+
+/**
+ * @nestjs/throttler storage in Redis, so a limit holds across every Pulse instance. (The common
+ * Redis storage package does not support Nest 12 yet; this is the whole of what it would do.)
+ */
+export class RedisThrottlerStorage implements ThrottlerStorage {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string) {
+    const base = this.keys.rateLimit(`${throttlerName}:${key}`);
+    const [totalHits, ttlMs, isBlocked, blockMs] = (await this.redis.eval(
+      INCREMENT_LUA,
+      2,
+      `${base}:hits`,
+      `${base}:block`,
+      ttl,
+      limit,
+      blockDuration > 0 ? blockDuration : ttl,
+    )) as [number, number, number, number];
+    return {
+      totalHits,
+      timeToExpire: Math.max(0, Math.ceil(ttlMs / 1000)),
+      isBlocked: isBlocked === 1,
+      timeToBlockExpire: Math.max(0, Math.ceil(blockMs / 1000)),
+    };
+  }
+}
