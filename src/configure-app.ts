@@ -2,6 +2,9 @@ import { type INestApplication, RequestMethod } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import type { PulseOptions } from './config/pulse-options.js';
@@ -29,6 +32,15 @@ export function configureApp(app: INestApplication): void {
   // Security headers. The CSP is left to the pages that need one (Swagger UI ships inline code).
   express.use(helmet({ contentSecurityPolicy: false }));
   setupOpenApi(app);
+  // The dashboard: static files built with Pulse, under a strict content security policy.
+  express.use(
+    '/dashboard',
+    helmet.contentSecurityPolicy({
+      directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], connectSrc: ["'self'"], imgSrc: ["'self'", 'data:'] },
+    }),
+  );
+  express.useStaticAssets(fileURLToPath(new URL('./dashboard/public/', import.meta.url)), { prefix: '/dashboard/' });
+  express.useStaticAssets(dirname(createRequire(import.meta.url).resolve('uplot')), { prefix: '/dashboard/vendor/' });
   const prometheus = app.get(PrometheusService, { strict: false });
   express.use((req: Request, res: Response, next: NextFunction) => {
     const stop = prometheus.httpDuration.startTimer({ method: req.method });
