@@ -1,22 +1,19 @@
 import 'reflect-metadata';
-import { ConsoleLogger, type LogLevel as NestLogLevel } from '@nestjs/common';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { NestFactory } from '@nestjs/core';
 import { existsSync } from 'node:fs';
 import { AppModule } from './app.module.js';
 import { configureApp, connectNatsTransport } from './configure-app.js';
-import { type LogLevel, toPulseOptions, validateEnv } from './config/env.validation.js';
-
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+import { toPulseOptions, validateEnv } from './config/env.validation.js';
 
 async function bootstrap(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const env = validateEnv(process.env);
   const options = toPulseOptions(env);
-  const logger = new ConsoleLogger('Pulse', {
-    json: env.NODE_ENV === 'production',
-    logLevels: LEVELS.slice(0, LEVELS.indexOf(env.LOG_LEVEL) + 1) as NestLogLevel[],
-  });
-  const app = await NestFactory.create(AppModule.register(env), { logger, abortOnError: false });
+  const app = await NestFactory.create(AppModule.register(env), { bufferLogs: true, abortOnError: false });
+  // JSON logs through pino (nestjs-pino), request ids included, secrets redacted.
+  app.useLogger(app.get(PinoLogger));
+  const logger = app.get(PinoLogger);
   configureApp(app);
   connectNatsTransport(app, options);
   app.enableShutdownHooks();

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import type { NatsConnection } from '@nats-io/transport-node';
 import { mkdirSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';

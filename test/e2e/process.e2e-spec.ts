@@ -64,7 +64,13 @@ describe('the built service (node dist/main.js)', () => {
     // Nest's shutdown hook closes the app, then re-raises SIGTERM on itself: a clean exit by that
     // signal (what systemd and Kubernetes expect), never an error code.
     expect(exit.code === 0 || exit.signal === 'SIGTERM', exit.output).toBe(true);
-    expect(exit.output).not.toMatch(/ERROR/);
+    // JSON logs (pino) with request ids; no error lines; no secret anywhere.
+    const lines = exit.output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; req?: { id: string; url: string } });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((l) => l.level < 50)).toBe(true);
+    expect(lines.some((l) => l.req?.url === '/api/v1/admin/tenants' && /^[0-9a-f-]{36}$/.test(l.req.id))).toBe(true);
+    expect(exit.output).not.toContain(ADMIN);
+    expect(exit.output).not.toContain('pk_');
   });
 
   it('exits non-zero within 10 s naming the NATS URL when NATS is unreachable', async () => {
