@@ -1,0 +1,111 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTenant, type CreatedTenant, request } from '../support/http.js';
+import { ADMIN_KEY, deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId } from '../support/pulse-app.js';
+
+/** Abuse: other tenants' ids, random input, oversized bodies. No answer may be a 500. */
+describe('abuse (real NATS and Redis)', () => {
+  const options = testOptions({ alerting: { allowPrivateTargets: true } });
+  let pulse: RunningPulse;
+  let a: CreatedTenant;
+  let b: CreatedTenant;
+  const bIds: Record<string, string> = {};
+
+  beforeAll(async () => {
+    pulse = await startPulse(options);
+    a = await createTenant(pulse.url, uniqueTenantId('bola-a'), 'enterprise');
+    b = await createTenant(pulse.url, uniqueTenantId('bola-b'), 'enterprise');
+    const channel = await request<{ id: string }>(pulse.url, 'POST', '/api/v1/alerts/channels', {
+      key: b.apiKey,
+      body: { type: 'webhook', name: 'b', config: { url: 'http://127.0.0.1:9/hook' } },
+    });
+    bIds.channel = channel.body.id;
+    const rule = await request<{ id: string }>(pulse.url, 'POST', '/api/v1/alerts/rules', {
+      key: b.apiKey,
+      body: { name: 'b', metric: 'online_clients', operator: 'lt', threshold: 1, forSeconds: 0, severity: 'info' },
+    });
+    bIds.rule = rule.body.id;
+    const silence = await request<{ id: string }>(pulse.url, 'POST', '/api/v1/alerts/silences', {
+      key: b.apiKey,
+      body: { matcher: { ruleId: bIds.rule }, until: new Date(Date.now() + 60_000).toISOString() },
+    });
+    bIds.silence = silence.body.id;
+  });
+
+  afterAll(async () => {
+    await pulse?.close();
+    await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+  });
+
+  it("BOLA: every tenant route with another tenant's ids answers 404 and changes nothing", async () => {
+    const attempts: [string, string, unknown?][] = [
+      ['GET', `/api/v1/alerts/channels/${bIds.channel}`],
+      ['PATCH', `/api/v1/alerts/channels/${bIds.channel}`, { name: 'mine now' }],
+      ['DELETE', `/api/v1/alerts/channels/${bIds.channel}`],
+      ['POST', `/api/v1/alerts/channels/${bIds.channel}/test`],
+      ['GET', `/api/v1/alerts/rules/${bIds.rule}`],
+      ['PATCH', `/api/v1/alerts/rules/${bIds.rule}`, { threshold: 5 }],
+      ['DELETE', `/api/v1/alerts/rules/${bIds.rule}`],
+      ['DELETE', `/api/v1/alerts/silences/${bIds.silence}`],
+    ];
+    for (const [method, path, body] of attempts) {
+      const res = await request(pulse.url, method, path, { key: a.apiKey, body });
+      expect(res.status, `${method} ${path}`).toBe(404);
+    }
+    // B's objects are untouched.
+    expect((await request<{ name: string }>(pulse.url, 'GET', `/api/v1/alerts/channels/${bIds.channel}`, { key: b.apiKey })).body.name).toBe('b');
+    expect((await request<{ threshold: number }>(pulse.url, 'GET', `/api/v1/alerts/rules/${bIds.rule}`, { key: b.apiKey })).body.threshold).toBe(1);
+    // Lists never show the other tenant's objects; admin routes refuse tenant keys.
+    expect(JSON.stringify((await request(pulse.url, 'GET', '/api/v1/alerts/channels', { key: a.apiKey })).body)).not.toContain(bIds.channel);
+    expect((await request(pulse.url, 'GET', `/api/v1/admin/tenants/${b.id}`, { key: a.apiKey })).status).toBe(401);
+    // No parameter can name a tenant.
+    expect((await request(pulse.url, 'GET', `/api/v1/metrics/realtime?tenantId=${b.id}`, { key: a.apiKey })).status).toBe(400);
+  });
+
+  it('oversized bodies are 413, not 500', async () => {
+    const res = await request(pulse.url, 'POST', '/api/v1/admin/tenants', { key: ADMIN_KEY, rawBody: JSON.stringify({ id: 'x', name: 'y'.repeat(200_000) }) });
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
+  });
+
+  it('random queries on every tenant route never produce a 500', async () => {
+    const routes = ['/metrics/realtime', '/metrics/presence', '/metrics/analytics', '/metrics/anomalies', '/metrics/export', '/metrics/health-check', '/alerts', '/alerts/deliveries'];
+    const key = fc.oneof(fc.constantFrom('period', 'hours', 'limit', 'cursor', 'status', 'online', 'resolution', 'format', 'type', 'tenantId'), fc.string({ maxLength: 12 }));
+    const value = fc.oneof(fc.string({ maxLength: 40 }), fc.integer().map(String), fc.constantFrom('1h', '30d', '720', '-1', '1e9', 'true', '[]', '%00', '💥', 'x'.repeat(2000)));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), fc.dictionary(key, value, { maxKeys: 4 }), async (route, params) => {
+        const query = new URLSearchParams(params).toString();
+        const res = await fetch(`${pulse.url}/api/v1${route}${query ? `?${query}` : ''}`, { headers: { authorization: `Bearer ${a.apiKey}` } });
+        await res.arrayBuffer();
+        expect(res.status, `${route}?${query}`).toBeLessThan(500);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('random bodies and headers on write routes never produce a 500', async () => {
+    const targets: [string, string, string][] = [
+      ['POST', '/api/v1/admin/tenants', ADMIN_KEY],
+      ['PATCH', `/api/v1/admin/tenants/${a.id}`, ADMIN_KEY],
+      ['POST', '/api/v1/alerts/channels', a.apiKey],
+      ['POST', '/api/v1/alerts/rules', a.apiKey],
+      ['POST', '/api/v1/alerts/silences', a.apiKey],
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...targets), fc.oneof(fc.jsonValue().map((v) => JSON.stringify(v)), fc.string({ maxLength: 300 })), fc.constantFrom('application/json', 'text/plain', 'application/json; charset=utf-16'), async ([method, path, k], body, type) => {
+        const res = await fetch(`${pulse.url}${path}`, { method, headers: { authorization: `Bearer ${k}`, 'content-type': type }, body });
+        await res.arrayBuffer();
+        expect(res.status, `${method} ${path} ${body.slice(0, 80)}`).toBeLessThan(500);
+      }),
+      { numRuns: 150 },
+    );
+    // Whatever was created by the fuzzing (tenant ids are random) stays inside this run's prefix.
+  });
+
+  it('unicode and huge headers are refused cleanly', async () => {
+    const huge = await fetch(`${pulse.url}/api/v1/metrics/realtime`, { headers: { authorization: `Bearer pk_${'a'.repeat(10_000)}` } });
+    expect(huge.status).toBe(401);
+    const odd = await fetch(`${pulse.url}/api/v1/metrics/realtime`, { headers: { authorization: 'Bearer pk_\u00e9\u00e8' } });
+    expect(odd.status).toBeLessThan(500);
+  });
+});
