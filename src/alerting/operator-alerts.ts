@@ -3,6 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { randomBytes } from 'node:crypto';
 import type { Anomaly } from '../anomalies/anomaly.js';
 import { JobFailures } from '../common/job-failures.js';
+import { RedisDataWatch } from '../health/redis-data-watch.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { TrafficFlusher } from '../monitoring/traffic-flusher.js';
 import { NatsStatus } from '../nats/nats-status.js';
@@ -17,7 +18,7 @@ const BACKLOG_LIMIT = 1_000_000;
 const JOB_FAILURES_WINDOW_MS = 5 * 60_000;
 const JOB_FAILURES_LIMIT = 3;
 
-type Incident = 'nats_unreachable' | 'redis_unreachable' | 'flush_backlog' | 'job_failures';
+type Incident = 'nats_unreachable' | 'redis_unreachable' | 'redis_data_lost' | 'flush_backlog' | 'job_failures';
 
 /**
  * Pulse's own incidents, per instance, to the operator's Slack and PagerDuty (configuration, not
@@ -39,6 +40,7 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly scheduler: SchedulerRegistry,
     private readonly jobFailures: JobFailures,
+    private readonly dataWatch: RedisDataWatch,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {
     const a = options.alerting;
@@ -83,6 +85,7 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
     const conditions: Record<Incident, boolean> = {
       nats_unreachable: this.nats.current().state !== 'connected',
       redis_unreachable: this.redis.status !== 'ready',
+      redis_data_lost: this.dataWatch.dataLossDetectedAt() !== null,
       flush_backlog: backlog > 0,
       job_failures: this.jobFailures.countSince(now - JOB_FAILURES_WINDOW_MS) >= JOB_FAILURES_LIMIT,
     };
@@ -106,6 +109,7 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
     const text: Record<Incident, string> = {
       nats_unreachable: 'Pulse cannot reach NATS: traffic and heartbeats are not being counted',
       redis_unreachable: 'Pulse cannot reach Redis: counts are kept in memory, the API answers 503',
+      redis_data_lost: 'Redis came back without its data: tenants, API keys and history are gone (run Redis with appendonly yes)',
       flush_backlog: `${backlog} counted messages are waiting in memory for Redis`,
       job_failures: 'Scheduled jobs (offline detection, rollups, anomaly detection) keep failing',
     };

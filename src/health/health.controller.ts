@@ -34,9 +34,10 @@ export class HealthController {
       async () => {
         const indicator = this.indicators.check('redis');
         const redis = await this.pulse.redisStatus();
-        return redis.state === 'ready' && !redis.error
-          ? indicator.up({ pingMs: redis.pingMs })
-          : indicator.down({ state: redis.state, error: redis.error });
+        if (redis.state !== 'ready' || redis.error) return indicator.down({ state: redis.state, error: redis.error });
+        // Serving, but what Redis held is gone: degraded (HTTP 200) until an operator acts.
+        if (redis.dataLossDetectedAt) return indicator.degraded({ pingMs: redis.pingMs, dataLossDetectedAt: redis.dataLossDetectedAt });
+        return indicator.up({ pingMs: redis.pingMs });
       },
     ]);
   }

@@ -3,11 +3,12 @@ import { TerminusModule } from '@nestjs/terminus';
 import { MonitoringModule } from '../monitoring/monitoring.module.js';
 import { HealthController } from './health.controller.js';
 import { PulseHealthService } from './pulse-health.service.js';
+import { RedisDataWatch } from './redis-data-watch.js';
 
 @Module({
   imports: [TerminusModule, MonitoringModule],
   controllers: [HealthController],
-  providers: [PulseHealthService],
-  exports: [PulseHealthService],
+  providers: [PulseHealthService, RedisDataWatch],
+  exports: [PulseHealthService, RedisDataWatch],
 })
 export class HealthModule {}

@@ -3,11 +3,14 @@ import { TrafficAggregator } from '../monitoring/traffic-aggregator.js';
 import { TrafficFlusher, type FlushStats } from '../monitoring/traffic-flusher.js';
 import { NatsStatus, type NatsStatusSnapshot } from '../nats/nats-status.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
+import { RedisDataWatch } from './redis-data-watch.js';
 
 export interface RedisStatusSnapshot {
   state: string;
   pingMs: number | null;
   error: string | null;
+  /** Set once Redis came back without its data (restarted without persistence). */
+  dataLossDetectedAt: string | null;
 }
 
 export interface PulseStatus {
@@ -27,10 +30,12 @@ export class PulseHealthService {
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly aggregator: TrafficAggregator,
     private readonly flusher: TrafficFlusher,
+    private readonly dataWatch: RedisDataWatch,
   ) {}
 
   async redisStatus(): Promise<RedisStatusSnapshot> {
-    if (this.redis.status !== 'ready') return { state: this.redis.status, pingMs: null, error: null };
+    const dataLossDetectedAt = this.dataWatch.dataLossDetectedAt();
+    if (this.redis.status !== 'ready') return { state: this.redis.status, pingMs: null, error: null, dataLossDetectedAt };
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -40,9 +45,9 @@ export class PulseHealthService {
           timer = setTimeout(() => reject(new Error(`no PONG within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
         }),
       ]);
-      return { state: 'ready', pingMs: Number((performance.now() - started).toFixed(2)), error: null };
+      return { state: 'ready', pingMs: Number((performance.now() - started).toFixed(2)), error: null, dataLossDetectedAt };
     } catch (err) {
-      return { state: this.redis.status, pingMs: null, error: (err as Error).message };
+      return { state: this.redis.status, pingMs: null, error: (err as Error).message, dataLossDetectedAt };
     } finally {
       clearTimeout(timer);
     }

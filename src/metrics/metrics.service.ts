@@ -116,7 +116,7 @@ export class MetricsService {
           reconnects: pulse.nats.reconnects,
           slowConsumerEvents: pulse.nats.slowConsumerEvents,
         },
-        redis: { state: pulse.redis.state, pingMs: pulse.redis.pingMs },
+        redis: { state: pulse.redis.state, pingMs: pulse.redis.pingMs, dataLossDetectedAt: pulse.redis.dataLossDetectedAt },
         pipeline: {
           flushIntervalMs: this.options.flushIntervalMs,
           lastFlushAt: pulse.flush.lastFlushAt,

@@ -5,6 +5,11 @@
 export class RedisKeys {
   constructor(readonly prefix: string) {}
 
+  /** STRING present as long as Redis keeps its data (its absence reveals a Redis restarted empty). */
+  dataMarker(): string {
+    return `${this.prefix}:marker`;
+  }
+
   /** SET of every tenant id. */
   tenants(): string {
     return `${this.prefix}:tenants`;

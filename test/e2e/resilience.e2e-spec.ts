@@ -100,6 +100,23 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     expect(after).toMatchObject({ total: 51, degraded: 50 });
   });
 
+  it('detects a Redis that restarted empty and reports it in health', async () => {
+    const redisServer = await startRedisServer({ persistent: false });
+    cleanups.push(() => redisServer.kill());
+    const pulse = await startPulse(testOptions({ redis: { url: `redis://127.0.0.1:${redisServer.port}`, keyPrefix: 'empty', connectTimeoutMs: 3000 } }));
+    cleanups.push(() => pulse.close());
+    const t = await createTenant(pulse.url, uniqueTenantId('lost'), 'basic');
+    const ready = async () => (await request<{ status: string; details: { redis: { status: string; dataLossDetectedAt?: string } } }>(pulse.url, 'GET', '/health/ready')).body;
+    expect((await ready()).details.redis.status).toBe('up');
+    await redisServer.kill();
+    await redisServer.start(); // no persistence: back empty
+    const after = await waitFor(ready, (r) => r.details?.redis?.status === 'degraded', { timeoutMs: 15_000 });
+    expect(after.details.redis.status).toBe('degraded');
+    expect(after.details.redis.dataLossDetectedAt).toBeTruthy();
+    // The tenant (and its key) are gone with the data: the key no longer works.
+    expect((await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey })).status).toBe(401);
+  });
+
   it('resumes counting after the NATS server restarts', async () => {
     const natsServer = await startNatsServer();
     cleanups.push(() => natsServer.kill());
@@ -131,6 +148,31 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     await new Promise((r) => setTimeout(r, 500));
     await publishMany(nc, 1000, () => `tenant.${t.id}.y`, 10);
     expect(await waitFor(() => total(pulse, t.apiKey), (n) => n === 2000, { timeoutMs: 15_000 })).toBe(2000);
+  });
+
+  it('SIGTERM under load: one of two instances stops mid-traffic and no count is lost or doubled', async () => {
+    const options = testOptions();
+    cleanups.push(() => deletePrefix(SHARED_REDIS, options.redis.keyPrefix));
+    const a = await startPulse(options);
+    const b = await startPulse(options);
+    cleanups.push(() => b.close());
+    cleanups.push(() => a.close());
+    const nc = await publisher();
+    cleanups.push(() => nc.close());
+    const t = await createTenant(a.url, uniqueTenantId('sigterm'), 'basic');
+    await waitFor(async () => [a, b].every((p) => p.app.get(MessageTap).subscribedTenants().includes(t.id)), Boolean);
+    const publishing = (async () => {
+      for (let batch = 0; batch < 40; batch++) {
+        await publishMany(nc, 500, (i) => `tenant.${t.id}.s${i % 4}`, 50);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 150));
+    await a.close(); // what SIGTERM runs: drain, flush, close
+    await publishing;
+    expect(await waitFor(() => total(b, t.apiKey), (n) => n === 20_000, { timeoutMs: 15_000 })).toBe(20_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await total(b, t.apiKey)).toBe(20_000);
   });
 
   it('SIGTERM path: closing drains the subscriptions and flushes before exit', async () => {

@@ -73,11 +73,15 @@ export async function startNatsServer(configText?: string): Promise<ServerProces
   return new ServerProcess('nats-server', args, port).start();
 }
 
-/** A private redis-server that fsyncs every write to its append-only file, so a crash loses nothing. */
-export async function startRedisServer(): Promise<ServerProcess> {
+/**
+ * A private redis-server that fsyncs every write to its append-only file, so a crash loses
+ * nothing; with `persistent: false` it keeps nothing, so a restart comes back empty.
+ */
+export async function startRedisServer({ persistent = true } = {}): Promise<ServerProcess> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'pulse-redis-'));
-  const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'];
+  const durability = persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', ...durability];
   return new ServerProcess('redis-server', args, port).start();
 }
 
