@@ -116,3 +116,18 @@ export async function startRedisCluster(): Promise<{ nodes: ServerProcess[]; see
   }
   return { nodes, seeds };
 }
+
+/** Three nats-server processes routed into one cluster on free loopback ports. */
+export async function startNatsCluster(): Promise<{ nodes: ServerProcess[]; urls: string[] }> {
+  const clientPorts = [await freePort(), await freePort(), await freePort()];
+  const routePorts = [await freePort(), await freePort(), await freePort()];
+  const nodes = clientPorts.map((port, i) => {
+    const routes = routePorts.filter((_, j) => j !== i).map((p) => `nats://127.0.0.1:${p}`).join(',');
+    const args = ['-a', '127.0.0.1', '-p', String(port), '--cluster_name', 'pulse-test', '--cluster', `nats://127.0.0.1:${routePorts[i]}`, '--routes', routes, '-n', `node-${i}`];
+    return new ServerProcess('nats-server', args, port);
+  });
+  for (const node of nodes) await node.start();
+  // Let the routes form before anyone subscribes.
+  await new Promise((r) => setTimeout(r, 1500));
+  return { nodes, urls: clientPorts.map((p) => `nats://127.0.0.1:${p}`) };
+}
