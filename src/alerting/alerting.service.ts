@@ -26,6 +26,24 @@ export interface AlertEvent {
   silenced: boolean;
 }
 
+type RaisedAlert = Omit<AlertEvent, 'at' | 'silenced'> & { title: string; details: Record<string, unknown>; channelIds: string[] };
+
+/** What an anomaly's alert says; anomalies alert on every channel. */
+function anomalyAlert(anomaly: Anomaly, status: AlertEvent['status'], summary: string): RaisedAlert {
+  return {
+    alertKey: `anomaly:${anomaly.id}`,
+    source: 'anomaly',
+    anomalyId: anomaly.id,
+    type: anomaly.type,
+    severity: anomaly.severity,
+    status,
+    title: anomaly.type.replace('_', ' '),
+    summary,
+    details: { anomalyId: anomaly.id, type: anomaly.type, ...anomaly.details },
+    channelIds: [],
+  };
+}
+
 /**
  * Channels and delivery. Every anomaly alerts on all the tenant's channels: one notification when
  * it opens, one when it resolves. Sending happens on the instance that detected the change (the
@@ -103,21 +121,9 @@ export class AlertingService {
 
   /** An anomaly opened or resolved: record the alert and notify every channel (in the background). */
   async onAnomaly(tenantId: string, event: 'opened' | 'resolved', anomaly: Anomaly): Promise<void> {
-    const alertKey = `anomaly:${anomaly.id}`;
     void this.operator.tenantAnomaly(tenantId, event, anomaly);
-    await this.repository.setNotified(tenantId, alertKey, event === 'opened' ? Date.now() : null);
-    await this.raise(tenantId, {
-      alertKey,
-      source: 'anomaly',
-      anomalyId: anomaly.id,
-      type: anomaly.type,
-      severity: anomaly.severity,
-      status: event === 'opened' ? 'firing' : 'resolved',
-      title: anomaly.type.replace('_', ' '),
-      summary: anomaly.summary,
-      details: { anomalyId: anomaly.id, type: anomaly.type, ...anomaly.details },
-      channelIds: [],
-    });
+    await this.repository.setNotified(tenantId, `anomaly:${anomaly.id}`, event === 'opened' ? Date.now() : null);
+    await this.raise(tenantId, anomalyAlert(anomaly, event === 'opened' ? 'firing' : 'resolved', anomaly.summary));
   }
 
   /** A still-open anomaly is notified again once the repeat interval has passed. */
@@ -126,18 +132,7 @@ export class AlertingService {
     const last = await this.repository.notifiedAt(tenantId, alertKey);
     if (last === null || now - last < this.options.alerting.repeatIntervalMs) return;
     await this.repository.setNotified(tenantId, alertKey, now);
-    await this.raise(tenantId, {
-      alertKey,
-      source: 'anomaly',
-      anomalyId: anomaly.id,
-      type: anomaly.type,
-      severity: anomaly.severity,
-      status: 'repeat',
-      title: anomaly.type.replace('_', ' '),
-      summary: `Still open: ${anomaly.summary}`,
-      details: { anomalyId: anomaly.id, type: anomaly.type, ...anomaly.details },
-      channelIds: [],
-    });
+    await this.raise(tenantId, anomalyAlert(anomaly, 'repeat', `Still open: ${anomaly.summary}`));
   }
 
   /** A custom rule fired, repeated or resolved. */
@@ -157,10 +152,7 @@ export class AlertingService {
     });
   }
 
-  private async raise(
-    tenantId: string,
-    a: Omit<AlertEvent, 'at' | 'silenced'> & { title: string; details: Record<string, unknown>; channelIds: string[] },
-  ): Promise<void> {
+  private async raise(tenantId: string, a: RaisedAlert): Promise<void> {
     const now = Date.now();
     const silences = await this.repository.records<Silence>('silences', tenantId);
     const isSilenced = silenced(silences, { alertKey: a.alertKey, ruleId: a.ruleId, anomalyType: a.source === 'anomaly' ? a.type : undefined, severity: a.severity as Notification['severity'] }, now);

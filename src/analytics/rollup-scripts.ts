@@ -27,6 +27,15 @@ local function fold(acc, flat, peakOf)
   if minutePeak and minutePeak > (acc.pk or 0) then acc.pk = minutePeak end
   return minutePeak, seconds
 end
+local function write(key, acc, ttl)
+  local args = {}
+  for f, v in pairs(acc) do args[#args + 1] = f; args[#args + 1] = v end
+  if #args > 0 then
+    redis.call('HSET', key, unpack(args))
+    redis.call('EXPIRE', key, ttl)
+  end
+  return #args / 2
+end
 `;
 
 /**
@@ -49,13 +58,7 @@ for i = 2, #KEYS do
   end
 end
 redis.call('DEL', KEYS[1])
-local args = {}
-for f, v in pairs(acc) do args[#args + 1] = f; args[#args + 1] = v end
-if #args > 0 then
-  redis.call('HSET', KEYS[1], unpack(args))
-  redis.call('EXPIRE', KEYS[1], ARGV[1])
-end
-return #args / 2
+return write(KEYS[1], acc, ARGV[1])
 `;
 
 /**
@@ -68,11 +71,5 @@ for i = 2, #KEYS do
   local flat = redis.call('HGETALL', KEYS[i])
   if #flat > 0 then fold(acc, flat, true) end
 end
-local args = {}
-for f, v in pairs(acc) do args[#args + 1] = f; args[#args + 1] = v end
-if #args > 0 then
-  redis.call('HSET', KEYS[1], unpack(args))
-  redis.call('EXPIRE', KEYS[1], ARGV[1])
-end
-return #args / 2
+return write(KEYS[1], acc, ARGV[1])
 `;
