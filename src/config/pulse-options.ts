@@ -46,6 +46,8 @@ export interface PulseOptions {
   subjectsStoredPerDay: number;
   /** Silence after which a client is offline (DESIGN.md: 90 s). */
   heartbeatTimeoutMs: number;
+  /** Most clients whose heartbeat waits for Redis at once; beyond, new clients are shed (counted). Default 500,000. */
+  presenceBufferLimit?: number;
   /** How often the offline detector runs (one instance at a time). */
   offlineCheckIntervalMs: number;
   /** How often rollups run (one instance at a time); also how often active clients are sampled. */

@@ -15,7 +15,9 @@ export type RejectionReason =
   | 'schema'
   | 'subject_mismatch'
   | 'future_timestamp'
-  | 'unknown_tenant';
+  | 'unknown_tenant'
+  /** Valid, but shed: the write buffer was full (a storm of new client ids). */
+  | 'shed';
 
 export interface Heartbeat {
   tenantId: string;

@@ -35,8 +35,11 @@ export class HeartbeatService {
       this.rejections.record(result.reason, result.detail, subject, tenant.id);
       return;
     }
+    if (!this.writer.enqueue(result.heartbeat, receivedAt, tenant.tier)) {
+      this.rejections.record('shed', 'presence buffer full: heartbeat of a new client shed', subject, tenant.id);
+      return;
+    }
     this.accepted++;
-    this.writer.enqueue(result.heartbeat, receivedAt, tenant.tier);
   }
 
   stats(): { accepted: number; rejected: Record<string, number> } {

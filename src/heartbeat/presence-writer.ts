@@ -14,6 +14,7 @@ import { PresenceStore } from './presence.store.js';
 
 /** Heartbeats wait at most this long in memory before their pipelined write. */
 export const PRESENCE_FLUSH_INTERVAL_MS = 100;
+export const DEFAULT_PRESENCE_BUFFER_LIMIT = 500_000;
 /** Heartbeats per Lua call: large enough to amortise the call, small enough to keep Redis responsive. */
 export const HEARTBEATS_PER_CALL = 200;
 const FLUSH_INTERVAL = 'pulse-presence-flush';
@@ -47,6 +48,8 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
   private pending = new Map<string, PendingHeartbeat>();
   private running: Promise<void> | null = null;
   private lastErrorLogAt = 0;
+  /** Most clients buffered at once (memory bound under a storm or a Redis outage). */
+  private readonly maxPending: number;
   private readonly stats = { written: 0, superseded: 0, failedWrites: 0, transitions: 0 };
   private readonly processing = new Uint32Array(LATENCY_BUCKETS);
 
@@ -59,7 +62,9 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
     private readonly scheduler: SchedulerRegistry,
     private readonly directory: TenantDirectory,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
-  ) {}
+  ) {
+    this.maxPending = options.presenceBufferLimit ?? DEFAULT_PRESENCE_BUFFER_LIMIT;
+  }
 
   onModuleInit(): void {
     this.scheduler.addInterval(FLUSH_INTERVAL, setInterval(() => void this.flush(), PRESENCE_FLUSH_INTERVAL_MS));
@@ -70,10 +75,17 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
     await this.flush();
   }
 
-  enqueue(heartbeat: Heartbeat, receivedAt: number, tier: Tier): void {
+  /**
+   * Buffers a heartbeat; false when it was shed because the buffer is full of other clients (a
+   * storm of new client ids while Redis is slow or down). A known client's newer heartbeat always
+   * replaces its older one, so real clients keep being seen.
+   */
+  enqueue(heartbeat: Heartbeat, receivedAt: number, tier: Tier): boolean {
     const key = `${heartbeat.tenantId}\u0000${heartbeat.clientId}`;
     if (this.pending.has(key)) this.stats.superseded++;
+    else if (this.pending.size >= this.maxPending) return false;
     this.pending.set(key, { heartbeat, receivedAt, tier });
+    return true;
   }
 
   snapshot(): PresenceWriterStats {

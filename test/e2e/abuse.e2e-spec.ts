@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { HeartbeatService } from '../../src/heartbeat/heartbeat.service.js';
+import { TrafficAggregator } from '../../src/monitoring/traffic-aggregator.js';
+import { sendHeartbeat } from '../support/heartbeats.js';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
-import { ADMIN_KEY, deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId } from '../support/pulse-app.js';
+import { publisher } from '../support/traffic.js';
+import { ADMIN_KEY, deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
 
 /** Abuse: other tenants' ids, random input, oversized bodies. No answer may be a 500. */
 describe('abuse (real NATS and Redis)', () => {
@@ -100,6 +105,32 @@ describe('abuse (real NATS and Redis)', () => {
       { numRuns: 150 },
     );
     // Whatever was created by the fuzzing (tenant ids are random) stays inside this run's prefix.
+  });
+
+  it('a flood of made-up tenant ids (traffic and heartbeats) creates no state', async () => {
+    const nc = await publisher();
+    try {
+      const tenantsBefore = pulse.app.get(TrafficAggregator).stats().tenants;
+      const ghosts = Array.from({ length: 500 }, (_, i) => `ghost-${i}-${Date.now()}`);
+      for (const [i, g] of ghosts.entries()) {
+        nc.publish(`tenant.${g}.x.${i}`, new Uint8Array(10));
+        sendHeartbeat(nc, g, 'c1');
+      }
+      await nc.flush();
+      const service = pulse.app.get(HeartbeatService);
+      await waitFor(async () => service.stats().rejected.unknown_tenant ?? 0, (n) => n >= 500);
+      expect(service.stats().rejected.unknown_tenant).toBeGreaterThanOrEqual(500);
+      expect(pulse.app.get(TrafficAggregator).stats().tenants).toBe(tenantsBefore);
+      const redis = new Redis(SHARED_REDIS);
+      try {
+        const [, keys] = await redis.scan('0', 'MATCH', `${options.redis.keyPrefix}:{t:ghost-*`, 'COUNT', 100_000);
+        expect(keys).toEqual([]);
+      } finally {
+        redis.disconnect();
+      }
+    } finally {
+      await nc.close();
+    }
   });
 
   it('unicode and huge headers are refused cleanly', async () => {

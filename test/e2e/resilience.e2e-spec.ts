@@ -2,6 +2,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
 import { TrafficFlusher } from '../../src/monitoring/traffic-flusher.js';
+import { HeartbeatService } from '../../src/heartbeat/heartbeat.service.js';
 import { PresenceWriter } from '../../src/heartbeat/presence-writer.js';
 import { NatsStatus } from '../../src/nats/nats-status.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
@@ -98,6 +99,34 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     await redisServer.start();
     const after = await waitFor(() => summary().catch(() => undefined), (s) => s?.total === 51, { timeoutMs: 20_000 });
     expect(after).toMatchObject({ total: 51, degraded: 50 });
+  });
+
+  it('a heartbeat storm of new client ids while Redis is down is shed with a counter, known clients kept', async () => {
+    const redisServer = await startRedisServer();
+    cleanups.push(() => redisServer.kill());
+    const pulse = await startPulse(
+      testOptions({ presenceBufferLimit: 20, redis: { url: `redis://127.0.0.1:${redisServer.port}`, keyPrefix: 'storm', connectTimeoutMs: 3000 } }),
+    );
+    cleanups.push(() => pulse.close());
+    const nc = await publisher();
+    cleanups.push(() => nc.close());
+    const t = await createTenant(pulse.url, uniqueTenantId('storm'), 'basic');
+    await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id) !== undefined, Boolean);
+    await redisServer.kill();
+    for (let c = 0; c < 50; c++) sendHeartbeat(nc, t.id, `storm-${c}`);
+    sendHeartbeat(nc, t.id, 'storm-0', heartbeat(t.id, 'storm-0', { status: 'degraded' })); // known: replaces
+    await nc.flush();
+    const heartbeats = pulse.app.get(HeartbeatService);
+    await waitFor(async () => heartbeats.stats().rejected.shed ?? 0, (n) => n === 30);
+    expect(heartbeats.stats().rejected.shed).toBe(30);
+    expect(pulse.app.get(PresenceWriter).snapshot().pending).toBe(20);
+    await redisServer.start();
+    const summary = await waitFor(
+      async () => (await request<{ summary: { total: number; degraded: number } }>(pulse.url, 'GET', '/api/v1/metrics/presence', { key: t.apiKey })).body.summary,
+      (s) => s?.total === 20,
+      { timeoutMs: 20_000 },
+    );
+    expect(summary).toMatchObject({ total: 20, degraded: 1 });
   });
 
   it('detects a Redis that restarted empty and reports it in health', async () => {
