@@ -34,10 +34,16 @@ export class HealthController {
       async () => {
         const indicator = this.indicators.check('redis');
         const redis = await this.pulse.redisStatus();
+        const { cluster } = redis;
         if (redis.state !== 'ready' || redis.error) return indicator.down({ state: redis.state, error: redis.error });
-        // Serving, but what Redis held is gone: degraded (HTTP 200) until an operator acts.
-        if (redis.dataLossDetectedAt) return indicator.degraded({ pingMs: redis.pingMs, dataLossDetectedAt: redis.dataLossDetectedAt });
-        return indicator.up({ pingMs: redis.pingMs });
+        // A Cluster refusing every slot (a master lost while full coverage is required): nothing works.
+        if (cluster?.state === 'fail') return indicator.down({ state: redis.state, cluster });
+        // Serving, but not all of it (some slots' master lost) or what Redis held is gone: degraded
+        // (HTTP 200, every instance sees the same Redis, so taking this one out would not help).
+        if (redis.dataLossDetectedAt || cluster?.slotsFailing || cluster?.unreachableMasters.length) {
+          return indicator.degraded({ pingMs: redis.pingMs, dataLossDetectedAt: redis.dataLossDetectedAt, ...(cluster && { cluster }) });
+        }
+        return indicator.up({ pingMs: redis.pingMs, ...(cluster && { cluster }) });
       },
     ]);
   }

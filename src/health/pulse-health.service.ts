@@ -2,8 +2,20 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TrafficAggregator } from '../monitoring/traffic-aggregator.js';
 import { TrafficFlusher, type FlushStats } from '../monitoring/traffic-flusher.js';
 import { NatsStatus, type NatsStatusSnapshot } from '../nats/nats-status.js';
+import { Cluster } from 'ioredis';
+import { withTimeout } from '../common/with-timeout.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
 import { RedisDataWatch } from './redis-data-watch.js';
+
+export interface RedisClusterSnapshot {
+  /** `cluster_state` as the masters that answer report it: `fail` when not every slot is served and the cluster requires full coverage (Redis' default). */
+  state: string;
+  slotsOk: number;
+  /** Slots whose master is suspected (pfail) or agreed (fail) to be down. */
+  slotsFailing: number;
+  /** Masters this instance cannot reach now (`host:port`). */
+  unreachableMasters: string[];
+}
 
 export interface RedisStatusSnapshot {
   state: string;
@@ -11,6 +23,8 @@ export interface RedisStatusSnapshot {
   error: string | null;
   /** Set once Redis came back without its data (restarted without persistence). */
   dataLossDetectedAt: string | null;
+  /** Redis Cluster only: what the cluster says of itself, and which masters do not answer. */
+  cluster?: RedisClusterSnapshot;
 }
 
 export interface PulseStatus {
@@ -36,21 +50,59 @@ export class PulseHealthService {
   async redisStatus(): Promise<RedisStatusSnapshot> {
     const dataLossDetectedAt = this.dataWatch.dataLossDetectedAt();
     if (this.redis.status !== 'ready') return { state: this.redis.status, pingMs: null, error: null, dataLossDetectedAt };
+    if (this.redis instanceof Cluster) return { ...(await this.clusterStatus(this.redis)), dataLossDetectedAt };
     const started = performance.now();
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.redis.ping(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no PONG within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
-        }),
-      ]);
-      return { state: 'ready', pingMs: Number((performance.now() - started).toFixed(2)), error: null, dataLossDetectedAt };
+      await withTimeout(this.redis.ping(), PING_TIMEOUT_MS, 'no PONG');
+      return { state: 'ready', pingMs: round(performance.now() - started), error: null, dataLossDetectedAt };
     } catch (err) {
       return { state: this.redis.status, pingMs: null, error: (err as Error).message, dataLossDetectedAt };
-    } finally {
-      clearTimeout(timer);
     }
+  }
+
+  /**
+   * Every master is asked for CLUSTER INFO (a PING would reach one random node and miss a lost
+   * shard): the slowest answer is the ping; masters that do not answer, or that the cluster
+   * flags as failing, are listed.
+   */
+  private async clusterStatus(cluster: Cluster): Promise<Omit<RedisStatusSnapshot, 'dataLossDetectedAt'>> {
+    const replies = await Promise.all(
+      cluster.nodes('master').map(async (node) => {
+        const started = performance.now();
+        const address = `${node.options.host}:${node.options.port}`;
+        try {
+          const info = String(await withTimeout(node.cluster('INFO'), PING_TIMEOUT_MS, 'no answer'));
+          return { address, info, ms: performance.now() - started };
+        } catch (err) {
+          return { address, error: (err as Error).message };
+        }
+      }),
+    );
+    const answered = replies.filter((r) => r.info !== undefined);
+    if (answered.length === 0) return { state: cluster.status, pingMs: null, error: replies[0]?.error ?? 'no master known' };
+    // ioredis drops a master from its pool once the others report its slots unserved: the
+    // cluster's own view (CLUSTER NODES flags fail / fail?) names it from then on.
+    const unreachable = new Set(replies.filter((r) => r.info === undefined).map((r) => r.address));
+    const node = cluster.nodes('master').find((n) => answered.some((r) => r.address === `${n.options.host}:${n.options.port}`));
+    const nodesText = node ? String(await withTimeout(node.cluster('NODES'), PING_TIMEOUT_MS, 'no answer').catch(() => '')) : '';
+    for (const line of nodesText.split('\n')) {
+      const [, address, flags] = line.split(' ');
+      if (flags?.includes('master') && /(^|,)fail\??(,|$)/.test(flags)) unreachable.add(address.split('@')[0]);
+    }
+    const unreachableMasters = [...unreachable].sort();
+    const infos = answered.map((r) => parseInfo(r.info!));
+    const states = infos.map((i) => i.cluster_state ?? 'unknown');
+    return {
+      state: 'ready',
+      pingMs: round(Math.max(...answered.map((r) => r.ms))),
+      error: null,
+      cluster: {
+        state: states.includes('fail') ? 'fail' : states[0],
+        slotsOk: Math.min(...infos.map((i) => Number(i.cluster_slots_ok ?? 0))),
+        slotsFailing: Math.max(...infos.map((i) => Number(i.cluster_slots_pfail ?? 0) + Number(i.cluster_slots_fail ?? 0))),
+        unreachableMasters,
+      },
+    };
   }
 
   async status(): Promise<PulseStatus> {
@@ -61,4 +113,13 @@ export class PulseHealthService {
       flush: this.flusher.snapshot(),
     };
   }
+}
+
+function round(ms: number): number {
+  return Number(ms.toFixed(2));
+}
+
+/** `name:value` lines of an INFO-style reply. */
+function parseInfo(text: string): Record<string, string> {
+  return Object.fromEntries(text.split(/\r?\n/).map((line) => line.split(':')).filter((kv) => kv.length === 2));
 }

@@ -5,9 +5,12 @@
 export class RedisKeys {
   constructor(readonly prefix: string) {}
 
-  /** STRING present as long as Redis keeps its data (its absence reveals a Redis restarted empty). */
-  dataMarker(): string {
-    return `${this.prefix}:marker`;
+  /**
+   * STRING present as long as Redis keeps its data (its absence reveals a Redis restarted empty).
+   * On Redis Cluster one per master: `tag` picks a hash slot that master serves.
+   */
+  dataMarker(tag?: string): string {
+    return tag === undefined ? `${this.prefix}:marker` : `${this.prefix}:marker:{${tag}}`;
   }
 
   /** SET of every tenant id. */

@@ -1,6 +1,7 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Cluster, Redis, type RedisOptions as IORedisOptions } from 'ioredis';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { withTimeout } from '../common/with-timeout.js';
 import { RedisKeys } from './redis-keys.js';
 
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
@@ -44,21 +45,13 @@ export async function connectRedis(options: PulseOptions['redis']): Promise<Redi
   client.on('error', (err: Error) => {
     lastError = err.message;
   });
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      client.connect(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${options.connectTimeoutMs} ms`)), options.connectTimeoutMs);
-      }),
-    ]);
+    await withTimeout(client.connect(), options.connectTimeoutMs, 'no answer');
     await client.ping();
     return client;
   } catch (err) {
     client.disconnect();
     throw new Error(`Cannot connect to Redis at ${target}: ${lastError || (err as Error).message}`);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

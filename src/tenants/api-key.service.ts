@@ -1,11 +1,20 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import type { TenantPrincipal } from '../common/guards/principal.js';
+import { isSlotUnavailable } from '../redis/redis-errors.js';
+import { REDIS_CLIENT } from '../redis/redis.module.js';
 import type { ApiKeyRecord } from './tenant.js';
 import { TenantDirectory } from './tenant-directory.js';
 import { TenantRepository } from './tenant.repository.js';
 
 export const API_KEY_PREFIX = 'pk_';
+/** Keys whose owner this instance remembers for when Redis cannot answer (least recently used go). */
+const LAST_KNOWN_KEYS = 10_000;
+
+interface KeyOwner {
+  tenantId: string;
+  keyId: string;
+}
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -26,10 +35,20 @@ export function generateApiKey(): { apiKey: string; record: ApiKeyRecord } {
 
 @Injectable()
 export class ApiKeyService {
+  /** SHA-256 → owner, as Redis last confirmed it; consulted only while Redis cannot answer. */
+  private readonly lastKnown = new Map<string, KeyOwner>();
+
   constructor(
     private readonly tenants: TenantRepository,
     private readonly directory: TenantDirectory,
-  ) {}
+    @Inject(REDIS_CLIENT) private readonly redis: { readonly status: string },
+  ) {
+    directory.subscribe({
+      activated: () => undefined,
+      deactivated: (tenantId) => this.forget(tenantId),
+      keysRevoked: (tenantId) => this.forget(tenantId),
+    });
+  }
 
   /**
    * The tenant a key belongs to, or null. The key itself is looked up in Redis on every request
@@ -39,10 +58,15 @@ export class ApiKeyService {
    * answering and every other instance on the change announcement (milliseconds; at worst one
    * reconcile interval if the announcement is lost). A tenant the directory does not know yet is
    * read from Redis.
+   *
+   * On Redis Cluster the key's entry lives in some slot unrelated to its tenant's. So that losing
+   * that slot's master does not lock out a tenant whose data is still served, a key Redis
+   * confirmed before is accepted while Redis (connected) cannot answer for it, unless it was
+   * revoked or its tenant disabled since (both announced to every instance).
    */
   async resolve(apiKey: string): Promise<TenantPrincipal | null> {
     if (!apiKey.startsWith(API_KEY_PREFIX) || apiKey.length > 128) return null;
-    const owner = await this.tenants.findApiKeyOwner(hashApiKey(apiKey));
+    const owner = await this.findOwner(hashApiKey(apiKey));
     if (!owner) return null;
     const known = this.directory.get(owner.tenantId);
     if (known) return { tenantId: known.id, tier: known.tier, keyId: owner.keyId };
@@ -50,5 +74,26 @@ export class ApiKeyService {
     const tenant = await this.tenants.find(owner.tenantId);
     if (!tenant || tenant.status !== 'active') return null;
     return { tenantId: tenant.id, tier: tenant.tier, keyId: owner.keyId };
+  }
+
+  private async findOwner(sha256: string): Promise<KeyOwner | null> {
+    let owner: KeyOwner | null;
+    try {
+      owner = await this.tenants.findApiKeyOwner(sha256);
+    } catch (err) {
+      const remembered = this.lastKnown.get(sha256);
+      if (remembered && isSlotUnavailable(this.redis, err)) return remembered;
+      throw err;
+    }
+    this.lastKnown.delete(sha256);
+    if (owner) {
+      this.lastKnown.set(sha256, owner);
+      if (this.lastKnown.size > LAST_KNOWN_KEYS) this.lastKnown.delete(this.lastKnown.keys().next().value!);
+    }
+    return owner;
+  }
+
+  private forget(tenantId: string): void {
+    for (const [sha256, owner] of this.lastKnown) if (owner.tenantId === tenantId) this.lastKnown.delete(sha256);
   }
 }

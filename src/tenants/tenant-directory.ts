@@ -18,6 +18,8 @@ export interface TenantListener {
   activated(tenant: Tenant): void;
   /** The tenant was disabled or deleted. */
   deactivated(tenantId: string): void;
+  /** One of the tenant's API keys was revoked. */
+  keysRevoked?(tenantId: string): void;
 }
 
 const RECONCILE_INTERVAL = 'pulse-tenant-reconcile';
@@ -74,7 +76,9 @@ export class TenantDirectory implements OnApplicationBootstrap, BeforeApplicatio
         } catch {
           return;
         }
-        if (isValidId(change?.tenantId)) void this.sync(change.tenantId);
+        if (!isValidId(change?.tenantId)) return;
+        if (change.change === 'keys_revoked') this.keysRevoked(change.tenantId);
+        else void this.sync(change.tenantId);
       },
     });
     await this.reconcile();
@@ -85,6 +89,11 @@ export class TenantDirectory implements OnApplicationBootstrap, BeforeApplicatio
     this.stopped = true;
     if (this.scheduler.doesExist('interval', RECONCILE_INTERVAL)) this.scheduler.deleteInterval(RECONCILE_INTERVAL);
     if (this.changes && !this.nats.isClosed()) this.changes.unsubscribe();
+  }
+
+  /** Tells the listeners that an API key of the tenant was revoked. */
+  keysRevoked(tenantId: string): void {
+    for (const l of this.listeners) l.keysRevoked?.(tenantId);
   }
 
   /** Brings the active set in line with the registry. */

@@ -27,5 +27,6 @@ export const TENANT_CHANGES_SUBJECT = '_PULSE.internal.tenants';
 
 export interface TenantChange {
   tenantId: string;
-  change: 'created' | 'updated' | 'deleted';
+  /** `keys_revoked`: an API key of the tenant stopped being valid (forget any remembered owner). */
+  change: 'created' | 'updated' | 'deleted' | 'keys_revoked';
 }

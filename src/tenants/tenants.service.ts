@@ -97,6 +97,8 @@ export class TenantsService {
     if (!(await this.tenants.removeApiKey(tenantId, keyId))) {
       throw new NotFoundException(`Tenant ${tenantId} has no API key ${keyId}`);
     }
+    this.directory.keysRevoked(tenantId);
+    this.changes.announce({ tenantId, change: 'keys_revoked' });
   }
 
   /** This instance applies the change before answering; the others on the announcement. */

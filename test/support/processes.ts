@@ -85,14 +85,23 @@ export async function startRedisServer({ persistent = true } = {}): Promise<Serv
   return new ServerProcess('redis-server', args, port).start();
 }
 
+export interface RedisClusterOptions {
+  /** AOF with fsync on every write, so a killed master comes back with its data. */
+  persistent?: boolean;
+  /** Redis' `cluster-require-full-coverage` (its default, yes: one lost master stops every slot). */
+  requireFullCoverage?: boolean;
+}
+
 /** Three replica-less Redis Cluster masters on free loopback ports, slots spread by redis-cli. */
-export async function startRedisCluster(): Promise<{ nodes: ServerProcess[]; seeds: string[] }> {
+export async function startRedisCluster({ persistent = false, requireFullCoverage = true }: RedisClusterOptions = {}): Promise<{ nodes: ServerProcess[]; seeds: string[] }> {
   const nodes: ServerProcess[] = [];
+  const durability = persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
   for (let i = 0; i < 3; i++) {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'pulse-redis-cluster-'));
-    const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no',
-      '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-node-timeout', '2000'];
+    const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', ...durability,
+      '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-node-timeout', '2000',
+      '--cluster-require-full-coverage', requireFullCoverage ? 'yes' : 'no'];
     nodes.push(await new ServerProcess('redis-server', args, port).start());
   }
   const seeds = nodes.map((n) => `127.0.0.1:${n.port}`);
@@ -103,18 +112,22 @@ export async function startRedisCluster(): Promise<{ nodes: ServerProcess[]; see
   // Wait until every node agrees the cluster is up.
   for (const node of nodes) {
     for (let attempt = 0; ; attempt++) {
-      const ok = await new Promise<boolean>((resolve) => {
-        const info = spawn('redis-cli', ['-p', String(node.port), 'cluster', 'info']);
-        let out = '';
-        info.stdout.on('data', (d) => (out += d));
-        info.on('exit', () => resolve(out.includes('cluster_state:ok')));
-      });
-      if (ok) break;
+      if ((await clusterInfo(node.port)).includes('cluster_state:ok')) break;
       if (attempt > 100) throw new Error('Redis Cluster did not reach cluster_state:ok');
       await new Promise((r) => setTimeout(r, 100));
     }
   }
   return { nodes, seeds };
+}
+
+/** `CLUSTER INFO` of the node on `port` as redis-cli prints it ('' when it does not answer). */
+export function clusterInfo(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const info = spawn('redis-cli', ['-p', String(port), 'cluster', 'info']);
+    let out = '';
+    info.stdout.on('data', (d) => (out += d));
+    info.on('exit', () => resolve(out));
+  });
 }
 
 /** Three nats-server processes routed into one cluster on free loopback ports. */

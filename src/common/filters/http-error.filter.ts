@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { isRedisUnavailable } from '../../redis/redis-errors.js';
 
 export interface ErrorBody {
   statusCode: number;
@@ -9,12 +10,10 @@ export interface ErrorBody {
   [extra: string]: unknown;
 }
 
-const REDIS_UNAVAILABLE = /Connection is closed|max retries per request|ECONNREFUSED|Stream isn't writeable|Command timed out/i;
-
 /**
  * One error body for every HTTP failure: `{ statusCode, error, message, details? }` plus any
  * fields the exception adds (403s add requiredTier/currentTier). Unexpected errors become a 500
- * that says nothing about internals; a lost Redis connection becomes a 503.
+ * that says nothing about internals; Redis unreachable (or a Cluster slot unserved) becomes a 503.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -51,7 +50,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (typeof candidate?.status === 'number' && candidate.status >= 400 && candidate.status < 500 && candidate.expose) {
       return { statusCode: candidate.status, error: reason(candidate.status), message: String(candidate.message) };
     }
-    if (exception instanceof Error && (exception.name === 'MaxRetriesPerRequestError' || REDIS_UNAVAILABLE.test(exception.message))) {
+    if (isRedisUnavailable(exception)) {
       return { statusCode: 503, error: reason(503), message: 'Storage is unavailable, try again shortly' };
     }
     return { statusCode: 500, error: reason(500), message: 'Internal server error' };

@@ -1,4 +1,5 @@
-import type { ThrottlerStorage } from '@nestjs/throttler';
+import { type ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { isSlotUnavailable } from '../../redis/redis-errors.js';
 import type { RedisClient } from '../../redis/redis.module.js';
 import type { RedisKeys } from '../../redis/redis-keys.js';
 
@@ -21,8 +22,15 @@ return {hits, ttl, 0, 0}
 /**
  * @nestjs/throttler storage in Redis, so a limit holds across every Pulse instance. (The common
  * Redis storage package does not support Nest 12 yet; this is the whole of what it would do.)
+ *
+ * When the Redis Cluster slot of a tracker's counter is unserved (its master lost), the limit is
+ * kept by this instance alone in memory (Nest's own storage) instead of failing the request:
+ * limits still hold per instance, and the rest of the API works as far as Redis allows. When all
+ * of Redis is down the request fails at once (503): nothing else would work anyway.
  */
 export class RedisThrottlerStorage implements ThrottlerStorage {
+  private readonly fallback = new ThrottlerStorageService();
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
@@ -30,15 +38,14 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string) {
     const base = this.keys.rateLimit(`${throttlerName}:${key}`);
-    const [totalHits, ttlMs, isBlocked, blockMs] = (await this.redis.eval(
-      INCREMENT_LUA,
-      2,
-      `${base}:hits`,
-      `${base}:block`,
-      ttl,
-      limit,
-      blockDuration > 0 ? blockDuration : ttl,
-    )) as [number, number, number, number];
+    let reply: [number, number, number, number];
+    try {
+      reply = (await this.redis.eval(INCREMENT_LUA, 2, `${base}:hits`, `${base}:block`, ttl, limit, blockDuration > 0 ? blockDuration : ttl)) as typeof reply;
+    } catch (err) {
+      if (!isSlotUnavailable(this.redis, err)) throw err;
+      return this.fallback.increment(key, ttl, limit, blockDuration, throttlerName);
+    }
+    const [totalHits, ttlMs, isBlocked, blockMs] = reply;
     return {
       totalHits,
       timeToExpire: Math.max(0, Math.ceil(ttlMs / 1000)),

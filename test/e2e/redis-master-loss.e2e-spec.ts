@@ -1,0 +1,199 @@
+import calculateSlot from 'cluster-key-slot';
+import { Cluster } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MessageTap } from '../../src/monitoring/message-tap.js';
+import { TrafficFlusher } from '../../src/monitoring/traffic-flusher.js';
+import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { hashApiKey } from '../../src/tenants/api-key.service.js';
+import { sendHeartbeat } from '../support/heartbeats.js';
+import { createTenant, type CreatedTenant, request } from '../support/http.js';
+import { type RedisClusterOptions, type ServerProcess, startRedisCluster } from '../support/processes.js';
+import { ADMIN_KEY, type RunningPulse, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
+import { publisher, publishMany } from '../support/traffic.js';
+
+interface RedisReadiness {
+  status: string;
+  details: {
+    redis: {
+      status: string;
+      dataLossDetectedAt?: string | null;
+      cluster?: { state: string; slotsFailing: number; unreachableMasters: string[] };
+    };
+  };
+}
+
+/**
+ * One master of a replica-less 3-master Redis Cluster is killed under two Pulse instances. Its
+ * slots are gone until it returns; how much of Pulse keeps working depends on the cluster's
+ * `cluster-require-full-coverage` and on whether the master comes back with its data.
+ */
+class MasterLossFixture {
+  redis!: { nodes: ServerProcess[]; seeds: string[] };
+  pulses: RunningPulse[] = [];
+  keys!: RedisKeys;
+  victim!: ServerProcess;
+  /** A tenant whose data lives on the victim. */
+  lost!: CreatedTenant;
+  /** A tenant whose data lives elsewhere, but whose API key's entry lives on the victim. */
+  kept!: CreatedTenant;
+  /** A tenant with nothing on the victim. */
+  intact!: CreatedTenant;
+  private admin!: Cluster;
+
+  async start(options: RedisClusterOptions): Promise<void> {
+    this.redis = await startRedisCluster(options);
+    const base = testOptions({ redis: { url: 'redis://unused', clusterNodes: this.redis.seeds, keyPrefix: 'masterloss', connectTimeoutMs: 5000 } });
+    this.keys = new RedisKeys(base.redis.keyPrefix);
+    this.pulses = [await startPulse(base), await startPulse(base)];
+    this.admin = new Cluster(this.redis.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })));
+    await this.admin.ping();
+    // The victim: the master serving neither the tenant registry nor the first tenant created.
+    const masterOf = (key: string) => this.admin.slots[calculateSlot(key)][0];
+    const registry = masterOf(this.keys.tenants());
+    const victimAddress = this.redis.seeds.find((s) => s !== registry)!;
+    this.victim = this.redis.nodes.find((n) => `127.0.0.1:${n.port}` === victimAddress)!;
+    for (let i = 0; i < 60 && !(this.lost && this.kept && this.intact); i++) {
+      const t = await createTenant(this.url, uniqueTenantId('loss'), 'professional');
+      if (masterOf(this.keys.tenant(t.id)) === victimAddress) this.lost ??= t;
+      else if (masterOf(this.keys.apiKey(hashApiKey(t.apiKey))) === victimAddress) this.kept ??= t;
+      else this.intact ??= t;
+    }
+    if (!this.lost || !this.kept || !this.intact) throw new Error('no tenant layout found for the test');
+    await waitFor(
+      async () => this.pulses.every((p) => this.tenants.every((t) => p.app.get(MessageTap).subscribedTenants().includes(t.id))),
+      Boolean,
+      { timeoutMs: 5000 },
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.admin?.disconnect();
+    for (const p of this.pulses) await p.close();
+    for (const n of this.redis?.nodes ?? []) await n.kill();
+  }
+
+  get tenants(): CreatedTenant[] {
+    return [this.lost, this.kept, this.intact];
+  }
+
+  get url(): string {
+    return this.pulses[0].url;
+  }
+
+  /** Messages and heartbeats (one per client) for every tenant. */
+  async traffic(messages: number, clients: string[]): Promise<void> {
+    const nc = await publisher();
+    try {
+      for (const t of this.tenants) {
+        await publishMany(nc, messages, (i) => `tenant.${t.id}.s${i % 4}`, 64);
+        for (const c of clients) sendHeartbeat(nc, t.id, c);
+      }
+      await nc.flush();
+    } finally {
+      await nc.close();
+    }
+  }
+
+  /** Realtime total as the second instance answers it, or the HTTP status when not 200. */
+  async total(t: CreatedTenant): Promise<number | string> {
+    const res = await request<{ messages?: { total: number } }>(this.pulses[1].url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey });
+    return res.status === 200 ? res.body.messages!.total : `HTTP ${res.status}`;
+  }
+
+  async online(t: CreatedTenant): Promise<number | string> {
+    const res = await request<{ summary: { online: number } }>(this.pulses[1].url, 'GET', '/api/v1/metrics/presence', { key: t.apiKey });
+    return res.status === 200 ? res.body.summary.online : `HTTP ${res.status}`;
+  }
+
+  async readiness(): Promise<{ http: number; body: RedisReadiness }> {
+    const res = await request<RedisReadiness>(this.url, 'GET', '/health/ready');
+    return { http: res.status, body: res.body };
+  }
+
+  /** Messages counted by the instances but not yet in Redis. */
+  backlog(): number {
+    return this.pulses.reduce((sum, p) => sum + p.app.get(TrafficFlusher).snapshot().backlogMessages, 0);
+  }
+}
+
+describe('a replica-less Redis Cluster master lost, cluster-require-full-coverage no, AOF', () => {
+  const f = new MasterLossFixture();
+  beforeAll(() => f.start({ persistent: true, requireFullCoverage: false }), 90_000);
+  afterAll(() => f.stop());
+
+  it('serves the other slots meanwhile, keeps the lost slots\' counts in memory and writes them when the master returns', async () => {
+    await f.traffic(1000, ['c1']);
+    for (const t of f.tenants) expect(await waitFor(() => f.total(t), (n) => n === 1000)).toBe(1000);
+
+    await f.victim.kill();
+    const victim = `127.0.0.1:${f.victim.port}`;
+    const down = await waitFor(
+      () => f.readiness(),
+      (r) => Boolean(r.body.details.redis.cluster?.unreachableMasters.includes(victim) && r.body.details.redis.cluster.slotsFailing > 0),
+      { timeoutMs: 15_000 },
+    );
+    // Degraded, not down: every instance shares this Redis, taking one out of service helps no one.
+    expect(down.http).toBe(200);
+    expect(down.body.details.redis.status).toBe('degraded');
+    expect(down.body.details.redis.cluster!.unreachableMasters).toEqual([victim]);
+    expect(down.body.details.redis.cluster!.slotsFailing).toBeGreaterThan(5000); // a third of 16,384
+
+    await f.traffic(2000, ['c2']);
+    // The tenant whose slots survive is fully served, although its API key's entry is on the lost
+    // master (the key was confirmed before) and the rate-limit counters may be too.
+    for (const t of [f.kept, f.intact]) {
+      expect(await waitFor(() => f.total(t), (n) => n === 3000, { timeoutMs: 15_000 })).toBe(3000);
+      expect(await waitFor(() => f.online(t), (n) => n === 2)).toBe(2);
+    }
+    // The other one cannot be read: 503, and exactly its 2,000 new messages wait in memory.
+    expect(await f.total(f.lost)).toBe('HTTP 503');
+    expect(await waitFor(async () => f.backlog(), (n) => n === 2000)).toBe(2000);
+
+    await f.victim.start();
+    expect(await waitFor(() => f.total(f.lost), (n) => n === 3000, { timeoutMs: 20_000 })).toBe(3000);
+    expect(await waitFor(() => f.online(f.lost), (n) => n === 2)).toBe(2);
+    for (const t of [f.kept, f.intact]) expect(await f.total(t)).toBe(3000);
+    expect(f.backlog()).toBe(0);
+    const up = await waitFor(() => f.readiness(), (r) => r.body.details.redis.status === 'up', { timeoutMs: 15_000 });
+    expect(up.body.details.redis).toMatchObject({ status: 'up', cluster: { state: 'ok', slotsFailing: 0, unreachableMasters: [] } });
+    expect(up.body.details.redis.dataLossDetectedAt).toBeUndefined();
+  }, 90_000);
+});
+
+describe('a replica-less Redis Cluster master lost, Redis defaults (full coverage required, no persistence)', () => {
+  const f = new MasterLossFixture();
+  beforeAll(() => f.start({ persistent: false, requireFullCoverage: true }), 90_000);
+  afterAll(() => f.stop());
+
+  it('stops the whole cluster meanwhile; on return the surviving slots get every count, the lost data is reported', async () => {
+    await f.traffic(1000, ['c1']);
+    for (const t of f.tenants) expect(await waitFor(() => f.total(t), (n) => n === 1000)).toBe(1000);
+
+    await f.victim.kill();
+    // Once the survivors agree the master failed, they refuse every slot: Pulse is not ready.
+    const down = await waitFor(() => f.readiness(), (r) => r.body.details.redis.cluster?.state === 'fail', { timeoutMs: 15_000 });
+    expect(down.http).toBe(503);
+    await f.traffic(2000, ['c2']);
+    expect(await waitFor(() => f.total(f.kept), (n) => n === 'HTTP 503')).toBe('HTTP 503');
+    expect(await waitFor(async () => f.backlog(), (n) => n === 6000)).toBe(6000);
+
+    await f.victim.start(); // same slots, no data
+    // A tenant with nothing on the lost master loses nothing: all 3,000.
+    expect(await waitFor(() => f.total(f.intact), (n) => n === 3000, { timeoutMs: 20_000 })).toBe(3000);
+    expect(await waitFor(() => f.online(f.intact), (n) => n === 2)).toBe(2);
+    // What the master held is gone. A tenant whose registry entry was there: its key opens nothing
+    // and its held counts are dropped (nothing to attach them to).
+    expect(await waitFor(() => f.total(f.lost), (n) => n === 'HTTP 401', { timeoutMs: 20_000 })).toBe('HTTP 401');
+    // A tenant whose data survived but whose API key's entry was there: the key is gone, the data
+    // is not; a new key (the admin API) reads all 3,000.
+    expect(await f.total(f.kept)).toBe('HTTP 401');
+    const reissued = await request<{ apiKey: string }>(f.url, 'POST', `/api/v1/admin/tenants/${f.kept.id}/api-keys`, { key: ADMIN_KEY });
+    expect(reissued.status).toBe(201);
+    expect(await f.total({ ...f.kept, apiKey: reissued.body.apiKey })).toBe(3000);
+    // And Pulse says data was lost.
+    const ready = await waitFor(() => f.readiness(), (r) => Boolean(r.body.details.redis.dataLossDetectedAt), { timeoutMs: 15_000 });
+    expect(ready.http).toBe(200);
+    expect(ready.body.details.redis.status).toBe('degraded');
+    expect(await waitFor(async () => f.backlog(), (n) => n === 0)).toBe(0);
+  }, 90_000);
+});
