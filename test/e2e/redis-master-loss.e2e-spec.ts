@@ -7,7 +7,7 @@ import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { hashApiKey } from '../../src/tenants/api-key.service.js';
 import { sendHeartbeat } from '../support/heartbeats.js';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
-import { type RedisClusterOptions, type ServerProcess, startRedisCluster } from '../support/processes.js';
+import { type RedisClusterOptions, type ServerProcess, startNatsCluster, startRedisCluster } from '../support/processes.js';
 import { ADMIN_KEY, type RunningPulse, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
 import { publisher, publishMany } from '../support/traffic.js';
 
@@ -23,12 +23,14 @@ interface RedisReadiness {
 }
 
 /**
- * One master of a replica-less 3-master Redis Cluster is killed under two Pulse instances. Its
+ * One master of a replica-less 3-master Redis Cluster is killed under two Pulse instances (on a
+ * 3-node NATS cluster, as in clustered.e2e-spec.ts). Its
  * slots are gone until it returns; how much of Pulse keeps working depends on the cluster's
  * `cluster-require-full-coverage` and on whether the master comes back with its data.
  */
 class MasterLossFixture {
   redis!: { nodes: ServerProcess[]; seeds: string[] };
+  nats!: { nodes: ServerProcess[]; urls: string[] };
   pulses: RunningPulse[] = [];
   keys!: RedisKeys;
   victim!: ServerProcess;
@@ -41,10 +43,14 @@ class MasterLossFixture {
   private admin!: Cluster;
 
   async start(options: RedisClusterOptions): Promise<void> {
-    this.redis = await startRedisCluster(options);
+    [this.redis, this.nats] = await Promise.all([startRedisCluster(options), startNatsCluster()]);
     const base = testOptions({ redis: { url: 'redis://unused', clusterNodes: this.redis.seeds, keyPrefix: 'masterloss', connectTimeoutMs: 5000 } });
     this.keys = new RedisKeys(base.redis.keyPrefix);
-    this.pulses = [await startPulse(base), await startPulse(base)];
+    // Each instance on its own node of the NATS cluster; traffic comes in through the third.
+    this.pulses = [
+      await startPulse({ ...base, nats: { ...base.nats, servers: [this.nats.urls[0]] } }),
+      await startPulse({ ...base, nats: { ...base.nats, servers: [this.nats.urls[1]] } }),
+    ];
     this.admin = new Cluster(this.redis.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })));
     await this.admin.ping();
     // The victim: the master serving neither the tenant registry nor the first tenant created.
@@ -69,7 +75,7 @@ class MasterLossFixture {
   async stop(): Promise<void> {
     this.admin?.disconnect();
     for (const p of this.pulses) await p.close();
-    for (const n of this.redis?.nodes ?? []) await n.kill();
+    for (const n of [...(this.redis?.nodes ?? []), ...(this.nats?.nodes ?? [])]) await n.kill();
   }
 
   get tenants(): CreatedTenant[] {
@@ -82,7 +88,7 @@ class MasterLossFixture {
 
   /** Messages and heartbeats (one per client) for every tenant. */
   async traffic(messages: number, clients: string[]): Promise<void> {
-    const nc = await publisher();
+    const nc = await publisher([this.nats.urls[2]]);
     try {
       for (const t of this.tenants) {
         await publishMany(nc, messages, (i) => `tenant.${t.id}.s${i % 4}`, 64);
