@@ -12,7 +12,7 @@ export const REDIS = 'redis://127.0.0.1:6379';
 const { PulseModule } = await import('../dist/pulse.module.js');
 const { connectNatsTransport } = await import('../dist/configure-app.js');
 const { RedisKeys } = await import('../dist/redis/redis-keys.js');
-const { DEFAULT_PLAN_TIERS } = await import('../dist/config/pulse-options.js');
+const { defaultPulseOptions } = await import('../dist/config/env.validation.js');
 
 /** Starts Pulse (tap, heartbeats, jobs; no HTTP listener) with `tenants` registered at `tier`. */
 export async function startBenchPulse({ runId, tenants, tier, subjectPrefix, overrides = {}, listen = false }) {
@@ -23,21 +23,14 @@ export async function startBenchPulse({ runId, tenants, tier, subjectPrefix, ove
     await redis.hset(keys.tenant(t), { id: t, name: t, tier, plan: '', status: 'active', createdAt: '', updatedAt: '' });
     await redis.sadd(keys.tenants(), t);
   }
+  const defaults = defaultPulseOptions();
   const options = {
-    nats: { servers: [NATS], queueGroup: `bench-${runId}`, connectTimeoutMs: 3000 },
-    redis: { url: REDIS, keyPrefix, connectTimeoutMs: 3000 },
+    ...defaults,
+    nats: { ...defaults.nats, servers: [NATS], queueGroup: `bench-${runId}`, connectTimeoutMs: 3000 },
+    redis: { ...defaults.redis, url: REDIS, keyPrefix, connectTimeoutMs: 3000 },
     tenantSubjectPrefix: subjectPrefix,
     rateLimit: { perKeyPerMinute: 1_000_000, perAddressPerMinute: 1_000_000 },
-    flushIntervalMs: 1000,
     tenantSyncIntervalMs: 60_000,
-    planTiers: DEFAULT_PLAN_TIERS,
-    subjectTableSize: 1000,
-    subjectsStoredPerDay: 1000,
-    heartbeatTimeoutMs: 90_000,
-    offlineCheckIntervalMs: 5000,
-    rollupIntervalMs: 30_000,
-    anomalyWindowMs: 60_000,
-    alerting: { allowPrivateTargets: false, emailFrom: 'pulse@localhost', pagerdutyEventsUrl: 'https://events.pagerduty.com/v2/enqueue', maxAttempts: 4, retryBaseMs: 1000, timeoutMs: 10_000, evaluationIntervalMs: 30_000, repeatIntervalMs: 14_400_000, operatorCriticalAnomalies: false, operatorIncidentAfterMs: 30_000, operatorCheckIntervalMs: 10_000 },
     ...overrides,
   };
   const moduleRef = await Test.createTestingModule({ imports: [PulseModule.forRoot(options)] }).compile();

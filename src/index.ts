@@ -1,7 +1,7 @@
 /** Pulse as a library: the module, its options, the tier decorators and the public DTOs. */
 export { PulseModule, type PulseModuleAsyncOptions } from './pulse.module.js';
 export { type PulseOptions, PULSE_OPTIONS, DEFAULT_PLAN_TIERS } from './config/pulse-options.js';
-export { validateEnv, toPulseOptions, EnvironmentVariables } from './config/env.validation.js';
+export { validateEnv, toPulseOptions, defaultPulseOptions, EnvironmentVariables } from './config/env.validation.js';
 export { configureApp, connectNatsTransport } from './configure-app.js';
 export { TIERS, type Tier, tierAtLeast } from './common/tiers.js';
 export { RequiresTier } from './common/decorators/requires-tier.decorator.js';

@@ -1,29 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLUSTER_UNPIPELINED_SCRIPTS, REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
+import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { ROLLUP_DAY_LUA, ROLLUP_HOUR_LUA } from './rollup-scripts.js';
-
-type Script = (...args: (string | number)[]) => Promise<number>;
 
 /** Reads of stored buckets for analytics, and the rollup writes. */
 @Injectable()
 export class AnalyticsRepository {
-  private readonly rollupHourScript: Script;
-  private readonly rollupDayScript: Script;
+  private readonly scripts: Record<'pulseRollupHour' | 'pulseRollupDay', LuaScript>;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
-    const unpipelined: readonly string[] = CLUSTER_UNPIPELINED_SCRIPTS;
-    for (const name of ['pulseRollupHour', 'pulseRollupDay']) {
-      if (!unpipelined.includes(name)) throw new Error(`${name} must be listed in CLUSTER_UNPIPELINED_SCRIPTS`);
-    }
-    redis.defineCommand('pulseRollupHour', { lua: ROLLUP_HOUR_LUA });
-    redis.defineCommand('pulseRollupDay', { lua: ROLLUP_DAY_LUA });
-    const commands = redis as unknown as Record<string, Script>;
-    this.rollupHourScript = commands.pulseRollupHour.bind(redis);
-    this.rollupDayScript = commands.pulseRollupDay.bind(redis);
+    this.scripts = defineScripts(redis, { pulseRollupHour: ROLLUP_HOUR_LUA, pulseRollupDay: ROLLUP_DAY_LUA });
   }
 
   minutes(tenantId: string, minuteEpochs: number[]): Promise<Record<string, string>[]> {
@@ -70,15 +60,15 @@ export class AnalyticsRepository {
     await this.redis.expire(key, ttlSeconds);
   }
 
-  rollupHour(tenantId: string, hourEpoch: number, stripBefore: number, ttlSeconds: number): Promise<number> {
+  async rollupHour(tenantId: string, hourEpoch: number, stripBefore: number, ttlSeconds: number): Promise<number> {
     const minutes = Array.from({ length: 60 }, (_, i) => hourEpoch + 60 * i);
     const keys = [this.keys.hour(tenantId, hourEpoch), ...minutes.map((m) => this.keys.minute(tenantId, m))];
-    return this.rollupHourScript(keys.length, ...keys, ttlSeconds, stripBefore, ...minutes);
+    return (await this.scripts.pulseRollupHour(keys, [ttlSeconds, stripBefore, ...minutes])) as number;
   }
 
-  rollupDay(tenantId: string, day: string, dayStartEpoch: number, ttlSeconds: number): Promise<number> {
+  async rollupDay(tenantId: string, day: string, dayStartEpoch: number, ttlSeconds: number): Promise<number> {
     const hours = Array.from({ length: 24 }, (_, i) => dayStartEpoch + 3600 * i);
     const keys = [this.keys.day(tenantId, day), ...hours.map((h) => this.keys.hour(tenantId, h))];
-    return this.rollupDayScript(keys.length, ...keys, ttlSeconds);
+    return (await this.scripts.pulseRollupDay(keys, [ttlSeconds])) as number;
   }
 }

@@ -215,3 +215,8 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
     },
   };
 }
+
+/** The options Pulse runs with when no variable is set (what embedders and tests start from). */
+export function defaultPulseOptions(): PulseOptions {
+  return toPulseOptions(validateEnv({}));
+}

@@ -172,7 +172,7 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
           [...byReason].flatMap(([reason, n]) => [
             this.redis.hincrby(this.keys.heartbeatRejections(tenantId), reason, n),
             this.redis.hincrby(this.keys.minute(tenantId, minute), `hbrej:${reason}`, n),
-            this.redis.expire(this.keys.minute(tenantId, minute), RETENTION[this.directory.get(tenantId)?.tier ?? 'basic'].minuteSeconds),
+            this.redis.expire(this.keys.minute(tenantId, minute), this.directory.retentionOf(tenantId).minuteSeconds),
           ]),
         ),
       );

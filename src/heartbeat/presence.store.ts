@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLUSTER_UNPIPELINED_SCRIPTS, REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
+import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
 import { dayOf, minuteEpochOf, RedisKeys } from '../redis/redis-keys.js';
 import type { Retention } from '../common/retention.js';
 import type { PresenceStatus } from './heartbeat.dto.js';
@@ -38,31 +39,18 @@ export interface ClientPresence {
   metrics: { messagesSent: number; messagesReceived: number; errors: number; uptimeSeconds: number };
 }
 
-type Script = (...args: (string | number)[]) => Promise<unknown>;
 const CLIENT_FIELDS = ['status', 'lastSeen', 'connectedSince', 'sent', 'received', 'errors', 'uptime'] as const;
 
 /** Client presence in Redis: one hash per client, sorted sets by last seen and by status. */
 @Injectable()
 export class PresenceStore {
-  private readonly heartbeatsScript: Script;
-  private readonly markOfflineScript: Script;
-  private readonly forgetScript: Script;
+  private readonly scripts: Record<'pulseHeartbeats' | 'pulseMarkOffline' | 'pulseForgetClients', LuaScript>;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
-    const unpipelined: readonly string[] = CLUSTER_UNPIPELINED_SCRIPTS;
-    for (const name of ['pulseHeartbeats', 'pulseMarkOffline', 'pulseForgetClients']) {
-      if (!unpipelined.includes(name)) throw new Error(`${name} must be listed in CLUSTER_UNPIPELINED_SCRIPTS`);
-    }
-    redis.defineCommand('pulseHeartbeats', { lua: HEARTBEATS_LUA });
-    redis.defineCommand('pulseMarkOffline', { lua: MARK_OFFLINE_LUA });
-    redis.defineCommand('pulseForgetClients', { lua: FORGET_CLIENTS_LUA });
-    const commands = redis as unknown as Record<string, Script>;
-    this.heartbeatsScript = commands.pulseHeartbeats.bind(redis);
-    this.markOfflineScript = commands.pulseMarkOffline.bind(redis);
-    this.forgetScript = commands.pulseForgetClients.bind(redis);
+    this.scripts = defineScripts(redis, { pulseHeartbeats: HEARTBEATS_LUA, pulseMarkOffline: MARK_OFFLINE_LUA, pulseForgetClients: FORGET_CLIENTS_LUA });
   }
 
   private statusKeys(tenantId: string): string[] {
@@ -104,7 +92,7 @@ export class PresenceStore {
     for (const { heartbeat: hb, receivedAt } of batch) {
       args.push(hb.clientId, receivedAt, hb.status, hb.sent, hb.received, hb.errors, hb.uptimeSeconds, hb.timestamp);
     }
-    const flat = (await this.heartbeatsScript(keys.length, ...keys, ...args)) as string[];
+    const flat = (await this.scripts.pulseHeartbeats(keys, args)) as string[];
     const outcomes: HeartbeatOutcome[] = [];
     for (let i = 0; i < flat.length; i += 2) {
       outcomes.push({
@@ -137,16 +125,14 @@ export class PresenceStore {
       k.clientDay(tenantId, dayOf(now)),
       ...clientIds.map((id) => k.client(tenantId, id)),
     ];
-    const flat = (await this.markOfflineScript(
-      keys.length,
-      ...keys,
+    const flat = (await this.scripts.pulseMarkOffline(keys, [
       cutoff,
       now,
       retention.clientSeconds,
       tracking.enabled ? 1 : 0,
       retention.daySeconds,
       ...clientIds,
-    )) as string[];
+    ])) as string[];
     const pairs: [string, PresenceStatus | null][] = [];
     for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1] ? (flat[i + 1] as PresenceStatus) : null]);
     return pairs;
@@ -167,7 +153,7 @@ export class PresenceStore {
       ...this.statusKeys(tenantId),
       ...clientIds.map((id) => k.client(tenantId, id)),
     ];
-    return (await this.forgetScript(keys.length, ...keys, cutoff, ...clientIds)) as number;
+    return (await this.scripts.pulseForgetClients(keys, [cutoff, ...clientIds])) as number;
   }
 
   /** Rejected heartbeats on the tenant's subjects, by reason, all instances, all time. */

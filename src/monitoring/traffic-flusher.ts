@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { RETENTION } from '../common/retention.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { REDIS_CLIENT, redisReady, type RedisClient } from '../redis/redis.module.js';
@@ -94,7 +93,7 @@ export class TrafficFlusher {
     const deltas = [...this.inFlight.values()];
     const results = await Promise.allSettled(
       deltas.map((d) =>
-        this.repository.apply(d, this.instanceId, this.options.subjectsStoredPerDay, RETENTION[this.directory.get(d.tenantId)?.tier ?? 'basic']),
+        this.repository.apply(d, this.instanceId, this.options.subjectsStoredPerDay, this.directory.retentionOf(d.tenantId)),
       ),
     );
     let failures = 0;

@@ -8,6 +8,7 @@ import {
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { isValidId } from '../common/ids.js';
+import { RETENTION, type Retention } from '../common/retention.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { NATS_CONNECTION } from '../nats/nats.module.js';
 import { TENANT_CHANGES_SUBJECT, type Tenant, type TenantChange } from './tenant.js';
@@ -55,6 +56,11 @@ export class TenantDirectory implements OnApplicationBootstrap, BeforeApplicatio
   /** The tenant if it is active, else undefined. */
   get(tenantId: string): Tenant | undefined {
     return this.active.get(tenantId);
+  }
+
+  /** How long the tenant's data is kept (by its tier; a tenant not active now gets the shortest). */
+  retentionOf(tenantId: string): Retention {
+    return RETENTION[this.active.get(tenantId)?.tier ?? 'basic'];
   }
 
   /** True when the tenant is known to be disabled or deleted. */

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RollupJob } from '../../src/analytics/rollup.job.js';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
 import { dayOf, RedisKeys } from '../../src/redis/redis-keys.js';
-import { createTenant, type CreatedTenant, request } from '../support/http.js';
+import { type CreatedTenant, createTenant, realtimeTotal, request } from '../support/http.js';
 import { deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
 import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
 import { publisher, publishMany } from '../support/traffic.js';
@@ -65,7 +65,7 @@ describe('history and analytics (real NATS and Redis)', () => {
     for (const t of Object.values(tenants)) await publishMany(nc, 1234, (i) => `tenant.${t.id}.s${i % 3}`, 10);
     await waitFor(
       async () =>
-        (await Promise.all(Object.values(tenants).map(async (t) => (await request<{ messages: { total: number } }>(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey })).body.messages.total))).every((n) => n === 1234),
+        (await Promise.all(Object.values(tenants).map((t) => realtimeTotal(pulse.url, t.apiKey)))).every((n) => n === 1234),
       Boolean,
     );
   });
@@ -212,7 +212,7 @@ describe('history and analytics (real NATS and Redis)', () => {
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ monthlyMessageQuota: 5 });
     await publishMany(nc, 10, () => `tenant.${t.id}.q`, 10);
-    await waitFor(async () => (await request<{ messages: { total: number } }>(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey })).body.messages.total, (n) => n === 10);
+    await waitFor(() => realtimeTotal(pulse.url, t.apiKey), (n) => n === 10);
     const f = ((await analytics(t, 'period=24h')).body as Analytics & { forecast: { method: string; historyHours: number; points: { timestamp: string; messages: number; lower: number; upper: number }[]; quota: { usedThisMonth: number; projectedExceededAt: string | null } } }).forecast;
     expect(f.method).toBe('holt_winters');
     expect(f.points).toHaveLength(24);

@@ -7,7 +7,7 @@ import { PresenceWriter } from '../../src/heartbeat/presence-writer.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
-import { createTenant, type CreatedTenant, request } from '../support/http.js';
+import { type CreatedTenant, createTenant, realtimeTotal, request } from '../support/http.js';
 import { deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
 import { publisher, publishMany } from '../support/traffic.js';
 
@@ -37,8 +37,7 @@ describe('anomaly detection (real NATS and Redis)', () => {
   let sent = 0;
   const events: AnomalyEvent[] = [];
 
-  const total = async () =>
-    (await request<{ messages: { total: number } }>(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey })).body.messages.total;
+  const total = () => realtimeTotal(pulse.url, t.apiKey);
 
   /** Publishes `count` messages, waits until Redis has them all, closes a window. */
   async function window(count: number, subject = (i: number) => `tenant.${t.id}.orders.${i % 5}`): Promise<void> {

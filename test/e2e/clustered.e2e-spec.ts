@@ -5,7 +5,7 @@ import { NatsStatus } from '../../src/nats/nats-status.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { TrafficAggregator } from '../../src/monitoring/traffic-aggregator.js';
 import { sendHeartbeat } from '../support/heartbeats.js';
-import { createTenant, type CreatedTenant, request } from '../support/http.js';
+import { type CreatedTenant, createTenant, realtimeTotal, request } from '../support/http.js';
 import { type ServerProcess, startNatsCluster, startRedisCluster } from '../support/processes.js';
 import { type RunningPulse, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
 import { publisher, publishMany } from '../support/traffic.js';
@@ -23,8 +23,7 @@ describe('clustered NATS and Redis, two Pulse instances', () => {
   let t: CreatedTenant;
   let keyPrefix: string;
 
-  const total = async () =>
-    (await request<{ messages: { total: number } }>(b.url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey })).body.messages?.total;
+  const total = () => realtimeTotal(b.url, t.apiKey);
 
   beforeAll(async () => {
     [nats, redis] = await Promise.all([startNatsCluster(), startRedisCluster()]);

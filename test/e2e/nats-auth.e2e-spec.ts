@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
-import { createTenant, request } from '../support/http.js';
+import { createTenant, realtimeTotal, request } from '../support/http.js';
 import { type ServerProcess, startNatsServer } from '../support/processes.js';
 import { deletePrefix, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
 import { sendHeartbeat } from '../support/heartbeats.js';
@@ -66,7 +66,7 @@ authorization {
       expect(await waitFor(async () => events, (e) => e.length === 1)).toEqual(['online']);
       await app.close();
       const total = await waitFor(
-        async () => (await request<{ messages: { total: number } }>(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey })).body.messages.total,
+        () => realtimeTotal(pulse.url, t.apiKey),
         (n) => n === 500,
       );
       expect(total).toBe(500);

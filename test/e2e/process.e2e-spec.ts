@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../support/processes.js';
-import { request } from '../support/http.js';
+import { realtimeTotal, request } from '../support/http.js';
 import { uniqueTenantId, waitFor } from '../support/pulse-app.js';
 import { publisher, publishMany } from '../support/traffic.js';
 
@@ -51,7 +51,7 @@ describe('the built service (node dist/main.js)', () => {
       await publishMany(nc, 250, () => `tenant.${id}.x`, 10);
       await nc.close();
       const total = await waitFor(
-        async () => (await request<{ messages: { total: number } }>(url, 'GET', '/api/v1/metrics/realtime', { key: created.body.apiKey })).body.messages.total,
+        () => realtimeTotal(url, created.body.apiKey),
         (n) => n === 250,
       );
       expect(total).toBe(250);

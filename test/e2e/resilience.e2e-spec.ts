@@ -7,7 +7,7 @@ import { PresenceWriter } from '../../src/heartbeat/presence-writer.js';
 import { NatsStatus } from '../../src/nats/nats-status.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
-import { createTenant, request } from '../support/http.js';
+import { createTenant, realtimeTotal, request } from '../support/http.js';
 import { type ServerProcess, startNatsServer, startRedisServer } from '../support/processes.js';
 import {
   deletePrefix,
@@ -20,12 +20,7 @@ import {
 } from '../support/pulse-app.js';
 import { publisher, publishMany } from '../support/traffic.js';
 
-interface Realtime {
-  messages: { total: number };
-}
-
-const total = async (pulse: RunningPulse, key: string) =>
-  (await request<Realtime>(pulse.url, 'GET', '/api/v1/metrics/realtime', { key })).body.messages?.total;
+const total = (pulse: RunningPulse, key: string) => realtimeTotal(pulse.url, key);
 
 describe('resilience (private nats-server / redis-server processes)', () => {
   const cleanups: (() => Promise<unknown>)[] = [];

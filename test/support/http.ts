@@ -40,3 +40,9 @@ export async function createTenant(
   if (res.status !== 201) throw new Error(`creating tenant ${id}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
+
+/** All-time message total of the key's tenant as `/metrics/realtime` reports it (undefined unless 200). */
+export async function realtimeTotal(baseUrl: string, key: string): Promise<number | undefined> {
+  const res = await request<{ messages?: { total: number } }>(baseUrl, 'GET', '/api/v1/metrics/realtime', { key });
+  return res.status === 200 ? res.body.messages?.total : undefined;
+}

@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { PulseOptions } from '../../src/config/pulse-options.js';
-import { DEFAULT_ALERTING, DEFAULT_PLAN_TIERS } from '../../src/config/pulse-options.js';
+import { defaultPulseOptions } from '../../src/config/env.validation.js';
 import { configureApp, connectNatsTransport } from '../../src/configure-app.js';
 import { PulseModule } from '../../src/pulse.module.js';
 
@@ -28,21 +28,16 @@ export type OptionOverrides = Omit<Partial<PulseOptions>, 'nats' | 'redis' | 'al
 };
 
 export function testOptions(overrides: OptionOverrides = {}): PulseOptions {
+  // Production defaults, with what a test needs: the shared servers, a prefix of its own, fast
+  // flushes and tenant syncs, limits no test hits by accident.
+  const defaults = defaultPulseOptions();
   const base: PulseOptions = {
-    nats: { servers: [SHARED_NATS], queueGroup: 'pulse', connectTimeoutMs: 3000 },
-    redis: { url: SHARED_REDIS, keyPrefix: uniquePrefix(), connectTimeoutMs: 3000 },
+    ...defaults,
+    nats: { ...defaults.nats, servers: [SHARED_NATS], connectTimeoutMs: 3000 },
+    redis: { ...defaults.redis, url: SHARED_REDIS, keyPrefix: uniquePrefix(), connectTimeoutMs: 3000 },
     adminApiKey: ADMIN_KEY,
-    tenantSubjectPrefix: 'tenant',
     flushIntervalMs: 200,
     tenantSyncIntervalMs: 1000,
-    planTiers: { ...DEFAULT_PLAN_TIERS },
-    subjectTableSize: 1000,
-    subjectsStoredPerDay: 1000,
-    heartbeatTimeoutMs: 90_000,
-    offlineCheckIntervalMs: 5000,
-    rollupIntervalMs: 30_000,
-    anomalyWindowMs: 60_000,
-    alerting: { ...DEFAULT_ALERTING },
     rateLimit: { perKeyPerMinute: 100_000, perAddressPerMinute: 100_000 },
   };
   return {
