@@ -1,6 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
+import { TrafficAggregator } from '../../src/monitoring/traffic-aggregator.js';
 import { TrafficFlusher } from '../../src/monitoring/traffic-flusher.js';
 import { HeartbeatService } from '../../src/heartbeat/heartbeat.service.js';
 import { PresenceWriter } from '../../src/heartbeat/presence-writer.js';
@@ -174,7 +175,7 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     expect(await waitFor(() => total(pulse, t.apiKey), (n) => n === 2000, { timeoutMs: 15_000 })).toBe(2000);
   });
 
-  it('SIGTERM under load: one of two instances stops mid-traffic and no count is lost or doubled', async () => {
+  it('SIGTERM under load: one of two instances stops mid-traffic and no count is lost or doubled; restarted, it resumes its share', async () => {
     const options = testOptions();
     cleanups.push(() => deletePrefix(SHARED_REDIS, options.redis.keyPrefix));
     const a = await startPulse(options);
@@ -197,6 +198,17 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     expect(await waitFor(() => total(b, t.apiKey), (n) => n === 20_000, { timeoutMs: 15_000 })).toBe(20_000);
     await new Promise((r) => setTimeout(r, 1000));
     expect(await total(b, t.apiKey)).toBe(20_000);
+
+    // The stopped instance comes back: it rejoins the queue group, takes its share, counts nothing twice.
+    const restarted = await startPulse(options);
+    cleanups.push(() => restarted.close());
+    await waitFor(async () => restarted.app.get(MessageTap).subscribedTenants().includes(t.id), Boolean);
+    await new Promise((r) => setTimeout(r, 200));
+    await publishMany(nc, 4000, (i) => `tenant.${t.id}.s${i % 4}`, 50);
+    expect(await waitFor(() => total(restarted, t.apiKey), (n) => n === 24_000, { timeoutMs: 15_000 })).toBe(24_000);
+    expect(restarted.app.get(TrafficAggregator).stats().messages).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await total(b, t.apiKey)).toBe(24_000);
   });
 
   it('SIGTERM path: closing drains the subscriptions and flushes before exit', async () => {
