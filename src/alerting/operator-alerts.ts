@@ -3,6 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { randomBytes } from 'node:crypto';
 import type { Anomaly } from '../anomalies/anomaly.js';
 import { JobFailures } from '../common/job-failures.js';
+import { PulseHealthService } from '../health/pulse-health.service.js';
 import { RedisDataWatch } from '../health/redis-data-watch.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { TrafficFlusher } from '../monitoring/traffic-flusher.js';
@@ -18,12 +19,13 @@ const BACKLOG_LIMIT = 1_000_000;
 const JOB_FAILURES_WINDOW_MS = 5 * 60_000;
 const JOB_FAILURES_LIMIT = 3;
 
-type Incident = 'nats_unreachable' | 'redis_unreachable' | 'redis_data_lost' | 'flush_backlog' | 'job_failures';
+type Incident = 'nats_unreachable' | 'redis_unreachable' | 'redis_slots_unserved' | 'redis_data_lost' | 'flush_backlog' | 'job_failures';
 
 /**
  * Pulse's own incidents, per instance, to the operator's Slack and PagerDuty (configuration, not
- * tenant data, so they work while Redis is down): NATS or Redis unreachable, counts piling up in
- * memory, failing scheduled jobs; optionally every tenant's critical anomalies.
+ * tenant data, so they work while Redis is down): NATS or Redis unreachable, Redis Cluster slots
+ * unserved (a master lost), counts piling up in memory, failing scheduled jobs; optionally every
+ * tenant's critical anomalies.
  */
 @Injectable()
 export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
@@ -41,6 +43,7 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
     private readonly scheduler: SchedulerRegistry,
     private readonly jobFailures: JobFailures,
     private readonly dataWatch: RedisDataWatch,
+    private readonly health: PulseHealthService,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {
     const a = options.alerting;
@@ -82,9 +85,11 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
   /** One look at this instance's health. */
   async check(now = Date.now()): Promise<void> {
     const backlog = this.flusher.snapshot().backlogMessages;
+    const cluster = this.redis.status === 'ready' ? (await this.health.redisStatus()).cluster : undefined;
     const conditions: Record<Incident, boolean> = {
       nats_unreachable: this.nats.current().state !== 'connected',
       redis_unreachable: this.redis.status !== 'ready',
+      redis_slots_unserved: Boolean(cluster && (cluster.state === 'fail' || cluster.slotsFailing > 0 || cluster.unreachableMasters.length > 0)),
       redis_data_lost: this.dataWatch.dataLossDetectedAt() !== null,
       flush_backlog: backlog > 0,
       job_failures: this.jobFailures.countSince(now - JOB_FAILURES_WINDOW_MS) >= JOB_FAILURES_LIMIT,
@@ -109,6 +114,7 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
     const text: Record<Incident, string> = {
       nats_unreachable: 'Pulse cannot reach NATS: traffic and heartbeats are not being counted',
       redis_unreachable: 'Pulse cannot reach Redis: counts are kept in memory, the API answers 503',
+      redis_slots_unserved: 'Redis Cluster cannot serve every slot (a master is lost): tenants hashed there get 503, their counts wait in memory; see /health/ready',
       redis_data_lost: 'Redis came back without its data: tenants, API keys and history are gone (run Redis with appendonly yes)',
       flush_backlog: `${backlog} counted messages are waiting in memory for Redis`,
       job_failures: 'Scheduled jobs (offline detection, rollups, anomaly detection) keep failing',
@@ -118,8 +124,8 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
       alertKey: `operator:${this.instance}:${incident}`,
       event,
       severity: 'critical',
-      title: incident.replace('_', ' '),
-      summary: event === 'resolve' ? `${incident.replace('_', ' ')} is over` : text[incident],
+      title: incident.replaceAll('_', ' '),
+      summary: event === 'resolve' ? `${incident.replaceAll('_', ' ')} is over` : text[incident],
       details: { instance: this.instance, incident },
       at: new Date().toISOString(),
     });

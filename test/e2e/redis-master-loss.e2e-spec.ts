@@ -7,8 +7,9 @@ import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { hashApiKey } from '../../src/tenants/api-key.service.js';
 import { sendHeartbeat } from '../support/heartbeats.js';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
+import { HttpReceiver } from '../support/receivers.js';
 import { type RedisClusterOptions, type ServerProcess, startNatsCluster, startRedisCluster } from '../support/processes.js';
-import { ADMIN_KEY, type RunningPulse, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
+import { ADMIN_KEY, type OptionOverrides, type RunningPulse, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
 import { publisher, publishMany } from '../support/traffic.js';
 
 interface RedisReadiness {
@@ -42,9 +43,9 @@ class MasterLossFixture {
   intact!: CreatedTenant;
   private admin!: Cluster;
 
-  async start(options: RedisClusterOptions): Promise<void> {
+  async start(options: RedisClusterOptions, alerting: OptionOverrides['alerting'] = {}): Promise<void> {
     [this.redis, this.nats] = await Promise.all([startRedisCluster(options), startNatsCluster()]);
-    const base = testOptions({ redis: { url: 'redis://unused', clusterNodes: this.redis.seeds, keyPrefix: 'masterloss', connectTimeoutMs: 5000 } });
+    const base = testOptions({ redis: { url: 'redis://unused', clusterNodes: this.redis.seeds, keyPrefix: 'masterloss', connectTimeoutMs: 5000 }, alerting });
     this.keys = new RedisKeys(base.redis.keyPrefix);
     // Each instance on its own node of the NATS cluster; traffic comes in through the third.
     this.pulses = [
@@ -124,8 +125,17 @@ class MasterLossFixture {
 
 describe('a replica-less Redis Cluster master lost, cluster-require-full-coverage no, AOF', () => {
   const f = new MasterLossFixture();
-  beforeAll(() => f.start({ persistent: true, requireFullCoverage: false }), 90_000);
-  afterAll(() => f.stop());
+  const operator = new HttpReceiver();
+  const operatorTexts = () => operator.on('/operator').map((r) => JSON.parse(r.body).text as string);
+  beforeAll(async () => {
+    await operator.start();
+    const alerting = { operatorSlackWebhookUrl: `${operator.url}/operator`, operatorIncidentAfterMs: 300, operatorCheckIntervalMs: 200, retryBaseMs: 50 };
+    await f.start({ persistent: true, requireFullCoverage: false }, alerting);
+  }, 90_000);
+  afterAll(async () => {
+    await f.stop();
+    await operator.stop();
+  });
 
   it('serves the other slots meanwhile, keeps the lost slots\' counts in memory and writes them when the master returns', async () => {
     await f.traffic(1000, ['c1']);
@@ -143,6 +153,9 @@ describe('a replica-less Redis Cluster master lost, cluster-require-full-coverag
     expect(down.body.details.redis.status).toBe('degraded');
     expect(down.body.details.redis.cluster!.unreachableMasters).toEqual([victim]);
     expect(down.body.details.redis.cluster!.slotsFailing).toBeGreaterThan(5000); // a third of 16,384
+    // The operator hears of it (each instance reports its own incidents).
+    const paged = await waitFor(async () => operatorTexts(), (t) => t.some((x) => /Alert: redis slots unserved/.test(x)), { timeoutMs: 5000 });
+    expect(paged.some((x) => /Alert: redis slots unserved/.test(x))).toBe(true);
 
     await f.traffic(2000, ['c2']);
     // The tenant whose slots survive is fully served, although its API key's entry is on the lost
@@ -163,6 +176,8 @@ describe('a replica-less Redis Cluster master lost, cluster-require-full-coverag
     const up = await waitFor(() => f.readiness(), (r) => r.body.details.redis.status === 'up', { timeoutMs: 15_000 });
     expect(up.body.details.redis).toMatchObject({ status: 'up', cluster: { state: 'ok', slotsFailing: 0, unreachableMasters: [] } });
     expect(up.body.details.redis.dataLossDetectedAt).toBeUndefined();
+    const resolved = await waitFor(async () => operatorTexts(), (t) => t.some((x) => /Resolved: redis slots unserved/.test(x)), { timeoutMs: 5000 });
+    expect(resolved.some((x) => /Resolved: redis slots unserved/.test(x))).toBe(true);
   }, 90_000);
 });
 
