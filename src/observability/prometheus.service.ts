@@ -91,6 +91,14 @@ export class PrometheusService {
         this.set(r.state === 'ready' && !r.error ? 1 : 0);
       },
     });
+    new Gauge({
+      name: 'pulse_redis_cluster_slots_failing',
+      help: 'Redis Cluster slots whose master is lost or suspected lost (0 on a single Redis)',
+      registers,
+      async collect() {
+        this.set((await health.redisStatus()).cluster?.slotsFailing ?? 0);
+      },
+    });
     new Counter({
       name: 'pulse_heartbeats_total',
       help: 'Heartbeats by outcome (accepted or the rejection reason)',

@@ -31,6 +31,7 @@ describe('operator surface', () => {
       'pulse_flush_backlog_messages',
       'pulse_nats_connected 1',
       'pulse_redis_connected 1',
+      'pulse_redis_cluster_slots_failing 0',
       'pulse_heartbeats_total',
       'pulse_alert_deliveries_total',
       'pulse_http_request_duration_seconds_bucket',

@@ -153,6 +153,8 @@ describe('a replica-less Redis Cluster master lost, cluster-require-full-coverag
     expect(down.body.details.redis.status).toBe('degraded');
     expect(down.body.details.redis.cluster!.unreachableMasters).toEqual([victim]);
     expect(down.body.details.redis.cluster!.slotsFailing).toBeGreaterThan(5000); // a third of 16,384
+    const metrics = await fetch(`${f.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } }).then((r) => r.text());
+    expect(Number(/^pulse_redis_cluster_slots_failing (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(5000);
     // The operator hears of it (each instance reports its own incidents).
     const paged = await waitFor(async () => operatorTexts(), (t) => t.some((x) => /Alert: redis slots unserved/.test(x)), { timeoutMs: 5000 });
     expect(paged.some((x) => /Alert: redis slots unserved/.test(x))).toBe(true);
