@@ -1,4 +1,4 @@
-import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
 
 interface FieldError {
   field: string;
@@ -14,11 +14,37 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
 }
 
 /**
+ * ValidationPipe's whitelist does not see a field named like a member of Object.prototype
+ * (`?toString=1`, `{"valueOf": 1}`, `__proto__`, `prototype`): Nest or class-transformer drops it
+ * silently. Such a
+ * field is refused like any other unknown one, so "unknown fields are refused" holds for every name.
+ */
+class StrictValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Nest strips __proto__, constructor and prototype from the value in place: read the names first.
+    const names = isRecord(value) ? Object.keys(value) : [];
+    const result: unknown = await super.transform(value, metadata);
+    if (result === value || !isRecord(result)) return result;
+    const unknown = names.filter((key) => !Object.prototype.hasOwnProperty.call(result, key));
+    if (unknown.length > 0) {
+      throw this.exceptionFactory(
+        unknown.map((property) => ({ property, constraints: { whitelistValidation: `property ${property} should not exist` } }) as ValidationError),
+      );
+    }
+    return result;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
  * Whitelisting validation for bodies and queries: unknown fields are refused, values are
  * transformed to their declared types, and the 400 names every bad field.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
