@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { MonitoringModule } from '../monitoring/monitoring.module.js';
+import { TenantsModule } from '../tenants/tenants.module.js';
 import { HealthController } from './health.controller.js';
 import { PulseHealthService } from './pulse-health.service.js';
 import { RedisDataWatch } from './redis-data-watch.js';
 
 @Module({
-  imports: [TerminusModule, MonitoringModule],
+  imports: [TerminusModule, MonitoringModule, TenantsModule],
   controllers: [HealthController],
   providers: [PulseHealthService, RedisDataWatch],
   exports: [PulseHealthService, RedisDataWatch],

@@ -4,6 +4,7 @@ import { Cluster } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { REDIS_CLIENT, redisReady, type RedisClient } from '../redis/redis.module.js';
 import { RedisKeys } from '../redis/redis-keys.js';
+import { TenantDirectory } from '../tenants/tenant-directory.js';
 
 const CHECK_MS = 5000;
 /** Tags tried to find a slot of every master (1,024 cover any realistic number of masters). */
@@ -14,7 +15,8 @@ const MAX_TAGS = 1024;
  * marker key there; when Redis answers but a marker this instance saw is gone or was replaced, the
  * data (tenant registry, API keys, history) was lost. Health reports it from then on, and the log says how to
  * run Redis durably. On Redis Cluster every master holds a marker of its own (in a slot it
- * serves), so a single master restarted empty is caught too, whichever slots it held.
+ * serves), so a single master restarted empty is caught too, whichever slots it held; the tenants
+ * whose records survived on the other masters then get their lost index entries back.
  */
 @Injectable()
 export class RedisDataWatch implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -27,6 +29,7 @@ export class RedisDataWatch implements OnApplicationBootstrap, BeforeApplication
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
+    private readonly directory: TenantDirectory,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -69,6 +72,8 @@ export class RedisDataWatch implements OnApplicationBootstrap, BeforeApplication
     if (remembered !== undefined && remembered !== this.seen.get(key)) {
       this.lossDetectedAt ??= new Date().toISOString();
       this.logger.error(`${where} came back without its data (tenant registry, API keys, history lost): run Redis with appendonly yes`);
+      // What survived elsewhere (a Cluster's other masters) is indexed again.
+      await this.directory.repairIndexes();
     }
   }
 

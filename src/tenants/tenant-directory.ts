@@ -116,10 +116,37 @@ export class TenantDirectory implements OnApplicationBootstrap, BeforeApplicatio
         seen.add(tenant.id);
         this.apply(tenant.id, tenant);
       }
-      for (const id of [...this.active.keys()]) if (!seen.has(id)) this.apply(id, null);
+      for (const id of [...this.active.keys()]) {
+        if (seen.has(id)) continue;
+        // Not in the index: deleted, or the index was lost with a master that came back empty
+        // while the tenant's own record (another slot) survived. Only the record decides.
+        const tenant = await this.tenants.find(id);
+        if (tenant) await this.restoreIndexes(id);
+        this.apply(id, tenant?.status === 'active' ? tenant : null);
+      }
     } catch (err) {
       this.logger.warn(`tenant reconcile failed, will retry: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * After Redis lost data: every tenant this instance knows of, or the index lists, whose record
+   * survived gets its index entries back (registry membership, API-key lookups).
+   */
+  async repairIndexes(): Promise<void> {
+    const ids = new Set([...this.active.keys(), ...this.inactive, ...(await this.tenants.listIds().catch(() => []))]);
+    for (const id of ids) {
+      try {
+        if (await this.tenants.find(id)) await this.restoreIndexes(id);
+      } catch (err) {
+        this.logger.warn(`index repair of tenant ${id} failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private async restoreIndexes(tenantId: string): Promise<void> {
+    const restored = await this.tenants.reindex(tenantId);
+    if (restored > 0) this.logger.warn(`tenant ${tenantId}: ${restored} lost index entr${restored === 1 ? 'y' : 'ies'} restored from its record`);
   }
 
   /**

@@ -22,6 +22,20 @@ export class TenantRepository {
     return true;
   }
 
+  /**
+   * Puts a tenant whose record exists back into the registry index and its API keys back into
+   * the key index, where those entries were lost (a Redis Cluster master that came back empty
+   * held them). Idempotent; never revives a revoked key (revoking removes it from both places).
+   * Returns how many entries were missing.
+   */
+  async reindex(tenantId: string): Promise<number> {
+    let restored = await this.redis.sadd(this.keys.tenants(), tenantId);
+    for (const key of await this.listApiKeys(tenantId)) {
+      if ((await this.redis.set(this.keys.apiKey(key.sha256), `${tenantId} ${key.keyId}`, 'NX')) === 'OK') restored++;
+    }
+    return restored;
+  }
+
   async find(tenantId: string): Promise<Tenant | null> {
     return deserialize(await this.redis.hgetall(this.keys.tenant(tenantId)));
   }
