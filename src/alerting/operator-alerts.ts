@@ -101,20 +101,20 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
         const urgent = incident === 'flush_backlog' && backlog >= BACKLOG_LIMIT;
         if ((lasting || urgent) && !this.firing.has(incident)) {
           this.firing.add(incident);
-          await this.incident(incident, 'trigger', backlog);
+          await this.incident(incident, 'trigger', backlog, incident === 'redis_slots_unserved' ? { unreachableMasters: cluster?.unreachableMasters } : {});
         }
       } else {
         this.since.delete(incident);
-        if (this.firing.delete(incident)) await this.incident(incident, 'resolve', backlog);
+        if (this.firing.delete(incident)) await this.incident(incident, 'resolve', backlog, {});
       }
     }
   }
 
-  private async incident(incident: Incident, event: 'trigger' | 'resolve', backlog: number): Promise<void> {
+  private async incident(incident: Incident, event: 'trigger' | 'resolve', backlog: number, details: Record<string, unknown>): Promise<void> {
     const text: Record<Incident, string> = {
       nats_unreachable: 'Pulse cannot reach NATS: traffic and heartbeats are not being counted',
       redis_unreachable: 'Pulse cannot reach Redis: counts are kept in memory, the API answers 503',
-      redis_slots_unserved: 'Redis Cluster cannot serve every slot (a master is lost): tenants hashed there get 503, their counts wait in memory; see /health/ready',
+      redis_slots_unserved: `Redis Cluster cannot serve every slot (master lost: ${(details.unreachableMasters as string[] | undefined)?.join(', ') || 'not yet named'}): tenants hashed there get 503, their counts wait in memory`,
       redis_data_lost: 'Redis came back without its data: tenants, API keys and history are gone (run Redis with appendonly yes)',
       flush_backlog: `${backlog} counted messages are waiting in memory for Redis`,
       job_failures: 'Scheduled jobs (offline detection, rollups, anomaly detection) keep failing',
@@ -126,7 +126,7 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
       severity: 'critical',
       title: incident.replaceAll('_', ' '),
       summary: event === 'resolve' ? `${incident.replaceAll('_', ' ')} is over` : text[incident],
-      details: { instance: this.instance, incident },
+      details: { instance: this.instance, incident, ...details },
       at: new Date().toISOString(),
     });
   }
