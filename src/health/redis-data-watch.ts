@@ -12,11 +12,11 @@ const MAX_TAGS = 1024;
 
 /**
  * Detects a Redis that came back empty (restarted without persistence, or flushed): Pulse keeps a
- * marker key there; when Redis answers but a marker this instance saw is gone or was replaced, the
- * data (tenant registry, API keys, history) was lost. Health reports it from then on, and the log says how to
- * run Redis durably. On Redis Cluster every master holds a marker of its own (in a slot it
- * serves), so a single master restarted empty is caught too, whichever slots it held; the tenants
- * whose records survived on the other masters then get their lost index entries back.
+ * marker key there; when Redis answers but a marker this instance saw is gone or was replaced,
+ * the data (tenant registry, API keys, history) was lost. Health reports it from then on, and the
+ * log says how to run Redis durably. On Redis Cluster every master holds a marker of its own (in
+ * a slot it serves), so a single master restarted empty is caught too, whichever slots it held;
+ * the tenants whose records survived on the other masters then get their lost index entries back.
  */
 @Injectable()
 export class RedisDataWatch implements OnApplicationBootstrap, BeforeApplicationShutdown {
