@@ -222,3 +222,33 @@ describe('a replica-less Redis Cluster master lost, Redis defaults (full coverag
     expect(await waitFor(async () => f.backlog(), (n) => n === 0)).toBe(0);
   }, 90_000);
 });
+
+describe('a Redis Cluster master lost, with a replica each (the recommended setup)', () => {
+  const f = new MasterLossFixture();
+  beforeAll(() => f.start({ persistent: true, replicas: 1 }), 90_000);
+  afterAll(() => f.stop());
+
+  it('fails over: after a short wait every tenant is served again, nothing lost', async () => {
+    await f.traffic(1000, ['c1']);
+    for (const t of f.tenants) expect(await waitFor(() => f.total(t), (n) => n === 1000)).toBe(1000);
+
+    await f.victim.kill();
+    await f.traffic(2000, ['c2']);
+    // The replica takes over once the others agree its master failed (node timeout 2 s, then the
+    // election); meanwhile the lost slots' counts wait in memory, then go to the new master.
+    for (const t of f.tenants) {
+      expect(await waitFor(() => f.total(t), (n) => n === 3000, { timeoutMs: 20_000 })).toBe(3000);
+      expect(await waitFor(() => f.online(t), (n) => n === 2)).toBe(2);
+    }
+    expect(await waitFor(async () => f.backlog(), (n) => n === 0)).toBe(0);
+    const ready = await f.readiness();
+    expect(ready.http).toBe(200);
+    // Every slot is served; the dead node still counts as an unreachable master (redundancy lost).
+    expect(ready.body.details.redis.cluster).toMatchObject({ state: 'ok', slotsFailing: 0 });
+
+    await f.victim.start(); // rejoins as a replica of the promoted one
+    const up = await waitFor(() => f.readiness(), (r) => r.body.details.redis.status === 'up', { timeoutMs: 15_000 });
+    expect(up.body.details.redis).toMatchObject({ status: 'up', cluster: { state: 'ok', slotsFailing: 0, unreachableMasters: 0 } });
+    for (const t of f.tenants) expect(await f.total(t)).toBe(3000);
+  }, 90_000);
+});

@@ -90,13 +90,15 @@ export interface RedisClusterOptions {
   persistent?: boolean;
   /** Redis' `cluster-require-full-coverage` (its default, yes: one lost master stops every slot). */
   requireFullCoverage?: boolean;
+  /** Replicas per master (0: three masters only). */
+  replicas?: number;
 }
 
-/** Three replica-less Redis Cluster masters on free loopback ports, slots spread by redis-cli. */
-export async function startRedisCluster({ persistent = false, requireFullCoverage = true }: RedisClusterOptions = {}): Promise<{ nodes: ServerProcess[]; seeds: string[] }> {
+/** Three Redis Cluster masters (and their replicas) on free loopback ports, slots spread by redis-cli. */
+export async function startRedisCluster({ persistent = false, requireFullCoverage = true, replicas = 0 }: RedisClusterOptions = {}): Promise<{ nodes: ServerProcess[]; seeds: string[] }> {
   const nodes: ServerProcess[] = [];
   const durability = persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 3 * (1 + replicas); i++) {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'pulse-redis-cluster-'));
     const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', ...durability,
@@ -106,7 +108,7 @@ export async function startRedisCluster({ persistent = false, requireFullCoverag
   }
   const seeds = nodes.map((n) => `127.0.0.1:${n.port}`);
   await new Promise<void>((resolve, reject) => {
-    const create = spawn('redis-cli', ['--cluster', 'create', ...seeds, '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore' });
+    const create = spawn('redis-cli', ['--cluster', 'create', ...seeds, '--cluster-replicas', String(replicas), '--cluster-yes'], { stdio: 'ignore' });
     create.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-cli --cluster create exited ${code}`))));
   });
   // Wait until every node agrees the cluster is up.
@@ -117,16 +119,28 @@ export async function startRedisCluster({ persistent = false, requireFullCoverag
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+  // Replicas must have synced with their master, or none is eligible to take over.
+  for (let attempt = 0; replicas > 0; attempt++) {
+    const infos = await Promise.all(nodes.map((n) => redisCli(n.port, 'info', 'replication')));
+    if (infos.filter((i) => i.includes('role:slave') && i.includes('master_link_status:up')).length === 3 * replicas) break;
+    if (attempt > 200) throw new Error('Redis Cluster replicas did not sync');
+    await new Promise((r) => setTimeout(r, 100));
+  }
   return { nodes, seeds };
 }
 
 /** `CLUSTER INFO` of the node on `port` as redis-cli prints it ('' when it does not answer). */
 export function clusterInfo(port: number): Promise<string> {
+  return redisCli(port, 'cluster', 'info');
+}
+
+/** What redis-cli prints for one command against the server on `port` ('' when it does not answer). */
+function redisCli(port: number, ...command: string[]): Promise<string> {
   return new Promise((resolve) => {
-    const info = spawn('redis-cli', ['-p', String(port), 'cluster', 'info']);
+    const cli = spawn('redis-cli', ['-p', String(port), ...command]);
     let out = '';
-    info.stdout.on('data', (d) => (out += d));
-    info.on('exit', () => resolve(out));
+    cli.stdout.on('data', (d) => (out += d));
+    cli.on('exit', () => resolve(out));
   });
 }
 
