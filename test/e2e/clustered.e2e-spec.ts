@@ -26,7 +26,9 @@ describe('clustered NATS and Redis, two Pulse instances', () => {
   const total = () => realtimeTotal(b.url, t.apiKey);
 
   beforeAll(async () => {
-    [nats, redis] = await Promise.all([startNatsCluster(), startRedisCluster()]);
+    // One after the other: ports are picked free, then bound; two pickers at once could collide.
+    redis = await startRedisCluster();
+    nats = await startNatsCluster();
     const base = testOptions({ redis: { url: 'redis://unused', clusterNodes: redis.seeds, keyPrefix: 'clustered', connectTimeoutMs: 5000 } });
     keyPrefix = base.redis.keyPrefix;
     a = await startPulse({ ...base, nats: { ...base.nats, servers: [nats.urls[0], nats.urls[1], nats.urls[2]] } });

@@ -44,7 +44,9 @@ class MasterLossFixture {
   private admin!: Cluster;
 
   async start(options: RedisClusterOptions, alerting: OptionOverrides['alerting'] = {}): Promise<void> {
-    [this.redis, this.nats] = await Promise.all([startRedisCluster(options), startNatsCluster()]);
+    // One after the other: ports are picked free, then bound; two pickers at once could collide.
+    this.redis = await startRedisCluster(options);
+    this.nats = await startNatsCluster();
     const base = testOptions({ redis: { url: 'redis://unused', clusterNodes: this.redis.seeds, keyPrefix: 'masterloss', connectTimeoutMs: 5000 }, alerting });
     this.keys = new RedisKeys(base.redis.keyPrefix);
     // Each instance on its own node of the NATS cluster; traffic comes in through the third.

@@ -4,17 +4,26 @@ import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A free TCP port on loopback (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+/** Ports this process has handed out: never handed out twice, though the OS may offer one again. */
+const handedOut = new Set<number>();
+
+/** A free TCP port on loopback (the OS picks it), not handed out before in this process. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.unref();
+      server.on('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
@@ -100,8 +109,11 @@ export async function startRedisCluster({ persistent = false, requireFullCoverag
   const durability = persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
   for (let i = 0; i < 3 * (1 + replicas); i++) {
     const port = await freePort();
+    // The cluster bus port, by default port + 10,000: past 65,535 for a port above 55,535 (the node
+    // then refuses to start) and never checked for being free. A free port of its own instead.
+    const busPort = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'pulse-redis-cluster-'));
-    const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', ...durability,
+    const args = ['--bind', '127.0.0.1', '--port', String(port), '--cluster-port', String(busPort), '--dir', dir, '--save', '', ...durability,
       '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-node-timeout', '2000',
       '--cluster-require-full-coverage', requireFullCoverage ? 'yes' : 'no'];
     nodes.push(await new ServerProcess('redis-server', args, port).start());
