@@ -19,12 +19,12 @@ const BACKLOG_LIMIT = 1_000_000;
 const JOB_FAILURES_WINDOW_MS = 5 * 60_000;
 const JOB_FAILURES_LIMIT = 3;
 
-type Incident = 'nats_unreachable' | 'redis_unreachable' | 'redis_slots_unserved' | 'redis_data_lost' | 'flush_backlog' | 'job_failures';
+type Incident = 'nats_unreachable' | 'redis_unreachable' | 'redis_master_unreachable' | 'redis_data_lost' | 'flush_backlog' | 'job_failures';
 
 /**
  * Pulse's own incidents, per instance, to the operator's Slack and PagerDuty (configuration, not
- * tenant data, so they work while Redis is down): NATS or Redis unreachable, Redis Cluster slots
- * unserved (a master lost), counts piling up in memory, failing scheduled jobs; optionally every
+ * tenant data, so they work while Redis is down): NATS or Redis unreachable, a Redis Cluster
+ * master unreachable, counts piling up in memory, failing scheduled jobs; optionally every
  * tenant's critical anomalies.
  */
 @Injectable()
@@ -89,7 +89,8 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
     const conditions: Record<Incident, boolean> = {
       nats_unreachable: this.nats.current().state !== 'connected',
       redis_unreachable: this.redis.status !== 'ready',
-      redis_slots_unserved: Boolean(cluster && (cluster.state === 'fail' || cluster.slotsFailing > 0 || cluster.unreachableMasters.length > 0)),
+      // Raised once a master is named (a moment after its slots are first reported failing).
+      redis_master_unreachable: Boolean(cluster && (cluster.state === 'fail' || cluster.unreachableMasters.length > 0)),
       redis_data_lost: this.dataWatch.dataLossDetectedAt() !== null,
       flush_backlog: backlog > 0,
       job_failures: this.jobFailures.countSince(now - JOB_FAILURES_WINDOW_MS) >= JOB_FAILURES_LIMIT,
@@ -101,7 +102,7 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
         const urgent = incident === 'flush_backlog' && backlog >= BACKLOG_LIMIT;
         if ((lasting || urgent) && !this.firing.has(incident)) {
           this.firing.add(incident);
-          await this.incident(incident, 'trigger', backlog, incident === 'redis_slots_unserved' ? { unreachableMasters: cluster?.unreachableMasters } : {});
+          await this.incident(incident, 'trigger', backlog, incident === 'redis_master_unreachable' ? { unreachableMasters: cluster?.unreachableMasters } : {});
         }
       } else {
         this.since.delete(incident);
@@ -114,7 +115,7 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
     const text: Record<Incident, string> = {
       nats_unreachable: 'Pulse cannot reach NATS: traffic and heartbeats are not being counted',
       redis_unreachable: 'Pulse cannot reach Redis: counts are kept in memory, the API answers 503',
-      redis_slots_unserved: `Redis Cluster cannot serve every slot (master lost: ${(details.unreachableMasters as string[] | undefined)?.join(', ') || 'not yet named'}): tenants hashed there get 503, their counts wait in memory`,
+      redis_master_unreachable: `Redis Cluster master unreachable: ${(details.unreachableMasters as string[] | undefined)?.join(', ') || 'not named yet'}. Its slots are unavailable until a replica takes over or it returns: tenants hashed there get 503, their counts wait in memory`,
       redis_data_lost: 'Redis came back without its data: tenants, API keys and history are gone (run Redis with appendonly yes)',
       flush_backlog: `${backlog} counted messages are waiting in memory for Redis`,
       job_failures: 'Scheduled jobs (offline detection, rollups, anomaly detection) keep failing',

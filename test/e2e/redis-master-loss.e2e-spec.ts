@@ -158,9 +158,9 @@ describe('a replica-less Redis Cluster master lost, cluster-require-full-coverag
     const metrics = await fetch(`${f.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } }).then((r) => r.text());
     expect(Number(/^pulse_redis_cluster_slots_failing (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(5000);
     // The operator hears of it (each instance reports its own incidents).
-    const paged = await waitFor(async () => operatorSummaries(), (t) => t.some((x) => x.includes(`master lost: ${victim}`)), { timeoutMs: 5000 });
-    expect(paged.some((x) => x.includes(`master lost: ${victim}`))).toBe(true);
-    expect(operatorTexts().some((x) => /Alert: redis slots unserved/.test(x))).toBe(true);
+    const paged = await waitFor(async () => operatorSummaries(), (t) => t.some((x) => x.includes(`master unreachable: ${victim}`)), { timeoutMs: 5000 });
+    expect(paged.some((x) => x.includes(`master unreachable: ${victim}`))).toBe(true);
+    expect(operatorTexts().some((x) => /Alert: redis master unreachable/.test(x))).toBe(true);
 
     await f.traffic(2000, ['c2']);
     // The tenant whose slots survive is fully served, although its API key's entry is on the lost
@@ -181,8 +181,8 @@ describe('a replica-less Redis Cluster master lost, cluster-require-full-coverag
     const up = await waitFor(() => f.readiness(), (r) => r.body.details.redis.status === 'up', { timeoutMs: 15_000 });
     expect(up.body.details.redis).toMatchObject({ status: 'up', cluster: { state: 'ok', slotsFailing: 0, unreachableMasters: 0 } });
     expect(up.body.details.redis.dataLossDetectedAt).toBeUndefined();
-    const resolved = await waitFor(async () => operatorTexts(), (t) => t.some((x) => /Resolved: redis slots unserved/.test(x)), { timeoutMs: 5000 });
-    expect(resolved.some((x) => /Resolved: redis slots unserved/.test(x))).toBe(true);
+    const resolved = await waitFor(async () => operatorTexts(), (t) => t.some((x) => /Resolved: redis master unreachable/.test(x)), { timeoutMs: 5000 });
+    expect(resolved.some((x) => /Resolved: redis master unreachable/.test(x))).toBe(true);
   }, 90_000);
 });
 
