@@ -2,7 +2,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModu
 import { JobFailures } from '../common/job-failures.js';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
-import { LockedJob } from '../redis/locked-job.js';
+import { forEachTenant, LockedJob } from '../redis/locked-job.js';
 import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { AlertingRepository } from './alerting.repository.js';
@@ -53,10 +53,9 @@ export class RuleEvaluatorJob implements OnModuleInit, BeforeApplicationShutdown
 
   private async pass(held: HeldLock, now: number): Promise<number> {
     let transitions = 0;
-    for (const tenant of this.directory.list()) {
-      if (tenant.tier !== 'enterprise') continue;
+    await forEachTenant(this.directory.list().filter((t) => t.tier === 'enterprise'), async (tenant) => {
       const rules = await this.alerting.rules(tenant.id);
-      if (rules.length === 0) continue;
+      if (rules.length === 0) return;
       const values = await this.reader.read(tenant.id, now);
       const states = await this.repository.ruleStates(tenant.id);
       for (const rule of rules) {
@@ -69,7 +68,7 @@ export class RuleEvaluatorJob implements OnModuleInit, BeforeApplicationShutdown
         }
       }
       await held.extend(this.lockTtl);
-    }
+    });
     return transitions;
   }
 }

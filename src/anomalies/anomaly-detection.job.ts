@@ -7,7 +7,7 @@ import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { estimateCardinality } from '../monitoring/subject-sketch.js';
 import { AlertingService } from '../alerting/alerting.service.js';
 import { NATS_CONNECTION } from '../nats/nats.module.js';
-import { LockedJob } from '../redis/locked-job.js';
+import { forEachTenant, LockedJob } from '../redis/locked-job.js';
 import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { type Anomaly, type AnomalyEvent, anomalySubject } from './anomaly.js';
@@ -70,11 +70,10 @@ export class AnomalyDetectionJob implements OnModuleInit, BeforeApplicationShutd
 
   private async pass(held: HeldLock, now: number): Promise<number> {
     let opened = 0;
-    for (const tenant of this.directory.list()) {
-      if (tenant.tier !== 'enterprise') continue;
+    await forEachTenant(this.directory.list().filter((t) => t.tier === 'enterprise'), async (tenant) => {
       opened += await this.closeWindow(tenant.id, now);
       await held.extend(this.lockTtl);
-    }
+    });
     return opened;
   }
 

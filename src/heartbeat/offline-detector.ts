@@ -3,7 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { JobFailures } from '../common/job-failures.js';
 import { RETENTION } from '../common/retention.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
-import { LockedJob } from '../redis/locked-job.js';
+import { forEachTenant, LockedJob } from '../redis/locked-job.js';
 import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { PresenceEventsPublisher } from './presence-events.publisher.js';
@@ -68,7 +68,7 @@ export class OfflineDetector implements OnModuleInit, BeforeApplicationShutdown 
     let marked = 0;
     let forgotten = 0;
     const cutoff = now - this.options.heartbeatTimeoutMs;
-    for (const tenant of this.directory.list()) {
+    await forEachTenant(this.directory.list(), async (tenant) => {
       const retention = RETENTION[tenant.tier];
       const tracking = { enabled: tenant.tier === 'enterprise', heartbeatTimeoutMs: this.options.heartbeatTimeoutMs };
       for (;;) {
@@ -92,7 +92,7 @@ export class OfflineDetector implements OnModuleInit, BeforeApplicationShutdown 
         forgotten += n;
         if (stale.length < OFFLINE_CHUNK || n === 0) break;
       }
-    }
+    });
     this.last = { ranAt: new Date(now).toISOString(), durationMs: performance.now() - started, markedOffline: marked, forgotten };
     return this.last;
   }

@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { SchedulerRegistry } from '@nestjs/schedule';
 import type { JobFailures } from '../common/job-failures.js';
+import { isRedisUnavailable } from './redis-errors.js';
 import type { HeldLock, RedisLock } from './redis-lock.js';
 
 export interface LockedJobSpec<T> {
@@ -76,5 +77,29 @@ export class LockedJob<T> {
     } finally {
       await held.release().catch(() => undefined);
     }
+  }
+}
+
+/**
+ * Runs `work` for every tenant in turn. A tenant Redis cannot serve now (its Cluster slot's
+ * master lost) does not hold back the others: the loop goes on and the pass then fails naming the
+ * skipped tenants (logged, counted for the operator, retried by the next run). Any other error
+ * stops the pass at once.
+ */
+export async function forEachTenant<T extends { id: string }>(tenants: T[], work: (tenant: T) => Promise<void>): Promise<void> {
+  const skipped: string[] = [];
+  let firstError = '';
+  for (const tenant of tenants) {
+    try {
+      await work(tenant);
+    } catch (err) {
+      if (!isRedisUnavailable(err)) throw err;
+      skipped.push(tenant.id);
+      firstError ||= (err as Error).message;
+    }
+  }
+  if (skipped.length > 0) {
+    const named = skipped.length > 5 ? `${skipped.slice(0, 5).join(', ')}, …` : skipped.join(', ');
+    throw new Error(`${skipped.length} tenant(s) skipped, Redis cannot serve them now (${named}): ${firstError}`);
   }
 }

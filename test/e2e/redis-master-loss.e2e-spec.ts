@@ -1,6 +1,7 @@
 import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RollupJob } from '../../src/analytics/rollup.job.js';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
 import { TrafficFlusher } from '../../src/monitoring/traffic-flusher.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
@@ -39,9 +40,9 @@ class MasterLossFixture {
   lost!: CreatedTenant;
   /** A tenant whose data lives elsewhere, but whose API key's entry lives on the victim. */
   kept!: CreatedTenant;
-  /** A tenant with nothing on the victim. */
+  /** A tenant with nothing on the victim, created after `lost`. */
   intact!: CreatedTenant;
-  private admin!: Cluster;
+  admin!: Cluster;
 
   async start(options: RedisClusterOptions, alerting: OptionOverrides['alerting'] = {}): Promise<void> {
     // One after the other: ports are picked free, then bound; two pickers at once could collide.
@@ -64,7 +65,8 @@ class MasterLossFixture {
       const t = await createTenant(this.url, uniqueTenantId('loss'), 'professional');
       if (masterOf(this.keys.tenant(t.id)) === victimAddress) this.lost ??= t;
       else if (masterOf(this.keys.apiKey(hashApiKey(t.apiKey))) === victimAddress) this.kept ??= t;
-      else this.intact ??= t;
+      // Created after `lost`, so it comes after it in every instance's tenant order (jobs go in that order).
+      else if (this.lost) this.intact ??= t;
     }
     if (!this.lost || !this.kept || !this.intact) throw new Error('no tenant layout found for the test');
     await waitFor(
@@ -172,6 +174,11 @@ describe('a replica-less Redis Cluster master lost, cluster-require-full-coverag
     // The other one cannot be read: 503, and exactly its 2,000 new messages wait in memory.
     expect(await f.total(f.lost)).toBe('HTTP 503');
     expect(await waitFor(async () => f.backlog(), (n) => n === 2000)).toBe(2000);
+    // Scheduled jobs go on for the tenants Redis can serve (the pass itself is reported failed).
+    expect(await f.pulses[0].app.get(RollupJob).run()).toBeNull();
+    const hour = Math.floor(Date.now() / 3_600_000) * 3600;
+    const rolled = await Promise.all([hour, hour - 3600].map(async (h) => Number((await f.admin.hget(f.keys.hour(f.intact.id, h), 'm')) ?? 0)));
+    expect(rolled[0] + rolled[1]).toBe(3000);
 
     await f.victim.start();
     expect(await waitFor(() => f.total(f.lost), (n) => n === 3000, { timeoutMs: 20_000 })).toBe(3000);
