@@ -19,10 +19,17 @@ const TOP_SUBJECTS = 200;
 
 interface StoredState {
   detector: DetectorState;
-  last: { messages: number; sent: number; received: number; errors: number; rejected: number; distinct: number; day: string; offline: Record<string, number> };
+  last: { messages: number; sent: number; received: number; errors: number; rejected: number; distinct: number; day: string; offline: Record<string, number>; at?: number };
 }
 
 const delta = (now: number, before: number) => Math.max(0, now - before);
+
+/** A window more than three windows (and 5 s) long covers a gap rather than one window of traffic. */
+function stretched(lastAt: number | undefined, now: number, windowMs: number): boolean {
+  if (lastAt === undefined) return false;
+  const elapsed = now - lastAt;
+  return elapsed > 3 * windowMs && elapsed - windowMs > 5000;
+}
 
 /**
  * Every ANOMALY_WINDOW_SECONDS one instance (Redis lock) closes a window for each enterprise
@@ -36,6 +43,7 @@ export class AnomalyDetectionJob implements OnModuleInit, BeforeApplicationShutd
   private readonly config: DetectorConfig;
   private readonly job: LockedJob<number>;
   private readonly lockTtl: number;
+  private readonly windowMs: number;
 
   constructor(
     private readonly store: AnomalyStore,
@@ -49,6 +57,7 @@ export class AnomalyDetectionJob implements OnModuleInit, BeforeApplicationShutd
   ) {
     this.config = { ...DEFAULT_DETECTOR_CONFIG, ...options.anomalyDetectors };
     this.lockTtl = Math.max(30_000, 3 * options.anomalyWindowMs);
+    this.windowMs = options.anomalyWindowMs;
     this.job = new LockedJob(
       { lock, scheduler, failures, logger: this.logger },
       { name: 'anomaly-detector', intervalMs: options.anomalyWindowMs, lockTtlMs: this.lockTtl, work: (held, now) => this.pass(held, now) },
@@ -81,10 +90,18 @@ export class AnomalyDetectionJob implements OnModuleInit, BeforeApplicationShutd
     const counters = await this.store.counters(tenantId, now, TOP_SUBJECTS);
     const distinct = counters.sketch ? estimateCardinality(counters.sketch) : 0;
     const stored = await this.store.loadState<StoredState>(tenantId);
-    const last = snapshot(counters, distinct);
+    const last = { ...snapshot(counters, distinct), at: now };
     if (!stored) {
       // First sight of the tenant: remember the counters; the first window closes next time.
       await this.store.saveState(tenantId, { detector: initialState(), last } satisfies StoredState);
+      return 0;
+    }
+    if (stretched(stored.last.at, now, this.windowMs)) {
+      // The window spans a gap (Redis could not serve this tenant, or no instance ran the job):
+      // counts held back meanwhile arrive at once and would look like a burst. Not judged; the
+      // next window starts from here.
+      this.logger.warn(`tenant ${tenantId}: ${Math.round((now - stored.last.at!) / 1000)} s since the last window, not judged`);
+      await this.store.saveState(tenantId, { detector: stored.detector, last } satisfies StoredState);
       return 0;
     }
     const newDay = stored.last.day !== counters.day;

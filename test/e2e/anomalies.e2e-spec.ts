@@ -133,6 +133,17 @@ describe('anomaly detection (real NATS and Redis)', () => {
     const bad = await request(pulse.url, 'GET', '/api/v1/metrics/anomalies?type=meteor', { key: t.apiKey });
     expect(bad.status).toBe(400);
   });
+
+  it('a window stretched over a gap (counts held back while Redis could not take them) is not judged a burst', async () => {
+    const spikes = async () => (await anomalies('&type=rate_spike')).length;
+    const before = await spikes();
+    // 25× the baseline, arriving at once after four window lengths without a window closed.
+    await publishMany(nc, 500, (i) => `tenant.${t.id}.orders.${i % 5}`, 20);
+    sent += 500;
+    await waitFor(total, (n) => n === sent);
+    expect(await waitFor(() => pulse.app.get(AnomalyDetectionJob).run(Date.now() + 4 * 3_600_000), (r) => r !== null)).toBe(0);
+    expect(await spikes()).toBe(before);
+  });
 });
 
 describe('anomaly detection on its own schedule', () => {
