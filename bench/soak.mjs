@@ -2,7 +2,8 @@
 // (default: half the ingest the benchmark measured) plus heartbeating clients at the protocol
 // rate through Pulse (built dist/, real NATS and Redis) and samples RSS, event-loop lag and Redis
 // memory every 10 s. It fails (exit 1) if any count is lost or memory keeps growing; it writes
-// bench/results/soak.json and docs/soak.png (a plot rendered by headless Chromium).
+// bench/results/soak-<minutes>m.json and .png (a plot rendered by headless Chromium; .svg
+// without it), so a short trial run never overwrites the 30-minute record the docs show.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -65,7 +66,7 @@ await bench.stop();
 const half = samples.slice(Math.floor(samples.length / 2));
 const growth = half.length > 1 ? (half.at(-1).rssMb - half[0].rssMb) / half[0].rssMb : 0;
 const lost = pub.published - stored;
-const result = writeResult('soak', { minutes: MINUTES, targetRate: RATE, clients: CLIENTS, publisher: pub, heartbeats: hb, stored, lost, rssGrowthSecondHalf: Number(growth.toFixed(3)), samples });
+const result = writeResult(`soak-${MINUTES}m`, { minutes: MINUTES, targetRate: RATE, clients: CLIENTS, publisher: pub, heartbeats: hb, stored, lost, rssGrowthSecondHalf: Number(growth.toFixed(3)), samples });
 
 // Plot: an SVG rendered to PNG by headless Chromium (playwright-core), no plotting dependency.
 const W = 900, H = 300, pad = 40;
@@ -84,10 +85,10 @@ if (existsSync('/usr/bin/chromium')) {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
   const page = await browser.newPage({ viewport: { width: W, height: H } });
   await page.setContent(svg);
-  await page.screenshot({ path: 'docs/soak.png' });
+  await page.screenshot({ path: `bench/results/soak-${MINUTES}m.png` });
   await browser.close();
 } else {
-  writeFileSync('docs/soak.svg', svg);
+  writeFileSync(`bench/results/soak-${MINUTES}m.svg`, svg);
 }
 console.log(`published ${pub.published}, stored ${stored}, lost ${lost}; RSS growth over the second half ${(growth * 100).toFixed(1)} %`);
 process.exit(lost === 0 && growth < 0.1 ? 0 : 1);
