@@ -1,5 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { Cluster } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { Anomaly } from '../anomalies/anomaly.js';
 import { JobFailures } from '../common/job-failures.js';
@@ -85,7 +86,8 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
   /** One look at this instance's health. */
   async check(now = Date.now()): Promise<void> {
     const backlog = this.flusher.snapshot().backlogMessages;
-    const cluster = this.redis.status === 'ready' ? (await this.health.redisStatus()).cluster : undefined;
+    // Only a Cluster has masters to lose; a single Redis is covered by redis_unreachable (no round trip).
+    const cluster = this.redis instanceof Cluster && this.redis.status === 'ready' ? (await this.health.redisStatus()).cluster : undefined;
     const conditions: Record<Incident, boolean> = {
       nats_unreachable: this.nats.current().state !== 'connected',
       redis_unreachable: this.redis.status !== 'ready',

@@ -53,7 +53,7 @@ export class RuleEvaluatorJob implements OnModuleInit, BeforeApplicationShutdown
 
   private async pass(held: HeldLock, now: number): Promise<number> {
     let transitions = 0;
-    await forEachTenant(this.directory.list().filter((t) => t.tier === 'enterprise'), async (tenant) => {
+    await forEachTenant(this.directory.list('enterprise'), async (tenant) => {
       const rules = await this.alerting.rules(tenant.id);
       if (rules.length === 0) return;
       const values = await this.reader.read(tenant.id, now);

@@ -79,7 +79,7 @@ export class AnomalyDetectionJob implements OnModuleInit, BeforeApplicationShutd
 
   private async pass(held: HeldLock, now: number): Promise<number> {
     let opened = 0;
-    await forEachTenant(this.directory.list().filter((t) => t.tier === 'enterprise'), async (tenant) => {
+    await forEachTenant(this.directory.list('enterprise'), async (tenant) => {
       opened += await this.closeWindow(tenant.id, now);
       await held.extend(this.lockTtl);
     });

@@ -72,7 +72,10 @@ export class PulseHealthService {
         const address = `${node.options.host}:${node.options.port}`;
         try {
           const info = String(await withTimeout(node.cluster('INFO'), PING_TIMEOUT_MS, 'no answer'));
-          return { address, info, ms: performance.now() - started };
+          const ms = performance.now() - started;
+          // The master's own view of the others (a suspicion, fail?, is per node).
+          const view = await withTimeout(node.cluster('NODES'), PING_TIMEOUT_MS, 'no answer').then(String, () => '');
+          return { address, info, view, ms };
         } catch (err) {
           return { address, error: (err as Error).message };
         }
@@ -82,11 +85,8 @@ export class PulseHealthService {
     if (answered.length === 0) return { state: cluster.status, pingMs: null, error: replies[0]?.error ?? 'no master known' };
     // ioredis drops a master from its pool once the others report its slots unserved: the
     // cluster's own view (CLUSTER NODES flags fail / fail?) names it from then on.
-    // Each master's own view (a suspicion, fail?, is per node), as INFO's counts are taken from all.
     const unreachable = new Set(replies.filter((r) => r.info === undefined).map((r) => r.address));
-    const answering = cluster.nodes('master').filter((n) => answered.some((r) => r.address === `${n.options.host}:${n.options.port}`));
-    const views = await Promise.all(answering.map((n) => withTimeout(n.cluster('NODES'), PING_TIMEOUT_MS, 'no answer').then(String, () => '')));
-    for (const line of views.join('\n').split('\n')) {
+    for (const line of answered.map((r) => r.view).join('\n').split('\n')) {
       const [, address, flags] = line.split(' ');
       if (flags?.includes('master') && /(^|,)fail\??(,|$)/.test(flags)) unreachable.add(address.split('@')[0]);
     }

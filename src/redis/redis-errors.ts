@@ -16,5 +16,10 @@ export function isRedisUnavailable(err: unknown): boolean {
  * per-instance fallback) may use it; when all of Redis is down they should fail fast instead.
  */
 export function isSlotUnavailable(client: { status: string }, err: unknown): boolean {
-  return client.status === 'ready' && isRedisUnavailable(err);
+  return redisReady(client) && isRedisUnavailable(err);
+}
+
+/** True when the client can take commands now (not connecting, reconnecting or closed). */
+export function redisReady(client: { status: string }): boolean {
+  return client.status === 'ready';
 }

@@ -83,8 +83,3 @@ export class RedisModule implements OnApplicationShutdown {
     });
   }
 }
-
-/** True when the client can take commands now (not connecting, reconnecting or closed). */
-export function redisReady(client: RedisClient): boolean {
-  return client.status === 'ready';
-}

@@ -8,6 +8,7 @@ import {
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { isValidId } from '../common/ids.js';
+import type { Tier } from '../common/tiers.js';
 import { RETENTION, type Retention } from '../common/retention.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { NATS_CONNECTION } from '../nats/nats.module.js';
@@ -68,8 +69,10 @@ export class TenantDirectory implements OnApplicationBootstrap, BeforeApplicatio
     return this.inactive.has(tenantId);
   }
 
-  list(): Tenant[] {
-    return [...this.active.values()];
+  /** The active tenants, or those of one tier. */
+  list(tier?: Tier): Tenant[] {
+    const all = [...this.active.values()];
+    return tier === undefined ? all : all.filter((t) => t.tier === tier);
   }
 
   async onApplicationBootstrap(): Promise<void> {
