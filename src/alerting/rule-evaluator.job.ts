@@ -1,8 +1,8 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JobFailures } from '../common/job-failures.js';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
-import { forEachTenant, LockedJob } from '../redis/locked-job.js';
+import { forEachTenant, LockedJob, LockedJobService } from '../redis/locked-job.js';
 import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { AlertingRepository } from './alerting.repository.js';
@@ -15,10 +15,12 @@ import { RuleMetricsReader } from './rule-metrics.reader.js';
  * Every ALERT_EVALUATION_INTERVAL_SECONDS one instance (Redis lock) evaluates every enterprise
  * tenant's custom rules on merged data; rule state lives in Redis, so a change of instance keeps
  * a firing alert firing, and each notification is sent once.
+ *
+ * A pass (`run()`) returns the number of rule transitions.
  */
 @Injectable()
-export class RuleEvaluatorJob implements OnModuleInit, BeforeApplicationShutdown {
-  private readonly job: LockedJob<number>;
+export class RuleEvaluatorJob extends LockedJobService<number> {
+  protected readonly job: LockedJob<number>;
   private readonly lockTtl: number;
 
   constructor(
@@ -31,24 +33,12 @@ export class RuleEvaluatorJob implements OnModuleInit, BeforeApplicationShutdown
     failures: JobFailures,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {
+    super();
     this.lockTtl = Math.max(30_000, 2 * options.alerting.evaluationIntervalMs);
     this.job = new LockedJob(
       { lock, scheduler, failures, logger: new Logger(RuleEvaluatorJob.name) },
       { name: 'alert-evaluator', intervalMs: options.alerting.evaluationIntervalMs, lockTtlMs: this.lockTtl, work: (held, now) => this.pass(held, now) },
     );
-  }
-
-  onModuleInit(): void {
-    this.job.start();
-  }
-
-  beforeApplicationShutdown(): void {
-    this.job.stop();
-  }
-
-  /** One evaluation of every rule; returns the transitions, or null without the lock. */
-  run(now = Date.now()): Promise<number | null> {
-    return this.job.run(now);
   }
 
   private async pass(held: HeldLock, now: number): Promise<number> {

@@ -1,10 +1,10 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JobFailures } from '../common/job-failures.js';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { RETENTION } from '../common/retention.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { PresenceStore } from '../heartbeat/presence.store.js';
-import { forEachTenant, LockedJob } from '../redis/locked-job.js';
+import { forEachTenant, LockedJob, LockedJobService } from '../redis/locked-job.js';
 import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { dayOf } from '../redis/redis-keys.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
@@ -27,8 +27,8 @@ export interface RollupRun {
  * Recomputing and overwriting makes every run idempotent.
  */
 @Injectable()
-export class RollupJob implements OnModuleInit, BeforeApplicationShutdown {
-  private readonly job: LockedJob<RollupRun>;
+export class RollupJob extends LockedJobService<RollupRun> {
+  protected readonly job: LockedJob<RollupRun>;
   private readonly lockTtl: number;
   private caughtUp = false;
 
@@ -41,24 +41,12 @@ export class RollupJob implements OnModuleInit, BeforeApplicationShutdown {
     failures: JobFailures,
     @Inject(PULSE_OPTIONS) options: PulseOptions,
   ) {
+    super();
     this.lockTtl = Math.max(60_000, 2 * options.rollupIntervalMs);
     this.job = new LockedJob(
       { lock, scheduler, failures, logger: new Logger(RollupJob.name) },
       { name: 'rollup', intervalMs: options.rollupIntervalMs, lockTtlMs: this.lockTtl, work: (held, now) => this.pass(held, now) },
     );
-  }
-
-  onModuleInit(): void {
-    this.job.start();
-  }
-
-  beforeApplicationShutdown(): void {
-    this.job.stop();
-  }
-
-  /** One pass if this instance gets the lock; null when another instance holds it. */
-  run(now = Date.now()): Promise<RollupRun | null> {
-    return this.job.run(now);
   }
 
   private async pass(held: HeldLock, now: number): Promise<RollupRun> {

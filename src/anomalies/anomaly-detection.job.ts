@@ -1,4 +1,4 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JobFailures } from '../common/job-failures.js';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -7,7 +7,7 @@ import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { estimateCardinality } from '../monitoring/subject-sketch.js';
 import { AlertingService } from '../alerting/alerting.service.js';
 import { NATS_CONNECTION } from '../nats/nats.module.js';
-import { forEachTenant, LockedJob } from '../redis/locked-job.js';
+import { forEachTenant, LockedJob, LockedJobService } from '../redis/locked-job.js';
 import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { type Anomaly, type AnomalyEvent, anomalySubject } from './anomaly.js';
@@ -36,12 +36,14 @@ function stretched(lastAt: number | undefined, now: number, windowMs: number): b
  * tenant: the window's figures are the deltas of the tenant's counters in Redis (so every
  * instance's traffic is in them), the detectors decide, anomalies open once and resolve after the
  * hold-down, and each change is stored (30 days) and published on `_PULSE.tenant.{id}.anomaly`.
+ *
+ * A pass (`run()`) returns the number of anomalies opened.
  */
 @Injectable()
-export class AnomalyDetectionJob implements OnModuleInit, BeforeApplicationShutdown {
+export class AnomalyDetectionJob extends LockedJobService<number> {
   private readonly logger = new Logger(AnomalyDetectionJob.name);
   private readonly config: DetectorConfig;
-  private readonly job: LockedJob<number>;
+  protected readonly job: LockedJob<number>;
   private readonly lockTtl: number;
   private readonly windowMs: number;
 
@@ -55,6 +57,7 @@ export class AnomalyDetectionJob implements OnModuleInit, BeforeApplicationShutd
     @Inject(PULSE_OPTIONS) options: PulseOptions,
     private readonly alerting: AlertingService,
   ) {
+    super();
     this.config = { ...DEFAULT_DETECTOR_CONFIG, ...options.anomalyDetectors };
     this.lockTtl = Math.max(30_000, 3 * options.anomalyWindowMs);
     this.windowMs = options.anomalyWindowMs;
@@ -62,19 +65,6 @@ export class AnomalyDetectionJob implements OnModuleInit, BeforeApplicationShutd
       { lock, scheduler, failures, logger: this.logger },
       { name: 'anomaly-detector', intervalMs: options.anomalyWindowMs, lockTtlMs: this.lockTtl, work: (held, now) => this.pass(held, now) },
     );
-  }
-
-  onModuleInit(): void {
-    this.job.start();
-  }
-
-  beforeApplicationShutdown(): void {
-    this.job.stop();
-  }
-
-  /** Closes one window for every enterprise tenant; returns the anomalies opened, or null without the lock. */
-  run(now = Date.now()): Promise<number | null> {
-    return this.job.run(now);
   }
 
   private async pass(held: HeldLock, now: number): Promise<number> {

@@ -1,9 +1,9 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { JobFailures } from '../common/job-failures.js';
 import { RETENTION } from '../common/retention.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
-import { forEachTenant, LockedJob } from '../redis/locked-job.js';
+import { forEachTenant, LockedJob, LockedJobService } from '../redis/locked-job.js';
 import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { PresenceEventsPublisher } from './presence-events.publisher.js';
@@ -25,8 +25,8 @@ export interface DetectorRun {
  * their tenant's retention. A heartbeat that lands during the pass wins (checked inside Lua).
  */
 @Injectable()
-export class OfflineDetector implements OnModuleInit, BeforeApplicationShutdown {
-  private readonly job: LockedJob<DetectorRun>;
+export class OfflineDetector extends LockedJobService<DetectorRun> {
+  protected readonly job: LockedJob<DetectorRun>;
   private readonly lockTtl: number;
   private last: DetectorRun | null = null;
 
@@ -39,6 +39,7 @@ export class OfflineDetector implements OnModuleInit, BeforeApplicationShutdown 
     failures: JobFailures,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {
+    super();
     this.lockTtl = Math.max(30_000, 2 * options.offlineCheckIntervalMs);
     this.job = new LockedJob(
       { lock, scheduler, failures, logger: new Logger(OfflineDetector.name) },
@@ -46,21 +47,8 @@ export class OfflineDetector implements OnModuleInit, BeforeApplicationShutdown 
     );
   }
 
-  onModuleInit(): void {
-    this.job.start();
-  }
-
-  beforeApplicationShutdown(): void {
-    this.job.stop();
-  }
-
   lastRun(): DetectorRun | null {
     return this.last;
-  }
-
-  /** One pass if this instance gets the lock; null when another instance holds it. */
-  run(now = Date.now()): Promise<DetectorRun | null> {
-    return this.job.run(now);
   }
 
   private async pass(held: HeldLock, now: number): Promise<DetectorRun> {

@@ -1,4 +1,4 @@
-import type { Logger } from '@nestjs/common';
+import type { BeforeApplicationShutdown, Logger, OnModuleInit } from '@nestjs/common';
 import type { SchedulerRegistry } from '@nestjs/schedule';
 import type { JobFailures } from '../common/job-failures.js';
 import { isRedisUnavailable } from './redis-errors.js';
@@ -77,6 +77,26 @@ export class LockedJob<T> {
     } finally {
       await held.release().catch(() => undefined);
     }
+  }
+}
+
+/**
+ * A provider that runs one LockedJob: started with the module, stopped on shutdown; `run()` is
+ * one pass now (null when another instance holds the lock, or on failure).
+ */
+export abstract class LockedJobService<T> implements OnModuleInit, BeforeApplicationShutdown {
+  protected abstract readonly job: LockedJob<T>;
+
+  onModuleInit(): void {
+    this.job.start();
+  }
+
+  beforeApplicationShutdown(): void {
+    this.job.stop();
+  }
+
+  run(now = Date.now()): Promise<T | null> {
+    return this.job.run(now);
   }
 }
 
