@@ -2,7 +2,10 @@
  * Anomaly detection as pure functions over closed windows. The job feeds each tenant's window
  * figures (deltas of Redis counters merged from every instance) and keeps the returned state.
  */
-export const ANOMALY_TYPES = ['rate_spike', 'traffic_drop', 'error_rate', 'unusual_subject', 'client_flapping', 'security'] as const;
+/** The seed's named rules, then the statistical detector's kinds (see `series-model.ts`). */
+export const RULE_ANOMALY_TYPES = ['rate_spike', 'traffic_drop', 'error_rate', 'unusual_subject', 'client_flapping', 'security'] as const;
+export const STATISTICAL_ANOMALY_TYPES = ['spike', 'dip', 'level_shift', 'drift'] as const;
+export const ANOMALY_TYPES = [...RULE_ANOMALY_TYPES, ...STATISTICAL_ANOMALY_TYPES] as const;
 export type AnomalyType = (typeof ANOMALY_TYPES)[number];
 export type Severity = 'info' | 'warning' | 'critical';
 
@@ -33,6 +36,11 @@ export interface DetectorConfig {
   /** Distinct subjects added in a window, against its baseline, that count as a jump. */
   distinctJumpFactor: number;
   minDistinctJump: number;
+  /**
+   * A rate spike or drop that lasts this many windows is the new normal: the rule's baseline
+   * adopts the current rate, so the anomaly resolves instead of staying open under unchanged traffic.
+   */
+  adoptWindows: number;
 }
 
 export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
@@ -52,6 +60,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   minSecurityRejections: 20,
   distinctJumpFactor: 10,
   minDistinctJump: 100,
+  adoptWindows: 10,
 };
 
 export interface WindowFigures {
@@ -79,6 +88,8 @@ export interface DetectorState {
   windows: number;
   baseline: { messages: number; rejected: number; newDistinct: number };
   lowWindows: number;
+  /** Windows in a row the rate rules found anomalous (absent in states stored before it existed). */
+  rateRun?: number;
   knownPatterns: string[];
   /** Recent windows' offline transitions per client (oldest first). */
   recentOffline: Record<string, number>[];
@@ -108,13 +119,34 @@ export function initialState(): DetectorState {
 
 const ewma = (previous: number, value: number, alpha: number, first: boolean) => (first ? value : previous + alpha * (value - previous));
 
+/**
+ * What the statistical model knows of this window's message count, so that "normal" in the rate
+ * rules means normal for this series at this time of day, not a flat average.
+ */
+export interface RateContext {
+  /** The model's expected count for this window (seasonal); undefined while it is not warm. */
+  expected?: number;
+  /** The upper edge of this window's normal range (expected + 3 robust spreads). */
+  upper?: number;
+  /** False when the series' own history shows windows like this one are usual (recurring bursts or lulls). */
+  unusualUp: boolean;
+  unusualDown: boolean;
+}
+
 /** Which conditions hold in this window: key → draft (a key identifies one ongoing anomaly). */
-export function conditions(state: DetectorState, w: WindowFigures, c: DetectorConfig): AnomalyDraft[] {
+export function conditions(state: DetectorState, w: WindowFigures, c: DetectorConfig, rate?: RateContext): AnomalyDraft[] {
   const found: AnomalyDraft[] = [];
   const warm = state.windows >= c.warmupWindows;
-  const base = state.baseline;
+  const base = { ...state.baseline };
+  const ewmaMessages = base.messages;
+  // A spike is 10× whichever is higher, the flat baseline or the top of this hour's normal range
+  // (a series that bursts to 5× every hour is not spiking at 10× its mean); a drop is judged
+  // against this hour's normal (a quiet night is not an outage).
+  const spikeBase = Math.max(ewmaMessages, rate?.upper ?? 0);
+  const dropBase = rate?.expected !== undefined ? Math.max(rate.expected, 0) : ewmaMessages;
 
-  if (warm && w.messages >= c.minSpikeMessages && w.messages >= c.spikeFactor * Math.max(base.messages, 1)) {
+  if (warm && (rate?.unusualUp ?? true) && w.messages >= c.minSpikeMessages && w.messages >= c.spikeFactor * Math.max(spikeBase, 1)) {
+    base.messages = spikeBase;
     const factor = base.messages > 0 ? w.messages / base.messages : Infinity;
     found.push({
       key: 'rate_spike',
@@ -124,7 +156,8 @@ export function conditions(state: DetectorState, w: WindowFigures, c: DetectorCo
       details: { messages: w.messages, baseline: Number(base.messages.toFixed(2)), factor: Number.isFinite(factor) ? Number(factor.toFixed(2)) : null },
     });
   }
-  if (warm && base.messages >= c.minDropBaselineMessages && w.messages < c.dropFraction * base.messages && state.lowWindows + 1 >= c.dropWindows) {
+  base.messages = dropBase;
+  if (warm && (rate?.unusualDown ?? true) && base.messages >= c.minDropBaselineMessages && w.messages < c.dropFraction * base.messages && state.lowWindows + 1 >= c.dropWindows) {
     found.push({
       key: 'traffic_drop',
       type: 'traffic_drop',
@@ -133,6 +166,7 @@ export function conditions(state: DetectorState, w: WindowFigures, c: DetectorCo
       details: { messages: w.messages, baseline: Number(base.messages.toFixed(2)) },
     });
   }
+  base.messages = ewmaMessages;
   const sample = w.sent + w.received;
   if (sample >= c.minErrorSample && w.errors / sample > c.errorRateThreshold) {
     const rate = w.errors / sample;
@@ -194,8 +228,8 @@ export function conditions(state: DetectorState, w: WindowFigures, c: DetectorCo
 /**
  * One closed window: finds the conditions, opens an anomaly for each condition that has none
  * open (no duplicates while it lasts), resolves open ones clear for the hold-down, and moves the
- * baselines. Windows that are themselves anomalous do not move the rate baseline, so a long
- * spike does not become normal.
+ * baselines. Windows that are themselves anomalous do not move the rate baseline, so a short
+ * burst does not become normal; one that lasts `adoptWindows` does.
  */
 export function evaluate(state: DetectorState, w: WindowFigures, c: DetectorConfig = DEFAULT_DETECTOR_CONFIG): Evaluation {
   const found = conditions(state, w, c);
@@ -208,11 +242,17 @@ export function evaluate(state: DetectorState, w: WindowFigures, c: DetectorConf
     else open[key] = { ...anomaly, clear };
   }
   const opened = found.filter((f) => !open[f.key]);
+  return { state: { ...advanceRules(state, w, active, c), open }, opened, resolved };
+}
 
+/** Moves the rules' baselines and memories past a window whose active condition keys are `active`. */
+export function advanceRules(state: DetectorState, w: WindowFigures, active: Set<string>, c: DetectorConfig): DetectorState {
   const first = state.windows === 0;
   const rateAnomalous = active.has('rate_spike') || active.has('traffic_drop');
+  const rateRun = rateAnomalous ? (state.rateRun ?? 0) + 1 : 0;
+  const adopt = rateRun >= c.adoptWindows;
   const baseline = {
-    messages: rateAnomalous ? state.baseline.messages : ewma(state.baseline.messages, w.messages, c.alpha, first),
+    messages: adopt ? w.messages : rateAnomalous ? state.baseline.messages : ewma(state.baseline.messages, w.messages, c.alpha, first),
     rejected: active.has('security') ? state.baseline.rejected : ewma(state.baseline.rejected, w.rejected, c.alpha, first),
     newDistinct: active.has('unusual_subject:distinct') ? state.baseline.newDistinct : ewma(state.baseline.newDistinct, w.newDistinct, c.alpha, first),
   };
@@ -220,15 +260,12 @@ export function evaluate(state: DetectorState, w: WindowFigures, c: DetectorConf
   const known = new Set(state.knownPatterns);
   for (const p of w.patterns) if (known.size < MAX_KNOWN_PATTERNS) known.add(p);
   return {
-    state: {
-      windows: state.windows + 1,
-      baseline,
-      lowWindows: low ? state.lowWindows + 1 : 0,
-      knownPatterns: [...known],
-      recentOffline: [...state.recentOffline, w.offline].slice(-c.flapWindows),
-      open,
-    },
-    opened,
-    resolved,
+    windows: state.windows + 1,
+    baseline,
+    lowWindows: low && !adopt ? state.lowWindows + 1 : 0,
+    rateRun: adopt ? 0 : rateRun,
+    knownPatterns: [...known],
+    recentOffline: [...state.recentOffline, w.offline].slice(-c.flapWindows),
+    open: state.open,
   };
 }

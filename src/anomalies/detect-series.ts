@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+/**
+ * `node dist/anomalies/detect-series.js [--sensitivity low|medium|high] [--metric M]
+ * [--detectors all|rules|statistical] FILE.csv`
+ *
+ * Runs the detection pipeline of the scheduled job (`closeWindow`, same state, warm-up,
+ * hold-down and gap handling) over a CSV of closed windows and prints one JSON line per anomaly
+ * opened. Errors go to stderr with exit code 2.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { SENSITIVITIES, type Sensitivity } from './series-model.js';
+import { type DetectorSet, SERIES_METRICS, type SeriesMetric } from './window-pipeline.js';
+import { detectSeries, parseSeriesCsv, SeriesInputError } from './series-runner.js';
+
+const USAGE = `usage: detect-series [--sensitivity low|medium|high] [--metric ${SERIES_METRICS.join('|')}] [--detectors all|rules|statistical] FILE.csv`;
+
+function fail(message: string): never {
+  process.stderr.write(`detect-series: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function main(): void {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        sensitivity: { type: 'string', default: 'medium' },
+        metric: { type: 'string', default: 'messages' },
+        detectors: { type: 'string', default: 'all' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const sensitivity = values.sensitivity as Sensitivity;
+  if (!SENSITIVITIES.includes(sensitivity)) fail(`--sensitivity must be one of ${SENSITIVITIES.join(', ')}`);
+  const metric = values.metric as SeriesMetric;
+  if (!SERIES_METRICS.includes(metric)) fail(`--metric must be one of ${SERIES_METRICS.join(', ')}`);
+  const detectors = values.detectors as DetectorSet;
+  if (!['all', 'rules', 'statistical'].includes(detectors)) fail('--detectors must be one of all, rules, statistical');
+  if (positionals.length !== 1) fail('exactly one FILE.csv is needed');
+
+  let text: string;
+  try {
+    text = readFileSync(positionals[0], 'utf8');
+  } catch (err) {
+    fail(`cannot read ${positionals[0]}: ${(err as Error).message}`);
+  }
+  try {
+    const rows = parseSeriesCsv(text);
+    const out: string[] = [];
+    for (const d of detectSeries(rows, { sensitivity, metric, detectors })) {
+      out.push(JSON.stringify({ timestamp: d.timestamp, type: d.type, severity: d.severity, score: d.score }));
+    }
+    if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
+  } catch (err) {
+    if (err instanceof SeriesInputError) fail(err.message);
+    throw err;
+  }
+}
+
+main();

@@ -1,0 +1,308 @@
+/**
+ * The statistical detector: one online model per tenant series (messages or bytes per window,
+ * error rate, active clients, latency p95, later user-defined metrics). Pure functions over a
+ * small JSON state, so the scheduled job, the backtest and `detect-series` run the same code.
+ *
+ * Per window the model
+ * 1. predicts the value from a level and an hour-of-day seasonal offset, each learnt online with
+ *    Huber-clipped updates (an outlier moves them by at most three spreads);
+ * 2. standardises the residual by a robust spread (mean absolute residual, per hour of day and
+ *    overall), so nothing depends on the series' unit or magnitude;
+ * 3. scores two questions separately: is this window a spike or a dip (|z|), and has the level
+ *    moved (a two-sided CUSUM of clipped z: persistent small deviations add up, one spike does not);
+ * 4. calibrates each score into a tail probability against the series' own history of that score
+ *    (a decaying histogram, 48 bins), blended with a Laplace prior while history is short. This is
+ *    the idea of Numenta's "anomaly likelihood": a series that bursts every hour learns that bursts
+ *    are normal, a flat one that any burst is not, and one threshold serves both.
+ *
+ * Memory is bounded (about 230 numbers a series) and a window costs O(bins).
+ */
+export const SENSITIVITIES = ['low', 'medium', 'high'] as const;
+export type Sensitivity = (typeof SENSITIVITIES)[number];
+
+export type SeriesKind = 'spike' | 'dip' | 'level_shift';
+
+export interface SeriesModelConfig {
+  /** Window length (ms): sets the learning rates in time, not in windows. */
+  windowMs: number;
+  /** Windows before the model may report (≤ 30). */
+  warmupWindows: number;
+  /** A window opens an anomaly when its calibrated tail probability is below this. */
+  openTail: number;
+  /** An open anomaly stays active while the tail stays below this. */
+  keepTail: number;
+  /** Effective memory of the calibration histograms, in windows. */
+  horizonWindows: number;
+}
+
+/** Tail probabilities per sensitivity: the only knob a tenant turns. */
+export const SENSITIVITY_TAILS: Record<Sensitivity, { openTail: number; keepTail: number }> = {
+  low: { openTail: 2.5e-4, keepTail: 5e-3 },
+  medium: { openTail: 1e-3, keepTail: 2e-2 },
+  high: { openTail: 4e-3, keepTail: 5e-2 },
+};
+
+const DAY_MS = 86_400_000;
+/** Half-hour slots: fine enough for a daily shape, coarse enough to learn in a day or two. */
+const SLOTS = 48;
+const BINS = 48;
+const BIN_WIDTH = 0.15;
+/** Weight of the prior against the calibration histogram (windows' worth). */
+const PRIOR_WEIGHT = 40;
+/** CUSUM slack in robust spreads: deviations smaller than this never add up to a shift. */
+const CUSUM_SLACK = 2;
+const CUSUM_CLIP = 4;
+const HUBER = 3;
+
+export function seriesModelConfig(windowMs: number, sensitivity: Sensitivity = 'medium', warmupWindows = 30): SeriesModelConfig {
+  const perWeek = (7 * DAY_MS) / windowMs;
+  return {
+    windowMs,
+    warmupWindows: Math.min(30, warmupWindows),
+    ...SENSITIVITY_TAILS[sensitivity],
+    // Four weeks of windows, within bounds that keep records rare but learning possible.
+    horizonWindows: Math.round(Math.min(50_000, Math.max(2_000, 4 * perWeek))),
+  };
+}
+
+export interface SeriesState {
+  n: number;
+  level: number;
+  /** Mean absolute residual, all hours. */
+  dev: number;
+  /** Mean |value|: a floor for the spread of near-constant series. */
+  mag: number;
+  off: number[];
+  offDev: number[];
+  offN: number[];
+  /** Day-of-week offsets on top of the daily shape (weekends), and how often each was learnt. */
+  week: number[];
+  weekN: number[];
+  /** Calibration histograms of log1p(score): spikes, dips, CUSUM. */
+  hUp: number[];
+  hDown: number[];
+  hShift: number[];
+  wUp: number;
+  wDown: number;
+  wShift: number;
+  cusumUp: number;
+  cusumDown: number;
+  /** Fast mean of recent residuals: where the level went, for re-baselining after a shift. */
+  recent: number;
+}
+
+export interface SeriesScore {
+  /** Upper edge of the normal range: expected + 3 spreads. */
+  upper: number;
+  /** Robust z of the residual. */
+  z: number;
+  expected: number;
+  spread: number;
+  /** Calibrated tail probabilities (smaller is stranger). */
+  upTail: number;
+  downTail: number;
+  shiftTail: number;
+  /** Direction of the CUSUM that is larger. */
+  shiftUp: boolean;
+  warm: boolean;
+}
+
+export interface SeriesSignal {
+  kind: SeriesKind;
+  direction: 'up' | 'down';
+  /** 1 − tail probability. */
+  score: number;
+  tail: number;
+  value: number;
+  expected: number;
+}
+
+const zeros = (n: number) => Array.from({ length: n }, () => 0);
+
+export function initialSeriesState(): SeriesState {
+  return {
+    n: 0,
+    level: 0,
+    dev: 0,
+    mag: 0,
+    off: zeros(SLOTS),
+    offDev: zeros(SLOTS),
+    offN: zeros(SLOTS),
+    week: zeros(7),
+    weekN: zeros(7),
+    hUp: zeros(BINS),
+    hDown: zeros(BINS),
+    hShift: zeros(BINS),
+    wUp: 0,
+    wDown: 0,
+    wShift: 0,
+    cusumUp: 0,
+    cusumDown: 0,
+    recent: 0,
+  };
+}
+
+const dayOfWeek = (at: number) => (((Math.floor(at / DAY_MS) % 7) + 7) % 7);
+/** How far a day-of-week offset is trusted: not before that weekday was seen for most of a day. */
+const weekWeight = (s: SeriesState, day: number, perDay: number) => Math.min(1, s.weekN[day] / Math.max(1, perDay));
+const slotOf = (at: number) => Math.floor((((at % DAY_MS) + DAY_MS) % DAY_MS) / (DAY_MS / SLOTS));
+const clip = (v: number, bound: number) => Math.max(-bound, Math.min(bound, v));
+
+/** P(score ≥ a) from a decaying histogram, with a Laplace-like prior while it is thin. */
+function tail(hist: number[], weight: number, a: number, prior: number): number {
+  // The top bin is open-ended: everything at or beyond its lower edge counts as at least as strange.
+  const pos = Math.min(a / BIN_WIDTH, BINS - 1);
+  const bin = Math.floor(pos);
+  let above = bin === BINS - 1 ? hist[bin] : hist[bin] * (1 - (pos - bin));
+  for (let i = bin + 1; i < BINS; i++) above += hist[i];
+  return (above + PRIOR_WEIGHT * prior) / (weight + PRIOR_WEIGHT);
+}
+
+function record(hist: number[], a: number, decay: number): void {
+  for (let i = 0; i < BINS; i++) hist[i] *= decay;
+  hist[Math.min(BINS - 1, Math.floor(a / BIN_WIDTH))] += 1;
+}
+
+/** Scores a window against the state (no update). */
+export function scoreWindow(s: SeriesState, at: number, value: number, c: SeriesModelConfig): SeriesScore {
+  const slot = slotOf(at);
+  const w = Math.min(1, s.offN[slot] / 3);
+  const day = dayOfWeek(at);
+  const expected = s.level + w * s.off[slot] + weekWeight(s, day, DAY_MS / c.windowMs) * s.week[day];
+  const spread = Math.max(w * s.offDev[slot] + (1 - w) * s.dev, 0.25 * s.dev, 0.01 * s.mag, 1e-9);
+  const z = s.n === 0 ? 0 : (value - expected) / spread;
+  const a = Math.log1p(Math.abs(z));
+  const prior = 0.5 * Math.exp(-Math.abs(z) / 1.25);
+  const { up, down } = cusums(s, z);
+  const shift = Math.max(up, down);
+  return {
+    z,
+    expected,
+    spread,
+    upper: expected + 3 * spread,
+    upTail: z > 0 ? tail(s.hUp, s.wUp, a, prior) : 1,
+    downTail: z < 0 ? tail(s.hDown, s.wDown, a, prior) : 1,
+    shiftTail: tail(s.hShift, s.wShift, Math.log1p(shift), 0.5 * Math.exp(-shift / 2)),
+    shiftUp: up >= down,
+    warm: s.n >= c.warmupWindows,
+  };
+}
+
+function cusums(s: SeriesState, z: number) {
+  const zc = clip(z, CUSUM_CLIP);
+  return { up: Math.max(0, s.cusumUp + zc - CUSUM_SLACK), down: Math.max(0, s.cusumDown - zc - CUSUM_SLACK) };
+}
+
+/**
+ * Learns the window into the state (returns a new state). `rebaseline` (after a level shift was
+ * reported) moves the level to where recent windows are, so a lasting change becomes the new
+ * normal at once instead of alarming until the slow level catches up.
+ */
+export function learnWindow(prev: SeriesState, at: number, value: number, c: SeriesModelConfig, rebaseline = false): SeriesState {
+  const s: SeriesState = structuredCloneState(prev);
+  const slot = slotOf(at);
+  const perDay = DAY_MS / c.windowMs;
+  const aLevel = Math.max(1 / (s.n + 1), 1 / Math.min(500, Math.max(20, perDay / 4)));
+  const aSlow = Math.max(1 / (s.n + 1), 0.02);
+  const aSlot = Math.max(1 / (s.offN[slot] + 1), 1 / Math.max(10, (2 * perDay) / SLOTS));
+  if (s.n === 0) {
+    s.level = value;
+    s.mag = Math.abs(value);
+    s.n = 1;
+    return s;
+  }
+  const score = scoreWindow(prev, at, value, c);
+  const spread = score.spread;
+  const residual = value - score.expected;
+
+  // Calibration histograms learn the score this window had (after warm-up they are what is normal).
+  const decay = 1 - 1 / c.horizonWindows;
+  const a = Math.log1p(Math.abs(score.z));
+  if (score.z > 0) {
+    record(s.hUp, a, decay);
+    s.wUp = s.wUp * decay + 1;
+  } else if (score.z < 0) {
+    record(s.hDown, a, decay);
+    s.wDown = s.wDown * decay + 1;
+  }
+  const { up, down } = cusums(prev, score.z);
+  record(s.hShift, Math.log1p(Math.max(up, down)), decay);
+  s.wShift = s.wShift * decay + 1;
+  s.cusumUp = up;
+  s.cusumDown = down;
+
+  s.recent += 0.3 * (residual - s.recent);
+  s.dev += aSlow * (Math.min(Math.abs(residual), 4 * spread) - s.dev);
+  s.mag += aSlow * (Math.abs(value) - s.mag);
+  const w = Math.min(1, s.offN[slot] / 3);
+  const day = dayOfWeek(at);
+  const ww = weekWeight(s, day, perDay);
+  s.level += aLevel * clip(value - w * s.off[slot] - ww * s.week[day] - s.level, HUBER * spread);
+  s.off[slot] += aSlot * clip(value - s.level - ww * s.week[day] - s.off[slot], HUBER * spread);
+  // A weekday's offset learns over about two weeks of that weekday.
+  const aWeek = Math.max(1 / (s.weekN[day] + 1), 1 / (2 * perDay));
+  s.week[day] += aWeek * clip(value - s.level - w * s.off[slot] - s.week[day], HUBER * spread);
+  s.weekN[day] += 1;
+  s.offDev[slot] += aSlot * (Math.min(Math.abs(residual), 4 * spread) - s.offDev[slot]);
+  s.offN[slot] += 1;
+  {
+    // Offsets sum to zero over the hours seen (as in Holt–Winters): a level that was still moving
+    // while the first day was learnt does not leave its error in the daily shape.
+    let sum = 0;
+    let seen = 0;
+    for (let i = 0; i < SLOTS; i++) if (s.offN[i] > 0) (sum += s.off[i]), seen++;
+    const mean = sum / seen;
+    for (let i = 0; i < SLOTS; i++) if (s.offN[i] > 0) s.off[i] -= mean;
+    s.level += mean;
+    let weekSum = 0;
+    let days = 0;
+    for (let i = 0; i < 7; i++) if (s.weekN[i] > 0) (weekSum += s.week[i]), days++;
+    const weekMean = weekSum / days;
+    for (let i = 0; i < 7; i++) if (s.weekN[i] > 0) s.week[i] -= weekMean;
+    s.level += weekMean;
+  }
+  if (rebaseline) {
+    const next = s.level + s.recent;
+    // Rates scale: after a shift of a positive series its daily swing and spread scale with it.
+    if (s.level > 0 && next > 0 && s.mag > 0) {
+      const ratio = next / s.level;
+      for (let i = 0; i < SLOTS; i++) (s.off[i] *= ratio), (s.offDev[i] *= ratio);
+      for (let i = 0; i < 7; i++) s.week[i] *= ratio;
+      s.dev *= ratio;
+    }
+    s.level = next;
+    s.recent = 0;
+    s.cusumUp = 0;
+    s.cusumDown = 0;
+  }
+  s.n += 1;
+  return s;
+}
+
+/** What the window says, given the model's state before it: the strongest signal, if any. */
+export function signalOf(score: SeriesScore, value: number, threshold: number): SeriesSignal | null {
+  if (!score.warm) return null;
+  const candidates: SeriesSignal[] = [];
+  const base = { value, expected: score.expected };
+  if (score.upTail < threshold) candidates.push({ kind: 'spike', direction: 'up', tail: score.upTail, score: 1 - score.upTail, ...base });
+  if (score.downTail < threshold) candidates.push({ kind: 'dip', direction: 'down', tail: score.downTail, score: 1 - score.downTail, ...base });
+  if (score.shiftTail < threshold) {
+    candidates.push({ kind: 'level_shift', direction: score.shiftUp ? 'up' : 'down', tail: score.shiftTail, score: 1 - score.shiftTail, ...base });
+  }
+  if (candidates.length === 0) return null;
+  return candidates.reduce((best, c) => (c.tail < best.tail ? c : best));
+}
+
+function structuredCloneState(s: SeriesState): SeriesState {
+  return {
+    ...s,
+    off: [...s.off],
+    offDev: [...s.offDev],
+    offN: [...s.offN],
+    week: [...s.week],
+    weekN: [...s.weekN],
+    hUp: [...s.hUp],
+    hDown: [...s.hDown],
+    hShift: [...s.hShift],
+  };
+}

@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import {
+  advanceRules,
+  type AnomalyDraft,
+  type AnomalyType,
+  conditions,
+  type RateContext,
+  DEFAULT_DETECTOR_CONFIG,
+  type DetectorConfig,
+  type DetectorState,
+  initialState,
+  type OpenAnomaly,
+  type WindowFigures,
+} from './detectors.js';
+import {
+  initialSeriesState,
+  learnWindow,
+  scoreWindow,
+  type Sensitivity,
+  type SeriesModelConfig,
+  seriesModelConfig,
+  type SeriesSignal,
+  type SeriesState,
+  signalOf,
+} from './series-model.js';
+
+/**
+ * One closed window of one tenant, from figures to anomalies: the seed's rules and the
+ * statistical model of every series, merged so that one event opens one anomaly. Pure: the
+ * scheduled job, the backtest route and `detect-series` all call `closeWindow` and nothing else
+ * decides.
+ */
+export const SERIES_METRICS = ['messages', 'bytes', 'error_rate', 'active_clients', 'latency_p95'] as const;
+export type SeriesMetric = (typeof SERIES_METRICS)[number];
+
+export type DetectorSet = 'all' | 'rules' | 'statistical';
+
+export interface PipelineConfig {
+  rules: DetectorConfig;
+  windowMs: number;
+  sensitivity: Sensitivity;
+  detectors: DetectorSet;
+}
+
+export interface PipelineState {
+  rules: DetectorState;
+  series: Partial<Record<SeriesMetric, SeriesState>>;
+  /** Windows in a row each series' level-shift signal held (a lasting change becomes normal). */
+  shiftRun: Partial<Record<SeriesMetric, number>>;
+  open: Record<string, OpenAnomaly>;
+}
+
+export interface PipelineWindow {
+  /** Start of the window (ms). */
+  at: number;
+  figures: WindowFigures;
+  /** Each series' value for the window; absent or null: no data this window (not learnt). */
+  series: Partial<Record<SeriesMetric, number | null>>;
+}
+
+export interface OpenedAnomaly extends AnomalyDraft {
+  /** Deterministic: the same tenant, condition and window always give the same id. */
+  id: string;
+  /** 0..1: how unusual the window was (1 − calibrated tail probability; 1 for rules). */
+  score: number;
+}
+
+export interface PipelineResult {
+  state: PipelineState;
+  opened: OpenedAnomaly[];
+  resolved: OpenAnomaly[];
+}
+
+export function pipelineConfig(windowMs: number, sensitivity: Sensitivity = 'medium', rules: Partial<DetectorConfig> = {}, detectors: DetectorSet = 'all'): PipelineConfig {
+  return { rules: { ...DEFAULT_DETECTOR_CONFIG, ...rules }, windowMs, sensitivity, detectors };
+}
+
+export function initialPipelineState(): PipelineState {
+  return { rules: initialState(), series: {}, shiftRun: {}, open: {} };
+}
+
+/**
+ * A window more than three windows (and 5 s) after the previous one covers a gap rather than one
+ * window: counts held back meanwhile arrive at once and would look like a burst. Not judged.
+ */
+export function isStretched(previousAt: number | undefined, at: number, windowMs: number): boolean {
+  if (previousAt === undefined) return false;
+  const elapsed = at - previousAt;
+  return elapsed > 3 * windowMs && elapsed - windowMs > 5000;
+}
+
+/**
+ * The rate rules fire only on windows the series' history does not already show as usual (the
+ * calibrated tail below this): a 10× burst that recurs every hour is that series' normal.
+ */
+const RULE_UNUSUAL_TAIL = 5e-3;
+
+/** Rule keys and the statistical (metric, direction) they describe: one anomaly per family. */
+const RULE_FAMILIES: Record<string, string> = { rate_spike: 'messages:up', traffic_drop: 'messages:down', error_rate: 'error_rate:up' };
+const familyOf = (key: string) => (key.startsWith('stat:') ? key.slice(5) : (RULE_FAMILIES[key] ?? key));
+
+export function anomalyId(tenantId: string, key: string, at: number): string {
+  return `an_${createHash('sha256').update(`${tenantId}\n${key}\n${at}`).digest('hex').slice(0, 16)}`;
+}
+
+const round = (v: number, digits = 4) => Number(v.toPrecision(digits));
+
+function statisticalDraft(metric: SeriesMetric, signal: SeriesSignal, m: SeriesModelConfig, z: number): AnomalyDraft & { score: number } {
+  // A CUSUM that fired while the window itself is unremarkable is a slow slide, not a jump.
+  const type: AnomalyType = signal.kind === 'level_shift' && Math.abs(z) < 3 ? 'drift' : signal.kind;
+  const words: Record<string, string> = { spike: 'Spike', dip: 'Dip', level_shift: 'Level shift', drift: 'Drift' };
+  return {
+    key: `stat:${metric}:${signal.direction}`,
+    type,
+    severity: signal.tail < m.openTail / 100 ? 'critical' : 'warning',
+    summary: `${words[type]} in ${metric.replace('_', ' ')}${type === 'level_shift' || type === 'drift' ? ` (${signal.direction})` : ''}: ${round(signal.value)} where ${round(signal.expected)} was expected`,
+    details: { metric, direction: signal.direction, value: round(signal.value, 6), expected: round(signal.expected, 6), score: round(signal.score, 6) },
+    score: signal.score,
+  };
+}
+
+export function closeWindow(tenantId: string, state: PipelineState, w: PipelineWindow, c: PipelineConfig): PipelineResult {
+  const model = seriesModelConfig(c.windowMs, c.sensitivity, c.rules.warmupWindows > 30 ? 30 : Math.max(c.rules.warmupWindows, 1));
+  const series: PipelineState['series'] = { ...state.series };
+  const shiftRun: PipelineState['shiftRun'] = { ...state.shiftRun };
+  const statistical: (AnomalyDraft & { score: number })[] = [];
+  let rate: RateContext | undefined;
+
+  for (const metric of SERIES_METRICS) {
+    const value = w.series[metric];
+    if (value === undefined || value === null || !Number.isFinite(value)) continue;
+    const before = state.series[metric] ?? initialSeriesState();
+    const score = scoreWindow(before, w.at, value, model);
+    if (metric === 'messages' && score.warm) {
+      rate = { expected: score.expected, upper: score.upper, unusualUp: score.upTail < RULE_UNUSUAL_TAIL, unusualDown: score.downTail < RULE_UNUSUAL_TAIL };
+    }
+    const isOpen = (direction: string) => Object.keys(state.open).some((k) => familyOf(k) === `${metric}:${direction}`);
+    const signal = c.detectors === 'rules' ? null : signalOf(score, value, model.openTail);
+    if (signal) statistical.push(statisticalDraft(metric, signal, model, score.z));
+    else if (c.detectors !== 'rules') {
+      // An open anomaly stays active while the window is still unusual at the looser keep level.
+      const keep = signalOf(score, value, model.keepTail);
+      if (keep && isOpen(keep.direction)) statistical.push(statisticalDraft(metric, keep, model, score.z));
+    }
+    const shifted = score.warm && score.shiftTail < model.openTail;
+    shiftRun[metric] = shifted ? (shiftRun[metric] ?? 0) + 1 : 0;
+    const adopt = (shiftRun[metric] ?? 0) >= c.rules.adoptWindows;
+    if (adopt) shiftRun[metric] = 0;
+    series[metric] = learnWindow(before, w.at, value, model, adopt);
+  }
+  const ruleDrafts = c.detectors === 'statistical' ? [] : conditions(state.rules, w.figures, c.rules, c.detectors === 'rules' ? undefined : rate);
+  const found = [...ruleDrafts.map((d) => ({ ...d, score: 1 })), ...statistical];
+
+  // One anomaly per family: an open one absorbs its family's conditions; of new ones, the first
+  // found wins, and rules are found first.
+  const activeFamilies = new Set(found.map((f) => familyOf(f.key)));
+  const open: Record<string, OpenAnomaly> = {};
+  const resolved: OpenAnomaly[] = [];
+  for (const [key, anomaly] of Object.entries(state.open)) {
+    const clear = activeFamilies.has(familyOf(key)) ? 0 : anomaly.clear + 1;
+    if (clear >= c.rules.holdDownWindows) resolved.push({ ...anomaly, clear });
+    else open[key] = { ...anomaly, clear };
+  }
+  const openFamilies = new Set(Object.keys(open).map(familyOf));
+  const opened: OpenedAnomaly[] = [];
+  for (const draft of found) {
+    const family = familyOf(draft.key);
+    if (openFamilies.has(family)) continue;
+    openFamilies.add(family);
+    const id = anomalyId(tenantId, draft.key, w.at);
+    opened.push({ ...draft, id });
+    open[draft.key] = { id, type: draft.type, clear: 0 };
+  }
+  const ruleKeys = new Set(ruleDrafts.map((d) => d.key));
+  const rules = advanceRules(state.rules, w.figures, ruleKeys, c.rules);
+  return { state: { rules: { ...rules, open: {} }, series, shiftRun, open }, opened, resolved };
+}
