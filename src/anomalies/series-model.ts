@@ -37,9 +37,9 @@ export interface SeriesModelConfig {
 
 /** Tail probabilities per sensitivity: the only knob a tenant turns. */
 export const SENSITIVITY_TAILS: Record<Sensitivity, { openTail: number; keepTail: number }> = {
-  low: { openTail: 2.5e-4, keepTail: 5e-3 },
+  low: { openTail: 3e-4, keepTail: 1e-2 },
   medium: { openTail: 1e-3, keepTail: 2e-2 },
-  high: { openTail: 4e-3, keepTail: 5e-2 },
+  high: { openTail: 3e-3, keepTail: 5e-2 },
 };
 
 const DAY_MS = 86_400_000;
@@ -66,6 +66,10 @@ export function seriesModelConfig(windowMs: number, sensitivity: Sensitivity = '
 }
 
 export interface SeriesState {
+  /** The transform's scale (0 until the first windows are collected). */
+  scale: number;
+  /** The first windows, [at, value], kept until the scale is known. */
+  boot: [number, number][];
   n: number;
   level: number;
   /** Mean absolute residual, all hours. */
@@ -121,6 +125,8 @@ const zeros = (n: number) => Array.from({ length: n }, () => 0);
 
 export function initialSeriesState(): SeriesState {
   return {
+    scale: 0,
+    boot: [],
     n: 0,
     level: 0,
     dev: 0,
@@ -158,13 +164,27 @@ function tail(hist: number[], weight: number, a: number, prior: number): number 
   return (above + PRIOR_WEIGHT * prior) / (weight + PRIOR_WEIGHT);
 }
 
-function record(hist: number[], a: number, decay: number): void {
+function record(hist: number[], a: number, decay: number, weight: number): void {
   for (let i = 0; i < BINS; i++) hist[i] *= decay;
-  hist[Math.min(BINS - 1, Math.floor(a / BIN_WIDTH))] += 1;
+  hist[Math.min(BINS - 1, Math.floor(a / BIN_WIDTH))] += weight;
 }
 
-/** Scores a window against the state (no update). */
+/**
+ * The model works on value / scale, where `scale` is the mean |value| of the first windows, so
+ * its state is relative to the series itself (and stays well-conditioned for values of 0.001 or
+ * of 10^12). Until the scale is known the model only collects those windows. (A log-like
+ * transform, asinh, was tried and scored worse on NAB's real series; see docs/anomalies.md.)
+ */
+const BOOT_WINDOWS = 10;
+
 export function scoreWindow(s: SeriesState, at: number, value: number, c: SeriesModelConfig): SeriesScore {
+  if (s.scale === 0) return { z: 0, expected: value, spread: 0, upper: value, upTail: 1, downTail: 1, shiftTail: 1, shiftUp: true, warm: false };
+  const y = scoreY(s, at, value / s.scale, c);
+  return { ...y, expected: s.scale * y.expected, upper: s.scale * y.upper, spread: s.scale * y.spread };
+}
+
+/** Scores a transformed window against the state (no update). */
+function scoreY(s: SeriesState, at: number, value: number, c: SeriesModelConfig): SeriesScore {
   const slot = slotOf(at);
   const w = Math.min(1, s.offN[slot] / 3);
   const day = dayOfWeek(at);
@@ -199,6 +219,17 @@ function cusums(s: SeriesState, z: number) {
  * normal at once instead of alarming until the slow level catches up.
  */
 export function learnWindow(prev: SeriesState, at: number, value: number, c: SeriesModelConfig, rebaseline = false): SeriesState {
+  if (prev.scale !== 0) return learnY(prev, at, value / prev.scale, c, rebaseline);
+  const boot = [...prev.boot, [at, value] as [number, number]].slice(-BOOT_WINDOWS);
+  const scale = boot.reduce((sum, [, v]) => sum + Math.abs(v), 0) / boot.length;
+  if (boot.length < Math.min(BOOT_WINDOWS, c.warmupWindows) || scale === 0) return { ...prev, boot };
+  // The scale is known: the collected windows are learnt, in order, as if they had just arrived.
+  let s: SeriesState = { ...initialSeriesState(), scale };
+  for (const [t, v] of boot) s = learnY(s, t, v / scale, c, false);
+  return s;
+}
+
+function learnY(prev: SeriesState, at: number, value: number, c: SeriesModelConfig, rebaseline: boolean): SeriesState {
   const s: SeriesState = structuredCloneState(prev);
   const slot = slotOf(at);
   const perDay = DAY_MS / c.windowMs;
@@ -211,23 +242,26 @@ export function learnWindow(prev: SeriesState, at: number, value: number, c: Ser
     s.n = 1;
     return s;
   }
-  const score = scoreWindow(prev, at, value, c);
+  const score = scoreY(prev, at, value, c);
   const spread = score.spread;
   const residual = value - score.expected;
 
   // Calibration histograms learn the score this window had (after warm-up they are what is normal).
   const decay = 1 - 1 / c.horizonWindows;
+  // While the daily shape is still being learnt, residuals are the model's error more than the
+  // series' behaviour: they count for less, ramping to full weight over the first day.
+  const weight = Math.min(1, Math.max(0.05, s.n / perDay));
   const a = Math.log1p(Math.abs(score.z));
   if (score.z > 0) {
-    record(s.hUp, a, decay);
-    s.wUp = s.wUp * decay + 1;
+    record(s.hUp, a, decay, weight);
+    s.wUp = s.wUp * decay + weight;
   } else if (score.z < 0) {
-    record(s.hDown, a, decay);
-    s.wDown = s.wDown * decay + 1;
+    record(s.hDown, a, decay, weight);
+    s.wDown = s.wDown * decay + weight;
   }
   const { up, down } = cusums(prev, score.z);
-  record(s.hShift, Math.log1p(Math.max(up, down)), decay);
-  s.wShift = s.wShift * decay + 1;
+  record(s.hShift, Math.log1p(Math.max(up, down)), decay, weight);
+  s.wShift = s.wShift * decay + weight;
   s.cusumUp = up;
   s.cusumDown = down;
 
@@ -262,15 +296,7 @@ export function learnWindow(prev: SeriesState, at: number, value: number, c: Ser
     s.level += weekMean;
   }
   if (rebaseline) {
-    const next = s.level + s.recent;
-    // Rates scale: after a shift of a positive series its daily swing and spread scale with it.
-    if (s.level > 0 && next > 0 && s.mag > 0) {
-      const ratio = next / s.level;
-      for (let i = 0; i < SLOTS; i++) (s.off[i] *= ratio), (s.offDev[i] *= ratio);
-      for (let i = 0; i < 7; i++) s.week[i] *= ratio;
-      s.dev *= ratio;
-    }
-    s.level = next;
+    s.level += s.recent;
     s.recent = 0;
     s.cusumUp = 0;
     s.cusumDown = 0;
