@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { JobFailures } from '../common/job-failures.js';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { randomBytes } from 'node:crypto';
+import { JobFailures } from '../common/job-failures.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { PresenceStore } from '../heartbeat/presence.store.js';
 import { estimateCardinality } from '../monitoring/subject-sketch.js';
 import { AlertingService } from '../alerting/alerting.service.js';
 import { NATS_CONNECTION } from '../nats/nats.module.js';
@@ -12,44 +12,73 @@ import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { type Anomaly, type AnomalyEvent, anomalySubject } from './anomaly.js';
 import { AnomalyStore, type TenantCounters } from './anomaly.store.js';
-import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig, type DetectorState, evaluate, initialState, type WindowFigures } from './detectors.js';
+import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig, type WindowFigures } from './detectors.js';
 import { subjectPattern } from './subject-pattern.js';
+import { closeWindow, initialPipelineState, type PipelineState, pipelineConfig } from './window-pipeline.js';
 
 const TOP_SUBJECTS = 200;
+/** A window more than this many windows after the last one closed spans a gap: not judged. */
+const MAX_SPANNED_WINDOWS = 3;
+
+interface Snapshot {
+  messages: number;
+  bytes: number;
+  sent: number;
+  received: number;
+  errors: number;
+  rejected: number;
+  distinct: number;
+  day: string;
+  offline: Record<string, number>;
+}
+
+/** One change still to be stored, published and notified (the pass's outbox). */
+interface PendingEvent {
+  event: 'opened' | 'resolved';
+  anomaly: Anomaly;
+}
 
 interface StoredState {
-  detector: DetectorState;
-  last: { messages: number; sent: number; received: number; errors: number; rejected: number; distinct: number; day: string; offline: Record<string, number>; at?: number };
+  pipeline: PipelineState;
+  last: Snapshot;
+  pending: PendingEvent[];
 }
 
 const delta = (now: number, before: number) => Math.max(0, now - before);
 
-/** A window more than three windows (and 5 s) long covers a gap rather than one window of traffic. */
-function stretched(lastAt: number | undefined, now: number, windowMs: number): boolean {
-  if (lastAt === undefined) return false;
-  const elapsed = now - lastAt;
-  return elapsed > 3 * windowMs && elapsed - windowMs > 5000;
-}
-
 /**
- * Every ANOMALY_WINDOW_SECONDS one instance (Redis lock) closes a window for each enterprise
- * tenant: the window's figures are the deltas of the tenant's counters in Redis (so every
- * instance's traffic is in them), the detectors decide, anomalies open once and resolve after the
- * hold-down, and each change is stored (30 days) and published on `_PULSE.tenant.{id}.anomaly`.
+ * Closes anomaly windows on wall-clock boundaries of ANOMALY_WINDOW_SECONDS, each exactly once
+ * whatever the number of instances, for every enterprise tenant.
  *
- * A pass (`run()`) returns the number of anomalies opened.
+ * Window k is [k·W, (k+1)·W); every instance wakes at each boundary plus a settle delay (the flush
+ * interval, so the window's counts have reached Redis) and the one holding the lock closes window
+ * k for the tenants whose stored state is before k. The state is written by compare-and-set on
+ * the window index, so even two overlapping passes (a lock lost to a long pause) cannot close a
+ * window twice. Figures are deltas of the tenant's counters in Redis (every instance's traffic).
+ *
+ * Open, resolve and notify are idempotent: the pass first stores the new state together with an
+ * outbox of the changes it decided (anomaly ids are derived from tenant, condition and window),
+ * then stores, publishes and notifies each change and removes it from the outbox. A pass that
+ * fails or is stopped half-way leaves the rest in the outbox; the next pass delivers it before
+ * closing anything new. Delivery is at least once: only a crash between a notification and the
+ * outbox update can repeat that one notification.
+ *
+ * A pass (`run(now)`) returns the number of anomalies opened.
  */
 @Injectable()
 export class AnomalyDetectionJob extends LockedJobService<number> {
   private readonly logger = new Logger(AnomalyDetectionJob.name);
-  private readonly config: DetectorConfig;
+  private readonly rules: DetectorConfig;
   protected readonly job: LockedJob<number>;
   private readonly lockTtl: number;
   private readonly windowMs: number;
+  private readonly settleMs: number;
+  private closedWindows = 0;
 
   constructor(
     private readonly store: AnomalyStore,
     private readonly directory: TenantDirectory,
+    private readonly presence: PresenceStore,
     lock: RedisLock,
     scheduler: SchedulerRegistry,
     failures: JobFailures,
@@ -58,92 +87,150 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
     private readonly alerting: AlertingService,
   ) {
     super();
-    this.config = { ...DEFAULT_DETECTOR_CONFIG, ...options.anomalyDetectors };
-    this.lockTtl = Math.max(30_000, 3 * options.anomalyWindowMs);
+    this.rules = { ...DEFAULT_DETECTOR_CONFIG, ...options.anomalyDetectors };
     this.windowMs = options.anomalyWindowMs;
+    this.lockTtl = Math.max(30_000, 3 * options.anomalyWindowMs);
+    // Wake after the flush interval (and a little more) so the window's last counts are in Redis;
+    // never later than half a window.
+    this.settleMs = Math.min(Math.floor(this.windowMs / 2), options.flushIntervalMs + 250);
     this.job = new LockedJob(
       { lock, scheduler, failures, logger: this.logger },
-      { name: 'anomaly-detector', intervalMs: options.anomalyWindowMs, lockTtlMs: this.lockTtl, work: (held, now) => this.pass(held, now) },
+      {
+        name: 'anomaly-detector',
+        intervalMs: this.windowMs,
+        alignOffsetMs: this.settleMs,
+        lockTtlMs: this.lockTtl,
+        work: (held, now) => this.pass(held, now),
+      },
     );
   }
 
+  /** Windows this instance closed (a window counts once across instances). */
+  stats(): { windowsClosed: number } {
+    return { windowsClosed: this.closedWindows };
+  }
+
+  /** The index of the last window that has ended by `now` (after the settle delay). */
+  windowAt(now: number): number {
+    return Math.floor((now - this.settleMs) / this.windowMs) - 1;
+  }
+
   private async pass(held: HeldLock, now: number): Promise<number> {
+    const window = this.windowAt(now);
     let opened = 0;
     await forEachTenant(this.directory.list('enterprise'), async (tenant) => {
-      opened += await this.closeWindow(tenant.id, now);
+      opened += await this.closeTenantWindow(tenant.id, window, tenant.anomalySensitivity);
       await held.extend(this.lockTtl);
     });
+    if (await this.store.advanceWindow(window)) this.closedWindows++;
     return opened;
   }
 
-  private async closeWindow(tenantId: string, now: number): Promise<number> {
-    const counters = await this.store.counters(tenantId, now, TOP_SUBJECTS);
+  private async closeTenantWindow(tenantId: string, window: number, sensitivity: 'low' | 'medium' | 'high'): Promise<number> {
+    let stored = await this.store.loadDetection<StoredState>(tenantId);
+    if (stored && stored.state.pending?.length) {
+      await this.deliver(tenantId, stored.window, stored.state);
+      stored = { window: stored.window, state: { ...stored.state, pending: [] } };
+    }
+    if (stored && stored.window >= window) return 0; // closed already (by another instance, or this one)
+
+    const from = window * this.windowMs;
+    const counters = await this.store.counters(tenantId, Date.now(), TOP_SUBJECTS, from, from + this.windowMs);
     const distinct = counters.sketch ? estimateCardinality(counters.sketch) : 0;
-    const stored = await this.store.loadState<StoredState>(tenantId);
-    const last = { ...snapshot(counters, distinct), at: now };
-    if (!stored) {
-      // First sight of the tenant: remember the counters; the first window closes next time.
-      await this.store.saveState(tenantId, { detector: initialState(), last } satisfies StoredState);
+    const last = snapshot(counters, distinct);
+    if (!stored || !stored.state.pipeline) {
+      // First sight of the tenant: remember the counters; the next window is the first judged.
+      await this.store.saveDetection(tenantId, stored?.window ?? null, window, { pipeline: initialPipelineState(), last, pending: [] } satisfies StoredState);
       return 0;
     }
-    if (stretched(stored.last.at, now, this.windowMs)) {
-      // The window spans a gap (Redis could not serve this tenant, or no instance ran the job):
-      // counts held back meanwhile arrive at once and would look like a burst. Not judged; the
-      // next window starts from here.
-      this.logger.warn(`tenant ${tenantId}: ${Math.round((now - stored.last.at!) / 1000)} s since the last window, not judged`);
-      await this.store.saveState(tenantId, { detector: stored.detector, last } satisfies StoredState);
+    const spanned = window - stored.window;
+    if (spanned > MAX_SPANNED_WINDOWS) {
+      // Windows were not closed meanwhile (Redis could not serve this tenant, or no instance ran
+      // the job): counts held back arrive at once and would look like a burst. Not judged.
+      this.logger.warn(`tenant ${tenantId}: ${spanned} windows since the last one closed, not judged`);
+      await this.store.saveDetection(tenantId, stored.window, window, { ...stored.state, last, pending: [] } satisfies StoredState);
       return 0;
     }
-    const newDay = stored.last.day !== counters.day;
+    const before = stored.state.last;
+    const newDay = before.day !== counters.day;
+    // A window that covers two or three (a pass missed) is judged per window.
+    const per = (n: number) => n / spanned;
+    const messages = per(delta(counters.messages, before.messages));
+    const sent = delta(counters.sent, before.sent);
+    const received = delta(counters.received, before.received);
+    const errors = delta(counters.errors, before.errors);
     const figures: WindowFigures = {
-      messages: delta(counters.messages, stored.last.messages),
-      sent: delta(counters.sent, stored.last.sent),
-      received: delta(counters.received, stored.last.received),
-      errors: delta(counters.errors, stored.last.errors),
-      rejected: delta(counters.rejected, stored.last.rejected),
-      newDistinct: newDay ? distinct : delta(distinct, stored.last.distinct),
+      messages: Math.round(messages),
+      sent,
+      received,
+      errors,
+      rejected: delta(counters.rejected, before.rejected),
+      newDistinct: newDay ? distinct : delta(distinct, before.distinct),
       patterns: counters.subjects.map((subject) => subjectPattern(subject)),
       offline: Object.fromEntries(
         Object.entries(counters.offline)
-          .map(([id, n]) => [id, newDay ? n : delta(n, stored.last.offline[id] ?? 0)] as const)
+          .map(([id, n]) => [id, newDay ? n : delta(n, before.offline[id] ?? 0)] as const)
           .filter(([, n]) => n > 0),
       ),
     };
-    const result = evaluate(stored.detector, figures, this.config);
-    const at = new Date(now).toISOString();
+    const clients = await this.presence.summary(tenantId);
+    const sample = sent + received;
+    const config = pipelineConfig(this.windowMs, sensitivity, this.rules);
+    const result = closeWindow(
+      tenantId,
+      stored.state.pipeline,
+      {
+        at: from,
+        figures,
+        series: {
+          messages,
+          bytes: per(delta(counters.bytes, before.bytes)),
+          // Too few messages for a rate to mean anything: no data this window.
+          error_rate: sample >= this.rules.minErrorSample ? errors / sample : null,
+          active_clients: clients.online,
+          latency_p95: counters.latencyP95,
+        },
+      },
+      config,
+    );
+
+    const at = new Date(from + this.windowMs).toISOString();
+    const pending: PendingEvent[] = [];
     for (const resolved of result.resolved) {
       const anomaly = await this.store.find(tenantId, resolved.id);
-      if (!anomaly) continue;
-      const done: Anomaly = { ...anomaly, status: 'resolved', resolvedAt: at };
-      await this.store.save(tenantId, done);
-      this.publish({ event: 'resolved', tenantId, anomaly: done });
-      await this.alerting.onAnomaly(tenantId, 'resolved', done);
+      if (anomaly && anomaly.status === 'open') pending.push({ event: 'resolved', anomaly: { ...anomaly, status: 'resolved', resolvedAt: at } });
     }
     for (const draft of result.opened) {
-      const anomaly: Anomaly = {
-        id: `an_${randomBytes(8).toString('hex')}`,
-        type: draft.type,
-        severity: draft.severity,
-        status: 'open',
-        summary: draft.summary,
-        details: draft.details,
-        detectedAt: at,
-        resolvedAt: null,
-      };
-      await this.store.save(tenantId, anomaly);
-      result.state.open[draft.key] = { id: anomaly.id, type: draft.type, clear: 0 };
-      this.publish({ event: 'opened', tenantId, anomaly });
-      await this.alerting.onAnomaly(tenantId, 'opened', anomaly);
+      pending.push({
+        event: 'opened',
+        anomaly: { id: draft.id, type: draft.type, severity: draft.severity, status: 'open', summary: draft.summary, details: { ...draft.details, score: Number(draft.score.toFixed(4)) }, detectedAt: at, resolvedAt: null },
+      });
     }
-    await this.store.saveState(tenantId, { detector: result.state, last } satisfies StoredState);
+    const next: StoredState = { pipeline: result.state, last, pending };
+    if (!(await this.store.saveDetection(tenantId, stored.window, window, next))) return 0; // another pass closed it
+    await this.deliver(tenantId, window, next);
+
     // Anomalies that stay open are notified again once the repeat interval has passed.
     const fresh = new Set(result.opened.map((d) => d.key));
     for (const [key, open] of Object.entries(result.state.open)) {
       if (fresh.has(key)) continue;
       const anomaly = await this.store.find(tenantId, open.id);
-      if (anomaly) await this.alerting.repeatAnomaly(tenantId, anomaly, now);
+      if (anomaly) await this.alerting.repeatAnomaly(tenantId, anomaly, Date.now());
     }
     return result.opened.length;
+  }
+
+  /** Stores, publishes and notifies each pending change in order, removing each once done. */
+  private async deliver(tenantId: string, window: number, state: StoredState): Promise<void> {
+    const pending = [...state.pending];
+    while (pending.length > 0) {
+      const { event, anomaly } = pending[0];
+      await this.store.save(tenantId, anomaly);
+      this.publish({ event, tenantId, anomaly });
+      await this.alerting.onAnomaly(tenantId, event, anomaly);
+      pending.shift();
+      await this.store.saveDetection(tenantId, window, window, { ...state, pending });
+    }
   }
 
   private publish(event: AnomalyEvent): void {
@@ -155,6 +242,6 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
   }
 }
 
-function snapshot(c: TenantCounters, distinct: number): StoredState['last'] {
-  return { messages: c.messages, sent: c.sent, received: c.received, errors: c.errors, rejected: c.rejected, distinct, day: c.day, offline: c.offline };
+function snapshot(c: TenantCounters, distinct: number): Snapshot {
+  return { messages: c.messages, bytes: c.bytes, sent: c.sent, received: c.received, errors: c.errors, rejected: c.rejected, distinct, day: c.day, offline: c.offline };
 }

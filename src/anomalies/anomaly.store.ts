@@ -1,11 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { LATENCY_BUCKETS, percentile } from '../monitoring/latency-histogram.js';
+import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
-import { dayOf, RedisKeys } from '../redis/redis-keys.js';
+import { dayOf, minuteEpochOf, RedisKeys } from '../redis/redis-keys.js';
 import { ANOMALY_RETENTION_SECONDS, type Anomaly } from './anomaly.js';
 
 /** Counters a detection window is computed from (all merged across instances in Redis). */
 export interface TenantCounters {
   messages: number;
+  bytes: number;
   sent: number;
   received: number;
   errors: number;
@@ -17,26 +20,74 @@ export interface TenantCounters {
   subjects: string[];
   /** Today's offline transitions per client (enterprise client behaviour). */
   offline: Record<string, number>;
+  /** p95 latency (ms) of the messages received in the window's minutes; null: no samples. */
+  latencyP95: number | null;
 }
+
+/** The detection state of a tenant: the last window closed and the state after it. */
+export interface StoredDetection<T> {
+  window: number;
+  state: T;
+}
+
+// Compare-and-set: the state is written only by the pass that closes the window after the one
+// it read, so two passes that overlap (a lock lost to a pause) cannot both close a window.
+const DETECTION_SAVE_LUA = `
+local current = redis.call('HGET', KEYS[1], 'window')
+if (current == false and ARGV[1] ~= '') or (current ~= false and current ~= ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'window', ARGV[2], 'state', ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1`;
+
+// The global window index moves forward only: the pass that moves it closed that window.
+const WINDOW_ADVANCE_LUA = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '-1')
+if tonumber(ARGV[1]) <= current then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return 1`;
+
+/** JSON with floats cut to 7 significant digits: the models' state is estimates, not ledgers. */
+const compact = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(7)) : v));
 
 /** Anomalies and the detectors' state in Redis. */
 @Injectable()
 export class AnomalyStore {
+  private readonly scripts: Record<'pulseDetectionSave' | 'pulseWindowAdvance', LuaScript>;
+
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
-  ) {}
+  ) {
+    this.scripts = defineScripts(redis, { pulseDetectionSave: DETECTION_SAVE_LUA, pulseWindowAdvance: WINDOW_ADVANCE_LUA });
+  }
 
-  async counters(tenantId: string, now: number, topSubjects: number): Promise<TenantCounters> {
+  /**
+   * The tenant's cumulative counters as of now, and the latency of the minutes `[from, to)` (the
+   * window being closed).
+   */
+  async counters(tenantId: string, now: number, topSubjects: number, latencyFrom: number, latencyTo: number): Promise<TenantCounters> {
     const k = this.keys;
     const day = dayOf(now);
-    const [totals, rejections, sketch, subjects, clientDay] = await Promise.all([
-      this.redis.hmget(k.totals(tenantId), 'm', 'hb_sent', 'hb_received', 'hb_errors'),
+    const minutes: number[] = [];
+    for (let m = minuteEpochOf(latencyFrom); m * 1000 < latencyTo && minutes.length < 60; m += 60) minutes.push(m);
+    const [totals, rejections, sketch, subjects, clientDay, latency] = await Promise.all([
+      this.redis.hmget(k.totals(tenantId), 'm', 'hb_sent', 'hb_received', 'hb_errors', 'b'),
       this.redis.hvals(k.heartbeatRejections(tenantId)),
       this.redis.getBuffer(k.subjectSketch(tenantId, day)),
       this.redis.zrevrange(k.subjectMessages(tenantId, day), 0, topSubjects - 1),
       this.redis.hgetall(k.clientDay(tenantId, day)),
+      Promise.all(minutes.map((m) => this.redis.hgetall(k.minute(tenantId, m)))),
     ]);
+    const buckets: number[] = [];
+    for (const hash of latency) {
+      for (const [field, value] of Object.entries(hash)) {
+        if (field.startsWith('l:')) {
+          const bucket = Number(field.slice(2));
+          if (Number.isInteger(bucket) && bucket >= 0 && bucket < LATENCY_BUCKETS) buckets[bucket] = (buckets[bucket] ?? 0) + Number(value);
+        }
+      }
+    }
+    const samples = buckets.reduce((a, b) => a + (b ?? 0), 0);
     const offline: Record<string, number> = {};
     for (const [field, value] of Object.entries(clientDay)) {
       if (field.endsWith('|off')) offline[field.slice(0, -4)] = Number(value);
@@ -44,6 +95,7 @@ export class AnomalyStore {
     const n = (v: string | null) => Number(v ?? 0);
     return {
       messages: n(totals[0]),
+      bytes: n(totals[4]),
       sent: n(totals[1]),
       received: n(totals[2]),
       errors: n(totals[3]),
@@ -52,16 +104,28 @@ export class AnomalyStore {
       day,
       subjects,
       offline,
+      latencyP95: samples > 0 ? percentile(Array.from(buckets, (b) => b ?? 0), 0.95) : null,
     };
   }
 
-  async loadState<T>(tenantId: string): Promise<T | null> {
-    const raw = await this.redis.get(this.keys.detectorState(tenantId));
-    return raw ? (JSON.parse(raw) as T) : null;
+  async loadDetection<T>(tenantId: string): Promise<StoredDetection<T> | null> {
+    const [window, state] = await this.redis.hmget(this.keys.detection(tenantId), 'window', 'state');
+    if (window === null || state === null) return null;
+    return { window: Number(window), state: JSON.parse(state) as T };
   }
 
-  async saveState(tenantId: string, state: unknown): Promise<void> {
-    await this.redis.set(this.keys.detectorState(tenantId), JSON.stringify(state), 'EX', ANOMALY_RETENTION_SECONDS);
+  /**
+   * Stores the state after window `window` if the stored one is still at `expected` (null: none
+   * stored yet; the same window: an update of that window's outbox). False: another pass won.
+   */
+  async saveDetection(tenantId: string, expected: number | null, window: number, state: unknown): Promise<boolean> {
+    const done = await this.scripts.pulseDetectionSave([this.keys.detection(tenantId)], [expected === null ? '' : String(expected), String(window), compact(state), ANOMALY_RETENTION_SECONDS]);
+    return done === 1;
+  }
+
+  /** Moves the global window index to `window`; true for the one pass that moved it. */
+  async advanceWindow(window: number): Promise<boolean> {
+    return (await this.scripts.pulseWindowAdvance([this.keys.anomalyWindow()], [String(window), ANOMALY_RETENTION_SECONDS])) === 1;
   }
 
   async save(tenantId: string, anomaly: Anomaly): Promise<void> {

@@ -53,6 +53,8 @@ const PRIOR_WEIGHT = 40;
 const CUSUM_SLACK = 2;
 const CUSUM_CLIP = 4;
 const HUBER = 3;
+/** The spread is at least this fraction of the series' mean magnitude (a flat series is not infinitely sensitive). */
+const SPREAD_FLOOR = 0.01;
 
 export function seriesModelConfig(windowMs: number, sensitivity: Sensitivity = 'medium', warmupWindows = 30): SeriesModelConfig {
   const perWeek = (7 * DAY_MS) / windowMs;
@@ -189,7 +191,7 @@ function scoreY(s: SeriesState, at: number, value: number, c: SeriesModelConfig)
   const w = Math.min(1, s.offN[slot] / 3);
   const day = dayOfWeek(at);
   const expected = s.level + w * s.off[slot] + weekWeight(s, day, DAY_MS / c.windowMs) * s.week[day];
-  const spread = Math.max(w * s.offDev[slot] + (1 - w) * s.dev, 0.25 * s.dev, 0.01 * s.mag, 1e-9);
+  const spread = Math.max(w * s.offDev[slot] + (1 - w) * s.dev, 0.25 * s.dev, SPREAD_FLOOR * s.mag, 1e-9);
   const z = s.n === 0 ? 0 : (value - expected) / spread;
   const a = Math.log1p(Math.abs(z));
   const prior = 0.5 * Math.exp(-Math.abs(z) / 1.25);
@@ -220,6 +222,9 @@ function cusums(s: SeriesState, z: number) {
  */
 export function learnWindow(prev: SeriesState, at: number, value: number, c: SeriesModelConfig, rebaseline = false): SeriesState {
   if (prev.scale !== 0) return learnY(prev, at, value / prev.scale, c, rebaseline);
+  // A series that has been zero since it was first seen has not started (a tenant with no
+  // clients yet): its first windows are the first non-zero ones.
+  if (prev.boot.length === 0 && value === 0) return prev;
   const boot = [...prev.boot, [at, value] as [number, number]].slice(-BOOT_WINDOWS);
   const scale = boot.reduce((sum, [, v]) => sum + Math.abs(v), 0) / boot.length;
   if (boot.length < Math.min(BOOT_WINDOWS, c.warmupWindows) || scale === 0) return { ...prev, boot };

@@ -95,9 +95,18 @@ export function isStretched(previousAt: number | undefined, at: number, windowMs
  */
 const RULE_UNUSUAL_TAIL = 5e-3;
 
-/** Rule keys and the statistical (metric, direction) they describe: one anomaly per family. */
-const RULE_FAMILIES: Record<string, string> = { rate_spike: 'messages:up', traffic_drop: 'messages:down', error_rate: 'error_rate:up' };
-const familyOf = (key: string) => (key.startsWith('stat:') ? key.slice(5) : (RULE_FAMILIES[key] ?? key));
+/**
+ * Families: conditions that describe one event and so open one anomaly. Messages and bytes move
+ * together (a burst of messages is a burst of bytes), so the rate rules and both series' spikes
+ * are one family per direction; the error-rate rule and the error-rate series are another.
+ */
+const RULE_FAMILIES: Record<string, string> = { rate_spike: 'traffic:up', traffic_drop: 'traffic:down', error_rate: 'error_rate:up' };
+const SERIES_FAMILY: Partial<Record<string, string>> = { messages: 'traffic', bytes: 'traffic' };
+function familyOf(key: string): string {
+  if (!key.startsWith('stat:')) return RULE_FAMILIES[key] ?? key;
+  const [, metric, direction] = key.split(':');
+  return `${SERIES_FAMILY[metric] ?? metric}:${direction}`;
+}
 
 export function anomalyId(tenantId: string, key: string, at: number): string {
   return `an_${createHash('sha256').update(`${tenantId}\n${key}\n${at}`).digest('hex').slice(0, 16)}`;
@@ -134,7 +143,7 @@ export function closeWindow(tenantId: string, state: PipelineState, w: PipelineW
     if (metric === 'messages' && score.warm) {
       rate = { expected: score.expected, upper: score.upper, unusualUp: score.upTail < RULE_UNUSUAL_TAIL, unusualDown: score.downTail < RULE_UNUSUAL_TAIL };
     }
-    const isOpen = (direction: string) => Object.keys(state.open).some((k) => familyOf(k) === `${metric}:${direction}`);
+    const isOpen = (direction: string) => Object.keys(state.open).some((k) => familyOf(k) === familyOf(`stat:${metric}:${direction}`));
     const signal = c.detectors === 'rules' ? null : signalOf(score, value, model.openTail);
     if (signal) statistical.push(statisticalDraft(metric, signal, model, score.z));
     else if (c.detectors !== 'rules') {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AlertingModule } from '../alerting/alerting.module.js';
+import { AnomaliesModule } from '../anomalies/anomalies.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
 import { MonitoringModule } from '../monitoring/monitoring.module.js';
@@ -7,7 +8,7 @@ import { PrometheusController } from './prometheus.controller.js';
 import { PrometheusService } from './prometheus.service.js';
 
 @Module({
-  imports: [MonitoringModule, HeartbeatModule, HealthModule, AlertingModule],
+  imports: [MonitoringModule, HeartbeatModule, HealthModule, AlertingModule, AnomaliesModule],
   controllers: [PrometheusController],
   providers: [PrometheusService],
   exports: [PrometheusService],

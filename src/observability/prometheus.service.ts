@@ -8,6 +8,7 @@ import { TrafficFlusher } from '../monitoring/traffic-flusher.js';
 import { NatsStatus } from '../nats/nats-status.js';
 import { PulseHealthService } from '../health/pulse-health.service.js';
 import { AlertSender } from '../alerting/alert-sender.js';
+import { AnomalyDetectionJob } from '../anomalies/anomaly-detection.job.js';
 
 /**
  * Pulse's own metrics in Prometheus exposition (prom-client). Values that components already
@@ -28,6 +29,7 @@ export class PrometheusService {
     writer: PresenceWriter,
     detector: OfflineDetector,
     sender: AlertSender,
+    anomalies: AnomalyDetectionJob,
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'pulse_' });
@@ -127,6 +129,15 @@ export class PrometheusService {
       collect() {
         const last = detector.lastRun();
         if (last) this.set({ job: 'offline_detector' }, last.durationMs / 1000);
+      },
+    });
+    new Counter({
+      name: 'pulse_anomaly_windows_closed_total',
+      help: 'Anomaly-detection windows this instance closed (each window is closed by one instance: the sum over instances is the number of windows)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(anomalies.stats().windowsClosed);
       },
     });
     this.httpDuration = new Histogram({

@@ -9,6 +9,11 @@ export interface LockedJobSpec<T> {
   name: string;
   intervalMs: number;
   lockTtlMs: number;
+  /**
+   * When set, passes start on wall-clock boundaries: at every multiple of `intervalMs` plus this
+   * offset, on every instance alike (not `intervalMs` after whenever the instance started).
+   */
+  alignOffsetMs?: number;
   /** The job's work; `held.extend()` keeps the lock through long passes. */
   work: (held: HeldLock, now: number) => Promise<T>;
 }
@@ -36,18 +41,38 @@ export class LockedJob<T> {
 
   start(): void {
     // A tick while a pass is still running is skipped, not queued.
-    this.deps.scheduler.addInterval(
-      `pulse-${this.spec.name}`,
-      setInterval(() => {
-        if (!this.running) void this.run();
-      }, this.spec.intervalMs),
-    );
+    const tick = () => {
+      if (!this.running) void this.run();
+    };
+    const name = `pulse-${this.spec.name}`;
+    if (this.spec.alignOffsetMs === undefined) {
+      this.deps.scheduler.addInterval(name, setInterval(tick, this.spec.intervalMs));
+      return;
+    }
+    // One timeout at a time, each computed afresh from the clock, so passes never drift off the
+    // boundaries (an interval timer would slip by each tick's lateness).
+    const period = this.spec.intervalMs;
+    const offset = this.spec.alignOffsetMs % period;
+    const schedule = () => {
+      if (this.stopped) return;
+      const wait = (((offset - Date.now()) % period) + period) % period || period;
+      if (this.deps.scheduler.doesExist('timeout', name)) this.deps.scheduler.deleteTimeout(name);
+      this.deps.scheduler.addTimeout(
+        name,
+        setTimeout(() => {
+          tick();
+          schedule();
+        }, wait),
+      );
+    };
+    schedule();
   }
 
   stop(): void {
     this.stopped = true;
     const name = `pulse-${this.spec.name}`;
     if (this.deps.scheduler.doesExist('interval', name)) this.deps.scheduler.deleteInterval(name);
+    if (this.deps.scheduler.doesExist('timeout', name)) this.deps.scheduler.deleteTimeout(name);
   }
 
   /**

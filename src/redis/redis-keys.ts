@@ -118,8 +118,14 @@ export class RedisKeys {
   }
 
   /** STRING JSON of the anomaly detectors' state (baselines, last counters, open anomalies). */
-  detectorState(tenantId: string): string {
-    return `${this.tenantScope(tenantId)}detector`;
+  /** HASH `window` (index of the last window closed) and `state` (pipeline state JSON, outbox). */
+  detection(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}detect`;
+  }
+
+  /** STRING: index of the last anomaly window closed for all tenants (advanced once per window). */
+  anomalyWindow(): string {
+    return `${this.prefix}:anomaly:window`;
   }
 
   /** ZSET anomaly id → detectedAt (ms), 30 days. */

@@ -6,7 +6,7 @@ import { RedisKeys } from './redis-keys.js';
 
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 /** Lua commands defined with defineCommand whose number of keys varies per call. */
-export const CLUSTER_UNPIPELINED_SCRIPTS = ['pulseFlush', 'pulseHeartbeats', 'pulseMarkOffline', 'pulseForgetClients', 'pulseRollupHour', 'pulseRollupDay'] as const;
+export const CLUSTER_UNPIPELINED_SCRIPTS = ['pulseFlush', 'pulseHeartbeats', 'pulseMarkOffline', 'pulseForgetClients', 'pulseRollupHour', 'pulseRollupDay', 'pulseDetectionSave', 'pulseWindowAdvance'] as const;
 export type RedisClient = Redis | Cluster;
 
 const clientOptions: IORedisOptions = {

@@ -10,7 +10,7 @@ const tenant: Tenant = {
   tier: 'professional',
   plan: null,
   status: 'active',
-  monthlyMessageQuota: null,
+  monthlyMessageQuota: null, anomalySensitivity: 'medium',
   createdAt: '2026-11-28T00:00:00.000Z',
   updatedAt: '2026-11-28T00:00:00.000Z',
 };

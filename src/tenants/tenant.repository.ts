@@ -1,3 +1,4 @@
+import { SENSITIVITIES, type Sensitivity } from '../anomalies/series-model.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { isTier } from '../common/tiers.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
@@ -114,6 +115,8 @@ export class TenantRepository {
   }
 }
 
+const isSensitivity = (v: unknown): v is Sensitivity => typeof v === 'string' && (SENSITIVITIES as readonly string[]).includes(v);
+
 function serialize(tenant: Tenant): Record<string, string> {
   return {
     id: tenant.id,
@@ -122,6 +125,7 @@ function serialize(tenant: Tenant): Record<string, string> {
     plan: tenant.plan ?? '',
     status: tenant.status,
     quota: tenant.monthlyMessageQuota === null ? '' : String(tenant.monthlyMessageQuota),
+    sensitivity: tenant.anomalySensitivity,
     createdAt: tenant.createdAt,
     updatedAt: tenant.updatedAt,
   };
@@ -137,6 +141,8 @@ function deserialize(raw: Record<string, string>): Tenant | null {
     plan: raw.plan ? raw.plan : null,
     status: raw.status as TenantStatus,
     monthlyMessageQuota: raw.quota ? Number(raw.quota) : null,
+    // Tenants stored before the setting existed are at the default.
+    anomalySensitivity: isSensitivity(raw.sensitivity) ? raw.sensitivity : 'medium',
     createdAt: raw.createdAt,
     updatedAt: raw.updatedAt,
   };

@@ -1,3 +1,4 @@
+import type { Sensitivity } from '../anomalies/series-model.js';
 import type { Tier } from '../common/tiers.js';
 
 export const TENANT_STATUSES = ['active', 'disabled'] as const;
@@ -11,6 +12,8 @@ export interface Tenant {
   status: TenantStatus;
   /** Optional: analytics projects when the month's messages will exceed it (enterprise). */
   monthlyMessageQuota: number | null;
+  /** How readily the statistical anomaly detector opens an anomaly (enterprise). */
+  anomalySensitivity: Sensitivity;
   createdAt: string;
   updatedAt: string;
 }

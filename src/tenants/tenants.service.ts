@@ -34,6 +34,7 @@ export class TenantsService {
       plan,
       status: 'active',
       monthlyMessageQuota: dto.monthlyMessageQuota ?? null,
+      anomalySensitivity: dto.anomalySensitivity ?? 'medium',
       createdAt: now,
       updatedAt: now,
     };
@@ -69,6 +70,7 @@ export class TenantsService {
       tier,
       status: dto.status ?? tenant.status,
       monthlyMessageQuota: dto.monthlyMessageQuota === undefined ? tenant.monthlyMessageQuota : dto.monthlyMessageQuota,
+      anomalySensitivity: dto.anomalySensitivity ?? tenant.anomalySensitivity,
       updatedAt: new Date().toISOString(),
     };
     await this.tenants.update(updated);

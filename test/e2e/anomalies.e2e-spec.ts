@@ -38,13 +38,18 @@ describe('anomaly detection (real NATS and Redis)', () => {
   const events: AnomalyEvent[] = [];
 
   const total = () => realtimeTotal(pulse.url, t.apiKey);
+  // Windows sit on wall-clock boundaries: each call closes the next hour-long window of a virtual
+  // clock, so each holds exactly the traffic the test sent before it.
+  let clock = Date.now();
+  const nextWindow = (windows = 1) => (clock += windows * options.anomalyWindowMs);
 
   /** Publishes `count` messages, waits until Redis has them all, closes a window. */
   async function window(count: number, subject = (i: number) => `tenant.${t.id}.orders.${i % 5}`): Promise<void> {
     if (count > 0) await publishMany(nc, count, subject, 20);
     sent += count;
     await waitFor(total, (n) => n === sent);
-    expect(await waitFor(() => pulse.app.get(AnomalyDetectionJob).run(), (r) => r !== null)).not.toBeNull();
+    const now = nextWindow();
+    expect(await waitFor(() => pulse.app.get(AnomalyDetectionJob).run(now), (r) => r !== null)).not.toBeNull();
   }
 
   const anomalies = async (query = '') =>
@@ -141,28 +146,26 @@ describe('anomaly detection (real NATS and Redis)', () => {
     await publishMany(nc, 500, (i) => `tenant.${t.id}.orders.${i % 5}`, 20);
     sent += 500;
     await waitFor(total, (n) => n === sent);
-    expect(await waitFor(() => pulse.app.get(AnomalyDetectionJob).run(Date.now() + 4 * 3_600_000), (r) => r !== null)).toBe(0);
+    const later = nextWindow(5);
+    expect(await waitFor(() => pulse.app.get(AnomalyDetectionJob).run(later), (r) => r !== null)).toBe(0);
     expect(await spikes()).toBe(before);
   });
 });
 
 describe('anomaly detection on its own schedule', () => {
-  it('closes windows every ANOMALY_WINDOW_SECONDS without being called', async () => {
+  it('closes windows every ANOMALY_WINDOW_SECONDS without being called, on wall-clock boundaries', async () => {
     const options = testOptions({ anomalyWindowMs: 300 });
     const pulse = await startPulse(options);
     try {
       const t = await createTenant(pulse.url, uniqueTenantId('sched'), 'enterprise');
       const redis = new Redis(SHARED_REDIS);
       try {
-        const windows = await waitFor(
-          async () => {
-            const raw = await redis.get(new RedisKeys(options.redis.keyPrefix).detectorState(t.id));
-            return raw ? (JSON.parse(raw) as { detector: { windows: number } }).detector.windows : 0;
-          },
-          (n) => n >= 3,
-          { timeoutMs: 5000 },
-        );
-        expect(windows).toBeGreaterThanOrEqual(3);
+        const closed = async () => Number((await redis.hget(new RedisKeys(options.redis.keyPrefix).detection(t.id), 'window')) ?? NaN);
+        const first = await waitFor(closed, (n) => Number.isFinite(n), { timeoutMs: 5000 });
+        const later = await waitFor(closed, (n) => n >= first + 3, { timeoutMs: 5000 });
+        // The index is the window's start over its length: windows are [k·W, (k+1)·W).
+        expect(later * 300).toBeLessThan(Date.now());
+        expect(later * 300).toBeGreaterThan(Date.now() - 5 * 300 - 1000);
       } finally {
         redis.disconnect();
       }

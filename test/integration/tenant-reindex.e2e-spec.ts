@@ -18,7 +18,7 @@ describe('TenantRepository.reindex (real Redis)', () => {
     tier: 'basic',
     plan: null,
     status: 'active',
-    monthlyMessageQuota: null,
+    monthlyMessageQuota: null, anomalySensitivity: 'medium',
     createdAt: '2026-11-28T00:00:00.000Z',
     updatedAt: '2026-11-28T00:00:00.000Z',
   };

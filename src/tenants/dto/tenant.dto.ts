@@ -1,4 +1,5 @@
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Min, ValidateIf } from 'class-validator';
+import { SENSITIVITIES, type Sensitivity } from '../../anomalies/series-model.js';
 import { ID_PATTERN } from '../../common/ids.js';
 import { TIERS, type Tier } from '../../common/tiers.js';
 import { TENANT_STATUSES, type TenantStatus } from '../tenant.js';
@@ -23,6 +24,10 @@ class TenantFieldsDto {
   @IsInt({ message: 'monthlyMessageQuota must be a positive integer or null' })
   @Min(1, { message: 'monthlyMessageQuota must be a positive integer or null' })
   monthlyMessageQuota?: number | null;
+
+  /** How readily the statistical anomaly detector opens an anomaly (enterprise); default medium. */
+  @IsOptional() @IsIn(SENSITIVITIES, { message: `anomalySensitivity must be one of: ${SENSITIVITIES.join(', ')}` })
+  anomalySensitivity?: Sensitivity;
 }
 
 export class CreateTenantDto extends TenantFieldsDto {
