@@ -14,7 +14,7 @@ import { type Anomaly, type AnomalyEvent, anomalySubject } from './anomaly.js';
 import { AnomalyStore, type TenantCounters } from './anomaly.store.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig, type WindowFigures } from './detectors.js';
 import { subjectPattern } from './subject-pattern.js';
-import { closeWindow, initialPipelineState, type PipelineState, pipelineConfig } from './window-pipeline.js';
+import { closeWindow, initialPipelineState, type PipelineState, pipelineConfig, PULSE_SERIES_RESOLUTION } from './window-pipeline.js';
 
 const TOP_SUBJECTS = 200;
 /** A window more than this many windows after the last one closed spans a gap: not judged. */
@@ -175,7 +175,7 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
     };
     const clients = await this.presence.summary(tenantId);
     const sample = sent + received;
-    const config = pipelineConfig(this.windowMs, sensitivity, this.rules);
+    const config = pipelineConfig(this.windowMs, sensitivity, this.rules, 'all', PULSE_SERIES_RESOLUTION);
     const result = closeWindow(
       tenantId,
       stored.state.pipeline,

@@ -60,7 +60,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   minSecurityRejections: 20,
   distinctJumpFactor: 10,
   minDistinctJump: 100,
-  adoptWindows: 10,
+  adoptWindows: 15,
 };
 
 export interface WindowFigures {

@@ -33,6 +33,11 @@ export interface SeriesModelConfig {
   keepTail: number;
   /** Effective memory of the calibration histograms, in windows. */
   horizonWindows: number;
+  /**
+   * The series' measurement resolution in its own unit (1 for counts, 1 ms for bucketed latency):
+   * the spread is never below it. 0 when the unit is unknown (the CSV contract).
+   */
+  resolution: number;
 }
 
 /** Tail probabilities per sensitivity: the only knob a tenant turns. */
@@ -64,6 +69,7 @@ export function seriesModelConfig(windowMs: number, sensitivity: Sensitivity = '
     ...SENSITIVITY_TAILS[sensitivity],
     // Four weeks of windows, within bounds that keep records rare but learning possible.
     horizonWindows: Math.round(Math.min(50_000, Math.max(2_000, 4 * perWeek))),
+    resolution: 0,
   };
 }
 
@@ -93,8 +99,6 @@ export interface SeriesState {
   wShift: number;
   cusumUp: number;
   cusumDown: number;
-  /** Fast mean of recent residuals: where the level went, for re-baselining after a shift. */
-  recent: number;
 }
 
 export interface SeriesScore {
@@ -146,7 +150,6 @@ export function initialSeriesState(): SeriesState {
     wShift: 0,
     cusumUp: 0,
     cusumDown: 0,
-    recent: 0,
   };
 }
 
@@ -191,7 +194,7 @@ function scoreY(s: SeriesState, at: number, value: number, c: SeriesModelConfig)
   const w = Math.min(1, s.offN[slot] / 3);
   const day = dayOfWeek(at);
   const expected = s.level + w * s.off[slot] + weekWeight(s, day, DAY_MS / c.windowMs) * s.week[day];
-  const spread = Math.max(w * s.offDev[slot] + (1 - w) * s.dev, 0.25 * s.dev, SPREAD_FLOOR * s.mag, 1e-9);
+  const spread = Math.max(w * s.offDev[slot] + (1 - w) * s.dev, 0.25 * s.dev, SPREAD_FLOOR * s.mag, c.resolution / s.scale, 1e-9);
   const z = s.n === 0 ? 0 : (value - expected) / spread;
   const a = Math.log1p(Math.abs(z));
   const prior = 0.5 * Math.exp(-Math.abs(z) / 1.25);
@@ -216,12 +219,11 @@ function cusums(s: SeriesState, z: number) {
 }
 
 /**
- * Learns the window into the state (returns a new state). `rebaseline` (after a level shift was
- * reported) moves the level to where recent windows are, so a lasting change becomes the new
- * normal at once instead of alarming until the slow level catches up.
+ * Learns the window into the state (returns a new state). `adopt` (a change has stayed unusual
+ * for adoptWindows windows) makes it the new normal: the CUSUM forgets it.
  */
-export function learnWindow(prev: SeriesState, at: number, value: number, c: SeriesModelConfig, rebaseline = false): SeriesState {
-  if (prev.scale !== 0) return learnY(prev, at, value / prev.scale, c, rebaseline);
+export function learnWindow(prev: SeriesState, at: number, value: number, c: SeriesModelConfig, adopt = false): SeriesState {
+  if (prev.scale !== 0) return learnY(prev, at, value / prev.scale, c, adopt);
   // A series that has been zero since it was first seen has not started (a tenant with no
   // clients yet): its first windows are the first non-zero ones.
   if (prev.boot.length === 0 && value === 0) return prev;
@@ -234,7 +236,7 @@ export function learnWindow(prev: SeriesState, at: number, value: number, c: Ser
   return s;
 }
 
-function learnY(prev: SeriesState, at: number, value: number, c: SeriesModelConfig, rebaseline: boolean): SeriesState {
+function learnY(prev: SeriesState, at: number, value: number, c: SeriesModelConfig, adopt: boolean): SeriesState {
   const s: SeriesState = structuredCloneState(prev);
   const slot = slotOf(at);
   const perDay = DAY_MS / c.windowMs;
@@ -270,7 +272,6 @@ function learnY(prev: SeriesState, at: number, value: number, c: SeriesModelConf
   s.cusumUp = up;
   s.cusumDown = down;
 
-  s.recent += 0.3 * (residual - s.recent);
   s.dev += aSlow * (Math.min(Math.abs(residual), 4 * spread) - s.dev);
   s.mag += aSlow * (Math.abs(value) - s.mag);
   const w = Math.min(1, s.offN[slot] / 3);
@@ -300,9 +301,11 @@ function learnY(prev: SeriesState, at: number, value: number, c: SeriesModelConf
     for (let i = 0; i < 7; i++) if (s.weekN[i] > 0) s.week[i] -= weekMean;
     s.level += weekMean;
   }
-  if (rebaseline) {
-    s.level += s.recent;
-    s.recent = 0;
+  if (adopt) {
+    // The change has lasted: the level has been following it (bounded steps), and the CUSUM's
+    // memory of it is dropped so that the new level is judged as normal from here on. (Moving the
+    // level at once to where recent windows were was tried: on NAB it turned the ends of long
+    // bursts into false dips.)
     s.cusumUp = 0;
     s.cusumDown = 0;
   }

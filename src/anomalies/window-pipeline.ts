@@ -40,12 +40,17 @@ export interface PipelineConfig {
   windowMs: number;
   sensitivity: Sensitivity;
   detectors: DetectorSet;
+  /** Each series' measurement resolution in its unit (see SeriesModelConfig.resolution). */
+  resolution: Partial<Record<SeriesMetric, number>>;
 }
+
+/** What Pulse's own series are measured in: counts are whole, latency comes in log buckets. */
+export const PULSE_SERIES_RESOLUTION: Partial<Record<SeriesMetric, number>> = { messages: 1, bytes: 1, active_clients: 1, error_rate: 0.005, latency_p95: 1 };
 
 export interface PipelineState {
   rules: DetectorState;
   series: Partial<Record<SeriesMetric, SeriesState>>;
-  /** Windows in a row each series' level-shift signal held (a lasting change becomes normal). */
+  /** Windows in a row each series was unusual, signed by direction (a lasting change becomes normal). */
   shiftRun: Partial<Record<SeriesMetric, number>>;
   open: Record<string, OpenAnomaly>;
 }
@@ -71,8 +76,14 @@ export interface PipelineResult {
   resolved: OpenAnomaly[];
 }
 
-export function pipelineConfig(windowMs: number, sensitivity: Sensitivity = 'medium', rules: Partial<DetectorConfig> = {}, detectors: DetectorSet = 'all'): PipelineConfig {
-  return { rules: { ...DEFAULT_DETECTOR_CONFIG, ...rules }, windowMs, sensitivity, detectors };
+export function pipelineConfig(
+  windowMs: number,
+  sensitivity: Sensitivity = 'medium',
+  rules: Partial<DetectorConfig> = {},
+  detectors: DetectorSet = 'all',
+  resolution: Partial<Record<SeriesMetric, number>> = {},
+): PipelineConfig {
+  return { rules: { ...DEFAULT_DETECTOR_CONFIG, ...rules }, windowMs, sensitivity, detectors, resolution };
 }
 
 export function initialPipelineState(): PipelineState {
@@ -129,7 +140,7 @@ function statisticalDraft(metric: SeriesMetric, signal: SeriesSignal, m: SeriesM
 }
 
 export function closeWindow(tenantId: string, state: PipelineState, w: PipelineWindow, c: PipelineConfig): PipelineResult {
-  const model = seriesModelConfig(c.windowMs, c.sensitivity, c.rules.warmupWindows > 30 ? 30 : Math.max(c.rules.warmupWindows, 1));
+  const base = seriesModelConfig(c.windowMs, c.sensitivity, c.rules.warmupWindows > 30 ? 30 : Math.max(c.rules.warmupWindows, 1));
   const series: PipelineState['series'] = { ...state.series };
   const shiftRun: PipelineState['shiftRun'] = { ...state.shiftRun };
   const statistical: (AnomalyDraft & { score: number })[] = [];
@@ -139,21 +150,22 @@ export function closeWindow(tenantId: string, state: PipelineState, w: PipelineW
     const value = w.series[metric];
     if (value === undefined || value === null || !Number.isFinite(value)) continue;
     const before = state.series[metric] ?? initialSeriesState();
+    const model = { ...base, resolution: c.resolution[metric] ?? 0 };
     const score = scoreWindow(before, w.at, value, model);
     if (metric === 'messages' && score.warm) {
       rate = { expected: score.expected, upper: score.upper, unusualUp: score.upTail < RULE_UNUSUAL_TAIL, unusualDown: score.downTail < RULE_UNUSUAL_TAIL };
     }
     const isOpen = (direction: string) => Object.keys(state.open).some((k) => familyOf(k) === familyOf(`stat:${metric}:${direction}`));
     const signal = c.detectors === 'rules' ? null : signalOf(score, value, model.openTail);
+    // Still unusual at the looser keep level: an open anomaly stays active.
+    const unusual = signal ?? signalOf(score, value, model.keepTail);
     if (signal) statistical.push(statisticalDraft(metric, signal, model, score.z));
-    else if (c.detectors !== 'rules') {
-      // An open anomaly stays active while the window is still unusual at the looser keep level.
-      const keep = signalOf(score, value, model.keepTail);
-      if (keep && isOpen(keep.direction)) statistical.push(statisticalDraft(metric, keep, model, score.z));
-    }
-    const shifted = score.warm && score.shiftTail < model.openTail;
-    shiftRun[metric] = shifted ? (shiftRun[metric] ?? 0) + 1 : 0;
-    const adopt = (shiftRun[metric] ?? 0) >= c.rules.adoptWindows;
+    else if (unusual && c.detectors !== 'rules' && isOpen(unusual.direction)) statistical.push(statisticalDraft(metric, unusual, model, score.z));
+    // A change that stays unusual in one direction for adoptWindows windows is the new normal.
+    const run = shiftRun[metric] ?? 0;
+    const direction = unusual ? (unusual.direction === 'up' ? 1 : -1) : 0;
+    shiftRun[metric] = direction === 0 ? 0 : Math.sign(run) === direction ? run + direction : direction;
+    const adopt = Math.abs(shiftRun[metric] ?? 0) >= c.rules.adoptWindows;
     if (adopt) shiftRun[metric] = 0;
     series[metric] = learnWindow(before, w.at, value, model, adopt);
   }

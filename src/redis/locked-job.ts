@@ -33,6 +33,7 @@ export interface LockedJobDeps {
 export class LockedJob<T> {
   private running: Promise<T | null> | null = null;
   private stopped = false;
+  private lastTarget: number | undefined;
 
   constructor(
     private readonly deps: LockedJobDeps,
@@ -41,8 +42,8 @@ export class LockedJob<T> {
 
   start(): void {
     // A tick while a pass is still running is skipped, not queued.
-    const tick = () => {
-      if (!this.running) void this.run();
+    const tick = (now = Date.now()) => {
+      if (!this.running) void this.run(now);
     };
     const name = `pulse-${this.spec.name}`;
     if (this.spec.alignOffsetMs === undefined) {
@@ -55,12 +56,18 @@ export class LockedJob<T> {
     const offset = this.spec.alignOffsetMs % period;
     const schedule = () => {
       if (this.stopped) return;
-      const wait = (((offset - Date.now()) % period) + period) % period || period;
+      const now = Date.now();
+      // Never less than half a period: an early wake-up must not schedule the same boundary twice.
+      let wait = (((offset - now) % period) + period) % period;
+      if (wait < period / 2 && this.lastTarget !== undefined && now + wait - this.lastTarget < period / 2) wait += period;
+      const target = now + wait;
+      this.lastTarget = target;
       if (this.deps.scheduler.doesExist('timeout', name)) this.deps.scheduler.deleteTimeout(name);
       this.deps.scheduler.addTimeout(
         name,
         setTimeout(() => {
-          tick();
+          // Timers may fire a millisecond early: the pass is for the boundary it was set for.
+          tick(Math.max(Date.now(), target));
           schedule();
         }, wait),
       );

@@ -1,0 +1,189 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AlertingService } from '../../src/alerting/alerting.service.js';
+import { AnomalyDetectionJob } from '../../src/anomalies/anomaly-detection.job.js';
+import { AnomalyStore } from '../../src/anomalies/anomaly.store.js';
+import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
+import { type CreatedTenant, createTenant, realtimeTotal, request } from '../support/http.js';
+import { ADMIN_KEY, deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
+import { HttpReceiver } from '../support/receivers.js';
+import { publisher, publishMany } from '../support/traffic.js';
+
+interface AnomalyRow {
+  id: string;
+  type: string;
+  status: string;
+  details: Record<string, unknown>;
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * One tenant whose windows are closed by the test: each `window(n)` publishes n messages, waits
+ * for Redis to have them and closes the next hour-long window of a virtual clock (windows sit on
+ * wall-clock boundaries, so advancing the clock is what makes the next one closable).
+ */
+async function controlledTenant(pulse: RunningPulse, nc: NatsConnection, label: string) {
+  const t = await createTenant(pulse.url, uniqueTenantId(label), 'enterprise');
+  await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id) !== undefined, Boolean);
+  let sent = 0;
+  let clock = Date.now();
+  return {
+    t,
+    async window(count: number): Promise<number | null> {
+      if (count > 0) await publishMany(nc, count, (i) => `tenant.${t.id}.orders.${i % 5}`, 20);
+      sent += count;
+      await waitFor(() => realtimeTotal(pulse.url, t.apiKey), (n) => n === sent);
+      clock += HOUR;
+      const now = clock;
+      // A failed pass returns null; the next pass (as the next tick would) is tried until one runs.
+      return waitFor(() => pulse.app.get(AnomalyDetectionJob).run(now), (r) => r !== null);
+    },
+    async anomalies(): Promise<AnomalyRow[]> {
+      return (await request<{ anomalies: AnomalyRow[] }>(pulse.url, 'GET', '/api/v1/metrics/anomalies?hours=720', { key: t.apiKey })).body.anomalies;
+    },
+  };
+}
+
+describe('statistical detection end to end (real NATS and Redis)', () => {
+  const options = testOptions({ anomalyWindowMs: HOUR, anomalyDetectors: { warmupWindows: 4, holdDownWindows: 2, minSpikeMessages: 50 } });
+  let pulse: RunningPulse;
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    pulse = await startPulse(options);
+    nc = await publisher();
+  });
+
+  afterAll(async () => {
+    await pulse?.close();
+    await nc?.close();
+    await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+  });
+
+  it('a sustained 3× level shift opens one anomaly, which resolves once the new level is the normal', async () => {
+    const tenant = await controlledTenant(pulse, nc, 'shift');
+    await tenant.window(0);
+    for (let i = 0; i < 6; i++) await tenant.window(20);
+    expect(await tenant.anomalies()).toEqual([]);
+    for (let i = 0; i < 22; i++) await tenant.window(60); // 3×: far below the 10× rate rule
+    const found = await tenant.anomalies();
+    expect(found).toHaveLength(1);
+    expect(['spike', 'level_shift']).toContain(found[0].type);
+    expect(found[0].details).toMatchObject({ metric: 'messages', direction: 'up' });
+    expect(found[0].status).toBe('resolved');
+    // Unchanged traffic at the new level opens nothing more.
+    for (let i = 0; i < 5; i++) await tenant.window(60);
+    expect(await tenant.anomalies()).toHaveLength(1);
+  });
+
+  it('professional tenants get 403 on anomalies, naming the tier', async () => {
+    const pro = await createTenant(pulse.url, uniqueTenantId('pro'), 'professional');
+    const res = await request(pulse.url, 'GET', '/api/v1/metrics/anomalies?hours=24', { key: pro.apiKey });
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ requiredTier: 'enterprise', currentTier: 'professional' });
+  });
+});
+
+describe('a pass that fails half-way (real NATS, Redis and webhook receiver)', () => {
+  const options = testOptions({
+    anomalyWindowMs: HOUR,
+    anomalyDetectors: { warmupWindows: 4, holdDownWindows: 2, minSpikeMessages: 50 },
+    alerting: { allowPrivateTargets: true, retryBaseMs: 50, timeoutMs: 2000 },
+  });
+  let pulse: RunningPulse;
+  let nc: NatsConnection;
+  let http: HttpReceiver;
+
+  beforeAll(async () => {
+    http = await new HttpReceiver().start();
+    pulse = await startPulse(options);
+    nc = await publisher();
+  });
+
+  afterEach(() => vi.restoreAllMocks());
+
+  afterAll(async () => {
+    await pulse?.close();
+    await nc?.close();
+    await http?.stop();
+    await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+  });
+
+  it('the store failing once, then alert delivery failing once: one anomaly and one notification each after the next pass', async () => {
+    const tenant = await controlledTenant(pulse, nc, 'outbox');
+    const channel = await request(pulse.url, 'POST', '/api/v1/alerts/channels', { key: tenant.t.apiKey, body: { type: 'webhook', name: 'hook', config: { url: `${http.url}/hook` } } });
+    expect(channel.status).toBe(201);
+    await tenant.window(0);
+    for (let i = 0; i < 5; i++) await tenant.window(20);
+
+    // The anomaly's record fails to store in the pass that opens it (after the pass decided).
+    const store = pulse.app.get(AnomalyStore);
+    const save = vi.spyOn(store, 'save').mockRejectedValueOnce(new Error('injected: store unavailable'));
+    expect(await tenant.window(500)).toBe(0); // the retry delivers the outbox; nothing new to open
+    expect(save).toHaveBeenCalledTimes(2);
+    await pulse.app.get(AlertingService).settle();
+    const opened = await tenant.anomalies();
+    expect(opened.map((a) => [a.type, a.status])).toEqual([['rate_spike', 'open']]);
+    expect(http.on('/hook').map((r) => JSON.parse(r.body).type)).toEqual(['alert.fired']);
+
+    // The resolve notification fails once before anything is sent.
+    const alerting = pulse.app.get(AlertingService);
+    const notify = vi.spyOn(alerting, 'onAnomaly');
+    notify.mockRejectedValueOnce(new Error('injected: alerting unavailable'));
+    await tenant.window(20);
+    await tenant.window(20); // clear for the hold-down: resolves (the first attempt fails, the retry delivers)
+    await alerting.settle();
+    expect(notify.mock.calls.map((c) => c[1])).toEqual(['resolved', 'resolved']);
+    const after = await tenant.anomalies();
+    expect(after.map((a) => [a.id, a.status])).toEqual([[opened[0].id, 'resolved']]);
+    expect(http.on('/hook').map((r) => JSON.parse(r.body).type)).toEqual(['alert.fired', 'alert.resolved']);
+  });
+});
+
+describe('three instances started out of phase, on short windows', () => {
+  const WINDOW = 1000;
+  const options = testOptions({ anomalyWindowMs: WINDOW, anomalyDetectors: { warmupWindows: 5 } });
+  const pulses: RunningPulse[] = [];
+  let nc: NatsConnection;
+
+  afterAll(async () => {
+    for (const p of pulses) await p.close();
+    await nc?.close();
+    await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+  });
+
+  const closedSum = async () => {
+    let sum = 0;
+    for (const p of pulses) {
+      const text = await (await fetch(`${p.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).text();
+      const line = text.split('\n').find((l) => l.startsWith('pulse_anomaly_windows_closed_total '));
+      sum += Number(line?.split(' ')[1] ?? NaN);
+    }
+    return sum;
+  };
+
+  it('steady traffic opens nothing, and the windows closed (summed over instances) are elapsed time / window ± 1', async () => {
+    for (let i = 0; i < 3; i++) {
+      pulses.push(await startPulse(options));
+      await new Promise((r) => setTimeout(r, 330)); // out of phase by a third of a window
+    }
+    nc = await publisher();
+    const t: CreatedTenant = await createTenant(pulses[0].url, uniqueTenantId('steady'), 'enterprise');
+    await waitFor(async () => pulses.every((p) => p.app.get(TenantDirectory).get(t.id) !== undefined), Boolean);
+    // Steady traffic: 40 messages every 100 ms, for the whole test.
+    const timer = setInterval(() => void publishMany(nc, 40, (i) => `tenant.${t.id}.orders.${i % 3}`, 50), 100);
+    try {
+      await new Promise((r) => setTimeout(r, 2500));
+      const start = { at: Date.now(), closed: await closedSum() };
+      await new Promise((r) => setTimeout(r, 14_000));
+      const end = { at: Date.now(), closed: await closedSum() };
+      const expected = (end.at - start.at) / WINDOW;
+      expect(Math.abs(end.closed - start.closed - expected)).toBeLessThanOrEqual(1);
+      const found = (await request<{ anomalies: AnomalyRow[] }>(pulses[1].url, 'GET', '/api/v1/metrics/anomalies?hours=1', { key: t.apiKey })).body.anomalies;
+      expect(found).toEqual([]);
+    } finally {
+      clearInterval(timer);
+    }
+  }, 40_000);
+});
