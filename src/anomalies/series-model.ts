@@ -40,7 +40,7 @@ export interface SeriesModelConfig {
   resolution: number;
 }
 
-/** Tail probabilities per sensitivity: the only knob a tenant turns. */
+/** Tail probabilities per sensitivity, for 5-minute windows: the only knob a tenant turns. */
 export const SENSITIVITY_TAILS: Record<Sensitivity, { openTail: number; keepTail: number }> = {
   low: { openTail: 3e-4, keepTail: 1e-2 },
   medium: { openTail: 1e-3, keepTail: 2e-2 },
@@ -48,6 +48,7 @@ export const SENSITIVITY_TAILS: Record<Sensitivity, { openTail: number; keepTail
 };
 
 const DAY_MS = 86_400_000;
+const REFERENCE_WINDOW_MS = 300_000;
 /** Half-hour slots: fine enough for a daily shape, coarse enough to learn in a day or two. */
 const SLOTS = 48;
 const BINS = 48;
@@ -63,10 +64,15 @@ const SPREAD_FLOOR = 0.01;
 
 export function seriesModelConfig(windowMs: number, sensitivity: Sensitivity = 'medium', warmupWindows = 30): SeriesModelConfig {
   const perWeek = (7 * DAY_MS) / windowMs;
+  // The tails are set for 5-minute windows; shorter windows are judged more often, so each one
+  // needs a smaller tail for the same false alarms per week (and longer windows a larger one).
+  const perTime = Math.min(5, Math.max(0.05, windowMs / REFERENCE_WINDOW_MS));
+  const tails = SENSITIVITY_TAILS[sensitivity];
   return {
     windowMs,
     warmupWindows: Math.min(30, warmupWindows),
-    ...SENSITIVITY_TAILS[sensitivity],
+    openTail: tails.openTail * perTime,
+    keepTail: Math.min(0.2, tails.keepTail * perTime),
     // Four weeks of windows, within bounds that keep records rare but learning possible.
     horizonWindows: Math.round(Math.min(50_000, Math.max(2_000, 4 * perWeek))),
     resolution: 0,

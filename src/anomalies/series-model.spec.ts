@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { initialSeriesState, learnWindow, scoreWindow, type SeriesState, seriesModelConfig, signalOf } from './series-model.js';
+
+const MINUTE = 60_000;
+const START = Date.UTC(2026, 0, 5);
+
+/** Deterministic noise in [-1, 1]. */
+function noise(seed = 7) {
+  let s = seed;
+  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+}
+
+/** Runs values (one per window) through the model; returns the signals' kinds per window. */
+function run(values: number[], windowMs = MINUTE, sensitivity: 'low' | 'medium' | 'high' = 'medium') {
+  const c = seriesModelConfig(windowMs, sensitivity, 30);
+  let s: SeriesState = initialSeriesState();
+  const signals: (string | null)[] = [];
+  values.forEach((v, i) => {
+    const at = START + i * windowMs;
+    const score = scoreWindow(s, at, v, c);
+    const signal = signalOf(score, v, c.openTail);
+    signals.push(signal ? `${signal.kind}:${signal.direction}` : null);
+    s = learnWindow(s, at, v, c);
+  });
+  return { signals, state: s };
+}
+
+const series = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
+/** A daily cycle at 5-minute windows with ±10 % noise. */
+const daily = (n: number, scale = 1000, seed = 3) => {
+  const r = noise(seed);
+  return series(n, (i) => scale * (1 + 0.5 * Math.sin((2 * Math.PI * i) / 288)) * (1 + 0.1 * r()));
+};
+
+describe('series model', () => {
+  it('stays quiet on noisy steady traffic, and on a daily cycle once it has learnt two days of it', () => {
+    const r = noise(11);
+    expect(run(series(2000, () => 500 * (1 + 0.2 * r()))).signals.filter(Boolean)).toEqual([]);
+    const cycle = run(daily(288 * 7), 5 * MINUTE).signals;
+    // While the daily shape is new a false alarm can happen (one here, on day 2); after that none.
+    expect(cycle.filter(Boolean).length).toBeLessThanOrEqual(1);
+    expect(cycle.slice(288 * 2).filter(Boolean)).toEqual([]);
+  });
+
+  it('does not report during warm-up', () => {
+    expect(run([10, 10, 10, 10000]).signals.filter(Boolean)).toEqual([]);
+  });
+
+  it('finds a spike and a dip on a daily cycle', () => {
+    const values = daily(288 * 5);
+    values[288 * 4 + 100] *= 4;
+    values[288 * 4 + 200] *= 0.1;
+    const { signals } = run(values, 5 * MINUTE);
+    expect(signals[288 * 4 + 100]).toBe('spike:up');
+    expect(signals[288 * 4 + 200]).toBe('dip:down');
+  });
+
+  it('finds a sustained shift smaller than any single-window rule would (+40 %)', () => {
+    const values = daily(288 * 5, 1000, 5).map((v, i) => (i >= 288 * 4 ? v * 1.4 : v));
+    const fired = run(values, 5 * MINUTE).signals.slice(288 * 4, 288 * 4 + 24);
+    expect(fired.some((s) => s !== null && s.endsWith(':up'))).toBe(true);
+  });
+
+  it('does not depend on the unit: the same series ×1e-6 or ×1e6 gives the same signals', () => {
+    const values = daily(288 * 5);
+    values[288 * 4 + 50] *= 5;
+    values[288 * 4 + 150] *= 0.05;
+    const base = run(values, 5 * MINUTE).signals;
+    expect(run(values.map((v) => v * 1e-6), 5 * MINUTE).signals).toEqual(base);
+    expect(run(values.map((v) => v * 1e6), 5 * MINUTE).signals).toEqual(base);
+  });
+
+  it('learns that recurring bursts are normal for a bursty series', () => {
+    const r = noise(5);
+    // A 6× burst every 20 windows, for three days of minute windows.
+    const values = series(4320, (i) => (i % 20 === 0 ? 6000 : 1000) * (1 + 0.1 * r()));
+    const { signals } = run(values);
+    const late = signals.slice(2880).filter(Boolean);
+    expect(late.length).toBeLessThanOrEqual(2);
+    expect(signals.slice(0, 200).filter(Boolean).length).toBeGreaterThan(0); // the first ones were news
+  });
+
+  it('a series that has been zero since it was first seen has not started', () => {
+    const { state } = run([0, 0, 0, 0, 0]);
+    expect(state.n).toBe(0);
+    expect(state.boot).toEqual([]);
+  });
+
+  it('keeps bounded state whatever the length of the series', () => {
+    const month = JSON.stringify(run(daily(20_000), 5 * MINUTE).state).length;
+    const year = JSON.stringify(run(daily(100_000), 5 * MINUTE).state).length;
+    expect(year).toBeLessThan(month * 1.2);
+    expect(year).toBeLessThan(12_000);
+  });
+
+  it('sensitivity orders the number of signals: low ≤ medium ≤ high', () => {
+    const r = noise(17);
+    const values = series(3000, () => 100 * Math.exp(0.6 * r()));
+    const count = (s: 'low' | 'medium' | 'high') => run(values, MINUTE, s).signals.filter(Boolean).length;
+    expect(count('low')).toBeLessThanOrEqual(count('medium'));
+    expect(count('medium')).toBeLessThanOrEqual(count('high'));
+  });
+});

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import type { WindowFigures } from './detectors.js';
+import { closeWindow, initialPipelineState, isStretched, type PipelineState, pipelineConfig, PULSE_SERIES_RESOLUTION } from './window-pipeline.js';
+
+const MINUTE = 60_000;
+const START = Date.UTC(2026, 0, 5);
+const config = pipelineConfig(MINUTE, 'medium', { warmupWindows: 10, holdDownWindows: 3 }, 'all', PULSE_SERIES_RESOLUTION);
+
+function noise(seed = 7) {
+  let s = seed;
+  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+}
+
+const figures = (messages: number, over: Partial<WindowFigures> = {}): WindowFigures => ({
+  messages,
+  sent: 0,
+  received: 0,
+  errors: 0,
+  rejected: 0,
+  newDistinct: 0,
+  patterns: [],
+  offline: {},
+  ...over,
+});
+
+/** Windows of [messages, bytes, errorRate?]; returns the anomalies opened per window. */
+function run(windows: { messages: number; bytes?: number; errors?: number; sample?: number }[], tenantId = 'acme') {
+  let state: PipelineState = initialPipelineState();
+  const opened: { window: number; type: string; id: string; details: Record<string, unknown> }[] = [];
+  windows.forEach((w, i) => {
+    const sample = w.sample ?? 0;
+    const result = closeWindow(
+      tenantId,
+      state,
+      {
+        at: START + i * MINUTE,
+        figures: figures(w.messages, { sent: sample / 2, received: sample / 2, errors: w.errors ?? 0 }),
+        series: { messages: w.messages, bytes: w.bytes ?? w.messages * 100, error_rate: sample >= 100 ? (w.errors ?? 0) / sample : null },
+      },
+      config,
+    );
+    state = result.state;
+    for (const o of result.opened) opened.push({ window: i, type: o.type, id: o.id, details: o.details });
+  });
+  return opened;
+}
+
+const steady = (n: number, seed = 1) => {
+  const r = noise(seed);
+  return Array.from({ length: n }, () => ({ messages: Math.round(1000 * (1 + 0.1 * r())) }));
+};
+
+describe('window pipeline', () => {
+  it('a 20× burst opens one anomaly: the rate rule wins over the statistical spikes of messages and bytes', () => {
+    const opened = run([...steady(60), { messages: 20_000 }, { messages: 21_000 }, ...steady(10, 2)]);
+    expect(opened.map((o) => [o.window, o.type])).toEqual([[60, 'rate_spike']]);
+  });
+
+  it('a 3× burst is below the rule and opens one statistical spike for messages and bytes together', () => {
+    const opened = run([...steady(60), { messages: 3000 }, ...steady(10, 2)]);
+    expect(opened.map((o) => [o.window, o.type, o.details.metric])).toEqual([[60, 'spike', 'messages']]);
+  });
+
+  it('a change of payload size alone is a bytes anomaly', () => {
+    const opened = run([...steady(60), ...steady(5, 3).map((w) => ({ messages: w.messages, bytes: w.messages * 900 }))]);
+    expect(opened.map((o) => [o.window, o.details.metric])).toEqual([[60, 'bytes']]);
+  });
+
+  it('an error rate above 10 % opens one error_rate, not a second statistical one', () => {
+    const base = steady(60).map((w) => ({ ...w, sample: 1000, errors: 10 }));
+    const opened = run([...base, { messages: 1000, sample: 1000, errors: 300 }, { messages: 1000, sample: 1000, errors: 280 }]);
+    expect(opened.map((o) => [o.window, o.type])).toEqual([[60, 'error_rate']]);
+  });
+
+  it('ids are derived from tenant, condition and window: a replay gives the same ids, another tenant others', () => {
+    const windows = [...steady(60), { messages: 20_000 }];
+    const a = run(windows);
+    expect(run(windows)).toEqual(a);
+    expect(run(windows, 'other')[0].id).not.toBe(a[0].id);
+  });
+
+  it('a window more than three windows after the previous one is stretched', () => {
+    expect(isStretched(undefined, 1000, MINUTE)).toBe(false);
+    expect(isStretched(0, 3 * MINUTE, MINUTE)).toBe(false);
+    expect(isStretched(0, 4 * MINUTE, MINUTE)).toBe(true);
+  });
+});
