@@ -57,8 +57,14 @@ export interface ForecastView {
   /** Hours of history the model was fitted on. */
   historyHours: number;
   rmse: number;
-  points: { timestamp: string; messages: number; lower: number; upper: number }[];
-  quota: { monthlyMessageQuota: number; usedThisMonth: number; projectedExceededAt: string | null } | null;
+  /** Hourly forecast; `lower`/`upper` are the 95 % interval, `p80` and `p95` both intervals. */
+  points: { timestamp: string; messages: number; lower: number; upper: number; p80: { lower: number; upper: number }; p95: { lower: number; upper: number } }[];
+  /**
+   * `projectedExceededAt`: at the median forecast; `projectedExceededAtPessimistic`: with every
+   * hour at the upper bound of its 95 % interval (a bound: the sum of the hours' upper bounds is
+   * above the 95 % quantile of the month's sum). null: not before the month ends.
+   */
+  quota: { monthlyMessageQuota: number; usedThisMonth: number; projectedExceededAt: string | null; projectedExceededAtPessimistic: string | null } | null;
 }
 
 @Injectable()
@@ -102,6 +108,14 @@ export class AnalyticsService {
     return view;
   }
 
+  /** Figures of the last `hours` complete UTC hours, oldest first, with each hour's start (s). */
+  async hourlyFigures(tenantId: string, hours: number, now = Date.now()): Promise<{ start: number; figures: BucketFigures }[]> {
+    const currentHour = Math.floor(now / 3_600_000) * 3600;
+    const starts = Array.from({ length: hours }, (_, i) => currentHour - (hours - i) * 3600);
+    const figures = await this.collect(tenantId, starts, 3600, now);
+    return starts.map((start, i) => ({ start, figures: figures[i] }));
+  }
+
   /**
    * The next 24 hours of hourly message volume, fitted on the complete hours of up to 30 days of
    * history (from the tenant's first traffic on); null with less than 3 hours. With a monthly
@@ -128,8 +142,15 @@ export class AnalyticsService {
       const used = (await this.repository.days(tenantId, days)).reduce((n, d) => n + Number(d.m ?? 0), 0);
       // This hour so far is in `used`; the forecast for it counts only what is left of it.
       const elapsed = (now - currentHour * 1000) / 3_600_000;
-      const hourly = result.points.map((p, i) => (i === 0 ? p.value * (1 - elapsed) : p.value));
-      quotaView = { monthlyMessageQuota: quota, usedThisMonth: used, projectedExceededAt: quotaExceededAt(used, quota, hourly, currentHour * 1000, monthEnd) };
+      const left = (v: number, i: number) => (i === 0 ? v * (1 - elapsed) : v);
+      const median = result.points.map((p, i) => left(p.value, i));
+      const pessimistic = result.points.map((p, i) => left(p.p95.upper, i));
+      quotaView = {
+        monthlyMessageQuota: quota,
+        usedThisMonth: used,
+        projectedExceededAt: quotaExceededAt(used, quota, median, currentHour * 1000, monthEnd),
+        projectedExceededAtPessimistic: quotaExceededAt(used, quota, pessimistic, currentHour * 1000, monthEnd),
+      };
     }
     return {
       method: result.method,
@@ -140,6 +161,8 @@ export class AnalyticsService {
         messages: p.value,
         lower: p.lower,
         upper: p.upper,
+        p80: p.p80,
+        p95: p.p95,
       })),
       quota: quotaView,
     };

@@ -45,6 +45,30 @@ describe('forecast', () => {
     expect(mean).toBeLessThan(0.12);
   });
 
+  it('80 % and 95 % intervals: nested, and covering what happened about as often as they say (30 back-tests)', () => {
+    let in80 = 0;
+    let in95 = 0;
+    let n = 0;
+    for (let seed = 1; seed <= 30; seed++) {
+      const s = seasonal(15, seed);
+      const f = forecast(s.slice(0, 14 * SEASON), SEASON)!;
+      s.slice(14 * SEASON).forEach((actual, i) => {
+        const p = f.points[i];
+        expect(p.p95.lower).toBeLessThanOrEqual(p.p80.lower);
+        expect(p.p80.lower).toBeLessThanOrEqual(p.value);
+        expect(p.value).toBeLessThanOrEqual(p.p80.upper);
+        expect(p.p80.upper).toBeLessThanOrEqual(p.p95.upper);
+        in80 += actual >= p.p80.lower && actual <= p.p80.upper ? 1 : 0;
+        in95 += actual >= p.p95.lower && actual <= p.p95.upper ? 1 : 0;
+        n++;
+      });
+    }
+    console.log(`interval coverage over ${n} forecast hours: 80 % → ${((100 * in80) / n).toFixed(1)} %, 95 % → ${((100 * in95) / n).toFixed(1)} %`);
+    expect(in80 / n).toBeGreaterThan(0.7);
+    expect(in80 / n).toBeLessThan(0.92);
+    expect(in95 / n).toBeGreaterThan(0.9);
+  });
+
   it("uses Holt's linear trend with less than two days and follows a trend", () => {
     const linear = Array.from({ length: 30 }, (_, i) => 100 + 10 * i);
     const f = forecast(linear, 5)!;
@@ -66,5 +90,15 @@ describe('forecast', () => {
     expect(quotaExceededAt(100, 1000, [1, 1, 1], from, end)).toBeNull();
     expect(quotaExceededAt(1200, 1000, [], from, end)).toBe(new Date(from).toISOString());
     expect(quotaExceededAt(0, 10, Array(200).fill(1), from, Date.UTC(2026, 10, 28, 20))).toBeNull();
+  });
+
+  it('quota: the pessimistic bound (upper 95 %) is never later than the median projection', () => {
+    const f = forecast(seasonal(7), 24 * 10)!;
+    const from = Date.UTC(2026, 10, 1);
+    const end = Date.UTC(2026, 11, 1);
+    const median = quotaExceededAt(0, 150_000, f.points.map((p) => p.value), from, end)!;
+    const pessimistic = quotaExceededAt(0, 150_000, f.points.map((p) => p.p95.upper), from, end)!;
+    expect(median).not.toBeNull();
+    expect(Date.parse(pessimistic)).toBeLessThan(Date.parse(median));
   });
 });

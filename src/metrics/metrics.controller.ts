@@ -1,4 +1,4 @@
-import { Controller, Get, type MessageEvent, Query, Req, Sse, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, type MessageEvent, Post, Query, Req, Sse, StreamableFile } from '@nestjs/common';
 import { catchError, EMPTY, exhaustMap, from, interval, map, type Observable, startWith } from 'rxjs';
 import { Readable } from 'node:stream';
 import { exportLines } from '../analytics/series-export.js';
@@ -6,7 +6,7 @@ import type { Request } from 'express';
 import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js';
 import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
 import type { TenantPrincipal } from '../common/guards/principal.js';
-import { AnalyticsQuery, AnomaliesQuery, ExportQuery, NoQuery, PresenceQuery } from './dto/metrics-queries.dto.js';
+import { AnalyticsQuery, AnomaliesQuery, BacktestBody, ExportQuery, NoQuery, PresenceQuery } from './dto/metrics-queries.dto.js';
 import { MetricsService } from './metrics.service.js';
 
 const STREAM_INTERVAL_MS = 1000;
@@ -65,6 +65,17 @@ export class MetricsController {
   @RequiresTier('enterprise')
   anomalies(@CurrentTenant() tenant: TenantPrincipal, @Query() query: AnomaliesQuery) {
     return this.metrics.anomalies(tenant, query);
+  }
+
+  /**
+   * Runs the anomaly-detection pipeline over the stored history (hourly windows) and returns what
+   * would have opened; nothing is stored or notified.
+   */
+  @Post('anomalies/backtest')
+  @HttpCode(200)
+  @RequiresTier('enterprise')
+  backtest(@CurrentTenant() tenant: TenantPrincipal, @Body() body: BacktestBody) {
+    return this.metrics.backtest(tenant, body);
   }
 
   @Get('health-check')

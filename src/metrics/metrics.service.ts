@@ -8,7 +8,9 @@ import { decodeCursor, PresenceQueryService } from '../heartbeat/presence-query.
 import { dayOf } from '../redis/redis-keys.js';
 import { AnalyticsService } from '../analytics/analytics.service.js';
 import { AnomalyStore } from '../anomalies/anomaly.store.js';
-import type { AnalyticsQuery, AnomaliesQuery, PresenceQuery } from './dto/metrics-queries.dto.js';
+import { backtest } from '../anomalies/backtest.js';
+import { TenantDirectory } from '../tenants/tenant-directory.js';
+import type { AnalyticsQuery, AnomaliesQuery, BacktestBody, PresenceQuery } from './dto/metrics-queries.dto.js';
 import { MetricsRepository } from './metrics.repository.js';
 import { buildRealtimeView, realtimeMinutes, type RealtimeView, TOP_SUBJECTS } from './realtime-view.js';
 
@@ -21,6 +23,7 @@ export class MetricsService {
     private readonly presenceQuery: PresenceQueryService,
     private readonly analyticsService: AnalyticsService,
     private readonly anomalyStore: AnomalyStore,
+    private readonly directory: TenantDirectory,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {}
 
@@ -87,6 +90,31 @@ export class MetricsService {
       from: new Date(since).toISOString(),
       to: new Date(now).toISOString(),
       anomalies: all.filter((a) => (!query.type || a.type === query.type) && (!query.status || a.status === query.status)),
+    };
+  }
+
+  /**
+   * What the detection pipeline would have opened over the tenant's stored hourly history (the
+   * same `closeWindow` the scheduled job runs, at one-hour windows). Nothing is stored or sent.
+   */
+  async backtest(tenant: TenantPrincipal, body: BacktestBody, now = Date.now()) {
+    const sensitivity = body.sensitivity ?? this.directory.get(tenant.tenantId)?.anomalySensitivity ?? 'medium';
+    const hours = body.period === '30d' ? 720 : 168;
+    const stored = await this.analyticsService.hourlyFigures(tenant.tenantId, hours, now);
+    const result = backtest(
+      stored.map(({ start, figures }) => ({ at: start * 1000, messages: figures.messages, bytes: figures.bytes, activeClients: figures.activeClients, latency: figures.histogram })),
+      sensitivity,
+      this.options.anomalyDetectors,
+    );
+    return {
+      tenantId: tenant.tenantId,
+      period: body.period,
+      sensitivity,
+      windowSeconds: 3600,
+      from: new Date(stored[0].start * 1000).toISOString(),
+      to: new Date((stored[stored.length - 1].start + 3600) * 1000).toISOString(),
+      windows: result.windows,
+      anomalies: result.anomalies,
     };
   }
 

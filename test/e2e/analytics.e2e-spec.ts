@@ -213,7 +213,8 @@ describe('history and analytics (real NATS and Redis)', () => {
     expect(patched.body).toMatchObject({ monthlyMessageQuota: 5 });
     await publishMany(nc, 10, () => `tenant.${t.id}.q`, 10);
     await waitFor(() => realtimeTotal(pulse.url, t.apiKey), (n) => n === 10);
-    const f = ((await analytics(t, 'period=24h')).body as Analytics & { forecast: { method: string; historyHours: number; points: { timestamp: string; messages: number; lower: number; upper: number }[]; quota: { usedThisMonth: number; projectedExceededAt: string | null } } }).forecast;
+    type Band = { lower: number; upper: number };
+    const f = ((await analytics(t, 'period=24h')).body as Analytics & { forecast: { method: string; historyHours: number; points: { timestamp: string; messages: number; lower: number; upper: number; p80: Band; p95: Band }[]; quota: { usedThisMonth: number; projectedExceededAt: string | null; projectedExceededAtPessimistic: string | null } } }).forecast;
     expect(f.method).toBe('holt_winters');
     expect(f.points).toHaveLength(24);
     expect(Date.parse(f.points[0].timestamp)).toBe(currentHour * 1000);
@@ -222,12 +223,57 @@ describe('history and analytics (real NATS and Redis)', () => {
       expect(p.messages).toBeLessThan(1800);
       expect(p.lower).toBeLessThanOrEqual(p.messages);
       expect(p.upper).toBeGreaterThanOrEqual(p.messages);
+      expect(p.p95).toEqual({ lower: p.lower, upper: p.upper });
+      expect(p.p95.lower).toBeLessThanOrEqual(p.p80.lower);
+      expect(p.p80.lower).toBeLessThanOrEqual(p.messages);
+      expect(p.p80.upper).toBeGreaterThanOrEqual(p.messages);
+      expect(p.p95.upper).toBeGreaterThanOrEqual(p.p80.upper);
     }
     expect(f.quota.usedThisMonth).toBeGreaterThanOrEqual(10);
     // 10 used against a quota of 5: already exceeded.
     expect(f.quota.projectedExceededAt).not.toBeNull();
+    expect(f.quota.projectedExceededAtPessimistic).not.toBeNull();
     const bad = await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${t.id}`, { key: 'test-admin-key-0123456789', body: { monthlyMessageQuota: -1 } });
     expect(bad.status).toBe(400);
+  });
+
+  it('anomaly backtest: the detection pipeline over stored hourly history finds a burst, stores nothing; enterprise only', async () => {
+    const t = await createTenant(pulse.url, uniqueTenantId('backtest'), 'enterprise');
+    const currentHour = Math.floor(Date.now() / 3_600_000) * 3600;
+    let seed = 9;
+    const jitter = () => 1 + 0.1 * (((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1);
+    const volume = (start: number) => Math.round((1000 + 500 * Math.sin((2 * Math.PI * ((start / 3600) % 24)) / 24)) * jitter());
+    const burst = currentHour - 30 * 3600;
+    for (let h = 2; h <= 168; h++) {
+      const start = currentHour - h * 3600;
+      await redis.hset(keys.hour(t.id, start), 'm', start === burst ? 6 * volume(start) : volume(start), 'b', 100 * volume(start));
+    }
+    const previous = currentHour - 3600;
+    const perMinute = Math.floor(volume(previous) / 60);
+    for (let m = 0; m < 60; m++) await redis.hset(keys.minute(t.id, previous + 60 * m), 'm', perMinute, 'b', 100 * perMinute);
+    const res = await request<{ windows: number; sensitivity: string; windowSeconds: number; anomalies: { detectedAt: string; type: string; score: number; details: Record<string, unknown> }[] }>(
+      pulse.url,
+      'POST',
+      '/api/v1/metrics/anomalies/backtest',
+      { key: t.apiKey, body: { period: '7d' } },
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ sensitivity: 'medium', windowSeconds: 3600, windows: 168 });
+    const atBurst = res.body.anomalies.filter((a) => a.detectedAt === new Date((burst + 3600) * 1000).toISOString());
+    expect(atBurst).toHaveLength(1);
+    expect(atBurst[0]).toMatchObject({ type: 'spike', details: { metric: 'messages', direction: 'up' } });
+    expect(res.body.anomalies.length).toBeLessThanOrEqual(2);
+    // Nothing was stored.
+    const stored = await request<{ anomalies: unknown[] }>(pulse.url, 'GET', '/api/v1/metrics/anomalies?hours=720', { key: t.apiKey });
+    expect(stored.body.anomalies).toEqual([]);
+    const bad = await request(pulse.url, 'POST', '/api/v1/metrics/anomalies/backtest', { key: t.apiKey, body: { period: '1d' } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toMatch(/period must be one of: 7d, 30d/);
+    const unknown = await request(pulse.url, 'POST', '/api/v1/metrics/anomalies/backtest', { key: t.apiKey, body: { period: '7d', tenantId: 'other' } });
+    expect(unknown.status).toBe(400);
+    const pro = await request(pulse.url, 'POST', '/api/v1/metrics/anomalies/backtest', { key: tenants.professional.apiKey, body: { period: '7d' } });
+    expect(pro.status).toBe(403);
+    expect(pro.body).toMatchObject({ requiredTier: 'enterprise', currentTier: 'professional' });
   });
 
   it('keys expire by tier', async () => {

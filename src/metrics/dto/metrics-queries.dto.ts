@@ -3,6 +3,7 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } fro
 import { type Period, PERIODS, type Resolution, RESOLUTIONS } from '../../analytics/buckets.js';
 import { EXPORT_FORMATS, type ExportFormat } from '../../analytics/series-export.js';
 import { ANOMALY_TYPES, type AnomalyType } from '../../anomalies/detectors.js';
+import { SENSITIVITIES, type Sensitivity } from '../../anomalies/series-model.js';
 
 export class AnalyticsQuery {
   @IsOptional()
@@ -32,6 +33,18 @@ export class AnomaliesQuery {
 
   @IsOptional() @IsIn(['open', 'resolved'], { message: 'status must be open or resolved' })
   status?: 'open' | 'resolved';
+}
+
+export const BACKTEST_PERIODS = ['7d', '30d'] as const;
+
+/** Body of POST /metrics/anomalies/backtest. */
+export class BacktestBody {
+  @IsIn(BACKTEST_PERIODS, { message: `period must be one of: ${BACKTEST_PERIODS.join(', ')}` })
+  period!: (typeof BACKTEST_PERIODS)[number];
+
+  /** Default: the tenant's anomalySensitivity. */
+  @IsOptional() @IsIn(SENSITIVITIES, { message: `sensitivity must be one of: ${SENSITIVITIES.join(', ')}` })
+  sensitivity?: Sensitivity;
 }
 
 export const CLIENT_STATUSES = ['healthy', 'degraded', 'unhealthy', 'offline'] as const;
