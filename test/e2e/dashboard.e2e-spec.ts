@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Simulation } from '../../src/simulator/simulation.js';
+import { AnomalyStore } from '../../src/anomalies/anomaly.store.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { createTenant, type CreatedTenant } from '../support/http.js';
 import { deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
@@ -60,8 +61,11 @@ describe('dashboard (headless Chromium)', () => {
     await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
   });
 
-  it('an enterprise key signs in and sees the rate chart update live', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+  it('an enterprise key signs in and sees the rate chart update live, anomalies marked on the history, and a backtest', async () => {
+    // A real anomaly of two hours ago, stored as the detection job stores them.
+    const at = new Date(Date.now() - 2 * 3_600_000).toISOString();
+    await pulse.app.get(AnomalyStore).save(enterprise.id, { id: 'an_dashboard0001', type: 'spike', severity: 'warning', status: 'resolved', summary: 'Spike in messages', details: { metric: 'messages' }, detectedAt: at, resolvedAt: at });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
     await page.goto(`${pulse.url}/dashboard/`);
     await page.fill('#key', enterprise.apiKey);
     await page.click('#signin-form button');
@@ -75,6 +79,13 @@ describe('dashboard (headless Chromium)', () => {
     await page.waitForFunction(() => Number((document.getElementById('today')?.textContent ?? '0').replace(/,/g, '')) > 0, undefined, { timeout: 10_000 });
     await page.waitForFunction(() => (document.querySelector('#presence tbody')?.children.length ?? 0) > 0, undefined, { timeout: 10_000 });
     expect(await page.locator('.lock-note').count()).toBe(0);
+    await page.waitForFunction(() => (document.getElementById('history-note')?.textContent ?? '').includes('1 anomaly marked'), undefined, { timeout: 10_000 });
+    const legend = await page.locator('#history-chart .u-legend').textContent();
+    expect(legend).toContain('anomalies');
+    expect(legend).toContain('backtest');
+    await page.click('#backtest-run');
+    await page.waitForFunction(() => (document.getElementById('backtest-note')?.textContent ?? '').includes('would have opened'), undefined, { timeout: 10_000 });
+    expect(await page.textContent('#backtest-note')).toMatch(/^Backtest 7d, medium: \d+ would have opened over \d+ hourly windows/);
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-enterprise.png`, fullPage: true });
     await page.close();
   });

@@ -4,10 +4,12 @@
   const TIERS = ['basic', 'professional', 'enterprise'];
   const KEY = 'pulse.apiKey';
   const $ = (id) => document.getElementById(id);
-  const state = { key: sessionStorage.getItem(KEY), tier: null, rate: [[], []], bytes: [[], []], charts: {}, stream: null };
+  const state = { key: sessionStorage.getItem(KEY), tier: null, rate: [[], []], bytes: [[], []], charts: {}, stream: null, history: null, backtest: [] };
 
-  async function api(path) {
-    const res = await fetch(`/api/v1${path}`, { headers: { authorization: `Bearer ${state.key}` } });
+  async function api(path, payload) {
+    const init = { headers: { authorization: `Bearer ${state.key}` } };
+    if (payload !== undefined) Object.assign(init, { method: 'POST', body: JSON.stringify(payload), headers: { ...init.headers, 'content-type': 'application/json' } });
+    const res = await fetch(`/api/v1${path}`, init);
     const body = await res.json().catch(() => ({}));
     if (!res.ok) throw Object.assign(new Error(body.message || `HTTP ${res.status}`), { status: res.status, body });
     return body;
@@ -107,14 +109,69 @@
     }
   }
 
+  // The history chart: the series, real anomalies (red) and a backtest's (orange) as markers.
+  function historyChart(data) {
+    const el = $('history-chart');
+    if (state.charts.history) { state.charts.history.setData(data); return; }
+    const marker = (label, color) => ({ label, stroke: color, width: 0, paths: () => null, points: { show: true, size: 9, fill: color, stroke: color } });
+    state.charts.history = new uPlot({
+      width: Math.max(300, el.clientWidth || 600),
+      height: 220,
+      series: [{}, { label: 'messages', stroke: '#3b6fd8', width: 2, fill: 'rgba(59,111,216,.1)' }, marker('anomalies', '#d83b3b'), marker('backtest', '#e69500')],
+      axes: [{}, {}],
+    }, data, el);
+  }
+
+  /** Each event marked on the bucket it falls in, at that bucket's value. */
+  function marks(times, values, events) {
+    const out = times.map(() => null);
+    const step = times.length > 1 ? times[1] - times[0] : 60;
+    for (const e of events) {
+      const t = Date.parse(e.detectedAt) / 1000;
+      const i = times.findIndex((start) => t > start && t <= start + step);
+      if (i >= 0) out[i] = values[i];
+    }
+    return out;
+  }
+
+  function drawHistory() {
+    const h = state.history;
+    if (!h) return;
+    historyChart([h.times, h.values, marks(h.times, h.values, h.anomalies), marks(h.times, h.values, state.backtest)]);
+  }
+
   async function history(period) {
     if (!allows(state.tier, 'professional')) return;
     try {
       const a = await api(`/metrics/analytics?period=${period}`);
-      chart('history-chart', `messages per ${a.resolution}`, [a.series.map((p) => Date.parse(p.timestamp) / 1000), a.series.map((p) => p.messages)]);
-      text($('history-note'), `${period} at ${a.resolution}: ${fmt(a.totals.messages)} messages, peak ${fmt(a.totals.peakMessagesPerSecond)}/s`);
+      const hours = { '1h': 1, '24h': 24, '7d': 168, '30d': 720 }[period];
+      const anomalies = allows(state.tier, 'enterprise') ? (await api(`/metrics/anomalies?hours=${hours}`)).anomalies : [];
+      state.history = { period, times: a.series.map((p) => Date.parse(p.timestamp) / 1000), values: a.series.map((p) => p.messages), anomalies };
+      drawHistory();
+      text($('history-note'), `${period} at ${a.resolution}: ${fmt(a.totals.messages)} messages, peak ${fmt(a.totals.peakMessagesPerSecond)}/s · ${anomalies.length} ${anomalies.length === 1 ? 'anomaly' : 'anomalies'} marked`);
     } catch (err) {
       text($('history-note'), err.body && err.body.requiredTier ? `Available on the ${err.body.requiredTier} tier.` : err.message);
+    }
+  }
+
+  /** What the detection pipeline would have opened over the stored history (nothing is stored). */
+  async function backtest() {
+    const period = $('backtest-period').value;
+    const sensitivity = $('backtest-sensitivity').value;
+    try {
+      const b = await api('/metrics/anomalies/backtest', { period, sensitivity });
+      state.backtest = b.anomalies;
+      if (!state.history || state.history.period !== period) await history(period);
+      else drawHistory();
+      text($('backtest-note'), `Backtest ${b.period}, ${b.sensitivity}: ${b.anomalies.length} would have opened over ${b.windows} hourly windows (marked in orange).`);
+      $('backtest-list').replaceChildren(...b.anomalies.map((x) => {
+        const li = document.createElement('li');
+        li.className = `sev-${x.severity}`;
+        li.textContent = `${new Date(x.detectedAt).toLocaleString()} · ${x.type} · score ${x.score} · ${x.summary}`;
+        return li;
+      }));
+    } catch (err) {
+      text($('backtest-note'), err.body && err.body.requiredTier ? `Available on the ${err.body.requiredTier} tier.` : err.message);
     }
   }
 
@@ -173,5 +230,6 @@
   $('presence-status').addEventListener('change', () => void presence());
   $('presence-search').addEventListener('input', () => void presence());
   for (const b of document.querySelectorAll('[data-period]')) b.addEventListener('click', () => void history(b.dataset.period));
+  $('backtest-run').addEventListener('click', () => void backtest());
   if (state.key) void start();
 })();
