@@ -44,6 +44,9 @@ function readCsv(path) {
 }
 
 async function detect(path, extra = []) {
+  // The generator's values are message counts (resolution 1, as Pulse's job knows of its own
+  // series); NAB's units are unknown.
+  if (path.includes('pulse-anomaly-gen-')) extra = ['--resolution', '1', ...extra];
   const { stdout } = await run('node', [CLI, '--sensitivity', values.sensitivity, ...extra, path], { maxBuffer: 64 * 1024 * 1024 });
   return stdout
     .split('\n')

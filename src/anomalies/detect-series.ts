@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 /**
  * `node dist/anomalies/detect-series.js [--sensitivity low|medium|high] [--metric M]
- * [--detectors all|rules|statistical] FILE.csv`
+ * [--detectors all|rules|statistical] [--resolution N] FILE.csv`
+ *
+ * `--resolution`: the smallest step the values are measured in (1 for counts); the spread of
+ * the series is never taken below it. Default 0: unknown, nothing assumed.
  *
  * Runs the detection pipeline of the scheduled job (`closeWindow`, same state, warm-up,
  * hold-down and gap handling) over a CSV of closed windows and prints one JSON line per anomaly
@@ -13,7 +16,7 @@ import { SENSITIVITIES, type Sensitivity } from './series-model.js';
 import { type DetectorSet, SERIES_METRICS, type SeriesMetric } from './window-pipeline.js';
 import { detectSeries, parseSeriesCsv, SeriesInputError } from './series-runner.js';
 
-const USAGE = `usage: detect-series [--sensitivity low|medium|high] [--metric ${SERIES_METRICS.join('|')}] [--detectors all|rules|statistical] FILE.csv`;
+const USAGE = `usage: detect-series [--sensitivity low|medium|high] [--metric ${SERIES_METRICS.join('|')}] [--detectors all|rules|statistical] [--resolution N] FILE.csv`;
 
 function fail(message: string): never {
   process.stderr.write(`detect-series: ${message}\n${USAGE}\n`);
@@ -29,6 +32,7 @@ function main(): void {
         sensitivity: { type: 'string', default: 'medium' },
         metric: { type: 'string', default: 'messages' },
         detectors: { type: 'string', default: 'all' },
+        resolution: { type: 'string', default: '0' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -46,6 +50,8 @@ function main(): void {
   if (!SERIES_METRICS.includes(metric)) fail(`--metric must be one of ${SERIES_METRICS.join(', ')}`);
   const detectors = values.detectors as DetectorSet;
   if (!['all', 'rules', 'statistical'].includes(detectors)) fail('--detectors must be one of all, rules, statistical');
+  const resolution = Number(values.resolution);
+  if (!Number.isFinite(resolution) || resolution < 0) fail('--resolution must be a number ≥ 0 (the smallest step of the values, e.g. 1 for counts)');
   if (positionals.length !== 1) fail('exactly one FILE.csv is needed');
 
   let text: string;
@@ -57,7 +63,7 @@ function main(): void {
   try {
     const rows = parseSeriesCsv(text);
     const out: string[] = [];
-    for (const d of detectSeries(rows, { sensitivity, metric, detectors })) {
+    for (const d of detectSeries(rows, { sensitivity, metric, detectors, resolution })) {
       out.push(JSON.stringify({ timestamp: d.timestamp, type: d.type, severity: d.severity, score: d.score }));
     }
     if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);

@@ -42,9 +42,9 @@ export interface SeriesModelConfig {
 
 /** Tail probabilities per sensitivity, for 5-minute windows: the only knob a tenant turns. */
 export const SENSITIVITY_TAILS: Record<Sensitivity, { openTail: number; keepTail: number }> = {
-  low: { openTail: 3e-4, keepTail: 1e-2 },
-  medium: { openTail: 1e-3, keepTail: 2e-2 },
-  high: { openTail: 3e-3, keepTail: 5e-2 },
+  low: { openTail: 4e-4, keepTail: 1e-2 },
+  medium: { openTail: 1.45e-3, keepTail: 2.9e-2 },
+  high: { openTail: 4e-3, keepTail: 6e-2 },
 };
 
 const DAY_MS = 86_400_000;
@@ -58,6 +58,11 @@ const PRIOR_WEIGHT = 40;
 /** CUSUM slack in robust spreads: deviations smaller than this never add up to a shift. */
 const CUSUM_SLACK = 2;
 const CUSUM_CLIP = 4;
+const SHIFT_THRESHOLD_FACTOR = 0.6;
+/** Share of the spike and dip scores above which the tail is fitted (peaks over threshold). */
+const POT_FRACTION = 0.05;
+/** The factor model predicts while the level is this many spreads above zero. */
+const FACTOR_MIN_LEVEL = 10;
 const HUBER = 3;
 /** The spread is at least this fraction of the series' mean magnitude (a flat series is not infinitely sensitive). */
 const SPREAD_FLOOR = 0.01;
@@ -84,6 +89,11 @@ export interface SeriesState {
   scale: number;
   /** The first windows, [at, value], kept until the scale is known. */
   boot: [number, number][];
+  /** The series has never been below zero: its factor model (levelM, offM, weekM) is learnt too. */
+  mult: boolean;
+  levelM: number;
+  offM: number[];
+  weekM: number[];
   n: number;
   level: number;
   /** Mean absolute residual, all hours. */
@@ -139,6 +149,10 @@ export function initialSeriesState(): SeriesState {
   return {
     scale: 0,
     boot: [],
+    mult: false,
+    levelM: 0,
+    offM: zeros(SLOTS),
+    weekM: zeros(7),
     n: 0,
     level: 0,
     dev: 0,
@@ -166,12 +180,43 @@ const slotOf = (at: number) => Math.floor((((at % DAY_MS) + DAY_MS) % DAY_MS) / 
 const clip = (v: number, bound: number) => Math.max(-bound, Math.min(bound, v));
 
 /** P(score ≥ a) from a decaying histogram, with a Laplace-like prior while it is thin. */
-function tail(hist: number[], weight: number, a: number, prior: number): number {
+function tail(hist: number[], weight: number, a: number, prior: number, extreme = false): number {
   // The top bin is open-ended: everything at or beyond its lower edge counts as at least as strange.
   const pos = Math.min(a / BIN_WIDTH, BINS - 1);
   const bin = Math.floor(pos);
   let above = bin === BINS - 1 ? hist[bin] : hist[bin] * (1 - (pos - bin));
   for (let i = bin + 1; i < BINS; i++) above += hist[i];
+  if (extreme) {
+    // Peaks over threshold (as in SPOT, Siffer et al. 2017): above the score's 95th percentile the
+    // tail is exponential in log1p|z| (Pareto in |z|) with the rate of the mean excess, so a score
+    // just past the largest one seen is not news, and one far past it is.
+    const q = POT_FRACTION;
+    let cum = 0;
+    let u = -1;
+    for (let i = BINS - 1; i >= 0; i--) {
+      if (cum + hist[i] >= q * weight) {
+        u = (i + 1 - (q * weight - cum) / Math.max(hist[i], 1e-12)) * BIN_WIDTH;
+        break;
+      }
+      cum += hist[i];
+    }
+    if (u >= 0 && a > u && weight > 50) {
+      let excess = 0;
+      let w = 0;
+      for (let i = 0; i < BINS; i++) {
+        const lo = i * BIN_WIDTH;
+        const hi = lo + BIN_WIDTH;
+        if (hi <= u) continue;
+        const frac = lo >= u ? 1 : (hi - u) / BIN_WIDTH;
+        const centre = lo >= u ? lo + BIN_WIDTH / 2 : (u + hi) / 2;
+        excess += hist[i] * frac * (centre - u);
+        w += hist[i] * frac;
+      }
+      const mean = Math.max(excess / Math.max(w, 1e-12), BIN_WIDTH / 2);
+      const fitted = (w / weight) * Math.exp(-(a - u) / mean);
+      return (weight * fitted + PRIOR_WEIGHT * prior) / (weight + PRIOR_WEIGHT);
+    }
+  }
   return (above + PRIOR_WEIGHT * prior) / (weight + PRIOR_WEIGHT);
 }
 
@@ -194,16 +239,31 @@ export function scoreWindow(s: SeriesState, at: number, value: number, c: Series
   return { ...y, expected: s.scale * y.expected, upper: s.scale * y.upper, spread: s.scale * y.spread };
 }
 
+/**
+ * The prediction: level plus the daily and weekday offsets, or, for a series that has never gone
+ * negative (rates, counts), level times the daily and weekday factors (1 + offset) — a weekend
+ * that halves traffic halves the night as well as the peak.
+ */
+function expectedOf(s: SeriesState, w: number, ww: number, slot: number, day: number): number {
+  if (multiplies(s)) return s.levelM * (1 + w * s.offM[slot]) * (1 + ww * s.weekM[day]);
+  return s.level + w * s.off[slot] + ww * s.week[day];
+}
+
+/** Factors are used while the series is far from zero (its level many spreads above it). */
+const multiplies = (s: SeriesState) => s.mult && s.levelM > FACTOR_MIN_LEVEL * s.dev;
+
 /** Scores a transformed window against the state (no update). */
 function scoreY(s: SeriesState, at: number, value: number, c: SeriesModelConfig): SeriesScore {
   const slot = slotOf(at);
   const w = Math.min(1, s.offN[slot] / 3);
   const day = dayOfWeek(at);
-  const expected = s.level + w * s.off[slot] + weekWeight(s, day, DAY_MS / c.windowMs) * s.week[day];
+  const expected = expectedOf(s, w, weekWeight(s, day, DAY_MS / c.windowMs), slot, day);
   const spread = Math.max(w * s.offDev[slot] + (1 - w) * s.dev, 0.25 * s.dev, SPREAD_FLOOR * s.mag, c.resolution / s.scale, 1e-9);
   const z = s.n === 0 ? 0 : (value - expected) / spread;
   const a = Math.log1p(Math.abs(z));
   const prior = 0.5 * Math.exp(-Math.abs(z) / 1.25);
+  const upTail = z > 0 ? tail(s.hUp, s.wUp, a, prior, true) : 1;
+  const downTail = z < 0 ? tail(s.hDown, s.wDown, a, prior, true) : 1;
   const { up, down } = cusums(s, z);
   const shift = Math.max(up, down);
   return {
@@ -211,8 +271,8 @@ function scoreY(s: SeriesState, at: number, value: number, c: SeriesModelConfig)
     expected,
     spread,
     upper: expected + 3 * spread,
-    upTail: z > 0 ? tail(s.hUp, s.wUp, a, prior) : 1,
-    downTail: z < 0 ? tail(s.hDown, s.wDown, a, prior) : 1,
+    upTail,
+    downTail,
     shiftTail: tail(s.hShift, s.wShift, Math.log1p(shift), 0.5 * Math.exp(-shift / 2)),
     shiftUp: up >= down,
     warm: s.n >= c.warmupWindows,
@@ -237,7 +297,7 @@ export function learnWindow(prev: SeriesState, at: number, value: number, c: Ser
   const scale = boot.reduce((sum, [, v]) => sum + Math.abs(v), 0) / boot.length;
   if (boot.length < Math.min(BOOT_WINDOWS, c.warmupWindows) || scale === 0) return { ...prev, boot };
   // The scale is known: the collected windows are learnt, in order, as if they had just arrived.
-  let s: SeriesState = { ...initialSeriesState(), scale };
+  let s: SeriesState = { ...initialSeriesState(), scale, mult: boot.every(([, v]) => v >= 0) };
   for (const [t, v] of boot) s = learnY(s, t, v / scale, c, false);
   return s;
 }
@@ -251,6 +311,7 @@ function learnY(prev: SeriesState, at: number, value: number, c: SeriesModelConf
   const aSlot = Math.max(1 / (s.offN[slot] + 1), 1 / Math.max(10, (2 * perDay) / SLOTS));
   if (s.n === 0) {
     s.level = value;
+    s.levelM = Math.max(value, 1e-9);
     s.mag = Math.abs(value);
     s.n = 1;
     return s;
@@ -283,10 +344,22 @@ function learnY(prev: SeriesState, at: number, value: number, c: SeriesModelConf
   const w = Math.min(1, s.offN[slot] / 3);
   const day = dayOfWeek(at);
   const ww = weekWeight(s, day, perDay);
-  s.level += aLevel * clip(value - w * s.off[slot] - ww * s.week[day] - s.level, HUBER * spread);
-  s.off[slot] += aSlot * clip(value - s.level - ww * s.week[day] - s.off[slot], HUBER * spread);
   // A weekday's offset learns over about two weeks of that weekday.
   const aWeek = Math.max(1 / (s.weekN[day] + 1), 1 / (2 * perDay));
+  if (value < 0) s.mult = false;
+  // Both shapes are learnt: added offsets always, factors for a series that has never gone negative.
+  if (s.mult) {
+    if (s.levelM <= 1e-9) s.levelM = Math.max(value, 1e-9);
+    const dayF = 1 + w * s.offM[slot];
+    const weekF = 1 + ww * s.weekM[day];
+    const rel = (HUBER * spread) / s.levelM;
+    s.levelM += aLevel * clip(value / Math.max(dayF * weekF, 1e-3) - s.levelM, HUBER * spread);
+    s.levelM = Math.max(s.levelM, 1e-9);
+    s.offM[slot] += aSlot * clip(value / (s.levelM * Math.max(weekF, 1e-3)) - 1 - s.offM[slot], rel);
+    s.weekM[day] += aWeek * clip(value / (s.levelM * Math.max(1 + w * s.offM[slot], 1e-3)) - 1 - s.weekM[day], rel);
+  }
+  s.level += aLevel * clip(value - w * s.off[slot] - ww * s.week[day] - s.level, HUBER * spread);
+  s.off[slot] += aSlot * clip(value - s.level - ww * s.week[day] - s.off[slot], HUBER * spread);
   s.week[day] += aWeek * clip(value - s.level - w * s.off[slot] - s.week[day], HUBER * spread);
   s.weekN[day] += 1;
   s.offDev[slot] += aSlot * (Math.min(Math.abs(residual), 4 * spread) - s.offDev[slot]);
@@ -300,12 +373,26 @@ function learnY(prev: SeriesState, at: number, value: number, c: SeriesModelConf
     const mean = sum / seen;
     for (let i = 0; i < SLOTS; i++) if (s.offN[i] > 0) s.off[i] -= mean;
     s.level += mean;
+    if (s.mult) {
+      let sumM = 0;
+      for (let i = 0; i < SLOTS; i++) if (s.offN[i] > 0) sumM += s.offM[i];
+      const meanM = sumM / seen;
+      for (let i = 0; i < SLOTS; i++) if (s.offN[i] > 0) s.offM[i] -= meanM;
+      s.levelM *= 1 + meanM;
+    }
     let weekSum = 0;
     let days = 0;
     for (let i = 0; i < 7; i++) if (s.weekN[i] > 0) (weekSum += s.week[i]), days++;
     const weekMean = weekSum / days;
     for (let i = 0; i < 7; i++) if (s.weekN[i] > 0) s.week[i] -= weekMean;
     s.level += weekMean;
+    if (s.mult) {
+      let weekSumM = 0;
+      for (let i = 0; i < 7; i++) if (s.weekN[i] > 0) weekSumM += s.weekM[i];
+      const weekMeanM = weekSumM / days;
+      for (let i = 0; i < 7; i++) if (s.weekN[i] > 0) s.weekM[i] -= weekMeanM;
+      s.levelM *= 1 + weekMeanM;
+    }
   }
   if (adopt) {
     // The change has lasted: the level has been following it (bounded steps), and the CUSUM's
@@ -326,7 +413,9 @@ export function signalOf(score: SeriesScore, value: number, threshold: number): 
   const base = { value, expected: score.expected };
   if (score.upTail < threshold) candidates.push({ kind: 'spike', direction: 'up', tail: score.upTail, score: 1 - score.upTail, ...base });
   if (score.downTail < threshold) candidates.push({ kind: 'dip', direction: 'down', tail: score.downTail, score: 1 - score.downTail, ...base });
-  if (score.shiftTail < threshold) {
+  // The CUSUM's tail is of a statistic that persists from window to window: it gets a stricter
+  // threshold than a single window's spike (tuned on NAB's tuning categories, docs/anomalies.md).
+  if (score.shiftTail < threshold * SHIFT_THRESHOLD_FACTOR) {
     candidates.push({ kind: 'level_shift', direction: score.shiftUp ? 'up' : 'down', tail: score.shiftTail, score: 1 - score.shiftTail, ...base });
   }
   if (candidates.length === 0) return null;
@@ -340,9 +429,12 @@ function structuredCloneState(s: SeriesState): SeriesState {
     offDev: [...s.offDev],
     offN: [...s.offN],
     week: [...s.week],
+    offM: [...s.offM],
+    weekM: [...s.weekM],
     weekN: [...s.weekN],
     hUp: [...s.hUp],
     hDown: [...s.hDown],
     hShift: [...s.hShift],
+
   };
 }

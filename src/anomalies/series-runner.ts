@@ -28,6 +28,8 @@ export interface SeriesOptions {
   detectors?: DetectorSet;
   /** Window length; default the median row interval. */
   windowMs?: number;
+  /** The values' measurement resolution (1 for counts); default 0, unknown. */
+  resolution?: number;
   tenantId?: string;
 }
 
@@ -77,7 +79,7 @@ export function medianInterval(rows: { at: number }[]): number {
 export function* detectSeries(rows: SeriesRow[], options: SeriesOptions = {}): Generator<SeriesDetection> {
   const metric = options.metric ?? 'messages';
   const windowMs = options.windowMs ?? medianInterval(rows);
-  const config = pipelineConfig(windowMs, options.sensitivity ?? 'medium', {}, options.detectors ?? 'all');
+  const config = pipelineConfig(windowMs, options.sensitivity ?? 'medium', {}, options.detectors ?? 'all', { [metric]: options.resolution ?? 0 });
   const tenantId = options.tenantId ?? 'series';
   let state = initialPipelineState();
   let previousAt: number | undefined;

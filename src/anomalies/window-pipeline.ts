@@ -53,6 +53,8 @@ export interface PipelineState {
   /** Windows in a row each series was unusual, signed by direction (a lasting change becomes normal). */
   shiftRun: Partial<Record<SeriesMetric, number>>;
   open: Record<string, OpenAnomaly>;
+  /** Families resolved recently: windows left during which a new one needs a far stronger signal. */
+  cooling?: Record<string, number>;
 }
 
 export interface PipelineWindow {
@@ -105,6 +107,7 @@ export function isStretched(previousAt: number | undefined, at: number, windowMs
  * calibrated tail below this): a 10× burst that recurs every hour is that series' normal.
  */
 const RULE_UNUSUAL_TAIL = 5e-3;
+const COOL_DOWN_MS = 6 * 3_600_000;
 
 /**
  * Families: conditions that describe one event and so open one anomaly. Messages and bytes move
@@ -183,10 +186,21 @@ export function closeWindow(tenantId: string, state: PipelineState, w: PipelineW
     else open[key] = { ...anomaly, clear };
   }
   const openFamilies = new Set(Object.keys(open).map(familyOf));
+  // After a statistical anomaly resolves, its family cools down for six hours: the same event
+  // re-crossing the threshold while the model absorbs it is not news (it cost false alarms on NAB
+  // and the generator). A signal a hundred times stronger still opens.
+  const coolWindows = Math.max(c.rules.holdDownWindows, Math.round(COOL_DOWN_MS / c.windowMs));
+  const cooling: Record<string, number> = {};
+  for (const [family, left] of Object.entries(state.cooling ?? {})) if (left > 1) cooling[family] = left - 1;
+  for (const r of resolved) {
+    const key = Object.keys(state.open).find((k) => state.open[k].id === r.id);
+    if (key?.startsWith('stat:')) cooling[familyOf(key)] = coolWindows;
+  }
   const opened: OpenedAnomaly[] = [];
   for (const draft of found) {
     const family = familyOf(draft.key);
     if (openFamilies.has(family)) continue;
+    if (cooling[family] && draft.key.startsWith('stat:') && 1 - draft.score > base.openTail / 100) continue;
     openFamilies.add(family);
     const id = anomalyId(tenantId, draft.key, w.at);
     opened.push({ ...draft, id });
@@ -194,5 +208,5 @@ export function closeWindow(tenantId: string, state: PipelineState, w: PipelineW
   }
   const ruleKeys = new Set(ruleDrafts.map((d) => d.key));
   const rules = advanceRules(state.rules, w.figures, ruleKeys, c.rules);
-  return { state: { rules: { ...rules, open: {} }, series, shiftRun, open }, opened, resolved };
+  return { state: { rules: { ...rules, open: {} }, series, shiftRun, open, cooling }, opened, resolved };
 }
