@@ -20,17 +20,8 @@ const TOP_SUBJECTS = 200;
 /** A window more than this many windows after the last one closed spans a gap: not judged. */
 const MAX_SPANNED_WINDOWS = 3;
 
-interface Snapshot {
-  messages: number;
-  bytes: number;
-  sent: number;
-  received: number;
-  errors: number;
-  rejected: number;
-  distinct: number;
-  day: string;
-  offline: Record<string, number>;
-}
+/** The counters a window's deltas are taken from, as of the last window closed. */
+type Snapshot = Omit<TenantCounters, 'sketch' | 'subjects' | 'latencyP95'> & { distinct: number };
 
 /** One change still to be stored, published and notified (the pass's outbox). */
 interface PendingEvent {
