@@ -63,6 +63,8 @@ const SHIFT_THRESHOLD_FACTOR = 0.6;
 const POT_FRACTION = 0.05;
 /** The factor model predicts while the level is this many spreads above zero. */
 const FACTOR_MIN_LEVEL = 10;
+const USUAL_OUTLIER_Z = 15;
+const USUAL_OUTLIER_TAIL = 0.02;
 const HUBER = 3;
 /** The spread is at least this fraction of the series' mean magnitude (a flat series is not infinitely sensitive). */
 const SPREAD_FLOOR = 0.01;
@@ -415,7 +417,10 @@ export function signalOf(score: SeriesScore, value: number, threshold: number): 
   if (score.downTail < threshold) candidates.push({ kind: 'dip', direction: 'down', tail: score.downTail, score: 1 - score.downTail, ...base });
   // The CUSUM's tail is of a statistic that persists from window to window: it gets a stricter
   // threshold than a single window's spike (tuned on NAB's tuning categories, docs/anomalies.md).
-  if (score.shiftTail < threshold * SHIFT_THRESHOLD_FACTOR) {
+  // A burst the series' history shows as usual (a spike whose tail is not small) does not make a
+  // level shift by itself, however far it pushes the CUSUM: bursty normal traffic is not shifting.
+  const usualOutlier = Math.abs(score.z) > USUAL_OUTLIER_Z && Math.min(score.upTail, score.downTail) > USUAL_OUTLIER_TAIL;
+  if (!usualOutlier && score.shiftTail < threshold * SHIFT_THRESHOLD_FACTOR) {
     candidates.push({ kind: 'level_shift', direction: score.shiftUp ? 'up' : 'down', tail: score.shiftTail, score: 1 - score.shiftTail, ...base });
   }
   if (candidates.length === 0) return null;
