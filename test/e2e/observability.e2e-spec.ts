@@ -71,6 +71,7 @@ describe('OpenAPI', () => {
         'GET /api/v1/metrics/analytics',
         'GET /api/v1/metrics/export',
         'GET /api/v1/metrics/anomalies',
+        'POST /api/v1/metrics/anomalies/backtest',
         'GET /api/v1/metrics/health-check',
         'POST /api/v1/alerts/channels',
         'GET /api/v1/alerts/channels',
@@ -94,6 +95,7 @@ describe('OpenAPI', () => {
       }
       expect(doc.components.securitySchemes.bearer.scheme).toBe('bearer');
       expect(doc.components.schemas).toHaveProperty('ErrorBodyDto');
+      expect(doc.components.schemas).toHaveProperty('BacktestBody');
       expect(doc.paths['/api/v1/metrics/analytics'].get.responses).toHaveProperty('403');
       const ui = await fetch(`${pulse.url}/api/docs`);
       expect(ui.status).toBe(200);
