@@ -12,7 +12,7 @@ import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { type Anomaly, type AnomalyEvent, anomalySubject } from './anomaly.js';
 import { AnomalyStore, type TenantCounters } from './anomaly.store.js';
-import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig, type WindowFigures } from './detectors.js';
+import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig, offlineDeltas, type WindowFigures } from './detectors.js';
 import { subjectPattern } from './subject-pattern.js';
 import { closeWindow, initialPipelineState, type PipelineState, pipelineConfig, PULSE_SERIES_RESOLUTION } from './window-pipeline.js';
 
@@ -158,11 +158,7 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
       rejected: delta(counters.rejected, before.rejected),
       newDistinct: newDay ? distinct : delta(distinct, before.distinct),
       patterns: counters.subjects.map((subject) => subjectPattern(subject)),
-      offline: Object.fromEntries(
-        Object.entries(counters.offline)
-          .map(([id, n]) => [id, newDay ? n : delta(n, before.offline[id] ?? 0)] as const)
-          .filter(([, n]) => n > 0),
-      ),
+      offline: offlineDeltas(counters.offline, before.offline, newDay),
     };
     const clients = await this.presence.summary(tenantId);
     const sample = sent + received;

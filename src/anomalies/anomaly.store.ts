@@ -88,10 +88,12 @@ export class AnomalyStore {
       }
     }
     const samples = buckets.reduce((a, b) => a + (b ?? 0), 0);
-    const offline: Record<string, number> = {};
-    for (const [field, value] of Object.entries(clientDay)) {
-      if (field.endsWith('|off')) offline[field.slice(0, -4)] = Number(value);
-    }
+    // Built with fromEntries: a client id like `__proto__` becomes an own property, not a prototype.
+    const offline: Record<string, number> = Object.fromEntries(
+      Object.entries(clientDay)
+        .filter(([field]) => field.endsWith('|off'))
+        .map(([field, value]) => [field.slice(0, -4), Number(value)]),
+    );
     const n = (v: string | null) => Number(v ?? 0);
     return {
       messages: n(totals[0]),

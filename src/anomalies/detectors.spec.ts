@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DETECTOR_CONFIG as C, type DetectorState, evaluate, initialState, type WindowFigures } from './detectors.js';
+import { DEFAULT_DETECTOR_CONFIG as C, type DetectorState, evaluate, initialState, offlineDeltas, type WindowFigures } from './detectors.js';
 import { subjectPattern } from './subject-pattern.js';
 
 /** Deterministic noise in [-1, 1]. */
@@ -139,5 +139,16 @@ describe('quiet on normal traffic', () => {
     const rate = falsePositives / seasonal.length;
     console.log(`detectors over ${seasonal.length} noisy seasonal windows: ${falsePositives} false positives (${(rate * 100).toFixed(3)} %)`);
     expect(falsePositives).toBe(0);
+  });
+});
+
+describe('offline deltas', () => {
+  it('client ids named like Object.prototype members count like any other', () => {
+    const before = JSON.parse('{"__proto__": 1, "a": 2}') as Record<string, number>;
+    const now = JSON.parse('{"__proto__": 3, "constructor": 2, "toString": 1, "a": 2}') as Record<string, number>;
+    const deltas = offlineDeltas(now, before, false);
+    expect(Object.entries(deltas).sort()).toEqual([['__proto__', 2], ['constructor', 2], ['toString', 1]]);
+    expect(Object.getPrototypeOf(deltas)).toBe(Object.prototype);
+    expect(offlineDeltas(now, before, true)).toMatchObject({ a: 2, constructor: 2 });
   });
 });

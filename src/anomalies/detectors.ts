@@ -113,6 +113,20 @@ export interface Evaluation {
 
 export const MAX_KNOWN_PATTERNS = 1000;
 
+/**
+ * Offline transitions per client in the window, from today's cumulative counts now and at the
+ * last window (a new day starts from zero). Client ids are caller-chosen (`constructor`,
+ * `__proto__` are valid ids), so only own properties are read and the result is built with
+ * `fromEntries`, never by assignment.
+ */
+export function offlineDeltas(now: Record<string, number>, before: Record<string, number>, newDay: boolean): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(now)
+      .map(([id, n]) => [id, newDay ? n : Math.max(0, n - (Object.hasOwn(before, id) ? before[id] : 0))] as const)
+      .filter(([, n]) => n > 0),
+  );
+}
+
 export function initialState(): DetectorState {
   return { windows: 0, baseline: { messages: 0, rejected: 0, newDistinct: 0 }, lowWindows: 0, knownPatterns: [], recentOffline: [], open: {} };
 }

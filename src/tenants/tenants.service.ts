@@ -1,5 +1,5 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { Tier } from '../common/tiers.js';
+import { isTier, type Tier } from '../common/tiers.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { generateApiKey } from './api-key.service.js';
 import type { CreateTenantDto, UpdateTenantDto } from './dto/tenant.dto.js';
@@ -116,8 +116,9 @@ export class TenantsService {
   }
 
   private tierOfPlan(plan: string): Tier {
-    const tier = this.options.planTiers[plan];
-    if (!tier) {
+    // Own properties only: a plan named `constructor` or `__proto__` is not a plan.
+    const tier = Object.hasOwn(this.options.planTiers, plan) ? this.options.planTiers[plan] : undefined;
+    if (!tier || !isTier(tier)) {
       throw new BadRequestException(`plan must be one of: ${Object.keys(this.options.planTiers).join(', ')}`);
     }
     return tier;

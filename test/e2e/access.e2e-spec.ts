@@ -182,6 +182,21 @@ describe('access control (real NATS and Redis)', () => {
       expect(badParam.status).toBe(400);
     });
 
+    it('plans named like Object.prototype members are unknown plans (400), and the tenant is untouched', async () => {
+      for (const plan of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+        const id = uniqueTenantId('proto');
+        const created = await request(pulse.url, 'POST', '/api/v1/admin/tenants', { key: ADMIN_KEY, body: { id, plan } });
+        expect(created.status, plan).toBe(400);
+        expect(created.body.message).toContain('plan must be one of');
+        expect((await request(pulse.url, 'GET', `/api/v1/admin/tenants/${id}`, { key: ADMIN_KEY })).status).toBe(404);
+        const patched = await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${tenants.professional.id}`, { key: ADMIN_KEY, body: { plan } });
+        expect(patched.status, plan).toBe(400);
+      }
+      const still = await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: tenants.professional.apiKey });
+      expect(still.status).toBe(200);
+      expect(still.body).toMatchObject({ tier: 'professional' });
+    });
+
     it('lists tenants with cursor pagination', async () => {
       const first = await request<{ tenants: { id: string }[]; nextCursor: string }>(pulse.url, 'GET', '/api/v1/admin/tenants?limit=2', { key: ADMIN_KEY });
       expect(first.body.tenants).toHaveLength(2);
