@@ -18,6 +18,8 @@ export interface AlertEvent {
   source: 'anomaly' | 'rule';
   anomalyId?: string;
   ruleId?: string;
+  /** The name of what fired: the custom rule's name, or the anomaly detector's. */
+  rule: string;
   type: string;
   severity: string;
   status: 'firing' | 'resolved' | 'repeat';
@@ -34,10 +36,11 @@ function anomalyAlert(anomaly: Anomaly, status: AlertEvent['status'], summary: s
     alertKey: `anomaly:${anomaly.id}`,
     source: 'anomaly',
     anomalyId: anomaly.id,
+    rule: anomaly.type,
     type: anomaly.type,
     severity: anomaly.severity,
     status,
-    title: anomaly.type.replace('_', ' '),
+    title: anomaly.type.replaceAll('_', ' '),
     summary,
     details: { anomalyId: anomaly.id, type: anomaly.type, ...anomaly.details },
     channelIds: [],
@@ -102,7 +105,7 @@ export class AlertingService {
   /** Sends a test notification now; reports the outcome, never the receiver's body. */
   async test(tenantId: string, id: string) {
     const channel = await this.find(tenantId, id);
-    const n = this.notification(tenantId, 'test', 'test', 'info', 'Test notification', 'Pulse can reach this channel.', {});
+    const n = this.notification(tenantId, 'test', 'test', 'info', 'Pulse channel check', 'channel test', 'Pulse can reach this channel.', {});
     const result = await this.sender.attempt(channel, n);
     await this.repository.log(tenantId, 'deliveries', {
       at: new Date().toISOString(), alertKey: 'test', event: 'test', channelId: channel.id, channelType: channel.type,
@@ -142,6 +145,7 @@ export class AlertingService {
       alertKey: `rule:${rule.id}`,
       source: 'rule',
       ruleId: rule.id,
+      rule: rule.name,
       type: rule.metric,
       severity: rule.severity,
       status: transition === 'fire' ? 'firing' : transition === 'repeat' ? 'repeat' : 'resolved',
@@ -162,6 +166,7 @@ export class AlertingService {
       source: a.source,
       ...(a.anomalyId ? { anomalyId: a.anomalyId } : {}),
       ...(a.ruleId ? { ruleId: a.ruleId } : {}),
+      rule: a.rule,
       type: a.type,
       severity: a.severity,
       status: a.status,
@@ -169,7 +174,7 @@ export class AlertingService {
       silenced: isSilenced,
     } satisfies AlertEvent);
     if (isSilenced) return;
-    const n = this.notification(tenantId, a.alertKey, a.status === 'resolved' ? 'resolve' : 'trigger', a.severity as Notification['severity'], a.title, a.summary, a.details);
+    const n = this.notification(tenantId, a.alertKey, a.status === 'resolved' ? 'resolve' : 'trigger', a.severity as Notification['severity'], a.title, a.rule, a.summary, a.details);
     const channels = (await this.repository.channels(tenantId)).filter((c) => a.channelIds.length === 0 || a.channelIds.includes(c.id));
     for (const channel of channels) {
       const delivery = this.sender
@@ -238,8 +243,8 @@ export class AlertingService {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private notification(tenantId: string, alertKey: string, event: Notification['event'], severity: Notification['severity'], title: string, summary: string, details: Record<string, unknown>): Notification {
-    return { tenantId, alertKey, event, severity, title, summary, details, at: new Date().toISOString() };
+  private notification(tenantId: string, alertKey: string, event: Notification['event'], severity: Notification['severity'], title: string, rule: string, summary: string, details: Record<string, unknown>): Notification {
+    return { tenantId, alertKey, event, severity, title, rule, summary, details, at: new Date().toISOString() };
   }
 
   private async find(tenantId: string, id: string): Promise<Channel> {

@@ -7,6 +7,7 @@ const n: Notification = {
   event: 'trigger',
   severity: 'critical',
   title: 'rate spike',
+  rule: 'rate_spike',
   summary: 'Message rate 12× the baseline',
   details: { factor: 12 },
   at: '2026-11-28T18:00:00.000Z',
@@ -32,6 +33,21 @@ describe('notifications', () => {
     expect(slack.text).toContain('Alert: rate spike (acme)');
     expect(slack.blocks.length).toBe(2);
     expect(emailContent({ ...n, event: 'resolve' }).subject).toBe('[Pulse RESOLVED] rate spike (acme)');
+  });
+
+  it('Slack: text a tenant chose is escaped (no pings, no disguised links); info has its own icon', () => {
+    const hostile = { ...n, severity: 'info' as const, title: '<!channel> a&b <http://evil|click>', rule: '<!here>', summary: 'New subject pattern: tenant.acme.<@U123>' };
+    const body = JSON.stringify(slackBody(hostile));
+    expect(body).not.toMatch(/<!channel>|<!here>|<http:\/\/evil\|click>|<@U123>/);
+    expect(body).toContain('&lt;!channel&gt; a&amp;b &lt;http://evil|click&gt;');
+    expect(body).toContain('rule &lt;!here&gt;');
+    expect((slackBody(hostile) as { text: string }).text.startsWith(':information_source:')).toBe(true);
+  });
+
+  it('every channel names the rule that fired', () => {
+    expect(JSON.stringify(slackBody(n))).toContain('rule rate_spike');
+    expect((pagerdutyBody(n, 'KEY12345') as { payload: { custom_details: Record<string, unknown> } }).payload.custom_details).toMatchObject({ rule: 'rate_spike' });
+    expect(emailContent(n).text).toContain('Rule: rate_spike');
   });
 
   it('retry delays: Retry-After (seconds or date) wins, else exponential with jitter, capped', () => {

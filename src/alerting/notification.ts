@@ -9,22 +9,35 @@ export interface Notification {
   event: 'trigger' | 'resolve' | 'test';
   severity: Severity;
   title: string;
+  /** The name of what fired: the custom rule's name, or the anomaly detector's (e.g. `rate_spike`). */
+  rule: string;
   summary: string;
   details: Record<string, unknown>;
   at: string;
 }
 
+/**
+ * Slack's required escaping for any text it renders (mrkdwn and plain): `&`, `<`, `>`. Without it a
+ * rule named `<!channel>` pings everyone and `<http://evil|click>` renders a disguised link; tenants'
+ * clients choose the subjects that anomaly summaries quote.
+ */
+export function slackEscape(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+const SLACK_ICON: Record<Severity, string> = { info: ':information_source:', warning: ':warning:', critical: ':rotating_light:' };
+
 const PAGERDUTY_SEVERITY: Record<Severity, string> = { info: 'info', warning: 'warning', critical: 'critical' };
 
 export function slackBody(n: Notification): object {
-  const icon = n.event === 'resolve' ? ':white_check_mark:' : n.severity === 'critical' ? ':rotating_light:' : ':warning:';
+  const icon = n.event === 'resolve' ? ':white_check_mark:' : SLACK_ICON[n.severity];
   const verb = n.event === 'resolve' ? 'Resolved' : n.event === 'test' ? 'Test' : 'Alert';
-  const text = `${icon} ${verb}: ${n.title} (${n.tenantId})`;
+  const text = `${icon} ${verb}: ${slackEscape(n.title)} (${slackEscape(n.tenantId)})`;
   return {
     text,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `*${text}*\n${n.summary}` } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `severity ${n.severity} · ${n.at} · pulse` }] },
+      { type: 'section', text: { type: 'mrkdwn', text: `*${text}*\n${slackEscape(n.summary)}` } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `rule ${slackEscape(n.rule)} · severity ${n.severity} · ${n.at} · pulse` }] },
     ],
   };
 }
@@ -40,7 +53,7 @@ export function pagerdutyBody(n: Notification, routingKey: string): object {
       source: 'pulse',
       component: n.tenantId,
       timestamp: n.at,
-      custom_details: n.details,
+      custom_details: { rule: n.rule, ...n.details },
     },
   };
 }
@@ -62,7 +75,8 @@ export function emailContent(n: Notification): { subject: string; text: string }
   const verb = n.event === 'resolve' ? 'RESOLVED' : n.event === 'test' ? 'TEST' : n.severity.toUpperCase();
   return {
     subject: `[Pulse ${verb}] ${n.title} (${n.tenantId})`,
-    text: `${n.summary}\n\nTenant: ${n.tenantId}\nSeverity: ${n.severity}\nAt: ${n.at}\n\n${JSON.stringify(n.details, null, 2)}\n`,
+    // Plain text only (no HTML part), so nothing a tenant names can become markup.
+    text: `${n.summary}\n\nRule: ${n.rule}\nTenant: ${n.tenantId}\nSeverity: ${n.severity}\nAt: ${n.at}\n\n${JSON.stringify(n.details, null, 2)}\n`,
   };
 }
 

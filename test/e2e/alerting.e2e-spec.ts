@@ -165,6 +165,7 @@ describe('alerting with local receivers (real NATS and Redis)', () => {
     expect(slackCount()).toBe(before + 1);
     const fired = JSON.parse(http.requests.filter((r) => r.path.startsWith('/slack/')).at(-1)!.body);
     expect(fired.text).toMatch(/Alert: few clients/);
+    expect(JSON.stringify(fired.blocks)).toContain('rule few clients');
     await evaluate(t0 + 10_000); // still firing: no repeat before the repeat interval
     await alerting.settle();
     expect(slackCount()).toBe(before + 1);
@@ -185,7 +186,8 @@ describe('alerting with local receivers (real NATS and Redis)', () => {
     await evaluate(t0 + 26_000); // would fire, but silenced
     await alerting.settle();
     expect(slackCount()).toBe(before + 2);
-    const log = (await api<{ alerts: { ruleId?: string; status: string; silenced: boolean }[] }>('GET', '/alerts')).body.alerts.filter((a) => a.ruleId === ruleId);
+    const log = (await api<{ alerts: { ruleId?: string; rule: string; status: string; silenced: boolean }[] }>('GET', '/alerts')).body.alerts.filter((a) => a.ruleId === ruleId);
+    expect(log.map((a) => a.rule)).toEqual(['few clients', 'few clients', 'few clients']);
     expect(log.map((a) => [a.status, a.silenced])).toEqual([
       ['firing', true],
       ['resolved', false],
