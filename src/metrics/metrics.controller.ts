@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, type MessageEvent, Post, Query, Req, Sse, StreamableFile } from '@nestjs/common';
-import { catchError, EMPTY, exhaustMap, from, interval, map, type Observable, startWith } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { Readable } from 'node:stream';
 import { exportLines } from '../analytics/series-export.js';
 import type { Request } from 'express';
@@ -8,13 +8,16 @@ import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
 import type { TenantPrincipal } from '../common/guards/principal.js';
 import { AnalyticsQuery, AnomaliesQuery, BacktestBody, ExportQuery, NoQuery, PresenceQuery } from './dto/metrics-queries.dto.js';
 import { MetricsService } from './metrics.service.js';
-
-const STREAM_INTERVAL_MS = 1000;
+import { LiveStreams } from './live-streams.js';
+import { bearerToken } from '../common/guards/api-key.guard.js';
 
 /** Tenant metrics. Every route reads the tenant of the API key, and only that tenant. */
 @Controller('metrics')
 export class MetricsController {
-  constructor(private readonly metrics: MetricsService) {}
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly streams: LiveStreams,
+  ) {}
 
   @Get('realtime')
   realtime(@CurrentTenant() tenant: TenantPrincipal, @Query() _query: NoQuery) {
@@ -23,15 +26,13 @@ export class MetricsController {
 
   /**
    * Server-sent events: the tier-shaped realtime body every second (the dashboard's live feed;
-   * usable by any SSE client). A failed read skips one beat instead of closing the stream.
+   * usable by any SSE client). The credential is re-checked while the stream is open: a revoked
+   * key or a disabled tenant ends it with a `closed` event; a tier change reshapes the body. At
+   * most 5 open streams per key (429 beyond). A failed read skips one beat.
    */
   @Sse('stream')
-  stream(@CurrentTenant() tenant: TenantPrincipal): Observable<MessageEvent> {
-    return interval(STREAM_INTERVAL_MS).pipe(
-      startWith(0),
-      exhaustMap(() => from(this.metrics.realtime(tenant)).pipe(catchError(() => EMPTY))),
-      map((data) => ({ data, type: 'realtime' }) as MessageEvent),
-    );
+  stream(@CurrentTenant() tenant: TenantPrincipal, @Req() request: Request): Observable<MessageEvent> {
+    return this.streams.stream(tenant, bearerToken(request.headers.authorization) ?? '', (principal) => this.metrics.realtime(principal));
   }
 
   @Get('presence')

@@ -6,11 +6,12 @@ import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsRepository } from './metrics.repository.js';
 import { MetricsService } from './metrics.service.js';
+import { LiveStreams } from './live-streams.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 
 @Module({
   imports: [HealthModule, HeartbeatModule, AnalyticsModule, AnomaliesModule, TenantsModule],
   controllers: [MetricsController],
-  providers: [MetricsRepository, MetricsService],
+  providers: [MetricsRepository, MetricsService, LiveStreams],
 })
 export class MetricsModule {}

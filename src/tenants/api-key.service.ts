@@ -37,6 +37,7 @@ export function generateApiKey(): { apiKey: string; record: ApiKeyRecord } {
 export class ApiKeyService {
   /** SHA-256 → owner, as Redis last confirmed it; consulted only while Redis cannot answer. */
   private readonly lastKnown = new Map<string, KeyOwner>();
+  private readonly revoked = new Map<string, number>();
 
   constructor(
     private readonly tenants: TenantRepository,
@@ -48,6 +49,14 @@ export class ApiKeyService {
       deactivated: (tenantId) => this.forget(tenantId),
       keysRevoked: (tenantId) => this.forget(tenantId),
     });
+  }
+
+  /**
+   * Counts the revocations and deactivations announced for a tenant (on this instance): a
+   * long-lived response that saw a different count re-checks its key at once.
+   */
+  revocations(tenantId: string): number {
+    return this.revoked.get(tenantId) ?? 0;
   }
 
   /**
@@ -94,6 +103,7 @@ export class ApiKeyService {
   }
 
   private forget(tenantId: string): void {
+    this.revoked.set(tenantId, (this.revoked.get(tenantId) ?? 0) + 1);
     for (const [sha256, owner] of this.lastKnown) if (owner.tenantId === tenantId) this.lastKnown.delete(sha256);
   }
 }

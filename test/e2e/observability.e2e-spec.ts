@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTenant, request } from '../support/http.js';
-import { ADMIN_KEY, deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId } from '../support/pulse-app.js';
+import { ADMIN_KEY, deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
 
 describe('operator surface', () => {
   const options = testOptions();
@@ -135,6 +135,100 @@ describe('SSE stream', () => {
       await pulse.close();
       await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
     }
+  });
+});
+
+describe('SSE stream re-checks its credential', () => {
+  const options = testOptions();
+  let pulse: RunningPulse;
+
+  beforeAll(async () => {
+    pulse = await startPulse(options);
+  });
+
+  afterAll(async () => {
+    await pulse?.close();
+    await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+  });
+
+  const opened: { close: () => void }[] = [];
+  afterEach(() => {
+    for (const s of opened.splice(0)) s.close();
+  });
+
+  /** Opens a stream and collects its events until it ends (closed by the test after it). */
+  async function open(key: string) {
+    const controller = new AbortController();
+    const res = await fetch(`${pulse.url}/api/v1/metrics/stream`, { headers: { authorization: `Bearer ${key}` }, signal: controller.signal });
+    const events: { type: string; data: Record<string, unknown> }[] = [];
+    let ended = false;
+    const done = (async () => {
+      if (res.status !== 200) return;
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      let buffer = '';
+      try {
+        for (;;) {
+          const { value, done: finished } = await reader.read();
+          if (finished) break;
+          buffer += decoder.decode(value, { stream: true });
+          let cut;
+          while ((cut = buffer.indexOf('\n\n')) >= 0) {
+            const lines = buffer.slice(0, cut).split('\n');
+            buffer = buffer.slice(cut + 2);
+            const type = lines.find((l) => l.startsWith('event: '))?.slice(7) ?? 'message';
+            const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('');
+            if (data) events.push({ type, data: JSON.parse(data) });
+          }
+        }
+        ended = true;
+      } catch {
+        // aborted by the test
+      }
+    })();
+    const stream = { status: res.status, events, ended: () => ended, done, close: () => controller.abort() };
+    opened.push(stream);
+    return stream;
+  }
+
+  it('a revoked key or a disabled tenant ends an open stream within seconds; a tier change reshapes it', async () => {
+    const t = await createTenant(pulse.url, uniqueTenantId('sse-rev'), 'basic');
+    const stream = await open(t.apiKey);
+    expect(stream.status).toBe(200);
+    await waitFor(async () => stream.events.length, (n) => n >= 1);
+    expect(stream.events[0].data).not.toHaveProperty('latencyMs');
+    expect((await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${t.id}`, { key: ADMIN_KEY, body: { tier: 'professional' } })).status).toBe(200);
+    await waitFor(async () => stream.events.at(-1)?.data.tier, (tier) => tier === 'professional', { timeoutMs: 5000 });
+    expect(stream.events.at(-1)!.data).toHaveProperty('latencyMs');
+
+    const keys = await request<{ apiKeys: { keyId: string }[] }>(pulse.url, 'GET', `/api/v1/admin/tenants/${t.id}/api-keys`, { key: ADMIN_KEY });
+    expect((await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${t.id}/api-keys/${keys.body.apiKeys[0].keyId}`, { key: ADMIN_KEY })).status).toBe(204);
+    const revokedAt = Date.now();
+    await waitFor(async () => stream.ended(), Boolean, { timeoutMs: 8000 });
+    expect(stream.ended()).toBe(true);
+    expect(Date.now() - revokedAt).toBeLessThan(6000);
+    expect(stream.events.at(-1)).toMatchObject({ type: 'closed' });
+
+    const u = await createTenant(pulse.url, uniqueTenantId('sse-dis'), 'basic');
+    const second = await open(u.apiKey);
+    await waitFor(async () => second.events.length, (n) => n >= 1);
+    expect((await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${u.id}`, { key: ADMIN_KEY, body: { status: 'disabled' } })).status).toBe(200);
+    await waitFor(async () => second.ended(), Boolean, { timeoutMs: 8000 });
+    expect(second.ended()).toBe(true);
+  });
+
+  it('at most 5 open streams per key: the sixth gets 429', async () => {
+    const t = await createTenant(pulse.url, uniqueTenantId('sse-cap'), 'basic');
+    const streams = [];
+    for (let i = 0; i < 5; i++) streams.push(await open(t.apiKey));
+    expect(streams.map((s) => s.status)).toEqual([200, 200, 200, 200, 200]);
+    const sixth = await open(t.apiKey);
+    expect(sixth.status).toBe(429);
+    streams[0].close();
+    await new Promise((r) => setTimeout(r, 300));
+    const again = await open(t.apiKey);
+    expect(again.status).toBe(200);
+    for (const s of [...streams, again]) s.close();
   });
 });
 

@@ -66,7 +66,7 @@ function sha256(value: string): Buffer {
 /** Far longer than any key (`pk_` + 32 base64url characters); longer headers are not matched at all. */
 const MAX_AUTHORIZATION_LENGTH = 512;
 
-function bearerToken(header: string | undefined): string | null {
+export function bearerToken(header: string | undefined): string | null {
   if (!header || header.length > MAX_AUTHORIZATION_LENGTH) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match ? match[1] : null;

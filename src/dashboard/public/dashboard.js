@@ -85,8 +85,18 @@
         while ((cut = buffer.indexOf('\n\n')) >= 0) {
           const event = buffer.slice(0, cut);
           buffer = buffer.slice(cut + 2);
-          const data = event.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('');
-          if (data) onRealtime(JSON.parse(data));
+          const lines = event.split('\n');
+          const type = (lines.find((l) => l.startsWith('event: ')) || 'event: realtime').slice(7);
+          const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('');
+          if (!data) continue;
+          if (type === 'closed') {
+            // The key was revoked or the tenant disabled: back to the sign-in form.
+            sessionStorage.removeItem(KEY);
+            alert(`Signed out: ${JSON.parse(data).reason}`);
+            location.reload();
+            return;
+          }
+          onRealtime(JSON.parse(data));
         }
       }
     } catch (err) {

@@ -1,0 +1,82 @@
+import { HttpException, HttpStatus, Injectable, type MessageEvent } from '@nestjs/common';
+import { Observable } from 'rxjs';
+import type { TenantPrincipal } from '../common/guards/principal.js';
+import { ApiKeyService } from '../tenants/api-key.service.js';
+import { TenantDirectory } from '../tenants/tenant-directory.js';
+
+/** Open streams one API key may hold at once (per instance). */
+export const MAX_STREAMS_PER_KEY = 5;
+const BEAT_MS = 1000;
+/** A key is looked up in Redis again at least this often (announcements can be lost). */
+const RECHECK_MS = 5000;
+
+/**
+ * Long-lived responses (the SSE stream) keep checking their credential: every beat the tenant's
+ * status and tier are read from the in-memory directory (free), at once when a revocation or
+ * deactivation of the tenant is announced, and every 5 s in any case, the key is resolved again
+ * as on a new request. A revoked key, a disabled or deleted tenant close the stream (a last
+ * `closed` event says why); a tier change reshapes the next body. Each key may hold
+ * MAX_STREAMS_PER_KEY streams at once on an instance; one more is refused with 429.
+ */
+@Injectable()
+export class LiveStreams {
+  private readonly open = new Map<string, number>();
+
+  constructor(
+    private readonly apiKeys: ApiKeyService,
+    private readonly directory: TenantDirectory,
+  ) {}
+
+  /** Throws 429 (before any byte of the stream is sent) when the key already holds its share. */
+  stream(principal: TenantPrincipal, apiKey: string, body: (p: TenantPrincipal) => Promise<unknown>): Observable<MessageEvent> {
+    if ((this.open.get(principal.keyId) ?? 0) >= MAX_STREAMS_PER_KEY) {
+      throw new HttpException({ statusCode: 429, error: 'Too Many Requests', message: `At most ${MAX_STREAMS_PER_KEY} open streams per API key` }, HttpStatus.TOO_MANY_REQUESTS);
+    }
+    this.open.set(principal.keyId, (this.open.get(principal.keyId) ?? 0) + 1);
+    const keyId = principal.keyId;
+    return new Observable<MessageEvent>((subscriber) => {
+      let current = principal;
+      let revocations = this.apiKeys.revocations(principal.tenantId);
+      let lastCheck = Date.now();
+      let busy = false;
+      let closed = false;
+      const close = (reason: string) => {
+        if (closed) return;
+        closed = true;
+        subscriber.next({ type: 'closed', data: { reason } });
+        subscriber.complete();
+      };
+      const beat = async () => {
+        if (busy || closed) return;
+        busy = true;
+        try {
+          const now = Date.now();
+          const seen = this.apiKeys.revocations(current.tenantId);
+          const known = this.directory.get(current.tenantId);
+          if (!known || seen !== revocations || now - lastCheck >= RECHECK_MS) {
+            revocations = seen;
+            lastCheck = now;
+            const fresh = await this.apiKeys.resolve(apiKey).catch(() => current); // Redis down: keep going, check next time
+            if (!fresh || fresh.tenantId !== principal.tenantId) return close('the API key was revoked or its tenant disabled');
+            current = fresh;
+          } else if (known.tier !== current.tier) {
+            current = { ...current, tier: known.tier };
+          }
+          const data = await body(current).catch(() => null); // a failed read skips one beat
+          if (data !== null && !closed) subscriber.next({ type: 'realtime', data: data as object });
+        } finally {
+          busy = false;
+        }
+      };
+      void beat();
+      const timer = setInterval(() => void beat(), BEAT_MS);
+      return () => {
+        closed = true;
+        clearInterval(timer);
+        const left = (this.open.get(keyId) ?? 1) - 1;
+        if (left <= 0) this.open.delete(keyId);
+        else this.open.set(keyId, left);
+      };
+    });
+  }
+}
