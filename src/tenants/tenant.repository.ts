@@ -62,7 +62,9 @@ export class TenantRepository {
     const apiKeys = await this.listApiKeys(tenantId);
     await this.redis.del(this.keys.tenant(tenantId));
     await this.redis.srem(this.keys.tenants(), tenantId);
-    if (apiKeys.length > 0) await this.redis.del(...apiKeys.map((k) => this.keys.apiKey(k.sha256)));
+    // One key per command: the index entries live in slots of their own (keyed by the key's hash),
+    // and a multi-key DEL across slots is refused on Redis Cluster (CROSSSLOT).
+    for (const k of apiKeys) await this.redis.del(this.keys.apiKey(k.sha256));
     await this.deleteByPrefix(this.keys.tenantScope(tenantId));
   }
 

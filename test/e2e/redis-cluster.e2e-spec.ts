@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
 import { createTenant, request } from '../support/http.js';
@@ -41,5 +42,28 @@ describe('Redis Cluster', () => {
     expect(list.body.tenants).toHaveLength(4);
     expect((await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${tenants[0].id}`, { key: ADMIN_KEY })).status).toBe(204);
     expect((await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: tenants[0].apiKey })).status).toBe(401);
+  });
+
+  it('deleting a tenant with several API keys and an alert channel removes everything; the id starts clean', async () => {
+    const id = uniqueTenantId('del');
+    const t = await createTenant(pulse.url, id, 'enterprise');
+    const extra = [];
+    for (let i = 0; i < 3; i++) extra.push((await request<{ apiKey: string }>(pulse.url, 'POST', `/api/v1/admin/tenants/${id}/api-keys`, { key: ADMIN_KEY })).body.apiKey);
+    const channel = await request(pulse.url, 'POST', '/api/v1/alerts/channels', { key: t.apiKey, body: { type: 'email', name: 'mail', config: { to: ['oncall@example.com'] } } });
+    expect(channel.status).toBe(201);
+    const deleted = await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${id}`, { key: ADMIN_KEY });
+    expect(deleted.status, JSON.stringify(deleted.body)).toBe(204);
+    for (const key of [t.apiKey, ...extra]) expect((await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key })).status).toBe(401);
+    // Nothing of the tenant is left on any master.
+    const left: string[] = [];
+    for (const node of nodes) {
+      const redis = new Redis({ port: node.port, host: '127.0.0.1' });
+      left.push(...(await redis.keys(`cluster:{t:${id}}*`)));
+      redis.disconnect();
+    }
+    expect(left).toEqual([]);
+    const again = await createTenant(pulse.url, id, 'enterprise');
+    const channels = await request<{ channels: unknown[] }>(pulse.url, 'GET', '/api/v1/alerts/channels', { key: again.apiKey });
+    expect(channels.body.channels).toEqual([]);
   });
 });
