@@ -63,6 +63,9 @@ export class EnvironmentVariables {
   @Matches(/^[A-Za-z0-9_.-]{1,32}$/, { message: 'REDIS_KEY_PREFIX must be 1-32 of A-Z a-z 0-9 _ . -' })
   REDIS_KEY_PREFIX: string = 'pulse';
 
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000)
+  REDIS_COMMAND_TIMEOUT_MS: number = 5000;
+
   @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production' || env.ADMIN_API_KEY !== undefined)
   @IsString({ message: 'ADMIN_API_KEY is required when NODE_ENV=production' })
   @MinLength(16, { message: 'ADMIN_API_KEY must be at least 16 characters' })
@@ -187,6 +190,7 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
       clusterNodes: env.REDIS_CLUSTER_NODES ? splitList(env.REDIS_CLUSTER_NODES) : undefined,
       keyPrefix: env.REDIS_KEY_PREFIX,
       connectTimeoutMs: env.STARTUP_TIMEOUT_MS,
+      commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
     },
     adminApiKey: env.ADMIN_API_KEY,
     tenantSubjectPrefix: env.TENANT_SUBJECT_PREFIX,

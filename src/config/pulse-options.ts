@@ -25,6 +25,12 @@ export interface RedisOptions {
   /** First segment of every key Pulse writes; lets deployments (and test runs) share one Redis. */
   keyPrefix: string;
   connectTimeoutMs: number;
+  /**
+   * A command without an answer after this fails (503 for an API read; the flusher keeps its
+   * counts for the next attempt) instead of waiting forever on a Redis that stopped answering
+   * without closing the connection. Default 5000.
+   */
+  commandTimeoutMs?: number;
 }
 
 /** Everything the Pulse modules need, typed. Nothing below the config module reads process.env. */

@@ -9,7 +9,7 @@ export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 export const CLUSTER_UNPIPELINED_SCRIPTS = ['pulseFlush', 'pulseHeartbeats', 'pulseMarkOffline', 'pulseForgetClients', 'pulseRollupHour', 'pulseRollupDay', 'pulseDetectionSave', 'pulseWindowAdvance'] as const;
 export type RedisClient = Redis | Cluster;
 
-const clientOptions: IORedisOptions = {
+const baseClientOptions: IORedisOptions = {
   lazyConnect: true,
   // Commands from concurrent callers (flush per tenant, API reads) share round trips.
   enableAutoPipelining: true,
@@ -22,6 +22,7 @@ const clientOptions: IORedisOptions = {
 
 export async function connectRedis(options: PulseOptions['redis']): Promise<RedisClient> {
   const target = options.clusterNodes?.join(',') ?? options.url;
+  const clientOptions: IORedisOptions = { ...baseClientOptions, commandTimeout: options.commandTimeoutMs ?? 5000 };
   const client: RedisClient = options.clusterNodes
     ? new Cluster(
         options.clusterNodes.map((node) => {

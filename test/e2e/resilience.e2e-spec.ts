@@ -65,6 +65,31 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     expect((await request(pulse.url, 'GET', '/health/ready')).status).toBe(200);
   });
 
+  it('a Redis that stops answering (paused, connections open): API reads fail fast with 503, counts wait and are written on return', async () => {
+    const redisServer = await startRedisServer();
+    cleanups.push(() => redisServer.kill());
+    const pulse = await startPulse(
+      testOptions({ redis: { url: `redis://127.0.0.1:${redisServer.port}`, keyPrefix: 'stall', connectTimeoutMs: 3000, commandTimeoutMs: 1000 } }),
+    );
+    cleanups.push(() => pulse.close());
+    const nc = await publisher();
+    cleanups.push(() => nc.close());
+    const t = await createTenant(pulse.url, uniqueTenantId('stall'), 'basic');
+    await waitFor(async () => pulse.app.get(MessageTap).subscribedTenants().includes(t.id), Boolean);
+    await publishMany(nc, 1000, (i) => `tenant.${t.id}.a${i % 5}`, 100);
+    expect(await waitFor(() => total(pulse, t.apiKey), (n) => n === 1000)).toBe(1000);
+
+    redisServer.pause();
+    await publishMany(nc, 500, (i) => `tenant.${t.id}.a${i % 5}`, 100);
+    const started = Date.now();
+    const res = await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey });
+    expect(res.status).toBe(503);
+    // Bounded by a few command timeouts (throttler, key lookup, reads: each at most 1 s here), not forever.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    redisServer.resume();
+    expect(await waitFor(() => total(pulse, t.apiKey), (n) => n === 1500, { timeoutMs: 15_000 })).toBe(1500);
+  });
+
   it('keeps the latest heartbeat per client while Redis is down and writes it on return', async () => {
     const redisServer = await startRedisServer();
     cleanups.push(() => redisServer.kill());

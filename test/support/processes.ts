@@ -60,11 +60,21 @@ export class ServerProcess {
     return this;
   }
 
+  /** SIGSTOP / SIGCONT: a server that stops answering without closing its connections, and back. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** SIGKILL: a crash, not a clean stop. */
   async kill(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGCONT'); // a paused process must be running to be reaped promptly
     child.kill('SIGKILL');
     await exited;
     this.child = null;
