@@ -37,6 +37,8 @@ export interface PresenceWriterStats {
   processingMs: { p50: number; p99: number };
 }
 
+const SHUTDOWN_FLUSH_DEADLINE_MS = 5000;
+
 /**
  * Buffers the latest heartbeat per client and writes the buffer to Redis every 100 ms, one Lua
  * call per client, pipelined. While Redis is unreachable only the newest heartbeat of each client
@@ -73,7 +75,8 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
 
   async beforeApplicationShutdown(): Promise<void> {
     if (this.scheduler.doesExist('interval', FLUSH_INTERVAL)) this.scheduler.deleteInterval(FLUSH_INTERVAL);
-    await this.flush();
+    // A Redis that stopped answering must not hold the exit: the last heartbeats are given 5 s.
+    await Promise.race([this.flush(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_DEADLINE_MS).unref())]);
   }
 
   /**

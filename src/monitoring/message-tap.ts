@@ -81,7 +81,8 @@ export class MessageTap implements OnModuleInit, TenantListener, BeforeApplicati
     this.subscriptions.clear();
     const deadline = Date.now() + SHUTDOWN_FLUSH_DEADLINE_MS;
     do {
-      await this.flusher.flush();
+      // A flush that cannot finish (Redis not answering) must not hold the exit past the deadline.
+      await Promise.race([this.flusher.flush(), delay(Math.max(0, deadline - Date.now()))]);
       if (this.flusher.isDrained) return;
       await delay(200);
     } while (Date.now() < deadline);

@@ -78,7 +78,8 @@ export class RedisModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS_CLIENT) private readonly client: RedisClient) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.client.quit().catch((err: Error) => {
+    // QUIT waits for Redis' answer; one that stopped answering gets 2 s, then the socket is closed.
+    await withTimeout(this.client.quit(), 2000, 'no answer').catch((err: Error) => {
       this.logger.warn(`Redis quit failed: ${err.message}`);
       this.client.disconnect();
     });

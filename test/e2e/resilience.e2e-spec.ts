@@ -90,6 +90,24 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     expect(await waitFor(() => total(pulse, t.apiKey), (n) => n === 1500, { timeoutMs: 15_000 })).toBe(1500);
   });
 
+  it('shutdown with a Redis that stopped answering ends within its deadline', async () => {
+    const redisServer = await startRedisServer();
+    cleanups.push(() => redisServer.kill());
+    const pulse = await startPulse(
+      testOptions({ redis: { url: `redis://127.0.0.1:${redisServer.port}`, keyPrefix: 'stallexit', connectTimeoutMs: 3000, commandTimeoutMs: 60_000 } }),
+    );
+    const nc = await publisher();
+    cleanups.push(() => nc.close());
+    const t = await createTenant(pulse.url, uniqueTenantId('stallexit'), 'basic');
+    await waitFor(async () => pulse.app.get(MessageTap).subscribedTenants().includes(t.id), Boolean);
+    redisServer.pause();
+    await publishMany(nc, 200, (i) => `tenant.${t.id}.a${i % 5}`, 100);
+    const started = Date.now();
+    await pulse.close();
+    // The flush deadline is 10 s (plus up to 3 s draining NATS), even with a 60 s command timeout.
+    expect(Date.now() - started).toBeLessThan(16_000);
+  }, 40_000);
+
   it('keeps the latest heartbeat per client while Redis is down and writes it on return', async () => {
     const redisServer = await startRedisServer();
     cleanups.push(() => redisServer.kill());
