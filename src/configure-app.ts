@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import type { MicroserviceOptions } from '@nestjs/microservices';
-import type { PulseOptions } from './config/pulse-options.js';
+import { PULSE_OPTIONS, type PulseOptions } from './config/pulse-options.js';
 import { PulseNatsServer } from './heartbeat/pulse-nats.server.js';
 import { PrometheusService } from './observability/prometheus.service.js';
 import { setupOpenApi } from './openapi.js';
@@ -20,6 +20,8 @@ export const BODY_LIMIT = '100kb';
 /** HTTP settings shared by main.ts and the e2e tests, so the tests exercise the real app. */
 export function configureApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
+  // The client address (rate limits, logs) is the socket's unless a trusted proxy forwards it.
+  express.set('trust proxy', app.get<PulseOptions>(PULSE_OPTIONS).trustProxy ?? false);
   express.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'health/live', method: RequestMethod.GET },

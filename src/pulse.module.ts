@@ -58,11 +58,14 @@ export class PulseModule {
           inject: [PULSE_OPTIONS, REDIS_CLIENT, RedisKeys],
           useFactory: (options: PulseOptions, redis: RedisClient, keys: RedisKeys) => ({
             storage: new RedisThrottlerStorage(redis, keys),
+            // One budget per tracker across every route (the default key includes the route, which
+            // gave each of ~25 routes its own budget).
+            generateKey: (_context: unknown, tracker: string, name: string) => `${name}:${tracker}`,
             throttlers: [
               // Per API key (hashed: the key never reaches Redis), else per address.
               { name: 'key', ttl: 60_000, limit: options.rateLimit.perKeyPerMinute, getTracker: keyTracker },
               // Per client address: bounds key guessing, whatever keys are tried.
-              { name: 'address', ttl: 60_000, limit: options.rateLimit.perAddressPerMinute, getTracker: (req: Record<string, unknown>) => String((req as unknown as Request).ip) },
+              { name: 'address', ttl: 60_000, limit: options.rateLimit.perAddressPerMinute, getTracker: (req: Record<string, unknown>) => addressTracker(String((req as unknown as Request).ip)) },
             ],
           }),
         }),
@@ -93,5 +96,21 @@ function keyTracker(req: Record<string, unknown>): string {
   const r = req as unknown as Request;
   const header = r.headers?.authorization;
   if (typeof header === 'string' && header.length > 7) return `k:${createHash('sha256').update(header).digest('hex').slice(0, 32)}`;
-  return `a:${r.ip}`;
+  return `a:${addressTracker(String(r.ip))}`;
+}
+
+/**
+ * The address a limit counts against: IPv4 as is, IPv6 by its /64 (one host usually holds a whole
+ * /64, so per-address limits on full IPv6 addresses bound nothing). `req.ip` is the client's own
+ * address, or the one forwarded by a proxy listed in TRUST_PROXY.
+ */
+export function addressTracker(ip: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped) return mapped[1];
+  if (!ip.includes(':') || ip.length > 64) return ip.slice(0, 64);
+  const [head, tail = ''] = ip.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = ip.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }

@@ -124,6 +124,12 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
   RATE_LIMIT_PER_ADDRESS_PER_MINUTE: number = 2400;
 
+  /** Express' `trust proxy`: empty (the default) trusts no proxy; a hop count or addresses/subnets. */
+  @IsOptional() @Matches(/^(\d{1,2}|(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]{2,45}(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]{2,45}(\/\d{1,3})?))*)?$/, {
+    message: 'TRUST_PROXY must be empty, a hop count, or a comma-separated list of loopback/linklocal/uniquelocal/addresses/subnets',
+  })
+  TRUST_PROXY: string = '';
+
   @Transform(toInt) @IsInt() @Min(1) @Max(3600)
   ALERT_EVALUATION_INTERVAL_SECONDS: number = 30;
 
@@ -205,6 +211,7 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
     anomalyWindowMs: env.ANOMALY_WINDOW_SECONDS * 1000,
     anomalyDetectors: { spikeFactor: env.ANOMALY_SPIKE_FACTOR },
     rateLimit: { perKeyPerMinute: env.RATE_LIMIT_PER_KEY_PER_MINUTE, perAddressPerMinute: env.RATE_LIMIT_PER_ADDRESS_PER_MINUTE },
+    trustProxy: env.TRUST_PROXY === '' ? false : /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY,
     alerting: {
       ...DEFAULT_ALERTING,
       allowPrivateTargets: env.ALERT_ALLOW_PRIVATE_TARGETS === 'true',

@@ -65,6 +65,11 @@ export interface PulseOptions {
   alerting: AlertingOptions;
   /** Requests per minute per API key, and per client address (also bounds key guessing). */
   rateLimit: { perKeyPerMinute: number; perAddressPerMinute: number };
+  /**
+   * Express' `trust proxy` (TRUST_PROXY): false trusts no proxy (the client address is the
+   * socket's); a hop count or a list of proxy addresses/subnets makes `X-Forwarded-For` count.
+   */
+  trustProxy?: boolean | number | string;
 }
 
 export interface AlertingOptions {

@@ -6,7 +6,8 @@ import { NatsStatus } from '../nats/nats-status.js';
 import { PulseHealthService } from './pulse-health.service.js';
 
 /** Probes for orchestrators: live = the process answers; ready = NATS and Redis are usable. */
-@SkipThrottle()
+// Named throttlers must be named: a bare @SkipThrottle() skips only a throttler called "default".
+@SkipThrottle({ key: true, address: true })
 @Public()
 @Controller('health')
 export class HealthController {

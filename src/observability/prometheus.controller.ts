@@ -1,10 +1,11 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { SkipThrottle } from '@nestjs/throttler';
 import { AdminOnly } from '../common/decorators/admin-only.decorator.js';
 import { PrometheusService } from './prometheus.service.js';
 
-/** Prometheus scrape endpoint (admin key): `GET /metrics`, outside `/api/v1`. */
-@SkipThrottle()
+/**
+ * Prometheus scrape endpoint (admin key): `GET /metrics`, outside `/api/v1`. Rate-limited like
+ * every other route, so the admin key cannot be guessed here without limit.
+ */
 @AdminOnly()
 @Controller('metrics')
 export class PrometheusController {

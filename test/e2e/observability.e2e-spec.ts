@@ -263,4 +263,33 @@ describe('rate limits (Redis, across instances)', () => {
       await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
     }
   });
+
+  it('one budget per key across routes; /metrics is limited too; a trusted proxy gives each forwarded client its own', async () => {
+    const options = testOptions({ rateLimit: { perKeyPerMinute: 8, perAddressPerMinute: 6 }, trustProxy: 'loopback' });
+    const pulse = await startPulse(options);
+    try {
+      const t = await createTenant(pulse.url, uniqueTenantId('rl-routes'), 'professional');
+      const routes = ['/api/v1/metrics/realtime', '/api/v1/metrics/presence', '/api/v1/metrics/health-check'];
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        const res = await fetch(`${pulse.url}${routes[i % 3]}`, { headers: { authorization: `Bearer ${t.apiKey}`, 'x-forwarded-for': `203.0.113.${i}` } });
+        statuses.push(res.status);
+      }
+      expect(statuses.filter((s) => s === 200)).toHaveLength(8);
+      expect(statuses.slice(8)).toEqual([429, 429, 429, 429]);
+      // Guessing the admin key on /metrics from one forwarded address hits the address limit.
+      const guesses: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        guesses.push((await fetch(`${pulse.url}/metrics`, { headers: { authorization: `Bearer wrong-admin-key-${i}`, 'x-forwarded-for': '198.51.100.7' } })).status);
+      }
+      expect(guesses.slice(0, 6)).toEqual([401, 401, 401, 401, 401, 401]);
+      expect(guesses.slice(6)).toEqual([429, 429]);
+      // Another client behind the same proxy has its own address budget.
+      const other = await fetch(`${pulse.url}/metrics`, { headers: { authorization: 'Bearer wrong-admin-key-x', 'x-forwarded-for': '198.51.100.8' } });
+      expect(other.status).toBe(401);
+    } finally {
+      await pulse.close();
+      await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+    }
+  });
 });
