@@ -52,7 +52,9 @@ export class AlertSender {
       const outcome = result.ok ? 'delivered' : last ? 'failed' : 'retrying';
       const counted = `${channel.type}|${outcome}`;
       this.attempts.set(counted, (this.attempts.get(counted) ?? 0) + 1);
-      await onAttempt({
+      // The delivery log is a record, not a gate: failing to write it must not stop the retries.
+      await Promise.resolve()
+        .then(() => onAttempt({
         at: new Date().toISOString(),
         alertKey: n.alertKey,
         event: n.event,
@@ -63,7 +65,8 @@ export class AlertSender {
         statusCode: result.statusCode,
         latencyMs: result.latencyMs,
         error: result.error,
-      });
+      }))
+        .catch((err: Error) => this.logger.warn(`delivery log not written: ${err.message}`));
       if (result.ok) return true;
       if (last) return false;
       await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt, retryBaseMs, result.retryAfter)));

@@ -36,6 +36,12 @@ export class AlertingRepository {
     await this.redis.hset(kind === 'rules' ? this.keys.alertRules(tenantId) : this.keys.alertSilences(tenantId), id, JSON.stringify(value));
   }
 
+  /** How many channels, rules or silences a tenant has (HLEN: no record is read). */
+  count(kind: 'channels' | 'rules' | 'silences', tenantId: string): Promise<number> {
+    const key = kind === 'channels' ? this.keys.alertChannels(tenantId) : kind === 'rules' ? this.keys.alertRules(tenantId) : this.keys.alertSilences(tenantId);
+    return this.redis.hlen(key);
+  }
+
   async records<T>(kind: 'rules' | 'silences', tenantId: string): Promise<T[]> {
     const raw = await this.redis.hvals(kind === 'rules' ? this.keys.alertRules(tenantId) : this.keys.alertSilences(tenantId));
     return raw.map((r) => JSON.parse(r) as T);

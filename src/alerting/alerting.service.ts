@@ -1,4 +1,4 @@
-import { BadRequestException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Anomaly } from '../anomalies/anomaly.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
@@ -27,6 +27,8 @@ export interface AlertEvent {
   /** A matching silence held the notifications back. */
   silenced: boolean;
 }
+
+export const ALERTING_LIMITS = { channels: 50, rules: 200, silences: 200 } as const;
 
 type RaisedAlert = Omit<AlertEvent, 'at' | 'silenced'> & { title: string; details: Record<string, unknown>; channelIds: string[] };
 
@@ -66,6 +68,7 @@ export class AlertingService {
 
   async create(tenantId: string, dto: CreateChannelDto): Promise<Channel & { signingSecret?: string }> {
     await this.check(dto.type, dto.config);
+    await this.withinLimit('channels', tenantId);
     const now = new Date().toISOString();
     const channel: Channel = { id: `ch_${randomBytes(8).toString('hex')}`, type: dto.type, name: dto.name, config: { ...dto.config }, createdAt: now, updatedAt: now };
     let signingSecret: string | undefined;
@@ -187,6 +190,7 @@ export class AlertingService {
 
   async createRule(tenantId: string, dto: CreateRuleDto): Promise<AlertRule> {
     await this.checkChannels(tenantId, dto.channelIds ?? []);
+    await this.withinLimit('rules', tenantId);
     const now = new Date().toISOString();
     const rule: AlertRule = { id: `ru_${randomBytes(8).toString('hex')}`, ...dto, channelIds: dto.channelIds ?? [], createdAt: now, updatedAt: now };
     await this.repository.saveRecord('rules', tenantId, rule.id, rule);
@@ -216,6 +220,7 @@ export class AlertingService {
   }
 
   async createSilence(tenantId: string, dto: CreateSilenceDto): Promise<Silence> {
+    await this.withinLimit('silences', tenantId);
     const allowed = ['ruleId', 'anomalyType', 'severity', 'alertKey'];
     const keys = Object.keys(dto.matcher);
     if (keys.length === 0 || keys.some((k) => !allowed.includes(k) || typeof (dto.matcher as Record<string, unknown>)[k] !== 'string')) {
@@ -245,6 +250,16 @@ export class AlertingService {
 
   private notification(tenantId: string, alertKey: string, event: Notification['event'], severity: Notification['severity'], title: string, rule: string, summary: string, details: Record<string, unknown>): Notification {
     return { tenantId, alertKey, event, severity, title, rule, summary, details, at: new Date().toISOString() };
+  }
+
+  /**
+   * Every record a tenant adds is read on each alert (channels, silences) or each evaluation
+   * (rules): their number is bounded, so no tenant can make alerting slow for everyone.
+   */
+  private async withinLimit(kind: keyof typeof ALERTING_LIMITS, tenantId: string): Promise<void> {
+    if ((await this.repository.count(kind, tenantId)) >= ALERTING_LIMITS[kind]) {
+      throw new ConflictException(`A tenant has at most ${ALERTING_LIMITS[kind]} alert ${kind}: delete one first`);
+    }
   }
 
   private async find(tenantId: string, id: string): Promise<Channel> {

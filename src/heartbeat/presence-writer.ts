@@ -175,6 +175,8 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
         [...pending].flatMap(([tenantId, byReason]) =>
           [...byReason].flatMap(([reason, n]) => [
             this.redis.hincrby(this.keys.heartbeatRejections(tenantId), reason, n),
+            // Kept as long as the tenant's longest history, then forgotten like the rest.
+            this.redis.expire(this.keys.heartbeatRejections(tenantId), this.directory.retentionOf(tenantId).daySeconds),
             this.redis.hincrby(this.keys.minute(tenantId, minute), `hbrej:${reason}`, n),
             this.redis.expire(this.keys.minute(tenantId, minute), this.directory.retentionOf(tenantId).minuteSeconds),
           ]),

@@ -233,6 +233,22 @@ describe('alerting with local receivers (real NATS and Redis)', () => {
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({ requiredTier: 'enterprise' });
   });
+
+  it('a tenant has at most 50 channels: the 51st is refused with 409, and deleting one makes room', async () => {
+    const other = await createTenant(pulse.url, uniqueTenantId('caps'), 'enterprise');
+    const create = (i: number) => api<{ id: string }>('POST', '/alerts/channels', { type: 'email', name: `mail ${i}`, config: { to: ['oncall@example.com'] } }, other.apiKey);
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      const res = await create(i);
+      expect(res.status).toBe(201);
+      ids.push(res.body.id);
+    }
+    const over = await create(50);
+    expect(over.status).toBe(409);
+    expect(JSON.stringify(over.body)).toMatch(/at most 50 alert channels/);
+    expect((await api('DELETE', `/alerts/channels/${ids[0]}`, undefined, other.apiKey)).status).toBe(204);
+    expect((await create(51)).status).toBe(201);
+  });
 });
 
 describe('alert targets without ALERT_ALLOW_PRIVATE_TARGETS', () => {

@@ -155,6 +155,8 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
       (h) => JSON.stringify(h.heartbeats.rejected) === JSON.stringify({ ...h.heartbeats.rejected, ...expected }) && Object.values(h.heartbeats.rejected).reduce((x, y) => x + y, 0) === 10,
     );
     expect(health.heartbeats.rejected).toEqual(expected);
+    // The rejection counters expire with the tenant's history (they had no expiry).
+    expect(await redis.ttl(keys.heartbeatRejections(t.id))).toBeGreaterThan(0);
     const unknownAfter = [a, b].reduce((n, p) => n + (p.app.get(HeartbeatService).stats().rejected.unknown_tenant ?? 0), 0);
     expect(unknownAfter - unknownBefore).toBe(2);
     // Nothing changed: no client for either tenant, no state for the made-up tenant.

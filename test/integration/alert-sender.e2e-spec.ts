@@ -1,0 +1,31 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertSender } from '../../src/alerting/alert-sender.js';
+import type { Notification } from '../../src/alerting/notification.js';
+import { HttpReceiver } from '../support/receivers.js';
+import { testOptions } from '../support/pulse-app.js';
+
+const n: Notification = { tenantId: 'acme', alertKey: 'rule:ru_1', event: 'trigger', severity: 'warning', title: 'few clients', rule: 'few clients', summary: 'online_clients is 1', details: {}, at: new Date().toISOString() };
+
+describe('AlertSender (real HTTP receiver)', () => {
+  let http: HttpReceiver;
+  beforeAll(async () => {
+    http = await new HttpReceiver().start();
+  });
+  afterAll(async () => {
+    await http.stop();
+  });
+
+  it('a delivery log that cannot be written does not stop the retries', async () => {
+    const sender = new AlertSender(testOptions({ alerting: { allowPrivateTargets: true, maxAttempts: 4, retryBaseMs: 20, timeoutMs: 2000 } }));
+    http.plan('/flaky', [500, 503]);
+    const channel = { id: 'ch_1', type: 'webhook' as const, name: 'hook', config: { url: `${http.url}/flaky`, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }, createdAt: '', updatedAt: '' };
+    let logged = 0;
+    const delivered = await sender.deliver(channel, n, () => {
+      logged++;
+      throw new Error('injected: Redis unavailable');
+    });
+    expect(delivered).toBe(true);
+    expect(http.on('/flaky')).toHaveLength(3);
+    expect(logged).toBe(3);
+  });
+});
