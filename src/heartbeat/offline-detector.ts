@@ -3,6 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { JobFailures } from '../common/job-failures.js';
 import { RETENTION } from '../common/retention.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { NatsStatus } from '../nats/nats-status.js';
 import { forEachTenant, LockedJob, LockedJobService } from '../redis/locked-job.js';
 import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
@@ -17,6 +18,8 @@ export interface DetectorRun {
   durationMs: number;
   markedOffline: number;
   forgotten: number;
+  /** The pass did not judge: this instance had not been connected to NATS for a heartbeat timeout. */
+  paused?: boolean;
 }
 
 /**
@@ -34,6 +37,7 @@ export class OfflineDetector extends LockedJobService<DetectorRun> {
     private readonly store: PresenceStore,
     private readonly directory: TenantDirectory,
     private readonly events: PresenceEventsPublisher,
+    private readonly nats: NatsStatus,
     lock: RedisLock,
     scheduler: SchedulerRegistry,
     failures: JobFailures,
@@ -53,6 +57,12 @@ export class OfflineDetector extends LockedJobService<DetectorRun> {
 
   private async pass(held: HeldLock, now: number): Promise<DetectorRun> {
     const started = performance.now();
+    // While this instance cannot hear heartbeats (NATS lost), silence means nothing: it does not
+    // judge. After a reconnect clients get one timeout to be heard again before anyone is offline.
+    if (this.nats.connectedFor(Date.now()) < this.options.heartbeatTimeoutMs) {
+      this.last = { ranAt: new Date(now).toISOString(), durationMs: performance.now() - started, markedOffline: 0, forgotten: 0, paused: true };
+      return this.last;
+    }
     let marked = 0;
     let forgotten = 0;
     const cutoff = now - this.options.heartbeatTimeoutMs;

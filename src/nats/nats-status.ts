@@ -24,8 +24,17 @@ export class NatsStatus {
     lastError: null,
   };
 
+  /** Since when (ms) the connection has been up without a break; null while it is not. */
+  private connectedSince: number | null = null;
+
+  /** How long the connection has been up without a break (0 while it is not). */
+  connectedFor(now = Date.now()): number {
+    return this.connectedSince === null ? 0 : now - this.connectedSince;
+  }
+
   watch(connection: NatsConnection): void {
     this.snapshot.state = 'connected';
+    this.connectedSince = Date.now();
     this.snapshot.server = connection.getServer();
     void this.follow(connection);
   }
@@ -43,6 +52,7 @@ export class NatsStatus {
       switch (status.type) {
         case 'disconnect':
           this.snapshot.state = 'disconnected';
+          this.connectedSince = null;
           this.logger.warn(`NATS disconnected from ${status.server}`);
           break;
         case 'reconnecting':
@@ -50,6 +60,7 @@ export class NatsStatus {
           break;
         case 'reconnect':
           this.snapshot.state = 'connected';
+          this.connectedSince = Date.now();
           this.snapshot.server = status.server;
           this.snapshot.reconnects++;
           this.logger.log(`NATS reconnected to ${status.server}`);
@@ -64,6 +75,7 @@ export class NatsStatus {
           break;
         case 'close':
           this.snapshot.state = 'closed';
+          this.connectedSince = null;
           break;
         default:
           break;

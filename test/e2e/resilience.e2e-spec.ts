@@ -5,6 +5,7 @@ import { TrafficAggregator } from '../../src/monitoring/traffic-aggregator.js';
 import { TrafficFlusher } from '../../src/monitoring/traffic-flusher.js';
 import { HeartbeatService } from '../../src/heartbeat/heartbeat.service.js';
 import { PresenceWriter } from '../../src/heartbeat/presence-writer.js';
+import { OfflineDetector } from '../../src/heartbeat/offline-detector.js';
 import { NatsStatus } from '../../src/nats/nats-status.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
@@ -184,6 +185,35 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     // The tenant (and its key) are gone with the data: the key no longer works.
     expect((await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey })).status).toBe(401);
   });
+
+  it('losing NATS does not mark heartbeating clients offline: the detector pauses, and gives them a timeout after the reconnect', async () => {
+    const natsServer = await startNatsServer();
+    cleanups.push(() => natsServer.kill());
+    const servers = [`nats://127.0.0.1:${natsServer.port}`];
+    const options = testOptions({ nats: { servers, queueGroup: 'pulse', connectTimeoutMs: 3000 }, heartbeatTimeoutMs: 1500, offlineCheckIntervalMs: 200 });
+    cleanups.push(() => deletePrefix(SHARED_REDIS, options.redis.keyPrefix));
+    const pulse = await startPulse(options);
+    cleanups.push(() => pulse.close());
+    const nc = await publisher(servers);
+    cleanups.push(() => nc.close());
+    const t = await createTenant(pulse.url, uniqueTenantId('natsgap'), 'enterprise');
+    await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id) !== undefined, Boolean);
+    // A client heartbeating every 300 ms for the whole test (its NATS client reconnects too).
+    const beat = setInterval(() => sendHeartbeat(nc, t.id, 'steady'), 300);
+    cleanups.push(async () => clearInterval(beat));
+    const online = async () => (await request<{ summary: { online: number; offline: number } }>(pulse.url, 'GET', '/api/v1/metrics/presence', { key: t.apiKey })).body.summary;
+    expect((await waitFor(online, (s) => s.online === 1)).online).toBe(1);
+    const detector = pulse.app.get(OfflineDetector);
+    await natsServer.kill();
+    await new Promise((r) => setTimeout(r, 3000)); // two timeouts without any heartbeat reaching Pulse
+    expect(detector.lastRun()?.paused).toBe(true);
+    await natsServer.start();
+    await waitFor(async () => pulse.app.get(NatsStatus).current().state, (s) => s === 'connected', { timeoutMs: 15_000 });
+    await new Promise((r) => setTimeout(r, 2500)); // past the grace: the detector judges again
+    expect(detector.lastRun()?.paused).toBeFalsy();
+    const after = await online();
+    expect(after).toMatchObject({ online: 1, offline: 0 });
+  }, 40_000);
 
   it('resumes counting after the NATS server restarts', async () => {
     const natsServer = await startNatsServer();
