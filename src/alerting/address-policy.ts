@@ -66,12 +66,17 @@ export function hostOf(url: URL): string {
 
 export class TargetNotAllowedError extends Error {}
 
+export type Resolver = (hostname: string) => Promise<{ address: string; family: number }[]>;
+
+const systemResolver: Resolver = (hostname) => lookup(hostname, { all: true, verbatim: true });
+
+
 /**
  * Checks a tenant-supplied URL: https only, and every address its host resolves to must be public
  * (unless private targets are allowed). Called when a channel is saved and again before each send
  * (a DNS answer can change between the two).
  */
-export async function assertAllowedTarget(raw: string, allowPrivate: boolean): Promise<URL> {
+export async function assertAllowedTarget(raw: string, allowPrivate: boolean, resolve: Resolver = systemResolver): Promise<URL> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -85,8 +90,29 @@ export async function assertAllowedTarget(raw: string, allowPrivate: boolean): P
   }
   if (url.protocol !== 'https:') throw new TargetNotAllowedError('must be https');
   const host = hostOf(url);
-  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true, verbatim: true }).catch(() => [])).map((a) => a.address);
+  const addresses = isIP(host) ? [host] : (await resolve(host).catch(() => [])).map((a) => a.address);
   if (addresses.length === 0) throw new TargetNotAllowedError('does not resolve');
   if (!addresses.every(isPublicAddress)) throw new TargetNotAllowedError('resolves to a private, loopback or reserved address');
   return url;
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | { address: string; family: number }[], family?: number) => void;
+
+/**
+ * A socket `lookup` that resolves once and checks what it connects to: every address must be
+ * public (unless private targets are allowed), and the connection goes to the address that was
+ * checked. Checking a name and then letting the HTTP client resolve it again lets a rebinding
+ * name (public for the check, private for the connect) through; this leaves no second answer.
+ */
+export function pinnedLookup(allowPrivate: boolean, resolve: Resolver = systemResolver) {
+  return (hostname: string, options: { all?: boolean } | undefined, callback: LookupCallback): void => {
+    resolve(hostname)
+      .then((found) => {
+        if (found.length === 0) throw new TargetNotAllowedError('does not resolve');
+        if (!allowPrivate && !found.every((a) => isPublicAddress(a.address))) throw new TargetNotAllowedError('resolves to a private, loopback or reserved address');
+        if (options?.all) callback(null, found);
+        else callback(null, found[0].address, found[0].family);
+      })
+      .catch((err: Error) => callback(Object.assign(err, { code: err instanceof TargetNotAllowedError ? 'ETARGETREFUSED' : 'ENOTFOUND' }), ''));
+  };
 }

@@ -1,8 +1,12 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { createTransport, type Transporter } from 'nodemailer';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
-import { assertAllowedTarget } from './address-policy.js';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { assertAllowedTarget, pinnedLookup, type Resolver, TargetNotAllowedError } from './address-policy.js';
+
+/** Optional provider: the resolver tenant targets are looked up with (tests inject one). */
+export const RESOLVER = Symbol('ALERT_TARGET_RESOLVER');
 import type { Channel } from './channel.js';
 import { tenantUrlOf } from './channel.js';
 import { emailContent, type Notification, pagerdutyBody, retryDelayMs, signWebhook, slackBody, webhookBody } from './notification.js';
@@ -38,7 +42,16 @@ export class AlertSender {
   /** `<channel type>|<outcome>` → attempts, for the operator's metrics. */
   private readonly attempts = new Map<string, number>();
 
-  constructor(@Inject(PULSE_OPTIONS) private readonly options: PulseOptions) {}
+  /** Tenant targets connect through a lookup that checks and pins the address (no rebinding). */
+  private readonly tenantAgent: Agent;
+  private readonly trustedAgent = new Agent();
+
+  constructor(
+    @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
+    @Optional() @Inject(RESOLVER) private readonly resolver?: Resolver,
+  ) {
+    this.tenantAgent = new Agent({ connect: { lookup: pinnedLookup(options.alerting.allowPrivateTargets, resolver) } });
+  }
 
   /**
    * `trusted` channels are the operator's own (from configuration, not from a tenant): they skip
@@ -86,8 +99,9 @@ export class AlertSender {
       const request = this.request(channel, n);
       const tenantUrl = tenantUrlOf(channel);
       // Checked again at send time: a DNS answer may have changed since the channel was saved.
-      if (tenantUrl && !trusted) await assertAllowedTarget(tenantUrl, this.options.alerting.allowPrivateTargets);
-      const response = await fetch(request.url, {
+      if (tenantUrl && !trusted) await assertAllowedTarget(tenantUrl, this.options.alerting.allowPrivateTargets, this.resolver);
+      const response = await undiciFetch(request.url, {
+        dispatcher: tenantUrl && !trusted ? this.tenantAgent : this.trustedAgent,
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': 'pulse-alerts', ...request.headers },
         body: request.body,
@@ -109,7 +123,10 @@ export class AlertSender {
     } catch (err) {
       const e = err as Error;
       const timeout = e.name === 'TimeoutError' || e.name === 'AbortError';
-      const refused = e.constructor.name === 'TargetNotAllowedError';
+      // undici wraps a failed connect in `cause`: a target refused at connect time is one too.
+      const cause = (e as Error & { cause?: Error }).cause;
+      const refused = e.constructor.name === 'TargetNotAllowedError' || cause instanceof TargetNotAllowedError;
+      if (refused && cause instanceof TargetNotAllowedError) e.message = cause.message;
       return {
         ok: false,
         statusCode: null,

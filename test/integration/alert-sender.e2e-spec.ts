@@ -28,4 +28,15 @@ describe('AlertSender (real HTTP receiver)', () => {
     expect(http.on('/flaky')).toHaveLength(3);
     expect(logged).toBe(3);
   });
+
+  it('a name that rebinds between the check and the connect is refused at connect time (the checked address is the one used)', async () => {
+    let calls = 0;
+    const rebinding = async () => (calls++ === 0 ? [{ address: '93.184.216.34', family: 4 }] : [{ address: '127.0.0.1', family: 4 }]);
+    const sender = new AlertSender(testOptions({ alerting: { allowPrivateTargets: false, maxAttempts: 1, timeoutMs: 2000 } }), rebinding);
+    const channel = { id: 'ch_2', type: 'webhook' as const, name: 'hook', config: { url: 'https://rebind.test/hook', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }, createdAt: '', updatedAt: '' };
+    const result = await sender.attempt(channel, n);
+    expect(result.ok).toBe(false);
+    expect(result.error).toMatch(/^target refused: resolves to a private/);
+    expect(calls).toBe(2); // the check, then the connect's own, checked, lookup
+  });
 });
