@@ -6,6 +6,9 @@
 /** ARGV values per heartbeat in HEARTBEATS_LUA. */
 export const HEARTBEAT_STRIDE = 8;
 
+/** Heartbeats of one client received this close together are ordered by the client's clock. */
+export const REORDER_WINDOW_MS = 5000;
+
 /**
  * A batch of one tenant's heartbeats (one per client). KEYS: online, seen, index,
  * status:healthy, status:degraded, status:unhealthy, status:offline, minute hash, tenant record,
@@ -39,8 +42,10 @@ for i = 1, n do
   local prev = redis.call('HMGET', key, 'status', 'ts', 'sent', 'received', 'errors', 'uptime', 'lastSeen')
   local previous = prev[1] or ''
   -- Order by the client's own clock: two Pulse instances may write one client's heartbeats out
-  -- of order, and their clocks need not agree; the client's clock is one clock.
-  if previous ~= '' and tonumber(ARGV[a + 8]) < tonumber(prev[2] or '0') then
+  -- of order, and their clocks need not agree; the client's clock is one clock. But only within
+  -- the few seconds such reordering takes: a heartbeat received later than that is newer whatever
+  -- its clock says (a clock stepped back, a host change, a previous timestamp minutes ahead).
+  if previous ~= '' and tonumber(ARGV[a + 8]) < tonumber(prev[2] or '0') and tonumber(now) - tonumber(prev[7] or '0') < ${REORDER_WINDOW_MS} then
     out[#out + 1] = 'stale'
     out[#out + 1] = previous
   else

@@ -191,6 +191,19 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
     expect(await redis.exists(keys.client(t.id, 'old'))).toBe(0);
   });
 
+  it('a client clock minutes ahead, then stepped back, does not freeze the client: later heartbeats still count', async () => {
+    const t = await activeTenant('basic', 'clock');
+    const status = () => redis.hget(keys.client(t.id, 'app'), 'status');
+    sendHeartbeat(nc, t.id, 'app', heartbeat(t.id, 'app', { timestamp: new Date(Date.now() + 4 * 60_000).toISOString() }));
+    await nc.flush();
+    expect(await waitFor(status, (v) => v === 'healthy')).toBe('healthy');
+    // Past the reordering window, a heartbeat stamped by a clock 4 minutes behind the last one is newer.
+    await new Promise((r) => setTimeout(r, 5500));
+    sendHeartbeat(nc, t.id, 'app', heartbeat(t.id, 'app', { status: 'degraded' }));
+    await nc.flush();
+    expect(await waitFor(status, (v) => v === 'degraded')).toBe('degraded');
+  }, 20_000);
+
   it('computes deltas from cumulative metrics, treating a decrease as a restart', async () => {
     const t = await activeTenant('basic', 'deltas');
     const send = async (sent: number, received: number, errors: number) => {
