@@ -66,6 +66,21 @@ export class AnalyticsRepository {
     return (await this.scripts.pulseRollupHour(keys, [ttlSeconds, stripBefore, ...minutes])) as number;
   }
 
+  /** Up to `count` hours marked dirty by late flushes (hour epochs, s). */
+  async dirtyHours(tenantId: string, count: number): Promise<number[]> {
+    const members = await this.redis.srandmember(this.keys.rollupDirty(tenantId), count);
+    return members.map(Number).filter((h) => Number.isInteger(h) && h % 3600 === 0);
+  }
+
+  async markDirty(tenantId: string, hours: number[]): Promise<void> {
+    if (hours.length > 0) await this.redis.sadd(this.keys.rollupDirty(tenantId), ...hours.map(String));
+  }
+
+  /** Unmarks hours once recomputed (a flush that marks one again meanwhile marks it again). */
+  async clearDirty(tenantId: string, hours: number[]): Promise<void> {
+    if (hours.length > 0) await this.redis.srem(this.keys.rollupDirty(tenantId), ...hours.map(String));
+  }
+
   async rollupDay(tenantId: string, day: string, dayStartEpoch: number, ttlSeconds: number): Promise<number> {
     const hours = Array.from({ length: 24 }, (_, i) => dayStartEpoch + 3600 * i);
     const keys = [this.keys.day(tenantId, day), ...hours.map((h) => this.keys.hour(tenantId, h))];

@@ -20,10 +20,14 @@ export interface RollupRun {
   hours: number;
 }
 
+/** Late hours recomputed per tenant per pass (the rest wait for the next pass). */
+const DIRTY_HOURS_PER_PASS = 100;
+
 /**
  * Every ROLLUP_INTERVAL_SECONDS one instance (Redis lock) samples each tenant's online clients
  * into the current minute and recomputes the current and previous hour from their minutes and
- * today and yesterday from their hours (the first run after start covers the last 25 hours).
+ * today and yesterday from their hours (the first run after start covers the last 25 hours), and
+ * any older hour a late flush wrote minutes into (marked by the flush), with its day.
  * Recomputing and overwriting makes every run idempotent.
  */
 @Injectable()
@@ -70,8 +74,23 @@ export class RollupJob extends LockedJobService<RollupRun> {
         await this.repository.rollupHour(tenant.id, h, stripBefore, retention.hourSeconds);
         hoursRolled++;
       }
-      for (const dayStart of [today, today - 86_400]) {
-        await this.repository.rollupDay(tenant.id, dayOf(dayStart * 1000), dayStart, retention.daySeconds);
+      // Hours that received late minutes (marked by the flush) are recomputed too, with their days.
+      // The marks are cleared first: a flush that marks an hour again meanwhile gets it recomputed
+      // next pass; a recompute that fails puts its marks back.
+      const marked = await this.repository.dirtyHours(tenant.id, DIRTY_HOURS_PER_PASS);
+      const late = marked.filter((h) => !hours.includes(h) && h >= nowSeconds - retention.hourSeconds);
+      await this.repository.clearDirty(tenant.id, marked);
+      try {
+        for (const h of late) {
+          await this.repository.rollupHour(tenant.id, h, stripBefore, retention.hourSeconds);
+          hoursRolled++;
+        }
+        for (const dayStart of new Set([today, today - 86_400, ...late.map((h) => h - (h % 86_400))])) {
+          await this.repository.rollupDay(tenant.id, dayOf(dayStart * 1000), dayStart, retention.daySeconds);
+        }
+      } catch (err) {
+        await this.repository.markDirty(tenant.id, late).catch(() => undefined);
+        throw err;
       }
       await held.extend(this.lockTtl);
     });

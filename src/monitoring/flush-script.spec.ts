@@ -31,7 +31,7 @@ describe('encodeDelta', () => {
     d.addLatency(minute, 7, 2);
     d.latencyMissing = 1;
     d.subjectsOf('20261128').add('tenant.acme.a', 100);
-    const { keys: k, args } = encodeDelta(d, keys, 'inst1', 500, RETENTION.enterprise);
+    const { keys: k, args } = encodeDelta(d, keys, 'inst1', 500, RETENTION.enterprise, minute * 1000 + 60_000);
     expect(args[0]).toBe(42);
     expect(k.slice(0, 3)).toEqual(['pulse:{t:acme}:tenant', 'pulse:{t:acme}:flush:inst1', 'pulse:{t:acme}:tot']);
     expect(k.every((key) => key.startsWith('pulse:{t:acme}:'))).toBe(true);
@@ -62,5 +62,17 @@ describe('encodeDelta', () => {
     for (let s = 0; s < 120; s++) d.addSecond(minute + s, 1, 1);
     const { keys: k } = encodeDelta(d, keys, 'i', 10, RETENTION.basic);
     expect(new Set(k).size).toBe(k.length);
+  });
+
+  it('marks the hours of minutes that arrive after the previous hour for the rollup job', () => {
+    const d = new TenantDelta('acme', 100);
+    d.seq = 2;
+    d.addSecond(minute + 5, 3, 300);
+    const onTime = encodeDelta(d, keys, 'inst1', 500, RETENTION.enterprise, minute * 1000 + 3_000_000);
+    expect(onTime.args).not.toContain('s');
+    const late = encodeDelta(d, keys, 'inst1', 500, RETENTION.enterprise, minute * 1000 + 3 * 3_600_000);
+    const at = late.args.indexOf('s');
+    expect(late.keys[Number(late.args[at + 1]) - 1]).toBe(keys.rollupDirty('acme'));
+    expect(late.args[at + 2]).toBe(minute - (minute % 3600));
   });
 });

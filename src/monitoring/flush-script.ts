@@ -10,7 +10,7 @@ export const FLUSH_SEQUENCE_TTL_SECONDS = 86_400;
  * the tenant was deleted, nothing is written), KEYS[2] the last sequence applied from this
  * instance (a retry of an applied delta is skipped), the other KEYS are referenced by index from
  * ARGV, which after the sequence is a list of operations:
- *   h key field n | z key member n | x key ttl | t zkey hkey keep | r key register rank
+ *   h key field n | z key member n | x key ttl | t zkey hkey keep | r key register rank | s key member
  * Every key carries the tenant's hash tag, so on Redis Cluster the whole call runs in one slot.
  */
 export const FLUSH_LUA = `
@@ -53,6 +53,9 @@ while i <= n do
       redis.call('SETRANGE', key, register, string.char(rank))
     end
     i = i + 4
+  elseif op == 's' then
+    redis.call('SADD', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2])
+    i = i + 3
   else
     return redis.error_reply('pulse flush: unknown op ' .. tostring(op))
   end
@@ -75,6 +78,7 @@ export function encodeDelta(
   instanceId: string,
   subjectsStoredPerDay: number,
   retention: Retention,
+  now = Date.now(),
 ): EncodedFlush {
   const { minuteSeconds: MINUTE_TTL_SECONDS, daySeconds: DAY_TTL_SECONDS } = retention;
   const t = delta.tenantId;
@@ -101,7 +105,14 @@ export function encodeDelta(
   hincr(TOTALS, 'lat_invalid', delta.latencyInvalid);
 
   const days = new Map<string, [number, number]>();
+  // Minutes of an hour before the previous one arrive late (held back by a Redis outage, an
+  // unserved Cluster slot): the rollup job recomputes only the current and previous hour by
+  // itself, so such hours are marked for it.
+  const nowSeconds = Math.floor(now / 1000);
+  const settledBefore = nowSeconds - (nowSeconds % 3600) - 3600;
+  const dirtyHours = new Set<number>();
   for (const [minuteEpoch, minute] of delta.minutes) {
+    if (minuteEpoch < settledBefore) dirtyHours.add(minuteEpoch - (minuteEpoch % 3600));
     const k = ref(keys.minute(t, minuteEpoch));
     hincr(k, 'm', minute.messages);
     hincr(k, 'b', minute.bytes);
@@ -142,6 +153,11 @@ export function encodeDelta(
       for (const [register, rank] of table.sketch) args.push('r', sketch, register, rank);
       args.push('x', sketch, DAY_TTL_SECONDS);
     }
+  }
+  if (dirtyHours.size > 0) {
+    const dirty = ref(keys.rollupDirty(t));
+    for (const hour of dirtyHours) args.push('s', dirty, hour);
+    args.push('x', dirty, DAY_TTL_SECONDS);
   }
   return { keys: keyList, args };
 }

@@ -118,6 +118,11 @@ export class RedisKeys {
   }
 
   /** STRING JSON of the anomaly detectors' state (baselines, last counters, open anomalies). */
+  /** SET of hour epochs (s) that received minutes after the rollup job last recomputed them. */
+  rollupDirty(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}rollup:dirty`;
+  }
+
   /** HASH `window` (index of the last window closed) and `state` (pipeline state JSON, outbox). */
   detection(tenantId: string): string {
     return `${this.tenantScope(tenantId)}detect`;
