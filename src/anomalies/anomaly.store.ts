@@ -5,6 +5,12 @@ import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
 import { dayOf, minuteEpochOf, RedisKeys } from '../redis/redis-keys.js';
 import { ANOMALY_RETENTION_SECONDS, type Anomaly } from './anomaly.js';
 
+/**
+ * Clients whose offline transitions a window reads (the most today first): flapping needs three in
+ * ten windows, so a tenant with more flapping clients than this gets those with the most.
+ */
+const MAX_OFFLINE_CLIENTS = 1000;
+
 /** Counters a detection window is computed from (all merged across instances in Redis). */
 export interface TenantCounters {
   messages: number;
@@ -75,7 +81,8 @@ export class AnomalyStore {
       this.redis.hvals(k.heartbeatRejections(tenantId)),
       this.redis.getBuffer(k.subjectSketch(tenantId, day)),
       this.redis.zrevrange(k.subjectMessages(tenantId, day), 0, topSubjects - 1),
-      this.redis.hgetall(k.clientDay(tenantId, day)),
+      // Bounded: the clients with the most offline transitions today, not the whole client-day hash.
+      this.redis.zrevrange(k.offlineDay(tenantId, day), 0, MAX_OFFLINE_CLIENTS - 1, 'WITHSCORES'),
       Promise.all(minutes.map((m) => this.redis.hgetall(k.minute(tenantId, m)))),
     ]);
     const buckets: number[] = [];
@@ -89,11 +96,9 @@ export class AnomalyStore {
     }
     const samples = buckets.reduce((a, b) => a + (b ?? 0), 0);
     // Built with fromEntries: a client id like `__proto__` becomes an own property, not a prototype.
-    const offline: Record<string, number> = Object.fromEntries(
-      Object.entries(clientDay)
-        .filter(([field]) => field.endsWith('|off'))
-        .map(([field, value]) => [field.slice(0, -4), Number(value)]),
-    );
+    const pairs: [string, number][] = [];
+    for (let i = 0; i + 1 < clientDay.length; i += 2) pairs.push([clientDay[i], Number(clientDay[i + 1])]);
+    const offline: Record<string, number> = Object.fromEntries(pairs);
     const n = (v: string | null) => Number(v ?? 0);
     return {
       messages: n(totals[0]),

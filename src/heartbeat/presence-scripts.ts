@@ -110,9 +110,10 @@ return out
 /**
  * Marks clients offline whose last heartbeat is at or before the cutoff, re-checking each one
  * inside the script so that a heartbeat that landed meanwhile wins. KEYS: online,
- * status:healthy, status:degraded, status:unhealthy, status:offline, client-day hash, then one
- * client hash per id. ARGV: cutoff (ms), now (ms), retention (s), track (1/0), client-day TTL (s),
- * then the client ids. With tracking on, `<id>|off` counts the client's offline transitions.
+ * status:healthy, status:degraded, status:unhealthy, status:offline, client-day hash, offline-day
+ * zset, then one client hash per id. ARGV: cutoff (ms), now (ms), retention (s), track (1/0),
+ * client-day TTL (s), then the client ids. With tracking on, `<id>|off` counts the client's offline
+ * transitions, and the offline-day zset ranks clients by them (flapping reads its top only).
  * Returns a flat list id, previous status for each client marked.
  */
 export const MARK_OFFLINE_LUA = `
@@ -122,7 +123,7 @@ local track = ARGV[4] == '1'
 local out = {}
 for i = 6, #ARGV do
   local id = ARGV[i]
-  local key = KEYS[i + 1]
+  local key = KEYS[i + 2]
   local score = redis.call('ZSCORE', KEYS[1], id)
   if score and tonumber(score) <= cutoff then
     redis.call('ZREM', KEYS[1], id)
@@ -136,6 +137,8 @@ for i = 6, #ARGV do
     if track then
       redis.call('HINCRBY', KEYS[6], id .. '|off', 1)
       redis.call('EXPIRE', KEYS[6], ARGV[5])
+      redis.call('ZINCRBY', KEYS[7], 1, id)
+      redis.call('EXPIRE', KEYS[7], ARGV[5])
     end
     out[#out + 1] = id
     out[#out + 1] = previous

@@ -123,6 +123,7 @@ export class PresenceStore {
       k.onlineClients(tenantId),
       ...this.statusKeys(tenantId),
       k.clientDay(tenantId, dayOf(now)),
+      k.offlineDay(tenantId, dayOf(now)),
       ...clientIds.map((id) => k.client(tenantId, id)),
     ];
     const flat = (await this.scripts.pulseMarkOffline(keys, [

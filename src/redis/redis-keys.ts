@@ -118,6 +118,11 @@ export class RedisKeys {
   }
 
   /** STRING JSON of the anomaly detectors' state (baselines, last counters, open anomalies). */
+  /** ZSET clientId → offline transitions that UTC day (enterprise): what flapping detection reads, top first. */
+  offlineDay(tenantId: string, day: string): string {
+    return `${this.tenantScope(tenantId)}offday:${day}`;
+  }
+
   /** SET of hour epochs (s) that received minutes after the rollup job last recomputed them. */
   rollupDirty(tenantId: string): string {
     return `${this.tenantScope(tenantId)}rollup:dirty`;

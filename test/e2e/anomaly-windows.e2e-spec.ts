@@ -3,7 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { AlertingService } from '../../src/alerting/alerting.service.js';
 import { AnomalyDetectionJob } from '../../src/anomalies/anomaly-detection.job.js';
 import { AnomalyStore } from '../../src/anomalies/anomaly.store.js';
+import { OfflineDetector } from '../../src/heartbeat/offline-detector.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
+import { sendHeartbeat } from '../support/heartbeats.js';
 import { type CreatedTenant, createTenant, realtimeTotal, request } from '../support/http.js';
 import { ADMIN_KEY, deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
 import { HttpReceiver } from '../support/receivers.js';
@@ -82,6 +84,48 @@ describe('statistical detection end to end (real NATS and Redis)', () => {
     const res = await request(pulse.url, 'GET', '/api/v1/metrics/anomalies?hours=24', { key: pro.apiKey });
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({ requiredTier: 'enterprise', currentTier: 'professional' });
+  });
+});
+
+describe('client flapping end to end (real NATS and Redis)', () => {
+  const options = testOptions({
+    anomalyWindowMs: HOUR,
+    heartbeatTimeoutMs: 300,
+    offlineCheckIntervalMs: 3_600_000, // passes are run by the test
+    anomalyDetectors: { warmupWindows: 2, holdDownWindows: 2 },
+  });
+  let pulse: RunningPulse;
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    pulse = await startPulse(options);
+    nc = await publisher();
+  });
+
+  afterAll(async () => {
+    await pulse?.close();
+    await nc?.close();
+    await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+  });
+
+  it('a client that goes offline three times opens client_flapping (read from the bounded offline-day ranking)', async () => {
+    const tenant = await controlledTenant(pulse, nc, 'flap');
+    await tenant.window(0);
+    const detector = pulse.app.get(OfflineDetector);
+    const online = async () => (await request<{ summary: { online: number } }>(pulse.url, 'GET', '/api/v1/metrics/presence', { key: tenant.t.apiKey })).body.summary.online;
+    await new Promise((r) => setTimeout(r, 400)); // the detector judges once NATS has been up for a timeout
+    for (let i = 0; i < 3; i++) {
+      sendHeartbeat(nc, tenant.t.id, 'flappy');
+      await nc.flush();
+      await waitFor(online, (n) => n === 1);
+      await new Promise((r) => setTimeout(r, 350));
+      await waitFor(() => detector.run(), (r) => r !== null && r.markedOffline === 1);
+      await waitFor(online, (n) => n === 0);
+    }
+    await tenant.window(0);
+    const found = await tenant.anomalies();
+    expect(found.map((a) => a.type)).toEqual(['client_flapping']);
+    expect(found[0].details).toMatchObject({ clients: ['flappy'] });
   });
 });
 
