@@ -1,10 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { ROLLUP_DAY_LUA, ROLLUP_HOUR_LUA } from './rollup-scripts.js';
 
 /** Reads of stored buckets for analytics, and the rollup writes. */
+/** The per-client fields of a client-day hash (`<id>|<field>`). */
+const CLIENT_DAY_FIELDS = ['s', 'r', 'e', 'on', 'ss', 'rc', 'off'];
+
 @Injectable()
 export class AnalyticsRepository {
   private readonly scripts: Record<'pulseRollupHour' | 'pulseRollupDay', LuaScript>;
@@ -28,8 +32,30 @@ export class AnalyticsRepository {
     return Promise.all(days.map((d) => this.redis.hgetall(this.keys.day(tenantId, d))));
   }
 
-  clientDays(tenantId: string, days: string[]): Promise<Record<string, string>[]> {
-    return Promise.all(days.map((d) => this.redis.hgetall(this.keys.clientDay(tenantId, d))));
+  /**
+   * The period's busiest `limit` clients (by messages sent + received, from the per-day rankings,
+   * merged in Redis with ZUNIONSTORE: the days' keys share the tenant's slot) and how many clients
+   * the period saw; then only those clients' fields of each day. The work is bounded by `limit`
+   * and the days, not by the tenant's number of clients.
+   */
+  async topClientDays(tenantId: string, days: string[], limit: number): Promise<{ total: number; days: Record<string, string>[] }> {
+    const rankings = days.map((d) => this.keys.clientTraffic(tenantId, d));
+    const scratch = this.keys.clientTrafficScratch(tenantId, randomBytes(6).toString('hex'));
+    let ids: string[];
+    let total: number;
+    try {
+      await this.redis.zunionstore(scratch, rankings.length, ...rankings, 'AGGREGATE', 'SUM');
+      [ids, total] = await Promise.all([this.redis.zrevrange(scratch, 0, limit - 1), this.redis.zcard(scratch)]);
+    } finally {
+      await this.redis.del(scratch);
+    }
+    if (ids.length === 0) return { total: 0, days: [] };
+    const fields = ids.flatMap((id) => CLIENT_DAY_FIELDS.map((f) => `${id}|${f}`));
+    const values = await Promise.all(days.map((d) => this.redis.hmget(this.keys.clientDay(tenantId, d), ...fields)));
+    return {
+      total,
+      days: values.map((row) => Object.fromEntries(fields.flatMap((f, i) => (row[i] === null ? [] : [[f, row[i] as string]])))),
+    };
   }
 
   /** Top subjects of each day (with bytes) and each day's distinct-subject sketch. */

@@ -80,6 +80,7 @@ export class PresenceStore {
       k.tenant(tenantId),
       k.clientDay(tenantId, dayOf(latest)),
       k.totals(tenantId),
+      k.clientTraffic(tenantId, dayOf(latest)),
       ...batch.map((b) => k.client(tenantId, b.heartbeat.clientId)),
     ];
     const args: (string | number)[] = [

@@ -118,6 +118,16 @@ export class RedisKeys {
   }
 
   /** STRING JSON of the anomaly detectors' state (baselines, last counters, open anomalies). */
+  /** ZSET clientId → messages sent + received that UTC day (enterprise): clients ranked by traffic. */
+  clientTraffic(tenantId: string, day: string): string {
+    return `${this.tenantScope(tenantId)}ctraffic:${day}`;
+  }
+
+  /** ZSET: a period's client ranking, computed and deleted within one analytics request. */
+  clientTrafficScratch(tenantId: string, nonce: string): string {
+    return `${this.tenantScope(tenantId)}ctraffic:tmp:${nonce}`;
+  }
+
   /** ZSET clientId → offline transitions that UTC day (enterprise): what flapping detection reads, top first. */
   offlineDay(tenantId: string, day: string): string {
     return `${this.tenantScope(tenantId)}offday:${day}`;
