@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
 import { RedisKeys } from '../redis/redis-keys.js';
@@ -33,27 +32,27 @@ export class AnalyticsRepository {
   }
 
   /**
-   * The period's busiest `limit` clients (by messages sent + received, from the per-day rankings,
-   * merged in Redis with ZUNIONSTORE: the days' keys share the tenant's slot) and how many clients
-   * the period saw; then only those clients' fields of each day. The work is bounded by `limit`
-   * and the days, not by the tenant's number of clients.
+   * The period's busiest `limit` clients and how many clients it saw, with work bounded by `limit`
+   * and the days, never by the tenant's number of clients: each day's top `2 × limit` from its
+   * traffic ranking, summed here; the period's count from the days' HyperLogLogs (±0.8 %); then
+   * only the chosen clients' fields of each day. A client that is in no day's top `2 × limit` is
+   * left out even if its period total would rank it (it is then far from the busiest).
    */
   async topClientDays(tenantId: string, days: string[], limit: number): Promise<{ total: number; days: Record<string, string>[] }> {
-    const rankings = days.map((d) => this.keys.clientTraffic(tenantId, d));
-    const scratch = this.keys.clientTrafficScratch(tenantId, randomBytes(6).toString('hex'));
-    let ids: string[];
-    let total: number;
-    try {
-      await this.redis.zunionstore(scratch, rankings.length, ...rankings, 'AGGREGATE', 'SUM');
-      [ids, total] = await Promise.all([this.redis.zrevrange(scratch, 0, limit - 1), this.redis.zcard(scratch)]);
-    } finally {
-      await this.redis.del(scratch);
+    const [rankings, total] = await Promise.all([
+      Promise.all(days.map((d) => this.redis.zrevrange(this.keys.clientTraffic(tenantId, d), 0, 2 * limit - 1, 'WITHSCORES'))),
+      this.redis.pfcount(...days.map((d) => this.keys.clientsSeenDay(tenantId, d))),
+    ]);
+    const traffic = new Map<string, number>();
+    for (const ranking of rankings) {
+      for (let i = 0; i + 1 < ranking.length; i += 2) traffic.set(ranking[i], (traffic.get(ranking[i]) ?? 0) + Number(ranking[i + 1]));
     }
-    if (ids.length === 0) return { total: 0, days: [] };
+    const ids = [...traffic].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([id]) => id);
+    if (ids.length === 0) return { total, days: [] };
     const fields = ids.flatMap((id) => CLIENT_DAY_FIELDS.map((f) => `${id}|${f}`));
     const values = await Promise.all(days.map((d) => this.redis.hmget(this.keys.clientDay(tenantId, d), ...fields)));
     return {
-      total,
+      total: Math.max(total, ids.length),
       days: values.map((row) => Object.fromEntries(fields.flatMap((f, i) => (row[i] === null ? [] : [[f, row[i] as string]])))),
     };
   }

@@ -12,7 +12,7 @@ export const REORDER_WINDOW_MS = 5000;
 /**
  * A batch of one tenant's heartbeats (one per client). KEYS: online, seen, index,
  * status:healthy, status:degraded, status:unhealthy, status:offline, minute hash, tenant record,
- * client-day hash, tenant totals, client-traffic zset, then one client hash per heartbeat. ARGV: client retention (s), minute TTL (s),
+ * client-day hash, tenant totals, client-traffic zset, clients-seen HLL, then one client hash per heartbeat. ARGV: client retention (s), minute TTL (s),
  * track client behaviour (1/0), client-day TTL (s), heartbeat timeout (ms), then per heartbeat
  * clientId, now (ms), status, sent, received, errors, uptime, client timestamp (ms). With
  * tracking on, the client-day hash gets per client `<id>|s|r|e` (message and error deltas),
@@ -36,7 +36,7 @@ local statusKey = { healthy = KEYS[4], degraded = KEYS[5], unhealthy = KEYS[6], 
 local hbSent, hbReceived, hbErrors = 0, 0, 0
 for i = 1, n do
   local a = 5 + (i - 1) * ${8}
-  local key = KEYS[12 + i]
+  local key = KEYS[13 + i]
   local id, now, status = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
   local sent, received, errors, uptime = tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6]), tonumber(ARGV[a + 7])
   local prev = redis.call('HMGET', key, 'status', 'ts', 'sent', 'received', 'errors', 'uptime', 'lastSeen')
@@ -66,7 +66,10 @@ for i = 1, n do
     clientDay(id, 's', dSent)
     clientDay(id, 'r', dReceived)
     clientDay(id, 'e', dErrors)
-    if track then redis.call('ZINCRBY', KEYS[12], dSent + dReceived, id) end
+    if track then
+      redis.call('ZINCRBY', KEYS[12], dSent + dReceived, id)
+      redis.call('PFADD', KEYS[13], id)
+    end
     if previous == '' or previous == 'offline' then
       transition = 'online'
       clientDay(id, 'ss', 1)
@@ -103,6 +106,7 @@ redis.call('EXPIRE', KEYS[8], ARGV[2])
 if track then
   redis.call('EXPIRE', KEYS[10], ARGV[4])
   redis.call('EXPIRE', KEYS[12], ARGV[4])
+  redis.call('EXPIRE', KEYS[13], ARGV[4])
 end
 -- All-time heartbeat figures: the anomaly detectors take their per-window deltas.
 if hbSent > 0 then redis.call('HINCRBY', KEYS[11], 'hb_sent', hbSent) end

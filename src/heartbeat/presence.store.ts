@@ -81,6 +81,7 @@ export class PresenceStore {
       k.clientDay(tenantId, dayOf(latest)),
       k.totals(tenantId),
       k.clientTraffic(tenantId, dayOf(latest)),
+      k.clientsSeenDay(tenantId, dayOf(latest)),
       ...batch.map((b) => k.client(tenantId, b.heartbeat.clientId)),
     ];
     const args: (string | number)[] = [

@@ -123,9 +123,9 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}ctraffic:${day}`;
   }
 
-  /** ZSET: a period's client ranking, computed and deleted within one analytics request. */
-  clientTrafficScratch(tenantId: string, nonce: string): string {
-    return `${this.tenantScope(tenantId)}ctraffic:tmp:${nonce}`;
+  /** HyperLogLog of the client ids seen that UTC day (enterprise): a period's client count. */
+  clientsSeenDay(tenantId: string, day: string): string {
+    return `${this.tenantScope(tenantId)}cseen:${day}`;
   }
 
   /** ZSET clientId → offline transitions that UTC day (enterprise): what flapping detection reads, top first. */

@@ -10,6 +10,7 @@ import { dayOf, RedisKeys } from '../../src/redis/redis-keys.js';
 import { type CreatedTenant, createTenant, realtimeTotal, request } from '../support/http.js';
 import { deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
 import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
+import { startRedisServer } from '../support/processes.js';
 import { publisher, publishMany } from '../support/traffic.js';
 
 interface Point {
@@ -325,4 +326,43 @@ describe('history and analytics (real NATS and Redis)', () => {
     const total = await waitFor(async () => (await analytics(t, 'period=1h')).body.totals.messages, (n) => n === 1235, { timeoutMs: 3000 });
     expect(total).toBe(1235);
   });
+});
+
+describe('client behaviour with many clients (private redis-server)', () => {
+  it('reads a bounded amount however many clients a tenant has: 20,000 clients, the busiest 1,000 listed', async () => {
+    const server = await startRedisServer({ persistent: false });
+    const options = testOptions({ redis: { url: `redis://127.0.0.1:${server.port}`, keyPrefix: 'many', connectTimeoutMs: 3000 } });
+    const pulse = await startPulse(options);
+    const redis = new Redis({ port: server.port, host: '127.0.0.1' });
+    try {
+      const t = await createTenant(pulse.url, uniqueTenantId('many'), 'enterprise');
+      const keys = new RedisKeys('many');
+      const day = dayOf(Date.now());
+      for (let from = 0; from < 20_000; from += 2000) {
+        const p = redis.pipeline();
+        for (let i = from; i < from + 2000; i++) {
+          const id = `c${String(i).padStart(5, '0')}`;
+          p.hset(keys.clientDay(t.id, day), `${id}|s`, i, `${id}|r`, i, `${id}|e`, 0, `${id}|on`, 60, `${id}|ss`, 1, `${id}|rc`, 0, `${id}|off`, 0);
+          p.zadd(keys.clientTraffic(t.id, day), 2 * i, id);
+          p.pfadd(keys.clientsSeenDay(t.id, day), id);
+        }
+        await p.exec();
+      }
+      const outputBytes = async () => Number(/total_net_output_bytes:(\d+)/.exec(await redis.info('stats'))![1]);
+      const before = await outputBytes();
+      const res = await request<{ clients: { total: number; truncated: boolean; items: { clientId: string; messagesSent: number }[] } }>(pulse.url, 'GET', '/api/v1/metrics/analytics?period=24h', { key: t.apiKey });
+      const sent = (await outputBytes()) - before;
+      expect(res.status).toBe(200);
+      expect(res.body.clients.items).toHaveLength(1000);
+      expect(res.body.clients.items[0]).toMatchObject({ clientId: 'c19999', messagesSent: 19_999 });
+      expect(res.body.clients.truncated).toBe(true);
+      expect(Math.abs(res.body.clients.total - 20_000)).toBeLessThan(20_000 * 0.03);
+      // The whole client-day hash is ~3 MB of replies; the bounded read is a fraction of it.
+      expect(sent).toBeLessThan(1_000_000);
+    } finally {
+      redis.disconnect();
+      await pulse.close();
+      await server.kill();
+    }
+  }, 60_000);
 });
