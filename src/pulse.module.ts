@@ -1,3 +1,6 @@
+import { AlertingModule } from './alerting/alerting.module.js';
+import { AnalyticsModule } from './analytics/analytics.module.js';
+import { AnomaliesModule } from './anomalies/anomalies.module.js';
 import { type DynamicModule, Module, type ModuleMetadata, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
@@ -75,6 +78,9 @@ export class PulseModule {
         MonitoringModule,
         HeartbeatModule,
         HealthModule,
+        AnalyticsModule,
+        AnomaliesModule,
+        AlertingModule,
         MetricsModule,
         ObservabilityModule,
       ],

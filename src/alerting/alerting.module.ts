@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AnomaliesModule } from '../anomalies/anomalies.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
 import { MetricsRepository } from '../metrics/metrics.repository.js';
@@ -14,7 +15,7 @@ import { AlertingService } from './alerting.service.js';
 import { AlertsController } from './alerts.controller.js';
 
 @Module({
-  imports: [TenantsModule, HeartbeatModule, MonitoringModule, HealthModule],
+  imports: [TenantsModule, HeartbeatModule, MonitoringModule, HealthModule, AnomaliesModule],
   controllers: [AlertsController],
   providers: [AlertingRepository, AlertSender, AlertingService, RuleMetricsReader, MetricsRepository, RedisLock, RuleEvaluatorJob, OperatorAlerts],
   exports: [AlertingService, RuleEvaluatorJob, OperatorAlerts, AlertSender],

@@ -1,6 +1,7 @@
 import { BadRequestException, ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Anomaly } from '../anomalies/anomaly.js';
+import { AnomalyEvents } from '../anomalies/anomaly-events.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { assertAllowedTarget, TargetNotAllowedError } from './address-policy.js';
 import { AlertSender, type DeliveryRecord } from './alert-sender.js';
@@ -64,7 +65,14 @@ export class AlertingService {
     private readonly sender: AlertSender,
     private readonly operator: OperatorAlerts,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
-  ) {}
+    anomalies: AnomalyEvents,
+  ) {
+    // Detection emits, alerting listens: the data flows one way (ARCHITECTURE.md, seams).
+    anomalies.subscribe({
+      changed: (tenantId, event, anomaly) => this.onAnomaly(tenantId, event, anomaly),
+      stillOpen: (tenantId, anomaly, now) => this.repeatAnomaly(tenantId, anomaly, now),
+    });
+  }
 
   async create(tenantId: string, dto: CreateChannelDto): Promise<Channel & { signingSecret?: string }> {
     await this.check(dto.type, dto.config);

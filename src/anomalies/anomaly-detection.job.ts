@@ -5,12 +5,12 @@ import { JobFailures } from '../common/job-failures.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { PresenceStore } from '../heartbeat/presence.store.js';
 import { estimateCardinality } from '../monitoring/subject-sketch.js';
-import { AlertingService } from '../alerting/alerting.service.js';
 import { NATS_CONNECTION } from '../nats/nats.module.js';
 import { forEachTenant, LockedJob, LockedJobService } from '../redis/locked-job.js';
 import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { type Anomaly, type AnomalyEvent, anomalySubject } from './anomaly.js';
+import { AnomalyEvents } from './anomaly-events.js';
 import { AnomalyStore, type TenantCounters } from './anomaly.store.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig, offlineDeltas, type WindowFigures } from './detectors.js';
 import { subjectPattern } from './subject-pattern.js';
@@ -49,7 +49,8 @@ const delta = (now: number, before: number) => Math.max(0, now - before);
  *
  * Open, resolve and notify are idempotent: the pass first stores the new state together with an
  * outbox of the changes it decided (anomaly ids are derived from tenant, condition and window),
- * then stores, publishes and notifies each change and removes it from the outbox. A pass that
+ * then stores, publishes and emits each change (AnomalyEvents: alerting listens) and removes it
+ * from the outbox. A pass that
  * fails or is stopped half-way leaves the rest in the outbox; the next pass delivers it before
  * closing anything new. Delivery is at least once: only a crash between a notification and the
  * outbox update can repeat that one notification.
@@ -75,7 +76,7 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
     failures: JobFailures,
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
     @Inject(PULSE_OPTIONS) options: PulseOptions,
-    private readonly alerting: AlertingService,
+    private readonly events: AnomalyEvents,
   ) {
     super();
     this.rules = { ...DEFAULT_DETECTOR_CONFIG, ...options.anomalyDetectors };
@@ -202,7 +203,7 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
     for (const [key, open] of Object.entries(result.state.open)) {
       if (fresh.has(key)) continue;
       const anomaly = await this.store.find(tenantId, open.id);
-      if (anomaly) await this.alerting.repeatAnomaly(tenantId, anomaly, Date.now());
+      if (anomaly) await this.events.stillOpen(tenantId, anomaly, Date.now());
     }
     return result.opened.length;
   }
@@ -214,7 +215,7 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
       const { event, anomaly } = pending[0];
       await this.store.save(tenantId, anomaly);
       this.publish({ event, tenantId, anomaly });
-      await this.alerting.onAnomaly(tenantId, event, anomaly);
+      await this.events.changed(tenantId, event, anomaly);
       pending.shift();
       await this.store.saveDetection(tenantId, window, window, { ...state, pending });
     }
