@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { AnomaliesModule } from '../anomalies/anomalies.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
-import { MetricsRepository } from '../metrics/metrics.repository.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
 import { RedisLock } from '../redis/redis-lock.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { RuleEvaluatorJob } from './rule-evaluator.job.js';
@@ -15,9 +15,9 @@ import { AlertingService } from './alerting.service.js';
 import { AlertsController } from './alerts.controller.js';
 
 @Module({
-  imports: [TenantsModule, HeartbeatModule, MonitoringModule, HealthModule, AnomaliesModule],
+  imports: [TenantsModule, HeartbeatModule, MonitoringModule, HealthModule, AnomaliesModule, MetricsModule],
   controllers: [AlertsController],
-  providers: [AlertingRepository, AlertSender, AlertingService, RuleMetricsReader, MetricsRepository, RedisLock, RuleEvaluatorJob, OperatorAlerts],
+  providers: [AlertingRepository, AlertSender, AlertingService, RuleMetricsReader, RedisLock, RuleEvaluatorJob, OperatorAlerts],
   exports: [AlertingService, RuleEvaluatorJob, OperatorAlerts, AlertSender],
 })
 export class AlertingModule {}

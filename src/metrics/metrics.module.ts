@@ -13,5 +13,6 @@ import { TenantsModule } from '../tenants/tenants.module.js';
   imports: [HealthModule, HeartbeatModule, AnalyticsModule, AnomaliesModule, TenantsModule],
   controllers: [MetricsController],
   providers: [MetricsRepository, MetricsService, LiveStreams],
+  exports: [MetricsRepository],
 })
 export class MetricsModule {}
