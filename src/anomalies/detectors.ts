@@ -151,36 +151,32 @@ export interface RateContext {
 export function conditions(state: DetectorState, w: WindowFigures, c: DetectorConfig, rate?: RateContext): AnomalyDraft[] {
   const found: AnomalyDraft[] = [];
   const warm = state.windows >= c.warmupWindows;
-  const base = { ...state.baseline };
-  const ewmaMessages = base.messages;
+  const base = state.baseline;
   // A spike is 10× whichever is higher, the flat baseline or the top of this hour's normal range
   // (a series that bursts to 5× every hour is not spiking at 10× its mean); a drop is judged
   // against this hour's normal (a quiet night is not an outage).
-  const spikeBase = Math.max(ewmaMessages, rate?.upper ?? 0);
-  const dropBase = rate?.expected !== undefined ? Math.max(rate.expected, 0) : ewmaMessages;
+  const spikeBase = Math.max(base.messages, rate?.upper ?? 0);
+  const dropBase = rate?.expected !== undefined ? Math.max(rate.expected, 0) : base.messages;
 
   if (warm && (rate?.unusualUp ?? true) && w.messages >= c.minSpikeMessages && w.messages >= c.spikeFactor * Math.max(spikeBase, 1)) {
-    base.messages = spikeBase;
-    const factor = base.messages > 0 ? w.messages / base.messages : Infinity;
+    const factor = spikeBase > 0 ? w.messages / spikeBase : Infinity;
     found.push({
       key: 'rate_spike',
       type: 'rate_spike',
       severity: factor >= 5 * c.spikeFactor ? 'critical' : 'warning',
       summary: `Message rate ${Number.isFinite(factor) ? factor.toFixed(1) : 'far'}× the baseline`,
-      details: { messages: w.messages, baseline: Number(base.messages.toFixed(2)), factor: Number.isFinite(factor) ? Number(factor.toFixed(2)) : null },
+      details: { messages: w.messages, baseline: Number(spikeBase.toFixed(2)), factor: Number.isFinite(factor) ? Number(factor.toFixed(2)) : null },
     });
   }
-  base.messages = dropBase;
-  if (warm && (rate?.unusualDown ?? true) && base.messages >= c.minDropBaselineMessages && w.messages < c.dropFraction * base.messages && state.lowWindows + 1 >= c.dropWindows) {
+  if (warm && (rate?.unusualDown ?? true) && dropBase >= c.minDropBaselineMessages && w.messages < c.dropFraction * dropBase && state.lowWindows + 1 >= c.dropWindows) {
     found.push({
       key: 'traffic_drop',
       type: 'traffic_drop',
       severity: 'critical',
       summary: `Traffic below ${Math.round(c.dropFraction * 100)} % of the baseline for ${state.lowWindows + 1} windows`,
-      details: { messages: w.messages, baseline: Number(base.messages.toFixed(2)) },
+      details: { messages: w.messages, baseline: Number(dropBase.toFixed(2)) },
     });
   }
-  base.messages = ewmaMessages;
   const sample = w.sent + w.received;
   if (sample >= c.minErrorSample && w.errors / sample > c.errorRateThreshold) {
     const rate = w.errors / sample;

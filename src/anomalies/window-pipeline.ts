@@ -143,7 +143,7 @@ function statisticalDraft(metric: SeriesMetric, signal: SeriesSignal, m: SeriesM
 }
 
 export function closeWindow(tenantId: string, state: PipelineState, w: PipelineWindow, c: PipelineConfig): PipelineResult {
-  const base = seriesModelConfig(c.windowMs, c.sensitivity, c.rules.warmupWindows > 30 ? 30 : Math.max(c.rules.warmupWindows, 1));
+  const base = seriesModelConfig(c.windowMs, c.sensitivity, Math.max(c.rules.warmupWindows, 1));
   const series: PipelineState['series'] = { ...state.series };
   const shiftRun: PipelineState['shiftRun'] = { ...state.shiftRun };
   const statistical: (AnomalyDraft & { score: number })[] = [];
@@ -177,25 +177,25 @@ export function closeWindow(tenantId: string, state: PipelineState, w: PipelineW
 
   // One anomaly per family: an open one absorbs its family's conditions; of new ones, the first
   // found wins, and rules are found first.
-  const activeFamilies = new Set(found.map((f) => familyOf(f.key)));
-  const open: Record<string, OpenAnomaly> = {};
-  const resolved: OpenAnomaly[] = [];
-  for (const [key, anomaly] of Object.entries(state.open)) {
-    const clear = activeFamilies.has(familyOf(key)) ? 0 : anomaly.clear + 1;
-    if (clear >= c.rules.holdDownWindows) resolved.push({ ...anomaly, clear });
-    else open[key] = { ...anomaly, clear };
-  }
-  const openFamilies = new Set(Object.keys(open).map(familyOf));
   // After a statistical anomaly resolves, its family cools down for six hours: the same event
   // re-crossing the threshold while the model absorbs it is not news (it cost false alarms on NAB
   // and the generator). A signal a hundred times stronger still opens.
   const coolWindows = Math.max(c.rules.holdDownWindows, Math.round(COOL_DOWN_MS / c.windowMs));
   const cooling: Record<string, number> = {};
   for (const [family, left] of Object.entries(state.cooling ?? {})) if (left > 1) cooling[family] = left - 1;
-  for (const r of resolved) {
-    const key = Object.keys(state.open).find((k) => state.open[k].id === r.id);
-    if (key?.startsWith('stat:')) cooling[familyOf(key)] = coolWindows;
+  const activeFamilies = new Set(found.map((f) => familyOf(f.key)));
+  const open: Record<string, OpenAnomaly> = {};
+  const resolved: OpenAnomaly[] = [];
+  for (const [key, anomaly] of Object.entries(state.open)) {
+    const clear = activeFamilies.has(familyOf(key)) ? 0 : anomaly.clear + 1;
+    if (clear < c.rules.holdDownWindows) {
+      open[key] = { ...anomaly, clear };
+      continue;
+    }
+    resolved.push({ ...anomaly, clear });
+    if (key.startsWith('stat:')) cooling[familyOf(key)] = coolWindows;
   }
+  const openFamilies = new Set(Object.keys(open).map(familyOf));
   const opened: OpenedAnomaly[] = [];
   for (const draft of found) {
     const family = familyOf(draft.key);
