@@ -33,7 +33,6 @@ export interface LockedJobDeps {
 export class LockedJob<T> {
   private running: Promise<T | null> | null = null;
   private stopped = false;
-  private lastTarget: number | undefined;
 
   constructor(
     private readonly deps: LockedJobDeps,
@@ -54,22 +53,22 @@ export class LockedJob<T> {
     // boundaries (an interval timer would slip by each tick's lateness).
     const period = this.spec.intervalMs;
     const offset = this.spec.alignOffsetMs % period;
+    // Each boundary follows the last one set, never the clock at wake-up (timers may fire a
+    // millisecond early); boundaries missed while the process was blocked are skipped.
+    const start = Date.now();
+    let target = start + ((((offset - start) % period) + period) % period);
     const schedule = () => {
       if (this.stopped) return;
-      const now = Date.now();
-      // Never less than half a period: an early wake-up must not schedule the same boundary twice.
-      let wait = (((offset - now) % period) + period) % period;
-      if (wait < period / 2 && this.lastTarget !== undefined && now + wait - this.lastTarget < period / 2) wait += period;
-      const target = now + wait;
-      this.lastTarget = target;
       if (this.deps.scheduler.doesExist('timeout', name)) this.deps.scheduler.deleteTimeout(name);
       this.deps.scheduler.addTimeout(
         name,
         setTimeout(() => {
-          // Timers may fire a millisecond early: the pass is for the boundary it was set for.
+          // The pass is for the boundary it was set for.
           tick(Math.max(Date.now(), target));
+          do target += period;
+          while (target <= Date.now());
           schedule();
-        }, wait),
+        }, Math.max(0, target - Date.now())),
       );
     };
     schedule();
