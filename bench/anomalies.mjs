@@ -18,6 +18,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
+import { parseSeriesCsv, parseTimestamp } from '../dist/anomalies/series-runner.js';
 import { generateTenants } from './anomaly-traffic.mjs';
 
 const run = promisify(execFile);
@@ -30,18 +31,9 @@ const { values, positionals } = parseArgs({
   options: { sensitivity: { type: 'string', default: 'medium' }, only: { type: 'string' }, out: { type: 'string', default: 'bench/results/anomalies.json' } },
 });
 
-const parseTs = (s) => Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s.replace(' ', 'T')}Z`);
-
-function readCsv(path) {
-  return readFileSync(path, 'utf8')
-    .trim()
-    .split(/\r?\n/)
-    .slice(1)
-    .map((line) => {
-      const [timestamp, value] = line.split(',');
-      return { timestamp, at: parseTs(timestamp), value: Number(value) };
-    });
-}
+// The command's own parsing, so the bench reads files exactly as the command does.
+const parseTs = parseTimestamp;
+const readCsv = (path) => parseSeriesCsv(readFileSync(path, 'utf8'));
 
 async function detect(path, extra = []) {
   // The generator's values are message counts (resolution 1, as Pulse's job knows of its own

@@ -1,13 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { CLIENT_DAY_FIELDS } from './client-behaviour.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { ROLLUP_DAY_LUA, ROLLUP_HOUR_LUA } from './rollup-scripts.js';
 
 /** Reads of stored buckets for analytics, and the rollup writes. */
-/** The per-client fields of a client-day hash (`<id>|<field>`). */
-const CLIENT_DAY_FIELDS = ['s', 'r', 'e', 'on', 'ss', 'rc', 'off'];
-
 @Injectable()
 export class AnalyticsRepository {
   private readonly scripts: Record<'pulseRollupHour' | 'pulseRollupDay', LuaScript>;

@@ -48,6 +48,9 @@ const FIELD: Record<string, keyof ClientTotals> = {
   off: 'offlineTransitions',
 };
 
+/** The per-client fields of a client-day hash (`<id>|<field>`). */
+export const CLIENT_DAY_FIELDS = Object.keys(FIELD);
+
 /** Sums the per-day hashes (`<clientId>|<field>` → count) into per-client totals. */
 export function sumClientDays(days: Record<string, string>[]): Map<string, ClientTotals> {
   const clients = new Map<string, ClientTotals>();
