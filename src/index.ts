@@ -8,7 +8,7 @@ export { RequiresTier } from './common/decorators/requires-tier.decorator.js';
 export { Public } from './common/decorators/public.decorator.js';
 export { AdminOnly } from './common/decorators/admin-only.decorator.js';
 export { CurrentTenant } from './common/decorators/current-tenant.decorator.js';
-export type { TenantPrincipal } from './common/guards/principal.js';
+export type { TenantPrincipal } from './common/principal.js';
 export { TierRequiredException } from './common/errors/tier-required.exception.js';
 export { HeartbeatDto, HeartbeatMetricsDto } from './heartbeat/heartbeat.dto.js';
 export { CreateTenantDto, UpdateTenantDto } from './tenants/dto/tenant.dto.js';

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { ErrorBodyDto } from './common/filters/error-body.dto.js';
+import { ErrorBodyDto } from './http/error-body.dto.js';
 
 /** OpenAPI at /api/docs (JSON at /api/docs-json): every route, the bearer scheme, the error body. */
 export function setupOpenApi(app: INestApplication): void {

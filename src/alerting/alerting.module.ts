@@ -1,9 +1,9 @@
+import { JobsModule } from '../jobs/jobs.module.js';
 import { Module } from '@nestjs/common';
 import { AnomaliesModule } from '../anomalies/anomalies.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
-import { RedisLock } from '../redis/redis-lock.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { RuleEvaluatorJob } from './rule-evaluator.job.js';
 import { RuleMetricsReader } from './rule-metrics.reader.js';
@@ -15,9 +15,9 @@ import { AlertingService } from './alerting.service.js';
 import { AlertsController } from './alerts.controller.js';
 
 @Module({
-  imports: [TenantsModule, HeartbeatModule, MonitoringModule, HealthModule, AnomaliesModule, MetricsModule],
+  imports: [JobsModule, TenantsModule, HeartbeatModule, MonitoringModule, HealthModule, AnomaliesModule, MetricsModule],
   controllers: [AlertsController],
-  providers: [AlertingRepository, AlertSender, AlertingService, RuleMetricsReader, RedisLock, RuleEvaluatorJob, OperatorAlerts],
+  providers: [AlertingRepository, AlertSender, AlertingService, RuleMetricsReader, RuleEvaluatorJob, OperatorAlerts],
   exports: [AlertingService, RuleEvaluatorJob, OperatorAlerts, AlertSender],
 })
 export class AlertingModule {}

@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js';
 import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
-import type { TenantPrincipal } from '../common/guards/principal.js';
+import type { TenantPrincipal } from '../common/principal.js';
 import { ParseIdPipe } from '../common/pipes/parse-id.pipe.js';
 import { AlertingService } from './alerting.service.js';
 import { CreateChannelDto, UpdateChannelDto } from './dto/channel.dto.js';

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { JobFailures } from '../common/job-failures.js';
+import { JobFailures } from '../jobs/job-failures.js';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
-import { forEachTenant, LockedJob, LockedJobService } from '../redis/locked-job.js';
+import { forEachTenant, LockedJob, LockedJobService } from '../jobs/locked-job.js';
 import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { AlertingRepository } from './alerting.repository.js';

@@ -1,14 +1,14 @@
+import { JobsModule } from '../jobs/jobs.module.js';
 import { Module } from '@nestjs/common';
 import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
-import { RedisLock } from '../redis/redis-lock.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { AnalyticsRepository } from './analytics.repository.js';
 import { AnalyticsService } from './analytics.service.js';
 import { RollupJob } from './rollup.job.js';
 
 @Module({
-  imports: [TenantsModule, HeartbeatModule],
-  providers: [AnalyticsRepository, AnalyticsService, RollupJob, RedisLock],
+  imports: [JobsModule, TenantsModule, HeartbeatModule],
+  providers: [AnalyticsRepository, AnalyticsService, RollupJob],
   exports: [AnalyticsService, RollupJob],
 })
 export class AnalyticsModule {}

@@ -1,6 +1,6 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { TierRequiredException } from '../common/errors/tier-required.exception.js';
-import type { TenantPrincipal } from '../common/guards/principal.js';
+import type { TenantPrincipal } from '../common/principal.js';
 import { tierAtLeast, type Tier } from '../common/tiers.js';
 import { estimateCardinality, SKETCH_REGISTERS } from '../monitoring/subject-sketch.js';
 import { dayOf } from '../redis/redis-keys.js';

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { JobFailures } from '../common/job-failures.js';
+import { JobFailures } from '../jobs/job-failures.js';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { RETENTION } from '../common/retention.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { PresenceStore } from '../heartbeat/presence.store.js';
-import { forEachTenant, LockedJob, LockedJobService } from '../redis/locked-job.js';
+import { forEachTenant, LockedJob, LockedJobService } from '../jobs/locked-job.js';
 import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { dayOf } from '../redis/redis-keys.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';

@@ -1,18 +1,19 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { JobFailures } from '../common/job-failures.js';
+import { JobFailures } from '../jobs/job-failures.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { PresenceStore } from '../heartbeat/presence.store.js';
 import { estimateCardinality } from '../monitoring/subject-sketch.js';
 import { NATS_CONNECTION } from '../nats/nats.module.js';
-import { forEachTenant, LockedJob, LockedJobService } from '../redis/locked-job.js';
+import { forEachTenant, LockedJob, LockedJobService } from '../jobs/locked-job.js';
 import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { type Anomaly, type AnomalyEvent, anomalySubject } from './anomaly.js';
 import { AnomalyEvents } from './anomaly-events.js';
 import { AnomalyStore, type TenantCounters } from './anomaly.store.js';
-import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig, offlineDeltas, type WindowFigures } from './detectors.js';
+import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from '../config/detector-config.js';
+import { offlineDeltas, type WindowFigures } from './detectors.js';
 import { subjectPattern } from './subject-pattern.js';
 import { closeWindow, initialPipelineState, type PipelineState, pipelineConfig, PULSE_SERIES_RESOLUTION } from './window-pipeline.js';
 

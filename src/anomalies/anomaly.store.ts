@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LATENCY_BUCKETS, percentile } from '../monitoring/latency-histogram.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
-import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { dayOf, minuteEpochOf, RedisKeys } from '../redis/redis-keys.js';
 import { ANOMALY_RETENTION_SECONDS, type Anomaly } from './anomaly.js';
 

@@ -1,6 +1,6 @@
 import { percentile } from '../monitoring/latency-histogram.js';
-import type { DetectorConfig, WindowFigures } from './detectors.js';
-import type { Sensitivity } from './series-model.js';
+import type { DetectorConfig, Sensitivity } from '../config/detector-config.js';
+import type { WindowFigures } from './detectors.js';
 import { closeWindow, initialPipelineState, pipelineConfig, PULSE_SERIES_RESOLUTION } from './window-pipeline.js';
 
 /** One stored hour of a tenant's history, as the analytics rollups keep it. */

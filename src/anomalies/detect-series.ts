@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { SENSITIVITIES, type Sensitivity } from './series-model.js';
+import { SENSITIVITIES, type Sensitivity } from '../config/detector-config.js';
 import { type DetectorSet, SERIES_METRICS, type SeriesMetric } from './window-pipeline.js';
 import { detectSeries, parseSeriesCsv, SeriesInputError } from './series-runner.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DETECTOR_CONFIG as C, type DetectorState, evaluate, initialState, offlineDeltas, type WindowFigures } from './detectors.js';
+import { DEFAULT_DETECTOR_CONFIG as C } from '../config/detector-config.js';
+import { type DetectorState, evaluate, initialState, offlineDeltas, type WindowFigures } from './detectors.js';
 import { subjectPattern } from './subject-pattern.js';
 
 /** Deterministic noise in [-1, 1]. */

@@ -2,66 +2,14 @@
  * Anomaly detection as pure functions over closed windows. The job feeds each tenant's window
  * figures (deltas of Redis counters merged from every instance) and keeps the returned state.
  */
+import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from '../config/detector-config.js';
+
 /** The seed's named rules, then the statistical detector's kinds (see `series-model.ts`). */
 export const RULE_ANOMALY_TYPES = ['rate_spike', 'traffic_drop', 'error_rate', 'unusual_subject', 'client_flapping', 'security'] as const;
 export const STATISTICAL_ANOMALY_TYPES = ['spike', 'dip', 'level_shift', 'drift'] as const;
 export const ANOMALY_TYPES = [...RULE_ANOMALY_TYPES, ...STATISTICAL_ANOMALY_TYPES] as const;
 export type AnomalyType = (typeof ANOMALY_TYPES)[number];
 export type Severity = 'info' | 'warning' | 'critical';
-
-export interface DetectorConfig {
-  /** Windows of history before rate, drop, subject and security detectors may fire (≤ 30). */
-  warmupWindows: number;
-  /** Windows a condition must stay clear before its anomaly resolves (≤ 10). */
-  holdDownWindows: number;
-  /** EWMA weight of a new window in a baseline. */
-  alpha: number;
-  spikeFactor: number;
-  /** A spike needs at least this many messages in the window (1 → 10 is not an incident). */
-  minSpikeMessages: number;
-  /** Traffic below this fraction of the baseline … */
-  dropFraction: number;
-  /** … for this many windows in a row is a drop … */
-  dropWindows: number;
-  /** … if the baseline had at least this many messages per window. */
-  minDropBaselineMessages: number;
-  errorRateThreshold: number;
-  /** Messages sent + received a window needs before its error rate counts. */
-  minErrorSample: number;
-  /** Offline transitions of one client within flapWindows windows that make it flap. */
-  flapTransitions: number;
-  flapWindows: number;
-  securityFactor: number;
-  minSecurityRejections: number;
-  /** Distinct subjects added in a window, against its baseline, that count as a jump. */
-  distinctJumpFactor: number;
-  minDistinctJump: number;
-  /**
-   * A rate spike or drop that lasts this many windows is the new normal: the rule's baseline
-   * adopts the current rate, so the anomaly resolves instead of staying open under unchanged traffic.
-   */
-  adoptWindows: number;
-}
-
-export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
-  warmupWindows: 10,
-  holdDownWindows: 3,
-  alpha: 0.1,
-  spikeFactor: 10,
-  minSpikeMessages: 100,
-  dropFraction: 0.1,
-  dropWindows: 3,
-  minDropBaselineMessages: 100,
-  errorRateThreshold: 0.1,
-  minErrorSample: 100,
-  flapTransitions: 3,
-  flapWindows: 10,
-  securityFactor: 10,
-  minSecurityRejections: 20,
-  distinctJumpFactor: 10,
-  minDistinctJump: 100,
-  adoptWindows: 15,
-};
 
 export interface WindowFigures {
   messages: number;

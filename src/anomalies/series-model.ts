@@ -1,3 +1,5 @@
+import type { Sensitivity } from '../config/detector-config.js';
+
 /**
  * The statistical detector: one online model per tenant series (messages or bytes per window,
  * error rate, active clients, latency p95, later user-defined metrics). Pure functions over a
@@ -17,8 +19,6 @@
  *
  * Memory is bounded (about 230 numbers a series) and a window costs O(bins).
  */
-export const SENSITIVITIES = ['low', 'medium', 'high'] as const;
-export type Sensitivity = (typeof SENSITIVITIES)[number];
 
 export type SeriesKind = 'spike' | 'dip' | 'level_shift';
 

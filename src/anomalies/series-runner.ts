@@ -1,5 +1,5 @@
 import type { WindowFigures } from './detectors.js';
-import type { Sensitivity } from './series-model.js';
+import type { Sensitivity } from '../config/detector-config.js';
 import { closeWindow, type DetectorSet, initialPipelineState, isStretched, pipelineConfig, type SeriesMetric } from './window-pipeline.js';
 
 /**

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
+import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig, type Sensitivity } from '../config/detector-config.js';
 import {
   advanceRules,
   type AnomalyDraft,
   type AnomalyType,
   conditions,
   type RateContext,
-  DEFAULT_DETECTOR_CONFIG,
-  type DetectorConfig,
   type DetectorState,
   initialState,
   type OpenAnomaly,
@@ -16,7 +15,6 @@ import {
   initialSeriesState,
   learnWindow,
   scoreWindow,
-  type Sensitivity,
   type SeriesModelConfig,
   seriesModelConfig,
   type SeriesSignal,

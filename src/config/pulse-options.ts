@@ -1,4 +1,4 @@
-import type { DetectorConfig } from '../anomalies/detectors.js';
+import type { DetectorConfig } from './detector-config.js';
 import type { Tier } from '../common/tiers.js';
 
 export const PULSE_OPTIONS = Symbol('PULSE_OPTIONS');

@@ -4,7 +4,7 @@ import { TrafficFlusher, type FlushStats } from '../monitoring/traffic-flusher.j
 import { NatsStatus, type NatsStatusSnapshot } from '../nats/nats-status.js';
 import { Cluster } from 'ioredis';
 import { withTimeout } from '../common/with-timeout.js';
-import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisDataWatch } from './redis-data-watch.js';
 
 export interface RedisClusterSnapshot {

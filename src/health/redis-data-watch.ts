@@ -2,7 +2,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnAppl
 import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { redisReady } from '../redis/redis-errors.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';

@@ -1,5 +1,5 @@
+import { JobsModule } from '../jobs/jobs.module.js';
 import { Module } from '@nestjs/common';
-import { RedisLock } from '../redis/redis-lock.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { HeartbeatController } from './heartbeat.controller.js';
 import { HeartbeatRejections } from './heartbeat-rejections.js';
@@ -11,7 +11,7 @@ import { PresenceStore } from './presence.store.js';
 import { PresenceWriter } from './presence-writer.js';
 
 @Module({
-  imports: [TenantsModule],
+  imports: [JobsModule, TenantsModule],
   controllers: [HeartbeatController],
   providers: [
     HeartbeatService,
@@ -21,7 +21,6 @@ import { PresenceWriter } from './presence-writer.js';
     PresenceEventsPublisher,
     OfflineDetector,
     PresenceQueryService,
-    RedisLock,
   ],
   exports: [HeartbeatService, PresenceQueryService, PresenceWriter, OfflineDetector, PresenceStore],
 })

@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus, Injectable, type MessageEvent } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import type { TenantPrincipal } from '../common/guards/principal.js';
+import type { TenantPrincipal } from '../common/principal.js';
 import { ApiKeyService } from '../tenants/api-key.service.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 

@@ -5,11 +5,10 @@ import { exportLines } from '../analytics/series-export.js';
 import type { Request } from 'express';
 import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js';
 import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
-import type { TenantPrincipal } from '../common/guards/principal.js';
+import { bearerToken, type TenantPrincipal } from '../common/principal.js';
 import { AnalyticsQuery, AnomaliesQuery, BacktestBody, ExportQuery, NoQuery, PresenceQuery } from './dto/metrics-queries.dto.js';
 import { MetricsService } from './metrics.service.js';
 import { LiveStreams } from './live-streams.js';
-import { bearerToken } from '../common/guards/api-key.guard.js';
 
 /** Tenant metrics. Every route reads the tenant of the API key, and only that tenant. */
 @Controller('metrics')

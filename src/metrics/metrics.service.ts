@@ -1,5 +1,5 @@
 import { BadRequestException, Inject, Injectable } from '@nestjs/common';
-import type { TenantPrincipal } from '../common/guards/principal.js';
+import type { TenantPrincipal } from '../common/principal.js';
 import { TierRequiredException } from '../common/errors/tier-required.exception.js';
 import { tierAtLeast } from '../common/tiers.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
-import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import type { Retention } from '../common/retention.js';
 import { encodeDelta, FLUSH_LUA } from './flush-script.js';

@@ -1,4 +1,4 @@
-import { CLUSTER_UNPIPELINED_SCRIPTS, type RedisClient } from './redis.module.js';
+import { CLUSTER_UNPIPELINED_SCRIPTS, type RedisClient } from './redis-client.js';
 
 export type ScriptName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];
 

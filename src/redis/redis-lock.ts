@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { REDIS_CLIENT, type RedisClient } from './redis.module.js';
+import { REDIS_CLIENT, type RedisClient } from './redis-client.js';
 import { RedisKeys } from './redis-keys.js';
 
 const RELEASE_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
-import type { TenantPrincipal } from '../common/guards/principal.js';
+import type { TenantPrincipal } from '../common/principal.js';
 import { isSlotUnavailable } from '../redis/redis-errors.js';
-import { REDIS_CLIENT } from '../redis/redis.module.js';
+import { REDIS_CLIENT } from '../redis/redis-client.js';
 import type { ApiKeyRecord } from './tenant.js';
 import { TenantDirectory } from './tenant-directory.js';
 import { TenantRepository } from './tenant.repository.js';

@@ -1,7 +1,7 @@
-import { SENSITIVITIES, type Sensitivity } from '../anomalies/series-model.js';
+import { SENSITIVITIES, type Sensitivity } from '../config/detector-config.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { isTier } from '../common/tiers.js';
-import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import type { ApiKeyRecord, Tenant, TenantStatus } from './tenant.js';
 

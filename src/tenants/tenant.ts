@@ -1,4 +1,4 @@
-import type { Sensitivity } from '../anomalies/series-model.js';
+import type { Sensitivity } from '../config/detector-config.js';
 import type { Tier } from '../common/tiers.js';
 
 export const TENANT_STATUSES = ['active', 'disabled'] as const;

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext, InternalServerErrorException } from '@nestjs/common';
-import type { AuthenticatedRequest, TenantPrincipal } from '../guards/principal.js';
+import type { AuthenticatedRequest, TenantPrincipal } from '../principal.js';
 
 /** The tenant resolved from the request's API key by ApiKeyGuard; never from a request parameter. */
 export const CurrentTenant = createParamDecorator((_data: unknown, ctx: ExecutionContext): TenantPrincipal => {

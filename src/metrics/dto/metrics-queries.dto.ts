@@ -3,7 +3,7 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } fro
 import { type Period, PERIODS, type Resolution, RESOLUTIONS } from '../../analytics/buckets.js';
 import { EXPORT_FORMATS, type ExportFormat } from '../../analytics/series-export.js';
 import { ANOMALY_TYPES, type AnomalyType } from '../../anomalies/detectors.js';
-import { SENSITIVITIES, type Sensitivity } from '../../anomalies/series-model.js';
+import { SENSITIVITIES, type Sensitivity } from '../../config/detector-config.js';
 
 export class AnalyticsQuery {
   @IsOptional()

@@ -1,5 +1,5 @@
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Min, ValidateIf } from 'class-validator';
-import { SENSITIVITIES, type Sensitivity } from '../../anomalies/series-model.js';
+import { SENSITIVITIES, type Sensitivity } from '../../config/detector-config.js';
 import { ID_PATTERN } from '../../common/ids.js';
 import { TIERS, type Tier } from '../../common/tiers.js';
 import { TENANT_STATUSES, type TenantStatus } from '../tenant.js';

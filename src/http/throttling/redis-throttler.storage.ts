@@ -1,6 +1,6 @@
 import { type ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import { isSlotUnavailable } from '../../redis/redis-errors.js';
-import type { RedisClient } from '../../redis/redis.module.js';
+import type { RedisClient } from '../../redis/redis-client.js';
 import type { RedisKeys } from '../../redis/redis-keys.js';
 
 /** Hits in the window and a block once the limit is passed, atomically (one slot: the hash tag). */

@@ -1,13 +1,13 @@
 import { ForbiddenException, type ExecutionContext, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { describe, expect, it } from 'vitest';
-import type { PulseOptions } from '../../config/pulse-options.js';
-import type { ApiKeyService } from '../../tenants/api-key.service.js';
-import { AdminOnly } from '../decorators/admin-only.decorator.js';
-import { Public } from '../decorators/public.decorator.js';
-import { RequiresTier } from '../decorators/requires-tier.decorator.js';
+import type { PulseOptions } from '../config/pulse-options.js';
+import type { ApiKeyService } from '../tenants/api-key.service.js';
+import { AdminOnly } from '../common/decorators/admin-only.decorator.js';
+import { Public } from '../common/decorators/public.decorator.js';
+import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
 import { ApiKeyGuard } from './api-key.guard.js';
-import type { AuthenticatedRequest } from './principal.js';
+import type { AuthenticatedRequest } from '../common/principal.js';
 
 class Routes {
   open() {}

@@ -1,8 +1,8 @@
 import type { BeforeApplicationShutdown, Logger, OnModuleInit } from '@nestjs/common';
 import type { SchedulerRegistry } from '@nestjs/schedule';
-import type { JobFailures } from '../common/job-failures.js';
-import { isRedisUnavailable } from './redis-errors.js';
-import type { HeldLock, RedisLock } from './redis-lock.js';
+import type { JobFailures } from './job-failures.js';
+import { isRedisUnavailable } from '../redis/redis-errors.js';
+import type { HeldLock, RedisLock } from '../redis/redis-lock.js';
 
 export interface LockedJobSpec<T> {
   /** Lock and interval name. */

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { isRedisUnavailable } from '../../redis/redis-errors.js';
+import { isRedisUnavailable } from '../redis/redis-errors.js';
 
 export interface ErrorBody {
   statusCode: number;

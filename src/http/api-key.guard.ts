@@ -1,14 +1,14 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { PULSE_OPTIONS, type PulseOptions } from '../../config/pulse-options.js';
-import { ApiKeyService } from '../../tenants/api-key.service.js';
-import { AdminOnly } from '../decorators/admin-only.decorator.js';
-import { Public } from '../decorators/public.decorator.js';
-import { RequiresTier } from '../decorators/requires-tier.decorator.js';
-import { TierRequiredException } from '../errors/tier-required.exception.js';
-import { tierAtLeast } from '../tiers.js';
-import type { AuthenticatedRequest } from './principal.js';
+import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { ApiKeyService } from '../tenants/api-key.service.js';
+import { AdminOnly } from '../common/decorators/admin-only.decorator.js';
+import { Public } from '../common/decorators/public.decorator.js';
+import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
+import { TierRequiredException } from '../common/errors/tier-required.exception.js';
+import { tierAtLeast } from '../common/tiers.js';
+import { type AuthenticatedRequest, bearerToken } from '../common/principal.js';
 
 /**
  * Global guard, deny by default: a route is open only when marked @Public(). Admin routes take the
@@ -61,13 +61,4 @@ export class ApiKeyGuard implements CanActivate {
 
 function sha256(value: string): Buffer {
   return createHash('sha256').update(value).digest();
-}
-
-/** Far longer than any key (`pk_` + 32 base64url characters); longer headers are not matched at all. */
-const MAX_AUTHORIZATION_LENGTH = 512;
-
-export function bearerToken(header: string | undefined): string | null {
-  if (!header || header.length > MAX_AUTHORIZATION_LENGTH) return null;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match ? match[1] : null;
 }

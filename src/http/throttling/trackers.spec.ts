@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressTracker } from '../../pulse.module.js';
+import { addressTracker } from './trackers.js';
 
 describe('address tracker', () => {
   it('IPv4 as is, IPv4-mapped IPv6 as IPv4, IPv6 by its /64 whatever the notation', () => {

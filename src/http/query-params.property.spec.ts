@@ -1,13 +1,13 @@
 import { BadRequestException, type ArgumentMetadata } from '@nestjs/common';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HistoryQuery } from '../../alerting/alerts.controller.js';
-import { PERIODS, RESOLUTIONS } from '../../analytics/buckets.js';
-import { EXPORT_FORMATS } from '../../analytics/series-export.js';
-import { ANOMALY_TYPES } from '../../anomalies/detectors.js';
-import { AnalyticsQuery, AnomaliesQuery, CLIENT_STATUSES, ExportQuery, PresenceQuery } from '../../metrics/dto/metrics-queries.dto.js';
-import { ListTenantsQuery } from '../../tenants/dto/list-tenants.query.js';
-import { ID_PATTERN } from '../ids.js';
+import { HistoryQuery } from '../alerting/alerts.controller.js';
+import { PERIODS, RESOLUTIONS } from '../analytics/buckets.js';
+import { EXPORT_FORMATS } from '../analytics/series-export.js';
+import { ANOMALY_TYPES } from '../anomalies/detectors.js';
+import { AnalyticsQuery, AnomaliesQuery, CLIENT_STATUSES, ExportQuery, PresenceQuery } from '../metrics/dto/metrics-queries.dto.js';
+import { ListTenantsQuery } from '../tenants/dto/list-tenants.query.js';
+import { ID_PATTERN } from '../common/ids.js';
 import { createValidationPipe } from './validation.pipe.js';
 
 type Param = { name: string } & (
