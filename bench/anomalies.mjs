@@ -28,7 +28,11 @@ const CLI = 'dist/anomalies/detect-series.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { sensitivity: { type: 'string', default: 'medium' }, only: { type: 'string' }, out: { type: 'string', default: 'bench/results/anomalies.json' } },
+  options: {
+    sensitivity: { type: 'string', default: 'medium' },
+    only: { type: 'string' },
+    out: { type: 'string', default: 'bench/results/anomalies.json' },
+  },
 });
 
 // The command's own parsing, so the bench reads files exactly as the command does.
@@ -39,7 +43,9 @@ async function detect(path, extra = []) {
   // The generator's values are message counts (resolution 1, as Pulse's job knows of its own
   // series); NAB's units are unknown.
   if (path.includes('pulse-anomaly-gen-')) extra = ['--resolution', '1', ...extra];
-  const { stdout } = await run('node', [CLI, '--sensitivity', values.sensitivity, ...extra, path], { maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run('node', [CLI, '--sensitivity', values.sensitivity, ...extra, path], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return stdout
     .split('\n')
     .filter(Boolean)
@@ -48,7 +54,10 @@ async function detect(path, extra = []) {
 
 /** Baseline: |value − mean| > 4 σ over the previous day of windows; one alarm per excursion (3 windows quiet). */
 function rollingZ(rows) {
-  const gaps = rows.slice(1).map((r, i) => r.at - rows[i].at).sort((a, b) => a - b);
+  const gaps = rows
+    .slice(1)
+    .map((r, i) => r.at - rows[i].at)
+    .sort((a, b) => a - b);
   const span = Math.max(30, Math.round(86_400_000 / (gaps[Math.floor(gaps.length / 2)] || 60_000)));
   const out = [];
   let sum = 0;
@@ -92,8 +101,18 @@ function sum(parts) {
   const recall = total.windows ? total.detected / total.windows : null;
   const all = total.truePositives + total.falsePositives;
   const precision = all ? total.truePositives / all : null;
-  const f1 = recall !== null && precision !== null && recall + precision > 0 ? (2 * recall * precision) / (recall + precision) : null;
-  return { ...total, weeks: Number(total.weeks.toFixed(2)), fpPerWeek: Number((total.falsePositives / total.weeks).toFixed(3)), recall, precision, f1 };
+  const f1 =
+    recall !== null && precision !== null && recall + precision > 0
+      ? (2 * recall * precision) / (recall + precision)
+      : null;
+  return {
+    ...total,
+    weeks: Number(total.weeks.toFixed(2)),
+    fpPerWeek: Number((total.falsePositives / total.weeks).toFixed(3)),
+    recall,
+    precision,
+    f1,
+  };
 }
 
 async function pool(items, worker, width = 2) {
@@ -131,7 +150,13 @@ function nabSeries(dir) {
     const [category, file] = key.split('/');
     if (!TUNING.includes(category)) continue; // held-out categories are never opened
     const path = join(dir, 'data', key);
-    series.push({ category, name: file.replace(/\.csv$/, ''), path, rows: readCsv(path), windows: labels[key].map(([a, b]) => [parseTs(a), parseTs(b)]) });
+    series.push({
+      category,
+      name: file.replace(/\.csv$/, ''),
+      path,
+      rows: readCsv(path),
+      windows: labels[key].map(([a, b]) => [parseTs(a), parseTs(b)]),
+    });
   }
   return series;
 }
@@ -140,7 +165,13 @@ function generatorSeries(folder) {
   return generateTenants().map((t) => {
     const path = join(folder, `${t.name}.csv`);
     writeFileSync(path, `timestamp,value\n${t.rows.map((r) => `${r.timestamp},${r.value}`).join('\n')}\n`);
-    return { category: 'generator', name: t.name, path, rows: t.rows.map((r) => ({ ...r, at: parseTs(r.timestamp) })), windows: t.windows };
+    return {
+      category: 'generator',
+      name: t.name,
+      path,
+      rows: t.rows.map((r) => ({ ...r, at: parseTs(r.timestamp) })),
+      windows: t.windows,
+    };
   });
 }
 
@@ -148,7 +179,11 @@ const fmt = (v, d = 2) => (v === null || v === undefined ? '—' : typeof v === 
 
 function table(title, results) {
   const categories = [...new Set(results.map((r) => r.category))];
-  const lines = [`\n${title}`, '| category | detector | windows | detected | recall | FP | FP/week | precision | F1 |', '|---|---|---|---|---|---|---|---|---|'];
+  const lines = [
+    `\n${title}`,
+    '| category | detector | windows | detected | recall | FP | FP/week | precision | F1 |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
   const summary = {};
   for (const category of [...categories, 'all']) {
     const rows = category === 'all' ? results : results.filter((r) => r.category === category);
@@ -156,7 +191,9 @@ function table(title, results) {
     for (const detector of ['pulse', 'rules', 'rollingZ']) {
       const s = sum(rows.map((r) => r[detector]));
       summary[category][detector] = s;
-      lines.push(`| ${category} | ${detector} | ${s.windows} | ${s.detected} | ${fmt(s.recall)} | ${s.falsePositives} | ${fmt(s.fpPerWeek)} | ${fmt(s.precision)} | ${fmt(s.f1)} |`);
+      lines.push(
+        `| ${category} | ${detector} | ${s.windows} | ${s.detected} | ${fmt(s.recall)} | ${s.falsePositives} | ${fmt(s.fpPerWeek)} | ${fmt(s.precision)} | ${fmt(s.f1)} |`,
+      );
     }
   }
   console.log(lines.join('\n'));
@@ -187,7 +224,9 @@ async function timing(folder) {
     runs.push({ wallSeconds: Number(process.hrtime.bigint() - t0) / 1e9, cpuSeconds: childCpuSeconds() - cpu });
   }
   const worst = runs.reduce((w, r) => (r.wallSeconds > w.wallSeconds ? r : w));
-  console.log(`\n22,000 rows through the command, 3 runs: worst ${worst.wallSeconds.toFixed(2)} s wall, ${worst.cpuSeconds.toFixed(2)} s CPU (bound: 10 s)`);
+  console.log(
+    `\n22,000 rows through the command, 3 runs: worst ${worst.wallSeconds.toFixed(2)} s wall, ${worst.cpuSeconds.toFixed(2)} s CPU (bound: 10 s)`,
+  );
   return runs;
 }
 
@@ -215,4 +254,6 @@ if (values.only !== 'nab') {
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(values.out, `${JSON.stringify(out, null, 2)}\n`);
 const cpu = process.cpuUsage(cpuStart);
-console.log(`\n${Number(process.hrtime.bigint() - started) / 1e9} s wall (this process ${(cpu.user + cpu.system) / 1e6} s CPU); written to ${values.out}`);
+console.log(
+  `\n${Number(process.hrtime.bigint() - started) / 1e9} s wall (this process ${(cpu.user + cpu.system) / 1e6} s CPU); written to ${values.out}`,
+);

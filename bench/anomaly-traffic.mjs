@@ -28,7 +28,10 @@ function poisson(rand, lambda) {
     // Normal approximation (Box–Muller) for large means.
     const u = Math.max(rand(), 1e-12);
     const v = rand();
-    return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)));
+    return Math.max(
+      0,
+      Math.round(lambda + Math.sqrt(lambda) * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)),
+    );
   }
   const limit = Math.exp(-lambda);
   let k = 0;
@@ -42,7 +45,7 @@ function poisson(rand, lambda) {
 
 /** Daily shape (business hours busier) and weekend dip, 1.0 on average-ish. */
 function season(at, daily, weekly) {
-  const hour = ((at / 3_600_000) % 24 + 24) % 24;
+  const hour = (((at / 3_600_000) % 24) + 24) % 24;
   const day = new Date(at).getUTCDay();
   const d = 1 + daily * Math.sin(((hour - 9) / 24) * 2 * Math.PI);
   const w = day === 0 || day === 6 ? 1 - weekly : 1;
@@ -61,18 +64,94 @@ function recipes() {
     { name: 'tiny', base: 0.8, daily: 0.5, weekly: 0.5 },
     { name: 'bursty-normal', base: 300, daily: 0.3, weekly: 0.2, bursts: { every: 24, factor: 6, length: 2 } },
     { name: 'overdispersed', base: 600, daily: 0.4, weekly: 0.2, extraNoise: 0.25 },
-    { name: 'outage', base: 2000, daily: 0.5, weekly: 0.3, incidents: [{ kind: 'scale', day: 12, hour: 14, rows: 6, factor: 0 }] },
-    { name: 'partial-outage', base: 1200, daily: 0.4, weekly: 0.2, incidents: [{ kind: 'scale', day: 15, hour: 3, rows: 12, factor: 0.3 }] },
-    { name: 'burst', base: 900, daily: 0.5, weekly: 0.3, incidents: [{ kind: 'scale', day: 10, hour: 11, rows: 3, factor: 10 }, { kind: 'scale', day: 20, hour: 2, rows: 2, factor: 4 }] },
-    { name: 'tiny-spike', base: 1.5, daily: 0.5, weekly: 0.4, incidents: [{ kind: 'scale', day: 14, hour: 13, rows: 2, factor: 25 }] },
-    { name: 'small-dip', base: 150, daily: 0.4, weekly: 0.3, incidents: [{ kind: 'scale', day: 9, hour: 16, rows: 2, factor: 0.05 }] },
-    { name: 'level-up', base: 400, daily: 0.4, weekly: 0.2, incidents: [{ kind: 'shift', day: 13, hour: 10, factor: 3 }] },
-    { name: 'level-down', base: 3000, daily: 0.5, weekly: 0.3, incidents: [{ kind: 'shift', day: 16, hour: 20, factor: 0.45 }] },
-    { name: 'slow-drift-down', base: 2500, daily: 0.4, weekly: 0.2, incidents: [{ kind: 'drift', day: 11, hour: 0, days: 2, factor: 0.5 }] },
-    { name: 'slow-drift-up', base: 700, daily: 0.4, weekly: 0.2, incidents: [{ kind: 'drift', day: 18, hour: 6, days: 1.5, factor: 2 }] },
-    { name: 'bursty-with-shift', base: 300, daily: 0.3, weekly: 0.2, bursts: { every: 24, factor: 6, length: 2 }, incidents: [{ kind: 'shift', day: 17, hour: 9, factor: 2.5 }] },
-    { name: 'night-outage', base: 1000, daily: 0.7, weekly: 0.3, incidents: [{ kind: 'scale', day: 19, hour: 2, rows: 8, factor: 0 }] },
-    { name: 'weekend-silence', base: 500, daily: 0.5, weekly: 0.6, incidents: [{ kind: 'scale', day: 13, hour: 12, rows: 24, factor: 0.02 }] },
+    {
+      name: 'outage',
+      base: 2000,
+      daily: 0.5,
+      weekly: 0.3,
+      incidents: [{ kind: 'scale', day: 12, hour: 14, rows: 6, factor: 0 }],
+    },
+    {
+      name: 'partial-outage',
+      base: 1200,
+      daily: 0.4,
+      weekly: 0.2,
+      incidents: [{ kind: 'scale', day: 15, hour: 3, rows: 12, factor: 0.3 }],
+    },
+    {
+      name: 'burst',
+      base: 900,
+      daily: 0.5,
+      weekly: 0.3,
+      incidents: [
+        { kind: 'scale', day: 10, hour: 11, rows: 3, factor: 10 },
+        { kind: 'scale', day: 20, hour: 2, rows: 2, factor: 4 },
+      ],
+    },
+    {
+      name: 'tiny-spike',
+      base: 1.5,
+      daily: 0.5,
+      weekly: 0.4,
+      incidents: [{ kind: 'scale', day: 14, hour: 13, rows: 2, factor: 25 }],
+    },
+    {
+      name: 'small-dip',
+      base: 150,
+      daily: 0.4,
+      weekly: 0.3,
+      incidents: [{ kind: 'scale', day: 9, hour: 16, rows: 2, factor: 0.05 }],
+    },
+    {
+      name: 'level-up',
+      base: 400,
+      daily: 0.4,
+      weekly: 0.2,
+      incidents: [{ kind: 'shift', day: 13, hour: 10, factor: 3 }],
+    },
+    {
+      name: 'level-down',
+      base: 3000,
+      daily: 0.5,
+      weekly: 0.3,
+      incidents: [{ kind: 'shift', day: 16, hour: 20, factor: 0.45 }],
+    },
+    {
+      name: 'slow-drift-down',
+      base: 2500,
+      daily: 0.4,
+      weekly: 0.2,
+      incidents: [{ kind: 'drift', day: 11, hour: 0, days: 2, factor: 0.5 }],
+    },
+    {
+      name: 'slow-drift-up',
+      base: 700,
+      daily: 0.4,
+      weekly: 0.2,
+      incidents: [{ kind: 'drift', day: 18, hour: 6, days: 1.5, factor: 2 }],
+    },
+    {
+      name: 'bursty-with-shift',
+      base: 300,
+      daily: 0.3,
+      weekly: 0.2,
+      bursts: { every: 24, factor: 6, length: 2 },
+      incidents: [{ kind: 'shift', day: 17, hour: 9, factor: 2.5 }],
+    },
+    {
+      name: 'night-outage',
+      base: 1000,
+      daily: 0.7,
+      weekly: 0.3,
+      incidents: [{ kind: 'scale', day: 19, hour: 2, rows: 8, factor: 0 }],
+    },
+    {
+      name: 'weekend-silence',
+      base: 500,
+      daily: 0.5,
+      weekly: 0.6,
+      incidents: [{ kind: 'scale', day: 13, hour: 12, rows: 24, factor: 0.02 }],
+    },
   ];
 }
 

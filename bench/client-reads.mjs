@@ -21,7 +21,23 @@ async function seed() {
     const p = redis.pipeline();
     for (let i = from; i < Math.min(clients, from + 5000); i++) {
       const id = `client-${i}`;
-      p.hset(hash, `${id}|s`, 10, `${id}|r`, 10, `${id}|e`, 0, `${id}|on`, 60, `${id}|ss`, 1, `${id}|rc`, 0, `${id}|off`, i % 7);
+      p.hset(
+        hash,
+        `${id}|s`,
+        10,
+        `${id}|r`,
+        10,
+        `${id}|e`,
+        0,
+        `${id}|on`,
+        60,
+        `${id}|ss`,
+        1,
+        `${id}|rc`,
+        0,
+        `${id}|off`,
+        i % 7,
+      );
       p.zadd(zset, i % 7, id);
       p.zadd(traffic, 20 + (i % 100), id);
     }
@@ -54,8 +70,12 @@ try {
     const values = await redis.hmget(hash, ...ids.flatMap((id) => FIELDS.map((f) => `${id}|${f}`)));
     return values.length / FIELDS.length;
   });
-  console.log(`analytics, one day: whole hash ${whole.ms.toFixed(1)} ms; busiest 1,000 (ranking + their fields) ${top.ms.toFixed(1)} ms (${top.cpuMs.toFixed(1)} ms CPU); ratio ${(whole.ms / top.ms).toFixed(0)}×`);
-  console.log(`${clients} clients: whole client-day hash ${whole.n} fields in ${whole.ms.toFixed(1)} ms (${whole.cpuMs.toFixed(1)} ms CPU here); bounded ranking ${bounded.n} clients in ${bounded.ms.toFixed(1)} ms (${bounded.cpuMs.toFixed(1)} ms CPU); ratio ${(whole.ms / bounded.ms).toFixed(0)}×`);
+  console.log(
+    `analytics, one day: whole hash ${whole.ms.toFixed(1)} ms; busiest 1,000 (ranking + their fields) ${top.ms.toFixed(1)} ms (${top.cpuMs.toFixed(1)} ms CPU); ratio ${(whole.ms / top.ms).toFixed(0)}×`,
+  );
+  console.log(
+    `${clients} clients: whole client-day hash ${whole.n} fields in ${whole.ms.toFixed(1)} ms (${whole.cpuMs.toFixed(1)} ms CPU here); bounded ranking ${bounded.n} clients in ${bounded.ms.toFixed(1)} ms (${bounded.cpuMs.toFixed(1)} ms CPU); ratio ${(whole.ms / bounded.ms).toFixed(0)}×`,
+  );
 } finally {
   await redis.del(hash, zset, traffic);
   redis.disconnect();

@@ -31,7 +31,12 @@ async function raw() {
   await waitUntil(async () => received >= COUNT);
   const rssMb = rss.stop();
   await nc.close();
-  return { rate: Math.round(received / ((last - first) / 1000)), distinct: bySubject.size, peakRssMb: rssMb, publisher: pub };
+  return {
+    rate: Math.round(received / ((last - first) / 1000)),
+    distinct: bySubject.size,
+    peakRssMb: rssMb,
+    publisher: pub,
+  };
 }
 
 async function pulse() {

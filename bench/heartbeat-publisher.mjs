@@ -18,7 +18,12 @@ for (let round = 0; round < rounds; round++) {
         tenant_id: t,
         timestamp: new Date().toISOString(),
         status: c % 10 === 0 ? 'degraded' : 'healthy',
-        metrics: { messages_sent: round * 10, messages_received: round * 20, errors: round, uptime_seconds: round * 30 },
+        metrics: {
+          messages_sent: round * 10,
+          messages_received: round * 20,
+          errors: round,
+          uptime_seconds: round * 30,
+        },
       };
       nc.publish(`_HEARTBEAT.tenant.${t}.client.c${c}`, JSON.stringify(body));
       sent++;

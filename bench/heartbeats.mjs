@@ -24,7 +24,13 @@ const { percentile } = await import('../dist/monitoring/latency-histogram.js');
 
 // The bench runs the offline detector itself.
 const rss = rssSampler();
-const bench = await startBenchPulse({ runId, tenants, tier: 'professional', subjectPrefix: `bench${runId}`, overrides: { offlineCheckIntervalMs: 3_600_000 } });
+const bench = await startBenchPulse({
+  runId,
+  tenants,
+  tier: 'professional',
+  subjectPrefix: `bench${runId}`,
+  overrides: { offlineCheckIntervalMs: 3_600_000 },
+});
 const { app, options } = bench;
 const heartbeats = app.get(HeartbeatService);
 const writer = app.get(PresenceWriter);
@@ -37,7 +43,14 @@ async function phase(name, rate, rounds) {
   const supersededBefore = writer.snapshot().superseded;
   const histogramBefore = writer.processingHistogram();
   const started = performance.now();
-  const { stdout } = await run(process.execPath, ['bench/heartbeat-publisher.mjs', NATS, tenants.join(','), String(PER_TENANT), String(rate), String(rounds)]);
+  const { stdout } = await run(process.execPath, [
+    'bench/heartbeat-publisher.mjs',
+    NATS,
+    tenants.join(','),
+    String(PER_TENANT),
+    String(rate),
+    String(rounds),
+  ]);
   const pub = JSON.parse(stdout.trim());
   // Done when every heartbeat is accepted and written, or when nothing moved for 2 s (then the
   // difference is reported as lost: the NATS server drops messages for a slow consumer).
@@ -53,7 +66,12 @@ async function phase(name, rate, rounds) {
       finishedAt = now;
     }
     const w = writer.snapshot();
-    if (heartbeats.stats().accepted - acceptedBefore >= pub.sent && w.pending === 0 && w.written - writtenBefore + w.superseded - supersededBefore >= pub.sent) break;
+    if (
+      heartbeats.stats().accepted - acceptedBefore >= pub.sent &&
+      w.pending === 0 &&
+      w.written - writtenBefore + w.superseded - supersededBefore >= pub.sent
+    )
+      break;
     if (now - quietSince > 2000) break;
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -83,10 +101,16 @@ results.push(await phase('protocol rate (1 / client / 30 s)', Math.round(CLIENTS
 results.push(await phase('10× protocol rate', Math.round((CLIENTS / 30) * 10), 2));
 results.push(await phase('flat out (known clients)', 0, 1));
 
-const online = (await Promise.all(tenants.map((t) => app.get(PresenceStore).summary(t)))).reduce((n, s) => n + s.online, 0);
+const online = (await Promise.all(tenants.map((t) => app.get(PresenceStore).summary(t)))).reduce(
+  (n, s) => n + s.online,
+  0,
+);
 const detector = app.get(OfflineDetector);
 const pass = await detector.run(Date.now() + options.heartbeatTimeoutMs + 1000);
-const offline = (await Promise.all(tenants.map((t) => app.get(PresenceStore).summary(t)))).reduce((n, s) => n + s.offline, 0);
+const offline = (await Promise.all(tenants.map((t) => app.get(PresenceStore).summary(t)))).reduce(
+  (n, s) => n + s.offline,
+  0,
+);
 
 const peakRssMb = rss.stop();
 console.log(`peak heap used ${rss.peakHeapMb()} MB, peak RSS ${peakRssMb} MB`);
@@ -96,9 +120,16 @@ const result = {
   clients: CLIENTS,
   peakRssMb,
   phases: results,
-  detector: { onlineBefore: online, markedOffline: pass?.markedOffline, offlineAfter: offline, durationMs: Math.round(pass?.durationMs ?? -1) },
+  detector: {
+    onlineBefore: online,
+    markedOffline: pass?.markedOffline,
+    offlineAfter: offline,
+    durationMs: Math.round(pass?.durationMs ?? -1),
+  },
 };
 writeResult('heartbeats', result);
 console.table(results);
-console.log(`offline detector: ${result.detector.markedOffline} of ${online} clients marked offline in ${result.detector.durationMs} ms`);
+console.log(
+  `offline detector: ${result.detector.markedOffline} of ${online} clients marked offline in ${result.detector.durationMs} ms`,
+);
 process.exit(0);

@@ -20,7 +20,15 @@ const keys = new RedisKeys(prefix);
 const redis = new Redis(REDIS);
 const tenant = 'acme';
 const retention = RETENTION.enterprise;
-await redis.hset(keys.tenant(tenant), { id: tenant, name: tenant, tier: 'enterprise', plan: '', status: 'active', createdAt: '', updatedAt: '' });
+await redis.hset(keys.tenant(tenant), {
+  id: tenant,
+  name: tenant,
+  tier: 'enterprise',
+  plan: '',
+  status: 'active',
+  createdAt: '',
+  updatedAt: '',
+});
 const traffic = new TrafficRepository(redis, keys);
 const rollups = new AnalyticsRepository(redis, keys);
 
@@ -46,7 +54,8 @@ for (let hour = start; hour < end; hour += 3600) {
 for (let day = start - (start % 86_400); day < end; day += 86_400) {
   await rollups.rollupDay(tenant, dayOf(day * 1000), day, retention.daySeconds);
   const fields = {};
-  for (let c = 0; c < 100; c++) for (const f of ['s', 'r', 'e', 'on', 'ss', 'rc', 'off']) fields[`client-${c}|${f}`] = 1000 + c;
+  for (let c = 0; c < 100; c++)
+    for (const f of ['s', 'r', 'e', 'on', 'ss', 'rc', 'off']) fields[`client-${c}|${f}`] = 1000 + c;
   await redis.hset(keys.clientDay(tenant, dayOf(day * 1000)), fields);
 }
 // Minutes older than 25 h would have expired.
@@ -78,7 +87,20 @@ do {
 } while (cursor !== '0');
 redis.disconnect();
 
-const kinds = Object.fromEntries([...byKind].sort((a, b) => b[1].bytes - a[1].bytes).map(([k, v]) => [k, { keys: v.keys, kib: Math.round(v.bytes / 1024) }]));
-writeResult('history-memory', { days: 30, tier: 'enterprise', keys: count, mib: Number((bytes / 2 ** 20).toFixed(2)), byKind: kinds, seconds: Math.round((performance.now() - started) / 1000) });
+const kinds = Object.fromEntries(
+  [...byKind]
+    .sort((a, b) => b[1].bytes - a[1].bytes)
+    .map(([k, v]) => [k, { keys: v.keys, kib: Math.round(v.bytes / 1024) }]),
+);
+writeResult('history-memory', {
+  days: 30,
+  tier: 'enterprise',
+  keys: count,
+  mib: Number((bytes / 2 ** 20).toFixed(2)),
+  byKind: kinds,
+  seconds: Math.round((performance.now() - started) / 1000),
+});
 console.table(kinds);
-console.log(`one enterprise tenant, 30 days of history: ${count} keys, ${(bytes / 2 ** 20).toFixed(2)} MiB (MEMORY USAGE)`);
+console.log(
+  `one enterprise tenant, 30 days of history: ${count} keys, ${(bytes / 2 ** 20).toFixed(2)} MiB (MEMORY USAGE)`,
+);

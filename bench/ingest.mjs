@@ -42,7 +42,12 @@ async function rawSubscriber() {
   const pub = await publishAll();
   await waitUntil(async () => received >= COUNT);
   await nc.close();
-  return { received, seconds: (last - first) / 1000, rate: Math.round(received / ((last - first) / 1000)), publisher: pub };
+  return {
+    received,
+    seconds: (last - first) / 1000,
+    rate: Math.round(received / ((last - first) / 1000)),
+    publisher: pub,
+  };
 }
 
 async function pulse() {
@@ -53,7 +58,7 @@ async function pulse() {
   await waitUntil(async () => app.get(MessageTap).subscribedTenants().length === TENANTS);
   const aggregator = app.get(TrafficAggregator);
   let first = 0;
-  let last = 0;
+  let last;
   const rss = rssSampler();
   const poll = setInterval(() => {
     const n = aggregator.stats().messages;
@@ -74,7 +79,15 @@ async function pulse() {
   }, 30_000);
   await bench.stop();
   const seconds = (last - first) / 1000;
-  return { counted: aggregator.stats().messages, stored, lost: COUNT - stored, seconds, rate: Math.round(COUNT / seconds), rssMb, publisher: pub };
+  return {
+    counted: aggregator.stats().messages,
+    stored,
+    lost: COUNT - stored,
+    seconds,
+    rate: Math.round(COUNT / seconds),
+    rssMb,
+    publisher: pub,
+  };
 }
 
 const raw = await rawSubscriber();
@@ -89,7 +102,12 @@ const result = writeResult('ingest', {
 });
 console.table({
   'raw subscriber': { 'msgs/s': raw.rate, 'publisher msgs/s': raw.publisher.rate },
-  pulse: { 'msgs/s': pulseResult.rate, 'publisher msgs/s': pulseResult.publisher.rate, 'peak rss MB': pulseResult.rssMb, lost: pulseResult.lost },
+  pulse: {
+    'msgs/s': pulseResult.rate,
+    'publisher msgs/s': pulseResult.publisher.rate,
+    'peak rss MB': pulseResult.rssMb,
+    lost: pulseResult.lost,
+  },
 });
 console.log(`ratio pulse/raw: ${result.ratio}`);
 process.exit(0);

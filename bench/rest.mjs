@@ -17,7 +17,14 @@ const prefix = `rest${runId}`;
 const tenant = 'busy';
 const adminKey = `bench-admin-${runId}-0000000000`;
 
-const bench = await startBenchPulse({ runId, tenants: [], tier: 'enterprise', subjectPrefix: prefix, listen: true, overrides: { adminApiKey: adminKey } });
+const bench = await startBenchPulse({
+  runId,
+  tenants: [],
+  tier: 'enterprise',
+  subjectPrefix: prefix,
+  listen: true,
+  overrides: { adminApiKey: adminKey },
+});
 const created = await fetch(`${bench.url}/api/v1/admin/tenants`, {
   method: 'POST',
   headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
@@ -31,13 +38,22 @@ const nc = await connect({ servers: NATS });
 for (let c = 0; c < 1000; c++) {
   nc.publish(
     `_HEARTBEAT.tenant.${tenant}.client.c${c}`,
-    JSON.stringify({ client_id: `c${c}`, tenant_id: tenant, timestamp: new Date().toISOString(), status: c % 7 ? 'healthy' : 'degraded', metrics: { messages_sent: 1, messages_received: 1, errors: 0, uptime_seconds: 1 } }),
+    JSON.stringify({
+      client_id: `c${c}`,
+      tenant_id: tenant,
+      timestamp: new Date().toISOString(),
+      status: c % 7 ? 'healthy' : 'degraded',
+      metrics: { messages_sent: 1, messages_received: 1, errors: 0, uptime_seconds: 1 },
+    }),
   );
 }
 await nc.flush();
 await nc.close();
 
-const ingest = INGEST_RATE > 0 ? publish({ prefix, tenants: [tenant], count: INGEST_RATE * (2 * SECONDS + 6), rate: INGEST_RATE }) : Promise.resolve({ rate: 0 });
+const ingest =
+  INGEST_RATE > 0
+    ? publish({ prefix, tenants: [tenant], count: INGEST_RATE * (2 * SECONDS + 6), rate: INGEST_RATE })
+    : Promise.resolve({ rate: 0 });
 await new Promise((r) => setTimeout(r, 2000));
 
 // autocannon runs in its own process, so the load generator does not share Pulse's event loop.
@@ -46,8 +62,15 @@ async function load(path) {
     process.execPath,
     [
       new URL('../node_modules/autocannon/autocannon.js', import.meta.url).pathname,
-      '--json', '--connections', '20', '--overallRate', String(RPS), '--duration', String(SECONDS),
-      '--headers', `authorization=Bearer ${created.apiKey}`,
+      '--json',
+      '--connections',
+      '20',
+      '--overallRate',
+      String(RPS),
+      '--duration',
+      String(SECONDS),
+      '--headers',
+      `authorization=Bearer ${created.apiKey}`,
       `${bench.url}${path}`,
     ],
     { maxBuffer: 16 << 20 },

@@ -11,7 +11,14 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { NATS, startBenchPulse, waitUntil, writeResult } from './support.mjs';
 
-const { values } = parseArgs({ options: { minutes: { type: 'string' }, rate: { type: 'string' }, clients: { type: 'string' }, tenants: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string' },
+    rate: { type: 'string' },
+    clients: { type: 'string' },
+    tenants: { type: 'string' },
+  },
+});
 const MINUTES = Number(values.minutes ?? 30);
 const RATE = Number(values.rate ?? 250_000);
 const CLIENTS = Number(values.clients ?? 50_000);
@@ -28,15 +35,25 @@ await waitUntil(async () => app.get(MessageTap).subscribedTenants().length === T
 
 const child = (script, args) =>
   new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [new URL(script, import.meta.url).pathname, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, [new URL(script, import.meta.url).pathname, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     p.stdout.on('data', (d) => (out += d));
-    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1))) : reject(new Error(`${script} exited ${code}`))));
+    p.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1))) : reject(new Error(`${script} exited ${code}`)),
+    );
   });
 const perTenant = Math.ceil(CLIENTS / TENANTS);
 const rounds = Math.max(1, Math.floor((MINUTES * 60) / 30));
 const traffic = child('./publisher.mjs', [NATS, prefix, tenants.join(','), String(count), '100', String(RATE)]);
-const heartbeats = child('./heartbeat-publisher.mjs', [NATS, tenants.join(','), String(perTenant), String(Math.round(CLIENTS / 30)), String(rounds)]);
+const heartbeats = child('./heartbeat-publisher.mjs', [
+  NATS,
+  tenants.join(','),
+  String(perTenant),
+  String(Math.round(CLIENTS / 30)),
+  String(rounds),
+]);
 
 const lag = monitorEventLoopDelay({ resolution: 10 });
 lag.enable();
@@ -59,17 +76,32 @@ const [pub, hb] = await Promise.all([traffic, heartbeats]);
 await new Promise((r) => setTimeout(r, 5000));
 clearInterval(timer);
 await sample();
-const stored = (await Promise.all(tenants.map((t) => redis.hget(keys.totals(t), 'm')))).reduce((n, v) => n + Number(v ?? 0), 0);
+const stored = (await Promise.all(tenants.map((t) => redis.hget(keys.totals(t), 'm')))).reduce(
+  (n, v) => n + Number(v ?? 0),
+  0,
+);
 await bench.stop();
 
 // Memory must level off: the second half's growth under 10 % of the first half's level.
 const half = samples.slice(Math.floor(samples.length / 2));
 const growth = half.length > 1 ? (half.at(-1).rssMb - half[0].rssMb) / half[0].rssMb : 0;
 const lost = pub.published - stored;
-const result = writeResult(`soak-${MINUTES}m`, { minutes: MINUTES, targetRate: RATE, clients: CLIENTS, publisher: pub, heartbeats: hb, stored, lost, rssGrowthSecondHalf: Number(growth.toFixed(3)), samples });
+writeResult(`soak-${MINUTES}m`, {
+  minutes: MINUTES,
+  targetRate: RATE,
+  clients: CLIENTS,
+  publisher: pub,
+  heartbeats: hb,
+  stored,
+  lost,
+  rssGrowthSecondHalf: Number(growth.toFixed(3)),
+  samples,
+});
 
 // Plot: an SVG rendered to PNG by headless Chromium (playwright-core), no plotting dependency.
-const W = 900, H = 300, pad = 40;
+const W = 900,
+  H = 300,
+  pad = 40;
 const maxT = Math.max(...samples.map((s) => s.t), 1);
 const line = (field, max, color) =>
   `<polyline fill="none" stroke="${color}" stroke-width="2" points="${samples.map((s) => `${pad + ((W - 2 * pad) * s.t) / maxT},${H - pad - ((H - 2 * pad) * s[field]) / max}`).join(' ')}"/>`;
@@ -82,7 +114,10 @@ ${line('rssMb', maxMb, '#3b6fd8')}${line('redisMb', maxMb, '#2e9e5b')}${line('la
 <text x="${W - pad}" y="${H - 10}" font-size="12" text-anchor="end">${maxT} s</text></svg>`;
 if (existsSync('/usr/bin/chromium')) {
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
   const page = await browser.newPage({ viewport: { width: W, height: H } });
   await page.setContent(svg);
   await page.screenshot({ path: `bench/results/soak-${MINUTES}m.png` });
@@ -90,5 +125,7 @@ if (existsSync('/usr/bin/chromium')) {
 } else {
   writeFileSync(`bench/results/soak-${MINUTES}m.svg`, svg);
 }
-console.log(`published ${pub.published}, stored ${stored}, lost ${lost}; RSS growth over the second half ${(growth * 100).toFixed(1)} %`);
+console.log(
+  `published ${pub.published}, stored ${stored}, lost ${lost}; RSS growth over the second half ${(growth * 100).toFixed(1)} %`,
+);
 process.exit(lost === 0 && growth < 0.1 ? 0 : 1);

@@ -20,7 +20,15 @@ export async function startBenchPulse({ runId, tenants, tier, subjectPrefix, ove
   const keys = new RedisKeys(keyPrefix);
   const redis = new Redis(REDIS);
   for (const t of tenants) {
-    await redis.hset(keys.tenant(t), { id: t, name: t, tier, plan: '', status: 'active', createdAt: '', updatedAt: '' });
+    await redis.hset(keys.tenant(t), {
+      id: t,
+      name: t,
+      tier,
+      plan: '',
+      status: 'active',
+      createdAt: '',
+      updatedAt: '',
+    });
     await redis.sadd(keys.tenants(), t);
   }
   const defaults = defaultPulseOptions();
@@ -78,7 +86,16 @@ export function publish({ prefix, tenants, count, size = 100, rate = 0, mode = '
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [new URL('./publisher.mjs', import.meta.url).pathname, NATS, prefix, tenants.join(','), String(count), String(size), String(rate), mode],
+      [
+        new URL('./publisher.mjs', import.meta.url).pathname,
+        NATS,
+        prefix,
+        tenants.join(','),
+        String(count),
+        String(size),
+        String(rate),
+        mode,
+      ],
       { maxBuffer: 1 << 20 },
       (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout.trim()))),
     );

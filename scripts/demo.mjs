@@ -49,7 +49,11 @@ const children = [];
 
 function start(name, args, env) {
   const log = createWriteStream(join(logDir, `${name}.log`));
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   children.push(child);
@@ -102,10 +106,14 @@ console.log(`starting Pulse on port ${port} (logs in .demo/pulse.log) …`);
 start('pulse', [main], { ADMIN_API_KEY: adminKey, PORT: String(port), REDIS_KEY_PREFIX: 'pulse-demo' });
 const deadline = Date.now() + 30_000;
 for (;;) {
-  const ready = await fetch(`${base}/health/ready`).then((r) => r.status === 200).catch(() => false);
+  const ready = await fetch(`${base}/health/ready`)
+    .then((r) => r.status === 200)
+    .catch(() => false);
   if (ready) break;
   if (Date.now() > deadline) {
-    console.error('Pulse did not become ready in 30 s; is NATS on 127.0.0.1:4222 and Redis on 127.0.0.1:6379? See .demo/pulse.log');
+    console.error(
+      'Pulse did not become ready in 30 s; is NATS on 127.0.0.1:4222 and Redis on 127.0.0.1:6379? See .demo/pulse.log',
+    );
     await stop(1);
   }
   await new Promise((r) => setTimeout(r, 250));
@@ -131,14 +139,22 @@ await new Promise((r) => setTimeout(r, 500));
 
 start('simulator', [
   join(root, 'dist', 'simulator', 'simulate.js'),
-  '--tenant-ids', tenants.map(([id]) => id).join(','),
-  '--clients', '90',
-  '--rate', '600',
-  '--duration', '0',
-  '--spike', 'demo-enterprise',
-  '--spike-at', '90',
-  '--spike-seconds', '30',
-  '--errors', '0.02',
+  '--tenant-ids',
+  tenants.map(([id]) => id).join(','),
+  '--clients',
+  '90',
+  '--rate',
+  '600',
+  '--duration',
+  '0',
+  '--spike',
+  'demo-enterprise',
+  '--spike-at',
+  '90',
+  '--spike-seconds',
+  '30',
+  '--errors',
+  '0.02',
 ]);
 
 console.log(`

@@ -5,7 +5,14 @@ import { LoggerModule } from 'nestjs-pino';
 import { type EnvironmentVariables, type LogLevel, toPulseOptions } from './config/env.validation.js';
 import { PulseModule } from './pulse.module.js';
 
-const PINO_LEVEL: Record<LogLevel, string> = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' };
+const PINO_LEVEL: Record<LogLevel, string> = {
+  fatal: 'fatal',
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+  verbose: 'trace',
+};
 
 /** Secrets that must never reach a log line, wherever they appear. */
 export const REDACTED_PATHS = [
@@ -33,10 +40,15 @@ export class AppModule {
             redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
             // The id configureApp put on the response (from X-Request-Id or new), so logs and
             // answers carry the same one.
-            genReqId: (req: IncomingMessage, res: ServerResponse) => String(res.getHeader('x-request-id') ?? req.headers['x-request-id'] ?? randomUUID()),
+            genReqId: (req: IncomingMessage, res: ServerResponse) =>
+              String(res.getHeader('x-request-id') ?? req.headers['x-request-id'] ?? randomUUID()),
             autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health/') },
             serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              req: (req: { id: string; method: string; url: string }) => ({
+                id: req.id,
+                method: req.method,
+                url: req.url,
+              }),
             },
           },
         }),

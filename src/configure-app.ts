@@ -38,7 +38,13 @@ export function configureApp(app: INestApplication): void {
   express.use(
     '/dashboard',
     helmet.contentSecurityPolicy({
-      directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], connectSrc: ["'self'"], imgSrc: ["'self'", 'data:'] },
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        connectSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+      },
     }),
   );
   express.useStaticAssets(fileURLToPath(new URL('./dashboard/public/', import.meta.url)), { prefix: '/dashboard/' });
@@ -47,7 +53,12 @@ export function configureApp(app: INestApplication): void {
   express.use((req: Request, res: Response, next: NextFunction) => {
     const stop = prometheus.httpDuration.startTimer({ method: req.method });
     // The route pattern, not the URL: labels stay bounded whatever ids are in the paths.
-    res.on('finish', () => stop({ route: req.route?.path ?? 'unmatched', status: String(res.statusCode) }));
+    res.on('finish', () =>
+      stop({
+        route: (req.route as { path?: string } | undefined)?.path ?? 'unmatched',
+        status: String(res.statusCode),
+      }),
+    );
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(incoming) ? incoming : randomUUID();
     res.setHeader('x-request-id', id);

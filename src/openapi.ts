@@ -6,9 +6,15 @@ import { ErrorBodyDto } from './http/error-body.dto.js';
 export function setupOpenApi(app: INestApplication): void {
   const config = new DocumentBuilder()
     .setTitle('Pulse')
-    .setDescription('Multi-tenant NATS monitoring. Tenant routes read the tenant of the API key only; admin routes take the operator key.')
+    .setDescription(
+      'Multi-tenant NATS monitoring. Tenant routes read the tenant of the API key only; admin routes take the operator key.',
+    )
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A tenant key (pk_…) or, for /admin and /metrics, the admin key' })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      description: 'A tenant key (pk_…) or, for /admin and /metrics, the admin key',
+    })
     .addSecurityRequirements('bearer')
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBodyDto] });

@@ -3,7 +3,20 @@ import { assertAllowedTarget, hostOf, isPublicAddress } from './address-policy.j
 
 describe('isPublicAddress', () => {
   it('refuses loopback, private, link-local, CGNAT, metadata, multicast and reserved IPv4', () => {
-    for (const a of ['127.0.0.1', '127.255.255.254', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '192.0.2.5']) {
+    for (const a of [
+      '127.0.0.1',
+      '127.255.255.254',
+      '10.1.2.3',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '224.0.0.1',
+      '255.255.255.255',
+      '192.0.2.5',
+    ]) {
       expect(isPublicAddress(a), a).toBe(false);
     }
   });
@@ -11,7 +24,18 @@ describe('isPublicAddress', () => {
     for (const a of ['8.8.8.8', '1.1.1.1', '172.32.0.1', '93.184.216.34']) expect(isPublicAddress(a), a).toBe(true);
   });
   it('handles IPv6, unique-local, link-local and IPv4-mapped forms', () => {
-    for (const a of ['::1', '::', 'fe80::1', 'fd12:3456::1', 'fc00::1', 'ff02::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe', '2001:db8::1']) {
+    for (const a of [
+      '::1',
+      '::',
+      'fe80::1',
+      'fd12:3456::1',
+      'fc00::1',
+      'ff02::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '::ffff:a9fe:a9fe',
+      '2001:db8::1',
+    ]) {
       expect(isPublicAddress(a), a).toBe(false);
     }
     for (const a of ['2606:4700:4700::1111', '::ffff:8.8.8.8']) expect(isPublicAddress(a), a).toBe(true);

@@ -70,13 +70,16 @@ export type Resolver = (hostname: string) => Promise<{ address: string; family: 
 
 const systemResolver: Resolver = (hostname) => lookup(hostname, { all: true, verbatim: true });
 
-
 /**
  * Checks a tenant-supplied URL: https only, and every address its host resolves to must be public
  * (unless private targets are allowed). Called when a channel is saved and again before each send
  * (a DNS answer can change between the two).
  */
-export async function assertAllowedTarget(raw: string, allowPrivate: boolean, resolve: Resolver = systemResolver): Promise<URL> {
+export async function assertAllowedTarget(
+  raw: string,
+  allowPrivate: boolean,
+  resolve: Resolver = systemResolver,
+): Promise<URL> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -92,11 +95,16 @@ export async function assertAllowedTarget(raw: string, allowPrivate: boolean, re
   const host = hostOf(url);
   const addresses = isIP(host) ? [host] : (await resolve(host).catch(() => [])).map((a) => a.address);
   if (addresses.length === 0) throw new TargetNotAllowedError('does not resolve');
-  if (!addresses.every(isPublicAddress)) throw new TargetNotAllowedError('resolves to a private, loopback or reserved address');
+  if (!addresses.every(isPublicAddress))
+    throw new TargetNotAllowedError('resolves to a private, loopback or reserved address');
   return url;
 }
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | { address: string; family: number }[], family?: number) => void;
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string | { address: string; family: number }[],
+  family?: number,
+) => void;
 
 /**
  * A socket `lookup` that resolves once and checks what it connects to: every address must be
@@ -109,10 +117,16 @@ export function pinnedLookup(allowPrivate: boolean, resolve: Resolver = systemRe
     resolve(hostname)
       .then((found) => {
         if (found.length === 0) throw new TargetNotAllowedError('does not resolve');
-        if (!allowPrivate && !found.every((a) => isPublicAddress(a.address))) throw new TargetNotAllowedError('resolves to a private, loopback or reserved address');
+        if (!allowPrivate && !found.every((a) => isPublicAddress(a.address)))
+          throw new TargetNotAllowedError('resolves to a private, loopback or reserved address');
         if (options?.all) callback(null, found);
         else callback(null, found[0].address, found[0].family);
       })
-      .catch((err: Error) => callback(Object.assign(err, { code: err instanceof TargetNotAllowedError ? 'ETARGETREFUSED' : 'ENOTFOUND' }), ''));
+      .catch((err: Error) =>
+        callback(
+          Object.assign(err, { code: err instanceof TargetNotAllowedError ? 'ETARGETREFUSED' : 'ENOTFOUND' }),
+          '',
+        ),
+      );
   };
 }

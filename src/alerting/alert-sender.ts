@@ -9,7 +9,15 @@ import { assertAllowedTarget, pinnedLookup, type Resolver, TargetNotAllowedError
 export const RESOLVER = Symbol('ALERT_TARGET_RESOLVER');
 import type { Channel } from './channel.js';
 import { tenantUrlOf } from './channel.js';
-import { emailContent, type Notification, pagerdutyBody, retryDelayMs, signWebhook, slackBody, webhookBody } from './notification.js';
+import {
+  emailContent,
+  type Notification,
+  pagerdutyBody,
+  retryDelayMs,
+  signWebhook,
+  slackBody,
+  webhookBody,
+} from './notification.js';
 
 export interface AttemptResult {
   ok: boolean;
@@ -57,7 +65,12 @@ export class AlertSender {
    * `trusted` channels are the operator's own (from configuration, not from a tenant): they skip
    * the public-address check.
    */
-  async deliver(channel: Channel, n: Notification, onAttempt: (r: DeliveryRecord) => Promise<void> | void, trusted = false): Promise<boolean> {
+  async deliver(
+    channel: Channel,
+    n: Notification,
+    onAttempt: (r: DeliveryRecord) => Promise<void> | void,
+    trusted = false,
+  ): Promise<boolean> {
     const { maxAttempts, retryBaseMs } = this.options.alerting;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const result = await this.attempt(channel, n, trusted);
@@ -67,18 +80,20 @@ export class AlertSender {
       this.attempts.set(counted, (this.attempts.get(counted) ?? 0) + 1);
       // The delivery log is a record, not a gate: failing to write it must not stop the retries.
       await Promise.resolve()
-        .then(() => onAttempt({
-        at: new Date().toISOString(),
-        alertKey: n.alertKey,
-        event: n.event,
-        channelId: channel.id,
-        channelType: channel.type,
-        attempt,
-        outcome,
-        statusCode: result.statusCode,
-        latencyMs: result.latencyMs,
-        error: result.error,
-      }))
+        .then(() =>
+          onAttempt({
+            at: new Date().toISOString(),
+            alertKey: n.alertKey,
+            event: n.event,
+            channelId: channel.id,
+            channelType: channel.type,
+            attempt,
+            outcome,
+            statusCode: result.statusCode,
+            latencyMs: result.latencyMs,
+            error: result.error,
+          }),
+        )
         .catch((err: Error) => this.logger.warn(`delivery log not written: ${err.message}`));
       if (result.ok) return true;
       if (last) return false;
@@ -99,7 +114,8 @@ export class AlertSender {
       const request = this.request(channel, n);
       const tenantUrl = tenantUrlOf(channel);
       // Checked again at send time: a DNS answer may have changed since the channel was saved.
-      if (tenantUrl && !trusted) await assertAllowedTarget(tenantUrl, this.options.alerting.allowPrivateTargets, this.resolver);
+      if (tenantUrl && !trusted)
+        await assertAllowedTarget(tenantUrl, this.options.alerting.allowPrivateTargets, this.resolver);
       const response = await undiciFetch(request.url, {
         dispatcher: tenantUrl && !trusted ? this.tenantAgent : this.trustedAgent,
         method: 'POST',
@@ -116,7 +132,11 @@ export class AlertSender {
         ok,
         statusCode: response.status,
         latencyMs: elapsed(),
-        error: ok ? null : response.status >= 300 && response.status < 400 ? 'redirects are not followed' : `HTTP ${response.status}`,
+        error: ok
+          ? null
+          : response.status >= 300 && response.status < 400
+            ? 'redirects are not followed'
+            : `HTTP ${response.status}`,
         retryAfter: response.headers.get('retry-after'),
         retryable,
       };
@@ -143,7 +163,11 @@ export class AlertSender {
       case 'slack':
         return { url: channel.config.webhookUrl!, body: JSON.stringify(slackBody(n)), headers: {} };
       case 'pagerduty':
-        return { url: this.options.alerting.pagerdutyEventsUrl, body: JSON.stringify(pagerdutyBody(n, channel.config.routingKey!)), headers: {} };
+        return {
+          url: this.options.alerting.pagerdutyEventsUrl,
+          body: JSON.stringify(pagerdutyBody(n, channel.config.routingKey!)),
+          headers: {},
+        };
       case 'webhook': {
         const body = JSON.stringify(webhookBody(n));
         const id = `msg_${randomBytes(12).toString('hex')}`;
@@ -165,7 +189,14 @@ export class AlertSender {
 
   private async email(channel: Channel, n: Notification, elapsed: () => number): Promise<AttemptResult> {
     if (!this.options.alerting.smtpUrl) {
-      return { ok: false, statusCode: null, latencyMs: elapsed(), error: 'SMTP_URL is not configured', retryAfter: null, retryable: false };
+      return {
+        ok: false,
+        statusCode: null,
+        latencyMs: elapsed(),
+        error: 'SMTP_URL is not configured',
+        retryAfter: null,
+        retryable: false,
+      };
     }
     this.mailer ??= createTransport(this.options.alerting.smtpUrl);
     const { subject, text } = emailContent(n);
@@ -175,7 +206,14 @@ export class AlertSender {
     } catch (err) {
       const code = (err as { responseCode?: number }).responseCode ?? null;
       this.logger.warn(`e-mail delivery failed (${code ?? 'no SMTP code'})`);
-      return { ok: false, statusCode: code, latencyMs: elapsed(), error: 'SMTP delivery failed', retryAfter: null, retryable: code === null || code >= 400 && code < 500 };
+      return {
+        ok: false,
+        statusCode: code,
+        latencyMs: elapsed(),
+        error: 'SMTP delivery failed',
+        retryAfter: null,
+        retryable: code === null || (code >= 400 && code < 500),
+      };
     }
   }
 }

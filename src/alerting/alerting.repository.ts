@@ -33,22 +33,36 @@ export class AlertingRepository {
   }
 
   async saveRecord(kind: 'rules' | 'silences', tenantId: string, id: string, value: object): Promise<void> {
-    await this.redis.hset(kind === 'rules' ? this.keys.alertRules(tenantId) : this.keys.alertSilences(tenantId), id, JSON.stringify(value));
+    await this.redis.hset(
+      kind === 'rules' ? this.keys.alertRules(tenantId) : this.keys.alertSilences(tenantId),
+      id,
+      JSON.stringify(value),
+    );
   }
 
   /** How many channels, rules or silences a tenant has (HLEN: no record is read). */
   count(kind: 'channels' | 'rules' | 'silences', tenantId: string): Promise<number> {
-    const key = kind === 'channels' ? this.keys.alertChannels(tenantId) : kind === 'rules' ? this.keys.alertRules(tenantId) : this.keys.alertSilences(tenantId);
+    const key =
+      kind === 'channels'
+        ? this.keys.alertChannels(tenantId)
+        : kind === 'rules'
+          ? this.keys.alertRules(tenantId)
+          : this.keys.alertSilences(tenantId);
     return this.redis.hlen(key);
   }
 
   async records<T>(kind: 'rules' | 'silences', tenantId: string): Promise<T[]> {
-    const raw = await this.redis.hvals(kind === 'rules' ? this.keys.alertRules(tenantId) : this.keys.alertSilences(tenantId));
+    const raw = await this.redis.hvals(
+      kind === 'rules' ? this.keys.alertRules(tenantId) : this.keys.alertSilences(tenantId),
+    );
     return raw.map((r) => JSON.parse(r) as T);
   }
 
   async record<T>(kind: 'rules' | 'silences', tenantId: string, id: string): Promise<T | null> {
-    const raw = await this.redis.hget(kind === 'rules' ? this.keys.alertRules(tenantId) : this.keys.alertSilences(tenantId), id);
+    const raw = await this.redis.hget(
+      kind === 'rules' ? this.keys.alertRules(tenantId) : this.keys.alertSilences(tenantId),
+      id,
+    );
     return raw ? (JSON.parse(raw) as T) : null;
   }
 
@@ -85,7 +99,12 @@ export class AlertingRepository {
   }
 
   /** Log entries newer than `since` (ms), newest first. */
-  async read<T extends { at: string }>(tenantId: string, kind: 'alerts' | 'deliveries', since: number, limit: number): Promise<T[]> {
+  async read<T extends { at: string }>(
+    tenantId: string,
+    kind: 'alerts' | 'deliveries',
+    since: number,
+    limit: number,
+  ): Promise<T[]> {
     const key = kind === 'alerts' ? this.keys.alertLog(tenantId) : this.keys.deliveryLog(tenantId);
     const raw = await this.redis.lrange(key, 0, limit - 1);
     return raw.map((r) => JSON.parse(r) as T).filter((e) => Date.parse(e.at) >= since);

@@ -31,7 +31,11 @@ export interface AlertEvent {
 
 export const ALERTING_LIMITS = { channels: 50, rules: 200, silences: 200 } as const;
 
-type RaisedAlert = Omit<AlertEvent, 'at' | 'silenced'> & { title: string; details: Record<string, unknown>; channelIds: string[] };
+type RaisedAlert = Omit<AlertEvent, 'at' | 'silenced'> & {
+  title: string;
+  details: Record<string, unknown>;
+  channelIds: string[];
+};
 
 /** What an anomaly's alert says; anomalies alert on every channel. */
 function anomalyAlert(anomaly: Anomaly, status: AlertEvent['status'], summary: string): RaisedAlert {
@@ -78,7 +82,14 @@ export class AlertingService {
     await this.check(dto.type, dto.config);
     await this.withinLimit('channels', tenantId);
     const now = new Date().toISOString();
-    const channel: Channel = { id: `ch_${randomBytes(8).toString('hex')}`, type: dto.type, name: dto.name, config: { ...dto.config }, createdAt: now, updatedAt: now };
+    const channel: Channel = {
+      id: `ch_${randomBytes(8).toString('hex')}`,
+      type: dto.type,
+      name: dto.name,
+      config: { ...dto.config },
+      createdAt: now,
+      updatedAt: now,
+    };
     let signingSecret: string | undefined;
     if (channel.type === 'webhook') {
       signingSecret = `whsec_${randomBytes(32).toString('base64')}`;
@@ -116,13 +127,36 @@ export class AlertingService {
   /** Sends a test notification now; reports the outcome, never the receiver's body. */
   async test(tenantId: string, id: string) {
     const channel = await this.find(tenantId, id);
-    const n = this.notification(tenantId, 'test', 'test', 'info', 'Pulse channel check', 'channel test', 'Pulse can reach this channel.', {});
+    const n = this.notification(
+      tenantId,
+      'test',
+      'test',
+      'info',
+      'Pulse channel check',
+      'channel test',
+      'Pulse can reach this channel.',
+      {},
+    );
     const result = await this.sender.attempt(channel, n);
     await this.repository.log(tenantId, 'deliveries', {
-      at: new Date().toISOString(), alertKey: 'test', event: 'test', channelId: channel.id, channelType: channel.type,
-      attempt: 1, outcome: result.ok ? 'delivered' : 'failed', statusCode: result.statusCode, latencyMs: result.latencyMs, error: result.error,
+      at: new Date().toISOString(),
+      alertKey: 'test',
+      event: 'test',
+      channelId: channel.id,
+      channelType: channel.type,
+      attempt: 1,
+      outcome: result.ok ? 'delivered' : 'failed',
+      statusCode: result.statusCode,
+      latencyMs: result.latencyMs,
+      error: result.error,
     } satisfies DeliveryRecord);
-    return { channelId: channel.id, delivered: result.ok, statusCode: result.statusCode, latencyMs: result.latencyMs, error: result.error };
+    return {
+      channelId: channel.id,
+      delivered: result.ok,
+      statusCode: result.statusCode,
+      latencyMs: result.latencyMs,
+      error: result.error,
+    };
   }
 
   alerts(tenantId: string, since: number, limit: number) {
@@ -150,8 +184,14 @@ export class AlertingService {
   }
 
   /** A custom rule fired, repeated or resolved. */
-  async onRule(tenantId: string, rule: AlertRule, transition: 'fire' | 'repeat' | 'resolve', value: number): Promise<void> {
-    const verb = transition === 'resolve' ? 'back to normal' : `${rule.operator === 'gt' ? 'above' : 'below'} ${rule.threshold}`;
+  async onRule(
+    tenantId: string,
+    rule: AlertRule,
+    transition: 'fire' | 'repeat' | 'resolve',
+    value: number,
+  ): Promise<void> {
+    const verb =
+      transition === 'resolve' ? 'back to normal' : `${rule.operator === 'gt' ? 'above' : 'below'} ${rule.threshold}`;
     await this.raise(tenantId, {
       alertKey: `rule:${rule.id}`,
       source: 'rule',
@@ -162,7 +202,14 @@ export class AlertingService {
       status: transition === 'fire' ? 'firing' : transition === 'repeat' ? 'repeat' : 'resolved',
       title: rule.name,
       summary: `${rule.metric} is ${value} (${verb})`,
-      details: { ruleId: rule.id, metric: rule.metric, value, operator: rule.operator, threshold: rule.threshold, forSeconds: rule.forSeconds },
+      details: {
+        ruleId: rule.id,
+        metric: rule.metric,
+        value,
+        operator: rule.operator,
+        threshold: rule.threshold,
+        forSeconds: rule.forSeconds,
+      },
       channelIds: rule.channelIds,
     });
   }
@@ -170,7 +217,16 @@ export class AlertingService {
   private async raise(tenantId: string, a: RaisedAlert): Promise<void> {
     const now = Date.now();
     const silences = await this.repository.records<Silence>('silences', tenantId);
-    const isSilenced = silenced(silences, { alertKey: a.alertKey, ruleId: a.ruleId, anomalyType: a.source === 'anomaly' ? a.type : undefined, severity: a.severity as Notification['severity'] }, now);
+    const isSilenced = silenced(
+      silences,
+      {
+        alertKey: a.alertKey,
+        ruleId: a.ruleId,
+        anomalyType: a.source === 'anomaly' ? a.type : undefined,
+        severity: a.severity as Notification['severity'],
+      },
+      now,
+    );
     await this.repository.log(tenantId, 'alerts', {
       at: new Date(now).toISOString(),
       alertKey: a.alertKey,
@@ -185,8 +241,19 @@ export class AlertingService {
       silenced: isSilenced,
     } satisfies AlertEvent);
     if (isSilenced) return;
-    const n = this.notification(tenantId, a.alertKey, a.status === 'resolved' ? 'resolve' : 'trigger', a.severity as Notification['severity'], a.title, a.rule, a.summary, a.details);
-    const channels = (await this.repository.channels(tenantId)).filter((c) => a.channelIds.length === 0 || a.channelIds.includes(c.id));
+    const n = this.notification(
+      tenantId,
+      a.alertKey,
+      a.status === 'resolved' ? 'resolve' : 'trigger',
+      a.severity as Notification['severity'],
+      a.title,
+      a.rule,
+      a.summary,
+      a.details,
+    );
+    const channels = (await this.repository.channels(tenantId)).filter(
+      (c) => a.channelIds.length === 0 || a.channelIds.includes(c.id),
+    );
     for (const channel of channels) {
       const delivery = this.sender
         .deliver(channel, n, (record) => this.repository.log(tenantId, 'deliveries', record))
@@ -200,13 +267,21 @@ export class AlertingService {
     await this.checkChannels(tenantId, dto.channelIds ?? []);
     await this.withinLimit('rules', tenantId);
     const now = new Date().toISOString();
-    const rule: AlertRule = { id: `ru_${randomBytes(8).toString('hex')}`, ...dto, channelIds: dto.channelIds ?? [], createdAt: now, updatedAt: now };
+    const rule: AlertRule = {
+      id: `ru_${randomBytes(8).toString('hex')}`,
+      ...dto,
+      channelIds: dto.channelIds ?? [],
+      createdAt: now,
+      updatedAt: now,
+    };
     await this.repository.saveRecord('rules', tenantId, rule.id, rule);
     return rule;
   }
 
   async rules(tenantId: string): Promise<AlertRule[]> {
-    return (await this.repository.records<AlertRule>('rules', tenantId)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return (await this.repository.records<AlertRule>('rules', tenantId)).sort((a, b) =>
+      a.createdAt.localeCompare(b.createdAt),
+    );
   }
 
   async rule(tenantId: string, id: string): Promise<AlertRule> {
@@ -224,18 +299,27 @@ export class AlertingService {
   }
 
   async removeRecord(kind: 'rules' | 'silences', tenantId: string, id: string): Promise<void> {
-    if (!(await this.repository.deleteRecord(kind, tenantId, id))) throw new NotFoundException(`No ${kind === 'rules' ? 'rule' : 'silence'} ${id}`);
+    if (!(await this.repository.deleteRecord(kind, tenantId, id)))
+      throw new NotFoundException(`No ${kind === 'rules' ? 'rule' : 'silence'} ${id}`);
   }
 
   async createSilence(tenantId: string, dto: CreateSilenceDto): Promise<Silence> {
     await this.withinLimit('silences', tenantId);
     const allowed = ['ruleId', 'anomalyType', 'severity', 'alertKey'];
     const keys = Object.keys(dto.matcher);
-    if (keys.length === 0 || keys.some((k) => !allowed.includes(k) || typeof (dto.matcher as Record<string, unknown>)[k] !== 'string')) {
+    if (
+      keys.length === 0 ||
+      keys.some((k) => !allowed.includes(k) || typeof (dto.matcher as Record<string, unknown>)[k] !== 'string')
+    ) {
       throw new BadRequestException(`matcher must have one or more of: ${allowed.join(', ')} (strings)`);
     }
     if (Date.parse(dto.until) <= Date.now()) throw new BadRequestException('until must be in the future');
-    const silence: Silence = { id: `si_${randomBytes(8).toString('hex')}`, matcher: dto.matcher, until: new Date(dto.until).toISOString(), createdAt: new Date().toISOString() };
+    const silence: Silence = {
+      id: `si_${randomBytes(8).toString('hex')}`,
+      matcher: dto.matcher,
+      until: new Date(dto.until).toISOString(),
+      createdAt: new Date().toISOString(),
+    };
     await this.repository.saveRecord('silences', tenantId, silence.id, silence);
     return silence;
   }
@@ -256,7 +340,16 @@ export class AlertingService {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private notification(tenantId: string, alertKey: string, event: Notification['event'], severity: Notification['severity'], title: string, rule: string, summary: string, details: Record<string, unknown>): Notification {
+  private notification(
+    tenantId: string,
+    alertKey: string,
+    event: Notification['event'],
+    severity: Notification['severity'],
+    title: string,
+    rule: string,
+    summary: string,
+    details: Record<string, unknown>,
+  ): Notification {
     return { tenantId, alertKey, event, severity, title, rule, summary, details, at: new Date().toISOString() };
   }
 

@@ -10,12 +10,18 @@ import { CreateChannelDto, UpdateChannelDto } from './dto/channel.dto.js';
 import { CreateRuleDto, CreateSilenceDto, UpdateRuleDto } from './dto/rule.dto.js';
 
 export class HistoryQuery {
-  @IsOptional() @Type(() => Number)
-  @IsInt({ message: 'hours must be an integer from 1 to 720' }) @Min(1, { message: 'hours must be an integer from 1 to 720' }) @Max(720, { message: 'hours must be an integer from 1 to 720' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'hours must be an integer from 1 to 720' })
+  @Min(1, { message: 'hours must be an integer from 1 to 720' })
+  @Max(720, { message: 'hours must be an integer from 1 to 720' })
   hours: number = 24;
 
-  @IsOptional() @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer from 1 to 1000' }) @Min(1, { message: 'limit must be an integer from 1 to 1000' }) @Max(1000, { message: 'limit must be an integer from 1 to 1000' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer from 1 to 1000' })
+  @Min(1, { message: 'limit must be an integer from 1 to 1000' })
+  @Max(1000, { message: 'limit must be an integer from 1 to 1000' })
   limit: number = 100;
 }
 
@@ -51,7 +57,11 @@ export class AlertsController {
   }
 
   @Patch('channels/:id')
-  update(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string, @Body() dto: UpdateChannelDto) {
+  update(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: UpdateChannelDto,
+  ) {
     return this.alerting.update(tenant.tenantId, id, dto);
   }
 
@@ -77,7 +87,11 @@ export class AlertsController {
   }
 
   @Patch('rules/:id')
-  updateRule(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string, @Body() dto: UpdateRuleDto) {
+  updateRule(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: UpdateRuleDto,
+  ) {
     return this.alerting.updateRule(tenant.tenantId, id, dto);
   }
 

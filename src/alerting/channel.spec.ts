@@ -5,7 +5,9 @@ describe('channel config', () => {
   it('accepts e-mail addresses and refuses what is not one', () => {
     expect(configProblems('email', { to: ['oncall@example.com', 'a.b+c@sub.example.org'] })).toEqual([]);
     for (const bad of ['no-at-sign', 'a@b', '@example.com', 'a @example.com', `${'x'.repeat(250)}@example.com`]) {
-      expect(configProblems('email', { to: [bad] }), bad).toEqual(['config.to must be a list of 1-20 e-mail addresses']);
+      expect(configProblems('email', { to: [bad] }), bad).toEqual([
+        'config.to must be a list of 1-20 e-mail addresses',
+      ]);
     }
   });
 

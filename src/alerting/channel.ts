@@ -31,7 +31,12 @@ const isAddress = (a: unknown): boolean => typeof a === 'string' && a.length <= 
 export function configProblems(type: ChannelType, config: unknown): string[] {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) return ['config must be an object'];
   const c = config as Record<string, unknown>;
-  const allowed: Record<ChannelType, string[]> = { slack: ['webhookUrl'], pagerduty: ['routingKey'], email: ['to'], webhook: ['url'] };
+  const allowed: Record<ChannelType, string[]> = {
+    slack: ['webhookUrl'],
+    pagerduty: ['routingKey'],
+    email: ['to'],
+    webhook: ['url'],
+  };
   const problems = Object.keys(c)
     .filter((k) => !allowed[type].includes(k))
     .map((k) => `config.${k} is not a ${type} setting`);

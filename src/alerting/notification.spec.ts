@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { emailContent, type Notification, pagerdutyBody, retryDelayMs, signWebhook, slackBody } from './notification.js';
+import {
+  emailContent,
+  type Notification,
+  pagerdutyBody,
+  retryDelayMs,
+  signWebhook,
+  slackBody,
+} from './notification.js';
 
 const n: Notification = {
   tenantId: 'acme',
@@ -15,16 +22,29 @@ const n: Notification = {
 
 describe('notifications', () => {
   it('signs webhooks as the Standard Webhooks spec (its published test vector)', () => {
-    expect(signWebhook('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}')).toBe(
-      'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
-    );
+    expect(
+      signWebhook(
+        'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+        'msg_p5jXN8AQM9LWM0D4loKWxJek',
+        1614265330,
+        '{"test": 2432232314}',
+      ),
+    ).toBe('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
   });
 
   it('PagerDuty: trigger and resolve share the dedup key; severity mapped', () => {
     const trigger = pagerdutyBody(n, 'KEY12345') as Record<string, unknown>;
     const resolve = pagerdutyBody({ ...n, event: 'resolve' }, 'KEY12345') as Record<string, unknown>;
-    expect(trigger).toMatchObject({ routing_key: 'KEY12345', event_action: 'trigger', dedup_key: 'pulse:acme:anomaly:an_1' });
-    expect(trigger.payload).toMatchObject({ severity: 'critical', source: 'pulse', summary: 'rate spike: Message rate 12× the baseline' });
+    expect(trigger).toMatchObject({
+      routing_key: 'KEY12345',
+      event_action: 'trigger',
+      dedup_key: 'pulse:acme:anomaly:an_1',
+    });
+    expect(trigger.payload).toMatchObject({
+      severity: 'critical',
+      source: 'pulse',
+      summary: 'rate spike: Message rate 12× the baseline',
+    });
     expect(resolve).toMatchObject({ event_action: 'resolve', dedup_key: 'pulse:acme:anomaly:an_1' });
   });
 
@@ -36,7 +56,13 @@ describe('notifications', () => {
   });
 
   it('Slack: text a tenant chose is escaped (no pings, no disguised links); info has its own icon', () => {
-    const hostile = { ...n, severity: 'info' as const, title: '<!channel> a&b <http://evil|click>', rule: '<!here>', summary: 'New subject pattern: tenant.acme.<@U123>' };
+    const hostile = {
+      ...n,
+      severity: 'info' as const,
+      title: '<!channel> a&b <http://evil|click>',
+      rule: '<!here>',
+      summary: 'New subject pattern: tenant.acme.<@U123>',
+    };
     const body = JSON.stringify(slackBody(hostile));
     expect(body).not.toMatch(/<!channel>|<!here>|<http:\/\/evil\|click>|<@U123>/);
     expect(body).toContain('&lt;!channel&gt; a&amp;b &lt;http://evil|click&gt;');
@@ -46,7 +72,9 @@ describe('notifications', () => {
 
   it('every channel names the rule that fired', () => {
     expect(JSON.stringify(slackBody(n))).toContain('rule rate_spike');
-    expect((pagerdutyBody(n, 'KEY12345') as { payload: { custom_details: Record<string, unknown> } }).payload.custom_details).toMatchObject({ rule: 'rate_spike' });
+    expect(
+      (pagerdutyBody(n, 'KEY12345') as { payload: { custom_details: Record<string, unknown> } }).payload.custom_details,
+    ).toMatchObject({ rule: 'rate_spike' });
     expect(emailContent(n).text).toContain('Rule: rate_spike');
   });
 

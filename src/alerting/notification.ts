@@ -25,7 +25,11 @@ export function slackEscape(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
-const SLACK_ICON: Record<Severity, string> = { info: ':information_source:', warning: ':warning:', critical: ':rotating_light:' };
+const SLACK_ICON: Record<Severity, string> = {
+  info: ':information_source:',
+  warning: ':warning:',
+  critical: ':rotating_light:',
+};
 
 const PAGERDUTY_SEVERITY: Record<Severity, string> = { info: 'info', warning: 'warning', critical: 'critical' };
 
@@ -37,7 +41,10 @@ export function slackBody(n: Notification): object {
     text,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `*${text}*\n${slackEscape(n.summary)}` } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `rule ${slackEscape(n.rule)} · severity ${n.severity} · ${n.at} · pulse` }] },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: `rule ${slackEscape(n.rule)} · severity ${n.severity} · ${n.at} · pulse` }],
+      },
     ],
   };
 }
@@ -59,7 +66,11 @@ export function pagerdutyBody(n: Notification, routingKey: string): object {
 }
 
 export function webhookBody(n: Notification): object {
-  return { type: `alert.${n.event === 'resolve' ? 'resolved' : n.event === 'test' ? 'test' : 'fired'}`, timestamp: n.at, data: n };
+  return {
+    type: `alert.${n.event === 'resolve' ? 'resolved' : n.event === 'test' ? 'test' : 'fired'}`,
+    timestamp: n.at,
+    data: n,
+  };
 }
 
 /**

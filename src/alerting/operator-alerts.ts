@@ -20,7 +20,13 @@ const BACKLOG_LIMIT = 1_000_000;
 const JOB_FAILURES_WINDOW_MS = 5 * 60_000;
 const JOB_FAILURES_LIMIT = 3;
 
-type Incident = 'nats_unreachable' | 'redis_unreachable' | 'redis_master_unreachable' | 'redis_data_lost' | 'flush_backlog' | 'job_failures';
+type Incident =
+  | 'nats_unreachable'
+  | 'redis_unreachable'
+  | 'redis_master_unreachable'
+  | 'redis_data_lost'
+  | 'flush_backlog'
+  | 'job_failures';
 
 /**
  * Pulse's own incidents, per instance, to the operator's Slack and PagerDuty (configuration, not
@@ -50,8 +56,30 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
     const a = options.alerting;
     const now = new Date().toISOString();
     this.channels = [
-      ...(a.operatorSlackWebhookUrl ? [{ id: 'operator-slack', type: 'slack' as const, name: 'operator', config: { webhookUrl: a.operatorSlackWebhookUrl }, createdAt: now, updatedAt: now }] : []),
-      ...(a.operatorPagerdutyRoutingKey ? [{ id: 'operator-pagerduty', type: 'pagerduty' as const, name: 'operator', config: { routingKey: a.operatorPagerdutyRoutingKey }, createdAt: now, updatedAt: now }] : []),
+      ...(a.operatorSlackWebhookUrl
+        ? [
+            {
+              id: 'operator-slack',
+              type: 'slack' as const,
+              name: 'operator',
+              config: { webhookUrl: a.operatorSlackWebhookUrl },
+              createdAt: now,
+              updatedAt: now,
+            },
+          ]
+        : []),
+      ...(a.operatorPagerdutyRoutingKey
+        ? [
+            {
+              id: 'operator-pagerduty',
+              type: 'pagerduty' as const,
+              name: 'operator',
+              config: { routingKey: a.operatorPagerdutyRoutingKey },
+              createdAt: now,
+              updatedAt: now,
+            },
+          ]
+        : []),
     ];
   }
 
@@ -61,7 +89,10 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
 
   onModuleInit(): void {
     if (!this.enabled) return;
-    this.scheduler.addInterval(INTERVAL, setInterval(() => void this.check(), this.options.alerting.operatorCheckIntervalMs));
+    this.scheduler.addInterval(
+      INTERVAL,
+      setInterval(() => void this.check(), this.options.alerting.operatorCheckIntervalMs),
+    );
   }
 
   beforeApplicationShutdown(): void {
@@ -88,7 +119,10 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
   async check(now = Date.now()): Promise<void> {
     const backlog = this.flusher.snapshot().backlogMessages;
     // Only a Cluster has masters to lose; a single Redis is covered by redis_unreachable (no round trip).
-    const cluster = this.redis instanceof Cluster && this.redis.status === 'ready' ? (await this.health.redisStatus()).cluster : undefined;
+    const cluster =
+      this.redis instanceof Cluster && this.redis.status === 'ready'
+        ? (await this.health.redisStatus()).cluster
+        : undefined;
     const conditions: Record<Incident, boolean> = {
       nats_unreachable: this.nats.current().state !== 'connected',
       redis_unreachable: this.redis.status !== 'ready',
@@ -105,7 +139,12 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
         const urgent = incident === 'flush_backlog' && backlog >= BACKLOG_LIMIT;
         if ((lasting || urgent) && !this.firing.has(incident)) {
           this.firing.add(incident);
-          await this.incident(incident, 'trigger', backlog, incident === 'redis_master_unreachable' ? { unreachableMasters: cluster?.unreachableMasters } : {});
+          await this.incident(
+            incident,
+            'trigger',
+            backlog,
+            incident === 'redis_master_unreachable' ? { unreachableMasters: cluster?.unreachableMasters } : {},
+          );
         }
       } else {
         this.since.delete(incident);
@@ -114,12 +153,18 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
     }
   }
 
-  private async incident(incident: Incident, event: 'trigger' | 'resolve', backlog: number, details: Record<string, unknown>): Promise<void> {
+  private async incident(
+    incident: Incident,
+    event: 'trigger' | 'resolve',
+    backlog: number,
+    details: Record<string, unknown>,
+  ): Promise<void> {
     const text: Record<Incident, string> = {
       nats_unreachable: 'Pulse cannot reach NATS: traffic and heartbeats are not being counted',
       redis_unreachable: 'Pulse cannot reach Redis: counts are kept in memory, the API answers 503',
       redis_master_unreachable: `Redis Cluster master unreachable: ${(details.unreachableMasters as string[] | undefined)?.join(', ') || 'not named yet'}. Its slots are unavailable until a replica takes over or it returns: tenants hashed there get 503, their counts wait in memory`,
-      redis_data_lost: 'Redis came back without its data: tenants, API keys and history are gone (run Redis with appendonly yes)',
+      redis_data_lost:
+        'Redis came back without its data: tenants, API keys and history are gone (run Redis with appendonly yes)',
       flush_backlog: `${backlog} counted messages are waiting in memory for Redis`,
       job_failures: 'Scheduled jobs (offline detection, rollups, anomaly detection) keep failing',
     };
@@ -139,7 +184,13 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
   private async send(n: Notification): Promise<void> {
     for (const channel of this.channels) {
       await this.sender
-        .deliver(channel, n, (r) => void (r.outcome === 'failed' && this.logger.error(`operator alert to ${channel.type} failed: ${r.error}`)), true)
+        .deliver(
+          channel,
+          n,
+          (r) =>
+            void (r.outcome === 'failed' && this.logger.error(`operator alert to ${channel.type} failed: ${r.error}`)),
+          true,
+        )
         .catch(() => undefined);
     }
   }

@@ -10,7 +10,6 @@ import { AlertingService } from './alerting.service.js';
 import { IDLE, type RuleState, stepRule } from './rule.js';
 import { RuleMetricsReader } from './rule-metrics.reader.js';
 
-
 /**
  * Every ALERT_EVALUATION_INTERVAL_SECONDS one instance (Redis lock) evaluates every enterprise
  * tenant's custom rules on merged data; rule state lives in Redis, so a change of instance keeps
@@ -37,7 +36,12 @@ export class RuleEvaluatorJob extends LockedJobService<number> {
     this.lockTtl = Math.max(30_000, 2 * options.alerting.evaluationIntervalMs);
     this.job = new LockedJob(
       { lock, scheduler, failures, logger: new Logger(RuleEvaluatorJob.name) },
-      { name: 'alert-evaluator', intervalMs: options.alerting.evaluationIntervalMs, lockTtlMs: this.lockTtl, work: (held, now) => this.pass(held, now) },
+      {
+        name: 'alert-evaluator',
+        intervalMs: options.alerting.evaluationIntervalMs,
+        lockTtlMs: this.lockTtl,
+        work: (held, now) => this.pass(held, now),
+      },
     );
   }
 

@@ -57,7 +57,9 @@ describe('silences', () => {
     expect(silenced(s, { alertKey: 'rule:ru_1', ruleId: 'ru_1', severity: 'warning' }, now)).toBe(true);
     expect(silenced(s, { alertKey: 'rule:ru_2', ruleId: 'ru_2', severity: 'warning' }, now)).toBe(false);
     expect(silenced(s, { alertKey: 'rule:ru_1', ruleId: 'ru_1', severity: 'warning' }, now + 120_000)).toBe(false);
-    const both = [{ id: 'si', matcher: { anomalyType: 'rate_spike', severity: 'critical' as const }, until, createdAt: '' }];
+    const both = [
+      { id: 'si', matcher: { anomalyType: 'rate_spike', severity: 'critical' as const }, until, createdAt: '' },
+    ];
     expect(silenced(both, { alertKey: 'a', anomalyType: 'rate_spike', severity: 'warning' }, now)).toBe(false);
     expect(silenced(both, { alertKey: 'a', anomalyType: 'rate_spike', severity: 'critical' }, now)).toBe(true);
   });

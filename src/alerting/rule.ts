@@ -43,7 +43,13 @@ export type RuleTransition = 'fire' | 'resolve' | 'repeat' | null;
  * One evaluation of a rule: it fires once the condition has held for `forSeconds`, repeats while
  * firing at most every `repeatMs`, and resolves as soon as the condition no longer holds.
  */
-export function stepRule(rule: AlertRule, state: RuleState, value: number, now: number, repeatMs: number): { state: RuleState; transition: RuleTransition } {
+export function stepRule(
+  rule: AlertRule,
+  state: RuleState,
+  value: number,
+  now: number,
+  repeatMs: number,
+): { state: RuleState; transition: RuleTransition } {
   const holds = rule.operator === 'gt' ? value > rule.threshold : value < rule.threshold;
   if (!holds) {
     return { state: { ...IDLE, value }, transition: state.firing ? 'resolve' : null };

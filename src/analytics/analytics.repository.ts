@@ -36,22 +36,32 @@ export class AnalyticsRepository {
    * only the chosen clients' fields of each day. A client that is in no day's top `2 × limit` is
    * left out even if its period total would rank it (it is then far from the busiest).
    */
-  async topClientDays(tenantId: string, days: string[], limit: number): Promise<{ total: number; days: Record<string, string>[] }> {
+  async topClientDays(
+    tenantId: string,
+    days: string[],
+    limit: number,
+  ): Promise<{ total: number; days: Record<string, string>[] }> {
     const [rankings, total] = await Promise.all([
-      Promise.all(days.map((d) => this.redis.zrevrange(this.keys.clientTraffic(tenantId, d), 0, 2 * limit - 1, 'WITHSCORES'))),
+      Promise.all(
+        days.map((d) => this.redis.zrevrange(this.keys.clientTraffic(tenantId, d), 0, 2 * limit - 1, 'WITHSCORES')),
+      ),
       this.redis.pfcount(...days.map((d) => this.keys.clientsSeenDay(tenantId, d))),
     ]);
     const traffic = new Map<string, number>();
     for (const ranking of rankings) {
-      for (let i = 0; i + 1 < ranking.length; i += 2) traffic.set(ranking[i], (traffic.get(ranking[i]) ?? 0) + Number(ranking[i + 1]));
+      for (let i = 0; i + 1 < ranking.length; i += 2)
+        traffic.set(ranking[i], (traffic.get(ranking[i]) ?? 0) + Number(ranking[i + 1]));
     }
-    const ids = [...traffic].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([id]) => id);
+    const ids = [...traffic]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, limit)
+      .map(([id]) => id);
     if (ids.length === 0) return { total, days: [] };
     const fields = ids.flatMap((id) => CLIENT_DAY_FIELDS.map((f) => `${id}|${f}`));
     const values = await Promise.all(days.map((d) => this.redis.hmget(this.keys.clientDay(tenantId, d), ...fields)));
     return {
       total: Math.max(total, ids.length),
-      days: values.map((row) => Object.fromEntries(fields.flatMap((f, i) => (row[i] === null ? [] : [[f, row[i] as string]])))),
+      days: values.map((row) => Object.fromEntries(fields.flatMap((f, i) => (row[i] === null ? [] : [[f, row[i]]])))),
     };
   }
 
@@ -70,14 +80,24 @@ export class AnalyticsRepository {
       ranked.map(async (flat, i) => {
         const subjects = flat.filter((_, j) => j % 2 === 0);
         const bytes = subjects.length > 0 ? await this.redis.hmget(k.subjectBytes(tenantId, days[i]), ...subjects) : [];
-        return subjects.map((subject, j) => ({ subject, messages: Number(flat[2 * j + 1]), bytes: Number(bytes[j] ?? 0) }));
+        return subjects.map((subject, j) => ({
+          subject,
+          messages: Number(flat[2 * j + 1]),
+          bytes: Number(bytes[j] ?? 0),
+        }));
       }),
     );
     return { top: perDay.flat(), sketches };
   }
 
   /** Online and offline clients now, recorded on the current minute (the series' activeClients). */
-  async sampleClients(tenantId: string, minuteEpoch: number, online: number, offline: number, ttlSeconds: number): Promise<void> {
+  async sampleClients(
+    tenantId: string,
+    minuteEpoch: number,
+    online: number,
+    offline: number,
+    ttlSeconds: number,
+  ): Promise<void> {
     const key = this.keys.minute(tenantId, minuteEpoch);
     await this.redis.hset(key, 'act', online, 'off', offline);
     await this.redis.expire(key, ttlSeconds);

@@ -23,7 +23,12 @@ import {
   totalsOf,
 } from './buckets.js';
 
-const PERIOD_TIER: Record<Period, Tier> = { '1h': 'professional', '24h': 'professional', '7d': 'professional', '30d': 'enterprise' };
+const PERIOD_TIER: Record<Period, Tier> = {
+  '1h': 'professional',
+  '24h': 'professional',
+  '7d': 'professional',
+  '30d': 'enterprise',
+};
 const TOP_SUBJECTS = 10;
 
 /** Clients listed per response, by traffic; `total` says how many there were. */
@@ -58,13 +63,25 @@ export interface ForecastView {
   historyHours: number;
   rmse: number;
   /** Hourly forecast; `lower`/`upper` are the 95 % interval, `p80` and `p95` both intervals. */
-  points: { timestamp: string; messages: number; lower: number; upper: number; p80: { lower: number; upper: number }; p95: { lower: number; upper: number } }[];
+  points: {
+    timestamp: string;
+    messages: number;
+    lower: number;
+    upper: number;
+    p80: { lower: number; upper: number };
+    p95: { lower: number; upper: number };
+  }[];
   /**
    * `projectedExceededAt`: at the median forecast; `projectedExceededAtPessimistic`: with every
    * hour at the upper bound of its 95 % interval (a bound: the sum of the hours' upper bounds is
    * above the 95 % quantile of the month's sum). null: not before the month ends.
    */
-  quota: { monthlyMessageQuota: number; usedThisMonth: number; projectedExceededAt: string | null; projectedExceededAtPessimistic: string | null } | null;
+  quota: {
+    monthlyMessageQuota: number;
+    usedThisMonth: number;
+    projectedExceededAt: string | null;
+    projectedExceededAtPessimistic: string | null;
+  } | null;
 }
 
 @Injectable()
@@ -74,7 +91,12 @@ export class AnalyticsService {
     private readonly directory: TenantDirectory,
   ) {}
 
-  async analytics(tenant: TenantPrincipal, period: Period, resolution?: Resolution, now = Date.now()): Promise<AnalyticsView> {
+  async analytics(
+    tenant: TenantPrincipal,
+    period: Period,
+    resolution?: Resolution,
+    now = Date.now(),
+  ): Promise<AnalyticsView> {
     if (!tierAtLeast(tenant.tier, PERIOD_TIER[period])) {
       throw new TierRequiredException(PERIOD_TIER[period], tenant.tier, `period=${period}`);
     }
@@ -109,7 +131,11 @@ export class AnalyticsService {
   }
 
   /** Figures of the last `hours` complete UTC hours, oldest first, with each hour's start (s). */
-  async hourlyFigures(tenantId: string, hours: number, now = Date.now()): Promise<{ start: number; figures: BucketFigures }[]> {
+  async hourlyFigures(
+    tenantId: string,
+    hours: number,
+    now = Date.now(),
+  ): Promise<{ start: number; figures: BucketFigures }[]> {
     const currentHour = Math.floor(now / 3_600_000) * 3600;
     const starts = Array.from({ length: hours }, (_, i) => currentHour - (hours - i) * 3600);
     const figures = await this.collect(tenantId, starts, 3600, now);
@@ -177,7 +203,11 @@ export class AnalyticsService {
     const totals = sumClientDays(top.days);
     const windowSeconds = Math.max(1, Math.floor(now / 1000) - firstDay);
     const all = [...totals.values()].map((c) => behaviourOf(c, windowSeconds));
-    all.sort((a, b) => b.messagesSent + b.messagesReceived - (a.messagesSent + a.messagesReceived) || (a.clientId < b.clientId ? -1 : 1));
+    all.sort(
+      (a, b) =>
+        b.messagesSent + b.messagesReceived - (a.messagesSent + a.messagesReceived) ||
+        (a.clientId < b.clientId ? -1 : 1),
+    );
     // Outliers are judged among the busiest MAX_CLIENTS_LISTED clients of the period.
     return {
       from: new Date(firstDay * 1000).toISOString(),
@@ -196,7 +226,8 @@ export class AnalyticsService {
   private async collect(tenantId: string, starts: number[], step: number, now: number): Promise<BucketFigures[]> {
     const figures = starts.map(() => emptyFigures());
     const nowSeconds = Math.floor(now / 1000);
-    const minuteSourced = (start: number) => step < 3600 || (step === 3600 && start >= nowSeconds - (nowSeconds % 3600) - 3600);
+    const minuteSourced = (start: number) =>
+      step < 3600 || (step === 3600 && start >= nowSeconds - (nowSeconds % 3600) - 3600);
     const minuteRefs: [number, number][] = [];
     const hourRefs: [number, number][] = [];
     const dayRefs: [number, string][] = [];
@@ -206,9 +237,18 @@ export class AnalyticsService {
       else hourRefs.push([i, start]);
     });
     const [minutes, hours, days] = await Promise.all([
-      this.repository.minutes(tenantId, minuteRefs.map(([, m]) => m)),
-      this.repository.hours(tenantId, hourRefs.map(([, h]) => h)),
-      this.repository.days(tenantId, dayRefs.map(([, d]) => d)),
+      this.repository.minutes(
+        tenantId,
+        minuteRefs.map(([, m]) => m),
+      ),
+      this.repository.hours(
+        tenantId,
+        hourRefs.map(([, h]) => h),
+      ),
+      this.repository.days(
+        tenantId,
+        dayRefs.map(([, d]) => d),
+      ),
     ]);
     minuteRefs.forEach(([i], j) => addRecord(figures[i], minutes[j]));
     hourRefs.forEach(([i], j) => addRecord(figures[i], hours[j]));
@@ -234,7 +274,8 @@ export class AnalyticsService {
     const registers = new Uint8Array(SKETCH_REGISTERS);
     for (const sketch of sketches) {
       if (!sketch) continue;
-      for (let i = 0; i < Math.min(sketch.length, registers.length); i++) registers[i] = Math.max(registers[i], sketch[i]);
+      for (let i = 0; i < Math.min(sketch.length, registers.length); i++)
+        registers[i] = Math.max(registers[i], sketch[i]);
     }
     const ranked = [...merged.values()].sort((a, b) => b.messages - a.messages || (a.subject < b.subject ? -1 : 1));
     return { distinct: Math.max(estimateCardinality(registers), merged.size), top: ranked.slice(0, TOP_SUBJECTS) };

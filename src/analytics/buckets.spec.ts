@@ -40,7 +40,15 @@ describe('bucketStarts', () => {
 describe('bucket figures', () => {
   it('sums counts and latency buckets, keeps maxima of peak and sampled clients', () => {
     const f = emptyFigures();
-    addRecord(f, { m: '10', b: '100', 'm:5': '7', 'b:5': '70', [`l:${latencyBucket(20)}`]: '10', hb_errors: '2', act: '4' });
+    addRecord(f, {
+      m: '10',
+      b: '100',
+      'm:5': '7',
+      'b:5': '70',
+      [`l:${latencyBucket(20)}`]: '10',
+      hb_errors: '2',
+      act: '4',
+    });
     addRecord(f, { m: '5', b: '50', pk: '9', [`l:${latencyBucket(400)}`]: '1', act: '3', off: '1', hbrej: 'x' });
     expect(f).toMatchObject({ messages: 15, bytes: 150, errors: 2, activeClients: 4, peak: 9 });
     expect(f.histogram.reduce((a, b) => a + b, 0)).toBe(11);

@@ -5,7 +5,12 @@ export type Period = (typeof PERIODS)[number];
 export const RESOLUTIONS = ['1m', '5m', '1h', '1d'] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
 
-export const PERIOD_SECONDS: Record<Period, number> = { '1h': 3600, '24h': 86_400, '7d': 7 * 86_400, '30d': 30 * 86_400 };
+export const PERIOD_SECONDS: Record<Period, number> = {
+  '1h': 3600,
+  '24h': 86_400,
+  '7d': 7 * 86_400,
+  '30d': 30 * 86_400,
+};
 export const RESOLUTION_SECONDS: Record<Resolution, number> = { '1m': 60, '5m': 300, '1h': 3600, '1d': 86_400 };
 export const DEFAULT_RESOLUTION: Record<Period, Resolution> = { '1h': '1m', '24h': '5m', '7d': '1h', '30d': '1d' };
 export const MAX_POINTS = 2000;
@@ -19,7 +24,8 @@ export function bucketStarts(nowMs: number, period: Period, resolution: Resoluti
   const step = RESOLUTION_SECONDS[resolution];
   const count = PERIOD_SECONDS[period] / step;
   if (count < 1) throw new RangeError(`resolution ${resolution} is longer than period ${period}`);
-  if (count > MAX_POINTS) throw new RangeError(`period ${period} at resolution ${resolution} is ${count} points; at most ${MAX_POINTS}`);
+  if (count > MAX_POINTS)
+    throw new RangeError(`period ${period} at resolution ${resolution} is ${count} points; at most ${MAX_POINTS}`);
   const last = Math.floor(nowMs / 1000 / step) * step;
   return Array.from({ length: count }, (_, i) => last - (count - 1 - i) * step);
 }
@@ -35,7 +41,14 @@ export interface BucketFigures {
 }
 
 export function emptyFigures(): BucketFigures {
-  return { messages: 0, bytes: 0, errors: 0, activeClients: 0, peak: 0, histogram: new Array<number>(LATENCY_BUCKETS).fill(0) };
+  return {
+    messages: 0,
+    bytes: 0,
+    errors: 0,
+    activeClients: 0,
+    peak: 0,
+    histogram: new Array<number>(LATENCY_BUCKETS).fill(0),
+  };
 }
 
 /**

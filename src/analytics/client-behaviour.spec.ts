@@ -19,7 +19,14 @@ describe('client behaviour', () => {
       { 'a-1|s': '10', 'a-1|e': '1', 'b_2|r': '5', 'a-1|ss': '1', junk: '9', 'a-1|zz': '3' },
       { 'a-1|s': '5', 'a-1|on': '120', 'a-1|off': '2', 'a-1|rc': '1' },
     ]);
-    expect(totals.get('a-1')).toMatchObject({ messagesSent: 15, errors: 1, onlineSeconds: 120, sessions: 1, reconnects: 1, offlineTransitions: 2 });
+    expect(totals.get('a-1')).toMatchObject({
+      messagesSent: 15,
+      errors: 1,
+      onlineSeconds: 120,
+      sessions: 1,
+      reconnects: 1,
+      offlineTransitions: 2,
+    });
     expect(totals.get('b_2')).toMatchObject({ messagesReceived: 5 });
     expect(totals.size).toBe(2);
   });
@@ -29,7 +36,10 @@ describe('client behaviour', () => {
     expect(b.uptimePercent).toBe(50);
     expect(b.errorRate).toBe(0.05);
     expect(behaviourOf(client('y', { onlineSeconds: 9999 }), 3600).uptimePercent).toBe(100);
-    expect(behaviourOf(client('z', { messagesSent: 0, messagesReceived: 0 }), 0)).toMatchObject({ errorRate: 0, uptimePercent: 0 });
+    expect(behaviourOf(client('z', { messagesSent: 0, messagesReceived: 0 }), 0)).toMatchObject({
+      errorRate: 0,
+      uptimePercent: 0,
+    });
   });
 
   it('median and robust z', () => {
@@ -53,12 +63,18 @@ describe('client behaviour', () => {
   it('ignores error rates on tiny samples', () => {
     const base = Array.from({ length: 9 }, (_, i) => client(`c${i}`));
     const tiny = client('tiny', { messagesSent: 5, messagesReceived: 5, errors: 5 });
-    expect(findOutliers([...base, tiny].map((c) => behaviourOf(c, 3600))).some((o) => o.reasons.includes('error_rate'))).toBe(false);
+    expect(
+      findOutliers([...base, tiny].map((c) => behaviourOf(c, 3600))).some((o) => o.reasons.includes('error_rate')),
+    ).toBe(false);
   });
 
   it('flags volume far above and below the others', () => {
     const base = Array.from({ length: 10 }, (_, i) => client(`c${i}`, { messagesSent: 900 + 20 * i }));
-    const all = [...base, client('chatty', { messagesSent: 1_000_000 }), client('silent', { messagesSent: 1, messagesReceived: 1, errors: 0 })];
+    const all = [
+      ...base,
+      client('chatty', { messagesSent: 1_000_000 }),
+      client('silent', { messagesSent: 1, messagesReceived: 1, errors: 0 }),
+    ];
     const flagged = findOutliers(all.map((c) => behaviourOf(c, 3600)));
     expect(flagged).toEqual([
       { clientId: 'chatty', reasons: ['volume_high'] },
@@ -67,9 +83,13 @@ describe('client behaviour', () => {
   });
 
   it('flags flapping clients even in a small tenant, and nothing in a steady one', () => {
-    const flapping = findOutliers([client('a', { offlineTransitions: 3 }), client('b', { offlineTransitions: 2 })].map((c) => behaviourOf(c, 3600)));
+    const flapping = findOutliers(
+      [client('a', { offlineTransitions: 3 }), client('b', { offlineTransitions: 2 })].map((c) => behaviourOf(c, 3600)),
+    );
     expect(flapping).toEqual([{ clientId: 'a', reasons: ['flapping'] }]);
-    const steady = Array.from({ length: 20 }, (_, i) => client(`c${i}`, { messagesSent: 1000 + i, errors: 20 + (i % 3) }));
+    const steady = Array.from({ length: 20 }, (_, i) =>
+      client(`c${i}`, { messagesSent: 1000 + i, errors: 20 + (i % 3) }),
+    );
     expect(findOutliers(steady.map((c) => behaviourOf(c, 3600)))).toEqual([]);
   });
 });

@@ -63,7 +63,16 @@ export function sumClientDays(days: Record<string, string>[]): Map<string, Clien
       const clientId = key.slice(0, bar);
       let c = clients.get(clientId);
       if (!c) {
-        c = { clientId, messagesSent: 0, messagesReceived: 0, errors: 0, onlineSeconds: 0, sessions: 0, reconnects: 0, offlineTransitions: 0 };
+        c = {
+          clientId,
+          messagesSent: 0,
+          messagesReceived: 0,
+          errors: 0,
+          onlineSeconds: 0,
+          sessions: 0,
+          reconnects: 0,
+          offlineTransitions: 0,
+        };
         clients.set(clientId, c);
       }
       (c[field] as number) += Number(raw) || 0;
@@ -126,5 +135,7 @@ export function findOutliers(clients: ClientBehaviour[], rules = OUTLIER_RULES):
       else if (zv[i] < -rules.zScore) add(c.clientId, 'volume_low');
     });
   }
-  return [...reasons].map(([clientId, r]) => ({ clientId, reasons: r })).sort((a, b) => (a.clientId < b.clientId ? -1 : 1));
+  return [...reasons]
+    .map(([clientId, r]) => ({ clientId, reasons: r }))
+    .sort((a, b) => (a.clientId < b.clientId ? -1 : 1));
 }

@@ -10,7 +10,7 @@ function noise(seed: number) {
 function seasonal(days: number, seed = 3): number[] {
   const r = noise(seed);
   return Array.from({ length: days * SEASON }, (_, h) => {
-    const daily = 1000 + 600 * Math.sin((2 * Math.PI * (h % SEASON - 6)) / SEASON);
+    const daily = 1000 + 600 * Math.sin((2 * Math.PI * ((h % SEASON) - 6)) / SEASON);
     const trend = 1 + h / (days * SEASON * 4);
     return Math.round(daily * trend * (1 + 0.1 * r()));
   });
@@ -23,7 +23,10 @@ describe('forecast', () => {
     const actual = series.slice(9 * SEASON);
     const f = forecast(train, SEASON)!;
     expect(f.method).toBe('holt_winters');
-    const error = mape(actual, f.points.map((p) => p.value));
+    const error = mape(
+      actual,
+      f.points.map((p) => p.value),
+    );
     console.log(`Holt-Winters back-test, 9 days → next 24 h: MAPE ${(error * 100).toFixed(1)} %, RMSE ${f.rmse}`);
     expect(error).toBeLessThan(0.1);
     // Most actual values fall inside the 95 % interval.
@@ -37,11 +40,18 @@ describe('forecast', () => {
       for (const days of [3, 5, 14]) {
         const s = seasonal(days + 1, seed);
         const f = forecast(s.slice(0, days * SEASON), SEASON)!;
-        errors.push(mape(s.slice(days * SEASON), f.points.map((p) => p.value)));
+        errors.push(
+          mape(
+            s.slice(days * SEASON),
+            f.points.map((p) => p.value),
+          ),
+        );
       }
     }
     const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
-    console.log(`Holt-Winters back-test, 15 series: mean MAPE ${(mean * 100).toFixed(1)} %, worst ${(Math.max(...errors) * 100).toFixed(1)} %`);
+    console.log(
+      `Holt-Winters back-test, 15 series: mean MAPE ${(mean * 100).toFixed(1)} %, worst ${(Math.max(...errors) * 100).toFixed(1)} %`,
+    );
     expect(mean).toBeLessThan(0.12);
   });
 
@@ -63,7 +73,9 @@ describe('forecast', () => {
         n++;
       });
     }
-    console.log(`interval coverage over ${n} forecast hours: 80 % → ${((100 * in80) / n).toFixed(1)} %, 95 % → ${((100 * in95) / n).toFixed(1)} %`);
+    console.log(
+      `interval coverage over ${n} forecast hours: 80 % → ${((100 * in80) / n).toFixed(1)} %, 95 % → ${((100 * in95) / n).toFixed(1)} %`,
+    );
     expect(in80 / n).toBeGreaterThan(0.7);
     expect(in80 / n).toBeLessThan(0.92);
     expect(in95 / n).toBeGreaterThan(0.9);
@@ -96,8 +108,20 @@ describe('forecast', () => {
     const f = forecast(seasonal(7), 24 * 10)!;
     const from = Date.UTC(2026, 10, 1);
     const end = Date.UTC(2026, 11, 1);
-    const median = quotaExceededAt(0, 150_000, f.points.map((p) => p.value), from, end)!;
-    const pessimistic = quotaExceededAt(0, 150_000, f.points.map((p) => p.p95.upper), from, end)!;
+    const median = quotaExceededAt(
+      0,
+      150_000,
+      f.points.map((p) => p.value),
+      from,
+      end,
+    )!;
+    const pessimistic = quotaExceededAt(
+      0,
+      150_000,
+      f.points.map((p) => p.p95.upper),
+      from,
+      end,
+    )!;
     expect(median).not.toBeNull();
     expect(Date.parse(pessimistic)).toBeLessThan(Date.parse(median));
   });

@@ -182,7 +182,13 @@ export function mape(actual: number[], predicted: number[]): number {
  * pessimistic date): `used` so far this month plus the forecast per hour
  * from now on; null when the forecast stays under the quota until the month ends.
  */
-export function quotaExceededAt(used: number, quota: number, hourlyForecast: number[], fromHourMs: number, monthEndMs: number): string | null {
+export function quotaExceededAt(
+  used: number,
+  quota: number,
+  hourlyForecast: number[],
+  fromHourMs: number,
+  monthEndMs: number,
+): string | null {
   if (used > quota) return new Date(fromHourMs).toISOString();
   let total = used;
   for (let h = 0; h < hourlyForecast.length; h++) {

@@ -49,7 +49,12 @@ export class RollupJob extends LockedJobService<RollupRun> {
     this.lockTtl = Math.max(60_000, 2 * options.rollupIntervalMs);
     this.job = new LockedJob(
       { lock, scheduler, failures, logger: new Logger(RollupJob.name) },
-      { name: 'rollup', intervalMs: options.rollupIntervalMs, lockTtlMs: this.lockTtl, work: (held, now) => this.pass(held, now) },
+      {
+        name: 'rollup',
+        intervalMs: options.rollupIntervalMs,
+        lockTtlMs: this.lockTtl,
+        work: (held, now) => this.pass(held, now),
+      },
     );
   }
 
@@ -68,7 +73,13 @@ export class RollupJob extends LockedJobService<RollupRun> {
       const summary = await this.presence.summary(tenant.id);
       // Tenants without clients write nothing: no keys for idle tenants.
       if (summary.total > 0) {
-        await this.repository.sampleClients(tenant.id, minute, summary.online, summary.offline, retention.minuteSeconds);
+        await this.repository.sampleClients(
+          tenant.id,
+          minute,
+          summary.online,
+          summary.offline,
+          retention.minuteSeconds,
+        );
       }
       for (const h of hours) {
         await this.repository.rollupHour(tenant.id, h, stripBefore, retention.hourSeconds);
@@ -96,6 +107,11 @@ export class RollupJob extends LockedJobService<RollupRun> {
     });
     // Only a pass that reached every tenant ends the catch-up (a skipped tenant gets 26 hours next time).
     this.caughtUp = true;
-    return { ranAt: new Date(now).toISOString(), durationMs: performance.now() - started, tenants: tenants.length, hours: hoursRolled };
+    return {
+      ranAt: new Date(now).toISOString(),
+      durationMs: performance.now() - started,
+      tenants: tenants.length,
+      hours: hoursRolled,
+    };
   }
 }

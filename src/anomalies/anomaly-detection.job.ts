@@ -15,7 +15,13 @@ import { AnomalyStore, type TenantCounters } from './anomaly.store.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from '../config/detector-config.js';
 import { offlineDeltas, type WindowFigures } from './detectors.js';
 import { subjectPattern } from './subject-pattern.js';
-import { closeWindow, initialPipelineState, type PipelineState, pipelineConfig, PULSE_SERIES_RESOLUTION } from './window-pipeline.js';
+import {
+  closeWindow,
+  initialPipelineState,
+  type PipelineState,
+  pipelineConfig,
+  PULSE_SERIES_RESOLUTION,
+} from './window-pipeline.js';
 
 const TOP_SUBJECTS = 200;
 /** A window more than this many windows after the last one closed spans a gap: not judged. */
@@ -119,7 +125,11 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
     return opened;
   }
 
-  private async closeTenantWindow(tenantId: string, window: number, sensitivity: 'low' | 'medium' | 'high'): Promise<number> {
+  private async closeTenantWindow(
+    tenantId: string,
+    window: number,
+    sensitivity: 'low' | 'medium' | 'high',
+  ): Promise<number> {
     let stored = await this.store.loadDetection<StoredState>(tenantId);
     if (stored && stored.state.pending?.length) {
       await this.deliver(tenantId, stored.window, stored.state);
@@ -133,7 +143,11 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
     const last = snapshot(counters, distinct);
     if (!stored || !stored.state.pipeline) {
       // First sight of the tenant: remember the counters; the next window is the first judged.
-      await this.store.saveDetection(tenantId, stored?.window ?? null, window, { pipeline: initialPipelineState(), last, pending: [] } satisfies StoredState);
+      await this.store.saveDetection(tenantId, stored?.window ?? null, window, {
+        pipeline: initialPipelineState(),
+        last,
+        pending: [],
+      } satisfies StoredState);
       return 0;
     }
     const spanned = window - stored.window;
@@ -141,7 +155,11 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
       // Windows were not closed meanwhile (Redis could not serve this tenant, or no instance ran
       // the job): counts held back arrive at once and would look like a burst. Not judged.
       this.logger.warn(`tenant ${tenantId}: ${spanned} windows since the last one closed, not judged`);
-      await this.store.saveDetection(tenantId, stored.window, window, { ...stored.state, last, pending: [] } satisfies StoredState);
+      await this.store.saveDetection(tenantId, stored.window, window, {
+        ...stored.state,
+        last,
+        pending: [],
+      } satisfies StoredState);
       return 0;
     }
     const before = stored.state.last;
@@ -187,12 +205,22 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
     const pending: PendingEvent[] = [];
     for (const resolved of result.resolved) {
       const anomaly = await this.store.find(tenantId, resolved.id);
-      if (anomaly && anomaly.status === 'open') pending.push({ event: 'resolved', anomaly: { ...anomaly, status: 'resolved', resolvedAt: at } });
+      if (anomaly && anomaly.status === 'open')
+        pending.push({ event: 'resolved', anomaly: { ...anomaly, status: 'resolved', resolvedAt: at } });
     }
     for (const draft of result.opened) {
       pending.push({
         event: 'opened',
-        anomaly: { id: draft.id, type: draft.type, severity: draft.severity, status: 'open', summary: draft.summary, details: { ...draft.details, score: Number(draft.score.toFixed(4)) }, detectedAt: at, resolvedAt: null },
+        anomaly: {
+          id: draft.id,
+          type: draft.type,
+          severity: draft.severity,
+          status: 'open',
+          summary: draft.summary,
+          details: { ...draft.details, score: Number(draft.score.toFixed(4)) },
+          detectedAt: at,
+          resolvedAt: null,
+        },
       });
     }
     const next: StoredState = { pipeline: result.state, last, pending };
@@ -232,5 +260,15 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
 }
 
 function snapshot(c: TenantCounters, distinct: number): Snapshot {
-  return { messages: c.messages, bytes: c.bytes, sent: c.sent, received: c.received, errors: c.errors, rejected: c.rejected, distinct, day: c.day, offline: c.offline };
+  return {
+    messages: c.messages,
+    bytes: c.bytes,
+    sent: c.sent,
+    received: c.received,
+    errors: c.errors,
+    rejected: c.rejected,
+    distinct,
+    day: c.day,
+    offline: c.offline,
+  };
 }

@@ -53,7 +53,10 @@ redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 return 1`;
 
 /** JSON with floats cut to 7 significant digits: the models' state is estimates, not ledgers. */
-const compact = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(7)) : v));
+const compact = (value: unknown) =>
+  JSON.stringify(value, (_k, v: unknown) =>
+    typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(7)) : v,
+  );
 
 /** Anomalies and the detectors' state in Redis. */
 @Injectable()
@@ -64,14 +67,23 @@ export class AnomalyStore {
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
-    this.scripts = defineScripts(redis, { pulseDetectionSave: DETECTION_SAVE_LUA, pulseWindowAdvance: WINDOW_ADVANCE_LUA });
+    this.scripts = defineScripts(redis, {
+      pulseDetectionSave: DETECTION_SAVE_LUA,
+      pulseWindowAdvance: WINDOW_ADVANCE_LUA,
+    });
   }
 
   /**
    * The tenant's cumulative counters as of now, and the latency of the minutes `[from, to)` (the
    * window being closed).
    */
-  async counters(tenantId: string, now: number, topSubjects: number, latencyFrom: number, latencyTo: number): Promise<TenantCounters> {
+  async counters(
+    tenantId: string,
+    now: number,
+    topSubjects: number,
+    latencyFrom: number,
+    latencyTo: number,
+  ): Promise<TenantCounters> {
     const k = this.keys;
     const day = dayOf(now);
     const minutes: number[] = [];
@@ -90,7 +102,8 @@ export class AnomalyStore {
       for (const [field, value] of Object.entries(hash)) {
         if (field.startsWith('l:')) {
           const bucket = Number(field.slice(2));
-          if (Number.isInteger(bucket) && bucket >= 0 && bucket < LATENCY_BUCKETS) buckets[bucket] = (buckets[bucket] ?? 0) + Number(value);
+          if (Number.isInteger(bucket) && bucket >= 0 && bucket < LATENCY_BUCKETS)
+            buckets[bucket] = (buckets[bucket] ?? 0) + Number(value);
         }
       }
     }
@@ -111,7 +124,13 @@ export class AnomalyStore {
       day,
       subjects,
       offline,
-      latencyP95: samples > 0 ? percentile(Array.from(buckets, (b) => b ?? 0), 0.95) : null,
+      latencyP95:
+        samples > 0
+          ? percentile(
+              Array.from(buckets, (b) => b ?? 0),
+              0.95,
+            )
+          : null,
     };
   }
 
@@ -126,13 +145,21 @@ export class AnomalyStore {
    * stored yet; the same window: an update of that window's outbox). False: another pass won.
    */
   async saveDetection(tenantId: string, expected: number | null, window: number, state: unknown): Promise<boolean> {
-    const done = await this.scripts.pulseDetectionSave([this.keys.detection(tenantId)], [expected === null ? '' : String(expected), String(window), compact(state), ANOMALY_RETENTION_SECONDS]);
+    const done = await this.scripts.pulseDetectionSave(
+      [this.keys.detection(tenantId)],
+      [expected === null ? '' : String(expected), String(window), compact(state), ANOMALY_RETENTION_SECONDS],
+    );
     return done === 1;
   }
 
   /** Moves the global window index to `window`; true for the one pass that moved it. */
   async advanceWindow(window: number): Promise<boolean> {
-    return (await this.scripts.pulseWindowAdvance([this.keys.anomalyWindow()], [String(window), ANOMALY_RETENTION_SECONDS])) === 1;
+    return (
+      (await this.scripts.pulseWindowAdvance(
+        [this.keys.anomalyWindow()],
+        [String(window), ANOMALY_RETENTION_SECONDS],
+      )) === 1
+    );
   }
 
   async save(tenantId: string, anomaly: Anomaly): Promise<void> {

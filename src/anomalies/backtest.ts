@@ -24,7 +24,15 @@ export interface BacktestAnomaly {
 }
 
 const HOUR = 3_600_000;
-const NO_FIGURES: Omit<WindowFigures, 'messages'> = { sent: 0, received: 0, errors: 0, rejected: 0, newDistinct: 0, patterns: [], offline: {} };
+const NO_FIGURES: Omit<WindowFigures, 'messages'> = {
+  sent: 0,
+  received: 0,
+  errors: 0,
+  rejected: 0,
+  newDistinct: 0,
+  patterns: [],
+  offline: {},
+};
 
 /**
  * Runs the detection pipeline (`closeWindow`, as the scheduled job does) over stored hourly
@@ -32,7 +40,11 @@ const NO_FIGURES: Omit<WindowFigures, 'messages'> = { sent: 0, received: 0, erro
  * nothing is stored or sent. Subjects, heartbeat errors and rejections are not kept per hour, so
  * the rules that need them (unusual subject, error rate, flapping, security) cannot be replayed.
  */
-export function backtest(hours: StoredHour[], sensitivity: Sensitivity, rules: Partial<DetectorConfig> = {}): { windows: number; anomalies: BacktestAnomaly[] } {
+export function backtest(
+  hours: StoredHour[],
+  sensitivity: Sensitivity,
+  rules: Partial<DetectorConfig> = {},
+): { windows: number; anomalies: BacktestAnomaly[] } {
   const config = pipelineConfig(HOUR, sensitivity, rules, 'all', PULSE_SERIES_RESOLUTION);
   const first = hours.findIndex((h) => h.messages > 0);
   if (first < 0) return { windows: 0, anomalies: [] };
@@ -46,13 +58,25 @@ export function backtest(hours: StoredHour[], sensitivity: Sensitivity, rules: P
       {
         at: hour.at,
         figures: { ...NO_FIGURES, messages: hour.messages },
-        series: { messages: hour.messages, bytes: hour.bytes, active_clients: hour.activeClients, latency_p95: samples > 0 ? percentile(hour.latency, 0.95) : null },
+        series: {
+          messages: hour.messages,
+          bytes: hour.bytes,
+          active_clients: hour.activeClients,
+          latency_p95: samples > 0 ? percentile(hour.latency, 0.95) : null,
+        },
       },
       config,
     );
     state = result.state;
     for (const o of result.opened) {
-      anomalies.push({ detectedAt: new Date(hour.at + HOUR).toISOString(), type: o.type, severity: o.severity, score: Number(o.score.toFixed(4)), summary: o.summary, details: o.details });
+      anomalies.push({
+        detectedAt: new Date(hour.at + HOUR).toISOString(),
+        type: o.type,
+        severity: o.severity,
+        score: Number(o.score.toFixed(4)),
+        summary: o.summary,
+        details: o.details,
+      });
     }
   }
   return { windows: hours.length - first, anomalies };

@@ -51,7 +51,8 @@ function main(): void {
   const detectors = values.detectors as DetectorSet;
   if (!['all', 'rules', 'statistical'].includes(detectors)) fail('--detectors must be one of all, rules, statistical');
   const resolution = Number(values.resolution);
-  if (!Number.isFinite(resolution) || resolution < 0) fail('--resolution must be a number ≥ 0 (the smallest step of the values, e.g. 1 for counts)');
+  if (!Number.isFinite(resolution) || resolution < 0)
+    fail('--resolution must be a number ≥ 0 (the smallest step of the values, e.g. 1 for counts)');
   if (positionals.length !== 1) fail('exactly one FILE.csv is needed');
 
   let text: string;

@@ -81,7 +81,9 @@ describe('error_rate', () => {
 
 describe('unusual_subject', () => {
   it('opens for a pattern never seen after warm-up, once; ids do not make new patterns', () => {
-    const base = Array.from({ length: 20 }, (_, i) => win({ patterns: [subjectPattern(`tenant.acme.orders.${i}.created`)] }));
+    const base = Array.from({ length: 20 }, (_, i) =>
+      win({ patterns: [subjectPattern(`tenant.acme.orders.${i}.created`)] }),
+    );
     const { opened } = run([
       ...base,
       win({ patterns: [subjectPattern('tenant.acme.orders.991.created')] }),
@@ -138,7 +140,9 @@ describe('quiet on normal traffic', () => {
     const { opened } = run(seasonal);
     const falsePositives = opened.flat().length;
     const rate = falsePositives / seasonal.length;
-    console.log(`detectors over ${seasonal.length} noisy seasonal windows: ${falsePositives} false positives (${(rate * 100).toFixed(3)} %)`);
+    console.log(
+      `detectors over ${seasonal.length} noisy seasonal windows: ${falsePositives} false positives (${(rate * 100).toFixed(3)} %)`,
+    );
     expect(falsePositives).toBe(0);
   });
 });
@@ -148,7 +152,11 @@ describe('offline deltas', () => {
     const before = JSON.parse('{"__proto__": 1, "a": 2}') as Record<string, number>;
     const now = JSON.parse('{"__proto__": 3, "constructor": 2, "toString": 1, "a": 2}') as Record<string, number>;
     const deltas = offlineDeltas(now, before, false);
-    expect(Object.entries(deltas).sort()).toEqual([['__proto__', 2], ['constructor', 2], ['toString', 1]]);
+    expect(Object.entries(deltas).sort()).toEqual([
+      ['__proto__', 2],
+      ['constructor', 2],
+      ['toString', 1],
+    ]);
     expect(Object.getPrototypeOf(deltas)).toBe(Object.prototype);
     expect(offlineDeltas(now, before, true)).toMatchObject({ a: 2, constructor: 2 });
   });

@@ -5,7 +5,14 @@
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from '../config/detector-config.js';
 
 /** The seed's named rules, then the statistical detector's kinds (see `series-model.ts`). */
-export const RULE_ANOMALY_TYPES = ['rate_spike', 'traffic_drop', 'error_rate', 'unusual_subject', 'client_flapping', 'security'] as const;
+export const RULE_ANOMALY_TYPES = [
+  'rate_spike',
+  'traffic_drop',
+  'error_rate',
+  'unusual_subject',
+  'client_flapping',
+  'security',
+] as const;
 export const STATISTICAL_ANOMALY_TYPES = ['spike', 'dip', 'level_shift', 'drift'] as const;
 export const ANOMALY_TYPES = [...RULE_ANOMALY_TYPES, ...STATISTICAL_ANOMALY_TYPES] as const;
 export type AnomalyType = (typeof ANOMALY_TYPES)[number];
@@ -67,7 +74,11 @@ export const MAX_KNOWN_PATTERNS = 1000;
  * `__proto__` are valid ids), so only own properties are read and the result is built with
  * `fromEntries`, never by assignment.
  */
-export function offlineDeltas(now: Record<string, number>, before: Record<string, number>, newDay: boolean): Record<string, number> {
+export function offlineDeltas(
+  now: Record<string, number>,
+  before: Record<string, number>,
+  newDay: boolean,
+): Record<string, number> {
   return Object.fromEntries(
     Object.entries(now)
       .map(([id, n]) => [id, newDay ? n : Math.max(0, n - (Object.hasOwn(before, id) ? before[id] : 0))] as const)
@@ -76,10 +87,18 @@ export function offlineDeltas(now: Record<string, number>, before: Record<string
 }
 
 export function initialState(): DetectorState {
-  return { windows: 0, baseline: { messages: 0, rejected: 0, newDistinct: 0 }, lowWindows: 0, knownPatterns: [], recentOffline: [], open: {} };
+  return {
+    windows: 0,
+    baseline: { messages: 0, rejected: 0, newDistinct: 0 },
+    lowWindows: 0,
+    knownPatterns: [],
+    recentOffline: [],
+    open: {},
+  };
 }
 
-const ewma = (previous: number, value: number, alpha: number, first: boolean) => (first ? value : previous + alpha * (value - previous));
+const ewma = (previous: number, value: number, alpha: number, first: boolean) =>
+  first ? value : previous + alpha * (value - previous);
 
 /**
  * What the statistical model knows of this window's message count, so that "normal" in the rate
@@ -96,7 +115,12 @@ export interface RateContext {
 }
 
 /** Which conditions hold in this window: key → draft (a key identifies one ongoing anomaly). */
-export function conditions(state: DetectorState, w: WindowFigures, c: DetectorConfig, rate?: RateContext): AnomalyDraft[] {
+export function conditions(
+  state: DetectorState,
+  w: WindowFigures,
+  c: DetectorConfig,
+  rate?: RateContext,
+): AnomalyDraft[] {
   const found: AnomalyDraft[] = [];
   const warm = state.windows >= c.warmupWindows;
   const base = state.baseline;
@@ -106,17 +130,32 @@ export function conditions(state: DetectorState, w: WindowFigures, c: DetectorCo
   const spikeBase = Math.max(base.messages, rate?.upper ?? 0);
   const dropBase = rate?.expected !== undefined ? Math.max(rate.expected, 0) : base.messages;
 
-  if (warm && (rate?.unusualUp ?? true) && w.messages >= c.minSpikeMessages && w.messages >= c.spikeFactor * Math.max(spikeBase, 1)) {
+  if (
+    warm &&
+    (rate?.unusualUp ?? true) &&
+    w.messages >= c.minSpikeMessages &&
+    w.messages >= c.spikeFactor * Math.max(spikeBase, 1)
+  ) {
     const factor = spikeBase > 0 ? w.messages / spikeBase : Infinity;
     found.push({
       key: 'rate_spike',
       type: 'rate_spike',
       severity: factor >= 5 * c.spikeFactor ? 'critical' : 'warning',
       summary: `Message rate ${Number.isFinite(factor) ? factor.toFixed(1) : 'far'}× the baseline`,
-      details: { messages: w.messages, baseline: Number(spikeBase.toFixed(2)), factor: Number.isFinite(factor) ? Number(factor.toFixed(2)) : null },
+      details: {
+        messages: w.messages,
+        baseline: Number(spikeBase.toFixed(2)),
+        factor: Number.isFinite(factor) ? Number(factor.toFixed(2)) : null,
+      },
     });
   }
-  if (warm && (rate?.unusualDown ?? true) && dropBase >= c.minDropBaselineMessages && w.messages < c.dropFraction * dropBase && state.lowWindows + 1 >= c.dropWindows) {
+  if (
+    warm &&
+    (rate?.unusualDown ?? true) &&
+    dropBase >= c.minDropBaselineMessages &&
+    w.messages < c.dropFraction * dropBase &&
+    state.lowWindows + 1 >= c.dropWindows
+  ) {
     found.push({
       key: 'traffic_drop',
       type: 'traffic_drop',
@@ -169,8 +208,12 @@ export function conditions(state: DetectorState, w: WindowFigures, c: DetectorCo
   }
   const recent = [...state.recentOffline.slice(-(c.flapWindows - 1)), w.offline];
   const perClient = new Map<string, number>();
-  for (const window of recent) for (const [id, n] of Object.entries(window)) perClient.set(id, (perClient.get(id) ?? 0) + n);
-  const flapping = [...perClient].filter(([, n]) => n >= c.flapTransitions).map(([id]) => id).sort();
+  for (const window of recent)
+    for (const [id, n] of Object.entries(window)) perClient.set(id, (perClient.get(id) ?? 0) + n);
+  const flapping = [...perClient]
+    .filter(([, n]) => n >= c.flapTransitions)
+    .map(([id]) => id)
+    .sort();
   if (flapping.length > 0) {
     found.push({
       key: 'client_flapping',
@@ -189,7 +232,11 @@ export function conditions(state: DetectorState, w: WindowFigures, c: DetectorCo
  * baselines. Windows that are themselves anomalous do not move the rate baseline, so a short
  * burst does not become normal; one that lasts `adoptWindows` does.
  */
-export function evaluate(state: DetectorState, w: WindowFigures, c: DetectorConfig = DEFAULT_DETECTOR_CONFIG): Evaluation {
+export function evaluate(
+  state: DetectorState,
+  w: WindowFigures,
+  c: DetectorConfig = DEFAULT_DETECTOR_CONFIG,
+): Evaluation {
   const found = conditions(state, w, c);
   const active = new Set(found.map((f) => f.key));
   const open: Record<string, OpenAnomaly> = {};
@@ -204,17 +251,31 @@ export function evaluate(state: DetectorState, w: WindowFigures, c: DetectorConf
 }
 
 /** Moves the rules' baselines and memories past a window whose active condition keys are `active`. */
-export function advanceRules(state: DetectorState, w: WindowFigures, active: Set<string>, c: DetectorConfig): DetectorState {
+export function advanceRules(
+  state: DetectorState,
+  w: WindowFigures,
+  active: Set<string>,
+  c: DetectorConfig,
+): DetectorState {
   const first = state.windows === 0;
   const rateAnomalous = active.has('rate_spike') || active.has('traffic_drop');
   const rateRun = rateAnomalous ? (state.rateRun ?? 0) + 1 : 0;
   const adopt = rateRun >= c.adoptWindows;
   const baseline = {
-    messages: adopt ? w.messages : rateAnomalous ? state.baseline.messages : ewma(state.baseline.messages, w.messages, c.alpha, first),
-    rejected: active.has('security') ? state.baseline.rejected : ewma(state.baseline.rejected, w.rejected, c.alpha, first),
-    newDistinct: active.has('unusual_subject:distinct') ? state.baseline.newDistinct : ewma(state.baseline.newDistinct, w.newDistinct, c.alpha, first),
+    messages: adopt
+      ? w.messages
+      : rateAnomalous
+        ? state.baseline.messages
+        : ewma(state.baseline.messages, w.messages, c.alpha, first),
+    rejected: active.has('security')
+      ? state.baseline.rejected
+      : ewma(state.baseline.rejected, w.rejected, c.alpha, first),
+    newDistinct: active.has('unusual_subject:distinct')
+      ? state.baseline.newDistinct
+      : ewma(state.baseline.newDistinct, w.newDistinct, c.alpha, first),
   };
-  const low = state.baseline.messages >= c.minDropBaselineMessages && w.messages < c.dropFraction * state.baseline.messages;
+  const low =
+    state.baseline.messages >= c.minDropBaselineMessages && w.messages < c.dropFraction * state.baseline.messages;
   const known = new Set(state.knownPatterns);
   for (const p of w.patterns) if (known.size < MAX_KNOWN_PATTERNS) known.add(p);
   return {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { initialSeriesState, learnWindow, scoreWindow, type SeriesState, seriesModelConfig, signalOf } from './series-model.js';
+import {
+  initialSeriesState,
+  learnWindow,
+  scoreWindow,
+  type SeriesState,
+  seriesModelConfig,
+  signalOf,
+} from './series-model.js';
 
 const MINUTE = 60_000;
 const START = Date.UTC(2026, 0, 5);
@@ -66,8 +73,18 @@ describe('series model', () => {
     values[288 * 4 + 50] *= 5;
     values[288 * 4 + 150] *= 0.05;
     const base = run(values, 5 * MINUTE).signals;
-    expect(run(values.map((v) => v * 1e-6), 5 * MINUTE).signals).toEqual(base);
-    expect(run(values.map((v) => v * 1e6), 5 * MINUTE).signals).toEqual(base);
+    expect(
+      run(
+        values.map((v) => v * 1e-6),
+        5 * MINUTE,
+      ).signals,
+    ).toEqual(base);
+    expect(
+      run(
+        values.map((v) => v * 1e6),
+        5 * MINUTE,
+      ).signals,
+    ).toEqual(base);
   });
 
   it('learns that recurring bursts are normal for a bursty series', () => {

@@ -69,7 +69,11 @@ const HUBER = 3;
 /** The spread is at least this fraction of the series' mean magnitude (a flat series is not infinitely sensitive). */
 const SPREAD_FLOOR = 0.01;
 
-export function seriesModelConfig(windowMs: number, sensitivity: Sensitivity = 'medium', warmupWindows = 30): SeriesModelConfig {
+export function seriesModelConfig(
+  windowMs: number,
+  sensitivity: Sensitivity = 'medium',
+  warmupWindows = 30,
+): SeriesModelConfig {
   const perWeek = (7 * DAY_MS) / windowMs;
   // The tails are set for 5-minute windows; shorter windows are judged more often, so each one
   // needs a smaller tail for the same false alarms per week (and longer windows a larger one).
@@ -175,7 +179,7 @@ export function initialSeriesState(): SeriesState {
   };
 }
 
-const dayOfWeek = (at: number) => (((Math.floor(at / DAY_MS) % 7) + 7) % 7);
+const dayOfWeek = (at: number) => ((Math.floor(at / DAY_MS) % 7) + 7) % 7;
 /** How far a day-of-week offset is trusted: not before that weekday was seen for most of a day. */
 const weekWeight = (s: SeriesState, day: number, perDay: number) => Math.min(1, s.weekN[day] / Math.max(1, perDay));
 const slotOf = (at: number) => Math.floor((((at % DAY_MS) + DAY_MS) % DAY_MS) / (DAY_MS / SLOTS));
@@ -236,7 +240,18 @@ function record(hist: number[], a: number, decay: number, weight: number): void 
 const BOOT_WINDOWS = 10;
 
 export function scoreWindow(s: SeriesState, at: number, value: number, c: SeriesModelConfig): SeriesScore {
-  if (s.scale === 0) return { z: 0, expected: value, spread: 0, upper: value, upTail: 1, downTail: 1, shiftTail: 1, shiftUp: true, warm: false };
+  if (s.scale === 0)
+    return {
+      z: 0,
+      expected: value,
+      spread: 0,
+      upper: value,
+      upTail: 1,
+      downTail: 1,
+      shiftTail: 1,
+      shiftUp: true,
+      warm: false,
+    };
   const y = scoreY(s, at, value / s.scale, c);
   return { ...y, expected: s.scale * y.expected, upper: s.scale * y.upper, spread: s.scale * y.spread };
 }
@@ -260,7 +275,13 @@ function scoreY(s: SeriesState, at: number, value: number, c: SeriesModelConfig)
   const w = Math.min(1, s.offN[slot] / 3);
   const day = dayOfWeek(at);
   const expected = expectedOf(s, w, weekWeight(s, day, DAY_MS / c.windowMs), slot, day);
-  const spread = Math.max(w * s.offDev[slot] + (1 - w) * s.dev, 0.25 * s.dev, SPREAD_FLOOR * s.mag, c.resolution / s.scale, 1e-9);
+  const spread = Math.max(
+    w * s.offDev[slot] + (1 - w) * s.dev,
+    0.25 * s.dev,
+    SPREAD_FLOOR * s.mag,
+    c.resolution / s.scale,
+    1e-9,
+  );
   const z = s.n === 0 ? 0 : (value - expected) / spread;
   const a = Math.log1p(Math.abs(z));
   const prior = 0.5 * Math.exp(-Math.abs(z) / 1.25);
@@ -290,7 +311,13 @@ function cusums(s: SeriesState, z: number) {
  * Learns the window into the state (returns a new state). `adopt` (a change has stayed unusual
  * for adoptWindows windows) makes it the new normal: the CUSUM forgets it.
  */
-export function learnWindow(prev: SeriesState, at: number, value: number, c: SeriesModelConfig, adopt = false): SeriesState {
+export function learnWindow(
+  prev: SeriesState,
+  at: number,
+  value: number,
+  c: SeriesModelConfig,
+  adopt = false,
+): SeriesState {
   if (prev.scale !== 0) return learnY(prev, at, value / prev.scale, c, adopt);
   // A series that has been zero since it was first seen has not started (a tenant with no
   // clients yet): its first windows are the first non-zero ones.
@@ -371,7 +398,11 @@ function learnY(prev: SeriesState, at: number, value: number, c: SeriesModelConf
     // while the first day was learnt does not leave its error in the daily shape.
     let sum = 0;
     let seen = 0;
-    for (let i = 0; i < SLOTS; i++) if (s.offN[i] > 0) (sum += s.off[i]), seen++;
+    for (let i = 0; i < SLOTS; i++)
+      if (s.offN[i] > 0) {
+        sum += s.off[i];
+        seen++;
+      }
     const mean = sum / seen;
     for (let i = 0; i < SLOTS; i++) if (s.offN[i] > 0) s.off[i] -= mean;
     s.level += mean;
@@ -384,7 +415,11 @@ function learnY(prev: SeriesState, at: number, value: number, c: SeriesModelConf
     }
     let weekSum = 0;
     let days = 0;
-    for (let i = 0; i < 7; i++) if (s.weekN[i] > 0) (weekSum += s.week[i]), days++;
+    for (let i = 0; i < 7; i++)
+      if (s.weekN[i] > 0) {
+        weekSum += s.week[i];
+        days++;
+      }
     const weekMean = weekSum / days;
     for (let i = 0; i < 7; i++) if (s.weekN[i] > 0) s.week[i] -= weekMean;
     s.level += weekMean;
@@ -413,15 +448,24 @@ export function signalOf(score: SeriesScore, value: number, threshold: number): 
   if (!score.warm) return null;
   const candidates: SeriesSignal[] = [];
   const base = { value, expected: score.expected };
-  if (score.upTail < threshold) candidates.push({ kind: 'spike', direction: 'up', tail: score.upTail, score: 1 - score.upTail, ...base });
-  if (score.downTail < threshold) candidates.push({ kind: 'dip', direction: 'down', tail: score.downTail, score: 1 - score.downTail, ...base });
+  if (score.upTail < threshold)
+    candidates.push({ kind: 'spike', direction: 'up', tail: score.upTail, score: 1 - score.upTail, ...base });
+  if (score.downTail < threshold)
+    candidates.push({ kind: 'dip', direction: 'down', tail: score.downTail, score: 1 - score.downTail, ...base });
   // The CUSUM's tail is of a statistic that persists from window to window: it gets a stricter
   // threshold than a single window's spike (tuned on NAB's tuning categories, docs/anomalies.md).
   // A burst the series' history shows as usual (a spike whose tail is not small) does not make a
   // level shift by itself, however far it pushes the CUSUM: bursty normal traffic is not shifting.
-  const usualOutlier = Math.abs(score.z) > USUAL_OUTLIER_Z && Math.min(score.upTail, score.downTail) > USUAL_OUTLIER_TAIL;
+  const usualOutlier =
+    Math.abs(score.z) > USUAL_OUTLIER_Z && Math.min(score.upTail, score.downTail) > USUAL_OUTLIER_TAIL;
   if (!usualOutlier && score.shiftTail < threshold * SHIFT_THRESHOLD_FACTOR) {
-    candidates.push({ kind: 'level_shift', direction: score.shiftUp ? 'up' : 'down', tail: score.shiftTail, score: 1 - score.shiftTail, ...base });
+    candidates.push({
+      kind: 'level_shift',
+      direction: score.shiftUp ? 'up' : 'down',
+      tail: score.shiftTail,
+      score: 1 - score.shiftTail,
+      ...base,
+    });
   }
   if (candidates.length === 0) return null;
   return candidates.reduce((best, c) => (c.tail < best.tail ? c : best));
@@ -440,6 +484,5 @@ function structuredCloneState(s: SeriesState): SeriesState {
     hUp: [...s.hUp],
     hDown: [...s.hDown],
     hShift: [...s.hShift],
-
   };
 }

@@ -1,6 +1,13 @@
 import type { WindowFigures } from './detectors.js';
 import type { Sensitivity } from '../config/detector-config.js';
-import { closeWindow, type DetectorSet, initialPipelineState, isStretched, pipelineConfig, type SeriesMetric } from './window-pipeline.js';
+import {
+  closeWindow,
+  type DetectorSet,
+  initialPipelineState,
+  isStretched,
+  pipelineConfig,
+  type SeriesMetric,
+} from './window-pipeline.js';
 
 /**
  * Runs the pipeline over a series of closed windows given as rows (the CSV contract and the
@@ -35,7 +42,16 @@ export interface SeriesOptions {
 
 export class SeriesInputError extends Error {}
 
-const EMPTY_FIGURES: WindowFigures = { messages: 0, sent: 0, received: 0, errors: 0, rejected: 0, newDistinct: 0, patterns: [], offline: {} };
+const EMPTY_FIGURES: WindowFigures = {
+  messages: 0,
+  sent: 0,
+  received: 0,
+  errors: 0,
+  rejected: 0,
+  newDistinct: 0,
+  patterns: [],
+  offline: {},
+};
 const SPACE_FORM = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)$/;
 const ISO_FORM = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
 
@@ -50,20 +66,24 @@ export function parseTimestamp(text: string): number {
 export function parseSeriesCsv(text: string): SeriesRow[] {
   const lines = text.split(/\r?\n/);
   const header = (lines[0] ?? '').trim().toLowerCase();
-  if (header !== 'timestamp,value') throw new SeriesInputError(`line 1: the header must be "timestamp,value", got "${lines[0] ?? ''}"`);
+  if (header !== 'timestamp,value')
+    throw new SeriesInputError(`line 1: the header must be "timestamp,value", got "${lines[0] ?? ''}"`);
   const rows: SeriesRow[] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i].trim();
     if (line === '') continue;
     const comma = line.indexOf(',');
-    if (comma < 0 || line.indexOf(',', comma + 1) >= 0) throw new SeriesInputError(`line ${i + 1}: expected two fields "timestamp,value"`);
+    if (comma < 0 || line.indexOf(',', comma + 1) >= 0)
+      throw new SeriesInputError(`line ${i + 1}: expected two fields "timestamp,value"`);
     const timestamp = line.slice(0, comma).trim();
     const at = parseTimestamp(timestamp);
-    if (!Number.isFinite(at)) throw new SeriesInputError(`line ${i + 1}: timestamp "${timestamp}" is neither YYYY-MM-DD HH:MM:SS nor ISO 8601`);
+    if (!Number.isFinite(at))
+      throw new SeriesInputError(`line ${i + 1}: timestamp "${timestamp}" is neither YYYY-MM-DD HH:MM:SS nor ISO 8601`);
     const raw = line.slice(comma + 1).trim();
     const value = raw === '' ? Number.NaN : Number(raw);
     if (!Number.isFinite(value)) throw new SeriesInputError(`line ${i + 1}: value "${raw}" is not a number`);
-    if (rows.length > 0 && at < rows[rows.length - 1].at) throw new SeriesInputError(`line ${i + 1}: timestamp goes back in time (rows must be in time order)`);
+    if (rows.length > 0 && at < rows[rows.length - 1].at)
+      throw new SeriesInputError(`line ${i + 1}: timestamp goes back in time (rows must be in time order)`);
     rows.push({ timestamp, at, value });
   }
   return rows;
@@ -72,14 +92,19 @@ export function parseSeriesCsv(text: string): SeriesRow[] {
 /** The median interval between rows (one window); 60 s for fewer than two rows. */
 export function medianInterval(rows: { at: number }[]): number {
   if (rows.length < 2) return 60_000;
-  const gaps = rows.slice(1).map((r, i) => r.at - rows[i].at).sort((a, b) => a - b);
+  const gaps = rows
+    .slice(1)
+    .map((r, i) => r.at - rows[i].at)
+    .sort((a, b) => a - b);
   return gaps[Math.floor((gaps.length - 1) / 2)];
 }
 
 export function* detectSeries(rows: SeriesRow[], options: SeriesOptions = {}): Generator<SeriesDetection> {
   const metric = options.metric ?? 'messages';
   const windowMs = options.windowMs ?? medianInterval(rows);
-  const config = pipelineConfig(windowMs, options.sensitivity ?? 'medium', {}, options.detectors ?? 'all', { [metric]: options.resolution ?? 0 });
+  const config = pipelineConfig(windowMs, options.sensitivity ?? 'medium', {}, options.detectors ?? 'all', {
+    [metric]: options.resolution ?? 0,
+  });
   const tenantId = options.tenantId ?? 'series';
   let state = initialPipelineState();
   let previousAt: number | undefined;
@@ -92,7 +117,14 @@ export function* detectSeries(rows: SeriesRow[], options: SeriesOptions = {}): G
     const result = closeWindow(tenantId, state, { at: row.at, figures, series: { [metric]: row.value } }, config);
     state = result.state;
     for (const o of result.opened) {
-      yield { timestamp: row.timestamp, at: row.at, type: o.type, severity: o.severity, score: Number(o.score.toFixed(4)), summary: o.summary };
+      yield {
+        timestamp: row.timestamp,
+        at: row.at,
+        type: o.type,
+        severity: o.severity,
+        score: Number(o.score.toFixed(4)),
+        summary: o.summary,
+      };
     }
   }
 }

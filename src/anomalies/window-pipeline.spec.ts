@@ -1,10 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import type { WindowFigures } from './detectors.js';
-import { closeWindow, initialPipelineState, isStretched, type PipelineState, pipelineConfig, PULSE_SERIES_RESOLUTION } from './window-pipeline.js';
+import {
+  closeWindow,
+  initialPipelineState,
+  isStretched,
+  type PipelineState,
+  pipelineConfig,
+  PULSE_SERIES_RESOLUTION,
+} from './window-pipeline.js';
 
 const MINUTE = 60_000;
 const START = Date.UTC(2026, 0, 5);
-const config = pipelineConfig(MINUTE, 'medium', { warmupWindows: 10, holdDownWindows: 3 }, 'all', PULSE_SERIES_RESOLUTION);
+const config = pipelineConfig(
+  MINUTE,
+  'medium',
+  { warmupWindows: 10, holdDownWindows: 3 },
+  'all',
+  PULSE_SERIES_RESOLUTION,
+);
 
 function noise(seed = 7) {
   let s = seed;
@@ -35,7 +48,11 @@ function run(windows: { messages: number; bytes?: number; errors?: number; sampl
       {
         at: START + i * MINUTE,
         figures: figures(w.messages, { sent: sample / 2, received: sample / 2, errors: w.errors ?? 0 }),
-        series: { messages: w.messages, bytes: w.bytes ?? w.messages * 100, error_rate: sample >= 100 ? (w.errors ?? 0) / sample : null },
+        series: {
+          messages: w.messages,
+          bytes: w.bytes ?? w.messages * 100,
+          error_rate: sample >= 100 ? (w.errors ?? 0) / sample : null,
+        },
       },
       config,
     );
@@ -62,13 +79,20 @@ describe('window pipeline', () => {
   });
 
   it('a change of payload size alone is a bytes anomaly', () => {
-    const opened = run([...steady(60), ...steady(5, 3).map((w) => ({ messages: w.messages, bytes: w.messages * 900 }))]);
+    const opened = run([
+      ...steady(60),
+      ...steady(5, 3).map((w) => ({ messages: w.messages, bytes: w.messages * 900 })),
+    ]);
     expect(opened.map((o) => [o.window, o.details.metric])).toEqual([[60, 'bytes']]);
   });
 
   it('an error rate above 10 % opens one error_rate, not a second statistical one', () => {
     const base = steady(60).map((w) => ({ ...w, sample: 1000, errors: 10 }));
-    const opened = run([...base, { messages: 1000, sample: 1000, errors: 300 }, { messages: 1000, sample: 1000, errors: 280 }]);
+    const opened = run([
+      ...base,
+      { messages: 1000, sample: 1000, errors: 300 },
+      { messages: 1000, sample: 1000, errors: 280 },
+    ]);
     expect(opened.map((o) => [o.window, o.type])).toEqual([[60, 'error_rate']]);
   });
 

@@ -43,7 +43,13 @@ export interface PipelineConfig {
 }
 
 /** What Pulse's own series are measured in: counts are whole, latency comes in log buckets. */
-export const PULSE_SERIES_RESOLUTION: Partial<Record<SeriesMetric, number>> = { messages: 1, bytes: 1, active_clients: 1, error_rate: 0.005, latency_p95: 1 };
+export const PULSE_SERIES_RESOLUTION: Partial<Record<SeriesMetric, number>> = {
+  messages: 1,
+  bytes: 1,
+  active_clients: 1,
+  error_rate: 0.005,
+  latency_p95: 1,
+};
 
 export interface PipelineState {
   rules: DetectorState;
@@ -112,7 +118,11 @@ const COOL_DOWN_MS = 6 * 3_600_000;
  * together (a burst of messages is a burst of bytes), so the rate rules and both series' spikes
  * are one family per direction; the error-rate rule and the error-rate series are another.
  */
-const RULE_FAMILIES: Record<string, string> = { rate_spike: 'traffic:up', traffic_drop: 'traffic:down', error_rate: 'error_rate:up' };
+const RULE_FAMILIES: Record<string, string> = {
+  rate_spike: 'traffic:up',
+  traffic_drop: 'traffic:down',
+  error_rate: 'error_rate:up',
+};
 const SERIES_FAMILY: Partial<Record<string, string>> = { messages: 'traffic', bytes: 'traffic' };
 function familyOf(key: string): string {
   if (!key.startsWith('stat:')) return RULE_FAMILIES[key] ?? key;
@@ -126,7 +136,12 @@ export function anomalyId(tenantId: string, key: string, at: number): string {
 
 const round = (v: number, digits = 4) => Number(v.toPrecision(digits));
 
-function statisticalDraft(metric: SeriesMetric, signal: SeriesSignal, m: SeriesModelConfig, z: number): AnomalyDraft & { score: number } {
+function statisticalDraft(
+  metric: SeriesMetric,
+  signal: SeriesSignal,
+  m: SeriesModelConfig,
+  z: number,
+): AnomalyDraft & { score: number } {
   // A CUSUM that fired while the window itself is unremarkable is a slow slide, not a jump.
   const type: AnomalyType = signal.kind === 'level_shift' && Math.abs(z) < 3 ? 'drift' : signal.kind;
   const words: Record<string, string> = { spike: 'Spike', dip: 'Dip', level_shift: 'Level shift', drift: 'Drift' };
@@ -135,12 +150,23 @@ function statisticalDraft(metric: SeriesMetric, signal: SeriesSignal, m: SeriesM
     type,
     severity: signal.tail < m.openTail / 100 ? 'critical' : 'warning',
     summary: `${words[type]} in ${metric.replace('_', ' ')}${type === 'level_shift' || type === 'drift' ? ` (${signal.direction})` : ''}: ${round(signal.value)} where ${round(signal.expected)} was expected`,
-    details: { metric, direction: signal.direction, value: round(signal.value, 6), expected: round(signal.expected, 6), score: round(signal.score, 6) },
+    details: {
+      metric,
+      direction: signal.direction,
+      value: round(signal.value, 6),
+      expected: round(signal.expected, 6),
+      score: round(signal.score, 6),
+    },
     score: signal.score,
   };
 }
 
-export function closeWindow(tenantId: string, state: PipelineState, w: PipelineWindow, c: PipelineConfig): PipelineResult {
+export function closeWindow(
+  tenantId: string,
+  state: PipelineState,
+  w: PipelineWindow,
+  c: PipelineConfig,
+): PipelineResult {
   const base = seriesModelConfig(c.windowMs, c.sensitivity, Math.max(c.rules.warmupWindows, 1));
   const series: PipelineState['series'] = { ...state.series };
   const shiftRun: PipelineState['shiftRun'] = { ...state.shiftRun };
@@ -154,14 +180,21 @@ export function closeWindow(tenantId: string, state: PipelineState, w: PipelineW
     const model = { ...base, resolution: c.resolution[metric] ?? 0 };
     const score = scoreWindow(before, w.at, value, model);
     if (metric === 'messages' && score.warm) {
-      rate = { expected: score.expected, upper: score.upper, unusualUp: score.upTail < RULE_UNUSUAL_TAIL, unusualDown: score.downTail < RULE_UNUSUAL_TAIL };
+      rate = {
+        expected: score.expected,
+        upper: score.upper,
+        unusualUp: score.upTail < RULE_UNUSUAL_TAIL,
+        unusualDown: score.downTail < RULE_UNUSUAL_TAIL,
+      };
     }
-    const isOpen = (direction: string) => Object.keys(state.open).some((k) => familyOf(k) === familyOf(`stat:${metric}:${direction}`));
+    const isOpen = (direction: string) =>
+      Object.keys(state.open).some((k) => familyOf(k) === familyOf(`stat:${metric}:${direction}`));
     const signal = c.detectors === 'rules' ? null : signalOf(score, value, model.openTail);
     // Still unusual at the looser keep level: an open anomaly stays active.
     const unusual = signal ?? signalOf(score, value, model.keepTail);
     if (signal) statistical.push(statisticalDraft(metric, signal, model, score.z));
-    else if (unusual && c.detectors !== 'rules' && isOpen(unusual.direction)) statistical.push(statisticalDraft(metric, unusual, model, score.z));
+    else if (unusual && c.detectors !== 'rules' && isOpen(unusual.direction))
+      statistical.push(statisticalDraft(metric, unusual, model, score.z));
     // A change that stays unusual in one direction for adoptWindows windows is the new normal.
     const run = shiftRun[metric] ?? 0;
     const direction = unusual ? (unusual.direction === 'up' ? 1 : -1) : 0;
@@ -170,7 +203,10 @@ export function closeWindow(tenantId: string, state: PipelineState, w: PipelineW
     if (adopt) shiftRun[metric] = 0;
     series[metric] = learnWindow(before, w.at, value, model, adopt);
   }
-  const ruleDrafts = c.detectors === 'statistical' ? [] : conditions(state.rules, w.figures, c.rules, c.detectors === 'rules' ? undefined : rate);
+  const ruleDrafts =
+    c.detectors === 'statistical'
+      ? []
+      : conditions(state.rules, w.figures, c.rules, c.detectors === 'rules' ? undefined : rate);
   const found = [...ruleDrafts.map((d) => ({ ...d, score: 1 })), ...statistical];
 
   // One anomaly per family: an open one absorbs its family's conditions; of new ones, the first

@@ -9,7 +9,12 @@ describe('environment validation', () => {
     expect(options.redis.clusterNodes).toBeUndefined();
     expect(options.tenantSubjectPrefix).toBe('tenant');
     expect(options.flushIntervalMs).toBe(1000);
-    expect(options.planTiers).toEqual({ free: 'basic', starter: 'basic', pro: 'professional', enterprise: 'enterprise' });
+    expect(options.planTiers).toEqual({
+      free: 'basic',
+      starter: 'basic',
+      pro: 'professional',
+      enterprise: 'enterprise',
+    });
     expect(validateEnv({}).PORT).toBe(3000);
   });
 
@@ -36,17 +41,26 @@ describe('environment validation', () => {
   it('lists every bad variable in one error', () => {
     let message = '';
     try {
-      validateEnv({ PORT: 'eighty', NATS_URL: 'http://x', REDIS_URL: 'localhost', LOG_LEVEL: 'loud', FLUSH_INTERVAL_MS: '5' });
+      validateEnv({
+        PORT: 'eighty',
+        NATS_URL: 'http://x',
+        REDIS_URL: 'localhost',
+        LOG_LEVEL: 'loud',
+        FLUSH_INTERVAL_MS: '5',
+      });
     } catch (err) {
       message = (err as Error).message;
     }
-    for (const name of ['PORT', 'NATS_URL', 'REDIS_URL', 'LOG_LEVEL', 'FLUSH_INTERVAL_MS']) expect(message).toContain(name);
+    for (const name of ['PORT', 'NATS_URL', 'REDIS_URL', 'LOG_LEVEL', 'FLUSH_INTERVAL_MS'])
+      expect(message).toContain(name);
   });
 
   it('requires a strong ADMIN_API_KEY in production, and paired settings', () => {
     expect(() => validateEnv({ NODE_ENV: 'production' })).toThrow(/ADMIN_API_KEY is required/);
     expect(() => validateEnv({ NODE_ENV: 'production', ADMIN_API_KEY: 'short' })).toThrow(/at least 16/);
-    expect(validateEnv({ NODE_ENV: 'production', ADMIN_API_KEY: 'a-long-enough-admin-key' }).ADMIN_API_KEY).toBeDefined();
+    expect(
+      validateEnv({ NODE_ENV: 'production', ADMIN_API_KEY: 'a-long-enough-admin-key' }).ADMIN_API_KEY,
+    ).toBeDefined();
     expect(() => validateEnv({ NATS_USER: 'pulse' })).toThrow(/NATS_PASSWORD/);
     expect(() => validateEnv({ NATS_TLS_CERT_FILE: '/c.pem' })).toThrow(/NATS_TLS_KEY_FILE/);
   });

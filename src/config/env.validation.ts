@@ -20,14 +20,19 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as cons
 export type LogLevel = (typeof LOG_LEVELS)[number];
 const URL_LIST = /^(nats|tls|ws|wss):\/\/[^\s,]+(\s*,\s*(nats|tls|ws|wss):\/\/[^\s,]+)*$/;
 const HOST_PORT_LIST = /^[^\s,:]+:\d{1,5}(\s*,\s*[^\s,:]+:\d{1,5})*$/;
-const PLAN_TABLE = /^[A-Za-z0-9_-]+:(basic|professional|enterprise)(\s*,\s*[A-Za-z0-9_-]+:(basic|professional|enterprise))*$/;
+const PLAN_TABLE =
+  /^[A-Za-z0-9_-]+:(basic|professional|enterprise)(\s*,\s*[A-Za-z0-9_-]+:(basic|professional|enterprise))*$/;
 
 /** Every variable Pulse reads, with its default. `.env.example` documents the same list. */
 export class EnvironmentVariables {
-  @IsOptional() @IsIn(['development', 'production', 'test'])
+  @IsOptional()
+  @IsIn(['development', 'production', 'test'])
   NODE_ENV: string = 'development';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT: number = 3000;
 
   @IsIn(LOG_LEVELS)
@@ -63,7 +68,10 @@ export class EnvironmentVariables {
   @Matches(/^[A-Za-z0-9_.-]{1,32}$/, { message: 'REDIS_KEY_PREFIX must be 1-32 of A-Z a-z 0-9 _ . -' })
   REDIS_KEY_PREFIX: string = 'pulse';
 
-  @Transform(toInt) @IsInt() @Min(100) @Max(600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
   REDIS_COMMAND_TIMEOUT_MS: number = 5000;
 
   @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production' || env.ADMIN_API_KEY !== undefined)
@@ -74,40 +82,71 @@ export class EnvironmentVariables {
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'TENANT_SUBJECT_PREFIX must be one subject token' })
   TENANT_SUBJECT_PREFIX: string = 'tenant';
 
-  @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
   FLUSH_INTERVAL_MS: number = 1000;
 
-  @Transform(toInt) @IsInt() @Min(1000) @Max(3_600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
   TENANT_SYNC_INTERVAL_MS: number = 10_000;
 
   @Matches(PLAN_TABLE, { message: 'PLAN_TIERS must look like "free:basic,pro:professional,enterprise:enterprise"' })
   PLAN_TIERS: string = 'free:basic,starter:basic,pro:professional,enterprise:enterprise';
 
-  @Transform(toInt) @IsInt() @Min(10) @Max(100_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(100_000)
   SUBJECT_TABLE_SIZE: number = 1000;
 
-  @Transform(toInt) @IsInt() @Min(10) @Max(100_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(100_000)
   SUBJECTS_STORED_PER_DAY: number = 1000;
 
-  @Transform(toInt) @IsInt() @Min(500) @Max(60_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(60_000)
   STARTUP_TIMEOUT_MS: number = 5000;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
   HEARTBEAT_TIMEOUT_SECONDS: number = 90;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
   OFFLINE_CHECK_INTERVAL_SECONDS: number = 5;
 
-  @Transform(toInt) @IsInt() @Min(5) @Max(600)
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  @Max(600)
   ROLLUP_INTERVAL_SECONDS: number = 30;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
   ANOMALY_WINDOW_SECONDS: number = 60;
 
-  @Transform(toInt) @IsInt() @Min(2) @Max(1000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(1000)
   ANOMALY_SPIKE_FACTOR: number = 10;
 
-  @IsOptional() @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  @IsOptional()
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
 
   @IsString() ALERT_EMAIL_FROM: string = 'pulse@localhost';
@@ -118,28 +157,47 @@ export class EnvironmentVariables {
   @IsIn(['true', 'false'], { message: 'ALERT_ALLOW_PRIVATE_TARGETS must be true or false' })
   ALERT_ALLOW_PRIVATE_TARGETS: string = 'false';
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   RATE_LIMIT_PER_KEY_PER_MINUTE: number = 1200;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   RATE_LIMIT_PER_ADDRESS_PER_MINUTE: number = 2400;
 
   /** Express' `trust proxy`: empty (the default) trusts no proxy; a hop count or addresses/subnets. */
-  @IsOptional() @Matches(/^(\d{1,2}|(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]{2,45}(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]{2,45}(\/\d{1,3})?))*)?$/, {
-    message: 'TRUST_PROXY must be empty, a hop count, or a comma-separated list of loopback/linklocal/uniquelocal/addresses/subnets',
-  })
+  @IsOptional()
+  @Matches(
+    /^(\d{1,2}|(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]{2,45}(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]{2,45}(\/\d{1,3})?))*)?$/,
+    {
+      message:
+        'TRUST_PROXY must be empty, a hop count, or a comma-separated list of loopback/linklocal/uniquelocal/addresses/subnets',
+    },
+  )
   TRUST_PROXY: string = '';
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
   ALERT_EVALUATION_INTERVAL_SECONDS: number = 30;
 
-  @Transform(toInt) @IsInt() @Min(60) @Max(7 * 86_400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(7 * 86_400)
   ALERT_REPEAT_INTERVAL_SECONDS: number = 4 * 3600;
 
-  @IsOptional() @Matches(/^https:\/\/\S+$/, { message: 'ALERT_SLACK_WEBHOOK_URL must be an https URL' })
+  @IsOptional()
+  @Matches(/^https:\/\/\S+$/, { message: 'ALERT_SLACK_WEBHOOK_URL must be an https URL' })
   ALERT_SLACK_WEBHOOK_URL?: string;
 
-  @IsOptional() @Matches(/^[A-Za-z0-9]{8,64}$/, { message: 'ALERT_PAGERDUTY_ROUTING_KEY must be a PagerDuty integration key' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9]{8,64}$/, { message: 'ALERT_PAGERDUTY_ROUTING_KEY must be a PagerDuty integration key' })
   ALERT_PAGERDUTY_ROUTING_KEY?: string;
 
   @IsIn(['true', 'false'], { message: 'ALERT_OPERATOR_CRITICAL_ANOMALIES must be true or false' })
@@ -210,8 +268,12 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
     rollupIntervalMs: env.ROLLUP_INTERVAL_SECONDS * 1000,
     anomalyWindowMs: env.ANOMALY_WINDOW_SECONDS * 1000,
     anomalyDetectors: { spikeFactor: env.ANOMALY_SPIKE_FACTOR },
-    rateLimit: { perKeyPerMinute: env.RATE_LIMIT_PER_KEY_PER_MINUTE, perAddressPerMinute: env.RATE_LIMIT_PER_ADDRESS_PER_MINUTE },
-    trustProxy: env.TRUST_PROXY === '' ? false : /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY,
+    rateLimit: {
+      perKeyPerMinute: env.RATE_LIMIT_PER_KEY_PER_MINUTE,
+      perAddressPerMinute: env.RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
+    },
+    trustProxy:
+      env.TRUST_PROXY === '' ? false : /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY,
     alerting: {
       ...DEFAULT_ALERTING,
       allowPrivateTargets: env.ALERT_ALLOW_PRIVATE_TARGETS === 'true',

@@ -36,14 +36,21 @@ export class HealthController {
         const indicator = this.indicators.check('redis');
         const redis = await this.pulse.redisStatus();
         // A public probe: counts, never the engines' addresses (the operator alert and log name them).
-        const cluster = redis.cluster && { ...redis.cluster, unreachableMasters: redis.cluster.unreachableMasters.length };
+        const cluster = redis.cluster && {
+          ...redis.cluster,
+          unreachableMasters: redis.cluster.unreachableMasters.length,
+        };
         if (redis.state !== 'ready' || redis.error) return indicator.down({ state: redis.state, error: redis.error });
         // A Cluster refusing every slot (a master lost while full coverage is required): nothing works.
         if (cluster?.state === 'fail') return indicator.down({ state: redis.state, cluster });
         // Serving, but not all of it (some slots' master lost) or what Redis held is gone: degraded
         // (HTTP 200, every instance sees the same Redis, so taking this one out would not help).
         if (redis.dataLossDetectedAt || cluster?.slotsFailing || cluster?.unreachableMasters) {
-          return indicator.degraded({ pingMs: redis.pingMs, dataLossDetectedAt: redis.dataLossDetectedAt, ...(cluster && { cluster }) });
+          return indicator.degraded({
+            pingMs: redis.pingMs,
+            dataLossDetectedAt: redis.dataLossDetectedAt,
+            ...(cluster && { cluster }),
+          });
         }
         return indicator.up({ pingMs: redis.pingMs, ...(cluster && { cluster }) });
       },

@@ -49,7 +49,8 @@ export class PulseHealthService {
 
   async redisStatus(): Promise<RedisStatusSnapshot> {
     const dataLossDetectedAt = this.dataWatch.dataLossDetectedAt();
-    if (this.redis.status !== 'ready') return { state: this.redis.status, pingMs: null, error: null, dataLossDetectedAt };
+    if (this.redis.status !== 'ready')
+      return { state: this.redis.status, pingMs: null, error: null, dataLossDetectedAt };
     if (this.redis instanceof Cluster) return { ...(await this.clusterStatus(this.redis)), dataLossDetectedAt };
     const started = performance.now();
     try {
@@ -82,16 +83,20 @@ export class PulseHealthService {
       }),
     );
     const answered = replies.filter((r) => r.info !== undefined);
-    if (answered.length === 0) return { state: cluster.status, pingMs: null, error: replies[0]?.error ?? 'no master known' };
+    if (answered.length === 0)
+      return { state: cluster.status, pingMs: null, error: replies[0]?.error ?? 'no master known' };
     // ioredis drops a master from its pool once the others report its slots unserved: the
     // cluster's own view (CLUSTER NODES flags fail / fail?) names it from then on.
     const unreachable = new Set(replies.filter((r) => r.info === undefined).map((r) => r.address));
-    for (const line of answered.map((r) => r.view).join('\n').split('\n')) {
+    for (const line of answered
+      .map((r) => r.view)
+      .join('\n')
+      .split('\n')) {
       const [, address, flags] = line.split(' ');
       if (flags?.includes('master') && /(^|,)fail\??(,|$)/.test(flags)) unreachable.add(address.split('@')[0]);
     }
     const unreachableMasters = [...unreachable].sort();
-    const infos = answered.map((r) => parseInfo(r.info!));
+    const infos = answered.map((r) => parseInfo(r.info));
     const states = infos.map((i) => i.cluster_state ?? 'unknown');
     return {
       state: 'ready',
@@ -100,7 +105,9 @@ export class PulseHealthService {
       cluster: {
         state: states.includes('fail') ? 'fail' : states[0],
         slotsOk: Math.min(...infos.map((i) => Number(i.cluster_slots_ok ?? 0))),
-        slotsFailing: Math.max(...infos.map((i) => Number(i.cluster_slots_pfail ?? 0) + Number(i.cluster_slots_fail ?? 0))),
+        slotsFailing: Math.max(
+          ...infos.map((i) => Number(i.cluster_slots_pfail ?? 0) + Number(i.cluster_slots_fail ?? 0)),
+        ),
         unreachableMasters,
       },
     };
@@ -122,5 +129,6 @@ function round(ms: number): number {
 
 /** `name:value` lines of an INFO-style reply. */
 function parseInfo(text: string): Record<string, string> {
-  return Object.fromEntries(text.split(/\r?\n/).map((line) => line.split(':')).filter((kv) => kv.length === 2));
+  const pairs = text.split(/\r?\n/).map((line) => line.split(':'));
+  return Object.fromEntries(pairs.filter((kv): kv is [string, string] => kv.length === 2));
 }

@@ -1,4 +1,10 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
 import { randomBytes } from 'node:crypto';
@@ -72,7 +78,9 @@ export class RedisDataWatch implements OnApplicationBootstrap, BeforeApplication
     }
     if (remembered !== undefined && remembered !== this.seen.get(key)) {
       this.lossDetectedAt ??= new Date().toISOString();
-      this.logger.error(`${where} came back without its data (tenant registry, API keys, history lost): run Redis with appendonly yes`);
+      this.logger.error(
+        `${where} came back without its data (tenant registry, API keys, history lost): run Redis with appendonly yes`,
+      );
       // What survived elsewhere (a Cluster's other masters) is indexed again.
       await this.directory.repairIndexes();
     }

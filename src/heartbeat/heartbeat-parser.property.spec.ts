@@ -33,11 +33,30 @@ describe('heartbeat validation (property-based)', () => {
   it('accepts every valid heartbeat and binds it to the subject ids', () => {
     const counter = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
     fc.assert(
-      fc.property(id, id, fc.constantFrom('healthy', 'degraded', 'unhealthy'), counter, counter, counter, counter, fc.integer({ min: -10 * 86_400_000, max: 299_000 }), (tenant, client, status, s, r, e, u, skew) => {
-        const body = { client_id: client, tenant_id: tenant, timestamp: new Date(NOW + skew).toISOString(), status, metrics: { messages_sent: s, messages_received: r, errors: e, uptime_seconds: u } };
-        const result = parseHeartbeat(`_HEARTBEAT.tenant.${tenant}.client.${client}`, encode(body), NOW);
-        expect(result).toMatchObject({ ok: true, heartbeat: { tenantId: tenant, clientId: client, sent: s, errors: e } });
-      }),
+      fc.property(
+        id,
+        id,
+        fc.constantFrom('healthy', 'degraded', 'unhealthy'),
+        counter,
+        counter,
+        counter,
+        counter,
+        fc.integer({ min: -10 * 86_400_000, max: 299_000 }),
+        (tenant, client, status, s, r, e, u, skew) => {
+          const body = {
+            client_id: client,
+            tenant_id: tenant,
+            timestamp: new Date(NOW + skew).toISOString(),
+            status,
+            metrics: { messages_sent: s, messages_received: r, errors: e, uptime_seconds: u },
+          };
+          const result = parseHeartbeat(`_HEARTBEAT.tenant.${tenant}.client.${client}`, encode(body), NOW);
+          expect(result).toMatchObject({
+            ok: true,
+            heartbeat: { tenantId: tenant, clientId: client, sent: s, errors: e },
+          });
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -46,8 +65,17 @@ describe('heartbeat validation (property-based)', () => {
     fc.assert(
       fc.property(id, id, id, (tenant, client, other) => {
         fc.pre(other !== tenant);
-        const body = { client_id: client, tenant_id: other, timestamp: new Date(NOW).toISOString(), status: 'healthy', metrics: { messages_sent: 0, messages_received: 0, errors: 0, uptime_seconds: 0 } };
-        expect(parseHeartbeat(`_HEARTBEAT.tenant.${tenant}.client.${client}`, encode(body), NOW)).toMatchObject({ ok: false, reason: 'subject_mismatch' });
+        const body = {
+          client_id: client,
+          tenant_id: other,
+          timestamp: new Date(NOW).toISOString(),
+          status: 'healthy',
+          metrics: { messages_sent: 0, messages_received: 0, errors: 0, uptime_seconds: 0 },
+        };
+        expect(parseHeartbeat(`_HEARTBEAT.tenant.${tenant}.client.${client}`, encode(body), NOW)).toMatchObject({
+          ok: false,
+          reason: 'subject_mismatch',
+        });
       }),
       { numRuns: 500 },
     );
@@ -60,7 +88,9 @@ describe('heartbeat validation (property-based)', () => {
         if (parsed) {
           expect(tokens).toHaveLength(5);
           expect(tokens[0]).toBe('_HEARTBEAT');
-          expect(/^[A-Za-z0-9_-]{1,64}$/.test(parsed.tenantId) && /^[A-Za-z0-9_-]{1,64}$/.test(parsed.clientId)).toBe(true);
+          expect(/^[A-Za-z0-9_-]{1,64}$/.test(parsed.tenantId) && /^[A-Za-z0-9_-]{1,64}$/.test(parsed.clientId)).toBe(
+            true,
+          );
         }
       }),
       { numRuns: 3000 },

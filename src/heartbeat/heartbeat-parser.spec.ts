@@ -22,7 +22,14 @@ describe('parseHeartbeatSubject', () => {
     expect(parseHeartbeatSubject(SUBJECT)).toEqual({ tenantId: 'acme', clientId: 'c-17' });
   });
   it('refuses any other shape and invalid ids', () => {
-    for (const s of ['_HEARTBEAT.tenant.acme', '_HEARTBEAT.tenant.acme.client.c.x', 'tenant.acme.client.c', '_HEARTBEAT.tenants.acme.client.c', '_HEARTBEAT.tenant.a*.client.c', `_HEARTBEAT.tenant.${'x'.repeat(65)}.client.c`]) {
+    for (const s of [
+      '_HEARTBEAT.tenant.acme',
+      '_HEARTBEAT.tenant.acme.client.c.x',
+      'tenant.acme.client.c',
+      '_HEARTBEAT.tenants.acme.client.c',
+      '_HEARTBEAT.tenant.a*.client.c',
+      `_HEARTBEAT.tenant.${'x'.repeat(65)}.client.c`,
+    ]) {
       expect(parseHeartbeatSubject(s), s).toBeNull();
     }
   });
@@ -33,7 +40,16 @@ describe('parseHeartbeat', () => {
     const r = parseHeartbeat(SUBJECT, encode(valid()), NOW);
     expect(r).toEqual({
       ok: true,
-      heartbeat: { tenantId: 'acme', clientId: 'c-17', status: 'healthy', timestamp: NOW, sent: 5, received: 6, errors: 1, uptimeSeconds: 30 },
+      heartbeat: {
+        tenantId: 'acme',
+        clientId: 'c-17',
+        status: 'healthy',
+        timestamp: NOW,
+        sent: 5,
+        received: 6,
+        errors: 1,
+        uptimeSeconds: 30,
+      },
     });
   });
 
@@ -48,7 +64,10 @@ describe('parseHeartbeat', () => {
 
   it('rejects what is not a JSON object', () => {
     for (const body of ['{', '', 'null', '[]', '42', '"text"']) expect(reasonOf(body), body).toBe('invalid_json');
-    expect(parseHeartbeat(SUBJECT, new Uint8Array([0xc3, 0x28]), NOW)).toMatchObject({ ok: false, reason: 'invalid_json' });
+    expect(parseHeartbeat(SUBJECT, new Uint8Array([0xc3, 0x28]), NOW)).toMatchObject({
+      ok: false,
+      reason: 'invalid_json',
+    });
   });
 
   it('rejects schema violations with a message naming the field', () => {
@@ -75,7 +94,9 @@ describe('parseHeartbeat', () => {
 
   it('accepts a clock up to 5 minutes ahead, not more; any past timestamp is fine', () => {
     expect(reasonOf(valid({ timestamp: new Date(NOW + MAX_FUTURE_SKEW_MS).toISOString() }))).toBe('ok');
-    expect(reasonOf(valid({ timestamp: new Date(NOW + MAX_FUTURE_SKEW_MS + 1000).toISOString() }))).toBe('future_timestamp');
+    expect(reasonOf(valid({ timestamp: new Date(NOW + MAX_FUTURE_SKEW_MS + 1000).toISOString() }))).toBe(
+      'future_timestamp',
+    );
     expect(reasonOf(valid({ timestamp: '2020-01-01T00:00:00Z' }))).toBe('ok');
   });
 

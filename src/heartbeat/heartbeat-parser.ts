@@ -32,8 +32,7 @@ export interface Heartbeat {
 }
 
 export type ParseResult =
-  | { ok: true; heartbeat: Heartbeat }
-  | { ok: false; reason: RejectionReason; detail: string; tenantId?: string };
+  { ok: true; heartbeat: Heartbeat } | { ok: false; reason: RejectionReason; detail: string; tenantId?: string };
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -52,7 +51,8 @@ export function parseHeartbeatSubject(subject: string): { tenantId: string; clie
  */
 export function parseHeartbeat(subject: string, data: Uint8Array, receivedAt: number): ParseResult {
   const ids = parseHeartbeatSubject(subject);
-  if (!ids) return { ok: false, reason: 'invalid_subject', detail: 'subject is not _HEARTBEAT.tenant.<id>.client.<id>' };
+  if (!ids)
+    return { ok: false, reason: 'invalid_subject', detail: 'subject is not _HEARTBEAT.tenant.<id>.client.<id>' };
   const tenantId = ids.tenantId;
   if (data.length > MAX_HEARTBEAT_BYTES) {
     return { ok: false, reason: 'too_large', detail: `body over ${MAX_HEARTBEAT_BYTES} bytes`, tenantId };

@@ -26,10 +26,12 @@ export class HeartbeatMetricsDto {
 
 /** The heartbeat body of DESIGN.md §1; metrics are cumulative since the client started. */
 export class HeartbeatDto {
-  @IsString() @Matches(ID_PATTERN, { message: 'client_id must match ^[A-Za-z0-9_-]{1,64}$' })
+  @IsString()
+  @Matches(ID_PATTERN, { message: 'client_id must match ^[A-Za-z0-9_-]{1,64}$' })
   client_id!: string;
 
-  @IsString() @Matches(ID_PATTERN, { message: 'tenant_id must match ^[A-Za-z0-9_-]{1,64}$' })
+  @IsString()
+  @Matches(ID_PATTERN, { message: 'tenant_id must match ^[A-Za-z0-9_-]{1,64}$' })
   tenant_id!: string;
 
   @IsISO8601({ strict: true }, { message: 'timestamp must be an ISO 8601 date-time' })

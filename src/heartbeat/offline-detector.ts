@@ -47,7 +47,12 @@ export class OfflineDetector extends LockedJobService<DetectorRun> {
     this.lockTtl = Math.max(30_000, 2 * options.offlineCheckIntervalMs);
     this.job = new LockedJob(
       { lock, scheduler, failures, logger: new Logger(OfflineDetector.name) },
-      { name: 'offline-detector', intervalMs: options.offlineCheckIntervalMs, lockTtlMs: this.lockTtl, work: (held, now) => this.pass(held, now) },
+      {
+        name: 'offline-detector',
+        intervalMs: options.offlineCheckIntervalMs,
+        lockTtlMs: this.lockTtl,
+        work: (held, now) => this.pass(held, now),
+      },
     );
   }
 
@@ -60,7 +65,13 @@ export class OfflineDetector extends LockedJobService<DetectorRun> {
     // While this instance cannot hear heartbeats (NATS lost), silence means nothing: it does not
     // judge. After a reconnect clients get one timeout to be heard again before anyone is offline.
     if (this.nats.connectedFor(Date.now()) < this.options.heartbeatTimeoutMs) {
-      this.last = { ranAt: new Date(now).toISOString(), durationMs: performance.now() - started, markedOffline: 0, forgotten: 0, paused: true };
+      this.last = {
+        ranAt: new Date(now).toISOString(),
+        durationMs: performance.now() - started,
+        markedOffline: 0,
+        forgotten: 0,
+        paused: true,
+      };
       return this.last;
     }
     let marked = 0;
@@ -76,7 +87,14 @@ export class OfflineDetector extends LockedJobService<DetectorRun> {
         marked += offline.length;
         const at = new Date(now).toISOString();
         for (const [clientId, previousStatus] of offline) {
-          this.events.publish({ type: 'offline', tenantId: tenant.id, clientId, status: 'offline', previousStatus, at });
+          this.events.publish({
+            type: 'offline',
+            tenantId: tenant.id,
+            clientId,
+            status: 'offline',
+            previousStatus,
+            at,
+          });
         }
         if (!(await held.extend(this.lockTtl))) throw new Error('lost the offline-detector lock');
         // Fewer than a chunk, or nothing marked (every candidate heartbeated meanwhile): done.
@@ -91,7 +109,12 @@ export class OfflineDetector extends LockedJobService<DetectorRun> {
         if (stale.length < OFFLINE_CHUNK || n === 0) break;
       }
     });
-    this.last = { ranAt: new Date(now).toISOString(), durationMs: performance.now() - started, markedOffline: marked, forgotten };
+    this.last = {
+      ranAt: new Date(now).toISOString(),
+      durationMs: performance.now() - started,
+      markedOffline: marked,
+      forgotten,
+    };
     return this.last;
   }
 }

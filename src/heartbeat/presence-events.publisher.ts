@@ -29,7 +29,9 @@ export class PresenceEventsPublisher {
       this.nats.publish(presenceSubject(event.tenantId), JSON.stringify(event));
       this.published++;
     } catch (err) {
-      this.logger.warn(`presence event for ${event.tenantId}/${event.clientId} not published: ${(err as Error).message}`);
+      this.logger.warn(
+        `presence event for ${event.tenantId}/${event.clientId} not published: ${(err as Error).message}`,
+      );
     }
   }
 

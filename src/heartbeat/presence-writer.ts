@@ -70,13 +70,19 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   onModuleInit(): void {
-    this.scheduler.addInterval(FLUSH_INTERVAL, setInterval(() => void this.flush(), PRESENCE_FLUSH_INTERVAL_MS));
+    this.scheduler.addInterval(
+      FLUSH_INTERVAL,
+      setInterval(() => void this.flush(), PRESENCE_FLUSH_INTERVAL_MS),
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     if (this.scheduler.doesExist('interval', FLUSH_INTERVAL)) this.scheduler.deleteInterval(FLUSH_INTERVAL);
     // A Redis that stopped answering must not hold the exit: the last heartbeats are given 5 s.
-    await Promise.race([this.flush(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_DEADLINE_MS).unref())]);
+    await Promise.race([
+      this.flush(),
+      new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_DEADLINE_MS).unref()),
+    ]);
   }
 
   /**
@@ -121,11 +127,18 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
     const chunks = chunkByTenant(batch);
     const [results] = await Promise.all([
       Promise.allSettled(
-        chunks.map((c) => this.store.applyHeartbeats(c.tenantId, c.entries.map(([, p]) => p), RETENTION[c.tier], {
-          // Per-client behaviour history is an enterprise feature; other tiers do not pay for it.
-          enabled: c.tier === 'enterprise',
-          heartbeatTimeoutMs: this.options.heartbeatTimeoutMs,
-        })),
+        chunks.map((c) =>
+          this.store.applyHeartbeats(
+            c.tenantId,
+            c.entries.map(([, p]) => p),
+            RETENTION[c.tier],
+            {
+              // Per-client behaviour history is an enterprise feature; other tiers do not pay for it.
+              enabled: c.tier === 'enterprise',
+              heartbeatTimeoutMs: this.options.heartbeatTimeoutMs,
+            },
+          ),
+        ),
       ),
       this.writeRejections(rejections),
     ]);

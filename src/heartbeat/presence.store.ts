@@ -50,7 +50,11 @@ export class PresenceStore {
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
-    this.scripts = defineScripts(redis, { pulseHeartbeats: HEARTBEATS_LUA, pulseMarkOffline: MARK_OFFLINE_LUA, pulseForgetClients: FORGET_CLIENTS_LUA });
+    this.scripts = defineScripts(redis, {
+      pulseHeartbeats: HEARTBEATS_LUA,
+      pulseMarkOffline: MARK_OFFLINE_LUA,
+      pulseForgetClients: FORGET_CLIENTS_LUA,
+    });
   }
 
   private statusKeys(tenantId: string): string[] {
@@ -137,7 +141,8 @@ export class PresenceStore {
       ...clientIds,
     ])) as string[];
     const pairs: [string, PresenceStatus | null][] = [];
-    for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1] ? (flat[i + 1] as PresenceStatus) : null]);
+    for (let i = 0; i < flat.length; i += 2)
+      pairs.push([flat[i], flat[i + 1] ? (flat[i + 1] as PresenceStatus) : null]);
     return pairs;
   }
 
@@ -166,7 +171,9 @@ export class PresenceStore {
   }
 
   async summary(tenantId: string): Promise<PresenceSummary> {
-    const [healthy, degraded, unhealthy, offline] = await Promise.all(this.statusKeys(tenantId).map((key) => this.redis.zcard(key)));
+    const [healthy, degraded, unhealthy, offline] = await Promise.all(
+      this.statusKeys(tenantId).map((key) => this.redis.zcard(key)),
+    );
     const online = healthy + degraded + unhealthy;
     return { online, healthy, degraded, unhealthy, offline, total: online + offline };
   }
@@ -182,7 +189,9 @@ export class PresenceStore {
     limit: number,
     after: string | null,
   ): Promise<{ clients: ClientPresence[]; last: string | null }> {
-    const sets = statuses ? statuses.map((s) => this.keys.clientsInStatus(tenantId, s)) : [this.keys.clientIndex(tenantId)];
+    const sets = statuses
+      ? statuses.map((s) => this.keys.clientsInStatus(tenantId, s))
+      : [this.keys.clientIndex(tenantId)];
     const min = after === null ? '-' : `(${after}`;
     const pages = await Promise.all(sets.map((key) => this.redis.zrangebylex(key, min, '+', 'LIMIT', 0, limit + 1)));
     const merged = [...new Set(pages.flat())].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

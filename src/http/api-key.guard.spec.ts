@@ -44,7 +44,9 @@ describe('ApiKeyGuard', () => {
 
   it('denies by default: an undecorated route needs a tenant key', async () => {
     await expect(guard.canActivate(context('tenant').ctx)).rejects.toBeInstanceOf(UnauthorizedException);
-    await expect(guard.canActivate(context('tenant', 'Bearer pk_unknown').ctx)).rejects.toBeInstanceOf(UnauthorizedException);
+    await expect(guard.canActivate(context('tenant', 'Bearer pk_unknown').ctx)).rejects.toBeInstanceOf(
+      UnauthorizedException,
+    );
     const { ctx, req } = context('tenant', 'Bearer pk_basic');
     expect(await guard.canActivate(ctx)).toBe(true);
     expect(req.tenant).toEqual({ tenantId: 'acme', tier: 'basic', keyId: 'k1' });
@@ -52,18 +54,27 @@ describe('ApiKeyGuard', () => {
 
   it('admin routes take only the admin key; the admin key is no tenant key', async () => {
     expect(await guard.canActivate(context('admin', `Bearer ${ADMIN}`).ctx)).toBe(true);
-    await expect(guard.canActivate(context('admin', 'Bearer pk_basic').ctx)).rejects.toBeInstanceOf(UnauthorizedException);
-    await expect(guard.canActivate(context('tenant', `Bearer ${ADMIN}`).ctx)).rejects.toBeInstanceOf(UnauthorizedException);
+    await expect(guard.canActivate(context('admin', 'Bearer pk_basic').ctx)).rejects.toBeInstanceOf(
+      UnauthorizedException,
+    );
+    await expect(guard.canActivate(context('tenant', `Bearer ${ADMIN}`).ctx)).rejects.toBeInstanceOf(
+      UnauthorizedException,
+    );
   });
 
   it('without a configured admin key, admin routes are closed', async () => {
     const closed = new ApiKeyGuard(new Reflector(), keys, {} as PulseOptions);
-    await expect(closed.canActivate(context('admin', `Bearer ${ADMIN}`).ctx)).rejects.toBeInstanceOf(UnauthorizedException);
+    await expect(closed.canActivate(context('admin', `Bearer ${ADMIN}`).ctx)).rejects.toBeInstanceOf(
+      UnauthorizedException,
+    );
   });
 
   it('403 names the required and current tier', async () => {
     const err = await guard.canActivate(context('pro', 'Bearer pk_basic').ctx).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ForbiddenException);
-    expect((err as ForbiddenException).getResponse()).toMatchObject({ requiredTier: 'professional', currentTier: 'basic' });
+    expect((err as ForbiddenException).getResponse()).toMatchObject({
+      requiredTier: 'professional',
+      currentTier: 'basic',
+    });
   });
 });

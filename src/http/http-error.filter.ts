@@ -41,13 +41,18 @@ export class HttpErrorFilter implements ExceptionFilter {
       return {
         statusCode: status,
         error: typeof error === 'string' ? error : reason(status),
-        message: Array.isArray(message) ? message.join('; ') : String(message ?? reason(status)),
+        message: Array.isArray(message) ? message.join('; ') : textOf(message ?? reason(status)),
         ...rest,
       };
     }
     // body-parser and similar middleware errors carry a client status (malformed JSON 400, too large 413).
     const candidate = exception as { status?: unknown; expose?: unknown; message?: unknown; type?: unknown };
-    if (typeof candidate?.status === 'number' && candidate.status >= 400 && candidate.status < 500 && candidate.expose) {
+    if (
+      typeof candidate?.status === 'number' &&
+      candidate.status >= 400 &&
+      candidate.status < 500 &&
+      candidate.expose
+    ) {
       return { statusCode: candidate.status, error: reason(candidate.status), message: String(candidate.message) };
     }
     if (isRedisUnavailable(exception)) {
@@ -65,4 +70,9 @@ function reason(status: number): string {
     .split('_')
     .map((w) => w[0].toUpperCase() + w.slice(1))
     .join(' ');
+}
+
+/** A message as text: a string as it is, anything else as JSON (never "[object Object]"). */
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
 }

@@ -5,7 +5,13 @@ import { HistoryQuery } from '../alerting/alerts.controller.js';
 import { PERIODS, RESOLUTIONS } from '../analytics/buckets.js';
 import { EXPORT_FORMATS } from '../analytics/series-export.js';
 import { ANOMALY_TYPES } from '../anomalies/detectors.js';
-import { AnalyticsQuery, AnomaliesQuery, CLIENT_STATUSES, ExportQuery, PresenceQuery } from '../metrics/dto/metrics-queries.dto.js';
+import {
+  AnalyticsQuery,
+  AnomaliesQuery,
+  CLIENT_STATUSES,
+  ExportQuery,
+  PresenceQuery,
+} from '../metrics/dto/metrics-queries.dto.js';
 import { ListTenantsQuery } from '../tenants/dto/list-tenants.query.js';
 import { ID_PATTERN } from '../common/ids.js';
 import { createValidationPipe } from './validation.pipe.js';
@@ -18,10 +24,19 @@ type Param = { name: string } & (
 
 /** Every query DTO of the API and each of its parameters. */
 const QUERIES: { dto: new () => object; params: Param[]; required?: Record<string, string> }[] = [
-  { dto: AnalyticsQuery, params: [{ name: 'period', kind: 'enum', values: PERIODS }, { name: 'resolution', kind: 'enum', values: RESOLUTIONS }] },
+  {
+    dto: AnalyticsQuery,
+    params: [
+      { name: 'period', kind: 'enum', values: PERIODS },
+      { name: 'resolution', kind: 'enum', values: RESOLUTIONS },
+    ],
+  },
   {
     dto: ExportQuery,
-    params: [{ name: 'format', kind: 'enum', values: EXPORT_FORMATS }, { name: 'period', kind: 'enum', values: PERIODS }],
+    params: [
+      { name: 'format', kind: 'enum', values: EXPORT_FORMATS },
+      { name: 'period', kind: 'enum', values: PERIODS },
+    ],
     required: { format: 'csv' },
   },
   {
@@ -38,15 +53,31 @@ const QUERIES: { dto: new () => object; params: Param[]; required?: Record<strin
       { name: 'limit', kind: 'int', min: 1, max: 1000 },
       { name: 'status', kind: 'enum', values: CLIENT_STATUSES },
       { name: 'online', kind: 'enum', values: ['true', 'false'] },
-      { name: 'cursor', kind: 'text', valid: (raw) => raw.length <= 512, near: fc.string({ minLength: 500, maxLength: 530 }) },
+      {
+        name: 'cursor',
+        kind: 'text',
+        valid: (raw) => raw.length <= 512,
+        near: fc.string({ minLength: 500, maxLength: 530 }),
+      },
     ],
   },
-  { dto: HistoryQuery, params: [{ name: 'hours', kind: 'int', min: 1, max: 720 }, { name: 'limit', kind: 'int', min: 1, max: 1000 }] },
+  {
+    dto: HistoryQuery,
+    params: [
+      { name: 'hours', kind: 'int', min: 1, max: 720 },
+      { name: 'limit', kind: 'int', min: 1, max: 1000 },
+    ],
+  },
   {
     dto: ListTenantsQuery,
     params: [
       { name: 'limit', kind: 'int', min: 1, max: 1000 },
-      { name: 'cursor', kind: 'text', valid: (raw) => ID_PATTERN.test(raw), near: fc.stringMatching(/^[A-Za-z0-9_-]{0,70}$/) },
+      {
+        name: 'cursor',
+        kind: 'text',
+        valid: (raw) => ID_PATTERN.test(raw),
+        near: fc.stringMatching(/^[A-Za-z0-9_-]{0,70}$/),
+      },
     ],
   },
 ];
@@ -54,9 +85,15 @@ const QUERIES: { dto: new () => object; params: Param[]; required?: Record<strin
 const pipe = createValidationPipe();
 
 /** The pipe's verdict on one query: the transformed object, or the 400's details. */
-async function validate(dto: new () => object, query: Record<string, unknown>): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; fields: string[] }> {
+async function validate(
+  dto: new () => object,
+  query: Record<string, unknown>,
+): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; fields: string[] }> {
   try {
-    const value = (await pipe.transform(query, { type: 'query', metatype: dto } as ArgumentMetadata)) as Record<string, unknown>;
+    const value = (await pipe.transform(query, { type: 'query', metatype: dto } as ArgumentMetadata)) as Record<
+      string,
+      unknown
+    >;
     return { ok: true, value };
   } catch (err) {
     expect(err).toBeInstanceOf(BadRequestException);
@@ -69,9 +106,17 @@ async function validate(dto: new () => object, query: Record<string, unknown>): 
 function queryValue(param: Param): fc.Arbitrary<string> {
   const near =
     param.kind === 'int'
-      ? fc.oneof(fc.integer({ min: param.min - 5, max: param.max + 5 }).map(String), fc.double().map(String), fc.constantFrom('1e2', '0x10', ' 7 ', '', '-0', '1.0', 'NaN', 'Infinity'))
+      ? fc.oneof(
+          fc.integer({ min: param.min - 5, max: param.max + 5 }).map(String),
+          fc.double().map(String),
+          fc.constantFrom('1e2', '0x10', ' 7 ', '', '-0', '1.0', 'NaN', 'Infinity'),
+        )
       : param.kind === 'enum'
-        ? fc.oneof(fc.constantFrom(...param.values), fc.constantFrom(...param.values).map((v) => v.toUpperCase()), fc.constantFrom(...param.values).map((v) => `${v} `))
+        ? fc.oneof(
+            fc.constantFrom(...param.values),
+            fc.constantFrom(...param.values).map((v) => v.toUpperCase()),
+            fc.constantFrom(...param.values).map((v) => `${v} `),
+          )
         : param.near;
   return fc.oneof(near, fc.string({ maxLength: 20 }), fc.string({ unit: 'grapheme', maxLength: 8 }));
 }
@@ -110,7 +155,18 @@ describe('query parameters (property-based, through the API validation pipe)', (
           fc.constantFrom(...params),
           fc.array(fc.string({ maxLength: 8 }), { minLength: 2, maxLength: 4 }),
           fc
-            .oneof(fc.string({ minLength: 1, maxLength: 12 }), fc.constantFrom('tenantId', '__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty'))
+            .oneof(
+              fc.string({ minLength: 1, maxLength: 12 }),
+              fc.constantFrom(
+                'tenantId',
+                '__proto__',
+                'constructor',
+                'prototype',
+                'toString',
+                'valueOf',
+                'hasOwnProperty',
+              ),
+            )
             .filter((k) => !params.some((p) => p.name === k) && !Object.hasOwn(required, k)),
           async (param, repeated, unknown) => {
             expect((await validate(dto, { ...required, [param.name]: repeated })).ok).toBe(false);

@@ -28,7 +28,10 @@ class StrictValidationPipe extends ValidationPipe {
     const unknown = names.filter((key) => !Object.prototype.hasOwnProperty.call(result, key));
     if (unknown.length > 0) {
       throw this.exceptionFactory(
-        unknown.map((property) => ({ property, constraints: { whitelistValidation: `property ${property} should not exist` } }) as ValidationError),
+        unknown.map((property) => ({
+          property,
+          constraints: { whitelistValidation: `property ${property} should not exist` },
+        })),
       );
     }
     return result;

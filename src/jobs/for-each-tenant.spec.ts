@@ -10,7 +10,9 @@ describe('forEachTenant', () => {
       if (id === 'b') throw new Error('CLUSTERDOWN The cluster is down');
       done.push(id);
     });
-    await expect(pass).rejects.toThrow('1 tenant(s) skipped, Redis cannot serve them now (b): CLUSTERDOWN The cluster is down');
+    await expect(pass).rejects.toThrow(
+      '1 tenant(s) skipped, Redis cannot serve them now (b): CLUSTERDOWN The cluster is down',
+    );
     expect(done).toEqual(['a', 'c']);
   });
 

@@ -62,13 +62,16 @@ export class LockedJob<T> {
       if (this.deps.scheduler.doesExist('timeout', name)) this.deps.scheduler.deleteTimeout(name);
       this.deps.scheduler.addTimeout(
         name,
-        setTimeout(() => {
-          // The pass is for the boundary it was set for.
-          tick(Math.max(Date.now(), target));
-          do target += period;
-          while (target <= Date.now());
-          schedule();
-        }, Math.max(0, target - Date.now())),
+        setTimeout(
+          () => {
+            // The pass is for the boundary it was set for.
+            tick(Math.max(Date.now(), target));
+            do target += period;
+            while (target <= Date.now());
+            schedule();
+          },
+          Math.max(0, target - Date.now()),
+        ),
       );
     };
     schedule();
@@ -137,7 +140,10 @@ export abstract class LockedJobService<T> implements OnModuleInit, BeforeApplica
  * skipped tenants (logged, counted for the operator, retried by the next run). Any other error
  * stops the pass at once.
  */
-export async function forEachTenant<T extends { id: string }>(tenants: T[], work: (tenant: T) => Promise<void>): Promise<void> {
+export async function forEachTenant<T extends { id: string }>(
+  tenants: T[],
+  work: (tenant: T) => Promise<void>,
+): Promise<void> {
   const skipped: string[] = [];
   let firstError = '';
   for (const tenant of tenants) {

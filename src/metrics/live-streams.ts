@@ -28,9 +28,20 @@ export class LiveStreams {
   ) {}
 
   /** Throws 429 (before any byte of the stream is sent) when the key already holds its share. */
-  stream(principal: TenantPrincipal, apiKey: string, body: (p: TenantPrincipal) => Promise<unknown>): Observable<MessageEvent> {
+  stream(
+    principal: TenantPrincipal,
+    apiKey: string,
+    body: (p: TenantPrincipal) => Promise<unknown>,
+  ): Observable<MessageEvent> {
     if ((this.open.get(principal.keyId) ?? 0) >= MAX_STREAMS_PER_KEY) {
-      throw new HttpException({ statusCode: 429, error: 'Too Many Requests', message: `At most ${MAX_STREAMS_PER_KEY} open streams per API key` }, HttpStatus.TOO_MANY_REQUESTS);
+      throw new HttpException(
+        {
+          statusCode: 429,
+          error: 'Too Many Requests',
+          message: `At most ${MAX_STREAMS_PER_KEY} open streams per API key`,
+        },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
     }
     this.open.set(principal.keyId, (this.open.get(principal.keyId) ?? 0) + 1);
     const keyId = principal.keyId;
@@ -57,13 +68,14 @@ export class LiveStreams {
             revocations = seen;
             lastCheck = now;
             const fresh = await this.apiKeys.resolve(apiKey).catch(() => current); // Redis down: keep going, check next time
-            if (!fresh || fresh.tenantId !== principal.tenantId) return close('the API key was revoked or its tenant disabled');
+            if (!fresh || fresh.tenantId !== principal.tenantId)
+              return close('the API key was revoked or its tenant disabled');
             current = fresh;
           } else if (known.tier !== current.tier) {
             current = { ...current, tier: known.tier };
           }
           const data = await body(current).catch(() => null); // a failed read skips one beat
-          if (data !== null && !closed) subscriber.next({ type: 'realtime', data: data as object });
+          if (data !== null && !closed) subscriber.next({ type: 'realtime', data });
         } finally {
           busy = false;
         }

@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpCode, type MessageEvent, Post, Query, Req, Sse, StreamableFile } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  type MessageEvent,
+  Post,
+  Query,
+  Req,
+  Sse,
+  StreamableFile,
+} from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { Readable } from 'node:stream';
 import { exportLines } from '../analytics/series-export.js';
@@ -6,7 +17,14 @@ import type { Request } from 'express';
 import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js';
 import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
 import { bearerToken, type TenantPrincipal } from '../common/principal.js';
-import { AnalyticsQuery, AnomaliesQuery, BacktestBody, ExportQuery, NoQuery, PresenceQuery } from './dto/metrics-queries.dto.js';
+import {
+  AnalyticsQuery,
+  AnomaliesQuery,
+  BacktestBody,
+  ExportQuery,
+  NoQuery,
+  PresenceQuery,
+} from './dto/metrics-queries.dto.js';
 import { MetricsService } from './metrics.service.js';
 import { LiveStreams } from './live-streams.js';
 
@@ -31,15 +49,13 @@ export class MetricsController {
    */
   @Sse('stream')
   stream(@CurrentTenant() tenant: TenantPrincipal, @Req() request: Request): Observable<MessageEvent> {
-    return this.streams.stream(tenant, bearerToken(request.headers.authorization) ?? '', (principal) => this.metrics.realtime(principal));
+    return this.streams.stream(tenant, bearerToken(request.headers.authorization) ?? '', (principal) =>
+      this.metrics.realtime(principal),
+    );
   }
 
   @Get('presence')
-  presence(
-    @CurrentTenant() tenant: TenantPrincipal,
-    @Query() query: PresenceQuery,
-    @Req() request: Request,
-  ) {
+  presence(@CurrentTenant() tenant: TenantPrincipal, @Query() query: PresenceQuery, @Req() request: Request) {
     return this.metrics.presence(tenant, query, new Set(Object.keys(request.query)));
   }
 

@@ -14,7 +14,6 @@ import type { AnalyticsQuery, AnomaliesQuery, BacktestBody, PresenceQuery } from
 import { MetricsRepository } from './metrics.repository.js';
 import { buildRealtimeView, realtimeMinutes, type RealtimeView, TOP_SUBJECTS } from './realtime-view.js';
 
-
 @Injectable()
 export class MetricsService {
   constructor(
@@ -71,7 +70,12 @@ export class MetricsService {
       after = decodeCursor(query.cursor);
       if (after === null) throw new BadRequestException('cursor is not a cursor returned by this API');
     }
-    const page = await this.presenceQuery.clients(tenant.tenantId, { status: query.status, online: query.online }, query.limit, after);
+    const page = await this.presenceQuery.clients(
+      tenant.tenantId,
+      { status: query.status, online: query.online },
+      query.limit,
+      after,
+    );
     return { ...body, clients: page.clients, nextCursor: page.nextCursor };
   }
 
@@ -89,7 +93,9 @@ export class MetricsService {
       hours: query.hours,
       from: new Date(since).toISOString(),
       to: new Date(now).toISOString(),
-      anomalies: all.filter((a) => (!query.type || a.type === query.type) && (!query.status || a.status === query.status)),
+      anomalies: all.filter(
+        (a) => (!query.type || a.type === query.type) && (!query.status || a.status === query.status),
+      ),
     };
   }
 
@@ -102,7 +108,13 @@ export class MetricsService {
     const hours = body.period === '30d' ? 720 : 168;
     const stored = await this.analyticsService.hourlyFigures(tenant.tenantId, hours, now);
     const result = backtest(
-      stored.map(({ start, figures }) => ({ at: start * 1000, messages: figures.messages, bytes: figures.bytes, activeClients: figures.activeClients, latency: figures.histogram })),
+      stored.map(({ start, figures }) => ({
+        at: start * 1000,
+        messages: figures.messages,
+        bytes: figures.bytes,
+        activeClients: figures.activeClients,
+        latency: figures.histogram,
+      })),
       sensitivity,
       this.options.anomalyDetectors,
     );
@@ -144,7 +156,11 @@ export class MetricsService {
           reconnects: pulse.nats.reconnects,
           slowConsumerEvents: pulse.nats.slowConsumerEvents,
         },
-        redis: { state: pulse.redis.state, pingMs: pulse.redis.pingMs, dataLossDetectedAt: pulse.redis.dataLossDetectedAt },
+        redis: {
+          state: pulse.redis.state,
+          pingMs: pulse.redis.pingMs,
+          dataLossDetectedAt: pulse.redis.dataLossDetectedAt,
+        },
         pipeline: {
           flushIntervalMs: this.options.flushIntervalMs,
           lastFlushAt: pulse.flush.lastFlushAt,

@@ -49,9 +49,14 @@ describe('realtime view', () => {
   });
 
   it('basic sees counts only; professional adds throughput, latency, subjects; enterprise errorRate and anomalies', () => {
-    expect(Object.keys(buildRealtimeView(inputs('basic'))).sort()).toEqual(
-      ['bytes', 'clients', 'generatedAt', 'messages', 'tenantId', 'tier'],
-    );
+    expect(Object.keys(buildRealtimeView(inputs('basic'))).sort()).toEqual([
+      'bytes',
+      'clients',
+      'generatedAt',
+      'messages',
+      'tenantId',
+      'tier',
+    ]);
     const pro = buildRealtimeView(inputs('professional'));
     expect(pro.throughput).toEqual({ mbps: 0.008 });
     expect(pro.latencyMs!.samples).toBe(100);

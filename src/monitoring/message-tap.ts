@@ -37,7 +37,10 @@ export class MessageTap implements OnModuleInit, TenantListener, BeforeApplicati
 
   onModuleInit(): void {
     this.directory.subscribe(this);
-    this.scheduler.addInterval(FLUSH_INTERVAL, setInterval(() => void this.flusher.flush(), this.options.flushIntervalMs));
+    this.scheduler.addInterval(
+      FLUSH_INTERVAL,
+      setInterval(() => void this.flusher.flush(), this.options.flushIntervalMs),
+    );
   }
 
   /** Tenant ids this instance currently counts. */

@@ -94,7 +94,12 @@ export class TrafficFlusher {
     const deltas = [...this.inFlight.values()];
     const results = await Promise.allSettled(
       deltas.map((d) =>
-        this.repository.apply(d, this.instanceId, this.options.subjectsStoredPerDay, this.directory.retentionOf(d.tenantId)),
+        this.repository.apply(
+          d,
+          this.instanceId,
+          this.options.subjectsStoredPerDay,
+          this.directory.retentionOf(d.tenantId),
+        ),
       ),
     );
     let failures = 0;

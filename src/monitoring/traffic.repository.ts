@@ -20,7 +20,12 @@ export class TrafficRepository {
     this.flush = defineScripts(redis, { pulseFlush: FLUSH_LUA }).pulseFlush;
   }
 
-  async apply(delta: TenantDelta, instanceId: string, subjectsStoredPerDay: number, retention: Retention): Promise<FlushOutcome> {
+  async apply(
+    delta: TenantDelta,
+    instanceId: string,
+    subjectsStoredPerDay: number,
+    retention: Retention,
+  ): Promise<FlushOutcome> {
     const { keys, args } = encodeDelta(delta, this.keys, instanceId, subjectsStoredPerDay, retention);
     const result = await this.flush(keys, args);
     return result === 1 ? 'applied' : result === 0 ? 'duplicate' : 'tenant_gone';

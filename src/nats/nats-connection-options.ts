@@ -6,7 +6,7 @@ function readSecretFile(path: string, variable: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new Error(`${variable}: cannot read ${path} (${(err as Error).message})`);
+    throw new Error(`${variable}: cannot read ${path} (${(err as Error).message})`, { cause: err });
   }
 }
 

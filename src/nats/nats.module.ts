@@ -12,7 +12,9 @@ export async function connectNats(options: PulseOptions['nats'], name: string): 
   try {
     return await connect(connectionOptions);
   } catch (err) {
-    throw new Error(`Cannot connect to NATS at ${options.servers.join(',')}: ${(err as Error).message}`);
+    throw new Error(`Cannot connect to NATS at ${options.servers.join(',')}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 

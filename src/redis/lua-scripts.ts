@@ -11,11 +11,16 @@ export type LuaScript = (keys: string[], args: (string | number)[]) => Promise<u
  * Cluster). The names are limited to CLUSTER_UNPIPELINED_SCRIPTS, which the Cluster client keeps
  * out of auto-pipelining (it would group them by a wrong key and mix slots).
  */
-export function defineScripts<N extends ScriptName>(redis: RedisClient, scripts: Record<N, string>): Record<N, LuaScript> {
+export function defineScripts<N extends ScriptName>(
+  redis: RedisClient,
+  scripts: Record<N, string>,
+): Record<N, LuaScript> {
   const defined = {} as Record<N, LuaScript>;
   for (const name of Object.keys(scripts) as N[]) {
     redis.defineCommand(name, { lua: scripts[name] });
-    const command = (redis as unknown as Record<N, (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown>>)[name];
+    const command = (
+      redis as unknown as Record<N, (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown>>
+    )[name];
     defined[name] = (keys, args) => command.call(redis, keys.length, ...keys, ...args);
   }
   return defined;

@@ -5,7 +5,16 @@ import { withTimeout } from '../common/with-timeout.js';
 /** The Nest token of the one Redis connection (a Redis or a Cluster) RedisModule provides. */
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 /** Lua commands defined with defineCommand whose number of keys varies per call. */
-export const CLUSTER_UNPIPELINED_SCRIPTS = ['pulseFlush', 'pulseHeartbeats', 'pulseMarkOffline', 'pulseForgetClients', 'pulseRollupHour', 'pulseRollupDay', 'pulseDetectionSave', 'pulseWindowAdvance'] as const;
+export const CLUSTER_UNPIPELINED_SCRIPTS = [
+  'pulseFlush',
+  'pulseHeartbeats',
+  'pulseMarkOffline',
+  'pulseForgetClients',
+  'pulseRollupHour',
+  'pulseRollupDay',
+  'pulseDetectionSave',
+  'pulseWindowAdvance',
+] as const;
 export type RedisClient = Redis | Cluster;
 
 const baseClientOptions: IORedisOptions = {
@@ -51,6 +60,6 @@ export async function connectRedis(options: PulseOptions['redis']): Promise<Redi
     return client;
   } catch (err) {
     client.disconnect();
-    throw new Error(`Cannot connect to Redis at ${target}: ${lastError || (err as Error).message}`);
+    throw new Error(`Cannot connect to Redis at ${target}: ${lastError || (err as Error).message}`, { cause: err });
   }
 }

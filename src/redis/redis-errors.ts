@@ -7,7 +7,10 @@ const UNAVAILABLE =
   /Connection is closed|max retries per request|ECONNREFUSED|ECONNRESET|Stream isn't writeable|Command timed out|^(MOVED|ASK|CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN)\b|Failed to refresh slots cache|Too many Cluster redirections|None of startup nodes is available/i;
 
 export function isRedisUnavailable(err: unknown): boolean {
-  return err instanceof Error && (err.name === 'MaxRetriesPerRequestError' || err.name === 'ClusterAllFailedError' || UNAVAILABLE.test(err.message));
+  return (
+    err instanceof Error &&
+    (err.name === 'MaxRetriesPerRequestError' || err.name === 'ClusterAllFailedError' || UNAVAILABLE.test(err.message))
+  );
 }
 
 /**

@@ -68,7 +68,13 @@ describe('PulseClient', () => {
 
   it('sends a heartbeat at start and at once on a status change, not on a repeat', async () => {
     const { nc, published } = fakeConnection();
-    const client = new PulseClient({ connection: nc, tenantId: 'acme', clientId: 'c1', now, heartbeatIntervalMs: 60_000 });
+    const client = new PulseClient({
+      connection: nc,
+      tenantId: 'acme',
+      clientId: 'c1',
+      now,
+      heartbeatIntervalMs: 60_000,
+    });
     client.start();
     client.setStatus('degraded');
     client.setStatus('degraded');

@@ -1,4 +1,10 @@
-import { headers as natsHeaders, type Msg, type NatsConnection, type Payload, type Subscription } from '@nats-io/transport-node';
+import {
+  headers as natsHeaders,
+  type Msg,
+  type NatsConnection,
+  type Payload,
+  type Subscription,
+} from '@nats-io/transport-node';
 
 export type ClientStatus = 'healthy' | 'degraded' | 'unhealthy';
 
@@ -162,7 +168,10 @@ export class PulseClient {
   /** Sends one heartbeat now. */
   heartbeat(): void {
     try {
-      this.nc.publish(`_HEARTBEAT.tenant.${this.tenantId}.client.${this.clientId}`, JSON.stringify(this.heartbeatBody()));
+      this.nc.publish(
+        `_HEARTBEAT.tenant.${this.tenantId}.client.${this.clientId}`,
+        JSON.stringify(this.heartbeatBody()),
+      );
     } catch {
       // A closed or draining connection: the next beat tries again; Pulse sees the silence.
     }

@@ -27,7 +27,12 @@ Realistic tenant traffic through the Pulse client SDK.
   --help                this text
 `;
 
-function number(value: string | undefined, name: string, fallback: number, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number {
+function number(
+  value: string | undefined,
+  name: string,
+  fallback: number,
+  { min = 0, max = Number.MAX_SAFE_INTEGER } = {},
+): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number from ${min} to ${max}`);
@@ -63,7 +68,10 @@ async function main(): Promise<void> {
     return;
   }
   const tenants = values['tenant-ids']
-    ? values['tenant-ids'].split(',').map((s) => s.trim()).filter(Boolean)
+    ? values['tenant-ids']
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
     : Array.from({ length: number(values.tenants, 'tenants', 5, { min: 1, max: 10_000 }) }, (_, i) => `sim-${i}`);
   const options: SimulationOptions = {
     tenants,
@@ -82,7 +90,11 @@ async function main(): Promise<void> {
     subjectPrefix: values.prefix ?? 'tenant',
   };
   const duration = number(values.duration, 'duration', 60);
-  const nc = await connect({ servers: (values.nats ?? 'nats://127.0.0.1:4222').split(','), maxReconnectAttempts: -1, name: 'pulse-simulator' });
+  const nc = await connect({
+    servers: (values.nats ?? 'nats://127.0.0.1:4222').split(','),
+    maxReconnectAttempts: -1,
+    name: 'pulse-simulator',
+  });
   const simulation = new Simulation(nc, options);
   simulation.start();
   console.log(

@@ -56,7 +56,18 @@ export function pick(cumulative: number[], r: number): number {
   return lo;
 }
 
-const SUBJECT_NAMES = ['orders', 'payments', 'inventory', 'shipping', 'users', 'events', 'audit', 'search', 'billing', 'chat'];
+const SUBJECT_NAMES = [
+  'orders',
+  'payments',
+  'inventory',
+  'shipping',
+  'users',
+  'events',
+  'audit',
+  'search',
+  'billing',
+  'chat',
+];
 const TICK_MS = 50;
 
 /**
@@ -80,7 +91,10 @@ export class Simulation {
     private readonly random: () => number = Math.random,
   ) {
     this.weights = subjectWeights(options.subjectsPerTenant);
-    this.subjects = Array.from({ length: options.subjectsPerTenant }, (_, i) => `${SUBJECT_NAMES[i % SUBJECT_NAMES.length]}.${i >= SUBJECT_NAMES.length ? i : 'v1'}`);
+    this.subjects = Array.from(
+      { length: options.subjectsPerTenant },
+      (_, i) => `${SUBJECT_NAMES[i % SUBJECT_NAMES.length]}.${i >= SUBJECT_NAMES.length ? i : 'v1'}`,
+    );
     this.payload = new Uint8Array(options.payloadBytes).fill(97);
     const perTenant = Math.max(1, Math.round(options.clients / options.tenants.length));
     for (const tenant of options.tenants) {
@@ -129,7 +143,11 @@ export class Simulation {
 
   private spiking(): boolean {
     const elapsed = (Date.now() - this.startedAt) / 1000;
-    return !!this.options.spikeTenant && elapsed >= this.options.spikeAtSeconds && elapsed < this.options.spikeAtSeconds + this.options.spikeSeconds;
+    return (
+      !!this.options.spikeTenant &&
+      elapsed >= this.options.spikeAtSeconds &&
+      elapsed < this.options.spikeAtSeconds + this.options.spikeSeconds
+    );
   }
 
   private randomStatus(): ClientStatus {

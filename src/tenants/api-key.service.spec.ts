@@ -10,7 +10,8 @@ const tenant: Tenant = {
   tier: 'professional',
   plan: null,
   status: 'active',
-  monthlyMessageQuota: null, anomalySensitivity: 'medium',
+  monthlyMessageQuota: null,
+  anomalySensitivity: 'medium',
   createdAt: '2026-11-28T00:00:00.000Z',
   updatedAt: '2026-11-28T00:00:00.000Z',
 };
@@ -56,14 +57,17 @@ describe('ApiKeyService while Redis cannot answer for a key', () => {
   });
 
   it('forgets a key once Redis denies it, or its tenant revokes keys or is disabled', async () => {
-    const { service, owners, setDown, listener } = setup();
+    const { service, owners, setDown } = setup();
     await service.resolve(KEY);
     owners.clear();
     expect(await service.resolve(KEY)).toBeNull();
     setDown(true);
     await expect(service.resolve(KEY)).rejects.toThrow(/MOVED/);
 
-    for (const forget of [(l: TenantListener) => l.keysRevoked!('acme'), (l: TenantListener) => l.deactivated('acme')]) {
+    for (const forget of [
+      (l: TenantListener) => l.keysRevoked!('acme'),
+      (l: TenantListener) => l.deactivated('acme'),
+    ]) {
       const fresh = setup();
       await fresh.service.resolve(KEY);
       forget(fresh.listener());

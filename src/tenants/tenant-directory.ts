@@ -91,7 +91,10 @@ export class TenantDirectory implements OnApplicationBootstrap, BeforeApplicatio
       },
     });
     await this.reconcile();
-    this.scheduler.addInterval(RECONCILE_INTERVAL, setInterval(() => void this.reconcile(), this.options.tenantSyncIntervalMs));
+    this.scheduler.addInterval(
+      RECONCILE_INTERVAL,
+      setInterval(() => void this.reconcile(), this.options.tenantSyncIntervalMs),
+    );
   }
 
   beforeApplicationShutdown(): void {
@@ -149,7 +152,10 @@ export class TenantDirectory implements OnApplicationBootstrap, BeforeApplicatio
 
   private async restoreIndexes(tenantId: string): Promise<void> {
     const restored = await this.tenants.reindex(tenantId);
-    if (restored > 0) this.logger.warn(`tenant ${tenantId}: ${restored} lost index entr${restored === 1 ? 'y' : 'ies'} restored from its record`);
+    if (restored > 0)
+      this.logger.warn(
+        `tenant ${tenantId}: ${restored} lost index entr${restored === 1 ? 'y' : 'ies'} restored from its record`,
+      );
   }
 
   /**

@@ -117,7 +117,8 @@ export class TenantRepository {
   }
 }
 
-const isSensitivity = (v: unknown): v is Sensitivity => typeof v === 'string' && (SENSITIVITIES as readonly string[]).includes(v);
+const isSensitivity = (v: unknown): v is Sensitivity =>
+  typeof v === 'string' && (SENSITIVITIES as readonly string[]).includes(v);
 
 function serialize(tenant: Tenant): Record<string, string> {
   return {

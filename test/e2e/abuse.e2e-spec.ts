@@ -6,7 +6,16 @@ import { TrafficAggregator } from '../../src/monitoring/traffic-aggregator.js';
 import { sendHeartbeat } from '../support/heartbeats.js';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
 import { publisher } from '../support/traffic.js';
-import { ADMIN_KEY, deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
+import {
+  ADMIN_KEY,
+  deletePrefix,
+  type RunningPulse,
+  SHARED_REDIS,
+  startPulse,
+  testOptions,
+  uniqueTenantId,
+  waitFor,
+} from '../support/pulse-app.js';
 
 /** Abuse: other tenants' ids, random input, oversized bodies. No answer may be a 500. */
 describe('abuse (real NATS and Redis)', () => {
@@ -58,29 +67,71 @@ describe('abuse (real NATS and Redis)', () => {
       expect(res.status, `${method} ${path}`).toBe(404);
     }
     // B's objects are untouched.
-    expect((await request<{ name: string }>(pulse.url, 'GET', `/api/v1/alerts/channels/${bIds.channel}`, { key: b.apiKey })).body.name).toBe('b');
-    expect((await request<{ threshold: number }>(pulse.url, 'GET', `/api/v1/alerts/rules/${bIds.rule}`, { key: b.apiKey })).body.threshold).toBe(1);
+    expect(
+      (await request<{ name: string }>(pulse.url, 'GET', `/api/v1/alerts/channels/${bIds.channel}`, { key: b.apiKey }))
+        .body.name,
+    ).toBe('b');
+    expect(
+      (await request<{ threshold: number }>(pulse.url, 'GET', `/api/v1/alerts/rules/${bIds.rule}`, { key: b.apiKey }))
+        .body.threshold,
+    ).toBe(1);
     // Lists never show the other tenant's objects; admin routes refuse tenant keys.
-    expect(JSON.stringify((await request(pulse.url, 'GET', '/api/v1/alerts/channels', { key: a.apiKey })).body)).not.toContain(bIds.channel);
+    expect(
+      JSON.stringify((await request(pulse.url, 'GET', '/api/v1/alerts/channels', { key: a.apiKey })).body),
+    ).not.toContain(bIds.channel);
     expect((await request(pulse.url, 'GET', `/api/v1/admin/tenants/${b.id}`, { key: a.apiKey })).status).toBe(401);
     // No parameter can name a tenant.
-    expect((await request(pulse.url, 'GET', `/api/v1/metrics/realtime?tenantId=${b.id}`, { key: a.apiKey })).status).toBe(400);
+    expect(
+      (await request(pulse.url, 'GET', `/api/v1/metrics/realtime?tenantId=${b.id}`, { key: a.apiKey })).status,
+    ).toBe(400);
   });
 
   it('oversized bodies are 413, not 500', async () => {
-    const res = await request(pulse.url, 'POST', '/api/v1/admin/tenants', { key: ADMIN_KEY, rawBody: JSON.stringify({ id: 'x', name: 'y'.repeat(200_000) }) });
+    const res = await request(pulse.url, 'POST', '/api/v1/admin/tenants', {
+      key: ADMIN_KEY,
+      rawBody: JSON.stringify({ id: 'x', name: 'y'.repeat(200_000) }),
+    });
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
   });
 
   it('random queries on every tenant route never produce a 500', async () => {
-    const routes = ['/metrics/realtime', '/metrics/presence', '/metrics/analytics', '/metrics/anomalies', '/metrics/export', '/metrics/health-check', '/alerts', '/alerts/deliveries'];
-    const key = fc.oneof(fc.constantFrom('period', 'hours', 'limit', 'cursor', 'status', 'online', 'resolution', 'format', 'type', 'tenantId'), fc.string({ maxLength: 12 }));
-    const value = fc.oneof(fc.string({ maxLength: 40 }), fc.integer().map(String), fc.constantFrom('1h', '30d', '720', '-1', '1e9', 'true', '[]', '%00', '💥', 'x'.repeat(2000)));
+    const routes = [
+      '/metrics/realtime',
+      '/metrics/presence',
+      '/metrics/analytics',
+      '/metrics/anomalies',
+      '/metrics/export',
+      '/metrics/health-check',
+      '/alerts',
+      '/alerts/deliveries',
+    ];
+    const key = fc.oneof(
+      fc.constantFrom(
+        'period',
+        'hours',
+        'limit',
+        'cursor',
+        'status',
+        'online',
+        'resolution',
+        'format',
+        'type',
+        'tenantId',
+      ),
+      fc.string({ maxLength: 12 }),
+    );
+    const value = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.integer().map(String),
+      fc.constantFrom('1h', '30d', '720', '-1', '1e9', 'true', '[]', '%00', '💥', 'x'.repeat(2000)),
+    );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...routes), fc.dictionary(key, value, { maxKeys: 4 }), async (route, params) => {
         const query = new URLSearchParams(params).toString();
-        const res = await fetch(`${pulse.url}/api/v1${route}${query ? `?${query}` : ''}`, { headers: { authorization: `Bearer ${a.apiKey}` } });
+        const res = await fetch(`${pulse.url}/api/v1${route}${query ? `?${query}` : ''}`, {
+          headers: { authorization: `Bearer ${a.apiKey}` },
+        });
         await res.arrayBuffer();
         expect(res.status, `${route}?${query}`).toBeLessThan(500);
       }),
@@ -97,11 +148,23 @@ describe('abuse (real NATS and Redis)', () => {
       ['POST', '/api/v1/alerts/silences', a.apiKey],
     ];
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...targets), fc.oneof(fc.jsonValue().map((v) => JSON.stringify(v)), fc.string({ maxLength: 300 })), fc.constantFrom('application/json', 'text/plain', 'application/json; charset=utf-16'), async ([method, path, k], body, type) => {
-        const res = await fetch(`${pulse.url}${path}`, { method, headers: { authorization: `Bearer ${k}`, 'content-type': type }, body });
-        await res.arrayBuffer();
-        expect(res.status, `${method} ${path} ${body.slice(0, 80)}`).toBeLessThan(500);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...targets),
+        fc.oneof(
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+          fc.string({ maxLength: 300 }),
+        ),
+        fc.constantFrom('application/json', 'text/plain', 'application/json; charset=utf-16'),
+        async ([method, path, k], body, type) => {
+          const res = await fetch(`${pulse.url}${path}`, {
+            method,
+            headers: { authorization: `Bearer ${k}`, 'content-type': type },
+            body,
+          });
+          await res.arrayBuffer();
+          expect(res.status, `${method} ${path} ${body.slice(0, 80)}`).toBeLessThan(500);
+        },
+      ),
       { numRuns: 150 },
     );
     // Whatever was created by the fuzzing (tenant ids are random) stays inside this run's prefix.
@@ -118,7 +181,10 @@ describe('abuse (real NATS and Redis)', () => {
       }
       await nc.flush();
       const service = pulse.app.get(HeartbeatService);
-      await waitFor(async () => service.stats().rejected.unknown_tenant ?? 0, (n) => n >= 500);
+      await waitFor(
+        async () => service.stats().rejected.unknown_tenant ?? 0,
+        (n) => n >= 500,
+      );
       expect(service.stats().rejected.unknown_tenant).toBeGreaterThanOrEqual(500);
       expect(pulse.app.get(TrafficAggregator).stats().tenants).toBe(tenantsBefore);
       const redis = new Redis(SHARED_REDIS);
@@ -134,9 +200,13 @@ describe('abuse (real NATS and Redis)', () => {
   });
 
   it('unicode and huge headers are refused cleanly', async () => {
-    const huge = await fetch(`${pulse.url}/api/v1/metrics/realtime`, { headers: { authorization: `Bearer pk_${'a'.repeat(10_000)}` } });
+    const huge = await fetch(`${pulse.url}/api/v1/metrics/realtime`, {
+      headers: { authorization: `Bearer pk_${'a'.repeat(10_000)}` },
+    });
     expect(huge.status).toBe(401);
-    const odd = await fetch(`${pulse.url}/api/v1/metrics/realtime`, { headers: { authorization: 'Bearer pk_\u00e9\u00e8' } });
+    const odd = await fetch(`${pulse.url}/api/v1/metrics/realtime`, {
+      headers: { authorization: 'Bearer pk_\u00e9\u00e8' },
+    });
     expect(odd.status).toBeLessThan(500);
   });
 });

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
-import { ADMIN_KEY, deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, uniqueTenantId } from '../support/pulse-app.js';
+import {
+  ADMIN_KEY,
+  deletePrefix,
+  type RunningPulse,
+  SHARED_REDIS,
+  startPulse,
+  uniqueTenantId,
+} from '../support/pulse-app.js';
 
 type TierName = 'basic' | 'professional' | 'enterprise';
 
@@ -30,7 +37,9 @@ describe('access control (real NATS and Redis)', () => {
         expect(res.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
         expect(typeof res.body.message).toBe('string');
       }
-      const basicAuth = await fetch(`${pulse.url}/api/v1/metrics/realtime`, { headers: { authorization: 'Basic abc' } });
+      const basicAuth = await fetch(`${pulse.url}/api/v1/metrics/realtime`, {
+        headers: { authorization: 'Basic abc' },
+      });
       expect(basicAuth.status).toBe(401);
     });
 
@@ -51,15 +60,28 @@ describe('access control (real NATS and Redis)', () => {
 
     it('a second key works, a revoked key stops at once', async () => {
       const issued = await request<{ keyId: string; apiKey: string }>(
-        pulse.url, 'POST', `/api/v1/admin/tenants/${tenants.basic.id}/api-keys`, { key: ADMIN_KEY },
+        pulse.url,
+        'POST',
+        `/api/v1/admin/tenants/${tenants.basic.id}/api-keys`,
+        { key: ADMIN_KEY },
       );
       expect(issued.status).toBe(201);
       expect((await get('/api/v1/metrics/realtime', issued.body.apiKey)).status).toBe(200);
-      const revoked = await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${tenants.basic.id}/api-keys/${issued.body.keyId}`, { key: ADMIN_KEY });
+      const revoked = await request(
+        pulse.url,
+        'DELETE',
+        `/api/v1/admin/tenants/${tenants.basic.id}/api-keys/${issued.body.keyId}`,
+        { key: ADMIN_KEY },
+      );
       expect(revoked.status).toBe(204);
       expect((await get('/api/v1/metrics/realtime', issued.body.apiKey)).status).toBe(401);
       expect((await get('/api/v1/metrics/realtime', tenants.basic.apiKey)).status).toBe(200);
-      const again = await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${tenants.basic.id}/api-keys/${issued.body.keyId}`, { key: ADMIN_KEY });
+      const again = await request(
+        pulse.url,
+        'DELETE',
+        `/api/v1/admin/tenants/${tenants.basic.id}/api-keys/${issued.body.keyId}`,
+        { key: ADMIN_KEY },
+      );
       expect(again.status).toBe(404);
     });
 
@@ -71,7 +93,9 @@ describe('access control (real NATS and Redis)', () => {
       expect((await get('/api/v1/metrics/realtime', t.apiKey)).status).toBe(401);
       expect((await patch('active')).status).toBe(200);
       expect((await get('/api/v1/metrics/realtime', t.apiKey)).status).toBe(200);
-      expect((await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${t.id}`, { key: ADMIN_KEY })).status).toBe(204);
+      expect((await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${t.id}`, { key: ADMIN_KEY })).status).toBe(
+        204,
+      );
       expect((await get('/api/v1/metrics/realtime', t.apiKey)).status).toBe(401);
       expect((await get(`/api/v1/admin/tenants/${t.id}`, ADMIN_KEY)).status).toBe(404);
     });
@@ -107,7 +131,8 @@ describe('access control (real NATS and Redis)', () => {
     });
 
     it('realtime fields follow the tier; absent, not null', async () => {
-      const fields = async (tier: TierName) => Object.keys((await get('/api/v1/metrics/realtime', tenants[tier].apiKey)).body).sort();
+      const fields = async (tier: TierName) =>
+        Object.keys((await get('/api/v1/metrics/realtime', tenants[tier].apiKey)).body).sort();
       const common = ['bytes', 'clients', 'generatedAt', 'messages', 'tenantId', 'tier'];
       const pro = [...common, 'latencyMs', 'subjects', 'throughput'];
       expect(await fields('basic')).toEqual(common.sort());
@@ -171,11 +196,20 @@ describe('access control (real NATS and Redis)', () => {
 
     it('plan maps to a tier; PATCH changes tier and plan; 400 for a bad status', async () => {
       const id = uniqueTenantId('plan');
-      const created = await request(pulse.url, 'POST', '/api/v1/admin/tenants', { key: ADMIN_KEY, body: { id, plan: 'pro' } });
+      const created = await request(pulse.url, 'POST', '/api/v1/admin/tenants', {
+        key: ADMIN_KEY,
+        body: { id, plan: 'pro' },
+      });
       expect(created.body).toMatchObject({ id, tier: 'professional', plan: 'pro', status: 'active' });
-      const patched = await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${id}`, { key: ADMIN_KEY, body: { plan: 'enterprise', name: 'Big' } });
+      const patched = await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${id}`, {
+        key: ADMIN_KEY,
+        body: { plan: 'enterprise', name: 'Big' },
+      });
       expect(patched.body).toMatchObject({ tier: 'enterprise', plan: 'enterprise', name: 'Big' });
-      const bad = await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${id}`, { key: ADMIN_KEY, body: { status: 'paused' } });
+      const bad = await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${id}`, {
+        key: ADMIN_KEY,
+        body: { status: 'paused' },
+      });
       expect(bad.status).toBe(400);
       expect(bad.body.message).toContain('status');
       const badParam = await request(pulse.url, 'GET', '/api/v1/admin/tenants/not%20valid', { key: ADMIN_KEY });
@@ -185,11 +219,17 @@ describe('access control (real NATS and Redis)', () => {
     it('plans named like Object.prototype members are unknown plans (400), and the tenant is untouched', async () => {
       for (const plan of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
         const id = uniqueTenantId('proto');
-        const created = await request(pulse.url, 'POST', '/api/v1/admin/tenants', { key: ADMIN_KEY, body: { id, plan } });
+        const created = await request(pulse.url, 'POST', '/api/v1/admin/tenants', {
+          key: ADMIN_KEY,
+          body: { id, plan },
+        });
         expect(created.status, plan).toBe(400);
         expect(created.body.message).toContain('plan must be one of');
         expect((await request(pulse.url, 'GET', `/api/v1/admin/tenants/${id}`, { key: ADMIN_KEY })).status).toBe(404);
-        const patched = await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${tenants.professional.id}`, { key: ADMIN_KEY, body: { plan } });
+        const patched = await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${tenants.professional.id}`, {
+          key: ADMIN_KEY,
+          body: { plan },
+        });
         expect(patched.status, plan).toBe(400);
       }
       const still = await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: tenants.professional.apiKey });
@@ -198,9 +238,19 @@ describe('access control (real NATS and Redis)', () => {
     });
 
     it('lists tenants with cursor pagination', async () => {
-      const first = await request<{ tenants: { id: string }[]; nextCursor: string }>(pulse.url, 'GET', '/api/v1/admin/tenants?limit=2', { key: ADMIN_KEY });
+      const first = await request<{ tenants: { id: string }[]; nextCursor: string }>(
+        pulse.url,
+        'GET',
+        '/api/v1/admin/tenants?limit=2',
+        { key: ADMIN_KEY },
+      );
       expect(first.body.tenants).toHaveLength(2);
-      const rest = await request<{ tenants: { id: string }[] }>(pulse.url, 'GET', `/api/v1/admin/tenants?limit=1000&cursor=${first.body.nextCursor}`, { key: ADMIN_KEY });
+      const rest = await request<{ tenants: { id: string }[] }>(
+        pulse.url,
+        'GET',
+        `/api/v1/admin/tenants?limit=1000&cursor=${first.body.nextCursor}`,
+        { key: ADMIN_KEY },
+      );
       const all = [...first.body.tenants, ...rest.body.tenants].map((t) => t.id);
       expect(new Set(all).size).toBe(all.length);
       for (const t of Object.values(tenants)) expect(all).toContain(t.id);

@@ -6,7 +6,15 @@ import { signWebhook } from '../../src/alerting/notification.js';
 import { AnomalyDetectionJob } from '../../src/anomalies/anomaly-detection.job.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
-import { deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
+import {
+  deletePrefix,
+  type RunningPulse,
+  SHARED_REDIS,
+  startPulse,
+  testOptions,
+  uniqueTenantId,
+  waitFor,
+} from '../support/pulse-app.js';
 import { startRedisServer } from '../support/processes.js';
 import { HttpReceiver, SmtpReceiver } from '../support/receivers.js';
 import { sendHeartbeat } from '../support/heartbeats.js';
@@ -32,10 +40,18 @@ describe('alerting with local receivers (real NATS and Redis)', () => {
   async function window(count: number): Promise<void> {
     if (count > 0) await publishMany(nc, count, (i) => `tenant.${t.id}.orders.${i % 5}`, 20);
     sent += count;
-    await waitFor(async () => (await api<{ messages: { total: number } }>('GET', '/metrics/realtime')).body.messages.total, (n) => n === sent);
+    await waitFor(
+      async () => (await api<{ messages: { total: number } }>('GET', '/metrics/realtime')).body.messages.total,
+      (n) => n === sent,
+    );
     clock += options.anomalyWindowMs; // the next window of a virtual clock (windows sit on wall-clock boundaries)
     const now = clock;
-    expect(await waitFor(() => pulse.app.get(AnomalyDetectionJob).run(now), (r) => r !== null)).not.toBeNull();
+    expect(
+      await waitFor(
+        () => pulse.app.get(AnomalyDetectionJob).run(now),
+        (r) => r !== null,
+      ),
+    ).not.toBeNull();
   }
 
   beforeAll(async () => {
@@ -122,7 +138,11 @@ describe('alerting with local receivers (real NATS and Redis)', () => {
 
     // Failing twice then succeeding: three requests for the trigger, one delivery; one for the resolve.
     expect(http.on('/flaky')).toHaveLength(4);
-    const deliveries = (await api<{ deliveries: { channelId: string; event: string; attempt: number; outcome: string; statusCode: number }[] }>('GET', '/alerts/deliveries')).body.deliveries;
+    const deliveries = (
+      await api<{
+        deliveries: { channelId: string; event: string; attempt: number; outcome: string; statusCode: number }[];
+      }>('GET', '/alerts/deliveries')
+    ).body.deliveries;
     const flaky = deliveries.filter((d) => d.channelId === channelIds.flaky && d.event === 'trigger').reverse();
     expect(flaky.map((d) => [d.attempt, d.outcome, d.statusCode])).toEqual([
       [1, 'retrying', 500],
@@ -130,7 +150,10 @@ describe('alerting with local receivers (real NATS and Redis)', () => {
       [3, 'delivered', 200],
     ]);
 
-    await waitFor(async () => smtp.messages.length, (n) => n === 2);
+    await waitFor(
+      async () => smtp.messages.length,
+      (n) => n === 2,
+    );
     expect(smtp.messages).toHaveLength(2);
     expect(smtp.messages[0].to).toEqual(['oncall@example.com']);
     expect(smtp.messages[0].data).toMatch(/Subject: \[Pulse (WARNING|CRITICAL)\] rate spike/);
@@ -147,14 +170,26 @@ describe('alerting with local receivers (real NATS and Redis)', () => {
     const job = pulse.app.get(RuleEvaluatorJob);
     const alerting = pulse.app.get(AlertingService);
     const created = await api<{ id: string }>('POST', '/alerts/rules', {
-      name: 'few clients', metric: 'online_clients', operator: 'lt', threshold: 3, forSeconds: 5, severity: 'warning', channelIds: [channelIds['ops slack']],
+      name: 'few clients',
+      metric: 'online_clients',
+      operator: 'lt',
+      threshold: 3,
+      forSeconds: 5,
+      severity: 'warning',
+      channelIds: [channelIds['ops slack']],
     });
     expect(created.status).toBe(201);
     const ruleId = created.body.id;
     const slackCount = () => http.requests.filter((r) => r.path.startsWith('/slack/')).length;
     const before = slackCount();
     const t0 = Date.now();
-    const evaluate = async (at: number) => expect(await waitFor(() => job.run(at), (r) => r !== null)).not.toBeNull();
+    const evaluate = async (at: number) =>
+      expect(
+        await waitFor(
+          () => job.run(at),
+          (r) => r !== null,
+        ),
+      ).not.toBeNull();
 
     await evaluate(t0); // 0 clients online: pending
     await evaluate(t0 + 2000);
@@ -172,13 +207,21 @@ describe('alerting with local receivers (real NATS and Redis)', () => {
 
     for (let c = 0; c < 3; c++) sendHeartbeat(nc, t.id, `c${c}`);
     await nc.flush();
-    await waitFor(async () => (await api<{ summary: { online: number } }>('GET', '/metrics/presence')).body.summary.online, (n) => n === 3);
+    await waitFor(
+      async () => (await api<{ summary: { online: number } }>('GET', '/metrics/presence')).body.summary.online,
+      (n) => n === 3,
+    );
     await evaluate(t0 + 15_000); // resolves
     await alerting.settle();
     expect(slackCount()).toBe(before + 2);
-    expect(JSON.parse(http.requests.filter((r) => r.path.startsWith('/slack/')).at(-1)!.body).text).toMatch(/Resolved: few clients/);
+    expect(JSON.parse(http.requests.filter((r) => r.path.startsWith('/slack/')).at(-1)!.body).text).toMatch(
+      /Resolved: few clients/,
+    );
 
-    const silence = await api('POST', '/alerts/silences', { matcher: { ruleId }, until: new Date(Date.now() + 3_600_000).toISOString() });
+    const silence = await api('POST', '/alerts/silences', {
+      matcher: { ruleId },
+      until: new Date(Date.now() + 3_600_000).toISOString(),
+    });
     expect(silence.status).toBe(201);
     const rule = await api('PATCH', `/alerts/rules/${ruleId}`, { threshold: 10 }); // 3 online < 10: holds again
     expect(rule.status).toBe(200);
@@ -186,15 +229,35 @@ describe('alerting with local receivers (real NATS and Redis)', () => {
     await evaluate(t0 + 26_000); // would fire, but silenced
     await alerting.settle();
     expect(slackCount()).toBe(before + 2);
-    const log = (await api<{ alerts: { ruleId?: string; rule: string; status: string; silenced: boolean }[] }>('GET', '/alerts')).body.alerts.filter((a) => a.ruleId === ruleId);
+    const log = (
+      await api<{ alerts: { ruleId?: string; rule: string; status: string; silenced: boolean }[] }>('GET', '/alerts')
+    ).body.alerts.filter((a) => a.ruleId === ruleId);
     expect(log.map((a) => a.rule)).toEqual(['few clients', 'few clients', 'few clients']);
     expect(log.map((a) => [a.status, a.silenced])).toEqual([
       ['firing', true],
       ['resolved', false],
       ['firing', false],
     ]);
-    expect((await api('POST', '/alerts/silences', { matcher: { colour: 'red' }, until: new Date(Date.now() + 60_000).toISOString() })).status).toBe(400);
-    expect((await api('POST', '/alerts/rules', { name: 'x', metric: 'moon_phase', operator: 'gt', threshold: 1, forSeconds: 0, severity: 'info' })).status).toBe(400);
+    expect(
+      (
+        await api('POST', '/alerts/silences', {
+          matcher: { colour: 'red' },
+          until: new Date(Date.now() + 60_000).toISOString(),
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await api('POST', '/alerts/rules', {
+          name: 'x',
+          metric: 'moon_phase',
+          operator: 'gt',
+          threshold: 1,
+          forSeconds: 0,
+          severity: 'info',
+        })
+      ).status,
+    ).toBe(400);
     expect((await api('DELETE', `/alerts/rules/${ruleId}`)).status).toBe(204);
   });
 
@@ -210,7 +273,10 @@ describe('alerting with local receivers (real NATS and Redis)', () => {
 
   it('the channel test reports the outcome without the receiver body', async () => {
     http.plan('/hook', [500]);
-    const failed = await api<{ delivered: boolean; statusCode: number; error: string }>('POST', `/alerts/channels/${channelIds.hook}/test`);
+    const failed = await api<{ delivered: boolean; statusCode: number; error: string }>(
+      'POST',
+      `/alerts/channels/${channelIds.hook}/test`,
+    );
     expect(failed.status).toBe(200);
     expect(failed.body).toMatchObject({ delivered: false, statusCode: 500 });
     expect(JSON.stringify(failed.body)).not.toContain('receiver-private-error-body');
@@ -236,7 +302,13 @@ describe('alerting with local receivers (real NATS and Redis)', () => {
 
   it('a tenant has at most 50 channels: the 51st is refused with 409, and deleting one makes room', async () => {
     const other = await createTenant(pulse.url, uniqueTenantId('caps'), 'enterprise');
-    const create = (i: number) => api<{ id: string }>('POST', '/alerts/channels', { type: 'email', name: `mail ${i}`, config: { to: ['oncall@example.com'] } }, other.apiKey);
+    const create = (i: number) =>
+      api<{ id: string }>(
+        'POST',
+        '/alerts/channels',
+        { type: 'email', name: `mail ${i}`, config: { to: ['oncall@example.com'] } },
+        other.apiKey,
+      );
     const ids: string[] = [];
     for (let i = 0; i < 50; i++) {
       const res = await create(i);
@@ -257,8 +329,19 @@ describe('alert targets without ALERT_ALLOW_PRIVATE_TARGETS', () => {
     const pulse = await startPulse(options);
     try {
       const t = await createTenant(pulse.url, uniqueTenantId('ssrf'), 'enterprise');
-      for (const url of ['http://127.0.0.1:9/x', 'https://127.0.0.1/x', 'https://10.0.0.5/x', 'https://169.254.169.254/latest', 'https://[::1]/x', 'https://2130706433/x', 'https://localhost/x']) {
-        const res = await request(pulse.url, 'POST', '/api/v1/alerts/channels', { key: t.apiKey, body: { type: 'webhook', name: 'x', config: { url } } });
+      for (const url of [
+        'http://127.0.0.1:9/x',
+        'https://127.0.0.1/x',
+        'https://10.0.0.5/x',
+        'https://169.254.169.254/latest',
+        'https://[::1]/x',
+        'https://2130706433/x',
+        'https://localhost/x',
+      ]) {
+        const res = await request(pulse.url, 'POST', '/api/v1/alerts/channels', {
+          key: t.apiKey,
+          body: { type: 'webhook', name: 'x', config: { url } },
+        });
         expect(res.status, url).toBe(400);
         expect(String(res.body.message)).toContain('config.url');
       }
@@ -275,18 +358,31 @@ describe('operator alerts', () => {
     const redisServer = await startRedisServer();
     const options = testOptions({
       redis: { url: `redis://127.0.0.1:${redisServer.port}`, keyPrefix: 'operator', connectTimeoutMs: 3000 },
-      alerting: { operatorSlackWebhookUrl: `${receiver.url}/operator`, operatorIncidentAfterMs: 300, operatorCheckIntervalMs: 100, retryBaseMs: 50 },
+      alerting: {
+        operatorSlackWebhookUrl: `${receiver.url}/operator`,
+        operatorIncidentAfterMs: 300,
+        operatorCheckIntervalMs: 100,
+        retryBaseMs: 50,
+      },
     });
     const pulse = await startPulse(options);
     try {
       await new Promise((r) => setTimeout(r, 500));
       expect(receiver.on('/operator')).toHaveLength(0); // healthy: nothing
       await redisServer.kill();
-      await waitFor(async () => receiver.on('/operator').length, (n) => n >= 1, { timeoutMs: 5000 });
+      await waitFor(
+        async () => receiver.on('/operator').length,
+        (n) => n >= 1,
+        { timeoutMs: 5000 },
+      );
       const fired = JSON.parse(receiver.on('/operator')[0].body);
       expect(fired.text).toMatch(/Alert: redis unreachable/);
       await redisServer.start();
-      await waitFor(async () => receiver.on('/operator').length, (n) => n >= 2, { timeoutMs: 10_000 });
+      await waitFor(
+        async () => receiver.on('/operator').length,
+        (n) => n >= 2,
+        { timeoutMs: 10_000 },
+      );
       await new Promise((r) => setTimeout(r, 500));
       const texts = receiver.on('/operator').map((r) => JSON.parse(r.body).text as string);
       expect(texts).toHaveLength(2);

@@ -8,7 +8,15 @@ import { TrafficRepository } from '../../src/monitoring/traffic.repository.js';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
 import { dayOf, RedisKeys } from '../../src/redis/redis-keys.js';
 import { type CreatedTenant, createTenant, realtimeTotal, request } from '../support/http.js';
-import { deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
+import {
+  deletePrefix,
+  type RunningPulse,
+  SHARED_REDIS,
+  startPulse,
+  testOptions,
+  uniqueTenantId,
+  waitFor,
+} from '../support/pulse-app.js';
 import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
 import { startRedisServer } from '../support/processes.js';
 import { publisher, publishMany } from '../support/traffic.js';
@@ -64,12 +72,17 @@ describe('history and analytics (real NATS and Redis)', () => {
     for (const tier of ['basic', 'professional', 'enterprise'] as const) {
       tenants[tier] = await createTenant(pulse.url, uniqueTenantId(`hist-${tier}`), tier);
     }
-    await waitFor(async () => Object.values(tenants).every((t) => pulse.app.get(MessageTap).subscribedTenants().includes(t.id)), Boolean);
+    await waitFor(
+      async () => Object.values(tenants).every((t) => pulse.app.get(MessageTap).subscribedTenants().includes(t.id)),
+      Boolean,
+    );
     publishedAt = Date.now();
     for (const t of Object.values(tenants)) await publishMany(nc, 1234, (i) => `tenant.${t.id}.s${i % 3}`, 10);
     await waitFor(
       async () =>
-        (await Promise.all(Object.values(tenants).map((t) => realtimeTotal(pulse.url, t.apiKey)))).every((n) => n === 1234),
+        (await Promise.all(Object.values(tenants).map((t) => realtimeTotal(pulse.url, t.apiKey)))).every(
+          (n) => n === 1234,
+        ),
       Boolean,
     );
   });
@@ -87,7 +100,8 @@ describe('history and analytics (real NATS and Redis)', () => {
     const a = res.body;
     expect(a).toMatchObject({ period: '1h', resolution: '1m' });
     expect(a.series).toHaveLength(60);
-    for (let i = 1; i < 60; i++) expect(Date.parse(a.series[i].timestamp) - Date.parse(a.series[i - 1].timestamp)).toBe(60_000);
+    for (let i = 1; i < 60; i++)
+      expect(Date.parse(a.series[i].timestamp) - Date.parse(a.series[i - 1].timestamp)).toBe(60_000);
     expect(Date.parse(a.to) - Date.parse(a.from)).toBe(3_600_000);
     expect(sum(a.series, 'messages')).toBe(1234);
     expect(sum(a.series, 'bytes')).toBe(12_340);
@@ -100,7 +114,11 @@ describe('history and analytics (real NATS and Redis)', () => {
   });
 
   it('24h at 5m (default), 1m and 1h all sum exactly to the traffic', async () => {
-    for (const [query, points] of [['period=24h', 288], ['period=24h&resolution=1m', 1440], ['period=24h&resolution=1h', 24]] as const) {
+    for (const [query, points] of [
+      ['period=24h', 288],
+      ['period=24h&resolution=1m', 1440],
+      ['period=24h&resolution=1h', 24],
+    ] as const) {
       const a = (await analytics(tenants.professional, query)).body;
       expect(a.series, query).toHaveLength(points);
       expect(sum(a.series, 'messages'), query).toBe(1234);
@@ -121,7 +139,12 @@ describe('history and analytics (real NATS and Redis)', () => {
   });
 
   it('400 for more than 2,000 points or a resolution longer than the period', async () => {
-    for (const query of ['period=7d&resolution=1m', 'period=7d&resolution=5m', 'period=1h&resolution=1d', 'period=24h&resolution=2h']) {
+    for (const query of [
+      'period=7d&resolution=1m',
+      'period=7d&resolution=5m',
+      'period=1h&resolution=1d',
+      'period=24h&resolution=2h',
+    ]) {
       const res = await analytics(tenants.enterprise, query);
       expect(res.status, query).toBe(400);
       expect(String((res.body as unknown as { message?: string }).message), query).toContain('resolution');
@@ -137,11 +160,21 @@ describe('history and analytics (real NATS and Redis)', () => {
       hour: await redis.hgetall(keys.hour(t.id, hour)),
       day: await redis.hgetall(keys.day(t.id, day)),
     });
-    expect(await waitFor(() => job.run(), (r) => r !== null)).not.toBeNull();
+    expect(
+      await waitFor(
+        () => job.run(),
+        (r) => r !== null,
+      ),
+    ).not.toBeNull();
     const first = await snapshot();
     expect(Number(first.hour.m)).toBe(1234);
     expect(Number(first.day.m)).toBe(1234);
-    expect(await waitFor(() => job.run(), (r) => r !== null)).not.toBeNull();
+    expect(
+      await waitFor(
+        () => job.run(),
+        (r) => r !== null,
+      ),
+    ).not.toBeNull();
     expect(await snapshot()).toEqual(first);
 
     const week = (await analytics(t, 'period=7d')).body;
@@ -155,14 +188,24 @@ describe('history and analytics (real NATS and Redis)', () => {
   it('minutes flushed late (hours after they happened) reach hour and day rollups: 7d@1h, 30d@1h and 30d@1d agree', async () => {
     const job = pulse.app.get(RollupJob);
     const t = await createTenant(pulse.url, uniqueTenantId('late'), 'enterprise');
-    expect(await waitFor(() => job.run(), (r) => r !== null)).not.toBeNull(); // caught up: only recent hours from now on
+    expect(
+      await waitFor(
+        () => job.run(),
+        (r) => r !== null,
+      ),
+    ).not.toBeNull(); // caught up: only recent hours from now on
     // A delta held back three hours (a Redis outage), flushed now as the flusher would.
     const late = new TenantDelta(t.id, 1000);
     late.seq = 1;
     const threeHoursAgo = Math.floor(Date.now() / 1000) - 3 * 3600;
     late.addSecond(threeHoursAgo, 777, 7770);
     expect(await pulse.app.get(TrafficRepository).apply(late, 'held-back', 1000, RETENTION.enterprise)).toBe('applied');
-    expect(await waitFor(() => job.run(), (r) => r !== null)).not.toBeNull();
+    expect(
+      await waitFor(
+        () => job.run(),
+        (r) => r !== null,
+      ),
+    ).not.toBeNull();
     expect(sum((await analytics(t, 'period=7d')).body.series, 'messages')).toBe(777);
     expect(sum((await analytics(t, 'period=30d&resolution=1h')).body.series, 'messages')).toBe(777);
     expect(sum((await analytics(t, 'period=30d&resolution=1d')).body.series, 'messages')).toBe(777);
@@ -172,19 +215,36 @@ describe('history and analytics (real NATS and Redis)', () => {
   it('export: CSV and NDJSON parse and match the series; professional+, format required', async () => {
     const t = tenants.professional;
     const series = (await analytics(t, 'period=24h&resolution=1h')).body.series;
-    const csv = await fetch(`${pulse.url}/api/v1/metrics/export?period=24h&resolution=1h&format=csv`, { headers: { authorization: `Bearer ${t.apiKey}` } });
+    const csv = await fetch(`${pulse.url}/api/v1/metrics/export?period=24h&resolution=1h&format=csv`, {
+      headers: { authorization: `Bearer ${t.apiKey}` },
+    });
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.headers.get('content-disposition')).toContain('attachment');
     const [header, ...lines] = (await csv.text()).trim().split('\n');
     const columns = header.split(',');
-    expect(columns).toEqual(['timestamp', 'messages', 'bytes', 'activeClients', 'latencyP50Ms', 'latencyP95Ms', 'latencyP99Ms', 'errors']);
+    expect(columns).toEqual([
+      'timestamp',
+      'messages',
+      'bytes',
+      'activeClients',
+      'latencyP50Ms',
+      'latencyP95Ms',
+      'latencyP99Ms',
+      'errors',
+    ]);
     const fromCsv = lines.map(
-      (line) => Object.fromEntries(line.split(',').map((v, i) => [columns[i], i === 0 ? v : Number(v)])) as unknown as Point,
+      (line) =>
+        Object.fromEntries(line.split(',').map((v, i) => [columns[i], i === 0 ? v : Number(v)])) as unknown as Point,
     );
-    const ndjson = await fetch(`${pulse.url}/api/v1/metrics/export?period=24h&resolution=1h&format=ndjson`, { headers: { authorization: `Bearer ${t.apiKey}` } });
+    const ndjson = await fetch(`${pulse.url}/api/v1/metrics/export?period=24h&resolution=1h&format=ndjson`, {
+      headers: { authorization: `Bearer ${t.apiKey}` },
+    });
     expect(ndjson.headers.get('content-type')).toContain('application/x-ndjson');
-    const fromNdjson = (await ndjson.text()).trim().split('\n').map((line) => JSON.parse(line));
+    const fromNdjson = (await ndjson.text())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     // The traffic sits in one or two hourly points; the series may have moved on by a minute, so
     // compare the points with traffic and the length.
     expect(fromCsv).toHaveLength(series.length);
@@ -197,22 +257,40 @@ describe('history and analytics (real NATS and Redis)', () => {
     const missing = await request(pulse.url, 'GET', '/api/v1/metrics/export?period=24h', { key: t.apiKey });
     expect(missing.status).toBe(400);
     expect(missing.body.message).toContain('format');
-    const basic = await request(pulse.url, 'GET', '/api/v1/metrics/export?period=1h&format=csv', { key: tenants.basic.apiKey });
+    const basic = await request(pulse.url, 'GET', '/api/v1/metrics/export?period=1h&format=csv', {
+      key: tenants.basic.apiKey,
+    });
     expect(basic.status).toBe(403);
   });
 
   it('enterprise: client behaviour with sessions, uptime and the error-rate outlier; professional has none', async () => {
     const t = tenants.enterprise;
     const send = (id: string, sent: number, errors: number) =>
-      sendHeartbeat(nc, t.id, id, heartbeat(t.id, id, { metrics: { messages_sent: sent, messages_received: sent, errors, uptime_seconds: 10 } }));
+      sendHeartbeat(
+        nc,
+        t.id,
+        id,
+        heartbeat(t.id, id, { metrics: { messages_sent: sent, messages_received: sent, errors, uptime_seconds: 10 } }),
+      );
     for (let i = 0; i < 8; i++) send(`app-${i}`, 1000 + 10 * i, 10 + i);
     send('broken', 1000, 900);
     await nc.flush();
-    await waitFor(async () => (await request<{ summary: { total: number } }>(pulse.url, 'GET', '/api/v1/metrics/presence', { key: t.apiKey })).body.summary.total, (n) => n === 9);
+    await waitFor(
+      async () =>
+        (await request<{ summary: { total: number } }>(pulse.url, 'GET', '/api/v1/metrics/presence', { key: t.apiKey }))
+          .body.summary.total,
+      (n) => n === 9,
+    );
     const a = (await analytics(t, 'period=24h')).body;
     expect(a.clients!.total).toBe(9);
     const broken = a.clients!.items.find((c) => c.clientId === 'broken')!;
-    expect(broken).toMatchObject({ messagesSent: 1000, messagesReceived: 1000, errors: 900, sessions: 1, reconnects: 0 });
+    expect(broken).toMatchObject({
+      messagesSent: 1000,
+      messagesReceived: 1000,
+      errors: 900,
+      sessions: 1,
+      reconnects: 0,
+    });
     expect(broken.errorRate).toBeCloseTo(0.45, 2);
     expect(a.clients!.outliers).toEqual([{ clientId: 'broken', reasons: ['error_rate'] }]);
     expect((await analytics(tenants.professional, 'period=24h')).body).not.toHaveProperty('clients');
@@ -226,16 +304,41 @@ describe('history and analytics (real NATS and Redis)', () => {
     // (the latest hours are read from minutes).
     const currentHour = Math.floor(Date.now() / 3_600_000) * 3600;
     const volume = (start: number) => Math.round(1000 + 500 * Math.sin((2 * Math.PI * ((start / 3600) % 24)) / 24));
-    for (let h = 2; h <= 72; h++) await redis.hset(keys.hour(t.id, currentHour - h * 3600), 'm', volume(currentHour - h * 3600));
+    for (let h = 2; h <= 72; h++)
+      await redis.hset(keys.hour(t.id, currentHour - h * 3600), 'm', volume(currentHour - h * 3600));
     const previous = currentHour - 3600;
-    for (let m = 0; m < 60; m++) await redis.hset(keys.minute(t.id, previous + 60 * m), 'm', m === 0 ? volume(previous) - 59 * Math.floor(volume(previous) / 60) : Math.floor(volume(previous) / 60));
-    const patched = await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${t.id}`, { key: 'test-admin-key-0123456789', body: { monthlyMessageQuota: 5 } });
+    for (let m = 0; m < 60; m++)
+      await redis.hset(
+        keys.minute(t.id, previous + 60 * m),
+        'm',
+        m === 0 ? volume(previous) - 59 * Math.floor(volume(previous) / 60) : Math.floor(volume(previous) / 60),
+      );
+    const patched = await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${t.id}`, {
+      key: 'test-admin-key-0123456789',
+      body: { monthlyMessageQuota: 5 },
+    });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ monthlyMessageQuota: 5 });
     await publishMany(nc, 10, () => `tenant.${t.id}.q`, 10);
-    await waitFor(() => realtimeTotal(pulse.url, t.apiKey), (n) => n === 10);
+    await waitFor(
+      () => realtimeTotal(pulse.url, t.apiKey),
+      (n) => n === 10,
+    );
     type Band = { lower: number; upper: number };
-    const f = ((await analytics(t, 'period=24h')).body as Analytics & { forecast: { method: string; historyHours: number; points: { timestamp: string; messages: number; lower: number; upper: number; p80: Band; p95: Band }[]; quota: { usedThisMonth: number; projectedExceededAt: string | null; projectedExceededAtPessimistic: string | null } } }).forecast;
+    const f = (
+      (await analytics(t, 'period=24h')).body as Analytics & {
+        forecast: {
+          method: string;
+          historyHours: number;
+          points: { timestamp: string; messages: number; lower: number; upper: number; p80: Band; p95: Band }[];
+          quota: {
+            usedThisMonth: number;
+            projectedExceededAt: string | null;
+            projectedExceededAtPessimistic: string | null;
+          };
+        };
+      }
+    ).forecast;
     expect(f.method).toBe('holt_winters');
     expect(f.points).toHaveLength(24);
     expect(Date.parse(f.points[0].timestamp)).toBe(currentHour * 1000);
@@ -254,7 +357,10 @@ describe('history and analytics (real NATS and Redis)', () => {
     // 10 used against a quota of 5: already exceeded.
     expect(f.quota.projectedExceededAt).not.toBeNull();
     expect(f.quota.projectedExceededAtPessimistic).not.toBeNull();
-    const bad = await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${t.id}`, { key: 'test-admin-key-0123456789', body: { monthlyMessageQuota: -1 } });
+    const bad = await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${t.id}`, {
+      key: 'test-admin-key-0123456789',
+      body: { monthlyMessageQuota: -1 },
+    });
     expect(bad.status).toBe(400);
   });
 
@@ -263,21 +369,29 @@ describe('history and analytics (real NATS and Redis)', () => {
     const currentHour = Math.floor(Date.now() / 3_600_000) * 3600;
     let seed = 9;
     const jitter = () => 1 + 0.1 * (((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1);
-    const volume = (start: number) => Math.round((1000 + 500 * Math.sin((2 * Math.PI * ((start / 3600) % 24)) / 24)) * jitter());
+    const volume = (start: number) =>
+      Math.round((1000 + 500 * Math.sin((2 * Math.PI * ((start / 3600) % 24)) / 24)) * jitter());
     const burst = currentHour - 30 * 3600;
     for (let h = 2; h <= 168; h++) {
       const start = currentHour - h * 3600;
-      await redis.hset(keys.hour(t.id, start), 'm', start === burst ? 6 * volume(start) : volume(start), 'b', 100 * volume(start));
+      await redis.hset(
+        keys.hour(t.id, start),
+        'm',
+        start === burst ? 6 * volume(start) : volume(start),
+        'b',
+        100 * volume(start),
+      );
     }
     const previous = currentHour - 3600;
     const perMinute = Math.floor(volume(previous) / 60);
-    for (let m = 0; m < 60; m++) await redis.hset(keys.minute(t.id, previous + 60 * m), 'm', perMinute, 'b', 100 * perMinute);
-    const res = await request<{ windows: number; sensitivity: string; windowSeconds: number; anomalies: { detectedAt: string; type: string; score: number; details: Record<string, unknown> }[] }>(
-      pulse.url,
-      'POST',
-      '/api/v1/metrics/anomalies/backtest',
-      { key: t.apiKey, body: { period: '7d' } },
-    );
+    for (let m = 0; m < 60; m++)
+      await redis.hset(keys.minute(t.id, previous + 60 * m), 'm', perMinute, 'b', 100 * perMinute);
+    const res = await request<{
+      windows: number;
+      sensitivity: string;
+      windowSeconds: number;
+      anomalies: { detectedAt: string; type: string; score: number; details: Record<string, unknown> }[];
+    }>(pulse.url, 'POST', '/api/v1/metrics/anomalies/backtest', { key: t.apiKey, body: { period: '7d' } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toMatchObject({ sensitivity: 'medium', windowSeconds: 3600, windows: 168 });
     const atBurst = res.body.anomalies.filter((a) => a.detectedAt === new Date((burst + 3600) * 1000).toISOString());
@@ -285,14 +399,25 @@ describe('history and analytics (real NATS and Redis)', () => {
     expect(atBurst[0]).toMatchObject({ type: 'spike', details: { metric: 'messages', direction: 'up' } });
     expect(res.body.anomalies.length).toBeLessThanOrEqual(2);
     // Nothing was stored.
-    const stored = await request<{ anomalies: unknown[] }>(pulse.url, 'GET', '/api/v1/metrics/anomalies?hours=720', { key: t.apiKey });
+    const stored = await request<{ anomalies: unknown[] }>(pulse.url, 'GET', '/api/v1/metrics/anomalies?hours=720', {
+      key: t.apiKey,
+    });
     expect(stored.body.anomalies).toEqual([]);
-    const bad = await request(pulse.url, 'POST', '/api/v1/metrics/anomalies/backtest', { key: t.apiKey, body: { period: '1d' } });
+    const bad = await request(pulse.url, 'POST', '/api/v1/metrics/anomalies/backtest', {
+      key: t.apiKey,
+      body: { period: '1d' },
+    });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toMatch(/period must be one of: 7d, 30d/);
-    const unknown = await request(pulse.url, 'POST', '/api/v1/metrics/anomalies/backtest', { key: t.apiKey, body: { period: '7d', tenantId: 'other' } });
+    const unknown = await request(pulse.url, 'POST', '/api/v1/metrics/anomalies/backtest', {
+      key: t.apiKey,
+      body: { period: '7d', tenantId: 'other' },
+    });
     expect(unknown.status).toBe(400);
-    const pro = await request(pulse.url, 'POST', '/api/v1/metrics/anomalies/backtest', { key: tenants.professional.apiKey, body: { period: '7d' } });
+    const pro = await request(pulse.url, 'POST', '/api/v1/metrics/anomalies/backtest', {
+      key: tenants.professional.apiKey,
+      body: { period: '7d' },
+    });
     expect(pro.status).toBe(403);
     expect(pro.body).toMatchObject({ requiredTier: 'enterprise', currentTier: 'professional' });
   });
@@ -323,7 +448,11 @@ describe('history and analytics (real NATS and Redis)', () => {
   it('a message counted by realtime is in the 1h analytics within one flush interval', async () => {
     const t = tenants.professional;
     await publishMany(nc, 1, () => `tenant.${t.id}.late`, 10);
-    const total = await waitFor(async () => (await analytics(t, 'period=1h')).body.totals.messages, (n) => n === 1235, { timeoutMs: 3000 });
+    const total = await waitFor(
+      async () => (await analytics(t, 'period=1h')).body.totals.messages,
+      (n) => n === 1235,
+      { timeoutMs: 3000 },
+    );
     expect(total).toBe(1235);
   });
 });
@@ -331,7 +460,9 @@ describe('history and analytics (real NATS and Redis)', () => {
 describe('client behaviour with many clients (private redis-server)', () => {
   it('reads a bounded amount however many clients a tenant has: 20,000 clients, the busiest 1,000 listed', async () => {
     const server = await startRedisServer({ persistent: false });
-    const options = testOptions({ redis: { url: `redis://127.0.0.1:${server.port}`, keyPrefix: 'many', connectTimeoutMs: 3000 } });
+    const options = testOptions({
+      redis: { url: `redis://127.0.0.1:${server.port}`, keyPrefix: 'many', connectTimeoutMs: 3000 },
+    });
     const pulse = await startPulse(options);
     const redis = new Redis({ port: server.port, host: '127.0.0.1' });
     try {
@@ -342,7 +473,23 @@ describe('client behaviour with many clients (private redis-server)', () => {
         const p = redis.pipeline();
         for (let i = from; i < from + 2000; i++) {
           const id = `c${String(i).padStart(5, '0')}`;
-          p.hset(keys.clientDay(t.id, day), `${id}|s`, i, `${id}|r`, i, `${id}|e`, 0, `${id}|on`, 60, `${id}|ss`, 1, `${id}|rc`, 0, `${id}|off`, 0);
+          p.hset(
+            keys.clientDay(t.id, day),
+            `${id}|s`,
+            i,
+            `${id}|r`,
+            i,
+            `${id}|e`,
+            0,
+            `${id}|on`,
+            60,
+            `${id}|ss`,
+            1,
+            `${id}|rc`,
+            0,
+            `${id}|off`,
+            0,
+          );
           p.zadd(keys.clientTraffic(t.id, day), 2 * i, id);
           p.pfadd(keys.clientsSeenDay(t.id, day), id);
         }
@@ -350,7 +497,9 @@ describe('client behaviour with many clients (private redis-server)', () => {
       }
       const outputBytes = async () => Number(/total_net_output_bytes:(\d+)/.exec(await redis.info('stats'))![1]);
       const before = await outputBytes();
-      const res = await request<{ clients: { total: number; truncated: boolean; items: { clientId: string; messagesSent: number }[] } }>(pulse.url, 'GET', '/api/v1/metrics/analytics?period=24h', { key: t.apiKey });
+      const res = await request<{
+        clients: { total: number; truncated: boolean; items: { clientId: string; messagesSent: number }[] };
+      }>(pulse.url, 'GET', '/api/v1/metrics/analytics?period=24h', { key: t.apiKey });
       const sent = (await outputBytes()) - before;
       expect(res.status).toBe(200);
       expect(res.body.clients.items).toHaveLength(1000);

@@ -8,7 +8,15 @@ import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
 import { type CreatedTenant, createTenant, realtimeTotal, request } from '../support/http.js';
-import { deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
+import {
+  deletePrefix,
+  type RunningPulse,
+  SHARED_REDIS,
+  startPulse,
+  testOptions,
+  uniqueTenantId,
+  waitFor,
+} from '../support/pulse-app.js';
 import { publisher, publishMany } from '../support/traffic.js';
 
 interface AnomalyRow {
@@ -49,11 +57,20 @@ describe('anomaly detection (real NATS and Redis)', () => {
     sent += count;
     await waitFor(total, (n) => n === sent);
     const now = nextWindow();
-    expect(await waitFor(() => pulse.app.get(AnomalyDetectionJob).run(now), (r) => r !== null)).not.toBeNull();
+    expect(
+      await waitFor(
+        () => pulse.app.get(AnomalyDetectionJob).run(now),
+        (r) => r !== null,
+      ),
+    ).not.toBeNull();
   }
 
   const anomalies = async (query = '') =>
-    (await request<{ anomalies: AnomalyRow[] }>(pulse.url, 'GET', `/api/v1/metrics/anomalies?hours=1${query}`, { key: t.apiKey })).body.anomalies;
+    (
+      await request<{ anomalies: AnomalyRow[] }>(pulse.url, 'GET', `/api/v1/metrics/anomalies?hours=1${query}`, {
+        key: t.apiKey,
+      })
+    ).body.anomalies;
 
   beforeAll(async () => {
     pulse = await startPulse(options);
@@ -80,7 +97,9 @@ describe('anomaly detection (real NATS and Redis)', () => {
     expect(open).toHaveLength(1);
     expect(open[0]).toMatchObject({ type: 'rate_spike', status: 'open', resolvedAt: null });
     expect(open[0].details).toMatchObject({ messages: 500 });
-    const realtime = await request<{ anomalies: { open: number } }>(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey });
+    const realtime = await request<{ anomalies: { open: number } }>(pulse.url, 'GET', '/api/v1/metrics/realtime', {
+      key: t.apiKey,
+    });
     expect(realtime.body.anomalies.open).toBe(1);
 
     await window(20);
@@ -89,7 +108,10 @@ describe('anomaly detection (real NATS and Redis)', () => {
     expect(after).toHaveLength(1);
     expect(after[0]).toMatchObject({ id: open[0].id, status: 'resolved' });
     expect(after[0].resolvedAt).not.toBeNull();
-    await waitFor(async () => events.length, (n) => n >= 2);
+    await waitFor(
+      async () => events.length,
+      (n) => n >= 2,
+    );
     expect(events.filter((e) => e.anomaly.type === 'rate_spike').map((e) => [e.event, e.anomaly.id])).toEqual([
       ['opened', open[0].id],
       ['resolved', open[0].id],
@@ -98,15 +120,26 @@ describe('anomaly detection (real NATS and Redis)', () => {
 
   it('heartbeats reporting more than 10 % errors open error_rate', async () => {
     const hb = (id: string, n: number, errors: number) =>
-      sendHeartbeat(nc, t.id, id, heartbeat(t.id, id, { metrics: { messages_sent: n, messages_received: n, errors, uptime_seconds: 1 } }));
+      sendHeartbeat(
+        nc,
+        t.id,
+        id,
+        heartbeat(t.id, id, { metrics: { messages_sent: n, messages_received: n, errors, uptime_seconds: 1 } }),
+      );
     for (let c = 0; c < 3; c++) hb(`app-${c}`, 0, 0);
     await nc.flush();
-    await waitFor(async () => pulse.app.get(PresenceWriter).snapshot().pending, (n) => n === 0);
+    await waitFor(
+      async () => pulse.app.get(PresenceWriter).snapshot().pending,
+      (n) => n === 0,
+    );
     await window(20);
     for (let c = 0; c < 3; c++) hb(`app-${c}`, 100, 40); // 120 errors over 600 messages: 20 %
     await nc.flush();
     await new Promise((r) => setTimeout(r, 300));
-    await waitFor(async () => pulse.app.get(PresenceWriter).snapshot().pending, (n) => n === 0);
+    await waitFor(
+      async () => pulse.app.get(PresenceWriter).snapshot().pending,
+      (n) => n === 0,
+    );
     await window(20);
     const found = await anomalies('&type=error_rate');
     expect(found).toHaveLength(1);
@@ -130,7 +163,8 @@ describe('anomaly detection (real NATS and Redis)', () => {
     const resolved = await anomalies('&status=resolved');
     expect(resolved.map((a) => a.type).sort()).toEqual(['error_rate', 'rate_spike']);
     const all = await anomalies();
-    for (let i = 1; i < all.length; i++) expect(Date.parse(all[i - 1].detectedAt)).toBeGreaterThanOrEqual(Date.parse(all[i].detectedAt));
+    for (let i = 1; i < all.length; i++)
+      expect(Date.parse(all[i - 1].detectedAt)).toBeGreaterThanOrEqual(Date.parse(all[i].detectedAt));
     const pro = await createTenant(pulse.url, uniqueTenantId('pro'), 'professional');
     const res = await request(pulse.url, 'GET', '/api/v1/metrics/anomalies?hours=24', { key: pro.apiKey });
     expect(res.status).toBe(403);
@@ -147,7 +181,12 @@ describe('anomaly detection (real NATS and Redis)', () => {
     sent += 500;
     await waitFor(total, (n) => n === sent);
     const later = nextWindow(5);
-    expect(await waitFor(() => pulse.app.get(AnomalyDetectionJob).run(later), (r) => r !== null)).toBe(0);
+    expect(
+      await waitFor(
+        () => pulse.app.get(AnomalyDetectionJob).run(later),
+        (r) => r !== null,
+      ),
+    ).toBe(0);
     expect(await spikes()).toBe(before);
   });
 });
@@ -160,7 +199,8 @@ describe('anomaly detection on its own schedule', () => {
       const t = await createTenant(pulse.url, uniqueTenantId('sched'), 'enterprise');
       const redis = new Redis(SHARED_REDIS);
       try {
-        const closed = async () => Number((await redis.hget(new RedisKeys(options.redis.keyPrefix).detection(t.id), 'window')) ?? NaN);
+        const closed = async () =>
+          Number((await redis.hget(new RedisKeys(options.redis.keyPrefix).detection(t.id), 'window')) ?? NaN);
         const first = await waitFor(closed, (n) => Number.isFinite(n), { timeoutMs: 5000 });
         const later = await waitFor(closed, (n) => n >= first + 3, { timeoutMs: 5000 });
         // The index is the window's start over its length: windows are [k·W, (k+1)·W).

@@ -7,7 +7,16 @@ import { OfflineDetector } from '../../src/heartbeat/offline-detector.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { sendHeartbeat } from '../support/heartbeats.js';
 import { type CreatedTenant, createTenant, realtimeTotal, request } from '../support/http.js';
-import { ADMIN_KEY, deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
+import {
+  ADMIN_KEY,
+  deletePrefix,
+  type RunningPulse,
+  SHARED_REDIS,
+  startPulse,
+  testOptions,
+  uniqueTenantId,
+  waitFor,
+} from '../support/pulse-app.js';
 import { HttpReceiver } from '../support/receivers.js';
 import { publisher, publishMany } from '../support/traffic.js';
 
@@ -35,20 +44,33 @@ async function controlledTenant(pulse: RunningPulse, nc: NatsConnection, label: 
     async window(count: number): Promise<number | null> {
       if (count > 0) await publishMany(nc, count, (i) => `tenant.${t.id}.orders.${i % 5}`, 20);
       sent += count;
-      await waitFor(() => realtimeTotal(pulse.url, t.apiKey), (n) => n === sent);
+      await waitFor(
+        () => realtimeTotal(pulse.url, t.apiKey),
+        (n) => n === sent,
+      );
       clock += HOUR;
       const now = clock;
       // A failed pass returns null; the next pass (as the next tick would) is tried until one runs.
-      return waitFor(() => pulse.app.get(AnomalyDetectionJob).run(now), (r) => r !== null);
+      return waitFor(
+        () => pulse.app.get(AnomalyDetectionJob).run(now),
+        (r) => r !== null,
+      );
     },
     async anomalies(): Promise<AnomalyRow[]> {
-      return (await request<{ anomalies: AnomalyRow[] }>(pulse.url, 'GET', '/api/v1/metrics/anomalies?hours=720', { key: t.apiKey })).body.anomalies;
+      return (
+        await request<{ anomalies: AnomalyRow[] }>(pulse.url, 'GET', '/api/v1/metrics/anomalies?hours=720', {
+          key: t.apiKey,
+        })
+      ).body.anomalies;
     },
   };
 }
 
 describe('statistical detection end to end (real NATS and Redis)', () => {
-  const options = testOptions({ anomalyWindowMs: HOUR, anomalyDetectors: { warmupWindows: 4, holdDownWindows: 2, minSpikeMessages: 50 } });
+  const options = testOptions({
+    anomalyWindowMs: HOUR,
+    anomalyDetectors: { warmupWindows: 4, holdDownWindows: 2, minSpikeMessages: 50 },
+  });
   let pulse: RunningPulse;
   let nc: NatsConnection;
 
@@ -112,14 +134,22 @@ describe('client flapping end to end (real NATS and Redis)', () => {
     const tenant = await controlledTenant(pulse, nc, 'flap');
     await tenant.window(0);
     const detector = pulse.app.get(OfflineDetector);
-    const online = async () => (await request<{ summary: { online: number } }>(pulse.url, 'GET', '/api/v1/metrics/presence', { key: tenant.t.apiKey })).body.summary.online;
+    const online = async () =>
+      (
+        await request<{ summary: { online: number } }>(pulse.url, 'GET', '/api/v1/metrics/presence', {
+          key: tenant.t.apiKey,
+        })
+      ).body.summary.online;
     await new Promise((r) => setTimeout(r, 400)); // the detector judges once NATS has been up for a timeout
     for (let i = 0; i < 3; i++) {
       sendHeartbeat(nc, tenant.t.id, 'flappy');
       await nc.flush();
       await waitFor(online, (n) => n === 1);
       await new Promise((r) => setTimeout(r, 350));
-      await waitFor(() => detector.run(), (r) => r !== null && r.markedOffline === 1);
+      await waitFor(
+        () => detector.run(),
+        (r) => r !== null && r.markedOffline === 1,
+      );
       await waitFor(online, (n) => n === 0);
     }
     await tenant.window(0);
@@ -156,7 +186,10 @@ describe('a pass that fails half-way (real NATS, Redis and webhook receiver)', (
 
   it('the store failing once, then alert delivery failing once: one anomaly and one notification each after the next pass', async () => {
     const tenant = await controlledTenant(pulse, nc, 'outbox');
-    const channel = await request(pulse.url, 'POST', '/api/v1/alerts/channels', { key: tenant.t.apiKey, body: { type: 'webhook', name: 'hook', config: { url: `${http.url}/hook` } } });
+    const channel = await request(pulse.url, 'POST', '/api/v1/alerts/channels', {
+      key: tenant.t.apiKey,
+      body: { type: 'webhook', name: 'hook', config: { url: `${http.url}/hook` } },
+    });
     expect(channel.status).toBe(201);
     await tenant.window(0);
     for (let i = 0; i < 5; i++) await tenant.window(20);
@@ -200,7 +233,9 @@ describe('three instances started out of phase, on short windows', () => {
   const closedSum = async () => {
     let sum = 0;
     for (const p of pulses) {
-      const text = await (await fetch(`${p.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).text();
+      const text = await (
+        await fetch(`${p.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })
+      ).text();
       const line = text.split('\n').find((l) => l.startsWith('pulse_anomaly_windows_closed_total '));
       sum += Number(line?.split(' ')[1] ?? NaN);
     }
@@ -229,7 +264,11 @@ describe('three instances started out of phase, on short windows', () => {
       const end = { at: Date.now(), closed: await closedSum() };
       const expected = (end.at - start.at) / WINDOW;
       expect(Math.abs(end.closed - start.closed - expected)).toBeLessThanOrEqual(1);
-      const found = (await request<{ anomalies: AnomalyRow[] }>(pulses[1].url, 'GET', '/api/v1/metrics/anomalies?hours=1', { key: t.apiKey })).body.anomalies;
+      const found = (
+        await request<{ anomalies: AnomalyRow[] }>(pulses[1].url, 'GET', '/api/v1/metrics/anomalies?hours=1', {
+          key: t.apiKey,
+        })
+      ).body.anomalies;
       expect(found, JSON.stringify(found)).toEqual([]);
     } finally {
       clearInterval(timer);

@@ -29,12 +29,16 @@ describe('clustered NATS and Redis, two Pulse instances', () => {
     // One after the other: ports are picked free, then bound; two pickers at once could collide.
     redis = await startRedisCluster();
     nats = await startNatsCluster();
-    const base = testOptions({ redis: { url: 'redis://unused', clusterNodes: redis.seeds, keyPrefix: 'clustered', connectTimeoutMs: 5000 } });
+    const base = testOptions({
+      redis: { url: 'redis://unused', clusterNodes: redis.seeds, keyPrefix: 'clustered', connectTimeoutMs: 5000 },
+    });
     keyPrefix = base.redis.keyPrefix;
     a = await startPulse({ ...base, nats: { ...base.nats, servers: [nats.urls[0], nats.urls[1], nats.urls[2]] } });
     b = await startPulse({ ...base, nats: { ...base.nats, servers: [nats.urls[1], nats.urls[2], nats.urls[0]] } });
     t = await createTenant(a.url, uniqueTenantId('clustered'), 'professional');
-    await waitFor(async () => [a, b].every((p) => p.app.get(MessageTap).subscribedTenants().includes(t.id)), Boolean, { timeoutMs: 5000 });
+    await waitFor(async () => [a, b].every((p) => p.app.get(MessageTap).subscribedTenants().includes(t.id)), Boolean, {
+      timeoutMs: 5000,
+    });
   }, 90_000);
 
   afterAll(async () => {
@@ -56,11 +60,18 @@ describe('clustered NATS and Redis, two Pulse instances', () => {
     const shares = [a, b].map((p) => p.app.get(TrafficAggregator).stats().messages);
     expect(shares[0] + shares[1]).toBe(10_000);
     const presence = await waitFor(
-      async () => (await request<{ summary: { online: number } }>(b.url, 'GET', '/api/v1/metrics/presence', { key: t.apiKey })).body.summary.online,
+      async () =>
+        (await request<{ summary: { online: number } }>(b.url, 'GET', '/api/v1/metrics/presence', { key: t.apiKey }))
+          .body.summary.online,
       (n) => n === 5,
     );
     expect(presence).toBe(5);
-    expect(await waitFor(() => a.app.get(RollupJob).run(), (r) => r !== null)).not.toBeNull();
+    expect(
+      await waitFor(
+        () => a.app.get(RollupJob).run(),
+        (r) => r !== null,
+      ),
+    ).not.toBeNull();
     const cluster = new Cluster(redis.seeds.map((s) => ({ host: '127.0.0.1', port: Number(s.split(':')[1]) })));
     try {
       const hour = Math.floor(Date.now() / 3_600_000) * 3600;
@@ -72,10 +83,14 @@ describe('clustered NATS and Redis, two Pulse instances', () => {
     }
   });
 
-  it("survives the loss of one NATS node: the instance on it fails over, nothing more is lost", async () => {
+  it('survives the loss of one NATS node: the instance on it fails over, nothing more is lost', async () => {
     await nats.nodes[0].kill(); // a's node
     const status = a.app.get(NatsStatus);
-    await waitFor(async () => status.current().reconnects, (n) => n >= 1, { timeoutMs: 15_000 });
+    await waitFor(
+      async () => status.current().reconnects,
+      (n) => n >= 1,
+      { timeoutMs: 15_000 },
+    );
     expect(status.current().state).toBe('connected');
     await new Promise((r) => setTimeout(r, 500));
     const nc = await publisher([nats.urls[2]]);

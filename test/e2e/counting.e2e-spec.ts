@@ -29,7 +29,11 @@ async function realtime(pulse: RunningPulse, key: string): Promise<Realtime> {
 }
 
 async function waitForTotal(pulse: RunningPulse, key: string, total: number): Promise<Realtime> {
-  return waitFor(() => realtime(pulse, key), (r) => r.messages.total >= total, { timeoutMs: 15_000 });
+  return waitFor(
+    () => realtime(pulse, key),
+    (r) => r.messages.total >= total,
+    { timeoutMs: 15_000 },
+  );
 }
 
 function subscribed(pulse: RunningPulse, tenantId: string): boolean {
@@ -65,7 +69,7 @@ describe('message counting (real NATS and Redis)', () => {
     await waitFor(async () => subscribed(a, one.id) && subscribed(a, two.id), Boolean);
 
     await publishMany(nc, 3000, (i) => `tenant.${one.id}.orders.${i % 3}`, 100);
-    await publishMany(nc, 1200, (i) => `tenant.${two.id}.payments`, 50);
+    await publishMany(nc, 1200, () => `tenant.${two.id}.payments`, 50);
     // Traffic of an unknown tenant and of Pulse's own namespace is not counted anywhere.
     await publishMany(nc, 100, () => `tenant.${uniqueTenantId('ghost')}.x`, 10);
 
@@ -77,9 +81,7 @@ describe('message counting (real NATS and Redis)', () => {
     expect(r2.bytes.total).toBe(60_000);
 
     expect(r1.subjects.distinct).toBe(3);
-    expect(r1.subjects.top.map((s) => s.subject).sort()).toEqual(
-      [0, 1, 2].map((i) => `tenant.${one.id}.orders.${i}`),
-    );
+    expect(r1.subjects.top.map((s) => s.subject).sort()).toEqual([0, 1, 2].map((i) => `tenant.${one.id}.orders.${i}`));
     expect(r1.subjects.top.every((s) => s.messages === 1000 && s.bytes === 100_000)).toBe(true);
     expect(r2.subjects.top).toEqual([{ subject: `tenant.${two.id}.payments`, messages: 1200, bytes: 60_000 }]);
     // No cross-tenant data: neither tenant sees a subject of the other.
@@ -157,7 +159,9 @@ describe('message counting (real NATS and Redis)', () => {
     await waitFor(async () => instances.every((p) => subscribed(p, t.id)), Boolean);
     await publishMany(nc, 100, () => `tenant.${t.id}.x`, 10);
     await waitForTotal(a, t.apiKey, 100);
-    const deleted = await request(a.url, 'DELETE', `/api/v1/admin/tenants/${t.id}`, { key: 'test-admin-key-0123456789' });
+    const deleted = await request(a.url, 'DELETE', `/api/v1/admin/tenants/${t.id}`, {
+      key: 'test-admin-key-0123456789',
+    });
     expect(deleted.status).toBe(204);
     const gone = await waitFor(async () => instances.every((p) => !subscribed(p, t.id)), Boolean, { timeoutMs: 1000 });
     expect(gone).toBe(true);

@@ -7,7 +7,15 @@ import { Simulation } from '../../src/simulator/simulation.js';
 import { AnomalyStore } from '../../src/anomalies/anomaly.store.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { createTenant, type CreatedTenant } from '../support/http.js';
-import { deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
+import {
+  deletePrefix,
+  type RunningPulse,
+  SHARED_REDIS,
+  startPulse,
+  testOptions,
+  uniqueTenantId,
+  waitFor,
+} from '../support/pulse-app.js';
 import { publisher } from '../support/traffic.js';
 
 const ARTIFACTS = 'test/artifacts';
@@ -49,7 +57,15 @@ describe('dashboard (headless Chromium)', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 60_000);
 
@@ -64,7 +80,16 @@ describe('dashboard (headless Chromium)', () => {
   it('an enterprise key signs in and sees the rate chart update live, anomalies marked on the history, and a backtest', async () => {
     // A real anomaly of two hours ago, stored as the detection job stores them.
     const at = new Date(Date.now() - 2 * 3_600_000).toISOString();
-    await pulse.app.get(AnomalyStore).save(enterprise.id, { id: 'an_dashboard0001', type: 'spike', severity: 'warning', status: 'resolved', summary: 'Spike in messages', details: { metric: 'messages' }, detectedAt: at, resolvedAt: at });
+    await pulse.app.get(AnomalyStore).save(enterprise.id, {
+      id: 'an_dashboard0001',
+      type: 'spike',
+      severity: 'warning',
+      status: 'resolved',
+      summary: 'Spike in messages',
+      details: { metric: 'messages' },
+      detectedAt: at,
+      resolvedAt: at,
+    });
     const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
     await page.goto(`${pulse.url}/dashboard/`);
     await page.fill('#key', enterprise.apiKey);
@@ -74,18 +99,38 @@ describe('dashboard (headless Chromium)', () => {
     await page.waitForSelector('#rate-chart canvas');
     const points = async () => Number(((await page.textContent('#rate-points')) ?? '0').split(' ')[0]);
     const first = await points();
-    await page.waitForFunction((n) => Number(document.getElementById('rate-points')?.textContent?.split(' ')[0]) >= n + 2, first, { timeout: 10_000 });
+    await page.waitForFunction(
+      (n) => Number(document.getElementById('rate-points')?.textContent?.split(' ')[0]) >= n + 2,
+      first,
+      { timeout: 10_000 },
+    );
     expect(await points()).toBeGreaterThanOrEqual(first + 2);
-    await page.waitForFunction(() => Number((document.getElementById('today')?.textContent ?? '0').replace(/,/g, '')) > 0, undefined, { timeout: 10_000 });
-    await page.waitForFunction(() => (document.querySelector('#presence tbody')?.children.length ?? 0) > 0, undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => Number((document.getElementById('today')?.textContent ?? '0').replace(/,/g, '')) > 0,
+      undefined,
+      { timeout: 10_000 },
+    );
+    await page.waitForFunction(() => (document.querySelector('#presence tbody')?.children.length ?? 0) > 0, undefined, {
+      timeout: 10_000,
+    });
     expect(await page.locator('.lock-note').count()).toBe(0);
-    await page.waitForFunction(() => (document.getElementById('history-note')?.textContent ?? '').includes('1 anomaly marked'), undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => (document.getElementById('history-note')?.textContent ?? '').includes('1 anomaly marked'),
+      undefined,
+      { timeout: 10_000 },
+    );
     const legend = await page.locator('#history-chart .u-legend').textContent();
     expect(legend).toContain('anomalies');
     expect(legend).toContain('backtest');
     await page.click('#backtest-run');
-    await page.waitForFunction(() => (document.getElementById('backtest-note')?.textContent ?? '').includes('would have opened'), undefined, { timeout: 10_000 });
-    expect(await page.textContent('#backtest-note')).toMatch(/^Backtest 7d, medium: \d+ would have opened over \d+ hourly windows/);
+    await page.waitForFunction(
+      () => (document.getElementById('backtest-note')?.textContent ?? '').includes('would have opened'),
+      undefined,
+      { timeout: 10_000 },
+    );
+    expect(await page.textContent('#backtest-note')).toMatch(
+      /^Backtest 7d, medium: \d+ would have opened over \d+ hourly windows/,
+    );
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-enterprise.png`, fullPage: true });
     await page.close();
   });

@@ -37,8 +37,14 @@ function series(format: (at: number) => string): { path: string; burst: string; 
   for (let i = 0; i < 288 * 6; i++) {
     const at = start + i * 300_000;
     let value = 400 * (1 + 0.5 * Math.sin((2 * Math.PI * i) / 288)) * (1 + 0.1 * rand());
-    if (i === 288 * 4 + 30) (value *= 8), (burst = format(at));
-    if (i === 288 * 5 + 100) (value *= 0.02), (outage = format(at));
+    if (i === 288 * 4 + 30) {
+      value *= 8;
+      burst = format(at);
+    }
+    if (i === 288 * 5 + 100) {
+      value *= 0.02;
+      outage = format(at);
+    }
     rows.push(`${format(at)},${value.toFixed(2)}`);
   }
   return { path: csv(`series-${rows.length}-${format(0).length}.csv`, rows), burst, outage };
@@ -48,7 +54,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('node dist/anomalies/detect-series.js (the series contract)', () => {
   it('prints one JSON line per anomaly opened, with the row timestamp as given, and nothing else; exit 0', async () => {
-    for (const format of [(at: number) => new Date(at).toISOString().replace('T', ' ').slice(0, 19), (at: number) => new Date(at).toISOString()]) {
+    for (const format of [
+      (at: number) => new Date(at).toISOString().replace('T', ' ').slice(0, 19),
+      (at: number) => new Date(at).toISOString(),
+    ]) {
       const { path, burst, outage } = series(format);
       const out = await detect([path]);
       expect(out.code).toBe(0);
@@ -70,7 +79,8 @@ describe('node dist/anomalies/detect-series.js (the series contract)', () => {
 
   it('--sensitivity orders what opens (low ⊆ high in count), and bad options exit 2 naming the problem', async () => {
     const { path } = series((at) => new Date(at).toISOString());
-    const count = async (s: string) => (await detect(['--sensitivity', s, path])).stdout.split('\n').filter(Boolean).length;
+    const count = async (s: string) =>
+      (await detect(['--sensitivity', s, path])).stdout.split('\n').filter(Boolean).length;
     expect(await count('low')).toBeLessThanOrEqual(await count('high'));
     const bad = await detect(['--sensitivity', 'extreme', path]);
     expect(bad.code).toBe(2);
@@ -80,10 +90,18 @@ describe('node dist/anomalies/detect-series.js (the series contract)', () => {
 
   it('refuses bad files with exit 2 and the line at fault: header, timestamp, value, order', async () => {
     const cases: [string, string, RegExp][] = [
-      [csv('header.csv', ['2026-01-01 00:00:00,1'], 'time,count'), 'header', /line 1: the header must be "timestamp,value"/],
+      [
+        csv('header.csv', ['2026-01-01 00:00:00,1'], 'time,count'),
+        'header',
+        /line 1: the header must be "timestamp,value"/,
+      ],
       [csv('ts.csv', ['yesterday,1']), 'timestamp', /line 2: timestamp "yesterday"/],
       [csv('value.csv', ['2026-01-01 00:00:00,abc']), 'value', /line 2: value "abc" is not a number/],
-      [csv('order.csv', ['2026-01-01 00:05:00,1', '2026-01-01 00:00:00,1']), 'order', /line 3: timestamp goes back in time/],
+      [
+        csv('order.csv', ['2026-01-01 00:05:00,1', '2026-01-01 00:00:00,1']),
+        'order',
+        /line 3: timestamp goes back in time/,
+      ],
     ];
     for (const [path, , message] of cases) {
       const out = await detect([path]);

@@ -45,25 +45,39 @@ authorization {
 
   it('connects with the seed file, counts traffic and handles heartbeats', async () => {
     const servers = [`nats://127.0.0.1:${server.port}`];
-    const options = testOptions({ nats: { servers, nkeySeedFile: seedFile, queueGroup: 'pulse', connectTimeoutMs: 3000 } });
+    const options = testOptions({
+      nats: { servers, nkeySeedFile: seedFile, queueGroup: 'pulse', connectTimeoutMs: 3000 },
+    });
     const pulse = await startPulse(options);
     try {
       const t = await createTenant(pulse.url, uniqueTenantId('nkey'), 'basic');
       await waitFor(async () => pulse.app.get(MessageTap).subscribedTenants().includes(t.id), Boolean);
       const app = await publisher(servers, { user: 'app', pass: 'app-secret' });
       const events: string[] = [];
-      app.subscribe(`_PULSE.tenant.${t.id}.presence`, { callback: (_e, m) => void events.push(m.json<{ type: string }>().type) });
+      app.subscribe(`_PULSE.tenant.${t.id}.presence`, {
+        callback: (_e, m) => void events.push(m.json<{ type: string }>().type),
+      });
       await app.flush();
       await publishMany(app, 500, () => `tenant.${t.id}.x`, 20);
       sendHeartbeat(app, t.id, 'c1');
       await app.flush();
       const online = await waitFor(
-        async () => (await request<{ summary: { online: number } }>(pulse.url, 'GET', '/api/v1/metrics/presence', { key: t.apiKey })).body.summary.online,
+        async () =>
+          (
+            await request<{ summary: { online: number } }>(pulse.url, 'GET', '/api/v1/metrics/presence', {
+              key: t.apiKey,
+            })
+          ).body.summary.online,
         (n) => n === 1,
       );
       expect(online).toBe(1);
       // Pulse may publish its presence events under _PULSE.> with these permissions.
-      expect(await waitFor(async () => events, (e) => e.length === 1)).toEqual(['online']);
+      expect(
+        await waitFor(
+          async () => events,
+          (e) => e.length === 1,
+        ),
+      ).toEqual(['online']);
       await app.close();
       const total = await waitFor(
         () => realtimeTotal(pulse.url, t.apiKey),
@@ -79,16 +93,20 @@ authorization {
   it('refuses to start without credentials, naming the server', async () => {
     const servers = [`nats://127.0.0.1:${server.port}`];
     const started = Date.now();
-    await expect(startPulse(testOptions({ nats: { servers, queueGroup: 'pulse', connectTimeoutMs: 3000 } }))).rejects.toThrow(
-      new RegExp(`Cannot connect to NATS at nats://127.0.0.1:${server.port}`),
-    );
+    await expect(
+      startPulse(testOptions({ nats: { servers, queueGroup: 'pulse', connectTimeoutMs: 3000 } })),
+    ).rejects.toThrow(new RegExp(`Cannot connect to NATS at nats://127.0.0.1:${server.port}`));
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('refuses to start with a seed file that does not exist, naming the variable', async () => {
     const servers = [`nats://127.0.0.1:${server.port}`];
     await expect(
-      startPulse(testOptions({ nats: { servers, nkeySeedFile: '/nonexistent/pulse.nk', queueGroup: 'pulse', connectTimeoutMs: 3000 } })),
+      startPulse(
+        testOptions({
+          nats: { servers, nkeySeedFile: '/nonexistent/pulse.nk', queueGroup: 'pulse', connectTimeoutMs: 3000 },
+        }),
+      ),
     ).rejects.toThrow(/NATS_NKEY_SEED_FILE/);
   });
 });

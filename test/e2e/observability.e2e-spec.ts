@@ -1,6 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTenant, request } from '../support/http.js';
-import { ADMIN_KEY, deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
+import {
+  ADMIN_KEY,
+  deletePrefix,
+  type RunningPulse,
+  SHARED_REDIS,
+  startPulse,
+  testOptions,
+  uniqueTenantId,
+  waitFor,
+} from '../support/pulse-app.js';
 
 describe('operator surface', () => {
   const options = testOptions();
@@ -19,7 +28,9 @@ describe('operator surface', () => {
     const t = await createTenant(pulse.url, uniqueTenantId('prom'), 'basic');
     await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey });
     expect((await fetch(`${pulse.url}/metrics`)).status).toBe(401);
-    expect((await fetch(`${pulse.url}/metrics`, { headers: { authorization: `Bearer ${t.apiKey}` } })).status).toBe(401);
+    expect((await fetch(`${pulse.url}/metrics`, { headers: { authorization: `Bearer ${t.apiKey}` } })).status).toBe(
+      401,
+    );
     const res = await fetch(`${pulse.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
@@ -56,7 +67,9 @@ describe('OpenAPI', () => {
         paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
         components: { securitySchemes: Record<string, { scheme: string }>; schemas: Record<string, unknown> };
       };
-      const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+      const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+        Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+      );
       for (const route of [
         'POST /api/v1/admin/tenants',
         'GET /api/v1/admin/tenants',
@@ -113,7 +126,10 @@ describe('SSE stream', () => {
     try {
       const t = await createTenant(pulse.url, uniqueTenantId('sse'), 'professional');
       const controller = new AbortController();
-      const res = await fetch(`${pulse.url}/api/v1/metrics/stream`, { headers: { authorization: `Bearer ${t.apiKey}` }, signal: controller.signal });
+      const res = await fetch(`${pulse.url}/api/v1/metrics/stream`, {
+        headers: { authorization: `Bearer ${t.apiKey}` },
+        signal: controller.signal,
+      });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('text/event-stream');
       const reader = res.body!.getReader();
@@ -125,7 +141,10 @@ describe('SSE stream', () => {
         text += decoder.decode(value);
       }
       controller.abort();
-      const events = text.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)));
+      const events = text
+        .split('\n')
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => JSON.parse(l.slice(6)));
       expect(events.length).toBeGreaterThanOrEqual(2);
       expect(events[0]).toMatchObject({ tenantId: t.id, tier: 'professional' });
       expect(events[0]).toHaveProperty('latencyMs');
@@ -159,7 +178,10 @@ describe('SSE stream re-checks its credential', () => {
   /** Opens a stream and collects its events until it ends (closed by the test after it). */
   async function open(key: string) {
     const controller = new AbortController();
-    const res = await fetch(`${pulse.url}/api/v1/metrics/stream`, { headers: { authorization: `Bearer ${key}` }, signal: controller.signal });
+    const res = await fetch(`${pulse.url}/api/v1/metrics/stream`, {
+      headers: { authorization: `Bearer ${key}` },
+      signal: controller.signal,
+    });
     const events: { type: string; data: Record<string, unknown> }[] = [];
     let ended = false;
     const done = (async () => {
@@ -177,7 +199,10 @@ describe('SSE stream re-checks its credential', () => {
             const lines = buffer.slice(0, cut).split('\n');
             buffer = buffer.slice(cut + 2);
             const type = lines.find((l) => l.startsWith('event: '))?.slice(7) ?? 'message';
-            const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('');
+            const data = lines
+              .filter((l) => l.startsWith('data: '))
+              .map((l) => l.slice(6))
+              .join('');
             if (data) events.push({ type, data: JSON.parse(data) });
           }
         }
@@ -195,14 +220,39 @@ describe('SSE stream re-checks its credential', () => {
     const t = await createTenant(pulse.url, uniqueTenantId('sse-rev'), 'basic');
     const stream = await open(t.apiKey);
     expect(stream.status).toBe(200);
-    await waitFor(async () => stream.events.length, (n) => n >= 1);
+    await waitFor(
+      async () => stream.events.length,
+      (n) => n >= 1,
+    );
     expect(stream.events[0].data).not.toHaveProperty('latencyMs');
-    expect((await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${t.id}`, { key: ADMIN_KEY, body: { tier: 'professional' } })).status).toBe(200);
-    await waitFor(async () => stream.events.at(-1)?.data.tier, (tier) => tier === 'professional', { timeoutMs: 5000 });
+    expect(
+      (
+        await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${t.id}`, {
+          key: ADMIN_KEY,
+          body: { tier: 'professional' },
+        })
+      ).status,
+    ).toBe(200);
+    await waitFor(
+      async () => stream.events.at(-1)?.data.tier,
+      (tier) => tier === 'professional',
+      { timeoutMs: 5000 },
+    );
     expect(stream.events.at(-1)!.data).toHaveProperty('latencyMs');
 
-    const keys = await request<{ apiKeys: { keyId: string }[] }>(pulse.url, 'GET', `/api/v1/admin/tenants/${t.id}/api-keys`, { key: ADMIN_KEY });
-    expect((await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${t.id}/api-keys/${keys.body.apiKeys[0].keyId}`, { key: ADMIN_KEY })).status).toBe(204);
+    const keys = await request<{ apiKeys: { keyId: string }[] }>(
+      pulse.url,
+      'GET',
+      `/api/v1/admin/tenants/${t.id}/api-keys`,
+      { key: ADMIN_KEY },
+    );
+    expect(
+      (
+        await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${t.id}/api-keys/${keys.body.apiKeys[0].keyId}`, {
+          key: ADMIN_KEY,
+        })
+      ).status,
+    ).toBe(204);
     const revokedAt = Date.now();
     await waitFor(async () => stream.ended(), Boolean, { timeoutMs: 8000 });
     expect(stream.ended()).toBe(true);
@@ -211,8 +261,18 @@ describe('SSE stream re-checks its credential', () => {
 
     const u = await createTenant(pulse.url, uniqueTenantId('sse-dis'), 'basic');
     const second = await open(u.apiKey);
-    await waitFor(async () => second.events.length, (n) => n >= 1);
-    expect((await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${u.id}`, { key: ADMIN_KEY, body: { status: 'disabled' } })).status).toBe(200);
+    await waitFor(
+      async () => second.events.length,
+      (n) => n >= 1,
+    );
+    expect(
+      (
+        await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${u.id}`, {
+          key: ADMIN_KEY,
+          body: { status: 'disabled' },
+        })
+      ).status,
+    ).toBe(200);
     await waitFor(async () => second.ended(), Boolean, { timeoutMs: 8000 });
     expect(second.ended()).toBe(true);
   });
@@ -246,13 +306,19 @@ describe('rate limits (Redis, across instances)', () => {
       }
       expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
       expect(statuses[5]).toBe(429);
-      const limited = await fetch(`${a.url}/api/v1/metrics/realtime`, { headers: { authorization: `Bearer ${t.apiKey}` } });
+      const limited = await fetch(`${a.url}/api/v1/metrics/realtime`, {
+        headers: { authorization: `Bearer ${t.apiKey}` },
+      });
       expect(limited.status).toBe(429);
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(await limited.json()).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
       // Guessing keys from one address: each guess is a new key, the address limit still applies.
       const guesses: number[] = [];
-      for (let i = 0; i < 8; i++) guesses.push((await request(b.url, 'GET', '/api/v1/metrics/realtime', { key: `pk_guess${i}xxxxxxxxxxxxxxxxxxxxxxxx` })).status);
+      for (let i = 0; i < 8; i++)
+        guesses.push(
+          (await request(b.url, 'GET', '/api/v1/metrics/realtime', { key: `pk_guess${i}xxxxxxxxxxxxxxxxxxxxxxxx` }))
+            .status,
+        );
       expect(guesses).toContain(429);
       // Probes are never limited.
       expect((await fetch(`${a.url}/health/live`)).status).toBe(200);
@@ -272,7 +338,9 @@ describe('rate limits (Redis, across instances)', () => {
       const routes = ['/api/v1/metrics/realtime', '/api/v1/metrics/presence', '/api/v1/metrics/health-check'];
       const statuses: number[] = [];
       for (let i = 0; i < 12; i++) {
-        const res = await fetch(`${pulse.url}${routes[i % 3]}`, { headers: { authorization: `Bearer ${t.apiKey}`, 'x-forwarded-for': `203.0.113.${i}` } });
+        const res = await fetch(`${pulse.url}${routes[i % 3]}`, {
+          headers: { authorization: `Bearer ${t.apiKey}`, 'x-forwarded-for': `203.0.113.${i}` },
+        });
         statuses.push(res.status);
       }
       expect(statuses.filter((s) => s === 200)).toHaveLength(8);
@@ -280,12 +348,20 @@ describe('rate limits (Redis, across instances)', () => {
       // Guessing the admin key on /metrics from one forwarded address hits the address limit.
       const guesses: number[] = [];
       for (let i = 0; i < 8; i++) {
-        guesses.push((await fetch(`${pulse.url}/metrics`, { headers: { authorization: `Bearer wrong-admin-key-${i}`, 'x-forwarded-for': '198.51.100.7' } })).status);
+        guesses.push(
+          (
+            await fetch(`${pulse.url}/metrics`, {
+              headers: { authorization: `Bearer wrong-admin-key-${i}`, 'x-forwarded-for': '198.51.100.7' },
+            })
+          ).status,
+        );
       }
       expect(guesses.slice(0, 6)).toEqual([401, 401, 401, 401, 401, 401]);
       expect(guesses.slice(6)).toEqual([429, 429]);
       // Another client behind the same proxy has its own address budget.
-      const other = await fetch(`${pulse.url}/metrics`, { headers: { authorization: 'Bearer wrong-admin-key-x', 'x-forwarded-for': '198.51.100.8' } });
+      const other = await fetch(`${pulse.url}/metrics`, {
+        headers: { authorization: 'Bearer wrong-admin-key-x', 'x-forwarded-for': '198.51.100.8' },
+      });
       expect(other.status).toBe(401);
     } finally {
       await pulse.close();

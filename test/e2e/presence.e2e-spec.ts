@@ -12,7 +12,15 @@ type Client = ClientPresence & { lastSeen: string };
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
-import { deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
+import {
+  deletePrefix,
+  type RunningPulse,
+  SHARED_REDIS,
+  startPulse,
+  testOptions,
+  uniqueTenantId,
+  waitFor,
+} from '../support/pulse-app.js';
 import { publisher } from '../support/traffic.js';
 
 interface Presence {
@@ -42,7 +50,9 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
 
   function collectEvents(tenantId: string): { events: PresenceEvent[]; sub: Subscription } {
     const events: PresenceEvent[] = [];
-    const sub = nc.subscribe(`_PULSE.tenant.${tenantId}.presence`, { callback: (_e, m) => void events.push(m.json<PresenceEvent>()) });
+    const sub = nc.subscribe(`_PULSE.tenant.${tenantId}.presence`, {
+      callback: (_e, m) => void events.push(m.json<PresenceEvent>()),
+    });
     return { events, sub };
   }
 
@@ -64,12 +74,24 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
     const t = await activeTenant('professional', 'online');
     const before = [a, b].map((p) => p.app.get(HeartbeatService).stats().accepted);
     for (let i = 0; i < 40; i++) {
-      sendHeartbeat(nc, t.id, `c${i % 4}`, heartbeat(t.id, `c${i % 4}`, { metrics: { messages_sent: i, messages_received: 2 * i, errors: 0, uptime_seconds: i } }));
+      sendHeartbeat(
+        nc,
+        t.id,
+        `c${i % 4}`,
+        heartbeat(t.id, `c${i % 4}`, {
+          metrics: { messages_sent: i, messages_received: 2 * i, errors: 0, uptime_seconds: i },
+        }),
+      );
     }
     await nc.flush();
     // Heartbeats of one client come 30 s apart in real life; the last one, sent later, wins.
     await new Promise((r) => setTimeout(r, 50));
-    sendHeartbeat(nc, t.id, 'c3', heartbeat(t.id, 'c3', { metrics: { messages_sent: 99, messages_received: 198, errors: 1, uptime_seconds: 60 } }));
+    sendHeartbeat(
+      nc,
+      t.id,
+      'c3',
+      heartbeat(t.id, 'c3', { metrics: { messages_sent: 99, messages_received: 198, errors: 1, uptime_seconds: 60 } }),
+    );
     await nc.flush();
     const p = await waitFor(
       () => presence(t),
@@ -83,7 +105,12 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
     expect(c3).toMatchObject({ clientId: 'c3', status: 'healthy', online: true });
     expect(Date.parse(c3.lastSeen)).toBeGreaterThan(Date.now() - 10_000);
     expect(c3.connectedSince).not.toBeNull();
-    const realtime = await request<{ clients: { active: number; total: number } }>(a.url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey });
+    const realtime = await request<{ clients: { active: number; total: number } }>(
+      a.url,
+      'GET',
+      '/api/v1/metrics/realtime',
+      { key: t.apiKey },
+    );
     expect(realtime.body.clients).toEqual({ active: 4, total: 4 });
   });
 
@@ -95,8 +122,15 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
     sendHeartbeat(nc, t.id, 'live');
     const keepAlive = setInterval(() => sendHeartbeat(nc, t.id, 'live'), 300);
     try {
-      await waitFor(() => presence(t), (r) => r.summary.online === 2);
-      const offline = await waitFor(() => presence(t), (r) => r.summary.offline === 1, { timeoutMs: 6000 });
+      await waitFor(
+        () => presence(t),
+        (r) => r.summary.online === 2,
+      );
+      const offline = await waitFor(
+        () => presence(t),
+        (r) => r.summary.offline === 1,
+        { timeoutMs: 6000 },
+      );
       expect(offline.summary).toMatchObject({ online: 1, offline: 1, total: 2 });
       const silent = offline.clients!.find((c) => c.clientId === 'silent')!;
       expect(silent).toMatchObject({ status: 'offline', online: false, connectedSince: null });
@@ -104,9 +138,15 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
 
       // Back online, then a status change.
       sendHeartbeat(nc, t.id, 'silent', heartbeat(t.id, 'silent', { status: 'degraded' }));
-      await waitFor(() => presence(t), (r) => r.summary.offline === 0 && r.summary.degraded === 1);
+      await waitFor(
+        () => presence(t),
+        (r) => r.summary.offline === 0 && r.summary.degraded === 1,
+      );
       sendHeartbeat(nc, t.id, 'silent', heartbeat(t.id, 'silent', { status: 'unhealthy' }));
-      await waitFor(async () => events.length, (n) => n >= 5);
+      await waitFor(
+        async () => events.length,
+        (n) => n >= 5,
+      );
       // Give a duplicate the chance to show up.
       await new Promise((r) => setTimeout(r, 600));
     } finally {
@@ -131,14 +171,25 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
     const t = await activeTenant('professional', 'reject');
     const other = await activeTenant('professional', 'victim');
     const ghost = uniqueTenantId('ghost');
-    const unknownBefore = [a, b].reduce((n, p) => n + (p.app.get(HeartbeatService).stats().rejected.unknown_tenant ?? 0), 0);
+    const unknownBefore = [a, b].reduce(
+      (n, p) => n + (p.app.get(HeartbeatService).stats().rejected.unknown_tenant ?? 0),
+      0,
+    );
     const bad: [string, string, unknown][] = [
       [t.id, 'c1', heartbeat(other.id, 'c1')], // body claims another tenant
       [t.id, 'c1', heartbeat(t.id, 'c2')], // body claims another client
       [t.id, 'c1', '{not json'],
       [t.id, 'c1', '[1,2,3]'],
-      [t.id, 'c1', heartbeat(t.id, 'c1', { metrics: { messages_sent: -1, messages_received: 0, errors: 0, uptime_seconds: 0 } })],
-      [t.id, 'c1', heartbeat(t.id, 'c1', { metrics: { messages_sent: 1.5, messages_received: 0, errors: 0, uptime_seconds: 0 } })],
+      [
+        t.id,
+        'c1',
+        heartbeat(t.id, 'c1', { metrics: { messages_sent: -1, messages_received: 0, errors: 0, uptime_seconds: 0 } }),
+      ],
+      [
+        t.id,
+        'c1',
+        heartbeat(t.id, 'c1', { metrics: { messages_sent: 1.5, messages_received: 0, errors: 0, uptime_seconds: 0 } }),
+      ],
       [t.id, 'c1', heartbeat(t.id, 'c1', { status: 'sleepy' })],
       [t.id, 'c1', heartbeat(t.id, 'c1', { timestamp: 'yesterday' })],
       [t.id, 'c1', heartbeat(t.id, 'c1', { timestamp: new Date(Date.now() + 3_600_000).toISOString() })],
@@ -151,20 +202,38 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
 
     const expected = { subject_mismatch: 2, invalid_json: 3, schema: 4, future_timestamp: 1 };
     const health = await waitFor(
-      async () => (await request<{ heartbeats: { rejected: Record<string, number> } }>(a.url, 'GET', '/api/v1/metrics/health-check', { key: t.apiKey })).body,
-      (h) => JSON.stringify(h.heartbeats.rejected) === JSON.stringify({ ...h.heartbeats.rejected, ...expected }) && Object.values(h.heartbeats.rejected).reduce((x, y) => x + y, 0) === 10,
+      async () =>
+        (
+          await request<{ heartbeats: { rejected: Record<string, number> } }>(
+            a.url,
+            'GET',
+            '/api/v1/metrics/health-check',
+            { key: t.apiKey },
+          )
+        ).body,
+      (h) =>
+        JSON.stringify(h.heartbeats.rejected) === JSON.stringify({ ...h.heartbeats.rejected, ...expected }) &&
+        Object.values(h.heartbeats.rejected).reduce((x, y) => x + y, 0) === 10,
     );
     expect(health.heartbeats.rejected).toEqual(expected);
     // The rejection counters expire with the tenant's history (they had no expiry).
     expect(await redis.ttl(keys.heartbeatRejections(t.id))).toBeGreaterThan(0);
-    const unknownAfter = [a, b].reduce((n, p) => n + (p.app.get(HeartbeatService).stats().rejected.unknown_tenant ?? 0), 0);
+    const unknownAfter = [a, b].reduce(
+      (n, p) => n + (p.app.get(HeartbeatService).stats().rejected.unknown_tenant ?? 0),
+      0,
+    );
     expect(unknownAfter - unknownBefore).toBe(2);
     // Nothing changed: no client for either tenant, no state for the made-up tenant.
     expect((await presence(t)).summary.total).toBe(0);
     expect((await presence(other)).summary.total).toBe(0);
     expect(await redis.keys(`${options.redis.keyPrefix}:{t:${ghost}}*`.replace(/[{}]/g, '\\$&'))).toEqual([]);
     // The victim's health shows nothing of the attacker's attempts on the other subject.
-    const victim = await request<{ heartbeats: { rejected: Record<string, number> } }>(a.url, 'GET', '/api/v1/metrics/health-check', { key: other.apiKey });
+    const victim = await request<{ heartbeats: { rejected: Record<string, number> } }>(
+      a.url,
+      'GET',
+      '/api/v1/metrics/health-check',
+      { key: other.apiKey },
+    );
     expect(victim.body.heartbeats.rejected).toEqual({});
   });
 
@@ -172,7 +241,10 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
     const results = await Promise.all([a, b].map((p) => p.app.get(OfflineDetector).run()));
     expect(results.filter((r) => r !== null).length).toBeLessThanOrEqual(1);
     // Runs are serialised, never concurrent: retrying until one gets the lock works.
-    const ran = await waitFor(() => a.app.get(OfflineDetector).run(), (r) => r !== null);
+    const ran = await waitFor(
+      () => a.app.get(OfflineDetector).run(),
+      (r) => r !== null,
+    );
     expect(ran).not.toBeNull();
   });
 
@@ -180,9 +252,16 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
     const t = await activeTenant('basic', 'retention');
     sendHeartbeat(nc, t.id, 'old');
     await nc.flush();
-    await waitFor(() => presence(t), (r) => r.summary.total === 1);
+    await waitFor(
+      () => presence(t),
+      (r) => r.summary.total === 1,
+    );
     const detector = a.app.get(OfflineDetector);
-    const runAt = async (now: number) => waitFor(() => detector.run(now), (r) => r !== null);
+    const runAt = async (now: number) =>
+      waitFor(
+        () => detector.run(now),
+        (r) => r !== null,
+      );
     await runAt(Date.now() + 12 * 3_600_000); // half a day later: offline, still retained
     expect((await presence(t)).summary).toMatchObject({ offline: 1, total: 1 });
     const pass = await runAt(Date.now() + 25 * 3_600_000); // past a day: forgotten
@@ -194,7 +273,12 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
   it('a client clock minutes ahead, then stepped back, does not freeze the client: later heartbeats still count', async () => {
     const t = await activeTenant('basic', 'clock');
     const status = () => redis.hget(keys.client(t.id, 'app'), 'status');
-    sendHeartbeat(nc, t.id, 'app', heartbeat(t.id, 'app', { timestamp: new Date(Date.now() + 4 * 60_000).toISOString() }));
+    sendHeartbeat(
+      nc,
+      t.id,
+      'app',
+      heartbeat(t.id, 'app', { timestamp: new Date(Date.now() + 4 * 60_000).toISOString() }),
+    );
     await nc.flush();
     expect(await waitFor(status, (v) => v === 'healthy')).toBe('healthy');
     // Past the reordering window, a heartbeat stamped by a clock 4 minutes behind the last one is newer.
@@ -207,9 +291,19 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
   it('computes deltas from cumulative metrics, treating a decrease as a restart', async () => {
     const t = await activeTenant('basic', 'deltas');
     const send = async (sent: number, received: number, errors: number) => {
-      sendHeartbeat(nc, t.id, 'app', heartbeat(t.id, 'app', { metrics: { messages_sent: sent, messages_received: received, errors, uptime_seconds: 1 } }));
+      sendHeartbeat(
+        nc,
+        t.id,
+        'app',
+        heartbeat(t.id, 'app', {
+          metrics: { messages_sent: sent, messages_received: received, errors, uptime_seconds: 1 },
+        }),
+      );
       await nc.flush();
-      await waitFor(async () => redis.hget(keys.client(t.id, 'app'), 'sent'), (v) => v === String(sent));
+      await waitFor(
+        async () => redis.hget(keys.client(t.id, 'app'), 'sent'),
+        (v) => v === String(sent),
+      );
       return redis.hmget(keys.client(t.id, 'app'), 'd_sent', 'd_received', 'd_errors');
     };
     expect(await send(10, 20, 1)).toEqual(['10', '20', '1']);
@@ -224,7 +318,10 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
       sendHeartbeat(nc, t.id, id, heartbeat(t.id, id, { status: i % 5 === 0 ? 'degraded' : 'healthy' }));
     }
     await nc.flush();
-    await waitFor(() => presence(t), (r) => r.summary.total === 250);
+    await waitFor(
+      () => presence(t),
+      (r) => r.summary.total === 250,
+    );
 
     const seen: string[] = [];
     let cursor: string | null | undefined;
@@ -257,7 +354,10 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
     const t = await activeTenant('basic', 'basicpresence');
     sendHeartbeat(nc, t.id, 'x');
     await nc.flush();
-    const p = await waitFor(() => presence(t), (r) => r.summary.total === 1);
+    const p = await waitFor(
+      () => presence(t),
+      (r) => r.summary.total === 1,
+    );
     expect(p).not.toHaveProperty('clients');
     const list = await request(a.url, 'GET', '/api/v1/metrics/presence?status=healthy', { key: t.apiKey });
     expect(list.status).toBe(403);

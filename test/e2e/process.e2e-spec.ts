@@ -19,11 +19,16 @@ interface Exit {
 function run(env: Record<string, string>): { child: ChildProcess; exit: Promise<Exit>; output: () => string } {
   const started = Date.now();
   // Only PATH and the variables given: nothing else from the test's environment leaks in.
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
-  const exit = new Promise<Exit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, output, ms: Date.now() - started })));
+  const exit = new Promise<Exit>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, output, ms: Date.now() - started })),
+  );
   return { child, exit, output: () => output };
 }
 
@@ -38,13 +43,19 @@ describe('the built service (node dist/main.js)', () => {
     const url = `http://127.0.0.1:${port}`;
     try {
       const live = await waitFor(
-        () => fetch(`${url}/health/live`).then((r) => r.status).catch(() => 0),
+        () =>
+          fetch(`${url}/health/live`)
+            .then((r) => r.status)
+            .catch(() => 0),
         (s) => s === 200,
         { timeoutMs: 15_000 },
       );
       expect(live).toBe(200);
       const id = uniqueTenantId('proc');
-      const created = await request<{ apiKey: string }>(url, 'POST', '/api/v1/admin/tenants', { key: ADMIN, body: { id } });
+      const created = await request<{ apiKey: string }>(url, 'POST', '/api/v1/admin/tenants', {
+        key: ADMIN,
+        body: { id },
+      });
       expect(created.status).toBe(201);
       await new Promise((r) => setTimeout(r, 300));
       const nc = await publisher();
@@ -65,7 +76,10 @@ describe('the built service (node dist/main.js)', () => {
     // signal (what systemd and Kubernetes expect), never an error code.
     expect(exit.code === 0 || exit.signal === 'SIGTERM', exit.output).toBe(true);
     // JSON logs (pino) with request ids; no error lines; no secret anywhere.
-    const lines = exit.output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; req?: { id: string; url: string } });
+    const lines = exit.output
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { level: number; req?: { id: string; url: string } });
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.every((l) => l.level < 50)).toBe(true);
     expect(lines.some((l) => l.req?.url === '/api/v1/admin/tenants' && /^[0-9a-f-]{36}$/.test(l.req.id))).toBe(true);
@@ -75,7 +89,11 @@ describe('the built service (node dist/main.js)', () => {
 
   it('exits non-zero within 10 s naming the NATS URL when NATS is unreachable', async () => {
     const port = await freePort();
-    const exit = await run({ ADMIN_API_KEY: ADMIN, PORT: String(port), NATS_URL: `nats://127.0.0.1:${await freePort()}` }).exit;
+    const exit = await run({
+      ADMIN_API_KEY: ADMIN,
+      PORT: String(port),
+      NATS_URL: `nats://127.0.0.1:${await freePort()}`,
+    }).exit;
     expect(exit.code).not.toBe(0);
     expect(exit.output).toMatch(/Cannot connect to NATS at nats:\/\/127\.0\.0\.1:\d+/);
     expect(exit.ms).toBeLessThan(10_000);
@@ -83,7 +101,11 @@ describe('the built service (node dist/main.js)', () => {
 
   it('exits non-zero within 10 s naming the Redis URL when Redis is unreachable', async () => {
     const port = await freePort();
-    const exit = await run({ ADMIN_API_KEY: ADMIN, PORT: String(port), REDIS_URL: `redis://127.0.0.1:${await freePort()}` }).exit;
+    const exit = await run({
+      ADMIN_API_KEY: ADMIN,
+      PORT: String(port),
+      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+    }).exit;
     expect(exit.code).not.toBe(0);
     expect(exit.output).toMatch(/Cannot connect to Redis at redis:\/\/127\.0\.0\.1:\d+/);
     expect(exit.ms).toBeLessThan(10_000);

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
 import { createTenant, request } from '../support/http.js';
 import { type ServerProcess, startRedisCluster } from '../support/processes.js';
-import { ADMIN_KEY, type RunningPulse, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
+import {
+  ADMIN_KEY,
+  type RunningPulse,
+  startPulse,
+  testOptions,
+  uniqueTenantId,
+  waitFor,
+} from '../support/pulse-app.js';
 import { publisher, publishMany } from '../support/traffic.js';
 
 /** REDIS_CLUSTER_NODES: Pulse on a 3-master Redis Cluster (failure drills come with the reliability issue). */
@@ -15,7 +22,9 @@ describe('Redis Cluster', () => {
     const cluster = await startRedisCluster();
     nodes = cluster.nodes;
     pulse = await startPulse(
-      testOptions({ redis: { url: 'redis://unused', clusterNodes: cluster.seeds, keyPrefix: 'cluster', connectTimeoutMs: 5000 } }),
+      testOptions({
+        redis: { url: 'redis://unused', clusterNodes: cluster.seeds, keyPrefix: 'cluster', connectTimeoutMs: 5000 },
+      }),
     );
   }, 60_000);
 
@@ -25,14 +34,27 @@ describe('Redis Cluster', () => {
   });
 
   it('registers tenants across slots, counts exactly, deletes a tenant with all its keys', async () => {
-    const tenants = await Promise.all(['a', 'b', 'c', 'd'].map((l) => createTenant(pulse.url, uniqueTenantId(l), 'professional')));
-    await waitFor(async () => tenants.every((t) => pulse.app.get(MessageTap).subscribedTenants().includes(t.id)), Boolean);
+    const tenants = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((l) => createTenant(pulse.url, uniqueTenantId(l), 'professional')),
+    );
+    await waitFor(
+      async () => tenants.every((t) => pulse.app.get(MessageTap).subscribedTenants().includes(t.id)),
+      Boolean,
+    );
     const nc = await publisher();
     for (const [i, t] of tenants.entries()) await publishMany(nc, 500 * (i + 1), (n) => `tenant.${t.id}.s${n % 4}`, 10);
     await nc.close();
     for (const [i, t] of tenants.entries()) {
       const total = await waitFor(
-        async () => (await request<{ messages: { total: number }; subjects: { distinct: number } }>(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey })).body,
+        async () =>
+          (
+            await request<{ messages: { total: number }; subjects: { distinct: number } }>(
+              pulse.url,
+              'GET',
+              '/api/v1/metrics/realtime',
+              { key: t.apiKey },
+            )
+          ).body,
         (b) => b.messages.total === 500 * (i + 1),
       );
       expect(total.messages.total).toBe(500 * (i + 1));
@@ -40,7 +62,9 @@ describe('Redis Cluster', () => {
     }
     const list = await request<{ tenants: unknown[] }>(pulse.url, 'GET', '/api/v1/admin/tenants', { key: ADMIN_KEY });
     expect(list.body.tenants).toHaveLength(4);
-    expect((await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${tenants[0].id}`, { key: ADMIN_KEY })).status).toBe(204);
+    expect(
+      (await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${tenants[0].id}`, { key: ADMIN_KEY })).status,
+    ).toBe(204);
     expect((await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: tenants[0].apiKey })).status).toBe(401);
   });
 
@@ -48,12 +72,23 @@ describe('Redis Cluster', () => {
     const id = uniqueTenantId('del');
     const t = await createTenant(pulse.url, id, 'enterprise');
     const extra = [];
-    for (let i = 0; i < 3; i++) extra.push((await request<{ apiKey: string }>(pulse.url, 'POST', `/api/v1/admin/tenants/${id}/api-keys`, { key: ADMIN_KEY })).body.apiKey);
-    const channel = await request(pulse.url, 'POST', '/api/v1/alerts/channels', { key: t.apiKey, body: { type: 'email', name: 'mail', config: { to: ['oncall@example.com'] } } });
+    for (let i = 0; i < 3; i++)
+      extra.push(
+        (
+          await request<{ apiKey: string }>(pulse.url, 'POST', `/api/v1/admin/tenants/${id}/api-keys`, {
+            key: ADMIN_KEY,
+          })
+        ).body.apiKey,
+      );
+    const channel = await request(pulse.url, 'POST', '/api/v1/alerts/channels', {
+      key: t.apiKey,
+      body: { type: 'email', name: 'mail', config: { to: ['oncall@example.com'] } },
+    });
     expect(channel.status).toBe(201);
     const deleted = await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${id}`, { key: ADMIN_KEY });
     expect(deleted.status, JSON.stringify(deleted.body)).toBe(204);
-    for (const key of [t.apiKey, ...extra]) expect((await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key })).status).toBe(401);
+    for (const key of [t.apiKey, ...extra])
+      expect((await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key })).status).toBe(401);
     // Nothing of the tenant is left on any master.
     const left: string[] = [];
     for (const node of nodes) {
@@ -63,7 +98,9 @@ describe('Redis Cluster', () => {
     }
     expect(left).toEqual([]);
     const again = await createTenant(pulse.url, id, 'enterprise');
-    const channels = await request<{ channels: unknown[] }>(pulse.url, 'GET', '/api/v1/alerts/channels', { key: again.apiKey });
+    const channels = await request<{ channels: unknown[] }>(pulse.url, 'GET', '/api/v1/alerts/channels', {
+      key: again.apiKey,
+    });
     expect(channels.body.channels).toEqual([]);
   });
 });

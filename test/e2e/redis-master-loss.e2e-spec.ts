@@ -9,8 +9,21 @@ import { hashApiKey } from '../../src/tenants/api-key.service.js';
 import { sendHeartbeat } from '../support/heartbeats.js';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
 import { HttpReceiver } from '../support/receivers.js';
-import { type RedisClusterOptions, type ServerProcess, startNatsCluster, startRedisCluster } from '../support/processes.js';
-import { ADMIN_KEY, type OptionOverrides, type RunningPulse, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
+import {
+  type RedisClusterOptions,
+  type ServerProcess,
+  startNatsCluster,
+  startRedisCluster,
+} from '../support/processes.js';
+import {
+  ADMIN_KEY,
+  type OptionOverrides,
+  type RunningPulse,
+  startPulse,
+  testOptions,
+  uniqueTenantId,
+  waitFor,
+} from '../support/pulse-app.js';
 import { publisher, publishMany } from '../support/traffic.js';
 
 interface RedisReadiness {
@@ -48,7 +61,10 @@ class MasterLossFixture {
     // One after the other: ports are picked free, then bound; two pickers at once could collide.
     this.redis = await startRedisCluster(options);
     this.nats = await startNatsCluster();
-    const base = testOptions({ redis: { url: 'redis://unused', clusterNodes: this.redis.seeds, keyPrefix: 'masterloss', connectTimeoutMs: 5000 }, alerting });
+    const base = testOptions({
+      redis: { url: 'redis://unused', clusterNodes: this.redis.seeds, keyPrefix: 'masterloss', connectTimeoutMs: 5000 },
+      alerting,
+    });
     this.keys = new RedisKeys(base.redis.keyPrefix);
     // Each instance on its own node of the NATS cluster; traffic comes in through the third.
     this.pulses = [
@@ -70,7 +86,8 @@ class MasterLossFixture {
     }
     if (!this.lost || !this.kept || !this.intact) throw new Error('no tenant layout found for the test');
     await waitFor(
-      async () => this.pulses.every((p) => this.tenants.every((t) => p.app.get(MessageTap).subscribedTenants().includes(t.id))),
+      async () =>
+        this.pulses.every((p) => this.tenants.every((t) => p.app.get(MessageTap).subscribedTenants().includes(t.id))),
       Boolean,
       { timeoutMs: 5000 },
     );
@@ -106,12 +123,16 @@ class MasterLossFixture {
 
   /** Realtime total as the second instance answers it, or the HTTP status when not 200. */
   async total(t: CreatedTenant): Promise<number | string> {
-    const res = await request<{ messages?: { total: number } }>(this.pulses[1].url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey });
+    const res = await request<{ messages?: { total: number } }>(this.pulses[1].url, 'GET', '/api/v1/metrics/realtime', {
+      key: t.apiKey,
+    });
     return res.status === 200 ? res.body.messages!.total : `HTTP ${res.status}`;
   }
 
   async online(t: CreatedTenant): Promise<number | string> {
-    const res = await request<{ summary: { online: number } }>(this.pulses[1].url, 'GET', '/api/v1/metrics/presence', { key: t.apiKey });
+    const res = await request<{ summary: { online: number } }>(this.pulses[1].url, 'GET', '/api/v1/metrics/presence', {
+      key: t.apiKey,
+    });
     return res.status === 200 ? res.body.summary.online : `HTTP ${res.status}`;
   }
 
@@ -133,7 +154,12 @@ describe('a replica-less Redis Cluster master lost, cluster-require-full-coverag
   const operatorSummaries = () => operator.on('/operator').map((r) => JSON.stringify(JSON.parse(r.body).blocks));
   beforeAll(async () => {
     await operator.start();
-    const alerting = { operatorSlackWebhookUrl: `${operator.url}/operator`, operatorIncidentAfterMs: 300, operatorCheckIntervalMs: 200, retryBaseMs: 50 };
+    const alerting = {
+      operatorSlackWebhookUrl: `${operator.url}/operator`,
+      operatorIncidentAfterMs: 300,
+      operatorCheckIntervalMs: 200,
+      retryBaseMs: 50,
+    };
     await f.start({ persistent: true, requireFullCoverage: false }, alerting);
   }, 90_000);
   afterAll(async () => {
@@ -141,9 +167,15 @@ describe('a replica-less Redis Cluster master lost, cluster-require-full-coverag
     await operator.stop();
   });
 
-  it('serves the other slots meanwhile, keeps the lost slots\' counts in memory and writes them when the master returns', async () => {
+  it("serves the other slots meanwhile, keeps the lost slots' counts in memory and writes them when the master returns", async () => {
     await f.traffic(1000, ['c1']);
-    for (const t of f.tenants) expect(await waitFor(() => f.total(t), (n) => n === 1000)).toBe(1000);
+    for (const t of f.tenants)
+      expect(
+        await waitFor(
+          () => f.total(t),
+          (n) => n === 1000,
+        ),
+      ).toBe(1000);
 
     await f.victim.kill();
     const victim = `127.0.0.1:${f.victim.port}`;
@@ -157,10 +189,16 @@ describe('a replica-less Redis Cluster master lost, cluster-require-full-coverag
     expect(down.body.details.redis.status).toBe('degraded');
     expect(down.body.details.redis.cluster!.unreachableMasters).toBe(1); // a public probe: a count, no addresses
     expect(down.body.details.redis.cluster!.slotsFailing).toBeGreaterThan(5000); // a third of 16,384
-    const metrics = await fetch(`${f.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } }).then((r) => r.text());
+    const metrics = await fetch(`${f.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } }).then((r) =>
+      r.text(),
+    );
     expect(Number(/^pulse_redis_cluster_slots_failing (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(5000);
     // The operator hears of it (each instance reports its own incidents).
-    const paged = await waitFor(async () => operatorSummaries(), (t) => t.some((x) => x.includes(`master unreachable: ${victim}`)), { timeoutMs: 5000 });
+    const paged = await waitFor(
+      async () => operatorSummaries(),
+      (t) => t.some((x) => x.includes(`master unreachable: ${victim}`)),
+      { timeoutMs: 5000 },
+    );
     expect(paged.some((x) => x.includes(`master unreachable: ${victim}`))).toBe(true);
     expect(operatorTexts().some((x) => /Alert: redis master unreachable/.test(x))).toBe(true);
 
@@ -168,27 +206,67 @@ describe('a replica-less Redis Cluster master lost, cluster-require-full-coverag
     // The tenant whose slots survive is fully served, although its API key's entry is on the lost
     // master (the key was confirmed before) and the rate-limit counters may be too.
     for (const t of [f.kept, f.intact]) {
-      expect(await waitFor(() => f.total(t), (n) => n === 3000, { timeoutMs: 15_000 })).toBe(3000);
-      expect(await waitFor(() => f.online(t), (n) => n === 2)).toBe(2);
+      expect(
+        await waitFor(
+          () => f.total(t),
+          (n) => n === 3000,
+          { timeoutMs: 15_000 },
+        ),
+      ).toBe(3000);
+      expect(
+        await waitFor(
+          () => f.online(t),
+          (n) => n === 2,
+        ),
+      ).toBe(2);
     }
     // The other one cannot be read: 503, and exactly its 2,000 new messages wait in memory.
     expect(await f.total(f.lost)).toBe('HTTP 503');
-    expect(await waitFor(async () => f.backlog(), (n) => n === 2000)).toBe(2000);
+    expect(
+      await waitFor(
+        async () => f.backlog(),
+        (n) => n === 2000,
+      ),
+    ).toBe(2000);
     // Scheduled jobs go on for the tenants Redis can serve (the pass itself is reported failed).
     expect(await f.pulses[0].app.get(RollupJob).run()).toBeNull();
     const hour = Math.floor(Date.now() / 3_600_000) * 3600;
-    const rolled = await Promise.all([hour, hour - 3600].map(async (h) => Number((await f.admin.hget(f.keys.hour(f.intact.id, h), 'm')) ?? 0)));
+    const rolled = await Promise.all(
+      [hour, hour - 3600].map(async (h) => Number((await f.admin.hget(f.keys.hour(f.intact.id, h), 'm')) ?? 0)),
+    );
     expect(rolled[0] + rolled[1]).toBe(3000);
 
     await f.victim.start();
-    expect(await waitFor(() => f.total(f.lost), (n) => n === 3000, { timeoutMs: 20_000 })).toBe(3000);
-    expect(await waitFor(() => f.online(f.lost), (n) => n === 2)).toBe(2);
+    expect(
+      await waitFor(
+        () => f.total(f.lost),
+        (n) => n === 3000,
+        { timeoutMs: 20_000 },
+      ),
+    ).toBe(3000);
+    expect(
+      await waitFor(
+        () => f.online(f.lost),
+        (n) => n === 2,
+      ),
+    ).toBe(2);
     for (const t of [f.kept, f.intact]) expect(await f.total(t)).toBe(3000);
     expect(f.backlog()).toBe(0);
-    const up = await waitFor(() => f.readiness(), (r) => r.body.details.redis.status === 'up', { timeoutMs: 15_000 });
-    expect(up.body.details.redis).toMatchObject({ status: 'up', cluster: { state: 'ok', slotsFailing: 0, unreachableMasters: 0 } });
+    const up = await waitFor(
+      () => f.readiness(),
+      (r) => r.body.details.redis.status === 'up',
+      { timeoutMs: 15_000 },
+    );
+    expect(up.body.details.redis).toMatchObject({
+      status: 'up',
+      cluster: { state: 'ok', slotsFailing: 0, unreachableMasters: 0 },
+    });
     expect(up.body.details.redis.dataLossDetectedAt).toBeUndefined();
-    const resolved = await waitFor(async () => operatorTexts(), (t) => t.some((x) => /Resolved: redis master unreachable/.test(x)), { timeoutMs: 5000 });
+    const resolved = await waitFor(
+      async () => operatorTexts(),
+      (t) => t.some((x) => /Resolved: redis master unreachable/.test(x)),
+      { timeoutMs: 5000 },
+    );
     expect(resolved.some((x) => /Resolved: redis master unreachable/.test(x))).toBe(true);
   }, 90_000);
 });
@@ -200,35 +278,89 @@ describe('a replica-less Redis Cluster master lost, Redis defaults (full coverag
 
   it('stops the whole cluster meanwhile; on return the surviving slots get every count, indexes are rebuilt, the lost data is reported', async () => {
     await f.traffic(1000, ['c1']);
-    for (const t of f.tenants) expect(await waitFor(() => f.total(t), (n) => n === 1000)).toBe(1000);
+    for (const t of f.tenants)
+      expect(
+        await waitFor(
+          () => f.total(t),
+          (n) => n === 1000,
+        ),
+      ).toBe(1000);
 
     await f.victim.kill();
     // Once the survivors agree the master failed, they refuse every slot: Pulse is not ready.
-    const down = await waitFor(() => f.readiness(), (r) => r.body.details.redis.cluster?.state === 'fail', { timeoutMs: 15_000 });
+    const down = await waitFor(
+      () => f.readiness(),
+      (r) => r.body.details.redis.cluster?.state === 'fail',
+      { timeoutMs: 15_000 },
+    );
     expect(down.http).toBe(503);
     await f.traffic(2000, ['c2']);
-    expect(await waitFor(() => f.total(f.kept), (n) => n === 'HTTP 503')).toBe('HTTP 503');
-    expect(await waitFor(async () => f.backlog(), (n) => n === 6000)).toBe(6000);
+    expect(
+      await waitFor(
+        () => f.total(f.kept),
+        (n) => n === 'HTTP 503',
+      ),
+    ).toBe('HTTP 503');
+    expect(
+      await waitFor(
+        async () => f.backlog(),
+        (n) => n === 6000,
+      ),
+    ).toBe(6000);
 
     await f.victim.start(); // same slots, no data
     // A tenant with nothing on the lost master loses nothing: all 3,000.
-    expect(await waitFor(() => f.total(f.intact), (n) => n === 3000, { timeoutMs: 20_000 })).toBe(3000);
-    expect(await waitFor(() => f.online(f.intact), (n) => n === 2)).toBe(2);
+    expect(
+      await waitFor(
+        () => f.total(f.intact),
+        (n) => n === 3000,
+        { timeoutMs: 20_000 },
+      ),
+    ).toBe(3000);
+    expect(
+      await waitFor(
+        () => f.online(f.intact),
+        (n) => n === 2,
+      ),
+    ).toBe(2);
     // What the master held is gone. A tenant whose registry entry was there: its key opens nothing
     // and its held counts are dropped (nothing to attach them to).
-    expect(await waitFor(() => f.total(f.lost), (n) => n === 'HTTP 401', { timeoutMs: 20_000 })).toBe('HTTP 401');
+    expect(
+      await waitFor(
+        () => f.total(f.lost),
+        (n) => n === 'HTTP 401',
+        { timeoutMs: 20_000 },
+      ),
+    ).toBe('HTTP 401');
     // A tenant whose record survived but whose API key's index entry (and the registry index) was
     // there: Pulse rebuilds both from the record, so the same key reads all 3,000.
-    expect(await waitFor(() => f.total(f.kept), (n) => n === 3000, { timeoutMs: 15_000 })).toBe(3000);
-    const listed = await request<{ tenants: { id: string }[] }>(f.url, 'GET', '/api/v1/admin/tenants', { key: ADMIN_KEY });
+    expect(
+      await waitFor(
+        () => f.total(f.kept),
+        (n) => n === 3000,
+        { timeoutMs: 15_000 },
+      ),
+    ).toBe(3000);
+    const listed = await request<{ tenants: { id: string }[] }>(f.url, 'GET', '/api/v1/admin/tenants', {
+      key: ADMIN_KEY,
+    });
     const ids = listed.body.tenants.map((t) => t.id);
     expect(ids).toEqual(expect.arrayContaining([f.kept.id, f.intact.id]));
     expect(ids).not.toContain(f.lost.id);
     // And Pulse says data was lost.
-    const ready = await waitFor(() => f.readiness(), (r) => Boolean(r.body.details.redis.dataLossDetectedAt), { timeoutMs: 15_000 });
+    const ready = await waitFor(
+      () => f.readiness(),
+      (r) => Boolean(r.body.details.redis.dataLossDetectedAt),
+      { timeoutMs: 15_000 },
+    );
     expect(ready.http).toBe(200);
     expect(ready.body.details.redis.status).toBe('degraded');
-    expect(await waitFor(async () => f.backlog(), (n) => n === 0)).toBe(0);
+    expect(
+      await waitFor(
+        async () => f.backlog(),
+        (n) => n === 0,
+      ),
+    ).toBe(0);
   }, 90_000);
 });
 
@@ -239,25 +371,54 @@ describe('a Redis Cluster master lost, with a replica each (the recommended setu
 
   it('fails over: after a short wait every tenant is served again, nothing lost', async () => {
     await f.traffic(1000, ['c1']);
-    for (const t of f.tenants) expect(await waitFor(() => f.total(t), (n) => n === 1000)).toBe(1000);
+    for (const t of f.tenants)
+      expect(
+        await waitFor(
+          () => f.total(t),
+          (n) => n === 1000,
+        ),
+      ).toBe(1000);
 
     await f.victim.kill();
     await f.traffic(2000, ['c2']);
     // The replica takes over once the others agree its master failed (node timeout 2 s, then the
     // election); meanwhile the lost slots' counts wait in memory, then go to the new master.
     for (const t of f.tenants) {
-      expect(await waitFor(() => f.total(t), (n) => n === 3000, { timeoutMs: 20_000 })).toBe(3000);
-      expect(await waitFor(() => f.online(t), (n) => n === 2)).toBe(2);
+      expect(
+        await waitFor(
+          () => f.total(t),
+          (n) => n === 3000,
+          { timeoutMs: 20_000 },
+        ),
+      ).toBe(3000);
+      expect(
+        await waitFor(
+          () => f.online(t),
+          (n) => n === 2,
+        ),
+      ).toBe(2);
     }
-    expect(await waitFor(async () => f.backlog(), (n) => n === 0)).toBe(0);
+    expect(
+      await waitFor(
+        async () => f.backlog(),
+        (n) => n === 0,
+      ),
+    ).toBe(0);
     const ready = await f.readiness();
     expect(ready.http).toBe(200);
     // Every slot is served; the dead node still counts as an unreachable master (redundancy lost).
     expect(ready.body.details.redis.cluster).toMatchObject({ state: 'ok', slotsFailing: 0 });
 
     await f.victim.start(); // rejoins as a replica of the promoted one
-    const up = await waitFor(() => f.readiness(), (r) => r.body.details.redis.status === 'up', { timeoutMs: 15_000 });
-    expect(up.body.details.redis).toMatchObject({ status: 'up', cluster: { state: 'ok', slotsFailing: 0, unreachableMasters: 0 } });
+    const up = await waitFor(
+      () => f.readiness(),
+      (r) => r.body.details.redis.status === 'up',
+      { timeoutMs: 15_000 },
+    );
+    expect(up.body.details.redis).toMatchObject({
+      status: 'up',
+      cluster: { state: 'ok', slotsFailing: 0, unreachableMasters: 0 },
+    });
     for (const t of f.tenants) expect(await f.total(t)).toBe(3000);
   }, 90_000);
 });

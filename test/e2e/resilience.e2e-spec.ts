@@ -35,7 +35,9 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     const redisServer: ServerProcess = await startRedisServer();
     cleanups.push(() => redisServer.kill());
     const redisUrl = `redis://127.0.0.1:${redisServer.port}`;
-    const pulse = await startPulse(testOptions({ redis: { url: redisUrl, keyPrefix: 'outage', connectTimeoutMs: 3000 } }));
+    const pulse = await startPulse(
+      testOptions({ redis: { url: redisUrl, keyPrefix: 'outage', connectTimeoutMs: 3000 } }),
+    );
     cleanups.push(() => pulse.close());
     const nc: NatsConnection = await publisher();
     cleanups.push(() => nc.close());
@@ -43,13 +45,19 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     await waitFor(async () => pulse.app.get(MessageTap).subscribedTenants().includes(t.id), Boolean);
 
     await publishMany(nc, 2000, (i) => `tenant.${t.id}.a${i % 5}`, 100);
-    await waitFor(() => total(pulse, t.apiKey), (n) => n === 2000);
+    await waitFor(
+      () => total(pulse, t.apiKey),
+      (n) => n === 2000,
+    );
 
     await redisServer.kill();
     await publishMany(nc, 3000, (i) => `tenant.${t.id}.b${i % 5}`, 100);
     // The counts wait in memory; health says Redis is down; the API answers 503, not 500.
     const flusher = pulse.app.get(TrafficFlusher);
-    await waitFor(async () => flusher.snapshot().backlogMessages, (n) => n === 3000);
+    await waitFor(
+      async () => flusher.snapshot().backlogMessages,
+      (n) => n === 3000,
+    );
     expect(flusher.snapshot().backlogMessages).toBe(3000);
     const down = await request(pulse.url, 'GET', '/health/ready');
     expect(down.status).toBe(503);
@@ -57,10 +65,19 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     expect(api.status).toBe(503);
 
     await redisServer.start();
-    const after = await waitFor(() => total(pulse, t.apiKey).catch(() => 0), (n) => n === 5000, { timeoutMs: 20_000 });
+    const after = await waitFor(
+      () => total(pulse, t.apiKey).catch(() => 0),
+      (n) => n === 5000,
+      { timeoutMs: 20_000 },
+    );
     expect(after).toBe(5000);
     await publishMany(nc, 500, (i) => `tenant.${t.id}.c${i % 5}`, 100);
-    expect(await waitFor(() => total(pulse, t.apiKey), (n) => n === 5500)).toBe(5500);
+    expect(
+      await waitFor(
+        () => total(pulse, t.apiKey),
+        (n) => n === 5500,
+      ),
+    ).toBe(5500);
     await new Promise((r) => setTimeout(r, 1000));
     expect(await total(pulse, t.apiKey)).toBe(5500);
     expect((await request(pulse.url, 'GET', '/health/ready')).status).toBe(200);
@@ -70,7 +87,14 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     const redisServer = await startRedisServer();
     cleanups.push(() => redisServer.kill());
     const pulse = await startPulse(
-      testOptions({ redis: { url: `redis://127.0.0.1:${redisServer.port}`, keyPrefix: 'stall', connectTimeoutMs: 3000, commandTimeoutMs: 1000 } }),
+      testOptions({
+        redis: {
+          url: `redis://127.0.0.1:${redisServer.port}`,
+          keyPrefix: 'stall',
+          connectTimeoutMs: 3000,
+          commandTimeoutMs: 1000,
+        },
+      }),
     );
     cleanups.push(() => pulse.close());
     const nc = await publisher();
@@ -78,7 +102,12 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     const t = await createTenant(pulse.url, uniqueTenantId('stall'), 'basic');
     await waitFor(async () => pulse.app.get(MessageTap).subscribedTenants().includes(t.id), Boolean);
     await publishMany(nc, 1000, (i) => `tenant.${t.id}.a${i % 5}`, 100);
-    expect(await waitFor(() => total(pulse, t.apiKey), (n) => n === 1000)).toBe(1000);
+    expect(
+      await waitFor(
+        () => total(pulse, t.apiKey),
+        (n) => n === 1000,
+      ),
+    ).toBe(1000);
 
     redisServer.pause();
     await publishMany(nc, 500, (i) => `tenant.${t.id}.a${i % 5}`, 100);
@@ -88,14 +117,27 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     // Bounded by a few command timeouts (throttler, key lookup, reads: each at most 1 s here), not forever.
     expect(Date.now() - started).toBeLessThan(10_000);
     redisServer.resume();
-    expect(await waitFor(() => total(pulse, t.apiKey), (n) => n === 1500, { timeoutMs: 15_000 })).toBe(1500);
+    expect(
+      await waitFor(
+        () => total(pulse, t.apiKey),
+        (n) => n === 1500,
+        { timeoutMs: 15_000 },
+      ),
+    ).toBe(1500);
   });
 
   it('shutdown with a Redis that stopped answering ends within its deadline', async () => {
     const redisServer = await startRedisServer();
     cleanups.push(() => redisServer.kill());
     const pulse = await startPulse(
-      testOptions({ redis: { url: `redis://127.0.0.1:${redisServer.port}`, keyPrefix: 'stallexit', connectTimeoutMs: 3000, commandTimeoutMs: 60_000 } }),
+      testOptions({
+        redis: {
+          url: `redis://127.0.0.1:${redisServer.port}`,
+          keyPrefix: 'stallexit',
+          connectTimeoutMs: 3000,
+          commandTimeoutMs: 60_000,
+        },
+      }),
     );
     const nc = await publisher();
     cleanups.push(() => nc.close());
@@ -113,7 +155,9 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     const redisServer = await startRedisServer();
     cleanups.push(() => redisServer.kill());
     const pulse = await startPulse(
-      testOptions({ redis: { url: `redis://127.0.0.1:${redisServer.port}`, keyPrefix: 'hbout', connectTimeoutMs: 3000 } }),
+      testOptions({
+        redis: { url: `redis://127.0.0.1:${redisServer.port}`, keyPrefix: 'hbout', connectTimeoutMs: 3000 },
+      }),
     );
     cleanups.push(() => pulse.close());
     const nc = await publisher();
@@ -123,21 +167,38 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     sendHeartbeat(nc, t.id, 'before');
     await nc.flush();
     const summary = async () =>
-      (await request<{ summary: { total: number; degraded: number } }>(pulse.url, 'GET', '/api/v1/metrics/presence', { key: t.apiKey })).body.summary;
+      (
+        await request<{ summary: { total: number; degraded: number } }>(pulse.url, 'GET', '/api/v1/metrics/presence', {
+          key: t.apiKey,
+        })
+      ).body.summary;
     expect((await waitFor(summary, (s) => s?.total === 1)).total).toBe(1);
 
     await redisServer.kill();
     const writer = pulse.app.get(PresenceWriter);
     for (let i = 0; i < 3; i++) {
-      for (let c = 0; c < 50; c++) sendHeartbeat(nc, t.id, `during-${c}`, heartbeat(t.id, `during-${c}`, { status: i === 2 ? 'degraded' : 'healthy' }));
+      for (let c = 0; c < 50; c++)
+        sendHeartbeat(
+          nc,
+          t.id,
+          `during-${c}`,
+          heartbeat(t.id, `during-${c}`, { status: i === 2 ? 'degraded' : 'healthy' }),
+        );
       await nc.flush();
     }
     // One pending entry per client, not per heartbeat.
-    await waitFor(async () => writer.snapshot().pending, (n) => n === 50);
+    await waitFor(
+      async () => writer.snapshot().pending,
+      (n) => n === 50,
+    );
     expect(writer.snapshot().pending).toBe(50);
 
     await redisServer.start();
-    const after = await waitFor(() => summary().catch(() => undefined), (s) => s?.total === 51, { timeoutMs: 20_000 });
+    const after = await waitFor(
+      () => summary().catch(() => undefined),
+      (s) => s?.total === 51,
+      { timeoutMs: 20_000 },
+    );
     expect(after).toMatchObject({ total: 51, degraded: 50 });
   });
 
@@ -145,7 +206,10 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     const redisServer = await startRedisServer();
     cleanups.push(() => redisServer.kill());
     const pulse = await startPulse(
-      testOptions({ presenceBufferLimit: 20, redis: { url: `redis://127.0.0.1:${redisServer.port}`, keyPrefix: 'storm', connectTimeoutMs: 3000 } }),
+      testOptions({
+        presenceBufferLimit: 20,
+        redis: { url: `redis://127.0.0.1:${redisServer.port}`, keyPrefix: 'storm', connectTimeoutMs: 3000 },
+      }),
     );
     cleanups.push(() => pulse.close());
     const nc = await publisher();
@@ -157,12 +221,23 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     sendHeartbeat(nc, t.id, 'storm-0', heartbeat(t.id, 'storm-0', { status: 'degraded' })); // known: replaces
     await nc.flush();
     const heartbeats = pulse.app.get(HeartbeatService);
-    await waitFor(async () => heartbeats.stats().rejected.shed ?? 0, (n) => n === 30);
+    await waitFor(
+      async () => heartbeats.stats().rejected.shed ?? 0,
+      (n) => n === 30,
+    );
     expect(heartbeats.stats().rejected.shed).toBe(30);
     expect(pulse.app.get(PresenceWriter).snapshot().pending).toBe(20);
     await redisServer.start();
     const summary = await waitFor(
-      async () => (await request<{ summary: { total: number; degraded: number } }>(pulse.url, 'GET', '/api/v1/metrics/presence', { key: t.apiKey })).body.summary,
+      async () =>
+        (
+          await request<{ summary: { total: number; degraded: number } }>(
+            pulse.url,
+            'GET',
+            '/api/v1/metrics/presence',
+            { key: t.apiKey },
+          )
+        ).body.summary,
       (s) => s?.total === 20,
       { timeoutMs: 20_000 },
     );
@@ -172,10 +247,21 @@ describe('resilience (private nats-server / redis-server processes)', () => {
   it('detects a Redis that restarted empty and reports it in health', async () => {
     const redisServer = await startRedisServer({ persistent: false });
     cleanups.push(() => redisServer.kill());
-    const pulse = await startPulse(testOptions({ redis: { url: `redis://127.0.0.1:${redisServer.port}`, keyPrefix: 'empty', connectTimeoutMs: 3000 } }));
+    const pulse = await startPulse(
+      testOptions({
+        redis: { url: `redis://127.0.0.1:${redisServer.port}`, keyPrefix: 'empty', connectTimeoutMs: 3000 },
+      }),
+    );
     cleanups.push(() => pulse.close());
     const t = await createTenant(pulse.url, uniqueTenantId('lost'), 'basic');
-    const ready = async () => (await request<{ status: string; details: { redis: { status: string; dataLossDetectedAt?: string } } }>(pulse.url, 'GET', '/health/ready')).body;
+    const ready = async () =>
+      (
+        await request<{ status: string; details: { redis: { status: string; dataLossDetectedAt?: string } } }>(
+          pulse.url,
+          'GET',
+          '/health/ready',
+        )
+      ).body;
     expect((await ready()).details.redis.status).toBe('up');
     await redisServer.kill();
     await redisServer.start(); // no persistence: back empty
@@ -190,7 +276,11 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     const natsServer = await startNatsServer();
     cleanups.push(() => natsServer.kill());
     const servers = [`nats://127.0.0.1:${natsServer.port}`];
-    const options = testOptions({ nats: { servers, queueGroup: 'pulse', connectTimeoutMs: 3000 }, heartbeatTimeoutMs: 1500, offlineCheckIntervalMs: 200 });
+    const options = testOptions({
+      nats: { servers, queueGroup: 'pulse', connectTimeoutMs: 3000 },
+      heartbeatTimeoutMs: 1500,
+      offlineCheckIntervalMs: 200,
+    });
     cleanups.push(() => deletePrefix(SHARED_REDIS, options.redis.keyPrefix));
     const pulse = await startPulse(options);
     cleanups.push(() => pulse.close());
@@ -201,20 +291,34 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     // A client heartbeating every 300 ms for the whole test (its NATS client reconnects too).
     const beat = setInterval(() => sendHeartbeat(nc, t.id, 'steady'), 300);
     cleanups.push(async () => clearInterval(beat));
-    const online = async () => (await request<{ summary: { online: number; offline: number } }>(pulse.url, 'GET', '/api/v1/metrics/presence', { key: t.apiKey })).body.summary;
+    const online = async () =>
+      (
+        await request<{ summary: { online: number; offline: number } }>(pulse.url, 'GET', '/api/v1/metrics/presence', {
+          key: t.apiKey,
+        })
+      ).body.summary;
     expect((await waitFor(online, (s) => s.online === 1)).online).toBe(1);
     const detector = pulse.app.get(OfflineDetector);
     await natsServer.kill();
     await new Promise((r) => setTimeout(r, 3000)); // two timeouts without any heartbeat reaching Pulse
     await natsServer.start();
-    await waitFor(async () => pulse.app.get(NatsStatus).current().state, (s) => s === 'connected', { timeoutMs: 15_000 });
+    await waitFor(
+      async () => pulse.app.get(NatsStatus).current().state,
+      (s) => s === 'connected',
+      { timeoutMs: 15_000 },
+    );
     await new Promise((r) => setTimeout(r, 2500)); // past the grace: the detector judges again
     expect(detector.lastRun()?.markedOffline).toBe(0);
     const after = await online();
     expect(after).toMatchObject({ online: 1, offline: 0 });
     // Client behaviour (enterprise) saw no offline transition and one session.
-    const analytics = await request<{ clients: { items: { clientId: string; offlineTransitions: number; sessions: number }[] } }>(pulse.url, 'GET', '/api/v1/metrics/analytics?period=1h', { key: t.apiKey });
-    expect(analytics.body.clients.items.find((c) => c.clientId === 'steady')).toMatchObject({ offlineTransitions: 0, sessions: 1 });
+    const analytics = await request<{
+      clients: { items: { clientId: string; offlineTransitions: number; sessions: number }[] };
+    }>(pulse.url, 'GET', '/api/v1/metrics/analytics?period=1h', { key: t.apiKey });
+    expect(analytics.body.clients.items.find((c) => c.clientId === 'steady')).toMatchObject({
+      offlineTransitions: 0,
+      sessions: 1,
+    });
   }, 40_000);
 
   it('resumes counting after the NATS server restarts', async () => {
@@ -231,23 +335,41 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     await waitFor(async () => pulse.app.get(MessageTap).subscribedTenants().includes(t.id), Boolean);
 
     await publishMany(nc, 1000, () => `tenant.${t.id}.x`, 10);
-    expect(await waitFor(() => total(pulse, t.apiKey), (n) => n === 1000)).toBe(1000);
+    expect(
+      await waitFor(
+        () => total(pulse, t.apiKey),
+        (n) => n === 1000,
+      ),
+    ).toBe(1000);
 
     await natsServer.kill();
     const status = pulse.app.get(NatsStatus);
-    await waitFor(async () => status.current().state, (s) => s !== 'connected');
+    await waitFor(
+      async () => status.current().state,
+      (s) => s !== 'connected',
+    );
     expect(status.current().state).not.toBe('connected');
     const health = await request(pulse.url, 'GET', '/api/v1/metrics/health-check', { key: t.apiKey });
     expect((health.body.pulse as { nats: { state: string } }).nats.state).not.toBe('connected');
 
     await natsServer.start();
-    await waitFor(async () => status.current().state, (s) => s === 'connected', { timeoutMs: 15_000 });
+    await waitFor(
+      async () => status.current().state,
+      (s) => s === 'connected',
+      { timeoutMs: 15_000 },
+    );
     expect(status.current().reconnects).toBeGreaterThanOrEqual(1);
     // The publisher reconnects too; then the tap's subscription (restored by the client) counts again.
     await waitFor(async () => nc.isClosed() || nc.getServer() !== '', Boolean);
     await new Promise((r) => setTimeout(r, 500));
     await publishMany(nc, 1000, () => `tenant.${t.id}.y`, 10);
-    expect(await waitFor(() => total(pulse, t.apiKey), (n) => n === 2000, { timeoutMs: 15_000 })).toBe(2000);
+    expect(
+      await waitFor(
+        () => total(pulse, t.apiKey),
+        (n) => n === 2000,
+        { timeoutMs: 15_000 },
+      ),
+    ).toBe(2000);
   });
 
   it('SIGTERM under load: one of two instances stops mid-traffic and no count is lost or doubled; restarted, it resumes its share', async () => {
@@ -270,7 +392,13 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     await new Promise((r) => setTimeout(r, 150));
     await a.close(); // what SIGTERM runs: drain, flush, close
     await publishing;
-    expect(await waitFor(() => total(b, t.apiKey), (n) => n === 20_000, { timeoutMs: 15_000 })).toBe(20_000);
+    expect(
+      await waitFor(
+        () => total(b, t.apiKey),
+        (n) => n === 20_000,
+        { timeoutMs: 15_000 },
+      ),
+    ).toBe(20_000);
     await new Promise((r) => setTimeout(r, 1000));
     expect(await total(b, t.apiKey)).toBe(20_000);
 
@@ -280,7 +408,13 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     await waitFor(async () => restarted.app.get(MessageTap).subscribedTenants().includes(t.id), Boolean);
     await new Promise((r) => setTimeout(r, 200));
     await publishMany(nc, 4000, (i) => `tenant.${t.id}.s${i % 4}`, 50);
-    expect(await waitFor(() => total(restarted, t.apiKey), (n) => n === 24_000, { timeoutMs: 15_000 })).toBe(24_000);
+    expect(
+      await waitFor(
+        () => total(restarted, t.apiKey),
+        (n) => n === 24_000,
+        { timeoutMs: 15_000 },
+      ),
+    ).toBe(24_000);
     expect(restarted.app.get(TrafficAggregator).stats().messages).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 1000));
     expect(await total(b, t.apiKey)).toBe(24_000);

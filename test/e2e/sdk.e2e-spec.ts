@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PulseClient } from '../../src/sdk/index.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { createTenant, request } from '../support/http.js';
-import { deletePrefix, type RunningPulse, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
+import {
+  deletePrefix,
+  type RunningPulse,
+  SHARED_REDIS,
+  startPulse,
+  testOptions,
+  uniqueTenantId,
+  waitFor,
+} from '../support/pulse-app.js';
 import { publisher } from '../support/traffic.js';
 
 interface Realtime {
@@ -13,7 +21,11 @@ interface Realtime {
 }
 interface Presence {
   summary: { online: number; degraded: number; offline: number };
-  clients: { clientId: string; status: string; metrics: { messagesSent: number; messagesReceived: number; errors: number } }[];
+  clients: {
+    clientId: string;
+    status: string;
+    metrics: { messagesSent: number; messagesReceived: number; errors: number };
+  }[];
 }
 
 describe('SDK → Pulse (real NATS and Redis)', () => {
@@ -35,8 +47,18 @@ describe('SDK → Pulse (real NATS and Redis)', () => {
   it('clients built on the SDK show up in presence and counts, with latency and their own metrics', async () => {
     const t = await createTenant(pulse.url, uniqueTenantId('sdk'), 'professional');
     await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id) !== undefined, Boolean);
-    const producer = new PulseClient({ connection: nc, tenantId: t.id, clientId: 'producer', heartbeatIntervalMs: 200 });
-    const consumer = new PulseClient({ connection: nc, tenantId: t.id, clientId: 'consumer', heartbeatIntervalMs: 200 });
+    const producer = new PulseClient({
+      connection: nc,
+      tenantId: t.id,
+      clientId: 'producer',
+      heartbeatIntervalMs: 200,
+    });
+    const consumer = new PulseClient({
+      connection: nc,
+      tenantId: t.id,
+      clientId: 'consumer',
+      heartbeatIntervalMs: 200,
+    });
     let handled = 0;
     consumer.subscribe('orders.*', () => {
       handled++;
@@ -65,7 +87,10 @@ describe('SDK → Pulse (real NATS and Redis)', () => {
         p.clients.find((c) => c.clientId === 'producer')?.metrics.messagesSent === 100,
     );
     expect(presence.clients.find((c) => c.clientId === 'producer')!.metrics.messagesSent).toBe(100);
-    expect(presence.clients.find((c) => c.clientId === 'consumer')!.metrics).toMatchObject({ messagesReceived: 100, errors: 10 });
+    expect(presence.clients.find((c) => c.clientId === 'consumer')!.metrics).toMatchObject({
+      messagesReceived: 100,
+      errors: 10,
+    });
 
     // A stopped client goes offline after the timeout.
     await producer.stop();

@@ -4,7 +4,17 @@ import type { Notification } from '../../src/alerting/notification.js';
 import { HttpReceiver } from '../support/receivers.js';
 import { testOptions } from '../support/pulse-app.js';
 
-const n: Notification = { tenantId: 'acme', alertKey: 'rule:ru_1', event: 'trigger', severity: 'warning', title: 'few clients', rule: 'few clients', summary: 'online_clients is 1', details: {}, at: new Date().toISOString() };
+const n: Notification = {
+  tenantId: 'acme',
+  alertKey: 'rule:ru_1',
+  event: 'trigger',
+  severity: 'warning',
+  title: 'few clients',
+  rule: 'few clients',
+  summary: 'online_clients is 1',
+  details: {},
+  at: new Date().toISOString(),
+};
 
 describe('AlertSender (real HTTP receiver)', () => {
   let http: HttpReceiver;
@@ -16,9 +26,18 @@ describe('AlertSender (real HTTP receiver)', () => {
   });
 
   it('a delivery log that cannot be written does not stop the retries', async () => {
-    const sender = new AlertSender(testOptions({ alerting: { allowPrivateTargets: true, maxAttempts: 4, retryBaseMs: 20, timeoutMs: 2000 } }));
+    const sender = new AlertSender(
+      testOptions({ alerting: { allowPrivateTargets: true, maxAttempts: 4, retryBaseMs: 20, timeoutMs: 2000 } }),
+    );
     http.plan('/flaky', [500, 503]);
-    const channel = { id: 'ch_1', type: 'webhook' as const, name: 'hook', config: { url: `${http.url}/flaky`, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }, createdAt: '', updatedAt: '' };
+    const channel = {
+      id: 'ch_1',
+      type: 'webhook' as const,
+      name: 'hook',
+      config: { url: `${http.url}/flaky`, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
+      createdAt: '',
+      updatedAt: '',
+    };
     let logged = 0;
     const delivered = await sender.deliver(channel, n, () => {
       logged++;
@@ -31,9 +50,20 @@ describe('AlertSender (real HTTP receiver)', () => {
 
   it('a name that rebinds between the check and the connect is refused at connect time (the checked address is the one used)', async () => {
     let calls = 0;
-    const rebinding = async () => (calls++ === 0 ? [{ address: '93.184.216.34', family: 4 }] : [{ address: '127.0.0.1', family: 4 }]);
-    const sender = new AlertSender(testOptions({ alerting: { allowPrivateTargets: false, maxAttempts: 1, timeoutMs: 2000 } }), rebinding);
-    const channel = { id: 'ch_2', type: 'webhook' as const, name: 'hook', config: { url: 'https://rebind.test/hook', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }, createdAt: '', updatedAt: '' };
+    const rebinding = async () =>
+      calls++ === 0 ? [{ address: '93.184.216.34', family: 4 }] : [{ address: '127.0.0.1', family: 4 }];
+    const sender = new AlertSender(
+      testOptions({ alerting: { allowPrivateTargets: false, maxAttempts: 1, timeoutMs: 2000 } }),
+      rebinding,
+    );
+    const channel = {
+      id: 'ch_2',
+      type: 'webhook' as const,
+      name: 'hook',
+      config: { url: 'https://rebind.test/hook', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
+      createdAt: '',
+      updatedAt: '',
+    };
     const result = await sender.attempt(channel, n);
     expect(result.ok).toBe(false);
     expect(result.error).toMatch(/^target refused: resolves to a private/);

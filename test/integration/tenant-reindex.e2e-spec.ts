@@ -18,7 +18,8 @@ describe('TenantRepository.reindex (real Redis)', () => {
     tier: 'basic',
     plan: null,
     status: 'active',
-    monthlyMessageQuota: null, anomalySensitivity: 'medium',
+    monthlyMessageQuota: null,
+    anomalySensitivity: 'medium',
     createdAt: '2026-11-28T00:00:00.000Z',
     updatedAt: '2026-11-28T00:00:00.000Z',
   };
@@ -47,7 +48,10 @@ describe('TenantRepository.reindex (real Redis)', () => {
 
     expect(await repository.reindex('acme')).toBe(2);
     expect(await repository.listIds()).toEqual(['acme']);
-    expect(await repository.findApiKeyOwner(hashApiKey(live.apiKey))).toEqual({ tenantId: 'acme', keyId: live.record.keyId });
+    expect(await repository.findApiKeyOwner(hashApiKey(live.apiKey))).toEqual({
+      tenantId: 'acme',
+      keyId: live.record.keyId,
+    });
     expect(await repository.findApiKeyOwner(hashApiKey(revoked.apiKey))).toBeNull();
     expect(await repository.reindex('acme')).toBe(0);
   });

@@ -19,6 +19,14 @@ export function heartbeat(tenantId: string, clientId: string, overrides: Partial
   };
 }
 
-export function sendHeartbeat(nc: NatsConnection, tenantId: string, clientId: string, body: unknown = heartbeat(tenantId, clientId)): void {
-  nc.publish(`_HEARTBEAT.tenant.${tenantId}.client.${clientId}`, typeof body === 'string' ? body : JSON.stringify(body));
+export function sendHeartbeat(
+  nc: NatsConnection,
+  tenantId: string,
+  clientId: string,
+  body: unknown = heartbeat(tenantId, clientId),
+): void {
+  nc.publish(
+    `_HEARTBEAT.tenant.${tenantId}.client.${clientId}`,
+    typeof body === 'string' ? body : JSON.stringify(body),
+  );
 }

@@ -36,7 +36,10 @@ export async function createTenant(
   id: string,
   tier: 'basic' | 'professional' | 'enterprise' = 'basic',
 ): Promise<CreatedTenant> {
-  const res = await request<CreatedTenant>(baseUrl, 'POST', '/api/v1/admin/tenants', { key: ADMIN_KEY, body: { id, tier } });
+  const res = await request<CreatedTenant>(baseUrl, 'POST', '/api/v1/admin/tenants', {
+    key: ADMIN_KEY,
+    body: { id, tier },
+  });
   if (res.status !== 201) throw new Error(`creating tenant ${id}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }

@@ -114,7 +114,11 @@ export interface RedisClusterOptions {
 }
 
 /** Three Redis Cluster masters (and their replicas) on free loopback ports, slots spread by redis-cli. */
-export async function startRedisCluster({ persistent = false, requireFullCoverage = true, replicas = 0 }: RedisClusterOptions = {}): Promise<{ nodes: ServerProcess[]; seeds: string[] }> {
+export async function startRedisCluster({
+  persistent = false,
+  requireFullCoverage = true,
+  replicas = 0,
+}: RedisClusterOptions = {}): Promise<{ nodes: ServerProcess[]; seeds: string[] }> {
   const nodes: ServerProcess[] = [];
   const durability = persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
   for (let i = 0; i < 3 * (1 + replicas); i++) {
@@ -123,15 +127,39 @@ export async function startRedisCluster({ persistent = false, requireFullCoverag
     // then refuses to start) and never checked for being free. A free port of its own instead.
     const busPort = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'pulse-redis-cluster-'));
-    const args = ['--bind', '127.0.0.1', '--port', String(port), '--cluster-port', String(busPort), '--dir', dir, '--save', '', ...durability,
-      '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-node-timeout', '2000',
-      '--cluster-require-full-coverage', requireFullCoverage ? 'yes' : 'no'];
+    const args = [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--cluster-port',
+      String(busPort),
+      '--dir',
+      dir,
+      '--save',
+      '',
+      ...durability,
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      join(dir, 'nodes.conf'),
+      '--cluster-node-timeout',
+      '2000',
+      '--cluster-require-full-coverage',
+      requireFullCoverage ? 'yes' : 'no',
+    ];
     nodes.push(await new ServerProcess('redis-server', args, port).start());
   }
   const seeds = nodes.map((n) => `127.0.0.1:${n.port}`);
   await new Promise<void>((resolve, reject) => {
-    const create = spawn('redis-cli', ['--cluster', 'create', ...seeds, '--cluster-replicas', String(replicas), '--cluster-yes'], { stdio: 'ignore' });
-    create.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-cli --cluster create exited ${code}`))));
+    const create = spawn(
+      'redis-cli',
+      ['--cluster', 'create', ...seeds, '--cluster-replicas', String(replicas), '--cluster-yes'],
+      { stdio: 'ignore' },
+    );
+    create.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`redis-cli --cluster create exited ${code}`)),
+    );
   });
   // Wait until every node agrees the cluster is up.
   for (const node of nodes) {
@@ -144,7 +172,8 @@ export async function startRedisCluster({ persistent = false, requireFullCoverag
   // Replicas must have synced with their master, or none is eligible to take over.
   for (let attempt = 0; replicas > 0; attempt++) {
     const infos = await Promise.all(nodes.map((n) => redisCli(n.port, 'info', 'replication')));
-    if (infos.filter((i) => i.includes('role:slave') && i.includes('master_link_status:up')).length === 3 * replicas) break;
+    if (infos.filter((i) => i.includes('role:slave') && i.includes('master_link_status:up')).length === 3 * replicas)
+      break;
     if (attempt > 200) throw new Error('Redis Cluster replicas did not sync');
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -171,8 +200,24 @@ export async function startNatsCluster(): Promise<{ nodes: ServerProcess[]; urls
   const clientPorts = [await freePort(), await freePort(), await freePort()];
   const routePorts = [await freePort(), await freePort(), await freePort()];
   const nodes = clientPorts.map((port, i) => {
-    const routes = routePorts.filter((_, j) => j !== i).map((p) => `nats://127.0.0.1:${p}`).join(',');
-    const args = ['-a', '127.0.0.1', '-p', String(port), '--cluster_name', 'pulse-test', '--cluster', `nats://127.0.0.1:${routePorts[i]}`, '--routes', routes, '-n', `node-${i}`];
+    const routes = routePorts
+      .filter((_, j) => j !== i)
+      .map((p) => `nats://127.0.0.1:${p}`)
+      .join(',');
+    const args = [
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '--cluster_name',
+      'pulse-test',
+      '--cluster',
+      `nats://127.0.0.1:${routePorts[i]}`,
+      '--routes',
+      routes,
+      '-n',
+      `node-${i}`,
+    ];
     return new ServerProcess('nats-server', args, port);
   });
   for (const node of nodes) await node.start();

@@ -5,7 +5,8 @@ export class CreateChannelDto {
   @IsIn(CHANNEL_TYPES, { message: `type must be one of: ${CHANNEL_TYPES.join(', ')}` })
   type!: ChannelType;
 
-  @IsString() @Length(1, 100)
+  @IsString()
+  @Length(1, 100)
   name!: string;
 
   /** Checked per type by the service (configProblems); webhook secrets are generated, not given. */
@@ -14,9 +15,12 @@ export class CreateChannelDto {
 }
 
 export class UpdateChannelDto {
-  @IsOptional() @IsString() @Length(1, 100)
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
   name?: string;
 
-  @IsOptional() @IsObject()
+  @IsOptional()
+  @IsObject()
   config?: ChannelConfig;
 }

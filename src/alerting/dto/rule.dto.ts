@@ -1,4 +1,18 @@
-import { ArrayMaxSize, IsArray, IsDateString, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import { ID_PATTERN } from '../../common/ids.js';
 import { RULE_METRICS, type RuleMetric } from '../rule.js';
 import type { Severity } from '../../anomalies/detectors.js';
@@ -6,7 +20,8 @@ import type { Severity } from '../../anomalies/detectors.js';
 const SEVERITIES = ['info', 'warning', 'critical'] as const;
 
 export class CreateRuleDto {
-  @IsString() @Length(1, 100)
+  @IsString()
+  @Length(1, 100)
   name!: string;
 
   @IsIn(RULE_METRICS, { message: `metric must be one of: ${RULE_METRICS.join(', ')}` })
@@ -18,24 +33,35 @@ export class CreateRuleDto {
   @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'threshold must be a number' })
   threshold!: number;
 
-  @IsInt({ message: 'forSeconds must be an integer from 0 to 86400' }) @Min(0) @Max(86_400)
+  @IsInt({ message: 'forSeconds must be an integer from 0 to 86400' })
+  @Min(0)
+  @Max(86_400)
   forSeconds!: number;
 
   @IsIn(SEVERITIES, { message: 'severity must be info, warning or critical' })
   severity!: Severity;
 
   /** Channels to notify; empty or absent: every channel of the tenant. */
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @Matches(ID_PATTERN, { each: true, message: 'channelIds must be channel ids' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(ID_PATTERN, { each: true, message: 'channelIds must be channel ids' })
   channelIds?: string[];
 }
 
 export class UpdateRuleDto {
   @IsOptional() @IsString() @Length(1, 100) name?: string;
-  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'threshold must be a number' }) threshold?: number;
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'threshold must be a number' })
+  threshold?: number;
   @IsOptional() @IsInt() @Min(0) @Max(86_400) forSeconds?: number;
   @IsOptional() @IsIn(SEVERITIES, { message: 'severity must be info, warning or critical' }) severity?: Severity;
   @IsOptional() @IsIn(['gt', 'lt'], { message: 'operator must be gt or lt' }) operator?: 'gt' | 'lt';
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @Matches(ID_PATTERN, { each: true, message: 'channelIds must be channel ids' }) channelIds?: string[];
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(ID_PATTERN, { each: true, message: 'channelIds must be channel ids' })
+  channelIds?: string[];
 }
 
 export class CreateSilenceDto {

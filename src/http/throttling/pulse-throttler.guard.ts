@@ -14,7 +14,10 @@ export class PulseThrottlerGuard extends ThrottlerGuard {
     return super.canActivate(context);
   }
 
-  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  protected override async throwThrottlingException(
+    context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
     const res = context.switchToHttp().getResponse<Response>();
     res.setHeader('Retry-After', String(Math.max(1, detail.timeToBlockExpire)));
     return super.throwThrottlingException(context, detail);

@@ -40,7 +40,15 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     const base = this.keys.rateLimit(`${throttlerName}:${key}`);
     let reply: [number, number, number, number];
     try {
-      reply = (await this.redis.eval(INCREMENT_LUA, 2, `${base}:hits`, `${base}:block`, ttl, limit, blockDuration > 0 ? blockDuration : ttl)) as typeof reply;
+      reply = (await this.redis.eval(
+        INCREMENT_LUA,
+        2,
+        `${base}:hits`,
+        `${base}:block`,
+        ttl,
+        limit,
+        blockDuration > 0 ? blockDuration : ttl,
+      )) as typeof reply;
     } catch (err) {
       if (!isSlotUnavailable(this.redis, err)) throw err;
       return this.fallback.increment(key, ttl, limit, blockDuration, throttlerName);

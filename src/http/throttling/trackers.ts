@@ -4,7 +4,8 @@ import type { Request } from 'express';
 export function keyTracker(req: Record<string, unknown>): string {
   const r = req as unknown as Request;
   const header = r.headers?.authorization;
-  if (typeof header === 'string' && header.length > 7) return `k:${createHash('sha256').update(header).digest('hex').slice(0, 32)}`;
+  if (typeof header === 'string' && header.length > 7)
+    return `k:${createHash('sha256').update(header).digest('hex').slice(0, 32)}`;
   return `a:${addressTracker(String(r.ip))}`;
 }
 
@@ -20,6 +21,11 @@ export function addressTracker(ip: string): string {
   const [head, tail = ''] = ip.toLowerCase().split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
-  const groups = ip.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  const groups = ip.includes('::')
+    ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }

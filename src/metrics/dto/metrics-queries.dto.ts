@@ -22,16 +22,19 @@ export class ExportQuery extends AnalyticsQuery {
 }
 
 export class AnomaliesQuery {
-  @IsOptional() @Type(() => Number)
+  @IsOptional()
+  @Type(() => Number)
   @IsInt({ message: 'hours must be an integer from 1 to 720' })
   @Min(1, { message: 'hours must be an integer from 1 to 720' })
   @Max(720, { message: 'hours must be an integer from 1 to 720' })
   hours: number = 24;
 
-  @IsOptional() @IsIn(ANOMALY_TYPES, { message: `type must be one of: ${ANOMALY_TYPES.join(', ')}` })
+  @IsOptional()
+  @IsIn(ANOMALY_TYPES, { message: `type must be one of: ${ANOMALY_TYPES.join(', ')}` })
   type?: AnomalyType;
 
-  @IsOptional() @IsIn(['open', 'resolved'], { message: 'status must be open or resolved' })
+  @IsOptional()
+  @IsIn(['open', 'resolved'], { message: 'status must be open or resolved' })
   status?: 'open' | 'resolved';
 }
 
@@ -43,28 +46,33 @@ export class BacktestBody {
   period!: (typeof BACKTEST_PERIODS)[number];
 
   /** Default: the tenant's anomalySensitivity. */
-  @IsOptional() @IsIn(SENSITIVITIES, { message: `sensitivity must be one of: ${SENSITIVITIES.join(', ')}` })
+  @IsOptional()
+  @IsIn(SENSITIVITIES, { message: `sensitivity must be one of: ${SENSITIVITIES.join(', ')}` })
   sensitivity?: Sensitivity;
 }
 
 export const CLIENT_STATUSES = ['healthy', 'degraded', 'unhealthy', 'offline'] as const;
 
 export class PresenceQuery {
-  @IsOptional() @IsIn(CLIENT_STATUSES, { message: `status must be one of: ${CLIENT_STATUSES.join(', ')}` })
+  @IsOptional()
+  @IsIn(CLIENT_STATUSES, { message: `status must be one of: ${CLIENT_STATUSES.join(', ')}` })
   status?: (typeof CLIENT_STATUSES)[number];
 
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean({ message: 'online must be true or false' })
   online?: boolean;
 
-  @IsOptional() @Type(() => Number)
+  @IsOptional()
+  @Type(() => Number)
   @IsInt({ message: 'limit must be an integer from 1 to 1000' })
   @Min(1, { message: 'limit must be an integer from 1 to 1000' })
   @Max(1000, { message: 'limit must be an integer from 1 to 1000' })
   limit: number = 100;
 
-  @IsOptional() @IsString() @MaxLength(512)
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
   cursor?: string;
 }
 

@@ -8,14 +8,19 @@ const ID_MESSAGE = 'id must match ^[A-Za-z0-9_-]{1,64}$';
 
 /** Fields an admin may set on create and change later. */
 class TenantFieldsDto {
-  @IsOptional() @IsString() @Length(1, 200)
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
   name?: string;
 
-  @IsOptional() @IsIn(TIERS, { message: `tier must be one of: ${TIERS.join(', ')}` })
+  @IsOptional()
+  @IsIn(TIERS, { message: `tier must be one of: ${TIERS.join(', ')}` })
   tier?: Tier;
 
   /** A key of the PLAN_TIERS table; sets the tier unless a tier is given too. */
-  @IsOptional() @IsString() @Length(1, 64)
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
   plan?: string;
 
   /** Messages a month the tenant pays for; null clears it. */
@@ -26,16 +31,19 @@ class TenantFieldsDto {
   monthlyMessageQuota?: number | null;
 
   /** How readily the statistical anomaly detector opens an anomaly (enterprise); default medium. */
-  @IsOptional() @IsIn(SENSITIVITIES, { message: `anomalySensitivity must be one of: ${SENSITIVITIES.join(', ')}` })
+  @IsOptional()
+  @IsIn(SENSITIVITIES, { message: `anomalySensitivity must be one of: ${SENSITIVITIES.join(', ')}` })
   anomalySensitivity?: Sensitivity;
 }
 
 export class CreateTenantDto extends TenantFieldsDto {
-  @IsString() @Matches(ID_PATTERN, { message: ID_MESSAGE })
+  @IsString()
+  @Matches(ID_PATTERN, { message: ID_MESSAGE })
   id!: string;
 }
 
 export class UpdateTenantDto extends TenantFieldsDto {
-  @IsOptional() @IsIn(TENANT_STATUSES, { message: `status must be one of: ${TENANT_STATUSES.join(', ')}` })
+  @IsOptional()
+  @IsIn(TENANT_STATUSES, { message: `status must be one of: ${TENANT_STATUSES.join(', ')}` })
   status?: TenantStatus;
 }
