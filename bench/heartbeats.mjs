@@ -17,8 +17,8 @@ const tenants = Array.from({ length: TENANT_COUNT }, (_, i) => `hb${runId}t${i}`
 
 const { HeartbeatService } = await import('../dist/heartbeat/heartbeat.service.js');
 const { PresenceWriter } = await import('../dist/heartbeat/presence-writer.js');
-const { OfflineDetector } = await import('../dist/heartbeat/offline-detector.js');
-const { PresenceStore } = await import('../dist/heartbeat/presence.store.js');
+const { OfflineDetector } = await import('../dist/heartbeat/offline-detector.job.js');
+const { PresenceRepository } = await import('../dist/heartbeat/presence.repository.js');
 const { TenantDirectory } = await import('../dist/tenants/tenant-directory.js');
 const { percentile } = await import('../dist/monitoring/latency-histogram.js');
 
@@ -101,13 +101,13 @@ results.push(await phase('protocol rate (1 / client / 30 s)', Math.round(CLIENTS
 results.push(await phase('10× protocol rate', Math.round((CLIENTS / 30) * 10), 2));
 results.push(await phase('flat out (known clients)', 0, 1));
 
-const online = (await Promise.all(tenants.map((t) => app.get(PresenceStore).summary(t)))).reduce(
+const online = (await Promise.all(tenants.map((t) => app.get(PresenceRepository).summary(t)))).reduce(
   (n, s) => n + s.online,
   0,
 );
 const detector = app.get(OfflineDetector);
 const pass = await detector.run(Date.now() + options.heartbeatTimeoutMs + 1000);
-const offline = (await Promise.all(tenants.map((t) => app.get(PresenceStore).summary(t)))).reduce(
+const offline = (await Promise.all(tenants.map((t) => app.get(PresenceRepository).summary(t)))).reduce(
   (n, s) => n + s.offline,
   0,
 );

@@ -13,7 +13,7 @@ const { TrafficRepository } = await import('../dist/monitoring/traffic.repositor
 const { AnalyticsRepository } = await import('../dist/analytics/analytics.repository.js');
 const { RedisKeys } = await import('../dist/redis/redis-keys.js');
 const { RETENTION } = await import('../dist/common/retention.js');
-const { dayOf } = await import('../dist/redis/redis-keys.js');
+const { dayOf } = await import('../dist/common/time.js');
 
 const prefix = `pulse-mem-${randomBytes(3).toString('hex')}`;
 const keys = new RedisKeys(prefix);
@@ -30,7 +30,7 @@ await redis.hset(keys.tenant(tenant), {
   updatedAt: '',
 });
 const traffic = new TrafficRepository(redis, keys);
-const rollups = new AnalyticsRepository(redis, keys);
+const rollups = new AnalyticsRepository(redis, keys, traffic);
 
 const nowSeconds = Math.floor(Date.now() / 1000);
 const end = nowSeconds - (nowSeconds % 3600);

@@ -2,20 +2,19 @@ import { JobsModule } from '../jobs/jobs.module.js';
 import { Module } from '@nestjs/common';
 import { AnomaliesModule } from '../anomalies/anomalies.module.js';
 import { HealthModule } from '../health/health.module.js';
-import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { RuleEvaluatorJob } from './rule-evaluator.job.js';
 import { RuleMetricsReader } from './rule-metrics.reader.js';
 import { MonitoringModule } from '../monitoring/monitoring.module.js';
-import { OperatorAlerts } from './operator-alerts.js';
+import { OperatorAlerts } from './operator-alerts.job.js';
 import { AlertSender } from './alert-sender.js';
 import { AlertingRepository } from './alerting.repository.js';
 import { AlertingService } from './alerting.service.js';
 import { AlertsController } from './alerts.controller.js';
 
 @Module({
-  imports: [JobsModule, TenantsModule, HeartbeatModule, MonitoringModule, HealthModule, AnomaliesModule, MetricsModule],
+  imports: [JobsModule, TenantsModule, MonitoringModule, HealthModule, AnomaliesModule, MetricsModule],
   controllers: [AlertsController],
   providers: [AlertingRepository, AlertSender, AlertingService, RuleMetricsReader, RuleEvaluatorJob, OperatorAlerts],
   exports: [AlertingService, RuleEvaluatorJob, OperatorAlerts, AlertSender],

@@ -6,7 +6,7 @@ import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { assertAllowedTarget, TargetNotAllowedError } from './address-policy.js';
 import { AlertSender, type DeliveryRecord } from './alert-sender.js';
 import { AlertingRepository } from './alerting.repository.js';
-import { OperatorAlerts } from './operator-alerts.js';
+import { OperatorAlerts } from './operator-alerts.job.js';
 import { type Channel, configProblems, maskChannel, tenantUrlOf } from './channel.js';
 import type { CreateChannelDto, UpdateChannelDto } from './dto/channel.dto.js';
 import type { CreateRuleDto, CreateSilenceDto, UpdateRuleDto } from './dto/rule.dto.js';

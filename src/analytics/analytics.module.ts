@@ -1,5 +1,6 @@
 import { JobsModule } from '../jobs/jobs.module.js';
 import { Module } from '@nestjs/common';
+import { MonitoringModule } from '../monitoring/monitoring.module.js';
 import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { AnalyticsRepository } from './analytics.repository.js';
@@ -7,7 +8,7 @@ import { AnalyticsService } from './analytics.service.js';
 import { RollupJob } from './rollup.job.js';
 
 @Module({
-  imports: [JobsModule, TenantsModule, HeartbeatModule],
+  imports: [MonitoringModule, JobsModule, TenantsModule, HeartbeatModule],
   providers: [AnalyticsRepository, AnalyticsService, RollupJob],
   exports: [AnalyticsService, RollupJob],
 })

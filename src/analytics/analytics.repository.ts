@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLIENT_DAY_FIELDS } from './client-behaviour.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
-import { RedisKeys } from '../redis/redis-keys.js';
+import { CLIENT_DAY_FIELDS, CLIENT_FIELD_SEPARATOR, COUNTER_FIELDS, RedisKeys } from '../redis/redis-keys.js';
+import { type SubjectCount, TrafficRepository } from '../monitoring/traffic.repository.js';
 import { ROLLUP_DAY_LUA, ROLLUP_HOUR_LUA } from './rollup-scripts.js';
 
 /** Reads of stored buckets for analytics, and the rollup writes. */
@@ -13,6 +13,7 @@ export class AnalyticsRepository {
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
+    private readonly traffic: TrafficRepository,
   ) {
     this.scripts = defineScripts(redis, { pulseRollupHour: ROLLUP_HOUR_LUA, pulseRollupDay: ROLLUP_DAY_LUA });
   }
@@ -57,7 +58,8 @@ export class AnalyticsRepository {
       .slice(0, limit)
       .map(([id]) => id);
     if (ids.length === 0) return { total, days: [] };
-    const fields = ids.flatMap((id) => CLIENT_DAY_FIELDS.map((f) => `${id}|${f}`));
+    const stored = Object.values(CLIENT_DAY_FIELDS);
+    const fields = ids.flatMap((id) => stored.map((f) => `${id}${CLIENT_FIELD_SEPARATOR}${f}`));
     const values = await Promise.all(days.map((d) => this.redis.hmget(this.keys.clientDay(tenantId, d), ...fields)));
     return {
       total: Math.max(total, ids.length),
@@ -70,23 +72,11 @@ export class AnalyticsRepository {
     tenantId: string,
     days: string[],
     top: number,
-  ): Promise<{ top: { subject: string; messages: number; bytes: number }[]; sketches: (Buffer | null)[] }> {
-    const k = this.keys;
-    const [ranked, sketches] = await Promise.all([
-      Promise.all(days.map((d) => this.redis.zrevrange(k.subjectMessages(tenantId, d), 0, top - 1, 'WITHSCORES'))),
-      Promise.all(days.map((d) => this.redis.getBuffer(k.subjectSketch(tenantId, d)))),
+  ): Promise<{ top: SubjectCount[]; sketches: (Buffer | null)[] }> {
+    const [perDay, sketches] = await Promise.all([
+      Promise.all(days.map((d) => this.traffic.topSubjects(tenantId, d, top))),
+      Promise.all(days.map((d) => this.redis.getBuffer(this.keys.subjectSketch(tenantId, d)))),
     ]);
-    const perDay = await Promise.all(
-      ranked.map(async (flat, i) => {
-        const subjects = flat.filter((_, j) => j % 2 === 0);
-        const bytes = subjects.length > 0 ? await this.redis.hmget(k.subjectBytes(tenantId, days[i]), ...subjects) : [];
-        return subjects.map((subject, j) => ({
-          subject,
-          messages: Number(flat[2 * j + 1]),
-          bytes: Number(bytes[j] ?? 0),
-        }));
-      }),
-    );
     return { top: perDay.flat(), sketches };
   }
 
@@ -99,7 +89,7 @@ export class AnalyticsRepository {
     ttlSeconds: number,
   ): Promise<void> {
     const key = this.keys.minute(tenantId, minuteEpoch);
-    await this.redis.hset(key, 'act', online, 'off', offline);
+    await this.redis.hset(key, COUNTER_FIELDS.activeClients, online, COUNTER_FIELDS.offlineClients, offline);
     await this.redis.expire(key, ttlSeconds);
   }
 

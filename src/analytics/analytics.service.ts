@@ -3,7 +3,7 @@ import { TierRequiredException } from '../common/errors/tier-required.exception.
 import type { TenantPrincipal } from '../common/principal.js';
 import { tierAtLeast, type Tier } from '../common/tiers.js';
 import { estimateCardinality, SKETCH_REGISTERS } from '../monitoring/subject-sketch.js';
-import { dayOf } from '../redis/redis-keys.js';
+import { dayOf } from '../common/time.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { AnalyticsRepository } from './analytics.repository.js';
 import { forecast, quotaExceededAt } from './forecast.js';

@@ -1,4 +1,5 @@
 import { LATENCY_BUCKETS, percentile } from '../monitoring/latency-histogram.js';
+import { COUNTER_FIELDS as F } from '../redis/redis-keys.js';
 
 export const PERIODS = ['1h', '24h', '7d', '30d'] as const;
 export type Period = (typeof PERIODS)[number];
@@ -60,11 +61,11 @@ export function addRecord(into: BucketFigures, record: Record<string, string>): 
   for (const [field, raw] of Object.entries(record)) {
     const value = Number(raw);
     if (!Number.isFinite(value)) continue;
-    if (field === 'm') into.messages += value;
-    else if (field === 'b') into.bytes += value;
-    else if (field === 'hb_errors') into.errors += value;
-    else if (field === 'act') into.activeClients = Math.max(into.activeClients, value);
-    else if (field === 'pk') into.peak = Math.max(into.peak, value);
+    if (field === F.messages) into.messages += value;
+    else if (field === F.bytes) into.bytes += value;
+    else if (field === F.heartbeatErrors) into.errors += value;
+    else if (field === F.activeClients) into.activeClients = Math.max(into.activeClients, value);
+    else if (field === F.peak) into.peak = Math.max(into.peak, value);
     else if (field.startsWith('m:')) into.peak = Math.max(into.peak, value);
     else if (field.startsWith('l:')) {
       const bucket = Number(field.slice(2));

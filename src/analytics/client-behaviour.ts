@@ -1,3 +1,5 @@
+import { CLIENT_DAY_FIELDS, CLIENT_FIELD_SEPARATOR } from '../redis/redis-keys.js';
+
 /**
  * Client behaviour over a period (enterprise analytics): per-client totals from the per-day
  * counters the heartbeat path keeps, and the clients that stand out from their tenant's norm.
@@ -38,27 +40,20 @@ export const OUTLIER_RULES = {
   minClientsForNorm: 5,
 };
 
-const FIELD: Record<string, keyof ClientTotals> = {
-  s: 'messagesSent',
-  r: 'messagesReceived',
-  e: 'errors',
-  on: 'onlineSeconds',
-  ss: 'sessions',
-  rc: 'reconnects',
-  off: 'offlineTransitions',
-};
-
-/** The per-client fields of a client-day hash (`<id>|<field>`). */
-export const CLIENT_DAY_FIELDS = Object.keys(FIELD);
+type ClientCount = keyof typeof CLIENT_DAY_FIELDS;
+/** Stored field (`s`, `r`, …) → the total it adds to; a Map, so no stored name reaches a plain-object lookup. */
+const TOTAL_OF = new Map<string, ClientCount>(
+  Object.entries(CLIENT_DAY_FIELDS).map(([total, field]) => [field, total as ClientCount]),
+);
 
 /** Sums the per-day hashes (`<clientId>|<field>` → count) into per-client totals. */
 export function sumClientDays(days: Record<string, string>[]): Map<string, ClientTotals> {
   const clients = new Map<string, ClientTotals>();
   for (const day of days) {
     for (const [key, raw] of Object.entries(day)) {
-      const bar = key.lastIndexOf('|');
+      const bar = key.lastIndexOf(CLIENT_FIELD_SEPARATOR);
       if (bar <= 0) continue;
-      const field = FIELD[key.slice(bar + 1)];
+      const field = TOTAL_OF.get(key.slice(bar + 1));
       if (!field) continue;
       const clientId = key.slice(0, bar);
       let c = clients.get(clientId);
@@ -75,7 +70,7 @@ export function sumClientDays(days: Record<string, string>[]): Map<string, Clien
         };
         clients.set(clientId, c);
       }
-      (c[field] as number) += Number(raw) || 0;
+      c[field] += Number(raw) || 0;
     }
   }
   return clients;

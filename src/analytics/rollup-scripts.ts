@@ -1,3 +1,5 @@
+import { COUNTER_FIELDS as F } from '../redis/redis-keys.js';
+
 /**
  * Rollups recompute a bucket from its sources and overwrite it, so running one twice, or again
  * after a retry, changes nothing. Fields: m, b (sums), l:<i> latency buckets (sums), hb, hb_sent,
@@ -16,15 +18,15 @@ local function fold(acc, flat, peakOf)
       seconds[#seconds + 1] = f
     elseif c == 'b:' then
       seconds[#seconds + 1] = f
-    elseif f == 'pk' then
+    elseif f == '${F.peak}' then
       if minutePeak == nil or v > minutePeak then minutePeak = v end
-    elseif f == 'act' or f == 'off' then
+    elseif f == '${F.activeClients}' or f == '${F.offlineClients}' then
       if v > (acc[f] or 0) then acc[f] = v end
-    elseif peakOf == nil or (f ~= 'm' and f ~= 'b') then
+    elseif peakOf == nil or (f ~= '${F.messages}' and f ~= '${F.bytes}') then
       acc[f] = (acc[f] or 0) + v
     end
   end
-  if minutePeak and minutePeak > (acc.pk or 0) then acc.pk = minutePeak end
+  if minutePeak and minutePeak > (acc['${F.peak}'] or 0) then acc['${F.peak}'] = minutePeak end
   return minutePeak, seconds
 end
 local function write(key, acc, ttl)
@@ -50,7 +52,7 @@ for i = 2, #KEYS do
   if #flat > 0 then
     local minutePeak, seconds = fold(acc, flat, nil)
     if minutePeak and #seconds > 0 and tonumber(ARGV[i + 1]) < tonumber(ARGV[2]) then
-      redis.call('HSET', KEYS[i], 'pk', minutePeak)
+      redis.call('HSET', KEYS[i], '${F.peak}', minutePeak)
       for j = 1, #seconds, 100 do
         redis.call('HDEL', KEYS[i], unpack(seconds, j, math.min(j + 99, #seconds)))
       end

@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JobFailures } from '../jobs/job-failures.js';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { RETENTION } from '../common/retention.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
-import { PresenceStore } from '../heartbeat/presence.store.js';
+import { PresenceRepository } from '../heartbeat/presence.repository.js';
 import { forEachTenant, LockedJob, LockedJobService } from '../jobs/locked-job.js';
 import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
-import { dayOf } from '../redis/redis-keys.js';
+import { dayOf } from '../common/time.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { AnalyticsRepository } from './analytics.repository.js';
 
@@ -26,9 +25,10 @@ const DIRTY_HOURS_PER_PASS = 100;
 /**
  * Every ROLLUP_INTERVAL_SECONDS one instance (Redis lock) samples each tenant's online clients
  * into the current minute and recomputes the current and previous hour from their minutes and
- * today and yesterday from their hours (the first run after start covers the last 25 hours), and
- * any older hour a late flush wrote minutes into (marked by the flush), with its day.
- * Recomputing and overwriting makes every run idempotent.
+ * today and yesterday from their hours, and any older hour a late flush wrote minutes into
+ * (marked by the flush), with its day. The first run after start covers 26 hours: the current
+ * one and the 25 before it, as long as minutes are kept (25 h). Recomputing and overwriting
+ * makes every run idempotent.
  */
 @Injectable()
 export class RollupJob extends LockedJobService<RollupRun> {
@@ -38,7 +38,7 @@ export class RollupJob extends LockedJobService<RollupRun> {
 
   constructor(
     private readonly repository: AnalyticsRepository,
-    private readonly presence: PresenceStore,
+    private readonly presence: PresenceRepository,
     private readonly directory: TenantDirectory,
     lock: RedisLock,
     scheduler: SchedulerRegistry,
@@ -69,7 +69,7 @@ export class RollupJob extends LockedJobService<RollupRun> {
     const hours = Array.from({ length: this.caughtUp ? 2 : 26 }, (_, i) => hour - 3600 * i);
     const today = nowSeconds - (nowSeconds % 86_400);
     await forEachTenant(tenants, async (tenant) => {
-      const retention = RETENTION[tenant.tier];
+      const retention = this.directory.retentionOf(tenant.id);
       const summary = await this.presence.summary(tenant.id);
       // Tenants without clients write nothing: no keys for idle tenants.
       if (summary.total > 0) {

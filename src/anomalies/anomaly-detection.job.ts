@@ -3,7 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { JobFailures } from '../jobs/job-failures.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
-import { PresenceStore } from '../heartbeat/presence.store.js';
+import { PresenceRepository } from '../heartbeat/presence.repository.js';
 import { estimateCardinality } from '../monitoring/subject-sketch.js';
 import { NATS_CONNECTION } from '../nats/nats.module.js';
 import { forEachTenant, LockedJob, LockedJobService } from '../jobs/locked-job.js';
@@ -11,7 +11,7 @@ import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { type Anomaly, type AnomalyEvent, anomalySubject } from './anomaly.js';
 import { AnomalyEvents } from './anomaly-events.js';
-import { AnomalyStore, type TenantCounters } from './anomaly.store.js';
+import { AnomalyRepository, type TenantCounters } from './anomaly.repository.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from '../config/detector-config.js';
 import { offlineDeltas, type WindowFigures } from './detectors.js';
 import { subjectPattern } from './subject-pattern.js';
@@ -75,9 +75,9 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
   private closedWindows = 0;
 
   constructor(
-    private readonly store: AnomalyStore,
+    private readonly store: AnomalyRepository,
     private readonly directory: TenantDirectory,
-    private readonly presence: PresenceStore,
+    private readonly presence: PresenceRepository,
     lock: RedisLock,
     scheduler: SchedulerRegistry,
     failures: JobFailures,

@@ -1,4 +1,4 @@
-/** Tenant and client ids (DESIGN.md §1): safe as a NATS subject token and inside a Redis key. */
+/** Tenant and client ids: safe as a NATS subject token and inside a Redis key. */
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function isValidId(value: unknown): value is string {

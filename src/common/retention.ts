@@ -1,6 +1,6 @@
 import type { Tier } from './tiers.js';
 
-/** Key expiries that implement each tier's history (DESIGN.md: basic the current UTC day, professional 7 days, enterprise 30). */
+/** Key expiries that implement each tier's history (ARCHITECTURE.md, Retention: basic the current UTC day, professional 7 days, enterprise 30). */
 export interface Retention {
   /** Per-minute buckets: realtime needs 5 minutes; 1m/5m analytics need 24 hours. */
   minuteSeconds: number;

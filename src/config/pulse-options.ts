@@ -50,7 +50,7 @@ export interface PulseOptions {
   subjectTableSize: number;
   /** Subjects kept per tenant per day in Redis (the top by message count). */
   subjectsStoredPerDay: number;
-  /** Silence after which a client is offline (DESIGN.md: 90 s). */
+  /** Silence after which a client is offline (default 90 s: three missed 30 s heartbeats). */
   heartbeatTimeoutMs: number;
   /** Most clients whose heartbeat waits for Redis at once; beyond, new clients are shed (counted). Default 500,000. */
   presenceBufferLimit?: number;

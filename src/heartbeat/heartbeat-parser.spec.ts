@@ -36,7 +36,7 @@ describe('parseHeartbeatSubject', () => {
 });
 
 describe('parseHeartbeat', () => {
-  it('accepts the DESIGN.md heartbeat', () => {
+  it('accepts the documented heartbeat', () => {
     const r = parseHeartbeat(SUBJECT, encode(valid()), NOW);
     expect(r).toEqual({
       ok: true,

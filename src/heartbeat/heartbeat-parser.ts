@@ -3,7 +3,7 @@ import { validateSync } from 'class-validator';
 import { isValidId } from '../common/ids.js';
 import { type ClientStatus, HeartbeatDto } from './heartbeat.dto.js';
 
-/** Most a client clock may run ahead of Pulse's (DESIGN.md: 5 minutes). */
+/** Most a client clock may run ahead of Pulse's (5 minutes). */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 /** Heartbeats are small; anything bigger is not a heartbeat. */
 export const MAX_HEARTBEAT_BYTES = 16 * 1024;

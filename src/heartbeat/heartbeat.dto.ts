@@ -24,7 +24,7 @@ export class HeartbeatMetricsDto {
   @apply(counter('uptime_seconds')) uptime_seconds!: number;
 }
 
-/** The heartbeat body of DESIGN.md §1; metrics are cumulative since the client started. */
+/** The heartbeat body (README.md, Heartbeats and presence); metrics are cumulative since the client started. */
 export class HeartbeatDto {
   @IsString()
   @Matches(ID_PATTERN, { message: 'client_id must match ^[A-Za-z0-9_-]{1,64}$' })

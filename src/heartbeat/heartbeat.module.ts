@@ -4,10 +4,10 @@ import { TenantsModule } from '../tenants/tenants.module.js';
 import { HeartbeatController } from './heartbeat.controller.js';
 import { HeartbeatRejections } from './heartbeat-rejections.js';
 import { HeartbeatService } from './heartbeat.service.js';
-import { OfflineDetector } from './offline-detector.js';
+import { OfflineDetector } from './offline-detector.job.js';
 import { PresenceEventsPublisher } from './presence-events.publisher.js';
 import { PresenceQueryService } from './presence-query.service.js';
-import { PresenceStore } from './presence.store.js';
+import { PresenceRepository } from './presence.repository.js';
 import { PresenceWriter } from './presence-writer.js';
 
 @Module({
@@ -16,12 +16,12 @@ import { PresenceWriter } from './presence-writer.js';
   providers: [
     HeartbeatService,
     HeartbeatRejections,
-    PresenceStore,
+    PresenceRepository,
     PresenceWriter,
     PresenceEventsPublisher,
     OfflineDetector,
     PresenceQueryService,
   ],
-  exports: [HeartbeatService, PresenceQueryService, PresenceWriter, OfflineDetector, PresenceStore],
+  exports: [HeartbeatService, PresenceQueryService, PresenceWriter, OfflineDetector, PresenceRepository],
 })
 export class HeartbeatModule {}

@@ -16,7 +16,7 @@ export function presenceSubject(tenantId: string): string {
   return `_PULSE.tenant.${tenantId}.presence`;
 }
 
-/** Publishes presence transitions on `_PULSE.tenant.{id}.presence` (DESIGN.md §1). */
+/** Publishes presence transitions on `_PULSE.tenant.{id}.presence` (README.md, Heartbeats and presence). */
 @Injectable()
 export class PresenceEventsPublisher {
   private readonly logger = new Logger(PresenceEventsPublisher.name);

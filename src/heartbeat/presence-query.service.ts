@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PresenceStore, type ClientPresence, type PresenceSummary } from './presence.store.js';
+import { PresenceRepository, type ClientPresence, type PresenceSummary } from './presence.repository.js';
 
 export interface ClientFilter {
   status?: 'healthy' | 'degraded' | 'unhealthy' | 'offline';
@@ -34,7 +34,7 @@ export function setsForFilter(filter: ClientFilter): readonly string[] | null {
 
 @Injectable()
 export class PresenceQueryService {
-  constructor(private readonly store: PresenceStore) {}
+  constructor(private readonly store: PresenceRepository) {}
 
   summary(tenantId: string): Promise<PresenceSummary> {
     return this.store.summary(tenantId);

@@ -3,6 +3,8 @@
  * Redis Cluster slot, atomically: a heartbeat and the offline detector never interleave.
  */
 
+import { CLIENT_DAY_FIELDS as C, CLIENT_FIELD_SEPARATOR as SEP, COUNTER_FIELDS as F } from '../redis/redis-keys.js';
+
 /** ARGV values per heartbeat in HEARTBEATS_LUA. */
 export const HEARTBEAT_STRIDE = 8;
 
@@ -26,7 +28,7 @@ local n = (#ARGV - 5) / ${8}
 local track = ARGV[3] == '1'
 local timeout = tonumber(ARGV[5])
 local function clientDay(id, field, v)
-  if track and v ~= 0 then redis.call('HINCRBY', KEYS[10], id .. '|' .. field, v) end
+  if track and v ~= 0 then redis.call('HINCRBY', KEYS[10], id .. '${SEP}' .. field, v) end
 end
 if redis.call('EXISTS', KEYS[9]) == 0 then
   for i = 1, n do out[#out + 1] = 'gone'; out[#out + 1] = '' end
@@ -61,19 +63,19 @@ for i = 1, n do
     if previous ~= '' and previous ~= 'offline' then
       -- Online since the last heartbeat: count the time between them, at most the timeout.
       local gap = tonumber(now) - tonumber(prev[7] or now)
-      if gap > 0 then clientDay(id, 'on', math.floor(math.min(gap, timeout) / 1000)) end
+      if gap > 0 then clientDay(id, '${C.onlineSeconds}', math.floor(math.min(gap, timeout) / 1000)) end
     end
-    clientDay(id, 's', dSent)
-    clientDay(id, 'r', dReceived)
-    clientDay(id, 'e', dErrors)
+    clientDay(id, '${C.messagesSent}', dSent)
+    clientDay(id, '${C.messagesReceived}', dReceived)
+    clientDay(id, '${C.errors}', dErrors)
     if track then
       redis.call('ZINCRBY', KEYS[12], dSent + dReceived, id)
       redis.call('PFADD', KEYS[13], id)
     end
     if previous == '' or previous == 'offline' then
       transition = 'online'
-      clientDay(id, 'ss', 1)
-      if previous == 'offline' then clientDay(id, 'rc', 1) end
+      clientDay(id, '${C.sessions}', 1)
+      if previous == 'offline' then clientDay(id, '${C.reconnects}', 1) end
       redis.call('HSET', key, 'connectedSince', now)
       if previous == '' then
         redis.call('HSET', key, 'firstSeen', now)
@@ -98,10 +100,10 @@ for i = 1, n do
     out[#out + 1] = previous
   end
 end
-redis.call('HINCRBY', KEYS[8], 'hb', n)
-if hbSent > 0 then redis.call('HINCRBY', KEYS[8], 'hb_sent', hbSent) end
-if hbReceived > 0 then redis.call('HINCRBY', KEYS[8], 'hb_received', hbReceived) end
-if hbErrors > 0 then redis.call('HINCRBY', KEYS[8], 'hb_errors', hbErrors) end
+redis.call('HINCRBY', KEYS[8], '${F.heartbeats}', n)
+if hbSent > 0 then redis.call('HINCRBY', KEYS[8], '${F.heartbeatSent}', hbSent) end
+if hbReceived > 0 then redis.call('HINCRBY', KEYS[8], '${F.heartbeatReceived}', hbReceived) end
+if hbErrors > 0 then redis.call('HINCRBY', KEYS[8], '${F.heartbeatErrors}', hbErrors) end
 redis.call('EXPIRE', KEYS[8], ARGV[2])
 if track then
   redis.call('EXPIRE', KEYS[10], ARGV[4])
@@ -109,9 +111,9 @@ if track then
   redis.call('EXPIRE', KEYS[13], ARGV[4])
 end
 -- All-time heartbeat figures: the anomaly detectors take their per-window deltas.
-if hbSent > 0 then redis.call('HINCRBY', KEYS[11], 'hb_sent', hbSent) end
-if hbReceived > 0 then redis.call('HINCRBY', KEYS[11], 'hb_received', hbReceived) end
-if hbErrors > 0 then redis.call('HINCRBY', KEYS[11], 'hb_errors', hbErrors) end
+if hbSent > 0 then redis.call('HINCRBY', KEYS[11], '${F.heartbeatSent}', hbSent) end
+if hbReceived > 0 then redis.call('HINCRBY', KEYS[11], '${F.heartbeatReceived}', hbReceived) end
+if hbErrors > 0 then redis.call('HINCRBY', KEYS[11], '${F.heartbeatErrors}', hbErrors) end
 return out
 `;
 
@@ -143,7 +145,7 @@ for i = 6, #ARGV do
       redis.call('EXPIRE', key, ARGV[3])
     end
     if track then
-      redis.call('HINCRBY', KEYS[6], id .. '|off', 1)
+      redis.call('HINCRBY', KEYS[6], id .. '${SEP}${C.offlineTransitions}', 1)
       redis.call('EXPIRE', KEYS[6], ARGV[5])
       redis.call('ZINCRBY', KEYS[7], 1, id)
       redis.call('EXPIRE', KEYS[7], ARGV[5])

@@ -2,8 +2,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModu
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { redisReady } from '../redis/redis-errors.js';
-import { minuteEpochOf, RedisKeys } from '../redis/redis-keys.js';
-import { RETENTION } from '../common/retention.js';
+import { minuteEpochOf } from '../common/time.js';
 import type { Tier } from '../common/tiers.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
@@ -11,7 +10,8 @@ import { LATENCY_BUCKETS, latencyBucket, percentile } from '../monitoring/latenc
 import type { Heartbeat } from './heartbeat-parser.js';
 import { HeartbeatRejections } from './heartbeat-rejections.js';
 import { PresenceEventsPublisher } from './presence-events.publisher.js';
-import { PresenceStore } from './presence.store.js';
+import { PresenceRepository } from './presence.repository.js';
+import { NamedInterval } from '../jobs/named-interval.js';
 
 /** Heartbeats wait at most this long in memory before their pipelined write. */
 export const PRESENCE_FLUSH_INTERVAL_MS = 100;
@@ -41,7 +41,7 @@ const SHUTDOWN_FLUSH_DEADLINE_MS = 5000;
 
 /**
  * Buffers the latest heartbeat per client and writes the buffer to Redis every 100 ms, one Lua
- * call per client, pipelined. While Redis is unreachable only the newest heartbeat of each client
+ * call per HEARTBEATS_PER_CALL clients of a tenant, pipelined. While Redis is unreachable only the newest heartbeat of each client
  * is kept (memory bounded by clients, not by heartbeats) and written on return: metrics are
  * cumulative, so the deltas still add up. Transitions reported by Redis become presence events.
  */
@@ -56,28 +56,27 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
   private readonly stats = { written: 0, superseded: 0, failedWrites: 0, transitions: 0 };
   private readonly processing = new Uint32Array(LATENCY_BUCKETS);
 
+  private readonly flushTimer: NamedInterval;
+
   constructor(
-    private readonly store: PresenceStore,
+    private readonly store: PresenceRepository,
     private readonly events: PresenceEventsPublisher,
     private readonly rejections: HeartbeatRejections,
-    private readonly keys: RedisKeys,
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly scheduler: SchedulerRegistry,
     private readonly directory: TenantDirectory,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {
+    this.flushTimer = new NamedInterval(this.scheduler, FLUSH_INTERVAL);
     this.maxPending = options.presenceBufferLimit ?? DEFAULT_PRESENCE_BUFFER_LIMIT;
   }
 
   onModuleInit(): void {
-    this.scheduler.addInterval(
-      FLUSH_INTERVAL,
-      setInterval(() => void this.flush(), PRESENCE_FLUSH_INTERVAL_MS),
-    );
+    this.flushTimer.start(PRESENCE_FLUSH_INTERVAL_MS, () => void this.flush());
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.scheduler.doesExist('interval', FLUSH_INTERVAL)) this.scheduler.deleteInterval(FLUSH_INTERVAL);
+    this.flushTimer.stop();
     // A Redis that stopped answering must not hold the exit: the last heartbeats are given 5 s.
     await Promise.race([
       this.flush(),
@@ -131,7 +130,7 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
           this.store.applyHeartbeats(
             c.tenantId,
             c.entries.map(([, p]) => p),
-            RETENTION[c.tier],
+            this.directory.retentionOf(c.tenantId),
             {
               // Per-client behaviour history is an enterprise feature; other tiers do not pay for it.
               enabled: c.tier === 'enterprise',
@@ -185,14 +184,8 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
     const minute = minuteEpochOf(Date.now());
     try {
       await Promise.all(
-        [...pending].flatMap(([tenantId, byReason]) =>
-          [...byReason].flatMap(([reason, n]) => [
-            this.redis.hincrby(this.keys.heartbeatRejections(tenantId), reason, n),
-            // Kept as long as the tenant's longest history, then forgotten like the rest.
-            this.redis.expire(this.keys.heartbeatRejections(tenantId), this.directory.retentionOf(tenantId).daySeconds),
-            this.redis.hincrby(this.keys.minute(tenantId, minute), `hbrej:${reason}`, n),
-            this.redis.expire(this.keys.minute(tenantId, minute), this.directory.retentionOf(tenantId).minuteSeconds),
-          ]),
+        [...pending].map(([tenantId, byReason]) =>
+          this.store.addRejections(tenantId, minute, byReason, this.directory.retentionOf(tenantId)),
         ),
       );
     } catch {

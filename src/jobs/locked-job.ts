@@ -3,6 +3,7 @@ import type { SchedulerRegistry } from '@nestjs/schedule';
 import type { JobFailures } from './job-failures.js';
 import { isRedisUnavailable } from '../redis/redis-errors.js';
 import type { HeldLock, RedisLock } from '../redis/redis-lock.js';
+import { NamedInterval } from './named-interval.js';
 
 export interface LockedJobSpec<T> {
   /** Lock and interval name. */
@@ -46,7 +47,7 @@ export class LockedJob<T> {
     };
     const name = `pulse-${this.spec.name}`;
     if (this.spec.alignOffsetMs === undefined) {
-      this.deps.scheduler.addInterval(name, setInterval(tick, this.spec.intervalMs));
+      new NamedInterval(this.deps.scheduler, name).start(this.spec.intervalMs, tick);
       return;
     }
     // One timeout at a time, each computed afresh from the clock, so passes never drift off the
@@ -80,7 +81,7 @@ export class LockedJob<T> {
   stop(): void {
     this.stopped = true;
     const name = `pulse-${this.spec.name}`;
-    if (this.deps.scheduler.doesExist('interval', name)) this.deps.scheduler.deleteInterval(name);
+    new NamedInterval(this.deps.scheduler, name).stop();
     if (this.deps.scheduler.doesExist('timeout', name)) this.deps.scheduler.deleteTimeout(name);
   }
 

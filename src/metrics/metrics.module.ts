@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MonitoringModule } from '../monitoring/monitoring.module.js';
 import { AnalyticsModule } from '../analytics/analytics.module.js';
 import { AnomaliesModule } from '../anomalies/anomalies.module.js';
 import { HealthModule } from '../health/health.module.js';
@@ -6,13 +7,14 @@ import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsRepository } from './metrics.repository.js';
 import { MetricsService } from './metrics.service.js';
+import { RealtimeReader } from './realtime.reader.js';
 import { LiveStreams } from './live-streams.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 
 @Module({
-  imports: [HealthModule, HeartbeatModule, AnalyticsModule, AnomaliesModule, TenantsModule],
+  imports: [MonitoringModule, HealthModule, HeartbeatModule, AnalyticsModule, AnomaliesModule, TenantsModule],
   controllers: [MetricsController],
-  providers: [MetricsRepository, MetricsService, LiveStreams],
-  exports: [MetricsRepository],
+  providers: [MetricsRepository, RealtimeReader, MetricsService, LiveStreams],
+  exports: [RealtimeReader],
 })
 export class MetricsModule {}

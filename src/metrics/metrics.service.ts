@@ -5,45 +5,32 @@ import { tierAtLeast } from '../common/tiers.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { PulseHealthService } from '../health/pulse-health.service.js';
 import { decodeCursor, PresenceQueryService } from '../heartbeat/presence-query.service.js';
-import { dayOf } from '../redis/redis-keys.js';
 import { AnalyticsService } from '../analytics/analytics.service.js';
-import { AnomalyStore } from '../anomalies/anomaly.store.js';
+import { AnomalyRepository } from '../anomalies/anomaly.repository.js';
 import { backtest } from '../anomalies/backtest.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import type { AnalyticsQuery, AnomaliesQuery, BacktestBody, PresenceQuery } from './dto/metrics-queries.dto.js';
-import { MetricsRepository } from './metrics.repository.js';
-import { buildRealtimeView, realtimeMinutes, type RealtimeView, TOP_SUBJECTS } from './realtime-view.js';
+import type { RealtimeView } from './realtime-view.js';
+import { RealtimeReader } from './realtime.reader.js';
 
 @Injectable()
 export class MetricsService {
   constructor(
-    private readonly repository: MetricsRepository,
+    private readonly realtimeReader: RealtimeReader,
     private readonly health: PulseHealthService,
     private readonly presenceQuery: PresenceQueryService,
     private readonly analyticsService: AnalyticsService,
-    private readonly anomalyStore: AnomalyStore,
+    private readonly anomalyRepository: AnomalyRepository,
     private readonly directory: TenantDirectory,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {}
 
   async realtime(tenant: TenantPrincipal, now = Date.now()): Promise<RealtimeView> {
-    const enterprise = tierAtLeast(tenant.tier, 'enterprise');
-    const [raw, presence, openAnomalies] = await Promise.all([
-      this.repository.readRealtime(tenant.tenantId, dayOf(now), realtimeMinutes(now), TOP_SUBJECTS),
-      this.presenceQuery.summary(tenant.tenantId),
-      enterprise ? this.anomalyStore.openCount(tenant.tenantId) : Promise.resolve(0),
-    ]);
-    // A second is complete in Redis once every instance has flushed after it ended.
-    const lastCompleteSecond = Math.floor(now / 1000) - 1 - Math.ceil(this.options.flushIntervalMs / 1000);
-    return buildRealtimeView({
-      tenantId: tenant.tenantId,
-      tier: tenant.tier,
-      now,
-      lastCompleteSecond,
-      raw,
-      clients: { active: presence.online, total: presence.total },
-      openAnomalies,
-    });
+    const openAnomalies = tierAtLeast(tenant.tier, 'enterprise')
+      ? this.anomalyRepository.openCount(tenant.tenantId)
+      : undefined;
+    const { view } = await this.realtimeReader.read(tenant.tenantId, tenant.tier, { now, openAnomalies });
+    return view;
   }
 
   /**
@@ -86,7 +73,7 @@ export class MetricsService {
   /** Anomalies detected in the last `hours`, newest first, optionally by type and status. */
   async anomalies(tenant: TenantPrincipal, query: AnomaliesQuery, now = Date.now()) {
     const since = now - query.hours * 3_600_000;
-    const all = await this.anomalyStore.list(tenant.tenantId, since);
+    const all = await this.anomalyRepository.list(tenant.tenantId, since);
     return {
       tenantId: tenant.tenantId,
       tier: tenant.tier,

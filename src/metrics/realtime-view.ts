@@ -3,6 +3,7 @@ import { tierAtLeast } from '../common/tiers.js';
 import { estimateCardinality } from '../monitoring/subject-sketch.js';
 import { LATENCY_BUCKETS, percentile } from '../monitoring/latency-histogram.js';
 import type { RawRealtime } from './metrics.repository.js';
+import { COUNTER_FIELDS as F, secondField } from '../redis/redis-keys.js';
 
 export interface Counter {
   total: number;
@@ -11,7 +12,7 @@ export interface Counter {
   perSecond: number;
 }
 
-/** `GET /metrics/realtime` (DESIGN.md §1). Fields a tier may not see are absent. */
+/** `GET /metrics/realtime` (README.md, API overview; the OpenAPI document). Fields a tier may not see are absent. */
 export interface RealtimeView {
   tenantId: string;
   tier: Tier;
@@ -54,7 +55,7 @@ export function realtimeMinutes(now: number): number[] {
 
 function secondCount(raw: RawRealtime, field: 'm' | 'b', epochSecond: number): number {
   const minute = raw.minutes.get(epochSecond - (epochSecond % 60));
-  return minute ? int(minute[`${field}:${epochSecond % 60}`]) : 0;
+  return minute ? int(minute[secondField(field, epochSecond % 60)]) : 0;
 }
 
 function counter(inputs: RealtimeInputs, field: 'm' | 'b'): Counter {
@@ -114,8 +115,8 @@ export function errorRateOf(raw: RawRealtime): number {
   let errors = 0;
   let traffic = 0;
   for (const minute of raw.minutes.values()) {
-    errors += int(minute.hb_errors);
-    traffic += int(minute.hb_sent) + int(minute.hb_received);
+    errors += int(minute[F.heartbeatErrors]);
+    traffic += int(minute[F.heartbeatSent]) + int(minute[F.heartbeatReceived]);
   }
   return traffic > 0 ? round(errors / traffic, 4) : 0;
 }

@@ -1,6 +1,6 @@
 import type { Retention } from '../common/retention.js';
-import { dayOf } from '../redis/redis-keys.js';
-import type { RedisKeys } from '../redis/redis-keys.js';
+import { dayOf } from '../common/time.js';
+import { COUNTER_FIELDS as F, latencyField, type RedisKeys, secondField } from '../redis/redis-keys.js';
 import type { TenantDelta } from './tenant-delta.js';
 
 export const FLUSH_SEQUENCE_TTL_SECONDS = 86_400;
@@ -99,10 +99,10 @@ export function encodeDelta(
   };
 
   const TOTALS = 3;
-  hincr(TOTALS, 'm', delta.messages);
-  hincr(TOTALS, 'b', delta.bytes);
-  hincr(TOTALS, 'lat_missing', delta.latencyMissing);
-  hincr(TOTALS, 'lat_invalid', delta.latencyInvalid);
+  hincr(TOTALS, F.messages, delta.messages);
+  hincr(TOTALS, F.bytes, delta.bytes);
+  hincr(TOTALS, F.latencyMissing, delta.latencyMissing);
+  hincr(TOTALS, F.latencyInvalid, delta.latencyInvalid);
 
   const days = new Map<string, [number, number]>();
   // Minutes of an hour before the previous one arrive late (held back by a Redis outage, an
@@ -114,15 +114,15 @@ export function encodeDelta(
   for (const [minuteEpoch, minute] of delta.minutes) {
     if (minuteEpoch < settledBefore) dirtyHours.add(minuteEpoch - (minuteEpoch % 3600));
     const k = ref(keys.minute(t, minuteEpoch));
-    hincr(k, 'm', minute.messages);
-    hincr(k, 'b', minute.bytes);
+    hincr(k, F.messages, minute.messages);
+    hincr(k, F.bytes, minute.bytes);
     if (minute.seconds) {
       for (const [offset, [m, b]] of minute.seconds) {
-        hincr(k, `m:${offset}`, m);
-        hincr(k, `b:${offset}`, b);
+        hincr(k, secondField('m', offset), m);
+        hincr(k, secondField('b', offset), b);
       }
     }
-    if (minute.latency) for (const [bucket, samples] of minute.latency) hincr(k, `l:${bucket}`, samples);
+    if (minute.latency) for (const [bucket, samples] of minute.latency) hincr(k, latencyField(bucket), samples);
     args.push('x', k, MINUTE_TTL_SECONDS);
     const day = dayOf(minuteEpoch * 1000);
     const sum = days.get(day) ?? [0, 0];
@@ -132,8 +132,8 @@ export function encodeDelta(
   }
   for (const [day, [m, b]] of days) {
     const k = ref(keys.day(t, day));
-    hincr(k, 'm', m);
-    hincr(k, 'b', b);
+    hincr(k, F.messages, m);
+    hincr(k, F.bytes, b);
     args.push('x', k, DAY_TTL_SECONDS);
   }
 

@@ -5,7 +5,7 @@
  * [2^((i-1)/8), 2^(i/8)) ms.
  */
 export const BUCKETS_PER_DOUBLING = 8;
-/** Latencies above this are clock skew, not latency (DESIGN.md §1). */
+/** Latencies above this are clock skew, not latency (ARCHITECTURE.md, Redis keys: latency buckets). */
 export const MAX_LATENCY_MS = 5 * 60_000;
 export const LATENCY_BUCKETS = 2 + Math.floor(Math.log2(MAX_LATENCY_MS) * BUCKETS_PER_DOUBLING);
 

@@ -7,6 +7,7 @@ import type { Tenant } from '../tenants/tenant.js';
 import { TenantDirectory, type TenantListener } from '../tenants/tenant-directory.js';
 import { TrafficAggregator } from './traffic-aggregator.js';
 import { TrafficFlusher } from './traffic-flusher.js';
+import { NamedInterval } from '../jobs/named-interval.js';
 
 /** Pending messages on one tenant subscription before the client reports a slow consumer. */
 const SLOW_CONSUMER_PENDING = 100_000;
@@ -24,6 +25,8 @@ export class MessageTap implements OnModuleInit, TenantListener, BeforeApplicati
   private readonly subscriptions = new Map<string, Subscription>();
   private stopped = false;
 
+  private readonly flushTimer: NamedInterval;
+
   constructor(
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
@@ -32,15 +35,13 @@ export class MessageTap implements OnModuleInit, TenantListener, BeforeApplicati
     private readonly flusher: TrafficFlusher,
     private readonly scheduler: SchedulerRegistry,
   ) {
+    this.flushTimer = new NamedInterval(this.scheduler, FLUSH_INTERVAL);
     aggregator.configure(options.subjectTableSize);
   }
 
   onModuleInit(): void {
     this.directory.subscribe(this);
-    this.scheduler.addInterval(
-      FLUSH_INTERVAL,
-      setInterval(() => void this.flusher.flush(), this.options.flushIntervalMs),
-    );
+    this.flushTimer.start(this.options.flushIntervalMs, () => void this.flusher.flush());
   }
 
   /** Tenant ids this instance currently counts. */
@@ -75,7 +76,7 @@ export class MessageTap implements OnModuleInit, TenantListener, BeforeApplicati
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    if (this.scheduler.doesExist('interval', FLUSH_INTERVAL)) this.scheduler.deleteInterval(FLUSH_INTERVAL);
+    this.flushTimer.stop();
     const subs = [...this.subscriptions.values()];
     if (!this.nats.isClosed()) {
       // drain() needs the server; with NATS down, give up after a few seconds and flush what we have.

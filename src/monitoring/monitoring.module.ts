@@ -8,6 +8,6 @@ import { TrafficRepository } from './traffic.repository.js';
 @Module({
   imports: [TenantsModule],
   providers: [TrafficAggregator, TrafficFlusher, TrafficRepository, MessageTap],
-  exports: [TrafficAggregator, TrafficFlusher, MessageTap],
+  exports: [TrafficAggregator, TrafficFlusher, MessageTap, TrafficRepository],
 })
 export class MonitoringModule {}

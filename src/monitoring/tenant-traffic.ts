@@ -1,5 +1,5 @@
 import type { Msg } from '@nats-io/transport-node';
-import { dayOf, minuteEpochOf } from '../redis/redis-keys.js';
+import { dayOf, minuteEpochOf } from '../common/time.js';
 import { LATENCY_BUCKETS, latencyBucket, latencyFromHeader } from './latency-histogram.js';
 import { SubjectTable } from './subject-table.js';
 import { TenantDelta } from './tenant-delta.js';

@@ -8,13 +8,22 @@ import type { TenantDelta } from './tenant-delta.js';
 
 export type FlushOutcome = 'applied' | 'duplicate' | 'tenant_gone';
 
-/** Writes tenant deltas to Redis; one Lua call per tenant, pipelined by ioredis. */
+export interface SubjectCount {
+  subject: string;
+  messages: number;
+  bytes: number;
+}
+
+/**
+ * Writes tenant deltas to Redis (one Lua call per tenant, pipelined by ioredis), and the one read of
+ * the subject ranking those writes keep per day, which the realtime view and analytics both use.
+ */
 @Injectable()
 export class TrafficRepository {
   private readonly flush: LuaScript;
 
   constructor(
-    @Inject(REDIS_CLIENT) redis: RedisClient,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
     this.flush = defineScripts(redis, { pulseFlush: FLUSH_LUA }).pulseFlush;
@@ -29,5 +38,18 @@ export class TrafficRepository {
     const { keys, args } = encodeDelta(delta, this.keys, instanceId, subjectsStoredPerDay, retention);
     const result = await this.flush(keys, args);
     return result === 1 ? 'applied' : result === 0 ? 'duplicate' : 'tenant_gone';
+  }
+
+  /** The day's `top` busiest subjects, busiest first, with their bytes. */
+  async topSubjects(tenantId: string, day: string, top: number): Promise<SubjectCount[]> {
+    const ranked = await this.redis.zrevrange(this.keys.subjectMessages(tenantId, day), 0, top - 1, 'WITHSCORES');
+    const subjects = ranked.filter((_, i) => i % 2 === 0);
+    if (subjects.length === 0) return [];
+    const bytes = await this.redis.hmget(this.keys.subjectBytes(tenantId, day), ...subjects);
+    return subjects.map((subject, i) => ({
+      subject,
+      messages: Number(ranked[2 * i + 1]),
+      bytes: Number(bytes[i] ?? 0),
+    }));
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { HeartbeatService } from '../heartbeat/heartbeat.service.js';
-import { OfflineDetector } from '../heartbeat/offline-detector.js';
+import { OfflineDetector } from '../heartbeat/offline-detector.job.js';
 import { PresenceWriter } from '../heartbeat/presence-writer.js';
 import { TrafficAggregator } from '../monitoring/traffic-aggregator.js';
 import { TrafficFlusher } from '../monitoring/traffic-flusher.js';

@@ -1,27 +1,43 @@
 import { CLUSTER_UNPIPELINED_SCRIPTS, type RedisClient } from './redis-client.js';
 
-export type ScriptName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];
+/** Scripts with a fixed number of keys: ioredis knows their keys, so they auto-pipeline on Cluster too. */
+export const FIXED_KEY_SCRIPTS = ['pulseLockExtend', 'pulseLockRelease', 'pulseRateLimit'] as const;
+
+type VariableKeyName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];
+type FixedKeyName = (typeof FIXED_KEY_SCRIPTS)[number];
+export type ScriptName = VariableKeyName | FixedKeyName;
+
+/** A script with a fixed number of keys, and that number. */
+export interface FixedKeyScript {
+  lua: string;
+  keys: number;
+}
 
 /** One Lua command: its keys (all in one Cluster slot) and arguments; resolves to the script's reply. */
 export type LuaScript = (keys: string[], args: (string | number)[]) => Promise<unknown>;
 
+type RedisCommand = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
+
 /**
- * Defines Lua commands with a variable number of keys on the client and returns them ready to
- * call. ioredis sends EVALSHA and falls back to EVAL once per connection (and per node on
- * Cluster). The names are limited to CLUSTER_UNPIPELINED_SCRIPTS, which the Cluster client keeps
- * out of auto-pipelining (it would group them by a wrong key and mix slots).
+ * The one way Pulse runs Lua: defines the commands on the client and returns them ready to call.
+ * ioredis sends EVALSHA and falls back to EVAL once per connection (and per node on Cluster). A
+ * script whose number of keys varies per call is given as its text and must be listed in
+ * CLUSTER_UNPIPELINED_SCRIPTS, which the Cluster client keeps out of auto-pipelining (it would
+ * group them by a wrong key and mix slots); a fixed-key script is given with its key count.
  */
 export function defineScripts<N extends ScriptName>(
   redis: RedisClient,
-  scripts: Record<N, string>,
+  scripts: { [K in N]: K extends VariableKeyName ? string : FixedKeyScript },
 ): Record<N, LuaScript> {
   const defined = {} as Record<N, LuaScript>;
   for (const name of Object.keys(scripts) as N[]) {
-    redis.defineCommand(name, { lua: scripts[name] });
-    const command = (
-      redis as unknown as Record<N, (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown>>
-    )[name];
-    defined[name] = (keys, args) => command.call(redis, keys.length, ...keys, ...args);
+    const script: string | FixedKeyScript = scripts[name];
+    const variable = typeof script === 'string';
+    redis.defineCommand(name, variable ? { lua: script } : { lua: script.lua, numberOfKeys: script.keys });
+    const command = (redis as unknown as Record<N, RedisCommand>)[name];
+    defined[name] = variable
+      ? (keys, args) => command.call(redis, keys.length, ...keys, ...args)
+      : (keys, args) => command.call(redis, ...keys, ...args);
   }
   return defined;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayOf, minuteEpochOf, RedisKeys } from './redis-keys.js';
+import { RedisKeys } from './redis-keys.js';
 
 describe('RedisKeys', () => {
   const keys = new RedisKeys('pulse');
@@ -32,12 +32,5 @@ describe('RedisKeys', () => {
     expect(keys.tenants()).toBe('pulse:tenants');
     expect(keys.apiKey('ab12')).toBe('pulse:apikey:ab12');
     expect(new RedisKeys('other').tenants()).toBe('other:tenants');
-  });
-
-  it('buckets are aligned to UTC minutes and days', () => {
-    const t = Date.UTC(2026, 10, 28, 23, 59, 59, 999);
-    expect(minuteEpochOf(t)).toBe(Date.UTC(2026, 10, 28, 23, 59) / 1000);
-    expect(dayOf(t)).toBe('20261128');
-    expect(dayOf(t + 1)).toBe('20261129');
   });
 });

@@ -209,13 +209,42 @@ export class RedisKeys {
   }
 }
 
-export const SECONDS_PER_DAY = 86_400;
+/**
+ * Field names inside the counter hashes (totals, minute, hour and day buckets). Writers (the flush
+ * and presence scripts, the client sampler, the rollups) and readers (buckets, the realtime view,
+ * detection) all name them from here; the Lua texts interpolate them.
+ */
+export const COUNTER_FIELDS = {
+  messages: 'm',
+  bytes: 'b',
+  /** Peak messages in one second (rollups keep the maximum). */
+  peak: 'pk',
+  latencyMissing: 'lat_missing',
+  latencyInvalid: 'lat_invalid',
+  heartbeats: 'hb',
+  heartbeatSent: 'hb_sent',
+  heartbeatReceived: 'hb_received',
+  heartbeatErrors: 'hb_errors',
+  /** Online and offline clients sampled on the minute (rollups keep the maximum). */
+  activeClients: 'act',
+  offlineClients: 'off',
+} as const;
 
-export function minuteEpochOf(epochMs: number): number {
-  return Math.floor(epochMs / 60_000) * 60;
-}
+/** Per-second counters of a minute hash: `m:<s>` / `b:<s>`, s = 0..59. */
+export const secondField = (counter: 'm' | 'b', offset: number): string => `${counter}:${offset}`;
+/** Rejected heartbeats of one reason in a minute (then hour, day) hash: `hbrej:<reason>`. */
+export const rejectionField = (reason: string): string => `hbrej:${reason}`;
+/** A latency histogram bucket of a minute (then hour, day) hash: `l:<i>`. */
+export const latencyField = (bucket: number): string => `l:${bucket}`;
 
-/** UTC day as YYYYMMDD. */
-export function dayOf(epochMs: number): string {
-  return new Date(epochMs).toISOString().slice(0, 10).replaceAll('-', '');
-}
+/** Per-client fields of a client-day hash, stored as `<clientId>|<field>`. */
+export const CLIENT_DAY_FIELDS = {
+  messagesSent: 's',
+  messagesReceived: 'r',
+  errors: 'e',
+  onlineSeconds: 'on',
+  sessions: 'ss',
+  reconnects: 'rc',
+  offlineTransitions: 'off',
+} as const;
+export const CLIENT_FIELD_SEPARATOR = '|';

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { REDIS_CLIENT, type RedisClient } from './redis-client.js';
 import { RedisKeys } from './redis-keys.js';
+import { defineScripts, type LuaScript } from './lua-scripts.js';
 
 const RELEASE_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 const EXTEND_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
@@ -18,10 +19,17 @@ export interface HeldLock {
  */
 @Injectable()
 export class RedisLock {
+  private readonly scripts: Record<'pulseLockExtend' | 'pulseLockRelease', LuaScript>;
+
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
-  ) {}
+  ) {
+    this.scripts = defineScripts(redis, {
+      pulseLockExtend: { lua: EXTEND_LUA, keys: 1 },
+      pulseLockRelease: { lua: RELEASE_LUA, keys: 1 },
+    });
+  }
 
   async acquire(name: string, ttlMs: number): Promise<HeldLock | null> {
     const key = this.keys.lock(name);
@@ -29,9 +37,9 @@ export class RedisLock {
     const ok = await this.redis.set(key, token, 'PX', ttlMs, 'NX');
     if (ok !== 'OK') return null;
     return {
-      extend: async (ms: number) => (await this.redis.eval(EXTEND_LUA, 1, key, token, ms)) === 1,
+      extend: async (ms: number) => (await this.scripts.pulseLockExtend([key], [token, ms])) === 1,
       release: async () => {
-        await this.redis.eval(RELEASE_LUA, 1, key, token);
+        await this.scripts.pulseLockRelease([key], [token]);
       },
     };
   }

@@ -52,7 +52,7 @@ describe('PulseClient', () => {
     expect(client.heartbeatBody().metrics).toMatchObject({ messages_sent: 0, errors: 5 });
   });
 
-  it('builds the DESIGN.md heartbeat with cumulative metrics and uptime', () => {
+  it('builds the documented heartbeat (README.md, Heartbeats and presence) with cumulative metrics and uptime', () => {
     const { nc } = fakeConnection();
     const client = new PulseClient({ connection: nc, tenantId: 'acme', clientId: 'c1', now });
     client.publish('a', 'x');

@@ -14,6 +14,7 @@ import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { NATS_CONNECTION } from '../nats/nats.module.js';
 import { TENANT_CHANGES_SUBJECT, type Tenant, type TenantChange } from './tenant.js';
 import { TenantRepository } from './tenant.repository.js';
+import { NamedInterval } from '../jobs/named-interval.js';
 
 export interface TenantListener {
   /** The tenant became active (or changed while active). */
@@ -42,12 +43,16 @@ export class TenantDirectory implements OnApplicationBootstrap, BeforeApplicatio
   private changes: Subscription | null = null;
   private stopped = false;
 
+  private readonly reconcileTimer: NamedInterval;
+
   constructor(
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
     private readonly tenants: TenantRepository,
     private readonly scheduler: SchedulerRegistry,
-  ) {}
+  ) {
+    this.reconcileTimer = new NamedInterval(this.scheduler, RECONCILE_INTERVAL);
+  }
 
   subscribe(listener: TenantListener): void {
     this.listeners.push(listener);
@@ -91,15 +96,12 @@ export class TenantDirectory implements OnApplicationBootstrap, BeforeApplicatio
       },
     });
     await this.reconcile();
-    this.scheduler.addInterval(
-      RECONCILE_INTERVAL,
-      setInterval(() => void this.reconcile(), this.options.tenantSyncIntervalMs),
-    );
+    this.reconcileTimer.start(this.options.tenantSyncIntervalMs, () => void this.reconcile());
   }
 
   beforeApplicationShutdown(): void {
     this.stopped = true;
-    if (this.scheduler.doesExist('interval', RECONCILE_INTERVAL)) this.scheduler.deleteInterval(RECONCILE_INTERVAL);
+    this.reconcileTimer.stop();
     if (this.changes && !this.nats.isClosed()) this.changes.unsubscribe();
   }
 

@@ -6,7 +6,8 @@ import { RETENTION } from '../../src/common/retention.js';
 import { TenantDelta } from '../../src/monitoring/tenant-delta.js';
 import { TrafficRepository } from '../../src/monitoring/traffic.repository.js';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
-import { dayOf, RedisKeys } from '../../src/redis/redis-keys.js';
+import { dayOf } from '../../src/common/time.js';
+import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { type CreatedTenant, createTenant, realtimeTotal, request } from '../support/http.js';
 import {
   deletePrefix,

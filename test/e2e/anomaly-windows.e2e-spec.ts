@@ -2,8 +2,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AlertingService } from '../../src/alerting/alerting.service.js';
 import { AnomalyDetectionJob } from '../../src/anomalies/anomaly-detection.job.js';
-import { AnomalyStore } from '../../src/anomalies/anomaly.store.js';
-import { OfflineDetector } from '../../src/heartbeat/offline-detector.js';
+import { AnomalyRepository } from '../../src/anomalies/anomaly.repository.js';
+import { OfflineDetector } from '../../src/heartbeat/offline-detector.job.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { sendHeartbeat } from '../support/heartbeats.js';
 import { type CreatedTenant, createTenant, realtimeTotal, request } from '../support/http.js';
@@ -195,7 +195,7 @@ describe('a pass that fails half-way (real NATS, Redis and webhook receiver)', (
     for (let i = 0; i < 5; i++) await tenant.window(20);
 
     // The anomaly's record fails to store in the pass that opens it (after the pass decided).
-    const store = pulse.app.get(AnomalyStore);
+    const store = pulse.app.get(AnomalyRepository);
     const save = vi.spyOn(store, 'save').mockRejectedValueOnce(new Error('injected: store unavailable'));
     expect(await tenant.window(500)).toBe(0); // the retry delivers the outbox; nothing new to open
     expect(save).toHaveBeenCalledTimes(2);

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Simulation } from '../../src/simulator/simulation.js';
-import { AnomalyStore } from '../../src/anomalies/anomaly.store.js';
+import { AnomalyRepository } from '../../src/anomalies/anomaly.repository.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { createTenant, type CreatedTenant } from '../support/http.js';
 import {
@@ -80,7 +80,7 @@ describe('dashboard (headless Chromium)', () => {
   it('an enterprise key signs in and sees the rate chart update live, anomalies marked on the history, and a backtest', async () => {
     // A real anomaly of two hours ago, stored as the detection job stores them.
     const at = new Date(Date.now() - 2 * 3_600_000).toISOString();
-    await pulse.app.get(AnomalyStore).save(enterprise.id, {
+    await pulse.app.get(AnomalyRepository).save(enterprise.id, {
       id: 'an_dashboard0001',
       type: 'spike',
       severity: 'warning',

@@ -2,9 +2,9 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeartbeatService } from '../../src/heartbeat/heartbeat.service.js';
-import { OfflineDetector } from '../../src/heartbeat/offline-detector.js';
+import { OfflineDetector } from '../../src/heartbeat/offline-detector.job.js';
 import type { PresenceEvent } from '../../src/heartbeat/presence-events.publisher.js';
-import type { ClientPresence, PresenceSummary } from '../../src/heartbeat/presence.store.js';
+import type { ClientPresence, PresenceSummary } from '../../src/heartbeat/presence.repository.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 
 /** The JSON form of ClientPresence. */

@@ -5,7 +5,7 @@ import { TrafficAggregator } from '../../src/monitoring/traffic-aggregator.js';
 import { TrafficFlusher } from '../../src/monitoring/traffic-flusher.js';
 import { HeartbeatService } from '../../src/heartbeat/heartbeat.service.js';
 import { PresenceWriter } from '../../src/heartbeat/presence-writer.js';
-import { OfflineDetector } from '../../src/heartbeat/offline-detector.js';
+import { OfflineDetector } from '../../src/heartbeat/offline-detector.job.js';
 import { NatsStatus } from '../../src/nats/nats-status.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';

@@ -2,6 +2,7 @@ import { type ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttle
 import { isSlotUnavailable } from '../../redis/redis-errors.js';
 import type { RedisClient } from '../../redis/redis-client.js';
 import type { RedisKeys } from '../../redis/redis-keys.js';
+import { defineScripts, type LuaScript } from '../../redis/lua-scripts.js';
 
 /** Hits in the window and a block once the limit is passed, atomically (one slot: the hash tag). */
 const INCREMENT_LUA = `
@@ -31,23 +32,22 @@ return {hits, ttl, 0, 0}
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly fallback = new ThrottlerStorageService();
 
+  private readonly rateLimit: LuaScript;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
-  ) {}
+  ) {
+    this.rateLimit = defineScripts(redis, { pulseRateLimit: { lua: INCREMENT_LUA, keys: 2 } }).pulseRateLimit;
+  }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string) {
     const base = this.keys.rateLimit(`${throttlerName}:${key}`);
     let reply: [number, number, number, number];
     try {
-      reply = (await this.redis.eval(
-        INCREMENT_LUA,
-        2,
-        `${base}:hits`,
-        `${base}:block`,
-        ttl,
-        limit,
-        blockDuration > 0 ? blockDuration : ttl,
+      reply = (await this.rateLimit(
+        [`${base}:hits`, `${base}:block`],
+        [ttl, limit, blockDuration > 0 ? blockDuration : ttl],
       )) as typeof reply;
     } catch (err) {
       if (!isSlotUnavailable(this.redis, err)) throw err;

@@ -1,14 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { JobFailures } from '../jobs/job-failures.js';
-import { RETENTION } from '../common/retention.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { NatsStatus } from '../nats/nats-status.js';
 import { forEachTenant, LockedJob, LockedJobService } from '../jobs/locked-job.js';
 import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { PresenceEventsPublisher } from './presence-events.publisher.js';
-import { PresenceStore } from './presence.store.js';
+import { PresenceRepository } from './presence.repository.js';
 
 /** Clients handled per Lua call: keeps each call short so Redis is never blocked for long. */
 export const OFFLINE_CHUNK = 500;
@@ -34,7 +33,7 @@ export class OfflineDetector extends LockedJobService<DetectorRun> {
   private last: DetectorRun | null = null;
 
   constructor(
-    private readonly store: PresenceStore,
+    private readonly store: PresenceRepository,
     private readonly directory: TenantDirectory,
     private readonly events: PresenceEventsPublisher,
     private readonly nats: NatsStatus,
@@ -78,7 +77,7 @@ export class OfflineDetector extends LockedJobService<DetectorRun> {
     let forgotten = 0;
     const cutoff = now - this.options.heartbeatTimeoutMs;
     await forEachTenant(this.directory.list(), async (tenant) => {
-      const retention = RETENTION[tenant.tier];
+      const retention = this.directory.retentionOf(tenant.id);
       const tracking = { enabled: tenant.tier === 'enterprise', heartbeatTimeoutMs: this.options.heartbeatTimeoutMs };
       for (;;) {
         const expired = await this.store.expiredClients(tenant.id, cutoff, OFFLINE_CHUNK);

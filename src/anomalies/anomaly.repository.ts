@@ -2,8 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LATENCY_BUCKETS, percentile } from '../monitoring/latency-histogram.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
-import { dayOf, minuteEpochOf, RedisKeys } from '../redis/redis-keys.js';
+import { dayOf, minuteEpochOf } from '../common/time.js';
+import { RedisKeys } from '../redis/redis-keys.js';
 import { ANOMALY_RETENTION_SECONDS, type Anomaly } from './anomaly.js';
+import { COUNTER_FIELDS as F } from '../redis/redis-keys.js';
+import { TrafficRepository } from '../monitoring/traffic.repository.js';
 
 /**
  * Clients whose offline transitions a window reads (the most today first): flapping needs three in
@@ -60,12 +63,13 @@ const compact = (value: unknown) =>
 
 /** Anomalies and the detectors' state in Redis. */
 @Injectable()
-export class AnomalyStore {
+export class AnomalyRepository {
   private readonly scripts: Record<'pulseDetectionSave' | 'pulseWindowAdvance', LuaScript>;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
+    private readonly traffic: TrafficRepository,
   ) {
     this.scripts = defineScripts(redis, {
       pulseDetectionSave: DETECTION_SAVE_LUA,
@@ -89,10 +93,17 @@ export class AnomalyStore {
     const minutes: number[] = [];
     for (let m = minuteEpochOf(latencyFrom); m * 1000 < latencyTo && minutes.length < 60; m += 60) minutes.push(m);
     const [totals, rejections, sketch, subjects, clientDay, latency] = await Promise.all([
-      this.redis.hmget(k.totals(tenantId), 'm', 'hb_sent', 'hb_received', 'hb_errors', 'b'),
+      this.redis.hmget(
+        k.totals(tenantId),
+        F.messages,
+        F.heartbeatSent,
+        F.heartbeatReceived,
+        F.heartbeatErrors,
+        F.bytes,
+      ),
       this.redis.hvals(k.heartbeatRejections(tenantId)),
       this.redis.getBuffer(k.subjectSketch(tenantId, day)),
-      this.redis.zrevrange(k.subjectMessages(tenantId, day), 0, topSubjects - 1),
+      this.traffic.topSubjects(tenantId, day, topSubjects),
       // Bounded: the clients with the most offline transitions today, not the whole client-day hash.
       this.redis.zrevrange(k.offlineDay(tenantId, day), 0, MAX_OFFLINE_CLIENTS - 1, 'WITHSCORES'),
       Promise.all(minutes.map((m) => this.redis.hgetall(k.minute(tenantId, m)))),
@@ -122,7 +133,7 @@ export class AnomalyStore {
       rejected: rejections.reduce((sum, v) => sum + Number(v), 0),
       sketch,
       day,
-      subjects,
+      subjects: subjects.map((s) => s.subject),
       offline,
       latencyP95:
         samples > 0

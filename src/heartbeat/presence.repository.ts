@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
-import { dayOf, minuteEpochOf, RedisKeys } from '../redis/redis-keys.js';
+import { dayOf, minuteEpochOf } from '../common/time.js';
+import { RedisKeys, rejectionField } from '../redis/redis-keys.js';
 import type { Retention } from '../common/retention.js';
 import type { PresenceStatus } from './heartbeat.dto.js';
 import type { Heartbeat } from './heartbeat-parser.js';
@@ -43,7 +44,7 @@ const CLIENT_FIELDS = ['status', 'lastSeen', 'connectedSince', 'sent', 'received
 
 /** Client presence in Redis: one hash per client, sorted sets by last seen and by status. */
 @Injectable()
-export class PresenceStore {
+export class PresenceRepository {
   private readonly scripts: Record<'pulseHeartbeats' | 'pulseMarkOffline' | 'pulseForgetClients', LuaScript>;
 
   constructor(
@@ -165,6 +166,28 @@ export class PresenceStore {
   }
 
   /** Rejected heartbeats on the tenant's subjects, by reason, all instances, all time. */
+  /**
+   * Adds rejected-heartbeat counts of one tenant, by reason: to its all-time hash (kept as long as
+   * the tenant's longest history, then forgotten like the rest) and to the minute's bucket.
+   */
+  async addRejections(
+    tenantId: string,
+    minuteEpoch: number,
+    byReason: Map<string, number>,
+    retention: Retention,
+  ): Promise<void> {
+    const total = this.keys.heartbeatRejections(tenantId);
+    const minute = this.keys.minute(tenantId, minuteEpoch);
+    await Promise.all(
+      [...byReason].flatMap(([reason, n]) => [
+        this.redis.hincrby(total, reason, n),
+        this.redis.expire(total, retention.daySeconds),
+        this.redis.hincrby(minute, rejectionField(reason), n),
+        this.redis.expire(minute, retention.minuteSeconds),
+      ]),
+    );
+  }
+
   async rejections(tenantId: string): Promise<Record<string, number>> {
     const raw = await this.redis.hgetall(this.keys.heartbeatRejections(tenantId));
     return Object.fromEntries(Object.entries(raw).map(([reason, n]) => [reason, Number(n)]));

@@ -13,6 +13,7 @@ import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { AlertSender } from './alert-sender.js';
 import type { Channel } from './channel.js';
 import type { Notification } from './notification.js';
+import { NamedInterval } from '../jobs/named-interval.js';
 
 const INTERVAL = 'pulse-operator-alerts';
 /** Messages waiting for Redis beyond which the backlog is an incident even before the delay. */
@@ -42,6 +43,8 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
   private readonly firing = new Set<Incident>();
   private readonly channels: Channel[];
 
+  private readonly timer: NamedInterval;
+
   constructor(
     private readonly sender: AlertSender,
     private readonly nats: NatsStatus,
@@ -53,6 +56,7 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
     private readonly health: PulseHealthService,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {
+    this.timer = new NamedInterval(this.scheduler, INTERVAL);
     const a = options.alerting;
     const now = new Date().toISOString();
     this.channels = [
@@ -89,14 +93,11 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
 
   onModuleInit(): void {
     if (!this.enabled) return;
-    this.scheduler.addInterval(
-      INTERVAL,
-      setInterval(() => void this.check(), this.options.alerting.operatorCheckIntervalMs),
-    );
+    this.timer.start(this.options.alerting.operatorCheckIntervalMs, () => void this.check());
   }
 
   beforeApplicationShutdown(): void {
-    if (this.scheduler.doesExist('interval', INTERVAL)) this.scheduler.deleteInterval(INTERVAL);
+    this.timer.stop();
   }
 
   /** Every tenant's critical anomalies too, when ALERT_OPERATOR_CRITICAL_ANOMALIES is on. */
