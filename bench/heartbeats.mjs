@@ -42,6 +42,8 @@ async function phase(name, rate, rounds) {
   const writtenBefore = writer.snapshot().written;
   const supersededBefore = writer.snapshot().superseded;
   const histogramBefore = writer.processingHistogram();
+  // CPU of this process only (Pulse, plus this loop's 10 ms polling): the publisher is a child.
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const { stdout } = await run(process.execPath, [
     'bench/heartbeat-publisher.mjs',
@@ -76,6 +78,7 @@ async function phase(name, rate, rounds) {
     await new Promise((r) => setTimeout(r, 10));
   }
   const seconds = (finishedAt - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   const snapshot = writer.snapshot();
   const histogram = writer.processingHistogram().map((n, i) => n - histogramBefore[i]);
   return {
@@ -87,6 +90,7 @@ async function phase(name, rate, rounds) {
     written: snapshot.written - writtenBefore,
     superseded: snapshot.superseded - supersededBefore,
     processedPerSecond: Math.round(pub.sent / seconds),
+    cpuMicrosPerHeartbeat: Number(((cpu.user + cpu.system) / pub.sent).toFixed(2)),
     processingMsP50: Number(percentile(histogram, 0.5).toFixed(1)),
     processingMsP99: Number(percentile(histogram, 0.99).toFixed(1)),
     peakRssMb: phaseRss.stop(),

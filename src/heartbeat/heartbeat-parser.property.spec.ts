@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseHeartbeat, parseHeartbeatSubject } from './heartbeat-parser.js';
+import { parseHeartbeat, parseHeartbeatSubject, validateHeartbeatBody, validateWithDto } from './heartbeat-parser.js';
 
 const NOW = Date.UTC(2026, 10, 28, 18);
 const id = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
@@ -94,6 +94,102 @@ describe('heartbeat validation (property-based)', () => {
         }
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+describe('the compiled heartbeat check agrees with HeartbeatDto (property-based)', () => {
+  const digits = (n: number, max: number) => fc.integer({ min: 0, max }).map((v) => String(v).padStart(n, '0'));
+  const timestamp = fc.oneof(
+    // RFC 3339 in every variation the compiled check takes, with impossible days and hours mixed in.
+    fc
+      .tuple(
+        digits(4, 9999),
+        digits(2, 13),
+        digits(2, 32),
+        digits(2, 24),
+        digits(2, 60),
+        digits(2, 60),
+        fc.option(fc.integer({ min: 0, max: 999_999_999_999 }).map((f) => `.${f}`)),
+        fc.constantFrom('Z', 'z', '+01:00', '-23:59', '+24:00', '', '+0100'),
+        fc.constantFrom('T', 't', ' '),
+      )
+      .map(([y, mo, d, h, mi, se, frac, tz, sep]) => `${y}-${mo}-${d}${sep}${h}:${mi}:${se}${frac ?? ''}${tz}`),
+    fc.constantFrom(
+      '2026-11-28',
+      '2026-W48-6',
+      '2026-332',
+      '2024-02-29T00:00:00Z',
+      '2026-02-29T00:00:00Z',
+      '2026-02-30T10:00:00Z',
+      '2026-04-31T23:59:59.5-01:00',
+      '1900-02-29T00:00:00Z',
+      '2000-02-29T00:00:00Z',
+      '',
+    ),
+    fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    fc.string(),
+    fc.integer(),
+  );
+  const counter = fc.oneof(
+    fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+    fc.constantFrom(-1, 1.5, -0, Number.MAX_SAFE_INTEGER + 2, 1e300, '5', null, true),
+  );
+  const metrics = fc.oneof(
+    fc.record(
+      { messages_sent: counter, messages_received: counter, errors: counter, uptime_seconds: counter },
+      { requiredKeys: [] },
+    ),
+    fc.constantFrom([], null, 'x', 3),
+    fc.array(
+      fc.record({ messages_sent: counter, messages_received: counter, errors: counter, uptime_seconds: counter }),
+    ),
+  );
+  const body = fc.record(
+    {
+      client_id: fc.oneof(id, fc.string()),
+      tenant_id: fc.oneof(id, fc.string()),
+      timestamp,
+      status: fc.oneof(fc.constantFrom('healthy', 'degraded', 'unhealthy'), fc.string()),
+      metrics,
+      extra: fc.jsonValue(),
+    },
+    { requiredKeys: ['client_id', 'tenant_id', 'timestamp', 'status', 'metrics'] },
+  );
+  const plain = (r: ReturnType<typeof validateWithDto>) =>
+    r.ok
+      ? {
+          ok: true,
+          timestamp: r.timestamp,
+          ids: [r.fields.tenant_id, r.fields.client_id],
+          status: r.fields.status,
+          counters: [
+            r.fields.metrics.messages_sent,
+            r.fields.metrics.messages_received,
+            r.fields.metrics.errors,
+            r.fields.metrics.uptime_seconds,
+          ],
+        }
+      : r;
+
+  it('gives the result HeartbeatDto gives, for every body', () => {
+    fc.assert(
+      fc.property(body, (b) => {
+        expect(plain(validateHeartbeatBody(b))).toEqual(plain(validateWithDto(b)));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('every accepted body has finite numbers', () => {
+    fc.assert(
+      fc.property(body, (b) => {
+        const r = validateHeartbeatBody(b);
+        if (!r.ok) return;
+        for (const n of plain(r).counters as number[]) expect(Number.isFinite(n)).toBe(true);
+        expect(Number.isFinite(r.timestamp)).toBe(true);
+      }),
+      { numRuns: 2000 },
     );
   });
 });

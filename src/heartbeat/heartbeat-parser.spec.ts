@@ -12,6 +12,17 @@ const valid = (overrides: Record<string, unknown> = {}) => ({
   metrics: { messages_sent: 5, messages_received: 6, errors: 1, uptime_seconds: 30 },
   ...overrides,
 });
+/** Each body is rejected as `schema`, with a message naming its field. */
+function expectSchemaRejections(cases: [Record<string, unknown>, string][]): void {
+  for (const [body, field] of cases) {
+    const r = parseHeartbeat(SUBJECT, encode(body), NOW);
+    expect(r.ok, JSON.stringify(body)).toBe(false);
+    if (!r.ok) {
+      expect(r.reason).toBe('schema');
+      expect(r.detail).toContain(field);
+    }
+  }
+}
 const reasonOf = (body: unknown, subject = SUBJECT) => {
   const r = parseHeartbeat(subject, encode(body), NOW);
   return r.ok ? 'ok' : r.reason;
@@ -82,13 +93,29 @@ describe('parseHeartbeat', () => {
       [valid({ metrics: undefined }), 'metrics'],
       [valid({ client_id: undefined }), 'client_id'],
     ];
-    for (const [body, field] of cases) {
-      const r = parseHeartbeat(SUBJECT, encode(body), NOW);
-      expect(r.ok, JSON.stringify(body)).toBe(false);
-      if (!r.ok) {
-        expect(r.reason).toBe('schema');
-        expect(r.detail).toContain(field);
-      }
+    expectSchemaRejections(cases);
+  });
+
+  it('rejects shapes class-validator let through that would reach Redis as non-numbers', () => {
+    // `metrics` as an array passed @ValidateNested (it validates arrays element-wise) and left
+    // every counter undefined; ISO 8601 week and ordinal dates passed @IsISO8601 but Date.parse
+    // gives NaN. Either made the heartbeat's Lua call fail, and with it its whole chunk, on every retry.
+    const metrics = { messages_sent: 1, messages_received: 2, errors: 0, uptime_seconds: 3 };
+    const cases: [Record<string, unknown>, string][] = [
+      [valid({ metrics: [] }), 'metrics'],
+      [valid({ metrics: [metrics] }), 'metrics'],
+      [valid({ timestamp: '2026-W48-6' }), 'timestamp'],
+      [valid({ timestamp: '2026-332' }), 'timestamp'],
+    ];
+    expectSchemaRejections(cases);
+  });
+
+  it('every accepted heartbeat carries finite numbers', () => {
+    for (const timestamp of ['2026-11-28T18:00:00Z', '2026-11-28T18:00:00.123456+01:00', '2026-11-28', '2026-W48-6']) {
+      const r = parseHeartbeat(SUBJECT, encode(valid({ timestamp })), NOW);
+      if (!r.ok) continue;
+      const { timestamp: t, sent, received, errors, uptimeSeconds } = r.heartbeat;
+      for (const n of [t, sent, received, errors, uptimeSeconds]) expect(Number.isFinite(n), timestamp).toBe(true);
     }
   });
 
