@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { NATS, rssSampler, startBenchPulse, writeResult } from './support.mjs';
+import { NATS, processCpuMs, redisPid, rssSampler, startBenchPulse, writeResult } from './support.mjs';
 
 const run = promisify(execFile);
 const PER_TENANT = Number(process.argv[2] ?? 10_000);
@@ -21,6 +21,7 @@ const { OfflineDetector } = await import('../dist/heartbeat/offline-detector.job
 const { PresenceRepository } = await import('../dist/heartbeat/presence.repository.js');
 const { TenantDirectory } = await import('../dist/tenants/tenant-directory.js');
 const { percentile } = await import('../dist/monitoring/latency-histogram.js');
+const { NatsStatus } = await import('../dist/nats/nats-status.js');
 
 // The bench runs the offline detector itself.
 const rss = rssSampler();
@@ -29,9 +30,12 @@ const bench = await startBenchPulse({
   tenants,
   tier: 'professional',
   subjectPrefix: `bench${runId}`,
-  overrides: { offlineCheckIntervalMs: 3_600_000 },
+  // The detector judges only after NATS has been connected for one timeout (it pauses after a
+  // reconnect); a short timeout lets the pass at the end run without waiting 90 s.
+  overrides: { offlineCheckIntervalMs: 3_600_000, heartbeatTimeoutMs: 5_000 },
 });
 const { app, options } = bench;
+const redisServer = await redisPid(bench.redis);
 const heartbeats = app.get(HeartbeatService);
 const writer = app.get(PresenceWriter);
 while (tenants.some((t) => !app.get(TenantDirectory).get(t))) await new Promise((r) => setTimeout(r, 20));
@@ -44,6 +48,7 @@ async function phase(name, rate, rounds) {
   const histogramBefore = writer.processingHistogram();
   // CPU of this process only (Pulse, plus this loop's 10 ms polling): the publisher is a child.
   const cpuBefore = process.cpuUsage();
+  const redisCpuBefore = processCpuMs(redisServer);
   const started = performance.now();
   const { stdout } = await run(process.execPath, [
     'bench/heartbeat-publisher.mjs',
@@ -79,6 +84,7 @@ async function phase(name, rate, rounds) {
   }
   const seconds = (finishedAt - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  const redisCpuMs = processCpuMs(redisServer) - redisCpuBefore;
   const snapshot = writer.snapshot();
   const histogram = writer.processingHistogram().map((n, i) => n - histogramBefore[i]);
   return {
@@ -91,6 +97,7 @@ async function phase(name, rate, rounds) {
     superseded: snapshot.superseded - supersededBefore,
     processedPerSecond: Math.round(pub.sent / seconds),
     cpuMicrosPerHeartbeat: Number(((cpu.user + cpu.system) / pub.sent).toFixed(2)),
+    redisCpuMicrosPerHeartbeat: Number(((redisCpuMs * 1000) / pub.sent).toFixed(2)),
     processingMsP50: Number(percentile(histogram, 0.5).toFixed(1)),
     processingMsP99: Number(percentile(histogram, 0.99).toFixed(1)),
     peakRssMb: phaseRss.stop(),
@@ -110,7 +117,13 @@ const online = (await Promise.all(tenants.map((t) => app.get(PresenceRepository)
   0,
 );
 const detector = app.get(OfflineDetector);
+while (app.get(NatsStatus).connectedFor(Date.now()) < options.heartbeatTimeoutMs) {
+  await new Promise((r) => setTimeout(r, 100));
+}
+const detectorCpu = process.cpuUsage();
 const pass = await detector.run(Date.now() + options.heartbeatTimeoutMs + 1000);
+const detectorCpuMs = Math.round((process.cpuUsage(detectorCpu).user + process.cpuUsage(detectorCpu).system) / 1000);
+if (pass?.paused || !pass) throw new Error(`the offline detector did not run (${JSON.stringify(pass)})`);
 const offline = (await Promise.all(tenants.map((t) => app.get(PresenceRepository).summary(t)))).reduce(
   (n, s) => n + s.offline,
   0,
@@ -129,6 +142,7 @@ const result = {
     markedOffline: pass?.markedOffline,
     offlineAfter: offline,
     durationMs: Math.round(pass?.durationMs ?? -1),
+    cpuMs: detectorCpuMs,
   },
 };
 writeResult('heartbeats', result);

@@ -1,8 +1,8 @@
 // Shared by the benchmark scripts: a Pulse built from dist/ on the local NATS and Redis, with
 // tenants written straight into the registry under a key prefix of the run's own.
 import 'reflect-metadata';
-import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 
@@ -126,4 +126,23 @@ export function writeResult(name, result) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(`${dir}${name}.json`, `${JSON.stringify({ date: new Date().toISOString(), ...result }, null, 2)}\n`);
   return result;
+}
+
+/**
+ * CPU time (user + system, ms) the OS has charged a process so far, from /proc (Linux): for
+ * processes other than this one (Redis, a subscriber child, the NATS server).
+ */
+export function processCpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces, inside parentheses): utime is the 14th field.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** The pid of the Redis server a client talks to (INFO server). */
+export async function redisPid(redis) {
+  const info = await redis.info('server');
+  return Number(/process_id:(\d+)/.exec(info)?.[1]);
 }

@@ -37,12 +37,20 @@ export type ParseResult =
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+const SUBJECT_HEAD = '_HEARTBEAT.tenant.';
+const CLIENT_TOKEN = '.client.';
+
 /** `_HEARTBEAT.tenant.{tenantId}.client.{clientId}` → ids, or null for any other shape. */
 export function parseHeartbeatSubject(subject: string): { tenantId: string; clientId: string } | null {
-  const parts = subject.split('.');
-  if (parts.length !== 5 || parts[0] !== '_HEARTBEAT' || parts[1] !== 'tenant' || parts[3] !== 'client') return null;
-  if (!isValidId(parts[2]) || !isValidId(parts[4])) return null;
-  return { tenantId: parts[2], clientId: parts[4] };
+  // By position rather than split('.'): no array per heartbeat. Ids cannot hold a dot, so the
+  // first `.client.` after the tenant token is the only possible split.
+  if (!subject.startsWith(SUBJECT_HEAD)) return null;
+  const at = subject.indexOf(CLIENT_TOKEN, SUBJECT_HEAD.length);
+  if (at < 0) return null;
+  const tenantId = subject.slice(SUBJECT_HEAD.length, at);
+  const clientId = subject.slice(at + CLIENT_TOKEN.length);
+  if (!isValidId(tenantId) || !isValidId(clientId)) return null;
+  return { tenantId, clientId };
 }
 
 /** The timestamp forms the compiled check takes: RFC 3339 date-times (what every SDK sends). */
@@ -138,9 +146,14 @@ export function validateWithDto(
  * Everything a heartbeat must satisfy that needs no state: the subject's shape, JSON, the
  * heartbeat schema, ids equal to the subject's tokens (a client cannot speak for another
  * tenant or client) and a timestamp not more than 5 minutes ahead. Pure, so it is fuzzable.
+ * `ids` are the subject's, when the caller has parsed it already.
  */
-export function parseHeartbeat(subject: string, data: Uint8Array, receivedAt: number): ParseResult {
-  const ids = parseHeartbeatSubject(subject);
+export function parseHeartbeat(
+  subject: string,
+  data: Uint8Array,
+  receivedAt: number,
+  ids = parseHeartbeatSubject(subject),
+): ParseResult {
   if (!ids)
     return { ok: false, reason: 'invalid_subject', detail: 'subject is not _HEARTBEAT.tenant.<id>.client.<id>' };
   const tenantId = ids.tenantId;

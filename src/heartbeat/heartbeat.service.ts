@@ -30,7 +30,7 @@ export class HeartbeatService {
       this.rejections.record('unknown_tenant', `tenant ${ids.tenantId} is unknown or disabled`, subject);
       return;
     }
-    const result = parseHeartbeat(subject, data, receivedAt);
+    const result = parseHeartbeat(subject, data, receivedAt, ids);
     if (!result.ok) {
       this.rejections.record(result.reason, result.detail, subject, tenant.id);
       return;

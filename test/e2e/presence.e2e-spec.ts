@@ -102,6 +102,8 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
     expect(c3.metrics).toEqual({ messagesSent: 99, messagesReceived: 198, errors: 1, uptimeSeconds: 60 });
     const after = [a, b].map((x) => x.app.get(HeartbeatService).stats().accepted);
     expect(after[0] - before[0] + (after[1] - before[1])).toBe(41);
+    // They came the direct way (PulseNatsServer hands them to HeartbeatService), not through Nest's handler chain.
+    expect(a.transport.directCount() + b.transport.directCount()).toBeGreaterThanOrEqual(41);
     expect(c3).toMatchObject({ clientId: 'c3', status: 'healthy', online: true });
     expect(Date.parse(c3.lastSeen)).toBeGreaterThan(Date.now() - 10_000);
     expect(c3.connectedSince).not.toBeNull();
@@ -192,6 +194,9 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
       ],
       [t.id, 'c1', heartbeat(t.id, 'c1', { status: 'sleepy' })],
       [t.id, 'c1', heartbeat(t.id, 'c1', { timestamp: 'yesterday' })],
+      // Both passed HeartbeatDto and reached Redis as non-numbers (an array's Lua call failed).
+      [t.id, 'c1', heartbeat(t.id, 'c1', { metrics: [] })],
+      [t.id, 'c1', heartbeat(t.id, 'c1', { timestamp: '2026-W48-6' })],
       [t.id, 'c1', heartbeat(t.id, 'c1', { timestamp: new Date(Date.now() + 3_600_000).toISOString() })],
       [ghost, 'c1', heartbeat(ghost, 'c1')],
       [ghost, 'c2', heartbeat(ghost, 'c2')],
@@ -200,7 +205,7 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
     nc.publish(`_HEARTBEAT.tenant.${t.id}.client.c1`, new Uint8Array([0xff, 0xfe, 0x00]));
     await nc.flush();
 
-    const expected = { subject_mismatch: 2, invalid_json: 3, schema: 4, future_timestamp: 1 };
+    const expected = { subject_mismatch: 2, invalid_json: 3, schema: 6, future_timestamp: 1 };
     const health = await waitFor(
       async () =>
         (
@@ -213,7 +218,7 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
         ).body,
       (h) =>
         JSON.stringify(h.heartbeats.rejected) === JSON.stringify({ ...h.heartbeats.rejected, ...expected }) &&
-        Object.values(h.heartbeats.rejected).reduce((x, y) => x + y, 0) === 10,
+        Object.values(h.heartbeats.rejected).reduce((x, y) => x + y, 0) === 12,
     );
     expect(health.heartbeats.rejected).toEqual(expected);
     // The rejection counters expire with the tenant's history (they had no expiry).
