@@ -11,6 +11,11 @@ import { PresenceRepository } from './presence.repository.js';
 
 /** Clients handled per Lua call: keeps each call short so Redis is never blocked for long. */
 export const OFFLINE_CHUNK = 500;
+/**
+ * Tenants marked at once: each tenant is one Redis slot and one Lua call at a time, so a few at
+ * once keep Redis busy while this instance publishes the previous chunk's events.
+ */
+const TENANTS_AT_ONCE = 4;
 
 export interface DetectorRun {
   ranAt: string;
@@ -76,38 +81,42 @@ export class OfflineDetector extends LockedJobService<DetectorRun> {
     let marked = 0;
     let forgotten = 0;
     const cutoff = now - this.options.heartbeatTimeoutMs;
-    await forEachTenant(this.directory.list(), async (tenant) => {
-      const retention = this.directory.retentionOf(tenant.id);
-      const tracking = { enabled: tenant.tier === 'enterprise', heartbeatTimeoutMs: this.options.heartbeatTimeoutMs };
-      for (;;) {
-        const expired = await this.store.expiredClients(tenant.id, cutoff, OFFLINE_CHUNK);
-        if (expired.length === 0) break;
-        const offline = await this.store.markOffline(tenant.id, expired, cutoff, now, retention, tracking);
-        marked += offline.length;
-        const at = new Date(now).toISOString();
-        for (const [clientId, previousStatus] of offline) {
-          this.events.publish({
-            type: 'offline',
-            tenantId: tenant.id,
-            clientId,
-            status: 'offline',
-            previousStatus,
-            at,
-          });
+    await forEachTenant(
+      this.directory.list(),
+      async (tenant) => {
+        const retention = this.directory.retentionOf(tenant.id);
+        const tracking = { enabled: tenant.tier === 'enterprise', heartbeatTimeoutMs: this.options.heartbeatTimeoutMs };
+        for (;;) {
+          const expired = await this.store.expiredClients(tenant.id, cutoff, OFFLINE_CHUNK);
+          if (expired.length === 0) break;
+          const offline = await this.store.markOffline(tenant.id, expired, cutoff, now, retention, tracking);
+          marked += offline.length;
+          const at = new Date(now).toISOString();
+          for (const [clientId, previousStatus] of offline) {
+            this.events.publish({
+              type: 'offline',
+              tenantId: tenant.id,
+              clientId,
+              status: 'offline',
+              previousStatus,
+              at,
+            });
+          }
+          if (!(await held.extend(this.lockTtl))) throw new Error('lost the offline-detector lock');
+          // Fewer than a chunk, or nothing marked (every candidate heartbeated meanwhile): done.
+          if (expired.length < OFFLINE_CHUNK || offline.length === 0) break;
         }
-        if (!(await held.extend(this.lockTtl))) throw new Error('lost the offline-detector lock');
-        // Fewer than a chunk, or nothing marked (every candidate heartbeated meanwhile): done.
-        if (expired.length < OFFLINE_CHUNK || offline.length === 0) break;
-      }
-      const forgetBefore = now - retention.clientSeconds * 1000;
-      for (;;) {
-        const stale = await this.store.staleClients(tenant.id, forgetBefore, OFFLINE_CHUNK);
-        if (stale.length === 0) break;
-        const n = await this.store.forget(tenant.id, stale, forgetBefore);
-        forgotten += n;
-        if (stale.length < OFFLINE_CHUNK || n === 0) break;
-      }
-    });
+        const forgetBefore = now - retention.clientSeconds * 1000;
+        for (;;) {
+          const stale = await this.store.staleClients(tenant.id, forgetBefore, OFFLINE_CHUNK);
+          if (stale.length === 0) break;
+          const n = await this.store.forget(tenant.id, stale, forgetBefore);
+          forgotten += n;
+          if (stale.length < OFFLINE_CHUNK || n === 0) break;
+        }
+      },
+      { concurrency: TENANTS_AT_ONCE },
+    );
     this.last = {
       ranAt: new Date(now).toISOString(),
       durationMs: performance.now() - started,

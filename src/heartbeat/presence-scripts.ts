@@ -140,7 +140,8 @@ for i = 6, #ARGV do
     local previous = redis.call('HGET', key, 'status') or ''
     if statusKey[previous] and previous ~= 'offline' then redis.call('ZREM', statusKey[previous], id) end
     redis.call('ZADD', KEYS[5], 0, id)
-    if redis.call('EXISTS', key) == 1 then
+    -- Every client hash has a status (the heartbeat script writes it first), so none means no hash.
+    if previous ~= '' then
       redis.call('HSET', key, 'status', 'offline', 'previousStatus', previous, 'offlineAt', ARGV[2])
       redis.call('EXPIRE', key, ARGV[3])
     end

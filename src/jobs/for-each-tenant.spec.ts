@@ -32,3 +32,43 @@ describe('forEachTenant', () => {
     expect(done).toEqual(['a', 'b', 'c']);
   });
 });
+
+describe('forEachTenant with concurrency', () => {
+  const many = Array.from({ length: 10 }, (_, i) => ({ id: `t${i}` }));
+
+  it('keeps at most `concurrency` tenants under way and does every tenant once', async () => {
+    let running = 0;
+    let most = 0;
+    const done: string[] = [];
+    await forEachTenant(
+      many,
+      async ({ id }) => {
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        done.push(id);
+      },
+      { concurrency: 3 },
+    );
+    expect(most).toBe(3);
+    expect(done.sort()).toEqual(many.map((t) => t.id).sort());
+  });
+
+  it('starts no tenant after another error, lets those under way finish, and throws it', async () => {
+    const started: string[] = [];
+    const finished: string[] = [];
+    const pass = forEachTenant(
+      many,
+      async ({ id }) => {
+        started.push(id);
+        if (id === 't1') throw new Error('lost the lock');
+        await new Promise((r) => setTimeout(r, 5));
+        finished.push(id);
+      },
+      { concurrency: 2 },
+    );
+    await expect(pass).rejects.toThrow('lost the lock');
+    expect(started).toEqual(['t0', 't1']);
+    expect(finished).toEqual(['t0']);
+  });
+});

@@ -136,26 +136,38 @@ export abstract class LockedJobService<T> implements OnModuleInit, BeforeApplica
 }
 
 /**
- * Runs `work` for every tenant in turn. A tenant Redis cannot serve now (its Cluster slot's
- * master lost) does not hold back the others: the loop goes on and the pass then fails naming the
- * skipped tenants (logged, counted for the operator, retried by the next run). Any other error
- * stops the pass at once.
+ * Runs `work` for every tenant, `concurrency` tenants at a time (in turn by default). A tenant
+ * Redis cannot serve now (its Cluster slot's master lost) does not hold back the others: the loop
+ * goes on and the pass then fails naming the skipped tenants (logged, counted for the operator,
+ * retried by the next run). Any other error stops the pass: no further tenant is started, those
+ * under way finish, and the error is thrown.
  */
 export async function forEachTenant<T extends { id: string }>(
   tenants: T[],
   work: (tenant: T) => Promise<void>,
+  { concurrency = 1 }: { concurrency?: number } = {},
 ): Promise<void> {
   const skipped: string[] = [];
   let firstError = '';
-  for (const tenant of tenants) {
-    try {
-      await work(tenant);
-    } catch (err) {
-      if (!isRedisUnavailable(err)) throw err;
-      skipped.push(tenant.id);
-      firstError ||= (err as Error).message;
+  let failure: { error: unknown } | null = null;
+  let next = 0;
+  const worker = async () => {
+    while (failure === null && next < tenants.length) {
+      const tenant = tenants[next++];
+      try {
+        await work(tenant);
+      } catch (err) {
+        if (!isRedisUnavailable(err)) {
+          failure ??= { error: err };
+          return;
+        }
+        skipped.push(tenant.id);
+        firstError ||= (err as Error).message;
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, tenants.length)) }, worker));
+  if (failure !== null) throw (failure as { error: unknown }).error;
   if (skipped.length > 0) {
     const named = skipped.length > 5 ? `${skipped.slice(0, 5).join(', ')}, …` : skipped.join(', ');
     throw new Error(`${skipped.length} tenant(s) skipped, Redis cannot serve them now (${named}): ${firstError}`);

@@ -195,7 +195,7 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
       [t.id, 'c1', heartbeat(t.id, 'c1', { status: 'sleepy' })],
       [t.id, 'c1', heartbeat(t.id, 'c1', { timestamp: 'yesterday' })],
       // Both passed HeartbeatDto and reached Redis as non-numbers (an array's Lua call failed).
-      [t.id, 'c1', heartbeat(t.id, 'c1', { metrics: [] })],
+      [t.id, 'c1', { ...heartbeat(t.id, 'c1'), metrics: [] }],
       [t.id, 'c1', heartbeat(t.id, 'c1', { timestamp: '2026-W48-6' })],
       [t.id, 'c1', heartbeat(t.id, 'c1', { timestamp: new Date(Date.now() + 3_600_000).toISOString() })],
       [ghost, 'c1', heartbeat(ghost, 'c1')],
