@@ -52,9 +52,18 @@ await nc.close();
 
 const ingest =
   INGEST_RATE > 0
-    ? publish({ prefix, tenants: [tenant], count: INGEST_RATE * (2 * SECONDS + 6), rate: INGEST_RATE })
+    ? publish({ prefix, tenants: [tenant], count: INGEST_RATE * (3 * SECONDS + 6), rate: INGEST_RATE })
     : Promise.resolve({ rate: 0 });
 await new Promise((r) => setTimeout(r, 2000));
+// CPU of this process (Pulse) under ingest alone, for SECONDS: subtracted from each load's CPU to
+// give CPU per request.
+const cpuOf = async (work) => {
+  const before = process.cpuUsage();
+  const result = await work();
+  const used = process.cpuUsage(before);
+  return { result, ms: (used.user + used.system) / 1000 };
+};
+const ingestOnly = await cpuOf(() => new Promise((r) => setTimeout(r, SECONDS * 1000)));
 
 // autocannon runs in its own process, so the load generator does not share Pulse's event loop.
 async function load(path) {
@@ -77,6 +86,7 @@ async function load(path) {
   );
   const result = JSON.parse(stdout);
   return {
+    requests: result.requests.total,
     path,
     requestsPerSecond: Math.round(result.requests.average),
     p50Ms: result.latency.p50,
@@ -86,7 +96,14 @@ async function load(path) {
   };
 }
 
-const rows = [await load('/api/v1/metrics/realtime'), await load('/api/v1/metrics/presence?limit=100')];
+const rows = [];
+for (const path of ['/api/v1/metrics/realtime', '/api/v1/metrics/presence?limit=100']) {
+  const { result, ms } = await cpuOf(() => load(path));
+  const { requests, ...row } = result;
+  // The load ran a little longer than SECONDS (start-up, the last responses): scaled by duration is
+  // not worth the noise; the ingest share is taken as SECONDS' worth.
+  rows.push({ ...row, cpuMsPerRequest: Number(((ms - ingestOnly.ms) / requests).toFixed(3)) });
+}
 const pub = await ingest;
 await bench.stop();
 writeResult('rest', { targetRps: RPS, seconds: SECONDS, ingestRate: INGEST_RATE, publisher: pub, rows });

@@ -25,9 +25,10 @@ export class MetricsService {
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {}
 
-  async realtime(tenant: TenantPrincipal, now = Date.now()): Promise<RealtimeView> {
+  /** The tenant's realtime view; `now` reads as of that instant instead of sharing a recent read. */
+  async realtime(tenant: TenantPrincipal, now?: number): Promise<RealtimeView> {
     const openAnomalies = tierAtLeast(tenant.tier, 'enterprise')
-      ? this.anomalyRepository.openCount(tenant.tenantId)
+      ? () => this.anomalyRepository.openCount(tenant.tenantId)
       : undefined;
     const { view } = await this.realtimeReader.read(tenant.tenantId, tenant.tier, { now, openAnomalies });
     return view;

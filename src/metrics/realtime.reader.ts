@@ -8,11 +8,38 @@ import { MetricsRepository } from './metrics.repository.js';
 import { buildRealtimeView, realtimeMinutes, type RealtimeView, TOP_SUBJECTS } from './realtime-view.js';
 
 /**
+ * How long one read of a tenant's realtime view serves every request for it: the API, the SSE
+ * stream and many dashboard tabs of one tenant read the same view, and its rates cover complete
+ * seconds only (lastCompleteSecond), so a view this young is as current as a fresh one.
+ */
+export const SHARED_VIEW_MS = 250;
+/** Views kept at most (one per tenant and tier read within SHARED_VIEW_MS); expired ones are dropped first. */
+const MAX_SHARED_VIEWS = 10_000;
+
+export interface RealtimeRead {
+  view: RealtimeView;
+  presence: PresenceSummary;
+}
+
+interface ReadOptions {
+  /** Read as of this instant (no sharing: the caller asked for a specific time). */
+  now?: number;
+  /** The open-anomaly count, asked only when this read goes to Redis. */
+  openAnomalies?: () => Promise<number>;
+  /** Ranked subjects to read (rule evaluation needs none). */
+  topSubjects?: number;
+}
+
+/**
  * The one way to read a tenant's realtime figures from what every instance merged in Redis: the
  * metrics API (`GET /metrics/realtime`, the SSE stream) and rule evaluation both call `read`.
+ * Reads of the same tenant, tier and subject count within SHARED_VIEW_MS share one Redis round
+ * (and callers arriving while it is under way wait for it instead of starting another).
  */
 @Injectable()
 export class RealtimeReader {
+  private readonly shared = new Map<string, { at: number; read: Promise<RealtimeRead> }>();
+
   constructor(
     private readonly repository: MetricsRepository,
     private readonly presence: PresenceQueryService,
@@ -24,20 +51,35 @@ export class RealtimeReader {
     return Math.floor(now / 1000) - 1 - Math.ceil(this.options.flushIntervalMs / 1000);
   }
 
-  /**
-   * The view as `tier` may see it, and the presence summary it was built from. `topSubjects` is
-   * how many ranked subjects to read (rule evaluation needs none of them).
-   */
-  async read(
-    tenantId: string,
-    tier: Tier,
-    options: { now?: number; openAnomalies?: Promise<number>; topSubjects?: number } = {},
-  ): Promise<{ view: RealtimeView; presence: PresenceSummary }> {
-    const now = options.now ?? Date.now();
+  /** The view as `tier` may see it, and the presence summary it was built from. */
+  read(tenantId: string, tier: Tier, options: ReadOptions = {}): Promise<RealtimeRead> {
+    if (options.now !== undefined) return this.readNow(tenantId, tier, options.now, options);
+    const top = options.topSubjects ?? TOP_SUBJECTS;
+    const key = `${tenantId}\u0000${tier}\u0000${top}`;
+    const now = Date.now();
+    const cached = this.shared.get(key);
+    if (cached && now - cached.at < SHARED_VIEW_MS) return cached.read;
+    const read = this.readNow(tenantId, tier, now, options);
+    if (this.shared.size >= MAX_SHARED_VIEWS) this.prune(now);
+    this.shared.set(key, { at: now, read });
+    // A failed read is not shared: the next caller tries again.
+    read.catch(() => {
+      if (this.shared.get(key)?.read === read) this.shared.delete(key);
+    });
+    return read;
+  }
+
+  private prune(now: number): void {
+    for (const [key, entry] of this.shared) if (now - entry.at >= SHARED_VIEW_MS) this.shared.delete(key);
+    // Still full (that many tenants read within one interval): start over rather than grow.
+    if (this.shared.size >= MAX_SHARED_VIEWS) this.shared.clear();
+  }
+
+  private async readNow(tenantId: string, tier: Tier, now: number, options: ReadOptions): Promise<RealtimeRead> {
     const [raw, presence, openAnomalies] = await Promise.all([
       this.repository.readRealtime(tenantId, dayOf(now), realtimeMinutes(now), options.topSubjects ?? TOP_SUBJECTS),
       this.presence.summary(tenantId),
-      options.openAnomalies ?? Promise.resolve(0),
+      options.openAnomalies ? options.openAnomalies() : Promise.resolve(0),
     ]);
     const view = buildRealtimeView({
       tenantId,
