@@ -1,4 +1,4 @@
-// Heartbeat benchmark: 100,000 clients (10 tenants × 10,000) heartbeating through Pulse (built
+// Heartbeat benchmark: 100,000 clients (10 tenants × 10,000, half of them enterprise) heartbeating through Pulse (built
 // dist/, real NATS and Redis): the rate one instance sustains flat out, processing time (receipt
 // to Redis write) at the protocol rate (one per client per 30 s) and at 10×, and the time one
 // offline-detector pass takes to mark all 100,000 offline.
@@ -28,7 +28,9 @@ const rss = rssSampler();
 const bench = await startBenchPulse({
   runId,
   tenants,
-  tier: 'professional',
+  // Half the tenants enterprise: their heartbeats also keep per-client behaviour (client-day
+  // counters, traffic ranking, clients-seen HyperLogLog), the costliest path.
+  tier: (_t, i) => (i % 2 === 0 ? 'professional' : 'enterprise'),
   subjectPrefix: `bench${runId}`,
   // The detector judges only after NATS has been connected for one timeout (it pauses after a
   // reconnect); a short timeout lets the pass at the end run without waiting 90 s.

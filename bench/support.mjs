@@ -19,11 +19,12 @@ export async function startBenchPulse({ runId, tenants, tier, subjectPrefix, ove
   const keyPrefix = `pulse-bench-${runId}`;
   const keys = new RedisKeys(keyPrefix);
   const redis = new Redis(REDIS);
-  for (const t of tenants) {
+  for (const [i, t] of tenants.entries()) {
     await redis.hset(keys.tenant(t), {
       id: t,
       name: t,
-      tier,
+      // One tier for all, or a function of the tenant and its index.
+      tier: typeof tier === 'function' ? tier(t, i) : tier,
       plan: '',
       status: 'active',
       createdAt: '',
