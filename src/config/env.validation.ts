@@ -105,6 +105,12 @@ export class EnvironmentVariables {
 
   @Transform(toInt)
   @IsInt()
+  @Min(0)
+  @Max(100_000_000)
+  SAMPLING_AUTO_RATE: number = 50_000;
+
+  @Transform(toInt)
+  @IsInt()
   @Min(10)
   @Max(100_000)
   SUBJECTS_STORED_PER_DAY: number = 1000;
@@ -263,6 +269,7 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
     planTiers: parsePlanTiers(env.PLAN_TIERS),
     subjectTableSize: env.SUBJECT_TABLE_SIZE,
     subjectsStoredPerDay: env.SUBJECTS_STORED_PER_DAY,
+    samplingAutoRate: env.SAMPLING_AUTO_RATE,
     heartbeatTimeoutMs: env.HEARTBEAT_TIMEOUT_SECONDS * 1000,
     offlineCheckIntervalMs: env.OFFLINE_CHECK_INTERVAL_SECONDS * 1000,
     rollupIntervalMs: env.ROLLUP_INTERVAL_SECONDS * 1000,

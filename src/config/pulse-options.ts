@@ -50,6 +50,12 @@ export interface PulseOptions {
   subjectTableSize: number;
   /** Subjects kept per tenant per day in Redis (the top by message count). */
   subjectsStoredPerDay: number;
+  /**
+   * Messages per second of one tenant on one instance above which its latency and subject
+   * statistics are sampled (one in ceil(rate / this)), unless the tenant's `sampling` says
+   * otherwise; counts and bytes stay exact. 0 or absent: never automatically.
+   */
+  samplingAutoRate?: number;
   /** Silence after which a client is offline (default 90 s: three missed 30 s heartbeats). */
   heartbeatTimeoutMs: number;
   /** Most clients whose heartbeat waits for Redis at once; beyond, new clients are shed (counted). Default 500,000. */

@@ -69,6 +69,19 @@ describe('realtime view', () => {
     expect(ent.anomalies).toEqual({ open: 2 });
   });
 
+  it('says when latency and subject figures come from a sample, and what share of the messages', () => {
+    const unsampled = buildRealtimeView({ ...inputs('professional'), raw: raw() });
+    expect(unsampled.sampling).toBeUndefined();
+    const r = raw();
+    const current = r.minutes.get(MINUTE)!;
+    current.m = '300';
+    current.skp = '270';
+    r.minutes.get(MINUTE - 60)!.m = '100';
+    const sampled = buildRealtimeView({ ...inputs('professional'), raw: r });
+    expect(sampled.sampling).toEqual({ fraction: 0.325 }); // 130 of 400 messages
+    expect(buildRealtimeView({ ...inputs('basic'), raw: r }).sampling).toBeUndefined(); // basic has no such figures
+  });
+
   it('error rate: heartbeat-reported errors over messages sent + received', () => {
     const withErrors = inputs('enterprise');
     withErrors.raw.minutes.get(MINUTE)!.hb_sent = '900';

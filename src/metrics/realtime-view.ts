@@ -23,6 +23,12 @@ export interface RealtimeView {
   throughput?: { mbps: number };
   latencyMs?: { p50: number; p95: number; p99: number; samples: number };
   subjects?: { distinct: number; top: { subject: string; messages: number; bytes: number }[] };
+  /**
+   * Present when latency and subject figures were taken from a sample of the messages (the
+   * tenant's `sampling`, or automatic at high rates): the share of the realtime minutes' messages
+   * they come from. Message and byte counts are exact either way.
+   */
+  sampling?: { fraction: number };
   errorRate?: number;
   anomalies?: { open: number };
 }
@@ -102,6 +108,8 @@ export function buildRealtimeView(inputs: RealtimeInputs): RealtimeView {
     };
     const estimate = raw.sketch ? estimateCardinality(raw.sketch) : 0;
     view.subjects = { distinct: Math.max(estimate, raw.storedSubjects), top: raw.topSubjects };
+    const fraction = sampledFraction(raw);
+    if (fraction < 1) view.sampling = { fraction };
   }
   if (tierAtLeast(tier, 'enterprise')) {
     view.errorRate = errorRateOf(raw);
@@ -119,4 +127,15 @@ export function errorRateOf(raw: RawRealtime): number {
     traffic += int(minute[F.heartbeatSent]) + int(minute[F.heartbeatReceived]);
   }
   return traffic > 0 ? round(errors / traffic, 4) : 0;
+}
+
+/** Share of the realtime minutes' messages that the latency and subject statistics saw (1: all). */
+export function sampledFraction(raw: RawRealtime): number {
+  let messages = 0;
+  let skipped = 0;
+  for (const minute of raw.minutes.values()) {
+    messages += int(minute[F.messages]);
+    skipped += int(minute[F.sampledOut]);
+  }
+  return messages > 0 && skipped > 0 ? round((messages - skipped) / messages, 4) : 1;
 }

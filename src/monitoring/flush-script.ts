@@ -123,6 +123,7 @@ export function encodeDelta(
       }
     }
     if (minute.latency) for (const [bucket, samples] of minute.latency) hincr(k, latencyField(bucket), samples);
+    hincr(k, F.sampledOut, minute.skipped);
     args.push('x', k, MINUTE_TTL_SECONDS);
     const day = dayOf(minuteEpoch * 1000);
     const sum = days.get(day) ?? [0, 0];

@@ -36,7 +36,10 @@ export class MessageTap implements OnModuleInit, TenantListener, BeforeApplicati
     private readonly scheduler: SchedulerRegistry,
   ) {
     this.flushTimer = new NamedInterval(this.scheduler, FLUSH_INTERVAL);
-    aggregator.configure(options.subjectTableSize);
+    aggregator.configure(options.subjectTableSize, {
+      autoRate: options.samplingAutoRate ?? 0,
+      windowMs: options.flushIntervalMs,
+    });
   }
 
   onModuleInit(): void {
@@ -50,6 +53,8 @@ export class MessageTap implements OnModuleInit, TenantListener, BeforeApplicati
   }
 
   activated(tenant: Tenant): void {
+    // Also on a change while active: the sampling setting may be what changed.
+    this.aggregator.setSampling(tenant.id, tenant.sampling ?? 0);
     if (this.stopped || this.subscriptions.has(tenant.id)) return;
     const subscription = this.nats.subscribe(`${this.options.tenantSubjectPrefix}.${tenant.id}.>`, {
       queue: this.options.nats.queueGroup,

@@ -16,19 +16,20 @@ export class SubjectTable {
 
   constructor(private readonly capacity: number) {}
 
-  add(subject: string, bytes: number): void {
+  /** Counts one message of `bytes`, or, sampled one in `weight`, stands for `weight` such messages. */
+  add(subject: string, bytes: number, weight = 1): void {
     const entry = this.counts.get(subject);
     if (entry !== undefined) {
-      entry.messages++;
-      entry.bytes += bytes;
+      entry.messages += weight;
+      entry.bytes += bytes * weight;
       return;
     }
     this.observe(subject);
     if (this.counts.size < this.capacity) {
-      this.counts.set(subject, { messages: 1, bytes });
+      this.counts.set(subject, { messages: weight, bytes: bytes * weight });
     } else {
-      this.otherMessages++;
-      this.otherBytes += bytes;
+      this.otherMessages += weight;
+      this.otherBytes += bytes * weight;
     }
   }
 

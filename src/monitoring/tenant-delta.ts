@@ -7,6 +7,8 @@ export interface MinuteDelta {
   seconds: Map<number, [number, number]> | null;
   /** Latency bucket → samples. */
   latency: Map<number, number> | null;
+  /** Messages left out of the latency and subject statistics by sampling (counts stay exact). */
+  skipped: number;
 }
 
 /** Keep per-second detail for this long while deltas wait for Redis; older minutes keep totals only. */
@@ -35,7 +37,7 @@ export class TenantDelta {
   minute(minuteEpoch: number): MinuteDelta {
     let minute = this.minutes.get(minuteEpoch);
     if (!minute) {
-      minute = { messages: 0, bytes: 0, seconds: new Map(), latency: null };
+      minute = { messages: 0, bytes: 0, seconds: new Map(), latency: null, skipped: 0 };
       this.minutes.set(minuteEpoch, minute);
     }
     return minute;
@@ -65,6 +67,10 @@ export class TenantDelta {
     minute.latency.set(bucket, (minute.latency.get(bucket) ?? 0) + samples);
   }
 
+  addSkipped(minuteEpoch: number, messages: number): void {
+    this.minute(minuteEpoch).skipped += messages;
+  }
+
   subjectsOf(day: string): SubjectTable {
     let table = this.subjects.get(day);
     if (!table) {
@@ -91,6 +97,7 @@ export class TenantDelta {
         this.bytes += m.bytes;
       }
       if (m.latency) for (const [bucket, samples] of m.latency) this.addLatency(minuteEpoch, bucket, samples);
+      if (m.skipped > 0) this.addSkipped(minuteEpoch, m.skipped);
     }
     this.latencyMissing += other.latencyMissing;
     this.latencyInvalid += other.latencyInvalid;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Msg } from '@nats-io/transport-node';
+import { MAX_SAMPLING } from '../common/sampling.js';
 import { TenantTraffic } from './tenant-traffic.js';
 import type { TenantDelta } from './tenant-delta.js';
 
@@ -21,15 +22,49 @@ export class TrafficAggregator {
   private readonly retired = new Map<string, TenantTraffic>();
   private readonly counters: TapCounters = { messages: 0, rejected: 0 };
   private subjectCapacity = 1000;
+  /** Tenant → its `sampling` setting (0 automatic, 1 never, N one in N). */
+  private readonly samplingOf = new Map<string, number>();
+  private autoRate = 0;
+  private windowSeconds = 1;
 
-  configure(subjectCapacity: number): void {
+  /**
+   * `autoRate`: a tenant whose messages on this instance exceed this many per second has its
+   * statistics sampled (one in ceil(rate / autoRate)) from the next window on; 0 never samples
+   * automatically. `windowMs`: the flush interval, over which the rate is taken.
+   */
+  configure(
+    subjectCapacity: number,
+    sampling: { autoRate: number; windowMs: number } = { autoRate: 0, windowMs: 1000 },
+  ): void {
     this.subjectCapacity = subjectCapacity;
+    this.autoRate = sampling.autoRate;
+    this.windowSeconds = Math.max(0.001, sampling.windowMs / 1000);
+  }
+
+  /** The tenant's setting: 0 automatic, 1 every message, N ≥ 2 one message in N. */
+  setSampling(tenantId: string, setting: number): void {
+    this.samplingOf.set(tenantId, setting);
+    const traffic = this.tenants.get(tenantId);
+    if (traffic && setting >= 1) traffic.setSampling(setting);
+  }
+
+  /** The sampling a tenant's next window gets: its setting, or by its rate when automatic. */
+  private nextSampling(tenantId: string, windowMessages: number): number {
+    const setting = this.samplingOf.get(tenantId) ?? 0;
+    if (setting >= 1) return setting;
+    if (this.autoRate <= 0) return 1;
+    const rate = windowMessages / this.windowSeconds;
+    return rate > this.autoRate ? Math.min(MAX_SAMPLING, Math.ceil(rate / this.autoRate)) : 1;
   }
 
   /** A callback for the tenant's subscription; creates the tenant's counters if needed. */
   messageHandler(tenantId: string): (err: Error | null, msg: Msg) => void {
     let traffic = this.tenants.get(tenantId) ?? this.retired.get(tenantId);
-    if (!traffic) traffic = new TenantTraffic(tenantId, this.subjectCapacity);
+    if (!traffic) {
+      traffic = new TenantTraffic(tenantId, this.subjectCapacity);
+      const setting = this.samplingOf.get(tenantId) ?? 0;
+      if (setting >= 1) traffic.setSampling(setting);
+    }
     this.retired.delete(tenantId);
     this.tenants.set(tenantId, traffic);
     const counters = this.counters;
@@ -49,6 +84,7 @@ export class TrafficAggregator {
     const traffic = this.tenants.get(tenantId);
     if (!traffic) return;
     this.tenants.delete(tenantId);
+    this.samplingOf.delete(tenantId);
     this.retired.set(tenantId, traffic);
   }
 
@@ -56,8 +92,10 @@ export class TrafficAggregator {
   drain(): TenantDelta[] {
     const deltas: TenantDelta[] = [];
     for (const traffic of this.tenants.values()) {
+      const next = this.nextSampling(traffic.tenantId, traffic.windowMessages);
       const delta = traffic.take();
       if (delta) deltas.push(delta);
+      if (next !== traffic.sampling) traffic.setSampling(next);
     }
     for (const traffic of this.retired.values()) {
       const delta = traffic.take();

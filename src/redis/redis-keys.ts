@@ -228,6 +228,8 @@ export const COUNTER_FIELDS = {
   /** Online and offline clients sampled on the minute (rollups keep the maximum). */
   activeClients: 'act',
   offlineClients: 'off',
+  /** Messages sampling left out of the latency and subject statistics (absent: none). */
+  sampledOut: 'skp',
 } as const;
 
 /** Per-second counters of a minute hash: `m:<s>` / `b:<s>`, s = 0..59. */

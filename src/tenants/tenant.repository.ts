@@ -1,3 +1,4 @@
+import { MAX_SAMPLING } from '../common/sampling.js';
 import { SENSITIVITIES, type Sensitivity } from '../config/detector-config.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { isTier } from '../common/tiers.js';
@@ -120,6 +121,12 @@ export class TenantRepository {
 const isSensitivity = (v: unknown): v is Sensitivity =>
   typeof v === 'string' && (SENSITIVITIES as readonly string[]).includes(v);
 
+/** A stored sampling setting, or automatic (0) for tenants stored before it existed or a bad value. */
+function samplingOf(raw: string | undefined): number {
+  const n = Number(raw);
+  return Number.isInteger(n) && n >= 0 && n <= MAX_SAMPLING ? n : 0;
+}
+
 function serialize(tenant: Tenant): Record<string, string> {
   return {
     id: tenant.id,
@@ -129,6 +136,7 @@ function serialize(tenant: Tenant): Record<string, string> {
     status: tenant.status,
     quota: tenant.monthlyMessageQuota === null ? '' : String(tenant.monthlyMessageQuota),
     sensitivity: tenant.anomalySensitivity,
+    sampling: String(tenant.sampling),
     createdAt: tenant.createdAt,
     updatedAt: tenant.updatedAt,
   };
@@ -146,6 +154,7 @@ function deserialize(raw: Record<string, string>): Tenant | null {
     monthlyMessageQuota: raw.quota ? Number(raw.quota) : null,
     // Tenants stored before the setting existed are at the default.
     anomalySensitivity: isSensitivity(raw.sensitivity) ? raw.sensitivity : 'medium',
+    sampling: samplingOf(raw.sampling),
     createdAt: raw.createdAt,
     updatedAt: raw.updatedAt,
   };

@@ -14,6 +14,11 @@ export interface Tenant {
   monthlyMessageQuota: number | null;
   /** How readily the statistical anomaly detector opens an anomaly (enterprise). */
   anomalySensitivity: Sensitivity;
+  /**
+   * Latency and subject statistics from every message (1), one in N (2..1000), or automatic (0:
+   * sampled above SAMPLING_AUTO_RATE). Counts and bytes are exact whatever the setting.
+   */
+  sampling: number;
   createdAt: string;
   updatedAt: string;
 }

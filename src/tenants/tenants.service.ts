@@ -35,6 +35,7 @@ export class TenantsService {
       status: 'active',
       monthlyMessageQuota: dto.monthlyMessageQuota ?? null,
       anomalySensitivity: dto.anomalySensitivity ?? 'medium',
+      sampling: dto.sampling ?? 0,
       createdAt: now,
       updatedAt: now,
     };
@@ -71,6 +72,7 @@ export class TenantsService {
       status: dto.status ?? tenant.status,
       monthlyMessageQuota: dto.monthlyMessageQuota === undefined ? tenant.monthlyMessageQuota : dto.monthlyMessageQuota,
       anomalySensitivity: dto.anomalySensitivity ?? tenant.anomalySensitivity,
+      sampling: dto.sampling ?? tenant.sampling,
       updatedAt: new Date().toISOString(),
     };
     await this.tenants.update(updated);

@@ -7,6 +7,7 @@ import { TrafficAggregator } from '../../src/monitoring/traffic-aggregator.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
 import {
+  ADMIN_KEY,
   deletePrefix,
   type RunningPulse,
   SHARED_REDIS,
@@ -22,6 +23,7 @@ interface Realtime {
   bytes: { total: number };
   latencyMs: { p50: number; p99: number; samples: number };
   subjects: { distinct: number; top: { subject: string; messages: number; bytes: number }[] };
+  sampling?: { fraction: number };
 }
 
 async function realtime(pulse: RunningPulse, key: string): Promise<Realtime> {
@@ -61,6 +63,35 @@ describe('message counting (real NATS and Redis)', () => {
     await nc?.close();
     redis?.disconnect();
     await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+  });
+
+  it('a sampled tenant (sampling 10, set by the admin) keeps exact counts and says its latency figures are sampled', async () => {
+    const t = await createTenant(a.url, uniqueTenantId('sampled'), 'professional');
+    const patched = await request<{ sampling: number }>(a.url, 'PATCH', `/api/v1/admin/tenants/${t.id}`, {
+      key: ADMIN_KEY,
+      body: { sampling: 10 },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.sampling).toBe(10);
+    const refused = await request<{ message: string }>(a.url, 'PATCH', `/api/v1/admin/tenants/${t.id}`, {
+      key: ADMIN_KEY,
+      body: { sampling: 1001 },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toContain('sampling');
+    await waitFor(async () => subscribed(a, t.id), Boolean);
+
+    await publishMany(nc, 5000, (i) => `tenant.${t.id}.orders.${i % 2}`, 100);
+    const r = await waitForTotal(a, t.apiKey, 5000);
+    expect(r.messages.total).toBe(5000);
+    expect(r.bytes.total).toBe(500_000);
+    // About one message in 10 went into the latency histogram and the subject table.
+    expect(r.sampling!.fraction).toBeGreaterThan(0.07);
+    expect(r.sampling!.fraction).toBeLessThan(0.13);
+    expect(r.latencyMs.samples).toBeGreaterThan(350);
+    expect(r.latencyMs.samples).toBeLessThan(650);
+    // Each sampled message stands for 10 in the subject counts: two subjects, ~2,500 each.
+    for (const s of r.subjects.top) expect(Math.abs(s.messages - 2500)).toBeLessThan(600);
   });
 
   it('counts two tenants exactly and keeps them apart', async () => {

@@ -20,6 +20,7 @@ describe('TenantRepository.reindex (real Redis)', () => {
     status: 'active',
     monthlyMessageQuota: null,
     anomalySensitivity: 'medium',
+    sampling: 0,
     createdAt: '2026-11-28T00:00:00.000Z',
     updatedAt: '2026-11-28T00:00:00.000Z',
   };

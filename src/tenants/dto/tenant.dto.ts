@@ -1,4 +1,5 @@
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Min, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { MAX_SAMPLING } from '../../common/sampling.js';
 import { SENSITIVITIES, type Sensitivity } from '../../config/detector-config.js';
 import { ID_PATTERN } from '../../common/ids.js';
 import { TIERS, type Tier } from '../../common/tiers.js';
@@ -34,6 +35,17 @@ class TenantFieldsDto {
   @IsOptional()
   @IsIn(SENSITIVITIES, { message: `anomalySensitivity must be one of: ${SENSITIVITIES.join(', ')}` })
   anomalySensitivity?: Sensitivity;
+
+  /**
+   * Latency and subject statistics from every message (1), one message in N (2..1000), or
+   * automatic (0, the default: sampled above SAMPLING_AUTO_RATE msgs/s). Counts and bytes are
+   * always exact.
+   */
+  @IsOptional()
+  @IsInt({ message: `sampling must be an integer from 0 to ${MAX_SAMPLING}` })
+  @Min(0, { message: `sampling must be an integer from 0 to ${MAX_SAMPLING}` })
+  @Max(MAX_SAMPLING, { message: `sampling must be an integer from 0 to ${MAX_SAMPLING}` })
+  sampling?: number;
 }
 
 export class CreateTenantDto extends TenantFieldsDto {
