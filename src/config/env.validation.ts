@@ -107,7 +107,7 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(0)
   @Max(100_000_000)
-  SAMPLING_AUTO_RATE: number = 50_000;
+  SAMPLING_AUTO_RATE: number = 0;
 
   @Transform(toInt)
   @IsInt()
