@@ -124,7 +124,8 @@ while (app.get(NatsStatus).connectedFor(Date.now()) < options.heartbeatTimeoutMs
 }
 const detectorCpu = process.cpuUsage();
 const pass = await detector.run(Date.now() + options.heartbeatTimeoutMs + 1000);
-const detectorCpuMs = Math.round((process.cpuUsage(detectorCpu).user + process.cpuUsage(detectorCpu).system) / 1000);
+const detectorCpuUsed = process.cpuUsage(detectorCpu);
+const detectorCpuMs = Math.round((detectorCpuUsed.user + detectorCpuUsed.system) / 1000);
 if (pass?.paused || !pass) throw new Error(`the offline detector did not run (${JSON.stringify(pass)})`);
 const offline = (await Promise.all(tenants.map((t) => app.get(PresenceRepository).summary(t)))).reduce(
   (n, s) => n + s.offline,

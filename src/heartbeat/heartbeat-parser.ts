@@ -104,12 +104,11 @@ function calendarDay(timestamp: string): boolean {
   return day <= days;
 }
 
-type Fields = Pick<CanonicalHeartbeat, 'client_id' | 'tenant_id' | 'timestamp' | 'status' | 'metrics'>;
+/** A heartbeat body's fields and its timestamp (ms), or why the schema refuses it. */
+type BodyCheck = { ok: true; fields: CanonicalHeartbeat; timestamp: number } | { ok: false; detail: string };
 
 /** The fields of a valid heartbeat body, or the schema failure, by the compiled check or HeartbeatDto. */
-export function validateHeartbeatBody(
-  body: object,
-): { ok: true; fields: Fields; timestamp: number } | { ok: false; detail: string } {
+export function validateHeartbeatBody(body: object): BodyCheck {
   if (canonical(body) && calendarDay(body.timestamp)) {
     const timestamp = Date.parse(body.timestamp);
     if (Number.isFinite(timestamp)) return { ok: true, fields: body, timestamp };
@@ -124,9 +123,7 @@ export function validateHeartbeatBody(
  * be a date-time Date.parse can place (ISO 8601 week and ordinal dates pass @IsISO8601 but parse
  * to NaN). Either reached Redis as a non-number and failed its whole Lua call on every retry.
  */
-export function validateWithDto(
-  body: object,
-): { ok: true; fields: Fields; timestamp: number } | { ok: false; detail: string } {
+export function validateWithDto(body: object): BodyCheck {
   const dto = plainToInstance(HeartbeatDto, body);
   const errors = validateSync(dto, { forbidUnknownValues: true });
   if (errors.length > 0) {

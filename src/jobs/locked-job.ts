@@ -34,20 +34,25 @@ export interface LockedJobDeps {
 export class LockedJob<T> {
   private running: Promise<T | null> | null = null;
   private stopped = false;
+  /** The scheduler name of this job's timer (an interval, or the aligned job's next timeout). */
+  private readonly name: string;
+  private readonly interval: NamedInterval;
 
   constructor(
     private readonly deps: LockedJobDeps,
     private readonly spec: LockedJobSpec<T>,
-  ) {}
+  ) {
+    this.name = `pulse-${spec.name}`;
+    this.interval = new NamedInterval(deps.scheduler, this.name);
+  }
 
   start(): void {
     // A tick while a pass is still running is skipped, not queued.
     const tick = (now = Date.now()) => {
       if (!this.running) void this.run(now);
     };
-    const name = `pulse-${this.spec.name}`;
     if (this.spec.alignOffsetMs === undefined) {
-      new NamedInterval(this.deps.scheduler, name).start(this.spec.intervalMs, tick);
+      this.interval.start(this.spec.intervalMs, tick);
       return;
     }
     // One timeout at a time, each computed afresh from the clock, so passes never drift off the
@@ -60,9 +65,9 @@ export class LockedJob<T> {
     let target = start + ((((offset - start) % period) + period) % period);
     const schedule = () => {
       if (this.stopped) return;
-      if (this.deps.scheduler.doesExist('timeout', name)) this.deps.scheduler.deleteTimeout(name);
+      this.clearTimeout();
       this.deps.scheduler.addTimeout(
-        name,
+        this.name,
         setTimeout(
           () => {
             // The pass is for the boundary it was set for.
@@ -80,9 +85,12 @@ export class LockedJob<T> {
 
   stop(): void {
     this.stopped = true;
-    const name = `pulse-${this.spec.name}`;
-    new NamedInterval(this.deps.scheduler, name).stop();
-    if (this.deps.scheduler.doesExist('timeout', name)) this.deps.scheduler.deleteTimeout(name);
+    this.interval.stop();
+    this.clearTimeout();
+  }
+
+  private clearTimeout(): void {
+    if (this.deps.scheduler.doesExist('timeout', this.name)) this.deps.scheduler.deleteTimeout(this.name);
   }
 
   /**

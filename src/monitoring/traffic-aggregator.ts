@@ -45,7 +45,13 @@ export class TrafficAggregator {
   setSampling(tenantId: string, setting: number): void {
     this.samplingOf.set(tenantId, setting);
     const traffic = this.tenants.get(tenantId);
-    if (traffic && setting >= 1) traffic.setSampling(setting);
+    if (traffic) this.applyFixedSampling(traffic);
+  }
+
+  /** A tenant set to a fixed sampling gets it at once; automatic ones are set at each drain. */
+  private applyFixedSampling(traffic: TenantTraffic): void {
+    const setting = this.samplingOf.get(traffic.tenantId) ?? 0;
+    if (setting >= 1) traffic.setSampling(setting);
   }
 
   /** The sampling a tenant's next window gets: its setting, or by its rate when automatic. */
@@ -62,8 +68,7 @@ export class TrafficAggregator {
     let traffic = this.tenants.get(tenantId) ?? this.retired.get(tenantId);
     if (!traffic) {
       traffic = new TenantTraffic(tenantId, this.subjectCapacity);
-      const setting = this.samplingOf.get(tenantId) ?? 0;
-      if (setting >= 1) traffic.setSampling(setting);
+      this.applyFixedSampling(traffic);
     }
     this.retired.delete(tenantId);
     this.tenants.set(tenantId, traffic);

@@ -136,6 +136,23 @@ class MasterLossFixture {
     return res.status === 200 ? res.body.summary.online : `HTTP ${res.status}`;
   }
 
+  /** Waits until the tenant reads all 3,000 messages (up to `timeoutMs`), then both clients online. */
+  async expectWhole(t: CreatedTenant, timeoutMs: number): Promise<void> {
+    expect(
+      await waitFor(
+        () => this.total(t),
+        (n) => n === 3000,
+        { timeoutMs },
+      ),
+    ).toBe(3000);
+    expect(
+      await waitFor(
+        () => this.online(t),
+        (n) => n === 2,
+      ),
+    ).toBe(2);
+  }
+
   async readiness(): Promise<{ http: number; body: RedisReadiness }> {
     const res = await request<RedisReadiness>(this.url, 'GET', '/health/ready');
     return { http: res.status, body: res.body };
@@ -206,19 +223,7 @@ describe('a replica-less Redis Cluster master lost, cluster-require-full-coverag
     // The tenant whose slots survive is fully served, although its API key's entry is on the lost
     // master (the key was confirmed before) and the rate-limit counters may be too.
     for (const t of [f.kept, f.intact]) {
-      expect(
-        await waitFor(
-          () => f.total(t),
-          (n) => n === 3000,
-          { timeoutMs: 15_000 },
-        ),
-      ).toBe(3000);
-      expect(
-        await waitFor(
-          () => f.online(t),
-          (n) => n === 2,
-        ),
-      ).toBe(2);
+      await f.expectWhole(t, 15_000);
     }
     // The other one cannot be read: 503, and exactly its 2,000 new messages wait in memory.
     expect(await f.total(f.lost)).toBe('HTTP 503');
@@ -237,19 +242,7 @@ describe('a replica-less Redis Cluster master lost, cluster-require-full-coverag
     expect(rolled[0] + rolled[1]).toBe(3000);
 
     await f.victim.start();
-    expect(
-      await waitFor(
-        () => f.total(f.lost),
-        (n) => n === 3000,
-        { timeoutMs: 20_000 },
-      ),
-    ).toBe(3000);
-    expect(
-      await waitFor(
-        () => f.online(f.lost),
-        (n) => n === 2,
-      ),
-    ).toBe(2);
+    await f.expectWhole(f.lost, 20_000);
     for (const t of [f.kept, f.intact]) expect(await f.total(t)).toBe(3000);
     expect(f.backlog()).toBe(0);
     const up = await waitFor(
@@ -310,19 +303,7 @@ describe('a replica-less Redis Cluster master lost, Redis defaults (full coverag
 
     await f.victim.start(); // same slots, no data
     // A tenant with nothing on the lost master loses nothing: all 3,000.
-    expect(
-      await waitFor(
-        () => f.total(f.intact),
-        (n) => n === 3000,
-        { timeoutMs: 20_000 },
-      ),
-    ).toBe(3000);
-    expect(
-      await waitFor(
-        () => f.online(f.intact),
-        (n) => n === 2,
-      ),
-    ).toBe(2);
+    await f.expectWhole(f.intact, 20_000);
     // What the master held is gone. A tenant whose registry entry was there: its key opens nothing
     // and its held counts are dropped (nothing to attach them to).
     expect(
@@ -390,19 +371,7 @@ describe('a Redis Cluster master lost, with a replica each (the recommended setu
     // The replica takes over once the others agree its master failed (node timeout 2 s, then the
     // election); meanwhile the lost slots' counts wait in memory, then go to the new master.
     for (const t of f.tenants) {
-      expect(
-        await waitFor(
-          () => f.total(t),
-          (n) => n === 3000,
-          { timeoutMs: 20_000 },
-        ),
-      ).toBe(3000);
-      expect(
-        await waitFor(
-          () => f.online(t),
-          (n) => n === 2,
-        ),
-      ).toBe(2);
+      await f.expectWhole(t, 20_000);
     }
     expect(
       await waitFor(
