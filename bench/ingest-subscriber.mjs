@@ -4,6 +4,10 @@
 // subscribed, then, when COUNT messages are counted (Pulse: and stored in Redis), one JSON line:
 // { received, stored, seconds, countedSeconds, cpuMs } with CPU (user + system, from the OS via process.cpuUsage)
 // from the first message to the end of the work (Pulse: its flushes included).
+// MODE "shared" is one of several Pulse instances in one queue group and key space (same RUN_ID):
+// it prints "ready", starts measuring when a line "go" arrives on stdin, and reports once Redis
+// holds all COUNT messages, whoever counted them (then waits for "stop" before it deletes the keys): { received (its own), stored (all), perTenant,
+// firstAt, lastAt (wall clock of its first and last message), cpuMs (from "go" to the end) }.
 // Usage: node bench/ingest-subscriber.mjs MODE PREFIX TENANTS COUNT RUN_ID
 import { connect } from '@nats-io/transport-node';
 import { NATS, startBenchPulse, waitUntil } from './support.mjs';
@@ -28,6 +32,15 @@ const report = (extra) => {
     }),
   );
 };
+
+/** A Pulse instance subscribed to every tenant of the run, and its aggregator (for counts). */
+async function startPulse() {
+  const { MessageTap } = await import('../dist/monitoring/message-tap.js');
+  const { TrafficAggregator } = await import('../dist/monitoring/traffic-aggregator.js');
+  const bench = await startBenchPulse({ runId, tenants, tier: 'basic', subjectPrefix: prefix });
+  await waitUntil(async () => bench.app.get(MessageTap).subscribedTenants().length === tenants.length);
+  return { bench, aggregator: bench.app.get(TrafficAggregator) };
+}
 
 if (mode === 'bare') {
   const nc = await connect({ servers: NATS });
@@ -55,13 +68,64 @@ if (mode === 'bare') {
   await finished;
   report({ received, stored: received });
   await nc.close();
+} else if (mode === 'shared') {
+  const { createInterface } = await import('node:readline');
+  const { bench, aggregator } = await startPulse();
+  const { redis, keys } = bench;
+  const lines = createInterface({ input: process.stdin });
+  const command = (word) => new Promise((resolve) => lines.on('line', (line) => line === word && resolve()));
+  const go = command('go');
+  // The instances share one key space: none deletes it before every one has reported.
+  const stop = command('stop');
+  console.log('ready');
+  await go;
+  const cpuAtGo = process.cpuUsage();
+  let seen = 0;
+  let firstAt = null;
+  let lastAt = null;
+  const watch = setInterval(() => {
+    const n = aggregator.stats().messages;
+    if (n === seen) return;
+    seen = n;
+    lastAt = Date.now();
+    firstAt ??= lastAt;
+  }, 1);
+  let perTenant = [];
+  let stored = 0;
+  const readStored = async () => {
+    perTenant = (await Promise.all(tenants.map((t) => redis.hget(keys.totals(t), 'm')))).map(Number);
+    stored = perTenant.reduce((s, v) => s + v, 0);
+  };
+  // Redis is read (TENANTS commands) only once this instance's own traffic has paused for 100 ms,
+  // and then every 100 ms: polling it all along cost more CPU than a share of the messages.
+  for (const deadline = Date.now() + 120_000; ;) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (Date.now() > deadline) throw new Error('timed out');
+    if (lastAt === null || Date.now() - lastAt < 100) continue;
+    await readStored();
+    if (stored >= COUNT) break;
+  }
+  clearInterval(watch);
+  const cpu = process.cpuUsage(cpuAtGo);
+  // Late duplicates would show as stored > COUNT: give a straggler one more flush to appear.
+  await new Promise((r) => setTimeout(r, 1500));
+  await readStored();
+  console.log(
+    JSON.stringify({
+      received: aggregator.stats().messages,
+      stored,
+      perTenant,
+      firstAt,
+      lastAt,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+    }),
+  );
+  await stop;
+  lines.close();
+  await bench.stop();
 } else {
-  const { MessageTap } = await import('../dist/monitoring/message-tap.js');
-  const { TrafficAggregator } = await import('../dist/monitoring/traffic-aggregator.js');
-  const bench = await startBenchPulse({ runId, tenants, tier: 'basic', subjectPrefix: prefix });
-  const { app, redis, keys } = bench;
-  await waitUntil(async () => app.get(MessageTap).subscribedTenants().length === tenants.length);
-  const aggregator = app.get(TrafficAggregator);
+  const { bench, aggregator } = await startPulse();
+  const { redis, keys } = bench;
   console.log('ready');
   // Polled every millisecond (a 1 ms timer costs next to nothing): the first message, then the last.
   const when = (done) =>

@@ -1,8 +1,11 @@
 // REST under load: GET /metrics/realtime and /metrics/presence at 500 requests/s for 10 s each
 // (autocannon, enterprise key, 1,000 clients present) while a separate process publishes
-// 100,000 msgs/s into the same tenant.
+// 100,000 msgs/s into the same tenant; and, as the floor of what this machine and harness allow,
+// GET /health/live (no key, no Redis: Nest, Express and helmet only) under the same load. Each row
+// also gives Pulse's event-loop delay during its load (what any request waits behind).
 // Usage: npm run build && node bench/rest.mjs [rps=500] [seconds=10] [ingest msgs/s=100000]
 import { execFile } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { connect } from '@nats-io/transport-node';
 import { randomBytes } from 'node:crypto';
@@ -97,9 +100,14 @@ async function load(path) {
 }
 
 const rows = [];
-for (const path of ['/api/v1/metrics/realtime', '/api/v1/metrics/presence?limit=100']) {
+const PATHS = process.env.REST_PATHS ?? '/health/live,/api/v1/metrics/realtime,/api/v1/metrics/presence?limit=100';
+for (const path of PATHS.split(',')) {
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   const { result, ms } = await cpuOf(() => load(path));
+  loop.disable();
   const { requests, ...row } = result;
+  row.loopDelayP99Ms = Number((loop.percentile(99) / 1e6).toFixed(1));
   // The load ran a little longer than SECONDS (start-up, the last responses): scaled by duration is
   // not worth the noise; the ingest share is taken as SECONDS' worth.
   rows.push({ ...row, cpuMsPerRequest: Number(((ms - ingestOnly.ms) / requests).toFixed(3)) });

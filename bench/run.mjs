@@ -10,9 +10,12 @@ const cases = [
   ['explosion', ['1000000']],
   ['heartbeats', ['10000', '10']],
   ['rest', ['500', '10', '100000']],
+  ['scale-out', ['2000000', '100', '3']],
 ];
 const started = Date.now();
-for (const [name, args] of cases) {
+// `node bench/run.mjs --table` prints the table again from the results of the last run.
+const tableOnly = process.argv.includes('--table');
+for (const [name, args] of tableOnly ? [] : cases) {
   console.log(`\n=== ${name} ${args.join(' ')}`);
   execFileSync(process.execPath, [`${here}${name}.mjs`, ...args], { stdio: 'inherit' });
 }
@@ -23,6 +26,8 @@ const heartbeats = read('heartbeats');
 const rest = read('rest');
 const realtime = rest.rows.find((r) => r.path.includes('realtime'));
 const presence = rest.rows.find((r) => r.path.includes('presence'));
+const floor = rest.rows.find((r) => r.path === '/health/live');
+const scaleOut = read('scale-out');
 const known = heartbeats.phases.find((p) => p.phase.startsWith('flat out'));
 const protocol = heartbeats.phases.find((p) => p.phase === 'protocol rate (1 / client / 30 s)');
 const tenfold = heartbeats.phases.find((p) => p.phase.startsWith('10'));
@@ -113,10 +118,24 @@ const rows = [
     '',
     '',
   ],
+  [
+    `REST floor: /health/live (no key, no Redis) during ingest`,
+    `${floor.requestsPerSecond} req/s, p99 ${floor.p99Ms} ms; event-loop delay p99 ${floor.loopDelayP99Ms} ms`,
+    'what this machine allows any route',
+    '',
+  ],
+  ...scaleOut.curve.map((c) => [
+    `scale-out: ${c.instances} instance${c.instances > 1 ? 's' : ''} in one queue group`,
+    `${span(c.rate, ' msgs/s')}; CPU ${span(c.cpuMicrosPerMessage, ' µs')}/message (all instances), Redis ${span(c.redisCpuMicrosPerMessage, ' µs')}`,
+    `exact: every tenant's total as published, ${scaleOut.rounds.filter((r) => r.instances === c.instances).length} runs`,
+    c.exact ? 'exact' : 'NOT EXACT',
+  ]),
 ];
 const md = [
   `Machine: ${cpus().length} × ${cpus()[0].model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; publisher, NATS, Redis, load generator and Pulse share it.`,
-  `Run: ${new Date().toISOString()}, ${Math.round((Date.now() - started) / 1000)} s in all.`,
+  tableOnly
+    ? `Table printed ${new Date().toISOString()} from the results in bench/results.`
+    : `Run: ${new Date().toISOString()}, ${Math.round((Date.now() - started) / 1000)} s in all.`,
   '',
   '| case | result | reference / target | target |',
   '|---|---|---|---|',

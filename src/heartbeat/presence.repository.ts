@@ -6,7 +6,7 @@ import { RedisKeys, rejectionField } from '../redis/redis-keys.js';
 import type { Retention } from '../common/retention.js';
 import type { PresenceStatus } from './heartbeat.dto.js';
 import type { Heartbeat } from './heartbeat-parser.js';
-import { FORGET_CLIENTS_LUA, HEARTBEATS_LUA, MARK_OFFLINE_LUA } from './presence-scripts.js';
+import { CLIENT_ROWS_LUA, FORGET_CLIENTS_LUA, HEARTBEATS_LUA, MARK_OFFLINE_LUA } from './presence-scripts.js';
 
 export const PRESENCE_STATUSES = ['healthy', 'degraded', 'unhealthy', 'offline'] as const;
 
@@ -45,7 +45,10 @@ const CLIENT_FIELDS = ['status', 'lastSeen', 'connectedSince', 'sent', 'received
 /** Client presence in Redis: one hash per client, sorted sets by last seen and by status. */
 @Injectable()
 export class PresenceRepository {
-  private readonly scripts: Record<'pulseHeartbeats' | 'pulseMarkOffline' | 'pulseForgetClients', LuaScript>;
+  private readonly scripts: Record<
+    'pulseHeartbeats' | 'pulseMarkOffline' | 'pulseForgetClients' | 'pulseClientRows',
+    LuaScript
+  >;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
@@ -55,6 +58,7 @@ export class PresenceRepository {
       pulseHeartbeats: HEARTBEATS_LUA,
       pulseMarkOffline: MARK_OFFLINE_LUA,
       pulseForgetClients: FORGET_CLIENTS_LUA,
+      pulseClientRows: CLIENT_ROWS_LUA,
     });
   }
 
@@ -165,7 +169,6 @@ export class PresenceRepository {
     return (await this.scripts.pulseForgetClients(keys, [cutoff, ...clientIds])) as number;
   }
 
-  /** Rejected heartbeats on the tenant's subjects, by reason, all instances, all time. */
   /**
    * Adds rejected-heartbeat counts of one tenant, by reason: to its all-time hash (kept as long as
    * the tenant's longest history, then forgotten like the rest) and to the minute's bucket.
@@ -188,6 +191,7 @@ export class PresenceRepository {
     );
   }
 
+  /** Rejected heartbeats on the tenant's subjects, by reason, all instances, all time. */
   async rejections(tenantId: string): Promise<Record<string, number>> {
     const raw = await this.redis.hgetall(this.keys.heartbeatRejections(tenantId));
     return Object.fromEntries(Object.entries(raw).map(([reason, n]) => [reason, Number(n)]));
@@ -220,8 +224,15 @@ export class PresenceRepository {
     const merged = [...new Set(pages.flat())].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const ids = merged.slice(0, limit);
     const more = merged.length > limit;
-    const rows = await Promise.all(ids.map((id) => this.redis.hmget(this.keys.client(tenantId, id), ...CLIENT_FIELDS)));
-    const clients = ids.map((clientId, i) => toClient(clientId, rows[i]));
+    const flat =
+      ids.length === 0
+        ? []
+        : ((await this.scripts.pulseClientRows(
+            ids.map((id) => this.keys.client(tenantId, id)),
+            CLIENT_FIELDS as unknown as string[],
+          )) as (string | null)[]);
+    const width = CLIENT_FIELDS.length;
+    const clients = ids.map((clientId, i) => toClient(clientId, flat.slice(i * width, (i + 1) * width)));
     return { clients, last: more && ids.length > 0 ? ids[ids.length - 1] : null };
   }
 }

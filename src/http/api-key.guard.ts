@@ -2,13 +2,13 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable, Unauthoriz
 import { Reflector } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
-import { ApiKeyService } from '../tenants/api-key.service.js';
+import { API_KEY_PREFIX, ApiKeyService } from '../tenants/api-key.service.js';
 import { AdminOnly } from '../common/decorators/admin-only.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
 import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
 import { TierRequiredException } from '../common/errors/tier-required.exception.js';
 import { tierAtLeast } from '../common/tiers.js';
-import { type AuthenticatedRequest, bearerToken } from '../common/principal.js';
+import { type AuthenticatedRequest, bearerToken, type TenantPrincipal } from '../common/principal.js';
 
 /**
  * Global guard, deny by default: a route is open only when marked @Public(). Admin routes take the
@@ -17,6 +17,8 @@ import { type AuthenticatedRequest, bearerToken } from '../common/principal.js';
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   private readonly adminKeyDigest: Buffer | null;
+  /** Key lookups started ahead of this guard (by the rate-limit guard), by request. */
+  private readonly lookups = new WeakMap<object, Promise<TenantPrincipal | null>>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -43,7 +45,7 @@ export class ApiKeyGuard implements CanActivate {
     }
     if (isAdminKey) throw new UnauthorizedException('The admin API key cannot be used as a tenant key');
 
-    const principal = await this.apiKeys.resolve(key);
+    const principal = await (this.lookups.get(request) ?? this.apiKeys.resolve(key));
     if (!principal) throw new UnauthorizedException('Unknown or revoked API key');
     request.tenant = principal;
 
@@ -52,6 +54,24 @@ export class ApiKeyGuard implements CanActivate {
       throw new TierRequiredException(required, principal.tier);
     }
     return true;
+  }
+
+  /**
+   * Starts the tenant-key lookup this guard will need, so that it shares a Redis round trip with
+   * the rate-limit checks that run first (see PulseThrottlerGuard). Only for routes that take a
+   * tenant key and a header that could hold one; canActivate decides as before.
+   */
+  lookAhead(context: ExecutionContext): void {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride(Public, targets) || this.reflector.getAllAndOverride(AdminOnly, targets))
+      return;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const key = bearerToken(request.headers.authorization);
+    if (!key || !key.startsWith(API_KEY_PREFIX)) return;
+    const lookup = this.apiKeys.resolve(key);
+    // Awaited by canActivate; if a 429 ends the request first, its failure must not go unhandled.
+    lookup.catch(() => undefined);
+    this.lookups.set(request, lookup);
   }
 
   private isAdminKey(key: string): boolean {

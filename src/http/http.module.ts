@@ -44,8 +44,9 @@ import { createValidationPipe } from './validation.pipe.js';
   ],
   providers: [
     // Rate limits first: a flood of bad keys is cut off before it costs key lookups.
+    ApiKeyGuard,
     { provide: APP_GUARD, useClass: PulseThrottlerGuard },
-    { provide: APP_GUARD, useClass: ApiKeyGuard },
+    { provide: APP_GUARD, useExisting: ApiKeyGuard },
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: HttpErrorFilter },
   ],

@@ -1,6 +1,7 @@
 import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import type { TenantPrincipal } from '../common/principal.js';
 import { TierRequiredException } from '../common/errors/tier-required.exception.js';
+import { SharedReads } from '../common/shared-reads.js';
 import { tierAtLeast } from '../common/tiers.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { PulseHealthService } from '../health/pulse-health.service.js';
@@ -11,10 +12,16 @@ import { backtest } from '../anomalies/backtest.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import type { AnalyticsQuery, AnomaliesQuery, BacktestBody, PresenceQuery } from './dto/metrics-queries.dto.js';
 import type { RealtimeView } from './realtime-view.js';
-import { RealtimeReader } from './realtime.reader.js';
+import { RealtimeReader, SHARED_VIEW_MS } from './realtime.reader.js';
+
+/** Presence bodies kept at most (one per tenant, tier and query read within SHARED_VIEW_MS). */
+const MAX_SHARED_PRESENCE = 10_000;
 
 @Injectable()
 export class MetricsService {
+  /** Dashboard tabs and pollers of one tenant asking for the same page share one read for a moment. */
+  private readonly sharedPresence = new SharedReads<Record<string, unknown>>(SHARED_VIEW_MS, MAX_SHARED_PRESENCE);
+
   constructor(
     private readonly realtimeReader: RealtimeReader,
     private readonly health: PulseHealthService,
@@ -38,33 +45,42 @@ export class MetricsService {
    * Basic: the summary. Professional and enterprise: also the client list, filtered by status
    * and online, in client-id order with an opaque cursor.
    */
-  async presence(tenant: TenantPrincipal, query: PresenceQuery, asked: Set<string>) {
-    const summary = await this.presenceQuery.summary(tenant.tenantId);
-    const body: Record<string, unknown> = {
-      tenantId: tenant.tenantId,
-      tier: tenant.tier,
-      generatedAt: new Date().toISOString(),
-      summary,
-    };
-    if (!tierAtLeast(tenant.tier, 'professional')) {
+  presence(tenant: TenantPrincipal, query: PresenceQuery, asked: Set<string>): Promise<Record<string, unknown>> {
+    const listed = tierAtLeast(tenant.tier, 'professional');
+    if (!listed) {
       const listParams = ['status', 'online', 'limit', 'cursor'].filter((p) => asked.has(p));
       if (listParams.length > 0) {
         throw new TierRequiredException('professional', tenant.tier, `The client list (${listParams.join(', ')})`);
       }
-      return body;
     }
     let after: string | null = null;
-    if (query.cursor !== undefined) {
+    if (listed && query.cursor !== undefined) {
       after = decodeCursor(query.cursor);
       if (after === null) throw new BadRequestException('cursor is not a cursor returned by this API');
     }
-    const page = await this.presenceQuery.clients(
-      tenant.tenantId,
-      { status: query.status, online: query.online },
-      query.limit,
-      after,
-    );
-    return { ...body, clients: page.clients, nextCursor: page.nextCursor };
+    const key = listed
+      ? [tenant.tenantId, tenant.tier, query.status, query.online, query.limit, after].join('\u0000')
+      : `${tenant.tenantId}\u0000${tenant.tier}`;
+    return this.sharedPresence.get(key, Date.now(), async () => {
+      const [summary, page] = await Promise.all([
+        this.presenceQuery.summary(tenant.tenantId),
+        listed
+          ? this.presenceQuery.clients(
+              tenant.tenantId,
+              { status: query.status, online: query.online },
+              query.limit,
+              after,
+            )
+          : null,
+      ]);
+      const body: Record<string, unknown> = {
+        tenantId: tenant.tenantId,
+        tier: tenant.tier,
+        generatedAt: new Date().toISOString(),
+        summary,
+      };
+      return page ? { ...body, clients: page.clients, nextCursor: page.nextCursor } : body;
+    });
   }
 
   analytics(tenant: TenantPrincipal, query: AnalyticsQuery) {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Tier } from '../common/tiers.js';
+import { SharedReads } from '../common/shared-reads.js';
 import { dayOf } from '../common/time.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import type { PresenceSummary } from '../heartbeat/presence.repository.js';
@@ -38,7 +39,7 @@ interface ReadOptions {
  */
 @Injectable()
 export class RealtimeReader {
-  private readonly shared = new Map<string, { at: number; read: Promise<RealtimeRead> }>();
+  private readonly shared = new SharedReads<RealtimeRead>(SHARED_VIEW_MS, MAX_SHARED_VIEWS);
 
   constructor(
     private readonly repository: MetricsRepository,
@@ -55,24 +56,10 @@ export class RealtimeReader {
   read(tenantId: string, tier: Tier, options: ReadOptions = {}): Promise<RealtimeRead> {
     if (options.now !== undefined) return this.readNow(tenantId, tier, options.now, options);
     const top = options.topSubjects ?? TOP_SUBJECTS;
-    const key = `${tenantId}\u0000${tier}\u0000${top}`;
     const now = Date.now();
-    const cached = this.shared.get(key);
-    if (cached && now - cached.at < SHARED_VIEW_MS) return cached.read;
-    const read = this.readNow(tenantId, tier, now, options);
-    if (this.shared.size >= MAX_SHARED_VIEWS) this.prune(now);
-    this.shared.set(key, { at: now, read });
-    // A failed read is not shared: the next caller tries again.
-    read.catch(() => {
-      if (this.shared.get(key)?.read === read) this.shared.delete(key);
-    });
-    return read;
-  }
-
-  private prune(now: number): void {
-    for (const [key, entry] of this.shared) if (now - entry.at >= SHARED_VIEW_MS) this.shared.delete(key);
-    // Still full (that many tenants read within one interval): start over rather than grow.
-    if (this.shared.size >= MAX_SHARED_VIEWS) this.shared.clear();
+    return this.shared.get(`${tenantId}\u0000${tier}\u0000${top}`, now, () =>
+      this.readNow(tenantId, tier, now, options),
+    );
   }
 
   private async readNow(tenantId: string, tier: Tier, now: number, options: ReadOptions): Promise<RealtimeRead> {

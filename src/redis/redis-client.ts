@@ -10,6 +10,7 @@ export const CLUSTER_UNPIPELINED_SCRIPTS = [
   'pulseHeartbeats',
   'pulseMarkOffline',
   'pulseForgetClients',
+  'pulseClientRows',
   'pulseRollupHour',
   'pulseRollupDay',
   'pulseDetectionSave',
