@@ -1,36 +1,61 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { ALERTING_SCHEMAS } from './alerting/alerting.schemas.js';
+import { HEALTH_SCHEMAS } from './health/health.schemas.js';
 import { ErrorBodyDto } from './http/error-body.dto.js';
+import { METRICS_SCHEMAS } from './metrics/metrics.schemas.js';
+import { TENANT_SCHEMAS } from './tenants/tenants.schemas.js';
 
-/** OpenAPI at /api/docs (JSON at /api/docs-json): every route, the bearer scheme, the error body. */
-export function setupOpenApi(app: INestApplication): void {
-  const config = new DocumentBuilder()
+/** Every response body's schema, by the name routes refer to (`ApiRoute`'s `schema`). */
+const RESPONSE_SCHEMAS = { ...METRICS_SCHEMAS, ...TENANT_SCHEMAS, ...ALERTING_SCHEMAS, ...HEALTH_SCHEMAS };
+
+const TAGS: [string, string][] = [
+  ['metrics', "The tenant's own traffic, presence, history and anomalies (tenant key)"],
+  ['alerts', 'Alert channels, rules, silences and history (enterprise tenant key)'],
+  ['admin', 'Tenants and their keys (admin key)'],
+  ['health', 'Probes for orchestrators (no key)'],
+  ['operator', "Pulse's own metrics (admin key)"],
+];
+
+/**
+ * The OpenAPI document: the contract of the HTTP API. Every operation's statuses and bodies come
+ * from its `@ApiRoute`; the response schemas from the features' `*.schemas.ts`; the contract tests
+ * validate the document and check real answers of every route against it.
+ */
+export function buildOpenApiDocument(app: INestApplication, serverUrl = '/'): OpenAPIObject {
+  const builder = new DocumentBuilder()
     .setTitle('Pulse')
     .setDescription(
       'Multi-tenant NATS monitoring. Tenant routes read the tenant of the API key only; admin routes take the operator key.',
     )
     .setVersion('1')
+    .addServer(serverUrl, 'This Pulse')
     .addBearerAuth({
       type: 'http',
       scheme: 'bearer',
-      description: 'A tenant key (pk_…) or, for /admin and /metrics, the admin key',
+      description: 'An opaque key: a tenant key (pk_…), or the admin key for /api/v1/admin and /metrics',
     })
-    .addSecurityRequirements('bearer')
-    .build();
-  const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBodyDto] });
-  const errorRef = { $ref: '#/components/schemas/ErrorBodyDto' };
-  for (const path of Object.values(document.paths)) {
-    for (const operation of Object.values(path) as { responses?: Record<string, unknown> }[]) {
-      if (!operation || typeof operation !== 'object' || !('responses' in operation)) continue;
-      operation.responses ??= {};
-      for (const [status, description] of [
-        ['400', 'Invalid query or body (names the field)'],
-        ['401', 'Missing, unknown or revoked key'],
-        ['403', 'Tier too low (names requiredTier and currentTier)'],
-      ]) {
-        operation.responses[status] ??= { description, content: { 'application/json': { schema: errorRef } } };
-      }
-    }
+    .addSecurityRequirements('bearer');
+  for (const [name, description] of TAGS) builder.addTag(name, description);
+  const document = SwaggerModule.createDocument(app, builder.build(), { extraModels: [ErrorBodyDto] });
+  const schemas = (document.components ??= {}).schemas ?? {};
+  // The error body under the name every route refers to.
+  schemas.ErrorBody = schemas.ErrorBodyDto;
+  delete schemas.ErrorBodyDto;
+  Object.assign(schemas, RESPONSE_SCHEMAS);
+  document.components.schemas = schemas;
+  // Keys are opaque, not JWTs (the builder's default bearerFormat says JWT).
+  const bearer = document.components.securitySchemes?.bearer as { bearerFormat?: string } | undefined;
+  if (bearer) delete bearer.bearerFormat;
+  // Probes take no key.
+  for (const path of ['/health/live', '/health/ready']) {
+    const get = document.paths[path]?.get;
+    if (get) get.security = [];
   }
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  return document;
+}
+
+/** OpenAPI at /api/docs (JSON at /api/docs-json). */
+export function setupOpenApi(app: INestApplication): void {
+  SwaggerModule.setup('api/docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'api/docs-json' });
 }

@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ApiRoute, type RouteDoc } from '../common/decorators/api-route.decorator.js';
 import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js';
 import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
 import type { TenantPrincipal } from '../common/principal.js';
@@ -10,6 +12,7 @@ import { CreateChannelDto, UpdateChannelDto } from './dto/channel.dto.js';
 import { CreateRuleDto, CreateSilenceDto, UpdateRuleDto } from './dto/rule.dto.js';
 
 export class HistoryQuery {
+  @ApiPropertyOptional({ description: 'How far back, in hours (1–720)', minimum: 1, maximum: 720, default: 24 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'hours must be an integer from 1 to 720' })
@@ -17,6 +20,12 @@ export class HistoryQuery {
   @Max(720, { message: 'hours must be an integer from 1 to 720' })
   hours: number = 24;
 
+  @ApiPropertyOptional({
+    description: 'At most this many, newest first (1–1000)',
+    minimum: 1,
+    maximum: 1000,
+    default: 100,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be an integer from 1 to 1000' })
@@ -26,36 +35,67 @@ export class HistoryQuery {
 }
 
 /** Alert channels and history (enterprise). Secrets are write-only: masked in every answer. */
+/** Every alerting route is enterprise: each may answer 403 besides its own errors. */
+const doc = (d: Omit<RouteDoc, 'access'>) => ApiRoute({ ...d, access: 'tenant', errors: [403, ...(d.errors ?? [])] });
+
+@ApiTags('alerts')
 @RequiresTier('enterprise')
 @Controller('alerts')
 export class AlertsController {
   constructor(private readonly alerting: AlertingService) {}
 
+  @doc({
+    summary: 'Alerts fired, resolved and repeated, newest first',
+    ok: { description: 'Alerts', schema: 'AlertList' },
+    errors: [400],
+  })
   @Get()
   async alerts(@CurrentTenant() tenant: TenantPrincipal, @Query() q: HistoryQuery) {
     return { alerts: await this.alerting.alerts(tenant.tenantId, Date.now() - q.hours * 3_600_000, q.limit) };
   }
 
+  @doc({
+    summary: 'Every delivery attempt to a channel, newest first',
+    ok: { description: 'Deliveries', schema: 'DeliveryList' },
+    errors: [400],
+  })
   @Get('deliveries')
   async deliveries(@CurrentTenant() tenant: TenantPrincipal, @Query() q: HistoryQuery) {
     return { deliveries: await this.alerting.deliveries(tenant.tenantId, Date.now() - q.hours * 3_600_000, q.limit) };
   }
 
+  @doc({
+    summary: 'Add a Slack, PagerDuty, e-mail or webhook channel',
+    description: 'A webhook channel gets a signing secret, shown in this answer only.',
+    ok: { status: 201, description: 'The channel (secrets masked)', schema: 'ChannelCreated' },
+    errors: [400, 409, 413],
+  })
   @Post('channels')
   create(@CurrentTenant() tenant: TenantPrincipal, @Body() dto: CreateChannelDto) {
     return this.alerting.create(tenant.tenantId, dto);
   }
 
+  @doc({ summary: "The tenant's channels (secrets masked)", ok: { description: 'Channels', schema: 'ChannelList' } })
   @Get('channels')
   async list(@CurrentTenant() tenant: TenantPrincipal) {
     return { channels: await this.alerting.list(tenant.tenantId) };
   }
 
+  @doc({
+    summary: 'One channel (secrets masked)',
+    ok: { description: 'The channel', schema: 'Channel' },
+    errors: [400, 404],
+  })
   @Get('channels/:id')
   get(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string) {
     return this.alerting.get(tenant.tenantId, id);
   }
 
+  @doc({
+    summary: "Change a channel's name or config",
+    ok: { description: 'The channel (secrets masked)', schema: 'Channel' },
+    errors: [400, 404, 413],
+  })
   @Patch('channels/:id')
   update(
     @CurrentTenant() tenant: TenantPrincipal,
@@ -65,27 +105,36 @@ export class AlertsController {
     return this.alerting.update(tenant.tenantId, id, dto);
   }
 
+  @doc({ summary: 'Delete a channel', ok: { status: 204, description: 'Deleted' }, errors: [400, 404] })
   @Delete('channels/:id')
   @HttpCode(204)
   async remove(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string): Promise<void> {
     await this.alerting.remove(tenant.tenantId, id);
   }
 
+  @doc({
+    summary: 'Add a threshold rule',
+    ok: { status: 201, description: 'The rule', schema: 'Rule' },
+    errors: [400, 409, 413],
+  })
   @Post('rules')
   createRule(@CurrentTenant() tenant: TenantPrincipal, @Body() dto: CreateRuleDto) {
     return this.alerting.createRule(tenant.tenantId, dto);
   }
 
+  @doc({ summary: "The tenant's rules", ok: { description: 'Rules', schema: 'RuleList' } })
   @Get('rules')
   async rules(@CurrentTenant() tenant: TenantPrincipal) {
     return { rules: await this.alerting.rules(tenant.tenantId) };
   }
 
+  @doc({ summary: 'One rule', ok: { description: 'The rule', schema: 'Rule' }, errors: [400, 404] })
   @Get('rules/:id')
   rule(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string) {
     return this.alerting.rule(tenant.tenantId, id);
   }
 
+  @doc({ summary: 'Change a rule', ok: { description: 'The rule', schema: 'Rule' }, errors: [400, 404, 413] })
   @Patch('rules/:id')
   updateRule(
     @CurrentTenant() tenant: TenantPrincipal,
@@ -95,28 +144,41 @@ export class AlertsController {
     return this.alerting.updateRule(tenant.tenantId, id, dto);
   }
 
+  @doc({ summary: 'Delete a rule', ok: { status: 204, description: 'Deleted' }, errors: [400, 404] })
   @Delete('rules/:id')
   @HttpCode(204)
   async removeRule(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string): Promise<void> {
     await this.alerting.removeRecord('rules', tenant.tenantId, id);
   }
 
+  @doc({
+    summary: 'Hold notifications back until a time',
+    ok: { status: 201, description: 'The silence', schema: 'Silence' },
+    errors: [400, 409, 413],
+  })
   @Post('silences')
   createSilence(@CurrentTenant() tenant: TenantPrincipal, @Body() dto: CreateSilenceDto) {
     return this.alerting.createSilence(tenant.tenantId, dto);
   }
 
+  @doc({ summary: "The tenant's silences", ok: { description: 'Silences', schema: 'SilenceList' } })
   @Get('silences')
   async silences(@CurrentTenant() tenant: TenantPrincipal) {
     return { silences: await this.alerting.silences(tenant.tenantId) };
   }
 
+  @doc({ summary: 'Delete a silence', ok: { status: 204, description: 'Deleted' }, errors: [400, 404] })
   @Delete('silences/:id')
   @HttpCode(204)
   async removeSilence(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string): Promise<void> {
     await this.alerting.removeRecord('silences', tenant.tenantId, id);
   }
 
+  @doc({
+    summary: 'Send a test notification to a channel',
+    ok: { description: 'What happened', schema: 'ChannelTest' },
+    errors: [400, 404],
+  })
   @Post('channels/:id/test')
   @HttpCode(200)
   test(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string) {

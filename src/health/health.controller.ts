@@ -1,5 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
+import { ApiRoute } from '../common/decorators/api-route.decorator.js';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Public } from '../common/decorators/public.decorator.js';
 import { NatsStatus } from '../nats/nats-status.js';
@@ -7,6 +9,7 @@ import { PulseHealthService } from './pulse-health.service.js';
 
 /** Probes for orchestrators: live = the process answers; ready = NATS and Redis are usable. */
 // Named throttlers must be named: a bare @SkipThrottle() skips only a throttler called "default".
+@ApiTags('health')
 @SkipThrottle({ key: true, address: true })
 @Public()
 @Controller('health')
@@ -18,11 +21,19 @@ export class HealthController {
     private readonly pulse: PulseHealthService,
   ) {}
 
+  @ApiRoute({
+    summary: 'Liveness: the process answers',
+    access: 'public',
+    storage: false,
+    ok: { description: 'Alive', schema: 'Live' },
+  })
   @Get('live')
   live() {
     return { status: 'ok' };
   }
 
+  // Terminus' @HealthCheck documents the 200 and 503 bodies; the summary is ours.
+  @ApiOperation({ summary: 'Readiness: NATS connected and Redis usable (degraded still answers 200)' })
   @Get('ready')
   @HealthCheck()
   ready() {

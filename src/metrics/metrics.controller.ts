@@ -10,10 +10,12 @@ import {
   Sse,
   StreamableFile,
 } from '@nestjs/common';
+import { ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 import { Readable } from 'node:stream';
 import { exportLines } from '../analytics/series-export.js';
 import type { Request } from 'express';
+import { ApiRoute } from '../common/decorators/api-route.decorator.js';
 import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js';
 import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
 import { bearerToken, type TenantPrincipal } from '../common/principal.js';
@@ -29,6 +31,7 @@ import { MetricsService } from './metrics.service.js';
 import { LiveStreams } from './live-streams.js';
 
 /** Tenant metrics. Every route reads the tenant of the API key, and only that tenant. */
+@ApiTags('metrics')
 @Controller('metrics')
 export class MetricsController {
   constructor(
@@ -36,6 +39,14 @@ export class MetricsController {
     private readonly streams: LiveStreams,
   ) {}
 
+  @ApiRoute({
+    summary: 'Live counters of the tenant, shaped by tier',
+    description:
+      'basic: messages, bytes, clients; professional adds throughput, latencyMs, subjects (and sampling when figures are sampled); enterprise adds errorRate and anomalies.',
+    access: 'tenant',
+    ok: { description: 'The realtime view (by tier)', schema: 'Realtime' },
+    errors: [400],
+  })
   @Get('realtime')
   realtime(@CurrentTenant() tenant: TenantPrincipal, @Query() _query: NoQuery) {
     return this.metrics.realtime(tenant);
@@ -47,6 +58,17 @@ export class MetricsController {
    * key or a disabled tenant ends it with a `closed` event; a tier change reshapes the body. At
    * most 5 open streams per key (429 beyond). A failed read skips one beat.
    */
+  @ApiRoute({
+    summary: 'Server-sent events: the realtime view every second',
+    description:
+      "Events `realtime` (data: the Realtime body of the key's tier) every second, and `closed` (data: { reason }) when the key is revoked or the tenant disabled. At most 5 open streams per key (429).",
+    access: 'tenant',
+    ok: {
+      description: 'An event stream',
+      content: { 'text/event-stream': { schema: { type: 'string', description: 'event: realtime\ndata: {…}' } } },
+    },
+  })
+  @ApiProduces('text/event-stream')
   @Sse('stream')
   stream(@CurrentTenant() tenant: TenantPrincipal, @Req() request: Request): Observable<MessageEvent> {
     return this.streams.stream(tenant, bearerToken(request.headers.authorization) ?? '', (principal) =>
@@ -54,17 +76,45 @@ export class MetricsController {
     );
   }
 
+  @ApiRoute({
+    summary: 'Client presence: the summary, and for professional and up the client list',
+    description:
+      'basic gets the summary only, and 403 for any of status, online, limit or cursor. The list is in client-id order; pass nextCursor as cursor for the next page.',
+    access: 'tenant',
+    ok: { description: 'Presence', schema: 'Presence' },
+    errors: [400, 403],
+  })
   @Get('presence')
   presence(@CurrentTenant() tenant: TenantPrincipal, @Query() query: PresenceQuery, @Req() request: Request) {
     return this.metrics.presence(tenant, query, new Set(Object.keys(request.query)));
   }
 
+  @ApiRoute({
+    summary: 'History: time series, totals, subjects; enterprise adds client behaviour and a forecast',
+    description: 'period up to the tier retention: professional 1h, 24h, 7d; enterprise also 30d.',
+    access: 'tenant',
+    ok: { description: 'The analytics view', schema: 'Analytics' },
+    errors: [400, 403],
+  })
   @Get('analytics')
   @RequiresTier('professional')
   analytics(@CurrentTenant() tenant: TenantPrincipal, @Query() query: AnalyticsQuery) {
     return this.metrics.analytics(tenant, query);
   }
 
+  @ApiRoute({
+    summary: 'The analytics series as a file, CSV or NDJSON',
+    access: 'tenant',
+    ok: {
+      description: 'The series, one row (CSV) or one JSON object (NDJSON) per bucket, as an attachment',
+      content: {
+        'text/csv': { schema: { type: 'string', description: 'Header row, then one row per bucket' } },
+        'application/x-ndjson': { schema: { type: 'string', description: 'One SeriesPoint JSON object per line' } },
+      },
+      headers: { 'Content-Disposition': { schema: { type: 'string' }, description: 'attachment; filename=…' } },
+    },
+    errors: [400, 403],
+  })
   /** The analytics series for BI tools, streamed as CSV or NDJSON. */
   @Get('export')
   @RequiresTier('professional')
@@ -77,12 +127,25 @@ export class MetricsController {
     });
   }
 
+  @ApiRoute({
+    summary: 'Anomalies detected in the last hours, newest first',
+    access: 'tenant',
+    ok: { description: 'Anomalies', schema: 'AnomalyList' },
+    errors: [400, 403],
+  })
   @Get('anomalies')
   @RequiresTier('enterprise')
   anomalies(@CurrentTenant() tenant: TenantPrincipal, @Query() query: AnomaliesQuery) {
     return this.metrics.anomalies(tenant, query);
   }
 
+  @ApiRoute({
+    summary: 'What the detection pipeline would have opened over the stored hourly history',
+    description: 'Nothing is stored or notified.',
+    access: 'tenant',
+    ok: { description: 'The backtest', schema: 'Backtest' },
+    errors: [400, 403, 413],
+  })
   /**
    * Runs the anomaly-detection pipeline over the stored history (hourly windows) and returns what
    * would have opened; nothing is stored or notified.
@@ -94,6 +157,12 @@ export class MetricsController {
     return this.metrics.backtest(tenant, body);
   }
 
+  @ApiRoute({
+    summary: "The tenant's view of Pulse: NATS, Redis, pipeline, its clients and rejected heartbeats",
+    access: 'tenant',
+    ok: { description: 'Health as the tenant sees it', schema: 'TenantHealth' },
+    errors: [400],
+  })
   @Get('health-check')
   healthCheck(@CurrentTenant() tenant: TenantPrincipal, @Query() _query: NoQuery) {
     return this.metrics.healthCheck(tenant);

@@ -1,3 +1,5 @@
+import { ApiTags } from '@nestjs/swagger';
+import { ApiRoute, type RouteDoc } from '../common/decorators/api-route.decorator.js';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { AdminOnly } from '../common/decorators/admin-only.decorator.js';
 import { ParseIdPipe } from '../common/pipes/parse-id.pipe.js';
@@ -5,48 +7,90 @@ import { CreateTenantDto, UpdateTenantDto } from './dto/tenant.dto.js';
 import { ListTenantsQuery } from './dto/list-tenants.query.js';
 import { TenantsService } from './tenants.service.js';
 
+const doc = (d: Omit<RouteDoc, 'access'>) => ApiRoute({ ...d, access: 'admin' });
+
+@ApiTags('admin')
 @AdminOnly()
 @Controller('admin/tenants')
 export class TenantsAdminController {
   constructor(private readonly tenants: TenantsService) {}
 
   /** Creates a tenant and its first API key; the key is in this response only. */
+  @doc({
+    summary: 'Create a tenant and its first API key',
+    description: 'The key is in this answer only.',
+    ok: { status: 201, description: 'The tenant with its first key', schema: 'TenantCreated' },
+    errors: [400, 409, 413],
+  })
   @Post()
   create(@Body() dto: CreateTenantDto) {
     return this.tenants.create(dto);
   }
 
+  @doc({
+    summary: 'List tenants in id order',
+    description: 'Pass nextCursor as cursor for the next page.',
+    ok: { description: 'A page of tenants', schema: 'TenantPage' },
+    errors: [400],
+  })
   @Get()
   list(@Query() query: ListTenantsQuery) {
     return this.tenants.list(query.limit, query.cursor);
   }
 
+  @doc({
+    summary: 'One tenant with its key ids',
+    ok: { description: 'The tenant', schema: 'TenantWithKeys' },
+    errors: [400, 404],
+  })
   @Get(':id')
   async get(@Param('id', ParseIdPipe) id: string) {
     return { ...(await this.tenants.get(id)), apiKeys: await this.tenants.listKeys(id) };
   }
 
+  @doc({ summary: 'Change a tenant', ok: { description: 'The tenant', schema: 'Tenant' }, errors: [400, 404, 413] })
   @Patch(':id')
   update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateTenantDto) {
     return this.tenants.update(id, dto);
   }
 
+  @doc({
+    summary: 'Delete a tenant with all its data and keys',
+    ok: { status: 204, description: 'Deleted' },
+    errors: [400, 404],
+  })
   @Delete(':id')
   @HttpCode(204)
   async remove(@Param('id', ParseIdPipe) id: string): Promise<void> {
     await this.tenants.delete(id);
   }
 
+  @doc({
+    summary: 'Issue another API key',
+    description: 'The key is in this answer only.',
+    ok: { status: 201, description: 'The new key', schema: 'ApiKeyIssued' },
+    errors: [400, 404],
+  })
   @Post(':id/api-keys')
   issueKey(@Param('id', ParseIdPipe) id: string) {
     return this.tenants.issueKey(id);
   }
 
+  @doc({
+    summary: 'Key ids and creation times',
+    ok: { description: 'Keys (never their values)', schema: 'ApiKeyList' },
+    errors: [400, 404],
+  })
   @Get(':id/api-keys')
   async listKeys(@Param('id', ParseIdPipe) id: string) {
     return { apiKeys: await this.tenants.listKeys(id) };
   }
 
+  @doc({
+    summary: 'Revoke a key (at once, on every instance)',
+    ok: { status: 204, description: 'Revoked' },
+    errors: [400, 404],
+  })
   @Delete(':id/api-keys/:keyId')
   @HttpCode(204)
   async revokeKey(@Param('id', ParseIdPipe) id: string, @Param('keyId', ParseIdPipe) keyId: string): Promise<void> {

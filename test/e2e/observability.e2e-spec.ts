@@ -107,7 +107,8 @@ describe('OpenAPI', () => {
         expect(routes, route).toContain(route);
       }
       expect(doc.components.securitySchemes.bearer.scheme).toBe('bearer');
-      expect(doc.components.schemas).toHaveProperty('ErrorBodyDto');
+      expect(doc.components.schemas).toHaveProperty('ErrorBody');
+      expect(doc.components.securitySchemes.bearer).not.toHaveProperty('bearerFormat');
       expect(doc.components.schemas).toHaveProperty('BacktestBody');
       expect(doc.paths['/api/v1/metrics/analytics'].get.responses).toHaveProperty('403');
       const ui = await fetch(`${pulse.url}/api/docs`);

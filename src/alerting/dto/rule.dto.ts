@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
@@ -66,6 +67,17 @@ export class UpdateRuleDto {
 
 export class CreateSilenceDto {
   /** Fields an alert must all match: ruleId, anomalyType, severity, alertKey. */
+  @ApiProperty({
+    description: 'Fields an alert must all match (at least one)',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      ruleId: { type: 'string' },
+      anomalyType: { type: 'string' },
+      severity: { type: 'string', enum: ['info', 'warning', 'critical'] },
+      alertKey: { type: 'string' },
+    },
+  })
   @IsObject()
   matcher!: { ruleId?: string; anomalyType?: string; severity?: Severity; alertKey?: string };
 

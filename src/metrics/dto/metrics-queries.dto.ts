@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { type Period, PERIODS, type Resolution, RESOLUTIONS } from '../../analytics/buckets.js';
@@ -6,22 +7,29 @@ import { ANOMALY_TYPES, type AnomalyType } from '../../anomalies/detectors.js';
 import { SENSITIVITIES, type Sensitivity } from '../../config/detector-config.js';
 
 export class AnalyticsQuery {
+  @ApiPropertyOptional({ enum: PERIODS, default: '24h', description: 'Up to the tier retention (30d: enterprise)' })
   @IsOptional()
   @IsIn(PERIODS, { message: `period must be one of: ${PERIODS.join(', ')}` })
   period: Period = '24h';
 
   /** Default: 1m for 1h, 5m for 24h, 1h for 7d, 1d for 30d. At most 2,000 points. */
+  @ApiPropertyOptional({
+    enum: RESOLUTIONS,
+    description: 'Default: 1m for 1h, 5m for 24h, 1h for 7d, 1d for 30d; at most 2,000 points',
+  })
   @IsOptional()
   @IsIn(RESOLUTIONS, { message: `resolution must be one of: ${RESOLUTIONS.join(', ')}` })
   resolution?: Resolution;
 }
 
 export class ExportQuery extends AnalyticsQuery {
+  @ApiProperty({ enum: EXPORT_FORMATS })
   @IsIn(EXPORT_FORMATS, { message: `format must be one of: ${EXPORT_FORMATS.join(', ')}` })
   format!: ExportFormat;
 }
 
 export class AnomaliesQuery {
+  @ApiPropertyOptional({ description: 'How far back, in hours (1–720)', minimum: 1, maximum: 720, default: 24 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'hours must be an integer from 1 to 720' })
@@ -29,10 +37,12 @@ export class AnomaliesQuery {
   @Max(720, { message: 'hours must be an integer from 1 to 720' })
   hours: number = 24;
 
+  @ApiPropertyOptional({ enum: ANOMALY_TYPES })
   @IsOptional()
   @IsIn(ANOMALY_TYPES, { message: `type must be one of: ${ANOMALY_TYPES.join(', ')}` })
   type?: AnomalyType;
 
+  @ApiPropertyOptional({ enum: ['open', 'resolved'] })
   @IsOptional()
   @IsIn(['open', 'resolved'], { message: 'status must be open or resolved' })
   status?: 'open' | 'resolved';
@@ -42,10 +52,12 @@ export const BACKTEST_PERIODS = ['7d', '30d'] as const;
 
 /** Body of POST /metrics/anomalies/backtest. */
 export class BacktestBody {
+  @ApiProperty({ enum: BACKTEST_PERIODS })
   @IsIn(BACKTEST_PERIODS, { message: `period must be one of: ${BACKTEST_PERIODS.join(', ')}` })
   period!: (typeof BACKTEST_PERIODS)[number];
 
   /** Default: the tenant's anomalySensitivity. */
+  @ApiPropertyOptional({ enum: SENSITIVITIES, description: "Default: the tenant's anomalySensitivity" })
   @IsOptional()
   @IsIn(SENSITIVITIES, { message: `sensitivity must be one of: ${SENSITIVITIES.join(', ')}` })
   sensitivity?: Sensitivity;
@@ -54,15 +66,23 @@ export class BacktestBody {
 export const CLIENT_STATUSES = ['healthy', 'degraded', 'unhealthy', 'offline'] as const;
 
 export class PresenceQuery {
+  @ApiPropertyOptional({ enum: CLIENT_STATUSES, description: 'Professional and up' })
   @IsOptional()
   @IsIn(CLIENT_STATUSES, { message: `status must be one of: ${CLIENT_STATUSES.join(', ')}` })
   status?: (typeof CLIENT_STATUSES)[number];
 
+  @ApiPropertyOptional({ type: 'boolean', description: 'Professional and up' })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean({ message: 'online must be true or false' })
   online?: boolean;
 
+  @ApiPropertyOptional({
+    description: 'Clients per page (1–1000); professional and up',
+    minimum: 1,
+    maximum: 1000,
+    default: 100,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be an integer from 1 to 1000' })
@@ -70,6 +90,7 @@ export class PresenceQuery {
   @Max(1000, { message: 'limit must be an integer from 1 to 1000' })
   limit: number = 100;
 
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page; professional and up' })
   @IsOptional()
   @IsString()
   @MaxLength(512)

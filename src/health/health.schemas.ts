@@ -1,0 +1,6 @@
+import { obj, oneOfValues, type Schema } from '../common/schema.js';
+
+/** Response bodies of the probes, by component name (readiness is documented by Terminus). */
+export const HEALTH_SCHEMAS: Record<string, Schema> = {
+  Live: obj({ status: oneOfValues(['ok']) }),
+};

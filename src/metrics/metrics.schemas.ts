@@ -1,0 +1,213 @@
+import { PERIODS, RESOLUTIONS } from '../analytics/buckets.js';
+import { ANOMALY_TYPES } from '../anomalies/detectors.js';
+import {
+  anyObject,
+  arr,
+  dateTime,
+  extend,
+  int,
+  nullable,
+  num,
+  obj,
+  oneOfValues,
+  record,
+  ref,
+  type Schema,
+  str,
+} from '../common/schema.js';
+import { SENSITIVITIES } from '../config/detector-config.js';
+import { CLIENT_STATUSES } from './dto/metrics-queries.dto.js';
+
+const tierOf = (tier: string): Schema => ({ type: 'string', enum: [tier] });
+/** The same closed object with another schema for `tier`. */
+const withTier = (schema: Schema, tier: Schema): Schema => ({
+  ...schema,
+  properties: { ...(schema.properties as Record<string, Schema>), tier },
+});
+const counter = obj({ total: int, today: int, lastMinute: int, perSecond: num });
+const subjects = obj({
+  distinct: int,
+  top: arr(obj({ subject: str, messages: num, bytes: num })),
+});
+const realtimeBasic = obj({
+  tenantId: str,
+  tier: tierOf('basic'),
+  generatedAt: dateTime,
+  messages: counter,
+  bytes: counter,
+  clients: obj({ active: int, total: int }),
+});
+const professionalFields = {
+  throughput: obj({ mbps: num }),
+  latencyMs: obj({ p50: num, p95: num, p99: num, samples: int }),
+  subjects,
+  sampling: obj({ fraction: num }),
+};
+const realtimeProfessional = withTier(extend(realtimeBasic, professionalFields, ['sampling']), tierOf('professional'));
+const realtimeEnterprise = withTier(
+  extend(realtimeProfessional, { errorRate: num, anomalies: obj({ open: int }) }),
+  tierOf('enterprise'),
+);
+
+const presenceSummary = obj({ online: int, healthy: int, degraded: int, unhealthy: int, offline: int, total: int });
+const presenceBase = obj({
+  tenantId: str,
+  tier: oneOfValues(['basic']),
+  generatedAt: dateTime,
+  summary: presenceSummary,
+});
+const client = obj({
+  clientId: str,
+  status: oneOfValues(CLIENT_STATUSES),
+  online: { type: 'boolean' },
+  lastSeen: nullable(dateTime),
+  connectedSince: nullable(dateTime),
+  metrics: obj({ messagesSent: num, messagesReceived: num, errors: num, uptimeSeconds: num }),
+});
+const presenceListed = withTier(
+  extend(presenceBase, { clients: arr(client), nextCursor: nullable(str) }),
+  oneOfValues(['professional', 'enterprise']),
+);
+
+const seriesPoint = obj({
+  timestamp: dateTime,
+  messages: int,
+  bytes: int,
+  activeClients: int,
+  latencyP50Ms: num,
+  latencyP95Ms: num,
+  latencyP99Ms: num,
+  errors: int,
+});
+const interval = obj({ lower: num, upper: num });
+const forecast = obj({
+  method: oneOfValues(['holt_winters', 'holt']),
+  historyHours: int,
+  rmse: num,
+  points: arr(obj({ timestamp: dateTime, messages: num, lower: num, upper: num, p80: interval, p95: interval })),
+  quota: nullable(
+    obj({
+      monthlyMessageQuota: int,
+      usedThisMonth: int,
+      projectedExceededAt: nullable(dateTime),
+      projectedExceededAtPessimistic: nullable(dateTime),
+    }),
+  ),
+});
+const clientBehaviour = obj({
+  clientId: str,
+  messagesSent: num,
+  messagesReceived: num,
+  errors: num,
+  onlineSeconds: num,
+  sessions: int,
+  reconnects: int,
+  offlineTransitions: int,
+  uptimePercent: num,
+  errorRate: num,
+});
+const analytics = obj(
+  {
+    tenantId: str,
+    tier: oneOfValues(['professional', 'enterprise']),
+    period: oneOfValues(PERIODS),
+    resolution: oneOfValues(RESOLUTIONS),
+    from: dateTime,
+    to: dateTime,
+    series: arr(ref('SeriesPoint')),
+    totals: obj({ messages: int, bytes: int, peakMessagesPerSecond: num, errors: int }),
+    subjects,
+    clients: obj({
+      from: dateTime,
+      total: int,
+      truncated: { type: 'boolean' },
+      items: arr(clientBehaviour),
+      outliers: arr(
+        obj({ clientId: str, reasons: arr(oneOfValues(['error_rate', 'volume_high', 'volume_low', 'flapping'])) }),
+      ),
+    }),
+    forecast: { ...forecast, nullable: true },
+  },
+  ['clients', 'forecast'],
+);
+
+const anomaly = obj({
+  id: str,
+  type: oneOfValues(ANOMALY_TYPES),
+  severity: oneOfValues(['info', 'warning', 'critical']),
+  status: oneOfValues(['open', 'resolved']),
+  summary: str,
+  details: anyObject,
+  detectedAt: dateTime,
+  resolvedAt: nullable(dateTime),
+});
+
+/** Response bodies of the tenant metrics routes, by component name. */
+export const METRICS_SCHEMAS: Record<string, Schema> = {
+  RealtimeBasic: realtimeBasic,
+  RealtimeProfessional: realtimeProfessional,
+  RealtimeEnterprise: realtimeEnterprise,
+  /** The body by the key's tier: fields a tier may not see are absent. */
+  Realtime: {
+    oneOf: [ref('RealtimeBasic'), ref('RealtimeProfessional'), ref('RealtimeEnterprise')],
+    discriminator: {
+      propertyName: 'tier',
+      mapping: {
+        basic: '#/components/schemas/RealtimeBasic',
+        professional: '#/components/schemas/RealtimeProfessional',
+        enterprise: '#/components/schemas/RealtimeEnterprise',
+      },
+    },
+  },
+  PresenceSummaryOnly: presenceBase,
+  PresenceWithClients: presenceListed,
+  Presence: { oneOf: [ref('PresenceSummaryOnly'), ref('PresenceWithClients')] },
+  SeriesPoint: seriesPoint,
+  Analytics: analytics,
+  Anomaly: anomaly,
+  AnomalyList: obj({
+    tenantId: str,
+    tier: oneOfValues(['enterprise']),
+    hours: int,
+    from: dateTime,
+    to: dateTime,
+    anomalies: arr(ref('Anomaly')),
+  }),
+  Backtest: obj({
+    tenantId: str,
+    period: oneOfValues(['7d', '30d']),
+    sensitivity: oneOfValues(SENSITIVITIES),
+    windowSeconds: int,
+    from: dateTime,
+    to: dateTime,
+    windows: int,
+    anomalies: arr(
+      obj({
+        detectedAt: dateTime,
+        type: oneOfValues(ANOMALY_TYPES),
+        severity: str,
+        score: num,
+        summary: str,
+        details: anyObject,
+      }),
+    ),
+  }),
+  TenantHealth: obj({
+    tenantId: str,
+    tier: oneOfValues(['basic', 'professional', 'enterprise']),
+    generatedAt: dateTime,
+    status: oneOfValues(['ok', 'degraded']),
+    clients: obj({ healthy: int, degraded: int, unhealthy: int, offline: int, total: int }),
+    heartbeats: obj({ rejected: record(int) }),
+    pulse: obj({
+      nats: obj({ state: str, reconnects: int, slowConsumerEvents: int }),
+      redis: obj({ state: str, pingMs: nullable(num), dataLossDetectedAt: nullable(dateTime) }),
+      pipeline: obj({
+        flushIntervalMs: int,
+        lastFlushAt: nullable(dateTime),
+        backlogMessages: int,
+        rejectedMessages: int,
+      }),
+    }),
+  }),
+};

@@ -1,0 +1,29 @@
+import { TIERS } from '../common/tiers.js';
+import { arr, dateTime, extend, int, nullable, obj, oneOfValues, type Schema, str } from '../common/schema.js';
+import { SENSITIVITIES } from '../config/detector-config.js';
+
+const tenant = obj({
+  id: str,
+  name: str,
+  tier: oneOfValues(TIERS),
+  plan: nullable(str),
+  status: oneOfValues(['active', 'disabled']),
+  monthlyMessageQuota: nullable(int),
+  anomalySensitivity: oneOfValues(SENSITIVITIES),
+  sampling: int,
+  createdAt: dateTime,
+  updatedAt: dateTime,
+});
+const keyRecord = obj({ keyId: str, createdAt: dateTime });
+
+/** Response bodies of the admin tenant routes, by component name. */
+export const TENANT_SCHEMAS: Record<string, Schema> = {
+  Tenant: tenant,
+  /** The new tenant and its first key: `apiKey` appears in this answer only. */
+  TenantCreated: extend(tenant, { keyId: str, apiKey: str }),
+  TenantWithKeys: extend(tenant, { apiKeys: arr(keyRecord) }),
+  TenantPage: obj({ tenants: arr(tenant), nextCursor: nullable(str) }),
+  ApiKeyList: obj({ apiKeys: arr(keyRecord) }),
+  /** A new key: `apiKey` appears in this answer only. */
+  ApiKeyIssued: obj({ keyId: str, apiKey: str, createdAt: dateTime }),
+};
