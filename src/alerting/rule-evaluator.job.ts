@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JobFailures } from '../jobs/job-failures.js';
+import { Timings } from '../jobs/timings.js';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { forEachTenant, LockedJob, LockedJobService } from '../jobs/locked-job.js';
@@ -30,12 +31,13 @@ export class RuleEvaluatorJob extends LockedJobService<number> {
     lock: RedisLock,
     scheduler: SchedulerRegistry,
     failures: JobFailures,
+    timings: Timings,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {
     super();
     this.lockTtl = Math.max(30_000, 2 * options.alerting.evaluationIntervalMs);
     this.job = new LockedJob(
-      { lock, scheduler, failures, logger: new Logger(RuleEvaluatorJob.name) },
+      { lock, scheduler, failures, timings, logger: new Logger(RuleEvaluatorJob.name) },
       {
         name: 'alert-evaluator',
         intervalMs: options.alerting.evaluationIntervalMs,

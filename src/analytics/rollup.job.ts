@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JobFailures } from '../jobs/job-failures.js';
+import { Timings } from '../jobs/timings.js';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { PresenceRepository } from '../heartbeat/presence.repository.js';
@@ -43,12 +44,13 @@ export class RollupJob extends LockedJobService<RollupRun> {
     lock: RedisLock,
     scheduler: SchedulerRegistry,
     failures: JobFailures,
+    timings: Timings,
     @Inject(PULSE_OPTIONS) options: PulseOptions,
   ) {
     super();
     this.lockTtl = Math.max(60_000, 2 * options.rollupIntervalMs);
     this.job = new LockedJob(
-      { lock, scheduler, failures, logger: new Logger(RollupJob.name) },
+      { lock, scheduler, failures, timings, logger: new Logger(RollupJob.name) },
       {
         name: 'rollup',
         intervalMs: options.rollupIntervalMs,

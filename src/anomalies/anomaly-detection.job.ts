@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { JobFailures } from '../jobs/job-failures.js';
+import { Timings } from '../jobs/timings.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { PresenceRepository } from '../heartbeat/presence.repository.js';
 import { estimateCardinality } from '../monitoring/subject-sketch.js';
@@ -81,6 +82,7 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
     lock: RedisLock,
     scheduler: SchedulerRegistry,
     failures: JobFailures,
+    timings: Timings,
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
     @Inject(PULSE_OPTIONS) options: PulseOptions,
     private readonly events: AnomalyEvents,
@@ -93,7 +95,7 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
     // never later than half a window.
     this.settleMs = Math.min(Math.floor(this.windowMs / 2), options.flushIntervalMs + 250);
     this.job = new LockedJob(
-      { lock, scheduler, failures, logger: this.logger },
+      { lock, scheduler, failures, timings, logger: this.logger },
       {
         name: 'anomaly-detector',
         intervalMs: this.windowMs,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { JobFailures } from '../jobs/job-failures.js';
+import { Timings } from '../jobs/timings.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { NatsStatus } from '../nats/nats-status.js';
 import { forEachTenant, LockedJob, LockedJobService } from '../jobs/locked-job.js';
@@ -45,12 +46,13 @@ export class OfflineDetector extends LockedJobService<DetectorRun> {
     lock: RedisLock,
     scheduler: SchedulerRegistry,
     failures: JobFailures,
+    timings: Timings,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {
     super();
     this.lockTtl = Math.max(30_000, 2 * options.offlineCheckIntervalMs);
     this.job = new LockedJob(
-      { lock, scheduler, failures, logger: new Logger(OfflineDetector.name) },
+      { lock, scheduler, failures, timings, logger: new Logger(OfflineDetector.name) },
       {
         name: 'offline-detector',
         intervalMs: options.offlineCheckIntervalMs,

@@ -1,6 +1,7 @@
 import type { BeforeApplicationShutdown, Logger, OnModuleInit } from '@nestjs/common';
 import type { SchedulerRegistry } from '@nestjs/schedule';
 import type { JobFailures } from './job-failures.js';
+import type { Timings } from './timings.js';
 import { isRedisUnavailable } from '../redis/redis-errors.js';
 import type { HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { NamedInterval } from './named-interval.js';
@@ -24,6 +25,8 @@ export interface LockedJobDeps {
   scheduler: SchedulerRegistry;
   failures: JobFailures;
   logger: Logger;
+  /** Receives the duration of every pass that ran (held the lock). */
+  timings?: Timings;
 }
 
 /**
@@ -115,9 +118,11 @@ export class LockedJob<T> {
     if (this.stopped) return null;
     const held = await this.deps.lock.acquire(this.spec.name, this.spec.lockTtlMs);
     if (!held) return null;
+    const started = performance.now();
     try {
       return await this.spec.work(held, now);
     } finally {
+      this.deps.timings?.observe('job', this.spec.name, (performance.now() - started) / 1000);
       await held.release().catch(() => undefined);
     }
   }

@@ -1,3 +1,4 @@
+import { JobsModule } from '../jobs/jobs.module.js';
 import { Module } from '@nestjs/common';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { MessageTap } from './message-tap.js';
@@ -6,7 +7,7 @@ import { TrafficFlusher } from './traffic-flusher.js';
 import { TrafficRepository } from './traffic.repository.js';
 
 @Module({
-  imports: [TenantsModule],
+  imports: [TenantsModule, JobsModule],
   providers: [TrafficAggregator, TrafficFlusher, TrafficRepository, MessageTap],
   exports: [TrafficAggregator, TrafficFlusher, MessageTap, TrafficRepository],
 })

@@ -1,3 +1,4 @@
+import { Timings } from '../jobs/timings.js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
@@ -50,6 +51,7 @@ export class TrafficFlusher {
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
     private readonly directory: TenantDirectory,
+    private readonly timings: Timings,
   ) {}
 
   /** One flush; concurrent callers share the run in progress. */
@@ -88,6 +90,7 @@ export class TrafficFlusher {
     this.stats.flushes++;
     this.stats.lastFlushAt = new Date().toISOString();
     this.stats.lastFlushMs = performance.now() - started;
+    this.timings.observe('flush', 'traffic', this.stats.lastFlushMs / 1000);
   }
 
   private async writeInFlight(): Promise<void> {

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { HeartbeatService } from '../heartbeat/heartbeat.service.js';
-import { OfflineDetector } from '../heartbeat/offline-detector.job.js';
 import { PresenceWriter } from '../heartbeat/presence-writer.js';
 import { TrafficAggregator } from '../monitoring/traffic-aggregator.js';
 import { TrafficFlusher } from '../monitoring/traffic-flusher.js';
@@ -9,6 +8,18 @@ import { NatsStatus } from '../nats/nats-status.js';
 import { PulseHealthService } from '../health/pulse-health.service.js';
 import { AlertSender } from '../alerting/alert-sender.js';
 import { AnomalyDetectionJob } from '../anomalies/anomaly-detection.job.js';
+import { Timings } from '../jobs/timings.js';
+
+/**
+ * prom-client's default metrics include three gauges named `_total`, which Prometheus reserves for
+ * counters (promtool check metrics flags them). They are the sums of the same gauges by type
+ * (`pulse_nodejs_active_handles`, `_requests`, `_resources`), which stay: `sum()` gives the total.
+ */
+const MISNAMED_DEFAULTS = [
+  'pulse_nodejs_active_handles_total',
+  'pulse_nodejs_active_requests_total',
+  'pulse_nodejs_active_resources_total',
+];
 
 /**
  * Pulse's own metrics in Prometheus exposition (prom-client). Values that components already
@@ -27,12 +38,13 @@ export class PrometheusService {
     health: PulseHealthService,
     heartbeats: HeartbeatService,
     writer: PresenceWriter,
-    detector: OfflineDetector,
     sender: AlertSender,
     anomalies: AnomalyDetectionJob,
+    timings: Timings,
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'pulse_' });
+    for (const name of MISNAMED_DEFAULTS) this.registry.removeSingleMetric(name);
     new Counter({
       name: 'pulse_messages_ingested_total',
       help: 'Tenant messages counted by this instance',
@@ -49,14 +61,6 @@ export class PrometheusService {
       collect() {
         this.reset();
         this.inc(aggregator.stats().rejected);
-      },
-    });
-    new Gauge({
-      name: 'pulse_flush_duration_seconds',
-      help: 'Duration of the last flush of counts to Redis',
-      registers,
-      collect() {
-        this.set(flusher.snapshot().lastFlushMs / 1000);
       },
     });
     new Gauge({
@@ -121,15 +125,22 @@ export class PrometheusService {
         this.set(writer.snapshot().pending);
       },
     });
-    new Gauge({
-      name: 'pulse_job_duration_seconds',
-      help: 'Duration of the last run of a scheduled job on this instance',
-      labelNames: ['job'],
+    const flushDuration = new Histogram({
+      name: 'pulse_flush_duration_seconds',
+      help: 'Duration of each flush of counts to Redis',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
-      collect() {
-        const last = detector.lastRun();
-        if (last) this.set({ job: 'offline_detector' }, last.durationMs / 1000);
-      },
+    });
+    const jobDuration = new Histogram({
+      name: 'pulse_job_duration_seconds',
+      help: 'Duration of each pass of a scheduled job that ran on this instance (held the lock)',
+      labelNames: ['job'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    timings.subscribe((kind, name, seconds) => {
+      if (kind === 'flush') flushDuration.observe(seconds);
+      else jobDuration.observe({ job: name }, seconds);
     });
     new Counter({
       name: 'pulse_anomaly_windows_closed_total',

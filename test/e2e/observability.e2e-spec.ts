@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { OfflineDetector } from '../../src/heartbeat/offline-detector.job.js';
 import { createTenant, request } from '../support/http.js';
 import {
   ADMIN_KEY,
@@ -11,6 +14,12 @@ import {
   waitFor,
 } from '../support/pulse-app.js';
 
+/** Debian's promtool (package prometheus), installed by `npm test`'s pretest where it can be. */
+const PROMTOOL = '/usr/bin/promtool';
+if (!existsSync(PROMTOOL)) {
+  console.warn(`promtool check skipped: ${PROMTOOL} is missing (apt-get install prometheus was not possible here)`);
+}
+
 describe('operator surface', () => {
   const options = testOptions();
   let pulse: RunningPulse;
@@ -22,6 +31,29 @@ describe('operator surface', () => {
   afterAll(async () => {
     await pulse?.close();
     await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+  });
+
+  const scrape = async () =>
+    (await fetch(`${pulse.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).text();
+
+  it.skipIf(!existsSync(PROMTOOL))('promtool check metrics finds nothing to report in a scrape', async () => {
+    await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: ADMIN_KEY });
+    // promtool exits non-zero and prints each problem (a gauge named _total, a missing HELP, …).
+    const out = execFileSync(PROMTOOL, ['check', 'metrics'], { input: await scrape(), encoding: 'utf8' });
+    expect(out.trim()).toBe('');
+  });
+
+  it('flush and job durations are histograms (every pass observed, not the last value)', async () => {
+    await waitFor(scrape, (text) => /pulse_flush_duration_seconds_count [1-9]/.test(text));
+    await waitFor(
+      () => pulse.app.get(OfflineDetector).run(),
+      (r) => r !== null,
+    );
+    const text = await scrape();
+    expect(text).toContain('# TYPE pulse_flush_duration_seconds histogram');
+    expect(text).toContain('# TYPE pulse_job_duration_seconds histogram');
+    expect(text).toMatch(/pulse_job_duration_seconds_count\{job="offline-detector"\} [1-9]/);
+    expect(text).not.toMatch(/^pulse_nodejs_active_\w+_total/m);
   });
 
   it('/metrics exposes the named series in Prometheus format, to the admin key only', async () => {
