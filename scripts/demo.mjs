@@ -160,6 +160,10 @@ start('simulator', [
 console.log(`
 Pulse is running at ${base} with simulated traffic for three tenants.
 
+  dashboard        ${base}/dashboard/              (sign in with a tenant key below)
+  operator console ${base}/dashboard/operator.html  (sign in with the admin key)
+  API contract     ${base}/api/docs
+
   admin key        ${adminKey}
   demo-basic       ${keys['demo-basic']}
   demo-pro         ${keys['demo-pro']}

@@ -50,6 +50,8 @@ export function configureApp(app: INestApplication): void {
     }),
   );
   express.useStaticAssets(fileURLToPath(new URL('./dashboard/public/', import.meta.url)), { prefix: '/dashboard/' });
+  // Browsers ask for /favicon.ico on pages that name none (Swagger UI): the dashboard's icon.
+  express.use('/favicon.ico', (_req: Request, res: Response) => res.redirect(301, '/dashboard/favicon.svg'));
   express.useStaticAssets(dirname(createRequire(import.meta.url).resolve('uplot')), { prefix: '/dashboard/vendor/' });
   const prometheus = app.get(PrometheusService, { strict: false });
   express.use((req: Request, res: Response, next: NextFunction) => {

@@ -4,10 +4,17 @@ import { ALERTING_SCHEMAS } from './alerting/alerting.schemas.js';
 import { HEALTH_SCHEMAS } from './health/health.schemas.js';
 import { ErrorBodyDto } from './http/error-body.dto.js';
 import { METRICS_SCHEMAS } from './metrics/metrics.schemas.js';
+import { OBSERVABILITY_SCHEMAS } from './observability/observability.schemas.js';
 import { TENANT_SCHEMAS } from './tenants/tenants.schemas.js';
 
 /** Every response body's schema, by the name routes refer to (`ApiRoute`'s `schema`). */
-const RESPONSE_SCHEMAS = { ...METRICS_SCHEMAS, ...TENANT_SCHEMAS, ...ALERTING_SCHEMAS, ...HEALTH_SCHEMAS };
+const RESPONSE_SCHEMAS = {
+  ...METRICS_SCHEMAS,
+  ...TENANT_SCHEMAS,
+  ...ALERTING_SCHEMAS,
+  ...HEALTH_SCHEMAS,
+  ...OBSERVABILITY_SCHEMAS,
+};
 
 const TAGS: [string, string][] = [
   ['metrics', "The tenant's own traffic, presence, history and anomalies (tenant key)"],

@@ -10,6 +10,7 @@ import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { TrafficFlusher } from '../monitoring/traffic-flusher.js';
 import { NatsStatus } from '../nats/nats-status.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
+import { RedisKeys } from '../redis/redis-keys.js';
 import { AlertSender } from './alert-sender.js';
 import type { Channel } from './channel.js';
 import type { Notification } from './notification.js';
@@ -35,6 +36,18 @@ type Incident =
  * master unreachable, counts piling up in memory, failing scheduled jobs; optionally every
  * tenant's critical anomalies.
  */
+/** Entries kept in the shared incident log. */
+const MAX_INCIDENTS = 200;
+
+/** One opening or end of an incident, as the operator console lists them. */
+export interface OperatorIncident {
+  at: string;
+  instance: string;
+  incident: string;
+  event: 'opened' | 'resolved';
+  summary: string;
+}
+
 @Injectable()
 export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(OperatorAlerts.name);
@@ -44,6 +57,8 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
   private readonly channels: Channel[];
 
   private readonly timer: NamedInterval;
+  /** Incidents not yet written to the shared log (Redis was unreachable): written on the next check. */
+  private readonly unrecorded: string[] = [];
 
   constructor(
     private readonly sender: AlertSender,
@@ -55,6 +70,7 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
     private readonly dataWatch: RedisDataWatch,
     private readonly health: PulseHealthService,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
+    private readonly keys: RedisKeys,
   ) {
     this.timer = new NamedInterval(this.scheduler, INTERVAL);
     const a = options.alerting;
@@ -116,8 +132,28 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
     });
   }
 
+  /** Pulse's own incidents from every instance, newest first (the operator console). */
+  async recent(limit = 50): Promise<OperatorIncident[]> {
+    const raw = await this.redis.lrange(this.keys.operatorIncidents(), 0, limit - 1);
+    return raw.map((r) => JSON.parse(r) as OperatorIncident);
+  }
+
+  /** Writes incidents waiting for Redis to the shared log (the newest 200 are kept). */
+  private async recordIncidents(): Promise<void> {
+    if (this.unrecorded.length === 0 || this.redis.status !== 'ready') return;
+    const entries = this.unrecorded.splice(0);
+    try {
+      await this.redis.lpush(this.keys.operatorIncidents(), ...entries);
+      await this.redis.ltrim(this.keys.operatorIncidents(), 0, MAX_INCIDENTS - 1);
+    } catch {
+      this.unrecorded.unshift(...entries);
+      if (this.unrecorded.length > MAX_INCIDENTS) this.unrecorded.length = MAX_INCIDENTS;
+    }
+  }
+
   /** One look at this instance's health. */
   async check(now = Date.now()): Promise<void> {
+    await this.recordIncidents();
     const backlog = this.flusher.snapshot().backlogMessages;
     // Only a Cluster has masters to lose; a single Redis is covered by redis_unreachable (no round trip).
     const cluster =
@@ -169,6 +205,17 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
       flush_backlog: `${backlog} counted messages are waiting in memory for Redis`,
       job_failures: 'Scheduled jobs (offline detection, rollups, anomaly detection) keep failing',
     };
+    const at = new Date().toISOString();
+    this.unrecorded.push(
+      JSON.stringify({
+        at,
+        instance: this.instance,
+        incident,
+        event: event === 'trigger' ? 'opened' : 'resolved',
+        summary: event === 'resolve' ? `${incident.replaceAll('_', ' ')} is over` : text[incident],
+      } satisfies OperatorIncident),
+    );
+    void this.recordIncidents();
     await this.send({
       tenantId: 'pulse',
       alertKey: `operator:${this.instance}:${incident}`,

@@ -15,6 +15,6 @@ import { TenantsModule } from '../tenants/tenants.module.js';
   imports: [MonitoringModule, HealthModule, HeartbeatModule, AnalyticsModule, AnomaliesModule, TenantsModule],
   controllers: [MetricsController],
   providers: [MetricsRepository, RealtimeReader, MetricsService, LiveStreams],
-  exports: [RealtimeReader],
+  exports: [RealtimeReader, MetricsRepository],
 })
 export class MetricsModule {}

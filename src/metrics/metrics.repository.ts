@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
-import { RedisKeys } from '../redis/redis-keys.js';
+import { COUNTER_FIELDS, RedisKeys } from '../redis/redis-keys.js';
 import { type SubjectCount, TrafficRepository } from '../monitoring/traffic.repository.js';
 
 export interface RawRealtime {
@@ -21,6 +21,14 @@ export class MetricsRepository {
     private readonly keys: RedisKeys,
     private readonly traffic: TrafficRepository,
   ) {}
+
+  /** Today's message count of each tenant (one command each, sent together). */
+  async messagesOn(tenantIds: string[], day: string): Promise<number[]> {
+    const values = await Promise.all(
+      tenantIds.map((id) => this.redis.hget(this.keys.day(id, day), COUNTER_FIELDS.messages)),
+    );
+    return values.map((v) => Number(v ?? 0));
+  }
 
   async readRealtime(tenantId: string, day: string, minuteEpochs: number[], top: number): Promise<RawRealtime> {
     const k = this.keys;

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Tier } from '../common/tiers.js';
 import { SharedReads } from '../common/shared-reads.js';
 import { dayOf } from '../common/time.js';
+import { COUNTER_FIELDS } from '../redis/redis-keys.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import type { PresenceSummary } from '../heartbeat/presence.repository.js';
 import { PresenceQueryService } from '../heartbeat/presence-query.service.js';
@@ -20,6 +21,8 @@ const MAX_SHARED_VIEWS = 10_000;
 export interface RealtimeRead {
   view: RealtimeView;
   presence: PresenceSummary;
+  /** When the tenant's latest counted message arrived (any instance), or null. */
+  lastActivityAt: string | null;
 }
 
 interface ReadOptions {
@@ -77,6 +80,7 @@ export class RealtimeReader {
       clients: { active: presence.online, total: presence.total },
       openAnomalies,
     });
-    return { view, presence };
+    const last = Number(raw.totals[COUNTER_FIELDS.lastActivity] ?? 0);
+    return { view, presence, lastActivityAt: last > 0 ? new Date(last).toISOString() : null };
   }
 }

@@ -11,6 +11,7 @@ export const FLUSH_SEQUENCE_TTL_SECONDS = 86_400;
  * instance (a retry of an applied delta is skipped), the other KEYS are referenced by index from
  * ARGV, which after the sequence is a list of operations:
  *   h key field n | z key member n | x key ttl | t zkey hkey keep | r key register rank | s key member
+ *   | m key field n (a hash field kept at the maximum of what instances send)
  * Every key carries the tenant's hash tag, so on Redis Cluster the whole call runs in one slot.
  */
 export const FLUSH_LUA = `
@@ -52,6 +53,11 @@ while i <= n do
     if current == '' or string.byte(current) < rank then
       redis.call('SETRANGE', key, register, string.char(rank))
     end
+    i = i + 4
+  elseif op == 'm' then
+    local key = KEYS[tonumber(ARGV[i + 1])]
+    local current = tonumber(redis.call('HGET', key, ARGV[i + 2]) or '0')
+    if tonumber(ARGV[i + 3]) > current then redis.call('HSET', key, ARGV[i + 2], ARGV[i + 3]) end
     i = i + 4
   elseif op == 's' then
     redis.call('SADD', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2])
@@ -103,6 +109,8 @@ export function encodeDelta(
   hincr(TOTALS, F.bytes, delta.bytes);
   hincr(TOTALS, F.latencyMissing, delta.latencyMissing);
   hincr(TOTALS, F.latencyInvalid, delta.latencyInvalid);
+  // The latest message: a maximum, so instances flushing in any order agree.
+  if (delta.lastActivityMs > 0) args.push('m', TOTALS, F.lastActivity, delta.lastActivityMs);
 
   const days = new Map<string, [number, number]>();
   // Minutes of an hour before the previous one arrive late (held back by a Redis outage, an

@@ -25,6 +25,8 @@ export class TenantDelta {
   bytes = 0;
   latencyMissing = 0;
   latencyInvalid = 0;
+  /** Epoch ms of the latest message in the delta (0: none). */
+  lastActivityMs = 0;
   readonly minutes = new Map<number, MinuteDelta>();
   /** UTC day (YYYYMMDD) → subjects seen that day. */
   readonly subjects = new Map<string, SubjectTable>();
@@ -101,6 +103,7 @@ export class TenantDelta {
     }
     this.latencyMissing += other.latencyMissing;
     this.latencyInvalid += other.latencyInvalid;
+    this.lastActivityMs = Math.max(this.lastActivityMs, other.lastActivityMs);
     for (const [day, table] of other.subjects) this.subjectsOf(day).mergeFrom(table);
     for (const [minuteEpoch, m] of this.minutes) {
       if (m.seconds && minuteEpoch * 1000 < now - SECOND_DETAIL_MS) m.seconds = null;

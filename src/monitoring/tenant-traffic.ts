@@ -124,6 +124,7 @@ export class TenantTraffic {
     }
     if (this.skipped > 0) delta.addSkipped(minuteEpochOf(this.lastSeen), this.skipped);
     delta.latencyMissing = this.latencyMissing;
+    delta.lastActivityMs = this.lastSeen;
     delta.latencyInvalid = this.latencyInvalid;
     delta.subjects.set(dayOf(this.windowStart), this.subjects);
 

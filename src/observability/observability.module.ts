@@ -5,13 +5,26 @@ import { HealthModule } from '../health/health.module.js';
 import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { MonitoringModule } from '../monitoring/monitoring.module.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
+import { TenantsModule } from '../tenants/tenants.module.js';
+import { AdminOverviewController } from './admin-overview.controller.js';
+import { AdminOverviewService } from './admin-overview.service.js';
 import { PrometheusController } from './prometheus.controller.js';
 import { PrometheusService } from './prometheus.service.js';
 
 @Module({
-  imports: [JobsModule, MonitoringModule, HeartbeatModule, HealthModule, AlertingModule, AnomaliesModule],
-  controllers: [PrometheusController],
-  providers: [PrometheusService],
+  imports: [
+    JobsModule,
+    MonitoringModule,
+    MetricsModule,
+    TenantsModule,
+    HeartbeatModule,
+    HealthModule,
+    AlertingModule,
+    AnomaliesModule,
+  ],
+  controllers: [PrometheusController, AdminOverviewController],
+  providers: [PrometheusService, AdminOverviewService],
   exports: [PrometheusService],
 })
 export class ObservabilityModule {}

@@ -28,6 +28,21 @@ export class RedisKeys {
     return `${this.prefix}:rl:{${tracker}}`;
   }
 
+  /** ZSET instance id → when it last reported (ms): the Pulse instances seen (operator console). */
+  instances(): string {
+    return `${this.prefix}:instances`;
+  }
+
+  /** HASH one instance's last report (startedAt, reportedAt, nats, redis, backlog, lastFlushAt, flushes). */
+  instance(id: string): string {
+    return `${this.prefix}:instance:${id}`;
+  }
+
+  /** LIST of Pulse's own incidents (opened and resolved, any instance), newest first, the last 200. */
+  operatorIncidents(): string {
+    return `${this.prefix}:operator:incidents`;
+  }
+
   /** STRING holding the token of the instance that runs job `name`. */
   lock(name: string): string {
     return `${this.prefix}:lock:${name}`;
@@ -48,7 +63,7 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}apikeys`;
   }
 
-  /** HASH all-time counters: m, b, lat_missing, lat_invalid, hb_sent, hb_received, hb_errors. */
+  /** HASH all-time counters: m, b, lat_missing, lat_invalid, hb_sent, hb_received, hb_errors; la = last message (ms). */
   totals(tenantId: string): string {
     return `${this.tenantScope(tenantId)}tot`;
   }
@@ -225,6 +240,8 @@ export const COUNTER_FIELDS = {
   heartbeatSent: 'hb_sent',
   heartbeatReceived: 'hb_received',
   heartbeatErrors: 'hb_errors',
+  /** Epoch ms of the latest message counted (totals only; the flush keeps the maximum). */
+  lastActivity: 'la',
   /** Online and offline clients sampled on the minute (rollups keep the maximum). */
   activeClients: 'act',
   offlineClients: 'off',

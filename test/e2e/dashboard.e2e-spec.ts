@@ -1,13 +1,15 @@
 /// <reference lib="dom" />
 import type { NatsConnection } from '@nats-io/transport-node';
 import { mkdirSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { createRequire } from 'node:module';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Simulation } from '../../src/simulator/simulation.js';
 import { AnomalyRepository } from '../../src/anomalies/anomaly.repository.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { createTenant, type CreatedTenant } from '../support/http.js';
 import {
+  ADMIN_KEY,
   deletePrefix,
   type RunningPulse,
   SHARED_REDIS,
@@ -19,6 +21,30 @@ import {
 import { publisher } from '../support/traffic.js';
 
 const ARTIFACTS = 'test/artifacts';
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+/** axe-core's serious and critical violations (the page must be opened with bypassCSP: axe is injected inline) on the page as it is now (WCAG 2 A/AA rules and best practices). */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (o: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    return (await axe.run({ resultTypes: ['violations'] })).violations;
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical' || v.id === 'heading-order')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+}
+
+/** Whether the page scrolls sideways (wider than its viewport). */
+const scrollsSideways = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** The built-in dashboard in a real headless Chromium, against a Pulse fed by the simulator. */
@@ -90,7 +116,7 @@ describe('dashboard (headless Chromium)', () => {
       detectedAt: at,
       resolvedAt: at,
     });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1600 }, bypassCSP: true });
     await page.goto(`${pulse.url}/dashboard/`);
     await page.fill('#key', enterprise.apiKey);
     await page.click('#signin-form button');
@@ -131,12 +157,64 @@ describe('dashboard (headless Chromium)', () => {
     expect(await page.textContent('#backtest-note')).toMatch(
       /^Backtest 7d, medium: \d+ would have opened over \d+ hourly windows/,
     );
+    // Axes have titles with units, the rate axis starts at zero, time ticks are whole seconds at least.
+    const axes = await page.evaluate(() => {
+      type Chart = { axes: { label?: string; _values?: string[] }[]; scales: { y: { min: number } } };
+      const charts = (window as unknown as { pulseCharts: Record<string, Chart> }).pulseCharts;
+      return Object.fromEntries(
+        Object.entries(charts).map(([id, c]) => [
+          id,
+          { titles: c.axes.map((a) => a.label), yMin: c.scales.y.min, ticks: c.axes[0]._values ?? [] },
+        ]),
+      );
+    });
+    for (const id of ['rate-chart', 'bytes-chart', 'history']) {
+      expect(axes[id].yMin, id).toBe(0);
+      expect(axes[id].titles[0], id).toBe('time (local)');
+      expect(axes[id].ticks.join(' '), id).not.toMatch(/\d[.,]\d{3}\b/); // no sub-second tick labels
+    }
+    expect(axes['rate-chart'].titles[1]).toBe('messages / s');
+    expect(axes['bytes-chart'].titles[1]).toBe('bytes / s');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(await scrollsSideways(page)).toBe(false);
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-enterprise.png`, fullPage: true });
     await page.close();
   });
 
+  it('on a phone (390 px) nothing scrolls sideways: tables scroll inside their panels, charts fit', async () => {
+    const page = await browser.newPage({
+      viewport: { width: 390, height: 1800 },
+      deviceScaleFactor: 2,
+      bypassCSP: true,
+    });
+    await page.goto(`${pulse.url}/dashboard/`);
+    await page.fill('#key', enterprise.apiKey);
+    await page.click('#signin-form button');
+    await page.waitForFunction((id) => document.getElementById('who')?.textContent?.includes(id), enterprise.id);
+    await page.waitForFunction(() => (document.querySelector('#presence tbody')?.children.length ?? 0) > 0, undefined, {
+      timeout: 10_000,
+    });
+    await page.waitForSelector('#history-chart canvas');
+    expect(await scrollsSideways(page)).toBe(false);
+    const chartWidth = await page.evaluate(
+      () => document.querySelector('#rate-chart .uplot')?.getBoundingClientRect().width,
+    );
+    expect(chartWidth).toBeLessThanOrEqual(390);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-phone.png`, fullPage: true });
+    await page.close();
+  });
+
+  it('has an icon: the page names one and /favicon.ico leads to it', async () => {
+    const res = await fetch(`${pulse.url}/favicon.ico`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('image/svg+xml');
+    const html = await (await fetch(`${pulse.url}/dashboard/`)).text();
+    expect(html).toContain('rel="icon"');
+  });
+
   it('a basic key sees locked panels that name the tier that unlocks them', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1400 }, bypassCSP: true });
     await page.goto(`${pulse.url}/dashboard/`);
     await page.fill('#key', basic.apiKey);
     await page.click('#signin-form button');
@@ -146,17 +224,66 @@ describe('dashboard (headless Chromium)', () => {
     expect(notes.some((n) => n.includes('professional tier'))).toBe(true);
     expect(notes.some((n) => n.includes('enterprise tier'))).toBe(true);
     await page.waitForSelector('#rate-chart canvas');
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-basic.png`, fullPage: true });
     await page.close();
   });
 
+  it('the operator console (admin key) lists tenants with live figures, sorts them, and shows Pulse itself', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1400 }, bypassCSP: true });
+    await page.goto(`${pulse.url}/dashboard/operator.html`);
+    await page.fill('#key', ADMIN_KEY);
+    await page.click('#signin-form button');
+    await page.waitForFunction(
+      (id) => [...document.querySelectorAll('#tenants tbody tr')].some((r) => r.textContent?.includes(id)),
+      enterprise.id,
+      { timeout: 10_000 },
+    );
+    // The simulator's traffic shows: the enterprise tenant has messages today and clients online.
+    await page.waitForFunction(
+      (id) => {
+        const row = [...document.querySelectorAll('#tenants tbody tr')].find((r) => r.textContent?.includes(id));
+        const cells = row ? [...row.querySelectorAll('td')].map((td) => td.textContent ?? '') : [];
+        return Number((cells[4] ?? '0').replace(/\D/g, '')) > 0 && !(cells[5] ?? '').startsWith('0 ');
+      },
+      enterprise.id,
+      { timeout: 15_000 },
+    );
+    expect(Number(await page.textContent('#instance-count'))).toBeGreaterThanOrEqual(1);
+    expect(await page.textContent('#nats')).toBe('connected');
+    await page.waitForFunction(
+      () => (document.querySelector('#top tbody')?.textContent ?? '').includes('dash-'),
+      undefined,
+      {
+        timeout: 15_000,
+      },
+    );
+    // Sorting by messages today puts the busiest first, and says so to assistive technology.
+    await page.click('button[data-sort="messagesToday"]');
+    expect(await page.getAttribute('#tenants th:nth-child(5)', 'aria-sort')).toBe('descending');
+    const first = await page.textContent('#tenants tbody tr:first-child td:first-child');
+    expect([enterprise.id, basic.id]).toContain(first);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.screenshot({ path: `${ARTIFACTS}/operator-console.png`, fullPage: true });
+    // A tenant key is refused.
+    const other = await browser.newPage();
+    await other.goto(`${pulse.url}/dashboard/operator.html`);
+    await other.fill('#key', enterprise.apiKey);
+    await other.click('#signin-form button');
+    await other.waitForFunction(() => (document.getElementById('signin-error')?.textContent ?? '').length > 0);
+    expect(await other.textContent('#signin-error')).toContain('admin key');
+    await other.close();
+    await page.close();
+  });
+
   it('a wrong key is refused on the sign-in form', async () => {
-    const page = await browser.newPage();
+    const page = await browser.newPage({ bypassCSP: true });
     await page.goto(`${pulse.url}/dashboard/`);
     await page.fill('#key', 'pk_wrongwrongwrongwrongwrongwrong');
     await page.click('#signin-form button');
     await page.waitForFunction(() => (document.getElementById('signin-error')?.textContent ?? '').length > 0);
     expect(await page.textContent('#signin-error')).toContain('not accepted');
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.close();
   });
 });

@@ -45,6 +45,20 @@ describe('flush script (real Redis)', () => {
     expect(await redis.ttl(keys.minute('acme', minute))).toBeGreaterThan(0);
   });
 
+  it('keeps the latest message time as a maximum, whichever instance flushes last', async () => {
+    const at = (seq: number, ms: number) => {
+      const d = delta(seq, 1);
+      d.lastActivityMs = ms;
+      return d;
+    };
+    // Instances of their own: their sequences do not interfere with the other cases'.
+    await repository.apply(at(1, 1_700_000_002_000), 'la1', 100, RETENTION.professional);
+    await repository.apply(at(1, 1_700_000_001_000), 'la2', 100, RETENTION.professional);
+    expect(await redis.hget(keys.totals('acme'), 'la')).toBe('1700000002000');
+    await repository.apply(at(2, 1_700_000_003_000), 'la2', 100, RETENTION.professional);
+    expect(await redis.hget(keys.totals('acme'), 'la')).toBe('1700000003000');
+  });
+
   it('writes nothing for a tenant that no longer exists', async () => {
     const d = new TenantDelta('ghost', 100);
     d.seq = 1;

@@ -2,21 +2,17 @@
 (() => {
   'use strict';
   const TIERS = ['basic', 'professional', 'enterprise'];
-  const KEY = 'pulse.apiKey';
-  const $ = (id) => document.getElementById(id);
-  const state = { key: sessionStorage.getItem(KEY), tier: null, rate: [[], []], bytes: [[], []], charts: {}, stream: null, history: null, backtest: [] };
+  const { $, text, dateFmt, when, fmt, row } = window.PulseUi;
+  const state = { key: null, tier: null, rate: [[], []], bytes: [[], []], charts: {}, stream: null, history: null, backtest: [] };
+  const api = (path, payload) => window.PulseUi.api(state.key, path, payload);
 
-  async function api(path, payload) {
-    const init = { headers: { authorization: `Bearer ${state.key}` } };
-    if (payload !== undefined) Object.assign(init, { method: 'POST', body: JSON.stringify(payload), headers: { ...init.headers, 'content-type': 'application/json' } });
-    const res = await fetch(`/api/v1${path}`, init);
-    const body = await res.json().catch(() => ({}));
-    if (!res.ok) throw Object.assign(new Error(body.message || `HTTP ${res.status}`), { status: res.status, body });
-    return body;
-  }
-
-  const text = (el, value) => { el.textContent = value; };
-  const fmt = (n) => (typeof n === 'number' ? n.toLocaleString('en') : '–');
+  const compactFmt = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
+  const bytesPerSecond = (n) => {
+    const units = ['B/s', 'kB/s', 'MB/s', 'GB/s'];
+    let i = 0;
+    while (n >= 1000 && i < units.length - 1) { n /= 1000; i++; }
+    return `${Number(n.toFixed(n < 10 && i > 0 ? 1 : 0))} ${units[i]}`;
+  };
   const allows = (tier, needed) => TIERS.indexOf(tier) >= TIERS.indexOf(needed);
 
   function lockPanels() {
@@ -35,11 +31,55 @@
     for (const b of document.querySelectorAll('[data-needs]')) b.disabled = !allows(state.tier, b.dataset.needs);
   }
 
-  function chart(id, label, data) {
-    const el = $(id);
-    if (state.charts[id]) { state.charts[id].setData(data); return; }
-    state.charts[id] = new uPlot({ width: Math.max(300, el.clientWidth || 600), height: 200, series: [{}, { label, stroke: '#3b6fd8', width: 2, fill: 'rgba(59,111,216,.1)' }], axes: [{}, {}] }, data, el);
+  // Time ticks in whole seconds at least (uPlot would go down to milliseconds on a short span).
+  const TIME_INCRS = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800];
+  const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+  const clockSeconds = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const day = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+  const dayHour = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit' });
+  function timeTicks(u, ticks, axisIndex, space, incr) {
+    const f = incr >= 86400 ? day : incr >= 10800 ? dayHour : incr < 60 ? clockSeconds : clock;
+    return ticks.map((t) => f.format(new Date(t * 1000)));
   }
+
+  /**
+   * A line chart whose y axis starts at zero (a rate near 40/s must not look like a cliff when it
+   * wobbles), with axis titles and units, time ticks in the reader's locale and a legend value.
+   */
+  function lineChart(el, yTitle, yValue, series, data) {
+    return new uPlot({
+      width: Math.max(280, el.clientWidth || 600),
+      height: 220,
+      scales: { y: { range: (u, min, max) => [0, max > 0 ? max * 1.15 : 1] } },
+      series: [{ label: 'time', value: (u, v) => (v == null ? '–' : dateFmt.format(new Date(v * 1000))) }, ...series],
+      axes: [
+        { label: 'time (local)', space: 110, incrs: TIME_INCRS, values: timeTicks },
+        { label: yTitle, size: 64, values: (u, ticks) => ticks.map(yValue) },
+      ],
+    }, data, el);
+  }
+
+  const CHART_UNITS = {
+    'rate-chart': ['messages / s', (v) => compactFmt.format(v)],
+    'bytes-chart': ['bytes / s', bytesPerSecond],
+  };
+
+  function chart(id, label, data) {
+    if (state.charts[id]) { state.charts[id].setData(data); return; }
+    const [title, value] = CHART_UNITS[id];
+    state.charts[id] = lineChart($(id), title, value, [{ label, stroke: '#3b6fd8', width: 2, fill: 'rgba(59,111,216,.1)', value: (u, v) => (v == null ? '–' : value(v)) }], data);
+  }
+
+  // The chart instances, for the browser test (axis titles, scales, tick labels are drawn on canvas).
+  window.pulseCharts = state.charts;
+
+  // Charts follow their panel's width (a phone turned, a window resized).
+  window.addEventListener('resize', () => {
+    for (const [id, c] of Object.entries(state.charts)) {
+      const el = $(id === 'history' ? 'history-chart' : id);
+      if (el.clientWidth > 0) c.setSize({ width: el.clientWidth, height: 220 });
+    }
+  });
 
   function onRealtime(r) {
     text($('rate'), fmt(r.messages.perSecond));
@@ -59,12 +99,6 @@
     if (r.subjects) {
       $('subjects').tBodies[0].replaceChildren(...r.subjects.top.map((s) => row([s.subject, fmt(s.messages), fmt(s.bytes)])));
     }
-  }
-
-  function row(cells) {
-    const tr = document.createElement('tr');
-    for (const c of cells) { const td = document.createElement('td'); td.textContent = c; tr.append(td); }
-    return tr;
   }
 
   // EventSource cannot send an Authorization header, so the stream is read with fetch.
@@ -91,7 +125,7 @@
           if (!data) continue;
           if (type === 'closed') {
             // The key was revoked or the tenant disabled: back to the sign-in form.
-            sessionStorage.removeItem(KEY);
+            sessionStorage.removeItem('pulse.apiKey');
             alert(`Signed out: ${JSON.parse(data).reason}`);
             location.reload();
             return;
@@ -114,22 +148,21 @@
     text($('presence-summary'), `online ${s.online} (healthy ${s.healthy}, degraded ${s.degraded}, unhealthy ${s.unhealthy}) · offline ${s.offline} · total ${s.total}`);
     if (p.clients) {
       const rows = p.clients.filter((c) => !search || c.clientId.toLowerCase().includes(search))
-        .map((c) => row([c.clientId, c.status, c.lastSeen ? new Date(c.lastSeen).toLocaleTimeString() : '–', fmt(c.metrics.messagesSent), fmt(c.metrics.messagesReceived), fmt(c.metrics.errors)]));
+        .map((c) => row([c.clientId, c.status, when(c.lastSeen), fmt(c.metrics.messagesSent), fmt(c.metrics.messagesReceived), fmt(c.metrics.errors)]));
       $('presence').tBodies[0].replaceChildren(...rows);
     }
   }
 
   // The history chart: the series, real anomalies (red) and a backtest's (orange) as markers.
   function historyChart(data) {
-    const el = $('history-chart');
     if (state.charts.history) { state.charts.history.setData(data); return; }
     const marker = (label, color) => ({ label, stroke: color, width: 0, paths: () => null, points: { show: true, size: 9, fill: color, stroke: color } });
-    state.charts.history = new uPlot({
-      width: Math.max(300, el.clientWidth || 600),
-      height: 220,
-      series: [{}, { label: 'messages', stroke: '#3b6fd8', width: 2, fill: 'rgba(59,111,216,.1)' }, marker('anomalies', '#d83b3b'), marker('backtest', '#e69500')],
-      axes: [{}, {}],
-    }, data, el);
+    const count = (v) => compactFmt.format(v);
+    state.charts.history = lineChart($('history-chart'), 'messages per bucket', count, [
+      { label: 'messages', stroke: '#3b6fd8', width: 2, fill: 'rgba(59,111,216,.1)' },
+      marker('anomalies', '#d83b3b'),
+      marker('backtest', '#e69500'),
+    ], data);
   }
 
   /** Each event marked on the bucket it falls in, at that bucket's value. */
@@ -177,7 +210,7 @@
       $('backtest-list').replaceChildren(...b.anomalies.map((x) => {
         const li = document.createElement('li');
         li.className = `sev-${x.severity}`;
-        li.textContent = `${new Date(x.detectedAt).toLocaleString()} · ${x.type} · score ${x.score} · ${x.summary}`;
+        li.textContent = `${when(x.detectedAt)} · ${x.type} · score ${x.score} · ${x.summary}`;
         return li;
       }));
     } catch (err) {
@@ -191,7 +224,7 @@
     $('anomalies').replaceChildren(...(anomalies.anomalies.length ? anomalies.anomalies : [{ summary: 'No anomalies in the last 7 days.' }]).map((a) => {
       const li = document.createElement('li');
       li.className = a.severity ? `sev-${a.severity}` : 'muted';
-      li.textContent = a.type ? `${new Date(a.detectedAt).toLocaleString()} · ${a.type} · ${a.status} · ${a.summary}` : a.summary;
+      li.textContent = a.type ? `${when(a.detectedAt)} · ${a.type} · ${a.status} · ${a.summary}` : a.summary;
       return li;
     }));
     $('rules').replaceChildren(...(rules.rules.length ? rules.rules : [{ name: 'No custom rules: every anomaly alerts all channels.' }]).map((r) => {
@@ -201,45 +234,33 @@
     }));
     $('deliveries').replaceChildren(...deliveries.deliveries.map((d) => {
       const li = document.createElement('li');
-      li.textContent = `${new Date(d.at).toLocaleTimeString()} · ${d.channelType} · ${d.event} · ${d.outcome}${d.statusCode ? ` (${d.statusCode})` : ''}`;
+      li.textContent = `${when(d.at)} · ${d.channelType} · ${d.event} · ${d.outcome}${d.statusCode ? ` (${d.statusCode})` : ''}`;
       return li;
     }));
   }
 
-  async function start() {
-    try {
-      const r = await api('/metrics/realtime');
-      state.tier = r.tier;
-      text($('who'), `${r.tenantId} · ${r.tier}`);
-      $('signin').hidden = true;
-      $('app').hidden = false;
-      $('signout').hidden = false;
-      lockPanels();
-      onRealtime(r);
-      void stream();
-      void presence();
-      void history('24h');
-      void enterprise();
-      setInterval(() => void presence(), 5000);
-      setInterval(() => void enterprise(), 15000);
-    } catch (err) {
-      sessionStorage.removeItem(KEY);
-      state.key = null;
-      text($('signin-error'), err.status === 401 ? 'That key was not accepted.' : `Could not load: ${err.message}`);
-    }
+  /** Opens the dashboard with a key; a refused key throws (the sign-in form says so). */
+  async function load(key, open) {
+    state.key = key;
+    const r = await api('/metrics/realtime');
+    open();
+    state.tier = r.tier;
+    text($('who'), `${r.tenantId} · ${r.tier}`);
+    lockPanels();
+    onRealtime(r);
+    void stream();
+    void presence();
+    void history('24h');
+    void enterprise();
+    setInterval(() => void presence(), 5000);
+    setInterval(() => void enterprise(), 15000);
+    // The history is kept current too: the period shown, read again every minute.
+    setInterval(() => void history(state.history ? state.history.period : '24h'), 60000);
   }
 
-  $('signin-form').addEventListener('submit', (e) => {
-    e.preventDefault();
-    state.key = $('key').value.trim();
-    sessionStorage.setItem(KEY, state.key);
-    $('key').value = '';
-    void start();
-  });
-  $('signout').addEventListener('click', () => { sessionStorage.removeItem(KEY); location.reload(); });
   $('presence-status').addEventListener('change', () => void presence());
   $('presence-search').addEventListener('input', () => void presence());
   for (const b of document.querySelectorAll('[data-period]')) b.addEventListener('click', () => void history(b.dataset.period));
   $('backtest-run').addEventListener('click', () => void backtest());
-  if (state.key) void start();
+  window.PulseUi.signIn({ storageKey: 'pulse.apiKey', load, refused: 'That key was not accepted.' });
 })();
