@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { withTimeout } from '../common/with-timeout.js';
 import { NamedInterval } from '../jobs/named-interval.js';
 import { TrafficFlusher } from '../monitoring/traffic-flusher.js';
 import { NatsStatus } from '../nats/nats-status.js';
@@ -47,13 +48,21 @@ export class InstanceRegistry implements OnModuleInit, OnApplicationShutdown {
     this.timer.start(INSTANCE_REPORT_MS, () => void this.report());
   }
 
+  /**
+   * Leaves the list at once rather than 30 s later, if Redis answers within a second: a Redis
+   * that stopped answering must not hold up the shutdown (the entry then simply expires).
+   */
   async onApplicationShutdown(): Promise<void> {
     this.timer.stop();
     if (this.redis.status !== 'ready') return;
-    await Promise.all([
-      this.redis.zrem(this.keys.instances(), this.flusher.instanceId),
-      this.redis.del(this.keys.instance(this.flusher.instanceId)),
-    ]).catch(() => undefined);
+    await withTimeout(
+      Promise.all([
+        this.redis.zrem(this.keys.instances(), this.flusher.instanceId),
+        this.redis.del(this.keys.instance(this.flusher.instanceId)),
+      ]),
+      1000,
+      'instance deregistration',
+    ).catch(() => undefined);
   }
 
   async report(now = Date.now()): Promise<void> {
