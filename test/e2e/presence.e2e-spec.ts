@@ -123,6 +123,7 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
     sendHeartbeat(nc, t.id, 'silent');
     sendHeartbeat(nc, t.id, 'live');
     const keepAlive = setInterval(() => sendHeartbeat(nc, t.id, 'live'), 300);
+    let keepSilent: NodeJS.Timeout | undefined;
     try {
       await waitFor(
         () => presence(t),
@@ -138,13 +139,18 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
       expect(silent).toMatchObject({ status: 'offline', online: false, connectedSince: null });
       expect(offline.clients!.find((c) => c.clientId === 'live')).toMatchObject({ status: 'healthy', online: true });
 
-      // Back online, then a status change.
-      sendHeartbeat(nc, t.id, 'silent', heartbeat(t.id, 'silent', { status: 'degraded' }));
+      // Back online, then a status change. It keeps heartbeating from now on, so that a slow
+      // machine (or the 250 ms shared presence read) cannot let it time out again in between.
+      let status: 'degraded' | 'unhealthy' = 'degraded';
+      const beat = () => sendHeartbeat(nc, t.id, 'silent', heartbeat(t.id, 'silent', { status }));
+      beat();
+      keepSilent = setInterval(beat, 300);
       await waitFor(
         () => presence(t),
         (r) => r.summary.offline === 0 && r.summary.degraded === 1,
       );
-      sendHeartbeat(nc, t.id, 'silent', heartbeat(t.id, 'silent', { status: 'unhealthy' }));
+      status = 'unhealthy';
+      beat();
       await waitFor(
         async () => events.length,
         (n) => n >= 5,
@@ -153,6 +159,7 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
       await new Promise((r) => setTimeout(r, 600));
     } finally {
       clearInterval(keepAlive);
+      clearInterval(keepSilent);
       sub.unsubscribe();
     }
     const forSilent = events.filter((e) => e.clientId === 'silent').map((e) => [e.type, e.status, e.previousStatus]);
