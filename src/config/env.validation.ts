@@ -105,6 +105,12 @@ export class EnvironmentVariables {
 
   @Transform(toInt)
   @IsInt()
+  @Min(1)
+  @Max(500)
+  CUSTOM_METRICS_PER_TENANT: number = 50;
+
+  @Transform(toInt)
+  @IsInt()
   @Min(0)
   @Max(100_000_000)
   SAMPLING_AUTO_RATE: number = 0;
@@ -268,6 +274,7 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
     tenantSyncIntervalMs: env.TENANT_SYNC_INTERVAL_MS,
     planTiers: parsePlanTiers(env.PLAN_TIERS),
     subjectTableSize: env.SUBJECT_TABLE_SIZE,
+    customMetricsPerTenant: env.CUSTOM_METRICS_PER_TENANT,
     subjectsStoredPerDay: env.SUBJECTS_STORED_PER_DAY,
     samplingAutoRate: env.SAMPLING_AUTO_RATE,
     heartbeatTimeoutMs: env.HEARTBEAT_TIMEOUT_SECONDS * 1000,

@@ -48,6 +48,8 @@ export interface PulseOptions {
   planTiers: Record<string, Tier>;
   /** Distinct subjects each tenant keeps per flush window before folding the rest into "other". */
   subjectTableSize: number;
+  /** Custom metric definitions an enterprise tenant may have. */
+  customMetricsPerTenant: number;
   /** Subjects kept per tenant per day in Redis (the top by message count). */
   subjectsStoredPerDay: number;
   /**

@@ -4,6 +4,8 @@ import { AnalyticsModule } from '../analytics/analytics.module.js';
 import { AnomaliesModule } from '../anomalies/anomalies.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
+import { CustomMetricsController } from './custom-metrics.controller.js';
+import { CustomMetricsService } from './custom-metrics.service.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsRepository } from './metrics.repository.js';
 import { MetricsService } from './metrics.service.js';
@@ -13,8 +15,8 @@ import { TenantsModule } from '../tenants/tenants.module.js';
 
 @Module({
   imports: [MonitoringModule, HealthModule, HeartbeatModule, AnalyticsModule, AnomaliesModule, TenantsModule],
-  controllers: [MetricsController],
-  providers: [MetricsRepository, RealtimeReader, MetricsService, LiveStreams],
+  controllers: [MetricsController, CustomMetricsController],
+  providers: [MetricsRepository, RealtimeReader, MetricsService, LiveStreams, CustomMetricsService],
   exports: [RealtimeReader, MetricsRepository],
 })
 export class MetricsModule {}

@@ -16,6 +16,7 @@ import {
   str,
 } from '../common/schema.js';
 import { SENSITIVITIES } from '../config/detector-config.js';
+import { CUSTOM_AGGREGATIONS, CUSTOM_SOURCES } from '../monitoring/custom/definition.js';
 import { CLIENT_STATUSES } from './dto/metrics-queries.dto.js';
 
 const tierOf = (tier: string): Schema => ({ type: 'string', enum: [tier] });
@@ -44,8 +45,22 @@ const professionalFields = {
   sampling: obj({ fraction: num }),
 };
 const realtimeProfessional = withTier(extend(realtimeBasic, professionalFields, ['sampling']), tierOf('professional'));
+const customSummary = obj(
+  {
+    id: str,
+    name: str,
+    unit: nullable(str),
+    aggregation: oneOfValues(CUSTOM_AGGREGATIONS),
+    lastMinute: nullable(num),
+    perSecond: num,
+    today: nullable(num),
+    unparsable: int,
+    tooLarge: int,
+  },
+  ['perSecond'],
+);
 const realtimeEnterprise = withTier(
-  extend(realtimeProfessional, { errorRate: num, anomalies: obj({ open: int }) }),
+  extend(realtimeProfessional, { errorRate: num, anomalies: obj({ open: int }), custom: arr(customSummary) }),
   tierOf('enterprise'),
 );
 
@@ -163,6 +178,19 @@ export const METRICS_SCHEMAS: Record<string, Schema> = {
   PresenceWithClients: presenceListed,
   Presence: { oneOf: [ref('PresenceSummaryOnly'), ref('PresenceWithClients')] },
   SeriesPoint: seriesPoint,
+  CustomMetric: obj({
+    id: str,
+    name: str,
+    subject: str,
+    source: oneOfValues(CUSTOM_SOURCES),
+    field: nullable(str),
+    header: nullable(str),
+    aggregation: oneOfValues(CUSTOM_AGGREGATIONS),
+    unit: nullable(str),
+    createdAt: dateTime,
+    updatedAt: dateTime,
+  }),
+  CustomMetricList: obj({ metrics: arr(ref('CustomMetric')) }),
   Analytics: analytics,
   Anomaly: anomaly,
   AnomalyList: obj({

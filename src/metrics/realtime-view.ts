@@ -31,6 +31,24 @@ export interface RealtimeView {
   sampling?: { fraction: number };
   errorRate?: number;
   anomalies?: { open: number };
+  /** Enterprise: the tenant's custom metrics (last complete minute, today so far). */
+  custom?: CustomMetricSummary[];
+}
+
+export interface CustomMetricSummary {
+  id: string;
+  name: string;
+  unit: string | null;
+  aggregation: string;
+  /** The metric over the last complete UTC minute (null: nothing to aggregate). */
+  lastMinute: number | null;
+  /** count and sum: lastMinute per second. */
+  perSecond?: number;
+  /** The metric over today (UTC) so far. */
+  today: number | null;
+  /** Today's matching messages whose value could not be read / whose payload was too large to parse. */
+  unparsable: number;
+  tooLarge: number;
 }
 
 /** Minutes of latency samples merged into the realtime percentiles. */

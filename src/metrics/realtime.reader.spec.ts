@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PulseOptions } from '../config/pulse-options.js';
 import type { PresenceQueryService } from '../heartbeat/presence-query.service.js';
+import type { CustomMetricRepository } from '../monitoring/custom/custom-metric.repository.js';
 import type { MetricsRepository, RawRealtime } from './metrics.repository.js';
 import { RealtimeReader, SHARED_VIEW_MS } from './realtime.reader.js';
 
@@ -29,6 +30,7 @@ function setup() {
   const reader = new RealtimeReader(
     repository as unknown as MetricsRepository,
     presence as unknown as PresenceQueryService,
+    { list: async () => [] } as unknown as CustomMetricRepository,
     { flushIntervalMs: 1000 } as PulseOptions,
   );
   return { reader, repository, failNext: () => (failNext = true) };

@@ -6,8 +6,16 @@ import { COUNTER_FIELDS } from '../redis/redis-keys.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import type { PresenceSummary } from '../heartbeat/presence.repository.js';
 import { PresenceQueryService } from '../heartbeat/presence-query.service.js';
+import { CustomMetricRepository } from '../monitoring/custom/custom-metric.repository.js';
+import { aggregateValue } from '../monitoring/custom/figures.js';
 import { MetricsRepository } from './metrics.repository.js';
-import { buildRealtimeView, realtimeMinutes, type RealtimeView, TOP_SUBJECTS } from './realtime-view.js';
+import {
+  buildRealtimeView,
+  type CustomMetricSummary,
+  realtimeMinutes,
+  type RealtimeView,
+  TOP_SUBJECTS,
+} from './realtime-view.js';
 
 /**
  * How long one read of a tenant's realtime view serves every request for it: the API, the SSE
@@ -47,6 +55,7 @@ export class RealtimeReader {
   constructor(
     private readonly repository: MetricsRepository,
     private readonly presence: PresenceQueryService,
+    private readonly customMetrics: CustomMetricRepository,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {}
 
@@ -66,10 +75,12 @@ export class RealtimeReader {
   }
 
   private async readNow(tenantId: string, tier: Tier, now: number, options: ReadOptions): Promise<RealtimeRead> {
-    const [raw, presence, openAnomalies] = await Promise.all([
+    const enterprise = tier === 'enterprise';
+    const [raw, presence, openAnomalies, custom] = await Promise.all([
       this.repository.readRealtime(tenantId, dayOf(now), realtimeMinutes(now), options.topSubjects ?? TOP_SUBJECTS),
       this.presence.summary(tenantId),
       options.openAnomalies ? options.openAnomalies() : Promise.resolve(0),
+      enterprise && options.topSubjects !== 0 ? this.customSummaries(tenantId, now) : Promise.resolve(undefined),
     ]);
     const view = buildRealtimeView({
       tenantId,
@@ -80,7 +91,36 @@ export class RealtimeReader {
       clients: { active: presence.online, total: presence.total },
       openAnomalies,
     });
+    if (custom) view.custom = custom;
     const last = Number(raw.totals[COUNTER_FIELDS.lastActivity] ?? 0);
     return { view, presence, lastActivityAt: last > 0 ? new Date(last).toISOString() : null };
+  }
+
+  /** Each custom metric over the last complete minute and today: two hashes per metric, one round. */
+  private async customSummaries(tenantId: string, now: number): Promise<CustomMetricSummary[]> {
+    const definitions = await this.customMetrics.list(tenantId);
+    if (definitions.length === 0) return [];
+    const ids = definitions.map((d) => d.id);
+    // The latest minute that ended by the last complete second (every instance has flushed it).
+    const minute = Math.floor((this.lastCompleteSecond(now) + 1) / 60) * 60 - 60;
+    const [minutes, days] = await Promise.all([
+      this.customMetrics.figures(tenantId, ids, minute),
+      this.customMetrics.figures(tenantId, ids, `d${dayOf(now)}`),
+    ]);
+    return definitions.map((d, i) => {
+      const lastMinute = aggregateValue(d.aggregation, minutes[i]);
+      const perMinute = d.aggregation === 'count' || d.aggregation === 'sum';
+      return {
+        id: d.id,
+        name: d.name,
+        unit: d.unit,
+        aggregation: d.aggregation,
+        lastMinute,
+        ...(perMinute && { perSecond: Number(((lastMinute ?? 0) / 60).toPrecision(12)) }),
+        today: aggregateValue(d.aggregation, days[i]),
+        unparsable: Number(days[i].u ?? 0),
+        tooLarge: Number(days[i].l ?? 0),
+      };
+    });
   }
 }

@@ -1,6 +1,7 @@
 import type { Retention } from '../common/retention.js';
 import { dayOf } from '../common/time.js';
 import { COUNTER_FIELDS as F, latencyField, type RedisKeys, secondField } from '../redis/redis-keys.js';
+import { CustomAggregate, type CustomFigures } from './custom/custom-metric-set.js';
 import type { TenantDelta } from './tenant-delta.js';
 
 export const FLUSH_SEQUENCE_TTL_SECONDS = 86_400;
@@ -11,7 +12,10 @@ export const FLUSH_SEQUENCE_TTL_SECONDS = 86_400;
  * instance (a retry of an applied delta is skipped), the other KEYS are referenced by index from
  * ARGV, which after the sequence is a list of operations:
  *   h key field n | z key member n | x key ttl | t zkey hkey keep | r key register rank | s key member
- *   | m key field n (a hash field kept at the maximum of what instances send)
+ *   | m key field n / n key field n (a hash field kept at the maximum / minimum of what instances send)
+ *   | f key field n (HINCRBYFLOAT: custom metrics' sums)
+ *   | g key field (the ops up to the next g or G apply only if the hash has the field: a custom
+ *     metric deleted while its figures were in flight writes nothing) | G (end of guarded ops)
  * Every key carries the tenant's hash tag, so on Redis Cluster the whole call runs in one slot.
  */
 export const FLUSH_LUA = `
@@ -22,9 +26,19 @@ if seq <= last then return 0 end
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ${FLUSH_SEQUENCE_TTL_SECONDS})
 local i = 2
 local n = #ARGV
+local arity = { h = 4, z = 4, x = 3, t = 4, r = 4, s = 3, m = 4, n = 4, f = 4 }
+local skipping = false
 while i <= n do
   local op = ARGV[i]
-  if op == 'h' then
+  if op == 'g' then
+    skipping = redis.call('HEXISTS', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2]) == 0
+    i = i + 3
+  elseif op == 'G' then
+    skipping = false
+    i = i + 1
+  elseif skipping then
+    i = i + (arity[op] or (n + 1))
+  elseif op == 'h' then
     redis.call('HINCRBY', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2], ARGV[i + 3])
     i = i + 4
   elseif op == 'z' then
@@ -54,10 +68,16 @@ while i <= n do
       redis.call('SETRANGE', key, register, string.char(rank))
     end
     i = i + 4
-  elseif op == 'm' then
+  elseif op == 'm' or op == 'n' then
     local key = KEYS[tonumber(ARGV[i + 1])]
-    local current = tonumber(redis.call('HGET', key, ARGV[i + 2]) or '0')
-    if tonumber(ARGV[i + 3]) > current then redis.call('HSET', key, ARGV[i + 2], ARGV[i + 3]) end
+    local current = redis.call('HGET', key, ARGV[i + 2])
+    local value = tonumber(ARGV[i + 3])
+    if not current or (op == 'm' and value > tonumber(current)) or (op == 'n' and value < tonumber(current)) then
+      redis.call('HSET', key, ARGV[i + 2], ARGV[i + 3])
+    end
+    i = i + 4
+  elseif op == 'f' then
+    redis.call('HINCRBYFLOAT', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2], ARGV[i + 3])
     i = i + 4
   elseif op == 's' then
     redis.call('SADD', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2])
@@ -163,10 +183,61 @@ export function encodeDelta(
       args.push('x', sketch, DAY_TTL_SECONDS);
     }
   }
+  if (delta.custom) encodeCustom(delta.custom, t, keys, ref, args, retention);
   if (dirtyHours.size > 0) {
     const dirty = ref(keys.rollupDirty(t));
     for (const hour of dirtyHours) args.push('s', dirty, hour);
     args.push('x', dirty, DAY_TTL_SECONDS);
   }
   return { keys: keyList, args };
+}
+
+/**
+ * Custom metrics' figures: per metric a minute hash and a day hash (count, sum, min, max,
+ * unparsable, too large, histogram buckets), each recorded in the metric's key index so that
+ * deleting the metric can delete every key it wrote.
+ */
+function encodeCustom(
+  custom: CustomFigures,
+  t: string,
+  keys: RedisKeys,
+  ref: (key: string) => number,
+  args: (string | number)[],
+  retention: Retention,
+): void {
+  const days = new Map<string, Map<string, CustomAggregate>>();
+  const write = (k: number, a: CustomAggregate) => {
+    if (a.count > 0) args.push('h', k, 'c', a.count, 'f', k, 's', a.sum, 'n', k, 'mn', a.min, 'm', k, 'mx', a.max);
+    if (a.unparsable > 0) args.push('h', k, 'u', a.unparsable);
+    if (a.tooLarge > 0) args.push('h', k, 'l', a.tooLarge);
+    for (const [bucket, n] of a.histogram) args.push('h', k, `h${bucket}`, n);
+  };
+  const indexed = (id: string, key: string, ttl: number) => {
+    const index = ref(keys.customFigureKeys(t, id));
+    args.push('z', index, key, 0, 'x', index, retention.daySeconds);
+    const k = ref(key);
+    args.push('x', k, ttl);
+    return k;
+  };
+  const definitions = ref(keys.customMetrics(t));
+  const guard = (id: string) => args.push('g', definitions, id);
+  for (const [minute, byId] of custom) {
+    const day = dayOf(minute * 1000);
+    let dayAggs = days.get(day);
+    if (!dayAggs) days.set(day, (dayAggs = new Map<string, CustomAggregate>()));
+    for (const [id, agg] of byId) {
+      guard(id);
+      write(indexed(id, keys.customFigures(t, id, minute), retention.minuteSeconds), agg);
+      const d = dayAggs.get(id) ?? new CustomAggregate();
+      d.mergeFrom(agg);
+      dayAggs.set(id, d);
+    }
+  }
+  for (const [day, byId] of days) {
+    for (const [id, agg] of byId) {
+      guard(id);
+      write(indexed(id, keys.customFigures(t, id, `d${day}`), retention.daySeconds), agg);
+    }
+  }
+  args.push('G');
 }

@@ -1,3 +1,5 @@
+import { CustomMetricRepository } from './custom/custom-metric.repository.js';
+import { CustomMetricSet } from './custom/custom-metric-set.js';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
@@ -34,6 +36,7 @@ export class MessageTap implements OnModuleInit, TenantListener, BeforeApplicati
     private readonly aggregator: TrafficAggregator,
     private readonly flusher: TrafficFlusher,
     private readonly scheduler: SchedulerRegistry,
+    private readonly customMetrics: CustomMetricRepository,
   ) {
     this.flushTimer = new NamedInterval(this.scheduler, FLUSH_INTERVAL);
     aggregator.configure(options.subjectTableSize, {
@@ -55,6 +58,8 @@ export class MessageTap implements OnModuleInit, TenantListener, BeforeApplicati
   activated(tenant: Tenant): void {
     // Also on a change while active: the sampling setting may be what changed.
     this.aggregator.setSampling(tenant.id, tenant.sampling ?? 0);
+    // Custom metrics are enterprise; a change of them touches the tenant, so this runs again.
+    void this.loadCustomMetrics(tenant);
     if (this.stopped || this.subscriptions.has(tenant.id)) return;
     const subscription = this.nats.subscribe(`${this.options.tenantSubjectPrefix}.${tenant.id}.>`, {
       queue: this.options.nats.queueGroup,
@@ -63,6 +68,18 @@ export class MessageTap implements OnModuleInit, TenantListener, BeforeApplicati
     });
     this.subscriptions.set(tenant.id, subscription);
     this.logger.log(`counting tenant ${tenant.id}`);
+  }
+
+  private async loadCustomMetrics(tenant: Tenant): Promise<void> {
+    try {
+      const definitions = tenant.tier === 'enterprise' ? await this.customMetrics.list(tenant.id) : [];
+      const set =
+        definitions.length > 0 ? new CustomMetricSet(this.options.tenantSubjectPrefix, tenant.id, definitions) : null;
+      this.aggregator.setCustomMetrics(tenant.id, set);
+    } catch (err) {
+      this.logger.warn(`custom metrics of ${tenant.id} not loaded, retrying in 5 s: ${(err as Error).message}`);
+      if (!this.stopped) setTimeout(() => void this.loadCustomMetrics(tenant), 5000).unref();
+    }
   }
 
   deactivated(tenantId: string): void {

@@ -1,3 +1,4 @@
+import { CustomMetricRepository } from './custom/custom-metric.repository.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { Module } from '@nestjs/common';
 import { TenantsModule } from '../tenants/tenants.module.js';
@@ -8,7 +9,7 @@ import { TrafficRepository } from './traffic.repository.js';
 
 @Module({
   imports: [TenantsModule, JobsModule],
-  providers: [TrafficAggregator, TrafficFlusher, TrafficRepository, MessageTap],
-  exports: [TrafficAggregator, TrafficFlusher, MessageTap, TrafficRepository],
+  providers: [TrafficAggregator, TrafficFlusher, TrafficRepository, MessageTap, CustomMetricRepository],
+  exports: [TrafficAggregator, TrafficFlusher, MessageTap, TrafficRepository, CustomMetricRepository],
 })
 export class MonitoringModule {}

@@ -1,3 +1,4 @@
+import { type CustomFigures, mergeFigures } from './custom/custom-metric-set.js';
 import { SubjectTable } from './subject-table.js';
 
 export interface MinuteDelta {
@@ -27,6 +28,8 @@ export class TenantDelta {
   latencyInvalid = 0;
   /** Epoch ms of the latest message in the delta (0: none). */
   lastActivityMs = 0;
+  /** Custom metrics' figures of the window (null: none). */
+  custom: CustomFigures | null = null;
   readonly minutes = new Map<number, MinuteDelta>();
   /** UTC day (YYYYMMDD) → subjects seen that day. */
   readonly subjects = new Map<string, SubjectTable>();
@@ -104,6 +107,10 @@ export class TenantDelta {
     this.latencyMissing += other.latencyMissing;
     this.latencyInvalid += other.latencyInvalid;
     this.lastActivityMs = Math.max(this.lastActivityMs, other.lastActivityMs);
+    if (other.custom) {
+      if (this.custom) mergeFigures(this.custom, other.custom);
+      else this.custom = other.custom;
+    }
     for (const [day, table] of other.subjects) this.subjectsOf(day).mergeFrom(table);
     for (const [minuteEpoch, m] of this.minutes) {
       if (m.seconds && minuteEpoch * 1000 < now - SECOND_DETAIL_MS) m.seconds = null;

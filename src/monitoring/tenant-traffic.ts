@@ -1,6 +1,7 @@
 import type { Msg } from '@nats-io/transport-node';
 import { dayOf, minuteEpochOf } from '../common/time.js';
 import { LATENCY_BUCKETS, latencyBucket, latencyFromHeader } from './latency-histogram.js';
+import type { CustomMetricSet } from './custom/custom-metric-set.js';
 import { SubjectTable } from './subject-table.js';
 import { TenantDelta } from './tenant-delta.js';
 
@@ -31,6 +32,8 @@ export class TenantTraffic {
   private sampleBelow = 0;
   private random: number;
   private skipped = 0;
+  /** The tenant's custom metrics, or null: no definitions cost one null check a message. */
+  private custom: CustomMetricSet | null = null;
 
   constructor(
     readonly tenantId: string,
@@ -49,6 +52,11 @@ export class TenantTraffic {
   setSampling(every: number): void {
     this.sampleEvery = Math.max(1, Math.floor(every));
     this.sampleBelow = Math.floor(0x100000000 / this.sampleEvery);
+  }
+
+  /** Evaluates these custom metrics from now on (null: none). */
+  setCustomMetrics(set: CustomMetricSet | null): void {
+    this.custom = set !== null && set.size > 0 ? set : null;
   }
 
   get sampling(): number {
@@ -85,6 +93,8 @@ export class TenantTraffic {
     this.secondMessages++;
     this.secondBytes += bytes;
     this.lastSeen = now;
+    // Custom metrics see every message, sampled or not: their counts and sums are exact.
+    if (this.custom !== null) this.custom.observe(msg, now);
     if (this.sampleEvery === 1 || this.sampled()) {
       this.subjects.add(msg.subject, bytes, this.sampleEvery);
       this.recordLatency(msg, now);
@@ -125,6 +135,7 @@ export class TenantTraffic {
     if (this.skipped > 0) delta.addSkipped(minuteEpochOf(this.lastSeen), this.skipped);
     delta.latencyMissing = this.latencyMissing;
     delta.lastActivityMs = this.lastSeen;
+    delta.custom = this.custom?.take() ?? null;
     delta.latencyInvalid = this.latencyInvalid;
     delta.subjects.set(dayOf(this.windowStart), this.subjects);
 

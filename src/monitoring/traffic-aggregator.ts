@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Msg } from '@nats-io/transport-node';
 import { MAX_SAMPLING } from '../common/sampling.js';
+import type { CustomMetricSet } from './custom/custom-metric-set.js';
 import { TenantTraffic } from './tenant-traffic.js';
 import type { TenantDelta } from './tenant-delta.js';
 
@@ -24,6 +25,8 @@ export class TrafficAggregator {
   private subjectCapacity = 1000;
   /** Tenant → its `sampling` setting (0 automatic, 1 never, N one in N). */
   private readonly samplingOf = new Map<string, number>();
+  /** Tenant → its custom metrics, compiled (absent: none). */
+  private readonly customOf = new Map<string, CustomMetricSet>();
   private autoRate = 0;
   private windowSeconds = 1;
 
@@ -39,6 +42,18 @@ export class TrafficAggregator {
     this.subjectCapacity = subjectCapacity;
     this.autoRate = sampling.autoRate;
     this.windowSeconds = Math.max(0.001, sampling.windowMs / 1000);
+  }
+
+  /** The tenant's custom metrics from now on (null or empty: none). */
+  setCustomMetrics(tenantId: string, set: CustomMetricSet | null): void {
+    if (set && set.size > 0) this.customOf.set(tenantId, set);
+    else this.customOf.delete(tenantId);
+    this.tenants.get(tenantId)?.setCustomMetrics(set);
+  }
+
+  /** How many custom metrics this instance evaluates for the tenant. */
+  customMetricCount(tenantId: string): number {
+    return this.customOf.get(tenantId)?.size ?? 0;
   }
 
   /** The tenant's setting: 0 automatic, 1 every message, N ≥ 2 one message in N. */
@@ -69,6 +84,7 @@ export class TrafficAggregator {
     if (!traffic) {
       traffic = new TenantTraffic(tenantId, this.subjectCapacity);
       this.applyFixedSampling(traffic);
+      traffic.setCustomMetrics(this.customOf.get(tenantId) ?? null);
     }
     this.retired.delete(tenantId);
     this.tenants.set(tenantId, traffic);
@@ -90,6 +106,7 @@ export class TrafficAggregator {
     if (!traffic) return;
     this.tenants.delete(tenantId);
     this.samplingOf.delete(tenantId);
+    this.customOf.delete(tenantId);
     this.retired.set(tenantId, traffic);
   }
 

@@ -69,6 +69,24 @@ export class RedisKeys {
   }
 
   /** HASH per minute: m, b, per-second `m:<s>`/`b:<s>` (s = 0..59), latency buckets `l:<i>`. */
+  /** HASH `definitions`: custom metric id → its definition (JSON). */
+  customMetrics(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}custom`;
+  }
+
+  /**
+   * HASH one custom metric's figures for one minute (`cm:<id>:<minuteEpoch>`) or one UTC day
+   * (`cm:<id>:d<yyyymmdd>`): c count, s sum, mn min, mx max, u unparsable, l too large, h<bucket>.
+   */
+  customFigures(tenantId: string, metricId: string, period: string | number): string {
+    return `${this.tenantScope(tenantId)}cm:${metricId}:${period}`;
+  }
+
+  /** ZSET of every figures key one custom metric has written (deleting the metric deletes them). */
+  customFigureKeys(tenantId: string, metricId: string): string {
+    return `${this.tenantScope(tenantId)}cmk:${metricId}`;
+  }
+
   minute(tenantId: string, minuteEpoch: number): string {
     return `${this.tenantScope(tenantId)}min:${minuteEpoch}`;
   }

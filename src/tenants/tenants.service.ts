@@ -80,6 +80,16 @@ export class TenantsService {
     return updated;
   }
 
+  /**
+   * Marks the tenant changed (its updatedAt) and tells every instance, which re-read it: the way a
+   * change kept outside the tenant record (its custom metrics) reaches every tap within ms.
+   */
+  async touch(tenantId: string): Promise<void> {
+    const tenant = await this.get(tenantId);
+    await this.tenants.update({ ...tenant, updatedAt: new Date().toISOString() });
+    await this.publish({ tenantId, change: 'updated' });
+  }
+
   async delete(tenantId: string): Promise<void> {
     await this.get(tenantId);
     await this.tenants.delete(tenantId);

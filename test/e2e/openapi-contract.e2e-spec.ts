@@ -186,6 +186,23 @@ describe('OpenAPI contract (real NATS and Redis)', () => {
       { period: '7d' },
       200,
     );
+    const metric = {
+      name: 'order value',
+      subject: 'orders.created',
+      source: 'json',
+      field: 'amount',
+      aggregation: 'sum',
+      unit: 'EUR',
+    };
+    ids.custom = (await write('POST', '/api/v1/metrics/custom', '/api/v1/metrics/custom', key, metric, 201)).id;
+    await write(
+      'PATCH',
+      '/api/v1/metrics/custom/{id}',
+      `/api/v1/metrics/custom/${ids.custom}`,
+      key,
+      { unit: 'USD' },
+      200,
+    );
     // Errors answer with the documented error body too.
     await write('POST', '/api/v1/alerts/rules', '/api/v1/alerts/rules', key, { name: 'x' }, 400);
     await write('GET', '/api/v1/alerts/rules/{id}', '/api/v1/alerts/rules/ru_00000000', key, undefined, 404);
@@ -243,7 +260,13 @@ describe('OpenAPI contract (real NATS and Redis)', () => {
       template
         .replace(
           '{id}',
-          template.includes('/admin/') ? tenants.basic.id : template.includes('/rules/') ? ids.rule : ids.channel,
+          template.includes('/admin/')
+            ? tenants.basic.id
+            : template.includes('/rules/')
+              ? ids.rule
+              : template.includes('/custom/')
+                ? ids.custom
+                : ids.channel,
         )
         .replace('{keyId}', tenants.basic.keyId);
     const queries: Record<string, string> = {
@@ -335,7 +358,13 @@ describe('OpenAPI contract (real NATS and Redis)', () => {
 
 /** Whether a tier may read a route: alerting and anomalies are enterprise; analytics and export professional. */
 function allowed(template: string, tier: Tier): boolean {
-  if (template.startsWith('/api/v1/alerts') || template === '/api/v1/metrics/anomalies') return tier === 'enterprise';
+  if (
+    template.startsWith('/api/v1/alerts') ||
+    template.startsWith('/api/v1/metrics/custom') ||
+    template === '/api/v1/metrics/anomalies'
+  ) {
+    return tier === 'enterprise';
+  }
   if (template === '/api/v1/metrics/analytics' || template === '/api/v1/metrics/export') return tier !== 'basic';
   return true;
 }

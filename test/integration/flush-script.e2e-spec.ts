@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RETENTION } from '../../src/common/retention.js';
+import { CustomAggregate } from '../../src/monitoring/custom/custom-metric-set.js';
 import { TenantDelta } from '../../src/monitoring/tenant-delta.js';
 import { TrafficRepository } from '../../src/monitoring/traffic.repository.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
@@ -57,6 +58,35 @@ describe('flush script (real Redis)', () => {
     expect(await redis.hget(keys.totals('acme'), 'la')).toBe('1700000002000');
     await repository.apply(at(2, 1_700_000_003_000), 'la2', 100, RETENTION.professional);
     expect(await redis.hget(keys.totals('acme'), 'la')).toBe('1700000003000');
+  });
+
+  it('writes custom figures only for definitions that still exist (a deletion racing a flush leaves nothing)', async () => {
+    await redis.hset(keys.customMetrics('acme'), 'cm_live', '{}');
+    const d = delta(1, 2);
+    const agg = new CustomAggregate();
+    agg.add(2.5);
+    agg.add(4);
+    d.custom = new Map([
+      [
+        minute,
+        new Map([
+          ['cm_live', agg],
+          ['cm_gone', agg],
+        ]),
+      ],
+    ]);
+    expect(await repository.apply(d, 'cm1', 100, RETENTION.enterprise)).toBe('applied');
+    expect(await redis.hgetall(keys.customFigures('acme', 'cm_live', minute))).toMatchObject({
+      c: '2',
+      s: '6.5',
+      mn: '2.5',
+      mx: '4',
+    });
+    expect(
+      await redis.exists(keys.customFigures('acme', 'cm_gone', minute), keys.customFigureKeys('acme', 'cm_gone')),
+    ).toBe(0);
+    // What follows the guarded ops is applied as usual.
+    expect(await redis.hget(keys.totals('acme'), 'm')).not.toBeNull();
   });
 
   it('writes nothing for a tenant that no longer exists', async () => {

@@ -1,0 +1,72 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiRoute, type RouteDoc } from '../common/decorators/api-route.decorator.js';
+import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js';
+import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
+import { ParseIdPipe } from '../common/pipes/parse-id.pipe.js';
+import type { TenantPrincipal } from '../common/principal.js';
+import { CustomMetricsService } from './custom-metrics.service.js';
+import { CreateCustomMetricDto, UpdateCustomMetricDto } from './dto/custom-metric.dto.js';
+
+/** Every custom-metric route is enterprise: each may answer 403 besides its own errors. */
+const doc = (d: Omit<RouteDoc, 'access'>) => ApiRoute({ ...d, access: 'tenant', errors: [403, ...(d.errors ?? [])] });
+
+/** Definitions of metrics over the tenant's own traffic (enterprise). */
+@ApiTags('metrics')
+@RequiresTier('enterprise')
+@Controller('metrics/custom')
+export class CustomMetricsController {
+  constructor(private readonly custom: CustomMetricsService) {}
+
+  @doc({
+    summary: 'Define a metric over the tenant’s own messages (a count, or a JSON field or header value)',
+    description: 'Values are aggregated exactly per minute and day on every instance; realtime shows them.',
+    ok: { status: 201, description: 'The definition', schema: 'CustomMetric' },
+    errors: [400, 409, 413],
+  })
+  @Post()
+  create(@CurrentTenant() tenant: TenantPrincipal, @Body() dto: CreateCustomMetricDto) {
+    return this.custom.create(tenant.tenantId, dto);
+  }
+
+  @doc({ summary: 'The tenant’s custom metrics', ok: { description: 'Definitions', schema: 'CustomMetricList' } })
+  @Get()
+  async list(@CurrentTenant() tenant: TenantPrincipal) {
+    return { metrics: await this.custom.list(tenant.tenantId) };
+  }
+
+  @doc({
+    summary: 'One custom metric',
+    ok: { description: 'The definition', schema: 'CustomMetric' },
+    errors: [400, 404],
+  })
+  @Get(':id')
+  get(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string) {
+    return this.custom.get(tenant.tenantId, id);
+  }
+
+  @doc({
+    summary: 'Change a custom metric',
+    ok: { description: 'The definition', schema: 'CustomMetric' },
+    errors: [400, 404, 413],
+  })
+  @Patch(':id')
+  update(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: UpdateCustomMetricDto,
+  ) {
+    return this.custom.update(tenant.tenantId, id, dto);
+  }
+
+  @doc({
+    summary: 'Delete a custom metric and its stored figures',
+    ok: { status: 204, description: 'Deleted' },
+    errors: [400, 404],
+  })
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string): Promise<void> {
+    await this.custom.remove(tenant.tenantId, id);
+  }
+}

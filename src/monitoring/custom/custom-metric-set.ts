@@ -1,0 +1,123 @@
+import type { Msg } from '@nats-io/transport-node';
+import { minuteEpochOf } from '../../common/time.js';
+import type { CustomMetricDefinition } from './definition.js';
+import { extractValue } from './extract.js';
+import { compilePattern, matches, type SubjectPattern } from './subject-pattern.js';
+import { valueBucket } from './value-histogram.js';
+
+/** One definition's figures for one minute of one window: exact count/sum/min/max, a histogram. */
+export class CustomAggregate {
+  count = 0;
+  sum = 0;
+  min = Infinity;
+  max = -Infinity;
+  unparsable = 0;
+  tooLarge = 0;
+  readonly histogram = new Map<number, number>();
+
+  add(value: number): void {
+    this.count++;
+    this.sum += value;
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+    const b = valueBucket(value);
+    this.histogram.set(b, (this.histogram.get(b) ?? 0) + 1);
+  }
+
+  mergeFrom(other: CustomAggregate): void {
+    this.count += other.count;
+    this.sum += other.sum;
+    this.min = Math.min(this.min, other.min);
+    this.max = Math.max(this.max, other.max);
+    this.unparsable += other.unparsable;
+    this.tooLarge += other.tooLarge;
+    for (const [b, n] of other.histogram) this.histogram.set(b, (this.histogram.get(b) ?? 0) + n);
+  }
+}
+
+/** minute epoch → definition id → figures. */
+export type CustomFigures = Map<number, Map<string, CustomAggregate>>;
+
+interface Compiled {
+  id: string;
+  pattern: SubjectPattern;
+  source: CustomMetricDefinition['source'];
+  header: string | null;
+  path: readonly string[] | null;
+}
+
+/** Subjects whose matching definitions are remembered per tenant (a bounded table, then no cache). */
+const MATCH_CACHE = 10_000;
+const NONE: readonly Compiled[] = [];
+
+/**
+ * A tenant's custom metrics on the tap. Only messages whose subject matches a definition are
+ * inspected; which definitions a subject matches is worked out once per subject (then one Map
+ * lookup), so the other messages cost one lookup. Values accumulate in memory per minute and are
+ * taken by the flush with the rest of the window.
+ */
+export class CustomMetricSet {
+  private readonly compiled: Compiled[];
+  private readonly bySubject = new Map<string, readonly Compiled[]>();
+  private figures: CustomFigures = new Map();
+
+  constructor(prefix: string, tenantId: string, definitions: readonly CustomMetricDefinition[]) {
+    this.compiled = definitions.map((d) => ({
+      id: d.id,
+      pattern: compilePattern(prefix, tenantId, d.subject),
+      source: d.source,
+      header: d.header,
+      path: d.source === 'json' && d.field ? d.field.split('.') : null,
+    }));
+  }
+
+  get size(): number {
+    return this.compiled.length;
+  }
+
+  private matching(subject: string): readonly Compiled[] {
+    const known = this.bySubject.get(subject);
+    if (known !== undefined) return known;
+    const found = this.compiled.filter((c) => matches(c.pattern, subject));
+    const result = found.length > 0 ? found : NONE;
+    if (this.bySubject.size < MATCH_CACHE) this.bySubject.set(subject, result);
+    return result;
+  }
+
+  observe(msg: Msg, now: number): void {
+    const defs = this.matching(msg.subject);
+    if (defs.length === 0) return;
+    const minute = minuteEpochOf(now);
+    let byId = this.figures.get(minute);
+    if (!byId) this.figures.set(minute, (byId = new Map<string, CustomAggregate>()));
+    for (const def of defs) {
+      let agg = byId.get(def.id);
+      if (!agg) byId.set(def.id, (agg = new CustomAggregate()));
+      const value = extractValue(def, msg.data, msg.headers);
+      if (value === 'unparsable') agg.unparsable++;
+      else if (value === 'too_large') agg.tooLarge++;
+      else agg.add(value);
+    }
+  }
+
+  /** The window's figures; the next window starts empty. */
+  take(): CustomFigures | null {
+    if (this.figures.size === 0) return null;
+    const taken = this.figures;
+    this.figures = new Map();
+    return taken;
+  }
+}
+
+/** Adds `from` into `into` (two unsent windows of one tenant). */
+export function mergeFigures(into: CustomFigures, from: CustomFigures): void {
+  for (const [minute, byId] of from) {
+    let target = into.get(minute);
+    if (!target) into.set(minute, (target = new Map<string, CustomAggregate>()));
+    for (const [id, agg] of byId) {
+      const existing = target.get(id);
+      if (existing) existing.mergeFrom(agg);
+      else target.set(id, agg);
+    }
+  }
+}

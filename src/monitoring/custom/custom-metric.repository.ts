@@ -1,0 +1,51 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { REDIS_CLIENT, type RedisClient } from '../../redis/redis-client.js';
+import { RedisKeys } from '../../redis/redis-keys.js';
+import type { CustomMetricDefinition } from './definition.js';
+
+/** A stored figures hash of one custom metric for one minute or day, as Redis returns it. */
+export type StoredFigures = Record<string, string>;
+
+/** Custom metric definitions (one hash per tenant) and their stored figures. */
+@Injectable()
+export class CustomMetricRepository {
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  async list(tenantId: string): Promise<CustomMetricDefinition[]> {
+    const raw = await this.redis.hgetall(this.keys.customMetrics(tenantId));
+    return Object.values(raw)
+      .map((v) => JSON.parse(v) as CustomMetricDefinition)
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
+  }
+
+  async find(tenantId: string, id: string): Promise<CustomMetricDefinition | null> {
+    const raw = await this.redis.hget(this.keys.customMetrics(tenantId), id);
+    return raw ? (JSON.parse(raw) as CustomMetricDefinition) : null;
+  }
+
+  count(tenantId: string): Promise<number> {
+    return this.redis.hlen(this.keys.customMetrics(tenantId));
+  }
+
+  async save(tenantId: string, definition: CustomMetricDefinition): Promise<void> {
+    await this.redis.hset(this.keys.customMetrics(tenantId), definition.id, JSON.stringify(definition));
+  }
+
+  /** Deletes the definition and every figures key it wrote; false when there was none. */
+  async remove(tenantId: string, id: string): Promise<boolean> {
+    const removed = await this.redis.hdel(this.keys.customMetrics(tenantId), id);
+    const index = this.keys.customFigureKeys(tenantId, id);
+    const written = await this.redis.zrange(index, '0', '-1');
+    for (let i = 0; i < written.length; i += 500) await this.redis.del(...written.slice(i, i + 500));
+    await this.redis.del(index);
+    return removed > 0;
+  }
+
+  /** The figures of each metric for one period (a minute epoch, or `d<yyyymmdd>`), in one round. */
+  figures(tenantId: string, ids: string[], period: string | number): Promise<StoredFigures[]> {
+    return Promise.all(ids.map((id) => this.redis.hgetall(this.keys.customFigures(tenantId, id, period))));
+  }
+}

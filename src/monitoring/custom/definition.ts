@@ -1,0 +1,25 @@
+/** Where a custom metric's value comes from: the message itself (1), a JSON field, or a header. */
+export const CUSTOM_SOURCES = ['count', 'json', 'header'] as const;
+export type CustomSource = (typeof CUSTOM_SOURCES)[number];
+export const CUSTOM_AGGREGATIONS = ['count', 'sum', 'avg', 'min', 'max', 'p50', 'p95', 'p99'] as const;
+export type CustomAggregation = (typeof CUSTOM_AGGREGATIONS)[number];
+
+/** A tenant's definition of a metric over its own traffic (enterprise). */
+export interface CustomMetricDefinition {
+  id: string;
+  name: string;
+  /** A NATS pattern relative to the tenant's namespace: `orders.*` is `tenant.{id}.orders.*`. */
+  subject: string;
+  source: CustomSource;
+  /** json: a dotted path into the payload (`order.total`). */
+  field: string | null;
+  /** header: the header holding a number. */
+  header: string | null;
+  aggregation: CustomAggregation;
+  unit: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Payloads larger than this are not parsed (counted as `tooLarge`): parsing stays bounded per message. */
+export const MAX_PARSED_PAYLOAD_BYTES = 64 * 1024;

@@ -1,0 +1,168 @@
+import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MessageTap } from '../../src/monitoring/message-tap.js';
+import { TrafficAggregator } from '../../src/monitoring/traffic-aggregator.js';
+import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { createTenant, type CreatedTenant, request } from '../support/http.js';
+import {
+  deletePrefix,
+  type RunningPulse,
+  SHARED_REDIS,
+  startPulse,
+  testOptions,
+  uniqueTenantId,
+  waitFor,
+} from '../support/pulse-app.js';
+import { publisher } from '../support/traffic.js';
+import { Redis } from 'ioredis';
+
+interface Summary {
+  id: string;
+  aggregation: string;
+  lastMinute: number | null;
+  today: number | null;
+  unparsable: number;
+  tooLarge: number;
+}
+
+/** Custom metrics over a tenant's own traffic, counted by two instances in one queue group. */
+describe('custom metrics (real NATS and Redis, two instances)', () => {
+  // Three definitions at most, so the limit is reached within the suite.
+  const options = testOptions({ customMetricsPerTenant: 3 });
+  let a: RunningPulse;
+  let b: RunningPulse;
+  let nc: NatsConnection;
+  let redis: Redis;
+  let tenant: CreatedTenant;
+  const keys = new RedisKeys(options.redis.keyPrefix);
+
+  beforeAll(async () => {
+    a = await startPulse(options);
+    b = await startPulse(options);
+    nc = await publisher();
+    redis = new Redis(SHARED_REDIS);
+    tenant = await createTenant(a.url, uniqueTenantId('custom'), 'enterprise');
+    await waitFor(
+      async () => [a, b].every((p) => p.app.get(MessageTap).subscribedTenants().includes(tenant.id)),
+      Boolean,
+    );
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    await a?.close();
+    await b?.close();
+    redis?.disconnect();
+    await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+  });
+
+  const api = <T = Record<string, unknown>>(method: string, path: string, body?: unknown, key = tenant.apiKey) =>
+    request<T>(a.url, method, `/api/v1${path}`, { key, body });
+  const custom = async (on: RunningPulse) =>
+    (await request<{ custom: Summary[] }>(on.url, 'GET', '/api/v1/metrics/realtime', { key: tenant.apiKey })).body
+      .custom;
+  /** Both instances have loaded `n` definitions of the tenant. */
+  const loaded = (n: number) =>
+    waitFor(async () => [a, b].every((p) => p.app.get(TrafficAggregator).customMetricCount(tenant.id) === n), Boolean);
+
+  it('a sum of amount over orders.created: 100 × 2.5 and 50 non-JSON read 250 with 50 unparsable, exactly', async () => {
+    const created = await api<{ id: string }>('POST', '/metrics/custom', {
+      name: 'order value',
+      subject: 'orders.created',
+      source: 'json',
+      field: 'amount',
+      aggregation: 'sum',
+      unit: 'EUR',
+    });
+    expect(created.status).toBe(201);
+    await loaded(1);
+    for (let i = 0; i < 100; i++) nc.publish(`tenant.${tenant.id}.orders.created`, JSON.stringify({ amount: 2.5 }));
+    for (let i = 0; i < 50; i++) nc.publish(`tenant.${tenant.id}.orders.created`, `not json ${i}`);
+    // Other subjects are not inspected.
+    for (let i = 0; i < 30; i++) nc.publish(`tenant.${tenant.id}.orders.paid`, JSON.stringify({ amount: 1000 }));
+    await nc.flush();
+    const summary = await waitFor(
+      async () => (await custom(b)).find((c) => c.id === created.body.id),
+      (c) => c !== undefined && c.today === 250 && c.unparsable === 50,
+    );
+    expect(summary).toMatchObject({ aggregation: 'sum', today: 250, unparsable: 50, tooLarge: 0 });
+    // Both instances took part (one queue group), and nothing was counted twice.
+    const shares = [a, b].map((p) => p.app.get(TrafficAggregator).stats().messages);
+    expect(shares.every((n) => n > 0)).toBe(true);
+    expect(shares[0] + shares[1]).toBe(180);
+    expect((await custom(a)).find((c) => c.id === created.body.id)).toMatchObject({ today: 250, unparsable: 50 });
+  });
+
+  it('p95 of a header value is within the histogram error (4.5 %)', async () => {
+    const created = await api<{ id: string }>('POST', '/metrics/custom', {
+      name: 'checkout duration',
+      subject: 'checkout.*',
+      source: 'header',
+      header: 'X-Duration-Ms',
+      aggregation: 'p95',
+      unit: 'ms',
+    });
+    expect(created.status).toBe(201);
+    await loaded(2);
+    for (let i = 1; i <= 200; i++) {
+      const h = natsHeaders();
+      h.set('X-Duration-Ms', String(i));
+      nc.publish(`tenant.${tenant.id}.checkout.eu`, 'x', { headers: h });
+    }
+    await nc.flush();
+    const summary = await waitFor(
+      async () => (await custom(a)).find((c) => c.id === created.body.id),
+      (c) => c !== undefined && c.today !== null && c.today > 150,
+    );
+    // The exact p95 of 1..200 is 190.
+    expect(Math.abs(summary!.today! - 190) / 190).toBeLessThanOrEqual(0.045);
+  });
+
+  it('validation names the field; professional is refused with the tier; at most the configured number', async () => {
+    const bad = [
+      [{ name: 'x', subject: 'orders..x', source: 'count', aggregation: 'count' }, /subject/],
+      [{ name: 'x', subject: 'orders.x', source: 'json', aggregation: 'sum' }, /field is required/],
+      [{ name: 'x', subject: 'orders.x', source: 'json', field: 'a..b', aggregation: 'sum' }, /field must be/],
+      [{ name: 'x', subject: 'orders.x', source: 'header', aggregation: 'sum' }, /header is required/],
+      [{ name: 'x', subject: 'orders.x', source: 'count', aggregation: 'p95' }, /aggregation must be count/],
+      [{ name: 'x', subject: 'orders.x', source: 'count', aggregation: 'median' }, /aggregation must be one of/],
+      [{ subject: 'orders.x', source: 'count', aggregation: 'count' }, /name/],
+    ] as const;
+    for (const [body, message] of bad) {
+      const res = await api('POST', '/metrics/custom', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(String(res.body.message)).toMatch(message);
+    }
+    const third = { name: 'orders', subject: 'orders.>', source: 'count', aggregation: 'count' };
+    expect((await api('POST', '/metrics/custom', third)).status).toBe(201);
+    const fourth = await api('POST', '/metrics/custom', third);
+    expect(fourth.status).toBe(409);
+    expect(String(fourth.body.message)).toMatch(/at most 3/);
+    const pro = await createTenant(a.url, uniqueTenantId('custom-pro'), 'professional');
+    const refused = await api('GET', '/metrics/custom', undefined, pro.apiKey);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ requiredTier: 'enterprise', currentTier: 'professional' });
+  });
+
+  it('deleting a definition stops it on every instance and removes its stored figures', async () => {
+    const list = await api<{ metrics: { id: string }[] }>('GET', '/metrics/custom');
+    const id = list.body.metrics[0].id;
+    const index = keys.customFigureKeys(tenant.id, id);
+    const written = await redis.zrange(index, '0', '-1');
+    expect(written.length).toBeGreaterThan(0);
+    expect((await api('DELETE', `/metrics/custom/${id}`)).status).toBe(204);
+    await loaded(2);
+    expect(await redis.exists(index, ...written)).toBe(0);
+    expect((await api('GET', `/metrics/custom/${id}`)).status).toBe(404);
+    // The realtime view is shared for 250 ms: the deletion shows within that.
+    await waitFor(
+      async () => (await custom(a)).some((c) => c.id === id),
+      (present) => !present,
+    );
+    // Traffic after the deletion writes nothing for it.
+    for (let i = 0; i < 20; i++) nc.publish(`tenant.${tenant.id}.orders.created`, JSON.stringify({ amount: 1 }));
+    await nc.flush();
+    await new Promise((r) => setTimeout(r, 4 * options.flushIntervalMs));
+    expect(await redis.exists(index)).toBe(0);
+  });
+});
