@@ -1,7 +1,7 @@
 import type { Msg } from '@nats-io/transport-node';
 import { minuteEpochOf } from '../../common/time.js';
 import type { CustomMetricDefinition } from './definition.js';
-import { extractValue } from './extract.js';
+import { headerValue, parsePayload, valueIn } from './extract.js';
 import { compilePattern, matches, type SubjectPattern } from './subject-pattern.js';
 import { valueBucket } from './value-histogram.js';
 
@@ -49,6 +49,7 @@ interface Compiled {
 /** Subjects whose matching definitions are remembered per tenant (a bounded table, then no cache). */
 const MATCH_CACHE = 10_000;
 const NONE: readonly Compiled[] = [];
+const UNREAD = Symbol('unread');
 
 /**
  * A tenant's custom metrics on the tap. Only messages whose subject matches a definition are
@@ -90,10 +91,18 @@ export class CustomMetricSet {
     const minute = minuteEpochOf(now);
     let byId = this.figures.get(minute);
     if (!byId) this.figures.set(minute, (byId = new Map<string, CustomAggregate>()));
+    // One parse per message, however many definitions read its payload.
+    let parsed: unknown = UNREAD;
     for (const def of defs) {
       let agg = byId.get(def.id);
       if (!agg) byId.set(def.id, (agg = new CustomAggregate()));
-      const value = extractValue(def, msg.data, msg.headers);
+      let value: ReturnType<typeof valueIn>;
+      if (def.source === 'count') value = 1;
+      else if (def.source === 'header') value = headerValue(msg.headers, def.header);
+      else {
+        if (parsed === UNREAD) parsed = parsePayload(msg.data);
+        value = valueIn(parsed, def.path);
+      }
       if (value === 'unparsable') agg.unparsable++;
       else if (value === 'too_large') agg.tooLarge++;
       else agg.add(value);

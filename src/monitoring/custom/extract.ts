@@ -16,30 +16,47 @@ function at(value: unknown, path: readonly string[]): unknown {
   return v;
 }
 
+/** What `parsePayload` found when the payload could not be used. */
+export const NOT_JSON = Symbol('not json');
+export const TOO_LARGE = Symbol('too large');
+
+/** The payload as JSON, parsed once per message however many definitions read it. */
+export function parsePayload(data: Uint8Array): unknown {
+  if (data.length > MAX_PARSED_PAYLOAD_BYTES) return TOO_LARGE;
+  try {
+    return JSON.parse(decoder.decode(data));
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+/** A definition's number in a parsed payload. */
+export function valueIn(parsed: unknown, path: readonly string[] | null): Extracted {
+  if (parsed === TOO_LARGE) return 'too_large';
+  if (parsed === NOT_JSON) return 'unparsable';
+  const v = at(parsed, path ?? []);
+  return typeof v === 'number' && Number.isFinite(v) ? v : 'unparsable';
+}
+
+export function headerValue(headers: MsgHdrs | undefined, name: string | null): Extracted {
+  let raw: string | undefined;
+  try {
+    raw = headers?.get(name ?? '');
+  } catch {
+    return 'unparsable';
+  }
+  if (raw === undefined || raw === '' || raw.length > 64) return 'unparsable';
+  const n = Number(raw);
+  return Number.isFinite(n) ? n : 'unparsable';
+}
+
+/** One definition's value from a message (the tap shares one parse between definitions). */
 export function extractValue(
   definition: Pick<CustomMetricDefinition, 'source' | 'header'> & { path: readonly string[] | null },
   data: Uint8Array,
   headers: MsgHdrs | undefined,
 ): Extracted {
   if (definition.source === 'count') return 1;
-  if (definition.source === 'header') {
-    let raw: string | undefined;
-    try {
-      raw = headers?.get(definition.header ?? '');
-    } catch {
-      return 'unparsable';
-    }
-    if (raw === undefined || raw === '' || raw.length > 64) return 'unparsable';
-    const n = Number(raw);
-    return Number.isFinite(n) ? n : 'unparsable';
-  }
-  if (data.length > MAX_PARSED_PAYLOAD_BYTES) return 'too_large';
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(decoder.decode(data));
-  } catch {
-    return 'unparsable';
-  }
-  const v = at(parsed, definition.path ?? []);
-  return typeof v === 'number' && Number.isFinite(v) ? v : 'unparsable';
+  if (definition.source === 'header') return headerValue(headers, definition.header);
+  return valueIn(parsePayload(data), definition.path);
 }
