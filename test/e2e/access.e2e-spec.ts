@@ -137,7 +137,7 @@ describe('access control (real NATS and Redis)', () => {
       const pro = [...common, 'latencyMs', 'subjects', 'throughput'];
       expect(await fields('basic')).toEqual(common.sort());
       expect(await fields('professional')).toEqual(pro.sort());
-      expect(await fields('enterprise')).toEqual([...pro, 'anomalies', 'errorRate'].sort());
+      expect(await fields('enterprise')).toEqual([...pro, 'anomalies', 'custom', 'errorRate'].sort());
     });
 
     it('presence: counts for basic, a client list from professional', async () => {
