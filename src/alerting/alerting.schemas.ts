@@ -14,7 +14,7 @@ import {
   str,
 } from '../common/schema.js';
 import { CHANNEL_TYPES } from './channel.js';
-import { RULE_METRICS } from './rule.js';
+import { RULE_METRIC_PATTERN, RULE_METRICS } from './rule.js';
 
 const SEVERITIES = ['info', 'warning', 'critical'] as const;
 
@@ -36,7 +36,11 @@ const channel = obj({
 const rule = obj({
   id: str,
   name: str,
-  metric: oneOfValues(RULE_METRICS),
+  metric: {
+    type: 'string',
+    description: `One of ${RULE_METRICS.join(', ')}, or custom:<id> (a custom metric's last complete minute)`,
+    pattern: RULE_METRIC_PATTERN.source,
+  },
   operator: oneOfValues(['gt', 'lt']),
   threshold: num,
   forSeconds: int,

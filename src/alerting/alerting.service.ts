@@ -1,3 +1,4 @@
+import { CustomMetricRepository } from '../monitoring/custom/custom-metric.repository.js';
 import { BadRequestException, ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Anomaly } from '../anomalies/anomaly.js';
@@ -10,7 +11,7 @@ import { OperatorAlerts } from './operator-alerts.job.js';
 import { type Channel, configProblems, maskChannel, tenantUrlOf } from './channel.js';
 import type { CreateChannelDto, UpdateChannelDto } from './dto/channel.dto.js';
 import type { CreateRuleDto, CreateSilenceDto, UpdateRuleDto } from './dto/rule.dto.js';
-import { type AlertRule, type Silence, silenced } from './rule.js';
+import { type AlertRule, CUSTOM_RULE_PREFIX, type Silence, silenced } from './rule.js';
 import type { Notification } from './notification.js';
 
 export interface AlertEvent {
@@ -70,6 +71,7 @@ export class AlertingService {
     private readonly operator: OperatorAlerts,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
     anomalies: AnomalyEvents,
+    private readonly customMetrics: CustomMetricRepository,
   ) {
     // Detection emits, alerting listens: the data flows one way (ARCHITECTURE.md, seams).
     anomalies.subscribe({
@@ -265,6 +267,12 @@ export class AlertingService {
 
   async createRule(tenantId: string, dto: CreateRuleDto): Promise<AlertRule> {
     await this.checkChannels(tenantId, dto.channelIds ?? []);
+    if (dto.metric.startsWith(CUSTOM_RULE_PREFIX)) {
+      const id = dto.metric.slice(CUSTOM_RULE_PREFIX.length);
+      if (!(await this.customMetrics.find(tenantId, id))) {
+        throw new BadRequestException(`metric names no custom metric of this tenant (${id})`);
+      }
+    }
     await this.withinLimit('rules', tenantId);
     const now = new Date().toISOString();
     const rule: AlertRule = {

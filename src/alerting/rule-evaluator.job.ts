@@ -55,12 +55,15 @@ export class RuleEvaluatorJob extends LockedJobService<number> {
       const values = await this.reader.read(tenant.id, now);
       const states = await this.repository.ruleStates(tenant.id);
       for (const rule of rules) {
+        const value = values[rule.metric];
+        // A custom metric deleted since the rule was made has no value: the rule waits (idle).
+        if (value === undefined) continue;
         const state: RuleState = states[rule.id] ? (JSON.parse(states[rule.id]) as RuleState) : IDLE;
-        const step = stepRule(rule, state, values[rule.metric], now, this.options.alerting.repeatIntervalMs);
+        const step = stepRule(rule, state, value, now, this.options.alerting.repeatIntervalMs);
         await this.repository.saveRuleState(tenant.id, rule.id, step.state);
         if (step.transition) {
           transitions++;
-          await this.alerting.onRule(tenant.id, rule, step.transition, values[rule.metric]);
+          await this.alerting.onRule(tenant.id, rule, step.transition, value);
         }
       }
       await held.extend(this.lockTtl);

@@ -1,15 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { RealtimeReader } from '../metrics/realtime.reader.js';
-import type { RuleMetric } from './rule.js';
+import { CUSTOM_RULE_PREFIX, type RuleMetric } from './rule.js';
 
 /** The current value of every rule metric of a tenant, read the way the realtime API reads it. */
 @Injectable()
 export class RuleMetricsReader {
   constructor(private readonly realtime: RealtimeReader) {}
 
-  async read(tenantId: string, now = Date.now()): Promise<Record<RuleMetric, number>> {
+  /** Values by metric name; a custom metric (`custom:<id>`) by its last complete minute, 0 when empty. */
+  async read(tenantId: string, now = Date.now()): Promise<Partial<Record<RuleMetric, number>>> {
     const { view, presence } = await this.realtime.read(tenantId, 'enterprise', { now, topSubjects: 1 });
+    const custom = Object.fromEntries(
+      (view.custom ?? []).map((c) => [`${CUSTOM_RULE_PREFIX}${c.id}`, c.lastMinute ?? 0]),
+    );
     return {
+      ...custom,
       messages_per_second: view.messages.perSecond,
       bytes_per_second: view.bytes.perSecond,
       error_rate: view.errorRate ?? 0,

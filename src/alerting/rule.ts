@@ -10,7 +10,11 @@ export const RULE_METRICS = [
   'offline_clients',
   'unhealthy_clients',
 ] as const;
-export type RuleMetric = (typeof RULE_METRICS)[number];
+/** A built-in metric, or one of the tenant's custom metrics (`custom:<id>`: its last complete minute). */
+export type RuleMetric = (typeof RULE_METRICS)[number] | `custom:${string}`;
+export const CUSTOM_RULE_PREFIX = 'custom:';
+/** Every metric a rule may name: the built-in ones, or `custom:` and a custom metric id. */
+export const RULE_METRIC_PATTERN = new RegExp(`^(?:${RULE_METRICS.join('|')}|custom:[A-Za-z0-9_-]{1,64})$`);
 
 export interface AlertRule {
   id: string;

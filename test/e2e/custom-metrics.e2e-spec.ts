@@ -1,5 +1,6 @@
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RuleEvaluatorJob } from '../../src/alerting/rule-evaluator.job.js';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
 import { TrafficAggregator } from '../../src/monitoring/traffic-aggregator.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
@@ -164,5 +165,62 @@ describe('custom metrics (real NATS and Redis, two instances)', () => {
     await nc.flush();
     await new Promise((r) => setTimeout(r, 4 * options.flushIntervalMs));
     expect(await redis.exists(index)).toBe(0);
+  });
+
+  it('a rule on custom:<id> fires on the minute the metric passes its threshold, and resolves after', async () => {
+    const created = await api<{ id: string }>('POST', '/metrics/custom', {
+      name: 'failed payments',
+      subject: 'payments.failed',
+      source: 'count',
+      aggregation: 'count',
+    });
+    expect(created.status).toBe(201);
+    const unknown = await api('POST', '/alerts/rules', {
+      name: 'x',
+      metric: 'custom:cm_nothere',
+      operator: 'gt',
+      threshold: 1,
+      forSeconds: 0,
+      severity: 'warning',
+    });
+    expect(unknown.status).toBe(400);
+    expect(String(unknown.body.message)).toMatch(/no custom metric/);
+    const rule = await api<{ id: string }>('POST', '/alerts/rules', {
+      name: 'failed payments',
+      metric: `custom:${created.body.id}`,
+      operator: 'gt',
+      threshold: 5,
+      forSeconds: 0,
+      severity: 'critical',
+    });
+    expect(rule.status).toBe(201);
+    await loaded(3);
+    // All 12 within one minute: not in the last 3 s of one.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 57_000) await new Promise((r) => setTimeout(r, 60_100 - intoMinute));
+    const sentAt = Date.now();
+    for (let i = 0; i < 12; i++) nc.publish(`tenant.${tenant.id}.payments.failed`, 'x');
+    await nc.flush();
+    await waitFor(
+      async () => (await custom(a)).find((c) => c.id === created.body.id)?.today,
+      (n) => n === 12,
+    );
+    // The evaluator reads a custom metric's last complete minute: run it as of the minutes after.
+    const minuteEnd = (Math.floor(sentAt / 60_000) + 1) * 60_000;
+    const evaluator = a.app.get(RuleEvaluatorJob);
+    const at = async (ms: number) =>
+      waitFor(
+        () => evaluator.run(ms),
+        (r) => r !== null,
+      );
+    await at(minuteEnd + 5_000);
+    const history = async () =>
+      (await api<{ alerts: { ruleId?: string; status: string }[] }>('GET', '/alerts')).body.alerts;
+    expect((await history()).filter((e) => e.ruleId === rule.body.id).map((e) => e.status)).toEqual(['firing']);
+    await at(minuteEnd + 65_000);
+    expect((await history()).filter((e) => e.ruleId === rule.body.id).map((e) => e.status)).toEqual([
+      'resolved',
+      'firing',
+    ]);
   });
 });

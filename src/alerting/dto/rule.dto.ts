@@ -15,7 +15,7 @@ import {
   Min,
 } from 'class-validator';
 import { ID_PATTERN } from '../../common/ids.js';
-import { RULE_METRICS, type RuleMetric } from '../rule.js';
+import { RULE_METRIC_PATTERN, RULE_METRICS, type RuleMetric } from '../rule.js';
 import type { Severity } from '../../anomalies/detectors.js';
 
 const SEVERITIES = ['info', 'warning', 'critical'] as const;
@@ -25,7 +25,8 @@ export class CreateRuleDto {
   @Length(1, 100)
   name!: string;
 
-  @IsIn(RULE_METRICS, { message: `metric must be one of: ${RULE_METRICS.join(', ')}` })
+  @IsString({ message: 'metric must be a string' })
+  @Matches(RULE_METRIC_PATTERN, { message: `metric must be one of: ${RULE_METRICS.join(', ')}, or custom:<id>` })
   metric!: RuleMetric;
 
   @IsIn(['gt', 'lt'], { message: 'operator must be gt or lt' })
