@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiRoute, type RouteDoc } from '../common/decorators/api-route.decorator.js';
 import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js';
@@ -6,7 +6,7 @@ import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
 import { ParseIdPipe } from '../common/pipes/parse-id.pipe.js';
 import type { TenantPrincipal } from '../common/principal.js';
 import { CustomMetricsService } from './custom-metrics.service.js';
-import { CreateCustomMetricDto, UpdateCustomMetricDto } from './dto/custom-metric.dto.js';
+import { CreateCustomMetricDto, CustomSeriesQuery, UpdateCustomMetricDto } from './dto/custom-metric.dto.js';
 
 /** Every custom-metric route is enterprise: each may answer 403 besides its own errors. */
 const doc = (d: Omit<RouteDoc, 'access'>) => ApiRoute({ ...d, access: 'tenant', errors: [403, ...(d.errors ?? [])] });
@@ -43,6 +43,20 @@ export class CustomMetricsController {
   @Get(':id')
   get(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string) {
     return this.custom.get(tenant.tenantId, id);
+  }
+
+  @doc({
+    summary: 'The metric per bucket over a period, zero-filled, with the total',
+    ok: { description: 'The series', schema: 'CustomMetricSeries' },
+    errors: [400, 404],
+  })
+  @Get(':id/series')
+  series(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Param('id', ParseIdPipe) id: string,
+    @Query() query: CustomSeriesQuery,
+  ) {
+    return this.custom.series(tenant.tenantId, id, query.period, query.resolution);
   }
 
   @doc({

@@ -5,7 +5,19 @@ import { CustomMetricRepository } from '../monitoring/custom/custom-metric.repos
 import type { CustomMetricDefinition } from '../monitoring/custom/definition.js';
 import { patternProblem } from '../monitoring/custom/subject-pattern.js';
 import { TenantsService } from '../tenants/tenants.service.js';
-import type { CreateCustomMetricDto, UpdateCustomMetricDto } from './dto/custom-metric.dto.js';
+import { bucketStarts, RESOLUTION_SECONDS } from '../analytics/buckets.js';
+import { dayOf } from '../common/time.js';
+import { combineFigures } from '../monitoring/custom/combine.js';
+import type { StoredFigures } from '../monitoring/custom/custom-metric.repository.js';
+import { aggregateValue } from '../monitoring/custom/figures.js';
+import {
+  CUSTOM_DEFAULT_RESOLUTION,
+  CUSTOM_RESOLUTIONS_OF,
+  type CreateCustomMetricDto,
+  type CustomPeriod,
+  type CustomResolution,
+  type UpdateCustomMetricDto,
+} from './dto/custom-metric.dto.js';
 
 /** Why a definition's fields do not fit together (naming the field), or null. */
 export function definitionProblem(d: Omit<CustomMetricDefinition, 'id' | 'createdAt' | 'updatedAt'>): string | null {
@@ -84,6 +96,46 @@ export class CustomMetricsService {
     await this.get(tenantId, id);
     await this.repository.remove(tenantId, id);
     await this.tenants.touch(tenantId);
+  }
+
+  /**
+   * The metric's value per bucket over a period, zero-filled (a bucket without messages has
+   * count 0 and value null, or 0 for count and sum), with the period's total. Below a day the
+   * buckets come from the minute figures (kept 25 hours), over 7 and 30 days from the day figures.
+   */
+  async series(tenantId: string, id: string, period: CustomPeriod, resolution?: CustomResolution, now = Date.now()) {
+    const definition = await this.get(tenantId, id);
+    const res = resolution ?? CUSTOM_DEFAULT_RESOLUTION[period];
+    if (!CUSTOM_RESOLUTIONS_OF[period].includes(res)) {
+      throw new BadRequestException(
+        `resolution must be one of ${CUSTOM_RESOLUTIONS_OF[period].join(', ')} for period ${period} (custom metrics keep minutes for 25 hours, then days)`,
+      );
+    }
+    const starts = bucketStarts(now, period, res);
+    const step = RESOLUTION_SECONDS[res];
+    const daily = res === '1d';
+    const periods: (string | number)[] = starts.flatMap((start): (string | number)[] =>
+      daily ? [`d${dayOf(start * 1000)}`] : Array.from({ length: step / 60 }, (_, i) => start + i * 60),
+    );
+    const stored = await this.repository.figuresOf(tenantId, id, periods);
+    const perBucket = daily ? 1 : step / 60;
+    const buckets = starts.map((start, i) => combineFigures(stored.slice(i * perBucket, (i + 1) * perBucket)));
+    const point = (f: StoredFigures) => ({
+      value: aggregateValue(definition.aggregation, f),
+      count: Number(f.c ?? 0),
+      unparsable: Number(f.u ?? 0),
+      tooLarge: Number(f.l ?? 0),
+    });
+    return {
+      tenantId,
+      metric: { id, name: definition.name, unit: definition.unit, aggregation: definition.aggregation },
+      period,
+      resolution: res,
+      from: new Date(starts[0] * 1000).toISOString(),
+      to: new Date((starts[starts.length - 1] + step) * 1000).toISOString(),
+      series: starts.map((start, i) => ({ timestamp: new Date(start * 1000).toISOString(), ...point(buckets[i]) })),
+      totals: point(combineFigures(buckets)),
+    };
   }
 
   private check(definition: CustomMetricDefinition): void {

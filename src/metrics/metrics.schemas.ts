@@ -191,6 +191,16 @@ export const METRICS_SCHEMAS: Record<string, Schema> = {
     updatedAt: dateTime,
   }),
   CustomMetricList: obj({ metrics: arr(ref('CustomMetric')) }),
+  CustomMetricSeries: obj({
+    tenantId: str,
+    metric: obj({ id: str, name: str, unit: nullable(str), aggregation: oneOfValues(CUSTOM_AGGREGATIONS) }),
+    period: oneOfValues(['1h', '24h', '7d', '30d']),
+    resolution: oneOfValues(['1m', '5m', '1h', '1d']),
+    from: dateTime,
+    to: dateTime,
+    series: arr(obj({ timestamp: dateTime, value: nullable(num), count: int, unparsable: int, tooLarge: int })),
+    totals: obj({ value: nullable(num), count: int, unparsable: int, tooLarge: int }),
+  }),
   Analytics: analytics,
   Anomaly: anomaly,
   AnomalyList: obj({

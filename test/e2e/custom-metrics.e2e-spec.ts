@@ -94,6 +94,29 @@ describe('custom metrics (real NATS and Redis, two instances)', () => {
     expect((await custom(a)).find((c) => c.id === created.body.id)).toMatchObject({ today: 250, unparsable: 50 });
   });
 
+  it('the series: zero-filled buckets with the analytics rules, the same total by minutes and by days', async () => {
+    const id = (await api<{ metrics: { id: string }[] }>('GET', '/metrics/custom')).body.metrics[0].id;
+    type Series = {
+      resolution: string;
+      series: { value: number | null; count: number }[];
+      totals: { value: number; count: number; unparsable: number };
+    };
+    const hour = await api<Series>('GET', `/metrics/custom/${id}/series?period=1h`);
+    expect(hour.status).toBe(200);
+    expect(hour.body.resolution).toBe('1m');
+    expect(hour.body.series).toHaveLength(60);
+    expect(hour.body.totals).toMatchObject({ value: 250, count: 100, unparsable: 50 });
+    expect(hour.body.series.filter((p) => p.count === 0).every((p) => p.value === 0)).toBe(true);
+    const month = await api<Series>('GET', `/metrics/custom/${id}/series?period=30d`);
+    expect(month.body.resolution).toBe('1d');
+    expect(month.body.series).toHaveLength(30);
+    expect(month.body.totals).toMatchObject({ value: 250, count: 100, unparsable: 50 });
+    const refused = await api('GET', `/metrics/custom/${id}/series?period=7d&resolution=1h`);
+    expect(refused.status).toBe(400);
+    expect(String(refused.body.message)).toMatch(/resolution must be one of 1d for period 7d/);
+    expect((await api('GET', '/metrics/custom/cm_nothere/series')).status).toBe(404);
+  });
+
   it('p95 of a header value is within the histogram error (4.5 %)', async () => {
     const created = await api<{ id: string }>('POST', '/metrics/custom', {
       name: 'checkout duration',

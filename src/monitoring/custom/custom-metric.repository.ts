@@ -44,6 +44,11 @@ export class CustomMetricRepository {
     return removed > 0;
   }
 
+  /** One metric's figures for each period (minute epochs or `d<yyyymmdd>`), in one round. */
+  figuresOf(tenantId: string, id: string, periods: (string | number)[]): Promise<StoredFigures[]> {
+    return Promise.all(periods.map((p) => this.redis.hgetall(this.keys.customFigures(tenantId, id, p))));
+  }
+
   /** The figures of each metric for one period (a minute epoch, or `d<yyyymmdd>`), in one round. */
   figures(tenantId: string, ids: string[], period: string | number): Promise<StoredFigures[]> {
     return Promise.all(ids.map((id) => this.redis.hgetall(this.keys.customFigures(tenantId, id, period))));
