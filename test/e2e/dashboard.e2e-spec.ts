@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Simulation } from '../../src/simulator/simulation.js';
 import { AnomalyRepository } from '../../src/anomalies/anomaly.repository.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
-import { createTenant, type CreatedTenant } from '../support/http.js';
+import { createTenant, type CreatedTenant, request } from '../support/http.js';
 import {
   ADMIN_KEY,
   deletePrefix,
@@ -116,6 +116,12 @@ describe('dashboard (headless Chromium)', () => {
       detectedAt: at,
       resolvedAt: at,
     });
+    // A custom metric over the simulator's traffic: the dashboard shows a row for it.
+    const metric = await request<{ id: string }>(pulse.url, 'POST', '/api/v1/metrics/custom', {
+      key: enterprise.apiKey,
+      body: { name: 'order messages', subject: 'orders.>', source: 'count', aggregation: 'count' },
+    });
+    expect(metric.status).toBe(201);
     const page = await browser.newPage({ viewport: { width: 1280, height: 1600 }, bypassCSP: true });
     await page.goto(`${pulse.url}/dashboard/`);
     await page.fill('#key', enterprise.apiKey);
@@ -140,6 +146,11 @@ describe('dashboard (headless Chromium)', () => {
       timeout: 10_000,
     });
     expect(await page.locator('.lock-note').count()).toBe(0);
+    await page.waitForFunction(
+      () => (document.querySelector('#custom tbody')?.textContent ?? '').includes('order messages'),
+      undefined,
+      { timeout: 10_000 },
+    );
     await page.waitForFunction(
       () => (document.getElementById('history-note')?.textContent ?? '').includes('1 anomaly marked'),
       undefined,

@@ -96,9 +96,17 @@
     chart('rate-chart', 'messages/s', state.rate);
     chart('bytes-chart', 'bytes/s', state.bytes);
     text($('rate-points'), `${state.rate[0].length} points, live`);
+    if (r.custom) customMetrics(r.custom);
     if (r.subjects) {
       $('subjects').tBodies[0].replaceChildren(...r.subjects.top.map((s) => row([s.subject, fmt(s.messages), fmt(s.bytes)])));
     }
+  }
+
+  /** One row per custom metric, from the realtime body (updated with every stream event). */
+  function customMetrics(list) {
+    const unit = (c, v) => (v === null ? '–' : `${fmt(v)}${c.unit ? ` ${c.unit}` : ''}`);
+    $('custom').tBodies[0].replaceChildren(...list.map((c) => row([c.name, c.aggregation, unit(c, c.lastMinute), unit(c, c.today), fmt(c.unparsable)])));
+    text($('custom-note'), list.length ? `${list.length} custom ${list.length === 1 ? 'metric' : 'metrics'}; last minute = the last complete UTC minute.` : 'No custom metrics yet: define them with POST /api/v1/metrics/custom.');
   }
 
   // EventSource cannot send an Authorization header, so the stream is read with fetch.
