@@ -33,13 +33,42 @@ const report = (extra) => {
   );
 };
 
-/** A Pulse instance subscribed to every tenant of the run, and its aggregator (for counts). */
+/** Custom metric definitions per tenant (env CUSTOM_DEFINITIONS; the custom-metrics case). */
+const CUSTOM = Number(process.env.CUSTOM_DEFINITIONS ?? 0);
+
+/**
+ * A Pulse instance subscribed to every tenant of the run, and its aggregator (for counts). With
+ * CUSTOM_DEFINITIONS, tenants are enterprise with that many JSON-sum definitions on
+ * orders.created, loaded on every tap before "ready".
+ */
 async function startPulse() {
   const { MessageTap } = await import('../dist/monitoring/message-tap.js');
   const { TrafficAggregator } = await import('../dist/monitoring/traffic-aggregator.js');
-  const bench = await startBenchPulse({ runId, tenants, tier: 'basic', subjectPrefix: prefix });
+  if (CUSTOM > 0) {
+    const { Redis } = await import('ioredis');
+    const { RedisKeys } = await import('../dist/redis/redis-keys.js');
+    const { REDIS } = await import('./support.mjs');
+    const redis = new Redis(REDIS);
+    const keys = new RedisKeys(`pulse-bench-${runId}`);
+    for (const t of tenants) {
+      for (let i = 0; i < CUSTOM; i++) {
+        const id = `cm_bench${i}`;
+        const def = { id, name: `m${i}`, subject: 'orders.created', source: 'json', field: 'amount', header: null };
+        await redis.hset(
+          keys.customMetrics(t),
+          id,
+          JSON.stringify({ ...def, aggregation: 'sum', unit: null, createdAt: '', updatedAt: '' }),
+        );
+      }
+    }
+    redis.disconnect();
+  }
+  const tier = process.env.CUSTOM_DEFINITIONS === undefined ? 'basic' : 'enterprise';
+  const bench = await startBenchPulse({ runId, tenants, tier, subjectPrefix: prefix });
   await waitUntil(async () => bench.app.get(MessageTap).subscribedTenants().length === tenants.length);
-  return { bench, aggregator: bench.app.get(TrafficAggregator) };
+  const aggregator = bench.app.get(TrafficAggregator);
+  await waitUntil(async () => tenants.every((t) => aggregator.customMetricCount(t) === CUSTOM));
+  return { bench, aggregator };
 }
 
 if (mode === 'bare') {

@@ -5,9 +5,7 @@
 // of a shared machine cannot fake the way it fakes msgs/s; the ratio is taken within each round.
 // Pulse must store every count in Redis. Reports medians with min–max.
 // Usage: npm run build && node bench/ingest.mjs [messages=2000000] [tenants=100] [rounds=3]
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { publish, writeResult } from './support.mjs';
+import { measureSubscriber, writeResult } from './support.mjs';
 
 const COUNT = Number(process.argv[2] ?? 2_000_000);
 const TENANTS = Number(process.argv[3] ?? 100);
@@ -15,38 +13,7 @@ const ROUNDS = Number(process.argv[4] ?? 3);
 const SIZE = 100;
 const tenantIds = Array.from({ length: TENANTS }, (_, i) => `t${i}`);
 
-/** Starts a subscriber, publishes once it is ready, and resolves with its report. */
-function measure(mode) {
-  const runId = randomBytes(3).toString('hex');
-  const prefix = `bench${runId}`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        new URL('./ingest-subscriber.mjs', import.meta.url).pathname,
-        mode,
-        prefix,
-        tenantIds.join(','),
-        String(COUNT),
-        runId,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    let publisher = null;
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      if (!publisher && out.includes('ready\n')) {
-        publisher = publish({ prefix, tenants: tenantIds, count: COUNT, size: SIZE });
-      }
-    });
-    child.on('exit', async (code) => {
-      if (code !== 0) return reject(new Error(`${mode} subscriber exited with ${code}`));
-      const report = JSON.parse(out.trim().split('\n').at(-1));
-      resolve({ ...report, publisher: await publisher });
-    });
-  });
-}
+const measure = (mode) => measureSubscriber({ mode, tenants: tenantIds, count: COUNT, size: SIZE });
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const range = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });

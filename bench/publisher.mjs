@@ -2,6 +2,8 @@
 // them or at RATE msgs/s, then prints one JSON line { published, seconds, rate }. Runs as its own
 // process so the publisher does not share an event loop with the subscriber being measured.
 // MODE "explosion": one tenant, 20 % of messages on 10 heavy subjects, the rest each on a new subject.
+// MODE "custom": as "tenants", but every 10th message goes to <tenant>.orders.created with a JSON
+// payload of the same size holding {"amount": 2.5} (what the custom-metrics case's definitions read).
 import { connect } from '@nats-io/transport-node';
 
 const [url, prefix, tenantList, countArg, sizeArg, rateArg = '0', mode = 'tenants'] = process.argv.slice(2);
@@ -15,9 +17,14 @@ const subjectOf =
   mode === 'explosion'
     ? (i) => (i % 5 === 0 ? `${prefix}.${tenants[0]}.heavy.${(i / 5) % 10}` : `${prefix}.${tenants[0]}.x.${i}`)
     : (i) => subjects[i % tenants.length][(i >> 4) & 3];
+const json = new TextEncoder().encode(
+  JSON.stringify({ amount: 2.5, pad: 'x'.repeat(Math.max(0, payload.length - 27)) }),
+);
+const created = tenants.map((t) => `${prefix}.${t}.orders.created`);
 const started = performance.now();
 for (let i = 0; i < count; i++) {
-  nc.publish(subjectOf(i), payload);
+  if (mode === 'custom' && i % 10 === 0) nc.publish(created[(i / 10) % tenants.length], json);
+  else nc.publish(subjectOf(i), payload);
   if ((i & 0x3fff) === 0x3fff) {
     await nc.flush();
     if (rate > 0) {

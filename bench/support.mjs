@@ -1,7 +1,8 @@
 // Shared by the benchmark scripts: a Pulse built from dist/ on the local NATS and Redis, with
 // tenants written straight into the registry under a key prefix of the run's own.
 import 'reflect-metadata';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
@@ -146,4 +147,41 @@ const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf
 export async function redisPid(redis) {
   const info = await redis.info('server');
   return Number(/process_id:(\d+)/.exec(info)?.[1]);
+}
+
+/**
+ * One subscriber of the ingest cases (bench/ingest-subscriber.mjs MODE) in its own process:
+ * starts it, publishes `count` messages once it is ready (publisher MODE `publisherMode`), and
+ * resolves with its report and the publisher's. `env` adds to the subscriber's environment.
+ */
+export function measureSubscriber({ mode, tenants, count, size, env = {}, publisherMode = 'tenants' }) {
+  const runId = randomBytes(3).toString('hex');
+  const prefix = `bench${runId}`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        new URL('./ingest-subscriber.mjs', import.meta.url).pathname,
+        mode,
+        prefix,
+        tenants.join(','),
+        String(count),
+        runId,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
+    );
+    let out = '';
+    let publisher = null;
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (!publisher && out.includes('ready\n')) {
+        publisher = publish({ prefix, tenants, count, size, mode: publisherMode });
+      }
+    });
+    child.on('exit', async (code) => {
+      if (code !== 0) return reject(new Error(`${mode} subscriber exited with ${code}`));
+      const report = JSON.parse(out.trim().split('\n').at(-1));
+      resolve({ ...report, publisher: await publisher });
+    });
+  });
 }
