@@ -39,6 +39,8 @@ export class CustomAggregate {
 export type CustomFigures = Map<number, Map<string, CustomAggregate>>;
 
 interface Compiled {
+  /** Position among the tenant's definitions: the slot of its aggregate in a minute's array. */
+  index: number;
   id: string;
   pattern: SubjectPattern;
   source: CustomMetricDefinition['source'];
@@ -60,10 +62,14 @@ const UNREAD = Symbol('unread');
 export class CustomMetricSet {
   private readonly compiled: Compiled[];
   private readonly bySubject = new Map<string, readonly Compiled[]>();
-  private figures: CustomFigures = new Map();
+  /** minute epoch → each definition's aggregate (by its index), while the window is open. */
+  private minutes = new Map<number, (CustomAggregate | undefined)[]>();
+  private currentMinute = -1;
+  private current: (CustomAggregate | undefined)[] = [];
 
   constructor(prefix: string, tenantId: string, definitions: readonly CustomMetricDefinition[]) {
-    this.compiled = definitions.map((d) => ({
+    this.compiled = definitions.map((d, index) => ({
+      index,
       id: d.id,
       pattern: compilePattern(prefix, tenantId, d.subject),
       source: d.source,
@@ -89,13 +95,18 @@ export class CustomMetricSet {
     const defs = this.matching(msg.subject);
     if (defs.length === 0) return;
     const minute = minuteEpochOf(now);
-    let byId = this.figures.get(minute);
-    if (!byId) this.figures.set(minute, (byId = new Map<string, CustomAggregate>()));
+    if (minute !== this.currentMinute) {
+      let slots = this.minutes.get(minute);
+      if (!slots) this.minutes.set(minute, (slots = new Array<CustomAggregate | undefined>(this.compiled.length)));
+      this.current = slots;
+      this.currentMinute = minute;
+    }
+    const slots = this.current;
     // One parse per message, however many definitions read its payload.
     let parsed: unknown = UNREAD;
     for (const def of defs) {
-      let agg = byId.get(def.id);
-      if (!agg) byId.set(def.id, (agg = new CustomAggregate()));
+      let agg = slots[def.index];
+      if (!agg) slots[def.index] = agg = new CustomAggregate();
       let value: ReturnType<typeof valueIn>;
       if (def.source === 'count') value = 1;
       else if (def.source === 'header') value = headerValue(msg.headers, def.header);
@@ -111,9 +122,16 @@ export class CustomMetricSet {
 
   /** The window's figures; the next window starts empty. */
   take(): CustomFigures | null {
-    if (this.figures.size === 0) return null;
-    const taken = this.figures;
-    this.figures = new Map();
+    if (this.minutes.size === 0) return null;
+    const taken: CustomFigures = new Map();
+    for (const [minute, slots] of this.minutes) {
+      const byId = new Map<string, CustomAggregate>();
+      slots.forEach((agg, index) => agg && byId.set(this.compiled[index].id, agg));
+      taken.set(minute, byId);
+    }
+    this.minutes = new Map();
+    this.currentMinute = -1;
+    this.current = [];
     return taken;
   }
 }
