@@ -6,6 +6,7 @@ import type { CustomMetricDefinition } from '../monitoring/custom/definition.js'
 import { patternProblem } from '../monitoring/custom/subject-pattern.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { bucketStarts, RESOLUTION_SECONDS } from '../analytics/buckets.js';
+import type { ExportColumns } from '../analytics/series-export.js';
 import { dayOf } from '../common/time.js';
 import { combineFigures } from '../monitoring/custom/combine.js';
 import type { StoredFigures } from '../monitoring/custom/custom-metric.repository.js';
@@ -135,6 +136,29 @@ export class CustomMetricsService {
       to: new Date((starts[starts.length - 1] + step) * 1000).toISOString(),
       series: starts.map((start, i) => ({ timestamp: new Date(start * 1000).toISOString(), ...point(buckets[i]) })),
       totals: point(combineFigures(buckets)),
+    };
+  }
+
+  /**
+   * The tenant's custom metrics as extra export columns, aligned on the analytics series'
+   * buckets; null when there are none, or when custom metrics do not keep the resolution asked
+   * (7d at 1h: they keep minutes for 25 hours, then days).
+   */
+  async exportColumns(
+    tenantId: string,
+    period: CustomPeriod,
+    resolution: string,
+    points: { timestamp: string }[],
+    now = Date.now(),
+  ): Promise<ExportColumns | null> {
+    const definitions = await this.repository.list(tenantId);
+    const res = resolution as CustomResolution;
+    if (definitions.length === 0 || !CUSTOM_RESOLUTIONS_OF[period].includes(res)) return null;
+    const series = await Promise.all(definitions.map((d) => this.series(tenantId, d.id, period, res, now)));
+    const byTime = series.map((s) => new Map(s.series.map((p) => [p.timestamp, p.value])));
+    return {
+      ids: definitions.map((d) => d.id),
+      values: points.map((p) => byTime.map((m) => m.get(p.timestamp) ?? null)),
     };
   }
 

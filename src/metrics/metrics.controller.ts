@@ -27,6 +27,8 @@ import {
   NoQuery,
   PresenceQuery,
 } from './dto/metrics-queries.dto.js';
+import { tierAtLeast } from '../common/tiers.js';
+import { CustomMetricsService } from './custom-metrics.service.js';
 import { MetricsService } from './metrics.service.js';
 import { LiveStreams } from './live-streams.js';
 
@@ -37,6 +39,7 @@ export class MetricsController {
   constructor(
     private readonly metrics: MetricsService,
     private readonly streams: LiveStreams,
+    private readonly customMetrics: CustomMetricsService,
   ) {}
 
   @ApiRoute({
@@ -108,8 +111,18 @@ export class MetricsController {
     ok: {
       description: 'The series, one row (CSV) or one JSON object (NDJSON) per bucket, as an attachment',
       content: {
-        'text/csv': { schema: { type: 'string', description: 'Header row, then one row per bucket' } },
-        'application/x-ndjson': { schema: { type: 'string', description: 'One SeriesPoint JSON object per line' } },
+        'text/csv': {
+          schema: {
+            type: 'string',
+            description: 'Header row, then one row per bucket (enterprise: custom_<id> columns)',
+          },
+        },
+        'application/x-ndjson': {
+          schema: {
+            type: 'string',
+            description: 'One ExportRow JSON object per line (a SeriesPoint, and custom values)',
+          },
+        },
       },
       headers: { 'Content-Disposition': { schema: { type: 'string' }, description: 'attachment; filename=…' } },
     },
@@ -120,8 +133,11 @@ export class MetricsController {
   @RequiresTier('professional')
   async export(@CurrentTenant() tenant: TenantPrincipal, @Query() query: ExportQuery): Promise<StreamableFile> {
     const view = await this.metrics.analytics(tenant, query);
+    const custom = tierAtLeast(tenant.tier, 'enterprise')
+      ? await this.customMetrics.exportColumns(tenant.tenantId, view.period, view.resolution, view.series)
+      : null;
     const csv = query.format === 'csv';
-    return new StreamableFile(Readable.from(exportLines(view.series, query.format)), {
+    return new StreamableFile(Readable.from(exportLines(view.series, query.format, custom)), {
       type: csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
       disposition: `attachment; filename="pulse-${tenant.tenantId}-${view.period}-${view.resolution}.${query.format}"`,
     });

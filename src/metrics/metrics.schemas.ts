@@ -178,6 +178,8 @@ export const METRICS_SCHEMAS: Record<string, Schema> = {
   PresenceWithClients: presenceListed,
   Presence: { oneOf: [ref('PresenceSummaryOnly'), ref('PresenceWithClients')] },
   SeriesPoint: seriesPoint,
+  /** One NDJSON export line: a series point, and for enterprise tenants with custom metrics their values by id. */
+  ExportRow: extend(seriesPoint, { custom: record(nullable(num)) }, ['custom']),
   CustomMetric: obj({
     id: str,
     name: str,

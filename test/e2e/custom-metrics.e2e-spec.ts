@@ -115,6 +115,16 @@ describe('custom metrics (real NATS and Redis, two instances)', () => {
     expect(refused.status).toBe(400);
     expect(String(refused.body.message)).toMatch(/resolution must be one of 1d for period 7d/);
     expect((await api('GET', '/metrics/custom/cm_nothere/series')).status).toBe(404);
+    // The export carries it as a column: the same total.
+    const csv = await (
+      await fetch(`${a.url}/api/v1/metrics/export?period=1h&format=csv`, {
+        headers: { authorization: `Bearer ${tenant.apiKey}` },
+      })
+    ).text();
+    const [header, ...rows] = csv.trim().split('\n');
+    const column = header.split(',').indexOf(`custom_${id}`);
+    expect(column).toBeGreaterThan(0);
+    expect(rows.reduce((sum, r) => sum + Number(r.split(',')[column] || 0), 0)).toBe(250);
   });
 
   it('p95 of a header value is within the histogram error (4.5 %)', async () => {

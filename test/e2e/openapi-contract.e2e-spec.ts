@@ -295,8 +295,9 @@ describe('OpenAPI contract (real NATS and Redis)', () => {
     expect(await list('/api/v1/alerts/deliveries', 'deliveries')).toBeGreaterThan(0);
     expect(await list('/api/v1/metrics/presence', 'clients')).toBeGreaterThan(0);
 
-    // The export in both media types: NDJSON lines are SeriesPoints, CSV has its header row.
-    const seriesPoint = compile({ $ref: '#/components/schemas/SeriesPoint' });
+    // The export in both media types: NDJSON lines are ExportRows (with the custom metric's values),
+    // CSV has its header row with the custom metric's column.
+    const seriesPoint = compile({ $ref: '#/components/schemas/ExportRow' });
     const ndjson = (await (await call('GET', '/api/v1/metrics/export?period=1h&format=ndjson', ent.apiKey)).text())
       .trim()
       .split('\n');
@@ -308,6 +309,8 @@ describe('OpenAPI contract (real NATS and Redis)', () => {
       await call('GET', '/api/v1/metrics/export?period=1h&format=csv', ent.apiKey),
     );
     expect(String(csv).split('\n')[0]).toContain('timestamp');
+    expect(String(csv).split('\n')[0]).toContain(`custom_${ids.custom}`);
+    expect(JSON.parse(ndjson[0])).toHaveProperty(['custom', ids.custom]);
 
     // Errors of GET routes: 401, 403 and 400 answer with the documented error body.
     await conforms('GET', '/api/v1/metrics/realtime', await call('GET', '/api/v1/metrics/realtime'));
