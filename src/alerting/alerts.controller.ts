@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { ApiRoute, type RouteDoc } from '../common/decorators/api-route.decorator.js';
+import { TieredRoute } from '../common/decorators/api-route.decorator.js';
 import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js';
 import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
 import type { TenantPrincipal } from '../common/principal.js';
@@ -35,16 +35,13 @@ export class HistoryQuery {
 }
 
 /** Alert channels and history (enterprise). Secrets are write-only: masked in every answer. */
-/** Every alerting route is enterprise: each may answer 403 besides its own errors. */
-const doc = (d: Omit<RouteDoc, 'access'>) => ApiRoute({ ...d, access: 'tenant', errors: [403, ...(d.errors ?? [])] });
-
 @ApiTags('alerts')
 @RequiresTier('enterprise')
 @Controller('alerts')
 export class AlertsController {
   constructor(private readonly alerting: AlertingService) {}
 
-  @doc({
+  @TieredRoute({
     summary: 'Alerts fired, resolved and repeated, newest first',
     ok: { description: 'Alerts', schema: 'AlertList' },
     errors: [400],
@@ -54,7 +51,7 @@ export class AlertsController {
     return { alerts: await this.alerting.alerts(tenant.tenantId, Date.now() - q.hours * 3_600_000, q.limit) };
   }
 
-  @doc({
+  @TieredRoute({
     summary: 'Every delivery attempt to a channel, newest first',
     ok: { description: 'Deliveries', schema: 'DeliveryList' },
     errors: [400],
@@ -64,7 +61,7 @@ export class AlertsController {
     return { deliveries: await this.alerting.deliveries(tenant.tenantId, Date.now() - q.hours * 3_600_000, q.limit) };
   }
 
-  @doc({
+  @TieredRoute({
     summary: 'Add a Slack, PagerDuty, e-mail or webhook channel',
     description: 'A webhook channel gets a signing secret, shown in this answer only.',
     ok: { status: 201, description: 'The channel (secrets masked)', schema: 'ChannelCreated' },
@@ -75,13 +72,16 @@ export class AlertsController {
     return this.alerting.create(tenant.tenantId, dto);
   }
 
-  @doc({ summary: "The tenant's channels (secrets masked)", ok: { description: 'Channels', schema: 'ChannelList' } })
+  @TieredRoute({
+    summary: "The tenant's channels (secrets masked)",
+    ok: { description: 'Channels', schema: 'ChannelList' },
+  })
   @Get('channels')
   async list(@CurrentTenant() tenant: TenantPrincipal) {
     return { channels: await this.alerting.list(tenant.tenantId) };
   }
 
-  @doc({
+  @TieredRoute({
     summary: 'One channel (secrets masked)',
     ok: { description: 'The channel', schema: 'Channel' },
     errors: [400, 404],
@@ -91,7 +91,7 @@ export class AlertsController {
     return this.alerting.get(tenant.tenantId, id);
   }
 
-  @doc({
+  @TieredRoute({
     summary: "Change a channel's name or config",
     ok: { description: 'The channel (secrets masked)', schema: 'Channel' },
     errors: [400, 404, 413],
@@ -105,14 +105,14 @@ export class AlertsController {
     return this.alerting.update(tenant.tenantId, id, dto);
   }
 
-  @doc({ summary: 'Delete a channel', ok: { status: 204, description: 'Deleted' }, errors: [400, 404] })
+  @TieredRoute({ summary: 'Delete a channel', ok: { status: 204, description: 'Deleted' }, errors: [400, 404] })
   @Delete('channels/:id')
   @HttpCode(204)
   async remove(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string): Promise<void> {
     await this.alerting.remove(tenant.tenantId, id);
   }
 
-  @doc({
+  @TieredRoute({
     summary: 'Add a threshold rule',
     ok: { status: 201, description: 'The rule', schema: 'Rule' },
     errors: [400, 409, 413],
@@ -122,19 +122,19 @@ export class AlertsController {
     return this.alerting.createRule(tenant.tenantId, dto);
   }
 
-  @doc({ summary: "The tenant's rules", ok: { description: 'Rules', schema: 'RuleList' } })
+  @TieredRoute({ summary: "The tenant's rules", ok: { description: 'Rules', schema: 'RuleList' } })
   @Get('rules')
   async rules(@CurrentTenant() tenant: TenantPrincipal) {
     return { rules: await this.alerting.rules(tenant.tenantId) };
   }
 
-  @doc({ summary: 'One rule', ok: { description: 'The rule', schema: 'Rule' }, errors: [400, 404] })
+  @TieredRoute({ summary: 'One rule', ok: { description: 'The rule', schema: 'Rule' }, errors: [400, 404] })
   @Get('rules/:id')
   rule(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string) {
     return this.alerting.rule(tenant.tenantId, id);
   }
 
-  @doc({ summary: 'Change a rule', ok: { description: 'The rule', schema: 'Rule' }, errors: [400, 404, 413] })
+  @TieredRoute({ summary: 'Change a rule', ok: { description: 'The rule', schema: 'Rule' }, errors: [400, 404, 413] })
   @Patch('rules/:id')
   updateRule(
     @CurrentTenant() tenant: TenantPrincipal,
@@ -144,14 +144,14 @@ export class AlertsController {
     return this.alerting.updateRule(tenant.tenantId, id, dto);
   }
 
-  @doc({ summary: 'Delete a rule', ok: { status: 204, description: 'Deleted' }, errors: [400, 404] })
+  @TieredRoute({ summary: 'Delete a rule', ok: { status: 204, description: 'Deleted' }, errors: [400, 404] })
   @Delete('rules/:id')
   @HttpCode(204)
   async removeRule(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string): Promise<void> {
     await this.alerting.removeRecord('rules', tenant.tenantId, id);
   }
 
-  @doc({
+  @TieredRoute({
     summary: 'Hold notifications back until a time',
     ok: { status: 201, description: 'The silence', schema: 'Silence' },
     errors: [400, 409, 413],
@@ -161,20 +161,20 @@ export class AlertsController {
     return this.alerting.createSilence(tenant.tenantId, dto);
   }
 
-  @doc({ summary: "The tenant's silences", ok: { description: 'Silences', schema: 'SilenceList' } })
+  @TieredRoute({ summary: "The tenant's silences", ok: { description: 'Silences', schema: 'SilenceList' } })
   @Get('silences')
   async silences(@CurrentTenant() tenant: TenantPrincipal) {
     return { silences: await this.alerting.silences(tenant.tenantId) };
   }
 
-  @doc({ summary: 'Delete a silence', ok: { status: 204, description: 'Deleted' }, errors: [400, 404] })
+  @TieredRoute({ summary: 'Delete a silence', ok: { status: 204, description: 'Deleted' }, errors: [400, 404] })
   @Delete('silences/:id')
   @HttpCode(204)
   async removeSilence(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string): Promise<void> {
     await this.alerting.removeRecord('silences', tenant.tenantId, id);
   }
 
-  @doc({
+  @TieredRoute({
     summary: 'Send a test notification to a channel',
     ok: { description: 'What happened', schema: 'ChannelTest' },
     errors: [400, 404],

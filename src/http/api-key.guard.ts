@@ -30,15 +30,15 @@ export class ApiKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true; // NATS handlers are authorised by NATS itself
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride(Public, targets)) return true;
+    const access = this.accessOf(context);
+    if (access === 'public') return true;
 
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = bearerToken(request.headers.authorization);
     if (!key) throw new UnauthorizedException('Missing API key: send "Authorization: Bearer <key>"');
 
     const isAdminKey = this.isAdminKey(key);
-    if (this.reflector.getAllAndOverride(AdminOnly, targets)) {
+    if (access === 'admin') {
       if (!isAdminKey) throw new UnauthorizedException('This route requires the admin API key');
       request.isAdmin = true;
       return true;
@@ -49,7 +49,7 @@ export class ApiKeyGuard implements CanActivate {
     if (!principal) throw new UnauthorizedException('Unknown or revoked API key');
     request.tenant = principal;
 
-    const required = this.reflector.getAllAndOverride(RequiresTier, targets);
+    const required = this.reflector.getAllAndOverride(RequiresTier, [context.getHandler(), context.getClass()]);
     if (required && !tierAtLeast(principal.tier, required)) {
       throw new TierRequiredException(required, principal.tier);
     }
@@ -62,9 +62,7 @@ export class ApiKeyGuard implements CanActivate {
    * tenant key and a header that could hold one; canActivate decides as before.
    */
   lookAhead(context: ExecutionContext): void {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride(Public, targets) || this.reflector.getAllAndOverride(AdminOnly, targets))
-      return;
+    if (this.accessOf(context) !== 'tenant') return;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = bearerToken(request.headers.authorization);
     if (!key || !key.startsWith(API_KEY_PREFIX)) return;
@@ -72,6 +70,13 @@ export class ApiKeyGuard implements CanActivate {
     // Awaited by canActivate; if a 429 ends the request first, its failure must not go unhandled.
     lookup.catch(() => undefined);
     this.lookups.set(request, lookup);
+  }
+
+  /** Which key a route takes: none (@Public), the admin key (@AdminOnly), else a tenant key. */
+  private accessOf(context: ExecutionContext): 'public' | 'admin' | 'tenant' {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride(Public, targets)) return 'public';
+    return this.reflector.getAllAndOverride(AdminOnly, targets) ? 'admin' : 'tenant';
   }
 
   private isAdminKey(key: string): boolean {

@@ -1,15 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiRoute, type RouteDoc } from '../common/decorators/api-route.decorator.js';
+import { TieredRoute } from '../common/decorators/api-route.decorator.js';
 import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js';
 import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
 import { ParseIdPipe } from '../common/pipes/parse-id.pipe.js';
 import type { TenantPrincipal } from '../common/principal.js';
 import { CustomMetricsService } from './custom-metrics.service.js';
 import { CreateCustomMetricDto, CustomSeriesQuery, UpdateCustomMetricDto } from './dto/custom-metric.dto.js';
-
-/** Every custom-metric route is enterprise: each may answer 403 besides its own errors. */
-const doc = (d: Omit<RouteDoc, 'access'>) => ApiRoute({ ...d, access: 'tenant', errors: [403, ...(d.errors ?? [])] });
 
 /** Definitions of metrics over the tenant's own traffic (enterprise). */
 @ApiTags('metrics')
@@ -18,7 +15,7 @@ const doc = (d: Omit<RouteDoc, 'access'>) => ApiRoute({ ...d, access: 'tenant', 
 export class CustomMetricsController {
   constructor(private readonly custom: CustomMetricsService) {}
 
-  @doc({
+  @TieredRoute({
     summary: 'Define a metric over the tenant’s own messages (a count, or a JSON field or header value)',
     description: 'Values are aggregated exactly per minute and day on every instance; realtime shows them.',
     ok: { status: 201, description: 'The definition', schema: 'CustomMetric' },
@@ -29,13 +26,16 @@ export class CustomMetricsController {
     return this.custom.create(tenant.tenantId, dto);
   }
 
-  @doc({ summary: 'The tenant’s custom metrics', ok: { description: 'Definitions', schema: 'CustomMetricList' } })
+  @TieredRoute({
+    summary: 'The tenant’s custom metrics',
+    ok: { description: 'Definitions', schema: 'CustomMetricList' },
+  })
   @Get()
   async list(@CurrentTenant() tenant: TenantPrincipal) {
     return { metrics: await this.custom.list(tenant.tenantId) };
   }
 
-  @doc({
+  @TieredRoute({
     summary: 'One custom metric',
     ok: { description: 'The definition', schema: 'CustomMetric' },
     errors: [400, 404],
@@ -45,7 +45,7 @@ export class CustomMetricsController {
     return this.custom.get(tenant.tenantId, id);
   }
 
-  @doc({
+  @TieredRoute({
     summary: 'The metric per bucket over a period, zero-filled, with the total',
     ok: { description: 'The series', schema: 'CustomMetricSeries' },
     errors: [400, 404],
@@ -59,7 +59,7 @@ export class CustomMetricsController {
     return this.custom.series(tenant.tenantId, id, query.period, query.resolution);
   }
 
-  @doc({
+  @TieredRoute({
     summary: 'Change a custom metric',
     ok: { description: 'The definition', schema: 'CustomMetric' },
     errors: [400, 404, 413],
@@ -73,7 +73,7 @@ export class CustomMetricsController {
     return this.custom.update(tenant.tenantId, id, dto);
   }
 
-  @doc({
+  @TieredRoute({
     summary: 'Delete a custom metric and its stored figures',
     ok: { status: 204, description: 'Deleted' },
     errors: [400, 404],

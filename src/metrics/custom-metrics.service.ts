@@ -105,7 +105,18 @@ export class CustomMetricsService {
    * buckets come from the minute figures (kept 25 hours), over 7 and 30 days from the day figures.
    */
   async series(tenantId: string, id: string, period: CustomPeriod, resolution?: CustomResolution, now = Date.now()) {
-    const definition = await this.get(tenantId, id);
+    return this.seriesOf(tenantId, await this.get(tenantId, id), period, resolution, now);
+  }
+
+  /** The series of a definition already read (the export reads every definition once). */
+  private async seriesOf(
+    tenantId: string,
+    definition: CustomMetricDefinition,
+    period: CustomPeriod,
+    resolution: CustomResolution | undefined,
+    now: number,
+  ) {
+    const { id } = definition;
     const res = resolution ?? CUSTOM_DEFAULT_RESOLUTION[period];
     if (!CUSTOM_RESOLUTIONS_OF[period].includes(res)) {
       throw new BadRequestException(
@@ -154,7 +165,7 @@ export class CustomMetricsService {
     const definitions = await this.repository.list(tenantId);
     const res = resolution as CustomResolution;
     if (definitions.length === 0 || !CUSTOM_RESOLUTIONS_OF[period].includes(res)) return null;
-    const series = await Promise.all(definitions.map((d) => this.series(tenantId, d.id, period, res, now)));
+    const series = await Promise.all(definitions.map((d) => this.seriesOf(tenantId, d, period, res, now)));
     const byTime = series.map((s) => new Map(s.series.map((p) => [p.timestamp, p.value])));
     return {
       ids: definitions.map((d) => d.id),

@@ -80,7 +80,7 @@ export class RealtimeReader {
       this.repository.readRealtime(tenantId, dayOf(now), realtimeMinutes(now), options.topSubjects ?? TOP_SUBJECTS),
       this.presence.summary(tenantId),
       options.openAnomalies ? options.openAnomalies() : Promise.resolve(0),
-      enterprise && options.topSubjects !== 0 ? this.customSummaries(tenantId, now) : Promise.resolve(undefined),
+      enterprise ? this.customSummaries(tenantId, now) : Promise.resolve(undefined),
     ]);
     const view = buildRealtimeView({
       tenantId,

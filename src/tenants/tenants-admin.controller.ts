@@ -1,13 +1,11 @@
 import { ApiTags } from '@nestjs/swagger';
-import { ApiRoute, type RouteDoc } from '../common/decorators/api-route.decorator.js';
+import { AdminRoute } from '../common/decorators/api-route.decorator.js';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { AdminOnly } from '../common/decorators/admin-only.decorator.js';
 import { ParseIdPipe } from '../common/pipes/parse-id.pipe.js';
 import { CreateTenantDto, UpdateTenantDto } from './dto/tenant.dto.js';
 import { ListTenantsQuery } from './dto/list-tenants.query.js';
 import { TenantsService } from './tenants.service.js';
-
-const doc = (d: Omit<RouteDoc, 'access'>) => ApiRoute({ ...d, access: 'admin' });
 
 @ApiTags('admin')
 @AdminOnly()
@@ -16,7 +14,7 @@ export class TenantsAdminController {
   constructor(private readonly tenants: TenantsService) {}
 
   /** Creates a tenant and its first API key; the key is in this response only. */
-  @doc({
+  @AdminRoute({
     summary: 'Create a tenant and its first API key',
     description: 'The key is in this answer only.',
     ok: { status: 201, description: 'The tenant with its first key', schema: 'TenantCreated' },
@@ -27,7 +25,7 @@ export class TenantsAdminController {
     return this.tenants.create(dto);
   }
 
-  @doc({
+  @AdminRoute({
     summary: 'List tenants in id order',
     description: 'Pass nextCursor as cursor for the next page.',
     ok: { description: 'A page of tenants', schema: 'TenantPage' },
@@ -38,7 +36,7 @@ export class TenantsAdminController {
     return this.tenants.list(query.limit, query.cursor);
   }
 
-  @doc({
+  @AdminRoute({
     summary: 'One tenant with its key ids',
     ok: { description: 'The tenant', schema: 'TenantWithKeys' },
     errors: [400, 404],
@@ -48,13 +46,17 @@ export class TenantsAdminController {
     return { ...(await this.tenants.get(id)), apiKeys: await this.tenants.listKeys(id) };
   }
 
-  @doc({ summary: 'Change a tenant', ok: { description: 'The tenant', schema: 'Tenant' }, errors: [400, 404, 413] })
+  @AdminRoute({
+    summary: 'Change a tenant',
+    ok: { description: 'The tenant', schema: 'Tenant' },
+    errors: [400, 404, 413],
+  })
   @Patch(':id')
   update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateTenantDto) {
     return this.tenants.update(id, dto);
   }
 
-  @doc({
+  @AdminRoute({
     summary: 'Delete a tenant with all its data and keys',
     ok: { status: 204, description: 'Deleted' },
     errors: [400, 404],
@@ -65,7 +67,7 @@ export class TenantsAdminController {
     await this.tenants.delete(id);
   }
 
-  @doc({
+  @AdminRoute({
     summary: 'Issue another API key',
     description: 'The key is in this answer only.',
     ok: { status: 201, description: 'The new key', schema: 'ApiKeyIssued' },
@@ -76,7 +78,7 @@ export class TenantsAdminController {
     return this.tenants.issueKey(id);
   }
 
-  @doc({
+  @AdminRoute({
     summary: 'Key ids and creation times',
     ok: { description: 'Keys (never their values)', schema: 'ApiKeyList' },
     errors: [400, 404],
@@ -86,7 +88,7 @@ export class TenantsAdminController {
     return { apiKeys: await this.tenants.listKeys(id) };
   }
 
-  @doc({
+  @AdminRoute({
     summary: 'Revoke a key (at once, on every instance)',
     ok: { status: 204, description: 'Revoked' },
     errors: [400, 404],

@@ -66,3 +66,10 @@ export function ApiRoute(doc: RouteDoc): MethodDecorator {
       ),
   );
 }
+
+/** A route of a controller under @RequiresTier: the tier's 403 besides its own errors (tenant key). */
+export const TieredRoute = (doc: Omit<RouteDoc, 'access'>): MethodDecorator =>
+  ApiRoute({ ...doc, access: 'tenant', errors: [403, ...(doc.errors ?? [])] });
+
+/** A route that takes the admin key. */
+export const AdminRoute = (doc: Omit<RouteDoc, 'access'>): MethodDecorator => ApiRoute({ ...doc, access: 'admin' });

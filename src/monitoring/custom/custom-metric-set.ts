@@ -1,7 +1,7 @@
 import type { Msg } from '@nats-io/transport-node';
 import { minuteEpochOf } from '../../common/time.js';
 import type { CustomMetricDefinition } from './definition.js';
-import { headerValue, parsePayload, valueIn } from './extract.js';
+import { extractValue, parsePayload } from './extract.js';
 import { compilePattern, matches, type SubjectPattern } from './subject-pattern.js';
 import { valueBucket } from './value-histogram.js';
 
@@ -104,16 +104,11 @@ export class CustomMetricSet {
     const slots = this.current;
     // One parse per message, however many definitions read its payload.
     let parsed: unknown = UNREAD;
+    const parse = () => (parsed === UNREAD ? (parsed = parsePayload(msg.data)) : parsed);
     for (const def of defs) {
       let agg = slots[def.index];
       if (!agg) slots[def.index] = agg = new CustomAggregate();
-      let value: ReturnType<typeof valueIn>;
-      if (def.source === 'count') value = 1;
-      else if (def.source === 'header') value = headerValue(msg.headers, def.header);
-      else {
-        if (parsed === UNREAD) parsed = parsePayload(msg.data);
-        value = valueIn(parsed, def.path);
-      }
+      const value = extractValue(def, msg.data, msg.headers, parse);
       if (value === 'unparsable') agg.unparsable++;
       else if (value === 'too_large') agg.tooLarge++;
       else agg.add(value);

@@ -50,13 +50,17 @@ export function headerValue(headers: MsgHdrs | undefined, name: string | null): 
   return Number.isFinite(n) ? n : 'unparsable';
 }
 
-/** One definition's value from a message (the tap shares one parse between definitions). */
+/**
+ * One definition's value from a message. `parse` gives the payload as JSON; the tap passes one
+ * that parses once per message, however many definitions read the payload.
+ */
 export function extractValue(
   definition: Pick<CustomMetricDefinition, 'source' | 'header'> & { path: readonly string[] | null },
   data: Uint8Array,
   headers: MsgHdrs | undefined,
+  parse: () => unknown = () => parsePayload(data),
 ): Extracted {
   if (definition.source === 'count') return 1;
   if (definition.source === 'header') return headerValue(headers, definition.header);
-  return valueIn(parsePayload(data), definition.path);
+  return valueIn(parse(), definition.path);
 }
