@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { TierRequiredException } from '../common/errors/tier-required.exception.js';
 import type { TenantPrincipal } from '../common/principal.js';
 import { tierAtLeast, type Tier } from '../common/tiers.js';
@@ -10,13 +10,11 @@ import { forecast, quotaExceededAt } from './forecast.js';
 import { behaviourOf, type ClientBehaviour, findOutliers, type Outlier, sumClientDays } from './client-behaviour.js';
 import {
   addRecord,
-  bucketStarts,
+  seriesBuckets,
   type BucketFigures,
-  DEFAULT_RESOLUTION,
   emptyFigures,
   type Period,
   type Resolution,
-  RESOLUTION_SECONDS,
   type SeriesPoint,
   toPoint,
   type Totals,
@@ -100,14 +98,7 @@ export class AnalyticsService {
     if (!tierAtLeast(tenant.tier, PERIOD_TIER[period])) {
       throw new TierRequiredException(PERIOD_TIER[period], tenant.tier, `period=${period}`);
     }
-    const res = resolution ?? DEFAULT_RESOLUTION[period];
-    let starts: number[];
-    try {
-      starts = bucketStarts(now, period, res);
-    } catch (err) {
-      throw new BadRequestException(`resolution: ${(err as Error).message}`);
-    }
-    const step = RESOLUTION_SECONDS[res];
+    const { resolution: res, starts, step } = seriesBuckets(now, period, resolution);
     const figures = await this.collect(tenant.tenantId, starts, step, now);
     const series = starts.map((start, i) => toPoint(start, figures[i]));
     const from = starts[0];

@@ -1,3 +1,4 @@
+import { BadRequestException } from '@nestjs/common';
 import { LATENCY_BUCKETS, percentile } from '../monitoring/latency-histogram.js';
 import { COUNTER_FIELDS as F } from '../redis/redis-keys.js';
 
@@ -29,6 +30,23 @@ export function bucketStarts(nowMs: number, period: Period, resolution: Resoluti
     throw new RangeError(`period ${period} at resolution ${resolution} is ${count} points; at most ${MAX_POINTS}`);
   const last = Math.floor(nowMs / 1000 / step) * step;
   return Array.from({ length: count }, (_, i) => last - (count - 1 - i) * step);
+}
+
+/**
+ * The buckets of a series request: the resolution asked or the period's default, the start of
+ * each bucket and its length (s). A resolution that does not fit the period is a 400 naming it.
+ */
+export function seriesBuckets(
+  nowMs: number,
+  period: Period,
+  resolution: Resolution | undefined,
+): { resolution: Resolution; starts: number[]; step: number } {
+  const res = resolution ?? DEFAULT_RESOLUTION[period];
+  try {
+    return { resolution: res, starts: bucketStarts(nowMs, period, res), step: RESOLUTION_SECONDS[res] };
+  } catch (err) {
+    throw new BadRequestException(`resolution: ${(err as Error).message}`);
+  }
 }
 
 export interface BucketFigures {

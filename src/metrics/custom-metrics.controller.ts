@@ -6,7 +6,8 @@ import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
 import { ParseIdPipe } from '../common/pipes/parse-id.pipe.js';
 import type { TenantPrincipal } from '../common/principal.js';
 import { CustomMetricsService } from './custom-metrics.service.js';
-import { CreateCustomMetricDto, CustomSeriesQuery, UpdateCustomMetricDto } from './dto/custom-metric.dto.js';
+import { CreateCustomMetricDto, UpdateCustomMetricDto } from './dto/custom-metric.dto.js';
+import { AnalyticsQuery } from './dto/metrics-queries.dto.js';
 
 /** Definitions of metrics over the tenant's own traffic (enterprise). */
 @ApiTags('metrics')
@@ -54,7 +55,7 @@ export class CustomMetricsController {
   series(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('id', ParseIdPipe) id: string,
-    @Query() query: CustomSeriesQuery,
+    @Query() query: AnalyticsQuery,
   ) {
     return this.custom.series(tenant.tenantId, id, query.period, query.resolution);
   }

@@ -5,20 +5,13 @@ import { CustomMetricRepository } from '../monitoring/custom/custom-metric.repos
 import type { CustomMetricDefinition } from '../monitoring/custom/definition.js';
 import { patternProblem } from '../monitoring/custom/subject-pattern.js';
 import { TenantsService } from '../tenants/tenants.service.js';
-import { bucketStarts, RESOLUTION_SECONDS } from '../analytics/buckets.js';
+import { type Period, type Resolution, seriesBuckets } from '../analytics/buckets.js';
 import type { ExportColumns } from '../analytics/series-export.js';
 import { dayOf } from '../common/time.js';
 import { combineFigures } from '../monitoring/custom/combine.js';
 import type { StoredFigures } from '../monitoring/custom/custom-metric.repository.js';
 import { aggregateValue } from '../monitoring/custom/figures.js';
-import {
-  CUSTOM_DEFAULT_RESOLUTION,
-  CUSTOM_RESOLUTIONS_OF,
-  type CreateCustomMetricDto,
-  type CustomPeriod,
-  type CustomResolution,
-  type UpdateCustomMetricDto,
-} from './dto/custom-metric.dto.js';
+import type { CreateCustomMetricDto, UpdateCustomMetricDto } from './dto/custom-metric.dto.js';
 
 /** Why a definition's fields do not fit together (naming the field), or null. */
 export function definitionProblem(d: Omit<CustomMetricDefinition, 'id' | 'createdAt' | 'updatedAt'>): string | null {
@@ -101,10 +94,11 @@ export class CustomMetricsService {
 
   /**
    * The metric's value per bucket over a period, zero-filled (a bucket without messages has
-   * count 0 and value null, or 0 for count and sum), with the period's total. Below a day the
-   * buckets come from the minute figures (kept 25 hours), over 7 and 30 days from the day figures.
+   * count 0 and value null, or 0 for count and sum), with the period's total. The analytics
+   * series rules (periods, default resolutions, at most 2,000 points); 1m and 5m buckets come from
+   * the minute figures, 1h from the hour figures, 1d from the day figures.
    */
-  async series(tenantId: string, id: string, period: CustomPeriod, resolution?: CustomResolution, now = Date.now()) {
+  async series(tenantId: string, id: string, period: Period, resolution?: Resolution, now = Date.now()) {
     return this.seriesOf(tenantId, await this.get(tenantId, id), period, resolution, now);
   }
 
@@ -112,25 +106,22 @@ export class CustomMetricsService {
   private async seriesOf(
     tenantId: string,
     definition: CustomMetricDefinition,
-    period: CustomPeriod,
-    resolution: CustomResolution | undefined,
+    period: Period,
+    resolution: Resolution | undefined,
     now: number,
   ) {
     const { id } = definition;
-    const res = resolution ?? CUSTOM_DEFAULT_RESOLUTION[period];
-    if (!CUSTOM_RESOLUTIONS_OF[period].includes(res)) {
-      throw new BadRequestException(
-        `resolution must be one of ${CUSTOM_RESOLUTIONS_OF[period].join(', ')} for period ${period} (custom metrics keep minutes for 25 hours, then days)`,
-      );
-    }
-    const starts = bucketStarts(now, period, res);
-    const step = RESOLUTION_SECONDS[res];
-    const daily = res === '1d';
+    const { resolution: res, starts, step } = seriesBuckets(now, period, resolution);
+    // One stored hash a bucket, but 5m buckets, which are five minutes each.
+    const perBucket = res === '5m' ? 5 : 1;
     const periods: (string | number)[] = starts.flatMap((start): (string | number)[] =>
-      daily ? [`d${dayOf(start * 1000)}`] : Array.from({ length: step / 60 }, (_, i) => start + i * 60),
+      res === '1d'
+        ? [`d${dayOf(start * 1000)}`]
+        : res === '1h'
+          ? [`h${start}`]
+          : Array.from({ length: perBucket }, (_, i) => start + i * 60),
     );
     const stored = await this.repository.figuresOf(tenantId, id, periods);
-    const perBucket = daily ? 1 : step / 60;
     const buckets = starts.map((start, i) => combineFigures(stored.slice(i * perBucket, (i + 1) * perBucket)));
     const point = (f: StoredFigures) => ({
       value: aggregateValue(definition.aggregation, f),
@@ -152,20 +143,18 @@ export class CustomMetricsService {
 
   /**
    * The tenant's custom metrics as extra export columns, aligned on the analytics series'
-   * buckets; null when there are none, or when custom metrics do not keep the resolution asked
-   * (7d at 1h: they keep minutes for 25 hours, then days).
+   * buckets; null when there are none.
    */
   async exportColumns(
     tenantId: string,
-    period: CustomPeriod,
-    resolution: string,
+    period: Period,
+    resolution: Resolution,
     points: { timestamp: string }[],
     now = Date.now(),
   ): Promise<ExportColumns | null> {
     const definitions = await this.repository.list(tenantId);
-    const res = resolution as CustomResolution;
-    if (definitions.length === 0 || !CUSTOM_RESOLUTIONS_OF[period].includes(res)) return null;
-    const series = await Promise.all(definitions.map((d) => this.seriesOf(tenantId, d, period, res, now)));
+    if (definitions.length === 0) return null;
+    const series = await Promise.all(definitions.map((d) => this.seriesOf(tenantId, d, period, resolution, now)));
     const byTime = series.map((s) => new Map(s.series.map((p) => [p.timestamp, p.value])));
     return {
       ids: definitions.map((d) => d.id),

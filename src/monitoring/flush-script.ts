@@ -14,6 +14,9 @@ export const FLUSH_SEQUENCE_TTL_SECONDS = 86_400;
  *   h key field n | z key member n | x key ttl | t zkey hkey keep | r key register rank | s key member
  *   | m key field n / n key field n (a hash field kept at the maximum / minimum of what instances send)
  *   | f key field n (HINCRBYFLOAT: custom metrics' sums)
+ *   | e key ttl index expiresAt now (a key this call created, i.e. without expiry yet, gets its
+ *     expiry and joins its index, scored by when it expires; index entries already expired by `now`
+ *     are trimmed then, so an index holds only keys that may still exist)
  *   | g key field (the ops up to the next g or G apply only if the hash has the field: a custom
  *     metric deleted while its figures were in flight writes nothing) | G (end of guarded ops)
  * Every key carries the tenant's hash tag, so on Redis Cluster the whole call runs in one slot.
@@ -26,7 +29,7 @@ if seq <= last then return 0 end
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ${FLUSH_SEQUENCE_TTL_SECONDS})
 local i = 2
 local n = #ARGV
-local arity = { h = 4, z = 4, x = 3, t = 4, r = 4, s = 3, m = 4, n = 4, f = 4 }
+local arity = { h = 4, z = 4, x = 3, t = 4, r = 4, s = 3, m = 4, n = 4, f = 4, e = 6 }
 local skipping = false
 while i <= n do
   local op = ARGV[i]
@@ -79,6 +82,17 @@ while i <= n do
   elseif op == 'f' then
     redis.call('HINCRBYFLOAT', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2], ARGV[i + 3])
     i = i + 4
+  elseif op == 'e' then
+    local key = KEYS[tonumber(ARGV[i + 1])]
+    if redis.call('TTL', key) == -1 then
+      local ttl = tonumber(ARGV[i + 2])
+      local index = KEYS[tonumber(ARGV[i + 3])]
+      redis.call('EXPIRE', key, ttl)
+      redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. ARGV[i + 5])
+      redis.call('ZADD', index, ARGV[i + 4], key)
+      if redis.call('TTL', index) < ttl then redis.call('EXPIRE', index, ttl) end
+    end
+    i = i + 6
   elseif op == 's' then
     redis.call('SADD', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2])
     i = i + 3
@@ -183,7 +197,7 @@ export function encodeDelta(
       args.push('x', sketch, DAY_TTL_SECONDS);
     }
   }
-  if (delta.custom) encodeCustom(delta.custom, t, keys, ref, args, retention);
+  if (delta.custom) encodeCustom(delta.custom, t, keys, ref, args, retention, now);
   if (dirtyHours.size > 0) {
     const dirty = ref(keys.rollupDirty(t));
     for (const hour of dirtyHours) args.push('s', dirty, hour);
@@ -193,9 +207,10 @@ export function encodeDelta(
 }
 
 /**
- * Custom metrics' figures: per metric a minute hash and a day hash (count, sum, min, max,
- * unparsable, too large, histogram buckets), each recorded in the metric's key index so that
- * deleting the metric can delete every key it wrote.
+ * Custom metrics' figures: per metric a minute, an hour and a day hash (count, sum, min, max,
+ * unparsable, too large, histogram buckets). A key gets its expiry and its entry in the metric's
+ * key index once, when the flush creates it (op `e`), not on every flush; the index lets deleting
+ * the metric delete every key it wrote, and forgets keys as they expire.
  */
 function encodeCustom(
   custom: CustomFigures,
@@ -204,40 +219,41 @@ function encodeCustom(
   ref: (key: string) => number,
   args: (string | number)[],
   retention: Retention,
+  now: number,
 ): void {
-  const days = new Map<string, Map<string, CustomAggregate>>();
-  const write = (k: number, a: CustomAggregate) => {
+  const nowSeconds = Math.floor(now / 1000);
+  const definitions = ref(keys.customMetrics(t));
+  const write = (id: string, period: string | number, ttl: number, a: CustomAggregate) => {
+    const key = keys.customFigures(t, id, period);
+    const k = ref(key);
+    args.push('g', definitions, id);
     if (a.count > 0) args.push('h', k, 'c', a.count, 'f', k, 's', a.sum, 'n', k, 'mn', a.min, 'm', k, 'mx', a.max);
     if (a.unparsable > 0) args.push('h', k, 'u', a.unparsable);
     if (a.tooLarge > 0) args.push('h', k, 'l', a.tooLarge);
     for (const [bucket, n] of a.histogram) args.push('h', k, `h${bucket}`, n);
+    args.push('e', k, ttl, ref(keys.customFigureKeys(t, id)), nowSeconds + ttl, nowSeconds);
   };
-  const indexed = (id: string, key: string, ttl: number) => {
-    const index = ref(keys.customFigureKeys(t, id));
-    args.push('z', index, key, 0, 'x', index, retention.daySeconds);
-    const k = ref(key);
-    args.push('x', k, ttl);
-    return k;
+  // The minutes as taken, then the hours and days they fall in (merged here, one write each).
+  const longer = new Map<string, Map<string, CustomAggregate>>();
+  const into = (period: string, id: string, agg: CustomAggregate) => {
+    let byId = longer.get(period);
+    if (!byId) longer.set(period, (byId = new Map<string, CustomAggregate>()));
+    let sum = byId.get(id);
+    if (!sum) byId.set(id, (sum = new CustomAggregate()));
+    sum.mergeFrom(agg);
   };
-  const definitions = ref(keys.customMetrics(t));
-  const guard = (id: string) => args.push('g', definitions, id);
   for (const [minute, byId] of custom) {
-    const day = dayOf(minute * 1000);
-    let dayAggs = days.get(day);
-    if (!dayAggs) days.set(day, (dayAggs = new Map<string, CustomAggregate>()));
+    const hour = `h${minute - (minute % 3600)}`;
+    const day = `d${dayOf(minute * 1000)}`;
     for (const [id, agg] of byId) {
-      guard(id);
-      write(indexed(id, keys.customFigures(t, id, minute), retention.minuteSeconds), agg);
-      const d = dayAggs.get(id) ?? new CustomAggregate();
-      d.mergeFrom(agg);
-      dayAggs.set(id, d);
+      write(id, minute, retention.minuteSeconds, agg);
+      into(hour, id, agg);
+      into(day, id, agg);
     }
   }
-  for (const [day, byId] of days) {
-    for (const [id, agg] of byId) {
-      guard(id);
-      write(indexed(id, keys.customFigures(t, id, `d${day}`), retention.daySeconds), agg);
-    }
+  for (const [period, byId] of longer) {
+    const ttl = period.startsWith('h') ? retention.hourSeconds : retention.daySeconds;
+    for (const [id, agg] of byId) write(id, period, ttl, agg);
   }
   args.push('G');
 }

@@ -75,14 +75,18 @@ export class RedisKeys {
   }
 
   /**
-   * HASH one custom metric's figures for one minute (`cm:<id>:<minuteEpoch>`) or one UTC day
-   * (`cm:<id>:d<yyyymmdd>`): c count, s sum, mn min, mx max, u unparsable, l too large, h<bucket>.
+   * HASH one custom metric's figures for one minute (`cm:<id>:<minuteEpoch>`), one hour
+   * (`cm:<id>:h<hourEpoch>`) or one UTC day (`cm:<id>:d<yyyymmdd>`): c count, s sum, mn min, mx max,
+   * u unparsable, l too large, h<bucket> value histogram. Expire like the built-in minutes, hours, days.
    */
   customFigures(tenantId: string, metricId: string, period: string | number): string {
     return `${this.tenantScope(tenantId)}cm:${metricId}:${period}`;
   }
 
-  /** ZSET of every figures key one custom metric has written (deleting the metric deletes them). */
+  /**
+   * ZSET of the figures keys one custom metric has written that may still exist, scored by when
+   * each expires (deleting the metric deletes them; entries are trimmed as they expire).
+   */
   customFigureKeys(tenantId: string, metricId: string): string {
     return `${this.tenantScope(tenantId)}cmk:${metricId}`;
   }

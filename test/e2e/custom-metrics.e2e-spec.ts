@@ -94,7 +94,7 @@ describe('custom metrics (real NATS and Redis, two instances)', () => {
     expect((await custom(a)).find((c) => c.id === created.body.id)).toMatchObject({ today: 250, unparsable: 50 });
   });
 
-  it('the series: zero-filled buckets with the analytics rules, the same total by minutes and by days', async () => {
+  it('the series: zero-filled buckets with the analytics rules, the same total by minutes, hours and days', async () => {
     const id = (await api<{ metrics: { id: string }[] }>('GET', '/metrics/custom')).body.metrics[0].id;
     type Series = {
       resolution: string;
@@ -111,9 +111,14 @@ describe('custom metrics (real NATS and Redis, two instances)', () => {
     expect(month.body.resolution).toBe('1d');
     expect(month.body.series).toHaveLength(30);
     expect(month.body.totals).toMatchObject({ value: 250, count: 100, unparsable: 50 });
-    const refused = await api('GET', `/metrics/custom/${id}/series?period=7d&resolution=1h`);
+    // Hours are kept too: 7 days at 1h (the analytics default), the same total again.
+    const week = await api<Series>('GET', `/metrics/custom/${id}/series?period=7d`);
+    expect(week.body.resolution).toBe('1h');
+    expect(week.body.series).toHaveLength(168);
+    expect(week.body.totals).toMatchObject({ value: 250, count: 100, unparsable: 50 });
+    const refused = await api('GET', `/metrics/custom/${id}/series?period=7d&resolution=5m`);
     expect(refused.status).toBe(400);
-    expect(String(refused.body.message)).toMatch(/resolution must be one of 1d for period 7d/);
+    expect(String(refused.body.message)).toMatch(/^resolution: .*2016 points; at most 2000/);
     expect((await api('GET', '/metrics/custom/cm_nothere/series')).status).toBe(404);
     // The export carries it as a column: the same total.
     const csv = await (

@@ -89,6 +89,43 @@ describe('flush script (real Redis)', () => {
     expect(await redis.hget(keys.totals('acme'), 'm')).not.toBeNull();
   });
 
+  it('writes custom figures per minute, hour and day, each given its expiry once and indexed until it expires', async () => {
+    await redis.hset(keys.customMetrics('acme'), 'cm_idx', '{}');
+    const index = keys.customFigureKeys('acme', 'cm_idx');
+    // An entry whose key has expired long ago: indexing a new key trims it.
+    await redis.zadd(index, Math.floor(Date.now() / 1000) - 10, 'stale-key');
+    const hour = Math.floor(minute / 3600) * 3600;
+    const day = new Date(minute * 1000).toISOString().slice(0, 10).replaceAll('-', '');
+    const periods = [minute, `h${hour}`, `d${day}`] as const;
+    const ttls = [
+      RETENTION.enterprise.minuteSeconds,
+      RETENTION.enterprise.hourSeconds,
+      RETENTION.enterprise.daySeconds,
+    ];
+    const flush = async (seq: number) => {
+      const d = delta(seq, 1);
+      const agg = new CustomAggregate();
+      agg.add(3);
+      d.custom = new Map([[minute, new Map([['cm_idx', agg]])]]);
+      expect(await repository.apply(d, 'idx', 100, RETENTION.enterprise)).toBe('applied');
+    };
+    await flush(1);
+    const written = periods.map((p) => keys.customFigures('acme', 'cm_idx', p));
+    for (const [i, key] of written.entries()) {
+      expect(await redis.hget(key, 'c')).toBe('1');
+      expect(await redis.ttl(key)).toBeGreaterThan(ttls[i] - 60);
+      const score = Number(await redis.zscore(index, key));
+      expect(Math.abs(score - (Date.now() / 1000 + ttls[i]))).toBeLessThan(60);
+    }
+    expect(await redis.zscore(index, 'stale-key')).toBeNull();
+    // The expiry is set when a key is new, not again on every flush.
+    await redis.expire(written[0], 1000);
+    await flush(2);
+    expect(await redis.hget(written[0], 'c')).toBe('2');
+    expect(await redis.ttl(written[0])).toBeLessThanOrEqual(1000);
+    expect(await redis.zcard(index)).toBe(3);
+  });
+
   it('writes nothing for a tenant that no longer exists', async () => {
     const d = new TenantDelta('ghost', 100);
     d.seq = 1;

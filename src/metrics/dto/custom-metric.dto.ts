@@ -81,35 +81,3 @@ export class UpdateCustomMetricDto {
   @Rules.unit()
   unit?: string | null;
 }
-
-export const CUSTOM_PERIODS = ['1h', '24h', '7d', '30d'] as const;
-export type CustomPeriod = (typeof CUSTOM_PERIODS)[number];
-export type CustomResolution = '1m' | '5m' | '1h' | '1d';
-export const CUSTOM_RESOLUTIONS_OF: Record<CustomPeriod, readonly CustomResolution[]> = {
-  '1h': ['1m', '5m'],
-  '24h': ['5m', '1h'],
-  '7d': ['1d'],
-  '30d': ['1d'],
-};
-export const CUSTOM_DEFAULT_RESOLUTION: Record<CustomPeriod, CustomResolution> = {
-  '1h': '1m',
-  '24h': '5m',
-  '7d': '1d',
-  '30d': '1d',
-};
-
-/** Query of GET /metrics/custom/:id/series. */
-export class CustomSeriesQuery {
-  @ApiPropertyOptional({ enum: CUSTOM_PERIODS, default: '24h' })
-  @IsOptional()
-  @IsIn(CUSTOM_PERIODS, { message: `period must be one of: ${CUSTOM_PERIODS.join(', ')}` })
-  period: CustomPeriod = '24h';
-
-  @ApiPropertyOptional({
-    enum: ['1m', '5m', '1h', '1d'],
-    description: 'Default: 1m for 1h, 5m for 24h, 1d for 7d and 30d (1h: 1m or 5m; 24h: 5m or 1h; 7d, 30d: 1d)',
-  })
-  @IsOptional()
-  @IsIn(['1m', '5m', '1h', '1d'], { message: 'resolution must be one of: 1m, 5m, 1h, 1d' })
-  resolution?: CustomResolution;
-}
