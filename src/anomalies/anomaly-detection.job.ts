@@ -6,6 +6,9 @@ import { Timings } from '../jobs/timings.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { PresenceRepository } from '../heartbeat/presence.repository.js';
 import { estimateCardinality } from '../monitoring/subject-sketch.js';
+import { CustomMetricRepository } from '../monitoring/custom/custom-metric.repository.js';
+import { combineFigures } from '../monitoring/custom/combine.js';
+import { aggregateValue } from '../monitoring/custom/figures.js';
 import { NATS_CONNECTION } from '../nats/nats.module.js';
 import { forEachTenant, LockedJob, LockedJobService } from '../jobs/locked-job.js';
 import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
@@ -18,10 +21,13 @@ import { offlineDeltas, type WindowFigures } from './detectors.js';
 import { subjectPattern } from './subject-pattern.js';
 import {
   closeWindow,
+  type CustomSeriesKey,
+  customSeriesKey,
   initialPipelineState,
   type PipelineState,
   pipelineConfig,
   PULSE_SERIES_RESOLUTION,
+  type SeriesKey,
 } from './window-pipeline.js';
 
 const TOP_SUBJECTS = 200;
@@ -44,6 +50,32 @@ interface StoredState {
 }
 
 const delta = (now: number, before: number) => Math.max(0, now - before);
+
+/** A window's custom series: each metric's value, name and measurement resolution. */
+interface CustomWindow {
+  series: Partial<Record<CustomSeriesKey, number | null>>;
+  names: Partial<Record<CustomSeriesKey, string>>;
+  resolution: Partial<Record<SeriesKey, number>>;
+}
+const NO_CUSTOM: CustomWindow = { series: {}, names: {}, resolution: {} };
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+
+/**
+ * The stored periods a window is made of: its hours when windows are whole hours, else its
+ * minutes (at most 60 either way); none when windows are not whole minutes (custom metrics are
+ * stored per minute, so such a window has no figures of its own).
+ */
+export function customWindowPeriods(from: number, windowMs: number): (string | number)[] {
+  const [step, name] =
+    windowMs % HOUR_MS === 0
+      ? [HOUR_MS, (t: number) => `h${t / 1000}`]
+      : windowMs % MINUTE_MS === 0
+        ? [MINUTE_MS, (t: number) => t / 1000]
+        : [0, () => 0];
+  if (step === 0 || from % step !== 0) return [];
+  return Array.from({ length: Math.min(60, windowMs / step) }, (_, i) => name(from + i * step));
+}
 
 /**
  * Closes anomaly windows on wall-clock boundaries of ANOMALY_WINDOW_SECONDS, each exactly once
@@ -86,6 +118,7 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
     @Inject(PULSE_OPTIONS) options: PulseOptions,
     private readonly events: AnomalyEvents,
+    private readonly customMetrics: CustomMetricRepository,
   ) {
     super();
     this.rules = { ...DEFAULT_DETECTOR_CONFIG, ...options.anomalyDetectors };
@@ -182,9 +215,12 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
       patterns: counters.subjects.map((subject) => subjectPattern(subject)),
       offline: offlineDeltas(counters.offline, before.offline, newDay),
     };
-    const clients = await this.presence.summary(tenantId);
+    const [clients, custom] = await Promise.all([this.presence.summary(tenantId), this.customWindow(tenantId, from)]);
     const sample = sent + received;
-    const config = pipelineConfig(this.windowMs, sensitivity, this.rules, 'all', PULSE_SERIES_RESOLUTION);
+    const config = pipelineConfig(this.windowMs, sensitivity, this.rules, 'all', {
+      ...PULSE_SERIES_RESOLUTION,
+      ...custom.resolution,
+    });
     const result = closeWindow(
       tenantId,
       stored.state.pipeline,
@@ -198,7 +234,9 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
           error_rate: sample >= this.rules.minErrorSample ? errors / sample : null,
           active_clients: clients.online,
           latency_p95: counters.latencyP95,
+          ...custom.series,
         },
+        names: custom.names,
       },
       config,
     );
@@ -237,6 +275,27 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
       if (anomaly) await this.events.stillOpen(tenantId, anomaly, Date.now());
     }
     return result.opened.length;
+  }
+
+  /**
+   * The tenant's custom metrics over the window, read from their stored figures (every
+   * instance's values): a count or sum is 0 in a window without messages, the other aggregations
+   * have no value then (not learnt).
+   */
+  private async customWindow(tenantId: string, from: number): Promise<CustomWindow> {
+    const periods = customWindowPeriods(from, this.windowMs);
+    if (periods.length === 0) return NO_CUSTOM;
+    const definitions = await this.customMetrics.list(tenantId);
+    if (definitions.length === 0) return NO_CUSTOM;
+    const stored = await Promise.all(definitions.map((d) => this.customMetrics.figuresOf(tenantId, d.id, periods)));
+    const window: CustomWindow = { series: {}, names: {}, resolution: {} };
+    definitions.forEach((d, i) => {
+      const key = customSeriesKey(d.id);
+      window.series[key] = aggregateValue(d.aggregation, combineFigures(stored[i]));
+      window.names[key] = d.name;
+      if (d.aggregation === 'count') window.resolution[key] = 1;
+    });
+    return window;
   }
 
   /** Stores, publishes and notifies each pending change in order, removing each once done. */

@@ -108,4 +108,31 @@ describe('window pipeline', () => {
     expect(isStretched(0, 3 * MINUTE, MINUTE)).toBe(false);
     expect(isStretched(0, 4 * MINUTE, MINUTE)).toBe(true);
   });
+
+  it('custom metrics are series of their own: a spike in one opens one anomaly naming it; a deleted one is forgotten', () => {
+    const random = noise(11);
+    let state: PipelineState = initialPipelineState();
+    const opened: { window: number; key: string; summary: string; details: Record<string, unknown> }[] = [];
+    const window = (i: number, custom: Record<string, number | null>, names = { 'custom:cm_a': 'order value' }) => {
+      const result = closeWindow(
+        'acme',
+        state,
+        { at: START + i * MINUTE, figures: figures(1000), series: { messages: 1000, ...custom }, names },
+        config,
+      );
+      state = result.state;
+      for (const o of result.opened) opened.push({ window: i, key: o.key, summary: o.summary, details: o.details });
+    };
+    for (let i = 0; i < 60; i++) window(i, { 'custom:cm_a': 250 + 20 * random(), 'custom:cm_b': null });
+    expect(opened).toEqual([]);
+    window(60, { 'custom:cm_a': 2500, 'custom:cm_b': null });
+    expect(opened).toHaveLength(1);
+    expect(opened[0]).toMatchObject({ window: 60, key: 'stat:custom:cm_a:up', details: { metric: 'custom:cm_a' } });
+    expect(opened[0].summary).toMatch(/^Spike in order value: 2500 where 2[\d.]+ was expected$/);
+    // Messages stayed level: only the custom series moved. A window without data is not learnt.
+    expect(Object.keys(state.series).sort()).toEqual(['custom:cm_a', 'messages']);
+    // cm_a deleted: its model goes with it (the job lists the tenant's metrics every window).
+    window(61, {});
+    expect(Object.keys(state.series)).toEqual(['messages']);
+  });
 });

@@ -30,6 +30,11 @@ import {
  */
 export const SERIES_METRICS = ['messages', 'bytes', 'error_rate', 'active_clients', 'latency_p95'] as const;
 export type SeriesMetric = (typeof SERIES_METRICS)[number];
+/** A tenant's custom metric as a series: `custom:<id>` (ids are Pulse's own, `cm_<hex>`). */
+export type CustomSeriesKey = `custom:${string}`;
+export type SeriesKey = SeriesMetric | CustomSeriesKey;
+export const customSeriesKey = (id: string): CustomSeriesKey => `custom:${id}`;
+const isCustomKey = (key: string): key is CustomSeriesKey => key.startsWith('custom:');
 
 export type DetectorSet = 'all' | 'rules' | 'statistical';
 
@@ -39,7 +44,7 @@ export interface PipelineConfig {
   sensitivity: Sensitivity;
   detectors: DetectorSet;
   /** Each series' measurement resolution in its unit (see SeriesModelConfig.resolution). */
-  resolution: Partial<Record<SeriesMetric, number>>;
+  resolution: Partial<Record<SeriesKey, number>>;
 }
 
 /** What Pulse's own series are measured in: counts are whole, latency comes in log buckets. */
@@ -53,9 +58,9 @@ export const PULSE_SERIES_RESOLUTION: Partial<Record<SeriesMetric, number>> = {
 
 export interface PipelineState {
   rules: DetectorState;
-  series: Partial<Record<SeriesMetric, SeriesState>>;
+  series: Partial<Record<SeriesKey, SeriesState>>;
   /** Windows in a row each series was unusual, signed by direction (a lasting change becomes normal). */
-  shiftRun: Partial<Record<SeriesMetric, number>>;
+  shiftRun: Partial<Record<SeriesKey, number>>;
   open: Record<string, OpenAnomaly>;
   /** Families resolved recently: windows left during which a new one needs a far stronger signal. */
   cooling?: Record<string, number>;
@@ -65,8 +70,13 @@ export interface PipelineWindow {
   /** Start of the window (ms). */
   at: number;
   figures: WindowFigures;
-  /** Each series' value for the window; absent or null: no data this window (not learnt). */
-  series: Partial<Record<SeriesMetric, number | null>>;
+  /**
+   * Each series' value for the window; absent or null: no data this window (not learnt). A custom
+   * series absent from the window is no longer defined: its model is dropped.
+   */
+  series: Partial<Record<SeriesKey, number | null>>;
+  /** What summaries call each custom series (its metric's name). */
+  names?: Partial<Record<CustomSeriesKey, string>>;
 }
 
 export interface OpenedAnomaly extends AnomalyDraft {
@@ -87,7 +97,7 @@ export function pipelineConfig(
   sensitivity: Sensitivity = 'medium',
   rules: Partial<DetectorConfig> = {},
   detectors: DetectorSet = 'all',
-  resolution: Partial<Record<SeriesMetric, number>> = {},
+  resolution: Partial<Record<SeriesKey, number>> = {},
 ): PipelineConfig {
   return { rules: { ...DEFAULT_DETECTOR_CONFIG, ...rules }, windowMs, sensitivity, detectors, resolution };
 }
@@ -126,8 +136,10 @@ const RULE_FAMILIES: Record<string, string> = {
 const SERIES_FAMILY: Partial<Record<string, string>> = { messages: 'traffic', bytes: 'traffic' };
 function familyOf(key: string): string {
   if (!key.startsWith('stat:')) return RULE_FAMILIES[key] ?? key;
-  const [, metric, direction] = key.split(':');
-  return `${SERIES_FAMILY[metric] ?? metric}:${direction}`;
+  // stat:<series>:<direction>, where a custom series' key has a colon of its own.
+  const last = key.lastIndexOf(':');
+  const metric = key.slice(5, last);
+  return `${SERIES_FAMILY[metric] ?? metric}:${key.slice(last + 1)}`;
 }
 
 export function anomalyId(tenantId: string, key: string, at: number): string {
@@ -137,7 +149,8 @@ export function anomalyId(tenantId: string, key: string, at: number): string {
 const round = (v: number, digits = 4) => Number(v.toPrecision(digits));
 
 function statisticalDraft(
-  metric: SeriesMetric,
+  metric: SeriesKey,
+  label: string,
   signal: SeriesSignal,
   m: SeriesModelConfig,
   z: number,
@@ -149,7 +162,7 @@ function statisticalDraft(
     key: `stat:${metric}:${signal.direction}`,
     type,
     severity: signal.tail < m.openTail / 100 ? 'critical' : 'warning',
-    summary: `${words[type]} in ${metric.replace('_', ' ')}${type === 'level_shift' || type === 'drift' ? ` (${signal.direction})` : ''}: ${round(signal.value)} where ${round(signal.expected)} was expected`,
+    summary: `${words[type]} in ${label}${type === 'level_shift' || type === 'drift' ? ` (${signal.direction})` : ''}: ${round(signal.value)} where ${round(signal.expected)} was expected`,
     details: {
       metric,
       direction: signal.direction,
@@ -168,12 +181,18 @@ export function closeWindow(
   c: PipelineConfig,
 ): PipelineResult {
   const base = seriesModelConfig(c.windowMs, c.sensitivity, Math.max(c.rules.warmupWindows, 1));
-  const series: PipelineState['series'] = { ...state.series };
-  const shiftRun: PipelineState['shiftRun'] = { ...state.shiftRun };
+  // Custom series the window no longer lists (their metric was deleted) are forgotten.
+  const listed = (key: string) => !isCustomKey(key) || Object.hasOwn(w.series, key);
+  const series: PipelineState['series'] = Object.fromEntries(Object.entries(state.series).filter(([k]) => listed(k)));
+  const shiftRun: PipelineState['shiftRun'] = Object.fromEntries(
+    Object.entries(state.shiftRun).filter(([k]) => listed(k)),
+  );
   const statistical: (AnomalyDraft & { score: number })[] = [];
   let rate: RateContext | undefined;
 
-  for (const metric of SERIES_METRICS) {
+  const keys: SeriesKey[] = [...SERIES_METRICS, ...Object.keys(w.series).filter(isCustomKey)];
+  for (const metric of keys) {
+    const label = isCustomKey(metric) ? (w.names?.[metric] ?? metric) : metric.replace('_', ' ');
     const value = w.series[metric];
     if (value === undefined || value === null || !Number.isFinite(value)) continue;
     const before = state.series[metric] ?? initialSeriesState();
@@ -192,9 +211,9 @@ export function closeWindow(
     const signal = c.detectors === 'rules' ? null : signalOf(score, value, model.openTail);
     // Still unusual at the looser keep level: an open anomaly stays active.
     const unusual = signal ?? signalOf(score, value, model.keepTail);
-    if (signal) statistical.push(statisticalDraft(metric, signal, model, score.z));
+    if (signal) statistical.push(statisticalDraft(metric, label, signal, model, score.z));
     else if (unusual && c.detectors !== 'rules' && isOpen(unusual.direction))
-      statistical.push(statisticalDraft(metric, unusual, model, score.z));
+      statistical.push(statisticalDraft(metric, label, unusual, model, score.z));
     // A change that stays unusual in one direction for adoptWindows windows is the new normal.
     const run = shiftRun[metric] ?? 0;
     const direction = unusual ? (unusual.direction === 'up' ? 1 : -1) : 0;

@@ -5,6 +5,10 @@ import { AnomalyDetectionJob } from '../../src/anomalies/anomaly-detection.job.j
 import { AnomalyRepository } from '../../src/anomalies/anomaly.repository.js';
 import { OfflineDetector } from '../../src/heartbeat/offline-detector.job.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
+import { RETENTION } from '../../src/common/retention.js';
+import { CustomAggregate } from '../../src/monitoring/custom/custom-metric-set.js';
+import { TenantDelta } from '../../src/monitoring/tenant-delta.js';
+import { TrafficRepository } from '../../src/monitoring/traffic.repository.js';
 import { sendHeartbeat } from '../support/heartbeats.js';
 import { type CreatedTenant, createTenant, realtimeTotal, request } from '../support/http.js';
 import {
@@ -66,6 +70,17 @@ async function controlledTenant(pulse: RunningPulse, nc: NatsConnection, label: 
   };
 }
 
+async function anomaliesOf(url: string, key: string): Promise<(AnomalyRow & { summary: string })[]> {
+  return (
+    await request<{ anomalies: (AnomalyRow & { summary: string })[] }>(
+      url,
+      'GET',
+      '/api/v1/metrics/anomalies?hours=720',
+      { key },
+    )
+  ).body.anomalies;
+}
+
 describe('statistical detection end to end (real NATS and Redis)', () => {
   const options = testOptions({
     anomalyWindowMs: HOUR,
@@ -99,6 +114,49 @@ describe('statistical detection end to end (real NATS and Redis)', () => {
     // Unchanged traffic at the new level opens nothing more.
     for (let i = 0; i < 5; i++) await tenant.window(60);
     expect(await tenant.anomalies()).toHaveLength(1);
+  });
+
+  it('custom metrics are judged too: a spike in an order-value sum opens one anomaly naming the metric, which resolves', async () => {
+    const t = await createTenant(pulse.url, uniqueTenantId('custom-stat'), 'enterprise');
+    await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id) !== undefined, Boolean);
+    const created = await request<{ id: string }>(pulse.url, 'POST', '/api/v1/metrics/custom', {
+      key: t.apiKey,
+      body: { name: 'order value', subject: 'orders.created', source: 'json', field: 'amount', aggregation: 'sum' },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    // Hours in the past, written through the real flush (minute, hour and day figures), then
+    // closed one by one: the window of hour k closes at (k + 1) h plus the settle delay.
+    const repository = pulse.app.get(TrafficRepository);
+    const job = pulse.app.get(AnomalyDetectionJob);
+    const first = Math.floor(Date.now() / HOUR) - 40;
+    let seq = 0;
+    const hour = async (k: number, values: number[]) => {
+      const d = new TenantDelta(t.id, 100);
+      d.seq = ++seq;
+      const agg = new CustomAggregate();
+      for (const v of values) agg.add(v);
+      d.custom = new Map([[(first + k) * 3600, new Map([[id, agg]])]]);
+      expect(await repository.apply(d, 'custom-stat', 100, RETENTION.enterprise)).toBe('applied');
+      await waitFor(
+        () => job.run((first + k + 1) * HOUR + HOUR / 4),
+        (r) => r !== null,
+      );
+    };
+    const usual = (k: number) => Array.from({ length: 100 }, (_, i) => 2.5 + ((i * 7 + k * 13) % 10) / 10);
+    for (let k = 0; k < 20; k++) await hour(k, usual(k));
+    expect(await anomaliesOf(pulse.url, t.apiKey)).toEqual([]);
+    await hour(20, [...usual(20), ...Array.from({ length: 900 }, () => 3)]);
+    const [found, ...more] = await anomaliesOf(pulse.url, t.apiKey);
+    expect(more).toEqual([]);
+    expect(found).toMatchObject({
+      type: 'spike',
+      status: 'open',
+      details: { metric: `custom:${id}`, direction: 'up' },
+    });
+    expect(found.summary).toMatch(/^Spike in order value: /);
+    for (let k = 21; k < 26; k++) await hour(k, usual(k));
+    expect(await anomaliesOf(pulse.url, t.apiKey)).toMatchObject([{ id: found.id, status: 'resolved' }]);
   });
 
   it('professional tenants get 403 on anomalies, naming the tier', async () => {
