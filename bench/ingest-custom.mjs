@@ -4,12 +4,17 @@
 // `amount`), each in its own process, ROUNDS times alternately. The measure is the subscriber's
 // CPU per message (user + system, from the OS) and their ratio within each round; both must
 // store every count. Reports medians with min–max.
-// Usage: npm run build && node bench/ingest-custom.mjs [messages=2000000] [tenants=100] [rounds=3]
+// The publisher is paced (RATE msgs/s, below what either subscriber takes) so that both runs last
+// the same time: flat out, the run's length follows the machine's load, and with it the share of
+// the per-second costs (timers, the flush, the stored-count poll) in CPU per message, which made
+// the ratio swing from 0.9 to 1.9 between rounds on this shared 2-core machine.
+// Usage: npm run build && node bench/ingest-custom.mjs [messages=2000000] [tenants=100] [rounds=3] [rate=100000]
 import { measureSubscriber, writeResult } from './support.mjs';
 
 const COUNT = Number(process.argv[2] ?? 2_000_000);
 const TENANTS = Number(process.argv[3] ?? 100);
 const ROUNDS = Number(process.argv[4] ?? 3);
+const RATE = Number(process.argv[5] ?? 100_000);
 const tenants = Array.from({ length: TENANTS }, (_, i) => `t${i}`);
 const measure = (definitions) =>
   measureSubscriber({
@@ -18,6 +23,7 @@ const measure = (definitions) =>
     count: COUNT,
     size: 100,
     publisherMode: 'custom',
+    rate: RATE,
     env: { CUSTOM_DEFINITIONS: String(definitions) },
   });
 
@@ -39,6 +45,7 @@ for (let r = 0; r < ROUNDS; r++) {
 const result = writeResult('ingest-custom', {
   messages: COUNT,
   tenants: TENANTS,
+  rate: RATE,
   rounds,
   cpuRatio: range(rounds.map((r) => r.cpuRatio)),
   lost: rounds.reduce((n, r) => n + r.lost, 0),

@@ -152,15 +152,27 @@ export async function redisPid(redis) {
 /**
  * One subscriber of the ingest cases (bench/ingest-subscriber.mjs MODE) in its own process:
  * starts it, publishes `count` messages once it is ready (publisher MODE `publisherMode`), and
- * resolves with its report and the publisher's. `env` adds to the subscriber's environment.
+ * resolves with its report and the publisher's. `env` adds to the subscriber's environment;
+ * `rate` (msgs/s, 0 = flat out) paces the publisher; `nodeArgs` go to the subscriber's node
+ * (e.g. `--cpu-prof` to see where its CPU goes).
  */
-export function measureSubscriber({ mode, tenants, count, size, env = {}, publisherMode = 'tenants' }) {
+export function measureSubscriber({
+  mode,
+  tenants,
+  count,
+  size,
+  env = {},
+  publisherMode = 'tenants',
+  rate = 0,
+  nodeArgs = [],
+}) {
   const runId = randomBytes(3).toString('hex');
   const prefix = `bench${runId}`;
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       [
+        ...nodeArgs,
         new URL('./ingest-subscriber.mjs', import.meta.url).pathname,
         mode,
         prefix,
@@ -175,7 +187,7 @@ export function measureSubscriber({ mode, tenants, count, size, env = {}, publis
     child.stdout.on('data', (chunk) => {
       out += chunk;
       if (!publisher && out.includes('ready\n')) {
-        publisher = publish({ prefix, tenants, count, size, mode: publisherMode });
+        publisher = publish({ prefix, tenants, count, size, rate, mode: publisherMode });
       }
     });
     child.on('exit', async (code) => {

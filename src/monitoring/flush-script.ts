@@ -1,7 +1,7 @@
 import type { Retention } from '../common/retention.js';
 import { dayOf } from '../common/time.js';
 import { COUNTER_FIELDS as F, latencyField, type RedisKeys, secondField } from '../redis/redis-keys.js';
-import { CustomAggregate, type CustomFigures } from './custom/custom-metric-set.js';
+import type { CustomFigures } from './custom/custom-metric-set.js';
 import type { TenantDelta } from './tenant-delta.js';
 
 export const FLUSH_SEQUENCE_TTL_SECONDS = 86_400;
@@ -12,11 +12,12 @@ export const FLUSH_SEQUENCE_TTL_SECONDS = 86_400;
  * instance (a retry of an applied delta is skipped), the other KEYS are referenced by index from
  * ARGV, which after the sequence is a list of operations:
  *   h key field n | z key member n | x key ttl | t zkey hkey keep | r key register rank | s key member
- *   | m key field n / n key field n (a hash field kept at the maximum / minimum of what instances send)
- *   | f key field n (HINCRBYFLOAT: custom metrics' sums)
- *   | e key ttl index expiresAt now (a key this call created, i.e. without expiry yet, gets its
- *     expiry and joins its index, scored by when it expires; index entries already expired by `now`
- *     are trimmed then, so an index holds only keys that may still exist)
+ *   | m key field n (a hash field kept at the maximum of what instances send)
+ *   | c minuteKey hourKey dayKey index ttlMinute ttlHour ttlDay now n field value … (n pairs: one
+ *     custom metric's figures for one minute, added to its minute, hour and day hashes: `s` by
+ *     HINCRBYFLOAT, `mn`/`mx` kept at the minimum/maximum, the others by HINCRBY; a hash this call
+ *     created, i.e. without expiry yet, gets its expiry and joins the index, scored by when it
+ *     expires, and index entries expired by `now` are trimmed then)
  *   | g key field (the ops up to the next g or G apply only if the hash has the field: a custom
  *     metric deleted while its figures were in flight writes nothing) | G (end of guarded ops)
  * Every key carries the tenant's hash tag, so on Redis Cluster the whole call runs in one slot.
@@ -29,7 +30,7 @@ if seq <= last then return 0 end
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ${FLUSH_SEQUENCE_TTL_SECONDS})
 local i = 2
 local n = #ARGV
-local arity = { h = 4, z = 4, x = 3, t = 4, r = 4, s = 3, m = 4, n = 4, f = 4, e = 6 }
+local arity = { h = 4, z = 4, x = 3, t = 4, r = 4, s = 3, m = 4 }
 local skipping = false
 while i <= n do
   local op = ARGV[i]
@@ -40,7 +41,7 @@ while i <= n do
     skipping = false
     i = i + 1
   elseif skipping then
-    i = i + (arity[op] or (n + 1))
+    if op == 'c' then i = i + 10 + 2 * tonumber(ARGV[i + 9]) else i = i + (arity[op] or (n + 1)) end
   elseif op == 'h' then
     redis.call('HINCRBY', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2], ARGV[i + 3])
     i = i + 4
@@ -71,28 +72,43 @@ while i <= n do
       redis.call('SETRANGE', key, register, string.char(rank))
     end
     i = i + 4
-  elseif op == 'm' or op == 'n' then
+  elseif op == 'm' then
     local key = KEYS[tonumber(ARGV[i + 1])]
     local current = redis.call('HGET', key, ARGV[i + 2])
-    local value = tonumber(ARGV[i + 3])
-    if not current or (op == 'm' and value > tonumber(current)) or (op == 'n' and value < tonumber(current)) then
+    if not current or tonumber(ARGV[i + 3]) > tonumber(current) then
       redis.call('HSET', key, ARGV[i + 2], ARGV[i + 3])
     end
     i = i + 4
-  elseif op == 'f' then
-    redis.call('HINCRBYFLOAT', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2], ARGV[i + 3])
-    i = i + 4
-  elseif op == 'e' then
-    local key = KEYS[tonumber(ARGV[i + 1])]
-    if redis.call('TTL', key) == -1 then
-      local ttl = tonumber(ARGV[i + 2])
-      local index = KEYS[tonumber(ARGV[i + 3])]
-      redis.call('EXPIRE', key, ttl)
-      redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. ARGV[i + 5])
-      redis.call('ZADD', index, ARGV[i + 4], key)
-      if redis.call('TTL', index) < ttl then redis.call('EXPIRE', index, ttl) end
+  elseif op == 'c' then
+    local index = KEYS[tonumber(ARGV[i + 4])]
+    local now = ARGV[i + 8]
+    local fields = tonumber(ARGV[i + 9])
+    for j = 1, 3 do
+      local key = KEYS[tonumber(ARGV[i + j])]
+      for p = 0, fields - 1 do
+        local field = ARGV[i + 10 + 2 * p]
+        local value = ARGV[i + 11 + 2 * p]
+        if field == 's' then
+          redis.call('HINCRBYFLOAT', key, field, value)
+        elseif field == 'mn' or field == 'mx' then
+          local current = redis.call('HGET', key, field)
+          local v = tonumber(value)
+          if not current or (field == 'mx' and v > tonumber(current)) or (field == 'mn' and v < tonumber(current)) then
+            redis.call('HSET', key, field, value)
+          end
+        else
+          redis.call('HINCRBY', key, field, value)
+        end
+      end
+      if redis.call('TTL', key) == -1 then
+        local ttl = tonumber(ARGV[i + 4 + j])
+        redis.call('EXPIRE', key, ttl)
+        redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. now)
+        redis.call('ZADD', index, tonumber(now) + ttl, key)
+        if redis.call('TTL', index) < ttl then redis.call('EXPIRE', index, ttl) end
+      end
     end
-    i = i + 6
+    i = i + 10 + 2 * fields
   elseif op == 's' then
     redis.call('SADD', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2])
     i = i + 3
@@ -208,9 +224,11 @@ export function encodeDelta(
 
 /**
  * Custom metrics' figures: per metric a minute, an hour and a day hash (count, sum, min, max,
- * unparsable, too large, histogram buckets). A key gets its expiry and its entry in the metric's
- * key index once, when the flush creates it (op `e`), not on every flush; the index lets deleting
- * the metric delete every key it wrote, and forgets keys as they expire.
+ * unparsable, too large, histogram buckets for percentiles). One op `c` a metric and minute
+ * carries the minute's figures once and the script adds them to all three hashes (the hour and
+ * day are not merged and sent again). A key gets its expiry and its entry in the metric's key
+ * index once, when the flush creates it, not on every flush; the index lets deleting the metric
+ * delete every key it wrote, and forgets keys as they expire.
  */
 function encodeCustom(
   custom: CustomFigures,
@@ -223,37 +241,31 @@ function encodeCustom(
 ): void {
   const nowSeconds = Math.floor(now / 1000);
   const definitions = ref(keys.customMetrics(t));
-  const write = (id: string, period: string | number, ttl: number, a: CustomAggregate) => {
-    const key = keys.customFigures(t, id, period);
-    const k = ref(key);
-    args.push('g', definitions, id);
-    if (a.count > 0) args.push('h', k, 'c', a.count, 'f', k, 's', a.sum, 'n', k, 'mn', a.min, 'm', k, 'mx', a.max);
-    if (a.unparsable > 0) args.push('h', k, 'u', a.unparsable);
-    if (a.tooLarge > 0) args.push('h', k, 'l', a.tooLarge);
-    for (const [bucket, n] of a.histogram) args.push('h', k, `h${bucket}`, n);
-    args.push('e', k, ttl, ref(keys.customFigureKeys(t, id)), nowSeconds + ttl, nowSeconds);
-  };
-  // The minutes as taken, then the hours and days they fall in (merged here, one write each).
-  const longer = new Map<string, Map<string, CustomAggregate>>();
-  const into = (period: string, id: string, agg: CustomAggregate) => {
-    let byId = longer.get(period);
-    if (!byId) longer.set(period, (byId = new Map<string, CustomAggregate>()));
-    let sum = byId.get(id);
-    if (!sum) byId.set(id, (sum = new CustomAggregate()));
-    sum.mergeFrom(agg);
-  };
+  const { minuteSeconds, hourSeconds, daySeconds } = retention;
   for (const [minute, byId] of custom) {
     const hour = `h${minute - (minute % 3600)}`;
     const day = `d${dayOf(minute * 1000)}`;
-    for (const [id, agg] of byId) {
-      write(id, minute, retention.minuteSeconds, agg);
-      into(hour, id, agg);
-      into(day, id, agg);
+    for (const [id, a] of byId) {
+      args.push('g', definitions, id);
+      args.push(
+        'c',
+        ref(keys.customFigures(t, id, minute)),
+        ref(keys.customFigures(t, id, hour)),
+        ref(keys.customFigures(t, id, day)),
+        ref(keys.customFigureKeys(t, id)),
+        minuteSeconds,
+        hourSeconds,
+        daySeconds,
+        nowSeconds,
+      );
+      const at = args.length;
+      args.push(0);
+      if (a.count > 0) args.push('c', a.count, 's', a.sum, 'mn', a.min, 'mx', a.max);
+      if (a.unparsable > 0) args.push('u', a.unparsable);
+      if (a.tooLarge > 0) args.push('l', a.tooLarge);
+      if (a.histogram) for (const [bucket, n] of a.histogram) args.push(`h${bucket}`, n);
+      args[at] = (args.length - at - 1) / 2;
     }
-  }
-  for (const [period, byId] of longer) {
-    const ttl = period.startsWith('h') ? retention.hourSeconds : retention.daySeconds;
-    for (const [id, agg] of byId) write(id, period, ttl, agg);
   }
   args.push('G');
 }

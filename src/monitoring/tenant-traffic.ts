@@ -80,7 +80,9 @@ export class TenantTraffic {
 
   /** Counts one message. Never throws: a header that cannot be read is an invalid latency sample. */
   record(msg: Msg, now: number): void {
-    const bytes = msg.data.length;
+    // The payload getter makes a view each call: read once, handed on to the custom metrics.
+    const data = msg.data;
+    const bytes = data.length;
     const second = Math.floor(now / 1000);
     if (second !== this.second) {
       if (this.secondMessages > 0) this.closedSeconds.push(this.second, this.secondMessages, this.secondBytes);
@@ -94,7 +96,7 @@ export class TenantTraffic {
     this.secondBytes += bytes;
     this.lastSeen = now;
     // Custom metrics see every message, sampled or not: their counts and sums are exact.
-    if (this.custom !== null) this.custom.observe(msg, now);
+    if (this.custom !== null) this.custom.observe(msg, now, data);
     if (this.sampleEvery === 1 || this.sampled()) {
       this.subjects.add(msg.subject, bytes, this.sampleEvery);
       this.recordLatency(msg, now);

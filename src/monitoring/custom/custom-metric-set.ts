@@ -5,7 +5,11 @@ import { extractValue, parsePayload } from './extract.js';
 import { compilePattern, matches, type SubjectPattern } from './subject-pattern.js';
 import { valueBucket } from './value-histogram.js';
 
-/** One definition's figures for one minute of one window: exact count/sum/min/max, a histogram. */
+/**
+ * One definition's figures for one minute of one window: exact count/sum/min/max, and the value
+ * histogram only for a percentile aggregation (nothing else reads it, and it is most of the cost
+ * of a value: a logarithm, a Map update, a stored field per bucket).
+ */
 export class CustomAggregate {
   count = 0;
   sum = 0;
@@ -13,15 +17,21 @@ export class CustomAggregate {
   max = -Infinity;
   unparsable = 0;
   tooLarge = 0;
-  readonly histogram = new Map<number, number>();
+  readonly histogram: Map<number, number> | null;
+
+  constructor(withHistogram = true) {
+    this.histogram = withHistogram ? new Map<number, number>() : null;
+  }
 
   add(value: number): void {
     this.count++;
     this.sum += value;
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
-    const b = valueBucket(value);
-    this.histogram.set(b, (this.histogram.get(b) ?? 0) + 1);
+    if (this.histogram !== null) {
+      const b = valueBucket(value);
+      this.histogram.set(b, (this.histogram.get(b) ?? 0) + 1);
+    }
   }
 
   mergeFrom(other: CustomAggregate): void {
@@ -31,9 +41,14 @@ export class CustomAggregate {
     this.max = Math.max(this.max, other.max);
     this.unparsable += other.unparsable;
     this.tooLarge += other.tooLarge;
-    for (const [b, n] of other.histogram) this.histogram.set(b, (this.histogram.get(b) ?? 0) + n);
+    if (this.histogram !== null && other.histogram !== null)
+      for (const [b, n] of other.histogram) this.histogram.set(b, (this.histogram.get(b) ?? 0) + n);
   }
 }
+
+/** Whether an aggregation reads the value histogram. */
+export const needsHistogram = (aggregation: CustomMetricDefinition['aggregation']): boolean =>
+  aggregation === 'p50' || aggregation === 'p95' || aggregation === 'p99';
 
 /** minute epoch → definition id → figures. */
 export type CustomFigures = Map<number, Map<string, CustomAggregate>>;
@@ -46,6 +61,7 @@ interface Compiled {
   source: CustomMetricDefinition['source'];
   header: string | null;
   path: readonly string[] | null;
+  histogram: boolean;
 }
 
 /** Subjects whose matching definitions are remembered per tenant (a bounded table, then no cache). */
@@ -75,6 +91,7 @@ export class CustomMetricSet {
       source: d.source,
       header: d.header,
       path: d.source === 'json' && d.field ? d.field.split('.') : null,
+      histogram: needsHistogram(d.aggregation),
     }));
   }
 
@@ -91,7 +108,8 @@ export class CustomMetricSet {
     return result;
   }
 
-  observe(msg: Msg, now: number): void {
+  /** `data`: the message's payload, when the caller has it already (`msg.data` makes a view a call). */
+  observe(msg: Msg, now: number, data: Uint8Array = msg.data): void {
     const defs = this.matching(msg.subject);
     if (defs.length === 0) return;
     const minute = minuteEpochOf(now);
@@ -104,11 +122,12 @@ export class CustomMetricSet {
     const slots = this.current;
     // One parse per message, however many definitions read its payload.
     let parsed: unknown = UNREAD;
-    const parse = () => (parsed === UNREAD ? (parsed = parsePayload(msg.data)) : parsed);
+    const parse = () => (parsed === UNREAD ? (parsed = parsePayload(data)) : parsed);
     for (const def of defs) {
       let agg = slots[def.index];
-      if (!agg) slots[def.index] = agg = new CustomAggregate();
-      const value = extractValue(def, msg.data, msg.headers, parse);
+      if (!agg) slots[def.index] = agg = new CustomAggregate(def.histogram);
+      // Headers are decoded only for a definition that reads one (the getter decodes them all).
+      const value = extractValue(def, data, def.source === 'header' ? msg.headers : undefined, parse);
       if (value === 'unparsable') agg.unparsable++;
       else if (value === 'too_large') agg.tooLarge++;
       else agg.add(value);

@@ -115,6 +115,19 @@ describe('aggregation', () => {
     expect(set.take()).toBeNull();
   });
 
+  it('keeps the value histogram only for percentile aggregations', () => {
+    const set = new CustomMetricSet('tenant', 'acme', [
+      definition({ id: 'cm_sum' }),
+      definition({ id: 'cm_p95', aggregation: 'p95' }),
+    ]);
+    const now = Date.UTC(2026, 11, 1, 12, 0, 30);
+    for (const amount of [1, 2, 3]) set.observe(message('tenant.acme.orders.created', `{"amount": ${amount}}`), now);
+    const minute = set.take()!.get(Math.floor(now / 60_000) * 60)!;
+    expect(minute.get('cm_sum')!.histogram).toBeNull();
+    expect([...minute.get('cm_p95')!.histogram!.values()].reduce((a, b) => a + b)).toBe(3);
+    expect(minute.get('cm_sum')!.sum).toBe(6);
+  });
+
   it('reads stored figures by the aggregation; percentiles within one bucket (≤ 4.5 %)', () => {
     const stored: Record<string, string> = { c: '4', s: '10', mn: '1', mx: '4' };
     expect(aggregateValue('count', stored)).toBe(4);
