@@ -17,6 +17,7 @@ export const FLOORS = [
   'config',
   'nats',
   'redis',
+  'coldstore', // the cold history store (DynamoDB), beside Redis
   'jobs',
   'tenants',
   'monitoring',

@@ -11,6 +11,7 @@ import { MonitoringModule } from './monitoring/monitoring.module.js';
 import { NatsModule } from './nats/nats.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { RedisModule } from './redis/redis.module.js';
+import { ColdStoreModule } from './coldstore/coldstore.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { PulseHttpModule } from './http/http.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
@@ -49,6 +50,7 @@ export class PulseModule {
         ScheduleModule.forRoot(),
         NatsModule,
         RedisModule,
+        ColdStoreModule,
         JobsModule,
         TenantsModule,
         MonitoringModule,

@@ -6,10 +6,11 @@ import { TenantsModule } from '../tenants/tenants.module.js';
 import { AnalyticsRepository } from './analytics.repository.js';
 import { AnalyticsService } from './analytics.service.js';
 import { RollupJob } from './rollup.job.js';
+import { ArchiveJob } from './archive.job.js';
 
 @Module({
   imports: [MonitoringModule, JobsModule, TenantsModule, HeartbeatModule],
-  providers: [AnalyticsRepository, AnalyticsService, RollupJob],
-  exports: [AnalyticsService, RollupJob],
+  providers: [AnalyticsRepository, AnalyticsService, RollupJob, ArchiveJob],
+  exports: [AnalyticsService, RollupJob, ArchiveJob],
 })
 export class AnalyticsModule {}

@@ -235,10 +235,12 @@ export class AnalyticsService {
       this.repository.hours(
         tenantId,
         hourRefs.map(([, h]) => h),
+        now,
       ),
       this.repository.days(
         tenantId,
         dayRefs.map(([, d]) => d),
+        now,
       ),
     ]);
     minuteRefs.forEach(([i], j) => addRecord(figures[i], minutes[j]));

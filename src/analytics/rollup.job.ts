@@ -9,6 +9,7 @@ import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { dayOf } from '../common/time.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { AnalyticsRepository } from './analytics.repository.js';
+import type { ColdPeriod } from '../coldstore/cold-store.js';
 
 /** Minutes older than this lose their per-second fields (kept as the minute's peak). */
 export const KEEP_SECONDS_FOR_MS = 10 * 60_000;
@@ -87,6 +88,7 @@ export class RollupJob extends LockedJobService<RollupRun> {
         await this.repository.rollupHour(tenant.id, h, stripBefore, retention.hourSeconds);
         hoursRolled++;
       }
+      const changed: ColdPeriod[] = hours.map((h) => `h${h}` as const);
       // Hours that received late minutes (marked by the flush) are recomputed too, with their days.
       // The marks are cleared first: a flush that marks an hour again meanwhile gets it recomputed
       // next pass; a recompute that fails puts its marks back.
@@ -96,11 +98,15 @@ export class RollupJob extends LockedJobService<RollupRun> {
       try {
         for (const h of late) {
           await this.repository.rollupHour(tenant.id, h, stripBefore, retention.hourSeconds);
+          changed.push(`h${h}`);
           hoursRolled++;
         }
         for (const dayStart of new Set([today, today - 86_400, ...late.map((h) => h - (h % 86_400))])) {
           await this.repository.rollupDay(tenant.id, dayOf(dayStart * 1000), dayStart, retention.daySeconds);
+          changed.push(`d${dayOf(dayStart * 1000)}`);
         }
+        // The archiver moves them to the cold store once closed (cold store on; else a no-op).
+        await this.repository.queueArchive(tenant.id, changed, now);
       } catch (err) {
         await this.repository.markDirty(tenant.id, late).catch(() => undefined);
         throw err;

@@ -109,6 +109,30 @@ export class EnvironmentVariables {
   @Max(500)
   CUSTOM_METRICS_PER_TENANT: number = 50;
 
+  @IsOptional()
+  @IsIn(['', 'dynamodb'], { message: 'COLD_STORE must be dynamodb, or unset for Redis only' })
+  COLD_STORE?: string;
+
+  @Matches(/^[A-Za-z0-9_.-]{3,255}$/, { message: 'DYNAMODB_TABLE must be 3 to 255 of A-Z a-z 0-9 _ . -' })
+  DYNAMODB_TABLE: string = 'pulse-history';
+
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'DYNAMODB_ENDPOINT must be an http(s) URL' })
+  DYNAMODB_ENDPOINT?: string;
+
+  @IsIn(['true', 'false'], { message: 'DYNAMODB_CREATE_TABLE must be true or false' })
+  DYNAMODB_CREATE_TABLE: string = 'false';
+
+  @IsOptional()
+  @IsString()
+  AWS_REGION?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(26)
+  @Max(24 * 31)
+  HOT_HISTORY_HOURS: number = 48;
+
   @Transform(toInt)
   @IsInt()
   @Min(0)
@@ -275,6 +299,16 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
     planTiers: parsePlanTiers(env.PLAN_TIERS),
     subjectTableSize: env.SUBJECT_TABLE_SIZE,
     customMetricsPerTenant: env.CUSTOM_METRICS_PER_TENANT,
+    coldStore:
+      env.COLD_STORE === 'dynamodb'
+        ? {
+            table: env.DYNAMODB_TABLE,
+            endpoint: env.DYNAMODB_ENDPOINT,
+            region: env.AWS_REGION,
+            createTable: env.DYNAMODB_CREATE_TABLE === 'true',
+            hotHistoryHours: env.HOT_HISTORY_HOURS,
+          }
+        : undefined,
     subjectsStoredPerDay: env.SUBJECTS_STORED_PER_DAY,
     samplingAutoRate: env.SAMPLING_AUTO_RATE,
     heartbeatTimeoutMs: env.HEARTBEAT_TIMEOUT_SECONDS * 1000,

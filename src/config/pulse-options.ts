@@ -50,6 +50,8 @@ export interface PulseOptions {
   subjectTableSize: number;
   /** Custom metric definitions an enterprise tenant may have. */
   customMetricsPerTenant: number;
+  /** Cold history in DynamoDB (COLD_STORE=dynamodb); absent: all history in Redis. */
+  coldStore?: ColdStoreOptions;
   /** Subjects kept per tenant per day in Redis (the top by message count). */
   subjectsStoredPerDay: number;
   /**
@@ -126,3 +128,14 @@ export const DEFAULT_PLAN_TIERS: Record<string, Tier> = {
   pro: 'professional',
   enterprise: 'enterprise',
 };
+
+export interface ColdStoreOptions {
+  table: string;
+  /** Unset: AWS, with the default credential chain and AWS_REGION. */
+  endpoint?: string;
+  region?: string;
+  /** Create the table (with TTL on `expiresAt`) when it does not exist. */
+  createTable: boolean;
+  /** Hours (from now back) whose history Redis keeps once they are archived. */
+  hotHistoryHours: number;
+}

@@ -170,6 +170,24 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}offday:${day}`;
   }
 
+  /**
+   * ZSET (cold store on) of hours `h<hourEpoch>` and days `d<yyyymmdd>` whose hash changed since
+   * it was last archived, scored by when (ms): the archiver's queue. `archq:filled` (STRING) says
+   * the tenant's history from before the cold store was queued once.
+   */
+  archiveQueue(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}archq`;
+  }
+
+  /** HASH period → digest of the hash last archived (a recompute that changed nothing is not written again). */
+  archiveDigests(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}archd`;
+  }
+
+  archiveBackfilled(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}archq:filled`;
+  }
+
   /** SET of hour epochs (s) that received minutes after the rollup job last recomputed them. */
   rollupDirty(tenantId: string): string {
     return `${this.tenantScope(tenantId)}rollup:dirty`;

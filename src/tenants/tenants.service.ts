@@ -1,4 +1,12 @@
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Inject,
+  Injectable,
+  NotFoundException,
+  Optional,
+} from '@nestjs/common';
+import { COLD_STORE, type ColdStore } from '../coldstore/cold-store.js';
 import { isTier, type Tier } from '../common/tiers.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { generateApiKey } from './api-key.service.js';
@@ -21,6 +29,7 @@ export class TenantsService {
     private readonly changes: TenantChangesPublisher,
     private readonly directory: TenantDirectory,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
+    @Optional() @Inject(COLD_STORE) private readonly cold: ColdStore | null = null,
   ) {}
 
   async create(dto: CreateTenantDto): Promise<Tenant & Pick<IssuedApiKey, 'keyId' | 'apiKey'>> {
@@ -90,10 +99,12 @@ export class TenantsService {
     await this.publish({ tenantId, change: 'updated' });
   }
 
+  /** Deletes the tenant's record and every key of it in Redis, then its cold history (if any). */
   async delete(tenantId: string): Promise<void> {
     await this.get(tenantId);
     await this.tenants.delete(tenantId);
     await this.publish({ tenantId, change: 'deleted' });
+    if (this.cold) await this.cold.deleteTenant(tenantId);
   }
 
   async issueKey(tenantId: string): Promise<IssuedApiKey> {

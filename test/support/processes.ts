@@ -225,3 +225,42 @@ export async function startNatsCluster(): Promise<{ nodes: ServerProcess[]; urls
   await new Promise((r) => setTimeout(r, 1500));
   return { nodes, urls: clientPorts.map((p) => `nats://127.0.0.1:${p}`) };
 }
+
+/**
+ * A DynamoDB-compatible server (dynalite) on a free loopback port, in this process, its data in
+ * a directory of its own so that `stop()` then `start()` (an outage) keeps what was written.
+ */
+export async function startDynalite(): Promise<{
+  endpoint: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}> {
+  const { default: dynalite } = await import('dynalite');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'pulse-dynalite-'));
+  const port = await freePort();
+  let server: import('node:net').Server | null = null;
+  const start = async () => {
+    const s = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    await new Promise<void>((resolve) => s.listen(port, '127.0.0.1', resolve));
+    server = s;
+  };
+  const stop = async () => {
+    const s = server;
+    server = null;
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+  };
+  await start();
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop,
+    start,
+    close: async () => {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

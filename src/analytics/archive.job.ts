@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { COLD_STORE, type ColdItem, type ColdPeriod, type ColdStore } from '../coldstore/cold-store.js';
+import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { JobFailures } from '../jobs/job-failures.js';
+import { forEachTenant, LockedJob, LockedJobService } from '../jobs/locked-job.js';
+import { Timings } from '../jobs/timings.js';
+import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
+import { TenantDirectory } from '../tenants/tenant-directory.js';
+import { AnalyticsRepository, periodEnd } from './analytics.repository.js';
+
+export interface ArchiveRun {
+  ranAt: string;
+  tenants: number;
+  /** Hours and days written to the cold store. */
+  archived: number;
+}
+
+/** Queued periods archived per tenant per pass (the rest wait for the next pass). */
+const PER_PASS = 200;
+
+/**
+ * With the cold store on, every ROLLUP_INTERVAL_SECONDS one instance (Redis lock) moves each
+ * tenant's closed hours and days that changed (queued by the rollup, `archq`) to the cold store:
+ * the full hash, written again whole when late data changed it. A period is closed once it ended
+ * two rollup intervals ago (a rollup pass has recomputed it after its end). Once written, its
+ * Redis hash expires when it leaves the hot window; while the store fails, nothing leaves the
+ * queue and Redis keeps the hash with its tier expiry (the pass fails, is counted and retried).
+ */
+@Injectable()
+export class ArchiveJob extends LockedJobService<ArchiveRun> {
+  protected readonly job: LockedJob<ArchiveRun>;
+  private readonly lockTtl: number;
+  private readonly settleMs: number;
+
+  constructor(
+    private readonly repository: AnalyticsRepository,
+    private readonly directory: TenantDirectory,
+    lock: RedisLock,
+    scheduler: SchedulerRegistry,
+    failures: JobFailures,
+    timings: Timings,
+    @Inject(PULSE_OPTIONS) options: PulseOptions,
+    @Optional() @Inject(COLD_STORE) private readonly cold: ColdStore | null = null,
+  ) {
+    super();
+    this.lockTtl = Math.max(60_000, 2 * options.rollupIntervalMs);
+    this.settleMs = 2 * options.rollupIntervalMs;
+    this.job = new LockedJob(
+      { lock, scheduler, failures, timings, logger: new Logger(ArchiveJob.name) },
+      {
+        name: 'archiver',
+        intervalMs: options.rollupIntervalMs,
+        lockTtlMs: this.lockTtl,
+        work: (held, now) => this.pass(held, now),
+      },
+    );
+  }
+
+  override onModuleInit(): void {
+    if (this.cold) super.onModuleInit();
+  }
+
+  private async pass(held: HeldLock, now: number): Promise<ArchiveRun> {
+    const cold = this.cold;
+    const tenants = this.directory.list();
+    let archived = 0;
+    if (!cold) return { ranAt: new Date(now).toISOString(), tenants: 0, archived };
+    await forEachTenant(tenants, async (tenant) => {
+      const retention = this.directory.retentionOf(tenant.id);
+      await this.repository.backfillArchive(tenant.id, retention.hourSeconds, now);
+      const queue = await this.repository.archiveQueue(tenant.id);
+      const closed = [...queue].filter(([p]) => periodEnd(p) * 1000 + this.settleMs <= now).slice(0, PER_PASS);
+      if (closed.length === 0) return;
+      const periods = closed.map(([p]) => p);
+      const [hashes, before] = await Promise.all([
+        this.repository.periodHashes(tenant.id, periods),
+        this.repository.archivedDigests(tenant.id, periods),
+      ]);
+      const items: ColdItem[] = [];
+      const digests: [ColdPeriod, string][] = [];
+      closed.forEach(([period], i) => {
+        if (Object.keys(hashes[i]).length === 0) return; // nothing stored (expired, or never written)
+        // The rollup recomputes the last hour and yesterday on every pass: unchanged, not written again.
+        const digest = digestOf(hashes[i]);
+        if (digest === before[i]) return;
+        digests.push([period, digest]);
+        items.push({ tenantId: tenant.id, period, fields: hashes[i], expiresAt: expiryOf(period, retention) });
+      });
+      await cold.put(items);
+      await this.repository.saveDigests(tenant.id, digests, now);
+      await this.repository.archived(tenant.id, closed);
+      archived += items.length;
+      await held.extend(this.lockTtl);
+    });
+    return { ranAt: new Date(now).toISOString(), tenants: tenants.length, archived };
+  }
+}
+
+/** A hash's content as a short digest (fields in order). */
+export function digestOf(hash: Record<string, string>): string {
+  const sorted = Object.keys(hash)
+    .sort()
+    .map((k) => `${k}=${hash[k]}`)
+    .join('\n');
+  return createHash('sha1').update(sorted).digest('base64url');
+}
+
+/** When the cold store may drop a period: as Redis would have, by the tenant's tier retention. */
+export function expiryOf(period: ColdPeriod, retention: { hourSeconds: number; daySeconds: number }): number {
+  const start = period.startsWith('h') ? periodEnd(period) - 3600 : periodEnd(period) - 86_400;
+  return start + (period.startsWith('h') ? retention.hourSeconds : retention.daySeconds);
+}

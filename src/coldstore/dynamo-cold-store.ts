@@ -1,0 +1,188 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { ColdStoreOptions } from '../config/pulse-options.js';
+import type { ColdItem, ColdPeriod, ColdStore, ColdStoreStatus } from './cold-store.js';
+
+/** DynamoDB takes at most 25 writes a BatchWriteItem. */
+const BATCH = 25;
+const ATTEMPTS = 8;
+
+type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
+
+/** Sort keys order by kind, then time: `d#yyyymmdd`, `h#<hour epoch, 10 digits>`. */
+export function sortKey(period: ColdPeriod): string {
+  return period.startsWith('h') ? `h#${period.slice(1).padStart(10, '0')}` : `d#${period.slice(1)}`;
+}
+
+function periodOf(sk: string): ColdPeriod {
+  return sk.startsWith('h#') ? `h${Number(sk.slice(2))}` : `d${sk.slice(2)}`;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The cold store on DynamoDB (or a DynamoDB-compatible server at DYNAMODB_ENDPOINT): partition
+ * key `pk` = tenant id, sort key `sk` = kind and time, so one tenant's range of hours or days is
+ * one Query; `expiresAt` is the table's TTL attribute.
+ */
+export class DynamoColdStore implements ColdStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly raw: DynamoDBClient;
+  private failing: { error: string; since: string } | null = null;
+
+  constructor(private readonly options: ColdStoreOptions) {
+    this.raw = new DynamoDBClient({
+      endpoint: options.endpoint,
+      region: options.region ?? (options.endpoint ? 'local' : undefined),
+      // A local endpoint (dynalite, DynamoDB Local) takes any credentials; AWS uses the default chain.
+      credentials: options.endpoint ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
+      maxAttempts: 3,
+    });
+    this.client = DynamoDBDocumentClient.from(this.raw);
+  }
+
+  /** Creates the table with its TTL attribute when asked to and it does not exist. */
+  async ensureTable(): Promise<void> {
+    const TableName = this.options.table;
+    try {
+      await this.raw.send(new DescribeTableCommand({ TableName }));
+      return;
+    } catch (err) {
+      if ((err as Error).name !== 'ResourceNotFoundException' || !this.options.createTable) throw err;
+    }
+    await this.raw.send(
+      new CreateTableCommand({
+        TableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+      }),
+    );
+    for (let i = 0; i < 60; i++) {
+      const { Table } = await this.raw.send(new DescribeTableCommand({ TableName }));
+      if (Table?.TableStatus === 'ACTIVE') break;
+      await sleep(500);
+    }
+    await this.raw
+      .send(
+        new UpdateTimeToLiveCommand({
+          TableName,
+          TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        }),
+      )
+      .catch(() => undefined); // dynalite has no TTL API; AWS and DynamoDB Local do
+  }
+
+  async put(items: ColdItem[]): Promise<void> {
+    const requests: WriteRequest[] = items.map((item) => ({
+      PutRequest: {
+        Item: { pk: item.tenantId, sk: sortKey(item.period), f: item.fields, expiresAt: item.expiresAt, v: 1 },
+      },
+    }));
+    await this.track(() => this.write(requests));
+  }
+
+  async range(tenantId: string, from: ColdPeriod, to: ColdPeriod): Promise<Map<ColdPeriod, Record<string, string>>> {
+    const found = new Map<ColdPeriod, Record<string, string>>();
+    await this.track(async () => {
+      for await (const item of this.query({
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': tenantId, ':from': sortKey(from), ':to': sortKey(to) },
+        ProjectionExpression: 'sk, f',
+      })) {
+        found.set(periodOf(item.sk as string), (item.f ?? {}) as Record<string, string>);
+      }
+    });
+    return found;
+  }
+
+  async deleteTenant(tenantId: string): Promise<number> {
+    const keys: WriteRequest[] = [];
+    return this.track(async () => {
+      for await (const item of this.query({
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': tenantId },
+        ProjectionExpression: 'pk, sk',
+      })) {
+        keys.push({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } });
+      }
+      await this.write(keys);
+      return keys.length;
+    });
+  }
+
+  async count(tenantId: string): Promise<number> {
+    let n = 0;
+    for await (const item of this.query({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': tenantId },
+      ProjectionExpression: 'sk',
+    })) {
+      if (item) n++;
+    }
+    return n;
+  }
+
+  status(): ColdStoreStatus {
+    return this.failing ? { state: 'degraded', ...this.failing } : { state: 'ok' };
+  }
+
+  close(): void {
+    this.raw.destroy();
+  }
+
+  private async *query(input: Omit<QueryCommandInput, 'TableName'>): AsyncGenerator<Record<string, unknown>> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({ ...input, TableName: this.options.table, ExclusiveStartKey: start }),
+      );
+      for (const item of page.Items ?? []) yield item;
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+
+  /** BatchWriteItem in 25s; unprocessed items are sent again with backoff, then it fails. */
+  private async write(requests: WriteRequest[]): Promise<void> {
+    for (let i = 0; i < requests.length; i += BATCH) {
+      let pending = requests.slice(i, i + BATCH);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt === ATTEMPTS)
+          throw new Error(`${pending.length} cold-store writes unprocessed after ${ATTEMPTS} attempts`);
+        if (attempt > 0) await sleep(Math.min(2000, 50 * 2 ** attempt));
+        const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.options.table]: pending } }));
+        pending = out.UnprocessedItems?.[this.options.table] ?? [];
+      }
+    }
+  }
+
+  /** Runs one store call, remembering whether the store is failing (health, operator alert). */
+  private async track<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      const result = await call();
+      this.failing = null;
+      return result;
+    } catch (err) {
+      this.failing ??= { error: (err as Error).message, since: new Date().toISOString() };
+      this.failing.error = (err as Error).message;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,161 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArchiveJob } from '../../src/analytics/archive.job.js';
+import { RollupJob } from '../../src/analytics/rollup.job.js';
+import { COLD_STORE, type ColdStore } from '../../src/coldstore/cold-store.js';
+import { RETENTION } from '../../src/common/retention.js';
+import { TenantDelta } from '../../src/monitoring/tenant-delta.js';
+import { TrafficRepository } from '../../src/monitoring/traffic.repository.js';
+import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
+import { type CreatedTenant, createTenant, request } from '../support/http.js';
+import { startDynalite } from '../support/processes.js';
+import {
+  ADMIN_KEY,
+  deletePrefix,
+  type RunningPulse,
+  SHARED_REDIS,
+  startPulse,
+  testOptions,
+  uniqueTenantId,
+  waitFor,
+} from '../support/pulse-app.js';
+
+const HOUR = 3600;
+
+interface Analytics {
+  series: { timestamp: string; messages: number; bytes: number }[];
+  totals: Record<string, unknown>;
+}
+
+/**
+ * Tiered storage on a real DynamoDB-compatible server (dynalite, started here on a free port):
+ * history written through the real flush and rollup for hours in the past, archived by the real
+ * archiver, then read back from the cold store.
+ */
+describe('cold store (dynalite, real Redis and NATS)', () => {
+  let dynamo: Awaited<ReturnType<typeof startDynalite>>;
+  let pulse: RunningPulse;
+  let redis: Redis;
+  let keys: RedisKeys;
+  let tenant: CreatedTenant;
+  let seq = 0;
+  const table = `pulse-test-${Date.now()}`;
+  const nowHour = Math.floor(Date.now() / 1000 / HOUR) * HOUR;
+  const old = nowHour - 60 * HOUR; // before the 48-hour hot window (and its 2-hour margin)
+  const recent = nowHour - 10 * HOUR; // inside it
+
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+    const options = testOptions({
+      rollupIntervalMs: 3_600_000, // passes are run by the test
+      coldStore: { table, endpoint: dynamo.endpoint, createTable: true, hotHistoryHours: 48 },
+    });
+    pulse = await startPulse(options);
+    redis = new Redis(SHARED_REDIS);
+    keys = new RedisKeys(options.redis.keyPrefix);
+    tenant = await createTenant(pulse.url, uniqueTenantId('cold'), 'enterprise');
+    await waitFor(async () => pulse.app.get(TenantDirectory).get(tenant.id) !== undefined, Boolean);
+  });
+
+  afterAll(async () => {
+    await pulse?.close();
+    redis?.disconnect();
+    await dynamo?.close();
+    await deletePrefix(SHARED_REDIS, pulse.options.redis.keyPrefix);
+  });
+
+  /** Messages in an hour of the past, through the flush script, then that hour's rollup pass. */
+  async function trafficAt(hour: number, messages: number): Promise<void> {
+    const d = new TenantDelta(tenant.id, 100);
+    d.seq = ++seq;
+    for (let m = 0; m < 3; m++) d.addSecond(hour + 600 * m + 7, messages, messages * 120);
+    expect(await pulse.app.get(TrafficRepository).apply(d, 'cold-test', 100, RETENTION.enterprise)).toBe('applied');
+    expect(await pulse.app.get(RollupJob).run((hour + HOUR + 60) * 1000)).not.toBeNull();
+  }
+
+  const analytics = async (period: string) => {
+    const res = await request<Analytics>(pulse.url, 'GET', `/api/v1/metrics/analytics?period=${period}`, {
+      key: tenant.apiKey,
+    });
+    return res;
+  };
+
+  /** Archiver passes until one archives nothing more (each pass takes up to 200 periods). */
+  async function archiveAll(): Promise<number> {
+    let total = 0;
+    for (let i = 0; i < 10; i++) {
+      const run = await pulse.app.get(ArchiveJob).run(Date.now());
+      expect(run).not.toBeNull();
+      if (run!.archived === 0) return total;
+      total += run!.archived;
+    }
+    return total;
+  }
+
+  it('hours and days older than the hot window read identically from the cold store; Redis forgets them', async () => {
+    await trafficAt(old, 40);
+    await trafficAt(recent, 25);
+    const [week, month] = [await analytics('7d'), await analytics('30d')];
+    expect(week.status).toBe(200);
+    expect(week.body.series.reduce((n, p) => n + p.messages, 0)).toBe(3 * 40 + 3 * 25);
+
+    expect(await archiveAll()).toBeGreaterThanOrEqual(3); // two hours and at least one day
+    // The old hour left Redis; the recent one stays hot (it expires when it leaves the window).
+    expect(await redis.exists(keys.hour(tenant.id, old))).toBe(0);
+    expect(await redis.exists(keys.hour(tenant.id, recent))).toBe(1);
+    const ttl = await redis.ttl(keys.hour(tenant.id, recent));
+    expect(Math.abs(ttl - (recent + HOUR + 50 * HOUR - Date.now() / 1000))).toBeLessThan(120);
+
+    expect((await analytics('7d')).body).toEqual(week.body);
+    expect((await analytics('30d')).body).toEqual(month.body);
+    // A pass with nothing changed writes nothing again.
+    expect(await archiveAll()).toBe(0);
+  });
+
+  it('items carry the tier retention as their TTL attribute', async () => {
+    const client = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: dynamo.endpoint,
+        region: 'local',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    );
+    const { Item } = await client.send(
+      new GetCommand({ TableName: table, Key: { pk: tenant.id, sk: `h#${String(old).padStart(10, '0')}` } }),
+    );
+    expect(Item).toMatchObject({ pk: tenant.id, expiresAt: old + RETENTION.enterprise.hourSeconds });
+    expect(Number((Item!.f as Record<string, string>).m)).toBe(120);
+    client.destroy();
+  });
+
+  it('the cold store stopped while archiving loses nothing: Redis keeps the hour, reads say 503, all is archived on return', async () => {
+    const outage = nowHour - 55 * HOUR;
+    await trafficAt(outage, 10);
+    await dynamo.stop();
+    try {
+      expect(await pulse.app.get(ArchiveJob).run(Date.now())).toBeNull(); // the pass failed (counted, retried)
+      expect(await redis.exists(keys.hour(tenant.id, outage))).toBe(1);
+      expect(await redis.ttl(keys.hour(tenant.id, outage))).toBeGreaterThan(20 * 86_400);
+      const refused = await analytics('7d');
+      expect(refused.status).toBe(503);
+      expect(String((refused.body as { message?: string }).message)).toMatch(/cold store/);
+    } finally {
+      await dynamo.start();
+    }
+    expect(await archiveAll()).toBeGreaterThanOrEqual(1);
+    expect(await redis.exists(keys.hour(tenant.id, outage))).toBe(0);
+    const week = await analytics('7d');
+    expect(week.body.series.reduce((n, p) => n + p.messages, 0)).toBe(3 * 40 + 3 * 25 + 3 * 10);
+  });
+
+  it("a deleted tenant's cold items are gone", async () => {
+    const cold = pulse.app.get<ColdStore>(COLD_STORE);
+    expect(await cold.count(tenant.id)).toBeGreaterThan(0);
+    const res = await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${tenant.id}`, { key: ADMIN_KEY });
+    expect(res.status).toBe(204);
+    expect(await cold.count(tenant.id)).toBe(0);
+  });
+});
