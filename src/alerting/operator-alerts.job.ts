@@ -28,7 +28,8 @@ type Incident =
   | 'redis_master_unreachable'
   | 'redis_data_lost'
   | 'flush_backlog'
-  | 'job_failures';
+  | 'job_failures'
+  | 'cold_store_degraded';
 
 /**
  * Pulse's own incidents, per instance, to the operator's Slack and PagerDuty (configuration, not
@@ -168,6 +169,7 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
       redis_data_lost: this.dataWatch.dataLossDetectedAt() !== null,
       flush_backlog: backlog > 0,
       job_failures: this.jobFailures.countSince(now - JOB_FAILURES_WINDOW_MS) >= JOB_FAILURES_LIMIT,
+      cold_store_degraded: this.health.coldStoreStatus().state === 'degraded',
     };
     for (const [incident, holds] of Object.entries(conditions) as [Incident, boolean][]) {
       if (holds) {
@@ -204,6 +206,8 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
         'Redis came back without its data: tenants, API keys and history are gone (run Redis with appendonly yes)',
       flush_backlog: `${backlog} counted messages are waiting in memory for Redis`,
       job_failures: 'Scheduled jobs (offline detection, rollups, anomaly detection) keep failing',
+      cold_store_degraded:
+        'The cold store (DynamoDB) does not answer: archiving waits and Redis keeps the history meanwhile; reads of history older than the hot window answer 503',
     };
     const at = new Date().toISOString();
     this.unrecorded.push(

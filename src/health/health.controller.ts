@@ -33,7 +33,10 @@ export class HealthController {
   }
 
   // Terminus' @HealthCheck documents the 200 and 503 bodies; the summary is ours.
-  @ApiOperation({ summary: 'Readiness: NATS connected and Redis usable (degraded still answers 200)' })
+  @ApiOperation({
+    summary:
+      'Readiness: NATS connected and Redis usable; with the cold store on, its state (degraded still answers 200)',
+  })
   @Get('ready')
   @HealthCheck()
   ready() {
@@ -65,6 +68,17 @@ export class HealthController {
         }
         return indicator.up({ pingMs: redis.pingMs, ...(cluster && { cluster }) });
       },
+      // With the cold store on: degraded (HTTP 200) while its calls fail; archiving waits, Redis
+      // keeps the history, reads of the old part answer 503.
+      ...(this.pulse.coldStoreStatus().state === 'off'
+        ? []
+        : [
+            () => {
+              const indicator = this.indicators.check('coldStore');
+              const cold = this.pulse.coldStoreStatus();
+              return cold.state === 'ok' ? indicator.up() : indicator.degraded({ since: cold.since });
+            },
+          ]),
     ]);
   }
 }

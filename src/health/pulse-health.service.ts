@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { COLD_STORE, type ColdStore } from '../coldstore/cold-store.js';
 import { TrafficAggregator } from '../monitoring/traffic-aggregator.js';
 import { TrafficFlusher, type FlushStats } from '../monitoring/traffic-flusher.js';
 import { NatsStatus, type NatsStatusSnapshot } from '../nats/nats-status.js';
@@ -27,9 +28,17 @@ export interface RedisStatusSnapshot {
   cluster?: RedisClusterSnapshot;
 }
 
+/** The cold store's state: off (COLD_STORE unset), ok, or degraded since its calls began failing. */
+export interface ColdStoreSnapshot {
+  state: 'off' | 'ok' | 'degraded';
+  since: string | null;
+  error: string | null;
+}
+
 export interface PulseStatus {
   nats: NatsStatusSnapshot;
   redis: RedisStatusSnapshot;
+  coldStore: ColdStoreSnapshot;
   tap: { messages: number; rejected: number; tenants: number };
   flush: FlushStats;
 }
@@ -45,6 +54,7 @@ export class PulseHealthService {
     private readonly aggregator: TrafficAggregator,
     private readonly flusher: TrafficFlusher,
     private readonly dataWatch: RedisDataWatch,
+    @Optional() @Inject(COLD_STORE) private readonly cold: ColdStore | null = null,
   ) {}
 
   async redisStatus(): Promise<RedisStatusSnapshot> {
@@ -113,10 +123,17 @@ export class PulseHealthService {
     };
   }
 
+  coldStoreStatus(): ColdStoreSnapshot {
+    if (!this.cold) return { state: 'off', since: null, error: null };
+    const s = this.cold.status();
+    return { state: s.state, since: s.since ?? null, error: s.error ?? null };
+  }
+
   async status(): Promise<PulseStatus> {
     return {
       nats: this.nats.current(),
       redis: await this.redisStatus(),
+      coldStore: this.coldStoreStatus(),
       tap: this.aggregator.stats(),
       flush: this.flusher.snapshot(),
     };

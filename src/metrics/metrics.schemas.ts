@@ -242,6 +242,7 @@ export const METRICS_SCHEMAS: Record<string, Schema> = {
     pulse: obj({
       nats: obj({ state: str, reconnects: int, slowConsumerEvents: int }),
       redis: obj({ state: str, pingMs: nullable(num), dataLossDetectedAt: nullable(dateTime) }),
+      coldStore: obj({ state: oneOfValues(['off', 'ok', 'degraded']), since: nullable(dateTime) }),
       pipeline: obj({
         flushIntervalMs: int,
         lastFlushAt: nullable(dateTime),

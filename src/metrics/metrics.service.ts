@@ -140,7 +140,11 @@ export class MetricsService {
       this.presenceQuery.summary(tenant.tenantId),
       this.presenceQuery.rejections(tenant.tenantId),
     ]);
-    const healthy = pulse.nats.state === 'connected' && pulse.redis.state === 'ready' && !pulse.redis.error;
+    const healthy =
+      pulse.nats.state === 'connected' &&
+      pulse.redis.state === 'ready' &&
+      !pulse.redis.error &&
+      pulse.coldStore.state !== 'degraded';
     return {
       tenantId: tenant.tenantId,
       tier: tenant.tier,
@@ -165,6 +169,7 @@ export class MetricsService {
           pingMs: pulse.redis.pingMs,
           dataLossDetectedAt: pulse.redis.dataLossDetectedAt,
         },
+        coldStore: { state: pulse.coldStore.state, since: pulse.coldStore.since },
         pipeline: {
           flushIntervalMs: this.options.flushIntervalMs,
           lastFlushAt: pulse.flush.lastFlushAt,

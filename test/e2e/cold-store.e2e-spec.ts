@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveJob } from '../../src/analytics/archive.job.js';
+import { OperatorAlerts } from '../../src/alerting/operator-alerts.job.js';
 import { RollupJob } from '../../src/analytics/rollup.job.js';
 import { COLD_STORE, type ColdStore } from '../../src/coldstore/cold-store.js';
 import { RETENTION } from '../../src/common/retention.js';
@@ -142,11 +143,31 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
       const refused = await analytics('7d');
       expect(refused.status).toBe(503);
       expect(String((refused.body as { message?: string }).message)).toMatch(/cold store/);
+      // Health says so, and the operator alert fires once it lasts.
+      const ready = await request<{ info?: Record<string, { status: string }> }>(pulse.url, 'GET', '/health/ready');
+      expect(ready.status).toBe(200);
+      expect(ready.body.info?.coldStore?.status).toBe('degraded');
+      const tenantHealth = await request<{ status: string; pulse: { coldStore: { state: string } } }>(
+        pulse.url,
+        'GET',
+        '/api/v1/metrics/health-check',
+        { key: tenant.apiKey },
+      );
+      expect(tenantHealth.body).toMatchObject({ status: 'degraded', pulse: { coldStore: { state: 'degraded' } } });
+      const operator = pulse.app.get(OperatorAlerts);
+      await operator.check(Date.now());
+      await operator.check(Date.now() + pulse.options.alerting.operatorIncidentAfterMs + 1);
+      await operator.check(Date.now() + pulse.options.alerting.operatorIncidentAfterMs + 2);
+      expect((await operator.recent()).some((i) => i.incident === 'cold_store_degraded' && i.event === 'opened')).toBe(
+        true,
+      );
     } finally {
       await dynamo.start();
     }
     expect(await archiveAll()).toBeGreaterThanOrEqual(1);
     expect(await redis.exists(keys.hour(tenant.id, outage))).toBe(0);
+    const ready = await request<{ info?: Record<string, { status: string }> }>(pulse.url, 'GET', '/health/ready');
+    expect(ready.body.info?.coldStore?.status).toBe('up');
     const week = await analytics('7d');
     expect(week.body.series.reduce((n, p) => n + p.messages, 0)).toBe(3 * 40 + 3 * 25 + 3 * 10);
   });
