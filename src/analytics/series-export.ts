@@ -1,6 +1,8 @@
+import { Float64, makeVector, Table, TimestampMillisecond, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm/node';
 import type { SeriesPoint } from './buckets.js';
 
-export const EXPORT_FORMATS = ['csv', 'ndjson'] as const;
+export const EXPORT_FORMATS = ['csv', 'ndjson', 'parquet'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export const SERIES_COLUMNS: (keyof SeriesPoint)[] = [
@@ -46,4 +48,37 @@ export function* exportLines(
       yield `${JSON.stringify(row)}\n`;
     }
   }
+}
+
+const COUNT_COLUMNS = new Set<keyof SeriesPoint>(['messages', 'bytes', 'activeClients', 'errors']);
+
+/**
+ * The series as one Parquet file (snappy): `timestamp` a UTC millisecond timestamp, counts
+ * int64, latencies double, custom metrics `custom_<id>` nullable doubles. Built in memory (an
+ * export is at most 2,000 rows) with Apache Arrow and written by parquet-wasm (the Rust parquet
+ * crate).
+ */
+export function exportParquet(series: SeriesPoint[], custom?: ExportColumns | null): Uint8Array {
+  const columns: Record<string, ReturnType<typeof makeVector>> = {};
+  for (const c of SERIES_COLUMNS) {
+    if (c === 'timestamp') {
+      columns[c] = vectorFromArray(
+        series.map((p) => Date.parse(p.timestamp)),
+        new TimestampMillisecond('UTC'),
+      );
+    } else if (COUNT_COLUMNS.has(c)) {
+      columns[c] = makeVector(BigInt64Array.from(series, (p) => BigInt(p[c])));
+    } else {
+      columns[c] = makeVector(Float64Array.from(series, (p) => p[c]));
+    }
+  }
+  custom?.ids.forEach((id, j) => {
+    columns[`custom_${id}`] = vectorFromArray(
+      custom.values.map((row) => row[j]),
+      new Float64(),
+    );
+  });
+  const table = new Table(columns);
+  const properties = new WriterPropertiesBuilder().setCompression(Compression.SNAPPY).build();
+  return writeParquet(WasmTable.fromIPCStream(tableToIPC(table, 'stream')), properties);
 }

@@ -13,7 +13,7 @@ import {
 import { ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 import { Readable } from 'node:stream';
-import { exportLines } from '../analytics/series-export.js';
+import { exportLines, exportParquet } from '../analytics/series-export.js';
 import type { Request } from 'express';
 import { ApiRoute } from '../common/decorators/api-route.decorator.js';
 import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js';
@@ -106,7 +106,7 @@ export class MetricsController {
   }
 
   @ApiRoute({
-    summary: 'The analytics series as a file, CSV or NDJSON',
+    summary: 'The analytics series as a file: CSV, NDJSON or Parquet',
     access: 'tenant',
     ok: {
       description: 'The series, one row (CSV) or one JSON object (NDJSON) per bucket, as an attachment',
@@ -123,6 +123,14 @@ export class MetricsController {
             description: 'One ExportRow JSON object per line (a SeriesPoint, and custom values)',
           },
         },
+        'application/vnd.apache.parquet': {
+          schema: {
+            type: 'string',
+            format: 'binary',
+            description:
+              'One Parquet file (snappy): timestamp (UTC ms timestamp), counts int64, latencies double, custom_<id> nullable doubles',
+          },
+        },
       },
       headers: { 'Content-Disposition': { schema: { type: 'string' }, description: 'attachment; filename=…' } },
     },
@@ -136,10 +144,17 @@ export class MetricsController {
     const custom = tierAtLeast(tenant.tier, 'enterprise')
       ? await this.customMetrics.exportColumns(tenant.tenantId, view.period, view.resolution, view.series)
       : null;
+    const disposition = `attachment; filename="pulse-${tenant.tenantId}-${view.period}-${view.resolution}.${query.format}"`;
+    if (query.format === 'parquet') {
+      return new StreamableFile(Buffer.from(exportParquet(view.series, custom)), {
+        type: 'application/vnd.apache.parquet',
+        disposition,
+      });
+    }
     const csv = query.format === 'csv';
     return new StreamableFile(Readable.from(exportLines(view.series, query.format, custom)), {
       type: csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
-      disposition: `attachment; filename="pulse-${tenant.tenantId}-${view.period}-${view.resolution}.${query.format}"`,
+      disposition,
     });
   }
 

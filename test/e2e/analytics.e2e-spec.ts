@@ -1,3 +1,4 @@
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -213,7 +214,7 @@ describe('history and analytics (real NATS and Redis)', () => {
     expect(await redis.scard(keys.rollupDirty(t.id))).toBe(0);
   });
 
-  it('export: CSV and NDJSON parse and match the series; professional+, format required', async () => {
+  it('export: CSV, NDJSON and Parquet parse and match the series; professional+, format required', async () => {
     const t = tenants.professional;
     const series = (await analytics(t, 'period=24h&resolution=1h')).body.series;
     const csv = await fetch(`${pulse.url}/api/v1/metrics/export?period=24h&resolution=1h&format=csv`, {
@@ -254,6 +255,29 @@ describe('history and analytics (real NATS and Redis)', () => {
     expect(busy(fromCsv)).toEqual(busy(series));
     expect(busy(fromNdjson)).toEqual(busy(series));
     expect(fromCsv.reduce((n, r) => n + r.messages, 0)).toBeGreaterThanOrEqual(1234);
+
+    // Parquet, read back by an independent reader (hyparquet; Pulse writes with parquet-wasm, the
+    // Rust parquet crate): the same rows, the same totals, typed columns.
+    const parquet = await fetch(`${pulse.url}/api/v1/metrics/export?period=24h&resolution=1h&format=parquet`, {
+      headers: { authorization: `Bearer ${t.apiKey}` },
+    });
+    expect(parquet.status).toBe(200);
+    expect(parquet.headers.get('content-type')).toContain('application/vnd.apache.parquet');
+    expect(parquet.headers.get('content-disposition')).toContain('.parquet');
+    const file = await parquet.arrayBuffer();
+    const metadata = parquetMetadata(file);
+    expect(metadata.schema.map((c) => c.name).slice(1)).toEqual(columns);
+    const fromParquet = (await parquetReadObjects({ file })).map((row) => ({
+      ...row,
+      timestamp: (row.timestamp as Date).toISOString(),
+      messages: Number(row.messages),
+      bytes: Number(row.bytes),
+      activeClients: Number(row.activeClients),
+      errors: Number(row.errors),
+    })) as unknown as Point[];
+    expect(fromParquet).toHaveLength(series.length);
+    expect(busy(fromParquet)).toEqual(busy(series));
+    expect(fromParquet.reduce((n, r) => n + r.bytes, 0)).toBe(fromCsv.reduce((n, r) => n + r.bytes, 0));
 
     const missing = await request(pulse.url, 'GET', '/api/v1/metrics/export?period=24h', { key: t.apiKey });
     expect(missing.status).toBe(400);
