@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { ForbiddenException, Injectable } from '@nestjs/common';
 import { TierRequiredException } from '../common/errors/tier-required.exception.js';
 import type { TenantPrincipal } from '../common/principal.js';
 import { tierAtLeast, type Tier } from '../common/tiers.js';
@@ -21,12 +21,9 @@ import {
   totalsOf,
 } from './buckets.js';
 
-const PERIOD_TIER: Record<Period, Tier> = {
-  '1h': 'professional',
-  '24h': 'professional',
-  '7d': 'professional',
-  '30d': 'enterprise',
-};
+/** Days of history a period reaches back to (a tenant must keep at least that many). */
+const PERIOD_DAYS: Record<Period, number> = { '1h': 1, '24h': 1, '7d': 7, '30d': 30, '90d': 90, '365d': 365 };
+const ANALYTICS_TIERS: readonly Tier[] = ['professional', 'enterprise'];
 const TOP_SUBJECTS = 10;
 
 /** Clients listed per response, by traffic; `total` says how many there were. */
@@ -89,15 +86,29 @@ export class AnalyticsService {
     private readonly directory: TenantDirectory,
   ) {}
 
+  /**
+   * A period reaches back no further than the tenant's history: beyond it, 403 naming the
+   * lowest tier whose retention covers the period (by default 30d is enterprise), or, when no tier
+   * does (90d, 365d by default), saying what the tenant keeps (a retention override extends it).
+   */
+  private checkPeriod(tenant: TenantPrincipal, period: Period): void {
+    const needs = PERIOD_DAYS[period];
+    const keeps = this.directory.retentionOf(tenant.tenantId).days;
+    if (needs <= keeps) return;
+    const tier = ANALYTICS_TIERS.find((t) => this.directory.tierRetentionDays(t) >= needs);
+    if (tier && !tierAtLeast(tenant.tier, tier)) throw new TierRequiredException(tier, tenant.tier, `period=${period}`);
+    throw new ForbiddenException(
+      `period=${period} reaches back ${needs} days; this tenant keeps ${keeps} days of history (a retention override on the tenant extends it)`,
+    );
+  }
+
   async analytics(
     tenant: TenantPrincipal,
     period: Period,
     resolution?: Resolution,
     now = Date.now(),
   ): Promise<AnalyticsView> {
-    if (!tierAtLeast(tenant.tier, PERIOD_TIER[period])) {
-      throw new TierRequiredException(PERIOD_TIER[period], tenant.tier, `period=${period}`);
-    }
+    this.checkPeriod(tenant, period);
     const { resolution: res, starts, step } = seriesBuckets(now, period, resolution);
     const figures = await this.collect(tenant.tenantId, starts, step, now);
     const series = starts.map((start, i) => toPoint(start, figures[i]));

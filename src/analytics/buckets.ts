@@ -2,7 +2,7 @@ import { BadRequestException } from '@nestjs/common';
 import { LATENCY_BUCKETS, percentile } from '../monitoring/latency-histogram.js';
 import { COUNTER_FIELDS as F } from '../redis/redis-keys.js';
 
-export const PERIODS = ['1h', '24h', '7d', '30d'] as const;
+export const PERIODS = ['1h', '24h', '7d', '30d', '90d', '365d'] as const;
 export type Period = (typeof PERIODS)[number];
 export const RESOLUTIONS = ['1m', '5m', '1h', '1d'] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
@@ -12,9 +12,18 @@ export const PERIOD_SECONDS: Record<Period, number> = {
   '24h': 86_400,
   '7d': 7 * 86_400,
   '30d': 30 * 86_400,
+  '90d': 90 * 86_400,
+  '365d': 365 * 86_400,
 };
 export const RESOLUTION_SECONDS: Record<Resolution, number> = { '1m': 60, '5m': 300, '1h': 3600, '1d': 86_400 };
-export const DEFAULT_RESOLUTION: Record<Period, Resolution> = { '1h': '1m', '24h': '5m', '7d': '1h', '30d': '1d' };
+export const DEFAULT_RESOLUTION: Record<Period, Resolution> = {
+  '1h': '1m',
+  '24h': '5m',
+  '7d': '1h',
+  '30d': '1d',
+  '90d': '1d',
+  '365d': '1d',
+};
 export const MAX_POINTS = 2000;
 
 /**

@@ -1,6 +1,6 @@
 import type { Tier } from './tiers.js';
 
-/** Key expiries that implement each tier's history (ARCHITECTURE.md, Retention: basic the current UTC day, professional 7 days, enterprise 30). */
+/** Key expiries that implement a tenant's history (ARCHITECTURE.md, Retention: by default basic the current UTC day, professional 7 days, enterprise 30). */
 export interface Retention {
   /** Per-minute buckets: realtime needs 5 minutes; 1m/5m analytics need 24 hours. */
   minuteSeconds: number;
@@ -10,13 +10,36 @@ export interface Retention {
   daySeconds: number;
   /** Offline clients are forgotten this long after their last heartbeat. */
   clientSeconds: number;
+  /** The history a tenant keeps, in days (what analytics periods may reach back to). */
+  days: number;
 }
 
 const HOUR = 3600;
 const DAY = 86_400;
 
+/** The longest history a tenant may keep (days). */
+export const MAX_RETENTION_DAYS = 3650;
+
+/** Default days of history per tier (RETENTION_DAYS_BASIC|PROFESSIONAL|ENTERPRISE). */
+export const DEFAULT_RETENTION_DAYS: Record<Tier, number> = { basic: 1, professional: 7, enterprise: 30 };
+
+/**
+ * The key expiries that keep `days` of history: hours the days plus an hour
+ * (at least 26 h, so yesterday's hours outlive its day's last rollup), days one more (the oldest
+ * day kept is whole), minutes 3 h for basic and 25 h otherwise (1m/5m analytics reach 24 h).
+ */
+export function retentionOfDays(tier: Tier, days: number): Retention {
+  return {
+    minuteSeconds: tier === 'basic' ? 3 * HOUR : 25 * HOUR,
+    hourSeconds: Math.max(26 * HOUR, days * DAY + HOUR),
+    daySeconds: (days + 1) * DAY,
+    clientSeconds: days * DAY,
+    days,
+  };
+}
+
 export const RETENTION: Record<Tier, Retention> = {
-  basic: { minuteSeconds: 3 * HOUR, hourSeconds: 26 * HOUR, daySeconds: 2 * DAY, clientSeconds: DAY },
-  professional: { minuteSeconds: 25 * HOUR, hourSeconds: 7 * DAY + HOUR, daySeconds: 8 * DAY, clientSeconds: 7 * DAY },
-  enterprise: { minuteSeconds: 25 * HOUR, hourSeconds: 30 * DAY + HOUR, daySeconds: 31 * DAY, clientSeconds: 30 * DAY },
+  basic: retentionOfDays('basic', DEFAULT_RETENTION_DAYS.basic),
+  professional: retentionOfDays('professional', DEFAULT_RETENTION_DAYS.professional),
+  enterprise: retentionOfDays('enterprise', DEFAULT_RETENTION_DAYS.enterprise),
 };

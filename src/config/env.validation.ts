@@ -129,6 +129,24 @@ export class EnvironmentVariables {
 
   @Transform(toInt)
   @IsInt()
+  @Min(1)
+  @Max(3650)
+  RETENTION_DAYS_BASIC: number = 1;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  RETENTION_DAYS_PROFESSIONAL: number = 7;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  RETENTION_DAYS_ENTERPRISE: number = 30;
+
+  @Transform(toInt)
+  @IsInt()
   @Min(26)
   @Max(24 * 31)
   HOT_HISTORY_HOURS: number = 48;
@@ -299,6 +317,11 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
     planTiers: parsePlanTiers(env.PLAN_TIERS),
     subjectTableSize: env.SUBJECT_TABLE_SIZE,
     customMetricsPerTenant: env.CUSTOM_METRICS_PER_TENANT,
+    retentionDays: {
+      basic: env.RETENTION_DAYS_BASIC,
+      professional: env.RETENTION_DAYS_PROFESSIONAL,
+      enterprise: env.RETENTION_DAYS_ENTERPRISE,
+    },
     coldStore:
       env.COLD_STORE === 'dynamodb'
         ? {

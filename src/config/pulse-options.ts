@@ -50,6 +50,8 @@ export interface PulseOptions {
   subjectTableSize: number;
   /** Custom metric definitions an enterprise tenant may have. */
   customMetricsPerTenant: number;
+  /** Days of history per tier (RETENTION_DAYS_*); a tenant's `retentionDays` overrides its tier's. */
+  retentionDays?: Record<Tier, number>;
   /** Cold history in DynamoDB (COLD_STORE=dynamodb); absent: all history in Redis. */
   coldStore?: ColdStoreOptions;
   /** Subjects kept per tenant per day in Redis (the top by message count). */

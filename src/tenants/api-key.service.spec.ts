@@ -13,6 +13,7 @@ const tenant: Tenant = {
   monthlyMessageQuota: null,
   anomalySensitivity: 'medium',
   sampling: 0,
+  retentionDays: null,
   createdAt: '2026-11-28T00:00:00.000Z',
   updatedAt: '2026-11-28T00:00:00.000Z',
 };

@@ -9,7 +9,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { isValidId } from '../common/ids.js';
 import type { Tier } from '../common/tiers.js';
-import { RETENTION, type Retention } from '../common/retention.js';
+import { DEFAULT_RETENTION_DAYS, type Retention, retentionOfDays } from '../common/retention.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { NATS_CONNECTION } from '../nats/nats.module.js';
 import { TENANT_CHANGES_SUBJECT, type Tenant, type TenantChange } from './tenant.js';
@@ -64,9 +64,19 @@ export class TenantDirectory implements OnApplicationBootstrap, BeforeApplicatio
     return this.active.get(tenantId);
   }
 
-  /** How long the tenant's data is kept (by its tier; a tenant not active now gets the shortest). */
+  /**
+   * How long the tenant's data is kept: its own `retentionDays`, else its tier's (RETENTION_DAYS_*);
+   * a tenant not active now gets the basic tier's.
+   */
   retentionOf(tenantId: string): Retention {
-    return RETENTION[this.active.get(tenantId)?.tier ?? 'basic'];
+    const tenant = this.active.get(tenantId);
+    const tier = tenant?.tier ?? 'basic';
+    return retentionOfDays(tier, tenant?.retentionDays ?? this.tierRetentionDays(tier));
+  }
+
+  /** A tier's configured days of history. */
+  tierRetentionDays(tier: Tier): number {
+    return this.options.retentionDays?.[tier] ?? DEFAULT_RETENTION_DAYS[tier];
   }
 
   /** True when the tenant is known to be disabled or deleted. */

@@ -1,3 +1,4 @@
+import { MAX_RETENTION_DAYS } from '../common/retention.js';
 import { MAX_SAMPLING } from '../common/sampling.js';
 import { SENSITIVITIES, type Sensitivity } from '../config/detector-config.js';
 import { Inject, Injectable } from '@nestjs/common';
@@ -127,6 +128,11 @@ function samplingOf(raw: string | undefined): number {
   return Number.isInteger(n) && n >= 0 && n <= MAX_SAMPLING ? n : 0;
 }
 
+function retentionDaysOf(raw: string | undefined): number | null {
+  const n = Number(raw);
+  return raw && Number.isInteger(n) && n >= 1 && n <= MAX_RETENTION_DAYS ? n : null;
+}
+
 function serialize(tenant: Tenant): Record<string, string> {
   return {
     id: tenant.id,
@@ -137,6 +143,7 @@ function serialize(tenant: Tenant): Record<string, string> {
     quota: tenant.monthlyMessageQuota === null ? '' : String(tenant.monthlyMessageQuota),
     sensitivity: tenant.anomalySensitivity,
     sampling: String(tenant.sampling),
+    retention: tenant.retentionDays === null ? '' : String(tenant.retentionDays),
     createdAt: tenant.createdAt,
     updatedAt: tenant.updatedAt,
   };
@@ -155,6 +162,7 @@ function deserialize(raw: Record<string, string>): Tenant | null {
     // Tenants stored before the setting existed are at the default.
     anomalySensitivity: isSensitivity(raw.sensitivity) ? raw.sensitivity : 'medium',
     sampling: samplingOf(raw.sampling),
+    retentionDays: retentionDaysOf(raw.retention),
     createdAt: raw.createdAt,
     updatedAt: raw.updatedAt,
   };

@@ -19,6 +19,8 @@ export interface Tenant {
    * sampled above SAMPLING_AUTO_RATE). Counts and bytes are exact whatever the setting.
    */
   sampling: number;
+  /** Days of history kept for this tenant instead of its tier's (a contract); null: the tier's. */
+  retentionDays: number | null;
   createdAt: string;
   updatedAt: string;
 }

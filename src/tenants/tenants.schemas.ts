@@ -11,6 +11,7 @@ const tenant = obj({
   monthlyMessageQuota: nullable(int),
   anomalySensitivity: oneOfValues(SENSITIVITIES),
   sampling: int,
+  retentionDays: nullable(int),
   createdAt: dateTime,
   updatedAt: dateTime,
 });

@@ -45,6 +45,7 @@ export class TenantsService {
       monthlyMessageQuota: dto.monthlyMessageQuota ?? null,
       anomalySensitivity: dto.anomalySensitivity ?? 'medium',
       sampling: dto.sampling ?? 0,
+      retentionDays: dto.retentionDays ?? null,
       createdAt: now,
       updatedAt: now,
     };
@@ -82,6 +83,7 @@ export class TenantsService {
       monthlyMessageQuota: dto.monthlyMessageQuota === undefined ? tenant.monthlyMessageQuota : dto.monthlyMessageQuota,
       anomalySensitivity: dto.anomalySensitivity ?? tenant.anomalySensitivity,
       sampling: dto.sampling ?? tenant.sampling,
+      retentionDays: dto.retentionDays === undefined ? tenant.retentionDays : dto.retentionDays,
       updatedAt: new Date().toISOString(),
     };
     await this.tenants.update(updated);

@@ -7,10 +7,12 @@ import { RETENTION } from '../../src/common/retention.js';
 import { TenantDelta } from '../../src/monitoring/tenant-delta.js';
 import { TrafficRepository } from '../../src/monitoring/traffic.repository.js';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
+import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { dayOf } from '../../src/common/time.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { type CreatedTenant, createTenant, realtimeTotal, request } from '../support/http.js';
 import {
+  ADMIN_KEY,
   deletePrefix,
   type RunningPulse,
   SHARED_REDIS,
@@ -138,6 +140,53 @@ describe('history and analytics (real NATS and Redis)', () => {
     expect(pro.status).toBe(403);
     expect(pro.body).toMatchObject({ requiredTier: 'enterprise', currentTier: 'professional' });
     expect((await analytics(tenants.basic, 'period=1h')).status).toBe(403);
+  });
+
+  it("retention: a tenant's override (395 days) opens 90d and 365d and sets its keys' expiry; without it, 403 saying what it keeps", async () => {
+    const refused = await analytics(tenants.enterprise, 'period=365d');
+    expect(refused.status).toBe(403);
+    expect(String((refused.body as unknown as { message: string }).message)).toMatch(
+      /period=365d reaches back 365 days; this tenant keeps 30 days/,
+    );
+    const bad = await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${tenants.enterprise.id}`, {
+      key: ADMIN_KEY,
+      body: { retentionDays: 0 },
+    });
+    expect(bad.status).toBe(400);
+    expect(String(bad.body.message)).toContain('retentionDays');
+    const t = await createTenant(pulse.url, uniqueTenantId('contract'), 'enterprise');
+    const set = await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${t.id}`, {
+      key: ADMIN_KEY,
+      body: { retentionDays: 395 },
+    });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ retentionDays: 395 });
+    await waitFor(
+      async () => pulse.app.get(TenantDirectory).retentionOf(t.id).days,
+      (d) => d === 395,
+    );
+    await publishMany(nc, 7, () => `tenant.${t.id}.contract`, 10);
+    await waitFor(
+      () => realtimeTotal(pulse.url, t.apiKey),
+      (n) => n === 7,
+    );
+    const year = await analytics(t, 'period=365d');
+    expect(year.status).toBe(200);
+    expect(year.body).toMatchObject({ period: '365d', resolution: '1d' });
+    expect(year.body.series).toHaveLength(365);
+    expect(sum(year.body.series, 'messages')).toBe(7);
+    expect((await analytics(t, 'period=90d')).body.series).toHaveLength(90);
+    const near = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThan(120);
+    near(await redis.ttl(keys.day(t.id, dayOf(Date.now()))), 396 * 86_400);
+    // Back to the tier's.
+    await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${t.id}`, {
+      key: ADMIN_KEY,
+      body: { retentionDays: null },
+    });
+    await waitFor(
+      async () => pulse.app.get(TenantDirectory).retentionOf(t.id).days,
+      (d) => d === 30,
+    );
   });
 
   it('400 for more than 2,000 points or a resolution longer than the period', async () => {

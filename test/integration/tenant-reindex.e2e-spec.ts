@@ -21,6 +21,7 @@ describe('TenantRepository.reindex (real Redis)', () => {
     monthlyMessageQuota: null,
     anomalySensitivity: 'medium',
     sampling: 0,
+    retentionDays: null,
     createdAt: '2026-11-28T00:00:00.000Z',
     updatedAt: '2026-11-28T00:00:00.000Z',
   };

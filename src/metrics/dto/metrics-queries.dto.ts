@@ -7,7 +7,12 @@ import { ANOMALY_TYPES, type AnomalyType } from '../../anomalies/detectors.js';
 import { SENSITIVITIES, type Sensitivity } from '../../config/detector-config.js';
 
 export class AnalyticsQuery {
-  @ApiPropertyOptional({ enum: PERIODS, default: '24h', description: 'Up to the tier retention (30d: enterprise)' })
+  @ApiPropertyOptional({
+    enum: PERIODS,
+    default: '24h',
+    description:
+      "Up to the tenant's retention (by default 7 days professional, 30 enterprise; 90d and 365d with a longer retention)",
+  })
   @IsOptional()
   @IsIn(PERIODS, { message: `period must be one of: ${PERIODS.join(', ')}` })
   period: Period = '24h';

@@ -1,5 +1,6 @@
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { MAX_SAMPLING } from '../../common/sampling.js';
+import { MAX_RETENTION_DAYS } from '../../common/retention.js';
 import { SENSITIVITIES, type Sensitivity } from '../../config/detector-config.js';
 import { ID_PATTERN } from '../../common/ids.js';
 import { TIERS, type Tier } from '../../common/tiers.js';
@@ -41,6 +42,17 @@ class TenantFieldsDto {
    * automatic (0, the default: sampled above SAMPLING_AUTO_RATE msgs/s). Counts and bytes are
    * always exact.
    */
+  /**
+   * Days of history kept for this tenant instead of its tier's (e.g. 395 for an enterprise
+   * contract; beyond a month, run the cold store); null returns to the tier's.
+   */
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsInt({ message: `retentionDays must be an integer from 1 to ${MAX_RETENTION_DAYS}, or null` })
+  @Min(1, { message: `retentionDays must be an integer from 1 to ${MAX_RETENTION_DAYS}, or null` })
+  @Max(MAX_RETENTION_DAYS, { message: `retentionDays must be an integer from 1 to ${MAX_RETENTION_DAYS}, or null` })
+  retentionDays?: number | null;
+
   @IsOptional()
   @IsInt({ message: `sampling must be an integer from 0 to ${MAX_SAMPLING}` })
   @Min(0, { message: `sampling must be an integer from 0 to ${MAX_SAMPLING}` })
