@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional, ServiceUnavailableException } from '@nestjs/common';
-import { COLD_STORE, type ColdPeriod, type ColdStore } from '../coldstore/cold-store.js';
+import { COLD_STORE, type ColdPeriod, type ColdStore, periodOfSortKey, sortKey } from '../coldstore/cold-store.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { dayOf } from '../common/time.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
@@ -89,7 +89,8 @@ export class AnalyticsRepository {
     if (this.cold && old.length > 0) {
       const sorted = [...old].sort((a, b) => periodEnd(a) - periodEnd(b));
       try {
-        cold = await this.cold.range(tenantId, sorted[0], sorted[sorted.length - 1]);
+        const items = await this.cold.query(tenantId, sortKey(sorted[0]), sortKey(sorted[sorted.length - 1]));
+        cold = new Map(items.map((i) => [periodOfSortKey(i.sk), (i.attributes.f ?? {}) as Record<string, string>]));
       } catch (err) {
         // Not an answer with the old part missing: the caller gets a 503 and asks again.
         throw new ServiceUnavailableException(

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { COLD_STORE, type ColdItem, type ColdPeriod, type ColdStore } from '../coldstore/cold-store.js';
+import { COLD_STORE, type ColdItem, type ColdPeriod, type ColdStore, sortKey } from '../coldstore/cold-store.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { JobFailures } from '../jobs/job-failures.js';
 import { forEachTenant, LockedJob, LockedJobService } from '../jobs/locked-job.js';
@@ -86,7 +86,12 @@ export class ArchiveJob extends LockedJobService<ArchiveRun> {
         const digest = digestOf(hashes[i]);
         if (digest === before[i]) return;
         digests.push([period, digest]);
-        items.push({ tenantId: tenant.id, period, fields: hashes[i], expiresAt: expiryOf(period, retention) });
+        items.push({
+          tenantId: tenant.id,
+          sk: sortKey(period),
+          attributes: { f: hashes[i] },
+          expiresAt: expiryOf(period, retention),
+        });
       });
       await cold.put(items);
       await this.repository.saveDigests(tenant.id, digests, now);

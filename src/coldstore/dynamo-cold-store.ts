@@ -12,22 +12,13 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { ColdStoreOptions } from '../config/pulse-options.js';
-import type { ColdItem, ColdPeriod, ColdStore, ColdStoreStatus } from './cold-store.js';
+import type { ColdItem, ColdStore, ColdStoreStatus } from './cold-store.js';
 
 /** DynamoDB takes at most 25 writes a BatchWriteItem. */
 const BATCH = 25;
 const ATTEMPTS = 8;
 
 type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
-
-/** Sort keys order by kind, then time: `d#yyyymmdd`, `h#<hour epoch, 10 digits>`. */
-export function sortKey(period: ColdPeriod): string {
-  return period.startsWith('h') ? `h#${period.slice(1).padStart(10, '0')}` : `d#${period.slice(1)}`;
-}
-
-function periodOf(sk: string): ColdPeriod {
-  return sk.startsWith('h#') ? `h${Number(sk.slice(2))}` : `d${sk.slice(2)}`;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -93,21 +84,25 @@ export class DynamoColdStore implements ColdStore {
   async put(items: ColdItem[]): Promise<void> {
     const requests: WriteRequest[] = items.map((item) => ({
       PutRequest: {
-        Item: { pk: item.tenantId, sk: sortKey(item.period), f: item.fields, expiresAt: item.expiresAt, v: 1 },
+        Item: { ...item.attributes, pk: item.tenantId, sk: item.sk, expiresAt: item.expiresAt, v: 1 },
       },
     }));
     await this.track(() => this.write(requests));
   }
 
-  async range(tenantId: string, from: ColdPeriod, to: ColdPeriod): Promise<Map<ColdPeriod, Record<string, string>>> {
-    const found = new Map<ColdPeriod, Record<string, string>>();
+  async query(
+    tenantId: string,
+    fromSk: string,
+    toSk: string,
+  ): Promise<{ sk: string; attributes: Record<string, unknown> }[]> {
+    const found: { sk: string; attributes: Record<string, unknown> }[] = [];
     await this.track(async () => {
-      for await (const item of this.query({
+      for await (const item of this.pages({
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': tenantId, ':from': sortKey(from), ':to': sortKey(to) },
-        ProjectionExpression: 'sk, f',
+        ExpressionAttributeValues: { ':pk': tenantId, ':from': fromSk, ':to': toSk },
       })) {
-        found.set(periodOf(item.sk as string), (item.f ?? {}) as Record<string, string>);
+        const { pk: _pk, sk, expiresAt: _e, v: _v, ...attributes } = item;
+        found.push({ sk: sk as string, attributes });
       }
     });
     return found;
@@ -116,7 +111,7 @@ export class DynamoColdStore implements ColdStore {
   async deleteTenant(tenantId: string): Promise<number> {
     const keys: WriteRequest[] = [];
     return this.track(async () => {
-      for await (const item of this.query({
+      for await (const item of this.pages({
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': tenantId },
         ProjectionExpression: 'pk, sk',
@@ -130,7 +125,7 @@ export class DynamoColdStore implements ColdStore {
 
   async count(tenantId: string): Promise<number> {
     let n = 0;
-    for await (const item of this.query({
+    for await (const item of this.pages({
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': tenantId },
       ProjectionExpression: 'sk',
@@ -148,7 +143,7 @@ export class DynamoColdStore implements ColdStore {
     this.raw.destroy();
   }
 
-  private async *query(input: Omit<QueryCommandInput, 'TableName'>): AsyncGenerator<Record<string, unknown>> {
+  private async *pages(input: Omit<QueryCommandInput, 'TableName'>): AsyncGenerator<Record<string, unknown>> {
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
