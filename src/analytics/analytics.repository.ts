@@ -1,4 +1,6 @@
 import { Inject, Injectable, Optional, ServiceUnavailableException } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { clientsSortKey, clientsSortKeyEnd, type DayData, decodeDayData, subjectsSortKey } from './cold-day.js';
 import { COLD_STORE, type ColdPeriod, type ColdStore, periodOfSortKey, sortKey } from '../coldstore/cold-store.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { dayOf } from '../common/time.js';
@@ -16,7 +18,17 @@ return 0
 `;
 
 const HOUR = 3600;
+/** Clients of a day's traffic ranking kept when it is archived: twice the most analytics lists. */
+const MAX_RANKED_CLIENTS = 1000;
 const DAY = 86_400;
+
+/**
+ * A day's subjects and client behaviour can change until late flushes can no longer reach it
+ * (minutes are kept 25 h): they are archived 26 h after the day's end, and their Redis keys
+ * expire 2 h after that; reads take them from the cold store from then on.
+ */
+export const DAY_DATA_SETTLE_SECONDS = 26 * HOUR;
+const DAY_DATA_COLD_AFTER_SECONDS = DAY_DATA_SETTLE_SECONDS + 2 * HOUR;
 
 /** When an hour or day ends (epoch s). */
 export function periodEnd(period: ColdPeriod): number {
@@ -102,9 +114,11 @@ export class AnalyticsRepository {
   }
 
   /** Marks hours and days for the archiver (cold store on): their hash changed. */
-  async queueArchive(tenantId: string, periods: ColdPeriod[], at: number): Promise<void> {
+  async queueArchive(tenantId: string, periods: ColdPeriod[], at: number, onlyNew = false): Promise<void> {
     if (!this.cold || periods.length === 0) return;
-    await this.redis.zadd(this.keys.archiveQueue(tenantId), ...periods.flatMap((p) => [String(at), p]));
+    const members = periods.flatMap((p) => [String(at), p]);
+    if (onlyNew) await this.redis.zadd(this.keys.archiveQueue(tenantId), 'NX', ...members);
+    else await this.redis.zadd(this.keys.archiveQueue(tenantId), ...members);
   }
 
   /** The archiver's queue of a tenant: period → when it last changed (ms). */
@@ -182,10 +196,12 @@ export class AnalyticsRepository {
     const margin = 2 * HOUR;
     await Promise.all(
       periods.map(async ([p, score]) => {
-        const key = p.startsWith('h')
-          ? this.keys.hour(tenantId, Number(p.slice(1)))
-          : this.keys.day(tenantId, p.slice(1));
-        await this.redis.expireat(key, periodEnd(p) + this.hotSeconds + margin);
+        if (!p.startsWith('s')) {
+          const key = p.startsWith('h')
+            ? this.keys.hour(tenantId, Number(p.slice(1)))
+            : this.keys.day(tenantId, p.slice(1));
+          await this.redis.expireat(key, periodEnd(p) + this.hotSeconds + margin);
+        }
         await this.scripts.pulseUnqueue([this.keys.archiveQueue(tenantId)], [p, score]);
       }),
     );
@@ -202,12 +218,18 @@ export class AnalyticsRepository {
     tenantId: string,
     days: string[],
     limit: number,
+    now = Date.now(),
   ): Promise<{ total: number; days: Record<string, string>[] }> {
+    const cold = await this.coldDays(tenantId, days, 'c', now);
     const [rankings, total] = await Promise.all([
       Promise.all(
-        days.map((d) => this.redis.zrevrange(this.keys.clientTraffic(tenantId, d), 0, 2 * limit - 1, 'WITHSCORES')),
+        days.map((d) => {
+          const c = cold.get(d);
+          if (c) return Promise.resolve(c.ranking.slice(0, 2 * limit).flatMap(([id, n]) => [id, String(n)]));
+          return this.redis.zrevrange(this.keys.clientTraffic(tenantId, d), 0, 2 * limit - 1, 'WITHSCORES');
+        }),
       ),
-      this.redis.pfcount(...days.map((d) => this.keys.clientsSeenDay(tenantId, d))),
+      this.clientsSeen(tenantId, days, cold),
     ]);
     const traffic = new Map<string, number>();
     for (const ranking of rankings) {
@@ -221,11 +243,42 @@ export class AnalyticsRepository {
     if (ids.length === 0) return { total, days: [] };
     const stored = Object.values(CLIENT_DAY_FIELDS);
     const fields = ids.flatMap((id) => stored.map((f) => `${id}${CLIENT_FIELD_SEPARATOR}${f}`));
-    const values = await Promise.all(days.map((d) => this.redis.hmget(this.keys.clientDay(tenantId, d), ...fields)));
+    const values = await Promise.all(
+      days.map((d) => {
+        const c = cold.get(d);
+        if (c) return Promise.resolve(fields.map((f) => (Object.hasOwn(c.clientFields, f) ? c.clientFields[f] : null)));
+        return this.redis.hmget(this.keys.clientDay(tenantId, d), ...fields);
+      }),
+    );
     return {
       total: Math.max(total, ids.length),
       days: values.map((row) => Object.fromEntries(fields.flatMap((f, i) => (row[i] === null ? [] : [[f, row[i]]])))),
     };
+  }
+
+  /**
+   * The clients seen over the days (HyperLogLog union, ±0.8 %): archived days' registers are
+   * restored into short-lived keys of the tenant's slot and counted with the others.
+   */
+  private async clientsSeen(tenantId: string, days: string[], cold: Map<string, DayData>): Promise<number> {
+    const keys: string[] = [];
+    const restored: string[] = [];
+    for (const d of days) {
+      const c = cold.get(d);
+      if (!c) keys.push(this.keys.clientsSeenDay(tenantId, d));
+      else if (c.seen) {
+        const key = `${this.keys.clientsSeenDay(tenantId, d)}:restored:${randomBytes(4).toString('hex')}`;
+        await this.redis.set(key, Buffer.from(c.seen), 'EX', 60);
+        keys.push(key);
+        restored.push(key);
+      }
+    }
+    if (keys.length === 0) return 0;
+    try {
+      return await this.redis.pfcount(...keys);
+    } finally {
+      if (restored.length > 0) await this.redis.del(...restored);
+    }
   }
 
   /** Top subjects of each day (with bytes) and each day's distinct-subject sketch. */
@@ -233,12 +286,87 @@ export class AnalyticsRepository {
     tenantId: string,
     days: string[],
     top: number,
+    now = Date.now(),
   ): Promise<{ top: SubjectCount[]; sketches: (Buffer | null)[] }> {
+    const cold = await this.coldDays(tenantId, days, 's', now);
     const [perDay, sketches] = await Promise.all([
-      Promise.all(days.map((d) => this.traffic.topSubjects(tenantId, d, top))),
-      Promise.all(days.map((d) => this.redis.getBuffer(this.keys.subjectSketch(tenantId, d)))),
+      Promise.all(
+        days.map((d) => {
+          const c = cold.get(d);
+          if (!c) return this.traffic.topSubjects(tenantId, d, top);
+          return Promise.resolve(
+            c.subjects.slice(0, top).map(([subject, messages, bytes]) => ({ subject, messages, bytes })),
+          );
+        }),
+      ),
+      Promise.all(
+        days.map((d) => {
+          const c = cold.get(d);
+          if (!c) return this.redis.getBuffer(this.keys.subjectSketch(tenantId, d));
+          return Promise.resolve(c.sketch ? Buffer.from(c.sketch) : null);
+        }),
+      ),
     ]);
     return { top: perDay.flat(), sketches };
+  }
+
+  /** A day's subjects and client behaviour as Redis holds them (what the archiver moves). */
+  async readDayData(tenantId: string, day: string): Promise<DayData> {
+    const k = this.keys;
+    const [ranked, bytes, sketch, fields, ranking, seen] = await Promise.all([
+      this.redis.zrevrange(k.subjectMessages(tenantId, day), '0', '-1', 'WITHSCORES'),
+      this.redis.hgetall(k.subjectBytes(tenantId, day)),
+      this.redis.getBuffer(k.subjectSketch(tenantId, day)),
+      this.redis.hgetall(k.clientDay(tenantId, day)),
+      this.redis.zrevrange(k.clientTraffic(tenantId, day), '0', String(2 * MAX_RANKED_CLIENTS - 1), 'WITHSCORES'),
+      this.redis.getBuffer(k.clientsSeenDay(tenantId, day)),
+    ]);
+    const subjects: [string, number, number][] = [];
+    for (let i = 0; i + 1 < ranked.length; i += 2)
+      subjects.push([ranked[i], Number(ranked[i + 1]), Number(bytes[ranked[i]] ?? 0)]);
+    const top: [string, number][] = [];
+    for (let i = 0; i + 1 < ranking.length; i += 2) top.push([ranking[i], Number(ranking[i + 1])]);
+    return { subjects, sketch, clientFields: fields, ranking: top, seen };
+  }
+
+  /** After archiving a day's subjects and clients: their keys expire shortly (reads go cold then). */
+  async dayDataArchived(tenantId: string, day: string): Promise<void> {
+    const at = periodEnd(`d${day}`) + DAY_DATA_COLD_AFTER_SECONDS;
+    const k = this.keys;
+    await Promise.all(
+      [
+        k.subjectMessages(tenantId, day),
+        k.subjectBytes(tenantId, day),
+        k.subjectSketch(tenantId, day),
+        k.clientDay(tenantId, day),
+        k.clientTraffic(tenantId, day),
+        k.clientsSeenDay(tenantId, day),
+      ].map((key) => this.redis.expireat(key, at)),
+    );
+  }
+
+  /** Of `days` (yyyymmdd), those whose subjects and clients are read from the cold store, with their data. */
+  private async coldDays(
+    tenantId: string,
+    days: string[],
+    kind: 's' | 'c',
+    now: number,
+  ): Promise<Map<string, DayData>> {
+    const old = this.cold ? days.filter((d) => periodEnd(`d${d}`) + DAY_DATA_COLD_AFTER_SECONDS <= now / 1000) : [];
+    if (!this.cold || old.length === 0) return new Map();
+    const sorted = [...old].sort();
+    const [from, to] = [sorted[0], sorted[sorted.length - 1]];
+    try {
+      const items =
+        kind === 's'
+          ? await this.cold.query(tenantId, subjectsSortKey(from), subjectsSortKey(to))
+          : await this.cold.query(tenantId, clientsSortKey(from, 0), clientsSortKeyEnd(to));
+      return decodeDayData(items);
+    } catch (err) {
+      throw new ServiceUnavailableException(
+        `History older than a day is partly in the cold store, which did not answer: ${(err as Error).message}`,
+      );
+    }
   }
 
   /** Online and offline clients now, recorded on the current minute (the series' activeClients). */

@@ -8,7 +8,8 @@ import { forEachTenant, LockedJob, LockedJobService } from '../jobs/locked-job.j
 import { Timings } from '../jobs/timings.js';
 import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
-import { AnalyticsRepository, periodEnd } from './analytics.repository.js';
+import { AnalyticsRepository, DAY_DATA_SETTLE_SECONDS, periodEnd } from './analytics.repository.js';
+import { dayDataItems, isEmptyDayData } from './cold-day.js';
 
 export interface ArchiveRun {
   ranAt: string;
@@ -71,7 +72,16 @@ export class ArchiveJob extends LockedJobService<ArchiveRun> {
       const retention = this.directory.retentionOf(tenant.id);
       await this.repository.backfillArchive(tenant.id, retention.hourSeconds, now);
       const queue = await this.repository.archiveQueue(tenant.id);
-      const closed = [...queue].filter(([p]) => periodEnd(p) * 1000 + this.settleMs <= now).slice(0, PER_PASS);
+      // Hours and days once closed; a day's subjects and clients once no late write can reach them.
+      const ready = ([p]: [ColdPeriod, number]) =>
+        (periodEnd(p) + (p.startsWith('s') ? DAY_DATA_SETTLE_SECONDS : 0)) * 1000 + this.settleMs <= now;
+      const due = [...queue].filter(ready).slice(0, PER_PASS);
+      archived += await this.archiveDayData(
+        tenant.id,
+        due.filter(([p]) => p.startsWith('s')),
+        retention,
+      );
+      const closed = due.filter(([p]) => !p.startsWith('s'));
       if (closed.length === 0) return;
       const periods = closed.map(([p]) => p);
       const [hashes, before] = await Promise.all([
@@ -96,10 +106,38 @@ export class ArchiveJob extends LockedJobService<ArchiveRun> {
       await cold.put(items);
       await this.repository.saveDigests(tenant.id, digests, now);
       await this.repository.archived(tenant.id, closed);
+      // Each closed day's subjects and clients follow once they settle.
+      await this.repository.queueArchive(
+        tenant.id,
+        closed.flatMap(([p]) => (p.startsWith('d') ? [`s${p.slice(1)}` as const] : [])),
+        0,
+        true,
+      );
       archived += items.length;
       await held.extend(this.lockTtl);
     });
     return { ranAt: new Date(now).toISOString(), tenants: tenants.length, archived };
+  }
+
+  /** Moves settled days' subjects and client behaviour to the cold store; the count of items. */
+  private async archiveDayData(
+    tenantId: string,
+    due: [ColdPeriod, number][],
+    retention: { hourSeconds: number; daySeconds: number },
+  ): Promise<number> {
+    let written = 0;
+    for (const entry of due) {
+      const day = entry[0].slice(1);
+      const data = await this.repository.readDayData(tenantId, day);
+      if (!isEmptyDayData(data)) {
+        const items = dayDataItems(tenantId, day, data, expiryOf(`d${day}`, retention));
+        await this.cold!.put(items);
+        written += items.length;
+        await this.repository.dayDataArchived(tenantId, day);
+      }
+      await this.repository.archived(tenantId, [entry]);
+    }
+    return written;
   }
 }
 

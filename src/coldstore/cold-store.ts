@@ -3,7 +3,8 @@
  * storage). One item a tenant and period, holding the full recomputed hash of that hour or day
  * (never an increment), so writing it again is harmless.
  */
-export type ColdPeriod = `h${number}` | `d${string}`;
+/** `h<hourEpoch>` an hour, `d<yyyymmdd>` a day's hash, `s<yyyymmdd>` a day's subjects and clients. */
+export type ColdPeriod = `h${number}` | `d${string}` | `s${string}`;
 
 export interface ColdItem {
   tenantId: string;

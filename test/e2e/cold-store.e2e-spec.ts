@@ -7,6 +7,7 @@ import { OperatorAlerts } from '../../src/alerting/operator-alerts.job.js';
 import { RollupJob } from '../../src/analytics/rollup.job.js';
 import { COLD_STORE, type ColdStore } from '../../src/coldstore/cold-store.js';
 import { RETENTION } from '../../src/common/retention.js';
+import { dayOf } from '../../src/common/time.js';
 import { TenantDelta } from '../../src/monitoring/tenant-delta.js';
 import { TrafficRepository } from '../../src/monitoring/traffic.repository.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
@@ -29,6 +30,8 @@ const HOUR = 3600;
 interface Analytics {
   series: { timestamp: string; messages: number; bytes: number }[];
   totals: Record<string, unknown>;
+  subjects: { top: { subject: string }[] };
+  clients?: { items: { clientId: string }[] };
 }
 
 /**
@@ -73,6 +76,8 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
     const d = new TenantDelta(tenant.id, 100);
     d.seq = ++seq;
     for (let m = 0; m < 3; m++) d.addSecond(hour + 600 * m + 7, messages, messages * 120);
+    const subjects = d.subjectsOf(dayOf(hour * 1000));
+    for (let i = 0; i < 3 * messages; i++) subjects.add(`tenant.${tenant.id}.orders.${i % 4}`, 120);
     expect(await pulse.app.get(TrafficRepository).apply(d, 'cold-test', 100, RETENTION.enterprise)).toBe('applied');
     expect(await pulse.app.get(RollupJob).run((hour + HOUR + 60) * 1000)).not.toBeNull();
   }
@@ -96,8 +101,18 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
     return total;
   }
 
-  it('hours and days older than the hot window read identically from the cold store; Redis forgets them', async () => {
+  it('hours, days, subjects and client behaviour older than the hot window read identically from the cold store; Redis forgets them', async () => {
     await trafficAt(old, 40);
+    // The old day's client behaviour, as the heartbeat scripts keep it (they write today's only).
+    const oldDay = dayOf(old * 1000);
+    for (const [client, sent] of [
+      ['c1', 30],
+      ['c2', 12],
+    ] as const) {
+      await redis.hset(keys.clientDay(tenant.id, oldDay), `${client}|s`, sent, `${client}|ss`, 1, `${client}|on`, 600);
+      await redis.zadd(keys.clientTraffic(tenant.id, oldDay), sent, client);
+      await redis.pfadd(keys.clientsSeenDay(tenant.id, oldDay), client);
+    }
     await trafficAt(recent, 25);
     const [week, month] = [await analytics('7d'), await analytics('30d')];
     expect(week.status).toBe(200);
@@ -110,6 +125,9 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
     const ttl = await redis.ttl(keys.hour(tenant.id, recent));
     expect(Math.abs(ttl - (recent + HOUR + 50 * HOUR - Date.now() / 1000))).toBeLessThan(120);
 
+    expect(await redis.exists(keys.subjectMessages(tenant.id, oldDay), keys.clientDay(tenant.id, oldDay))).toBe(0);
+    expect(week.body.subjects.top.length).toBeGreaterThan(0);
+    expect(month.body.clients?.items.map((c) => c.clientId)).toEqual(['c1', 'c2']);
     expect((await analytics('7d')).body).toEqual(week.body);
     expect((await analytics('30d')).body).toEqual(month.body);
     // A pass with nothing changed writes nothing again.
