@@ -2,7 +2,11 @@
 // flush and rollup code: every minute of 30 days has traffic (all 60 seconds, 15 latency
 // buckets, 50 subjects out of 1,000 a day), 100 clients with per-day behaviour counters; minutes
 // older than 25 h are then removed as their expiry would. Reports key count and bytes by kind.
-// Usage: npm run build && node bench/history-memory.mjs
+// With --cold: the same history, then the archiver (Pulse's own) moves what is due to a
+// DynamoDB-compatible server (dynalite, started here on a free loopback port, in memory) with
+// HOT_HISTORY_HOURS=48; reports Redis memory after, and the cold items per tenant-month (count
+// and approximate size: attribute names and values as DynamoDB counts them, estimated from JSON).
+// Usage: npm run build && node bench/history-memory.mjs [--cold]
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -29,8 +33,25 @@ await redis.hset(keys.tenant(tenant), {
   createdAt: '',
   updatedAt: '',
 });
+const COLD = process.argv.includes('--cold');
 const traffic = new TrafficRepository(redis, keys);
-const rollups = new AnalyticsRepository(redis, keys, traffic);
+let dynalite = null;
+let cold = null;
+if (COLD) {
+  const { default: startDynalite } = await import('dynalite');
+  const { DynamoColdStore } = await import('../dist/coldstore/dynamo-cold-store.js');
+  dynalite = startDynalite({ createTableMs: 0 });
+  await new Promise((resolve) => dynalite.listen(0, '127.0.0.1', resolve));
+  cold = new DynamoColdStore({
+    table: 'pulse-history-bench',
+    endpoint: `http://127.0.0.1:${dynalite.address().port}`,
+    createTable: true,
+    hotHistoryHours: 48,
+  });
+  await cold.ensureTable();
+}
+const coldOptions = COLD ? { coldStore: { hotHistoryHours: 48 } } : {};
+const rollups = new AnalyticsRepository(redis, keys, traffic, coldOptions, cold);
 
 const nowSeconds = Math.floor(Date.now() / 1000);
 const end = nowSeconds - (nowSeconds % 3600);
@@ -57,10 +78,57 @@ for (let day = start - (start % 86_400); day < end; day += 86_400) {
   for (let c = 0; c < 100; c++)
     for (const f of ['s', 'r', 'e', 'on', 'ss', 'rc', 'off']) fields[`client-${c}|${f}`] = 1000 + c;
   await redis.hset(keys.clientDay(tenant, dayOf(day * 1000)), fields);
+  // As the heartbeat script does: the day's client behaviour expires with the day retention.
+  await redis.expireat(keys.clientDay(tenant, dayOf(day * 1000)), day + retention.daySeconds);
 }
+// Every hour was flushed "late" here, so the flush marked it for the rollup; the rollup job's next
+// pass recomputes and clears them (they are rolled up above already).
+await redis.unlink(keys.rollupDirty(tenant));
 // Minutes older than 25 h would have expired.
 for (let m = start; m < nowSeconds - retention.minuteSeconds; m += 60) await redis.unlink(keys.minute(tenant, m));
 
+let coldItems = null;
+if (COLD) {
+  const { Archiver } = await import('../dist/analytics/archive.job.js');
+  const archiver = new Archiver(rollups, cold, 60_000);
+  let written = 0;
+  for (let pass = 0; pass < 100; pass++) {
+    const n = await archiver.archiveTenant(tenant, retention, Date.now());
+    written += n;
+    if (n === 0 && pass > 0) break;
+  }
+  const items = await cold.query(tenant, '', '~');
+  const size = items.reduce(
+    (n, i) =>
+      n + JSON.stringify(i.attributes, (_k, v) => (v instanceof Uint8Array ? 'x'.repeat(v.length) : v)).length + 40,
+    0,
+  );
+  const byKind = {};
+  for (const i of items) byKind[i.sk[0]] = (byKind[i.sk[0]] ?? 0) + 1;
+  coldItems = { written, items: items.length, approxKiB: Math.round(size / 1024), byKind };
+}
+
+// The reads of a 30-day analytics request (1d buckets, top subjects, client behaviour), 20 times:
+// with the cold store, three Queries each (days, subjects, clients) and the recent days from Redis.
+const days30 = Array.from({ length: 30 }, (_, i) => dayOf((end - (29 - i) * 86_400) * 1000));
+const timings = [];
+for (let run = 0; run < 21; run++) {
+  const t0 = performance.now();
+  await Promise.all([
+    rollups.days(tenant, days30),
+    rollups.subjectsOfDays(tenant, days30, 10),
+    rollups.topClientDays(tenant, days30, 1000),
+  ]);
+  if (run > 0) timings.push(performance.now() - t0); // the first warms the connections
+}
+timings.sort((a, b) => a - b);
+const readMs = { runs: timings.length, median: Number(timings[10].toFixed(1)), max: Number(timings.at(-1).toFixed(1)) };
+console.log(`30-day analytics reads${COLD ? ' with cold days' : ''} (ms over 20 runs):`, readMs);
+
+if (COLD) {
+  cold.close();
+  dynalite.close();
+}
 const byKind = new Map();
 let cursor = '0';
 let count = 0;
@@ -92,9 +160,11 @@ const kinds = Object.fromEntries(
     .sort((a, b) => b[1].bytes - a[1].bytes)
     .map(([k, v]) => [k, { keys: v.keys, kib: Math.round(v.bytes / 1024) }]),
 );
-writeResult('history-memory', {
+writeResult(COLD ? 'history-memory-cold' : 'history-memory', {
   days: 30,
   tier: 'enterprise',
+  ...(COLD && { hotHistoryHours: 48, coldItems }),
+  analytics30dReadMs: readMs,
   keys: count,
   mib: Number((bytes / 2 ** 20).toFixed(2)),
   byKind: kinds,
@@ -102,5 +172,6 @@ writeResult('history-memory', {
 });
 console.table(kinds);
 console.log(
-  `one enterprise tenant, 30 days of history: ${count} keys, ${(bytes / 2 ** 20).toFixed(2)} MiB (MEMORY USAGE)`,
+  `one enterprise tenant, 30 days of history${COLD ? ' (cold store on, 48 h hot)' : ''}: ${count} keys, ${(bytes / 2 ** 20).toFixed(2)} MiB in Redis (MEMORY USAGE)`,
 );
+if (coldItems) console.log(`cold store: ${coldItems.items} items, ~${coldItems.approxKiB} KiB`, coldItems.byKind);

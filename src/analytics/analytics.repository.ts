@@ -24,11 +24,11 @@ const DAY = 86_400;
 
 /**
  * A day's subjects and client behaviour can change until late flushes can no longer reach it
- * (minutes are kept 25 h): they are archived 26 h after the day's end, and their Redis keys
- * expire 2 h after that; reads take them from the cold store from then on.
+ * (a flush writes minutes at most 25 h old): they are archived 25 h 10 min after the day's end,
+ * and their Redis keys expire 20 min after that; reads take them from the cold store from then on.
  */
-export const DAY_DATA_SETTLE_SECONDS = 26 * HOUR;
-const DAY_DATA_COLD_AFTER_SECONDS = DAY_DATA_SETTLE_SECONDS + 2 * HOUR;
+export const DAY_DATA_SETTLE_SECONDS = 25 * HOUR + 600;
+const DAY_DATA_COLD_AFTER_SECONDS = DAY_DATA_SETTLE_SECONDS + 1200;
 
 /** When an hour or day ends (epoch s). */
 export function periodEnd(period: ColdPeriod): number {
@@ -133,13 +133,18 @@ export class AnalyticsRepository {
    * Queues, once per tenant, every hour and day of its retention that Redis still holds from
    * before the cold store was on. False when done before.
    */
-  async backfillArchive(tenantId: string, retentionSeconds: number, now: number): Promise<boolean> {
+  async backfillArchive(
+    tenantId: string,
+    retention: { hourSeconds: number; daySeconds: number },
+    now: number,
+  ): Promise<boolean> {
     if ((await this.redis.set(this.keys.archiveBackfilled(tenantId), '1', 'NX')) !== 'OK') return false;
     const nowSeconds = Math.floor(now / 1000);
     const hour = nowSeconds - (nowSeconds % HOUR);
     const periods: ColdPeriod[] = [];
-    for (let h = hour - HOUR; h >= nowSeconds - retentionSeconds; h -= HOUR) periods.push(`h${h}`);
-    for (let d = hour - (hour % DAY) - DAY; d >= nowSeconds - retentionSeconds; d -= DAY)
+    for (let h = hour - HOUR; h >= nowSeconds - retention.hourSeconds; h -= HOUR) periods.push(`h${h}`);
+    // Days whose hash may still exist: those that started within the day retention.
+    for (let d = hour - (hour % DAY) - DAY; d + DAY > nowSeconds - retention.daySeconds; d -= DAY)
       periods.push(`d${dayOf(d * 1000)}`);
     const exists = await Promise.all(
       periods.map((p) =>

@@ -8,6 +8,7 @@ import { forEachTenant, LockedJob, LockedJobService } from '../jobs/locked-job.j
 import { Timings } from '../jobs/timings.js';
 import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
+import type { Retention } from '../common/retention.js';
 import { AnalyticsRepository, DAY_DATA_SETTLE_SECONDS, periodEnd } from './analytics.repository.js';
 import { dayDataItems, isEmptyDayData } from './cold-day.js';
 
@@ -33,10 +34,10 @@ const PER_PASS = 200;
 export class ArchiveJob extends LockedJobService<ArchiveRun> {
   protected readonly job: LockedJob<ArchiveRun>;
   private readonly lockTtl: number;
-  private readonly settleMs: number;
+  private readonly archiver: Archiver | null;
 
   constructor(
-    private readonly repository: AnalyticsRepository,
+    repository: AnalyticsRepository,
     private readonly directory: TenantDirectory,
     lock: RedisLock,
     scheduler: SchedulerRegistry,
@@ -47,7 +48,7 @@ export class ArchiveJob extends LockedJobService<ArchiveRun> {
   ) {
     super();
     this.lockTtl = Math.max(60_000, 2 * options.rollupIntervalMs);
-    this.settleMs = 2 * options.rollupIntervalMs;
+    this.archiver = cold ? new Archiver(repository, cold, 2 * options.rollupIntervalMs) : null;
     this.job = new LockedJob(
       { lock, scheduler, failures, timings, logger: new Logger(ArchiveJob.name) },
       {
@@ -64,74 +65,87 @@ export class ArchiveJob extends LockedJobService<ArchiveRun> {
   }
 
   private async pass(held: HeldLock, now: number): Promise<ArchiveRun> {
-    const cold = this.cold;
     const tenants = this.directory.list();
     let archived = 0;
-    if (!cold) return { ranAt: new Date(now).toISOString(), tenants: 0, archived };
+    if (!this.archiver) return { ranAt: new Date(now).toISOString(), tenants: 0, archived };
+    const archiver = this.archiver;
     await forEachTenant(tenants, async (tenant) => {
-      const retention = this.directory.retentionOf(tenant.id);
-      await this.repository.backfillArchive(tenant.id, retention.hourSeconds, now);
-      const queue = await this.repository.archiveQueue(tenant.id);
-      // Hours and days once closed; a day's subjects and clients once no late write can reach them.
-      const ready = ([p]: [ColdPeriod, number]) =>
-        (periodEnd(p) + (p.startsWith('s') ? DAY_DATA_SETTLE_SECONDS : 0)) * 1000 + this.settleMs <= now;
-      const due = [...queue].filter(ready).slice(0, PER_PASS);
-      archived += await this.archiveDayData(
-        tenant.id,
-        due.filter(([p]) => p.startsWith('s')),
-        retention,
-      );
-      const closed = due.filter(([p]) => !p.startsWith('s'));
-      if (closed.length === 0) return;
-      const periods = closed.map(([p]) => p);
-      const [hashes, before] = await Promise.all([
-        this.repository.periodHashes(tenant.id, periods),
-        this.repository.archivedDigests(tenant.id, periods),
-      ]);
-      const items: ColdItem[] = [];
-      const digests: [ColdPeriod, string][] = [];
-      closed.forEach(([period], i) => {
-        if (Object.keys(hashes[i]).length === 0) return; // nothing stored (expired, or never written)
-        // The rollup recomputes the last hour and yesterday on every pass: unchanged, not written again.
-        const digest = digestOf(hashes[i]);
-        if (digest === before[i]) return;
-        digests.push([period, digest]);
-        items.push({
-          tenantId: tenant.id,
-          sk: sortKey(period),
-          attributes: { f: hashes[i] },
-          expiresAt: expiryOf(period, retention),
-        });
-      });
-      await cold.put(items);
-      await this.repository.saveDigests(tenant.id, digests, now);
-      await this.repository.archived(tenant.id, closed);
-      // Each closed day's subjects and clients follow once they settle.
-      await this.repository.queueArchive(
-        tenant.id,
-        closed.flatMap(([p]) => (p.startsWith('d') ? [`s${p.slice(1)}` as const] : [])),
-        0,
-        true,
-      );
-      archived += items.length;
+      archived += await archiver.archiveTenant(tenant.id, this.directory.retentionOf(tenant.id), now);
       await held.extend(this.lockTtl);
     });
     return { ranAt: new Date(now).toISOString(), tenants: tenants.length, archived };
   }
+}
+
+/**
+ * One tenant's archiving (the job's work, and what the memory benchmark runs without Nest): its
+ * queued periods that are due, written to the cold store, then their Redis keys set to expire.
+ */
+export class Archiver {
+  constructor(
+    private readonly repository: AnalyticsRepository,
+    private readonly cold: ColdStore,
+    private readonly settleMs: number,
+  ) {}
+
+  /** The number of items written. */
+  async archiveTenant(tenantId: string, retention: Retention, now: number): Promise<number> {
+    let archived = 0;
+    await this.repository.backfillArchive(tenantId, retention, now);
+    const queue = await this.repository.archiveQueue(tenantId);
+    // Hours and days once closed; a day's subjects and clients once no late write can reach them.
+    const ready = ([p]: [ColdPeriod, number]) =>
+      (periodEnd(p) + (p.startsWith('s') ? DAY_DATA_SETTLE_SECONDS : 0)) * 1000 + this.settleMs <= now;
+    const due = [...queue].filter(ready).slice(0, PER_PASS);
+    archived += await this.archiveDayData(
+      tenantId,
+      due.filter(([p]) => p.startsWith('s')),
+      retention,
+    );
+    const closed = due.filter(([p]) => !p.startsWith('s'));
+    if (closed.length === 0) return archived;
+    const periods = closed.map(([p]) => p);
+    const [hashes, before] = await Promise.all([
+      this.repository.periodHashes(tenantId, periods),
+      this.repository.archivedDigests(tenantId, periods),
+    ]);
+    const items: ColdItem[] = [];
+    const digests: [ColdPeriod, string][] = [];
+    closed.forEach(([period], i) => {
+      if (Object.keys(hashes[i]).length === 0) return; // nothing stored (expired, or never written)
+      // The rollup recomputes the last hour and yesterday on every pass: unchanged, not written again.
+      const digest = digestOf(hashes[i]);
+      if (digest === before[i]) return;
+      digests.push([period, digest]);
+      items.push({
+        tenantId,
+        sk: sortKey(period),
+        attributes: { f: hashes[i] },
+        expiresAt: expiryOf(period, retention),
+      });
+    });
+    await this.cold.put(items);
+    await this.repository.saveDigests(tenantId, digests, now);
+    await this.repository.archived(tenantId, closed);
+    // Each closed day's subjects and clients follow once they settle.
+    await this.repository.queueArchive(
+      tenantId,
+      closed.flatMap(([p]) => (p.startsWith('d') ? [`s${p.slice(1)}` as const] : [])),
+      0,
+      true,
+    );
+    return archived + items.length;
+  }
 
   /** Moves settled days' subjects and client behaviour to the cold store; the count of items. */
-  private async archiveDayData(
-    tenantId: string,
-    due: [ColdPeriod, number][],
-    retention: { hourSeconds: number; daySeconds: number },
-  ): Promise<number> {
+  private async archiveDayData(tenantId: string, due: [ColdPeriod, number][], retention: Retention): Promise<number> {
     let written = 0;
     for (const entry of due) {
       const day = entry[0].slice(1);
       const data = await this.repository.readDayData(tenantId, day);
       if (!isEmptyDayData(data)) {
         const items = dayDataItems(tenantId, day, data, expiryOf(`d${day}`, retention));
-        await this.cold!.put(items);
+        await this.cold.put(items);
         written += items.length;
         await this.repository.dayDataArchived(tenantId, day);
       }
