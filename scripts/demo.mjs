@@ -1,5 +1,5 @@
-// npm run demo: builds if needed, starts Pulse on the local NATS and Redis with a generated admin
-// key, provisions a tenant of each tier, starts the traffic simulator, prints API keys and
+// npm run demo: builds if needed, starts Pulse on the local NATS and Redis (and a dynalite cold
+// store in this process) with a generated admin key, provisions a tenant of each tier, starts the traffic simulator, prints API keys and
 // ready-to-paste curl commands, then a live line. Ctrl-C stops everything.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -102,8 +102,32 @@ async function api(method, path, key, body) {
   return { status: response.status, body: text ? JSON.parse(text) : {} };
 }
 
+// The cold store: dynalite (a DynamoDB-compatible server from the npm registry) in this process,
+// on a free loopback port, its data in .demo/dynalite. DEMO_COLD_STORE=off runs Redis only.
+const coldEnv = {};
+if (process.env.DEMO_COLD_STORE !== 'off') {
+  const { default: dynalite } = await import('dynalite');
+  const server = dynalite({ path: join(logDir, 'dynalite'), createTableMs: 0 });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${server.address().port}`;
+  server.unref();
+  Object.assign(coldEnv, {
+    COLD_STORE: 'dynamodb',
+    DYNAMODB_ENDPOINT: endpoint,
+    DYNAMODB_TABLE: 'pulse-demo-history',
+    DYNAMODB_CREATE_TABLE: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
+  console.log(`cold store: dynalite at ${endpoint} (data in .demo/dynalite; DEMO_COLD_STORE=off for Redis only)`);
+}
+
 console.log(`starting Pulse on port ${port} (logs in .demo/pulse.log) …`);
-start('pulse', [main], { ADMIN_API_KEY: adminKey, PORT: String(port), REDIS_KEY_PREFIX: 'pulse-demo' });
+start('pulse', [main], {
+  ADMIN_API_KEY: adminKey,
+  PORT: String(port),
+  REDIS_KEY_PREFIX: 'pulse-demo',
+  ...coldEnv,
+});
 const deadline = Date.now() + 30_000;
 for (;;) {
   const ready = await fetch(`${base}/health/ready`)
