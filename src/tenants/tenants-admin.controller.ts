@@ -57,9 +57,9 @@ export class TenantsAdminController {
   }
 
   @AdminRoute({
-    summary: 'Delete a tenant with all its data and keys',
+    summary: 'Delete a tenant with all its data and keys (and its cold history)',
     ok: { status: 204, description: 'Deleted' },
-    errors: [400, 404],
+    errors: [400, 404, 503],
   })
   @Delete(':id')
   @HttpCode(204)

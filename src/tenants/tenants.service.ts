@@ -5,6 +5,7 @@ import {
   Injectable,
   NotFoundException,
   Optional,
+  ServiceUnavailableException,
 } from '@nestjs/common';
 import { COLD_STORE, type ColdStore } from '../coldstore/cold-store.js';
 import { isTier, type Tier } from '../common/tiers.js';
@@ -101,12 +102,31 @@ export class TenantsService {
     await this.publish({ tenantId, change: 'updated' });
   }
 
-  /** Deletes the tenant's record and every key of it in Redis, then its cold history (if any). */
+  /**
+   * Deletes the tenant's record and every key of it in Redis, then its cold history (if any).
+   * Redis goes first, so the archiver (which walks the active tenants) writes nothing more; when
+   * the cold store fails, the answer is a 503 and the same DELETE, repeated, finishes the cold
+   * part (a tenant gone from Redis with items left in the cold store is still deletable).
+   */
   async delete(tenantId: string): Promise<void> {
-    await this.get(tenantId);
-    await this.tenants.delete(tenantId);
-    await this.publish({ tenantId, change: 'deleted' });
-    if (this.cold) await this.cold.deleteTenant(tenantId);
+    const found = await this.tenants.find(tenantId);
+    if (found) {
+      await this.tenants.delete(tenantId);
+      await this.publish({ tenantId, change: 'deleted' });
+    }
+    if (!this.cold) {
+      if (!found) throw new NotFoundException(`Tenant ${tenantId} not found`);
+      return;
+    }
+    let removed: number;
+    try {
+      removed = await this.cold.deleteTenant(tenantId);
+    } catch (err) {
+      throw new ServiceUnavailableException(
+        `Tenant ${tenantId} is deleted from Redis; its cold history could not be deleted yet (${(err as Error).message}): repeat the DELETE`,
+      );
+    }
+    if (!found && removed === 0) throw new NotFoundException(`Tenant ${tenantId} not found`);
   }
 
   async issueKey(tenantId: string): Promise<IssuedApiKey> {
