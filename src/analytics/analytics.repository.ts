@@ -62,10 +62,6 @@ export class AnalyticsRepository {
     this.hotSeconds = (options.coldStore?.hotHistoryHours ?? 0) * HOUR;
   }
 
-  get coldStoreOn(): boolean {
-    return this.cold !== null;
-  }
-
   minutes(tenantId: string, minuteEpochs: number[]): Promise<Record<string, string>[]> {
     return Promise.all(minuteEpochs.map((m) => this.redis.hgetall(this.keys.minute(tenantId, m))));
   }
@@ -75,7 +71,6 @@ export class AnalyticsRepository {
       tenantId,
       hourEpochs.map((h) => `h${h}` as ColdPeriod),
       now,
-      (p) => this.keys.hour(tenantId, Number(p.slice(1))),
     );
   }
 
@@ -84,33 +79,47 @@ export class AnalyticsRepository {
       tenantId,
       days.map((d) => `d${d}` as ColdPeriod),
       now,
-      (p) => this.keys.day(tenantId, p.slice(1)),
     );
   }
 
+  /** The Redis hash of an hour (`h…`) or a day (`d…`). */
+  private periodKey(tenantId: string, p: ColdPeriod): string {
+    return p.startsWith('h') ? this.keys.hour(tenantId, Number(p.slice(1))) : this.keys.day(tenantId, p.slice(1));
+  }
+
+  /**
+   * One Query of the cold store; a store that does not answer is a 503 (never an answer with the
+   * old part missing: the caller asks again).
+   */
+  private async coldQuery(cold: ColdStore, tenantId: string, fromSk: string, toSk: string, what: string) {
+    try {
+      return await cold.query(tenantId, fromSk, toSk);
+    } catch (err) {
+      throw new ServiceUnavailableException(
+        `${what} is in the cold store, which did not answer: ${(err as Error).message}`,
+      );
+    }
+  }
+
   /** Periods (in order) read from the cold store where they are before the hot window, else Redis. */
-  private async tiered(
-    tenantId: string,
-    periods: ColdPeriod[],
-    now: number,
-    keyOf: (p: ColdPeriod) => string,
-  ): Promise<Record<string, string>[]> {
+  private async tiered(tenantId: string, periods: ColdPeriod[], now: number): Promise<Record<string, string>[]> {
     const boundary = Math.floor(now / 1000 / HOUR) * HOUR - this.hotSeconds;
     const old = this.cold ? periods.filter((p) => periodEnd(p) <= boundary) : [];
     let cold = new Map<ColdPeriod, Record<string, string>>();
     if (this.cold && old.length > 0) {
       const sorted = [...old].sort((a, b) => periodEnd(a) - periodEnd(b));
-      try {
-        const items = await this.cold.query(tenantId, sortKey(sorted[0]), sortKey(sorted[sorted.length - 1]));
-        cold = new Map(items.map((i) => [periodOfSortKey(i.sk), (i.attributes.f ?? {}) as Record<string, string>]));
-      } catch (err) {
-        // Not an answer with the old part missing: the caller gets a 503 and asks again.
-        throw new ServiceUnavailableException(
-          `History before the last ${this.hotSeconds / HOUR} hours is in the cold store, which did not answer: ${(err as Error).message}`,
-        );
-      }
+      const items = await this.coldQuery(
+        this.cold,
+        tenantId,
+        sortKey(sorted[0]),
+        sortKey(sorted[sorted.length - 1]),
+        `History before the last ${this.hotSeconds / HOUR} hours`,
+      );
+      cold = new Map(items.map((i) => [periodOfSortKey(i.sk), (i.attributes.f ?? {}) as Record<string, string>]));
     }
-    return Promise.all(periods.map((p) => Promise.resolve(cold.get(p) ?? this.redis.hgetall(keyOf(p)))));
+    return Promise.all(
+      periods.map((p) => Promise.resolve(cold.get(p) ?? this.redis.hgetall(this.periodKey(tenantId, p)))),
+    );
   }
 
   /** Marks hours and days for the archiver (cold store on): their hash changed. */
@@ -146,13 +155,7 @@ export class AnalyticsRepository {
     // Days whose hash may still exist: those that started within the day retention.
     for (let d = hour - (hour % DAY) - DAY; d + DAY > nowSeconds - retention.daySeconds; d -= DAY)
       periods.push(`d${dayOf(d * 1000)}`);
-    const exists = await Promise.all(
-      periods.map((p) =>
-        this.redis.exists(
-          p.startsWith('h') ? this.keys.hour(tenantId, Number(p.slice(1))) : this.keys.day(tenantId, p.slice(1)),
-        ),
-      ),
-    );
+    const exists = await Promise.all(periods.map((p) => this.redis.exists(this.periodKey(tenantId, p))));
     await this.queueArchive(
       tenantId,
       periods.filter((_, i) => exists[i] === 1),
@@ -163,13 +166,7 @@ export class AnalyticsRepository {
 
   /** The stored hash of each period (empty where Redis has none). */
   periodHashes(tenantId: string, periods: ColdPeriod[]): Promise<Record<string, string>[]> {
-    return Promise.all(
-      periods.map((p) =>
-        this.redis.hgetall(
-          p.startsWith('h') ? this.keys.hour(tenantId, Number(p.slice(1))) : this.keys.day(tenantId, p.slice(1)),
-        ),
-      ),
-    );
+    return Promise.all(periods.map((p) => this.redis.hgetall(this.periodKey(tenantId, p))));
   }
 
   /** The digest of each period's hash as last archived (null: never, or forgotten). */
@@ -201,12 +198,8 @@ export class AnalyticsRepository {
     const margin = 2 * HOUR;
     await Promise.all(
       periods.map(async ([p, score]) => {
-        if (!p.startsWith('s')) {
-          const key = p.startsWith('h')
-            ? this.keys.hour(tenantId, Number(p.slice(1)))
-            : this.keys.day(tenantId, p.slice(1));
-          await this.redis.expireat(key, periodEnd(p) + this.hotSeconds + margin);
-        }
+        if (!p.startsWith('s'))
+          await this.redis.expireat(this.periodKey(tenantId, p), periodEnd(p) + this.hotSeconds + margin);
         await this.scripts.pulseUnqueue([this.keys.archiveQueue(tenantId)], [p, score]);
       }),
     );
@@ -361,17 +354,9 @@ export class AnalyticsRepository {
     if (!this.cold || old.length === 0) return new Map();
     const sorted = [...old].sort();
     const [from, to] = [sorted[0], sorted[sorted.length - 1]];
-    try {
-      const items =
-        kind === 's'
-          ? await this.cold.query(tenantId, subjectsSortKey(from), subjectsSortKey(to))
-          : await this.cold.query(tenantId, clientsSortKey(from, 0), clientsSortKeyEnd(to));
-      return decodeDayData(items);
-    } catch (err) {
-      throw new ServiceUnavailableException(
-        `History older than a day is partly in the cold store, which did not answer: ${(err as Error).message}`,
-      );
-    }
+    const [fromSk, toSk] =
+      kind === 's' ? [subjectsSortKey(from), subjectsSortKey(to)] : [clientsSortKey(from, 0), clientsSortKeyEnd(to)];
+    return decodeDayData(await this.coldQuery(this.cold, tenantId, fromSk, toSk, 'History older than a day'));
   }
 
   /** Online and offline clients now, recorded on the current minute (the series' activeClients). */

@@ -4,6 +4,7 @@ import type { CustomMetricDefinition } from './definition.js';
 import { extractValue, parsePayload } from './extract.js';
 import { compilePattern, matches, type SubjectPattern } from './subject-pattern.js';
 import { valueBucket } from './value-histogram.js';
+import { isPercentile } from './figures.js';
 
 /**
  * One definition's figures for one minute of one window: exact count/sum/min/max, and the value
@@ -46,10 +47,6 @@ export class CustomAggregate {
   }
 }
 
-/** Whether an aggregation reads the value histogram. */
-export const needsHistogram = (aggregation: CustomMetricDefinition['aggregation']): boolean =>
-  aggregation === 'p50' || aggregation === 'p95' || aggregation === 'p99';
-
 /** minute epoch → definition id → figures. */
 export type CustomFigures = Map<number, Map<string, CustomAggregate>>;
 
@@ -91,7 +88,7 @@ export class CustomMetricSet {
       source: d.source,
       header: d.header,
       path: d.source === 'json' && d.field ? d.field.split('.') : null,
-      histogram: needsHistogram(d.aggregation),
+      histogram: isPercentile(d.aggregation),
     }));
   }
 

@@ -4,6 +4,9 @@ import { valuePercentile } from './value-histogram.js';
 
 const PERCENTILES: Partial<Record<CustomAggregation, number>> = { p50: 0.5, p95: 0.95, p99: 0.99 };
 
+/** Whether an aggregation is a percentile (read from the value histogram). */
+export const isPercentile = (aggregation: CustomAggregation): boolean => PERCENTILES[aggregation] !== undefined;
+
 /** A metric's value from its stored figures by its aggregation (null: nothing to aggregate). */
 export function aggregateValue(aggregation: CustomAggregation, f: StoredFigures): number | null {
   const count = Number(f.c ?? 0);
