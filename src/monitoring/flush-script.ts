@@ -13,11 +13,12 @@ export const FLUSH_SEQUENCE_TTL_SECONDS = 86_400;
  * ARGV, which after the sequence is a list of operations:
  *   h key field n | z key member n | x key ttl | t zkey hkey keep | r key register rank | s key member
  *   | m key field n (a hash field kept at the maximum of what instances send)
- *   | c minuteKey hourKey dayKey index ttlMinute ttlHour ttlDay now n field value … (n pairs: one
- *     custom metric's figures for one minute, added to its minute, hour and day hashes: `s` by
- *     HINCRBYFLOAT, `mn`/`mx` kept at the minimum/maximum, the others by HINCRBY; a hash this call
- *     created, i.e. without expiry yet, gets its expiry and joins the index, scored by when it
- *     expires, and index entries expired by `now` are trimmed then)
+ *   | C ttlMinute ttlHour ttlDay now (the expiries and time the following c ops use)
+ *   | c minuteKey hourKey dayKey index n field value … (n pairs: one custom metric's figures for
+ *     one minute, added to its minute, hour and day hashes: `s` by HINCRBYFLOAT, `mn`/`mx` kept at
+ *     the minimum/maximum, the others by HINCRBY; a hash this call created, i.e. without expiry
+ *     yet, gets its expiry and joins the index, scored by when it expires, and index entries
+ *     expired by `now` are trimmed then)
  *   | g key field (the ops up to the next g or G apply only if the hash has the field: a custom
  *     metric deleted while its figures were in flight writes nothing) | G (end of guarded ops)
  * Every key carries the tenant's hash tag, so on Redis Cluster the whole call runs in one slot.
@@ -30,8 +31,10 @@ if seq <= last then return 0 end
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ${FLUSH_SEQUENCE_TTL_SECONDS})
 local i = 2
 local n = #ARGV
-local arity = { h = 4, z = 4, x = 3, t = 4, r = 4, s = 3, m = 4 }
+local arity = { h = 4, z = 4, x = 3, t = 4, r = 4, s = 3, m = 4, C = 5 }
 local skipping = false
+local cttl = {}
+local cnow = 0
 while i <= n do
   local op = ARGV[i]
   if op == 'g' then
@@ -41,7 +44,7 @@ while i <= n do
     skipping = false
     i = i + 1
   elseif skipping then
-    if op == 'c' then i = i + 10 + 2 * tonumber(ARGV[i + 9]) else i = i + (arity[op] or (n + 1)) end
+    if op == 'c' then i = i + 6 + 2 * tonumber(ARGV[i + 5]) else i = i + (arity[op] or (n + 1)) end
   elseif op == 'h' then
     redis.call('HINCRBY', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2], ARGV[i + 3])
     i = i + 4
@@ -79,15 +82,18 @@ while i <= n do
       redis.call('HSET', key, ARGV[i + 2], ARGV[i + 3])
     end
     i = i + 4
+  elseif op == 'C' then
+    cttl = { tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]) }
+    cnow = tonumber(ARGV[i + 4])
+    i = i + 5
   elseif op == 'c' then
     local index = KEYS[tonumber(ARGV[i + 4])]
-    local now = ARGV[i + 8]
-    local fields = tonumber(ARGV[i + 9])
+    local fields = tonumber(ARGV[i + 5])
     for j = 1, 3 do
       local key = KEYS[tonumber(ARGV[i + j])]
       for p = 0, fields - 1 do
-        local field = ARGV[i + 10 + 2 * p]
-        local value = ARGV[i + 11 + 2 * p]
+        local field = ARGV[i + 6 + 2 * p]
+        local value = ARGV[i + 7 + 2 * p]
         if field == 's' then
           redis.call('HINCRBYFLOAT', key, field, value)
         elseif field == 'mn' or field == 'mx' then
@@ -101,14 +107,14 @@ while i <= n do
         end
       end
       if redis.call('TTL', key) == -1 then
-        local ttl = tonumber(ARGV[i + 4 + j])
+        local ttl = cttl[j]
         redis.call('EXPIRE', key, ttl)
-        redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. now)
-        redis.call('ZADD', index, tonumber(now) + ttl, key)
+        redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. cnow)
+        redis.call('ZADD', index, cnow + ttl, key)
         if redis.call('TTL', index) < ttl then redis.call('EXPIRE', index, ttl) end
       end
     end
-    i = i + 10 + 2 * fields
+    i = i + 6 + 2 * fields
   elseif op == 's' then
     redis.call('SADD', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2])
     i = i + 3
@@ -242,6 +248,7 @@ function encodeCustom(
   const nowSeconds = Math.floor(now / 1000);
   const definitions = ref(keys.customMetrics(t));
   const { minuteSeconds, hourSeconds, daySeconds } = retention;
+  args.push('C', minuteSeconds, hourSeconds, daySeconds, nowSeconds);
   for (const [minute, byId] of custom) {
     const hour = `h${minute - (minute % 3600)}`;
     const day = `d${dayOf(minute * 1000)}`;
@@ -253,10 +260,6 @@ function encodeCustom(
         ref(keys.customFigures(t, id, hour)),
         ref(keys.customFigures(t, id, day)),
         ref(keys.customFigureKeys(t, id)),
-        minuteSeconds,
-        hourSeconds,
-        daySeconds,
-        nowSeconds,
       );
       const at = args.length;
       args.push(0);

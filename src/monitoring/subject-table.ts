@@ -1,4 +1,16 @@
+import type { CustomMatch } from './custom/custom-metric-set.js';
 import { hashSubject, sketchUpdate } from './subject-sketch.js';
+
+/** One subject's counts in a window. */
+export interface SubjectCounts {
+  messages: number;
+  bytes: number;
+  /**
+   * The tenant's custom metrics this subject matches, kept by the tap on the entry it has just
+   * looked up, so that a message does not look its subject up a second time (not stored).
+   */
+  custom?: CustomMatch;
+}
 
 /**
  * Subjects seen by one tenant in one flush window: exact counts for the first `capacity`
@@ -8,7 +20,7 @@ import { hashSubject, sketchUpdate } from './subject-sketch.js';
  * the table cost one Map lookup.
  */
 export class SubjectTable {
-  readonly counts = new Map<string, { messages: number; bytes: number }>();
+  readonly counts = new Map<string, SubjectCounts>();
   otherMessages = 0;
   otherBytes = 0;
   /** Sketch register → highest rank seen in this window. */
@@ -16,21 +28,26 @@ export class SubjectTable {
 
   constructor(private readonly capacity: number) {}
 
-  /** Counts one message of `bytes`, or, sampled one in `weight`, stands for `weight` such messages. */
-  add(subject: string, bytes: number, weight = 1): void {
+  /**
+   * Counts one message of `bytes`, or, sampled one in `weight`, stands for `weight` such messages.
+   * Returns the subject's entry, or null when the table is full and the subject is not in it.
+   */
+  add(subject: string, bytes: number, weight = 1): SubjectCounts | null {
     const entry = this.counts.get(subject);
     if (entry !== undefined) {
       entry.messages += weight;
       entry.bytes += bytes * weight;
-      return;
+      return entry;
     }
     this.observe(subject);
     if (this.counts.size < this.capacity) {
-      this.counts.set(subject, { messages: weight, bytes: bytes * weight });
-    } else {
-      this.otherMessages += weight;
-      this.otherBytes += bytes * weight;
+      const created: SubjectCounts = { messages: weight, bytes: bytes * weight, custom: undefined };
+      this.counts.set(subject, created);
+      return created;
     }
+    this.otherMessages += weight;
+    this.otherBytes += bytes * weight;
+    return null;
   }
 
   get isEmpty(): boolean {
@@ -45,7 +62,7 @@ export class SubjectTable {
         entry.messages += c.messages;
         entry.bytes += c.bytes;
       } else if (this.counts.size < this.capacity) {
-        this.counts.set(subject, { messages: c.messages, bytes: c.bytes });
+        this.counts.set(subject, { messages: c.messages, bytes: c.bytes, custom: undefined });
       } else {
         this.otherMessages += c.messages;
         this.otherBytes += c.bytes;

@@ -1,4 +1,4 @@
-import { type CustomFigures, mergeFigures } from './custom/custom-metric-set.js';
+import { combineFigures, type CustomFigures } from './custom/custom-metric-set.js';
 import { SubjectTable } from './subject-table.js';
 
 export interface MinuteDelta {
@@ -107,10 +107,7 @@ export class TenantDelta {
     this.latencyMissing += other.latencyMissing;
     this.latencyInvalid += other.latencyInvalid;
     this.lastActivityMs = Math.max(this.lastActivityMs, other.lastActivityMs);
-    if (other.custom) {
-      if (this.custom) mergeFigures(this.custom, other.custom);
-      else this.custom = other.custom;
-    }
+    this.custom = combineFigures(this.custom, other.custom);
     for (const [day, table] of other.subjects) this.subjectsOf(day).mergeFrom(table);
     for (const [minuteEpoch, m] of this.minutes) {
       if (m.seconds && minuteEpoch * 1000 < now - SECOND_DETAIL_MS) m.seconds = null;

@@ -4,6 +4,8 @@ import { latencyBucket } from './latency-histogram.js';
 import { SECOND_DETAIL_MS, TenantDelta } from './tenant-delta.js';
 import { TenantTraffic } from './tenant-traffic.js';
 import { TrafficAggregator } from './traffic-aggregator.js';
+import { CustomMetricSet } from './custom/custom-metric-set.js';
+import type { CustomMetricDefinition } from './custom/definition.js';
 
 const T0 = Date.UTC(2026, 10, 28, 12, 0, 30); // 12:00:30 UTC
 
@@ -104,6 +106,55 @@ describe('TenantDelta.mergeFrom', () => {
     c.addSecond(602, 1, 10);
     a.mergeFrom(c, 600_000 + SECOND_DETAIL_MS + 60_000);
     expect(a.minutes.get(600)!.messages).toBe(7);
+  });
+});
+
+describe('TenantTraffic with custom metrics', () => {
+  const def = (id: string, subject: string): CustomMetricDefinition => ({
+    id,
+    name: id,
+    subject,
+    source: 'json',
+    field: 'amount',
+    header: null,
+    aggregation: 'sum',
+    unit: null,
+    createdAt: '',
+    updatedAt: '',
+  });
+  const order = (subject: string, amount: number) =>
+    ({ subject, data: new TextEncoder().encode(JSON.stringify({ amount })), headers: undefined }) as unknown as Msg;
+  const sums = (d: TenantDelta) => {
+    const out: Record<string, number> = {};
+    for (const byId of d.custom?.values() ?? []) for (const [id, a] of byId) out[id] = (out[id] ?? 0) + a.sum;
+    return out;
+  };
+
+  it('evaluates every message, sampled or not, and subjects beyond the table (match kept on the entry)', () => {
+    for (const sampling of [1, 7]) {
+      const t = new TenantTraffic('acme', 2, 12345);
+      t.setSampling(sampling);
+      t.setCustomMetrics(new CustomMetricSet('tenant', 'acme', [def('cm_o', 'orders.*')]));
+      // Two other subjects fill the table of capacity 2 first: orders.* overflow it.
+      t.record(msg('tenant.acme.a', 1), T0);
+      t.record(msg('tenant.acme.b', 1), T0);
+      for (let i = 0; i < 100; i++) t.record(order(i % 2 ? 'tenant.acme.orders.x' : 'tenant.acme.a', 2), T0);
+      for (let i = 0; i < 50; i++) t.record(order('tenant.acme.orders.y', 1), T0);
+      expect(sums(t.take()!)).toEqual({ cm_o: 150 });
+    }
+  });
+
+  it('a change of definitions within a window applies from the next message on, and loses nothing', () => {
+    const t = new TenantTraffic('acme', 100);
+    t.setCustomMetrics(new CustomMetricSet('tenant', 'acme', [def('cm_1', 'orders.created')]));
+    for (let i = 0; i < 3; i++) t.record(order('tenant.acme.orders.created', 1), T0);
+    t.setCustomMetrics(new CustomMetricSet('tenant', 'acme', [def('cm_2', 'orders.>')]));
+    for (let i = 0; i < 4; i++) t.record(order('tenant.acme.orders.created', 10), T0);
+    t.setCustomMetrics(null);
+    t.record(order('tenant.acme.orders.created', 100), T0);
+    // What the replaced sets counted in the window is flushed with it.
+    expect(sums(t.take()!)).toEqual({ cm_1: 3, cm_2: 40 });
+    expect(t.take()).toBeNull();
   });
 });
 

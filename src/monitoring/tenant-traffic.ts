@@ -1,7 +1,7 @@
 import type { Msg } from '@nats-io/transport-node';
 import { dayOf, minuteEpochOf } from '../common/time.js';
 import { LATENCY_BUCKETS, latencyBucket, latencyFromHeader } from './latency-histogram.js';
-import type { CustomMetricSet } from './custom/custom-metric-set.js';
+import { combineFigures, type CustomFigures, type CustomMetricSet } from './custom/custom-metric-set.js';
 import { SubjectTable } from './subject-table.js';
 import { TenantDelta } from './tenant-delta.js';
 
@@ -34,6 +34,8 @@ export class TenantTraffic {
   private skipped = 0;
   /** The tenant's custom metrics, or null: no definitions cost one null check a message. */
   private custom: CustomMetricSet | null = null;
+  /** What sets replaced in this window counted: flushed with the window (by definition id). */
+  private replacedCustom: CustomFigures | null = null;
 
   constructor(
     readonly tenantId: string,
@@ -56,6 +58,7 @@ export class TenantTraffic {
 
   /** Evaluates these custom metrics from now on (null: none). */
   setCustomMetrics(set: CustomMetricSet | null): void {
+    this.replacedCustom = combineFigures(this.replacedCustom, this.custom?.take() ?? null);
     this.custom = set !== null && set.size > 0 ? set : null;
   }
 
@@ -95,13 +98,24 @@ export class TenantTraffic {
     this.secondMessages++;
     this.secondBytes += bytes;
     this.lastSeen = now;
-    // Custom metrics see every message, sampled or not: their counts and sums are exact.
-    if (this.custom !== null) this.custom.observe(msg, now, data);
+    const custom = this.custom;
     if (this.sampleEvery === 1 || this.sampled()) {
-      this.subjects.add(msg.subject, bytes, this.sampleEvery);
+      const subject = msg.subject;
+      const entry = this.subjects.add(subject, bytes, this.sampleEvery);
+      if (custom !== null) {
+        // The subject's custom-metric match rides on its window entry: one lookup a message.
+        let match = entry?.custom;
+        if (match === undefined || match.owner !== custom) {
+          match = custom.matching(subject);
+          if (entry !== null) entry.custom = match;
+        }
+        custom.observeMatched(match, msg, now, data);
+      }
       this.recordLatency(msg, now);
     } else {
       this.skipped++;
+      // Custom metrics see every message, sampled or not: their counts and sums are exact.
+      if (custom !== null) custom.observe(msg, now, data);
     }
   }
 
@@ -137,7 +151,8 @@ export class TenantTraffic {
     if (this.skipped > 0) delta.addSkipped(minuteEpochOf(this.lastSeen), this.skipped);
     delta.latencyMissing = this.latencyMissing;
     delta.lastActivityMs = this.lastSeen;
-    delta.custom = this.custom?.take() ?? null;
+    delta.custom = combineFigures(this.replacedCustom, this.custom?.take() ?? null);
+    this.replacedCustom = null;
     delta.latencyInvalid = this.latencyInvalid;
     delta.subjects.set(dayOf(this.windowStart), this.subjects);
 

@@ -1,7 +1,7 @@
 import type { Msg } from '@nats-io/transport-node';
 import { minuteEpochOf } from '../../common/time.js';
 import type { CustomMetricDefinition } from './definition.js';
-import { extractValue, parsePayload } from './extract.js';
+import { parsePayload, valueFrom } from './extract.js';
 import { compilePattern, matches, type SubjectPattern } from './subject-pattern.js';
 import { valueBucket } from './value-histogram.js';
 import { isPercentile } from './figures.js';
@@ -50,7 +50,7 @@ export class CustomAggregate {
 /** minute epoch → definition id → figures. */
 export type CustomFigures = Map<number, Map<string, CustomAggregate>>;
 
-interface Compiled {
+export interface Compiled {
   /** Position among the tenant's definitions: the slot of its aggregate in a minute's array. */
   index: number;
   id: string;
@@ -61,10 +61,20 @@ interface Compiled {
   histogram: boolean;
 }
 
+/**
+ * The definitions one subject matches, worked out once per subject. `owner` is the set it was
+ * worked out for: a caller that keeps a match (the tap keeps it in the window's subject entry, so
+ * a message costs no second lookup) sees from it when the tenant's definitions have changed.
+ */
+export interface CustomMatch {
+  readonly owner: CustomMetricSet;
+  readonly defs: readonly Compiled[];
+  /** Some definition reads the payload as JSON: it is parsed once for all of them. */
+  readonly json: boolean;
+}
+
 /** Subjects whose matching definitions are remembered per tenant (a bounded table, then no cache). */
 const MATCH_CACHE = 10_000;
-const NONE: readonly Compiled[] = [];
-const UNREAD = Symbol('unread');
 
 /**
  * A tenant's custom metrics on the tap. Only messages whose subject matches a definition are
@@ -74,7 +84,8 @@ const UNREAD = Symbol('unread');
  */
 export class CustomMetricSet {
   private readonly compiled: Compiled[];
-  private readonly bySubject = new Map<string, readonly Compiled[]>();
+  private readonly bySubject = new Map<string, CustomMatch>();
+  private readonly none: CustomMatch = { owner: this, defs: [], json: false };
   /** minute epoch → each definition's aggregate (by its index), while the window is open. */
   private minutes = new Map<number, (CustomAggregate | undefined)[]>();
   private currentMinute = -1;
@@ -96,18 +107,25 @@ export class CustomMetricSet {
     return this.compiled.length;
   }
 
-  private matching(subject: string): readonly Compiled[] {
+  /** The definitions `subject` matches (one Map lookup once the subject is known). */
+  matching(subject: string): CustomMatch {
     const known = this.bySubject.get(subject);
     if (known !== undefined) return known;
-    const found = this.compiled.filter((c) => matches(c.pattern, subject));
-    const result = found.length > 0 ? found : NONE;
+    const defs = this.compiled.filter((c) => matches(c.pattern, subject));
+    const result: CustomMatch =
+      defs.length > 0 ? { owner: this, defs, json: defs.some((d) => d.source === 'json') } : this.none;
     if (this.bySubject.size < MATCH_CACHE) this.bySubject.set(subject, result);
     return result;
   }
 
   /** `data`: the message's payload, when the caller has it already (`msg.data` makes a view a call). */
   observe(msg: Msg, now: number, data: Uint8Array = msg.data): void {
-    const defs = this.matching(msg.subject);
+    this.observeMatched(this.matching(msg.subject), msg, now, data);
+  }
+
+  /** As `observe`, with the subject's match already at hand (it must be this set's). */
+  observeMatched(match: CustomMatch, msg: Msg, now: number, data: Uint8Array): void {
+    const defs = match.defs;
     if (defs.length === 0) return;
     const minute = minuteEpochOf(now);
     if (minute !== this.currentMinute) {
@@ -118,13 +136,12 @@ export class CustomMetricSet {
     }
     const slots = this.current;
     // One parse per message, however many definitions read its payload.
-    let parsed: unknown = UNREAD;
-    const parse = () => (parsed === UNREAD ? (parsed = parsePayload(data)) : parsed);
+    const parsed = match.json ? parsePayload(data) : undefined;
     for (const def of defs) {
       let agg = slots[def.index];
       if (!agg) slots[def.index] = agg = new CustomAggregate(def.histogram);
       // Headers are decoded only for a definition that reads one (the getter decodes them all).
-      const value = extractValue(def, data, def.source === 'header' ? msg.headers : undefined, parse);
+      const value = valueFrom(def, parsed, def.source === 'header' ? msg.headers : undefined);
       if (value === 'unparsable') agg.unparsable++;
       else if (value === 'too_large') agg.tooLarge++;
       else agg.add(value);
@@ -147,8 +164,15 @@ export class CustomMetricSet {
   }
 }
 
+/** Both windows' figures in one (`into` is changed and returned when both are there). */
+export function combineFigures(into: CustomFigures | null, from: CustomFigures | null): CustomFigures | null {
+  if (into === null) return from;
+  if (from !== null) mergeFigures(into, from);
+  return into;
+}
+
 /** Adds `from` into `into` (two unsent windows of one tenant). */
-export function mergeFigures(into: CustomFigures, from: CustomFigures): void {
+function mergeFigures(into: CustomFigures, from: CustomFigures): void {
   for (const [minute, byId] of from) {
     let target = into.get(minute);
     if (!target) into.set(minute, (target = new Map<string, CustomAggregate>()));

@@ -50,17 +50,16 @@ export function headerValue(headers: MsgHdrs | undefined, name: string | null): 
   return Number.isFinite(n) ? n : 'unparsable';
 }
 
-/**
- * One definition's value from a message. `parse` gives the payload as JSON; the tap passes one
- * that parses once per message, however many definitions read the payload.
- */
-export function extractValue(
-  definition: Pick<CustomMetricDefinition, 'source' | 'header'> & { path: readonly string[] | null },
-  data: Uint8Array,
-  headers: MsgHdrs | undefined,
-  parse: () => unknown = () => parsePayload(data),
-): Extracted {
+type Extracting = Pick<CustomMetricDefinition, 'source' | 'header'> & { path: readonly string[] | null };
+
+/** One definition's value from a message whose payload is already parsed (`parsePayload`). */
+export function valueFrom(definition: Extracting, parsed: unknown, headers: MsgHdrs | undefined): Extracted {
   if (definition.source === 'count') return 1;
   if (definition.source === 'header') return headerValue(headers, definition.header);
-  return valueIn(parse(), definition.path);
+  return valueIn(parsed, definition.path);
+}
+
+/** One definition's value from a message. */
+export function extractValue(definition: Extracting, data: Uint8Array, headers: MsgHdrs | undefined): Extracted {
+  return valueFrom(definition, definition.source === 'json' ? parsePayload(data) : undefined, headers);
 }
