@@ -6,7 +6,12 @@
 // DynamoDB-compatible server (dynalite, started here on a free loopback port, in memory) with
 // HOT_HISTORY_HOURS=48; reports Redis memory after, and the cold items per tenant-month (count
 // and approximate size: attribute names and values as DynamoDB counts them, estimated from JSON).
-// Usage: npm run build && node bench/history-memory.mjs [--cold]
+// --at=HH:MM runs the whole bench on a clock set to the next such UTC time (after now): writes are
+// flushed as they would have been on time, rollups and the archiver run then, and keys whose
+// expiry falls before that time are left out of the count (EXPIRETIME), as Redis would have
+// dropped them. --at=00:30 is the worst time of day with the cold store (yesterday's subjects and
+// clients are still in Redis until 35 min after midnight).
+// Usage: npm run build && node bench/history-memory.mjs [--cold] [--at=HH:MM]
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -34,7 +39,18 @@ await redis.hset(keys.tenant(tenant), {
   updatedAt: '',
 });
 const COLD = process.argv.includes('--cold');
-const traffic = new TrafficRepository(redis, keys);
+const AT = process.argv.find((a) => a.startsWith('--at='))?.slice(5);
+/** The bench's clock (ms): now, or the next given UTC time of day. */
+const nowMs = (() => {
+  if (!AT) return Date.now();
+  const [h, m] = AT.split(':').map(Number);
+  const today = new Date();
+  let at = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate(), h, m);
+  if (at <= Date.now()) at += 86_400_000;
+  return at;
+})();
+const coldOptions = COLD ? { coldStore: { hotHistoryHours: 48 } } : {};
+const traffic = new TrafficRepository(redis, keys, coldOptions);
 let dynalite = null;
 let cold = null;
 if (COLD) {
@@ -50,29 +66,31 @@ if (COLD) {
   });
   await cold.ensureTable();
 }
-const coldOptions = COLD ? { coldStore: { hotHistoryHours: 48 } } : {};
 const rollups = new AnalyticsRepository(redis, keys, traffic, coldOptions, cold);
 
-const nowSeconds = Math.floor(Date.now() / 1000);
+const nowSeconds = Math.floor(nowMs / 1000);
 const end = nowSeconds - (nowSeconds % 3600);
 const start = end - 30 * 86_400;
 let seq = 0;
 const started = performance.now();
-for (let hour = start; hour < end; hour += 3600) {
+// Every minute up to the clock's, the current hour's too (at 00:30, today's first half hour).
+const lastMinute = nowSeconds - (nowSeconds % 60);
+for (let hour = start; hour < lastMinute; hour += 3600) {
   const writes = [];
-  for (let m = hour; m < hour + 3600; m += 60) {
+  for (let m = hour; m < Math.min(hour + 3600, lastMinute); m += 60) {
     const delta = new TenantDelta(tenant, 1000);
     delta.seq = ++seq;
     for (let s = 0; s < 60; s++) delta.addSecond(m + s, 100 + (s % 7), 10_000);
     for (let b = 40; b < 55; b++) delta.addLatency(m, b, 400);
     const table = delta.subjectsOf(dayOf(m * 1000));
     for (let i = 0; i < 50; i++) table.add(`tenant.${tenant}.orders.${(m / 60 + i * 20) % 1000}`, 100);
-    writes.push(traffic.apply(delta, 'bench', 1000, retention));
+    // Flushed on time (the flush's clock at the minute's end), as the tap would have.
+    writes.push(traffic.apply(delta, 'bench', 1000, retention, (m + 60) * 1000));
   }
   await Promise.all(writes);
   await rollups.rollupHour(tenant, hour, nowSeconds, retention.hourSeconds);
 }
-for (let day = start - (start % 86_400); day < end; day += 86_400) {
+for (let day = start - (start % 86_400); day < lastMinute; day += 86_400) {
   await rollups.rollupDay(tenant, dayOf(day * 1000), day, retention.daySeconds);
   const fields = {};
   for (let c = 0; c < 100; c++)
@@ -93,7 +111,7 @@ if (COLD) {
   const archiver = new Archiver(rollups, cold, 60_000);
   let written = 0;
   for (let pass = 0; pass < 100; pass++) {
-    const n = await archiver.archiveTenant(tenant, retention, Date.now());
+    const n = await archiver.archiveTenant(tenant, retention, nowMs);
     written += n;
     if (n === 0 && pass > 0) break;
   }
@@ -115,9 +133,9 @@ const timings = [];
 for (let run = 0; run < 21; run++) {
   const t0 = performance.now();
   await Promise.all([
-    rollups.days(tenant, days30),
-    rollups.subjectsOfDays(tenant, days30, 10),
-    rollups.topClientDays(tenant, days30, 1000),
+    rollups.days(tenant, days30, nowMs),
+    rollups.subjectsOfDays(tenant, days30, 10, nowMs),
+    rollups.topClientDays(tenant, days30, 1000, nowMs),
   ]);
   if (run > 0) timings.push(performance.now() - t0); // the first warms the connections
 }
@@ -137,6 +155,9 @@ do {
   const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
   cursor = next;
   for (const key of found) {
+    // A key that would have expired by the bench's clock is not counted.
+    const expires = Number(await redis.call('EXPIRETIME', key));
+    if (expires > 0 && expires <= nowSeconds) continue;
     const usage = Number(await redis.memory('USAGE', key)) || 0;
     const kind = key.slice(keys.tenantScope(tenant).length).split(':')[0] || key;
     const entry = byKind.get(kind) ?? { keys: 0, bytes: 0 };
@@ -162,6 +183,7 @@ const kinds = Object.fromEntries(
 );
 writeResult(COLD ? 'history-memory-cold' : 'history-memory', {
   days: 30,
+  clock: new Date(nowMs).toISOString(),
   tier: 'enterprise',
   ...(COLD && { hotHistoryHours: 48, coldItems }),
   analytics30dReadMs: readMs,
@@ -172,6 +194,6 @@ writeResult(COLD ? 'history-memory-cold' : 'history-memory', {
 });
 console.table(kinds);
 console.log(
-  `one enterprise tenant, 30 days of history${COLD ? ' (cold store on, 48 h hot)' : ''}: ${count} keys, ${(bytes / 2 ** 20).toFixed(2)} MiB in Redis (MEMORY USAGE)`,
+  `one enterprise tenant, 30 days of history${COLD ? ' (cold store on, 48 h hot)' : ''} at ${new Date(nowMs).toISOString()}: ${count} keys, ${(bytes / 2 ** 20).toFixed(2)} MiB in Redis (MEMORY USAGE)`,
 );
 if (coldItems) console.log(`cold store: ${coldItems.items} items, ~${coldItems.approxKiB} KiB`, coldItems.byKind);

@@ -4,6 +4,7 @@ import { clientsSortKey, clientsSortKeyEnd, type DayData, decodeDayData, subject
 import { COLD_STORE, type ColdPeriod, type ColdStore, periodOfSortKey, sortKey } from '../coldstore/cold-store.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { dayOf } from '../common/time.js';
+import { DAY, DAY_DATA_COLD_AFTER_SECONDS, dayDataCold, dayEnd, HOUR, readsCold } from '../common/history-tiers.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { CLIENT_DAY_FIELDS, CLIENT_FIELD_SEPARATOR, COUNTER_FIELDS, RedisKeys } from '../redis/redis-keys.js';
@@ -17,24 +18,51 @@ if score and tonumber(score) == tonumber(ARGV[2]) then return redis.call('ZREM',
 return 0
 `;
 
-const HOUR = 3600;
 /** Clients of a day's traffic ranking kept when it is archived: twice the most analytics lists. */
 const MAX_RANKED_CLIENTS = 1000;
-const DAY = 86_400;
+/** A claim of late data left by a failed pass outlives any outage the archiver rides out. */
+const LATE_TOKEN_TTL_SECONDS = 30 * DAY;
 
 /**
- * A day's subjects and client behaviour can change until late flushes can no longer reach it
- * (a flush writes minutes at most 25 h old): they are archived 25 h 10 min after the day's end,
- * and their Redis keys expire 20 min after that; reads take them from the cold store from then on.
+ * Takes a period's late keys for the archiver (KEYS: the late keys, then as many claimed names,
+ * then the token key; ARGV: a new token): renames what is there to the claimed names and records
+ * the token, unless a claim is already in progress (a pass that failed after claiming), whose
+ * token is returned instead. Writes that come meanwhile make new late keys for the next claim.
+ * Returns the token, or false when there was nothing to claim.
  */
-export const DAY_DATA_SETTLE_SECONDS = 25 * HOUR + 600;
-const DAY_DATA_COLD_AFTER_SECONDS = DAY_DATA_SETTLE_SECONDS + 1200;
+const CLAIM_LATE_LUA = `
+local n = (#KEYS - 1) / 2
+local current = redis.call('GET', KEYS[#KEYS])
+if current then return current end
+local any = false
+for i = 1, n do
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    redis.call('RENAME', KEYS[i], KEYS[n + i])
+    any = true
+  end
+end
+if not any then return false end
+redis.call('SET', KEYS[#KEYS], ARGV[1], 'EX', ${LATE_TOKEN_TTL_SECONDS})
+return ARGV[1]
+`;
+
+/**
+ * Ends a claim (same KEYS as the claim, then the late-period set; ARGV: the period): deletes the
+ * claimed keys and the token, and unlists the period unless new late data came meanwhile.
+ */
+const FINISH_LATE_LUA = `
+local n = (#KEYS - 2) / 2
+for i = n + 1, #KEYS - 1 do redis.call('DEL', KEYS[i]) end
+for i = 1, n do
+  if redis.call('EXISTS', KEYS[i]) == 1 then return 0 end
+end
+redis.call('SREM', KEYS[#KEYS], ARGV[1])
+return 1
+`;
 
 /** When an hour or day ends (epoch s). */
 export function periodEnd(period: ColdPeriod): number {
-  if (period.startsWith('h')) return Number(period.slice(1)) + HOUR;
-  const d = period.slice(1);
-  return Date.UTC(Number(d.slice(0, 4)), Number(d.slice(4, 6)) - 1, Number(d.slice(6, 8))) / 1000 + DAY;
+  return period.startsWith('h') ? Number(period.slice(1)) + HOUR : dayEnd(period.slice(1));
 }
 
 /**
@@ -44,7 +72,10 @@ export function periodEnd(period: ColdPeriod): number {
  */
 @Injectable()
 export class AnalyticsRepository {
-  private readonly scripts: Record<'pulseRollupHour' | 'pulseRollupDay' | 'pulseUnqueue', LuaScript>;
+  private readonly scripts: Record<
+    'pulseRollupHour' | 'pulseRollupDay' | 'pulseUnqueue' | 'pulseClaimLate' | 'pulseFinishLate',
+    LuaScript
+  >;
   private readonly hotSeconds: number;
 
   constructor(
@@ -58,6 +89,8 @@ export class AnalyticsRepository {
       pulseRollupHour: ROLLUP_HOUR_LUA,
       pulseRollupDay: ROLLUP_DAY_LUA,
       pulseUnqueue: { lua: UNQUEUE_LUA, keys: 1 },
+      pulseClaimLate: CLAIM_LATE_LUA,
+      pulseFinishLate: FINISH_LATE_LUA,
     });
     this.hotSeconds = (options.coldStore?.hotHistoryHours ?? 0) * HOUR;
   }
@@ -103,8 +136,7 @@ export class AnalyticsRepository {
 
   /** Periods (in order) read from the cold store where they are before the hot window, else Redis. */
   private async tiered(tenantId: string, periods: ColdPeriod[], now: number): Promise<Record<string, string>[]> {
-    const boundary = Math.floor(now / 1000 / HOUR) * HOUR - this.hotSeconds;
-    const old = this.cold ? periods.filter((p) => periodEnd(p) <= boundary) : [];
+    const old = this.cold ? periods.filter((p) => readsCold(periodEnd(p), now / 1000, this.hotSeconds)) : [];
     let cold = new Map<ColdPeriod, Record<string, string>>();
     if (this.cold && old.length > 0) {
       const sorted = [...old].sort((a, b) => periodEnd(a) - periodEnd(b));
@@ -198,8 +230,11 @@ export class AnalyticsRepository {
     const margin = 2 * HOUR;
     await Promise.all(
       periods.map(async ([p, score]) => {
-        if (!p.startsWith('s'))
-          await this.redis.expireat(this.periodKey(tenantId, p), periodEnd(p) + this.hotSeconds + margin);
+        // An hour stays while its day is recomputed from it too (today and yesterday).
+        const until = p.startsWith('h')
+          ? Math.max(periodEnd(p) + this.hotSeconds, periodEnd(`d${dayOf(Number(p.slice(1)) * 1000)}`) + DAY)
+          : periodEnd(p) + this.hotSeconds;
+        if (!p.startsWith('s')) await this.redis.expireat(this.periodKey(tenantId, p), until + margin);
         await this.scripts.pulseUnqueue([this.keys.archiveQueue(tenantId)], [p, score]);
       }),
     );
@@ -308,6 +343,63 @@ export class AnalyticsRepository {
     return { top: perDay.flat(), sketches };
   }
 
+  /** Up to `count` periods with late data waiting for the archiver. */
+  async latePeriods(tenantId: string, count: number): Promise<ColdPeriod[]> {
+    const members = await this.redis.srandmember(this.keys.latePeriods(tenantId), count);
+    return members.filter((p): p is ColdPeriod => /^(h\d+|[ds]\d{8})$/.test(p));
+  }
+
+  /** A period's late keys (one hash for an hour or day, three for a day's subjects). */
+  private lateKeys(tenantId: string, p: ColdPeriod): string[] {
+    const late = this.keys.late(tenantId, p);
+    return p.startsWith('s') ? [`${late}:m`, `${late}:b`, `${late}:k`] : [late];
+  }
+
+  private claimKeys(tenantId: string, p: ColdPeriod): string[] {
+    const late = this.lateKeys(tenantId, p);
+    return [...late, ...late.map((k) => `${k}:claimed`), `${this.keys.late(tenantId, p)}:tok`];
+  }
+
+  /** Claims the period's late data (see CLAIM_LATE_LUA): its token, or null when there was none. */
+  async claimLate(tenantId: string, p: ColdPeriod, token: string): Promise<string | null> {
+    const result = await this.scripts.pulseClaimLate(this.claimKeys(tenantId, p), [token]);
+    return typeof result === 'string' ? result : null;
+  }
+
+  /** The claimed late fields of an hour or day. */
+  claimedHash(tenantId: string, p: ColdPeriod): Promise<Record<string, string>> {
+    return this.redis.hgetall(`${this.keys.late(tenantId, p)}:claimed`);
+  }
+
+  /** The claimed late subjects of a day: [subject, messages, bytes] and the sketch registers. */
+  async claimedSubjects(
+    tenantId: string,
+    p: ColdPeriod,
+  ): Promise<{ subjects: [string, number, number][]; sketch: Uint8Array | null }> {
+    const [m, b, k] = this.lateKeys(tenantId, p).map((key) => `${key}:claimed`);
+    const [ranked, bytes, sketch] = await Promise.all([
+      this.redis.zrange(m, '0', '-1', 'WITHSCORES'),
+      this.redis.hgetall(b),
+      this.redis.getBuffer(k),
+    ]);
+    const subjects: [string, number, number][] = [];
+    for (let i = 0; i + 1 < ranked.length; i += 2)
+      subjects.push([ranked[i], Number(ranked[i + 1]), Number(bytes[ranked[i]] ?? 0)]);
+    return { subjects, sketch };
+  }
+
+  /** Ends the claim: the claimed keys go, and the period leaves the set unless new late data came. */
+  async finishLate(tenantId: string, p: ColdPeriod): Promise<void> {
+    await this.scripts.pulseFinishLate([...this.claimKeys(tenantId, p), this.keys.latePeriods(tenantId)], [p]);
+  }
+
+  /** Whether each day's subjects and clients were archived (`s<day>` marked in the digests). */
+  async dayDataDone(tenantId: string, days: string[]): Promise<boolean[]> {
+    if (days.length === 0) return [];
+    const marks = await this.redis.hmget(this.keys.archiveDigests(tenantId), ...days.map((d) => `s${d}`));
+    return marks.map((m) => m !== null);
+  }
+
   /** A day's subjects and client behaviour as Redis holds them (what the archiver moves). */
   async readDayData(tenantId: string, day: string): Promise<DayData> {
     const k = this.keys;
@@ -329,6 +421,8 @@ export class AnalyticsRepository {
 
   /** After archiving a day's subjects and clients: their keys expire shortly (reads go cold then). */
   async dayDataArchived(tenantId: string, day: string): Promise<void> {
+    // Marked so that a later archive of the day's hash does not queue its data again.
+    await this.redis.hset(this.keys.archiveDigests(tenantId), `s${day}`, 'archived');
     const at = periodEnd(`d${day}`) + DAY_DATA_COLD_AFTER_SECONDS;
     const k = this.keys;
     await Promise.all(
@@ -350,7 +444,7 @@ export class AnalyticsRepository {
     kind: 's' | 'c',
     now: number,
   ): Promise<Map<string, DayData>> {
-    const old = this.cold ? days.filter((d) => periodEnd(`d${d}`) + DAY_DATA_COLD_AFTER_SECONDS <= now / 1000) : [];
+    const old = this.cold ? days.filter((d) => dayDataCold(d, now / 1000)) : [];
     if (!this.cold || old.length === 0) return new Map();
     const sorted = [...old].sort();
     const [from, to] = [sorted[0], sorted[sorted.length - 1]];

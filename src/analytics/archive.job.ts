@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { COLD_STORE, type ColdItem, type ColdPeriod, type ColdStore, sortKey } from '../coldstore/cold-store.js';
@@ -9,8 +9,10 @@ import { Timings } from '../jobs/timings.js';
 import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import type { Retention } from '../common/retention.js';
-import { AnalyticsRepository, DAY_DATA_SETTLE_SECONDS, periodEnd } from './analytics.repository.js';
-import { dayDataItems, isEmptyDayData } from './cold-day.js';
+import { DAY_DATA_SETTLE_SECONDS } from '../common/history-tiers.js';
+import { AnalyticsRepository, periodEnd } from './analytics.repository.js';
+import { dayDataItems, decodeDayData, isEmptyDayData, subjectsSortKey } from './cold-day.js';
+import { addFields, addSubjects } from './cold-merge.js';
 
 export interface ArchiveRun {
   ranAt: string;
@@ -48,7 +50,9 @@ export class ArchiveJob extends LockedJobService<ArchiveRun> {
   ) {
     super();
     this.lockTtl = Math.max(60_000, 2 * options.rollupIntervalMs);
-    this.archiver = cold ? new Archiver(repository, cold, 2 * options.rollupIntervalMs) : null;
+    this.archiver = cold
+      ? new Archiver(repository, cold, 2 * options.rollupIntervalMs, options.subjectsStoredPerDay)
+      : null;
     this.job = new LockedJob(
       { lock, scheduler, failures, timings, logger: new Logger(ArchiveJob.name) },
       {
@@ -86,6 +90,8 @@ export class Archiver {
     private readonly repository: AnalyticsRepository,
     private readonly cold: ColdStore,
     private readonly settleMs: number,
+    /** Subjects a day keeps (SUBJECTS_STORED_PER_DAY): late subjects added to a day keep as many. */
+    private readonly subjectsKept = 1000,
   ) {}
 
   /** The number of items written. */
@@ -103,7 +109,18 @@ export class Archiver {
       retention,
     );
     const closed = due.filter(([p]) => !p.startsWith('s'));
-    if (closed.length === 0) return archived;
+    if (closed.length > 0) archived += await this.archiveClosed(tenantId, closed, retention, now);
+    // Late data last: a period still queued is archived whole first, then its late part is added.
+    return archived + (await this.addLate(tenantId, queue, retention, now));
+  }
+
+  /** Writes closed hours and days whose hash changed; the number of items. */
+  private async archiveClosed(
+    tenantId: string,
+    closed: [ColdPeriod, number][],
+    retention: Retention,
+    now: number,
+  ): Promise<number> {
     const periods = closed.map(([p]) => p);
     const [hashes, before] = await Promise.all([
       this.repository.periodHashes(tenantId, periods),
@@ -127,14 +144,74 @@ export class Archiver {
     await this.cold.put(items);
     await this.repository.saveDigests(tenantId, digests, now);
     await this.repository.archived(tenantId, closed);
-    // Each closed day's subjects and clients follow once they settle.
+    // Each closed day's subjects and clients follow once they settle (once: a later archive of
+    // the day's hash, after late data, does not queue them again).
+    const days = closed.flatMap(([p]) => (p.startsWith('d') ? [p.slice(1)] : []));
+    const done = await this.repository.dayDataDone(tenantId, days);
     await this.repository.queueArchive(
       tenantId,
-      closed.flatMap(([p]) => (p.startsWith('d') ? [`s${p.slice(1)}` as const] : [])),
+      days.filter((_, i) => !done[i]).map((d) => `s${d}` as const),
       0,
       true,
     );
-    return archived + items.length;
+    return items.length;
+  }
+
+  /**
+   * Adds the late data of periods whose reads come from the cold store to their items: claimed
+   * under a token, added to the item (which records the token), then deleted. A pass that fails
+   * after the write finds the token in the item and does not add it again. A period waits while
+   * it is still queued to be archived whole (its item would be overwritten then), and a day's
+   * subjects while the day's hash is (its data is queued after it).
+   */
+  private async addLate(
+    tenantId: string,
+    queue: Map<ColdPeriod, number>,
+    retention: Retention,
+    now: number,
+  ): Promise<number> {
+    const nowSeconds = now / 1000;
+    let written = 0;
+    for (const p of await this.repository.latePeriods(tenantId, PER_PASS)) {
+      // Still to be archived whole (a day's data follows its day's hash): its late part waits.
+      if (queue.has(p) || (p.startsWith('s') && queue.has(`d${p.slice(1)}`))) continue;
+      const token = await this.repository.claimLate(tenantId, p, randomUUID());
+      const dayPeriod = p.startsWith('h') ? p : (`d${p.slice(1)}` as const);
+      const expiresAt = expiryOf(dayPeriod, retention);
+      if (token !== null && expiresAt > nowSeconds) {
+        written += p.startsWith('s')
+          ? await this.addLateSubjects(tenantId, p, token, expiresAt)
+          : await this.addLateFields(tenantId, p, token, expiresAt);
+      }
+      await this.repository.finishLate(tenantId, p);
+    }
+    return written;
+  }
+
+  private async addLateFields(tenantId: string, p: ColdPeriod, token: string, expiresAt: number): Promise<number> {
+    const sk = sortKey(p);
+    const [item] = await this.cold.query(tenantId, sk, sk);
+    if (item?.attributes.lt === token) return 0; // added by a pass that failed after writing
+    const late = await this.repository.claimedHash(tenantId, p);
+    const stored = (item?.attributes.f ?? {}) as Record<string, string>;
+    await this.cold.put([{ tenantId, sk, attributes: { f: addFields(stored, late), lt: token }, expiresAt }]);
+    return 1;
+  }
+
+  private async addLateSubjects(tenantId: string, p: ColdPeriod, token: string, expiresAt: number): Promise<number> {
+    const day = p.slice(1);
+    const sk = subjectsSortKey(day);
+    const found = await this.cold.query(tenantId, sk, sk);
+    if (found[0]?.attributes.lt === token) return 0;
+    const stored = decodeDayData(found).get(day) ?? { subjects: [], sketch: null };
+    const merged = addSubjects(stored, await this.repository.claimedSubjects(tenantId, p), this.subjectsKept);
+    const data = { ...merged, clientFields: {}, ranking: [], seen: null };
+    const items = dayDataItems(tenantId, day, data, expiresAt).map((i) => ({
+      ...i,
+      attributes: { ...i.attributes, lt: token },
+    }));
+    await this.cold.put(items);
+    return items.length;
   }
 
   /** Moves settled days' subjects and client behaviour to the cold store; the count of items. */

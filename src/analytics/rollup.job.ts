@@ -10,6 +10,7 @@ import { dayOf } from '../common/time.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { AnalyticsRepository } from './analytics.repository.js';
 import type { ColdPeriod } from '../coldstore/cold-store.js';
+import { dayRecomputable, hourRecomputable } from '../common/history-tiers.js';
 
 /** Minutes older than this lose their per-second fields (kept as the minute's peak). */
 export const KEEP_SECONDS_FOR_MS = 10 * 60_000;
@@ -29,8 +30,9 @@ const DIRTY_HOURS_PER_PASS = 100;
  * into the current minute and recomputes the current and previous hour from their minutes and
  * today and yesterday from their hours, and any older hour a late flush wrote minutes into
  * (marked by the flush), with its day. The first run after start covers 26 hours: the current
- * one and the 25 before it, as long as minutes are kept (25 h). Recomputing and overwriting
- * makes every run idempotent.
+ * one and the 25 before it, those of them whose minutes are all still kept (the tier's minute
+ * retention, 3 h for basic, 25 h otherwise). Recomputing and overwriting makes every run
+ * idempotent; an hour past its minutes is never recomputed (late data is added to it instead).
  */
 @Injectable()
 export class RollupJob extends LockedJobService<RollupRun> {
@@ -69,10 +71,13 @@ export class RollupJob extends LockedJobService<RollupRun> {
     const minute = nowSeconds - (nowSeconds % 60);
     const hour = nowSeconds - (nowSeconds % 3600);
     const stripBefore = Math.floor((now - KEEP_SECONDS_FOR_MS) / 1000);
-    const hours = Array.from({ length: this.caughtUp ? 2 : 26 }, (_, i) => hour - 3600 * i);
+    const allHours = Array.from({ length: this.caughtUp ? 2 : 26 }, (_, i) => hour - 3600 * i);
     const today = nowSeconds - (nowSeconds % 86_400);
     await forEachTenant(tenants, async (tenant) => {
       const retention = this.directory.retentionOf(tenant.id);
+      // Only hours whose minutes are all still kept: recomputing one from fewer would lose the
+      // rest (the script rewrites the hour from its minutes; none left, it deletes it).
+      const hours = allHours.filter((h) => hourRecomputable(h, nowSeconds, retention.minuteSeconds));
       const summary = await this.presence.summary(tenant.id);
       // Tenants without clients write nothing: no keys for idle tenants.
       if (summary.total > 0) {
@@ -93,7 +98,7 @@ export class RollupJob extends LockedJobService<RollupRun> {
       // The marks are cleared first: a flush that marks an hour again meanwhile gets it recomputed
       // next pass; a recompute that fails puts its marks back.
       const marked = await this.repository.dirtyHours(tenant.id, DIRTY_HOURS_PER_PASS);
-      const late = marked.filter((h) => !hours.includes(h) && h >= nowSeconds - retention.hourSeconds);
+      const late = marked.filter((h) => !hours.includes(h) && hourRecomputable(h, nowSeconds, retention.minuteSeconds));
       await this.repository.clearDirty(tenant.id, marked);
       try {
         for (const h of late) {
@@ -101,7 +106,10 @@ export class RollupJob extends LockedJobService<RollupRun> {
           changed.push(`h${h}`);
           hoursRolled++;
         }
-        for (const dayStart of new Set([today, today - 86_400, ...late.map((h) => h - (h % 86_400))])) {
+        const days = new Set([today, today - 86_400, ...late.map((h) => h - (h % 86_400))]);
+        // Only days whose hours are all still kept (basic keeps hours 26 h: yesterday's first
+        // hours go before yesterday stops being recomputed).
+        for (const dayStart of [...days].filter((d) => dayRecomputable(d, nowSeconds, retention.hourSeconds))) {
           await this.repository.rollupDay(tenant.id, dayOf(dayStart * 1000), dayStart, retention.daySeconds);
           changed.push(`d${dayOf(dayStart * 1000)}`);
         }

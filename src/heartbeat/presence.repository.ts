@@ -1,4 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { dayDataLate } from '../common/history-tiers.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { dayOf, minuteEpochOf } from '../common/time.js';
@@ -50,10 +52,15 @@ export class PresenceRepository {
     LuaScript
   >;
 
+  /** The cold store's hot window (s), 0 without one: a day's client data is archived then. */
+  private readonly hotSeconds: number;
+
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
+    @Optional() @Inject(PULSE_OPTIONS) options: PulseOptions | null = null,
   ) {
+    this.hotSeconds = (options?.coldStore?.hotHistoryHours ?? 0) * 3600;
     this.scripts = defineScripts(redis, {
       pulseHeartbeats: HEARTBEATS_LUA,
       pulseMarkOffline: MARK_OFFLINE_LUA,
@@ -80,6 +87,10 @@ export class PresenceRepository {
     const k = this.keys;
     const latest = Math.max(...batch.map((b) => b.receivedAt));
     const minute = minuteEpochOf(latest);
+    // Heartbeats held past the archive of their day's client data (a long Redis outage) count
+    // for the day they are written: the archived day's keys would never be read again.
+    const now = Date.now();
+    const day = dayDataLate(dayOf(latest), now / 1000, this.hotSeconds) ? dayOf(now) : dayOf(latest);
     const keys = [
       k.onlineClients(tenantId),
       k.clientsBySeen(tenantId),
@@ -87,10 +98,10 @@ export class PresenceRepository {
       ...this.statusKeys(tenantId),
       k.minute(tenantId, minute),
       k.tenant(tenantId),
-      k.clientDay(tenantId, dayOf(latest)),
+      k.clientDay(tenantId, day),
       k.totals(tenantId),
-      k.clientTraffic(tenantId, dayOf(latest)),
-      k.clientsSeenDay(tenantId, dayOf(latest)),
+      k.clientTraffic(tenantId, day),
+      k.clientsSeenDay(tenantId, day),
       ...batch.map((b) => k.client(tenantId, b.heartbeat.clientId)),
     ];
     const args: (string | number)[] = [

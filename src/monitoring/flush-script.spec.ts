@@ -10,7 +10,7 @@ import { TenantDelta } from './tenant-delta.js';
 function ops(args: (string | number)[]): (string | number)[][] {
   const out: (string | number)[][] = [];
   let i = 1;
-  const width: Record<string, number> = { h: 4, z: 4, x: 3, t: 4, r: 4 };
+  const width: Record<string, number> = { h: 4, z: 4, x: 3, t: 4, r: 4, m: 4, s: 3, n: 3, q: 4 };
   while (i < args.length) {
     const w = width[String(args[i])];
     if (!w) throw new Error(`unknown op ${args[i]} at ${i}`);
@@ -74,5 +74,63 @@ describe('encodeDelta', () => {
     const at = late.args.indexOf('s');
     expect(late.keys[Number(late.args[at + 1]) - 1]).toBe(keys.rollupDirty('acme'));
     expect(late.args[at + 2]).toBe(minute - (minute % 3600));
+  });
+
+  describe('late data (common/history-tiers.ts)', () => {
+    const named = (k: string[], args: (string | number)[]) =>
+      ops(args).map(([op, key, ...rest]) => [op, typeof key === 'number' ? k[key - 1] : key, ...rest]);
+    const lateDelta = () => {
+      const d = new TenantDelta('acme', 10);
+      d.seq = 3;
+      d.addSecond(minute + 5, 7, 70);
+      d.addSecond(minute + 6, 2, 20);
+      d.addLatency(minute, 4, 9);
+      d.subjectsOf('20261128').add('tenant.acme.a', 10);
+      return d;
+    };
+    const at = (hours: number) => (minute + hours * 3600) * 1000;
+
+    it("a minute past its hour's minute retention is added to the hour and day hashes (no minute, no mark)", () => {
+      const { keys: k, args } = encodeDelta(lateDelta(), keys, 'i', 500, RETENTION.enterprise, at(30));
+      const all = named(k, args);
+      const hour = keys.hour('acme', minute - (minute % 3600));
+      const day = keys.day('acme', '20261128');
+      expect(all).toContainEqual(['h', hour, 'm', 9]);
+      expect(all).toContainEqual(['h', hour, 'l:4', 9]);
+      expect(all).toContainEqual(['m', hour, 'pk', 7]);
+      expect(all).toContainEqual(['h', day, 'm', 9]);
+      expect(all).toContainEqual(['n', hour, RETENTION.enterprise.hourSeconds]);
+      expect(k).not.toContain(keys.minute('acme', minute));
+      expect(k).not.toContain(keys.rollupDirty('acme'));
+      // Without a cold store nothing is queued or kept apart.
+      expect(all.some(([op]) => op === 'q' || op === 's')).toBe(false);
+    });
+
+    it('with the cold store, a period still read from Redis is queued for the archiver; an older one goes to its late hash', () => {
+      const hot = encodeDelta(lateDelta(), keys, 'i', 500, RETENTION.enterprise, at(30), 48 * 3600);
+      expect(named(hot.keys, hot.args)).toContainEqual([
+        'q',
+        keys.archiveQueue('acme'),
+        at(30),
+        `h${minute - (minute % 3600)}`,
+      ]);
+      const cold = encodeDelta(lateDelta(), keys, 'i', 500, RETENTION.enterprise, at(60), 48 * 3600);
+      const all = named(cold.keys, cold.args);
+      const h = `h${minute - (minute % 3600)}`;
+      expect(all).toContainEqual(['h', keys.late('acme', h), 'm', 9]);
+      expect(all).toContainEqual(['s', keys.latePeriods('acme'), h]);
+      expect(all).toContainEqual(['s', keys.latePeriods('acme'), 'd20261128']);
+      // The day's subjects were archived 15 min after the day: they go to its late keys too.
+      expect(all).toContainEqual(['z', `${keys.late('acme', 's20261128')}:m`, 'tenant.acme.a', 1]);
+      expect(all).toContainEqual(['s', keys.latePeriods('acme'), 's20261128']);
+      expect(cold.keys).not.toContain(keys.hour('acme', minute - (minute % 3600)));
+      expect(cold.keys).not.toContain(keys.subjectMessages('acme', '20261128'));
+    });
+
+    it('a period past its retention takes nothing', () => {
+      const { keys: k } = encodeDelta(lateDelta(), keys, 'i', 500, RETENTION.basic, at(24 * 40));
+      expect(k).not.toContain(keys.hour('acme', minute - (minute % 3600)));
+      expect(k).not.toContain(keys.day('acme', '20261128'));
+    });
   });
 });

@@ -2,7 +2,8 @@ import type { Retention } from '../common/retention.js';
 import { dayOf } from '../common/time.js';
 import { COUNTER_FIELDS as F, latencyField, type RedisKeys, secondField } from '../redis/redis-keys.js';
 import type { CustomFigures } from './custom/custom-metric-set.js';
-import type { TenantDelta } from './tenant-delta.js';
+import type { MinuteDelta, TenantDelta } from './tenant-delta.js';
+import { DAY, dayDataLate, dayEnd, HOUR, hourTakesMinutes, readsCold } from '../common/history-tiers.js';
 
 export const FLUSH_SEQUENCE_TTL_SECONDS = 86_400;
 
@@ -13,6 +14,8 @@ export const FLUSH_SEQUENCE_TTL_SECONDS = 86_400;
  * ARGV, which after the sequence is a list of operations:
  *   h key field n | z key member n | x key ttl | t zkey hkey keep | r key register rank | s key member
  *   | m key field n (a hash field kept at the maximum of what instances send)
+ *   | n key ttl (EXPIRE only if the key has no expiry: a key this call created)
+ *   | q key score member (ZADD: a period queued for the archiver)
  *   | C ttlMinute ttlHour ttlDay now (the expiries and time the following c ops use)
  *   | c minuteKey hourKey dayKey index n field value … (n pairs: one custom metric's figures for
  *     one minute, added to its minute, hour and day hashes: `s` by HINCRBYFLOAT, `mn`/`mx` kept at
@@ -31,7 +34,7 @@ if seq <= last then return 0 end
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ${FLUSH_SEQUENCE_TTL_SECONDS})
 local i = 2
 local n = #ARGV
-local arity = { h = 4, z = 4, x = 3, t = 4, r = 4, s = 3, m = 4, C = 5 }
+local arity = { h = 4, z = 4, x = 3, t = 4, r = 4, s = 3, m = 4, C = 5, n = 3, q = 4 }
 local skipping = false
 local cttl = {}
 local cnow = 0
@@ -118,6 +121,12 @@ while i <= n do
   elseif op == 's' then
     redis.call('SADD', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2])
     i = i + 3
+  elseif op == 'n' then
+    if redis.call('TTL', KEYS[tonumber(ARGV[i + 1])]) == -1 then redis.call('EXPIRE', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2]) end
+    i = i + 3
+  elseif op == 'q' then
+    redis.call('ZADD', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2], ARGV[i + 3])
+    i = i + 4
   else
     return redis.error_reply('pulse flush: unknown op ' .. tostring(op))
   end
@@ -133,6 +142,10 @@ export interface EncodedFlush {
 /**
  * Turns a delta into the KEYS and ARGV of FLUSH_LUA. Pure, so the encoding is unit-tested. Keys
  * expire by the tenant's tier as it is now: a tier change applies to data written from then on.
+ * `hotSeconds`: the cold store's hot window (0: no cold store). A minute whose hour can no longer
+ * be recomputed from its minutes is added to the stored hour and day instead (or, where their
+ * reads come from the cold store, to their late hashes), and a day's subjects once the day's data
+ * is archived go to its late keys (common/history-tiers.ts).
  */
 export function encodeDelta(
   delta: TenantDelta,
@@ -141,6 +154,7 @@ export function encodeDelta(
   subjectsStoredPerDay: number,
   retention: Retention,
   now = Date.now(),
+  hotSeconds = 0,
 ): EncodedFlush {
   const { minuteSeconds: MINUTE_TTL_SECONDS, daySeconds: DAY_TTL_SECONDS } = retention;
   const t = delta.tenantId;
@@ -175,8 +189,16 @@ export function encodeDelta(
   const nowSeconds = Math.floor(now / 1000);
   const settledBefore = nowSeconds - (nowSeconds % 3600) - 3600;
   const dirtyHours = new Set<number>();
+  const stored = storedPeriods(t, keys, ref, args, retention, nowSeconds, hotSeconds);
   for (const [minuteEpoch, minute] of delta.minutes) {
-    if (minuteEpoch < settledBefore) dirtyHours.add(minuteEpoch - (minuteEpoch % 3600));
+    const hour = minuteEpoch - (minuteEpoch % HOUR);
+    if (!hourTakesMinutes(hour, nowSeconds, MINUTE_TTL_SECONDS)) {
+      // Its hour's minutes are gone: recomputing it would lose them. Added to the hour and day.
+      stored.add(`h${hour}`, minute);
+      stored.add(`d${dayOf(minuteEpoch * 1000)}`, minute);
+      continue;
+    }
+    if (minuteEpoch < settledBefore) dirtyHours.add(hour);
     const k = ref(keys.minute(t, minuteEpoch));
     hincr(k, F.messages, minute.messages);
     hincr(k, F.bytes, minute.bytes);
@@ -203,22 +225,29 @@ export function encodeDelta(
   }
 
   for (const [day, table] of delta.subjects) {
-    const zkey = ref(keys.subjectMessages(t, day));
-    const hkey = ref(keys.subjectBytes(t, day));
+    if (dayEnd(day) - DAY + retention.daySeconds <= nowSeconds) continue; // past its retention
+    // Once the day's subjects are archived (or about to be), they are added to its items.
+    const late = dayDataLate(day, nowSeconds, hotSeconds) ? keys.late(t, `s${day}`) : null;
+    if (late !== null) stored.markLate(`s${day}`);
+    const zkey = ref(late !== null ? `${late}:m` : keys.subjectMessages(t, day));
+    const hkey = ref(late !== null ? `${late}:b` : keys.subjectBytes(t, day));
     for (const [subject, c] of table.counts) {
       args.push('z', zkey, subject, c.messages);
       hincr(hkey, subject, c.bytes);
     }
     args.push('t', zkey, hkey, subjectsStoredPerDay, 'x', zkey, DAY_TTL_SECONDS, 'x', hkey, DAY_TTL_SECONDS);
-    const dayTotals = ref(keys.day(t, day));
-    hincr(dayTotals, 'subj_other_m', table.otherMessages);
-    hincr(dayTotals, 'subj_other_b', table.otherBytes);
+    const dayTotals = late !== null ? stored.target(`d${day}`) : ref(keys.day(t, day));
+    if (dayTotals !== null) {
+      hincr(dayTotals, 'subj_other_m', table.otherMessages);
+      hincr(dayTotals, 'subj_other_b', table.otherBytes);
+    }
     if (table.sketch.size > 0) {
-      const sketch = ref(keys.subjectSketch(t, day));
+      const sketch = ref(late !== null ? `${late}:k` : keys.subjectSketch(t, day));
       for (const [register, rank] of table.sketch) args.push('r', sketch, register, rank);
       args.push('x', sketch, DAY_TTL_SECONDS);
     }
   }
+  stored.finish();
   if (delta.custom) encodeCustom(delta.custom, t, keys, ref, args, retention, now);
   if (dirtyHours.size > 0) {
     const dirty = ref(keys.rollupDirty(t));
@@ -226,6 +255,73 @@ export function encodeDelta(
     args.push('x', dirty, DAY_TTL_SECONDS);
   }
   return { keys: keyList, args };
+}
+
+/**
+ * Hours and days that receive a late minute as stored values: the hash itself while its reads
+ * come from Redis (created with its tier expiry if absent, and queued for the archiver when the
+ * cold store is on), else its late hash, which the archiver adds to the cold item. A period past
+ * its retention takes nothing.
+ */
+function storedPeriods(
+  t: string,
+  keys: RedisKeys,
+  ref: (key: string) => number,
+  args: (string | number)[],
+  retention: Retention,
+  nowSeconds: number,
+  hotSeconds: number,
+) {
+  const targets = new Map<string, number | null>();
+  const expiries: [number, number][] = [];
+  const marked = new Set<string>();
+  const markLate = (period: string) => {
+    if (marked.has(period)) return;
+    marked.add(period);
+    args.push('s', ref(keys.latePeriods(t)), period);
+  };
+  const target = (period: `h${number}` | `d${string}`): number | null => {
+    const known = targets.get(period);
+    if (known !== undefined) return known;
+    const isHour = period.startsWith('h');
+    const start = isHour ? Number(period.slice(1)) : dayEnd(period.slice(1)) - DAY;
+    const end = start + (isHour ? HOUR : DAY);
+    const ttl = isHour ? retention.hourSeconds : retention.daySeconds;
+    let k: number | null = null;
+    if (start + ttl > nowSeconds) {
+      if (readsCold(end, nowSeconds, hotSeconds)) {
+        k = ref(keys.late(t, period));
+        markLate(period);
+      } else {
+        k = ref(isHour ? keys.hour(t, start) : keys.day(t, period.slice(1)));
+        if (hotSeconds > 0) args.push('q', ref(keys.archiveQueue(t)), nowSeconds * 1000, period);
+      }
+      expiries.push([k, ttl]);
+    }
+    targets.set(period, k);
+    return k;
+  };
+  return {
+    target,
+    markLate,
+    /** After the writes: a hash they created gets its tier expiry (an existing one keeps its own). */
+    finish(): void {
+      for (const [k, ttl] of expiries) args.push('n', k, ttl);
+    },
+    /** Adds a minute's counts as the rollups fold them: sums, and the peak second as a maximum. */
+    add(period: `h${number}` | `d${string}`, minute: MinuteDelta): void {
+      const k = target(period);
+      if (k === null) return;
+      const push = (field: string, n: number) => n !== 0 && args.push('h', k, field, n);
+      push(F.messages, minute.messages);
+      push(F.bytes, minute.bytes);
+      if (minute.latency) for (const [bucket, samples] of minute.latency) push(latencyField(bucket), samples);
+      push(F.sampledOut, minute.skipped);
+      let peak = 0;
+      for (const [m] of minute.seconds?.values() ?? []) peak = Math.max(peak, m);
+      if (peak > 0) args.push('m', k, F.peak, peak);
+    },
+  };
 }
 
 /**

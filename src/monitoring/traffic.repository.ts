@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisKeys } from '../redis/redis-keys.js';
@@ -21,12 +22,16 @@ export interface SubjectCount {
 @Injectable()
 export class TrafficRepository {
   private readonly flush: LuaScript;
+  /** The cold store's hot window (s), 0 without a cold store: where late data goes. */
+  private readonly hotSeconds: number;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
+    @Optional() @Inject(PULSE_OPTIONS) options: PulseOptions | null = null,
   ) {
     this.flush = defineScripts(redis, { pulseFlush: FLUSH_LUA }).pulseFlush;
+    this.hotSeconds = (options?.coldStore?.hotHistoryHours ?? 0) * 3600;
   }
 
   async apply(
@@ -34,8 +39,17 @@ export class TrafficRepository {
     instanceId: string,
     subjectsStoredPerDay: number,
     retention: Retention,
+    now = Date.now(),
   ): Promise<FlushOutcome> {
-    const { keys, args } = encodeDelta(delta, this.keys, instanceId, subjectsStoredPerDay, retention);
+    const { keys, args } = encodeDelta(
+      delta,
+      this.keys,
+      instanceId,
+      subjectsStoredPerDay,
+      retention,
+      now,
+      this.hotSeconds,
+    );
     const result = await this.flush(keys, args);
     return result === 1 ? 'applied' : result === 0 ? 'duplicate' : 'tenant_gone';
   }

@@ -15,6 +15,8 @@ export const CLUSTER_UNPIPELINED_SCRIPTS = [
   'pulseRollupDay',
   'pulseDetectionSave',
   'pulseWindowAdvance',
+  'pulseClaimLate',
+  'pulseFinishLate',
 ] as const;
 export type RedisClient = Redis | Cluster;
 

@@ -188,6 +188,22 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}archq:filled`;
   }
 
+  /**
+   * Late data (ARCHITECTURE.md, Late data): what flushes wrote for a period whose reads already
+   * come from the cold store, kept until the archiver adds it to the period's items. `h<hour>` /
+   * `d<day>`: HASH of fields as in the hour or day hash; `s<day>`: the day's subjects, as three
+   * keys like the day's own (`:m` ZSET, `:b` HASH, `:k` sketch STRING). `:claimed` and `:tok`
+   * hold the part the archiver is adding and its token, so that a retry never adds it twice.
+   */
+  late(tenantId: string, period: string): string {
+    return `${this.tenantScope(tenantId)}late:${period}`;
+  }
+
+  /** SET of the periods that have late data waiting for the archiver. */
+  latePeriods(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}archl`;
+  }
+
   /** SET of hour epochs (s) that received minutes after the rollup job last recomputed them. */
   rollupDirty(tenantId: string): string {
     return `${this.tenantScope(tenantId)}rollup:dirty`;

@@ -263,6 +263,71 @@ describe('history and analytics (real NATS and Redis)', () => {
     expect(await redis.scard(keys.rollupDirty(t.id))).toBe(0);
   });
 
+  it('minutes flushed after their own expiry are added to the stored hour and day, never recomputed from what is left', async () => {
+    const job = pulse.app.get(RollupJob);
+    const t = await createTenant(pulse.url, uniqueTenantId('very-late'), 'enterprise');
+    // An hour 30 h ago, rolled up long since (its minutes, kept 25 h, are gone): 100 messages.
+    const hour = Math.floor(Date.now() / 3_600_000) * 3600 - 30 * 3600;
+    const day = dayOf(hour * 1000);
+    await redis.hset(keys.hour(t.id, hour), 'm', 100, 'b', 1000, 'pk', 9);
+    await redis.expire(keys.hour(t.id, hour), 86_400 * 30);
+    await redis.hincrby(keys.day(t.id, day), 'm', 100);
+    const dayBefore = Number(await redis.hget(keys.day(t.id, day), 'm'));
+    // A delta held back 30 hours (a long Redis outage), flushed now.
+    const late = new TenantDelta(t.id, 1000);
+    late.seq = 1;
+    late.addSecond(hour + 125, 777, 7770);
+    expect(await pulse.app.get(TrafficRepository).apply(late, 'held-back-30h', 1000, RETENTION.enterprise)).toBe(
+      'applied',
+    );
+    expect(await redis.exists(keys.minute(t.id, hour + 120))).toBe(0);
+    expect(await redis.scard(keys.rollupDirty(t.id))).toBe(0);
+    expect(
+      await waitFor(
+        () => job.run(),
+        (r) => r !== null,
+      ),
+    ).not.toBeNull();
+    expect(await redis.hgetall(keys.hour(t.id, hour))).toMatchObject({ m: '877', b: '8770', pk: '777' });
+    expect(Number(await redis.hget(keys.day(t.id, day), 'm'))).toBe(dayBefore + 777);
+  });
+
+  it('a restart does not wipe hours whose minutes have expired (basic keeps minutes 3 h, hours 26 h)', async () => {
+    const t = await createTenant(pulse.url, uniqueTenantId('restart'), 'basic');
+    await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id) !== undefined, Boolean);
+    const hour = Math.floor(Date.now() / 3_600_000) * 3600 - 6 * 3600;
+    await redis.hset(keys.hour(t.id, hour), 'm', 55, 'b', 550);
+    await redis.expire(keys.hour(t.id, hour), 20 * 3600);
+    // A second instance starting: its first rollup pass catches up on the last 26 hours.
+    const second = await startPulse(options);
+    try {
+      await waitFor(async () => second.app.get(TenantDirectory).get(t.id) !== undefined, Boolean);
+      expect(
+        await waitFor(
+          () => second.app.get(RollupJob).run(),
+          (r) => r !== null,
+        ),
+      ).not.toBeNull();
+    } finally {
+      await second.close();
+    }
+    expect(await redis.hgetall(keys.hour(t.id, hour))).toEqual({ m: '55', b: '550' });
+  });
+
+  it('yesterday is not recomputed from the hours it has left (basic keeps hours 26 h)', async () => {
+    const t = await createTenant(pulse.url, uniqueTenantId('yesterday'), 'basic');
+    await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id) !== undefined, Boolean);
+    // The pass runs at 23:00 of today: yesterday's hours before 21:00 have expired, one is left.
+    const todayStart = Math.floor(Date.now() / 86_400_000) * 86_400;
+    const yesterday = dayOf((todayStart - 86_400) * 1000);
+    await redis.hset(keys.day(t.id, yesterday), 'm', 100, 'l:3', 5, 'pk', 9);
+    await redis.hset(keys.hour(t.id, todayStart - 3 * 3600), 'm', 10, 'l:3', 1, 'pk', 2);
+    await redis.expire(keys.day(t.id, yesterday), 3 * 86_400);
+    await redis.expire(keys.hour(t.id, todayStart - 3 * 3600), 3600);
+    expect(await pulse.app.get(RollupJob).run((todayStart + 23 * 3600) * 1000)).not.toBeNull();
+    expect(await redis.hgetall(keys.day(t.id, yesterday))).toEqual({ m: '100', 'l:3': '5', pk: '9' });
+  });
+
   it('export: CSV, NDJSON and Parquet parse and match the series; professional+, format required', async () => {
     const t = tenants.professional;
     const series = (await analytics(t, 'period=24h&resolution=1h')).body.series;

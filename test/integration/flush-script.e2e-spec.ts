@@ -5,6 +5,7 @@ import { CustomAggregate } from '../../src/monitoring/custom/custom-metric-set.j
 import { TenantDelta } from '../../src/monitoring/tenant-delta.js';
 import { TrafficRepository } from '../../src/monitoring/traffic.repository.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { dayOf } from '../../src/common/time.js';
 import { deletePrefix, SHARED_REDIS, uniquePrefix } from '../support/pulse-app.js';
 
 /** The flush Lua script against the real Redis: at most once, never for a deleted tenant, trimmed. */
@@ -30,7 +31,7 @@ describe('flush script (real Redis)', () => {
     const d = new TenantDelta('acme', 100);
     d.seq = seq;
     d.addSecond(minute + 1, messages, messages * 10);
-    d.subjectsOf('20261128').add('tenant.acme.a', 10);
+    d.subjectsOf(dayOf(minute * 1000)).add('tenant.acme.a', 10);
     return d;
   }
 
@@ -138,13 +139,14 @@ describe('flush script (real Redis)', () => {
     const d = new TenantDelta('acme', 1000);
     d.seq = 10;
     d.addSecond(minute, 30, 30);
-    const table = d.subjectsOf('20261129');
+    const today = dayOf(minute * 1000);
+    const table = d.subjectsOf(today);
     for (let i = 0; i < 20; i++) for (let n = 0; n <= i; n++) table.add(`s${i}`, 1);
     expect(await repository.apply(d, 'i1', 5, RETENTION.professional)).toBe('applied');
-    const top = await redis.zrevrange(keys.subjectMessages('acme', '20261129'), 0, -1);
+    const top = await redis.zrevrange(keys.subjectMessages('acme', today), 0, -1);
     expect(top).toEqual(['s19', 's18', 's17', 's16', 's15']);
-    expect(Object.keys(await redis.hgetall(keys.subjectBytes('acme', '20261129'))).sort()).toEqual([...top].sort());
-    expect(await redis.hget(keys.subjectBytes('acme', '20261129'), 's19')).toBe('20');
-    expect(await redis.strlen(keys.subjectSketch('acme', '20261129'))).toBeGreaterThan(0);
+    expect(Object.keys(await redis.hgetall(keys.subjectBytes('acme', today))).sort()).toEqual([...top].sort());
+    expect(await redis.hget(keys.subjectBytes('acme', today), 's19')).toBe('20');
+    expect(await redis.strlen(keys.subjectSketch('acme', today))).toBeGreaterThan(0);
   });
 });
