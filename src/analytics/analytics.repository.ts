@@ -4,7 +4,15 @@ import { clientsSortKey, clientsSortKeyEnd, type DayData, decodeDayData, subject
 import { COLD_STORE, type ColdPeriod, type ColdStore, periodOfSortKey, sortKey } from '../coldstore/cold-store.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { dayOf } from '../common/time.js';
-import { DAY, DAY_DATA_COLD_AFTER_SECONDS, dayDataCold, dayEnd, HOUR, readsCold } from '../common/history-tiers.js';
+import {
+  DAY,
+  DAY_DATA_COLD_AFTER_SECONDS,
+  dayDataCold,
+  dayEnd,
+  HOUR,
+  hotSecondsOf,
+  readsCold,
+} from '../common/history-tiers.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { CLIENT_DAY_FIELDS, CLIENT_FIELD_SEPARATOR, COUNTER_FIELDS, RedisKeys } from '../redis/redis-keys.js';
@@ -92,7 +100,7 @@ export class AnalyticsRepository {
       pulseClaimLate: CLAIM_LATE_LUA,
       pulseFinishLate: FINISH_LATE_LUA,
     });
-    this.hotSeconds = (options.coldStore?.hotHistoryHours ?? 0) * HOUR;
+    this.hotSeconds = hotSecondsOf(options);
   }
 
   minutes(tenantId: string, minuteEpochs: number[]): Promise<Record<string, string>[]> {

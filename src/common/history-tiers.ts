@@ -8,6 +8,11 @@
 export const HOUR = 3600;
 export const DAY = 86_400;
 
+/** The cold store's hot window in seconds from the options; 0 without a cold store. */
+export function hotSecondsOf(options: { coldStore?: { hotHistoryHours: number } } | null): number {
+  return (options?.coldStore?.hotHistoryHours ?? 0) * HOUR;
+}
+
 /**
  * A flush stops writing minutes for an hour (and marking it for the rollup) this long before the
  * rollup stops recomputing it: the rollup takes marked hours every pass (a ROLLUP_INTERVAL, one

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
-import { dayDataLate } from '../common/history-tiers.js';
+import { dayDataLate, hotSecondsOf } from '../common/history-tiers.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { dayOf, minuteEpochOf } from '../common/time.js';
@@ -60,7 +60,7 @@ export class PresenceRepository {
     private readonly keys: RedisKeys,
     @Optional() @Inject(PULSE_OPTIONS) options: PulseOptions | null = null,
   ) {
-    this.hotSeconds = (options?.coldStore?.hotHistoryHours ?? 0) * 3600;
+    this.hotSeconds = hotSecondsOf(options);
     this.scripts = defineScripts(redis, {
       pulseHeartbeats: HEARTBEATS_LUA,
       pulseMarkOffline: MARK_OFFLINE_LUA,

@@ -5,6 +5,7 @@ import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import type { Retention } from '../common/retention.js';
 import { encodeDelta, FLUSH_LUA } from './flush-script.js';
+import { hotSecondsOf } from '../common/history-tiers.js';
 import type { TenantDelta } from './tenant-delta.js';
 
 export type FlushOutcome = 'applied' | 'duplicate' | 'tenant_gone';
@@ -31,7 +32,7 @@ export class TrafficRepository {
     @Optional() @Inject(PULSE_OPTIONS) options: PulseOptions | null = null,
   ) {
     this.flush = defineScripts(redis, { pulseFlush: FLUSH_LUA }).pulseFlush;
-    this.hotSeconds = (options?.coldStore?.hotHistoryHours ?? 0) * 3600;
+    this.hotSeconds = hotSecondsOf(options);
   }
 
   async apply(
