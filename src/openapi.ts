@@ -6,6 +6,7 @@ import { ErrorBodyDto } from './http/error-body.dto.js';
 import { METRICS_SCHEMAS } from './metrics/metrics.schemas.js';
 import { OBSERVABILITY_SCHEMAS } from './observability/observability.schemas.js';
 import { TENANT_SCHEMAS } from './tenants/tenants.schemas.js';
+import { COMPLIANCE_SCHEMAS } from './compliance/compliance.schemas.js';
 
 /** Every response body's schema, by the name routes refer to (`ApiRoute`'s `schema`). */
 const RESPONSE_SCHEMAS = {
@@ -14,12 +15,14 @@ const RESPONSE_SCHEMAS = {
   ...ALERTING_SCHEMAS,
   ...HEALTH_SCHEMAS,
   ...OBSERVABILITY_SCHEMAS,
+  ...COMPLIANCE_SCHEMAS,
 };
 
 const TAGS: [string, string][] = [
   ['metrics', "The tenant's own traffic, presence, history and anomalies (tenant key)"],
   ['alerts', 'Alert channels, rules, silences and history (enterprise tenant key)'],
-  ['admin', 'Tenants and their keys (admin key)'],
+  ['admin', 'Tenants and their keys, the audit trail, data export, erasure and the compliance report (admin key)'],
+  ['audit', "The tenant's own audit trail (enterprise tenant key)"],
   ['health', 'Probes for orchestrators (no key)'],
   ['operator', "Pulse's own metrics (admin key)"],
 ];

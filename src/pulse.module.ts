@@ -15,6 +15,7 @@ import { ColdStoreModule } from './coldstore/coldstore.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { PulseHttpModule } from './http/http.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { ComplianceModule } from './compliance/compliance.module.js';
 
 export interface PulseModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   inject?: (string | symbol | (abstract new (...args: never[]) => unknown))[];
@@ -61,6 +62,7 @@ export class PulseModule {
         AlertingModule,
         MetricsModule,
         ObservabilityModule,
+        ComplianceModule,
         PulseHttpModule,
       ],
       providers: [optionsProvider],

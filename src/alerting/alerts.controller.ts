@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Audited } from '../common/decorators/audited.decorator.js';
 import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
@@ -10,6 +11,7 @@ import { ParseIdPipe } from '../common/pipes/parse-id.pipe.js';
 import { AlertingService } from './alerting.service.js';
 import { CreateChannelDto, UpdateChannelDto } from './dto/channel.dto.js';
 import { CreateRuleDto, CreateSilenceDto, UpdateRuleDto } from './dto/rule.dto.js';
+import { PageLimit } from '../common/decorators/page-limit.decorator.js';
 
 export class HistoryQuery {
   @ApiPropertyOptional({ description: 'How far back, in hours (1–720)', minimum: 1, maximum: 720, default: 24 })
@@ -20,17 +22,7 @@ export class HistoryQuery {
   @Max(720, { message: 'hours must be an integer from 1 to 720' })
   hours: number = 24;
 
-  @ApiPropertyOptional({
-    description: 'At most this many, newest first (1–1000)',
-    minimum: 1,
-    maximum: 1000,
-    default: 100,
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer from 1 to 1000' })
-  @Min(1, { message: 'limit must be an integer from 1 to 1000' })
-  @Max(1000, { message: 'limit must be an integer from 1 to 1000' })
+  @PageLimit('At most this many, newest first')
   limit: number = 100;
 }
 
@@ -67,6 +59,7 @@ export class AlertsController {
     ok: { status: 201, description: 'The channel (secrets masked)', schema: 'ChannelCreated' },
     errors: [400, 409, 413],
   })
+  @Audited({ action: 'channel.create', target: 'channel', id: 'answer:id' })
   @Post('channels')
   create(@CurrentTenant() tenant: TenantPrincipal, @Body() dto: CreateChannelDto) {
     return this.alerting.create(tenant.tenantId, dto);
@@ -96,6 +89,7 @@ export class AlertsController {
     ok: { description: 'The channel (secrets masked)', schema: 'Channel' },
     errors: [400, 404, 413],
   })
+  @Audited({ action: 'channel.update', target: 'channel' })
   @Patch('channels/:id')
   update(
     @CurrentTenant() tenant: TenantPrincipal,
@@ -106,6 +100,7 @@ export class AlertsController {
   }
 
   @TieredRoute({ summary: 'Delete a channel', ok: { status: 204, description: 'Deleted' }, errors: [400, 404] })
+  @Audited({ action: 'channel.delete', target: 'channel' })
   @Delete('channels/:id')
   @HttpCode(204)
   async remove(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string): Promise<void> {
@@ -117,6 +112,7 @@ export class AlertsController {
     ok: { status: 201, description: 'The rule', schema: 'Rule' },
     errors: [400, 409, 413],
   })
+  @Audited({ action: 'rule.create', target: 'rule', id: 'answer:id' })
   @Post('rules')
   createRule(@CurrentTenant() tenant: TenantPrincipal, @Body() dto: CreateRuleDto) {
     return this.alerting.createRule(tenant.tenantId, dto);
@@ -135,6 +131,7 @@ export class AlertsController {
   }
 
   @TieredRoute({ summary: 'Change a rule', ok: { description: 'The rule', schema: 'Rule' }, errors: [400, 404, 413] })
+  @Audited({ action: 'rule.update', target: 'rule' })
   @Patch('rules/:id')
   updateRule(
     @CurrentTenant() tenant: TenantPrincipal,
@@ -145,6 +142,7 @@ export class AlertsController {
   }
 
   @TieredRoute({ summary: 'Delete a rule', ok: { status: 204, description: 'Deleted' }, errors: [400, 404] })
+  @Audited({ action: 'rule.delete', target: 'rule' })
   @Delete('rules/:id')
   @HttpCode(204)
   async removeRule(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string): Promise<void> {
@@ -156,6 +154,7 @@ export class AlertsController {
     ok: { status: 201, description: 'The silence', schema: 'Silence' },
     errors: [400, 409, 413],
   })
+  @Audited({ action: 'silence.create', target: 'silence', id: 'answer:id' })
   @Post('silences')
   createSilence(@CurrentTenant() tenant: TenantPrincipal, @Body() dto: CreateSilenceDto) {
     return this.alerting.createSilence(tenant.tenantId, dto);
@@ -168,6 +167,7 @@ export class AlertsController {
   }
 
   @TieredRoute({ summary: 'Delete a silence', ok: { status: 204, description: 'Deleted' }, errors: [400, 404] })
+  @Audited({ action: 'silence.delete', target: 'silence' })
   @Delete('silences/:id')
   @HttpCode(204)
   async removeSilence(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string): Promise<void> {
@@ -179,6 +179,7 @@ export class AlertsController {
     ok: { description: 'What happened', schema: 'ChannelTest' },
     errors: [400, 404],
   })
+  @Audited({ action: 'channel.test', target: 'channel' })
   @Post('channels/:id/test')
   @HttpCode(200)
   test(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string) {

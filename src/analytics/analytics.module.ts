@@ -11,6 +11,6 @@ import { ArchiveJob } from './archive.job.js';
 @Module({
   imports: [MonitoringModule, JobsModule, TenantsModule, HeartbeatModule],
   providers: [AnalyticsRepository, AnalyticsService, RollupJob, ArchiveJob],
-  exports: [AnalyticsService, RollupJob, ArchiveJob],
+  exports: [AnalyticsService, RollupJob, ArchiveJob, AnalyticsRepository],
 })
 export class AnalyticsModule {}

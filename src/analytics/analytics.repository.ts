@@ -322,6 +322,26 @@ export class AnalyticsRepository {
     }
   }
 
+  /**
+   * A day's per-client counters (`<clientId>|<field>` → value), in batches (the export): the cold
+   * item's once the day's data is cold, else HSCAN of the day's hash.
+   */
+  async *clientDayFields(tenantId: string, day: string, now = Date.now()): AsyncGenerator<[string, string][]> {
+    const cold = (await this.coldDays(tenantId, [day], 'c', now)).get(day);
+    if (cold) {
+      yield Object.entries(cold.clientFields);
+      return;
+    }
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(this.keys.clientDay(tenantId, day), cursor, 'COUNT', 1000);
+      cursor = next;
+      const pairs: [string, string][] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
+      if (pairs.length > 0) yield pairs;
+    } while (cursor !== '0');
+  }
+
   /** Top subjects of each day (with bytes) and each day's distinct-subject sketch. */
   async subjectsOfDays(
     tenantId: string,

@@ -145,6 +145,13 @@ export class EnvironmentVariables {
   @Max(3650)
   RETENTION_DAYS_ENTERPRISE: number = 30;
 
+  /** Days the audit trail keeps an entry (README, Compliance). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  AUDIT_RETENTION_DAYS: number = 400;
+
   @Transform(toInt)
   @IsInt()
   @Min(26)
@@ -332,6 +339,7 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
             hotHistoryHours: env.HOT_HISTORY_HOURS,
           }
         : undefined,
+    audit: { retentionDays: env.AUDIT_RETENTION_DAYS },
     subjectsStoredPerDay: env.SUBJECTS_STORED_PER_DAY,
     samplingAutoRate: env.SAMPLING_AUTO_RATE,
     heartbeatTimeoutMs: env.HEARTBEAT_TIMEOUT_SECONDS * 1000,

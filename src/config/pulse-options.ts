@@ -54,6 +54,11 @@ export interface PulseOptions {
   retentionDays?: Record<Tier, number>;
   /** Cold history in DynamoDB (COLD_STORE=dynamodb); absent: all history in Redis. */
   coldStore?: ColdStoreOptions;
+  /**
+   * The audit trail: days an entry is kept (default 400), and how often failed authentications
+   * and key use gathered in memory are written (default 10 s).
+   */
+  audit?: { retentionDays: number; flushIntervalMs?: number };
   /** Subjects kept per tenant per day in Redis (the top by message count). */
   subjectsStoredPerDay: number;
   /**

@@ -8,6 +8,7 @@ import { Public } from '../common/decorators/public.decorator.js';
 import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import type { AuthenticatedRequest } from '../common/principal.js';
+import type { AuditService } from '../compliance/audit.service.js';
 
 class Routes {
   open() {}
@@ -25,17 +26,23 @@ const keys = {
 } as unknown as ApiKeyService;
 
 function context(handler: keyof Routes, authorization?: string): { ctx: ExecutionContext; req: AuthenticatedRequest } {
-  const req = { headers: { authorization } } as AuthenticatedRequest;
+  const req = { headers: { authorization }, ip: '10.0.0.7' } as unknown as AuthenticatedRequest;
   const ctx = {
     getType: () => 'http',
     getHandler: () => Routes.prototype[handler],
     getClass: () => Routes,
-    switchToHttp: () => ({ getRequest: () => req }),
+    switchToHttp: () => ({ getRequest: () => req, getResponse: () => ({ getHeader: () => 'req-1' }) }),
   } as unknown as ExecutionContext;
   return { ctx, req };
 }
 
-const guard = new ApiKeyGuard(new Reflector(), keys, { adminApiKey: ADMIN } as PulseOptions);
+/** What the guard reported to the audit trail. */
+const reported = { failures: [] as unknown[][], uses: [] as unknown[][] };
+const audit = {
+  authFailed: (...a: unknown[]) => reported.failures.push(a),
+  keyUsed: (...a: unknown[]) => reported.uses.push(a),
+} as unknown as AuditService;
+const guard = new ApiKeyGuard(new Reflector(), keys, { adminApiKey: ADMIN } as PulseOptions, audit);
 
 describe('ApiKeyGuard', () => {
   it('lets @Public routes through without a key', async () => {
@@ -63,7 +70,7 @@ describe('ApiKeyGuard', () => {
   });
 
   it('without a configured admin key, admin routes are closed', async () => {
-    const closed = new ApiKeyGuard(new Reflector(), keys, {} as PulseOptions);
+    const closed = new ApiKeyGuard(new Reflector(), keys, {} as PulseOptions, audit);
     await expect(closed.canActivate(context('admin', `Bearer ${ADMIN}`).ctx)).rejects.toBeInstanceOf(
       UnauthorizedException,
     );
@@ -76,5 +83,22 @@ describe('ApiKeyGuard', () => {
       requiredTier: 'professional',
       currentTier: 'basic',
     });
+  });
+
+  it('reports each refusal (address, presented key, reason, request id) and each accepted key use', async () => {
+    reported.failures.length = 0;
+    reported.uses.length = 0;
+    await guard.canActivate(context('tenant').ctx).catch(() => undefined);
+    await guard.canActivate(context('tenant', 'Bearer pk_wrong').ctx).catch(() => undefined);
+    await guard.canActivate(context('admin', 'Bearer pk_basic').ctx).catch(() => undefined);
+    await guard.canActivate(context('tenant', `Bearer ${ADMIN}`).ctx).catch(() => undefined);
+    await guard.canActivate(context('tenant', 'Bearer pk_basic').ctx);
+    expect(reported.failures).toEqual([
+      ['10.0.0.7', null, 'missing_key', 'req-1'],
+      ['10.0.0.7', 'pk_wrong', 'unknown_key', 'req-1'],
+      ['10.0.0.7', 'pk_basic', 'admin_key_required', 'req-1'],
+      ['10.0.0.7', ADMIN, 'admin_key_as_tenant_key', 'req-1'],
+    ]);
+    expect(reported.uses).toEqual([['acme', 'k1']]);
   });
 });

@@ -9,6 +9,7 @@ import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
 import { TierRequiredException } from '../common/errors/tier-required.exception.js';
 import { tierAtLeast } from '../common/tiers.js';
 import { type AuthenticatedRequest, bearerToken, type TenantPrincipal } from '../common/principal.js';
+import { AuditService, type AuthFailureReason } from '../compliance/audit.service.js';
 
 /**
  * Global guard, deny by default: a route is open only when marked @Public(). Admin routes take the
@@ -24,6 +25,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeyService,
     @Inject(PULSE_OPTIONS) options: PulseOptions,
+    private readonly audit: AuditService,
   ) {
     this.adminKeyDigest = options.adminApiKey ? sha256(options.adminApiKey) : null;
   }
@@ -35,19 +37,26 @@ export class ApiKeyGuard implements CanActivate {
 
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = bearerToken(request.headers.authorization);
-    if (!key) throw new UnauthorizedException('Missing API key: send "Authorization: Bearer <key>"');
+    // Refusals are counted for the audit trail (per address, key prefix and reason; no I/O here).
+    const refuse = (reason: AuthFailureReason, message: string) => {
+      const id = context.switchToHttp().getResponse<{ getHeader(n: string): unknown }>().getHeader('x-request-id');
+      this.audit.authFailed(request.ip ?? 'unknown', key, reason, typeof id === 'string' ? id : null);
+      return new UnauthorizedException(message);
+    };
+    if (!key) throw refuse('missing_key', 'Missing API key: send "Authorization: Bearer <key>"');
 
     const isAdminKey = this.isAdminKey(key);
     if (access === 'admin') {
-      if (!isAdminKey) throw new UnauthorizedException('This route requires the admin API key');
+      if (!isAdminKey) throw refuse('admin_key_required', 'This route requires the admin API key');
       request.isAdmin = true;
       return true;
     }
-    if (isAdminKey) throw new UnauthorizedException('The admin API key cannot be used as a tenant key');
+    if (isAdminKey) throw refuse('admin_key_as_tenant_key', 'The admin API key cannot be used as a tenant key');
 
     const principal = await (this.lookups.get(request) ?? this.apiKeys.resolve(key));
-    if (!principal) throw new UnauthorizedException('Unknown or revoked API key');
+    if (!principal) throw refuse('unknown_key', 'Unknown or revoked API key');
     request.tenant = principal;
+    this.audit.keyUsed(principal.tenantId, principal.keyId);
 
     const required = this.reflector.getAllAndOverride(RequiresTier, [context.getHandler(), context.getClass()]);
     if (required && !tierAtLeast(principal.tier, required)) {

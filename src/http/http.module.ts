@@ -6,6 +6,7 @@ import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
+import { AuditModule } from '../compliance/audit.module.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import { HttpErrorFilter } from './http-error.filter.js';
 import { PulseThrottlerGuard } from './throttling/pulse-throttler.guard.js';
@@ -21,6 +22,7 @@ import { createValidationPipe } from './validation.pipe.js';
 @Module({
   imports: [
     TenantsModule,
+    AuditModule,
     ThrottlerModule.forRootAsync({
       inject: [PULSE_OPTIONS, REDIS_CLIENT, RedisKeys],
       useFactory: (options: PulseOptions, redis: RedisClient, keys: RedisKeys) => ({

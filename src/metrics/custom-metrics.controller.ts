@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Audited } from '../common/decorators/audited.decorator.js';
 import { ApiTags } from '@nestjs/swagger';
 import { TieredRoute } from '../common/decorators/api-route.decorator.js';
 import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js';
@@ -22,6 +23,7 @@ export class CustomMetricsController {
     ok: { status: 201, description: 'The definition', schema: 'CustomMetric' },
     errors: [400, 409, 413],
   })
+  @Audited({ action: 'custom_metric.create', target: 'custom_metric', id: 'answer:id' })
   @Post()
   create(@CurrentTenant() tenant: TenantPrincipal, @Body() dto: CreateCustomMetricDto) {
     return this.custom.create(tenant.tenantId, dto);
@@ -65,6 +67,7 @@ export class CustomMetricsController {
     ok: { description: 'The definition', schema: 'CustomMetric' },
     errors: [400, 404, 413],
   })
+  @Audited({ action: 'custom_metric.update', target: 'custom_metric' })
   @Patch(':id')
   update(
     @CurrentTenant() tenant: TenantPrincipal,
@@ -79,6 +82,7 @@ export class CustomMetricsController {
     ok: { status: 204, description: 'Deleted' },
     errors: [400, 404],
   })
+  @Audited({ action: 'custom_metric.delete', target: 'custom_metric' })
   @Delete(':id')
   @HttpCode(204)
   async remove(@CurrentTenant() tenant: TenantPrincipal, @Param('id', ParseIdPipe) id: string): Promise<void> {

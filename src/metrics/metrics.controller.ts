@@ -1,3 +1,4 @@
+import { Audited } from '../common/decorators/audited.decorator.js';
 import {
   Body,
   Controller,
@@ -137,6 +138,7 @@ export class MetricsController {
     errors: [400, 403],
   })
   /** The analytics series for BI tools, streamed as CSV or NDJSON. */
+  @Audited({ action: 'metrics.export', target: 'metrics' })
   @Get('export')
   @RequiresTier('professional')
   async export(@CurrentTenant() tenant: TenantPrincipal, @Query() query: ExportQuery): Promise<StreamableFile> {
@@ -181,6 +183,7 @@ export class MetricsController {
    * Runs the anomaly-detection pipeline over the stored history (hourly windows) and returns what
    * would have opened; nothing is stored or notified.
    */
+  @Audited({ action: 'anomaly.backtest', target: 'anomalies' })
   @Post('anomalies/backtest')
   @HttpCode(200)
   @RequiresTier('enterprise')

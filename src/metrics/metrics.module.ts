@@ -17,6 +17,6 @@ import { TenantsModule } from '../tenants/tenants.module.js';
   imports: [MonitoringModule, HealthModule, HeartbeatModule, AnalyticsModule, AnomaliesModule, TenantsModule],
   controllers: [MetricsController, CustomMetricsController],
   providers: [MetricsRepository, RealtimeReader, MetricsService, LiveStreams, CustomMetricsService],
-  exports: [RealtimeReader, MetricsRepository],
+  exports: [RealtimeReader, MetricsRepository, CustomMetricsService],
 })
 export class MetricsModule {}

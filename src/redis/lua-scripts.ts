@@ -1,7 +1,13 @@
 import { CLUSTER_UNPIPELINED_SCRIPTS, type RedisClient } from './redis-client.js';
 
 /** Scripts with a fixed number of keys: ioredis knows their keys, so they auto-pipeline on Cluster too. */
-export const FIXED_KEY_SCRIPTS = ['pulseLockExtend', 'pulseLockRelease', 'pulseRateLimit', 'pulseUnqueue'] as const;
+export const FIXED_KEY_SCRIPTS = [
+  'pulseLockExtend',
+  'pulseLockRelease',
+  'pulseRateLimit',
+  'pulseUnqueue',
+  'pulseAuditAppend',
+] as const;
 
 type VariableKeyName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];
 type FixedKeyName = (typeof FIXED_KEY_SCRIPTS)[number];

@@ -199,6 +199,36 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}late:${period}`;
   }
 
+  /** STREAM of the tenant's audit entries (field `e`: the entry's JSON), trimmed by the audit retention. */
+  tenantAudit(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}audit`;
+  }
+
+  /** STRING the tenant's key (base64) sealing its fields in the global audit trail. */
+  tenantAuditKey(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}audit:key`;
+  }
+
+  /** STREAM of every audit entry, the tenant's fields sealed (`sealed`). */
+  audit(): string {
+    return `${this.prefix}:audit`;
+  }
+
+  /** HASH `<yyyymmdd>:<reason>` → failed authentications that day (the compliance report's 30 days). */
+  authFailures(): string {
+    return `${this.prefix}:authfail`;
+  }
+
+  /** ZSET keyId → when the key was last used (ms; the greatest instance's report wins). */
+  keyUse(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}apikeys:used`;
+  }
+
+  /** LIST of erasure receipts (JSON), newest first. */
+  erasures(): string {
+    return `${this.prefix}:erasures`;
+  }
+
   /** SET of the periods that have late data waiting for the archiver. */
   latePeriods(tenantId: string): string {
     return `${this.tenantScope(tenantId)}archl`;

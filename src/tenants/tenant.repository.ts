@@ -60,14 +60,33 @@ export class TenantRepository {
    * Removes the tenant: first its record (its keys stop resolving and flushes stop writing at
    * once), then its API-key index entries, then every key under its hash tag.
    */
-  async delete(tenantId: string): Promise<void> {
+  /** Deletes every key of the tenant; the number of keys removed. */
+  async delete(tenantId: string): Promise<number> {
     const apiKeys = await this.listApiKeys(tenantId);
-    await this.redis.del(this.keys.tenant(tenantId));
+    let removed = await this.redis.del(this.keys.tenant(tenantId));
     await this.redis.srem(this.keys.tenants(), tenantId);
     // One key per command: the index entries live in slots of their own (keyed by the key's hash),
     // and a multi-key DEL across slots is refused on Redis Cluster (CROSSSLOT).
-    for (const k of apiKeys) await this.redis.del(this.keys.apiKey(k.sha256));
-    await this.deleteByPrefix(this.keys.tenantScope(tenantId));
+    for (const k of apiKeys) removed += await this.redis.del(this.keys.apiKey(k.sha256));
+    return removed + (await this.deleteByPrefix(this.keys.tenantScope(tenantId)));
+  }
+
+  /** Keeps an erasure receipt (the newest 10,000) for the compliance report. */
+  async saveErasure(receipt: object): Promise<void> {
+    await this.redis.lpush(this.keys.erasures(), JSON.stringify(receipt));
+    await this.redis.ltrim(this.keys.erasures(), 0, 9999);
+  }
+
+  async erasures(limit: number): Promise<unknown[]> {
+    return (await this.redis.lrange(this.keys.erasures(), 0, limit - 1)).map((r) => JSON.parse(r) as unknown);
+  }
+
+  /**
+   * Keys of the tenant left in Redis (its prefix, on every master; erasure's check): deletes them
+   * too when `remove`, and answers how many there were.
+   */
+  async remaining(tenantId: string, remove: boolean): Promise<number> {
+    return this.scanPrefix(this.keys.tenantScope(tenantId), remove);
   }
 
   async addApiKey(tenantId: string, record: ApiKeyRecord): Promise<void> {
@@ -104,18 +123,25 @@ export class TenantRepository {
     return { tenantId, keyId };
   }
 
-  private async deleteByPrefix(prefix: string): Promise<void> {
+  private deleteByPrefix(prefix: string): Promise<number> {
+    return this.scanPrefix(prefix, true);
+  }
+
+  private async scanPrefix(prefix: string, remove: boolean): Promise<number> {
     const nodes = 'nodes' in this.redis ? this.redis.nodes('master') : [this.redis];
     const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+    let n = 0;
     for (const node of nodes) {
       let cursor = '0';
       do {
         const [next, found] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
         cursor = next;
         // One key at a time keeps this valid on Redis Cluster whatever the slots.
-        for (const key of found) await node.unlink(key);
+        if (remove) for (const key of found) n += await node.unlink(key);
+        else n += found.length;
       } while (cursor !== '0');
     }
+    return n;
   }
 }
 

@@ -5,7 +5,8 @@ import { AdminOnly } from '../common/decorators/admin-only.decorator.js';
 import { ParseIdPipe } from '../common/pipes/parse-id.pipe.js';
 import { CreateTenantDto, UpdateTenantDto } from './dto/tenant.dto.js';
 import { ListTenantsQuery } from './dto/list-tenants.query.js';
-import { TenantsService } from './tenants.service.js';
+import { type ErasureReceipt, TenantsService } from './tenants.service.js';
+import { Audited } from '../common/decorators/audited.decorator.js';
 
 @ApiTags('admin')
 @AdminOnly()
@@ -20,6 +21,7 @@ export class TenantsAdminController {
     ok: { status: 201, description: 'The tenant with its first key', schema: 'TenantCreated' },
     errors: [400, 409, 413],
   })
+  @Audited({ action: 'tenant.create', target: 'tenant', id: 'answer:id' })
   @Post()
   create(@Body() dto: CreateTenantDto) {
     return this.tenants.create(dto);
@@ -51,20 +53,34 @@ export class TenantsAdminController {
     ok: { description: 'The tenant', schema: 'Tenant' },
     errors: [400, 404, 413],
   })
+  @Audited({ action: 'tenant.update', target: 'tenant' })
   @Patch(':id')
   update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateTenantDto) {
     return this.tenants.update(id, dto);
   }
 
   @AdminRoute({
-    summary: 'Delete a tenant with all its data and keys (and its cold history)',
-    ok: { status: 204, description: 'Deleted' },
+    summary: 'Erase a tenant: all its data and keys, in Redis and the cold store, with a receipt',
+    description:
+      'Removes every key of the tenant, then checks that none is left; the receipt counts what was removed and what remains (0). The audit trail keeps the fact of the erasure.',
+    ok: { description: 'Erased: the receipt', schema: 'ErasureReceipt' },
     errors: [400, 404, 503],
   })
+  @Audited({
+    action: 'tenant.erase',
+    target: 'tenant',
+    details: (r) => {
+      const receipt = r as ErasureReceipt;
+      return {
+        redisKeys: receipt.removed.redisKeys,
+        coldItems: receipt.removed.coldItems,
+        remaining: receipt.remaining,
+      };
+    },
+  })
   @Delete(':id')
-  @HttpCode(204)
-  async remove(@Param('id', ParseIdPipe) id: string): Promise<void> {
-    await this.tenants.delete(id);
+  remove(@Param('id', ParseIdPipe) id: string): Promise<ErasureReceipt> {
+    return this.tenants.delete(id);
   }
 
   @AdminRoute({
@@ -73,6 +89,7 @@ export class TenantsAdminController {
     ok: { status: 201, description: 'The new key', schema: 'ApiKeyIssued' },
     errors: [400, 404],
   })
+  @Audited({ action: 'apikey.issue', target: 'apikey', id: 'answer:keyId' })
   @Post(':id/api-keys')
   issueKey(@Param('id', ParseIdPipe) id: string) {
     return this.tenants.issueKey(id);
@@ -93,6 +110,7 @@ export class TenantsAdminController {
     ok: { status: 204, description: 'Revoked' },
     errors: [400, 404],
   })
+  @Audited({ action: 'apikey.revoke', target: 'apikey', id: 'keyId' })
   @Delete(':id/api-keys/:keyId')
   @HttpCode(204)
   async revokeKey(@Param('id', ParseIdPipe) id: string, @Param('keyId', ParseIdPipe) keyId: string): Promise<void> {

@@ -17,6 +17,14 @@ import { TenantChangesPublisher } from './tenant-changes.publisher.js';
 import { TenantDirectory } from './tenant-directory.js';
 import { TenantRepository } from './tenant.repository.js';
 
+/** What an erasure removed, and what it found left after (0 unless something failed). */
+export interface ErasureReceipt {
+  tenantId: string;
+  erasedAt: string;
+  removed: { redisKeys: number; coldItems: number };
+  remaining: number;
+}
+
 export interface IssuedApiKey {
   keyId: string;
   apiKey: string;
@@ -108,25 +116,42 @@ export class TenantsService {
    * the cold store fails, the answer is a 503 and the same DELETE, repeated, finishes the cold
    * part (a tenant gone from Redis with items left in the cold store is still deletable).
    */
-  async delete(tenantId: string): Promise<void> {
+  /**
+   * Erases the tenant (GDPR Art. 17): every Redis key of it, then its cold items; then checks that
+   * none is left (a write that raced the deletion is deleted too) and answers with the receipt,
+   * which is kept (`erasures`) for the compliance report. A cold store that fails leaves the
+   * tenant gone from Redis and answers 503: repeating the DELETE finishes the cold part.
+   */
+  async delete(tenantId: string): Promise<ErasureReceipt> {
     const found = await this.tenants.find(tenantId);
+    let redisKeys = 0;
     if (found) {
-      await this.tenants.delete(tenantId);
+      redisKeys = await this.tenants.delete(tenantId);
       await this.publish({ tenantId, change: 'deleted' });
     }
-    if (!this.cold) {
-      if (!found) throw new NotFoundException(`Tenant ${tenantId} not found`);
-      return;
+    let coldItems = 0;
+    if (this.cold) {
+      try {
+        coldItems = await this.cold.deleteTenant(tenantId);
+      } catch (err) {
+        throw new ServiceUnavailableException(
+          `Tenant ${tenantId} is deleted from Redis; its cold history could not be deleted yet (${(err as Error).message}): repeat the DELETE`,
+        );
+      }
     }
-    let removed: number;
-    try {
-      removed = await this.cold.deleteTenant(tenantId);
-    } catch (err) {
-      throw new ServiceUnavailableException(
-        `Tenant ${tenantId} is deleted from Redis; its cold history could not be deleted yet (${(err as Error).message}): repeat the DELETE`,
-      );
-    }
-    if (!found && removed === 0) throw new NotFoundException(`Tenant ${tenantId} not found`);
+    if (!found && coldItems === 0) throw new NotFoundException(`Tenant ${tenantId} not found`);
+    // A flush or heartbeat batch encoded before the deletion may land after it: removed as well.
+    redisKeys += await this.tenants.remaining(tenantId, true);
+    const remaining =
+      (await this.tenants.remaining(tenantId, false)) + (this.cold ? await this.cold.count(tenantId) : 0);
+    const receipt: ErasureReceipt = {
+      tenantId,
+      erasedAt: new Date().toISOString(),
+      removed: { redisKeys, coldItems },
+      remaining,
+    };
+    await this.tenants.saveErasure(receipt);
+    return receipt;
   }
 
   async issueKey(tenantId: string): Promise<IssuedApiKey> {

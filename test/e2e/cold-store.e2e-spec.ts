@@ -258,8 +258,17 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
       await dynamo.start();
     }
     expect(await cold.count(tenant.id)).toBeGreaterThan(0);
-    const res = await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${tenant.id}`, { key: ADMIN_KEY });
-    expect(res.status).toBe(204);
+    const before = await cold.count(tenant.id);
+    const res = await request<{ removed: { coldItems: number }; remaining: number }>(
+      pulse.url,
+      'DELETE',
+      `/api/v1/admin/tenants/${tenant.id}`,
+      { key: ADMIN_KEY },
+    );
+    expect(res.status).toBe(200);
+    // The receipt counts the cold items this DELETE removed, and finds none left.
+    expect(res.body.removed.coldItems).toBe(before);
+    expect(res.body.remaining).toBe(0);
     expect(await cold.count(tenant.id)).toBe(0);
     // Nothing left anywhere: a third DELETE is a 404.
     expect((await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${tenant.id}`, { key: ADMIN_KEY })).status).toBe(

@@ -364,7 +364,8 @@ function allowed(template: string, tier: Tier): boolean {
   if (
     template.startsWith('/api/v1/alerts') ||
     template.startsWith('/api/v1/metrics/custom') ||
-    template === '/api/v1/metrics/anomalies'
+    template === '/api/v1/metrics/anomalies' ||
+    template === '/api/v1/audit'
   ) {
     return tier === 'enterprise';
   }

@@ -64,7 +64,7 @@ describe('Redis Cluster', () => {
     expect(list.body.tenants).toHaveLength(4);
     expect(
       (await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${tenants[0].id}`, { key: ADMIN_KEY })).status,
-    ).toBe(204);
+    ).toBe(200);
     expect((await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: tenants[0].apiKey })).status).toBe(401);
   });
 
@@ -86,7 +86,8 @@ describe('Redis Cluster', () => {
     });
     expect(channel.status).toBe(201);
     const deleted = await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${id}`, { key: ADMIN_KEY });
-    expect(deleted.status, JSON.stringify(deleted.body)).toBe(204);
+    expect(deleted.status, JSON.stringify(deleted.body)).toBe(200);
+    expect(deleted.body).toMatchObject({ tenantId: id, remaining: 0 });
     for (const key of [t.apiKey, ...extra])
       expect((await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key })).status).toBe(401);
     // Nothing of the tenant is left on any master.

@@ -1,4 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
+import type { AuditService } from '../../compliance/audit.service.js';
 import { Reflector } from '@nestjs/core';
 import { ThrottlerException, type ThrottlerStorage } from '@nestjs/throttler';
 import { describe, expect, it } from 'vitest';
@@ -44,7 +45,13 @@ function setup(limits: { key: number; address: number }) {
       hold('lookup', key === 'pk_good' ? { tenantId: 'acme', tier: 'basic' as const, keyId: 'k1' } : null),
   } as unknown as ApiKeyService;
   const reflector = new Reflector();
-  const apiKeyGuard = new ApiKeyGuard(reflector, apiKeys, { adminApiKey: 'admin-key-0123456789' } as PulseOptions);
+  const audit = { authFailed: () => undefined, keyUsed: () => undefined } as unknown as AuditService;
+  const apiKeyGuard = new ApiKeyGuard(
+    reflector,
+    apiKeys,
+    { adminApiKey: 'admin-key-0123456789' } as PulseOptions,
+    audit,
+  );
   const guard = new PulseThrottlerGuard(
     {
       generateKey: (_c: unknown, tracker: string, name: string) => `${name}:${tracker}`,

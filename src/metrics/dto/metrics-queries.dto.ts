@@ -5,6 +5,7 @@ import { type Period, PERIODS, type Resolution, RESOLUTIONS } from '../../analyt
 import { EXPORT_FORMATS, type ExportFormat } from '../../analytics/series-export.js';
 import { ANOMALY_TYPES, type AnomalyType } from '../../anomalies/detectors.js';
 import { SENSITIVITIES, type Sensitivity } from '../../config/detector-config.js';
+import { PageLimit } from '../../common/decorators/page-limit.decorator.js';
 
 export class AnalyticsQuery {
   @ApiPropertyOptional({
@@ -82,17 +83,7 @@ export class PresenceQuery {
   @IsBoolean({ message: 'online must be true or false' })
   online?: boolean;
 
-  @ApiPropertyOptional({
-    description: 'Clients per page (1–1000); professional and up',
-    minimum: 1,
-    maximum: 1000,
-    default: 100,
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer from 1 to 1000' })
-  @Min(1, { message: 'limit must be an integer from 1 to 1000' })
-  @Max(1000, { message: 'limit must be an integer from 1 to 1000' })
+  @PageLimit('Clients per page; professional and up')
   limit: number = 100;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page; professional and up' })

@@ -1,0 +1,149 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+import { type AuditAction, type AuditEntry, sealEntry, type StoredEntry, unsealEntry } from './audit.js';
+
+/**
+ * Appends to the tenant's stream only while the tenant exists (an entry about a deleted or unknown
+ * tenant must not bring its keys back), refreshing the stream's and the seal key's expiry, and
+ * returns the seal key (created on first use), or false without a tenant.
+ * KEYS: tenant hash, tenant stream, seal key. ARGV: entry JSON, MINID (ms), expiry (ms), a new key.
+ */
+const APPEND_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+redis.call('XADD', KEYS[2], 'MINID', '~', ARGV[2], '*', 'e', ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+local k = redis.call('GET', KEYS[3])
+if not k then k = ARGV[4] end
+redis.call('SET', KEYS[3], k, 'PX', ARGV[3])
+return k
+`;
+
+/** Entries a read looks at, at most, to fill a page with a filter (then it answers with a cursor). */
+export const AUDIT_SCAN_LIMIT = 5000;
+const BATCH = 500;
+
+export interface AuditQuery {
+  /** Inclusive bounds (ms). */
+  fromMs?: number;
+  toMs?: number;
+  action?: AuditAction;
+  /** Only entries about this tenant (global reads of a tenant that no longer exists). */
+  tenantId?: string;
+  limit: number;
+  /** The stream id of the last entry of the previous page. */
+  cursor?: string;
+}
+
+export interface AuditPage {
+  entries: AuditEntry[];
+  nextCursor: string | null;
+}
+
+/**
+ * The audit trail (ARCHITECTURE.md, Compliance): a Redis Stream per tenant, and a global one whose
+ * entries carry the tenant's fields sealed with the tenant's key. Both trimmed to the retention
+ * on every append (MINID) and expiring after it without appends.
+ */
+@Injectable()
+export class AuditRepository {
+  private readonly scripts: Record<'pulseAuditAppend', LuaScript>;
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {
+    this.scripts = defineScripts(redis, { pulseAuditAppend: { lua: APPEND_LUA, keys: 3 } });
+  }
+
+  async append(entry: AuditEntry, retentionMs: number, now = Date.now()): Promise<void> {
+    const minId = String(now - retentionMs);
+    let sealKey: Buffer | null = null;
+    if (entry.tenantId !== undefined) {
+      const t = entry.tenantId;
+      const key = (await this.scripts.pulseAuditAppend(
+        [this.keys.tenant(t), this.keys.tenantAudit(t), this.keys.tenantAuditKey(t)],
+        [JSON.stringify(entry), minId, retentionMs, randomBytes(32).toString('base64')],
+      )) as string | null;
+      if (key) sealKey = Buffer.from(key, 'base64');
+    }
+    // An entry about a tenant that does not exist (any more) has no tenant data to seal.
+    const stored: StoredEntry | AuditEntry = sealKey ? sealEntry(entry, sealKey) : entry;
+    await this.redis.call('XADD', this.keys.audit(), 'MINID', '~', minId, '*', 'e', JSON.stringify(stored));
+    await this.redis.pexpire(this.keys.audit(), retentionMs);
+  }
+
+  /** A page of one tenant's trail, newest first. */
+  tenantPage(tenantId: string, query: AuditQuery): Promise<AuditPage> {
+    return this.page(this.keys.tenantAudit(tenantId), query, (rows) => Promise.resolve(rows as AuditEntry[]));
+  }
+
+  /** A page of the global trail, newest first, the tenants' fields unsealed where their key remains. */
+  globalPage(query: AuditQuery): Promise<AuditPage> {
+    return this.page(this.keys.audit(), query, async (rows) => {
+      const tenants = [...new Set(rows.flatMap((r) => ('sealed' in r && r.tenantId ? [r.tenantId] : [])))];
+      const found = tenants.length === 0 ? [] : await this.sealKeys(tenants);
+      const keyOf = new Map(tenants.map((t, i) => [t, found[i]]));
+      return rows.map((r) => unsealEntry(r as StoredEntry, (r.tenantId && keyOf.get(r.tenantId)) || null));
+    });
+  }
+
+  /** Every entry of the tenant's trail, oldest first, in batches (export). */
+  async *tenantEntries(tenantId: string): AsyncGenerator<AuditEntry> {
+    let start = '-';
+    for (;;) {
+      const batch = (await this.redis.xrange(this.keys.tenantAudit(tenantId), start, '+', 'COUNT', BATCH)) as [
+        string,
+        string[],
+      ][];
+      for (const [, fields] of batch) yield JSON.parse(fields[1]) as AuditEntry;
+      if (batch.length < BATCH) return;
+      start = `(${batch[batch.length - 1][0]}`;
+    }
+  }
+
+  private async sealKeys(tenants: string[]): Promise<(Buffer | null)[]> {
+    const raw = await Promise.all(tenants.map((t) => this.redis.get(this.keys.tenantAuditKey(t))));
+    return raw.map((k) => (k ? Buffer.from(k, 'base64') : null));
+  }
+
+  /**
+   * Newest first from the cursor, bounded by `AUDIT_SCAN_LIMIT` entries looked at: a filter that
+   * matches rarely answers a short page with a cursor rather than reading the whole trail.
+   */
+  private async page(
+    key: string,
+    q: AuditQuery,
+    open: (rows: (StoredEntry | AuditEntry)[]) => Promise<AuditEntry[]>,
+  ): Promise<AuditPage> {
+    let end = q.cursor !== undefined ? `(${q.cursor}` : q.toMs !== undefined ? String(q.toMs) : '+';
+    const start = q.fromMs !== undefined ? String(q.fromMs) : '-';
+    const entries: AuditEntry[] = [];
+    let scanned = 0;
+    let last: string | null = null;
+    for (;;) {
+      // Full, or as much read as a page may: the caller continues from the cursor.
+      if (entries.length >= q.limit || scanned >= AUDIT_SCAN_LIMIT) return { entries, nextCursor: last };
+      const count = Math.min(BATCH, AUDIT_SCAN_LIMIT - scanned);
+      const batch = (await this.redis.xrevrange(key, end, start, 'COUNT', count)) as [string, string[]][];
+      if (batch.length === 0) return { entries, nextCursor: null };
+      const opened = await open(batch.map(([, fields]) => JSON.parse(fields[1]) as StoredEntry | AuditEntry));
+      let i = 0;
+      for (; i < batch.length && entries.length < q.limit; i++) {
+        scanned++;
+        last = batch[i][0];
+        const e = opened[i];
+        if (
+          (q.action === undefined || e.action === q.action) &&
+          (q.tenantId === undefined || e.tenantId === q.tenantId)
+        )
+          entries.push(e);
+      }
+      // The trail ended within this batch and every entry of it was looked at.
+      if (batch.length < count && i === batch.length) return { entries, nextCursor: null };
+      end = `(${last}`;
+    }
+  }
+}

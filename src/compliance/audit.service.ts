@@ -1,0 +1,226 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { NamedInterval } from '../jobs/named-interval.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+import { dayOf } from '../common/time.js';
+import { type AuditActor, type AuditEntry, auditId, type AuditAction, keyPrefixOf } from './audit.js';
+import { AuditRepository } from './audit.repository.js';
+
+export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
+const DEFAULT_FLUSH_MS = 10_000;
+/** Distinct (address, key prefix, reason) failures held between flushes; beyond, folded into one. */
+const MAX_FAILURE_SOURCES = 1000;
+/** Entries held for a retry while Redis does not take them; beyond, the oldest are dropped (logged). */
+const MAX_PENDING = 10_000;
+/** Days the failed-authentication counters are kept (the report shows 30). */
+const AUTH_FAILURE_DAYS = 31;
+
+export type AuthFailureReason = 'missing_key' | 'unknown_key' | 'admin_key_required' | 'admin_key_as_tenant_key';
+
+interface FailureGroup {
+  sourceIp: string;
+  keyPrefix: string;
+  reason: AuthFailureReason;
+  count: number;
+  firstAt: number;
+  lastAt: number;
+  requestId: string | null;
+}
+
+export interface AuditRecord {
+  actor: AuditActor;
+  tenantId?: string;
+  action: AuditAction;
+  target: string | null;
+  requestId: string | null;
+  sourceIp: string | null;
+  status: number;
+  details?: Record<string, string | number>;
+}
+
+/**
+ * Writes the audit trail (README, Compliance). Entries of API writes are appended before the
+ * answer leaves (a Redis failure does not fail the request: the entry is retried from memory).
+ * Failed authentications are counted in memory per address, key prefix and reason and written
+ * as one entry per group each flush, so a guessing client costs one entry per interval, not one
+ * per guess; key use is recorded the same way (the latest use per key, as a ZSET maximum).
+ */
+@Injectable()
+export class AuditService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(AuditService.name);
+  private readonly retentionMs: number;
+  private readonly flushMs: number;
+  private failures = new Map<string, FailureGroup>();
+  private keyUse = new Map<string, Map<string, number>>();
+  private pending: AuditEntry[] = [];
+  private readonly timer: NamedInterval;
+  private passes: Promise<void> = Promise.resolve();
+  private inPass = false;
+
+  constructor(
+    private readonly repository: AuditRepository,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+    @Inject(PULSE_OPTIONS) options: PulseOptions,
+    scheduler: SchedulerRegistry,
+  ) {
+    this.retentionMs = (options.audit?.retentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS) * 86_400_000;
+    this.flushMs = options.audit?.flushIntervalMs ?? DEFAULT_FLUSH_MS;
+    this.timer = new NamedInterval(scheduler, 'audit-flush');
+  }
+
+  onModuleInit(): void {
+    // A pass still running (Redis slow) is not queued behind: the next tick takes it all.
+    this.timer.start(this.flushMs, () => {
+      if (!this.inPass) void this.flush();
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.timer.stop();
+    await this.flush();
+  }
+
+  get retentionDays(): number {
+    return this.retentionMs / 86_400_000;
+  }
+
+  /** Appends one entry (before the caller answers); a failure keeps it for the next flush. */
+  async record(r: AuditRecord, now = Date.now()): Promise<AuditEntry> {
+    const entry: AuditEntry = {
+      id: auditId(now),
+      at: new Date(now).toISOString(),
+      actor: r.actor,
+      ...(r.tenantId !== undefined && { tenantId: r.tenantId }),
+      action: r.action,
+      target: r.target,
+      requestId: r.requestId,
+      sourceIp: r.sourceIp,
+      outcome: r.status < 400 ? 'success' : 'failure',
+      status: r.status,
+      ...(r.details && { details: r.details }),
+    };
+    try {
+      await this.repository.append(entry, this.retentionMs, now);
+    } catch (err) {
+      this.hold(entry, err);
+    }
+    return entry;
+  }
+
+  /** A request refused for its key: counted, written with the next flush. No I/O here. */
+  authFailed(sourceIp: string, presentedKey: string | null, reason: AuthFailureReason, requestId: string | null): void {
+    const keyPrefix = keyPrefixOf(presentedKey);
+    let id = `${sourceIp} ${keyPrefix} ${reason}`;
+    if (!this.failures.has(id) && this.failures.size >= MAX_FAILURE_SOURCES) id = 'other';
+    const now = Date.now();
+    const group = this.failures.get(id);
+    if (group) {
+      group.count++;
+      group.lastAt = now;
+    } else {
+      this.failures.set(
+        id,
+        id === 'other'
+          ? { sourceIp: 'other', keyPrefix: '', reason, count: 1, firstAt: now, lastAt: now, requestId: null }
+          : { sourceIp, keyPrefix, reason, count: 1, firstAt: now, lastAt: now, requestId },
+      );
+    }
+  }
+
+  /** A tenant key was accepted: its last use moves (written with the next flush). No I/O here. */
+  keyUsed(tenantId: string, keyId: string, at = Date.now()): void {
+    let keys = this.keyUse.get(tenantId);
+    if (!keys) this.keyUse.set(tenantId, (keys = new Map<string, number>()));
+    keys.set(keyId, at);
+  }
+
+  /**
+   * Writes what was gathered up to this call: passes run one after another, so a caller's pass
+   * starts after the one in progress (which took what was gathered before it began).
+   */
+  flush(): Promise<void> {
+    const pass = this.passes.then(() => this.flushNow());
+    this.passes = pass.catch(() => undefined);
+    return pass;
+  }
+
+  private async flushNow(): Promise<void> {
+    this.inPass = true;
+    try {
+      await this.writeGathered();
+    } finally {
+      this.inPass = false;
+    }
+  }
+
+  private async writeGathered(): Promise<void> {
+    const failures = this.failures;
+    const keyUse = this.keyUse;
+    const pending = this.pending;
+    this.failures = new Map();
+    this.keyUse = new Map();
+    this.pending = [];
+    for (const entry of pending) {
+      try {
+        await this.repository.append(entry, this.retentionMs, Date.parse(entry.at));
+      } catch (err) {
+        this.hold(entry, err);
+      }
+    }
+    for (const g of failures.values()) {
+      await this.record(
+        {
+          actor: { type: 'unknown' },
+          action: 'auth.failure',
+          target: null,
+          requestId: g.requestId,
+          sourceIp: g.sourceIp,
+          status: 401,
+          details: {
+            reason: g.reason,
+            keyPrefix: g.keyPrefix,
+            count: g.count,
+            firstAt: new Date(g.firstAt).toISOString(),
+            lastAt: new Date(g.lastAt).toISOString(),
+          },
+        },
+        g.lastAt,
+      );
+    }
+    try {
+      await this.countFailures(failures);
+      for (const [tenantId, keys] of keyUse) {
+        await this.redis.zadd(this.keys.keyUse(tenantId), 'GT', ...[...keys].flatMap(([k, at]) => [at, k]));
+      }
+    } catch (err) {
+      this.logger.warn(`Audit counters not written (${(err as Error).message})`);
+    }
+  }
+
+  private async countFailures(failures: Map<string, FailureGroup>): Promise<void> {
+    if (failures.size === 0) return;
+    const key = this.keys.authFailures();
+    const byField = new Map<string, number>();
+    for (const g of failures.values()) {
+      const field = `${dayOf(g.lastAt)}:${g.reason}`;
+      byField.set(field, (byField.get(field) ?? 0) + g.count);
+    }
+    for (const [field, n] of byField) await this.redis.hincrby(key, field, n);
+    // Fields of days past the report's window are dropped.
+    const oldest = dayOf(Date.now() - AUTH_FAILURE_DAYS * 86_400_000);
+    const stale = (await this.redis.hkeys(key)).filter((f) => f.slice(0, 8) < oldest);
+    if (stale.length > 0) await this.redis.hdel(key, ...stale);
+  }
+
+  private hold(entry: AuditEntry, err: unknown): void {
+    this.logger.warn(`Audit entry ${entry.id} (${entry.action}) kept for a retry: ${(err as Error).message}`);
+    if (this.pending.length >= MAX_PENDING) {
+      const dropped = this.pending.shift();
+      this.logger.error(`Audit entry ${dropped?.id} dropped: ${MAX_PENDING} entries wait for Redis`);
+    }
+    this.pending.push(entry);
+  }
+}

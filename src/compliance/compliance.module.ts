@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { AlertingModule } from '../alerting/alerting.module.js';
+import { AnalyticsModule } from '../analytics/analytics.module.js';
+import { AnomaliesModule } from '../anomalies/anomalies.module.js';
+import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
+import { TenantsModule } from '../tenants/tenants.module.js';
+import { AdminAuditController, TenantAuditController } from './audit.controller.js';
+import { AuditModule } from './audit.module.js';
+import { ComplianceController } from './compliance.controller.js';
+import { ComplianceService } from './compliance.service.js';
+
+/** The audit trail's reads, the tenant export and the compliance report (README, Compliance). */
+@Module({
+  imports: [
+    AuditModule,
+    TenantsModule,
+    AlertingModule,
+    AnalyticsModule,
+    AnomaliesModule,
+    HeartbeatModule,
+    MetricsModule,
+  ],
+  controllers: [AdminAuditController, TenantAuditController, ComplianceController],
+  providers: [ComplianceService],
+})
+export class ComplianceModule {}

@@ -1,0 +1,282 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { AlertingService } from '../alerting/alerting.service.js';
+import type { Channel } from '../alerting/channel.js';
+import { AnalyticsRepository } from '../analytics/analytics.repository.js';
+import { AnomalyRepository } from '../anomalies/anomaly.repository.js';
+import { COLD_STORE, type ColdStore } from '../coldstore/cold-store.js';
+import { retentionOfDays } from '../common/retention.js';
+import { dayOf } from '../common/time.js';
+import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { PresenceRepository } from '../heartbeat/presence.repository.js';
+import { CustomMetricsService } from '../metrics/custom-metrics.service.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+import type { Tenant } from '../tenants/tenant.js';
+import { TenantDirectory } from '../tenants/tenant-directory.js';
+import { TenantRepository } from '../tenants/tenant.repository.js';
+import { TenantsService } from '../tenants/tenants.service.js';
+import { AuditRepository } from './audit.repository.js';
+import { AuditService } from './audit.service.js';
+
+const HOUR = 3600;
+const DAY = 86_400;
+/** A key not used for this long is flagged in the report. */
+export const UNUSED_KEY_DAYS = 90;
+/** Alert and delivery log entries a tenant keeps at most (alerting.repository). */
+const LOG_ENTRIES = 10_000;
+const CLIENT_PAGE = 500;
+
+/** One line of the tenant export: its type and the record. */
+export interface ExportRecord {
+  type: string;
+  data: unknown;
+}
+
+export interface KeyReport {
+  keyId: string;
+  createdAt: string;
+  ageDays: number;
+  lastUsedAt: string | null;
+  unused90d: boolean;
+}
+
+export interface TenantReport {
+  id: string;
+  tier: string;
+  status: string;
+  retentionDays: number;
+  oldestData: string | null;
+  retentionEnforced: boolean;
+  keys: KeyReport[];
+  channels: { id: string; type: string; host: string | null }[];
+}
+
+/**
+ * The compliance reads (README, Compliance): everything Pulse holds about a tenant as typed
+ * records (GDPR Art. 15/20), and the report auditors ask for.
+ */
+@Injectable()
+export class ComplianceService {
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly tenantRecords: TenantRepository,
+    private readonly directory: TenantDirectory,
+    private readonly alerting: AlertingService,
+    private readonly custom: CustomMetricsService,
+    private readonly presence: PresenceRepository,
+    private readonly analytics: AnalyticsRepository,
+    private readonly anomalies: AnomalyRepository,
+    private readonly audit: AuditRepository,
+    private readonly auditService: AuditService,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+    @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
+    @Optional() @Inject(COLD_STORE) private readonly cold: ColdStore | null = null,
+  ) {}
+
+  /** The tenant's days of history: its own override, else its tier's. */
+  retentionDaysOf(tenant: Tenant): number {
+    return tenant.retentionDays ?? this.directory.tierRetentionDays(tenant.tier);
+  }
+
+  /**
+   * Every record of the tenant, one at a time (the caller streams them: memory stays flat
+   * whatever the tenant holds). Order: tenant, keys, channels (secrets masked), rules, silences,
+   * custom metrics, clients, minutes, hours, days, subjects and client behaviour per day,
+   * anomalies, alerts, deliveries, audit.
+   */
+  async *exportTenant(tenant: Tenant, now = Date.now()): AsyncGenerator<ExportRecord> {
+    const t = tenant.id;
+    yield { type: 'tenant', data: tenant };
+    for (const key of await this.keyReports(t, now)) yield { type: 'apiKey', data: key };
+    for (const c of await this.alerting.list(t)) yield { type: 'channel', data: c };
+    for (const r of await this.alerting.rules(t)) yield { type: 'rule', data: r };
+    for (const s of await this.alerting.silences(t)) yield { type: 'silence', data: s };
+    for (const m of await this.custom.list(t)) yield { type: 'customMetric', data: m };
+    let after: string | null = null;
+    do {
+      const page = await this.presence.listClients(t, null, CLIENT_PAGE, after);
+      for (const c of page.clients) yield { type: 'client', data: c };
+      after = page.last;
+    } while (after !== null);
+
+    const retention = retentionOfDays(tenant.tier, this.retentionDaysOf(tenant));
+    const nowSeconds = Math.floor(now / 1000);
+    const currentMinute = nowSeconds - (nowSeconds % 60);
+    for (let m = currentMinute - retention.minuteSeconds; m <= currentMinute; m += HOUR) {
+      const epochs = Array.from({ length: 60 }, (_, i) => m + i * 60).filter((e) => e <= currentMinute);
+      const rows = await this.analytics.minutes(t, epochs);
+      for (let i = 0; i < epochs.length; i++) {
+        if (Object.keys(rows[i]).length > 0)
+          yield { type: 'minute', data: { at: new Date(epochs[i] * 1000).toISOString(), fields: rows[i] } };
+      }
+    }
+    const currentHour = nowSeconds - (nowSeconds % HOUR);
+    for (let h = currentHour - retention.hourSeconds; h <= currentHour; h += DAY) {
+      const epochs = Array.from({ length: 24 }, (_, i) => h + i * HOUR).filter((e) => e <= currentHour);
+      const rows = await this.analytics.hours(t, epochs, now);
+      for (let i = 0; i < epochs.length; i++) {
+        if (Object.keys(rows[i]).length > 0)
+          yield { type: 'hour', data: { at: new Date(epochs[i] * 1000).toISOString(), fields: rows[i] } };
+      }
+    }
+    const days: string[] = [];
+    for (let d = now - retention.daySeconds * 1000; d <= now; d += DAY * 1000) days.push(dayOf(d));
+    if (days.at(-1) !== dayOf(now)) days.push(dayOf(now));
+    for (const day of days) {
+      const [fields] = await this.analytics.days(t, [day], now);
+      if (Object.keys(fields).length > 0) yield { type: 'day', data: { day, fields } };
+      const { top } = await this.analytics.subjectsOfDays(t, [day], this.options.subjectsStoredPerDay, now);
+      if (top.length > 0) yield { type: 'subjects', data: { day, subjects: top } };
+      for await (const batch of this.analytics.clientDayFields(t, day, now)) {
+        yield { type: 'clientDay', data: { day, fields: Object.fromEntries(batch) } };
+      }
+    }
+    for (const a of await this.anomalies.list(t, 0)) yield { type: 'anomaly', data: a };
+    for (const a of await this.alerting.alerts(t, 0, LOG_ENTRIES)) yield { type: 'alert', data: a };
+    for (const d of await this.alerting.deliveries(t, 0, LOG_ENTRIES)) yield { type: 'delivery', data: d };
+    for await (const e of this.audit.tenantEntries(t)) yield { type: 'audit', data: e };
+  }
+
+  /** Key ids with age and last use; unused for 90 days (or never, since 90 days) flagged. */
+  async keyReports(tenantId: string, now = Date.now()): Promise<KeyReport[]> {
+    const keys = await this.tenantRecords.listApiKeys(tenantId);
+    const used =
+      keys.length === 0 ? [] : await this.redis.zmscore(this.keys.keyUse(tenantId), ...keys.map((k) => k.keyId));
+    return keys.map((k, i) => {
+      const last = used[i] === null ? null : Number(used[i]);
+      const created = Date.parse(k.createdAt);
+      return {
+        keyId: k.keyId,
+        createdAt: k.createdAt,
+        ageDays: Math.floor((now - created) / 86_400_000),
+        lastUsedAt: last === null ? null : new Date(last).toISOString(),
+        unused90d: now - (last ?? created) > UNUSED_KEY_DAYS * 86_400_000,
+      };
+    });
+  }
+
+  async report(now = Date.now()) {
+    const tenantReports: TenantReport[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.tenants.list(1000, cursor);
+      for (const tenant of page.tenants) tenantReports.push(await this.tenantReport(tenant, now));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    return {
+      generatedAt: new Date(now).toISOString(),
+      deployment: await this.deployment(),
+      failedAuthentication30d: await this.failedAuthentication(now),
+      tenants: tenantReports,
+      erasures: await this.tenantRecords.erasures(1000),
+    };
+  }
+
+  private async tenantReport(tenant: Tenant, now: number): Promise<TenantReport> {
+    const days = this.retentionDaysOf(tenant);
+    const oldest = await this.oldestData(tenant.id, days, now);
+    return {
+      id: tenant.id,
+      tier: tenant.tier,
+      status: tenant.status,
+      retentionDays: days,
+      oldestData: oldest === null ? null : new Date(oldest).toISOString(),
+      // The oldest day kept is whole (days + 1) and expiry runs from the last write: 2 days' slack.
+      retentionEnforced: oldest === null || oldest >= now - (days + 2) * DAY * 1000,
+      keys: await this.keyReports(tenant.id, now),
+      channels: (await this.alerting.list(tenant.id)).map((c) => ({
+        id: c.id,
+        type: c.type,
+        host: hostOf(c, this.options.alerting.pagerdutyEventsUrl),
+      })),
+    };
+  }
+
+  /**
+   * The oldest day of history held (Redis and cold store) and the oldest client remembered, in
+   * ms: found, not assumed, so a retention that is not enforced shows. Days are looked for back
+   * to twice the retention (at least 10 days more).
+   */
+  private async oldestData(tenantId: string, retentionDays: number, now: number): Promise<number | null> {
+    const lookBack = Math.max(retentionDays * 2, retentionDays + 10);
+    const days = Array.from({ length: lookBack + 1 }, (_, i) => dayOf(now - (lookBack - i) * DAY * 1000));
+    const exists = await Promise.all(days.map((d) => this.redis.exists(this.keys.day(tenantId, d))));
+    const candidates: number[] = [];
+    const firstHot = days.find((_, i) => exists[i] === 1);
+    if (firstHot) candidates.push(dayStartMs(firstHot));
+    if (this.cold) {
+      const items = await this.cold.query(tenantId, 'd#', 'd#~');
+      if (items.length > 0) candidates.push(dayStartMs(items[0].sk.slice(2)));
+    }
+    const [, score] = await this.redis.zrange(this.keys.clientsBySeen(tenantId), '0', '0', 'WITHSCORES');
+    if (score !== undefined) candidates.push(Number(score));
+    return candidates.length === 0 ? null : Math.min(...candidates);
+  }
+
+  private async failedAuthentication(now: number) {
+    const raw = await this.redis.hgetall(this.keys.authFailures());
+    const since = dayOf(now - 29 * DAY * 1000);
+    const byReason: Record<string, number> = {};
+    const byDay: Record<string, number> = {};
+    let total = 0;
+    for (const [field, value] of Object.entries(raw)) {
+      const [day, reason] = field.split(':');
+      if (day < since || reason === undefined) continue;
+      const n = Number(value);
+      total += n;
+      byReason[reason] = (byReason[reason] ?? 0) + n;
+      byDay[day] = (byDay[day] ?? 0) + n;
+    }
+    return {
+      total,
+      byReason,
+      byDay: Object.keys(byDay)
+        .sort()
+        .map((day) => ({ day, count: byDay[day] })),
+    };
+  }
+
+  /** The deployment's settings SOC 2 reviews ask about. */
+  private async deployment() {
+    const nats = this.options.nats;
+    const natsTls = nats.tls !== undefined || nats.servers.every((s) => s.startsWith('tls://'));
+    const redisTls = !this.options.redis.clusterNodes && this.options.redis.url.startsWith('rediss://');
+    let appendOnly: boolean | null = null;
+    try {
+      const reply = (await this.redis.call('CONFIG', 'GET', 'appendonly')) as string[];
+      appendOnly = reply[1] === 'yes';
+    } catch {
+      // Managed Redis often refuses CONFIG: unknown, said as null.
+    }
+    return {
+      natsTls,
+      natsAuthentication: Boolean(nats.credsFile || nats.nkeySeedFile || nats.user || nats.token),
+      redisTls,
+      redisPersistence: { appendOnly, adviceFollowed: appendOnly },
+      adminKeyConfigured: Boolean(this.options.adminApiKey),
+      rateLimits: this.options.rateLimit,
+      auditRetentionDays: this.auditService.retentionDays,
+      coldStore: this.cold !== null,
+    };
+  }
+}
+
+/** Where a channel's notifications go: a host, an e-mail domain, PagerDuty's events host. */
+function hostOf(c: Channel, pagerdutyEventsUrl: string): string | null {
+  const url = c.type === 'pagerduty' ? pagerdutyEventsUrl : (c.config.webhookUrl ?? c.config.url);
+  if (url) {
+    try {
+      return new URL(url).host;
+    } catch {
+      return null;
+    }
+  }
+  if (c.type === 'email')
+    return [...new Set((c.config.to ?? []).map((a) => a.slice(a.lastIndexOf('@') + 1)))].join(';');
+  return null;
+}
+
+function dayStartMs(day: string): number {
+  return Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6, 8)));
+}
