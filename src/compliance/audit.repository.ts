@@ -21,6 +21,17 @@ redis.call('SET', KEYS[3], k, 'PX', ARGV[3])
 return k
 `;
 
+/**
+ * Adds a tenant's failed authentications, only while the tenant exists (erased: nothing comes
+ * back). KEYS: tenant hash, counters. ARGV: expiry (s), then field, count pairs.
+ */
+const COUNT_TENANT_FAILURES_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+for i = 2, #ARGV, 2 do redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1]) end
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+return 1
+`;
+
 /** Entries a read looks at, at most, to fill a page with a filter (then it answers with a cursor). */
 export const AUDIT_SCAN_LIMIT = 5000;
 const BATCH = 500;
@@ -49,13 +60,16 @@ export interface AuditPage {
  */
 @Injectable()
 export class AuditRepository {
-  private readonly scripts: Record<'pulseAuditAppend', LuaScript>;
+  private readonly scripts: Record<'pulseAuditAppend' | 'pulseAuthFailCount', LuaScript>;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
-    this.scripts = defineScripts(redis, { pulseAuditAppend: { lua: APPEND_LUA, keys: 3 } });
+    this.scripts = defineScripts(redis, {
+      pulseAuditAppend: { lua: APPEND_LUA, keys: 3 },
+      pulseAuthFailCount: { lua: COUNT_TENANT_FAILURES_LUA, keys: 2 },
+    });
   }
 
   async append(entry: AuditEntry, retentionMs: number, now = Date.now()): Promise<void> {
@@ -145,5 +159,48 @@ export class AuditRepository {
       if (batch.length < count && i === batch.length) return { entries, nextCursor: null };
       end = `(${last}`;
     }
+  }
+
+  /** Records key use: each key's latest (a ZSET maximum, so instances reporting in any order agree). */
+  async keysUsed(tenantId: string, uses: Map<string, number>): Promise<void> {
+    if (uses.size === 0) return;
+    await this.redis.zadd(this.keys.keyUse(tenantId), 'GT', ...[...uses].flatMap(([k, at]) => [at, k]));
+  }
+
+  /** When each key was last used (ms), null for never. */
+  async lastUses(tenantId: string, keyIds: string[]): Promise<(number | null)[]> {
+    if (keyIds.length === 0) return [];
+    return (await this.redis.zmscore(this.keys.keyUse(tenantId), ...keyIds)).map((s) =>
+      s === null ? null : Number(s),
+    );
+  }
+
+  /** Adds failed authentications by `<yyyymmdd>:<reason>`, and drops days before `oldestDay`. */
+  async countAuthFailures(counts: Map<string, number>, oldestDay: string): Promise<void> {
+    const key = this.keys.authFailures();
+    for (const [field, n] of counts) await this.redis.hincrby(key, field, n);
+    const stale = (await this.redis.hkeys(key)).filter((f) => f.slice(0, 8) < oldestDay);
+    if (stale.length > 0) await this.redis.hdel(key, ...stale);
+  }
+
+  /**
+   * A tenant's failed authentications by `<yyyymmdd>:<reason>` (its revoked keys, its keys while
+   * disabled); the hash lives 31 days from the last, fields of days before `oldestDay` dropped.
+   */
+  async countTenantAuthFailures(tenantId: string, counts: Map<string, number>, oldestDay: string): Promise<void> {
+    await this.scripts.pulseAuthFailCount(
+      [this.keys.tenant(tenantId), this.keys.tenantAuthFailures(tenantId)],
+      [31 * 86_400, ...[...counts].flat()],
+    );
+    const key = this.keys.tenantAuthFailures(tenantId);
+    const stale = (await this.redis.hkeys(key)).filter((f) => f.slice(0, 8) < oldestDay);
+    if (stale.length > 0) await this.redis.hdel(key, ...stale);
+  }
+
+  /** Failed authentications by `<yyyymmdd>:<reason>`: every one, or one tenant's. */
+  authFailures(tenantId?: string): Promise<Record<string, string>> {
+    return this.redis.hgetall(
+      tenantId === undefined ? this.keys.authFailures() : this.keys.tenantAuthFailures(tenantId),
+    );
   }
 }

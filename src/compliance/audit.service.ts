@@ -2,8 +2,6 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { NamedInterval } from '../jobs/named-interval.js';
-import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
-import { RedisKeys } from '../redis/redis-keys.js';
 import { dayOf } from '../common/time.js';
 import { type AuditActor, type AuditEntry, auditId, type AuditAction, keyPrefixOf } from './audit.js';
 import { AuditRepository } from './audit.repository.js';
@@ -17,9 +15,12 @@ const MAX_PENDING = 10_000;
 /** Days the failed-authentication counters are kept (the report shows 30). */
 const AUTH_FAILURE_DAYS = 31;
 
-export type AuthFailureReason = 'missing_key' | 'unknown_key' | 'admin_key_required' | 'admin_key_as_tenant_key';
+export type AuthFailureReason =
+  'missing_key' | 'unknown_key' | 'revoked_key' | 'tenant_disabled' | 'admin_key_required' | 'admin_key_as_tenant_key';
 
 interface FailureGroup {
+  /** Known for a revoked key and a disabled tenant's key. */
+  tenantId?: string;
   sourceIp: string;
   keyPrefix: string;
   reason: AuthFailureReason;
@@ -61,8 +62,6 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly repository: AuditRepository,
-    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
-    private readonly keys: RedisKeys,
     @Inject(PULSE_OPTIONS) options: PulseOptions,
     scheduler: SchedulerRegistry,
   ) {
@@ -111,9 +110,15 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** A request refused for its key: counted, written with the next flush. No I/O here. */
-  authFailed(sourceIp: string, presentedKey: string | null, reason: AuthFailureReason, requestId: string | null): void {
+  authFailed(
+    sourceIp: string,
+    presentedKey: string | null,
+    reason: AuthFailureReason,
+    requestId: string | null,
+    tenantId?: string,
+  ): void {
     const keyPrefix = keyPrefixOf(presentedKey);
-    let id = `${sourceIp} ${keyPrefix} ${reason}`;
+    let id = `${sourceIp} ${keyPrefix} ${reason} ${tenantId ?? ''}`;
     if (!this.failures.has(id) && this.failures.size >= MAX_FAILURE_SOURCES) id = 'other';
     const now = Date.now();
     const group = this.failures.get(id);
@@ -125,7 +130,7 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
         id,
         id === 'other'
           ? { sourceIp: 'other', keyPrefix: '', reason, count: 1, firstAt: now, lastAt: now, requestId: null }
-          : { sourceIp, keyPrefix, reason, count: 1, firstAt: now, lastAt: now, requestId },
+          : { tenantId, sourceIp, keyPrefix, reason, count: 1, firstAt: now, lastAt: now, requestId },
       );
     }
   }
@@ -174,6 +179,7 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
       await this.record(
         {
           actor: { type: 'unknown' },
+          ...(g.tenantId !== undefined && { tenantId: g.tenantId }),
           action: 'auth.failure',
           target: null,
           requestId: g.requestId,
@@ -192,9 +198,7 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
     }
     try {
       await this.countFailures(failures);
-      for (const [tenantId, keys] of keyUse) {
-        await this.redis.zadd(this.keys.keyUse(tenantId), 'GT', ...[...keys].flatMap(([k, at]) => [at, k]));
-      }
+      for (const [tenantId, uses] of keyUse) await this.repository.keysUsed(tenantId, uses);
     } catch (err) {
       this.logger.warn(`Audit counters not written (${(err as Error).message})`);
     }
@@ -202,17 +206,20 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
 
   private async countFailures(failures: Map<string, FailureGroup>): Promise<void> {
     if (failures.size === 0) return;
-    const key = this.keys.authFailures();
     const byField = new Map<string, number>();
+    const byTenant = new Map<string, Map<string, number>>();
     for (const g of failures.values()) {
       const field = `${dayOf(g.lastAt)}:${g.reason}`;
       byField.set(field, (byField.get(field) ?? 0) + g.count);
+      if (g.tenantId === undefined) continue;
+      let fields = byTenant.get(g.tenantId);
+      if (!fields) byTenant.set(g.tenantId, (fields = new Map<string, number>()));
+      fields.set(field, (fields.get(field) ?? 0) + g.count);
     }
-    for (const [field, n] of byField) await this.redis.hincrby(key, field, n);
-    // Fields of days past the report's window are dropped.
+    // Days past the report's window are dropped.
     const oldest = dayOf(Date.now() - AUTH_FAILURE_DAYS * 86_400_000);
-    const stale = (await this.redis.hkeys(key)).filter((f) => f.slice(0, 8) < oldest);
-    if (stale.length > 0) await this.redis.hdel(key, ...stale);
+    await this.repository.countAuthFailures(byField, oldest);
+    for (const [tenantId, fields] of byTenant) await this.repository.countTenantAuthFailures(tenantId, fields, oldest);
   }
 
   private hold(entry: AuditEntry, err: unknown): void {

@@ -26,6 +26,7 @@ const CSV_COLUMNS = [
   'keys',
   'keys_unused_90d',
   'key_last_used',
+  'failed_auth_30d',
   'channels',
   'channel_hosts',
 ] as const;
@@ -48,6 +49,7 @@ function csvRow(t: TenantReport): string {
     t.keys.length,
     t.keys.filter((k) => k.unused90d).length,
     lastUsed.at(-1) ?? null,
+    t.failedAuthentication30d.total,
     t.channels.length,
     [...new Set(t.channels.flatMap((c) => (c.host ? [c.host] : [])))].join(';'),
   ]

@@ -9,6 +9,7 @@ import { AdminAuditController, TenantAuditController } from './audit.controller.
 import { AuditModule } from './audit.module.js';
 import { ComplianceController } from './compliance.controller.js';
 import { ComplianceService } from './compliance.service.js';
+import { ComplianceRepository } from './compliance.repository.js';
 
 /** The audit trail's reads, the tenant export and the compliance report (README, Compliance). */
 @Module({
@@ -22,6 +23,6 @@ import { ComplianceService } from './compliance.service.js';
     MetricsModule,
   ],
   controllers: [AdminAuditController, TenantAuditController, ComplianceController],
-  providers: [ComplianceService],
+  providers: [ComplianceService, ComplianceRepository],
 })
 export class ComplianceModule {}

@@ -19,6 +19,12 @@ const entry = obj(
   ['tenantId', 'details', 'erased'],
 );
 
+const failures = obj({
+  total: int,
+  byReason: record(int),
+  byDay: arr(obj({ day: str, count: int })),
+});
+
 const receipt = obj({
   tenantId: str,
   erasedAt: dateTime,
@@ -43,11 +49,7 @@ export const COMPLIANCE_SCHEMAS: Record<string, Schema> = {
       auditRetentionDays: int,
       coldStore: bool,
     }),
-    failedAuthentication30d: obj({
-      total: int,
-      byReason: record(int),
-      byDay: arr(obj({ day: str, count: int })),
-    }),
+    failedAuthentication30d: failures,
     tenants: arr(
       obj({
         id: str,
@@ -59,6 +61,7 @@ export const COMPLIANCE_SCHEMAS: Record<string, Schema> = {
         keys: arr(
           obj({ keyId: str, createdAt: dateTime, ageDays: int, lastUsedAt: nullable(dateTime), unused90d: bool }),
         ),
+        failedAuthentication30d: failures,
         channels: arr(obj({ id: str, type: str, host: nullable(str) })),
       }),
     ),

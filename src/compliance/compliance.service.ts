@@ -9,14 +9,13 @@ import { dayOf } from '../common/time.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { PresenceRepository } from '../heartbeat/presence.repository.js';
 import { CustomMetricsService } from '../metrics/custom-metrics.service.js';
-import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
-import { RedisKeys } from '../redis/redis-keys.js';
 import type { Tenant } from '../tenants/tenant.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { TenantRepository } from '../tenants/tenant.repository.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { AuditRepository } from './audit.repository.js';
 import { AuditService } from './audit.service.js';
+import { ComplianceRepository } from './compliance.repository.js';
 
 const HOUR = 3600;
 const DAY = 86_400;
@@ -48,6 +47,8 @@ export interface TenantReport {
   oldestData: string | null;
   retentionEnforced: boolean;
   keys: KeyReport[];
+  /** Refused uses of its revoked keys and of its keys while it was disabled. */
+  failedAuthentication30d: { total: number; byReason: Record<string, number>; byDay: { day: string; count: number }[] };
   channels: { id: string; type: string; host: string | null }[];
 }
 
@@ -68,8 +69,7 @@ export class ComplianceService {
     private readonly anomalies: AnomalyRepository,
     private readonly audit: AuditRepository,
     private readonly auditService: AuditService,
-    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
-    private readonly keys: RedisKeys,
+    private readonly records: ComplianceRepository,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
     @Optional() @Inject(COLD_STORE) private readonly cold: ColdStore | null = null,
   ) {}
@@ -141,10 +141,12 @@ export class ComplianceService {
   /** Key ids with age and last use; unused for 90 days (or never, since 90 days) flagged. */
   async keyReports(tenantId: string, now = Date.now()): Promise<KeyReport[]> {
     const keys = await this.tenantRecords.listApiKeys(tenantId);
-    const used =
-      keys.length === 0 ? [] : await this.redis.zmscore(this.keys.keyUse(tenantId), ...keys.map((k) => k.keyId));
+    const used = await this.audit.lastUses(
+      tenantId,
+      keys.map((k) => k.keyId),
+    );
     return keys.map((k, i) => {
-      const last = used[i] === null ? null : Number(used[i]);
+      const last = used[i];
       const created = Date.parse(k.createdAt);
       return {
         keyId: k.keyId,
@@ -185,6 +187,7 @@ export class ComplianceService {
       // The oldest day kept is whole (days + 1) and expiry runs from the last write: 2 days' slack.
       retentionEnforced: oldest === null || oldest >= now - (days + 2) * DAY * 1000,
       keys: await this.keyReports(tenant.id, now),
+      failedAuthentication30d: await this.failedAuthentication(now, tenant.id),
       channels: (await this.alerting.list(tenant.id)).map((c) => ({
         id: c.id,
         type: c.type,
@@ -201,21 +204,21 @@ export class ComplianceService {
   private async oldestData(tenantId: string, retentionDays: number, now: number): Promise<number | null> {
     const lookBack = Math.max(retentionDays * 2, retentionDays + 10);
     const days = Array.from({ length: lookBack + 1 }, (_, i) => dayOf(now - (lookBack - i) * DAY * 1000));
-    const exists = await Promise.all(days.map((d) => this.redis.exists(this.keys.day(tenantId, d))));
     const candidates: number[] = [];
-    const firstHot = days.find((_, i) => exists[i] === 1);
+    const firstHot = await this.records.firstDayHeld(tenantId, days);
     if (firstHot) candidates.push(dayStartMs(firstHot));
     if (this.cold) {
       const items = await this.cold.query(tenantId, 'd#', 'd#~');
       if (items.length > 0) candidates.push(dayStartMs(items[0].sk.slice(2)));
     }
-    const [, score] = await this.redis.zrange(this.keys.clientsBySeen(tenantId), '0', '0', 'WITHSCORES');
-    if (score !== undefined) candidates.push(Number(score));
+    const seen = await this.records.oldestClientSeen(tenantId);
+    if (seen !== null) candidates.push(seen);
     return candidates.length === 0 ? null : Math.min(...candidates);
   }
 
-  private async failedAuthentication(now: number) {
-    const raw = await this.redis.hgetall(this.keys.authFailures());
+  /** Failed authentications of the last 30 days: every one, or those counted for one tenant. */
+  private async failedAuthentication(now: number, tenantId?: string) {
+    const raw = await this.audit.authFailures(tenantId);
     const since = dayOf(now - 29 * DAY * 1000);
     const byReason: Record<string, number> = {};
     const byDay: Record<string, number> = {};
@@ -242,13 +245,7 @@ export class ComplianceService {
     const nats = this.options.nats;
     const natsTls = nats.tls !== undefined || nats.servers.every((s) => s.startsWith('tls://'));
     const redisTls = !this.options.redis.clusterNodes && this.options.redis.url.startsWith('rediss://');
-    let appendOnly: boolean | null = null;
-    try {
-      const reply = (await this.redis.call('CONFIG', 'GET', 'appendonly')) as string[];
-      appendOnly = reply[1] === 'yes';
-    } catch {
-      // Managed Redis often refuses CONFIG: unknown, said as null.
-    }
+    const appendOnly = await this.records.appendOnly();
     return {
       natsTls,
       natsAuthentication: Boolean(nats.credsFile || nats.nkeySeedFile || nats.user || nats.token),

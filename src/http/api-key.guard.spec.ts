@@ -23,6 +23,8 @@ RequiresTier('professional')(Routes.prototype, 'pro', Object.getOwnPropertyDescr
 const ADMIN = 'admin-key-0123456789';
 const keys = {
   resolve: async (key: string) => (key === 'pk_basic' ? { tenantId: 'acme', tier: 'basic', keyId: 'k1' } : null),
+  refusedOwner: async (key: string) =>
+    key === 'pk_revoked' ? { tenantId: 'acme', keyId: 'k0', reason: 'revoked_key' } : null,
 } as unknown as ApiKeyService;
 
 function context(handler: keyof Routes, authorization?: string): { ctx: ExecutionContext; req: AuthenticatedRequest } {
@@ -92,12 +94,15 @@ describe('ApiKeyGuard', () => {
     await guard.canActivate(context('tenant', 'Bearer pk_wrong').ctx).catch(() => undefined);
     await guard.canActivate(context('admin', 'Bearer pk_basic').ctx).catch(() => undefined);
     await guard.canActivate(context('tenant', `Bearer ${ADMIN}`).ctx).catch(() => undefined);
+    await guard.canActivate(context('tenant', 'Bearer pk_revoked').ctx).catch(() => undefined);
     await guard.canActivate(context('tenant', 'Bearer pk_basic').ctx);
     expect(reported.failures).toEqual([
-      ['10.0.0.7', null, 'missing_key', 'req-1'],
-      ['10.0.0.7', 'pk_wrong', 'unknown_key', 'req-1'],
-      ['10.0.0.7', 'pk_basic', 'admin_key_required', 'req-1'],
-      ['10.0.0.7', ADMIN, 'admin_key_as_tenant_key', 'req-1'],
+      ['10.0.0.7', null, 'missing_key', 'req-1', undefined],
+      ['10.0.0.7', 'pk_wrong', 'unknown_key', 'req-1', undefined],
+      ['10.0.0.7', 'pk_basic', 'admin_key_required', 'req-1', undefined],
+      ['10.0.0.7', ADMIN, 'admin_key_as_tenant_key', 'req-1', undefined],
+      // A revoked key is counted for its tenant.
+      ['10.0.0.7', 'pk_revoked', 'revoked_key', 'req-1', 'acme'],
     ]);
     expect(reported.uses).toEqual([['acme', 'k1']]);
   });

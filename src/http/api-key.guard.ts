@@ -38,9 +38,9 @@ export class ApiKeyGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = bearerToken(request.headers.authorization);
     // Refusals are counted for the audit trail (per address, key prefix and reason; no I/O here).
-    const refuse = (reason: AuthFailureReason, message: string) => {
+    const refuse = (reason: AuthFailureReason, message: string, tenantId?: string) => {
       const id = context.switchToHttp().getResponse<{ getHeader(n: string): unknown }>().getHeader('x-request-id');
-      this.audit.authFailed(request.ip ?? 'unknown', key, reason, typeof id === 'string' ? id : null);
+      this.audit.authFailed(request.ip ?? 'unknown', key, reason, typeof id === 'string' ? id : null, tenantId);
       return new UnauthorizedException(message);
     };
     if (!key) throw refuse('missing_key', 'Missing API key: send "Authorization: Bearer <key>"');
@@ -54,7 +54,11 @@ export class ApiKeyGuard implements CanActivate {
     if (isAdminKey) throw refuse('admin_key_as_tenant_key', 'The admin API key cannot be used as a tenant key');
 
     const principal = await (this.lookups.get(request) ?? this.apiKeys.resolve(key));
-    if (!principal) throw refuse('unknown_key', 'Unknown or revoked API key');
+    if (!principal) {
+      // A revoked key or a disabled tenant's is counted for its tenant (same answer to the caller).
+      const owner = await this.apiKeys.refusedOwner(key).catch(() => null);
+      throw refuse(owner?.reason ?? 'unknown_key', 'Unknown or revoked API key', owner?.tenantId);
+    }
     request.tenant = principal;
     this.audit.keyUsed(principal.tenantId, principal.keyId);
 

@@ -7,6 +7,7 @@ export const FIXED_KEY_SCRIPTS = [
   'pulseRateLimit',
   'pulseUnqueue',
   'pulseAuditAppend',
+  'pulseAuthFailCount',
 ] as const;
 
 type VariableKeyName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];

@@ -23,6 +23,14 @@ export class RedisKeys {
     return `${this.prefix}:apikey:${sha256Hex}`;
   }
 
+  /**
+   * STRING `<tenantId> <keyId>` of a revoked key, by its SHA-256, kept 90 days so that a revoked
+   * key still presented is counted for its tenant (compliance report, audit).
+   */
+  revokedApiKey(sha256Hex: string): string {
+    return `${this.prefix}:apikey:revoked:${sha256Hex}`;
+  }
+
   /** Rate-limit counters of one tracker (hash-tagged: the hits and block keys share a slot). */
   rateLimit(tracker: string): string {
     return `${this.prefix}:rl:{${tracker}}`;
@@ -217,6 +225,16 @@ export class RedisKeys {
   /** HASH `<yyyymmdd>:<reason>` → failed authentications that day (the compliance report's 30 days). */
   authFailures(): string {
     return `${this.prefix}:authfail`;
+  }
+
+  /** HASH SHA-256 → keyId of the tenant's revoked keys (so that erasure deletes their entries). */
+  tenantRevokedKeys(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}apikeys:revoked`;
+  }
+
+  /** HASH `<yyyymmdd>:<reason>` → refused uses of the tenant's revoked keys, and of its keys while disabled. */
+  tenantAuthFailures(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}authfail`;
   }
 
   /** ZSET keyId → when the key was last used (ms; the greatest instance's report wins). */

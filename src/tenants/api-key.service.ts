@@ -85,6 +85,19 @@ export class ApiKeyService {
     return { tenantId: tenant.id, tier: tenant.tier, keyId: owner.keyId };
   }
 
+  /**
+   * Whose key a refused one is, where that can be known: a key revoked in the last 90 days, or a
+   * key of a disabled tenant. Called only for refused keys (never on the path of a valid one).
+   */
+  async refusedOwner(apiKey: string): Promise<(KeyOwner & { reason: 'revoked_key' | 'tenant_disabled' }) | null> {
+    if (!apiKey.startsWith(API_KEY_PREFIX) || apiKey.length > 128) return null;
+    const sha256 = hashApiKey(apiKey);
+    const revoked = await this.tenants.findRevokedApiKeyOwner(sha256);
+    if (revoked) return { ...revoked, reason: 'revoked_key' };
+    const owner = await this.tenants.findApiKeyOwner(sha256);
+    return owner ? { ...owner, reason: 'tenant_disabled' } : null;
+  }
+
   private async findOwner(sha256: string): Promise<KeyOwner | null> {
     let owner: KeyOwner | null;
     try {

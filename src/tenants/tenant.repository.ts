@@ -7,6 +7,9 @@ import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import type { ApiKeyRecord, Tenant, TenantStatus } from './tenant.js';
 
+/** How long a revoked key is remembered (its later use is counted for its tenant). */
+const REVOKED_KEY_SECONDS = 90 * 86_400;
+
 /** Tenant registry and API-key index in Redis. */
 @Injectable()
 export class TenantRepository {
@@ -68,6 +71,8 @@ export class TenantRepository {
     // One key per command: the index entries live in slots of their own (keyed by the key's hash),
     // and a multi-key DEL across slots is refused on Redis Cluster (CROSSSLOT).
     for (const k of apiKeys) removed += await this.redis.del(this.keys.apiKey(k.sha256));
+    for (const sha of await this.redis.hkeys(this.keys.tenantRevokedKeys(tenantId)))
+      removed += await this.redis.del(this.keys.revokedApiKey(sha));
     return removed + (await this.deleteByPrefix(this.keys.tenantScope(tenantId)));
   }
 
@@ -112,7 +117,19 @@ export class TenantRepository {
     const { sha256 } = JSON.parse(json) as { sha256: string };
     await this.redis.del(this.keys.apiKey(sha256));
     await this.redis.hdel(this.keys.tenantApiKeys(tenantId), keyId);
+    // Remembered for 90 days, so that its use is counted for the tenant.
+    await this.redis.set(this.keys.revokedApiKey(sha256), `${tenantId} ${keyId}`, 'EX', REVOKED_KEY_SECONDS);
+    await this.redis.hset(this.keys.tenantRevokedKeys(tenantId), sha256, keyId);
+    await this.redis.expire(this.keys.tenantRevokedKeys(tenantId), REVOKED_KEY_SECONDS);
     return true;
+  }
+
+  /** The tenant and key id of a key revoked in the last 90 days (by its SHA-256). */
+  async findRevokedApiKeyOwner(sha256Hex: string): Promise<{ tenantId: string; keyId: string } | null> {
+    const owner = await this.redis.get(this.keys.revokedApiKey(sha256Hex));
+    if (!owner) return null;
+    const [tenantId, keyId] = owner.split(' ');
+    return { tenantId, keyId };
   }
 
   /** The tenant and key id an API key (by its SHA-256) belongs to. */

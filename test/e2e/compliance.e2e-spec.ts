@@ -321,6 +321,45 @@ describe('Compliance: audit trail, export, erasure and the report (real NATS and
     expect(auth.byReason.admin_key_as_tenant_key).toBeGreaterThanOrEqual(1);
   });
 
+  it("a revoked key, or a disabled tenant's, still presented is counted for its tenant; erasure forgets it", async () => {
+    const t = await createTenant(pulse.url, uniqueTenantId('revoked'), 'enterprise');
+    secrets.add(t.apiKey);
+    const issued = await call('POST', `/api/v1/admin/tenants/${t.id}/api-keys`, ADMIN_KEY);
+    const old = issued.body.apiKey as string;
+    secrets.add(old);
+    expect((await call('GET', '/api/v1/metrics/realtime', old)).status).toBe(200);
+    expect(
+      (await call('DELETE', `/api/v1/admin/tenants/${t.id}/api-keys/${issued.body.keyId as string}`, ADMIN_KEY)).status,
+    ).toBe(204);
+    for (let i = 0; i < 3; i++) expect((await call('GET', '/api/v1/metrics/realtime', old)).status).toBe(401);
+    expect((await call('PATCH', `/api/v1/admin/tenants/${t.id}`, ADMIN_KEY, { status: 'disabled' })).status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await call('GET', '/api/v1/metrics/realtime', t.apiKey)).status).toBe(401);
+    expect((await call('PATCH', `/api/v1/admin/tenants/${t.id}`, ADMIN_KEY, { status: 'active' })).status).toBe(200);
+    await pulse.app.get(AuditService).flush();
+    const own = (await auditOf('/api/v1/audit?action=auth.failure', t.apiKey)).map((e) => e.details);
+    expect(own).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ reason: 'revoked_key', count: 3 }),
+        expect.objectContaining({ reason: 'tenant_disabled', count: 2 }),
+      ]),
+    );
+    const report = await call('GET', '/api/v1/admin/compliance/report', ADMIN_KEY);
+    const mine = (
+      report.body.tenants as { id: string; failedAuthentication30d: { total: number; byReason: object } }[]
+    ).find((x) => x.id === t.id)!;
+    expect(mine.failedAuthentication30d).toMatchObject({ total: 5, byReason: { revoked_key: 3, tenant_disabled: 2 } });
+    expectNoSecret('tenant audit', JSON.stringify(own));
+    // Erasure removes the revoked key's entry too (it lives outside the tenant's prefix).
+    const keys = new RedisKeys(pulse.options.redis.keyPrefix);
+    expect(await redis.exists(keys.revokedApiKey(hashApiKey(old)))).toBe(1);
+    expect((await call('DELETE', `/api/v1/admin/tenants/${t.id}`, ADMIN_KEY)).status).toBe(200);
+    expect(await redis.exists(keys.revokedApiKey(hashApiKey(old)))).toBe(0);
+    expect((await call('GET', '/api/v1/metrics/realtime', old)).status).toBe(401);
+    await pulse.app.get(AuditService).flush();
+    // Counted as unknown now, and nothing of the tenant is written back.
+    expect(await redis.exists(keys.tenantAuthFailures(t.id))).toBe(0);
+  });
+
   it("a key's last use moves when it is used; unused keys are flagged after 90 days", async () => {
     const t = await createTenant(pulse.url, uniqueTenantId('use'), 'basic');
     secrets.add(t.apiKey);

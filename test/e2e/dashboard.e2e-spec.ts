@@ -103,6 +103,20 @@ describe('dashboard (headless Chromium)', () => {
     await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
   });
 
+  /** An admin page signed in with the admin key, once its tenants table lists the enterprise tenant. */
+  async function adminPage(file: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1400 }, bypassCSP: true });
+    await page.goto(`${pulse.url}/dashboard/${file}`);
+    await page.fill('#key', ADMIN_KEY);
+    await page.click('#signin-form button');
+    await page.waitForFunction(
+      (id) => [...document.querySelectorAll('#tenants tbody tr')].some((r) => r.textContent?.includes(id)),
+      enterprise.id,
+      { timeout: 10_000 },
+    );
+    return page;
+  }
+
   it('an enterprise key signs in and sees the rate chart update live, anomalies marked on the history, and a backtest', async () => {
     // A real anomaly of two hours ago, stored as the detection job stores them.
     const at = new Date(Date.now() - 2 * 3_600_000).toISOString();
@@ -241,15 +255,7 @@ describe('dashboard (headless Chromium)', () => {
   });
 
   it('the operator console (admin key) lists tenants with live figures, sorts them, and shows Pulse itself', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1400 }, bypassCSP: true });
-    await page.goto(`${pulse.url}/dashboard/operator.html`);
-    await page.fill('#key', ADMIN_KEY);
-    await page.click('#signin-form button');
-    await page.waitForFunction(
-      (id) => [...document.querySelectorAll('#tenants tbody tr')].some((r) => r.textContent?.includes(id)),
-      enterprise.id,
-      { timeout: 10_000 },
-    );
+    const page = await adminPage('operator.html');
     // The simulator's traffic shows: the enterprise tenant has messages today and clients online.
     await page.waitForFunction(
       (id) => {
@@ -284,6 +290,19 @@ describe('dashboard (headless Chromium)', () => {
     await other.waitForFunction(() => (document.getElementById('signin-error')?.textContent ?? '').length > 0);
     expect(await other.textContent('#signin-error')).toContain('admin key');
     await other.close();
+    await page.close();
+  });
+
+  it('the compliance report page (admin key) shows the deployment, the tenants with their keys, and prints', async () => {
+    const page = await adminPage('compliance.html');
+    const deployment = await page.textContent('#deployment');
+    expect(deployment).toContain('TLS to NATS');
+    expect(deployment).toContain('400 days');
+    expect(await page.isVisible('#print')).toBe(true);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.isVisible('#print')).toBe(false);
+    await page.screenshot({ path: `${ARTIFACTS}/compliance-report.png`, fullPage: true });
     await page.close();
   });
 

@@ -43,6 +43,7 @@ function setup(limits: { key: number; address: number }) {
   const apiKeys = {
     resolve: (key: string) =>
       hold('lookup', key === 'pk_good' ? { tenantId: 'acme', tier: 'basic' as const, keyId: 'k1' } : null),
+    refusedOwner: () => Promise.resolve(null),
   } as unknown as ApiKeyService;
   const reflector = new Reflector();
   const audit = { authFailed: () => undefined, keyUsed: () => undefined } as unknown as AuditService;
