@@ -142,6 +142,23 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
     expect((await analytics('30d')).body).toEqual(month.body);
     // A pass with nothing changed writes nothing again.
     expect(await archiveAll()).toBe(0);
+
+    // The tenant export (GDPR) reads the cold part too: the old hour, its day's subjects and clients.
+    const res = await fetch(`${pulse.url}/api/v1/admin/tenants/${tenant.id}/export`, {
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    });
+    expect(res.status).toBe(200);
+    const records = (await res.text())
+      .trim()
+      .split('\n')
+      .map(
+        (l) => JSON.parse(l) as { type: string; data: { at?: string; day?: string; fields?: Record<string, string> } },
+      );
+    const oldHour = records.find((r) => r.type === 'hour' && r.data.at === new Date(old * 1000).toISOString());
+    expect(oldHour?.data.fields?.m).toBe('120');
+    expect(records.some((r) => r.type === 'subjects' && r.data.day === oldDay)).toBe(true);
+    const clients = records.filter((r) => r.type === 'clientDay' && r.data.day === oldDay);
+    expect(clients.map((r) => r.data.fields?.['c1|s'])).toContain('30');
   });
 
   it('items carry the tier retention as their TTL attribute', async () => {

@@ -568,6 +568,8 @@ describe('Compliance: audit trail, export, erasure and the report (real NATS and
     expect(await redis.exists(keys.apiKey(hashApiKey(t.apiKey)))).toBe(0); // the key's index entry too
     // The trail keeps the facts of the tenant's actions and of the erasure, not its data.
     const after = await auditOf(`/api/v1/admin/audit?tenantId=${t.id}`, ADMIN_KEY);
+    // The export itself was an entry of the trail (fields sealed now, the fact kept).
+    expect(after.filter((e) => e.action === 'tenant.export')).toHaveLength(1);
     const erasure = after.find((e) => e.action === 'tenant.erase')!;
     expect(erasure).toMatchObject({ actor: { type: 'admin' }, status: 200, target: `tenant:${t.id}` });
     expect(erasure.details).toMatchObject({ remaining: 0 });

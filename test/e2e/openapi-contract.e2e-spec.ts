@@ -140,6 +140,11 @@ describe('OpenAPI contract (real NATS and Redis)', () => {
     );
     await write('PATCH', '/api/v1/admin/tenants/{id}', `/api/v1/admin/tenants/${basic}`, ADMIN_KEY, { name: 'B' }, 200);
     await write('POST', '/api/v1/admin/tenants', '/api/v1/admin/tenants', ADMIN_KEY, { id: basic }, 409);
+    // Erasure answers its receipt; a second one finds nothing.
+    const gone = uniqueTenantId('oa-erase');
+    await write('POST', '/api/v1/admin/tenants', '/api/v1/admin/tenants', ADMIN_KEY, { id: gone }, 201);
+    await write('DELETE', '/api/v1/admin/tenants/{id}', `/api/v1/admin/tenants/${gone}`, ADMIN_KEY, undefined, 200);
+    await write('DELETE', '/api/v1/admin/tenants/{id}', `/api/v1/admin/tenants/${gone}`, ADMIN_KEY, undefined, 404);
     ids.channel = (
       await write(
         'POST',
