@@ -35,7 +35,11 @@ const TOP_SUBJECTS = 200;
 const MAX_SPANNED_WINDOWS = 3;
 
 /** The counters a window's deltas are taken from, as of the last window closed. */
-type Snapshot = Omit<TenantCounters, 'sketch' | 'subjects' | 'latencyP95'> & { distinct: number };
+/** `nats` is absent in states stored before those counters existed. */
+type Snapshot = Omit<TenantCounters, 'sketch' | 'subjects' | 'latencyP95' | 'nats'> & {
+  distinct: number;
+  nats?: TenantCounters['nats'];
+};
 
 /** One change still to be stored, published and notified (the pass's outbox). */
 interface PendingEvent {
@@ -214,6 +218,12 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
       newDistinct: newDay ? distinct : delta(distinct, before.distinct),
       patterns: counters.subjects.map((subject) => subjectPattern(subject)),
       offline: offlineDeltas(counters.offline, before.offline, newDay),
+      // States stored before these counters existed take the current values as their start.
+      nats: {
+        connects: delta(counters.nats.connects, before.nats?.connects ?? counters.nats.connects),
+        slowConsumers: delta(counters.nats.slowConsumers, before.nats?.slowConsumers ?? counters.nats.slowConsumers),
+        authFailures: delta(counters.nats.authFailures, before.nats?.authFailures ?? counters.nats.authFailures),
+      },
     };
     const [clients, custom] = await Promise.all([this.presence.summary(tenantId), this.customWindow(tenantId, from)]);
     const sample = sent + received;
@@ -331,5 +341,6 @@ function snapshot(c: TenantCounters, distinct: number): Snapshot {
     distinct,
     day: c.day,
     offline: c.offline,
+    nats: c.nats,
   };
 }

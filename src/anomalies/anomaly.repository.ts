@@ -31,6 +31,8 @@ export interface TenantCounters {
   offline: Record<string, number>;
   /** p95 latency (ms) of the messages received in the window's minutes; null: no samples. */
   latencyP95: number | null;
+  /** What the NATS server reported for the tenant, cumulative (system account on). */
+  nats: { connects: number; slowConsumers: number; authFailures: number };
 }
 
 /** The detection state of a tenant: the last window closed and the state after it. */
@@ -100,6 +102,9 @@ export class AnomalyRepository {
         F.heartbeatReceived,
         F.heartbeatErrors,
         F.bytes,
+        F.natsConnects,
+        F.natsSlowConsumers,
+        F.natsAuthFailures,
       ),
       this.redis.hvals(k.heartbeatRejections(tenantId)),
       this.redis.getBuffer(k.subjectSketch(tenantId, day)),
@@ -135,6 +140,7 @@ export class AnomalyRepository {
       day,
       subjects: subjects.map((s) => s.subject),
       offline,
+      nats: { connects: n(totals[5]), slowConsumers: n(totals[6]), authFailures: n(totals[7]) },
       latencyP95:
         samples > 0
           ? percentile(

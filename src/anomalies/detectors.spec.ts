@@ -161,3 +161,24 @@ describe('offline deltas', () => {
     expect(offlineDeltas(now, before, true)).toMatchObject({ a: 2, constructor: 2 });
   });
 });
+
+describe('what the NATS server reports (system account)', () => {
+  const nats = (over: Partial<NonNullable<WindowFigures['nats']>> = {}) =>
+    win({ nats: { connects: 2, slowConsumers: 0, authFailures: 0, ...over } });
+
+  it('five failed logins with the tenant identities in a window open one security anomaly, four do not; it resolves after the hold-down', () => {
+    expect(run([nats({ authFailures: 4 })]).opened[0]).toEqual([]);
+    const { opened, resolved } = run([nats({ authFailures: 5 }), nats({ authFailures: 7 }), nats(), nats(), nats()]);
+    expect(opened).toEqual([['security'], [], [], [], []]);
+    expect(resolved[4]).toEqual(['security']);
+  });
+
+  it('a slow-consumer disconnect is a slow_consumer anomaly; a churn spike after warm-up is security', () => {
+    expect(run([nats({ slowConsumers: 1 })]).opened[0]).toEqual(['slow_consumer']);
+    const base = Array.from({ length: 20 }, () => nats({ connects: 2 }));
+    expect(run([...base, nats({ connects: 15 })]).opened[20]).toEqual([]);
+    expect(run([...base, nats({ connects: 40 })]).opened[20]).toEqual(['security']);
+    // Without the figures (no system account) nothing of it fires.
+    expect(run([win()]).opened[0]).toEqual([]);
+  });
+});

@@ -12,6 +12,7 @@ export const RULE_ANOMALY_TYPES = [
   'unusual_subject',
   'client_flapping',
   'security',
+  'slow_consumer',
 ] as const;
 export const STATISTICAL_ANOMALY_TYPES = ['spike', 'dip', 'level_shift', 'drift'] as const;
 export const ANOMALY_TYPES = [...RULE_ANOMALY_TYPES, ...STATISTICAL_ANOMALY_TYPES] as const;
@@ -30,6 +31,8 @@ export interface WindowFigures {
   patterns: string[];
   /** Offline transitions per client in the window. */
   offline: Record<string, number>;
+  /** What the NATS server reported for the tenant in the window (system account on; absent: 0). */
+  nats?: { connects: number; slowConsumers: number; authFailures: number };
 }
 
 export interface OpenAnomaly {
@@ -41,7 +44,7 @@ export interface OpenAnomaly {
 
 export interface DetectorState {
   windows: number;
-  baseline: { messages: number; rejected: number; newDistinct: number };
+  baseline: { messages: number; rejected: number; newDistinct: number; connects?: number };
   lowWindows: number;
   /** Windows in a row the rate rules found anomalous (absent in states stored before it existed). */
   rateRun?: number;
@@ -206,6 +209,35 @@ export function conditions(
       });
     }
   }
+  const nats = w.nats;
+  if (nats && nats.authFailures >= c.minNatsAuthFailures) {
+    found.push({
+      key: 'security:nats_auth',
+      type: 'security',
+      severity: nats.authFailures >= 10 * c.minNatsAuthFailures ? 'critical' : 'warning',
+      summary: `${nats.authFailures} failed NATS logins with the tenant's identities in one window`,
+      details: { authFailures: nats.authFailures, threshold: c.minNatsAuthFailures },
+    });
+  }
+  if (nats && nats.slowConsumers > 0) {
+    found.push({
+      key: 'slow_consumer',
+      type: 'slow_consumer',
+      severity: 'warning',
+      summary: `${nats.slowConsumers} connection(s) cut off by the NATS server as slow consumers`,
+      details: { slowConsumers: nats.slowConsumers },
+    });
+  }
+  const churnBase = base.connects ?? 0;
+  if (warm && nats && nats.connects >= c.minChurnConnects && nats.connects >= c.churnFactor * Math.max(churnBase, 1)) {
+    found.push({
+      key: 'security:churn',
+      type: 'security',
+      severity: 'warning',
+      summary: `Connection churn: ${nats.connects} new connections in one window`,
+      details: { connects: nats.connects, baseline: Number(churnBase.toFixed(2)) },
+    });
+  }
   const recent = [...state.recentOffline.slice(-(c.flapWindows - 1)), w.offline];
   const perClient = new Map<string, number>();
   for (const window of recent)
@@ -273,6 +305,9 @@ export function advanceRules(
     newDistinct: active.has('unusual_subject:distinct')
       ? state.baseline.newDistinct
       : ewma(state.baseline.newDistinct, w.newDistinct, c.alpha, first),
+    connects: active.has('security:churn')
+      ? (state.baseline.connects ?? 0)
+      : ewma(state.baseline.connects ?? 0, w.nats?.connects ?? 0, c.alpha, first),
   };
   const low =
     state.baseline.messages >= c.minDropBaselineMessages && w.messages < c.dropFraction * state.baseline.messages;

@@ -8,6 +8,7 @@ import { retentionOfDays } from '../common/retention.js';
 import { dayOf } from '../common/time.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { PresenceRepository } from '../heartbeat/presence.repository.js';
+import { ConnectionRepository } from '../heartbeat/connection.repository.js';
 import { CustomMetricsService } from '../metrics/custom-metrics.service.js';
 import type { Tenant } from '../tenants/tenant.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
@@ -65,6 +66,7 @@ export class ComplianceService {
     private readonly alerting: AlertingService,
     private readonly custom: CustomMetricsService,
     private readonly presence: PresenceRepository,
+    private readonly connections: ConnectionRepository,
     private readonly analytics: AnalyticsRepository,
     private readonly anomalies: AnomalyRepository,
     private readonly audit: AuditRepository,
@@ -99,6 +101,9 @@ export class ComplianceService {
       for (const c of page.clients) yield { type: 'client', data: c };
       after = page.last;
     } while (after !== null);
+    // The NATS server's view of its connections (system account on): open, then the closed kept.
+    for (const state of ['open', 'closed'] as const)
+      for (const c of await this.connections.list(t, state)) yield { type: 'connection', data: c };
 
     const retention = retentionOfDays(tenant.tier, this.retentionDaysOf(tenant));
     const nowSeconds = Math.floor(now / 1000);

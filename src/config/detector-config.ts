@@ -34,6 +34,11 @@ export interface DetectorConfig {
   /** Distinct subjects added in a window, against its baseline, that count as a jump. */
   distinctJumpFactor: number;
   minDistinctJump: number;
+  /** Failed NATS logins with the tenant's identities in one window that are a security anomaly (system account on). */
+  minNatsAuthFailures: number;
+  /** New connections in a window, against their baseline, that are a churn spike (security). */
+  churnFactor: number;
+  minChurnConnects: number;
   /**
    * A rate spike or drop that lasts this many windows is the new normal: the rule's baseline
    * adopts the current rate, so the anomaly resolves instead of staying open under unchanged traffic.
@@ -58,5 +63,8 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   minSecurityRejections: 20,
   distinctJumpFactor: 10,
   minDistinctJump: 100,
+  minNatsAuthFailures: 5,
+  churnFactor: 10,
+  minChurnConnects: 20,
   adoptWindows: 15,
 };

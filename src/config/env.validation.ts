@@ -48,6 +48,17 @@ export class EnvironmentVariables {
   @IsString({ message: 'NATS_PASSWORD is required when NATS_USER is set' })
   NATS_PASSWORD?: string;
   @IsOptional() @IsString() NATS_TOKEN?: string;
+  /** A system-account connection for the server's connection events (README, What the NATS server knows). */
+  @IsOptional() @IsString() NATS_SYSTEM_CREDS_FILE?: string;
+  @IsOptional() @IsString() NATS_SYSTEM_USER?: string;
+  @ValidateIf((env: EnvironmentVariables) => env.NATS_SYSTEM_USER !== undefined)
+  @IsString({ message: 'NATS_SYSTEM_PASSWORD is required when NATS_SYSTEM_USER is set' })
+  NATS_SYSTEM_PASSWORD?: string;
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  @Max(3600)
+  NATS_SYSTEM_POLL_SECONDS: number = 30;
   @IsOptional() @IsString() NATS_TLS_CA_FILE?: string;
   @ValidateIf((env: EnvironmentVariables) => env.NATS_TLS_KEY_FILE !== undefined)
   @IsString({ message: 'NATS_TLS_CERT_FILE is required when NATS_TLS_KEY_FILE is set' })
@@ -340,6 +351,15 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
           }
         : undefined,
     audit: { retentionDays: env.AUDIT_RETENTION_DAYS },
+    natsSystem:
+      env.NATS_SYSTEM_CREDS_FILE || env.NATS_SYSTEM_USER
+        ? {
+            credsFile: env.NATS_SYSTEM_CREDS_FILE,
+            user: env.NATS_SYSTEM_USER,
+            password: env.NATS_SYSTEM_PASSWORD,
+            pollIntervalMs: env.NATS_SYSTEM_POLL_SECONDS * 1000,
+          }
+        : undefined,
     subjectsStoredPerDay: env.SUBJECTS_STORED_PER_DAY,
     samplingAutoRate: env.SAMPLING_AUTO_RATE,
     heartbeatTimeoutMs: env.HEARTBEAT_TIMEOUT_SECONDS * 1000,

@@ -59,6 +59,12 @@ export interface PulseOptions {
    * and key use gathered in memory are written (default 10 s).
    */
   audit?: { retentionDays: number; flushIntervalMs?: number };
+  /**
+   * A connection to the NATS system account (NATS_SYSTEM_*): connection, disconnection and
+   * failed-login events per tenant, and a poll of the servers' connections every
+   * `pollIntervalMs` (one instance at a time). Absent: off.
+   */
+  natsSystem?: { credsFile?: string; user?: string; password?: string; pollIntervalMs: number };
   /** Subjects kept per tenant per day in Redis (the top by message count). */
   subjectsStoredPerDay: number;
   /**

@@ -9,6 +9,7 @@ import { PresenceEventsPublisher } from './presence-events.publisher.js';
 import { PresenceQueryService } from './presence-query.service.js';
 import { PresenceRepository } from './presence.repository.js';
 import { PresenceWriter } from './presence-writer.js';
+import { ConnectionRepository } from './connection.repository.js';
 
 @Module({
   imports: [JobsModule, TenantsModule],
@@ -21,7 +22,16 @@ import { PresenceWriter } from './presence-writer.js';
     PresenceEventsPublisher,
     OfflineDetector,
     PresenceQueryService,
+    ConnectionRepository,
   ],
-  exports: [HeartbeatService, PresenceQueryService, PresenceWriter, OfflineDetector, PresenceRepository],
+  exports: [
+    HeartbeatService,
+    PresenceQueryService,
+    PresenceWriter,
+    OfflineDetector,
+    PresenceRepository,
+    PresenceEventsPublisher,
+    ConnectionRepository,
+  ],
 })
 export class HeartbeatModule {}

@@ -12,6 +12,16 @@ export interface PresenceEvent {
   at: string;
 }
 
+/** The NATS server saw one of the tenant's connections open or close (system account on). */
+export interface ConnectionEvent {
+  type: 'connected' | 'disconnected';
+  tenantId: string;
+  /** The SDK client, when the connection carries its name. */
+  clientId: string | null;
+  connection: object;
+  at: string;
+}
+
 export function presenceSubject(tenantId: string): string {
   return `_PULSE.tenant.${tenantId}.presence`;
 }
@@ -24,7 +34,7 @@ export class PresenceEventsPublisher {
 
   constructor(@Inject(NATS_CONNECTION) private readonly nats: NatsConnection) {}
 
-  publish(event: PresenceEvent): void {
+  publish(event: PresenceEvent | ConnectionEvent): void {
     try {
       this.nats.publish(presenceSubject(event.tenantId), JSON.stringify(event));
       this.published++;

@@ -27,11 +27,13 @@ import {
   ExportQuery,
   NoQuery,
   PresenceQuery,
+  ConnectionsQuery,
 } from './dto/metrics-queries.dto.js';
 import { tierAtLeast } from '../common/tiers.js';
 import { CustomMetricsService } from './custom-metrics.service.js';
 import { MetricsService } from './metrics.service.js';
 import { LiveStreams } from './live-streams.js';
+import { PresenceQueryService } from '../heartbeat/presence-query.service.js';
 
 /** Tenant metrics. Every route reads the tenant of the API key, and only that tenant. */
 @ApiTags('metrics')
@@ -41,6 +43,7 @@ export class MetricsController {
     private readonly metrics: MetricsService,
     private readonly streams: LiveStreams,
     private readonly customMetrics: CustomMetricsService,
+    private readonly presenceQuery: PresenceQueryService,
   ) {}
 
   @ApiRoute({
@@ -91,6 +94,30 @@ export class MetricsController {
   @Get('presence')
   presence(@CurrentTenant() tenant: TenantPrincipal, @Query() query: PresenceQuery, @Req() request: Request) {
     return this.metrics.presence(tenant, query, new Set(Object.keys(request.query)));
+  }
+
+  @ApiRoute({
+    summary: "The tenant's NATS connections as the server reports them (system account on)",
+    description:
+      'Open connections (or the latest closed ones, with reason and counts), newest first, at most 1,000; withoutSdk and connectedSilent in the summary. enabled false (and nothing listed) when Pulse has no system-account connection.',
+    access: 'tenant',
+    ok: { description: 'Connections', schema: 'Connections' },
+    errors: [400, 403],
+  })
+  @Get('connections')
+  @RequiresTier('professional')
+  async connections(@CurrentTenant() tenant: TenantPrincipal, @Query() query: ConnectionsQuery) {
+    const [summary, list] = await Promise.all([
+      this.presenceQuery.connectionSummary(tenant.tenantId),
+      this.presenceQuery.connectionList(tenant.tenantId, query.state),
+    ]);
+    return {
+      tenantId: tenant.tenantId,
+      generatedAt: new Date().toISOString(),
+      enabled: summary !== null,
+      summary,
+      connections: list ?? [],
+    };
   }
 
   @ApiRoute({

@@ -12,9 +12,18 @@ import { MetricsService } from './metrics.service.js';
 import { RealtimeReader } from './realtime.reader.js';
 import { LiveStreams } from './live-streams.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
+import { NatsEventsModule } from '../nats-events/nats-events.module.js';
 
 @Module({
-  imports: [MonitoringModule, HealthModule, HeartbeatModule, AnalyticsModule, AnomaliesModule, TenantsModule],
+  imports: [
+    MonitoringModule,
+    HealthModule,
+    HeartbeatModule,
+    AnalyticsModule,
+    AnomaliesModule,
+    TenantsModule,
+    NatsEventsModule,
+  ],
   controllers: [MetricsController, CustomMetricsController],
   providers: [MetricsRepository, RealtimeReader, MetricsService, LiveStreams, CustomMetricsService],
   exports: [RealtimeReader, MetricsRepository, CustomMetricsService],

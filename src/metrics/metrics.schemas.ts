@@ -65,11 +65,27 @@ const realtimeEnterprise = withTier(
 );
 
 const presenceSummary = obj({ online: int, healthy: int, degraded: int, unhealthy: int, offline: int, total: int });
+/** The NATS server's view (system account on; null without): open connections and the two states only it reveals. */
+const connectionSummary = obj({ connected: int, withoutSdk: int, connectedSilent: int });
+const traffic = obj({ msgs: int, bytes: int });
+const clientConnection = obj({
+  state: oneOfValues(['connected', 'disconnected', 'unknown']),
+  silent: { type: 'boolean' },
+  connectedSince: nullable(str),
+  rttMs: nullable(num),
+  lang: nullable(str),
+  version: nullable(str),
+  disconnectedAt: nullable(str),
+  reason: nullable(str),
+  sent: nullable(traffic),
+  received: nullable(traffic),
+});
 const presenceBase = obj({
   tenantId: str,
   tier: oneOfValues(['basic']),
   generatedAt: dateTime,
   summary: presenceSummary,
+  connections: nullable(connectionSummary),
 });
 const client = obj({
   clientId: str,
@@ -78,6 +94,7 @@ const client = obj({
   lastSeen: nullable(dateTime),
   connectedSince: nullable(dateTime),
   metrics: obj({ messagesSent: num, messagesReceived: num, errors: num, uptimeSeconds: num }),
+  connection: clientConnection,
 });
 const presenceListed = withTier(
   extend(presenceBase, { clients: arr(client), nextCursor: nullable(str) }),
@@ -174,6 +191,37 @@ export const METRICS_SCHEMAS: Record<string, Schema> = {
       },
     },
   },
+  Connections: obj({
+    tenantId: str,
+    generatedAt: dateTime,
+    enabled: { type: 'boolean' },
+    summary: nullable(connectionSummary),
+    connections: arr(
+      obj(
+        {
+          key: str,
+          server: str,
+          cid: int,
+          clientId: nullable(str),
+          by: oneOfValues(['account', 'user', 'nkey', 'name']),
+          name: nullable(str),
+          account: nullable(str),
+          user: nullable(str),
+          host: nullable(str),
+          lang: nullable(str),
+          version: nullable(str),
+          rttMs: nullable(num),
+          connectedAt: nullable(str),
+          state: oneOfValues(['connected', 'disconnected']),
+          disconnectedAt: str,
+          reason: str,
+          sent: traffic,
+          received: traffic,
+        },
+        ['disconnectedAt', 'reason', 'sent', 'received'],
+      ),
+    ),
+  }),
   PresenceSummaryOnly: presenceBase,
   PresenceWithClients: presenceListed,
   Presence: { oneOf: [ref('PresenceSummaryOnly'), ref('PresenceWithClients')] },
@@ -243,6 +291,7 @@ export const METRICS_SCHEMAS: Record<string, Schema> = {
       nats: obj({ state: str, reconnects: int, slowConsumerEvents: int }),
       redis: obj({ state: str, pingMs: nullable(num), dataLossDetectedAt: nullable(dateTime) }),
       coldStore: obj({ state: oneOfValues(['off', 'ok', 'degraded']), since: nullable(dateTime) }),
+      natsSystem: obj({ state: oneOfValues(['off', 'connected', 'disconnected']), detail: nullable(str) }),
       pipeline: obj({
         flushIntervalMs: int,
         lastFlushAt: nullable(dateTime),

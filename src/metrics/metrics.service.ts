@@ -1,4 +1,5 @@
 import { BadRequestException, Inject, Injectable } from '@nestjs/common';
+import { NatsEventsService } from '../nats-events/nats-events.service.js';
 import type { TenantPrincipal } from '../common/principal.js';
 import { TierRequiredException } from '../common/errors/tier-required.exception.js';
 import { SharedReads } from '../common/shared-reads.js';
@@ -30,6 +31,7 @@ export class MetricsService {
     private readonly anomalyRepository: AnomalyRepository,
     private readonly directory: TenantDirectory,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
+    private readonly natsEvents: NatsEventsService,
   ) {}
 
   /** The tenant's realtime view; `now` reads as of that instant instead of sharing a recent read. */
@@ -62,8 +64,9 @@ export class MetricsService {
       ? [tenant.tenantId, tenant.tier, query.status, query.online, query.limit, after].join('\u0000')
       : `${tenant.tenantId}\u0000${tenant.tier}`;
     return this.sharedPresence.get(key, Date.now(), async () => {
-      const [summary, page] = await Promise.all([
+      const [summary, connections, page] = await Promise.all([
         this.presenceQuery.summary(tenant.tenantId),
+        this.presenceQuery.connectionSummary(tenant.tenantId),
         listed
           ? this.presenceQuery.clients(
               tenant.tenantId,
@@ -78,6 +81,7 @@ export class MetricsService {
         tier: tenant.tier,
         generatedAt: new Date().toISOString(),
         summary,
+        connections,
       };
       return page ? { ...body, clients: page.clients, nextCursor: page.nextCursor } : body;
     });
@@ -135,6 +139,7 @@ export class MetricsService {
   }
 
   async healthCheck(tenant: TenantPrincipal) {
+    const natsSystem = this.natsEvents.status();
     const [pulse, presence, rejected] = await Promise.all([
       this.health.status(),
       this.presenceQuery.summary(tenant.tenantId),
@@ -170,6 +175,7 @@ export class MetricsService {
           dataLossDetectedAt: pulse.redis.dataLossDetectedAt,
         },
         coldStore: { state: pulse.coldStore.state, since: pulse.coldStore.since },
+        natsSystem: { state: natsSystem.state, detail: natsSystem.detail ?? null },
         pipeline: {
           flushIntervalMs: this.options.flushIntervalMs,
           lastFlushAt: pulse.flush.lastFlushAt,

@@ -8,6 +8,7 @@ export const FIXED_KEY_SCRIPTS = [
   'pulseUnqueue',
   'pulseAuditAppend',
   'pulseAuthFailCount',
+  'pulseConnections',
 ] as const;
 
 type VariableKeyName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];

@@ -247,6 +247,17 @@ export class RedisKeys {
     return `${this.prefix}:erasures`;
   }
 
+  /**
+   * The tenant's NATS connections as the server reported them (ARCHITECTURE.md, NATS server
+   * events): `conns` HASH `<server>:<cid>` → JSON; `conns:open` ZSET of the open ones (connected
+   * ms); `conns:nosdk` the open ones without the SDK's name; `conns:sdk` ZSET clientId → ms of the
+   * SDK clients connected; `conns:client` HASH clientId → its latest connection;
+   * `conns:closed` ZSET of the closed ones kept (the latest 1,000), by when they closed.
+   */
+  connections(tenantId: string, part: '' | 'open' | 'nosdk' | 'sdk' | 'client' | 'closed' = ''): string {
+    return `${this.tenantScope(tenantId)}conns${part ? `:${part}` : ''}`;
+  }
+
   /** SET of the periods that have late data waiting for the archiver. */
   latePeriods(tenantId: string): string {
     return `${this.tenantScope(tenantId)}archl`;
@@ -351,6 +362,10 @@ export const COUNTER_FIELDS = {
   offlineClients: 'off',
   /** Messages sampling left out of the latency and subject statistics (absent: none). */
   sampledOut: 'skp',
+  /** NATS server events counted for the tenant (totals only): connects, slow-consumer disconnects, failed logins. */
+  natsConnects: 'na_cn',
+  natsSlowConsumers: 'na_sc',
+  natsAuthFailures: 'na_af',
 } as const;
 
 /** Per-second counters of a minute hash: `m:<s>` / `b:<s>`, s = 0..59. */

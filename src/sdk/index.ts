@@ -1,1 +1,7 @@
-export { type ClientStatus, type HeartbeatBody, PulseClient, type PulseClientOptions } from './pulse-client.js';
+export {
+  type ClientStatus,
+  type HeartbeatBody,
+  PulseClient,
+  type PulseClientOptions,
+  pulseConnectionName,
+} from './pulse-client.js';

@@ -177,3 +177,11 @@ export class PulseClient {
     }
   }
 }
+
+/**
+ * The NATS connection name that lets Pulse join the server's view of a connection (connected
+ * since, RTT, the disconnect reason) to the client's heartbeats: pass it as `name` to `connect()`.
+ */
+export function pulseConnectionName(tenantId: string, clientId: string): string {
+  return `pulse:${tenantId}:${clientId}`;
+}

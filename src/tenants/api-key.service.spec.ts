@@ -14,6 +14,7 @@ const tenant: Tenant = {
   anomalySensitivity: 'medium',
   sampling: 0,
   retentionDays: null,
+  natsIdentities: { accounts: [], users: [], nkeys: [] },
   createdAt: '2026-11-28T00:00:00.000Z',
   updatedAt: '2026-11-28T00:00:00.000Z',
 };

@@ -5,7 +5,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { isTier } from '../common/tiers.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisKeys } from '../redis/redis-keys.js';
-import type { ApiKeyRecord, Tenant, TenantStatus } from './tenant.js';
+import {
+  type ApiKeyRecord,
+  type NatsIdentities,
+  NO_NATS_IDENTITIES,
+  type Tenant,
+  type TenantStatus,
+} from './tenant.js';
 
 /** How long a revoked key is remembered (its later use is counted for its tenant). */
 const REVOKED_KEY_SECONDS = 90 * 86_400;
@@ -176,6 +182,18 @@ function retentionDaysOf(raw: string | undefined): number | null {
   return raw && Number.isInteger(n) && n >= 1 && n <= MAX_RETENTION_DAYS ? n : null;
 }
 
+/** Stored identities, or none for tenants stored before they existed (or an unreadable value). */
+function natsIdentitiesOf(raw: string | undefined): NatsIdentities {
+  if (!raw) return NO_NATS_IDENTITIES;
+  try {
+    const v = JSON.parse(raw) as Partial<NatsIdentities>;
+    const list = (x: unknown) => (Array.isArray(x) ? x.filter((e): e is string => typeof e === 'string') : []);
+    return { accounts: list(v.accounts), users: list(v.users), nkeys: list(v.nkeys) };
+  } catch {
+    return NO_NATS_IDENTITIES;
+  }
+}
+
 function serialize(tenant: Tenant): Record<string, string> {
   return {
     id: tenant.id,
@@ -187,6 +205,7 @@ function serialize(tenant: Tenant): Record<string, string> {
     sensitivity: tenant.anomalySensitivity,
     sampling: String(tenant.sampling),
     retention: tenant.retentionDays === null ? '' : String(tenant.retentionDays),
+    nats: JSON.stringify(tenant.natsIdentities),
     createdAt: tenant.createdAt,
     updatedAt: tenant.updatedAt,
   };
@@ -206,6 +225,7 @@ function deserialize(raw: Record<string, string>): Tenant | null {
     anomalySensitivity: isSensitivity(raw.sensitivity) ? raw.sensitivity : 'medium',
     sampling: samplingOf(raw.sampling),
     retentionDays: retentionDaysOf(raw.retention),
+    natsIdentities: natsIdentitiesOf(raw.nats),
     createdAt: raw.createdAt,
     updatedAt: raw.updatedAt,
   };

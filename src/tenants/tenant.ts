@@ -21,9 +21,22 @@ export interface Tenant {
   sampling: number;
   /** Days of history kept for this tenant instead of its tier's (a contract); null: the tier's. */
   retentionDays: number | null;
+  /**
+   * The NATS identities of the tenant's connections (issue #21, README "What the NATS server
+   * knows"): accounts, user names and nkey public keys; empty lists when none.
+   */
+  natsIdentities: NatsIdentities;
   createdAt: string;
   updatedAt: string;
 }
+
+export interface NatsIdentities {
+  accounts: string[];
+  users: string[];
+  nkeys: string[];
+}
+
+export const NO_NATS_IDENTITIES: NatsIdentities = { accounts: [], users: [], nkeys: [] };
 
 export interface ApiKeyRecord {
   keyId: string;

@@ -12,6 +12,7 @@ const tenant = obj({
   anomalySensitivity: oneOfValues(SENSITIVITIES),
   sampling: int,
   retentionDays: nullable(int),
+  natsIdentities: obj({ accounts: arr(str), users: arr(str), nkeys: arr(str) }),
   createdAt: dateTime,
   updatedAt: dateTime,
 });

@@ -12,7 +12,13 @@ import { isTier, type Tier } from '../common/tiers.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { generateApiKey } from './api-key.service.js';
 import type { CreateTenantDto, UpdateTenantDto } from './dto/tenant.dto.js';
-import type { ApiKeyRecord, Tenant, TenantChange } from './tenant.js';
+import {
+  type ApiKeyRecord,
+  type NatsIdentities,
+  NO_NATS_IDENTITIES,
+  type Tenant,
+  type TenantChange,
+} from './tenant.js';
 import { TenantChangesPublisher } from './tenant-changes.publisher.js';
 import { TenantDirectory } from './tenant-directory.js';
 import { TenantRepository } from './tenant.repository.js';
@@ -55,6 +61,7 @@ export class TenantsService {
       anomalySensitivity: dto.anomalySensitivity ?? 'medium',
       sampling: dto.sampling ?? 0,
       retentionDays: dto.retentionDays ?? null,
+      natsIdentities: identitiesOf(dto.natsIdentities, NO_NATS_IDENTITIES),
       createdAt: now,
       updatedAt: now,
     };
@@ -93,6 +100,7 @@ export class TenantsService {
       anomalySensitivity: dto.anomalySensitivity ?? tenant.anomalySensitivity,
       sampling: dto.sampling ?? tenant.sampling,
       retentionDays: dto.retentionDays === undefined ? tenant.retentionDays : dto.retentionDays,
+      natsIdentities: identitiesOf(dto.natsIdentities, tenant.natsIdentities),
       updatedAt: new Date().toISOString(),
     };
     await this.tenants.update(updated);
@@ -193,4 +201,15 @@ export class TenantsService {
     }
     return tier;
   }
+}
+
+/** Identities given (each list replaced whole, deduplicated) over what the tenant has. */
+function identitiesOf(given: Partial<NatsIdentities> | undefined, current: NatsIdentities): NatsIdentities {
+  if (!given) return current;
+  const list = (v: string[] | undefined, was: string[]) => (v === undefined ? was : [...new Set(v)]);
+  return {
+    accounts: list(given.accounts, current.accounts),
+    users: list(given.users, current.users),
+    nkeys: list(given.nkeys, current.nkeys),
+  };
 }

@@ -374,7 +374,12 @@ function allowed(template: string, tier: Tier): boolean {
   ) {
     return tier === 'enterprise';
   }
-  if (template === '/api/v1/metrics/analytics' || template === '/api/v1/metrics/export') return tier !== 'basic';
+  if (
+    template === '/api/v1/metrics/analytics' ||
+    template === '/api/v1/metrics/export' ||
+    template === '/api/v1/metrics/connections'
+  )
+    return tier !== 'basic';
   return true;
 }
 

@@ -22,6 +22,7 @@ describe('TenantRepository.reindex (real Redis)', () => {
     anomalySensitivity: 'medium',
     sampling: 0,
     retentionDays: null,
+    natsIdentities: { accounts: [], users: [], nkeys: [] },
     createdAt: '2026-11-28T00:00:00.000Z',
     updatedAt: '2026-11-28T00:00:00.000Z',
   };

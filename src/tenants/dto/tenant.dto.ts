@@ -1,4 +1,18 @@
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 import { MAX_SAMPLING } from '../../common/sampling.js';
 import { MAX_RETENTION_DAYS } from '../../common/retention.js';
 import { SENSITIVITIES, type Sensitivity } from '../../config/detector-config.js';
@@ -7,6 +21,35 @@ import { TIERS, type Tier } from '../../common/tiers.js';
 import { TENANT_STATUSES, type TenantStatus } from '../tenant.js';
 
 const ID_MESSAGE = 'id must match ^[A-Za-z0-9_-]{1,64}$';
+
+const NAME_PATTERN = /^[A-Za-z0-9_.@$-]{1,128}$/;
+
+/** The NATS identities that attribute a connection to the tenant (README, What the NATS server knows). */
+export class NatsIdentitiesDto {
+  @IsOptional()
+  @IsArray({ message: 'natsIdentities.accounts must be a list of account names' })
+  @ArrayMaxSize(20, { message: 'natsIdentities.accounts holds at most 20 names' })
+  @Matches(NAME_PATTERN, {
+    each: true,
+    message: 'natsIdentities.accounts: each name matches ^[A-Za-z0-9_.@$-]{1,128}$',
+  })
+  accounts?: string[];
+
+  @IsOptional()
+  @IsArray({ message: 'natsIdentities.users must be a list of user names' })
+  @ArrayMaxSize(100, { message: 'natsIdentities.users holds at most 100 names' })
+  @Matches(NAME_PATTERN, { each: true, message: 'natsIdentities.users: each name matches ^[A-Za-z0-9_.@$-]{1,128}$' })
+  users?: string[];
+
+  @IsOptional()
+  @IsArray({ message: 'natsIdentities.nkeys must be a list of nkey public keys' })
+  @ArrayMaxSize(100, { message: 'natsIdentities.nkeys holds at most 100 keys' })
+  @Matches(/^U[A-Z2-7]{55}$/, {
+    each: true,
+    message: 'natsIdentities.nkeys: each is a user nkey public key (U…, 56 characters)',
+  })
+  nkeys?: string[];
+}
 
 /** Fields an admin may set on create and change later. */
 class TenantFieldsDto {
@@ -52,6 +95,12 @@ class TenantFieldsDto {
   @Min(1, { message: `retentionDays must be an integer from 1 to ${MAX_RETENTION_DAYS}, or null` })
   @Max(MAX_RETENTION_DAYS, { message: `retentionDays must be an integer from 1 to ${MAX_RETENTION_DAYS}, or null` })
   retentionDays?: number | null;
+
+  /** The tenant's NATS identities (accounts, user names, nkey public keys), each list replaced whole. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => NatsIdentitiesDto)
+  natsIdentities?: NatsIdentitiesDto;
 
   @IsOptional()
   @IsInt({ message: `sampling must be an integer from 0 to ${MAX_SAMPLING}` })

@@ -1,0 +1,179 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
+import { COUNTER_FIELDS as F, RedisKeys } from '../redis/redis-keys.js';
+
+/** Closed connections a tenant keeps (the latest), for their reasons and counts. */
+export const CLOSED_KEPT = 1000;
+/** Connections a list answers at most (newest first). */
+export const CONNECTIONS_LISTED = 1000;
+
+/** A connection as Pulse keeps it. */
+export interface ConnectionRecord {
+  key: string;
+  server: string;
+  cid: number;
+  clientId: string | null;
+  /** How it was attributed to the tenant. */
+  by: 'account' | 'user' | 'nkey' | 'name';
+  name: string | null;
+  account: string | null;
+  user: string | null;
+  host: string | null;
+  lang: string | null;
+  version: string | null;
+  rttMs: number | null;
+  connectedAt: string | null;
+  state: 'connected' | 'disconnected';
+  disconnectedAt?: string;
+  reason?: string;
+  sent?: { msgs: number; bytes: number };
+  received?: { msgs: number; bytes: number };
+}
+
+export interface ConnectionSummary {
+  connected: number;
+  /** Open connections that are not heartbeating clients: no SDK name, or an SDK client never heard. */
+  withoutSdk: number;
+  /** SDK clients whose connection is open while their heartbeats stopped (offline): stuck processes. */
+  connectedSilent: number;
+}
+
+/** One change to apply: a connection opened or closed, or a counter of the tenant's totals. */
+export type ConnectionOp =
+  { op: 'open' | 'close'; record: ConnectionRecord; at: number } | { op: 'count'; field: string; n: number };
+
+/**
+ * Applies a batch of one tenant's connection changes, only while the tenant exists. A connection
+ * already closed is not reopened by a connect advisory processed after its disconnect (two
+ * instances of the queue group may take them in either order).
+ * KEYS: tenant, conns, open, nosdk, sdk, client, closed, totals. ARGV: ops (see ConnectionOp).
+ */
+const APPLY_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local i = 1
+while i <= #ARGV do
+  local op = ARGV[i]
+  if op == 'c' then
+    local key, json, client, ts = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+    local cur = redis.call('HGET', KEYS[2], key)
+    if not (cur and string.find(cur, '"state":"disconnected"', 1, true)) then
+      redis.call('HSET', KEYS[2], key, json)
+      redis.call('ZADD', KEYS[3], ts, key)
+      if client ~= '' then
+        redis.call('ZADD', KEYS[5], ts, client)
+        redis.call('HSET', KEYS[6], client, key)
+      else
+        redis.call('ZADD', KEYS[4], ts, key)
+      end
+    end
+    i = i + 5
+  elseif op == 'd' then
+    local key, json, client, ts = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+    redis.call('HSET', KEYS[2], key, json)
+    redis.call('ZREM', KEYS[3], key)
+    redis.call('ZREM', KEYS[4], key)
+    if client ~= '' then
+      local latest = redis.call('HGET', KEYS[6], client)
+      if not latest or latest == key then
+        redis.call('ZREM', KEYS[5], client)
+        redis.call('HSET', KEYS[6], client, key)
+      end
+    end
+    redis.call('ZADD', KEYS[7], ts, key)
+    local n = redis.call('ZCARD', KEYS[7])
+    if n > ${CLOSED_KEPT} then
+      for _, old in ipairs(redis.call('ZRANGE', KEYS[7], 0, n - ${CLOSED_KEPT} - 1)) do
+        redis.call('HDEL', KEYS[2], old)
+        redis.call('ZREM', KEYS[7], old)
+      end
+    end
+    i = i + 5
+  else
+    redis.call('HINCRBY', KEYS[8], ARGV[i + 1], ARGV[i + 2])
+    i = i + 3
+  end
+end
+return 1
+`;
+
+/** The tenant's NATS connections in Redis (keys: RedisKeys.connections). */
+@Injectable()
+export class ConnectionRepository {
+  private readonly scripts: Record<'pulseConnections', LuaScript>;
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {
+    this.scripts = defineScripts(redis, { pulseConnections: { lua: APPLY_LUA, keys: 8 } });
+  }
+
+  async apply(tenantId: string, ops: ConnectionOp[]): Promise<void> {
+    if (ops.length === 0) return;
+    const k = (p: Parameters<RedisKeys['connections']>[1]) => this.keys.connections(tenantId, p);
+    const args: (string | number)[] = [];
+    for (const o of ops) {
+      if (o.op === 'count') args.push('h', o.field, o.n);
+      else
+        args.push(o.op === 'open' ? 'c' : 'd', o.record.key, JSON.stringify(o.record), o.record.clientId ?? '', o.at);
+    }
+    await this.scripts.pulseConnections(
+      [
+        this.keys.tenant(tenantId),
+        k(''),
+        k('open'),
+        k('nosdk'),
+        k('sdk'),
+        k('client'),
+        k('closed'),
+        this.keys.totals(tenantId),
+      ],
+      args,
+    );
+  }
+
+  async summary(tenantId: string): Promise<ConnectionSummary> {
+    const k = (p: Parameters<RedisKeys['connections']>[1]) => this.keys.connections(tenantId, p);
+    const [open, nosdk, sdk, heard, silent] = await Promise.all([
+      this.redis.zcard(k('open')),
+      this.redis.zcard(k('nosdk')),
+      this.redis.zcard(k('sdk')),
+      this.redis.call('ZINTERCARD', 2, k('sdk'), this.keys.clientIndex(tenantId)) as Promise<number>,
+      this.redis.call('ZINTERCARD', 2, k('sdk'), this.keys.clientsInStatus(tenantId, 'offline')) as Promise<number>,
+    ]);
+    return { connected: open, withoutSdk: nosdk + (sdk - heard), connectedSilent: silent };
+  }
+
+  /** The open connections (or the closed ones kept), newest first, at most CONNECTIONS_LISTED. */
+  async list(tenantId: string, state: 'open' | 'closed'): Promise<ConnectionRecord[]> {
+    const keys = await this.redis.zrevrange(this.keys.connections(tenantId, state), 0, CONNECTIONS_LISTED - 1);
+    return this.records(tenantId, keys);
+  }
+
+  /** Each client's latest connection, or null (never seen by the server, or forgotten). */
+  async ofClients(tenantId: string, clientIds: string[]): Promise<(ConnectionRecord | null)[]> {
+    if (clientIds.length === 0) return [];
+    const keys = await this.redis.hmget(this.keys.connections(tenantId, 'client'), ...clientIds);
+    const present = keys.filter((x): x is string => x !== null);
+    const records = new Map((await this.records(tenantId, present)).map((r) => [r.key, r]));
+    return keys.map((key) => (key === null ? null : (records.get(key) ?? null)));
+  }
+
+  /** Every open connection's key (the server poll's reconcile), in pages. */
+  openKeys(tenantId: string): Promise<string[]> {
+    return this.redis.zrange(this.keys.connections(tenantId, 'open'), '0', '-1');
+  }
+
+  private async records(tenantId: string, keys: string[]): Promise<ConnectionRecord[]> {
+    if (keys.length === 0) return [];
+    const raw = await this.redis.hmget(this.keys.connections(tenantId), ...keys);
+    return raw.flatMap((r) => (r === null ? [] : [JSON.parse(r) as ConnectionRecord]));
+  }
+}
+
+export const NATS_COUNTERS = {
+  connects: F.natsConnects,
+  slowConsumers: F.natsSlowConsumers,
+  authFailures: F.natsAuthFailures,
+};

@@ -1,0 +1,246 @@
+import { connect, type NatsConnection, nkeyAuthenticator } from '@nats-io/transport-node';
+import { createUser } from '@nats-io/nkeys';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AnomalyDetectionJob } from '../../src/anomalies/anomaly-detection.job.js';
+import { NatsEventsService } from '../../src/nats-events/nats-events.service.js';
+import { pulseConnectionName } from '../../src/sdk/index.js';
+import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
+import { type CreatedTenant, createTenant, request } from '../support/http.js';
+import { type ServerProcess, startNatsServer } from '../support/processes.js';
+import {
+  ADMIN_KEY,
+  deletePrefix,
+  type RunningPulse,
+  SHARED_REDIS,
+  startPulse,
+  testOptions,
+  uniqueTenantId,
+  waitFor,
+} from '../support/pulse-app.js';
+
+interface Connection {
+  key: string;
+  clientId: string | null;
+  by: string;
+  state: string;
+  reason?: string;
+  sent?: { msgs: number; bytes: number };
+}
+interface ConnectionsBody {
+  enabled: boolean;
+  summary: { connected: number; withoutSdk: number; connectedSilent: number } | null;
+  connections: Connection[];
+}
+interface ClientRow {
+  clientId: string;
+  status: string;
+  connection: {
+    state: string;
+    silent: boolean;
+    reason: string | null;
+    sent: { msgs: number } | null;
+    lang: string | null;
+  };
+}
+
+/**
+ * A private nats-server with a system account and two tenants' identities (an nkey and a user for
+ * one, a user for the other), written by the test; Pulse joins the server's view to presence.
+ */
+describe('What the NATS server knows: connections, failed logins, per tenant (private nats-server)', () => {
+  const appNkey = createUser();
+  let server: ServerProcess;
+  let url: string;
+  let pulse: RunningPulse;
+  let a: CreatedTenant;
+  let b: CreatedTenant;
+  const open: NatsConnection[] = [];
+  const HOUR = 3_600_000;
+  let clock = Date.now();
+
+  beforeAll(async () => {
+    server = await startNatsServer(`
+accounts {
+  SYS { users = [{ user: sys, password: sys-secret }] }
+  APP {
+    users = [
+      { user: pulse, password: pulse-secret }
+      { user: alice, password: alice-secret }
+      { user: bob, password: bob-secret }
+      { nkey: ${appNkey.getPublicKey()} }
+    ]
+  }
+}
+system_account: SYS
+`);
+    url = `nats://127.0.0.1:${server.port}`;
+    pulse = await startPulse(
+      testOptions({
+        nats: { servers: [url], user: 'pulse', password: 'pulse-secret', queueGroup: 'pulse', connectTimeoutMs: 3000 },
+        natsSystem: { user: 'sys', password: 'sys-secret', pollIntervalMs: 1000 },
+        heartbeatTimeoutMs: 1500,
+        offlineCheckIntervalMs: 250,
+        anomalyWindowMs: HOUR,
+      }),
+    );
+    a = await createTenant(pulse.url, uniqueTenantId('sys-a'), 'enterprise');
+    b = await createTenant(pulse.url, uniqueTenantId('sys-b'), 'enterprise');
+    const identities = async (id: string, natsIdentities: object) =>
+      expect(
+        (await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${id}`, { key: ADMIN_KEY, body: { natsIdentities } }))
+          .status,
+      ).toBe(200);
+    await identities(a.id, { users: ['alice'], nkeys: [appNkey.getPublicKey()] });
+    await identities(b.id, { users: ['bob'] });
+    // The detector's first window for each tenant (it records where counting starts).
+    await pulse.app.get(AnomalyDetectionJob).run((clock += HOUR));
+  });
+
+  afterAll(async () => {
+    for (const nc of open) await nc.close().catch(() => undefined);
+    await pulse?.close();
+    await server?.kill();
+    if (pulse) await deletePrefix(SHARED_REDIS, pulse.options.redis.keyPrefix);
+  });
+
+  const connections = async (t: CreatedTenant, state = 'open') =>
+    (await request<ConnectionsBody>(pulse.url, 'GET', `/api/v1/metrics/connections?state=${state}`, { key: t.apiKey }))
+      .body;
+  const clients = async (t: CreatedTenant) =>
+    (await request<{ clients: ClientRow[] }>(pulse.url, 'GET', '/api/v1/metrics/presence', { key: t.apiKey })).body
+      .clients;
+
+  it('a connection that never heartbeats shows as connected without the SDK, for its tenant only', async () => {
+    const seed = appNkey.getSeed();
+    const bare = await connect({ servers: url, authenticator: nkeyAuthenticator(seed) });
+    open.push(bare);
+    const mine = await waitFor(
+      () => connections(a),
+      (c) => c.connections.some((x) => x.by === 'nkey'),
+    );
+    expect(mine.enabled).toBe(true);
+    expect(mine.connections.find((x) => x.by === 'nkey')).toMatchObject({ clientId: null, state: 'connected' });
+    expect(mine.summary!.withoutSdk).toBeGreaterThanOrEqual(1);
+    expect((await connections(b)).connections).toEqual([]);
+    // The basic tier's summary counts connections too (presence summary, all tiers).
+    const presence = await request<{ connections: { connected: number } }>(
+      pulse.url,
+      'GET',
+      '/api/v1/metrics/presence',
+      {
+        key: a.apiKey,
+      },
+    );
+    expect(presence.body.connections.connected).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a client that heartbeats then hangs becomes connected-but-silent; its disconnect shows the reason and counts', async () => {
+    const events: { type: string; clientId: string | null }[] = [];
+    const watcher = await connect({ servers: url, user: 'pulse', pass: 'pulse-secret' });
+    open.push(watcher);
+    watcher.subscribe(`_PULSE.tenant.${a.id}.presence`, {
+      callback: (_e, m) => void events.push(m.json<{ type: string; clientId: string | null }>()),
+    });
+    await watcher.flush();
+    const app = await connect({
+      servers: url,
+      user: 'alice',
+      pass: 'alice-secret',
+      name: pulseConnectionName(a.id, 'app-1'),
+    });
+    for (let i = 0; i < 3; i++) {
+      sendHeartbeat(app, a.id, 'app-1', heartbeat(a.id, 'app-1'));
+      await app.flush();
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const online = await waitFor(
+      () => clients(a),
+      (cs) => cs.some((c) => c.clientId === 'app-1' && c.status === 'healthy' && c.connection.state === 'connected'),
+    );
+    expect(online.find((c) => c.clientId === 'app-1')!.connection).toMatchObject({ silent: false, lang: 'nats.js' });
+    // It hangs: the connection stays open, heartbeats stop; after the timeout it is offline and connected.
+    const silent = await waitFor(
+      () => clients(a),
+      (cs) => cs.some((c) => c.clientId === 'app-1' && c.status === 'offline'),
+      { timeoutMs: 10_000 },
+    );
+    expect(silent.find((c) => c.clientId === 'app-1')!.connection, JSON.stringify(silent)).toMatchObject({
+      state: 'connected',
+      silent: true,
+    });
+    expect((await connections(a)).summary!.connectedSilent).toBe(1);
+    await app.close();
+    const closed = await waitFor(
+      () => clients(a),
+      (cs) => cs.some((c) => c.clientId === 'app-1' && c.connection.state === 'disconnected'),
+    );
+    const gone = closed.find((c) => c.clientId === 'app-1')!.connection;
+    expect(gone.reason).toBe('Client Closed');
+    expect(gone.sent!.msgs).toBeGreaterThanOrEqual(3);
+    expect((await connections(a)).summary!.connectedSilent).toBe(0);
+    expect(
+      (await connections(a, 'closed')).connections.some((c) => c.clientId === 'app-1' && c.reason === 'Client Closed'),
+    ).toBe(true);
+    await waitFor(
+      async () => events.map((e) => `${e.type}:${e.clientId}`),
+      (seen) => seen.includes('connected:app-1') && seen.includes('disconnected:app-1'),
+    );
+  });
+
+  it("five failed logins with a tenant's identity open one security anomaly for that tenant only", async () => {
+    for (let i = 0; i < 5; i++) {
+      await expect(
+        connect({ servers: url, user: 'alice', pass: 'wrong', maxReconnectAttempts: 0, reconnect: false }),
+      ).rejects.toThrow();
+    }
+    const service = pulse.app.get(NatsEventsService);
+    const totals = async () => {
+      await service.flush();
+      return (
+        await request<{ pulse: { natsSystem: { state: string } } }>(pulse.url, 'GET', '/api/v1/metrics/health-check', {
+          key: a.apiKey,
+        })
+      ).body;
+    };
+    expect((await totals()).pulse.natsSystem.state).toBe('connected');
+    // The five advisories arrive, then the window closes.
+    await new Promise((r) => setTimeout(r, 500));
+    await service.flush();
+    await pulse.app.get(AnomalyDetectionJob).run((clock += HOUR));
+    const anomalies = async (t: CreatedTenant) =>
+      (
+        await request<{ anomalies: { type: string; details: { authFailures?: number } }[] }>(
+          pulse.url,
+          'GET',
+          '/api/v1/metrics/anomalies?hours=720',
+          { key: t.apiKey },
+        )
+      ).body.anomalies;
+    const security = (await anomalies(a)).filter((x) => x.type === 'security');
+    expect(security).toHaveLength(1);
+    expect(security[0].details.authFailures).toBe(5);
+    expect((await anomalies(b)).filter((x) => x.type === 'security')).toEqual([]);
+  });
+});
+
+describe('without a system account', () => {
+  it('is off, says so, and errs nowhere', async () => {
+    const pulse = await startPulse(testOptions());
+    try {
+      const t = await createTenant(pulse.url, uniqueTenantId('sys-off'), 'professional');
+      const c = await request<ConnectionsBody>(pulse.url, 'GET', '/api/v1/metrics/connections', { key: t.apiKey });
+      expect(c.body).toMatchObject({ enabled: false, summary: null, connections: [] });
+      const health = await request<{ pulse: { natsSystem: { state: string; detail: string } } }>(
+        pulse.url,
+        'GET',
+        '/api/v1/metrics/health-check',
+        { key: t.apiKey },
+      );
+      expect(health.body.pulse.natsSystem.state).toBe('off');
+      expect(health.body.pulse.natsSystem.detail).toContain('NATS_SYSTEM');
+    } finally {
+      await pulse.close();
+      await deletePrefix(SHARED_REDIS, pulse.options.redis.keyPrefix);
+    }
+  });
+});
