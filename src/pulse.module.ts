@@ -16,6 +16,7 @@ import { TenantsModule } from './tenants/tenants.module.js';
 import { PulseHttpModule } from './http/http.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { ComplianceModule } from './compliance/compliance.module.js';
+import { NatsEventsModule } from './nats-events/nats-events.module.js';
 
 export interface PulseModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   inject?: (string | symbol | (abstract new (...args: never[]) => unknown))[];
@@ -62,6 +63,7 @@ export class PulseModule {
         AlertingModule,
         MetricsModule,
         ObservabilityModule,
+        NatsEventsModule,
         ComplianceModule,
         PulseHttpModule,
       ],

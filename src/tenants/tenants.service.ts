@@ -66,6 +66,7 @@ export class TenantsService {
       updatedAt: now,
     };
     if (plan) this.tierOfPlan(plan); // validates the plan even when a tier is given
+    await this.checkIdentitiesFree(tenant);
     if (!(await this.tenants.create(tenant))) throw new ConflictException(`Tenant ${dto.id} already exists`);
     const { keyId, apiKey } = await this.issueKeyFor(tenant.id);
     await this.publish({ tenantId: tenant.id, change: 'created' });
@@ -77,6 +78,22 @@ export class TenantsService {
     const page = ids.slice(0, limit);
     const tenants = await this.tenants.findMany(page);
     return { tenants, nextCursor: ids.length > limit ? page[page.length - 1] : null };
+  }
+
+  /**
+   * A NATS identity names one tenant: one another tenant holds is a 409 (else that tenant's
+   * connections, failed logins and disconnect reasons would be shown to this one). Reads every
+   * tenant: identities change rarely, by the admin.
+   */
+  private async checkIdentitiesFree(tenant: Tenant): Promise<void> {
+    const mine = identityKeys(tenant.natsIdentities);
+    if (mine.size === 0) return;
+    const others = (await this.tenants.findMany(await this.tenants.listIds())).filter((t) => t.id !== tenant.id);
+    for (const other of others) {
+      const taken = [...identityKeys(other.natsIdentities)].filter((k) => mine.has(k));
+      if (taken.length > 0)
+        throw new ConflictException(`natsIdentities: ${taken.join(', ')} already belongs to tenant ${other.id}`);
+    }
   }
 
   async get(tenantId: string): Promise<Tenant> {
@@ -103,6 +120,7 @@ export class TenantsService {
       natsIdentities: identitiesOf(dto.natsIdentities, tenant.natsIdentities),
       updatedAt: new Date().toISOString(),
     };
+    if (dto.natsIdentities) await this.checkIdentitiesFree(updated);
     await this.tenants.update(updated);
     await this.publish({ tenantId, change: 'updated' });
     return updated;
@@ -212,4 +230,12 @@ function identitiesOf(given: Partial<NatsIdentities> | undefined, current: NatsI
     users: list(given.users, current.users),
     nkeys: list(given.nkeys, current.nkeys),
   };
+}
+
+function identityKeys(ids: NatsIdentities): Set<string> {
+  return new Set([
+    ...ids.accounts.map((a) => `account ${a}`),
+    ...ids.users.map((u) => `user ${u}`),
+    ...ids.nkeys.map((n) => `nkey ${n}`),
+  ]);
 }

@@ -3,6 +3,8 @@ import { createUser } from '@nats-io/nkeys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnomalyDetectionJob } from '../../src/anomalies/anomaly-detection.job.js';
 import { NatsEventsService } from '../../src/nats-events/nats-events.service.js';
+import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { Redis } from 'ioredis';
 import { pulseConnectionName } from '../../src/sdk/index.js';
 import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
 import { type CreatedTenant, createTenant, request } from '../support/http.js';
@@ -61,7 +63,18 @@ describe('What the NATS server knows: connections, failed logins, per tenant (pr
   beforeAll(async () => {
     server = await startNatsServer(`
 accounts {
-  SYS { users = [{ user: sys, password: sys-secret }] }
+  # The least privilege the README documents for Pulse's system user.
+  SYS {
+    users = [
+      {
+        user: sys, password: sys-secret
+        permissions: {
+          publish: ["$SYS.REQ.SERVER.PING.CONNZ"]
+          subscribe: ["$SYS.ACCOUNT.*.CONNECT", "$SYS.ACCOUNT.*.DISCONNECT", "$SYS.SERVER.*.CLIENT.AUTH.ERR", "_INBOX.>"]
+        }
+      }
+    ]
+  }
   APP {
     users = [
       { user: pulse, password: pulse-secret }
@@ -92,6 +105,19 @@ system_account: SYS
       ).toBe(200);
     await identities(a.id, { users: ['alice'], nkeys: [appNkey.getPublicKey()] });
     await identities(b.id, { users: ['bob'] });
+    // An identity names one tenant.
+    const taken = await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${b.id}`, {
+      key: ADMIN_KEY,
+      body: { natsIdentities: { users: ['bob', 'alice'] } },
+    });
+    expect(taken.status).toBe(409);
+    expect(JSON.stringify(taken.body)).toContain('user alice');
+    const invalid = await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${b.id}`, {
+      key: ADMIN_KEY,
+      body: { natsIdentities: { nkeys: ['not-a-key'] } },
+    });
+    expect(invalid.status).toBe(400);
+    expect(JSON.stringify(invalid.body)).toContain('natsIdentities.nkeys');
     // The detector's first window for each tenant (it records where counting starts).
     await pulse.app.get(AnomalyDetectionJob).run((clock += HOUR));
   });
@@ -122,6 +148,18 @@ system_account: SYS
     expect(mine.connections.find((x) => x.by === 'nkey')).toMatchObject({ clientId: null, state: 'connected' });
     expect(mine.summary!.withoutSdk).toBeGreaterThanOrEqual(1);
     expect((await connections(b)).connections).toEqual([]);
+    // What the events missed (here: forgotten), the poll of the server's connections fills in.
+    const keys = new RedisKeys(pulse.options.redis.keyPrefix);
+    const redis = new Redis(SHARED_REDIS);
+    try {
+      const k = (p: Parameters<RedisKeys['connections']>[1]) => keys.connections(a.id, p);
+      await redis.del(k(''), k('open'), k('nosdk'));
+      expect((await connections(a)).connections).toEqual([]);
+      expect(await pulse.app.get(NatsEventsService).run()).not.toBeNull();
+      expect((await connections(a)).connections.filter((x) => x.by === 'nkey')).toHaveLength(1);
+    } finally {
+      redis.disconnect();
+    }
     // The basic tier's summary counts connections too (presence summary, all tiers).
     const presence = await request<{ connections: { connected: number } }>(
       pulse.url,
