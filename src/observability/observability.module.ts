@@ -7,6 +7,7 @@ import { JobsModule } from '../jobs/jobs.module.js';
 import { MonitoringModule } from '../monitoring/monitoring.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
+import { NatsEventsModule } from '../nats-events/nats-events.module.js';
 import { AdminOverviewController } from './admin-overview.controller.js';
 import { AdminOverviewService } from './admin-overview.service.js';
 import { PrometheusController } from './prometheus.controller.js';
@@ -22,6 +23,7 @@ import { PrometheusService } from './prometheus.service.js';
     HealthModule,
     AlertingModule,
     AnomaliesModule,
+    NatsEventsModule,
   ],
   controllers: [PrometheusController, AdminOverviewController],
   providers: [PrometheusService, AdminOverviewService],

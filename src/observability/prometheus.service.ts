@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { NatsEventsService } from '../nats-events/nats-events.service.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { HeartbeatService } from '../heartbeat/heartbeat.service.js';
 import { PresenceWriter } from '../heartbeat/presence-writer.js';
@@ -41,6 +42,7 @@ export class PrometheusService {
     sender: AlertSender,
     anomalies: AnomalyDetectionJob,
     timings: Timings,
+    natsEvents: NatsEventsService,
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'pulse_' });
@@ -61,6 +63,27 @@ export class PrometheusService {
       collect() {
         this.reset();
         this.inc(aggregator.stats().rejected);
+      },
+    });
+    new Counter({
+      name: 'pulse_nats_system_events_total',
+      help: 'NATS server advisories this instance handled that matched no tenant (outcome=unmatched) or were no advisory it knows (outcome=rejected)',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        this.reset();
+        const s = natsEvents.status();
+        this.inc({ outcome: 'unmatched' }, s.unmatched);
+        this.inc({ outcome: 'rejected' }, s.rejected);
+      },
+    });
+    new Gauge({
+      name: 'pulse_nats_system_connected',
+      help: 'The NATS system-account connection is up (1), down (0), or not configured (-1)',
+      registers,
+      collect() {
+        const state = natsEvents.status().state;
+        this.set(state === 'off' ? -1 : state === 'connected' ? 1 : 0);
       },
     });
     new Gauge({

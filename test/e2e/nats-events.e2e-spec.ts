@@ -258,6 +258,12 @@ system_account: SYS
     expect(security).toHaveLength(1);
     expect(security[0].details.authFailures).toBe(5);
     expect((await anomalies(b)).filter((x) => x.type === 'security')).toEqual([]);
+    // The operator sees the system connection and what matched no tenant (Pulse's own connections).
+    const metrics = await (
+      await fetch(`${pulse.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })
+    ).text();
+    expect(metrics).toContain('pulse_nats_system_connected 1');
+    expect(Number(/pulse_nats_system_events_total\{outcome="unmatched"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0);
   });
 });
 
