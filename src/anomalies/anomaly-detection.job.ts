@@ -36,7 +36,7 @@ const MAX_SPANNED_WINDOWS = 3;
 
 /** The counters a window's deltas are taken from, as of the last window closed. */
 /** `nats` is absent in states stored before those counters existed. */
-type Snapshot = Omit<TenantCounters, 'sketch' | 'subjects' | 'latencyP95' | 'nats'> & {
+type Snapshot = Omit<TenantCounters, 'sketch' | 'subjects' | 'latencyP95' | 'nats' | 'natsAuthSources'> & {
   distinct: number;
   nats?: TenantCounters['nats'];
 };
@@ -223,6 +223,7 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
         connects: delta(counters.nats.connects, before.nats?.connects ?? counters.nats.connects),
         slowConsumers: delta(counters.nats.slowConsumers, before.nats?.slowConsumers ?? counters.nats.slowConsumers),
         authFailures: delta(counters.nats.authFailures, before.nats?.authFailures ?? counters.nats.authFailures),
+        authSources: counters.natsAuthSources,
       },
     };
     const [clients, custom] = await Promise.all([this.presence.summary(tenantId), this.customWindow(tenantId, from)]);

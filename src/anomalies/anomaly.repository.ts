@@ -33,6 +33,8 @@ export interface TenantCounters {
   latencyP95: number | null;
   /** What the NATS server reported for the tenant, cumulative (system account on). */
   nats: { connects: number; slowConsumers: number; authFailures: number };
+  /** The last hour's failed NATS logins by identity and source, busiest first (at most 5). */
+  natsAuthSources: { identity: string; source: string; count: number }[];
 }
 
 /** The detection state of a tenant: the last window closed and the state after it. */
@@ -113,6 +115,15 @@ export class AnomalyRepository {
       this.redis.zrevrange(k.offlineDay(tenantId, day), 0, MAX_OFFLINE_CLIENTS - 1, 'WITHSCORES'),
       Promise.all(minutes.map((m) => this.redis.hgetall(k.minute(tenantId, m)))),
     ]);
+    const authSources = Object.entries(await this.redis.hgetall(k.natsAuthSources(tenantId)))
+      .map(([field, n]) => {
+        const at = field.lastIndexOf(' ');
+        return at < 0
+          ? { identity: field, source: 'other', count: Number(n) }
+          : { identity: field.slice(0, at), source: field.slice(at + 1), count: Number(n) };
+      })
+      .sort((a, b) => b.count - a.count)
+      .slice(0, 5);
     const buckets: number[] = [];
     for (const hash of latency) {
       for (const [field, value] of Object.entries(hash)) {
@@ -141,6 +152,7 @@ export class AnomalyRepository {
       subjects: subjects.map((s) => s.subject),
       offline,
       nats: { connects: n(totals[5]), slowConsumers: n(totals[6]), authFailures: n(totals[7]) },
+      natsAuthSources: authSources,
       latencyP95:
         samples > 0
           ? percentile(

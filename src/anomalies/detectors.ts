@@ -32,7 +32,13 @@ export interface WindowFigures {
   /** Offline transitions per client in the window. */
   offline: Record<string, number>;
   /** What the NATS server reported for the tenant in the window (system account on; absent: 0). */
-  nats?: { connects: number; slowConsumers: number; authFailures: number };
+  nats?: {
+    connects: number;
+    slowConsumers: number;
+    authFailures: number;
+    /** The last hour's failed logins by identity and source, busiest first. */
+    authSources?: { identity: string; source: string; count: number }[];
+  };
 }
 
 export interface OpenAnomaly {
@@ -216,7 +222,11 @@ export function conditions(
       type: 'security',
       severity: nats.authFailures >= 10 * c.minNatsAuthFailures ? 'critical' : 'warning',
       summary: `${nats.authFailures} failed NATS logins with the tenant's identities in one window`,
-      details: { authFailures: nats.authFailures, threshold: c.minNatsAuthFailures },
+      details: {
+        authFailures: nats.authFailures,
+        threshold: c.minNatsAuthFailures,
+        ...(nats.authSources && { lastHourBySource: nats.authSources }),
+      },
     });
   }
   if (nats && nats.slowConsumers > 0) {

@@ -41,13 +41,17 @@ export interface ConnectionSummary {
 
 /** One change to apply: a connection opened or closed, or a counter of the tenant's totals. */
 export type ConnectionOp =
-  { op: 'open' | 'close'; record: ConnectionRecord; at: number } | { op: 'count'; field: string; n: number };
+  | { op: 'open' | 'close'; record: ConnectionRecord; at: number }
+  | { op: 'count'; field: string; n: number }
+  /** A failed login with one of the tenant's identities, from an address. */
+  | { op: 'authfail'; identity: string; host: string };
 
 /**
  * Applies a batch of one tenant's connection changes, only while the tenant exists. A connection
  * already closed is not reopened by a connect advisory processed after its disconnect (two
  * instances of the queue group may take them in either order).
- * KEYS: tenant, conns, open, nosdk, sdk, client, closed, totals. ARGV: ops (see ConnectionOp).
+ * KEYS: tenant, conns, open, nosdk, sdk, client, closed, totals, failed-login sources. ARGV: ops
+ * (see ConnectionOp).
  */
 const APPLY_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -89,6 +93,12 @@ while i <= #ARGV do
       end
     end
     i = i + 5
+  elseif op == 'a' then
+    local field = ARGV[i + 1]
+    if redis.call('HEXISTS', KEYS[9], field) == 0 and redis.call('HLEN', KEYS[9]) >= 1000 then field = 'other' end
+    redis.call('HINCRBY', KEYS[9], field, 1)
+    redis.call('EXPIRE', KEYS[9], 3600)
+    i = i + 2
   else
     redis.call('HINCRBY', KEYS[8], ARGV[i + 1], ARGV[i + 2])
     i = i + 3
@@ -106,7 +116,7 @@ export class ConnectionRepository {
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
-    this.scripts = defineScripts(redis, { pulseConnections: { lua: APPLY_LUA, keys: 8 } });
+    this.scripts = defineScripts(redis, { pulseConnections: { lua: APPLY_LUA, keys: 9 } });
   }
 
   async apply(tenantId: string, ops: ConnectionOp[]): Promise<void> {
@@ -115,6 +125,7 @@ export class ConnectionRepository {
     const args: (string | number)[] = [];
     for (const o of ops) {
       if (o.op === 'count') args.push('h', o.field, o.n);
+      else if (o.op === 'authfail') args.push('a', `${o.identity} ${o.host}`);
       else
         args.push(o.op === 'open' ? 'c' : 'd', o.record.key, JSON.stringify(o.record), o.record.clientId ?? '', o.at);
     }
@@ -128,6 +139,7 @@ export class ConnectionRepository {
         k('client'),
         k('closed'),
         this.keys.totals(tenantId),
+        this.keys.natsAuthSources(tenantId),
       ],
       args,
     );

@@ -172,7 +172,11 @@ export class NatsEventsService
     if (event.kind === 'auth_error') {
       const tenantId = map.ofLogin(event.failure.user, event.failure.nkey);
       if (tenantId === null) this.unmatched++;
-      else this.queue(tenantId, { op: 'count', field: NATS_COUNTERS.authFailures, n: 1 });
+      else {
+        this.queue(tenantId, { op: 'count', field: NATS_COUNTERS.authFailures, n: 1 });
+        const identity = event.failure.nkey ?? event.failure.user ?? '(none)';
+        this.queue(tenantId, { op: 'authfail', identity, host: event.failure.host ?? 'unknown' });
+      }
       return;
     }
     const connection = event.kind === 'connect' ? event.connection : event.disconnect.connection;

@@ -254,6 +254,11 @@ export class RedisKeys {
    * SDK clients connected; `conns:client` HASH clientId → its latest connection;
    * `conns:closed` ZSET of the closed ones kept (the latest 1,000), by when they closed.
    */
+  /** HASH `<identity> <source address>` → failed NATS logins with the tenant's identities, the last hour (≤ 1,000 fields, then `other`). */
+  natsAuthSources(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}natsauth`;
+  }
+
   connections(tenantId: string, part: '' | 'open' | 'nosdk' | 'sdk' | 'client' | 'closed' = ''): string {
     return `${this.tenantScope(tenantId)}conns${part ? `:${part}` : ''}`;
   }

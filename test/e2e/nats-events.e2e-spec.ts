@@ -247,16 +247,15 @@ system_account: SYS
     await pulse.app.get(AnomalyDetectionJob).run((clock += HOUR));
     const anomalies = async (t: CreatedTenant) =>
       (
-        await request<{ anomalies: { type: string; details: { authFailures?: number } }[] }>(
-          pulse.url,
-          'GET',
-          '/api/v1/metrics/anomalies?hours=720',
-          { key: t.apiKey },
-        )
+        await request<{
+          anomalies: { type: string; details: { authFailures?: number; lastHourBySource?: unknown } }[];
+        }>(pulse.url, 'GET', '/api/v1/metrics/anomalies?hours=720', { key: t.apiKey })
       ).body.anomalies;
     const security = (await anomalies(a)).filter((x) => x.type === 'security');
     expect(security).toHaveLength(1);
     expect(security[0].details.authFailures).toBe(5);
+    // Broken down by identity and source.
+    expect(security[0].details.lastHourBySource).toEqual([{ identity: 'alice', source: '127.0.0.1', count: 5 }]);
     expect((await anomalies(b)).filter((x) => x.type === 'security')).toEqual([]);
     // The operator sees the system connection and what matched no tenant (Pulse's own connections).
     const metrics = await (
