@@ -46,7 +46,8 @@ describe('Compliance: audit trail, export, erasure and the report (real NATS and
   beforeAll(async () => {
     pulse = await startPulse(
       testOptions({
-        audit: { retentionDays: 400, flushIntervalMs: 200 },
+        // Flushed by the tests themselves (AuditService.flush), so a group is never split by a timer tick.
+        audit: { retentionDays: 400, flushIntervalMs: 3_600_000 },
         rollupIntervalMs: 500,
         alerting: { allowPrivateTargets: true },
       }),

@@ -241,9 +241,20 @@ system_account: SYS
       ).body;
     };
     expect((await totals()).pulse.natsSystem.state).toBe('connected');
-    // The five advisories arrive, then the window closes.
-    await new Promise((r) => setTimeout(r, 500));
-    await service.flush();
+    // The five advisories arrive (counted on the tenant's totals), then the window closes.
+    const redis = new Redis(SHARED_REDIS);
+    try {
+      const totalsKey = new RedisKeys(pulse.options.redis.keyPrefix).totals(a.id);
+      await waitFor(
+        async () => {
+          await service.flush();
+          return Number(await redis.hget(totalsKey, 'na_af'));
+        },
+        (n) => n >= 5,
+      );
+    } finally {
+      redis.disconnect();
+    }
     await pulse.app.get(AnomalyDetectionJob).run((clock += HOUR));
     const anomalies = async (t: CreatedTenant) =>
       (
