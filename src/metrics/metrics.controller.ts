@@ -3,6 +3,7 @@ import {
   Body,
   Controller,
   Get,
+  Header,
   HttpCode,
   type MessageEvent,
   Post,
@@ -33,6 +34,7 @@ import { tierAtLeast } from '../common/tiers.js';
 import { CustomMetricsService } from './custom-metrics.service.js';
 import { MetricsService } from './metrics.service.js';
 import { LiveStreams } from './live-streams.js';
+import { tenantExposition } from './prometheus-exposition.js';
 import { PresenceQueryService } from '../heartbeat/presence-query.service.js';
 
 /** Tenant metrics. Every route reads the tenant of the API key, and only that tenant. */
@@ -57,6 +59,27 @@ export class MetricsController {
   @Get('realtime')
   realtime(@CurrentTenant() tenant: TenantPrincipal, @Query() _query: NoQuery) {
     return this.metrics.realtime(tenant);
+  }
+
+  @ApiRoute({
+    summary: "The tenant's own figures in the Prometheus text format (scrape with the key as bearer token)",
+    description:
+      'Fields by tier as in realtime: all-time messages and bytes as counters, clients by status; professional adds latency quantiles (seconds, last 5 minutes) and the busiest 20 subjects today as labels; enterprise adds the error ratio, open anomalies and custom metrics (at most 50). At most 80 series.',
+    access: 'tenant',
+    ok: {
+      description: 'Prometheus text exposition format 0.0.4',
+      content: { 'text/plain': { schema: { type: 'string' } } },
+    },
+    errors: [400],
+  })
+  @Get('prometheus')
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  async prometheus(@CurrentTenant() tenant: TenantPrincipal, @Query() _query: NoQuery): Promise<string> {
+    const [view, presence] = await Promise.all([
+      this.metrics.realtime(tenant),
+      this.presenceQuery.summary(tenant.tenantId),
+    ]);
+    return tenantExposition(view, presence);
   }
 
   /**
