@@ -213,11 +213,13 @@ system_account: SYS
       (cs) => cs.some((c) => c.clientId === 'app-1' && c.connection.state === 'disconnected'),
     );
     const gone = closed.find((c) => c.clientId === 'app-1')!.connection;
-    expect(gone.reason).toBe('Client Closed');
+    // The server's word for a client that closed: `Client Closed`, or `Read Error` when the socket
+    // went before the server read the close (seen on a loaded CI machine).
+    expect(['Client Closed', 'Read Error']).toContain(gone.reason);
     expect(gone.sent!.msgs).toBeGreaterThanOrEqual(3);
     expect((await connections(a)).summary!.connectedSilent).toBe(0);
     expect(
-      (await connections(a, 'closed')).connections.some((c) => c.clientId === 'app-1' && c.reason === 'Client Closed'),
+      (await connections(a, 'closed')).connections.some((c) => c.clientId === 'app-1' && c.reason === gone.reason),
     ).toBe(true);
     await waitFor(
       async () => events.map((e) => `${e.type}:${e.clientId}`),
