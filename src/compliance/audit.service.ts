@@ -3,7 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { NamedInterval } from '../jobs/named-interval.js';
 import { dayOf } from '../common/time.js';
-import { type AuditActor, type AuditEntry, auditId, type AuditAction, keyPrefixOf } from './audit.js';
+import { type AuditEntry, auditId, keyPrefixOf } from './audit.js';
 import { AuditRepository } from './audit.repository.js';
 
 export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
@@ -30,16 +30,8 @@ interface FailureGroup {
   requestId: string | null;
 }
 
-export interface AuditRecord {
-  actor: AuditActor;
-  tenantId?: string;
-  action: AuditAction;
-  target: string | null;
-  requestId: string | null;
-  sourceIp: string | null;
-  status: number;
-  details?: Record<string, string | number>;
-}
+/** What a caller records: an entry but for what `record` derives (id, time, outcome). */
+export type AuditRecord = Omit<AuditEntry, 'id' | 'at' | 'outcome' | 'erased'>;
 
 /**
  * Writes the audit trail (README, Compliance). Entries of API writes are appended before the
@@ -91,15 +83,8 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
     const entry: AuditEntry = {
       id: auditId(now),
       at: new Date(now).toISOString(),
-      actor: r.actor,
-      ...(r.tenantId !== undefined && { tenantId: r.tenantId }),
-      action: r.action,
-      target: r.target,
-      requestId: r.requestId,
-      sourceIp: r.sourceIp,
+      ...r,
       outcome: r.status < 400 ? 'success' : 'failure',
-      status: r.status,
-      ...(r.details && { details: r.details }),
     };
     try {
       await this.repository.append(entry, this.retentionMs, now);

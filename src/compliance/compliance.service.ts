@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AlertingService } from '../alerting/alerting.service.js';
-import type { Channel } from '../alerting/channel.js';
+import { type Channel, tenantUrlOf } from '../alerting/channel.js';
 import { AnalyticsRepository } from '../analytics/analytics.repository.js';
 import { AnomalyRepository } from '../anomalies/anomaly.repository.js';
 import { COLD_STORE, type ColdStore } from '../coldstore/cold-store.js';
@@ -266,7 +266,7 @@ export class ComplianceService {
 
 /** Where a channel's notifications go: a host, an e-mail domain, PagerDuty's events host. */
 function hostOf(c: Channel, pagerdutyEventsUrl: string): string | null {
-  const url = c.type === 'pagerduty' ? pagerdutyEventsUrl : (c.config.webhookUrl ?? c.config.url);
+  const url = c.type === 'pagerduty' ? pagerdutyEventsUrl : tenantUrlOf(c);
   if (url) {
     try {
       return new URL(url).host;

@@ -160,7 +160,7 @@ export class ConnectionRepository {
   /** The open connections (or the closed ones kept), newest first, at most CONNECTIONS_LISTED. */
   async list(tenantId: string, state: 'open' | 'closed'): Promise<ConnectionRecord[]> {
     const keys = await this.redis.zrevrange(this.keys.connections(tenantId, state), 0, CONNECTIONS_LISTED - 1);
-    return this.records(tenantId, keys);
+    return this.byKeys(tenantId, keys);
   }
 
   /** Each client's latest connection, or null (never seen by the server, or forgotten). */
@@ -168,16 +168,17 @@ export class ConnectionRepository {
     if (clientIds.length === 0) return [];
     const keys = await this.redis.hmget(this.keys.connections(tenantId, 'client'), ...clientIds);
     const present = keys.filter((x): x is string => x !== null);
-    const records = new Map((await this.records(tenantId, present)).map((r) => [r.key, r]));
+    const records = new Map((await this.byKeys(tenantId, present)).map((r) => [r.key, r]));
     return keys.map((key) => (key === null ? null : (records.get(key) ?? null)));
   }
 
-  /** Every open connection's key (the server poll's reconcile), in pages. */
+  /** Every open connection's key (the server poll's reconcile). */
   openKeys(tenantId: string): Promise<string[]> {
     return this.redis.zrange(this.keys.connections(tenantId, 'open'), '0', '-1');
   }
 
-  private async records(tenantId: string, keys: string[]): Promise<ConnectionRecord[]> {
+  /** The records of these connections that are kept (missing ones left out). */
+  async byKeys(tenantId: string, keys: string[]): Promise<ConnectionRecord[]> {
     if (keys.length === 0) return [];
     const raw = await this.redis.hmget(this.keys.connections(tenantId), ...keys);
     return raw.flatMap((r) => (r === null ? [] : [JSON.parse(r) as ConnectionRecord]));

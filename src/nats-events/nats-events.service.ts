@@ -20,6 +20,7 @@ import {
   type Disconnect,
   IdentityMap,
   isSlowConsumer,
+  parseConnz,
   parseEvent,
   type ServerConnection,
 } from './system-events.js';
@@ -265,7 +266,7 @@ export class NatsEventsService
         },
       );
       for await (const reply of replies) {
-        const page = connzPage(reply.data);
+        const page = parseConnz(reply.data);
         if (!page) continue;
         servers.add(page.server);
         if (page.connections.length === CONNZ_PAGE) more = true;
@@ -283,10 +284,7 @@ export class NatsEventsService
       const stale = (await this.connections.openKeys(tenant.id)).filter(
         (key) => !seen.has(key) && servers.has(key.slice(0, key.lastIndexOf(':'))),
       );
-      if (stale.length === 0) continue;
-      const gone = new Set(stale);
-      for (const record of await this.connections.list(tenant.id, 'open')) {
-        if (!gone.has(record.key)) continue;
+      for (const record of await this.connections.byKeys(tenant.id, stale)) {
         changes++;
         this.queue(tenant.id, {
           op: 'close',
@@ -322,58 +320,4 @@ function recordOf(who: Attribution, c: ServerConnection): ConnectionRecord {
     connectedAt: c.connectedAt,
     state: 'connected',
   };
-}
-
-/** One server's CONNZ reply as connections, or null. */
-function connzPage(data: Uint8Array): { server: string; connections: ServerConnection[] } | null {
-  try {
-    const reply = JSON.parse(new TextDecoder().decode(data)) as {
-      server?: { id?: string };
-      data?: { connections?: Record<string, unknown>[] };
-    };
-    const server = reply.server?.id;
-    if (typeof server !== 'string' || !Array.isArray(reply.data?.connections)) return null;
-    const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v.slice(0, 256) : null);
-    return {
-      server,
-      connections: reply.data.connections.flatMap((c) =>
-        typeof c.cid !== 'number'
-          ? []
-          : [
-              {
-                key: `${server}:${c.cid}`,
-                server,
-                cid: c.cid,
-                account: str(c.account),
-                user: str(c.authorized_user),
-                nkey: str(c.nkey),
-                name: str(c.name),
-                host: str(c.ip),
-                lang: str(c.lang),
-                version: str(c.version),
-                rttMs: rttOf(c.rtt),
-                connectedAt: str(c.start),
-              },
-            ],
-      ),
-    };
-  } catch {
-    return null;
-  }
-}
-
-const RTT_UNITS = new Map([
-  ['ns', 1e-6],
-  ['µs', 1e-3],
-  ['us', 1e-3],
-  ['ms', 1],
-  ['s', 1000],
-]);
-
-/** CONNZ writes RTT as a Go duration (`1.28ms`, `850µs`, `1.2s`). */
-function rttOf(v: unknown): number | null {
-  if (typeof v !== 'string') return null;
-  const m = /^([0-9.]+)(ns|µs|us|ms|s)$/.exec(v);
-  if (!m) return null;
-  return Number((Number(m[1]) * (RTT_UNITS.get(m[2]) ?? 0)).toFixed(3));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IdentityMap, isSlowConsumer, parseEvent, sdkNameOf } from './system-events.js';
+import { IdentityMap, isSlowConsumer, parseConnz, parseEvent, sdkNameOf } from './system-events.js';
 
 const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
 const server = { id: 'NSERVER', name: 'n1' };
@@ -101,5 +101,37 @@ describe('NATS system advisories', () => {
     expect(byKey.attribute({ ...c, user: key })).toEqual({ tenantId: 'k', clientId: null, by: 'nkey' });
     expect(byKey.ofLogin(key, null)).toBe('k');
     expect(map.ofLogin('constructor', null)).toBeNull();
+  });
+
+  it("reads a server's CONNZ page: connections keyed as the advisories are, RTT from a Go duration", () => {
+    const page = parseConnz(
+      enc({
+        server: { id: 'NSERVER' },
+        data: {
+          connections: [
+            {
+              cid: 6,
+              rtt: '1.28ms',
+              authorized_user: 'alice',
+              account: 'APP',
+              name: 'pulse:t1:c1',
+              ip: '127.0.0.1',
+              lang: 'go',
+              version: '1.0',
+              start: 's',
+            },
+            { cid: 7, rtt: '850µs' },
+            { cid: 'x' },
+          ],
+        },
+      }),
+    );
+    expect(page?.server).toBe('NSERVER');
+    expect(page?.connections.map((c) => [c.key, c.rttMs, c.user])).toEqual([
+      ['NSERVER:6', 1.28, 'alice'],
+      ['NSERVER:7', 0.85, null],
+    ]);
+    expect(parseConnz(enc({ data: {} }))).toBeNull();
+    expect(parseConnz(new Uint8Array([0xff]))).toBeNull();
   });
 });

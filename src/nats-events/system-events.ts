@@ -3,7 +3,7 @@
  * which tenant a connection belongs to. Pure: unit-tested without a server.
  */
 import { ID_PATTERN } from '../common/ids.js';
-import type { Tenant } from '../tenants/tenant.js';
+import { natsIdentityPairs, type Tenant } from '../tenants/tenant.js';
 
 /** A connection as the server describes it in a connect or disconnect advisory. */
 export interface ServerConnection {
@@ -110,6 +110,59 @@ export function parseEvent(
   };
 }
 
+/** One server's CONNZ reply as connections, or null. */
+export function parseConnz(data: Uint8Array): { server: string; connections: ServerConnection[] } | null {
+  try {
+    const reply = JSON.parse(new TextDecoder().decode(data)) as {
+      server?: { id?: string };
+      data?: { connections?: Record<string, unknown>[] };
+    };
+    const server = reply.server?.id;
+    if (typeof server !== 'string' || !Array.isArray(reply.data?.connections)) return null;
+    return {
+      server,
+      connections: reply.data.connections.flatMap((c) =>
+        typeof c.cid !== 'number'
+          ? []
+          : [
+              {
+                key: `${server}:${c.cid}`,
+                server,
+                cid: c.cid,
+                account: text(c.account),
+                user: text(c.authorized_user),
+                nkey: text(c.nkey),
+                name: text(c.name),
+                host: text(c.ip),
+                lang: text(c.lang),
+                version: text(c.version),
+                rttMs: rttOf(c.rtt),
+                connectedAt: text(c.start),
+              },
+            ],
+      ),
+    };
+  } catch {
+    return null;
+  }
+}
+
+const RTT_UNITS = new Map([
+  ['ns', 1e-6],
+  ['µs', 1e-3],
+  ['us', 1e-3],
+  ['ms', 1],
+  ['s', 1000],
+]);
+
+/** CONNZ writes RTT as a Go duration (`1.28ms`, `850µs`, `1.2s`). */
+function rttOf(v: unknown): number | null {
+  if (typeof v !== 'string') return null;
+  const m = /^([0-9.]+)(ns|µs|us|ms|s)$/.exec(v);
+  if (!m) return null;
+  return Number((Number(m[1]) * (RTT_UNITS.get(m[2]) ?? 0)).toFixed(3));
+}
+
 /** A slow consumer's disconnect reason (`Slow Consumer (Pending Bytes)`, `… (Write Deadline)`). */
 export function isSlowConsumer(reason: string): boolean {
   return reason.startsWith('Slow Consumer');
@@ -151,11 +204,9 @@ export class IdentityMap {
   constructor(tenants: Iterable<Pick<Tenant, 'id' | 'natsIdentities'>>) {
     for (const t of tenants) {
       this.known.add(t.id);
-      const ids = t.natsIdentities;
-      for (const a of ids.accounts) this.byIdentity.set(`account:${a}`, t.id);
-      for (const u of ids.users) this.byIdentity.set(`user:${u}`, t.id);
-      for (const n of ids.nkeys) this.byIdentity.set(`nkey:${n}`, t.id);
-      if (ids.accounts.length + ids.users.length + ids.nkeys.length > 0) this.registered.add(t.id);
+      const pairs = natsIdentityPairs(t.natsIdentities);
+      for (const [kind, value] of pairs) this.byIdentity.set(`${kind}:${value}`, t.id);
+      if (pairs.length > 0) this.registered.add(t.id);
     }
   }
 

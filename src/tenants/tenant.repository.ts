@@ -67,9 +67,9 @@ export class TenantRepository {
 
   /**
    * Removes the tenant: first its record (its keys stop resolving and flushes stop writing at
-   * once), then its API-key index entries, then every key under its hash tag.
+   * once), then its API-key index entries (and its revoked keys'), then every key under its hash
+   * tag. The number of keys removed.
    */
-  /** Deletes every key of the tenant; the number of keys removed. */
   async delete(tenantId: string): Promise<number> {
     const apiKeys = await this.listApiKeys(tenantId);
     let removed = await this.redis.del(this.keys.tenant(tenantId));
@@ -131,16 +131,18 @@ export class TenantRepository {
   }
 
   /** The tenant and key id of a key revoked in the last 90 days (by its SHA-256). */
-  async findRevokedApiKeyOwner(sha256Hex: string): Promise<{ tenantId: string; keyId: string } | null> {
-    const owner = await this.redis.get(this.keys.revokedApiKey(sha256Hex));
-    if (!owner) return null;
-    const [tenantId, keyId] = owner.split(' ');
-    return { tenantId, keyId };
+  findRevokedApiKeyOwner(sha256Hex: string): Promise<{ tenantId: string; keyId: string } | null> {
+    return this.ownerAt(this.keys.revokedApiKey(sha256Hex));
   }
 
   /** The tenant and key id an API key (by its SHA-256) belongs to. */
-  async findApiKeyOwner(sha256Hex: string): Promise<{ tenantId: string; keyId: string } | null> {
-    const owner = await this.redis.get(this.keys.apiKey(sha256Hex));
+  findApiKeyOwner(sha256Hex: string): Promise<{ tenantId: string; keyId: string } | null> {
+    return this.ownerAt(this.keys.apiKey(sha256Hex));
+  }
+
+  /** A `<tenantId> <keyId>` string key, read. */
+  private async ownerAt(key: string): Promise<{ tenantId: string; keyId: string } | null> {
+    const owner = await this.redis.get(key);
     if (!owner) return null;
     const [tenantId, keyId] = owner.split(' ');
     return { tenantId, keyId };

@@ -38,6 +38,17 @@ export interface NatsIdentities {
 
 export const NO_NATS_IDENTITIES: NatsIdentities = { accounts: [], users: [], nkeys: [] };
 
+export type NatsIdentityKind = 'account' | 'user' | 'nkey';
+
+/** Each identity with its kind: the one reading of the lists (attribution, uniqueness). */
+export function natsIdentityPairs(ids: NatsIdentities): [NatsIdentityKind, string][] {
+  return [
+    ...ids.accounts.map((a): [NatsIdentityKind, string] => ['account', a]),
+    ...ids.users.map((u): [NatsIdentityKind, string] => ['user', u]),
+    ...ids.nkeys.map((n): [NatsIdentityKind, string] => ['nkey', n]),
+  ];
+}
+
 export interface ApiKeyRecord {
   keyId: string;
   /** SHA-256 of the key, hex. The key itself is never stored. */

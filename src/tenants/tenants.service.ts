@@ -15,6 +15,7 @@ import type { CreateTenantDto, UpdateTenantDto } from './dto/tenant.dto.js';
 import {
   type ApiKeyRecord,
   type NatsIdentities,
+  natsIdentityPairs,
   NO_NATS_IDENTITIES,
   type Tenant,
   type TenantChange,
@@ -233,9 +234,5 @@ function identitiesOf(given: Partial<NatsIdentities> | undefined, current: NatsI
 }
 
 function identityKeys(ids: NatsIdentities): Set<string> {
-  return new Set([
-    ...ids.accounts.map((a) => `account ${a}`),
-    ...ids.users.map((u) => `user ${u}`),
-    ...ids.nkeys.map((n) => `nkey ${n}`),
-  ]);
+  return new Set(natsIdentityPairs(ids).map(([kind, value]) => `${kind} ${value}`));
 }

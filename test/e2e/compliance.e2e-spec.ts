@@ -36,6 +36,20 @@ interface Entry {
   erased?: boolean;
 }
 
+/** A rule and a silence as the tests create them. */
+const RULE = {
+  name: 'few',
+  metric: 'online_clients',
+  operator: 'lt',
+  threshold: 3,
+  forSeconds: 300,
+  severity: 'warning',
+};
+const silenceFor1h = () => ({
+  matcher: { anomalyType: 'rate_spike' },
+  until: new Date(Date.now() + 3_600_000).toISOString(),
+});
+
 describe('Compliance: audit trail, export, erasure and the report (real NATS and Redis)', () => {
   let pulse: RunningPulse;
   let nc: NatsConnection;
@@ -189,14 +203,7 @@ describe('Compliance: audit trail, export, erasure and the report (real NATS and
       200,
     );
     expectEntry(await call('POST', `/api/v1/alerts/channels/${hookId}/test`, key), 'channel.test', 'tenant', 200);
-    const rule = await call('POST', '/api/v1/alerts/rules', key, {
-      name: 'few',
-      metric: 'online_clients',
-      operator: 'lt',
-      threshold: 3,
-      forSeconds: 300,
-      severity: 'warning',
-    });
+    const rule = await call('POST', '/api/v1/alerts/rules', key, RULE);
     expectEntry(rule, 'rule.create', 'tenant', 201, `rule:${rule.body.id as string}`);
     expectEntry(await call('POST', '/api/v1/alerts/rules', key, { name: 'x' }), 'rule.create', 'tenant', 400);
     expectEntry(
@@ -212,10 +219,7 @@ describe('Compliance: audit trail, export, erasure and the report (real NATS and
       204,
     );
     expectEntry(await call('DELETE', '/api/v1/alerts/rules/ru_00000000', key), 'rule.delete', 'tenant', 404);
-    const silence = await call('POST', '/api/v1/alerts/silences', key, {
-      matcher: { anomalyType: 'rate_spike' },
-      until: new Date(Date.now() + 3_600_000).toISOString(),
-    });
+    const silence = await call('POST', '/api/v1/alerts/silences', key, silenceFor1h());
     expectEntry(silence, 'silence.create', 'tenant', 201);
     expectEntry(
       await call('DELETE', `/api/v1/alerts/silences/${silence.body.id as string}`, key),
@@ -419,18 +423,8 @@ describe('Compliance: audit trail, export, erasure and the report (real NATS and
     secrets.add('BUSYsecretPATH');
     secrets.add(hook.body.signingSecret as string);
     await call('POST', `/api/v1/alerts/channels/${hook.body.id as string}/test`, t.apiKey); // a delivery
-    await call('POST', '/api/v1/alerts/rules', t.apiKey, {
-      name: 'few',
-      metric: 'online_clients',
-      operator: 'lt',
-      threshold: 3,
-      forSeconds: 300,
-      severity: 'warning',
-    });
-    await call('POST', '/api/v1/alerts/silences', t.apiKey, {
-      matcher: { anomalyType: 'rate_spike' },
-      until: new Date(Date.now() + 3_600_000).toISOString(),
-    });
+    await call('POST', '/api/v1/alerts/rules', t.apiKey, RULE);
+    await call('POST', '/api/v1/alerts/silences', t.apiKey, silenceFor1h());
     await call('POST', '/api/v1/metrics/custom', t.apiKey, {
       name: 'v',
       subject: 'orders.created',
