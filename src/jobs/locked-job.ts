@@ -104,7 +104,7 @@ export class LockedJob<T> {
     while (this.running) await this.running;
     this.running = this.pass(now)
       .catch((err: Error) => {
-        this.deps.failures.record();
+        this.deps.failures.record(this.spec.name);
         this.deps.logger.warn(`${this.spec.name} failed, the next run retries: ${err.message}`);
         return null;
       })

@@ -34,7 +34,8 @@ import { tierAtLeast } from '../common/tiers.js';
 import { CustomMetricsService } from './custom-metrics.service.js';
 import { MetricsService } from './metrics.service.js';
 import { LiveStreams } from './live-streams.js';
-import { tenantExposition } from './prometheus-exposition.js';
+import { EXPOSED_CUSTOM_METRICS, EXPOSED_SUBJECTS, MAX_SERIES } from './prometheus-exposition.js';
+import { COARSE_LATENCY_BUCKETS } from '../monitoring/latency-histogram.js';
 import { PresenceQueryService } from '../heartbeat/presence-query.service.js';
 
 /** Tenant metrics. Every route reads the tenant of the API key, and only that tenant. */
@@ -63,8 +64,7 @@ export class MetricsController {
 
   @ApiRoute({
     summary: "The tenant's own figures in the Prometheus text format (scrape with the key as bearer token)",
-    description:
-      'Fields by tier as in realtime: all-time messages and bytes as counters, clients by status; professional adds latency quantiles (seconds, last 5 minutes) and the busiest 20 subjects today as labels; enterprise adds the error ratio, open anomalies and custom metrics (at most 50). At most 80 series.',
+    description: `Fields by tier as in realtime: all-time messages and bytes as counters, clients by status; professional adds the all-time latency histogram (seconds, ${COARSE_LATENCY_BUCKETS} buckets, one a doubling: le = (2^k − 1) ms, +Inf), the latency percentiles of the last 5 minutes and the busiest ${EXPOSED_SUBJECTS} subjects today as labels; enterprise adds the error ratio, open anomalies and custom metrics (at most ${EXPOSED_CUSTOM_METRICS}). At most ${MAX_SERIES} series.`,
     access: 'tenant',
     ok: {
       description: 'Prometheus text exposition format 0.0.4',
@@ -74,12 +74,8 @@ export class MetricsController {
   })
   @Get('prometheus')
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  async prometheus(@CurrentTenant() tenant: TenantPrincipal, @Query() _query: NoQuery): Promise<string> {
-    const [view, presence] = await Promise.all([
-      this.metrics.realtime(tenant),
-      this.presenceQuery.summary(tenant.tenantId),
-    ]);
-    return tenantExposition(view, presence);
+  prometheus(@CurrentTenant() tenant: TenantPrincipal, @Query() _query: NoQuery): Promise<string> {
+    return this.metrics.prometheus(tenant);
   }
 
   /**

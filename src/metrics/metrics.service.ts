@@ -13,7 +13,8 @@ import { backtest } from '../anomalies/backtest.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import type { AnalyticsQuery, AnomaliesQuery, BacktestBody, PresenceQuery } from './dto/metrics-queries.dto.js';
 import type { RealtimeView } from './realtime-view.js';
-import { RealtimeReader, SHARED_VIEW_MS } from './realtime.reader.js';
+import { type RealtimeRead, RealtimeReader, SHARED_VIEW_MS } from './realtime.reader.js';
+import { tenantExposition } from './prometheus-exposition.js';
 
 /** Presence bodies kept at most (one per tenant, tier and query read within SHARED_VIEW_MS). */
 const MAX_SHARED_PRESENCE = 10_000;
@@ -36,11 +37,19 @@ export class MetricsService {
 
   /** The tenant's realtime view; `now` reads as of that instant instead of sharing a recent read. */
   async realtime(tenant: TenantPrincipal, now?: number): Promise<RealtimeView> {
+    return (await this.realtimeRead(tenant, now)).view;
+  }
+
+  /** `GET /metrics/prometheus`: the same read as realtime, in the Prometheus text format. */
+  async prometheus(tenant: TenantPrincipal): Promise<string> {
+    return tenantExposition(await this.realtimeRead(tenant));
+  }
+
+  private realtimeRead(tenant: TenantPrincipal, now?: number): Promise<RealtimeRead> {
     const openAnomalies = tierAtLeast(tenant.tier, 'enterprise')
       ? () => this.anomalyRepository.openCount(tenant.tenantId)
       : undefined;
-    const { view } = await this.realtimeReader.read(tenant.tenantId, tenant.tier, { now, openAnomalies });
-    return view;
+    return this.realtimeReader.read(tenant.tenantId, tenant.tier, { now, openAnomalies });
   }
 
   /**

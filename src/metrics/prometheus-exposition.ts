@@ -1,19 +1,33 @@
-import { Counter, Gauge, Registry } from 'prom-client';
-import type { PresenceSummary } from '../heartbeat/presence.repository.js';
-import type { RealtimeView } from './realtime-view.js';
+import { Counter, Gauge, type Metric, Registry } from 'prom-client';
+import { COARSE_LATENCY_BUCKETS, coarseUpperMs } from '../monitoring/latency-histogram.js';
+import type { LatencyTotals, RealtimeRead } from './realtime.reader.js';
 
 /** Subjects exposed as label values, at most (the busiest today): the bound on the series a scrape returns. */
 export const EXPOSED_SUBJECTS = 20;
 /** Custom metrics exposed, at most (an enterprise tenant may define up to CUSTOM_METRICS_PER_TENANT). */
 export const EXPOSED_CUSTOM_METRICS = 50;
+/**
+ * Series (sample lines) a scrape returns at most, whatever the tenant's traffic: messages and
+ * bytes, clients by 4 statuses; professional: the histogram's buckets (+Inf included), sum and
+ * count, 3 percentiles, the busiest subjects and their distinct count; enterprise: the error ratio,
+ * open anomalies and 2 series a custom metric.
+ */
+export const MAX_SERIES =
+  2 + 4 + COARSE_LATENCY_BUCKETS + 2 + 3 + EXPOSED_SUBJECTS + 1 + 2 + 2 * EXPOSED_CUSTOM_METRICS;
+
+/** The `le` bounds (seconds) of the latency histogram: coarse buckets 0..18; +Inf holds the last. */
+export const LATENCY_LE_SECONDS = Array.from({ length: COARSE_LATENCY_BUCKETS - 1 }, (_, k) => coarseUpperMs(k) / 1000);
 
 /**
  * The tenant's own figures in the Prometheus text format (README, Prometheus and Grafana), shaped
  * by tier as the realtime view is: what the view holds, nothing more. prom-client writes the
- * format (HELP, TYPE, label escaping); a Registry per call holds only this tenant's series.
- * Bounded: at most 4 + 1 + 3 + EXPOSED_SUBJECTS + 2 + 2 × EXPOSED_CUSTOM_METRICS series.
+ * format (HELP, TYPE, label escaping); a Registry per call holds only this tenant's series, at
+ * most MAX_SERIES.
  */
-export async function tenantExposition(view: RealtimeView, presence: PresenceSummary): Promise<string> {
+export async function tenantExposition(
+  read: Pick<RealtimeRead, 'view' | 'presence' | 'latencyTotals'>,
+): Promise<string> {
+  const { view, presence } = read;
   const registry = new Registry();
   const registers = [registry];
   // Counters of all-time totals: Prometheus' rate() and increase() work on them as on any counter.
@@ -29,16 +43,18 @@ export async function tenantExposition(view: RealtimeView, presence: PresenceSum
   });
   for (const status of ['healthy', 'degraded', 'unhealthy', 'offline'] as const)
     clients.set({ status }, presence[status]);
+  if (read.latencyTotals) registry.registerMetric(latencyHistogram(read.latencyTotals));
   if (view.latencyMs && view.latencyMs.samples > 0) {
     const latency = new Gauge({
-      name: 'pulse_tenant_latency_seconds',
-      help: 'Publish-to-Pulse latency over the last 5 minutes, by quantile',
-      labelNames: ['quantile'],
+      name: 'pulse_tenant_latency_recent_seconds',
+      // Not "quantile": that label belongs to summaries (promtool check metrics says so).
+      help: 'Publish-to-Pulse latency over the last 5 minutes, by percentile (within 4.5 %)',
+      labelNames: ['percentile'],
       registers,
     });
-    latency.set({ quantile: '0.5' }, view.latencyMs.p50 / 1000);
-    latency.set({ quantile: '0.95' }, view.latencyMs.p95 / 1000);
-    latency.set({ quantile: '0.99' }, view.latencyMs.p99 / 1000);
+    latency.set({ percentile: 'p50' }, view.latencyMs.p50 / 1000);
+    latency.set({ percentile: 'p95' }, view.latencyMs.p95 / 1000);
+    latency.set({ percentile: 'p99' }, view.latencyMs.p99 / 1000);
   }
   if (view.subjects) {
     const subjects = new Gauge({
@@ -85,4 +101,31 @@ export async function tenantExposition(view: RealtimeView, presence: PresenceSum
     }
   }
   return registry.metrics();
+}
+
+/**
+ * The all-time latency histogram as a Prometheus histogram. Its bucket counts are already
+ * aggregated in Redis (every instance's samples), which prom-client's Histogram cannot take (it
+ * observes one value at a time), so this is a metric object of the shape a Registry formats:
+ * name, help, type and the values get() returns, as prom-client's own histogram gives them.
+ */
+function latencyHistogram(totals: LatencyTotals): Metric {
+  const values: { metricName: string; labels: Record<string, string | number>; value: number }[] = [];
+  let cumulative = 0;
+  LATENCY_LE_SECONDS.forEach((le, k) => {
+    cumulative += totals.counts[k] ?? 0;
+    values.push({ metricName: 'pulse_tenant_latency_seconds_bucket', labels: { le }, value: cumulative });
+  });
+  const count = totals.counts.reduce((a, b) => a + b, 0);
+  values.push({ metricName: 'pulse_tenant_latency_seconds_bucket', labels: { le: '+Inf' }, value: count });
+  values.push({ metricName: 'pulse_tenant_latency_seconds_sum', labels: {}, value: totals.sumMs / 1000 });
+  values.push({ metricName: 'pulse_tenant_latency_seconds_count', labels: {}, value: count });
+  const metric = {
+    name: 'pulse_tenant_latency_seconds',
+    help: 'Publish-to-Pulse latency of the measured messages (X-Published-At, sampled at high rates), all time',
+    type: 'histogram',
+    aggregator: 'sum',
+    get: () => Promise.resolve({ ...metric, values }),
+  };
+  return metric as unknown as Metric;
 }

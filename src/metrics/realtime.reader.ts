@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Tier } from '../common/tiers.js';
 import { SharedReads } from '../common/shared-reads.js';
 import { dayOf } from '../common/time.js';
-import { COUNTER_FIELDS } from '../redis/redis-keys.js';
+import { COUNTER_FIELDS, latencyTotalField } from '../redis/redis-keys.js';
+import { COARSE_LATENCY_BUCKETS } from '../monitoring/latency-histogram.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import type { PresenceSummary } from '../heartbeat/presence.repository.js';
 import { PresenceQueryService } from '../heartbeat/presence-query.service.js';
@@ -31,6 +32,20 @@ export interface RealtimeRead {
   presence: PresenceSummary;
   /** When the tenant's latest counted message arrived (any instance), or null. */
   lastActivityAt: string | null;
+  /** Professional+: the all-time latency histogram (the Prometheus exposition's buckets), else null. */
+  latencyTotals: LatencyTotals | null;
+}
+
+/** Samples per coarse bucket (latency-histogram.ts) since the tenant's first, and their sum. */
+export interface LatencyTotals {
+  counts: number[];
+  sumMs: number;
+}
+
+/** The all-time latency histogram out of the tenant's totals hash (absent fields: none yet). */
+export function latencyTotalsOf(totals: Record<string, string>): LatencyTotals {
+  const counts = Array.from({ length: COARSE_LATENCY_BUCKETS }, (_, k) => Number(totals[latencyTotalField(k)] ?? 0));
+  return { counts, sumMs: Number(totals[COUNTER_FIELDS.latencySum] ?? 0) };
 }
 
 interface ReadOptions {
@@ -93,7 +108,12 @@ export class RealtimeReader {
     });
     if (custom) view.custom = custom;
     const last = Number(raw.totals[COUNTER_FIELDS.lastActivity] ?? 0);
-    return { view, presence, lastActivityAt: last > 0 ? new Date(last).toISOString() : null };
+    return {
+      view,
+      presence,
+      lastActivityAt: last > 0 ? new Date(last).toISOString() : null,
+      latencyTotals: view.latencyMs ? latencyTotalsOf(raw.totals) : null,
+    };
   }
 
   /** Each custom metric over the last complete minute and today: two hashes per metric, one round. */

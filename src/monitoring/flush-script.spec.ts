@@ -57,6 +57,29 @@ describe('encodeDelta', () => {
     expect(list.filter((o) => o[0] === 'r')).toHaveLength(1);
   });
 
+  it("adds every minute's latency samples to the all-time coarse histogram and its sum in the totals", () => {
+    const d = new TenantDelta('acme', 10);
+    d.addSecond(minute + 5, 6, 600);
+    d.addLatency(minute, 0, 1); // 0 ms → lt:0
+    d.addLatency(minute, 7, 2); // [2^(6/8), 2^(7/8)) ms → lt:1
+    d.addLatency(minute - 7200, 8, 1); // a late minute's samples count too → lt:1
+    d.addLatency(minute, 9, 2); // [2, 2^(9/8)) ms → lt:2
+    d.latencySumMs = 9;
+    const { keys: k, args } = encodeDelta(d, keys, 'inst1', 500, RETENTION.enterprise, minute * 1000 + 60_000);
+    const totals = ops(args)
+      .filter((o) => o[0] === 'h' && k[Number(o[1]) - 1] === 'pulse:{t:acme}:tot')
+      .map((o) => [o[2], o[3]]);
+    expect(totals).toEqual(
+      expect.arrayContaining([
+        ['lt:0', 1],
+        ['lt:1', 3],
+        ['lt:2', 2],
+        ['lat_sum', 9],
+      ]),
+    );
+    expect(totals.filter(([field]) => String(field).startsWith('lt:'))).toHaveLength(3);
+  });
+
   it('never lists a key twice', () => {
     const d = new TenantDelta('acme', 10);
     for (let s = 0; s < 120; s++) d.addSecond(minute + s, 1, 1);

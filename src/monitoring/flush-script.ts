@@ -1,6 +1,13 @@
 import type { Retention } from '../common/retention.js';
 import { dayOf } from '../common/time.js';
-import { COUNTER_FIELDS as F, latencyField, type RedisKeys, secondField } from '../redis/redis-keys.js';
+import {
+  COUNTER_FIELDS as F,
+  latencyField,
+  latencyTotalField,
+  type RedisKeys,
+  secondField,
+} from '../redis/redis-keys.js';
+import { COARSE_LATENCY_BUCKETS, coarseLatencyBucket } from './latency-histogram.js';
 import type { CustomFigures } from './custom/custom-metric-set.js';
 import type { MinuteDelta, TenantDelta } from './tenant-delta.js';
 import { DAY, dayDataLate, dayEnd, HOUR, hourTakesMinutes, readsCold } from '../common/history-tiers.js';
@@ -179,6 +186,13 @@ export function encodeDelta(
   hincr(TOTALS, F.bytes, delta.bytes);
   hincr(TOTALS, F.latencyMissing, delta.latencyMissing);
   hincr(TOTALS, F.latencyInvalid, delta.latencyInvalid);
+  hincr(TOTALS, F.latencySum, delta.latencySumMs);
+  // The all-time latency histogram (coarse buckets), whatever minute the samples came in.
+  const coarse = new Array<number>(COARSE_LATENCY_BUCKETS).fill(0);
+  for (const minute of delta.minutes.values()) {
+    if (minute.latency) for (const [bucket, samples] of minute.latency) coarse[coarseLatencyBucket(bucket)] += samples;
+  }
+  for (let k = 0; k < coarse.length; k++) hincr(TOTALS, latencyTotalField(k), coarse[k]);
   // The latest message: a maximum, so instances flushing in any order agree.
   if (delta.lastActivityMs > 0) args.push('m', TOTALS, F.lastActivity, delta.lastActivityMs);
 

@@ -3,6 +3,9 @@ import {
   bucketValue,
   LATENCY_BUCKETS,
   latencyBucket,
+  COARSE_LATENCY_BUCKETS,
+  coarseLatencyBucket,
+  coarseUpperMs,
   latencyFromHeader,
   MAX_LATENCY_MS,
   percentile,
@@ -68,5 +71,25 @@ describe('latency histogram', () => {
     expect(latencyFromHeader(String(now - MAX_LATENCY_MS - 1), now)).toBe('invalid');
     expect(latencyFromHeader(String(now - 25), now)).toBe(25);
     expect(latencyFromHeader(String(now), now)).toBe(0);
+  });
+
+  it('whole milliseconds: a fractional header rounds the latency down, never to a fraction', () => {
+    const now = 1_700_000_000_000;
+    expect(latencyFromHeader(String(now - 25.7), now)).toBe(25);
+    expect(latencyFromHeader(String(now - 0.4), now)).toBe(0);
+    expect(latencyFromHeader(String(now + 0.4), now)).toBe('invalid');
+  });
+});
+
+describe('coarse (all-time) latency buckets', () => {
+  it('every whole-ms latency falls in the coarse bucket whose le bound is exact: above the previous bound, at most its own', () => {
+    expect(COARSE_LATENCY_BUCKETS).toBe(20);
+    for (let ms = 0; ms <= MAX_LATENCY_MS; ms++) {
+      const k = coarseLatencyBucket(latencyBucket(ms));
+      if (k >= COARSE_LATENCY_BUCKETS || ms > coarseUpperMs(k) || (k > 0 && ms <= coarseUpperMs(k - 1))) {
+        expect.fail(`${ms} ms went to coarse bucket ${k} (le ${coarseUpperMs(k)} ms)`);
+      }
+    }
+    expect(coarseLatencyBucket(latencyBucket(MAX_LATENCY_MS))).toBe(COARSE_LATENCY_BUCKETS - 1);
   });
 });

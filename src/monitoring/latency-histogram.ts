@@ -34,17 +34,37 @@ export function percentile(counts: ArrayLike<number>, p: number): number {
   return bucketValue(counts.length - 1);
 }
 
+/**
+ * The all-time latency histogram (the Prometheus exposition's buckets) is coarser: one bucket a
+ * doubling, kept in the tenant's totals. Coarse bucket k gathers the fine buckets i with
+ * ceil(i / 8) = k: 0 ms for k = 0, [2^(k-1), 2^k) ms for k ≥ 1; k = 19 reaches MAX_LATENCY_MS.
+ */
+export const COARSE_LATENCY_BUCKETS = 1 + Math.ceil((LATENCY_BUCKETS - 1) / BUCKETS_PER_DOUBLING);
+
+export function coarseLatencyBucket(fineBucket: number): number {
+  return Math.ceil(fineBucket / BUCKETS_PER_DOUBLING);
+}
+
+/**
+ * The largest latency (ms) in coarse buckets 0..k: latency has whole-millisecond resolution, so
+ * "below 2^k ms" is exactly "at most 2^k − 1 ms" — a Prometheus `le` bound with no rounding.
+ */
+export function coarseUpperMs(k: number): number {
+  return 2 ** k - 1;
+}
+
 export type LatencyVerdict = 'missing' | 'invalid' | number;
 
 /**
- * Latency in ms from an `X-Published-At` value (epoch ms), or why it cannot be used: missing,
+ * Latency in whole ms (rounded down) from an `X-Published-At` value (epoch ms), or why it cannot be used: missing,
  * unparsable, negative or more than MAX_LATENCY_MS of skew.
  */
 export function latencyFromHeader(value: string | undefined, receivedAt: number): LatencyVerdict {
   if (value === undefined || value === '') return 'missing';
   const publishedAt = Number(value);
   if (!Number.isFinite(publishedAt) || publishedAt <= 0) return 'invalid';
-  const latency = receivedAt - publishedAt;
+  // Whole milliseconds: the header's resolution, and what the coarse buckets' bounds assume.
+  const latency = Math.floor(receivedAt - publishedAt);
   if (latency < 0 || latency > MAX_LATENCY_MS) return 'invalid';
   return latency;
 }

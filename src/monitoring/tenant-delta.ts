@@ -26,6 +26,8 @@ export class TenantDelta {
   bytes = 0;
   latencyMissing = 0;
   latencyInvalid = 0;
+  /** Sum of the latency samples' milliseconds (the all-time histogram's sum). */
+  latencySumMs = 0;
   /** Epoch ms of the latest message in the delta (0: none). */
   lastActivityMs = 0;
   /** Custom metrics' figures of the window (null: none). */
@@ -106,6 +108,7 @@ export class TenantDelta {
     }
     this.latencyMissing += other.latencyMissing;
     this.latencyInvalid += other.latencyInvalid;
+    this.latencySumMs += other.latencySumMs;
     this.lastActivityMs = Math.max(this.lastActivityMs, other.lastActivityMs);
     this.custom = combineFigures(this.custom, other.custom);
     for (const [day, table] of other.subjects) this.subjectsOf(day).mergeFrom(table);

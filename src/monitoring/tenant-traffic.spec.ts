@@ -52,7 +52,7 @@ describe('TenantTraffic', () => {
   it('sorts latency samples into buckets; missing and invalid values are counted apart', () => {
     const t = new TenantTraffic('acme', 100);
     t.record(msg('s', 1, String(T0 - 40)), T0);
-    t.record(msg('s', 1, String(T0 - 40)), T0);
+    t.record(msg('s', 1, String(T0 - 40.6)), T0); // whole ms: 40
     t.record(msg('s', 1), T0);
     t.record(msg('s', 1, 'garbage'), T0);
     t.record(
@@ -67,6 +67,8 @@ describe('TenantTraffic', () => {
     expect([...minute.latency!.entries()]).toEqual([[latencyBucket(40), 2]]);
     expect(d.latencyMissing).toBe(1);
     expect(d.latencyInvalid).toBe(2);
+    expect(d.latencySumMs).toBe(80); // an integer: the flush adds it with HINCRBY
+    expect(t.take()).toBeNull();
   });
 });
 
@@ -81,6 +83,8 @@ describe('TenantDelta.mergeFrom', () => {
     b.addSecond(1061, 4, 40);
     b.addLatency(960, 3, 2);
     b.latencyInvalid = 1;
+    a.latencySumMs = 4;
+    b.latencySumMs = 6;
     b.subjectsOf('20260101').add('x', 5);
     a.mergeFrom(b, 1061_000);
     expect(a.messages).toBe(7);
@@ -89,6 +93,7 @@ describe('TenantDelta.mergeFrom', () => {
     expect(a.minutes.get(1020)!.seconds!.get(41)).toEqual([4, 40]);
     expect(a.minutes.get(960)!.latency!.get(3)).toBe(3);
     expect(a.latencyInvalid).toBe(1);
+    expect(a.latencySumMs).toBe(10);
     expect(a.subjects.get('20260101')!.counts.get('x')).toEqual({ messages: 2, bytes: 10 });
   });
 

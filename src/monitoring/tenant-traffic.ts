@@ -22,6 +22,7 @@ export class TenantTraffic {
   private closedSeconds: number[] = [];
   private readonly latency = new Uint32Array(LATENCY_BUCKETS);
   private latencySamples = 0;
+  private latencySumMs = 0;
   private latencyMissing = 0;
   private latencyInvalid = 0;
   private subjects: SubjectTable;
@@ -131,6 +132,7 @@ export class TenantTraffic {
     else {
       this.latency[latencyBucket(verdict)]++;
       this.latencySamples++;
+      this.latencySumMs += verdict;
     }
   }
 
@@ -154,6 +156,7 @@ export class TenantTraffic {
     delta.custom = combineFigures(this.replacedCustom, this.custom?.take() ?? null);
     this.replacedCustom = null;
     delta.latencyInvalid = this.latencyInvalid;
+    delta.latencySumMs = this.latencySumMs;
     delta.subjects.set(dayOf(this.windowStart), this.subjects);
 
     this.messages = 0;
@@ -162,6 +165,7 @@ export class TenantTraffic {
     this.secondBytes = 0;
     this.closedSeconds = [];
     this.latencySamples = 0;
+    this.latencySumMs = 0;
     this.latencyMissing = 0;
     this.latencyInvalid = 0;
     this.skipped = 0;

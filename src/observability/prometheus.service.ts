@@ -10,6 +10,7 @@ import { PulseHealthService } from '../health/pulse-health.service.js';
 import { AlertSender } from '../alerting/alert-sender.js';
 import { AnomalyDetectionJob } from '../anomalies/anomaly-detection.job.js';
 import { Timings } from '../jobs/timings.js';
+import { JobFailures } from '../jobs/job-failures.js';
 
 /**
  * prom-client's default metrics include three gauges named `_total`, which Prometheus reserves for
@@ -43,6 +44,7 @@ export class PrometheusService {
     anomalies: AnomalyDetectionJob,
     timings: Timings,
     natsEvents: NatsEventsService,
+    jobFailures: JobFailures,
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'pulse_' });
@@ -146,6 +148,27 @@ export class PrometheusService {
       registers,
       collect() {
         this.set(writer.snapshot().pending);
+      },
+    });
+    new Counter({
+      name: 'pulse_flush_failed_writes_total',
+      help: 'Redis writes that failed and were kept in memory for retry: tenant count deltas (store=traffic), heartbeat batches (store=presence)',
+      labelNames: ['store'],
+      registers,
+      collect() {
+        this.reset();
+        this.inc({ store: 'traffic' }, flusher.snapshot().failedWrites);
+        this.inc({ store: 'presence' }, writer.snapshot().failedWrites);
+      },
+    });
+    new Counter({
+      name: 'pulse_job_failures_total',
+      help: 'Passes of a scheduled job that failed on this instance (the next pass retries)',
+      labelNames: ['job'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [job, n] of jobFailures.totals()) this.inc({ job }, n);
       },
     });
     const flushDuration = new Histogram({

@@ -371,6 +371,8 @@ export const COUNTER_FIELDS = {
   natsConnects: 'na_cn',
   natsSlowConsumers: 'na_sc',
   natsAuthFailures: 'na_af',
+  /** Sum in ms of every latency sample counted (totals only: the all-time histogram's sum). */
+  latencySum: 'lat_sum',
 } as const;
 
 /** Per-second counters of a minute hash: `m:<s>` / `b:<s>`, s = 0..59. */
@@ -379,6 +381,8 @@ export const secondField = (counter: 'm' | 'b', offset: number): string => `${co
 export const rejectionField = (reason: string): string => `hbrej:${reason}`;
 /** A latency histogram bucket of a minute (then hour, day) hash: `l:<i>`. */
 export const latencyField = (bucket: number): string => `l:${bucket}`;
+/** A coarse bucket of the all-time latency histogram in the totals hash: `lt:<k>` (latency-histogram.ts). */
+export const latencyTotalField = (coarseBucket: number): string => `lt:${coarseBucket}`;
 
 /** Per-client fields of a client-day hash, stored as `<clientId>|<field>`. */
 export const CLIENT_DAY_FIELDS = {

@@ -12,7 +12,7 @@ import {
 } from '../support/pulse-app.js';
 import { publisher, publishMany } from '../support/traffic.js';
 
-/** The tenant exposition as a scraper gets it (a real Prometheus scrape is issue #22's next part). */
+/** The tenant exposition as a scraper gets it (prometheus-scrape.e2e-spec.ts has a real Prometheus scrape it). */
 describe('tenant Prometheus exposition (real NATS and Redis)', () => {
   let pulse: RunningPulse;
   let nc: NatsConnection;
@@ -52,6 +52,9 @@ describe('tenant Prometheus exposition (real NATS and Redis)', () => {
     expect(mine.status).toBe(200);
     expect(mine.type).toContain('text/plain; version=0.0.4');
     expect(mine.text).toContain('pulse_tenant_messages_total 120');
+    // Every message carried X-Published-At: the all-time histogram counts each (whole ms, so ≥ 0).
+    expect(mine.text).toContain('pulse_tenant_latency_seconds_count 120');
+    expect(mine.text).toContain('pulse_tenant_latency_seconds_bucket{le="+Inf"} 120');
     expect(mine.text).toContain(`pulse_tenant_subject_messages_today{subject="tenant.${a.id}.orders.0"} 40`);
     expect(mine.text).not.toContain(b.id);
     const theirs = await scrape(b.apiKey);
