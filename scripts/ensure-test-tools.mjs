@@ -1,13 +1,14 @@
 // `npm test` runs this first (npm's pretest). The dashboard suite drives Debian's Chromium
 // (playwright-core downloads no browser): on a machine without it this installs it with apt-get
 // when it can (root), and otherwise stops before any test with one line saying how. Debian's
-// prometheus package brings promtool, which the metrics-format check uses: installed the same
-// way when possible; where it cannot be, that one check is skipped and says so.
+// prometheus package brings the server (the scrape and operator-kit e2e suites run one) and
+// promtool (format checks, the alerting rules' tests): installed the same way when possible;
+// where it cannot be, those suites are skipped, each saying so in one line.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const CHROMIUM = '/usr/bin/chromium';
-const PROMTOOL = '/usr/bin/promtool';
+const PROMETHEUS = ['/usr/bin/prometheus', '/usr/bin/promtool'];
 const HOW = `the dashboard test needs Debian's Chromium at ${CHROMIUM}: run "apt-get update && apt-get install -y chromium" as root, then npm test again`;
 const root = typeof process.getuid === 'function' && process.getuid() === 0;
 const canInstall = root && existsSync('/usr/bin/apt-get');
@@ -41,11 +42,11 @@ if (!existsSync(CHROMIUM)) {
   }
 }
 
-if (!existsSync(PROMTOOL) && canInstall) {
+if (!PROMETHEUS.every((f) => existsSync(f)) && canInstall) {
   console.log('npm test: installing Debian prometheus for promtool (once per machine)…');
   try {
     install('prometheus', '--no-install-recommends');
   } catch {
-    console.warn('npm test: installing prometheus failed; the promtool check will be skipped');
+    console.warn('npm test: installing prometheus failed; the suites that need it will be skipped');
   }
 }

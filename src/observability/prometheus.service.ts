@@ -27,6 +27,8 @@ const MISNAMED_DEFAULTS = [
  * Pulse's own metrics in Prometheus exposition (prom-client). Values that components already
  * keep are read at scrape time; only what no component counts (HTTP requests, alert deliveries)
  * is counted here. No label carries a tenant id: the series stay bounded with any number of tenants.
+ * No label is named `job` or `instance`: Prometheus sets those on every scraped series (a scraped
+ * one would be renamed `exported_job`), so a scheduled job's name is `job_name`.
  */
 @Injectable()
 export class PrometheusService {
@@ -164,11 +166,11 @@ export class PrometheusService {
     new Counter({
       name: 'pulse_job_failures_total',
       help: 'Passes of a scheduled job that failed on this instance (the next pass retries)',
-      labelNames: ['job'],
+      labelNames: ['job_name'],
       registers,
       collect() {
         this.reset();
-        for (const [job, n] of jobFailures.totals()) this.inc({ job }, n);
+        for (const [name, n] of jobFailures.totals()) this.inc({ job_name: name }, n);
       },
     });
     const flushDuration = new Histogram({
@@ -180,13 +182,13 @@ export class PrometheusService {
     const jobDuration = new Histogram({
       name: 'pulse_job_duration_seconds',
       help: 'Duration of each pass of a scheduled job that ran on this instance (held the lock)',
-      labelNames: ['job'],
+      labelNames: ['job_name'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
     });
     timings.subscribe((kind, name, seconds) => {
       if (kind === 'flush') flushDuration.observe(seconds);
-      else jobDuration.observe({ job: name }, seconds);
+      else jobDuration.observe({ job_name: name }, seconds);
     });
     new Counter({
       name: 'pulse_anomaly_windows_closed_total',

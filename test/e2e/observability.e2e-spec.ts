@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OfflineDetector } from '../../src/heartbeat/offline-detector.job.js';
 import { createTenant, request } from '../support/http.js';
+import { hasPrometheus, PROMTOOL, sayPrometheusMissing } from '../support/prometheus.js';
 import {
   ADMIN_KEY,
   deletePrefix,
@@ -14,11 +14,7 @@ import {
   waitFor,
 } from '../support/pulse-app.js';
 
-/** Debian's promtool (package prometheus), installed by `npm test`'s pretest where it can be. */
-const PROMTOOL = '/usr/bin/promtool';
-if (!existsSync(PROMTOOL)) {
-  console.warn(`promtool check skipped: ${PROMTOOL} is missing (apt-get install prometheus was not possible here)`);
-}
+sayPrometheusMissing('the promtool check of /metrics');
 
 describe('operator surface', () => {
   const options = testOptions();
@@ -36,7 +32,7 @@ describe('operator surface', () => {
   const scrape = async () =>
     (await fetch(`${pulse.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).text();
 
-  it.skipIf(!existsSync(PROMTOOL))('promtool check metrics finds nothing to report in a scrape', async () => {
+  it.skipIf(!hasPrometheus)('promtool check metrics finds nothing to report in a scrape', async () => {
     await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: ADMIN_KEY });
     // promtool exits non-zero and prints each problem (a gauge named _total, a missing HELP, …).
     const out = execFileSync(PROMTOOL, ['check', 'metrics'], { input: await scrape(), encoding: 'utf8' });
@@ -52,7 +48,7 @@ describe('operator surface', () => {
     const text = await scrape();
     expect(text).toContain('# TYPE pulse_flush_duration_seconds histogram');
     expect(text).toContain('# TYPE pulse_job_duration_seconds histogram');
-    expect(text).toMatch(/pulse_job_duration_seconds_count\{job="offline-detector"\} [1-9]/);
+    expect(text).toMatch(/pulse_job_duration_seconds_count\{job_name="offline-detector"\} [1-9]/);
     expect(text).not.toMatch(/^pulse_nodejs_active_\w+_total/m);
   });
 
