@@ -247,6 +247,11 @@ export class RedisKeys {
     return `${this.prefix}:erasures`;
   }
 
+  /** HASH `<identity> <source address>` → failed NATS logins with the tenant's identities, the last hour (≤ 1,000 fields, then `other`). */
+  natsAuthSources(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}natsauth`;
+  }
+
   /**
    * The tenant's NATS connections as the server reported them (ARCHITECTURE.md, NATS server
    * events): `conns` HASH `<server>:<cid>` → JSON; `conns:open` ZSET of the open ones (connected
@@ -254,11 +259,6 @@ export class RedisKeys {
    * SDK clients connected; `conns:client` HASH clientId → its latest connection;
    * `conns:closed` ZSET of the closed ones kept (the latest 1,000), by when they closed.
    */
-  /** HASH `<identity> <source address>` → failed NATS logins with the tenant's identities, the last hour (≤ 1,000 fields, then `other`). */
-  natsAuthSources(tenantId: string): string {
-    return `${this.tenantScope(tenantId)}natsauth`;
-  }
-
   connections(tenantId: string, part: '' | 'open' | 'nosdk' | 'sdk' | 'client' | 'closed' = ''): string {
     return `${this.tenantScope(tenantId)}conns${part ? `:${part}` : ''}`;
   }

@@ -138,16 +138,11 @@ export class TenantsService {
   }
 
   /**
-   * Deletes the tenant's record and every key of it in Redis, then its cold history (if any).
-   * Redis goes first, so the archiver (which walks the active tenants) writes nothing more; when
-   * the cold store fails, the answer is a 503 and the same DELETE, repeated, finishes the cold
-   * part (a tenant gone from Redis with items left in the cold store is still deletable).
-   */
-  /**
    * Erases the tenant (GDPR Art. 17): every Redis key of it, then its cold items; then checks that
    * none is left (a write that raced the deletion is deleted too) and answers with the receipt,
    * which is kept (`erasures`) for the compliance report. A cold store that fails leaves the
-   * tenant gone from Redis and answers 503: repeating the DELETE finishes the cold part.
+   * tenant gone from Redis and answers 503: repeating the DELETE finishes the cold part. Redis
+   * goes first, so the archiver (which walks the active tenants) writes nothing more.
    */
   async delete(tenantId: string): Promise<ErasureReceipt> {
     const found = await this.tenants.find(tenantId);

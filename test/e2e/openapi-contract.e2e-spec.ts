@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertingRepository } from '../../src/alerting/alerting.repository.js';
 import { AnomalyRepository } from '../../src/anomalies/anomaly.repository.js';
 import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
+import { startBuiltPulse } from '../support/built-pulse.js';
 import { type CreatedTenant, request } from '../support/http.js';
 import {
   ADMIN_KEY,
@@ -51,7 +52,14 @@ describe('OpenAPI contract (real NATS and Redis)', () => {
     // Private targets allowed so the channel test attempts a delivery (to a closed loopback port).
     pulse = await startPulse(testOptions({ alerting: { allowPrivateTargets: true } }));
     nc = await publisher();
-    doc = (await (await fetch(`${pulse.url}/api/docs-json`)).json()) as Document;
+    // The document production serves: the built service's, whose request bodies the Swagger CLI
+    // plugin (nest build) described; the in-process app's has the same routes and answers.
+    const built = await startBuiltPulse();
+    try {
+      doc = (await (await fetch(`${built.url}/api/docs-json`)).json()) as Document;
+    } finally {
+      await built.stop();
+    }
     ajv = new Ajv({ strict: false, allErrors: true });
     // The document's components, under an id the response schemas' references resolve against.
     ajv.addSchema({ $id: 'openapi', components: withoutDiscriminators(doc.components) });

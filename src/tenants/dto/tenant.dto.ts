@@ -81,11 +81,6 @@ class TenantFieldsDto {
   anomalySensitivity?: Sensitivity;
 
   /**
-   * Latency and subject statistics from every message (1), one message in N (2..1000), or
-   * automatic (0, the default: sampled above SAMPLING_AUTO_RATE msgs/s). Counts and bytes are
-   * always exact.
-   */
-  /**
    * Days of history kept for this tenant instead of its tier's (e.g. 395 for an enterprise
    * contract; beyond a month, run the cold store); null returns to the tier's.
    */
@@ -102,6 +97,11 @@ class TenantFieldsDto {
   @Type(() => NatsIdentitiesDto)
   natsIdentities?: NatsIdentitiesDto;
 
+  /**
+   * Latency and subject statistics from every message (1), one message in N (2..1000), or
+   * automatic (0, the default: sampled above SAMPLING_AUTO_RATE msgs/s). Counts and bytes are
+   * always exact.
+   */
   @IsOptional()
   @IsInt({ message: `sampling must be an integer from 0 to ${MAX_SAMPLING}` })
   @Min(0, { message: `sampling must be an integer from 0 to ${MAX_SAMPLING}` })

@@ -1,0 +1,5265 @@
+/**
+ * Pulse's HTTP API as TypeScript types, generated from the OpenAPI document by openapi-typescript:
+ * do not edit. `npm run generate:api-client` regenerates it; test/e2e/api-client.e2e-spec.ts
+ * fails when it is out of date with the document a running Pulse serves.
+ */
+export interface paths {
+  '/api/v1/admin/tenants': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List tenants in id order
+     * @description Pass nextCursor as cursor for the next page.
+     */
+    get: operations['TenantsAdminController_list'];
+    put?: never;
+    /**
+     * Creates a tenant and its first API key; the key is in this response only.
+     * @description The key is in this answer only.
+     */
+    post: operations['TenantsAdminController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/tenants/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One tenant with its key ids */
+    get: operations['TenantsAdminController_get'];
+    put?: never;
+    post?: never;
+    /**
+     * Erase a tenant: all its data and keys, in Redis and the cold store, with a receipt
+     * @description Removes every key of the tenant, then checks that none is left; the receipt counts what was removed and what remains (0). The audit trail keeps the fact of the erasure.
+     */
+    delete: operations['TenantsAdminController_remove'];
+    options?: never;
+    head?: never;
+    /** Change a tenant */
+    patch: operations['TenantsAdminController_update'];
+    trace?: never;
+  };
+  '/api/v1/admin/tenants/{id}/api-keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Key ids and creation times */
+    get: operations['TenantsAdminController_listKeys'];
+    put?: never;
+    /**
+     * Issue another API key
+     * @description The key is in this answer only.
+     */
+    post: operations['TenantsAdminController_issueKey'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/tenants/{id}/api-keys/{keyId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Revoke a key (at once, on every instance) */
+    delete: operations['TenantsAdminController_revokeKey'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/health/live': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Liveness: the process answers */
+    get: operations['HealthController_live'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/health/ready': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Readiness: NATS connected and Redis usable; with the cold store on, its state (degraded still answers 200) */
+    get: operations['HealthController_ready'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/alerts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Alerts fired, resolved and repeated, newest first */
+    get: operations['AlertsController_alerts'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/alerts/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every delivery attempt to a channel, newest first */
+    get: operations['AlertsController_deliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/alerts/channels': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant's channels (secrets masked) */
+    get: operations['AlertsController_list'];
+    put?: never;
+    /**
+     * Add a Slack, PagerDuty, e-mail or webhook channel
+     * @description A webhook channel gets a signing secret, shown in this answer only.
+     */
+    post: operations['AlertsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/alerts/channels/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One channel (secrets masked) */
+    get: operations['AlertsController_get'];
+    put?: never;
+    post?: never;
+    /** Delete a channel */
+    delete: operations['AlertsController_remove'];
+    options?: never;
+    head?: never;
+    /** Change a channel's name or config */
+    patch: operations['AlertsController_update'];
+    trace?: never;
+  };
+  '/api/v1/alerts/rules': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant's rules */
+    get: operations['AlertsController_rules'];
+    put?: never;
+    /** Add a threshold rule */
+    post: operations['AlertsController_createRule'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/alerts/rules/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One rule */
+    get: operations['AlertsController_rule'];
+    put?: never;
+    post?: never;
+    /** Delete a rule */
+    delete: operations['AlertsController_removeRule'];
+    options?: never;
+    head?: never;
+    /** Change a rule */
+    patch: operations['AlertsController_updateRule'];
+    trace?: never;
+  };
+  '/api/v1/alerts/silences': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant's silences */
+    get: operations['AlertsController_silences'];
+    put?: never;
+    /** Hold notifications back until a time */
+    post: operations['AlertsController_createSilence'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/alerts/silences/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Delete a silence */
+    delete: operations['AlertsController_removeSilence'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/alerts/channels/{id}/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send a test notification to a channel */
+    post: operations['AlertsController_test'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/metrics/realtime': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Live counters of the tenant, shaped by tier
+     * @description basic: messages, bytes, clients; professional adds throughput, latencyMs, subjects (and sampling when figures are sampled); enterprise adds errorRate and anomalies.
+     */
+    get: operations['MetricsController_realtime'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/metrics/prometheus': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tenant's own figures in the Prometheus text format (scrape with the key as bearer token)
+     * @description Fields by tier as in realtime: all-time messages and bytes as counters, clients by status; professional adds the all-time latency histogram (seconds, 20 buckets, one a doubling: le = (2^k − 1) ms, +Inf), the latency percentiles of the last 5 minutes and the busiest 20 subjects today as labels; enterprise adds the error ratio, open anomalies and custom metrics (at most 50). At most 154 series.
+     */
+    get: operations['MetricsController_prometheus'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/metrics/stream': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Server-sent events: the tier-shaped realtime body every second (the dashboard's live feed;
+     *     usable by any SSE client). The credential is re-checked while the stream is open: a revoked
+     *     key or a disabled tenant ends it with a `closed` event; a tier change reshapes the body. At
+     *     most 5 open streams per key (429 beyond). A failed read skips one beat.
+     * @description Events `realtime` (data: the Realtime body of the key's tier) every second, and `closed` (data: { reason }) when the key is revoked or the tenant disabled. At most 5 open streams per key (429).
+     */
+    get: operations['MetricsController_stream'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/metrics/presence': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Client presence: the summary, and for professional and up the client list
+     * @description basic gets the summary only, and 403 for any of status, online, limit or cursor. The list is in client-id order; pass nextCursor as cursor for the next page.
+     */
+    get: operations['MetricsController_presence'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/metrics/connections': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tenant's NATS connections as the server reports them (system account on)
+     * @description Open connections (or the latest closed ones, with reason and counts), newest first, at most 1,000; withoutSdk and connectedSilent in the summary. enabled false (and nothing listed) when Pulse has no system-account connection.
+     */
+    get: operations['MetricsController_connections'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/metrics/analytics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * History: time series, totals, subjects; enterprise adds client behaviour and a forecast
+     * @description period up to the tier retention: professional 1h, 24h, 7d; enterprise also 30d.
+     */
+    get: operations['MetricsController_analytics'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/metrics/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The analytics series as a file: CSV, NDJSON or Parquet */
+    get: operations['MetricsController_export'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/metrics/anomalies': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Anomalies detected in the last hours, newest first */
+    get: operations['MetricsController_anomalies'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/metrics/anomalies/backtest': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * What the detection pipeline would have opened over the stored hourly history
+     * @description Nothing is stored or notified.
+     */
+    post: operations['MetricsController_backtest'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/metrics/health-check': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant's view of Pulse: NATS, Redis, pipeline, its clients and rejected heartbeats */
+    get: operations['MetricsController_healthCheck'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/metrics/custom': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant’s custom metrics */
+    get: operations['CustomMetricsController_list'];
+    put?: never;
+    /**
+     * Define a metric over the tenant’s own messages (a count, or a JSON field or header value)
+     * @description Values are aggregated exactly per minute and day on every instance; realtime shows them.
+     */
+    post: operations['CustomMetricsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/metrics/custom/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One custom metric */
+    get: operations['CustomMetricsController_get'];
+    put?: never;
+    post?: never;
+    /** Delete a custom metric and its stored figures */
+    delete: operations['CustomMetricsController_remove'];
+    options?: never;
+    head?: never;
+    /** Change a custom metric */
+    patch: operations['CustomMetricsController_update'];
+    trace?: never;
+  };
+  '/api/v1/metrics/custom/{id}/series': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The metric per bucket over a period, zero-filled, with the total */
+    get: operations['CustomMetricsController_series'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/metrics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Pulse's own metrics in the Prometheus text format (admin key) */
+    get: operations['PrometheusController_scrape'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/overview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Pulse's health across instances, a page of tenants with live figures, the busiest tenants, incidents
+     * @description Tenants in id order (pass nextCursor as cursor); each with messages/s, today, clients online, open anomalies and its last message. topTenants: today by messages, every tenant (shared for 10 s).
+     */
+    get: operations['AdminOverviewController_read'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The audit trail of every tenant and of the admin, newest first
+     * @description With tenantId: that tenant's entries (after its erasure: the facts only, its targets, key ids and addresses are gone). At most 5,000 entries are looked at per page.
+     */
+    get: operations['AdminAuditController_page'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tenant's own audit trail, newest first
+     * @description Writes through the API with their actor, request id and outcome; at most 5,000 entries are looked at per page (a filter that matches rarely answers with fewer entries and a cursor).
+     */
+    get: operations['TenantAuditController_page'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/tenants/{id}/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Everything Pulse holds about a tenant (GDPR Art. 15/20), as NDJSON
+     * @description One typed record a line ({"type": …, "data": …}): tenant, apiKey (ids and dates), channel (secrets masked), rule, silence, customMetric, client, connection, minute, hour, day, subjects, clientDay, anomaly, alert, delivery, audit. Streamed.
+     */
+    get: operations['ComplianceController_export'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/compliance/report': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The compliance report: retention held, keys and their use, failed logins, channels, erasures
+     * @description Per tenant: the retention and the oldest data actually held, keys with age and last use (unused90d), channels and their target hosts; the deployment settings that matter for SOC 2; failed authentications of 30 days; erasure receipts. format=csv: one row per tenant.
+     */
+    get: operations['ComplianceController_report'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+  schemas: {
+    NatsIdentitiesDto: {
+      accounts?: string[];
+      users?: string[];
+      nkeys?: string[];
+    };
+    CreateTenantDto: {
+      id: string;
+      name?: string;
+      /** @enum {string} */
+      tier?: 'basic' | 'professional' | 'enterprise';
+      /** @description A key of the PLAN_TIERS table; sets the tier unless a tier is given too. */
+      plan?: string;
+      /** @description Messages a month the tenant pays for; null clears it. */
+      monthlyMessageQuota?: number | null;
+      /**
+       * @description How readily the statistical anomaly detector opens an anomaly (enterprise); default medium.
+       * @enum {string}
+       */
+      anomalySensitivity?: 'low' | 'medium' | 'high';
+      /**
+       * @description Days of history kept for this tenant instead of its tier's (e.g. 395 for an enterprise
+       *     contract; beyond a month, run the cold store); null returns to the tier's.
+       */
+      retentionDays?: number | null;
+      /** @description The tenant's NATS identities (accounts, user names, nkey public keys), each list replaced whole. */
+      natsIdentities?: components['schemas']['NatsIdentitiesDto'];
+      /**
+       * @description Latency and subject statistics from every message (1), one message in N (2..1000), or
+       *     automatic (0, the default: sampled above SAMPLING_AUTO_RATE msgs/s). Counts and bytes are
+       *     always exact.
+       */
+      sampling?: number;
+    };
+    UpdateTenantDto: {
+      /** @enum {string} */
+      status?: 'active' | 'disabled';
+      name?: string;
+      /** @enum {string} */
+      tier?: 'basic' | 'professional' | 'enterprise';
+      /** @description A key of the PLAN_TIERS table; sets the tier unless a tier is given too. */
+      plan?: string;
+      /** @description Messages a month the tenant pays for; null clears it. */
+      monthlyMessageQuota?: number | null;
+      /**
+       * @description How readily the statistical anomaly detector opens an anomaly (enterprise); default medium.
+       * @enum {string}
+       */
+      anomalySensitivity?: 'low' | 'medium' | 'high';
+      /**
+       * @description Days of history kept for this tenant instead of its tier's (e.g. 395 for an enterprise
+       *     contract; beyond a month, run the cold store); null returns to the tier's.
+       */
+      retentionDays?: number | null;
+      /** @description The tenant's NATS identities (accounts, user names, nkey public keys), each list replaced whole. */
+      natsIdentities?: components['schemas']['NatsIdentitiesDto'];
+      /**
+       * @description Latency and subject statistics from every message (1), one message in N (2..1000), or
+       *     automatic (0, the default: sampled above SAMPLING_AUTO_RATE msgs/s). Counts and bytes are
+       *     always exact.
+       */
+      sampling?: number;
+    };
+    CreateChannelDto: {
+      /** @enum {string} */
+      type: 'slack' | 'pagerduty' | 'email' | 'webhook';
+      name: string;
+      /** @description Checked per type by the service (configProblems); webhook secrets are generated, not given. */
+      config: Record<string, never>;
+    };
+    UpdateChannelDto: {
+      name?: string;
+      config?: Record<string, never>;
+    };
+    CreateRuleDto: {
+      name: string;
+      metric: Record<string, never>;
+      /** @enum {string} */
+      operator: 'gt' | 'lt';
+      threshold: number;
+      forSeconds: number;
+      /** @enum {string} */
+      severity: 'info' | 'warning' | 'critical';
+      /** @description Channels to notify; empty or absent: every channel of the tenant. */
+      channelIds?: string[];
+    };
+    UpdateRuleDto: {
+      name?: string;
+      threshold?: number;
+      forSeconds?: number;
+      /** @enum {string} */
+      severity?: 'info' | 'warning' | 'critical';
+      /** @enum {string} */
+      operator?: 'gt' | 'lt';
+      channelIds?: string[];
+    };
+    CreateSilenceDto: {
+      /** @description Fields an alert must all match (at least one) */
+      matcher: {
+        ruleId?: string;
+        anomalyType?: string;
+        /** @enum {string} */
+        severity?: 'info' | 'warning' | 'critical';
+        alertKey?: string;
+      };
+      until: string;
+    };
+    BacktestBody: {
+      /** @enum {string} */
+      period: '7d' | '30d';
+      /**
+       * @description Default: the tenant's anomalySensitivity
+       * @enum {string}
+       */
+      sensitivity?: 'low' | 'medium' | 'high';
+    };
+    CreateCustomMetricDto: {
+      name: string;
+      /** @description NATS pattern relative to the tenant's namespace ('*' one token, a final '>' the rest) */
+      subject: string;
+      /** @enum {string} */
+      source: 'count' | 'json' | 'header';
+      /** @enum {string} */
+      aggregation: 'count' | 'sum' | 'avg' | 'min' | 'max' | 'p50' | 'p95' | 'p99';
+      /** @description source json: dotted path into the payload (order.total) */
+      field?: string | null;
+      /** @description source header: the header holding a number */
+      header?: string | null;
+      /** @description Unit shown with values (EUR, ms) */
+      unit?: string | null;
+    };
+    UpdateCustomMetricDto: {
+      name?: string;
+      /** @description NATS pattern relative to the tenant's namespace ('*' one token, a final '>' the rest) */
+      subject?: string;
+      /** @enum {string} */
+      source?: 'count' | 'json' | 'header';
+      /** @enum {string} */
+      aggregation?: 'count' | 'sum' | 'avg' | 'min' | 'max' | 'p50' | 'p95' | 'p99';
+      /** @description source json: dotted path into the payload */
+      field?: string | null;
+      /** @description source header: the header holding a number */
+      header?: string | null;
+      /** @description Unit shown with values */
+      unit?: string | null;
+    };
+    ErrorBody: {
+      /** @example 403 */
+      statusCode: number;
+      /** @example Forbidden */
+      error: string;
+      /** @example This resource requires the enterprise tier (current tier: professional) */
+      message: string;
+      /** @description Per-field problems of a 400 */
+      details?: Record<string, never>[];
+      /**
+       * @description 403 only
+       * @enum {string}
+       */
+      requiredTier?: 'basic' | 'professional' | 'enterprise';
+      /**
+       * @description 403 only
+       * @enum {string}
+       */
+      currentTier?: 'basic' | 'professional' | 'enterprise';
+    };
+    RealtimeBasic: {
+      tenantId: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      tier: 'basic';
+      /** Format: date-time */
+      generatedAt: string;
+      messages: {
+        total: number;
+        today: number;
+        lastMinute: number;
+        perSecond: number;
+      };
+      bytes: {
+        total: number;
+        today: number;
+        lastMinute: number;
+        perSecond: number;
+      };
+      clients: {
+        active: number;
+        total: number;
+      };
+    };
+    RealtimeProfessional: {
+      tenantId: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      tier: 'professional';
+      /** Format: date-time */
+      generatedAt: string;
+      messages: {
+        total: number;
+        today: number;
+        lastMinute: number;
+        perSecond: number;
+      };
+      bytes: {
+        total: number;
+        today: number;
+        lastMinute: number;
+        perSecond: number;
+      };
+      clients: {
+        active: number;
+        total: number;
+      };
+      throughput: {
+        mbps: number;
+      };
+      latencyMs: {
+        p50: number;
+        p95: number;
+        p99: number;
+        samples: number;
+      };
+      subjects: {
+        distinct: number;
+        top: {
+          subject: string;
+          messages: number;
+          bytes: number;
+        }[];
+      };
+      sampling?: {
+        fraction: number;
+      };
+    };
+    RealtimeEnterprise: {
+      tenantId: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      tier: 'enterprise';
+      /** Format: date-time */
+      generatedAt: string;
+      messages: {
+        total: number;
+        today: number;
+        lastMinute: number;
+        perSecond: number;
+      };
+      bytes: {
+        total: number;
+        today: number;
+        lastMinute: number;
+        perSecond: number;
+      };
+      clients: {
+        active: number;
+        total: number;
+      };
+      throughput: {
+        mbps: number;
+      };
+      latencyMs: {
+        p50: number;
+        p95: number;
+        p99: number;
+        samples: number;
+      };
+      subjects: {
+        distinct: number;
+        top: {
+          subject: string;
+          messages: number;
+          bytes: number;
+        }[];
+      };
+      sampling?: {
+        fraction: number;
+      };
+      errorRate: number;
+      anomalies: {
+        open: number;
+      };
+      custom: {
+        id: string;
+        name: string;
+        unit: string | null;
+        /** @enum {string} */
+        aggregation: 'count' | 'sum' | 'avg' | 'min' | 'max' | 'p50' | 'p95' | 'p99';
+        lastMinute: number | null;
+        perSecond?: number;
+        today: number | null;
+        unparsable: number;
+        tooLarge: number;
+      }[];
+    };
+    Realtime:
+      | components['schemas']['RealtimeBasic']
+      | components['schemas']['RealtimeProfessional']
+      | components['schemas']['RealtimeEnterprise'];
+    Connections: {
+      tenantId: string;
+      /** Format: date-time */
+      generatedAt: string;
+      enabled: boolean;
+      summary: {
+        connected: number;
+        withoutSdk: number;
+        connectedSilent: number;
+      } | null;
+      connections: {
+        key: string;
+        server: string;
+        cid: number;
+        clientId: string | null;
+        /** @enum {string} */
+        by: 'account' | 'user' | 'nkey' | 'name';
+        name: string | null;
+        account: string | null;
+        user: string | null;
+        host: string | null;
+        lang: string | null;
+        version: string | null;
+        rttMs: number | null;
+        connectedAt: string | null;
+        /** @enum {string} */
+        state: 'connected' | 'disconnected';
+        disconnectedAt?: string;
+        reason?: string;
+        sent?: {
+          msgs: number;
+          bytes: number;
+        };
+        received?: {
+          msgs: number;
+          bytes: number;
+        };
+      }[];
+    };
+    PresenceSummaryOnly: {
+      tenantId: string;
+      /** @enum {string} */
+      tier: 'basic';
+      /** Format: date-time */
+      generatedAt: string;
+      summary: {
+        online: number;
+        healthy: number;
+        degraded: number;
+        unhealthy: number;
+        offline: number;
+        total: number;
+      };
+      connections: {
+        connected: number;
+        withoutSdk: number;
+        connectedSilent: number;
+      } | null;
+    };
+    PresenceWithClients: {
+      tenantId: string;
+      /** @enum {string} */
+      tier: 'professional' | 'enterprise';
+      /** Format: date-time */
+      generatedAt: string;
+      summary: {
+        online: number;
+        healthy: number;
+        degraded: number;
+        unhealthy: number;
+        offline: number;
+        total: number;
+      };
+      connections: {
+        connected: number;
+        withoutSdk: number;
+        connectedSilent: number;
+      } | null;
+      clients: {
+        clientId: string;
+        /** @enum {string} */
+        status: 'healthy' | 'degraded' | 'unhealthy' | 'offline';
+        online: boolean;
+        /** Format: date-time */
+        lastSeen: string | null;
+        /** Format: date-time */
+        connectedSince: string | null;
+        metrics: {
+          messagesSent: number;
+          messagesReceived: number;
+          errors: number;
+          uptimeSeconds: number;
+        };
+        connection: {
+          /** @enum {string} */
+          state: 'connected' | 'disconnected' | 'unknown';
+          silent: boolean;
+          connectedSince: string | null;
+          rttMs: number | null;
+          lang: string | null;
+          version: string | null;
+          disconnectedAt: string | null;
+          reason: string | null;
+          sent: {
+            msgs: number;
+            bytes: number;
+          } | null;
+          received: {
+            msgs: number;
+            bytes: number;
+          } | null;
+        };
+      }[];
+      nextCursor: string | null;
+    };
+    Presence: components['schemas']['PresenceSummaryOnly'] | components['schemas']['PresenceWithClients'];
+    SeriesPoint: {
+      /** Format: date-time */
+      timestamp: string;
+      messages: number;
+      bytes: number;
+      activeClients: number;
+      latencyP50Ms: number;
+      latencyP95Ms: number;
+      latencyP99Ms: number;
+      errors: number;
+    };
+    ExportRow: {
+      /** Format: date-time */
+      timestamp: string;
+      messages: number;
+      bytes: number;
+      activeClients: number;
+      latencyP50Ms: number;
+      latencyP95Ms: number;
+      latencyP99Ms: number;
+      errors: number;
+      custom?: {
+        [key: string]: number | null;
+      };
+    };
+    CustomMetric: {
+      id: string;
+      name: string;
+      subject: string;
+      /** @enum {string} */
+      source: 'count' | 'json' | 'header';
+      field: string | null;
+      header: string | null;
+      /** @enum {string} */
+      aggregation: 'count' | 'sum' | 'avg' | 'min' | 'max' | 'p50' | 'p95' | 'p99';
+      unit: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    CustomMetricList: {
+      metrics: components['schemas']['CustomMetric'][];
+    };
+    CustomMetricSeries: {
+      tenantId: string;
+      metric: {
+        id: string;
+        name: string;
+        unit: string | null;
+        /** @enum {string} */
+        aggregation: 'count' | 'sum' | 'avg' | 'min' | 'max' | 'p50' | 'p95' | 'p99';
+      };
+      /** @enum {string} */
+      period: '1h' | '24h' | '7d' | '30d';
+      /** @enum {string} */
+      resolution: '1m' | '5m' | '1h' | '1d';
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      series: {
+        /** Format: date-time */
+        timestamp: string;
+        value: number | null;
+        count: number;
+        unparsable: number;
+        tooLarge: number;
+      }[];
+      totals: {
+        value: number | null;
+        count: number;
+        unparsable: number;
+        tooLarge: number;
+      };
+    };
+    Analytics: {
+      tenantId: string;
+      /** @enum {string} */
+      tier: 'professional' | 'enterprise';
+      /** @enum {string} */
+      period: '1h' | '24h' | '7d' | '30d' | '90d' | '365d';
+      /** @enum {string} */
+      resolution: '1m' | '5m' | '1h' | '1d';
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      series: components['schemas']['SeriesPoint'][];
+      totals: {
+        messages: number;
+        bytes: number;
+        peakMessagesPerSecond: number;
+        errors: number;
+      };
+      subjects: {
+        distinct: number;
+        top: {
+          subject: string;
+          messages: number;
+          bytes: number;
+        }[];
+      };
+      clients?: {
+        /** Format: date-time */
+        from: string;
+        total: number;
+        truncated: boolean;
+        items: {
+          clientId: string;
+          messagesSent: number;
+          messagesReceived: number;
+          errors: number;
+          onlineSeconds: number;
+          sessions: number;
+          reconnects: number;
+          offlineTransitions: number;
+          uptimePercent: number;
+          errorRate: number;
+        }[];
+        outliers: {
+          clientId: string;
+          reasons: ('error_rate' | 'volume_high' | 'volume_low' | 'flapping')[];
+        }[];
+      };
+      forecast?: {
+        /** @enum {string} */
+        method: 'holt_winters' | 'holt';
+        historyHours: number;
+        rmse: number;
+        points: {
+          /** Format: date-time */
+          timestamp: string;
+          messages: number;
+          lower: number;
+          upper: number;
+          p80: {
+            lower: number;
+            upper: number;
+          };
+          p95: {
+            lower: number;
+            upper: number;
+          };
+        }[];
+        quota: {
+          monthlyMessageQuota: number;
+          usedThisMonth: number;
+          /** Format: date-time */
+          projectedExceededAt: string | null;
+          /** Format: date-time */
+          projectedExceededAtPessimistic: string | null;
+        } | null;
+      } | null;
+    };
+    Anomaly: {
+      id: string;
+      /** @enum {string} */
+      type:
+        | 'rate_spike'
+        | 'traffic_drop'
+        | 'error_rate'
+        | 'unusual_subject'
+        | 'client_flapping'
+        | 'security'
+        | 'slow_consumer'
+        | 'spike'
+        | 'dip'
+        | 'level_shift'
+        | 'drift';
+      /** @enum {string} */
+      severity: 'info' | 'warning' | 'critical';
+      /** @enum {string} */
+      status: 'open' | 'resolved';
+      summary: string;
+      details: {
+        [key: string]: unknown;
+      };
+      /** Format: date-time */
+      detectedAt: string;
+      /** Format: date-time */
+      resolvedAt: string | null;
+    };
+    AnomalyList: {
+      tenantId: string;
+      /** @enum {string} */
+      tier: 'enterprise';
+      hours: number;
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      anomalies: components['schemas']['Anomaly'][];
+    };
+    Backtest: {
+      tenantId: string;
+      /** @enum {string} */
+      period: '7d' | '30d';
+      /** @enum {string} */
+      sensitivity: 'low' | 'medium' | 'high';
+      windowSeconds: number;
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      windows: number;
+      anomalies: {
+        /** Format: date-time */
+        detectedAt: string;
+        /** @enum {string} */
+        type:
+          | 'rate_spike'
+          | 'traffic_drop'
+          | 'error_rate'
+          | 'unusual_subject'
+          | 'client_flapping'
+          | 'security'
+          | 'slow_consumer'
+          | 'spike'
+          | 'dip'
+          | 'level_shift'
+          | 'drift';
+        severity: string;
+        score: number;
+        summary: string;
+        details: {
+          [key: string]: unknown;
+        };
+      }[];
+    };
+    TenantHealth: {
+      tenantId: string;
+      /** @enum {string} */
+      tier: 'basic' | 'professional' | 'enterprise';
+      /** Format: date-time */
+      generatedAt: string;
+      /** @enum {string} */
+      status: 'ok' | 'degraded';
+      clients: {
+        healthy: number;
+        degraded: number;
+        unhealthy: number;
+        offline: number;
+        total: number;
+      };
+      heartbeats: {
+        rejected: {
+          [key: string]: number;
+        };
+      };
+      pulse: {
+        nats: {
+          state: string;
+          reconnects: number;
+          slowConsumerEvents: number;
+        };
+        redis: {
+          state: string;
+          pingMs: number | null;
+          /** Format: date-time */
+          dataLossDetectedAt: string | null;
+        };
+        coldStore: {
+          /** @enum {string} */
+          state: 'off' | 'ok' | 'degraded';
+          /** Format: date-time */
+          since: string | null;
+        };
+        natsSystem: {
+          /** @enum {string} */
+          state: 'off' | 'connected' | 'disconnected';
+          detail: string | null;
+        };
+        pipeline: {
+          flushIntervalMs: number;
+          /** Format: date-time */
+          lastFlushAt: string | null;
+          backlogMessages: number;
+          rejectedMessages: number;
+        };
+      };
+    };
+    Tenant: {
+      id: string;
+      name: string;
+      /** @enum {string} */
+      tier: 'basic' | 'professional' | 'enterprise';
+      plan: string | null;
+      /** @enum {string} */
+      status: 'active' | 'disabled';
+      monthlyMessageQuota: number | null;
+      /** @enum {string} */
+      anomalySensitivity: 'low' | 'medium' | 'high';
+      sampling: number;
+      retentionDays: number | null;
+      natsIdentities: {
+        accounts: string[];
+        users: string[];
+        nkeys: string[];
+      };
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    TenantCreated: {
+      id: string;
+      name: string;
+      /** @enum {string} */
+      tier: 'basic' | 'professional' | 'enterprise';
+      plan: string | null;
+      /** @enum {string} */
+      status: 'active' | 'disabled';
+      monthlyMessageQuota: number | null;
+      /** @enum {string} */
+      anomalySensitivity: 'low' | 'medium' | 'high';
+      sampling: number;
+      retentionDays: number | null;
+      natsIdentities: {
+        accounts: string[];
+        users: string[];
+        nkeys: string[];
+      };
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      keyId: string;
+      apiKey: string;
+    };
+    TenantWithKeys: {
+      id: string;
+      name: string;
+      /** @enum {string} */
+      tier: 'basic' | 'professional' | 'enterprise';
+      plan: string | null;
+      /** @enum {string} */
+      status: 'active' | 'disabled';
+      monthlyMessageQuota: number | null;
+      /** @enum {string} */
+      anomalySensitivity: 'low' | 'medium' | 'high';
+      sampling: number;
+      retentionDays: number | null;
+      natsIdentities: {
+        accounts: string[];
+        users: string[];
+        nkeys: string[];
+      };
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      apiKeys: {
+        keyId: string;
+        /** Format: date-time */
+        createdAt: string;
+      }[];
+    };
+    TenantPage: {
+      tenants: {
+        id: string;
+        name: string;
+        /** @enum {string} */
+        tier: 'basic' | 'professional' | 'enterprise';
+        plan: string | null;
+        /** @enum {string} */
+        status: 'active' | 'disabled';
+        monthlyMessageQuota: number | null;
+        /** @enum {string} */
+        anomalySensitivity: 'low' | 'medium' | 'high';
+        sampling: number;
+        retentionDays: number | null;
+        natsIdentities: {
+          accounts: string[];
+          users: string[];
+          nkeys: string[];
+        };
+        /** Format: date-time */
+        createdAt: string;
+        /** Format: date-time */
+        updatedAt: string;
+      }[];
+      nextCursor: string | null;
+    };
+    ApiKeyList: {
+      apiKeys: {
+        keyId: string;
+        /** Format: date-time */
+        createdAt: string;
+      }[];
+    };
+    ApiKeyIssued: {
+      keyId: string;
+      apiKey: string;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    Channel: {
+      id: string;
+      /** @enum {string} */
+      type: 'slack' | 'pagerduty' | 'email' | 'webhook';
+      name: string;
+      /** @description slack: webhookUrl; pagerduty: routingKey; email: to; webhook: url and secret. Secrets masked. */
+      config: {
+        webhookUrl?: string;
+        routingKey?: string;
+        to?: string[];
+        url?: string;
+        secret?: string;
+      };
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    ChannelCreated: {
+      id: string;
+      /** @enum {string} */
+      type: 'slack' | 'pagerduty' | 'email' | 'webhook';
+      name: string;
+      /** @description slack: webhookUrl; pagerduty: routingKey; email: to; webhook: url and secret. Secrets masked. */
+      config: {
+        webhookUrl?: string;
+        routingKey?: string;
+        to?: string[];
+        url?: string;
+        secret?: string;
+      };
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      signingSecret?: string;
+    };
+    ChannelList: {
+      channels: components['schemas']['Channel'][];
+    };
+    ChannelTest: {
+      channelId: string;
+      delivered: boolean;
+      statusCode: number | null;
+      latencyMs: number;
+      error: string | null;
+    };
+    Rule: {
+      id: string;
+      name: string;
+      /** @description One of messages_per_second, bytes_per_second, error_rate, latency_p95_ms, latency_p99_ms, online_clients, offline_clients, unhealthy_clients, or custom:<id> (a custom metric's last complete minute) */
+      metric: string;
+      /** @enum {string} */
+      operator: 'gt' | 'lt';
+      threshold: number;
+      forSeconds: number;
+      /** @enum {string} */
+      severity: 'info' | 'warning' | 'critical';
+      channelIds: string[];
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    RuleList: {
+      rules: components['schemas']['Rule'][];
+    };
+    Silence: {
+      id: string;
+      matcher: {
+        ruleId?: string;
+        /** @enum {string} */
+        anomalyType?:
+          | 'rate_spike'
+          | 'traffic_drop'
+          | 'error_rate'
+          | 'unusual_subject'
+          | 'client_flapping'
+          | 'security'
+          | 'slow_consumer'
+          | 'spike'
+          | 'dip'
+          | 'level_shift'
+          | 'drift';
+        /** @enum {string} */
+        severity?: 'info' | 'warning' | 'critical';
+        alertKey?: string;
+      };
+      /** Format: date-time */
+      until: string;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    SilenceList: {
+      silences: components['schemas']['Silence'][];
+    };
+    AlertList: {
+      alerts: {
+        /** Format: date-time */
+        at: string;
+        alertKey: string;
+        /** @enum {string} */
+        source: 'anomaly' | 'rule';
+        anomalyId?: string;
+        ruleId?: string;
+        rule: string;
+        type: string;
+        /** @enum {string} */
+        severity: 'info' | 'warning' | 'critical';
+        /** @enum {string} */
+        status: 'firing' | 'resolved' | 'repeat';
+        summary: string;
+        silenced: boolean;
+      }[];
+    };
+    DeliveryList: {
+      deliveries: {
+        /** Format: date-time */
+        at: string;
+        alertKey: string;
+        /** @enum {string} */
+        event: 'trigger' | 'resolve' | 'test';
+        channelId: string;
+        /** @enum {string} */
+        channelType: 'slack' | 'pagerduty' | 'email' | 'webhook';
+        attempt: number;
+        /** @enum {string} */
+        outcome: 'delivered' | 'retrying' | 'failed';
+        statusCode: number | null;
+        latencyMs: number;
+        error: string | null;
+      }[];
+    };
+    Live: {
+      /** @enum {string} */
+      status: 'ok';
+    };
+    AdminOverview: {
+      /** Format: date-time */
+      generatedAt: string;
+      pulse: {
+        nats: string;
+        redis: string;
+        redisPingMs: number | null;
+        backlogMessages: number;
+        /** Format: date-time */
+        lastFlushAt: string | null;
+        flushLagMs: number | null;
+        jobFailuresLastHour: number;
+        instances: {
+          id: string;
+          /** Format: date-time */
+          startedAt: string;
+          /** Format: date-time */
+          reportedAt: string;
+          nats: string;
+          backlogMessages: number;
+          /** Format: date-time */
+          lastFlushAt: string | null;
+          flushes: number;
+        }[];
+      };
+      tenants: {
+        id: string;
+        name: string;
+        /** @enum {string} */
+        tier: 'basic' | 'professional' | 'enterprise';
+        /** @enum {string} */
+        status: 'active' | 'disabled';
+        messagesPerSecond: number;
+        messagesToday: number;
+        clientsOnline: number;
+        clientsTotal: number;
+        openAnomalies: number;
+        /** Format: date-time */
+        lastActivityAt: string | null;
+      }[];
+      nextCursor: string | null;
+      topTenants: {
+        id: string;
+        messagesToday: number;
+      }[];
+      incidents: {
+        /** Format: date-time */
+        at: string;
+        instance: string;
+        incident: string;
+        /** @enum {string} */
+        event: 'opened' | 'resolved';
+        summary: string;
+      }[];
+    };
+    AuditPage: {
+      entries: {
+        id: string;
+        /** Format: date-time */
+        at: string;
+        actor: {
+          /** @enum {string} */
+          type: 'admin' | 'tenant' | 'unknown';
+          keyId?: string;
+        };
+        tenantId?: string;
+        /** @enum {string} */
+        action:
+          | 'tenant.create'
+          | 'tenant.update'
+          | 'tenant.erase'
+          | 'tenant.export'
+          | 'apikey.issue'
+          | 'apikey.revoke'
+          | 'channel.create'
+          | 'channel.update'
+          | 'channel.delete'
+          | 'channel.test'
+          | 'rule.create'
+          | 'rule.update'
+          | 'rule.delete'
+          | 'silence.create'
+          | 'silence.delete'
+          | 'custom_metric.create'
+          | 'custom_metric.update'
+          | 'custom_metric.delete'
+          | 'anomaly.backtest'
+          | 'metrics.export'
+          | 'compliance.report'
+          | 'auth.failure';
+        target: string | null;
+        requestId: string | null;
+        sourceIp: string | null;
+        /** @enum {string} */
+        outcome: 'success' | 'failure';
+        status: number;
+        details?: {
+          [key: string]: string | number;
+        };
+        erased?: boolean;
+      }[];
+      nextCursor: string | null;
+    };
+    ErasureReceipt: {
+      tenantId: string;
+      /** Format: date-time */
+      erasedAt: string;
+      removed: {
+        redisKeys: number;
+        coldItems: number;
+      };
+      remaining: number;
+    };
+    ComplianceReport: {
+      /** Format: date-time */
+      generatedAt: string;
+      deployment: {
+        natsTls: boolean;
+        natsAuthentication: boolean;
+        redisTls: boolean;
+        redisPersistence: {
+          appendOnly: boolean | null;
+          adviceFollowed: boolean | null;
+        };
+        adminKeyConfigured: boolean;
+        rateLimits: {
+          perKeyPerMinute: number;
+          perAddressPerMinute: number;
+        };
+        auditRetentionDays: number;
+        coldStore: boolean;
+      };
+      failedAuthentication30d: {
+        total: number;
+        byReason: {
+          [key: string]: number;
+        };
+        byDay: {
+          day: string;
+          count: number;
+        }[];
+      };
+      tenants: {
+        id: string;
+        tier: string;
+        status: string;
+        retentionDays: number;
+        /** Format: date-time */
+        oldestData: string | null;
+        retentionEnforced: boolean;
+        keys: {
+          keyId: string;
+          /** Format: date-time */
+          createdAt: string;
+          ageDays: number;
+          /** Format: date-time */
+          lastUsedAt: string | null;
+          unused90d: boolean;
+        }[];
+        failedAuthentication30d: {
+          total: number;
+          byReason: {
+            [key: string]: number;
+          };
+          byDay: {
+            day: string;
+            count: number;
+          }[];
+        };
+        channels: {
+          id: string;
+          type: string;
+          host: string | null;
+        }[];
+      }[];
+      erasures: {
+        tenantId: string;
+        /** Format: date-time */
+        erasedAt: string;
+        removed: {
+          redisKeys: number;
+          coldItems: number;
+        };
+        remaining: number;
+      }[];
+    };
+  };
+  responses: never;
+  parameters: never;
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+  TenantsAdminController_list: {
+    parameters: {
+      query?: {
+        /** @description Tenants per page (1–1000) */
+        limit?: number;
+        /** @description nextCursor of the previous page (the last id it listed) */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of tenants */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TenantPage'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  TenantsAdminController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateTenantDto'];
+      };
+    };
+    responses: {
+      /** @description The tenant with its first key */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TenantCreated'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflicts with what exists: a duplicate id, or a per-tenant limit reached (the message says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body over 100 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  TenantsAdminController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The tenant */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TenantWithKeys'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  TenantsAdminController_remove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Erased: the receipt */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErasureReceipt'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  TenantsAdminController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateTenantDto'];
+      };
+    };
+    responses: {
+      /** @description The tenant */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Tenant'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body over 100 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  TenantsAdminController_listKeys: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Keys (never their values) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiKeyList'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  TenantsAdminController_issueKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The new key */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiKeyIssued'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  TenantsAdminController_revokeKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        keyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Revoked */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  HealthController_live: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Alive */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Live'];
+        };
+      };
+    };
+  };
+  HealthController_ready: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The Health Check is successful */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /**
+             * @example ok
+             * @enum {string}
+             */
+            status?: 'ok' | 'degraded';
+            /**
+             * @example {
+             *       "database": {
+             *         "status": "up",
+             *         "responseTime": 12
+             *       }
+             *     }
+             */
+            info?: {
+              [key: string]: {
+                /** @enum {string} */
+                status: 'up' | 'degraded' | 'down';
+                /** @description Time the health indicator took to respond, in ms */
+                responseTime?: number;
+              } & {
+                [key: string]: unknown;
+              };
+            } | null;
+            /** @example {} */
+            error?: {
+              [key: string]: {
+                /** @enum {string} */
+                status: 'up' | 'degraded' | 'down';
+                /** @description Time the health indicator took to respond, in ms */
+                responseTime?: number;
+              } & {
+                [key: string]: unknown;
+              };
+            } | null;
+            /**
+             * @example {
+             *       "database": {
+             *         "status": "up",
+             *         "responseTime": 12
+             *       }
+             *     }
+             */
+            details?: {
+              [key: string]: {
+                /** @enum {string} */
+                status: 'up' | 'degraded' | 'down';
+                /** @description Time the health indicator took to respond, in ms */
+                responseTime?: number;
+              } & {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+      };
+      /** @description The Health Check is not successful */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /**
+             * @example error
+             * @enum {string}
+             */
+            status?: 'error' | 'shutting_down';
+            /**
+             * @example {
+             *       "database": {
+             *         "status": "up",
+             *         "responseTime": 12
+             *       }
+             *     }
+             */
+            info?: {
+              [key: string]: {
+                /** @enum {string} */
+                status: 'up' | 'degraded' | 'down';
+                /** @description Time the health indicator took to respond, in ms */
+                responseTime?: number;
+              } & {
+                [key: string]: unknown;
+              };
+            } | null;
+            /**
+             * @example {
+             *       "redis": {
+             *         "status": "down",
+             *         "message": "Could not connect",
+             *         "responseTime": 3005
+             *       }
+             *     }
+             */
+            error?: {
+              [key: string]: {
+                /** @enum {string} */
+                status: 'up' | 'degraded' | 'down';
+                /** @description Time the health indicator took to respond, in ms */
+                responseTime?: number;
+              } & {
+                [key: string]: unknown;
+              };
+            } | null;
+            /**
+             * @example {
+             *       "database": {
+             *         "status": "up",
+             *         "responseTime": 12
+             *       },
+             *       "redis": {
+             *         "status": "down",
+             *         "message": "Could not connect",
+             *         "responseTime": 3005
+             *       }
+             *     }
+             */
+            details?: {
+              [key: string]: {
+                /** @enum {string} */
+                status: 'up' | 'degraded' | 'down';
+                /** @description Time the health indicator took to respond, in ms */
+                responseTime?: number;
+              } & {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  AlertsController_alerts: {
+    parameters: {
+      query?: {
+        /** @description How far back, in hours (1–720) */
+        hours?: number;
+        /** @description At most this many, newest first (1–1000) */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Alerts */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AlertList'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  AlertsController_deliveries: {
+    parameters: {
+      query?: {
+        /** @description How far back, in hours (1–720) */
+        hours?: number;
+        /** @description At most this many, newest first (1–1000) */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deliveries */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeliveryList'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  AlertsController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Channels */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChannelList'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  AlertsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateChannelDto'];
+      };
+    };
+    responses: {
+      /** @description The channel (secrets masked) */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChannelCreated'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflicts with what exists: a duplicate id, or a per-tenant limit reached (the message says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body over 100 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  AlertsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The channel */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Channel'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  AlertsController_remove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  AlertsController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateChannelDto'];
+      };
+    };
+    responses: {
+      /** @description The channel (secrets masked) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Channel'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body over 100 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  AlertsController_rules: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Rules */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RuleList'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  AlertsController_createRule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateRuleDto'];
+      };
+    };
+    responses: {
+      /** @description The rule */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Rule'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflicts with what exists: a duplicate id, or a per-tenant limit reached (the message says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body over 100 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  AlertsController_rule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The rule */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Rule'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  AlertsController_removeRule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  AlertsController_updateRule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateRuleDto'];
+      };
+    };
+    responses: {
+      /** @description The rule */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Rule'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body over 100 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  AlertsController_silences: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Silences */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SilenceList'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  AlertsController_createSilence: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateSilenceDto'];
+      };
+    };
+    responses: {
+      /** @description The silence */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Silence'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflicts with what exists: a duplicate id, or a per-tenant limit reached (the message says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body over 100 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  AlertsController_removeSilence: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  AlertsController_test: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description What happened */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChannelTest'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  MetricsController_realtime: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The realtime view (by tier) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Realtime'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  MetricsController_prometheus: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Prometheus text exposition format 0.0.4 */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain': string;
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  MetricsController_stream: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description An event stream */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': string;
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  MetricsController_presence: {
+    parameters: {
+      query?: {
+        /** @description Professional and up */
+        status?: 'healthy' | 'degraded' | 'unhealthy' | 'offline';
+        /** @description Professional and up */
+        online?: boolean;
+        /** @description Clients per page; professional and up (1–1000) */
+        limit?: number;
+        /** @description nextCursor of the previous page; professional and up */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Presence */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Presence'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  MetricsController_connections: {
+    parameters: {
+      query?: {
+        /** @description open (default) or closed (the latest 1,000 kept) */
+        state?: 'open' | 'closed';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Connections */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Connections'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  MetricsController_analytics: {
+    parameters: {
+      query?: {
+        /** @description Up to the tenant's retention (by default 7 days professional, 30 enterprise; 90d and 365d with a longer retention) */
+        period?: '1h' | '24h' | '7d' | '30d' | '90d' | '365d';
+        /** @description Default: 1m for 1h, 5m for 24h, 1h for 7d, 1d for 30d; at most 2,000 points */
+        resolution?: '1m' | '5m' | '1h' | '1d';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The analytics view */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Analytics'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  MetricsController_export: {
+    parameters: {
+      query: {
+        /** @description Up to the tenant's retention (by default 7 days professional, 30 enterprise; 90d and 365d with a longer retention) */
+        period?: '1h' | '24h' | '7d' | '30d' | '90d' | '365d';
+        /** @description Default: 1m for 1h, 5m for 24h, 1h for 7d, 1d for 30d; at most 2,000 points */
+        resolution?: '1m' | '5m' | '1h' | '1d';
+        format: 'csv' | 'ndjson' | 'parquet';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The series, one row (CSV) or one JSON object (NDJSON) per bucket, as an attachment */
+      200: {
+        headers: {
+          /** @description attachment; filename=… */
+          'Content-Disposition'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+          'application/x-ndjson': string;
+          'application/vnd.apache.parquet': string;
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  MetricsController_anomalies: {
+    parameters: {
+      query?: {
+        /** @description How far back, in hours (1–720) */
+        hours?: number;
+        type?:
+          | 'rate_spike'
+          | 'traffic_drop'
+          | 'error_rate'
+          | 'unusual_subject'
+          | 'client_flapping'
+          | 'security'
+          | 'slow_consumer'
+          | 'spike'
+          | 'dip'
+          | 'level_shift'
+          | 'drift';
+        status?: 'open' | 'resolved';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Anomalies */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AnomalyList'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  MetricsController_backtest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['BacktestBody'];
+      };
+    };
+    responses: {
+      /** @description The backtest */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Backtest'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body over 100 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  MetricsController_healthCheck: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Health as the tenant sees it */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TenantHealth'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  CustomMetricsController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Definitions */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CustomMetricList'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  CustomMetricsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateCustomMetricDto'];
+      };
+    };
+    responses: {
+      /** @description The definition */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CustomMetric'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflicts with what exists: a duplicate id, or a per-tenant limit reached (the message says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body over 100 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  CustomMetricsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The definition */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CustomMetric'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  CustomMetricsController_remove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  CustomMetricsController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateCustomMetricDto'];
+      };
+    };
+    responses: {
+      /** @description The definition */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CustomMetric'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body over 100 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  CustomMetricsController_series: {
+    parameters: {
+      query?: {
+        /** @description Up to the tenant's retention (by default 7 days professional, 30 enterprise; 90d and 365d with a longer retention) */
+        period?: '1h' | '24h' | '7d' | '30d' | '90d' | '365d';
+        /** @description Default: 1m for 1h, 5m for 24h, 1h for 7d, 1d for 30d; at most 2,000 points */
+        resolution?: '1m' | '5m' | '1h' | '1d';
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The series */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CustomMetricSeries'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  PrometheusController_scrape: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Prometheus exposition format 0.0.4 */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain': string;
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  AdminOverviewController_read: {
+    parameters: {
+      query?: {
+        /** @description Tenants per page (1–1000) */
+        limit?: number;
+        /** @description nextCursor of the previous page (the last id it listed) */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The overview */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminOverview'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  AdminAuditController_page: {
+    parameters: {
+      query?: {
+        /** @description Only entries of this action */
+        action?:
+          | 'tenant.create'
+          | 'tenant.update'
+          | 'tenant.erase'
+          | 'tenant.export'
+          | 'apikey.issue'
+          | 'apikey.revoke'
+          | 'channel.create'
+          | 'channel.update'
+          | 'channel.delete'
+          | 'channel.test'
+          | 'rule.create'
+          | 'rule.update'
+          | 'rule.delete'
+          | 'silence.create'
+          | 'silence.delete'
+          | 'custom_metric.create'
+          | 'custom_metric.update'
+          | 'custom_metric.delete'
+          | 'anomaly.backtest'
+          | 'metrics.export'
+          | 'compliance.report'
+          | 'auth.failure';
+        /** @description Entries at or after this time (ISO 8601) */
+        from?: string;
+        /** @description Entries at or before this time (ISO 8601) */
+        to?: string;
+        /** @description Entries per page, newest first (1–1000) */
+        limit?: number;
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+        /** @description Only entries about this tenant (also after its erasure) */
+        tenantId?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of entries */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditPage'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  TenantAuditController_page: {
+    parameters: {
+      query?: {
+        /** @description Only entries of this action */
+        action?:
+          | 'tenant.create'
+          | 'tenant.update'
+          | 'tenant.erase'
+          | 'tenant.export'
+          | 'apikey.issue'
+          | 'apikey.revoke'
+          | 'channel.create'
+          | 'channel.update'
+          | 'channel.delete'
+          | 'channel.test'
+          | 'rule.create'
+          | 'rule.update'
+          | 'rule.delete'
+          | 'silence.create'
+          | 'silence.delete'
+          | 'custom_metric.create'
+          | 'custom_metric.update'
+          | 'custom_metric.delete'
+          | 'anomaly.backtest'
+          | 'metrics.export'
+          | 'compliance.report'
+          | 'auth.failure';
+        /** @description Entries at or after this time (ISO 8601) */
+        from?: string;
+        /** @description Entries at or before this time (ISO 8601) */
+        to?: string;
+        /** @description Entries per page, newest first (1–1000) */
+        limit?: number;
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of entries */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditPage'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ComplianceController_export: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The records */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/x-ndjson': string;
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ComplianceController_report: {
+    parameters: {
+      query?: {
+        /** @description json (default) or csv (one row per tenant) */
+        format?: 'json' | 'csv';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The report */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ComplianceReport'];
+          'text/csv': string;
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+}
