@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 
 /**
  * Failures of scheduled jobs on this instance: the recent ones for the operator's `job_failures`
- * incident, and a count per job since start (`pulse_job_failures_total{job}`). Job names are the
+ * incident, and a count per job since start (`pulse_job_failures_total{job_name}`). Job names are the
  * fixed set of LockedJob names, so the map stays small.
  */
 @Injectable()

@@ -56,8 +56,8 @@ export function coarseUpperMs(k: number): number {
 export type LatencyVerdict = 'missing' | 'invalid' | number;
 
 /**
- * Latency in whole ms (rounded down) from an `X-Published-At` value (epoch ms), or why it cannot be used: missing,
- * unparsable, negative or more than MAX_LATENCY_MS of skew.
+ * Latency in whole ms (rounded down) from an `X-Published-At` value (epoch ms), or why it cannot
+ * be used: missing, unparsable, negative or more than MAX_LATENCY_MS of skew.
  */
 export function latencyFromHeader(value: string | undefined, receivedAt: number): LatencyVerdict {
   if (value === undefined || value === '') return 'missing';

@@ -1,45 +1,21 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { BUILT_MAIN, runBuilt } from '../support/built-pulse.js';
 import { freePort } from '../support/processes.js';
 import { realtimeTotal, request } from '../support/http.js';
 import { uniqueTenantId, waitFor } from '../support/pulse-app.js';
 import { publisher, publishMany } from '../support/traffic.js';
 
-const MAIN = 'dist/main.js';
 const ADMIN = 'process-test-admin-key-0123456789';
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  output: string;
-  ms: number;
-}
-
-function run(env: Record<string, string>): { child: ChildProcess; exit: Promise<Exit>; output: () => string } {
-  const started = Date.now();
-  // Only PATH and the variables given: nothing else from the test's environment leaks in.
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d) => (output += d));
-  child.stderr?.on('data', (d) => (output += d));
-  const exit = new Promise<Exit>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, output, ms: Date.now() - started })),
-  );
-  return { child, exit, output: () => output };
-}
 
 describe('the built service (node dist/main.js)', () => {
   it('is built (npm test builds it first)', () => {
-    expect(existsSync(MAIN)).toBe(true);
+    expect(existsSync(BUILT_MAIN)).toBe(true);
   });
 
   it('runs with only ADMIN_API_KEY (and a free PORT), counts traffic, exits cleanly on SIGTERM', async () => {
     const port = await freePort();
-    const pulse = run({ ADMIN_API_KEY: ADMIN, PORT: String(port) });
+    const pulse = runBuilt({ ADMIN_API_KEY: ADMIN, PORT: String(port) });
     const url = `http://127.0.0.1:${port}`;
     try {
       const live = await waitFor(
@@ -89,7 +65,7 @@ describe('the built service (node dist/main.js)', () => {
 
   it('exits non-zero within 10 s naming the NATS URL when NATS is unreachable', async () => {
     const port = await freePort();
-    const exit = await run({
+    const exit = await runBuilt({
       ADMIN_API_KEY: ADMIN,
       PORT: String(port),
       NATS_URL: `nats://127.0.0.1:${await freePort()}`,
@@ -101,7 +77,7 @@ describe('the built service (node dist/main.js)', () => {
 
   it('exits non-zero within 10 s naming the Redis URL when Redis is unreachable', async () => {
     const port = await freePort();
-    const exit = await run({
+    const exit = await runBuilt({
       ADMIN_API_KEY: ADMIN,
       PORT: String(port),
       REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
@@ -112,7 +88,8 @@ describe('the built service (node dist/main.js)', () => {
   });
 
   it('refuses bad configuration, naming every bad variable', async () => {
-    const exit = await run({ FLUSH_INTERVAL_MS: 'soon', TENANT_SUBJECT_PREFIX: 'a.b', NODE_ENV: 'production' }).exit;
+    const exit = await runBuilt({ FLUSH_INTERVAL_MS: 'soon', TENANT_SUBJECT_PREFIX: 'a.b', NODE_ENV: 'production' })
+      .exit;
     expect(exit.code).toBe(1);
     expect(exit.output).toContain('FLUSH_INTERVAL_MS');
     expect(exit.output).toContain('TENANT_SUBJECT_PREFIX');

@@ -5,6 +5,36 @@ import { deletePrefix, SHARED_REDIS, uniquePrefix, waitFor } from './pulse-app.j
 /** The built service, as `npm run start:prod` runs it (`npm test` builds it first). */
 export const BUILT_MAIN = 'dist/main.js';
 
+export interface BuiltExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+  ms: number;
+}
+
+export interface BuiltProcess {
+  child: ChildProcess;
+  exit: Promise<BuiltExit>;
+  /** stdout and stderr so far. */
+  output: () => string;
+}
+
+/** `node dist/main.js` with only PATH and the variables given: nothing else from the test's environment leaks in. */
+export function runBuilt(env: Record<string, string>): BuiltProcess {
+  const started = Date.now();
+  const child = spawn(process.execPath, [BUILT_MAIN], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  const exit = new Promise<BuiltExit>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, output, ms: Date.now() - started })),
+  );
+  return { child, exit, output: () => output };
+}
+
 export interface BuiltPulse {
   url: string;
   adminKey: string;
@@ -13,31 +43,23 @@ export interface BuiltPulse {
 }
 
 /**
- * `node dist/main.js` on a free port with its own Redis key prefix, NATS queue group and tenant
- * subject prefix (so it counts none of the other suites' traffic), and nothing else from the
- * test's environment. The built service is what the Swagger CLI plugin has seen (nest build): its
- * OpenAPI document has the request bodies' schemas, which the in-process test app's lacks.
+ * The built service on a free port with its own Redis key prefix, NATS queue group and tenant
+ * subject prefix (so it counts none of the other suites' traffic). The built service is what the
+ * Swagger CLI plugin has seen (nest build): its OpenAPI document has the request bodies'
+ * schemas, which the in-process test app's lacks.
  */
 export async function startBuiltPulse(env: Record<string, string> = {}): Promise<BuiltPulse> {
   const port = await freePort();
   const prefix = uniquePrefix();
   const adminKey = `built-admin-${prefix}`;
-  const child: ChildProcess = spawn(process.execPath, [BUILT_MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      ADMIN_API_KEY: adminKey,
-      PORT: String(port),
-      REDIS_KEY_PREFIX: prefix,
-      NATS_QUEUE_GROUP: prefix,
-      TENANT_SUBJECT_PREFIX: prefix,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { child, exit, output } = runBuilt({
+    ADMIN_API_KEY: adminKey,
+    PORT: String(port),
+    REDIS_KEY_PREFIX: prefix,
+    NATS_QUEUE_GROUP: prefix,
+    TENANT_SUBJECT_PREFIX: prefix,
+    ...env,
   });
-  let output = '';
-  child.stdout?.on('data', (d) => (output += d));
-  child.stderr?.on('data', (d) => (output += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const live = await waitFor(
     () =>
@@ -50,13 +72,13 @@ export async function startBuiltPulse(env: Record<string, string> = {}): Promise
   const stop = async () => {
     if (child.exitCode === null) {
       child.kill('SIGTERM');
-      await exited;
+      await exit;
     }
     await deletePrefix(SHARED_REDIS, prefix);
   };
   if (live !== 200) {
     await stop();
-    throw new Error(`${BUILT_MAIN} did not come up on ${url}: ${output.slice(-2000)}`);
+    throw new Error(`${BUILT_MAIN} did not come up on ${url}: ${output().slice(-2000)}`);
   }
   return { url, adminKey, stop };
 }
