@@ -9,6 +9,10 @@ export const FIXED_KEY_SCRIPTS = [
   'pulseAuditAppend',
   'pulseAuthFailCount',
   'pulseConnections',
+  'pulseDeliveryEnqueue',
+  'pulseDeliveryClaim',
+  'pulseDeliveryFinish',
+  'pulseDeliveryReschedule',
 ] as const;
 
 type VariableKeyName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];
