@@ -183,8 +183,9 @@ export class AlertingService {
     const alertKey = `anomaly:${anomaly.id}`;
     const last = await this.repository.notifiedAt(tenantId, alertKey);
     if (last === null || now - last < this.options.alerting.repeatIntervalMs) return;
-    await this.repository.setNotified(tenantId, alertKey, now);
+    // Raised first: a raise that throws is tried again by the next window, not skipped for a whole interval.
     await this.raise(tenantId, anomalyAlert(anomaly, 'repeat', `Still open: ${anomaly.summary}`));
+    await this.repository.setNotified(tenantId, alertKey, now);
   }
 
   /** A custom rule fired, repeated or resolved. */
