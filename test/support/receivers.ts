@@ -57,11 +57,21 @@ export class HttpReceiver {
           remotePort: req.socket.remotePort ?? 0,
         };
         this.requests.push(received);
+        // A sender that exits while its request is held closes its side: nothing answered reaches it.
+        let answered = false;
+        const gone = () => {
+          if (!answered) received.status = 0;
+        };
+        req.socket.once('end', gone);
+        req.socket.once('close', gone);
         const answer = () => {
-          if (res.destroyed) {
-            received.status = 0; // the sender went away before the answer: nothing was accepted
+          req.socket.off('end', gone);
+          req.socket.off('close', gone);
+          if (received.status === 0 || res.destroyed) {
+            received.status = 0;
             return;
           }
+          answered = true;
           res.writeHead(status, {
             'content-type': 'text/plain',
             ...(status !== 200 && this.retryAfter !== null ? { 'retry-after': this.retryAfter } : {}),
