@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { withTimeout } from '../common/with-timeout.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { NamedInterval } from '../jobs/named-interval.js';
+import { isRedisUnavailable } from '../redis/redis-errors.js';
 import { AlertSender, deliveryRecord } from './alert-sender.js';
 import { AlertingRepository } from './alerting.repository.js';
 import { DeliveryQueueRepository, type QueuedDelivery } from './delivery-queue.repository.js';
@@ -86,7 +87,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   poll(now = Date.now()): Promise<void> {
     if (this.stopped) return Promise.resolve();
     this.polling ??= this.claimDue(now)
-      .catch((err: Error) => this.logger.warn(`alert delivery poll failed: ${err.message}`))
+      .catch((err: Error) => {
+        // Redis (or the hint's Cluster slot) away: the next poll tries again; health reports the outage.
+        if (!isRedisUnavailable(err)) this.logger.warn(`alert delivery poll failed: ${err.message}`);
+      })
       .finally(() => {
         this.polling = null;
       });

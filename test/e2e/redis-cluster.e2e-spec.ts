@@ -1,6 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
+import { AlertingService } from '../../src/alerting/alerting.service.js';
+import type { AlertRule } from '../../src/alerting/rule.js';
+import { HttpReceiver } from '../support/receivers.js';
 import { createTenant, request } from '../support/http.js';
 import { type ServerProcess, startRedisCluster } from '../support/processes.js';
 import {
@@ -24,6 +27,7 @@ describe('Redis Cluster', () => {
     pulse = await startPulse(
       testOptions({
         redis: { url: 'redis://unused', clusterNodes: cluster.seeds, keyPrefix: 'cluster', connectTimeoutMs: 5000 },
+        alerting: { allowPrivateTargets: true, retryBaseMs: 50 },
       }),
     );
   }, 60_000);
@@ -66,6 +70,45 @@ describe('Redis Cluster', () => {
       (await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${tenants[0].id}`, { key: ADMIN_KEY })).status,
     ).toBe(200);
     expect((await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: tenants[0].apiKey })).status).toBe(401);
+  });
+
+  it('alert deliveries go through the durable queue on every slot (Lua in the tenant slot, the due hint on its own)', async () => {
+    const http = await new HttpReceiver().start();
+    try {
+      const tenants = await Promise.all(
+        ['qa', 'qb', 'qc', 'qd'].map((l) => createTenant(pulse.url, uniqueTenantId(l), 'enterprise')),
+      );
+      for (const t of tenants) {
+        const res = await request(pulse.url, 'POST', '/api/v1/alerts/channels', {
+          key: t.apiKey,
+          body: { type: 'webhook', name: 'hook', config: { url: `${http.url}/${t.id}` } },
+        });
+        expect(res.status).toBe(201);
+      }
+      http.plan(`/${tenants[0].id}`, [503]); // one retry, put back in the queue
+      const alerting = pulse.app.get(AlertingService);
+      const now = new Date().toISOString();
+      for (const t of tenants) {
+        const rule: AlertRule = {
+          id: `ru_${t.id}`,
+          name: 'cluster',
+          metric: 'online_clients',
+          operator: 'lt',
+          threshold: 1,
+          forSeconds: 0,
+          severity: 'warning',
+          channelIds: [],
+          createdAt: now,
+          updatedAt: now,
+        };
+        await alerting.onRule(t.id, rule, 'fire', 0);
+      }
+      await alerting.settle(tenants.map((t) => t.id));
+      for (const t of tenants) expect(http.on(`/${t.id}`).filter((r) => r.status === 200)).toHaveLength(1);
+      expect(http.on(`/${tenants[0].id}`).map((r) => r.status)).toEqual([503, 200]);
+    } finally {
+      await http.stop();
+    }
   });
 
   it('deleting a tenant with several API keys and an alert channel removes everything; the id starts clean', async () => {
