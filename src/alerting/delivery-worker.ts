@@ -22,6 +22,8 @@ const MAX_IN_FLIGHT = 16;
 const TENANTS_PER_POLL = 50;
 /** How long shutdown lets attempts under way finish before it hands their deliveries back. */
 export const SHUTDOWN_HANDOVER_MS = 3000;
+/** How long the hand-back itself may take (then the leases run out instead). */
+const HANDBACK_TIMEOUT_MS = 1000;
 
 interface Held {
   tenantId: string;
@@ -69,18 +71,19 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     this.timer.stop();
-    await this.polling;
-    const pending = [...this.held.values()];
-    if (pending.length === 0) return;
-    await Promise.race([
-      Promise.allSettled(pending.map((h) => h.done)),
-      new Promise((resolve) => setTimeout(resolve, SHUTDOWN_HANDOVER_MS).unref()),
-    ]);
+    // A poll under way is not waited for (a Redis that stopped answering must not hold up the
+    // shutdown): what it still claims is handed back at once (start). Attempts get the deadline.
+    if (this.held.size === 0) return;
+    const deadline = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_HANDOVER_MS).unref());
+    await Promise.race([Promise.allSettled([...this.held.values()].map((h) => h.done)), deadline]);
     const left = [...this.held.values()];
-    await Promise.allSettled(
-      left.map((h) => this.queue.reschedule(h.tenantId, h.delivery, this.token, Date.now(), false)),
-    );
-    if (left.length > 0) this.logger.warn(`${left.length} alert deliveries handed back to the other instances`);
+    if (left.length === 0) return;
+    await withTimeout(
+      Promise.allSettled(left.map((h) => this.queue.reschedule(h.tenantId, h.delivery, this.token, Date.now(), false))),
+      HANDBACK_TIMEOUT_MS,
+      'alert deliveries handed back',
+    ).catch((err: Error) => this.logger.warn(`${err.message}: their leases will run out instead`));
+    this.logger.warn(`${left.length} alert deliveries handed back to the other instances`);
   }
 
   /** Claims what is due now (starts nothing while a poll runs or after shutdown began). */
@@ -117,6 +120,13 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   private start(tenantId: string, delivery: QueuedDelivery): void {
+    if (this.stopped) {
+      // Claimed by a poll that outlived the start of the shutdown: back to the queue, due now.
+      void this.queue
+        .reschedule(tenantId, delivery, this.token, Date.now(), false)
+        .catch(() => undefined /* the lease runs out instead */);
+      return;
+    }
     const done = this.attempt(tenantId, delivery)
       .catch((err: Error) => this.logger.warn(`alert delivery ${delivery.id} not settled: ${err.message}`))
       .finally(() => this.held.delete(delivery.id));
