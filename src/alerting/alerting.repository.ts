@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisKeys } from '../redis/redis-keys.js';
+import { BoundedHashes } from '../redis/bounded-hash.js';
 import type { Channel } from './channel.js';
 
 export const ALERT_HISTORY_SECONDS = 30 * 86_400;
@@ -12,7 +13,16 @@ export class AlertingRepository {
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
+    private readonly bounded: BoundedHashes,
   ) {}
+
+  /**
+   * Saves a new channel, rule or silence unless the tenant has `limit` of them already (checked
+   * and written at once, so concurrent creates cannot pass the limit); false then.
+   */
+  createWithin(kind: 'channels' | 'rules' | 'silences', tenantId: string, record: { id: string }, limit: number) {
+    return this.bounded.setWithin(this.hashOf(kind, tenantId), record.id, JSON.stringify(record), limit);
+  }
 
   async saveChannel(tenantId: string, channel: Channel): Promise<void> {
     await this.redis.hset(this.keys.alertChannels(tenantId), channel.id, JSON.stringify(channel));
@@ -42,13 +52,15 @@ export class AlertingRepository {
 
   /** How many channels, rules or silences a tenant has (HLEN: no record is read). */
   count(kind: 'channels' | 'rules' | 'silences', tenantId: string): Promise<number> {
-    const key =
-      kind === 'channels'
-        ? this.keys.alertChannels(tenantId)
-        : kind === 'rules'
-          ? this.keys.alertRules(tenantId)
-          : this.keys.alertSilences(tenantId);
-    return this.redis.hlen(key);
+    return this.redis.hlen(this.hashOf(kind, tenantId));
+  }
+
+  private hashOf(kind: 'channels' | 'rules' | 'silences', tenantId: string): string {
+    return kind === 'channels'
+      ? this.keys.alertChannels(tenantId)
+      : kind === 'rules'
+        ? this.keys.alertRules(tenantId)
+        : this.keys.alertSilences(tenantId);
   }
 
   async records<T>(kind: 'rules' | 'silences', tenantId: string): Promise<T[]> {

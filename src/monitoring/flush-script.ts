@@ -25,7 +25,7 @@ export const FLUSH_SEQUENCE_TTL_SECONDS = 86_400;
  *   | q key score member (ZADD: a period queued for the archiver)
  *   | C ttlMinute ttlHour ttlDay now (the expiries and time the following c ops use)
  *   | c minuteKey hourKey dayKey index n field value … (n pairs: one custom metric's figures for
- *     one minute, added to its minute, hour and day hashes: `s` by HINCRBYFLOAT, `mn`/`mx` kept at
+ *     one minute, added to its minute, hour and day hashes: `s` added (saturating at ±Number.MAX_VALUE), `mn`/`mx` kept at
  *     the minimum/maximum, the others by HINCRBY; a hash this call created, i.e. without expiry
  *     yet, gets its expiry and joins the index, scored by when it expires, and index entries
  *     expired by `now` are trimmed then)
@@ -45,6 +45,7 @@ local arity = { h = 4, z = 4, x = 3, t = 4, r = 4, s = 3, m = 4, C = 5, n = 3, q
 local skipping = false
 local cttl = {}
 local cnow = 0
+local MAXD = 1.7976931348623157e308
 while i <= n do
   local op = ARGV[i]
   if op == 'g' then
@@ -105,11 +106,15 @@ while i <= n do
         local field = ARGV[i + 6 + 2 * p]
         local value = ARGV[i + 7 + 2 * p]
         if field == 's' then
-          redis.call('HINCRBYFLOAT', key, field, value)
+          -- Added here, saturating at the largest double: HINCRBYFLOAT refuses a result past it,
+          -- and an error half-way would leave the rest of the delta unwritten under its sequence.
+          local sum = (tonumber(redis.call('HGET', key, field)) or 0) + (tonumber(value) or 0)
+          if sum ~= sum then sum = 0 elseif sum > MAXD then sum = MAXD elseif sum < -MAXD then sum = -MAXD end
+          redis.call('HSET', key, field, string.format('%.17g', sum))
         elseif field == 'mn' or field == 'mx' then
-          local current = redis.call('HGET', key, field)
+          local current = tonumber(redis.call('HGET', key, field))
           local v = tonumber(value)
-          if not current or (field == 'mx' and v > tonumber(current)) or (field == 'mn' and v < tonumber(current)) then
+          if v and (not current or (field == 'mx' and v > current) or (field == 'mn' and v < current)) then
             redis.call('HSET', key, field, value)
           end
         else
@@ -338,6 +343,11 @@ function storedPeriods(
   };
 }
 
+/** A sum within ±Number.MAX_VALUE (Infinity saturates; NaN cannot arise from finite values). */
+export function saturated(sum: number): number {
+  return Math.min(Number.MAX_VALUE, Math.max(-Number.MAX_VALUE, sum));
+}
+
 /**
  * Custom metrics' figures: per metric a minute, an hour and a day hash (count, sum, min, max,
  * unparsable, too large, histogram buckets for percentiles). One op `c` a metric and minute
@@ -373,7 +383,9 @@ function encodeCustom(
       );
       const at = args.length;
       args.push(0);
-      if (a.count > 0) args.push('c', a.count, 's', a.sum, 'mn', a.min, 'mx', a.max);
+      // Values are finite (extraction refuses others), but their sum can pass the largest double:
+      // it saturates there, here and in the script, so no value can fail a flush.
+      if (a.count > 0) args.push('c', a.count, 's', saturated(a.sum), 'mn', a.min, 'mx', a.max);
       if (a.unparsable > 0) args.push('u', a.unparsable);
       if (a.tooLarge > 0) args.push('l', a.tooLarge);
       if (a.histogram) for (const [bucket, n] of a.histogram) args.push(`h${bucket}`, n);

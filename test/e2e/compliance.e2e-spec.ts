@@ -582,4 +582,42 @@ describe('Compliance: audit trail, export, erasure and the report (real NATS and
     expect(receipts.some((r) => r.tenantId === t.id)).toBe(true);
     expect(await scan()).toBe(0); // reading the trail and the report brought nothing of it back
   }, 120_000);
+
+  it('a date no trail can hold (before 1970, week dates) is a 400 naming the parameter, on every date parameter', async () => {
+    const t = await createTenant(pulse.url, uniqueTenantId('au-dates'), 'enterprise');
+    const cases: [string, string, RegExp][] = [
+      ['/api/v1/audit?from=1960-01-01T00:00:00Z', t.apiKey, /^from /],
+      ['/api/v1/audit?to=1969-12-31T23:59:59Z', t.apiKey, /^to /],
+      ['/api/v1/audit?from=2026-W10-1', t.apiKey, /^from /],
+      ['/api/v1/admin/audit?from=1960-01-01T00:00:00Z', ADMIN_KEY, /^from /],
+      ['/api/v1/admin/audit?to=0001-01-01T00:00:00Z', ADMIN_KEY, /^to /],
+    ];
+    for (const [path, key, message] of cases) {
+      const res = await call('GET', path, key);
+      expect(res.status, path).toBe(400);
+      expect(String(res.body.message), path).toMatch(message);
+    }
+    // The same class on a body: a silence's until that is not a date Date can place.
+    const silence = await call('POST', '/api/v1/alerts/silences', t.apiKey, {
+      matcher: { anomalyType: 'rate_spike' },
+      until: '2099-W10-1',
+    });
+    expect(silence.status).toBe(400);
+    expect(String(silence.body.message)).toMatch(/^until /);
+    // The bounds themselves are fine.
+    expect(
+      (await call('GET', '/api/v1/audit?from=1970-01-01T00:00:00Z&to=9999-12-31T23:59:59Z', t.apiKey)).status,
+    ).toBe(200);
+  });
+
+  it('no cell of the CSV report can run as a spreadsheet formula (OWASP: = + - @ tab CR)', async () => {
+    const id = `-2-3-${uniqueTenantId('csv')}`;
+    await createTenant(pulse.url, id, 'basic');
+    const csv = await call('GET', '/api/v1/admin/compliance/report?format=csv', ADMIN_KEY);
+    expect(csv.status).toBe(200);
+    const row = csv.text.split('\n').find((line) => line.includes(id));
+    expect(row?.split(',')[0]).toBe(`'${id}`);
+    for (const line of csv.text.split('\n'))
+      for (const cell of line.split(',')) expect(cell, line).not.toMatch(/^"?[=+@\t\r]|^"?-(?!\d+(\.\d+)?$)/);
+  });
 });

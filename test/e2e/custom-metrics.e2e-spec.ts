@@ -262,3 +262,73 @@ describe('custom metrics (real NATS and Redis, two instances)', () => {
     ]);
   });
 });
+
+/** Definitions under concurrency and change: one instance, a limit of 3. */
+describe('custom metric definitions (real Redis): limit under concurrency, a fixed meaning', () => {
+  const options = testOptions({ customMetricsPerTenant: 3 });
+  let pulse: RunningPulse;
+  let redis: Redis;
+  const keys = new RedisKeys(options.redis.keyPrefix);
+
+  beforeAll(async () => {
+    pulse = await startPulse(options);
+    redis = new Redis(SHARED_REDIS);
+  });
+
+  afterAll(async () => {
+    await pulse?.close();
+    redis?.disconnect();
+    await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+  });
+
+  const definition = (i: number) => ({ name: `m${i}`, subject: `s${i}`, source: 'count', aggregation: 'count' });
+
+  it('30 concurrent creates against a limit of 3: exactly 3 are saved, the other 27 are 409', async () => {
+    const tenant = await createTenant(pulse.url, uniqueTenantId('custom-race'), 'enterprise');
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        request(pulse.url, 'POST', '/api/v1/metrics/custom', { key: tenant.apiKey, body: definition(i) }),
+      ),
+    );
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(27);
+    expect(await redis.hlen(keys.customMetrics(tenant.id))).toBe(3);
+  });
+
+  it('PATCH renames and changes the unit; a change of what it measures is a 400 naming the field', async () => {
+    const tenant = await createTenant(pulse.url, uniqueTenantId('custom-patch'), 'enterprise');
+    const api = (method: string, path: string, body?: unknown) =>
+      request(pulse.url, method, `/api/v1/metrics/custom${path}`, { key: tenant.apiKey, body });
+    const created = await api('POST', '', {
+      name: 'order value',
+      subject: 'orders.created',
+      source: 'json',
+      field: 'amount',
+      aggregation: 'sum',
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const refused = [
+      [{ field: 'price' }, /^field cannot change/],
+      [{ aggregation: 'avg' }, /^aggregation cannot change/],
+      [{ subject: 'orders.>' }, /^subject cannot change/],
+      [{ source: 'header', header: 'x-amount', field: null }, /^source, field, header cannot change/],
+      [{ name: 'renamed', aggregation: 'max' }, /^aggregation cannot change/],
+    ] as const;
+    for (const [body, message] of refused) {
+      const res = await api('PATCH', `/${id}`, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(String(res.body.message)).toMatch(message);
+    }
+    // Nothing of a refused change was saved (the rename that came with one neither).
+    expect((await api('GET', `/${id}`)).body).toMatchObject({
+      name: 'order value',
+      field: 'amount',
+      aggregation: 'sum',
+    });
+    const renamed = await api('PATCH', `/${id}`, { name: 'basket', unit: 'EUR', field: 'amount', aggregation: 'sum' });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ name: 'basket', unit: 'EUR', field: 'amount', aggregation: 'sum' });
+  });
+});

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS_CLIENT, type RedisClient } from '../../redis/redis-client.js';
 import { RedisKeys } from '../../redis/redis-keys.js';
+import { BoundedHashes } from '../../redis/bounded-hash.js';
 import type { CustomMetricDefinition } from './definition.js';
 
 /** A stored figures hash of one custom metric for one minute or day, as Redis returns it. */
@@ -12,6 +13,7 @@ export class CustomMetricRepository {
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
+    private readonly bounded: BoundedHashes,
   ) {}
 
   async list(tenantId: string): Promise<CustomMetricDefinition[]> {
@@ -26,8 +28,9 @@ export class CustomMetricRepository {
     return raw ? (JSON.parse(raw) as CustomMetricDefinition) : null;
   }
 
-  count(tenantId: string): Promise<number> {
-    return this.redis.hlen(this.keys.customMetrics(tenantId));
+  /** Saves a new definition unless the tenant has `limit` already (checked and written at once); false then. */
+  create(tenantId: string, definition: CustomMetricDefinition, limit: number): Promise<boolean> {
+    return this.bounded.setWithin(this.keys.customMetrics(tenantId), definition.id, JSON.stringify(definition), limit);
   }
 
   async save(tenantId: string, definition: CustomMetricDefinition): Promise<void> {
