@@ -38,6 +38,8 @@ export interface ColdStore {
   deleteTenant(tenantId: string): Promise<number>;
   /** Items of a tenant (for erasure checks and the memory benchmark). */
   count(tenantId: string): Promise<number>;
+  /** Asks the store whether it answers within its deadline; the answer shows in status(). */
+  probe(): Promise<void>;
   status(): ColdStoreStatus;
 }
 

@@ -65,6 +65,15 @@ describe('environment validation', () => {
     expect(() => validateEnv({ NATS_TLS_CERT_FILE: '/c.pem' })).toThrow(/NATS_TLS_KEY_FILE/);
   });
 
+  it('gives the cold store a deadline: COLD_STORE_TIMEOUT_MS, 3000 by default, 100 to 60,000', () => {
+    expect(toPulseOptions(validateEnv({ COLD_STORE: 'dynamodb' })).coldStore?.timeoutMs).toBe(3000);
+    expect(
+      toPulseOptions(validateEnv({ COLD_STORE: 'dynamodb', COLD_STORE_TIMEOUT_MS: '750' })).coldStore?.timeoutMs,
+    ).toBe(750);
+    for (const bad of ['0', '99', '60001', 'soon'])
+      expect(() => validateEnv({ COLD_STORE_TIMEOUT_MS: bad })).toThrow(/COLD_STORE_TIMEOUT_MS/);
+  });
+
   it('parsePlanTiers ignores malformed pairs', () => {
     expect(parsePlanTiers('a:basic,b:gold')).toEqual({ a: 'basic' });
   });

@@ -134,6 +134,12 @@ export class EnvironmentVariables {
   @IsIn(['true', 'false'], { message: 'DYNAMODB_CREATE_TABLE must be true or false' })
   DYNAMODB_CREATE_TABLE: string = 'false';
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  COLD_STORE_TIMEOUT_MS: number = 3000;
+
   @IsOptional()
   @IsString()
   AWS_REGION?: string;
@@ -348,6 +354,7 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
             region: env.AWS_REGION,
             createTable: env.DYNAMODB_CREATE_TABLE === 'true',
             hotHistoryHours: env.HOT_HISTORY_HOURS,
+            timeoutMs: env.COLD_STORE_TIMEOUT_MS,
           }
         : undefined,
     audit: { retentionDays: env.AUDIT_RETENTION_DAYS },

@@ -151,4 +151,6 @@ export interface ColdStoreOptions {
   createTable: boolean;
   /** Hours (from now back) whose history Redis keeps once they are archived. */
   hotHistoryHours: number;
+  /** Deadline of one DynamoDB command, retries included (COLD_STORE_TIMEOUT_MS, default 3000). */
+  timeoutMs?: number;
 }

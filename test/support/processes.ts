@@ -264,3 +264,18 @@ export async function startDynalite(): Promise<{
     },
   };
 }
+
+/**
+ * dynalite in a child process of its own on a free loopback port (its data in a directory of its
+ * own), so that it can be paused with SIGSTOP: a DynamoDB that keeps its connections open and
+ * stops answering, which an in-process server cannot show.
+ */
+export async function startDynaliteProcess(): Promise<{ server: ServerProcess; endpoint: string; dir: string }> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'pulse-dynalite-'));
+  const cli = join(process.cwd(), 'node_modules', 'dynalite', 'cli.js');
+  const args = [cli, '--host', '127.0.0.1', '--port', String(port), '--path', dir];
+  for (const phase of ['createTableMs', 'deleteTableMs', 'updateTableMs']) args.push(`--${phase}`, '0');
+  const server = await new ServerProcess(process.execPath, args, port).start();
+  return { server, endpoint: `http://127.0.0.1:${port}`, dir };
+}
