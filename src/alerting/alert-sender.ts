@@ -36,10 +36,33 @@ export interface DeliveryRecord {
   channelId: string;
   channelType: Channel['type'];
   attempt: number;
-  outcome: 'delivered' | 'retrying' | 'failed';
+  /** `dropped`: not queued, the tenant's delivery queue was full (MAX_QUEUED_DELIVERIES). */
+  outcome: 'delivered' | 'retrying' | 'failed' | 'dropped';
   statusCode: number | null;
   latencyMs: number;
   error: string | null;
+}
+
+/** The delivery log's entry for one attempt (or for a delivery dropped before any). */
+export function deliveryRecord(
+  channel: Pick<Channel, 'id' | 'type'>,
+  n: Notification,
+  attempt: number,
+  outcome: DeliveryRecord['outcome'],
+  result: Pick<AttemptResult, 'statusCode' | 'latencyMs' | 'error'>,
+): DeliveryRecord {
+  return {
+    at: new Date().toISOString(),
+    alertKey: n.alertKey,
+    event: n.event,
+    channelId: channel.id,
+    channelType: channel.type,
+    attempt,
+    outcome,
+    statusCode: result.statusCode,
+    latencyMs: result.latencyMs,
+    error: result.error,
+  };
 }
 
 /** Sends one notification to one channel, with retries; reports every attempt. */
@@ -62,8 +85,10 @@ export class AlertSender {
   }
 
   /**
-   * `trusted` channels are the operator's own (from configuration, not from a tenant): they skip
-   * the public-address check.
+   * Attempts with retries, in this process: for the operator's own alerts, which must go out when
+   * Redis is what fails (tenant alerts go through the durable queue, DeliveryWorker). `trusted`
+   * channels are the operator's own (from configuration, not from a tenant): they skip the
+   * public-address check.
    */
   async deliver(
     channel: Channel,
@@ -76,24 +101,10 @@ export class AlertSender {
       const result = await this.attempt(channel, n, trusted);
       const last = result.ok || !result.retryable || attempt === maxAttempts;
       const outcome = result.ok ? 'delivered' : last ? 'failed' : 'retrying';
-      const counted = `${channel.type}|${outcome}`;
-      this.attempts.set(counted, (this.attempts.get(counted) ?? 0) + 1);
+      this.count(channel.type, outcome);
       // The delivery log is a record, not a gate: failing to write it must not stop the retries.
       await Promise.resolve()
-        .then(() =>
-          onAttempt({
-            at: new Date().toISOString(),
-            alertKey: n.alertKey,
-            event: n.event,
-            channelId: channel.id,
-            channelType: channel.type,
-            attempt,
-            outcome,
-            statusCode: result.statusCode,
-            latencyMs: result.latencyMs,
-            error: result.error,
-          }),
-        )
+        .then(() => onAttempt(deliveryRecord(channel, n, attempt, outcome, result)))
         .catch((err: Error) => this.logger.warn(`delivery log not written: ${err.message}`));
       if (result.ok) return true;
       if (last) return false;
@@ -106,12 +117,22 @@ export class AlertSender {
     return this.attempts;
   }
 
-  async attempt(channel: Channel, n: Notification, trusted = false): Promise<AttemptResult> {
+  /** Counts an attempt's outcome (or a delivery dropped at the queue's bound) for the operator's metrics. */
+  count(type: Channel['type'], outcome: DeliveryRecord['outcome']): void {
+    const key = `${type}|${outcome}`;
+    this.attempts.set(key, (this.attempts.get(key) ?? 0) + 1);
+  }
+
+  /**
+   * One attempt. `webhookId` is the delivery's id, the same on every attempt (and on a repeat by
+   * another instance), so a webhook receiver can drop a duplicate; without it, a fresh one.
+   */
+  async attempt(channel: Channel, n: Notification, trusted = false, webhookId?: string): Promise<AttemptResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     try {
       if (channel.type === 'email') return await this.email(channel, n, elapsed);
-      const request = this.request(channel, n);
+      const request = this.request(channel, n, webhookId);
       const tenantUrl = tenantUrlOf(channel);
       // Checked again at send time: a DNS answer may have changed since the channel was saved.
       if (tenantUrl && !trusted)
@@ -158,7 +179,11 @@ export class AlertSender {
     }
   }
 
-  private request(channel: Channel, n: Notification): { url: string; body: string; headers: Record<string, string> } {
+  private request(
+    channel: Channel,
+    n: Notification,
+    webhookId = `msg_${randomBytes(12).toString('hex')}`,
+  ): { url: string; body: string; headers: Record<string, string> } {
     switch (channel.type) {
       case 'slack':
         return { url: channel.config.webhookUrl!, body: JSON.stringify(slackBody(n)), headers: {} };
@@ -170,7 +195,7 @@ export class AlertSender {
         };
       case 'webhook': {
         const body = JSON.stringify(webhookBody(n));
-        const id = `msg_${randomBytes(12).toString('hex')}`;
+        const id = webhookId;
         const timestamp = Math.floor(Date.now() / 1000);
         return {
           url: channel.config.url!,
@@ -198,7 +223,14 @@ export class AlertSender {
         retryable: false,
       };
     }
-    this.mailer ??= createTransport(this.options.alerting.smtpUrl);
+    // The attempt's deadline holds for SMTP too (nodemailer waits minutes by default).
+    const timeoutMs = this.options.alerting.timeoutMs;
+    this.mailer ??= createTransport({
+      url: this.options.alerting.smtpUrl,
+      connectionTimeout: timeoutMs,
+      greetingTimeout: timeoutMs,
+      socketTimeout: timeoutMs,
+    });
     const { subject, text } = emailContent(n);
     try {
       await this.mailer.sendMail({ from: this.options.alerting.emailFrom, to: channel.config.to, subject, text });

@@ -12,11 +12,22 @@ import { AlertSender } from './alert-sender.js';
 import { AlertingRepository } from './alerting.repository.js';
 import { AlertingService } from './alerting.service.js';
 import { AlertsController } from './alerts.controller.js';
+import { DeliveryQueueRepository } from './delivery-queue.repository.js';
+import { DeliveryWorker } from './delivery-worker.js';
 
 @Module({
   imports: [JobsModule, TenantsModule, MonitoringModule, HealthModule, AnomaliesModule, MetricsModule],
   controllers: [AlertsController],
-  providers: [AlertingRepository, AlertSender, AlertingService, RuleMetricsReader, RuleEvaluatorJob, OperatorAlerts],
+  providers: [
+    AlertingRepository,
+    AlertSender,
+    AlertingService,
+    DeliveryQueueRepository,
+    DeliveryWorker,
+    RuleMetricsReader,
+    RuleEvaluatorJob,
+    OperatorAlerts,
+  ],
   exports: [AlertingService, RuleEvaluatorJob, OperatorAlerts, AlertSender],
 })
 export class AlertingModule {}

@@ -5,8 +5,10 @@ import type { Anomaly } from '../anomalies/anomaly.js';
 import { AnomalyEvents } from '../anomalies/anomaly-events.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { assertAllowedTarget, TargetNotAllowedError } from './address-policy.js';
-import { AlertSender, type DeliveryRecord } from './alert-sender.js';
+import { AlertSender, type DeliveryRecord, deliveryRecord } from './alert-sender.js';
 import { AlertingRepository } from './alerting.repository.js';
+import { DeliveryQueueRepository, MAX_QUEUED_DELIVERIES, type QueuedDelivery } from './delivery-queue.repository.js';
+import { DeliveryWorker } from './delivery-worker.js';
 import { OperatorAlerts } from './operator-alerts.job.js';
 import { type Channel, configProblems, maskChannel, tenantUrlOf } from './channel.js';
 import type { CreateChannelDto, UpdateChannelDto } from './dto/channel.dto.js';
@@ -58,15 +60,18 @@ function anomalyAlert(anomaly: Anomaly, status: AlertEvent['status'], summary: s
   };
 }
 
+/** How long settle() waits for the queues to empty. */
+const SETTLE_TIMEOUT_MS = 30_000;
+
 /**
  * Channels and delivery. Every anomaly alerts on all the tenant's channels: one notification when
- * it opens, one when it resolves. Sending happens on the instance that detected the change (the
- * one holding the detector lock), so each notification goes out once.
+ * it opens, one when it resolves. Raising an alert queues one delivery per channel in the
+ * tenant's durable queue in Redis (the caller's outbox entry goes only once that is written); any
+ * instance's DeliveryWorker sends them, at least once.
  */
 @Injectable()
 export class AlertingService {
   private readonly logger = new Logger(AlertingService.name);
-  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     private readonly repository: AlertingRepository,
@@ -75,6 +80,8 @@ export class AlertingService {
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
     anomalies: AnomalyEvents,
     private readonly customMetrics: CustomMetricRepository,
+    private readonly queue: DeliveryQueueRepository,
+    private readonly worker: DeliveryWorker,
   ) {
     // Detection emits, alerting listens: the data flows one way (ARCHITECTURE.md, seams).
     anomalies.subscribe({
@@ -143,18 +150,11 @@ export class AlertingService {
       {},
     );
     const result = await this.sender.attempt(channel, n);
-    await this.repository.log(tenantId, 'deliveries', {
-      at: new Date().toISOString(),
-      alertKey: 'test',
-      event: 'test',
-      channelId: channel.id,
-      channelType: channel.type,
-      attempt: 1,
-      outcome: result.ok ? 'delivered' : 'failed',
-      statusCode: result.statusCode,
-      latencyMs: result.latencyMs,
-      error: result.error,
-    } satisfies DeliveryRecord);
+    await this.repository.log(
+      tenantId,
+      'deliveries',
+      deliveryRecord(channel, n, 1, result.ok ? 'delivered' : 'failed', result),
+    );
     return {
       channelId: channel.id,
       delivered: result.ok,
@@ -259,12 +259,36 @@ export class AlertingService {
     const channels = (await this.repository.channels(tenantId)).filter(
       (c) => a.channelIds.length === 0 || a.channelIds.includes(c.id),
     );
-    for (const channel of channels) {
-      const delivery = this.sender
-        .deliver(channel, n, (record) => this.repository.log(tenantId, 'deliveries', record))
-        .catch((err: Error) => this.logger.warn(`delivery to ${channel.id} failed: ${err.message}`));
-      this.inFlight.add(delivery);
-      void delivery.finally(() => this.inFlight.delete(delivery));
+    const deliveries: QueuedDelivery[] = channels.map((c) => ({
+      id: `msg_${randomBytes(12).toString('hex')}`,
+      channelId: c.id,
+      notification: n,
+      attempts: 0,
+      enqueuedAt: n.at,
+    }));
+    // Written before this returns: a caller that then forgets the alert (the detection outbox)
+    // loses nothing if this instance stops now. A throw leaves the caller to raise it again.
+    const result = await this.queue.enqueue(tenantId, deliveries, now);
+    if (result.dropped > 0) await this.dropped(tenantId, deliveries.slice(deliveries.length - result.dropped));
+    if (result.queued > 0) void this.worker.poll();
+  }
+
+  /** The tenant's queue is at its bound: the deliveries left out are logged and counted, not sent. */
+  private async dropped(tenantId: string, left: QueuedDelivery[]): Promise<void> {
+    const channels = new Map((await this.repository.channels(tenantId)).map((c) => [c.id, c]));
+    this.logger.warn(`tenant ${tenantId}: ${left.length} alert deliveries dropped, ${MAX_QUEUED_DELIVERIES} queued`);
+    for (const d of left) {
+      const type = channels.get(d.channelId)?.type ?? 'webhook';
+      this.sender.count(type, 'dropped');
+      await this.repository.log(
+        tenantId,
+        'deliveries',
+        deliveryRecord({ id: d.channelId, type }, d.notification, 0, 'dropped', {
+          statusCode: null,
+          latencyMs: 0,
+          error: `delivery queue full (${MAX_QUEUED_DELIVERIES} queued)`,
+        }),
+      );
     }
   }
 
@@ -346,9 +370,20 @@ export class AlertingService {
     if (unknown.length > 0) throw new BadRequestException(`channelIds: unknown channel ${unknown.join(', ')}`);
   }
 
-  /** Resolves when the deliveries started so far have finished (shutdown, tests). */
-  async settle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  /**
+   * Resolves when the tenants' queues hold nothing this instance can send (tests): polls the
+   * queues until they are empty, for at most 30 s.
+   */
+  async settle(tenantIds?: string[]): Promise<void> {
+    const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      await this.worker.poll();
+      await this.worker.idle();
+      const tenants = tenantIds ?? (await this.queue.queuedTenants(1000));
+      const sizes = await Promise.all(tenants.map((t) => this.queue.size(t)));
+      if (sizes.every((n) => n === 0) && this.worker.inFlight() === 0) return;
+      await new Promise((r) => setTimeout(r, this.worker.pollMs));
+    }
   }
 
   private notification(

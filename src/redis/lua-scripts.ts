@@ -10,6 +10,10 @@ export const FIXED_KEY_SCRIPTS = [
   'pulseAuthFailCount',
   'pulseConnections',
   'pulseHashSetWithin',
+  'pulseDeliveryEnqueue',
+  'pulseDeliveryClaim',
+  'pulseDeliveryFinish',
+  'pulseDeliveryReschedule',
 ] as const;
 
 type VariableKeyName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];

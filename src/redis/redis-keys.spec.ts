@@ -15,6 +15,7 @@ describe('RedisKeys', () => {
       keys.subjectBytes('acme', '20261128'),
       keys.subjectSketch('acme', '20261128'),
       keys.flushSequence('acme', 'i1'),
+      ...Object.values(keys.alertQueue('acme')),
     ];
     for (const key of tenantKeys) {
       expect(key.startsWith('pulse:{t:acme}:')).toBe(true);
@@ -32,5 +33,6 @@ describe('RedisKeys', () => {
     expect(keys.tenants()).toBe('pulse:tenants');
     expect(keys.apiKey('ab12')).toBe('pulse:apikey:ab12');
     expect(new RedisKeys('other').tenants()).toBe('other:tenants');
+    expect(keys.alertQueuesDue()).toBe('pulse:alert:due');
   });
 });

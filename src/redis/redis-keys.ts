@@ -333,6 +333,23 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}alert:deliveries`;
   }
 
+  /**
+   * The tenant's durable alert delivery queue, all in its slot: `alert:q` (ZSET delivery id → when
+   * it may be claimed: its due time, or its lease's end while an instance holds it), `:items`
+   * (HASH id → JSON delivery), `:leases` (HASH id → the claiming instance's token), `:after` (HASH
+   * id → the delivery of the same alert and channel it must wait for) and `:last` (HASH alert key
+   * and channel → the newest delivery for it).
+   */
+  alertQueue(tenantId: string): { queue: string; items: string; leases: string; after: string; last: string } {
+    const q = `${this.tenantScope(tenantId)}alert:q`;
+    return { queue: q, items: `${q}:items`, leases: `${q}:leases`, after: `${q}:after`, last: `${q}:last` };
+  }
+
+  /** ZSET tenant id → the earliest time its delivery queue may have work (a hint; any instance reads it). */
+  alertQueuesDue(): string {
+    return `${this.prefix}:alert:due`;
+  }
+
   /** HASH rejected heartbeats on this tenant's subjects, by reason (all time). */
   heartbeatRejections(tenantId: string): string {
     return `${this.tenantScope(tenantId)}hbrej`;

@@ -50,21 +50,23 @@ export function untilLive(url: string, child: ChildProcess): Promise<number> {
 export interface BuiltPulse {
   url: string;
   adminKey: string;
+  process: BuiltProcess;
   /** SIGTERM, wait for the exit, delete the run's Redis keys. */
   stop(): Promise<void>;
 }
 
 /**
  * The built service on a free port with its own Redis key prefix, NATS queue group and tenant
- * subject prefix (so it counts none of the other suites' traffic). The built service is what the
+ * subject prefix (so it counts none of the other suites' traffic; `env` may name shared ones, for
+ * instances of one deployment). The built service is what the
  * Swagger CLI plugin has seen (nest build): its OpenAPI document has the request bodies'
  * schemas, which the in-process test app's lacks.
  */
 export async function startBuiltPulse(env: Record<string, string> = {}): Promise<BuiltPulse> {
   const port = await freePort();
-  const prefix = uniquePrefix();
-  const adminKey = `built-admin-${prefix}`;
-  const { child, exit, output } = runBuilt({
+  const prefix = env.REDIS_KEY_PREFIX ?? uniquePrefix();
+  const adminKey = env.ADMIN_API_KEY ?? `built-admin-${prefix}`;
+  const process = runBuilt({
     ADMIN_API_KEY: adminKey,
     PORT: String(port),
     REDIS_KEY_PREFIX: prefix,
@@ -72,10 +74,11 @@ export async function startBuiltPulse(env: Record<string, string> = {}): Promise
     TENANT_SUBJECT_PREFIX: prefix,
     ...env,
   });
+  const { child, exit, output } = process;
   const url = `http://127.0.0.1:${port}`;
   const live = await untilLive(url, child);
   const stop = async () => {
-    if (child.exitCode === null) {
+    if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       await exit;
     }
@@ -85,5 +88,5 @@ export async function startBuiltPulse(env: Record<string, string> = {}): Promise
     await stop();
     throw new Error(`${BUILT_MAIN} did not come up on ${url}: ${output().slice(-2000)}`);
   }
-  return { url, adminKey, stop };
+  return { url, adminKey, process, stop };
 }

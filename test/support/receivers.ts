@@ -6,20 +6,34 @@ export interface Received {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The status answered (0: the sender was gone before the answer). */
+  status: number;
+  /** When it arrived (ms). */
+  at: number;
+  /** The sender's source port (which process sent it: see socketOwner in processes.ts). */
+  remotePort: number;
 }
 
 /**
  * A local HTTP receiver recording every request. `plan(path, statuses)` makes a path answer with
- * the given statuses in turn (then 200).
+ * the given statuses in turn (then 200); `hold(path, ms)` keeps the next requests to a path
+ * waiting that long each before answering (a slow receiver, a sender that dies mid-request).
  */
 export class HttpReceiver {
   readonly requests: Received[] = [];
   private readonly plans = new Map<string, number[]>();
+  private readonly holds = new Map<string, number[]>();
+  /** Sent as Retry-After with every answer other than 200, when set (seconds). */
+  retryAfter: string | null = null;
   private server: Server | null = null;
   url = '';
 
   plan(path: string, statuses: number[]): void {
     this.plans.set(path, [...statuses]);
+  }
+
+  hold(path: string, delaysMs: number[]): void {
+    this.holds.set(path, [...delaysMs]);
   }
 
   on(path: string): Received[] {
@@ -33,10 +47,30 @@ export class HttpReceiver {
       req.on('data', (d) => (body += d));
       req.on('end', () => {
         const path = req.url ?? '/';
-        this.requests.push({ path, headers: req.headers, body });
         const status = this.plans.get(path)?.shift() ?? 200;
-        res.writeHead(status, { 'content-type': 'text/plain' });
-        res.end(status === 200 ? 'ok' : 'receiver-private-error-body');
+        const received: Received = {
+          at: Date.now(),
+          path,
+          headers: req.headers,
+          body,
+          status,
+          remotePort: req.socket.remotePort ?? 0,
+        };
+        this.requests.push(received);
+        const answer = () => {
+          if (res.destroyed) {
+            received.status = 0; // the sender went away before the answer: nothing was accepted
+            return;
+          }
+          res.writeHead(status, {
+            'content-type': 'text/plain',
+            ...(status !== 200 && this.retryAfter !== null ? { 'retry-after': this.retryAfter } : {}),
+          });
+          res.end(status === 200 ? 'ok' : 'receiver-private-error-body');
+        };
+        const delay = this.holds.get(path)?.shift();
+        if (delay) setTimeout(answer, delay);
+        else answer();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));

@@ -1,0 +1,222 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+import type { Notification } from './notification.js';
+
+/** Deliveries a tenant may have queued at once; past it new ones are dropped (logged and counted). */
+export const MAX_QUEUED_DELIVERIES = 1000;
+/** Deliveries a claim looks at (blocked ones included) and hands out, at most. */
+const CLAIM_SCAN = 100;
+
+/** One notification to one channel, as queued: its id is the webhook-id of every attempt. */
+export interface QueuedDelivery {
+  id: string;
+  channelId: string;
+  notification: Notification;
+  /** Attempts made so far. */
+  attempts: number;
+  enqueuedAt: string;
+}
+
+/** Keys: tenant record, queue, items, after, last. ARGV: now, bound, then (id, order key, JSON) triples. */
+const ENQUEUE_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0} end
+local queued, dropped = 0, 0
+for i = 3, #ARGV, 3 do
+  if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then
+    dropped = dropped + 1
+  else
+    local id, order = ARGV[i], ARGV[i + 1]
+    local before = redis.call('HGET', KEYS[5], order)
+    if before and redis.call('HEXISTS', KEYS[3], before) == 1 then redis.call('HSET', KEYS[4], id, before) end
+    redis.call('HSET', KEYS[5], order, id)
+    redis.call('HSET', KEYS[3], id, ARGV[i + 2])
+    redis.call('ZADD', KEYS[2], ARGV[1], id)
+    queued = queued + 1
+  end
+end
+return {queued, dropped}`;
+
+/**
+ * Keys: tenant record, queue, items, leases, after, last. ARGV: now, lease end, token, max. A
+ * delivery whose predecessor (same alert, same channel) is still queued waits for it: its score
+ * follows the predecessor's. Returns the claimed (id, JSON) pairs, or -1 for a deleted tenant.
+ */
+const CLAIM_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+  return -1
+end
+local out = {}
+local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, ${CLAIM_SCAN})
+for _, id in ipairs(ids) do
+  if #out >= 2 * tonumber(ARGV[4]) then break end
+  local raw = redis.call('HGET', KEYS[3], id)
+  if not raw then
+    redis.call('ZREM', KEYS[2], id)
+  else
+    local before = redis.call('HGET', KEYS[5], id)
+    local waits = before and redis.call('ZSCORE', KEYS[2], before)
+    if waits then
+      redis.call('ZADD', KEYS[2], math.max(tonumber(waits), tonumber(ARGV[1]) + 1), id)
+    else
+      if before then redis.call('HDEL', KEYS[5], id) end
+      redis.call('ZADD', KEYS[2], ARGV[2], id)
+      redis.call('HSET', KEYS[4], id, ARGV[3])
+      out[#out + 1] = id
+      out[#out + 1] = raw
+    end
+  end
+end
+return out`;
+
+/** Keys: queue, items, leases, after, last. ARGV: id, token, order key. Done: removed, if still ours. */
+const FINISH_LUA = `
+if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+redis.call('HDEL', KEYS[4], ARGV[1])
+if redis.call('HGET', KEYS[5], ARGV[3]) == ARGV[1] then redis.call('HDEL', KEYS[5], ARGV[3]) end
+return 1`;
+
+/** Keys: queue, items, leases. ARGV: id, token, due (ms), JSON ('' keeps it). Back in the queue, if still ours. */
+const RESCHEDULE_LUA = `
+if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return 0 end
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[4]) end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+return 1`;
+
+/** What the enqueue did: `tenantGone` when the tenant was deleted (nothing queued). */
+export interface EnqueueResult {
+  queued: number;
+  dropped: number;
+  tenantGone: boolean;
+}
+
+/** The order key: deliveries of one alert to one channel go out in the order they were raised. */
+function orderKey(d: QueuedDelivery): string {
+  return `${d.notification.alertKey}|${d.channelId}`;
+}
+
+/**
+ * The durable alert delivery queue of each tenant (Redis, the tenant's slot) and the global hint
+ * of which tenants have work. Every change of a delivery is one Lua call; a lease token makes
+ * sure only the instance holding a delivery finishes or reschedules it.
+ */
+@Injectable()
+export class DeliveryQueueRepository {
+  private readonly scripts: Record<
+    'pulseDeliveryEnqueue' | 'pulseDeliveryClaim' | 'pulseDeliveryFinish' | 'pulseDeliveryReschedule',
+    LuaScript
+  >;
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {
+    this.scripts = defineScripts(redis, {
+      pulseDeliveryEnqueue: { lua: ENQUEUE_LUA, keys: 5 },
+      pulseDeliveryClaim: { lua: CLAIM_LUA, keys: 6 },
+      pulseDeliveryFinish: { lua: FINISH_LUA, keys: 5 },
+      pulseDeliveryReschedule: { lua: RESCHEDULE_LUA, keys: 3 },
+    });
+  }
+
+  /** Queues the deliveries (in order), unless the tenant is deleted; then marks the tenant due. */
+  async enqueue(tenantId: string, deliveries: QueuedDelivery[], now: number): Promise<EnqueueResult> {
+    if (deliveries.length === 0) return { queued: 0, dropped: 0, tenantGone: false };
+    const k = this.keys.alertQueue(tenantId);
+    const args: (string | number)[] = [now, MAX_QUEUED_DELIVERIES];
+    for (const d of deliveries) args.push(d.id, orderKey(d), JSON.stringify(d));
+    const [queued, dropped] = (await this.scripts.pulseDeliveryEnqueue(
+      [this.keys.tenant(tenantId), k.queue, k.items, k.after, k.last],
+      args,
+    )) as [number, number];
+    if (queued < 0) return { queued: 0, dropped: 0, tenantGone: true };
+    if (queued > 0) await this.markDue(tenantId, now);
+    return { queued, dropped, tenantGone: false };
+  }
+
+  /** Tenants whose queue may have work at `now` (the hint), at most `limit`. */
+  dueTenants(now: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.alertQueuesDue(), '-inf', now, 'LIMIT', 0, limit);
+  }
+
+  /**
+   * Claims up to `max` due deliveries of the tenant with a lease until `leaseUntil`, then sets the
+   * tenant's hint to its queue's earliest time. `null` when the tenant was deleted (its queue dropped).
+   */
+  async claim(
+    tenantId: string,
+    now: number,
+    leaseUntil: number,
+    token: string,
+    max: number,
+  ): Promise<QueuedDelivery[] | null> {
+    const k = this.keys.alertQueue(tenantId);
+    const reply = (await this.scripts.pulseDeliveryClaim(
+      [this.keys.tenant(tenantId), k.queue, k.items, k.leases, k.after, k.last],
+      [now, leaseUntil, token, max],
+    )) as string[] | number;
+    // The hint is removed, then set again from the queue as it is after the removal: an enqueue
+    // that slipped in between marks the tenant itself (after its own write), so none is missed.
+    await this.redis.zrem(this.keys.alertQueuesDue(), tenantId);
+    if (reply === -1) return null;
+    const first = await this.redis.zrange(k.queue, '0', '0', 'WITHSCORES');
+    if (first.length === 2) await this.markDue(tenantId, Number(first[1]));
+    const claimed: QueuedDelivery[] = [];
+    const pairs = reply as string[];
+    for (let i = 0; i < pairs.length; i += 2) claimed.push(JSON.parse(pairs[i + 1]) as QueuedDelivery);
+    return claimed;
+  }
+
+  /** Removes a delivery that is done (delivered or failed for good); false if the lease was lost. */
+  async finish(tenantId: string, d: QueuedDelivery, token: string): Promise<boolean> {
+    const k = this.keys.alertQueue(tenantId);
+    return (
+      (await this.scripts.pulseDeliveryFinish(
+        [k.queue, k.items, k.leases, k.after, k.last],
+        [d.id, token, orderKey(d)],
+      )) === 1
+    );
+  }
+
+  /**
+   * Puts a held delivery back, due at `dueAt` (a retry, with its attempts counted; or a release
+   * at shutdown, due now): false if the lease was lost.
+   */
+  async reschedule(
+    tenantId: string,
+    d: QueuedDelivery,
+    token: string,
+    dueAt: number,
+    changed: boolean,
+  ): Promise<boolean> {
+    const k = this.keys.alertQueue(tenantId);
+    const ok =
+      (await this.scripts.pulseDeliveryReschedule(
+        [k.queue, k.items, k.leases],
+        [d.id, token, dueAt, changed ? JSON.stringify(d) : ''],
+      )) === 1;
+    if (ok) await this.markDue(tenantId, dueAt);
+    return ok;
+  }
+
+  /** Tenants marked as having queued deliveries (due or not), at most `limit`. */
+  queuedTenants(limit: number): Promise<string[]> {
+    return this.redis.zrange(this.keys.alertQueuesDue(), '0', String(limit - 1));
+  }
+
+  /** Deliveries queued for the tenant (claimed ones included). */
+  size(tenantId: string): Promise<number> {
+    return this.redis.zcard(this.keys.alertQueue(tenantId).queue);
+  }
+
+  /** The tenant's queue may have work at `at` (never moves an earlier hint later). */
+  private async markDue(tenantId: string, at: number): Promise<void> {
+    await this.redis.zadd(this.keys.alertQueuesDue(), 'LT', at, tenantId);
+  }
+}

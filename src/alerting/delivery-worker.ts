@@ -1,0 +1,162 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { randomBytes } from 'node:crypto';
+import { withTimeout } from '../common/with-timeout.js';
+import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { NamedInterval } from '../jobs/named-interval.js';
+import { AlertSender, deliveryRecord } from './alert-sender.js';
+import { AlertingRepository } from './alerting.repository.js';
+import { DeliveryQueueRepository, type QueuedDelivery } from './delivery-queue.repository.js';
+import { retryDelayMs } from './notification.js';
+
+/** Attempts this instance runs at once (every tenant together). */
+const MAX_IN_FLIGHT = 16;
+/** Tenants looked at per poll. */
+const TENANTS_PER_POLL = 50;
+/** How long shutdown lets attempts under way finish before it hands their deliveries back. */
+export const SHUTDOWN_HANDOVER_MS = 3000;
+
+interface Held {
+  tenantId: string;
+  delivery: QueuedDelivery;
+  done: Promise<void>;
+}
+
+/**
+ * Sends what the tenants' durable delivery queues hold (Redis: DeliveryQueueRepository). Every
+ * instance polls; a delivery is claimed with a lease one attempt long (plus a margin), so a
+ * stopped or crashed instance's delivery is taken by another once the lease ends, and at
+ * shutdown this instance stops claiming, lets its attempts finish for up to
+ * SHUTDOWN_HANDOVER_MS and hands back the rest at once. At-least-once: an attempt cut short
+ * after the receiver took it is sent again, with the same webhook-id.
+ */
+@Injectable()
+export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(DeliveryWorker.name);
+  private readonly timer: NamedInterval;
+  private readonly token = randomBytes(12).toString('hex');
+  private readonly held = new Map<string, Held>();
+  private polling: Promise<void> | null = null;
+  private stopped = false;
+  readonly pollMs: number;
+  readonly leaseMs: number;
+
+  constructor(
+    private readonly queue: DeliveryQueueRepository,
+    private readonly repository: AlertingRepository,
+    private readonly sender: AlertSender,
+    scheduler: SchedulerRegistry,
+    @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
+  ) {
+    this.timer = new NamedInterval(scheduler, 'pulse-alert-deliveries');
+    this.pollMs = Math.min(1000, Math.max(50, options.alerting.retryBaseMs));
+    // One attempt's deadline, its log write and the reschedule: the lease outlives a live attempt.
+    this.leaseMs = options.alerting.timeoutMs + 5000;
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer.start(this.pollMs, () => void this.poll());
+  }
+
+  /** Stops claiming; attempts under way get SHUTDOWN_HANDOVER_MS, then their deliveries are released. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.timer.stop();
+    await this.polling;
+    const pending = [...this.held.values()];
+    if (pending.length === 0) return;
+    await Promise.race([
+      Promise.allSettled(pending.map((h) => h.done)),
+      new Promise((resolve) => setTimeout(resolve, SHUTDOWN_HANDOVER_MS).unref()),
+    ]);
+    const left = [...this.held.values()];
+    await Promise.allSettled(
+      left.map((h) => this.queue.reschedule(h.tenantId, h.delivery, this.token, Date.now(), false)),
+    );
+    if (left.length > 0) this.logger.warn(`${left.length} alert deliveries handed back to the other instances`);
+  }
+
+  /** Claims what is due now (starts nothing while a poll runs or after shutdown began). */
+  poll(now = Date.now()): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.polling ??= this.claimDue(now)
+      .catch((err: Error) => this.logger.warn(`alert delivery poll failed: ${err.message}`))
+      .finally(() => {
+        this.polling = null;
+      });
+    return this.polling;
+  }
+
+  /** Deliveries this instance is attempting now. */
+  inFlight(): number {
+    return this.held.size;
+  }
+
+  /** Resolves when the attempts under way have finished. */
+  async idle(): Promise<void> {
+    while (this.held.size > 0) await Promise.allSettled([...this.held.values()].map((h) => h.done));
+  }
+
+  private async claimDue(now: number): Promise<void> {
+    for (const tenantId of await this.queue.dueTenants(now, TENANTS_PER_POLL)) {
+      const room = MAX_IN_FLIGHT - this.held.size;
+      if (room <= 0 || this.stopped) return;
+      const claimed = await this.queue.claim(tenantId, now, now + this.leaseMs, this.token, room);
+      for (const d of claimed ?? []) this.start(tenantId, d);
+    }
+  }
+
+  private start(tenantId: string, delivery: QueuedDelivery): void {
+    const done = this.attempt(tenantId, delivery)
+      .catch((err: Error) => this.logger.warn(`alert delivery ${delivery.id} not settled: ${err.message}`))
+      .finally(() => this.held.delete(delivery.id));
+    this.held.set(delivery.id, { tenantId, delivery, done });
+  }
+
+  /** One attempt; then the delivery is done (delivered, failed for good) or queued again with backoff. */
+  private async attempt(tenantId: string, d: QueuedDelivery): Promise<void> {
+    const { maxAttempts, retryBaseMs, timeoutMs } = this.options.alerting;
+    // Read now, not when queued: a channel deleted (or its tenant deleted) since gets nothing.
+    const channel = await this.repository.channel(tenantId, d.channelId);
+    if (!channel) {
+      await this.queue.finish(tenantId, d, this.token);
+      return;
+    }
+    // Each attempt has a deadline (the HTTP timeout covers the request; this covers the lookup too).
+    const result = await withTimeout(
+      this.sender.attempt(channel, d.notification, false, d.id),
+      timeoutMs + 1000,
+      'alert delivery attempt',
+    ).catch((err: Error) => ({
+      ok: false,
+      statusCode: null,
+      latencyMs: timeoutMs + 1000,
+      error: err.message.includes('within') ? 'timed out' : 'connection failed',
+      retryAfter: null,
+      retryable: true,
+    }));
+    const attempt = d.attempts + 1;
+    const last = result.ok || !result.retryable || attempt >= maxAttempts;
+    const outcome = result.ok ? 'delivered' : last ? 'failed' : 'retrying';
+    this.sender.count(channel.type, outcome);
+    await this.repository
+      .log(tenantId, 'deliveries', deliveryRecord(channel, d.notification, attempt, outcome, result))
+      .catch((err: Error) => this.logger.warn(`delivery log not written: ${err.message}`));
+    const kept = last
+      ? await this.queue.finish(tenantId, d, this.token)
+      : await this.queue.reschedule(
+          tenantId,
+          { ...d, attempts: attempt },
+          this.token,
+          Date.now() + retryDelayMs(attempt, retryBaseMs, result.retryAfter),
+          true,
+        );
+    if (!kept) this.logger.warn(`alert delivery ${d.id}: lease lost, another instance has it`);
+  }
+}
