@@ -13,6 +13,7 @@ import {
   hotSecondsOf,
   readsCold,
 } from '../common/history-tiers.js';
+import { batchHashReader } from '../redis/hash-batch.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { CLIENT_DAY_FIELDS, CLIENT_FIELD_SEPARATOR, COUNTER_FIELDS, RedisKeys } from '../redis/redis-keys.js';
@@ -80,6 +81,7 @@ export function periodEnd(period: ColdPeriod): number {
  */
 @Injectable()
 export class AnalyticsRepository {
+  private readonly hashes: (keys: string[]) => Promise<Record<string, string>[]>;
   private readonly scripts: Record<
     'pulseRollupHour' | 'pulseRollupDay' | 'pulseUnqueue' | 'pulseClaimLate' | 'pulseFinishLate',
     LuaScript
@@ -101,10 +103,12 @@ export class AnalyticsRepository {
       pulseFinishLate: FINISH_LATE_LUA,
     });
     this.hotSeconds = hotSecondsOf(options);
+    this.hashes = batchHashReader(redis);
   }
 
+  /** Minute hashes in batches (a 24 h series reads 1,440). */
   minutes(tenantId: string, minuteEpochs: number[]): Promise<Record<string, string>[]> {
-    return Promise.all(minuteEpochs.map((m) => this.redis.hgetall(this.keys.minute(tenantId, m))));
+    return this.hashes(minuteEpochs.map((m) => this.keys.minute(tenantId, m)));
   }
 
   hours(tenantId: string, hourEpochs: number[], now = Date.now()): Promise<Record<string, string>[]> {
@@ -157,9 +161,10 @@ export class AnalyticsRepository {
       );
       cold = new Map(items.map((i) => [periodOfSortKey(i.sk), (i.attributes.f ?? {}) as Record<string, string>]));
     }
-    return Promise.all(
-      periods.map((p) => Promise.resolve(cold.get(p) ?? this.redis.hgetall(this.periodKey(tenantId, p)))),
-    );
+    const hot = periods.filter((p) => !cold.has(p));
+    const read = await this.hashes(hot.map((p) => this.periodKey(tenantId, p)));
+    const fromRedis = new Map(hot.map((p, i) => [p, read[i]]));
+    return periods.map((p) => cold.get(p) ?? fromRedis.get(p) ?? {});
   }
 
   /** Marks hours and days for the archiver (cold store on): their hash changed. */
@@ -206,7 +211,7 @@ export class AnalyticsRepository {
 
   /** The stored hash of each period (empty where Redis has none). */
   periodHashes(tenantId: string, periods: ColdPeriod[]): Promise<Record<string, string>[]> {
-    return Promise.all(periods.map((p) => this.redis.hgetall(this.periodKey(tenantId, p))));
+    return this.hashes(periods.map((p) => this.periodKey(tenantId, p)));
   }
 
   /** The digest of each period's hash as last archived (null: never, or forgotten). */

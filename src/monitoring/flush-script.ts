@@ -10,7 +10,15 @@ import {
 import { COARSE_LATENCY_BUCKETS, coarseLatencyBucket } from './latency-histogram.js';
 import type { CustomFigures } from './custom/custom-metric-set.js';
 import type { MinuteDelta, TenantDelta } from './tenant-delta.js';
-import { DAY, dayDataLate, dayEnd, HOUR, hourTakesMinutes, readsCold } from '../common/history-tiers.js';
+import {
+  DAY,
+  dayDataLate,
+  dayEnd,
+  HOUR,
+  hourRecomputable,
+  hourTakesMinutes,
+  readsCold,
+} from '../common/history-tiers.js';
 
 export const FLUSH_SEQUENCE_TTL_SECONDS = 86_400;
 
@@ -209,19 +217,11 @@ export function encodeDelta(
   const settledBefore = nowSeconds - (nowSeconds % 3600) - 3600;
   const dirtyHours = new Set<number>();
   const stored = storedPeriods(t, keys, ref, args, retention, nowSeconds, hotSeconds);
-  for (const [minuteEpoch, minute] of delta.minutes) {
-    const hour = minuteEpoch - (minuteEpoch % HOUR);
-    if (!hourTakesMinutes(hour, nowSeconds, MINUTE_TTL_SECONDS)) {
-      // Its hour's minutes are gone: recomputing it would lose them. Added to the hour and day.
-      stored.add(`h${hour}`, minute);
-      stored.add(`d${dayOf(minuteEpoch * 1000)}`, minute);
-      continue;
-    }
-    if (minuteEpoch < settledBefore) dirtyHours.add(hour);
-    const k = ref(keys.minute(t, minuteEpoch));
+  /** A minute's counts into its hash: per second, or (a minute the rollup strips soon) its peak. */
+  const addToMinute = (k: number, minute: MinuteDelta, perSecond: boolean) => {
     hincr(k, F.messages, minute.messages);
     hincr(k, F.bytes, minute.bytes);
-    if (minute.seconds) {
+    if (perSecond && minute.seconds) {
       for (const [offset, [m, b]] of minute.seconds) {
         hincr(k, secondField('m', offset), m);
         hincr(k, secondField('b', offset), b);
@@ -229,7 +229,27 @@ export function encodeDelta(
     }
     if (minute.latency) for (const [bucket, samples] of minute.latency) hincr(k, latencyField(bucket), samples);
     hincr(k, F.sampledOut, minute.skipped);
+    const peak = perSecond ? 0 : peakOf(minute);
+    if (peak > 0) args.push('m', k, F.peak, peak);
     args.push('x', k, MINUTE_TTL_SECONDS);
+  };
+  for (const [minuteEpoch, minute] of delta.minutes) {
+    const hour = minuteEpoch - (minuteEpoch % HOUR);
+    if (!hourTakesMinutes(hour, nowSeconds, MINUTE_TTL_SECONDS)) {
+      // Its hour's minutes are gone, or about to go: recomputing it would lose them. Added to the
+      // hour and day.
+      stored.add(`h${hour}`, minute);
+      stored.add(`d${dayOf(minuteEpoch * 1000)}`, minute);
+      // While the hour can still be recomputed (a restart's catch-up pass does so), its minutes
+      // are the source it is recomputed from: the minute goes there too, or the recompute would
+      // take it out of the hour again while the day keeps it.
+      if (hourRecomputable(hour, nowSeconds, MINUTE_TTL_SECONDS)) {
+        addToMinute(ref(keys.minute(t, minuteEpoch)), minute, false);
+      }
+      continue;
+    }
+    if (minuteEpoch < settledBefore) dirtyHours.add(hour);
+    addToMinute(ref(keys.minute(t, minuteEpoch)), minute, true);
     const day = dayOf(minuteEpoch * 1000);
     const sum = days.get(day) ?? [0, 0];
     sum[0] += minute.messages;
@@ -274,6 +294,13 @@ export function encodeDelta(
     args.push('x', dirty, DAY_TTL_SECONDS);
   }
   return { keys: keyList, args };
+}
+
+/** The busiest second of a minute (0 without per-second detail). */
+function peakOf(minute: MinuteDelta): number {
+  let peak = 0;
+  for (const [m] of minute.seconds?.values() ?? []) peak = Math.max(peak, m);
+  return peak;
 }
 
 /**
@@ -336,8 +363,7 @@ function storedPeriods(
       push(F.bytes, minute.bytes);
       if (minute.latency) for (const [bucket, samples] of minute.latency) push(latencyField(bucket), samples);
       push(F.sampledOut, minute.skipped);
-      let peak = 0;
-      for (const [m] of minute.seconds?.values() ?? []) peak = Math.max(peak, m);
+      const peak = peakOf(minute);
       if (peak > 0) args.push('m', k, F.peak, peak);
     },
   };

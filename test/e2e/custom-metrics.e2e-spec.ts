@@ -4,6 +4,7 @@ import { RuleEvaluatorJob } from '../../src/alerting/rule-evaluator.job.js';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
 import { TrafficAggregator } from '../../src/monitoring/traffic-aggregator.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { REDIS_CLIENT } from '../../src/redis/redis-client.js';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
 import {
   deletePrefix,
@@ -330,5 +331,69 @@ describe('custom metric definitions (real Redis): limit under concurrency, a fix
     const renamed = await api('PATCH', `/${id}`, { name: 'basket', unit: 'EUR', field: 'amount', aggregation: 'sum' });
     expect(renamed.status).toBe(200);
     expect(renamed.body).toMatchObject({ name: 'basket', unit: 'EUR', field: 'amount', aggregation: 'sum' });
+  });
+});
+
+/** The export of a tenant with many definitions: its Redis cost is counted on the app's own client. */
+describe('export with 56 custom metrics (real Redis)', () => {
+  const options = testOptions({ customMetricsPerTenant: 56 });
+  let pulse: RunningPulse;
+  let redis: Redis;
+  const keys = new RedisKeys(options.redis.keyPrefix);
+
+  beforeAll(async () => {
+    pulse = await startPulse(options);
+    redis = new Redis(SHARED_REDIS);
+  });
+
+  afterAll(async () => {
+    await pulse?.close();
+    redis?.disconnect();
+    await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+  });
+
+  it('reads every metric’s minutes of 24 h in batches (hundreds of commands, not one a metric a minute), values intact', async () => {
+    const tenant = await createTenant(pulse.url, uniqueTenantId('custom-export'), 'enterprise');
+    const ids: string[] = [];
+    for (let i = 0; i < 56; i++) {
+      const res = await request<{ id: string }>(pulse.url, 'POST', '/api/v1/metrics/custom', {
+        key: tenant.apiKey,
+        body: { name: `m${i}`, subject: `s${i}`, source: 'count', aggregation: 'count' },
+      });
+      expect(res.status).toBe(201);
+      ids.push(res.body.id);
+    }
+    // Figures of the last metric two minutes ago: 7 messages.
+    const minute = Math.floor(Date.now() / 60_000) * 60 - 120;
+    await redis.hset(keys.customFigures(tenant.id, ids[55], minute), 'c', 7);
+    await redis.expire(keys.customFigures(tenant.id, ids[55], minute), 600);
+    // Every command the app sends, counted on its own client.
+    const client = pulse.app.get<Redis>(REDIS_CLIENT);
+    const send = client.sendCommand.bind(client);
+    let commands = 0;
+    client.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
+      commands++;
+      return send(...args);
+    });
+    const started = performance.now();
+    let csv: string;
+    try {
+      const res = await fetch(`${pulse.url}/api/v1/metrics/export?period=24h&format=csv`, {
+        headers: { authorization: `Bearer ${tenant.apiKey}` },
+      });
+      expect(res.status).toBe(200);
+      csv = await res.text();
+    } finally {
+      client.sendCommand = send;
+    }
+    const ms = performance.now() - started;
+    console.log(`export of 56 custom metrics over 24 h: ${commands} Redis commands, ${ms.toFixed(0)} ms`);
+    const [header, ...rows] = csv.trim().split('\n');
+    const column = header.split(',').indexOf(`custom_${ids[55]}`);
+    expect(column).toBeGreaterThan(0);
+    expect(rows).toHaveLength(288);
+    expect(rows.reduce((n, r) => n + Number(r.split(',')[column] || 0), 0)).toBe(7);
+    // 56 metrics × 1,440 minutes were 80,640 HGETALLs (82,883 commands in all); batched, ~135.
+    expect(commands).toBeLessThan(1_000);
   });
 });
