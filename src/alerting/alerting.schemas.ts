@@ -77,7 +77,7 @@ const delivery = obj({
   channelId: str,
   channelType: oneOfValues(CHANNEL_TYPES),
   attempt: int,
-  outcome: oneOfValues(['delivered', 'retrying', 'failed']),
+  outcome: oneOfValues(['delivered', 'retrying', 'failed', 'dropped']),
   statusCode: nullable(int),
   latencyMs: num,
   error: nullable(str),

@@ -72,6 +72,8 @@ const SETTLE_TIMEOUT_MS = 30_000;
 @Injectable()
 export class AlertingService {
   private readonly logger = new Logger(AlertingService.name);
+  /** Tenants this instance has queued deliveries for (settle() waits for their queues). */
+  private readonly queuedFor = new Set<string>();
 
   constructor(
     private readonly repository: AlertingRepository,
@@ -184,8 +186,9 @@ export class AlertingService {
     const alertKey = `anomaly:${anomaly.id}`;
     const last = await this.repository.notifiedAt(tenantId, alertKey);
     if (last === null || now - last < this.options.alerting.repeatIntervalMs) return;
-    await this.repository.setNotified(tenantId, alertKey, now);
+    // Raised first: a raise that throws is tried again by the next window, not skipped for a whole interval.
     await this.raise(tenantId, anomalyAlert(anomaly, 'repeat', `Still open: ${anomaly.summary}`));
+    await this.repository.setNotified(tenantId, alertKey, now);
   }
 
   /** A custom rule fired, repeated or resolved. */
@@ -270,7 +273,10 @@ export class AlertingService {
     // loses nothing if this instance stops now. A throw leaves the caller to raise it again.
     const result = await this.queue.enqueue(tenantId, deliveries, now);
     if (result.dropped > 0) await this.dropped(tenantId, deliveries.slice(deliveries.length - result.dropped));
-    if (result.queued > 0) void this.worker.poll();
+    if (result.queued > 0) {
+      this.queuedFor.add(tenantId);
+      void this.worker.poll();
+    }
   }
 
   /** The tenant's queue is at its bound: the deliveries left out are logged and counted, not sent. */
@@ -371,16 +377,15 @@ export class AlertingService {
   }
 
   /**
-   * Resolves when the tenants' queues hold nothing this instance can send (tests): polls the
-   * queues until they are empty, for at most 30 s.
+   * Resolves when the queues of the tenants this instance raised alerts for are empty (tests):
+   * polls them until then, for at most 30 s.
    */
-  async settle(tenantIds?: string[]): Promise<void> {
+  async settle(tenantIds = [...this.queuedFor]): Promise<void> {
     const deadline = Date.now() + SETTLE_TIMEOUT_MS;
     while (Date.now() < deadline) {
       await this.worker.poll();
       await this.worker.idle();
-      const tenants = tenantIds ?? (await this.queue.queuedTenants(1000));
-      const sizes = await Promise.all(tenants.map((t) => this.queue.size(t)));
+      const sizes = await Promise.all(tenantIds.map((t) => this.queue.size(t)));
       if (sizes.every((n) => n === 0) && this.worker.inFlight() === 0) return;
       await new Promise((r) => setTimeout(r, this.worker.pollMs));
     }

@@ -205,11 +205,6 @@ export class DeliveryQueueRepository {
     return ok;
   }
 
-  /** Tenants marked as having queued deliveries (due or not), at most `limit`. */
-  queuedTenants(limit: number): Promise<string[]> {
-    return this.redis.zrange(this.keys.alertQueuesDue(), '0', String(limit - 1));
-  }
-
   /** Deliveries queued for the tenant (claimed ones included). */
   size(tenantId: string): Promise<number> {
     return this.redis.zcard(this.keys.alertQueue(tenantId).queue);

@@ -55,7 +55,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {
     this.timer = new NamedInterval(scheduler, 'pulse-alert-deliveries');
-    this.pollMs = Math.min(1000, Math.max(50, options.alerting.retryBaseMs));
+    this.pollMs = Math.min(1000, Math.max(100, options.alerting.retryBaseMs));
     // One attempt's deadline, its log write and the reschedule: the lease outlives a live attempt.
     this.leaseMs = options.alerting.timeoutMs + 5000;
   }

@@ -60,11 +60,14 @@ export class RuleEvaluatorJob extends LockedJobService<number> {
         if (value === undefined) continue;
         const state: RuleState = states[rule.id] ? (JSON.parse(states[rule.id]) as RuleState) : IDLE;
         const step = stepRule(rule, state, value, now, this.options.alerting.repeatIntervalMs);
-        await this.repository.saveRuleState(tenant.id, rule.id, step.state);
+        // Raised first, then the new state stored: a raise that throws leaves the old state, so
+        // the next pass makes the same transition and raises it again (a state stored first
+        // would say "firing" with no alert ever sent). A failed state write raises it twice.
         if (step.transition) {
-          transitions++;
           await this.alerting.onRule(tenant.id, rule, step.transition, value);
+          transitions++;
         }
+        await this.repository.saveRuleState(tenant.id, rule.id, step.state);
       }
       await held.extend(this.lockTtl);
     });

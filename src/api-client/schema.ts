@@ -1600,7 +1600,7 @@ export interface components {
         channelType: 'slack' | 'pagerduty' | 'email' | 'webhook';
         attempt: number;
         /** @enum {string} */
-        outcome: 'delivered' | 'retrying' | 'failed';
+        outcome: 'delivered' | 'retrying' | 'failed' | 'dropped';
         statusCode: number | null;
         latencyMs: number;
         error: string | null;

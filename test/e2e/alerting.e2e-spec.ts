@@ -1,7 +1,8 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AlertingService } from '../../src/alerting/alerting.service.js';
 import { RuleEvaluatorJob } from '../../src/alerting/rule-evaluator.job.js';
+import { DeliveryQueueRepository } from '../../src/alerting/delivery-queue.repository.js';
 import { signWebhook } from '../../src/alerting/notification.js';
 import { AnomalyDetectionJob } from '../../src/anomalies/anomaly-detection.job.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
@@ -259,6 +260,33 @@ describe('alerting with local receivers (real NATS and Redis)', () => {
       ).status,
     ).toBe(400);
     expect((await api('DELETE', `/alerts/rules/${ruleId}`)).status).toBe(204);
+  });
+
+  it('a rule whose alert cannot be raised (Redis fails the enqueue) is raised by the next evaluation, not left firing in silence', async () => {
+    const job = pulse.app.get(RuleEvaluatorJob);
+    const alerting = pulse.app.get(AlertingService);
+    const created = await api<{ id: string }>('POST', '/alerts/rules', {
+      name: 'raise fails once',
+      metric: 'online_clients',
+      operator: 'lt',
+      threshold: 1_000_000,
+      forSeconds: 0,
+      severity: 'warning',
+      channelIds: [channelIds['hook']],
+    });
+    expect(created.status).toBe(201);
+    const fired = () =>
+      http.on('/hook').filter((r) => JSON.parse(r.body).data.alertKey === `rule:${created.body.id}`).length;
+    const queue = pulse.app.get(DeliveryQueueRepository);
+    const enqueue = vi.spyOn(queue, 'enqueue').mockRejectedValueOnce(new Error('Redis connection lost'));
+    const at = Date.now();
+    expect(await job.run(at)).toBeNull(); // the pass fails with the raise
+    expect(enqueue).toHaveBeenCalledTimes(1);
+    expect(await job.run(at + 1000)).toBe(1); // the transition again: fired now
+    await alerting.settle([t.id]);
+    expect(fired()).toBe(1);
+    enqueue.mockRestore();
+    expect((await api('DELETE', `/alerts/rules/${created.body.id}`)).status).toBe(204);
   });
 
   it('secrets never appear in any GET', async () => {
