@@ -1,6 +1,6 @@
 import { headers as natsHeaders, type Msg } from '@nats-io/transport-node';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CustomMetricSet } from './custom-metric-set.js';
 import type { CustomMetricDefinition } from './definition.js';
 import { MAX_PARSED_PAYLOAD_BYTES } from './definition.js';
@@ -71,6 +71,31 @@ describe('value extraction', () => {
     expect(extractValue(json, encoder.encode('not json'), undefined)).toBe('unparsable');
     expect(extractValue(json, encoder.encode('[1,2]'), undefined)).toBe('unparsable');
     expect(extractValue(json, new Uint8Array(MAX_PARSED_PAYLOAD_BYTES + 1), undefined)).toBe('too_large');
+  });
+
+  describe('payloads whose shape would cost more than their bytes', () => {
+    afterEach(() => vi.restoreAllMocks());
+    const shapes: [string, string][] = [
+      ['64 KiB of [', '['.repeat(MAX_PARSED_PAYLOAD_BYTES)],
+      ['closed nesting 1,000 deep', '['.repeat(1000) + ']'.repeat(1000)],
+      [
+        'an order beside 20,000 array elements',
+        `{"order":{"total":3},"items":[${new Array(20_000).fill(0).join(',')}]}`,
+      ],
+    ];
+    for (const [name, payload] of shapes) {
+      it(`counts ${name} as too_large without parsing it`, () => {
+        const parse = vi.spyOn(JSON, 'parse');
+        expect(extractValue(json, encoder.encode(payload), undefined)).toBe('too_large');
+        expect(parse).not.toHaveBeenCalled();
+      });
+    }
+    it('reads a value nested 30 deep and brackets inside strings', () => {
+      const deep = { source: 'json' as const, header: null, path: new Array(29).fill('a').concat('v') };
+      expect(extractValue(deep, encoder.encode('{"a":'.repeat(29) + '{"v":4}' + '}'.repeat(29)), undefined)).toBe(4);
+      const text = `{"order":{"total":5,"note":"${'[{'.repeat(5000)}"}}`;
+      expect(extractValue(json, encoder.encode(text), undefined)).toBe(5);
+    });
   });
 
   it('never reads through the prototype (__proto__, constructor)', () => {
