@@ -1,7 +1,7 @@
 import { headers as natsHeaders, type Msg } from '@nats-io/transport-node';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CustomMetricSet } from './custom-metric-set.js';
+import { CustomMetricSet, MATCH_CACHE_CHARS } from './custom-metric-set.js';
 import type { CustomMetricDefinition } from './definition.js';
 import { MAX_PARSED_PAYLOAD_BYTES } from './definition.js';
 import { extractValue } from './extract.js';
@@ -124,6 +124,20 @@ describe('value extraction', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('the match cache', () => {
+  it('stays within its byte budget whatever the subjects: 4 KB subjects are matched, not kept', () => {
+    const set = new CustomMetricSet('tenant', 'acme', [definition({ subject: 'orders.>' })]);
+    const long = (i: number) => `tenant.acme.orders.${'x'.repeat(4000)}.${i}`;
+    for (let i = 0; i < 2000; i++) expect(set.matching(long(i)).defs).toHaveLength(1);
+    expect(set.cachedSubjectChars).toBe(0);
+    // Short subjects are kept, up to the budget in characters as well as in count.
+    for (let i = 0; i < 20_000; i++) set.matching(`tenant.acme.orders.${'y'.repeat(200)}.${i}`);
+    expect(set.cachedSubjectChars).toBeGreaterThan(0);
+    expect(set.cachedSubjectChars).toBeLessThanOrEqual(MATCH_CACHE_CHARS);
+    expect(set.matching(long(1)).defs).toHaveLength(1);
   });
 });
 
