@@ -98,6 +98,16 @@ describe('abuse (real NATS and Redis)', () => {
     expect(res.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
   });
 
+  it('a JSON body nested deeper than the bound is a 400 before it is parsed', async () => {
+    const deep = '['.repeat(50_000) + ']'.repeat(50_000);
+    const res = await request(pulse.url, 'POST', '/api/v1/alerts/rules', { key: a.apiKey, rawBody: deep });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ statusCode: 400, message: expect.stringContaining('nested') });
+    const objects = `{"name":${'{"a":'.repeat(40)}1${'}'.repeat(40)}}`;
+    const res2 = await request(pulse.url, 'POST', '/api/v1/alerts/rules', { key: a.apiKey, rawBody: objects });
+    expect(res2.body).toMatchObject({ statusCode: 400, message: expect.stringContaining('nested') });
+  });
+
   it('random queries on every tenant route never produce a 500', async () => {
     const routes = [
       '/metrics/realtime',
