@@ -969,6 +969,7 @@ export interface components {
         connected: number;
         withoutSdk: number;
         connectedSilent: number;
+        unverified: number;
       } | null;
       connections: {
         key: string;
@@ -977,6 +978,7 @@ export interface components {
         clientId: string | null;
         /** @enum {string} */
         by: 'account' | 'user' | 'nkey' | 'name';
+        verified: boolean;
         name: string | null;
         account: string | null;
         user: string | null;
@@ -1017,6 +1019,7 @@ export interface components {
         connected: number;
         withoutSdk: number;
         connectedSilent: number;
+        unverified: number;
       } | null;
     };
     PresenceWithClients: {
@@ -1037,6 +1040,7 @@ export interface components {
         connected: number;
         withoutSdk: number;
         connectedSilent: number;
+        unverified: number;
       } | null;
       clients: {
         clientId: string;

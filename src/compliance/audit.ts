@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { isValidId } from '../common/ids.js';
 
 /** What an audit entry records (README, Compliance). Writes, exports and failed authentication. */
 export const AUDIT_ACTIONS = [
@@ -56,15 +57,27 @@ export interface AuditEntry {
 }
 
 /**
- * The first characters of a presented tenant-format key kept in audit entries: `pk_` and four of
- * its 32 random ones (about 24 bits of 192). Anything else presented (the admin key in the wrong
- * place, a mistyped admin key, a password pasted) is recorded as `other`, none of its characters.
+ * The first characters of a presented tenant key kept in audit entries: `pk_` and four of its 32
+ * random ones (about 24 bits of 192), only for a key of the shape Pulse issues (`pk_` and 32
+ * base64url characters); another `pk_…` is `malformed`, anything else presented (the admin key
+ * in the wrong place, a mistyped admin key, a password pasted) `other`: none of its characters.
  */
 export const KEY_PREFIX_LENGTH = 7;
+const ISSUED_KEY_SHAPE = /^pk_[A-Za-z0-9_-]{32}$/;
 
 export function keyPrefixOf(key: string | null): string {
   if (key === null) return '';
-  return key.startsWith('pk_') ? key.slice(0, KEY_PREFIX_LENGTH) : 'other';
+  if (ISSUED_KEY_SHAPE.test(key)) return key.slice(0, KEY_PREFIX_LENGTH);
+  return key.startsWith('pk_') ? 'malformed' : 'other';
+}
+
+/**
+ * An id from a request path as an audit entry keeps it: a valid id as it is, anything else
+ * (a rejected path of any length) as `sha256:` and 16 hex digits of its hash, so the entry is
+ * short and repeats of one path still show as one value. Never the raw text.
+ */
+export function auditIdOf(raw: string): string {
+  return isValidId(raw) ? raw : `sha256:${createHash('sha256').update(raw).digest('hex').slice(0, 16)}`;
 }
 
 /** Entry id: sortable by time, then random (so two instances never collide). */

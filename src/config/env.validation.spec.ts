@@ -74,6 +74,17 @@ describe('environment validation', () => {
       expect(() => validateEnv({ COLD_STORE_TIMEOUT_MS: bad })).toThrow(/COLD_STORE_TIMEOUT_MS/);
   });
 
+  it('trusts NATS connection names only when asked (NATS_SYSTEM_TRUST_NAMES)', () => {
+    const system = { NATS_SYSTEM_USER: 'sys', NATS_SYSTEM_PASSWORD: 'secret' };
+    expect(toPulseOptions(validateEnv(system)).natsSystem?.trustNames).toBe(false);
+    expect(toPulseOptions(validateEnv({ ...system, NATS_SYSTEM_TRUST_NAMES: 'true' })).natsSystem?.trustNames).toBe(
+      true,
+    );
+    expect(() => validateEnv({ NATS_SYSTEM_TRUST_NAMES: 'yes' })).toThrow(
+      /NATS_SYSTEM_TRUST_NAMES must be true or false/,
+    );
+  });
+
   it('parsePlanTiers ignores malformed pairs', () => {
     expect(parsePlanTiers('a:basic,b:gold')).toEqual({ a: 'basic' });
   });

@@ -19,6 +19,7 @@ import {
   hourTakesMinutes,
   readsCold,
 } from '../common/history-tiers.js';
+import { storedSubject } from '../common/stored-subject.js';
 
 export const FLUSH_SEQUENCE_TTL_SECONDS = 86_400;
 
@@ -271,8 +272,10 @@ export function encodeDelta(
     const zkey = ref(late !== null ? `${late}:m` : keys.subjectMessages(t, day));
     const hkey = ref(late !== null ? `${late}:b` : keys.subjectBytes(t, day));
     for (const [subject, c] of table.counts) {
-      args.push('z', zkey, subject, c.messages);
-      hincr(hkey, subject, c.bytes);
+      // Stored for days: a subject of any length is kept as at most MAX_STORED_SUBJECT_CHARS.
+      const member = storedSubject(subject);
+      args.push('z', zkey, member, c.messages);
+      hincr(hkey, member, c.bytes);
     }
     args.push('t', zkey, hkey, subjectsStoredPerDay, 'x', zkey, DAY_TTL_SECONDS, 'x', hkey, DAY_TTL_SECONDS);
     const dayTotals = late !== null ? stored.target(`d${day}`) : ref(keys.day(t, day));

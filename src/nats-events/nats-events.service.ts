@@ -157,7 +157,7 @@ export class NatsEventsService
   }
 
   private identities(): IdentityMap {
-    this.map ??= new IdentityMap(this.directory.list());
+    this.map ??= new IdentityMap(this.directory.list(), this.options.natsSystem?.trustNames ?? false);
     return this.map;
   }
 
@@ -193,9 +193,11 @@ export class NatsEventsService
     }
   }
 
+  /** A hint (a name alone) is stored and listed, and nothing else: no counter, no event. */
   private opened(who: Attribution, c: ServerConnection): void {
     const record = recordOf(who, c);
-    this.queue(who.tenantId, { op: 'open', record, at: Date.now() });
+    this.queue(who.tenantId, { op: 'open', record, at: Date.now(), hint: who.hint });
+    if (who.hint) return;
     this.queue(who.tenantId, { op: 'count', field: NATS_COUNTERS.connects, n: 1 });
     this.publish(who, 'connected', record);
   }
@@ -209,7 +211,8 @@ export class NatsEventsService
       sent: d.sent,
       received: d.received,
     };
-    this.queue(who.tenantId, { op: 'close', record, at: Date.now() });
+    this.queue(who.tenantId, { op: 'close', record, at: Date.now(), hint: who.hint });
+    if (who.hint) return;
     if (isSlowConsumer(d.reason)) this.queue(who.tenantId, { op: 'count', field: NATS_COUNTERS.slowConsumers, n: 1 });
     this.publish(who, 'disconnected', record);
   }
@@ -275,7 +278,7 @@ export class NatsEventsService
           const who = map.attribute(c);
           if (!who) continue;
           // Opening an open connection again changes nothing; a closed one is never reopened.
-          this.queue(who.tenantId, { op: 'open', record: recordOf(who, c), at: Date.now() });
+          this.queue(who.tenantId, { op: 'open', record: recordOf(who, c), at: Date.now(), hint: who.hint });
         }
       }
       if (!more) break;
@@ -295,6 +298,7 @@ export class NatsEventsService
             reason: 'gone from the server (no disconnect event)',
           },
           at: Date.now(),
+          hint: record.by === 'name' && !(this.options.natsSystem?.trustNames ?? false),
         });
       }
     }
@@ -310,6 +314,7 @@ function recordOf(who: Attribution, c: ServerConnection): ConnectionRecord {
     cid: c.cid,
     clientId: who.clientId,
     by: who.by,
+    verified: who.verified,
     name: c.name,
     account: c.account,
     user: c.user,

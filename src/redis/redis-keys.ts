@@ -257,9 +257,10 @@ export class RedisKeys {
    * events): `conns` HASH `<server>:<cid>` → JSON; `conns:open` ZSET of the open ones (connected
    * ms); `conns:nosdk` the open ones without the SDK's name; `conns:sdk` ZSET clientId → ms of the
    * SDK clients connected; `conns:client` HASH clientId → its latest connection;
-   * `conns:closed` ZSET of the closed ones kept (the latest 1,000), by when they closed.
+   * `conns:closed` ZSET of the closed ones kept (the latest 1,000), by when they closed;
+   * `conns:hint` ZSET of the open ones attributed by their name alone (unverified, also in `open`).
    */
-  connections(tenantId: string, part: '' | 'open' | 'nosdk' | 'sdk' | 'client' | 'closed' = ''): string {
+  connections(tenantId: string, part: '' | 'open' | 'nosdk' | 'sdk' | 'client' | 'closed' | 'hint' = ''): string {
     return `${this.tenantScope(tenantId)}conns${part ? `:${part}` : ''}`;
   }
 
