@@ -9,6 +9,7 @@ export const FIXED_KEY_SCRIPTS = [
   'pulseAuditAppend',
   'pulseAuthFailCount',
   'pulseConnections',
+  'pulseTenantCreate',
 ] as const;
 
 type VariableKeyName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];

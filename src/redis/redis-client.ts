@@ -17,6 +17,7 @@ export const CLUSTER_UNPIPELINED_SCRIPTS = [
   'pulseWindowAdvance',
   'pulseClaimLate',
   'pulseFinishLate',
+  'pulseFencedWrite',
 ] as const;
 export type RedisClient = Redis | Cluster;
 

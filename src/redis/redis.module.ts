@@ -4,6 +4,7 @@ import { withTimeout } from '../common/with-timeout.js';
 import { connectRedis, REDIS_CLIENT, type RedisClient } from './redis-client.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisLock } from './redis-lock.js';
+import { TenantFence } from './tenant-fence.js';
 
 @Global()
 @Module({
@@ -19,8 +20,9 @@ import { RedisLock } from './redis-lock.js';
       useFactory: (options: PulseOptions) => new RedisKeys(options.redis.keyPrefix),
     },
     RedisLock,
+    TenantFence,
   ],
-  exports: [REDIS_CLIENT, RedisKeys, RedisLock],
+  exports: [REDIS_CLIENT, RedisKeys, RedisLock, TenantFence],
 })
 export class RedisModule implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisModule.name);

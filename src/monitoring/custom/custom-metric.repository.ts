@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS_CLIENT, type RedisClient } from '../../redis/redis-client.js';
+import { TenantFence } from '../../redis/tenant-fence.js';
 import { RedisKeys } from '../../redis/redis-keys.js';
 import type { CustomMetricDefinition } from './definition.js';
 
@@ -12,6 +13,7 @@ export class CustomMetricRepository {
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
+    private readonly fence: TenantFence,
   ) {}
 
   async list(tenantId: string): Promise<CustomMetricDefinition[]> {
@@ -31,7 +33,10 @@ export class CustomMetricRepository {
   }
 
   async save(tenantId: string, definition: CustomMetricDefinition): Promise<void> {
-    await this.redis.hset(this.keys.customMetrics(tenantId), definition.id, JSON.stringify(definition));
+    // Fenced: a request that passed its key check before an erasure writes nothing after it.
+    await this.fence.write(tenantId, [
+      ['HSET', this.keys.customMetrics(tenantId), definition.id, JSON.stringify(definition)],
+    ]);
   }
 
   /** Deletes the definition and every figures key it wrote; false when there was none. */
