@@ -347,6 +347,24 @@ describe('erasure fences every writer (two instances, real NATS, Redis and dynal
     expect(await redisLeft(keys.prefix, t.id)).toEqual([]);
   });
 
+  it('a tenant created before incarnations keeps its items under its bare id: archived, read and erased there', async () => {
+    const t = await tenantOnBoth('legacy');
+    await redis.hdel(keys.tenant(t.id), 'inc'); // as a record written before the field existed
+    await trafficAt(a, t.id, old, 9);
+    expect((await a.app.get(ArchiveJob).run(Date.now()))?.archived).toBeGreaterThan(0);
+    expect(await redis.exists(keys.hour(t.id, old))).toBe(0); // read from the cold store now
+    const left = await coldLeft(t.id);
+    expect(left.length).toBeGreaterThan(0);
+    expect(left.every((item) => item.startsWith(`${t.id} `))).toBe(true);
+    const res = await request<{ series: { messages: number }[] }>(a.url, 'GET', '/api/v1/metrics/analytics?period=7d', {
+      key: t.apiKey,
+    });
+    expect(res.body.series.reduce((n, p) => n + p.messages, 0)).toBe(3 * 9);
+    const receipt = await erase(a, t.id);
+    expect(receipt.body).toMatchObject({ removed: { coldItems: left.length }, remaining: 0 });
+    expect(await coldLeft(t.id)).toEqual([]);
+  });
+
   it('(10) two deployments sharing a table keep the same tenant id apart; a re-created id reads nothing of an erased one', async () => {
     const c = await startPulse(
       testOptions({
