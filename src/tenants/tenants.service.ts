@@ -25,7 +25,10 @@ import { TenantChangesPublisher } from './tenant-changes.publisher.js';
 import { TenantDirectory } from './tenant-directory.js';
 import { TenantRepository } from './tenant.repository.js';
 
-/** What an erasure removed, and what it found left after (0 unless something failed). */
+/**
+ * What an erasure removed, and what it found left after (0 unless something failed, or a cold
+ * write in flight landed meanwhile: its writer removes it).
+ */
 export interface ErasureReceipt {
   tenantId: string;
   erasedAt: string;
