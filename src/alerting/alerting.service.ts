@@ -421,7 +421,9 @@ export class AlertingService {
     tenantId: string,
     record: { id: string },
   ): Promise<void> {
-    if (!(await this.repository.createWithin(kind, tenantId, record, ALERTING_LIMITS[kind]))) throw limitReached(kind);
+    const created = await this.repository.createWithin(kind, tenantId, record, ALERTING_LIMITS[kind]);
+    if (created === null) throw new NotFoundException(`Tenant ${tenantId} no longer exists`);
+    if (!created) throw limitReached(kind);
   }
 
   private async find(tenantId: string, id: string): Promise<Channel> {

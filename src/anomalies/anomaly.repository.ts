@@ -3,6 +3,7 @@ import { LATENCY_BUCKETS, percentile } from '../monitoring/latency-histogram.js'
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { dayOf, minuteEpochOf } from '../common/time.js';
+import { TenantFence } from '../redis/tenant-fence.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { ANOMALY_RETENTION_SECONDS, type Anomaly } from './anomaly.js';
 import { COUNTER_FIELDS as F } from '../redis/redis-keys.js';
@@ -45,7 +46,9 @@ export interface StoredDetection<T> {
 
 // Compare-and-set: the state is written only by the pass that closes the window after the one
 // it read, so two passes that overlap (a lock lost to a pause) cannot both close a window.
+// KEYS[2], the tenant's record, is the erasure's fence: an erased tenant's state is not written.
 const DETECTION_SAVE_LUA = `
+if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 local current = redis.call('HGET', KEYS[1], 'window')
 if (current == false and ARGV[1] ~= '') or (current ~= false and current ~= ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], 'window', ARGV[2], 'state', ARGV[3])
@@ -73,6 +76,7 @@ export class AnomalyRepository {
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
+    private readonly fence: TenantFence,
     private readonly traffic: TrafficRepository,
   ) {
     this.scripts = defineScripts(redis, {
@@ -175,7 +179,7 @@ export class AnomalyRepository {
    */
   async saveDetection(tenantId: string, expected: number | null, window: number, state: unknown): Promise<boolean> {
     const done = await this.scripts.pulseDetectionSave(
-      [this.keys.detection(tenantId)],
+      [this.keys.detection(tenantId), this.keys.tenant(tenantId)],
       [expected === null ? '' : String(expected), String(window), compact(state), ANOMALY_RETENTION_SECONDS],
     );
     return done === 1;
@@ -194,12 +198,16 @@ export class AnomalyRepository {
   async save(tenantId: string, anomaly: Anomaly): Promise<void> {
     const k = this.keys;
     const detectedAt = Date.parse(anomaly.detectedAt);
-    await this.redis.set(k.anomaly(tenantId, anomaly.id), JSON.stringify(anomaly), 'EX', ANOMALY_RETENTION_SECONDS);
-    await this.redis.zadd(k.anomalies(tenantId), detectedAt, anomaly.id);
-    await this.redis.zremrangebyscore(k.anomalies(tenantId), '-inf', detectedAt - ANOMALY_RETENTION_SECONDS * 1000);
-    await this.redis.expire(k.anomalies(tenantId), ANOMALY_RETENTION_SECONDS);
-    if (anomaly.status === 'open') await this.redis.sadd(k.openAnomalies(tenantId), anomaly.id);
-    else await this.redis.srem(k.openAnomalies(tenantId), anomaly.id);
+    // Fenced: the detection job's pass may have read its tenant list before an erasure.
+    await this.fence.write(tenantId, [
+      ['SET', k.anomaly(tenantId, anomaly.id), JSON.stringify(anomaly), 'EX', ANOMALY_RETENTION_SECONDS],
+      ['ZADD', k.anomalies(tenantId), detectedAt, anomaly.id],
+      ['ZREMRANGEBYSCORE', k.anomalies(tenantId), '-inf', detectedAt - ANOMALY_RETENTION_SECONDS * 1000],
+      ['EXPIRE', k.anomalies(tenantId), ANOMALY_RETENTION_SECONDS],
+      anomaly.status === 'open'
+        ? ['SADD', k.openAnomalies(tenantId), anomaly.id]
+        : ['SREM', k.openAnomalies(tenantId), anomaly.id],
+    ]);
   }
 
   async find(tenantId: string, id: string): Promise<Anomaly | null> {

@@ -26,8 +26,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The cold store on DynamoDB (or a DynamoDB-compatible server at DYNAMODB_ENDPOINT): partition
- * key `pk` = tenant id, sort key `sk` = kind and time, so one tenant's range of hours or days is
- * one Query; `expiresAt` is the table's TTL attribute.
+ * key `pk` = the tenant incarnation's partition (`partitionOf`), sort key `sk` = kind and time,
+ * so one tenant's range of hours or days is one Query; `expiresAt` is the table's TTL attribute.
  */
 export class DynamoColdStore implements ColdStore {
   private readonly client: DynamoDBDocumentClient;
@@ -103,14 +103,14 @@ export class DynamoColdStore implements ColdStore {
   async put(items: ColdItem[]): Promise<void> {
     const requests: WriteRequest[] = items.map((item) => ({
       PutRequest: {
-        Item: { ...item.attributes, pk: item.tenantId, sk: item.sk, expiresAt: item.expiresAt, v: 1 },
+        Item: { ...item.attributes, pk: item.partition, sk: item.sk, expiresAt: item.expiresAt, v: 1 },
       },
     }));
     await this.track(() => this.write(requests));
   }
 
   async query(
-    tenantId: string,
+    partition: string,
     fromSk: string,
     toSk: string,
   ): Promise<{ sk: string; attributes: Record<string, unknown> }[]> {
@@ -118,7 +118,7 @@ export class DynamoColdStore implements ColdStore {
     await this.track(async () => {
       for await (const item of this.pages({
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': tenantId, ':from': fromSk, ':to': toSk },
+        ExpressionAttributeValues: { ':pk': partition, ':from': fromSk, ':to': toSk },
       })) {
         const { pk: _pk, sk, expiresAt: _e, v: _v, ...attributes } = item;
         found.push({ sk: sk as string, attributes });
@@ -127,12 +127,12 @@ export class DynamoColdStore implements ColdStore {
     return found;
   }
 
-  async deleteTenant(tenantId: string): Promise<number> {
+  async deletePartition(partition: string): Promise<number> {
     const keys: WriteRequest[] = [];
     return this.track(async () => {
       for await (const item of this.pages({
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': tenantId },
+        ExpressionAttributeValues: { ':pk': partition },
         ProjectionExpression: 'pk, sk',
       })) {
         keys.push({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } });
@@ -142,12 +142,12 @@ export class DynamoColdStore implements ColdStore {
     });
   }
 
-  async count(tenantId: string): Promise<number> {
+  async count(partition: string): Promise<number> {
     return this.track(async () => {
       let n = 0;
       for await (const item of this.pages({
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': tenantId },
+        ExpressionAttributeValues: { ':pk': partition },
         ProjectionExpression: 'sk',
       })) {
         if (item) n++;

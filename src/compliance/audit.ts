@@ -99,10 +99,12 @@ export type StoredEntry = Omit<AuditEntry, 'target' | 'sourceIp' | 'details' | '
 };
 
 export function sealEntry(entry: AuditEntry, key: Buffer): StoredEntry {
+  // The request id too: a caller's (tenant's) id is theirs, and must go with the erasure.
   const secret = JSON.stringify({
     target: entry.target,
     keyId: entry.actor.keyId,
     sourceIp: entry.sourceIp,
+    requestId: entry.requestId,
     details: entry.details,
   });
   const iv = randomBytes(12);
@@ -110,12 +112,23 @@ export function sealEntry(entry: AuditEntry, key: Buffer): StoredEntry {
   const body = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
   const { details: _d, ...rest } = entry;
   return {
-    ...rest,
-    actor: { type: entry.actor.type },
-    target: null,
-    sourceIp: null,
+    ...withoutTenantFields(rest),
     sealed: Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url'),
   };
+}
+
+/** The entry without the tenant's fields: what the global trail keeps of an erased tenant's. */
+export function withoutTenantFields(entry: Omit<AuditEntry, 'details'> & { details?: unknown }): StoredEntry {
+  const { details: _d, ...rest } = entry;
+  return { ...rest, actor: { type: entry.actor.type }, target: null, sourceIp: null, requestId: null };
+}
+
+/**
+ * An entry as the tenant's own key reads it: the admin's request id and address are the
+ * operator's, not the tenant's to see.
+ */
+export function asTenantSees(entry: AuditEntry): AuditEntry {
+  return entry.actor.type === 'admin' ? { ...entry, requestId: null, sourceIp: null } : entry;
 }
 
 /** The entry as it was, or without the sealed fields (`erased`) when the key is gone or does not fit. */
@@ -128,12 +141,17 @@ export function unsealEntry(stored: StoredEntry, key: Buffer | null): AuditEntry
       const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
       decipher.setAuthTag(raw.subarray(12, 28));
       const plain = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-      const f = JSON.parse(plain) as Pick<AuditEntry, 'target' | 'sourceIp' | 'details'> & { keyId?: string };
+      const f = JSON.parse(plain) as Pick<AuditEntry, 'target' | 'sourceIp' | 'details'> & {
+        keyId?: string;
+        requestId?: string | null;
+      };
       return {
         ...rest,
         actor: { ...rest.actor, ...(f.keyId !== undefined && { keyId: f.keyId }) },
         target: f.target,
         sourceIp: f.sourceIp,
+        // Entries sealed before the request id was sealed kept it in the clear.
+        ...(f.requestId !== undefined && { requestId: f.requestId }),
         ...(f.details !== undefined && { details: f.details }),
       };
     } catch {

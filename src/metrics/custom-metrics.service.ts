@@ -65,7 +65,9 @@ export class CustomMetricsService {
       updatedAt: now,
     };
     this.check(definition);
-    if (!(await this.repository.create(tenantId, definition, this.options.customMetricsPerTenant))) {
+    const created = await this.repository.create(tenantId, definition, this.options.customMetricsPerTenant);
+    if (created === null) throw new NotFoundException(`Tenant ${tenantId} no longer exists`);
+    if (!created) {
       throw new ConflictException(
         `A tenant has at most ${this.options.customMetricsPerTenant} custom metrics: delete one first`,
       );

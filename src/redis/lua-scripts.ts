@@ -14,6 +14,7 @@ export const FIXED_KEY_SCRIPTS = [
   'pulseDeliveryClaim',
   'pulseDeliveryFinish',
   'pulseDeliveryReschedule',
+  'pulseTenantCreate',
 ] as const;
 
 type VariableKeyName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];

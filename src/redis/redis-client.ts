@@ -18,6 +18,7 @@ export const CLUSTER_UNPIPELINED_SCRIPTS = [
   'pulseClaimLate',
   'pulseFinishLate',
   'pulseReadHashes',
+  'pulseFencedWrite',
 ] as const;
 export type RedisClient = Redis | Cluster;
 

@@ -61,7 +61,11 @@ export class RedisKeys {
     return `${this.prefix}:{t:${tenantId}}:`;
   }
 
-  /** HASH id, name, tier, plan, status, createdAt, updatedAt. */
+  /**
+   * HASH id, name, tier, plan, status, createdAt, updatedAt, and `inc` the incarnation (random,
+   * set at creation; absent for tenants created before it existed). Its existence is the erasure's
+   * fence: every writer checks it in the same atomic step (TenantFence, the Lua writers).
+   */
   tenant(tenantId: string): string {
     return `${this.tenantScope(tenantId)}tenant`;
   }
@@ -242,6 +246,14 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}apikeys:used`;
   }
 
+  /**
+   * HASH tenant id → JSON list of its erased incarnations' cold-store partitions (the newest 10):
+   * a DELETE of an erased id deletes what a writer left there.
+   */
+  erasedPartitions(): string {
+    return `${this.prefix}:erased:partitions`;
+  }
+
   /** LIST of erasure receipts (JSON), newest first. */
   erasures(): string {
     return `${this.prefix}:erasures`;
@@ -392,6 +404,9 @@ export const COUNTER_FIELDS = {
   /** Sum in ms of every latency sample counted (totals only: the all-time histogram's sum). */
   latencySum: 'lat_sum',
 } as const;
+
+/** The tenant record's field holding its incarnation (ColdPartitions, TenantRepository). */
+export const TENANT_INCARNATION_FIELD = 'inc';
 
 /** Per-second counters of a minute hash: `m:<s>` / `b:<s>`, s = 0..59. */
 export const secondField = (counter: 'm' | 'b', offset: number): string => `${counter}:${offset}`;

@@ -5,6 +5,7 @@ import { connectRedis, REDIS_CLIENT, type RedisClient } from './redis-client.js'
 import { RedisKeys } from './redis-keys.js';
 import { RedisLock } from './redis-lock.js';
 import { BoundedHashes } from './bounded-hash.js';
+import { TenantFence } from './tenant-fence.js';
 
 @Global()
 @Module({
@@ -21,8 +22,9 @@ import { BoundedHashes } from './bounded-hash.js';
     },
     RedisLock,
     BoundedHashes,
+    TenantFence,
   ],
-  exports: [REDIS_CLIENT, RedisKeys, RedisLock, BoundedHashes],
+  exports: [REDIS_CLIENT, RedisKeys, RedisLock, BoundedHashes, TenantFence],
 })
 export class RedisModule implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisModule.name);

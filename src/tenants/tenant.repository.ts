@@ -2,9 +2,12 @@ import { MAX_RETENTION_DAYS } from '../common/retention.js';
 import { MAX_SAMPLING } from '../common/sampling.js';
 import { SENSITIVITIES, type Sensitivity } from '../config/detector-config.js';
 import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { isTier } from '../common/tiers.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
-import { RedisKeys } from '../redis/redis-keys.js';
+import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
+import { RedisKeys, TENANT_INCARNATION_FIELD } from '../redis/redis-keys.js';
+import { TenantFence } from '../redis/tenant-fence.js';
 import {
   type ApiKeyRecord,
   type NatsIdentities,
@@ -16,20 +19,33 @@ import {
 /** How long a revoked key is remembered (its later use is counted for its tenant). */
 const REVOKED_KEY_SECONDS = 90 * 86_400;
 
+/** Writes the record whole unless it exists (KEYS: the record; ARGV: field, value pairs); 1 when written. */
+const CREATE_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1
+`;
+
 /** Tenant registry and API-key index in Redis. */
 @Injectable()
 export class TenantRepository {
+  private readonly createScript: LuaScript;
+
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
-  ) {}
+    private readonly fence: TenantFence,
+  ) {
+    this.createScript = defineScripts(redis, { pulseTenantCreate: { lua: CREATE_LUA, keys: 1 } }).pulseTenantCreate;
+  }
 
-  /** Creates the tenant unless the id is taken; returns false when it is. */
+  /**
+   * Creates the tenant unless the id is taken (false then), in one step with a new incarnation:
+   * what an erased tenant of the same id left in the cold store is never its (ColdPartitions).
+   */
   async create(tenant: Tenant): Promise<boolean> {
-    const key = this.keys.tenant(tenant.id);
-    const claimed = await this.redis.hsetnx(key, 'id', tenant.id);
-    if (claimed === 0) return false;
-    await this.redis.hset(key, serialize(tenant));
+    const fields = { ...serialize(tenant), [TENANT_INCARNATION_FIELD]: randomBytes(8).toString('hex') };
+    if ((await this.createScript([this.keys.tenant(tenant.id)], Object.entries(fields).flat())) !== 1) return false;
     await this.redis.sadd(this.keys.tenants(), tenant.id);
     return true;
   }
@@ -61,8 +77,10 @@ export class TenantRepository {
     return found.filter((t): t is Tenant => t !== null);
   }
 
-  async update(tenant: Tenant): Promise<void> {
-    await this.redis.hset(this.keys.tenant(tenant.id), serialize(tenant));
+  /** Writes the record's fields only while it exists (an update racing the erasure revives nothing); false when gone. */
+  async update(tenant: Tenant): Promise<boolean> {
+    const fields = Object.entries(serialize(tenant)).flat();
+    return (await this.fence.write(tenant.id, [['HSET', this.keys.tenant(tenant.id), ...fields]])) !== null;
   }
 
   /**
@@ -100,13 +118,25 @@ export class TenantRepository {
     return this.scanPrefix(this.keys.tenantScope(tenantId), remove);
   }
 
-  async addApiKey(tenantId: string, record: ApiKeyRecord): Promise<void> {
+  /**
+   * Adds the key while the tenant exists (false when it does not). Listed under the tenant first
+   * (fenced), then indexed; an index entry written while an erasure ran (which may have read the
+   * list before) is taken back, so no index entry outlives its tenant.
+   */
+  async addApiKey(tenantId: string, record: ApiKeyRecord): Promise<boolean> {
+    const listed = await this.fence.write(tenantId, [
+      [
+        'HSET',
+        this.keys.tenantApiKeys(tenantId),
+        record.keyId,
+        JSON.stringify({ sha256: record.sha256, createdAt: record.createdAt }),
+      ],
+    ]);
+    if (listed === null) return false;
     await this.redis.set(this.keys.apiKey(record.sha256), `${tenantId} ${record.keyId}`);
-    await this.redis.hset(
-      this.keys.tenantApiKeys(tenantId),
-      record.keyId,
-      JSON.stringify({ sha256: record.sha256, createdAt: record.createdAt }),
-    );
+    if ((await this.redis.exists(this.keys.tenant(tenantId))) === 1) return true;
+    await this.redis.del(this.keys.apiKey(record.sha256));
+    return false;
   }
 
   async listApiKeys(tenantId: string): Promise<ApiKeyRecord[]> {
@@ -122,11 +152,19 @@ export class TenantRepository {
     if (!json) return false;
     const { sha256 } = JSON.parse(json) as { sha256: string };
     await this.redis.del(this.keys.apiKey(sha256));
-    await this.redis.hdel(this.keys.tenantApiKeys(tenantId), keyId);
-    // Remembered for 90 days, so that its use is counted for the tenant.
+    // The tenant's side fenced (a revoke racing the erasure brings none of its keys back), then
+    // the index entry, remembered 90 days so that its use is counted for the tenant; taken back
+    // when the tenant went meanwhile.
+    const revoked = this.keys.tenantRevokedKeys(tenantId);
+    const done = await this.fence.write(tenantId, [
+      ['HDEL', this.keys.tenantApiKeys(tenantId), keyId],
+      ['HSET', revoked, sha256, keyId],
+      ['EXPIRE', revoked, REVOKED_KEY_SECONDS],
+    ]);
+    if (done === null) return false;
     await this.redis.set(this.keys.revokedApiKey(sha256), `${tenantId} ${keyId}`, 'EX', REVOKED_KEY_SECONDS);
-    await this.redis.hset(this.keys.tenantRevokedKeys(tenantId), sha256, keyId);
-    await this.redis.expire(this.keys.tenantRevokedKeys(tenantId), REVOKED_KEY_SECONDS);
+    if ((await this.redis.exists(this.keys.tenant(tenantId))) === 0)
+      await this.redis.del(this.keys.revokedApiKey(sha256));
     return true;
   }
 

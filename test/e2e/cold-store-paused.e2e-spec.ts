@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ColdPartitions } from '../../src/coldstore/cold-partitions.js';
 import { COLD_STORE, type ColdStore } from '../../src/coldstore/cold-store.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
@@ -47,6 +48,8 @@ describe('cold store that stops answering (dynalite paused with SIGSTOP)', () =>
   let pulse: RunningPulse;
   let redis: Redis;
   let tenant: CreatedTenant;
+  /** The tenant incarnation's partition of the cold table. */
+  let partition: string;
 
   beforeAll(async () => {
     dynamo = await startDynaliteProcess();
@@ -65,9 +68,10 @@ describe('cold store that stops answering (dynalite paused with SIGSTOP)', () =>
     tenant = await createTenant(pulse.url, uniqueTenantId('paused'), 'enterprise');
     await waitFor(async () => pulse.app.get(TenantDirectory).get(tenant.id) !== undefined, Boolean);
     // One archived hour, so that the erasure has a cold part to delete.
+    partition = (await pulse.app.get(ColdPartitions).of(tenant.id))!;
     await pulse.app
       .get<ColdStore>(COLD_STORE)
-      .put([{ tenantId: tenant.id, sk: 'h#0000003600', attributes: { f: { m: '1' } }, expiresAt: 2_000_000_000 }]);
+      .put([{ partition, sk: 'h#0000003600', attributes: { f: { m: '1' } }, expiresAt: 2_000_000_000 }]);
   });
 
   afterAll(async () => {
@@ -81,7 +85,7 @@ describe('cold store that stops answering (dynalite paused with SIGSTOP)', () =>
 
   it('answers 503 within its deadline, reports the store degraded, and an erasure finishes after SIGCONT', async () => {
     const cold = pulse.app.get<ColdStore>(COLD_STORE);
-    expect(await cold.count(tenant.id)).toBe(1);
+    expect(await cold.count(partition)).toBe(1);
     dynamo.server.pause();
     try {
       // Health first, before any other call has failed: its own probe finds the store silent.
@@ -106,7 +110,7 @@ describe('cold store that stops answering (dynalite paused with SIGSTOP)', () =>
     const repeated = await timed(`${pulse.url}/api/v1/admin/tenants/${tenant.id}`, 'DELETE', ADMIN_KEY);
     expect(repeated.status).toBe(200);
     expect(repeated.body).toMatchObject({ removed: { coldItems: 1 }, remaining: 0 });
-    expect(await cold.count(tenant.id)).toBe(0);
+    expect(await cold.count(partition)).toBe(0);
     const ready = await timed(`${pulse.url}/health/ready`, 'GET', '');
     expect((ready.body.info as Record<string, { status: string }>).coldStore.status).toBe('up');
   });

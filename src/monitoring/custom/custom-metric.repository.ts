@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS_CLIENT, type RedisClient } from '../../redis/redis-client.js';
+import { TenantFence } from '../../redis/tenant-fence.js';
 import { RedisKeys } from '../../redis/redis-keys.js';
 import { BoundedHashes } from '../../redis/bounded-hash.js';
 import { batchHashReader } from '../../redis/hash-batch.js';
@@ -17,6 +18,7 @@ export class CustomMetricRepository {
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly bounded: BoundedHashes,
+    private readonly fence: TenantFence,
   ) {
     this.hashes = batchHashReader(redis);
   }
@@ -33,13 +35,25 @@ export class CustomMetricRepository {
     return raw ? (JSON.parse(raw) as CustomMetricDefinition) : null;
   }
 
-  /** Saves a new definition unless the tenant has `limit` already (checked and written at once); false then. */
-  create(tenantId: string, definition: CustomMetricDefinition, limit: number): Promise<boolean> {
-    return this.bounded.setWithin(this.keys.customMetrics(tenantId), definition.id, JSON.stringify(definition), limit);
+  /**
+   * Saves a new definition unless the tenant has `limit` already (checked and written at once):
+   * false then; null when the tenant was erased meanwhile (nothing written).
+   */
+  create(tenantId: string, definition: CustomMetricDefinition, limit: number): Promise<boolean | null> {
+    return this.bounded.setWithin(
+      tenantId,
+      this.keys.customMetrics(tenantId),
+      definition.id,
+      JSON.stringify(definition),
+      limit,
+    );
   }
 
   async save(tenantId: string, definition: CustomMetricDefinition): Promise<void> {
-    await this.redis.hset(this.keys.customMetrics(tenantId), definition.id, JSON.stringify(definition));
+    // Fenced: a request that passed its key check before an erasure writes nothing after it.
+    await this.fence.write(tenantId, [
+      ['HSET', this.keys.customMetrics(tenantId), definition.id, JSON.stringify(definition)],
+    ]);
   }
 
   /** Deletes the definition and every figures key it wrote; false when there was none. */
