@@ -58,10 +58,19 @@ export class TenantRepository {
    */
   async reindex(tenantId: string): Promise<number> {
     let restored = await this.redis.sadd(this.keys.tenants(), tenantId);
+    const indexed: string[] = [];
     for (const key of await this.listApiKeys(tenantId)) {
-      if ((await this.redis.set(this.keys.apiKey(key.sha256), `${tenantId} ${key.keyId}`, 'NX')) === 'OK') restored++;
+      if ((await this.redis.set(this.keys.apiKey(key.sha256), `${tenantId} ${key.keyId}`, 'NX')) === 'OK') {
+        restored++;
+        indexed.push(key.sha256);
+      }
     }
-    return restored;
+    // The entries live outside the tenant's slot, so no fence covers them: an erasure that ran
+    // meanwhile gets them taken back here.
+    if ((await this.redis.exists(this.keys.tenant(tenantId))) === 1) return restored;
+    await this.redis.srem(this.keys.tenants(), tenantId);
+    for (const sha of indexed) await this.redis.del(this.keys.apiKey(sha));
+    return 0;
   }
 
   async find(tenantId: string): Promise<Tenant | null> {
@@ -84,14 +93,15 @@ export class TenantRepository {
   }
 
   /**
-   * Removes the tenant: first its record (its keys stop resolving and flushes stop writing at
-   * once), then its API-key index entries (and its revoked keys'), then every key under its hash
-   * tag. The number of keys removed.
+   * Removes the tenant: first its record (the erasure's fence: every writer stops at once), then
+   * its registry entry and API-key index entries (and its revoked keys'), then every key under its
+   * hash tag; of a tenant already erased, whatever of these is left. The number of keys and
+   * entries removed.
    */
   async delete(tenantId: string): Promise<number> {
     const apiKeys = await this.listApiKeys(tenantId);
     let removed = await this.redis.del(this.keys.tenant(tenantId));
-    await this.redis.srem(this.keys.tenants(), tenantId);
+    removed += await this.redis.srem(this.keys.tenants(), tenantId);
     // One key per command: the index entries live in slots of their own (keyed by the key's hash),
     // and a multi-key DEL across slots is refused on Redis Cluster (CROSSSLOT).
     for (const k of apiKeys) removed += await this.redis.del(this.keys.apiKey(k.sha256));

@@ -158,11 +158,8 @@ export class TenantsService {
     // erasure and whose writer fails to remove it is found there by the next DELETE.
     const current = found && this.cold ? await this.partitions.of(tenantId) : null;
     if (current) await this.partitions.rememberErased(tenantId, current);
-    let redisKeys = 0;
-    if (found) {
-      redisKeys = await this.tenants.delete(tenantId);
-      await this.publish({ tenantId, change: 'deleted' });
-    }
+    let redisKeys = await this.tenants.delete(tenantId);
+    if (found) await this.publish({ tenantId, change: 'deleted' });
     const partitions = this.cold ? await this.partitions.erased(tenantId) : [];
     let coldItems = 0;
     if (this.cold) {

@@ -160,10 +160,12 @@ describe('erasure fences every writer (two instances, real NATS, Redis and dynal
     const t = await tenantOnBoth('again');
     expect((await erase(a, t.id)).status).toBe(200);
     await redis.hset(keys.totals(t.id), 'm', 1); // what a writer without a fence left
+    await redis.sadd(keys.tenants(), t.id); // and a registry entry (outside its slot)
     const again = await erase(a, t.id);
     expect(again.status).toBe(200);
-    expect(again.body).toMatchObject({ tenantId: t.id, removed: { redisKeys: 1, coldItems: 0 }, remaining: 0 });
+    expect(again.body).toMatchObject({ tenantId: t.id, removed: { redisKeys: 2, coldItems: 0 }, remaining: 0 });
     expect(await redisLeft(keys.prefix, t.id)).toEqual([]);
+    expect(await redis.sismember(keys.tenants(), t.id)).toBe(0);
     // A cold item its erased incarnation was left with (a writer that died before removing it).
     const [erased] = await a.app.get(ColdPartitions).erased(t.id);
     expect(erased).toContain(`/${t.id}/`);
