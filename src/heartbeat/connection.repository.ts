@@ -199,9 +199,9 @@ export class ConnectionRepository {
     return keys.map((key) => (key === null ? null : (records.get(key) ?? null)));
   }
 
-  /** Every open connection's key (the server poll's reconcile). */
-  openKeys(tenantId: string): Promise<string[]> {
-    return this.redis.zrange(this.keys.connections(tenantId, 'open'), '0', '-1');
+  /** The keys of the connections open since before `before` (ms): the server poll's reconcile. */
+  openKeys(tenantId: string, before: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.connections(tenantId, 'open'), '-inf', `(${before}`);
   }
 
   /** The records of these connections that are kept (missing ones left out). */

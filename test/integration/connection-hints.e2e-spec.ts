@@ -49,4 +49,15 @@ describe('connection hints (real Redis)', () => {
     expect(await redis.hlen(keys.connections('acme'))).toBe(OPEN_HINTS_KEPT + 1);
     expect(await repository.summary('acme')).toMatchObject({ connected: 1, unverified: OPEN_HINTS_KEPT });
   });
+
+  it('lists for the poll only the connections opened before it asked the servers', async () => {
+    await redis.hset(keys.tenant('poll'), { id: 'poll', tier: 'professional' });
+    const asked = Date.now();
+    await repository.apply('poll', [
+      { op: 'open', record: record(1, true), at: asked - 1000 },
+      // Opened (its connect event written) after the poll's CONNZ snapshot: not in it, not stale.
+      { op: 'open', record: record(2, true), at: asked + 10 },
+    ]);
+    expect(await repository.openKeys('poll', asked)).toEqual(['S1:1']);
+  });
 });
