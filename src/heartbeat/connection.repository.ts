@@ -5,6 +5,11 @@ import { COUNTER_FIELDS as F, RedisKeys } from '../redis/redis-keys.js';
 
 /** Closed connections a tenant keeps (the latest), for their reasons and counts. */
 export const CLOSED_KEPT = 1000;
+/**
+ * Open unverified hints a tenant keeps (anyone can name a connection as the tenant's: each costs
+ * the namer a live connection, and beyond this it costs the tenant nothing).
+ */
+export const OPEN_HINTS_KEPT = 1000;
 /** Connections a list answers at most (newest first). */
 export const CONNECTIONS_LISTED = 1000;
 
@@ -56,7 +61,7 @@ export type ConnectionOp =
  * already closed is not reopened by a connect advisory processed after its disconnect (two
  * instances of the queue group may take them in either order).
  * A hint (a connection attributed by its name alone) is kept and listed (conns, open, hint) but
- * never joins a client (sdk, client) nor the summary's sets (nosdk).
+ * never joins a client (sdk, client) nor the summary's sets (nosdk); at most OPEN_HINTS_KEPT open.
  * KEYS: tenant, conns, open, nosdk, sdk, client, closed, totals, failed-login sources, hint.
  * ARGV: ops (see ConnectionOp).
  */
@@ -68,7 +73,10 @@ while i <= #ARGV do
   if op == 'c' then
     local key, json, client, ts, hint = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
     local cur = redis.call('HGET', KEYS[2], key)
-    if not (cur and string.find(cur, '"state":"disconnected"', 1, true)) then
+    local closed = cur and string.find(cur, '"state":"disconnected"', 1, true)
+    local full = hint == '1' and not redis.call('ZSCORE', KEYS[10], key)
+      and redis.call('ZCARD', KEYS[10]) >= ${OPEN_HINTS_KEPT}
+    if not closed and not full then
       redis.call('HSET', KEYS[2], key, json)
       redis.call('ZADD', KEYS[3], ts, key)
       if hint == '1' then
@@ -191,9 +199,9 @@ export class ConnectionRepository {
     return keys.map((key) => (key === null ? null : (records.get(key) ?? null)));
   }
 
-  /** Every open connection's key (the server poll's reconcile). */
-  openKeys(tenantId: string): Promise<string[]> {
-    return this.redis.zrange(this.keys.connections(tenantId, 'open'), '0', '-1');
+  /** The keys of the connections open since before `before` (ms): the server poll's reconcile. */
+  openKeys(tenantId: string, before: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.connections(tenantId, 'open'), '-inf', `(${before}`);
   }
 
   /** The records of these connections that are kept (missing ones left out). */

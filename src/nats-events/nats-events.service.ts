@@ -32,6 +32,8 @@ export const SYSTEM_SUBJECTS = [
 ] as const;
 const CONNZ_SUBJECT = '$SYS.REQ.SERVER.PING.CONNZ';
 const CONNZ_PAGE = 1024;
+/** How far instances' clocks may differ when the poll compares connect times with its own. */
+const CLOCK_MARGIN_MS = 5000;
 /** Changes held per tenant while Redis does not take them; beyond, the oldest are dropped. */
 const MAX_PENDING = 10_000;
 
@@ -259,6 +261,7 @@ export class NatsEventsService
     const servers = new Set<string>();
     const map = this.identities();
     let changes = 0;
+    const askedAt = Date.now();
     for (let offset = 0; ; offset += CONNZ_PAGE) {
       let more = false;
       const replies = await this.nc.requestMany(
@@ -284,7 +287,10 @@ export class NatsEventsService
       if (!more) break;
     }
     for (const tenant of this.directory.list()) {
-      const stale = (await this.connections.openKeys(tenant.id)).filter(
+      // Only connections open since before the servers were asked can be missing from their
+      // answers; one whose connect was written meanwhile is not stale (it was closed as gone,
+      // seen on a loaded machine). The margin covers instances' clocks.
+      const stale = (await this.connections.openKeys(tenant.id, askedAt - CLOCK_MARGIN_MS)).filter(
         (key) => !seen.has(key) && servers.has(key.slice(0, key.lastIndexOf(':'))),
       );
       for (const record of await this.connections.byKeys(tenant.id, stale)) {
