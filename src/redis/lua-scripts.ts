@@ -10,6 +10,7 @@ export const FIXED_KEY_SCRIPTS = [
   'pulseAuthFailCount',
   'pulseConnections',
   'pulseHashSetWithin',
+  'pulseReleaseOwned',
 ] as const;
 
 type VariableKeyName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];
