@@ -515,7 +515,10 @@ export interface paths {
     delete: operations['CustomMetricsController_remove'];
     options?: never;
     head?: never;
-    /** Change a custom metric */
+    /**
+     * Rename a custom metric or change its unit
+     * @description name and unit can change. subject, source, field, header and aggregation define what the metric measures and cannot: a different value is a 400 naming the field (the same value is accepted). Create a new metric for a new definition: its series starts empty, and the old one stays readable until deleted.
+     */
     patch: operations['CustomMetricsController_update'];
     trace?: never;
   };
@@ -4977,9 +4980,9 @@ export interface operations {
           | 'metrics.export'
           | 'compliance.report'
           | 'auth.failure';
-        /** @description Entries at or after this time (ISO 8601) */
+        /** @description Entries at or after this time (ISO 8601, 1970 to 9999) */
         from?: string;
-        /** @description Entries at or before this time (ISO 8601) */
+        /** @description Entries at or before this time (ISO 8601, 1970 to 9999) */
         to?: string;
         /** @description Entries per page, newest first (1–1000) */
         limit?: number;
@@ -5068,9 +5071,9 @@ export interface operations {
           | 'metrics.export'
           | 'compliance.report'
           | 'auth.failure';
-        /** @description Entries at or after this time (ISO 8601) */
+        /** @description Entries at or after this time (ISO 8601, 1970 to 9999) */
         from?: string;
-        /** @description Entries at or before this time (ISO 8601) */
+        /** @description Entries at or before this time (ISO 8601, 1970 to 9999) */
         to?: string;
         /** @description Entries per page, newest first (1–1000) */
         limit?: number;

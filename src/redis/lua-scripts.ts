@@ -15,6 +15,7 @@ export const FIXED_KEY_SCRIPTS = [
   'pulseDeliveryFinish',
   'pulseDeliveryReschedule',
   'pulseTenantCreate',
+  'pulseReleaseOwned',
 ] as const;
 
 type VariableKeyName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];

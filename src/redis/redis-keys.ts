@@ -254,6 +254,15 @@ export class RedisKeys {
     return `${this.prefix}:erased:partitions`;
   }
 
+  /**
+   * STRING the id of the tenant that registered this NATS identity (`account`, `user` or `nkey`),
+   * claimed with SET NX so that two tenants can never hold one identity; released (compare and
+   * delete) when the tenant drops it or is deleted. Outside any tenant's hash tag: its own slot.
+   */
+  natsIdentity(kind: string, value: string): string {
+    return `${this.prefix}:natsid:${kind}:${value}`;
+  }
+
   /** LIST of erasure receipts (JSON), newest first. */
   erasures(): string {
     return `${this.prefix}:erasures`;

@@ -8,9 +8,12 @@ import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { RedisKeys, TENANT_INCARNATION_FIELD } from '../redis/redis-keys.js';
 import { TenantFence } from '../redis/tenant-fence.js';
+import { RELEASE_LUA } from '../redis/redis-lock.js';
 import {
   type ApiKeyRecord,
   type NatsIdentities,
+  type NatsIdentityKind,
+  natsIdentityPairs,
   NO_NATS_IDENTITIES,
   type Tenant,
   type TenantStatus,
@@ -26,10 +29,17 @@ redis.call('HSET', KEYS[1], unpack(ARGV))
 return 1
 `;
 
+/** An identity another tenant holds. */
+export interface IdentityTaken {
+  identity: string;
+  owner: string;
+}
+
 /** Tenant registry and API-key index in Redis. */
 @Injectable()
 export class TenantRepository {
   private readonly createScript: LuaScript;
+  private readonly releaseOwned: LuaScript;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
@@ -37,6 +47,40 @@ export class TenantRepository {
     private readonly fence: TenantFence,
   ) {
     this.createScript = defineScripts(redis, { pulseTenantCreate: { lua: CREATE_LUA, keys: 1 } }).pulseTenantCreate;
+    this.releaseOwned = defineScripts(redis, {
+      pulseReleaseOwned: { lua: RELEASE_LUA, keys: 1 },
+    }).pulseReleaseOwned;
+  }
+
+  /**
+   * Claims each identity for the tenant (SET NX on its index key; one it holds already is kept).
+   * The first one another tenant holds: every claim this call made is released and its holder
+   * answered. One key per command: each identity key is in its own Cluster slot.
+   */
+  async claimIdentities(tenantId: string, ids: NatsIdentities): Promise<IdentityTaken | null> {
+    const made: [NatsIdentityKind, string][] = [];
+    for (const [kind, value] of natsIdentityPairs(ids)) {
+      const key = this.keys.natsIdentity(kind, value);
+      if ((await this.redis.set(key, tenantId, 'NX')) === 'OK') {
+        made.push([kind, value]);
+        continue;
+      }
+      const owner = await this.redis.get(key);
+      if (owner === tenantId) continue;
+      // Released by its holder in between: claimed on the next try, or refused then.
+      if (owner === null && (await this.redis.set(key, tenantId, 'NX')) === 'OK') {
+        made.push([kind, value]);
+        continue;
+      }
+      await this.releaseIdentities(tenantId, made);
+      return { identity: `${kind} ${value}`, owner: owner ?? (await this.redis.get(key)) ?? 'another tenant' };
+    }
+    return null;
+  }
+
+  /** Releases the tenant's claims on these identities (a claim another tenant holds is left alone). */
+  async releaseIdentities(tenantId: string, pairs: [NatsIdentityKind, string][]): Promise<void> {
+    for (const [kind, value] of pairs) await this.releaseOwned([this.keys.natsIdentity(kind, value)], [tenantId]);
   }
 
   /**
@@ -100,6 +144,7 @@ export class TenantRepository {
    */
   async delete(tenantId: string): Promise<number> {
     const apiKeys = await this.listApiKeys(tenantId);
+    const found = await this.find(tenantId);
     let removed = await this.redis.del(this.keys.tenant(tenantId));
     removed += await this.redis.srem(this.keys.tenants(), tenantId);
     // One key per command: the index entries live in slots of their own (keyed by the key's hash),
@@ -107,6 +152,8 @@ export class TenantRepository {
     for (const k of apiKeys) removed += await this.redis.del(this.keys.apiKey(k.sha256));
     for (const sha of await this.redis.hkeys(this.keys.tenantRevokedKeys(tenantId)))
       removed += await this.redis.del(this.keys.revokedApiKey(sha));
+    // Its NATS identities are free for another tenant from now on.
+    if (found) await this.releaseIdentities(tenantId, natsIdentityPairs(found.natsIdentities));
     return removed + (await this.deleteByPrefix(this.keys.tenantScope(tenantId)));
   }
 

@@ -16,6 +16,7 @@ import type { CreateTenantDto, UpdateTenantDto } from './dto/tenant.dto.js';
 import {
   type ApiKeyRecord,
   type NatsIdentities,
+  type NatsIdentityKind,
   natsIdentityPairs,
   NO_NATS_IDENTITIES,
   type Tenant,
@@ -72,8 +73,11 @@ export class TenantsService {
       updatedAt: now,
     };
     if (plan) this.tierOfPlan(plan); // validates the plan even when a tier is given
-    await this.checkIdentitiesFree(tenant);
-    if (!(await this.tenants.create(tenant))) throw new ConflictException(`Tenant ${dto.id} already exists`);
+    const claimed = await this.claimIdentities(tenant, NO_NATS_IDENTITIES);
+    if (!(await this.tenants.create(tenant))) {
+      await this.tenants.releaseIdentities(tenant.id, claimed);
+      throw new ConflictException(`Tenant ${dto.id} already exists`);
+    }
     const { keyId, apiKey } = await this.issueKeyFor(tenant.id);
     await this.publish({ tenantId: tenant.id, change: 'created' });
     return { ...tenant, keyId, apiKey };
@@ -88,18 +92,29 @@ export class TenantsService {
 
   /**
    * A NATS identity names one tenant: one another tenant holds is a 409 (else that tenant's
-   * connections, failed logins and disconnect reasons would be shown to this one). Reads every
-   * tenant: identities change rarely, by the admin.
+   * connections, failed logins and disconnect reasons would be shown to this one). Each identity
+   * is claimed with SET NX on its index key, so of concurrent registrations exactly one wins;
+   * the tenants are also read for identities registered before the index existed. Returns the
+   * identities this call newly claimed (`had`: what the tenant held before, kept claimed), which
+   * the caller releases if its write does not happen.
    */
-  private async checkIdentitiesFree(tenant: Tenant): Promise<void> {
+  private async claimIdentities(tenant: Tenant, had: NatsIdentities): Promise<[NatsIdentityKind, string][]> {
     const mine = identityKeys(tenant.natsIdentities);
-    if (mine.size === 0) return;
+    if (mine.size === 0) return [];
+    const held = identityKeys(had);
+    const added = natsIdentityPairs(tenant.natsIdentities).filter(([kind, v]) => !held.has(`${kind} ${v}`));
+    const taken = await this.tenants.claimIdentities(tenant.id, tenant.natsIdentities);
+    if (taken)
+      throw new ConflictException(`natsIdentities: ${taken.identity} already belongs to tenant ${taken.owner}`);
     const others = (await this.tenants.findMany(await this.tenants.listIds())).filter((t) => t.id !== tenant.id);
     for (const other of others) {
-      const taken = [...identityKeys(other.natsIdentities)].filter((k) => mine.has(k));
-      if (taken.length > 0)
-        throw new ConflictException(`natsIdentities: ${taken.join(', ')} already belongs to tenant ${other.id}`);
+      const theirs = [...identityKeys(other.natsIdentities)].filter((k) => mine.has(k));
+      if (theirs.length > 0) {
+        await this.tenants.releaseIdentities(tenant.id, added);
+        throw new ConflictException(`natsIdentities: ${theirs.join(', ')} already belongs to tenant ${other.id}`);
+      }
     }
+    return added;
   }
 
   async get(tenantId: string): Promise<Tenant> {
@@ -126,8 +141,18 @@ export class TenantsService {
       natsIdentities: identitiesOf(dto.natsIdentities, tenant.natsIdentities),
       updatedAt: new Date().toISOString(),
     };
-    if (dto.natsIdentities) await this.checkIdentitiesFree(updated);
-    if (!(await this.tenants.update(updated))) throw new NotFoundException(`Tenant ${tenantId} not found`);
+    if (dto.natsIdentities) await this.claimIdentities(updated, tenant.natsIdentities);
+    if (!(await this.tenants.update(updated))) {
+      // Erased meanwhile: what this call claimed goes back.
+      if (dto.natsIdentities) await this.tenants.releaseIdentities(tenantId, natsIdentityPairs(updated.natsIdentities));
+      throw new NotFoundException(`Tenant ${tenantId} not found`);
+    }
+    if (dto.natsIdentities) {
+      // The identities it dropped are free for another tenant.
+      const kept = identityKeys(updated.natsIdentities);
+      const dropped = natsIdentityPairs(tenant.natsIdentities).filter(([kind, v]) => !kept.has(`${kind} ${v}`));
+      await this.tenants.releaseIdentities(tenantId, dropped);
+    }
     await this.publish({ tenantId, change: 'updated' });
     return updated;
   }

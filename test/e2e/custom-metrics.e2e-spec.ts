@@ -264,9 +264,12 @@ describe('custom metrics (real NATS and Redis, two instances)', () => {
   });
 });
 
-/** Definitions under concurrency and change: one instance, a limit of 3. */
-describe('custom metric definitions (real Redis): limit under concurrency, a fixed meaning', () => {
-  const options = testOptions({ customMetricsPerTenant: 3 });
+/**
+ * Definitions under concurrency and change, and the export of many: one instance, a limit of 56;
+ * the export's Redis cost is counted on the app's own client.
+ */
+describe('custom metric definitions (real Redis): limit under concurrency, a fixed meaning, the export of 56', () => {
+  const options = testOptions({ customMetricsPerTenant: 56 });
   let pulse: RunningPulse;
   let redis: Redis;
   const keys = new RedisKeys(options.redis.keyPrefix);
@@ -284,17 +287,17 @@ describe('custom metric definitions (real Redis): limit under concurrency, a fix
 
   const definition = (i: number) => ({ name: `m${i}`, subject: `s${i}`, source: 'count', aggregation: 'count' });
 
-  it('30 concurrent creates against a limit of 3: exactly 3 are saved, the other 27 are 409', async () => {
+  it('70 concurrent creates against a limit of 56: exactly 56 are saved, the other 14 are 409', async () => {
     const tenant = await createTenant(pulse.url, uniqueTenantId('custom-race'), 'enterprise');
     const answers = await Promise.all(
-      Array.from({ length: 30 }, (_, i) =>
+      Array.from({ length: 70 }, (_, i) =>
         request(pulse.url, 'POST', '/api/v1/metrics/custom', { key: tenant.apiKey, body: definition(i) }),
       ),
     );
     const statuses = answers.map((r) => r.status);
-    expect(statuses.filter((s) => s === 201)).toHaveLength(3);
-    expect(statuses.filter((s) => s === 409)).toHaveLength(27);
-    expect(await redis.hlen(keys.customMetrics(tenant.id))).toBe(3);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(56);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(14);
+    expect(await redis.hlen(keys.customMetrics(tenant.id))).toBe(56);
   });
 
   it('PATCH renames and changes the unit; a change of what it measures is a 400 naming the field', async () => {
@@ -332,25 +335,6 @@ describe('custom metric definitions (real Redis): limit under concurrency, a fix
     expect(renamed.status).toBe(200);
     expect(renamed.body).toMatchObject({ name: 'basket', unit: 'EUR', field: 'amount', aggregation: 'sum' });
   });
-});
-
-/** The export of a tenant with many definitions: its Redis cost is counted on the app's own client. */
-describe('export with 56 custom metrics (real Redis)', () => {
-  const options = testOptions({ customMetricsPerTenant: 56 });
-  let pulse: RunningPulse;
-  let redis: Redis;
-  const keys = new RedisKeys(options.redis.keyPrefix);
-
-  beforeAll(async () => {
-    pulse = await startPulse(options);
-    redis = new Redis(SHARED_REDIS);
-  });
-
-  afterAll(async () => {
-    await pulse?.close();
-    redis?.disconnect();
-    await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
-  });
 
   it('reads every metric’s minutes of 24 h in batches (hundreds of commands, not one a metric a minute), values intact', async () => {
     const tenant = await createTenant(pulse.url, uniqueTenantId('custom-export'), 'enterprise');
@@ -371,10 +355,10 @@ describe('export with 56 custom metrics (real Redis)', () => {
     const client = pulse.app.get<Redis>(REDIS_CLIENT);
     const send = client.sendCommand.bind(client);
     let commands = 0;
-    client.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
+    client.sendCommand = (...args: Parameters<Redis['sendCommand']>) => {
       commands++;
       return send(...args);
-    });
+    };
     const started = performance.now();
     let csv: string;
     try {

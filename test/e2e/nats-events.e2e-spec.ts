@@ -360,3 +360,48 @@ describe('without a system account', () => {
     }
   });
 });
+
+describe('an identity names one tenant, under concurrency (real Redis)', () => {
+  it('of 12 tenants registering one identity at once exactly one wins; dropping or deleting frees it', async () => {
+    const pulse = await startPulse(testOptions());
+    try {
+      const tenants = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => createTenant(pulse.url, uniqueTenantId(`ident-${i}`), 'enterprise')),
+      );
+      const user = `shared-${uniqueTenantId('user')}`;
+      const patch = (id: string, natsIdentities: object) =>
+        request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${id}`, { key: ADMIN_KEY, body: { natsIdentities } });
+      const answers = await Promise.all(tenants.map((t) => patch(t.id, { users: [user] })));
+      const winners = tenants.filter((_, i) => answers[i].status === 200);
+      expect(winners).toHaveLength(1);
+      expect(answers.filter((r) => r.status === 409)).toHaveLength(11);
+      expect(answers.find((r) => r.status === 409)?.body.message).toContain(`user ${user} already belongs to tenant`);
+      // Concurrent creates of new tenants with one nkey: one.
+      const nkey = createUser().getPublicKey();
+      const created = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          request(pulse.url, 'POST', '/api/v1/admin/tenants', {
+            key: ADMIN_KEY,
+            body: { id: uniqueTenantId(`ident-new-${i}`), tier: 'enterprise', natsIdentities: { nkeys: [nkey] } },
+          }),
+        ),
+      );
+      expect(created.filter((r) => r.status === 201)).toHaveLength(1);
+      expect(created.filter((r) => r.status === 409)).toHaveLength(7);
+      // The winner drops the user: another tenant can take it; deleting that one frees it again.
+      const [winner] = winners;
+      const other = tenants.find((t) => t.id !== winner.id)!;
+      const third = tenants.find((t) => t.id !== winner.id && t.id !== other.id)!;
+      expect((await patch(winner.id, { users: [] })).status).toBe(200);
+      expect((await patch(other.id, { users: [user] })).status).toBe(200);
+      expect((await patch(third.id, { users: [user] })).status).toBe(409);
+      expect((await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${other.id}`, { key: ADMIN_KEY })).status).toBe(
+        200,
+      );
+      expect((await patch(third.id, { users: [user] })).status).toBe(200);
+    } finally {
+      await pulse.close();
+      await deletePrefix(SHARED_REDIS, pulse.options.redis.keyPrefix);
+    }
+  });
+});
