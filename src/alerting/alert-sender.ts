@@ -115,7 +115,12 @@ export class AlertSender {
       const tenantUrl = tenantUrlOf(channel);
       // Checked again at send time: a DNS answer may have changed since the channel was saved.
       if (tenantUrl && !trusted)
-        await assertAllowedTarget(tenantUrl, this.options.alerting.allowPrivateTargets, this.resolver);
+        await assertAllowedTarget(
+          tenantUrl,
+          this.options.alerting.allowPrivateTargets,
+          this.resolver,
+          this.options.alerting.timeoutMs,
+        );
       const response = await undiciFetch(request.url, {
         dispatcher: tenantUrl && !trusted ? this.tenantAgent : this.trustedAgent,
         method: 'POST',
@@ -198,7 +203,15 @@ export class AlertSender {
         retryable: false,
       };
     }
-    this.mailer ??= createTransport(this.options.alerting.smtpUrl);
+    // nodemailer waits 2 min to connect, 30 s for the greeting and 10 min of silence by default:
+    // a relay that hangs would hold the delivery (and its retries) that long.
+    const timeoutMs = this.options.alerting.timeoutMs;
+    this.mailer ??= createTransport({
+      url: this.options.alerting.smtpUrl,
+      connectionTimeout: timeoutMs,
+      greetingTimeout: timeoutMs,
+      socketTimeout: timeoutMs,
+    });
     const { subject, text } = emailContent(n);
     try {
       await this.mailer.sendMail({ from: this.options.alerting.emailFrom, to: channel.config.to, subject, text });
