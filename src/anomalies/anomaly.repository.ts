@@ -6,7 +6,7 @@ import { dayOf, minuteEpochOf } from '../common/time.js';
 import { TenantFence } from '../redis/tenant-fence.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { ANOMALY_RETENTION_SECONDS, type Anomaly } from './anomaly.js';
-import { COUNTER_FIELDS as F } from '../redis/redis-keys.js';
+import { COUNTER_FIELDS as F, secondField } from '../redis/redis-keys.js';
 import { TrafficRepository } from '../monitoring/traffic.repository.js';
 
 /**
@@ -14,6 +14,16 @@ import { TrafficRepository } from '../monitoring/traffic.repository.js';
  * ten windows, so a tenant with more flapping clients than this gets those with the most.
  */
 const MAX_OFFLINE_CLIENTS = 1000;
+
+/** Minutes of per-second counts read to judge windows a pass missed: two hours at most. */
+const MAX_HELD_MINUTES = 120;
+
+/** What Redis holds of windows a pass missed: each one's messages and bytes, by second. */
+export interface HeldWindows {
+  windows: { messages: number; bytes: number }[];
+  /** Messages from the last window's end to the time asked (the open window so far). */
+  after: number;
+}
 
 /** Counters a detection window is computed from (all merged across instances in Redis). */
 export interface TenantCounters {
@@ -165,6 +175,45 @@ export class AnomalyRepository {
             )
           : null,
     };
+  }
+
+  /**
+   * Messages and bytes of `count` windows of `windowMs` from `from` (ms), summed from the minutes'
+   * per-second counts (every instance's, each count in the second it was taken, however late it
+   * was flushed), and the messages after them until `until`. Null when windows are not whole
+   * seconds or the span is over MAX_HELD_MINUTES minutes (then the minutes are not all read).
+   */
+  async heldWindows(
+    tenantId: string,
+    from: number,
+    windowMs: number,
+    count: number,
+    until: number,
+  ): Promise<HeldWindows | null> {
+    if (windowMs % 1000 !== 0 || from % 1000 !== 0) return null;
+    const first = minuteEpochOf(from);
+    const last = minuteEpochOf(Math.max(from, until - 1));
+    if ((last - first) / 60 + 1 > MAX_HELD_MINUTES) return null;
+    const minutes: number[] = [];
+    for (let m = first; m <= last; m += 60) minutes.push(m);
+    const hashes = await Promise.all(minutes.map((m) => this.redis.hgetall(this.keys.minute(tenantId, m))));
+    const held: HeldWindows = { windows: Array.from({ length: count }, () => ({ messages: 0, bytes: 0 })), after: 0 };
+    const end = from + count * windowMs;
+    hashes.forEach((hash, i) => {
+      for (let s = 0; s < 60; s++) {
+        const at = (minutes[i] + s) * 1000;
+        if (at < from || at >= until) continue;
+        const messages = Number(hash[secondField('m', s)] ?? 0);
+        if (at >= end) {
+          held.after += messages;
+          continue;
+        }
+        const w = held.windows[Math.floor((at - from) / windowMs)];
+        w.messages += messages;
+        w.bytes += Number(hash[secondField('b', s)] ?? 0);
+      }
+    });
+    return held;
   }
 
   async loadDetection<T>(tenantId: string): Promise<StoredDetection<T> | null> {
