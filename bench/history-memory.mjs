@@ -21,6 +21,8 @@ const { TenantDelta } = await import('../dist/monitoring/tenant-delta.js');
 const { TrafficRepository } = await import('../dist/monitoring/traffic.repository.js');
 const { AnalyticsRepository } = await import('../dist/analytics/analytics.repository.js');
 const { RedisKeys } = await import('../dist/redis/redis-keys.js');
+const { TenantFence } = await import('../dist/redis/tenant-fence.js');
+const { ColdPartitions } = await import('../dist/coldstore/cold-partitions.js');
 const { RETENTION } = await import('../dist/common/retention.js');
 const { dayOf } = await import('../dist/common/time.js');
 
@@ -66,7 +68,18 @@ if (COLD) {
   });
   await cold.ensureTable();
 }
-const rollups = new AnalyticsRepository(redis, keys, traffic, coldOptions, cold);
+// The tenant's record (written above) is what the fenced writes check; no incarnation field: its
+// items are under its bare id, as a tenant created before incarnations keeps them.
+const partitions = new ColdPartitions(redis, keys);
+const rollups = new AnalyticsRepository(
+  redis,
+  keys,
+  new TenantFence(redis, keys),
+  partitions,
+  traffic,
+  coldOptions,
+  cold,
+);
 
 const nowSeconds = Math.floor(nowMs / 1000);
 const end = nowSeconds - (nowSeconds % 3600);
@@ -108,7 +121,7 @@ for (let m = start; m < nowSeconds - retention.minuteSeconds; m += 60) await red
 let coldItems = null;
 if (COLD) {
   const { Archiver } = await import('../dist/analytics/archive.job.js');
-  const archiver = new Archiver(rollups, cold, 60_000);
+  const archiver = new Archiver(rollups, cold, partitions, 60_000);
   let written = 0;
   for (let pass = 0; pass < 100; pass++) {
     const n = await archiver.archiveTenant(tenant, retention, nowMs);

@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import type { MicroserviceOptions } from '@nestjs/microservices';
+import { type JsonShapeLimits, withinJsonShape } from './common/json-shape.js';
 import { PULSE_OPTIONS, type PulseOptions } from './config/pulse-options.js';
 import { HEARTBEAT_PATTERN } from './heartbeat/heartbeat.controller.js';
 import { HeartbeatService } from './heartbeat/heartbeat.service.js';
@@ -18,6 +19,19 @@ import { natsConnectionOptions } from './nats/nats-connection-options.js';
 
 export const API_PREFIX = 'api/v1';
 export const BODY_LIMIT = '100kb';
+
+/** No request body Pulse takes comes near these: rules, channels and tenants are a few levels deep. */
+export const BODY_SHAPE: JsonShapeLimits = { maxDepth: 32, maxTokens: 10_000 };
+
+/** body-parser's verify hook: an error with a 4xx status and `expose` is answered as it says. */
+function refuseCostlyJson(_req: unknown, _res: unknown, body: Buffer): void {
+  if (!withinJsonShape(body, BODY_SHAPE)) {
+    throw Object.assign(
+      new Error(`JSON body nested over ${BODY_SHAPE.maxDepth} levels or over ${BODY_SHAPE.maxTokens} tokens`),
+      { status: 400, expose: true },
+    );
+  }
+}
 
 /** HTTP settings shared by main.ts and the e2e tests, so the tests exercise the real app. */
 export function configureApp(app: INestApplication): void {
@@ -31,7 +45,12 @@ export function configureApp(app: INestApplication): void {
       { path: 'metrics', method: RequestMethod.GET },
     ],
   });
-  express.useBodyParser('json', { limit: BODY_LIMIT });
+  // The shape is checked before the parse (linear, stops at the bound): a 100 kB body nested
+  // 50,000 deep parsed, then overflowed the stack in validation (a 500) on the shared loop.
+  // Nest's type leaves `verify` out (it sets it for rawBody, which Pulse does not use) but passes
+  // it on to body-parser; hence a variable rather than a literal.
+  const jsonOptions = { limit: BODY_LIMIT, verify: refuseCostlyJson };
+  express.useBodyParser('json', jsonOptions);
   express.disable('x-powered-by');
   // Security headers. The CSP is left to the pages that need one (Swagger UI ships inline code).
   express.use(helmet({ contentSecurityPolicy: false }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertAllowedTarget, hostOf, isPublicAddress } from './address-policy.js';
+import { assertAllowedTarget, hostOf, isPublicAddress, type Resolver } from './address-policy.js';
 
 describe('isPublicAddress', () => {
   it('refuses loopback, private, link-local, CGNAT, metadata, multicast and reserved IPv4', () => {
@@ -64,5 +64,16 @@ describe('assertAllowedTarget', () => {
     await expect(assertAllowedTarget('https://8.8.8.8/hook', false)).resolves.toBeInstanceOf(URL);
     await expect(assertAllowedTarget('http://127.0.0.1:9/hook', true)).resolves.toBeInstanceOf(URL);
     await expect(assertAllowedTarget('ftp://127.0.0.1/x', true)).rejects.toThrow(/http/);
+  });
+});
+
+describe('assertAllowedTarget deadline', () => {
+  it('a DNS lookup that never answers is refused at the deadline, not waited for', async () => {
+    const silent: Resolver = () => new Promise(() => undefined);
+    const started = Date.now();
+    await expect(assertAllowedTarget('https://hooks.example.com/x', false, silent, 200)).rejects.toThrow(
+      /does not resolve/,
+    );
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 });

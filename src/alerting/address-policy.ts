@@ -1,4 +1,5 @@
 import { lookup } from 'node:dns/promises';
+import { withTimeout } from '../common/with-timeout.js';
 import { BlockList, isIP } from 'node:net';
 
 /**
@@ -68,6 +69,9 @@ export class TargetNotAllowedError extends Error {}
 
 export type Resolver = (hostname: string) => Promise<{ address: string; family: number }[]>;
 
+/** How long a target's DNS lookup may take before it counts as not resolving. */
+const DNS_TIMEOUT_MS = 5000;
+
 const systemResolver: Resolver = (hostname) => lookup(hostname, { all: true, verbatim: true });
 
 /**
@@ -79,6 +83,7 @@ export async function assertAllowedTarget(
   raw: string,
   allowPrivate: boolean,
   resolve: Resolver = systemResolver,
+  timeoutMs = DNS_TIMEOUT_MS,
 ): Promise<URL> {
   let url: URL;
   try {
@@ -93,7 +98,10 @@ export async function assertAllowedTarget(
   }
   if (url.protocol !== 'https:') throw new TargetNotAllowedError('must be https');
   const host = hostOf(url);
-  const addresses = isIP(host) ? [host] : (await resolve(host).catch(() => [])).map((a) => a.address);
+  // getaddrinfo cannot be cancelled, but the caller (an API request, a delivery) stops waiting.
+  const addresses = isIP(host)
+    ? [host]
+    : (await withTimeout(resolve(host), timeoutMs, 'no DNS answer').catch(() => [])).map((a) => a.address);
   if (addresses.length === 0) throw new TargetNotAllowedError('does not resolve');
   if (!addresses.every(isPublicAddress))
     throw new TargetNotAllowedError('resolves to a private, loopback or reserved address');

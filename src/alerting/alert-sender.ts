@@ -136,7 +136,12 @@ export class AlertSender {
       const tenantUrl = tenantUrlOf(channel);
       // Checked again at send time: a DNS answer may have changed since the channel was saved.
       if (tenantUrl && !trusted)
-        await assertAllowedTarget(tenantUrl, this.options.alerting.allowPrivateTargets, this.resolver);
+        await assertAllowedTarget(
+          tenantUrl,
+          this.options.alerting.allowPrivateTargets,
+          this.resolver,
+          this.options.alerting.timeoutMs,
+        );
       const response = await undiciFetch(request.url, {
         dispatcher: tenantUrl && !trusted ? this.tenantAgent : this.trustedAgent,
         method: 'POST',
@@ -223,7 +228,8 @@ export class AlertSender {
         retryable: false,
       };
     }
-    // The attempt's deadline holds for SMTP too (nodemailer waits minutes by default).
+    // nodemailer waits 2 min to connect, 30 s for the greeting and 10 min of silence by default:
+    // a relay that hangs would hold the delivery (and its retries) that long.
     const timeoutMs = this.options.alerting.timeoutMs;
     this.mailer ??= createTransport({
       url: this.options.alerting.smtpUrl,

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
+import { TenantFence } from '../redis/tenant-fence.js';
 import { RedisKeys } from '../redis/redis-keys.js';
+import { BoundedHashes } from '../redis/bounded-hash.js';
 import type { Channel } from './channel.js';
 
 export const ALERT_HISTORY_SECONDS = 30 * 86_400;
@@ -9,13 +11,28 @@ const MAX_LOG_ENTRIES = 10_000;
 /** Channels, alert history and the delivery log of a tenant. */
 @Injectable()
 export class AlertingRepository {
+  // Every write that can create a key is fenced (TenantFence): a request or an evaluation that
+  // passed its tenant check before an erasure must not bring the tenant's keys back after it.
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
+    private readonly bounded: BoundedHashes,
+    private readonly fence: TenantFence,
   ) {}
 
+  /**
+   * Saves a new channel, rule or silence unless the tenant has `limit` of them already (checked
+   * and written at once, so concurrent creates cannot pass the limit); false then, null when the
+   * tenant was erased meanwhile (nothing written).
+   */
+  createWithin(kind: 'channels' | 'rules' | 'silences', tenantId: string, record: { id: string }, limit: number) {
+    return this.bounded.setWithin(tenantId, this.hashOf(kind, tenantId), record.id, JSON.stringify(record), limit);
+  }
+
   async saveChannel(tenantId: string, channel: Channel): Promise<void> {
-    await this.redis.hset(this.keys.alertChannels(tenantId), channel.id, JSON.stringify(channel));
+    await this.fence.write(tenantId, [
+      ['HSET', this.keys.alertChannels(tenantId), channel.id, JSON.stringify(channel)],
+    ]);
   }
 
   async channel(tenantId: string, id: string): Promise<Channel | null> {
@@ -33,22 +50,21 @@ export class AlertingRepository {
   }
 
   async saveRecord(kind: 'rules' | 'silences', tenantId: string, id: string, value: object): Promise<void> {
-    await this.redis.hset(
-      kind === 'rules' ? this.keys.alertRules(tenantId) : this.keys.alertSilences(tenantId),
-      id,
-      JSON.stringify(value),
-    );
+    const key = kind === 'rules' ? this.keys.alertRules(tenantId) : this.keys.alertSilences(tenantId);
+    await this.fence.write(tenantId, [['HSET', key, id, JSON.stringify(value)]]);
   }
 
   /** How many channels, rules or silences a tenant has (HLEN: no record is read). */
   count(kind: 'channels' | 'rules' | 'silences', tenantId: string): Promise<number> {
-    const key =
-      kind === 'channels'
-        ? this.keys.alertChannels(tenantId)
-        : kind === 'rules'
-          ? this.keys.alertRules(tenantId)
-          : this.keys.alertSilences(tenantId);
-    return this.redis.hlen(key);
+    return this.redis.hlen(this.hashOf(kind, tenantId));
+  }
+
+  private hashOf(kind: 'channels' | 'rules' | 'silences', tenantId: string): string {
+    return kind === 'channels'
+      ? this.keys.alertChannels(tenantId)
+      : kind === 'rules'
+        ? this.keys.alertRules(tenantId)
+        : this.keys.alertSilences(tenantId);
   }
 
   async records<T>(kind: 'rules' | 'silences', tenantId: string): Promise<T[]> {
@@ -77,7 +93,7 @@ export class AlertingRepository {
   }
 
   async saveRuleState(tenantId: string, ruleId: string, state: object): Promise<void> {
-    await this.redis.hset(this.keys.alertRuleState(tenantId), ruleId, JSON.stringify(state));
+    await this.fence.write(tenantId, [['HSET', this.keys.alertRuleState(tenantId), ruleId, JSON.stringify(state)]]);
   }
 
   async notifiedAt(tenantId: string, alertKey: string): Promise<number | null> {
@@ -87,15 +103,17 @@ export class AlertingRepository {
 
   async setNotified(tenantId: string, alertKey: string, at: number | null): Promise<void> {
     if (at === null) await this.redis.hdel(this.keys.alertNotified(tenantId), alertKey);
-    else await this.redis.hset(this.keys.alertNotified(tenantId), alertKey, at);
+    else await this.fence.write(tenantId, [['HSET', this.keys.alertNotified(tenantId), alertKey, at]]);
   }
 
   /** Appends to a 30-day log (alerts or deliveries), newest first, bounded. */
   async log(tenantId: string, kind: 'alerts' | 'deliveries', entry: object): Promise<void> {
     const key = kind === 'alerts' ? this.keys.alertLog(tenantId) : this.keys.deliveryLog(tenantId);
-    await this.redis.lpush(key, JSON.stringify(entry));
-    await this.redis.ltrim(key, 0, MAX_LOG_ENTRIES - 1);
-    await this.redis.expire(key, ALERT_HISTORY_SECONDS);
+    await this.fence.write(tenantId, [
+      ['LPUSH', key, JSON.stringify(entry)],
+      ['LTRIM', key, 0, MAX_LOG_ENTRIES - 1],
+      ['EXPIRE', key, ALERT_HISTORY_SECONDS],
+    ]);
   }
 
   /** Log entries newer than `since` (ms), newest first. */

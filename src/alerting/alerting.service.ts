@@ -34,6 +34,9 @@ export interface AlertEvent {
 
 export const ALERTING_LIMITS = { channels: 50, rules: 200, silences: 200 } as const;
 
+const limitReached = (kind: keyof typeof ALERTING_LIMITS) =>
+  new ConflictException(`A tenant has at most ${ALERTING_LIMITS[kind]} alert ${kind}: delete one first`);
+
 type RaisedAlert = Omit<AlertEvent, 'at' | 'silenced'> & {
   title: string;
   details: Record<string, unknown>;
@@ -106,7 +109,7 @@ export class AlertingService {
       signingSecret = `whsec_${randomBytes(32).toString('base64')}`;
       channel.config.secret = signingSecret;
     }
-    await this.repository.saveChannel(tenantId, channel);
+    await this.createWithinLimit('channels', tenantId, channel);
     // The secret is in this answer only.
     return signingSecret ? { ...maskChannel(channel), signingSecret } : maskChannel(channel);
   }
@@ -312,7 +315,7 @@ export class AlertingService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.repository.saveRecord('rules', tenantId, rule.id, rule);
+    await this.createWithinLimit('rules', tenantId, rule);
     return rule;
   }
 
@@ -358,7 +361,7 @@ export class AlertingService {
       until: new Date(dto.until).toISOString(),
       createdAt: new Date().toISOString(),
     };
-    await this.repository.saveRecord('silences', tenantId, silence.id, silence);
+    await this.createWithinLimit('silences', tenantId, silence);
     return silence;
   }
 
@@ -406,9 +409,21 @@ export class AlertingService {
    * (rules): their number is bounded, so no tenant can make alerting slow for everyone.
    */
   private async withinLimit(kind: keyof typeof ALERTING_LIMITS, tenantId: string): Promise<void> {
-    if ((await this.repository.count(kind, tenantId)) >= ALERTING_LIMITS[kind]) {
-      throw new ConflictException(`A tenant has at most ${ALERTING_LIMITS[kind]} alert ${kind}: delete one first`);
-    }
+    if ((await this.repository.count(kind, tenantId)) >= ALERTING_LIMITS[kind]) throw limitReached(kind);
+  }
+
+  /**
+   * The write itself checks the limit again, atomically: withinLimit answers early (before a
+   * channel's DNS check), but concurrent creates that all passed it must not all be saved.
+   */
+  private async createWithinLimit(
+    kind: keyof typeof ALERTING_LIMITS,
+    tenantId: string,
+    record: { id: string },
+  ): Promise<void> {
+    const created = await this.repository.createWithin(kind, tenantId, record, ALERTING_LIMITS[kind]);
+    if (created === null) throw new NotFoundException(`Tenant ${tenantId} no longer exists`);
+    if (!created) throw limitReached(kind);
   }
 
   private async find(tenantId: string, id: string): Promise<Channel> {

@@ -18,4 +18,13 @@ describe('channel config', () => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     expect(ms).toBeLessThan(250);
   });
+
+  it('bounds a URL stored in a channel (2,048 characters), naming the field', () => {
+    const url = (n: number) => `https://hooks.example.com/${'x'.repeat(n - 26)}`;
+    expect(configProblems('webhook', { url: url(2048) })).toEqual([]);
+    expect(configProblems('webhook', { url: url(90_000) })).toEqual(['config.url must be at most 2048 characters']);
+    expect(configProblems('slack', { webhookUrl: url(2049) })).toEqual([
+      'config.webhookUrl must be at most 2048 characters',
+    ]);
+  });
 });

@@ -27,6 +27,9 @@ const MAX_EMAIL_LENGTH = 254;
 /** class-validator's (validator.js) check, on at most 254 characters: linear in the input. */
 const isAddress = (a: unknown): boolean => typeof a === 'string' && a.length <= MAX_EMAIL_LENGTH && isEmail(a);
 
+/** A channel's URL is stored and sent to for as long as the channel lives: bounded like a browser's. */
+export const MAX_URL_LENGTH = 2048;
+
 /** What is wrong with a channel's config, per field (empty when nothing). URLs are checked separately. */
 export function configProblems(type: ChannelType, config: unknown): string[] {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) return ['config must be an object'];
@@ -42,6 +45,11 @@ export function configProblems(type: ChannelType, config: unknown): string[] {
     .map((k) => `config.${k} is not a ${type} setting`);
   if (type === 'slack' && typeof c.webhookUrl !== 'string') problems.push('config.webhookUrl is required');
   if (type === 'webhook' && typeof c.url !== 'string') problems.push('config.url is required');
+  for (const field of ['webhookUrl', 'url'] as const) {
+    const v = c[field];
+    if (typeof v === 'string' && v.length > MAX_URL_LENGTH)
+      problems.push(`config.${field} must be at most ${MAX_URL_LENGTH} characters`);
+  }
   if (type === 'pagerduty' && (typeof c.routingKey !== 'string' || !/^[A-Za-z0-9]{8,64}$/.test(c.routingKey))) {
     problems.push('config.routingKey must be a PagerDuty integration key (8-64 letters and digits)');
   }

@@ -161,6 +161,7 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
       this.redis instanceof Cluster && this.redis.status === 'ready'
         ? (await this.health.redisStatus()).cluster
         : undefined;
+    const cold = await this.health.checkColdStore();
     const conditions: Record<Incident, boolean> = {
       nats_unreachable: this.nats.current().state !== 'connected',
       redis_unreachable: this.redis.status !== 'ready',
@@ -169,7 +170,7 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
       redis_data_lost: this.dataWatch.dataLossDetectedAt() !== null,
       flush_backlog: backlog > 0,
       job_failures: this.jobFailures.countSince(now - JOB_FAILURES_WINDOW_MS) >= JOB_FAILURES_LIMIT,
-      cold_store_degraded: this.health.coldStoreStatus().state === 'degraded',
+      cold_store_degraded: cold.state === 'degraded',
     };
     for (const [incident, holds] of Object.entries(conditions) as [Incident, boolean][]) {
       if (holds) {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional, ServiceUnavailableException } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { clientsSortKey, clientsSortKeyEnd, type DayData, decodeDayData, subjectsSortKey } from './cold-day.js';
+import { ColdPartitions } from '../coldstore/cold-partitions.js';
 import { COLD_STORE, type ColdPeriod, type ColdStore, periodOfSortKey, sortKey } from '../coldstore/cold-store.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { dayOf } from '../common/time.js';
@@ -13,9 +14,11 @@ import {
   hotSecondsOf,
   readsCold,
 } from '../common/history-tiers.js';
+import { batchHashReader } from '../redis/hash-batch.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { CLIENT_DAY_FIELDS, CLIENT_FIELD_SEPARATOR, COUNTER_FIELDS, RedisKeys } from '../redis/redis-keys.js';
+import { TenantFence } from '../redis/tenant-fence.js';
 import { type SubjectCount, TrafficRepository } from '../monitoring/traffic.repository.js';
 import { ROLLUP_DAY_LUA, ROLLUP_HOUR_LUA } from './rollup-scripts.js';
 
@@ -80,6 +83,7 @@ export function periodEnd(period: ColdPeriod): number {
  */
 @Injectable()
 export class AnalyticsRepository {
+  private readonly hashes: (keys: string[]) => Promise<Record<string, string>[]>;
   private readonly scripts: Record<
     'pulseRollupHour' | 'pulseRollupDay' | 'pulseUnqueue' | 'pulseClaimLate' | 'pulseFinishLate',
     LuaScript
@@ -89,6 +93,8 @@ export class AnalyticsRepository {
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
+    private readonly fence: TenantFence,
+    private readonly partitions: ColdPartitions,
     private readonly traffic: TrafficRepository,
     @Inject(PULSE_OPTIONS) options: PulseOptions,
     @Optional() @Inject(COLD_STORE) private readonly cold: ColdStore | null = null,
@@ -101,10 +107,12 @@ export class AnalyticsRepository {
       pulseFinishLate: FINISH_LATE_LUA,
     });
     this.hotSeconds = hotSecondsOf(options);
+    this.hashes = batchHashReader(redis);
   }
 
+  /** Minute hashes in batches (a 24 h series reads 1,440). */
   minutes(tenantId: string, minuteEpochs: number[]): Promise<Record<string, string>[]> {
-    return Promise.all(minuteEpochs.map((m) => this.redis.hgetall(this.keys.minute(tenantId, m))));
+    return this.hashes(minuteEpochs.map((m) => this.keys.minute(tenantId, m)));
   }
 
   hours(tenantId: string, hourEpochs: number[], now = Date.now()): Promise<Record<string, string>[]> {
@@ -129,12 +137,15 @@ export class AnalyticsRepository {
   }
 
   /**
-   * One Query of the cold store; a store that does not answer is a 503 (never an answer with the
-   * old part missing: the caller asks again).
+   * One Query of the cold store, in the partition of the tenant's incarnation (none: the tenant is
+   * gone, nothing to read); a store that does not answer is a 503 (never an answer with the old
+   * part missing: the caller asks again).
    */
   private async coldQuery(cold: ColdStore, tenantId: string, fromSk: string, toSk: string, what: string) {
+    const partition = await this.partitions.of(tenantId);
+    if (partition === null) return [];
     try {
-      return await cold.query(tenantId, fromSk, toSk);
+      return await cold.query(partition, fromSk, toSk);
     } catch (err) {
       throw new ServiceUnavailableException(
         `${what} is in the cold store, which did not answer: ${(err as Error).message}`,
@@ -157,17 +168,18 @@ export class AnalyticsRepository {
       );
       cold = new Map(items.map((i) => [periodOfSortKey(i.sk), (i.attributes.f ?? {}) as Record<string, string>]));
     }
-    return Promise.all(
-      periods.map((p) => Promise.resolve(cold.get(p) ?? this.redis.hgetall(this.periodKey(tenantId, p)))),
-    );
+    const hot = periods.filter((p) => !cold.has(p));
+    const read = await this.hashes(hot.map((p) => this.periodKey(tenantId, p)));
+    const fromRedis = new Map(hot.map((p, i) => [p, read[i]]));
+    return periods.map((p) => cold.get(p) ?? fromRedis.get(p) ?? {});
   }
 
   /** Marks hours and days for the archiver (cold store on): their hash changed. */
   async queueArchive(tenantId: string, periods: ColdPeriod[], at: number, onlyNew = false): Promise<void> {
     if (!this.cold || periods.length === 0) return;
     const members = periods.flatMap((p) => [String(at), p]);
-    if (onlyNew) await this.redis.zadd(this.keys.archiveQueue(tenantId), 'NX', ...members);
-    else await this.redis.zadd(this.keys.archiveQueue(tenantId), ...members);
+    const key = this.keys.archiveQueue(tenantId);
+    await this.fence.write(tenantId, [onlyNew ? ['ZADD', key, 'NX', ...members] : ['ZADD', key, ...members]]);
   }
 
   /** The archiver's queue of a tenant: period → when it last changed (ms). */
@@ -187,7 +199,9 @@ export class AnalyticsRepository {
     retention: { hourSeconds: number; daySeconds: number },
     now: number,
   ): Promise<boolean> {
-    if ((await this.redis.set(this.keys.archiveBackfilled(tenantId), '1', 'NX')) !== 'OK') return false;
+    const [claimed] =
+      (await this.fence.write(tenantId, [['SET', this.keys.archiveBackfilled(tenantId), '1', 'NX']])) ?? [];
+    if (claimed !== 'OK') return false;
     const nowSeconds = Math.floor(now / 1000);
     const hour = nowSeconds - (nowSeconds % HOUR);
     const periods: ColdPeriod[] = [];
@@ -206,7 +220,7 @@ export class AnalyticsRepository {
 
   /** The stored hash of each period (empty where Redis has none). */
   periodHashes(tenantId: string, periods: ColdPeriod[]): Promise<Record<string, string>[]> {
-    return Promise.all(periods.map((p) => this.redis.hgetall(this.periodKey(tenantId, p))));
+    return this.hashes(periods.map((p) => this.periodKey(tenantId, p)));
   }
 
   /** The digest of each period's hash as last archived (null: never, or forgotten). */
@@ -222,7 +236,7 @@ export class AnalyticsRepository {
    */
   async saveDigests(tenantId: string, digests: [ColdPeriod, string][], now: number): Promise<void> {
     const key = this.keys.archiveDigests(tenantId);
-    if (digests.length > 0) await this.redis.hset(key, ...digests.flat());
+    if (digests.length > 0) await this.fence.write(tenantId, [['HSET', key, ...digests.flat()]]);
     const old = (await this.redis.hkeys(key)).filter(
       (p) => periodEnd(p as ColdPeriod) + this.hotSeconds + 2 * HOUR < now / 1000,
     );
@@ -450,7 +464,7 @@ export class AnalyticsRepository {
   /** After archiving a day's subjects and clients: their keys expire shortly (reads go cold then). */
   async dayDataArchived(tenantId: string, day: string): Promise<void> {
     // Marked so that a later archive of the day's hash does not queue its data again.
-    await this.redis.hset(this.keys.archiveDigests(tenantId), `s${day}`, 'archived');
+    await this.fence.write(tenantId, [['HSET', this.keys.archiveDigests(tenantId), `s${day}`, 'archived']]);
     const at = periodEnd(`d${day}`) + DAY_DATA_COLD_AFTER_SECONDS;
     const k = this.keys;
     await Promise.all(
@@ -490,13 +504,19 @@ export class AnalyticsRepository {
     ttlSeconds: number,
   ): Promise<void> {
     const key = this.keys.minute(tenantId, minuteEpoch);
-    await this.redis.hset(key, COUNTER_FIELDS.activeClients, online, COUNTER_FIELDS.offlineClients, offline);
-    await this.redis.expire(key, ttlSeconds);
+    await this.fence.write(tenantId, [
+      ['HSET', key, COUNTER_FIELDS.activeClients, online, COUNTER_FIELDS.offlineClients, offline],
+      ['EXPIRE', key, ttlSeconds],
+    ]);
   }
 
   async rollupHour(tenantId: string, hourEpoch: number, stripBefore: number, ttlSeconds: number): Promise<number> {
     const minutes = Array.from({ length: 60 }, (_, i) => hourEpoch + 60 * i);
-    const keys = [this.keys.hour(tenantId, hourEpoch), ...minutes.map((m) => this.keys.minute(tenantId, m))];
+    const keys = [
+      this.keys.hour(tenantId, hourEpoch),
+      ...minutes.map((m) => this.keys.minute(tenantId, m)),
+      this.keys.tenant(tenantId),
+    ];
     return (await this.scripts.pulseRollupHour(keys, [ttlSeconds, stripBefore, ...minutes])) as number;
   }
 
@@ -507,7 +527,8 @@ export class AnalyticsRepository {
   }
 
   async markDirty(tenantId: string, hours: number[]): Promise<void> {
-    if (hours.length > 0) await this.redis.sadd(this.keys.rollupDirty(tenantId), ...hours.map(String));
+    if (hours.length > 0)
+      await this.fence.write(tenantId, [['SADD', this.keys.rollupDirty(tenantId), ...hours.map(String)]]);
   }
 
   /** Unmarks hours once recomputed (a flush that marks one again meanwhile marks it again). */
@@ -517,7 +538,11 @@ export class AnalyticsRepository {
 
   async rollupDay(tenantId: string, day: string, dayStartEpoch: number, ttlSeconds: number): Promise<number> {
     const hours = Array.from({ length: 24 }, (_, i) => dayStartEpoch + 3600 * i);
-    const keys = [this.keys.day(tenantId, day), ...hours.map((h) => this.keys.hour(tenantId, h))];
+    const keys = [
+      this.keys.day(tenantId, day),
+      ...hours.map((h) => this.keys.hour(tenantId, h)),
+      this.keys.tenant(tenantId),
+    ];
     return (await this.scripts.pulseRollupDay(keys, [ttlSeconds])) as number;
   }
 }

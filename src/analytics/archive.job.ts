@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { ColdPartitions } from '../coldstore/cold-partitions.js';
 import { COLD_STORE, type ColdItem, type ColdPeriod, type ColdStore, sortKey } from '../coldstore/cold-store.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { JobFailures } from '../jobs/job-failures.js';
@@ -41,6 +42,7 @@ export class ArchiveJob extends LockedJobService<ArchiveRun> {
   constructor(
     repository: AnalyticsRepository,
     private readonly directory: TenantDirectory,
+    partitions: ColdPartitions,
     lock: RedisLock,
     scheduler: SchedulerRegistry,
     failures: JobFailures,
@@ -51,7 +53,7 @@ export class ArchiveJob extends LockedJobService<ArchiveRun> {
     super();
     this.lockTtl = Math.max(60_000, 2 * options.rollupIntervalMs);
     this.archiver = cold
-      ? new Archiver(repository, cold, 2 * options.rollupIntervalMs, options.subjectsStoredPerDay)
+      ? new Archiver(repository, cold, partitions, 2 * options.rollupIntervalMs, options.subjectsStoredPerDay)
       : null;
     this.job = new LockedJob(
       { lock, scheduler, failures, timings, logger: new Logger(ArchiveJob.name) },
@@ -84,18 +86,43 @@ export class ArchiveJob extends LockedJobService<ArchiveRun> {
 /**
  * One tenant's archiving (the job's work, and what the memory benchmark runs without Nest): its
  * queued periods that are due, written to the cold store, then their Redis keys set to expire.
+ * Every item goes to the partition of the incarnation read when the tenant's turn began; its
+ * Redis writes are fenced (AnalyticsRepository), and a cold write that lands after the tenant's
+ * erasure is deleted by the archiver itself (ARCHITECTURE.md, Erasure fence).
  */
 export class Archiver {
   constructor(
     private readonly repository: AnalyticsRepository,
     private readonly cold: ColdStore,
+    private readonly partitions: Pick<ColdPartitions, 'of'>,
     private readonly settleMs: number,
     /** Subjects a day keeps (SUBJECTS_STORED_PER_DAY): late subjects added to a day keep as many. */
     private readonly subjectsKept = 1000,
   ) {}
 
-  /** The number of items written. */
+  /**
+   * The number of items written. A tenant erased since the pass read its list is skipped; one
+   * erased (or erased and created again) while its items were being written has them deleted
+   * once the writes are over: the erasure deleted its record before its cold items, so a write
+   * that landed after those were deleted is always followed by this check seeing the record gone.
+   */
   async archiveTenant(tenantId: string, retention: Retention, now: number): Promise<number> {
+    const partition = await this.partitions.of(tenantId);
+    if (partition === null) return 0;
+    const store = new PartitionWrites(this.cold, partition);
+    try {
+      return await this.archivePartition(tenantId, store, retention, now);
+    } finally {
+      if (store.wrote && (await this.partitions.of(tenantId)) !== partition) await this.cold.deletePartition(partition);
+    }
+  }
+
+  private async archivePartition(
+    tenantId: string,
+    store: PartitionWrites,
+    retention: Retention,
+    now: number,
+  ): Promise<number> {
     let archived = 0;
     await this.repository.backfillArchive(tenantId, retention, now);
     const queue = await this.repository.archiveQueue(tenantId);
@@ -105,18 +132,20 @@ export class Archiver {
     const due = [...queue].filter(ready).slice(0, PER_PASS);
     archived += await this.archiveDayData(
       tenantId,
+      store,
       due.filter(([p]) => p.startsWith('s')),
       retention,
     );
     const closed = due.filter(([p]) => !p.startsWith('s'));
-    if (closed.length > 0) archived += await this.archiveClosed(tenantId, closed, retention, now);
+    if (closed.length > 0) archived += await this.archiveClosed(tenantId, store, closed, retention, now);
     // Late data last: a period still queued is archived whole first, then its late part is added.
-    return archived + (await this.addLate(tenantId, queue, retention, now));
+    return archived + (await this.addLate(tenantId, store, queue, retention, now));
   }
 
   /** Writes closed hours and days whose hash changed; the number of items. */
   private async archiveClosed(
     tenantId: string,
+    store: PartitionWrites,
     closed: [ColdPeriod, number][],
     retention: Retention,
     now: number,
@@ -135,13 +164,13 @@ export class Archiver {
       if (digest === before[i]) return;
       digests.push([period, digest]);
       items.push({
-        tenantId,
+        partition: store.partition,
         sk: sortKey(period),
         attributes: { f: hashes[i] },
         expiresAt: expiryOf(period, retention),
       });
     });
-    await this.cold.put(items);
+    await store.put(items);
     await this.repository.saveDigests(tenantId, digests, now);
     await this.repository.archived(tenantId, closed);
     // Each closed day's subjects and clients follow once they settle (once: a later archive of
@@ -166,6 +195,7 @@ export class Archiver {
    */
   private async addLate(
     tenantId: string,
+    store: PartitionWrites,
     queue: Map<ColdPeriod, number>,
     retention: Retention,
     now: number,
@@ -180,55 +210,93 @@ export class Archiver {
       const expiresAt = expiryOf(dayPeriod, retention);
       if (token !== null && expiresAt > nowSeconds) {
         written += p.startsWith('s')
-          ? await this.addLateSubjects(tenantId, p, token, expiresAt)
-          : await this.addLateFields(tenantId, p, token, expiresAt);
+          ? await this.addLateSubjects(tenantId, store, p, token, expiresAt)
+          : await this.addLateFields(tenantId, store, p, token, expiresAt);
       }
       await this.repository.finishLate(tenantId, p);
     }
     return written;
   }
 
-  private async addLateFields(tenantId: string, p: ColdPeriod, token: string, expiresAt: number): Promise<number> {
+  private async addLateFields(
+    tenantId: string,
+    store: PartitionWrites,
+    p: ColdPeriod,
+    token: string,
+    expiresAt: number,
+  ): Promise<number> {
     const sk = sortKey(p);
-    const [item] = await this.cold.query(tenantId, sk, sk);
+    const [item] = await store.query(sk, sk);
     if (item?.attributes.lt === token) return 0; // added by a pass that failed after writing
     const late = await this.repository.claimedHash(tenantId, p);
     const stored = (item?.attributes.f ?? {}) as Record<string, string>;
-    await this.cold.put([{ tenantId, sk, attributes: { f: addFields(stored, late), lt: token }, expiresAt }]);
+    await store.put([
+      { partition: store.partition, sk, attributes: { f: addFields(stored, late), lt: token }, expiresAt },
+    ]);
     return 1;
   }
 
-  private async addLateSubjects(tenantId: string, p: ColdPeriod, token: string, expiresAt: number): Promise<number> {
+  private async addLateSubjects(
+    tenantId: string,
+    store: PartitionWrites,
+    p: ColdPeriod,
+    token: string,
+    expiresAt: number,
+  ): Promise<number> {
     const day = p.slice(1);
     const sk = subjectsSortKey(day);
-    const found = await this.cold.query(tenantId, sk, sk);
+    const found = await store.query(sk, sk);
     if (found[0]?.attributes.lt === token) return 0;
     const stored = decodeDayData(found).get(day) ?? { subjects: [], sketch: null };
     const merged = addSubjects(stored, await this.repository.claimedSubjects(tenantId, p), this.subjectsKept);
     const data = { ...merged, clientFields: {}, ranking: [], seen: null };
-    const items = dayDataItems(tenantId, day, data, expiresAt).map((i) => ({
+    const items = dayDataItems(store.partition, day, data, expiresAt).map((i) => ({
       ...i,
       attributes: { ...i.attributes, lt: token },
     }));
-    await this.cold.put(items);
+    await store.put(items);
     return items.length;
   }
 
   /** Moves settled days' subjects and client behaviour to the cold store; the count of items. */
-  private async archiveDayData(tenantId: string, due: [ColdPeriod, number][], retention: Retention): Promise<number> {
+  private async archiveDayData(
+    tenantId: string,
+    store: PartitionWrites,
+    due: [ColdPeriod, number][],
+    retention: Retention,
+  ): Promise<number> {
     let written = 0;
     for (const entry of due) {
       const day = entry[0].slice(1);
       const data = await this.repository.readDayData(tenantId, day);
       if (!isEmptyDayData(data)) {
-        const items = dayDataItems(tenantId, day, data, expiryOf(`d${day}`, retention));
-        await this.cold.put(items);
+        const items = dayDataItems(store.partition, day, data, expiryOf(`d${day}`, retention));
+        await store.put(items);
         written += items.length;
         await this.repository.dayDataArchived(tenantId, day);
       }
       await this.repository.archived(tenantId, [entry]);
     }
     return written;
+  }
+}
+
+/** One tenant's turn of the archiver: its partition, and whether a write to it was attempted. */
+class PartitionWrites {
+  wrote = false;
+
+  constructor(
+    private readonly cold: ColdStore,
+    readonly partition: string,
+  ) {}
+
+  async put(items: ColdItem[]): Promise<void> {
+    this.wrote = true;
+    await this.cold.put(items);
+  }
+
+  query(fromSk: string, toSk: string) {
+    return this.cold.query(this.partition, fromSk, toSk);
   }
 }
 

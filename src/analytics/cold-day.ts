@@ -28,7 +28,7 @@ export function isEmptyDayData(d: DayData): boolean {
 }
 
 /** The day's items. A ranking longer than one item allows is cut at the budget (the tail goes). */
-export function dayDataItems(tenantId: string, day: string, d: DayData, expiresAt: number): ColdItem[] {
+export function dayDataItems(partition: string, day: string, d: DayData, expiresAt: number): ColdItem[] {
   const items: ColdItem[] = [];
   if (d.subjects.length > 0 || d.sketch) {
     const subjects: [string, number, number][] = [];
@@ -39,7 +39,7 @@ export function dayDataItems(tenantId: string, day: string, d: DayData, expiresA
       subjects.push(row);
     }
     items.push({
-      tenantId,
+      partition,
       sk: subjectsSortKey(day),
       attributes: { s: subjects, ...(d.sketch && { k: d.sketch }) },
       expiresAt,
@@ -52,7 +52,7 @@ export function dayDataItems(tenantId: string, day: string, d: DayData, expiresA
     let n = 0;
     const flush = () => {
       items.push({
-        tenantId,
+        partition,
         sk: clientsSortKey(day, n),
         attributes: { d: chunk, ...(n === 0 && { t: d.ranking, ...(d.seen && { h: d.seen }) }) },
         expiresAt,

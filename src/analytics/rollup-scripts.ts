@@ -41,13 +41,15 @@ end
 `;
 
 /**
- * One hour from its minutes. KEYS: hour key, then the hour's 60 minute keys. ARGV: hour TTL (s),
+ * One hour from its minutes. KEYS: hour key, the hour's 60 minute keys, the tenant's record (the
+ * erasure's fence: an erased tenant gets nothing written). ARGV: hour TTL (s),
  * strip-before (epoch s: older minutes lose their per-second fields, keeping their peak as pk),
  * then the 60 minute epochs. Returns the number of fields written.
  */
 export const ROLLUP_HOUR_LUA = `${FOLD}
+if redis.call('EXISTS', KEYS[#KEYS]) == 0 then return 0 end
 local acc = {}
-for i = 2, #KEYS do
+for i = 2, #KEYS - 1 do
   local flat = redis.call('HGETALL', KEYS[i])
   if #flat > 0 then
     local minutePeak, seconds = fold(acc, flat, nil)
@@ -65,11 +67,13 @@ return write(KEYS[1], acc, ARGV[1])
 
 /**
  * One day from its hours, into the day hash that the flush already keeps m and b in (exact, so
- * they are left alone). KEYS: day key, then the day's 24 hour keys. ARGV: day TTL (s).
+ * they are left alone). KEYS: day key, the day's 24 hour keys, the tenant's record (the fence).
+ * ARGV: day TTL (s).
  */
 export const ROLLUP_DAY_LUA = `${FOLD}
+if redis.call('EXISTS', KEYS[#KEYS]) == 0 then return 0 end
 local acc = {}
-for i = 2, #KEYS do
+for i = 2, #KEYS - 1 do
   local flat = redis.call('HGETALL', KEYS[i])
   if #flat > 0 then fold(acc, flat, true) end
 end

@@ -1,6 +1,7 @@
 import { Float64, makeVector, Table, TimestampMillisecond, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm/node';
 import type { SeriesPoint } from './buckets.js';
+import { csvLine } from '../common/csv.js';
 
 export const EXPORT_FORMATS = ['csv', 'ndjson', 'parquet'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -33,12 +34,12 @@ export function* exportLines(
   custom?: ExportColumns | null,
 ): Generator<string> {
   if (format === 'csv') {
-    const extra = custom ? custom.ids.map((id) => `,custom_${id}`).join('') : '';
-    yield `${SERIES_COLUMNS.join(',')}${extra}\n`;
-    // Every value is a number, empty or an ISO timestamp; ids are [A-Za-z0-9_-]: nothing needs quoting.
+    const extra = custom ? custom.ids.map((id) => `custom_${id}`) : [];
+    yield `${csvLine([...SERIES_COLUMNS, ...extra])}\n`;
+    // Numbers, empty cells and ISO timestamps; written by the one CSV writer all the same, so no
+    // later column can carry a formula into a spreadsheet.
     for (const [i, point] of series.entries()) {
-      const values = custom ? custom.values[i].map((v) => `,${v ?? ''}`).join('') : '';
-      yield `${SERIES_COLUMNS.map((c) => point[c]).join(',')}${values}\n`;
+      yield `${csvLine([...SERIES_COLUMNS.map((c) => point[c]), ...(custom ? custom.values[i] : [])])}\n`;
     }
   } else {
     for (const [i, point] of series.entries()) {

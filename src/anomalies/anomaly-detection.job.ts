@@ -15,10 +15,9 @@ import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { type Anomaly, type AnomalyEvent, anomalySubject } from './anomaly.js';
 import { AnomalyEvents } from './anomaly-events.js';
-import { AnomalyRepository, type TenantCounters } from './anomaly.repository.js';
+import { AnomalyRepository, type HeldWindows, type TenantCounters } from './anomaly.repository.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from '../config/detector-config.js';
-import { offlineDeltas, type WindowFigures } from './detectors.js';
-import { subjectPattern } from './subject-pattern.js';
+import { delta, type JudgedWindow, shareOf, type Snapshot, snapshot, windowFigures } from './window-figures.js';
 import {
   closeWindow,
   type CustomSeriesKey,
@@ -33,13 +32,10 @@ import {
 const TOP_SUBJECTS = 200;
 /** A window more than this many windows after the last one closed spans a gap: not judged. */
 const MAX_SPANNED_WINDOWS = 3;
-
-/** The counters a window's deltas are taken from, as of the last window closed. */
-/** `nats` is absent in states stored before those counters existed. */
-type Snapshot = Omit<TenantCounters, 'sketch' | 'subjects' | 'latencyP95' | 'nats' | 'natsAuthSources'> & {
-  distinct: number;
-  nats?: TenantCounters['nats'];
-};
+/** Share of the counts since the last window that may be missing from the missed windows' seconds (flushes still in flight). */
+const HELD_TOLERANCE = 0.01;
+/** Windows back that a window seen busy is remembered (a takeover after longer is a gap anyway). */
+const BUSY_REMEMBERED = 240;
 
 /** One change still to be stored, published and notified (the pass's outbox). */
 interface PendingEvent {
@@ -52,8 +48,6 @@ interface StoredState {
   last: Snapshot;
   pending: PendingEvent[];
 }
-
-const delta = (now: number, before: number) => Math.max(0, now - before);
 
 /** A window's custom series: each metric's value, name and measurement resolution. */
 interface CustomWindow {
@@ -110,6 +104,11 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
   private readonly windowMs: number;
   private readonly settleMs: number;
   private closedWindows = 0;
+  /**
+   * Windows whose pass this instance found the lock held for by another (so Redis answered, and
+   * took the counts as they came): what a takeover may judge one by one. Recent ones only.
+   */
+  private readonly busy = new Set<number>();
 
   constructor(
     private readonly store: AnomalyRepository,
@@ -127,7 +126,9 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
     super();
     this.rules = { ...DEFAULT_DETECTOR_CONFIG, ...options.anomalyDetectors };
     this.windowMs = options.anomalyWindowMs;
-    this.lockTtl = Math.max(30_000, 3 * options.anomalyWindowMs);
+    // Short (half a window, 1-30 s) and renewed while a pass runs (LockedJob): a holder that dies
+    // mid-pass blocks the others for one window at most, and the survivor judges the windows missed.
+    this.lockTtl = Math.min(30_000, Math.max(1000, Math.floor(options.anomalyWindowMs / 2)));
     // Wake after the flush interval (and a little more) so the window's last counts are in Redis;
     // never later than half a window.
     this.settleMs = Math.min(Math.floor(this.windowMs / 2), options.flushIntervalMs + 250);
@@ -139,6 +140,7 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
         alignOffsetMs: this.settleMs,
         lockTtlMs: this.lockTtl,
         work: (held, now) => this.pass(held, now),
+        onBusy: (now) => this.sawBusy(this.windowAt(now)),
       },
     );
   }
@@ -151,6 +153,11 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
   /** The index of the last window that has ended by `now` (after the settle delay). */
   windowAt(now: number): number {
     return Math.floor((now - this.settleMs) / this.windowMs) - 1;
+  }
+
+  private sawBusy(window: number): void {
+    this.busy.add(window);
+    for (const w of this.busy) if (w < window - BUSY_REMEMBERED) this.busy.delete(w);
   }
 
   private async pass(held: HeldLock, now: number): Promise<number> {
@@ -190,7 +197,14 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
       return 0;
     }
     const spanned = window - stored.window;
-    if (spanned > MAX_SPANNED_WINDOWS) {
+    const before = stored.state.last;
+    // More than three windows missed (a pass that died under a long lock, a stalled holder): judged
+    // one by one when Redis holds them, else not judged. Two or three (a pass skipped, a takeover
+    // at the next boundary) stay averages: the per-second split shows every stall of a client's
+    // publishing in short windows (a 1 s window read 333 where 398 came, and opened a dip).
+    const held =
+      spanned > MAX_SPANNED_WINDOWS ? await this.heldWindows(tenantId, stored.window, window, counters, before) : null;
+    if (spanned > MAX_SPANNED_WINDOWS && !held) {
       // Windows were not closed meanwhile (Redis could not serve this tenant, or no instance ran
       // the job): counts held back arrive at once and would look like a burst. Not judged.
       this.logger.warn(`tenant ${tenantId}: ${spanned} windows since the last one closed, not judged`);
@@ -201,68 +215,69 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
       } satisfies StoredState);
       return 0;
     }
-    const before = stored.state.last;
-    const newDay = before.day !== counters.day;
-    // A window that covers two or three (a pass missed) is judged per window.
-    const per = (n: number) => n / spanned;
-    const messages = per(delta(counters.messages, before.messages));
-    const sent = delta(counters.sent, before.sent);
-    const received = delta(counters.received, before.received);
-    const errors = delta(counters.errors, before.errors);
-    const figures: WindowFigures = {
-      messages: Math.round(messages),
-      sent,
-      received,
-      errors,
-      rejected: delta(counters.rejected, before.rejected),
-      newDistinct: newDay ? distinct : delta(distinct, before.distinct),
-      patterns: counters.subjects.map((subject) => subjectPattern(subject)),
-      offline: offlineDeltas(counters.offline, before.offline, newDay),
-      // States stored before these counters existed take the current values as their start.
-      nats: {
-        connects: delta(counters.nats.connects, before.nats?.connects ?? counters.nats.connects),
-        slowConsumers: delta(counters.nats.slowConsumers, before.nats?.slowConsumers ?? counters.nats.slowConsumers),
-        authFailures: delta(counters.nats.authFailures, before.nats?.authFailures ?? counters.nats.authFailures),
-        authSources: counters.natsAuthSources,
-      },
-    };
-    const [clients, custom] = await Promise.all([this.presence.summary(tenantId), this.customWindow(tenantId, from)]);
-    const sample = sent + received;
-    const config = pipelineConfig(this.windowMs, sensitivity, this.rules, 'all', {
-      ...PULSE_SERIES_RESOLUTION,
-      ...custom.resolution,
-    });
-    const result = closeWindow(
-      tenantId,
-      stored.state.pipeline,
-      {
-        at: from,
-        figures,
-        series: {
-          messages,
-          bytes: per(delta(counters.bytes, before.bytes)),
-          // Too few messages for a rate to mean anything: no data this window.
-          error_rate: sample >= this.rules.minErrorSample ? errors / sample : null,
-          active_clients: clients.online,
-          latency_p95: counters.latencyP95,
-          ...custom.series,
-        },
-        names: custom.names,
-      },
-      config,
-    );
-
-    const at = new Date(from + this.windowMs).toISOString();
+    const figures = windowFigures(counters, before, distinct);
+    const bytes = delta(counters.bytes, before.bytes);
+    // Held: each missed window with its own messages and bytes, the counters Redis keeps only as
+    // totals shared out evenly. Otherwise one window (a window that covers two or three is judged
+    // per window: its totals divided).
+    const windows: JudgedWindow[] = held
+      ? held.map((h, i) => ({
+          from: (stored.window + 1 + i) * this.windowMs,
+          figures: shareOf(figures, spanned, i === spanned - 1, h.messages),
+          messages: h.messages,
+          bytes: h.bytes,
+          last: i === spanned - 1,
+        }))
+      : [
+          {
+            from,
+            figures: { ...figures, messages: Math.round(figures.messages / spanned) },
+            messages: figures.messages / spanned,
+            bytes: bytes / spanned,
+            last: true,
+          },
+        ];
+    const clients = await this.presence.summary(tenantId);
+    let pipeline = stored.state.pipeline;
     const pending: PendingEvent[] = [];
-    for (const resolved of result.resolved) {
-      const anomaly = await this.store.find(tenantId, resolved.id);
-      if (anomaly && anomaly.status === 'open')
-        pending.push({ event: 'resolved', anomaly: { ...anomaly, status: 'resolved', resolvedAt: at } });
-    }
-    for (const draft of result.opened) {
-      pending.push({
-        event: 'opened',
-        anomaly: {
+    const openedHere = new Map<string, Anomaly>();
+    const fresh = new Set<string>();
+    for (const w of windows) {
+      const custom = await this.customWindow(tenantId, w.from);
+      const sample = w.figures.sent + w.figures.received;
+      const config = pipelineConfig(this.windowMs, sensitivity, this.rules, 'all', {
+        ...PULSE_SERIES_RESOLUTION,
+        ...custom.resolution,
+      });
+      const result = closeWindow(
+        tenantId,
+        pipeline,
+        {
+          at: w.from,
+          figures: w.figures,
+          series: {
+            messages: w.messages,
+            bytes: w.bytes,
+            // Too few messages for a rate to mean anything: no data this window.
+            error_rate: sample >= this.rules.minErrorSample ? w.figures.errors / sample : null,
+            active_clients: clients.online,
+            // The latency read is of the last window's minutes only.
+            latency_p95: w.last ? counters.latencyP95 : null,
+            ...custom.series,
+          },
+          names: custom.names,
+        },
+        config,
+      );
+      pipeline = result.state;
+      const at = new Date(w.from + this.windowMs).toISOString();
+      for (const resolved of result.resolved) {
+        const anomaly = openedHere.get(resolved.id) ?? (await this.store.find(tenantId, resolved.id));
+        if (anomaly && anomaly.status === 'open')
+          pending.push({ event: 'resolved', anomaly: { ...anomaly, status: 'resolved', resolvedAt: at } });
+      }
+      for (const draft of result.opened) {
+        const anomaly: Anomaly = {
           id: draft.id,
           type: draft.type,
           severity: draft.severity,
@@ -271,21 +286,48 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
           details: { ...draft.details, score: Number(draft.score.toFixed(4)) },
           detectedAt: at,
           resolvedAt: null,
-        },
-      });
+        };
+        pending.push({ event: 'opened', anomaly });
+        openedHere.set(anomaly.id, anomaly);
+        fresh.add(draft.key);
+      }
     }
-    const next: StoredState = { pipeline: result.state, last, pending };
+    const opened = openedHere.size;
+    const next: StoredState = { pipeline, last, pending };
     if (!(await this.store.saveDetection(tenantId, stored.window, window, next))) return 0; // another pass closed it
     await this.deliver(tenantId, window, next);
 
     // Anomalies that stay open are notified again once the repeat interval has passed.
-    const fresh = new Set(result.opened.map((d) => d.key));
-    for (const [key, open] of Object.entries(result.state.open)) {
+    for (const [key, open] of Object.entries(pipeline.open)) {
       if (fresh.has(key)) continue;
       const anomaly = await this.store.find(tenantId, open.id);
       if (anomaly) await this.events.stillOpen(tenantId, anomaly, Date.now());
     }
-    return result.opened.length;
+    return opened;
+  }
+
+  /**
+   * The missed windows after `lastClosed` up to `window` as Redis holds them, when the counts
+   * were flushed window by window and only the judging was missed (a lock holder that died, or
+   * whose pass stalled): this instance found the lock held by another at every missed window
+   * (Redis answered then, so it took the counts as they came, not at once after an outage), and
+   * every message counted since the last window closed is in those windows' seconds (or the open
+   * window's; more than 1 % elsewhere, or beyond what is read, is a gap). Else null.
+   */
+  private async heldWindows(
+    tenantId: string,
+    lastClosed: number,
+    window: number,
+    counters: TenantCounters,
+    before: Snapshot,
+  ): Promise<HeldWindows['windows'] | null> {
+    for (let w = lastClosed + 1; w < window; w++) if (!this.busy.has(w)) return null;
+    const from = (lastClosed + 1) * this.windowMs;
+    const held = await this.store.heldWindows(tenantId, from, this.windowMs, window - lastClosed, Date.now());
+    if (!held) return null;
+    const since = delta(counters.messages, before.messages);
+    const there = held.windows.reduce((n, w) => n + w.messages, 0) + held.after;
+    return since - there <= since * HELD_TOLERANCE ? held.windows : null;
   }
 
   /**
@@ -329,19 +371,4 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
       this.logger.warn(`anomaly event not published: ${(err as Error).message}`);
     }
   }
-}
-
-function snapshot(c: TenantCounters, distinct: number): Snapshot {
-  return {
-    messages: c.messages,
-    bytes: c.bytes,
-    sent: c.sent,
-    received: c.received,
-    errors: c.errors,
-    rejected: c.rejected,
-    distinct,
-    day: c.day,
-    offline: c.offline,
-    nats: c.nats,
-  };
 }

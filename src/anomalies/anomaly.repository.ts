@@ -3,9 +3,10 @@ import { LATENCY_BUCKETS, percentile } from '../monitoring/latency-histogram.js'
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { dayOf, minuteEpochOf } from '../common/time.js';
+import { TenantFence } from '../redis/tenant-fence.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { ANOMALY_RETENTION_SECONDS, type Anomaly } from './anomaly.js';
-import { COUNTER_FIELDS as F } from '../redis/redis-keys.js';
+import { COUNTER_FIELDS as F, secondField } from '../redis/redis-keys.js';
 import { TrafficRepository } from '../monitoring/traffic.repository.js';
 
 /**
@@ -13,6 +14,16 @@ import { TrafficRepository } from '../monitoring/traffic.repository.js';
  * ten windows, so a tenant with more flapping clients than this gets those with the most.
  */
 const MAX_OFFLINE_CLIENTS = 1000;
+
+/** Minutes of per-second counts read to judge windows a pass missed: two hours at most. */
+const MAX_HELD_MINUTES = 120;
+
+/** What Redis holds of windows a pass missed: each one's messages and bytes, by second. */
+export interface HeldWindows {
+  windows: { messages: number; bytes: number }[];
+  /** Messages from the last window's end to the time asked (the open window so far). */
+  after: number;
+}
 
 /** Counters a detection window is computed from (all merged across instances in Redis). */
 export interface TenantCounters {
@@ -45,7 +56,9 @@ export interface StoredDetection<T> {
 
 // Compare-and-set: the state is written only by the pass that closes the window after the one
 // it read, so two passes that overlap (a lock lost to a pause) cannot both close a window.
+// KEYS[2], the tenant's record, is the erasure's fence: an erased tenant's state is not written.
 const DETECTION_SAVE_LUA = `
+if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 local current = redis.call('HGET', KEYS[1], 'window')
 if (current == false and ARGV[1] ~= '') or (current ~= false and current ~= ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], 'window', ARGV[2], 'state', ARGV[3])
@@ -73,6 +86,7 @@ export class AnomalyRepository {
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
+    private readonly fence: TenantFence,
     private readonly traffic: TrafficRepository,
   ) {
     this.scripts = defineScripts(redis, {
@@ -163,6 +177,45 @@ export class AnomalyRepository {
     };
   }
 
+  /**
+   * Messages and bytes of `count` windows of `windowMs` from `from` (ms), summed from the minutes'
+   * per-second counts (every instance's, each count in the second it was taken, however late it
+   * was flushed), and the messages after them until `until`. Null when windows are not whole
+   * seconds or the span is over MAX_HELD_MINUTES minutes (then the minutes are not all read).
+   */
+  async heldWindows(
+    tenantId: string,
+    from: number,
+    windowMs: number,
+    count: number,
+    until: number,
+  ): Promise<HeldWindows | null> {
+    if (windowMs % 1000 !== 0 || from % 1000 !== 0) return null;
+    const first = minuteEpochOf(from);
+    const last = minuteEpochOf(Math.max(from, until - 1));
+    if ((last - first) / 60 + 1 > MAX_HELD_MINUTES) return null;
+    const minutes: number[] = [];
+    for (let m = first; m <= last; m += 60) minutes.push(m);
+    const hashes = await Promise.all(minutes.map((m) => this.redis.hgetall(this.keys.minute(tenantId, m))));
+    const held: HeldWindows = { windows: Array.from({ length: count }, () => ({ messages: 0, bytes: 0 })), after: 0 };
+    const end = from + count * windowMs;
+    hashes.forEach((hash, i) => {
+      for (let s = 0; s < 60; s++) {
+        const at = (minutes[i] + s) * 1000;
+        if (at < from || at >= until) continue;
+        const messages = Number(hash[secondField('m', s)] ?? 0);
+        if (at >= end) {
+          held.after += messages;
+          continue;
+        }
+        const w = held.windows[Math.floor((at - from) / windowMs)];
+        w.messages += messages;
+        w.bytes += Number(hash[secondField('b', s)] ?? 0);
+      }
+    });
+    return held;
+  }
+
   async loadDetection<T>(tenantId: string): Promise<StoredDetection<T> | null> {
     const [window, state] = await this.redis.hmget(this.keys.detection(tenantId), 'window', 'state');
     if (window === null || state === null) return null;
@@ -175,7 +228,7 @@ export class AnomalyRepository {
    */
   async saveDetection(tenantId: string, expected: number | null, window: number, state: unknown): Promise<boolean> {
     const done = await this.scripts.pulseDetectionSave(
-      [this.keys.detection(tenantId)],
+      [this.keys.detection(tenantId), this.keys.tenant(tenantId)],
       [expected === null ? '' : String(expected), String(window), compact(state), ANOMALY_RETENTION_SECONDS],
     );
     return done === 1;
@@ -194,12 +247,16 @@ export class AnomalyRepository {
   async save(tenantId: string, anomaly: Anomaly): Promise<void> {
     const k = this.keys;
     const detectedAt = Date.parse(anomaly.detectedAt);
-    await this.redis.set(k.anomaly(tenantId, anomaly.id), JSON.stringify(anomaly), 'EX', ANOMALY_RETENTION_SECONDS);
-    await this.redis.zadd(k.anomalies(tenantId), detectedAt, anomaly.id);
-    await this.redis.zremrangebyscore(k.anomalies(tenantId), '-inf', detectedAt - ANOMALY_RETENTION_SECONDS * 1000);
-    await this.redis.expire(k.anomalies(tenantId), ANOMALY_RETENTION_SECONDS);
-    if (anomaly.status === 'open') await this.redis.sadd(k.openAnomalies(tenantId), anomaly.id);
-    else await this.redis.srem(k.openAnomalies(tenantId), anomaly.id);
+    // Fenced: the detection job's pass may have read its tenant list before an erasure.
+    await this.fence.write(tenantId, [
+      ['SET', k.anomaly(tenantId, anomaly.id), JSON.stringify(anomaly), 'EX', ANOMALY_RETENTION_SECONDS],
+      ['ZADD', k.anomalies(tenantId), detectedAt, anomaly.id],
+      ['ZREMRANGEBYSCORE', k.anomalies(tenantId), '-inf', detectedAt - ANOMALY_RETENTION_SECONDS * 1000],
+      ['EXPIRE', k.anomalies(tenantId), ANOMALY_RETENTION_SECONDS],
+      anomaly.status === 'open'
+        ? ['SADD', k.openAnomalies(tenantId), anomaly.id]
+        : ['SREM', k.openAnomalies(tenantId), anomaly.id],
+    ]);
   }
 
   async find(tenantId: string, id: string): Promise<Anomaly | null> {

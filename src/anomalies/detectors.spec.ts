@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_DETECTOR_CONFIG as C } from '../config/detector-config.js';
 import { type DetectorState, evaluate, initialState, offlineDeltas, type WindowFigures } from './detectors.js';
 import { subjectPattern } from './subject-pattern.js';
+import { MAX_STORED_SUBJECT_CHARS } from '../common/stored-subject.js';
 
 /** Deterministic noise in [-1, 1]. */
 function noise(seed = 42) {
@@ -93,6 +94,18 @@ describe('unusual_subject', () => {
     expect(opened[20]).toEqual([]);
     expect(opened[21]).toEqual(['unusual_subject']);
     expect(opened[22]).toEqual([]);
+  });
+
+  it('keeps known patterns bounded in bytes: 4 KB subjects are learnt in their stored form', () => {
+    const long = (i: number) => `tenant.acme.${'x'.repeat(4000)}${String.fromCharCode(97 + (i % 26))}`;
+    const windows = Array.from({ length: 30 }, (_, i) => win({ patterns: [subjectPattern(long(i)), 'tenant.acme.a'] }));
+    const { state, opened } = run(windows);
+    expect(state.knownPatterns).toHaveLength(27);
+    expect(Math.max(...state.knownPatterns.map((p) => p.length))).toBeLessThanOrEqual(MAX_STORED_SUBJECT_CHARS);
+    // Seen again, a long subject is known (the same stored form), so nothing opens for it.
+    expect(opened.slice(26).flat()).toEqual([]);
+    const { opened: again } = run([win({ patterns: [subjectPattern(long(3))] })], state);
+    expect(again.flat()).toEqual([]);
   });
 
   it('opens on a jump in distinct subjects', () => {

@@ -3,6 +3,7 @@
  * figures (deltas of Redis counters merged from every instance) and keeps the returned state.
  */
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from '../config/detector-config.js';
+import { storedSubject } from '../common/stored-subject.js';
 
 /** The seed's named rules, then the statistical detector's kinds (see `series-model.ts`). */
 export const RULE_ANOMALY_TYPES = [
@@ -186,7 +187,7 @@ export function conditions(
   }
   if (warm) {
     const known = new Set(state.knownPatterns);
-    const unseen = [...new Set(w.patterns)].filter((p) => !known.has(p));
+    const unseen = [...new Set(w.patterns.map(storedSubject))].filter((p) => !known.has(p));
     if (unseen.length > 0) {
       found.push({
         key: 'unusual_subject',
@@ -321,8 +322,11 @@ export function advanceRules(
   };
   const low =
     state.baseline.messages >= c.minDropBaselineMessages && w.messages < c.dropFraction * state.baseline.messages;
-  const known = new Set(state.knownPatterns);
-  for (const p of w.patterns) if (known.size < MAX_KNOWN_PATTERNS) known.add(p);
+  // Patterns are the tenant's subjects: each learnt in its stored form (at most
+  // MAX_STORED_SUBJECT_CHARS), so the state holds at most MAX_KNOWN_PATTERNS × that; a state
+  // stored before the bound is bounded as it is read again.
+  const known = new Set(state.knownPatterns.map(storedSubject));
+  for (const p of w.patterns) if (known.size < MAX_KNOWN_PATTERNS) known.add(storedSubject(p));
   return {
     windows: state.windows + 1,
     baseline,

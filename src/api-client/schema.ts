@@ -41,7 +41,7 @@ export interface paths {
     post?: never;
     /**
      * Erase a tenant: all its data and keys, in Redis and the cold store, with a receipt
-     * @description Removes every key of the tenant, then checks that none is left; the receipt counts what was removed and what remains (0). The audit trail keeps the fact of the erasure.
+     * @description Removes the tenant record (from then on no writer can bring a key back), every key of the tenant and its cold items, then checks what is left; the receipt counts what was removed and what remains. An id already erased gets what is left removed and a receipt; 404 only when nothing of it is left. The audit trail keeps the fact of the erasure.
      */
     delete: operations['TenantsAdminController_remove'];
     options?: never;
@@ -515,7 +515,10 @@ export interface paths {
     delete: operations['CustomMetricsController_remove'];
     options?: never;
     head?: never;
-    /** Change a custom metric */
+    /**
+     * Rename a custom metric or change its unit
+     * @description name and unit can change. subject, source, field, header and aggregation define what the metric measures and cannot: a different value is a 400 naming the field (the same value is accepted). Create a new metric for a new definition: its series starts empty, and the old one stays readable until deleted.
+     */
     patch: operations['CustomMetricsController_update'];
     trace?: never;
   };
@@ -969,6 +972,7 @@ export interface components {
         connected: number;
         withoutSdk: number;
         connectedSilent: number;
+        unverified: number;
       } | null;
       connections: {
         key: string;
@@ -977,6 +981,7 @@ export interface components {
         clientId: string | null;
         /** @enum {string} */
         by: 'account' | 'user' | 'nkey' | 'name';
+        verified: boolean;
         name: string | null;
         account: string | null;
         user: string | null;
@@ -1017,6 +1022,7 @@ export interface components {
         connected: number;
         withoutSdk: number;
         connectedSilent: number;
+        unverified: number;
       } | null;
     };
     PresenceWithClients: {
@@ -1037,6 +1043,7 @@ export interface components {
         connected: number;
         withoutSdk: number;
         connectedSilent: number;
+        unverified: number;
       } | null;
       clients: {
         clientId: string;
@@ -4973,9 +4980,9 @@ export interface operations {
           | 'metrics.export'
           | 'compliance.report'
           | 'auth.failure';
-        /** @description Entries at or after this time (ISO 8601) */
+        /** @description Entries at or after this time (ISO 8601, 1970 to 9999) */
         from?: string;
-        /** @description Entries at or before this time (ISO 8601) */
+        /** @description Entries at or before this time (ISO 8601, 1970 to 9999) */
         to?: string;
         /** @description Entries per page, newest first (1–1000) */
         limit?: number;
@@ -5064,9 +5071,9 @@ export interface operations {
           | 'metrics.export'
           | 'compliance.report'
           | 'auth.failure';
-        /** @description Entries at or after this time (ISO 8601) */
+        /** @description Entries at or after this time (ISO 8601, 1970 to 9999) */
         from?: string;
-        /** @description Entries at or before this time (ISO 8601) */
+        /** @description Entries at or before this time (ISO 8601, 1970 to 9999) */
         to?: string;
         /** @description Entries per page, newest first (1–1000) */
         limit?: number;

@@ -1,13 +1,15 @@
 /**
  * Cold history: closed hours and days of a tenant, moved out of Redis (ARCHITECTURE.md, Tiered
- * storage). One item a tenant and period, holding the full recomputed hash of that hour or day
- * (never an increment), so writing it again is harmless.
+ * storage). One item a tenant incarnation and period, holding the full recomputed hash of that
+ * hour or day (never an increment), so writing it again is harmless. Items are grouped by
+ * partition (`partitionOf`): the deployment's namespace, the tenant id and its incarnation.
  */
 /** `h<hourEpoch>` an hour, `d<yyyymmdd>` a day's hash, `s<yyyymmdd>` a day's subjects and clients. */
 export type ColdPeriod = `h${number}` | `d${string}` | `s${string}`;
 
 export interface ColdItem {
-  tenantId: string;
+  /** The tenant incarnation's partition (`partitionOf`). */
+  partition: string;
   /**
    * The sort key: kind and time, ordered as text (`h#<hour epoch, 10 digits>`, `d#<yyyymmdd>`,
    * `s#<yyyymmdd>` a day's subjects, `c#<yyyymmdd>#<chunk>` a day's client behaviour).
@@ -32,13 +34,30 @@ export const COLD_STORE = Symbol('COLD_STORE');
 export interface ColdStore {
   /** Writes the items (batched, unprocessed items retried); throws when some could not be written. */
   put(items: ColdItem[]): Promise<void>;
-  /** A tenant's items with sort keys between two (inclusive), in order: one Query (paged). */
-  query(tenantId: string, fromSk: string, toSk: string): Promise<{ sk: string; attributes: Record<string, unknown> }[]>;
-  /** Deletes every item of the tenant; the number deleted. */
-  deleteTenant(tenantId: string): Promise<number>;
-  /** Items of a tenant (for erasure checks and the memory benchmark). */
-  count(tenantId: string): Promise<number>;
+  /** A partition's items with sort keys between two (inclusive), in order: one Query (paged). */
+  query(
+    partition: string,
+    fromSk: string,
+    toSk: string,
+  ): Promise<{ sk: string; attributes: Record<string, unknown> }[]>;
+  /** Deletes every item of the partition; the number deleted. */
+  deletePartition(partition: string): Promise<number>;
+  /** Items of a partition (for erasure checks and the memory benchmark). */
+  count(partition: string): Promise<number>;
+  /** Asks the store whether it answers within its deadline; the answer shows in status(). */
+  probe(): Promise<void>;
   status(): ColdStoreStatus;
+}
+
+/**
+ * The partition of one tenant incarnation's items: `<namespace>/<tenant id>/<incarnation>`, the
+ * namespace being the deployment's Redis key prefix. Two deployments sharing a table never
+ * collide, and a tenant id created again after an erasure (a new incarnation) can never read what
+ * an erased one left. A tenant created before incarnations existed has none: its partition is its
+ * bare id, as its items were written (they stay readable).
+ */
+export function partitionOf(namespace: string, tenantId: string, incarnation: string | null): string {
+  return incarnation ? `${namespace}/${tenantId}/${incarnation}` : tenantId;
 }
 
 /** The sort key of an hour or day hash: `h#<hour epoch, 10 digits>` or `d#<yyyymmdd>`. */

@@ -8,6 +8,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { ColdPartitions } from './cold-partitions.js';
 import { COLD_STORE, type ColdStore } from './cold-store.js';
 import { DynamoColdStore } from './dynamo-cold-store.js';
 
@@ -21,8 +22,9 @@ import { DynamoColdStore } from './dynamo-cold-store.js';
       useFactory: (options: PulseOptions): ColdStore | null =>
         options.coldStore ? new DynamoColdStore(options.coldStore) : null,
     },
+    ColdPartitions,
   ],
-  exports: [COLD_STORE],
+  exports: [COLD_STORE, ColdPartitions],
 })
 export class ColdStoreModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ColdStoreModule.name);

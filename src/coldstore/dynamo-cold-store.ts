@@ -17,6 +17,8 @@ import type { ColdItem, ColdStore, ColdStoreStatus } from './cold-store.js';
 /** DynamoDB takes at most 25 writes a BatchWriteItem. */
 const BATCH = 25;
 const ATTEMPTS = 8;
+/** A health probe's answer is reused this long, so probes cost the store at most one call per instance per 5 s. */
+const PROBE_REUSE_MS = 5000;
 
 type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
 
@@ -24,21 +26,32 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The cold store on DynamoDB (or a DynamoDB-compatible server at DYNAMODB_ENDPOINT): partition
- * key `pk` = tenant id, sort key `sk` = kind and time, so one tenant's range of hours or days is
- * one Query; `expiresAt` is the table's TTL attribute.
+ * key `pk` = the tenant incarnation's partition (`partitionOf`), sort key `sk` = kind and time,
+ * so one tenant's range of hours or days is one Query; `expiresAt` is the table's TTL attribute.
  */
 export class DynamoColdStore implements ColdStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly raw: DynamoDBClient;
   private failing: { error: string; since: string } | null = null;
+  private readonly timeoutMs: number;
+  private probing: { at: number; done: Promise<void> } | null = null;
 
   constructor(private readonly options: ColdStoreOptions) {
+    this.timeoutMs = options.timeoutMs ?? 3000;
     this.raw = new DynamoDBClient({
       endpoint: options.endpoint,
       region: options.region ?? (options.endpoint ? 'local' : undefined),
       // A local endpoint (dynalite, DynamoDB Local) takes any credentials; AWS uses the default chain.
       credentials: options.endpoint ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
+      // Each attempt has the deadline (a store that accepts the connection and never answers, too);
+      // every command also has it overall, retries included (call()).
       maxAttempts: 3,
+      // The SDK's NodeHttpHandler, from its options.
+      requestHandler: {
+        connectionTimeout: this.timeoutMs,
+        requestTimeout: this.timeoutMs,
+        throwOnRequestTimeout: true,
+      },
     });
     this.client = DynamoDBDocumentClient.from(this.raw);
   }
@@ -47,51 +60,57 @@ export class DynamoColdStore implements ColdStore {
   async ensureTable(): Promise<void> {
     const TableName = this.options.table;
     try {
-      await this.raw.send(new DescribeTableCommand({ TableName }));
+      await this.call((abortSignal) => this.raw.send(new DescribeTableCommand({ TableName }), { abortSignal }));
       return;
     } catch (err) {
       if ((err as Error).name !== 'ResourceNotFoundException' || !this.options.createTable) throw err;
     }
-    await this.raw.send(
-      new CreateTableCommand({
-        TableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-      }),
+    await this.call((abortSignal) =>
+      this.raw.send(
+        new CreateTableCommand({
+          TableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+        }),
+        { abortSignal },
+      ),
     );
     for (let i = 0; i < 60; i++) {
-      const { Table } = await this.raw.send(new DescribeTableCommand({ TableName }));
+      const { Table } = await this.call((abortSignal) =>
+        this.raw.send(new DescribeTableCommand({ TableName }), { abortSignal }),
+      );
       if (Table?.TableStatus === 'ACTIVE') break;
       await sleep(500);
     }
-    await this.raw
-      .send(
+    await this.call((abortSignal) =>
+      this.raw.send(
         new UpdateTimeToLiveCommand({
           TableName,
           TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
         }),
-      )
-      .catch(() => undefined); // dynalite has no TTL API; AWS and DynamoDB Local do
+        { abortSignal },
+      ),
+    ).catch(() => undefined); // dynalite has no TTL API; AWS and DynamoDB Local do
   }
 
   async put(items: ColdItem[]): Promise<void> {
     const requests: WriteRequest[] = items.map((item) => ({
       PutRequest: {
-        Item: { ...item.attributes, pk: item.tenantId, sk: item.sk, expiresAt: item.expiresAt, v: 1 },
+        Item: { ...item.attributes, pk: item.partition, sk: item.sk, expiresAt: item.expiresAt, v: 1 },
       },
     }));
     await this.track(() => this.write(requests));
   }
 
   async query(
-    tenantId: string,
+    partition: string,
     fromSk: string,
     toSk: string,
   ): Promise<{ sk: string; attributes: Record<string, unknown> }[]> {
@@ -99,7 +118,7 @@ export class DynamoColdStore implements ColdStore {
     await this.track(async () => {
       for await (const item of this.pages({
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': tenantId, ':from': fromSk, ':to': toSk },
+        ExpressionAttributeValues: { ':pk': partition, ':from': fromSk, ':to': toSk },
       })) {
         const { pk: _pk, sk, expiresAt: _e, v: _v, ...attributes } = item;
         found.push({ sk: sk as string, attributes });
@@ -108,12 +127,12 @@ export class DynamoColdStore implements ColdStore {
     return found;
   }
 
-  async deleteTenant(tenantId: string): Promise<number> {
+  async deletePartition(partition: string): Promise<number> {
     const keys: WriteRequest[] = [];
     return this.track(async () => {
       for await (const item of this.pages({
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': tenantId },
+        ExpressionAttributeValues: { ':pk': partition },
         ProjectionExpression: 'pk, sk',
       })) {
         keys.push({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } });
@@ -123,16 +142,37 @@ export class DynamoColdStore implements ColdStore {
     });
   }
 
-  async count(tenantId: string): Promise<number> {
-    let n = 0;
-    for await (const item of this.pages({
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': tenantId },
-      ProjectionExpression: 'sk',
-    })) {
-      if (item) n++;
+  async count(partition: string): Promise<number> {
+    return this.track(async () => {
+      let n = 0;
+      for await (const item of this.pages({
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': partition },
+        ProjectionExpression: 'sk',
+      })) {
+        if (item) n++;
+      }
+      return n;
+    });
+  }
+
+  /**
+   * Asks the store whether it answers (DescribeTable, within the deadline), so that health sees a
+   * store that stopped answering even while no other call is made; one probe at a time, its
+   * answer reused for 5 s.
+   */
+  async probe(): Promise<void> {
+    if (!this.probing || Date.now() - this.probing.at > PROBE_REUSE_MS) {
+      const TableName = this.options.table;
+      const done = this.track(() =>
+        this.call((abortSignal) => this.raw.send(new DescribeTableCommand({ TableName }), { abortSignal })),
+      ).then(
+        () => undefined,
+        () => undefined, // remembered by track(): status() says degraded
+      );
+      this.probing = { at: Date.now(), done };
     }
-    return n;
+    await this.probing.done;
   }
 
   status(): ColdStoreStatus {
@@ -146,8 +186,10 @@ export class DynamoColdStore implements ColdStore {
   private async *pages(input: Omit<QueryCommandInput, 'TableName'>): AsyncGenerator<Record<string, unknown>> {
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.client.send(
-        new QueryCommand({ ...input, TableName: this.options.table, ExclusiveStartKey: start }),
+      const page = await this.call((abortSignal) =>
+        this.client.send(new QueryCommand({ ...input, TableName: this.options.table, ExclusiveStartKey: start }), {
+          abortSignal,
+        }),
       );
       for (const item of page.Items ?? []) yield item;
       start = page.LastEvaluatedKey;
@@ -162,9 +204,25 @@ export class DynamoColdStore implements ColdStore {
         if (attempt === ATTEMPTS)
           throw new Error(`${pending.length} cold-store writes unprocessed after ${ATTEMPTS} attempts`);
         if (attempt > 0) await sleep(Math.min(2000, 50 * 2 ** attempt));
-        const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.options.table]: pending } }));
+        const out = await this.call((abortSignal) =>
+          this.client.send(new BatchWriteCommand({ RequestItems: { [this.options.table]: pending } }), { abortSignal }),
+        );
         pending = out.UnprocessedItems?.[this.options.table] ?? [];
       }
+    }
+  }
+
+  /**
+   * One command with its deadline over all its attempts (the SDK aborts the request in flight): a
+   * store that stops answering fails the call in COLD_STORE_TIMEOUT_MS instead of holding it.
+   */
+  private async call<T>(send: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    const abortSignal = AbortSignal.timeout(this.timeoutMs);
+    try {
+      return await send(abortSignal);
+    } catch (err) {
+      if (abortSignal.aborted) throw new Error(`DynamoDB did not answer within ${this.timeoutMs} ms`, { cause: err });
+      throw err;
     }
   }
 

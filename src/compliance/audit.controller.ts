@@ -6,6 +6,7 @@ import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js'
 import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
 import type { TenantPrincipal } from '../common/principal.js';
 import { TenantRepository } from '../tenants/tenant.repository.js';
+import { asTenantSees } from './audit.js';
 import { type AuditQuery, AuditRepository } from './audit.repository.js';
 import { AdminAuditQueryDto, AuditQueryDto } from './dto/audit.query.js';
 
@@ -31,8 +32,9 @@ export class TenantAuditController {
     errors: [400],
   })
   @Get()
-  page(@CurrentTenant() tenant: TenantPrincipal, @Query() q: AuditQueryDto) {
-    return this.audit.tenantPage(tenant.tenantId, toQuery(q));
+  async page(@CurrentTenant() tenant: TenantPrincipal, @Query() q: AuditQueryDto) {
+    const page = await this.audit.tenantPage(tenant.tenantId, toQuery(q));
+    return { ...page, entries: page.entries.map(asTenantSees) };
   }
 }
 

@@ -12,6 +12,7 @@ import { catchError, from, mergeMap, type Observable, throwError } from 'rxjs';
 import { Audited, type AuditSpec } from '../common/decorators/audited.decorator.js';
 import { ID_PATTERN } from '../common/ids.js';
 import type { AuthenticatedRequest } from '../common/principal.js';
+import { auditIdOf } from './audit.js';
 import { AuditService } from './audit.service.js';
 
 /**
@@ -54,9 +55,12 @@ export class AuditInterceptor implements NestInterceptor {
   ): Promise<void> {
     const params = request.params as Record<string, string | undefined>;
     const fromAnswer = spec.id?.startsWith('answer:') ? spec.id.slice(7) : null;
-    const id = fromAnswer !== null ? field(answer, fromAnswer) : params[spec.id ?? 'id'];
+    const raw = fromAnswer !== null ? field(answer, fromAnswer) : params[spec.id ?? 'id'];
+    // Path ids are the caller's text (a refused one too): kept only in a bounded form.
+    const id = raw ? auditIdOf(raw) : raw;
+    const pathTenant = params.id === undefined ? undefined : auditIdOf(params.id);
     // A tenant key fixes the tenant; an admin route names it in its path, or (create) its body.
-    const tenantId = request.tenant?.tenantId ?? params.id ?? field(answer, 'id') ?? bodyId(request.body);
+    const tenantId = request.tenant?.tenantId ?? pathTenant ?? field(answer, 'id') ?? bodyId(request.body);
     await this.audit.record({
       actor: request.isAdmin ? { type: 'admin' } : { type: 'tenant', keyId: request.tenant?.keyId },
       ...(tenantId !== undefined && { tenantId }),

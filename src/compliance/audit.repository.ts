@@ -3,7 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisKeys } from '../redis/redis-keys.js';
-import { type AuditAction, type AuditEntry, sealEntry, type StoredEntry, unsealEntry } from './audit.js';
+import { TenantFence } from '../redis/tenant-fence.js';
+import {
+  type AuditAction,
+  type AuditEntry,
+  sealEntry,
+  type StoredEntry,
+  unsealEntry,
+  withoutTenantFields,
+} from './audit.js';
 
 /**
  * Appends to the tenant's stream only while the tenant exists (an entry about a deleted or unknown
@@ -65,6 +73,7 @@ export class AuditRepository {
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
+    private readonly fence: TenantFence,
   ) {
     this.scripts = defineScripts(redis, {
       pulseAuditAppend: { lua: APPEND_LUA, keys: 3 },
@@ -72,7 +81,13 @@ export class AuditRepository {
     });
   }
 
-  async append(entry: AuditEntry, retentionMs: number, now = Date.now()): Promise<void> {
+  /**
+   * Appends the entry to the tenant's stream and the global one. An entry about a tenant that does
+   * not exist is written to the global trail as it is (a 404 about an unknown id, the erasure's
+   * own entry), unless it is `retried`: kept in memory while Redis failed, its tenant may have
+   * been erased meanwhile, so its tenant's fields are left out as its erasure would have.
+   */
+  async append(entry: AuditEntry, retentionMs: number, now = Date.now(), retried = false): Promise<void> {
     const minId = String(now - retentionMs);
     let sealKey: Buffer | null = null;
     if (entry.tenantId !== undefined) {
@@ -84,7 +99,12 @@ export class AuditRepository {
       if (key) sealKey = Buffer.from(key, 'base64');
     }
     // An entry about a tenant that does not exist (any more) has no tenant data to seal.
-    const stored: StoredEntry | AuditEntry = sealKey ? sealEntry(entry, sealKey) : entry;
+    const gone = entry.tenantId !== undefined && sealKey === null;
+    const stored: StoredEntry | AuditEntry = sealKey
+      ? sealEntry(entry, sealKey)
+      : gone && retried
+        ? withoutTenantFields(entry)
+        : entry;
     await this.redis.call('XADD', this.keys.audit(), 'MINID', '~', minId, '*', 'e', JSON.stringify(stored));
     await this.redis.pexpire(this.keys.audit(), retentionMs);
   }
@@ -164,7 +184,9 @@ export class AuditRepository {
   /** Records key use: each key's latest (a ZSET maximum, so instances reporting in any order agree). */
   async keysUsed(tenantId: string, uses: Map<string, number>): Promise<void> {
     if (uses.size === 0) return;
-    await this.redis.zadd(this.keys.keyUse(tenantId), 'GT', ...[...uses].flatMap(([k, at]) => [at, k]));
+    // Gathered before the flush: the tenant may have been erased since (the fence refuses it then).
+    const members = [...uses].flatMap(([k, at]) => [at, k]);
+    await this.fence.write(tenantId, [['ZADD', this.keys.keyUse(tenantId), 'GT', ...members]]);
   }
 
   /** When each key was last used (ms), null for never. */

@@ -10,6 +10,11 @@ export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
 const DEFAULT_FLUSH_MS = 10_000;
 /** Distinct (address, key prefix, reason) failures held between flushes; beyond, folded into one. */
 const MAX_FAILURE_SOURCES = 1000;
+/**
+ * Key prefixes one address has groups for between flushes; its further prefixes are counted
+ * under `various`. A guesser picks the prefixes, so they cannot set how many entries it costs.
+ */
+export const MAX_PREFIXES_PER_ADDRESS = 4;
 /** Entries held for a retry while Redis does not take them; beyond, the oldest are dropped (logged). */
 const MAX_PENDING = 10_000;
 /** Days the failed-authentication counters are kept (the report shows 30). */
@@ -46,6 +51,8 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
   private readonly retentionMs: number;
   private readonly flushMs: number;
   private failures = new Map<string, FailureGroup>();
+  /** address → the key prefixes it has groups for (at most MAX_PREFIXES_PER_ADDRESS), until the flush. */
+  private prefixesByAddress = new Map<string, Set<string>>();
   private keyUse = new Map<string, Map<string, number>>();
   private pending: AuditEntry[] = [];
   private readonly timer: NamedInterval;
@@ -102,7 +109,7 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
     requestId: string | null,
     tenantId?: string,
   ): void {
-    const keyPrefix = keyPrefixOf(presentedKey);
+    const keyPrefix = this.boundedPrefix(sourceIp, keyPrefixOf(presentedKey));
     let id = `${sourceIp} ${keyPrefix} ${reason} ${tenantId ?? ''}`;
     if (!this.failures.has(id) && this.failures.size >= MAX_FAILURE_SOURCES) id = 'other';
     const now = Date.now();
@@ -118,6 +125,21 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
           : { tenantId, sourceIp, keyPrefix, reason, count: 1, firstAt: now, lastAt: now, requestId },
       );
     }
+  }
+
+  /** The prefix to group by: an address's first few prefixes, then `various` (fixed buckets as they are). */
+  private boundedPrefix(sourceIp: string, keyPrefix: string): string {
+    if (!keyPrefix.startsWith('pk_')) return keyPrefix; // '', 'other', 'malformed'
+    let seen = this.prefixesByAddress.get(sourceIp);
+    if (!seen) {
+      // As many addresses as groups at most: past that every group folds into `other` anyway.
+      if (this.prefixesByAddress.size >= MAX_FAILURE_SOURCES) return 'various';
+      this.prefixesByAddress.set(sourceIp, (seen = new Set()));
+    }
+    if (seen.has(keyPrefix)) return keyPrefix;
+    if (seen.size >= MAX_PREFIXES_PER_ADDRESS) return 'various';
+    seen.add(keyPrefix);
+    return keyPrefix;
   }
 
   /** A tenant key was accepted: its last use moves (written with the next flush). No I/O here. */
@@ -151,11 +173,12 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
     const keyUse = this.keyUse;
     const pending = this.pending;
     this.failures = new Map();
+    this.prefixesByAddress = new Map();
     this.keyUse = new Map();
     this.pending = [];
     for (const entry of pending) {
       try {
-        await this.repository.append(entry, this.retentionMs, Date.parse(entry.at));
+        await this.repository.append(entry, this.retentionMs, Date.parse(entry.at), true);
       } catch (err) {
         this.hold(entry, err);
       }

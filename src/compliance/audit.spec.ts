@@ -21,8 +21,8 @@ describe('audit entries', () => {
     const key = randomBytes(32);
     const sealed = sealEntry(entry, key);
     const text = JSON.stringify(sealed);
-    for (const secret of ['rule:ru_1', 'key_0011', '10.0.0.7', 'count']) expect(text).not.toContain(secret);
-    expect(sealed).toMatchObject({ action: 'rule.update', tenantId: 'acme', outcome: 'success', requestId: 'req-1' });
+    for (const secret of ['rule:ru_1', 'key_0011', '10.0.0.7', 'req-1', 'count']) expect(text).not.toContain(secret);
+    expect(sealed).toMatchObject({ action: 'rule.update', tenantId: 'acme', outcome: 'success', requestId: null });
     expect(unsealEntry(sealed, key)).toEqual(entry);
   });
 
@@ -32,6 +32,7 @@ describe('audit entries', () => {
       const opened = unsealEntry(sealed, key);
       expect(opened).toMatchObject({ action: 'rule.update', at: entry.at, status: 200, erased: true, target: null });
       expect(opened.sourceIp).toBeNull();
+      expect(opened.requestId).toBeNull();
       expect(opened.actor).toEqual({ type: 'tenant' });
       expect(opened.details).toBeUndefined();
     }

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { isValidId } from '../common/ids.js';
 
 /** What an audit entry records (README, Compliance). Writes, exports and failed authentication. */
 export const AUDIT_ACTIONS = [
@@ -56,15 +57,27 @@ export interface AuditEntry {
 }
 
 /**
- * The first characters of a presented tenant-format key kept in audit entries: `pk_` and four of
- * its 32 random ones (about 24 bits of 192). Anything else presented (the admin key in the wrong
- * place, a mistyped admin key, a password pasted) is recorded as `other`, none of its characters.
+ * The first characters of a presented tenant key kept in audit entries: `pk_` and four of its 32
+ * random ones (about 24 bits of 192), only for a key of the shape Pulse issues (`pk_` and 32
+ * base64url characters); another `pk_…` is `malformed`, anything else presented (the admin key
+ * in the wrong place, a mistyped admin key, a password pasted) `other`: none of its characters.
  */
 export const KEY_PREFIX_LENGTH = 7;
+const ISSUED_KEY_SHAPE = /^pk_[A-Za-z0-9_-]{32}$/;
 
 export function keyPrefixOf(key: string | null): string {
   if (key === null) return '';
-  return key.startsWith('pk_') ? key.slice(0, KEY_PREFIX_LENGTH) : 'other';
+  if (ISSUED_KEY_SHAPE.test(key)) return key.slice(0, KEY_PREFIX_LENGTH);
+  return key.startsWith('pk_') ? 'malformed' : 'other';
+}
+
+/**
+ * An id from a request path as an audit entry keeps it: a valid id as it is, anything else
+ * (a rejected path of any length) as `sha256:` and 16 hex digits of its hash, so the entry is
+ * short and repeats of one path still show as one value. Never the raw text.
+ */
+export function auditIdOf(raw: string): string {
+  return isValidId(raw) ? raw : `sha256:${createHash('sha256').update(raw).digest('hex').slice(0, 16)}`;
 }
 
 /** Entry id: sortable by time, then random (so two instances never collide). */
@@ -86,10 +99,12 @@ export type StoredEntry = Omit<AuditEntry, 'target' | 'sourceIp' | 'details' | '
 };
 
 export function sealEntry(entry: AuditEntry, key: Buffer): StoredEntry {
+  // The request id too: a caller's (tenant's) id is theirs, and must go with the erasure.
   const secret = JSON.stringify({
     target: entry.target,
     keyId: entry.actor.keyId,
     sourceIp: entry.sourceIp,
+    requestId: entry.requestId,
     details: entry.details,
   });
   const iv = randomBytes(12);
@@ -97,12 +112,23 @@ export function sealEntry(entry: AuditEntry, key: Buffer): StoredEntry {
   const body = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
   const { details: _d, ...rest } = entry;
   return {
-    ...rest,
-    actor: { type: entry.actor.type },
-    target: null,
-    sourceIp: null,
+    ...withoutTenantFields(rest),
     sealed: Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url'),
   };
+}
+
+/** The entry without the tenant's fields: what the global trail keeps of an erased tenant's. */
+export function withoutTenantFields(entry: Omit<AuditEntry, 'details'> & { details?: unknown }): StoredEntry {
+  const { details: _d, ...rest } = entry;
+  return { ...rest, actor: { type: entry.actor.type }, target: null, sourceIp: null, requestId: null };
+}
+
+/**
+ * An entry as the tenant's own key reads it: the admin's request id and address are the
+ * operator's, not the tenant's to see.
+ */
+export function asTenantSees(entry: AuditEntry): AuditEntry {
+  return entry.actor.type === 'admin' ? { ...entry, requestId: null, sourceIp: null } : entry;
 }
 
 /** The entry as it was, or without the sealed fields (`erased`) when the key is gone or does not fit. */
@@ -115,12 +141,17 @@ export function unsealEntry(stored: StoredEntry, key: Buffer | null): AuditEntry
       const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
       decipher.setAuthTag(raw.subarray(12, 28));
       const plain = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-      const f = JSON.parse(plain) as Pick<AuditEntry, 'target' | 'sourceIp' | 'details'> & { keyId?: string };
+      const f = JSON.parse(plain) as Pick<AuditEntry, 'target' | 'sourceIp' | 'details'> & {
+        keyId?: string;
+        requestId?: string | null;
+      };
       return {
         ...rest,
         actor: { ...rest.actor, ...(f.keyId !== undefined && { keyId: f.keyId }) },
         target: f.target,
         sourceIp: f.sourceIp,
+        // Entries sealed before the request id was sealed kept it in the clear.
+        ...(f.requestId !== undefined && { requestId: f.requestId }),
         ...(f.details !== undefined && { details: f.details }),
       };
     } catch {

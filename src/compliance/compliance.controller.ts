@@ -3,6 +3,7 @@ import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { Readable } from 'node:stream';
 import { AdminOnly } from '../common/decorators/admin-only.decorator.js';
+import { csvLine } from '../common/csv.js';
 import { AdminRoute } from '../common/decorators/api-route.decorator.js';
 import { Audited } from '../common/decorators/audited.decorator.js';
 import { ParseIdPipe } from '../common/pipes/parse-id.pipe.js';
@@ -31,15 +32,9 @@ const CSV_COLUMNS = [
   'channel_hosts',
 ] as const;
 
-/** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
-function csvField(v: string | number | boolean | null): string {
-  const s = v === null ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 function csvRow(t: TenantReport): string {
   const lastUsed = t.keys.flatMap((k) => (k.lastUsedAt ? [k.lastUsedAt] : [])).sort();
-  return [
+  return csvLine([
     t.id,
     t.tier,
     t.status,
@@ -52,9 +47,7 @@ function csvRow(t: TenantReport): string {
     t.failedAuthentication30d.total,
     t.channels.length,
     [...new Set(t.channels.flatMap((c) => (c.host ? [c.host] : [])))].join(';'),
-  ]
-    .map(csvField)
-    .join(',');
+  ]);
 }
 
 @ApiTags('admin')
@@ -108,7 +101,7 @@ export class ComplianceController {
   async report(@Query() q: ReportQuery) {
     const report = await this.compliance.report();
     if (q.format !== 'csv') return report;
-    const body = [CSV_COLUMNS.join(','), ...report.tenants.map(csvRow)].join('\n') + '\n';
+    const body = [csvLine(CSV_COLUMNS), ...report.tenants.map(csvRow)].join('\n') + '\n';
     return new StreamableFile(Buffer.from(body), {
       type: 'text/csv; charset=utf-8',
       disposition: 'attachment; filename="pulse-compliance-report.csv"',

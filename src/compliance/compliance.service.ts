@@ -3,6 +3,7 @@ import { AlertingService } from '../alerting/alerting.service.js';
 import { type Channel, tenantUrlOf } from '../alerting/channel.js';
 import { AnalyticsRepository } from '../analytics/analytics.repository.js';
 import { AnomalyRepository } from '../anomalies/anomaly.repository.js';
+import { ColdPartitions } from '../coldstore/cold-partitions.js';
 import { COLD_STORE, type ColdStore } from '../coldstore/cold-store.js';
 import { retentionOfDays } from '../common/retention.js';
 import { dayOf } from '../common/time.js';
@@ -72,6 +73,7 @@ export class ComplianceService {
     private readonly audit: AuditRepository,
     private readonly auditService: AuditService,
     private readonly records: ComplianceRepository,
+    private readonly partitions: ColdPartitions,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
     @Optional() @Inject(COLD_STORE) private readonly cold: ColdStore | null = null,
   ) {}
@@ -212,8 +214,9 @@ export class ComplianceService {
     const candidates: number[] = [];
     const firstHot = await this.records.firstDayHeld(tenantId, days);
     if (firstHot) candidates.push(dayStartMs(firstHot));
-    if (this.cold) {
-      const items = await this.cold.query(tenantId, 'd#', 'd#~');
+    const partition = this.cold ? await this.partitions.of(tenantId) : null;
+    if (this.cold && partition !== null) {
+      const items = await this.cold.query(partition, 'd#', 'd#~');
       if (items.length > 0) candidates.push(dayStartMs(items[0].sk.slice(2)));
     }
     const seen = await this.records.oldestClientSeen(tenantId);

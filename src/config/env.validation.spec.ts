@@ -65,6 +65,26 @@ describe('environment validation', () => {
     expect(() => validateEnv({ NATS_TLS_CERT_FILE: '/c.pem' })).toThrow(/NATS_TLS_KEY_FILE/);
   });
 
+  it('gives the cold store a deadline: COLD_STORE_TIMEOUT_MS, 3000 by default, 100 to 60,000', () => {
+    expect(toPulseOptions(validateEnv({ COLD_STORE: 'dynamodb' })).coldStore?.timeoutMs).toBe(3000);
+    expect(
+      toPulseOptions(validateEnv({ COLD_STORE: 'dynamodb', COLD_STORE_TIMEOUT_MS: '750' })).coldStore?.timeoutMs,
+    ).toBe(750);
+    for (const bad of ['0', '99', '60001', 'soon'])
+      expect(() => validateEnv({ COLD_STORE_TIMEOUT_MS: bad })).toThrow(/COLD_STORE_TIMEOUT_MS/);
+  });
+
+  it('trusts NATS connection names only when asked (NATS_SYSTEM_TRUST_NAMES)', () => {
+    const system = { NATS_SYSTEM_USER: 'sys', NATS_SYSTEM_PASSWORD: 'secret' };
+    expect(toPulseOptions(validateEnv(system)).natsSystem?.trustNames).toBe(false);
+    expect(toPulseOptions(validateEnv({ ...system, NATS_SYSTEM_TRUST_NAMES: 'true' })).natsSystem?.trustNames).toBe(
+      true,
+    );
+    expect(() => validateEnv({ NATS_SYSTEM_TRUST_NAMES: 'yes' })).toThrow(
+      /NATS_SYSTEM_TRUST_NAMES must be true or false/,
+    );
+  });
+
   it('parsePlanTiers ignores malformed pairs', () => {
     expect(parsePlanTiers('a:basic,b:gold')).toEqual({ a: 'basic' });
   });

@@ -59,6 +59,12 @@ export class EnvironmentVariables {
   @Min(5)
   @Max(3600)
   NATS_SYSTEM_POLL_SECONDS: number = 30;
+  /**
+   * Believe a connection's SDK name (`pulse:<tenant>:<client>`) for a tenant that registered no
+   * NATS identity, as before #31: any NATS user can set any name, so it is off by default.
+   */
+  @IsIn(['true', 'false'], { message: 'NATS_SYSTEM_TRUST_NAMES must be true or false' })
+  NATS_SYSTEM_TRUST_NAMES: string = 'false';
   @IsOptional() @IsString() NATS_TLS_CA_FILE?: string;
   @ValidateIf((env: EnvironmentVariables) => env.NATS_TLS_KEY_FILE !== undefined)
   @IsString({ message: 'NATS_TLS_CERT_FILE is required when NATS_TLS_KEY_FILE is set' })
@@ -133,6 +139,12 @@ export class EnvironmentVariables {
 
   @IsIn(['true', 'false'], { message: 'DYNAMODB_CREATE_TABLE must be true or false' })
   DYNAMODB_CREATE_TABLE: string = 'false';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  COLD_STORE_TIMEOUT_MS: number = 3000;
 
   @IsOptional()
   @IsString()
@@ -348,6 +360,7 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
             region: env.AWS_REGION,
             createTable: env.DYNAMODB_CREATE_TABLE === 'true',
             hotHistoryHours: env.HOT_HISTORY_HOURS,
+            timeoutMs: env.COLD_STORE_TIMEOUT_MS,
           }
         : undefined,
     audit: { retentionDays: env.AUDIT_RETENTION_DAYS },
@@ -358,6 +371,7 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
             user: env.NATS_SYSTEM_USER,
             password: env.NATS_SYSTEM_PASSWORD,
             pollIntervalMs: env.NATS_SYSTEM_POLL_SECONDS * 1000,
+            trustNames: env.NATS_SYSTEM_TRUST_NAMES === 'true',
           }
         : undefined,
     subjectsStoredPerDay: env.SUBJECTS_STORED_PER_DAY,

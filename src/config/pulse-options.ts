@@ -64,7 +64,17 @@ export interface PulseOptions {
    * failed-login events per tenant, and a poll of the servers' connections every
    * `pollIntervalMs` (one instance at a time). Absent: off.
    */
-  natsSystem?: { credsFile?: string; user?: string; password?: string; pollIntervalMs: number };
+  natsSystem?: {
+    credsFile?: string;
+    user?: string;
+    password?: string;
+    pollIntervalMs: number;
+    /**
+     * Act on a connection attributed by its SDK name alone (client row, counters, events), as
+     * before #31. Off: such a connection is only listed, `verified: false` (anyone can set a name).
+     */
+    trustNames?: boolean;
+  };
   /** Subjects kept per tenant per day in Redis (the top by message count). */
   subjectsStoredPerDay: number;
   /**
@@ -151,4 +161,6 @@ export interface ColdStoreOptions {
   createTable: boolean;
   /** Hours (from now back) whose history Redis keeps once they are archived. */
   hotHistoryHours: number;
+  /** Deadline of one DynamoDB command, retries included (COLD_STORE_TIMEOUT_MS, default 3000). */
+  timeoutMs?: number;
 }

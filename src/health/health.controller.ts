@@ -68,14 +68,15 @@ export class HealthController {
         }
         return indicator.up({ pingMs: redis.pingMs, ...(cluster && { cluster }) });
       },
-      // With the cold store on: degraded (HTTP 200) while its calls fail; archiving waits, Redis
-      // keeps the history, reads of the old part answer 503.
+      // With the cold store on: degraded (HTTP 200) while its calls fail or it does not answer the
+      // probe within COLD_STORE_TIMEOUT_MS; archiving waits, Redis keeps the history, reads of the
+      // old part answer 503. Not down: every instance shares the store, taking one out helps nothing.
       ...(this.pulse.coldStoreStatus().state === 'off'
         ? []
         : [
-            () => {
+            async () => {
               const indicator = this.indicators.check('coldStore');
-              const cold = this.pulse.coldStoreStatus();
+              const cold = await this.pulse.checkColdStore();
               return cold.state === 'ok' ? indicator.up() : indicator.degraded({ since: cold.since });
             },
           ]),

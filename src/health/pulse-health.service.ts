@@ -129,6 +129,15 @@ export class PulseHealthService {
     return { state: s.state, since: s.since ?? null, error: s.error ?? null };
   }
 
+  /**
+   * The cold store's state after asking it (within its deadline): a store that stopped answering
+   * is degraded even while nothing else calls it.
+   */
+  async checkColdStore(): Promise<ColdStoreSnapshot> {
+    await this.cold?.probe();
+    return this.coldStoreStatus();
+  }
+
   async status(): Promise<PulseStatus> {
     return {
       nats: this.nats.current(),

@@ -5,6 +5,11 @@ import { COUNTER_FIELDS as F, RedisKeys } from '../redis/redis-keys.js';
 
 /** Closed connections a tenant keeps (the latest), for their reasons and counts. */
 export const CLOSED_KEPT = 1000;
+/**
+ * Open unverified hints a tenant keeps (anyone can name a connection as the tenant's: each costs
+ * the namer a live connection, and beyond this it costs the tenant nothing).
+ */
+export const OPEN_HINTS_KEPT = 1000;
 /** Connections a list answers at most (newest first). */
 export const CONNECTIONS_LISTED = 1000;
 
@@ -16,6 +21,8 @@ export interface ConnectionRecord {
   clientId: string | null;
   /** How it was attributed to the tenant. */
   by: 'account' | 'user' | 'nkey' | 'name';
+  /** By an identity the server authenticated; false: by its name alone (anyone can set one). */
+  verified: boolean;
   name: string | null;
   account: string | null;
   user: string | null;
@@ -37,11 +44,14 @@ export interface ConnectionSummary {
   withoutSdk: number;
   /** SDK clients whose connection is open while their heartbeats stopped (offline): stuck processes. */
   connectedSilent: number;
+  /** Open connections only named as the tenant's (not in the counts above): hints, not facts. */
+  unverified: number;
 }
 
 /** One change to apply: a connection opened or closed, or a counter of the tenant's totals. */
 export type ConnectionOp =
-  | { op: 'open' | 'close'; record: ConnectionRecord; at: number }
+  /** `hint`: attributed by its name alone; listed, but joins no client and no count. */
+  | { op: 'open' | 'close'; record: ConnectionRecord; at: number; hint?: boolean }
   | { op: 'count'; field: string; n: number }
   /** A failed login with one of the tenant's identities, from an address. */
   | { op: 'authfail'; identity: string; host: string };
@@ -50,8 +60,10 @@ export type ConnectionOp =
  * Applies a batch of one tenant's connection changes, only while the tenant exists. A connection
  * already closed is not reopened by a connect advisory processed after its disconnect (two
  * instances of the queue group may take them in either order).
- * KEYS: tenant, conns, open, nosdk, sdk, client, closed, totals, failed-login sources. ARGV: ops
- * (see ConnectionOp).
+ * A hint (a connection attributed by its name alone) is kept and listed (conns, open, hint) but
+ * never joins a client (sdk, client) nor the summary's sets (nosdk); at most OPEN_HINTS_KEPT open.
+ * KEYS: tenant, conns, open, nosdk, sdk, client, closed, totals, failed-login sources, hint.
+ * ARGV: ops (see ConnectionOp).
  */
 const APPLY_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -59,25 +71,31 @@ local i = 1
 while i <= #ARGV do
   local op = ARGV[i]
   if op == 'c' then
-    local key, json, client, ts = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+    local key, json, client, ts, hint = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
     local cur = redis.call('HGET', KEYS[2], key)
-    if not (cur and string.find(cur, '"state":"disconnected"', 1, true)) then
+    local closed = cur and string.find(cur, '"state":"disconnected"', 1, true)
+    local full = hint == '1' and not redis.call('ZSCORE', KEYS[10], key)
+      and redis.call('ZCARD', KEYS[10]) >= ${OPEN_HINTS_KEPT}
+    if not closed and not full then
       redis.call('HSET', KEYS[2], key, json)
       redis.call('ZADD', KEYS[3], ts, key)
-      if client ~= '' then
+      if hint == '1' then
+        redis.call('ZADD', KEYS[10], ts, key)
+      elseif client ~= '' then
         redis.call('ZADD', KEYS[5], ts, client)
         redis.call('HSET', KEYS[6], client, key)
       else
         redis.call('ZADD', KEYS[4], ts, key)
       end
     end
-    i = i + 5
+    i = i + 6
   elseif op == 'd' then
-    local key, json, client, ts = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+    local key, json, client, ts, hint = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
     redis.call('HSET', KEYS[2], key, json)
     redis.call('ZREM', KEYS[3], key)
     redis.call('ZREM', KEYS[4], key)
-    if client ~= '' then
+    redis.call('ZREM', KEYS[10], key)
+    if client ~= '' and hint ~= '1' then
       local latest = redis.call('HGET', KEYS[6], client)
       if not latest or latest == key then
         redis.call('ZREM', KEYS[5], client)
@@ -92,7 +110,7 @@ while i <= #ARGV do
         redis.call('ZREM', KEYS[7], old)
       end
     end
-    i = i + 5
+    i = i + 6
   elseif op == 'a' then
     local field = ARGV[i + 1]
     if redis.call('HEXISTS', KEYS[9], field) == 0 and redis.call('HLEN', KEYS[9]) >= 1000 then field = 'other' end
@@ -116,7 +134,7 @@ export class ConnectionRepository {
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
-    this.scripts = defineScripts(redis, { pulseConnections: { lua: APPLY_LUA, keys: 9 } });
+    this.scripts = defineScripts(redis, { pulseConnections: { lua: APPLY_LUA, keys: 10 } });
   }
 
   async apply(tenantId: string, ops: ConnectionOp[]): Promise<void> {
@@ -127,7 +145,14 @@ export class ConnectionRepository {
       if (o.op === 'count') args.push('h', o.field, o.n);
       else if (o.op === 'authfail') args.push('a', `${o.identity} ${o.host}`);
       else
-        args.push(o.op === 'open' ? 'c' : 'd', o.record.key, JSON.stringify(o.record), o.record.clientId ?? '', o.at);
+        args.push(
+          o.op === 'open' ? 'c' : 'd',
+          o.record.key,
+          JSON.stringify(o.record),
+          o.record.clientId ?? '',
+          o.at,
+          o.hint ? '1' : '0',
+        );
     }
     await this.scripts.pulseConnections(
       [
@@ -140,6 +165,7 @@ export class ConnectionRepository {
         k('closed'),
         this.keys.totals(tenantId),
         this.keys.natsAuthSources(tenantId),
+        k('hint'),
       ],
       args,
     );
@@ -147,14 +173,15 @@ export class ConnectionRepository {
 
   async summary(tenantId: string): Promise<ConnectionSummary> {
     const k = (p: Parameters<RedisKeys['connections']>[1]) => this.keys.connections(tenantId, p);
-    const [open, nosdk, sdk, heard, silent] = await Promise.all([
+    const [open, nosdk, sdk, heard, silent, hints] = await Promise.all([
       this.redis.zcard(k('open')),
       this.redis.zcard(k('nosdk')),
       this.redis.zcard(k('sdk')),
       this.redis.call('ZINTERCARD', 2, k('sdk'), this.keys.clientIndex(tenantId)) as Promise<number>,
       this.redis.call('ZINTERCARD', 2, k('sdk'), this.keys.clientsInStatus(tenantId, 'offline')) as Promise<number>,
+      this.redis.zcard(k('hint')),
     ]);
-    return { connected: open, withoutSdk: nosdk + (sdk - heard), connectedSilent: silent };
+    return { connected: open - hints, withoutSdk: nosdk + (sdk - heard), connectedSilent: silent, unverified: hints };
   }
 
   /** The open connections (or the closed ones kept), newest first, at most CONNECTIONS_LISTED. */
@@ -172,17 +199,22 @@ export class ConnectionRepository {
     return keys.map((key) => (key === null ? null : (records.get(key) ?? null)));
   }
 
-  /** Every open connection's key (the server poll's reconcile). */
-  openKeys(tenantId: string): Promise<string[]> {
-    return this.redis.zrange(this.keys.connections(tenantId, 'open'), '0', '-1');
+  /** The keys of the connections open since before `before` (ms): the server poll's reconcile. */
+  openKeys(tenantId: string, before: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.connections(tenantId, 'open'), '-inf', `(${before}`);
   }
 
   /** The records of these connections that are kept (missing ones left out). */
   async byKeys(tenantId: string, keys: string[]): Promise<ConnectionRecord[]> {
     if (keys.length === 0) return [];
     const raw = await this.redis.hmget(this.keys.connections(tenantId), ...keys);
-    return raw.flatMap((r) => (r === null ? [] : [JSON.parse(r) as ConnectionRecord]));
+    return raw.flatMap((r) => (r === null ? [] : [withVerified(JSON.parse(r) as ConnectionRecord)]));
   }
+}
+
+/** Records stored before #31 carry no `verified`: only a name-attributed one was not. */
+function withVerified(r: ConnectionRecord): ConnectionRecord {
+  return typeof r.verified === 'boolean' ? r : { ...r, verified: r.by !== 'name' };
 }
 
 export const NATS_COUNTERS = {

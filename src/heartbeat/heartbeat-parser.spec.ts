@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_FUTURE_SKEW_MS, MAX_HEARTBEAT_BYTES, parseHeartbeat, parseHeartbeatSubject } from './heartbeat-parser.js';
 
 const NOW = Date.UTC(2026, 10, 28, 18, 0, 0);
@@ -130,6 +130,30 @@ describe('parseHeartbeat', () => {
   it('rejects oversized bodies before parsing them', () => {
     const huge = new Uint8Array(MAX_HEARTBEAT_BYTES + 1).fill(32);
     expect(parseHeartbeat(SUBJECT, huge, NOW)).toMatchObject({ ok: false, reason: 'too_large', tenantId: 'acme' });
+  });
+
+  describe('bodies whose shape would cost more than their bytes', () => {
+    afterEach(() => vi.restoreAllMocks());
+    const shapes: [string, string][] = [
+      ['16 KiB of [', '['.repeat(MAX_HEARTBEAT_BYTES)],
+      ['closed nesting 64 deep', '['.repeat(64) + ']'.repeat(64)],
+      ['objects 64 deep', '{"a":'.repeat(64) + '1' + '}'.repeat(64)],
+      ['a heartbeat with 4,000 array elements', JSON.stringify(valid({ extra: new Array(4000).fill(1) }))],
+    ];
+    for (const [name, body] of shapes) {
+      it(`rejects ${name} as too_complex without parsing it`, () => {
+        const parse = vi.spyOn(JSON, 'parse');
+        expect(parseHeartbeat(SUBJECT, encode(body), NOW)).toMatchObject({
+          ok: false,
+          reason: 'too_complex',
+          tenantId: 'acme',
+        });
+        expect(parse).not.toHaveBeenCalled();
+      });
+    }
+    it('still parses brackets inside strings as text', () => {
+      expect(reasonOf(valid({ status: '['.repeat(100) }))).toBe('schema');
+    });
   });
 
   it('never throws, whatever the bytes', () => {

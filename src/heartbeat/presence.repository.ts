@@ -5,6 +5,7 @@ import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { dayOf, minuteEpochOf } from '../common/time.js';
 import { RedisKeys, rejectionField } from '../redis/redis-keys.js';
+import { type FencedCommand, TenantFence } from '../redis/tenant-fence.js';
 import type { Retention } from '../common/retention.js';
 import type { PresenceStatus } from './heartbeat.dto.js';
 import type { Heartbeat } from './heartbeat-parser.js';
@@ -58,6 +59,7 @@ export class PresenceRepository {
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
+    private readonly fence: TenantFence,
     @Optional() @Inject(PULSE_OPTIONS) options: PulseOptions | null = null,
   ) {
     this.hotSeconds = hotSecondsOf(options);
@@ -190,16 +192,18 @@ export class PresenceRepository {
     byReason: Map<string, number>,
     retention: Retention,
   ): Promise<void> {
+    if (byReason.size === 0) return;
     const total = this.keys.heartbeatRejections(tenantId);
     const minute = this.keys.minute(tenantId, minuteEpoch);
-    await Promise.all(
-      [...byReason].flatMap(([reason, n]) => [
-        this.redis.hincrby(total, reason, n),
-        this.redis.expire(total, retention.daySeconds),
-        this.redis.hincrby(minute, rejectionField(reason), n),
-        this.redis.expire(minute, retention.minuteSeconds),
+    // Gathered before the write: fenced, so a tenant erased meanwhile gets nothing back.
+    await this.fence.write(tenantId, [
+      ...[...byReason].flatMap(([reason, n]): FencedCommand[] => [
+        ['HINCRBY', total, reason, n],
+        ['HINCRBY', minute, rejectionField(reason), n],
       ]),
-    );
+      ['EXPIRE', total, retention.daySeconds],
+      ['EXPIRE', minute, retention.minuteSeconds],
+    ]);
   }
 
   /** Rejected heartbeats on the tenant's subjects, by reason, all instances, all time. */

@@ -16,7 +16,9 @@ export interface LockedJobSpec<T> {
    * offset, on every instance alike (not `intervalMs` after whenever the instance started).
    */
   alignOffsetMs?: number;
-  /** The job's work; `held.extend()` keeps the lock through long passes. */
+  /** Told of a pass not run because another instance holds the lock (Redis answered). */
+  onBusy?: (now: number) => void;
+  /** The job's work; the lock is renewed every third of its TTL while it runs. */
   work: (held: HeldLock, now: number) => Promise<T>;
 }
 
@@ -117,11 +119,23 @@ export class LockedJob<T> {
   private async pass(now: number): Promise<T | null> {
     if (this.stopped) return null;
     const held = await this.deps.lock.acquire(this.spec.name, this.spec.lockTtlMs);
-    if (!held) return null;
+    if (!held) {
+      this.spec.onBusy?.(now);
+      return null;
+    }
     const started = performance.now();
+    // Renewed while the work runs, so the TTL can stay short: a holder that dies stops renewing
+    // and another instance takes over once it expires, not a long TTL later. A renewal that finds
+    // the lock lost changes nothing: the jobs' writes are compare-and-set.
+    const renew = setInterval(
+      () => void held.extend(this.spec.lockTtlMs).catch(() => undefined),
+      Math.max(50, Math.floor(this.spec.lockTtlMs / 3)),
+    );
+    renew.unref();
     try {
       return await this.spec.work(held, now);
     } finally {
+      clearInterval(renew);
       this.deps.timings?.observe('job', this.spec.name, (performance.now() - started) / 1000);
       await held.release().catch(() => undefined);
     }

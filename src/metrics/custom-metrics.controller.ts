@@ -63,7 +63,9 @@ export class CustomMetricsController {
   }
 
   @TieredRoute({
-    summary: 'Change a custom metric',
+    summary: 'Rename a custom metric or change its unit',
+    description:
+      'name and unit can change. subject, source, field, header and aggregation define what the metric measures and cannot: a different value is a 400 naming the field (the same value is accepted). Create a new metric for a new definition: its series starts empty, and the old one stays readable until deleted.',
     ok: { description: 'The definition', schema: 'CustomMetric' },
     errors: [400, 404, 413],
   })

@@ -25,6 +25,9 @@ export function definitionProblem(d: Omit<CustomMetricDefinition, 'id' | 'create
   return null;
 }
 
+/** What a definition measures: fixed for its life (PATCH refuses a change, naming the field). */
+export const DEFINING_FIELDS = ['subject', 'source', 'field', 'header', 'aggregation'] as const;
+
 /**
  * Custom metric definitions of enterprise tenants. A change is saved, then the tenant is touched
  * so every instance reloads the tenant's definitions into its tap at once.
@@ -62,18 +65,31 @@ export class CustomMetricsService {
       updatedAt: now,
     };
     this.check(definition);
-    if ((await this.repository.count(tenantId)) >= this.options.customMetricsPerTenant) {
+    const created = await this.repository.create(tenantId, definition, this.options.customMetricsPerTenant);
+    if (created === null) throw new NotFoundException(`Tenant ${tenantId} no longer exists`);
+    if (!created) {
       throw new ConflictException(
         `A tenant has at most ${this.options.customMetricsPerTenant} custom metrics: delete one first`,
       );
     }
-    await this.repository.save(tenantId, definition);
     await this.tenants.touch(tenantId);
     return definition;
   }
 
+  /**
+   * Renames or changes the unit. What the metric measures (subject, source, field, header,
+   * aggregation) cannot change: its stored figures were counted under the old definition, and one
+   * id would carry two meanings (a sum of one field becoming an average, or a sum of another
+   * field, under the same series and alert rules). A new metric starts a new series.
+   */
   async update(tenantId: string, id: string, dto: UpdateCustomMetricDto): Promise<CustomMetricDefinition> {
     const current = await this.get(tenantId, id);
+    const changed = DEFINING_FIELDS.filter((f) => dto[f] !== undefined && dto[f] !== current[f]);
+    if (changed.length > 0) {
+      throw new BadRequestException(
+        `${changed.join(', ')} cannot change: a custom metric keeps what it measures (its figures were counted so); create a new metric for the new definition (its series starts empty) and delete this one`,
+      );
+    }
     const definition: CustomMetricDefinition = {
       ...current,
       ...Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined)),

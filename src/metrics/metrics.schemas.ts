@@ -65,8 +65,11 @@ const realtimeEnterprise = withTier(
 );
 
 const presenceSummary = obj({ online: int, healthy: int, degraded: int, unhealthy: int, offline: int, total: int });
-/** The NATS server's view (system account on; null without): open connections and the two states only it reveals. */
-const connectionSummary = obj({ connected: int, withoutSdk: int, connectedSilent: int });
+/**
+ * The NATS server's view (system account on; null without): open connections and the two states
+ * only it reveals; `unverified`: open connections only named as the tenant's, not in the others.
+ */
+const connectionSummary = obj({ connected: int, withoutSdk: int, connectedSilent: int, unverified: int });
 const traffic = obj({ msgs: int, bytes: int });
 const clientConnection = obj({
   state: oneOfValues(['connected', 'disconnected', 'unknown']),
@@ -204,6 +207,7 @@ export const METRICS_SCHEMAS: Record<string, Schema> = {
           cid: int,
           clientId: nullable(str),
           by: oneOfValues(['account', 'user', 'nkey', 'name']),
+          verified: { type: 'boolean' },
           name: nullable(str),
           account: nullable(str),
           user: nullable(str),

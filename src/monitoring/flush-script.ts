@@ -10,7 +10,16 @@ import {
 import { COARSE_LATENCY_BUCKETS, coarseLatencyBucket } from './latency-histogram.js';
 import type { CustomFigures } from './custom/custom-metric-set.js';
 import type { MinuteDelta, TenantDelta } from './tenant-delta.js';
-import { DAY, dayDataLate, dayEnd, HOUR, hourTakesMinutes, readsCold } from '../common/history-tiers.js';
+import {
+  DAY,
+  dayDataLate,
+  dayEnd,
+  HOUR,
+  hourRecomputable,
+  hourTakesMinutes,
+  readsCold,
+} from '../common/history-tiers.js';
+import { storedSubject } from '../common/stored-subject.js';
 
 export const FLUSH_SEQUENCE_TTL_SECONDS = 86_400;
 
@@ -25,7 +34,7 @@ export const FLUSH_SEQUENCE_TTL_SECONDS = 86_400;
  *   | q key score member (ZADD: a period queued for the archiver)
  *   | C ttlMinute ttlHour ttlDay now (the expiries and time the following c ops use)
  *   | c minuteKey hourKey dayKey index n field value … (n pairs: one custom metric's figures for
- *     one minute, added to its minute, hour and day hashes: `s` by HINCRBYFLOAT, `mn`/`mx` kept at
+ *     one minute, added to its minute, hour and day hashes: `s` added (saturating at ±Number.MAX_VALUE), `mn`/`mx` kept at
  *     the minimum/maximum, the others by HINCRBY; a hash this call created, i.e. without expiry
  *     yet, gets its expiry and joins the index, scored by when it expires, and index entries
  *     expired by `now` are trimmed then)
@@ -45,6 +54,7 @@ local arity = { h = 4, z = 4, x = 3, t = 4, r = 4, s = 3, m = 4, C = 5, n = 3, q
 local skipping = false
 local cttl = {}
 local cnow = 0
+local MAXD = 1.7976931348623157e308
 while i <= n do
   local op = ARGV[i]
   if op == 'g' then
@@ -105,11 +115,15 @@ while i <= n do
         local field = ARGV[i + 6 + 2 * p]
         local value = ARGV[i + 7 + 2 * p]
         if field == 's' then
-          redis.call('HINCRBYFLOAT', key, field, value)
+          -- Added here, saturating at the largest double: HINCRBYFLOAT refuses a result past it,
+          -- and an error half-way would leave the rest of the delta unwritten under its sequence.
+          local sum = (tonumber(redis.call('HGET', key, field)) or 0) + (tonumber(value) or 0)
+          if sum ~= sum then sum = 0 elseif sum > MAXD then sum = MAXD elseif sum < -MAXD then sum = -MAXD end
+          redis.call('HSET', key, field, string.format('%.17g', sum))
         elseif field == 'mn' or field == 'mx' then
-          local current = redis.call('HGET', key, field)
+          local current = tonumber(redis.call('HGET', key, field))
           local v = tonumber(value)
-          if not current or (field == 'mx' and v > tonumber(current)) or (field == 'mn' and v < tonumber(current)) then
+          if v and (not current or (field == 'mx' and v > current) or (field == 'mn' and v < current)) then
             redis.call('HSET', key, field, value)
           end
         else
@@ -204,19 +218,11 @@ export function encodeDelta(
   const settledBefore = nowSeconds - (nowSeconds % 3600) - 3600;
   const dirtyHours = new Set<number>();
   const stored = storedPeriods(t, keys, ref, args, retention, nowSeconds, hotSeconds);
-  for (const [minuteEpoch, minute] of delta.minutes) {
-    const hour = minuteEpoch - (minuteEpoch % HOUR);
-    if (!hourTakesMinutes(hour, nowSeconds, MINUTE_TTL_SECONDS)) {
-      // Its hour's minutes are gone: recomputing it would lose them. Added to the hour and day.
-      stored.add(`h${hour}`, minute);
-      stored.add(`d${dayOf(minuteEpoch * 1000)}`, minute);
-      continue;
-    }
-    if (minuteEpoch < settledBefore) dirtyHours.add(hour);
-    const k = ref(keys.minute(t, minuteEpoch));
+  /** A minute's counts into its hash: per second, or (a minute the rollup strips soon) its peak. */
+  const addToMinute = (k: number, minute: MinuteDelta, perSecond: boolean) => {
     hincr(k, F.messages, minute.messages);
     hincr(k, F.bytes, minute.bytes);
-    if (minute.seconds) {
+    if (perSecond && minute.seconds) {
       for (const [offset, [m, b]] of minute.seconds) {
         hincr(k, secondField('m', offset), m);
         hincr(k, secondField('b', offset), b);
@@ -224,7 +230,27 @@ export function encodeDelta(
     }
     if (minute.latency) for (const [bucket, samples] of minute.latency) hincr(k, latencyField(bucket), samples);
     hincr(k, F.sampledOut, minute.skipped);
+    const peak = perSecond ? 0 : peakOf(minute);
+    if (peak > 0) args.push('m', k, F.peak, peak);
     args.push('x', k, MINUTE_TTL_SECONDS);
+  };
+  for (const [minuteEpoch, minute] of delta.minutes) {
+    const hour = minuteEpoch - (minuteEpoch % HOUR);
+    if (!hourTakesMinutes(hour, nowSeconds, MINUTE_TTL_SECONDS)) {
+      // Its hour's minutes are gone, or about to go: recomputing it would lose them. Added to the
+      // hour and day.
+      stored.add(`h${hour}`, minute);
+      stored.add(`d${dayOf(minuteEpoch * 1000)}`, minute);
+      // While the hour can still be recomputed (a restart's catch-up pass does so), its minutes
+      // are the source it is recomputed from: the minute goes there too, or the recompute would
+      // take it out of the hour again while the day keeps it.
+      if (hourRecomputable(hour, nowSeconds, MINUTE_TTL_SECONDS)) {
+        addToMinute(ref(keys.minute(t, minuteEpoch)), minute, false);
+      }
+      continue;
+    }
+    if (minuteEpoch < settledBefore) dirtyHours.add(hour);
+    addToMinute(ref(keys.minute(t, minuteEpoch)), minute, true);
     const day = dayOf(minuteEpoch * 1000);
     const sum = days.get(day) ?? [0, 0];
     sum[0] += minute.messages;
@@ -246,8 +272,10 @@ export function encodeDelta(
     const zkey = ref(late !== null ? `${late}:m` : keys.subjectMessages(t, day));
     const hkey = ref(late !== null ? `${late}:b` : keys.subjectBytes(t, day));
     for (const [subject, c] of table.counts) {
-      args.push('z', zkey, subject, c.messages);
-      hincr(hkey, subject, c.bytes);
+      // Stored for days: a subject of any length is kept as at most MAX_STORED_SUBJECT_CHARS.
+      const member = storedSubject(subject);
+      args.push('z', zkey, member, c.messages);
+      hincr(hkey, member, c.bytes);
     }
     args.push('t', zkey, hkey, subjectsStoredPerDay, 'x', zkey, DAY_TTL_SECONDS, 'x', hkey, DAY_TTL_SECONDS);
     const dayTotals = late !== null ? stored.target(`d${day}`) : ref(keys.day(t, day));
@@ -269,6 +297,13 @@ export function encodeDelta(
     args.push('x', dirty, DAY_TTL_SECONDS);
   }
   return { keys: keyList, args };
+}
+
+/** The busiest second of a minute (0 without per-second detail). */
+function peakOf(minute: MinuteDelta): number {
+  let peak = 0;
+  for (const [m] of minute.seconds?.values() ?? []) peak = Math.max(peak, m);
+  return peak;
 }
 
 /**
@@ -331,11 +366,15 @@ function storedPeriods(
       push(F.bytes, minute.bytes);
       if (minute.latency) for (const [bucket, samples] of minute.latency) push(latencyField(bucket), samples);
       push(F.sampledOut, minute.skipped);
-      let peak = 0;
-      for (const [m] of minute.seconds?.values() ?? []) peak = Math.max(peak, m);
+      const peak = peakOf(minute);
       if (peak > 0) args.push('m', k, F.peak, peak);
     },
   };
+}
+
+/** A sum within ±Number.MAX_VALUE (Infinity saturates; NaN cannot arise from finite values). */
+export function saturated(sum: number): number {
+  return Math.min(Number.MAX_VALUE, Math.max(-Number.MAX_VALUE, sum));
 }
 
 /**
@@ -373,7 +412,9 @@ function encodeCustom(
       );
       const at = args.length;
       args.push(0);
-      if (a.count > 0) args.push('c', a.count, 's', a.sum, 'mn', a.min, 'mx', a.max);
+      // Values are finite (extraction refuses others), but their sum can pass the largest double:
+      // it saturates there, here and in the script, so no value can fail a flush.
+      if (a.count > 0) args.push('c', a.count, 's', saturated(a.sum), 'mn', a.min, 'mx', a.max);
       if (a.unparsable > 0) args.push('u', a.unparsable);
       if (a.tooLarge > 0) args.push('l', a.tooLarge);
       if (a.histogram) for (const [bucket, n] of a.histogram) args.push(`h${bucket}`, n);

@@ -191,3 +191,26 @@ describe('TrafficAggregator', () => {
     expect(agg.drain()[0].messages).toBe(1);
   });
 });
+
+describe('TenantTraffic over midnight', () => {
+  it('files a window’s subjects by the UTC day each message was counted in', () => {
+    const midnight = Date.UTC(2026, 11, 7);
+    const t = new TenantTraffic('acme', 100);
+    t.record(msg('tenant.acme.late', 10), midnight - 2_000); // 23:59:58 on the 6th
+    t.record(msg('tenant.acme.late', 10), midnight - 1_000);
+    t.record(msg('tenant.acme.both', 5), midnight - 500);
+    t.record(msg('tenant.acme.early', 20), midnight + 1_000); // 00:00:01 on the 7th
+    t.record(msg('tenant.acme.both', 5), midnight + 1_500);
+    const d = t.take()!;
+    expect([...d.subjects.keys()].sort()).toEqual(['20261206', '20261207']);
+    const before = d.subjects.get('20261206')!.counts;
+    const after = d.subjects.get('20261207')!.counts;
+    expect([...before.keys()].sort()).toEqual(['tenant.acme.both', 'tenant.acme.late']);
+    expect(before.get('tenant.acme.late')).toMatchObject({ messages: 2, bytes: 20 });
+    expect([...after.keys()].sort()).toEqual(['tenant.acme.both', 'tenant.acme.early']);
+    expect(after.get('tenant.acme.both')).toMatchObject({ messages: 1, bytes: 5 });
+    // The next window starts on the 7th with nothing of the 6th left over.
+    t.record(msg('tenant.acme.next', 1), midnight + 5_000);
+    expect([...t.take()!.subjects.keys()]).toEqual(['20261207']);
+  });
+});

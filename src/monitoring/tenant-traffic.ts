@@ -26,7 +26,12 @@ export class TenantTraffic {
   private latencyMissing = 0;
   private latencyInvalid = 0;
   private subjects: SubjectTable;
-  private windowStart = 0;
+  /** The UTC day `subjects` counts (YYYYMMDD) and its bounds in ms: a window over midnight is split there. */
+  private subjectsDay = '';
+  private subjectsDayStart = 0;
+  private subjectsDayEnd = 0;
+  /** Subjects of the window's earlier days (a window over midnight), by day; null: none. */
+  private earlierSubjects: Map<string, SubjectTable> | null = null;
   private lastSeen = 0;
   /** Latency and subject statistics from one message in `sampleEvery` (chosen at random); 1 = all. */
   private sampleEvery = 1;
@@ -93,8 +98,9 @@ export class TenantTraffic {
       this.second = second;
       this.secondMessages = 0;
       this.secondBytes = 0;
+      // A day starts on a second: checked once a second, not once a message.
+      if (now >= this.subjectsDayEnd || now < this.subjectsDayStart) this.startSubjectsDay(now);
     }
-    if (this.messages === 0) this.windowStart = now;
     this.messages++;
     this.secondMessages++;
     this.secondBytes += bytes;
@@ -118,6 +124,20 @@ export class TenantTraffic {
       // Custom metrics see every message, sampled or not: their counts and sums are exact.
       if (custom !== null) custom.observe(msg, now, data);
     }
+  }
+
+  /** Files the subjects counted so far under their day and counts `now`'s day in a table of its own. */
+  private startSubjectsDay(now: number): void {
+    if (!this.subjects.isEmpty) {
+      this.earlierSubjects ??= new Map();
+      const earlier = this.earlierSubjects.get(this.subjectsDay);
+      if (earlier) earlier.mergeFrom(this.subjects);
+      else this.earlierSubjects.set(this.subjectsDay, this.subjects);
+      this.subjects = new SubjectTable(this.subjectCapacity);
+    }
+    this.subjectsDayStart = now - (now % 86_400_000);
+    this.subjectsDayEnd = this.subjectsDayStart + 86_400_000;
+    this.subjectsDay = dayOf(now);
   }
 
   private recordLatency(msg: Msg, now: number): void {
@@ -157,7 +177,12 @@ export class TenantTraffic {
     this.replacedCustom = null;
     delta.latencyInvalid = this.latencyInvalid;
     delta.latencySumMs = this.latencySumMs;
-    delta.subjects.set(dayOf(this.windowStart), this.subjects);
+    // Each day's subjects under that day, whatever day the window started on.
+    if (this.earlierSubjects) for (const [day, table] of this.earlierSubjects) delta.subjects.set(day, table);
+    this.earlierSubjects = null;
+    const sameDay = delta.subjects.get(this.subjectsDay); // a clock stepped back over midnight
+    if (sameDay) sameDay.mergeFrom(this.subjects);
+    else delta.subjects.set(this.subjectsDay, this.subjects);
 
     this.messages = 0;
     this.second = -1;

@@ -32,6 +32,8 @@ export const SYSTEM_SUBJECTS = [
 ] as const;
 const CONNZ_SUBJECT = '$SYS.REQ.SERVER.PING.CONNZ';
 const CONNZ_PAGE = 1024;
+/** How far instances' clocks may differ when the poll compares connect times with its own. */
+const CLOCK_MARGIN_MS = 5000;
 /** Changes held per tenant while Redis does not take them; beyond, the oldest are dropped. */
 const MAX_PENDING = 10_000;
 
@@ -157,7 +159,7 @@ export class NatsEventsService
   }
 
   private identities(): IdentityMap {
-    this.map ??= new IdentityMap(this.directory.list());
+    this.map ??= new IdentityMap(this.directory.list(), this.options.natsSystem?.trustNames ?? false);
     return this.map;
   }
 
@@ -193,9 +195,11 @@ export class NatsEventsService
     }
   }
 
+  /** A hint (a name alone) is stored and listed, and nothing else: no counter, no event. */
   private opened(who: Attribution, c: ServerConnection): void {
     const record = recordOf(who, c);
-    this.queue(who.tenantId, { op: 'open', record, at: Date.now() });
+    this.queue(who.tenantId, { op: 'open', record, at: Date.now(), hint: who.hint });
+    if (who.hint) return;
     this.queue(who.tenantId, { op: 'count', field: NATS_COUNTERS.connects, n: 1 });
     this.publish(who, 'connected', record);
   }
@@ -209,7 +213,8 @@ export class NatsEventsService
       sent: d.sent,
       received: d.received,
     };
-    this.queue(who.tenantId, { op: 'close', record, at: Date.now() });
+    this.queue(who.tenantId, { op: 'close', record, at: Date.now(), hint: who.hint });
+    if (who.hint) return;
     if (isSlowConsumer(d.reason)) this.queue(who.tenantId, { op: 'count', field: NATS_COUNTERS.slowConsumers, n: 1 });
     this.publish(who, 'disconnected', record);
   }
@@ -256,6 +261,7 @@ export class NatsEventsService
     const servers = new Set<string>();
     const map = this.identities();
     let changes = 0;
+    const askedAt = Date.now();
     for (let offset = 0; ; offset += CONNZ_PAGE) {
       let more = false;
       const replies = await this.nc.requestMany(
@@ -275,13 +281,16 @@ export class NatsEventsService
           const who = map.attribute(c);
           if (!who) continue;
           // Opening an open connection again changes nothing; a closed one is never reopened.
-          this.queue(who.tenantId, { op: 'open', record: recordOf(who, c), at: Date.now() });
+          this.queue(who.tenantId, { op: 'open', record: recordOf(who, c), at: Date.now(), hint: who.hint });
         }
       }
       if (!more) break;
     }
     for (const tenant of this.directory.list()) {
-      const stale = (await this.connections.openKeys(tenant.id)).filter(
+      // Only connections open since before the servers were asked can be missing from their
+      // answers; one whose connect was written meanwhile is not stale (it was closed as gone,
+      // seen on a loaded machine). The margin covers instances' clocks.
+      const stale = (await this.connections.openKeys(tenant.id, askedAt - CLOCK_MARGIN_MS)).filter(
         (key) => !seen.has(key) && servers.has(key.slice(0, key.lastIndexOf(':'))),
       );
       for (const record of await this.connections.byKeys(tenant.id, stale)) {
@@ -295,6 +304,7 @@ export class NatsEventsService
             reason: 'gone from the server (no disconnect event)',
           },
           at: Date.now(),
+          hint: record.by === 'name' && !(this.options.natsSystem?.trustNames ?? false),
         });
       }
     }
@@ -310,6 +320,7 @@ function recordOf(who: Attribution, c: ServerConnection): ConnectionRecord {
     cid: c.cid,
     clientId: who.clientId,
     by: who.by,
+    verified: who.verified,
     name: c.name,
     account: c.account,
     user: c.user,

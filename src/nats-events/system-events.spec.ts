@@ -77,18 +77,42 @@ describe('NATS system advisories', () => {
       { id: 'open', natsIdentities: none },
     ]);
     const c = { account: 'APP', user: null, nkey: null, name: null };
+    const verified = { verified: true, hint: false };
     expect(map.attribute({ ...c, user: 'alice', name: 'pulse:acme:c1' })).toEqual({
       tenantId: 'acme',
       clientId: 'c1',
       by: 'user',
+      ...verified,
     });
-    expect(map.attribute({ ...c, nkey: 'UABC' })).toEqual({ tenantId: 'globex', clientId: null, by: 'nkey' });
+    expect(map.attribute({ ...c, nkey: 'UABC' })).toEqual({
+      tenantId: 'globex',
+      clientId: null,
+      by: 'nkey',
+      ...verified,
+    });
     expect(map.attribute({ ...c, account: 'GLOBEX', name: 'pulse:acme:c9' })).toEqual({
       tenantId: 'globex',
       clientId: null,
       by: 'account',
+      ...verified,
     });
-    expect(map.attribute({ ...c, name: 'pulse:open:c2' })).toEqual({ tenantId: 'open', clientId: 'c2', by: 'name' });
+    // A name alone is a hint by default: no client id, acted on by nothing.
+    expect(map.attribute({ ...c, name: 'pulse:open:c2' })).toEqual({
+      tenantId: 'open',
+      clientId: null,
+      by: 'name',
+      verified: false,
+      hint: true,
+    });
+    // Trusted only when the operator says so (NATS_SYSTEM_TRUST_NAMES), and still unverified.
+    const trusting = new IdentityMap([{ id: 'open', natsIdentities: none }], true);
+    expect(trusting.attribute({ ...c, name: 'pulse:open:c2' })).toEqual({
+      tenantId: 'open',
+      clientId: 'c2',
+      by: 'name',
+      verified: false,
+      hint: false,
+    });
     // A name claiming a tenant with registered identities, from another identity: not believed.
     expect(map.attribute({ ...c, user: 'mallory', name: 'pulse:acme:c1' })).toBeNull();
     expect(map.attribute({ ...c, name: 'pulse:nobody:c1' })).toBeNull();
@@ -98,7 +122,7 @@ describe('NATS system advisories', () => {
     // The server names an nkey user by its public key in `user`.
     const key = `U${'A'.repeat(55)}`;
     const byKey = new IdentityMap([{ id: 'k', natsIdentities: { accounts: [], users: [], nkeys: [key] } }]);
-    expect(byKey.attribute({ ...c, user: key })).toEqual({ tenantId: 'k', clientId: null, by: 'nkey' });
+    expect(byKey.attribute({ ...c, user: key })).toEqual({ tenantId: 'k', clientId: null, by: 'nkey', ...verified });
     expect(byKey.ofLogin(key, null)).toBe('k');
     expect(map.ofLogin('constructor', null)).toBeNull();
   });

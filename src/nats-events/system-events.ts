@@ -184,24 +184,35 @@ function nkeyOf(c: { user: string | null; nkey: string | null }): string | null 
 
 export interface Attribution {
   tenantId: string;
-  /** The SDK's client id, when the connection carries one for this tenant. */
+  /** The SDK's client id, when the connection carries one for this tenant and it is acted on. */
   clientId: string | null;
   by: 'account' | 'user' | 'nkey' | 'name';
+  /** Attributed by an identity the server authenticated (nkey, user, account), not a name. */
+  verified: boolean;
+  /**
+   * Only a hint: attributed by the name alone, which Pulse does not act on (no client row, no
+   * counter the anomaly rules read, no presence event); listed for the tenant as unverified.
+   */
+  hint: boolean;
 }
 
 /**
  * Which tenant a connection is: by its nkey, user or account when a tenant registered it (an
- * identity the server authenticated), else by the SDK's client name — but a name is only the
- * client's word, so it is believed only for a tenant that registered no identity (where it
- * would be checked against them). Lookups are Maps: a name from the wire never reaches an
- * object's prototype.
+ * identity the server authenticated), else by the SDK's client name. A name is only the client's
+ * word (any NATS user can set any name), so it never outweighs a registered identity and is
+ * considered only for a tenant that registered none; even then it is a hint (listed, flagged
+ * unverified, acted on by nothing) unless the operator trusts names (NATS_SYSTEM_TRUST_NAMES).
+ * Lookups are Maps: a name from the wire never reaches an object's prototype.
  */
 export class IdentityMap {
   private readonly byIdentity = new Map<string, string>();
   private readonly registered = new Set<string>();
   private readonly known = new Set<string>();
 
-  constructor(tenants: Iterable<Pick<Tenant, 'id' | 'natsIdentities'>>) {
+  constructor(
+    tenants: Iterable<Pick<Tenant, 'id' | 'natsIdentities'>>,
+    private readonly trustNames = false,
+  ) {
     for (const t of tenants) {
       this.known.add(t.id);
       const pairs = natsIdentityPairs(t.natsIdentities);
@@ -231,10 +242,12 @@ export class IdentityMap {
     ).find(([kind, v]) => v !== null && this.byIdentity.has(`${kind}:${v}`));
     if (by) {
       const tenantId = this.byIdentity.get(`${by[0]}:${by[1]}`)!;
-      return { tenantId, clientId: sdk?.tenantId === tenantId ? sdk.clientId : null, by: by[0] };
+      const clientId = sdk?.tenantId === tenantId ? sdk.clientId : null;
+      return { tenantId, clientId, by: by[0], verified: true, hint: false };
     }
     if (sdk && this.known.has(sdk.tenantId) && !this.registered.has(sdk.tenantId)) {
-      return { tenantId: sdk.tenantId, clientId: sdk.clientId, by: 'name' };
+      const hint = !this.trustNames;
+      return { tenantId: sdk.tenantId, clientId: hint ? null : sdk.clientId, by: 'name', verified: false, hint };
     }
     return null;
   }

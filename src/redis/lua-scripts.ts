@@ -9,10 +9,13 @@ export const FIXED_KEY_SCRIPTS = [
   'pulseAuditAppend',
   'pulseAuthFailCount',
   'pulseConnections',
+  'pulseHashSetWithin',
   'pulseDeliveryEnqueue',
   'pulseDeliveryClaim',
   'pulseDeliveryFinish',
   'pulseDeliveryReschedule',
+  'pulseTenantCreate',
+  'pulseReleaseOwned',
 ] as const;
 
 type VariableKeyName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];

@@ -17,6 +17,8 @@ export const CLUSTER_UNPIPELINED_SCRIPTS = [
   'pulseWindowAdvance',
   'pulseClaimLate',
   'pulseFinishLate',
+  'pulseReadHashes',
+  'pulseFencedWrite',
 ] as const;
 export type RedisClient = Redis | Cluster;
 

@@ -61,7 +61,11 @@ export class RedisKeys {
     return `${this.prefix}:{t:${tenantId}}:`;
   }
 
-  /** HASH id, name, tier, plan, status, createdAt, updatedAt. */
+  /**
+   * HASH id, name, tier, plan, status, createdAt, updatedAt, and `inc` the incarnation (random,
+   * set at creation; absent for tenants created before it existed). Its existence is the erasure's
+   * fence: every writer checks it in the same atomic step (TenantFence, the Lua writers).
+   */
   tenant(tenantId: string): string {
     return `${this.tenantScope(tenantId)}tenant`;
   }
@@ -242,6 +246,23 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}apikeys:used`;
   }
 
+  /**
+   * HASH tenant id → JSON list of its erased incarnations' cold-store partitions (the newest 10):
+   * a DELETE of an erased id deletes what a writer left there.
+   */
+  erasedPartitions(): string {
+    return `${this.prefix}:erased:partitions`;
+  }
+
+  /**
+   * STRING the id of the tenant that registered this NATS identity (`account`, `user` or `nkey`),
+   * claimed with SET NX so that two tenants can never hold one identity; released (compare and
+   * delete) when the tenant drops it or is deleted. Outside any tenant's hash tag: its own slot.
+   */
+  natsIdentity(kind: string, value: string): string {
+    return `${this.prefix}:natsid:${kind}:${value}`;
+  }
+
   /** LIST of erasure receipts (JSON), newest first. */
   erasures(): string {
     return `${this.prefix}:erasures`;
@@ -257,9 +278,10 @@ export class RedisKeys {
    * events): `conns` HASH `<server>:<cid>` → JSON; `conns:open` ZSET of the open ones (connected
    * ms); `conns:nosdk` the open ones without the SDK's name; `conns:sdk` ZSET clientId → ms of the
    * SDK clients connected; `conns:client` HASH clientId → its latest connection;
-   * `conns:closed` ZSET of the closed ones kept (the latest 1,000), by when they closed.
+   * `conns:closed` ZSET of the closed ones kept (the latest 1,000), by when they closed;
+   * `conns:hint` ZSET of the open ones attributed by their name alone (unverified, also in `open`).
    */
-  connections(tenantId: string, part: '' | 'open' | 'nosdk' | 'sdk' | 'client' | 'closed' = ''): string {
+  connections(tenantId: string, part: '' | 'open' | 'nosdk' | 'sdk' | 'client' | 'closed' | 'hint' = ''): string {
     return `${this.tenantScope(tenantId)}conns${part ? `:${part}` : ''}`;
   }
 
@@ -391,6 +413,9 @@ export const COUNTER_FIELDS = {
   /** Sum in ms of every latency sample counted (totals only: the all-time histogram's sum). */
   latencySum: 'lat_sum',
 } as const;
+
+/** The tenant record's field holding its incarnation (ColdPartitions, TenantRepository). */
+export const TENANT_INCARNATION_FIELD = 'inc';
 
 /** Per-second counters of a minute hash: `m:<s>` / `b:<s>`, s = 0..59. */
 export const secondField = (counter: 'm' | 'b', offset: number): string => `${counter}:${offset}`;

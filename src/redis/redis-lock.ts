@@ -4,7 +4,8 @@ import { REDIS_CLIENT, type RedisClient } from './redis-client.js';
 import { RedisKeys } from './redis-keys.js';
 import { defineScripts, type LuaScript } from './lua-scripts.js';
 
-const RELEASE_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+/** Deletes KEYS[1] if it still holds ARGV[1]: only its holder releases a lock or a claim. */
+export const RELEASE_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 const EXTEND_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
 export interface HeldLock {

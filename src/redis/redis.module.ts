@@ -4,6 +4,8 @@ import { withTimeout } from '../common/with-timeout.js';
 import { connectRedis, REDIS_CLIENT, type RedisClient } from './redis-client.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisLock } from './redis-lock.js';
+import { BoundedHashes } from './bounded-hash.js';
+import { TenantFence } from './tenant-fence.js';
 
 @Global()
 @Module({
@@ -19,8 +21,10 @@ import { RedisLock } from './redis-lock.js';
       useFactory: (options: PulseOptions) => new RedisKeys(options.redis.keyPrefix),
     },
     RedisLock,
+    BoundedHashes,
+    TenantFence,
   ],
-  exports: [REDIS_CLIENT, RedisKeys, RedisLock],
+  exports: [REDIS_CLIENT, RedisKeys, RedisLock, BoundedHashes, TenantFence],
 })
 export class RedisModule implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisModule.name);

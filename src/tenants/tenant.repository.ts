@@ -2,12 +2,18 @@ import { MAX_RETENTION_DAYS } from '../common/retention.js';
 import { MAX_SAMPLING } from '../common/sampling.js';
 import { SENSITIVITIES, type Sensitivity } from '../config/detector-config.js';
 import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { isTier } from '../common/tiers.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
-import { RedisKeys } from '../redis/redis-keys.js';
+import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
+import { RedisKeys, TENANT_INCARNATION_FIELD } from '../redis/redis-keys.js';
+import { TenantFence } from '../redis/tenant-fence.js';
+import { RELEASE_LUA } from '../redis/redis-lock.js';
 import {
   type ApiKeyRecord,
   type NatsIdentities,
+  type NatsIdentityKind,
+  natsIdentityPairs,
   NO_NATS_IDENTITIES,
   type Tenant,
   type TenantStatus,
@@ -16,20 +22,74 @@ import {
 /** How long a revoked key is remembered (its later use is counted for its tenant). */
 const REVOKED_KEY_SECONDS = 90 * 86_400;
 
+/** Writes the record whole unless it exists (KEYS: the record; ARGV: field, value pairs); 1 when written. */
+const CREATE_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1
+`;
+
+/** An identity another tenant holds. */
+export interface IdentityTaken {
+  identity: string;
+  owner: string;
+}
+
 /** Tenant registry and API-key index in Redis. */
 @Injectable()
 export class TenantRepository {
+  private readonly createScript: LuaScript;
+  private readonly releaseOwned: LuaScript;
+
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
-  ) {}
+    private readonly fence: TenantFence,
+  ) {
+    this.createScript = defineScripts(redis, { pulseTenantCreate: { lua: CREATE_LUA, keys: 1 } }).pulseTenantCreate;
+    this.releaseOwned = defineScripts(redis, {
+      pulseReleaseOwned: { lua: RELEASE_LUA, keys: 1 },
+    }).pulseReleaseOwned;
+  }
 
-  /** Creates the tenant unless the id is taken; returns false when it is. */
+  /**
+   * Claims each identity for the tenant (SET NX on its index key; one it holds already is kept).
+   * The first one another tenant holds: every claim this call made is released and its holder
+   * answered. One key per command: each identity key is in its own Cluster slot.
+   */
+  async claimIdentities(tenantId: string, ids: NatsIdentities): Promise<IdentityTaken | null> {
+    const made: [NatsIdentityKind, string][] = [];
+    for (const [kind, value] of natsIdentityPairs(ids)) {
+      const key = this.keys.natsIdentity(kind, value);
+      if ((await this.redis.set(key, tenantId, 'NX')) === 'OK') {
+        made.push([kind, value]);
+        continue;
+      }
+      const owner = await this.redis.get(key);
+      if (owner === tenantId) continue;
+      // Released by its holder in between: claimed on the next try, or refused then.
+      if (owner === null && (await this.redis.set(key, tenantId, 'NX')) === 'OK') {
+        made.push([kind, value]);
+        continue;
+      }
+      await this.releaseIdentities(tenantId, made);
+      return { identity: `${kind} ${value}`, owner: owner ?? (await this.redis.get(key)) ?? 'another tenant' };
+    }
+    return null;
+  }
+
+  /** Releases the tenant's claims on these identities (a claim another tenant holds is left alone). */
+  async releaseIdentities(tenantId: string, pairs: [NatsIdentityKind, string][]): Promise<void> {
+    for (const [kind, value] of pairs) await this.releaseOwned([this.keys.natsIdentity(kind, value)], [tenantId]);
+  }
+
+  /**
+   * Creates the tenant unless the id is taken (false then), in one step with a new incarnation:
+   * what an erased tenant of the same id left in the cold store is never its (ColdPartitions).
+   */
   async create(tenant: Tenant): Promise<boolean> {
-    const key = this.keys.tenant(tenant.id);
-    const claimed = await this.redis.hsetnx(key, 'id', tenant.id);
-    if (claimed === 0) return false;
-    await this.redis.hset(key, serialize(tenant));
+    const fields = { ...serialize(tenant), [TENANT_INCARNATION_FIELD]: randomBytes(8).toString('hex') };
+    if ((await this.createScript([this.keys.tenant(tenant.id)], Object.entries(fields).flat())) !== 1) return false;
     await this.redis.sadd(this.keys.tenants(), tenant.id);
     return true;
   }
@@ -42,10 +102,19 @@ export class TenantRepository {
    */
   async reindex(tenantId: string): Promise<number> {
     let restored = await this.redis.sadd(this.keys.tenants(), tenantId);
+    const indexed: string[] = [];
     for (const key of await this.listApiKeys(tenantId)) {
-      if ((await this.redis.set(this.keys.apiKey(key.sha256), `${tenantId} ${key.keyId}`, 'NX')) === 'OK') restored++;
+      if ((await this.redis.set(this.keys.apiKey(key.sha256), `${tenantId} ${key.keyId}`, 'NX')) === 'OK') {
+        restored++;
+        indexed.push(key.sha256);
+      }
     }
-    return restored;
+    // The entries live outside the tenant's slot, so no fence covers them: an erasure that ran
+    // meanwhile gets them taken back here.
+    if ((await this.redis.exists(this.keys.tenant(tenantId))) === 1) return restored;
+    await this.redis.srem(this.keys.tenants(), tenantId);
+    for (const sha of indexed) await this.redis.del(this.keys.apiKey(sha));
+    return 0;
   }
 
   async find(tenantId: string): Promise<Tenant | null> {
@@ -61,24 +130,30 @@ export class TenantRepository {
     return found.filter((t): t is Tenant => t !== null);
   }
 
-  async update(tenant: Tenant): Promise<void> {
-    await this.redis.hset(this.keys.tenant(tenant.id), serialize(tenant));
+  /** Writes the record's fields only while it exists (an update racing the erasure revives nothing); false when gone. */
+  async update(tenant: Tenant): Promise<boolean> {
+    const fields = Object.entries(serialize(tenant)).flat();
+    return (await this.fence.write(tenant.id, [['HSET', this.keys.tenant(tenant.id), ...fields]])) !== null;
   }
 
   /**
-   * Removes the tenant: first its record (its keys stop resolving and flushes stop writing at
-   * once), then its API-key index entries (and its revoked keys'), then every key under its hash
-   * tag. The number of keys removed.
+   * Removes the tenant: first its record (the erasure's fence: every writer stops at once), then
+   * its registry entry and API-key index entries (and its revoked keys'), then every key under its
+   * hash tag; of a tenant already erased, whatever of these is left. The number of keys and
+   * entries removed.
    */
   async delete(tenantId: string): Promise<number> {
     const apiKeys = await this.listApiKeys(tenantId);
+    const found = await this.find(tenantId);
     let removed = await this.redis.del(this.keys.tenant(tenantId));
-    await this.redis.srem(this.keys.tenants(), tenantId);
+    removed += await this.redis.srem(this.keys.tenants(), tenantId);
     // One key per command: the index entries live in slots of their own (keyed by the key's hash),
     // and a multi-key DEL across slots is refused on Redis Cluster (CROSSSLOT).
     for (const k of apiKeys) removed += await this.redis.del(this.keys.apiKey(k.sha256));
     for (const sha of await this.redis.hkeys(this.keys.tenantRevokedKeys(tenantId)))
       removed += await this.redis.del(this.keys.revokedApiKey(sha));
+    // Its NATS identities are free for another tenant from now on.
+    if (found) await this.releaseIdentities(tenantId, natsIdentityPairs(found.natsIdentities));
     return removed + (await this.deleteByPrefix(this.keys.tenantScope(tenantId)));
   }
 
@@ -100,13 +175,25 @@ export class TenantRepository {
     return this.scanPrefix(this.keys.tenantScope(tenantId), remove);
   }
 
-  async addApiKey(tenantId: string, record: ApiKeyRecord): Promise<void> {
+  /**
+   * Adds the key while the tenant exists (false when it does not). Listed under the tenant first
+   * (fenced), then indexed; an index entry written while an erasure ran (which may have read the
+   * list before) is taken back, so no index entry outlives its tenant.
+   */
+  async addApiKey(tenantId: string, record: ApiKeyRecord): Promise<boolean> {
+    const listed = await this.fence.write(tenantId, [
+      [
+        'HSET',
+        this.keys.tenantApiKeys(tenantId),
+        record.keyId,
+        JSON.stringify({ sha256: record.sha256, createdAt: record.createdAt }),
+      ],
+    ]);
+    if (listed === null) return false;
     await this.redis.set(this.keys.apiKey(record.sha256), `${tenantId} ${record.keyId}`);
-    await this.redis.hset(
-      this.keys.tenantApiKeys(tenantId),
-      record.keyId,
-      JSON.stringify({ sha256: record.sha256, createdAt: record.createdAt }),
-    );
+    if ((await this.redis.exists(this.keys.tenant(tenantId))) === 1) return true;
+    await this.redis.del(this.keys.apiKey(record.sha256));
+    return false;
   }
 
   async listApiKeys(tenantId: string): Promise<ApiKeyRecord[]> {
@@ -122,11 +209,19 @@ export class TenantRepository {
     if (!json) return false;
     const { sha256 } = JSON.parse(json) as { sha256: string };
     await this.redis.del(this.keys.apiKey(sha256));
-    await this.redis.hdel(this.keys.tenantApiKeys(tenantId), keyId);
-    // Remembered for 90 days, so that its use is counted for the tenant.
+    // The tenant's side fenced (a revoke racing the erasure brings none of its keys back), then
+    // the index entry, remembered 90 days so that its use is counted for the tenant; taken back
+    // when the tenant went meanwhile.
+    const revoked = this.keys.tenantRevokedKeys(tenantId);
+    const done = await this.fence.write(tenantId, [
+      ['HDEL', this.keys.tenantApiKeys(tenantId), keyId],
+      ['HSET', revoked, sha256, keyId],
+      ['EXPIRE', revoked, REVOKED_KEY_SECONDS],
+    ]);
+    if (done === null) return false;
     await this.redis.set(this.keys.revokedApiKey(sha256), `${tenantId} ${keyId}`, 'EX', REVOKED_KEY_SECONDS);
-    await this.redis.hset(this.keys.tenantRevokedKeys(tenantId), sha256, keyId);
-    await this.redis.expire(this.keys.tenantRevokedKeys(tenantId), REVOKED_KEY_SECONDS);
+    if ((await this.redis.exists(this.keys.tenant(tenantId))) === 0)
+      await this.redis.del(this.keys.revokedApiKey(sha256));
     return true;
   }
 

@@ -62,7 +62,7 @@ export class TenantsAdminController {
   @AdminRoute({
     summary: 'Erase a tenant: all its data and keys, in Redis and the cold store, with a receipt',
     description:
-      'Removes every key of the tenant, then checks that none is left; the receipt counts what was removed and what remains (0). The audit trail keeps the fact of the erasure.',
+      'Removes the tenant record (from then on no writer can bring a key back), every key of the tenant and its cold items, then checks what is left; the receipt counts what was removed and what remains. An id already erased gets what is left removed and a receipt; 404 only when nothing of it is left. The audit trail keeps the fact of the erasure.',
     ok: { description: 'Erased: the receipt', schema: 'ErasureReceipt' },
     errors: [400, 404, 503],
   })

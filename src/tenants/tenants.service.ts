@@ -7,6 +7,7 @@ import {
   Optional,
   ServiceUnavailableException,
 } from '@nestjs/common';
+import { ColdPartitions } from '../coldstore/cold-partitions.js';
 import { COLD_STORE, type ColdStore } from '../coldstore/cold-store.js';
 import { isTier, type Tier } from '../common/tiers.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
@@ -15,6 +16,7 @@ import type { CreateTenantDto, UpdateTenantDto } from './dto/tenant.dto.js';
 import {
   type ApiKeyRecord,
   type NatsIdentities,
+  type NatsIdentityKind,
   natsIdentityPairs,
   NO_NATS_IDENTITIES,
   type Tenant,
@@ -24,7 +26,10 @@ import { TenantChangesPublisher } from './tenant-changes.publisher.js';
 import { TenantDirectory } from './tenant-directory.js';
 import { TenantRepository } from './tenant.repository.js';
 
-/** What an erasure removed, and what it found left after (0 unless something failed). */
+/**
+ * What an erasure removed, and what it found left after (0 unless something failed, or a cold
+ * write in flight landed meanwhile: its writer removes it).
+ */
 export interface ErasureReceipt {
   tenantId: string;
   erasedAt: string;
@@ -44,6 +49,7 @@ export class TenantsService {
     private readonly tenants: TenantRepository,
     private readonly changes: TenantChangesPublisher,
     private readonly directory: TenantDirectory,
+    private readonly partitions: ColdPartitions,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
     @Optional() @Inject(COLD_STORE) private readonly cold: ColdStore | null = null,
   ) {}
@@ -67,8 +73,11 @@ export class TenantsService {
       updatedAt: now,
     };
     if (plan) this.tierOfPlan(plan); // validates the plan even when a tier is given
-    await this.checkIdentitiesFree(tenant);
-    if (!(await this.tenants.create(tenant))) throw new ConflictException(`Tenant ${dto.id} already exists`);
+    const claimed = await this.claimIdentities(tenant, NO_NATS_IDENTITIES);
+    if (!(await this.tenants.create(tenant))) {
+      await this.tenants.releaseIdentities(tenant.id, claimed);
+      throw new ConflictException(`Tenant ${dto.id} already exists`);
+    }
     const { keyId, apiKey } = await this.issueKeyFor(tenant.id);
     await this.publish({ tenantId: tenant.id, change: 'created' });
     return { ...tenant, keyId, apiKey };
@@ -83,18 +92,29 @@ export class TenantsService {
 
   /**
    * A NATS identity names one tenant: one another tenant holds is a 409 (else that tenant's
-   * connections, failed logins and disconnect reasons would be shown to this one). Reads every
-   * tenant: identities change rarely, by the admin.
+   * connections, failed logins and disconnect reasons would be shown to this one). Each identity
+   * is claimed with SET NX on its index key, so of concurrent registrations exactly one wins;
+   * the tenants are also read for identities registered before the index existed. Returns the
+   * identities this call newly claimed (`had`: what the tenant held before, kept claimed), which
+   * the caller releases if its write does not happen.
    */
-  private async checkIdentitiesFree(tenant: Tenant): Promise<void> {
+  private async claimIdentities(tenant: Tenant, had: NatsIdentities): Promise<[NatsIdentityKind, string][]> {
     const mine = identityKeys(tenant.natsIdentities);
-    if (mine.size === 0) return;
+    if (mine.size === 0) return [];
+    const held = identityKeys(had);
+    const added = natsIdentityPairs(tenant.natsIdentities).filter(([kind, v]) => !held.has(`${kind} ${v}`));
+    const taken = await this.tenants.claimIdentities(tenant.id, tenant.natsIdentities);
+    if (taken)
+      throw new ConflictException(`natsIdentities: ${taken.identity} already belongs to tenant ${taken.owner}`);
     const others = (await this.tenants.findMany(await this.tenants.listIds())).filter((t) => t.id !== tenant.id);
     for (const other of others) {
-      const taken = [...identityKeys(other.natsIdentities)].filter((k) => mine.has(k));
-      if (taken.length > 0)
-        throw new ConflictException(`natsIdentities: ${taken.join(', ')} already belongs to tenant ${other.id}`);
+      const theirs = [...identityKeys(other.natsIdentities)].filter((k) => mine.has(k));
+      if (theirs.length > 0) {
+        await this.tenants.releaseIdentities(tenant.id, added);
+        throw new ConflictException(`natsIdentities: ${theirs.join(', ')} already belongs to tenant ${other.id}`);
+      }
     }
+    return added;
   }
 
   async get(tenantId: string): Promise<Tenant> {
@@ -121,8 +141,18 @@ export class TenantsService {
       natsIdentities: identitiesOf(dto.natsIdentities, tenant.natsIdentities),
       updatedAt: new Date().toISOString(),
     };
-    if (dto.natsIdentities) await this.checkIdentitiesFree(updated);
-    await this.tenants.update(updated);
+    if (dto.natsIdentities) await this.claimIdentities(updated, tenant.natsIdentities);
+    if (!(await this.tenants.update(updated))) {
+      // Erased meanwhile: what this call claimed goes back.
+      if (dto.natsIdentities) await this.tenants.releaseIdentities(tenantId, natsIdentityPairs(updated.natsIdentities));
+      throw new NotFoundException(`Tenant ${tenantId} not found`);
+    }
+    if (dto.natsIdentities) {
+      // The identities it dropped are free for another tenant.
+      const kept = identityKeys(updated.natsIdentities);
+      const dropped = natsIdentityPairs(tenant.natsIdentities).filter(([kind, v]) => !kept.has(`${kind} ${v}`));
+      await this.tenants.releaseIdentities(tenantId, dropped);
+    }
     await this.publish({ tenantId, change: 'updated' });
     return updated;
   }
@@ -133,39 +163,44 @@ export class TenantsService {
    */
   async touch(tenantId: string): Promise<void> {
     const tenant = await this.get(tenantId);
-    await this.tenants.update({ ...tenant, updatedAt: new Date().toISOString() });
+    if (!(await this.tenants.update({ ...tenant, updatedAt: new Date().toISOString() })))
+      throw new NotFoundException(`Tenant ${tenantId} not found`);
     await this.publish({ tenantId, change: 'updated' });
   }
 
   /**
-   * Erases the tenant (GDPR Art. 17): every Redis key of it, then its cold items; then checks that
-   * none is left (a write that raced the deletion is deleted too) and answers with the receipt,
-   * which is kept (`erasures`) for the compliance report. A cold store that fails leaves the
-   * tenant gone from Redis and answers 503: repeating the DELETE finishes the cold part. Redis
-   * goes first, so the archiver (which walks the active tenants) writes nothing more.
+   * Erases the tenant (GDPR Art. 17): its record first (the fence: from then on every writer's
+   * atomic step refuses it, ARCHITECTURE.md, Erasure fence), every Redis key of it, then the cold
+   * items of its incarnation and of any erased one; then deletes what a write that raced the
+   * deletion left, counts what is left and answers with the receipt, which is kept (`erasures`)
+   * for the compliance report. A DELETE of an id already erased cleans what is left the same way
+   * and answers a receipt; 404 only when nothing of it is left anywhere. A cold store that fails
+   * leaves the tenant gone from Redis and answers 503: repeating the DELETE finishes the cold part.
    */
   async delete(tenantId: string): Promise<ErasureReceipt> {
     const found = await this.tenants.find(tenantId);
-    let redisKeys = 0;
-    if (found) {
-      redisKeys = await this.tenants.delete(tenantId);
-      await this.publish({ tenantId, change: 'deleted' });
-    }
+    // Remembered before the record (which names it) goes: a cold write that lands after the
+    // erasure and whose writer fails to remove it is found there by the next DELETE.
+    const current = found && this.cold ? await this.partitions.of(tenantId) : null;
+    if (current) await this.partitions.rememberErased(tenantId, current);
+    let redisKeys = await this.tenants.delete(tenantId);
+    if (found) await this.publish({ tenantId, change: 'deleted' });
+    const partitions = this.cold ? await this.partitions.erased(tenantId) : [];
     let coldItems = 0;
     if (this.cold) {
       try {
-        coldItems = await this.cold.deleteTenant(tenantId);
+        for (const p of partitions) coldItems += await this.cold.deletePartition(p);
       } catch (err) {
         throw new ServiceUnavailableException(
           `Tenant ${tenantId} is deleted from Redis; its cold history could not be deleted yet (${(err as Error).message}): repeat the DELETE`,
         );
       }
     }
-    if (!found && coldItems === 0) throw new NotFoundException(`Tenant ${tenantId} not found`);
-    // A flush or heartbeat batch encoded before the deletion may land after it: removed as well.
+    // A write that raced the deletion, or one an earlier erasure left: removed as well.
     redisKeys += await this.tenants.remaining(tenantId, true);
-    const remaining =
-      (await this.tenants.remaining(tenantId, false)) + (this.cold ? await this.cold.count(tenantId) : 0);
+    if (!found && redisKeys === 0 && coldItems === 0) throw new NotFoundException(`Tenant ${tenantId} not found`);
+    let remaining = await this.tenants.remaining(tenantId, false);
+    for (const p of partitions) remaining += this.cold ? await this.cold.count(p) : 0;
     const receipt: ErasureReceipt = {
       tenantId,
       erasedAt: new Date().toISOString(),
@@ -203,7 +238,7 @@ export class TenantsService {
 
   private async issueKeyFor(tenantId: string): Promise<IssuedApiKey> {
     const { apiKey, record } = generateApiKey();
-    await this.tenants.addApiKey(tenantId, record);
+    if (!(await this.tenants.addApiKey(tenantId, record))) throw new NotFoundException(`Tenant ${tenantId} not found`);
     return { keyId: record.keyId, apiKey, createdAt: record.createdAt };
   }
 

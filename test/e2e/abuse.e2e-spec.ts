@@ -5,7 +5,10 @@ import { HeartbeatService } from '../../src/heartbeat/heartbeat.service.js';
 import { TrafficAggregator } from '../../src/monitoring/traffic-aggregator.js';
 import { sendHeartbeat } from '../support/heartbeats.js';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
-import { publisher } from '../support/traffic.js';
+import { dayOf } from '../../src/common/time.js';
+import { MAX_STORED_SUBJECT_CHARS } from '../../src/common/stored-subject.js';
+import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { publisher, publishMany } from '../support/traffic.js';
 import {
   ADMIN_KEY,
   deletePrefix,
@@ -93,6 +96,16 @@ describe('abuse (real NATS and Redis)', () => {
     });
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
+  });
+
+  it('a JSON body nested deeper than the bound is a 400 before it is parsed', async () => {
+    const deep = '['.repeat(50_000) + ']'.repeat(50_000);
+    const res = await request(pulse.url, 'POST', '/api/v1/alerts/rules', { key: a.apiKey, rawBody: deep });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ statusCode: 400, message: expect.stringContaining('nested') });
+    const objects = `{"name":${'{"a":'.repeat(40)}1${'}'.repeat(40)}}`;
+    const res2 = await request(pulse.url, 'POST', '/api/v1/alerts/rules', { key: a.apiKey, rawBody: objects });
+    expect(res2.body).toMatchObject({ statusCode: 400, message: expect.stringContaining('nested') });
   });
 
   it('random queries on every tenant route never produce a 500', async () => {
@@ -195,6 +208,32 @@ describe('abuse (real NATS and Redis)', () => {
         redis.disconnect();
       }
     } finally {
+      await nc.close();
+    }
+  });
+
+  it('subjects of any length are stored bounded: a 4 KB subject as its first characters and a hash', async () => {
+    const nc = await publisher();
+    const redis = new Redis(SHARED_REDIS);
+    try {
+      const long = (i: number) => `tenant.${a.id}.${'s'.repeat(4000)}.${i}`;
+      await publishMany(nc, 30, (i) => long(i % 3));
+      const keys = new RedisKeys(options.redis.keyPrefix);
+      const day = dayOf(Date.now());
+      const ranked = await waitFor(
+        () => redis.zrange(keys.subjectMessages(a.id, day), '0', '-1', 'WITHSCORES'),
+        (m) => m.length >= 6 && m.filter((_, i) => i % 2 === 1).every((n) => n === '10'),
+      );
+      const members = ranked.filter((_, i) => i % 2 === 0);
+      expect(members).toHaveLength(3);
+      for (const m of members) {
+        expect(m.length).toBeLessThanOrEqual(MAX_STORED_SUBJECT_CHARS);
+        expect(m.startsWith(`tenant.${a.id}.sss`)).toBe(true);
+      }
+      const bytes = await redis.hgetall(keys.subjectBytes(a.id, day));
+      expect(Object.keys(bytes).sort()).toEqual([...members].sort());
+    } finally {
+      redis.disconnect();
       await nc.close();
     }
   });

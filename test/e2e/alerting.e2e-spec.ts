@@ -349,6 +349,26 @@ describe('alerting with local receivers (real NATS and Redis)', () => {
     expect((await api('DELETE', `/alerts/channels/${ids[0]}`, undefined, other.apiKey)).status).toBe(204);
     expect((await create(51)).status).toBe(201);
   });
+
+  it('concurrent creates never pass a limit: 60 channels at once save 50, 230 silences at once save 200', async () => {
+    const other = await createTenant(pulse.url, uniqueTenantId('caps-race'), 'enterprise');
+    const post = (path: string, body: unknown) => api('POST', path, body, other.apiKey);
+    const channels = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        post('/alerts/channels', { type: 'email', name: `mail ${i}`, config: { to: ['oncall@example.com'] } }),
+      ),
+    );
+    expect(channels.filter((r) => r.status === 201)).toHaveLength(50);
+    expect(channels.filter((r) => r.status === 409)).toHaveLength(10);
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const silences = await Promise.all(
+      Array.from({ length: 230 }, (_, i) => post('/alerts/silences', { matcher: { alertKey: `k${i}` }, until })),
+    );
+    expect(silences.filter((r) => r.status === 201)).toHaveLength(200);
+    expect(silences.filter((r) => r.status === 409)).toHaveLength(30);
+    const listed = await api<{ channels: unknown[] }>('GET', '/alerts/channels', undefined, other.apiKey);
+    expect(listed.body.channels).toHaveLength(50);
+  });
 });
 
 describe('alert targets without ALERT_ALLOW_PRIVATE_TARGETS', () => {

@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RollupJob } from '../../src/analytics/rollup.job.js';
+import { AnalyticsRepository } from '../../src/analytics/analytics.repository.js';
 import { RETENTION } from '../../src/common/retention.js';
 import { TenantDelta } from '../../src/monitoring/tenant-delta.js';
 import { TrafficRepository } from '../../src/monitoring/traffic.repository.js';
@@ -312,6 +313,43 @@ describe('history and analytics (real NATS and Redis)', () => {
       await second.close();
     }
     expect(await redis.hgetall(keys.hour(t.id, hour))).toEqual({ m: '55', b: '550' });
+  });
+
+  it('a minute added to its hour in the last minutes of its recompute window survives a catch-up rollup; hour and day agree', async () => {
+    const t = await createTenant(pulse.url, uniqueTenantId('margin'), 'basic');
+    await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id) !== undefined, Boolean);
+    const traffic = pulse.app.get(TrafficRepository);
+    const retention = RETENTION.basic; // minutes kept 3 h
+    const hour = Math.floor(Date.now() / 3_600_000) * 3600 - 3600;
+    const flush = (seq: number, messages: number, nowSeconds: number) => {
+      const d = new TenantDelta(t.id, 1000);
+      d.seq = seq;
+      d.addSecond(hour + 125, messages, messages * 10);
+      return traffic.apply(d, 'margin', 1000, retention, nowSeconds * 1000);
+    };
+    // 100 messages flushed in time, the hour rolled up from its minutes: 100.
+    expect(await flush(1, 100, hour + 130)).toBe('applied');
+    await pulse.app.get(AnalyticsRepository).rollupHour(t.id, hour, hour, retention.hourSeconds);
+    expect(await redis.hget(keys.hour(t.id, hour), 'm')).toBe('100');
+    // 50 more flushed 5 min before the hour stops being recomputed: added to the hour and day (150).
+    const late = hour + retention.minuteSeconds - 300;
+    expect(await flush(2, 50, late)).toBe('applied');
+    expect(await redis.hget(keys.hour(t.id, hour), 'm')).toBe('150');
+    // A second instance starting then: its first pass recomputes every hour whose minutes are kept.
+    const second = await startPulse(options);
+    try {
+      await waitFor(async () => second.app.get(TenantDirectory).get(t.id) !== undefined, Boolean);
+      expect(
+        await waitFor(
+          () => second.app.get(RollupJob).run((late + 30) * 1000),
+          (r) => r !== null,
+        ),
+      ).not.toBeNull();
+    } finally {
+      await second.close();
+    }
+    expect(await redis.hget(keys.hour(t.id, hour), 'm')).toBe('150');
+    expect(await redis.hget(keys.day(t.id, dayOf(hour * 1000)), 'm')).toBe('150');
   });
 
   it('yesterday is not recomputed from the hours it has left (basic keeps hours 26 h)', async () => {

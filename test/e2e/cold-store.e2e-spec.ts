@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveJob } from '../../src/analytics/archive.job.js';
 import { OperatorAlerts } from '../../src/alerting/operator-alerts.job.js';
 import { RollupJob } from '../../src/analytics/rollup.job.js';
+import { ColdPartitions } from '../../src/coldstore/cold-partitions.js';
 import { COLD_STORE, type ColdStore } from '../../src/coldstore/cold-store.js';
 import { RETENTION } from '../../src/common/retention.js';
 import { dayOf } from '../../src/common/time.js';
@@ -45,6 +46,8 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
   let redis: Redis;
   let keys: RedisKeys;
   let tenant: CreatedTenant;
+  /** The tenant incarnation's partition of the table. */
+  let partition: string;
   let seq = 0;
   const table = `pulse-test-${Date.now()}`;
   const nowHour = Math.floor(Date.now() / 1000 / HOUR) * HOUR;
@@ -62,6 +65,7 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
     keys = new RedisKeys(options.redis.keyPrefix);
     tenant = await createTenant(pulse.url, uniqueTenantId('cold'), 'enterprise');
     await waitFor(async () => pulse.app.get(TenantDirectory).get(tenant.id) !== undefined, Boolean);
+    partition = (await pulse.app.get(ColdPartitions).of(tenant.id))!;
   });
 
   afterAll(async () => {
@@ -170,9 +174,11 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
       }),
     );
     const { Item } = await client.send(
-      new GetCommand({ TableName: table, Key: { pk: tenant.id, sk: `h#${String(old).padStart(10, '0')}` } }),
+      new GetCommand({ TableName: table, Key: { pk: partition, sk: `h#${String(old).padStart(10, '0')}` } }),
     );
-    expect(Item).toMatchObject({ pk: tenant.id, expiresAt: old + RETENTION.enterprise.hourSeconds });
+    // Keyed by the deployment's namespace, the tenant id and its incarnation.
+    expect(partition).toMatch(new RegExp(`^${pulse.options.redis.keyPrefix}/${tenant.id}/[0-9a-f]{16}$`));
+    expect(Item).toMatchObject({ pk: partition, expiresAt: old + RETENTION.enterprise.hourSeconds });
     expect(Number((Item!.f as Record<string, string>).m)).toBe(120);
     client.destroy();
   });
@@ -247,7 +253,7 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
 
     // A pass that failed after writing (its claim and token left behind) does not add twice.
     const [item] = await cold.query(
-      tenant.id,
+      partition,
       `h#${String(old).padStart(10, '0')}`,
       `h#${String(old).padStart(10, '0')}`,
     );
@@ -263,7 +269,7 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
 
   it("a deleted tenant's cold items are gone", async () => {
     const cold = pulse.app.get<ColdStore>(COLD_STORE);
-    expect(await cold.count(tenant.id)).toBeGreaterThan(0);
+    expect(await cold.count(partition)).toBeGreaterThan(0);
     // The cold store down: Redis is cleared, the answer says the cold part is left; a repeat finishes it.
     await dynamo.stop();
     try {
@@ -274,8 +280,8 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
     } finally {
       await dynamo.start();
     }
-    expect(await cold.count(tenant.id)).toBeGreaterThan(0);
-    const before = await cold.count(tenant.id);
+    expect(await cold.count(partition)).toBeGreaterThan(0);
+    const before = await cold.count(partition);
     const res = await request<{ removed: { coldItems: number }; remaining: number }>(
       pulse.url,
       'DELETE',
@@ -286,7 +292,7 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
     // The receipt counts the cold items this DELETE removed, and finds none left.
     expect(res.body.removed.coldItems).toBe(before);
     expect(res.body.remaining).toBe(0);
-    expect(await cold.count(tenant.id)).toBe(0);
+    expect(await cold.count(partition)).toBe(0);
     // Nothing left anywhere: a third DELETE is a 404.
     expect((await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${tenant.id}`, { key: ADMIN_KEY })).status).toBe(
       404,

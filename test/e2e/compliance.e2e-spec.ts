@@ -326,6 +326,55 @@ describe('Compliance: audit trail, export, erasure and the report (real NATS and
     expect(auth.byReason.admin_key_as_tenant_key).toBeGreaterThanOrEqual(1);
   });
 
+  it('a rejected path is audited by a hash of it, never the raw text (a 15 KB id costs a short entry)', async () => {
+    const t = await createTenant(pulse.url, uniqueTenantId('au-long'), 'enterprise');
+    secrets.add(t.apiKey);
+    const long = 'x'.repeat(15_000);
+    const rule = await call('PATCH', `/api/v1/alerts/rules/${long}`, t.apiKey, { threshold: 4 });
+    const tenant = await call('PATCH', `/api/v1/admin/tenants/${long}y`, ADMIN_KEY, { name: 'n' });
+    expect([rule.status, tenant.status]).toEqual([400, 400]);
+    await pulse.app.get(AuditService).flush();
+    const global = await auditOf('/api/v1/admin/audit', ADMIN_KEY);
+    const ruleEntry = global.find((e) => e.requestId === rule.requestId);
+    const tenantEntry = global.find((e) => e.requestId === tenant.requestId);
+    expect(ruleEntry?.target).toMatch(/^rule:sha256:[0-9a-f]{16}$/);
+    expect(tenantEntry?.target).toMatch(/^tenant:sha256:[0-9a-f]{16}$/);
+    expect(tenantEntry?.tenantId).toMatch(/^sha256:[0-9a-f]{16}$/);
+    // Equal paths hash alike (the trail still shows repeats); different ones do not.
+    expect(ruleEntry!.target!.slice(5)).not.toBe(tenantEntry!.target!.slice(7));
+    // What Redis holds: no stored entry near the path's size.
+    const keys = new RedisKeys(pulse.options.redis.keyPrefix);
+    for (const stream of [keys.audit(), keys.tenantAudit(t.id)]) {
+      const rows = (await redis.xrevrange(stream, '+', '-', 'COUNT', 50)) as [string, string[]][];
+      expect(rows.length).toBeGreaterThan(0);
+      expect(Math.max(...rows.map(([, fields]) => fields[1].length))).toBeLessThan(2048);
+    }
+  });
+
+  it('failed logins from one address are a bounded number of entries, whatever key prefixes it sends', async () => {
+    const since = Date.now();
+    const random = () =>
+      Array.from(
+        { length: 32 },
+        () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[Math.floor(Math.random() * 64)],
+      ).join('');
+    // 40 well-formed keys (each a different prefix) and 20 malformed ones, from one address.
+    for (let i = 0; i < 40; i++)
+      expect((await call('GET', '/api/v1/metrics/realtime', `pk_${random()}`)).status).toBe(401);
+    for (let i = 0; i < 20; i++)
+      expect((await call('GET', '/api/v1/metrics/realtime', `pk_${random().slice(0, 5 + i)}`)).status).toBe(401);
+    await pulse.app.get(AuditService).flush();
+    const failures = (await auditOf('/api/v1/admin/audit?action=auth.failure', ADMIN_KEY)).filter(
+      (e) => e.details?.reason === 'unknown_key' && Date.parse(String(e.details.firstAt)) >= since,
+    );
+    // Four prefixes of the address, the rest as `various`, the malformed ones as `malformed`.
+    expect(failures.map((e) => e.details!.keyPrefix)).toHaveLength(6);
+    expect(failures.reduce((sum, e) => sum + Number(e.details!.count), 0)).toBe(60);
+    const byPrefix = new Map(failures.map((e) => [e.details!.keyPrefix, Number(e.details!.count)]));
+    expect(byPrefix.get('various')).toBe(36);
+    expect(byPrefix.get('malformed')).toBe(20);
+  });
+
   it("a revoked key, or a disabled tenant's, still presented is counted for its tenant; erasure forgets it", async () => {
     const t = await createTenant(pulse.url, uniqueTenantId('revoked'), 'enterprise');
     secrets.add(t.apiKey);
@@ -582,4 +631,42 @@ describe('Compliance: audit trail, export, erasure and the report (real NATS and
     expect(receipts.some((r) => r.tenantId === t.id)).toBe(true);
     expect(await scan()).toBe(0); // reading the trail and the report brought nothing of it back
   }, 120_000);
+
+  it('a date no trail can hold (before 1970, week dates) is a 400 naming the parameter, on every date parameter', async () => {
+    const t = await createTenant(pulse.url, uniqueTenantId('au-dates'), 'enterprise');
+    const cases: [string, string, RegExp][] = [
+      ['/api/v1/audit?from=1960-01-01T00:00:00Z', t.apiKey, /^from /],
+      ['/api/v1/audit?to=1969-12-31T23:59:59Z', t.apiKey, /^to /],
+      ['/api/v1/audit?from=2026-W10-1', t.apiKey, /^from /],
+      ['/api/v1/admin/audit?from=1960-01-01T00:00:00Z', ADMIN_KEY, /^from /],
+      ['/api/v1/admin/audit?to=0001-01-01T00:00:00Z', ADMIN_KEY, /^to /],
+    ];
+    for (const [path, key, message] of cases) {
+      const res = await call('GET', path, key);
+      expect(res.status, path).toBe(400);
+      expect(String(res.body.message), path).toMatch(message);
+    }
+    // The same class on a body: a silence's until that is not a date Date can place.
+    const silence = await call('POST', '/api/v1/alerts/silences', t.apiKey, {
+      matcher: { anomalyType: 'rate_spike' },
+      until: '2099-W10-1',
+    });
+    expect(silence.status).toBe(400);
+    expect(String(silence.body.message)).toMatch(/^until /);
+    // The bounds themselves are fine.
+    expect(
+      (await call('GET', '/api/v1/audit?from=1970-01-01T00:00:00Z&to=9999-12-31T23:59:59Z', t.apiKey)).status,
+    ).toBe(200);
+  });
+
+  it('no cell of the CSV report can run as a spreadsheet formula (OWASP: = + - @ tab CR)', async () => {
+    const id = `-2-3-${uniqueTenantId('csv')}`;
+    await createTenant(pulse.url, id, 'basic');
+    const csv = await call('GET', '/api/v1/admin/compliance/report?format=csv', ADMIN_KEY);
+    expect(csv.status).toBe(200);
+    const row = csv.text.split('\n').find((line) => line.includes(id));
+    expect(row?.split(',')[0]).toBe(`'${id}`);
+    for (const line of csv.text.split('\n'))
+      for (const cell of line.split(',')) expect(cell, line).not.toMatch(/^"?[=+@\t\r]|^"?-(?!\d+(\.\d+)?$)/);
+  });
 });

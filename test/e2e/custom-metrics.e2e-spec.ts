@@ -4,6 +4,7 @@ import { RuleEvaluatorJob } from '../../src/alerting/rule-evaluator.job.js';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
 import { TrafficAggregator } from '../../src/monitoring/traffic-aggregator.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { REDIS_CLIENT } from '../../src/redis/redis-client.js';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
 import {
   deletePrefix,
@@ -260,5 +261,123 @@ describe('custom metrics (real NATS and Redis, two instances)', () => {
       'resolved',
       'firing',
     ]);
+  });
+});
+
+/**
+ * Definitions under concurrency and change, and the export of many: one instance, a limit of 56;
+ * the export's Redis cost is counted on the app's own client.
+ */
+describe('custom metric definitions (real Redis): limit under concurrency, a fixed meaning, the export of 56', () => {
+  const options = testOptions({ customMetricsPerTenant: 56 });
+  let pulse: RunningPulse;
+  let redis: Redis;
+  const keys = new RedisKeys(options.redis.keyPrefix);
+
+  beforeAll(async () => {
+    pulse = await startPulse(options);
+    redis = new Redis(SHARED_REDIS);
+  });
+
+  afterAll(async () => {
+    await pulse?.close();
+    redis?.disconnect();
+    await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+  });
+
+  const definition = (i: number) => ({ name: `m${i}`, subject: `s${i}`, source: 'count', aggregation: 'count' });
+
+  it('70 concurrent creates against a limit of 56: exactly 56 are saved, the other 14 are 409', async () => {
+    const tenant = await createTenant(pulse.url, uniqueTenantId('custom-race'), 'enterprise');
+    const answers = await Promise.all(
+      Array.from({ length: 70 }, (_, i) =>
+        request(pulse.url, 'POST', '/api/v1/metrics/custom', { key: tenant.apiKey, body: definition(i) }),
+      ),
+    );
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(56);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(14);
+    expect(await redis.hlen(keys.customMetrics(tenant.id))).toBe(56);
+  });
+
+  it('PATCH renames and changes the unit; a change of what it measures is a 400 naming the field', async () => {
+    const tenant = await createTenant(pulse.url, uniqueTenantId('custom-patch'), 'enterprise');
+    const api = (method: string, path: string, body?: unknown) =>
+      request(pulse.url, method, `/api/v1/metrics/custom${path}`, { key: tenant.apiKey, body });
+    const created = await api('POST', '', {
+      name: 'order value',
+      subject: 'orders.created',
+      source: 'json',
+      field: 'amount',
+      aggregation: 'sum',
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const refused = [
+      [{ field: 'price' }, /^field cannot change/],
+      [{ aggregation: 'avg' }, /^aggregation cannot change/],
+      [{ subject: 'orders.>' }, /^subject cannot change/],
+      [{ source: 'header', header: 'x-amount', field: null }, /^source, field, header cannot change/],
+      [{ name: 'renamed', aggregation: 'max' }, /^aggregation cannot change/],
+    ] as const;
+    for (const [body, message] of refused) {
+      const res = await api('PATCH', `/${id}`, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(String(res.body.message)).toMatch(message);
+    }
+    // Nothing of a refused change was saved (the rename that came with one neither).
+    expect((await api('GET', `/${id}`)).body).toMatchObject({
+      name: 'order value',
+      field: 'amount',
+      aggregation: 'sum',
+    });
+    const renamed = await api('PATCH', `/${id}`, { name: 'basket', unit: 'EUR', field: 'amount', aggregation: 'sum' });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ name: 'basket', unit: 'EUR', field: 'amount', aggregation: 'sum' });
+  });
+
+  it('reads every metric’s minutes of 24 h in batches (hundreds of commands, not one a metric a minute), values intact', async () => {
+    const tenant = await createTenant(pulse.url, uniqueTenantId('custom-export'), 'enterprise');
+    const ids: string[] = [];
+    for (let i = 0; i < 56; i++) {
+      const res = await request<{ id: string }>(pulse.url, 'POST', '/api/v1/metrics/custom', {
+        key: tenant.apiKey,
+        body: { name: `m${i}`, subject: `s${i}`, source: 'count', aggregation: 'count' },
+      });
+      expect(res.status).toBe(201);
+      ids.push(res.body.id);
+    }
+    // Figures of the last metric two minutes ago: 7 messages.
+    const minute = Math.floor(Date.now() / 60_000) * 60 - 120;
+    await redis.hset(keys.customFigures(tenant.id, ids[55], minute), 'c', 7);
+    await redis.expire(keys.customFigures(tenant.id, ids[55], minute), 600);
+    // Every command the app sends, counted on its own client.
+    const client = pulse.app.get<Redis>(REDIS_CLIENT);
+    const send = client.sendCommand.bind(client);
+    let commands = 0;
+    client.sendCommand = (...args: Parameters<Redis['sendCommand']>) => {
+      commands++;
+      return send(...args);
+    };
+    const started = performance.now();
+    let csv: string;
+    try {
+      const res = await fetch(`${pulse.url}/api/v1/metrics/export?period=24h&format=csv`, {
+        headers: { authorization: `Bearer ${tenant.apiKey}` },
+      });
+      expect(res.status).toBe(200);
+      csv = await res.text();
+    } finally {
+      client.sendCommand = send;
+    }
+    const ms = performance.now() - started;
+    console.log(`export of 56 custom metrics over 24 h: ${commands} Redis commands, ${ms.toFixed(0)} ms`);
+    const [header, ...rows] = csv.trim().split('\n');
+    const column = header.split(',').indexOf(`custom_${ids[55]}`);
+    expect(column).toBeGreaterThan(0);
+    expect(rows).toHaveLength(288);
+    expect(rows.reduce((n, r) => n + Number(r.split(',')[column] || 0), 0)).toBe(7);
+    // 56 metrics × 1,440 minutes were 80,640 HGETALLs (82,883 commands in all); batched, ~135.
+    expect(commands).toBeLessThan(1_000);
   });
 });

@@ -24,13 +24,15 @@ interface Connection {
   key: string;
   clientId: string | null;
   by: string;
+  verified: boolean;
+  name: string | null;
   state: string;
   reason?: string;
   sent?: { msgs: number; bytes: number };
 }
 interface ConnectionsBody {
   enabled: boolean;
-  summary: { connected: number; withoutSdk: number; connectedSilent: number } | null;
+  summary: { connected: number; withoutSdk: number; connectedSilent: number; unverified: number } | null;
   connections: Connection[];
 }
 interface ClientRow {
@@ -80,6 +82,8 @@ accounts {
       { user: pulse, password: pulse-secret }
       { user: alice, password: alice-secret }
       { user: bob, password: bob-secret }
+      # Any NATS user, registered by no tenant.
+      { user: mallory, password: mallory-secret }
       { nkey: ${appNkey.getPublicKey()} }
     ]
   }
@@ -147,7 +151,7 @@ system_account: SYS
     expect(mine.enabled).toBe(true);
     expect(mine.connections.find((x) => x.by === 'nkey')).toMatchObject({ clientId: null, state: 'connected' });
     expect(mine.summary!.withoutSdk).toBeGreaterThanOrEqual(1);
-    expect((await connections(b)).connections).toEqual([]);
+    expect((await connections(b)).connections, JSON.stringify(await connections(b))).toEqual([]);
     // What the events missed (here: forgotten), the poll of the server's connections fills in.
     const keys = new RedisKeys(pulse.options.redis.keyPrefix);
     const redis = new Redis(SHARED_REDIS);
@@ -156,7 +160,13 @@ system_account: SYS
       await redis.del(k(''), k('open'), k('nosdk'));
       expect((await connections(a)).connections).toEqual([]);
       expect(await pulse.app.get(NatsEventsService).run()).not.toBeNull();
-      expect((await connections(a)).connections.filter((x) => x.by === 'nkey')).toHaveLength(1);
+      // The poll's writes may ride on a timer flush already under way: waited for, bounded.
+      const restored = await waitFor(
+        () => connections(a),
+        (body) => body.connections.length > 0,
+        { timeoutMs: 5000 },
+      );
+      expect(restored.connections.filter((x) => x.by === 'nkey')).toHaveLength(1);
     } finally {
       redis.disconnect();
     }
@@ -227,6 +237,56 @@ system_account: SYS
     );
   });
 
+  it("a name is only a hint by default: any NATS user naming itself as an unregistered tenant's client is listed unverified, takes no client row, feeds no churn", async () => {
+    const c = await createTenant(pulse.url, uniqueTenantId('sys-c'), 'enterprise');
+    const events: { type: string }[] = [];
+    const watcher = await connect({ servers: url, user: 'pulse', pass: 'pulse-secret' });
+    open.push(watcher);
+    watcher.subscribe(`_PULSE.tenant.${c.id}.presence`, { callback: (_e, m) => void events.push(m.json()) });
+    // The tenant's own client heartbeats (over Pulse's connection here): it has a presence row.
+    await waitFor(
+      async () => {
+        sendHeartbeat(watcher, c.id, 'app-9', heartbeat(c.id, 'app-9'));
+        await watcher.flush();
+        return clients(c);
+      },
+      (cs) => cs.some((x) => x.clientId === 'app-9'),
+    );
+    // Five connections of a user no tenant registered, named as that client.
+    for (let i = 0; i < 5; i++) {
+      open.push(
+        await connect({
+          servers: url,
+          user: 'mallory',
+          pass: 'mallory-secret',
+          name: pulseConnectionName(c.id, 'app-9'),
+        }),
+      );
+    }
+    const listed = await waitFor(
+      () => connections(c),
+      (body) => body.connections.length >= 5,
+    );
+    expect(listed.connections).toHaveLength(5);
+    for (const x of listed.connections)
+      expect(x).toMatchObject({ by: 'name', verified: false, clientId: null, name: `pulse:${c.id}:app-9` });
+    expect(listed.summary).toEqual({ connected: 0, withoutSdk: 0, connectedSilent: 0, unverified: 5 });
+    // The client's row is not taken over, and no counter the anomaly rules read moved.
+    expect((await clients(c)).find((x) => x.clientId === 'app-9')!.connection.state).toBe('unknown');
+    await pulse.app.get(NatsEventsService).flush();
+    const redis = new Redis(SHARED_REDIS);
+    try {
+      const totals = await redis.hgetall(new RedisKeys(pulse.options.redis.keyPrefix).totals(c.id));
+      expect(Number(totals.na_cn ?? 0)).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+    await watcher.flush();
+    expect(events.filter((e) => e.type === 'connected' || e.type === 'disconnected')).toEqual([]);
+    // Verified connections say so.
+    expect((await connections(a)).connections.every((x) => x.verified)).toBe(true);
+  });
+
   it("five failed logins with a tenant's identity open one security anomaly for that tenant only", async () => {
     for (let i = 0; i < 5; i++) {
       await expect(
@@ -294,6 +354,51 @@ describe('without a system account', () => {
       );
       expect(health.body.pulse.natsSystem.state).toBe('off');
       expect(health.body.pulse.natsSystem.detail).toContain('NATS_SYSTEM');
+    } finally {
+      await pulse.close();
+      await deletePrefix(SHARED_REDIS, pulse.options.redis.keyPrefix);
+    }
+  });
+});
+
+describe('an identity names one tenant, under concurrency (real Redis)', () => {
+  it('of 12 tenants registering one identity at once exactly one wins; dropping or deleting frees it', async () => {
+    const pulse = await startPulse(testOptions());
+    try {
+      const tenants = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => createTenant(pulse.url, uniqueTenantId(`ident-${i}`), 'enterprise')),
+      );
+      const user = `shared-${uniqueTenantId('user')}`;
+      const patch = (id: string, natsIdentities: object) =>
+        request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${id}`, { key: ADMIN_KEY, body: { natsIdentities } });
+      const answers = await Promise.all(tenants.map((t) => patch(t.id, { users: [user] })));
+      const winners = tenants.filter((_, i) => answers[i].status === 200);
+      expect(winners).toHaveLength(1);
+      expect(answers.filter((r) => r.status === 409)).toHaveLength(11);
+      expect(answers.find((r) => r.status === 409)?.body.message).toContain(`user ${user} already belongs to tenant`);
+      // Concurrent creates of new tenants with one nkey: one.
+      const nkey = createUser().getPublicKey();
+      const created = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          request(pulse.url, 'POST', '/api/v1/admin/tenants', {
+            key: ADMIN_KEY,
+            body: { id: uniqueTenantId(`ident-new-${i}`), tier: 'enterprise', natsIdentities: { nkeys: [nkey] } },
+          }),
+        ),
+      );
+      expect(created.filter((r) => r.status === 201)).toHaveLength(1);
+      expect(created.filter((r) => r.status === 409)).toHaveLength(7);
+      // The winner drops the user: another tenant can take it; deleting that one frees it again.
+      const [winner] = winners;
+      const other = tenants.find((t) => t.id !== winner.id)!;
+      const third = tenants.find((t) => t.id !== winner.id && t.id !== other.id)!;
+      expect((await patch(winner.id, { users: [] })).status).toBe(200);
+      expect((await patch(other.id, { users: [user] })).status).toBe(200);
+      expect((await patch(third.id, { users: [user] })).status).toBe(409);
+      expect((await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${other.id}`, { key: ADMIN_KEY })).status).toBe(
+        200,
+      );
+      expect((await patch(third.id, { users: [user] })).status).toBe(200);
     } finally {
       await pulse.close();
       await deletePrefix(SHARED_REDIS, pulse.options.redis.keyPrefix);

@@ -64,6 +64,23 @@ describe('Redis Cluster', () => {
       expect(total.messages.total).toBe(500 * (i + 1));
       expect(total.subjects.distinct).toBe(4);
     }
+    // A series reads its minutes in batched script calls, all keys in the tenant's slot.
+    const series = await request<{ series: { messages: number }[] }>(
+      pulse.url,
+      'GET',
+      '/api/v1/metrics/analytics?period=24h',
+      { key: tenants[1].apiKey },
+    );
+    expect(series.status).toBe(200);
+    expect(series.body.series.reduce((n, p) => n + p.messages, 0)).toBe(1000);
+    // An identity's claim key lives in a slot of its own; a second tenant is refused it.
+    const patch = (id: string) =>
+      request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${id}`, {
+        key: ADMIN_KEY,
+        body: { natsIdentities: { users: [`u-${tenants[2].id}`] } },
+      });
+    expect((await patch(tenants[2].id)).status).toBe(200);
+    expect((await patch(tenants[3].id)).status).toBe(409);
     const list = await request<{ tenants: unknown[] }>(pulse.url, 'GET', '/api/v1/admin/tenants', { key: ADMIN_KEY });
     expect(list.body.tenants).toHaveLength(4);
     expect(

@@ -127,6 +127,41 @@ describe('flush script (real Redis)', () => {
     expect(await redis.zcard(index)).toBe(3);
   });
 
+  it('a custom sum past the largest double saturates and the flush never stops half-way; a retry skips nothing', async () => {
+    await redis.hset(keys.customMetrics('acme'), 'cm_huge', '{}', 'cm_after', '{}');
+    const withFigures = (seq: number, huge: number[]) => {
+      const d = delta(seq, 1);
+      const big = new CustomAggregate();
+      for (const v of huge) big.add(v);
+      const after = new CustomAggregate();
+      after.add(1);
+      d.custom = new Map([
+        [
+          minute,
+          new Map([
+            ['cm_huge', big],
+            ['cm_after', after],
+          ]),
+        ],
+      ]);
+      return d;
+    };
+    const read = async (id: string) => redis.hgetall(keys.customFigures('acme', id, minute));
+    // 1e308 + 1e308 is Infinity in memory.
+    expect(await repository.apply(withFigures(1, [1e308, 1e308]), 'inf1', 100, RETENTION.enterprise)).toBe('applied');
+    expect(Number((await read('cm_huge')).s)).toBe(Number.MAX_VALUE);
+    expect(await read('cm_after')).toMatchObject({ c: '1', s: '1' });
+    // Finite in memory, but past the largest double once added to what is stored.
+    expect(await repository.apply(withFigures(2, [1e308]), 'inf1', 100, RETENTION.enterprise)).toBe('applied');
+    expect(Number((await read('cm_huge')).s)).toBe(Number.MAX_VALUE);
+    expect(await read('cm_huge')).toMatchObject({ c: '3' });
+    expect(Number((await read('cm_huge')).mx)).toBe(1e308);
+    expect(await read('cm_after')).toMatchObject({ c: '2', s: '2' });
+    // The retry of an applied delta is a duplicate and changes nothing.
+    expect(await repository.apply(withFigures(2, [1e308]), 'inf1', 100, RETENTION.enterprise)).toBe('duplicate');
+    expect(await read('cm_after')).toMatchObject({ c: '2', s: '2' });
+  });
+
   it('writes nothing for a tenant that no longer exists', async () => {
     const d = new TenantDelta('ghost', 100);
     d.seq = 1;

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { TenantFence } from '../../src/redis/tenant-fence.js';
 import { generateApiKey, hashApiKey } from '../../src/tenants/api-key.service.js';
 import type { Tenant } from '../../src/tenants/tenant.js';
 import { TenantRepository } from '../../src/tenants/tenant.repository.js';
@@ -29,7 +30,7 @@ describe('TenantRepository.reindex (real Redis)', () => {
 
   beforeAll(async () => {
     redis = new Redis(SHARED_REDIS);
-    repository = new TenantRepository(redis, keys);
+    repository = new TenantRepository(redis, keys, new TenantFence(redis, keys));
   });
 
   afterAll(async () => {

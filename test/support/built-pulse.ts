@@ -35,6 +35,18 @@ export function runBuilt(env: Record<string, string>): BuiltProcess {
   return { child, exit, output: () => output };
 }
 
+/** Waits for /health/live to answer 200 (or the process to exit): the status last seen. */
+export function untilLive(url: string, child: ChildProcess): Promise<number> {
+  return waitFor(
+    () =>
+      fetch(`${url}/health/live`)
+        .then((r) => r.status)
+        .catch(() => 0),
+    (s) => s === 200 || child.exitCode !== null,
+    { timeoutMs: 20_000 },
+  );
+}
+
 export interface BuiltPulse {
   url: string;
   adminKey: string;
@@ -64,14 +76,7 @@ export async function startBuiltPulse(env: Record<string, string> = {}): Promise
   });
   const { child, exit, output } = process;
   const url = `http://127.0.0.1:${port}`;
-  const live = await waitFor(
-    () =>
-      fetch(`${url}/health/live`)
-        .then((r) => r.status)
-        .catch(() => 0),
-    (s) => s === 200 || child.exitCode !== null,
-    { timeoutMs: 20_000 },
-  );
+  const live = await untilLive(url, child);
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');

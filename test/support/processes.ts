@@ -292,3 +292,71 @@ export async function startDynalite(): Promise<{
     },
   };
 }
+
+/**
+ * dynalite in a child process of its own on a free loopback port (its data in a directory of its
+ * own), so that it can be paused with SIGSTOP: a DynamoDB that keeps its connections open and
+ * stops answering, which an in-process server cannot show.
+ */
+export async function startDynaliteProcess(): Promise<{ server: ServerProcess; endpoint: string; dir: string }> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'pulse-dynalite-'));
+  const cli = join(process.cwd(), 'node_modules', 'dynalite', 'cli.js');
+  const args = [cli, '--host', '127.0.0.1', '--port', String(port), '--path', dir];
+  for (const phase of ['createTableMs', 'deleteTableMs', 'updateTableMs']) args.push(`--${phase}`, '0');
+  const server = await new ServerProcess(process.execPath, args, port).start();
+  return { server, endpoint: `http://127.0.0.1:${port}`, dir };
+}
+
+/**
+ * A TCP proxy on a free loopback port to a loopback `targetPort` that can hold what clients send:
+ * while held, their bytes wait in the proxy (a request in flight, neither failed nor delivered);
+ * `release()` sends them on. Answers are never held.
+ */
+export async function startHoldingProxy(targetPort: number): Promise<{
+  endpoint: string;
+  hold(): void;
+  release(): void;
+  /** Bytes clients sent that wait in the proxy. */
+  heldBytes(): number;
+  close(): Promise<void>;
+}> {
+  let holding = false;
+  const waiting: { upstream: Socket; chunk: Buffer }[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = new Socket();
+    sockets.add(client).add(upstream);
+    upstream.connect(targetPort, '127.0.0.1');
+    client.on('data', (chunk: Buffer) => {
+      if (holding) waiting.push({ upstream, chunk });
+      else upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('close', end).on('error', end);
+    upstream.on('close', end).on('error', end);
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    hold: () => {
+      holding = true;
+    },
+    release: () => {
+      holding = false;
+      for (const { upstream, chunk } of waiting.splice(0)) upstream.write(chunk);
+    },
+    heldBytes: () => waiting.reduce((n, w) => n + w.chunk.length, 0),
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

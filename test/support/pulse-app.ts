@@ -32,10 +32,14 @@ export function testOptions(overrides: OptionOverrides = {}): PulseOptions {
   // Production defaults, with what a test needs: the shared servers, a prefix of its own, fast
   // flushes and tenant syncs, limits no test hits by accident.
   const defaults = defaultPulseOptions();
+  const keyPrefix = uniquePrefix();
   const base: PulseOptions = {
     ...defaults,
-    nats: { ...defaults.nats, servers: [SHARED_NATS], connectTimeoutMs: 3000 },
-    redis: { ...defaults.redis, url: SHARED_REDIS, keyPrefix: uniquePrefix(), connectTimeoutMs: 3000 },
+    // A queue group of its own (instances sharing these options share it): with the default one,
+    // every Pulse any test run started on the shared NATS took a share of `_HEARTBEAT.>`, and
+    // rejected this run's heartbeats as an unknown tenant (presence tests failed under load).
+    nats: { ...defaults.nats, servers: [SHARED_NATS], queueGroup: `q-${keyPrefix}`, connectTimeoutMs: 3000 },
+    redis: { ...defaults.redis, url: SHARED_REDIS, keyPrefix, connectTimeoutMs: 3000 },
     adminApiKey: ADMIN_KEY,
     flushIntervalMs: 200,
     tenantSyncIntervalMs: 1000,

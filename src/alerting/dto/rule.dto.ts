@@ -15,6 +15,7 @@ import {
   Min,
 } from 'class-validator';
 import { ID_PATTERN } from '../../common/ids.js';
+import { IsDateTime } from '../../common/decorators/date-time.decorator.js';
 import { RULE_METRIC_PATTERN, RULE_METRICS, type RuleMetric } from '../rule.js';
 import type { Severity } from '../../anomalies/detectors.js';
 
@@ -83,5 +84,6 @@ export class CreateSilenceDto {
   matcher!: { ruleId?: string; anomalyType?: string; severity?: Severity; alertKey?: string };
 
   @IsDateString({}, { message: 'until must be an ISO 8601 date-time' })
+  @IsDateTime('until')
   until!: string;
 }

@@ -3,6 +3,7 @@ import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
 import { ID_PATTERN } from '../../common/ids.js';
 import { AUDIT_ACTIONS, type AuditAction } from '../audit.js';
 import { PageLimit } from '../../common/decorators/page-limit.decorator.js';
+import { IsDateTime } from '../../common/decorators/date-time.decorator.js';
 
 /** The query of a tenant's own trail. */
 export class AuditQueryDto {
@@ -11,14 +12,22 @@ export class AuditQueryDto {
   @IsIn(AUDIT_ACTIONS, { message: `action must be one of ${AUDIT_ACTIONS.join(', ')}` })
   action?: AuditAction;
 
-  @ApiPropertyOptional({ description: 'Entries at or after this time (ISO 8601)', format: 'date-time' })
+  @ApiPropertyOptional({
+    description: 'Entries at or after this time (ISO 8601, 1970 to 9999)',
+    format: 'date-time',
+  })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
+  @IsDateTime('from')
   from?: string;
 
-  @ApiPropertyOptional({ description: 'Entries at or before this time (ISO 8601)', format: 'date-time' })
+  @ApiPropertyOptional({
+    description: 'Entries at or before this time (ISO 8601, 1970 to 9999)',
+    format: 'date-time',
+  })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  @IsDateTime('to')
   to?: string;
 
   @PageLimit('Entries per page, newest first')

@@ -62,7 +62,10 @@ export class CreateCustomMetricDto {
   unit?: string | null;
 }
 
-/** Body of PATCH /metrics/custom/:id: any of the fields. */
+/**
+ * Body of PATCH /metrics/custom/:id: any of the fields; subject, source, field, header and
+ * aggregation only with their current value (a change is a 400: create a new metric instead).
+ */
 export class UpdateCustomMetricDto {
   @ApiPropertyOptional({ maxLength: 100 }) @IsOptional() @Rules.name() name?: string;
   @ApiPropertyOptional({ description: SUBJECT_DOC }) @IsOptional() @Rules.subject() subject?: string;

@@ -1,4 +1,5 @@
 import type { Msg } from '@nats-io/transport-node';
+import { MAX_STORED_SUBJECT_CHARS } from '../../common/stored-subject.js';
 import { minuteEpochOf } from '../../common/time.js';
 import type { CustomMetricDefinition } from './definition.js';
 import { parsePayload, valueFrom } from './extract.js';
@@ -75,6 +76,12 @@ export interface CustomMatch {
 
 /** Subjects whose matching definitions are remembered per tenant (a bounded table, then no cache). */
 const MATCH_CACHE = 10_000;
+/**
+ * The table's bound in characters of subjects (1 Mi: ~1 MiB of one-byte strings), and only
+ * subjects of at most MAX_STORED_SUBJECT_CHARS are kept: a longer one is matched each time
+ * (linear in its length), so 4 KB subjects cannot make the table 40 MiB.
+ */
+export const MATCH_CACHE_CHARS = 1 << 20;
 
 /**
  * A tenant's custom metrics on the tap. Only messages whose subject matches a definition are
@@ -85,6 +92,7 @@ const MATCH_CACHE = 10_000;
 export class CustomMetricSet {
   private readonly compiled: Compiled[];
   private readonly bySubject = new Map<string, CustomMatch>();
+  private cachedChars = 0;
   private readonly none: CustomMatch = { owner: this, defs: [], json: false };
   /** minute epoch → each definition's aggregate (by its index), while the window is open. */
   private minutes = new Map<number, (CustomAggregate | undefined)[]>();
@@ -114,8 +122,20 @@ export class CustomMetricSet {
     const defs = this.compiled.filter((c) => matches(c.pattern, subject));
     const result: CustomMatch =
       defs.length > 0 ? { owner: this, defs, json: defs.some((d) => d.source === 'json') } : this.none;
-    if (this.bySubject.size < MATCH_CACHE) this.bySubject.set(subject, result);
+    if (
+      subject.length <= MAX_STORED_SUBJECT_CHARS &&
+      this.bySubject.size < MATCH_CACHE &&
+      this.cachedChars + subject.length <= MATCH_CACHE_CHARS
+    ) {
+      this.bySubject.set(subject, result);
+      this.cachedChars += subject.length;
+    }
     return result;
+  }
+
+  /** Characters of the subjects the match table holds (at most MATCH_CACHE_CHARS). */
+  get cachedSubjectChars(): number {
+    return this.cachedChars;
   }
 
   /** `data`: the message's payload, when the caller has it already (`msg.data` makes a view a call). */

@@ -1,6 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS_CLIENT, type RedisClient } from '../../redis/redis-client.js';
+import { TenantFence } from '../../redis/tenant-fence.js';
 import { RedisKeys } from '../../redis/redis-keys.js';
+import { BoundedHashes } from '../../redis/bounded-hash.js';
+import { batchHashReader } from '../../redis/hash-batch.js';
 import type { CustomMetricDefinition } from './definition.js';
 
 /** A stored figures hash of one custom metric for one minute or day, as Redis returns it. */
@@ -9,10 +12,16 @@ export type StoredFigures = Record<string, string>;
 /** Custom metric definitions (one hash per tenant) and their stored figures. */
 @Injectable()
 export class CustomMetricRepository {
+  private readonly hashes: (keys: string[]) => Promise<StoredFigures[]>;
+
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
-  ) {}
+    private readonly bounded: BoundedHashes,
+    private readonly fence: TenantFence,
+  ) {
+    this.hashes = batchHashReader(redis);
+  }
 
   async list(tenantId: string): Promise<CustomMetricDefinition[]> {
     const raw = await this.redis.hgetall(this.keys.customMetrics(tenantId));
@@ -26,12 +35,25 @@ export class CustomMetricRepository {
     return raw ? (JSON.parse(raw) as CustomMetricDefinition) : null;
   }
 
-  count(tenantId: string): Promise<number> {
-    return this.redis.hlen(this.keys.customMetrics(tenantId));
+  /**
+   * Saves a new definition unless the tenant has `limit` already (checked and written at once):
+   * false then; null when the tenant was erased meanwhile (nothing written).
+   */
+  create(tenantId: string, definition: CustomMetricDefinition, limit: number): Promise<boolean | null> {
+    return this.bounded.setWithin(
+      tenantId,
+      this.keys.customMetrics(tenantId),
+      definition.id,
+      JSON.stringify(definition),
+      limit,
+    );
   }
 
   async save(tenantId: string, definition: CustomMetricDefinition): Promise<void> {
-    await this.redis.hset(this.keys.customMetrics(tenantId), definition.id, JSON.stringify(definition));
+    // Fenced: a request that passed its key check before an erasure writes nothing after it.
+    await this.fence.write(tenantId, [
+      ['HSET', this.keys.customMetrics(tenantId), definition.id, JSON.stringify(definition)],
+    ]);
   }
 
   /** Deletes the definition and every figures key it wrote; false when there was none. */
@@ -44,13 +66,13 @@ export class CustomMetricRepository {
     return removed > 0;
   }
 
-  /** One metric's figures for each period (minute epochs or `d<yyyymmdd>`), in one round. */
+  /** One metric's figures for each period (minute epochs, `h<hourEpoch>` or `d<yyyymmdd>`), in batches. */
   figuresOf(tenantId: string, id: string, periods: (string | number)[]): Promise<StoredFigures[]> {
-    return Promise.all(periods.map((p) => this.redis.hgetall(this.keys.customFigures(tenantId, id, p))));
+    return this.hashes(periods.map((p) => this.keys.customFigures(tenantId, id, p)));
   }
 
-  /** The figures of each metric for one period (a minute epoch, or `d<yyyymmdd>`), in one round. */
+  /** The figures of each metric for one period (a minute epoch, or `d<yyyymmdd>`), in batches. */
   figures(tenantId: string, ids: string[], period: string | number): Promise<StoredFigures[]> {
-    return Promise.all(ids.map((id) => this.redis.hgetall(this.keys.customFigures(tenantId, id, period))));
+    return this.hashes(ids.map((id) => this.keys.customFigures(tenantId, id, period)));
   }
 }

@@ -1,7 +1,7 @@
 import { headers as natsHeaders, type Msg } from '@nats-io/transport-node';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { CustomMetricSet } from './custom-metric-set.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CustomMetricSet, MATCH_CACHE_CHARS } from './custom-metric-set.js';
 import type { CustomMetricDefinition } from './definition.js';
 import { MAX_PARSED_PAYLOAD_BYTES } from './definition.js';
 import { extractValue } from './extract.js';
@@ -73,6 +73,31 @@ describe('value extraction', () => {
     expect(extractValue(json, new Uint8Array(MAX_PARSED_PAYLOAD_BYTES + 1), undefined)).toBe('too_large');
   });
 
+  describe('payloads whose shape would cost more than their bytes', () => {
+    afterEach(() => vi.restoreAllMocks());
+    const shapes: [string, string][] = [
+      ['64 KiB of [', '['.repeat(MAX_PARSED_PAYLOAD_BYTES)],
+      ['closed nesting 1,000 deep', '['.repeat(1000) + ']'.repeat(1000)],
+      [
+        'an order beside 20,000 array elements',
+        `{"order":{"total":3},"items":[${new Array(20_000).fill(0).join(',')}]}`,
+      ],
+    ];
+    for (const [name, payload] of shapes) {
+      it(`counts ${name} as too_large without parsing it`, () => {
+        const parse = vi.spyOn(JSON, 'parse');
+        expect(extractValue(json, encoder.encode(payload), undefined)).toBe('too_large');
+        expect(parse).not.toHaveBeenCalled();
+      });
+    }
+    it('reads a value nested 30 deep and brackets inside strings', () => {
+      const deep = { source: 'json' as const, header: null, path: new Array(29).fill('a').concat('v') };
+      expect(extractValue(deep, encoder.encode('{"a":'.repeat(29) + '{"v":4}' + '}'.repeat(29)), undefined)).toBe(4);
+      const text = `{"order":{"total":5,"note":"${'[{'.repeat(5000)}"}}`;
+      expect(extractValue(json, encoder.encode(text), undefined)).toBe(5);
+    });
+  });
+
   it('never reads through the prototype (__proto__, constructor)', () => {
     for (const path of [['__proto__', 'x'], ['constructor', 'length'], ['toString']]) {
       expect(extractValue({ source: 'json', header: null, path }, encoder.encode('{}'), undefined)).toBe('unparsable');
@@ -99,6 +124,20 @@ describe('value extraction', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('the match cache', () => {
+  it('stays within its byte budget whatever the subjects: 4 KB subjects are matched, not kept', () => {
+    const set = new CustomMetricSet('tenant', 'acme', [definition({ subject: 'orders.>' })]);
+    const long = (i: number) => `tenant.acme.orders.${'x'.repeat(4000)}.${i}`;
+    for (let i = 0; i < 2000; i++) expect(set.matching(long(i)).defs).toHaveLength(1);
+    expect(set.cachedSubjectChars).toBe(0);
+    // Short subjects are kept, up to the budget in characters as well as in count.
+    for (let i = 0; i < 20_000; i++) set.matching(`tenant.acme.orders.${'y'.repeat(200)}.${i}`);
+    expect(set.cachedSubjectChars).toBeGreaterThan(0);
+    expect(set.cachedSubjectChars).toBeLessThanOrEqual(MATCH_CACHE_CHARS);
+    expect(set.matching(long(1)).defs).toHaveLength(1);
   });
 });
 

@@ -1,3 +1,5 @@
+import type { JsonShapeLimits } from '../../common/json-shape.js';
+
 /** Where a custom metric's value comes from: the message itself (1), a JSON field, or a header. */
 export const CUSTOM_SOURCES = ['count', 'json', 'header'] as const;
 export type CustomSource = (typeof CUSTOM_SOURCES)[number];
@@ -23,3 +25,9 @@ export interface CustomMetricDefinition {
 
 /** Payloads larger than this are not parsed (counted as `tooLarge`): parsing stays bounded per message. */
 export const MAX_PARSED_PAYLOAD_BYTES = 64 * 1024;
+/**
+ * Nor are payloads of a costlier shape (counted as `tooLarge` too): 64 KiB nested `[[[[…` cost
+ * ~1.5-2 ms to parse, ten times a flat 64 KiB one. A value is read at a dotted path of objects,
+ * so 32 levels is deeper than any path a definition can sensibly name.
+ */
+export const PARSED_PAYLOAD_SHAPE: JsonShapeLimits = { maxDepth: 32, maxTokens: 8192 };

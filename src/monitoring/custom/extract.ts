@@ -1,5 +1,6 @@
 import type { MsgHdrs } from '@nats-io/transport-node';
-import { type CustomMetricDefinition, MAX_PARSED_PAYLOAD_BYTES } from './definition.js';
+import { withinJsonShape } from '../../common/json-shape.js';
+import { type CustomMetricDefinition, MAX_PARSED_PAYLOAD_BYTES, PARSED_PAYLOAD_SHAPE } from './definition.js';
 
 /** A number taken from a message, or why none could be: never throws, linear in the payload. */
 export type Extracted = number | 'unparsable' | 'too_large';
@@ -16,13 +17,14 @@ function at(value: unknown, path: readonly string[]): unknown {
   return v;
 }
 
-/** What `parsePayload` found when the payload could not be used. */
+/** What `parsePayload` found when the payload could not be used (TOO_LARGE: over the bytes or the shape). */
 export const NOT_JSON = Symbol('not json');
 export const TOO_LARGE = Symbol('too large');
 
 /** The payload as JSON, parsed once per message however many definitions read it. */
 export function parsePayload(data: Uint8Array): unknown {
-  if (data.length > MAX_PARSED_PAYLOAD_BYTES) return TOO_LARGE;
+  // The shape is checked before the parse: its cost grows with depth and tokens, not bytes alone.
+  if (data.length > MAX_PARSED_PAYLOAD_BYTES || !withinJsonShape(data, PARSED_PAYLOAD_SHAPE)) return TOO_LARGE;
   try {
     return JSON.parse(decoder.decode(data));
   } catch {
