@@ -377,7 +377,7 @@ export interface paths {
     };
     /**
      * The tenant's NATS connections as the server reports them (system account on)
-     * @description Open connections (or the latest closed ones, with reason and counts), newest first, at most 1,000; withoutSdk and connectedSilent in the summary. enabled false (and nothing listed) when Pulse has no system-account connection.
+     * @description Open connections (or the latest closed ones, with reason and counts), newest first, at most 1,000 (closed: also the latest 100 closes of unverified ones, kept apart); withoutSdk and connectedSilent in the summary. enabled false (and nothing listed) when Pulse has no system-account connection.
      */
     get: operations['MetricsController_connections'];
     put?: never;
@@ -3966,7 +3966,7 @@ export interface operations {
   MetricsController_connections: {
     parameters: {
       query?: {
-        /** @description open (default) or closed (the latest 1,000 kept) */
+        /** @description open (default) or closed (the latest 1,000 kept, and the latest 100 unverified) */
         state?: 'open' | 'closed';
       };
       header?: never;

@@ -40,6 +40,9 @@ redis.call('EXPIRE', KEYS[2], ARGV[1])
 return 1
 `;
 
+/** `0-0` however spelled (the DTO admits 1-16 digits a part): the position before every entry. */
+const FIRST_STREAM_ID = /^0+-0+$/;
+
 /** Entries a read looks at, at most, to fill a page with a filter (then it answers with a cursor). */
 export const AUDIT_SCAN_LIMIT = 5000;
 const BATCH = 500;
@@ -152,7 +155,12 @@ export class AuditRepository {
     q: AuditQuery,
     open: (rows: (StoredEntry | AuditEntry)[]) => Promise<AuditEntry[]>,
   ): Promise<AuditPage> {
-    let end = q.cursor !== undefined ? `(${q.cursor}` : q.toMs !== undefined ? String(q.toMs) : '+';
+    // No entry lies before the first stream id (XADD never writes 0-0), and Redis refuses the
+    // exclusive `(0-0` as an end ("invalid end ID"): the answer is an empty last page.
+    if (q.cursor !== undefined && FIRST_STREAM_ID.test(q.cursor)) return { entries: [], nextCursor: null };
+    // A cursor newer than `to` (made up: no page of this query answers one) does not widen it.
+    const pastTo = q.cursor !== undefined && q.toMs !== undefined && Number(q.cursor.split('-')[0]) > q.toMs;
+    let end = q.cursor !== undefined && !pastTo ? `(${q.cursor}` : q.toMs !== undefined ? String(q.toMs) : '+';
     const start = q.fromMs !== undefined ? String(q.fromMs) : '-';
     const entries: AuditEntry[] = [];
     let scanned = 0;

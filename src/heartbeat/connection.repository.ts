@@ -10,6 +10,11 @@ export const CLOSED_KEPT = 1000;
  * the namer a live connection, and beyond this it costs the tenant nothing).
  */
 export const OPEN_HINTS_KEPT = 1000;
+/**
+ * Closes of unverified hints a tenant keeps, apart from its own closed connections: anyone can
+ * churn connections named as the tenant's, and they must not push its real history out.
+ */
+export const HINT_CLOSES_KEPT = 100;
 /** Connections a list answers at most (newest first). */
 export const CONNECTIONS_LISTED = 1000;
 
@@ -62,7 +67,10 @@ export type ConnectionOp =
  * instances of the queue group may take them in either order).
  * A hint (a connection attributed by its name alone) is kept and listed (conns, open, hint) but
  * never joins a client (sdk, client) nor the summary's sets (nosdk); at most OPEN_HINTS_KEPT open.
- * KEYS: tenant, conns, open, nosdk, sdk, client, closed, totals, failed-login sources, hint.
+ * Its close is kept apart (hintclosed, the latest HINT_CLOSES_KEPT), so that closes anyone can
+ * cause never push the tenant's own closed connections out of theirs.
+ * KEYS: tenant, conns, open, nosdk, sdk, client, closed, totals, failed-login sources, hint,
+ * hintclosed.
  * ARGV: ops (see ConnectionOp).
  */
 const APPLY_LUA = `
@@ -91,23 +99,30 @@ while i <= #ARGV do
     i = i + 6
   elseif op == 'd' then
     local key, json, client, ts, hint = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
-    redis.call('HSET', KEYS[2], key, json)
-    redis.call('ZREM', KEYS[3], key)
-    redis.call('ZREM', KEYS[4], key)
-    redis.call('ZREM', KEYS[10], key)
-    if client ~= '' and hint ~= '1' then
-      local latest = redis.call('HGET', KEYS[6], client)
-      if not latest or latest == key then
-        redis.call('ZREM', KEYS[5], client)
-        redis.call('HSET', KEYS[6], client, key)
+    local closed, kept = KEYS[7], ${CLOSED_KEPT}
+    if hint == '1' then closed, kept = KEYS[11], ${HINT_CLOSES_KEPT} end
+    -- A hint's close never overwrites a closed connection of the tenant's own.
+    if hint ~= '1' or not redis.call('ZSCORE', KEYS[7], key) then
+      redis.call('HSET', KEYS[2], key, json)
+      redis.call('ZREM', KEYS[3], key)
+      redis.call('ZREM', KEYS[4], key)
+      redis.call('ZREM', KEYS[10], key)
+      -- In one closed set only: trimming either never removes a record the other lists.
+      if hint ~= '1' then redis.call('ZREM', KEYS[11], key) end
+      if client ~= '' and hint ~= '1' then
+        local latest = redis.call('HGET', KEYS[6], client)
+        if not latest or latest == key then
+          redis.call('ZREM', KEYS[5], client)
+          redis.call('HSET', KEYS[6], client, key)
+        end
       end
-    end
-    redis.call('ZADD', KEYS[7], ts, key)
-    local n = redis.call('ZCARD', KEYS[7])
-    if n > ${CLOSED_KEPT} then
-      for _, old in ipairs(redis.call('ZRANGE', KEYS[7], 0, n - ${CLOSED_KEPT} - 1)) do
-        redis.call('HDEL', KEYS[2], old)
-        redis.call('ZREM', KEYS[7], old)
+      redis.call('ZADD', closed, ts, key)
+      local n = redis.call('ZCARD', closed)
+      if n > kept then
+        for _, old in ipairs(redis.call('ZRANGE', closed, 0, n - kept - 1)) do
+          redis.call('HDEL', KEYS[2], old)
+          redis.call('ZREM', closed, old)
+        end
       end
     end
     i = i + 6
@@ -134,7 +149,7 @@ export class ConnectionRepository {
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
-    this.scripts = defineScripts(redis, { pulseConnections: { lua: APPLY_LUA, keys: 10 } });
+    this.scripts = defineScripts(redis, { pulseConnections: { lua: APPLY_LUA, keys: 11 } });
   }
 
   async apply(tenantId: string, ops: ConnectionOp[]): Promise<void> {
@@ -166,6 +181,7 @@ export class ConnectionRepository {
         this.keys.totals(tenantId),
         this.keys.natsAuthSources(tenantId),
         k('hint'),
+        k('hintclosed'),
       ],
       args,
     );
@@ -184,9 +200,16 @@ export class ConnectionRepository {
     return { connected: open - hints, withoutSdk: nosdk + (sdk - heard), connectedSilent: silent, unverified: hints };
   }
 
-  /** The open connections (or the closed ones kept), newest first, at most CONNECTIONS_LISTED. */
+  /**
+   * The open connections, newest first, at most CONNECTIONS_LISTED; or the closed ones kept (the
+   * tenant's own and the hints' closes, newest first).
+   */
   async list(tenantId: string, state: 'open' | 'closed'): Promise<ConnectionRecord[]> {
-    const keys = await this.redis.zrevrange(this.keys.connections(tenantId, state), 0, CONNECTIONS_LISTED - 1);
+    const newest = (part: 'closed' | 'hintclosed') =>
+      this.redis.zrevrange(this.keys.connections(tenantId, part), 0, CONNECTIONS_LISTED - 1, 'WITHSCORES');
+    if (state === 'closed')
+      return this.byKeys(tenantId, byScore(await Promise.all([newest('closed'), newest('hintclosed')])));
+    const keys = await this.redis.zrevrange(this.keys.connections(tenantId, 'open'), 0, CONNECTIONS_LISTED - 1);
     return this.byKeys(tenantId, keys);
   }
 
@@ -210,6 +233,14 @@ export class ConnectionRepository {
     const raw = await this.redis.hmget(this.keys.connections(tenantId), ...keys);
     return raw.flatMap((r) => (r === null ? [] : [withVerified(JSON.parse(r) as ConnectionRecord)]));
   }
+}
+
+/** The members of ZREVRANGE … WITHSCORES answers, merged newest first. */
+function byScore(answers: string[][]): string[] {
+  const scored = answers.flatMap((flat) =>
+    Array.from({ length: flat.length / 2 }, (_, i) => ({ key: flat[2 * i], at: Number(flat[2 * i + 1]) })),
+  );
+  return scored.sort((a, b) => b.at - a.at).map((s) => s.key);
 }
 
 /** Records stored before #31 carry no `verified`: only a name-attributed one was not. */

@@ -9,10 +9,13 @@ import {
   AnalyticsQuery,
   AnomaliesQuery,
   CLIENT_STATUSES,
+  ConnectionsQuery,
   ExportQuery,
   PresenceQuery,
 } from '../metrics/dto/metrics-queries.dto.js';
 import { ListTenantsQuery } from '../tenants/dto/list-tenants.query.js';
+import { AdminAuditQueryDto, AuditQueryDto } from '../compliance/dto/audit.query.js';
+import { AUDIT_ACTIONS } from '../compliance/audit.js';
 import { ID_PATTERN } from '../common/ids.js';
 import { createValidationPipe } from './validation.pipe.js';
 
@@ -23,6 +26,22 @@ type Param = { name: string } & (
 );
 
 /** Every query DTO of the API and each of its parameters. */
+/** An audit cursor: a stream id, 1-16 digits a part (0-0 included: an empty page). */
+const AUDIT_CURSOR: Param = {
+  name: 'cursor',
+  kind: 'text',
+  valid: (raw) => /^\d{1,16}-\d{1,16}$/.test(raw),
+  near: fc.oneof(
+    fc.stringMatching(/^-?\d{0,18}-\d{0,18}$/),
+    fc.constantFrom('0-0', '0000-0', '(0-1', '0-0 ', '+', '-', '18446744073709551615-0'),
+  ),
+};
+const AUDIT_PARAMS: Param[] = [
+  { name: 'limit', kind: 'int', min: 1, max: 1000 },
+  { name: 'action', kind: 'enum', values: AUDIT_ACTIONS },
+  AUDIT_CURSOR,
+];
+
 const QUERIES: { dto: new () => object; params: Param[]; required?: Record<string, string> }[] = [
   {
     dto: AnalyticsQuery,
@@ -66,6 +85,20 @@ const QUERIES: { dto: new () => object; params: Param[]; required?: Record<strin
     params: [
       { name: 'hours', kind: 'int', min: 1, max: 720 },
       { name: 'limit', kind: 'int', min: 1, max: 1000 },
+    ],
+  },
+  { dto: ConnectionsQuery, params: [{ name: 'state', kind: 'enum', values: ['open', 'closed'] }] },
+  { dto: AuditQueryDto, params: AUDIT_PARAMS },
+  {
+    dto: AdminAuditQueryDto,
+    params: [
+      ...AUDIT_PARAMS,
+      {
+        name: 'tenantId',
+        kind: 'text',
+        valid: (raw) => ID_PATTERN.test(raw),
+        near: fc.stringMatching(/^[A-Za-z0-9_-]{0,70}$/),
+      },
     ],
   },
   {

@@ -118,7 +118,7 @@ export class MetricsController {
   @ApiRoute({
     summary: "The tenant's NATS connections as the server reports them (system account on)",
     description:
-      'Open connections (or the latest closed ones, with reason and counts), newest first, at most 1,000; withoutSdk and connectedSilent in the summary. enabled false (and nothing listed) when Pulse has no system-account connection.',
+      'Open connections (or the latest closed ones, with reason and counts), newest first, at most 1,000 (closed: also the latest 100 closes of unverified ones, kept apart); withoutSdk and connectedSilent in the summary. enabled false (and nothing listed) when Pulse has no system-account connection.',
     access: 'tenant',
     ok: { description: 'Connections', schema: 'Connections' },
     errors: [400, 403],

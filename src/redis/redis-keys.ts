@@ -279,9 +279,13 @@ export class RedisKeys {
    * ms); `conns:nosdk` the open ones without the SDK's name; `conns:sdk` ZSET clientId → ms of the
    * SDK clients connected; `conns:client` HASH clientId → its latest connection;
    * `conns:closed` ZSET of the closed ones kept (the latest 1,000), by when they closed;
-   * `conns:hint` ZSET of the open ones attributed by their name alone (unverified, also in `open`).
+   * `conns:hint` ZSET of the open ones attributed by their name alone (unverified, also in `open`);
+   * `conns:hintclosed` ZSET of their closes kept (the latest 100), apart from `closed`.
    */
-  connections(tenantId: string, part: '' | 'open' | 'nosdk' | 'sdk' | 'client' | 'closed' | 'hint' = ''): string {
+  connections(
+    tenantId: string,
+    part: '' | 'open' | 'nosdk' | 'sdk' | 'client' | 'closed' | 'hint' | 'hintclosed' = '',
+  ): string {
     return `${this.tenantScope(tenantId)}conns${part ? `:${part}` : ''}`;
   }
 

@@ -118,6 +118,8 @@ describe('abuse (real NATS and Redis)', () => {
       '/metrics/health-check',
       '/alerts',
       '/alerts/deliveries',
+      '/metrics/connections',
+      '/audit',
     ];
     const key = fc.oneof(
       fc.constantFrom(
@@ -131,6 +133,10 @@ describe('abuse (real NATS and Redis)', () => {
         'format',
         'type',
         'tenantId',
+        'state',
+        'from',
+        'to',
+        'action',
       ),
       fc.string({ maxLength: 12 }),
     );
@@ -138,6 +144,8 @@ describe('abuse (real NATS and Redis)', () => {
       fc.string({ maxLength: 40 }),
       fc.integer().map(String),
       fc.constantFrom('1h', '30d', '720', '-1', '1e9', 'true', '[]', '%00', '💥', 'x'.repeat(2000)),
+      // Stream ids and positions at their edges (cursor, from, to).
+      fc.constantFrom('0-0', '00-000', '0-1', '9999999999999999-9999999999999999', '1970-01-01T00:00:00Z'),
     );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...routes), fc.dictionary(key, value, { maxKeys: 4 }), async (route, params) => {
@@ -150,6 +158,58 @@ describe('abuse (real NATS and Redis)', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('cursors at their edges (stream ids 0-0 and the largest, presence and tenant cursors) answer a page or a 400, never a 500', async () => {
+    const empty = { entries: [], nextCursor: null };
+    // Nothing lies before the first stream id: an empty page (not Redis' "invalid end ID").
+    for (const [path, k] of [
+      ['/api/v1/audit?cursor=0-0', a.apiKey],
+      ['/api/v1/audit?cursor=0000-00', a.apiKey],
+      ['/api/v1/audit?cursor=0-0&from=1970-01-01T00:00:00Z&action=channel.create', a.apiKey],
+      ['/api/v1/audit?cursor=0-1', a.apiKey],
+      ['/api/v1/admin/audit?cursor=0-0', ADMIN_KEY],
+      [`/api/v1/admin/audit?cursor=0-0&tenantId=${a.id}`, ADMIN_KEY],
+      ['/api/v1/admin/audit?cursor=0-0&tenantId=gone-long-ago', ADMIN_KEY],
+      // A cursor newer than `to` does not widen the query (b has entries, all after 1970).
+      ['/api/v1/audit?cursor=9999999999999999-0&to=1970-01-01T00:00:00.000Z', b.apiKey],
+      [`/api/v1/admin/audit?cursor=9999999999999999-0&to=1970-01-01T00:00:00.000Z&tenantId=${b.id}`, ADMIN_KEY],
+    ] as const) {
+      const res = await request(pulse.url, 'GET', path, { key: k });
+      expect(res.status, path).toBe(200);
+      expect(res.body, path).toEqual(empty);
+    }
+    const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64url');
+    const pages: [string, string][] = [
+      ['/api/v1/audit?cursor=9999999999999999-9999999999999999', a.apiKey],
+      ['/api/v1/admin/audit?cursor=9999999999999999-9999999999999999', ADMIN_KEY],
+      ['/api/v1/audit?cursor=1-0&to=1970-01-01T00:00:00.000Z', a.apiKey],
+      [`/api/v1/metrics/presence?cursor=${b64('c:-')}`, a.apiKey],
+      [`/api/v1/metrics/presence?cursor=${b64(`c:${'z'.repeat(64)}`)}&online=true`, a.apiKey],
+      ['/api/v1/metrics/connections?state=closed', a.apiKey],
+      ['/api/v1/admin/tenants?cursor=-', ADMIN_KEY],
+      [`/api/v1/admin/tenants?cursor=${'z'.repeat(64)}`, ADMIN_KEY],
+      ['/api/v1/admin/overview?cursor=_', ADMIN_KEY],
+      ['/api/v1/alerts?hours=720&limit=1000', a.apiKey],
+      ['/api/v1/alerts/deliveries?hours=1&limit=1', a.apiKey],
+    ];
+    for (const [path, k] of pages) {
+      const res = await request(pulse.url, 'GET', path, { key: k });
+      expect(res.status, path).toBe(200);
+    }
+    // Out of range or not ours: a 400 that names the parameter.
+    for (const path of [
+      '/api/v1/audit?cursor=18446744073709551616-0',
+      '/api/v1/audit?cursor=-1-0',
+      '/api/v1/audit?cursor=(0-1',
+      '/api/v1/audit?cursor=0-0&cursor=0-1',
+      `/api/v1/metrics/presence?cursor=${b64('c:')}`,
+      `/api/v1/metrics/presence?cursor=${b64('c:(x')}`,
+    ]) {
+      const res = await request(pulse.url, 'GET', path, { key: a.apiKey });
+      expect(res.status, path).toBe(400);
+      expect(JSON.stringify(res.body), path).toContain('cursor');
+    }
   });
 
   it('random bodies and headers on write routes never produce a 500', async () => {

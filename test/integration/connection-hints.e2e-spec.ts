@@ -4,6 +4,8 @@ import {
   type ConnectionOp,
   ConnectionRepository,
   type ConnectionRecord,
+  CLOSED_KEPT,
+  HINT_CLOSES_KEPT,
   OPEN_HINTS_KEPT,
 } from '../../src/heartbeat/connection.repository.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
@@ -59,5 +61,38 @@ describe('connection hints (real Redis)', () => {
       { op: 'open', record: record(2, true), at: asked + 10 },
     ]);
     expect(await repository.openKeys('poll', asked)).toEqual(['S1:1']);
+  });
+
+  it(`spoofed closes never push the tenant's real closed connections out (hint closes: at most ${HINT_CLOSES_KEPT})`, async () => {
+    await redis.hset(keys.tenant('victim'), { id: 'victim', tier: 'professional' });
+    const closed = (r: ConnectionRecord): ConnectionRecord => ({
+      ...r,
+      state: 'disconnected',
+      reason: 'Client Closed',
+    });
+    const t0 = Date.now() - 3_600_000;
+    // The tenant's own connections, opened then closed: its whole closed history.
+    const real = Array.from({ length: CLOSED_KEPT }, (_, i) => record(i, true));
+    await repository.apply('victim', [
+      ...real.map((r, i): ConnectionOp => ({ op: 'open', record: r, at: t0 + i })),
+      ...real.map((r, i): ConnectionOp => ({ op: 'close', record: closed(r), at: t0 + i + 1 })),
+    ]);
+    // A NATS user naming its connections as the victim's: churned (opened, then closed), and
+    // closes of hints whose open was never stored, all newer than every real close.
+    const churned = Array.from({ length: 600 }, (_, i) => record(100_000 + i, false));
+    const unopened = Array.from({ length: 600 }, (_, i) => record(200_000 + i, false));
+    await repository.apply('victim', [
+      ...churned.map((r): ConnectionOp => ({ op: 'open', record: r, at: Date.now(), hint: true })),
+      ...churned.map((r): ConnectionOp => ({ op: 'close', record: closed(r), at: Date.now(), hint: true })),
+      ...unopened.map((r): ConnectionOp => ({ op: 'close', record: closed(r), at: Date.now(), hint: true })),
+    ]);
+    const listed = await repository.list('victim', 'closed');
+    const verified = listed.filter((c) => c.verified).map((c) => c.key);
+    expect(verified.length).toBe(CLOSED_KEPT);
+    expect(new Set(verified)).toEqual(new Set(real.map((r) => r.key)));
+    // The spoofed closes are bounded apart (and listed as unverified).
+    expect(listed.filter((c) => !c.verified).length).toBeLessThanOrEqual(HINT_CLOSES_KEPT);
+    expect(await redis.hlen(keys.connections('victim'))).toBeLessThanOrEqual(CLOSED_KEPT + HINT_CLOSES_KEPT);
+    expect(await redis.zcard(keys.connections('victim', 'hint'))).toBe(0);
   });
 });

@@ -95,7 +95,10 @@ export class PresenceQuery {
 
 /** Routes that take no query parameters: any parameter (say, a tenantId) is refused with 400. */
 export class ConnectionsQuery {
-  @ApiPropertyOptional({ description: 'open (default) or closed (the latest 1,000 kept)', enum: ['open', 'closed'] })
+  @ApiPropertyOptional({
+    description: 'open (default) or closed (the latest 1,000 kept, and the latest 100 unverified)',
+    enum: ['open', 'closed'],
+  })
   @IsOptional()
   @IsIn(['open', 'closed'], { message: 'state must be open or closed' })
   state: 'open' | 'closed' = 'open';
