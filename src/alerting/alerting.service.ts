@@ -271,7 +271,7 @@ export class AlertingService {
     }));
     // Written before this returns: a caller that then forgets the alert (the detection outbox)
     // loses nothing if this instance stops now. A throw leaves the caller to raise it again.
-    const result = await this.queue.enqueue(tenantId, deliveries, now);
+    const result = await this.queue.enqueue(tenantId, deliveries);
     if (result.dropped > 0) await this.dropped(tenantId, deliveries.slice(deliveries.length - result.dropped));
     if (result.queued > 0) {
       this.queuedFor.add(tenantId);

@@ -19,9 +19,20 @@ export interface QueuedDelivery {
   enqueuedAt: string;
 }
 
-/** Keys: tenant record, queue, items, after, last. ARGV: now, bound, then (id, order key, JSON) triples. */
+/**
+ * Every due time and lease end is Redis' clock (TIME, in ms), never an instance's: instances'
+ * clocks differ, and a lease end written from one clock and compared with another's re-claimed
+ * live leases when the second ran ahead (sent twice). Redis 7 replicates a script's effects, so
+ * TIME in a script that writes is allowed.
+ */
+const REDIS_NOW = `local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)`;
+
+/** Keys: tenant record, queue, items, after, last. ARGV: delay (ms), bound, then (id, order key, JSON) triples. */
 const ENQUEUE_LUA = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0} end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0, 0} end
+${REDIS_NOW}
+local due = now + tonumber(ARGV[1])
 local queued, dropped = 0, 0
 for i = 3, #ARGV, 3 do
   if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then
@@ -32,14 +43,19 @@ for i = 3, #ARGV, 3 do
     if before and redis.call('HEXISTS', KEYS[3], before) == 1 then redis.call('HSET', KEYS[4], id, before) end
     redis.call('HSET', KEYS[5], order, id)
     redis.call('HSET', KEYS[3], id, ARGV[i + 2])
-    redis.call('ZADD', KEYS[2], ARGV[1], id)
+    redis.call('ZADD', KEYS[2], due, id)
     queued = queued + 1
   end
 end
-return {queued, dropped}`;
+return {queued, dropped, due}`;
+
+/** Keys: the due hint. ARGV: limit. Tenants whose queue may have work now. */
+const DUE_LUA = `
+${REDIS_NOW}
+return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))`;
 
 /**
- * Keys: tenant record, queue, items, leases, after, last. ARGV: now, lease end, token, max. A
+ * Keys: tenant record, queue, items, leases, after, last. ARGV: lease (ms), token, max. A
  * delivery whose predecessor (same alert, same channel) is still queued waits for it: its score
  * follows the predecessor's. Returns the claimed (id, JSON) pairs, or -1 for a deleted tenant.
  */
@@ -48,10 +64,12 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
   return -1
 end
+${REDIS_NOW}
+local leaseEnd = now + tonumber(ARGV[1])
 local out = {}
-local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, ${CLAIM_SCAN})
+local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, ${CLAIM_SCAN})
 for _, id in ipairs(ids) do
-  if #out >= 2 * tonumber(ARGV[4]) then break end
+  if #out >= 2 * tonumber(ARGV[3]) then break end
   local raw = redis.call('HGET', KEYS[3], id)
   if not raw then
     redis.call('ZREM', KEYS[2], id)
@@ -59,11 +77,11 @@ for _, id in ipairs(ids) do
     local before = redis.call('HGET', KEYS[5], id)
     local waits = before and redis.call('ZSCORE', KEYS[2], before)
     if waits then
-      redis.call('ZADD', KEYS[2], math.max(tonumber(waits), tonumber(ARGV[1]) + 1), id)
+      redis.call('ZADD', KEYS[2], math.max(tonumber(waits), now + 1), id)
     else
       if before then redis.call('HDEL', KEYS[5], id) end
-      redis.call('ZADD', KEYS[2], ARGV[2], id)
-      redis.call('HSET', KEYS[4], id, ARGV[3])
+      redis.call('ZADD', KEYS[2], leaseEnd, id)
+      redis.call('HSET', KEYS[4], id, ARGV[2])
       out[#out + 1] = id
       out[#out + 1] = raw
     end
@@ -81,13 +99,18 @@ redis.call('HDEL', KEYS[4], ARGV[1])
 if redis.call('HGET', KEYS[5], ARGV[3]) == ARGV[1] then redis.call('HDEL', KEYS[5], ARGV[3]) end
 return 1`;
 
-/** Keys: queue, items, leases. ARGV: id, token, due (ms), JSON ('' keeps it). Back in the queue, if still ours. */
+/**
+ * Keys: queue, items, leases. ARGV: id, token, delay (ms), JSON ('' keeps it). Back in the queue,
+ * if still ours: returns the due time, or 0 when the lease was lost.
+ */
 const RESCHEDULE_LUA = `
 if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return 0 end
+${REDIS_NOW}
+local due = now + tonumber(ARGV[3])
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[4]) end
-redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+redis.call('ZADD', KEYS[1], due, ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
-return 1`;
+return due`;
 
 /** What the enqueue did: `tenantGone` when the tenant was deleted (nothing queued). */
 export interface EnqueueResult {
@@ -104,12 +127,17 @@ function orderKey(d: QueuedDelivery): string {
 /**
  * The durable alert delivery queue of each tenant (Redis, the tenant's slot) and the global hint
  * of which tenants have work. Every change of a delivery is one Lua call; a lease token makes
- * sure only the instance holding a delivery finishes or reschedules it.
+ * sure only the instance holding a delivery finishes or reschedules it. Times are Redis' (REDIS_NOW):
+ * callers pass durations, never instants.
  */
 @Injectable()
 export class DeliveryQueueRepository {
   private readonly scripts: Record<
-    'pulseDeliveryEnqueue' | 'pulseDeliveryClaim' | 'pulseDeliveryFinish' | 'pulseDeliveryReschedule',
+    | 'pulseDeliveryEnqueue'
+    | 'pulseDeliveryDue'
+    | 'pulseDeliveryClaim'
+    | 'pulseDeliveryFinish'
+    | 'pulseDeliveryReschedule',
     LuaScript
   >;
 
@@ -119,47 +147,45 @@ export class DeliveryQueueRepository {
   ) {
     this.scripts = defineScripts(redis, {
       pulseDeliveryEnqueue: { lua: ENQUEUE_LUA, keys: 5 },
+      pulseDeliveryDue: { lua: DUE_LUA, keys: 1 },
       pulseDeliveryClaim: { lua: CLAIM_LUA, keys: 6 },
       pulseDeliveryFinish: { lua: FINISH_LUA, keys: 5 },
       pulseDeliveryReschedule: { lua: RESCHEDULE_LUA, keys: 3 },
     });
   }
 
-  /** Queues the deliveries (in order), unless the tenant is deleted; then marks the tenant due. */
-  async enqueue(tenantId: string, deliveries: QueuedDelivery[], now: number): Promise<EnqueueResult> {
+  /**
+   * Queues the deliveries (in order), due `delayMs` from now, unless the tenant is deleted; then
+   * marks the tenant due.
+   */
+  async enqueue(tenantId: string, deliveries: QueuedDelivery[], delayMs = 0): Promise<EnqueueResult> {
     if (deliveries.length === 0) return { queued: 0, dropped: 0, tenantGone: false };
     const k = this.keys.alertQueue(tenantId);
-    const args: (string | number)[] = [now, MAX_QUEUED_DELIVERIES];
+    const args: (string | number)[] = [delayMs, MAX_QUEUED_DELIVERIES];
     for (const d of deliveries) args.push(d.id, orderKey(d), JSON.stringify(d));
-    const [queued, dropped] = (await this.scripts.pulseDeliveryEnqueue(
+    const [queued, dropped, due] = (await this.scripts.pulseDeliveryEnqueue(
       [this.keys.tenant(tenantId), k.queue, k.items, k.after, k.last],
       args,
-    )) as [number, number];
+    )) as [number, number, number];
     if (queued < 0) return { queued: 0, dropped: 0, tenantGone: true };
-    if (queued > 0) await this.markDue(tenantId, now);
+    if (queued > 0) await this.markDue(tenantId, due);
     return { queued, dropped, tenantGone: false };
   }
 
-  /** Tenants whose queue may have work at `now` (the hint), at most `limit`. */
-  dueTenants(now: number, limit: number): Promise<string[]> {
-    return this.redis.zrangebyscore(this.keys.alertQueuesDue(), '-inf', now, 'LIMIT', 0, limit);
+  /** Tenants whose queue may have work now (the hint), earliest first, at most `limit`. */
+  async dueTenants(limit: number): Promise<string[]> {
+    return (await this.scripts.pulseDeliveryDue([this.keys.alertQueuesDue()], [limit])) as string[];
   }
 
   /**
-   * Claims up to `max` due deliveries of the tenant with a lease until `leaseUntil`, then sets the
+   * Claims up to `max` due deliveries of the tenant with a lease of `leaseMs`, then sets the
    * tenant's hint to its queue's earliest time. `null` when the tenant was deleted (its queue dropped).
    */
-  async claim(
-    tenantId: string,
-    now: number,
-    leaseUntil: number,
-    token: string,
-    max: number,
-  ): Promise<QueuedDelivery[] | null> {
+  async claim(tenantId: string, leaseMs: number, token: string, max: number): Promise<QueuedDelivery[] | null> {
     const k = this.keys.alertQueue(tenantId);
     const reply = (await this.scripts.pulseDeliveryClaim(
       [this.keys.tenant(tenantId), k.queue, k.items, k.leases, k.after, k.last],
-      [now, leaseUntil, token, max],
+      [leaseMs, token, max],
     )) as string[] | number;
     // The hint is removed, then set again from the queue as it is after the removal: an enqueue
     // that slipped in between marks the tenant itself (after its own write), so none is missed.
@@ -185,24 +211,23 @@ export class DeliveryQueueRepository {
   }
 
   /**
-   * Puts a held delivery back, due at `dueAt` (a retry, with its attempts counted; or a release
-   * at shutdown, due now): false if the lease was lost.
+   * Puts a held delivery back, due `delayMs` from now (a retry, with its attempts counted; or a
+   * release at shutdown, due now): false if the lease was lost.
    */
   async reschedule(
     tenantId: string,
     d: QueuedDelivery,
     token: string,
-    dueAt: number,
+    delayMs: number,
     changed: boolean,
   ): Promise<boolean> {
     const k = this.keys.alertQueue(tenantId);
-    const ok =
-      (await this.scripts.pulseDeliveryReschedule(
-        [k.queue, k.items, k.leases],
-        [d.id, token, dueAt, changed ? JSON.stringify(d) : ''],
-      )) === 1;
-    if (ok) await this.markDue(tenantId, dueAt);
-    return ok;
+    const due = (await this.scripts.pulseDeliveryReschedule(
+      [k.queue, k.items, k.leases],
+      [d.id, token, delayMs, changed ? JSON.stringify(d) : ''],
+    )) as number;
+    if (due > 0) await this.markDue(tenantId, due);
+    return due > 0;
   }
 
   /** Deliveries queued for the tenant (claimed ones included). */

@@ -18,6 +18,12 @@ import { retryDelayMs } from './notification.js';
 
 /** Attempts this instance runs at once (every tenant together). */
 const MAX_IN_FLIGHT = 16;
+/**
+ * Attempts this instance runs at once for one tenant: a tenant whose receivers never answer
+ * holds at most this many of the MAX_IN_FLIGHT slots (each for an attempt's timeout), and the
+ * claim goes on to the next due tenant, so the others' deliveries keep going out.
+ */
+export const MAX_IN_FLIGHT_PER_TENANT = 4;
 /** Tenants looked at per poll. */
 const TENANTS_PER_POLL = 50;
 /** How long shutdown lets attempts under way finish before it hands their deliveries back. */
@@ -79,7 +85,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const left = [...this.held.values()];
     if (left.length === 0) return;
     await withTimeout(
-      Promise.allSettled(left.map((h) => this.queue.reschedule(h.tenantId, h.delivery, this.token, Date.now(), false))),
+      Promise.allSettled(left.map((h) => this.queue.reschedule(h.tenantId, h.delivery, this.token, 0, false))),
       HANDBACK_TIMEOUT_MS,
       'alert deliveries handed back',
     ).catch((err: Error) => this.logger.warn(`${err.message}: their leases will run out instead`));
@@ -87,9 +93,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   /** Claims what is due now (starts nothing while a poll runs or after shutdown began). */
-  poll(now = Date.now()): Promise<void> {
+  poll(): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    this.polling ??= this.claimDue(now)
+    this.polling ??= this.claimDue()
       .catch((err: Error) => {
         // Redis (or the hint's Cluster slot) away: the next poll tries again; health reports the outage.
         if (!isRedisUnavailable(err)) this.logger.warn(`alert delivery poll failed: ${err.message}`);
@@ -110,12 +116,24 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     while (this.held.size > 0) await Promise.allSettled([...this.held.values()].map((h) => h.done));
   }
 
-  private async claimDue(now: number): Promise<void> {
-    for (const tenantId of await this.queue.dueTenants(now, TENANTS_PER_POLL)) {
+  /** Attempts under way per tenant. */
+  private heldPerTenant(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const h of this.held.values()) counts.set(h.tenantId, (counts.get(h.tenantId) ?? 0) + 1);
+    return counts;
+  }
+
+  private async claimDue(): Promise<void> {
+    const perTenant = this.heldPerTenant();
+    for (const tenantId of await this.queue.dueTenants(TENANTS_PER_POLL)) {
       const room = MAX_IN_FLIGHT - this.held.size;
       if (room <= 0 || this.stopped) return;
-      const claimed = await this.queue.claim(tenantId, now, now + this.leaseMs, this.token, room);
-      for (const d of claimed ?? []) this.start(tenantId, d);
+      // A tenant at its cap is passed over, not waited for: the next due tenant gets the room.
+      const tenantRoom = Math.min(room, MAX_IN_FLIGHT_PER_TENANT - (perTenant.get(tenantId) ?? 0));
+      if (tenantRoom <= 0) continue;
+      const claimed = (await this.queue.claim(tenantId, this.leaseMs, this.token, tenantRoom)) ?? [];
+      perTenant.set(tenantId, (perTenant.get(tenantId) ?? 0) + claimed.length);
+      for (const d of claimed) this.start(tenantId, d);
     }
   }
 
@@ -123,7 +141,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     if (this.stopped) {
       // Claimed by a poll that outlived the start of the shutdown: back to the queue, due now.
       void this.queue
-        .reschedule(tenantId, delivery, this.token, Date.now(), false)
+        .reschedule(tenantId, delivery, this.token, 0, false)
         .catch(() => undefined /* the lease runs out instead */);
       return;
     }
@@ -168,7 +186,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
           tenantId,
           { ...d, attempts: attempt },
           this.token,
-          Date.now() + retryDelayMs(attempt, retryBaseMs, result.retryAfter),
+          retryDelayMs(attempt, retryBaseMs, result.retryAfter),
           true,
         );
     if (!kept) this.logger.warn(`alert delivery ${d.id}: lease lost, another instance has it`);

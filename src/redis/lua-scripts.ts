@@ -11,6 +11,7 @@ export const FIXED_KEY_SCRIPTS = [
   'pulseConnections',
   'pulseHashSetWithin',
   'pulseDeliveryEnqueue',
+  'pulseDeliveryDue',
   'pulseDeliveryClaim',
   'pulseDeliveryFinish',
   'pulseDeliveryReschedule',

@@ -361,7 +361,7 @@ export class RedisKeys {
 
   /**
    * The tenant's durable alert delivery queue, all in its slot: `alert:q` (ZSET delivery id → when
-   * it may be claimed: its due time, or its lease's end while an instance holds it), `:items`
+   * it may be claimed, in Redis' clock: its due time, or its lease's end while an instance holds it), `:items`
    * (HASH id → JSON delivery), `:leases` (HASH id → the claiming instance's token), `:after` (HASH
    * id → the delivery of the same alert and channel it must wait for) and `:last` (HASH alert key
    * and channel → the newest delivery for it).

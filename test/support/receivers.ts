@@ -89,7 +89,10 @@ export class HttpReceiver {
   }
 
   async stop(): Promise<void> {
-    await new Promise((resolve) => this.server?.close(resolve));
+    const closed = new Promise((resolve) => this.server?.close(resolve));
+    // Requests still held are cut (recorded as not answered) rather than waited for.
+    this.server?.closeAllConnections();
+    await closed;
   }
 }
 
