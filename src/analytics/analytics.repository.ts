@@ -1,8 +1,15 @@
-import { Inject, Injectable, Optional, ServiceUnavailableException } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { clientsSortKey, clientsSortKeyEnd, type DayData, decodeDayData, subjectsSortKey } from './cold-day.js';
 import { ColdPartitions } from '../coldstore/cold-partitions.js';
-import { COLD_STORE, type ColdPeriod, type ColdStore, periodOfSortKey, sortKey } from '../coldstore/cold-store.js';
+import {
+  COLD_STORE,
+  coldStoreUnavailable,
+  type ColdPeriod,
+  type ColdStore,
+  periodOfSortKey,
+  sortKey,
+} from '../coldstore/cold-store.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { dayOf } from '../common/time.js';
 import {
@@ -147,9 +154,7 @@ export class AnalyticsRepository {
     try {
       return await cold.query(partition, fromSk, toSk);
     } catch (err) {
-      throw new ServiceUnavailableException(
-        `${what} is in the cold store, which did not answer: ${(err as Error).message}`,
-      );
+      throw coldStoreUnavailable(`${what} is in the cold store, which did not answer`, err);
     }
   }
 

@@ -1729,6 +1729,8 @@ export interface components {
         coldItems: number;
       };
       remaining: number;
+      /** @enum {boolean} */
+      coldUnchecked?: true;
     };
     ComplianceReport: {
       /** Format: date-time */
@@ -1801,6 +1803,8 @@ export interface components {
           coldItems: number;
         };
         remaining: number;
+        /** @enum {boolean} */
+        coldUnchecked?: true;
       }[];
     };
   };

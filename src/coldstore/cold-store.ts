@@ -1,3 +1,5 @@
+import { ServiceUnavailableException } from '@nestjs/common';
+
 /**
  * Cold history: closed hours and days of a tenant, moved out of Redis (ARCHITECTURE.md, Tiered
  * storage). One item a tenant incarnation and period, holding the full recomputed hash of that
@@ -31,20 +33,35 @@ export interface ColdStoreStatus {
 
 export const COLD_STORE = Symbol('COLD_STORE');
 
+/**
+ * The answer to a request whose cold part the store did not give (its deadline passed, or it
+ * failed): 503 saying what is missing, never an answer without that part; the caller asks again.
+ */
+export function coldStoreUnavailable(what: string, err: unknown): ServiceUnavailableException {
+  return new ServiceUnavailableException(`${what}: ${(err as Error).message}`);
+}
+
 export interface ColdStore {
   /** Writes the items (batched, unprocessed items retried); throws when some could not be written. */
   put(items: ColdItem[]): Promise<void>;
-  /** A partition's items with sort keys between two (inclusive), in order: one Query (paged). */
+  /**
+   * A partition's items with sort keys between two (inclusive), in order: one Query (paged); with
+   * `limit`, the first that many only (the store reads no more).
+   */
   query(
     partition: string,
     fromSk: string,
     toSk: string,
+    limit?: number,
   ): Promise<{ sk: string; attributes: Record<string, unknown> }[]>;
   /** Deletes every item of the partition; the number deleted. */
   deletePartition(partition: string): Promise<number>;
   /** Items of a partition (for erasure checks and the memory benchmark). */
   count(partition: string): Promise<number>;
-  /** Asks the store whether it answers within its deadline; the answer shows in status(). */
+  /**
+   * Asks the store whether it answers within its deadline; the answer shows in status(). Never
+   * rejects; a caller that must not wait (readiness) starts it and reads status().
+   */
   probe(): Promise<void>;
   status(): ColdStoreStatus;
 }

@@ -34,7 +34,7 @@ export class DynamoColdStore implements ColdStore {
   private readonly raw: DynamoDBClient;
   private failing: { error: string; since: string } | null = null;
   private readonly timeoutMs: number;
-  private probing: { at: number; done: Promise<void> } | null = null;
+  private probing: { at: number; done: Promise<void>; settled: boolean } | null = null;
 
   constructor(private readonly options: ColdStoreOptions) {
     this.timeoutMs = options.timeoutMs ?? 3000;
@@ -113,15 +113,19 @@ export class DynamoColdStore implements ColdStore {
     partition: string,
     fromSk: string,
     toSk: string,
+    limit?: number,
   ): Promise<{ sk: string; attributes: Record<string, unknown> }[]> {
     const found: { sk: string; attributes: Record<string, unknown> }[] = [];
     await this.track(async () => {
       for await (const item of this.pages({
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
         ExpressionAttributeValues: { ':pk': partition, ':from': fromSk, ':to': toSk },
+        // No filter expression: Limit counts the items returned, so the first page holds them all.
+        ...(limit !== undefined && { Limit: limit }),
       })) {
         const { pk: _pk, sk, expiresAt: _e, v: _v, ...attributes } = item;
         found.push({ sk: sk as string, attributes });
+        if (found.length === limit) break;
       }
     });
     return found;
@@ -159,24 +163,41 @@ export class DynamoColdStore implements ColdStore {
   /**
    * Asks the store whether it answers (DescribeTable, within the deadline), so that health sees a
    * store that stopped answering even while no other call is made; one probe at a time, its
-   * answer reused for 5 s.
+   * answer reused for 5 s (a probe still out is never started again).
    */
   async probe(): Promise<void> {
-    if (!this.probing || Date.now() - this.probing.at > PROBE_REUSE_MS) {
+    let probing = this.probing;
+    if (!probing || (probing.settled && Date.now() - probing.at > PROBE_REUSE_MS)) {
       const TableName = this.options.table;
-      const done = this.track(() =>
+      const started = { at: Date.now(), done: Promise.resolve(), settled: false };
+      started.done = this.track(() =>
         this.call((abortSignal) => this.raw.send(new DescribeTableCommand({ TableName }), { abortSignal })),
-      ).then(
-        () => undefined,
-        () => undefined, // remembered by track(): status() says degraded
-      );
-      this.probing = { at: Date.now(), done };
+      )
+        .then(
+          () => undefined,
+          () => undefined, // remembered by track(): status() says degraded
+        )
+        .finally(() => {
+          started.settled = true;
+        });
+      this.probing = probing = started;
     }
-    await this.probing.done;
+    await probing.done;
   }
 
   status(): ColdStoreStatus {
-    return this.failing ? { state: 'degraded', ...this.failing } : { state: 'ok' };
+    if (this.failing) return { state: 'degraded', ...this.failing };
+    // A probe out longer than the deadline is a store that does not answer, even before the abort
+    // (its timer may run late on a busy loop) makes track() remember it.
+    const out = this.probing;
+    if (out && !out.settled && Date.now() - out.at > this.timeoutMs) {
+      return {
+        state: 'degraded',
+        error: `DynamoDB did not answer within ${this.timeoutMs} ms`,
+        since: new Date(out.at).toISOString(),
+      };
+    }
+    return { state: 'ok' };
   }
 
   close(): void {

@@ -25,12 +25,17 @@ const failures = obj({
   byDay: arr(obj({ day: str, count: int })),
 });
 
-const receipt = obj({
-  tenantId: str,
-  erasedAt: dateTime,
-  removed: obj({ redisKeys: int, coldItems: int }),
-  remaining: int,
-});
+/** `coldUnchecked`: the cold store did not answer the count after the deletion (the DELETE answered 503). */
+const receipt = obj(
+  {
+    tenantId: str,
+    erasedAt: dateTime,
+    removed: obj({ redisKeys: int, coldItems: int }),
+    remaining: int,
+    coldUnchecked: { type: 'boolean', enum: [true] },
+  },
+  ['coldUnchecked'],
+);
 
 /** Response bodies of the audit and compliance routes, by component name. */
 export const COMPLIANCE_SCHEMAS: Record<string, Schema> = {

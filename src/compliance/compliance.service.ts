@@ -4,7 +4,7 @@ import { type Channel, tenantUrlOf } from '../alerting/channel.js';
 import { AnalyticsRepository } from '../analytics/analytics.repository.js';
 import { AnomalyRepository } from '../anomalies/anomaly.repository.js';
 import { ColdPartitions } from '../coldstore/cold-partitions.js';
-import { COLD_STORE, type ColdStore } from '../coldstore/cold-store.js';
+import { COLD_STORE, type ColdStore, coldStoreUnavailable } from '../coldstore/cold-store.js';
 import { retentionOfDays } from '../common/retention.js';
 import { dayOf } from '../common/time.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
@@ -216,7 +216,14 @@ export class ComplianceService {
     if (firstHot) candidates.push(dayStartMs(firstHot));
     const partition = this.cold ? await this.partitions.of(tenantId) : null;
     if (this.cold && partition !== null) {
-      const items = await this.cold.query(partition, 'd#', 'd#~');
+      // The first day only (sort keys are in time order): one item read, not every day kept.
+      // A report without the cold part would be false (retentionEnforced): 503, as every cold read.
+      const items = await this.cold.query(partition, 'd#', 'd#~', 1).catch((err: unknown) => {
+        throw coldStoreUnavailable(
+          `The oldest data of tenant ${tenantId} may be in the cold store, which did not answer`,
+          err,
+        );
+      });
       if (items.length > 0) candidates.push(dayStartMs(items[0].sk.slice(2)));
     }
     const seen = await this.records.oldestClientSeen(tenantId);

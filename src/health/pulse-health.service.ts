@@ -131,10 +131,20 @@ export class PulseHealthService {
 
   /**
    * The cold store's state after asking it (within its deadline): a store that stopped answering
-   * is degraded even while nothing else calls it.
+   * is degraded even while nothing else calls it. For a background job, which may wait.
    */
   async checkColdStore(): Promise<ColdStoreSnapshot> {
     await this.cold?.probe();
+    return this.coldStoreStatus();
+  }
+
+  /**
+   * The cold store's last known state, a probe started in the background (at most one every 5 s):
+   * readiness answers at once instead of waiting up to COLD_STORE_TIMEOUT_MS for a silent store,
+   * which shows degraded once a probe has been out longer than that.
+   */
+  coldStoreNow(): ColdStoreSnapshot {
+    void this.cold?.probe();
     return this.coldStoreStatus();
   }
 

@@ -8,7 +8,7 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { ColdPartitions } from '../coldstore/cold-partitions.js';
-import { COLD_STORE, type ColdStore } from '../coldstore/cold-store.js';
+import { COLD_STORE, type ColdStore, coldStoreUnavailable } from '../coldstore/cold-store.js';
 import { isTier, type Tier } from '../common/tiers.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { generateApiKey } from './api-key.service.js';
@@ -35,6 +35,8 @@ export interface ErasureReceipt {
   erasedAt: string;
   removed: { redisKeys: number; coldItems: number };
   remaining: number;
+  /** Set when the cold store did not answer the count after the deletion: `remaining` is Redis' only. */
+  coldUnchecked?: true;
 }
 
 export interface IssuedApiKey {
@@ -200,14 +202,27 @@ export class TenantsService {
     redisKeys += await this.tenants.remaining(tenantId, true);
     if (!found && redisKeys === 0 && coldItems === 0) throw new NotFoundException(`Tenant ${tenantId} not found`);
     let remaining = await this.tenants.remaining(tenantId, false);
-    for (const p of partitions) remaining += this.cold ? await this.cold.count(p) : 0;
+    let uncounted: unknown = null;
+    try {
+      for (const p of partitions) remaining += this.cold ? await this.cold.count(p) : 0;
+    } catch (err) {
+      uncounted = err;
+    }
     const receipt: ErasureReceipt = {
       tenantId,
       erasedAt: new Date().toISOString(),
       removed: { redisKeys, coldItems },
       remaining,
+      ...(uncounted !== null && { coldUnchecked: true }),
     };
+    // Kept either way: the removal happened, and the receipt says what it could not check.
     await this.tenants.saveErasure(receipt);
+    if (uncounted !== null) {
+      throw coldStoreUnavailable(
+        `Tenant ${tenantId} is erased (removed ${redisKeys} Redis keys and ${coldItems} cold items, ${remaining} Redis keys left); what is left of its cold history could not be counted, the cold store did not answer: repeat the DELETE (a 404 then means nothing is left)`,
+        uncounted,
+      );
+    }
     return receipt;
   }
 

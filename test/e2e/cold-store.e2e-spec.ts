@@ -183,6 +183,19 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
     client.destroy();
   });
 
+  it("a query with a limit answers the partition's first items only (the compliance report's oldest day)", async () => {
+    const cold = pulse.app.get<ColdStore>(COLD_STORE);
+    const other = `${pulse.options.redis.keyPrefix}/limit-${tenant.id}/0`;
+    const days = ['d#20261101', 'd#20261102', 'd#20261103'];
+    await cold.put(
+      days.map((sk) => ({ partition: other, sk, attributes: { f: { m: '1' } }, expiresAt: 2_000_000_000 })),
+    );
+    expect((await cold.query(other, 'd#', 'd#~', 1)).map((i) => i.sk)).toEqual(['d#20261101']);
+    expect((await cold.query(other, 'd#', 'd#~', 2)).map((i) => i.sk)).toEqual(days.slice(0, 2));
+    expect((await cold.query(other, 'd#', 'd#~')).map((i) => i.sk)).toEqual(days);
+    expect(await cold.deletePartition(other)).toBe(3);
+  });
+
   it('the cold store stopped while archiving loses nothing: Redis keeps the hour, reads say 503, all is archived on return', async () => {
     const outage = nowHour - 55 * HOUR;
     await trafficAt(outage, 10);
