@@ -25,7 +25,7 @@ import { batchHashReader } from '../redis/hash-batch.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { CLIENT_DAY_FIELDS, CLIENT_FIELD_SEPARATOR, COUNTER_FIELDS, RedisKeys } from '../redis/redis-keys.js';
-import { TenantFence } from '../redis/tenant-fence.js';
+import { type FencedCommand, TenantFence } from '../redis/tenant-fence.js';
 import { type SubjectCount, TrafficRepository } from '../monitoring/traffic.repository.js';
 import { ROLLUP_DAY_LUA, ROLLUP_HOUR_LUA } from './rollup-scripts.js';
 
@@ -318,26 +318,27 @@ export class AnalyticsRepository {
 
   /**
    * The clients seen over the days (HyperLogLog union, ±0.8 %): archived days' registers are
-   * restored into short-lived keys of the tenant's slot and counted with the others.
+   * restored into short-lived keys of the tenant's slot and counted with the others. The restore
+   * is fenced: a read in flight while the tenant is erased brings none of its keys back.
    */
   private async clientsSeen(tenantId: string, days: string[], cold: Map<string, DayData>): Promise<number> {
     const keys: string[] = [];
-    const restored: string[] = [];
+    const restores: FencedCommand[] = [];
     for (const d of days) {
       const c = cold.get(d);
       if (!c) keys.push(this.keys.clientsSeenDay(tenantId, d));
       else if (c.seen) {
         const key = `${this.keys.clientsSeenDay(tenantId, d)}:restored:${randomBytes(4).toString('hex')}`;
-        await this.redis.set(key, Buffer.from(c.seen), 'EX', 60);
+        restores.push(['SET', key, Buffer.from(c.seen), 'EX', 60]);
         keys.push(key);
-        restored.push(key);
       }
     }
     if (keys.length === 0) return 0;
+    if (restores.length > 0 && (await this.fence.write(tenantId, restores)) === null) return 0; // erased meanwhile
     try {
       return await this.redis.pfcount(...keys);
     } finally {
-      if (restored.length > 0) await this.redis.del(...restored);
+      if (restores.length > 0) await this.redis.del(...restores.map(([, key]) => key));
     }
   }
 

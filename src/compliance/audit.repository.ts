@@ -86,11 +86,11 @@ export class AuditRepository {
 
   /**
    * Appends the entry to the tenant's stream and the global one. An entry about a tenant that does
-   * not exist is written to the global trail as it is (a 404 about an unknown id, the erasure's
-   * own entry), unless it is `retried`: kept in memory while Redis failed, its tenant may have
-   * been erased meanwhile, so its tenant's fields are left out as its erasure would have.
+   * not exist (any more) is written to the global trail without the tenant's data, as its erasure
+   * would have left it: a request that raced the erasure, or an entry kept in memory while Redis
+   * failed, must not put it back in clear (withoutTenantData).
    */
-  async append(entry: AuditEntry, retentionMs: number, now = Date.now(), retried = false): Promise<void> {
+  async append(entry: AuditEntry, retentionMs: number, now = Date.now()): Promise<void> {
     const minId = String(now - retentionMs);
     let sealKey: Buffer | null = null;
     if (entry.tenantId !== undefined) {
@@ -101,13 +101,11 @@ export class AuditRepository {
       )) as string | null;
       if (key) sealKey = Buffer.from(key, 'base64');
     }
-    // An entry about a tenant that does not exist (any more) has no tenant data to seal.
-    const gone = entry.tenantId !== undefined && sealKey === null;
     const stored: StoredEntry | AuditEntry = sealKey
       ? sealEntry(entry, sealKey)
-      : gone && retried
-        ? withoutTenantFields(entry)
-        : entry;
+      : entry.tenantId === undefined
+        ? entry
+        : withoutTenantData(entry);
     await this.redis.call('XADD', this.keys.audit(), 'MINID', '~', minId, '*', 'e', JSON.stringify(stored));
     await this.redis.pexpire(this.keys.audit(), retentionMs);
   }
@@ -233,4 +231,16 @@ export class AuditRepository {
       tenantId === undefined ? this.keys.authFailures() : this.keys.tenantAuthFailures(tenantId),
     );
   }
+}
+
+/**
+ * What the global trail keeps of an entry whose tenant is gone: a tenant's request without the
+ * tenant's fields; an admin's with the admin's own request id, address and target (the operator's,
+ * as the admin's view shows them) but no details, except the erasure's receipt counts.
+ */
+function withoutTenantData(entry: AuditEntry): StoredEntry | AuditEntry {
+  if (entry.actor.type !== 'admin') return withoutTenantFields(entry);
+  if (entry.action === 'tenant.erase') return entry;
+  const { details: _details, ...rest } = entry;
+  return rest;
 }

@@ -178,7 +178,7 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
     this.pending = [];
     for (const entry of pending) {
       try {
-        await this.repository.append(entry, this.retentionMs, Date.parse(entry.at), true);
+        await this.repository.append(entry, this.retentionMs, Date.parse(entry.at));
       } catch (err) {
         this.hold(entry, err);
       }

@@ -30,9 +30,9 @@ export interface FixedKeyScript {
 }
 
 /** One Lua command: its keys (all in one Cluster slot) and arguments; resolves to the script's reply. */
-export type LuaScript = (keys: string[], args: (string | number)[]) => Promise<unknown>;
+export type LuaScript = (keys: string[], args: (string | number | Buffer)[]) => Promise<unknown>;
 
-type RedisCommand = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
+type RedisCommand = (...keysAndArgs: (string | number | Buffer)[]) => Promise<unknown>;
 
 /**
  * The one way Pulse runs Lua: defines the commands on the client and returns them ready to call.

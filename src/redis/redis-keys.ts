@@ -247,11 +247,16 @@ export class RedisKeys {
   }
 
   /**
-   * HASH tenant id → JSON list of its erased incarnations' cold-store partitions (the newest 10):
-   * a DELETE of an erased id deletes what a writer left there.
+   * HASH tenant id → JSON list of its erased incarnations' cold-store partitions (the newest 10;
+   * the ids erased last, `erasedOrder`): a DELETE of an erased id deletes what a writer left there.
    */
   erasedPartitions(): string {
     return `${this.prefix}:erased:partitions`;
+  }
+
+  /** ZSET tenant id → when it was last erased (ms): which ids `erased:partitions` keeps (the newest 10,000). */
+  erasedOrder(): string {
+    return `${this.prefix}:erased:order`;
   }
 
   /**

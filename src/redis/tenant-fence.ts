@@ -3,8 +3,8 @@ import { defineScripts, type LuaScript } from './lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from './redis-client.js';
 import { RedisKeys } from './redis-keys.js';
 
-/** One write command on one of the tenant's keys: `[name, key, ...arguments]`. */
-export type FencedCommand = readonly [name: string, key: string, ...args: (string | number)[]];
+/** One write command on one of the tenant's keys: `[name, key, ...arguments]` (a Buffer for binary values). */
+export type FencedCommand = readonly [name: string, key: string, ...args: (string | number | Buffer)[]];
 
 /**
  * Runs the commands only while the tenant's record exists, in the same atomic step (the record
@@ -52,7 +52,7 @@ export class TenantFence {
     const scope = this.keys.tenantScope(tenantId);
     const keyList = [this.keys.tenant(tenantId)];
     const indexOf = new Map<string, number>();
-    const args: (string | number)[] = [];
+    const args: (string | number | Buffer)[] = [];
     for (const [name, key, ...rest] of commands) {
       // A key outside the tenant's hash tag would break the atomic step on Redis Cluster.
       if (!key.startsWith(scope)) throw new Error(`${key} is not a key of tenant ${tenantId}`);

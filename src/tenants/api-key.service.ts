@@ -72,6 +72,12 @@ export class ApiKeyService {
    * that slot's master does not lock out a tenant whose data is still served, a key Redis
    * confirmed before is accepted while Redis (connected) cannot answer for it, unless it was
    * revoked or its tenant disabled since (both announced to every instance).
+   *
+   * The index entry alone is not enough: an entry whose key is not in its tenant's key list (one
+   * an erasure raced and left behind, which would work for a tenant re-created under the id) is
+   * refused. The listing is checked in the same Redis round trip as the index entry, for the
+   * owner this instance last saw; only a key's first lookup here (or one whose owner changed)
+   * takes a second round trip.
    */
   async resolve(apiKey: string): Promise<TenantPrincipal | null> {
     if (!apiKey.startsWith(API_KEY_PREFIX) || apiKey.length > 128) return null;
@@ -95,24 +101,41 @@ export class ApiKeyService {
     const revoked = await this.tenants.findRevokedApiKeyOwner(sha256);
     if (revoked) return { ...revoked, reason: 'revoked_key' };
     const owner = await this.tenants.findApiKeyOwner(sha256);
-    return owner ? { ...owner, reason: 'tenant_disabled' } : null;
+    // A key its tenant does not list (left by a raced erasure) is nobody's.
+    if (!owner || !(await this.tenants.isApiKeyListed(owner.tenantId, owner.keyId))) return null;
+    return { ...owner, reason: 'tenant_disabled' };
   }
 
   private async findOwner(sha256: string): Promise<KeyOwner | null> {
+    const remembered = this.lastKnown.get(sha256);
+    // Sent in the same tick as the index read below (auto-pipelined: one round trip).
+    const listedAhead = remembered ? this.tenants.isApiKeyListed(remembered.tenantId, remembered.keyId) : null;
+    listedAhead?.catch(() => undefined);
     let owner: KeyOwner | null;
     try {
       owner = await this.tenants.findApiKeyOwner(sha256);
     } catch (err) {
-      const remembered = this.lastKnown.get(sha256);
-      if (remembered && isSlotUnavailable(this.redis, err)) return remembered;
+      if (remembered && isSlotUnavailable(this.redis, err) && (await this.stillListed(listedAhead!))) return remembered;
       throw err;
     }
     this.lastKnown.delete(sha256);
-    if (owner) {
-      this.lastKnown.set(sha256, owner);
-      if (this.lastKnown.size > LAST_KNOWN_KEYS) this.lastKnown.delete(this.lastKnown.keys().next().value!);
-    }
+    if (!owner) return null;
+    const sameOwner = remembered?.tenantId === owner.tenantId && remembered.keyId === owner.keyId;
+    const listed = sameOwner ? await listedAhead! : await this.tenants.isApiKeyListed(owner.tenantId, owner.keyId);
+    if (!listed) return null;
+    this.lastKnown.set(sha256, owner);
+    if (this.lastKnown.size > LAST_KNOWN_KEYS) this.lastKnown.delete(this.lastKnown.keys().next().value!);
     return owner;
+  }
+
+  /** While Redis cannot answer for the index entry: false only when the tenant's list answered without the key. */
+  private async stillListed(listed: Promise<boolean>): Promise<boolean> {
+    try {
+      return await listed;
+    } catch (err) {
+      if (isSlotUnavailable(this.redis, err)) return true;
+      throw err;
+    }
   }
 
   private forget(tenantId: string): void {

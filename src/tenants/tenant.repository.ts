@@ -91,6 +91,10 @@ export class TenantRepository {
     const fields = { ...serialize(tenant), [TENANT_INCARNATION_FIELD]: randomBytes(8).toString('hex') };
     if ((await this.createScript([this.keys.tenant(tenant.id)], Object.entries(fields).flat())) !== 1) return false;
     await this.redis.sadd(this.keys.tenants(), tenant.id);
+    // The registry lives outside the tenant's slot (no fence): a DELETE that ran between the two
+    // steps gets its entry taken back, as reindex does.
+    if ((await this.redis.exists(this.keys.tenant(tenant.id))) === 0)
+      await this.redis.srem(this.keys.tenants(), tenant.id);
     return true;
   }
 
@@ -143,9 +147,12 @@ export class TenantRepository {
    * entries removed.
    */
   async delete(tenantId: string): Promise<number> {
-    const apiKeys = await this.listApiKeys(tenantId);
     const found = await this.find(tenantId);
     let removed = await this.redis.del(this.keys.tenant(tenantId));
+    // Its key list read after the record is gone: a key issued before is listed (its listing is
+    // fenced), and none can be listed from now on; one whose index entry is written after this
+    // is taken back by its issuer (addApiKey).
+    const apiKeys = await this.listApiKeys(tenantId);
     removed += await this.redis.srem(this.keys.tenants(), tenantId);
     // One key per command: the index entries live in slots of their own (keyed by the key's hash),
     // and a multi-key DEL across slots is refused on Redis Cluster (CROSSSLOT).
@@ -194,6 +201,11 @@ export class TenantRepository {
     if ((await this.redis.exists(this.keys.tenant(tenantId))) === 1) return true;
     await this.redis.del(this.keys.apiKey(record.sha256));
     return false;
+  }
+
+  /** Whether the tenant lists the key (an index entry alone does not make a key valid). */
+  async isApiKeyListed(tenantId: string, keyId: string): Promise<boolean> {
+    return (await this.redis.hexists(this.keys.tenantApiKeys(tenantId), keyId)) === 1;
   }
 
   async listApiKeys(tenantId: string): Promise<ApiKeyRecord[]> {

@@ -17,13 +17,15 @@ import { TrafficRepository } from '../../src/monitoring/traffic.repository.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { TenantRepository } from '../../src/tenants/tenant.repository.js';
-import { generateApiKey } from '../../src/tenants/api-key.service.js';
+import { generateApiKey, hashApiKey } from '../../src/tenants/api-key.service.js';
+import { REDIS_CLIENT } from '../../src/redis/redis-client.js';
 import { AnomalyRepository } from '../../src/anomalies/anomaly.repository.js';
 import { AlertingRepository } from '../../src/alerting/alerting.repository.js';
 import { CustomMetricRepository } from '../../src/monitoring/custom/custom-metric.repository.js';
 import { PresenceRepository } from '../../src/heartbeat/presence.repository.js';
 import { type CreatedTenant, createTenant, request } from '../support/http.js';
 import { startDynalite, startHoldingProxy } from '../support/processes.js';
+import { tenantRecord } from '../support/tenants.js';
 import {
   ADMIN_KEY,
   deletePrefix,
@@ -101,6 +103,29 @@ describe('erasure fences every writer (two instances, real NATS, Redis and dynal
 
   const erase = (pulse: RunningPulse, id: string) =>
     request<Receipt>(pulse.url, 'DELETE', `/api/v1/admin/tenants/${id}`, { key: ADMIN_KEY });
+
+  /**
+   * Starts `call` on b with the proxy to the cold store holding, erases the tenant through a once
+   * b's request waits in the proxy, then lets it through and waits for `call` to end.
+   */
+  async function eraseWhileHeld(id: string, call: () => Promise<unknown>): Promise<void> {
+    proxy.hold();
+    let pending: Promise<unknown> | undefined;
+    try {
+      pending = call();
+      expect(
+        await waitFor(
+          async () => proxy.heldBytes(),
+          (n) => n > 0,
+          { timeoutMs: 15_000 },
+        ),
+      ).toBeGreaterThan(0);
+      expect((await erase(a, id)).status).toBe(200);
+    } finally {
+      proxy.release();
+    }
+    await pending;
+  }
 
   /** The tenant's keys left in Redis (its hash tag), by name. */
   async function redisLeft(prefix: string, id: string): Promise<string[]> {
@@ -193,20 +218,14 @@ describe('erasure fences every writer (two instances, real NATS, Redis and dynal
     await analytics.saveDigests(t.id, [[`h${old}`, 'digest']], now);
     await analytics.dayDataArchived(t.id, dayOf(old * 1000));
     await b.app.get(AuditRepository).keysUsed(t.id, new Map([['k_1', now]]));
-    await b.app.get(TenantRepository).update({
-      id: t.id,
-      name: 'renamed while erased',
-      tier: 'enterprise',
-      plan: null,
-      status: 'active',
-      monthlyMessageQuota: null,
-      anomalySensitivity: 'medium',
-      sampling: 0,
-      retentionDays: null,
-      natsIdentities: { accounts: [], users: [], nkeys: [] },
-      createdAt: new Date(now).toISOString(),
-      updatedAt: new Date(now).toISOString(),
-    });
+    await b.app.get(TenantRepository).update(
+      tenantRecord(t.id, {
+        name: 'renamed while erased',
+        tier: 'enterprise',
+        createdAt: new Date(now).toISOString(),
+        updatedAt: new Date(now).toISOString(),
+      }),
+    );
     // The other writers that run apart from a request, or after one passed its key check.
     const at = new Date(now).toISOString();
     await b.app.get(AnomalyRepository).save(t.id, {
@@ -262,25 +281,84 @@ describe('erasure fences every writer (two instances, real NATS, Redis and dynal
   it('(c) a cold write in flight during the erasure, landing after it, is removed by its writer', async () => {
     const t = await tenantOnBoth('inflight');
     await trafficAt(b, t.id, old, 4);
-    proxy.hold();
-    let pass: Promise<unknown> | undefined;
-    try {
-      pass = b.app.get(ArchiveJob).run(Date.now());
-      // b's write has left for the store (held in the proxy) when a erases the tenant.
-      expect(
-        await waitFor(
-          async () => proxy.heldBytes(),
-          (n) => n > 0,
-          { timeoutMs: 15_000 },
-        ),
-      ).toBeGreaterThan(0);
-      const receipt = await erase(a, t.id);
-      expect(receipt.status).toBe(200);
-    } finally {
-      proxy.release();
-    }
-    await pass;
+    // b's write has left for the store (held in the proxy) when a erases the tenant.
+    await eraseWhileHeld(t.id, () => b.app.get(ArchiveJob).run(Date.now()));
     expect(await coldLeft(t.id)).toEqual([]);
+    expect(await redisLeft(keys.prefix, t.id)).toEqual([]);
+  }, 60_000);
+
+  it('(1) an index entry an erasure left does not authenticate, not even for a tenant re-created under the id', async () => {
+    const t = await tenantOnBoth('orphan');
+    // Used on both instances first: each remembers the key's owner.
+    for (const pulse of [a, b])
+      expect((await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey })).status).toBe(200);
+    const index = keys.apiKey(hashApiKey(t.apiKey));
+    const entry = await redis.get(index);
+    expect(entry).toBe(`${t.id} ${t.keyId}`);
+    expect((await erase(a, t.id)).status).toBe(200);
+    // What a key issued while the DELETE ran could leave: its index entry, listed nowhere.
+    await redis.set(index, entry!);
+    try {
+      const again = await createTenant(a.url, t.id, 'enterprise');
+      await waitFor(async () => b.app.get(TenantDirectory).get(t.id) !== undefined, Boolean);
+      for (const pulse of [a, b]) {
+        expect((await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey })).status).toBe(401);
+        expect((await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: again.apiKey })).status).toBe(200);
+      }
+    } finally {
+      await redis.del(index);
+      await erase(a, t.id);
+    }
+  });
+
+  it("(8) an analytics read whose cold answer came before the erasure restores none of the tenant's registers after it", async () => {
+    const t = await tenantOnBoth('registers');
+    const oldDay = dayOf(old * 1000);
+    await trafficAt(b, t.id, old, 3);
+    for (const client of ['c1', 'c2']) {
+      await redis.hset(keys.clientDay(t.id, oldDay), `${client}|s`, 5);
+      await redis.zadd(keys.clientTraffic(t.id, oldDay), 5, client);
+      await redis.pfadd(keys.clientsSeenDay(t.id, oldDay), client);
+    }
+    for (let i = 0; i < 10; i++) if ((await b.app.get(ArchiveJob).run(Date.now()))?.archived === 0) break;
+    const analytics = b.app.get(AnalyticsRepository);
+    // Each restored register of the tenant the reader deletes: whether it and the tenant were there.
+    const client = b.app.get<Redis>(REDIS_CLIENT);
+    const deleted: { key: string; present: boolean; tenant: boolean }[] = [];
+    const del = client.del.bind(client);
+    client.del = (async (...args: string[]) => {
+      for (const key of args.filter((k) => k.includes(`{t:${t.id}}`) && k.includes(':restored:')))
+        deleted.push({
+          key,
+          present: (await redis.exists(key)) === 1,
+          tenant: (await redis.exists(keys.tenant(t.id))) === 1,
+        });
+      return del(...args);
+    }) as typeof client.del;
+    try {
+      // Read from the cold store, the tenant present: its two clients' registers restored and counted.
+      expect((await analytics.topClientDays(t.id, [oldDay], 10)).total).toBe(2);
+      expect(deleted).toEqual([expect.objectContaining({ present: true, tenant: true })]);
+      deleted.length = 0;
+      // b's cold read has its answer when a erases the tenant; then b goes on.
+      const store = b.app.get<ColdStore>(COLD_STORE);
+      const query = store.query.bind(store);
+      store.query = async (...args: Parameters<ColdStore['query']>) => {
+        const items = await query(...args);
+        store.query = query;
+        expect((await erase(a, t.id)).status).toBe(200);
+        return items;
+      };
+      try {
+        await analytics.topClientDays(t.id, [oldDay], 10);
+      } finally {
+        store.query = query;
+      }
+    } finally {
+      client.del = del;
+    }
+    // None restored after the erasure (a fenced write, refused); before: one, under the erased tenant's tag.
+    expect(deleted.filter((d) => d.present && !d.tenant)).toEqual([]);
     expect(await redisLeft(keys.prefix, t.id)).toEqual([]);
   }, 60_000);
 
@@ -322,7 +400,7 @@ describe('erasure fences every writer (two instances, real NATS, Redis and dynal
     });
   });
 
-  it("(10) an audit entry retried after its tenant was erased is written without the tenant's fields", async () => {
+  it("(2) an audit entry written after its tenant's erasure (a request that raced it, or retried from memory) is stored without the tenant's fields; the admin's erasure entry as it is", async () => {
     const t = await tenantOnBoth('retried');
     expect((await erase(a, t.id)).status).toBe(200);
     const marker = uniqueTenantId('late');
@@ -340,12 +418,18 @@ describe('erasure fences every writer (two instances, real NATS, Redis and dynal
       status: 201,
       details: { name: secret },
     };
-    await b.app.get(AuditRepository).append(entry, 86_400_000, Date.now(), true);
-    const stored = (await redis.xrange(keys.audit(), '-', '+')).map(([, f]) => f[1]).find((e) => e.includes(entry.id));
-    expect(stored).toBeDefined();
-    expect(stored).not.toContain(secret);
-    expect(stored).not.toContain('10.9.8.7');
-    expect(stored).not.toContain(t.keyId);
+    await b.app.get(AuditRepository).append(entry, 86_400_000, Date.now());
+    await a.app.get(AuditService).flush();
+    const trail = (await redis.xrange(keys.audit(), '-', '+')).map(([, f]) => JSON.parse(f[1]) as AuditEntry);
+    const stored = trail.find((e) => e.id === entry.id);
+    expect(stored).toMatchObject({ tenantId: t.id, action: 'rule.create', actor: { type: 'tenant' }, target: null });
+    expect(JSON.stringify(stored)).not.toContain(secret);
+    expect(JSON.stringify(stored)).not.toContain('10.9.8.7');
+    expect(JSON.stringify(stored)).not.toContain(t.keyId);
+    // The DELETE's own entry (written after the record went) keeps the admin's request id and receipt.
+    const erasure = trail.find((e) => e.action === 'tenant.erase' && e.tenantId === t.id);
+    expect(erasure).toMatchObject({ actor: { type: 'admin' }, details: { remaining: 0 } });
+    expect(erasure?.requestId).toEqual(expect.any(String));
     expect(await redisLeft(keys.prefix, t.id)).toEqual([]);
   });
 

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { TenantFence } from '../../src/redis/tenant-fence.js';
 import { generateApiKey, hashApiKey } from '../../src/tenants/api-key.service.js';
-import type { Tenant } from '../../src/tenants/tenant.js';
 import { TenantRepository } from '../../src/tenants/tenant.repository.js';
+import { tenantRecord } from '../support/tenants.js';
 import { deletePrefix, SHARED_REDIS, uniquePrefix } from '../support/pulse-app.js';
 
 /** Rebuilding lost index entries from a tenant's record (real Redis, a prefix of its own). */
@@ -13,20 +13,7 @@ describe('TenantRepository.reindex (real Redis)', () => {
   const keys = new RedisKeys(prefix);
   let redis: Redis;
   let repository: TenantRepository;
-  const tenant: Tenant = {
-    id: 'acme',
-    name: 'acme',
-    tier: 'basic',
-    plan: null,
-    status: 'active',
-    monthlyMessageQuota: null,
-    anomalySensitivity: 'medium',
-    sampling: 0,
-    retentionDays: null,
-    natsIdentities: { accounts: [], users: [], nkeys: [] },
-    createdAt: '2026-11-28T00:00:00.000Z',
-    updatedAt: '2026-11-28T00:00:00.000Z',
-  };
+  const tenant = tenantRecord('acme');
 
   beforeAll(async () => {
     redis = new Redis(SHARED_REDIS);
