@@ -184,8 +184,8 @@ export class TenantRepository {
 
   /**
    * Adds the key while the tenant exists (false when it does not). Listed under the tenant first
-   * (fenced), then indexed; an index entry written while an erasure ran (which may have read the
-   * list before) is taken back, so no index entry outlives its tenant.
+   * (fenced), then indexed; an index entry that lands after an erasure removed the listed keys'
+   * entries is taken back here, so no index entry outlives its tenant.
    */
   async addApiKey(tenantId: string, record: ApiKeyRecord): Promise<boolean> {
     const listed = await this.fence.write(tenantId, [
