@@ -15,7 +15,7 @@ import {
 } from '../metrics/dto/metrics-queries.dto.js';
 import { ListTenantsQuery } from '../tenants/dto/list-tenants.query.js';
 import { AdminAuditQueryDto, AuditQueryDto } from '../compliance/dto/audit.query.js';
-import { AUDIT_ACTIONS } from '../compliance/audit.js';
+import { AUDIT_ACTIONS } from '../common/audit-actions.js';
 import { ID_PATTERN } from '../common/ids.js';
 import { createValidationPipe } from './validation.pipe.js';
 
