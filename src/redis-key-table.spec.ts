@@ -187,6 +187,24 @@ describe("ARCHITECTURE.md's Redis key table (## Redis keys)", async () => {
     expect(stale.map(({ line, key }) => `ARCHITECTURE.md:${line} ${key}`)).toEqual([]);
   });
 
+  it("lists the tenant record's fields as TenantRepository writes them", () => {
+    // The fields of `serialize` in tenant.repository.ts (the record's HSET), in the order written.
+    const path = join(src, 'tenants', 'tenant.repository.ts');
+    const file = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true);
+    const serialize = file.statements.find(
+      (st): st is ts.FunctionDeclaration => ts.isFunctionDeclaration(st) && st.name?.text === 'serialize',
+    );
+    const returned = serialize?.body?.statements.find((st) => ts.isReturnStatement(st))?.expression;
+    const written =
+      returned !== undefined && ts.isObjectLiteralExpression(returned)
+        ? returned.properties.map((p) => p.name!.getText(file))
+        : [];
+    const tenantRow = rows.find((row) => row.keys.includes(`P:{t:${TENANT_ID}}:tenant`));
+    const listed = /`([^`]+)`/.exec(tenantRow?.content ?? '')?.[1].split(' ') ?? [];
+    expect(written.length).toBeGreaterThan(5);
+    expect(listed).toEqual(written);
+  });
+
   it('names every once-only job in the lock row, and only those', () => {
     // Every LockedJob's lock and interval name (`name: '…'` in its spec).
     const jobs = files(src, /\.ts$/)
