@@ -22,11 +22,13 @@ export const FLOORS = [
   'tenants',
   'monitoring',
   'heartbeat',
+  'nats-events', // the NATS system account: connection events, CONNZ (heartbeat's connection store)
   'health',
   'analytics',
   'anomalies',
   'metrics',
   'alerting',
+  'compliance', // the audit trail and the compliance reads (export, report) over every feature
   'observability',
   'http', // guard, error filter, validation, throttling: installed by the composition only
   'sdk', // the tenant client: depends on nothing of the server
@@ -38,8 +40,13 @@ const COMPOSITION = ['pulse.module', 'app.module', 'main', 'configure-app', 'ope
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function floorRules() {
-  return FLOORS.map((floor, i) => {
+/**
+ * The floor rules generated from FLOORS: one `no-restricted-imports` per floor, and an error for a
+ * file in a folder of src/ that is on no floor. Exported so that src/floors.spec.ts lints with
+ * exactly these rules.
+ */
+export function floorConfigs() {
+  const onAFloor = FLOORS.map((floor, i) => {
     const standalone = floor === 'sdk' || floor === 'api-client';
     const above = standalone ? FLOORS.filter((f) => f !== floor) : FLOORS.slice(i + 1);
     const patterns = [
@@ -59,6 +66,22 @@ function floorRules() {
       rules: { 'no-restricted-imports': ['error', { patterns }] },
     };
   });
+  // A folder holding no TypeScript (dashboard/: static files) has no imports to order and needs no floor.
+  const onNoFloor = {
+    files: ['src/*/**/*.ts'],
+    ignores: FLOORS.map((floor) => `src/${floor}/**`),
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'Program',
+          message:
+            'This folder of src/ is on no floor: add it to FLOORS in eslint.config.js (ARCHITECTURE.md, Floors).',
+        },
+      ],
+    },
+  };
+  return [...onAFloor, onNoFloor];
 }
 
 export default tseslint.config(
@@ -106,6 +129,6 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: globals.node },
   },
-  ...floorRules(),
+  ...floorConfigs(),
   prettier,
 );

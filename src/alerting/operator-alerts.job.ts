@@ -31,12 +31,6 @@ type Incident =
   | 'job_failures'
   | 'cold_store_degraded';
 
-/**
- * Pulse's own incidents, per instance, to the operator's Slack and PagerDuty (configuration, not
- * tenant data, so they work while Redis is down): NATS or Redis unreachable, a Redis Cluster
- * master unreachable, counts piling up in memory, failing scheduled jobs; optionally every
- * tenant's critical anomalies.
- */
 /** Entries kept in the shared incident log. */
 const MAX_INCIDENTS = 200;
 
@@ -49,6 +43,12 @@ export interface OperatorIncident {
   summary: string;
 }
 
+/**
+ * Pulse's own incidents, per instance, to the operator's Slack and PagerDuty (configuration, not
+ * tenant data, so they work while Redis is down): NATS or Redis unreachable, a Redis Cluster
+ * master unreachable, counts piling up in memory, failing scheduled jobs; optionally every
+ * tenant's critical anomalies.
+ */
 @Injectable()
 export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(OperatorAlerts.name);

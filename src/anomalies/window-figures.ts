@@ -2,15 +2,13 @@ import type { TenantCounters } from './anomaly.repository.js';
 import { offlineDeltas, type WindowFigures } from './detectors.js';
 import { subjectPattern } from './subject-pattern.js';
 
-/**
- * The figures a detection window is judged on, from the tenant's cumulative counters in Redis:
- * deltas since the last window closed, and how they are shared out over windows a pass missed.
- */
+// The figures a detection window is judged on, from the tenant's cumulative counters in Redis:
+// deltas since the last window closed, and how they are shared out over windows a pass missed.
 
 /** The counters a window's deltas are taken from, as of the last window closed. */
-/** `nats` is absent in states stored before those counters existed. */
 export type Snapshot = Omit<TenantCounters, 'sketch' | 'subjects' | 'latencyP95' | 'nats' | 'natsAuthSources'> & {
   distinct: number;
+  /** Absent in states stored before those counters existed. */
   nats?: TenantCounters['nats'];
 };
 

@@ -1,11 +1,9 @@
 import { ServiceUnavailableException } from '@nestjs/common';
 
-/**
- * Cold history: closed hours and days of a tenant, moved out of Redis (ARCHITECTURE.md, Tiered
- * storage). One item a tenant incarnation and period, holding the full recomputed hash of that
- * hour or day (never an increment), so writing it again is harmless. Items are grouped by
- * partition (`partitionOf`): the deployment's namespace, the tenant id and its incarnation.
- */
+// Cold history: closed hours and days of a tenant, moved out of Redis (ARCHITECTURE.md, Tiered
+// storage). One item a tenant incarnation and period, holding the full recomputed hash of that
+// hour or day (never an increment), so writing it again is harmless. Items are grouped by
+// partition (`partitionOf`): the deployment's namespace, the tenant id and its incarnation.
 /** `h<hourEpoch>` an hour, `d<yyyymmdd>` a day's hash, `s<yyyymmdd>` a day's subjects and clients. */
 export type ColdPeriod = `h${number}` | `d${string}` | `s${string}`;
 

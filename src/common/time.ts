@@ -1,4 +1,4 @@
-/** Time buckets shared by the writers and readers of every time-keyed series (UTC throughout). */
+// Time buckets shared by the writers and readers of every time-keyed series (UTC throughout).
 
 /** The minute an instant falls in, as epoch seconds. */
 export function minuteEpochOf(epochMs: number): number {

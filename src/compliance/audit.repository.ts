@@ -4,14 +4,8 @@ import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { TenantFence } from '../redis/tenant-fence.js';
-import {
-  type AuditAction,
-  type AuditEntry,
-  sealEntry,
-  type StoredEntry,
-  unsealEntry,
-  withoutTenantFields,
-} from './audit.js';
+import type { AuditAction } from '../common/audit-actions.js';
+import { type AuditEntry, sealEntry, type StoredEntry, unsealEntry, withoutTenantFields } from './audit.js';
 
 /**
  * Appends to the tenant's stream only while the tenant exists (an entry about a deleted or unknown

@@ -1,32 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import type { AuditAction } from '../common/audit-actions.js';
 import { isValidId } from '../common/ids.js';
-
-/** What an audit entry records (README, Compliance). Writes, exports and failed authentication. */
-export const AUDIT_ACTIONS = [
-  'tenant.create',
-  'tenant.update',
-  'tenant.erase',
-  'tenant.export',
-  'apikey.issue',
-  'apikey.revoke',
-  'channel.create',
-  'channel.update',
-  'channel.delete',
-  'channel.test',
-  'rule.create',
-  'rule.update',
-  'rule.delete',
-  'silence.create',
-  'silence.delete',
-  'custom_metric.create',
-  'custom_metric.update',
-  'custom_metric.delete',
-  'anomaly.backtest',
-  'metrics.export',
-  'compliance.report',
-  'auth.failure',
-] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditActor {
   type: 'admin' | 'tenant' | 'unknown';

@@ -1,5 +1,5 @@
 import { arr, bool, dateTime, int, nullable, obj, oneOfValues, record, type Schema, str } from '../common/schema.js';
-import { AUDIT_ACTIONS } from './audit.js';
+import { AUDIT_ACTIONS } from '../common/audit-actions.js';
 
 const entry = obj(
   {

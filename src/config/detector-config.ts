@@ -1,8 +1,6 @@
-/**
- * The anomaly rules' thresholds (PulseOptions.anomalyDetectors overrides any of them) and the
- * statistical detector's sensitivity levels a tenant may choose. Plain data: the detectors in
- * `anomalies/` read it, configuration and tenants name it without depending on the detectors.
- */
+// The anomaly rules' thresholds (PulseOptions.anomalyDetectors overrides any of them) and the
+// statistical detector's sensitivity levels a tenant may choose. Plain data: the detectors in
+// `anomalies/` read it, configuration and tenants name it without depending on the detectors.
 /** How readily the statistical detector opens an anomaly (tail probabilities in `series-model.ts`). */
 export const SENSITIVITIES = ['low', 'medium', 'high'] as const;
 export type Sensitivity = (typeof SENSITIVITIES)[number];

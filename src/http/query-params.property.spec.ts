@@ -15,7 +15,7 @@ import {
 } from '../metrics/dto/metrics-queries.dto.js';
 import { ListTenantsQuery } from '../tenants/dto/list-tenants.query.js';
 import { AdminAuditQueryDto, AuditQueryDto } from '../compliance/dto/audit.query.js';
-import { AUDIT_ACTIONS } from '../compliance/audit.js';
+import { AUDIT_ACTIONS } from '../common/audit-actions.js';
 import { ID_PATTERN } from '../common/ids.js';
 import { createValidationPipe } from './validation.pipe.js';
 
@@ -25,7 +25,6 @@ type Param = { name: string } & (
   | { kind: 'text'; valid: (raw: string) => boolean; near: fc.Arbitrary<string> }
 );
 
-/** Every query DTO of the API and each of its parameters. */
 /** An audit cursor: a stream id, 1-16 digits a part (0-0 included: an empty page). */
 const AUDIT_CURSOR: Param = {
   name: 'cursor',
@@ -42,6 +41,7 @@ const AUDIT_PARAMS: Param[] = [
   AUDIT_CURSOR,
 ];
 
+/** Every query DTO of the API and each of its parameters. */
 const QUERIES: { dto: new () => object; params: Param[]; required?: Record<string, string> }[] = [
   {
     dto: AnalyticsQuery,

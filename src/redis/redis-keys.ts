@@ -41,7 +41,7 @@ export class RedisKeys {
     return `${this.prefix}:instances`;
   }
 
-  /** HASH one instance's last report (startedAt, reportedAt, nats, redis, backlog, lastFlushAt, flushes). */
+  /** HASH one instance's last report (startedAt, reportedAt, nats, backlogMessages, lastFlushAt, flushes). */
   instance(id: string): string {
     return `${this.prefix}:instance:${id}`;
   }
@@ -62,9 +62,10 @@ export class RedisKeys {
   }
 
   /**
-   * HASH id, name, tier, plan, status, createdAt, updatedAt, and `inc` the incarnation (random,
-   * set at creation; absent for tenants created before it existed). Its existence is the erasure's
-   * fence: every writer checks it in the same atomic step (TenantFence, the Lua writers).
+   * HASH id, name, tier, plan, status, quota, sensitivity, sampling, retention, nats, createdAt,
+   * updatedAt (TenantRepository), and `inc` the incarnation (random, set at creation; absent for
+   * tenants created before it existed). Its existence is the erasure's fence: every writer checks
+   * it in the same atomic step (TenantFence, the Lua writers).
    */
   tenant(tenantId: string): string {
     return `${this.tenantScope(tenantId)}tenant`;
@@ -80,7 +81,6 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}tot`;
   }
 
-  /** HASH per minute: m, b, per-second `m:<s>`/`b:<s>` (s = 0..59), latency buckets `l:<i>`. */
   /** HASH `definitions`: custom metric id → its definition (JSON). */
   customMetrics(tenantId: string): string {
     return `${this.tenantScope(tenantId)}custom`;
@@ -103,6 +103,7 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}cmk:${metricId}`;
   }
 
+  /** HASH per minute: m, b, per-second `m:<s>`/`b:<s>` (s = 0..59), latency buckets `l:<i>`. */
   minute(tenantId: string, minuteEpoch: number): string {
     return `${this.tenantScope(tenantId)}min:${minuteEpoch}`;
   }
@@ -112,7 +113,7 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}hour:${hourEpoch}`;
   }
 
-  /** HASH per UTC day (`YYYYMMDD`): m, b (flushed), plus the rollup of its hours. */
+  /** HASH per UTC day (`YYYYMMDD`): m, b, subj_other_m, subj_other_b (flushed), plus the rollup of its hours. */
   day(tenantId: string, day: string): string {
     return `${this.tenantScope(tenantId)}day:${day}`;
   }
@@ -166,7 +167,6 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}cday:${day}`;
   }
 
-  /** STRING JSON of the anomaly detectors' state (baselines, last counters, open anomalies). */
   /** ZSET clientId → messages sent + received that UTC day (enterprise): clients ranked by traffic. */
   clientTraffic(tenantId: string, day: string): string {
     return `${this.tenantScope(tenantId)}ctraffic:${day}`;

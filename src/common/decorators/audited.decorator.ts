@@ -1,5 +1,5 @@
 import { Reflector } from '@nestjs/core';
-import type { AuditAction } from '../../compliance/audit.js';
+import type { AuditAction } from '../audit-actions.js';
 
 /** What the audit entry of a route names (see AuditInterceptor). */
 export interface AuditSpec {

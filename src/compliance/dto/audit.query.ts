@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
 import { ID_PATTERN } from '../../common/ids.js';
-import { AUDIT_ACTIONS, type AuditAction } from '../audit.js';
+import { AUDIT_ACTIONS, type AuditAction } from '../../common/audit-actions.js';
 import { PageLimit } from '../../common/decorators/page-limit.decorator.js';
 import { IsDateTime } from '../../common/decorators/date-time.decorator.js';
 
