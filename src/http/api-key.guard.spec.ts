@@ -5,7 +5,7 @@ import type { PulseOptions } from '../config/pulse-options.js';
 import type { ApiKeyService } from '../tenants/api-key.service.js';
 import { AdminOnly } from '../common/decorators/admin-only.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
-import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
+import { RequiresFeature } from '../common/decorators/requires-feature.decorator.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import type { AuthenticatedRequest } from '../common/principal.js';
 import type { AuditService } from '../compliance/audit.service.js';
@@ -18,7 +18,7 @@ class Routes {
 }
 Public()(Routes.prototype, 'open', Object.getOwnPropertyDescriptor(Routes.prototype, 'open')!);
 AdminOnly()(Routes.prototype, 'admin', Object.getOwnPropertyDescriptor(Routes.prototype, 'admin')!);
-RequiresTier('professional')(Routes.prototype, 'pro', Object.getOwnPropertyDescriptor(Routes.prototype, 'pro')!);
+RequiresFeature('analytics')(Routes.prototype, 'pro', Object.getOwnPropertyDescriptor(Routes.prototype, 'pro')!);
 
 const ADMIN = 'admin-key-0123456789';
 const keys = {
