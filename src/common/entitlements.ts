@@ -6,7 +6,7 @@ import { type Tier, TIERS, tierAtLeast } from './tiers.js';
  * and the dashboard (through `GET /api/v1/tenant`) all ask this table, so a feature moves to
  * another tier by changing its line here.
  */
-const FEATURE_TIERS = {
+export const FEATURE_TIERS = {
   /** Realtime throughput, latency percentiles, top subjects and sampling (also in Prometheus). */
   realtimeDetail: 'professional',
   /** The presence client list (`status`, `online`, `limit`, `cursor` on /metrics/presence). */
