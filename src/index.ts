@@ -1,10 +1,19 @@
-/** Pulse as a library: the module, its options, the tier decorators and the public DTOs. */
+/** Pulse as a library: the module, its options, the tier decorators and entitlements, and the public DTOs. */
 export { PulseModule, type PulseModuleAsyncOptions } from './pulse.module.js';
 export { type PulseOptions, PULSE_OPTIONS, DEFAULT_PLAN_TIERS } from './config/pulse-options.js';
 export { validateEnv, toPulseOptions, defaultPulseOptions, EnvironmentVariables } from './config/env.validation.js';
 export { configureApp, connectNatsTransport } from './configure-app.js';
 export { TIERS, type Tier, tierAtLeast } from './common/tiers.js';
-export { RequiresTier } from './common/decorators/requires-tier.decorator.js';
+export { RequiresFeature } from './common/decorators/requires-feature.decorator.js';
+export {
+  type Feature,
+  FEATURES,
+  TIER_LIMITS,
+  entitled,
+  entitlementsOf,
+  featuresOf,
+  lowestTier,
+} from './common/entitlements.js';
 export { Public } from './common/decorators/public.decorator.js';
 export { AdminOnly } from './common/decorators/admin-only.decorator.js';
 export { CurrentTenant } from './common/decorators/current-tenant.decorator.js';

@@ -20,6 +20,7 @@ const RESPONSE_SCHEMAS = {
 
 const TAGS: [string, string][] = [
   ['metrics', "The tenant's own traffic, presence, history and anomalies (tenant key)"],
+  ['tenant', "The key's tenant: its tier and what it unlocks (tenant key)"],
   ['alerts', 'Alert channels, rules, silences and history (enterprise tenant key)'],
   ['admin', 'Tenants and their keys, the audit trail, data export, erasure and the compliance report (admin key)'],
   ['audit', "The tenant's own audit trail (enterprise tenant key)"],

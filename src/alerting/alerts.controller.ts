@@ -5,7 +5,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { TieredRoute } from '../common/decorators/api-route.decorator.js';
 import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js';
-import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
+import { RequiresFeature } from '../common/decorators/requires-feature.decorator.js';
 import type { TenantPrincipal } from '../common/principal.js';
 import { ParseIdPipe } from '../common/pipes/parse-id.pipe.js';
 import { AlertingService } from './alerting.service.js';
@@ -28,7 +28,7 @@ export class HistoryQuery {
 
 /** Alert channels and history (enterprise). Secrets are write-only: masked in every answer. */
 @ApiTags('alerts')
-@RequiresTier('enterprise')
+@RequiresFeature('alerts')
 @Controller('alerts')
 export class AlertsController {
   constructor(private readonly alerting: AlertingService) {}

@@ -49,7 +49,7 @@ export class RuleEvaluatorJob extends LockedJobService<number> {
 
   private async pass(held: HeldLock, now: number): Promise<number> {
     let transitions = 0;
-    await forEachTenant(this.directory.list('enterprise'), async (tenant) => {
+    await forEachTenant(this.directory.list('alerts'), async (tenant) => {
       const rules = await this.alerting.rules(tenant.id);
       if (rules.length === 0) return;
       const values = await this.reader.read(tenant.id, now);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { HIGHEST_TIER } from '../common/tiers.js';
 import { RealtimeReader } from '../metrics/realtime.reader.js';
 import { CUSTOM_RULE_PREFIX, type RuleMetric } from './rule.js';
 
@@ -9,7 +10,7 @@ export class RuleMetricsReader {
 
   /** Values by metric name; a custom metric (`custom:<id>`) by its last complete minute, 0 when empty. */
   async read(tenantId: string, now = Date.now()): Promise<Partial<Record<RuleMetric, number>>> {
-    const { view, presence } = await this.realtime.read(tenantId, 'enterprise', { now, topSubjects: 1 });
+    const { view, presence } = await this.realtime.read(tenantId, HIGHEST_TIER, { now, topSubjects: 1 });
     const custom = Object.fromEntries(
       (view.custom ?? []).map((c) => [`${CUSTOM_RULE_PREFIX}${c.id}`, c.lastMinute ?? 0]),
     );

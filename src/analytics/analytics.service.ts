@@ -1,6 +1,7 @@
 import { ForbiddenException, Injectable } from '@nestjs/common';
 import { TierRequiredException } from '../common/errors/tier-required.exception.js';
 import type { TenantPrincipal } from '../common/principal.js';
+import { entitled, tiersWith } from '../common/entitlements.js';
 import { tierAtLeast, type Tier } from '../common/tiers.js';
 import { estimateCardinality, SKETCH_REGISTERS } from '../monitoring/subject-sketch.js';
 import { dayOf } from '../common/time.js';
@@ -23,7 +24,7 @@ import {
 
 /** Days of history a period reaches back to (a tenant must keep at least that many). */
 const PERIOD_DAYS: Record<Period, number> = { '1h': 1, '24h': 1, '7d': 7, '30d': 30, '90d': 90, '365d': 365 };
-const ANALYTICS_TIERS: readonly Tier[] = ['professional', 'enterprise'];
+const ANALYTICS_TIERS: readonly Tier[] = tiersWith('analytics');
 const TOP_SUBJECTS = 10;
 
 /** Clients listed per response, by traffic; `total` says how many there were. */
@@ -125,10 +126,8 @@ export class AnalyticsService {
       totals: totalsOf(series, figures),
       subjects: await this.subjects(tenant.tenantId, from, to),
     };
-    if (tierAtLeast(tenant.tier, 'enterprise')) {
-      view.clients = await this.clients(tenant.tenantId, from, to, now);
-      view.forecast = await this.forecast(tenant.tenantId, now);
-    }
+    if (entitled(tenant.tier, 'clientBehaviour')) view.clients = await this.clients(tenant.tenantId, from, to, now);
+    if (entitled(tenant.tier, 'forecast')) view.forecast = await this.forecast(tenant.tenantId, now);
     return view;
   }
 

@@ -163,7 +163,7 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
   private async pass(held: HeldLock, now: number): Promise<number> {
     const window = this.windowAt(now);
     let opened = 0;
-    await forEachTenant(this.directory.list('enterprise'), async (tenant) => {
+    await forEachTenant(this.directory.list('anomalies'), async (tenant) => {
       opened += await this.closeTenantWindow(tenant.id, window, tenant.anomalySensitivity);
       await held.extend(this.lockTtl);
     });

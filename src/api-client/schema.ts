@@ -88,6 +88,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/tenant': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The key's tenant: its tier, the days of history it keeps, and every feature with the tier it needs
+     * @description features lists every tier-gated feature (the entitlements table) with the lowest tier that has it and whether this tenant has it; a route of a feature the tenant lacks answers 403 naming that tier.
+     */
+    get: operations['TenantController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health/live': {
     parameters: {
       query?: never;
@@ -1480,6 +1500,31 @@ export interface components {
       /** Format: date-time */
       createdAt: string;
     };
+    TenantEntitlements: {
+      tenantId: string;
+      /** @enum {string} */
+      tier: 'basic' | 'professional' | 'enterprise';
+      historyDays: number;
+      features: {
+        /** @enum {string} */
+        feature:
+          | 'realtimeDetail'
+          | 'clientList'
+          | 'connections'
+          | 'analytics'
+          | 'exports'
+          | 'errorRate'
+          | 'anomalies'
+          | 'clientBehaviour'
+          | 'forecast'
+          | 'customMetrics'
+          | 'alerts'
+          | 'auditLog';
+        /** @enum {string} */
+        requiredTier: 'basic' | 'professional' | 'enterprise';
+        entitled: boolean;
+      }[];
+    };
     Channel: {
       id: string;
       /** @enum {string} */
@@ -2342,6 +2387,62 @@ export interface operations {
       };
       /** @description No such resource for this tenant */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  TenantController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The tenant and its entitlements */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TenantEntitlements'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,4 +1,5 @@
-import type { Tier } from './tiers.js';
+import { entitled, TIER_LIMITS } from './entitlements.js';
+import { type Tier, TIERS } from './tiers.js';
 
 /** Key expiries that implement a tenant's history (ARCHITECTURE.md, Retention: by default basic the current UTC day, professional 7 days, enterprise 30). */
 export interface Retention {
@@ -20,17 +21,17 @@ const DAY = 86_400;
 /** The longest history a tenant may keep (days). */
 export const MAX_RETENTION_DAYS = 3650;
 
-/** Default days of history per tier (RETENTION_DAYS_BASIC|PROFESSIONAL|ENTERPRISE). */
-export const DEFAULT_RETENTION_DAYS: Record<Tier, number> = { basic: 1, professional: 7, enterprise: 30 };
+/** Default days of history per tier (entitlements' TIER_LIMITS; RETENTION_DAYS_BASIC|PROFESSIONAL|ENTERPRISE override it). */
+export const DEFAULT_RETENTION_DAYS = tierRecord((tier) => TIER_LIMITS[tier].historyDays);
 
 /**
  * The key expiries that keep `days` of history: hours the days plus an hour
  * (at least 26 h, so yesterday's hours outlive its day's last rollup), days one more (the oldest
- * day kept is whole), minutes 3 h for basic and 25 h otherwise (1m/5m analytics reach 24 h).
+ * day kept is whole), minutes 25 h for tiers with analytics (1m/5m analytics reach 24 h), else 3 h.
  */
 export function retentionOfDays(tier: Tier, days: number): Retention {
   return {
-    minuteSeconds: tier === 'basic' ? 3 * HOUR : 25 * HOUR,
+    minuteSeconds: entitled(tier, 'analytics') ? 25 * HOUR : 3 * HOUR,
     hourSeconds: Math.max(26 * HOUR, days * DAY + HOUR),
     daySeconds: (days + 1) * DAY,
     clientSeconds: days * DAY,
@@ -38,8 +39,9 @@ export function retentionOfDays(tier: Tier, days: number): Retention {
   };
 }
 
-export const RETENTION: Record<Tier, Retention> = {
-  basic: retentionOfDays('basic', DEFAULT_RETENTION_DAYS.basic),
-  professional: retentionOfDays('professional', DEFAULT_RETENTION_DAYS.professional),
-  enterprise: retentionOfDays('enterprise', DEFAULT_RETENTION_DAYS.enterprise),
-};
+export const RETENTION = tierRecord((tier) => retentionOfDays(tier, DEFAULT_RETENTION_DAYS[tier]));
+
+/** A value for every tier. */
+function tierRecord<T>(of: (tier: Tier) => T): Readonly<Record<Tier, T>> {
+  return Object.fromEntries(TIERS.map((tier) => [tier, of(tier)])) as Record<Tier, T>;
+}

@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../common/decorators/admin-only.decorator.js';
 import { AdminRoute, TieredRoute } from '../common/decorators/api-route.decorator.js';
 import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js';
-import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
+import { RequiresFeature } from '../common/decorators/requires-feature.decorator.js';
 import type { TenantPrincipal } from '../common/principal.js';
 import { TenantRepository } from '../tenants/tenant.repository.js';
 import { asTenantSees } from './audit.js';
@@ -19,7 +19,7 @@ function toQuery(q: AuditQueryDto): AuditQuery {
 }
 
 @ApiTags('audit')
-@RequiresTier('enterprise')
+@RequiresFeature('auditLog')
 @Controller('audit')
 export class TenantAuditController {
   constructor(private readonly audit: AuditRepository) {}

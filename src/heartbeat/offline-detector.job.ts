@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { JobFailures } from '../jobs/job-failures.js';
 import { Timings } from '../jobs/timings.js';
+import { entitled } from '../common/entitlements.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { NatsStatus } from '../nats/nats-status.js';
 import { forEachTenant, LockedJob, LockedJobService } from '../jobs/locked-job.js';
@@ -87,7 +88,10 @@ export class OfflineDetector extends LockedJobService<DetectorRun> {
       this.directory.list(),
       async (tenant) => {
         const retention = this.directory.retentionOf(tenant.id);
-        const tracking = { enabled: tenant.tier === 'enterprise', heartbeatTimeoutMs: this.options.heartbeatTimeoutMs };
+        const tracking = {
+          enabled: entitled(tenant.tier, 'clientBehaviour'),
+          heartbeatTimeoutMs: this.options.heartbeatTimeoutMs,
+        };
         for (;;) {
           const expired = await this.store.expiredClients(tenant.id, cutoff, OFFLINE_CHUNK);
           if (expired.length === 0) break;

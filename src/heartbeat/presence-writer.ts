@@ -3,6 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { redisReady } from '../redis/redis-errors.js';
 import { minuteEpochOf } from '../common/time.js';
+import { entitled } from '../common/entitlements.js';
 import type { Tier } from '../common/tiers.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
@@ -132,8 +133,8 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
             c.entries.map(([, p]) => p),
             this.directory.retentionOf(c.tenantId),
             {
-              // Per-client behaviour history is an enterprise feature; other tiers do not pay for it.
-              enabled: c.tier === 'enterprise',
+              // Per-client behaviour history is a tier feature; other tiers do not pay for it.
+              enabled: entitled(c.tier, 'clientBehaviour'),
               heartbeatTimeoutMs: this.options.heartbeatTimeoutMs,
             },
           ),

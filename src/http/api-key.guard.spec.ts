@@ -5,7 +5,9 @@ import type { PulseOptions } from '../config/pulse-options.js';
 import type { ApiKeyService } from '../tenants/api-key.service.js';
 import { AdminOnly } from '../common/decorators/admin-only.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
-import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
+import { RequiresFeature } from '../common/decorators/requires-feature.decorator.js';
+import { FEATURE_TIERS, type Feature } from '../common/entitlements.js';
+import type { Tier } from '../common/tiers.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import type { AuthenticatedRequest } from '../common/principal.js';
 import type { AuditService } from '../compliance/audit.service.js';
@@ -18,7 +20,7 @@ class Routes {
 }
 Public()(Routes.prototype, 'open', Object.getOwnPropertyDescriptor(Routes.prototype, 'open')!);
 AdminOnly()(Routes.prototype, 'admin', Object.getOwnPropertyDescriptor(Routes.prototype, 'admin')!);
-RequiresTier('professional')(Routes.prototype, 'pro', Object.getOwnPropertyDescriptor(Routes.prototype, 'pro')!);
+RequiresFeature('analytics')(Routes.prototype, 'pro', Object.getOwnPropertyDescriptor(Routes.prototype, 'pro')!);
 
 const ADMIN = 'admin-key-0123456789';
 const keys = {
@@ -85,6 +87,25 @@ describe('ApiKeyGuard', () => {
       requiredTier: 'professional',
       currentTier: 'basic',
     });
+  });
+
+  it("takes the route's tier from the entitlements table only: moving the feature there moves the 403", async () => {
+    const answer = () =>
+      guard.canActivate(context('pro', 'Bearer pk_basic').ctx).then(
+        () => 'allowed',
+        (e: ForbiddenException) => `403 ${(e.getResponse() as { requiredTier: string }).requiredTier}`,
+      );
+    const table = FEATURE_TIERS as Record<Feature, Tier>;
+    const before = table.analytics;
+    try {
+      expect(await answer()).toBe('403 professional');
+      table.analytics = 'enterprise'; // the one line that moves a feature
+      expect(await answer()).toBe('403 enterprise');
+      table.analytics = 'basic';
+      expect(await answer()).toBe('allowed');
+    } finally {
+      table.analytics = before;
+    }
   });
 
   it('reports each refusal (address, presented key, reason, request id) and each accepted key use', async () => {

@@ -5,9 +5,9 @@ import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { API_KEY_PREFIX, ApiKeyService } from '../tenants/api-key.service.js';
 import { AdminOnly } from '../common/decorators/admin-only.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
-import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
+import { RequiresFeature } from '../common/decorators/requires-feature.decorator.js';
 import { TierRequiredException } from '../common/errors/tier-required.exception.js';
-import { tierAtLeast } from '../common/tiers.js';
+import { entitled, lowestTier } from '../common/entitlements.js';
 import { type AuthenticatedRequest, bearerToken, type TenantPrincipal } from '../common/principal.js';
 import { AuditService, type AuthFailureReason } from '../compliance/audit.service.js';
 
@@ -62,9 +62,9 @@ export class ApiKeyGuard implements CanActivate {
     request.tenant = principal;
     this.audit.keyUsed(principal.tenantId, principal.keyId);
 
-    const required = this.reflector.getAllAndOverride(RequiresTier, [context.getHandler(), context.getClass()]);
-    if (required && !tierAtLeast(principal.tier, required)) {
-      throw new TierRequiredException(required, principal.tier);
+    const feature = this.reflector.getAllAndOverride(RequiresFeature, [context.getHandler(), context.getClass()]);
+    if (feature && !entitled(principal.tier, feature)) {
+      throw new TierRequiredException(lowestTier(feature), principal.tier);
     }
     return true;
   }

@@ -3,7 +3,7 @@ import { Audited } from '../common/decorators/audited.decorator.js';
 import { ApiTags } from '@nestjs/swagger';
 import { TieredRoute } from '../common/decorators/api-route.decorator.js';
 import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js';
-import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
+import { RequiresFeature } from '../common/decorators/requires-feature.decorator.js';
 import { ParseIdPipe } from '../common/pipes/parse-id.pipe.js';
 import type { TenantPrincipal } from '../common/principal.js';
 import { CustomMetricsService } from './custom-metrics.service.js';
@@ -12,7 +12,7 @@ import { AnalyticsQuery } from './dto/metrics-queries.dto.js';
 
 /** Definitions of metrics over the tenant's own traffic (enterprise). */
 @ApiTags('metrics')
-@RequiresTier('enterprise')
+@RequiresFeature('customMetrics')
 @Controller('metrics/custom')
 export class CustomMetricsController {
   constructor(private readonly custom: CustomMetricsService) {}

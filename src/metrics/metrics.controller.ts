@@ -19,7 +19,7 @@ import { exportLines, exportParquet } from '../analytics/series-export.js';
 import type { Request } from 'express';
 import { ApiRoute } from '../common/decorators/api-route.decorator.js';
 import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js';
-import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
+import { RequiresFeature } from '../common/decorators/requires-feature.decorator.js';
 import { bearerToken, type TenantPrincipal } from '../common/principal.js';
 import {
   AnalyticsQuery,
@@ -30,7 +30,7 @@ import {
   PresenceQuery,
   ConnectionsQuery,
 } from './dto/metrics-queries.dto.js';
-import { tierAtLeast } from '../common/tiers.js';
+import { entitled } from '../common/entitlements.js';
 import { CustomMetricsService } from './custom-metrics.service.js';
 import { MetricsService } from './metrics.service.js';
 import { LiveStreams } from './live-streams.js';
@@ -124,7 +124,7 @@ export class MetricsController {
     errors: [400, 403],
   })
   @Get('connections')
-  @RequiresTier('professional')
+  @RequiresFeature('connections')
   async connections(@CurrentTenant() tenant: TenantPrincipal, @Query() query: ConnectionsQuery) {
     const [summary, list] = await Promise.all([
       this.presenceQuery.connectionSummary(tenant.tenantId),
@@ -147,7 +147,7 @@ export class MetricsController {
     errors: [400, 403],
   })
   @Get('analytics')
-  @RequiresTier('professional')
+  @RequiresFeature('analytics')
   analytics(@CurrentTenant() tenant: TenantPrincipal, @Query() query: AnalyticsQuery) {
     return this.metrics.analytics(tenant, query);
   }
@@ -186,10 +186,10 @@ export class MetricsController {
   /** The analytics series for BI tools, streamed as CSV or NDJSON. */
   @Audited({ action: 'metrics.export', target: 'metrics' })
   @Get('export')
-  @RequiresTier('professional')
+  @RequiresFeature('exports')
   async export(@CurrentTenant() tenant: TenantPrincipal, @Query() query: ExportQuery): Promise<StreamableFile> {
     const view = await this.metrics.analytics(tenant, query);
-    const custom = tierAtLeast(tenant.tier, 'enterprise')
+    const custom = entitled(tenant.tier, 'customMetrics')
       ? await this.customMetrics.exportColumns(tenant.tenantId, view.period, view.resolution, view.series)
       : null;
     const disposition = `attachment; filename="pulse-${tenant.tenantId}-${view.period}-${view.resolution}.${query.format}"`;
@@ -213,7 +213,7 @@ export class MetricsController {
     errors: [400, 403],
   })
   @Get('anomalies')
-  @RequiresTier('enterprise')
+  @RequiresFeature('anomalies')
   anomalies(@CurrentTenant() tenant: TenantPrincipal, @Query() query: AnomaliesQuery) {
     return this.metrics.anomalies(tenant, query);
   }
@@ -232,7 +232,7 @@ export class MetricsController {
   @Audited({ action: 'anomaly.backtest', target: 'anomalies' })
   @Post('anomalies/backtest')
   @HttpCode(200)
-  @RequiresTier('enterprise')
+  @RequiresFeature('anomalies')
   backtest(@CurrentTenant() tenant: TenantPrincipal, @Body() body: BacktestBody) {
     return this.metrics.backtest(tenant, body);
   }

@@ -17,9 +17,11 @@ import {
 } from '../common/schema.js';
 import { SENSITIVITIES } from '../config/detector-config.js';
 import { CUSTOM_AGGREGATIONS, CUSTOM_SOURCES } from '../monitoring/custom/definition.js';
+import { entitled, type Feature, tiersWith } from '../common/entitlements.js';
+import { type Tier, TIERS } from '../common/tiers.js';
 import { CLIENT_STATUSES } from './dto/metrics-queries.dto.js';
 
-const tierOf = (tier: string): Schema => ({ type: 'string', enum: [tier] });
+const tierOf = (tier: Tier): Schema => ({ type: 'string', enum: [tier] });
 /** The same closed object with another schema for `tier`. */
 const withTier = (schema: Schema, tier: Schema): Schema => ({
   ...schema,
@@ -30,9 +32,9 @@ const subjects = obj({
   distinct: int,
   top: arr(obj({ subject: str, messages: num, bytes: num })),
 });
-const realtimeBasic = obj({
+const realtimeCounters = obj({
   tenantId: str,
-  tier: tierOf('basic'),
+  tier: str,
   generatedAt: dateTime,
   messages: counter,
   bytes: counter,
@@ -44,7 +46,6 @@ const professionalFields = {
   subjects,
   sampling: obj({ fraction: num }),
 };
-const realtimeProfessional = withTier(extend(realtimeBasic, professionalFields, ['sampling']), tierOf('professional'));
 const customSummary = obj(
   {
     id: str,
@@ -59,10 +60,21 @@ const customSummary = obj(
   },
   ['perSecond'],
 );
-const realtimeEnterprise = withTier(
-  extend(realtimeProfessional, { errorRate: num, anomalies: obj({ open: int }), custom: arr(customSummary) }),
-  tierOf('enterprise'),
-);
+/** Each feature's fields of the realtime body (and which of them are optional), in body order. */
+const REALTIME_FIELDS: [Feature, Record<string, Schema>, string[]][] = [
+  ['realtimeDetail', professionalFields, ['sampling']],
+  ['errorRate', { errorRate: num }, []],
+  ['anomalies', { anomalies: obj({ open: int }) }, []],
+  ['customMetrics', { custom: arr(customSummary) }, []],
+];
+/** The realtime body of a tier: the counters, and the fields of each feature the tier has. */
+const realtimeOf = (tier: Tier): Schema =>
+  REALTIME_FIELDS.reduce(
+    (schema, [feature, fields, optional]) => (entitled(tier, feature) ? extend(schema, fields, optional) : schema),
+    withTier(realtimeCounters, tierOf(tier)),
+  );
+/** The component name of a tier's realtime body: RealtimeBasic, RealtimeProfessional, … */
+const realtimeName = (tier: Tier) => `Realtime${tier[0].toUpperCase()}${tier.slice(1)}`;
 
 const presenceSummary = obj({ online: int, healthy: int, degraded: int, unhealthy: int, offline: int, total: int });
 /**
@@ -85,7 +97,7 @@ const clientConnection = obj({
 });
 const presenceBase = obj({
   tenantId: str,
-  tier: oneOfValues(['basic']),
+  tier: oneOfValues(TIERS.filter((t) => !entitled(t, 'clientList'))),
   generatedAt: dateTime,
   summary: presenceSummary,
   connections: nullable(connectionSummary),
@@ -101,7 +113,7 @@ const client = obj({
 });
 const presenceListed = withTier(
   extend(presenceBase, { clients: arr(client), nextCursor: nullable(str) }),
-  oneOfValues(['professional', 'enterprise']),
+  oneOfValues(tiersWith('clientList')),
 );
 
 const seriesPoint = obj({
@@ -144,7 +156,7 @@ const clientBehaviour = obj({
 const analytics = obj(
   {
     tenantId: str,
-    tier: oneOfValues(['professional', 'enterprise']),
+    tier: oneOfValues(tiersWith('analytics')),
     period: oneOfValues(PERIODS),
     resolution: oneOfValues(RESOLUTIONS),
     from: dateTime,
@@ -179,19 +191,13 @@ const anomaly = obj({
 
 /** Response bodies of the tenant metrics routes, by component name. */
 export const METRICS_SCHEMAS: Record<string, Schema> = {
-  RealtimeBasic: realtimeBasic,
-  RealtimeProfessional: realtimeProfessional,
-  RealtimeEnterprise: realtimeEnterprise,
+  ...Object.fromEntries(TIERS.map((tier) => [realtimeName(tier), realtimeOf(tier)])),
   /** The body by the key's tier: fields a tier may not see are absent. */
   Realtime: {
-    oneOf: [ref('RealtimeBasic'), ref('RealtimeProfessional'), ref('RealtimeEnterprise')],
+    oneOf: TIERS.map((tier) => ref(realtimeName(tier))),
     discriminator: {
       propertyName: 'tier',
-      mapping: {
-        basic: '#/components/schemas/RealtimeBasic',
-        professional: '#/components/schemas/RealtimeProfessional',
-        enterprise: '#/components/schemas/RealtimeEnterprise',
-      },
+      mapping: Object.fromEntries(TIERS.map((tier) => [tier, ref(realtimeName(tier)).$ref])),
     },
   },
   Connections: obj({
@@ -259,7 +265,7 @@ export const METRICS_SCHEMAS: Record<string, Schema> = {
   Anomaly: anomaly,
   AnomalyList: obj({
     tenantId: str,
-    tier: oneOfValues(['enterprise']),
+    tier: oneOfValues(tiersWith('anomalies')),
     hours: int,
     from: dateTime,
     to: dateTime,
@@ -286,7 +292,7 @@ export const METRICS_SCHEMAS: Record<string, Schema> = {
   }),
   TenantHealth: obj({
     tenantId: str,
-    tier: oneOfValues(['basic', 'professional', 'enterprise']),
+    tier: oneOfValues(TIERS),
     generatedAt: dateTime,
     status: oneOfValues(['ok', 'degraded']),
     clients: obj({ healthy: int, degraded: int, unhealthy: int, offline: int, total: int }),

@@ -3,7 +3,7 @@ import { NatsEventsService } from '../nats-events/nats-events.service.js';
 import type { TenantPrincipal } from '../common/principal.js';
 import { TierRequiredException } from '../common/errors/tier-required.exception.js';
 import { SharedReads } from '../common/shared-reads.js';
-import { tierAtLeast } from '../common/tiers.js';
+import { entitled, lowestTier } from '../common/entitlements.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { PulseHealthService } from '../health/pulse-health.service.js';
 import { decodeCursor, PresenceQueryService } from '../heartbeat/presence-query.service.js';
@@ -46,7 +46,7 @@ export class MetricsService {
   }
 
   private realtimeRead(tenant: TenantPrincipal, now?: number): Promise<RealtimeRead> {
-    const openAnomalies = tierAtLeast(tenant.tier, 'enterprise')
+    const openAnomalies = entitled(tenant.tier, 'anomalies')
       ? () => this.anomalyRepository.openCount(tenant.tenantId)
       : undefined;
     return this.realtimeReader.read(tenant.tenantId, tenant.tier, { now, openAnomalies });
@@ -57,11 +57,15 @@ export class MetricsService {
    * and online, in client-id order with an opaque cursor.
    */
   presence(tenant: TenantPrincipal, query: PresenceQuery, asked: Set<string>): Promise<Record<string, unknown>> {
-    const listed = tierAtLeast(tenant.tier, 'professional');
+    const listed = entitled(tenant.tier, 'clientList');
     if (!listed) {
       const listParams = ['status', 'online', 'limit', 'cursor'].filter((p) => asked.has(p));
       if (listParams.length > 0) {
-        throw new TierRequiredException('professional', tenant.tier, `The client list (${listParams.join(', ')})`);
+        throw new TierRequiredException(
+          lowestTier('clientList'),
+          tenant.tier,
+          `The client list (${listParams.join(', ')})`,
+        );
       }
     }
     let after: string | null = null;

@@ -1,5 +1,5 @@
 import type { Tier } from '../common/tiers.js';
-import { tierAtLeast } from '../common/tiers.js';
+import { entitled } from '../common/entitlements.js';
 import { estimateCardinality } from '../monitoring/subject-sketch.js';
 import { LATENCY_BUCKETS, percentile } from '../monitoring/latency-histogram.js';
 import type { RawRealtime } from './metrics.repository.js';
@@ -109,7 +109,7 @@ export function buildRealtimeView(inputs: RealtimeInputs): RealtimeView {
     bytes: counter(inputs, 'b'),
     clients: inputs.clients,
   };
-  if (tierAtLeast(tier, 'professional')) {
+  if (entitled(tier, 'realtimeDetail')) {
     const histogram = new Array<number>(LATENCY_BUCKETS).fill(0);
     for (const minute of raw.minutes.values()) {
       for (const [field, value] of Object.entries(minute)) {
@@ -129,10 +129,8 @@ export function buildRealtimeView(inputs: RealtimeInputs): RealtimeView {
     const fraction = sampledFraction(raw);
     if (fraction < 1) view.sampling = { fraction };
   }
-  if (tierAtLeast(tier, 'enterprise')) {
-    view.errorRate = errorRateOf(raw);
-    view.anomalies = { open: inputs.openAnomalies };
-  }
+  if (entitled(tier, 'errorRate')) view.errorRate = errorRateOf(raw);
+  if (entitled(tier, 'anomalies')) view.anomalies = { open: inputs.openAnomalies };
   return view;
 }
 

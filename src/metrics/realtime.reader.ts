@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Tier } from '../common/tiers.js';
+import { entitled } from '../common/entitlements.js';
 import { SharedReads } from '../common/shared-reads.js';
 import { dayOf } from '../common/time.js';
 import { COUNTER_FIELDS, latencyTotalField } from '../redis/redis-keys.js';
@@ -90,12 +91,12 @@ export class RealtimeReader {
   }
 
   private async readNow(tenantId: string, tier: Tier, now: number, options: ReadOptions): Promise<RealtimeRead> {
-    const enterprise = tier === 'enterprise';
+    const withCustom = entitled(tier, 'customMetrics');
     const [raw, presence, openAnomalies, custom] = await Promise.all([
       this.repository.readRealtime(tenantId, dayOf(now), realtimeMinutes(now), options.topSubjects ?? TOP_SUBJECTS),
       this.presence.summary(tenantId),
       options.openAnomalies ? options.openAnomalies() : Promise.resolve(0),
-      enterprise ? this.customSummaries(tenantId, now) : Promise.resolve(undefined),
+      withCustom ? this.customSummaries(tenantId, now) : Promise.resolve(undefined),
     ]);
     const view = buildRealtimeView({
       tenantId,

@@ -3,6 +3,7 @@ import { CustomMetricSet } from './custom/custom-metric-set.js';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { entitled } from '../common/entitlements.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { NATS_CONNECTION } from '../nats/nats.module.js';
 import type { Tenant } from '../tenants/tenant.js';
@@ -58,7 +59,7 @@ export class MessageTap implements OnModuleInit, TenantListener, BeforeApplicati
   activated(tenant: Tenant): void {
     // Also on a change while active: the sampling setting may be what changed.
     this.aggregator.setSampling(tenant.id, tenant.sampling ?? 0);
-    // Custom metrics are enterprise; a change of them touches the tenant, so this runs again.
+    // Custom metrics are a tier feature; a change of them touches the tenant, so this runs again.
     void this.loadCustomMetrics(tenant);
     if (this.stopped || this.subscriptions.has(tenant.id)) return;
     const subscription = this.nats.subscribe(`${this.options.tenantSubjectPrefix}.${tenant.id}.>`, {
@@ -72,7 +73,7 @@ export class MessageTap implements OnModuleInit, TenantListener, BeforeApplicati
 
   private async loadCustomMetrics(tenant: Tenant): Promise<void> {
     try {
-      const definitions = tenant.tier === 'enterprise' ? await this.customMetrics.list(tenant.id) : [];
+      const definitions = entitled(tenant.tier, 'customMetrics') ? await this.customMetrics.list(tenant.id) : [];
       const set =
         definitions.length > 0 ? new CustomMetricSet(this.options.tenantSubjectPrefix, tenant.id, definitions) : null;
       this.aggregator.setCustomMetrics(tenant.id, set);

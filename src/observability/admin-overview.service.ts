@@ -3,6 +3,7 @@ import { OperatorAlerts } from '../alerting/operator-alerts.job.js';
 import { AnomalyRepository } from '../anomalies/anomaly.repository.js';
 import { SharedReads } from '../common/shared-reads.js';
 import { dayOf } from '../common/time.js';
+import { LOWEST_TIER } from '../common/tiers.js';
 import { InstanceRegistry } from '../health/instance-registry.js';
 import { PulseHealthService } from '../health/pulse-health.service.js';
 import { JobFailures } from '../jobs/job-failures.js';
@@ -48,7 +49,7 @@ export class AdminOverviewService {
     const rows = await Promise.all(
       page.tenants.map(async (t) => {
         const [read, openAnomalies] = await Promise.all([
-          this.realtime.read(t.id, 'basic', { topSubjects: 0 }),
+          this.realtime.read(t.id, LOWEST_TIER, { topSubjects: 0 }),
           this.anomalies.openCount(t.id),
         ]);
         return {

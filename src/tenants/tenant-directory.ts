@@ -8,7 +8,8 @@ import {
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { isValidId } from '../common/ids.js';
-import type { Tier } from '../common/tiers.js';
+import { entitled, type Feature } from '../common/entitlements.js';
+import { LOWEST_TIER, type Tier } from '../common/tiers.js';
 import { DEFAULT_RETENTION_DAYS, type Retention, retentionOfDays } from '../common/retention.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { NATS_CONNECTION } from '../nats/nats.module.js';
@@ -66,11 +67,11 @@ export class TenantDirectory implements OnApplicationBootstrap, BeforeApplicatio
 
   /**
    * How long the tenant's data is kept: its own `retentionDays`, else its tier's (RETENTION_DAYS_*);
-   * a tenant not active now gets the basic tier's.
+   * a tenant not active now gets the lowest tier's.
    */
   retentionOf(tenantId: string): Retention {
     const tenant = this.active.get(tenantId);
-    const tier = tenant?.tier ?? 'basic';
+    const tier = tenant?.tier ?? LOWEST_TIER;
     return retentionOfDays(tier, tenant?.retentionDays ?? this.tierRetentionDays(tier));
   }
 
@@ -84,10 +85,10 @@ export class TenantDirectory implements OnApplicationBootstrap, BeforeApplicatio
     return this.inactive.has(tenantId);
   }
 
-  /** The active tenants, or those of one tier. */
-  list(tier?: Tier): Tenant[] {
+  /** The active tenants, or those whose tier has `feature`. */
+  list(feature?: Feature): Tenant[] {
     const all = [...this.active.values()];
-    return tier === undefined ? all : all.filter((t) => t.tier === tier);
+    return feature === undefined ? all : all.filter((t) => entitled(t.tier, feature));
   }
 
   async onApplicationBootstrap(): Promise<void> {

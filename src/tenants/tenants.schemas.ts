@@ -1,5 +1,6 @@
+import { FEATURES } from '../common/entitlements.js';
 import { TIERS } from '../common/tiers.js';
-import { arr, dateTime, extend, int, nullable, obj, oneOfValues, type Schema, str } from '../common/schema.js';
+import { arr, bool, dateTime, extend, int, nullable, obj, oneOfValues, type Schema, str } from '../common/schema.js';
 import { SENSITIVITIES } from '../config/detector-config.js';
 
 const tenant = obj({
@@ -18,7 +19,7 @@ const tenant = obj({
 });
 const keyRecord = obj({ keyId: str, createdAt: dateTime });
 
-/** Response bodies of the admin tenant routes, by component name. */
+/** Response bodies of the tenant routes, by component name. */
 export const TENANT_SCHEMAS: Record<string, Schema> = {
   Tenant: tenant,
   /** The new tenant and its first key: `apiKey` appears in this answer only. */
@@ -28,4 +29,11 @@ export const TENANT_SCHEMAS: Record<string, Schema> = {
   ApiKeyList: obj({ apiKeys: arr(keyRecord) }),
   /** A new key: `apiKey` appears in this answer only. */
   ApiKeyIssued: obj({ keyId: str, apiKey: str, createdAt: dateTime }),
+  /** `GET /tenant`: the key's tenant and every feature of the entitlements table. */
+  TenantEntitlements: obj({
+    tenantId: str,
+    tier: oneOfValues(TIERS),
+    historyDays: int,
+    features: arr(obj({ feature: oneOfValues(FEATURES), requiredTier: oneOfValues(TIERS), entitled: bool })),
+  }),
 };

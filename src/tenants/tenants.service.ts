@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { ColdPartitions } from '../coldstore/cold-partitions.js';
 import { COLD_STORE, type ColdStore, coldStoreUnavailable } from '../coldstore/cold-store.js';
-import { isTier, type Tier } from '../common/tiers.js';
+import { isTier, LOWEST_TIER, type Tier } from '../common/tiers.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { generateApiKey } from './api-key.service.js';
 import type { CreateTenantDto, UpdateTenantDto } from './dto/tenant.dto.js';
@@ -63,7 +63,7 @@ export class TenantsService {
       id: dto.id,
       name: dto.name ?? dto.id,
       // An explicit tier wins over the plan's (a negotiated upgrade); otherwise the plan decides.
-      tier: dto.tier ?? (plan ? this.tierOfPlan(plan) : 'basic'),
+      tier: dto.tier ?? (plan ? this.tierOfPlan(plan) : LOWEST_TIER),
       plan,
       status: 'active',
       monthlyMessageQuota: dto.monthlyMessageQuota ?? null,

@@ -67,7 +67,7 @@ export function ApiRoute(doc: RouteDoc): MethodDecorator {
   );
 }
 
-/** A route of a controller under @RequiresTier: the tier's 403 besides its own errors (tenant key). */
+/** A route of a controller under @RequiresFeature: the tier's 403 besides its own errors (tenant key). */
 export const TieredRoute = (doc: Omit<RouteDoc, 'access'>): MethodDecorator =>
   ApiRoute({ ...doc, access: 'tenant', errors: [403, ...(doc.errors ?? [])] });
 

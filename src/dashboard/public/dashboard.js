@@ -1,9 +1,9 @@
 // Pulse dashboard: plain browser JavaScript over the REST API and the SSE stream.
 (() => {
   'use strict';
-  const TIERS = ['basic', 'professional', 'enterprise'];
   const { $, text, dateFmt, when, fmt, row } = window.PulseUi;
-  const state = { key: null, tier: null, rate: [[], []], bytes: [[], []], charts: {}, stream: null, history: null, backtest: [] };
+  // features: what GET /tenant serves, by feature name ({ requiredTier, entitled }); historyDays likewise.
+  const state = { key: null, tier: null, features: new Map(), historyDays: 0, rate: [[], []], bytes: [[], []], charts: {}, stream: null, history: null, backtest: [] };
   const api = (path, payload) => window.PulseUi.api(state.key, path, payload);
 
   const compactFmt = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
@@ -13,22 +13,25 @@
     while (n >= 1000 && i < units.length - 1) { n /= 1000; i++; }
     return `${Number(n.toFixed(n < 10 && i > 0 ? 1 : 0))} ${units[i]}`;
   };
-  const allows = (tier, needed) => TIERS.indexOf(tier) >= TIERS.indexOf(needed);
+  /** Whether the tenant has a feature (the server's entitlements table decides; unknown: no). */
+  const can = (feature) => state.features.get(feature)?.entitled === true;
 
   function lockPanels() {
-    for (const el of document.querySelectorAll('[data-tier]')) {
-      const needed = el.dataset.tier;
-      const locked = !allows(state.tier, needed);
+    for (const el of document.querySelectorAll('[data-feature]')) {
+      const locked = !can(el.dataset.feature);
       el.classList.toggle('locked', locked);
       let note = el.querySelector(':scope > .lock-note');
       if (locked && !note) {
         note = document.createElement('div');
         note.className = 'lock-note';
+        const needed = state.features.get(el.dataset.feature)?.requiredTier ?? 'a higher';
         note.textContent = `Available on the ${needed} tier (current: ${state.tier}).`;
         el.prepend(note);
       }
     }
-    for (const b of document.querySelectorAll('[data-needs]')) b.disabled = !allows(state.tier, b.dataset.needs);
+    for (const b of document.querySelectorAll('[data-needs]')) b.disabled = !can(b.dataset.needs);
+    // A period longer than the history the tenant keeps would answer 403.
+    for (const b of document.querySelectorAll('[data-days]')) b.disabled = Number(b.dataset.days) > state.historyDays;
   }
 
   // Time ticks in whole seconds at least (uPlot would go down to milliseconds on a short span).
@@ -150,7 +153,7 @@
   async function presence() {
     const status = $('presence-status').value;
     const search = $('presence-search').value.trim().toLowerCase();
-    const query = allows(state.tier, 'professional') ? `?limit=200${status ? `&status=${status}` : ''}` : '';
+    const query = can('clientList') ? `?limit=200${status ? `&status=${status}` : ''}` : '';
     const p = await api(`/metrics/presence${query}`);
     const s = p.summary;
     text($('presence-summary'), `online ${s.online} (healthy ${s.healthy}, degraded ${s.degraded}, unhealthy ${s.unhealthy}) · offline ${s.offline} · total ${s.total}`);
@@ -192,11 +195,11 @@
   }
 
   async function history(period) {
-    if (!allows(state.tier, 'professional')) return;
+    if (!can('analytics')) return;
     try {
       const a = await api(`/metrics/analytics?period=${period}`);
       const hours = { '1h': 1, '24h': 24, '7d': 168, '30d': 720 }[period];
-      const anomalies = allows(state.tier, 'enterprise') ? (await api(`/metrics/anomalies?hours=${hours}`)).anomalies : [];
+      const anomalies = can('anomalies') ? (await api(`/metrics/anomalies?hours=${hours}`)).anomalies : [];
       state.history = { period, times: a.series.map((p) => Date.parse(p.timestamp) / 1000), values: a.series.map((p) => p.messages), anomalies };
       drawHistory();
       text($('history-note'), `${period} at ${a.resolution}: ${fmt(a.totals.messages)} messages, peak ${fmt(a.totals.peakMessagesPerSecond)}/s · ${anomalies.length} ${anomalies.length === 1 ? 'anomaly' : 'anomalies'} marked`);
@@ -226,15 +229,24 @@
     }
   }
 
-  async function enterprise() {
-    if (!allows(state.tier, 'enterprise')) return;
-    const [anomalies, rules, deliveries] = await Promise.all([api('/metrics/anomalies?hours=168'), api('/alerts/rules'), api('/alerts/deliveries?limit=20')]);
+  /** The anomaly list and the alert rules and deliveries, each when the tenant has its feature. */
+  async function featureLists() {
+    await Promise.all([
+      can('anomalies') && api('/metrics/anomalies?hours=168').then(anomalyList),
+      can('alerts') && Promise.all([api('/alerts/rules'), api('/alerts/deliveries?limit=20')]).then(([rules, deliveries]) => alertLists(rules, deliveries)),
+    ]);
+  }
+
+  function anomalyList(anomalies) {
     $('anomalies').replaceChildren(...(anomalies.anomalies.length ? anomalies.anomalies : [{ summary: 'No anomalies in the last 7 days.' }]).map((a) => {
       const li = document.createElement('li');
       li.className = a.severity ? `sev-${a.severity}` : 'muted';
       li.textContent = a.type ? `${when(a.detectedAt)} · ${a.type} · ${a.status} · ${a.summary}` : a.summary;
       return li;
     }));
+  }
+
+  function alertLists(rules, deliveries) {
     $('rules').replaceChildren(...(rules.rules.length ? rules.rules : [{ name: 'No custom rules: every anomaly alerts all channels.' }]).map((r) => {
       const li = document.createElement('li');
       li.textContent = r.metric ? `${r.name}: ${r.metric} ${r.operator} ${r.threshold} for ${r.forSeconds}s (${r.severity})` : r.name;
@@ -250,18 +262,20 @@
   /** Opens the dashboard with a key; a refused key throws (the sign-in form says so). */
   async function load(key, open) {
     state.key = key;
-    const r = await api('/metrics/realtime');
+    const [r, tenant] = await Promise.all([api('/metrics/realtime'), api('/tenant')]);
     open();
-    state.tier = r.tier;
+    state.tier = tenant.tier;
+    state.historyDays = tenant.historyDays;
+    state.features = new Map(tenant.features.map((f) => [f.feature, f]));
     text($('who'), `${r.tenantId} · ${r.tier}`);
     lockPanels();
     onRealtime(r);
     void stream();
     void presence();
     void history('24h');
-    void enterprise();
+    void featureLists();
     setInterval(() => void presence(), 5000);
-    setInterval(() => void enterprise(), 15000);
+    setInterval(() => void featureLists(), 15000);
     // The history is kept current too: the period shown, read again every minute.
     setInterval(() => void history(state.history ? state.history.period : '24h'), 60000);
   }

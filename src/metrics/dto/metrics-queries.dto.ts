@@ -104,4 +104,4 @@ export class ConnectionsQuery {
   state: 'open' | 'closed' = 'open';
 }
 
-export class NoQuery {}
+export { NoQuery } from '../../common/no-query.dto.js';
