@@ -1,4 +1,11 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
@@ -10,6 +17,7 @@ import { TierRequiredException } from '../common/errors/tier-required.exception.
 import { tierAtLeast } from '../common/tiers.js';
 import { type AuthenticatedRequest, bearerToken, type TenantPrincipal } from '../common/principal.js';
 import { AuditService, type AuthFailureReason } from '../compliance/audit.service.js';
+import { errorBodyOf } from './http-error.filter.js';
 
 /**
  * Global guard, deny by default: a route is open only when marked @Public(). Admin routes take the
@@ -64,7 +72,7 @@ export class ApiKeyGuard implements CanActivate {
 
     const required = this.reflector.getAllAndOverride(RequiresTier, [context.getHandler(), context.getClass()]);
     if (required && !tierAtLeast(principal.tier, required)) {
-      throw new TierRequiredException(required, principal.tier);
+      throw new ForbiddenException(errorBodyOf(new TierRequiredException(required, principal.tier)));
     }
     return true;
   }
