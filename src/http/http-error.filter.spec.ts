@@ -112,6 +112,25 @@ describe('HttpErrorFilter', () => {
     });
   });
 
+  it("gives body-parser's errors as Nest's Express adapter wraps them a code: unreadable 400 MALFORMED_BODY", () => {
+    const verifyError = Object.assign(new Error('JSON body nested over 32 levels or over 10000 tokens'), {
+      status: 400,
+      statusCode: 400,
+      expose: true,
+      type: 'entity.verify.failed',
+    });
+    expect(toErrorBody(new HttpException(verifyError.message, 400, { cause: verifyError }))).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'JSON body nested over 32 levels or over 10000 tokens',
+      code: 'MALFORMED_BODY',
+    });
+    const syntax = new SyntaxError('Unexpected end of JSON input');
+    expect(toErrorBody(new BadRequestException(syntax.message, { cause: syntax })).code).toBe('MALFORMED_BODY');
+    // Any other 400 with a cause is bad input.
+    expect(toErrorBody(new BadRequestException('x', { cause: new Error('y') })).code).toBe('VALIDATION_FAILED');
+  });
+
   it("gives body-parser's errors a code: unreadable JSON 400, too large 413, other statuses as answered", () => {
     const parserError = (status: number, message: string, type: string) =>
       Object.assign(new Error(message), { status, expose: true, type });

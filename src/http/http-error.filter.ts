@@ -51,7 +51,12 @@ export function toErrorBody(exception: unknown): ErrorBody {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const payload = exception.getResponse();
-    const fallback = exception instanceof ThrottlerException ? 'RATE_LIMITED' : codeOfStatus(status);
+    const fallback =
+      exception instanceof ThrottlerException
+        ? 'RATE_LIMITED'
+        : status === 400 && fromBodyParser(exception.cause)
+          ? 'MALFORMED_BODY'
+          : codeOfStatus(status);
     if (typeof payload === 'string') {
       return { statusCode: status, error: reason(status), message: payload, code: fallback };
     }
@@ -64,7 +69,8 @@ export function toErrorBody(exception: unknown): ErrorBody {
       code: isErrorCode(code) ? code : fallback,
     };
   }
-  // body-parser and similar middleware errors carry a client status (malformed JSON 400, too large 413).
+  // body-parser and similar middleware errors carry a client status (malformed JSON 400, too large 413)
+  // when they arrive unwrapped (Nest's Express adapter wraps them in an HttpException with the cause).
   const candidate = exception as { status?: unknown; expose?: unknown; message?: unknown; type?: unknown };
   if (typeof candidate?.status === 'number' && candidate.status >= 400 && candidate.status < 500 && candidate.expose) {
     const status = candidate.status;
@@ -80,6 +86,11 @@ export function toErrorBody(exception: unknown): ErrorBody {
     };
   }
   return { statusCode: 500, error: reason(500), message: 'Internal server error', code: 'INTERNAL' };
+}
+
+/** A body that could not be read: body-parser's error (its `type`) or the JSON parser's SyntaxError. */
+function fromBodyParser(cause: unknown): boolean {
+  return cause instanceof SyntaxError || typeof (cause as { type?: unknown } | undefined)?.type === 'string';
 }
 
 /** The code of an error that names none (Nest's own exceptions, body-parser's), by its status. */
