@@ -311,4 +311,18 @@ describe('abuse (real NATS and Redis)', () => {
     });
     expect(odd.status).toBeLessThan(500);
   });
+
+  it('a body in a charset Pulse does not read is a 415 whose body carries a code too', async () => {
+    const res = await fetch(`${pulse.url}/api/v1/alerts/rules`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${a.apiKey}`, 'content-type': 'application/json; charset=latin1' },
+      body: '{}',
+    });
+    expect(res.status).toBe(415);
+    expect(await res.json()).toMatchObject({
+      statusCode: 415,
+      error: 'Unsupported Media Type',
+      code: 'REQUEST_REJECTED',
+    });
+  });
 });
