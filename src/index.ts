@@ -19,6 +19,8 @@ export { AdminOnly } from './common/decorators/admin-only.decorator.js';
 export { CurrentTenant } from './common/decorators/current-tenant.decorator.js';
 export type { TenantPrincipal } from './common/principal.js';
 export { TierRequiredException } from './common/errors/tier-required.exception.js';
+export { DomainError, InvalidInputError } from './common/errors/domain-error.js';
+export { type ErrorCode, ERROR_CODES, statusOf } from './common/errors/error-codes.js';
 export { HeartbeatDto, HeartbeatMetricsDto } from './heartbeat/heartbeat.dto.js';
 export { CreateTenantDto, UpdateTenantDto } from './tenants/dto/tenant.dto.js';
 export { AnalyticsQuery, AnomaliesQuery, PresenceQuery } from './metrics/dto/metrics-queries.dto.js';

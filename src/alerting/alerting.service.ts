@@ -1,11 +1,12 @@
 import { CustomMetricRepository } from '../monitoring/custom/custom-metric.repository.js';
-import { BadRequestException, ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Anomaly } from '../anomalies/anomaly.js';
 import { AnomalyEvents } from '../anomalies/anomaly-events.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { assertAllowedTarget, TargetNotAllowedError } from './address-policy.js';
 import { AlertSender, type DeliveryRecord, deliveryRecord } from './alert-sender.js';
+import { AlertingError } from './alerting.errors.js';
 import { AlertingRepository } from './alerting.repository.js';
 import { DeliveryQueueRepository, MAX_QUEUED_DELIVERIES, type QueuedDelivery } from './delivery-queue.repository.js';
 import { DeliveryWorker } from './delivery-worker.js';
@@ -35,7 +36,7 @@ export interface AlertEvent {
 export const ALERTING_LIMITS = { channels: 50, rules: 200, silences: 200 } as const;
 
 const limitReached = (kind: keyof typeof ALERTING_LIMITS) =>
-  new ConflictException(`A tenant has at most ${ALERTING_LIMITS[kind]} alert ${kind}: delete one first`);
+  new AlertingError('LIMIT_REACHED', `A tenant has at most ${ALERTING_LIMITS[kind]} alert ${kind}: delete one first`);
 
 type RaisedAlert = Omit<AlertEvent, 'at' | 'silenced'> & {
   title: string;
@@ -135,22 +136,23 @@ export class AlertingService {
   }
 
   async remove(tenantId: string, id: string): Promise<void> {
-    if (!(await this.repository.deleteChannel(tenantId, id))) throw new NotFoundException(`No channel ${id}`);
+    if (!(await this.repository.deleteChannel(tenantId, id)))
+      throw new AlertingError('CHANNEL_NOT_FOUND', `No channel ${id}`);
   }
 
   /** Sends a test notification now; reports the outcome, never the receiver's body. */
   async test(tenantId: string, id: string) {
     const channel = await this.find(tenantId, id);
-    const n = this.notification(
+    const n = this.notification({
       tenantId,
-      'test',
-      'test',
-      'info',
-      'Pulse channel check',
-      'channel test',
-      'Pulse can reach this channel.',
-      {},
-    );
+      alertKey: 'test',
+      event: 'test',
+      severity: 'info',
+      title: 'Pulse channel check',
+      rule: 'channel test',
+      summary: 'Pulse can reach this channel.',
+      details: {},
+    });
     const result = await this.sender.attempt(channel, n);
     await this.repository.log(
       tenantId,
@@ -249,16 +251,16 @@ export class AlertingService {
       silenced: isSilenced,
     } satisfies AlertEvent);
     if (isSilenced) return;
-    const n = this.notification(
+    const n = this.notification({
       tenantId,
-      a.alertKey,
-      a.status === 'resolved' ? 'resolve' : 'trigger',
-      a.severity as Notification['severity'],
-      a.title,
-      a.rule,
-      a.summary,
-      a.details,
-    );
+      alertKey: a.alertKey,
+      event: a.status === 'resolved' ? 'resolve' : 'trigger',
+      severity: a.severity as Notification['severity'],
+      title: a.title,
+      rule: a.rule,
+      summary: a.summary,
+      details: a.details,
+    });
     const channels = (await this.repository.channels(tenantId)).filter(
       (c) => a.channelIds.length === 0 || a.channelIds.includes(c.id),
     );
@@ -303,7 +305,7 @@ export class AlertingService {
     if (dto.metric.startsWith(CUSTOM_RULE_PREFIX)) {
       const id = dto.metric.slice(CUSTOM_RULE_PREFIX.length);
       if (!(await this.customMetrics.find(tenantId, id))) {
-        throw new BadRequestException(`metric names no custom metric of this tenant (${id})`);
+        throw new AlertingError('VALIDATION_FAILED', `metric names no custom metric of this tenant (${id})`);
       }
     }
     await this.withinLimit('rules', tenantId);
@@ -327,7 +329,7 @@ export class AlertingService {
 
   async rule(tenantId: string, id: string): Promise<AlertRule> {
     const rule = await this.repository.record<AlertRule>('rules', tenantId, id);
-    if (!rule) throw new NotFoundException(`No rule ${id}`);
+    if (!rule) throw new AlertingError('RULE_NOT_FOUND', `No rule ${id}`);
     return rule;
   }
 
@@ -341,7 +343,9 @@ export class AlertingService {
 
   async removeRecord(kind: 'rules' | 'silences', tenantId: string, id: string): Promise<void> {
     if (!(await this.repository.deleteRecord(kind, tenantId, id)))
-      throw new NotFoundException(`No ${kind === 'rules' ? 'rule' : 'silence'} ${id}`);
+      throw kind === 'rules'
+        ? new AlertingError('RULE_NOT_FOUND', `No rule ${id}`)
+        : new AlertingError('SILENCE_NOT_FOUND', `No silence ${id}`);
   }
 
   async createSilence(tenantId: string, dto: CreateSilenceDto): Promise<Silence> {
@@ -352,9 +356,10 @@ export class AlertingService {
       keys.length === 0 ||
       keys.some((k) => !allowed.includes(k) || typeof (dto.matcher as Record<string, unknown>)[k] !== 'string')
     ) {
-      throw new BadRequestException(`matcher must have one or more of: ${allowed.join(', ')} (strings)`);
+      throw new AlertingError('VALIDATION_FAILED', `matcher must have one or more of: ${allowed.join(', ')} (strings)`);
     }
-    if (Date.parse(dto.until) <= Date.now()) throw new BadRequestException('until must be in the future');
+    if (Date.parse(dto.until) <= Date.now())
+      throw new AlertingError('VALIDATION_FAILED', 'until must be in the future');
     const silence: Silence = {
       id: `si_${randomBytes(8).toString('hex')}`,
       matcher: dto.matcher,
@@ -373,7 +378,8 @@ export class AlertingService {
     if (ids.length === 0) return;
     const known = new Set((await this.repository.channels(tenantId)).map((c) => c.id));
     const unknown = ids.filter((id) => !known.has(id));
-    if (unknown.length > 0) throw new BadRequestException(`channelIds: unknown channel ${unknown.join(', ')}`);
+    if (unknown.length > 0)
+      throw new AlertingError('VALIDATION_FAILED', `channelIds: unknown channel ${unknown.join(', ')}`);
   }
 
   /**
@@ -391,16 +397,9 @@ export class AlertingService {
     }
   }
 
-  private notification(
-    tenantId: string,
-    alertKey: string,
-    event: Notification['event'],
-    severity: Notification['severity'],
-    title: string,
-    rule: string,
-    summary: string,
-    details: Record<string, unknown>,
-  ): Notification {
+  /** The notification of one alert event, stamped now (fields in the order channels serialise them). */
+  private notification(fields: Omit<Notification, 'at'>): Notification {
+    const { tenantId, alertKey, event, severity, title, rule, summary, details } = fields;
     return { tenantId, alertKey, event, severity, title, rule, summary, details, at: new Date().toISOString() };
   }
 
@@ -422,19 +421,19 @@ export class AlertingService {
     record: { id: string },
   ): Promise<void> {
     const created = await this.repository.createWithin(kind, tenantId, record, ALERTING_LIMITS[kind]);
-    if (created === null) throw new NotFoundException(`Tenant ${tenantId} no longer exists`);
+    if (created === null) throw new AlertingError('TENANT_NOT_FOUND', `Tenant ${tenantId} no longer exists`);
     if (!created) throw limitReached(kind);
   }
 
   private async find(tenantId: string, id: string): Promise<Channel> {
     const channel = await this.repository.channel(tenantId, id);
-    if (!channel) throw new NotFoundException(`No channel ${id}`);
+    if (!channel) throw new AlertingError('CHANNEL_NOT_FOUND', `No channel ${id}`);
     return channel;
   }
 
   private async check(type: Channel['type'], config: Channel['config']): Promise<void> {
     const problems = configProblems(type, config);
-    if (problems.length > 0) throw new BadRequestException(problems.join('; '));
+    if (problems.length > 0) throw new AlertingError('VALIDATION_FAILED', problems.join('; '));
     const url = tenantUrlOf({ type, config });
     if (url) {
       try {
@@ -442,7 +441,7 @@ export class AlertingService {
       } catch (err) {
         if (err instanceof TargetNotAllowedError) {
           const field = type === 'slack' ? 'config.webhookUrl' : 'config.url';
-          throw new BadRequestException(`${field} ${err.message}`);
+          throw new AlertingError('VALIDATION_FAILED', `${field} ${err.message}`);
         }
         throw err;
       }

@@ -1,5 +1,6 @@
-import { ForbiddenException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { TierRequiredException } from '../common/errors/tier-required.exception.js';
+import { RetentionExceededError } from './analytics.errors.js';
 import type { TenantPrincipal } from '../common/principal.js';
 import { entitled, tiersWith } from '../common/entitlements.js';
 import { tierAtLeast, type Tier } from '../common/tiers.js';
@@ -98,7 +99,7 @@ export class AnalyticsService {
     if (needs <= keeps) return;
     const tier = ANALYTICS_TIERS.find((t) => this.directory.tierRetentionDays(t) >= needs);
     if (tier && !tierAtLeast(tenant.tier, tier)) throw new TierRequiredException(tier, tenant.tier, `period=${period}`);
-    throw new ForbiddenException(
+    throw new RetentionExceededError(
       `period=${period} reaches back ${needs} days; this tenant keeps ${keeps} days of history (a retention override on the tenant extends it)`,
     );
   }

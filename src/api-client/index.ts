@@ -16,7 +16,7 @@ export interface PulseApiClientOptions extends Omit<ClientOptions, 'baseUrl' | '
  * A typed client of Pulse's HTTP API (openapi-fetch over the types generated from the OpenAPI
  * document): paths, parameters, bodies and answers are checked at compile time, and every request
  * carries the key as bearer token. An answer is `{ data }` on success or `{ error }` (the
- * ErrorBody: statusCode, error, message) otherwise, with `response` for its status and headers.
+ * ErrorBody: statusCode, error, message, code) otherwise, with `response` for its status and headers.
  */
 export function createPulseApiClient(options: PulseApiClientOptions): Client<paths> {
   const { apiKey, headers, ...rest } = options;

@@ -832,6 +832,56 @@ export interface components {
       error: string;
       /** @example This resource requires the enterprise tier (current tier: professional) */
       message: string;
+      /**
+       * @description What went wrong, stable for clients to switch on (the status follows from it):
+       *     - `VALIDATION_FAILED` (400): A request field is missing or invalid (`details` names each field when the body or query failed validation)
+       *     - `MALFORMED_BODY` (400): The body could not be read as JSON, or is nested too deep
+       *     - `UNAUTHENTICATED` (401): The API key is missing, unknown or revoked, or the wrong kind of key for the route
+       *     - `TIER_REQUIRED` (403): The tenant's tier does not include this; `requiredTier` and `currentTier` say which tier does
+       *     - `RETENTION_EXCEEDED` (403): The period reaches back further than the tenant keeps history
+       *     - `ROUTE_NOT_FOUND` (404): No route answers this method and path
+       *     - `TENANT_NOT_FOUND` (404): No tenant has this id
+       *     - `API_KEY_NOT_FOUND` (404): The tenant has no API key with this id
+       *     - `CHANNEL_NOT_FOUND` (404): The tenant has no alert channel with this id
+       *     - `RULE_NOT_FOUND` (404): The tenant has no alert rule with this id
+       *     - `SILENCE_NOT_FOUND` (404): The tenant has no silence with this id
+       *     - `CUSTOM_METRIC_NOT_FOUND` (404): The tenant has no custom metric with this id
+       *     - `TENANT_EXISTS` (409): A tenant with this id already exists
+       *     - `NATS_IDENTITY_TAKEN` (409): A NATS identity in the request already belongs to another tenant
+       *     - `LIMIT_REACHED` (409): The tenant holds the most alert channels, rules, silences or custom metrics it may: delete one first
+       *     - `PAYLOAD_TOO_LARGE` (413): The body is larger than the limit (100 kB)
+       *     - `RATE_LIMITED` (429): A rate limit was passed; `Retry-After` says when to try again
+       *     - `TOO_MANY_STREAMS` (429): The API key already holds the most open live streams it may
+       *     - `REQUEST_REJECTED` (400): Any other client error, answered with its own 4xx status (e.g. 405, 415)
+       *     - `INTERNAL` (500): An unexpected error; the body says nothing about internals
+       *     - `STORAGE_UNAVAILABLE` (503): Redis is unreachable; try again shortly
+       *     - `COLD_STORE_UNAVAILABLE` (503): The cold history store did not answer; repeat the request
+       * @example TIER_REQUIRED
+       * @enum {string}
+       */
+      code:
+        | 'VALIDATION_FAILED'
+        | 'MALFORMED_BODY'
+        | 'UNAUTHENTICATED'
+        | 'TIER_REQUIRED'
+        | 'RETENTION_EXCEEDED'
+        | 'ROUTE_NOT_FOUND'
+        | 'TENANT_NOT_FOUND'
+        | 'API_KEY_NOT_FOUND'
+        | 'CHANNEL_NOT_FOUND'
+        | 'RULE_NOT_FOUND'
+        | 'SILENCE_NOT_FOUND'
+        | 'CUSTOM_METRIC_NOT_FOUND'
+        | 'TENANT_EXISTS'
+        | 'NATS_IDENTITY_TAKEN'
+        | 'LIMIT_REACHED'
+        | 'PAYLOAD_TOO_LARGE'
+        | 'RATE_LIMITED'
+        | 'TOO_MANY_STREAMS'
+        | 'REQUEST_REJECTED'
+        | 'INTERNAL'
+        | 'STORAGE_UNAVAILABLE'
+        | 'COLD_STORE_UNAVAILABLE';
       /** @description Per-field problems of a 400 */
       details?: Record<string, never>[];
       /**

@@ -1,4 +1,4 @@
-import { ServiceUnavailableException } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error.js';
 
 // Cold history: closed hours and days of a tenant, moved out of Redis (ARCHITECTURE.md, Tiered
 // storage). One item a tenant incarnation and period, holding the full recomputed hash of that
@@ -31,12 +31,19 @@ export interface ColdStoreStatus {
 
 export const COLD_STORE = Symbol('COLD_STORE');
 
+/** COLD_STORE_UNAVAILABLE (503): the cold store did not answer; the caller repeats the request. */
+export class ColdStoreUnavailableError extends DomainError {
+  constructor(message: string) {
+    super('COLD_STORE_UNAVAILABLE', message);
+  }
+}
+
 /**
  * The answer to a request whose cold part the store did not give (its deadline passed, or it
  * failed): 503 saying what is missing, never an answer without that part; the caller asks again.
  */
-export function coldStoreUnavailable(what: string, err: unknown): ServiceUnavailableException {
-  return new ServiceUnavailableException(`${what}: ${(err as Error).message}`);
+export function coldStoreUnavailable(what: string, err: unknown): ColdStoreUnavailableError {
+  return new ColdStoreUnavailableError(`${what}: ${(err as Error).message}`);
 }
 
 export interface ColdStore {

@@ -1,6 +1,7 @@
-import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../common/decorators/admin-only.decorator.js';
+import { InvalidInputError } from '../common/errors/domain-error.js';
 import { AdminRoute, TieredRoute } from '../common/decorators/api-route.decorator.js';
 import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js';
 import { RequiresFeature } from '../common/decorators/requires-feature.decorator.js';
@@ -14,7 +15,7 @@ function toQuery(q: AuditQueryDto): AuditQuery {
   const fromMs = q.from !== undefined ? Date.parse(q.from) : undefined;
   const toMs = q.to !== undefined ? Date.parse(q.to) : undefined;
   if (fromMs !== undefined && toMs !== undefined && fromMs > toMs)
-    throw new BadRequestException('from must not be after to');
+    throw new InvalidInputError('from must not be after to');
   return { action: q.action, fromMs, toMs, limit: q.limit, cursor: q.cursor };
 }
 

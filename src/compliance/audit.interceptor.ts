@@ -10,6 +10,8 @@ import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import { catchError, from, mergeMap, type Observable, throwError } from 'rxjs';
 import { Audited, type AuditSpec } from '../common/decorators/audited.decorator.js';
+import { isDomainError } from '../common/errors/domain-error.js';
+import { statusOf } from '../common/errors/error-codes.js';
 import { ID_PATTERN } from '../common/ids.js';
 import type { AuthenticatedRequest } from '../common/principal.js';
 import { auditIdOf } from './audit.js';
@@ -40,7 +42,7 @@ export class AuditInterceptor implements NestInterceptor {
         from(this.write(spec, request, response, okStatus, answer)).pipe(mergeMap(() => [answer])),
       ),
       catchError((err: unknown) => {
-        const status = err instanceof HttpException ? err.getStatus() : 500;
+        const status = statusOfError(err);
         return from(this.write(spec, request, response, status, undefined)).pipe(mergeMap(() => throwError(() => err)));
       }),
     );
@@ -87,4 +89,10 @@ function bodyId(body: unknown): string | undefined {
 
 function headerValue(v: number | string | string[] | undefined): string | null {
   return typeof v === 'string' ? v : null;
+}
+
+/** The status a failed call is answered with: a DomainError's by its code, an HttpException's own, else 500. */
+function statusOfError(err: unknown): number {
+  if (isDomainError(err)) return statusOf(err.code);
+  return err instanceof HttpException ? err.getStatus() : 500;
 }

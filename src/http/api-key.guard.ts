@@ -1,4 +1,11 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
@@ -10,6 +17,7 @@ import { TierRequiredException } from '../common/errors/tier-required.exception.
 import { entitled, lowestTier } from '../common/entitlements.js';
 import { type AuthenticatedRequest, bearerToken, type TenantPrincipal } from '../common/principal.js';
 import { AuditService, type AuthFailureReason } from '../compliance/audit.service.js';
+import { errorBodyOf } from './http-error.filter.js';
 
 /**
  * Global guard, deny by default: a route is open only when marked @Public(). Admin routes take the
@@ -64,7 +72,7 @@ export class ApiKeyGuard implements CanActivate {
 
     const feature = this.reflector.getAllAndOverride(RequiresFeature, [context.getHandler(), context.getClass()]);
     if (feature && !entitled(principal.tier, feature)) {
-      throw new TierRequiredException(lowestTier(feature), principal.tier);
+      throw new ForbiddenException(errorBodyOf(new TierRequiredException(lowestTier(feature), principal.tier)));
     }
     return true;
   }

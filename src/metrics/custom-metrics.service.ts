@@ -1,10 +1,11 @@
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { CustomMetricRepository } from '../monitoring/custom/custom-metric.repository.js';
 import type { CustomMetricDefinition } from '../monitoring/custom/definition.js';
 import { patternProblem } from '../monitoring/custom/subject-pattern.js';
 import { TenantsService } from '../tenants/tenants.service.js';
+import { MetricsError } from './metrics.errors.js';
 import { type Period, type Resolution, seriesBuckets } from '../analytics/buckets.js';
 import type { ExportColumns } from '../analytics/series-export.js';
 import { dayOf } from '../common/time.js';
@@ -46,7 +47,7 @@ export class CustomMetricsService {
 
   async get(tenantId: string, id: string): Promise<CustomMetricDefinition> {
     const found = await this.repository.find(tenantId, id);
-    if (!found) throw new NotFoundException(`No custom metric ${id}`);
+    if (!found) throw new MetricsError('CUSTOM_METRIC_NOT_FOUND', `No custom metric ${id}`);
     return found;
   }
 
@@ -66,9 +67,10 @@ export class CustomMetricsService {
     };
     this.check(definition);
     const created = await this.repository.create(tenantId, definition, this.options.customMetricsPerTenant);
-    if (created === null) throw new NotFoundException(`Tenant ${tenantId} no longer exists`);
+    if (created === null) throw new MetricsError('TENANT_NOT_FOUND', `Tenant ${tenantId} no longer exists`);
     if (!created) {
-      throw new ConflictException(
+      throw new MetricsError(
+        'LIMIT_REACHED',
         `A tenant has at most ${this.options.customMetricsPerTenant} custom metrics: delete one first`,
       );
     }
@@ -86,7 +88,8 @@ export class CustomMetricsService {
     const current = await this.get(tenantId, id);
     const changed = DEFINING_FIELDS.filter((f) => dto[f] !== undefined && dto[f] !== current[f]);
     if (changed.length > 0) {
-      throw new BadRequestException(
+      throw new MetricsError(
+        'VALIDATION_FAILED',
         `${changed.join(', ')} cannot change: a custom metric keeps what it measures (its figures were counted so); create a new metric for the new definition (its series starts empty) and delete this one`,
       );
     }
@@ -180,6 +183,6 @@ export class CustomMetricsService {
 
   private check(definition: CustomMetricDefinition): void {
     const problem = definitionProblem(definition);
-    if (problem) throw new BadRequestException(problem);
+    if (problem) throw new MetricsError('VALIDATION_FAILED', problem);
   }
 }

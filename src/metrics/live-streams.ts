@@ -1,8 +1,9 @@
-import { HttpException, HttpStatus, Injectable, type MessageEvent } from '@nestjs/common';
+import { Injectable, type MessageEvent } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import type { TenantPrincipal } from '../common/principal.js';
 import { ApiKeyService } from '../tenants/api-key.service.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
+import { MetricsError } from './metrics.errors.js';
 
 /** Open streams one API key may hold at once (per instance). */
 export const MAX_STREAMS_PER_KEY = 5;
@@ -34,14 +35,7 @@ export class LiveStreams {
     body: (p: TenantPrincipal) => Promise<unknown>,
   ): Observable<MessageEvent> {
     if ((this.open.get(principal.keyId) ?? 0) >= MAX_STREAMS_PER_KEY) {
-      throw new HttpException(
-        {
-          statusCode: 429,
-          error: 'Too Many Requests',
-          message: `At most ${MAX_STREAMS_PER_KEY} open streams per API key`,
-        },
-        HttpStatus.TOO_MANY_REQUESTS,
-      );
+      throw new MetricsError('TOO_MANY_STREAMS', `At most ${MAX_STREAMS_PER_KEY} open streams per API key`);
     }
     this.open.set(principal.keyId, (this.open.get(principal.keyId) ?? 0) + 1);
     const keyId = principal.keyId;

@@ -1,7 +1,8 @@
-import { BadRequestException, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { NatsEventsService } from '../nats-events/nats-events.service.js';
 import type { TenantPrincipal } from '../common/principal.js';
 import { TierRequiredException } from '../common/errors/tier-required.exception.js';
+import { MetricsError } from './metrics.errors.js';
 import { SharedReads } from '../common/shared-reads.js';
 import { entitled, lowestTier } from '../common/entitlements.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
@@ -71,7 +72,7 @@ export class MetricsService {
     let after: string | null = null;
     if (listed && query.cursor !== undefined) {
       after = decodeCursor(query.cursor);
-      if (after === null) throw new BadRequestException('cursor is not a cursor returned by this API');
+      if (after === null) throw new MetricsError('VALIDATION_FAILED', 'cursor is not a cursor returned by this API');
     }
     const key = listed
       ? [tenant.tenantId, tenant.tier, query.status, query.online, query.limit, after].join('\u0000')

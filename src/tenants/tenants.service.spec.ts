@@ -1,7 +1,7 @@
-import { ServiceUnavailableException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
 import type { ColdPartitions } from '../coldstore/cold-partitions.js';
-import type { ColdStore } from '../coldstore/cold-store.js';
+import { type ColdStore, ColdStoreUnavailableError } from '../coldstore/cold-store.js';
+import { statusOf } from '../common/errors/error-codes.js';
 import type { PulseOptions } from '../config/pulse-options.js';
 import type { TenantChangesPublisher } from './tenant-changes.publisher.js';
 import type { TenantDirectory } from './tenant-directory.js';
@@ -46,7 +46,10 @@ describe('TenantsService.delete with a cold store that stops answering', () => {
   it('answers 503 saying what was removed when what is left cannot be counted, and keeps the receipt', async () => {
     const { service, saved } = setup();
     const err = await service.delete('acme').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ServiceUnavailableException);
+    // A domain error now (no HTTP type below the controllers); answered 503 by its code.
+    expect(err).toBeInstanceOf(ColdStoreUnavailableError);
+    expect((err as ColdStoreUnavailableError).code).toBe('COLD_STORE_UNAVAILABLE');
+    expect(statusOf((err as ColdStoreUnavailableError).code)).toBe(503);
     expect((err as Error).message).toMatch(/5 Redis keys and 3 cold items.*could not be counted.*did not answer/);
     expect(saved).toEqual([
       expect.objectContaining({ tenantId: 'acme', removed: { redisKeys: 5, coldItems: 3 }, coldUnchecked: true }),

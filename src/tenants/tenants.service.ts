@@ -1,18 +1,16 @@
-import {
-  BadRequestException,
-  ConflictException,
-  Inject,
-  Injectable,
-  NotFoundException,
-  Optional,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ColdPartitions } from '../coldstore/cold-partitions.js';
-import { COLD_STORE, type ColdStore, coldStoreUnavailable } from '../coldstore/cold-store.js';
+import {
+  COLD_STORE,
+  type ColdStore,
+  ColdStoreUnavailableError,
+  coldStoreUnavailable,
+} from '../coldstore/cold-store.js';
 import { isTier, LOWEST_TIER, type Tier } from '../common/tiers.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { generateApiKey } from './api-key.service.js';
 import type { CreateTenantDto, UpdateTenantDto } from './dto/tenant.dto.js';
+import { TenantsError } from './tenants.errors.js';
 import {
   type ApiKeyRecord,
   type NatsIdentities,
@@ -78,7 +76,7 @@ export class TenantsService {
     const claimed = await this.claimIdentities(tenant, NO_NATS_IDENTITIES);
     if (!(await this.tenants.create(tenant))) {
       await this.tenants.releaseIdentities(tenant.id, claimed);
-      throw new ConflictException(`Tenant ${dto.id} already exists`);
+      throw new TenantsError('TENANT_EXISTS', `Tenant ${dto.id} already exists`);
     }
     const { keyId, apiKey } = await this.issueKeyFor(tenant.id);
     await this.publish({ tenantId: tenant.id, change: 'created' });
@@ -107,13 +105,19 @@ export class TenantsService {
     const added = natsIdentityPairs(tenant.natsIdentities).filter(([kind, v]) => !held.has(`${kind} ${v}`));
     const taken = await this.tenants.claimIdentities(tenant.id, tenant.natsIdentities);
     if (taken)
-      throw new ConflictException(`natsIdentities: ${taken.identity} already belongs to tenant ${taken.owner}`);
+      throw new TenantsError(
+        'NATS_IDENTITY_TAKEN',
+        `natsIdentities: ${taken.identity} already belongs to tenant ${taken.owner}`,
+      );
     const others = (await this.tenants.findMany(await this.tenants.listIds())).filter((t) => t.id !== tenant.id);
     for (const other of others) {
       const theirs = [...identityKeys(other.natsIdentities)].filter((k) => mine.has(k));
       if (theirs.length > 0) {
         await this.tenants.releaseIdentities(tenant.id, added);
-        throw new ConflictException(`natsIdentities: ${theirs.join(', ')} already belongs to tenant ${other.id}`);
+        throw new TenantsError(
+          'NATS_IDENTITY_TAKEN',
+          `natsIdentities: ${theirs.join(', ')} already belongs to tenant ${other.id}`,
+        );
       }
     }
     return added;
@@ -121,7 +125,7 @@ export class TenantsService {
 
   async get(tenantId: string): Promise<Tenant> {
     const tenant = await this.tenants.find(tenantId);
-    if (!tenant) throw new NotFoundException(`Tenant ${tenantId} not found`);
+    if (!tenant) throw new TenantsError('TENANT_NOT_FOUND', `Tenant ${tenantId} not found`);
     return tenant;
   }
 
@@ -147,7 +151,7 @@ export class TenantsService {
     if (!(await this.tenants.update(updated))) {
       // Erased meanwhile: what this call claimed goes back.
       if (dto.natsIdentities) await this.tenants.releaseIdentities(tenantId, natsIdentityPairs(updated.natsIdentities));
-      throw new NotFoundException(`Tenant ${tenantId} not found`);
+      throw new TenantsError('TENANT_NOT_FOUND', `Tenant ${tenantId} not found`);
     }
     if (dto.natsIdentities) {
       // The identities it dropped are free for another tenant.
@@ -166,7 +170,7 @@ export class TenantsService {
   async touch(tenantId: string): Promise<void> {
     const tenant = await this.get(tenantId);
     if (!(await this.tenants.update({ ...tenant, updatedAt: new Date().toISOString() })))
-      throw new NotFoundException(`Tenant ${tenantId} not found`);
+      throw new TenantsError('TENANT_NOT_FOUND', `Tenant ${tenantId} not found`);
     await this.publish({ tenantId, change: 'updated' });
   }
 
@@ -193,14 +197,15 @@ export class TenantsService {
       try {
         for (const p of partitions) coldItems += await this.cold.deletePartition(p);
       } catch (err) {
-        throw new ServiceUnavailableException(
+        throw new ColdStoreUnavailableError(
           `Tenant ${tenantId} is deleted from Redis; its cold history could not be deleted yet (${(err as Error).message}): repeat the DELETE`,
         );
       }
     }
     // A write that raced the deletion, or one an earlier erasure left: removed as well.
     redisKeys += await this.tenants.remaining(tenantId, true);
-    if (!found && redisKeys === 0 && coldItems === 0) throw new NotFoundException(`Tenant ${tenantId} not found`);
+    if (!found && redisKeys === 0 && coldItems === 0)
+      throw new TenantsError('TENANT_NOT_FOUND', `Tenant ${tenantId} not found`);
     let remaining = await this.tenants.remaining(tenantId, false);
     let uncounted: unknown = null;
     try {
@@ -239,7 +244,7 @@ export class TenantsService {
   async revokeKey(tenantId: string, keyId: string): Promise<void> {
     await this.get(tenantId);
     if (!(await this.tenants.removeApiKey(tenantId, keyId))) {
-      throw new NotFoundException(`Tenant ${tenantId} has no API key ${keyId}`);
+      throw new TenantsError('API_KEY_NOT_FOUND', `Tenant ${tenantId} has no API key ${keyId}`);
     }
     this.directory.keysRevoked(tenantId);
     this.changes.announce({ tenantId, change: 'keys_revoked' });
@@ -253,7 +258,8 @@ export class TenantsService {
 
   private async issueKeyFor(tenantId: string): Promise<IssuedApiKey> {
     const { apiKey, record } = generateApiKey();
-    if (!(await this.tenants.addApiKey(tenantId, record))) throw new NotFoundException(`Tenant ${tenantId} not found`);
+    if (!(await this.tenants.addApiKey(tenantId, record)))
+      throw new TenantsError('TENANT_NOT_FOUND', `Tenant ${tenantId} not found`);
     return { keyId: record.keyId, apiKey, createdAt: record.createdAt };
   }
 
@@ -261,7 +267,10 @@ export class TenantsService {
     // Own properties only: a plan named `constructor` or `__proto__` is not a plan.
     const tier = Object.hasOwn(this.options.planTiers, plan) ? this.options.planTiers[plan] : undefined;
     if (!tier || !isTier(tier)) {
-      throw new BadRequestException(`plan must be one of: ${Object.keys(this.options.planTiers).join(', ')}`);
+      throw new TenantsError(
+        'VALIDATION_FAILED',
+        `plan must be one of: ${Object.keys(this.options.planTiers).join(', ')}`,
+      );
     }
     return tier;
   }

@@ -96,6 +96,7 @@ describe('abuse (real NATS and Redis)', () => {
     });
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
+    expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('a JSON body nested deeper than the bound is a 400 before it is parsed', async () => {
@@ -106,6 +107,8 @@ describe('abuse (real NATS and Redis)', () => {
     const objects = `{"name":${'{"a":'.repeat(40)}1${'}'.repeat(40)}}`;
     const res2 = await request(pulse.url, 'POST', '/api/v1/alerts/rules', { key: a.apiKey, rawBody: objects });
     expect(res2.body).toMatchObject({ statusCode: 400, message: expect.stringContaining('nested') });
+    expect(res.body.code).toBe('MALFORMED_BODY');
+    expect(res2.body.code).toBe('MALFORMED_BODY');
   });
 
   it('random queries on every tenant route never produce a 500', async () => {
@@ -307,5 +310,19 @@ describe('abuse (real NATS and Redis)', () => {
       headers: { authorization: 'Bearer pk_\u00e9\u00e8' },
     });
     expect(odd.status).toBeLessThan(500);
+  });
+
+  it('a body in a charset Pulse does not read is a 415 whose body carries a code too', async () => {
+    const res = await fetch(`${pulse.url}/api/v1/alerts/rules`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${a.apiKey}`, 'content-type': 'application/json; charset=latin1' },
+      body: '{}',
+    });
+    expect(res.status).toBe(415);
+    expect(await res.json()).toMatchObject({
+      statusCode: 415,
+      error: 'Unsupported Media Type',
+      code: 'REQUEST_REJECTED',
+    });
   });
 });

@@ -36,6 +36,7 @@ describe('access control (real NATS and Redis)', () => {
         expect(res.status).toBe(401);
         expect(res.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
         expect(typeof res.body.message).toBe('string');
+        expect(res.body.code).toBe('UNAUTHENTICATED');
       }
       const basicAuth = await fetch(`${pulse.url}/api/v1/metrics/realtime`, {
         headers: { authorization: 'Basic abc' },
@@ -83,6 +84,7 @@ describe('access control (real NATS and Redis)', () => {
         { key: ADMIN_KEY },
       );
       expect(again.status).toBe(404);
+      expect(again.body.code).toBe('API_KEY_NOT_FOUND');
     });
 
     it('a disabled tenant is refused at once and works again when re-enabled; a deleted one is gone', async () => {
@@ -98,6 +100,7 @@ describe('access control (real NATS and Redis)', () => {
       );
       expect((await get('/api/v1/metrics/realtime', t.apiKey)).status).toBe(401);
       expect((await get(`/api/v1/admin/tenants/${t.id}`, ADMIN_KEY)).status).toBe(404);
+      expect((await get(`/api/v1/admin/tenants/${t.id}`, ADMIN_KEY)).body.code).toBe('TENANT_NOT_FOUND');
     });
   });
 
@@ -120,6 +123,7 @@ describe('access control (real NATS and Redis)', () => {
             expect(res.body).toMatchObject({ statusCode: 403, error: 'Forbidden', currentTier: tier });
             expect(['professional', 'enterprise']).toContain(res.body.requiredTier);
             expect(res.body.message).toContain(String(res.body.requiredTier));
+            expect(res.body.code).toBe('TIER_REQUIRED');
           }
         }
       });
@@ -167,6 +171,7 @@ describe('access control (real NATS and Redis)', () => {
         expect(res.status).toBe(400);
         expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
         expect(res.body.message).toContain(field);
+        expect(res.body.code).toBe('VALIDATION_FAILED');
       });
     }
 
@@ -185,13 +190,16 @@ describe('access control (real NATS and Redis)', () => {
         const res = await post(body);
         expect(res.status, JSON.stringify(body)).toBe(400);
         expect(res.body.message).toContain(field);
+        expect(res.body.code, JSON.stringify(body)).toBe('VALIDATION_FAILED');
       }
       const malformed = await post(undefined, '{"id": ');
       expect(malformed.status).toBe(400);
       expect(malformed.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+      expect(malformed.body.code).toBe('MALFORMED_BODY');
       const duplicate = await post({ id: tenants.basic.id });
       expect(duplicate.status).toBe(409);
       expect(duplicate.body).toMatchObject({ statusCode: 409, error: 'Conflict' });
+      expect(duplicate.body.code).toBe('TENANT_EXISTS');
     });
 
     it('plan maps to a tier; PATCH changes tier and plan; 400 for a bad status', async () => {
@@ -263,5 +271,6 @@ describe('access control (real NATS and Redis)', () => {
     const notFound = await get('/api/v1/nope', tenants.basic.apiKey);
     expect(notFound.status).toBe(404);
     expect(notFound.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
+    expect(notFound.body.code).toBe('ROUTE_NOT_FOUND');
   });
 });

@@ -328,6 +328,21 @@ describe('alerting with local receivers (real NATS and Redis)', () => {
     expect(res.body).toMatchObject({ requiredTier: 'enterprise' });
   });
 
+  it('an unknown channel, rule or silence is a 404 whose code names what is missing', async () => {
+    const missing: [string, string, string][] = [
+      ['GET', '/alerts/channels/ch_00000000', 'CHANNEL_NOT_FOUND'],
+      ['DELETE', '/alerts/channels/ch_00000000', 'CHANNEL_NOT_FOUND'],
+      ['GET', '/alerts/rules/ru_00000000', 'RULE_NOT_FOUND'],
+      ['DELETE', '/alerts/rules/ru_00000000', 'RULE_NOT_FOUND'],
+      ['DELETE', '/alerts/silences/si_00000000', 'SILENCE_NOT_FOUND'],
+    ];
+    for (const [method, path, code] of missing) {
+      const res = await api(method, path);
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.body, `${method} ${path}`).toMatchObject({ statusCode: 404, error: 'Not Found', code });
+    }
+  });
+
   it('a tenant has at most 50 channels: the 51st is refused with 409, and deleting one makes room', async () => {
     const other = await createTenant(pulse.url, uniqueTenantId('caps'), 'enterprise');
     const create = (i: number) =>
@@ -346,6 +361,7 @@ describe('alerting with local receivers (real NATS and Redis)', () => {
     const over = await create(50);
     expect(over.status).toBe(409);
     expect(JSON.stringify(over.body)).toMatch(/at most 50 alert channels/);
+    expect(over.body).toMatchObject({ code: 'LIMIT_REACHED' });
     expect((await api('DELETE', `/alerts/channels/${ids[0]}`, undefined, other.apiKey)).status).toBe(204);
     expect((await create(51)).status).toBe(201);
   });

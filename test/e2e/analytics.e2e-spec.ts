@@ -140,6 +140,7 @@ describe('history and analytics (real NATS and Redis)', () => {
     const pro = await analytics(tenants.professional, 'period=30d');
     expect(pro.status).toBe(403);
     expect(pro.body).toMatchObject({ requiredTier: 'enterprise', currentTier: 'professional' });
+    expect(pro.body).toMatchObject({ code: 'TIER_REQUIRED' });
     expect((await analytics(tenants.basic, 'period=1h')).status).toBe(403);
   });
 
@@ -149,6 +150,7 @@ describe('history and analytics (real NATS and Redis)', () => {
     expect(String((refused.body as unknown as { message: string }).message)).toMatch(
       /period=365d reaches back 365 days; this tenant keeps 30 days/,
     );
+    expect(refused.body).toMatchObject({ code: 'RETENTION_EXCEEDED' });
     const bad = await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${tenants.enterprise.id}`, {
       key: ADMIN_KEY,
       body: { retentionDays: 0 },

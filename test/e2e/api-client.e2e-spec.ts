@@ -105,8 +105,11 @@ describe('typed API client (real NATS and Redis)', () => {
     expect(refused.response.status).toBe(401);
     expect(refused.data).toBeUndefined();
     expect(refused.error?.statusCode).toBe(401);
+    // `code` is typed (the enum of ErrorBody): a client switches on it.
+    expect(refused.error?.code).toBe('UNAUTHENTICATED');
     const tierRequired = await tenant.GET('/api/v1/metrics/anomalies');
     expect(tierRequired.response.status).toBe(403);
     expect(tierRequired.error?.message).toContain('enterprise');
+    expect(tierRequired.error?.code).toBe('TIER_REQUIRED');
   });
 });

@@ -114,16 +114,19 @@ describe('cold store that stops answering (dynalite paused with SIGSTOP)', () =>
       const report = await timed(`${pulse.url}/api/v1/admin/compliance/report`, 'GET', ADMIN_KEY);
       expect(report.status).toBe(503);
       expect(String(report.body.message)).toMatch(/oldest data of tenant .* cold store, which did not answer/);
+      expect(report.body.code).toBe('COLD_STORE_UNAVAILABLE');
       expect(report.ms).toBeLessThan(DEADLINE_MS + MARGIN_MS);
 
       const read = await timed(`${pulse.url}/api/v1/metrics/analytics?period=7d`, 'GET', tenant.apiKey);
       expect(read.status).toBe(503);
       expect(String(read.body.message)).toMatch(/cold store/);
+      expect(read.body.code).toBe('COLD_STORE_UNAVAILABLE');
       expect(read.ms).toBeLessThan(DEADLINE_MS + MARGIN_MS);
 
       const erased = await timed(`${pulse.url}/api/v1/admin/tenants/${tenant.id}`, 'DELETE', ADMIN_KEY);
       expect(erased.status).toBe(503);
       expect(String(erased.body.message)).toMatch(/cold history could not be deleted yet/);
+      expect(erased.body.code).toBe('COLD_STORE_UNAVAILABLE');
       expect(erased.ms).toBeLessThan(DEADLINE_MS + MARGIN_MS);
       expect(await redis.exists(new RedisKeys(pulse.options.redis.keyPrefix).tenant(tenant.id))).toBe(0);
     } finally {

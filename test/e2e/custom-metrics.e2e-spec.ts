@@ -121,6 +121,8 @@ describe('custom metrics (real NATS and Redis, two instances)', () => {
     expect(refused.status).toBe(400);
     expect(String(refused.body.message)).toMatch(/^resolution: .*2016 points; at most 2000/);
     expect((await api('GET', '/metrics/custom/cm_nothere/series')).status).toBe(404);
+    expect(refused.body.code).toBe('VALIDATION_FAILED');
+    expect((await api('GET', '/metrics/custom/cm_nothere/series')).body.code).toBe('CUSTOM_METRIC_NOT_FOUND');
     // The export carries it as a column: the same total.
     const csv = await (
       await fetch(`${a.url}/api/v1/metrics/export?period=1h&format=csv`, {
@@ -172,12 +174,14 @@ describe('custom metrics (real NATS and Redis, two instances)', () => {
       const res = await api('POST', '/metrics/custom', body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(String(res.body.message)).toMatch(message);
+      expect(res.body.code, JSON.stringify(body)).toBe('VALIDATION_FAILED');
     }
     const third = { name: 'orders', subject: 'orders.>', source: 'count', aggregation: 'count' };
     expect((await api('POST', '/metrics/custom', third)).status).toBe(201);
     const fourth = await api('POST', '/metrics/custom', third);
     expect(fourth.status).toBe(409);
     expect(String(fourth.body.message)).toMatch(/at most 3/);
+    expect(fourth.body.code).toBe('LIMIT_REACHED');
     const pro = await createTenant(a.url, uniqueTenantId('custom-pro'), 'professional');
     const refused = await api('GET', '/metrics/custom', undefined, pro.apiKey);
     expect(refused.status).toBe(403);

@@ -116,6 +116,7 @@ system_account: SYS
     });
     expect(taken.status).toBe(409);
     expect(JSON.stringify(taken.body)).toContain('user alice');
+    expect(taken.body).toMatchObject({ code: 'NATS_IDENTITY_TAKEN' });
     const invalid = await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${b.id}`, {
       key: ADMIN_KEY,
       body: { natsIdentities: { nkeys: ['not-a-key'] } },

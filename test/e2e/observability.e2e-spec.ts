@@ -212,6 +212,8 @@ describe('SSE stream re-checks its credential', () => {
       signal: controller.signal,
     });
     const events: { type: string; data: Record<string, unknown> }[] = [];
+    // A refused stream's error body (JSON).
+    const refusal = res.status === 200 ? undefined : ((await res.json()) as Record<string, unknown>);
     let ended = false;
     const done = (async () => {
       if (res.status !== 200) return;
@@ -240,7 +242,7 @@ describe('SSE stream re-checks its credential', () => {
         // aborted by the test
       }
     })();
-    const stream = { status: res.status, events, ended: () => ended, done, close: () => controller.abort() };
+    const stream = { status: res.status, refusal, events, ended: () => ended, done, close: () => controller.abort() };
     opened.push(stream);
     return stream;
   }
@@ -313,6 +315,7 @@ describe('SSE stream re-checks its credential', () => {
     expect(streams.map((s) => s.status)).toEqual([200, 200, 200, 200, 200]);
     const sixth = await open(t.apiKey);
     expect(sixth.status).toBe(429);
+    expect(sixth.refusal).toMatchObject({ statusCode: 429, code: 'TOO_MANY_STREAMS' });
     streams[0].close();
     await new Promise((r) => setTimeout(r, 300));
     const again = await open(t.apiKey);
@@ -349,6 +352,8 @@ describe('rate limits (Redis, across instances)', () => {
             .status,
         );
       expect(guesses).toContain(429);
+      const guessed = await request(b.url, 'GET', '/api/v1/metrics/realtime', { key: `pk_guess8${'x'.repeat(24)}` });
+      expect(guessed.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED' });
       // Probes are never limited.
       expect((await fetch(`${a.url}/health/live`)).status).toBe(200);
       expect(limited.headers.get('x-content-type-options')).toBe('nosniff');

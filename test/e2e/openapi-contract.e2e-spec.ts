@@ -5,6 +5,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertingRepository } from '../../src/alerting/alerting.repository.js';
 import { AnomalyRepository } from '../../src/anomalies/anomaly.repository.js';
+import { ERROR_CODES } from '../../src/common/errors/error-codes.js';
 import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
 import { startBuiltPulse } from '../support/built-pulse.js';
 import { type CreatedTenant, request } from '../support/http.js';
@@ -89,6 +90,12 @@ describe('OpenAPI contract (real NATS and Redis)', () => {
     const body: unknown = JSON.parse(text);
     const validate = compile(content[mediaType].schema);
     expect(validate(body), `${method} ${template} ${res.status}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+    if (res.status >= 400) {
+      // Every error answer carries a code from the catalogue, whatever its schema says.
+      expect(ERROR_CODES, `${method} ${template} ${res.status} code: ${text}`).toContain(
+        (body as { code?: unknown }).code,
+      );
+    }
     return body;
   }
 
@@ -126,6 +133,16 @@ describe('OpenAPI contract (real NATS and Redis)', () => {
         }
       }
     }
+  });
+
+  it('ErrorBody documents code: required, the enum of every code in the catalogue', () => {
+    const errorBody = doc.components.schemas.ErrorBody as {
+      required?: string[];
+      properties: Record<string, { enum?: string[]; description?: string }>;
+    };
+    expect(errorBody.required).toContain('code');
+    expect(errorBody.properties.code.enum).toEqual([...ERROR_CODES]);
+    for (const code of ERROR_CODES) expect(errorBody.properties.code.description).toContain(code);
   });
 
   it('writes answer as documented (tenants, keys, channels, rules, silences, backtest, channel test)', async () => {

@@ -63,6 +63,7 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     expect(down.status).toBe(503);
     const api = await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: t.apiKey });
     expect(api.status).toBe(503);
+    expect(api.body).toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
 
     await redisServer.start();
     const after = await waitFor(

@@ -1,13 +1,14 @@
-import { ForbiddenException } from '@nestjs/common';
 import type { Tier } from '../tiers.js';
+import { DomainError } from './domain-error.js';
 
-/** 403 whose body tells the dashboard which tier unlocks the resource. */
-export class TierRequiredException extends ForbiddenException {
-  constructor(requiredTier: Tier, currentTier: Tier, what = 'This resource') {
-    super({
-      statusCode: 403,
-      error: 'Forbidden',
-      message: `${what} requires the ${requiredTier} tier (current tier: ${currentTier})`,
+/** TIER_REQUIRED (403): the body tells the dashboard which tier unlocks the resource. */
+export class TierRequiredException extends DomainError {
+  constructor(
+    readonly requiredTier: Tier,
+    readonly currentTier: Tier,
+    what = 'This resource',
+  ) {
+    super('TIER_REQUIRED', `${what} requires the ${requiredTier} tier (current tier: ${currentTier})`, {
       requiredTier,
       currentTier,
     });
