@@ -11,7 +11,6 @@ export const NATS = 'nats://127.0.0.1:4222';
 export const REDIS = 'redis://127.0.0.1:6379';
 
 const { PulseModule } = await import('../dist/pulse.module.js');
-const { connectNatsTransport } = await import('../dist/configure-app.js');
 const { RedisKeys } = await import('../dist/redis/redis-keys.js');
 const { defaultPulseOptions } = await import('../dist/config/env.validation.js');
 
@@ -45,8 +44,6 @@ export async function startBenchPulse({ runId, tenants, tier, subjectPrefix, ove
   };
   const moduleRef = await Test.createTestingModule({ imports: [PulseModule.forRoot(options)] }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error'] });
-  connectNatsTransport(app, options);
-  await app.startAllMicroservices();
   if (listen) {
     const { configureApp } = await import('../dist/configure-app.js');
     configureApp(app);

@@ -6,16 +6,10 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import type { MicroserviceOptions } from '@nestjs/microservices';
 import { type JsonShapeLimits, withinJsonShape } from './common/json-shape.js';
 import { PULSE_OPTIONS, type PulseOptions } from './config/pulse-options.js';
-import { HEARTBEAT_PATTERN } from './heartbeat/heartbeat.controller.js';
-import { HeartbeatService } from './heartbeat/heartbeat.service.js';
-import { PulseNatsServer } from './heartbeat/pulse-nats.server.js';
 import { PrometheusService } from './observability/prometheus.service.js';
 import { setupOpenApi } from './openapi.js';
-import { RawMessageDeserializer } from './heartbeat/raw-message.deserializer.js';
-import { natsConnectionOptions } from './nats/nats-connection-options.js';
 
 export const API_PREFIX = 'api/v1';
 export const BODY_LIMIT = '100kb';
@@ -87,24 +81,4 @@ export function configureApp(app: INestApplication): void {
     res.setHeader('x-request-id', id);
     next();
   });
-}
-
-/**
- * Nest's NATS transport for the low-rate control traffic (heartbeats), in the deployment's queue
- * group, with the raw-JSON deserializer. The message tap uses its own raw connection (see
- * ARCHITECTURE.md). Call before app.listen(); start with app.startAllMicroservices().
- */
-export function connectNatsTransport(app: INestApplication, options: PulseOptions): PulseNatsServer {
-  const strategy = new PulseNatsServer({
-    ...natsConnectionOptions(options.nats, 'pulse-transport'),
-    queue: options.nats.queueGroup,
-    deserializer: new RawMessageDeserializer(),
-  });
-  // Heartbeats go straight to HeartbeatService (see PulseNatsServer); the controller declares them.
-  const heartbeats = app.get(HeartbeatService);
-  strategy.handleDirectly(HEARTBEAT_PATTERN, (subject, data, receivedAt) =>
-    heartbeats.ingest(subject, data, receivedAt),
-  );
-  app.connectMicroservice<MicroserviceOptions>({ strategy }, { inheritAppConfig: true });
-  return strategy;
 }

@@ -2,7 +2,7 @@
 export { PulseModule, type PulseModuleAsyncOptions } from './pulse.module.js';
 export { type PulseOptions, PULSE_OPTIONS, DEFAULT_PLAN_TIERS } from './config/pulse-options.js';
 export { validateEnv, toPulseOptions, defaultPulseOptions, EnvironmentVariables } from './config/env.validation.js';
-export { configureApp, connectNatsTransport } from './configure-app.js';
+export { configureApp } from './configure-app.js';
 export { TIERS, type Tier, tierAtLeast } from './common/tiers.js';
 export { RequiresFeature } from './common/decorators/requires-feature.decorator.js';
 export {

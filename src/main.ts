@@ -3,7 +3,7 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { NestFactory } from '@nestjs/core';
 import { existsSync } from 'node:fs';
 import { AppModule } from './app.module.js';
-import { configureApp, connectNatsTransport } from './configure-app.js';
+import { configureApp } from './configure-app.js';
 import { toPulseOptions, validateEnv } from './config/env.validation.js';
 
 async function bootstrap(): Promise<void> {
@@ -15,9 +15,7 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(PinoLogger));
   const logger = app.get(PinoLogger);
   configureApp(app);
-  connectNatsTransport(app, options);
   app.enableShutdownHooks();
-  await app.startAllMicroservices();
   await app.listen(env.PORT);
   logger.log(`Pulse listening on port ${env.PORT}, counting ${options.tenantSubjectPrefix}.<tenant>.> `);
 }

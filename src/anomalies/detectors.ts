@@ -124,131 +124,167 @@ export interface RateContext {
   unusualDown: boolean;
 }
 
-/** Which conditions hold in this window: key → draft (a key identifies one ongoing anomaly). */
-export function conditions(
-  state: DetectorState,
-  w: WindowFigures,
-  c: DetectorConfig,
-  rate?: RateContext,
-): AnomalyDraft[] {
-  const found: AnomalyDraft[] = [];
-  const warm = state.windows >= c.warmupWindows;
-  const base = state.baseline;
-  // A spike is 10× whichever is higher, the flat baseline or the top of this hour's normal range
-  // (a series that bursts to 5× every hour is not spiking at 10× its mean); a drop is judged
-  // against this hour's normal (a quiet night is not an outage).
-  const spikeBase = Math.max(base.messages, rate?.upper ?? 0);
-  const dropBase = rate?.expected !== undefined ? Math.max(rate.expected, 0) : base.messages;
+/** What every rule of `conditions` looks at. */
+interface RuleInput {
+  state: DetectorState;
+  w: WindowFigures;
+  c: DetectorConfig;
+  rate?: RateContext;
+  /** The detector has seen its warm-up windows. */
+  warm: boolean;
+}
 
-  if (
+/** One rule: the draft of the anomaly it finds in the window, or null. */
+type Rule = (input: RuleInput) => AnomalyDraft | null;
+
+/**
+ * A spike is 10× whichever is higher, the flat baseline or the top of this hour's normal range
+ * (a series that bursts to 5× every hour is not spiking at 10× its mean).
+ */
+const rateSpike: Rule = ({ state, w, c, rate, warm }) => {
+  const spikeBase = Math.max(state.baseline.messages, rate?.upper ?? 0);
+  const spiking =
     warm &&
     (rate?.unusualUp ?? true) &&
     w.messages >= c.minSpikeMessages &&
-    w.messages >= c.spikeFactor * Math.max(spikeBase, 1)
-  ) {
-    const factor = spikeBase > 0 ? w.messages / spikeBase : Infinity;
-    found.push({
-      key: 'rate_spike',
-      type: 'rate_spike',
-      severity: factor >= 5 * c.spikeFactor ? 'critical' : 'warning',
-      summary: `Message rate ${Number.isFinite(factor) ? factor.toFixed(1) : 'far'}× the baseline`,
-      details: {
-        messages: w.messages,
-        baseline: Number(spikeBase.toFixed(2)),
-        factor: Number.isFinite(factor) ? Number(factor.toFixed(2)) : null,
-      },
-    });
-  }
-  if (
+    w.messages >= c.spikeFactor * Math.max(spikeBase, 1);
+  if (!spiking) return null;
+  const factor = spikeBase > 0 ? w.messages / spikeBase : Infinity;
+  return {
+    key: 'rate_spike',
+    type: 'rate_spike',
+    severity: factor >= 5 * c.spikeFactor ? 'critical' : 'warning',
+    summary: `Message rate ${Number.isFinite(factor) ? factor.toFixed(1) : 'far'}× the baseline`,
+    details: {
+      messages: w.messages,
+      baseline: Number(spikeBase.toFixed(2)),
+      factor: Number.isFinite(factor) ? Number(factor.toFixed(2)) : null,
+    },
+  };
+};
+
+/** A drop is judged against this hour's normal (a quiet night is not an outage). */
+const trafficDrop: Rule = ({ state, w, c, rate, warm }) => {
+  const dropBase = rate?.expected !== undefined ? Math.max(rate.expected, 0) : state.baseline.messages;
+  const dropped =
     warm &&
     (rate?.unusualDown ?? true) &&
     dropBase >= c.minDropBaselineMessages &&
     w.messages < c.dropFraction * dropBase &&
-    state.lowWindows + 1 >= c.dropWindows
-  ) {
-    found.push({
-      key: 'traffic_drop',
-      type: 'traffic_drop',
-      severity: 'critical',
-      summary: `Traffic below ${Math.round(c.dropFraction * 100)} % of the baseline for ${state.lowWindows + 1} windows`,
-      details: { messages: w.messages, baseline: Number(dropBase.toFixed(2)) },
-    });
-  }
+    state.lowWindows + 1 >= c.dropWindows;
+  if (!dropped) return null;
+  return {
+    key: 'traffic_drop',
+    type: 'traffic_drop',
+    severity: 'critical',
+    summary: `Traffic below ${Math.round(c.dropFraction * 100)} % of the baseline for ${state.lowWindows + 1} windows`,
+    details: { messages: w.messages, baseline: Number(dropBase.toFixed(2)) },
+  };
+};
+
+const errorRate: Rule = ({ w, c }) => {
   const sample = w.sent + w.received;
-  if (sample >= c.minErrorSample && w.errors / sample > c.errorRateThreshold) {
-    const rate = w.errors / sample;
-    found.push({
-      key: 'error_rate',
-      type: 'error_rate',
-      severity: rate > 0.25 ? 'critical' : 'warning',
-      summary: `Error rate ${(rate * 100).toFixed(1)} % (threshold ${c.errorRateThreshold * 100} %)`,
-      details: { errors: w.errors, messages: sample, errorRate: Number(rate.toFixed(4)) },
-    });
-  }
-  if (warm) {
-    const known = new Set(state.knownPatterns);
-    const unseen = [...new Set(w.patterns.map(storedSubject))].filter((p) => !known.has(p));
-    if (unseen.length > 0) {
-      found.push({
-        key: 'unusual_subject',
-        type: 'unusual_subject',
-        severity: 'info',
-        summary: `New subject pattern${unseen.length > 1 ? 's' : ''}: ${unseen.slice(0, 3).join(', ')}${unseen.length > 3 ? ', …' : ''}`,
-        details: { patterns: unseen.slice(0, 20) },
-      });
-    }
-    if (w.newDistinct >= c.minDistinctJump && w.newDistinct >= c.distinctJumpFactor * Math.max(base.newDistinct, 1)) {
-      found.push({
-        key: 'unusual_subject:distinct',
-        type: 'unusual_subject',
-        severity: 'warning',
-        summary: `Jump in distinct subjects: ${w.newDistinct} new in one window`,
-        details: { newDistinct: w.newDistinct, baseline: Number(base.newDistinct.toFixed(2)) },
-      });
-    }
-    if (w.rejected >= c.minSecurityRejections && w.rejected >= c.securityFactor * Math.max(base.rejected, 1)) {
-      found.push({
-        key: 'security',
-        type: 'security',
-        severity: 'warning',
-        summary: `${w.rejected} rejected heartbeats in one window (spoofed ids, bad payloads)`,
-        details: { rejected: w.rejected, baseline: Number(base.rejected.toFixed(2)) },
-      });
-    }
-  }
+  const over = sample >= c.minErrorSample && w.errors / sample > c.errorRateThreshold;
+  if (!over) return null;
+  const rate = w.errors / sample;
+  return {
+    key: 'error_rate',
+    type: 'error_rate',
+    severity: rate > 0.25 ? 'critical' : 'warning',
+    summary: `Error rate ${(rate * 100).toFixed(1)} % (threshold ${c.errorRateThreshold * 100} %)`,
+    details: { errors: w.errors, messages: sample, errorRate: Number(rate.toFixed(4)) },
+  };
+};
+
+const newSubjectPatterns: Rule = ({ state, w, warm }) => {
+  if (!warm) return null;
+  const known = new Set(state.knownPatterns);
+  const unseen = [...new Set(w.patterns.map(storedSubject))].filter((p) => !known.has(p));
+  if (unseen.length === 0) return null;
+  return {
+    key: 'unusual_subject',
+    type: 'unusual_subject',
+    severity: 'info',
+    summary: `New subject pattern${unseen.length > 1 ? 's' : ''}: ${unseen.slice(0, 3).join(', ')}${unseen.length > 3 ? ', …' : ''}`,
+    details: { patterns: unseen.slice(0, 20) },
+  };
+};
+
+const distinctSubjectsJump: Rule = ({ state, w, c, warm }) => {
+  const base = state.baseline;
+  const jumped =
+    warm && w.newDistinct >= c.minDistinctJump && w.newDistinct >= c.distinctJumpFactor * Math.max(base.newDistinct, 1);
+  if (!jumped) return null;
+  return {
+    key: 'unusual_subject:distinct',
+    type: 'unusual_subject',
+    severity: 'warning',
+    summary: `Jump in distinct subjects: ${w.newDistinct} new in one window`,
+    details: { newDistinct: w.newDistinct, baseline: Number(base.newDistinct.toFixed(2)) },
+  };
+};
+
+const rejectedHeartbeats: Rule = ({ state, w, c, warm }) => {
+  const base = state.baseline;
+  const flooded =
+    warm && w.rejected >= c.minSecurityRejections && w.rejected >= c.securityFactor * Math.max(base.rejected, 1);
+  if (!flooded) return null;
+  return {
+    key: 'security',
+    type: 'security',
+    severity: 'warning',
+    summary: `${w.rejected} rejected heartbeats in one window (spoofed ids, bad payloads)`,
+    details: { rejected: w.rejected, baseline: Number(base.rejected.toFixed(2)) },
+  };
+};
+
+const natsAuthFailures: Rule = ({ w, c }) => {
   const nats = w.nats;
-  if (nats && nats.authFailures >= c.minNatsAuthFailures) {
-    found.push({
-      key: 'security:nats_auth',
-      type: 'security',
-      severity: nats.authFailures >= 10 * c.minNatsAuthFailures ? 'critical' : 'warning',
-      summary: `${nats.authFailures} failed NATS logins with the tenant's identities in one window`,
-      details: {
-        authFailures: nats.authFailures,
-        threshold: c.minNatsAuthFailures,
-        ...(nats.authSources && { lastHourBySource: nats.authSources }),
-      },
-    });
-  }
-  if (nats && nats.slowConsumers > 0) {
-    found.push({
-      key: 'slow_consumer',
-      type: 'slow_consumer',
-      severity: 'warning',
-      summary: `${nats.slowConsumers} connection(s) cut off by the NATS server as slow consumers`,
-      details: { slowConsumers: nats.slowConsumers },
-    });
-  }
-  const churnBase = base.connects ?? 0;
-  if (warm && nats && nats.connects >= c.minChurnConnects && nats.connects >= c.churnFactor * Math.max(churnBase, 1)) {
-    found.push({
-      key: 'security:churn',
-      type: 'security',
-      severity: 'warning',
-      summary: `Connection churn: ${nats.connects} new connections in one window`,
-      details: { connects: nats.connects, baseline: Number(churnBase.toFixed(2)) },
-    });
-  }
+  const failing = nats && nats.authFailures >= c.minNatsAuthFailures;
+  if (!failing) return null;
+  return {
+    key: 'security:nats_auth',
+    type: 'security',
+    severity: nats.authFailures >= 10 * c.minNatsAuthFailures ? 'critical' : 'warning',
+    summary: `${nats.authFailures} failed NATS logins with the tenant's identities in one window`,
+    details: {
+      authFailures: nats.authFailures,
+      threshold: c.minNatsAuthFailures,
+      ...(nats.authSources && { lastHourBySource: nats.authSources }),
+    },
+  };
+};
+
+const slowConsumers: Rule = ({ w }) => {
+  const nats = w.nats;
+  const cutOff = nats && nats.slowConsumers > 0;
+  if (!cutOff) return null;
+  return {
+    key: 'slow_consumer',
+    type: 'slow_consumer',
+    severity: 'warning',
+    summary: `${nats.slowConsumers} connection(s) cut off by the NATS server as slow consumers`,
+    details: { slowConsumers: nats.slowConsumers },
+  };
+};
+
+const connectionChurn: Rule = ({ state, w, c, warm }) => {
+  const nats = w.nats;
+  const churnBase = state.baseline.connects ?? 0;
+  const churning =
+    warm && nats && nats.connects >= c.minChurnConnects && nats.connects >= c.churnFactor * Math.max(churnBase, 1);
+  if (!churning) return null;
+  return {
+    key: 'security:churn',
+    type: 'security',
+    severity: 'warning',
+    summary: `Connection churn: ${nats.connects} new connections in one window`,
+    details: { connects: nats.connects, baseline: Number(churnBase.toFixed(2)) },
+  };
+};
+
+/** Clients that went offline flapTransitions+ times over the last flapWindows windows. */
+const flappingClients: Rule = ({ state, w, c }) => {
   const recent = [...state.recentOffline.slice(-(c.flapWindows - 1)), w.offline];
   const perClient = new Map<string, number>();
   for (const window of recent)
@@ -257,14 +293,42 @@ export function conditions(
     .filter(([, n]) => n >= c.flapTransitions)
     .map(([id]) => id)
     .sort();
-  if (flapping.length > 0) {
-    found.push({
-      key: 'client_flapping',
-      type: 'client_flapping',
-      severity: 'warning',
-      summary: `${flapping.length} client(s) went offline ${c.flapTransitions}+ times in ${c.flapWindows} windows`,
-      details: { clients: flapping.slice(0, 50) },
-    });
+  if (flapping.length === 0) return null;
+  return {
+    key: 'client_flapping',
+    type: 'client_flapping',
+    severity: 'warning',
+    summary: `${flapping.length} client(s) went offline ${c.flapTransitions}+ times in ${c.flapWindows} windows`,
+    details: { clients: flapping.slice(0, 50) },
+  };
+};
+
+/** The rules, in the order their drafts are listed. */
+const RULES: readonly Rule[] = [
+  rateSpike,
+  trafficDrop,
+  errorRate,
+  newSubjectPatterns,
+  distinctSubjectsJump,
+  rejectedHeartbeats,
+  natsAuthFailures,
+  slowConsumers,
+  connectionChurn,
+  flappingClients,
+];
+
+/** Which conditions hold in this window: key → draft (a key identifies one ongoing anomaly). */
+export function conditions(
+  state: DetectorState,
+  w: WindowFigures,
+  c: DetectorConfig,
+  rate?: RateContext,
+): AnomalyDraft[] {
+  const input: RuleInput = { state, w, c, rate, warm: state.windows >= c.warmupWindows };
+  const found: AnomalyDraft[] = [];
+  for (const rule of RULES) {
+    const draft = rule(input);
+    if (draft) found.push(draft);
   }
   return found;
 }

@@ -331,52 +331,84 @@ export function learnWindow(
   return s;
 }
 
+/** Learns a transformed window into the state (returns a new state). */
 function learnY(prev: SeriesState, at: number, value: number, c: SeriesModelConfig, adopt: boolean): SeriesState {
   const s: SeriesState = structuredCloneState(prev);
-  const slot = slotOf(at);
-  const perDay = DAY_MS / c.windowMs;
-  const aLevel = Math.max(1 / (s.n + 1), 1 / Math.min(500, Math.max(20, perDay / 4)));
-  const aSlow = Math.max(1 / (s.n + 1), 0.02);
-  const aSlot = Math.max(1 / (s.offN[slot] + 1), 1 / Math.max(10, (2 * perDay) / SLOTS));
-  if (s.n === 0) {
-    s.level = value;
-    s.levelM = Math.max(value, 1e-9);
-    s.mag = Math.abs(value);
-    s.n = 1;
-    return s;
-  }
+  if (s.n === 0) return learnFirst(s, value);
   const score = scoreY(prev, at, value, c);
-  const spread = score.spread;
+  const perDay = DAY_MS / c.windowMs;
+  learnCalibration(s, prev, score.z, c, perDay);
   const residual = value - score.expected;
+  learnSpread(s, value, residual, score.spread);
+  learnShape(s, at, value, residual, score.spread, perDay);
+  centreDailyShape(s);
+  centreWeeklyShape(s);
+  if (adopt) {
+    // The change has lasted: the level has been following it (bounded steps), and the CUSUM's
+    // memory of it is dropped so that the new level is judged as normal from here on. (Moving the
+    // level at once to where recent windows were was tried: on NAB it turned the ends of long
+    // bursts into false dips.)
+    s.cusumUp = 0;
+    s.cusumDown = 0;
+  }
+  s.n += 1;
+  return s;
+}
 
-  // Calibration histograms learn the score this window had (after warm-up they are what is normal).
+/** The first window sets the level and the magnitude. */
+function learnFirst(s: SeriesState, value: number): SeriesState {
+  s.level = value;
+  s.levelM = Math.max(value, 1e-9);
+  s.mag = Math.abs(value);
+  s.n = 1;
+  return s;
+}
+
+/**
+ * The calibration histograms learn the score this window had (after warm-up they are what is
+ * normal), and the CUSUMs move.
+ */
+function learnCalibration(s: SeriesState, prev: SeriesState, z: number, c: SeriesModelConfig, perDay: number): void {
   const decay = 1 - 1 / c.horizonWindows;
   // While the daily shape is still being learnt, residuals are the model's error more than the
   // series' behaviour: they count for less, ramping to full weight over the first day.
   const weight = Math.min(1, Math.max(0.05, s.n / perDay));
-  const a = Math.log1p(Math.abs(score.z));
-  if (score.z > 0) {
+  const a = Math.log1p(Math.abs(z));
+  if (z > 0) {
     record(s.hUp, a, decay, weight);
     s.wUp = s.wUp * decay + weight;
-  } else if (score.z < 0) {
+  } else if (z < 0) {
     record(s.hDown, a, decay, weight);
     s.wDown = s.wDown * decay + weight;
   }
-  const { up, down } = cusums(prev, score.z);
+  const { up, down } = cusums(prev, z);
   record(s.hShift, Math.log1p(Math.max(up, down)), decay, weight);
   s.wShift = s.wShift * decay + weight;
   s.cusumUp = up;
   s.cusumDown = down;
+}
 
+/** The overall spread (mean absolute residual, clipped at four spreads) and the mean magnitude. */
+function learnSpread(s: SeriesState, value: number, residual: number, spread: number): void {
+  const aSlow = Math.max(1 / (s.n + 1), 0.02);
   s.dev += aSlow * (Math.min(Math.abs(residual), 4 * spread) - s.dev);
   s.mag += aSlow * (Math.abs(value) - s.mag);
-  const w = Math.min(1, s.offN[slot] / 3);
+}
+
+/**
+ * The level and the daily and weekday shapes, Huber-clipped: added offsets always, factors for a
+ * series that has never gone negative; then the half-hour slot's spread and the counts.
+ */
+function learnShape(s: SeriesState, at: number, value: number, residual: number, spread: number, perDay: number): void {
+  const slot = slotOf(at);
   const day = dayOfWeek(at);
+  const aLevel = Math.max(1 / (s.n + 1), 1 / Math.min(500, Math.max(20, perDay / 4)));
+  const aSlot = Math.max(1 / (s.offN[slot] + 1), 1 / Math.max(10, (2 * perDay) / SLOTS));
+  const w = Math.min(1, s.offN[slot] / 3);
   const ww = weekWeight(s, day, perDay);
   // A weekday's offset learns over about two weeks of that weekday.
   const aWeek = Math.max(1 / (s.weekN[day] + 1), 1 / (2 * perDay));
   if (value < 0) s.mult = false;
-  // Both shapes are learnt: added offsets always, factors for a series that has never gone negative.
   if (s.mult) {
     if (s.levelM <= 1e-9) s.levelM = Math.max(value, 1e-9);
     const dayF = 1 + w * s.offM[slot];
@@ -393,54 +425,52 @@ function learnY(prev: SeriesState, at: number, value: number, c: SeriesModelConf
   s.weekN[day] += 1;
   s.offDev[slot] += aSlot * (Math.min(Math.abs(residual), 4 * spread) - s.offDev[slot]);
   s.offN[slot] += 1;
-  {
-    // Offsets sum to zero over the hours seen (as in Holt–Winters): a level that was still moving
-    // while the first day was learnt does not leave its error in the daily shape.
-    let sum = 0;
-    let seen = 0;
-    for (let i = 0; i < SLOTS; i++)
-      if (s.offN[i] > 0) {
-        sum += s.off[i];
-        seen++;
-      }
-    const mean = sum / seen;
-    for (let i = 0; i < SLOTS; i++) if (s.offN[i] > 0) s.off[i] -= mean;
-    s.level += mean;
-    if (s.mult) {
-      let sumM = 0;
-      for (let i = 0; i < SLOTS; i++) if (s.offN[i] > 0) sumM += s.offM[i];
-      const meanM = sumM / seen;
-      for (let i = 0; i < SLOTS; i++) if (s.offN[i] > 0) s.offM[i] -= meanM;
-      s.levelM *= 1 + meanM;
+}
+
+/**
+ * Daily offsets sum to zero over the half-hours seen (as in Holt–Winters), the mean moving into
+ * the level: a level that was still moving while the first day was learnt does not leave its
+ * error in the daily shape. Factors likewise.
+ */
+function centreDailyShape(s: SeriesState): void {
+  let sum = 0;
+  let seen = 0;
+  for (let i = 0; i < SLOTS; i++)
+    if (s.offN[i] > 0) {
+      sum += s.off[i];
+      seen++;
     }
-    let weekSum = 0;
-    let days = 0;
-    for (let i = 0; i < 7; i++)
-      if (s.weekN[i] > 0) {
-        weekSum += s.week[i];
-        days++;
-      }
-    const weekMean = weekSum / days;
-    for (let i = 0; i < 7; i++) if (s.weekN[i] > 0) s.week[i] -= weekMean;
-    s.level += weekMean;
-    if (s.mult) {
-      let weekSumM = 0;
-      for (let i = 0; i < 7; i++) if (s.weekN[i] > 0) weekSumM += s.weekM[i];
-      const weekMeanM = weekSumM / days;
-      for (let i = 0; i < 7; i++) if (s.weekN[i] > 0) s.weekM[i] -= weekMeanM;
-      s.levelM *= 1 + weekMeanM;
+  const mean = sum / seen;
+  for (let i = 0; i < SLOTS; i++) if (s.offN[i] > 0) s.off[i] -= mean;
+  s.level += mean;
+  if (s.mult) {
+    let sumM = 0;
+    for (let i = 0; i < SLOTS; i++) if (s.offN[i] > 0) sumM += s.offM[i];
+    const meanM = sumM / seen;
+    for (let i = 0; i < SLOTS; i++) if (s.offN[i] > 0) s.offM[i] -= meanM;
+    s.levelM *= 1 + meanM;
+  }
+}
+
+/** As `centreDailyShape`, for the weekday offsets over the weekdays seen. */
+function centreWeeklyShape(s: SeriesState): void {
+  let weekSum = 0;
+  let days = 0;
+  for (let i = 0; i < 7; i++)
+    if (s.weekN[i] > 0) {
+      weekSum += s.week[i];
+      days++;
     }
+  const weekMean = weekSum / days;
+  for (let i = 0; i < 7; i++) if (s.weekN[i] > 0) s.week[i] -= weekMean;
+  s.level += weekMean;
+  if (s.mult) {
+    let weekSumM = 0;
+    for (let i = 0; i < 7; i++) if (s.weekN[i] > 0) weekSumM += s.weekM[i];
+    const weekMeanM = weekSumM / days;
+    for (let i = 0; i < 7; i++) if (s.weekN[i] > 0) s.weekM[i] -= weekMeanM;
+    s.levelM *= 1 + weekMeanM;
   }
-  if (adopt) {
-    // The change has lasted: the level has been following it (bounded steps), and the CUSUM's
-    // memory of it is dropped so that the new level is judged as normal from here on. (Moving the
-    // level at once to where recent windows were was tried: on NAB it turned the ends of long
-    // bursts into false dips.)
-    s.cusumUp = 0;
-    s.cusumDown = 0;
-  }
-  s.n += 1;
-  return s;
 }
 
 /** What the window says, given the model's state before it: the strongest signal, if any. */

@@ -1,9 +1,9 @@
 import { JobsModule } from '../jobs/jobs.module.js';
 import { Module } from '@nestjs/common';
 import { TenantsModule } from '../tenants/tenants.module.js';
-import { HeartbeatController } from './heartbeat.controller.js';
 import { HeartbeatRejections } from './heartbeat-rejections.js';
 import { HeartbeatService } from './heartbeat.service.js';
+import { HeartbeatSubscriber } from './heartbeat-subscriber.js';
 import { OfflineDetector } from './offline-detector.job.js';
 import { PresenceEventsPublisher } from './presence-events.publisher.js';
 import { PresenceQueryService } from './presence-query.service.js';
@@ -13,8 +13,8 @@ import { ConnectionRepository } from './connection.repository.js';
 
 @Module({
   imports: [JobsModule, TenantsModule],
-  controllers: [HeartbeatController],
   providers: [
+    HeartbeatSubscriber,
     HeartbeatService,
     HeartbeatRejections,
     PresenceRepository,

@@ -11,9 +11,9 @@ function readSecretFile(path: string, variable: string): Buffer {
 }
 
 /**
- * Connection options shared by Pulse's raw tap connection and Nest's NATS transport, so both
- * authenticate the same way and both reconnect forever: a monitoring service that gives up after
- * the client's default 10 attempts silently stops monitoring.
+ * Connection options shared by Pulse's NATS connections (the tap's, the heartbeats', the system
+ * account's), so all authenticate by the same rules and all reconnect forever: a monitoring
+ * service that gives up after the client's default 10 attempts silently stops monitoring.
  */
 export function natsConnectionOptions(options: NatsOptions, name: string): NodeConnectionOptions {
   const connection: NodeConnectionOptions = {

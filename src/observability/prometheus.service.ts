@@ -34,7 +34,9 @@ const MISNAMED_DEFAULTS = [
 export class PrometheusService {
   readonly registry = new Registry();
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  private readonly registers = [this.registry];
 
+  // Registered in the order the exposition lists them.
   constructor(
     aggregator: TrafficAggregator,
     flusher: TrafficFlusher,
@@ -48,77 +50,89 @@ export class PrometheusService {
     natsEvents: NatsEventsService,
     jobFailures: JobFailures,
   ) {
-    const registers = [this.registry];
+    this.processMetrics();
+    this.tapMetrics(aggregator);
+    this.natsSystemMetrics(natsEvents);
+    this.connectionMetrics(flusher, nats, health);
+    this.heartbeatMetrics(heartbeats, writer);
+    this.failureMetrics(flusher, writer, jobFailures);
+    this.durationMetrics(timings);
+    this.counter(
+      'pulse_anomaly_windows_closed_total',
+      'Anomaly-detection windows this instance closed (each window is closed by one instance: the sum over instances is the number of windows)',
+      () => anomalies.stats().windowsClosed,
+    );
+    this.httpDuration = new Histogram({
+      name: 'pulse_http_request_duration_seconds',
+      help: 'HTTP requests by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: this.registers,
+    });
+    this.alertMetrics(sender);
+  }
+
+  /** Node.js and process metrics (prom-client's defaults), less the misnamed ones. */
+  private processMetrics(): void {
     collectDefaultMetrics({ register: this.registry, prefix: 'pulse_' });
     for (const name of MISNAMED_DEFAULTS) this.registry.removeSingleMetric(name);
-    new Counter({
-      name: 'pulse_messages_ingested_total',
-      help: 'Tenant messages counted by this instance',
-      registers,
-      collect() {
-        this.reset();
-        this.inc(aggregator.stats().messages);
-      },
-    });
-    new Counter({
-      name: 'pulse_messages_rejected_total',
-      help: 'Tenant messages whose processing failed (counted as rejected)',
-      registers,
-      collect() {
-        this.reset();
-        this.inc(aggregator.stats().rejected);
-      },
-    });
-    new Counter({
-      name: 'pulse_nats_system_events_total',
-      help: 'NATS server advisories this instance handled that matched no tenant (outcome=unmatched) or were no advisory it knows (outcome=rejected)',
-      labelNames: ['outcome'],
-      registers,
-      collect() {
-        this.reset();
+  }
+
+  private tapMetrics(aggregator: TrafficAggregator): void {
+    this.counter(
+      'pulse_messages_ingested_total',
+      'Tenant messages counted by this instance',
+      () => aggregator.stats().messages,
+    );
+    this.counter(
+      'pulse_messages_rejected_total',
+      'Tenant messages whose processing failed (counted as rejected)',
+      () => aggregator.stats().rejected,
+    );
+  }
+
+  private natsSystemMetrics(natsEvents: NatsEventsService): void {
+    this.labelledCounter(
+      'pulse_nats_system_events_total',
+      'NATS server advisories this instance handled that matched no tenant (outcome=unmatched) or were no advisory it knows (outcome=rejected)',
+      ['outcome'],
+      () => {
         const s = natsEvents.status();
-        this.inc({ outcome: 'unmatched' }, s.unmatched);
-        this.inc({ outcome: 'rejected' }, s.rejected);
+        return [
+          [{ outcome: 'unmatched' }, s.unmatched],
+          [{ outcome: 'rejected' }, s.rejected],
+        ];
       },
-    });
-    new Gauge({
-      name: 'pulse_nats_system_connected',
-      help: 'The NATS system-account connection is up (1), down (0), or not configured (-1)',
-      registers,
-      collect() {
+    );
+    this.gauge(
+      'pulse_nats_system_connected',
+      'The NATS system-account connection is up (1), down (0), or not configured (-1)',
+      () => {
         const state = natsEvents.status().state;
-        this.set(state === 'off' ? -1 : state === 'connected' ? 1 : 0);
+        return state === 'off' ? -1 : state === 'connected' ? 1 : 0;
       },
-    });
-    new Gauge({
-      name: 'pulse_flush_backlog_messages',
-      help: 'Counted messages waiting in memory for Redis',
-      registers,
-      collect() {
-        this.set(flusher.snapshot().backlogMessages);
-      },
-    });
-    new Gauge({
-      name: 'pulse_nats_connected',
-      help: '1 when the NATS connection is up',
-      registers,
-      collect() {
-        this.set(nats.current().state === 'connected' ? 1 : 0);
-      },
-    });
-    new Counter({
-      name: 'pulse_nats_slow_consumer_events_total',
-      help: 'Slow-consumer reports on the tap',
-      registers,
-      collect() {
-        this.reset();
-        this.inc(nats.current().slowConsumerEvents);
-      },
-    });
+    );
+  }
+
+  /** The flush backlog, and the NATS and Redis connections it waits on. */
+  private connectionMetrics(flusher: TrafficFlusher, nats: NatsStatus, health: PulseHealthService): void {
+    this.gauge(
+      'pulse_flush_backlog_messages',
+      'Counted messages waiting in memory for Redis',
+      () => flusher.snapshot().backlogMessages,
+    );
+    this.gauge('pulse_nats_connected', '1 when the NATS connection is up', () =>
+      nats.current().state === 'connected' ? 1 : 0,
+    );
+    this.counter(
+      'pulse_nats_slow_consumer_events_total',
+      'Slow-consumer reports on the tap',
+      () => nats.current().slowConsumerEvents,
+    );
     new Gauge({
       name: 'pulse_redis_connected',
       help: '1 when Redis answers',
-      registers,
+      registers: this.registers,
       async collect() {
         const r = await health.redisStatus();
         this.set(r.state === 'ready' && !r.error ? 1 : 0);
@@ -127,96 +141,125 @@ export class PrometheusService {
     new Gauge({
       name: 'pulse_redis_cluster_slots_failing',
       help: 'Redis Cluster slots whose master is lost or suspected lost (0 on a single Redis)',
-      registers,
+      registers: this.registers,
       async collect() {
         this.set((await health.redisStatus()).cluster?.slotsFailing ?? 0);
       },
     });
-    new Counter({
-      name: 'pulse_heartbeats_total',
-      help: 'Heartbeats by outcome (accepted or the rejection reason)',
-      labelNames: ['outcome'],
-      registers,
-      collect() {
-        this.reset();
+  }
+
+  private heartbeatMetrics(heartbeats: HeartbeatService, writer: PresenceWriter): void {
+    this.labelledCounter(
+      'pulse_heartbeats_total',
+      'Heartbeats by outcome (accepted or the rejection reason)',
+      ['outcome'],
+      () => {
         const stats = heartbeats.stats();
-        this.inc({ outcome: 'accepted' }, stats.accepted);
-        for (const [reason, n] of Object.entries(stats.rejected)) this.inc({ outcome: reason }, n);
+        return [
+          [{ outcome: 'accepted' }, stats.accepted],
+          ...Object.entries(stats.rejected).map(([reason, n]) => [{ outcome: reason }, n] as const),
+        ];
       },
-    });
-    new Gauge({
-      name: 'pulse_presence_pending_heartbeats',
-      help: 'Heartbeats buffered for the next presence write',
-      registers,
-      collect() {
-        this.set(writer.snapshot().pending);
-      },
-    });
-    new Counter({
-      name: 'pulse_flush_failed_writes_total',
-      help: 'Redis writes that failed and were kept in memory for retry: tenant count deltas (store=traffic), heartbeat batches (store=presence)',
-      labelNames: ['store'],
-      registers,
-      collect() {
-        this.reset();
-        this.inc({ store: 'traffic' }, flusher.snapshot().failedWrites);
-        this.inc({ store: 'presence' }, writer.snapshot().failedWrites);
-      },
-    });
-    new Counter({
-      name: 'pulse_job_failures_total',
-      help: 'Passes of a scheduled job that failed on this instance (the next pass retries)',
-      labelNames: ['job_name'],
-      registers,
-      collect() {
-        this.reset();
-        for (const [name, n] of jobFailures.totals()) this.inc({ job_name: name }, n);
-      },
-    });
+    );
+    this.gauge(
+      'pulse_presence_pending_heartbeats',
+      'Heartbeats buffered for the next presence write',
+      () => writer.snapshot().pending,
+    );
+  }
+
+  private failureMetrics(flusher: TrafficFlusher, writer: PresenceWriter, jobFailures: JobFailures): void {
+    this.labelledCounter(
+      'pulse_flush_failed_writes_total',
+      'Redis writes that failed and were kept in memory for retry: tenant count deltas (store=traffic), heartbeat batches (store=presence)',
+      ['store'],
+      () => [
+        [{ store: 'traffic' }, flusher.snapshot().failedWrites],
+        [{ store: 'presence' }, writer.snapshot().failedWrites],
+      ],
+    );
+    this.labelledCounter(
+      'pulse_job_failures_total',
+      'Passes of a scheduled job that failed on this instance (the next pass retries)',
+      ['job_name'],
+      () => [...jobFailures.totals()].map(([name, n]) => [{ job_name: name }, n] as const),
+    );
+  }
+
+  /** Flush and job durations, observed as Timings reports them. */
+  private durationMetrics(timings: Timings): void {
     const flushDuration = new Histogram({
       name: 'pulse_flush_duration_seconds',
       help: 'Duration of each flush of counts to Redis',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers,
+      registers: this.registers,
     });
     const jobDuration = new Histogram({
       name: 'pulse_job_duration_seconds',
       help: 'Duration of each pass of a scheduled job that ran on this instance (held the lock)',
       labelNames: ['job_name'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-      registers,
+      registers: this.registers,
     });
     timings.subscribe((kind, name, seconds) => {
       if (kind === 'flush') flushDuration.observe(seconds);
       else jobDuration.observe({ job_name: name }, seconds);
     });
+  }
+
+  private alertMetrics(sender: AlertSender): void {
+    this.labelledCounter(
+      'pulse_alert_deliveries_total',
+      'Alert delivery attempts by channel type and outcome',
+      ['channel', 'outcome'],
+      () =>
+        [...sender.attemptCounts()].map(([key, n]) => {
+          const [channel, outcome] = key.split('|');
+          return [{ channel, outcome }, n] as const;
+        }),
+    );
+  }
+
+  /** A counter that reads its total at scrape time from a component that keeps it. */
+  private counter(name: string, help: string, read: () => number): void {
     new Counter({
-      name: 'pulse_anomaly_windows_closed_total',
-      help: 'Anomaly-detection windows this instance closed (each window is closed by one instance: the sum over instances is the number of windows)',
-      registers,
+      name,
+      help,
+      registers: this.registers,
       collect() {
         this.reset();
-        this.inc(anomalies.stats().windowsClosed);
+        this.inc(read());
       },
     });
-    this.httpDuration = new Histogram({
-      name: 'pulse_http_request_duration_seconds',
-      help: 'HTTP requests by method, route pattern and status',
-      labelNames: ['method', 'route', 'status'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers,
-    });
+  }
+
+  /** As `counter`, one total per label set. */
+  private labelledCounter<L extends string>(
+    name: string,
+    help: string,
+    labelNames: L[],
+    read: () => Iterable<readonly [Partial<Record<L, string>>, number]>,
+  ): void {
     new Counter({
-      name: 'pulse_alert_deliveries_total',
-      help: 'Alert delivery attempts by channel type and outcome',
-      labelNames: ['channel', 'outcome'],
-      registers,
+      name,
+      help,
+      labelNames,
+      registers: this.registers,
       collect() {
         this.reset();
-        for (const [key, n] of sender.attemptCounts()) {
-          const [channel, outcome] = key.split('|');
-          this.inc({ channel, outcome }, n);
-        }
+        for (const [labels, n] of read()) this.inc(labels, n);
+      },
+    });
+  }
+
+  /** A gauge set at scrape time from a component's current value. */
+  private gauge(name: string, help: string, read: () => number): void {
+    new Gauge({
+      name,
+      help,
+      registers: this.registers,
+      collect() {
+        this.set(read());
       },
     });
   }

@@ -4,8 +4,7 @@ import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { PulseOptions } from '../../src/config/pulse-options.js';
 import { defaultPulseOptions } from '../../src/config/env.validation.js';
-import { configureApp, connectNatsTransport } from '../../src/configure-app.js';
-import type { PulseNatsServer } from '../../src/heartbeat/pulse-nats.server.js';
+import { configureApp } from '../../src/configure-app.js';
 import { PulseModule } from '../../src/pulse.module.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
@@ -58,8 +57,6 @@ export interface RunningPulse {
   app: INestApplication;
   url: string;
   options: PulseOptions;
-  /** Nest's NATS transport as Pulse configures it (heartbeats handed straight to HeartbeatService). */
-  transport: PulseNatsServer;
   close(): Promise<void>;
 }
 
@@ -68,8 +65,6 @@ export async function startPulse(options: PulseOptions = testOptions()): Promise
   const moduleRef = await Test.createTestingModule({ imports: [PulseModule.forRoot(options)] }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
   configureApp(app);
-  const transport = connectNatsTransport(app, options);
-  await app.startAllMicroservices();
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   let closed = false;
@@ -77,7 +72,6 @@ export async function startPulse(options: PulseOptions = testOptions()): Promise
     app,
     url: `http://127.0.0.1:${port}`,
     options,
-    transport,
     close: async () => {
       if (closed) return;
       closed = true;
