@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
-import { LATENCY_BUCKETS, percentile } from '../monitoring/latency-histogram.js';
-import { COUNTER_FIELDS as F } from '../redis/redis-keys.js';
+import { LATENCY_BUCKETS, percentile } from '../common/latency-histogram.js';
+import { COUNTER_FIELDS as F } from '../history/counter-schema.js';
 
 export const PERIODS = ['1h', '24h', '7d', '30d', '90d', '365d'] as const;
 export type Period = (typeof PERIODS)[number];

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LATENCY_BUCKETS, percentile } from '../monitoring/latency-histogram.js';
+import { LATENCY_BUCKETS, percentile } from '../common/latency-histogram.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { dayOf, minuteEpochOf } from '../common/time.js';
 import { TenantFence } from '../redis/tenant-fence.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { ANOMALY_RETENTION_SECONDS, type Anomaly } from './anomaly.js';
-import { COUNTER_FIELDS as F, secondField } from '../redis/redis-keys.js';
-import { TrafficRepository } from '../monitoring/traffic.repository.js';
+import { COUNTER_FIELDS as F, secondField } from '../history/counter-schema.js';
+import { HistoryReader } from '../history/history-reader.js';
 
 /**
  * Clients whose offline transitions a window reads (the most today first): flapping needs three in
@@ -87,7 +87,7 @@ export class AnomalyRepository {
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly fence: TenantFence,
-    private readonly traffic: TrafficRepository,
+    private readonly history: HistoryReader,
   ) {
     this.scripts = defineScripts(redis, {
       pulseDetectionSave: DETECTION_SAVE_LUA,
@@ -124,7 +124,7 @@ export class AnomalyRepository {
       ),
       this.redis.hvals(k.heartbeatRejections(tenantId)),
       this.redis.getBuffer(k.subjectSketch(tenantId, day)),
-      this.traffic.topSubjects(tenantId, day, topSubjects),
+      this.history.topSubjects(tenantId, day, topSubjects),
       // Bounded: the clients with the most offline transitions today, not the whole client-day hash.
       this.redis.zrevrange(k.offlineDay(tenantId, day), 0, MAX_OFFLINE_CLIENTS - 1, 'WITHSCORES'),
       Promise.all(minutes.map((m) => this.redis.hgetall(k.minute(tenantId, m)))),

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
-import { COUNTER_FIELDS as F, RedisKeys } from '../redis/redis-keys.js';
+import { COUNTER_FIELDS as F } from '../history/counter-schema.js';
+import { RedisKeys } from '../redis/redis-keys.js';
 
 /** Closed connections a tenant keeps (the latest), for their reasons and counts. */
 export const CLOSED_KEPT = 1000;

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
-import { dayDataLate, hotSecondsOf } from '../common/history-tiers.js';
+import { dayDataLate, hotSecondsOf } from '../history/history-tiers.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { dayOf, minuteEpochOf } from '../common/time.js';
-import { RedisKeys, rejectionField } from '../redis/redis-keys.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+import { rejectionField } from '../history/counter-schema.js';
 import { type FencedCommand, TenantFence } from '../redis/tenant-fence.js';
 import type { Retention } from '../common/retention.js';
 import type { PresenceStatus } from './heartbeat.dto.js';

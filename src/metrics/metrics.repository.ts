@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
-import { COUNTER_FIELDS, RedisKeys } from '../redis/redis-keys.js';
-import { type SubjectCount, TrafficRepository } from '../monitoring/traffic.repository.js';
+import { COUNTER_FIELDS } from '../history/counter-schema.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+import { HistoryReader, type SubjectCount } from '../history/history-reader.js';
 
 export interface RawRealtime {
   totals: Record<string, string>;
@@ -19,7 +20,7 @@ export class MetricsRepository {
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
-    private readonly traffic: TrafficRepository,
+    private readonly history: HistoryReader,
   ) {}
 
   /** Today's message count of each tenant (one command each, sent together). */
@@ -36,7 +37,7 @@ export class MetricsRepository {
       this.redis.hgetall(k.totals(tenantId)),
       this.redis.hgetall(k.day(tenantId, day)),
       Promise.all(minuteEpochs.map((m) => this.redis.hgetall(k.minute(tenantId, m)))),
-      this.traffic.topSubjects(tenantId, day, top),
+      this.history.topSubjects(tenantId, day, top),
       this.redis.zcard(k.subjectMessages(tenantId, day)),
       this.redis.getBuffer(k.subjectSketch(tenantId, day)),
     ]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { RETENTION } from '../common/retention.js';
-import { encodeDelta } from './flush-script.js';
+import { encodeDelta } from '../history/flush-script.js';
 
 const MINUTE_TTL_SECONDS = RETENTION.enterprise.minuteSeconds;
 const DAY_TTL_SECONDS = RETENTION.enterprise.daySeconds;

@@ -80,7 +80,6 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}tot`;
   }
 
-  /** HASH per minute: m, b, per-second `m:<s>`/`b:<s>` (s = 0..59), latency buckets `l:<i>`. */
   /** HASH `definitions`: custom metric id → its definition (JSON). */
   customMetrics(tenantId: string): string {
     return `${this.tenantScope(tenantId)}custom`;
@@ -103,6 +102,7 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}cmk:${metricId}`;
   }
 
+  /** HASH per minute: m, b, per-second `m:<s>`/`b:<s>` (s = 0..59), latency buckets `l:<i>` (history/counter-schema.ts). */
   minute(tenantId: string, minuteEpoch: number): string {
     return `${this.tenantScope(tenantId)}min:${minuteEpoch}`;
   }
@@ -392,57 +392,5 @@ export class RedisKeys {
   }
 }
 
-/**
- * Field names inside the counter hashes (totals, minute, hour and day buckets). Writers (the flush
- * and presence scripts, the client sampler, the rollups) and readers (buckets, the realtime view,
- * detection) all name them from here; the Lua texts interpolate them.
- */
-export const COUNTER_FIELDS = {
-  messages: 'm',
-  bytes: 'b',
-  /** Peak messages in one second (rollups keep the maximum). */
-  peak: 'pk',
-  latencyMissing: 'lat_missing',
-  latencyInvalid: 'lat_invalid',
-  heartbeats: 'hb',
-  heartbeatSent: 'hb_sent',
-  heartbeatReceived: 'hb_received',
-  heartbeatErrors: 'hb_errors',
-  /** Epoch ms of the latest message counted (totals only; the flush keeps the maximum). */
-  lastActivity: 'la',
-  /** Online and offline clients sampled on the minute (rollups keep the maximum). */
-  activeClients: 'act',
-  offlineClients: 'off',
-  /** Messages sampling left out of the latency and subject statistics (absent: none). */
-  sampledOut: 'skp',
-  /** NATS server events counted for the tenant (totals only): connects, slow-consumer disconnects, failed logins. */
-  natsConnects: 'na_cn',
-  natsSlowConsumers: 'na_sc',
-  natsAuthFailures: 'na_af',
-  /** Sum in ms of every latency sample counted (totals only: the all-time histogram's sum). */
-  latencySum: 'lat_sum',
-} as const;
-
 /** The tenant record's field holding its incarnation (ColdPartitions, TenantRepository). */
 export const TENANT_INCARNATION_FIELD = 'inc';
-
-/** Per-second counters of a minute hash: `m:<s>` / `b:<s>`, s = 0..59. */
-export const secondField = (counter: 'm' | 'b', offset: number): string => `${counter}:${offset}`;
-/** Rejected heartbeats of one reason in a minute (then hour, day) hash: `hbrej:<reason>`. */
-export const rejectionField = (reason: string): string => `hbrej:${reason}`;
-/** A latency histogram bucket of a minute (then hour, day) hash: `l:<i>`. */
-export const latencyField = (bucket: number): string => `l:${bucket}`;
-/** A coarse bucket of the all-time latency histogram in the totals hash: `lt:<k>` (latency-histogram.ts). */
-export const latencyTotalField = (coarseBucket: number): string => `lt:${coarseBucket}`;
-
-/** Per-client fields of a client-day hash, stored as `<clientId>|<field>`. */
-export const CLIENT_DAY_FIELDS = {
-  messagesSent: 's',
-  messagesReceived: 'r',
-  errors: 'e',
-  onlineSeconds: 'on',
-  sessions: 'ss',
-  reconnects: 'rc',
-  offlineTransitions: 'off',
-} as const;
-export const CLIENT_FIELD_SEPARATOR = '|';

@@ -3,10 +3,10 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RollupJob } from '../../src/analytics/rollup.job.js';
-import { AnalyticsRepository } from '../../src/analytics/analytics.repository.js';
+import { HistoryStore } from '../../src/history/history-store.js';
 import { RETENTION } from '../../src/common/retention.js';
 import { TenantDelta } from '../../src/monitoring/tenant-delta.js';
-import { TrafficRepository } from '../../src/monitoring/traffic.repository.js';
+import { HistoryWriter } from '../../src/history/history-writer.js';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { dayOf } from '../../src/common/time.js';
@@ -251,7 +251,7 @@ describe('history and analytics (real NATS and Redis)', () => {
     late.seq = 1;
     const threeHoursAgo = Math.floor(Date.now() / 1000) - 3 * 3600;
     late.addSecond(threeHoursAgo, 777, 7770);
-    expect(await pulse.app.get(TrafficRepository).apply(late, 'held-back', 1000, RETENTION.enterprise)).toBe('applied');
+    expect(await pulse.app.get(HistoryWriter).apply(late, 'held-back', 1000, RETENTION.enterprise)).toBe('applied');
     expect(
       await waitFor(
         () => job.run(),
@@ -278,9 +278,7 @@ describe('history and analytics (real NATS and Redis)', () => {
     const late = new TenantDelta(t.id, 1000);
     late.seq = 1;
     late.addSecond(hour + 125, 777, 7770);
-    expect(await pulse.app.get(TrafficRepository).apply(late, 'held-back-30h', 1000, RETENTION.enterprise)).toBe(
-      'applied',
-    );
+    expect(await pulse.app.get(HistoryWriter).apply(late, 'held-back-30h', 1000, RETENTION.enterprise)).toBe('applied');
     expect(await redis.exists(keys.minute(t.id, hour + 120))).toBe(0);
     expect(await redis.scard(keys.rollupDirty(t.id))).toBe(0);
     expect(
@@ -318,7 +316,7 @@ describe('history and analytics (real NATS and Redis)', () => {
   it('a minute added to its hour in the last minutes of its recompute window survives a catch-up rollup; hour and day agree', async () => {
     const t = await createTenant(pulse.url, uniqueTenantId('margin'), 'basic');
     await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id) !== undefined, Boolean);
-    const traffic = pulse.app.get(TrafficRepository);
+    const traffic = pulse.app.get(HistoryWriter);
     const retention = RETENTION.basic; // minutes kept 3 h
     const hour = Math.floor(Date.now() / 3_600_000) * 3600 - 3600;
     const flush = (seq: number, messages: number, nowSeconds: number) => {
@@ -329,7 +327,7 @@ describe('history and analytics (real NATS and Redis)', () => {
     };
     // 100 messages flushed in time, the hour rolled up from its minutes: 100.
     expect(await flush(1, 100, hour + 130)).toBe('applied');
-    await pulse.app.get(AnalyticsRepository).rollupHour(t.id, hour, hour, retention.hourSeconds);
+    await pulse.app.get(HistoryStore).rollupHour(t.id, hour, hour, retention.hourSeconds);
     expect(await redis.hget(keys.hour(t.id, hour), 'm')).toBe('100');
     // 50 more flushed 5 min before the hour stops being recomputed: added to the hour and day (150).
     const late = hour + retention.minuteSeconds - 300;

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArchiveJob } from '../../src/analytics/archive.job.js';
+import { ArchiveJob } from '../../src/history/archive.job.js';
 import { OperatorAlerts } from '../../src/alerting/operator-alerts.job.js';
 import { RollupJob } from '../../src/analytics/rollup.job.js';
 import { ColdPartitions } from '../../src/coldstore/cold-partitions.js';
@@ -10,7 +10,7 @@ import { COLD_STORE, type ColdStore } from '../../src/coldstore/cold-store.js';
 import { RETENTION } from '../../src/common/retention.js';
 import { dayOf } from '../../src/common/time.js';
 import { TenantDelta } from '../../src/monitoring/tenant-delta.js';
-import { TrafficRepository } from '../../src/monitoring/traffic.repository.js';
+import { HistoryWriter } from '../../src/history/history-writer.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { type CreatedTenant, createTenant, request } from '../support/http.js';
@@ -90,7 +90,7 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
    * hour's end), then that hour's rollup pass.
    */
   async function trafficAt(hour: number, messages: number): Promise<void> {
-    const repository = pulse.app.get(TrafficRepository);
+    const repository = pulse.app.get(HistoryWriter);
     const at = (hour + HOUR - 30) * 1000;
     expect(await repository.apply(deltaAt(hour, messages), 'cold-test', 100, RETENTION.enterprise, at)).toBe('applied');
     expect(await pulse.app.get(RollupJob).run((hour + HOUR + 60) * 1000)).not.toBeNull();
@@ -244,7 +244,7 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
     // Held back since the old hour (60 h ago), flushed now: 3 × 5 messages, on a subject new to the day.
     const minuteBefore = await redis.hget(keys.minute(tenant.id, old), 'm');
     const late = deltaAt(old, 5, () => 'refunds.late');
-    expect(await pulse.app.get(TrafficRepository).apply(late, 'cold-late', 100, RETENTION.enterprise)).toBe('applied');
+    expect(await pulse.app.get(HistoryWriter).apply(late, 'cold-late', 100, RETENTION.enterprise)).toBe('applied');
     // Nothing was written where the old period used to be in Redis; the late keys wait.
     expect(await redis.exists(keys.hour(tenant.id, old))).toBe(0);
     expect(await redis.hget(keys.minute(tenant.id, old), 'm')).toBe(minuteBefore);

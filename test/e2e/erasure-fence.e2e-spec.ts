@@ -2,8 +2,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArchiveJob } from '../../src/analytics/archive.job.js';
-import { AnalyticsRepository } from '../../src/analytics/analytics.repository.js';
+import { ArchiveJob } from '../../src/history/archive.job.js';
+import { HistoryStore } from '../../src/history/history-store.js';
+import { HistoryReader } from '../../src/history/history-reader.js';
 import { RollupJob } from '../../src/analytics/rollup.job.js';
 import { ColdPartitions } from '../../src/coldstore/cold-partitions.js';
 import { COLD_STORE, type ColdStore } from '../../src/coldstore/cold-store.js';
@@ -13,7 +14,7 @@ import { AuditRepository } from '../../src/compliance/audit.repository.js';
 import { AuditService } from '../../src/compliance/audit.service.js';
 import type { AuditEntry } from '../../src/compliance/audit.js';
 import { TenantDelta } from '../../src/monitoring/tenant-delta.js';
-import { TrafficRepository } from '../../src/monitoring/traffic.repository.js';
+import { HistoryWriter } from '../../src/history/history-writer.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { TenantRepository } from '../../src/tenants/tenant.repository.js';
@@ -163,7 +164,7 @@ describe('erasure fences every writer (two instances, real NATS, Redis and dynal
     for (let i = 0; i < messages; i++) subjects.add(`tenant.${tenantId}.orders.${i % 4}`, 120);
     const at = (hour + HOUR - 30) * 1000;
     const applied = await pulse.app
-      .get(TrafficRepository)
+      .get(HistoryWriter)
       .apply(d, `erasure-test-${pulse.url}`, 100, RETENTION.enterprise, at);
     expect(applied).toBe('applied');
     expect(await pulse.app.get(RollupJob).run((hour + HOUR + 60) * 1000)).not.toBeNull();
@@ -209,7 +210,7 @@ describe('erasure fences every writer (two instances, real NATS, Redis and dynal
     await trafficAt(b, t.id, old, 5);
     expect((await erase(a, t.id)).status).toBe(200);
     // What a pass that read its tenant list before the DELETE does next, on b.
-    const analytics = b.app.get(AnalyticsRepository);
+    const analytics = b.app.get(HistoryStore);
     const now = Date.now();
     await analytics.backfillArchive(t.id, RETENTION.enterprise, now);
     await analytics.queueArchive(t.id, [`h${old}`], now);
@@ -321,7 +322,7 @@ describe('erasure fences every writer (two instances, real NATS, Redis and dynal
       await redis.pfadd(keys.clientsSeenDay(t.id, oldDay), client);
     }
     for (let i = 0; i < 10; i++) if ((await b.app.get(ArchiveJob).run(Date.now()))?.archived === 0) break;
-    const analytics = b.app.get(AnalyticsRepository);
+    const analytics = b.app.get(HistoryReader);
     // Each restored register of the tenant the reader deletes: whether it and the tenant were there.
     const client = b.app.get<Redis>(REDIS_CLIENT);
     const deleted: { key: string; present: boolean; tenant: boolean }[] = [];

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RETENTION } from '../../src/common/retention.js';
 import { CustomAggregate } from '../../src/monitoring/custom/custom-metric-set.js';
 import { TenantDelta } from '../../src/monitoring/tenant-delta.js';
-import { TrafficRepository } from '../../src/monitoring/traffic.repository.js';
+import { HistoryWriter } from '../../src/history/history-writer.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { dayOf } from '../../src/common/time.js';
 import { deletePrefix, SHARED_REDIS, uniquePrefix } from '../support/pulse-app.js';
@@ -13,12 +13,12 @@ describe('flush script (real Redis)', () => {
   const prefix = uniquePrefix();
   const keys = new RedisKeys(prefix);
   let redis: Redis;
-  let repository: TrafficRepository;
+  let repository: HistoryWriter;
   const minute = Math.floor(Date.now() / 60_000) * 60;
 
   beforeAll(async () => {
     redis = new Redis(SHARED_REDIS);
-    repository = new TrafficRepository(redis, keys);
+    repository = new HistoryWriter(redis, keys);
     await redis.hset(keys.tenant('acme'), { id: 'acme', tier: 'basic' });
   });
 

@@ -1,24 +1,17 @@
 import type { Retention } from '../common/retention.js';
 import { dayOf } from '../common/time.js';
+import type { RedisKeys } from '../redis/redis-keys.js';
+import { COARSE_LATENCY_BUCKETS, coarseLatencyBucket } from '../common/latency-histogram.js';
 import {
   COUNTER_FIELDS as F,
   latencyField,
   latencyTotalField,
-  type RedisKeys,
+  MINUTE_COUNTERS,
   secondField,
-} from '../redis/redis-keys.js';
-import { COARSE_LATENCY_BUCKETS, coarseLatencyBucket } from './latency-histogram.js';
-import type { CustomFigures } from './custom/custom-metric-set.js';
-import type { MinuteDelta, TenantDelta } from './tenant-delta.js';
-import {
-  DAY,
-  dayDataLate,
-  dayEnd,
-  HOUR,
-  hourRecomputable,
-  hourTakesMinutes,
-  readsCold,
-} from '../common/history-tiers.js';
+  TOTAL_COUNTERS,
+} from './counter-schema.js';
+import type { CustomFiguresDelta, HistoryDelta, MinuteDelta } from './history-delta.js';
+import { DAY, dayDataLate, dayEnd, HOUR, hourRecomputable, hourTakesMinutes, readsCold } from './history-tiers.js';
 import { storedSubject } from '../common/stored-subject.js';
 
 export const FLUSH_SEQUENCE_TTL_SECONDS = 86_400;
@@ -160,16 +153,56 @@ export interface EncodedFlush {
   args: (string | number)[];
 }
 
+/** The KEYS and ARGV of one flush as they are built: a key is listed once, ops refer to its index. */
+class FlushArgs {
+  readonly keys: string[];
+  readonly args: (string | number)[];
+  private readonly index = new Map<string, number>();
+
+  constructor(fixedKeys: string[], seq: number) {
+    this.keys = fixedKeys;
+    this.args = [seq];
+  }
+
+  /** The (1-based) KEYS index of `key`, listing it on first use. */
+  ref(key: string): number {
+    let i = this.index.get(key);
+    if (i === undefined) {
+      this.keys.push(key);
+      i = this.keys.length;
+      this.index.set(key, i);
+    }
+    return i;
+  }
+
+  /** HINCRBY, skipped for 0. */
+  hincr(keyIndex: number, field: string, n: number): void {
+    if (n !== 0) this.args.push('h', keyIndex, field, n);
+  }
+
+  /** Adds `n` to a counter by its rule: summed (0 skipped), or kept at the maximum (≤ 0 skipped). */
+  counter(keyIndex: number, c: { field: string; op: 'h' | 'm' }, n: number): void {
+    if (c.op === 'h') this.hincr(keyIndex, c.field, n);
+    else if (n > 0) this.args.push('m', keyIndex, c.field, n);
+  }
+}
+
+/** The KEYS index of the totals hash (after the tenant record and the flush sequence). */
+const TOTALS = 3;
+
+/** Messages per day from the minutes the flush writes as minutes, added to the day hash exactly. */
+const DAY_COUNTERS = MINUTE_COUNTERS.filter((c) => c.toDay);
+
 /**
  * Turns a delta into the KEYS and ARGV of FLUSH_LUA. Pure, so the encoding is unit-tested. Keys
  * expire by the tenant's tier as it is now: a tier change applies to data written from then on.
  * `hotSeconds`: the cold store's hot window (0: no cold store). A minute whose hour can no longer
  * be recomputed from its minutes is added to the stored hour and day instead (or, where their
  * reads come from the cold store, to their late hashes), and a day's subjects once the day's data
- * is archived go to its late keys (common/history-tiers.ts).
+ * is archived go to its late keys (history-tiers.ts).
  */
 export function encodeDelta(
-  delta: TenantDelta,
+  delta: HistoryDelta,
   keys: RedisKeys,
   instanceId: string,
   subjectsStoredPerDay: number,
@@ -177,66 +210,77 @@ export function encodeDelta(
   now = Date.now(),
   hotSeconds = 0,
 ): EncodedFlush {
-  const { minuteSeconds: MINUTE_TTL_SECONDS, daySeconds: DAY_TTL_SECONDS } = retention;
   const t = delta.tenantId;
-  const keyList = [keys.tenant(t), keys.flushSequence(t, instanceId), keys.totals(t)];
-  const index = new Map<string, number>();
-  const ref = (key: string): number => {
-    let i = index.get(key);
-    if (i === undefined) {
-      keyList.push(key);
-      i = keyList.length;
-      index.set(key, i);
-    }
-    return i;
-  };
-  const args: (string | number)[] = [delta.seq];
-  const hincr = (keyIndex: number, field: string, n: number) => {
-    if (n !== 0) args.push('h', keyIndex, field, n);
-  };
+  const out = new FlushArgs([keys.tenant(t), keys.flushSequence(t, instanceId), keys.totals(t)], delta.seq);
+  encodeTotals(delta, out);
+  const nowSeconds = Math.floor(now / 1000);
+  const stored = storedPeriods(t, keys, out, retention, nowSeconds, hotSeconds);
+  const dirtyHours = encodeMinutes(delta, keys, out, stored, retention, nowSeconds);
+  encodeSubjects(delta, keys, out, stored, subjectsStoredPerDay, retention, nowSeconds, hotSeconds);
+  stored.finish();
+  if (delta.custom) encodeCustom(delta.custom, t, keys, out, retention, now);
+  if (dirtyHours.size > 0) {
+    const dirty = out.ref(keys.rollupDirty(t));
+    for (const hour of dirtyHours) out.args.push('s', dirty, hour);
+    out.args.push('x', dirty, retention.daySeconds);
+  }
+  return { keys: out.keys, args: out.args };
+}
 
-  const TOTALS = 3;
-  hincr(TOTALS, F.messages, delta.messages);
-  hincr(TOTALS, F.bytes, delta.bytes);
-  hincr(TOTALS, F.latencyMissing, delta.latencyMissing);
-  hincr(TOTALS, F.latencyInvalid, delta.latencyInvalid);
-  hincr(TOTALS, F.latencySum, delta.latencySumMs);
-  // The all-time latency histogram (coarse buckets), whatever minute the samples came in.
+/** The all-time counters, and the all-time latency histogram (coarse buckets) whatever minute the samples came in. */
+function encodeTotals(delta: HistoryDelta, out: FlushArgs): void {
+  for (const c of TOTAL_COUNTERS) out.counter(TOTALS, c, delta[c.source]);
   const coarse = new Array<number>(COARSE_LATENCY_BUCKETS).fill(0);
   for (const minute of delta.minutes.values()) {
     if (minute.latency) for (const [bucket, samples] of minute.latency) coarse[coarseLatencyBucket(bucket)] += samples;
   }
-  for (let k = 0; k < coarse.length; k++) hincr(TOTALS, latencyTotalField(k), coarse[k]);
-  // The latest message: a maximum, so instances flushing in any order agree.
-  if (delta.lastActivityMs > 0) args.push('m', TOTALS, F.lastActivity, delta.lastActivityMs);
+  for (let k = 0; k < coarse.length; k++) out.hincr(TOTALS, latencyTotalField(k), coarse[k]);
+}
 
-  const days = new Map<string, [number, number]>();
-  // Minutes of an hour before the previous one arrive late (held back by a Redis outage, an
-  // unserved Cluster slot): the rollup job recomputes only the current and previous hour by
-  // itself, so such hours are marked for it.
-  const nowSeconds = Math.floor(now / 1000);
+/** A minute's counts into its hash: per second, or (a minute the rollup strips soon) its peak. */
+function addToMinute(out: FlushArgs, k: number, minute: MinuteDelta, perSecond: boolean, ttl: number): void {
+  addMinuteCounts(out, k, minute);
+  if (perSecond && minute.seconds) {
+    for (const [offset, [m, b]] of minute.seconds) {
+      out.hincr(k, secondField('m', offset), m);
+      out.hincr(k, secondField('b', offset), b);
+    }
+  }
+  if (!perSecond) out.counter(k, PEAK, peakOf(minute));
+  out.args.push('x', k, ttl);
+}
+
+/** A minute's counters and latency buckets as the rollups fold them (its peak apart). */
+function addMinuteCounts(out: FlushArgs, k: number, minute: MinuteDelta): void {
+  for (const c of MINUTE_COUNTERS) out.counter(k, c, minute[c.source]);
+  if (minute.latency) for (const [bucket, samples] of minute.latency) out.hincr(k, latencyField(bucket), samples);
+}
+
+const PEAK = { field: F.peak, op: 'm' } as const;
+
+/**
+ * The delta's minutes: into their minute hashes and (counters flushed to the day) their day, or,
+ * for a minute of an hour the rollup no longer recomputes, into the stored hour and day. Returns
+ * the settled hours that received minutes: the rollup job recomputes only the current and
+ * previous hour by itself, so minutes of an hour before arrive late (held back by a Redis outage,
+ * an unserved Cluster slot) and such hours are marked for it.
+ */
+function encodeMinutes(
+  delta: HistoryDelta,
+  keys: RedisKeys,
+  out: FlushArgs,
+  stored: StoredPeriods,
+  retention: Retention,
+  nowSeconds: number,
+): Set<number> {
+  const t = delta.tenantId;
+  const { minuteSeconds, daySeconds } = retention;
   const settledBefore = nowSeconds - (nowSeconds % 3600) - 3600;
   const dirtyHours = new Set<number>();
-  const stored = storedPeriods(t, keys, ref, args, retention, nowSeconds, hotSeconds);
-  /** A minute's counts into its hash: per second, or (a minute the rollup strips soon) its peak. */
-  const addToMinute = (k: number, minute: MinuteDelta, perSecond: boolean) => {
-    hincr(k, F.messages, minute.messages);
-    hincr(k, F.bytes, minute.bytes);
-    if (perSecond && minute.seconds) {
-      for (const [offset, [m, b]] of minute.seconds) {
-        hincr(k, secondField('m', offset), m);
-        hincr(k, secondField('b', offset), b);
-      }
-    }
-    if (minute.latency) for (const [bucket, samples] of minute.latency) hincr(k, latencyField(bucket), samples);
-    hincr(k, F.sampledOut, minute.skipped);
-    const peak = perSecond ? 0 : peakOf(minute);
-    if (peak > 0) args.push('m', k, F.peak, peak);
-    args.push('x', k, MINUTE_TTL_SECONDS);
-  };
+  const days = new Map<string, number[]>();
   for (const [minuteEpoch, minute] of delta.minutes) {
     const hour = minuteEpoch - (minuteEpoch % HOUR);
-    if (!hourTakesMinutes(hour, nowSeconds, MINUTE_TTL_SECONDS)) {
+    if (!hourTakesMinutes(hour, nowSeconds, minuteSeconds)) {
       // Its hour's minutes are gone, or about to go: recomputing it would lose them. Added to the
       // hour and day.
       stored.add(`h${hour}`, minute);
@@ -244,59 +288,67 @@ export function encodeDelta(
       // While the hour can still be recomputed (a restart's catch-up pass does so), its minutes
       // are the source it is recomputed from: the minute goes there too, or the recompute would
       // take it out of the hour again while the day keeps it.
-      if (hourRecomputable(hour, nowSeconds, MINUTE_TTL_SECONDS)) {
-        addToMinute(ref(keys.minute(t, minuteEpoch)), minute, false);
+      if (hourRecomputable(hour, nowSeconds, minuteSeconds)) {
+        addToMinute(out, out.ref(keys.minute(t, minuteEpoch)), minute, false, minuteSeconds);
       }
       continue;
     }
     if (minuteEpoch < settledBefore) dirtyHours.add(hour);
-    addToMinute(ref(keys.minute(t, minuteEpoch)), minute, true);
+    addToMinute(out, out.ref(keys.minute(t, minuteEpoch)), minute, true, minuteSeconds);
     const day = dayOf(minuteEpoch * 1000);
-    const sum = days.get(day) ?? [0, 0];
-    sum[0] += minute.messages;
-    sum[1] += minute.bytes;
-    days.set(day, sum);
+    let sums = days.get(day);
+    if (!sums) days.set(day, (sums = new Array<number>(DAY_COUNTERS.length).fill(0)));
+    for (let i = 0; i < DAY_COUNTERS.length; i++) sums[i] += minute[DAY_COUNTERS[i].source];
   }
-  for (const [day, [m, b]] of days) {
-    const k = ref(keys.day(t, day));
-    hincr(k, F.messages, m);
-    hincr(k, F.bytes, b);
-    args.push('x', k, DAY_TTL_SECONDS);
+  for (const [day, sums] of days) {
+    const k = out.ref(keys.day(t, day));
+    for (let i = 0; i < DAY_COUNTERS.length; i++) out.counter(k, DAY_COUNTERS[i], sums[i]);
+    out.args.push('x', k, daySeconds);
   }
+  return dirtyHours;
+}
 
+/**
+ * Each day's subjects: the ranking (trimmed to the top `subjectsStoredPerDay`), bytes, the
+ * distinct-subject sketch, and the traffic beyond the window's subject table on the day hash.
+ * Once the day's subjects are archived (or about to be), they go to its late keys.
+ */
+function encodeSubjects(
+  delta: HistoryDelta,
+  keys: RedisKeys,
+  out: FlushArgs,
+  stored: StoredPeriods,
+  subjectsStoredPerDay: number,
+  retention: Retention,
+  nowSeconds: number,
+  hotSeconds: number,
+): void {
+  const t = delta.tenantId;
+  const ttl = retention.daySeconds;
   for (const [day, table] of delta.subjects) {
     if (dayEnd(day) - DAY + retention.daySeconds <= nowSeconds) continue; // past its retention
-    // Once the day's subjects are archived (or about to be), they are added to its items.
     const late = dayDataLate(day, nowSeconds, hotSeconds) ? keys.late(t, `s${day}`) : null;
     if (late !== null) stored.markLate(`s${day}`);
-    const zkey = ref(late !== null ? `${late}:m` : keys.subjectMessages(t, day));
-    const hkey = ref(late !== null ? `${late}:b` : keys.subjectBytes(t, day));
+    const zkey = out.ref(late !== null ? `${late}:m` : keys.subjectMessages(t, day));
+    const hkey = out.ref(late !== null ? `${late}:b` : keys.subjectBytes(t, day));
     for (const [subject, c] of table.counts) {
       // Stored for days: a subject of any length is kept as at most MAX_STORED_SUBJECT_CHARS.
       const member = storedSubject(subject);
-      args.push('z', zkey, member, c.messages);
-      hincr(hkey, member, c.bytes);
+      out.args.push('z', zkey, member, c.messages);
+      out.hincr(hkey, member, c.bytes);
     }
-    args.push('t', zkey, hkey, subjectsStoredPerDay, 'x', zkey, DAY_TTL_SECONDS, 'x', hkey, DAY_TTL_SECONDS);
-    const dayTotals = late !== null ? stored.target(`d${day}`) : ref(keys.day(t, day));
+    out.args.push('t', zkey, hkey, subjectsStoredPerDay, 'x', zkey, ttl, 'x', hkey, ttl);
+    const dayTotals = late !== null ? stored.target(`d${day}`) : out.ref(keys.day(t, day));
     if (dayTotals !== null) {
-      hincr(dayTotals, 'subj_other_m', table.otherMessages);
-      hincr(dayTotals, 'subj_other_b', table.otherBytes);
+      out.hincr(dayTotals, F.subjectsOtherMessages, table.otherMessages);
+      out.hincr(dayTotals, F.subjectsOtherBytes, table.otherBytes);
     }
     if (table.sketch.size > 0) {
-      const sketch = ref(late !== null ? `${late}:k` : keys.subjectSketch(t, day));
-      for (const [register, rank] of table.sketch) args.push('r', sketch, register, rank);
-      args.push('x', sketch, DAY_TTL_SECONDS);
+      const sketch = out.ref(late !== null ? `${late}:k` : keys.subjectSketch(t, day));
+      for (const [register, rank] of table.sketch) out.args.push('r', sketch, register, rank);
+      out.args.push('x', sketch, ttl);
     }
   }
-  stored.finish();
-  if (delta.custom) encodeCustom(delta.custom, t, keys, ref, args, retention, now);
-  if (dirtyHours.size > 0) {
-    const dirty = ref(keys.rollupDirty(t));
-    for (const hour of dirtyHours) args.push('s', dirty, hour);
-    args.push('x', dirty, DAY_TTL_SECONDS);
-  }
-  return { keys: keyList, args };
 }
 
 /** The busiest second of a minute (0 without per-second detail). */
@@ -305,6 +357,8 @@ function peakOf(minute: MinuteDelta): number {
   for (const [m] of minute.seconds?.values() ?? []) peak = Math.max(peak, m);
   return peak;
 }
+
+type StoredPeriods = ReturnType<typeof storedPeriods>;
 
 /**
  * Hours and days that receive a late minute as stored values: the hash itself while its reads
@@ -315,8 +369,7 @@ function peakOf(minute: MinuteDelta): number {
 function storedPeriods(
   t: string,
   keys: RedisKeys,
-  ref: (key: string) => number,
-  args: (string | number)[],
+  out: FlushArgs,
   retention: Retention,
   nowSeconds: number,
   hotSeconds: number,
@@ -327,7 +380,7 @@ function storedPeriods(
   const markLate = (period: string) => {
     if (marked.has(period)) return;
     marked.add(period);
-    args.push('s', ref(keys.latePeriods(t)), period);
+    out.args.push('s', out.ref(keys.latePeriods(t)), period);
   };
   const target = (period: `h${number}` | `d${string}`): number | null => {
     const known = targets.get(period);
@@ -339,11 +392,11 @@ function storedPeriods(
     let k: number | null = null;
     if (start + ttl > nowSeconds) {
       if (readsCold(end, nowSeconds, hotSeconds)) {
-        k = ref(keys.late(t, period));
+        k = out.ref(keys.late(t, period));
         markLate(period);
       } else {
-        k = ref(isHour ? keys.hour(t, start) : keys.day(t, period.slice(1)));
-        if (hotSeconds > 0) args.push('q', ref(keys.archiveQueue(t)), nowSeconds * 1000, period);
+        k = out.ref(isHour ? keys.hour(t, start) : keys.day(t, period.slice(1)));
+        if (hotSeconds > 0) out.args.push('q', out.ref(keys.archiveQueue(t)), nowSeconds * 1000, period);
       }
       expiries.push([k, ttl]);
     }
@@ -355,19 +408,14 @@ function storedPeriods(
     markLate,
     /** After the writes: a hash they created gets its tier expiry (an existing one keeps its own). */
     finish(): void {
-      for (const [k, ttl] of expiries) args.push('n', k, ttl);
+      for (const [k, ttl] of expiries) out.args.push('n', k, ttl);
     },
-    /** Adds a minute's counts as the rollups fold them: sums, and the peak second as a maximum. */
+    /** Adds a minute's counts as the rollups fold them: by the counter schema, and the peak second. */
     add(period: `h${number}` | `d${string}`, minute: MinuteDelta): void {
       const k = target(period);
       if (k === null) return;
-      const push = (field: string, n: number) => n !== 0 && args.push('h', k, field, n);
-      push(F.messages, minute.messages);
-      push(F.bytes, minute.bytes);
-      if (minute.latency) for (const [bucket, samples] of minute.latency) push(latencyField(bucket), samples);
-      push(F.sampledOut, minute.skipped);
-      const peak = peakOf(minute);
-      if (peak > 0) args.push('m', k, F.peak, peak);
+      addMinuteCounts(out, k, minute);
+      out.counter(k, PEAK, peakOf(minute));
     },
   };
 }
@@ -386,14 +434,15 @@ export function saturated(sum: number): number {
  * delete every key it wrote, and forgets keys as they expire.
  */
 function encodeCustom(
-  custom: CustomFigures,
+  custom: CustomFiguresDelta,
   t: string,
   keys: RedisKeys,
-  ref: (key: string) => number,
-  args: (string | number)[],
+  out: FlushArgs,
   retention: Retention,
   now: number,
 ): void {
+  const { args } = out;
+  const ref = (key: string) => out.ref(key);
   const nowSeconds = Math.floor(now / 1000);
   const definitions = ref(keys.customMetrics(t));
   const { minuteSeconds, hourSeconds, daySeconds } = retention;

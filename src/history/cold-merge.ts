@@ -1,11 +1,11 @@
-import { COUNTER_FIELDS as F } from '../redis/redis-keys.js';
+import { MAX_FIELDS } from './counter-schema.js';
 
 /**
  * Late data added to what the cold store holds (ARCHITECTURE.md, Late data). Pure, so the rules
- * are unit-tested; they are the rollups' (rollup-scripts.ts): a field is a sum, except the peak
- * second and the sampled online/offline clients, which are maxima.
+ * are unit-tested; they are the rollups' (counter-schema.ts): a field is a sum, except the
+ * schema's maxima (the peak second, the sampled online/offline clients).
  */
-const MAXIMA = new Set<string>([F.peak, F.activeClients, F.offlineClients]);
+const MAXIMA = new Set<string>(MAX_FIELDS);
 
 /** `stored` plus `late`, field by field (a new object; neither input changes). */
 export function addFields(stored: Record<string, string>, late: Record<string, string>): Record<string, string> {
