@@ -16,13 +16,24 @@ import { batchHashReader } from '../redis/hash-batch.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { type FencedCommand, TenantFence } from '../redis/tenant-fence.js';
-import { CLIENT_DAY_FIELDS, CLIENT_FIELD_SEPARATOR } from './counter-schema.js';
+import { CLIENT_DAY_FIELDS, CLIENT_FIELD_SEPARATOR, COUNTER_FIELDS } from './counter-schema.js';
 import { periodKey } from './history-store.js';
 
 export interface SubjectCount {
   subject: string;
   messages: number;
   bytes: number;
+}
+
+/** What the realtime view is computed from (metrics/realtime-view.ts). */
+export interface RawRealtime {
+  totals: Record<string, string>;
+  today: Record<string, string>;
+  /** Minute epoch → hash fields, for the minutes asked. */
+  minutes: Map<number, Record<string, string>>;
+  topSubjects: SubjectCount[];
+  storedSubjects: number;
+  sketch: Buffer | null;
 }
 
 /**
@@ -243,6 +254,64 @@ export class HistoryReader {
     const [fromSk, toSk] =
       kind === 's' ? [subjectsSortKey(from), subjectsSortKey(to)] : [clientsSortKey(from, 0), clientsSortKeyEnd(to)];
     return decodeDayData(await this.coldQuery(this.cold, tenantId, fromSk, toSk, 'History older than a day'));
+  }
+
+  /** Today's message count of each tenant (one command each, sent together). */
+  async messagesOn(tenantIds: string[], day: string): Promise<number[]> {
+    const values = await Promise.all(
+      tenantIds.map((id) => this.redis.hget(this.keys.day(id, day), COUNTER_FIELDS.messages)),
+    );
+    return values.map((v) => Number(v ?? 0));
+  }
+
+  /**
+   * The realtime read: the totals, the day's hash, the minutes asked, the day's top subjects,
+   * how many subjects the day's ranking holds and its distinct-subject sketch, in one round.
+   */
+  async realtime(tenantId: string, day: string, minuteEpochs: number[], top: number): Promise<RawRealtime> {
+    const k = this.keys;
+    const [totals, today, minuteHashes, topSubjects, storedSubjects, sketch] = await Promise.all([
+      this.redis.hgetall(k.totals(tenantId)),
+      this.redis.hgetall(k.day(tenantId, day)),
+      this.minuteHashes(tenantId, minuteEpochs),
+      this.topSubjects(tenantId, day, top),
+      this.redis.zcard(k.subjectMessages(tenantId, day)),
+      this.subjectSketch(tenantId, day),
+    ]);
+    return {
+      totals,
+      today,
+      minutes: new Map(minuteEpochs.map((m, i) => [m, minuteHashes[i]])),
+      topSubjects,
+      storedSubjects,
+      sketch,
+    };
+  }
+
+  /** Minute hashes, one HGETALL each, sent together (a few minutes; `minutes` batches long series). */
+  minuteHashes(tenantId: string, minuteEpochs: number[]): Promise<Record<string, string>[]> {
+    return Promise.all(minuteEpochs.map((m) => this.redis.hgetall(this.keys.minute(tenantId, m))));
+  }
+
+  /** The first of these days (in order) whose day hash Redis holds, or null. */
+  async firstDayHeld(tenantId: string, days: string[]): Promise<string | null> {
+    const exists = await Promise.all(days.map((d) => this.redis.exists(this.keys.day(tenantId, d))));
+    return days.find((_, i) => exists[i] === 1) ?? null;
+  }
+
+  /** Fields of the tenant's all-time totals hash (null: absent). */
+  totals(tenantId: string, fields: string[]): Promise<(string | null)[]> {
+    return this.redis.hmget(this.keys.totals(tenantId), ...fields);
+  }
+
+  /** The day's distinct-subject sketch registers (null: none yet). */
+  subjectSketch(tenantId: string, day: string): Promise<Buffer | null> {
+    return this.redis.getBuffer(this.keys.subjectSketch(tenantId, day));
+  }
+
+  /** The day's clients with the most offline transitions, most first: flat [clientId, count, …]. */
+  offlineRanking(tenantId: string, day: string, limit: number): Promise<string[]> {
+    return this.redis.zrevrange(this.keys.offlineDay(tenantId, day), 0, limit - 1, 'WITHSCORES');
   }
 
   /** The day's `top` busiest subjects, busiest first, with their bytes. */
