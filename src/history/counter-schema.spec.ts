@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RETENTION } from '../common/retention.js';
-import { RedisKeys } from '../redis/redis-keys.js';
+import { HistoryKeys } from './history-keys.js';
 import { addFields } from './cold-merge.js';
 import {
   COUNTER_FIELDS,
@@ -93,7 +93,7 @@ describe('counter schema', () => {
     } satisfies HistoryDelta;
     // Written a day later: the minute's hour is settled, so it is also added to the stored hour and day.
     for (const now of [minuteEpoch * 1000 + 60_000, minuteEpoch * 1000 + 30 * 3_600_000]) {
-      const { args } = encodeDelta(delta, new RedisKeys('pulse'), 'i', 10, RETENTION.enterprise, now);
+      const { args } = encodeDelta(delta, new HistoryKeys('pulse'), 'i', 10, RETENTION.enterprise, now);
       for (let i = 1; i < args.length; i++) {
         if (args[i] !== 'h' && args[i] !== 'm') continue;
         const spec = specs.find(

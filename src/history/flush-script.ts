@@ -1,6 +1,6 @@
 import type { Retention } from '../common/retention.js';
 import { dayOf } from '../common/time.js';
-import type { RedisKeys } from '../redis/redis-keys.js';
+import type { HistoryKeys } from './history-keys.js';
 import { COARSE_LATENCY_BUCKETS, coarseLatencyBucket } from '../common/latency-histogram.js';
 import {
   COUNTER_FIELDS as F,
@@ -203,7 +203,7 @@ const DAY_COUNTERS = MINUTE_COUNTERS.filter((c) => c.toDay);
  */
 export function encodeDelta(
   delta: HistoryDelta,
-  keys: RedisKeys,
+  keys: HistoryKeys,
   instanceId: string,
   subjectsStoredPerDay: number,
   retention: Retention,
@@ -211,7 +211,7 @@ export function encodeDelta(
   hotSeconds = 0,
 ): EncodedFlush {
   const t = delta.tenantId;
-  const out = new FlushArgs([keys.tenant(t), keys.flushSequence(t, instanceId), keys.totals(t)], delta.seq);
+  const out = new FlushArgs([keys.shared.tenant(t), keys.flushSequence(t, instanceId), keys.totals(t)], delta.seq);
   encodeTotals(delta, out);
   const nowSeconds = Math.floor(now / 1000);
   const stored = storedPeriods(t, keys, out, retention, nowSeconds, hotSeconds);
@@ -267,7 +267,7 @@ const PEAK = { field: F.peak, op: 'm' } as const;
  */
 function encodeMinutes(
   delta: HistoryDelta,
-  keys: RedisKeys,
+  keys: HistoryKeys,
   out: FlushArgs,
   stored: StoredPeriods,
   retention: Retention,
@@ -315,7 +315,7 @@ function encodeMinutes(
  */
 function encodeSubjects(
   delta: HistoryDelta,
-  keys: RedisKeys,
+  keys: HistoryKeys,
   out: FlushArgs,
   stored: StoredPeriods,
   subjectsStoredPerDay: number,
@@ -368,7 +368,7 @@ type StoredPeriods = ReturnType<typeof storedPeriods>;
  */
 function storedPeriods(
   t: string,
-  keys: RedisKeys,
+  keys: HistoryKeys,
   out: FlushArgs,
   retention: Retention,
   nowSeconds: number,
@@ -436,7 +436,7 @@ export function saturated(sum: number): number {
 function encodeCustom(
   custom: CustomFiguresDelta,
   t: string,
-  keys: RedisKeys,
+  keys: HistoryKeys,
   out: FlushArgs,
   retention: Retention,
   now: number,
@@ -444,7 +444,7 @@ function encodeCustom(
   const { args } = out;
   const ref = (key: string) => out.ref(key);
   const nowSeconds = Math.floor(now / 1000);
-  const definitions = ref(keys.customMetrics(t));
+  const definitions = ref(keys.shared.customMetrics(t));
   const { minuteSeconds, hourSeconds, daySeconds } = retention;
   args.push('C', minuteSeconds, hourSeconds, daySeconds, nowSeconds);
   for (const [minute, byId] of custom) {
@@ -454,10 +454,10 @@ function encodeCustom(
       args.push('g', definitions, id);
       args.push(
         'c',
-        ref(keys.customFigures(t, id, minute)),
-        ref(keys.customFigures(t, id, hour)),
-        ref(keys.customFigures(t, id, day)),
-        ref(keys.customFigureKeys(t, id)),
+        ref(keys.shared.customFigures(t, id, minute)),
+        ref(keys.shared.customFigures(t, id, hour)),
+        ref(keys.shared.customFigures(t, id, day)),
+        ref(keys.shared.customFigureKeys(t, id)),
       );
       const at = args.length;
       args.push(0);

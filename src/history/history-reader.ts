@@ -14,10 +14,9 @@ import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { dayDataCold, HOUR, hotSecondsOf, periodEnd, readsCold } from './history-tiers.js';
 import { batchHashReader } from '../redis/hash-batch.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
-import { RedisKeys } from '../redis/redis-keys.js';
+import { HistoryKeys } from './history-keys.js';
 import { type FencedCommand, TenantFence } from '../redis/tenant-fence.js';
 import { CLIENT_DAY_FIELDS, CLIENT_FIELD_SEPARATOR, COUNTER_FIELDS } from './counter-schema.js';
-import { periodKey } from './history-store.js';
 
 export interface SubjectCount {
   subject: string;
@@ -49,7 +48,7 @@ export class HistoryReader {
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
-    private readonly keys: RedisKeys,
+    private readonly keys: HistoryKeys,
     private readonly fence: TenantFence,
     private readonly partitions: ColdPartitions,
     @Inject(PULSE_OPTIONS) options: PulseOptions,
@@ -111,7 +110,7 @@ export class HistoryReader {
       cold = new Map(items.map((i) => [periodOfSortKey(i.sk), (i.attributes.f ?? {}) as Record<string, string>]));
     }
     const hot = periods.filter((p) => !cold.has(p));
-    const read = await this.hashes(hot.map((p) => periodKey(this.keys, tenantId, p)));
+    const read = await this.hashes(hot.map((p) => this.keys.period(tenantId, p)));
     const fromRedis = new Map(hot.map((p, i) => [p, read[i]]));
     return periods.map((p) => cold.get(p) ?? fromRedis.get(p) ?? {});
   }

@@ -7,7 +7,7 @@ import { DAY, DAY_DATA_COLD_AFTER_SECONDS, HOUR, hotSecondsOf, periodEnd } from 
 import { batchHashReader } from '../redis/hash-batch.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
-import { RedisKeys } from '../redis/redis-keys.js';
+import { HistoryKeys } from './history-keys.js';
 import { TenantFence } from '../redis/tenant-fence.js';
 import { COUNTER_FIELDS } from './counter-schema.js';
 import { ROLLUP_DAY_LUA, ROLLUP_HOUR_LUA } from './rollup-scripts.js';
@@ -61,11 +61,6 @@ redis.call('SREM', KEYS[#KEYS], ARGV[1])
 return 1
 `;
 
-/** The Redis hash of an hour (`h…`) or a day (`d…`). */
-export function periodKey(keys: RedisKeys, tenantId: string, p: ColdPeriod): string {
-  return p.startsWith('h') ? keys.hour(tenantId, Number(p.slice(1))) : keys.day(tenantId, p.slice(1));
-}
-
 /**
  * The history's upkeep: the rollups (and the client sampler they fold), the archiver's queue and
  * digests, the hand-over of a day's subjects and clients to the cold store, and the claims of
@@ -82,7 +77,7 @@ export class HistoryStore {
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
-    private readonly keys: RedisKeys,
+    private readonly keys: HistoryKeys,
     private readonly fence: TenantFence,
     @Inject(PULSE_OPTIONS) options: PulseOptions,
     @Optional() @Inject(COLD_STORE) private readonly cold: ColdStore | null = null,
@@ -133,7 +128,7 @@ export class HistoryStore {
     // Days whose hash may still exist: those that started within the day retention.
     for (let d = hour - (hour % DAY) - DAY; d + DAY > nowSeconds - retention.daySeconds; d -= DAY)
       periods.push(`d${dayOf(d * 1000)}`);
-    const exists = await Promise.all(periods.map((p) => this.redis.exists(periodKey(this.keys, tenantId, p))));
+    const exists = await Promise.all(periods.map((p) => this.redis.exists(this.keys.period(tenantId, p))));
     await this.queueArchive(
       tenantId,
       periods.filter((_, i) => exists[i] === 1),
@@ -144,7 +139,7 @@ export class HistoryStore {
 
   /** The stored hash of each period (empty where Redis has none). */
   periodHashes(tenantId: string, periods: ColdPeriod[]): Promise<Record<string, string>[]> {
-    return this.hashes(periods.map((p) => periodKey(this.keys, tenantId, p)));
+    return this.hashes(periods.map((p) => this.keys.period(tenantId, p)));
   }
 
   /** The digest of each period's hash as last archived (null: never, or forgotten). */
@@ -180,7 +175,7 @@ export class HistoryStore {
         const until = p.startsWith('h')
           ? Math.max(periodEnd(p) + this.hotSeconds, periodEnd(`d${dayOf(Number(p.slice(1)) * 1000)}`) + DAY)
           : periodEnd(p) + this.hotSeconds;
-        if (!p.startsWith('s')) await this.redis.expireat(periodKey(this.keys, tenantId, p), until + margin);
+        if (!p.startsWith('s')) await this.redis.expireat(this.keys.period(tenantId, p), until + margin);
         await this.scripts.pulseUnqueue([this.keys.archiveQueue(tenantId)], [p, score]);
       }),
     );
@@ -300,7 +295,7 @@ export class HistoryStore {
     const keys = [
       this.keys.hour(tenantId, hourEpoch),
       ...minutes.map((m) => this.keys.minute(tenantId, m)),
-      this.keys.tenant(tenantId),
+      this.keys.shared.tenant(tenantId),
     ];
     return (await this.scripts.pulseRollupHour(keys, [ttlSeconds, stripBefore, ...minutes])) as number;
   }
@@ -326,7 +321,7 @@ export class HistoryStore {
     const keys = [
       this.keys.day(tenantId, day),
       ...hours.map((h) => this.keys.hour(tenantId, h)),
-      this.keys.tenant(tenantId),
+      this.keys.shared.tenant(tenantId),
     ];
     return (await this.scripts.pulseRollupDay(keys, [ttlSeconds])) as number;
   }

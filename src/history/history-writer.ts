@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
-import { RedisKeys } from '../redis/redis-keys.js';
+import { HistoryKeys } from './history-keys.js';
 import type { Retention } from '../common/retention.js';
 import { encodeDelta, FLUSH_LUA } from './flush-script.js';
 import { hotSecondsOf } from './history-tiers.js';
@@ -22,7 +22,7 @@ export class HistoryWriter {
 
   constructor(
     @Inject(REDIS_CLIENT) redis: RedisClient,
-    private readonly keys: RedisKeys,
+    private readonly keys: HistoryKeys,
     @Optional() @Inject(PULSE_OPTIONS) options: PulseOptions | null = null,
   ) {
     this.flush = defineScripts(redis, { pulseFlush: FLUSH_LUA }).pulseFlush;

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { RedisKeys } from '../redis/redis-keys.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { ArchiveJob } from './archive.job.js';
+import { HistoryKeys } from './history-keys.js';
 import { HistoryReader } from './history-reader.js';
 import { HistoryStore } from './history-store.js';
 import { HistoryWriter } from './history-writer.js';
@@ -12,7 +14,13 @@ import { HistoryWriter } from './history-writer.js';
  */
 @Module({
   imports: [JobsModule, TenantsModule],
-  providers: [HistoryWriter, HistoryReader, HistoryStore, ArchiveJob],
-  exports: [HistoryWriter, HistoryReader, HistoryStore, ArchiveJob],
+  providers: [
+    { provide: HistoryKeys, inject: [RedisKeys], useFactory: (keys: RedisKeys) => new HistoryKeys(keys.prefix) },
+    HistoryWriter,
+    HistoryReader,
+    HistoryStore,
+    ArchiveJob,
+  ],
+  exports: [HistoryKeys, HistoryWriter, HistoryReader, HistoryStore, ArchiveJob],
 })
 export class HistoryModule {}

@@ -75,11 +75,6 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}apikeys`;
   }
 
-  /** HASH all-time counters: m, b, lat_missing, lat_invalid, hb_sent, hb_received, hb_errors; la = last message (ms). */
-  totals(tenantId: string): string {
-    return `${this.tenantScope(tenantId)}tot`;
-  }
-
   /** HASH `definitions`: custom metric id → its definition (JSON). */
   customMetrics(tenantId: string): string {
     return `${this.tenantScope(tenantId)}custom`;
@@ -100,36 +95,6 @@ export class RedisKeys {
    */
   customFigureKeys(tenantId: string, metricId: string): string {
     return `${this.tenantScope(tenantId)}cmk:${metricId}`;
-  }
-
-  /** HASH per minute: m, b, per-second `m:<s>`/`b:<s>` (s = 0..59), latency buckets `l:<i>` (history/counter-schema.ts). */
-  minute(tenantId: string, minuteEpoch: number): string {
-    return `${this.tenantScope(tenantId)}min:${minuteEpoch}`;
-  }
-
-  /** HASH per hour (epoch s of the hour): the hour's minutes rolled up (see analytics/rollup-scripts). */
-  hour(tenantId: string, hourEpoch: number): string {
-    return `${this.tenantScope(tenantId)}hour:${hourEpoch}`;
-  }
-
-  /** HASH per UTC day (`YYYYMMDD`): m, b (flushed), plus the rollup of its hours. */
-  day(tenantId: string, day: string): string {
-    return `${this.tenantScope(tenantId)}day:${day}`;
-  }
-
-  /** ZSET subject → messages for one UTC day, trimmed to the top subjects. */
-  subjectMessages(tenantId: string, day: string): string {
-    return `${this.tenantScope(tenantId)}subj:${day}`;
-  }
-
-  /** HASH subject → bytes for the members of subjectMessages. */
-  subjectBytes(tenantId: string, day: string): string {
-    return `${this.tenantScope(tenantId)}subjb:${day}`;
-  }
-
-  /** STRING of HyperLogLog registers (one byte each) estimating a day's distinct subjects. */
-  subjectSketch(tenantId: string, day: string): string {
-    return `${this.tenantScope(tenantId)}hll:${day}`;
   }
 
   /**
@@ -159,56 +124,6 @@ export class RedisKeys {
   /** ZSET, all scores 0: the client ids currently in one status (healthy … offline), lexical. */
   clientsInStatus(tenantId: string, status: string): string {
     return `${this.tenantScope(tenantId)}status:${status}`;
-  }
-
-  /** HASH per UTC day of per-client behaviour (enterprise): `<clientId>|<s|r|e|on|ss|rc|off>`. */
-  clientDay(tenantId: string, day: string): string {
-    return `${this.tenantScope(tenantId)}cday:${day}`;
-  }
-
-  /** STRING JSON of the anomaly detectors' state (baselines, last counters, open anomalies). */
-  /** ZSET clientId → messages sent + received that UTC day (enterprise): clients ranked by traffic. */
-  clientTraffic(tenantId: string, day: string): string {
-    return `${this.tenantScope(tenantId)}ctraffic:${day}`;
-  }
-
-  /** HyperLogLog of the client ids seen that UTC day (enterprise): a period's client count. */
-  clientsSeenDay(tenantId: string, day: string): string {
-    return `${this.tenantScope(tenantId)}cseen:${day}`;
-  }
-
-  /** ZSET clientId → offline transitions that UTC day (enterprise): what flapping detection reads, top first. */
-  offlineDay(tenantId: string, day: string): string {
-    return `${this.tenantScope(tenantId)}offday:${day}`;
-  }
-
-  /**
-   * ZSET (cold store on) of hours `h<hourEpoch>` and days `d<yyyymmdd>` whose hash changed since
-   * it was last archived, scored by when (ms): the archiver's queue. `archq:filled` (STRING) says
-   * the tenant's history from before the cold store was queued once.
-   */
-  archiveQueue(tenantId: string): string {
-    return `${this.tenantScope(tenantId)}archq`;
-  }
-
-  /** HASH period → digest of the hash last archived (a recompute that changed nothing is not written again). */
-  archiveDigests(tenantId: string): string {
-    return `${this.tenantScope(tenantId)}archd`;
-  }
-
-  archiveBackfilled(tenantId: string): string {
-    return `${this.tenantScope(tenantId)}archq:filled`;
-  }
-
-  /**
-   * Late data (ARCHITECTURE.md, Late data): what flushes wrote for a period whose reads already
-   * come from the cold store, kept until the archiver adds it to the period's items. `h<hour>` /
-   * `d<day>`: HASH of fields as in the hour or day hash; `s<day>`: the day's subjects, as three
-   * keys like the day's own (`:m` ZSET, `:b` HASH, `:k` sketch STRING). `:claimed` and `:tok`
-   * hold the part the archiver is adding and its token, so that a retry never adds it twice.
-   */
-  late(tenantId: string, period: string): string {
-    return `${this.tenantScope(tenantId)}late:${period}`;
   }
 
   /** STREAM of the tenant's audit entries (field `e`: the entry's JSON), trimmed by the audit retention. */
@@ -294,16 +209,6 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}conns${part ? `:${part}` : ''}`;
   }
 
-  /** SET of the periods that have late data waiting for the archiver. */
-  latePeriods(tenantId: string): string {
-    return `${this.tenantScope(tenantId)}archl`;
-  }
-
-  /** SET of hour epochs (s) that received minutes after the rollup job last recomputed them. */
-  rollupDirty(tenantId: string): string {
-    return `${this.tenantScope(tenantId)}rollup:dirty`;
-  }
-
   /** HASH `window` (index of the last window closed) and `state` (pipeline state JSON, outbox). */
   detection(tenantId: string): string {
     return `${this.tenantScope(tenantId)}detect`;
@@ -384,11 +289,6 @@ export class RedisKeys {
   /** HASH rejected heartbeats on this tenant's subjects, by reason (all time). */
   heartbeatRejections(tenantId: string): string {
     return `${this.tenantScope(tenantId)}hbrej`;
-  }
-
-  /** STRING last flush sequence applied from one Pulse instance (makes flush retries idempotent). */
-  flushSequence(tenantId: string, instanceId: string): string {
-    return `${this.tenantScope(tenantId)}flush:${instanceId}`;
   }
 }
 

@@ -16,6 +16,7 @@ import type { AuditEntry } from '../../src/compliance/audit.js';
 import { TenantDelta } from '../../src/monitoring/tenant-delta.js';
 import { HistoryWriter } from '../../src/history/history-writer.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { HistoryKeys } from '../../src/history/history-keys.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { TenantRepository } from '../../src/tenants/tenant.repository.js';
 import { generateApiKey, hashApiKey } from '../../src/tenants/api-key.service.js';
@@ -58,6 +59,7 @@ describe('erasure fences every writer (two instances, real NATS, Redis and dynal
   let b: RunningPulse;
   let redis: Redis;
   let keys: RedisKeys;
+  let historyKeys: HistoryKeys;
   let doc: DynamoDBDocumentClient;
   let seq = 0;
   const table = `pulse-erasure-${Date.now()}`;
@@ -77,6 +79,7 @@ describe('erasure fences every writer (two instances, real NATS, Redis and dynal
     b = await startPulse({ ...options, coldStore: { ...coldStore, endpoint: proxy.endpoint } });
     redis = new Redis(SHARED_REDIS);
     keys = new RedisKeys(options.redis.keyPrefix);
+    historyKeys = new HistoryKeys(options.redis.keyPrefix);
     doc = DynamoDBDocumentClient.from(
       new DynamoDBClient({
         endpoint: dynamo.endpoint,
@@ -185,7 +188,7 @@ describe('erasure fences every writer (two instances, real NATS, Redis and dynal
   it('DELETE of an erased id removes what a late write left and answers a receipt; 404 only when nothing is left anywhere', async () => {
     const t = await tenantOnBoth('again');
     expect((await erase(a, t.id)).status).toBe(200);
-    await redis.hset(keys.totals(t.id), 'm', 1); // what a writer without a fence left
+    await redis.hset(historyKeys.totals(t.id), 'm', 1); // what a writer without a fence left
     await redis.sadd(keys.tenants(), t.id); // and a registry entry (outside its slot)
     const again = await erase(a, t.id);
     expect(again.status).toBe(200);
@@ -317,9 +320,9 @@ describe('erasure fences every writer (two instances, real NATS, Redis and dynal
     const oldDay = dayOf(old * 1000);
     await trafficAt(b, t.id, old, 3);
     for (const client of ['c1', 'c2']) {
-      await redis.hset(keys.clientDay(t.id, oldDay), `${client}|s`, 5);
-      await redis.zadd(keys.clientTraffic(t.id, oldDay), 5, client);
-      await redis.pfadd(keys.clientsSeenDay(t.id, oldDay), client);
+      await redis.hset(historyKeys.clientDay(t.id, oldDay), `${client}|s`, 5);
+      await redis.zadd(historyKeys.clientTraffic(t.id, oldDay), 5, client);
+      await redis.pfadd(historyKeys.clientsSeenDay(t.id, oldDay), client);
     }
     for (let i = 0; i < 10; i++) if ((await b.app.get(ArchiveJob).run(Date.now()))?.archived === 0) break;
     const analytics = b.app.get(HistoryReader);
@@ -439,7 +442,7 @@ describe('erasure fences every writer (two instances, real NATS, Redis and dynal
     await redis.hdel(keys.tenant(t.id), 'inc'); // as a record written before the field existed
     await trafficAt(a, t.id, old, 9);
     expect((await a.app.get(ArchiveJob).run(Date.now()))?.archived).toBeGreaterThan(0);
-    expect(await redis.exists(keys.hour(t.id, old))).toBe(0); // read from the cold store now
+    expect(await redis.exists(historyKeys.hour(t.id, old))).toBe(0); // read from the cold store now
     const left = await coldLeft(t.id);
     expect(left.length).toBeGreaterThan(0);
     expect(left.every((item) => item.startsWith(`${t.id} `))).toBe(true);
