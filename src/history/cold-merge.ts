@@ -1,20 +1,18 @@
-import { MAX_FIELDS } from './counter-schema.js';
+import { combineField } from './counter-schema.js';
 
 /**
- * Late data added to what the cold store holds (ARCHITECTURE.md, Late data). Pure, so the rules
- * are unit-tested; they are the rollups' (counter-schema.ts): a field is a sum, except the
- * schema's maxima (the peak second, the sampled online/offline clients).
+ * Late data added to what the cold store holds (ARCHITECTURE.md, Late data): `stored` plus
+ * `late`, field by field (a new object; neither input changes). Pure, so the rules are
+ * unit-tested; they are the rollups' (counter-schema.ts): a field is a sum, except the schema's
+ * maxima (the peak second, the sampled online/offline clients).
  */
-const MAXIMA = new Set<string>(MAX_FIELDS);
-
-/** `stored` plus `late`, field by field (a new object; neither input changes). */
 export function addFields(stored: Record<string, string>, late: Record<string, string>): Record<string, string> {
   const out = new Map(Object.entries(stored));
   for (const [field, raw] of Object.entries(late)) {
     const v = Number(raw);
     if (!Number.isFinite(v)) continue;
     const current = Number(out.get(field) ?? 0);
-    out.set(field, String(MAXIMA.has(field) ? Math.max(current, v) : current + v));
+    out.set(field, String(combineField(field, current, v)));
   }
   return Object.fromEntries(out);
 }

@@ -147,6 +147,16 @@ const inHourOrDay = (s: CounterSpec) => s.periods.includes('hour') || s.periods.
 export const MAX_FIELDS: readonly string[] = specs
   .filter((s) => inHourOrDay(s) && s.combine === 'max' && !s.family)
   .map((s) => s.field);
+const MAXIMA = new Set(MAX_FIELDS);
+
+/**
+ * Two values of a field of an hour or day hash combined by the schema's rule: the greater for a
+ * maximum, else the sum (the cold merge, and readers that merge hashes into one figure).
+ */
+export function combineField(field: string, current: number, value: number): number {
+  return MAXIMA.has(field) ? Math.max(current, value) : current + value;
+}
+
 /** Fields the flush keeps exact in the day hash (the day rollup leaves them alone). */
 export const FLUSHED_TO_DAY_FIELDS: readonly string[] = specs.filter((s) => s.flushedToDay).map((s) => s.field);
 

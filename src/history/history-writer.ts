@@ -4,7 +4,8 @@ import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { HistoryKeys } from './history-keys.js';
 import type { Retention } from '../common/retention.js';
-import { encodeDelta, FLUSH_LUA } from './flush-script.js';
+import { encodeDelta } from './flush-script.js';
+import { FLUSH_LUA } from './flush-lua.js';
 import { hotSecondsOf } from './history-tiers.js';
 import type { HistoryDelta } from './history-delta.js';
 
