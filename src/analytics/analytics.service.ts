@@ -82,7 +82,7 @@ export interface ForecastView {
 @Injectable()
 export class AnalyticsService {
   constructor(
-    private readonly history: HistoryReader,
+    private readonly repository: HistoryReader,
     private readonly directory: TenantDirectory,
   ) {}
 
@@ -167,7 +167,7 @@ export class AnalyticsService {
       const monthStart = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
       const days: string[] = [];
       for (let d = monthStart; d < now; d += 86_400_000) days.push(dayOf(d));
-      const used = (await this.history.days(tenantId, days)).reduce((n, d) => n + Number(d.m ?? 0), 0);
+      const used = (await this.repository.days(tenantId, days)).reduce((n, d) => n + Number(d.m ?? 0), 0);
       // This hour so far is in `used`; the forecast for it counts only what is left of it.
       const elapsed = (now - currentHour * 1000) / 3_600_000;
       const left = (v: number, i: number) => (i === 0 ? v * (1 - elapsed) : v);
@@ -201,7 +201,7 @@ export class AnalyticsService {
     const firstDay = from - (from % 86_400);
     const days: string[] = [];
     for (let d = firstDay; d < to; d += 86_400) days.push(dayOf(d * 1000));
-    const top = await this.history.topClientDays(tenantId, days, MAX_CLIENTS_LISTED);
+    const top = await this.repository.topClientDays(tenantId, days, MAX_CLIENTS_LISTED);
     const totals = sumClientDays(top.days);
     const windowSeconds = Math.max(1, Math.floor(now / 1000) - firstDay);
     const all = [...totals.values()].map((c) => behaviourOf(c, windowSeconds));
@@ -239,16 +239,16 @@ export class AnalyticsService {
       else hourRefs.push([i, start]);
     });
     const [minutes, hours, days] = await Promise.all([
-      this.history.minutes(
+      this.repository.minutes(
         tenantId,
         minuteRefs.map(([, m]) => m),
       ),
-      this.history.hours(
+      this.repository.hours(
         tenantId,
         hourRefs.map(([, h]) => h),
         now,
       ),
-      this.history.days(
+      this.repository.days(
         tenantId,
         dayRefs.map(([, d]) => d),
         now,
@@ -264,7 +264,7 @@ export class AnalyticsService {
   private async subjects(tenantId: string, from: number, to: number) {
     const days: string[] = [];
     for (let d = from - (from % 86_400); d < to; d += 86_400) days.push(dayOf(d * 1000));
-    const { top, sketches } = await this.history.subjectsOfDays(tenantId, days, 100);
+    const { top, sketches } = await this.repository.subjectsOfDays(tenantId, days, 100);
     const merged = new Map<string, { subject: string; messages: number; bytes: number }>();
     for (const s of top) {
       const entry = merged.get(s.subject);
