@@ -110,7 +110,8 @@ for (let day = start - (start % 86_400); day < lastMinute; day += 86_400) {
 // pass recomputes and clears them (they are rolled up above already).
 await redis.unlink(historyKeys.rollupDirty(tenant));
 // Minutes older than 25 h would have expired.
-for (let m = start; m < nowSeconds - retention.minuteSeconds; m += 60) await redis.unlink(historyKeys.minute(tenant, m));
+for (let m = start; m < nowSeconds - retention.minuteSeconds; m += 60)
+  await redis.unlink(historyKeys.minute(tenant, m));
 
 let coldItems = null;
 if (COLD) {
