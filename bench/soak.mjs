@@ -29,7 +29,7 @@ const tenants = Array.from({ length: TENANTS }, (_, i) => `s${runId}t${i}`);
 const count = Math.round(RATE * MINUTES * 60);
 
 const bench = await startBenchPulse({ runId, tenants, tier: 'professional', subjectPrefix: prefix });
-const { app, redis, keys, historyKeys } = bench;
+const { app, redis, historyKeys } = bench;
 const { MessageTap } = await import('../dist/monitoring/message-tap.js');
 await waitUntil(async () => app.get(MessageTap).subscribedTenants().length === TENANTS);
 
