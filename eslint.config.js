@@ -20,6 +20,7 @@ export const FLOORS = [
   'coldstore', // the cold history store (DynamoDB), beside Redis
   'jobs',
   'tenants',
+  'history', // the history store: counter schema, flush, reads hot and cold, rollup scripts, archiver
   'monitoring',
   'heartbeat',
   'nats-events', // the NATS system account: connection events, CONNZ (heartbeat's connection store)

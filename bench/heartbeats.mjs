@@ -20,7 +20,7 @@ const { PresenceWriter } = await import('../dist/heartbeat/presence-writer.js');
 const { OfflineDetector } = await import('../dist/heartbeat/offline-detector.job.js');
 const { PresenceRepository } = await import('../dist/heartbeat/presence.repository.js');
 const { TenantDirectory } = await import('../dist/tenants/tenant-directory.js');
-const { percentile } = await import('../dist/monitoring/latency-histogram.js');
+const { percentile } = await import('../dist/common/latency-histogram.js');
 const { NatsStatus } = await import('../dist/nats/nats-status.js');
 
 // The bench runs the offline detector itself.

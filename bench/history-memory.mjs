@@ -18,8 +18,10 @@ import { Redis } from 'ioredis';
 import { REDIS, writeResult } from './support.mjs';
 
 const { TenantDelta } = await import('../dist/monitoring/tenant-delta.js');
-const { TrafficRepository } = await import('../dist/monitoring/traffic.repository.js');
-const { AnalyticsRepository } = await import('../dist/analytics/analytics.repository.js');
+const { HistoryWriter } = await import('../dist/history/history-writer.js');
+const { HistoryStore } = await import('../dist/history/history-store.js');
+const { HistoryReader } = await import('../dist/history/history-reader.js');
+const { HistoryKeys } = await import('../dist/history/history-keys.js');
 const { RedisKeys } = await import('../dist/redis/redis-keys.js');
 const { TenantFence } = await import('../dist/redis/tenant-fence.js');
 const { ColdPartitions } = await import('../dist/coldstore/cold-partitions.js');
@@ -28,6 +30,7 @@ const { dayOf } = await import('../dist/common/time.js');
 
 const prefix = `pulse-mem-${randomBytes(3).toString('hex')}`;
 const keys = new RedisKeys(prefix);
+const historyKeys = new HistoryKeys(prefix);
 const redis = new Redis(REDIS);
 const tenant = 'acme';
 const retention = RETENTION.enterprise;
@@ -52,7 +55,7 @@ const nowMs = (() => {
   return at;
 })();
 const coldOptions = COLD ? { coldStore: { hotHistoryHours: 48 } } : {};
-const traffic = new TrafficRepository(redis, keys, coldOptions);
+const traffic = new HistoryWriter(redis, historyKeys, coldOptions);
 let dynalite = null;
 let cold = null;
 if (COLD) {
@@ -71,15 +74,9 @@ if (COLD) {
 // The tenant's record (written above) is what the fenced writes check; no incarnation field: its
 // items are under its bare id, as a tenant created before incarnations keeps them.
 const partitions = new ColdPartitions(redis, keys);
-const rollups = new AnalyticsRepository(
-  redis,
-  keys,
-  new TenantFence(redis, keys),
-  partitions,
-  traffic,
-  coldOptions,
-  cold,
-);
+const fence = new TenantFence(redis, keys);
+const rollups = new HistoryStore(redis, historyKeys, fence, coldOptions, cold);
+const reader = new HistoryReader(redis, historyKeys, fence, partitions, coldOptions, cold);
 
 const nowSeconds = Math.floor(nowMs / 1000);
 const end = nowSeconds - (nowSeconds % 3600);
@@ -108,19 +105,20 @@ for (let day = start - (start % 86_400); day < lastMinute; day += 86_400) {
   const fields = {};
   for (let c = 0; c < 100; c++)
     for (const f of ['s', 'r', 'e', 'on', 'ss', 'rc', 'off']) fields[`client-${c}|${f}`] = 1000 + c;
-  await redis.hset(keys.clientDay(tenant, dayOf(day * 1000)), fields);
+  await redis.hset(historyKeys.clientDay(tenant, dayOf(day * 1000)), fields);
   // As the heartbeat script does: the day's client behaviour expires with the day retention.
-  await redis.expireat(keys.clientDay(tenant, dayOf(day * 1000)), day + retention.daySeconds);
+  await redis.expireat(historyKeys.clientDay(tenant, dayOf(day * 1000)), day + retention.daySeconds);
 }
 // Every hour was flushed "late" here, so the flush marked it for the rollup; the rollup job's next
 // pass recomputes and clears them (they are rolled up above already).
-await redis.unlink(keys.rollupDirty(tenant));
+await redis.unlink(historyKeys.rollupDirty(tenant));
 // Minutes older than 25 h would have expired.
-for (let m = start; m < nowSeconds - retention.minuteSeconds; m += 60) await redis.unlink(keys.minute(tenant, m));
+for (let m = start; m < nowSeconds - retention.minuteSeconds; m += 60)
+  await redis.unlink(historyKeys.minute(tenant, m));
 
 let coldItems = null;
 if (COLD) {
-  const { Archiver } = await import('../dist/analytics/archive.job.js');
+  const { Archiver } = await import('../dist/history/archive.job.js');
   const archiver = new Archiver(rollups, cold, partitions, 60_000);
   let written = 0;
   for (let pass = 0; pass < 100; pass++) {
@@ -146,9 +144,9 @@ const timings = [];
 for (let run = 0; run < 21; run++) {
   const t0 = performance.now();
   await Promise.all([
-    rollups.days(tenant, days30, nowMs),
-    rollups.subjectsOfDays(tenant, days30, 10, nowMs),
-    rollups.topClientDays(tenant, days30, 1000, nowMs),
+    reader.days(tenant, days30, nowMs),
+    reader.subjectsOfDays(tenant, days30, 10, nowMs),
+    reader.topClientDays(tenant, days30, 1000, nowMs),
   ]);
   if (run > 0) timings.push(performance.now() - t0); // the first warms the connections
 }

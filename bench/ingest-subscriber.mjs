@@ -100,7 +100,7 @@ if (mode === 'bare') {
 } else if (mode === 'shared') {
   const { createInterface } = await import('node:readline');
   const { bench, aggregator } = await startPulse();
-  const { redis, keys } = bench;
+  const { redis, historyKeys } = bench;
   const lines = createInterface({ input: process.stdin });
   const command = (word) => new Promise((resolve) => lines.on('line', (line) => line === word && resolve()));
   const go = command('go');
@@ -122,7 +122,7 @@ if (mode === 'bare') {
   let perTenant = [];
   let stored = 0;
   const readStored = async () => {
-    perTenant = (await Promise.all(tenants.map((t) => redis.hget(keys.totals(t), 'm')))).map(Number);
+    perTenant = (await Promise.all(tenants.map((t) => redis.hget(historyKeys.totals(t), 'm')))).map(Number);
     stored = perTenant.reduce((s, v) => s + v, 0);
   };
   // Redis is read (TENANTS commands) only once this instance's own traffic has paused for 100 ms,
@@ -154,7 +154,7 @@ if (mode === 'bare') {
   await bench.stop();
 } else {
   const { bench, aggregator } = await startPulse();
-  const { redis, keys } = bench;
+  const { redis, historyKeys } = bench;
   console.log('ready');
   // Polled every millisecond (a 1 ms timer costs next to nothing): the first message, then the last.
   const when = (done) =>
@@ -172,7 +172,7 @@ if (mode === 'bare') {
   const countedAt = await when(() => aggregator.stats().messages >= COUNT);
   let stored = 0;
   await waitUntil(async () => {
-    const totals = await Promise.all(tenants.map((t) => redis.hget(keys.totals(t), 'm')));
+    const totals = await Promise.all(tenants.map((t) => redis.hget(historyKeys.totals(t), 'm')));
     stored = totals.reduce((s, v) => s + Number(v ?? 0), 0);
     return stored >= COUNT;
   }, 60_000);

@@ -29,7 +29,7 @@ const tenants = Array.from({ length: TENANTS }, (_, i) => `s${runId}t${i}`);
 const count = Math.round(RATE * MINUTES * 60);
 
 const bench = await startBenchPulse({ runId, tenants, tier: 'professional', subjectPrefix: prefix });
-const { app, redis, keys } = bench;
+const { app, redis, historyKeys } = bench;
 const { MessageTap } = await import('../dist/monitoring/message-tap.js');
 await waitUntil(async () => app.get(MessageTap).subscribedTenants().length === TENANTS);
 
@@ -76,7 +76,7 @@ const [pub, hb] = await Promise.all([traffic, heartbeats]);
 await new Promise((r) => setTimeout(r, 5000));
 clearInterval(timer);
 await sample();
-const stored = (await Promise.all(tenants.map((t) => redis.hget(keys.totals(t), 'm')))).reduce(
+const stored = (await Promise.all(tenants.map((t) => redis.hget(historyKeys.totals(t), 'm')))).reduce(
   (n, v) => n + Number(v ?? 0),
   0,
 );

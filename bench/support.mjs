@@ -12,6 +12,7 @@ export const REDIS = 'redis://127.0.0.1:6379';
 
 const { PulseModule } = await import('../dist/pulse.module.js');
 const { RedisKeys } = await import('../dist/redis/redis-keys.js');
+const { HistoryKeys } = await import('../dist/history/history-keys.js');
 const { defaultPulseOptions } = await import('../dist/config/env.validation.js');
 
 /** Starts Pulse (tap, heartbeats, jobs; no HTTP listener) with `tenants` registered at `tier`. */
@@ -57,6 +58,7 @@ export async function startBenchPulse({ runId, tenants, tier, subjectPrefix, ove
     url,
     redis,
     keys,
+    historyKeys: new HistoryKeys(keyPrefix),
     options,
     /** Closes Pulse and deletes every key of the run (and only those). */
     async stop() {

@@ -13,6 +13,7 @@ import { ObservabilityModule } from './observability/observability.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { ColdStoreModule } from './coldstore/coldstore.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
+import { HistoryModule } from './history/history.module.js';
 import { PulseHttpModule } from './http/http.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { ComplianceModule } from './compliance/compliance.module.js';
@@ -55,6 +56,7 @@ export class PulseModule {
         ColdStoreModule,
         JobsModule,
         TenantsModule,
+        HistoryModule,
         MonitoringModule,
         HeartbeatModule,
         HealthModule,

@@ -7,7 +7,7 @@ import { tierAtLeast, type Tier } from '../common/tiers.js';
 import { estimateCardinality, SKETCH_REGISTERS } from '../monitoring/subject-sketch.js';
 import { dayOf } from '../common/time.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
-import { AnalyticsRepository } from './analytics.repository.js';
+import { HistoryReader } from '../history/history-reader.js';
 import { forecast, quotaExceededAt } from './forecast.js';
 import { behaviourOf, type ClientBehaviour, findOutliers, type Outlier, sumClientDays } from './client-behaviour.js';
 import {
@@ -84,7 +84,7 @@ export interface ForecastView {
 @Injectable()
 export class AnalyticsService {
   constructor(
-    private readonly repository: AnalyticsRepository,
+    private readonly repository: HistoryReader,
     private readonly directory: TenantDirectory,
   ) {}
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { latencyBucket } from '../monitoring/latency-histogram.js';
+import { latencyBucket } from '../common/latency-histogram.js';
 import { addRecord, bucketStarts, emptyFigures, MAX_POINTS, toPoint, totalsOf } from './buckets.js';
 
 const NOW = Date.UTC(2026, 10, 28, 18, 37, 42, 500);

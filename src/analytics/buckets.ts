@@ -1,6 +1,8 @@
-import { BadRequestException } from '@nestjs/common';
-import { LATENCY_BUCKETS, percentile } from '../monitoring/latency-histogram.js';
-import { COUNTER_FIELDS as F } from '../redis/redis-keys.js';
+import { InvalidInputError } from '../common/errors/domain-error.js';
+import { LATENCY_BUCKETS, percentile } from '../common/latency-histogram.js';
+import { combineField, COUNTER_FIELDS as F, COUNTER_SCHEMA } from '../history/counter-schema.js';
+
+const SECOND_MESSAGES = COUNTER_SCHEMA.secondMessages.field;
 
 export const PERIODS = ['1h', '24h', '7d', '30d', '90d', '365d'] as const;
 export type Period = (typeof PERIODS)[number];
@@ -54,7 +56,7 @@ export function seriesBuckets(
   try {
     return { resolution: res, starts: bucketStarts(nowMs, period, res), step: RESOLUTION_SECONDS[res] };
   } catch (err) {
-    throw new BadRequestException(`resolution: ${(err as Error).message}`);
+    throw new InvalidInputError(`resolution: ${(err as Error).message}`);
   }
 }
 
@@ -91,9 +93,9 @@ export function addRecord(into: BucketFigures, record: Record<string, string>): 
     if (field === F.messages) into.messages += value;
     else if (field === F.bytes) into.bytes += value;
     else if (field === F.heartbeatErrors) into.errors += value;
-    else if (field === F.activeClients) into.activeClients = Math.max(into.activeClients, value);
-    else if (field === F.peak) into.peak = Math.max(into.peak, value);
-    else if (field.startsWith('m:')) into.peak = Math.max(into.peak, value);
+    else if (field === F.activeClients) into.activeClients = combineField(field, into.activeClients, value);
+    else if (field === F.peak) into.peak = combineField(field, into.peak, value);
+    else if (field.startsWith(SECOND_MESSAGES)) into.peak = combineField(F.peak, into.peak, value);
     else if (field.startsWith('l:')) {
       const bucket = Number(field.slice(2));
       if (bucket >= 0 && bucket < into.histogram.length) into.histogram[bucket] += value;

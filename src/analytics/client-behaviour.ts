@@ -1,4 +1,4 @@
-import { CLIENT_DAY_FIELDS, CLIENT_FIELD_SEPARATOR } from '../redis/redis-keys.js';
+import { CLIENT_DAY_FIELDS, CLIENT_FIELD_SEPARATOR } from '../history/counter-schema.js';
 
 /**
  * Client behaviour over a period (enterprise analytics): per-client totals from the per-day

@@ -8,9 +8,9 @@ import { forEachTenant, LockedJob, LockedJobService } from '../jobs/locked-job.j
 import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { dayOf } from '../common/time.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
-import { AnalyticsRepository } from './analytics.repository.js';
+import { HistoryStore } from '../history/history-store.js';
 import type { ColdPeriod } from '../coldstore/cold-store.js';
-import { dayRecomputable, hourRecomputable } from '../common/history-tiers.js';
+import { dayRecomputable, hourRecomputable } from '../history/history-tiers.js';
 
 /** Minutes older than this lose their per-second fields (kept as the minute's peak). */
 export const KEEP_SECONDS_FOR_MS = 10 * 60_000;
@@ -41,7 +41,7 @@ export class RollupJob extends LockedJobService<RollupRun> {
   private caughtUp = false;
 
   constructor(
-    private readonly repository: AnalyticsRepository,
+    private readonly history: HistoryStore,
     private readonly presence: PresenceRepository,
     private readonly directory: TenantDirectory,
     lock: RedisLock,
@@ -81,28 +81,22 @@ export class RollupJob extends LockedJobService<RollupRun> {
       const summary = await this.presence.summary(tenant.id);
       // Tenants without clients write nothing: no keys for idle tenants.
       if (summary.total > 0) {
-        await this.repository.sampleClients(
-          tenant.id,
-          minute,
-          summary.online,
-          summary.offline,
-          retention.minuteSeconds,
-        );
+        await this.history.sampleClients(tenant.id, minute, summary.online, summary.offline, retention.minuteSeconds);
       }
       for (const h of hours) {
-        await this.repository.rollupHour(tenant.id, h, stripBefore, retention.hourSeconds);
+        await this.history.rollupHour(tenant.id, h, stripBefore, retention.hourSeconds);
         hoursRolled++;
       }
       const changed: ColdPeriod[] = hours.map((h) => `h${h}` as const);
       // Hours that received late minutes (marked by the flush) are recomputed too, with their days.
       // The marks are cleared first: a flush that marks an hour again meanwhile gets it recomputed
       // next pass; a recompute that fails puts its marks back.
-      const marked = await this.repository.dirtyHours(tenant.id, DIRTY_HOURS_PER_PASS);
+      const marked = await this.history.dirtyHours(tenant.id, DIRTY_HOURS_PER_PASS);
       const late = marked.filter((h) => !hours.includes(h) && hourRecomputable(h, nowSeconds, retention.minuteSeconds));
-      await this.repository.clearDirty(tenant.id, marked);
+      await this.history.clearDirty(tenant.id, marked);
       try {
         for (const h of late) {
-          await this.repository.rollupHour(tenant.id, h, stripBefore, retention.hourSeconds);
+          await this.history.rollupHour(tenant.id, h, stripBefore, retention.hourSeconds);
           changed.push(`h${h}`);
           hoursRolled++;
         }
@@ -110,13 +104,13 @@ export class RollupJob extends LockedJobService<RollupRun> {
         // Only days whose hours are all still kept (basic keeps hours 26 h: yesterday's first
         // hours go before yesterday stops being recomputed).
         for (const dayStart of [...days].filter((d) => dayRecomputable(d, nowSeconds, retention.hourSeconds))) {
-          await this.repository.rollupDay(tenant.id, dayOf(dayStart * 1000), dayStart, retention.daySeconds);
+          await this.history.rollupDay(tenant.id, dayOf(dayStart * 1000), dayStart, retention.daySeconds);
           changed.push(`d${dayOf(dayStart * 1000)}`);
         }
         // The archiver moves them to the cold store once closed (cold store on; else a no-op).
-        await this.repository.queueArchive(tenant.id, changed, now);
+        await this.history.queueArchive(tenant.id, changed, now);
       } catch (err) {
-        await this.repository.markDirty(tenant.id, late).catch(() => undefined);
+        await this.history.markDirty(tenant.id, late).catch(() => undefined);
         throw err;
       }
       await held.extend(this.lockTtl);

@@ -1,5 +1,6 @@
 import { JobsModule } from '../jobs/jobs.module.js';
 import { Module } from '@nestjs/common';
+import { HistoryModule } from '../history/history.module.js';
 import { MonitoringModule } from '../monitoring/monitoring.module.js';
 import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
@@ -8,7 +9,7 @@ import { AnomalyRepository } from './anomaly.repository.js';
 import { AnomalyEvents } from './anomaly-events.js';
 
 @Module({
-  imports: [JobsModule, TenantsModule, MonitoringModule, HeartbeatModule],
+  imports: [JobsModule, TenantsModule, MonitoringModule, HeartbeatModule, HistoryModule],
   providers: [AnomalyRepository, AnomalyDetectionJob, AnomalyEvents],
   exports: [AnomalyRepository, AnomalyDetectionJob, AnomalyEvents],
 })

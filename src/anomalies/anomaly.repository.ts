@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LATENCY_BUCKETS, percentile } from '../monitoring/latency-histogram.js';
+import { LATENCY_BUCKETS, percentile } from '../common/latency-histogram.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { dayOf, minuteEpochOf } from '../common/time.js';
 import { TenantFence } from '../redis/tenant-fence.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { ANOMALY_RETENTION_SECONDS, type Anomaly } from './anomaly.js';
-import { COUNTER_FIELDS as F, secondField } from '../redis/redis-keys.js';
-import { TrafficRepository } from '../monitoring/traffic.repository.js';
+import { COUNTER_FIELDS as F, secondField } from '../history/counter-schema.js';
+import { HistoryReader } from '../history/history-reader.js';
 
 /**
  * Clients whose offline transitions a window reads (the most today first): flapping needs three in
@@ -87,7 +87,7 @@ export class AnomalyRepository {
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly fence: TenantFence,
-    private readonly traffic: TrafficRepository,
+    private readonly history: HistoryReader,
   ) {
     this.scripts = defineScripts(redis, {
       pulseDetectionSave: DETECTION_SAVE_LUA,
@@ -111,8 +111,7 @@ export class AnomalyRepository {
     const minutes: number[] = [];
     for (let m = minuteEpochOf(latencyFrom); m * 1000 < latencyTo && minutes.length < 60; m += 60) minutes.push(m);
     const [totals, rejections, sketch, subjects, clientDay, latency] = await Promise.all([
-      this.redis.hmget(
-        k.totals(tenantId),
+      this.history.totals(tenantId, [
         F.messages,
         F.heartbeatSent,
         F.heartbeatReceived,
@@ -121,13 +120,13 @@ export class AnomalyRepository {
         F.natsConnects,
         F.natsSlowConsumers,
         F.natsAuthFailures,
-      ),
+      ]),
       this.redis.hvals(k.heartbeatRejections(tenantId)),
-      this.redis.getBuffer(k.subjectSketch(tenantId, day)),
-      this.traffic.topSubjects(tenantId, day, topSubjects),
+      this.history.subjectSketch(tenantId, day),
+      this.history.topSubjects(tenantId, day, topSubjects),
       // Bounded: the clients with the most offline transitions today, not the whole client-day hash.
-      this.redis.zrevrange(k.offlineDay(tenantId, day), 0, MAX_OFFLINE_CLIENTS - 1, 'WITHSCORES'),
-      Promise.all(minutes.map((m) => this.redis.hgetall(k.minute(tenantId, m)))),
+      this.history.offlineRanking(tenantId, day, MAX_OFFLINE_CLIENTS),
+      this.history.minuteHashes(tenantId, minutes),
     ]);
     const authSources = Object.entries(await this.redis.hgetall(k.natsAuthSources(tenantId)))
       .map(([field, n]) => {
@@ -196,7 +195,7 @@ export class AnomalyRepository {
     if ((last - first) / 60 + 1 > MAX_HELD_MINUTES) return null;
     const minutes: number[] = [];
     for (let m = first; m <= last; m += 60) minutes.push(m);
-    const hashes = await Promise.all(minutes.map((m) => this.redis.hgetall(this.keys.minute(tenantId, m))));
+    const hashes = await this.history.minuteHashes(tenantId, minutes);
     const held: HeldWindows = { windows: Array.from({ length: count }, () => ({ messages: 0, bytes: 0 })), after: 0 };
     const end = from + count * windowMs;
     hashes.forEach((hash, i) => {

@@ -1,4 +1,4 @@
-import { percentile } from '../monitoring/latency-histogram.js';
+import { percentile } from '../common/latency-histogram.js';
 import type { DetectorConfig, Sensitivity } from '../config/detector-config.js';
 import type { WindowFigures } from './detectors.js';
 import { closeWindow, initialPipelineState, pipelineConfig, PULSE_SERIES_RESOLUTION } from './window-pipeline.js';

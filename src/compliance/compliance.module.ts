@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { HistoryModule } from '../history/history.module.js';
 import { AlertingModule } from '../alerting/alerting.module.js';
 import { AnalyticsModule } from '../analytics/analytics.module.js';
 import { AnomaliesModule } from '../anomalies/anomalies.module.js';
@@ -18,6 +19,7 @@ import { ComplianceRepository } from './compliance.repository.js';
     TenantsModule,
     AlertingModule,
     AnalyticsModule,
+    HistoryModule,
     AnomaliesModule,
     HeartbeatModule,
     MetricsModule,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisKeys } from '../redis/redis-keys.js';
+import { HistoryReader } from '../history/history-reader.js';
 
 /** The compliance report's Redis reads: what is actually held, and how Redis is run. */
 @Injectable()
@@ -8,12 +9,12 @@ export class ComplianceRepository {
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
+    private readonly history: HistoryReader,
   ) {}
 
-  /** The first of these days (in order) whose day hash exists, or null. */
-  async firstDayHeld(tenantId: string, days: string[]): Promise<string | null> {
-    const exists = await Promise.all(days.map((d) => this.redis.exists(this.keys.day(tenantId, d))));
-    return days.find((_, i) => exists[i] === 1) ?? null;
+  /** The first of these days (in order) whose day hash exists, or null (read through the history store). */
+  firstDayHeld(tenantId: string, days: string[]): Promise<string | null> {
+    return this.history.firstDayHeld(tenantId, days);
   }
 
   /** When the longest-silent client remembered was last seen (ms), or null. */

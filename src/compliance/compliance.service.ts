@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AlertingService } from '../alerting/alerting.service.js';
 import { type Channel, tenantUrlOf } from '../alerting/channel.js';
-import { AnalyticsRepository } from '../analytics/analytics.repository.js';
+import { HistoryReader } from '../history/history-reader.js';
 import { AnomalyRepository } from '../anomalies/anomaly.repository.js';
 import { ColdPartitions } from '../coldstore/cold-partitions.js';
 import { COLD_STORE, type ColdStore, coldStoreUnavailable } from '../coldstore/cold-store.js';
@@ -68,7 +68,7 @@ export class ComplianceService {
     private readonly custom: CustomMetricsService,
     private readonly presence: PresenceRepository,
     private readonly connections: ConnectionRepository,
-    private readonly analytics: AnalyticsRepository,
+    private readonly history: HistoryReader,
     private readonly anomalies: AnomalyRepository,
     private readonly audit: AuditRepository,
     private readonly auditService: AuditService,
@@ -112,7 +112,7 @@ export class ComplianceService {
     const currentMinute = nowSeconds - (nowSeconds % 60);
     for (let m = currentMinute - retention.minuteSeconds; m <= currentMinute; m += HOUR) {
       const epochs = Array.from({ length: 60 }, (_, i) => m + i * 60).filter((e) => e <= currentMinute);
-      const rows = await this.analytics.minutes(t, epochs);
+      const rows = await this.history.minutes(t, epochs);
       for (let i = 0; i < epochs.length; i++) {
         if (Object.keys(rows[i]).length > 0)
           yield { type: 'minute', data: { at: new Date(epochs[i] * 1000).toISOString(), fields: rows[i] } };
@@ -121,7 +121,7 @@ export class ComplianceService {
     const currentHour = nowSeconds - (nowSeconds % HOUR);
     for (let h = currentHour - retention.hourSeconds; h <= currentHour; h += DAY) {
       const epochs = Array.from({ length: 24 }, (_, i) => h + i * HOUR).filter((e) => e <= currentHour);
-      const rows = await this.analytics.hours(t, epochs, now);
+      const rows = await this.history.hours(t, epochs, now);
       for (let i = 0; i < epochs.length; i++) {
         if (Object.keys(rows[i]).length > 0)
           yield { type: 'hour', data: { at: new Date(epochs[i] * 1000).toISOString(), fields: rows[i] } };
@@ -131,11 +131,11 @@ export class ComplianceService {
     for (let d = now - retention.daySeconds * 1000; d <= now; d += DAY * 1000) days.push(dayOf(d));
     if (days.at(-1) !== dayOf(now)) days.push(dayOf(now));
     for (const day of days) {
-      const [fields] = await this.analytics.days(t, [day], now);
+      const [fields] = await this.history.days(t, [day], now);
       if (Object.keys(fields).length > 0) yield { type: 'day', data: { day, fields } };
-      const { top } = await this.analytics.subjectsOfDays(t, [day], this.options.subjectsStoredPerDay, now);
+      const { top } = await this.history.subjectsOfDays(t, [day], this.options.subjectsStoredPerDay, now);
       if (top.length > 0) yield { type: 'subjects', data: { day, subjects: top } };
-      for await (const batch of this.analytics.clientDayFields(t, day, now)) {
+      for await (const batch of this.history.clientDayFields(t, day, now)) {
         yield { type: 'clientDay', data: { day, fields: Object.fromEntries(batch) } };
       }
     }

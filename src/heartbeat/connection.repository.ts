@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
-import { COUNTER_FIELDS as F, RedisKeys } from '../redis/redis-keys.js';
+import { COUNTER_FIELDS as F } from '../history/counter-schema.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+import { HistoryKeys } from '../history/history-keys.js';
 
 /** Closed connections a tenant keeps (the latest), for their reasons and counts. */
 export const CLOSED_KEPT = 1000;
@@ -145,10 +147,14 @@ return 1
 export class ConnectionRepository {
   private readonly scripts: Record<'pulseConnections', LuaScript>;
 
+  /** Where the history counters and client days this repository writes live. */
+  private readonly history: HistoryKeys;
+
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
+    this.history = new HistoryKeys(keys.prefix);
     this.scripts = defineScripts(redis, { pulseConnections: { lua: APPLY_LUA, keys: 11 } });
   }
 
@@ -178,7 +184,7 @@ export class ConnectionRepository {
         k('sdk'),
         k('client'),
         k('closed'),
-        this.keys.totals(tenantId),
+        this.history.totals(tenantId),
         this.keys.natsAuthSources(tenantId),
         k('hint'),
         k('hintclosed'),

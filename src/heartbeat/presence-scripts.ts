@@ -3,7 +3,11 @@
  * Redis Cluster slot, atomically: a heartbeat and the offline detector never interleave.
  */
 
-import { CLIENT_DAY_FIELDS as C, CLIENT_FIELD_SEPARATOR as SEP, COUNTER_FIELDS as F } from '../redis/redis-keys.js';
+import {
+  CLIENT_DAY_FIELDS as C,
+  CLIENT_FIELD_SEPARATOR as SEP,
+  COUNTER_FIELDS as F,
+} from '../history/counter-schema.js';
 
 /** ARGV values per heartbeat in HEARTBEATS_LUA. */
 export const HEARTBEAT_STRIDE = 8;

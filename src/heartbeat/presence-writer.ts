@@ -7,7 +7,7 @@ import { entitled } from '../common/entitlements.js';
 import type { Tier } from '../common/tiers.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
-import { LATENCY_BUCKETS, latencyBucket, percentile } from '../monitoring/latency-histogram.js';
+import { LATENCY_BUCKETS, latencyBucket, percentile } from '../common/latency-histogram.js';
 import type { Heartbeat } from './heartbeat-parser.js';
 import { HeartbeatRejections } from './heartbeat-rejections.js';
 import { PresenceEventsPublisher } from './presence-events.publisher.js';

@@ -1,10 +1,12 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
-import { dayDataLate, hotSecondsOf } from '../common/history-tiers.js';
+import { dayDataLate, hotSecondsOf } from '../history/history-tiers.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { dayOf, minuteEpochOf } from '../common/time.js';
-import { RedisKeys, rejectionField } from '../redis/redis-keys.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+import { HistoryKeys } from '../history/history-keys.js';
+import { rejectionField } from '../history/counter-schema.js';
 import { type FencedCommand, TenantFence } from '../redis/tenant-fence.js';
 import type { Retention } from '../common/retention.js';
 import type { PresenceStatus } from './heartbeat.dto.js';
@@ -56,12 +58,16 @@ export class PresenceRepository {
   /** The cold store's hot window (s), 0 without one: a day's client data is archived then. */
   private readonly hotSeconds: number;
 
+  /** Where the history counters and client days this repository writes live. */
+  private readonly history: HistoryKeys;
+
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly fence: TenantFence,
     @Optional() @Inject(PULSE_OPTIONS) options: PulseOptions | null = null,
   ) {
+    this.history = new HistoryKeys(keys.prefix);
     this.hotSeconds = hotSecondsOf(options);
     this.scripts = defineScripts(redis, {
       pulseHeartbeats: HEARTBEATS_LUA,
@@ -98,12 +104,12 @@ export class PresenceRepository {
       k.clientsBySeen(tenantId),
       k.clientIndex(tenantId),
       ...this.statusKeys(tenantId),
-      k.minute(tenantId, minute),
+      this.history.minute(tenantId, minute),
       k.tenant(tenantId),
-      k.clientDay(tenantId, day),
-      k.totals(tenantId),
-      k.clientTraffic(tenantId, day),
-      k.clientsSeenDay(tenantId, day),
+      this.history.clientDay(tenantId, day),
+      this.history.totals(tenantId),
+      this.history.clientTraffic(tenantId, day),
+      this.history.clientsSeenDay(tenantId, day),
       ...batch.map((b) => k.client(tenantId, b.heartbeat.clientId)),
     ];
     const args: (string | number)[] = [
@@ -146,8 +152,8 @@ export class PresenceRepository {
     const keys = [
       k.onlineClients(tenantId),
       ...this.statusKeys(tenantId),
-      k.clientDay(tenantId, dayOf(now)),
-      k.offlineDay(tenantId, dayOf(now)),
+      this.history.clientDay(tenantId, dayOf(now)),
+      this.history.offlineDay(tenantId, dayOf(now)),
       ...clientIds.map((id) => k.client(tenantId, id)),
     ];
     const flat = (await this.scripts.pulseMarkOffline(keys, [
@@ -194,7 +200,7 @@ export class PresenceRepository {
   ): Promise<void> {
     if (byReason.size === 0) return;
     const total = this.keys.heartbeatRejections(tenantId);
-    const minute = this.keys.minute(tenantId, minuteEpoch);
+    const minute = this.history.minute(tenantId, minuteEpoch);
     // Gathered before the write: fenced, so a tenant erased meanwhile gets nothing back.
     await this.fence.write(tenantId, [
       ...[...byReason].flatMap(([reason, n]): FencedCommand[] => [

@@ -35,7 +35,7 @@ import { CustomMetricsService } from './custom-metrics.service.js';
 import { MetricsService } from './metrics.service.js';
 import { LiveStreams } from './live-streams.js';
 import { EXPOSED_CUSTOM_METRICS, EXPOSED_SUBJECTS, MAX_SERIES } from './prometheus-exposition.js';
-import { COARSE_LATENCY_BUCKETS } from '../monitoring/latency-histogram.js';
+import { COARSE_LATENCY_BUCKETS } from '../common/latency-histogram.js';
 import { PresenceQueryService } from '../heartbeat/presence-query.service.js';
 
 /** Tenant metrics. Every route reads the tenant of the API key, and only that tenant. */

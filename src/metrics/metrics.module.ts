@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { HistoryModule } from '../history/history.module.js';
 import { MonitoringModule } from '../monitoring/monitoring.module.js';
 import { AnalyticsModule } from '../analytics/analytics.module.js';
 import { AnomaliesModule } from '../anomalies/anomalies.module.js';
@@ -17,6 +18,7 @@ import { NatsEventsModule } from '../nats-events/nats-events.module.js';
 @Module({
   imports: [
     MonitoringModule,
+    HistoryModule,
     HealthModule,
     HeartbeatModule,
     AnalyticsModule,

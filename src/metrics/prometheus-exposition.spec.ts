@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { PresenceSummary } from '../heartbeat/presence.repository.js';
-import { COARSE_LATENCY_BUCKETS } from '../monitoring/latency-histogram.js';
+import { COARSE_LATENCY_BUCKETS } from '../common/latency-histogram.js';
 import type { RealtimeView } from './realtime-view.js';
 import { EXPOSED_CUSTOM_METRICS, EXPOSED_SUBJECTS, MAX_SERIES, tenantExposition } from './prometheus-exposition.js';
 

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Metric, Registry } from 'prom-client';
-import { COARSE_LATENCY_BUCKETS, coarseUpperMs } from '../monitoring/latency-histogram.js';
+import { COARSE_LATENCY_BUCKETS, coarseUpperMs } from '../common/latency-histogram.js';
 import type { LatencyTotals, RealtimeRead } from './realtime.reader.js';
 
 /** Subjects exposed as label values, at most (the busiest today): the bound on the series a scrape returns. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { latencyBucket } from '../monitoring/latency-histogram.js';
+import { latencyBucket } from '../common/latency-histogram.js';
 import type { RawRealtime } from './metrics.repository.js';
 import { buildRealtimeView, realtimeMinutes } from './realtime-view.js';
 

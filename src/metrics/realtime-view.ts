@@ -1,9 +1,9 @@
 import type { Tier } from '../common/tiers.js';
 import { entitled } from '../common/entitlements.js';
 import { estimateCardinality } from '../monitoring/subject-sketch.js';
-import { LATENCY_BUCKETS, percentile } from '../monitoring/latency-histogram.js';
+import { LATENCY_BUCKETS, percentile } from '../common/latency-histogram.js';
 import type { RawRealtime } from './metrics.repository.js';
-import { COUNTER_FIELDS as F, secondField } from '../redis/redis-keys.js';
+import { COUNTER_FIELDS as F, secondField } from '../history/counter-schema.js';
 
 export interface Counter {
   total: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RedisKeys } from '../redis/redis-keys.js';
+import { HistoryKeys } from '../history/history-keys.js';
 import { RETENTION } from '../common/retention.js';
-import { encodeDelta } from './flush-script.js';
+import { encodeDelta } from '../history/flush-script.js';
 
 const MINUTE_TTL_SECONDS = RETENTION.enterprise.minuteSeconds;
 const DAY_TTL_SECONDS = RETENTION.enterprise.daySeconds;
@@ -21,7 +21,7 @@ function ops(args: (string | number)[]): (string | number)[][] {
 }
 
 describe('encodeDelta', () => {
-  const keys = new RedisKeys('pulse');
+  const keys = new HistoryKeys('pulse');
   const minute = Date.UTC(2026, 10, 28, 12, 0) / 1000;
 
   it('encodes totals, minute, day, subjects and sketch operations with tenant-tagged keys', () => {

@@ -5,11 +5,11 @@ import { TenantsModule } from '../tenants/tenants.module.js';
 import { MessageTap } from './message-tap.js';
 import { TrafficAggregator } from './traffic-aggregator.js';
 import { TrafficFlusher } from './traffic-flusher.js';
-import { TrafficRepository } from './traffic.repository.js';
+import { HistoryModule } from '../history/history.module.js';
 
 @Module({
-  imports: [TenantsModule, JobsModule],
-  providers: [TrafficAggregator, TrafficFlusher, TrafficRepository, MessageTap, CustomMetricRepository],
-  exports: [TrafficAggregator, TrafficFlusher, MessageTap, TrafficRepository, CustomMetricRepository],
+  imports: [TenantsModule, JobsModule, HistoryModule],
+  providers: [TrafficAggregator, TrafficFlusher, MessageTap, CustomMetricRepository],
+  exports: [TrafficAggregator, TrafficFlusher, MessageTap, CustomMetricRepository],
 })
 export class MonitoringModule {}

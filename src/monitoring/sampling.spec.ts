@@ -1,6 +1,6 @@
 import { headers, type Msg } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
-import { percentile } from './latency-histogram.js';
+import { percentile } from '../common/latency-histogram.js';
 import type { TenantDelta } from './tenant-delta.js';
 import { TenantTraffic } from './tenant-traffic.js';
 import { TrafficAggregator } from './traffic-aggregator.js';

@@ -1,23 +1,17 @@
 import { combineFigures, type CustomFigures } from './custom/custom-metric-set.js';
 import { SubjectTable } from './subject-table.js';
+import { COUNT_SOURCES, emptyMinute, type MinuteDelta } from '../history/history-delta.js';
+import type { MinuteSource } from '../history/counter-schema.js';
 
-export interface MinuteDelta {
-  messages: number;
-  bytes: number;
-  /** Second of the minute (0..59) → [messages, bytes]; dropped for old minutes during an outage. */
-  seconds: Map<number, [number, number]> | null;
-  /** Latency bucket → samples. */
-  latency: Map<number, number> | null;
-  /** Messages left out of the latency and subject statistics by sampling (counts stay exact). */
-  skipped: number;
-}
+export type { MinuteDelta } from '../history/history-delta.js';
 
 /** Keep per-second detail for this long while deltas wait for Redis; older minutes keep totals only. */
 export const SECOND_DETAIL_MS = 10 * 60_000;
 
 /**
- * What one tenant's counters changed by since the last successful flush. Its size is bounded by
- * the minutes it spans and the subject table's capacity, never by the number of messages.
+ * What one tenant's counters changed by since the last successful flush (a HistoryDelta: what the
+ * history store writes). Its size is bounded by the minutes it spans and the subject table's
+ * capacity, never by the number of messages.
  */
 export class TenantDelta {
   /** Flush sequence, assigned when the delta is first sent; retries send the same sequence. */
@@ -44,7 +38,7 @@ export class TenantDelta {
   minute(minuteEpoch: number): MinuteDelta {
     let minute = this.minutes.get(minuteEpoch);
     if (!minute) {
-      minute = { messages: 0, bytes: 0, seconds: new Map(), latency: null, skipped: 0 };
+      minute = emptyMinute();
       this.minutes.set(minuteEpoch, minute);
     }
     return minute;
@@ -74,8 +68,12 @@ export class TenantDelta {
     minute.latency.set(bucket, (minute.latency.get(bucket) ?? 0) + samples);
   }
 
-  addSkipped(minuteEpoch: number, messages: number): void {
-    this.minute(minuteEpoch).skipped += messages;
+  /**
+   * Adds `n` to one of the minute's counters (a `minute` source of the counter schema; messages
+   * and bytes come by `addSecond`, which also keeps the per-second detail).
+   */
+  addCount(source: Exclude<MinuteSource, 'messages' | 'bytes'>, minuteEpoch: number, n: number): void {
+    this.minute(minuteEpoch)[source] += n;
   }
 
   subjectsOf(day: string): SubjectTable {
@@ -104,7 +102,7 @@ export class TenantDelta {
         this.bytes += m.bytes;
       }
       if (m.latency) for (const [bucket, samples] of m.latency) this.addLatency(minuteEpoch, bucket, samples);
-      if (m.skipped > 0) this.addSkipped(minuteEpoch, m.skipped);
+      for (const source of COUNT_SOURCES) if (m[source] > 0) this.addCount(source, minuteEpoch, m[source]);
     }
     this.latencyMissing += other.latencyMissing;
     this.latencyInvalid += other.latencyInvalid;

@@ -1,6 +1,6 @@
 import { headers, type Msg, type MsgHdrs } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
-import { latencyBucket } from './latency-histogram.js';
+import { latencyBucket } from '../common/latency-histogram.js';
 import { SECOND_DETAIL_MS, TenantDelta } from './tenant-delta.js';
 import { TenantTraffic } from './tenant-traffic.js';
 import { TrafficAggregator } from './traffic-aggregator.js';

@@ -1,6 +1,6 @@
 import type { Msg } from '@nats-io/transport-node';
 import { dayOf, minuteEpochOf } from '../common/time.js';
-import { LATENCY_BUCKETS, latencyBucket, latencyFromHeader } from './latency-histogram.js';
+import { LATENCY_BUCKETS, latencyBucket, latencyFromHeader } from '../common/latency-histogram.js';
 import { combineFigures, type CustomFigures, type CustomMetricSet } from './custom/custom-metric-set.js';
 import { SubjectTable } from './subject-table.js';
 import { TenantDelta } from './tenant-delta.js';
@@ -170,7 +170,7 @@ export class TenantTraffic {
       }
       this.latency.fill(0);
     }
-    if (this.skipped > 0) delta.addSkipped(minuteEpochOf(this.lastSeen), this.skipped);
+    if (this.skipped > 0) delta.addCount('skipped', minuteEpochOf(this.lastSeen), this.skipped);
     delta.latencyMissing = this.latencyMissing;
     delta.lastActivityMs = this.lastSeen;
     delta.custom = combineFigures(this.replacedCustom, this.custom?.take() ?? null);

@@ -7,7 +7,7 @@ import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { redisReady } from '../redis/redis-errors.js';
 import type { TenantDelta } from './tenant-delta.js';
 import { TrafficAggregator } from './traffic-aggregator.js';
-import { TrafficRepository } from './traffic.repository.js';
+import { HistoryWriter } from '../history/history-writer.js';
 
 export interface FlushStats {
   flushes: number;
@@ -47,7 +47,7 @@ export class TrafficFlusher {
 
   constructor(
     private readonly aggregator: TrafficAggregator,
-    private readonly repository: TrafficRepository,
+    private readonly history: HistoryWriter,
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
     private readonly directory: TenantDirectory,
@@ -97,7 +97,7 @@ export class TrafficFlusher {
     const deltas = [...this.inFlight.values()];
     const results = await Promise.allSettled(
       deltas.map((d) =>
-        this.repository.apply(
+        this.history.apply(
           d,
           this.instanceId,
           this.options.subjectsStoredPerDay,

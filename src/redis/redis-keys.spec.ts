@@ -8,13 +8,8 @@ describe('RedisKeys', () => {
     const tenantKeys = [
       keys.tenant('acme'),
       keys.tenantApiKeys('acme'),
-      keys.totals('acme'),
-      keys.minute('acme', 60),
-      keys.day('acme', '20261128'),
-      keys.subjectMessages('acme', '20261128'),
-      keys.subjectBytes('acme', '20261128'),
-      keys.subjectSketch('acme', '20261128'),
-      keys.flushSequence('acme', 'i1'),
+      keys.client('acme', 'c1'),
+      keys.detection('acme'),
       ...Object.values(keys.alertQueue('acme')),
     ];
     for (const key of tenantKeys) {
@@ -26,7 +21,7 @@ describe('RedisKeys', () => {
   });
 
   it('keeps tenants apart: no key of one tenant is a prefix match of another', () => {
-    expect(keys.totals('acme').startsWith(keys.tenantScope('ac'))).toBe(false);
+    expect(keys.tenant('acme').startsWith(keys.tenantScope('ac'))).toBe(false);
   });
 
   it('global keys carry the prefix', () => {

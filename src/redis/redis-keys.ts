@@ -76,11 +76,6 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}apikeys`;
   }
 
-  /** HASH all-time counters: m, b, lat_missing, lat_invalid, hb_sent, hb_received, hb_errors; la = last message (ms). */
-  totals(tenantId: string): string {
-    return `${this.tenantScope(tenantId)}tot`;
-  }
-
   /** HASH `definitions`: custom metric id → its definition (JSON). */
   customMetrics(tenantId: string): string {
     return `${this.tenantScope(tenantId)}custom`;
@@ -101,36 +96,6 @@ export class RedisKeys {
    */
   customFigureKeys(tenantId: string, metricId: string): string {
     return `${this.tenantScope(tenantId)}cmk:${metricId}`;
-  }
-
-  /** HASH per minute: m, b, per-second `m:<s>`/`b:<s>` (s = 0..59), latency buckets `l:<i>`. */
-  minute(tenantId: string, minuteEpoch: number): string {
-    return `${this.tenantScope(tenantId)}min:${minuteEpoch}`;
-  }
-
-  /** HASH per hour (epoch s of the hour): the hour's minutes rolled up (see analytics/rollup-scripts). */
-  hour(tenantId: string, hourEpoch: number): string {
-    return `${this.tenantScope(tenantId)}hour:${hourEpoch}`;
-  }
-
-  /** HASH per UTC day (`YYYYMMDD`): m, b, subj_other_m, subj_other_b (flushed), plus the rollup of its hours. */
-  day(tenantId: string, day: string): string {
-    return `${this.tenantScope(tenantId)}day:${day}`;
-  }
-
-  /** ZSET subject → messages for one UTC day, trimmed to the top subjects. */
-  subjectMessages(tenantId: string, day: string): string {
-    return `${this.tenantScope(tenantId)}subj:${day}`;
-  }
-
-  /** HASH subject → bytes for the members of subjectMessages. */
-  subjectBytes(tenantId: string, day: string): string {
-    return `${this.tenantScope(tenantId)}subjb:${day}`;
-  }
-
-  /** STRING of HyperLogLog registers (one byte each) estimating a day's distinct subjects. */
-  subjectSketch(tenantId: string, day: string): string {
-    return `${this.tenantScope(tenantId)}hll:${day}`;
   }
 
   /**
@@ -160,55 +125,6 @@ export class RedisKeys {
   /** ZSET, all scores 0: the client ids currently in one status (healthy … offline), lexical. */
   clientsInStatus(tenantId: string, status: string): string {
     return `${this.tenantScope(tenantId)}status:${status}`;
-  }
-
-  /** HASH per UTC day of per-client behaviour (enterprise): `<clientId>|<s|r|e|on|ss|rc|off>`. */
-  clientDay(tenantId: string, day: string): string {
-    return `${this.tenantScope(tenantId)}cday:${day}`;
-  }
-
-  /** ZSET clientId → messages sent + received that UTC day (enterprise): clients ranked by traffic. */
-  clientTraffic(tenantId: string, day: string): string {
-    return `${this.tenantScope(tenantId)}ctraffic:${day}`;
-  }
-
-  /** HyperLogLog of the client ids seen that UTC day (enterprise): a period's client count. */
-  clientsSeenDay(tenantId: string, day: string): string {
-    return `${this.tenantScope(tenantId)}cseen:${day}`;
-  }
-
-  /** ZSET clientId → offline transitions that UTC day (enterprise): what flapping detection reads, top first. */
-  offlineDay(tenantId: string, day: string): string {
-    return `${this.tenantScope(tenantId)}offday:${day}`;
-  }
-
-  /**
-   * ZSET (cold store on) of hours `h<hourEpoch>` and days `d<yyyymmdd>` whose hash changed since
-   * it was last archived, scored by when (ms): the archiver's queue. `archq:filled` (STRING) says
-   * the tenant's history from before the cold store was queued once.
-   */
-  archiveQueue(tenantId: string): string {
-    return `${this.tenantScope(tenantId)}archq`;
-  }
-
-  /** HASH period → digest of the hash last archived (a recompute that changed nothing is not written again). */
-  archiveDigests(tenantId: string): string {
-    return `${this.tenantScope(tenantId)}archd`;
-  }
-
-  archiveBackfilled(tenantId: string): string {
-    return `${this.tenantScope(tenantId)}archq:filled`;
-  }
-
-  /**
-   * Late data (ARCHITECTURE.md, Late data): what flushes wrote for a period whose reads already
-   * come from the cold store, kept until the archiver adds it to the period's items. `h<hour>` /
-   * `d<day>`: HASH of fields as in the hour or day hash; `s<day>`: the day's subjects, as three
-   * keys like the day's own (`:m` ZSET, `:b` HASH, `:k` sketch STRING). `:claimed` and `:tok`
-   * hold the part the archiver is adding and its token, so that a retry never adds it twice.
-   */
-  late(tenantId: string, period: string): string {
-    return `${this.tenantScope(tenantId)}late:${period}`;
   }
 
   /** STREAM of the tenant's audit entries (field `e`: the entry's JSON), trimmed by the audit retention. */
@@ -294,16 +210,6 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}conns${part ? `:${part}` : ''}`;
   }
 
-  /** SET of the periods that have late data waiting for the archiver. */
-  latePeriods(tenantId: string): string {
-    return `${this.tenantScope(tenantId)}archl`;
-  }
-
-  /** SET of hour epochs (s) that received minutes after the rollup job last recomputed them. */
-  rollupDirty(tenantId: string): string {
-    return `${this.tenantScope(tenantId)}rollup:dirty`;
-  }
-
   /** HASH `window` (index of the last window closed) and `state` (pipeline state JSON, outbox). */
   detection(tenantId: string): string {
     return `${this.tenantScope(tenantId)}detect`;
@@ -385,64 +291,7 @@ export class RedisKeys {
   heartbeatRejections(tenantId: string): string {
     return `${this.tenantScope(tenantId)}hbrej`;
   }
-
-  /** STRING last flush sequence applied from one Pulse instance (makes flush retries idempotent). */
-  flushSequence(tenantId: string, instanceId: string): string {
-    return `${this.tenantScope(tenantId)}flush:${instanceId}`;
-  }
 }
-
-/**
- * Field names inside the counter hashes (totals, minute, hour and day buckets). Writers (the flush
- * and presence scripts, the client sampler, the rollups) and readers (buckets, the realtime view,
- * detection) all name them from here; the Lua texts interpolate them.
- */
-export const COUNTER_FIELDS = {
-  messages: 'm',
-  bytes: 'b',
-  /** Peak messages in one second (rollups keep the maximum). */
-  peak: 'pk',
-  latencyMissing: 'lat_missing',
-  latencyInvalid: 'lat_invalid',
-  heartbeats: 'hb',
-  heartbeatSent: 'hb_sent',
-  heartbeatReceived: 'hb_received',
-  heartbeatErrors: 'hb_errors',
-  /** Epoch ms of the latest message counted (totals only; the flush keeps the maximum). */
-  lastActivity: 'la',
-  /** Online and offline clients sampled on the minute (rollups keep the maximum). */
-  activeClients: 'act',
-  offlineClients: 'off',
-  /** Messages sampling left out of the latency and subject statistics (absent: none). */
-  sampledOut: 'skp',
-  /** NATS server events counted for the tenant (totals only): connects, slow-consumer disconnects, failed logins. */
-  natsConnects: 'na_cn',
-  natsSlowConsumers: 'na_sc',
-  natsAuthFailures: 'na_af',
-  /** Sum in ms of every latency sample counted (totals only: the all-time histogram's sum). */
-  latencySum: 'lat_sum',
-} as const;
 
 /** The tenant record's field holding its incarnation (ColdPartitions, TenantRepository). */
 export const TENANT_INCARNATION_FIELD = 'inc';
-
-/** Per-second counters of a minute hash: `m:<s>` / `b:<s>`, s = 0..59. */
-export const secondField = (counter: 'm' | 'b', offset: number): string => `${counter}:${offset}`;
-/** Rejected heartbeats of one reason in a minute (then hour, day) hash: `hbrej:<reason>`. */
-export const rejectionField = (reason: string): string => `hbrej:${reason}`;
-/** A latency histogram bucket of a minute (then hour, day) hash: `l:<i>`. */
-export const latencyField = (bucket: number): string => `l:${bucket}`;
-/** A coarse bucket of the all-time latency histogram in the totals hash: `lt:<k>` (latency-histogram.ts). */
-export const latencyTotalField = (coarseBucket: number): string => `lt:${coarseBucket}`;
-
-/** Per-client fields of a client-day hash, stored as `<clientId>|<field>`. */
-export const CLIENT_DAY_FIELDS = {
-  messagesSent: 's',
-  messagesReceived: 'r',
-  errors: 'e',
-  onlineSeconds: 'on',
-  sessions: 'ss',
-  reconnects: 'rc',
-  offlineTransitions: 'off',
-} as const;
-export const CLIENT_FIELD_SEPARATOR = '|';

@@ -7,7 +7,7 @@ import { sendHeartbeat } from '../support/heartbeats.js';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
 import { dayOf } from '../../src/common/time.js';
 import { MAX_STORED_SUBJECT_CHARS } from '../../src/common/stored-subject.js';
-import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { HistoryKeys } from '../../src/history/history-keys.js';
 import { publisher, publishMany } from '../support/traffic.js';
 import {
   ADMIN_KEY,
@@ -281,10 +281,10 @@ describe('abuse (real NATS and Redis)', () => {
     try {
       const long = (i: number) => `tenant.${a.id}.${'s'.repeat(4000)}.${i}`;
       await publishMany(nc, 30, (i) => long(i % 3));
-      const keys = new RedisKeys(options.redis.keyPrefix);
+      const historyKeys = new HistoryKeys(options.redis.keyPrefix);
       const day = dayOf(Date.now());
       const ranked = await waitFor(
-        () => redis.zrange(keys.subjectMessages(a.id, day), '0', '-1', 'WITHSCORES'),
+        () => redis.zrange(historyKeys.subjectMessages(a.id, day), '0', '-1', 'WITHSCORES'),
         (m) => m.length >= 6 && m.filter((_, i) => i % 2 === 1).every((n) => n === '10'),
       );
       const members = ranked.filter((_, i) => i % 2 === 0);
@@ -293,7 +293,7 @@ describe('abuse (real NATS and Redis)', () => {
         expect(m.length).toBeLessThanOrEqual(MAX_STORED_SUBJECT_CHARS);
         expect(m.startsWith(`tenant.${a.id}.sss`)).toBe(true);
       }
-      const bytes = await redis.hgetall(keys.subjectBytes(a.id, day));
+      const bytes = await redis.hgetall(historyKeys.subjectBytes(a.id, day));
       expect(Object.keys(bytes).sort()).toEqual([...members].sort());
     } finally {
       redis.disconnect();

@@ -3,14 +3,14 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RollupJob } from '../../src/analytics/rollup.job.js';
-import { AnalyticsRepository } from '../../src/analytics/analytics.repository.js';
+import { HistoryStore } from '../../src/history/history-store.js';
 import { RETENTION } from '../../src/common/retention.js';
 import { TenantDelta } from '../../src/monitoring/tenant-delta.js';
-import { TrafficRepository } from '../../src/monitoring/traffic.repository.js';
+import { HistoryWriter } from '../../src/history/history-writer.js';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { dayOf } from '../../src/common/time.js';
-import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { HistoryKeys } from '../../src/history/history-keys.js';
 import { type CreatedTenant, createTenant, realtimeTotal, request } from '../support/http.js';
 import {
   ADMIN_KEY,
@@ -62,7 +62,7 @@ describe('history and analytics (real NATS and Redis)', () => {
   let pulse: RunningPulse;
   let nc: NatsConnection;
   let redis: Redis;
-  const keys = new RedisKeys(options.redis.keyPrefix);
+  const historyKeys = new HistoryKeys(options.redis.keyPrefix);
   const tenants = {} as Record<'basic' | 'professional' | 'enterprise', CreatedTenant>;
   /** When the traffic was published: buckets are looked up by it, so a test run that crosses an hour or a day still finds them. */
   let publishedAt = 0;
@@ -180,7 +180,7 @@ describe('history and analytics (real NATS and Redis)', () => {
     expect(sum(year.body.series, 'messages')).toBe(7);
     expect((await analytics(t, 'period=90d')).body.series).toHaveLength(90);
     const near = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThan(120);
-    near(await redis.ttl(keys.day(t.id, dayOf(Date.now()))), 396 * 86_400);
+    near(await redis.ttl(historyKeys.day(t.id, dayOf(Date.now()))), 396 * 86_400);
     // Back to the tier's.
     await request(pulse.url, 'PATCH', `/api/v1/admin/tenants/${t.id}`, {
       key: ADMIN_KEY,
@@ -211,8 +211,8 @@ describe('history and analytics (real NATS and Redis)', () => {
     const hour = Math.floor(publishedAt / 3_600_000) * 3600;
     const day = dayOf(publishedAt);
     const snapshot = async () => ({
-      hour: await redis.hgetall(keys.hour(t.id, hour)),
-      day: await redis.hgetall(keys.day(t.id, day)),
+      hour: await redis.hgetall(historyKeys.hour(t.id, hour)),
+      day: await redis.hgetall(historyKeys.day(t.id, day)),
     });
     expect(
       await waitFor(
@@ -253,7 +253,7 @@ describe('history and analytics (real NATS and Redis)', () => {
     late.seq = 1;
     const threeHoursAgo = Math.floor(Date.now() / 1000) - 3 * 3600;
     late.addSecond(threeHoursAgo, 777, 7770);
-    expect(await pulse.app.get(TrafficRepository).apply(late, 'held-back', 1000, RETENTION.enterprise)).toBe('applied');
+    expect(await pulse.app.get(HistoryWriter).apply(late, 'held-back', 1000, RETENTION.enterprise)).toBe('applied');
     expect(
       await waitFor(
         () => job.run(),
@@ -263,7 +263,7 @@ describe('history and analytics (real NATS and Redis)', () => {
     expect(sum((await analytics(t, 'period=7d')).body.series, 'messages')).toBe(777);
     expect(sum((await analytics(t, 'period=30d&resolution=1h')).body.series, 'messages')).toBe(777);
     expect(sum((await analytics(t, 'period=30d&resolution=1d')).body.series, 'messages')).toBe(777);
-    expect(await redis.scard(keys.rollupDirty(t.id))).toBe(0);
+    expect(await redis.scard(historyKeys.rollupDirty(t.id))).toBe(0);
   });
 
   it('minutes flushed after their own expiry are added to the stored hour and day, never recomputed from what is left', async () => {
@@ -272,35 +272,33 @@ describe('history and analytics (real NATS and Redis)', () => {
     // An hour 30 h ago, rolled up long since (its minutes, kept 25 h, are gone): 100 messages.
     const hour = Math.floor(Date.now() / 3_600_000) * 3600 - 30 * 3600;
     const day = dayOf(hour * 1000);
-    await redis.hset(keys.hour(t.id, hour), 'm', 100, 'b', 1000, 'pk', 9);
-    await redis.expire(keys.hour(t.id, hour), 86_400 * 30);
-    await redis.hincrby(keys.day(t.id, day), 'm', 100);
-    const dayBefore = Number(await redis.hget(keys.day(t.id, day), 'm'));
+    await redis.hset(historyKeys.hour(t.id, hour), 'm', 100, 'b', 1000, 'pk', 9);
+    await redis.expire(historyKeys.hour(t.id, hour), 86_400 * 30);
+    await redis.hincrby(historyKeys.day(t.id, day), 'm', 100);
+    const dayBefore = Number(await redis.hget(historyKeys.day(t.id, day), 'm'));
     // A delta held back 30 hours (a long Redis outage), flushed now.
     const late = new TenantDelta(t.id, 1000);
     late.seq = 1;
     late.addSecond(hour + 125, 777, 7770);
-    expect(await pulse.app.get(TrafficRepository).apply(late, 'held-back-30h', 1000, RETENTION.enterprise)).toBe(
-      'applied',
-    );
-    expect(await redis.exists(keys.minute(t.id, hour + 120))).toBe(0);
-    expect(await redis.scard(keys.rollupDirty(t.id))).toBe(0);
+    expect(await pulse.app.get(HistoryWriter).apply(late, 'held-back-30h', 1000, RETENTION.enterprise)).toBe('applied');
+    expect(await redis.exists(historyKeys.minute(t.id, hour + 120))).toBe(0);
+    expect(await redis.scard(historyKeys.rollupDirty(t.id))).toBe(0);
     expect(
       await waitFor(
         () => job.run(),
         (r) => r !== null,
       ),
     ).not.toBeNull();
-    expect(await redis.hgetall(keys.hour(t.id, hour))).toMatchObject({ m: '877', b: '8770', pk: '777' });
-    expect(Number(await redis.hget(keys.day(t.id, day), 'm'))).toBe(dayBefore + 777);
+    expect(await redis.hgetall(historyKeys.hour(t.id, hour))).toMatchObject({ m: '877', b: '8770', pk: '777' });
+    expect(Number(await redis.hget(historyKeys.day(t.id, day), 'm'))).toBe(dayBefore + 777);
   });
 
   it('a restart does not wipe hours whose minutes have expired (basic keeps minutes 3 h, hours 26 h)', async () => {
     const t = await createTenant(pulse.url, uniqueTenantId('restart'), 'basic');
     await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id) !== undefined, Boolean);
     const hour = Math.floor(Date.now() / 3_600_000) * 3600 - 6 * 3600;
-    await redis.hset(keys.hour(t.id, hour), 'm', 55, 'b', 550);
-    await redis.expire(keys.hour(t.id, hour), 20 * 3600);
+    await redis.hset(historyKeys.hour(t.id, hour), 'm', 55, 'b', 550);
+    await redis.expire(historyKeys.hour(t.id, hour), 20 * 3600);
     // A second instance starting: its first rollup pass catches up on the last 26 hours.
     const second = await startPulse(options);
     try {
@@ -314,13 +312,13 @@ describe('history and analytics (real NATS and Redis)', () => {
     } finally {
       await second.close();
     }
-    expect(await redis.hgetall(keys.hour(t.id, hour))).toEqual({ m: '55', b: '550' });
+    expect(await redis.hgetall(historyKeys.hour(t.id, hour))).toEqual({ m: '55', b: '550' });
   });
 
   it('a minute added to its hour in the last minutes of its recompute window survives a catch-up rollup; hour and day agree', async () => {
     const t = await createTenant(pulse.url, uniqueTenantId('margin'), 'basic');
     await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id) !== undefined, Boolean);
-    const traffic = pulse.app.get(TrafficRepository);
+    const traffic = pulse.app.get(HistoryWriter);
     const retention = RETENTION.basic; // minutes kept 3 h
     const hour = Math.floor(Date.now() / 3_600_000) * 3600 - 3600;
     const flush = (seq: number, messages: number, nowSeconds: number) => {
@@ -331,12 +329,12 @@ describe('history and analytics (real NATS and Redis)', () => {
     };
     // 100 messages flushed in time, the hour rolled up from its minutes: 100.
     expect(await flush(1, 100, hour + 130)).toBe('applied');
-    await pulse.app.get(AnalyticsRepository).rollupHour(t.id, hour, hour, retention.hourSeconds);
-    expect(await redis.hget(keys.hour(t.id, hour), 'm')).toBe('100');
+    await pulse.app.get(HistoryStore).rollupHour(t.id, hour, hour, retention.hourSeconds);
+    expect(await redis.hget(historyKeys.hour(t.id, hour), 'm')).toBe('100');
     // 50 more flushed 5 min before the hour stops being recomputed: added to the hour and day (150).
     const late = hour + retention.minuteSeconds - 300;
     expect(await flush(2, 50, late)).toBe('applied');
-    expect(await redis.hget(keys.hour(t.id, hour), 'm')).toBe('150');
+    expect(await redis.hget(historyKeys.hour(t.id, hour), 'm')).toBe('150');
     // A second instance starting then: its first pass recomputes every hour whose minutes are kept.
     const second = await startPulse(options);
     try {
@@ -350,8 +348,8 @@ describe('history and analytics (real NATS and Redis)', () => {
     } finally {
       await second.close();
     }
-    expect(await redis.hget(keys.hour(t.id, hour), 'm')).toBe('150');
-    expect(await redis.hget(keys.day(t.id, dayOf(hour * 1000)), 'm')).toBe('150');
+    expect(await redis.hget(historyKeys.hour(t.id, hour), 'm')).toBe('150');
+    expect(await redis.hget(historyKeys.day(t.id, dayOf(hour * 1000)), 'm')).toBe('150');
   });
 
   it('yesterday is not recomputed from the hours it has left (basic keeps hours 26 h)', async () => {
@@ -360,12 +358,12 @@ describe('history and analytics (real NATS and Redis)', () => {
     // The pass runs at 23:00 of today: yesterday's hours before 21:00 have expired, one is left.
     const todayStart = Math.floor(Date.now() / 86_400_000) * 86_400;
     const yesterday = dayOf((todayStart - 86_400) * 1000);
-    await redis.hset(keys.day(t.id, yesterday), 'm', 100, 'l:3', 5, 'pk', 9);
-    await redis.hset(keys.hour(t.id, todayStart - 3 * 3600), 'm', 10, 'l:3', 1, 'pk', 2);
-    await redis.expire(keys.day(t.id, yesterday), 3 * 86_400);
-    await redis.expire(keys.hour(t.id, todayStart - 3 * 3600), 3600);
+    await redis.hset(historyKeys.day(t.id, yesterday), 'm', 100, 'l:3', 5, 'pk', 9);
+    await redis.hset(historyKeys.hour(t.id, todayStart - 3 * 3600), 'm', 10, 'l:3', 1, 'pk', 2);
+    await redis.expire(historyKeys.day(t.id, yesterday), 3 * 86_400);
+    await redis.expire(historyKeys.hour(t.id, todayStart - 3 * 3600), 3600);
     expect(await pulse.app.get(RollupJob).run((todayStart + 23 * 3600) * 1000)).not.toBeNull();
-    expect(await redis.hgetall(keys.day(t.id, yesterday))).toEqual({ m: '100', 'l:3': '5', pk: '9' });
+    expect(await redis.hgetall(historyKeys.day(t.id, yesterday))).toEqual({ m: '100', 'l:3': '5', pk: '9' });
   });
 
   it('export: CSV, NDJSON and Parquet parse and match the series; professional+, format required', async () => {
@@ -484,11 +482,11 @@ describe('history and analytics (real NATS and Redis)', () => {
     const currentHour = Math.floor(Date.now() / 3_600_000) * 3600;
     const volume = (start: number) => Math.round(1000 + 500 * Math.sin((2 * Math.PI * ((start / 3600) % 24)) / 24));
     for (let h = 2; h <= 72; h++)
-      await redis.hset(keys.hour(t.id, currentHour - h * 3600), 'm', volume(currentHour - h * 3600));
+      await redis.hset(historyKeys.hour(t.id, currentHour - h * 3600), 'm', volume(currentHour - h * 3600));
     const previous = currentHour - 3600;
     for (let m = 0; m < 60; m++)
       await redis.hset(
-        keys.minute(t.id, previous + 60 * m),
+        historyKeys.minute(t.id, previous + 60 * m),
         'm',
         m === 0 ? volume(previous) - 59 * Math.floor(volume(previous) / 60) : Math.floor(volume(previous) / 60),
       );
@@ -554,7 +552,7 @@ describe('history and analytics (real NATS and Redis)', () => {
     for (let h = 2; h <= 168; h++) {
       const start = currentHour - h * 3600;
       await redis.hset(
-        keys.hour(t.id, start),
+        historyKeys.hour(t.id, start),
         'm',
         start === burst ? 6 * volume(start) : volume(start),
         'b',
@@ -564,7 +562,7 @@ describe('history and analytics (real NATS and Redis)', () => {
     const previous = currentHour - 3600;
     const perMinute = Math.floor(volume(previous) / 60);
     for (let m = 0; m < 60; m++)
-      await redis.hset(keys.minute(t.id, previous + 60 * m), 'm', perMinute, 'b', 100 * perMinute);
+      await redis.hset(historyKeys.minute(t.id, previous + 60 * m), 'm', perMinute, 'b', 100 * perMinute);
     const res = await request<{
       windows: number;
       sensitivity: string;
@@ -609,9 +607,9 @@ describe('history and analytics (real NATS and Redis)', () => {
     const minute = Math.floor(publishedAt / 60_000) * 60;
     const day = dayOf(publishedAt);
     const ttl = async (t: CreatedTenant) => ({
-      minute: await redis.ttl(keys.minute(t.id, minute)),
-      day: await redis.ttl(keys.day(t.id, day)),
-      subjects: await redis.ttl(keys.subjectMessages(t.id, day)),
+      minute: await redis.ttl(historyKeys.minute(t.id, minute)),
+      day: await redis.ttl(historyKeys.day(t.id, day)),
+      subjects: await redis.ttl(historyKeys.subjectMessages(t.id, day)),
     });
     const near = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThan(120);
     const basic = await ttl(tenants.basic);
@@ -625,7 +623,7 @@ describe('history and analytics (real NATS and Redis)', () => {
     near(ent.minute, 25 * 3600);
     near(ent.day, 31 * 86_400);
     const hour = Math.floor(publishedAt / 3_600_000) * 3600;
-    near(await redis.ttl(keys.hour(tenants.enterprise.id, hour)), 30 * 86_400 + 3600);
+    near(await redis.ttl(historyKeys.hour(tenants.enterprise.id, hour)), 30 * 86_400 + 3600);
   });
 
   it('a message counted by realtime is in the 1h analytics within one flush interval', async () => {
@@ -650,14 +648,14 @@ describe('client behaviour with many clients (private redis-server)', () => {
     const redis = new Redis({ port: server.port, host: '127.0.0.1' });
     try {
       const t = await createTenant(pulse.url, uniqueTenantId('many'), 'enterprise');
-      const keys = new RedisKeys('many');
+      const historyKeys = new HistoryKeys('many');
       const day = dayOf(Date.now());
       for (let from = 0; from < 20_000; from += 2000) {
         const p = redis.pipeline();
         for (let i = from; i < from + 2000; i++) {
           const id = `c${String(i).padStart(5, '0')}`;
           p.hset(
-            keys.clientDay(t.id, day),
+            historyKeys.clientDay(t.id, day),
             `${id}|s`,
             i,
             `${id}|r`,
@@ -673,8 +671,8 @@ describe('client behaviour with many clients (private redis-server)', () => {
             `${id}|off`,
             0,
           );
-          p.zadd(keys.clientTraffic(t.id, day), 2 * i, id);
-          p.pfadd(keys.clientsSeenDay(t.id, day), id);
+          p.zadd(historyKeys.clientTraffic(t.id, day), 2 * i, id);
+          p.pfadd(historyKeys.clientsSeenDay(t.id, day), id);
         }
         await p.exec();
       }

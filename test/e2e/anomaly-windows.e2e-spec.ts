@@ -8,7 +8,7 @@ import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { RETENTION } from '../../src/common/retention.js';
 import { CustomAggregate } from '../../src/monitoring/custom/custom-metric-set.js';
 import { TenantDelta } from '../../src/monitoring/tenant-delta.js';
-import { TrafficRepository } from '../../src/monitoring/traffic.repository.js';
+import { HistoryWriter } from '../../src/history/history-writer.js';
 import { sendHeartbeat } from '../support/heartbeats.js';
 import { type CreatedTenant, createTenant, realtimeTotal, request } from '../support/http.js';
 import {
@@ -127,7 +127,7 @@ describe('statistical detection end to end (real NATS and Redis)', () => {
     const id = created.body.id;
     // Hours in the past, written through the real flush (minute, hour and day figures), then
     // closed one by one: the window of hour k closes at (k + 1) h plus the settle delay.
-    const repository = pulse.app.get(TrafficRepository);
+    const repository = pulse.app.get(HistoryWriter);
     const job = pulse.app.get(AnomalyDetectionJob);
     const first = Math.floor(Date.now() / HOUR) - 40;
     let seq = 0;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RollupJob } from '../../src/analytics/rollup.job.js';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
 import { NatsStatus } from '../../src/nats/nats-status.js';
-import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { HistoryKeys } from '../../src/history/history-keys.js';
 import { TrafficAggregator } from '../../src/monitoring/traffic-aggregator.js';
 import { sendHeartbeat } from '../support/heartbeats.js';
 import { type CreatedTenant, createTenant, realtimeTotal, request } from '../support/http.js';
@@ -75,8 +75,8 @@ describe('clustered NATS and Redis, two Pulse instances', () => {
     const cluster = new Cluster(redis.seeds.map((s) => ({ host: '127.0.0.1', port: Number(s.split(':')[1]) })));
     try {
       const hour = Math.floor(Date.now() / 3_600_000) * 3600;
-      const rolled = Number(await cluster.hget(new RedisKeys(keyPrefix).hour(t.id, hour), 'm'));
-      const previous = Number((await cluster.hget(new RedisKeys(keyPrefix).hour(t.id, hour - 3600), 'm')) ?? 0);
+      const rolled = Number(await cluster.hget(new HistoryKeys(keyPrefix).hour(t.id, hour), 'm'));
+      const previous = Number((await cluster.hget(new HistoryKeys(keyPrefix).hour(t.id, hour - 3600), 'm')) ?? 0);
       expect(rolled + previous).toBe(10_000);
     } finally {
       cluster.disconnect();

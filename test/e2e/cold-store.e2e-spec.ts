@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArchiveJob } from '../../src/analytics/archive.job.js';
+import { ArchiveJob } from '../../src/history/archive.job.js';
 import { OperatorAlerts } from '../../src/alerting/operator-alerts.job.js';
 import { RollupJob } from '../../src/analytics/rollup.job.js';
 import { ColdPartitions } from '../../src/coldstore/cold-partitions.js';
@@ -10,8 +10,9 @@ import { COLD_STORE, type ColdStore } from '../../src/coldstore/cold-store.js';
 import { RETENTION } from '../../src/common/retention.js';
 import { dayOf } from '../../src/common/time.js';
 import { TenantDelta } from '../../src/monitoring/tenant-delta.js';
-import { TrafficRepository } from '../../src/monitoring/traffic.repository.js';
+import { HistoryWriter } from '../../src/history/history-writer.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { HistoryKeys } from '../../src/history/history-keys.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { type CreatedTenant, createTenant, request } from '../support/http.js';
 import { startDynalite } from '../support/processes.js';
@@ -45,6 +46,7 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
   let pulse: RunningPulse;
   let redis: Redis;
   let keys: RedisKeys;
+  let historyKeys: HistoryKeys;
   let tenant: CreatedTenant;
   /** The tenant incarnation's partition of the table. */
   let partition: string;
@@ -63,6 +65,7 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
     pulse = await startPulse(options);
     redis = new Redis(SHARED_REDIS);
     keys = new RedisKeys(options.redis.keyPrefix);
+    historyKeys = new HistoryKeys(options.redis.keyPrefix);
     tenant = await createTenant(pulse.url, uniqueTenantId('cold'), 'enterprise');
     await waitFor(async () => pulse.app.get(TenantDirectory).get(tenant.id) !== undefined, Boolean);
     partition = (await pulse.app.get(ColdPartitions).of(tenant.id))!;
@@ -90,7 +93,7 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
    * hour's end), then that hour's rollup pass.
    */
   async function trafficAt(hour: number, messages: number): Promise<void> {
-    const repository = pulse.app.get(TrafficRepository);
+    const repository = pulse.app.get(HistoryWriter);
     const at = (hour + HOUR - 30) * 1000;
     expect(await repository.apply(deltaAt(hour, messages), 'cold-test', 100, RETENTION.enterprise, at)).toBe('applied');
     expect(await pulse.app.get(RollupJob).run((hour + HOUR + 60) * 1000)).not.toBeNull();
@@ -123,9 +126,17 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
       ['c1', 30],
       ['c2', 12],
     ] as const) {
-      await redis.hset(keys.clientDay(tenant.id, oldDay), `${client}|s`, sent, `${client}|ss`, 1, `${client}|on`, 600);
-      await redis.zadd(keys.clientTraffic(tenant.id, oldDay), sent, client);
-      await redis.pfadd(keys.clientsSeenDay(tenant.id, oldDay), client);
+      await redis.hset(
+        historyKeys.clientDay(tenant.id, oldDay),
+        `${client}|s`,
+        sent,
+        `${client}|ss`,
+        1,
+        `${client}|on`,
+        600,
+      );
+      await redis.zadd(historyKeys.clientTraffic(tenant.id, oldDay), sent, client);
+      await redis.pfadd(historyKeys.clientsSeenDay(tenant.id, oldDay), client);
     }
     await trafficAt(recent, 25);
     const [week, month] = [await analytics('7d'), await analytics('30d')];
@@ -134,12 +145,14 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
 
     expect(await archiveAll()).toBeGreaterThanOrEqual(3); // two hours and at least one day
     // The old hour left Redis; the recent one stays hot (it expires when it leaves the window).
-    expect(await redis.exists(keys.hour(tenant.id, old))).toBe(0);
-    expect(await redis.exists(keys.hour(tenant.id, recent))).toBe(1);
-    const ttl = await redis.ttl(keys.hour(tenant.id, recent));
+    expect(await redis.exists(historyKeys.hour(tenant.id, old))).toBe(0);
+    expect(await redis.exists(historyKeys.hour(tenant.id, recent))).toBe(1);
+    const ttl = await redis.ttl(historyKeys.hour(tenant.id, recent));
     expect(Math.abs(ttl - (recent + HOUR + 50 * HOUR - Date.now() / 1000))).toBeLessThan(120);
 
-    expect(await redis.exists(keys.subjectMessages(tenant.id, oldDay), keys.clientDay(tenant.id, oldDay))).toBe(0);
+    expect(
+      await redis.exists(historyKeys.subjectMessages(tenant.id, oldDay), historyKeys.clientDay(tenant.id, oldDay)),
+    ).toBe(0);
     expect(week.body.subjects.top.length).toBeGreaterThan(0);
     expect(month.body.clients?.items.map((c) => c.clientId)).toEqual(['c1', 'c2']);
     expect((await analytics('7d')).body).toEqual(week.body);
@@ -208,8 +221,8 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
     await dynamo.stop();
     try {
       expect(await pulse.app.get(ArchiveJob).run(Date.now())).toBeNull(); // the pass failed (counted, retried)
-      expect(await redis.exists(keys.hour(tenant.id, outage))).toBe(1);
-      expect(await redis.ttl(keys.hour(tenant.id, outage))).toBeGreaterThan(20 * 86_400);
+      expect(await redis.exists(historyKeys.hour(tenant.id, outage))).toBe(1);
+      expect(await redis.ttl(historyKeys.hour(tenant.id, outage))).toBeGreaterThan(20 * 86_400);
       const refused = await analytics('7d');
       expect(refused.status).toBe(503);
       expect(String((refused.body as { message?: string }).message)).toMatch(/cold store/);
@@ -235,7 +248,7 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
       await dynamo.start();
     }
     expect(await archiveAll()).toBeGreaterThanOrEqual(1);
-    expect(await redis.exists(keys.hour(tenant.id, outage))).toBe(0);
+    expect(await redis.exists(historyKeys.hour(tenant.id, outage))).toBe(0);
     const ready = await request<{ info?: Record<string, { status: string }> }>(pulse.url, 'GET', '/health/ready');
     expect(ready.body.info?.coldStore?.status).toBe('up');
     const week = await analytics('7d');
@@ -248,18 +261,18 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
     const total = (a: typeof before) => a.body.series.reduce((n, p) => n + p.messages, 0);
     const oldDay = dayOf(old * 1000);
     // Held back since the old hour (60 h ago), flushed now: 3 × 5 messages, on a subject new to the day.
-    const minuteBefore = await redis.hget(keys.minute(tenant.id, old), 'm');
+    const minuteBefore = await redis.hget(historyKeys.minute(tenant.id, old), 'm');
     const late = deltaAt(old, 5, () => 'refunds.late');
-    expect(await pulse.app.get(TrafficRepository).apply(late, 'cold-late', 100, RETENTION.enterprise)).toBe('applied');
+    expect(await pulse.app.get(HistoryWriter).apply(late, 'cold-late', 100, RETENTION.enterprise)).toBe('applied');
     // Nothing was written where the old period used to be in Redis; the late keys wait.
-    expect(await redis.exists(keys.hour(tenant.id, old))).toBe(0);
-    expect(await redis.hget(keys.minute(tenant.id, old), 'm')).toBe(minuteBefore);
+    expect(await redis.exists(historyKeys.hour(tenant.id, old))).toBe(0);
+    expect(await redis.hget(historyKeys.minute(tenant.id, old), 'm')).toBe(minuteBefore);
     // The day may still be read from Redis (then added to its hash), depending on the hour.
-    expect(await redis.smembers(keys.latePeriods(tenant.id))).toEqual(
+    expect(await redis.smembers(historyKeys.latePeriods(tenant.id))).toEqual(
       expect.arrayContaining([`h${old}`, `s${oldDay}`]),
     );
     expect(await archiveAll()).toBeGreaterThanOrEqual(3);
-    expect(await redis.exists(keys.latePeriods(tenant.id))).toBe(0);
+    expect(await redis.exists(historyKeys.latePeriods(tenant.id))).toBe(0);
     const after = await analytics('7d');
     expect(total(after)).toBe(total(before) + 15);
     const oldPoint = after.body.series.find((p) => Date.parse(p.timestamp) / 1000 === old);
@@ -277,12 +290,12 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
       `h#${String(old).padStart(10, '0')}`,
     );
     const token = String(item.attributes.lt);
-    const lateKey = keys.late(tenant.id, `h${old}`);
+    const lateKey = historyKeys.late(tenant.id, `h${old}`);
     await redis.hset(`${lateKey}:claimed`, 'm', 15);
     await redis.set(`${lateKey}:tok`, token);
-    await redis.sadd(keys.latePeriods(tenant.id), `h${old}`);
+    await redis.sadd(historyKeys.latePeriods(tenant.id), `h${old}`);
     await archiveAll();
-    expect(await redis.exists(`${lateKey}:claimed`, `${lateKey}:tok`, keys.latePeriods(tenant.id))).toBe(0);
+    expect(await redis.exists(`${lateKey}:claimed`, `${lateKey}:tok`, historyKeys.latePeriods(tenant.id))).toBe(0);
     expect(total(await analytics('7d'))).toBe(total(after));
   });
 

@@ -6,6 +6,7 @@ import { AnomalyRepository } from '../../src/anomalies/anomaly.repository.js';
 import { AuditService } from '../../src/compliance/audit.service.js';
 import { ComplianceService, type ExportRecord } from '../../src/compliance/compliance.service.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { HistoryKeys } from '../../src/history/history-keys.js';
 import { hashApiKey } from '../../src/tenants/api-key.service.js';
 import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
 import { type CreatedTenant, createTenant } from '../support/http.js';
@@ -500,9 +501,10 @@ describe('Compliance: audit trail, export, erasure and the report (real NATS and
     });
     // The rollup has written the current hour.
     const keys = new RedisKeys(pulse.options.redis.keyPrefix);
+    const historyKeys = new HistoryKeys(pulse.options.redis.keyPrefix);
     const hour = Math.floor(Date.now() / 3_600_000) * 3600;
     await waitFor(
-      () => redis.exists(keys.hour(t.id, hour)),
+      () => redis.exists(historyKeys.hour(t.id, hour)),
       (e) => e === 1,
       { timeoutMs: 10_000 },
     );

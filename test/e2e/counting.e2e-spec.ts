@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
 import { TrafficAggregator } from '../../src/monitoring/traffic-aggregator.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { HistoryKeys } from '../../src/history/history-keys.js';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
 import {
   ADMIN_KEY,
@@ -49,12 +50,14 @@ describe('message counting (real NATS and Redis)', () => {
   let nc: NatsConnection;
   let redis: Redis;
   let keys: RedisKeys;
+  let historyKeys: HistoryKeys;
 
   beforeAll(async () => {
     a = await startPulse(options);
     nc = await publisher();
     redis = new Redis(SHARED_REDIS);
     keys = new RedisKeys(options.redis.keyPrefix);
+    historyKeys = new HistoryKeys(options.redis.keyPrefix);
   });
 
   afterAll(async () => {
@@ -157,7 +160,7 @@ describe('message counting (real NATS and Redis)', () => {
     expect(r.latencyMs.samples).toBe(1);
     expect(r.latencyMs.p50).toBeGreaterThanOrEqual(950);
     expect(r.latencyMs.p50).toBeLessThan(3000);
-    const totals = await redis.hgetall(keys.totals(t.id));
+    const totals = await redis.hgetall(historyKeys.totals(t.id));
     expect(Number(totals.lat_missing)).toBe(3); // two without headers, one empty value
     expect(Number(totals.lat_invalid)).toBe(4);
     expect(a.app.get(TrafficAggregator).stats().rejected).toBe(0);

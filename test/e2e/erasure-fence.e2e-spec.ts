@@ -2,8 +2,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArchiveJob } from '../../src/analytics/archive.job.js';
-import { AnalyticsRepository } from '../../src/analytics/analytics.repository.js';
+import { ArchiveJob } from '../../src/history/archive.job.js';
+import { HistoryStore } from '../../src/history/history-store.js';
+import { HistoryReader } from '../../src/history/history-reader.js';
 import { RollupJob } from '../../src/analytics/rollup.job.js';
 import { ColdPartitions } from '../../src/coldstore/cold-partitions.js';
 import { COLD_STORE, type ColdStore } from '../../src/coldstore/cold-store.js';
@@ -13,8 +14,9 @@ import { AuditRepository } from '../../src/compliance/audit.repository.js';
 import { AuditService } from '../../src/compliance/audit.service.js';
 import type { AuditEntry } from '../../src/compliance/audit.js';
 import { TenantDelta } from '../../src/monitoring/tenant-delta.js';
-import { TrafficRepository } from '../../src/monitoring/traffic.repository.js';
+import { HistoryWriter } from '../../src/history/history-writer.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { HistoryKeys } from '../../src/history/history-keys.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { TenantRepository } from '../../src/tenants/tenant.repository.js';
 import { generateApiKey, hashApiKey } from '../../src/tenants/api-key.service.js';
@@ -57,6 +59,7 @@ describe('erasure fences every writer (two instances, real NATS, Redis and dynal
   let b: RunningPulse;
   let redis: Redis;
   let keys: RedisKeys;
+  let historyKeys: HistoryKeys;
   let doc: DynamoDBDocumentClient;
   let seq = 0;
   const table = `pulse-erasure-${Date.now()}`;
@@ -76,6 +79,7 @@ describe('erasure fences every writer (two instances, real NATS, Redis and dynal
     b = await startPulse({ ...options, coldStore: { ...coldStore, endpoint: proxy.endpoint } });
     redis = new Redis(SHARED_REDIS);
     keys = new RedisKeys(options.redis.keyPrefix);
+    historyKeys = new HistoryKeys(options.redis.keyPrefix);
     doc = DynamoDBDocumentClient.from(
       new DynamoDBClient({
         endpoint: dynamo.endpoint,
@@ -163,7 +167,7 @@ describe('erasure fences every writer (two instances, real NATS, Redis and dynal
     for (let i = 0; i < messages; i++) subjects.add(`tenant.${tenantId}.orders.${i % 4}`, 120);
     const at = (hour + HOUR - 30) * 1000;
     const applied = await pulse.app
-      .get(TrafficRepository)
+      .get(HistoryWriter)
       .apply(d, `erasure-test-${pulse.url}`, 100, RETENTION.enterprise, at);
     expect(applied).toBe('applied');
     expect(await pulse.app.get(RollupJob).run((hour + HOUR + 60) * 1000)).not.toBeNull();
@@ -184,7 +188,7 @@ describe('erasure fences every writer (two instances, real NATS, Redis and dynal
   it('DELETE of an erased id removes what a late write left and answers a receipt; 404 only when nothing is left anywhere', async () => {
     const t = await tenantOnBoth('again');
     expect((await erase(a, t.id)).status).toBe(200);
-    await redis.hset(keys.totals(t.id), 'm', 1); // what a writer without a fence left
+    await redis.hset(historyKeys.totals(t.id), 'm', 1); // what a writer without a fence left
     await redis.sadd(keys.tenants(), t.id); // and a registry entry (outside its slot)
     const again = await erase(a, t.id);
     expect(again.status).toBe(200);
@@ -209,7 +213,7 @@ describe('erasure fences every writer (two instances, real NATS, Redis and dynal
     await trafficAt(b, t.id, old, 5);
     expect((await erase(a, t.id)).status).toBe(200);
     // What a pass that read its tenant list before the DELETE does next, on b.
-    const analytics = b.app.get(AnalyticsRepository);
+    const analytics = b.app.get(HistoryStore);
     const now = Date.now();
     await analytics.backfillArchive(t.id, RETENTION.enterprise, now);
     await analytics.queueArchive(t.id, [`h${old}`], now);
@@ -316,12 +320,12 @@ describe('erasure fences every writer (two instances, real NATS, Redis and dynal
     const oldDay = dayOf(old * 1000);
     await trafficAt(b, t.id, old, 3);
     for (const client of ['c1', 'c2']) {
-      await redis.hset(keys.clientDay(t.id, oldDay), `${client}|s`, 5);
-      await redis.zadd(keys.clientTraffic(t.id, oldDay), 5, client);
-      await redis.pfadd(keys.clientsSeenDay(t.id, oldDay), client);
+      await redis.hset(historyKeys.clientDay(t.id, oldDay), `${client}|s`, 5);
+      await redis.zadd(historyKeys.clientTraffic(t.id, oldDay), 5, client);
+      await redis.pfadd(historyKeys.clientsSeenDay(t.id, oldDay), client);
     }
     for (let i = 0; i < 10; i++) if ((await b.app.get(ArchiveJob).run(Date.now()))?.archived === 0) break;
-    const analytics = b.app.get(AnalyticsRepository);
+    const analytics = b.app.get(HistoryReader);
     // Each restored register of the tenant the reader deletes: whether it and the tenant were there.
     const client = b.app.get<Redis>(REDIS_CLIENT);
     const deleted: { key: string; present: boolean; tenant: boolean }[] = [];
@@ -438,7 +442,7 @@ describe('erasure fences every writer (two instances, real NATS, Redis and dynal
     await redis.hdel(keys.tenant(t.id), 'inc'); // as a record written before the field existed
     await trafficAt(a, t.id, old, 9);
     expect((await a.app.get(ArchiveJob).run(Date.now()))?.archived).toBeGreaterThan(0);
-    expect(await redis.exists(keys.hour(t.id, old))).toBe(0); // read from the cold store now
+    expect(await redis.exists(historyKeys.hour(t.id, old))).toBe(0); // read from the cold store now
     const left = await coldLeft(t.id);
     expect(left.length).toBeGreaterThan(0);
     expect(left.every((item) => item.startsWith(`${t.id} `))).toBe(true);

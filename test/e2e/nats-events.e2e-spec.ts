@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnomalyDetectionJob } from '../../src/anomalies/anomaly-detection.job.js';
 import { NatsEventsService } from '../../src/nats-events/nats-events.service.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { HistoryKeys } from '../../src/history/history-keys.js';
 import { Redis } from 'ioredis';
 import { pulseConnectionName } from '../../src/sdk/index.js';
 import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
@@ -277,7 +278,7 @@ system_account: SYS
     await pulse.app.get(NatsEventsService).flush();
     const redis = new Redis(SHARED_REDIS);
     try {
-      const totals = await redis.hgetall(new RedisKeys(pulse.options.redis.keyPrefix).totals(c.id));
+      const totals = await redis.hgetall(new HistoryKeys(pulse.options.redis.keyPrefix).totals(c.id));
       expect(Number(totals.na_cn ?? 0)).toBe(0);
     } finally {
       redis.disconnect();
@@ -307,7 +308,7 @@ system_account: SYS
     // The five advisories arrive (counted on the tenant's totals), then the window closes.
     const redis = new Redis(SHARED_REDIS);
     try {
-      const totalsKey = new RedisKeys(pulse.options.redis.keyPrefix).totals(a.id);
+      const totalsKey = new HistoryKeys(pulse.options.redis.keyPrefix).totals(a.id);
       await waitFor(
         async () => {
           await service.flush();

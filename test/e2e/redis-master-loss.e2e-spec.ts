@@ -5,6 +5,7 @@ import { RollupJob } from '../../src/analytics/rollup.job.js';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
 import { TrafficFlusher } from '../../src/monitoring/traffic-flusher.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { HistoryKeys } from '../../src/history/history-keys.js';
 import { hashApiKey } from '../../src/tenants/api-key.service.js';
 import { sendHeartbeat } from '../support/heartbeats.js';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
@@ -237,7 +238,9 @@ describe('a replica-less Redis Cluster master lost, cluster-require-full-coverag
     expect(await f.pulses[0].app.get(RollupJob).run()).toBeNull();
     const hour = Math.floor(Date.now() / 3_600_000) * 3600;
     const rolled = await Promise.all(
-      [hour, hour - 3600].map(async (h) => Number((await f.admin.hget(f.keys.hour(f.intact.id, h), 'm')) ?? 0)),
+      [hour, hour - 3600].map(async (h) =>
+        Number((await f.admin.hget(new HistoryKeys(f.keys.prefix).hour(f.intact.id, h), 'm')) ?? 0),
+      ),
     );
     expect(rolled[0] + rolled[1]).toBe(3000);
 

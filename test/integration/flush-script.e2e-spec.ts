@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RETENTION } from '../../src/common/retention.js';
 import { CustomAggregate } from '../../src/monitoring/custom/custom-metric-set.js';
 import { TenantDelta } from '../../src/monitoring/tenant-delta.js';
-import { TrafficRepository } from '../../src/monitoring/traffic.repository.js';
+import { HistoryWriter } from '../../src/history/history-writer.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { HistoryKeys } from '../../src/history/history-keys.js';
 import { dayOf } from '../../src/common/time.js';
 import { deletePrefix, SHARED_REDIS, uniquePrefix } from '../support/pulse-app.js';
 
@@ -12,13 +13,14 @@ import { deletePrefix, SHARED_REDIS, uniquePrefix } from '../support/pulse-app.j
 describe('flush script (real Redis)', () => {
   const prefix = uniquePrefix();
   const keys = new RedisKeys(prefix);
+  const historyKeys = new HistoryKeys(prefix);
   let redis: Redis;
-  let repository: TrafficRepository;
+  let repository: HistoryWriter;
   const minute = Math.floor(Date.now() / 60_000) * 60;
 
   beforeAll(async () => {
     redis = new Redis(SHARED_REDIS);
-    repository = new TrafficRepository(redis, keys);
+    repository = new HistoryWriter(redis, historyKeys);
     await redis.hset(keys.tenant('acme'), { id: 'acme', tier: 'basic' });
   });
 
@@ -38,13 +40,13 @@ describe('flush script (real Redis)', () => {
   it('applies a delta once: a retry with the same sequence changes nothing', async () => {
     expect(await repository.apply(delta(1, 5), 'i1', 100, RETENTION.professional)).toBe('applied');
     expect(await repository.apply(delta(1, 5), 'i1', 100, RETENTION.professional)).toBe('duplicate');
-    expect(await redis.hget(keys.totals('acme'), 'm')).toBe('5');
+    expect(await redis.hget(historyKeys.totals('acme'), 'm')).toBe('5');
     expect(await repository.apply(delta(2, 3), 'i1', 100, RETENTION.professional)).toBe('applied');
     // Another instance has its own sequence.
     expect(await repository.apply(delta(1, 4), 'i2', 100, RETENTION.professional)).toBe('applied');
-    expect(await redis.hget(keys.totals('acme'), 'm')).toBe('12');
-    expect(await redis.hget(keys.minute('acme', minute), 'm:1')).toBe('12');
-    expect(await redis.ttl(keys.minute('acme', minute))).toBeGreaterThan(0);
+    expect(await redis.hget(historyKeys.totals('acme'), 'm')).toBe('12');
+    expect(await redis.hget(historyKeys.minute('acme', minute), 'm:1')).toBe('12');
+    expect(await redis.ttl(historyKeys.minute('acme', minute))).toBeGreaterThan(0);
   });
 
   it('keeps the latest message time as a maximum, whichever instance flushes last', async () => {
@@ -56,9 +58,9 @@ describe('flush script (real Redis)', () => {
     // Instances of their own: their sequences do not interfere with the other cases'.
     await repository.apply(at(1, 1_700_000_002_000), 'la1', 100, RETENTION.professional);
     await repository.apply(at(1, 1_700_000_001_000), 'la2', 100, RETENTION.professional);
-    expect(await redis.hget(keys.totals('acme'), 'la')).toBe('1700000002000');
+    expect(await redis.hget(historyKeys.totals('acme'), 'la')).toBe('1700000002000');
     await repository.apply(at(2, 1_700_000_003_000), 'la2', 100, RETENTION.professional);
-    expect(await redis.hget(keys.totals('acme'), 'la')).toBe('1700000003000');
+    expect(await redis.hget(historyKeys.totals('acme'), 'la')).toBe('1700000003000');
   });
 
   it('writes custom figures only for definitions that still exist (a deletion racing a flush leaves nothing)', async () => {
@@ -87,7 +89,7 @@ describe('flush script (real Redis)', () => {
       await redis.exists(keys.customFigures('acme', 'cm_gone', minute), keys.customFigureKeys('acme', 'cm_gone')),
     ).toBe(0);
     // What follows the guarded ops is applied as usual.
-    expect(await redis.hget(keys.totals('acme'), 'm')).not.toBeNull();
+    expect(await redis.hget(historyKeys.totals('acme'), 'm')).not.toBeNull();
   });
 
   it('writes custom figures per minute, hour and day, each given its expiry once and indexed until it expires', async () => {
@@ -167,7 +169,7 @@ describe('flush script (real Redis)', () => {
     d.seq = 1;
     d.addSecond(minute, 1, 1);
     expect(await repository.apply(d, 'i1', 100, RETENTION.professional)).toBe('tenant_gone');
-    expect(await redis.exists(keys.totals('ghost'), keys.minute('ghost', minute))).toBe(0);
+    expect(await redis.exists(historyKeys.totals('ghost'), historyKeys.minute('ghost', minute))).toBe(0);
   });
 
   it('keeps only the top subjects per day, with their bytes, and raises sketch registers', async () => {
@@ -178,10 +180,10 @@ describe('flush script (real Redis)', () => {
     const table = d.subjectsOf(today);
     for (let i = 0; i < 20; i++) for (let n = 0; n <= i; n++) table.add(`s${i}`, 1);
     expect(await repository.apply(d, 'i1', 5, RETENTION.professional)).toBe('applied');
-    const top = await redis.zrevrange(keys.subjectMessages('acme', today), 0, -1);
+    const top = await redis.zrevrange(historyKeys.subjectMessages('acme', today), 0, -1);
     expect(top).toEqual(['s19', 's18', 's17', 's16', 's15']);
-    expect(Object.keys(await redis.hgetall(keys.subjectBytes('acme', today))).sort()).toEqual([...top].sort());
-    expect(await redis.hget(keys.subjectBytes('acme', today), 's19')).toBe('20');
-    expect(await redis.strlen(keys.subjectSketch('acme', today))).toBeGreaterThan(0);
+    expect(Object.keys(await redis.hgetall(historyKeys.subjectBytes('acme', today))).sort()).toEqual([...top].sort());
+    expect(await redis.hget(historyKeys.subjectBytes('acme', today), 's19')).toBe('20');
+    expect(await redis.strlen(historyKeys.subjectSketch('acme', today))).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { HistoryKeys } from '../../src/history/history-keys.js';
 import { TenantFence } from '../../src/redis/tenant-fence.js';
 import { deletePrefix, SHARED_REDIS, uniquePrefix } from '../support/pulse-app.js';
 
@@ -8,6 +9,7 @@ import { deletePrefix, SHARED_REDIS, uniquePrefix } from '../support/pulse-app.j
 describe('TenantFence (real Redis)', () => {
   const prefix = uniquePrefix();
   const keys = new RedisKeys(prefix);
+  const historyKeys = new HistoryKeys(prefix);
   let redis: Redis;
   let fence: TenantFence;
 
@@ -23,8 +25,8 @@ describe('TenantFence (real Redis)', () => {
 
   it('without the record writes nothing and answers null; with it runs every command in order', async () => {
     const t = 'fenced';
-    const queue = keys.archiveQueue(t);
-    const filled = keys.archiveBackfilled(t);
+    const queue = historyKeys.archiveQueue(t);
+    const filled = historyKeys.archiveBackfilled(t);
     expect(
       await fence.write(t, [
         ['SET', filled, '1', 'NX'],

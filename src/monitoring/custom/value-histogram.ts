@@ -1,4 +1,4 @@
-import { BUCKETS_PER_DOUBLING } from '../latency-histogram.js';
+import { BUCKETS_PER_DOUBLING } from '../../common/latency-histogram.js';
 
 /**
  * The latency histogram's scheme (2^(1/8)-wide buckets, ≤ 4.5 % error at the bucket's geometric

@@ -10,8 +10,8 @@ import { Timings } from '../jobs/timings.js';
 import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import type { Retention } from '../common/retention.js';
-import { DAY_DATA_SETTLE_SECONDS } from '../common/history-tiers.js';
-import { AnalyticsRepository, periodEnd } from './analytics.repository.js';
+import { DAY_DATA_SETTLE_SECONDS, periodEnd } from './history-tiers.js';
+import { HistoryStore } from './history-store.js';
 import { dayDataItems, decodeDayData, isEmptyDayData, subjectsSortKey } from './cold-day.js';
 import { addFields, addSubjects } from './cold-merge.js';
 
@@ -40,7 +40,7 @@ export class ArchiveJob extends LockedJobService<ArchiveRun> {
   private readonly archiver: Archiver | null;
 
   constructor(
-    repository: AnalyticsRepository,
+    repository: HistoryStore,
     private readonly directory: TenantDirectory,
     partitions: ColdPartitions,
     lock: RedisLock,
@@ -87,12 +87,12 @@ export class ArchiveJob extends LockedJobService<ArchiveRun> {
  * One tenant's archiving (the job's work, and what the memory benchmark runs without Nest): its
  * queued periods that are due, written to the cold store, then their Redis keys set to expire.
  * Every item goes to the partition of the incarnation read when the tenant's turn began; its
- * Redis writes are fenced (AnalyticsRepository), and a cold write that lands after the tenant's
+ * Redis writes are fenced (HistoryStore), and a cold write that lands after the tenant's
  * erasure is deleted by the archiver itself (ARCHITECTURE.md, Erasure fence).
  */
 export class Archiver {
   constructor(
-    private readonly repository: AnalyticsRepository,
+    private readonly repository: HistoryStore,
     private readonly cold: ColdStore,
     private readonly partitions: Pick<ColdPartitions, 'of'>,
     private readonly settleMs: number,

@@ -1,32 +1,15 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
-import { clientsSortKey, clientsSortKeyEnd, type DayData, decodeDayData, subjectsSortKey } from './cold-day.js';
-import { ColdPartitions } from '../coldstore/cold-partitions.js';
-import {
-  COLD_STORE,
-  coldStoreUnavailable,
-  type ColdPeriod,
-  type ColdStore,
-  periodOfSortKey,
-  sortKey,
-} from '../coldstore/cold-store.js';
+import type { DayData } from './cold-day.js';
+import { COLD_STORE, type ColdPeriod, type ColdStore } from '../coldstore/cold-store.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { dayOf } from '../common/time.js';
-import {
-  DAY,
-  DAY_DATA_COLD_AFTER_SECONDS,
-  dayDataCold,
-  dayEnd,
-  HOUR,
-  hotSecondsOf,
-  readsCold,
-} from '../common/history-tiers.js';
+import { DAY, DAY_DATA_COLD_AFTER_SECONDS, HOUR, hotSecondsOf, periodEnd } from './history-tiers.js';
 import { batchHashReader } from '../redis/hash-batch.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
-import { CLIENT_DAY_FIELDS, CLIENT_FIELD_SEPARATOR, COUNTER_FIELDS, RedisKeys } from '../redis/redis-keys.js';
-import { type FencedCommand, TenantFence } from '../redis/tenant-fence.js';
-import { type SubjectCount, TrafficRepository } from '../monitoring/traffic.repository.js';
+import { HistoryKeys } from './history-keys.js';
+import { TenantFence } from '../redis/tenant-fence.js';
+import { COUNTER_FIELDS } from './counter-schema.js';
 import { ROLLUP_DAY_LUA, ROLLUP_HOUR_LUA } from './rollup-scripts.js';
 
 /** Removes a queued period only if its score is still the one read (it did not change meanwhile). */
@@ -78,18 +61,13 @@ redis.call('SREM', KEYS[#KEYS], ARGV[1])
 return 1
 `;
 
-/** When an hour or day ends (epoch s). */
-export function periodEnd(period: ColdPeriod): number {
-  return period.startsWith('h') ? Number(period.slice(1)) + HOUR : dayEnd(period.slice(1));
-}
-
 /**
- * Reads of stored buckets for analytics, and the rollup writes. With the cold store on, hours and
- * days that ended before the hot window (HOT_HISTORY_HOURS) are read from it, one Query for the
- * range, and from Redis where it has none of them (not archived yet, or from before the store).
+ * The history's upkeep: the rollups (and the client sampler they fold), the archiver's queue and
+ * digests, the hand-over of a day's subjects and clients to the cold store, and the claims of
+ * late data (ARCHITECTURE.md, Late data). Reads are HistoryReader's, writes of deltas HistoryWriter's.
  */
 @Injectable()
-export class AnalyticsRepository {
+export class HistoryStore {
   private readonly hashes: (keys: string[]) => Promise<Record<string, string>[]>;
   private readonly scripts: Record<
     'pulseRollupHour' | 'pulseRollupDay' | 'pulseUnqueue' | 'pulseClaimLate' | 'pulseFinishLate',
@@ -99,10 +77,8 @@ export class AnalyticsRepository {
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
-    private readonly keys: RedisKeys,
+    private readonly keys: HistoryKeys,
     private readonly fence: TenantFence,
-    private readonly partitions: ColdPartitions,
-    private readonly traffic: TrafficRepository,
     @Inject(PULSE_OPTIONS) options: PulseOptions,
     @Optional() @Inject(COLD_STORE) private readonly cold: ColdStore | null = null,
   ) {
@@ -115,68 +91,6 @@ export class AnalyticsRepository {
     });
     this.hotSeconds = hotSecondsOf(options);
     this.hashes = batchHashReader(redis);
-  }
-
-  /** Minute hashes in batches (a 24 h series reads 1,440). */
-  minutes(tenantId: string, minuteEpochs: number[]): Promise<Record<string, string>[]> {
-    return this.hashes(minuteEpochs.map((m) => this.keys.minute(tenantId, m)));
-  }
-
-  hours(tenantId: string, hourEpochs: number[], now = Date.now()): Promise<Record<string, string>[]> {
-    return this.tiered(
-      tenantId,
-      hourEpochs.map((h) => `h${h}` as ColdPeriod),
-      now,
-    );
-  }
-
-  days(tenantId: string, days: string[], now = Date.now()): Promise<Record<string, string>[]> {
-    return this.tiered(
-      tenantId,
-      days.map((d) => `d${d}` as ColdPeriod),
-      now,
-    );
-  }
-
-  /** The Redis hash of an hour (`h…`) or a day (`d…`). */
-  private periodKey(tenantId: string, p: ColdPeriod): string {
-    return p.startsWith('h') ? this.keys.hour(tenantId, Number(p.slice(1))) : this.keys.day(tenantId, p.slice(1));
-  }
-
-  /**
-   * One Query of the cold store, in the partition of the tenant's incarnation (none: the tenant is
-   * gone, nothing to read); a store that does not answer is a 503 (never an answer with the old
-   * part missing: the caller asks again).
-   */
-  private async coldQuery(cold: ColdStore, tenantId: string, fromSk: string, toSk: string, what: string) {
-    const partition = await this.partitions.of(tenantId);
-    if (partition === null) return [];
-    try {
-      return await cold.query(partition, fromSk, toSk);
-    } catch (err) {
-      throw coldStoreUnavailable(`${what} is in the cold store, which did not answer`, err);
-    }
-  }
-
-  /** Periods (in order) read from the cold store where they are before the hot window, else Redis. */
-  private async tiered(tenantId: string, periods: ColdPeriod[], now: number): Promise<Record<string, string>[]> {
-    const old = this.cold ? periods.filter((p) => readsCold(periodEnd(p), now / 1000, this.hotSeconds)) : [];
-    let cold = new Map<ColdPeriod, Record<string, string>>();
-    if (this.cold && old.length > 0) {
-      const sorted = [...old].sort((a, b) => periodEnd(a) - periodEnd(b));
-      const items = await this.coldQuery(
-        this.cold,
-        tenantId,
-        sortKey(sorted[0]),
-        sortKey(sorted[sorted.length - 1]),
-        `History before the last ${this.hotSeconds / HOUR} hours`,
-      );
-      cold = new Map(items.map((i) => [periodOfSortKey(i.sk), (i.attributes.f ?? {}) as Record<string, string>]));
-    }
-    const hot = periods.filter((p) => !cold.has(p));
-    const read = await this.hashes(hot.map((p) => this.periodKey(tenantId, p)));
-    const fromRedis = new Map(hot.map((p, i) => [p, read[i]]));
-    return periods.map((p) => cold.get(p) ?? fromRedis.get(p) ?? {});
   }
 
   /** Marks hours and days for the archiver (cold store on): their hash changed. */
@@ -214,7 +128,7 @@ export class AnalyticsRepository {
     // Days whose hash may still exist: those that started within the day retention.
     for (let d = hour - (hour % DAY) - DAY; d + DAY > nowSeconds - retention.daySeconds; d -= DAY)
       periods.push(`d${dayOf(d * 1000)}`);
-    const exists = await Promise.all(periods.map((p) => this.redis.exists(this.periodKey(tenantId, p))));
+    const exists = await Promise.all(periods.map((p) => this.redis.exists(this.keys.period(tenantId, p))));
     await this.queueArchive(
       tenantId,
       periods.filter((_, i) => exists[i] === 1),
@@ -225,7 +139,7 @@ export class AnalyticsRepository {
 
   /** The stored hash of each period (empty where Redis has none). */
   periodHashes(tenantId: string, periods: ColdPeriod[]): Promise<Record<string, string>[]> {
-    return this.hashes(periods.map((p) => this.periodKey(tenantId, p)));
+    return this.hashes(periods.map((p) => this.keys.period(tenantId, p)));
   }
 
   /** The digest of each period's hash as last archived (null: never, or forgotten). */
@@ -261,134 +175,10 @@ export class AnalyticsRepository {
         const until = p.startsWith('h')
           ? Math.max(periodEnd(p) + this.hotSeconds, periodEnd(`d${dayOf(Number(p.slice(1)) * 1000)}`) + DAY)
           : periodEnd(p) + this.hotSeconds;
-        if (!p.startsWith('s')) await this.redis.expireat(this.periodKey(tenantId, p), until + margin);
+        if (!p.startsWith('s')) await this.redis.expireat(this.keys.period(tenantId, p), until + margin);
         await this.scripts.pulseUnqueue([this.keys.archiveQueue(tenantId)], [p, score]);
       }),
     );
-  }
-
-  /**
-   * The period's busiest `limit` clients and how many clients it saw, with work bounded by `limit`
-   * and the days, never by the tenant's number of clients: each day's top `2 × limit` from its
-   * traffic ranking, summed here; the period's count from the days' HyperLogLogs (±0.8 %); then
-   * only the chosen clients' fields of each day. A client that is in no day's top `2 × limit` is
-   * left out even if its period total would rank it (it is then far from the busiest).
-   */
-  async topClientDays(
-    tenantId: string,
-    days: string[],
-    limit: number,
-    now = Date.now(),
-  ): Promise<{ total: number; days: Record<string, string>[] }> {
-    const cold = await this.coldDays(tenantId, days, 'c', now);
-    const [rankings, total] = await Promise.all([
-      Promise.all(
-        days.map((d) => {
-          const c = cold.get(d);
-          if (c) return Promise.resolve(c.ranking.slice(0, 2 * limit).flatMap(([id, n]) => [id, String(n)]));
-          return this.redis.zrevrange(this.keys.clientTraffic(tenantId, d), 0, 2 * limit - 1, 'WITHSCORES');
-        }),
-      ),
-      this.clientsSeen(tenantId, days, cold),
-    ]);
-    const traffic = new Map<string, number>();
-    for (const ranking of rankings) {
-      for (let i = 0; i + 1 < ranking.length; i += 2)
-        traffic.set(ranking[i], (traffic.get(ranking[i]) ?? 0) + Number(ranking[i + 1]));
-    }
-    const ids = [...traffic]
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, limit)
-      .map(([id]) => id);
-    if (ids.length === 0) return { total, days: [] };
-    const stored = Object.values(CLIENT_DAY_FIELDS);
-    const fields = ids.flatMap((id) => stored.map((f) => `${id}${CLIENT_FIELD_SEPARATOR}${f}`));
-    const values = await Promise.all(
-      days.map((d) => {
-        const c = cold.get(d);
-        if (c) return Promise.resolve(fields.map((f) => (Object.hasOwn(c.clientFields, f) ? c.clientFields[f] : null)));
-        return this.redis.hmget(this.keys.clientDay(tenantId, d), ...fields);
-      }),
-    );
-    return {
-      total: Math.max(total, ids.length),
-      days: values.map((row) => Object.fromEntries(fields.flatMap((f, i) => (row[i] === null ? [] : [[f, row[i]]])))),
-    };
-  }
-
-  /**
-   * The clients seen over the days (HyperLogLog union, ±0.8 %): archived days' registers are
-   * restored into short-lived keys of the tenant's slot and counted with the others. The restore
-   * is fenced: a read in flight while the tenant is erased brings none of its keys back.
-   */
-  private async clientsSeen(tenantId: string, days: string[], cold: Map<string, DayData>): Promise<number> {
-    const keys: string[] = [];
-    const restores: FencedCommand[] = [];
-    for (const d of days) {
-      const c = cold.get(d);
-      if (!c) keys.push(this.keys.clientsSeenDay(tenantId, d));
-      else if (c.seen) {
-        const key = `${this.keys.clientsSeenDay(tenantId, d)}:restored:${randomBytes(4).toString('hex')}`;
-        restores.push(['SET', key, Buffer.from(c.seen), 'EX', 60]);
-        keys.push(key);
-      }
-    }
-    if (keys.length === 0) return 0;
-    if (restores.length > 0 && (await this.fence.write(tenantId, restores)) === null) return 0; // erased meanwhile
-    try {
-      return await this.redis.pfcount(...keys);
-    } finally {
-      if (restores.length > 0) await this.redis.del(...restores.map(([, key]) => key));
-    }
-  }
-
-  /**
-   * A day's per-client counters (`<clientId>|<field>` → value), in batches (the export): the cold
-   * item's once the day's data is cold, else HSCAN of the day's hash.
-   */
-  async *clientDayFields(tenantId: string, day: string, now = Date.now()): AsyncGenerator<[string, string][]> {
-    const cold = (await this.coldDays(tenantId, [day], 'c', now)).get(day);
-    if (cold) {
-      yield Object.entries(cold.clientFields);
-      return;
-    }
-    let cursor = '0';
-    do {
-      const [next, flat] = await this.redis.hscan(this.keys.clientDay(tenantId, day), cursor, 'COUNT', 1000);
-      cursor = next;
-      const pairs: [string, string][] = [];
-      for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
-      if (pairs.length > 0) yield pairs;
-    } while (cursor !== '0');
-  }
-
-  /** Top subjects of each day (with bytes) and each day's distinct-subject sketch. */
-  async subjectsOfDays(
-    tenantId: string,
-    days: string[],
-    top: number,
-    now = Date.now(),
-  ): Promise<{ top: SubjectCount[]; sketches: (Buffer | null)[] }> {
-    const cold = await this.coldDays(tenantId, days, 's', now);
-    const [perDay, sketches] = await Promise.all([
-      Promise.all(
-        days.map((d) => {
-          const c = cold.get(d);
-          if (!c) return this.traffic.topSubjects(tenantId, d, top);
-          return Promise.resolve(
-            c.subjects.slice(0, top).map(([subject, messages, bytes]) => ({ subject, messages, bytes })),
-          );
-        }),
-      ),
-      Promise.all(
-        days.map((d) => {
-          const c = cold.get(d);
-          if (!c) return this.redis.getBuffer(this.keys.subjectSketch(tenantId, d));
-          return Promise.resolve(c.sketch ? Buffer.from(c.sketch) : null);
-        }),
-      ),
-    ]);
-    return { top: perDay.flat(), sketches };
   }
 
   /** Up to `count` periods with late data waiting for the archiver. */
@@ -485,22 +275,6 @@ export class AnalyticsRepository {
     );
   }
 
-  /** Of `days` (yyyymmdd), those whose subjects and clients are read from the cold store, with their data. */
-  private async coldDays(
-    tenantId: string,
-    days: string[],
-    kind: 's' | 'c',
-    now: number,
-  ): Promise<Map<string, DayData>> {
-    const old = this.cold ? days.filter((d) => dayDataCold(d, now / 1000)) : [];
-    if (!this.cold || old.length === 0) return new Map();
-    const sorted = [...old].sort();
-    const [from, to] = [sorted[0], sorted[sorted.length - 1]];
-    const [fromSk, toSk] =
-      kind === 's' ? [subjectsSortKey(from), subjectsSortKey(to)] : [clientsSortKey(from, 0), clientsSortKeyEnd(to)];
-    return decodeDayData(await this.coldQuery(this.cold, tenantId, fromSk, toSk, 'History older than a day'));
-  }
-
   /** Online and offline clients now, recorded on the current minute (the series' activeClients). */
   async sampleClients(
     tenantId: string,
@@ -521,7 +295,7 @@ export class AnalyticsRepository {
     const keys = [
       this.keys.hour(tenantId, hourEpoch),
       ...minutes.map((m) => this.keys.minute(tenantId, m)),
-      this.keys.tenant(tenantId),
+      this.keys.shared.tenant(tenantId),
     ];
     return (await this.scripts.pulseRollupHour(keys, [ttlSeconds, stripBefore, ...minutes])) as number;
   }
@@ -547,7 +321,7 @@ export class AnalyticsRepository {
     const keys = [
       this.keys.day(tenantId, day),
       ...hours.map((h) => this.keys.hour(tenantId, h)),
-      this.keys.tenant(tenantId),
+      this.keys.shared.tenant(tenantId),
     ];
     return (await this.scripts.pulseRollupDay(keys, [ttlSeconds])) as number;
   }

@@ -1,20 +1,18 @@
-import { COUNTER_FIELDS as F } from '../redis/redis-keys.js';
+import { combineField } from './counter-schema.js';
 
 /**
- * Late data added to what the cold store holds (ARCHITECTURE.md, Late data). Pure, so the rules
- * are unit-tested; they are the rollups' (rollup-scripts.ts): a field is a sum, except the peak
- * second and the sampled online/offline clients, which are maxima.
+ * Late data added to what the cold store holds (ARCHITECTURE.md, Late data): `stored` plus
+ * `late`, field by field (a new object; neither input changes). Pure, so the rules are
+ * unit-tested; they are the rollups' (counter-schema.ts): a field is a sum, except the schema's
+ * maxima (the peak second, the sampled online/offline clients).
  */
-const MAXIMA = new Set<string>([F.peak, F.activeClients, F.offlineClients]);
-
-/** `stored` plus `late`, field by field (a new object; neither input changes). */
 export function addFields(stored: Record<string, string>, late: Record<string, string>): Record<string, string> {
   const out = new Map(Object.entries(stored));
   for (const [field, raw] of Object.entries(late)) {
     const v = Number(raw);
     if (!Number.isFinite(v)) continue;
     const current = Number(out.get(field) ?? 0);
-    out.set(field, String(MAXIMA.has(field) ? Math.max(current, v) : current + v));
+    out.set(field, String(combineField(field, current, v)));
   }
   return Object.fromEntries(out);
 }

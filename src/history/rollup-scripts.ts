@@ -1,10 +1,21 @@
-import { COUNTER_FIELDS as F } from '../redis/redis-keys.js';
+import {
+  COUNTER_FIELDS as F,
+  COUNTER_SCHEMA,
+  FLUSHED_TO_DAY_FIELDS,
+  luaFieldIn,
+  MAX_FIELDS,
+} from './counter-schema.js';
+
+/** Per-second fields of a minute: `m:` counts toward the minute's peak, both are stripped later. */
+const SECOND_M = COUNTER_SCHEMA.secondMessages.field;
+const SECOND_B = COUNTER_SCHEMA.secondBytes.field;
 
 /**
  * Rollups recompute a bucket from its sources and overwrite it, so running one twice, or again
- * after a retry, changes nothing. Fields: m, b (sums), l:<i> latency buckets (sums), hb, hb_sent,
- * hb_received, hb_errors, hbrej:<reason> (sums), pk (peak messages in one second, max),
- * act / off (online / offline clients sampled, max).
+ * after a retry, changes nothing. How each field combines comes from the counter schema
+ * (counter-schema.ts): its maxima (the peak second from the minutes' seconds or peaks, the
+ * sampled clients) are kept at their maximum, every other field is summed; the day rollup leaves
+ * the fields the flush keeps exact in the day hash. Built once, when the module loads.
  */
 const FOLD = `
 local function fold(acc, flat, peakOf)
@@ -13,16 +24,16 @@ local function fold(acc, flat, peakOf)
   for j = 1, #flat, 2 do
     local f, v = flat[j], tonumber(flat[j + 1]) or 0
     local c = string.sub(f, 1, 2)
-    if c == 'm:' then
+    if c == '${SECOND_M}' then
       if minutePeak == nil or v > minutePeak then minutePeak = v end
       seconds[#seconds + 1] = f
-    elseif c == 'b:' then
+    elseif c == '${SECOND_B}' then
       seconds[#seconds + 1] = f
     elseif f == '${F.peak}' then
       if minutePeak == nil or v > minutePeak then minutePeak = v end
-    elseif f == '${F.activeClients}' or f == '${F.offlineClients}' then
+    elseif ${luaFieldIn(MAX_FIELDS.filter((f) => f !== F.peak))} then
       if v > (acc[f] or 0) then acc[f] = v end
-    elseif peakOf == nil or (f ~= '${F.messages}' and f ~= '${F.bytes}') then
+    elseif peakOf == nil or not (${luaFieldIn(FLUSHED_TO_DAY_FIELDS)}) then
       acc[f] = (acc[f] or 0) + v
     end
   end

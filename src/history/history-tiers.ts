@@ -1,3 +1,5 @@
+import type { ColdPeriod } from '../coldstore/cold-store.js';
+
 /**
  * Where a write for a past period of history goes (ARCHITECTURE.md, Late data). A period is
  * recomputed from its sources only while every source is still kept; after that, data that
@@ -72,4 +74,9 @@ export function dayDataLate(day: string, nowSeconds: number, hotSeconds: number)
 /** Reads of this day's subjects and clients come from the cold store. */
 export function dayDataCold(day: string, nowSeconds: number): boolean {
   return dayEnd(day) + DAY_DATA_COLD_AFTER_SECONDS <= nowSeconds;
+}
+
+/** When an hour (`h…`) or day (`d…` or `s…`) ends (epoch s). */
+export function periodEnd(period: ColdPeriod): number {
+  return period.startsWith('h') ? Number(period.slice(1)) + HOUR : dayEnd(period.slice(1));
 }
