@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { RETENTION } from '../common/retention.js';
-import { dayEnd, HOUR } from '../common/history-tiers.js';
+import { dayEnd, HOUR } from '../history/history-tiers.js';
 import { dayOf } from '../common/time.js';
-import { RedisKeys } from '../redis/redis-keys.js';
-import { encodeDelta } from './flush-script.js';
+import { HistoryKeys } from '../history/history-keys.js';
+import { encodeDelta } from '../history/flush-script.js';
 import { TenantDelta } from './tenant-delta.js';
 
 /**
  * Once archived, an hour or day hash expires when it leaves the hot window, plus 2 h (an hour
- * not before its day is past yesterday): AnalyticsRepository.archived. The archiver writes a
+ * not before its day is past yesterday): HistoryStore.archived. The archiver writes a
  * hash whole over its cold item, so a flush that started the hash afresh after that would write a
  * partial period over the whole one. These checks walk flush times in real order, at every hour
  * of the day, and find that no flush writes to the hash once it may be gone.
  */
 describe('the flush and archived hashes (cold store on)', () => {
-  const keys = new RedisKeys('pulse');
+  const keys = new HistoryKeys('pulse');
   const dayStart = Date.UTC(2026, 11, 4) / 1000;
   const day = dayOf(dayStart * 1000);
   const end = dayEnd(day);
