@@ -8,10 +8,10 @@ import { TenantDelta } from './tenant-delta.js';
 
 /**
  * Once archived, an hour or day hash expires when it leaves the hot window, plus 2 h (an hour
- * not before its day is past yesterday): HistoryStore.archived. The archiver writes a
- * hash whole over its cold item, so a flush that started the hash afresh after that would write a
- * partial period over the whole one. These checks walk flush times in real order, at every hour
- * of the day, and find that no flush writes to the hash once it may be gone.
+ * not before its day is past yesterday): HistoryStore.archived. The archiver writes a hash whole
+ * over its cold item, so a flush that started the hash afresh after that would write a partial
+ * period over the whole one. These checks walk flush times in real order, for a minute in every
+ * hour of the day, and find that no flush writes to the hash once it may be gone.
  */
 describe('the flush and archived hashes (cold store on)', () => {
   const keys = new HistoryKeys('pulse');
