@@ -24,7 +24,11 @@ Public()(Routes.prototype, 'open', Object.getOwnPropertyDescriptor(Routes.protot
 AdminOnly()(Routes.prototype, 'admin', Object.getOwnPropertyDescriptor(Routes.prototype, 'admin')!);
 RequiresFeature('analytics')(Routes.prototype, 'pro', Object.getOwnPropertyDescriptor(Routes.prototype, 'pro')!);
 // A host app's own route gated by tier (Pulse's routes use RequiresFeature only).
-RequiresTier('professional')(Routes.prototype, 'hostPro', Object.getOwnPropertyDescriptor(Routes.prototype, 'hostPro')!);
+RequiresTier('professional')(
+  Routes.prototype,
+  'hostPro',
+  Object.getOwnPropertyDescriptor(Routes.prototype, 'hostPro')!,
+);
 
 const ADMIN = 'admin-key-0123456789';
 const keys = {
