@@ -5,6 +5,7 @@ export { validateEnv, toPulseOptions, defaultPulseOptions, EnvironmentVariables 
 export { configureApp } from './configure-app.js';
 export { TIERS, type Tier, tierAtLeast } from './common/tiers.js';
 export { RequiresFeature } from './common/decorators/requires-feature.decorator.js';
+export { RequiresTier } from './common/decorators/requires-tier.decorator.js';
 export {
   type Feature,
   FEATURES,

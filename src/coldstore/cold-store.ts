@@ -23,7 +23,7 @@ export interface ColdItem {
 
 export interface ColdStoreStatus {
   state: 'ok' | 'degraded';
-  /** The last failure's message while degraded. */
+  /** The last failure's message while degraded (the store's own: for the operator, never a tenant). */
   error?: string;
   /** Since when writes or reads have failed (ISO), while degraded. */
   since?: string;
@@ -31,19 +31,25 @@ export interface ColdStoreStatus {
 
 export const COLD_STORE = Symbol('COLD_STORE');
 
-/** COLD_STORE_UNAVAILABLE (503): the cold store did not answer; the caller repeats the request. */
+/**
+ * COLD_STORE_UNAVAILABLE (503): the cold store did not answer; the caller repeats the request. The
+ * message is Pulse's own: the store's error (an AWS message may name the account, table or ARN)
+ * is only the `cause`, logged on the server by the store when it starts failing.
+ */
 export class ColdStoreUnavailableError extends DomainError {
-  constructor(message: string) {
+  constructor(message: string, cause?: unknown) {
     super('COLD_STORE_UNAVAILABLE', message);
+    if (cause !== undefined) this.cause = cause;
   }
 }
 
 /**
  * The answer to a request whose cold part the store did not give (its deadline passed, or it
  * failed): 503 saying what is missing, never an answer without that part; the caller asks again.
+ * `what` is the whole message; the store's error is kept as the cause, never shown.
  */
 export function coldStoreUnavailable(what: string, err: unknown): ColdStoreUnavailableError {
-  return new ColdStoreUnavailableError(`${what}: ${(err as Error).message}`);
+  return new ColdStoreUnavailableError(what, err);
 }
 
 export interface ColdStore {

@@ -11,6 +11,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@nestjs/common';
 import type { ColdStoreOptions } from '../config/pulse-options.js';
 import type { ColdItem, ColdStore, ColdStoreStatus } from './cold-store.js';
 
@@ -32,6 +33,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class DynamoColdStore implements ColdStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly raw: DynamoDBClient;
+  private readonly logger = new Logger(DynamoColdStore.name);
   private failing: { error: string; since: string } | null = null;
   private readonly timeoutMs: number;
   private probing: { at: number; done: Promise<void>; settled: boolean } | null = null;
@@ -251,11 +253,15 @@ export class DynamoColdStore implements ColdStore {
   private async track<T>(call: () => Promise<T>): Promise<T> {
     try {
       const result = await call();
+      if (this.failing) this.logger.log(`cold store answers again (failing since ${this.failing.since})`);
       this.failing = null;
       return result;
     } catch (err) {
-      this.failing ??= { error: (err as Error).message, since: new Date().toISOString() };
-      this.failing.error = (err as Error).message;
+      const message = (err as Error).message;
+      // Logged once a failure, not once a call: tenants' 503s say only that the store did not answer.
+      if (this.failing?.error !== message) this.logger.error(`cold store call failed: ${message}`);
+      this.failing ??= { error: message, since: new Date().toISOString() };
+      this.failing.error = message;
       throw err;
     }
   }

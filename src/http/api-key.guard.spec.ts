@@ -6,6 +6,7 @@ import type { ApiKeyService } from '../tenants/api-key.service.js';
 import { AdminOnly } from '../common/decorators/admin-only.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
 import { RequiresFeature } from '../common/decorators/requires-feature.decorator.js';
+import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
 import { FEATURE_TIERS, type Feature } from '../common/entitlements.js';
 import type { Tier } from '../common/tiers.js';
 import { ApiKeyGuard } from './api-key.guard.js';
@@ -17,14 +18,26 @@ class Routes {
   admin() {}
   tenant() {}
   pro() {}
+  hostPro() {}
 }
 Public()(Routes.prototype, 'open', Object.getOwnPropertyDescriptor(Routes.prototype, 'open')!);
 AdminOnly()(Routes.prototype, 'admin', Object.getOwnPropertyDescriptor(Routes.prototype, 'admin')!);
 RequiresFeature('analytics')(Routes.prototype, 'pro', Object.getOwnPropertyDescriptor(Routes.prototype, 'pro')!);
+// A host app's own route gated by tier (Pulse's routes use RequiresFeature only).
+RequiresTier('professional')(
+  Routes.prototype,
+  'hostPro',
+  Object.getOwnPropertyDescriptor(Routes.prototype, 'hostPro')!,
+);
 
 const ADMIN = 'admin-key-0123456789';
 const keys = {
-  resolve: async (key: string) => (key === 'pk_basic' ? { tenantId: 'acme', tier: 'basic', keyId: 'k1' } : null),
+  resolve: async (key: string) =>
+    key === 'pk_basic'
+      ? { tenantId: 'acme', tier: 'basic', keyId: 'k1' }
+      : key === 'pk_pro'
+        ? { tenantId: 'beta', tier: 'professional', keyId: 'k2' }
+        : null,
   refusedOwner: async (key: string) =>
     key === 'pk_revoked' ? { tenantId: 'acme', keyId: 'k0', reason: 'revoked_key' } : null,
 } as unknown as ApiKeyService;
@@ -87,6 +100,18 @@ describe('ApiKeyGuard', () => {
       requiredTier: 'professional',
       currentTier: 'basic',
     });
+  });
+
+  it("a host app's route marked @RequiresTier answers the same 403 below the tier, and lets the tier through", async () => {
+    const err = await guard.canActivate(context('hostPro', 'Bearer pk_basic').ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ForbiddenException);
+    expect((err as ForbiddenException).getResponse()).toMatchObject({
+      statusCode: 403,
+      requiredTier: 'professional',
+      currentTier: 'basic',
+      code: 'TIER_REQUIRED',
+    });
+    expect(await guard.canActivate(context('hostPro', 'Bearer pk_pro').ctx)).toBe(true);
   });
 
   it("takes the route's tier from the entitlements table only: moving the feature there moves the 403", async () => {

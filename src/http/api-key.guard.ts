@@ -13,8 +13,10 @@ import { API_KEY_PREFIX, ApiKeyService } from '../tenants/api-key.service.js';
 import { AdminOnly } from '../common/decorators/admin-only.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
 import { RequiresFeature } from '../common/decorators/requires-feature.decorator.js';
+import { RequiresTier } from '../common/decorators/requires-tier.decorator.js';
 import { TierRequiredException } from '../common/errors/tier-required.exception.js';
 import { entitled, lowestTier } from '../common/entitlements.js';
+import { type Tier, tierAtLeast } from '../common/tiers.js';
 import { type AuthenticatedRequest, bearerToken, type TenantPrincipal } from '../common/principal.js';
 import { AuditService, type AuthFailureReason } from '../compliance/audit.service.js';
 import { errorBodyOf } from './http-error.filter.js';
@@ -70,10 +72,12 @@ export class ApiKeyGuard implements CanActivate {
     request.tenant = principal;
     this.audit.keyUsed(principal.tenantId, principal.keyId);
 
-    const feature = this.reflector.getAllAndOverride(RequiresFeature, [context.getHandler(), context.getClass()]);
-    if (feature && !entitled(principal.tier, feature)) {
-      throw new ForbiddenException(errorBodyOf(new TierRequiredException(lowestTier(feature), principal.tier)));
-    }
+    const targets = [context.getHandler(), context.getClass()];
+    const feature = this.reflector.getAllAndOverride(RequiresFeature, targets);
+    if (feature && !entitled(principal.tier, feature)) throw tierRequired(lowestTier(feature), principal.tier);
+    // A host app's own routes may gate by tier (@RequiresTier); Pulse's take a feature only.
+    const tier = this.reflector.getAllAndOverride(RequiresTier, targets);
+    if (tier && !tierAtLeast(principal.tier, tier)) throw tierRequired(tier, principal.tier);
     return true;
   }
 
@@ -103,6 +107,11 @@ export class ApiKeyGuard implements CanActivate {
   private isAdminKey(key: string): boolean {
     return this.adminKeyDigest !== null && timingSafeEqual(sha256(key), this.adminKeyDigest);
   }
+}
+
+/** The 403 naming the tier required and the tenant's (TIER_REQUIRED). */
+function tierRequired(required: Tier, current: Tier): ForbiddenException {
+  return new ForbiddenException(errorBodyOf(new TierRequiredException(required, current)));
 }
 
 function sha256(value: string): Buffer {

@@ -10,7 +10,9 @@ import {
 } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import { describe, expect, it, vi } from 'vitest';
+import { ServiceUnavailableException } from '@nestjs/common';
 import { DomainError, InvalidInputError } from '../common/errors/domain-error.js';
+import { coldStoreUnavailable } from '../coldstore/cold-store.js';
 import { ERROR_CODES, statusOf } from '../common/errors/error-codes.js';
 import { TierRequiredException } from '../common/errors/tier-required.exception.js';
 import { errorBodyOf, HttpErrorFilter, toErrorBody } from './http-error.filter.js';
@@ -41,7 +43,8 @@ describe('HttpErrorFilter', () => {
     for (const code of ERROR_CODES) {
       const body = toErrorBody(new DomainError(code, `m ${code}`));
       expect(body.statusCode, code).toBe(statusOf(code));
-      expect(body, code).toMatchObject({ message: `m ${code}`, code });
+      // INTERNAL keeps its message to the log: a 500 says nothing about internals (test below).
+      expect(body, code).toMatchObject({ message: code === 'INTERNAL' ? 'Internal server error' : `m ${code}`, code });
       expect(typeof body.error, code).toBe('string');
     }
   });
@@ -176,5 +179,56 @@ describe('HttpErrorFilter', () => {
     expect(logged).toHaveBeenCalledOnce();
     // A thrown non-error too.
     expect(toErrorBody('boom')).toEqual(sent.body);
+  });
+  it("a readiness failure (Terminus' 503 from /health/ready) is NOT_READY, its body kept; STORAGE_UNAVAILABLE only when Redis is the cause", () => {
+    const result = {
+      status: 'error',
+      info: { redis: { status: 'up', pingMs: 1 } },
+      error: { nats: { status: 'down', state: 'reconnecting' } },
+      details: { redis: { status: 'up', pingMs: 1 }, nats: { status: 'down', state: 'reconnecting' } },
+    };
+    // As before but for the code: Terminus' `error` map gives way to the body's `error` text.
+    expect(toErrorBody(new ServiceUnavailableException(result))).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'Service Unavailable',
+      status: 'error',
+      info: result.info,
+      details: result.details,
+      code: 'NOT_READY',
+    });
+    // Any other plain 503 says the instance cannot serve now, not that Redis is down.
+    expect(toErrorBody(new ServiceUnavailableException()).code).toBe('NOT_READY');
+    const redisDown = Object.assign(new Error('Connection is closed.'), { name: 'MaxRetriesPerRequestError' });
+    expect(toErrorBody(new ServiceUnavailableException('x', { cause: redisDown })).code).toBe('STORAGE_UNAVAILABLE');
+  });
+
+  it('a DomainError INTERNAL is a 500 that says nothing of internals; its message goes to the log', () => {
+    const { host, sent } = httpHost();
+    const filter = new HttpErrorFilter();
+    const logged = vi.spyOn((filter as unknown as { logger: { error: () => void } }).logger, 'error');
+    logged.mockImplementation(() => undefined);
+    filter.catch(new DomainError('INTERNAL', 'route has no tenant credential'), host);
+    expect(sent).toEqual({
+      status: 500,
+      body: { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error', code: 'INTERNAL' },
+    });
+    expect(String((logged.mock.calls as unknown[][])[0]?.[0])).toContain('route has no tenant credential');
+    expect(errorBodyOf(new DomainError('INTERNAL', 'secret detail')).message).toBe('Internal server error');
+  });
+
+  it("a cold store failure's body names no AWS account, table or ARN (the cause is logged on the server)", () => {
+    const aws = Object.assign(
+      new Error(
+        'User: arn:aws:iam::123456789012:user/pulse is not authorized to perform: dynamodb:Query on resource: arn:aws:dynamodb:eu-west-1:123456789012:table/x',
+      ),
+      { name: 'AccessDeniedException' },
+    );
+    const error = coldStoreUnavailable('Hours before the hot window are in the cold store, which did not answer', aws);
+    for (const body of [toErrorBody(error), errorBodyOf(error)]) {
+      expect(body).toMatchObject({ statusCode: 503, code: 'COLD_STORE_UNAVAILABLE' });
+      expect(body.message).toMatch(/cold store/);
+      expect(JSON.stringify(body)).not.toMatch(/arn:aws|123456789012|table\/x|AccessDenied|not authorized/);
+    }
   });
 });

@@ -19,7 +19,9 @@ export interface ErrorBody {
  * fields the error adds (403s add requiredTier/currentTier). A DomainError's status comes from the
  * code table (`common/errors/error-codes.ts`); Nest's own exceptions (validation, throttling,
  * unknown routes) and body-parser's errors get a code by their status. Unexpected errors become a
- * 500 that says nothing about internals; Redis unreachable (or a Cluster slot unserved) a 503.
+ * 500 that says nothing about internals (a DomainError INTERNAL too: its message is logged);
+ * Redis unreachable (or a Cluster slot unserved) a 503 STORAGE_UNAVAILABLE, any other 503 naming
+ * no code (readiness down) NOT_READY.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -42,7 +44,9 @@ export class HttpErrorFilter implements ExceptionFilter {
 /** The body a DomainError is answered with (status from the code table). */
 export function errorBodyOf(error: DomainError): ErrorBody {
   const status = statusOf(error.code);
-  return { statusCode: status, error: reason(status), message: error.message, ...error.extra, code: error.code };
+  // INTERNAL says nothing about internals: its message is for the log (HttpErrorFilter logs every 500).
+  const message = error.code === 'INTERNAL' ? INTERNAL_MESSAGE : error.message;
+  return { statusCode: status, error: reason(status), message, ...error.extra, code: error.code };
 }
 
 /** The body any thrown value is answered with. */
@@ -56,7 +60,9 @@ export function toErrorBody(exception: unknown): ErrorBody {
         ? 'RATE_LIMITED'
         : status === 400 && fromBodyParser(exception.cause)
           ? 'MALFORMED_BODY'
-          : codeOfStatus(status);
+          : status === 503 && isRedisUnavailable(exception.cause)
+            ? 'STORAGE_UNAVAILABLE'
+            : codeOfStatus(status);
     if (typeof payload === 'string') {
       return { statusCode: status, error: reason(status), message: payload, code: fallback };
     }
@@ -85,8 +91,11 @@ export function toErrorBody(exception: unknown): ErrorBody {
       code: 'STORAGE_UNAVAILABLE',
     };
   }
-  return { statusCode: 500, error: reason(500), message: 'Internal server error', code: 'INTERNAL' };
+  return { statusCode: 500, error: reason(500), message: INTERNAL_MESSAGE, code: 'INTERNAL' };
 }
+
+/** The whole message of a 500. */
+const INTERNAL_MESSAGE = 'Internal server error';
 
 /** A body that could not be read: body-parser's error (its `type`) or the JSON parser's SyntaxError. */
 function fromBodyParser(cause: unknown): boolean {
@@ -107,7 +116,9 @@ function codeOfStatus(status: number): ErrorCode {
     case 429:
       return 'RATE_LIMITED';
     case 503:
-      return 'STORAGE_UNAVAILABLE';
+      // Terminus' readiness failure (its body says which dependency is down), or another refusal
+      // naming no cause; Redis unreachable is STORAGE_UNAVAILABLE, told by the error itself.
+      return 'NOT_READY';
     default:
       return status >= 500 ? 'INTERNAL' : 'REQUEST_REJECTED';
   }

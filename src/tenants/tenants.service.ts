@@ -198,7 +198,8 @@ export class TenantsService {
         for (const p of partitions) coldItems += await this.cold.deletePartition(p);
       } catch (err) {
         throw new ColdStoreUnavailableError(
-          `Tenant ${tenantId} is deleted from Redis; its cold history could not be deleted yet (${(err as Error).message}): repeat the DELETE`,
+          `Tenant ${tenantId} is deleted from Redis; its cold history could not be deleted yet, the cold store did not answer: repeat the DELETE`,
+          err,
         );
       }
     }

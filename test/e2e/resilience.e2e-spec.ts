@@ -301,6 +301,19 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     expect((await waitFor(online, (s) => s.online === 1)).online).toBe(1);
     const detector = pulse.app.get(OfflineDetector);
     await natsServer.kill();
+    await waitFor(
+      async () => pulse.app.get(NatsStatus).current().state,
+      (s) => s !== 'connected',
+    );
+    // NATS down, Redis up: not ready, and the code says so (not STORAGE_UNAVAILABLE, Redis is fine).
+    const notReady = await request<{ code: string; details: Record<string, { status: string }> }>(
+      pulse.url,
+      'GET',
+      '/health/ready',
+    );
+    expect(notReady.status).toBe(503);
+    expect(notReady.body.code).toBe('NOT_READY');
+    expect(notReady.body.details).toMatchObject({ nats: { status: 'down' }, redis: { status: 'up' } });
     await new Promise((r) => setTimeout(r, 3000)); // two timeouts without any heartbeat reaching Pulse
     await natsServer.start();
     await waitFor(

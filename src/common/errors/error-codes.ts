@@ -34,9 +34,18 @@ const CATALOGUE = [
   ['PAYLOAD_TOO_LARGE', 413, 'The body is larger than the limit (100 kB)'],
   ['RATE_LIMITED', 429, 'A rate limit was passed; `Retry-After` says when to try again'],
   ['TOO_MANY_STREAMS', 429, 'The API key already holds the most open live streams it may'],
-  ['REQUEST_REJECTED', 400, 'Any other client error, answered with its own 4xx status (e.g. 405, 415)'],
+  [
+    'REQUEST_REJECTED',
+    400,
+    'Any other client error (e.g. 415 an unsupported media type or charset); the status varies: the 4xx of the error itself',
+  ],
   ['INTERNAL', 500, 'An unexpected error; the body says nothing about internals'],
   ['STORAGE_UNAVAILABLE', 503, 'Redis is unreachable; try again shortly'],
+  [
+    'NOT_READY',
+    503,
+    "A dependency of this instance is down (`/health/ready`); the body's `details` says which (`info` lists those up)",
+  ],
   ['COLD_STORE_UNAVAILABLE', 503, 'The cold history store did not answer; repeat the request'],
 ] as const;
 
