@@ -3,18 +3,30 @@ import type { Msg, NatsConnection, SubscriptionOptions } from '@nats-io/transpor
 import { describe, expect, it, vi } from 'vitest';
 import { defaultPulseOptions } from '../config/env.validation.js';
 import type { HeartbeatService } from './heartbeat.service.js';
+import type { PresenceWriter } from './presence-writer.js';
 import { HEARTBEAT_PATTERN, HeartbeatSubscriber } from './heartbeat-subscriber.js';
 
 const fake = vi.hoisted(() => ({
   subscribed: [] as { subject: string; opts: SubscriptionOptions }[],
   closed: 0,
+  /** Shutdown steps in the order they ran. */
+  steps: [] as string[],
 }));
 
 vi.mock(import('../nats/nats.module.js'), async (importOriginal) => ({
   ...(await importOriginal()),
   connectNats: () =>
     Promise.resolve({
-      subscribe: (subject: string, opts: SubscriptionOptions) => fake.subscribed.push({ subject, opts }),
+      subscribe: (subject: string, opts: SubscriptionOptions) => {
+        fake.subscribed.push({ subject, opts });
+        return {
+          // Heartbeats already delivered still arrive while the subscription drains.
+          drain: async () => {
+            await new Promise((r) => setTimeout(r, 20));
+            fake.steps.push('drained');
+          },
+        };
+      },
       status: () => (async function* () {})(),
       isClosed: () => false,
       close: () => {
@@ -24,6 +36,15 @@ vi.mock(import('../nats/nats.module.js'), async (importOriginal) => ({
     } as unknown as NatsConnection),
 }));
 
+function writer(): PresenceWriter {
+  return {
+    close: () => {
+      fake.steps.push('final flush');
+      return Promise.resolve();
+    },
+  } as unknown as PresenceWriter;
+}
+
 describe('HeartbeatSubscriber', () => {
   it('subscribes the heartbeat pattern in the queue group and hands each message to ingest', async () => {
     const logged = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
@@ -31,7 +52,7 @@ describe('HeartbeatSubscriber', () => {
     const ingest = vi.fn<HeartbeatService['ingest']>().mockImplementationOnce(() => {
       throw new Error('boom');
     });
-    const subscriber = new HeartbeatSubscriber(options, { ingest } as unknown as HeartbeatService);
+    const subscriber = new HeartbeatSubscriber(options, { ingest } as unknown as HeartbeatService, writer());
     await subscriber.onApplicationBootstrap();
 
     expect(fake.subscribed).toHaveLength(1);
@@ -55,5 +76,16 @@ describe('HeartbeatSubscriber', () => {
     await subscriber.onApplicationShutdown();
     await subscriber.onApplicationShutdown();
     expect(fake.closed).toBe(1);
+  });
+
+  it('on shutdown drains the subscription before the final flush, and closes after both', async () => {
+    fake.steps.length = 0;
+    const subscriber = new HeartbeatSubscriber(defaultPulseOptions(), {} as HeartbeatService, writer());
+    await subscriber.onApplicationBootstrap();
+    await subscriber.beforeApplicationShutdown();
+    expect(fake.steps).toEqual(['drained', 'final flush']);
+    const closedBefore = fake.closed;
+    await subscriber.onApplicationShutdown();
+    expect(fake.closed).toBe(closedBefore + 1);
   });
 });

@@ -1,8 +1,16 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Msg, NatsConnection } from '@nats-io/transport-node';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { connectNats } from '../nats/nats.module.js';
 import { HeartbeatService } from './heartbeat.service.js';
+import { PresenceWriter } from './presence-writer.js';
 
 export const HEARTBEAT_PATTERN = '_HEARTBEAT.tenant.*.client.*';
 
@@ -12,6 +20,9 @@ export const HEARTBEAT_PATTERN = '_HEARTBEAT.tenant.*.client.*';
  */
 const CONNECTION_NAME = 'pulse-transport';
 
+/** Draining needs the server: with NATS unreachable, the final flush starts after this anyway. */
+const SHUTDOWN_DRAIN_DEADLINE_MS = 3000;
+
 /**
  * The one door heartbeats come in by. It subscribes `_HEARTBEAT.tenant.*.client.*` in the
  * deployment's queue group (each heartbeat reaches one instance), on a NATS connection of its own
@@ -19,25 +30,29 @@ const CONNECTION_NAME = 'pulse-transport';
  * `HeartbeatService.ingest` in the subscription callback: no context object, promise or
  * observable per message (ARCHITECTURE.md, "Heartbeats on the NATS client").
  *
- * It connects in `onApplicationBootstrap`, once every module is initialised, and closes in
- * `onApplicationShutdown`, after the PresenceWriter's last flush, with the other connections.
+ * It connects in `onApplicationBootstrap`, once every module is initialised. It owns the shutdown
+ * order of the heartbeat path: `beforeApplicationShutdown` drains the subscription, then runs the
+ * PresenceWriter's final flush, so no heartbeat is accepted after it. The connection closes in
+ * `onApplicationShutdown`, with the other connections.
  */
 @Injectable()
-export class HeartbeatSubscriber implements OnApplicationBootstrap, OnApplicationShutdown {
+export class HeartbeatSubscriber implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(HeartbeatSubscriber.name);
   private connection: NatsConnection | null = null;
+  private subscription: Subscription | null = null;
   private received = 0;
 
   constructor(
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
     private readonly heartbeats: HeartbeatService,
+    private readonly writer: PresenceWriter,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const connection = await connectNats(this.options.nats, CONNECTION_NAME);
     this.connection = connection;
     void this.logStatus(connection);
-    connection.subscribe(HEARTBEAT_PATTERN, {
+    this.subscription = connection.subscribe(HEARTBEAT_PATTERN, {
       queue: this.options.nats.queueGroup,
       callback: (error, message) => this.onMessage(error, message),
     });
@@ -49,9 +64,24 @@ export class HeartbeatSubscriber implements OnApplicationBootstrap, OnApplicatio
   }
 
   /**
-   * Closes the connection without draining, after the PresenceWriter's last flush: heartbeats
-   * repeat every 30 s, and the other instances of the queue group take the next ones.
+   * SIGTERM: stop taking heartbeats, then write what was taken. Draining makes the server stop
+   * sending to this instance (the other instances of the queue group take the next heartbeats)
+   * and runs the callback for those already delivered; then the writer's final flush writes every
+   * heartbeat accepted. The drain is bounded by SHUTDOWN_DRAIN_DEADLINE_MS, the flush by its own.
    */
+  async beforeApplicationShutdown(): Promise<void> {
+    const subscription = this.subscription;
+    this.subscription = null;
+    if (subscription && this.connection && !this.connection.isClosed()) {
+      await Promise.race([
+        subscription.drain().catch((err: unknown) => this.logger.warn(`heartbeat drain: ${String(err)}`)),
+        new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DRAIN_DEADLINE_MS).unref()),
+      ]);
+    }
+    await this.writer.close();
+  }
+
+  /** Closes the connection once the subscription is drained and the heartbeats written. */
   async onApplicationShutdown(): Promise<void> {
     const connection = this.connection;
     this.connection = null;

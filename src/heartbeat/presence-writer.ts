@@ -1,4 +1,4 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { redisReady } from '../redis/redis-errors.js';
@@ -38,6 +38,7 @@ export interface PresenceWriterStats {
   processingMs: { p50: number; p99: number };
 }
 
+/** The final flush gives the last heartbeats this long: a Redis that stopped answering must not hold the exit. */
 const SHUTDOWN_FLUSH_DEADLINE_MS = 5000;
 
 /**
@@ -45,9 +46,12 @@ const SHUTDOWN_FLUSH_DEADLINE_MS = 5000;
  * call per HEARTBEATS_PER_CALL clients of a tenant, pipelined. While Redis is unreachable only the newest heartbeat of each client
  * is kept (memory bounded by clients, not by heartbeats) and written on return: metrics are
  * cumulative, so the deltas still add up. Transitions reported by Redis become presence events.
+ *
+ * It has no shutdown hook of its own: `HeartbeatSubscriber` calls `close()` once it has stopped
+ * taking heartbeats, so nothing is buffered after the final flush.
  */
 @Injectable()
-export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
+export class PresenceWriter implements OnModuleInit {
   private readonly logger = new Logger(PresenceWriter.name);
   private pending = new Map<string, PendingHeartbeat>();
   private running: Promise<void> | null = null;
@@ -76,13 +80,24 @@ export class PresenceWriter implements OnModuleInit, BeforeApplicationShutdown {
     this.flushTimer.start(PRESENCE_FLUSH_INTERVAL_MS, () => void this.flush());
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /**
+   * The final flush, once nothing enqueues any more: writes until the buffer is empty or
+   * SHUTDOWN_FLUSH_DEADLINE_MS has passed (then it logs what is left). A run already under way
+   * took its batch earlier, so it is awaited first and what came since is written after it.
+   */
+  async close(): Promise<void> {
     this.flushTimer.stop();
-    // A Redis that stopped answering must not hold the exit: the last heartbeats are given 5 s.
-    await Promise.race([
-      this.flush(),
-      new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_DEADLINE_MS).unref()),
-    ]);
+    const deadline = Date.now() + SHUTDOWN_FLUSH_DEADLINE_MS;
+    const untilDeadline = (work: Promise<void>) => Promise.race([work, delay(Math.max(0, deadline - Date.now()))]);
+    if (this.running) await untilDeadline(this.running);
+    // A Redis not connected returns at once: the loop waits between runs, and ends at the deadline.
+    while (Date.now() < deadline) {
+      await untilDeadline(this.flush());
+      if (this.pending.size === 0 && !this.running) return;
+      await delay(Math.min(PRESENCE_FLUSH_INTERVAL_MS, Math.max(0, deadline - Date.now())));
+    }
+    const unanswered = this.running ? ' and a write Redis has not answered' : '';
+    this.logger.error(`shutting down with ${this.pending.size} heartbeat(s) not written to Redis${unanswered}`);
   }
 
   /**
@@ -217,4 +232,9 @@ function chunkByTenant(pending: Map<string, PendingHeartbeat>): TenantChunk[] {
     chunk.entries.push(entry);
   }
   return chunks;
+}
+
+/** Unreferenced: the connections, open until onApplicationShutdown, keep the process alive meanwhile. */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
