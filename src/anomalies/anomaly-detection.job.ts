@@ -215,30 +215,67 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
       } satisfies StoredState);
       return 0;
     }
+    const windows = this.judgedWindows(stored.window, window, spanned, counters, before, distinct, held);
+    const { pipeline, pending, opened, fresh } = await this.judge(
+      tenantId,
+      stored.state.pipeline,
+      windows,
+      sensitivity,
+      counters.latencyP95,
+    );
+    const next: StoredState = { pipeline, last, pending };
+    if (!(await this.store.saveDetection(tenantId, stored.window, window, next))) return 0; // another pass closed it
+    await this.deliver(tenantId, window, next);
+    await this.repeatStillOpen(tenantId, pipeline, fresh);
+    return opened;
+  }
+
+  /**
+   * The windows to judge since `lastClosed`. Held: each missed window with its own messages and
+   * bytes, the counters Redis keeps only as totals shared out evenly. Otherwise one window (a
+   * window that covers two or three is judged per window: its totals divided).
+   */
+  private judgedWindows(
+    lastClosed: number,
+    window: number,
+    spanned: number,
+    counters: TenantCounters,
+    before: Snapshot,
+    distinct: number,
+    held: { messages: number; bytes: number }[] | null,
+  ): JudgedWindow[] {
     const figures = windowFigures(counters, before, distinct);
     const bytes = delta(counters.bytes, before.bytes);
-    // Held: each missed window with its own messages and bytes, the counters Redis keeps only as
-    // totals shared out evenly. Otherwise one window (a window that covers two or three is judged
-    // per window: its totals divided).
-    const windows: JudgedWindow[] = held
-      ? held.map((h, i) => ({
-          from: (stored.window + 1 + i) * this.windowMs,
-          figures: shareOf(figures, spanned, i === spanned - 1, h.messages),
-          messages: h.messages,
-          bytes: h.bytes,
-          last: i === spanned - 1,
-        }))
-      : [
-          {
-            from,
-            figures: { ...figures, messages: Math.round(figures.messages / spanned) },
-            messages: figures.messages / spanned,
-            bytes: bytes / spanned,
-            last: true,
-          },
-        ];
+    if (held) {
+      return held.map((h, i) => ({
+        from: (lastClosed + 1 + i) * this.windowMs,
+        figures: shareOf(figures, spanned, i === spanned - 1, h.messages),
+        messages: h.messages,
+        bytes: h.bytes,
+        last: i === spanned - 1,
+      }));
+    }
+    return [
+      {
+        from: window * this.windowMs,
+        figures: { ...figures, messages: Math.round(figures.messages / spanned) },
+        messages: figures.messages / spanned,
+        bytes: bytes / spanned,
+        last: true,
+      },
+    ];
+  }
+
+  /** Runs the pipeline over the windows in order: the events to deliver, and what opened. */
+  private async judge(
+    tenantId: string,
+    start: PipelineState,
+    windows: JudgedWindow[],
+    sensitivity: 'low' | 'medium' | 'high',
+    latencyP95: number | null,
+  ): Promise<{ pipeline: PipelineState; pending: PendingEvent[]; opened: number; fresh: Set<string> }> {
     const clients = await this.presence.summary(tenantId);
-    let pipeline = stored.state.pipeline;
+    let pipeline = start;
     const pending: PendingEvent[] = [];
     const openedHere = new Map<string, Anomaly>();
     const fresh = new Set<string>();
@@ -262,7 +299,7 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
             error_rate: sample >= this.rules.minErrorSample ? w.figures.errors / sample : null,
             active_clients: clients.online,
             // The latency read is of the last window's minutes only.
-            latency_p95: w.last ? counters.latencyP95 : null,
+            latency_p95: w.last ? latencyP95 : null,
             ...custom.series,
           },
           names: custom.names,
@@ -292,18 +329,16 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
         fresh.add(draft.key);
       }
     }
-    const opened = openedHere.size;
-    const next: StoredState = { pipeline, last, pending };
-    if (!(await this.store.saveDetection(tenantId, stored.window, window, next))) return 0; // another pass closed it
-    await this.deliver(tenantId, window, next);
+    return { pipeline, pending, opened: openedHere.size, fresh };
+  }
 
-    // Anomalies that stay open are notified again once the repeat interval has passed.
+  /** Anomalies that stay open are notified again once the repeat interval has passed. */
+  private async repeatStillOpen(tenantId: string, pipeline: PipelineState, fresh: Set<string>): Promise<void> {
     for (const [key, open] of Object.entries(pipeline.open)) {
       if (fresh.has(key)) continue;
       const anomaly = await this.store.find(tenantId, open.id);
       if (anomaly) await this.events.stillOpen(tenantId, anomaly, Date.now());
     }
-    return opened;
   }
 
   /**
