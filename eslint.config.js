@@ -24,6 +24,7 @@ export const FLOORS = [
   'monitoring',
   'heartbeat',
   'nats-events', // the NATS system account: connection events, CONNZ (heartbeat's connection store)
+  'jetstream', // the tenants' JetStream: streams, consumers, lag (poller, store, reader)
   'health',
   'analytics',
   'anomalies',
