@@ -113,6 +113,11 @@ export interface JetStreamReader {
     resolution: 'minute' | 'hour',
   ): Promise<JetStreamHistoryPoint[]>;
   status(): JetStreamStatus;
+  /**
+   * Stream name → owning tenant id, from the last poll (any instance may ask; the poller stores
+   * it): how advisories, which name a stream, are attributed. Streams of no tenant are absent.
+   */
+  owners(): Promise<Map<string, string>>;
 }
 
 /** Nest injection token of the JetStreamReader. */
