@@ -29,6 +29,8 @@ const CONSUMER_LISTS_AT_ONCE = 8;
 export const MAX_UNOWNED_KEPT = 1000;
 /** Samples kept per tenant for rates, as a multiple of the consumers kept. */
 const SAMPLES_PER_KEPT = 10;
+/** Polls skipped after the server refused a request for want of a permission (it is said once, not every poll). */
+const POLLS_SKIPPED_AFTER_REFUSAL = 20;
 
 /** What one poll saw. */
 export interface JetStreamPollResult {
@@ -49,6 +51,11 @@ export function isJetStreamOff(err: unknown): boolean {
   );
 }
 
+/** True when the server refused a request for want of a permission (README, JetStream: least privilege). */
+export function isPermissionRefusal(err: unknown): boolean {
+  return /permissions violation/i.test((err as { message?: string } | undefined)?.message ?? '');
+}
+
 /**
  * The JetStream reconcile (ARCHITECTURE.md, JetStream): every poll interval one instance (the
  * LockedJob `jetstream-poll`) lists the streams and their consumers of Pulse's application account
@@ -63,6 +70,9 @@ export class JetStreamPoller extends LockedJobService<JetStreamPollResult> {
   private readonly config: JetStreamOptions;
   private jsm: JetStreamManager | null = null;
   private lastStatus: JetStreamStatus;
+  /** Polls still skipped after a permission refusal. */
+  private skip = 0;
+  private lastRefusal: string | null = null;
 
   constructor(
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
@@ -100,19 +110,39 @@ export class JetStreamPoller extends LockedJobService<JetStreamPollResult> {
 
   private async poll(now: number): Promise<JetStreamPollResult> {
     const polledAt = new Date(now).toISOString();
+    if (this.skip > 0) {
+      this.skip--;
+      return { state: this.lastStatus.state, streams: 0, consumers: 0, unowned: 0 };
+    }
     try {
-      return await this.reconcile(now, polledAt);
+      const result = await this.reconcile(now, polledAt);
+      this.lastRefusal = null;
+      return result;
     } catch (err) {
       const off = isJetStreamOff(err);
+      const refused = !off && isPermissionRefusal(err);
+      const message = (err as Error).message;
       this.lastStatus = {
         state: off ? 'off' : 'error',
-        detail: off ? 'the account has no JetStream' : (err as Error).message,
+        detail: off
+          ? 'the account has no JetStream'
+          : refused
+            ? `${message}: grant Pulse's NATS user the permissions in README, JetStream (or set JETSTREAM_MONITORING=false)`
+            : message,
         lastPollAt: polledAt,
         unowned: 0,
       };
       await this.store.writeStatus(this.lastStatus);
-      // No JetStream is a state, not a failure: said once in the status, never a warning per poll.
+      // No JetStream is a state, not a failure: said in the status, never a warning per poll.
       if (off) return { state: 'off', streams: 0, consumers: 0, unowned: 0 };
+      if (refused) {
+        // Every refused request is also an error on the connection: asked again only every
+        // POLLS_SKIPPED_AFTER_REFUSAL polls, warned once.
+        if (this.lastRefusal !== message) this.logger.warn(this.lastStatus.detail);
+        this.lastRefusal = message;
+        this.skip = POLLS_SKIPPED_AFTER_REFUSAL;
+        return { state: 'error', streams: 0, consumers: 0, unowned: 0 };
+      }
       throw err;
     }
   }

@@ -290,7 +290,7 @@ system_account: SYS
   });
 });
 
-describe('JetStream per tenant: a server without JetStream', () => {
+describe('JetStream per tenant: without JetStream, or without the permissions', () => {
   it('is off with a detail, not an error', async () => {
     const server = await startNatsServer();
     const pulse = await startPulse(
@@ -304,6 +304,44 @@ describe('JetStream per tenant: a server without JetStream', () => {
       expect(body.streams).toEqual([]);
       const basic = await createTenant(pulse.url, uniqueTenantId('js-basic'), 'basic');
       expect((await request(pulse.url, 'GET', '/api/v1/metrics/jetstream', { key: basic.apiKey })).status).toBe(403);
+    } finally {
+      await pulse.close();
+      await server.kill();
+      await deletePrefix(SHARED_REDIS, pulse.options.redis.keyPrefix);
+    }
+  });
+
+  it('a user without the JetStream permissions: status error naming the README, asked again only every 20 polls', async () => {
+    const storeDir = mkdtempSync(join(tmpdir(), 'pulse-js-'));
+    const server = await startNatsServer(`
+jetstream { store_dir: "${storeDir}" }
+authorization {
+  users = [
+    { user: pulse, password: pulse-secret, permissions: {
+        publish: ["_PULSE.>"]
+        subscribe: ["tenant.*.>", "_HEARTBEAT.>", "_PULSE.internal.>", "_INBOX.>"] } }
+  ]
+}
+`);
+    const pulse = await startPulse(
+      testOptions({
+        nats: {
+          servers: [`nats://127.0.0.1:${server.port}`],
+          user: 'pulse',
+          password: 'pulse-secret',
+          connectTimeoutMs: 3000,
+        },
+      }),
+    );
+    try {
+      const poller = pulse.app.get(JetStreamPoller);
+      expect(await poller.run()).toMatchObject({ state: 'error' });
+      expect(poller.status().detail).toContain('Permissions Violation');
+      expect(poller.status().detail).toContain('README, JetStream');
+      const lastPollAt = poller.status().lastPollAt;
+      // The next polls do not ask (each refusal is an error on the connection).
+      expect(await poller.run()).toMatchObject({ state: 'error' });
+      expect(poller.status().lastPollAt).toBe(lastPollAt);
     } finally {
       await pulse.close();
       await server.kill();
