@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JETSTREAM_SCHEMAS } from '../../src/jetstream/jetstream.schemas.js';
 import { JetStreamPoller } from '../../src/jetstream/jetstream.poller.js';
 import { JETSTREAM_READER, type JetStreamReader } from '../../src/jetstream/jetstream.types.js';
+import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { type CreatedTenant, createTenant, request } from '../support/http.js';
 import { type ServerProcess, startNatsServer } from '../support/processes.js';
 import {
@@ -287,6 +288,25 @@ system_account: SYS
     expect(vb.consumers).toEqual([]);
     expect((await view(a)).streams.map((s) => s.name)).toEqual([A]);
     expect([...(await pulse.app.get<JetStreamReader>(JETSTREAM_READER).owners()).keys()]).toEqual([A]);
+  });
+
+  it("an erased tenant's JetStream keys are gone and a poll does not bring them back (the fence)", async () => {
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(SHARED_REDIS);
+    try {
+      const scope = new RedisKeys(pulse.options.redis.keyPrefix).tenantScope(a.id);
+      const keysOfA = async () => (await redis.keys(`${scope.replace(/[{}]/g, '\\$&')}js:*`)).length;
+      expect(await keysOfA()).toBeGreaterThan(0);
+      expect((await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${a.id}`, { key: ADMIN_KEY })).status).toBe(
+        200,
+      );
+      expect(await keysOfA()).toBe(0);
+      // A poll at once (this instance's directory may not have heard of the erasure yet).
+      await poll();
+      expect(await keysOfA()).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
 
