@@ -6,6 +6,7 @@ import {
   consumerFigures,
   drainOf,
   fillOf,
+  sampleOf,
   type RawConsumer,
   type RawStream,
   streamFigures,
@@ -90,6 +91,14 @@ const rawConsumer = (over: Partial<RawConsumer> = {}): RawConsumer => ({
   ...over,
 });
 
+const sample = (pending: number, ackFloorSeq: number, atMs: number) => ({
+  pending,
+  ackFloorSeq,
+  atMs,
+  maxMinute: pending,
+  maxHour: pending,
+});
+
 describe('consumer figures, rates and drain', () => {
   it('first sight: no rate, drain unknown; pull with waiting, times as the server gives them', () => {
     const c = consumerFigures(rawConsumer(), undefined, 1000);
@@ -106,18 +115,18 @@ describe('consumer figures, rates and drain', () => {
   });
 
   it('ack rate and pending growth per second against the previous poll', () => {
-    const c = consumerFigures(rawConsumer(), { pending: 140, ackFloorSeq: 20, atMs: 0 }, 10_000);
+    const c = consumerFigures(rawConsumer(), sample(140, 20, 0), 10_000);
     expect(c.ackRate).toBe(2);
     expect(c.pendingGrowth).toBe(-4);
     expect(c.drain).toEqual({ state: 'draining', seconds: 25 });
-    const growing = consumerFigures(rawConsumer(), { pending: 50, ackFloorSeq: 40, atMs: 0 }, 10_000);
+    const growing = consumerFigures(rawConsumer(), sample(50, 40, 0), 10_000);
     expect(growing.pendingGrowth).toBe(5);
     expect(growing.drain).toEqual({ state: 'not_draining' });
   });
 
   it('a recreated consumer (ack floor back) or no time passed: no rate', () => {
-    expect(consumerFigures(rawConsumer(), { pending: 1, ackFloorSeq: 99, atMs: 0 }, 10_000).ackRate).toBeNull();
-    expect(consumerFigures(rawConsumer(), { pending: 1, ackFloorSeq: 1, atMs: 5 }, 5).pendingGrowth).toBeNull();
+    expect(consumerFigures(rawConsumer(), sample(1, 99, 0), 10_000).ackRate).toBeNull();
+    expect(consumerFigures(rawConsumer(), sample(1, 1, 5), 5).pendingGrowth).toBeNull();
   });
 
   it('drain: nothing pending is drained whatever the rate; flat lag is not draining', () => {
@@ -152,5 +161,23 @@ describe('bounds', () => {
     );
     expect(kept.map((x) => x.name)).toEqual(['z', 'y', 'w']);
     expect(omitted).toBe(1);
+  });
+});
+
+describe('samples: the most pending within the minute and the hour', () => {
+  const at = Date.UTC(2027, 0, 1, 10, 30, 10);
+  it('carries the maxima on within the same minute and hour, starts them again in a new one', () => {
+    const first = sampleOf({ pending: 50, ackFloorSeq: 1 }, undefined, at);
+    expect(first).toEqual({ pending: 50, ackFloorSeq: 1, atMs: at, maxMinute: 50, maxHour: 50 });
+    const lower = sampleOf({ pending: 20, ackFloorSeq: 5 }, first, at + 15_000);
+    expect(lower).toMatchObject({ pending: 20, maxMinute: 50, maxHour: 50 });
+    const nextMinute = sampleOf({ pending: 10, ackFloorSeq: 9 }, lower, at + 60_000);
+    expect(nextMinute).toMatchObject({ maxMinute: 10, maxHour: 50 });
+    const nextHour = sampleOf({ pending: 5, ackFloorSeq: 9 }, nextMinute, at + 3_600_000);
+    expect(nextHour).toMatchObject({ maxMinute: 5, maxHour: 5 });
+    expect(sampleOf({ pending: 70, ackFloorSeq: 9 }, nextHour, at + 3_600_001)).toMatchObject({
+      maxMinute: 70,
+      maxHour: 70,
+    });
   });
 });

@@ -39,11 +39,32 @@ export interface RawConsumer {
   num_pending: number;
 }
 
-/** What the next poll needs of a consumer to measure rates: its pending and ack floor, and when. */
+/**
+ * What the next poll needs of a consumer: its pending and ack floor, and when (rates), and the most
+ * pending seen in the minute and in the hour of `atMs` (history's max pending).
+ */
 export interface ConsumerSample {
   pending: number;
   ackFloorSeq: number;
   atMs: number;
+  maxMinute: number;
+  maxHour: number;
+}
+
+/** The sample of a consumer at `nowMs`: the period maxima carried on within the same minute and hour. */
+export function sampleOf(
+  c: Pick<ConsumerFigures, 'pending' | 'ackFloorSeq'>,
+  previous: ConsumerSample | undefined,
+  nowMs: number,
+): ConsumerSample {
+  const same = (ms: number) => previous !== undefined && Math.floor(previous.atMs / ms) === Math.floor(nowMs / ms);
+  return {
+    pending: c.pending,
+    ackFloorSeq: c.ackFloorSeq,
+    atMs: nowMs,
+    maxMinute: same(60_000) ? Math.max(previous!.maxMinute, c.pending) : c.pending,
+    maxHour: same(3_600_000) ? Math.max(previous!.maxHour, c.pending) : c.pending,
+  };
 }
 
 /** A positive limit, else null (the server says -1 or 0 for none). */

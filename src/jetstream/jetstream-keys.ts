@@ -18,19 +18,14 @@ export class JetStreamKeys {
     return `${this.shared.tenantScope(tenantId)}js:cur`;
   }
 
-  /** HASH `<stream>/<consumer>` → `pending ackFloorSeq atMs` of every consumer the last poll saw (rates). */
+  /** HASH `<stream>/<consumer>` → `pending ackFloorSeq atMs maxMinute maxHour` of the consumers the last poll saw (rates, period maxima). */
   samples(tenantId: string): string {
     return `${this.shared.tenantScope(tenantId)}js:prev`;
   }
 
-  /** HASH per minute or hour (epoch s): `s:<stream>` → `messages bytes fill`, `c:<stream>/<consumer>` → `pending ackPending redelivered`. */
+  /** HASH per minute or hour (epoch s): `s:<stream>` → `messages bytes fill`, `c:<stream>/<consumer>` → `pending ackPending redelivered maxPending`. */
   history(tenantId: string, resolution: 'minute' | 'hour', epoch: number): string {
     return `${this.shared.tenantScope(tenantId)}js:${resolution === 'minute' ? 'min' : 'hour'}:${epoch}`;
-  }
-
-  /** ZSET per minute or hour: `<stream>/<consumer>` → the most pending any poll of the period saw (ZADD GT). */
-  maxPending(tenantId: string, resolution: 'minute' | 'hour', epoch: number): string {
-    return `${this.shared.tenantScope(tenantId)}js:${resolution === 'minute' ? 'minmax' : 'hourmax'}:${epoch}`;
   }
 
   /** HASH stream → owning tenant id, from the last poll (advisories' attribution). */

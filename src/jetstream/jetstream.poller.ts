@@ -17,6 +17,7 @@ import {
   consumerFigures,
   type RawConsumer,
   type RawStream,
+  sampleOf,
   streamFigures,
   worst,
 } from './jetstream-figures.js';
@@ -195,10 +196,10 @@ export class JetStreamPoller extends LockedJobService<JetStreamPollResult> {
       const sampled = figures
         .sort(compareConsumers)
         .slice(0, SAMPLES_PER_KEPT * this.config.maxConsumersPerTenant)
-        .map((c): [string, ConsumerSample] => [
-          consumerKey(c.stream, c.name),
-          { pending: c.pending, ackFloorSeq: c.ackFloorSeq, atMs: now },
-        ]);
+        .map((c): [string, ConsumerSample] => {
+          const key = consumerKey(c.stream, c.name);
+          return [key, sampleOf(c, previous.get(key), now)];
+        });
       writes.push({
         view: {
           tenantId,

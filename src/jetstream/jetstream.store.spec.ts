@@ -3,12 +3,14 @@ import { isJetStreamOff } from './jetstream.poller.js';
 import { historyPoint } from './jetstream.store.js';
 
 describe('historyPoint', () => {
-  it('reads streams and consumers of a period, the max pending from its ZSET (never below the last)', () => {
-    const point = historyPoint(
-      1_800_000_000,
-      { 's:ORDERS': '10 2000 0.5', 's:LOGS': '3 300 -', 'c:ORDERS/pull': '7 2 1', 'c:ORDERS/push': '4 0 0', '-': '0' },
-      ['ORDERS/pull', '12', 'ORDERS/push', '1'],
-    );
+  it('reads streams and consumers of a period, the max pending never below the last', () => {
+    const point = historyPoint(1_800_000_000, {
+      's:ORDERS': '10 2000 0.5',
+      's:LOGS': '3 300 -',
+      'c:ORDERS/pull': '7 2 1 12',
+      'c:ORDERS/push': '4 0 0 1',
+      '-': '0',
+    });
     expect(point.timestamp).toBe('2027-01-15T08:00:00.000Z');
     expect([...point.streams]).toEqual([
       ['ORDERS', { messages: 10, bytes: 2000, fill: 0.5 }],
@@ -19,7 +21,7 @@ describe('historyPoint', () => {
   });
 
   it('an empty poll is a point with nothing in it', () => {
-    const point = historyPoint(60, { '-': '0' }, []);
+    const point = historyPoint(60, { '-': '0' });
     expect(point.streams.size).toBe(0);
     expect(point.consumers.size).toBe(0);
   });

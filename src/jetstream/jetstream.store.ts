@@ -59,8 +59,10 @@ export class JetStreamStore {
     tenantIds.forEach((id, i) => {
       const samples = new Map<string, ConsumerSample>();
       for (const [key, value] of Object.entries(hashes[i])) {
-        const [pending, ackFloorSeq, atMs] = value.split(' ').map(Number);
-        if ([pending, ackFloorSeq, atMs].every(Number.isFinite)) samples.set(key, { pending, ackFloorSeq, atMs });
+        const numbers = value.split(' ').map(Number);
+        if (numbers.length !== 5 || !numbers.every(Number.isFinite)) continue;
+        const [pending, ackFloorSeq, atMs, maxMinute, maxHour] = numbers;
+        samples.set(key, { pending, ackFloorSeq, atMs, maxMinute, maxHour });
       }
       out.set(id, samples);
     });
@@ -96,25 +98,28 @@ export class JetStreamStore {
       ['DEL', this.keys.samples(id)],
     ];
     if (samples.size > 0) {
-      const fields = [...samples].flatMap(([key, s]) => [key, `${s.pending} ${s.ackFloorSeq} ${s.atMs}`]);
+      const fields = [...samples].flatMap(([key, s]) => [
+        key,
+        `${s.pending} ${s.ackFloorSeq} ${s.atMs} ${s.maxMinute} ${s.maxHour}`,
+      ]);
       commands.push(['HSET', this.keys.samples(id), ...fields], ['EXPIRE', this.keys.samples(id), this.currentSeconds]);
     }
-    const figures = [
+    const history = (resolution: 'minute' | 'hour') => [
       ...view.streams.flatMap((s) => [`s:${s.name}`, `${s.messages} ${s.bytes} ${s.fill.worst ?? '-'}`]),
-      ...view.consumers.flatMap((c) => [
-        `c:${consumerKey(c.stream, c.name)}`,
-        `${c.pending} ${c.ackPending} ${c.redelivered}`,
-      ]),
+      ...view.consumers.flatMap((c) => {
+        const key = consumerKey(c.stream, c.name);
+        const sample = samples.get(key);
+        const max = sample === undefined ? c.pending : resolution === 'minute' ? sample.maxMinute : sample.maxHour;
+        return [`c:${key}`, `${c.pending} ${c.ackPending} ${c.redelivered} ${Math.max(max, c.pending)}`];
+      }),
     ];
-    const pending = view.consumers.flatMap((c) => [c.pending, consumerKey(c.stream, c.name)]);
     for (const resolution of ['minute', 'hour'] as const) {
       const epoch = Math.floor(nowMs / 1000 / PERIOD_SECONDS[resolution]) * PERIOD_SECONDS[resolution];
       const ttl = resolution === 'minute' ? retention.minuteSeconds : retention.hourSeconds;
       const hash = this.keys.history(id, resolution, epoch);
-      const max = this.keys.maxPending(id, resolution, epoch);
+      const fields = history(resolution);
       // An empty poll still marks the period (a `-` field), so that history shows it had nothing.
-      commands.push(['HSET', hash, ...(figures.length > 0 ? figures : ['-', '0'])], ['EXPIRE', hash, ttl]);
-      if (pending.length > 0) commands.push(['ZADD', max, 'GT', ...pending], ['EXPIRE', max, ttl]);
+      commands.push(['HSET', hash, ...(fields.length > 0 ? fields : ['-', '0'])], ['EXPIRE', hash, ttl]);
     }
     return commands;
   }
@@ -151,45 +156,33 @@ export class JetStreamStore {
     const epochs: number[] = [];
     for (let e = Math.max(first, last - (MAX_HISTORY_PERIODS[resolution] - 1) * step); e <= last; e += step)
       epochs.push(e);
-    const read = await Promise.all(
-      epochs.map((e) =>
-        Promise.all([
-          this.redis.hgetall(this.keys.history(tenantId, resolution, e)),
-          this.redis.zrange(this.keys.maxPending(tenantId, resolution, e), '0', '-1', 'WITHSCORES'),
-        ]),
-      ),
-    );
+    const read = await Promise.all(epochs.map((e) => this.redis.hgetall(this.keys.history(tenantId, resolution, e))));
     const points: JetStreamHistoryPoint[] = [];
     epochs.forEach((epoch, i) => {
-      const [hash, maxima] = read[i];
-      if (Object.keys(hash).length === 0) return;
-      points.push(historyPoint(epoch, hash, maxima));
+      if (Object.keys(read[i]).length > 0) points.push(historyPoint(epoch, read[i]));
     });
     return points;
   }
 }
 
-/** One period's hash and its max-pending ZSET (member, score, …) as a history point. */
-export function historyPoint(epoch: number, hash: Record<string, string>, maxima: string[]): JetStreamHistoryPoint {
-  const max = new Map<string, number>();
-  for (let i = 0; i + 1 < maxima.length; i += 2) max.set(maxima[i], Number(maxima[i + 1]));
+/** One period's hash (ARCHITECTURE.md, `js:min`/`js:hour`) as a history point. */
+export function historyPoint(epoch: number, hash: Record<string, string>): JetStreamHistoryPoint {
   const point: JetStreamHistoryPoint = {
     timestamp: new Date(epoch * 1000).toISOString(),
     streams: new Map(),
     consumers: new Map(),
   };
   for (const [field, value] of Object.entries(hash)) {
-    const [a, b, c] = value.split(' ');
+    const [a, b, c, d] = value.split(' ');
     if (field.startsWith('s:')) {
       point.streams.set(field.slice(2), { messages: Number(a), bytes: Number(b), fill: c === '-' ? null : Number(c) });
     } else if (field.startsWith('c:')) {
-      const key = field.slice(2);
       const pending = Number(a);
-      point.consumers.set(key, {
+      point.consumers.set(field.slice(2), {
         pending,
         ackPending: Number(b),
         redelivered: Number(c),
-        maxPending: Math.max(pending, max.get(key) ?? 0),
+        maxPending: Math.max(pending, Number(d) || 0),
       });
     }
   }
