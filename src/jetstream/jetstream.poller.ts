@@ -104,7 +104,7 @@ export class JetStreamPoller extends LockedJobService<JetStreamPollResult> {
     if (this.config.enabled) super.onModuleInit();
   }
 
-  /** This instance's last poll (null before one); other instances read the stored status. */
+  /** This instance's last poll (`ok` with no lastPollAt before one; `off` when disabled); other instances read the stored status. */
   status(): JetStreamStatus {
     return this.lastStatus;
   }

@@ -44,8 +44,9 @@ export class RedisJetStreamReader implements JetStreamReader, OnApplicationBoots
     return this.status();
   }
 
+  /** Null while the status is `off` (a view stored before JetStream went away is not shown). */
   current(tenantId: string): Promise<TenantJetStream | null> {
-    return this.config.enabled ? this.store.current(tenantId) : Promise.resolve(null);
+    return this.status().state === 'off' ? Promise.resolve(null) : this.store.current(tenantId);
   }
 
   history(
