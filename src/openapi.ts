@@ -7,6 +7,7 @@ import { METRICS_SCHEMAS } from './metrics/metrics.schemas.js';
 import { OBSERVABILITY_SCHEMAS } from './observability/observability.schemas.js';
 import { TENANT_SCHEMAS } from './tenants/tenants.schemas.js';
 import { COMPLIANCE_SCHEMAS } from './compliance/compliance.schemas.js';
+import { JETSTREAM_SCHEMAS } from './jetstream/jetstream.schemas.js';
 
 /** Every response body's schema, by the name routes refer to (`ApiRoute`'s `schema`). */
 const RESPONSE_SCHEMAS = {
@@ -16,6 +17,7 @@ const RESPONSE_SCHEMAS = {
   ...HEALTH_SCHEMAS,
   ...OBSERVABILITY_SCHEMAS,
   ...COMPLIANCE_SCHEMAS,
+  ...JETSTREAM_SCHEMAS,
 };
 
 const TAGS: [string, string][] = [

@@ -18,6 +18,7 @@ import { PulseHttpModule } from './http/http.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { ComplianceModule } from './compliance/compliance.module.js';
 import { NatsEventsModule } from './nats-events/nats-events.module.js';
+import { JetStreamModule } from './jetstream/jetstream.module.js';
 
 export interface PulseModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   inject?: (string | symbol | (abstract new (...args: never[]) => unknown))[];
@@ -66,6 +67,7 @@ export class PulseModule {
         MetricsModule,
         ObservabilityModule,
         NatsEventsModule,
+        JetStreamModule,
         ComplianceModule,
         PulseHttpModule,
       ],

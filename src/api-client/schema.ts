@@ -596,6 +596,66 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/metrics/jetstream': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tenant's JetStream streams and consumers at the last poll, worst first
+     * @description Streams whose subjects are all in the tenant's namespace (the fullest first, at most JETSTREAM_MAX_STREAMS_PER_TENANT), and their consumers by pending then growth (at most JETSTREAM_MAX_CONSUMERS_PER_TENANT); omitted counts the rest. Polled every JETSTREAM_POLL_SECONDS: a stream created or deleted shows at the next poll. status off: no JetStream (nothing listed).
+     */
+    get: operations['JetStreamController_current'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/metrics/jetstream/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * JetStream history per minute or per hour: streams and kept consumers
+     * @description Each minute (or hour) with a poll: per stream messages, bytes and fill, per consumer kept pending, ackPending, redelivered at the period's last poll and the most pending any poll of it saw. period up to the tenant's retention (RETENTION_EXCEEDED beyond); minutes up to 24h.
+     */
+    get: operations['JetStreamController_history'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/jetstream': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * JetStream status and the operator's streams: those of no tenant
+     * @description Streams spanning tenants, outside every namespace, with a wildcard for the tenant or without subjects (the fullest first, at most 1000; omitted counts the rest).
+     */
+    get: operations['JetStreamAdminController_read'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/admin/audit': {
     parameters: {
       query?: never;
@@ -1565,13 +1625,15 @@ export interface components {
           | 'connections'
           | 'analytics'
           | 'exports'
+          | 'jetstream'
           | 'errorRate'
           | 'anomalies'
           | 'clientBehaviour'
           | 'forecast'
           | 'customMetrics'
           | 'alerts'
-          | 'auditLog';
+          | 'auditLog'
+          | 'jetstreamHistory';
         /** @enum {string} */
         requiredTier: 'basic' | 'professional' | 'enterprise';
         entitled: boolean;
@@ -1903,6 +1965,115 @@ export interface components {
         /** @enum {boolean} */
         coldUnchecked?: true;
       }[];
+    };
+    JetStreamStream: {
+      name: string;
+      subjects: string[];
+      subjectsOmitted: number;
+      messages: number;
+      bytes: number;
+      firstSeq: number;
+      lastSeq: number;
+      consumers: number;
+      limits: {
+        maxMessages: number | null;
+        maxBytes: number | null;
+        maxAgeMs: number | null;
+        maxConsumers: number | null;
+      };
+      fill: {
+        messages: number | null;
+        bytes: number | null;
+        worst: number | null;
+      };
+      created: string;
+    };
+    JetStreamConsumer: {
+      stream: string;
+      name: string;
+      /** @enum {string} */
+      kind: 'push' | 'pull';
+      durable: boolean;
+      pending: number;
+      ackPending: number;
+      redelivered: number;
+      waiting: number;
+      deliveredSeq: number;
+      ackFloorSeq: number;
+      lastDeliveredAt: string | null;
+      lastAckedAt: string | null;
+      ackRate: number | null;
+      pendingGrowth: number | null;
+      drain: {
+        /** @enum {string} */
+        state: 'drained' | 'draining' | 'not_draining' | 'unknown';
+        seconds?: number;
+      };
+    };
+    JetStream: {
+      tenantId: string;
+      /** Format: date-time */
+      generatedAt: string;
+      status: {
+        /** @enum {string} */
+        state: 'off' | 'ok' | 'error';
+        detail?: string;
+        /** Format: date-time */
+        lastPollAt: string | null;
+      };
+      /** Format: date-time */
+      polledAt: string | null;
+      streams: components['schemas']['JetStreamStream'][];
+      consumers: components['schemas']['JetStreamConsumer'][];
+      omitted: {
+        streams: number;
+        consumers: number;
+      };
+    };
+    JetStreamHistory: {
+      tenantId: string;
+      /** @enum {string} */
+      period: '1h' | '6h' | '24h' | '7d' | '30d';
+      /** @enum {string} */
+      resolution: 'minute' | 'hour';
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      points: {
+        /** Format: date-time */
+        timestamp: string;
+        streams: {
+          name: string;
+          messages: number;
+          bytes: number;
+          fill: number | null;
+        }[];
+        consumers: {
+          stream: string;
+          consumer: string;
+          pending: number;
+          ackPending: number;
+          redelivered: number;
+          maxPending: number;
+        }[];
+      }[];
+    };
+    AdminJetStream: {
+      /** Format: date-time */
+      generatedAt: string;
+      status: {
+        /** @enum {string} */
+        state: 'off' | 'ok' | 'error';
+        detail?: string;
+        /** Format: date-time */
+        lastPollAt: string | null;
+        unowned: number;
+      };
+      /** Format: date-time */
+      polledAt: string | null;
+      streams: components['schemas']['JetStreamStream'][];
+      omitted: number;
     };
   };
   responses: never;
@@ -5070,6 +5241,197 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['AdminOverview'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  JetStreamController_current: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The JetStream view */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JetStream'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  JetStreamController_history: {
+    parameters: {
+      query?: {
+        /** @description Up to the tenant's retention (minutes: 24 h at most) */
+        period?: '1h' | '6h' | '24h' | '7d' | '30d';
+        /** @description Default: minute up to 24h, hour beyond (minute only up to 24h) */
+        resolution?: 'minute' | 'hour';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The history */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JetStreamHistory'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  JetStreamAdminController_read: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The operator JetStream view */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminJetStream'];
         };
       };
       /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */

@@ -65,6 +65,24 @@ export class EnvironmentVariables {
    */
   @IsIn(['true', 'false'], { message: 'NATS_SYSTEM_TRUST_NAMES must be true or false' })
   NATS_SYSTEM_TRUST_NAMES: string = 'false';
+  /** JetStream per tenant (README, JetStream): the poll of streams and consumers, and its bounds. */
+  @IsIn(['true', 'false'], { message: 'JETSTREAM_MONITORING must be true or false' })
+  JETSTREAM_MONITORING: string = 'true';
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  @Max(3600)
+  JETSTREAM_POLL_SECONDS: number = 15;
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  JETSTREAM_MAX_STREAMS_PER_TENANT: number = 100;
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  JETSTREAM_MAX_CONSUMERS_PER_TENANT: number = 100;
   @IsOptional() @IsString() NATS_TLS_CA_FILE?: string;
   @ValidateIf((env: EnvironmentVariables) => env.NATS_TLS_KEY_FILE !== undefined)
   @IsString({ message: 'NATS_TLS_CERT_FILE is required when NATS_TLS_KEY_FILE is set' })
@@ -374,6 +392,12 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
             trustNames: env.NATS_SYSTEM_TRUST_NAMES === 'true',
           }
         : undefined,
+    jetstream: {
+      enabled: env.JETSTREAM_MONITORING === 'true',
+      pollIntervalMs: env.JETSTREAM_POLL_SECONDS * 1000,
+      maxStreamsPerTenant: env.JETSTREAM_MAX_STREAMS_PER_TENANT,
+      maxConsumersPerTenant: env.JETSTREAM_MAX_CONSUMERS_PER_TENANT,
+    },
     subjectsStoredPerDay: env.SUBJECTS_STORED_PER_DAY,
     samplingAutoRate: env.SAMPLING_AUTO_RATE,
     heartbeatTimeoutMs: env.HEARTBEAT_TIMEOUT_SECONDS * 1000,

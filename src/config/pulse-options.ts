@@ -75,6 +75,12 @@ export interface PulseOptions {
      */
     trustNames?: boolean;
   };
+  /**
+   * JetStream per tenant (issue #33): one instance polls the streams and consumers of Pulse's
+   * application account every `pollIntervalMs` and keeps each tenant's worst ones (README,
+   * JetStream). Absent: as `enabled` with the defaults (15 s, 100 streams, 100 consumers).
+   */
+  jetstream?: JetStreamOptions;
   /** Subjects kept per tenant per day in Redis (the top by message count). */
   subjectsStoredPerDay: number;
   /**
@@ -104,6 +110,23 @@ export interface PulseOptions {
    */
   trustProxy?: boolean | number | string;
 }
+
+export interface JetStreamOptions {
+  /** JETSTREAM_MONITORING: false turns the poll off (status `off`). */
+  enabled: boolean;
+  pollIntervalMs: number;
+  /** Streams kept per tenant per poll (the fullest); the rest are counted. */
+  maxStreamsPerTenant: number;
+  /** Consumers kept per tenant per poll (the most pending, then the fastest growing); the rest are counted. */
+  maxConsumersPerTenant: number;
+}
+
+export const DEFAULT_JETSTREAM: JetStreamOptions = {
+  enabled: true,
+  pollIntervalMs: 15_000,
+  maxStreamsPerTenant: 100,
+  maxConsumersPerTenant: 100,
+};
 
 export interface AlertingOptions {
   /** Lets tenant channels target loopback/private addresses and plain http (tests, on-premise). */

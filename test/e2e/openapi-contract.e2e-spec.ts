@@ -389,12 +389,13 @@ describe('OpenAPI contract (real NATS and Redis)', () => {
   });
 });
 
-/** Whether a tier may read a route: alerting and anomalies are enterprise; analytics and export professional. */
+/** Whether a tier may read a route: alerting, anomalies and JetStream history are enterprise; analytics, export and JetStream professional. */
 function allowed(template: string, tier: Tier): boolean {
   if (
     template.startsWith('/api/v1/alerts') ||
     template.startsWith('/api/v1/metrics/custom') ||
     template === '/api/v1/metrics/anomalies' ||
+    template === '/api/v1/metrics/jetstream/history' ||
     template === '/api/v1/audit'
   ) {
     return tier === 'enterprise';
@@ -402,7 +403,8 @@ function allowed(template: string, tier: Tier): boolean {
   if (
     template === '/api/v1/metrics/analytics' ||
     template === '/api/v1/metrics/export' ||
-    template === '/api/v1/metrics/connections'
+    template === '/api/v1/metrics/connections' ||
+    template === '/api/v1/metrics/jetstream'
   )
     return tier !== 'basic';
   return true;

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { isJetStreamOff } from './jetstream.poller.js';
+import { historyPoint } from './jetstream.store.js';
+
+describe('historyPoint', () => {
+  it('reads streams and consumers of a period, the max pending never below the last', () => {
+    const point = historyPoint(1_800_000_000, {
+      's:ORDERS': '10 2000 0.5',
+      's:LOGS': '3 300 -',
+      'c:ORDERS/pull': '7 2 1 12',
+      'c:ORDERS/push': '4 0 0 1',
+      '-': '0',
+    });
+    expect(point.timestamp).toBe('2027-01-15T08:00:00.000Z');
+    expect([...point.streams]).toEqual([
+      ['ORDERS', { messages: 10, bytes: 2000, fill: 0.5 }],
+      ['LOGS', { messages: 3, bytes: 300, fill: null }],
+    ]);
+    expect(point.consumers.get('ORDERS/pull')).toEqual({ pending: 7, ackPending: 2, redelivered: 1, maxPending: 12 });
+    expect(point.consumers.get('ORDERS/push')!.maxPending).toBe(4);
+  });
+
+  it('an empty poll is a point with nothing in it', () => {
+    const point = historyPoint(60, { '-': '0' });
+    expect(point.streams.size).toBe(0);
+    expect(point.consumers.size).toBe(0);
+  });
+});
+
+describe('isJetStreamOff', () => {
+  it('knows the client error for no responders and the API codes for no JetStream', () => {
+    const named = new Error('jetstream is not enabled');
+    named.name = 'JetStreamNotEnabled';
+    expect(isJetStreamOff(named)).toBe(true);
+    expect(isJetStreamOff({ code: 10039, message: 'jetstream not enabled for account' })).toBe(true);
+    expect(isJetStreamOff(new Error('TIMEOUT'))).toBe(false);
+    expect(isJetStreamOff(new Error('Permissions Violation for Publish to "$JS.API.STREAM.LIST"'))).toBe(false);
+    expect(isJetStreamOff(undefined)).toBe(false);
+  });
+});
