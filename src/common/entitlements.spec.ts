@@ -12,11 +12,20 @@ import {
   tiersWith,
 } from './entitlements.js';
 
-/** What the code gated before the table existed (the table must keep it), by tier. */
+/** What the code gated before the table existed (the table must keep it), by tier; JetStream (#33) after. */
 const BEFORE: Record<Tier, Feature[]> = {
   basic: [],
-  professional: ['realtimeDetail', 'clientList', 'connections', 'analytics', 'exports'],
-  enterprise: ['errorRate', 'anomalies', 'clientBehaviour', 'forecast', 'customMetrics', 'alerts', 'auditLog'],
+  professional: ['realtimeDetail', 'clientList', 'connections', 'analytics', 'exports', 'jetstream'],
+  enterprise: [
+    'errorRate',
+    'anomalies',
+    'clientBehaviour',
+    'forecast',
+    'customMetrics',
+    'alerts',
+    'auditLog',
+    'jetstreamHistory',
+  ],
 };
 
 describe('entitlements', () => {

@@ -17,6 +17,8 @@ export const FEATURE_TIERS = {
   analytics: 'professional',
   /** `GET /metrics/export`: the analytics series as CSV, NDJSON or Parquet. */
   exports: 'professional',
+  /** The tenant's JetStream: streams, consumers and lag (`/metrics/jetstream`, the dashboard panel, Prometheus). */
+  jetstream: 'professional',
   /** The error rate in the realtime view. */
   errorRate: 'enterprise',
   /** Anomaly detection, its list, open count and backtest. */
@@ -31,6 +33,8 @@ export const FEATURE_TIERS = {
   alerts: 'enterprise',
   /** `GET /audit`: the tenant's own audit trail. */
   auditLog: 'enterprise',
+  /** The JetStream history: per-minute and per-hour figures, the dashboard's lag chart. */
+  jetstreamHistory: 'enterprise',
 } as const satisfies Record<string, Tier>;
 
 export type Feature = keyof typeof FEATURE_TIERS;
