@@ -17,7 +17,7 @@ export const FEATURE_TIERS = {
   analytics: 'professional',
   /** `GET /metrics/export`: the analytics series as CSV, NDJSON or Parquet. */
   exports: 'professional',
-  /** The tenant's JetStream: streams, consumers and lag (`/metrics/jetstream`, the dashboard panel, Prometheus). */
+  /** `GET /metrics/jetstream`: the tenant's streams and consumers, their figures and time to drain. */
   jetstream: 'professional',
   /** The error rate in the realtime view. */
   errorRate: 'enterprise',
@@ -33,7 +33,7 @@ export const FEATURE_TIERS = {
   alerts: 'enterprise',
   /** `GET /audit`: the tenant's own audit trail. */
   auditLog: 'enterprise',
-  /** The JetStream history: per-minute and per-hour figures, the dashboard's lag chart. */
+  /** `GET /metrics/jetstream/history`: per-minute and per-hour JetStream figures. */
   jetstreamHistory: 'enterprise',
 } as const satisfies Record<string, Tier>;
 
