@@ -1,6 +1,9 @@
+import { Global, Module } from '@nestjs/common';
+import { existsSync } from 'node:fs';
 import {
   type ConsumerFigures,
   consumerKey,
+  JETSTREAM_READER,
   type JetStreamHistoryPoint,
   type JetStreamReader,
   type JetStreamStatus,
@@ -8,6 +11,7 @@ import {
   type TenantJetStream,
   type TenantWorstConsumer,
 } from '../../src/jetstream/jetstream.types.js';
+import type { PulseTestModule } from './pulse-app.js';
 
 const MINUTE_MS = 60_000;
 
@@ -111,18 +115,34 @@ export function laggingTenant(tenantId: string, polledAt = new Date().toISOStrin
   };
 }
 
-/** Per-minute history of `view`'s consumers over the last `minutes`: the lagging one grows, the rest fall. */
+/**
+ * Per-minute history of `view`'s consumers over the last `minutes`, ending at the figures now: a
+ * consumer not draining grew to its lag over the period, a draining one fell to it, a drained one
+ * had a few messages now and then, one not known yet appeared in the last two minutes.
+ */
 export function lagHistory(view: TenantJetStream, minutes: number, nowMs = Date.now()): JetStreamHistoryPoint[] {
   const start = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS - (minutes - 1) * MINUTE_MS;
+  const pendingAt = (c: ConsumerFigures, i: number): number | null => {
+    const done = minutes > 1 ? i / (minutes - 1) : 1; // 0 at the oldest minute, 1 now
+    switch (c.drain.state) {
+      case 'not_draining':
+        return Math.round(c.pending * (0.3 + 0.7 * done * done));
+      case 'draining':
+        return Math.round(c.pending * (1 + 2.5 * (1 - done)));
+      case 'drained':
+        return i % 17 === 5 ? 35 : 0;
+      default:
+        return i >= minutes - 2 ? c.pending : null;
+    }
+  };
   return Array.from({ length: minutes }, (_, i) => {
-    const ahead = minutes - 1 - i; // minutes before now
     const consumers = new Map<
       string,
       { pending: number; ackPending: number; redelivered: number; maxPending: number }
     >();
     for (const c of view.consumers) {
-      const grows = c.drain.state === 'not_draining';
-      const pending = Math.max(0, Math.round(grows ? c.pending - ahead * 2_490 : c.pending + ahead * 1_040));
+      const pending = pendingAt(c, i);
+      if (pending === null) continue;
       consumers.set(consumerKey(c.stream, c.name), {
         pending,
         ackPending: c.ackPending,
@@ -173,4 +193,58 @@ export class FakeBatchJetStreamReader extends FakeJetStreamReader {
       .sort((a, b) => b.consumer.pending - a.consumer.pending);
     return Promise.resolve(rows.slice(0, limit));
   }
+}
+
+/** JetStreamModule (engineer A's, issue #33): where it exists, Pulse provides the reader itself. */
+const HAS_JETSTREAM_MODULE = existsSync(new URL('../../src/jetstream/jetstream.module.ts', import.meta.url));
+
+/**
+ * Pulse built with `reader` as its JetStreamReader: the provider replaced where JetStreamModule
+ * provides it; where that module is not there yet, a global module provides the reader, so the
+ * surfaces' optional injection finds it. (With JetStreamModule present only the override applies,
+ * so a module that forgets to import JetStreamModule fails its tests.)
+ */
+export function withJetStreamReader(reader: JetStreamReader): PulseTestModule {
+  const overrides = [{ token: JETSTREAM_READER, value: reader }];
+  if (HAS_JETSTREAM_MODULE) return { overrides };
+  @Global()
+  @Module({ providers: [{ provide: JETSTREAM_READER, useValue: reader }], exports: [JETSTREAM_READER] })
+  class FakeJetStreamModule {}
+  return { imports: [FakeJetStreamModule], overrides };
+}
+
+/**
+ * The bodies of `GET /api/v1/metrics/jetstream` and of its `/history` as JetStreamController
+ * answers them over `reader`: what a browser test serves on a branch without that route.
+ */
+export async function jetStreamRouteBodies(reader: JetStreamReader, tenantId: string, nowMs = Date.now()) {
+  const view = await reader.current(tenantId);
+  const { detail, lastPollAt, state } = reader.status();
+  const current = {
+    tenantId,
+    generatedAt: new Date(nowMs).toISOString(),
+    status: { state, ...(detail !== undefined && { detail }), lastPollAt },
+    polledAt: view?.polledAt ?? null,
+    streams: view?.streams ?? [],
+    consumers: view?.consumers ?? [],
+    omitted: view?.omitted ?? { streams: 0, consumers: 0 },
+  };
+  const from = nowMs - 3_600_000;
+  const points = await reader.history(tenantId, from, nowMs, 'minute');
+  const history = {
+    tenantId,
+    period: '1h',
+    resolution: 'minute',
+    from: new Date(from).toISOString(),
+    to: new Date(nowMs).toISOString(),
+    points: points.map((p) => ({
+      timestamp: p.timestamp,
+      streams: [...p.streams].map(([name, f]) => ({ name, ...f })),
+      consumers: [...p.consumers].map(([key, c]) => {
+        const slash = key.indexOf('/');
+        return { stream: key.slice(0, slash), consumer: key.slice(slash + 1), ...c };
+      }),
+    })),
+  };
+  return { current, history };
 }

@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
@@ -60,9 +60,20 @@ export interface RunningPulse {
   close(): Promise<void>;
 }
 
+/** What a suite changes in what Pulse is built from: modules beside PulseModule, providers replaced by values. */
+export interface PulseTestModule {
+  imports?: NonNullable<ModuleMetadata['imports']>;
+  overrides?: { token: string | symbol; value: unknown }[];
+}
+
 /** Pulse as main.ts builds it (same module, same HTTP configuration), on a free port. */
-export async function startPulse(options: PulseOptions = testOptions()): Promise<RunningPulse> {
-  const moduleRef = await Test.createTestingModule({ imports: [PulseModule.forRoot(options)] }).compile();
+export async function startPulse(
+  options: PulseOptions = testOptions(),
+  testModule: PulseTestModule = {},
+): Promise<RunningPulse> {
+  let builder = Test.createTestingModule({ imports: [PulseModule.forRoot(options), ...(testModule.imports ?? [])] });
+  for (const { token, value } of testModule.overrides ?? []) builder = builder.overrideProvider(token).useValue(value);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
   configureApp(app);
   await app.listen(0, '127.0.0.1');
