@@ -416,6 +416,29 @@ describe('dashboard (headless Chromium)', () => {
     await page.close();
   });
 
+  it('the operator console shows JetStream: the status and the tenants by worst consumer', async () => {
+    const page = await adminPage('operator.html');
+    await page.waitForFunction(
+      (id) => (document.querySelector('#js-worst tbody')?.textContent ?? '').includes(id),
+      enterprise.id,
+      { timeout: 10_000 },
+    );
+    const rows = await cells(page, 'js-worst');
+    const mine = rows.find((r) => r[0] === enterprise.id);
+    expect(mine?.slice(1, 5).map((c) => c.replace(/[,.\s\u202f]/g, ''))).toEqual([
+      'ORDERS/orders-worker',
+      '48213',
+      '250',
+      'notdraining',
+    ]);
+    // The professional tenant has no consumer: it is not listed.
+    expect(rows.some((r) => r[0] === professional.id)).toBe(false);
+    expect(await page.textContent('#jetstream')).toBe('ok');
+    expect(await page.textContent('#js-status')).toContain("2 streams of no tenant (the operator's)");
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.close();
+  });
+
   it('the compliance report page (admin key) shows the deployment, the tenants with their keys, and prints', async () => {
     const page = await adminPage('compliance.html');
     const deployment = await page.textContent('#deployment');
