@@ -12,7 +12,7 @@ import {
   MAX_JETSTREAM_SERIES,
 } from './jetstream-exposition.js';
 import type { TenantJetStream } from '../jetstream/jetstream.types.js';
-import { consumerFigures, laggingTenant, streamFigures } from '../../test/support/jetstream.js';
+import { consumerFigures, laggingTenant, streamFigures } from '../../test/support/jetstream-fake.js';
 
 const PROMTOOL = '/usr/bin/promtool';
 const counter = (total: number) => ({ total, today: total, lastMinute: 0, perSecond: 0 });

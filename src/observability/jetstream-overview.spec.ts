@@ -5,7 +5,7 @@ import {
   FakeBatchJetStreamReader,
   FakeJetStreamReader,
   laggingTenant,
-} from '../../test/support/jetstream.js';
+} from '../../test/support/jetstream-fake.js';
 import { JetStreamOverview, rankWorst, WORST_TENANTS } from './jetstream-overview.js';
 
 /** A directory of `ids` (the overview only lists them). */

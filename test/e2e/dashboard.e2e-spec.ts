@@ -19,7 +19,12 @@ import {
   waitFor,
 } from '../support/pulse-app.js';
 import { publisher } from '../support/traffic.js';
-import { FakeJetStreamReader, jetStreamRouteBodies, laggingTenant, withJetStreamReader } from '../support/jetstream.js';
+import {
+  FakeJetStreamReader,
+  jetStreamRouteBodies,
+  laggingTenant,
+  withJetStreamReader,
+} from '../support/jetstream-fake.js';
 
 const ARTIFACTS = 'test/artifacts';
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -64,7 +69,8 @@ describe('dashboard (headless Chromium)', () => {
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    pulse = await startPulse(options, withJetStreamReader(jetstream));
+    const fake = withJetStreamReader(jetstream);
+    pulse = await startPulse(options, fake.imports, fake.overrides);
     nc = await publisher();
     enterprise = await createTenant(pulse.url, uniqueTenantId('dash-ent'), 'enterprise');
     basic = await createTenant(pulse.url, uniqueTenantId('dash-basic'), 'basic');

@@ -11,7 +11,7 @@ import {
   waitFor,
 } from '../support/pulse-app.js';
 import { publisher, publishMany } from '../support/traffic.js';
-import { FakeJetStreamReader, laggingTenant, withJetStreamReader } from '../support/jetstream.js';
+import { FakeJetStreamReader, laggingTenant, withJetStreamReader } from '../support/jetstream-fake.js';
 
 /** The tenant exposition as a scraper gets it (prometheus-scrape.e2e-spec.ts has a real Prometheus scrape it). */
 describe('tenant Prometheus exposition (real NATS and Redis)', () => {
@@ -21,7 +21,8 @@ describe('tenant Prometheus exposition (real NATS and Redis)', () => {
   const jetstream = new FakeJetStreamReader();
 
   beforeAll(async () => {
-    pulse = await startPulse(testOptions(), withJetStreamReader(jetstream));
+    const fake = withJetStreamReader(jetstream);
+    pulse = await startPulse(testOptions(), fake.imports, fake.overrides);
     nc = await publisher();
   });
 

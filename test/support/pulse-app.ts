@@ -60,19 +60,24 @@ export interface RunningPulse {
   close(): Promise<void>;
 }
 
-/** What a suite changes in what Pulse is built from: modules beside PulseModule, providers replaced by values. */
-export interface PulseTestModule {
-  imports?: NonNullable<ModuleMetadata['imports']>;
-  overrides?: { token: string | symbol; value: unknown }[];
+/** A provider of Pulse replaced by a value (Nest's overrideProvider), for a test. */
+export interface ProviderOverride {
+  token: string | symbol;
+  value: unknown;
 }
 
-/** Pulse as main.ts builds it (same module, same HTTP configuration), on a free port. */
+/**
+ * Pulse as main.ts builds it (same module, same HTTP configuration), on a free port. `imports`
+ * adds modules beside it (a global one standing in for a provider another module brings);
+ * `overrides` replaces providers wherever Pulse's modules provide them.
+ */
 export async function startPulse(
   options: PulseOptions = testOptions(),
-  testModule: PulseTestModule = {},
+  imports: NonNullable<ModuleMetadata['imports']> = [],
+  overrides: ProviderOverride[] = [],
 ): Promise<RunningPulse> {
-  let builder = Test.createTestingModule({ imports: [PulseModule.forRoot(options), ...(testModule.imports ?? [])] });
-  for (const { token, value } of testModule.overrides ?? []) builder = builder.overrideProvider(token).useValue(value);
+  let builder = Test.createTestingModule({ imports: [PulseModule.forRoot(options), ...imports] });
+  for (const { token, value } of overrides) builder = builder.overrideProvider(token).useValue(value);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
   configureApp(app);

@@ -11,7 +11,8 @@ import {
   type TenantJetStream,
   type TenantWorstConsumer,
 } from '../../src/jetstream/jetstream.types.js';
-import type { PulseTestModule } from './pulse-app.js';
+import type { ModuleMetadata } from '@nestjs/common';
+import type { ProviderOverride } from './pulse-app.js';
 
 const MINUTE_MS = 60_000;
 
@@ -204,9 +205,12 @@ const HAS_JETSTREAM_MODULE = existsSync(new URL('../../src/jetstream/jetstream.m
  * surfaces' optional injection finds it. (With JetStreamModule present only the override applies,
  * so a module that forgets to import JetStreamModule fails its tests.)
  */
-export function withJetStreamReader(reader: JetStreamReader): PulseTestModule {
+export function withJetStreamReader(reader: JetStreamReader): {
+  imports: NonNullable<ModuleMetadata['imports']>;
+  overrides: ProviderOverride[];
+} {
   const overrides = [{ token: JETSTREAM_READER, value: reader }];
-  if (HAS_JETSTREAM_MODULE) return { overrides };
+  if (HAS_JETSTREAM_MODULE) return { imports: [], overrides };
   @Global()
   @Module({ providers: [{ provide: JETSTREAM_READER, useValue: reader }], exports: [JETSTREAM_READER] })
   class FakeJetStreamModule {}
