@@ -334,7 +334,7 @@ export interface paths {
     };
     /**
      * The tenant's own figures in the Prometheus text format (scrape with the key as bearer token)
-     * @description Fields by tier as in realtime: all-time messages and bytes as counters, clients by status; professional adds the all-time latency histogram (seconds, 20 buckets, one a doubling: le = (2^k − 1) ms, +Inf), the latency percentiles of the last 5 minutes and the busiest 20 subjects today as labels; enterprise adds the error ratio, open anomalies and custom metrics (at most 50). At most 154 series.
+     * @description Fields by tier as in realtime: all-time messages and bytes as counters, clients by status; professional adds the all-time latency histogram (seconds, 20 buckets, one a doubling: le = (2^k − 1) ms, +Inf), the latency percentiles of the last 5 minutes and the busiest 20 subjects today as labels, and the tenant's JetStream at the last poll (the fullest 20 streams, the worst 50 consumers, the rest counted); enterprise adds the error ratio, open anomalies and custom metrics (at most 50). At most 416 series.
      */
     get: operations['MetricsController_prometheus'];
     put?: never;
@@ -584,8 +584,8 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * Pulse's health across instances, a page of tenants with live figures, the busiest tenants, incidents
-     * @description Tenants in id order (pass nextCursor as cursor); each with messages/s, today, clients online, open anomalies and its last message. topTenants: today by messages, every tenant (shared for 10 s).
+     * Pulse's health across instances, a page of tenants with live figures, the busiest tenants, incidents, JetStream
+     * @description Tenants in id order (pass nextCursor as cursor); each with messages/s, today, clients online, open anomalies and its last message. topTenants: today by messages, every tenant (shared for 10 s). jetstream: the poller status (off, ok, error; last poll; streams of no tenant) and the 20 tenants whose worst consumer lags most (shared for 10 s).
      */
     get: operations['AdminOverviewController_read'];
     put?: never;
@@ -1830,6 +1830,30 @@ export interface components {
         event: 'opened' | 'resolved';
         summary: string;
       }[];
+      jetstream: {
+        status: {
+          /** @enum {string} */
+          state: 'off' | 'ok' | 'error';
+          detail: string | null;
+          /** Format: date-time */
+          lastPollAt: string | null;
+          unowned: number;
+        };
+        worstConsumers: {
+          tenantId: string;
+          stream: string;
+          consumer: string;
+          pending: number;
+          ackPending: number;
+          drain: {
+            /** @enum {string} */
+            state: 'drained' | 'draining' | 'not_draining' | 'unknown';
+            seconds?: number;
+          };
+          /** Format: date-time */
+          polledAt: string;
+        }[];
+      };
     };
     AuditPage: {
       entries: {

@@ -101,6 +101,14 @@ export interface JetStreamStatus {
   unowned: number;
 }
 
+/** A tenant's worst consumer at the tenant's last poll (the operator console ranks tenants by it). */
+export interface TenantWorstConsumer {
+  tenantId: string;
+  /** ISO time of the poll that produced it. */
+  polledAt: string;
+  consumer: ConsumerFigures;
+}
+
 /** What the features above the jetstream floor read (provided by JetStreamModule). */
 export interface JetStreamReader {
   /** The tenant's JetStream at the last poll; null when never polled (or off). */
@@ -118,6 +126,12 @@ export interface JetStreamReader {
    * it): how advisories, which name a stream, are attributed. Streams of no tenant are absent.
    */
   owners(): Promise<Map<string, string>>;
+  /**
+   * Optional: the tenants whose worst consumer lags most (by pending, then by growth), at most
+   * `limit`, worst first, each with that consumer: one read for every tenant, not one per tenant.
+   * Where absent, the operator console reads `current()` per tenant instead.
+   */
+  worst?(limit: number): Promise<TenantWorstConsumer[]>;
 }
 
 /** Nest injection token of the JetStreamReader. */

@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { JETSTREAM_READER, type JetStreamReader } from '../jetstream/jetstream.types.js';
 import { NatsEventsService } from '../nats-events/nats-events.service.js';
 import type { TenantPrincipal } from '../common/principal.js';
 import { TierRequiredException } from '../common/errors/tier-required.exception.js';
@@ -34,6 +35,8 @@ export class MetricsService {
     private readonly directory: TenantDirectory,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
     private readonly natsEvents: NatsEventsService,
+    /** JetStreamModule's reader; absent where that module is not imported (no JetStream series then). */
+    @Optional() @Inject(JETSTREAM_READER) private readonly jetstream?: JetStreamReader,
   ) {}
 
   /** The tenant's realtime view; `now` reads as of that instant instead of sharing a recent read. */
@@ -41,9 +44,15 @@ export class MetricsService {
     return (await this.realtimeRead(tenant, now)).view;
   }
 
-  /** `GET /metrics/prometheus`: the same read as realtime, in the Prometheus text format. */
+  /**
+   * `GET /metrics/prometheus`: the same read as realtime, in the Prometheus text format; with the
+   * `jetstream` feature, the tenant's last JetStream poll beside it.
+   */
   async prometheus(tenant: TenantPrincipal): Promise<string> {
-    return tenantExposition(await this.realtimeRead(tenant));
+    const jetstream =
+      this.jetstream && entitled(tenant.tier, 'jetstream') ? this.jetstream.current(tenant.tenantId) : null;
+    const [read, js] = await Promise.all([this.realtimeRead(tenant), jetstream]);
+    return tenantExposition(read, js);
   }
 
   private realtimeRead(tenant: TenantPrincipal, now?: number): Promise<RealtimeRead> {

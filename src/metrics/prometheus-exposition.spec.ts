@@ -5,6 +5,14 @@ import type { PresenceSummary } from '../heartbeat/presence.repository.js';
 import { COARSE_LATENCY_BUCKETS } from '../common/latency-histogram.js';
 import type { RealtimeView } from './realtime-view.js';
 import { EXPOSED_CUSTOM_METRICS, EXPOSED_SUBJECTS, MAX_SERIES, tenantExposition } from './prometheus-exposition.js';
+import {
+  EXPOSED_JETSTREAM_CONSUMERS,
+  EXPOSED_JETSTREAM_STREAMS,
+  MAX_JETSTREAM_LABEL_CHARS,
+  MAX_JETSTREAM_SERIES,
+} from './jetstream-exposition.js';
+import type { TenantJetStream } from '../jetstream/jetstream.types.js';
+import { consumerFigures, laggingTenant, streamFigures } from '../../test/support/jetstream-fake.js';
 
 const PROMTOOL = '/usr/bin/promtool';
 const counter = (total: number) => ({ total, today: total, lastMinute: 0, perSecond: 0 });
@@ -18,6 +26,35 @@ const basic: RealtimeView = {
   clients: { active: 3, total: 7 },
 };
 const samples = (text: string) => text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+
+/**
+ * The largest JetStream: more streams (each with a limit) and consumers (each draining) than are
+ * exposed, names the tenant chose with quotes, backslashes and newlines, and two long names that
+ * cut to the same label.
+ */
+function largestJetStream(): TenantJetStream {
+  const long = 'S'.repeat(MAX_JETSTREAM_LABEL_CHARS + 20);
+  const streams = Array.from({ length: EXPOSED_JETSTREAM_STREAMS + 10 }, (_, i) =>
+    streamFigures(i === 0 ? 'ORD"ERS\\x\n' : `S${i}`, [`tenant.acme.s${i}.>`], 1999 - i, 10_000 + i, {
+      maxMessages: 2000,
+    }),
+  );
+  const consumers = Array.from({ length: EXPOSED_JETSTREAM_CONSUMERS + 10 }, (_, i) =>
+    consumerFigures(i < 2 ? `${long}${i}` : 'S1', i < 2 ? 'c' : `c${i}`, {
+      pending: 10_000 - i,
+      ackPending: 5,
+      redelivered: 1,
+      drain: { state: 'draining', seconds: 60 + i },
+    }),
+  );
+  return {
+    tenantId: 'acme',
+    polledAt: '2026-12-02T18:00:00.000Z',
+    streams,
+    consumers,
+    omitted: { streams: 7, consumers: 40 },
+  };
+}
 
 /** The largest exposition: every tier field, more subjects and custom metrics than are exposed. */
 function enterprise(): Parameters<typeof tenantExposition>[0] {
@@ -79,7 +116,7 @@ describe('tenant Prometheus exposition', () => {
   });
 
   it('enterprise: a bounded subject label set (escaped), anomalies, custom metrics; never more than MAX_SERIES', async () => {
-    const text = await tenantExposition(enterprise());
+    const text = await tenantExposition(enterprise(), largestJetStream());
     const lines = samples(text);
     expect(lines.filter((l) => l.startsWith('pulse_tenant_subject_messages_today{'))).toHaveLength(EXPOSED_SUBJECTS);
     expect(text).toContain('pulse_tenant_subject_messages_today{subject="orders.\\"0\\"\\\\x"} 100');
@@ -92,10 +129,52 @@ describe('tenant Prometheus exposition', () => {
     expect(lines).toHaveLength(MAX_SERIES);
   });
 
+  it('JetStream: streams and consumers with their figures, drain in seconds only when known, omitted counted', async () => {
+    const text = await tenantExposition(enterprise(), laggingTenant('acme'));
+    expect(text).toContain('# TYPE pulse_jetstream_stream_messages gauge');
+    expect(text).toContain('pulse_jetstream_stream_messages{stream="ORDERS"} 50133');
+    expect(text).toContain('pulse_jetstream_stream_bytes{stream="AUDIT"} 420000000');
+    expect(text).toContain('pulse_jetstream_stream_fill_ratio{stream="BILLING"} 0.034');
+    expect(text).not.toContain('pulse_jetstream_stream_fill_ratio{stream="AUDIT"}'); // no limit: no fill
+    expect(text).toContain('pulse_jetstream_consumer_pending{stream="ORDERS",consumer="orders-worker"} 48213');
+    expect(text).toContain('pulse_jetstream_consumer_ack_pending{stream="ORDERS",consumer="orders-worker"} 250');
+    expect(text).toContain('pulse_jetstream_consumer_redelivered{stream="ORDERS",consumer="orders-worker"} 37');
+    expect(text).toContain('pulse_jetstream_consumer_drain_seconds{stream="BILLING",consumer="billing-sync"} 180');
+    expect(text).toContain('pulse_jetstream_consumer_drain_seconds{stream="AUDIT",consumer="archiver"} 0');
+    // Not draining, and not known yet: no time to drain at all (no made-up number).
+    expect(text).not.toContain('pulse_jetstream_consumer_drain_seconds{stream="ORDERS",consumer="orders-worker"}');
+    expect(text).not.toContain('pulse_jetstream_consumer_drain_seconds{stream="ORDERS",consumer="orders-audit"}');
+    expect(text).toContain('pulse_jetstream_consumers_omitted 12');
+    expect(text).toContain('pulse_jetstream_streams_omitted 0');
+    // Without a poll (or below professional: the service passes none) there is no JetStream series.
+    expect(await tenantExposition(enterprise())).not.toContain('pulse_jetstream');
+  });
+
+  it('JetStream: bounded series, tenant names escaped and cut, the rest counted as omitted', async () => {
+    const text = await tenantExposition(enterprise(), largestJetStream());
+    const lines = samples(text).filter((l) => l.startsWith('pulse_jetstream_'));
+    expect(lines).toHaveLength(MAX_JETSTREAM_SERIES);
+    expect(lines.filter((l) => l.startsWith('pulse_jetstream_stream_messages{'))).toHaveLength(
+      EXPOSED_JETSTREAM_STREAMS,
+    );
+    expect(lines.filter((l) => l.startsWith('pulse_jetstream_consumer_pending{'))).toHaveLength(
+      EXPOSED_JETSTREAM_CONSUMERS,
+    );
+    // A quote, a backslash and a newline in a stream name are escaped per the text format.
+    expect(text).toContain('pulse_jetstream_stream_messages{stream="ORD\\"ERS\\\\x\\n"} 1999');
+    // A long name is cut; the second consumer whose labels cut the same is left out (and counted).
+    const cut = `${'S'.repeat(MAX_JETSTREAM_LABEL_CHARS - 1)}…`;
+    expect(text).toContain(`pulse_jetstream_consumer_pending{stream="${cut}",consumer="c"} 10000`);
+    expect(lines.every((l) => l.length < 2 * MAX_JETSTREAM_LABEL_CHARS + 120)).toBe(true);
+    // 40 left out by the poll, 10 beyond the bound; 7 and 10 streams.
+    expect(text).toContain('pulse_jetstream_consumers_omitted 50');
+    expect(text).toContain('pulse_jetstream_streams_omitted 17');
+  });
+
   it.skipIf(!existsSync(PROMTOOL))(
     'promtool check metrics finds nothing to report in the largest exposition',
     async () => {
-      const text = await tenantExposition(enterprise());
+      const text = await tenantExposition(enterprise(), largestJetStream());
       // Exits non-zero and prints each problem (a counter without _total, a missing HELP, …).
       expect(execFileSync(PROMTOOL, ['check', 'metrics'], { input: text, encoding: 'utf8' })).toBe('');
     },

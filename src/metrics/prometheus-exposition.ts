@@ -1,5 +1,7 @@
 import { Counter, Gauge, type Metric, Registry } from 'prom-client';
 import { COARSE_LATENCY_BUCKETS, coarseUpperMs } from '../common/latency-histogram.js';
+import type { TenantJetStream } from '../jetstream/jetstream.types.js';
+import { addJetStreamSeries, MAX_JETSTREAM_SERIES } from './jetstream-exposition.js';
 import type { LatencyTotals, RealtimeRead } from './realtime.reader.js';
 
 /** Subjects exposed as label values, at most (the busiest today): the bound on the series a scrape returns. */
@@ -9,11 +11,11 @@ export const EXPOSED_CUSTOM_METRICS = 50;
 /**
  * Series (sample lines) a scrape returns at most, whatever the tenant's traffic: messages and
  * bytes, clients by 4 statuses; professional: the histogram's buckets (+Inf included), sum and
- * count, 3 percentiles, the busiest subjects and their distinct count; enterprise: the error ratio,
- * open anomalies and 2 series a custom metric.
+ * count, 3 percentiles, the busiest subjects and their distinct count, the JetStream series;
+ * enterprise: the error ratio, open anomalies and 2 series a custom metric.
  */
 export const MAX_SERIES =
-  2 + 4 + COARSE_LATENCY_BUCKETS + 2 + 3 + EXPOSED_SUBJECTS + 1 + 2 + 2 * EXPOSED_CUSTOM_METRICS;
+  2 + 4 + COARSE_LATENCY_BUCKETS + 2 + 3 + EXPOSED_SUBJECTS + 1 + MAX_JETSTREAM_SERIES + 2 + 2 * EXPOSED_CUSTOM_METRICS;
 
 /** The `le` bounds (seconds) of the latency histogram: coarse buckets 0..18; +Inf holds the last. */
 export const LATENCY_LE_SECONDS = Array.from({ length: COARSE_LATENCY_BUCKETS - 1 }, (_, k) => coarseUpperMs(k) / 1000);
@@ -22,10 +24,12 @@ export const LATENCY_LE_SECONDS = Array.from({ length: COARSE_LATENCY_BUCKETS - 
  * The tenant's own figures in the Prometheus text format (README, Prometheus and Grafana), shaped
  * by tier as the realtime view is: what the view holds, nothing more. prom-client writes the
  * format (HELP, TYPE, label escaping); a Registry per call holds only this tenant's series, at
- * most MAX_SERIES.
+ * most MAX_SERIES. `jetstream`: the tenant's last JetStream poll, passed when its tier has the
+ * feature (null: never polled, or monitoring off: no JetStream series).
  */
 export async function tenantExposition(
   read: Pick<RealtimeRead, 'view' | 'presence' | 'latencyTotals'>,
+  jetstream: TenantJetStream | null = null,
 ): Promise<string> {
   const { view, presence } = read;
   const registry = new Registry();
@@ -70,6 +74,7 @@ export async function tenantExposition(
       registers,
     }).set(view.subjects.distinct);
   }
+  if (jetstream) addJetStreamSeries(registry, jetstream);
   if (view.errorRate !== undefined) {
     new Gauge({
       name: 'pulse_tenant_error_ratio',

@@ -13,9 +13,10 @@ export class AdminOverviewController {
   constructor(private readonly overview: AdminOverviewService) {}
 
   @ApiRoute({
-    summary: "Pulse's health across instances, a page of tenants with live figures, the busiest tenants, incidents",
+    summary:
+      "Pulse's health across instances, a page of tenants with live figures, the busiest tenants, incidents, JetStream",
     description:
-      'Tenants in id order (pass nextCursor as cursor); each with messages/s, today, clients online, open anomalies and its last message. topTenants: today by messages, every tenant (shared for 10 s).',
+      'Tenants in id order (pass nextCursor as cursor); each with messages/s, today, clients online, open anomalies and its last message. topTenants: today by messages, every tenant (shared for 10 s). jetstream: the poller status (off, ok, error; last poll; streams of no tenant) and the 20 tenants whose worst consumer lags most (shared for 10 s).',
     access: 'admin',
     ok: { description: 'The overview', schema: 'AdminOverview' },
     errors: [400],

@@ -11,6 +11,7 @@ import { MetricsRepository } from '../metrics/metrics.repository.js';
 import { RealtimeReader } from '../metrics/realtime.reader.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { TenantsService } from '../tenants/tenants.service.js';
+import { JetStreamOverview } from './jetstream-overview.js';
 
 /** Tenants ranked by today's messages; every tenant's day counter is read, so the ranking is shared. */
 const TOP_TENANTS = 10;
@@ -20,7 +21,8 @@ const JOB_FAILURE_WINDOW_MS = 3_600_000;
 
 /**
  * The operator console's one read (admin key): Pulse's own health across instances, a page of
- * tenants with their live figures, the busiest tenants today and Pulse's recent incidents.
+ * tenants with their live figures, the busiest tenants today, Pulse's recent incidents, and the
+ * tenants' JetStream (the poller's status, the tenants by worst consumer).
  */
 @Injectable()
 export class AdminOverviewService {
@@ -36,15 +38,17 @@ export class AdminOverviewService {
     private readonly instances: InstanceRegistry,
     private readonly jobFailures: JobFailures,
     private readonly operatorAlerts: OperatorAlerts,
+    private readonly jetstream: JetStreamOverview,
   ) {}
 
   async overview(limit: number, cursor: string | undefined, now = Date.now()) {
-    const [page, status, instances, topTenants, incidents] = await Promise.all([
+    const [page, status, instances, topTenants, incidents, jetstream] = await Promise.all([
       this.tenants.list(limit, cursor),
       this.health.status(),
       this.instances.list(now),
       this.top.get('top', now, () => this.topTenants(now)),
       this.operatorAlerts.recent(20),
+      this.jetstream.read(now),
     ]);
     const rows = await Promise.all(
       page.tenants.map(async (t) => {
@@ -83,6 +87,7 @@ export class AdminOverviewService {
       nextCursor: page.nextCursor,
       topTenants,
       incidents,
+      jetstream,
     };
   }
 

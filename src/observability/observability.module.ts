@@ -10,6 +10,7 @@ import { TenantsModule } from '../tenants/tenants.module.js';
 import { NatsEventsModule } from '../nats-events/nats-events.module.js';
 import { AdminOverviewController } from './admin-overview.controller.js';
 import { AdminOverviewService } from './admin-overview.service.js';
+import { JetStreamOverview } from './jetstream-overview.js';
 import { PrometheusController } from './prometheus.controller.js';
 import { PrometheusService } from './prometheus.service.js';
 
@@ -26,7 +27,7 @@ import { PrometheusService } from './prometheus.service.js';
     NatsEventsModule,
   ],
   controllers: [PrometheusController, AdminOverviewController],
-  providers: [PrometheusService, AdminOverviewService],
+  providers: [PrometheusService, AdminOverviewService, JetStreamOverview],
   exports: [PrometheusService],
 })
 export class ObservabilityModule {}

@@ -50,5 +50,26 @@ export const OBSERVABILITY_SCHEMAS: Record<string, Schema> = {
         summary: str,
       }),
     ),
+    jetstream: obj({
+      status: obj({
+        state: oneOfValues(['off', 'ok', 'error']),
+        detail: nullable(str),
+        lastPollAt: nullable(dateTime),
+        unowned: int,
+      }),
+      worstConsumers: arr(
+        obj({
+          tenantId: str,
+          stream: str,
+          consumer: str,
+          pending: int,
+          ackPending: int,
+          drain: obj({ state: oneOfValues(['drained', 'draining', 'not_draining', 'unknown']), seconds: num }, [
+            'seconds',
+          ]),
+          polledAt: dateTime,
+        }),
+      ),
+    }),
   }),
 };

@@ -19,6 +19,12 @@ import {
   waitFor,
 } from '../support/pulse-app.js';
 import { publisher } from '../support/traffic.js';
+import {
+  FakeJetStreamReader,
+  jetStreamRouteBodies,
+  laggingTenant,
+  withJetStreamReader,
+} from '../support/jetstream-fake.js';
 
 const ARTIFACTS = 'test/artifacts';
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -56,14 +62,25 @@ describe('dashboard (headless Chromium)', () => {
   let simulation: Simulation;
   let enterprise: CreatedTenant;
   let basic: CreatedTenant;
+  let professional: CreatedTenant;
+  // The JetStream poller's figures, fixed: the enterprise tenant has a lagging consumer, the
+  // professional one no stream at all.
+  const jetstream = new FakeJetStreamReader();
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    pulse = await startPulse(options);
+    const fake = withJetStreamReader(jetstream);
+    pulse = await startPulse(options, fake.imports, fake.overrides);
     nc = await publisher();
     enterprise = await createTenant(pulse.url, uniqueTenantId('dash-ent'), 'enterprise');
     basic = await createTenant(pulse.url, uniqueTenantId('dash-basic'), 'basic');
-    await waitFor(async () => [enterprise, basic].every((t) => pulse.app.get(TenantDirectory).get(t.id)), Boolean);
+    professional = await createTenant(pulse.url, uniqueTenantId('dash-pro'), 'professional');
+    jetstream.views.set(enterprise.id, laggingTenant(enterprise.id));
+    jetstream.views.set(professional.id, { ...laggingTenant(professional.id), streams: [], consumers: [] });
+    await waitFor(
+      async () => [enterprise, basic, professional].every((t) => pulse.app.get(TenantDirectory).get(t.id)),
+      Boolean,
+    );
     simulation = new Simulation(nc, {
       tenants: [enterprise.id, basic.id],
       clients: 24,
@@ -230,6 +247,118 @@ describe('dashboard (headless Chromium)', () => {
     await page.close();
   });
 
+  /**
+   * A dashboard page signed in with `tenant`'s key. Where Pulse has no JetStream route yet (this
+   * branch before engineer A's JetStreamModule is merged), the browser gets the bodies that route
+   * answers over the same reader.
+   */
+  async function jetStreamPage(tenant: CreatedTenant, width: number): Promise<Page> {
+    const page = await browser.newPage({
+      viewport: { width, height: 1400 },
+      deviceScaleFactor: width < 500 ? 2 : 1,
+      bypassCSP: true,
+    });
+    const probe = await request(pulse.url, 'GET', '/api/v1/metrics/jetstream', { key: tenant.apiKey });
+    if (probe.status === 404) {
+      const bodies = await jetStreamRouteBodies(jetstream, tenant.id);
+      await page.route('**/api/v1/metrics/jetstream**', (route) =>
+        route.fulfill({
+          status: 200,
+          contentType: 'application/json',
+          body: JSON.stringify(
+            new URL(route.request().url()).pathname.endsWith('/history') ? bodies.history : bodies.current,
+          ),
+        }),
+      );
+    }
+    await page.goto(`${pulse.url}/dashboard/`);
+    await page.fill('#key', tenant.apiKey);
+    await page.click('#signin-form button');
+    await page.waitForFunction((id) => document.getElementById('who')?.textContent?.includes(id), tenant.id);
+    return page;
+  }
+
+  const cells = (page: Page, table: string) =>
+    page.$$eval(`#${table} tbody tr`, (trs) =>
+      trs.map((tr) => [...(tr as HTMLTableRowElement).cells].map((td) => (td.textContent ?? '').trim())),
+    );
+
+  it('the JetStream panel shows a lagging consumer first, with time to drain and its lag chart, at 1280 and 390 px', async () => {
+    for (const [width, shot] of [
+      [1280, 'dashboard-jetstream.png'],
+      [390, 'dashboard-jetstream-phone.png'],
+    ] as const) {
+      const page = await jetStreamPage(enterprise, width);
+      await page.waitForFunction(() => (document.querySelector('#js-consumers tbody')?.children.length ?? 0) > 0);
+      await page.waitForSelector('#js-lag-chart canvas');
+      // Consumers worst first: pending, ack pending, redelivered, waiting, time to drain in words.
+      const consumers = (await cells(page, 'js-consumers')).map((r) => r.map((c) => c.replace(/[,.\s\u202f]/g, '')));
+      expect(consumers).toEqual([
+        ['orders-worker', 'ORDERS', '48213', '250', '37', '0', 'notdraining'],
+        ['billing-sync', 'BILLING', '3120', '12', '2', '0', '~3min'],
+        ['orders-audit', 'ORDERS', '410', '3', '0', '4', '—'],
+        ['archiver', 'AUDIT', '0', '0', '0', '2', 'drained'],
+        ['invoices', 'BILLING', '0', '0', '0', '0', 'drained'],
+      ]);
+      expect(await page.getAttribute('#js-consumers tbody tr:first-child td:last-child', 'class')).toBe('not-draining');
+      // Streams with how full they are (the worst limit), and what the poll left out.
+      const streams = await cells(page, 'js-streams');
+      expect(streams.map((r) => [r[0], r[3]])).toEqual([
+        ['ORDERS', '91 % of max bytes'],
+        ['BILLING', '3 % of max messages'],
+        ['AUDIT', 'no limit'],
+      ]);
+      expect(streams[0][2]).toBe('61 MB');
+      expect(await page.getAttribute('#js-streams meter', 'aria-label')).toBe('ORDERS: 91 % of max bytes');
+      expect(await page.textContent('#js-omitted')).toContain('+ 12 more consumers');
+      expect(await page.textContent('#js-note')).toMatch(/^3 streams, 5 consumers · Last poll /);
+      // The lag chart: the worst consumers' pending per minute, the lagging one rising to its figure.
+      const lag = await page.evaluate(() => {
+        type Chart = { data: (number | null)[][]; series: { label?: string }[]; scales: { y: { min: number } } };
+        const c = (window as unknown as { pulseCharts: Record<string, Chart> }).pulseCharts['js-lag-chart'];
+        return {
+          labels: c.series.map((s) => s.label),
+          first: c.data[1],
+          yMin: c.scales.y.min,
+          points: c.data[0].length,
+        };
+      });
+      expect(lag.labels.slice(1)).toEqual([
+        'ORDERS/orders-worker',
+        'BILLING/billing-sync',
+        'ORDERS/orders-audit',
+        'AUDIT/archiver',
+        'BILLING/invoices',
+      ]);
+      expect(lag.points).toBe(60);
+      expect(lag.first.at(-1)).toBe(48_213);
+      expect(lag.first[0]).toBeLessThan(lag.first.at(-1)!);
+      expect(lag.yMin).toBe(0);
+      expect(await page.locator('#jetstream .lock-note').count()).toBe(0);
+      expect(await accessibilityProblems(page)).toEqual([]);
+      expect(await scrollsSideways(page)).toBe(false);
+      await page.locator('#jetstream').screenshot({ path: `${ARTIFACTS}/${shot}` });
+      await page.close();
+    }
+  });
+
+  it('the JetStream panel: a tenant with no stream says so; professional has no lag chart (enterprise), basic no panel', async () => {
+    const page = await jetStreamPage(professional, 1280);
+    await page.waitForFunction(() =>
+      (document.getElementById('js-note')?.textContent ?? '').startsWith('No JetStream streams in your namespace.'),
+    );
+    expect(await page.locator('#js-consumers tbody tr').count()).toBe(0);
+    expect(await page.locator('#jetstream > .lock-note').count()).toBe(0);
+    expect(await page.textContent('#jetstream [data-feature="jetstreamHistory"] > .lock-note')).toContain(
+      'enterprise tier',
+    );
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.close();
+    const locked = await jetStreamPage(basic, 1280);
+    expect(await locked.textContent('#jetstream > .lock-note')).toContain('professional tier');
+    await locked.close();
+  });
+
   it('has an icon: the page names one and /favicon.ico leads to it', async () => {
     const res = await fetch(`${pulse.url}/favicon.ico`);
     expect(res.status).toBe(200);
@@ -290,6 +419,29 @@ describe('dashboard (headless Chromium)', () => {
     await other.waitForFunction(() => (document.getElementById('signin-error')?.textContent ?? '').length > 0);
     expect(await other.textContent('#signin-error')).toContain('admin key');
     await other.close();
+    await page.close();
+  });
+
+  it('the operator console shows JetStream: the status and the tenants by worst consumer', async () => {
+    const page = await adminPage('operator.html');
+    await page.waitForFunction(
+      (id) => (document.querySelector('#js-worst tbody')?.textContent ?? '').includes(id),
+      enterprise.id,
+      { timeout: 10_000 },
+    );
+    const rows = await cells(page, 'js-worst');
+    const mine = rows.find((r) => r[0] === enterprise.id);
+    expect(mine?.slice(1, 5).map((c) => c.replace(/[,.\s\u202f]/g, ''))).toEqual([
+      'ORDERS/orders-worker',
+      '48213',
+      '250',
+      'notdraining',
+    ]);
+    // The professional tenant has no consumer: it is not listed.
+    expect(rows.some((r) => r[0] === professional.id)).toBe(false);
+    expect(await page.textContent('#jetstream')).toBe('ok');
+    expect(await page.textContent('#js-status')).toContain("2 streams of no tenant (the operator's)");
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.close();
   });
 

@@ -11,14 +11,18 @@ import {
   waitFor,
 } from '../support/pulse-app.js';
 import { publisher, publishMany } from '../support/traffic.js';
+import { FakeJetStreamReader, laggingTenant, withJetStreamReader } from '../support/jetstream-fake.js';
 
 /** The tenant exposition as a scraper gets it (prometheus-scrape.e2e-spec.ts has a real Prometheus scrape it). */
 describe('tenant Prometheus exposition (real NATS and Redis)', () => {
   let pulse: RunningPulse;
   let nc: NatsConnection;
+  // The JetStream poller's figures, fixed (the JetStream e2e of src/jetstream has the real poller).
+  const jetstream = new FakeJetStreamReader();
 
   beforeAll(async () => {
-    pulse = await startPulse(testOptions());
+    const fake = withJetStreamReader(jetstream);
+    pulse = await startPulse(testOptions(), fake.imports, fake.overrides);
     nc = await publisher();
   });
 
@@ -62,5 +66,26 @@ describe('tenant Prometheus exposition (real NATS and Redis)', () => {
     expect(theirs.text).not.toContain(a.id);
     expect(theirs.text).not.toContain('pulse_tenant_subject_messages_today'); // basic: as realtime
     expect((await scrape()).status).toBe(401);
+  });
+
+  it("exposes the tenant's JetStream (professional and up): its own streams and consumers only, bounded", async () => {
+    const pro = await createTenant(pulse.url, uniqueTenantId('prom-js'), 'professional');
+    const other = await createTenant(pulse.url, uniqueTenantId('prom-js-b'), 'basic');
+    jetstream.views.set(pro.id, laggingTenant(pro.id));
+    const theirs = { ...laggingTenant(other.id) };
+    theirs.streams = theirs.streams.map((s) => ({ ...s, name: `B_${s.name}` }));
+    theirs.consumers = theirs.consumers.map((c) => ({ ...c, stream: `B_${c.stream}`, name: `b-${c.name}` }));
+    jetstream.views.set(other.id, theirs);
+    const mine = await scrape(pro.apiKey);
+    expect(mine.status).toBe(200);
+    expect(mine.text).toContain('pulse_jetstream_consumer_pending{stream="ORDERS",consumer="orders-worker"} 48213');
+    expect(mine.text).toContain('pulse_jetstream_consumer_drain_seconds{stream="BILLING",consumer="billing-sync"} 180');
+    expect(mine.text).toContain('pulse_jetstream_stream_fill_ratio{stream="ORDERS"}');
+    expect(mine.text).toContain('pulse_jetstream_consumers_omitted 12');
+    expect(mine.text).not.toContain('B_');
+    // Basic has no JetStream feature: no series, though the poll holds its streams.
+    const basic = await scrape(other.apiKey);
+    expect(basic.status).toBe(200);
+    expect(basic.text).not.toContain('pulse_jetstream');
   });
 });

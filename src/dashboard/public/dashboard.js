@@ -1,18 +1,19 @@
 // Pulse dashboard: plain browser JavaScript over the REST API and the SSE stream.
 (() => {
   'use strict';
-  const { $, text, dateFmt, when, fmt, row } = window.PulseUi;
+  const { $, text, dateFmt, when, fmt, row, drainWords } = window.PulseUi;
   // features: what GET /tenant serves, by feature name ({ requiredTier, entitled }); historyDays likewise.
-  const state = { key: null, tier: null, features: new Map(), historyDays: 0, rate: [[], []], bytes: [[], []], charts: {}, stream: null, history: null, backtest: [] };
+  const state = { key: null, tier: null, features: new Map(), historyDays: 0, rate: [[], []], bytes: [[], []], charts: {}, stream: null, history: null, backtest: [], lagKeys: '' };
   const api = (path, payload) => window.PulseUi.api(state.key, path, payload);
 
   const compactFmt = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
-  const bytesPerSecond = (n) => {
-    const units = ['B/s', 'kB/s', 'MB/s', 'GB/s'];
+  const withUnit = (units) => (n) => {
     let i = 0;
     while (n >= 1000 && i < units.length - 1) { n /= 1000; i++; }
     return `${Number(n.toFixed(n < 10 && i > 0 ? 1 : 0))} ${units[i]}`;
   };
+  const bytesPerSecond = withUnit(['B/s', 'kB/s', 'MB/s', 'GB/s']);
+  const byteSize = withUnit(['B', 'kB', 'MB', 'GB', 'TB']);
   /** Whether the tenant has a feature (the server's entitlements table decides; unknown: no). */
   const can = (feature) => state.features.get(feature)?.entitled === true;
 
@@ -72,6 +73,10 @@
     const [title, value] = CHART_UNITS[id];
     state.charts[id] = lineChart($(id), title, value, [{ label, stroke: '#3b6fd8', width: 2, fill: 'rgba(59,111,216,.1)', value: (u, v) => (v == null ? '–' : value(v)) }], data);
   }
+
+  // The worst consumers' lag: one line each, colours told apart (and named in the legend).
+  const LAG_COLOURS = ['#d83b3b', '#3b6fd8', '#e69500', '#2e8540', '#7a4cc2'];
+  const LAG_LINES = LAG_COLOURS.length;
 
   // The chart instances, for the browser test (axis titles, scales, tick labels are drawn on canvas).
   window.pulseCharts = state.charts;
@@ -229,9 +234,95 @@
     }
   }
 
+  /** A stream's fill as a meter and words: the worst limit's share, and which limit it is. */
+  function fillCell(s) {
+    const td = document.createElement('td');
+    const worst = s.fill.worst;
+    if (worst === null) { td.textContent = 'no limit'; return td; }
+    const pct = Math.round(worst * 100);
+    const limit = s.fill.bytes === worst ? 'max bytes' : 'max messages';
+    const meter = document.createElement('meter');
+    Object.assign(meter, { min: 0, max: 1, low: 0.75, high: 0.9, optimum: 0, value: Math.min(1, worst) });
+    meter.setAttribute('aria-label', `${s.name}: ${pct} % of ${limit}`);
+    const words = document.createElement('span');
+    words.textContent = `${pct} % of ${limit}`;
+    const wrap = document.createElement('div');
+    wrap.className = 'fill';
+    wrap.append(meter, words);
+    td.append(wrap);
+    return td;
+  }
+
+  function consumerRow(c) {
+    const tr = row([c.name, c.stream, fmt(c.pending), fmt(c.ackPending), fmt(c.redelivered), fmt(c.waiting), drainWords(c.drain)]);
+    if (c.drain.state === 'not_draining') tr.lastChild.className = 'not-draining';
+    return tr;
+  }
+
+  /**
+   * The JetStream panel from `GET /metrics/jetstream` (the last poll): streams with their fill,
+   * consumers worst first with their time to drain, what the poll left out; enterprise: the lag
+   * chart of the worst consumers from the history.
+   */
+  async function jetstream() {
+    if (!can('jetstream')) return;
+    const js = await api('/metrics/jetstream');
+    const off = js.status.state === 'off';
+    const streams = off ? [] : js.streams;
+    const consumers = off ? [] : js.consumers;
+    $('js-streams').tBodies[0].replaceChildren(...streams.map((s) => {
+      const tr = row([s.name, fmt(s.messages), byteSize(s.bytes)]);
+      tr.append(fillCell(s));
+      return tr;
+    }));
+    $('js-consumers').tBodies[0].replaceChildren(...consumers.map(consumerRow));
+    const polled = js.polledAt ? `Last poll ${when(js.polledAt)}` : 'Not polled yet';
+    const failed = js.status.state === 'error' ? ` · the last poll failed${js.status.detail ? `: ${js.status.detail}` : ''}` : '';
+    text($('js-note'), off ? 'JetStream monitoring is off.'
+      : streams.length === 0 ? `No JetStream streams in your namespace. ${polled}${failed}.`
+        : `${fmt(streams.length)} ${streams.length === 1 ? 'stream' : 'streams'}, ${fmt(consumers.length)} ${consumers.length === 1 ? 'consumer' : 'consumers'} · ${polled}${failed}.`);
+    const more = [
+      [js.omitted.consumers, 'consumer', 'consumers'],
+      [js.omitted.streams, 'stream', 'streams'],
+    ].filter(([n]) => !off && n > 0).map(([n, one, many]) => `+ ${fmt(n)} more ${n === 1 ? one : many}`);
+    text($('js-omitted'), more.length ? `${more.join(' · ')} (the poll keeps the worst; the rest are counted).` : '');
+    if (can('jetstreamHistory')) await lagChart(consumers.slice(0, LAG_LINES));
+  }
+
+  /** Pending per minute of `worst` (the worst consumers now) over the last hour. */
+  async function lagChart(worst) {
+    const el = $('js-lag-chart');
+    if (worst.length === 0) {
+      state.charts['js-lag-chart']?.destroy();
+      delete state.charts['js-lag-chart'];
+      state.lagKeys = '';
+      text($('js-lag-note'), 'No consumers to chart.');
+      return;
+    }
+    const h = await api('/metrics/jetstream/history?period=1h&resolution=minute');
+    const keys = worst.map((c) => `${c.stream}/${c.name}`);
+    const times = h.points.map((p) => Date.parse(p.timestamp) / 1000);
+    const lines = keys.map((key) => h.points.map((p) => {
+      const c = p.consumers.find((x) => `${x.stream}/${x.consumer}` === key);
+      return c ? c.pending : null;
+    }));
+    const data = [times, ...lines];
+    if (state.charts['js-lag-chart'] && state.lagKeys === keys.join('\n')) state.charts['js-lag-chart'].setData(data);
+    else {
+      state.charts['js-lag-chart']?.destroy();
+      state.lagKeys = keys.join('\n');
+      const count = (v) => compactFmt.format(v);
+      state.charts['js-lag-chart'] = lineChart(el, 'pending messages', count, keys.map((key, i) => (
+        { label: key, stroke: LAG_COLOURS[i], width: 2, value: (u, v) => (v == null ? '–' : fmt(v)) }
+      )), data);
+    }
+    text($('js-lag-note'), `${h.points.length} minutes · the ${keys.length} worst ${keys.length === 1 ? 'consumer' : 'consumers'} now: ${keys.join(', ')}.`);
+  }
+
   /** The anomaly list and the alert rules and deliveries, each when the tenant has its feature. */
   async function featureLists() {
     await Promise.all([
+      jetstream().catch((err) => text($('js-note'), `Could not read JetStream: ${err.message}`)),
       can('anomalies') && api('/metrics/anomalies?hours=168').then(anomalyList),
       can('alerts') && Promise.all([api('/alerts/rules'), api('/alerts/deliveries?limit=20')]).then(([rules, deliveries]) => alertLists(rules, deliveries)),
     ]);

@@ -2,7 +2,7 @@
 (() => {
   'use strict';
   const PAGE = 50;
-  const { $, text, when, fmt, row } = window.PulseUi;
+  const { $, text, when, fmt, row, drainWords } = window.PulseUi;
   const state = { key: null, cursors: [undefined], page: 0, rows: [], sort: { field: 'id', dir: 1 } };
   const api = (path) => window.PulseUi.api(state.key, path);
 
@@ -48,7 +48,19 @@
       if (i.event === 'opened') li.className = 'sev-critical';
       return li;
     }));
+    jetstream(o.jetstream);
     text($('who'), `admin · ${when(o.generatedAt)}`);
+  }
+
+  /** The poller's status and the tenants whose worst consumer lags most. */
+  function jetstream(js) {
+    const s = js.status;
+    text($('jetstream'), s.state);
+    text($('js-status'), s.state === 'off'
+      ? 'JetStream monitoring is off.'
+      : `Last poll ${when(s.lastPollAt)}${s.detail ? ` (${s.detail})` : ''} · ${fmt(s.unowned)} ${s.unowned === 1 ? 'stream' : 'streams'} of no tenant (the operator's).`);
+    const rows = js.worstConsumers.map((w) => row([w.tenantId, `${w.stream} / ${w.consumer}`, fmt(w.pending), fmt(w.ackPending), drainWords(w.drain), when(w.polledAt)]));
+    $('js-worst').tBodies[0].replaceChildren(...(rows.length ? rows : [row(['No tenant consumers seen.', '', '', '', '', ''])]));
   }
 
   async function load(key, open) {

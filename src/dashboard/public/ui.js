@@ -1,5 +1,5 @@
 // What the tenant dashboard and the operator console share: formats (one date format, in the
-// reader's locale), table rows, the API call, and the sign-in flow (the key kept in this tab's
+// reader's locale; a consumer's time to drain in words), table rows, the API call, and the sign-in flow (the key kept in this tab's
 // session storage, sent only in the Authorization header).
 window.PulseUi = (() => {
   'use strict';
@@ -9,6 +9,18 @@ window.PulseUi = (() => {
   const when = (iso) => (iso ? dateFmt.format(new Date(iso)) : '–');
   const numberFmt = new Intl.NumberFormat();
   const fmt = (n) => (typeof n === 'number' ? numberFmt.format(n) : '–');
+
+  /** A consumer's time to drain in words: "drained", "~3 min", "not draining", "—" (not known yet). */
+  function drainWords(drain) {
+    if (!drain || drain.state === 'unknown') return '—';
+    if (drain.state === 'drained') return 'drained';
+    if (drain.state !== 'draining') return 'not draining';
+    const s = drain.seconds;
+    if (s < 60) return `~${Math.max(1, Math.round(s))} s`;
+    if (s < 3600) return `~${Math.round(s / 60)} min`;
+    if (s < 86400) return `~${Math.round(s / 3600)} h`;
+    return `~${Math.round(s / 86400)} d`;
+  }
 
   function row(cells) {
     const tr = document.createElement('tr');
@@ -57,5 +69,5 @@ window.PulseUi = (() => {
     return body;
   }
 
-  return { $, text, dateFmt, when, fmt, row, api, signIn };
+  return { $, text, dateFmt, when, fmt, row, drainWords, api, signIn };
 })();

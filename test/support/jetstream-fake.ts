@@ -1,0 +1,254 @@
+import { Global, Module } from '@nestjs/common';
+import { existsSync } from 'node:fs';
+import {
+  type ConsumerFigures,
+  consumerKey,
+  JETSTREAM_READER,
+  type JetStreamHistoryPoint,
+  type JetStreamReader,
+  type JetStreamStatus,
+  type StreamFigures,
+  type TenantJetStream,
+  type TenantWorstConsumer,
+} from '../../src/jetstream/jetstream.types.js';
+import type { ModuleMetadata } from '@nestjs/common';
+import type { ProviderOverride } from './pulse-app.js';
+
+const MINUTE_MS = 60_000;
+
+/** A stream as the poller would store it: fill worked out from its limits. */
+export function streamFigures(
+  name: string,
+  subjects: string[],
+  messages: number,
+  bytes: number,
+  limits: { maxMessages?: number; maxBytes?: number } = {},
+): StreamFigures {
+  const maxMessages = limits.maxMessages ?? null;
+  const maxBytes = limits.maxBytes ?? null;
+  const fillMessages = maxMessages === null ? null : messages / maxMessages;
+  const fillBytes = maxBytes === null ? null : bytes / maxBytes;
+  const set = [fillMessages, fillBytes].filter((f): f is number => f !== null);
+  return {
+    name,
+    subjects,
+    subjectsOmitted: 0,
+    messages,
+    bytes,
+    firstSeq: 1,
+    lastSeq: messages,
+    consumers: 0,
+    limits: { maxMessages, maxBytes, maxAgeMs: 86_400_000, maxConsumers: null },
+    fill: { messages: fillMessages, bytes: fillBytes, worst: set.length > 0 ? Math.max(...set) : null },
+    created: '2026-12-01T09:00:00.000Z',
+  };
+}
+
+/** A consumer as the poller would store it; `over` the fields a case sets. */
+export function consumerFigures(
+  stream: string,
+  name: string,
+  over: Partial<ConsumerFigures> & Pick<ConsumerFigures, 'pending' | 'drain'>,
+): ConsumerFigures {
+  return {
+    stream,
+    name,
+    kind: 'pull',
+    durable: true,
+    ackPending: 0,
+    redelivered: 0,
+    waiting: 0,
+    deliveredSeq: 1000,
+    ackFloorSeq: 1000,
+    lastDeliveredAt: '2026-12-07T10:59:50.000Z',
+    lastAckedAt: '2026-12-07T10:59:50.000Z',
+    ackRate: 0,
+    pendingGrowth: 0,
+    ...over,
+  };
+}
+
+/**
+ * A tenant with three streams and five kept consumers (12 more left out by the poll's bound):
+ * `orders-worker` lags and is not draining, `billing-sync` drains, the others are drained or new.
+ */
+export function laggingTenant(tenantId: string, polledAt = new Date().toISOString()): TenantJetStream {
+  const ns = `tenant.${tenantId}`;
+  return {
+    tenantId,
+    polledAt,
+    streams: [
+      streamFigures('ORDERS', [`${ns}.orders.>`], 48_213 + 1_920, 61_400_000, { maxBytes: 67_108_864 }),
+      streamFigures('BILLING', [`${ns}.billing.*`], 3_400, 1_250_000, { maxMessages: 100_000 }),
+      streamFigures('AUDIT', [`${ns}.audit.>`], 910_000, 420_000_000),
+    ],
+    consumers: [
+      consumerFigures('ORDERS', 'orders-worker', {
+        pending: 48_213,
+        ackPending: 250,
+        redelivered: 37,
+        waiting: 0,
+        ackRate: 0,
+        pendingGrowth: 41.5,
+        drain: { state: 'not_draining' },
+      }),
+      consumerFigures('BILLING', 'billing-sync', {
+        kind: 'push',
+        pending: 3_120,
+        ackPending: 12,
+        redelivered: 2,
+        ackRate: 18.2,
+        pendingGrowth: -17.4,
+        drain: { state: 'draining', seconds: 180 },
+      }),
+      consumerFigures('ORDERS', 'orders-audit', {
+        pending: 410,
+        ackPending: 3,
+        waiting: 4,
+        ackRate: null,
+        pendingGrowth: null,
+        drain: { state: 'unknown' },
+      }),
+      consumerFigures('AUDIT', 'archiver', { pending: 0, waiting: 2, drain: { state: 'drained' } }),
+      consumerFigures('BILLING', 'invoices', { pending: 0, drain: { state: 'drained' } }),
+    ],
+    omitted: { streams: 0, consumers: 12 },
+  };
+}
+
+/**
+ * Per-minute history of `view`'s consumers over the last `minutes`, ending at the figures now: a
+ * consumer not draining grew to its lag over the period, a draining one fell to it, a drained one
+ * had a few messages now and then, one not known yet appeared in the last two minutes.
+ */
+export function lagHistory(view: TenantJetStream, minutes: number, nowMs = Date.now()): JetStreamHistoryPoint[] {
+  const start = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS - (minutes - 1) * MINUTE_MS;
+  const pendingAt = (c: ConsumerFigures, i: number): number | null => {
+    const done = minutes > 1 ? i / (minutes - 1) : 1; // 0 at the oldest minute, 1 now
+    switch (c.drain.state) {
+      case 'not_draining':
+        return Math.round(c.pending * (0.3 + 0.7 * done * done));
+      case 'draining':
+        return Math.round(c.pending * (1 + 2.5 * (1 - done)));
+      case 'drained':
+        return i % 17 === 5 ? 35 : 0;
+      default:
+        return i >= minutes - 2 ? c.pending : null;
+    }
+  };
+  return Array.from({ length: minutes }, (_, i) => {
+    const consumers = new Map<
+      string,
+      { pending: number; ackPending: number; redelivered: number; maxPending: number }
+    >();
+    for (const c of view.consumers) {
+      const pending = pendingAt(c, i);
+      if (pending === null) continue;
+      consumers.set(consumerKey(c.stream, c.name), {
+        pending,
+        ackPending: c.ackPending,
+        redelivered: c.redelivered,
+        maxPending: pending,
+      });
+    }
+    const streams = new Map(
+      view.streams.map((s) => [s.name, { messages: s.messages, bytes: s.bytes, fill: s.fill.worst }]),
+    );
+    return { timestamp: new Date(start + i * MINUTE_MS).toISOString(), streams, consumers };
+  });
+}
+
+/** A JetStreamReader over fixed figures: what the poller would have stored, per tenant. */
+export class FakeJetStreamReader implements JetStreamReader {
+  readonly views = new Map<string, TenantJetStream>();
+  statusNow: JetStreamStatus = { state: 'ok', lastPollAt: new Date().toISOString(), unowned: 2 };
+
+  current(tenantId: string): Promise<TenantJetStream | null> {
+    return Promise.resolve(this.views.get(tenantId) ?? null);
+  }
+
+  history(tenantId: string, fromMs: number, toMs: number): Promise<JetStreamHistoryPoint[]> {
+    const view = this.views.get(tenantId);
+    if (!view) return Promise.resolve([]);
+    const minutes = Math.min(60, Math.max(1, Math.round((toMs - fromMs) / MINUTE_MS)));
+    return Promise.resolve(lagHistory(view, minutes, toMs));
+  }
+
+  status(): JetStreamStatus {
+    return this.statusNow;
+  }
+
+  owners(): Promise<Map<string, string>> {
+    const owners = new Map<string, string>();
+    for (const v of this.views.values()) for (const s of v.streams) owners.set(s.name, v.tenantId);
+    return Promise.resolve(owners);
+  }
+}
+
+/** As FakeJetStreamReader, with the optional batched `worst` read. */
+export class FakeBatchJetStreamReader extends FakeJetStreamReader {
+  worst(limit: number): Promise<TenantWorstConsumer[]> {
+    const rows = [...this.views.values()]
+      .filter((v) => v.consumers.length > 0)
+      .map((v) => ({ tenantId: v.tenantId, polledAt: v.polledAt, consumer: v.consumers[0] }))
+      .sort((a, b) => b.consumer.pending - a.consumer.pending);
+    return Promise.resolve(rows.slice(0, limit));
+  }
+}
+
+/** JetStreamModule (engineer A's, issue #33): where it exists, Pulse provides the reader itself. */
+const HAS_JETSTREAM_MODULE = existsSync(new URL('../../src/jetstream/jetstream.module.ts', import.meta.url));
+
+/**
+ * Pulse built with `reader` as its JetStreamReader: the provider replaced where JetStreamModule
+ * provides it; where that module is not there yet, a global module provides the reader, so the
+ * surfaces' optional injection finds it. (With JetStreamModule present only the override applies,
+ * so a module that forgets to import JetStreamModule fails its tests.)
+ */
+export function withJetStreamReader(reader: JetStreamReader): {
+  imports: NonNullable<ModuleMetadata['imports']>;
+  overrides: ProviderOverride[];
+} {
+  const overrides = [{ token: JETSTREAM_READER, value: reader }];
+  if (HAS_JETSTREAM_MODULE) return { imports: [], overrides };
+  @Global()
+  @Module({ providers: [{ provide: JETSTREAM_READER, useValue: reader }], exports: [JETSTREAM_READER] })
+  class FakeJetStreamModule {}
+  return { imports: [FakeJetStreamModule], overrides };
+}
+
+/**
+ * The bodies of `GET /api/v1/metrics/jetstream` and of its `/history` as JetStreamController
+ * answers them over `reader`: what a browser test serves on a branch without that route.
+ */
+export async function jetStreamRouteBodies(reader: JetStreamReader, tenantId: string, nowMs = Date.now()) {
+  const view = await reader.current(tenantId);
+  const { detail, lastPollAt, state } = reader.status();
+  const current = {
+    tenantId,
+    generatedAt: new Date(nowMs).toISOString(),
+    status: { state, ...(detail !== undefined && { detail }), lastPollAt },
+    polledAt: view?.polledAt ?? null,
+    streams: view?.streams ?? [],
+    consumers: view?.consumers ?? [],
+    omitted: view?.omitted ?? { streams: 0, consumers: 0 },
+  };
+  const from = nowMs - 3_600_000;
+  const points = await reader.history(tenantId, from, nowMs, 'minute');
+  const history = {
+    tenantId,
+    period: '1h',
+    resolution: 'minute',
+    from: new Date(from).toISOString(),
+    to: new Date(nowMs).toISOString(),
+    points: points.map((p) => ({
+      timestamp: p.timestamp,
+      streams: [...p.streams].map(([name, f]) => ({ name, ...f })),
+      consumers: [...p.consumers].map(([key, c]) => {
+        const slash = key.indexOf('/');
+        return { stream: key.slice(0, slash), consumer: key.slice(slash + 1), ...c };
+      }),
+    })),
+  };
+  return { current, history };
+}
