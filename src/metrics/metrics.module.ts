@@ -14,6 +14,7 @@ import { RealtimeReader } from './realtime.reader.js';
 import { LiveStreams } from './live-streams.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { NatsEventsModule } from '../nats-events/nats-events.module.js';
+import { JetStreamModule } from '../jetstream/jetstream.module.js';
 
 @Module({
   imports: [
@@ -25,6 +26,7 @@ import { NatsEventsModule } from '../nats-events/nats-events.module.js';
     AnomaliesModule,
     TenantsModule,
     NatsEventsModule,
+    JetStreamModule,
   ],
   controllers: [MetricsController, CustomMetricsController],
   providers: [MetricsRepository, RealtimeReader, MetricsService, LiveStreams, CustomMetricsService],

@@ -8,6 +8,7 @@ import { MonitoringModule } from '../monitoring/monitoring.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { NatsEventsModule } from '../nats-events/nats-events.module.js';
+import { JetStreamModule } from '../jetstream/jetstream.module.js';
 import { AdminOverviewController } from './admin-overview.controller.js';
 import { AdminOverviewService } from './admin-overview.service.js';
 import { JetStreamOverview } from './jetstream-overview.js';
@@ -25,6 +26,7 @@ import { PrometheusService } from './prometheus.service.js';
     AlertingModule,
     AnomaliesModule,
     NatsEventsModule,
+    JetStreamModule,
   ],
   controllers: [PrometheusController, AdminOverviewController],
   providers: [PrometheusService, AdminOverviewService, JetStreamOverview],

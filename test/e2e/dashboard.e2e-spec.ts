@@ -19,12 +19,7 @@ import {
   waitFor,
 } from '../support/pulse-app.js';
 import { publisher } from '../support/traffic.js';
-import {
-  FakeJetStreamReader,
-  jetStreamRouteBodies,
-  laggingTenant,
-  withJetStreamReader,
-} from '../support/jetstream-fake.js';
+import { FakeJetStreamReader, laggingTenant, withJetStreamReader } from '../support/jetstream-fake.js';
 
 const ARTIFACTS = 'test/artifacts';
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -247,30 +242,13 @@ describe('dashboard (headless Chromium)', () => {
     await page.close();
   });
 
-  /**
-   * A dashboard page signed in with `tenant`'s key. Where Pulse has no JetStream route yet (this
-   * branch before engineer A's JetStreamModule is merged), the browser gets the bodies that route
-   * answers over the same reader.
-   */
+  /** A dashboard page signed in with `tenant`'s key. */
   async function jetStreamPage(tenant: CreatedTenant, width: number): Promise<Page> {
     const page = await browser.newPage({
       viewport: { width, height: 1400 },
       deviceScaleFactor: width < 500 ? 2 : 1,
       bypassCSP: true,
     });
-    const probe = await request(pulse.url, 'GET', '/api/v1/metrics/jetstream', { key: tenant.apiKey });
-    if (probe.status === 404) {
-      const bodies = await jetStreamRouteBodies(jetstream, tenant.id);
-      await page.route('**/api/v1/metrics/jetstream**', (route) =>
-        route.fulfill({
-          status: 200,
-          contentType: 'application/json',
-          body: JSON.stringify(
-            new URL(route.request().url()).pathname.endsWith('/history') ? bodies.history : bodies.current,
-          ),
-        }),
-      );
-    }
     await page.goto(`${pulse.url}/dashboard/`);
     await page.fill('#key', tenant.apiKey);
     await page.click('#signin-form button');

@@ -1,5 +1,3 @@
-import { Global, Module } from '@nestjs/common';
-import { existsSync } from 'node:fs';
 import {
   type ConsumerFigures,
   consumerKey,
@@ -196,59 +194,10 @@ export class FakeBatchJetStreamReader extends FakeJetStreamReader {
   }
 }
 
-/** JetStreamModule (engineer A's, issue #33): where it exists, Pulse provides the reader itself. */
-const HAS_JETSTREAM_MODULE = existsSync(new URL('../../src/jetstream/jetstream.module.ts', import.meta.url));
-
-/**
- * Pulse built with `reader` as its JetStreamReader: the provider replaced where JetStreamModule
- * provides it; where that module is not there yet, a global module provides the reader, so the
- * surfaces' optional injection finds it. (With JetStreamModule present only the override applies,
- * so a module that forgets to import JetStreamModule fails its tests.)
- */
+/** Pulse built with `reader` as its JetStreamReader (JetStreamModule's provider replaced). */
 export function withJetStreamReader(reader: JetStreamReader): {
   imports: NonNullable<ModuleMetadata['imports']>;
   overrides: ProviderOverride[];
 } {
-  const overrides = [{ token: JETSTREAM_READER, value: reader }];
-  if (HAS_JETSTREAM_MODULE) return { imports: [], overrides };
-  @Global()
-  @Module({ providers: [{ provide: JETSTREAM_READER, useValue: reader }], exports: [JETSTREAM_READER] })
-  class FakeJetStreamModule {}
-  return { imports: [FakeJetStreamModule], overrides };
-}
-
-/**
- * The bodies of `GET /api/v1/metrics/jetstream` and of its `/history` as JetStreamController
- * answers them over `reader`: what a browser test serves on a branch without that route.
- */
-export async function jetStreamRouteBodies(reader: JetStreamReader, tenantId: string, nowMs = Date.now()) {
-  const view = await reader.current(tenantId);
-  const { detail, lastPollAt, state } = reader.status();
-  const current = {
-    tenantId,
-    generatedAt: new Date(nowMs).toISOString(),
-    status: { state, ...(detail !== undefined && { detail }), lastPollAt },
-    polledAt: view?.polledAt ?? null,
-    streams: view?.streams ?? [],
-    consumers: view?.consumers ?? [],
-    omitted: view?.omitted ?? { streams: 0, consumers: 0 },
-  };
-  const from = nowMs - 3_600_000;
-  const points = await reader.history(tenantId, from, nowMs, 'minute');
-  const history = {
-    tenantId,
-    period: '1h',
-    resolution: 'minute',
-    from: new Date(from).toISOString(),
-    to: new Date(nowMs).toISOString(),
-    points: points.map((p) => ({
-      timestamp: p.timestamp,
-      streams: [...p.streams].map(([name, f]) => ({ name, ...f })),
-      consumers: [...p.consumers].map(([key, c]) => {
-        const slash = key.indexOf('/');
-        return { stream: key.slice(0, slash), consumer: key.slice(slash + 1), ...c };
-      }),
-    })),
-  };
-  return { current, history };
+  return { imports: [], overrides: [{ token: JETSTREAM_READER, value: reader }] };
 }
