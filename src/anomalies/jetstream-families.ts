@@ -64,7 +64,8 @@ function stalled(
   current: TenantJetStream,
   c: DetectorConfig,
 ): { consumers: Record<string, ConsumerMemory>; drafts: AnomalyDraft[] } {
-  const consumers: Record<string, ConsumerMemory> = {};
+  // Keys are `<stream>/<consumer>` (never `__proto__`: a `/` in each); built with fromEntries, read own only.
+  const memories: [string, ConsumerMemory][] = [];
   const drafts: AnomalyDraft[] = [];
   for (const f of current.consumers) {
     const key = consumerKey(f.stream, f.name);
@@ -78,7 +79,7 @@ function stalled(
         : outstanding > previous.outstanding
           ? previous.run + 1
           : previous.run;
-    consumers[key] = { outstanding, ackFloorSeq: f.ackFloorSeq, run };
+    memories.push([key, { outstanding, ackFloorSeq: f.ackFloorSeq, run }]);
     if (run < c.stallWindows) continue;
     drafts.push({
       key: `${STALLED}${key}`,
@@ -96,7 +97,7 @@ function stalled(
       },
     });
   }
-  return { consumers, drafts };
+  return { consumers: Object.fromEntries(memories), drafts };
 }
 
 function nearLimit(current: TenantJetStream, c: DetectorConfig, open: ReadonlySet<string>): AnomalyDraft[] {
