@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsumerFigures, StreamFigures, TenantJetStream } from '../jetstream/jetstream.types.js';
+import { consumerFigures, streamFigures } from '../../test/support/jetstream.js';
 import { type JetStreamWindow, MAX_JETSTREAM_DRAFTS, type MaxDeliveries } from './jetstream-families.js';
 import { EMPTY_FIGURES } from './series-runner.js';
 import { closeWindow, initialPipelineState, type PipelineState, pipelineConfig } from './window-pipeline.js';
@@ -9,42 +10,9 @@ const START = Date.UTC(2026, 0, 5);
 const config = pipelineConfig(MINUTE, 'medium', { warmupWindows: 10, holdDownWindows: 3, stallWindows: 3 });
 const figures = EMPTY_FIGURES;
 
-function consumer(name: string, pending: number, ackFloorSeq: number, over: Partial<ConsumerFigures> = {}) {
-  return {
-    stream: 'ORDERS',
-    name,
-    kind: 'pull',
-    durable: true,
-    pending,
-    ackPending: 0,
-    redelivered: 0,
-    waiting: 0,
-    deliveredSeq: ackFloorSeq,
-    ackFloorSeq,
-    lastDeliveredAt: null,
-    lastAckedAt: null,
-    ackRate: null,
-    pendingGrowth: null,
-    drain: { state: 'not_draining' },
-    ...over,
-  } satisfies ConsumerFigures;
-}
-
-function stream(name: string, worst: number | null): StreamFigures {
-  return {
-    name,
-    subjects: [`tenant.acme.${name}`],
-    subjectsOmitted: 0,
-    messages: 10,
-    bytes: worst === null ? 0 : Math.round(worst * 1000),
-    firstSeq: 1,
-    lastSeq: 10,
-    consumers: 1,
-    limits: { maxMessages: null, maxBytes: worst === null ? null : 1000, maxAgeMs: null, maxConsumers: null },
-    fill: { messages: null, bytes: worst, worst },
-    created: '2026-01-01T00:00:00Z',
-  };
-}
+const consumer = (name: string, pending: number, ackFloorSeq: number) =>
+  consumerFigures('ORDERS', name, pending, ackFloorSeq);
+const stream = (name: string, worst: number | null) => streamFigures(name, `tenant.acme.${name}`, worst);
 
 const view = (i: number, consumers: ConsumerFigures[], streams: StreamFigures[] = []): TenantJetStream => ({
   tenantId: 'acme',
@@ -175,8 +143,8 @@ describe('JetStream anomaly families', () => {
       [1, 'opened', 'stream_near_limit', 'ORDERS'],
       [4, 'resolved', 'stream_near_limit', expect.stringMatching(/^an_/)],
     ]);
-    expect(details[0]).toMatchObject({ stream: 'ORDERS', fill: 0.91, limit: 'bytes', maxBytes: 1000 });
-    expect(summaries[0]).toBe('Stream ORDERS is 91 % full (bytes: 910 of 1000)');
+    expect(details[0]).toMatchObject({ stream: 'ORDERS', fill: 0.91, limit: 'bytes', maxBytes: 10_000 });
+    expect(summaries[0]).toBe('Stream ORDERS is 91 % full (bytes: 9100 of 10000)');
   });
 
   it('a family opens at most MAX_JETSTREAM_DRAFTS anomalies in a window', () => {

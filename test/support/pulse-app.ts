@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
@@ -60,9 +60,15 @@ export interface RunningPulse {
   close(): Promise<void>;
 }
 
-/** Pulse as main.ts builds it (same module, same HTTP configuration), on a free port. */
-export async function startPulse(options: PulseOptions = testOptions()): Promise<RunningPulse> {
-  const moduleRef = await Test.createTestingModule({ imports: [PulseModule.forRoot(options)] }).compile();
+/**
+ * Pulse as main.ts builds it (same module, same HTTP configuration), on a free port. `imports`
+ * adds modules beside it (a global one standing in for a provider another module brings).
+ */
+export async function startPulse(
+  options: PulseOptions = testOptions(),
+  imports: NonNullable<ModuleMetadata['imports']> = [],
+): Promise<RunningPulse> {
+  const moduleRef = await Test.createTestingModule({ imports: [PulseModule.forRoot(options), ...imports] }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
   configureApp(app);
   await app.listen(0, '127.0.0.1');
