@@ -70,7 +70,12 @@ describe('JetStream anomalies through the window pipeline (real NATS and Redis, 
   const close = (k: number) => pulse.app.get(AnomalyDetectionJob).run((k + 1) * WINDOW_MS + 5000);
 
   beforeAll(async () => {
-    pulse = await startPulse(options, [FakeJetStreamModule]);
+    // The fake module provides the reader where JetStreamModule is absent; the override replaces
+    // JetStreamModule's own reader where it is there.
+    pulse = await startPulse(options, {
+      imports: [FakeJetStreamModule],
+      overrides: [{ provide: JETSTREAM_READER, useValue: reader }],
+    });
     nc = await publisher();
     t = await createTenant(pulse.url, uniqueTenantId('jsanomaly'), 'enterprise');
     tenantId = t.id;
