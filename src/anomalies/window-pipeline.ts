@@ -265,7 +265,7 @@ export function closeWindow(
   for (const [key, anomaly] of Object.entries(state.open)) {
     const clear = activeFamilies.has(familyOf(key)) ? 0 : anomaly.clear + 1;
     // JetStream conditions end plainly (drained, quiet, below the keep level): they clear sooner.
-    const holdDown = isJetStreamKey(key) ? c.rules.jetstreamClearWindows : c.rules.holdDownWindows;
+    const holdDown = isJetStreamKey(key) ? Math.max(1, c.rules.jetstreamClearWindows) : c.rules.holdDownWindows;
     if (clear < holdDown) {
       open[key] = { ...anomaly, clear };
       continue;
