@@ -1,5 +1,6 @@
 import { JobsModule } from '../jobs/jobs.module.js';
 import { Module } from '@nestjs/common';
+import { JetStreamModule } from '../jetstream/jetstream.module.js';
 import { AnomaliesModule } from '../anomalies/anomalies.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
@@ -16,7 +17,7 @@ import { DeliveryQueueRepository } from './delivery-queue.repository.js';
 import { DeliveryWorker } from './delivery-worker.js';
 
 @Module({
-  imports: [JobsModule, TenantsModule, MonitoringModule, HealthModule, AnomaliesModule, MetricsModule],
+  imports: [JobsModule, TenantsModule, MonitoringModule, HealthModule, AnomaliesModule, MetricsModule, JetStreamModule],
   controllers: [AlertsController],
   providers: [
     AlertingRepository,

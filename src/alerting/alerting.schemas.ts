@@ -14,7 +14,7 @@ import {
   str,
 } from '../common/schema.js';
 import { CHANNEL_TYPES } from './channel.js';
-import { RULE_METRIC_PATTERN, RULE_METRICS } from './rule.js';
+import { JETSTREAM_CONSUMER_FIELDS, JETSTREAM_STREAM_FIELDS, RULE_METRIC_PATTERN, RULE_METRICS } from './rule.js';
 
 const SEVERITIES = ['info', 'warning', 'critical'] as const;
 
@@ -38,7 +38,7 @@ const rule = obj({
   name: str,
   metric: {
     type: 'string',
-    description: `One of ${RULE_METRICS.join(', ')}, or custom:<id> (a custom metric's last complete minute)`,
+    description: `One of ${RULE_METRICS.join(', ')}, custom:<id> (a custom metric's last complete minute), jetstream:<stream>/<consumer>:<${JETSTREAM_CONSUMER_FIELDS.join('|')}> or jetstream:<stream>:<${JETSTREAM_STREAM_FIELDS.join('|')}> (the last JetStream poll)`,
     pattern: RULE_METRIC_PATTERN.source,
   },
   operator: oneOfValues(['gt', 'lt']),

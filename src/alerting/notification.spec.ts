@@ -6,6 +6,7 @@ import {
   retryDelayMs,
   signWebhook,
   slackBody,
+  webhookBody,
 } from './notification.js';
 
 const n: Notification = {
@@ -76,6 +77,31 @@ describe('notifications', () => {
       (pagerdutyBody(n, 'KEY12345') as { payload: { custom_details: Record<string, unknown> } }).payload.custom_details,
     ).toMatchObject({ rule: 'rate_spike' });
     expect(emailContent(n).text).toContain('Rule: rate_spike');
+  });
+
+  it('a JetStream anomaly names its stream and consumer in every channel', () => {
+    // The summary as the consumer_stalled family writes it (jetstream-families.spec.ts), the
+    // details as AlertingService passes them.
+    const js: Notification = {
+      ...n,
+      alertKey: 'anomaly:an_2',
+      title: 'consumer stalled',
+      rule: 'consumer_stalled',
+      summary: 'Consumer worker of stream ORDERS is stalled: 40 messages outstanding, grown for 3 windows with no ack',
+      details: { anomalyId: 'an_2', type: 'consumer_stalled', stream: 'ORDERS', consumer: 'worker', pending: 40 },
+    };
+    const bodies = {
+      slack: JSON.stringify(slackBody(js)),
+      pagerduty: JSON.stringify(pagerdutyBody(js, 'KEY12345')),
+      email: JSON.stringify(emailContent(js)),
+      webhook: JSON.stringify(webhookBody(js)),
+    };
+    for (const [channel, body] of Object.entries(bodies)) {
+      expect(body, channel).toContain('worker');
+      expect(body, channel).toContain('ORDERS');
+    }
+    const pd = pagerdutyBody(js, 'KEY12345') as { payload: { custom_details: Record<string, unknown> } };
+    expect(pd.payload.custom_details).toMatchObject({ stream: 'ORDERS', consumer: 'worker' });
   });
 
   it('retry delays: Retry-After (seconds or date) wins, else exponential with jitter, capped', () => {

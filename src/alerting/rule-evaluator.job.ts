@@ -52,11 +52,16 @@ export class RuleEvaluatorJob extends LockedJobService<number> {
     await forEachTenant(this.directory.list('alerts'), async (tenant) => {
       const rules = await this.alerting.rules(tenant.id);
       if (rules.length === 0) return;
-      const values = await this.reader.read(tenant.id, now);
+      const values = await this.reader.read(
+        tenant.id,
+        now,
+        rules.map((r) => r.metric),
+      );
       const states = await this.repository.ruleStates(tenant.id);
       for (const rule of rules) {
         const value = values[rule.metric];
-        // A custom metric deleted since the rule was made has no value: the rule waits (idle).
+        // A custom metric deleted since the rule was made, or a JetStream stream or consumer not in
+        // the last poll, has no value: the rule waits (idle).
         if (value === undefined) continue;
         const state: RuleState = states[rule.id] ? (JSON.parse(states[rule.id]) as RuleState) : IDLE;
         const step = stepRule(rule, state, value, now, this.options.alerting.repeatIntervalMs);

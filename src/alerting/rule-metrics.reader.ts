@@ -1,21 +1,62 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { HIGHEST_TIER } from '../common/tiers.js';
+import {
+  consumerKey,
+  JETSTREAM_READER,
+  type JetStreamReader,
+  type TenantJetStream,
+} from '../jetstream/jetstream.types.js';
 import { RealtimeReader } from '../metrics/realtime.reader.js';
-import { CUSTOM_RULE_PREFIX, type RuleMetric } from './rule.js';
+import { CUSTOM_RULE_PREFIX, type JetStreamMetric, parseJetStreamMetric, type RuleMetric } from './rule.js';
+
+/**
+ * The value of a JetStream rule metric in the tenant's last poll; undefined when the stream or
+ * consumer is not in it (deleted, or beyond the poller's bounds) or a stream sets no limit (`fill`).
+ */
+export function jetstreamValue(view: TenantJetStream, m: JetStreamMetric): number | undefined {
+  if (m.consumer === null) {
+    const s = view.streams.find((x) => x.name === m.stream);
+    if (!s) return undefined;
+    if (m.field === 'fill') return s.fill.worst ?? undefined;
+    return m.field === 'messages' ? s.messages : m.field === 'bytes' ? s.bytes : undefined;
+  }
+  const key = consumerKey(m.stream, m.consumer);
+  const c = view.consumers.find((x) => consumerKey(x.stream, x.name) === key);
+  if (!c) return undefined;
+  return m.field === 'pending'
+    ? c.pending
+    : m.field === 'ackPending'
+      ? c.ackPending
+      : m.field === 'redelivered'
+        ? c.redelivered
+        : undefined;
+}
 
 /** The current value of every rule metric of a tenant, read the way the realtime API reads it. */
 @Injectable()
 export class RuleMetricsReader {
-  constructor(private readonly realtime: RealtimeReader) {}
+  constructor(
+    private readonly realtime: RealtimeReader,
+    @Optional() @Inject(JETSTREAM_READER) private readonly jetstream?: JetStreamReader,
+  ) {}
 
-  /** Values by metric name; a custom metric (`custom:<id>`) by its last complete minute, 0 when empty. */
-  async read(tenantId: string, now = Date.now()): Promise<Partial<Record<RuleMetric, number>>> {
+  /**
+   * Values by metric name; a custom metric (`custom:<id>`) by its last complete minute, 0 when
+   * empty. JetStream metrics (`jetstream:…`) are read, from the last poll, only when `wanted`
+   * names some: a tenant whose rules name none costs no JetStream read.
+   */
+  async read(
+    tenantId: string,
+    now = Date.now(),
+    wanted: readonly string[] = [],
+  ): Promise<Partial<Record<RuleMetric, number>>> {
     const { view, presence } = await this.realtime.read(tenantId, HIGHEST_TIER, { now, topSubjects: 1 });
     const custom = Object.fromEntries(
       (view.custom ?? []).map((c) => [`${CUSTOM_RULE_PREFIX}${c.id}`, c.lastMinute ?? 0]),
     );
     return {
       ...custom,
+      ...(await this.jetstreamValues(tenantId, wanted)),
       messages_per_second: view.messages.perSecond,
       bytes_per_second: view.bytes.perSecond,
       error_rate: view.errorRate ?? 0,
@@ -25,5 +66,21 @@ export class RuleMetricsReader {
       offline_clients: presence.offline,
       unhealthy_clients: presence.unhealthy,
     };
+  }
+
+  private async jetstreamValues(tenantId: string, wanted: readonly string[]): Promise<Record<string, number>> {
+    const metrics = wanted.flatMap((name) => {
+      const m = parseJetStreamMetric(name);
+      return m ? [{ name, m }] : [];
+    });
+    if (metrics.length === 0 || !this.jetstream) return {};
+    const view = await this.jetstream.current(tenantId);
+    if (!view) return {};
+    const values: [string, number][] = [];
+    for (const { name, m } of metrics) {
+      const value = jetstreamValue(view, m);
+      if (value !== undefined) values.push([name, value]);
+    }
+    return Object.fromEntries(values);
   }
 }

@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { type AlertRule, IDLE, type RuleState, silenced, stepRule } from './rule.js';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import type { TenantJetStream } from '../jetstream/jetstream.types.js';
+import { CreateRuleDto } from './dto/rule.dto.js';
+import { jetstreamValue } from './rule-metrics.reader.js';
+import {
+  type AlertRule,
+  IDLE,
+  isRuleMetric,
+  parseJetStreamMetric,
+  RULE_METRIC_PATTERN,
+  type RuleState,
+  silenced,
+  stepRule,
+} from './rule.js';
 
 const rule: AlertRule = {
   id: 'ru_1',
@@ -62,5 +76,96 @@ describe('silences', () => {
     ];
     expect(silenced(both, { alertKey: 'a', anomalyType: 'rate_spike', severity: 'warning' }, now)).toBe(false);
     expect(silenced(both, { alertKey: 'a', anomalyType: 'rate_spike', severity: 'critical' }, now)).toBe(true);
+  });
+});
+
+describe('JetStream rule metrics', () => {
+  it('parses consumer and stream figures, names as NATS allows them', () => {
+    expect(parseJetStreamMetric('jetstream:ORDERS/worker:pending')).toEqual({
+      stream: 'ORDERS',
+      consumer: 'worker',
+      field: 'pending',
+    });
+    expect(parseJetStreamMetric('jetstream:ORDERS/worker:ackPending')?.field).toBe('ackPending');
+    expect(parseJetStreamMetric('jetstream:a:b/c:redelivered')).toEqual({
+      stream: 'a:b',
+      consumer: 'c',
+      field: 'redelivered',
+    });
+    expect(parseJetStreamMetric('jetstream:ORDERS:fill')).toEqual({ stream: 'ORDERS', consumer: null, field: 'fill' });
+    for (const bad of [
+      'jetstream:ORDERS/worker:fill',
+      'jetstream:ORDERS:pending',
+      'jetstream:ORDERS/a/b:pending',
+      'jetstream:OR.DERS:bytes',
+      'jetstream:/worker:pending',
+      'jetstream::messages',
+      'jetstream:ORDERS',
+      `jetstream:${'x'.repeat(300)}/${'y'.repeat(300)}:pending`,
+      'jetstream:ORD ERS:bytes',
+      'custom:ORDERS:bytes',
+    ])
+      expect(parseJetStreamMetric(bad), bad).toBeNull();
+  });
+
+  it('a long hostile name is refused in linear time', () => {
+    const hostile = `jetstream:${'a:'.repeat(100_000)}`;
+    const started = performance.now();
+    expect(isRuleMetric(hostile)).toBe(false);
+    expect(isRuleMetric(`jetstream:${'a/'.repeat(290)}:pending`)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(50);
+  });
+
+  it('isRuleMetric: built-in, custom and JetStream metrics, nothing else', () => {
+    for (const ok of ['online_clients', 'custom:cm_0a1b', 'jetstream:S/C:pending', 'jetstream:S:messages'])
+      expect(isRuleMetric(ok), ok).toBe(true);
+    for (const bad of ['online', 'custom:', 'custom:a.b', 'jetstream:', 42, null])
+      expect(isRuleMetric(bad)).toBe(false);
+    expect(RULE_METRIC_PATTERN.test('jetstream:S/C:pending')).toBe(true);
+  });
+
+  it('the rule DTO refuses a bad metric naming the field', async () => {
+    const errors = async (metric: unknown) =>
+      (
+        await validate(
+          plainToInstance(CreateRuleDto, {
+            name: 'lag',
+            metric,
+            operator: 'gt',
+            threshold: 100,
+            forSeconds: 0,
+            severity: 'warning',
+          }),
+        )
+      ).flatMap((e) => Object.values(e.constraints ?? {}));
+    expect(await errors('jetstream:ORDERS/worker:pending')).toEqual([]);
+    expect(await errors('custom:cm_1')).toEqual([]);
+    const refused = await errors('jetstream:ORDERS.x/worker:pending');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatch(
+      /^metric must be one of: .*jetstream:<stream>\/<consumer>:<pending\|ackPending\|redelivered>/,
+    );
+  });
+
+  it('reads a figure from the last poll; absent streams, consumers and unset limits have none', () => {
+    const view = {
+      tenantId: 't',
+      polledAt: '2026-01-01T00:00:00Z',
+      streams: [
+        { name: 'ORDERS', messages: 5, bytes: 500, fill: { messages: null, bytes: 0.5, worst: 0.5 } },
+        { name: 'LOGS', messages: 1, bytes: 10, fill: { messages: null, bytes: null, worst: null } },
+      ],
+      consumers: [{ stream: 'ORDERS', name: 'worker', pending: 42, ackPending: 3, redelivered: 1 }],
+      omitted: { streams: 0, consumers: 0 },
+    } as unknown as TenantJetStream;
+    const value = (metric: string) => jetstreamValue(view, parseJetStreamMetric(metric)!);
+    expect(value('jetstream:ORDERS/worker:pending')).toBe(42);
+    expect(value('jetstream:ORDERS/worker:ackPending')).toBe(3);
+    expect(value('jetstream:ORDERS/worker:redelivered')).toBe(1);
+    expect(value('jetstream:ORDERS:fill')).toBe(0.5);
+    expect(value('jetstream:ORDERS:bytes')).toBe(500);
+    expect(value('jetstream:LOGS:fill')).toBeUndefined();
+    expect(value('jetstream:ORDERS/other:pending')).toBeUndefined();
+    expect(value('jetstream:GONE:messages')).toBeUndefined();
   });
 });

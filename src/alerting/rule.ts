@@ -1,4 +1,5 @@
 import type { Severity } from '../anomalies/detectors.js';
+import { isJetStreamName } from '../jetstream/advisories.js';
 
 export const RULE_METRICS = [
   'messages_per_second',
@@ -10,11 +11,70 @@ export const RULE_METRICS = [
   'offline_clients',
   'unhealthy_clients',
 ] as const;
-/** A built-in metric, or one of the tenant's custom metrics (`custom:<id>`: its last complete minute). */
-export type RuleMetric = (typeof RULE_METRICS)[number] | `custom:${string}`;
+/**
+ * A built-in metric, one of the tenant's custom metrics (`custom:<id>`: its last complete minute),
+ * or a figure of one of its JetStream streams or consumers at the last poll (`jetstream:…`).
+ */
+export type RuleMetric = (typeof RULE_METRICS)[number] | `custom:${string}` | `jetstream:${string}`;
 export const CUSTOM_RULE_PREFIX = 'custom:';
-/** Every metric a rule may name: the built-in ones, or `custom:` and a custom metric id. */
-export const RULE_METRIC_PATTERN = new RegExp(`^(?:${RULE_METRICS.join('|')}|custom:[A-Za-z0-9_-]{1,64})$`);
+export const JETSTREAM_RULE_PREFIX = 'jetstream:';
+/** `jetstream:<stream>/<consumer>:<field>`: the consumer's figure. */
+export const JETSTREAM_CONSUMER_FIELDS = ['pending', 'ackPending', 'redelivered'] as const;
+/** `jetstream:<stream>:<field>`: the stream's figure (`fill`: its worst limit's, 0..1). */
+export const JETSTREAM_STREAM_FIELDS = ['fill', 'messages', 'bytes'] as const;
+export type JetStreamRuleField = (typeof JETSTREAM_CONSUMER_FIELDS)[number] | (typeof JETSTREAM_STREAM_FIELDS)[number];
+/** The longest metric name: the prefix, two names of at most 255 characters, a field. */
+export const MAX_RULE_METRIC_LENGTH = 600;
+/**
+ * Every metric a rule may name, as the OpenAPI document states it (linear: one bounded class
+ * after distinct literal prefixes). The DTO checks JetStream names exactly with
+ * `parseJetStreamMetric`.
+ */
+export const RULE_METRIC_PATTERN = new RegExp(
+  `^(?:${RULE_METRICS.join('|')}|custom:[A-Za-z0-9_-]{1,64}|jetstream:[!-~]{3,${MAX_RULE_METRIC_LENGTH - 10}})$`,
+);
+const CUSTOM_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const BUILT_IN = new Set<string>(RULE_METRICS);
+const CONSUMER_FIELDS = new Set<string>(JETSTREAM_CONSUMER_FIELDS);
+const STREAM_FIELDS = new Set<string>(JETSTREAM_STREAM_FIELDS);
+
+export interface JetStreamMetric {
+  stream: string;
+  /** Null for a stream's figure. */
+  consumer: string | null;
+  field: JetStreamRuleField;
+}
+
+/**
+ * `jetstream:<stream>/<consumer>:<pending|ackPending|redelivered>` or
+ * `jetstream:<stream>:<fill|messages|bytes>`, names as NATS allows them; null otherwise. Linear:
+ * the field after the last `:`, the names split at the only `/` (a name holds none).
+ */
+export function parseJetStreamMetric(metric: string): JetStreamMetric | null {
+  if (metric.length > MAX_RULE_METRIC_LENGTH || !metric.startsWith(JETSTREAM_RULE_PREFIX)) return null;
+  const colon = metric.lastIndexOf(':');
+  const names = metric.slice(JETSTREAM_RULE_PREFIX.length, colon);
+  const field = metric.slice(colon + 1);
+  const slash = names.indexOf('/');
+  if (slash === -1) {
+    return STREAM_FIELDS.has(field) && isJetStreamName(names)
+      ? { stream: names, consumer: null, field: field as JetStreamRuleField }
+      : null;
+  }
+  const stream = names.slice(0, slash);
+  const consumer = names.slice(slash + 1);
+  return CONSUMER_FIELDS.has(field) && isJetStreamName(stream) && isJetStreamName(consumer)
+    ? { stream, consumer, field: field as JetStreamRuleField }
+    : null;
+}
+
+/** Whether a rule may name `metric`: a built-in one, `custom:<id>`, or a JetStream figure. */
+export function isRuleMetric(metric: unknown): metric is RuleMetric {
+  if (typeof metric !== 'string' || metric.length > MAX_RULE_METRIC_LENGTH) return false;
+  if (BUILT_IN.has(metric)) return true;
+  if (metric.startsWith(CUSTOM_RULE_PREFIX)) return CUSTOM_ID.test(metric.slice(CUSTOM_RULE_PREFIX.length));
+  return parseJetStreamMetric(metric) !== null;
+}
 
 export interface AlertRule {
   id: string;

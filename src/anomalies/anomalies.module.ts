@@ -4,12 +4,22 @@ import { HistoryModule } from '../history/history.module.js';
 import { MonitoringModule } from '../monitoring/monitoring.module.js';
 import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
+import { JetStreamModule } from '../jetstream/jetstream.module.js';
+import { AdvisoriesModule } from '../jetstream/advisories.module.js';
 import { AnomalyDetectionJob } from './anomaly-detection.job.js';
 import { AnomalyRepository } from './anomaly.repository.js';
 import { AnomalyEvents } from './anomaly-events.js';
 
 @Module({
-  imports: [JobsModule, TenantsModule, MonitoringModule, HeartbeatModule, HistoryModule],
+  imports: [
+    JobsModule,
+    TenantsModule,
+    MonitoringModule,
+    HeartbeatModule,
+    HistoryModule,
+    AdvisoriesModule,
+    JetStreamModule,
+  ],
   providers: [AnomalyRepository, AnomalyDetectionJob, AnomalyEvents],
   exports: [AnomalyRepository, AnomalyDetectionJob, AnomalyEvents],
 })

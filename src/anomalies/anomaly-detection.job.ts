@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { JobFailures } from '../jobs/job-failures.js';
@@ -13,6 +13,9 @@ import { NATS_CONNECTION } from '../nats/nats.module.js';
 import { forEachTenant, LockedJob, LockedJobService } from '../jobs/locked-job.js';
 import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
+import { AdvisoriesService } from '../jetstream/advisories.service.js';
+import { JETSTREAM_READER, type JetStreamReader, type TenantJetStream } from '../jetstream/jetstream.types.js';
+import type { JetStreamWindow } from './jetstream-families.js';
 import { type Anomaly, type AnomalyEvent, anomalySubject } from './anomaly.js';
 import { AnomalyEvents } from './anomaly-events.js';
 import { AnomalyRepository, type HeldWindows, type TenantCounters } from './anomaly.repository.js';
@@ -122,6 +125,8 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
     @Inject(PULSE_OPTIONS) options: PulseOptions,
     private readonly events: AnomalyEvents,
     private readonly customMetrics: CustomMetricRepository,
+    private readonly advisories: AdvisoriesService,
+    @Optional() @Inject(JETSTREAM_READER) private readonly jetstream?: JetStreamReader,
   ) {
     super();
     this.rules = { ...DEFAULT_DETECTOR_CONFIG, ...options.anomalyDetectors };
@@ -275,6 +280,8 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
     latencyP95: number | null,
   ): Promise<{ pipeline: PipelineState; pending: PendingEvent[]; opened: number; fresh: Set<string> }> {
     const clients = await this.presence.summary(tenantId);
+    // The tenant's JetStream at the last poll: null (no reader, none polled) costs nothing more.
+    const jetstream = (await this.jetstream?.current(tenantId)) ?? null;
     let pipeline = start;
     const pending: PendingEvent[] = [];
     const openedHere = new Map<string, Anomaly>();
@@ -303,6 +310,7 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
             ...custom.series,
           },
           names: custom.names,
+          jetstream: jetstream ? await this.jetstreamWindow(tenantId, w, jetstream) : undefined,
         },
         config,
       );
@@ -330,6 +338,15 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
       }
     }
     return { pipeline, pending, opened: openedHere.size, fresh };
+  }
+
+  /**
+   * What the JetStream families judge in a window: the last poll (for the window being closed
+   * only; a missed one has no poll of its own) and the window's max-deliveries advisories.
+   */
+  private async jetstreamWindow(tenantId: string, w: JudgedWindow, current: TenantJetStream): Promise<JetStreamWindow> {
+    const advisories = await this.advisories.read(tenantId, w.from);
+    return { current: w.last ? current : null, maxDeliveries: advisories.maxDeliveries };
   }
 
   /** Anomalies that stay open are notified again once the repeat interval has passed. */

@@ -5,7 +5,7 @@
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from '../config/detector-config.js';
 import { storedSubject } from '../common/stored-subject.js';
 
-/** The seed's named rules, then the statistical detector's kinds (see `series-model.ts`). */
+/** The seed's named rules, then the statistical detector's kinds (see `series-model.ts`), then JetStream's. */
 export const RULE_ANOMALY_TYPES = [
   'rate_spike',
   'traffic_drop',
@@ -16,7 +16,9 @@ export const RULE_ANOMALY_TYPES = [
   'slow_consumer',
 ] as const;
 export const STATISTICAL_ANOMALY_TYPES = ['spike', 'dip', 'level_shift', 'drift'] as const;
-export const ANOMALY_TYPES = [...RULE_ANOMALY_TYPES, ...STATISTICAL_ANOMALY_TYPES] as const;
+/** What the tenant's JetStream shows (issue #33, see `jetstream-families.ts`). */
+export const JETSTREAM_ANOMALY_TYPES = ['consumer_stalled', 'redelivery_storm', 'stream_near_limit'] as const;
+export const ANOMALY_TYPES = [...RULE_ANOMALY_TYPES, ...STATISTICAL_ANOMALY_TYPES, ...JETSTREAM_ANOMALY_TYPES] as const;
 export type AnomalyType = (typeof ANOMALY_TYPES)[number];
 export type Severity = 'info' | 'warning' | 'critical';
 

@@ -42,7 +42,8 @@ export interface SeriesOptions {
 
 export class SeriesInputError extends Error {}
 
-const EMPTY_FIGURES: WindowFigures = {
+/** A window with no figures of its own (a series alone, or JetStream alone in tests). */
+export const EMPTY_FIGURES: WindowFigures = {
   messages: 0,
   sent: 0,
   received: 0,

@@ -21,6 +21,12 @@ import {
   type SeriesState,
   signalOf,
 } from './series-model.js';
+import {
+  isJetStreamKey,
+  type JetStreamState,
+  type JetStreamWindow,
+  jetstreamConditions,
+} from './jetstream-families.js';
 
 /**
  * One closed window of one tenant, from figures to anomalies: the seed's rules and the
@@ -64,6 +70,8 @@ export interface PipelineState {
   open: Record<string, OpenAnomaly>;
   /** Families resolved recently: windows left during which a new one needs a far stronger signal. */
   cooling?: Record<string, number>;
+  /** The JetStream families' memory (absent until a window brings JetStream figures). */
+  jetstream?: JetStreamState;
 }
 
 export interface PipelineWindow {
@@ -77,6 +85,8 @@ export interface PipelineWindow {
   series: Partial<Record<SeriesKey, number | null>>;
   /** What summaries call each custom series (its metric's name). */
   names?: Partial<Record<CustomSeriesKey, string>>;
+  /** The tenant's JetStream this window (absent: the tenant has none, or it is not monitored). */
+  jetstream?: JetStreamWindow;
 }
 
 export interface OpenedAnomaly extends AnomalyDraft {
@@ -226,7 +236,20 @@ export function closeWindow(
     c.detectors === 'statistical'
       ? []
       : conditions(state.rules, w.figures, c.rules, c.detectors === 'rules' ? undefined : rate);
-  const found = [...ruleDrafts.map((d) => ({ ...d, score: 1 })), ...statistical];
+  const js =
+    c.detectors === 'statistical' || !w.jetstream
+      ? null
+      : jetstreamConditions(
+          state.jetstream,
+          w.jetstream,
+          c.rules,
+          new Set(Object.keys(state.open).filter(isJetStreamKey)),
+        );
+  const found = [
+    ...ruleDrafts.map((d) => ({ ...d, score: 1 })),
+    ...(js?.drafts ?? []).map((d) => ({ ...d, score: 1 })),
+    ...statistical,
+  ];
 
   // One anomaly per family: an open one absorbs its family's conditions; of new ones, the first
   // found wins, and rules are found first.
@@ -236,12 +259,14 @@ export function closeWindow(
   const coolWindows = Math.max(c.rules.holdDownWindows, Math.round(COOL_DOWN_MS / c.windowMs));
   const cooling: Record<string, number> = {};
   for (const [family, left] of Object.entries(state.cooling ?? {})) if (left > 1) cooling[family] = left - 1;
-  const activeFamilies = new Set(found.map((f) => familyOf(f.key)));
+  const activeFamilies = new Set([...found.map((f) => familyOf(f.key)), ...(js?.held ?? [])]);
   const open: Record<string, OpenAnomaly> = {};
   const resolved: OpenAnomaly[] = [];
   for (const [key, anomaly] of Object.entries(state.open)) {
     const clear = activeFamilies.has(familyOf(key)) ? 0 : anomaly.clear + 1;
-    if (clear < c.rules.holdDownWindows) {
+    // JetStream conditions end plainly (drained, quiet, below the keep level): they clear sooner.
+    const holdDown = isJetStreamKey(key) ? Math.max(1, c.rules.jetstreamClearWindows) : c.rules.holdDownWindows;
+    if (clear < holdDown) {
       open[key] = { ...anomaly, clear };
       continue;
     }
@@ -261,5 +286,10 @@ export function closeWindow(
   }
   const ruleKeys = new Set(ruleDrafts.map((d) => d.key));
   const rules = advanceRules(state.rules, w.figures, ruleKeys, c.rules);
-  return { state: { rules: { ...rules, open: {} }, series, shiftRun, open, cooling }, opened, resolved };
+  const jetstream = js?.state ?? state.jetstream;
+  return {
+    state: { rules: { ...rules, open: {} }, series, shiftRun, open, cooling, ...(jetstream && { jetstream }) },
+    opened,
+    resolved,
+  };
 }

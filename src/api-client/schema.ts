@@ -1384,7 +1384,10 @@ export interface components {
         | 'spike'
         | 'dip'
         | 'level_shift'
-        | 'drift';
+        | 'drift'
+        | 'consumer_stalled'
+        | 'redelivery_storm'
+        | 'stream_near_limit';
       /** @enum {string} */
       severity: 'info' | 'warning' | 'critical';
       /** @enum {string} */
@@ -1436,7 +1439,10 @@ export interface components {
           | 'spike'
           | 'dip'
           | 'level_shift'
-          | 'drift';
+          | 'drift'
+          | 'consumer_stalled'
+          | 'redelivery_storm'
+          | 'stream_near_limit';
         severity: string;
         score: number;
         summary: string;
@@ -1689,7 +1695,7 @@ export interface components {
     Rule: {
       id: string;
       name: string;
-      /** @description One of messages_per_second, bytes_per_second, error_rate, latency_p95_ms, latency_p99_ms, online_clients, offline_clients, unhealthy_clients, or custom:<id> (a custom metric's last complete minute) */
+      /** @description One of messages_per_second, bytes_per_second, error_rate, latency_p95_ms, latency_p99_ms, online_clients, offline_clients, unhealthy_clients, custom:<id> (a custom metric's last complete minute), jetstream:<stream>/<consumer>:<pending|ackPending|redelivered> or jetstream:<stream>:<fill|messages|bytes> (the last JetStream poll) */
       metric: string;
       /** @enum {string} */
       operator: 'gt' | 'lt';
@@ -1722,7 +1728,10 @@ export interface components {
           | 'spike'
           | 'dip'
           | 'level_shift'
-          | 'drift';
+          | 'drift'
+          | 'consumer_stalled'
+          | 'redelivery_storm'
+          | 'stream_near_limit';
         /** @enum {string} */
         severity?: 'info' | 'warning' | 'critical';
         alertKey?: string;
@@ -4544,7 +4553,10 @@ export interface operations {
           | 'spike'
           | 'dip'
           | 'level_shift'
-          | 'drift';
+          | 'drift'
+          | 'consumer_stalled'
+          | 'redelivery_storm'
+          | 'stream_near_limit';
         status?: 'open' | 'resolved';
       };
       header?: never;

@@ -42,6 +42,19 @@ export interface DetectorConfig {
    * adopts the current rate, so the anomaly resolves instead of staying open under unchanged traffic.
    */
   adoptWindows: number;
+  /**
+   * JetStream (issue #33): a consumer whose outstanding messages (pending + ack pending) grew at
+   * this many polls in a row, seen at window closes, with no ack in between, is stalled.
+   */
+  stallWindows: number;
+  /** Max-deliveries advisories for one consumer in one window that are a redelivery storm. */
+  minMaxDeliveries: number;
+  /** A stream fuller than this (its worst limit, 0..1) is near its limit … */
+  streamFillOpen: number;
+  /** … and stays so until it is below this (hysteresis). */
+  streamFillKeep: number;
+  /** Windows a JetStream condition must stay clear before its anomaly resolves. */
+  jetstreamClearWindows: number;
 }
 
 export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
@@ -65,4 +78,9 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   churnFactor: 10,
   minChurnConnects: 20,
   adoptWindows: 15,
+  stallWindows: 3,
+  minMaxDeliveries: 1,
+  streamFillOpen: 0.9,
+  streamFillKeep: 0.85,
+  jetstreamClearWindows: 1,
 };

@@ -17,6 +17,7 @@ export const FIXED_KEY_SCRIPTS = [
   'pulseDeliveryReschedule',
   'pulseTenantCreate',
   'pulseReleaseOwned',
+  'pulseJsAdvisories',
 ] as const;
 
 type VariableKeyName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];

@@ -65,7 +65,7 @@ describe('dashboard (headless Chromium)', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     const fake = withJetStreamReader(jetstream);
-    pulse = await startPulse(options, fake.imports, fake.overrides);
+    pulse = await startPulse(options, fake);
     nc = await publisher();
     enterprise = await createTenant(pulse.url, uniqueTenantId('dash-ent'), 'enterprise');
     basic = await createTenant(pulse.url, uniqueTenantId('dash-basic'), 'basic');

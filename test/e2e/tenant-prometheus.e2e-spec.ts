@@ -22,7 +22,7 @@ describe('tenant Prometheus exposition (real NATS and Redis)', () => {
 
   beforeAll(async () => {
     const fake = withJetStreamReader(jetstream);
-    pulse = await startPulse(testOptions(), fake.imports, fake.overrides);
+    pulse = await startPulse(testOptions(), fake);
     nc = await publisher();
   });
 

@@ -9,8 +9,7 @@ import {
   type TenantJetStream,
   type TenantWorstConsumer,
 } from '../../src/jetstream/jetstream.types.js';
-import type { ModuleMetadata } from '@nestjs/common';
-import type { ProviderOverride } from './pulse-app.js';
+import type { PulseTestModules } from './pulse-app.js';
 
 const MINUTE_MS = 60_000;
 
@@ -195,9 +194,6 @@ export class FakeBatchJetStreamReader extends FakeJetStreamReader {
 }
 
 /** Pulse built with `reader` as its JetStreamReader (JetStreamModule's provider replaced). */
-export function withJetStreamReader(reader: JetStreamReader): {
-  imports: NonNullable<ModuleMetadata['imports']>;
-  overrides: ProviderOverride[];
-} {
-  return { imports: [], overrides: [{ token: JETSTREAM_READER, value: reader }] };
+export function withJetStreamReader(reader: JetStreamReader): PulseTestModules {
+  return { overrides: [{ provide: JETSTREAM_READER, useValue: reader }] };
 }

@@ -1,4 +1,4 @@
-import type { INestApplication, ModuleMetadata } from '@nestjs/common';
+import type { INestApplication, InjectionToken, ModuleMetadata } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
@@ -60,24 +60,21 @@ export interface RunningPulse {
   close(): Promise<void>;
 }
 
-/** A provider of Pulse replaced by a value (Nest's overrideProvider), for a test. */
-export interface ProviderOverride {
-  token: string | symbol;
-  value: unknown;
+/** What a test adds to Pulse's module: modules beside it, providers replaced. */
+export interface PulseTestModules {
+  /** Modules beside Pulse (a global one standing in for a provider another module brings). */
+  imports?: NonNullable<ModuleMetadata['imports']>;
+  /** Providers replaced wherever they are defined (a fake of what another module provides). */
+  overrides?: { provide: InjectionToken; useValue: unknown }[];
 }
 
-/**
- * Pulse as main.ts builds it (same module, same HTTP configuration), on a free port. `imports`
- * adds modules beside it (a global one standing in for a provider another module brings);
- * `overrides` replaces providers wherever Pulse's modules provide them.
- */
+/** Pulse as main.ts builds it (same module, same HTTP configuration), on a free port. */
 export async function startPulse(
   options: PulseOptions = testOptions(),
-  imports: NonNullable<ModuleMetadata['imports']> = [],
-  overrides: ProviderOverride[] = [],
+  { imports = [], overrides = [] }: PulseTestModules = {},
 ): Promise<RunningPulse> {
   let builder = Test.createTestingModule({ imports: [PulseModule.forRoot(options), ...imports] });
-  for (const { token, value } of overrides) builder = builder.overrideProvider(token).useValue(value);
+  for (const { provide, useValue } of overrides) builder = builder.overrideProvider(provide).useValue(useValue);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
   configureApp(app);

@@ -13,10 +13,17 @@ import {
   Matches,
   Max,
   Min,
+  ValidateBy,
 } from 'class-validator';
 import { ID_PATTERN } from '../../common/ids.js';
 import { IsDateTime } from '../../common/decorators/date-time.decorator.js';
-import { RULE_METRIC_PATTERN, RULE_METRICS, type RuleMetric } from '../rule.js';
+import {
+  isRuleMetric,
+  JETSTREAM_CONSUMER_FIELDS,
+  JETSTREAM_STREAM_FIELDS,
+  RULE_METRICS,
+  type RuleMetric,
+} from '../rule.js';
 import type { Severity } from '../../anomalies/detectors.js';
 
 const SEVERITIES = ['info', 'warning', 'critical'] as const;
@@ -27,7 +34,14 @@ export class CreateRuleDto {
   name!: string;
 
   @IsString({ message: 'metric must be a string' })
-  @Matches(RULE_METRIC_PATTERN, { message: `metric must be one of: ${RULE_METRICS.join(', ')}, or custom:<id>` })
+  @ValidateBy({
+    name: 'isRuleMetric',
+    validator: {
+      validate: (v: unknown) => isRuleMetric(v),
+      defaultMessage: () =>
+        `metric must be one of: ${RULE_METRICS.join(', ')}, custom:<id>, jetstream:<stream>/<consumer>:<${JETSTREAM_CONSUMER_FIELDS.join('|')}> or jetstream:<stream>:<${JETSTREAM_STREAM_FIELDS.join('|')}> (NATS names)`,
+    },
+  })
   metric!: RuleMetric;
 
   @IsIn(['gt', 'lt'], { message: 'operator must be gt or lt' })
