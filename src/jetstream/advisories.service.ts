@@ -85,10 +85,11 @@ interface Queued {
  * JetStream advisories per tenant (issue #33): Pulse's application connection subscribes to
  * `$JS.EVENT.ADVISORY.>` in the deployment's queue group (each advisory counted by one
  * instance); the handler parses (bounded) and queues, no I/O; every flush interval the queue is
- * attributed to tenants by stream name (`JetStreamReader.owners()`, asked at most every 5 s) and
- * counted into a hash per tenant and anomaly window (`AdvisoryKeys.window`) by one fenced Lua
- * call each, so the anomaly job on any instance reads every instance's counts. A stream or
- * consumer created or deleted asks this instance's poller for an early poll (debounced there).
+ * attributed to tenants by stream name (`JetStreamReader.owners()`, asked every 5 s, sooner for a
+ * stream the map lacks) and counted into a hash per tenant and anomaly window
+ * (`AdvisoryKeys.window`) by one fenced Lua call each, so the anomaly job on any instance reads
+ * every instance's counts. A stream or consumer created or deleted asks this instance's poller
+ * for an early poll (debounced there).
  */
 @Injectable()
 export class AdvisoriesService implements OnApplicationBootstrap, OnApplicationShutdown {
