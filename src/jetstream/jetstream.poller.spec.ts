@@ -5,7 +5,7 @@ import { defaultPulseOptions } from '../config/env.validation.js';
 import type { JobFailures } from '../jobs/job-failures.js';
 import type { RedisLock } from '../redis/redis-lock.js';
 import type { TenantDirectory } from '../tenants/tenant-directory.js';
-import { EARLY_POLL_DELAY_MS, EARLY_POLL_GAP_MS, JetStreamPoller } from './jetstream.poller.js';
+import { EARLY_POLL_DELAY_MS, EARLY_POLL_GAP_MS, earlyPollGap, JetStreamPoller } from './jetstream.poller.js';
 import type { JetStreamStore } from './jetstream.store.js';
 
 /** A poller whose passes are counted, not run (no NATS, no Redis). */
@@ -48,6 +48,12 @@ describe('JetStreamPoller.requestPoll (an advisory asks for an early poll)', () 
     p.requestPoll();
     vi.advanceTimersByTime(EARLY_POLL_DELAY_MS);
     expect(run).toHaveBeenCalledTimes(3);
+  });
+
+  it('spaces early polls by 10 times the last poll when a poll is slow (constant churn costs ≤ ~10 %)', () => {
+    expect(earlyPollGap(0)).toBe(EARLY_POLL_GAP_MS);
+    expect(earlyPollGap(150)).toBe(EARLY_POLL_GAP_MS);
+    expect(earlyPollGap(500)).toBe(5000);
   });
 
   it('asks nothing when JetStream monitoring is off, or after shutdown (a scheduled one is dropped)', () => {

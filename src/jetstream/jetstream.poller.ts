@@ -36,6 +36,13 @@ const POLLS_SKIPPED_AFTER_REFUSAL = 20;
 export const EARLY_POLL_DELAY_MS = 500;
 /** Early polls start at least this far apart: a burst of creations and deletions makes one every 2 s at most. */
 export const EARLY_POLL_GAP_MS = 2000;
+/** And at least this many times the last poll's duration apart, so constant churn costs ≤ ~10 % of the poller's time. */
+export const EARLY_POLL_COST_FACTOR = 10;
+
+/** The least time between two early polls, given how long the last poll took. */
+export function earlyPollGap(lastPollMs: number): number {
+  return Math.max(EARLY_POLL_GAP_MS, EARLY_POLL_COST_FACTOR * lastPollMs);
+}
 
 /** What one poll saw. */
 export interface JetStreamPollResult {
@@ -83,6 +90,8 @@ export class JetStreamPoller extends LockedJobService<JetStreamPollResult> {
   /** The early poll scheduled (one at a time), and when the last one started. */
   private early: NodeJS.Timeout | null = null;
   private lastEarlyAt = 0;
+  /** How long the last poll that listed took (ms). */
+  private lastPollMs = 0;
   private stopped = false;
 
   constructor(
@@ -123,13 +132,13 @@ export class JetStreamPoller extends LockedJobService<JetStreamPollResult> {
 
   /**
    * Asks for a poll soon (a stream or consumer was created or deleted): one timer at most, run
-   * EARLY_POLL_DELAY_MS after the first request and EARLY_POLL_GAP_MS after the last early poll
-   * at the soonest; requests meanwhile join it. The poll runs on this instance through the lock:
+   * EARLY_POLL_DELAY_MS after the first request and `earlyPollGap` (2 s, or 10 times the last
+   * poll's duration) after the last early poll at the soonest; requests meanwhile join it. The poll runs on this instance through the lock:
    * when another instance holds it, this one skips and the periodic poll reconciles. No I/O here.
    */
   requestPoll(): void {
     if (!this.config.enabled || this.stopped || this.early) return;
-    const wait = Math.max(EARLY_POLL_DELAY_MS, this.lastEarlyAt + EARLY_POLL_GAP_MS - Date.now());
+    const wait = Math.max(EARLY_POLL_DELAY_MS, this.lastEarlyAt + earlyPollGap(this.lastPollMs) - Date.now());
     this.early = setTimeout(() => {
       this.early = null;
       this.lastEarlyAt = Date.now();
@@ -150,7 +159,9 @@ export class JetStreamPoller extends LockedJobService<JetStreamPollResult> {
       return { state: this.lastStatus.state, streams: 0, consumers: 0, unowned: 0 };
     }
     try {
+      const started = performance.now();
       const result = await this.reconcile(now, polledAt);
+      this.lastPollMs = performance.now() - started;
       this.lastRefusal = null;
       return result;
     } catch (err) {
