@@ -1,6 +1,5 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ColdPartitions } from '../../src/coldstore/cold-partitions.js';
 import { COLD_STORE, type ColdStore } from '../../src/coldstore/cold-store.js';
 import { RETENTION } from '../../src/common/retention.js';
 import { ArchiveJob } from '../../src/history/archive.job.js';
@@ -8,19 +7,9 @@ import { jetStreamSortKey } from '../../src/jetstream/jetstream-archive.js';
 import { JetStreamKeys } from '../../src/jetstream/jetstream-keys.js';
 import { JetStreamStore } from '../../src/jetstream/jetstream.store.js';
 import type { ConsumerFigures, StreamFigures, TenantJetStream } from '../../src/jetstream/jetstream.types.js';
-import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
-import { type CreatedTenant, createTenant, request } from '../support/http.js';
-import { startDynalite } from '../support/processes.js';
-import {
-  ADMIN_KEY,
-  deletePrefix,
-  type RunningPulse,
-  SHARED_REDIS,
-  startPulse,
-  testOptions,
-  uniqueTenantId,
-  waitFor,
-} from '../support/pulse-app.js';
+import { type CreatedTenant, request } from '../support/http.js';
+import { type ColdPulse, startColdPulse } from '../support/cold-pulse.js';
+import { ADMIN_KEY, type RunningPulse } from '../support/pulse-app.js';
 
 const HOUR = 3600;
 
@@ -74,36 +63,25 @@ function consumer(streamName: string, name: string, pending: number): ConsumerFi
  * history route from the cold store; with the store stopped, the route says 503 and nothing is lost.
  */
 describe('JetStream history in the cold store (dynalite, real Redis)', () => {
-  let dynamo: Awaited<ReturnType<typeof startDynalite>>;
+  let started: ColdPulse;
+  let dynamo: ColdPulse['dynamo'];
   let pulse: RunningPulse;
   let redis: Redis;
   let keys: JetStreamKeys;
   let tenant: CreatedTenant;
   let partition: string;
-  const table = `pulse-js-cold-${Date.now()}`;
   const nowHour = Math.floor(Date.now() / 1000 / HOUR) * HOUR;
   const old = [nowHour - 60 * HOUR, nowHour - 59 * HOUR]; // before the 48-hour hot window
   const recent = nowHour - 10 * HOUR; // inside it
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    const options = testOptions({
-      rollupIntervalMs: 3_600_000, // passes are run by the test
-      coldStore: { table, endpoint: dynamo.endpoint, createTable: true, hotHistoryHours: 48 },
-    });
-    pulse = await startPulse(options);
-    redis = new Redis(SHARED_REDIS);
-    keys = new JetStreamKeys(options.redis.keyPrefix);
-    tenant = await createTenant(pulse.url, uniqueTenantId('jscold'), 'enterprise');
-    await waitFor(async () => pulse.app.get(TenantDirectory).get(tenant.id) !== undefined, Boolean);
-    partition = (await pulse.app.get(ColdPartitions).of(tenant.id))!;
+    started = await startColdPulse('jscold');
+    ({ dynamo, pulse, redis, tenant, partition } = started);
+    keys = new JetStreamKeys(pulse.options.redis.keyPrefix);
   });
 
   afterAll(async () => {
-    await pulse?.close();
-    redis?.disconnect();
-    await dynamo?.close();
-    await deletePrefix(SHARED_REDIS, pulse.options.redis.keyPrefix);
+    await started?.close();
   });
 
   /** A poll of the tenant at a past moment of `hour`, through the store as the poller calls it. */
@@ -132,17 +110,7 @@ describe('JetStream history in the cold store (dynalite, real Redis)', () => {
       key: tenant.apiKey,
     });
 
-  /** Archiver passes until one archives nothing more. */
-  async function archiveAll(): Promise<number> {
-    let total = 0;
-    for (let i = 0; i < 10; i++) {
-      const run = await pulse.app.get(ArchiveJob).run(Date.now());
-      expect(run).not.toBeNull();
-      if (run!.archived === 0) return total;
-      total += run!.archived;
-    }
-    return total;
-  }
+  const archiveAll = () => started.archiveAll();
 
   it('hours before the hot window are archived, forgotten by Redis and read identically from the cold store; 503 while it is down, nothing lost', async () => {
     await pollAt(old[0], 40);
