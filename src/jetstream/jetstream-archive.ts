@@ -134,8 +134,8 @@ export class JetStreamArchive implements ArchiveStep, OnModuleInit {
 
   /**
    * The hours from `from` to `to` that have a hash, up to PER_PASS, and the last hour looked at:
-   * EXISTS in pipelines of SCAN_BATCH, at most SCAN_BATCHES of them a pass (a tenant's first pass
-   * looks through its whole hour retention; later passes at the hours since the last).
+   * EXISTS in pipelines of SCAN_BATCH, at most SCAN_BATCHES of them a pass (a tenant's first
+   * passes look through its hour retention, 10,000 hours a pass; later ones at the hours since).
    */
   private async stored(tenantId: string, from: number, to: number): Promise<{ hours: number[]; through: number }> {
     const hours: number[] = [];
