@@ -127,11 +127,11 @@ export interface JetStreamReader {
    */
   owners(): Promise<Map<string, string>>;
   /**
-   * Optional: the tenants whose worst consumer lags most (by pending, then by growth), at most
-   * `limit`, worst first, each with that consumer: one read for every tenant, not one per tenant.
-   * Where absent, the operator console reads `current()` per tenant instead.
+   * The tenants whose worst consumer lags most (by pending, then by growth, then tenant id), at
+   * most `limit` (the reader may bound it lower), worst first, each with that consumer, from the
+   * last poll: one read for every tenant, not one per tenant (the operator console's ranking).
    */
-  worst?(limit: number): Promise<TenantWorstConsumer[]>;
+  worst(limit: number): Promise<TenantWorstConsumer[]>;
 }
 
 /** Nest injection token of the JetStreamReader. */

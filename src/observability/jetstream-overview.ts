@@ -7,14 +7,11 @@ import {
   type TenantJetStream,
   type TenantWorstConsumer,
 } from '../jetstream/jetstream.types.js';
-import { TenantDirectory } from '../tenants/tenant-directory.js';
 
 /** Tenants the console lists by their worst consumer, at most. */
 export const WORST_TENANTS = 20;
-/** The ranking is read once for every console open within this long (it reads every tenant). */
+/** The ranking is read once for every console open within this long. */
 const WORST_SHARED_MS = 10_000;
-/** Tenants read at once where the reader has no batched `worst` read. */
-const READ_CHUNK = 50;
 
 /** One line of the console's JetStream table: a tenant and its worst consumer. */
 export interface WorstConsumerRow {
@@ -33,7 +30,10 @@ export interface JetStreamOverviewBody {
   worstConsumers: WorstConsumerRow[];
 }
 
-/** Each tenant's worst consumer (the poll keeps them worst first), tenants by its lag, at most `limit`. */
+/**
+ * Each tenant's worst consumer (the poll keeps them worst first), tenants by its lag, at most
+ * `limit`: the order `JetStreamReader.worst` answers in (the test readers rank with it).
+ */
 export function rankWorst(views: (TenantJetStream | null)[], limit: number): TenantWorstConsumer[] {
   return views
     .filter((v): v is TenantJetStream => v !== null && v.consumers.length > 0)
@@ -57,7 +57,6 @@ export class JetStreamOverview {
   private readonly shared = new SharedReads<TenantWorstConsumer[]>(WORST_SHARED_MS, 1);
 
   constructor(
-    private readonly directory: TenantDirectory,
     /** JetStreamModule's reader; absent where that module is not imported. */
     @Optional() @Inject(JETSTREAM_READER) private readonly reader?: JetStreamReader,
   ) {}
@@ -66,7 +65,10 @@ export class JetStreamOverview {
     const reader = this.reader;
     if (!reader) return { status: { state: 'off', detail: null, lastPollAt: null, unowned: 0 }, worstConsumers: [] };
     const s = reader.status();
-    const worst = s.state === 'off' ? [] : await this.shared.get('worst', now, () => this.worst(reader));
+    const worst =
+      s.state === 'off'
+        ? []
+        : await this.shared.get('worst', now, async () => (await reader.worst(WORST_TENANTS)).slice(0, WORST_TENANTS));
     return {
       status: { state: s.state, detail: s.detail ?? null, lastPollAt: s.lastPollAt, unowned: s.unowned },
       worstConsumers: worst.map((w) => ({
@@ -79,16 +81,5 @@ export class JetStreamOverview {
         polledAt: w.polledAt,
       })),
     };
-  }
-
-  /** One batched read where the reader has it; else each tenant's last poll, a chunk at a time. */
-  private async worst(reader: JetStreamReader): Promise<TenantWorstConsumer[]> {
-    if (reader.worst) return (await reader.worst(WORST_TENANTS)).slice(0, WORST_TENANTS);
-    const ids = this.directory.list().map((t) => t.id);
-    const views: (TenantJetStream | null)[] = [];
-    for (let i = 0; i < ids.length; i += READ_CHUNK) {
-      views.push(...(await Promise.all(ids.slice(i, i + READ_CHUNK).map((id) => reader.current(id)))));
-    }
-    return rankWorst(views, WORST_TENANTS);
   }
 }
