@@ -1862,6 +1862,16 @@ export interface components {
           /** Format: date-time */
           polledAt: string;
         }[];
+        advisories: {
+          /** @enum {string} */
+          state: 'off' | 'on';
+          counted: number;
+          rejected: number;
+          unmatched: number;
+          dropped: number;
+          /** Format: date-time */
+          lastAt: string | null;
+        };
       };
     };
     AuditPage: {

@@ -5,6 +5,7 @@ import {
   FakeJetStreamReader,
   laggingTenant,
 } from '../../test/support/jetstream-fake.js';
+import type { AdvisoriesService, AdvisoriesStatus } from '../jetstream/advisories.service.js';
 import { JetStreamOverview, rankWorst, WORST_TENANTS } from './jetstream-overview.js';
 
 /** `n` tenants, tenant i's worst consumer `i * 100` behind (t0 has no consumer at all). */
@@ -60,6 +61,7 @@ describe('JetStreamOverview (operator console)', () => {
     expect(await new JetStreamOverview(undefined).read()).toEqual({
       status: { state: 'off', detail: null, lastPollAt: null, unowned: 0 },
       worstConsumers: [],
+      advisories: { state: 'off', counted: 0, rejected: 0, unmatched: 0, dropped: 0, lastAt: null },
     });
     const reader = new FakeJetStreamReader();
     fill(reader, 3);
@@ -67,6 +69,21 @@ describe('JetStreamOverview (operator console)', () => {
     const body = await new JetStreamOverview(reader).read();
     expect(body.status.state).toBe('off');
     expect(body.worstConsumers).toEqual([]);
+  });
+
+  it("shows this instance's advisory counts (AdvisoriesService.status)", async () => {
+    const figures: AdvisoriesStatus = {
+      state: 'on',
+      counted: 41,
+      rejected: 2,
+      unmatched: 5,
+      dropped: 0,
+      lastAt: '2026-12-07T11:00:03.000Z',
+    };
+    const advisories = { status: () => figures } as unknown as AdvisoriesService;
+    expect((await new JetStreamOverview(new FakeJetStreamReader(), advisories).read()).advisories).toEqual(figures);
+    // Without JetStreamModule too: the advisories are their own subscriber.
+    expect((await new JetStreamOverview(undefined, advisories).read()).advisories).toEqual(figures);
   });
 
   it('rankWorst: ties on pending go to the faster-growing lag, then the tenant id', () => {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { SharedReads } from '../common/shared-reads.js';
+import { type AdvisoriesStatus, AdvisoriesService } from '../jetstream/advisories.service.js';
 import {
   type DrainState,
   JETSTREAM_READER,
@@ -24,11 +25,25 @@ export interface WorstConsumerRow {
   polledAt: string;
 }
 
-/** The console's JetStream block: the poller's status and the tenants by worst consumer. */
+/**
+ * The console's JetStream block: the poller's status, the tenants by worst consumer, and the
+ * advisories this instance handled (the queue group shares them out: each instance its part).
+ */
 export interface JetStreamOverviewBody {
   status: { state: 'off' | 'ok' | 'error'; detail: string | null; lastPollAt: string | null; unowned: number };
   worstConsumers: WorstConsumerRow[];
+  advisories: AdvisoriesStatus;
 }
+
+/** The advisories' figures without AdvisoriesModule. */
+const ADVISORIES_OFF: AdvisoriesStatus = {
+  state: 'off',
+  counted: 0,
+  rejected: 0,
+  unmatched: 0,
+  dropped: 0,
+  lastAt: null,
+};
 
 /**
  * Each tenant's worst consumer (the poll keeps them worst first), tenants by its lag, at most
@@ -48,9 +63,10 @@ export function rankWorst(views: (TenantJetStream | null)[], limit: number): Ten
 }
 
 /**
- * The operator console's view of the tenants' JetStream (admin key): the poller's status and the
- * WORST_TENANTS tenants whose worst consumer lags most. With JetStreamModule absent, the state is
- * `off` and the list empty.
+ * The operator console's view of the tenants' JetStream (admin key): the poller's status, the
+ * WORST_TENANTS tenants whose worst consumer lags most and this instance's advisory counts. With
+ * JetStreamModule absent, the state is `off` and the list empty; without AdvisoriesModule, the
+ * advisories are `off`.
  */
 @Injectable()
 export class JetStreamOverview {
@@ -59,11 +75,15 @@ export class JetStreamOverview {
   constructor(
     /** JetStreamModule's reader; absent where that module is not imported. */
     @Optional() @Inject(JETSTREAM_READER) private readonly reader?: JetStreamReader,
+    /** AdvisoriesModule's subscriber; absent where that module is not imported. */
+    @Optional() private readonly advisories?: AdvisoriesService,
   ) {}
 
   async read(now = Date.now()): Promise<JetStreamOverviewBody> {
     const reader = this.reader;
-    if (!reader) return { status: { state: 'off', detail: null, lastPollAt: null, unowned: 0 }, worstConsumers: [] };
+    const advisories = this.advisories?.status() ?? ADVISORIES_OFF;
+    if (!reader)
+      return { status: { state: 'off', detail: null, lastPollAt: null, unowned: 0 }, worstConsumers: [], advisories };
     const s = reader.status();
     const worst =
       s.state === 'off'
@@ -80,6 +100,7 @@ export class JetStreamOverview {
         drain: w.consumer.drain,
         polledAt: w.polledAt,
       })),
+      advisories,
     };
   }
 }
