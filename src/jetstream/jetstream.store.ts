@@ -97,7 +97,8 @@ export class JetStreamStore {
     // The console's ranking: every tenant written (not erased) that has a consumer, by its worst.
     const ranked = tenants.filter((t, i) => written[i] !== null && t.view.consumers.length > 0).map((t) => t.view);
     const worst = this.keys.shared.jetStreamWorst();
-    const multi = this.redis.multi().del(this.keys.owners(), worst.ranking, worst.consumers);
+    // One key per DEL: the keys are in slots of their own (Redis Cluster refuses a multi-key DEL across slots).
+    const multi = this.redis.multi().del(this.keys.owners()).del(worst.ranking).del(worst.consumers);
     if (owners.size > 0) multi.hset(this.keys.owners(), ...[...owners].flat());
     if (ranked.length > 0) {
       multi.zadd(worst.ranking, ...ranked.flatMap((v) => [worstScore(v.consumers[0]), v.tenantId]));
@@ -118,11 +119,7 @@ export class JetStreamStore {
     const exists = await Promise.all(ranked.map((v) => this.redis.exists(this.keys.shared.tenant(v.tenantId))));
     const gone = ranked.filter((_, i) => exists[i] === 0).map((v) => v.tenantId);
     if (gone.length > 0)
-      await this.redis
-        .multi()
-        .zrem(worst.ranking, ...gone)
-        .hdel(worst.consumers, ...gone)
-        .exec();
+      await Promise.all([this.redis.zrem(worst.ranking, ...gone), this.redis.hdel(worst.consumers, ...gone)]);
   }
 
   /** The tenants by their worst consumer at the last poll, worst first, at most `limit` (≤ MAX_WORST_READ). */
