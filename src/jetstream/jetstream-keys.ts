@@ -33,18 +33,22 @@ export class JetStreamKeys {
     return `${this.shared.tenantScope(tenantId)}js:arch`;
   }
 
-  /** HASH stream → owning tenant id, from the last poll (advisories' attribution). */
+  /**
+   * HASH stream → owning tenant id, from the last poll (advisories' attribution). The
+   * deployment's JetStream keys share the hash tag `{js}`: the poll writes them in one MULTI,
+   * which Redis Cluster takes only within one slot.
+   */
   owners(): string {
-    return `${this.prefix}:js:owners`;
+    return `${this.prefix}:{js}:owners`;
   }
 
   /** STRING JSON JetStreamStatus of the last poll (any instance reads it). */
   status(): string {
-    return `${this.prefix}:js:status`;
+    return `${this.prefix}:{js}:status`;
   }
 
   /** STRING JSON { streams: StreamFigures[], omitted }: the operator's streams (no tenant's) at the last poll. */
   unowned(): string {
-    return `${this.prefix}:js:unowned`;
+    return `${this.prefix}:{js}:unowned`;
   }
 }

@@ -1,6 +1,9 @@
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
+import { JetStreamPoller } from '../../src/jetstream/jetstream.poller.js';
+import { JETSTREAM_READER, type JetStreamReader } from '../../src/jetstream/jetstream.types.js';
 import { AlertingService } from '../../src/alerting/alerting.service.js';
 import type { AlertRule } from '../../src/alerting/rule.js';
 import { HttpReceiver } from '../support/receivers.js';
@@ -163,5 +166,32 @@ describe('Redis Cluster', () => {
       key: again.apiKey,
     });
     expect(channels.body.channels).toEqual([]);
+  });
+
+  it("a JetStream poll writes the tenants' views and the deployment's keys (owners, status, ranking) on a Cluster", async () => {
+    const t = await createTenant(pulse.url, uniqueTenantId('js'), 'enterprise');
+    const nc = await publisher();
+    const jsm = await jetstreamManager(nc);
+    const stream = `CLUSTER_${t.id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+    await jsm.streams.add({ name: stream, subjects: [`tenant.${t.id}.jobs.>`] });
+    try {
+      await jsm.consumers.add(stream, { durable_name: 'worker', ack_policy: 'explicit' });
+      nc.publish(`tenant.${t.id}.jobs.a`, 'x');
+      await nc.flush();
+      // The stream's creation advisory may have started an early poll: run until a pass of ours runs.
+      const poller = pulse.app.get(JetStreamPoller);
+      const result = await waitFor(
+        () => poller.run(),
+        (r) => r !== null,
+      );
+      expect(result).toMatchObject({ state: 'ok' });
+      const reader = pulse.app.get<JetStreamReader>(JETSTREAM_READER);
+      expect((await reader.current(t.id))?.streams.map((s) => s.name)).toEqual([stream]);
+      expect((await reader.owners()).get(stream)).toBe(t.id);
+      expect((await reader.worst(100)).some((w) => w.tenantId === t.id)).toBe(true);
+    } finally {
+      await jsm.streams.delete(stream);
+      await nc.close();
+    }
   });
 });
