@@ -78,7 +78,7 @@ function conforms(name: string, body: unknown): void {
  */
 const PULSE_PERMISSIONS = `
         publish: ["_PULSE.>", "$JS.API.STREAM.LIST", "$JS.API.CONSUMER.LIST.*"]
-        subscribe: ["tenant.*.>", "_HEARTBEAT.>", "_PULSE.internal.>", "_INBOX.>", "$JS.EVENT.ADVISORY.>"]`;
+        subscribe: ["tenant.*.>", "_HEARTBEAT.>", "_PULSE.internal.>", "_PULSE_INBOX.>", "$JS.EVENT.ADVISORY.>"]`;
 
 /**
  * A private nats-server with JetStream and a system account; two tenants with streams in their
@@ -339,7 +339,7 @@ authorization {
   users = [
     { user: pulse, password: pulse-secret, permissions: {
         publish: ["_PULSE.>"]
-        subscribe: ["tenant.*.>", "_HEARTBEAT.>", "_PULSE.internal.>", "_INBOX.>"] } }
+        subscribe: ["tenant.*.>", "_HEARTBEAT.>", "_PULSE.internal.>", "_PULSE_INBOX.>"] } }
   ]
 }
 `);
@@ -358,6 +358,16 @@ authorization {
       expect(await poller.run()).toMatchObject({ state: 'error' });
       expect(poller.status().detail).toContain('Permissions Violation');
       expect(poller.status().detail).toContain('README, JetStream');
+      // The tenant is told the poll failed, not the server's words (they can name another tenant's stream).
+      const t = await createTenant(pulse.url, uniqueTenantId('js-refused'), 'professional');
+      const tenantView = (await request<View>(pulse.url, 'GET', '/api/v1/metrics/jetstream', { key: t.apiKey })).body;
+      expect(tenantView.status.state).toBe('error');
+      expect(JSON.stringify(tenantView)).not.toMatch(/Permissions Violation|\$JS\.API|README/);
+      // The admin route keeps the raw detail.
+      const admin = await request<{ status: { detail?: string } }>(pulse.url, 'GET', '/api/v1/admin/jetstream', {
+        key: ADMIN_KEY,
+      });
+      expect(admin.body.status.detail).toContain('Permissions Violation');
       const lastPollAt = poller.status().lastPollAt;
       // The next polls do not ask (each refusal is an error on the connection).
       expect(await poller.run()).toMatchObject({ state: 'error' });
