@@ -91,6 +91,7 @@ describe('JetStream per tenant (private nats-server with JetStream)', () => {
   let jsm: JetStreamManager;
   let a: CreatedTenant;
   let b: CreatedTenant;
+  let url: string;
   const A = 'A_ORDERS';
   const B = 'B_JOBS';
   const SPAN = 'SPANNING';
@@ -107,12 +108,15 @@ accounts {
       { user: pulse, password: pulse-secret, permissions: {${PULSE_PERMISSIONS}
       } }
       { user: app, password: app-secret }
+      # A tenant's user with the common request/reply grant: every reply inbox.
+      { user: tenantx, password: tenantx-secret, permissions: {
+          publish: ["tenant.x.>"], subscribe: ["tenant.x.>", "_INBOX.>"] } }
     ]
   }
 }
 system_account: SYS
 `);
-    const url = `nats://127.0.0.1:${server.port}`;
+    url = `nats://127.0.0.1:${server.port}`;
     pulse = await startPulse(
       testOptions({
         nats: { servers: [url], user: 'pulse', password: 'pulse-secret', connectTimeoutMs: 3000 },
@@ -220,6 +224,39 @@ system_account: SYS
       [A, a.id],
       [B, b.id],
     ]);
+  });
+
+  it("a tenant user allowed `_INBOX.>` receives none of the poll's answers (Pulse's inbox prefix is its own)", async () => {
+    const tenantUser = await connect({ servers: url, user: 'tenantx', pass: 'tenantx-secret' });
+    try {
+      const seen: string[] = [];
+      tenantUser.subscribe('_INBOX.>', { callback: (_e, m) => void seen.push(`${m.subject} ${m.string()}`) });
+      await tenantUser.flush();
+      expect(await poll()).toMatchObject({ state: 'ok', streams: 3 });
+      await tenantUser.flush();
+      expect(seen.filter((m) => m.includes(A) || m.includes(B) || m.includes(SPAN))).toEqual([]);
+      expect(seen).toEqual([]);
+    } finally {
+      await tenantUser.close();
+    }
+  });
+
+  it("A's stream on A's subjects sourcing B's stream is the operator's: in neither tenant's answer", async () => {
+    const AGG = 'A_AGG';
+    await jsm.streams.add({ name: AGG, subjects: [`tenant.${a.id}.agg`], sources: [{ name: B }] });
+    try {
+      await poll();
+      const both = JSON.stringify(await view(a)) + JSON.stringify(await view(b));
+      expect(both).not.toContain(AGG);
+      const admin = await request<{ streams: Stream[] }>(pulse.url, 'GET', '/api/v1/admin/jetstream', {
+        key: ADMIN_KEY,
+      });
+      expect(admin.body.streams.map((s) => s.name).sort()).toEqual([AGG, SPAN]);
+      expect([...(await pulse.app.get<JetStreamReader>(JETSTREAM_READER).owners()).keys()]).not.toContain(AGG);
+    } finally {
+      await jsm.streams.delete(AGG);
+      await poll();
+    }
   });
 
   it('a consumer that stops acking shows growing lag, equal to what the server reports', async () => {
