@@ -136,6 +136,26 @@ describe('AdvisoriesService', () => {
     expect(basic.status()).toMatchObject({ counted: 0, unmatched: 1 });
   });
 
+  it('a consumer the cached poll lacks, of an advisory after the read: read again once, then counted', async () => {
+    let polled = [{ stream: 'ORDERS', name: 'worker' }];
+    let reads = 0;
+    const current = (tenantId: string) => {
+      reads++;
+      return Promise.resolve({ tenantId, consumers: polled } as never);
+    };
+    const { service } = build({ reader: { current } });
+    service.handle({ subject: SUBJECT, data: maxDeliver() });
+    await service.flush();
+    expect(service.status().counted).toBe(1);
+    // A consumer created since: the early poll lists it; the flush reads the view again.
+    polled = [...polled, { stream: 'ORDERS', name: 'fresh' }];
+    service.handle({ subject: '$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.ORDERS.fresh', data: maxDeliver('fresh') });
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    await service.flush();
+    expect(service.status()).toMatchObject({ counted: 2, unmatched: 0 });
+    expect(reads).toBe(2);
+  });
+
   it('JETSTREAM_MONITORING=false: nothing subscribed, status off', () => {
     const { service, subscribe } = build({ enabled: false });
     service.onApplicationBootstrap();

@@ -20,19 +20,31 @@ import { AdvisoryKeys } from './advisories-keys.js';
 import {
   ADVISORY_SUBJECT,
   type Advisory,
+  type AdvisoryKind,
   parseAdvisory,
   readWindow,
   tally,
   type WindowAdvisories,
 } from './advisories.js';
+import { JetStreamPoller } from './jetstream.poller.js';
 import { consumerKey, JETSTREAM_READER, type JetStreamReader } from './jetstream.types.js';
 
 /** Advisories held between flushes (Redis slow or away); beyond, new ones are dropped (counted). */
 export const MAX_QUEUED_ADVISORIES = 10_000;
 /** Per-consumer fields one window's hash holds (beyond, counts go to `over`). */
 export const MAX_CONSUMER_FIELDS = 300;
-/** How long the stream → tenant map (and each tenant's consumers) is used before it is asked again. */
+/**
+ * How long the stream → tenant map (and each tenant's consumers) is used before it is asked again
+ * (sooner for a stream or consumer it lacks: `ownersOf`).
+ */
 const OWNERS_TTL_MS = 5000;
+/** Advisories that change the inventory: each asks the poller for an early poll. */
+const INVENTORY_KINDS: ReadonlySet<AdvisoryKind> = new Set<AdvisoryKind>([
+  'stream_created',
+  'stream_deleted',
+  'consumer_created',
+  'consumer_deleted',
+]);
 /** A window's hash outlives the window by this much at least (a takeover judges missed windows). */
 const MIN_KEEP_SECONDS = 3600;
 
@@ -93,9 +105,11 @@ interface Owners {
  * JetStream advisories per tenant (issue #33): Pulse's application connection subscribes to
  * `$JS.EVENT.ADVISORY.>` in the deployment's queue group (each advisory counted by one
  * instance); the handler parses (bounded) and queues, no I/O; every flush interval the queue is
- * attributed to tenants by stream name (`JetStreamReader.owners()`, asked at most every 5 s) and
- * counted into a hash per tenant and anomaly window (`AdvisoryKeys.window`) by one fenced Lua
- * call each, so the anomaly job on any instance reads every instance's counts.
+ * attributed to tenants by stream name (`JetStreamReader.owners()`, asked every 5 s, sooner for a
+ * stream or consumer the map lacks) and counted into a hash per tenant and anomaly window
+ * (`AdvisoryKeys.window`) by one fenced Lua call each, so the anomaly job on any instance reads
+ * every instance's counts. A stream or consumer created or deleted asks this instance's poller
+ * for an early poll (debounced there).
  *
  * In a shared account any user allowed to publish `$JS.EVENT.>` can forge an advisory; Pulse
  * cannot tell it from the server's (README, JetStream: what tenant users must not do). What it
@@ -129,6 +143,7 @@ export class AdvisoriesService implements OnApplicationBootstrap, OnApplicationS
     @Inject(TenantDirectory) private readonly directory: Pick<TenantDirectory, 'get'>,
     scheduler: SchedulerRegistry,
     @Optional() @Inject(JETSTREAM_READER) private readonly reader?: JetStreamReader,
+    @Optional() private readonly poller?: JetStreamPoller,
   ) {
     this.windowMs = options.anomalyWindowMs;
     this.flushTimer = new NamedInterval(scheduler, 'jetstream-advisories-flush');
@@ -179,6 +194,7 @@ export class AdvisoriesService implements OnApplicationBootstrap, OnApplicationS
       this.rejected++;
       return;
     }
+    if (INVENTORY_KINDS.has(advisory.kind)) this.poller?.requestPoll();
     const at = Date.now();
     this.lastAt = at;
     if (this.queue.length >= MAX_QUEUED_ADVISORIES) {
@@ -274,15 +290,41 @@ export class AdvisoriesService implements OnApplicationBootstrap, OnApplicationS
   }
 
   /**
-   * The owners map (asked at most every OWNERS_TTL_MS) and the consumers of each tenant the batch
-   * names with a consumer (its last poll's, asked once per refresh; at most one set per tenant
-   * owning a stream). Throws when they cannot be read: the caller keeps the batch for later.
+   * The owners map (asked every OWNERS_TTL_MS) and the consumers of each tenant the batch names
+   * with a consumer (its last poll's, asked once per refresh; at most one set per tenant owning a
+   * stream). An advisory that came after the map was read and names a stream or consumer it lacks
+   * has it read again (once a flush at most): a stream or consumer polled meanwhile (the early
+   * poll its creation asked for) is counted, not dropped as unmatched for up to OWNERS_TTL_MS.
+   * Throws when they cannot be read: the caller keeps the batch for later.
    */
   private async ownersOf(batch: readonly Queued[]): Promise<Owners> {
     const now = Date.now();
-    if (!this.owners || now - this.owners.at >= OWNERS_TTL_MS)
-      this.owners = { map: await this.reader!.owners(), consumers: new Map(), at: now };
-    const owners = this.owners;
+    let owners = this.owners;
+    if (!owners || now - owners.at >= OWNERS_TTL_MS) owners = await this.readOwners(now);
+    await this.readConsumers(owners, batch);
+    const { at } = owners;
+    if (at < now && batch.some((i) => i.at >= at && !this.known(i.advisory, owners!))) {
+      owners = await this.readOwners(now);
+      await this.readConsumers(owners, batch);
+    }
+    this.owners = owners;
+    return owners;
+  }
+
+  /** Whether the map names the advisory's stream and, for a consumer's, that tenant's consumer. */
+  private known(advisory: Advisory, owners: Owners): boolean {
+    const tenantId = owners.map.get(advisory.stream);
+    if (tenantId === undefined) return false;
+    if (advisory.consumer === null) return true;
+    return owners.consumers.get(tenantId)?.has(consumerKey(advisory.stream, advisory.consumer)) ?? true;
+  }
+
+  private async readOwners(now: number): Promise<Owners> {
+    return { map: await this.reader!.owners(), consumers: new Map(), at: now };
+  }
+
+  /** The last poll's consumers of each tenant (with anomalies) the batch names a consumer of, not yet read. */
+  private async readConsumers(owners: Owners, batch: readonly Queued[]): Promise<void> {
     for (const { advisory } of batch) {
       if (advisory.consumer === null) continue;
       const tenantId = owners.map.get(advisory.stream);
@@ -292,6 +334,5 @@ export class AdvisoriesService implements OnApplicationBootstrap, OnApplicationS
       const view = await this.reader!.current(tenantId);
       owners.consumers.set(tenantId, new Set((view?.consumers ?? []).map((c) => consumerKey(c.stream, c.name))));
     }
-    return owners;
   }
 }

@@ -143,12 +143,17 @@ export class JetStreamStore {
     return new Map(Object.entries(await this.redis.hgetall(this.keys.owners())));
   }
 
-  /** The periods between the two times (ms) that have figures, oldest first; at most MAX_HISTORY_PERIODS. */
+  /**
+   * The periods between the two times (ms) that have figures, oldest first; at most
+   * MAX_HISTORY_PERIODS. Those `elsewhere` holds are taken from it, the others from Redis.
+   */
   async history(
     tenantId: string,
     fromMs: number,
     toMs: number,
     resolution: 'minute' | 'hour',
+    /** The periods it holds of those given, when some are read from elsewhere (the cold store's hours). */
+    elsewhere?: (epochs: number[]) => Promise<Map<number, Record<string, string>>>,
   ): Promise<JetStreamHistoryPoint[]> {
     const step = PERIOD_SECONDS[resolution];
     const first = Math.floor(fromMs / 1000 / step) * step;
@@ -156,7 +161,10 @@ export class JetStreamStore {
     const epochs: number[] = [];
     for (let e = Math.max(first, last - (MAX_HISTORY_PERIODS[resolution] - 1) * step); e <= last; e += step)
       epochs.push(e);
-    const read = await Promise.all(epochs.map((e) => this.redis.hgetall(this.keys.history(tenantId, resolution, e))));
+    const found = elsewhere ? await elsewhere(epochs) : new Map<number, Record<string, string>>();
+    const read = await Promise.all(
+      epochs.map(async (e) => found.get(e) ?? this.redis.hgetall(this.keys.history(tenantId, resolution, e))),
+    );
     const points: JetStreamHistoryPoint[] = [];
     epochs.forEach((epoch, i) => {
       if (Object.keys(read[i]).length > 0) points.push(historyPoint(epoch, read[i]));

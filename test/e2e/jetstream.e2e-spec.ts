@@ -10,6 +10,7 @@ import { JetStreamPoller } from '../../src/jetstream/jetstream.poller.js';
 import { JETSTREAM_READER, type JetStreamReader } from '../../src/jetstream/jetstream.types.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { type CreatedTenant, createTenant, request } from '../support/http.js';
+import { jetStreamPulseOptions, startJetStreamServer } from '../support/jetstream-server.js';
 import { type ServerProcess, startNatsServer } from '../support/processes.js';
 import {
   ADMIN_KEY,
@@ -19,6 +20,7 @@ import {
   startPulse,
   testOptions,
   uniqueTenantId,
+  waitFor,
 } from '../support/pulse-app.js';
 
 interface Stream {
@@ -73,14 +75,6 @@ function conforms(name: string, body: unknown): void {
 }
 
 /**
- * Pulse's NATS user holds exactly the permissions README "JetStream" documents: its usual
- * subjects, the two JetStream list APIs, its reply inbox and the advisories.
- */
-const PULSE_PERMISSIONS = `
-        publish: ["_PULSE.>", "$JS.API.STREAM.LIST", "$JS.API.CONSUMER.LIST.*"]
-        subscribe: ["tenant.*.>", "_HEARTBEAT.>", "_PULSE.internal.>", "_PULSE_INBOX.>", "$JS.EVENT.ADVISORY.>"]`;
-
-/**
  * A private nats-server with JetStream and a system account; two tenants with streams in their
  * namespaces, push and pull consumers, and a stream spanning both. Polls are driven by the test.
  */
@@ -97,33 +91,9 @@ describe('JetStream per tenant (private nats-server with JetStream)', () => {
   const SPAN = 'SPANNING';
 
   beforeAll(async () => {
-    const storeDir = mkdtempSync(join(tmpdir(), 'pulse-js-'));
-    server = await startNatsServer(`
-jetstream { store_dir: "${storeDir}" }
-accounts {
-  SYS { users = [{ user: sys, password: sys-secret }] }
-  APP {
-    jetstream: enabled
-    users = [
-      { user: pulse, password: pulse-secret, permissions: {${PULSE_PERMISSIONS}
-      } }
-      { user: app, password: app-secret }
-      # A tenant's user with the common request/reply grant: every reply inbox.
-      { user: tenantx, password: tenantx-secret, permissions: {
-          publish: ["tenant.x.>"], subscribe: ["tenant.x.>", "_INBOX.>"] } }
-    ]
-  }
-}
-system_account: SYS
-`);
-    url = `nats://127.0.0.1:${server.port}`;
-    pulse = await startPulse(
-      testOptions({
-        nats: { servers: [url], user: 'pulse', password: 'pulse-secret', connectTimeoutMs: 3000 },
-        // A poll interval no test waits for: the test drives every poll.
-        jetstream: { enabled: true, pollIntervalMs: 3_600_000, maxStreamsPerTenant: 100, maxConsumersPerTenant: 100 },
-      }),
-    );
+    ({ server, url } = await startJetStreamServer());
+    // A poll interval no test waits for: the test drives every poll.
+    pulse = await startPulse(testOptions(jetStreamPulseOptions(url)));
     a = await createTenant(pulse.url, uniqueTenantId('js-a'), 'enterprise');
     b = await createTenant(pulse.url, uniqueTenantId('js-b'), 'enterprise');
     app = await connect({ servers: url, user: 'app', pass: 'app-secret' });
@@ -146,6 +116,8 @@ system_account: SYS
     for (let i = 0; i < 50; i++) await js.publish(`tenant.${a.id}.orders.new`, `order ${i}`);
     for (let i = 0; i < 20; i++) await js.publish(`tenant.${b.id}.jobs`, `job ${i}`);
     await js.publish(`tenant.${a.id}.span`, 'x');
+    // The creations' advisories asked for an early poll: it has run before the tests drive theirs.
+    await waitFor(() => Promise.resolve(pulse.app.get(JetStreamPoller).status().lastPollAt), Boolean);
   });
 
   afterAll(async () => {
