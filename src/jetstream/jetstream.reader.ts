@@ -5,7 +5,13 @@ import { NamedInterval } from '../jobs/named-interval.js';
 import { JetStreamArchive } from './jetstream-archive.js';
 import { JetStreamPoller } from './jetstream.poller.js';
 import { JetStreamStore } from './jetstream.store.js';
-import type { JetStreamHistoryPoint, JetStreamReader, JetStreamStatus, TenantJetStream } from './jetstream.types.js';
+import type {
+  JetStreamHistoryPoint,
+  JetStreamReader,
+  JetStreamStatus,
+  TenantJetStream,
+  TenantWorstConsumer,
+} from './jetstream.types.js';
 
 /**
  * The JetStreamReader of every instance (bound to JETSTREAM_READER): the views, history and
@@ -72,5 +78,10 @@ export class RedisJetStreamReader implements JetStreamReader, OnApplicationBoots
 
   owners(): Promise<Map<string, string>> {
     return this.store.owners();
+  }
+
+  /** One read of the ranking the poll wrote (`js:worst`), at most MAX_WORST_READ; empty while `off`. */
+  worst(limit: number): Promise<TenantWorstConsumer[]> {
+    return this.status().state === 'off' ? Promise.resolve([]) : this.store.worst(limit);
   }
 }

@@ -258,6 +258,23 @@ describe('JetStream per tenant (private nats-server with JetStream)', () => {
     for (const c of va.consumers) expect(c, c.name).toMatchObject(truth.consumers.get(c.name)!);
   });
 
+  it("the operator console ranks the tenants by their worst consumer (one read of the poll's ranking)", async () => {
+    const res = await request<{
+      jetstream: {
+        status: { state: string };
+        worstConsumers: { tenantId: string; consumer: string; pending: number }[];
+      };
+    }>(pulse.url, 'GET', '/api/v1/admin/overview', { key: ADMIN_KEY });
+    expect(res.status).toBe(200);
+    expect(res.body.jetstream.status.state).toBe('ok');
+    // A's push1 has all 80 pending, B's consumers 20 each.
+    expect(res.body.jetstream.worstConsumers.map((r) => r.tenantId)).toEqual([a.id, b.id]);
+    expect(res.body.jetstream.worstConsumers[0]).toMatchObject({ consumer: 'push1', pending: 80 });
+    expect(res.body.jetstream.worstConsumers[1]).toMatchObject({ pending: 20 });
+    const reader = pulse.app.get<JetStreamReader>(JETSTREAM_READER);
+    expect((await reader.worst(1)).map((w) => w.tenantId)).toEqual([a.id]);
+  });
+
   it('history for the last hour reads back per minute, for the tenant only', async () => {
     const res = await request<History>(pulse.url, 'GET', '/api/v1/metrics/jetstream/history?period=1h', {
       key: a.apiKey,
@@ -297,6 +314,8 @@ describe('JetStream per tenant (private nats-server with JetStream)', () => {
     expect(vb.consumers).toEqual([]);
     expect((await view(a)).streams.map((s) => s.name)).toEqual([A]);
     expect([...(await pulse.app.get<JetStreamReader>(JETSTREAM_READER).owners()).keys()]).toEqual([A]);
+    // B has no consumer left: out of the console's ranking.
+    expect((await pulse.app.get<JetStreamReader>(JETSTREAM_READER).worst(10)).map((w) => w.tenantId)).toEqual([a.id]);
   });
 
   it("an erased tenant's JetStream keys are gone and a poll does not bring them back (the fence)", async () => {
@@ -310,9 +329,14 @@ describe('JetStream per tenant (private nats-server with JetStream)', () => {
         200,
       );
       expect(await keysOfA()).toBe(0);
+      // Its entries in the deployment-wide ranking went with it.
+      const worst = new RedisKeys(pulse.options.redis.keyPrefix).jetStreamWorst();
+      const rankedA = async () => [await redis.zscore(worst.ranking, a.id), await redis.hget(worst.consumers, a.id)];
+      expect(await rankedA()).toEqual([null, null]);
       // A poll at once (this instance's directory may not have heard of the erasure yet).
       await poll();
       expect(await keysOfA()).toBe(0);
+      expect(await rankedA()).toEqual([null, null]);
     } finally {
       redis.disconnect();
     }

@@ -42,6 +42,7 @@ describe('JetStream advisories (private nats-server with JetStream, real Redis)'
           : null,
       ),
     history: () => Promise.resolve([]),
+    worst: () => Promise.resolve([]),
     status: () => ({ state: 'ok', lastPollAt: null, unowned: 0 }),
     owners: () => {
       ownersAsked++;
