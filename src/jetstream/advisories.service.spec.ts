@@ -49,6 +49,7 @@ function build(over: { redis?: RedisClient; reader?: Partial<JetStreamReader>; t
     history: () => Promise.resolve([]),
     status: () => ({ state: 'ok', lastPollAt: null, unowned: 0 }),
     owners: () => Promise.resolve(new Map([['ORDERS', 't1']])),
+    worst: () => Promise.resolve([]),
     ...over.reader,
   };
   const directory = { get: (id: string) => ({ id, tier: over.tier ?? 'enterprise' }) as never };
