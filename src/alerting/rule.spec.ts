@@ -108,6 +108,16 @@ describe('JetStream rule metrics', () => {
       expect(parseJetStreamMetric(bad), bad).toBeNull();
   });
 
+  it('names beyond ASCII, as nats-server 2.9 accepts them', () => {
+    expect(parseJetStreamMetric('jetstream:Zählung/Verbraucher_1:pending')).toEqual({
+      stream: 'Zählung',
+      consumer: 'Verbraucher_1',
+      field: 'pending',
+    });
+    expect(isRuleMetric('jetstream:注文:fill')).toBe(true);
+    expect(isRuleMetric('jetstream:Zäh\u00a0lung:fill')).toBe(false);
+  });
+
   it('a long hostile name is refused in linear time', () => {
     const hostile = `jetstream:${'a:'.repeat(100_000)}`;
     const started = performance.now();

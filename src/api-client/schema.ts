@@ -1864,7 +1864,7 @@ export interface components {
         }[];
         advisories: {
           /** @enum {string} */
-          state: 'off' | 'on';
+          state: 'off' | 'on' | 'error';
           counted: number;
           rejected: number;
           unmatched: number;

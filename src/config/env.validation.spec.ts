@@ -34,6 +34,13 @@ describe('environment validation', () => {
     expect(options.planTiers).toEqual({ gold: 'enterprise', silver: 'professional' });
   });
 
+  it("NATS_INBOX_PREFIX: Pulse's own by default, subject tokens without wildcards", () => {
+    expect(toPulseOptions(validateEnv({})).nats.inboxPrefix).toBe('_PULSE_INBOX');
+    expect(toPulseOptions(validateEnv({ NATS_INBOX_PREFIX: '_P.acme-1' })).nats.inboxPrefix).toBe('_P.acme-1');
+    for (const bad of ['_P.*', '_P.>', 'a..b', '.a', 'a b', 'x'.repeat(65)])
+      expect(() => validateEnv({ NATS_INBOX_PREFIX: bad }), bad).toThrow(/NATS_INBOX_PREFIX/);
+  });
+
   it('treats empty values as unset', () => {
     expect(validateEnv({ NATS_URL: '', ADMIN_API_KEY: '' }).NATS_URL).toBe('nats://127.0.0.1:4222');
   });

@@ -5,6 +5,7 @@ import {
   IsOptional,
   IsString,
   Matches,
+  MaxLength,
   Max,
   Min,
   MinLength,
@@ -12,7 +13,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { isTier, type Tier } from '../common/tiers.js';
-import { DEFAULT_ALERTING, DEFAULT_PLAN_TIERS, type PulseOptions } from './pulse-options.js';
+import { DEFAULT_ALERTING, DEFAULT_INBOX_PREFIX, DEFAULT_PLAN_TIERS, type PulseOptions } from './pulse-options.js';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -92,6 +93,12 @@ export class EnvironmentVariables {
   NATS_TLS_KEY_FILE?: string;
 
   @Matches(/^[A-Za-z0-9_-]{1,64}$/) NATS_QUEUE_GROUP: string = 'pulse';
+
+  @MaxLength(64, { message: 'NATS_INBOX_PREFIX must be at most 64 characters' })
+  @Matches(/^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/, {
+    message: 'NATS_INBOX_PREFIX must be dot-separated tokens of letters, digits, _ and - (no wildcards)',
+  })
+  NATS_INBOX_PREFIX: string = DEFAULT_INBOX_PREFIX;
 
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL: string = 'redis://127.0.0.1:6379';
@@ -349,6 +356,7 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
       token: env.NATS_TOKEN,
       tls,
       queueGroup: env.NATS_QUEUE_GROUP,
+      inboxPrefix: env.NATS_INBOX_PREFIX,
       connectTimeoutMs: env.STARTUP_TIMEOUT_MS,
     },
     redis: {

@@ -3,6 +3,9 @@ import type { Tier } from '../common/tiers.js';
 
 export const PULSE_OPTIONS = Symbol('PULSE_OPTIONS');
 
+/** NATS_INBOX_PREFIX's default: not `_INBOX`, which tenant users commonly may subscribe. */
+export const DEFAULT_INBOX_PREFIX = '_PULSE_INBOX';
+
 export interface NatsOptions {
   /** One or more server URLs; the client fails over between them. */
   servers: string[];
@@ -14,6 +17,12 @@ export interface NatsOptions {
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
   /** Queue group shared by every Pulse instance of one deployment. */
   queueGroup: string;
+  /**
+   * NATS_INBOX_PREFIX: the prefix of every reply inbox on Pulse's connections (default
+   * `_PULSE_INBOX`). Replies to Pulse (every stream's config and state, server stats) arrive there,
+   * so no tenant user may subscribe it (README, JetStream: what tenant users must not do).
+   */
+  inboxPrefix?: string;
   /** How long start-up waits for the first connection. */
   connectTimeoutMs: number;
 }

@@ -15,7 +15,7 @@ export class AdvisoryKeys {
 
   /**
    * HASH per anomaly window (epoch s of its start): `k:<kind>` advisories of each kind;
-   * `md:`/`tm:`/`nk:<stream>/<consumer>` max-deliveries, terminated and nak advisories per consumer
+   * `md:<stream>/<consumer>` max-deliveries advisories per consumer
    * and `mds:`/`mdd:<stream>/<consumer>` the last max-deliveries message's stream sequence and
    * deliveries (at most MAX_CONSUMER_FIELDS such fields; `over` counts what found no room).
    */

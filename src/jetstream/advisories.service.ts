@@ -8,11 +8,14 @@ import {
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { entitled } from '../common/entitlements.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { NamedInterval } from '../jobs/named-interval.js';
 import { NATS_CONNECTION } from '../nats/nats.module.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
+import { isRedisUnavailable } from '../redis/redis-errors.js';
+import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { AdvisoryKeys } from './advisories-keys.js';
 import {
   ADVISORY_SUBJECT,
@@ -24,13 +27,16 @@ import {
   type WindowAdvisories,
 } from './advisories.js';
 import { JetStreamPoller } from './jetstream.poller.js';
-import { JETSTREAM_READER, type JetStreamReader } from './jetstream.types.js';
+import { consumerKey, JETSTREAM_READER, type JetStreamReader } from './jetstream.types.js';
 
 /** Advisories held between flushes (Redis slow or away); beyond, new ones are dropped (counted). */
 export const MAX_QUEUED_ADVISORIES = 10_000;
 /** Per-consumer fields one window's hash holds (beyond, counts go to `over`). */
 export const MAX_CONSUMER_FIELDS = 300;
-/** How long the stream → tenant map is used before it is asked again (sooner for a stream it lacks: `flush`). */
+/**
+ * How long the stream → tenant map (and each tenant's consumers) is used before it is asked again
+ * (sooner for a stream or consumer it lacks: `ownersOf`).
+ */
 const OWNERS_TTL_MS = 5000;
 /** Advisories that change the inventory: each asks the poller for an early poll. */
 const INVENTORY_KINDS: ReadonlySet<AdvisoryKind> = new Set<AdvisoryKind>([
@@ -64,12 +70,19 @@ return 1
 `;
 
 export interface AdvisoriesStatus {
-  /** `off` without a JetStream reader (nothing to attribute advisories with). */
-  state: 'off' | 'on';
+  /**
+   * `off` without a JetStream reader or with JETSTREAM_MONITORING=false (nothing subscribed);
+   * `error` when the server refused the subscription (a permission).
+   */
+  state: 'off' | 'on' | 'error';
   counted: number;
   /** Payloads that were no advisory Pulse knows, or malformed. */
   rejected: number;
-  /** Advisories of a stream no tenant owns (the operator's, or not polled yet). */
+  /**
+   * Advisories not counted for any tenant: of a stream no tenant owns (the operator's, or not
+   * polled yet), of a consumer the tenant's last poll did not list (new, beyond the kept ones, or
+   * forged), or of a tenant whose tier has no anomalies (the only reader).
+   */
   unmatched: number;
   /** Dropped because MAX_QUEUED_ADVISORIES were waiting. */
   dropped: number;
@@ -81,15 +94,27 @@ interface Queued {
   at: number;
 }
 
+/** The stream → tenant map and, per tenant asked, the consumers its last poll listed. */
+interface Owners {
+  map: Map<string, string>;
+  consumers: Map<string, Set<string>>;
+  at: number;
+}
+
 /**
  * JetStream advisories per tenant (issue #33): Pulse's application connection subscribes to
  * `$JS.EVENT.ADVISORY.>` in the deployment's queue group (each advisory counted by one
  * instance); the handler parses (bounded) and queues, no I/O; every flush interval the queue is
  * attributed to tenants by stream name (`JetStreamReader.owners()`, asked every 5 s, sooner for a
- * stream the map lacks) and counted into a hash per tenant and anomaly window
+ * stream or consumer the map lacks) and counted into a hash per tenant and anomaly window
  * (`AdvisoryKeys.window`) by one fenced Lua call each, so the anomaly job on any instance reads
  * every instance's counts. A stream or consumer created or deleted asks this instance's poller
  * for an early poll (debounced there).
+ *
+ * In a shared account any user allowed to publish `$JS.EVENT.>` can forge an advisory; Pulse
+ * cannot tell it from the server's (README, JetStream: what tenant users must not do). What it
+ * can, it does: a consumer advisory counts only when the consumer is one the tenant's last poll
+ * listed, and only tenants entitled to anomalies (their only reader) get counts.
  */
 @Injectable()
 export class AdvisoriesService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -99,7 +124,11 @@ export class AdvisoriesService implements OnApplicationBootstrap, OnApplicationS
   private readonly windowMs: number;
   private subscription: Subscription | null = null;
   private queue: Queued[] = [];
-  private owners: { map: Map<string, string>; at: number } | null = null;
+  private owners: Owners | null = null;
+  private flushing: Promise<void> | null = null;
+  /** A flush failed (Redis away): said once, quiet until a flush succeeds. */
+  private failing = false;
+  private subscriptionFailed = false;
   private counted = 0;
   private rejected = 0;
   private unmatched = 0;
@@ -111,6 +140,7 @@ export class AdvisoriesService implements OnApplicationBootstrap, OnApplicationS
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: AdvisoryKeys,
+    @Inject(TenantDirectory) private readonly directory: Pick<TenantDirectory, 'get'>,
     scheduler: SchedulerRegistry,
     @Optional() @Inject(JETSTREAM_READER) private readonly reader?: JetStreamReader,
     @Optional() private readonly poller?: JetStreamPoller,
@@ -120,12 +150,20 @@ export class AdvisoriesService implements OnApplicationBootstrap, OnApplicationS
     this.script = defineScripts(redis, { pulseJsAdvisories: { lua: COUNT_LUA, keys: 2 } }).pulseJsAdvisories;
   }
 
+  private enabled(): boolean {
+    return this.reader !== undefined && this.options.jetstream?.enabled !== false;
+  }
+
   onApplicationBootstrap(): void {
-    if (!this.reader) return;
+    if (!this.enabled()) return;
     this.subscription = this.nats.subscribe(ADVISORY_SUBJECT, {
       queue: this.options.nats.queueGroup,
       callback: (err, msg) => {
-        if (!err) this.handle(msg);
+        if (!err) return this.handle(msg);
+        // A refused subscription (the permission missing): said once, the state says it since.
+        if (!this.subscriptionFailed)
+          this.logger.warn(`JetStream advisories not received: ${err.message} (README, JetStream: least privilege)`);
+        this.subscriptionFailed = true;
       },
     });
     this.flushTimer.start(this.options.flushIntervalMs, () => void this.flush().catch(() => undefined));
@@ -139,7 +177,7 @@ export class AdvisoriesService implements OnApplicationBootstrap, OnApplicationS
 
   status(): AdvisoriesStatus {
     return {
-      state: this.reader ? 'on' : 'off',
+      state: !this.enabled() ? 'off' : this.subscriptionFailed ? 'error' : 'on',
       counted: this.counted,
       rejected: this.rejected,
       unmatched: this.unmatched,
@@ -166,21 +204,34 @@ export class AdvisoriesService implements OnApplicationBootstrap, OnApplicationS
     this.queue.push({ advisory, at });
   }
 
-  /** Attributes and writes what was queued, one Lua call per tenant and window; a failed write is queued again. */
-  async flush(): Promise<void> {
+  /**
+   * Attributes and writes what was queued, one Lua call per tenant and window; a failed write is
+   * queued again, and so is all of it while the owners cannot be read. One flush at a time (the
+   * timer does not wait for a slow Redis): a call while one runs joins it.
+   */
+  flush(): Promise<void> {
+    this.flushing ??= this.flushOnce().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async flushOnce(): Promise<void> {
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
-    let owners = await this.ownersMap();
-    // A stream the map does not name, of an advisory that came after the map was read: the map is
-    // read again (once a flush at most), so a stream polled meanwhile (the early poll its creation
-    // asked for) is counted, not dropped as unmatched for up to OWNERS_TTL_MS.
-    const readAt = this.owners?.at ?? 0;
-    if (batch.some((i) => i.at >= readAt && !owners.has(i.advisory.stream))) owners = await this.ownersMap(true);
+    let owners: Owners;
+    try {
+      owners = await this.ownersOf(batch);
+    } catch (err) {
+      this.failed('stream owners not read', err);
+      this.requeue(batch);
+      return;
+    }
     const groups = new Map<string, { tenantId: string; window: number; items: Queued[] }>();
     for (const item of batch) {
-      const tenantId = owners.get(item.advisory.stream);
-      if (tenantId === undefined) {
+      const tenantId = this.tenantOf(item.advisory, owners);
+      if (tenantId === null) {
         this.unmatched++;
         continue;
       }
@@ -191,6 +242,7 @@ export class AdvisoriesService implements OnApplicationBootstrap, OnApplicationS
       group.items.push(item);
     }
     const keepSeconds = Math.max(MIN_KEEP_SECONDS, Math.ceil((4 * this.windowMs) / 1000));
+    let failed = false;
     for (const { tenantId, window, items } of groups.values()) {
       const args = tally(items.map((i) => i.advisory)).flat();
       try {
@@ -198,12 +250,38 @@ export class AdvisoriesService implements OnApplicationBootstrap, OnApplicationS
         await this.script([this.keys.shared.tenant(tenantId), key], [keepSeconds, MAX_CONSUMER_FIELDS, ...args]);
         this.counted += items.length;
       } catch (err) {
-        this.logger.warn(`JetStream advisories of ${tenantId} kept for a retry: ${(err as Error).message}`);
-        const room = MAX_QUEUED_ADVISORIES - this.queue.length;
-        this.dropped += Math.max(0, items.length - room);
-        this.queue.push(...items.slice(0, Math.max(0, room)));
+        failed = true;
+        this.failed('advisories kept for a retry', err);
+        this.requeue(items);
       }
     }
+    if (!failed) this.failing = false;
+  }
+
+  /** Puts advisories back in the queue, within its bound (the rest are dropped, counted). */
+  private requeue(items: Queued[]): void {
+    const room = Math.max(0, MAX_QUEUED_ADVISORIES - this.queue.length);
+    this.dropped += Math.max(0, items.length - room);
+    this.queue.push(...items.slice(0, room));
+  }
+
+  /** Warns of a failed flush once per outage; Redis away is the health check's to report, not a warning per flush. */
+  private failed(what: string, err: unknown): void {
+    if (!this.failing && !isRedisUnavailable(err)) this.logger.warn(`JetStream ${what}: ${(err as Error).message}`);
+    this.failing = true;
+  }
+
+  /**
+   * The tenant an advisory counts for, or null: its stream's owner, entitled to anomalies, and
+   * for a consumer's advisory a consumer that owner's last poll listed.
+   */
+  private tenantOf(advisory: Advisory, owners: Owners): string | null {
+    const tenantId = owners.map.get(advisory.stream);
+    if (tenantId === undefined) return null;
+    const tier = this.directory.get(tenantId)?.tier;
+    if (tier === undefined || !entitled(tier, 'anomalies')) return null;
+    if (advisory.consumer === null) return tenantId;
+    return owners.consumers.get(tenantId)?.has(consumerKey(advisory.stream, advisory.consumer)) ? tenantId : null;
   }
 
   /** The counts of the tenant's window starting at `windowStartMs` (every instance's). */
@@ -211,16 +289,50 @@ export class AdvisoriesService implements OnApplicationBootstrap, OnApplicationS
     return readWindow(await this.redis.hgetall(this.keys.window(tenantId, Math.floor(windowStartMs / 1000))));
   }
 
-  /** The stream → tenant map, read again when OWNERS_TTL_MS old (or `again`); the last one kept when the read fails. */
-  private async ownersMap(again = false): Promise<Map<string, string>> {
+  /**
+   * The owners map (asked every OWNERS_TTL_MS) and the consumers of each tenant the batch names
+   * with a consumer (its last poll's, asked once per refresh; at most one set per tenant owning a
+   * stream). An advisory that came after the map was read and names a stream or consumer it lacks
+   * has it read again (once a flush at most): a stream or consumer polled meanwhile (the early
+   * poll its creation asked for) is counted, not dropped as unmatched for up to OWNERS_TTL_MS.
+   * Throws when they cannot be read: the caller keeps the batch for later.
+   */
+  private async ownersOf(batch: readonly Queued[]): Promise<Owners> {
     const now = Date.now();
-    if (!again && this.owners && now - this.owners.at < OWNERS_TTL_MS) return this.owners.map;
-    try {
-      this.owners = { map: await this.reader!.owners(), at: now };
-    } catch (err) {
-      this.logger.warn(`JetStream stream owners not read: ${(err as Error).message}`);
-      this.owners ??= { map: new Map(), at: now };
+    let owners = this.owners;
+    if (!owners || now - owners.at >= OWNERS_TTL_MS) owners = await this.readOwners(now);
+    await this.readConsumers(owners, batch);
+    const { at } = owners;
+    if (at < now && batch.some((i) => i.at >= at && !this.known(i.advisory, owners!))) {
+      owners = await this.readOwners(now);
+      await this.readConsumers(owners, batch);
     }
-    return this.owners.map;
+    this.owners = owners;
+    return owners;
+  }
+
+  /** Whether the map names the advisory's stream and, for a consumer's, that tenant's consumer. */
+  private known(advisory: Advisory, owners: Owners): boolean {
+    const tenantId = owners.map.get(advisory.stream);
+    if (tenantId === undefined) return false;
+    if (advisory.consumer === null) return true;
+    return owners.consumers.get(tenantId)?.has(consumerKey(advisory.stream, advisory.consumer)) ?? true;
+  }
+
+  private async readOwners(now: number): Promise<Owners> {
+    return { map: await this.reader!.owners(), consumers: new Map(), at: now };
+  }
+
+  /** The last poll's consumers of each tenant (with anomalies) the batch names a consumer of, not yet read. */
+  private async readConsumers(owners: Owners, batch: readonly Queued[]): Promise<void> {
+    for (const { advisory } of batch) {
+      if (advisory.consumer === null) continue;
+      const tenantId = owners.map.get(advisory.stream);
+      if (tenantId === undefined || owners.consumers.has(tenantId)) continue;
+      const tier = this.directory.get(tenantId)?.tier;
+      if (tier === undefined || !entitled(tier, 'anomalies')) continue;
+      const view = await this.reader!.current(tenantId);
+      owners.consumers.set(tenantId, new Set((view?.consumers ?? []).map((c) => consumerKey(c.stream, c.name))));
+    }
   }
 }

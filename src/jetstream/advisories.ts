@@ -17,7 +17,7 @@ const TYPE_PREFIX = 'io.nats.jetstream.advisory.v1.';
  */
 export const MAX_ADVISORY_BYTES = 8192;
 const SHAPE = { maxDepth: 6, maxTokens: 512 };
-/** NATS' longest stream or consumer name. */
+/** NATS' longest stream or consumer name, in bytes of UTF-8 (and so in UTF-16 units too). */
 export const MAX_JETSTREAM_NAME = 255;
 
 /** The kinds counted, each a field `k:<kind>` of the window's hash. */
@@ -67,17 +67,46 @@ const ACTIONS = new Map<string, AdvisoryKind>([
 ]);
 
 /**
- * A stream or consumer name as NATS accepts it: 1-255 printable ASCII characters, none of
- * whitespace, `.`, `*`, `>`, `/`, `\`. One pass, no regex.
+ * A stream or consumer name as NATS accepts it: 1 to 255 bytes of UTF-8 (the server's bound is in
+ * bytes), any character but whitespace, control characters (C0, DEL, C1), `.`, `*`, `>`, `/`, `\`
+ * (so `Zählung` is one, as nats-server 2.9 allows). A lone surrogate is no UTF-8 the server could
+ * have sent: refused. One pass, no regex.
  */
 export function isJetStreamName(name: string): boolean {
   if (name.length === 0 || name.length > MAX_JETSTREAM_NAME) return false;
+  let bytes = 0;
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
-    // 0x21..0x7e less . * > / \
-    if (c < 0x21 || c > 0x7e || c === 0x2e || c === 0x2a || c === 0x3e || c === 0x2f || c === 0x5c) return false;
+    if (c < 0x80) {
+      // C0 controls and space, DEL, and . * > / \
+      if (c <= 0x20 || c === 0x7f || c === 0x2e || c === 0x2a || c === 0x3e || c === 0x2f || c === 0x5c) return false;
+      bytes += 1;
+    } else if (c >= 0xd800 && c <= 0xdbff) {
+      const low = name.charCodeAt(i + 1);
+      if (!(low >= 0xdc00 && low <= 0xdfff)) return false;
+      i++;
+      bytes += 4;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return false;
+    else if (c <= 0x9f || isUnicodeSpace(c)) return false;
+    else bytes += c < 0x800 ? 2 : 3;
+    if (bytes > MAX_JETSTREAM_NAME) return false;
   }
   return true;
+}
+
+/** The whitespace outside ASCII (no-break, the U+2000 spaces, line and paragraph separators, …). */
+function isUnicodeSpace(c: number): boolean {
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 const seq = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null);
@@ -123,24 +152,23 @@ export function parseAdvisory(subject: string, data: Uint8Array): Advisory | 'ig
   };
 }
 
-/** The consumer fields of a window's hash: `md:`, `tm:`, `nk:` counts and the last message's `mds:`/`mdd:`. */
-const CONSUMER_FIELD: Partial<Record<AdvisoryKind, string>> = { max_deliver: 'md:', terminated: 'tm:', nak: 'nk:' };
-
 /** One write to a window's hash: add `n` to a field, or set it (the last max_deliver's message). */
 export type TallyOp = readonly ['i' | 's', string, number];
 
-/** What one batch adds to one tenant's window: field → ops in order (sums folded). */
+/**
+ * What one batch adds to one tenant's window: field → ops in order (sums folded). Per consumer
+ * only max deliveries (`md:`, and the last message's `mds:`/`mdd:`): the one thing a reader (the
+ * `redelivery_storm` family) reads per consumer; terminated and nak are counted per kind only.
+ */
 export function tally(advisories: readonly Advisory[]): TallyOp[] {
   const sums = new Map<string, number>();
   const last = new Map<string, number>();
   const add = (field: string) => sums.set(field, (sums.get(field) ?? 0) + 1);
   for (const a of advisories) {
     add(`k:${a.kind}`);
-    const prefix = CONSUMER_FIELD[a.kind];
-    if (prefix === undefined || a.consumer === null) continue;
+    if (a.kind !== 'max_deliver' || a.consumer === null) continue;
     const key = consumerKey(a.stream, a.consumer);
-    add(`${prefix}${key}`);
-    if (a.kind !== 'max_deliver') continue;
+    add(`md:${key}`);
     if (a.streamSeq !== null) last.set(`mds:${key}`, a.streamSeq);
     if (a.deliveries !== null) last.set(`mdd:${key}`, a.deliveries);
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { streamOwner } from './jetstream-attribution.js';
+import { streamOwner, streamOwnerOf } from './jetstream-attribution.js';
 import {
   compareConsumers,
   compareStreams,
@@ -43,6 +43,17 @@ describe('streamOwner', () => {
     // Prototype names are ids like any other: unknown, so the operator's.
     expect(owner(['tenant.__proto__.x'])).toBeNull();
     expect(owner(['tenant.constructor.x'])).toBeNull();
+  });
+
+  it("a stream with sources or a mirror is the operator's, whatever its own subjects", () => {
+    const config = (over: Partial<RawStream['config']>) => ({ name: 'A_AGG', subjects: ['tenant.a.agg'], ...over });
+    const of = (over: Partial<RawStream['config']>) => streamOwnerOf(config(over), 'tenant', (id) => tenants.has(id));
+    expect(of({})).toBe('a');
+    expect(of({ sources: [] })).toBe('a');
+    // Tenant a's stream sourcing tenant b's would show b's messages to a.
+    expect(of({ sources: [{ name: 'B_SECRET_ORDERS' }] })).toBeNull();
+    expect(of({ mirror: { name: 'B_SECRET_ORDERS' } })).toBeNull();
+    expect(of({ subjects: undefined, mirror: { name: 'A_ORDERS' } })).toBeNull();
   });
 });
 

@@ -21,6 +21,9 @@ export interface RawStream {
     /** Nanoseconds; 0 is none. */
     max_age?: number;
     max_consumers?: number;
+    /** A mirror's origin, and the streams a stream sources: such a stream is the operator's (attribution). */
+    mirror?: { name: string } | null;
+    sources?: { name: string }[] | null;
   };
   created: string;
   state: { messages: number; bytes: number; first_seq: number; last_seq: number; consumer_count: number };

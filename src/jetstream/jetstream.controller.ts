@@ -13,9 +13,13 @@ import { MAX_UNOWNED_KEPT } from './jetstream.poller.js';
 import { JetStreamStore } from './jetstream.store.js';
 import { JETSTREAM_READER, type JetStreamReader, type JetStreamStatus } from './jetstream.types.js';
 
+/** What a tenant is told of a failed poll: the raw detail can name another tenant's stream (the admin route and the log have it). */
+export const TENANT_POLL_ERROR = 'the last JetStream poll failed; the operator has been told';
+
+/** The status as a tenant sees it: `off`'s fixed detail, `error` without the server's words. */
 const tenantStatus = ({ state, detail, lastPollAt }: JetStreamStatus) => ({
   state,
-  ...(detail !== undefined && { detail }),
+  ...(state === 'error' ? { detail: TENANT_POLL_ERROR } : detail !== undefined && { detail }),
   lastPollAt,
 });
 

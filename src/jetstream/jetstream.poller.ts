@@ -9,7 +9,7 @@ import { LockedJob, LockedJobService } from '../jobs/locked-job.js';
 import { NATS_CONNECTION } from '../nats/nats.module.js';
 import { RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
-import { streamOwner } from './jetstream-attribution.js';
+import { streamOwnerOf } from './jetstream-attribution.js';
 import {
   compareConsumers,
   compareStreams,
@@ -211,7 +211,7 @@ export class JetStreamPoller extends LockedJobService<JetStreamPollResult> {
     for await (const info of jsm.streams.list()) {
       const raw = info as unknown as RawStream;
       streamCount++;
-      const owner = streamOwner(raw.config.subjects ?? [], this.options.tenantSubjectPrefix, (id) => known.has(id));
+      const owner = streamOwnerOf(raw.config, this.options.tenantSubjectPrefix, (id) => known.has(id));
       if (owner === null) {
         unowned.push(streamFigures(raw));
         continue;

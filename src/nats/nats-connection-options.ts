@@ -1,6 +1,6 @@
 import { credsAuthenticator, nkeyAuthenticator, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { readFileSync } from 'node:fs';
-import type { NatsOptions } from '../config/pulse-options.js';
+import { DEFAULT_INBOX_PREFIX, type NatsOptions } from '../config/pulse-options.js';
 
 function readSecretFile(path: string, variable: string): Buffer {
   try {
@@ -13,7 +13,9 @@ function readSecretFile(path: string, variable: string): Buffer {
 /**
  * Connection options shared by Pulse's NATS connections (the tap's, the heartbeats', the system
  * account's), so all authenticate by the same rules and all reconnect forever: a monitoring
- * service that gives up after the client's default 10 attempts silently stops monitoring.
+ * service that gives up after the client's default 10 attempts silently stops monitoring. Replies
+ * come to Pulse's own inbox prefix (NATS_INBOX_PREFIX), not `_INBOX`: a tenant user allowed
+ * `_INBOX.>` would otherwise receive them (every stream's config and state).
  */
 export function natsConnectionOptions(options: NatsOptions, name: string): NodeConnectionOptions {
   const connection: NodeConnectionOptions = {
@@ -23,6 +25,7 @@ export function natsConnectionOptions(options: NatsOptions, name: string): NodeC
     reconnectTimeWait: 1000,
     timeout: options.connectTimeoutMs,
     waitOnFirstConnect: false,
+    inboxPrefix: options.inboxPrefix ?? DEFAULT_INBOX_PREFIX,
   };
   if (options.credsFile) {
     connection.authenticator = credsAuthenticator(readSecretFile(options.credsFile, 'NATS_CREDS_FILE'));

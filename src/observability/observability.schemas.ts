@@ -72,7 +72,7 @@ export const OBSERVABILITY_SCHEMAS: Record<string, Schema> = {
       ),
       /** The advisories this instance handled since it started (the queue group shares them out). */
       advisories: obj({
-        state: oneOfValues(['off', 'on']),
+        state: oneOfValues(['off', 'on', 'error']),
         counted: int,
         rejected: int,
         unmatched: int,

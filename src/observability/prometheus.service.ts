@@ -115,7 +115,7 @@ export class PrometheusService {
   private advisoryMetrics(advisories: AdvisoriesService): void {
     this.outcomeCounter(
       'pulse_jetstream_advisories_total',
-      'JetStream advisories this instance handled: counted for a tenant (outcome=counted), of a stream no tenant owns (unmatched), no advisory it knows or malformed (rejected), dropped with the queue full (dropped)',
+      'JetStream advisories this instance handled: counted for a tenant (outcome=counted), matching no polled stream and consumer of a tenant, or of a tenant without anomalies (unmatched), no advisory it knows or malformed (rejected), dropped with the queue full (dropped)',
       () => advisories.status(),
       ['counted', 'unmatched', 'rejected', 'dropped'],
     );

@@ -85,12 +85,12 @@ describe('JetStream per tenant (private nats-server with JetStream)', () => {
   let jsm: JetStreamManager;
   let a: CreatedTenant;
   let b: CreatedTenant;
+  let url: string;
   const A = 'A_ORDERS';
   const B = 'B_JOBS';
   const SPAN = 'SPANNING';
 
   beforeAll(async () => {
-    let url: string;
     ({ server, url } = await startJetStreamServer());
     // A poll interval no test waits for: the test drives every poll.
     pulse = await startPulse(testOptions(jetStreamPulseOptions(url)));
@@ -196,6 +196,39 @@ describe('JetStream per tenant (private nats-server with JetStream)', () => {
       [A, a.id],
       [B, b.id],
     ]);
+  });
+
+  it("a tenant user allowed `_INBOX.>` receives none of the poll's answers (Pulse's inbox prefix is its own)", async () => {
+    const tenantUser = await connect({ servers: url, user: 'tenantx', pass: 'tenantx-secret' });
+    try {
+      const seen: string[] = [];
+      tenantUser.subscribe('_INBOX.>', { callback: (_e, m) => void seen.push(`${m.subject} ${m.string()}`) });
+      await tenantUser.flush();
+      expect(await poll()).toMatchObject({ state: 'ok', streams: 3 });
+      await tenantUser.flush();
+      expect(seen.filter((m) => m.includes(A) || m.includes(B) || m.includes(SPAN))).toEqual([]);
+      expect(seen).toEqual([]);
+    } finally {
+      await tenantUser.close();
+    }
+  });
+
+  it("A's stream on A's subjects sourcing B's stream is the operator's: in neither tenant's answer", async () => {
+    const AGG = 'A_AGG';
+    await jsm.streams.add({ name: AGG, subjects: [`tenant.${a.id}.agg`], sources: [{ name: B }] });
+    try {
+      await poll();
+      const both = JSON.stringify(await view(a)) + JSON.stringify(await view(b));
+      expect(both).not.toContain(AGG);
+      const admin = await request<{ streams: Stream[] }>(pulse.url, 'GET', '/api/v1/admin/jetstream', {
+        key: ADMIN_KEY,
+      });
+      expect(admin.body.streams.map((s) => s.name).sort()).toEqual([AGG, SPAN]);
+      expect([...(await pulse.app.get<JetStreamReader>(JETSTREAM_READER).owners()).keys()]).not.toContain(AGG);
+    } finally {
+      await jsm.streams.delete(AGG);
+      await poll();
+    }
   });
 
   it('a consumer that stops acking shows growing lag, equal to what the server reports', async () => {
@@ -339,7 +372,7 @@ authorization {
   users = [
     { user: pulse, password: pulse-secret, permissions: {
         publish: ["_PULSE.>"]
-        subscribe: ["tenant.*.>", "_HEARTBEAT.>", "_PULSE.internal.>", "_INBOX.>"] } }
+        subscribe: ["tenant.*.>", "_HEARTBEAT.>", "_PULSE.internal.>", "_PULSE_INBOX.>"] } }
   ]
 }
 `);
@@ -358,6 +391,16 @@ authorization {
       expect(await poller.run()).toMatchObject({ state: 'error' });
       expect(poller.status().detail).toContain('Permissions Violation');
       expect(poller.status().detail).toContain('README, JetStream');
+      // The tenant is told the poll failed, not the server's words (they can name another tenant's stream).
+      const t = await createTenant(pulse.url, uniqueTenantId('js-refused'), 'professional');
+      const tenantView = (await request<View>(pulse.url, 'GET', '/api/v1/metrics/jetstream', { key: t.apiKey })).body;
+      expect(tenantView.status.state).toBe('error');
+      expect(JSON.stringify(tenantView)).not.toMatch(/Permissions Violation|\$JS\.API|README/);
+      // The admin route keeps the raw detail.
+      const admin = await request<{ status: { detail?: string } }>(pulse.url, 'GET', '/api/v1/admin/jetstream', {
+        key: ADMIN_KEY,
+      });
+      expect(admin.body.status.detail).toContain('Permissions Violation');
       const lastPollAt = poller.status().lastPollAt;
       // The next polls do not ask (each refusal is an error on the connection).
       expect(await poller.run()).toMatchObject({ state: 'error' });

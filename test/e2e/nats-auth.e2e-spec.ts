@@ -3,7 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdvisoriesService } from '../../src/jetstream/advisories.service.js';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
+import { NatsStatus } from '../../src/nats/nats-status.js';
 import { createTenant, realtimeTotal, request } from '../support/http.js';
 import { type ServerProcess, startNatsServer } from '../support/processes.js';
 import { deletePrefix, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
@@ -45,8 +47,11 @@ authorization {
 
   it('connects with the seed file, counts traffic and handles heartbeats', async () => {
     const servers = [`nats://127.0.0.1:${server.port}`];
+    // These permissions hold none for JetStream: monitoring it is off (README, JetStream).
+    const defaults = testOptions();
     const options = testOptions({
       nats: { servers, nkeySeedFile: seedFile, queueGroup: 'pulse', connectTimeoutMs: 3000 },
+      jetstream: { ...defaults.jetstream!, enabled: false },
     });
     const pulse = await startPulse(options);
     try {
@@ -84,6 +89,9 @@ authorization {
         (n) => n === 500,
       );
       expect(total).toBe(500);
+      // JetStream monitoring off: no advisories subscribed, so no permission refused.
+      expect(pulse.app.get(AdvisoriesService).status().state).toBe('off');
+      expect(pulse.app.get(NatsStatus).current().lastError).toBeNull();
     } finally {
       await pulse.close();
       await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);

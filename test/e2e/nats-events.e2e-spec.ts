@@ -73,7 +73,7 @@ accounts {
         user: sys, password: sys-secret
         permissions: {
           publish: ["$SYS.REQ.SERVER.PING.CONNZ"]
-          subscribe: ["$SYS.ACCOUNT.*.CONNECT", "$SYS.ACCOUNT.*.DISCONNECT", "$SYS.SERVER.*.CLIENT.AUTH.ERR", "_INBOX.>"]
+          subscribe: ["$SYS.ACCOUNT.*.CONNECT", "$SYS.ACCOUNT.*.DISCONNECT", "$SYS.SERVER.*.CLIENT.AUTH.ERR", "_PULSE_INBOX.>"]
         }
       }
     ]

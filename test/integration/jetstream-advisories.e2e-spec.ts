@@ -32,8 +32,15 @@ describe('JetStream advisories (private nats-server with JetStream, real Redis)'
   let service: AdvisoriesService;
   let ownersAsked = 0;
 
+  /** The consumers the tenant's last poll listed: advisories of others are not counted. */
+  const polled = [{ stream: 'ORDERS', name: 'worker' }];
   const reader: JetStreamReader = {
-    current: () => Promise.resolve(null),
+    current: (tenantId) =>
+      Promise.resolve(
+        tenantId === tenant
+          ? ({ tenantId, polledAt: '', streams: [], consumers: polled, omitted: { streams: 0, consumers: 0 } } as never)
+          : null,
+      ),
     history: () => Promise.resolve([]),
     worst: () => Promise.resolve([]),
     status: () => ({ state: 'ok', lastPollAt: null, unowned: 0 }),
@@ -49,7 +56,8 @@ describe('JetStream advisories (private nats-server with JetStream, real Redis)'
     nc = await connect({ servers: `127.0.0.1:${server.port}` });
     redis = new Redis(SHARED_REDIS);
     await redis.hset(keys.shared.tenant(tenant), 'id', tenant);
-    service = new AdvisoriesService(options, nc, redis, keys, new SchedulerRegistry(), reader);
+    const directory = { get: (id: string) => (id === tenant ? ({ id, tier: 'enterprise' } as never) : undefined) };
+    service = new AdvisoriesService(options, nc, redis, keys, directory, new SchedulerRegistry(), reader);
     service.onApplicationBootstrap();
   });
 
@@ -114,6 +122,34 @@ describe('JetStream advisories (private nats-server with JetStream, real Redis)'
     expect(status.unmatched).toBeGreaterThanOrEqual(2);
     expect(ownersAsked).toBeGreaterThan(0);
     expect(await redis.ttl(keys.window(tenant, windowStart / 1000))).toBeGreaterThan(3000);
+  });
+
+  it("a forged max-deliveries advisory naming a consumer the tenant's poll did not list is unmatched, not counted", async () => {
+    const windowStart = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS;
+    const before = await service.read(tenant, windowStart);
+    const unmatched = service.status().unmatched;
+    // Well formed, on the server's subject, for the tenant's stream: only the consumer is unknown.
+    const forged = {
+      type: 'io.nats.jetstream.advisory.v1.max_deliver',
+      id: 'forged',
+      timestamp: new Date().toISOString(),
+      stream: 'ORDERS',
+      consumer: 'ghost',
+      stream_seq: 9,
+      deliveries: 5,
+    };
+    for (let i = 0; i < 3; i++)
+      nc.publish('$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.ORDERS.ghost', JSON.stringify(forged));
+    await waitFor(
+      async () => {
+        await service.flush();
+        return service.status().unmatched;
+      },
+      (n) => n >= unmatched + 3,
+    );
+    const after = await service.read(tenant, windowStart);
+    expect(after.maxDeliveries.has('ORDERS/ghost')).toBe(false);
+    expect(after.kinds.get('max_deliver')).toBe(before.kinds.get('max_deliver'));
   });
 
   it('a malformed advisory is counted as rejected and never throws; a deleted tenant gets nothing written', async () => {

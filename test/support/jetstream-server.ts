@@ -11,7 +11,7 @@ import { type ServerProcess, startNatsServer } from './processes.js';
  */
 export const PULSE_PERMISSIONS = `
         publish: ["_PULSE.>", "$JS.API.STREAM.LIST", "$JS.API.CONSUMER.LIST.*"]
-        subscribe: ["tenant.*.>", "_HEARTBEAT.>", "_PULSE.internal.>", "_INBOX.>", "$JS.EVENT.ADVISORY.>"]`;
+        subscribe: ["tenant.*.>", "_HEARTBEAT.>", "_PULSE.internal.>", "_PULSE_INBOX.>", "$JS.EVENT.ADVISORY.>"]`;
 
 /** A private nats-server, the app's client credentials and its URL. */
 export interface JetStreamServer {
@@ -23,7 +23,8 @@ export interface JetStreamServer {
 
 /**
  * A private nats-server with JetStream and a system account: the account APP with JetStream, its
- * users `pulse` (PULSE_PERMISSIONS only) and `app` (everything).
+ * users `pulse` (PULSE_PERMISSIONS only), `app` (everything) and `tenantx` (a tenant's user allowed
+ * every `_INBOX.>`, as request/reply commonly is).
  */
 export async function startJetStreamServer(): Promise<JetStreamServer> {
   const storeDir = mkdtempSync(join(tmpdir(), 'pulse-js-'));
@@ -37,6 +38,9 @@ accounts {
       { user: pulse, password: pulse-secret, permissions: {${PULSE_PERMISSIONS}
       } }
       { user: app, password: app-secret }
+      # A tenant's user with the common request/reply grant: every reply inbox.
+      { user: tenantx, password: tenantx-secret, permissions: {
+          publish: ["tenant.x.>"], subscribe: ["tenant.x.>", "_INBOX.>"] } }
     ]
   }
 }
