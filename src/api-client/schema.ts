@@ -705,7 +705,7 @@ export interface paths {
     };
     /**
      * Everything Pulse holds about a tenant (GDPR Art. 15/20), as NDJSON
-     * @description One typed record a line ({"type": …, "data": …}): tenant, apiKey (ids and dates), channel (secrets masked), rule, silence, customMetric, client, connection, minute, hour, day, subjects, clientDay, anomaly, alert, delivery, audit. Streamed.
+     * @description One typed record a line ({"type": …, "data": …}): tenant, apiKey (ids and dates), channel (secrets masked), rule, silence, customMetric, client, connection, minute, hour, day, subjects, clientDay, jetstream (the last poll's streams and consumers), jetstreamMinute and jetstreamHour (JetStream history within the retention, each point as GET /api/v1/metrics/jetstream/history writes it), anomaly, alert, delivery, audit. Streamed.
      */
     get: operations['ComplianceController_export'];
     put?: never;
@@ -1862,6 +1862,16 @@ export interface components {
           /** Format: date-time */
           polledAt: string;
         }[];
+        advisories: {
+          /** @enum {string} */
+          state: 'off' | 'on';
+          counted: number;
+          rejected: number;
+          unmatched: number;
+          dropped: number;
+          /** Format: date-time */
+          lastAt: string | null;
+        };
       };
     };
     AuditPage: {

@@ -5,6 +5,7 @@ import { AnalyticsModule } from '../analytics/analytics.module.js';
 import { AnomaliesModule } from '../anomalies/anomalies.module.js';
 import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
+import { JetStreamModule } from '../jetstream/jetstream.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { AdminAuditController, TenantAuditController } from './audit.controller.js';
 import { AuditModule } from './audit.module.js';
@@ -23,6 +24,7 @@ import { ComplianceRepository } from './compliance.repository.js';
     AnomaliesModule,
     HeartbeatModule,
     MetricsModule,
+    JetStreamModule,
   ],
   controllers: [AdminAuditController, TenantAuditController, ComplianceController],
   providers: [ComplianceService, ComplianceRepository],

@@ -5,12 +5,13 @@ import { HistoryReader } from '../history/history-reader.js';
 import { AnomalyRepository } from '../anomalies/anomaly.repository.js';
 import { ColdPartitions } from '../coldstore/cold-partitions.js';
 import { COLD_STORE, type ColdStore, coldStoreUnavailable } from '../coldstore/cold-store.js';
-import { retentionOfDays } from '../common/retention.js';
+import { type Retention, retentionOfDays } from '../common/retention.js';
 import { dayOf } from '../common/time.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { PresenceRepository } from '../heartbeat/presence.repository.js';
 import { ConnectionRepository } from '../heartbeat/connection.repository.js';
 import { CustomMetricsService } from '../metrics/custom-metrics.service.js';
+import { historyPointBody, JETSTREAM_READER, type JetStreamReader } from '../jetstream/jetstream.types.js';
 import type { Tenant } from '../tenants/tenant.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { TenantRepository } from '../tenants/tenant.repository.js';
@@ -76,6 +77,8 @@ export class ComplianceService {
     private readonly partitions: ColdPartitions,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
     @Optional() @Inject(COLD_STORE) private readonly cold: ColdStore | null = null,
+    /** JetStreamModule's reader; absent where that module is not imported (no JetStream records). */
+    @Optional() @Inject(JETSTREAM_READER) private readonly jetstream: JetStreamReader | null = null,
   ) {}
 
   /** The tenant's days of history: its own override, else its tier's. */
@@ -87,7 +90,8 @@ export class ComplianceService {
    * Every record of the tenant, one at a time (the caller streams them: memory stays flat
    * whatever the tenant holds). Order: tenant, keys, channels (secrets masked), rules, silences,
    * custom metrics, clients, minutes, hours, days, subjects and client behaviour per day,
-   * anomalies, alerts, deliveries, audit.
+   * JetStream (the last poll's view, then its minutes and hours), anomalies, alerts, deliveries,
+   * audit.
    */
   async *exportTenant(tenant: Tenant, now = Date.now()): AsyncGenerator<ExportRecord> {
     const t = tenant.id;
@@ -139,10 +143,53 @@ export class ComplianceService {
         yield { type: 'clientDay', data: { day, fields: Object.fromEntries(batch) } };
       }
     }
+    yield* this.exportJetStream(t, retention, currentMinute, currentHour);
     for (const a of await this.anomalies.list(t, 0)) yield { type: 'anomaly', data: a };
     for (const a of await this.alerting.alerts(t, 0, LOG_ENTRIES)) yield { type: 'alert', data: a };
     for (const d of await this.alerting.deliveries(t, 0, LOG_ENTRIES)) yield { type: 'delivery', data: d };
     for await (const e of this.audit.tenantEntries(t)) yield { type: 'audit', data: e };
+  }
+
+  /**
+   * The tenant's JetStream: the last poll's view (`jetstream`), then its history within the
+   * retention, an hour of minutes (`jetstreamMinute`) or a day of hours (`jetstreamHour`) a read,
+   * each period once (the reads' ranges do not overlap), points as the history route writes them.
+   */
+  private async *exportJetStream(
+    t: string,
+    retention: Retention,
+    currentMinute: number,
+    currentHour: number,
+  ): AsyncGenerator<ExportRecord> {
+    const reader = this.jetstream;
+    if (!reader) return;
+    const view = await reader.current(t);
+    if (view) yield { type: 'jetstream', data: view };
+    const ranges = [
+      {
+        type: 'jetstreamMinute',
+        resolution: 'minute',
+        step: 60,
+        perRead: 60,
+        kept: retention.minuteSeconds,
+        last: currentMinute,
+      },
+      {
+        type: 'jetstreamHour',
+        resolution: 'hour',
+        step: HOUR,
+        perRead: 24,
+        kept: retention.hourSeconds,
+        last: currentHour,
+      },
+    ] as const;
+    for (const r of ranges) {
+      for (let from = r.last - r.kept; from <= r.last; from += r.step * r.perRead) {
+        const to = Math.min(r.last, from + r.step * (r.perRead - 1));
+        for (const p of await reader.history(t, from * 1000, to * 1000, r.resolution))
+          yield { type: r.type, data: historyPointBody(p) };
+      }
+    }
   }
 
   /** Key ids with age and last use; unused for 90 days (or never, since 90 days) flagged. */

@@ -22,6 +22,22 @@ export interface ArchiveRun {
   archived: number;
 }
 
+/**
+ * A further kind of item a tenant's archiving turn writes (JetStream hours): a floor above
+ * registers it (`ArchiveJob.addStep`), so it runs under the archiver's lock, in the partition of
+ * the same incarnation, and the erasure check after the turn covers its writes too.
+ */
+export interface ArchiveStep {
+  /** Writes the tenant's due items through `store`; the number written. */
+  archiveTenant(tenantId: string, store: ColdWrites, retention: Retention, now: number): Promise<number>;
+}
+
+/** The cold-store writes of one tenant's turn, in its incarnation's partition. */
+export interface ColdWrites {
+  readonly partition: string;
+  put(items: ColdItem[]): Promise<void>;
+}
+
 /** Queued periods archived per tenant per pass (the rest wait for the next pass). */
 const PER_PASS = 200;
 
@@ -70,6 +86,11 @@ export class ArchiveJob extends LockedJobService<ArchiveRun> {
     if (this.cold) super.onModuleInit();
   }
 
+  /** Adds a kind of item to every tenant's turn (nothing without a cold store). */
+  addStep(step: ArchiveStep): void {
+    this.archiver?.steps.push(step);
+  }
+
   private async pass(held: HeldLock, now: number): Promise<ArchiveRun> {
     const tenants = this.directory.list();
     let archived = 0;
@@ -98,6 +119,8 @@ export class Archiver {
     private readonly settleMs: number,
     /** Subjects a day keeps (SUBJECTS_STORED_PER_DAY): late subjects added to a day keep as many. */
     private readonly subjectsKept = 1000,
+    /** Further kinds of items, written after the history's in each tenant's turn. */
+    readonly steps: ArchiveStep[] = [],
   ) {}
 
   /**
@@ -111,7 +134,9 @@ export class Archiver {
     if (partition === null) return 0;
     const store = new PartitionWrites(this.cold, partition);
     try {
-      return await this.archivePartition(tenantId, store, retention, now);
+      let archived = await this.archivePartition(tenantId, store, retention, now);
+      for (const step of this.steps) archived += await step.archiveTenant(tenantId, store, retention, now);
+      return archived;
     } finally {
       if (store.wrote && (await this.partitions.of(tenantId)) !== partition) await this.cold.deletePartition(partition);
     }
@@ -282,7 +307,7 @@ export class Archiver {
 }
 
 /** One tenant's turn of the archiver: its partition, and whether a write to it was attempted. */
-class PartitionWrites {
+class PartitionWrites implements ColdWrites {
   wrote = false;
 
   constructor(

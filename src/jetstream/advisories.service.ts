@@ -17,19 +17,28 @@ import { AdvisoryKeys } from './advisories-keys.js';
 import {
   ADVISORY_SUBJECT,
   type Advisory,
+  type AdvisoryKind,
   parseAdvisory,
   readWindow,
   tally,
   type WindowAdvisories,
 } from './advisories.js';
+import { JetStreamPoller } from './jetstream.poller.js';
 import { JETSTREAM_READER, type JetStreamReader } from './jetstream.types.js';
 
 /** Advisories held between flushes (Redis slow or away); beyond, new ones are dropped (counted). */
 export const MAX_QUEUED_ADVISORIES = 10_000;
 /** Per-consumer fields one window's hash holds (beyond, counts go to `over`). */
 export const MAX_CONSUMER_FIELDS = 300;
-/** How long the stream → tenant map is used before it is asked again. */
+/** How long the stream → tenant map is used before it is asked again (sooner for a stream it lacks: `flush`). */
 const OWNERS_TTL_MS = 5000;
+/** Advisories that change the inventory: each asks the poller for an early poll. */
+const INVENTORY_KINDS: ReadonlySet<AdvisoryKind> = new Set<AdvisoryKind>([
+  'stream_created',
+  'stream_deleted',
+  'consumer_created',
+  'consumer_deleted',
+]);
 /** A window's hash outlives the window by this much at least (a takeover judges missed windows). */
 const MIN_KEEP_SECONDS = 3600;
 
@@ -76,9 +85,11 @@ interface Queued {
  * JetStream advisories per tenant (issue #33): Pulse's application connection subscribes to
  * `$JS.EVENT.ADVISORY.>` in the deployment's queue group (each advisory counted by one
  * instance); the handler parses (bounded) and queues, no I/O; every flush interval the queue is
- * attributed to tenants by stream name (`JetStreamReader.owners()`, asked at most every 5 s) and
- * counted into a hash per tenant and anomaly window (`AdvisoryKeys.window`) by one fenced Lua
- * call each, so the anomaly job on any instance reads every instance's counts.
+ * attributed to tenants by stream name (`JetStreamReader.owners()`, asked every 5 s, sooner for a
+ * stream the map lacks) and counted into a hash per tenant and anomaly window
+ * (`AdvisoryKeys.window`) by one fenced Lua call each, so the anomaly job on any instance reads
+ * every instance's counts. A stream or consumer created or deleted asks this instance's poller
+ * for an early poll (debounced there).
  */
 @Injectable()
 export class AdvisoriesService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -102,6 +113,7 @@ export class AdvisoriesService implements OnApplicationBootstrap, OnApplicationS
     private readonly keys: AdvisoryKeys,
     scheduler: SchedulerRegistry,
     @Optional() @Inject(JETSTREAM_READER) private readonly reader?: JetStreamReader,
+    @Optional() private readonly poller?: JetStreamPoller,
   ) {
     this.windowMs = options.anomalyWindowMs;
     this.flushTimer = new NamedInterval(scheduler, 'jetstream-advisories-flush');
@@ -144,6 +156,7 @@ export class AdvisoriesService implements OnApplicationBootstrap, OnApplicationS
       this.rejected++;
       return;
     }
+    if (INVENTORY_KINDS.has(advisory.kind)) this.poller?.requestPoll();
     const at = Date.now();
     this.lastAt = at;
     if (this.queue.length >= MAX_QUEUED_ADVISORIES) {
@@ -158,7 +171,12 @@ export class AdvisoriesService implements OnApplicationBootstrap, OnApplicationS
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
-    const owners = await this.ownersMap();
+    let owners = await this.ownersMap();
+    // A stream the map does not name, of an advisory that came after the map was read: the map is
+    // read again (once a flush at most), so a stream polled meanwhile (the early poll its creation
+    // asked for) is counted, not dropped as unmatched for up to OWNERS_TTL_MS.
+    const readAt = this.owners?.at ?? 0;
+    if (batch.some((i) => i.at >= readAt && !owners.has(i.advisory.stream))) owners = await this.ownersMap(true);
     const groups = new Map<string, { tenantId: string; window: number; items: Queued[] }>();
     for (const item of batch) {
       const tenantId = owners.get(item.advisory.stream);
@@ -193,9 +211,10 @@ export class AdvisoriesService implements OnApplicationBootstrap, OnApplicationS
     return readWindow(await this.redis.hgetall(this.keys.window(tenantId, Math.floor(windowStartMs / 1000))));
   }
 
-  private async ownersMap(): Promise<Map<string, string>> {
+  /** The stream → tenant map, read again when OWNERS_TTL_MS old (or `again`); the last one kept when the read fails. */
+  private async ownersMap(again = false): Promise<Map<string, string>> {
     const now = Date.now();
-    if (this.owners && now - this.owners.at < OWNERS_TTL_MS) return this.owners.map;
+    if (!again && this.owners && now - this.owners.at < OWNERS_TTL_MS) return this.owners.map;
     try {
       this.owners = { map: await this.reader!.owners(), at: now };
     } catch (err) {

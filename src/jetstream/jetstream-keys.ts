@@ -28,6 +28,11 @@ export class JetStreamKeys {
     return `${this.shared.tenantScope(tenantId)}js:${resolution === 'minute' ? 'min' : 'hour'}:${epoch}`;
   }
 
+  /** STRING hour epoch (s): the last hour the archiver moved to the cold store (JetStreamArchive). */
+  archived(tenantId: string): string {
+    return `${this.shared.tenantScope(tenantId)}js:arch`;
+  }
+
   /** HASH stream → owning tenant id, from the last poll (advisories' attribution). */
   owners(): string {
     return `${this.prefix}:js:owners`;

@@ -33,6 +33,17 @@ export const MAX_UNOWNED_KEPT = 1000;
 const SAMPLES_PER_KEPT = 10;
 /** Polls skipped after the server refused a request for want of a permission (it is said once, not every poll). */
 const POLLS_SKIPPED_AFTER_REFUSAL = 20;
+/** An early poll waits this long after the advisory that asked for it (a stream and its consumers created together make one poll). */
+export const EARLY_POLL_DELAY_MS = 500;
+/** Early polls start at least this far apart: a burst of creations and deletions makes one every 2 s at most. */
+export const EARLY_POLL_GAP_MS = 2000;
+/** And at least this many times the last poll's duration apart, so constant churn costs ≤ ~10 % of the poller's time. */
+export const EARLY_POLL_COST_FACTOR = 10;
+
+/** The least time between two early polls, given how long the last poll took. */
+export function earlyPollGap(lastPollMs: number): number {
+  return Math.max(EARLY_POLL_GAP_MS, EARLY_POLL_COST_FACTOR * lastPollMs);
+}
 
 /** What one poll saw. */
 export interface JetStreamPollResult {
@@ -63,7 +74,9 @@ export function isPermissionRefusal(err: unknown): boolean {
  * LockedJob `jetstream-poll`) lists the streams and their consumers of Pulse's application account
  * (paged, every request with a deadline), attributes each stream to a tenant by its subjects,
  * computes the figures against the previous poll's samples and writes each tenant's view and
- * history in one batch. A stream created or deleted shows at the next poll.
+ * history in one batch. A stream or consumer created or deleted (its advisory) asks for an early
+ * poll (`requestPoll`), so it shows within seconds; the periodic poll reconciles whatever an
+ * early poll missed.
  */
 @Injectable()
 export class JetStreamPoller extends LockedJobService<JetStreamPollResult> {
@@ -77,6 +90,12 @@ export class JetStreamPoller extends LockedJobService<JetStreamPollResult> {
   private lastRefusal: string | null = null;
   /** Polls run: where the next starts in the tenant list (rotate). */
   private polls = 0;
+  /** The early poll scheduled (one at a time), and when the last one started. */
+  private early: NodeJS.Timeout | null = null;
+  private lastEarlyAt = 0;
+  /** How long the last poll that listed took (ms). */
+  private lastPollMs = 0;
+  private stopped = false;
 
   constructor(
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
@@ -107,6 +126,30 @@ export class JetStreamPoller extends LockedJobService<JetStreamPollResult> {
     if (this.config.enabled) super.onModuleInit();
   }
 
+  override beforeApplicationShutdown(): void {
+    this.stopped = true;
+    if (this.early) clearTimeout(this.early);
+    this.early = null;
+    super.beforeApplicationShutdown();
+  }
+
+  /**
+   * Asks for a poll soon (a stream or consumer was created or deleted): one timer at most, run
+   * EARLY_POLL_DELAY_MS after the first request and `earlyPollGap` (2 s, or 10 times the last
+   * poll's duration) after the last early poll at the soonest; requests meanwhile join it. The poll runs on this instance through the lock:
+   * when another instance holds it, this one skips and the periodic poll reconciles. No I/O here.
+   */
+  requestPoll(): void {
+    if (!this.config.enabled || this.stopped || this.early) return;
+    const wait = Math.max(EARLY_POLL_DELAY_MS, this.lastEarlyAt + earlyPollGap(this.lastPollMs) - Date.now());
+    this.early = setTimeout(() => {
+      this.early = null;
+      this.lastEarlyAt = Date.now();
+      void this.run();
+    }, wait);
+    this.early.unref();
+  }
+
   /** This instance's last poll (`ok` with no lastPollAt before one; `off` when disabled); other instances read the stored status. */
   status(): JetStreamStatus {
     return this.lastStatus;
@@ -119,7 +162,9 @@ export class JetStreamPoller extends LockedJobService<JetStreamPollResult> {
       return { state: this.lastStatus.state, streams: 0, consumers: 0, unowned: 0 };
     }
     try {
+      const started = performance.now();
       const result = await this.reconcile(now, polledAt);
+      this.lastPollMs = performance.now() - started;
       this.lastRefusal = null;
       return result;
     } catch (err) {

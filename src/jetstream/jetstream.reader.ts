@@ -2,9 +2,16 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DEFAULT_JETSTREAM, type JetStreamOptions, PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { NamedInterval } from '../jobs/named-interval.js';
+import { JetStreamArchive } from './jetstream-archive.js';
 import { JetStreamPoller } from './jetstream.poller.js';
 import { JetStreamStore } from './jetstream.store.js';
-import type { JetStreamHistoryPoint, JetStreamReader, JetStreamStatus, TenantJetStream } from './jetstream.types.js';
+import type {
+  JetStreamHistoryPoint,
+  JetStreamReader,
+  JetStreamStatus,
+  TenantJetStream,
+  TenantWorstConsumer,
+} from './jetstream.types.js';
 
 /**
  * The JetStreamReader of every instance (bound to JETSTREAM_READER): the views, history and
@@ -22,6 +29,7 @@ export class RedisJetStreamReader implements JetStreamReader, OnApplicationBoots
     private readonly store: JetStreamStore,
     private readonly poller: JetStreamPoller,
     scheduler: SchedulerRegistry,
+    private readonly archive: JetStreamArchive,
   ) {
     this.config = options.jetstream ?? DEFAULT_JETSTREAM;
     this.refresh = new NamedInterval(scheduler, 'jetstream-status');
@@ -55,7 +63,10 @@ export class RedisJetStreamReader implements JetStreamReader, OnApplicationBoots
     toMs: number,
     resolution: 'minute' | 'hour',
   ): Promise<JetStreamHistoryPoint[]> {
-    return this.store.history(tenantId, fromMs, toMs, resolution);
+    // Hours before the hot window come from the cold store (when on); minutes are always in Redis.
+    const now = Date.now();
+    const cold = (epochs: number[]) => this.archive.coldHours(tenantId, epochs, now);
+    return this.store.history(tenantId, fromMs, toMs, resolution, resolution === 'hour' ? cold : undefined);
   }
 
   status(): JetStreamStatus {
@@ -67,5 +78,10 @@ export class RedisJetStreamReader implements JetStreamReader, OnApplicationBoots
 
   owners(): Promise<Map<string, string>> {
     return this.store.owners();
+  }
+
+  /** One read of the ranking the poll wrote (`js:worst`), at most MAX_WORST_READ; empty while `off`. */
+  worst(limit: number): Promise<TenantWorstConsumer[]> {
+    return this.status().state === 'off' ? Promise.resolve([]) : this.store.worst(limit);
   }
 }

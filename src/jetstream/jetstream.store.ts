@@ -6,11 +6,13 @@ import { type FencedCommand, TenantFence } from '../redis/tenant-fence.js';
 import type { ConsumerSample } from './jetstream-figures.js';
 import { JetStreamKeys } from './jetstream-keys.js';
 import {
+  type ConsumerFigures,
   consumerKey,
   type JetStreamHistoryPoint,
   type JetStreamStatus,
   type StreamFigures,
   type TenantJetStream,
+  type TenantWorstConsumer,
 } from './jetstream.types.js';
 
 /** What one poll writes for one tenant. */
@@ -33,11 +35,23 @@ export interface UnownedStreams {
 /** Minutes / hours one history read may span (24 h of minutes, 31 days of hours). */
 export const MAX_HISTORY_PERIODS = { minute: 1440, hour: 744 } as const;
 const PERIOD_SECONDS = { minute: 60, hour: 3600 } as const;
+/** Tenants one `worst` read returns at most. */
+export const MAX_WORST_READ = 100;
+
+/**
+ * A tenant's score in the ranking (`js:worst`, ascending): minus its worst consumer's pending,
+ * less a fraction in (−0.5, 0.5) that grows with the pending's growth, so that equal pending goes
+ * to the faster-growing lag and equal scores to the lower tenant id (Redis orders them so).
+ */
+export function worstScore(c: ConsumerFigures): number {
+  return -(c.pending + Math.atan(c.pendingGrowth ?? 0) / Math.PI);
+}
 
 /**
  * The JetStream poll's Redis store (ARCHITECTURE.md, JetStream). A poll's writes leave in one
  * batch: one fenced Lua call per tenant (TenantFence: a tenant erased meanwhile gets nothing back),
- * issued together so the client pipelines them, and one MULTI for the deployment's keys.
+ * issued together so the client pipelines them, and one MULTI for the deployment's keys (owners,
+ * status, the operator's streams, the tenants' ranking by worst consumer).
  */
 @Injectable()
 export class JetStreamStore {
@@ -79,13 +93,46 @@ export class JetStreamStore {
     status: JetStreamStatus,
     nowMs: number,
   ): Promise<void> {
-    await Promise.all(tenants.map((t) => this.fence.write(t.view.tenantId, this.tenantCommands(t, nowMs))));
-    const multi = this.redis.multi().del(this.keys.owners());
+    const written = await Promise.all(
+      tenants.map((t) => this.fence.write(t.view.tenantId, this.tenantCommands(t, nowMs))),
+    );
+    // The console's ranking: every tenant written (not erased) that has a consumer, by its worst.
+    const ranked = tenants.filter((t, i) => written[i] !== null && t.view.consumers.length > 0).map((t) => t.view);
+    const worst = this.keys.shared.jetStreamWorst();
+    // One key per DEL: the keys are in slots of their own (Redis Cluster refuses a multi-key DEL across slots).
+    const multi = this.redis.multi().del(this.keys.owners()).del(worst.ranking).del(worst.consumers);
     if (owners.size > 0) multi.hset(this.keys.owners(), ...[...owners].flat());
+    if (ranked.length > 0) {
+      multi.zadd(worst.ranking, ...ranked.flatMap((v) => [worstScore(v.consumers[0]), v.tenantId]));
+      multi.hset(
+        worst.consumers,
+        ...ranked.flatMap((v) => [
+          v.tenantId,
+          JSON.stringify({ tenantId: v.tenantId, polledAt: v.polledAt, consumer: v.consumers[0] }),
+        ]),
+      );
+    }
     await multi
       .set(this.keys.unowned(), JSON.stringify(unowned), 'EX', this.currentSeconds)
       .set(this.keys.status(), JSON.stringify(status), 'EX', this.currentSeconds)
       .exec();
+    // A tenant erased after its fenced write: its ranking entries are taken back (ARCHITECTURE.md,
+    // Erasure fence: entries outside the tenant's slot).
+    const exists = await Promise.all(ranked.map((v) => this.redis.exists(this.keys.shared.tenant(v.tenantId))));
+    const gone = ranked.filter((_, i) => exists[i] === 0).map((v) => v.tenantId);
+    if (gone.length > 0)
+      await Promise.all([this.redis.zrem(worst.ranking, ...gone), this.redis.hdel(worst.consumers, ...gone)]);
+  }
+
+  /** The tenants by their worst consumer at the last poll, worst first, at most `limit` (≤ MAX_WORST_READ). */
+  async worst(limit: number): Promise<TenantWorstConsumer[]> {
+    const n = Math.min(Math.max(0, Math.floor(limit)), MAX_WORST_READ);
+    if (n === 0) return [];
+    const worst = this.keys.shared.jetStreamWorst();
+    const ids = await this.redis.zrange(worst.ranking, '0', String(n - 1));
+    if (ids.length === 0) return [];
+    const rows = await this.redis.hmget(worst.consumers, ...ids);
+    return rows.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as TenantWorstConsumer);
   }
 
   /** Writes the status alone (off, or a poll that failed). */
@@ -150,12 +197,17 @@ export class JetStreamStore {
     return new Map(Object.entries(await this.redis.hgetall(this.keys.owners())));
   }
 
-  /** The periods between the two times (ms) that have figures, oldest first; at most MAX_HISTORY_PERIODS. */
+  /**
+   * The periods between the two times (ms) that have figures, oldest first; at most
+   * MAX_HISTORY_PERIODS. Those `elsewhere` holds are taken from it, the others from Redis.
+   */
   async history(
     tenantId: string,
     fromMs: number,
     toMs: number,
     resolution: 'minute' | 'hour',
+    /** The periods it holds of those given, when some are read from elsewhere (the cold store's hours). */
+    elsewhere?: (epochs: number[]) => Promise<Map<number, Record<string, string>>>,
   ): Promise<JetStreamHistoryPoint[]> {
     const step = PERIOD_SECONDS[resolution];
     const first = Math.floor(fromMs / 1000 / step) * step;
@@ -163,7 +215,10 @@ export class JetStreamStore {
     const epochs: number[] = [];
     for (let e = Math.max(first, last - (MAX_HISTORY_PERIODS[resolution] - 1) * step); e <= last; e += step)
       epochs.push(e);
-    const read = await Promise.all(epochs.map((e) => this.redis.hgetall(this.keys.history(tenantId, resolution, e))));
+    const found = elsewhere ? await elsewhere(epochs) : new Map<number, Record<string, string>>();
+    const read = await Promise.all(
+      epochs.map(async (e) => found.get(e) ?? this.redis.hgetall(this.keys.history(tenantId, resolution, e))),
+    );
     const points: JetStreamHistoryPoint[] = [];
     epochs.forEach((epoch, i) => {
       if (Object.keys(read[i]).length > 0) points.push(historyPoint(epoch, read[i]));

@@ -1,5 +1,6 @@
 // The tenant's JetStream as Pulse sees it (issue #33): what the poller stores and what the API,
-// the dashboard, the Prometheus exposition and the anomaly detector read. Plain data, no I/O.
+// the dashboard, the Prometheus exposition, the anomaly detector and the export read. Plain data
+// and pure functions, no I/O.
 
 /** A limit the server enforces on a stream; null where the stream sets none. */
 export interface StreamLimits {
@@ -127,11 +128,23 @@ export interface JetStreamReader {
    */
   owners(): Promise<Map<string, string>>;
   /**
-   * Optional: the tenants whose worst consumer lags most (by pending, then by growth), at most
-   * `limit`, worst first, each with that consumer: one read for every tenant, not one per tenant.
-   * Where absent, the operator console reads `current()` per tenant instead.
+   * The tenants whose worst consumer lags most (by pending, then by growth, then tenant id), at
+   * most `limit` (the reader may bound it lower), worst first, each with that consumer, from the
+   * last poll: one read for every tenant, not one per tenant (the operator console's ranking).
    */
-  worst?(limit: number): Promise<TenantWorstConsumer[]>;
+  worst(limit: number): Promise<TenantWorstConsumer[]>;
+}
+
+/** A history point as the API and the export write it: the maps as lists, a consumer's key split. */
+export function historyPointBody(p: JetStreamHistoryPoint) {
+  return {
+    timestamp: p.timestamp,
+    streams: [...p.streams].map(([name, s]) => ({ name, ...s })),
+    consumers: [...p.consumers].map(([key, c]) => {
+      const slash = key.indexOf('/');
+      return { stream: key.slice(0, slash), consumer: key.slice(slash + 1), ...c };
+    }),
+  };
 }
 
 /** Nest injection token of the JetStreamReader. */

@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { TenantDirectory } from '../tenants/tenant-directory.js';
 import {
   consumerFigures,
   FakeBatchJetStreamReader,
   FakeJetStreamReader,
   laggingTenant,
 } from '../../test/support/jetstream-fake.js';
+import type { AdvisoriesService, AdvisoriesStatus } from '../jetstream/advisories.service.js';
 import { JetStreamOverview, rankWorst, WORST_TENANTS } from './jetstream-overview.js';
-
-/** A directory of `ids` (the overview only lists them). */
-const directory = (ids: string[]) => ({ list: () => ids.map((id) => ({ id })) }) as unknown as TenantDirectory;
 
 /** `n` tenants, tenant i's worst consumer `i * 100` behind (t0 has no consumer at all). */
 function fill(reader: FakeJetStreamReader, n: number): string[] {
@@ -28,8 +25,8 @@ function fill(reader: FakeJetStreamReader, n: number): string[] {
 describe('JetStreamOverview (operator console)', () => {
   it('lists the tenants by worst consumer, at most WORST_TENANTS, with the poller status', async () => {
     const reader = new FakeJetStreamReader();
-    const ids = fill(reader, WORST_TENANTS + 5);
-    const body = await new JetStreamOverview(directory(ids), reader).read();
+    fill(reader, WORST_TENANTS + 5);
+    const body = await new JetStreamOverview(reader).read();
     expect(body.status).toEqual({ state: 'ok', detail: null, lastPollAt: reader.statusNow.lastPollAt, unowned: 2 });
     expect(body.worstConsumers).toHaveLength(WORST_TENANTS);
     expect(body.worstConsumers[0]).toEqual({
@@ -48,29 +45,45 @@ describe('JetStreamOverview (operator console)', () => {
 
   it("uses the reader's batched worst() where it has one (no read per tenant)", async () => {
     const reader = new FakeBatchJetStreamReader();
-    const ids = fill(reader, 5);
+    fill(reader, 5);
     let perTenant = 0;
     const current = reader.current.bind(reader);
     reader.current = (id) => {
       perTenant++;
       return current(id);
     };
-    const body = await new JetStreamOverview(directory(ids), reader).read();
+    const body = await new JetStreamOverview(reader).read();
     expect(perTenant).toBe(0);
     expect(body.worstConsumers.map((r) => r.tenantId)).toEqual(['t4', 't3', 't2', 't1']);
   });
 
   it('without JetStreamModule (no reader) or with monitoring off: state off, nothing listed', async () => {
-    expect(await new JetStreamOverview(directory(['a']), undefined).read()).toEqual({
+    expect(await new JetStreamOverview(undefined).read()).toEqual({
       status: { state: 'off', detail: null, lastPollAt: null, unowned: 0 },
       worstConsumers: [],
+      advisories: { state: 'off', counted: 0, rejected: 0, unmatched: 0, dropped: 0, lastAt: null },
     });
     const reader = new FakeJetStreamReader();
-    const ids = fill(reader, 3);
+    fill(reader, 3);
     reader.statusNow = { state: 'off', detail: 'JETSTREAM_MONITORING=false', lastPollAt: null, unowned: 0 };
-    const body = await new JetStreamOverview(directory(ids), reader).read();
+    const body = await new JetStreamOverview(reader).read();
     expect(body.status.state).toBe('off');
     expect(body.worstConsumers).toEqual([]);
+  });
+
+  it("shows this instance's advisory counts (AdvisoriesService.status)", async () => {
+    const figures: AdvisoriesStatus = {
+      state: 'on',
+      counted: 41,
+      rejected: 2,
+      unmatched: 5,
+      dropped: 0,
+      lastAt: '2026-12-07T11:00:03.000Z',
+    };
+    const advisories = { status: () => figures } as unknown as AdvisoriesService;
+    expect((await new JetStreamOverview(new FakeJetStreamReader(), advisories).read()).advisories).toEqual(figures);
+    // Without JetStreamModule too: the advisories are their own subscriber.
+    expect((await new JetStreamOverview(undefined, advisories).read()).advisories).toEqual(figures);
   });
 
   it('rankWorst: ties on pending go to the faster-growing lag, then the tenant id', () => {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { SharedReads } from '../common/shared-reads.js';
+import { type AdvisoriesStatus, AdvisoriesService } from '../jetstream/advisories.service.js';
 import {
   type DrainState,
   JETSTREAM_READER,
@@ -7,14 +8,11 @@ import {
   type TenantJetStream,
   type TenantWorstConsumer,
 } from '../jetstream/jetstream.types.js';
-import { TenantDirectory } from '../tenants/tenant-directory.js';
 
 /** Tenants the console lists by their worst consumer, at most. */
 export const WORST_TENANTS = 20;
-/** The ranking is read once for every console open within this long (it reads every tenant). */
+/** The ranking is read once for every console open within this long. */
 const WORST_SHARED_MS = 10_000;
-/** Tenants read at once where the reader has no batched `worst` read. */
-const READ_CHUNK = 50;
 
 /** One line of the console's JetStream table: a tenant and its worst consumer. */
 export interface WorstConsumerRow {
@@ -27,13 +25,30 @@ export interface WorstConsumerRow {
   polledAt: string;
 }
 
-/** The console's JetStream block: the poller's status and the tenants by worst consumer. */
+/**
+ * The console's JetStream block: the poller's status, the tenants by worst consumer, and the
+ * advisories this instance handled (the queue group shares them out: each instance its part).
+ */
 export interface JetStreamOverviewBody {
   status: { state: 'off' | 'ok' | 'error'; detail: string | null; lastPollAt: string | null; unowned: number };
   worstConsumers: WorstConsumerRow[];
+  advisories: AdvisoriesStatus;
 }
 
-/** Each tenant's worst consumer (the poll keeps them worst first), tenants by its lag, at most `limit`. */
+/** The advisories' figures without AdvisoriesModule. */
+const ADVISORIES_OFF: AdvisoriesStatus = {
+  state: 'off',
+  counted: 0,
+  rejected: 0,
+  unmatched: 0,
+  dropped: 0,
+  lastAt: null,
+};
+
+/**
+ * Each tenant's worst consumer (the poll keeps them worst first), tenants by its lag, at most
+ * `limit`: the order `JetStreamReader.worst` answers in (the test readers rank with it).
+ */
 export function rankWorst(views: (TenantJetStream | null)[], limit: number): TenantWorstConsumer[] {
   return views
     .filter((v): v is TenantJetStream => v !== null && v.consumers.length > 0)
@@ -48,25 +63,32 @@ export function rankWorst(views: (TenantJetStream | null)[], limit: number): Ten
 }
 
 /**
- * The operator console's view of the tenants' JetStream (admin key): the poller's status and the
- * WORST_TENANTS tenants whose worst consumer lags most. With JetStreamModule absent, the state is
- * `off` and the list empty.
+ * The operator console's view of the tenants' JetStream (admin key): the poller's status, the
+ * WORST_TENANTS tenants whose worst consumer lags most and this instance's advisory counts. With
+ * JetStreamModule absent, the state is `off` and the list empty; without AdvisoriesModule, the
+ * advisories are `off`.
  */
 @Injectable()
 export class JetStreamOverview {
   private readonly shared = new SharedReads<TenantWorstConsumer[]>(WORST_SHARED_MS, 1);
 
   constructor(
-    private readonly directory: TenantDirectory,
     /** JetStreamModule's reader; absent where that module is not imported. */
     @Optional() @Inject(JETSTREAM_READER) private readonly reader?: JetStreamReader,
+    /** AdvisoriesModule's subscriber; absent where that module is not imported. */
+    @Optional() private readonly advisories?: AdvisoriesService,
   ) {}
 
   async read(now = Date.now()): Promise<JetStreamOverviewBody> {
     const reader = this.reader;
-    if (!reader) return { status: { state: 'off', detail: null, lastPollAt: null, unowned: 0 }, worstConsumers: [] };
+    const advisories = this.advisories?.status() ?? ADVISORIES_OFF;
+    if (!reader)
+      return { status: { state: 'off', detail: null, lastPollAt: null, unowned: 0 }, worstConsumers: [], advisories };
     const s = reader.status();
-    const worst = s.state === 'off' ? [] : await this.shared.get('worst', now, () => this.worst(reader));
+    const worst =
+      s.state === 'off'
+        ? []
+        : await this.shared.get('worst', now, async () => (await reader.worst(WORST_TENANTS)).slice(0, WORST_TENANTS));
     return {
       status: { state: s.state, detail: s.detail ?? null, lastPollAt: s.lastPollAt, unowned: s.unowned },
       worstConsumers: worst.map((w) => ({
@@ -78,17 +100,7 @@ export class JetStreamOverview {
         drain: w.consumer.drain,
         polledAt: w.polledAt,
       })),
+      advisories,
     };
-  }
-
-  /** One batched read where the reader has it; else each tenant's last poll, a chunk at a time. */
-  private async worst(reader: JetStreamReader): Promise<TenantWorstConsumer[]> {
-    if (reader.worst) return (await reader.worst(WORST_TENANTS)).slice(0, WORST_TENANTS);
-    const ids = this.directory.list().map((t) => t.id);
-    const views: (TenantJetStream | null)[] = [];
-    for (let i = 0; i < ids.length; i += READ_CHUNK) {
-      views.push(...(await Promise.all(ids.slice(i, i + READ_CHUNK).map((id) => reader.current(id)))));
-    }
-    return rankWorst(views, WORST_TENANTS);
   }
 }

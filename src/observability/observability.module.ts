@@ -9,6 +9,7 @@ import { MetricsModule } from '../metrics/metrics.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { NatsEventsModule } from '../nats-events/nats-events.module.js';
 import { JetStreamModule } from '../jetstream/jetstream.module.js';
+import { AdvisoriesModule } from '../jetstream/advisories.module.js';
 import { AdminOverviewController } from './admin-overview.controller.js';
 import { AdminOverviewService } from './admin-overview.service.js';
 import { JetStreamOverview } from './jetstream-overview.js';
@@ -27,6 +28,7 @@ import { PrometheusService } from './prometheus.service.js';
     AnomaliesModule,
     NatsEventsModule,
     JetStreamModule,
+    AdvisoriesModule,
   ],
   controllers: [PrometheusController, AdminOverviewController],
   providers: [PrometheusService, AdminOverviewService, JetStreamOverview],

@@ -70,6 +70,15 @@ export const OBSERVABILITY_SCHEMAS: Record<string, Schema> = {
           polledAt: dateTime,
         }),
       ),
+      /** The advisories this instance handled since it started (the queue group shares them out). */
+      advisories: obj({
+        state: oneOfValues(['off', 'on']),
+        counted: int,
+        rejected: int,
+        unmatched: int,
+        dropped: int,
+        lastAt: nullable(dateTime),
+      }),
     }),
   }),
 };

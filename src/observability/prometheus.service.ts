@@ -11,6 +11,7 @@ import { AlertSender } from '../alerting/alert-sender.js';
 import { AnomalyDetectionJob } from '../anomalies/anomaly-detection.job.js';
 import { Timings } from '../jobs/timings.js';
 import { JobFailures } from '../jobs/job-failures.js';
+import { AdvisoriesService } from '../jetstream/advisories.service.js';
 
 /**
  * prom-client's default metrics include three gauges named `_total`, which Prometheus reserves for
@@ -49,10 +50,12 @@ export class PrometheusService {
     timings: Timings,
     natsEvents: NatsEventsService,
     jobFailures: JobFailures,
+    advisories: AdvisoriesService,
   ) {
     this.processMetrics();
     this.tapMetrics(aggregator);
     this.natsSystemMetrics(natsEvents);
+    this.advisoryMetrics(advisories);
     this.connectionMetrics(flusher, nats, health);
     this.heartbeatMetrics(heartbeats, writer);
     this.failureMetrics(flusher, writer, jobFailures);
@@ -92,17 +95,11 @@ export class PrometheusService {
   }
 
   private natsSystemMetrics(natsEvents: NatsEventsService): void {
-    this.labelledCounter(
+    this.outcomeCounter(
       'pulse_nats_system_events_total',
       'NATS server advisories this instance handled that matched no tenant (outcome=unmatched) or were no advisory it knows (outcome=rejected)',
-      ['outcome'],
-      () => {
-        const s = natsEvents.status();
-        return [
-          [{ outcome: 'unmatched' }, s.unmatched],
-          [{ outcome: 'rejected' }, s.rejected],
-        ];
-      },
+      () => natsEvents.status(),
+      ['unmatched', 'rejected'],
     );
     this.gauge(
       'pulse_nats_system_connected',
@@ -110,6 +107,24 @@ export class PrometheusService {
       () => {
         const state = natsEvents.status().state;
         return state === 'off' ? -1 : state === 'connected' ? 1 : 0;
+      },
+    );
+  }
+
+  /** JetStream advisories this instance handled (the queue group shares them out among instances). */
+  private advisoryMetrics(advisories: AdvisoriesService): void {
+    this.outcomeCounter(
+      'pulse_jetstream_advisories_total',
+      'JetStream advisories this instance handled: counted for a tenant (outcome=counted), of a stream no tenant owns (unmatched), no advisory it knows or malformed (rejected), dropped with the queue full (dropped)',
+      () => advisories.status(),
+      ['counted', 'unmatched', 'rejected', 'dropped'],
+    );
+    this.gauge(
+      'pulse_jetstream_advisory_last_timestamp_seconds',
+      'When this instance last handled a JetStream advisory (Unix seconds; 0: none yet)',
+      () => {
+        const last = advisories.status().lastAt;
+        return last === null ? 0 : Date.parse(last) / 1000;
       },
     );
   }
@@ -249,6 +264,19 @@ export class PrometheusService {
         this.reset();
         for (const [labels, n] of read()) this.inc(labels, n);
       },
+    });
+  }
+
+  /** As `labelledCounter`, labelled `outcome`: each outcome's total read from one status object. */
+  private outcomeCounter<S, K extends keyof S & string>(
+    name: string,
+    help: string,
+    status: () => S & Record<K, number>,
+    outcomes: K[],
+  ): void {
+    this.labelledCounter(name, help, ['outcome'], () => {
+      const s = status();
+      return outcomes.map((outcome) => [{ outcome }, s[outcome]] as const);
     });
   }
 

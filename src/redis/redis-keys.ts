@@ -287,6 +287,15 @@ export class RedisKeys {
     return `${this.prefix}:alert:due`;
   }
 
+  /**
+   * ZSET tenant id → minus its worst JetStream consumer's pending (growth breaks ties), and the
+   * HASH tenant id → that consumer's JSON: the operator console's ranking, replaced by every
+   * JetStream poll (JetStreamStore). Outside the tenant's slot: the erasure removes its entries.
+   */
+  jetStreamWorst(): { ranking: string; consumers: string } {
+    return { ranking: `${this.prefix}:js:worst`, consumers: `${this.prefix}:js:worst:c` };
+  }
+
   /** HASH rejected heartbeats on this tenant's subjects, by reason (all time). */
   heartbeatRejections(tenantId: string): string {
     return `${this.tenantScope(tenantId)}hbrej`;

@@ -142,9 +142,9 @@ export class TenantRepository {
 
   /**
    * Removes the tenant: first its record (the erasure's fence: every writer stops at once), then
-   * its registry entry and API-key index entries (and its revoked keys'), then every key under its
-   * hash tag; of a tenant already erased, whatever of these is left. The number of keys and
-   * entries removed.
+   * its registry entry, API-key index entries (and its revoked keys') and JetStream ranking
+   * entries, then every key under its hash tag; of a tenant already erased, whatever of these is
+   * left. The number of keys and entries removed.
    */
   async delete(tenantId: string): Promise<number> {
     const found = await this.find(tenantId);
@@ -159,6 +159,10 @@ export class TenantRepository {
     for (const k of apiKeys) removed += await this.redis.del(this.keys.apiKey(k.sha256));
     for (const sha of await this.redis.hkeys(this.keys.tenantRevokedKeys(tenantId)))
       removed += await this.redis.del(this.keys.revokedApiKey(sha));
+    // Its entries in the JetStream poll's ranking (a poll racing this takes back its own).
+    const worst = this.keys.jetStreamWorst();
+    removed += await this.redis.zrem(worst.ranking, tenantId);
+    removed += await this.redis.hdel(worst.consumers, tenantId);
     // Its NATS identities are free for another tenant from now on.
     if (found) await this.releaseIdentities(tenantId, natsIdentityPairs(found.natsIdentities));
     return removed + (await this.deleteByPrefix(this.keys.tenantScope(tenantId)));

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveJob } from '../../src/history/archive.job.js';
 import { OperatorAlerts } from '../../src/alerting/operator-alerts.job.js';
 import { RollupJob } from '../../src/analytics/rollup.job.js';
-import { ColdPartitions } from '../../src/coldstore/cold-partitions.js';
 import { COLD_STORE, type ColdStore } from '../../src/coldstore/cold-store.js';
 import { RETENTION } from '../../src/common/retention.js';
 import { dayOf } from '../../src/common/time.js';
@@ -13,19 +12,9 @@ import { TenantDelta } from '../../src/monitoring/tenant-delta.js';
 import { HistoryWriter } from '../../src/history/history-writer.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { HistoryKeys } from '../../src/history/history-keys.js';
-import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
-import { type CreatedTenant, createTenant, request } from '../support/http.js';
-import { startDynalite } from '../support/processes.js';
-import {
-  ADMIN_KEY,
-  deletePrefix,
-  type RunningPulse,
-  SHARED_REDIS,
-  startPulse,
-  testOptions,
-  uniqueTenantId,
-  waitFor,
-} from '../support/pulse-app.js';
+import { type CreatedTenant, request } from '../support/http.js';
+import { type ColdPulse, startColdPulse } from '../support/cold-pulse.js';
+import { ADMIN_KEY, type RunningPulse } from '../support/pulse-app.js';
 
 const HOUR = 3600;
 
@@ -42,7 +31,8 @@ interface Analytics {
  * archiver, then read back from the cold store.
  */
 describe('cold store (dynalite, real Redis and NATS)', () => {
-  let dynamo: Awaited<ReturnType<typeof startDynalite>>;
+  let started: ColdPulse;
+  let dynamo: ColdPulse['dynamo'];
   let pulse: RunningPulse;
   let redis: Redis;
   let keys: RedisKeys;
@@ -50,32 +40,21 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
   let tenant: CreatedTenant;
   /** The tenant incarnation's partition of the table. */
   let partition: string;
+  let table: string;
   let seq = 0;
-  const table = `pulse-test-${Date.now()}`;
   const nowHour = Math.floor(Date.now() / 1000 / HOUR) * HOUR;
   const old = nowHour - 60 * HOUR; // before the 48-hour hot window (and its 2-hour margin)
   const recent = nowHour - 10 * HOUR; // inside it
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    const options = testOptions({
-      rollupIntervalMs: 3_600_000, // passes are run by the test
-      coldStore: { table, endpoint: dynamo.endpoint, createTable: true, hotHistoryHours: 48 },
-    });
-    pulse = await startPulse(options);
-    redis = new Redis(SHARED_REDIS);
-    keys = new RedisKeys(options.redis.keyPrefix);
-    historyKeys = new HistoryKeys(options.redis.keyPrefix);
-    tenant = await createTenant(pulse.url, uniqueTenantId('cold'), 'enterprise');
-    await waitFor(async () => pulse.app.get(TenantDirectory).get(tenant.id) !== undefined, Boolean);
-    partition = (await pulse.app.get(ColdPartitions).of(tenant.id))!;
+    started = await startColdPulse('cold');
+    ({ dynamo, pulse, redis, tenant, partition, table } = started);
+    keys = new RedisKeys(pulse.options.redis.keyPrefix);
+    historyKeys = new HistoryKeys(pulse.options.redis.keyPrefix);
   });
 
   afterAll(async () => {
-    await pulse?.close();
-    redis?.disconnect();
-    await dynamo?.close();
-    await deletePrefix(SHARED_REDIS, pulse.options.redis.keyPrefix);
+    await started?.close();
   });
 
   /** Messages in an hour, with subjects (`subject` names them), as a delta. */
@@ -106,17 +85,7 @@ describe('cold store (dynalite, real Redis and NATS)', () => {
     return res;
   };
 
-  /** Archiver passes until one archives nothing more (each pass takes up to 200 periods). */
-  async function archiveAll(): Promise<number> {
-    let total = 0;
-    for (let i = 0; i < 10; i++) {
-      const run = await pulse.app.get(ArchiveJob).run(Date.now());
-      expect(run).not.toBeNull();
-      if (run!.archived === 0) return total;
-      total += run!.archived;
-    }
-    return total;
-  }
+  const archiveAll = () => started.archiveAll();
 
   it('hours, days, subjects and client behaviour older than the hot window read identically from the cold store; Redis forgets them', async () => {
     await trafficAt(old, 40);

@@ -8,7 +8,15 @@ import { ComplianceService, type ExportRecord } from '../../src/compliance/compl
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { HistoryKeys } from '../../src/history/history-keys.js';
 import { hashApiKey } from '../../src/tenants/api-key.service.js';
+import type { JetStreamHistoryPoint } from '../../src/jetstream/jetstream.types.js';
 import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
+import {
+  FakeJetStreamReader,
+  lagHistory,
+  laggingTenant,
+  streamFigures,
+  withJetStreamReader,
+} from '../support/jetstream-fake.js';
 import { type CreatedTenant, createTenant } from '../support/http.js';
 import {
   ADMIN_KEY,
@@ -670,5 +678,87 @@ describe('Compliance: audit trail, export, erasure and the report (real NATS and
     expect(row?.split(',')[0]).toBe(`'${id}`);
     for (const line of csv.text.split('\n'))
       for (const cell of line.split(',')) expect(cell, line).not.toMatch(/^"?[=+@\t\r]|^"?-(?!\d+(\.\d+)?$)/);
+  });
+});
+
+describe("Compliance: the export holds the tenant's JetStream (a fixed reader)", () => {
+  const MINUTE_MS = 60_000;
+  /** The fixed figures; history answers only the periods of the range asked (each at most once). */
+  class RangeReader extends FakeJetStreamReader {
+    readonly asked: { fromMs: number; toMs: number; resolution: string }[] = [];
+
+    override history(
+      tenantId: string,
+      fromMs: number,
+      toMs: number,
+      resolution: 'minute' | 'hour' = 'minute',
+    ): Promise<JetStreamHistoryPoint[]> {
+      this.asked.push({ fromMs, toMs, resolution });
+      const view = this.views.get(tenantId);
+      if (!view) return Promise.resolve([]);
+      // The last hour of minutes, and the current hour; only those inside [from, to].
+      const points =
+        resolution === 'minute'
+          ? lagHistory(view, 60)
+          : [
+              {
+                ...lagHistory(view, 1)[0],
+                timestamp: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString(),
+              },
+            ];
+      return Promise.resolve(
+        points.filter((p) => Date.parse(p.timestamp) >= fromMs && Date.parse(p.timestamp) <= toMs),
+      );
+    }
+  }
+  const reader = new RangeReader();
+  let pulse: RunningPulse;
+
+  beforeAll(async () => {
+    pulse = await startPulse(testOptions(), withJetStreamReader(reader));
+  });
+
+  afterAll(async () => {
+    await pulse?.close();
+    if (pulse) await deletePrefix(SHARED_REDIS, pulse.options.redis.keyPrefix);
+  });
+
+  it("current view and history within the retention, each minute once, no other tenant's", async () => {
+    const t = await createTenant(pulse.url, uniqueTenantId('jsexp'), 'enterprise');
+    const other = await createTenant(pulse.url, uniqueTenantId('jsexp'), 'enterprise');
+    const view = laggingTenant(t.id);
+    reader.views.set(t.id, view);
+    reader.views.set(other.id, { ...laggingTenant(other.id), streams: [streamFigures('THEIRS', [], 1, 1)] });
+    const res = await fetch(`${pulse.url}/api/v1/admin/tenants/${t.id}/export`, {
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const records = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ExportRecord);
+    const of = (type: string) => records.filter((r) => r.type === type);
+    expect(of('jetstream')).toEqual([{ type: 'jetstream', data: view }]);
+    const minutes = of('jetstreamMinute').map(
+      (r) => r.data as { timestamp: string; consumers: { stream: string; consumer: string; pending: number }[] },
+    );
+    // The fixed hour of minutes, each once, oldest first, points as the history route writes them.
+    expect(minutes).toHaveLength(60);
+    expect(new Set(minutes.map((m) => m.timestamp)).size).toBe(60);
+    expect(minutes.map((m) => m.timestamp)).toEqual([...minutes.map((m) => m.timestamp)].sort());
+    expect(minutes.at(-1)!.consumers).toContainEqual(
+      expect.objectContaining({ stream: 'ORDERS', consumer: 'orders-worker', pending: 48_213 }),
+    );
+    expect(of('jetstreamHour')).toHaveLength(1);
+    expect(text).not.toContain('THEIRS');
+    // Bounded reads within the retention (25 h of minutes, the tier's hours), an hour or a day each.
+    const exported = reader.asked;
+    for (const a of exported) {
+      const span = a.toMs - a.fromMs;
+      expect(span).toBeLessThanOrEqual(a.resolution === 'minute' ? 59 * MINUTE_MS : 23 * 3_600_000);
+    }
+    const firstMinute = Math.min(...exported.filter((a) => a.resolution === 'minute').map((a) => a.fromMs));
+    expect(Date.now() - firstMinute).toBeLessThanOrEqual(25 * 3_600_000 + 2 * MINUTE_MS);
   });
 });

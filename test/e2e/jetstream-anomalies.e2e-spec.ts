@@ -28,6 +28,7 @@ let tenantId = '';
 const reader: JetStreamReader = {
   current: (id) => Promise.resolve(id === tenantId ? view : null),
   history: () => Promise.resolve([]),
+  worst: () => Promise.resolve([]),
   status: () => ({ state: 'ok', lastPollAt: null, unowned: 0 }),
   owners: () => Promise.resolve(new Map([[STREAM, tenantId]])),
 };

@@ -10,6 +10,7 @@ import { JetStreamPoller } from '../../src/jetstream/jetstream.poller.js';
 import { JETSTREAM_READER, type JetStreamReader } from '../../src/jetstream/jetstream.types.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { type CreatedTenant, createTenant, request } from '../support/http.js';
+import { jetStreamPulseOptions, startJetStreamServer } from '../support/jetstream-server.js';
 import { type ServerProcess, startNatsServer } from '../support/processes.js';
 import {
   ADMIN_KEY,
@@ -19,6 +20,7 @@ import {
   startPulse,
   testOptions,
   uniqueTenantId,
+  waitFor,
 } from '../support/pulse-app.js';
 
 interface Stream {
@@ -73,14 +75,6 @@ function conforms(name: string, body: unknown): void {
 }
 
 /**
- * Pulse's NATS user holds exactly the permissions README "JetStream" documents: its usual
- * subjects, the two JetStream list APIs, its reply inbox and the advisories.
- */
-const PULSE_PERMISSIONS = `
-        publish: ["_PULSE.>", "$JS.API.STREAM.LIST", "$JS.API.CONSUMER.LIST.*"]
-        subscribe: ["tenant.*.>", "_HEARTBEAT.>", "_PULSE.internal.>", "_INBOX.>", "$JS.EVENT.ADVISORY.>"]`;
-
-/**
  * A private nats-server with JetStream and a system account; two tenants with streams in their
  * namespaces, push and pull consumers, and a stream spanning both. Polls are driven by the test.
  */
@@ -96,30 +90,10 @@ describe('JetStream per tenant (private nats-server with JetStream)', () => {
   const SPAN = 'SPANNING';
 
   beforeAll(async () => {
-    const storeDir = mkdtempSync(join(tmpdir(), 'pulse-js-'));
-    server = await startNatsServer(`
-jetstream { store_dir: "${storeDir}" }
-accounts {
-  SYS { users = [{ user: sys, password: sys-secret }] }
-  APP {
-    jetstream: enabled
-    users = [
-      { user: pulse, password: pulse-secret, permissions: {${PULSE_PERMISSIONS}
-      } }
-      { user: app, password: app-secret }
-    ]
-  }
-}
-system_account: SYS
-`);
-    const url = `nats://127.0.0.1:${server.port}`;
-    pulse = await startPulse(
-      testOptions({
-        nats: { servers: [url], user: 'pulse', password: 'pulse-secret', connectTimeoutMs: 3000 },
-        // A poll interval no test waits for: the test drives every poll.
-        jetstream: { enabled: true, pollIntervalMs: 3_600_000, maxStreamsPerTenant: 100, maxConsumersPerTenant: 100 },
-      }),
-    );
+    let url: string;
+    ({ server, url } = await startJetStreamServer());
+    // A poll interval no test waits for: the test drives every poll.
+    pulse = await startPulse(testOptions(jetStreamPulseOptions(url)));
     a = await createTenant(pulse.url, uniqueTenantId('js-a'), 'enterprise');
     b = await createTenant(pulse.url, uniqueTenantId('js-b'), 'enterprise');
     app = await connect({ servers: url, user: 'app', pass: 'app-secret' });
@@ -142,6 +116,8 @@ system_account: SYS
     for (let i = 0; i < 50; i++) await js.publish(`tenant.${a.id}.orders.new`, `order ${i}`);
     for (let i = 0; i < 20; i++) await js.publish(`tenant.${b.id}.jobs`, `job ${i}`);
     await js.publish(`tenant.${a.id}.span`, 'x');
+    // The creations' advisories asked for an early poll: it has run before the tests drive theirs.
+    await waitFor(() => Promise.resolve(pulse.app.get(JetStreamPoller).status().lastPollAt), Boolean);
   });
 
   afterAll(async () => {
@@ -249,6 +225,23 @@ system_account: SYS
     for (const c of va.consumers) expect(c, c.name).toMatchObject(truth.consumers.get(c.name)!);
   });
 
+  it("the operator console ranks the tenants by their worst consumer (one read of the poll's ranking)", async () => {
+    const res = await request<{
+      jetstream: {
+        status: { state: string };
+        worstConsumers: { tenantId: string; consumer: string; pending: number }[];
+      };
+    }>(pulse.url, 'GET', '/api/v1/admin/overview', { key: ADMIN_KEY });
+    expect(res.status).toBe(200);
+    expect(res.body.jetstream.status.state).toBe('ok');
+    // A's push1 has all 80 pending, B's consumers 20 each.
+    expect(res.body.jetstream.worstConsumers.map((r) => r.tenantId)).toEqual([a.id, b.id]);
+    expect(res.body.jetstream.worstConsumers[0]).toMatchObject({ consumer: 'push1', pending: 80 });
+    expect(res.body.jetstream.worstConsumers[1]).toMatchObject({ pending: 20 });
+    const reader = pulse.app.get<JetStreamReader>(JETSTREAM_READER);
+    expect((await reader.worst(1)).map((w) => w.tenantId)).toEqual([a.id]);
+  });
+
   it('history for the last hour reads back per minute, for the tenant only', async () => {
     const res = await request<History>(pulse.url, 'GET', '/api/v1/metrics/jetstream/history?period=1h', {
       key: a.apiKey,
@@ -288,6 +281,8 @@ system_account: SYS
     expect(vb.consumers).toEqual([]);
     expect((await view(a)).streams.map((s) => s.name)).toEqual([A]);
     expect([...(await pulse.app.get<JetStreamReader>(JETSTREAM_READER).owners()).keys()]).toEqual([A]);
+    // B has no consumer left: out of the console's ranking.
+    expect((await pulse.app.get<JetStreamReader>(JETSTREAM_READER).worst(10)).map((w) => w.tenantId)).toEqual([a.id]);
   });
 
   it('a professional tenant gets its view but no history (only enterprise can read it)', async () => {
@@ -318,9 +313,14 @@ system_account: SYS
         200,
       );
       expect(await keysOfA()).toBe(0);
+      // Its entries in the deployment-wide ranking went with it.
+      const worst = new RedisKeys(pulse.options.redis.keyPrefix).jetStreamWorst();
+      const rankedA = async () => [await redis.zscore(worst.ranking, a.id), await redis.hget(worst.consumers, a.id)];
+      expect(await rankedA()).toEqual([null, null]);
       // A poll at once (this instance's directory may not have heard of the erasure yet).
       await poll();
       expect(await keysOfA()).toBe(0);
+      expect(await rankedA()).toEqual([null, null]);
     } finally {
       redis.disconnect();
     }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OfflineDetector } from '../../src/heartbeat/offline-detector.job.js';
+import { AdvisoriesService } from '../../src/jetstream/advisories.service.js';
 import { createTenant, request } from '../support/http.js';
 import { hasPrometheus, PROMTOOL, sayPrometheusMissing } from '../support/prometheus.js';
 import {
@@ -81,6 +82,30 @@ describe('operator surface', () => {
     // Route patterns, never tenant ids, in labels.
     expect(text).toContain('route="/api/v1/metrics/realtime"');
     expect(text).not.toContain(t.id);
+  });
+
+  it("JetStream advisories this instance handled: in /metrics and in the console's JetStream block", async () => {
+    const advisories = pulse.app.get(AdvisoriesService);
+    const before = advisories.status();
+    // Not an advisory Pulse knows: rejected (no I/O, counted at once).
+    advisories.handle({
+      subject: '$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.S.C',
+      data: new TextEncoder().encode('{"type": 42}'),
+    });
+    const text = await scrape();
+    expect(text).toContain('# TYPE pulse_jetstream_advisories_total counter');
+    expect(text).toContain(`pulse_jetstream_advisories_total{outcome="rejected"} ${before.rejected + 1}`);
+    for (const outcome of ['counted', 'unmatched', 'dropped'])
+      expect(text).toMatch(new RegExp(`pulse_jetstream_advisories_total\\{outcome="${outcome}"\\} \\d+`));
+    expect(text).toMatch(/^pulse_jetstream_advisory_last_timestamp_seconds \d/m);
+    const overview = await request<{ jetstream: { advisories: { state: string; rejected: number } } }>(
+      pulse.url,
+      'GET',
+      '/api/v1/admin/overview',
+      { key: ADMIN_KEY },
+    );
+    expect(overview.status).toBe(200);
+    expect(overview.body.jetstream.advisories).toMatchObject({ state: 'on', rejected: before.rejected + 1 });
   });
 });
 

@@ -35,6 +35,7 @@ describe('JetStream advisories (private nats-server with JetStream, real Redis)'
   const reader: JetStreamReader = {
     current: () => Promise.resolve(null),
     history: () => Promise.resolve([]),
+    worst: () => Promise.resolve([]),
     status: () => ({ state: 'ok', lastPollAt: null, unowned: 0 }),
     owners: () => {
       ownersAsked++;

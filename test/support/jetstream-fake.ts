@@ -9,6 +9,7 @@ import {
   type TenantJetStream,
   type TenantWorstConsumer,
 } from '../../src/jetstream/jetstream.types.js';
+import { rankWorst } from '../../src/observability/jetstream-overview.js';
 import type { PulseTestModules } from './pulse-app.js';
 
 const MINUTE_MS = 60_000;
@@ -180,18 +181,15 @@ export class FakeJetStreamReader implements JetStreamReader {
     for (const v of this.views.values()) for (const s of v.streams) owners.set(s.name, v.tenantId);
     return Promise.resolve(owners);
   }
-}
 
-/** As FakeJetStreamReader, with the optional batched `worst` read. */
-export class FakeBatchJetStreamReader extends FakeJetStreamReader {
+  /** The views ranked as the poll's ranking orders them (`rankWorst`). */
   worst(limit: number): Promise<TenantWorstConsumer[]> {
-    const rows = [...this.views.values()]
-      .filter((v) => v.consumers.length > 0)
-      .map((v) => ({ tenantId: v.tenantId, polledAt: v.polledAt, consumer: v.consumers[0] }))
-      .sort((a, b) => b.consumer.pending - a.consumer.pending);
-    return Promise.resolve(rows.slice(0, limit));
+    return Promise.resolve(rankWorst([...this.views.values()], limit));
   }
 }
+
+/** FakeJetStreamReader by its older name (every reader has the batched `worst` read now). */
+export class FakeBatchJetStreamReader extends FakeJetStreamReader {}
 
 /** Pulse built with `reader` as its JetStreamReader (JetStreamModule's provider replaced). */
 export function withJetStreamReader(reader: JetStreamReader): PulseTestModules {

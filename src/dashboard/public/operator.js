@@ -58,9 +58,15 @@
     text($('jetstream'), s.state);
     text($('js-status'), s.state === 'off'
       ? 'JetStream monitoring is off.'
-      : `Last poll ${when(s.lastPollAt)}${s.detail ? ` (${s.detail})` : ''} · ${fmt(s.unowned)} ${s.unowned === 1 ? 'stream' : 'streams'} of no tenant (the operator's).`);
+      : `Last poll ${when(s.lastPollAt)}${s.detail ? ` (${s.detail})` : ''} · ${fmt(s.unowned)} ${s.unowned === 1 ? 'stream' : 'streams'} of no tenant (the operator's).${advisoryWords(js.advisories)}`);
     const rows = js.worstConsumers.map((w) => row([w.tenantId, `${w.stream} / ${w.consumer}`, fmt(w.pending), fmt(w.ackPending), drainWords(w.drain), when(w.polledAt)]));
     $('js-worst').tBodies[0].replaceChildren(...(rows.length ? rows : [row(['No tenant consumers seen.', '', '', '', '', ''])]));
+  }
+
+  /** This instance's advisory counts, after the poller's status. */
+  function advisoryWords(a) {
+    if (!a || a.state === 'off') return '';
+    return ` Advisories on this instance: ${fmt(a.counted)} counted, ${fmt(a.unmatched)} of no tenant, ${fmt(a.rejected)} rejected, ${fmt(a.dropped)} dropped; last ${a.lastAt ? when(a.lastAt) : 'none yet'}.`;
   }
 
   async function load(key, open) {
