@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { HIGHEST_TIER } from '../common/tiers.js';
+import { DEFAULT_JETSTREAM, PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import {
   consumerKey,
   JETSTREAM_READER,
@@ -32,18 +33,33 @@ export function jetstreamValue(view: TenantJetStream, m: JetStreamMetric): numbe
         : undefined;
 }
 
+/** A view older than this many poll intervals is stale: rules wait as for a missing value. */
+export const STALE_AFTER_POLLS = 3;
+
+/** True when the view's poll is older than STALE_AFTER_POLLS poll intervals at `nowMs` (polls failing). */
+export function isStaleView(view: TenantJetStream, nowMs: number, pollIntervalMs: number): boolean {
+  const polledAt = Date.parse(view.polledAt);
+  return !Number.isFinite(polledAt) || nowMs - polledAt > STALE_AFTER_POLLS * pollIntervalMs;
+}
+
 /** The current value of every rule metric of a tenant, read the way the realtime API reads it. */
 @Injectable()
 export class RuleMetricsReader {
+  private readonly pollIntervalMs: number;
+
   constructor(
     private readonly realtime: RealtimeReader,
+    @Inject(PULSE_OPTIONS) options: PulseOptions,
     @Optional() @Inject(JETSTREAM_READER) private readonly jetstream?: JetStreamReader,
-  ) {}
+  ) {
+    this.pollIntervalMs = (options.jetstream ?? DEFAULT_JETSTREAM).pollIntervalMs;
+  }
 
   /**
    * Values by metric name; a custom metric (`custom:<id>`) by its last complete minute, 0 when
    * empty. JetStream metrics (`jetstream:…`) are read, from the last poll, only when `wanted`
-   * names some: a tenant whose rules name none costs no JetStream read.
+   * names some: a tenant whose rules name none costs no JetStream read. A view older than
+   * STALE_AFTER_POLLS poll intervals (polls failing) gives no values: the rule waits.
    */
   async read(
     tenantId: string,
@@ -56,7 +72,7 @@ export class RuleMetricsReader {
     );
     return {
       ...custom,
-      ...(await this.jetstreamValues(tenantId, wanted)),
+      ...(await this.jetstreamValues(tenantId, wanted, now)),
       messages_per_second: view.messages.perSecond,
       bytes_per_second: view.bytes.perSecond,
       error_rate: view.errorRate ?? 0,
@@ -68,14 +84,18 @@ export class RuleMetricsReader {
     };
   }
 
-  private async jetstreamValues(tenantId: string, wanted: readonly string[]): Promise<Record<string, number>> {
+  private async jetstreamValues(
+    tenantId: string,
+    wanted: readonly string[],
+    now: number,
+  ): Promise<Record<string, number>> {
     const metrics = wanted.flatMap((name) => {
       const m = parseJetStreamMetric(name);
       return m ? [{ name, m }] : [];
     });
     if (metrics.length === 0 || !this.jetstream) return {};
     const view = await this.jetstream.current(tenantId);
-    if (!view) return {};
+    if (!view || isStaleView(view, now, this.pollIntervalMs)) return {};
     const values: [string, number][] = [];
     for (const { name, m } of metrics) {
       const value = jetstreamValue(view, m);

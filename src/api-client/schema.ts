@@ -624,8 +624,8 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * JetStream history per minute or per hour: streams and kept consumers
-     * @description Each minute (or hour) with a poll: per stream messages, bytes and fill, per consumer kept pending, ackPending, redelivered at the period's last poll and the most pending any poll of it saw. period up to the tenant's retention (RETENTION_EXCEEDED beyond); minutes up to 24h.
+     * JetStream history per minute or per hour: the worst streams and consumers
+     * @description Each minute (or hour) with a poll: per stream messages, bytes and fill, per consumer pending, ackPending, redelivered at the period's last poll and the most pending any poll of it saw. At most 20 consumers (the most pending at any poll of the period) and 20 streams (the fullest, then the largest), the same in every point. period up to the tenant's retention (RETENTION_EXCEEDED beyond); minutes up to 6h (longer periods default to hours).
      */
     get: operations['JetStreamController_history'];
     put?: never;
@@ -5395,9 +5395,9 @@ export interface operations {
   JetStreamController_history: {
     parameters: {
       query?: {
-        /** @description Up to the tenant's retention (minutes: 24 h at most) */
+        /** @description Up to the tenant's retention (minutes: 6 h at most) */
         period?: '1h' | '6h' | '24h' | '7d' | '30d';
-        /** @description Default: minute up to 24h, hour beyond (minute only up to 24h) */
+        /** @description Default: minute up to 6h, hour beyond (minute only up to 6h) */
         resolution?: 'minute' | 'hour';
       };
       header?: never;

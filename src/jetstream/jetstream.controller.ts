@@ -8,6 +8,7 @@ import { NoQuery } from '../common/no-query.dto.js';
 import type { TenantPrincipal } from '../common/principal.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { JetStreamHistoryQuery, PERIOD_SECONDS } from './dto/jetstream-history.query.js';
+import { boundHistory, MAX_HISTORY_SERIES, MAX_MINUTE_HISTORY_SECONDS } from './jetstream-history-bound.js';
 import { JetStreamError } from './jetstream.errors.js';
 import { MAX_UNOWNED_KEPT } from './jetstream.poller.js';
 import { JetStreamStore } from './jetstream.store.js';
@@ -55,9 +56,8 @@ export class JetStreamController {
   }
 
   @TieredRoute({
-    summary: 'JetStream history per minute or per hour: streams and kept consumers',
-    description:
-      "Each minute (or hour) with a poll: per stream messages, bytes and fill, per consumer kept pending, ackPending, redelivered at the period's last poll and the most pending any poll of it saw. period up to the tenant's retention (RETENTION_EXCEEDED beyond); minutes up to 24h.",
+    summary: 'JetStream history per minute or per hour: the worst streams and consumers',
+    description: `Each minute (or hour) with a poll: per stream messages, bytes and fill, per consumer pending, ackPending, redelivered at the period's last poll and the most pending any poll of it saw. At most ${MAX_HISTORY_SERIES.consumers} consumers (the most pending at any poll of the period) and ${MAX_HISTORY_SERIES.streams} streams (the fullest, then the largest), the same in every point. period up to the tenant's retention (RETENTION_EXCEEDED beyond); minutes up to 6h (longer periods default to hours).`,
     ok: { description: 'The history', schema: 'JetStreamHistory' },
     errors: [400],
   })
@@ -65,9 +65,9 @@ export class JetStreamController {
   @RequiresFeature('jetstreamHistory')
   async history(@CurrentTenant() tenant: TenantPrincipal, @Query() query: JetStreamHistoryQuery) {
     const seconds = PERIOD_SECONDS.get(query.period)!;
-    const resolution = query.resolution ?? (seconds <= 86_400 ? 'minute' : 'hour');
-    if (resolution === 'minute' && seconds > 86_400)
-      throw new JetStreamError('VALIDATION_FAILED', 'resolution minute reaches at most 24h: use period 24h or less');
+    const resolution = query.resolution ?? (seconds <= MAX_MINUTE_HISTORY_SECONDS ? 'minute' : 'hour');
+    if (resolution === 'minute' && seconds > MAX_MINUTE_HISTORY_SECONDS)
+      throw new JetStreamError('VALIDATION_FAILED', 'resolution minute reaches at most 6h: use period 6h or less');
     const retention = this.directory.retentionOf(tenant.tenantId);
     const kept = resolution === 'minute' ? retention.minuteSeconds : retention.days * 86_400;
     if (seconds > kept)
@@ -77,7 +77,7 @@ export class JetStreamController {
       );
     const to = Date.now();
     const from = to - seconds * 1000;
-    const points = await this.reader.history(tenant.tenantId, from, to, resolution);
+    const points = boundHistory(await this.reader.history(tenant.tenantId, from, to, resolution));
     return {
       tenantId: tenant.tenantId,
       period: query.period,

@@ -21,6 +21,7 @@ import {
   streamFigures,
   worst,
 } from './jetstream-figures.js';
+import { finished, planTenant, pollDeadline, rotate, uniqueStreams } from './jetstream-poll-plan.js';
 import { JetStreamStore, type TenantWrite } from './jetstream.store.js';
 import { consumerKey, type ConsumerFigures, type JetStreamStatus, type StreamFigures } from './jetstream.types.js';
 
@@ -87,6 +88,8 @@ export class JetStreamPoller extends LockedJobService<JetStreamPollResult> {
   /** Polls still skipped after a permission refusal. */
   private skip = 0;
   private lastRefusal: string | null = null;
+  /** Polls run: where the next starts in the tenant list (rotate). */
+  private polls = 0;
   /** The early poll scheduled (one at a time), and when the last one started. */
   private early: NodeJS.Timeout | null = null;
   private lastEarlyAt = 0;
@@ -201,15 +204,16 @@ export class JetStreamPoller extends LockedJobService<JetStreamPollResult> {
       timeout: Math.min(5000, this.config.pollIntervalMs),
     });
     const jsm = this.jsm;
+    const deadline = pollDeadline(Date.now(), this.config.pollIntervalMs);
     const tenants = this.directory.list();
     const known = new Set(tenants.map((t) => t.id));
     const watched = new Set(tenants.filter((t) => entitled(t.tier, 'jetstream')).map((t) => t.id));
+    const withHistory = new Set(tenants.filter((t) => entitled(t.tier, 'jetstreamHistory')).map((t) => t.id));
     const owners = new Map<string, string>();
     const byTenant = new Map<string, RawStream[]>();
     const unowned: StreamFigures[] = [];
     let streamCount = 0;
-    for await (const info of jsm.streams.list()) {
-      const raw = info as unknown as RawStream;
+    for await (const raw of uniqueStreams(jsm.streams.list())) {
       streamCount++;
       const owner = streamOwnerOf(raw.config, this.options.tenantSubjectPrefix, (id) => known.has(id));
       if (owner === null) {
@@ -222,21 +226,33 @@ export class JetStreamPoller extends LockedJobService<JetStreamPollResult> {
       if (!list) byTenant.set(owner, (list = []));
       list.push(raw);
     }
-    const consumers = await this.consumersOf(jsm, [...byTenant.values()].flat());
-    const samples = await this.store.samples([...watched]);
+    const plans = rotate([...watched], this.polls++).map((id) =>
+      planTenant(id, byTenant.get(id) ?? [], this.config.maxStreamsPerTenant),
+    );
+    const consumers = await this.consumersOf(
+      jsm,
+      plans.flatMap((p) => p.toList),
+      deadline,
+    );
+    // A tenant not finished by the deadline keeps its previous view whole (its polledAt says how
+    // old): writing part of it would drop consumers and make open anomalies resolve and reopen.
+    const done = plans.filter((p) => finished(p, consumers));
+    if (done.length < plans.length)
+      this.logger.warn(
+        `JetStream poll deadline passed: ${plans.length - done.length} tenants keep their previous view`,
+      );
+    const samples = await this.store.samples(done.map((p) => p.tenantId));
     const writes: TenantWrite[] = [];
     let consumerCount = 0;
-    for (const tenantId of watched) {
-      const streams = byTenant.get(tenantId) ?? [];
+    for (const { tenantId, streams, toList, consumersOmitted } of done) {
       const previous = samples.get(tenantId) ?? new Map<string, ConsumerSample>();
       const figures: ConsumerFigures[] = [];
-      for (const s of streams) {
-        for (const c of consumers.get(s.config.name) ?? []) {
+      for (const name of toList) {
+        for (const c of consumers.get(name) ?? []) {
           figures.push(consumerFigures(c, previous.get(consumerKey(c.stream_name, c.name)), now));
         }
       }
       consumerCount += figures.length;
-      const keptStreams = worst(streams.map(streamFigures), this.config.maxStreamsPerTenant, compareStreams);
       const keptConsumers = worst(figures, this.config.maxConsumersPerTenant, compareConsumers);
       const sampled = figures
         .sort(compareConsumers)
@@ -249,12 +265,13 @@ export class JetStreamPoller extends LockedJobService<JetStreamPollResult> {
         view: {
           tenantId,
           polledAt,
-          streams: keptStreams.kept,
+          streams: streams.kept,
           consumers: keptConsumers.kept,
-          omitted: { streams: keptStreams.omitted, consumers: keptConsumers.omitted },
+          omitted: { streams: streams.omitted, consumers: keptConsumers.omitted + consumersOmitted },
         },
         samples: new Map(sampled),
         retention: this.directory.retentionOf(tenantId),
+        history: withHistory.has(tenantId),
       });
     }
     const keptUnowned = worst(unowned, MAX_UNOWNED_KEPT, compareStreams);
@@ -269,13 +286,20 @@ export class JetStreamPoller extends LockedJobService<JetStreamPollResult> {
     return { state: 'ok', streams: streamCount, consumers: consumerCount, unowned: unowned.length };
   }
 
-  /** Stream name → its consumers, CONSUMER_LISTS_AT_ONCE lists at a time; a stream deleted meanwhile has none. */
-  private async consumersOf(jsm: JetStreamManager, streams: RawStream[]): Promise<Map<string, RawConsumer[]>> {
+  /**
+   * Stream name → its consumers, CONSUMER_LISTS_AT_ONCE lists at a time, in the order given; a
+   * stream deleted meanwhile has none. Past the deadline no list is started: those streams are absent.
+   */
+  private async consumersOf(
+    jsm: JetStreamManager,
+    streams: string[],
+    deadline: number,
+  ): Promise<Map<string, RawConsumer[]>> {
     const out = new Map<string, RawConsumer[]>();
     let next = 0;
     const worker = async () => {
-      while (next < streams.length) {
-        const name = streams[next++].config.name;
+      while (next < streams.length && Date.now() < deadline) {
+        const name = streams[next++];
         const list: RawConsumer[] = [];
         try {
           for await (const c of jsm.consumers.list(name)) list.push(c);

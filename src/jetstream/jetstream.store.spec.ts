@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { Retention } from '../common/retention.js';
+import type { PulseOptions } from '../config/pulse-options.js';
+import type { RedisClient } from '../redis/redis-client.js';
+import type { FencedCommand, TenantFence } from '../redis/tenant-fence.js';
 import { isJetStreamOff } from './jetstream.poller.js';
-import { historyPoint } from './jetstream.store.js';
+import { historyPoint, JetStreamStore, type TenantWrite } from './jetstream.store.js';
 
 describe('historyPoint', () => {
   it('reads streams and consumers of a period, the max pending never below the last', () => {
@@ -36,5 +40,47 @@ describe('isJetStreamOff', () => {
     expect(isJetStreamOff(new Error('TIMEOUT'))).toBe(false);
     expect(isJetStreamOff(new Error('Permissions Violation for Publish to "$JS.API.STREAM.LIST"'))).toBe(false);
     expect(isJetStreamOff(undefined)).toBe(false);
+  });
+});
+
+describe('JetStreamStore.write: history only for tenants entitled to read it', () => {
+  it('writes the view for every tenant, minute and hour history only with `history`', async () => {
+    const written = new Map<string, FencedCommand[]>();
+    const fence = {
+      write: (tenantId: string, commands: FencedCommand[]) => {
+        written.set(tenantId, commands);
+        return Promise.resolve([]);
+      },
+    } as unknown as TenantFence;
+    const chain: Record<string, unknown> = {};
+    for (const m of ['del', 'hset', 'set']) chain[m] = () => chain;
+    chain.exec = () => Promise.resolve([]);
+    const redis = { multi: () => chain } as unknown as RedisClient;
+    const store = new JetStreamStore(redis, { redis: { keyPrefix: 't:' } } as PulseOptions, fence);
+    const retention = { minuteSeconds: 90_000, hourSeconds: 2_592_000 } as Retention;
+    const write = (tenantId: string, history: boolean): TenantWrite => ({
+      view: {
+        tenantId,
+        polledAt: 'x',
+        streams: [],
+        consumers: [],
+        omitted: { streams: 0, consumers: 0 },
+      },
+      samples: new Map(),
+      retention,
+      history,
+    });
+    await store.write(
+      [write('pro', false), write('ent', true)],
+      new Map(),
+      { polledAt: 'x', streams: [], omitted: 0 },
+      { state: 'ok', lastPollAt: 'x', unowned: 0 },
+      0,
+    );
+    const keysOf = (id: string) => written.get(id)!.map((c) => String(c[1]));
+    expect(keysOf('pro')).toContain(store.keys.current('pro'));
+    expect(keysOf('pro').filter((k) => k.includes('js:min') || k.includes('js:hour'))).toEqual([]);
+    expect(keysOf('ent')).toContain(store.keys.history('ent', 'minute', 0));
+    expect(keysOf('ent')).toContain(store.keys.history('ent', 'hour', 0));
   });
 });

@@ -21,6 +21,8 @@ export interface TenantWrite {
   /** Every consumer seen (up to the samples' bound), for the next poll's rates. */
   samples: Map<string, ConsumerSample>;
   retention: Retention;
+  /** Entitled to `jetstreamHistory` (enterprise): only then are minute and hour history written. */
+  history: boolean;
 }
 
 /** The operator's streams (no tenant's), as the admin route lists them. */
@@ -138,7 +140,10 @@ export class JetStreamStore {
     await this.redis.set(this.keys.status(), JSON.stringify(status), 'EX', this.currentSeconds);
   }
 
-  private tenantCommands({ view, samples, retention }: TenantWrite, nowMs: number): FencedCommand[] {
+  private tenantCommands(
+    { view, samples, retention, history: withHistory }: TenantWrite,
+    nowMs: number,
+  ): FencedCommand[] {
     const id = view.tenantId;
     const commands: FencedCommand[] = [
       ['SET', this.keys.current(id), JSON.stringify(view), 'EX', this.currentSeconds],
@@ -160,6 +165,8 @@ export class JetStreamStore {
         return [`c:${key}`, `${c.pending} ${c.ackPending} ${c.redelivered} ${Math.max(max, c.pending)}`];
       }),
     ];
+    // History no route would serve (a tier without `jetstreamHistory`) is not written.
+    if (!withHistory) return commands;
     for (const resolution of ['minute', 'hour'] as const) {
       const epoch = Math.floor(nowMs / 1000 / PERIOD_SECONDS[resolution]) * PERIOD_SECONDS[resolution];
       const ttl = resolution === 'minute' ? retention.minuteSeconds : retention.hourSeconds;

@@ -30,8 +30,21 @@ function exposedStreams(streams: StreamFigures[]): StreamFigures[] {
 }
 
 /**
- * Items whose labels are still distinct once cut to MAX_JETSTREAM_LABEL_CHARS, at most `limit`,
- * in the order given: two long names that cut to the same label keep the first (the worse).
+ * The key prom-client files a series under (`name:value,` per label, names sorted). It is
+ * ambiguous: `,` and `:` are legal in stream and consumer names, so two distinct label pairs can
+ * share it and the later silently overwrites the earlier. Items are de-duplicated on this key.
+ */
+export function promSeriesKey(labels: Record<string, string>): string {
+  return Object.keys(labels)
+    .sort()
+    .map((name) => `${name}:${labels[name]},`)
+    .join('');
+}
+
+/**
+ * Items whose series keys are distinct once cut to MAX_JETSTREAM_LABEL_CHARS, at most `limit`,
+ * in the order given: two items with the same key (long names cut alike, or names whose `,` and
+ * `:` make prom-client's key collide) keep the first (the worse); the other is counted as omitted.
  */
 function distinctByLabel<T>(items: T[], labelKey: (item: T) => string, limit: number): T[] {
   const seen = new Set<string>();
@@ -56,10 +69,14 @@ function distinctByLabel<T>(items: T[], labelKey: (item: T) => string, limit: nu
 export function addJetStreamSeries(registry: Registry, js: TenantJetStream): void {
   const registers = [registry];
   const gauge = (name: string, help: string, labelNames: string[]) => new Gauge({ name, help, labelNames, registers });
-  const streams = distinctByLabel(exposedStreams(js.streams), (s) => jetstreamLabel(s.name), EXPOSED_JETSTREAM_STREAMS);
+  const streams = distinctByLabel(
+    exposedStreams(js.streams),
+    (s) => promSeriesKey({ stream: jetstreamLabel(s.name) }),
+    EXPOSED_JETSTREAM_STREAMS,
+  );
   const consumers = distinctByLabel(
     js.consumers,
-    (c) => `${jetstreamLabel(c.stream)}\u0000${jetstreamLabel(c.name)}`,
+    (c) => promSeriesKey({ stream: jetstreamLabel(c.stream), consumer: jetstreamLabel(c.name) }),
     EXPOSED_JETSTREAM_CONSUMERS,
   );
   const messages = gauge('pulse_jetstream_stream_messages', 'Messages in the stream at the last poll', ['stream']);

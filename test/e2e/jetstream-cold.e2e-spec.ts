@@ -97,7 +97,7 @@ describe('JetStream history in the cold store (dynalite, real Redis)', () => {
     await pulse.app
       .get(JetStreamStore)
       .write(
-        [{ view, samples: new Map(), retention: RETENTION.enterprise }],
+        [{ view, samples: new Map(), retention: RETENTION.enterprise, history: true }],
         new Map([['ORDERS', tenant.id]]),
         { polledAt: view.polledAt, streams: [], omitted: 0 },
         { state: 'ok', lastPollAt: view.polledAt, unowned: 0 },

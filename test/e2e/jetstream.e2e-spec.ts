@@ -318,6 +318,23 @@ describe('JetStream per tenant (private nats-server with JetStream)', () => {
     expect((await pulse.app.get<JetStreamReader>(JETSTREAM_READER).worst(10)).map((w) => w.tenantId)).toEqual([a.id]);
   });
 
+  it('a professional tenant gets its view but no history (only enterprise can read it)', async () => {
+    const pro = await createTenant(pulse.url, uniqueTenantId('js-pro'), 'professional');
+    await jsm.streams.add({ name: 'PRO_EVENTS', subjects: [`tenant.${pro.id}.events`] });
+    await poll();
+    expect((await view(pro)).streams.map((s) => s.name)).toEqual(['PRO_EVENTS']);
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(SHARED_REDIS);
+    try {
+      const scope = new RedisKeys(pulse.options.redis.keyPrefix).tenantScope(pro.id).replace(/[{}]/g, '\\$&');
+      expect(await redis.keys(`${scope}js:cur`)).toHaveLength(1);
+      expect(await redis.keys(`${scope}js:min:*`)).toEqual([]);
+      expect(await redis.keys(`${scope}js:hour:*`)).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it("an erased tenant's JetStream keys are gone and a poll does not bring them back (the fence)", async () => {
     const { Redis } = await import('ioredis');
     const redis = new Redis(SHARED_REDIS);

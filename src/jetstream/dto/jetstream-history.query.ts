@@ -19,7 +19,7 @@ export class JetStreamHistoryQuery {
   @ApiPropertyOptional({
     enum: JETSTREAM_PERIODS,
     default: '1h',
-    description: "Up to the tenant's retention (minutes: 24 h at most)",
+    description: "Up to the tenant's retention (minutes: 6 h at most)",
   })
   @IsOptional()
   @IsIn(JETSTREAM_PERIODS, { message: `period must be one of: ${JETSTREAM_PERIODS.join(', ')}` })
@@ -27,7 +27,7 @@ export class JetStreamHistoryQuery {
 
   @ApiPropertyOptional({
     enum: JETSTREAM_RESOLUTIONS,
-    description: 'Default: minute up to 24h, hour beyond (minute only up to 24h)',
+    description: 'Default: minute up to 6h, hour beyond (minute only up to 6h)',
   })
   @IsOptional()
   @IsIn(JETSTREAM_RESOLUTIONS, { message: `resolution must be one of: ${JETSTREAM_RESOLUTIONS.join(', ')}` })
