@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultPulseOptions } from '../config/env.validation.js';
 import type { RedisClient } from '../redis/redis-client.js';
 import { AdvisoryKeys } from './advisories-keys.js';
-import { AdvisoriesService } from './advisories.service.js';
+import { AdvisoriesService, SUBSCRIBE_RETRY_POLLS } from './advisories.service.js';
 import type { JetStreamReader } from './jetstream.types.js';
 
 const SUBJECT = '$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.ORDERS.worker';
@@ -33,7 +33,13 @@ function fakeRedis() {
   return { redis: redis as unknown as RedisClient, state };
 }
 
-function build(over: { redis?: RedisClient; reader?: Partial<JetStreamReader>; tier?: string; enabled?: boolean }) {
+function build(over: {
+  redis?: RedisClient;
+  reader?: Partial<JetStreamReader>;
+  tier?: string;
+  enabled?: boolean;
+  nats?: object;
+}) {
   const options = defaultPulseOptions();
   options.jetstream = { ...options.jetstream!, enabled: over.enabled ?? true };
   const subscribe = vi.fn(() => ({ unsubscribe: () => undefined }));
@@ -55,7 +61,7 @@ function build(over: { redis?: RedisClient; reader?: Partial<JetStreamReader>; t
   const directory = { get: (id: string) => ({ id, tier: over.tier ?? 'enterprise' }) as never };
   const service = new AdvisoriesService(
     options,
-    { subscribe } as unknown as NatsConnection,
+    (over.nats ?? { subscribe }) as unknown as NatsConnection,
     over.redis ?? fakeRedis().redis,
     new AdvisoryKeys('p'),
     directory,
@@ -155,6 +161,51 @@ describe('AdvisoriesService', () => {
     await service.flush();
     expect(service.status()).toMatchObject({ counted: 2, unmatched: 0 });
     expect(reads).toBe(2);
+  });
+
+  it('a refused subscription is tried again every 20 poll intervals until the server accepts it', async () => {
+    vi.useFakeTimers();
+    const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    type Callback = (err: Error | null, msg: unknown) => void;
+    const callbacks: Callback[] = [];
+    let refusals = 2;
+    const nats = {
+      // nats closes a refused subscription and reports the error to its callback, after subscribe returns.
+      subscribe: vi.fn((_subject: string, opts: { callback: Callback }) => {
+        callbacks.push(opts.callback);
+        if (refusals-- > 0)
+          queueMicrotask(() =>
+            opts.callback(new Error("Permissions Violation for Subscription to '$JS.EVENT.ADVISORY.>'"), null),
+          );
+        return { unsubscribe: () => undefined };
+      }),
+      flush: () => Promise.resolve(),
+    };
+    const { service } = build({ nats });
+    const retryMs = SUBSCRIBE_RETRY_POLLS * defaultPulseOptions().jetstream!.pollIntervalMs;
+    try {
+      service.onApplicationBootstrap();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(service.status().state).toBe('error');
+      await vi.advanceTimersByTimeAsync(retryMs - 1);
+      expect(nats.subscribe).toHaveBeenCalledTimes(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(nats.subscribe).toHaveBeenCalledTimes(2);
+      expect(service.status().state).toBe('error');
+      await vi.advanceTimersByTimeAsync(retryMs);
+      expect(nats.subscribe).toHaveBeenCalledTimes(3);
+      expect(service.status().state).toBe('on');
+      expect(warn).toHaveBeenCalledTimes(1);
+      // The accepted subscription counts advisories; no more retries.
+      callbacks[2](null, { subject: SUBJECT, data: maxDeliver() });
+      await service.flush();
+      expect(service.status()).toMatchObject({ state: 'on', counted: 1 });
+      await vi.advanceTimersByTimeAsync(3 * retryMs);
+      expect(nats.subscribe).toHaveBeenCalledTimes(3);
+      await service.onApplicationShutdown();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('JETSTREAM_MONITORING=false: nothing subscribed, status off', () => {

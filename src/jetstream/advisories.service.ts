@@ -101,6 +101,9 @@ interface Owners {
   at: number;
 }
 
+/** A refused advisories subscription is tried again after this many poll intervals (as the poll after a refusal). */
+export const SUBSCRIBE_RETRY_POLLS = 20;
+
 /**
  * JetStream advisories per tenant (issue #33): Pulse's application connection subscribes to
  * `$JS.EVENT.ADVISORY.>` in the deployment's queue group (each advisory counted by one
@@ -128,7 +131,10 @@ export class AdvisoriesService implements OnApplicationBootstrap, OnApplicationS
   private flushing: Promise<void> | null = null;
   /** A flush failed (Redis away): said once, quiet until a flush succeeds. */
   private failing = false;
+  /** The server refused the subscription; a retry is scheduled (`resubscribe`). */
   private subscriptionFailed = false;
+  private resubscribe: NodeJS.Timeout | null = null;
+  private stopped = false;
   private counted = 0;
   private rejected = 0;
   private unmatched = 0;
@@ -156,20 +162,53 @@ export class AdvisoriesService implements OnApplicationBootstrap, OnApplicationS
 
   onApplicationBootstrap(): void {
     if (!this.enabled()) return;
-    this.subscription = this.nats.subscribe(ADVISORY_SUBJECT, {
-      queue: this.options.nats.queueGroup,
-      callback: (err, msg) => {
-        if (!err) return this.handle(msg);
-        // A refused subscription (the permission missing): said once, the state says it since.
-        if (!this.subscriptionFailed)
-          this.logger.warn(`JetStream advisories not received: ${err.message} (README, JetStream: least privilege)`);
-        this.subscriptionFailed = true;
-      },
-    });
+    this.subscribe();
     this.flushTimer.start(this.options.flushIntervalMs, () => void this.flush().catch(() => undefined));
   }
 
+  /**
+   * Subscribes to the advisories. A refused subscription (the permission missing; nats closes it)
+   * is said once and tried again every SUBSCRIBE_RETRY_POLLS poll intervals until the server
+   * accepts it (the state is `error` meanwhile, `on` once a retry is accepted).
+   */
+  private subscribe(): void {
+    let refused = false;
+    const subscription = this.nats.subscribe(ADVISORY_SUBJECT, {
+      queue: this.options.nats.queueGroup,
+      callback: (err, msg) => {
+        if (!err) return this.handle(msg);
+        refused = true;
+        if (!this.subscriptionFailed)
+          this.logger.warn(`JetStream advisories not received: ${err.message} (README, JetStream: least privilege)`);
+        this.subscriptionFailed = true;
+        this.scheduleResubscribe();
+      },
+    });
+    this.subscription = subscription;
+    if (!this.subscriptionFailed) return;
+    // A retry: accepted when the server answered the round trip after it without refusing it.
+    void this.nats.flush().then(
+      () => {
+        if (!refused && this.subscription === subscription) this.subscriptionFailed = false;
+      },
+      () => undefined,
+    );
+  }
+
+  private scheduleResubscribe(): void {
+    if (this.resubscribe || this.stopped) return;
+    const interval = this.options.jetstream?.pollIntervalMs ?? 0;
+    this.resubscribe = setTimeout(() => {
+      this.resubscribe = null;
+      if (!this.stopped) this.subscribe();
+    }, SUBSCRIBE_RETRY_POLLS * interval);
+    this.resubscribe.unref();
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.resubscribe) clearTimeout(this.resubscribe);
+    this.resubscribe = null;
     this.flushTimer.stop();
     this.subscription?.unsubscribe();
     await this.flush().catch(() => undefined);

@@ -1,5 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { fitItem, jetStreamSortKey, MAX_ITEM_FIELD_BYTES } from './jetstream-archive.js';
+import { describe, expect, it, vi } from 'vitest';
+import type { ColdPartitions } from '../coldstore/cold-partitions.js';
+import { defaultPulseOptions } from '../config/env.validation.js';
+import type { ColdWrites } from '../history/archive.job.js';
+import type { RedisClient } from '../redis/redis-client.js';
+import type { TenantFence } from '../redis/tenant-fence.js';
+import { fitItem, JetStreamArchive, jetStreamSortKey, MAX_ITEM_FIELD_BYTES } from './jetstream-archive.js';
 
 describe('JetStream cold items', () => {
   it('sort keys order hours as text', () => {
@@ -32,5 +37,36 @@ describe('JetStream cold items', () => {
     expect(bytes).toBeLessThanOrEqual(MAX_ITEM_FIELD_BYTES);
     expect(omitted).toBeGreaterThan(0);
     expect(fields[`c:${'s'.repeat(255)}/${String(9999).padStart(255, 'c')}`]).toBeDefined();
+  });
+});
+
+describe('JetStreamArchive.archiveTenant', () => {
+  it('looks only at tenants entitled to jetstreamHistory (a first pass scans no basic or professional retention)', async () => {
+    const now = Date.now();
+    // Archived up to now: an entitled tenant reads its marker and has nothing due.
+    const get = vi.fn(() => Promise.resolve(String(Math.floor(now / 1000))));
+    const pipeline = vi.fn();
+    const redis = { get, pipeline } as unknown as RedisClient;
+    const tiers = new Map([
+      ['basic', 'basic'],
+      ['pro', 'professional'],
+      ['ent', 'enterprise'],
+    ]);
+    const directory = { get: (id: string) => (tiers.has(id) ? ({ id, tier: tiers.get(id) } as never) : undefined) };
+    const archive = new JetStreamArchive(
+      redis,
+      defaultPulseOptions(),
+      {} as TenantFence,
+      {} as ColdPartitions,
+      directory,
+    );
+    const retention = { hourSeconds: 10_000 * 3600 } as never;
+    for (const id of ['basic', 'pro', 'gone']) {
+      expect(await archive.archiveTenant(id, {} as ColdWrites, retention, now)).toBe(0);
+    }
+    expect(get).not.toHaveBeenCalled();
+    expect(pipeline).not.toHaveBeenCalled();
+    expect(await archive.archiveTenant('ent', {} as ColdWrites, retention, now)).toBe(0);
+    expect(get).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,12 +1,14 @@
 import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { ColdPartitions } from '../coldstore/cold-partitions.js';
 import { COLD_STORE, type ColdItem, type ColdStore, coldStoreUnavailable } from '../coldstore/cold-store.js';
+import { entitled } from '../common/entitlements.js';
 import type { Retention } from '../common/retention.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { ArchiveJob, type ArchiveStep, type ColdWrites } from '../history/archive.job.js';
 import { HOUR, hotSecondsOf, readsCold } from '../history/history-tiers.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { type FencedCommand, TenantFence } from '../redis/tenant-fence.js';
+import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { JetStreamKeys } from './jetstream-keys.js';
 
 /** Hours of one tenant read and archived per pass (the rest wait for the next pass). */
@@ -80,6 +82,7 @@ export class JetStreamArchive implements ArchiveStep, OnModuleInit {
     @Inject(PULSE_OPTIONS) options: PulseOptions,
     private readonly fence: TenantFence,
     private readonly partitions: ColdPartitions,
+    @Inject(TenantDirectory) private readonly directory: Pick<TenantDirectory, 'get'>,
     @Optional() @Inject(ArchiveJob) private readonly job: ArchiveJob | null = null,
     @Optional() @Inject(COLD_STORE) private readonly cold: ColdStore | null = null,
   ) {
@@ -94,9 +97,13 @@ export class JetStreamArchive implements ArchiveStep, OnModuleInit {
 
   /**
    * Archives the tenant's ended hours after the last one looked at (`js:arch`; from the start of
-   * its hour retention the first time), up to PER_PASS a pass; the number of items written.
+   * its hour retention the first time), up to PER_PASS a pass; the number of items written. Only
+   * tenants entitled to `jetstreamHistory` (the only ones the poll keeps history for): the others
+   * are not looked at, so a first pass scans the enterprise tenants' retention only.
    */
   async archiveTenant(tenantId: string, store: ColdWrites, retention: Retention, now: number): Promise<number> {
+    const tenant = this.directory.get(tenantId);
+    if (!tenant || !entitled(tenant.tier, 'jetstreamHistory')) return 0;
     const nowSeconds = Math.floor(now / 1000);
     const lastDue = Math.floor((nowSeconds - this.settleSeconds - HOUR) / HOUR) * HOUR;
     const oldest = Math.ceil((nowSeconds - retention.hourSeconds) / HOUR) * HOUR;

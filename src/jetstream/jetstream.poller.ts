@@ -90,10 +90,13 @@ export class JetStreamPoller extends LockedJobService<JetStreamPollResult> {
   private lastRefusal: string | null = null;
   /** Polls run: where the next starts in the tenant list (rotate). */
   private polls = 0;
-  /** The early poll scheduled (one at a time), and when the last one started. */
+  /** The early poll scheduled (one at a time), and when the last one ended. */
   private early: NodeJS.Timeout | null = null;
   private lastEarlyAt = 0;
-  /** How long the last poll that listed took (ms). */
+  /** An early poll is running; a request meanwhile is scheduled when it ends. */
+  private earlyRunning = false;
+  private earlyAsked = false;
+  /** How long the last poll took, failed or not (ms). */
   private lastPollMs = 0;
   private stopped = false;
 
@@ -136,16 +139,31 @@ export class JetStreamPoller extends LockedJobService<JetStreamPollResult> {
   /**
    * Asks for a poll soon (a stream or consumer was created or deleted): one timer at most, run
    * EARLY_POLL_DELAY_MS after the first request and `earlyPollGap` (2 s, or 10 times the last
-   * poll's duration) after the last early poll at the soonest; requests meanwhile join it. The poll runs on this instance through the lock:
-   * when another instance holds it, this one skips and the periodic poll reconciles. No I/O here.
+   * poll's duration, failed or not) after the last early poll ended at the soonest; requests
+   * meanwhile join it. None while the permission-refusal back-off lasts (early polls would use it
+   * up). The poll runs on this instance through the lock: when another instance holds it, this one
+   * skips and the periodic poll reconciles. Each instance that receives advisories schedules its
+   * own. No I/O here.
    */
   requestPoll(): void {
-    if (!this.config.enabled || this.stopped || this.early) return;
+    if (!this.config.enabled || this.stopped || this.early || this.skip > 0) return;
+    if (this.earlyRunning) {
+      this.earlyAsked = true;
+      return;
+    }
     const wait = Math.max(EARLY_POLL_DELAY_MS, this.lastEarlyAt + earlyPollGap(this.lastPollMs) - Date.now());
     this.early = setTimeout(() => {
       this.early = null;
-      this.lastEarlyAt = Date.now();
-      void this.run();
+      this.earlyRunning = true;
+      // run() never rejects (LockedJob catches); the gap counts from the poll's end, and a request
+      // made meanwhile is scheduled then.
+      void this.run().finally(() => {
+        this.lastEarlyAt = Date.now();
+        this.earlyRunning = false;
+        if (!this.earlyAsked) return;
+        this.earlyAsked = false;
+        this.requestPoll();
+      });
     }, wait);
     this.early.unref();
   }
@@ -161,10 +179,9 @@ export class JetStreamPoller extends LockedJobService<JetStreamPollResult> {
       this.skip--;
       return { state: this.lastStatus.state, streams: 0, consumers: 0, unowned: 0 };
     }
+    const started = performance.now();
     try {
-      const started = performance.now();
       const result = await this.reconcile(now, polledAt);
-      this.lastPollMs = performance.now() - started;
       this.lastRefusal = null;
       return result;
     } catch (err) {
@@ -193,6 +210,9 @@ export class JetStreamPoller extends LockedJobService<JetStreamPollResult> {
         return { state: 'error', streams: 0, consumers: 0, unowned: 0 };
       }
       throw err;
+    } finally {
+      // A slow failing poll spaces the early polls as much as a slow successful one.
+      this.lastPollMs = performance.now() - started;
     }
   }
 

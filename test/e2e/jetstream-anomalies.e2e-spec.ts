@@ -5,6 +5,7 @@ import { AnomalyDetectionJob } from '../../src/anomalies/anomaly-detection.job.j
 import { AdvisoriesService } from '../../src/jetstream/advisories.service.js';
 import { JETSTREAM_READER, type JetStreamReader, type TenantJetStream } from '../../src/jetstream/jetstream.types.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
+import { awayFromWindowBoundary } from '../support/windows.js';
 import { type CreatedTenant, createTenant } from '../support/http.js';
 import { consumerFigures, streamFigures } from '../support/jetstream.js';
 import {
@@ -19,6 +20,8 @@ import {
 import { publisher } from '../support/traffic.js';
 
 const WINDOW_MS = 3_600_000;
+/** The suite's worst duration plus slack: no window boundary may fall inside the run. */
+const BOUNDARY_MARGIN_MS = 180_000;
 const STREAM = `JSB_${Date.now().toString(36)}`;
 
 /** What the fake poller last saw: set by the test before each window. */
@@ -60,11 +63,14 @@ describe('JetStream anomalies through the window pipeline (real NATS and Redis, 
   let nc: NatsConnection;
   let t: CreatedTenant;
   const events: AnomalyEvent[] = [];
-  const base = Math.floor(Date.now() / WINDOW_MS);
+  /** The real window the advisories arrive in: set after the wait away from a window boundary. */
+  let base: number;
   /** Closes window `k` (the job closes the last one that ended by `now`). */
   const close = (k: number) => pulse.app.get(AnomalyDetectionJob).run((k + 1) * WINDOW_MS + 5000);
 
   beforeAll(async () => {
+    await awayFromWindowBoundary(WINDOW_MS, BOUNDARY_MARGIN_MS);
+    base = Math.floor(Date.now() / WINDOW_MS);
     // The fake replaces JetStreamModule's reader wherever a module imports it.
     pulse = await startPulse(options, { overrides: [{ provide: JETSTREAM_READER, useValue: reader }] });
     nc = await publisher();
@@ -72,7 +78,7 @@ describe('JetStream anomalies through the window pipeline (real NATS and Redis, 
     tenantId = t.id;
     await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id) !== undefined, Boolean);
     nc.subscribe(`_PULSE.tenant.${t.id}.anomaly`, { callback: (_e, m) => void events.push(m.json<AnomalyEvent>()) });
-  });
+  }, BOUNDARY_MARGIN_MS + 60_000);
 
   afterAll(async () => {
     await nc?.close();

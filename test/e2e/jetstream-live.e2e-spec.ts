@@ -6,6 +6,7 @@ import { AnomalyDetectionJob } from '../../src/anomalies/anomaly-detection.job.j
 import { AdvisoriesService } from '../../src/jetstream/advisories.service.js';
 import { JetStreamPoller } from '../../src/jetstream/jetstream.poller.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
+import { awayFromWindowBoundary } from '../support/windows.js';
 import { type CreatedTenant, createTenant, request } from '../support/http.js';
 import { type JetStreamServer, jetStreamPulseOptions, startJetStreamServer } from '../support/jetstream-server.js';
 import {
@@ -19,6 +20,8 @@ import {
 } from '../support/pulse-app.js';
 
 const WINDOW_MS = 3_600_000;
+/** The suite's worst duration plus slack: no window boundary may fall inside the run. */
+const BOUNDARY_MARGIN_MS = 180_000;
 const ORDERS = 'ORDERS';
 const POISON = 'POISON';
 const SMALL = 'SMALL';
@@ -38,7 +41,8 @@ describe('JetStream anomalies end to end (private nats-server, real poller, advi
   let jsm: JetStreamManager;
   let t: CreatedTenant;
   const events: AnomalyEvent[] = [];
-  const base = Math.floor(Date.now() / WINDOW_MS);
+  /** The real window the advisories arrive in: set after the wait away from a window boundary. */
+  let base: number;
   /** Closes window `k` (the job closes the last one that ended by `now`). */
   const close = (k: number) => pulse.app.get(AnomalyDetectionJob).run((k + 1) * WINDOW_MS + 5000);
   const poll = async () => expect(await pulse.app.get(JetStreamPoller).run()).toMatchObject({ state: 'ok' });
@@ -66,6 +70,8 @@ describe('JetStream anomalies end to end (private nats-server, real poller, advi
     events.filter((e) => e.event === kind && JETSTREAM_TYPES.has(e.anomaly.type)).map((e) => e.anomaly);
 
   beforeAll(async () => {
+    await awayFromWindowBoundary(WINDOW_MS, BOUNDARY_MARGIN_MS);
+    base = Math.floor(Date.now() / WINDOW_MS);
     js = await startJetStreamServer();
     pulse = await startPulse(
       testOptions({
@@ -89,7 +95,7 @@ describe('JetStream anomalies end to end (private nats-server, real poller, advi
       ack_wait: 1_000_000_000,
     });
     await jsm.streams.add({ name: SMALL, subjects: [`tenant.${t.id}.small`], max_msgs: 100 });
-  });
+  }, BOUNDARY_MARGIN_MS + 60_000);
 
   afterAll(async () => {
     await app?.close().catch(() => undefined);
@@ -197,7 +203,7 @@ describe('JetStream anomalies end to end (private nats-server, real poller, advi
       for await (const m of await once.fetch({ max_messages: 1, expires: 1000 })) m.nak();
     }
     const advisories = pulse.app.get(AdvisoriesService);
-    const window = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS;
+    const window = base * WINDOW_MS;
     const counted = await waitFor(
       async () => {
         await advisories.flush();
