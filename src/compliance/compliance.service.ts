@@ -163,7 +163,8 @@ export class ComplianceService {
   ): AsyncGenerator<ExportRecord> {
     const reader = this.jetstream;
     if (!reader) return;
-    const view = await reader.current(t);
+    // The stored view even while JetStream is off (`current` hides it then): everything Pulse holds.
+    const view = await reader.current(t, { evenWhenOff: true });
     if (view) yield { type: 'jetstream', data: view };
     const ranges = [
       {

@@ -39,7 +39,7 @@ export class JetStreamKeys {
    * which Redis Cluster takes only within one slot.
    */
   owners(): string {
-    return `${this.prefix}:{js}:owners`;
+    return this.shared.jetStreamOwners();
   }
 
   /** STRING JSON JetStreamStatus of the last poll (any instance reads it). */

@@ -52,9 +52,13 @@ export class RedisJetStreamReader implements JetStreamReader, OnApplicationBoots
     return this.status();
   }
 
-  /** Null while the status is `off` (a view stored before JetStream went away is not shown). */
-  current(tenantId: string): Promise<TenantJetStream | null> {
-    return this.status().state === 'off' ? Promise.resolve(null) : this.store.current(tenantId);
+  /**
+   * Null while the status is `off` (a view stored before JetStream went away is not shown), unless
+   * `evenWhenOff` (the export).
+   */
+  current(tenantId: string, read?: { evenWhenOff: boolean }): Promise<TenantJetStream | null> {
+    if (this.status().state === 'off' && !read?.evenWhenOff) return Promise.resolve(null);
+    return this.store.current(tenantId);
   }
 
   history(
@@ -80,8 +84,16 @@ export class RedisJetStreamReader implements JetStreamReader, OnApplicationBoots
     return this.store.owners();
   }
 
-  /** One read of the ranking the poll wrote (`js:worst`), at most MAX_WORST_READ; empty while `off`. */
-  worst(limit: number): Promise<TenantWorstConsumer[]> {
-    return this.status().state === 'off' ? Promise.resolve([]) : this.store.worst(limit);
+  /**
+   * One read of the ranking the poll wrote (`js:worst`), at most MAX_WORST_READ. Empty while `off`;
+   * while the poll fails, without the entries polled more than 3 intervals ago (a stale ranking is hidden).
+   */
+  async worst(limit: number): Promise<TenantWorstConsumer[]> {
+    const state = this.status().state;
+    if (state === 'off') return [];
+    const rows = await this.store.worst(limit);
+    if (state === 'ok') return rows;
+    const oldest = Date.now() - 3 * this.config.pollIntervalMs;
+    return rows.filter((r) => Date.parse(r.polledAt) >= oldest);
   }
 }

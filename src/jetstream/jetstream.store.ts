@@ -101,7 +101,8 @@ export class JetStreamStore {
     const worst = this.keys.shared.jetStreamWorst();
     // One key per DEL: the keys are in slots of their own (Redis Cluster refuses a multi-key DEL across slots).
     const multi = this.redis.multi().del(this.keys.owners()).del(worst.ranking).del(worst.consumers);
-    if (owners.size > 0) multi.hset(this.keys.owners(), ...[...owners].flat());
+    if (owners.size > 0)
+      multi.hset(this.keys.owners(), ...[...owners].flat()).expire(this.keys.owners(), this.currentSeconds);
     if (ranked.length > 0) {
       multi.zadd(worst.ranking, ...ranked.flatMap((v) => [worstScore(v.consumers[0]), v.tenantId]));
       multi.hset(
@@ -116,12 +117,20 @@ export class JetStreamStore {
       .set(this.keys.unowned(), JSON.stringify(unowned), 'EX', this.currentSeconds)
       .set(this.keys.status(), JSON.stringify(status), 'EX', this.currentSeconds)
       .exec();
-    // A tenant erased after its fenced write: its ranking entries are taken back (ARCHITECTURE.md,
-    // Erasure fence: entries outside the tenant's slot).
-    const exists = await Promise.all(ranked.map((v) => this.redis.exists(this.keys.shared.tenant(v.tenantId))));
-    const gone = ranked.filter((_, i) => exists[i] === 0).map((v) => v.tenantId);
-    if (gone.length > 0)
-      await Promise.all([this.redis.zrem(worst.ranking, ...gone), this.redis.hdel(worst.consumers, ...gone)]);
+    // A tenant erased after its fenced write (or before the poll heard of it): its ranking entries
+    // and its streams in the owners are taken back (ARCHITECTURE.md, Erasure fence: entries outside
+    // the tenant's slot).
+    const named = [...new Set([...ranked.map((v) => v.tenantId), ...owners.values()])];
+    const exists = await Promise.all(named.map((id) => this.redis.exists(this.keys.shared.tenant(id))));
+    const gone = new Set(named.filter((_, i) => exists[i] === 0));
+    if (gone.size === 0) return;
+    const goneRanked = ranked.filter((v) => gone.has(v.tenantId)).map((v) => v.tenantId);
+    const goneStreams = [...owners].filter(([, id]) => gone.has(id)).map(([stream]) => stream);
+    await Promise.all([
+      goneRanked.length > 0 ? this.redis.zrem(worst.ranking, ...goneRanked) : null,
+      goneRanked.length > 0 ? this.redis.hdel(worst.consumers, ...goneRanked) : null,
+      goneStreams.length > 0 ? this.redis.hdel(this.keys.owners(), ...goneStreams) : null,
+    ]);
   }
 
   /** The tenants by their worst consumer at the last poll, worst first, at most `limit` (≤ MAX_WORST_READ). */

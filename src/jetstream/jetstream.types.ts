@@ -112,8 +112,11 @@ export interface TenantWorstConsumer {
 
 /** What the features above the jetstream floor read (provided by JetStreamModule). */
 export interface JetStreamReader {
-  /** The tenant's JetStream at the last poll; null when never polled (or off). */
-  current(tenantId: string): Promise<TenantJetStream | null>;
+  /**
+   * The tenant's JetStream at the last poll; null when never polled, or while off unless
+   * `evenWhenOff` (the export reads what is stored whatever the status: everything Pulse holds).
+   */
+  current(tenantId: string, read?: { evenWhenOff: boolean }): Promise<TenantJetStream | null>;
   /** Minutes (`minute`) or hours (`hour`) between the two times (ms), oldest first. */
   history(
     tenantId: string,
@@ -131,6 +134,7 @@ export interface JetStreamReader {
    * The tenants whose worst consumer lags most (by pending, then by growth, then tenant id), at
    * most `limit` (the reader may bound it lower), worst first, each with that consumer, from the
    * last poll: one read for every tenant, not one per tenant (the operator console's ranking).
+   * Empty while `off`; while the poll fails, without the entries polled more than 3 intervals ago.
    */
   worst(limit: number): Promise<TenantWorstConsumer[]>;
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { NatsEventsService } from '../nats-events/nats-events.service.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { HeartbeatService } from '../heartbeat/heartbeat.service.js';
@@ -12,6 +12,10 @@ import { AnomalyDetectionJob } from '../anomalies/anomaly-detection.job.js';
 import { Timings } from '../jobs/timings.js';
 import { JobFailures } from '../jobs/job-failures.js';
 import { AdvisoriesService } from '../jetstream/advisories.service.js';
+import { JETSTREAM_READER, type JetStreamReader } from '../jetstream/jetstream.types.js';
+
+/** The states `pulse_jetstream_state` reports for each JetStream component. */
+const JETSTREAM_STATES = ['off', 'ok', 'error'] as const;
 
 /**
  * prom-client's default metrics include three gauges named `_total`, which Prometheus reserves for
@@ -51,11 +55,12 @@ export class PrometheusService {
     natsEvents: NatsEventsService,
     jobFailures: JobFailures,
     advisories: AdvisoriesService,
+    @Optional() @Inject(JETSTREAM_READER) jetstream?: JetStreamReader,
   ) {
     this.processMetrics();
     this.tapMetrics(aggregator);
     this.natsSystemMetrics(natsEvents);
-    this.advisoryMetrics(advisories);
+    this.advisoryMetrics(advisories, jetstream);
     this.connectionMetrics(flusher, nats, health);
     this.heartbeatMetrics(heartbeats, writer);
     this.failureMetrics(flusher, writer, jobFailures);
@@ -111,8 +116,12 @@ export class PrometheusService {
     );
   }
 
-  /** JetStream advisories this instance handled (the queue group shares them out among instances). */
-  private advisoryMetrics(advisories: AdvisoriesService): void {
+  /**
+   * JetStream advisories this instance handled (the queue group shares them out among instances),
+   * and the state of the JetStream poll (the last one stored, any instance's) and of this
+   * instance's advisory subscription.
+   */
+  private advisoryMetrics(advisories: AdvisoriesService, jetstream: JetStreamReader | undefined): void {
     this.outcomeCounter(
       'pulse_jetstream_advisories_total',
       'JetStream advisories this instance handled: counted for a tenant (outcome=counted), matching no polled stream and consumer of a tenant, or of a tenant without anomalies (unmatched), no advisory it knows or malformed (rejected), dropped with the queue full (dropped)',
@@ -127,6 +136,21 @@ export class PrometheusService {
         return last === null ? 0 : Date.parse(last) / 1000;
       },
     );
+    new Gauge({
+      name: 'pulse_jetstream_state',
+      help: "State of the JetStream poll (component=poll, the last poll of any instance) and of this instance's advisory subscription (component=advisories): 1 for the current state (off, ok or error), 0 for the others",
+      labelNames: ['component', 'state'],
+      registers: this.registers,
+      collect() {
+        const advisory = advisories.status().state;
+        const current = {
+          poll: jetstream?.status().state ?? 'off',
+          advisories: advisory === 'on' ? 'ok' : advisory,
+        };
+        for (const [component, now] of Object.entries(current))
+          for (const state of JETSTREAM_STATES) this.set({ component, state }, state === now ? 1 : 0);
+      },
+    });
   }
 
   /** The flush backlog, and the NATS and Redis connections it waits on. */

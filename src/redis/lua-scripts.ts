@@ -18,6 +18,7 @@ export const FIXED_KEY_SCRIPTS = [
   'pulseTenantCreate',
   'pulseReleaseOwned',
   'pulseJsAdvisories',
+  'pulseHashDeleteValue',
 ] as const;
 
 type VariableKeyName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];

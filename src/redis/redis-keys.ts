@@ -297,6 +297,11 @@ export class RedisKeys {
     return { ranking: `${this.prefix}:{js}:worst`, consumers: `${this.prefix}:{js}:worst:c` };
   }
 
+  /** HASH stream → owning tenant id, from the last JetStream poll (JetStreamKeys.owners). */
+  jetStreamOwners(): string {
+    return `${this.prefix}:{js}:owners`;
+  }
+
   /** HASH rejected heartbeats on this tenant's subjects, by reason (all time). */
   heartbeatRejections(tenantId: string): string {
     return `${this.tenantScope(tenantId)}hbrej`;

@@ -29,6 +29,19 @@ redis.call('HSET', KEYS[1], unpack(ARGV))
 return 1
 `;
 
+/**
+ * Deletes the hash's fields whose value is ARGV[1] (KEYS: the hash); the number deleted. Reads
+ * the hash whole: bounded by its size (the JetStream owners: one field per stream polled).
+ */
+const DELETE_VALUE_LUA = `
+local all = redis.call('HGETALL', KEYS[1])
+local n = 0
+for i = 1, #all, 2 do
+  if all[i + 1] == ARGV[1] then n = n + redis.call('HDEL', KEYS[1], all[i]) end
+end
+return n
+`;
+
 /** An identity another tenant holds. */
 export interface IdentityTaken {
   identity: string;
@@ -40,6 +53,7 @@ export interface IdentityTaken {
 export class TenantRepository {
   private readonly createScript: LuaScript;
   private readonly releaseOwned: LuaScript;
+  private readonly deleteValue: LuaScript;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
@@ -50,6 +64,9 @@ export class TenantRepository {
     this.releaseOwned = defineScripts(redis, {
       pulseReleaseOwned: { lua: RELEASE_LUA, keys: 1 },
     }).pulseReleaseOwned;
+    this.deleteValue = defineScripts(redis, {
+      pulseHashDeleteValue: { lua: DELETE_VALUE_LUA, keys: 1 },
+    }).pulseHashDeleteValue;
   }
 
   /**
@@ -142,8 +159,8 @@ export class TenantRepository {
 
   /**
    * Removes the tenant: first its record (the erasure's fence: every writer stops at once), then
-   * its registry entry, API-key index entries (and its revoked keys') and JetStream ranking
-   * entries, then every key under its hash tag; of a tenant already erased, whatever of these is
+   * its registry entry, API-key index entries (and its revoked keys'), JetStream ranking entries
+   * and its streams in the JetStream owners, then every key under its hash tag; of a tenant already erased, whatever of these is
    * left. The number of keys and entries removed.
    */
   async delete(tenantId: string): Promise<number> {
@@ -163,6 +180,8 @@ export class TenantRepository {
     const worst = this.keys.jetStreamWorst();
     removed += await this.redis.zrem(worst.ranking, tenantId);
     removed += await this.redis.hdel(worst.consumers, tenantId);
+    // Its streams in the poll's owners (kept until the next poll, which may never come).
+    removed += Number(await this.deleteValue([this.keys.jetStreamOwners()], [tenantId]));
     // Its NATS identities are free for another tenant from now on.
     if (found) await this.releaseIdentities(tenantId, natsIdentityPairs(found.natsIdentities));
     return removed + (await this.deleteByPrefix(this.keys.tenantScope(tenantId)));

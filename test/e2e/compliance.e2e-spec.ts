@@ -761,4 +761,25 @@ describe("Compliance: the export holds the tenant's JetStream (a fixed reader)",
     const firstMinute = Math.min(...exported.filter((a) => a.resolution === 'minute').map((a) => a.fromMs));
     expect(Date.now() - firstMinute).toBeLessThanOrEqual(25 * 3_600_000 + 2 * MINUTE_MS);
   });
+
+  it('holds the stored view while JetStream is off (the API hides it then)', async () => {
+    const t = await createTenant(pulse.url, uniqueTenantId('jsexp'), 'enterprise');
+    const view = laggingTenant(t.id);
+    reader.views.set(t.id, view);
+    reader.statusNow = { state: 'off', detail: 'JETSTREAM_MONITORING=false', lastPollAt: null, unowned: 0 };
+    try {
+      expect(await reader.current(t.id)).toBeNull();
+      const res = await fetch(`${pulse.url}/api/v1/admin/tenants/${t.id}/export`, {
+        headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      });
+      expect(res.status).toBe(200);
+      const records = (await res.text())
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as ExportRecord);
+      expect(records.filter((r) => r.type === 'jetstream')).toEqual([{ type: 'jetstream', data: view }]);
+    } finally {
+      reader.statusNow = { state: 'ok', lastPollAt: new Date().toISOString(), unowned: 2 };
+    }
+  });
 });

@@ -342,10 +342,18 @@ describe('JetStream per tenant (private nats-server with JetStream)', () => {
       const scope = new RedisKeys(pulse.options.redis.keyPrefix).tenantScope(a.id);
       const keysOfA = async () => (await redis.keys(`${scope.replace(/[{}]/g, '\\$&')}js:*`)).length;
       expect(await keysOfA()).toBeGreaterThan(0);
+      const ownersKey = new RedisKeys(pulse.options.redis.keyPrefix).jetStreamOwners();
+      const ownedByA = async () => Object.values(await redis.hgetall(ownersKey)).filter((t) => t === a.id);
+      expect(await ownedByA()).not.toEqual([]);
+      // The owners expire like the status: a poll that never comes again does not keep them forever.
+      expect(await redis.ttl(ownersKey)).toBeGreaterThan(0);
       expect((await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${a.id}`, { key: ADMIN_KEY })).status).toBe(
         200,
       );
       expect(await keysOfA()).toBe(0);
+      // Its streams left the owners with it, before any poll (polls may have stopped for good).
+      expect(await ownedByA()).toEqual([]);
+      expect([...(await pulse.app.get<JetStreamReader>(JETSTREAM_READER).owners()).values()]).not.toContain(a.id);
       // Its entries in the deployment-wide ranking went with it.
       const worst = new RedisKeys(pulse.options.redis.keyPrefix).jetStreamWorst();
       const rankedA = async () => [await redis.zscore(worst.ranking, a.id), await redis.hget(worst.consumers, a.id)];
@@ -354,6 +362,7 @@ describe('JetStream per tenant (private nats-server with JetStream)', () => {
       await poll();
       expect(await keysOfA()).toBe(0);
       expect(await rankedA()).toEqual([null, null]);
+      expect(await ownedByA()).toEqual([]);
     } finally {
       redis.disconnect();
     }

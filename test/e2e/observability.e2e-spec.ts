@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OfflineDetector } from '../../src/heartbeat/offline-detector.job.js';
 import { AdvisoriesService } from '../../src/jetstream/advisories.service.js';
+import { JETSTREAM_READER, type JetStreamReader } from '../../src/jetstream/jetstream.types.js';
 import { createTenant, request } from '../support/http.js';
 import { hasPrometheus, PROMTOOL, sayPrometheusMissing } from '../support/prometheus.js';
 import {
@@ -106,6 +107,34 @@ describe('operator surface', () => {
     );
     expect(overview.status).toBe(200);
     expect(overview.body.jetstream.advisories).toMatchObject({ state: 'on', rejected: before.rejected + 1 });
+  });
+
+  it('the JetStream poll and advisory states: 1 for the current one, 0 for the others', async () => {
+    const states = (text: string, component: string) =>
+      ['off', 'ok', 'error'].map((state) => {
+        const m = new RegExp(`^pulse_jetstream_state\\{component="${component}",state="${state}"\\} (\\d+)$`, 'm').exec(
+          text,
+        );
+        return m === null ? null : Number(m[1]);
+      });
+    let text = await scrape();
+    expect(text).toContain('# TYPE pulse_jetstream_state gauge');
+    const poll = pulse.app.get<JetStreamReader>(JETSTREAM_READER).status().state;
+    expect(states(text, 'poll')).toEqual(['off', 'ok', 'error'].map((s) => (s === poll ? 1 : 0)));
+    expect(states(text, 'advisories')).toEqual([0, 1, 0]);
+    // A failing poll and a refused advisory subscription.
+    const reader = pulse.app.get<JetStreamReader>(JETSTREAM_READER);
+    const status = vi.spyOn(reader, 'status').mockReturnValue({ state: 'error', lastPollAt: null, unowned: 0 });
+    const advisories = pulse.app.get(AdvisoriesService);
+    const refused = vi.spyOn(advisories, 'status').mockReturnValue({ ...advisories.status(), state: 'error' });
+    try {
+      text = await scrape();
+      expect(states(text, 'poll')).toEqual([0, 0, 1]);
+      expect(states(text, 'advisories')).toEqual([0, 0, 1]);
+    } finally {
+      status.mockRestore();
+      refused.mockRestore();
+    }
   });
 });
 

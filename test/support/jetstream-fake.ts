@@ -161,7 +161,9 @@ export class FakeJetStreamReader implements JetStreamReader {
   readonly views = new Map<string, TenantJetStream>();
   statusNow: JetStreamStatus = { state: 'ok', lastPollAt: new Date().toISOString(), unowned: 2 };
 
-  current(tenantId: string): Promise<TenantJetStream | null> {
+  /** Null while `statusNow` is off unless `evenWhenOff`, as RedisJetStreamReader. */
+  current(tenantId: string, read?: { evenWhenOff: boolean }): Promise<TenantJetStream | null> {
+    if (this.statusNow.state === 'off' && !read?.evenWhenOff) return Promise.resolve(null);
     return Promise.resolve(this.views.get(tenantId) ?? null);
   }
 

@@ -22,30 +22,38 @@ export interface JetStreamServer {
 }
 
 /**
- * A private nats-server with JetStream and a system account: the account APP with JetStream, its
- * users `pulse` (PULSE_PERMISSIONS only), `app` (everything) and `tenantx` (a tenant's user allowed
- * every `_INBOX.>`, as request/reply commonly is).
+ * A private nats-server with JetStream and a system account (SYS): the account APP with
+ * JetStream and the users given (nats-server configuration, one per line).
  */
-export async function startJetStreamServer(): Promise<JetStreamServer> {
+export async function startJetStreamAccount(users: string): Promise<ServerProcess> {
   const storeDir = mkdtempSync(join(tmpdir(), 'pulse-js-'));
-  const server = await startNatsServer(`
+  return startNatsServer(`
 jetstream { store_dir: "${storeDir}" }
 accounts {
   SYS { users = [{ user: sys, password: sys-secret }] }
   APP {
     jetstream: enabled
     users = [
-      { user: pulse, password: pulse-secret, permissions: {${PULSE_PERMISSIONS}
-      } }
-      { user: app, password: app-secret }
-      # A tenant's user with the common request/reply grant: every reply inbox.
-      { user: tenantx, password: tenantx-secret, permissions: {
-          publish: ["tenant.x.>"], subscribe: ["tenant.x.>", "_INBOX.>"] } }
+${users}
     ]
   }
 }
 system_account: SYS
 `);
+}
+
+/**
+ * That server with the users `pulse` (PULSE_PERMISSIONS only), `app` (everything) and `tenantx`
+ * (a tenant's user allowed every `_INBOX.>`, as request/reply commonly is).
+ */
+export async function startJetStreamServer(): Promise<JetStreamServer> {
+  const server = await startJetStreamAccount(`
+      { user: pulse, password: pulse-secret, permissions: {${PULSE_PERMISSIONS}
+      } }
+      { user: app, password: app-secret }
+      # A tenant's user with the common request/reply grant: every reply inbox.
+      { user: tenantx, password: tenantx-secret, permissions: {
+          publish: ["tenant.x.>"], subscribe: ["tenant.x.>", "_INBOX.>"] } }`);
   const url = `nats://127.0.0.1:${server.port}`;
   return { server, url, app: { servers: url, user: 'app', pass: 'app-secret' } };
 }
