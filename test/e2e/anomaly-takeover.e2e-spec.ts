@@ -92,13 +92,22 @@ describe('anomaly detection when the lock holder dies mid-pass', () => {
         hung = true;
         return new Promise(() => undefined);
       });
-      // Either instance may win a window's lock: wait for the dying one to win one.
+      // The survivor stands aside until the dying instance has won a window's lock (left to
+      // chance, the survivor won 20 windows in a row on a loaded machine); then it competes again.
+      const survivorLock = survivor.app.get(RedisLock);
+      const acquire = survivorLock.acquire.bind(survivorLock);
+      const standAside = vi
+        .spyOn(survivorLock, 'acquire')
+        .mockImplementation((name, ttlMs) =>
+          name === 'anomaly-detector' && !hung ? Promise.resolve(null) : acquire(name, ttlMs),
+        );
       await waitFor(
         async () => hung,
         (h) => h,
         { timeoutMs: 20 * WINDOW },
       );
       expect(hung).toBe(true);
+      standAside.mockRestore();
       const stuckAt = await tenant.closed();
       await dying.close();
       const diedAt = Date.now();
