@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  consumerFigures,
-  FakeBatchJetStreamReader,
-  FakeJetStreamReader,
-  laggingTenant,
-} from '../../test/support/jetstream-fake.js';
+import { consumerFigures, FakeJetStreamReader, laggingTenant } from '../../test/support/jetstream-fake.js';
 import type { AdvisoriesService, AdvisoriesStatus } from '../jetstream/advisories.service.js';
 import { JetStreamOverview, rankWorst, WORST_TENANTS } from './jetstream-overview.js';
 
@@ -44,7 +39,7 @@ describe('JetStreamOverview (operator console)', () => {
   });
 
   it("uses the reader's batched worst() where it has one (no read per tenant)", async () => {
-    const reader = new FakeBatchJetStreamReader();
+    const reader = new FakeJetStreamReader();
     fill(reader, 5);
     let perTenant = 0;
     const current = reader.current.bind(reader);

@@ -10,6 +10,7 @@ import {
   type TenantWorstConsumer,
 } from '../../src/jetstream/jetstream.types.js';
 import { rankWorst } from '../../src/observability/jetstream-overview.js';
+import { consumerFigures as pullConsumer } from './jetstream.js';
 import type { PulseTestModules } from './pulse-app.js';
 
 const MINUTE_MS = 60_000;
@@ -42,28 +43,19 @@ export function streamFigures(
   };
 }
 
-/** A consumer as the poller would store it; `over` the fields a case sets. */
+/** A consumer as the poller would store it (ack floor 1,000, last active at a fixed time); `over` the fields a case sets. */
 export function consumerFigures(
   stream: string,
   name: string,
   over: Partial<ConsumerFigures> & Pick<ConsumerFigures, 'pending' | 'drain'>,
 ): ConsumerFigures {
-  return {
-    stream,
-    name,
-    kind: 'pull',
-    durable: true,
-    ackPending: 0,
-    redelivered: 0,
-    waiting: 0,
-    deliveredSeq: 1000,
-    ackFloorSeq: 1000,
+  return pullConsumer(stream, name, over.pending, 1000, {
     lastDeliveredAt: '2026-12-07T10:59:50.000Z',
     lastAckedAt: '2026-12-07T10:59:50.000Z',
     ackRate: 0,
     pendingGrowth: 0,
     ...over,
-  };
+  });
 }
 
 /**
@@ -189,9 +181,6 @@ export class FakeJetStreamReader implements JetStreamReader {
     return Promise.resolve(rankWorst([...this.views.values()], limit));
   }
 }
-
-/** FakeJetStreamReader by its older name (every reader has the batched `worst` read now). */
-export class FakeBatchJetStreamReader extends FakeJetStreamReader {}
 
 /** Pulse built with `reader` as its JetStreamReader (JetStreamModule's provider replaced). */
 export function withJetStreamReader(reader: JetStreamReader): PulseTestModules {
