@@ -28,6 +28,7 @@ export const FLOORS = [
   'health',
   'analytics',
   'anomalies',
+  'usage', // what the server counts per tenant, limits and their utilisation, the usage export (issue #34)
   'metrics',
   'alerting',
   'compliance', // the audit trail and the compliance reads (export, report) over every feature

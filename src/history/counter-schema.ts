@@ -77,6 +77,26 @@ export const COUNTER_SCHEMA = {
   natsSlowConsumers: { field: 'na_sc', combine: 'sum', periods: ['totals'] },
   natsAuthFailures: { field: 'na_af', combine: 'sum', periods: ['totals'] },
   /**
+   * What the NATS server counted for the tenant (issue #34, written by nats-events' usage writer, once
+   * per change of a cumulative server counter): messages and bytes its connections published to the
+   * server (ingress) and the server delivered to them (egress, fan-out included).
+   */
+  serverIngressMessages: { field: 'sv_in_m', combine: 'sum', periods: ['totals', ...MINUTE_UP] },
+  serverIngressBytes: { field: 'sv_in_b', combine: 'sum', periods: ['totals', ...MINUTE_UP] },
+  serverEgressMessages: { field: 'sv_out_m', combine: 'sum', periods: ['totals', ...MINUTE_UP] },
+  serverEgressBytes: { field: 'sv_out_b', combine: 'sum', periods: ['totals', ...MINUTE_UP] },
+  /** Open connections counted once per minute (the usage poll): a minute's value is its connections. */
+  connectionMinutes: { field: 'cn_min', combine: 'sum', periods: MINUTE_UP },
+  /** JetStream bytes stored, counted once per minute: bytes × minutes (÷ 60 for byte-hours). */
+  jetstreamByteMinutes: { field: 'js_bmin', combine: 'sum', periods: MINUTE_UP },
+  /** The most connections and subscriptions the usage poll saw open (limit utilisation, its forecast). */
+  connectionsPeak: { field: 'cn_pk', combine: 'max', periods: MINUTE_UP },
+  subscriptionsPeak: { field: 'sub_pk', combine: 'max', periods: MINUTE_UP },
+  /** Connections and messages the server refused for a limit (its disconnect reasons). */
+  refusedConnections: { field: 'rf_cn', combine: 'sum', periods: ['totals', ...MINUTE_UP] },
+  refusedPayloads: { field: 'rf_pl', combine: 'sum', periods: ['totals', ...MINUTE_UP] },
+  refusedSubscriptions: { field: 'rf_sub', combine: 'sum', periods: ['totals', ...MINUTE_UP] },
+  /**
    * A day's messages and bytes of the subjects beyond the per-window subject table (the flush's
    * `otherMessages`/`otherBytes`): the part of the day's traffic the subject ranking cannot name.
    */
