@@ -1521,6 +1521,17 @@ export interface components {
         users: string[];
         nkeys: string[];
       };
+      natsAccount: string | null;
+      limits: {
+        connections: number | null;
+        subscriptions: number | null;
+        payload: number | null;
+        data: number | null;
+        jetstreamMemory: number | null;
+        jetstreamStorage: number | null;
+        jetstreamStreams: number | null;
+        jetstreamConsumers: number | null;
+      };
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */
@@ -1543,6 +1554,17 @@ export interface components {
         accounts: string[];
         users: string[];
         nkeys: string[];
+      };
+      natsAccount: string | null;
+      limits: {
+        connections: number | null;
+        subscriptions: number | null;
+        payload: number | null;
+        data: number | null;
+        jetstreamMemory: number | null;
+        jetstreamStorage: number | null;
+        jetstreamStreams: number | null;
+        jetstreamConsumers: number | null;
       };
       /** Format: date-time */
       createdAt: string;
@@ -1568,6 +1590,17 @@ export interface components {
         accounts: string[];
         users: string[];
         nkeys: string[];
+      };
+      natsAccount: string | null;
+      limits: {
+        connections: number | null;
+        subscriptions: number | null;
+        payload: number | null;
+        data: number | null;
+        jetstreamMemory: number | null;
+        jetstreamStorage: number | null;
+        jetstreamStreams: number | null;
+        jetstreamConsumers: number | null;
       };
       /** Format: date-time */
       createdAt: string;
@@ -1597,6 +1630,17 @@ export interface components {
           accounts: string[];
           users: string[];
           nkeys: string[];
+        };
+        natsAccount: string | null;
+        limits: {
+          connections: number | null;
+          subscriptions: number | null;
+          payload: number | null;
+          data: number | null;
+          jetstreamMemory: number | null;
+          jetstreamStorage: number | null;
+          jetstreamStreams: number | null;
+          jetstreamConsumers: number | null;
         };
         /** Format: date-time */
         createdAt: string;

@@ -85,6 +85,8 @@ export const COUNTER_SCHEMA = {
   serverIngressBytes: { field: 'sv_in_b', combine: 'sum', periods: ['totals', ...MINUTE_UP] },
   serverEgressMessages: { field: 'sv_out_m', combine: 'sum', periods: ['totals', ...MINUTE_UP] },
   serverEgressBytes: { field: 'sv_out_b', combine: 'sum', periods: ['totals', ...MINUTE_UP] },
+  /** The largest message payload the tap counted (bytes): the payload limit's utilisation. */
+  largestMessage: { field: 'pl_max', combine: 'max', periods: MINUTE_UP, minute: 'largestMessage' },
   /** Open connections counted once per minute (the usage poll): a minute's value is its connections. */
   connectionMinutes: { field: 'cn_min', combine: 'sum', periods: MINUTE_UP },
   /** JetStream bytes stored, counted once per minute: bytes × minutes (÷ 60 for byte-hours). */

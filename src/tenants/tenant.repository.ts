@@ -15,7 +15,9 @@ import {
   type NatsIdentityKind,
   natsIdentityPairs,
   NO_NATS_IDENTITIES,
+  NO_TENANT_LIMITS,
   type Tenant,
+  type TenantLimits,
   type TenantStatus,
 } from './tenant.js';
 
@@ -326,6 +328,27 @@ function natsIdentitiesOf(raw: string | undefined): NatsIdentities {
   }
 }
 
+/** Stored limits; a tenant stored before limits existed, or an unreadable value, has none. */
+function limitsOf(raw: string | undefined): TenantLimits {
+  if (!raw) return NO_TENANT_LIMITS;
+  try {
+    const parsed = JSON.parse(raw) as Record<string, unknown>;
+    const value = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : null);
+    return {
+      connections: value(parsed.connections),
+      subscriptions: value(parsed.subscriptions),
+      payload: value(parsed.payload),
+      data: value(parsed.data),
+      jetstreamMemory: value(parsed.jetstreamMemory),
+      jetstreamStorage: value(parsed.jetstreamStorage),
+      jetstreamStreams: value(parsed.jetstreamStreams),
+      jetstreamConsumers: value(parsed.jetstreamConsumers),
+    };
+  } catch {
+    return NO_TENANT_LIMITS;
+  }
+}
+
 function serialize(tenant: Tenant): Record<string, string> {
   return {
     id: tenant.id,
@@ -338,6 +361,8 @@ function serialize(tenant: Tenant): Record<string, string> {
     sampling: String(tenant.sampling),
     retention: tenant.retentionDays === null ? '' : String(tenant.retentionDays),
     nats: JSON.stringify(tenant.natsIdentities),
+    account: tenant.natsAccount ?? '',
+    limits: JSON.stringify(tenant.limits),
     createdAt: tenant.createdAt,
     updatedAt: tenant.updatedAt,
   };
@@ -358,6 +383,8 @@ function deserialize(raw: Record<string, string>): Tenant | null {
     sampling: samplingOf(raw.sampling),
     retentionDays: retentionDaysOf(raw.retention),
     natsIdentities: natsIdentitiesOf(raw.nats),
+    natsAccount: raw.account ? raw.account : null,
+    limits: limitsOf(raw.limits),
     createdAt: raw.createdAt,
     updatedAt: raw.updatedAt,
   };

@@ -1,4 +1,5 @@
 import type { Sensitivity } from '../config/detector-config.js';
+import type { LimitValues } from '../common/limits.js';
 import type { Tier } from '../common/tiers.js';
 
 export const TENANT_STATUSES = ['active', 'disabled'] as const;
@@ -26,9 +27,32 @@ export interface Tenant {
    * knows"): accounts, user names and nkey public keys; empty lists when none.
    */
   natsIdentities: NatsIdentities;
+  /**
+   * The tenant's own NATS account (issue #34, the accounts deployment shape): its figures come per
+   * account from the system account and its limits from the account's claims; null: the tenant is a
+   * subject namespace in a shared account. Unique across tenants.
+   */
+  natsAccount: string | null;
+  /** Limits the admin sets (the one-account shape; claims win in the accounts shape); null: none. */
+  limits: TenantLimits;
   createdAt: string;
   updatedAt: string;
 }
+
+/** The limits set on a tenant: every limit but the monthly messages (that is `monthlyMessageQuota`). */
+export type TenantLimits = Omit<LimitValues, 'monthlyMessages'>;
+
+/** A tenant without limits of its own. */
+export const NO_TENANT_LIMITS: TenantLimits = Object.freeze({
+  connections: null,
+  subscriptions: null,
+  payload: null,
+  data: null,
+  jetstreamMemory: null,
+  jetstreamStorage: null,
+  jetstreamStreams: null,
+  jetstreamConsumers: null,
+});
 
 export interface NatsIdentities {
   accounts: string[];

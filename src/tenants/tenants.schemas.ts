@@ -1,7 +1,10 @@
 import { FEATURES } from '../common/entitlements.js';
+import { LIMIT_NAMES } from '../common/limits.js';
 import { TIERS } from '../common/tiers.js';
 import { arr, bool, dateTime, extend, int, nullable, obj, oneOfValues, type Schema, str } from '../common/schema.js';
 import { SENSITIVITIES } from '../config/detector-config.js';
+
+const TENANT_LIMIT_NAMES = LIMIT_NAMES.filter((l) => l !== 'monthlyMessages');
 
 const tenant = obj({
   id: str,
@@ -14,6 +17,8 @@ const tenant = obj({
   sampling: int,
   retentionDays: nullable(int),
   natsIdentities: obj({ accounts: arr(str), users: arr(str), nkeys: arr(str) }),
+  natsAccount: nullable(str),
+  limits: obj(Object.fromEntries(TENANT_LIMIT_NAMES.map((l) => [l, nullable(int)]))),
   createdAt: dateTime,
   updatedAt: dateTime,
 });

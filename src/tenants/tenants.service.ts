@@ -17,6 +17,7 @@ import {
   type NatsIdentityKind,
   natsIdentityPairs,
   NO_NATS_IDENTITIES,
+  NO_TENANT_LIMITS,
   type Tenant,
   type TenantChange,
 } from './tenant.js';
@@ -69,6 +70,8 @@ export class TenantsService {
       sampling: dto.sampling ?? 0,
       retentionDays: dto.retentionDays ?? null,
       natsIdentities: identitiesOf(dto.natsIdentities, NO_NATS_IDENTITIES),
+      natsAccount: null,
+      limits: NO_TENANT_LIMITS,
       createdAt: now,
       updatedAt: now,
     };

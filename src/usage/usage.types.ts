@@ -103,3 +103,11 @@ export interface UsageRecord {
   connectionMinutes: number;
   jetstreamStorageByteHours: number;
 }
+
+/** What the limit watch reads: every limit's utilisation of a tenant now (provided by the usage service). */
+export interface UtilisationSource {
+  limits(tenantId: string): Promise<LimitUtilisation[]>;
+}
+
+/** The Nest token of the UtilisationSource (provided by UsageModule). */
+export const UTILISATION_SOURCE = Symbol('UTILISATION_SOURCE');

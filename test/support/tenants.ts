@@ -1,4 +1,4 @@
-import type { Tenant } from '../../src/tenants/tenant.js';
+import { NO_TENANT_LIMITS, type Tenant } from '../../src/tenants/tenant.js';
 
 /** A tenant record as the repository stores it (basic, active, no identities), for repository tests. */
 export function tenantRecord(id: string, overrides: Partial<Tenant> = {}): Tenant {
@@ -13,6 +13,8 @@ export function tenantRecord(id: string, overrides: Partial<Tenant> = {}): Tenan
     sampling: 0,
     retentionDays: null,
     natsIdentities: { accounts: [], users: [], nkeys: [] },
+    natsAccount: null,
+    limits: NO_TENANT_LIMITS,
     createdAt: '2026-11-28T00:00:00.000Z',
     updatedAt: '2026-11-28T00:00:00.000Z',
     ...overrides,
