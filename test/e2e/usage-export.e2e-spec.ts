@@ -297,8 +297,17 @@ describe('usage export (real NATS and Redis)', () => {
     await refused(`hour=${label(past)}&tenant=x`, 'tenant');
   });
 
-  it('admin only: a tenant key or no key is a 401', async () => {
+  it('admin only: a tenant key or no key is a 401; every export is in the audit trail', async () => {
     expect((await exportOf(`hour=${label(past)}`, t.alpha.apiKey)).status).toBe(401);
     expect((await fetch(`${pulse.url}/api/v1/admin/usage/export?hour=${label(past)}`)).status).toBe(401);
+    const audit = await request<{ entries: { action: string; target: string; status: number }[] }>(
+      pulse.url,
+      'GET',
+      '/api/v1/admin/audit?action=usage.export&limit=100',
+      { key: ADMIN_KEY },
+    );
+    expect(audit.status).toBe(200);
+    expect(audit.body.entries.some((e) => e.target === 'usage' && e.status === 200)).toBe(true);
+    expect(audit.body.entries.some((e) => e.status === 400)).toBe(true);
   });
 });
