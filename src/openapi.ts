@@ -8,6 +8,7 @@ import { OBSERVABILITY_SCHEMAS } from './observability/observability.schemas.js'
 import { TENANT_SCHEMAS } from './tenants/tenants.schemas.js';
 import { COMPLIANCE_SCHEMAS } from './compliance/compliance.schemas.js';
 import { JETSTREAM_SCHEMAS } from './jetstream/jetstream.schemas.js';
+import { USAGE_EXPORT_SCHEMAS } from './usage/usage-export.schemas.js';
 
 /** Every response body's schema, by the name routes refer to (`ApiRoute`'s `schema`). */
 const RESPONSE_SCHEMAS = {
@@ -18,13 +19,17 @@ const RESPONSE_SCHEMAS = {
   ...OBSERVABILITY_SCHEMAS,
   ...COMPLIANCE_SCHEMAS,
   ...JETSTREAM_SCHEMAS,
+  ...USAGE_EXPORT_SCHEMAS,
 };
 
 const TAGS: [string, string][] = [
   ['metrics', "The tenant's own traffic, presence, history and anomalies (tenant key)"],
   ['tenant', "The key's tenant: its tier and what it unlocks (tenant key)"],
   ['alerts', 'Alert channels, rules, silences and history (enterprise tenant key)'],
-  ['admin', 'Tenants and their keys, the audit trail, data export, erasure and the compliance report (admin key)'],
+  [
+    'admin',
+    'Tenants and their keys, the audit trail, data export, erasure, the compliance report and the usage export (admin key)',
+  ],
   ['audit', "The tenant's own audit trail (enterprise tenant key)"],
   ['health', 'Probes for orchestrators (no key)'],
   ['operator', "Pulse's own metrics (admin key)"],

@@ -15,6 +15,7 @@ import {
   seriesBuckets,
   type BucketFigures,
   emptyFigures,
+  hourFromMinutes,
   type Period,
   type Resolution,
   type SeriesPoint,
@@ -228,8 +229,7 @@ export class AnalyticsService {
   private async collect(tenantId: string, starts: number[], step: number, now: number): Promise<BucketFigures[]> {
     const figures = starts.map(() => emptyFigures());
     const nowSeconds = Math.floor(now / 1000);
-    const minuteSourced = (start: number) =>
-      step < 3600 || (step === 3600 && start >= nowSeconds - (nowSeconds % 3600) - 3600);
+    const minuteSourced = (start: number) => step < 3600 || (step === 3600 && hourFromMinutes(start, nowSeconds));
     const minuteRefs: [number, number][] = [];
     const hourRefs: [number, number][] = [];
     const dayRefs: [number, string][] = [];

@@ -60,6 +60,15 @@ export function seriesBuckets(
   }
 }
 
+/**
+ * Whether an hour's figures are summed from its minutes rather than read from its hour rollup: the
+ * current and the previous hour, whose rollups the next pass may still change. Analytics' 1h
+ * buckets and the usage export read an hour by this one rule, so their figures agree.
+ */
+export function hourFromMinutes(hourStart: number, nowSeconds: number): boolean {
+  return hourStart >= nowSeconds - (nowSeconds % 3600) - 3600;
+}
+
 export interface BucketFigures {
   messages: number;
   bytes: number;

@@ -736,6 +736,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/admin/usage/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every tenant's usage in one past UTC hour, for billing: NDJSON or a CloudEvents batch
+     * @description One record per tenant (active or disabled; an erased tenant has none, nor a tenant created after the hour or whose history no longer holds it), in tenant id order, with a stable id usage:<tenantId>:<YYYY-MM-DDTHH>: published (what Pulse's tap counted), ingress and egress (what the NATS server counted), connection-minutes and JetStream storage byte-hours. The same hour exported again gives the same bytes while its data does not change. The hour must have ended USAGE_EXPORT_SETTLE_SECONDS (300) ago — later data for it (an instance's backlog after an outage) would change it — and be within the history kept; else a 400 naming hour (details[0].exportableFrom: when it can be). format=cloudevents: each record is the data of a CloudEvent (type io.pulse.usage.hourly, subject the tenant id, time the hour's start, source USAGE_EXPORT_SOURCE), as OpenMeter ingests them. Streamed.
+     */
+    get: operations['UsageExportController_export'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1952,6 +1972,7 @@ export interface components {
           | 'anomaly.backtest'
           | 'metrics.export'
           | 'compliance.report'
+          | 'usage.export'
           | 'auth.failure';
         target: string | null;
         requestId: string | null;
@@ -2161,6 +2182,49 @@ export interface components {
       polledAt: string | null;
       streams: components['schemas']['JetStreamStream'][];
       omitted: number;
+    };
+    UsageRecord: {
+      /** @description usage:<tenantId>:<YYYY-MM-DDTHH>, stable per tenant-hour */
+      id: string;
+      tenantId: string;
+      /** Format: date-time */
+      hourStart: string;
+      /** Format: date-time */
+      hourEnd: string;
+      published: {
+        messages: number;
+        bytes: number;
+      };
+      ingress: {
+        messages: number;
+        bytes: number;
+      };
+      egress: {
+        messages: number;
+        bytes: number;
+      };
+      connectionMinutes: number;
+      jetstreamStorageByteHours: number;
+    };
+    UsageCloudEvent: {
+      /** @enum {string} */
+      specversion: '1.0';
+      /** @description The record's id */
+      id: string;
+      /** @description USAGE_EXPORT_SOURCE */
+      source: string;
+      /** @enum {string} */
+      type: 'io.pulse.usage.hourly';
+      /** @description The tenant id */
+      subject: string;
+      /**
+       * Format: date-time
+       * @description The hour's start
+       */
+      time: string;
+      /** @enum {string} */
+      datacontenttype: 'application/json';
+      data: components['schemas']['UsageRecord'];
     };
   };
   responses: never;
@@ -5588,6 +5652,7 @@ export interface operations {
           | 'anomaly.backtest'
           | 'metrics.export'
           | 'compliance.report'
+          | 'usage.export'
           | 'auth.failure';
         /** @description Entries at or after this time (ISO 8601, 1970 to 9999) */
         from?: string;
@@ -5679,6 +5744,7 @@ export interface operations {
           | 'anomaly.backtest'
           | 'metrics.export'
           | 'compliance.report'
+          | 'usage.export'
           | 'auth.failure';
         /** @description Entries at or after this time (ISO 8601, 1970 to 9999) */
         from?: string;
@@ -5838,6 +5904,70 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ComplianceReport'];
           'text/csv': string;
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  UsageExportController_export: {
+    parameters: {
+      query: {
+        /** @description The UTC hour, YYYY-MM-DDTHH; it must have ended at least USAGE_EXPORT_SETTLE_SECONDS ago */
+        hour: string;
+        /** @description ndjson (default): one UsageRecord a line; cloudevents: a CloudEvents 1.0 batch (JSON array) */
+        format?: 'ndjson' | 'cloudevents';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The records */
+      200: {
+        headers: {
+          /** @description attachment; filename=… */
+          'Content-Disposition'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/x-ndjson': string;
+          'application/cloudevents-batch+json': components['schemas']['UsageCloudEvent'][];
         };
       };
       /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */

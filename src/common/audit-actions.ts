@@ -23,6 +23,7 @@ export const AUDIT_ACTIONS = [
   'anomaly.backtest',
   'metrics.export',
   'compliance.report',
+  'usage.export',
   'auth.failure',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -92,6 +92,19 @@ describe('environment validation', () => {
     );
   });
 
+  it('configures the usage export: USAGE_EXPORT_SOURCE (a URI reference, bounded) and USAGE_EXPORT_SETTLE_SECONDS', () => {
+    expect(toPulseOptions(validateEnv({})).usageExport).toEqual({ source: 'pulse', settleSeconds: 300 });
+    expect(
+      toPulseOptions(
+        validateEnv({ USAGE_EXPORT_SOURCE: 'https://pulse.example.com/eu-1', USAGE_EXPORT_SETTLE_SECONDS: '900' }),
+      ).usageExport,
+    ).toEqual({ source: 'https://pulse.example.com/eu-1', settleSeconds: 900 });
+    for (const bad of ['two words', 'x'.repeat(201), 'a\nb'])
+      expect(() => validateEnv({ USAGE_EXPORT_SOURCE: bad }), bad).toThrow(/USAGE_EXPORT_SOURCE/);
+    for (const bad of ['-1', '86401', 'soon'])
+      expect(() => validateEnv({ USAGE_EXPORT_SETTLE_SECONDS: bad })).toThrow(/USAGE_EXPORT_SETTLE_SECONDS/);
+  });
+
   it('parsePlanTiers ignores malformed pairs', () => {
     expect(parsePlanTiers('a:basic,b:gold')).toEqual({ a: 'basic' });
   });

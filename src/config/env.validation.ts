@@ -254,6 +254,22 @@ export class EnvironmentVariables {
   @Max(1000)
   ANOMALY_SPIKE_FACTOR: number = 10;
 
+  /**
+   * The `source` of the usage export's CloudEvents (README, Usage export): a URI reference naming
+   * this deployment; a receiver deduplicates on source and id.
+   */
+  @Matches(/^[A-Za-z0-9._~:/?#[\]@!$&'()*+,;=%-]{1,200}$/, {
+    message: 'USAGE_EXPORT_SOURCE must be a URI reference of 1 to 200 characters without spaces',
+  })
+  USAGE_EXPORT_SOURCE: string = 'pulse';
+
+  /** Seconds after an hour's end before the usage export serves it (later data would change it). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  USAGE_EXPORT_SETTLE_SECONDS: number = 300;
+
   @IsOptional()
   @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
@@ -407,6 +423,7 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
       maxConsumersPerTenant: env.JETSTREAM_MAX_CONSUMERS_PER_TENANT,
     },
     subjectsStoredPerDay: env.SUBJECTS_STORED_PER_DAY,
+    usageExport: { source: env.USAGE_EXPORT_SOURCE, settleSeconds: env.USAGE_EXPORT_SETTLE_SECONDS },
     samplingAutoRate: env.SAMPLING_AUTO_RATE,
     heartbeatTimeoutMs: env.HEARTBEAT_TIMEOUT_SECONDS * 1000,
     offlineCheckIntervalMs: env.OFFLINE_CHECK_INTERVAL_SECONDS * 1000,

@@ -93,6 +93,11 @@ export interface PulseOptions {
   /** Subjects kept per tenant per day in Redis (the top by message count). */
   subjectsStoredPerDay: number;
   /**
+   * The hourly usage export (USAGE_EXPORT_*, README, Usage export): the CloudEvents `source`, and
+   * how long after an hour's end it may be exported. Absent: `pulse` and 300 s.
+   */
+  usageExport?: UsageExportOptions;
+  /**
    * Messages per second of one tenant on one instance above which its latency and subject
    * statistics are sampled (one in ceil(rate / this)), unless the tenant's `sampling` says
    * otherwise; counts and bytes stay exact. 0 or absent: never automatically.
@@ -119,6 +124,15 @@ export interface PulseOptions {
    */
   trustProxy?: boolean | number | string;
 }
+
+export interface UsageExportOptions {
+  /** The CloudEvents `source` (a URI reference). */
+  source: string;
+  /** An hour is exported from its end plus this many seconds on: data for it may arrive until then. */
+  settleSeconds: number;
+}
+
+export const DEFAULT_USAGE_EXPORT: UsageExportOptions = { source: 'pulse', settleSeconds: 300 };
 
 export interface JetStreamOptions {
   /** JETSTREAM_MONITORING: false turns the poll off (status `off`). */

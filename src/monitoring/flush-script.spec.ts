@@ -57,6 +57,23 @@ describe('encodeDelta', () => {
     expect(list.filter((o) => o[0] === 'r')).toHaveLength(1);
   });
 
+  it("keeps a minute's largest message at the maximum (op m), never summed; none written without one", () => {
+    const d = new TenantDelta('acme', 10);
+    d.seq = 1;
+    d.addSecond(minute + 5, 3, 300);
+    d.addCount('largestMessage', minute, 250);
+    d.addSecond(minute + 65, 1, 10);
+    const { keys: k, args } = encodeDelta(d, keys, 'inst1', 500, RETENTION.enterprise, minute * 1000 + 120_000);
+    const list = ops(args).map(([op, key, ...rest]) => [op, k[Number(key) - 1], ...rest]);
+    expect(list).toContainEqual(['m', `pulse:{t:acme}:min:${minute}`, 'pl_max', 250]);
+    expect(list.some(([op, , field]) => op === 'h' && field === 'pl_max')).toBe(false);
+    // The day takes it from the rollup (max over hours), not from the flush.
+    expect(list.some(([, key, field]) => key === 'pulse:{t:acme}:day:20261128' && field === 'pl_max')).toBe(false);
+    expect(list.some(([, key, field]) => key === `pulse:{t:acme}:min:${minute + 60}` && field === 'pl_max')).toBe(
+      false,
+    );
+  });
+
   it("adds every minute's latency samples to the all-time coarse histogram and its sum in the totals", () => {
     const d = new TenantDelta('acme', 10);
     d.addSecond(minute + 5, 6, 600);
@@ -108,6 +125,7 @@ describe('encodeDelta', () => {
       d.addSecond(minute + 5, 7, 70);
       d.addSecond(minute + 6, 2, 20);
       d.addLatency(minute, 4, 9);
+      d.addCount('largestMessage', minute, 512);
       d.subjectsOf('20261128').add('tenant.acme.a', 10);
       return d;
     };
@@ -121,6 +139,8 @@ describe('encodeDelta', () => {
       expect(all).toContainEqual(['h', hour, 'm', 9]);
       expect(all).toContainEqual(['h', hour, 'l:4', 9]);
       expect(all).toContainEqual(['m', hour, 'pk', 7]);
+      expect(all).toContainEqual(['m', hour, 'pl_max', 512]);
+      expect(all).toContainEqual(['m', day, 'pl_max', 512]);
       expect(all).toContainEqual(['h', day, 'm', 9]);
       expect(all).toContainEqual(['n', hour, RETENTION.enterprise.hourSeconds]);
       expect(k).not.toContain(keys.minute('acme', minute));

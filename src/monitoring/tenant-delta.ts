@@ -1,9 +1,14 @@
 import { combineFigures, type CustomFigures } from './custom/custom-metric-set.js';
 import { SubjectTable } from './subject-table.js';
 import { COUNT_SOURCES, emptyMinute, type MinuteDelta } from '../history/history-delta.js';
-import type { MinuteSource } from '../history/counter-schema.js';
+import { MINUTE_COUNTERS, type MinuteSource } from '../history/counter-schema.js';
 
 export type { MinuteDelta } from '../history/history-delta.js';
+
+/** The minute sources the counter schema keeps at their maximum (the largest message), not summed. */
+const KEPT_AT_MAXIMUM: ReadonlySet<MinuteSource> = new Set(
+  MINUTE_COUNTERS.filter((c) => c.op === 'm').map((c) => c.source),
+);
 
 /** Keep per-second detail for this long while deltas wait for Redis; older minutes keep totals only. */
 export const SECOND_DETAIL_MS = 10 * 60_000;
@@ -69,11 +74,13 @@ export class TenantDelta {
   }
 
   /**
-   * Adds `n` to one of the minute's counters (a `minute` source of the counter schema; messages
-   * and bytes come by `addSecond`, which also keeps the per-second detail).
+   * Adds `n` to one of the minute's counters by the counter schema's rule: summed, or kept at the
+   * maximum (a `minute` source of the schema; messages and bytes come by `addSecond`, which also
+   * keeps the per-second detail).
    */
   addCount(source: Exclude<MinuteSource, 'messages' | 'bytes'>, minuteEpoch: number, n: number): void {
-    this.minute(minuteEpoch)[source] += n;
+    const minute = this.minute(minuteEpoch);
+    minute[source] = KEPT_AT_MAXIMUM.has(source) ? Math.max(minute[source], n) : minute[source] + n;
   }
 
   subjectsOf(day: string): SubjectTable {

@@ -72,6 +72,62 @@ describe('TenantTraffic', () => {
   });
 });
 
+describe('TenantTraffic: the largest message of each minute', () => {
+  const minuteOf = (ms: number) => Math.floor(ms / 60_000) * 60;
+
+  it('keeps the largest payload per minute, over a window that spans minutes', () => {
+    const t = new TenantTraffic('acme', 100);
+    t.record(msg('s', 10), T0);
+    t.record(msg('s', 500), T0 + 200);
+    t.record(msg('s', 20), T0 + 1500);
+    t.record(msg('s', 40), T0 + 30_000); // next minute
+    t.record(msg('s', 7), T0 + 31_000);
+    const d = t.take()!;
+    expect(d.minutes.get(minuteOf(T0))!.largestMessage).toBe(500);
+    expect(d.minutes.get(minuteOf(T0) + 60)!.largestMessage).toBe(40);
+    // A new window starts from nothing.
+    t.record(msg('s', 3), T0 + 32_000);
+    expect(t.take()!.minutes.get(minuteOf(T0) + 60)!.largestMessage).toBe(3);
+  });
+
+  it('a clock stepped back into an earlier minute keeps each minute at its own maximum', () => {
+    const t = new TenantTraffic('acme', 100);
+    t.record(msg('s', 100), T0 + 30_000); // minute 1
+    t.record(msg('s', 60), T0); // minute 0
+    t.record(msg('s', 80), T0 + 31_000); // minute 1 again
+    t.record(msg('s', 90), T0 + 1000); // minute 0 again
+    const d = t.take()!;
+    expect(d.minutes.get(minuteOf(T0))!.largestMessage).toBe(90);
+    expect(d.minutes.get(minuteOf(T0) + 60)!.largestMessage).toBe(100);
+  });
+
+  it('is exact under sampling, and 0 (nothing written) for empty payloads', () => {
+    const t = new TenantTraffic('acme', 100, 12345);
+    t.setSampling(100);
+    for (let i = 0; i < 1000; i++) t.record(msg('s', i === 517 ? 4096 : 10), T0 + i);
+    expect(t.take()!.minutes.get(minuteOf(T0))!.largestMessage).toBe(4096);
+    t.record(msg('s', 0), T0);
+    expect(t.take()!.minutes.get(minuteOf(T0))!.largestMessage).toBe(0);
+  });
+
+  it('deltas merged while Redis is away keep the maximum, not the sum', () => {
+    const a = new TenantDelta('acme', 10);
+    a.addSecond(960, 1, 300);
+    a.addCount('largestMessage', 960, 300);
+    const b = new TenantDelta('acme', 10);
+    b.addSecond(961, 2, 400);
+    b.addCount('largestMessage', 960, 250);
+    b.addCount('largestMessage', 1020, 50);
+    a.mergeFrom(b, 1021_000);
+    expect(a.minutes.get(960)!.largestMessage).toBe(300);
+    expect(a.minutes.get(1020)!.largestMessage).toBe(50);
+    // Summed counters still add.
+    a.addCount('skipped', 960, 2);
+    a.addCount('skipped', 960, 3);
+    expect(a.minutes.get(960)!.skipped).toBe(5);
+  });
+});
+
 describe('TenantDelta.mergeFrom', () => {
   it('adds counts, latency and subjects', () => {
     const a = new TenantDelta('acme', 10);

@@ -9,7 +9,8 @@ export const PUBLISHED_AT_HEADER = 'X-Published-At';
 
 /**
  * One tenant's live counters for the current flush window. `record` runs once per message on the
- * NATS callback: it only bumps numbers and, for a subject new to the window, adds a Map entry.
+ * NATS callback: it only bumps numbers (the largest payload of the minute by one comparison) and,
+ * for a subject new to the window, adds a Map entry.
  * No I/O, no awaiting, no allocation for a repeat subject. Under sampling, the latency header and
  * the subject table are read for the sampled messages only.
  */
@@ -20,6 +21,11 @@ export class TenantTraffic {
   private secondBytes = 0;
   /** Closed seconds of this window as flat [epochSecond, messages, bytes] triples. */
   private closedSeconds: number[] = [];
+  /** The largest payload (bytes) of the minute `largestMinute` (epoch s; -1: none yet this window). */
+  private largest = 0;
+  private largestMinute = -1;
+  /** Earlier minutes of this window as flat [minuteEpoch, largest payload] pairs. */
+  private closedLargest: number[] = [];
   private readonly latency = new Uint32Array(LATENCY_BUCKETS);
   private latencySamples = 0;
   private latencySumMs = 0;
@@ -98,12 +104,20 @@ export class TenantTraffic {
       this.second = second;
       this.secondMessages = 0;
       this.secondBytes = 0;
+      // A minute starts on a second too: its largest payload is kept from then on.
+      const minute = second - (second % 60);
+      if (minute !== this.largestMinute) {
+        if (this.largest > 0) this.closedLargest.push(this.largestMinute, this.largest);
+        this.largestMinute = minute;
+        this.largest = 0;
+      }
       // A day starts on a second: checked once a second, not once a message.
       if (now >= this.subjectsDayEnd || now < this.subjectsDayStart) this.startSubjectsDay(now);
     }
     this.messages++;
     this.secondMessages++;
     this.secondBytes += bytes;
+    if (bytes > this.largest) this.largest = bytes;
     this.lastSeen = now;
     const custom = this.custom;
     if (this.sampleEvery === 1 || this.sampled()) {
@@ -163,6 +177,9 @@ export class TenantTraffic {
     const seconds = this.closedSeconds;
     for (let i = 0; i < seconds.length; i += 3) delta.addSecond(seconds[i], seconds[i + 1], seconds[i + 2]);
     if (this.secondMessages > 0) delta.addSecond(this.second, this.secondMessages, this.secondBytes);
+    const largest = this.closedLargest;
+    for (let i = 0; i < largest.length; i += 2) delta.addCount('largestMessage', largest[i], largest[i + 1]);
+    if (this.largest > 0) delta.addCount('largestMessage', this.largestMinute, this.largest);
     if (this.latencySamples > 0) {
       const minute = minuteEpochOf(this.lastSeen);
       for (let bucket = 0; bucket < this.latency.length; bucket++) {
@@ -189,6 +206,9 @@ export class TenantTraffic {
     this.secondMessages = 0;
     this.secondBytes = 0;
     this.closedSeconds = [];
+    this.largest = 0;
+    this.largestMinute = -1;
+    this.closedLargest = [];
     this.latencySamples = 0;
     this.latencySumMs = 0;
     this.latencyMissing = 0;

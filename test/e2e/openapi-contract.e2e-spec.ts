@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertingRepository } from '../../src/alerting/alerting.repository.js';
 import { AnomalyRepository } from '../../src/anomalies/anomaly.repository.js';
 import { ERROR_CODES } from '../../src/common/errors/error-codes.js';
+import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { Redis } from 'ioredis';
 import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
 import { startBuiltPulse } from '../support/built-pulse.js';
 import { type CreatedTenant, request } from '../support/http.js';
@@ -299,9 +301,12 @@ describe('OpenAPI contract (real NATS and Redis)', () => {
                 : ids.channel,
         )
         .replace('{keyId}', tenants.basic.keyId);
+    /** An hour that ended and settled: two hours ago (the usage export's `hour`). */
+    const settledHour = new Date(Date.now() - 2 * 3_600_000).toISOString().slice(0, 13);
     const queries: Record<string, string> = {
       '/api/v1/metrics/analytics': '?period=24h',
       '/api/v1/metrics/export': '?period=1h&format=ndjson',
+      '/api/v1/admin/usage/export': `?hour=${settledHour}`,
     };
     for (const template of gets) {
       if (template === '/api/v1/metrics/stream') continue; // below
@@ -341,6 +346,53 @@ describe('OpenAPI contract (real NATS and Redis)', () => {
     expect(String(csv).split('\n')[0]).toContain('timestamp');
     expect(String(csv).split('\n')[0]).toContain(`custom_${ids.custom}`);
     expect(JSON.parse(ndjson[0])).toHaveProperty(['custom', ids.custom]);
+
+    // The usage export in both media types: NDJSON lines are UsageRecords, the CloudEvents batch an
+    // array of UsageCloudEvents, one per tenant (of those created before the hour: the test's are
+    // made older).
+    const redis = new Redis(SHARED_REDIS);
+    try {
+      const keys = new RedisKeys(pulse.options.redis.keyPrefix);
+      for (const tier of TIERS)
+        await redis.hset(keys.tenant(tenants[tier].id), 'createdAt', '2020-01-01T00:00:00.000Z');
+    } finally {
+      redis.disconnect();
+    }
+    const usageRecord = compile({ $ref: '#/components/schemas/UsageRecord' });
+    const usageLines = String(
+      await conforms(
+        'GET',
+        '/api/v1/admin/usage/export',
+        await call('GET', `/api/v1/admin/usage/export?hour=${settledHour}&format=ndjson`, ADMIN_KEY),
+        200,
+      ),
+    )
+      .trim()
+      .split('\n');
+    expect(usageLines.length).toBeGreaterThanOrEqual(TIERS.length);
+    for (const line of usageLines) expect(usageRecord(JSON.parse(line)), ajv.errorsText(usageRecord.errors)).toBe(true);
+    const usageEvents = compile({
+      type: 'array',
+      items: { $ref: '#/components/schemas/UsageCloudEvent' },
+    });
+    const batch: unknown = JSON.parse(
+      String(
+        await conforms(
+          'GET',
+          '/api/v1/admin/usage/export',
+          await call('GET', `/api/v1/admin/usage/export?hour=${settledHour}&format=cloudevents`, ADMIN_KEY),
+          200,
+        ),
+      ),
+    );
+    expect(usageEvents(batch), ajv.errorsText(usageEvents.errors)).toBe(true);
+    expect((batch as unknown[]).length).toBe(usageLines.length);
+    await conforms(
+      'GET',
+      '/api/v1/admin/usage/export',
+      await call('GET', '/api/v1/admin/usage/export?hour=yesterday', ADMIN_KEY),
+      400,
+    );
 
     // Errors of GET routes: 401, 403 and 400 answer with the documented error body.
     await conforms('GET', '/api/v1/metrics/realtime', await call('GET', '/api/v1/metrics/realtime'));

@@ -63,6 +63,18 @@ describe('flush script (real Redis)', () => {
     expect(await redis.hget(historyKeys.totals('acme'), 'la')).toBe('1700000003000');
   });
 
+  it("keeps a minute's largest message at the maximum, whichever instance flushes it", async () => {
+    const largest = (seq: number, bytes: number) => {
+      const d = delta(seq, 1);
+      d.addCount('largestMessage', minute, bytes);
+      return d;
+    };
+    await repository.apply(largest(1, 300), 'pl1', 100, RETENTION.professional);
+    await repository.apply(largest(1, 700), 'pl2', 100, RETENTION.professional);
+    await repository.apply(largest(2, 500), 'pl1', 100, RETENTION.professional);
+    expect(await redis.hget(historyKeys.minute('acme', minute), 'pl_max')).toBe('700');
+  });
+
   it('writes custom figures only for definitions that still exist (a deletion racing a flush leaves nothing)', async () => {
     await redis.hset(keys.customMetrics('acme'), 'cm_live', '{}');
     const d = delta(1, 2);
