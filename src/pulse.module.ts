@@ -19,6 +19,7 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { ComplianceModule } from './compliance/compliance.module.js';
 import { NatsEventsModule } from './nats-events/nats-events.module.js';
 import { JetStreamModule } from './jetstream/jetstream.module.js';
+import { LimitWatchModule } from './usage/limit-watch.module.js';
 
 export interface PulseModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   inject?: (string | symbol | (abstract new (...args: never[]) => unknown))[];
@@ -63,6 +64,7 @@ export class PulseModule {
         HealthModule,
         AnalyticsModule,
         AnomaliesModule,
+        LimitWatchModule,
         AlertingModule,
         MetricsModule,
         ObservabilityModule,

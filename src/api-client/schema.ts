@@ -1794,9 +1794,10 @@ export interface components {
         at: string;
         alertKey: string;
         /** @enum {string} */
-        source: 'anomaly' | 'rule';
+        source: 'anomaly' | 'rule' | 'limit';
         anomalyId?: string;
         ruleId?: string;
+        crossingId?: string;
         rule: string;
         type: string;
         /** @enum {string} */
