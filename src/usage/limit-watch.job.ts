@@ -8,7 +8,7 @@ import { forEachTenant, LockedJob, LockedJobService } from '../jobs/locked-job.j
 import { Timings } from '../jobs/timings.js';
 import { NATS_CONNECTION } from '../nats/nats.module.js';
 import { isRedisUnavailable } from '../redis/redis-errors.js';
-import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
+import { RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { stepLimits } from './limit-transitions.js';
 import { LimitEvents, limitsSubject } from './limit-events.js';
@@ -44,7 +44,6 @@ export interface LimitWatchPass {
 export class LimitWatch extends LockedJobService<LimitWatchPass> {
   private readonly logger = new Logger(LimitWatch.name);
   protected readonly job: LockedJob<LimitWatchPass>;
-  private readonly lockTtl: number;
   private readonly deadlineMs: number;
 
   constructor(
@@ -62,11 +61,12 @@ export class LimitWatch extends LockedJobService<LimitWatchPass> {
     super();
     const intervalMs = options.usageLimitsIntervalMs ?? DEFAULT_USAGE_LIMITS_INTERVAL_MS;
     // Short and renewed while a pass runs (LockedJob): a holder that dies blocks the others one interval at most.
-    this.lockTtl = Math.min(30_000, Math.max(1000, Math.floor(intervalMs / 2)));
+    const lockTtlMs = Math.min(30_000, Math.max(1000, Math.floor(intervalMs / 2)));
     this.deadlineMs = Math.min(SOURCE_DEADLINE_MS, intervalMs);
     this.job = new LockedJob(
       { lock, scheduler, failures, timings, logger: this.logger },
-      { name: 'usage-limits', intervalMs, lockTtlMs: this.lockTtl, work: (held, now) => this.pass(held, now) },
+      // The lock is renewed by LockedJob every third of its TTL while the pass runs: no round trip per tenant.
+      { name: 'usage-limits', intervalMs, lockTtlMs, work: (_held, now) => this.pass(now) },
     );
   }
 
@@ -78,7 +78,7 @@ export class LimitWatch extends LockedJobService<LimitWatchPass> {
     super.onModuleInit();
   }
 
-  private async pass(held: HeldLock, now: number): Promise<LimitWatchPass> {
+  private async pass(now: number): Promise<LimitWatchPass> {
     const result: LimitWatchPass = { tenants: 0, crossings: 0 };
     const source = this.source;
     if (!source) return result;
@@ -90,14 +90,16 @@ export class LimitWatch extends LockedJobService<LimitWatchPass> {
       this.directory.list(),
       async (tenant) => {
         try {
-          result.crossings += await this.watchTenant(source, tenant.id, now);
+          // Awaited first, then added: `x += await …` would add to the value read before the wait,
+          // losing what the tenants watched meanwhile counted.
+          const handed = await this.watchTenant(source, tenant.id, now);
+          result.crossings += handed;
           result.tenants++;
         } catch (err) {
           if (isRedisUnavailable(err)) throw err;
           failed.push(tenant.id);
           firstError ||= (err as Error).message;
         }
-        await held.extend(this.lockTtl);
       },
       { concurrency: TENANTS_AT_ONCE },
     );

@@ -148,6 +148,16 @@ describe('LimitWatch (real Redis)', () => {
     expect(await repository.save('lw-b', 0, new Map(), [])).toBe('gone');
   });
 
+  it("tenants watched at once each count their crossings in the pass's result", async () => {
+    for (const t of ['lw-c', 'lw-d', 'lw-e']) {
+      await redis.hset(keys.tenant(t), 'id', t);
+      tenants.push(t);
+      source.utilisation.set(t, 0.99);
+    }
+    expect(await watch.run(7_000)).toEqual({ tenants: 5, crossings: 6 });
+    for (const t of ['lw-c', 'lw-d', 'lw-e']) expect(said(t)).toEqual(['opened warning 7000', 'opened critical 7000']);
+  });
+
   it('a write from a stale read is refused (compare-and-set on the version)', async () => {
     const state = await repository.load('lw-a');
     expect(await repository.save('lw-a', state.version - 1, new Map(), [])).toBe('conflict');
