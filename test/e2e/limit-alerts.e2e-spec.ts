@@ -8,12 +8,7 @@ import { signWebhook } from '../../src/alerting/notification.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { limitsSubject } from '../../src/usage/limit-events.js';
 import { LimitWatch } from '../../src/usage/limit-watch.job.js';
-import {
-  type LimitCrossing,
-  type LimitUtilisation,
-  UTILISATION_SOURCE,
-  type UtilisationSource,
-} from '../../src/usage/usage.types.js';
+import { type LimitCrossing, UTILISATION_SOURCE } from '../../src/usage/usage.types.js';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
 import {
   ADMIN_KEY,
@@ -27,27 +22,11 @@ import {
 } from '../support/pulse-app.js';
 import { HttpReceiver, type Received } from '../support/receivers.js';
 import { publisher } from '../support/traffic.js';
+import { FakeUtilisationSource } from '../support/utilisation.js';
 
-/** The tenants' connection utilisation as the test sets it; levels at the default thresholds (80 %, 95 %). */
-const utilisation = new Map<string, number>();
-const source: UtilisationSource = {
-  limits: (tenantId: string): Promise<LimitUtilisation[]> => {
-    const u = utilisation.get(tenantId) ?? 0;
-    return Promise.resolve([
-      {
-        limit: 'connections',
-        max: 50,
-        source: 'tenant',
-        used: Math.round(u * 50),
-        utilisation: u,
-        peakToday: Math.round(u * 50),
-        peakUtilisation: u,
-        level: u >= 0.95 ? 'critical' : u >= 0.8 ? 'warning' : 'ok',
-        forecast: null,
-      },
-    ]);
-  },
-};
+/** The tenants' connection utilisation as the test sets it (of 50 connections). */
+const source = new FakeUtilisationSource('connections', 50);
+const utilisation = source.utilisation;
 
 /** Stands in for UsageModule, which provides UTILISATION_SOURCE (the usage service). */
 @Global()

@@ -11,32 +11,9 @@ import { LimitEvents, limitsSubject } from '../../src/usage/limit-events.js';
 import { LimitWatchKeys } from '../../src/usage/limit-watch-keys.js';
 import { LimitWatch } from '../../src/usage/limit-watch.job.js';
 import { LimitWatchRepository } from '../../src/usage/limit-watch.repository.js';
-import type { LimitCrossing, LimitUtilisation, UtilisationSource } from '../../src/usage/usage.types.js';
+import type { LimitCrossing } from '../../src/usage/usage.types.js';
 import { deletePrefix, SHARED_REDIS, testOptions } from '../support/pulse-app.js';
-
-/** A utilisation source whose tenants' connection utilisation the test sets (levels at 80 % and 95 %). */
-class FakeSource implements UtilisationSource {
-  readonly utilisation = new Map<string, number>();
-  calls = 0;
-
-  limits(tenantId: string): Promise<LimitUtilisation[]> {
-    this.calls++;
-    const u = this.utilisation.get(tenantId) ?? 0;
-    return Promise.resolve([
-      {
-        limit: 'connections',
-        max: 100,
-        source: 'tenant',
-        used: Math.round(u * 100),
-        utilisation: u,
-        peakToday: Math.round(u * 100),
-        peakUtilisation: u,
-        level: u >= 0.95 ? 'critical' : u >= 0.8 ? 'warning' : 'ok',
-        forecast: null,
-      },
-    ]);
-  }
-}
+import { FakeUtilisationSource } from '../support/utilisation.js';
 
 /** The limit watch's Lua on real Redis: the state and its outbox in one fenced compare-and-set call. */
 describe('LimitWatch (real Redis)', () => {
@@ -45,7 +22,7 @@ describe('LimitWatch (real Redis)', () => {
   const keys = new RedisKeys(prefix);
   const watchKeys = new LimitWatchKeys(prefix);
   const tenants = ['lw-a', 'lw-b'];
-  const source = new FakeSource();
+  const source = new FakeUtilisationSource();
   const heard: LimitCrossing[] = [];
   const published: { subject: string; crossing: LimitCrossing }[] = [];
   let failing = false;
