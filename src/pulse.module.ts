@@ -20,6 +20,7 @@ import { ComplianceModule } from './compliance/compliance.module.js';
 import { NatsEventsModule } from './nats-events/nats-events.module.js';
 import { JetStreamModule } from './jetstream/jetstream.module.js';
 import { UsageExportModule } from './usage/usage-export.module.js';
+import { LimitWatchModule } from './usage/limit-watch.module.js';
 
 export interface PulseModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   inject?: (string | symbol | (abstract new (...args: never[]) => unknown))[];
@@ -64,6 +65,7 @@ export class PulseModule {
         HealthModule,
         AnalyticsModule,
         AnomaliesModule,
+        LimitWatchModule,
         AlertingModule,
         MetricsModule,
         ObservabilityModule,

@@ -15,9 +15,19 @@ import { AlertingService } from './alerting.service.js';
 import { AlertsController } from './alerts.controller.js';
 import { DeliveryQueueRepository } from './delivery-queue.repository.js';
 import { DeliveryWorker } from './delivery-worker.js';
+import { LimitWatchModule } from '../usage/limit-watch.module.js';
 
 @Module({
-  imports: [JobsModule, TenantsModule, MonitoringModule, HealthModule, AnomaliesModule, MetricsModule, JetStreamModule],
+  imports: [
+    JobsModule,
+    TenantsModule,
+    MonitoringModule,
+    HealthModule,
+    AnomaliesModule,
+    MetricsModule,
+    JetStreamModule,
+    LimitWatchModule,
+  ],
   controllers: [AlertsController],
   providers: [
     AlertingRepository,

@@ -4,6 +4,7 @@ import { TenantFence } from '../redis/tenant-fence.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { BoundedHashes } from '../redis/bounded-hash.js';
 import type { Channel } from './channel.js';
+import { ONCE_MARKS_KEPT } from './delivery-queue.repository.js';
 
 export const ALERT_HISTORY_SECONDS = 30 * 86_400;
 const MAX_LOG_ENTRIES = 10_000;
@@ -27,6 +28,24 @@ export class AlertingRepository {
    */
   createWithin(kind: 'channels' | 'rules' | 'silences', tenantId: string, record: { id: string }, limit: number) {
     return this.bounded.setWithin(tenantId, this.hashOf(kind, tenantId), record.id, JSON.stringify(record), limit);
+  }
+
+  /** True when `mark` was raised already (the tenant's `alert:once`). */
+  async raisedOnce(tenantId: string, mark: string): Promise<boolean> {
+    return (await this.redis.zscore(this.keys.alertOnce(tenantId), mark)) !== null;
+  }
+
+  /**
+   * Sets `mark` in the tenant's `alert:once` unless it is there (the newest ONCE_MARKS_KEPT kept, as the delivery queue's once-enqueue keeps them): true when
+   * this call set it, false when it was there, null when the tenant is gone (nothing written).
+   */
+  async markOnce(tenantId: string, mark: string): Promise<boolean | null> {
+    const key = this.keys.alertOnce(tenantId);
+    const replies = await this.fence.write(tenantId, [
+      ['ZADD', key, 'NX', Date.now(), mark],
+      ['ZREMRANGEBYRANK', key, 0, -ONCE_MARKS_KEPT - 1],
+    ]);
+    return replies === null ? null : replies[0] === 1;
   }
 
   async saveChannel(tenantId: string, channel: Channel): Promise<void> {

@@ -58,9 +58,10 @@ const alert = obj(
   {
     at: dateTime,
     alertKey: str,
-    source: oneOfValues(['anomaly', 'rule']),
+    source: oneOfValues(['anomaly', 'rule', 'limit']),
     anomalyId: str,
     ruleId: str,
+    crossingId: str,
     rule: str,
     type: str,
     severity: oneOfValues(SEVERITIES),
@@ -68,7 +69,7 @@ const alert = obj(
     summary: str,
     silenced: bool,
   },
-  ['anomalyId', 'ruleId'],
+  ['anomalyId', 'ruleId', 'crossingId'],
 );
 const delivery = obj({
   at: dateTime,

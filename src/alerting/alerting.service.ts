@@ -3,6 +3,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Anomaly } from '../anomalies/anomaly.js';
 import { AnomalyEvents } from '../anomalies/anomaly-events.js';
+import { entitled } from '../common/entitlements.js';
+import { TenantDirectory } from '../tenants/tenant-directory.js';
+import { LimitEvents } from '../usage/limit-events.js';
+import type { LimitCrossing } from '../usage/usage.types.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { assertAllowedTarget, TargetNotAllowedError } from './address-policy.js';
 import { AlertSender, type DeliveryRecord, deliveryRecord } from './alert-sender.js';
@@ -15,14 +19,16 @@ import { type Channel, configProblems, maskChannel, tenantUrlOf } from './channe
 import type { CreateChannelDto, UpdateChannelDto } from './dto/channel.dto.js';
 import type { CreateRuleDto, CreateSilenceDto, UpdateRuleDto } from './dto/rule.dto.js';
 import { type AlertRule, CUSTOM_RULE_PREFIX, type Silence, silenced } from './rule.js';
-import type { Notification } from './notification.js';
+import { limitAlertKey, limitAlertText, type Notification } from './notification.js';
 
 export interface AlertEvent {
   at: string;
   alertKey: string;
-  source: 'anomaly' | 'rule';
+  source: 'anomaly' | 'rule' | 'limit';
   anomalyId?: string;
   ruleId?: string;
+  /** A limit crossing's id (`<tenantId>:<limit>:<level>:<epoch ms it opened>`). */
+  crossingId?: string;
   /** The name of what fired: the custom rule's name, or the anomaly detector's. */
   rule: string;
   type: string;
@@ -61,6 +67,24 @@ function anomalyAlert(anomaly: Anomaly, status: AlertEvent['status'], summary: s
   };
 }
 
+/** What a limit crossing's alert says; limit crossings alert on every channel. */
+function limitAlert(c: LimitCrossing): RaisedAlert {
+  const { title, summary, details } = limitAlertText(c);
+  return {
+    alertKey: limitAlertKey(c),
+    source: 'limit',
+    crossingId: c.id,
+    rule: `${c.limit} limit`,
+    type: c.limit,
+    severity: c.level,
+    status: c.event === 'opened' ? 'firing' : 'resolved',
+    title,
+    summary,
+    details,
+    channelIds: [],
+  };
+}
+
 /** How long settle() waits for the queues to empty. */
 const SETTLE_TIMEOUT_MS = 30_000;
 
@@ -85,12 +109,15 @@ export class AlertingService {
     private readonly customMetrics: CustomMetricRepository,
     private readonly queue: DeliveryQueueRepository,
     private readonly worker: DeliveryWorker,
+    limits: LimitEvents,
+    private readonly directory: TenantDirectory,
   ) {
     // Detection emits, alerting listens: the data flows one way (ARCHITECTURE.md, seams).
     anomalies.subscribe({
       changed: (tenantId, event, anomaly) => this.onAnomaly(tenantId, event, anomaly),
       stillOpen: (tenantId, anomaly, now) => this.repeatAnomaly(tenantId, anomaly, now),
     });
+    limits.subscribe({ crossed: (crossing) => this.onLimit(crossing) });
   }
 
   async create(tenantId: string, dto: CreateChannelDto): Promise<Channel & { signingSecret?: string }> {
@@ -183,6 +210,18 @@ export class AlertingService {
     await this.raise(tenantId, anomalyAlert(anomaly, event === 'opened' ? 'firing' : 'resolved', anomaly.summary));
   }
 
+  /**
+   * A limit crossed a threshold or went back below: the operator is told (by its policy), and,
+   * when the tenant's tier has alerts, every channel of the tenant. Once per crossing and event: a
+   * crossing the limit watch hands out again (its outbox) is neither recorded nor sent again.
+   */
+  async onLimit(crossing: LimitCrossing): Promise<void> {
+    await this.operator.tenantLimit(crossing.tenantId, crossing);
+    const tenant = this.directory.get(crossing.tenantId);
+    if (!tenant || !entitled(tenant.tier, 'alerts')) return;
+    await this.raise(crossing.tenantId, limitAlert(crossing), `${crossing.id}|${crossing.event}|tenant`);
+  }
+
   /** A still-open anomaly is notified again once the repeat interval has passed. */
   async repeatAnomaly(tenantId: string, anomaly: Anomaly, now = Date.now()): Promise<void> {
     const alertKey = `anomaly:${anomaly.id}`;
@@ -224,7 +263,12 @@ export class AlertingService {
     });
   }
 
-  private async raise(tenantId: string, a: RaisedAlert): Promise<void> {
+  /**
+   * Records the alert and queues one delivery per channel. With `once`, a mark raised already
+   * makes it a repeat (nothing recorded or queued), and the queueing sets the mark in the same step.
+   */
+  private async raise(tenantId: string, a: RaisedAlert, once?: string): Promise<void> {
+    if (once !== undefined && (await this.repository.raisedOnce(tenantId, once))) return;
     const now = Date.now();
     const silences = await this.repository.records<Silence>('silences', tenantId);
     const isSilenced = silenced(
@@ -243,6 +287,7 @@ export class AlertingService {
       source: a.source,
       ...(a.anomalyId ? { anomalyId: a.anomalyId } : {}),
       ...(a.ruleId ? { ruleId: a.ruleId } : {}),
+      ...(a.crossingId ? { crossingId: a.crossingId } : {}),
       rule: a.rule,
       type: a.type,
       severity: a.severity,
@@ -250,7 +295,7 @@ export class AlertingService {
       summary: a.summary,
       silenced: isSilenced,
     } satisfies AlertEvent);
-    if (isSilenced) return;
+    if (isSilenced && once === undefined) return;
     const n = this.notification({
       tenantId,
       alertKey: a.alertKey,
@@ -261,9 +306,11 @@ export class AlertingService {
       summary: a.summary,
       details: a.details,
     });
-    const channels = (await this.repository.channels(tenantId)).filter(
-      (c) => a.channelIds.length === 0 || a.channelIds.includes(c.id),
-    );
+    const channels = isSilenced
+      ? []
+      : (await this.repository.channels(tenantId)).filter(
+          (c) => a.channelIds.length === 0 || a.channelIds.includes(c.id),
+        );
     const deliveries: QueuedDelivery[] = channels.map((c) => ({
       id: `msg_${randomBytes(12).toString('hex')}`,
       channelId: c.id,
@@ -273,7 +320,10 @@ export class AlertingService {
     }));
     // Written before this returns: a caller that then forgets the alert (the detection outbox)
     // loses nothing if this instance stops now. A throw leaves the caller to raise it again.
-    const result = await this.queue.enqueue(tenantId, deliveries);
+    const result =
+      once === undefined
+        ? await this.queue.enqueue(tenantId, deliveries)
+        : await this.queue.enqueueOnce(tenantId, once, deliveries);
     if (result.dropped > 0) await this.dropped(tenantId, deliveries.slice(deliveries.length - result.dropped));
     if (result.queued > 0) {
       this.queuedFor.add(tenantId);

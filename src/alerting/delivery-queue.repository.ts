@@ -6,6 +6,8 @@ import type { Notification } from './notification.js';
 
 /** Deliveries a tenant may have queued at once; past it new ones are dropped (logged and counted). */
 export const MAX_QUEUED_DELIVERIES = 1000;
+/** Marks of raises made once (`alert:once`) kept per tenant: far more than a pass can hand out again. */
+export const ONCE_MARKS_KEPT = 1000;
 /** Deliveries a claim looks at (blocked ones included) and hands out, at most. */
 const CLAIM_SCAN = 100;
 
@@ -28,13 +30,22 @@ export interface QueuedDelivery {
 const REDIS_NOW = `local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)`;
 
-/** Keys: tenant record, queue, items, after, last. ARGV: delay (ms), bound, then (id, order key, JSON) triples. */
-const ENQUEUE_LUA = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0, 0} end
+/**
+ * Keys: tenant record, queue, items, after, last. ARGV: delay (ms), bound, then (id, order key,
+ * JSON) triples. `once` adds a sixth key, the tenant's marks of what was raised (ZSET member →
+ * when), and two arguments after the bound: the mark and how many marks are kept. A mark already
+ * there queues nothing (a repeat of the same raise); else the deliveries are queued and the mark
+ * set in the same step, even when there are none. Returns {queued, dropped, due, already}.
+ */
+function enqueueLua(once: boolean): string {
+  const first = once ? 5 : 3;
+  return `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0, 0, 0} end
 ${REDIS_NOW}
+${once ? "if redis.call('ZSCORE', KEYS[6], ARGV[3]) then return {0, 0, 0, 1} end" : ''}
 local due = now + tonumber(ARGV[1])
 local queued, dropped = 0, 0
-for i = 3, #ARGV, 3 do
+for i = ${first}, #ARGV, 3 do
   if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then
     dropped = dropped + 1
   else
@@ -47,7 +58,14 @@ for i = 3, #ARGV, 3 do
     queued = queued + 1
   end
 end
-return {queued, dropped, due}`;
+${
+  once
+    ? `redis.call('ZADD', KEYS[6], now, ARGV[3])
+redis.call('ZREMRANGEBYRANK', KEYS[6], 0, -tonumber(ARGV[4]) - 1)`
+    : ''
+}
+return {queued, dropped, due, 0}`;
+}
 
 /** Keys: the due hint. ARGV: limit. Tenants whose queue may have work now. */
 const DUE_LUA = `
@@ -134,6 +152,7 @@ function orderKey(d: QueuedDelivery): string {
 export class DeliveryQueueRepository {
   private readonly scripts: Record<
     | 'pulseDeliveryEnqueue'
+    | 'pulseDeliveryEnqueueOnce'
     | 'pulseDeliveryDue'
     | 'pulseDeliveryClaim'
     | 'pulseDeliveryFinish'
@@ -146,7 +165,8 @@ export class DeliveryQueueRepository {
     private readonly keys: RedisKeys,
   ) {
     this.scripts = defineScripts(redis, {
-      pulseDeliveryEnqueue: { lua: ENQUEUE_LUA, keys: 5 },
+      pulseDeliveryEnqueue: { lua: enqueueLua(false), keys: 5 },
+      pulseDeliveryEnqueueOnce: { lua: enqueueLua(true), keys: 6 },
       pulseDeliveryDue: { lua: DUE_LUA, keys: 1 },
       pulseDeliveryClaim: { lua: CLAIM_LUA, keys: 6 },
       pulseDeliveryFinish: { lua: FINISH_LUA, keys: 5 },
@@ -170,6 +190,28 @@ export class DeliveryQueueRepository {
     if (queued < 0) return { queued: 0, dropped: 0, tenantGone: true };
     if (queued > 0) await this.markDue(tenantId, due);
     return { queued, dropped, tenantGone: false };
+  }
+
+  /**
+   * As `enqueue` (due now), once per `mark`: a mark already among the tenant's (`alert:once`: a
+   * repeat of the same raise) queues nothing and answers `already`; else the deliveries (none is
+   * fine) are queued and the mark set in the same step. The newest ONCE_MARKS_KEPT marks are kept.
+   */
+  async enqueueOnce(
+    tenantId: string,
+    mark: string,
+    deliveries: QueuedDelivery[],
+  ): Promise<EnqueueResult & { already: boolean }> {
+    const k = this.keys.alertQueue(tenantId);
+    const args: (string | number)[] = [0, MAX_QUEUED_DELIVERIES, mark, ONCE_MARKS_KEPT];
+    for (const d of deliveries) args.push(d.id, orderKey(d), JSON.stringify(d));
+    const [queued, dropped, due, already] = (await this.scripts.pulseDeliveryEnqueueOnce(
+      [this.keys.tenant(tenantId), k.queue, k.items, k.after, k.last, this.keys.alertOnce(tenantId)],
+      args,
+    )) as [number, number, number, number];
+    if (queued < 0) return { queued: 0, dropped: 0, tenantGone: true, already: false };
+    if (queued > 0) await this.markDue(tenantId, due);
+    return { queued, dropped, tenantGone: false, already: already === 1 };
   }
 
   /** Tenants whose queue may have work now (the hint), earliest first, at most `limit`. */

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { LimitCrossing } from '../usage/usage.types.js';
+import { operatorWantsLimit } from './operator-alerts.job.js';
 import {
   emailContent,
+  limitAlertKey,
+  limitAlertText,
+  limitFigure,
   type Notification,
   pagerdutyBody,
   retryDelayMs,
@@ -111,5 +116,62 @@ describe('notifications', () => {
     expect(retryDelayMs(1, 1000, null, () => 0)).toBe(500);
     expect(retryDelayMs(3, 1000, null, () => 1)).toBe(4000);
     expect(retryDelayMs(3, 1000, null, () => 0)).toBe(2000);
+  });
+
+  it('a limit crossing says the limit, used of max, the utilisation and the level; its end the same title', () => {
+    const crossing: LimitCrossing = {
+      id: 'acme:connections:warning:1764352800000',
+      tenantId: 'acme',
+      limit: 'connections',
+      level: 'warning',
+      event: 'opened',
+      used: 4,
+      max: 5,
+      utilisation: 0.8,
+      at: '2026-11-28T18:00:00.000Z',
+    };
+    const opened = limitAlertText(crossing);
+    expect(opened.title).toBe('connections limit warning');
+    expect(opened.summary).toBe('connections at 80 % of the limit (4 of 5): past the warning threshold');
+    expect(opened.details).toEqual({
+      crossingId: crossing.id,
+      limit: 'connections',
+      level: 'warning',
+      event: 'opened',
+      used: 4,
+      max: 5,
+      utilisation: 0.8,
+      utilisationPercent: 80,
+    });
+    const resolved = limitAlertText({ ...crossing, event: 'resolved', used: 3, utilisation: 0.6 });
+    expect(resolved.title).toBe(opened.title);
+    expect(resolved.summary).toBe('connections back below the warning threshold: 60 % of the limit (3 of 5)');
+    // One alert key for the opening and the end: PagerDuty resolves what it triggered.
+    expect(limitAlertKey(crossing)).toBe('limit:connections:warning:1764352800000');
+    const pd = [crossing, { ...crossing, event: 'resolved' as const }].map((c) =>
+      pagerdutyBody(
+        { ...n, alertKey: limitAlertKey(c), event: c.event === 'opened' ? 'trigger' : 'resolve', severity: c.level },
+        'RK',
+      ),
+    ) as { dedup_key: string; event_action: string }[];
+    expect(pd.map((b) => b.event_action)).toEqual(['trigger', 'resolve']);
+    expect(pd[0].dedup_key).toBe('pulse:acme:limit:connections:warning:1764352800000');
+    expect(pd[1].dedup_key).toBe(pd[0].dedup_key);
+    // 79.6 % is not said as 80 %: a resolve never reads as if the threshold still held.
+    expect(limitAlertText({ ...crossing, event: 'resolved', utilisation: 0.796 }).summary).toContain('79 %');
+  });
+
+  it('limit figures: bytes in binary units, counts with separators', () => {
+    expect(limitFigure('payload', 1_048_576)).toBe('1 MiB');
+    expect(limitFigure('jetstreamStorage', 1.5 * 1024 ** 3)).toBe('1.5 GiB');
+    expect(limitFigure('data', 512)).toBe('512 B');
+    expect(limitFigure('monthlyMessages', 1_000_000)).toBe('1,000,000');
+    expect(limitFigure('connections', 5)).toBe('5');
+  });
+
+  it('ALERT_OPERATOR_LIMITS: all tells every crossing, critical the critical ones, off none', () => {
+    expect(['warning', 'critical'].map((l) => operatorWantsLimit('all', l as 'warning'))).toEqual([true, true]);
+    expect(['warning', 'critical'].map((l) => operatorWantsLimit('critical', l as 'warning'))).toEqual([false, true]);
+    expect(['warning', 'critical'].map((l) => operatorWantsLimit('off', l as 'warning'))).toEqual([false, false]);
   });
 });

@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Severity } from '../anomalies/detectors.js';
+import type { LimitName } from '../common/limits.js';
+import type { LimitCrossing } from '../usage/usage.types.js';
 
 /** What one alert event says, whatever the channel. */
 export interface Notification {
@@ -88,6 +90,70 @@ export function emailContent(n: Notification): { subject: string; text: string }
     subject: `[Pulse ${verb}] ${n.title} (${n.tenantId})`,
     // Plain text only (no HTML part), so nothing a tenant names can become markup.
     text: `${n.summary}\n\nRule: ${n.rule}\nTenant: ${n.tenantId}\nSeverity: ${n.severity}\nAt: ${n.at}\n\n${JSON.stringify(n.details, null, 2)}\n`,
+  };
+}
+
+/** How a notification names each limit. */
+const LIMIT_LABELS: Record<LimitName, string> = {
+  connections: 'connections',
+  subscriptions: 'subscriptions',
+  payload: 'largest message',
+  data: 'data this month',
+  jetstreamMemory: 'JetStream memory',
+  jetstreamStorage: 'JetStream storage',
+  jetstreamStreams: 'JetStream streams',
+  jetstreamConsumers: 'JetStream consumers',
+  monthlyMessages: 'messages this month',
+};
+/** Limits counted in bytes (said in KiB, MiB, …). */
+const BYTE_LIMITS = new Set<LimitName>(['payload', 'data', 'jetstreamMemory', 'jetstreamStorage']);
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/** A limit's figure as a notification says it: bytes in binary units, counts with thousands separators. */
+export function limitFigure(limit: LimitName, value: number): string {
+  if (!BYTE_LIMITS.has(limit)) return value.toLocaleString('en-US');
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : Number(value.toFixed(1))} ${BYTE_UNITS[unit]}`;
+}
+
+/** Utilisation in whole percent, never rounded up past a threshold (79.6 % is 79 %). */
+export function utilisationPercent(utilisation: number): number {
+  return Math.floor(utilisation * 100 + 1e-9);
+}
+
+/** A limit crossing's alert key: `limit:<limit>:<level>:<epoch ms it opened>` (its opening and end share it, and PagerDuty's dedup key). */
+export function limitAlertKey(c: LimitCrossing): string {
+  return `limit:${c.id.slice(c.tenantId.length + 1)}`;
+}
+
+/**
+ * What a limit crossing's notification says (title, summary, details), whatever the channel: the
+ * limit, used of max, the utilisation and the level; the same title for its opening and its end.
+ */
+export function limitAlertText(c: LimitCrossing): { title: string; summary: string; details: Record<string, unknown> } {
+  const label = LIMIT_LABELS[c.limit] ?? c.limit;
+  const percent = utilisationPercent(c.utilisation);
+  const figures = `${limitFigure(c.limit, c.used)} of ${limitFigure(c.limit, c.max)}`;
+  return {
+    title: `${label} limit ${c.level}`,
+    summary:
+      c.event === 'opened'
+        ? `${label} at ${percent} % of the limit (${figures}): past the ${c.level} threshold`
+        : `${label} back below the ${c.level} threshold: ${percent} % of the limit (${figures})`,
+    details: {
+      crossingId: c.id,
+      limit: c.limit,
+      level: c.level,
+      event: c.event,
+      used: c.used,
+      max: c.max,
+      utilisation: c.utilisation,
+      utilisationPercent: percent,
+    },
   };
 }
 

@@ -6,15 +6,17 @@ import type { Anomaly } from '../anomalies/anomaly.js';
 import { JobFailures } from '../jobs/job-failures.js';
 import { PulseHealthService } from '../health/pulse-health.service.js';
 import { RedisDataWatch } from '../health/redis-data-watch.js';
-import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { type OperatorLimitsPolicy, PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { TrafficFlusher } from '../monitoring/traffic-flusher.js';
 import { NatsStatus } from '../nats/nats-status.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { AlertSender } from './alert-sender.js';
 import type { Channel } from './channel.js';
-import type { Notification } from './notification.js';
+import { limitAlertKey, limitAlertText, type Notification } from './notification.js';
 import { NamedInterval } from '../jobs/named-interval.js';
+import type { LimitCrossing } from '../usage/usage.types.js';
+import { AlertingRepository } from './alerting.repository.js';
 
 const INTERVAL = 'pulse-operator-alerts';
 /** Messages waiting for Redis beyond which the backlog is an incident even before the delay. */
@@ -30,6 +32,11 @@ type Incident =
   | 'flush_backlog'
   | 'job_failures'
   | 'cold_store_degraded';
+
+/** Whether the operator is told of a tenant's limit crossing at `level` (ALERT_OPERATOR_LIMITS). */
+export function operatorWantsLimit(policy: OperatorLimitsPolicy, level: LimitCrossing['level']): boolean {
+  return policy === 'all' || (policy === 'critical' && level === 'critical');
+}
 
 /** Entries kept in the shared incident log. */
 const MAX_INCIDENTS = 200;
@@ -47,7 +54,8 @@ export interface OperatorIncident {
  * Pulse's own incidents, per instance, to the operator's Slack and PagerDuty (configuration, not
  * tenant data, so they work while Redis is down): NATS or Redis unreachable, a Redis Cluster
  * master unreachable, counts piling up in memory, failing scheduled jobs; optionally every
- * tenant's critical anomalies.
+ * tenant's critical anomalies; every tenant's limit crossings by ALERT_OPERATOR_LIMITS (critical
+ * ones by default), which the incident log records too.
  */
 @Injectable()
 export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
@@ -72,6 +80,7 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
     private readonly health: PulseHealthService,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
     private readonly keys: RedisKeys,
+    private readonly alerting: AlertingRepository,
   ) {
     this.timer = new NamedInterval(this.scheduler, INTERVAL);
     const a = options.alerting;
@@ -130,6 +139,42 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
       summary: anomaly.summary,
       details: { tenantId, anomalyId: anomaly.id, ...anomaly.details },
       at: new Date().toISOString(),
+    });
+  }
+
+  /**
+   * A tenant's limit crossing, when ALERT_OPERATOR_LIMITS wants its level: recorded in the incident
+   * log (`tenant_limit`, the console reads it) and sent to the operator channels (in the background,
+   * as every operator alert). Once per crossing and event: the mark is set (fenced, in the tenant's
+   * `alert:once`) before anything is said, so a crossing handed out again says nothing; one whose
+   * send fails after that is not sent again (operator alerts are best effort, from memory).
+   */
+  async tenantLimit(tenantId: string, crossing: LimitCrossing): Promise<void> {
+    if (!operatorWantsLimit(this.options.alerting.operatorLimits ?? 'critical', crossing.level)) return;
+    if (!(await this.alerting.markOnce(tenantId, `${crossing.id}|${crossing.event}|operator`))) return;
+    const { title, summary, details } = limitAlertText(crossing);
+    const at = new Date().toISOString();
+    this.unrecorded.push(
+      JSON.stringify({
+        at,
+        instance: this.instance,
+        incident: 'tenant_limit',
+        event: crossing.event,
+        summary: `${tenantId}: ${summary}`,
+      } satisfies OperatorIncident),
+    );
+    await this.recordIncidents();
+    if (!this.enabled) return;
+    void this.send({
+      tenantId,
+      alertKey: `tenant:${tenantId}:${limitAlertKey(crossing)}`,
+      event: crossing.event === 'opened' ? 'trigger' : 'resolve',
+      severity: crossing.level,
+      title: `${tenantId}: ${title}`,
+      rule: `${crossing.limit} limit`,
+      summary,
+      details: { tenantId, ...details },
+      at,
     });
   }
 

@@ -1814,9 +1814,10 @@ export interface components {
         at: string;
         alertKey: string;
         /** @enum {string} */
-        source: 'anomaly' | 'rule';
+        source: 'anomaly' | 'rule' | 'limit';
         anomalyId?: string;
         ruleId?: string;
+        crossingId?: string;
         rule: string;
         type: string;
         /** @enum {string} */

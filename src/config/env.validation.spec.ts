@@ -105,6 +105,21 @@ describe('environment validation', () => {
       expect(() => validateEnv({ USAGE_EXPORT_SETTLE_SECONDS: bad })).toThrow(/USAGE_EXPORT_SETTLE_SECONDS/);
   });
 
+  it('limit alerts: USAGE_LIMITS_INTERVAL_SECONDS 60 by default (5-3600), ALERT_OPERATOR_LIMITS critical by default', () => {
+    const defaults = toPulseOptions(validateEnv({}));
+    expect(defaults.usageLimitsIntervalMs).toBe(60_000);
+    expect(defaults.alerting.operatorLimits).toBe('critical');
+    const set = toPulseOptions(validateEnv({ USAGE_LIMITS_INTERVAL_SECONDS: '15', ALERT_OPERATOR_LIMITS: 'all' }));
+    expect(set.usageLimitsIntervalMs).toBe(15_000);
+    expect(set.alerting.operatorLimits).toBe('all');
+    expect(toPulseOptions(validateEnv({ ALERT_OPERATOR_LIMITS: 'off' })).alerting.operatorLimits).toBe('off');
+    for (const bad of ['4', '3601', 'often'])
+      expect(() => validateEnv({ USAGE_LIMITS_INTERVAL_SECONDS: bad }), bad).toThrow(/USAGE_LIMITS_INTERVAL_SECONDS/);
+    expect(() => validateEnv({ ALERT_OPERATOR_LIMITS: 'warning' })).toThrow(
+      /ALERT_OPERATOR_LIMITS must be all, critical or off/,
+    );
+  });
+
   it('parsePlanTiers ignores malformed pairs', () => {
     expect(parsePlanTiers('a:basic,b:gold')).toEqual({ a: 'basic' });
   });

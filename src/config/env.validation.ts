@@ -13,7 +13,14 @@ import {
   validateSync,
 } from 'class-validator';
 import { isTier, type Tier } from '../common/tiers.js';
-import { DEFAULT_ALERTING, DEFAULT_INBOX_PREFIX, DEFAULT_PLAN_TIERS, type PulseOptions } from './pulse-options.js';
+import {
+  DEFAULT_ALERTING,
+  DEFAULT_INBOX_PREFIX,
+  DEFAULT_PLAN_TIERS,
+  OPERATOR_LIMITS_POLICIES,
+  type OperatorLimitsPolicy,
+  type PulseOptions,
+} from './pulse-options.js';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -270,6 +277,12 @@ export class EnvironmentVariables {
   @Max(86_400)
   USAGE_EXPORT_SETTLE_SECONDS: number = 300;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  @Max(3600)
+  USAGE_LIMITS_INTERVAL_SECONDS: number = 60;
+
   @IsOptional()
   @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
@@ -327,6 +340,9 @@ export class EnvironmentVariables {
 
   @IsIn(['true', 'false'], { message: 'ALERT_OPERATOR_CRITICAL_ANOMALIES must be true or false' })
   ALERT_OPERATOR_CRITICAL_ANOMALIES: string = 'false';
+
+  @IsIn(OPERATOR_LIMITS_POLICIES, { message: 'ALERT_OPERATOR_LIMITS must be all, critical or off' })
+  ALERT_OPERATOR_LIMITS: OperatorLimitsPolicy = 'critical';
 }
 
 /** Validates the raw environment; throws one error that lists every bad variable. */
@@ -430,6 +446,7 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
     rollupIntervalMs: env.ROLLUP_INTERVAL_SECONDS * 1000,
     anomalyWindowMs: env.ANOMALY_WINDOW_SECONDS * 1000,
     anomalyDetectors: { spikeFactor: env.ANOMALY_SPIKE_FACTOR },
+    usageLimitsIntervalMs: env.USAGE_LIMITS_INTERVAL_SECONDS * 1000,
     rateLimit: {
       perKeyPerMinute: env.RATE_LIMIT_PER_KEY_PER_MINUTE,
       perAddressPerMinute: env.RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
@@ -447,6 +464,7 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
       operatorSlackWebhookUrl: env.ALERT_SLACK_WEBHOOK_URL,
       operatorPagerdutyRoutingKey: env.ALERT_PAGERDUTY_ROUTING_KEY,
       operatorCriticalAnomalies: env.ALERT_OPERATOR_CRITICAL_ANOMALIES === 'true',
+      operatorLimits: env.ALERT_OPERATOR_LIMITS,
     },
   };
 }

@@ -115,6 +115,11 @@ export interface PulseOptions {
   anomalyWindowMs: number;
   /** Overrides of the detectors' defaults (DEFAULT_DETECTOR_CONFIG). */
   anomalyDetectors?: Partial<DetectorConfig>;
+  /**
+   * How often the limit watch compares every tenant's limit utilisation with the last pass (one
+   * instance at a time; USAGE_LIMITS_INTERVAL_SECONDS). Absent: DEFAULT_USAGE_LIMITS_INTERVAL_MS.
+   */
+  usageLimitsIntervalMs?: number;
   alerting: AlertingOptions;
   /** Requests per minute per API key, and per client address (also bounds key guessing). */
   rateLimit: { perKeyPerMinute: number; perAddressPerMinute: number };
@@ -151,6 +156,13 @@ export const DEFAULT_JETSTREAM: JetStreamOptions = {
   maxConsumersPerTenant: 100,
 };
 
+/** The limit crossings of every tenant the operator is told of. */
+export const OPERATOR_LIMITS_POLICIES = ['all', 'critical', 'off'] as const;
+export type OperatorLimitsPolicy = (typeof OPERATOR_LIMITS_POLICIES)[number];
+
+/** The limit watch's pass interval when none is configured (USAGE_LIMITS_INTERVAL_SECONDS). */
+export const DEFAULT_USAGE_LIMITS_INTERVAL_MS = 60_000;
+
 export interface AlertingOptions {
   /** Lets tenant channels target loopback/private addresses and plain http (tests, on-premise). */
   allowPrivateTargets: boolean;
@@ -171,6 +183,11 @@ export interface AlertingOptions {
   operatorSlackWebhookUrl?: string;
   operatorPagerdutyRoutingKey?: string;
   operatorCriticalAnomalies: boolean;
+  /**
+   * Which tenants' limit crossings go to the operator channels and the incident log
+   * (ALERT_OPERATOR_LIMITS): `all`, `critical` (95 % by default; the default) or `off`.
+   */
+  operatorLimits?: OperatorLimitsPolicy;
   /** How long a condition of Pulse itself must last before it is an operator incident. */
   operatorIncidentAfterMs: number;
   /** How often this instance checks its own health for operator incidents. */
@@ -187,6 +204,7 @@ export const DEFAULT_ALERTING: AlertingOptions = {
   evaluationIntervalMs: 30_000,
   repeatIntervalMs: 4 * 3_600_000,
   operatorCriticalAnomalies: false,
+  operatorLimits: 'critical',
   operatorIncidentAfterMs: 30_000,
   operatorCheckIntervalMs: 10_000,
 };

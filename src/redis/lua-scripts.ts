@@ -19,6 +19,8 @@ export const FIXED_KEY_SCRIPTS = [
   'pulseReleaseOwned',
   'pulseJsAdvisories',
   'pulseHashDeleteValue',
+  'pulseLimitWatchSave',
+  'pulseDeliveryEnqueueOnce',
 ] as const;
 
 type VariableKeyName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];

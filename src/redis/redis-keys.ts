@@ -260,6 +260,15 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}alert:notified`;
   }
 
+  /**
+   * ZSET of what was raised once only → when (ms): a limit crossing's opening or end told to the
+   * tenant's channels (`<crossing id>|<event>|tenant`) or to the operator (`…|operator`), so a
+   * crossing the limit watch hands out again is not sent again. The newest 1,000.
+   */
+  alertOnce(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}alert:once`;
+  }
+
   /** LIST of alert events (fired / resolved), newest first, 30 days. */
   alertLog(tenantId: string): string {
     return `${this.tenantScope(tenantId)}alert:log`;

@@ -106,7 +106,11 @@ export interface UsageRecord {
 
 /** What the limit watch reads: every limit's utilisation of a tenant now (provided by the usage service). */
 export interface UtilisationSource {
-  limits(tenantId: string): Promise<LimitUtilisation[]>;
+  /**
+   * `options.forecast: false` (the limit watch, every pass for every tenant): only the levels are
+   * needed, so a source may leave `forecast` null and skip computing it.
+   */
+  limits(tenantId: string, options?: { forecast?: boolean }): Promise<LimitUtilisation[]>;
 }
 
 /** The Nest token of the UtilisationSource (provided by UsageModule). */

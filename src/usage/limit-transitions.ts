@@ -1,0 +1,89 @@
+import { LIMIT_NAMES, type LimitLevel, type LimitName } from '../common/limits.js';
+import type { LimitCrossing, LimitUtilisation } from './usage.types.js';
+
+/** A crossing's level: the thresholds above ok. */
+export type CrossingLevel = LimitCrossing['level'];
+
+/**
+ * What the limit watch remembers of one limit of a tenant: the level of the last pass, when each
+ * crossing still open opened (epoch ms: the crossing's id), and the limit's value then (a resolve
+ * after the limit was removed still says what it was).
+ */
+export interface WatchedLimit {
+  level: LimitLevel;
+  opened: Partial<Record<CrossingLevel, number>>;
+  max: number | null;
+}
+
+/** What one pass decided for a tenant: the limits whose stored state changes, and the crossings in order. */
+export interface LimitStep {
+  changed: Map<LimitName, WatchedLimit>;
+  crossings: LimitCrossing[];
+}
+
+const KNOWN = new Set<string>(LIMIT_NAMES);
+const NOTHING_OPEN: WatchedLimit = { level: 'ok', opened: {}, max: null };
+
+/** `<tenantId>:<limit>:<level>:<epoch ms it opened>`: the same for the crossing's opening and its end. */
+export function crossingId(tenantId: string, limit: LimitName, level: CrossingLevel, openedAt: number): string {
+  return `${tenantId}:${limit}:${level}:${openedAt}`;
+}
+
+/**
+ * The crossings a tenant's utilisation makes against what the last pass saw (pure). Per limit, by
+ * the level the utilisation source computed from the thresholds: reaching warning opens a warning;
+ * reaching critical opens critical, the warning staying open (from ok straight to critical opens
+ * both, warning first: each threshold crossed is one crossing); critical back to warning resolves
+ * critical; back to ok resolves whatever is open (critical first). A level that stays the same
+ * makes nothing, and changes nothing stored. A limit the source does not list (or does not know)
+ * keeps its state: only a reading moves it.
+ */
+export function stepLimits(
+  tenantId: string,
+  previous: ReadonlyMap<LimitName, WatchedLimit>,
+  current: readonly LimitUtilisation[],
+  now: number,
+): LimitStep {
+  const changed = new Map<LimitName, WatchedLimit>();
+  const crossings: LimitCrossing[] = [];
+  const at = new Date(now).toISOString();
+  for (const u of current) {
+    if (!KNOWN.has(u.limit) || changed.has(u.limit)) continue;
+    const before = previous.get(u.limit) ?? NOTHING_OPEN;
+    const opened = { ...before.opened };
+    const max = u.max ?? before.max;
+    const crossing = (level: CrossingLevel, event: LimitCrossing['event'], openedAt: number): LimitCrossing => {
+      const limitValue = max ?? 0;
+      const utilisation = u.utilisation ?? (limitValue > 0 ? u.used / limitValue : 0);
+      return {
+        id: crossingId(tenantId, u.limit, level, openedAt),
+        tenantId,
+        limit: u.limit,
+        level,
+        event,
+        used: u.used,
+        max: limitValue,
+        utilisation,
+        at,
+      };
+    };
+    const wants = (level: CrossingLevel) => (level === 'warning' ? u.level !== 'ok' : u.level === 'critical');
+    // Opens lowest first, resolves highest first: a receiver sees them nest.
+    for (const level of ['warning', 'critical'] as const) {
+      if (wants(level) && opened[level] === undefined) {
+        opened[level] = now;
+        crossings.push(crossing(level, 'opened', now));
+      }
+    }
+    for (const level of ['critical', 'warning'] as const) {
+      const openedAt = opened[level];
+      if (!wants(level) && openedAt !== undefined) {
+        delete opened[level];
+        crossings.push(crossing(level, 'resolved', openedAt));
+      }
+    }
+    const moved = before.level !== u.level || crossings.some((c) => c.limit === u.limit);
+    if (moved) changed.set(u.limit, { level: u.level, opened, max });
+  }
+  return { changed, crossings };
+}
