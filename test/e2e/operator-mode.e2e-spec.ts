@@ -474,6 +474,7 @@ describe('operator mode: per-account figures, claims, limits and the cross-accou
     await tap.flush();
 
     const app = await open(await nats.user(fan, label('fan-app')));
+    const before = (await statz(fan)).get(fan.publicKey)!;
     const client = new PulseClient({ connection: app, tenantId: fanId, clientId: 'c1' });
     client.start(); // a heartbeat now
     client.publish('orders.created', '{}'); // tenant.<fan>.orders.created
@@ -499,6 +500,11 @@ describe('operator mode: per-account figures, claims, limits and the cross-accou
       subject: `_HEARTBEAT.tenant.${fanId}.client.c1`,
       body: { tenant_id: fanId, client_id: 'c1' },
     });
+    // The tenant has no subscriber of its own here: its egress is exactly what Pulse's account took
+    // from it (2 messages + 1 heartbeat); its ingress all 4 it published. lim's forged message is lim's.
+    const after = (await statz(fan)).get(fan.publicKey)!;
+    expect(after.sent.msgs - before.sent.msgs).toBe(3);
+    expect(after.received.msgs - before.received.msgs).toBe(4);
     await tap.close();
     await app.close();
     await other.close();
