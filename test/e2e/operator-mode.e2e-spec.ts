@@ -1,13 +1,15 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { headers, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
+import { connect, headers, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PulseClient } from '../../src/sdk/index.js';
 import {
+  type ConfigAccountsServer,
   type NatsAccount,
   type NatsUser,
   OperatorNats,
   PULSE_INBOX_PREFIX,
+  startConfigAccountsServer,
   UNLIMITED_LIMITS,
 } from '../support/operator-nats.js';
 
@@ -540,5 +542,88 @@ describe('operator mode: per-account figures, claims, limits and the cross-accou
     const after = (await statz(fan)).get(fan.publicKey)!;
     expect(after.received.msgs).toBe(0);
     expect(after.sent.msgs).toBe(0);
+  });
+});
+
+/**
+ * The accounts shape without JWTs (accounts in the server's configuration file, README
+ * "Deployment shapes"): the same exports and imports, accounts named by their configured name, no
+ * claims for Pulse to read.
+ */
+describe('config-file accounts: the same tap and per-account figures, no claims (nats-server 2.9.10)', () => {
+  const id = label('cfg');
+  let started: ConfigAccountsServer;
+  const connections: NatsConnection[] = [];
+  const as = async (role: string) => {
+    const { user, pass } = started.users.get(role)!;
+    const nc = await connect({ servers: started.url, user, pass });
+    connections.push(nc);
+    return nc;
+  };
+
+  beforeAll(async () => {
+    started = await startConfigAccountsServer([
+      {
+        tenantId: id,
+        mapped: ['orders.>'],
+        jetstream: { max_mem: '1M', max_file: '2M', max_streams: 3, max_consumers: 4 },
+      },
+    ]);
+  });
+
+  afterAll(async () => {
+    for (const nc of connections) await nc.close();
+    await started?.server.kill();
+  });
+
+  it('Pulse’s account gets the tenant’s subjects, heartbeats and mapped subjects; STATZ/JSZ name the account by its configured name; ACCOUNTZ has no decoded_jwt', async () => {
+    const sys = await as('sys');
+    const pulse = await as('pulse');
+    const seen: string[] = [];
+    for (const subject of ['tenant.*.>', '_HEARTBEAT.tenant.*.client.*']) {
+      pulse.subscribe(subject, {
+        queue: 'pulse',
+        callback: (_, m) => {
+          seen.push(m.subject);
+        },
+      });
+    }
+    await pulse.flush();
+    const app = await as(id);
+    app.publish(`tenant.${id}.x`, 'x');
+    app.publish(`_HEARTBEAT.tenant.${id}.client.c1`, '{}');
+    app.publish('orders.new', 'o');
+    await app.flush();
+    await until(
+      () => seen.length,
+      (n) => n >= 3,
+    );
+    expect(seen.sort()).toEqual(
+      [`tenant.${id}.x`, `_HEARTBEAT.tenant.${id}.client.c1`, `tenant.${id}.orders.new`].sort(),
+    );
+
+    const statz = (
+      await sys.request('$SYS.REQ.ACCOUNT.PING.STATZ', JSON.stringify({ accounts: [id], include_unused: true }), {
+        timeout: 2000,
+      })
+    ).json<{ data: { account_statz: AccountStatz[] } }>().data.account_statz;
+    expect(statz).toHaveLength(1);
+    expect(statz[0]).toMatchObject({ acc: id, conns: 1, received: { msgs: 3, bytes: 4 }, sent: { msgs: 3, bytes: 4 } });
+
+    const detail = (
+      await sys.request('$SYS.REQ.SERVER.PING.ACCOUNTZ', JSON.stringify({ account: id }), { timeout: 2000 })
+    ).json<{ data: { account_detail: Partial<AccountDetail> } }>().data.account_detail;
+    expect(detail).toMatchObject({ account_name: id, jetstream_enabled: true });
+    expect(detail).not.toHaveProperty('decoded_jwt');
+
+    const jsz = (
+      await sys.request('$SYS.REQ.SERVER.PING.JSZ', JSON.stringify({ accounts: true }), { timeout: 2000 })
+    ).json<{ data: { account_details: JszAccount[] } }>().data.account_details;
+    // The configuration's `1M` is 10^6 bytes.
+    expect(jsz.find((a) => a.id === id)).toMatchObject({
+      name: id,
+      reserved_memory: 1_000_000,
+      reserved_storage: 2_000_000,
+    });
   });
 });

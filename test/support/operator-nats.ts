@@ -21,7 +21,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, ServerProcess } from './processes.js';
+import { freePort, ServerProcess, startNatsServer } from './processes.js';
 
 /** Limits as the account JWT names them (`conn`, `subs`, `payload`, `data`, `mem_storage`, …); -1: none. */
 export type AccountLimits = Partial<OperatorLimits>;
@@ -464,4 +464,62 @@ function pulseImports(spec: TenantAccountSpec, account: string): Import[] {
 
 function jetStreamEnabled(limits: AccountLimits): boolean {
   return [limits.mem_storage, limits.disk_storage].some((v) => v !== undefined && v !== 0);
+}
+
+/** A server whose accounts come from its configuration file (no operator, no JWTs), and its users' passwords. */
+export interface ConfigAccountsServer {
+  server: ServerProcess;
+  url: string;
+  /** Users by role: `sys` (system account, unrestricted), `pulse` (PULSE_ACCOUNT_PERMISSIONS), and one per tenant id (its account). */
+  users: Map<string, { user: string; pass: string }>;
+}
+
+/**
+ * The accounts shape without JWTs: the server configuration's `accounts` block (README,
+ * Deployment shapes), each tenant an account named by its id that exports Pulse's subjects (and
+ * `mapped` ones, imported under `tenant.<id>.` with `to`), JetStream with `jetstream` limits.
+ */
+export async function startConfigAccountsServer(
+  tenants: {
+    tenantId: string;
+    jetstream?: { max_mem: string; max_file: string; max_streams: number; max_consumers: number };
+    mapped?: string[];
+  }[],
+): Promise<ConfigAccountsServer> {
+  const users = new Map<string, { user: string; pass: string }>([
+    ['sys', { user: 'sys', pass: 'sys-secret' }],
+    ['pulse', { user: 'pulse', pass: 'pulse-secret' }],
+  ]);
+  const list = (items: string[]) => items.map((s) => JSON.stringify(s)).join(', ');
+  const imports = tenants.flatMap(({ tenantId: id, mapped = [] }) => [
+    `{ stream: { account: "${id}", subject: "tenant.${id}.>" } }`,
+    `{ stream: { account: "${id}", subject: "_HEARTBEAT.tenant.${id}.client.*" } }`,
+    ...mapped.map((s) => `{ stream: { account: "${id}", subject: "${s}" }, to: "tenant.${id}.${s}" }`),
+  ]);
+  const accounts = tenants.map(({ tenantId: id, jetstream, mapped = [] }) => {
+    users.set(id, { user: `${id}-app`, pass: `${id}-secret` });
+    const js = jetstream
+      ? `jetstream: { max_mem: ${jetstream.max_mem}, max_file: ${jetstream.max_file}, max_streams: ${jetstream.max_streams}, max_consumers: ${jetstream.max_consumers} }`
+      : '';
+    const exports = [`tenant.${id}.>`, `_HEARTBEAT.tenant.${id}.client.*`, ...mapped].map((s) => `{ stream: "${s}" }`);
+    return `  "${id}" {\n    ${js}\n    users: [{ user: "${id}-app", password: "${id}-secret" }]\n    exports: [${exports.join(', ')}]\n  }`;
+  });
+  const storeDir = mkdtempSync(join(tmpdir(), 'pulse-config-accounts-'));
+  const pulse = PULSE_ACCOUNT_PERMISSIONS;
+  const config = `
+jetstream { store_dir: "${storeDir}", max_memory_store: 64MB, max_file_store: 256MB }
+accounts {
+  SYS { users: [{ user: sys, password: sys-secret }] }
+  PULSE {
+    users: [{ user: pulse, password: pulse-secret, permissions: { publish: [${list(pulse.pub?.allow ?? [])}], subscribe: [${list(pulse.sub?.allow ?? [])}] } }]
+    imports: [
+      ${imports.join('\n      ')}
+    ]
+  }
+${accounts.join('\n')}
+}
+system_account: SYS
+`;
+  const server = await startNatsServer(config);
+  return { server, url: `nats://127.0.0.1:${server.port}`, users };
 }
