@@ -1,8 +1,11 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
-import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { PulseOptions } from '../../src/config/pulse-options.js';
+import { MessageTap } from '../../src/monitoring/message-tap.js';
+import { NatsStatus } from '../../src/nats/nats-status.js';
 import { PulseClient } from '../../src/sdk/index.js';
+import { createTenant, realtimeTotal, request } from '../support/http.js';
 import {
   type ConfigAccountsServer,
   type NatsAccount,
@@ -12,6 +15,15 @@ import {
   startConfigAccountsServer,
   UNLIMITED_LIMITS,
 } from '../support/operator-nats.js';
+import {
+  deletePrefix,
+  type RunningPulse,
+  SHARED_REDIS,
+  startPulse,
+  testOptions,
+  uniqueTenantId,
+  waitFor,
+} from '../support/pulse-app.js';
 
 /** One account's figures in `$SYS.REQ.ACCOUNT.PING.STATZ`'s answer (2.9.10: no subscription count). */
 interface AccountStatz {
@@ -55,8 +67,6 @@ interface JszAccount {
   stream_detail?: { name: string; state: { messages: number; bytes: number; consumer_count: number } }[];
 }
 
-const label = (l: string) => `${l}-${randomBytes(3).toString('hex')}`;
-
 /** Polls `probe` until `done` or 5 s; returns the last value. */
 async function until<T>(probe: () => T | Promise<T>, done: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -77,8 +87,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * the system account, Pulse's account and two tenant accounts.
  */
 describe('operator mode: per-account figures, claims, limits and the cross-account tap (nats-server 2.9.10)', () => {
-  const fanId = label('fan');
-  const limId = label('lim');
+  const fanId = uniqueTenantId('fan');
+  const limId = uniqueTenantId('lim');
   const LIMITS = {
     conn: 5,
     subs: 3,
@@ -152,7 +162,7 @@ describe('operator mode: per-account figures, claims, limits and the cross-accou
   it('STATZ answers for an account the server has loaded; without include_unused one with no connection is left out, and no answer comes when none has one', async () => {
     // Not loaded yet (nobody connected to it or to an account importing from it): not listed at all.
     expect((await statz(lim)).has(lim.publicKey)).toBe(false);
-    const nc = await open(await nats.user(lim, label('lim-load')));
+    const nc = await open(await nats.user(lim, uniqueTenantId('lim-load')));
     await nc.close();
     await expect(
       sys.request('$SYS.REQ.ACCOUNT.PING.STATZ', JSON.stringify({ accounts: [lim.publicKey] }), { timeout: 500 }),
@@ -181,9 +191,9 @@ describe('operator mode: per-account figures, claims, limits and the cross-accou
       },
     });
     await tapConnection.flush();
-    const pubName = label('fan-pub');
+    const pubName = uniqueTenantId('fan-pub');
     const pub = await open(await nats.user(fan, pubName));
-    const subNames = [0, 1, 2, 3, 4].map((i) => label(`fan-sub${i}`));
+    const subNames = [0, 1, 2, 3, 4].map((i) => uniqueTenantId(`fan-sub${i}`));
     let delivered = 0;
     const subscribers: NatsConnection[] = [];
     for (const name of subNames) {
@@ -314,7 +324,7 @@ describe('operator mode: per-account figures, claims, limits and the cross-accou
   });
 
   it('(c) conn 5: the 6th connection is refused with one DISCONNECT event "Maximum Account Connections Exceeded" (no CONNECT)', async () => {
-    const names = [0, 1, 2, 3, 4].map((i) => label(`lim-c${i}`));
+    const names = [0, 1, 2, 3, 4].map((i) => uniqueTenantId(`lim-c${i}`));
     for (const name of names.slice(0, 4)) await open(await nats.user(lim, name));
     // 4 of 5: the account-connections event says so.
     const atFour = await until(
@@ -327,7 +337,7 @@ describe('operator mode: per-account figures, claims, limits and the cross-accou
 
     // The server answers -ERR 'maximum account active connections exceeded' and closes; nats.js
     // reports that, or EPIPE when the close won the race with its CONNECT.
-    const sixth = label('lim-c6');
+    const sixth = uniqueTenantId('lim-c6');
     const refusal = await open(await nats.user(lim, sixth), { reconnect: false, timeout: 3000 }).then(
       () => 'connected',
       (err: Error) => err.message,
@@ -351,13 +361,13 @@ describe('operator mode: per-account figures, claims, limits and the cross-accou
   });
 
   it('(c) payload 1000: announced as max_payload (nats.js refuses locally); a client that sends more is cut off, "Maximum Message Payload Exceeded"', async () => {
-    const nc = await open(await nats.user(lim, label('lim-pay')));
+    const nc = await open(await nats.user(lim, uniqueTenantId('lim-pay')));
     expect(nc.info?.max_payload).toBe(LIMITS.payload);
     expect(() => nc.publish(`tenant.${limId}.big`, new Uint8Array(LIMITS.payload + 1))).toThrow(/max_payload/);
     await nc.close();
 
     const atLimit = await nats.rawPublish(
-      await nats.user(lim, label('lim-raw-ok')),
+      await nats.user(lim, uniqueTenantId('lim-raw-ok')),
       `tenant.${limId}.ok`,
       LIMITS.payload,
       300,
@@ -365,7 +375,7 @@ describe('operator mode: per-account figures, claims, limits and the cross-accou
     expect(atLimit.closed).toBe(false);
     expect(atLimit.received).not.toContain('-ERR');
 
-    const rawName = label('lim-raw');
+    const rawName = uniqueTenantId('lim-raw');
     const over = await nats.rawPublish(await nats.user(lim, rawName), `tenant.${limId}.big`, LIMITS.payload + 1);
     expect(over.closed).toBe(true);
     expect(over.received).toContain("-ERR 'Maximum Payload Violation'");
@@ -380,7 +390,7 @@ describe('operator mode: per-account figures, claims, limits and the cross-accou
   });
 
   it('(c) subs 3 caps each connection (not the account); the 4th is refused with -ERR, the connection stays, no event', async () => {
-    const names = [label('lim-s0'), label('lim-s1')];
+    const names = [uniqueTenantId('lim-s0'), uniqueTenantId('lim-s1')];
     const [a, b] = [await open(await nats.user(lim, names[0])), await open(await nats.user(lim, names[1]))];
     const errors: string[][] = [[], []];
     [a, b].forEach((nc, i) => {
@@ -410,7 +420,7 @@ describe('operator mode: per-account figures, claims, limits and the cross-accou
   });
 
   it('(d) JSZ {"accounts":true}: memory and storage per account, no stream or consumer count; {"account","streams":true} has them', async () => {
-    const nc = await open(await nats.user(lim, label('lim-js')));
+    const nc = await open(await nats.user(lim, uniqueTenantId('lim-js')));
     const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: 'ORD', subjects: [`tenant.${limId}.ord.>`], storage: 'file', max_bytes: 100_000 });
     await jsm.streams.add({ name: 'MEM', subjects: [`tenant.${limId}.mem.>`], storage: 'memory', max_bytes: 100_000 });
@@ -475,7 +485,7 @@ describe('operator mode: per-account figures, claims, limits and the cross-accou
     });
     await tap.flush();
 
-    const app = await open(await nats.user(fan, label('fan-app')));
+    const app = await open(await nats.user(fan, uniqueTenantId('fan-app')));
     const before = (await statz(fan)).get(fan.publicKey)!;
     const client = new PulseClient({ connection: app, tenantId: fanId, clientId: 'c1' });
     client.start(); // a heartbeat now
@@ -484,7 +494,7 @@ describe('operator mode: per-account figures, claims, limits and the cross-accou
     app.publish('billing.x', 'x'); // not exported
     await client.stop();
 
-    const other = await open(await nats.user(lim, label('lim-app')));
+    const other = await open(await nats.user(lim, uniqueTenantId('lim-app')));
     other.publish(`tenant.${fanId}.forged`, 'x'); // lim exports only its own namespace
     other.publish(`tenant.${limId}.ok`, 'x');
     await other.flush();
@@ -513,7 +523,7 @@ describe('operator mode: per-account figures, claims, limits and the cross-accou
   });
 
   it('a restart keeps the claims last pushed (written to the preload), loads accounts again only when used, and starts the counters from zero', async () => {
-    const nc = await open(await nats.user(fan, label('fan-restart')));
+    const nc = await open(await nats.user(fan, uniqueTenantId('fan-restart')));
     nc.publish(`tenant.${fanId}.x`, 'x');
     await nc.flush();
     expect((await statz(fan)).get(fan.publicKey)!.received.msgs).toBeGreaterThan(0);
@@ -551,7 +561,7 @@ describe('operator mode: per-account figures, claims, limits and the cross-accou
  * claims for Pulse to read.
  */
 describe('config-file accounts: the same tap and per-account figures, no claims (nats-server 2.9.10)', () => {
-  const id = label('cfg');
+  const id = uniqueTenantId('cfg');
   let started: ConfigAccountsServer;
   const connections: NatsConnection[] = [];
   const as = async (role: string) => {
@@ -625,5 +635,63 @@ describe('config-file accounts: the same tap and per-account figures, no claims 
       reserved_memory: 1_000_000,
       reserved_storage: 2_000_000,
     });
+  });
+});
+
+/**
+ * Pulse itself on the operator-mode server, with the harness' options (creds files, least
+ * privilege): what already works for an account-per-tenant deployment through the imports — the
+ * tap's counts, presence from heartbeats, and the system-account connection.
+ */
+describe('Pulse on an operator-mode server: tap and presence through the imports, system user connected', () => {
+  const tenantId = uniqueTenantId('op');
+  let nats: OperatorNats;
+  let pulse: RunningPulse;
+  let options: PulseOptions;
+
+  beforeAll(async () => {
+    nats = await OperatorNats.start({ tenants: [{ tenantId, limits: { conn: 5 } }] });
+    options = testOptions(await nats.pulseOptions());
+    pulse = await startPulse(options);
+  });
+
+  afterAll(async () => {
+    await pulse?.close();
+    if (options) await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+    await nats?.close();
+  });
+
+  it('counts the messages the tenant publishes in its own account and sees its client online', async () => {
+    const t = await createTenant(pulse.url, tenantId, 'basic');
+    await waitFor(async () => pulse.app.get(MessageTap).subscribedTenants().includes(t.id), Boolean);
+    const app = await nats.connect(await nats.user(nats.tenant(tenantId), 'app'));
+    const client = new PulseClient({ connection: app, tenantId, clientId: 'c1' });
+    client.start();
+    for (let i = 0; i < 50; i++) client.publish('orders.created', 'x');
+    await client.stop();
+    const total = await waitFor(
+      () => realtimeTotal(pulse.url, t.apiKey),
+      (n) => n === 50,
+    );
+    expect(total).toBe(50);
+    const online = await waitFor(
+      async () =>
+        (
+          await request<{ summary: { online: number } }>(pulse.url, 'GET', '/api/v1/metrics/presence', {
+            key: t.apiKey,
+          })
+        ).body.summary.online,
+      (n) => n === 1,
+    );
+    expect(online).toBe(1);
+    const health = await request<{ pulse: { natsSystem: { state: string } } }>(
+      pulse.url,
+      'GET',
+      '/api/v1/metrics/health-check',
+      { key: t.apiKey },
+    );
+    expect(health.body.pulse.natsSystem.state).toBe('connected');
+    // Nothing Pulse did was refused by the least-privileged users.
+    expect(pulse.app.get(NatsStatus).current().lastError).toBeNull();
   });
 });

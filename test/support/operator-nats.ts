@@ -21,6 +21,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_JETSTREAM, type JetStreamOptions } from '../../src/config/pulse-options.js';
 import { freePort, ServerProcess, startNatsServer } from './processes.js';
 
 /** Limits as the account JWT names them (`conn`, `subs`, `payload`, `data`, `mem_storage`, …); -1: none. */
@@ -263,17 +264,21 @@ export class OperatorNats {
   }
 
   /**
-   * Pulse's NATS options for this server: the tap on Pulse's account and the system-account
-   * connection, both by creds file (merge into testOptions' overrides).
+   * Pulse's options for this server (merge into testOptions' overrides): the tap on Pulse's account
+   * and the system-account connection, both by creds file with the least privilege README
+   * "Deployment shapes" documents, and the JetStream poll of Pulse's account off (the tenants'
+   * streams are in their own accounts; the tap user holds no JetStream grant).
    */
   async pulseOptions(pollIntervalMs = 3_600_000): Promise<{
     nats: { servers: string[]; credsFile: string };
     natsSystem: { credsFile: string; pollIntervalMs: number };
+    jetstream: JetStreamOptions;
   }> {
     const [tap, system] = [await this.pulseUser(), await this.systemUser()];
     return {
       nats: { servers: [this.url], credsFile: tap.credsFile },
       natsSystem: { credsFile: system.credsFile, pollIntervalMs },
+      jetstream: { ...DEFAULT_JETSTREAM, enabled: false },
     };
   }
 
