@@ -8,6 +8,7 @@ import { OBSERVABILITY_SCHEMAS } from './observability/observability.schemas.js'
 import { TENANT_SCHEMAS } from './tenants/tenants.schemas.js';
 import { COMPLIANCE_SCHEMAS } from './compliance/compliance.schemas.js';
 import { JETSTREAM_SCHEMAS } from './jetstream/jetstream.schemas.js';
+import { USAGE_SCHEMAS } from './usage/usage.schemas.js';
 
 /** Every response body's schema, by the name routes refer to (`ApiRoute`'s `schema`). */
 const RESPONSE_SCHEMAS = {
@@ -18,6 +19,7 @@ const RESPONSE_SCHEMAS = {
   ...OBSERVABILITY_SCHEMAS,
   ...COMPLIANCE_SCHEMAS,
   ...JETSTREAM_SCHEMAS,
+  ...USAGE_SCHEMAS,
 };
 
 const TAGS: [string, string][] = [

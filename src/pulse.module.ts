@@ -19,6 +19,7 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { ComplianceModule } from './compliance/compliance.module.js';
 import { NatsEventsModule } from './nats-events/nats-events.module.js';
 import { JetStreamModule } from './jetstream/jetstream.module.js';
+import { UsageModule } from './usage/usage.module.js';
 
 export interface PulseModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   inject?: (string | symbol | (abstract new (...args: never[]) => unknown))[];
@@ -68,6 +69,7 @@ export class PulseModule {
         ObservabilityModule,
         NatsEventsModule,
         JetStreamModule,
+        UsageModule,
         ComplianceModule,
         PulseHttpModule,
       ],

@@ -19,6 +19,7 @@ export const FIXED_KEY_SCRIPTS = [
   'pulseReleaseOwned',
   'pulseJsAdvisories',
   'pulseHashDeleteValue',
+  'pulseUsageMinute',
 ] as const;
 
 type VariableKeyName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];
