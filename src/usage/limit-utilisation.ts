@@ -55,8 +55,8 @@ export interface UseInputs {
   jetstream: JetStreamUse | null;
   /** Today's day hash. */
   today: Record<string, string>;
-  /** This month's figures. */
-  month: UsageFigures;
+  /** This month's figures; null: not read (no monthly limit has a value): data and monthly messages not measured. */
+  month: UsageFigures | null;
 }
 
 /**
@@ -79,12 +79,12 @@ export function useOf(inputs: UseInputs): Map<LimitName, Use> {
     ['connections', gauge(snapshot?.connections, F.connectionsPeak)],
     ['subscriptions', gauge(snapshot?.subscriptions, F.subscriptionsPeak)],
     ['payload', same(largest)],
-    ['data', same(inputs.serverCounters ? month.ingress.bytes + month.egress.bytes : null)],
+    ['data', same(inputs.serverCounters && month ? month.ingress.bytes + month.egress.bytes : null)],
     ['jetstreamMemory', same(jetstream?.memory ?? null)],
     ['jetstreamStorage', same(jetstream?.storage ?? null)],
     ['jetstreamStreams', same(jetstream?.streams ?? null)],
     ['jetstreamConsumers', same(jetstream?.consumers ?? null)],
-    ['monthlyMessages', same(month.published.messages)],
+    ['monthlyMessages', same(month ? month.published.messages : null)],
   ]);
 }
 

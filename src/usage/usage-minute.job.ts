@@ -133,6 +133,11 @@ export class UsageMinuteJob extends LockedJobService<UsageMinuteResult> {
     );
   }
 
+  /** Started only where a SERVER_USAGE_READER is provided: without one there is nothing to count. */
+  override onModuleInit(): void {
+    if (this.server) super.onModuleInit();
+  }
+
   private async pass(now: number): Promise<UsageMinuteResult> {
     const result: UsageMinuteResult = { fresh: 0, counted: 0 };
     const server = this.server;

@@ -223,6 +223,22 @@ describe('UsageService', () => {
     expect((await service.exposition('x', NOW)).server).toBeNull();
   });
 
+  it('the watch reads what a limit with a value needs: today only, the month for a monthly limit', async () => {
+    const plain = tenantRecord('w1', { tier: 'enterprise', limits: { ...NO_TENANT_LIMITS, payload: 100 } });
+    const quota = tenantRecord('w2', { tier: 'enterprise', monthlyMessageQuota: 50 });
+    const { service, history } = setup([plain, quota]);
+    history.periods.set('w2:d20261201', { m: '40' });
+    await service.limits('w1', NOW);
+    expect(history.asked).toEqual([`w1:d${TODAY}`]);
+    const limits = await service.limits('w2', NOW);
+    expect(history.asked).toHaveLength(11); // today, and the 10 days of the month for w2
+    expect(limits.find((l) => l.limit === 'monthlyMessages')).toMatchObject({
+      used: 40,
+      utilisation: 0.8,
+      level: 'warning',
+    });
+  });
+
   it("the operator's ranking: by highest utilisation then id, bounded, tenants without a measured limit left out", async () => {
     const withLimit = (id: string, connections: number) =>
       tenantRecord(id, {

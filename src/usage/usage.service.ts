@@ -143,7 +143,7 @@ export class UsageService implements UtilisationSource {
   async limits(tenantId: string, now = Date.now()): Promise<LimitUtilisation[]> {
     const tenant = this.directory.get(tenantId);
     if (!tenant) return [];
-    return (await this.read(tenant, now)).limits;
+    return (await this.read(tenant, now, { whole: false })).limits;
   }
 
   /** `GET /api/v1/metrics/usage`: the tenant's usage, limits with forecasts, and its history over `period`. */
@@ -152,7 +152,10 @@ export class UsageService implements UtilisationSource {
     // The key was just checked against Redis; a tenant this instance's directory has not synced yet
     // (a moment after its creation) reads as one without limits of its own.
     const tenant = this.directory.get(principal.tenantId) ?? newTenant(principal.tenantId);
-    const [reading, points] = await Promise.all([this.read(tenant, now), this.historyOf(tenant.id, period, now)]);
+    const [reading, points] = await Promise.all([
+      this.read(tenant, now, { whole: true }),
+      this.historyOf(tenant.id, period, now),
+    ]);
     await this.addForecasts(tenant.id, reading, reading.limits, now);
     const status = this.server?.status() ?? { state: 'off' as const, lastPollAt: null };
     return {
@@ -175,7 +178,10 @@ export class UsageService implements UtilisationSource {
     const tenant = this.directory.get(tenantId);
     if (!tenant) return { server: null, limits: [] };
     const fields = [F.serverIngressMessages, F.serverIngressBytes, F.serverEgressMessages, F.serverEgressBytes];
-    const [reading, totals] = await Promise.all([this.read(tenant, now), this.history.totals(tenantId, fields)]);
+    const [reading, totals] = await Promise.all([
+      this.read(tenant, now, { whole: false }),
+      this.history.totals(tenantId, fields),
+    ]);
     const [inM, inB, outM, outB] = totals.map((v) => Number(v ?? 0));
     const counted = totals.some((v) => v !== null) || reading.serverFigures !== 'off';
     return {
@@ -204,7 +210,7 @@ export class UsageService implements UtilisationSource {
           const snapshot = await this.snapshotOf(tenant.id);
           const limits = resolveLimits(snapshot?.claims ?? null, tenant);
           if (![...limits.values()].some((l) => l.max !== null)) return null;
-          return this.read(tenant, now, snapshot);
+          return this.read(tenant, now, { whole: false, snapshot });
         }),
       );
       for (const reading of read) {
@@ -240,21 +246,35 @@ export class UsageService implements UtilisationSource {
 
   /**
    * One reading of a tenant: its snapshot, its JetStream (the poll's attributed streams, in the
-   * one-account shape), the month's day hashes it keeps, and its limits' utilisation.
+   * one-account shape), the month's day hashes it keeps, and its limits' utilisation. `whole`
+   * reads everything (the tenant's answer); otherwise (the watch, the ranking, Prometheus) only
+   * what a limit with a value needs: today's hash, the month's only for a monthly limit, the
+   * JetStream view only for a JetStream limit; the use of the others reads as not measured.
    */
-  private async read(tenant: TenantRecord, now: number, known?: ServerSnapshot | null): Promise<Reading> {
+  private async read(
+    tenant: TenantRecord,
+    now: number,
+    { whole, snapshot: known }: { whole: boolean; snapshot?: ServerSnapshot | null },
+  ): Promise<Reading> {
     const snapshot = known !== undefined ? known : await this.snapshotOf(tenant.id);
     const shape: DeploymentShape = snapshot?.shape ?? (tenant.natsAccount ? 'account' : 'subjects');
+    const resolved = resolveLimits(snapshot?.claims ?? null, tenant);
+    const limited = (names: LimitName[]) => whole || names.some((n) => resolved.get(n)!.max !== null);
+    const wholeMonth = limited(['data', 'monthlyMessages']);
     const todayStart = Math.floor(now / DAY_MS) * DAY_MS;
     const date = new Date(now);
     const monthStart = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
     // The day hashes keep today and `days` days before it (Retention).
     const monthFrom = Math.max(monthStart, todayStart - this.directory.retentionOf(tenant.id).days * DAY_MS);
     const dayList: string[] = [];
-    for (let d = monthFrom; d <= todayStart; d += DAY_MS) dayList.push(dayOf(d));
+    for (let d = wholeMonth ? monthFrom : todayStart; d <= todayStart; d += DAY_MS) dayList.push(dayOf(d));
+    const readView =
+      shape === 'subjects' &&
+      this.jetstreamReader !== null &&
+      limited(['jetstreamMemory', 'jetstreamStorage', 'jetstreamStreams', 'jetstreamConsumers']);
     const [days, view] = await Promise.all([
       this.history.days(tenant.id, dayList, now),
-      shape === 'subjects' && this.jetstreamReader ? this.jetstreamReader.current(tenant.id) : null,
+      readView ? this.jetstreamReader.current(tenant.id) : null,
     ]);
     const jetstream = shape === 'account' ? (snapshot?.jetstream ?? null) : view ? jetstreamUseOf(view) : null;
     const serverFigures = this.server?.status().state ?? 'off';
@@ -263,9 +283,9 @@ export class UsageService implements UtilisationSource {
       serverCounters: serverFigures !== 'off' || snapshot !== null,
       jetstream,
       today: days[days.length - 1],
-      month: usageOf(days),
+      month: wholeMonth ? usageOf(days) : null,
     });
-    const limits = utilisationsOf(resolveLimits(snapshot?.claims ?? null, tenant), use, this.thresholds);
+    const limits = utilisationsOf(resolved, use, this.thresholds);
     return { tenant, shape, snapshot, serverFigures, jetstream, days, monthFrom, limits };
   }
 
