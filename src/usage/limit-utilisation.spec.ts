@@ -4,7 +4,7 @@ import { NO_TENANT_LIMITS } from '../tenants/tenant.js';
 import { consumerFigures } from '../../test/support/jetstream.js';
 import { streamFigures } from '../../test/support/jetstream-fake.js';
 import { serverSnapshot } from '../../test/support/server-usage-fake.js';
-import { forecastOf, jetstreamUseOf, useOf, utilisationsOf } from './limit-utilisation.js';
+import { forecastOf, hourlySeriesOf, jetstreamUseOf, useOf, utilisationsOf } from './limit-utilisation.js';
 import { resolveLimits } from './limit-values.js';
 import { usageOf } from './usage-figures.js';
 
@@ -119,7 +119,7 @@ describe("a tenant's limits: use, utilisation, level", () => {
     });
     const byName = new Map(utilisationsOf(limits, use, thresholds).map((u) => [u.limit, u]));
     const at = (h: number) => new Date(Math.floor(NOW / HOUR) * HOUR + h * HOUR).toISOString();
-    expect(forecastOf(byName.get('connections')!, hours, null, NOW)).toEqual({
+    expect(forecastOf(byName.get('connections')!, hourlySeriesOf(hours), null, NOW)).toEqual({
       reachedAt: at(11),
       earliest: at(11),
       latest: at(11),
@@ -127,12 +127,17 @@ describe("a tenant's limits: use, utilisation, level", () => {
       horizonHours: 168,
     });
     // 30,000 bytes used, 1,000 an hour: 10,000 more pass 40,000 in the 11th hour (the first counting 40 minutes).
-    expect(forecastOf(byName.get('data')!, hours, null, NOW)).toMatchObject({ reachedAt: at(11), method: 'quota' });
+    expect(forecastOf(byName.get('data')!, hourlySeriesOf(hours), null, NOW)).toMatchObject({
+      reachedAt: at(11),
+      method: 'quota',
+    });
     // 3,000 messages used, 100 an hour: 7,000 more take 70 hours.
-    expect(forecastOf(byName.get('monthlyMessages')!, hours, null, NOW)).toMatchObject({ reachedAt: at(71) });
-    expect(forecastOf(byName.get('payload')!, hours, null, NOW)).toBeNull();
+    expect(forecastOf(byName.get('monthlyMessages')!, hourlySeriesOf(hours), null, NOW)).toMatchObject({
+      reachedAt: at(71),
+    });
+    expect(forecastOf(byName.get('payload')!, hourlySeriesOf(hours), null, NOW)).toBeNull();
     // No limit: no forecast.
-    expect(forecastOf(byName.get('subscriptions')!, hours, null, NOW)).toBeNull();
+    expect(forecastOf(byName.get('subscriptions')!, hourlySeriesOf(hours), null, NOW)).toBeNull();
   });
 
   it("JetStream storage's forecast: the hours' stored bytes times the file share of the bytes now", () => {
@@ -146,7 +151,7 @@ describe("a tenant's limits: use, utilisation, level", () => {
     });
     const storage = utilisationsOf(limits, use, thresholds).find((u) => u.limit === 'jetstreamStorage')!;
     // File share 0.75: the series 750, 825, … 1,425; 2,250 is 825 above, 11 steps of 75.
-    const f = forecastOf(storage, hours, jetstream, NOW)!;
+    const f = forecastOf(storage, hourlySeriesOf(hours), jetstream, NOW)!;
     expect(f.reachedAt).toBe(new Date(Math.floor(NOW / HOUR) * HOUR + 10 * HOUR).toISOString());
   });
 });

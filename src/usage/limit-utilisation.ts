@@ -125,47 +125,63 @@ export const FORECAST_LIMITS: ReadonlySet<LimitName> = new Set<LimitName>([
   'monthlyMessages',
 ]);
 
+/** A tenant's complete hours as the forecasts take them, oldest first (each value: that hour's). */
+export interface HourlySeries {
+  /** The hour's most connections and subscriptions (`cn_pk`, `sub_pk`); null: not measured that hour. */
+  connections: (number | null)[];
+  subscriptions: (number | null)[];
+  /** The hour's JetStream bytes stored on average (`js_bmin` ÷ 60, memory and file together); null: not measured. */
+  jetstreamBytes: (number | null)[];
+  /** The hour's server bytes in and out (`sv_in_b` + `sv_out_b`). */
+  data: number[];
+  /** The hour's published messages (`m`). */
+  messages: number[];
+}
+
+/** The series of `hours` (hour hashes, oldest first): what the forecasts need, a few numbers an hour. */
+export function hourlySeriesOf(hours: readonly Record<string, string>[]): HourlySeries {
+  const num = (h: Record<string, string>, f: string) => fieldOf(h, f) ?? 0;
+  return {
+    connections: hours.map((h) => fieldOf(h, F.connectionsPeak)),
+    subscriptions: hours.map((h) => fieldOf(h, F.subscriptionsPeak)),
+    jetstreamBytes: hours.map((h) => {
+      const byteMinutes = fieldOf(h, F.jetstreamByteMinutes);
+      return byteMinutes === null ? null : byteMinutes / 60;
+    }),
+    data: hours.map((h) => num(h, F.serverIngressBytes) + num(h, F.serverEgressBytes)),
+    messages: hours.map((h) => num(h, F.messages)),
+  };
+}
+
 /**
- * When a limit is forecast to be reached, from the tenant's complete hours (`hours`, oldest
- * first, ending with the hour before `nowMs`'s): connections and subscriptions from the hours'
- * peaks (`cn_pk`, `sub_pk`); JetStream memory and storage from the hours' stored bytes (`js_bmin`
- * ÷ 60, memory and file together) times the type's share of the bytes now; data (`sv_in_b` +
- * `sv_out_b`) and the monthly messages (`m`) as a quota to the month's end. Null without a limit,
- * without a measured use, for the limits with no series (payload, JetStream streams and
- * consumers), or with fewer than 3 hours.
+ * When a limit is forecast to be reached, from the tenant's complete hours (`series`, ending with
+ * the hour before `nowMs`'s): connections and subscriptions from the hours' peaks; JetStream
+ * memory and storage from the hours' stored bytes (memory and file together) times the type's
+ * share of the bytes now; data and the monthly messages as a quota to the month's end. Null
+ * without a limit, without a measured use, for the limits with no series (payload, JetStream
+ * streams and consumers), or with fewer than 3 hours.
  */
 export function forecastOf(
   u: LimitUtilisation,
-  hours: readonly Record<string, string>[],
+  series: HourlySeries,
   jetstream: JetStreamUse | null,
   nowMs: number,
 ): LimitForecast | null {
   if (u.max === null || u.utilisation === null || !FORECAST_LIMITS.has(u.limit)) return null;
-  const num = (h: Record<string, string>, f: string) => fieldOf(h, f) ?? 0;
   switch (u.limit) {
     case 'connections':
-    case 'subscriptions': {
-      const field = u.limit === 'connections' ? F.connectionsPeak : F.subscriptionsPeak;
-      return gaugeForecast(gaugeSeries(hours.map((h) => fieldOf(h, field))), u.used, u.max, nowMs);
-    }
+    case 'subscriptions':
+      return gaugeForecast(gaugeSeries(series[u.limit]), u.used, u.max, nowMs);
     case 'jetstreamMemory':
     case 'jetstreamStorage': {
       const total = (jetstream?.memory ?? 0) + (jetstream?.storage ?? 0);
       const share = total > 0 ? u.used / total : 1;
-      const series = hours.map((h) => {
-        const byteMinutes = fieldOf(h, F.jetstreamByteMinutes);
-        return byteMinutes === null ? null : (byteMinutes / 60) * share;
-      });
-      return gaugeForecast(gaugeSeries(series), u.used, u.max, nowMs);
+      const scaled = series.jetstreamBytes.map((v) => (v === null ? null : v * share));
+      return gaugeForecast(gaugeSeries(scaled), u.used, u.max, nowMs);
     }
     case 'data':
-      return quotaForecast(
-        countSeries(hours.map((h) => num(h, F.serverIngressBytes) + num(h, F.serverEgressBytes))),
-        u.used,
-        u.max,
-        nowMs,
-      );
+      return quotaForecast(countSeries(series.data), u.used, u.max, nowMs);
     default:
-      return quotaForecast(countSeries(hours.map((h) => num(h, F.messages))), u.used, u.max, nowMs);
+      return quotaForecast(countSeries(series.messages), u.used, u.max, nowMs);
   }
 }
