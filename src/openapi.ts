@@ -9,6 +9,7 @@ import { TENANT_SCHEMAS } from './tenants/tenants.schemas.js';
 import { COMPLIANCE_SCHEMAS } from './compliance/compliance.schemas.js';
 import { JETSTREAM_SCHEMAS } from './jetstream/jetstream.schemas.js';
 import { USAGE_EXPORT_SCHEMAS } from './usage/usage-export.schemas.js';
+import { USAGE_SCHEMAS } from './usage/usage.schemas.js';
 
 /** Every response body's schema, by the name routes refer to (`ApiRoute`'s `schema`). */
 const RESPONSE_SCHEMAS = {
@@ -20,6 +21,7 @@ const RESPONSE_SCHEMAS = {
   ...COMPLIANCE_SCHEMAS,
   ...JETSTREAM_SCHEMAS,
   ...USAGE_EXPORT_SCHEMAS,
+  ...USAGE_SCHEMAS,
 };
 
 const TAGS: [string, string][] = [

@@ -19,8 +19,7 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { ComplianceModule } from './compliance/compliance.module.js';
 import { NatsEventsModule } from './nats-events/nats-events.module.js';
 import { JetStreamModule } from './jetstream/jetstream.module.js';
-import { UsageExportModule } from './usage/usage-export.module.js';
-import { LimitWatchModule } from './usage/limit-watch.module.js';
+import { UsageModule } from './usage/usage.module.js';
 
 export interface PulseModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   inject?: (string | symbol | (abstract new (...args: never[]) => unknown))[];
@@ -65,14 +64,13 @@ export class PulseModule {
         HealthModule,
         AnalyticsModule,
         AnomaliesModule,
-        LimitWatchModule,
         AlertingModule,
         MetricsModule,
         ObservabilityModule,
         NatsEventsModule,
         JetStreamModule,
+        UsageModule,
         ComplianceModule,
-        UsageExportModule,
         PulseHttpModule,
       ],
       providers: [optionsProvider],

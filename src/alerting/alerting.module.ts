@@ -15,7 +15,7 @@ import { AlertingService } from './alerting.service.js';
 import { AlertsController } from './alerts.controller.js';
 import { DeliveryQueueRepository } from './delivery-queue.repository.js';
 import { DeliveryWorker } from './delivery-worker.js';
-import { LimitWatchModule } from '../usage/limit-watch.module.js';
+import { UsageModule } from '../usage/usage.module.js';
 
 @Module({
   imports: [
@@ -26,7 +26,7 @@ import { LimitWatchModule } from '../usage/limit-watch.module.js';
     AnomaliesModule,
     MetricsModule,
     JetStreamModule,
-    LimitWatchModule,
+    UsageModule,
   ],
   controllers: [AlertsController],
   providers: [

@@ -334,7 +334,7 @@ export interface paths {
     };
     /**
      * The tenant's own figures in the Prometheus text format (scrape with the key as bearer token)
-     * @description Fields by tier as in realtime: all-time messages and bytes as counters, clients by status; professional adds the all-time latency histogram (seconds, 20 buckets, one a doubling: le = (2^k − 1) ms, +Inf), the latency percentiles of the last 5 minutes and the busiest 20 subjects today as labels, and the tenant's JetStream at the last poll (the fullest 20 streams, the worst 50 consumers, the rest counted); enterprise adds the error ratio, open anomalies and custom metrics (at most 50). At most 416 series.
+     * @description Fields by tier as in realtime: all-time messages and bytes as counters, clients by status, the usage (the NATS server's all-time messages and bytes in and out, with a system account; each limit that has a value and its utilisation); professional adds the all-time latency histogram (seconds, 20 buckets, one a doubling: le = (2^k − 1) ms, +Inf), the latency percentiles of the last 5 minutes and the busiest 20 subjects today as labels, and the tenant's JetStream at the last poll (the fullest 20 streams, the worst 50 consumers, the rest counted); enterprise adds the error ratio, open anomalies and custom metrics (at most 50). At most 438 series.
      */
     get: operations['MetricsController_prometheus'];
     put?: never;
@@ -656,6 +656,66 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/metrics/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tenant's usage (published, server ingress and egress, fan-out) and its limits' utilisation
+     * @description Today (UTC) and this month from the history: Pulse's own publish count beside what the NATS server counted in and out (system account on), connection-minutes, JetStream byte-hours, refusals. Every limit (connections, subscriptions, payload, data, JetStream memory, storage, streams, consumers, monthly messages): its value (the account's claims, else the tenant's own), use now, peak today, utilisation, level against LIMIT_WARNING_PERCENT / LIMIT_CRITICAL_PERCENT, and when it is forecast to be reached (gauges within 168 h, monthly limits by the month's end). history: per hour (24h) or per day (7d, 30d) up to the tenant's retention (403 beyond it, naming the tier that keeps it).
+     */
+    get: operations['UsageController_read'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Tenants ranked by their highest limit utilisation
+     * @description Each tenant with a measured use of a limit that has a value, by its highest utilisation (then tenant id), at most limit (≤ 100): the limit, use, value, utilisation, level and the median forecast's date of reaching it. Read afresh at most every 10 s.
+     */
+    get: operations['UsageAdminController_ranking'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/usage/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every tenant's usage in one past UTC hour, for billing: NDJSON or a CloudEvents batch
+     * @description One record per tenant (active or disabled; an erased tenant has none, nor a tenant created after the hour or whose history no longer holds it), in tenant id order, with a stable id usage:<tenantId>:<YYYY-MM-DDTHH>: published (what Pulse's tap counted), ingress and egress (what the NATS server counted), connection-minutes and JetStream storage byte-hours. The same hour exported again gives the same bytes while its data does not change. The hour must have ended USAGE_EXPORT_SETTLE_SECONDS (300) ago — later data for it (an instance's backlog after an outage) would change it — and be within the history kept; else a 400 naming hour (details[0].exportableFrom: when it can be). format=cloudevents: each record is the data of a CloudEvent (type io.pulse.usage.hourly, subject the tenant id, time the hour's start, source USAGE_EXPORT_SOURCE), as OpenMeter ingests them. Streamed.
+     */
+    get: operations['UsageExportController_export'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/admin/audit': {
     parameters: {
       query?: never;
@@ -728,26 +788,6 @@ export interface paths {
      * @description Per tenant: the retention and the oldest data actually held, keys with age and last use (unused90d), channels and their target hosts; the deployment settings that matter for SOC 2; failed authentications of 30 days; erasure receipts. format=csv: one row per tenant.
      */
     get: operations['ComplianceController_report'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/v1/admin/usage/export': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Every tenant's usage in one past UTC hour, for billing: NDJSON or a CloudEvents batch
-     * @description One record per tenant (active or disabled; an erased tenant has none, nor a tenant created after the hour or whose history no longer holds it), in tenant id order, with a stable id usage:<tenantId>:<YYYY-MM-DDTHH>: published (what Pulse's tap counted), ingress and egress (what the NATS server counted), connection-minutes and JetStream storage byte-hours. The same hour exported again gives the same bytes while its data does not change. The hour must have ended USAGE_EXPORT_SETTLE_SECONDS (300) ago — later data for it (an instance's backlog after an outage) would change it — and be within the history kept; else a 400 naming hour (details[0].exportableFrom: when it can be). format=cloudevents: each record is the data of a CloudEvent (type io.pulse.usage.hourly, subject the tenant id, time the hour's start, source USAGE_EXPORT_SOURCE), as OpenMeter ingests them. Streamed.
-     */
-    get: operations['UsageExportController_export'];
     put?: never;
     post?: never;
     delete?: never;
@@ -2084,6 +2124,8 @@ export interface components {
       firstSeq: number;
       lastSeq: number;
       consumers: number;
+      /** @enum {string} */
+      storage?: 'file' | 'memory';
       limits: {
         maxMessages: number | null;
         maxBytes: number | null;
@@ -2226,6 +2268,138 @@ export interface components {
       /** @enum {string} */
       datacontenttype: 'application/json';
       data: components['schemas']['UsageRecord'];
+    };
+    UsageFigures: {
+      published: {
+        messages: number;
+        bytes: number;
+      };
+      ingress: {
+        messages: number;
+        bytes: number;
+      };
+      egress: {
+        messages: number;
+        bytes: number;
+      };
+      fanout: number | null;
+      connectionMinutes: number;
+      jetstreamStorageByteHours: number;
+      refused: {
+        connections: number;
+        payloads: number;
+        subscriptions: number;
+      };
+    };
+    LimitUtilisation: {
+      /** @enum {string} */
+      limit:
+        | 'connections'
+        | 'subscriptions'
+        | 'payload'
+        | 'data'
+        | 'jetstreamMemory'
+        | 'jetstreamStorage'
+        | 'jetstreamStreams'
+        | 'jetstreamConsumers'
+        | 'monthlyMessages';
+      max: number | null;
+      /** @enum {string} */
+      source: 'account' | 'tenant' | 'none';
+      used: number;
+      utilisation: number | null;
+      peakToday: number;
+      peakUtilisation: number | null;
+      /** @enum {string} */
+      level: 'ok' | 'warning' | 'critical';
+      forecast: {
+        /** Format: date-time */
+        reachedAt: string | null;
+        /** Format: date-time */
+        earliest: string | null;
+        /** Format: date-time */
+        latest: string | null;
+        /** @enum {string} */
+        method: 'holt_winters' | 'holt' | 'quota';
+        horizonHours: number;
+      } | null;
+    };
+    Usage: {
+      tenantId: string;
+      /** @enum {string} */
+      shape: 'account' | 'subjects';
+      natsAccount: string | null;
+      /** @enum {string} */
+      serverFigures: 'off' | 'connected' | 'disconnected';
+      /** Format: date-time */
+      polledAt: string | null;
+      thresholds: {
+        warning: number;
+        critical: number;
+      };
+      today: components['schemas']['UsageFigures'];
+      month: components['schemas']['UsageFigures'];
+      /** Format: date-time */
+      monthFrom: string;
+      limits: components['schemas']['LimitUtilisation'][];
+      history: {
+        /** @enum {string} */
+        granularity: 'hour' | 'day';
+        points: {
+          published: {
+            messages: number;
+            bytes: number;
+          };
+          ingress: {
+            messages: number;
+            bytes: number;
+          };
+          egress: {
+            messages: number;
+            bytes: number;
+          };
+          fanout: number | null;
+          connectionMinutes: number;
+          jetstreamStorageByteHours: number;
+          refused: {
+            connections: number;
+            payloads: number;
+            subscriptions: number;
+          };
+          /** Format: date-time */
+          timestamp: string;
+        }[];
+      };
+    };
+    AdminUsage: {
+      /** Format: date-time */
+      generatedAt: string;
+      thresholds: {
+        warning: number;
+        critical: number;
+      };
+      total: number;
+      tenants: {
+        tenantId: string;
+        /** @enum {string} */
+        limit:
+          | 'connections'
+          | 'subscriptions'
+          | 'payload'
+          | 'data'
+          | 'jetstreamMemory'
+          | 'jetstreamStorage'
+          | 'jetstreamStreams'
+          | 'jetstreamConsumers'
+          | 'monthlyMessages';
+        used: number;
+        max: number;
+        utilisation: number;
+        /** @enum {string} */
+        level: 'ok' | 'warning' | 'critical';
+        /** Format: date-time */
+        reachedAt: string | null;
+      }[];
     };
   };
   responses: never;
@@ -5627,6 +5801,197 @@ export interface operations {
       };
     };
   };
+  UsageController_read: {
+    parameters: {
+      query?: {
+        /** @description The history's span: 24h per hour, 7d and 30d per day; up to the tenant's retention (by default 7d professional, 30d enterprise) */
+        period?: '24h' | '7d' | '30d';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The usage */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Usage'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  UsageAdminController_ranking: {
+    parameters: {
+      query?: {
+        /** @description Tenants listed (1–100) */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The ranking */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminUsage'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  UsageExportController_export: {
+    parameters: {
+      query: {
+        /** @description The UTC hour, YYYY-MM-DDTHH; it must have ended at least USAGE_EXPORT_SETTLE_SECONDS ago */
+        hour: string;
+        /** @description ndjson (default): one UsageRecord a line; cloudevents: a CloudEvents 1.0 batch (JSON array) */
+        format?: 'ndjson' | 'cloudevents';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The records */
+      200: {
+        headers: {
+          /** @description attachment; filename=… */
+          'Content-Disposition'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/x-ndjson': string;
+          'application/cloudevents-batch+json': components['schemas']['UsageCloudEvent'][];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
   AdminAuditController_page: {
     parameters: {
       query?: {
@@ -5905,70 +6270,6 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ComplianceReport'];
           'text/csv': string;
-        };
-      };
-      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Rate limit passed (Retry-After says when to try again) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Storage unreachable; try again shortly */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
-  UsageExportController_export: {
-    parameters: {
-      query: {
-        /** @description The UTC hour, YYYY-MM-DDTHH; it must have ended at least USAGE_EXPORT_SETTLE_SECONDS ago */
-        hour: string;
-        /** @description ndjson (default): one UsageRecord a line; cloudevents: a CloudEvents 1.0 batch (JSON array) */
-        format?: 'ndjson' | 'cloudevents';
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The records */
-      200: {
-        headers: {
-          /** @description attachment; filename=… */
-          'Content-Disposition'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/x-ndjson': string;
-          'application/cloudevents-batch+json': components['schemas']['UsageCloudEvent'][];
         };
       };
       /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */

@@ -120,6 +120,20 @@ describe('environment validation', () => {
     );
   });
 
+  it('limit thresholds: LIMIT_WARNING_PERCENT 80 and LIMIT_CRITICAL_PERCENT 95 by default, 1-100, critical above warning', () => {
+    expect(toPulseOptions(validateEnv({})).limitThresholds).toEqual({ warning: 0.8, critical: 0.95 });
+    expect(
+      toPulseOptions(validateEnv({ LIMIT_WARNING_PERCENT: '70', LIMIT_CRITICAL_PERCENT: '90' })).limitThresholds,
+    ).toEqual({ warning: 0.7, critical: 0.9 });
+    for (const bad of ['0', '101', '80.5', 'high'])
+      expect(() => validateEnv({ LIMIT_WARNING_PERCENT: bad }), bad).toThrow(/LIMIT_WARNING_PERCENT/);
+    expect(() => validateEnv({ LIMIT_CRITICAL_PERCENT: '101' })).toThrow(/LIMIT_CRITICAL_PERCENT/);
+    expect(() => validateEnv({ LIMIT_WARNING_PERCENT: '90', LIMIT_CRITICAL_PERCENT: '90' })).toThrow(
+      /LIMIT_CRITICAL_PERCENT must be above LIMIT_WARNING_PERCENT/,
+    );
+    expect(() => validateEnv({ LIMIT_CRITICAL_PERCENT: '50' })).toThrow(/LIMIT_CRITICAL_PERCENT must be above/);
+  });
+
   it('parsePlanTiers ignores malformed pairs', () => {
     expect(parsePlanTiers('a:basic,b:gold')).toEqual({ a: 'basic' });
   });

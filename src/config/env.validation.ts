@@ -9,7 +9,11 @@ import {
   Max,
   Min,
   MinLength,
+  Validate,
   ValidateIf,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
+  type ValidationArguments,
   validateSync,
 } from 'class-validator';
 import { isTier, type Tier } from '../common/tiers.js';
@@ -30,6 +34,19 @@ const URL_LIST = /^(nats|tls|ws|wss):\/\/[^\s,]+(\s*,\s*(nats|tls|ws|wss):\/\/[^
 const HOST_PORT_LIST = /^[^\s,:]+:\d{1,5}(\s*,\s*[^\s,:]+:\d{1,5})*$/;
 const PLAN_TABLE =
   /^[A-Za-z0-9_-]+:(basic|professional|enterprise)(\s*,\s*[A-Za-z0-9_-]+:(basic|professional|enterprise))*$/;
+
+/** LIMIT_CRITICAL_PERCENT above LIMIT_WARNING_PERCENT: a limit is warned of before it is critical. */
+@ValidatorConstraint({ name: 'aboveWarning' })
+class AboveWarning implements ValidatorConstraintInterface {
+  validate(critical: unknown, args: ValidationArguments): boolean {
+    const warning = (args.object as EnvironmentVariables).LIMIT_WARNING_PERCENT;
+    return typeof critical !== 'number' || typeof warning !== 'number' || critical > warning;
+  }
+
+  defaultMessage(): string {
+    return 'LIMIT_CRITICAL_PERCENT must be above LIMIT_WARNING_PERCENT';
+  }
+}
 
 /** Every variable Pulse reads, with its default. `.env.example` documents the same list. */
 export class EnvironmentVariables {
@@ -91,6 +108,18 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(10_000)
   JETSTREAM_MAX_CONSUMERS_PER_TENANT: number = 100;
+  /** Limit utilisation (README, Usage and limits): the warning and critical levels, in percent of a limit. */
+  @Transform(toInt)
+  @IsInt({ message: 'LIMIT_WARNING_PERCENT must be a whole number of percent' })
+  @Min(1)
+  @Max(100)
+  LIMIT_WARNING_PERCENT: number = 80;
+  @Transform(toInt)
+  @IsInt({ message: 'LIMIT_CRITICAL_PERCENT must be a whole number of percent' })
+  @Min(1)
+  @Max(100)
+  @Validate(AboveWarning)
+  LIMIT_CRITICAL_PERCENT: number = 95;
   @IsOptional() @IsString() NATS_TLS_CA_FILE?: string;
   @ValidateIf((env: EnvironmentVariables) => env.NATS_TLS_KEY_FILE !== undefined)
   @IsString({ message: 'NATS_TLS_CERT_FILE is required when NATS_TLS_KEY_FILE is set' })
@@ -438,6 +467,7 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
       maxStreamsPerTenant: env.JETSTREAM_MAX_STREAMS_PER_TENANT,
       maxConsumersPerTenant: env.JETSTREAM_MAX_CONSUMERS_PER_TENANT,
     },
+    limitThresholds: { warning: env.LIMIT_WARNING_PERCENT / 100, critical: env.LIMIT_CRITICAL_PERCENT / 100 },
     subjectsStoredPerDay: env.SUBJECTS_STORED_PER_DAY,
     usageExport: { source: env.USAGE_EXPORT_SOURCE, settleSeconds: env.USAGE_EXPORT_SETTLE_SECONDS },
     samplingAutoRate: env.SAMPLING_AUTO_RATE,

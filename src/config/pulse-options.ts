@@ -90,6 +90,11 @@ export interface PulseOptions {
    * JetStream). Absent: as `enabled` with the defaults (15 s, 100 streams, 100 consumers).
    */
   jetstream?: JetStreamOptions;
+  /**
+   * Limit utilisation levels (issue #34; LIMIT_WARNING_PERCENT, LIMIT_CRITICAL_PERCENT): a limit used
+   * at `warning` (0..1) or more is `warning`, at `critical` or more `critical`. Absent: 0.8 and 0.95.
+   */
+  limitThresholds?: LimitThresholds;
   /** Subjects kept per tenant per day in Redis (the top by message count). */
   subjectsStoredPerDay: number;
   /**
@@ -148,6 +153,14 @@ export interface JetStreamOptions {
   /** Consumers kept per tenant per poll (the most pending, then the fastest growing); the rest are counted. */
   maxConsumersPerTenant: number;
 }
+
+/** The share of a limit (0..1) at which its use is a warning, and critical. */
+export interface LimitThresholds {
+  warning: number;
+  critical: number;
+}
+
+export const DEFAULT_LIMIT_THRESHOLDS: LimitThresholds = { warning: 0.8, critical: 0.95 };
 
 export const DEFAULT_JETSTREAM: JetStreamOptions = {
   enabled: true,

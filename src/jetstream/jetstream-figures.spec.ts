@@ -81,6 +81,12 @@ describe('stream figures and fill', () => {
     });
   });
 
+  it("keeps the stream's storage type (file when the server names none): the JetStream limits measure them apart", () => {
+    expect(streamFigures(rawStream({ storage: 'memory' })).storage).toBe('memory');
+    expect(streamFigures(rawStream({ storage: 'file' })).storage).toBe('file');
+    expect(streamFigures(rawStream()).storage).toBe('file');
+  });
+
   it('keeps 20 subjects and counts the rest', () => {
     const subjects = Array.from({ length: 25 }, (_, i) => `tenant.a.${i}`);
     const s = streamFigures(rawStream({ subjects }));

@@ -21,6 +21,8 @@ export interface RawStream {
     /** Nanoseconds; 0 is none. */
     max_age?: number;
     max_consumers?: number;
+    /** Where the stream keeps its messages (`file` when absent, as the server defaults). */
+    storage?: string;
     /** A mirror's origin, and the streams a stream sources: such a stream is the operator's (attribution). */
     mirror?: { name: string } | null;
     sources?: { name: string }[] | null;
@@ -106,6 +108,7 @@ export function streamFigures(raw: RawStream): StreamFigures {
     firstSeq: raw.state.first_seq,
     lastSeq: raw.state.last_seq,
     consumers: raw.state.consumer_count,
+    storage: raw.config.storage === 'memory' ? 'memory' : 'file',
     limits,
     fill: fillOf(raw.state, limits),
     created: raw.created,

@@ -2,19 +2,23 @@ import { arr, dateTime, int, nullable, num, obj, oneOfValues, ref, type Schema, 
 import { JETSTREAM_PERIODS, JETSTREAM_RESOLUTIONS } from './dto/jetstream-history.query.js';
 
 const limitOrNull = nullable(num);
-const stream = obj({
-  name: str,
-  subjects: arr(str),
-  subjectsOmitted: int,
-  messages: int,
-  bytes: int,
-  firstSeq: int,
-  lastSeq: int,
-  consumers: int,
-  limits: obj({ maxMessages: limitOrNull, maxBytes: limitOrNull, maxAgeMs: limitOrNull, maxConsumers: limitOrNull }),
-  fill: obj({ messages: nullable(num), bytes: nullable(num), worst: nullable(num) }),
-  created: str,
-});
+const stream = obj(
+  {
+    name: str,
+    subjects: arr(str),
+    subjectsOmitted: int,
+    messages: int,
+    bytes: int,
+    firstSeq: int,
+    lastSeq: int,
+    consumers: int,
+    storage: oneOfValues(['file', 'memory']),
+    limits: obj({ maxMessages: limitOrNull, maxBytes: limitOrNull, maxAgeMs: limitOrNull, maxConsumers: limitOrNull }),
+    fill: obj({ messages: nullable(num), bytes: nullable(num), worst: nullable(num) }),
+    created: str,
+  },
+  ['storage'],
+);
 const consumer = obj({
   stream: str,
   name: str,

@@ -21,6 +21,11 @@ export interface StreamFigures {
   firstSeq: number;
   lastSeq: number;
   consumers: number;
+  /**
+   * Where the stream keeps its messages (the server's `storage`): what the JetStream memory and
+   * storage limits measure (issue #34). Absent in views polled before it was stored: read as `file`.
+   */
+  storage?: 'file' | 'memory';
   limits: StreamLimits;
   /**
    * How full the stream is: for each limit set, the figure over the limit (0..1); `worst` the

@@ -65,7 +65,7 @@ export class MetricsController {
 
   @ApiRoute({
     summary: "The tenant's own figures in the Prometheus text format (scrape with the key as bearer token)",
-    description: `Fields by tier as in realtime: all-time messages and bytes as counters, clients by status; professional adds the all-time latency histogram (seconds, ${COARSE_LATENCY_BUCKETS} buckets, one a doubling: le = (2^k − 1) ms, +Inf), the latency percentiles of the last 5 minutes and the busiest ${EXPOSED_SUBJECTS} subjects today as labels, and the tenant's JetStream at the last poll (the fullest ${EXPOSED_JETSTREAM_STREAMS} streams, the worst ${EXPOSED_JETSTREAM_CONSUMERS} consumers, the rest counted); enterprise adds the error ratio, open anomalies and custom metrics (at most ${EXPOSED_CUSTOM_METRICS}). At most ${MAX_SERIES} series.`,
+    description: `Fields by tier as in realtime: all-time messages and bytes as counters, clients by status, the usage (the NATS server's all-time messages and bytes in and out, with a system account; each limit that has a value and its utilisation); professional adds the all-time latency histogram (seconds, ${COARSE_LATENCY_BUCKETS} buckets, one a doubling: le = (2^k − 1) ms, +Inf), the latency percentiles of the last 5 minutes and the busiest ${EXPOSED_SUBJECTS} subjects today as labels, and the tenant's JetStream at the last poll (the fullest ${EXPOSED_JETSTREAM_STREAMS} streams, the worst ${EXPOSED_JETSTREAM_CONSUMERS} consumers, the rest counted); enterprise adds the error ratio, open anomalies and custom metrics (at most ${EXPOSED_CUSTOM_METRICS}). At most ${MAX_SERIES} series.`,
     access: 'tenant',
     ok: {
       description: 'Prometheus text exposition format 0.0.4',

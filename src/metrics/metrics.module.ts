@@ -15,6 +15,7 @@ import { LiveStreams } from './live-streams.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { NatsEventsModule } from '../nats-events/nats-events.module.js';
 import { JetStreamModule } from '../jetstream/jetstream.module.js';
+import { UsageModule } from '../usage/usage.module.js';
 
 @Module({
   imports: [
@@ -27,6 +28,7 @@ import { JetStreamModule } from '../jetstream/jetstream.module.js';
     TenantsModule,
     NatsEventsModule,
     JetStreamModule,
+    UsageModule,
   ],
   controllers: [MetricsController, CustomMetricsController],
   providers: [MetricsRepository, RealtimeReader, MetricsService, LiveStreams, CustomMetricsService],

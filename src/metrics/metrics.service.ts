@@ -17,6 +17,7 @@ import type { AnalyticsQuery, AnomaliesQuery, BacktestBody, PresenceQuery } from
 import type { RealtimeView } from './realtime-view.js';
 import { type RealtimeRead, RealtimeReader, SHARED_VIEW_MS } from './realtime.reader.js';
 import { tenantExposition } from './prometheus-exposition.js';
+import { UsageService } from '../usage/usage.service.js';
 
 /** Presence bodies kept at most (one per tenant, tier and query read within SHARED_VIEW_MS). */
 const MAX_SHARED_PRESENCE = 10_000;
@@ -35,6 +36,7 @@ export class MetricsService {
     private readonly directory: TenantDirectory,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
     private readonly natsEvents: NatsEventsService,
+    private readonly usage: UsageService,
     /** JetStreamModule's reader; absent where that module is not imported (no JetStream series then). */
     @Optional() @Inject(JETSTREAM_READER) private readonly jetstream?: JetStreamReader,
   ) {}
@@ -46,13 +48,17 @@ export class MetricsService {
 
   /**
    * `GET /metrics/prometheus`: the same read as realtime, in the Prometheus text format; with the
-   * `jetstream` feature, the tenant's last JetStream poll beside it.
+   * `jetstream` feature, the tenant's last JetStream poll beside it; its usage (every tier).
    */
   async prometheus(tenant: TenantPrincipal): Promise<string> {
     const jetstream =
       this.jetstream && entitled(tenant.tier, 'jetstream') ? this.jetstream.current(tenant.tenantId) : null;
-    const [read, js] = await Promise.all([this.realtimeRead(tenant), jetstream]);
-    return tenantExposition(read, js);
+    const [read, js, usage] = await Promise.all([
+      this.realtimeRead(tenant),
+      jetstream,
+      this.usage.exposition(tenant.tenantId),
+    ]);
+    return tenantExposition(read, js, usage);
   }
 
   private realtimeRead(tenant: TenantPrincipal, now?: number): Promise<RealtimeRead> {

@@ -4,7 +4,15 @@ import { describe, expect, it } from 'vitest';
 import type { PresenceSummary } from '../heartbeat/presence.repository.js';
 import { COARSE_LATENCY_BUCKETS } from '../common/latency-histogram.js';
 import type { RealtimeView } from './realtime-view.js';
-import { EXPOSED_CUSTOM_METRICS, EXPOSED_SUBJECTS, MAX_SERIES, tenantExposition } from './prometheus-exposition.js';
+import {
+  EXPOSED_CUSTOM_METRICS,
+  EXPOSED_SUBJECTS,
+  MAX_SERIES,
+  MAX_USAGE_SERIES,
+  tenantExposition,
+} from './prometheus-exposition.js';
+import { LIMIT_NAMES } from '../common/limits.js';
+import type { UsageExposition } from '../usage/usage.service.js';
 import {
   EXPOSED_JETSTREAM_CONSUMERS,
   EXPOSED_JETSTREAM_STREAMS,
@@ -88,6 +96,24 @@ function enterprise(): Parameters<typeof tenantExposition>[0] {
   };
 }
 
+/** Usage with the server's totals and every limit set, measured but for the JetStream streams. */
+function usage(): UsageExposition {
+  return {
+    server: { ingress: { messages: 100, bytes: 5000 }, egress: { messages: 500, bytes: 25_000 } },
+    limits: LIMIT_NAMES.map((limit, i) => ({
+      limit,
+      max: 10 * (i + 1),
+      source: 'tenant' as const,
+      used: 8 * (i + 1),
+      utilisation: limit === 'jetstreamStreams' ? null : 0.8,
+      peakToday: 8 * (i + 1),
+      peakUtilisation: 0.8,
+      level: 'warning' as const,
+      forecast: null,
+    })),
+  };
+}
+
 describe('tenant Prometheus exposition', () => {
   it('basic: the totals as counters and clients by status, with HELP and TYPE, nothing of higher tiers', async () => {
     const text = await tenantExposition({ view: basic, presence, latencyTotals: null });
@@ -115,8 +141,36 @@ describe('tenant Prometheus exposition', () => {
     expect(text).toContain('pulse_tenant_latency_recent_seconds{percentile="p95"} 0.04');
   });
 
+  it("usage (every tier): the server's totals as counters, each limit with a value and its utilisation", async () => {
+    const text = await tenantExposition({ view: basic, presence, latencyTotals: null }, null, usage());
+    expect(text).toContain('# TYPE pulse_tenant_server_ingress_messages_total counter');
+    expect(text).toContain('pulse_tenant_server_ingress_messages_total 100');
+    expect(text).toContain('pulse_tenant_server_ingress_bytes_total 5000');
+    expect(text).toContain('pulse_tenant_server_egress_messages_total 500');
+    expect(text).toContain('pulse_tenant_server_egress_bytes_total 25000');
+    expect(text).toContain('# TYPE pulse_tenant_limit gauge');
+    expect(text).toContain('pulse_tenant_limit{limit="connections"} 10');
+    expect(text).toContain('pulse_tenant_limit_utilisation{limit="connections"} 0.8');
+    expect(text).toContain('pulse_tenant_limit{limit="monthlyMessages"} 90');
+    // A limit whose use is not measured has its value, no utilisation.
+    expect(text).toContain('pulse_tenant_limit{limit="jetstreamStreams"} 70');
+    expect(text).not.toContain('pulse_tenant_limit_utilisation{limit="jetstreamStreams"}');
+    expect(
+      samples(text).filter((l) => l.startsWith('pulse_tenant_limit') || l.startsWith('pulse_tenant_server')),
+    ).toHaveLength(MAX_USAGE_SERIES - 1);
+    // No server figures and no limit with a value: no usage series at all.
+    const none = await tenantExposition({ view: basic, presence, latencyTotals: null }, null, {
+      server: null,
+      limits: usage().limits.map((u) => ({ ...u, max: null, utilisation: null })),
+    });
+    expect(none).not.toContain('pulse_tenant_server');
+    expect(none).not.toContain('pulse_tenant_limit');
+  });
+
   it('enterprise: a bounded subject label set (escaped), anomalies, custom metrics; never more than MAX_SERIES', async () => {
-    const text = await tenantExposition(enterprise(), largestJetStream());
+    const full = usage();
+    full.limits = full.limits.map((u) => ({ ...u, utilisation: 0.8 }));
+    const text = await tenantExposition(enterprise(), largestJetStream(), full);
     const lines = samples(text);
     expect(lines.filter((l) => l.startsWith('pulse_tenant_subject_messages_today{'))).toHaveLength(EXPOSED_SUBJECTS);
     expect(text).toContain('pulse_tenant_subject_messages_today{subject="orders.\\"0\\"\\\\x"} 100');
@@ -174,7 +228,7 @@ describe('tenant Prometheus exposition', () => {
   it.skipIf(!existsSync(PROMTOOL))(
     'promtool check metrics finds nothing to report in the largest exposition',
     async () => {
-      const text = await tenantExposition(enterprise(), largestJetStream());
+      const text = await tenantExposition(enterprise(), largestJetStream(), usage());
       // Exits non-zero and prints each problem (a counter without _total, a missing HELP, …).
       expect(execFileSync(PROMTOOL, ['check', 'metrics'], { input: text, encoding: 'utf8' })).toBe('');
     },

@@ -1,6 +1,8 @@
 import { Counter, Gauge, type Metric, Registry } from 'prom-client';
 import { COARSE_LATENCY_BUCKETS, coarseUpperMs } from '../common/latency-histogram.js';
 import type { TenantJetStream } from '../jetstream/jetstream.types.js';
+import { LIMIT_NAMES } from '../common/limits.js';
+import type { UsageExposition } from '../usage/usage.service.js';
 import { addJetStreamSeries, MAX_JETSTREAM_SERIES } from './jetstream-exposition.js';
 import type { LatencyTotals, RealtimeRead } from './realtime.reader.js';
 
@@ -8,14 +10,26 @@ import type { LatencyTotals, RealtimeRead } from './realtime.reader.js';
 export const EXPOSED_SUBJECTS = 20;
 /** Custom metrics exposed, at most (an enterprise tenant may define up to CUSTOM_METRICS_PER_TENANT). */
 export const EXPOSED_CUSTOM_METRICS = 50;
+/** Usage series at most: the server's messages and bytes in and out, each limit's value and utilisation. */
+export const MAX_USAGE_SERIES = 4 + 2 * LIMIT_NAMES.length;
 /**
  * Series (sample lines) a scrape returns at most, whatever the tenant's traffic: messages and
- * bytes, clients by 4 statuses; professional: the histogram's buckets (+Inf included), sum and
- * count, 3 percentiles, the busiest subjects and their distinct count, the JetStream series;
- * enterprise: the error ratio, open anomalies and 2 series a custom metric.
+ * bytes, clients by 4 statuses, the usage series; professional: the histogram's buckets (+Inf
+ * included), sum and count, 3 percentiles, the busiest subjects and their distinct count, the
+ * JetStream series; enterprise: the error ratio, open anomalies and 2 series a custom metric.
  */
 export const MAX_SERIES =
-  2 + 4 + COARSE_LATENCY_BUCKETS + 2 + 3 + EXPOSED_SUBJECTS + 1 + MAX_JETSTREAM_SERIES + 2 + 2 * EXPOSED_CUSTOM_METRICS;
+  2 +
+  4 +
+  MAX_USAGE_SERIES +
+  COARSE_LATENCY_BUCKETS +
+  2 +
+  3 +
+  EXPOSED_SUBJECTS +
+  1 +
+  MAX_JETSTREAM_SERIES +
+  2 +
+  2 * EXPOSED_CUSTOM_METRICS;
 
 /** The `le` bounds (seconds) of the latency histogram: coarse buckets 0..18; +Inf holds the last. */
 export const LATENCY_LE_SECONDS = Array.from({ length: COARSE_LATENCY_BUCKETS - 1 }, (_, k) => coarseUpperMs(k) / 1000);
@@ -25,11 +39,13 @@ export const LATENCY_LE_SECONDS = Array.from({ length: COARSE_LATENCY_BUCKETS - 
  * by tier as the realtime view is: what the view holds, nothing more. prom-client writes the
  * format (HELP, TYPE, label escaping); a Registry per call holds only this tenant's series, at
  * most MAX_SERIES. `jetstream`: the tenant's last JetStream poll, passed when its tier has the
- * feature (null: never polled, or monitoring off: no JetStream series).
+ * feature (null: never polled, or monitoring off: no JetStream series). `usage` (every tier): the
+ * server's all-time messages and bytes in and out, and the limits that have a value.
  */
 export async function tenantExposition(
   read: Pick<RealtimeRead, 'view' | 'presence' | 'latencyTotals'>,
   jetstream: TenantJetStream | null = null,
+  usage: UsageExposition | null = null,
 ): Promise<string> {
   const { view, presence } = read;
   const registry = new Registry();
@@ -47,6 +63,7 @@ export async function tenantExposition(
   });
   for (const status of ['healthy', 'degraded', 'unhealthy', 'offline'] as const)
     clients.set({ status }, presence[status]);
+  if (usage) addUsageSeries(registers, usage);
   if (read.latencyTotals) registry.registerMetric(latencyHistogram(read.latencyTotals));
   if (view.latencyMs && view.latencyMs.samples > 0) {
     const latency = new Gauge({
@@ -106,6 +123,57 @@ export async function tenantExposition(
     }
   }
   return registry.metrics();
+}
+
+/**
+ * The usage series: counters of the server's all-time figures (absent without a system account:
+ * nothing counted), and per limit that has a value its value and, when its use is measured, its
+ * utilisation (a ratio: 0.8 is 80 %).
+ */
+function addUsageSeries(registers: Registry[], usage: UsageExposition): void {
+  if (usage.server) {
+    const counter = (name: string, help: string, value: number) =>
+      new Counter({ name, help, registers }).inc(Math.max(0, value));
+    const { ingress, egress } = usage.server;
+    counter(
+      'pulse_tenant_server_ingress_messages_total',
+      'Messages the tenant’s connections published, as the NATS server counts them, all time',
+      ingress.messages,
+    );
+    counter(
+      'pulse_tenant_server_ingress_bytes_total',
+      'Bytes the tenant’s connections published, as the NATS server counts them, all time',
+      ingress.bytes,
+    );
+    counter(
+      'pulse_tenant_server_egress_messages_total',
+      'Messages the NATS server delivered to the tenant’s connections (fan-out included), all time',
+      egress.messages,
+    );
+    counter(
+      'pulse_tenant_server_egress_bytes_total',
+      'Bytes the NATS server delivered to the tenant’s connections (fan-out included), all time',
+      egress.bytes,
+    );
+  }
+  const limited = usage.limits.filter((u) => u.max !== null);
+  if (limited.length === 0) return;
+  const value = new Gauge({
+    name: 'pulse_tenant_limit',
+    help: 'Each limit the tenant has: connections, subscriptions, payload and data bytes, JetStream, monthly messages',
+    labelNames: ['limit'],
+    registers,
+  });
+  const utilisation = new Gauge({
+    name: 'pulse_tenant_limit_utilisation',
+    help: 'Each limit’s use over its value now (1 is the limit; data and monthly messages: this month)',
+    labelNames: ['limit'],
+    registers,
+  });
+  for (const u of limited) {
+    value.set({ limit: u.limit }, u.max!);
+    if (u.utilisation !== null) utilisation.set({ limit: u.limit }, u.utilisation);
+  }
 }
 
 /**

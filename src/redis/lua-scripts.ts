@@ -21,6 +21,7 @@ export const FIXED_KEY_SCRIPTS = [
   'pulseHashDeleteValue',
   'pulseLimitWatchSave',
   'pulseDeliveryEnqueueOnce',
+  'pulseUsageMinute',
 ] as const;
 
 type VariableKeyName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];

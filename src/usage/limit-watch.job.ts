@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { withTimeout } from '../common/with-timeout.js';
@@ -56,7 +56,7 @@ export class LimitWatch extends LockedJobService<LimitWatchPass> {
     timings: Timings,
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
     @Inject(PULSE_OPTIONS) options: PulseOptions,
-    @Optional() @Inject(UTILISATION_SOURCE) private readonly source?: UtilisationSource,
+    @Inject(UTILISATION_SOURCE) private readonly source: UtilisationSource,
   ) {
     super();
     const intervalMs = options.usageLimitsIntervalMs ?? DEFAULT_USAGE_LIMITS_INTERVAL_MS;
@@ -70,18 +70,9 @@ export class LimitWatch extends LockedJobService<LimitWatchPass> {
     );
   }
 
-  override onModuleInit(): void {
-    if (!this.source) {
-      this.logger.warn('no utilisation source (UsageModule): limit alerts are off');
-      return;
-    }
-    super.onModuleInit();
-  }
-
   private async pass(now: number): Promise<LimitWatchPass> {
     const result: LimitWatchPass = { tenants: 0, crossings: 0 };
     const source = this.source;
-    if (!source) return result;
     // One tenant's failing listener or source does not hold back the others' crossings; the pass
     // then fails naming them (logged, counted for the operator) and the next pass retries them.
     const failed: string[] = [];

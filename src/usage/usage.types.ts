@@ -49,7 +49,10 @@ export interface LimitUtilisation {
   source: LimitSource;
   /** What is used now (this month, for `data` and `monthlyMessages`; today's largest message for `payload`). */
   used: number;
-  /** used ÷ max (0..; above 1 past the limit); null without a limit. */
+  /**
+   * used ÷ max (0..; above 1 past the limit); null without a limit, or when the use is not measured
+   * (no server figures for it, e.g. connections without a system account: `used` reads 0 then).
+   */
   utilisation: number | null;
   /** The most used today (UTC), and its utilisation. */
   peakToday: number;
@@ -70,6 +73,12 @@ export interface UsageAnswer {
   thresholds: { warning: number; critical: number };
   today: UsageFigures;
   month: UsageFigures;
+  /**
+   * The first day (UTC midnight, ISO) `month` counts: the month's first, or the oldest day the
+   * tenant's history keeps when its retention is shorter than the month so far (issue #34, added
+   * by the usage service: a month counted from fewer days says so).
+   */
+  monthFrom: string;
   limits: LimitUtilisation[];
   /** The usage history within the tier's retention (hours for a day or less, else days). */
   history: { granularity: 'hour' | 'day'; points: (UsageFigures & { timestamp: string })[] };

@@ -416,6 +416,25 @@ describe('OpenAPI contract (real NATS and Redis)', () => {
       '/api/v1/admin/tenants/{id}',
       await call('GET', '/api/v1/admin/tenants/nobody-here', ADMIN_KEY),
     );
+    // Usage: per day over 30 days (enterprise), a period beyond the retention (403) and a bad one (400).
+    await conforms(
+      'GET',
+      '/api/v1/metrics/usage',
+      await call('GET', '/api/v1/metrics/usage?period=30d', ent.apiKey),
+      200,
+    );
+    await conforms(
+      'GET',
+      '/api/v1/metrics/usage',
+      await call('GET', '/api/v1/metrics/usage?period=7d', tenants.basic.apiKey),
+      403,
+    );
+    await conforms(
+      'GET',
+      '/api/v1/metrics/usage',
+      await call('GET', '/api/v1/metrics/usage?period=2y', tenants.basic.apiKey),
+      400,
+    );
 
     const missed = gets.filter((t) => t !== '/api/v1/metrics/stream' && !checked.has(`GET ${t}`));
     expect(missed, 'GET routes the test did not check').toEqual([]);

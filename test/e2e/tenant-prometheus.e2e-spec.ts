@@ -1,7 +1,10 @@
 import type { NatsConnection } from '@nats-io/transport-node';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTenant, realtimeTotal } from '../support/http.js';
+import { HistoryKeys } from '../../src/history/history-keys.js';
+import { createTenant, realtimeTotal, request } from '../support/http.js';
 import {
+  ADMIN_KEY,
   deletePrefix,
   type RunningPulse,
   SHARED_REDIS,
@@ -12,6 +15,7 @@ import {
 } from '../support/pulse-app.js';
 import { publisher, publishMany } from '../support/traffic.js';
 import { FakeJetStreamReader, laggingTenant, withJetStreamReader } from '../support/jetstream-fake.js';
+import { claims, FakeServerUsageReader, serverSnapshot, withServerUsageReader } from '../support/server-usage-fake.js';
 
 /** The tenant exposition as a scraper gets it (prometheus-scrape.e2e-spec.ts has a real Prometheus scrape it). */
 describe('tenant Prometheus exposition (real NATS and Redis)', () => {
@@ -19,9 +23,11 @@ describe('tenant Prometheus exposition (real NATS and Redis)', () => {
   let nc: NatsConnection;
   // The JetStream poller's figures, fixed (the JetStream e2e of src/jetstream has the real poller).
   const jetstream = new FakeJetStreamReader();
+  // The server's figures per tenant, fixed (nats-events' reader has its own e2e).
+  const server = new FakeServerUsageReader();
 
   beforeAll(async () => {
-    const fake = withJetStreamReader(jetstream);
+    const fake = withServerUsageReader(server, withJetStreamReader(jetstream));
     pulse = await startPulse(testOptions(), fake);
     nc = await publisher();
   });
@@ -87,5 +93,56 @@ describe('tenant Prometheus exposition (real NATS and Redis)', () => {
     const basic = await scrape(other.apiKey);
     expect(basic.status).toBe(200);
     expect(basic.text).not.toContain('pulse_jetstream');
+  });
+
+  it("exposes every tier's usage: the server's all-time figures in and out, each limit and its utilisation, its own only", async () => {
+    const id = uniqueTenantId('prom-use');
+    const created = await request<{ apiKey: string }>(pulse.url, 'POST', '/api/v1/admin/tenants', {
+      key: ADMIN_KEY,
+      body: { id, tier: 'basic', monthlyMessageQuota: 1000 },
+    });
+    const other = await createTenant(pulse.url, uniqueTenantId('prom-use-b'), 'basic');
+    server.snapshots.set(
+      id,
+      serverSnapshot(id, { shape: 'account', connections: 4, claims: claims({ connections: 5 }) }),
+    );
+    server.snapshots.set(other.id, serverSnapshot(other.id, { connections: 1, claims: claims({ connections: 77 }) }));
+    // The all-time server counters as nats-events' writer keeps them in the totals hash.
+    const redis = new Redis(SHARED_REDIS);
+    try {
+      await redis.hset(new HistoryKeys(pulse.options.redis.keyPrefix).totals(id), {
+        sv_in_m: 10,
+        sv_in_b: 1000,
+        sv_out_m: 50,
+        sv_out_b: 5000,
+      });
+    } finally {
+      redis.disconnect();
+    }
+    await publishMany(nc, 250, () => `tenant.${id}.x`);
+    await waitFor(
+      () => realtimeTotal(pulse.url, created.body.apiKey),
+      (n) => n === 250,
+    );
+    const text = (
+      await waitFor(
+        () => scrape(created.body.apiKey),
+        (s) => s.text.includes('pulse_tenant_limit_utilisation{limit="monthlyMessages"} 0.25'),
+      )
+    ).text;
+    expect(text).toContain('pulse_tenant_server_ingress_messages_total 10');
+    expect(text).toContain('pulse_tenant_server_ingress_bytes_total 1000');
+    expect(text).toContain('pulse_tenant_server_egress_messages_total 50');
+    expect(text).toContain('pulse_tenant_server_egress_bytes_total 5000');
+    expect(text).toContain('pulse_tenant_limit{limit="connections"} 5');
+    expect(text).toContain('pulse_tenant_limit_utilisation{limit="connections"} 0.8');
+    expect(text).toContain('pulse_tenant_limit{limit="monthlyMessages"} 1000');
+    // The published messages this month (the day hash, flushed): 250 of 1,000.
+    expect(text).toContain('pulse_tenant_limit_utilisation{limit="monthlyMessages"} 0.25');
+    expect(text).not.toContain('pulse_tenant_limit{limit="subscriptions"}'); // no value: no series
+    expect(text).not.toContain(' 77');
+    const theirs = await scrape(other.apiKey);
+    expect(theirs.text).toContain('pulse_tenant_limit{limit="connections"} 77');
+    expect(theirs.text).toContain('pulse_tenant_server_ingress_messages_total 0');
   });
 });
