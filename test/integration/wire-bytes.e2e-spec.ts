@@ -20,7 +20,7 @@ function sample(): MsgHdrs {
 /** Publishes one message with headers and one without on `subject`, returns the two as received. */
 async function receiveTwo(nc: NatsConnection, subject: string, h: MsgHdrs): Promise<[Msg, Msg]> {
   const received: Msg[] = [];
-  const sub = nc.subscribe(subject, { max: 2, callback: (_err, msg) => received.push(msg) });
+  const sub = nc.subscribe(subject, { max: 2, callback: (_err, msg) => void received.push(msg) });
   nc.publish(subject, PAYLOAD, { headers: h });
   nc.publish(subject, PAYLOAD);
   await nc.flush();
