@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MAX_FUTURE_SKEW_MS, MAX_HEARTBEAT_BYTES, parseHeartbeat, parseHeartbeatSubject } from './heartbeat-parser.js';
+import {
+  heartbeatSubjectTenant,
+  MAX_FUTURE_SKEW_MS,
+  MAX_HEARTBEAT_BYTES,
+  parseHeartbeat,
+  parseHeartbeatSubject,
+} from './heartbeat-parser.js';
 
 const NOW = Date.UTC(2026, 10, 28, 18, 0, 0);
 const SUBJECT = '_HEARTBEAT.tenant.acme.client.c-17';
@@ -42,6 +48,24 @@ describe('parseHeartbeatSubject', () => {
       `_HEARTBEAT.tenant.${'x'.repeat(65)}.client.c`,
     ]) {
       expect(parseHeartbeatSubject(s), s).toBeNull();
+    }
+  });
+});
+
+describe('heartbeatSubjectTenant', () => {
+  it('takes the tenant token when it is a valid id, whatever the client token', () => {
+    expect(heartbeatSubjectTenant(SUBJECT)).toBe('acme');
+    expect(heartbeatSubjectTenant(`_HEARTBEAT.tenant.acme.client.${'x'.repeat(65)}`)).toBe('acme');
+    expect(heartbeatSubjectTenant('_HEARTBEAT.tenant.acme.client.c*')).toBe('acme');
+  });
+  it('is null for any other shape and an invalid tenant token', () => {
+    for (const s of [
+      '_HEARTBEAT.tenant.acme',
+      'tenant.acme.client.c',
+      '_HEARTBEAT.tenant.a*.client.c',
+      `_HEARTBEAT.tenant.${'x'.repeat(65)}.client.c`,
+    ]) {
+      expect(heartbeatSubjectTenant(s), s).toBeNull();
     }
   });
 });

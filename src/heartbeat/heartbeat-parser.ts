@@ -48,17 +48,33 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 const SUBJECT_HEAD = '_HEARTBEAT.tenant.';
 const CLIENT_TOKEN = '.client.';
 
-/** `_HEARTBEAT.tenant.{tenantId}.client.{clientId}` → ids, or null for any other shape. */
-export function parseHeartbeatSubject(subject: string): { tenantId: string; clientId: string } | null {
+/** Where `.client.` starts in a heartbeat subject, or -1 for any other shape. */
+function clientTokenAt(subject: string): number {
   // By position rather than split('.'): no array per heartbeat. Ids cannot hold a dot, so the
   // first `.client.` after the tenant token is the only possible split.
-  if (!subject.startsWith(SUBJECT_HEAD)) return null;
-  const at = subject.indexOf(CLIENT_TOKEN, SUBJECT_HEAD.length);
+  if (!subject.startsWith(SUBJECT_HEAD)) return -1;
+  return subject.indexOf(CLIENT_TOKEN, SUBJECT_HEAD.length);
+}
+
+/** `_HEARTBEAT.tenant.{tenantId}.client.{clientId}` → ids, or null for any other shape. */
+export function parseHeartbeatSubject(subject: string): { tenantId: string; clientId: string } | null {
+  const at = clientTokenAt(subject);
   if (at < 0) return null;
   const tenantId = subject.slice(SUBJECT_HEAD.length, at);
   const clientId = subject.slice(at + CLIENT_TOKEN.length);
   if (!isValidId(tenantId) || !isValidId(clientId)) return null;
   return { tenantId, clientId };
+}
+
+/**
+ * The tenant token of a heartbeat subject when it is a valid id, whatever the client token (null
+ * for any other shape): whose subject a heartbeat rejected for its subject was delivered on.
+ */
+export function heartbeatSubjectTenant(subject: string): string | null {
+  const at = clientTokenAt(subject);
+  if (at < 0) return null;
+  const tenantId = subject.slice(SUBJECT_HEAD.length, at);
+  return isValidId(tenantId) ? tenantId : null;
 }
 
 /** The timestamp forms the compiled check takes: RFC 3339 date-times (what every SDK sends). */

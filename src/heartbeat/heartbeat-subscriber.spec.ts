@@ -69,7 +69,7 @@ describe('HeartbeatSubscriber', () => {
     deliver(new Error('permissions violation'), message('x'));
 
     expect(ingest).toHaveBeenCalledTimes(2);
-    expect(ingest).toHaveBeenLastCalledWith('_HEARTBEAT.tenant.t.client.b', data, expect.any(Number));
+    expect(ingest).toHaveBeenLastCalledWith('_HEARTBEAT.tenant.t.client.b', data, expect.any(Number), data.length);
     expect(subscriber.receivedCount()).toBe(2);
     expect(logged).toHaveBeenCalledTimes(2);
 

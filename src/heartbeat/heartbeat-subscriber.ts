@@ -9,6 +9,7 @@ import {
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { connectNats } from '../nats/nats.module.js';
+import { wireBytes } from '../nats/wire-bytes.js';
 import { HeartbeatService } from './heartbeat.service.js';
 import { PresenceWriter } from './presence-writer.js';
 
@@ -26,8 +27,8 @@ const SHUTDOWN_DRAIN_DEADLINE_MS = 3000;
 /**
  * The one door heartbeats come in by. It subscribes `_HEARTBEAT.tenant.*.client.*` in the
  * deployment's queue group (each heartbeat reaches one instance), on a NATS connection of its own
- * built from the same options as the tap's, and hands each message's subject and raw bytes to
- * `HeartbeatService.ingest` in the subscription callback: no context object, promise or
+ * built from the same options as the tap's, and hands each message's subject, payload and bytes
+ * as the server counts its delivery (headers + payload) to `HeartbeatService.ingest` in the subscription callback: no context object, promise or
  * observable per message (ARCHITECTURE.md, "Heartbeats on the NATS client").
  *
  * It connects in `onApplicationBootstrap`, once every module is initialised. It owns the shutdown
@@ -96,7 +97,7 @@ export class HeartbeatSubscriber implements OnApplicationBootstrap, BeforeApplic
     }
     this.received++;
     try {
-      this.heartbeats.ingest(message.subject, message.data, Date.now());
+      this.heartbeats.ingest(message.subject, message.data, Date.now(), wireBytes(message));
     } catch (err) {
       this.logger.error(String(err));
     }

@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
-import { parseHeartbeat, parseHeartbeatSubject } from './heartbeat-parser.js';
+import { heartbeatSubjectTenant, parseHeartbeat, parseHeartbeatSubject } from './heartbeat-parser.js';
 import { HeartbeatRejections } from './heartbeat-rejections.js';
 import { PresenceWriter } from './presence-writer.js';
 
 /**
  * Accepts or rejects one heartbeat. Nothing here awaits: an accepted heartbeat is buffered for
- * the PresenceWriter; a rejected one changes nothing and is counted by reason.
+ * the PresenceWriter; a rejected one changes nothing and is counted by reason. Every heartbeat on
+ * a known tenant's subject, accepted or rejected, is also counted as a delivery to Pulse for that
+ * tenant (`pd_m`/`pd_b`: the NATS server counts it in the tenant account's egress). One on an
+ * unknown or disabled tenant's subject cannot be attributed and is not counted.
  */
 @Injectable()
 export class HeartbeatService {
@@ -18,9 +21,16 @@ export class HeartbeatService {
     private readonly rejections: HeartbeatRejections,
   ) {}
 
-  ingest(subject: string, data: Uint8Array, receivedAt: number): void {
+  /**
+   * `wireBytes`: the message's bytes as the NATS server counts its delivery (headers + payload;
+   * nats/wire-bytes.ts), the payload's length when not given.
+   */
+  ingest(subject: string, data: Uint8Array, receivedAt: number, wireBytes = data.length): void {
     const ids = parseHeartbeatSubject(subject);
     if (!ids) {
+      // A bad client token on a known tenant's subject is still the server's delivery for that tenant.
+      const tenantId = heartbeatSubjectTenant(subject);
+      if (tenantId !== null && this.directory.get(tenantId)) this.writer.countDelivered(tenantId, wireBytes);
       this.rejections.record('invalid_subject', 'subject is not _HEARTBEAT.tenant.<id>.client.<id>', subject);
       return;
     }
@@ -30,6 +40,7 @@ export class HeartbeatService {
       this.rejections.record('unknown_tenant', `tenant ${ids.tenantId} is unknown or disabled`, subject);
       return;
     }
+    this.writer.countDelivered(tenant.id, wireBytes);
     const result = parseHeartbeat(subject, data, receivedAt, ids);
     if (!result.ok) {
       this.rejections.record(result.reason, result.detail, subject, tenant.id);

@@ -11,6 +11,8 @@ import {
 
 /** ARGV values per heartbeat in HEARTBEATS_LUA. */
 export const HEARTBEAT_STRIDE = 8;
+/** ARGV values before the first heartbeat in HEARTBEATS_LUA. */
+export const HEARTBEAT_FIXED_ARGS = 7;
 
 /** Heartbeats of one client received this close together are ordered by the client's clock. */
 export const REORDER_WINDOW_MS = 5000;
@@ -19,8 +21,10 @@ export const REORDER_WINDOW_MS = 5000;
  * A batch of one tenant's heartbeats (one per client). KEYS: online, seen, index,
  * status:healthy, status:degraded, status:unhealthy, status:offline, minute hash, tenant record,
  * client-day hash, tenant totals, client-traffic zset, clients-seen HLL, then one client hash per heartbeat. ARGV: client retention (s), minute TTL (s),
- * track client behaviour (1/0), client-day TTL (s), heartbeat timeout (ms), then per heartbeat
- * clientId, now (ms), status, sent, received, errors, uptime, client timestamp (ms). With
+ * track client behaviour (1/0), client-day TTL (s), heartbeat timeout (ms), heartbeats the server
+ * delivered and their bytes (`pd_m`/`pd_b`, added to the minute and the totals: every heartbeat of
+ * the tenant this instance took since the last write, the superseded and rejected ones included),
+ * then per heartbeat clientId, now (ms), status, sent, received, errors, uptime, client timestamp (ms). With
  * tracking on, the client-day hash gets per client `<id>|s|r|e` (message and error deltas),
  * `|on` (seconds online), `|ss` (sessions) and `|rc` (reconnects after being offline).
  * Returns per heartbeat: transition ('online' | 'status_changed' | '' | 'stale' | 'gone'),
@@ -28,7 +32,7 @@ export const REORDER_WINDOW_MS = 5000;
  */
 export const HEARTBEATS_LUA = `
 local out = {}
-local n = (#ARGV - 5) / ${8}
+local n = (#ARGV - ${HEARTBEAT_FIXED_ARGS}) / ${HEARTBEAT_STRIDE}
 local track = ARGV[3] == '1'
 local timeout = tonumber(ARGV[5])
 local function clientDay(id, field, v)
@@ -41,7 +45,7 @@ end
 local statusKey = { healthy = KEYS[4], degraded = KEYS[5], unhealthy = KEYS[6], offline = KEYS[7] }
 local hbSent, hbReceived, hbErrors = 0, 0, 0
 for i = 1, n do
-  local a = 5 + (i - 1) * ${8}
+  local a = ${HEARTBEAT_FIXED_ARGS} + (i - 1) * ${HEARTBEAT_STRIDE}
   local key = KEYS[13 + i]
   local id, now, status = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
   local sent, received, errors, uptime = tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6]), tonumber(ARGV[a + 7])
@@ -108,6 +112,15 @@ redis.call('HINCRBY', KEYS[8], '${F.heartbeats}', n)
 if hbSent > 0 then redis.call('HINCRBY', KEYS[8], '${F.heartbeatSent}', hbSent) end
 if hbReceived > 0 then redis.call('HINCRBY', KEYS[8], '${F.heartbeatReceived}', hbReceived) end
 if hbErrors > 0 then redis.call('HINCRBY', KEYS[8], '${F.heartbeatErrors}', hbErrors) end
+local pdM, pdB = tonumber(ARGV[6]), tonumber(ARGV[7])
+if pdM > 0 then
+  redis.call('HINCRBY', KEYS[8], '${F.pulseDeliveredMessages}', pdM)
+  redis.call('HINCRBY', KEYS[11], '${F.pulseDeliveredMessages}', pdM)
+end
+if pdB > 0 then
+  redis.call('HINCRBY', KEYS[8], '${F.pulseDeliveredBytes}', pdB)
+  redis.call('HINCRBY', KEYS[11], '${F.pulseDeliveredBytes}', pdB)
+end
 redis.call('EXPIRE', KEYS[8], ARGV[2])
 if track then
   redis.call('EXPIRE', KEYS[10], ARGV[4])

@@ -8,7 +8,8 @@ import type { Tier } from '../common/tiers.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { LATENCY_BUCKETS, latencyBucket, percentile } from '../common/latency-histogram.js';
-import type { Heartbeat } from './heartbeat-parser.js';
+import type { Heartbeat, RejectionReason } from './heartbeat-parser.js';
+import { type Delivered, HeartbeatDeliveries, NOTHING_DELIVERED } from './heartbeat-deliveries.js';
 import { HeartbeatRejections } from './heartbeat-rejections.js';
 import { PresenceEventsPublisher } from './presence-events.publisher.js';
 import { PresenceRepository } from './presence.repository.js';
@@ -60,6 +61,8 @@ export class PresenceWriter implements OnModuleInit {
   private readonly maxPending: number;
   private readonly stats = { written: 0, superseded: 0, failedWrites: 0, transitions: 0 };
   private readonly processing = new Uint32Array(LATENCY_BUCKETS);
+  /** Heartbeats the server delivered per known tenant, not yet written (`pd_m`/`pd_b`). */
+  private readonly deliveries = new HeartbeatDeliveries();
 
   private readonly flushTimer: NamedInterval;
 
@@ -93,7 +96,7 @@ export class PresenceWriter implements OnModuleInit {
     // A Redis not connected returns at once: the loop waits between runs, and ends at the deadline.
     while (Date.now() < deadline) {
       await untilDeadline(this.flush());
-      if (this.pending.size === 0 && !this.running) return;
+      if (this.pending.size === 0 && this.deliveries.isEmpty && !this.running) return;
       await delay(Math.min(PRESENCE_FLUSH_INTERVAL_MS, Math.max(0, deadline - Date.now())));
     }
     const unanswered = this.running ? ' and a write Redis has not answered' : '';
@@ -111,6 +114,15 @@ export class PresenceWriter implements OnModuleInit {
     else if (this.pending.size >= this.maxPending) return false;
     this.pending.set(key, { heartbeat, receivedAt, tier });
     return true;
+  }
+
+  /**
+   * Counts one heartbeat the NATS server delivered on a known tenant's subject, accepted or not, and
+   * its bytes as the server counts them (headers + payload): written with the next batch, to the
+   * minute's and the totals' `pd_m`/`pd_b`. No I/O.
+   */
+  countDelivered(tenantId: string, bytes: number): void {
+    this.deliveries.add(tenantId, bytes);
   }
 
   snapshot(): PresenceWriterStats {
@@ -139,10 +151,17 @@ export class PresenceWriter implements OnModuleInit {
     const batch = this.pending;
     this.pending = new Map();
     const rejections = this.rejections.takePending();
+    const delivered = this.deliveries.take();
     const chunks = chunkByTenant(batch);
+    // A tenant's deliveries ride on its first chunk's call; a tenant without one, on the rejections' write.
+    const carried = chunks.map((c) => {
+      const d = delivered.get(c.tenantId);
+      delivered.delete(c.tenantId);
+      return d ?? NOTHING_DELIVERED;
+    });
     const [results] = await Promise.all([
       Promise.allSettled(
-        chunks.map((c) =>
+        chunks.map((c, i) =>
           this.store.applyHeartbeats(
             c.tenantId,
             c.entries.map(([, p]) => p),
@@ -152,10 +171,11 @@ export class PresenceWriter implements OnModuleInit {
               enabled: entitled(c.tier, 'clientBehaviour'),
               heartbeatTimeoutMs: this.options.heartbeatTimeoutMs,
             },
+            carried[i],
           ),
         ),
       ),
-      this.writeRejections(rejections),
+      this.writeRejections(rejections, delivered),
     ]);
     let failures = 0;
     let firstError = '';
@@ -165,6 +185,7 @@ export class PresenceWriter implements OnModuleInit {
       if (result.status === 'rejected') {
         failures += entries.length;
         firstError ||= (result.reason as Error).message;
+        this.deliveries.restore(chunks[i].tenantId, carried[i]);
         // Keep them for the next run unless a newer heartbeat of the client arrived meanwhile.
         for (const [key, p] of entries) if (!this.pending.has(key)) this.pending.set(key, p);
         return;
@@ -195,19 +216,33 @@ export class PresenceWriter implements OnModuleInit {
     }
   }
 
-  private async writeRejections(pending: ReturnType<HeartbeatRejections['takePending']>): Promise<void> {
-    if (pending.size === 0) return;
+  /**
+   * The tenants' rejected heartbeats, with the deliveries no heartbeat call carried: one fenced
+   * write per tenant. A write that fails is put back whole for the next run (only that tenant's:
+   * the others' were written, and must not be counted twice).
+   */
+  private async writeRejections(
+    pending: Map<string, Map<RejectionReason, number>>,
+    delivered: Map<string, Delivered>,
+  ): Promise<void> {
+    const tenants = new Set([...pending.keys(), ...delivered.keys()]);
+    if (tenants.size === 0) return;
     const minute = minuteEpochOf(Date.now());
-    try {
-      await Promise.all(
-        [...pending].map(([tenantId, byReason]) =>
-          this.store.addRejections(tenantId, minute, byReason, this.directory.retentionOf(tenantId)),
-        ),
-      );
-    } catch {
-      // Counters are best effort across an outage: put them back for the next run.
-      this.rejections.restore(pending);
-    }
+    const failed = new Map<string, Map<RejectionReason, number>>();
+    await Promise.all(
+      [...tenants].map(async (tenantId) => {
+        const byReason = pending.get(tenantId) ?? new Map<RejectionReason, number>();
+        const d = delivered.get(tenantId) ?? NOTHING_DELIVERED;
+        try {
+          await this.store.addRejections(tenantId, minute, byReason, this.directory.retentionOf(tenantId), d);
+        } catch {
+          // Counters are kept across an outage: put them back for the next run.
+          failed.set(tenantId, byReason);
+          this.deliveries.restore(tenantId, d);
+        }
+      }),
+    );
+    if (failed.size > 0) this.rejections.restore(failed);
   }
 }
 

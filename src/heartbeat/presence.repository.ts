@@ -6,11 +6,12 @@ import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { dayOf, minuteEpochOf } from '../common/time.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { HistoryKeys } from '../history/history-keys.js';
-import { rejectionField } from '../history/counter-schema.js';
+import { COUNTER_FIELDS as F, rejectionField } from '../history/counter-schema.js';
 import { type FencedCommand, TenantFence } from '../redis/tenant-fence.js';
 import type { Retention } from '../common/retention.js';
 import type { PresenceStatus } from './heartbeat.dto.js';
 import type { Heartbeat } from './heartbeat-parser.js';
+import { type Delivered, NOTHING_DELIVERED } from './heartbeat-deliveries.js';
 import { CLIENT_ROWS_LUA, FORGET_CLIENTS_LUA, HEARTBEATS_LUA, MARK_OFFLINE_LUA } from './presence-scripts.js';
 
 export const PRESENCE_STATUSES = ['healthy', 'degraded', 'unhealthy', 'offline'] as const;
@@ -83,13 +84,15 @@ export class PresenceRepository {
 
   /**
    * Applies heartbeats of one tenant (at most one per client) in one Lua call; returns each
-   * heartbeat's outcome in order.
+   * heartbeat's outcome in order. `delivered`: the tenant's heartbeats the server delivered to this
+   * instance since the last write (`pd_m`/`pd_b` of the minute and the totals, in the same call).
    */
   async applyHeartbeats(
     tenantId: string,
     batch: { heartbeat: Heartbeat; receivedAt: number }[],
     retention: Retention,
     tracking: ClientTracking = NO_TRACKING,
+    delivered: Delivered = NOTHING_DELIVERED,
   ): Promise<HeartbeatOutcome[]> {
     if (batch.length === 0) return [];
     const k = this.keys;
@@ -118,6 +121,8 @@ export class PresenceRepository {
       tracking.enabled ? 1 : 0,
       retention.daySeconds,
       tracking.heartbeatTimeoutMs,
+      delivered.messages,
+      delivered.bytes,
     ];
     for (const { heartbeat: hb, receivedAt } of batch) {
       args.push(hb.clientId, receivedAt, hb.status, hb.sent, hb.received, hb.errors, hb.uptimeSeconds, hb.timestamp);
@@ -190,26 +195,35 @@ export class PresenceRepository {
 
   /**
    * Adds rejected-heartbeat counts of one tenant, by reason: to its all-time hash (kept as long as
-   * the tenant's longest history, then forgotten like the rest) and to the minute's bucket.
+   * the tenant's longest history, then forgotten like the rest) and to the minute's bucket. With
+   * them, `delivered`: heartbeats the server delivered that no `applyHeartbeats` call carried (a
+   * tenant with only rejected heartbeats in the batch), to the minute's and the totals' `pd_m`/`pd_b`.
    */
   async addRejections(
     tenantId: string,
     minuteEpoch: number,
-    byReason: Map<string, number>,
+    byReason: ReadonlyMap<string, number>,
     retention: Retention,
+    delivered: Delivered = NOTHING_DELIVERED,
   ): Promise<void> {
-    if (byReason.size === 0) return;
+    if (byReason.size === 0 && delivered.messages === 0 && delivered.bytes === 0) return;
     const total = this.keys.heartbeatRejections(tenantId);
     const minute = this.history.minute(tenantId, minuteEpoch);
-    // Gathered before the write: fenced, so a tenant erased meanwhile gets nothing back.
-    await this.fence.write(tenantId, [
-      ...[...byReason].flatMap(([reason, n]): FencedCommand[] => [
-        ['HINCRBY', total, reason, n],
-        ['HINCRBY', minute, rejectionField(reason), n],
-      ]),
-      ['EXPIRE', total, retention.daySeconds],
-      ['EXPIRE', minute, retention.minuteSeconds],
+    const totals = this.history.totals(tenantId);
+    const commands: FencedCommand[] = [...byReason].flatMap(([reason, n]): FencedCommand[] => [
+      ['HINCRBY', total, reason, n],
+      ['HINCRBY', minute, rejectionField(reason), n],
     ]);
+    if (byReason.size > 0) commands.push(['EXPIRE', total, retention.daySeconds]);
+    for (const [field, n] of [
+      [F.pulseDeliveredMessages, delivered.messages],
+      [F.pulseDeliveredBytes, delivered.bytes],
+    ] as const) {
+      if (n > 0) commands.push(['HINCRBY', minute, field, n], ['HINCRBY', totals, field, n]);
+    }
+    commands.push(['EXPIRE', minute, retention.minuteSeconds]);
+    // Gathered before the write: fenced, so a tenant erased meanwhile gets nothing back.
+    await this.fence.write(tenantId, commands);
   }
 
   /** Rejected heartbeats on the tenant's subjects, by reason, all instances, all time. */

@@ -77,6 +77,8 @@ describe('counter schema', () => {
     const minute = emptyMinute();
     minute.messages = 3;
     minute.bytes = 30;
+    minute.deliveredMessages = 3;
+    minute.deliveredBytes = 36;
     minute.seconds = new Map([[5, [3, 30]]]);
     const delta = {
       tenantId: 'acme',
@@ -86,6 +88,8 @@ describe('counter schema', () => {
       latencyMissing: 0,
       latencyInvalid: 0,
       latencySumMs: 0,
+      deliveredMessages: 3,
+      deliveredBytes: 36,
       lastActivityMs: minuteEpoch * 1000 + 5000,
       minutes: new Map([[minuteEpoch, minute]]),
       subjects: new Map(),

@@ -85,6 +85,26 @@ export const COUNTER_SCHEMA = {
   serverIngressBytes: { field: 'sv_in_b', combine: 'sum', periods: ['totals', ...MINUTE_UP] },
   serverEgressMessages: { field: 'sv_out_m', combine: 'sum', periods: ['totals', ...MINUTE_UP] },
   serverEgressBytes: { field: 'sv_out_b', combine: 'sum', periods: ['totals', ...MINUTE_UP] },
+  /**
+   * What the NATS server delivered to Pulse's own subscriptions for the tenant: the messages of its
+   * tap (`minute`/`total` of the flush) and its heartbeats, accepted or rejected (the presence
+   * write), bytes as the server counts them (headers + payload). In the accounts shape the server
+   * counts these in the tenant's egress too; `tenantEgress` (tenant-egress.ts) takes them out.
+   */
+  pulseDeliveredMessages: {
+    field: 'pd_m',
+    combine: 'sum',
+    periods: ['totals', ...MINUTE_UP],
+    minute: 'deliveredMessages',
+    total: 'deliveredMessages',
+  },
+  pulseDeliveredBytes: {
+    field: 'pd_b',
+    combine: 'sum',
+    periods: ['totals', ...MINUTE_UP],
+    minute: 'deliveredBytes',
+    total: 'deliveredBytes',
+  },
   /** The largest message payload the tap counted (bytes): the payload limit's utilisation. */
   largestMessage: { field: 'pl_max', combine: 'max', periods: MINUTE_UP, minute: 'largestMessage' },
   /** Open connections counted once per minute (the usage poll): a minute's value is its connections. */

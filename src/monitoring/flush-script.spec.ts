@@ -74,6 +74,24 @@ describe('encodeDelta', () => {
     );
   });
 
+  it('adds what the server delivered to the tap (pd_m, pd_b) to the minute and the totals; the day takes it from the rollup', () => {
+    const d = new TenantDelta('acme', 10);
+    d.seq = 1;
+    d.addSecond(minute + 5, 3, 300);
+    d.addCount('deliveredMessages', minute, 3);
+    d.addCount('deliveredBytes', minute, 360);
+    d.deliveredMessages = 3;
+    d.deliveredBytes = 360;
+    const { keys: k, args } = encodeDelta(d, keys, 'inst1', 500, RETENTION.enterprise, minute * 1000 + 60_000);
+    const list = ops(args).map(([op, key, ...rest]) => [op, k[Number(key) - 1], ...rest]);
+    expect(list).toContainEqual(['h', `pulse:{t:acme}:min:${minute}`, 'pd_m', 3]);
+    expect(list).toContainEqual(['h', `pulse:{t:acme}:min:${minute}`, 'pd_b', 360]);
+    expect(list).toContainEqual(['h', 'pulse:{t:acme}:tot', 'pd_m', 3]);
+    expect(list).toContainEqual(['h', 'pulse:{t:acme}:tot', 'pd_b', 360]);
+    // The heartbeats' share is written to minutes only: the day must fold it from the hours.
+    expect(list.some(([, key, field]) => key === 'pulse:{t:acme}:day:20261128' && field === 'pd_m')).toBe(false);
+  });
+
   it("adds every minute's latency samples to the all-time coarse histogram and its sum in the totals", () => {
     const d = new TenantDelta('acme', 10);
     d.addSecond(minute + 5, 6, 600);

@@ -29,6 +29,13 @@ export class TenantDelta {
   latencySumMs = 0;
   /** Epoch ms of the latest message in the delta (0: none). */
   lastActivityMs = 0;
+  /**
+   * What the server delivered to the tap (`pd_m`/`pd_b`): its messages, and their bytes as the
+   * server counts a delivery (headers + payload; `bytes` counts the payload only). Per minute in
+   * the minutes' `deliveredMessages`/`deliveredBytes`.
+   */
+  deliveredMessages = 0;
+  deliveredBytes = 0;
   /** Custom metrics' figures of the window (null: none). */
   custom: CustomFigures | null = null;
   readonly minutes = new Map<number, MinuteDelta>();
@@ -114,6 +121,8 @@ export class TenantDelta {
     this.latencyMissing += other.latencyMissing;
     this.latencyInvalid += other.latencyInvalid;
     this.latencySumMs += other.latencySumMs;
+    this.deliveredMessages += other.deliveredMessages;
+    this.deliveredBytes += other.deliveredBytes;
     this.lastActivityMs = Math.max(this.lastActivityMs, other.lastActivityMs);
     this.custom = combineFigures(this.custom, other.custom);
     for (const [day, table] of other.subjects) this.subjectsOf(day).mergeFrom(table);

@@ -128,6 +128,59 @@ describe('TenantTraffic: the largest message of each minute', () => {
   });
 });
 
+describe('TenantTraffic: what the server delivered to the tap (pd_m, pd_b)', () => {
+  const minuteOf = (ms: number) => Math.floor(ms / 60_000) * 60;
+  /** A message as nats.js receives it: the body read (headers + payload), `data` the payload after them. */
+  function received(subject: string, headerBytes: number, payload: number): Msg {
+    const body = new Uint8Array(headerBytes + payload);
+    return { subject, _rdata: body, data: body.subarray(headerBytes), headers: undefined } as unknown as Msg;
+  }
+
+  it('counts every message and its headers + payload per minute and in the totals; `b` stays the payload', () => {
+    const t = new TenantTraffic('acme', 100);
+    t.record(received('s', 20, 100), T0);
+    t.record(received('s', 0, 50), T0 + 1000);
+    t.record(received('s', 30, 0), T0 + 30_000); // next minute: headers only
+    const d = t.take()!;
+    expect([d.messages, d.bytes]).toEqual([3, 150]);
+    expect([d.deliveredMessages, d.deliveredBytes]).toEqual([3, 200]);
+    const m0 = d.minutes.get(minuteOf(T0))!;
+    const m1 = d.minutes.get(minuteOf(T0) + 60)!;
+    expect([m0.deliveredMessages, m0.deliveredBytes, m0.largestMessage]).toEqual([2, 170, 100]);
+    expect([m1.deliveredMessages, m1.deliveredBytes, m1.largestMessage]).toEqual([1, 30, 0]);
+    // A new window starts from nothing.
+    t.record(received('s', 5, 5), T0 + 31_000);
+    const next = t.take()!;
+    expect([next.deliveredMessages, next.deliveredBytes]).toEqual([1, 10]);
+    expect(next.minutes.get(minuteOf(T0) + 60)!.deliveredBytes).toBe(10);
+  });
+
+  it('stays exact under sampling and over a clock stepped back into an earlier minute', () => {
+    const t = new TenantTraffic('acme', 100, 777);
+    t.setSampling(50);
+    for (let i = 0; i < 500; i++) t.record(received('s', 10, 10), T0 + 30_000 + i); // minute 1
+    t.record(received('s', 10, 10), T0); // minute 0
+    t.record(received('s', 10, 10), T0 + 31_000); // minute 1 again
+    const d = t.take()!;
+    expect([d.deliveredMessages, d.deliveredBytes]).toEqual([502, 10_040]);
+    expect(d.minutes.get(minuteOf(T0))!.deliveredBytes).toBe(20);
+    expect(d.minutes.get(minuteOf(T0) + 60)!.deliveredMessages).toBe(501);
+    expect(d.minutes.get(minuteOf(T0) + 60)!.deliveredBytes).toBe(10_020);
+  });
+
+  it('deltas merged while Redis is away add them up', () => {
+    const a = new TenantTraffic('acme', 100);
+    a.record(received('s', 20, 100), T0);
+    const first = a.take()!;
+    a.record(received('s', 20, 100), T0 + 1000);
+    a.record(received('s', 20, 100), T0 + 30_000);
+    first.mergeFrom(a.take()!, T0 + 31_000);
+    expect([first.deliveredMessages, first.deliveredBytes]).toEqual([3, 360]);
+    expect(first.minutes.get(minuteOf(T0))!.deliveredBytes).toBe(240);
+    expect(first.minutes.get(minuteOf(T0))!.deliveredMessages).toBe(2);
+  });
+});
+
 describe('TenantDelta.mergeFrom', () => {
   it('adds counts, latency and subjects', () => {
     const a = new TenantDelta('acme', 10);

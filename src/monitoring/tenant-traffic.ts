@@ -1,6 +1,7 @@
 import type { Msg } from '@nats-io/transport-node';
 import { dayOf, minuteEpochOf } from '../common/time.js';
 import { LATENCY_BUCKETS, latencyBucket, latencyFromHeader } from '../common/latency-histogram.js';
+import { wireBytes } from '../nats/wire-bytes.js';
 import { combineFigures, type CustomFigures, type CustomMetricSet } from './custom/custom-metric-set.js';
 import { SubjectTable } from './subject-table.js';
 import { TenantDelta } from './tenant-delta.js';
@@ -21,11 +22,13 @@ export class TenantTraffic {
   private secondBytes = 0;
   /** Closed seconds of this window as flat [epochSecond, messages, bytes] triples. */
   private closedSeconds: number[] = [];
-  /** The largest payload (bytes) of the minute `largestMinute` (epoch s; -1: none yet this window). */
+  /** The largest payload (bytes) of the minute `minute` (epoch s; -1: none yet this window). */
   private largest = 0;
-  private largestMinute = -1;
-  /** Earlier minutes of this window as flat [minuteEpoch, largest payload] pairs. */
-  private closedLargest: number[] = [];
+  /** Bytes of the minute's messages as the server counts a delivery to the tap: headers + payload. */
+  private minuteWire = 0;
+  private minute = -1;
+  /** Earlier minutes of this window as flat [minuteEpoch, largest payload, delivered bytes] triples. */
+  private closedMinutes: number[] = [];
   private readonly latency = new Uint32Array(LATENCY_BUCKETS);
   private latencySamples = 0;
   private latencySumMs = 0;
@@ -98,18 +101,21 @@ export class TenantTraffic {
     // The payload getter makes a view each call: read once, handed on to the custom metrics.
     const data = msg.data;
     const bytes = data.length;
+    const wire = wireBytes(msg);
     const second = Math.floor(now / 1000);
     if (second !== this.second) {
       if (this.secondMessages > 0) this.closedSeconds.push(this.second, this.secondMessages, this.secondBytes);
       this.second = second;
       this.secondMessages = 0;
       this.secondBytes = 0;
-      // A minute starts on a second too: its largest payload is kept from then on.
+      // A minute starts on a second too: its largest payload and delivered bytes are kept from then on.
       const minute = second - (second % 60);
-      if (minute !== this.largestMinute) {
-        if (this.largest > 0) this.closedLargest.push(this.largestMinute, this.largest);
-        this.largestMinute = minute;
+      if (minute !== this.minute) {
+        if (this.minuteWire > 0 || this.largest > 0)
+          this.closedMinutes.push(this.minute, this.largest, this.minuteWire);
+        this.minute = minute;
         this.largest = 0;
+        this.minuteWire = 0;
       }
       // A day starts on a second: checked once a second, not once a message.
       if (now >= this.subjectsDayEnd || now < this.subjectsDayStart) this.startSubjectsDay(now);
@@ -118,6 +124,7 @@ export class TenantTraffic {
     this.secondMessages++;
     this.secondBytes += bytes;
     if (bytes > this.largest) this.largest = bytes;
+    this.minuteWire += wire;
     this.lastSeen = now;
     const custom = this.custom;
     if (this.sampleEvery === 1 || this.sampled()) {
@@ -177,9 +184,18 @@ export class TenantTraffic {
     const seconds = this.closedSeconds;
     for (let i = 0; i < seconds.length; i += 3) delta.addSecond(seconds[i], seconds[i + 1], seconds[i + 2]);
     if (this.secondMessages > 0) delta.addSecond(this.second, this.secondMessages, this.secondBytes);
-    const largest = this.closedLargest;
-    for (let i = 0; i < largest.length; i += 2) delta.addCount('largestMessage', largest[i], largest[i + 1]);
-    if (this.largest > 0) delta.addCount('largestMessage', this.largestMinute, this.largest);
+    // Every message the tap took is one delivery to Pulse (pd_m), its bytes counted as the server does (pd_b).
+    for (const [minuteEpoch, minute] of delta.minutes)
+      delta.addCount('deliveredMessages', minuteEpoch, minute.messages);
+    delta.deliveredMessages = delta.messages;
+    const closed = this.closedMinutes;
+    this.closedMinutes = [];
+    closed.push(this.minute, this.largest, this.minuteWire);
+    for (let i = 0; i < closed.length; i += 3) {
+      if (closed[i + 1] > 0) delta.addCount('largestMessage', closed[i], closed[i + 1]);
+      if (closed[i + 2] > 0) delta.addCount('deliveredBytes', closed[i], closed[i + 2]);
+      delta.deliveredBytes += closed[i + 2];
+    }
     if (this.latencySamples > 0) {
       const minute = minuteEpochOf(this.lastSeen);
       for (let bucket = 0; bucket < this.latency.length; bucket++) {
@@ -207,8 +223,8 @@ export class TenantTraffic {
     this.secondBytes = 0;
     this.closedSeconds = [];
     this.largest = 0;
-    this.largestMinute = -1;
-    this.closedLargest = [];
+    this.minuteWire = 0;
+    this.minute = -1;
     this.latencySamples = 0;
     this.latencySumMs = 0;
     this.latencyMissing = 0;

@@ -86,7 +86,8 @@ export class UsageExportService {
       const found = await this.tenants.findMany(ids.slice(i, i + USAGE_EXPORT_BATCH));
       const kept = found.filter((t) => exportsTenant(t.createdAt, this.hourSecondsOf(t), hour, nowSeconds));
       const hashes = await Promise.all(kept.map((t) => this.hashesOf(t.id, hour, now)));
-      yield kept.map((t, j) => usageRecord(t.id, hour, hashes[j]));
+      // A tenant with its own NATS account: its egress as the server counts it holds Pulse's own tap.
+      yield kept.map((t, j) => usageRecord(t.id, hour, hashes[j], t.natsAccount !== null ? 'account' : 'subjects'));
     }
   }
 

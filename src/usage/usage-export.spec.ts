@@ -151,6 +151,15 @@ describe('usageRecord', () => {
     ]);
   });
 
+  it('takes what the server delivered to Pulse itself out of a tenant account’s egress, summed over the hour first', () => {
+    const minutes: Record<string, string>[] = [
+      { pd_m: '10', pd_b: '1200' },
+      { sv_out_m: '60', sv_out_b: '7200', pd_m: '2', pd_b: '300' },
+    ];
+    expect(usageRecord('acme', HOUR, minutes, 'account').egress).toEqual({ messages: 48, bytes: 5700 });
+    expect(usageRecord('acme', HOUR, minutes, 'subjects').egress).toEqual({ messages: 60, bytes: 7200 });
+  });
+
   it('sums the minute hashes of an hour read from its minutes; absent or unreadable fields are 0', () => {
     const minutes: Record<string, string>[] = [
       { m: '1', b: '10', cn_min: '2' },

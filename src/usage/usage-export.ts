@@ -2,6 +2,7 @@
 // tenant-hour's record from its stored hashes, and the two bodies (NDJSON, a CloudEvents batch).
 import { DomainError } from '../common/errors/domain-error.js';
 import { COUNTER_FIELDS as F } from '../history/counter-schema.js';
+import { type EgressShape, tenantEgress } from '../history/tenant-egress.js';
 import type { UsageRecord } from './usage.types.js';
 
 export const USAGE_EXPORT_FORMATS = ['ndjson', 'cloudevents'] as const;
@@ -121,7 +122,8 @@ function valueOf(hash: Record<string, string>, field: string): number {
 /**
  * One tenant-hour's record from the hashes that hold the hour: its hour hash, or its minute hashes
  * (every field read here is a sum, so the minutes add up to the hour). Published is what the tap
- * counted (`m`/`b`), ingress and egress what the server counted (`sv_*`), connection-minutes
+ * counted (`m`/`b`), ingress and egress what the server counted (`sv_*`; egress without what the
+ * server delivered to Pulse itself in the accounts shape: `tenantEgress`), connection-minutes
  * `cn_min`, JetStream storage byte-hours `js_bmin` ÷ 60. Properties in one fixed order, so the
  * same figures always serialise to the same bytes.
  */
@@ -129,6 +131,7 @@ export function usageRecord(
   tenantId: string,
   hour: ExportHour,
   hashes: readonly Record<string, string>[],
+  shape: EgressShape = 'subjects',
 ): UsageRecord {
   const sum = (field: string) => hashes.reduce((n, hash) => n + valueOf(hash, field), 0);
   return {
@@ -138,7 +141,7 @@ export function usageRecord(
     hourEnd: isoOf(hour.end),
     published: { messages: sum(F.messages), bytes: sum(F.bytes) },
     ingress: { messages: sum(F.serverIngressMessages), bytes: sum(F.serverIngressBytes) },
-    egress: { messages: sum(F.serverEgressMessages), bytes: sum(F.serverEgressBytes) },
+    egress: tenantEgress(hashes, shape),
     connectionMinutes: sum(F.connectionMinutes),
     jetstreamStorageByteHours: sum(F.jetstreamByteMinutes) / 60,
   };
