@@ -23,6 +23,17 @@ describe('usage figures of counter hashes', () => {
     expect(usageOf([{ sv_in_m: '3', sv_out_m: '10' }]).fanout).toBe(3.333);
   });
 
+  it("accounts shape: egress leaves out what the server delivered to Pulse's tap and heartbeats (summed, then subtracted)", () => {
+    // 1 → 5 subscribers of 10 messages, tapped by Pulse: the server counts 60 deliveries; 2 heartbeats more.
+    const minute1 = { sv_in_m: '10', sv_in_b: '1000', sv_out_m: '62', sv_out_b: '6240' };
+    const minute2 = { pd_m: '12', pd_b: '1240' };
+    const account = usageOf([minute1, minute2], 'account');
+    expect(account.egress).toEqual({ messages: 50, bytes: 5000 });
+    expect(account.fanout).toBe(5);
+    // The subjects shape: Pulse's connection is not the tenant's, nothing to take out.
+    expect(usageOf([minute1, minute2], 'subjects').egress).toEqual({ messages: 62, bytes: 6240 });
+  });
+
   it('ignores what is not a number', () => {
     expect(usageOf([{ m: 'x', b: '5' }]).published).toEqual({ messages: 0, bytes: 5 });
   });

@@ -1,5 +1,6 @@
 // A period's usage out of counter hashes (issue #34). Pure: no I/O.
 import { COUNTER_FIELDS as F } from '../history/counter-schema.js';
+import { type EgressShape, tenantEgress } from '../history/tenant-egress.js';
 import type { UsageFigures } from './usage.types.js';
 
 /** The counter fields a period's usage is made of (COUNTER_SCHEMA). */
@@ -23,9 +24,11 @@ export const round3 = (v: number): number => Math.round(v * 1000) / 1000;
 /**
  * The usage of the periods the hashes hold (minutes, hours or days of one tenant), summed: every
  * field of FIELDS is a sum in every hash. `fanout` is egress ÷ ingress messages (null when nothing
- * came in); `jetstreamStorageByteHours` the byte-minutes ÷ 60.
+ * came in); `jetstreamStorageByteHours` the byte-minutes ÷ 60. Egress is the tenant's own: in the
+ * accounts shape the server also counts its deliveries to Pulse's tap and heartbeat subscriber,
+ * which `tenantEgress` takes out (summed over the hashes first, then subtracted).
  */
-export function usageOf(hashes: readonly Record<string, string>[]): UsageFigures {
+export function usageOf(hashes: readonly Record<string, string>[], shape: EgressShape = 'subjects'): UsageFigures {
   const sum = new Map<string, number>(FIELDS.map((f) => [f, 0]));
   for (const hash of hashes) {
     for (const f of FIELDS) {
@@ -35,7 +38,7 @@ export function usageOf(hashes: readonly Record<string, string>[]): UsageFigures
   }
   const n = (f: string) => sum.get(f)!;
   const ingress = { messages: n(F.serverIngressMessages), bytes: n(F.serverIngressBytes) };
-  const egress = { messages: n(F.serverEgressMessages), bytes: n(F.serverEgressBytes) };
+  const egress = tenantEgress(hashes, shape);
   return {
     published: { messages: n(F.messages), bytes: n(F.bytes) },
     ingress,

@@ -165,7 +165,7 @@ export class UsageService implements UtilisationSource {
     const tenant = this.directory.get(principal.tenantId) ?? newTenant(principal.tenantId);
     const [reading, points] = await Promise.all([
       this.read(tenant, now, { whole: true }),
-      this.historyOf(tenant.id, period, now),
+      this.historyOf(tenant.id, tenant.natsAccount ? 'account' : 'subjects', period, now),
     ]);
     await this.addForecasts(tenant.id, reading, reading.limits, now);
     const status = this.server?.status() ?? { state: 'off' as const, lastPollAt: null };
@@ -176,8 +176,8 @@ export class UsageService implements UtilisationSource {
       serverFigures: reading.serverFigures,
       polledAt: reading.snapshot ? iso(reading.snapshot.at) : status.lastPollAt,
       thresholds: { ...this.thresholds },
-      today: usageOf(reading.days.slice(-1)),
-      month: usageOf(reading.days),
+      today: usageOf(reading.days.slice(-1), reading.shape),
+      month: usageOf(reading.days, reading.shape),
       monthFrom: iso(reading.monthFrom),
       limits: reading.limits,
       history: { granularity: period === '24h' ? 'hour' : 'day', points },
@@ -294,7 +294,7 @@ export class UsageService implements UtilisationSource {
       serverCounters: serverFigures !== 'off' || snapshot !== null,
       jetstream,
       today: days[days.length - 1],
-      month: wholeMonth ? usageOf(days) : null,
+      month: wholeMonth ? usageOf(days, shape) : null,
     });
     const limits = utilisationsOf(resolved, use, this.thresholds);
     return { tenant, shape, snapshot, serverFigures, jetstream, days, monthFrom, limits };
@@ -343,6 +343,7 @@ export class UsageService implements UtilisationSource {
   /** The usage per hour of the last 24 (the current one so far last), or per day of the last 7 or 30 (today last). */
   private async historyOf(
     tenantId: string,
+    shape: DeploymentShape,
     period: UsagePeriod,
     now: number,
   ): Promise<(UsageFigures & { timestamp: string })[]> {
@@ -354,7 +355,7 @@ export class UsageService implements UtilisationSource {
         starts.map((s) => s / 1000),
         now,
       );
-      return starts.map((s, i) => ({ timestamp: iso(s), ...usageOf([hours[i]]) }));
+      return starts.map((s, i) => ({ timestamp: iso(s), ...usageOf([hours[i]], shape) }));
     }
     const n = PERIOD_DAYS.get(period)!;
     const today = Math.floor(now / DAY_MS) * DAY_MS;
@@ -364,7 +365,7 @@ export class UsageService implements UtilisationSource {
       starts.map((s) => dayOf(s)),
       now,
     );
-    return starts.map((s, i) => ({ timestamp: iso(s), ...usageOf([days[i]]) }));
+    return starts.map((s, i) => ({ timestamp: iso(s), ...usageOf([days[i]], shape) }));
   }
 }
 
