@@ -99,7 +99,11 @@ function enterprise(): Parameters<typeof tenantExposition>[0] {
 /** Usage with the server's totals and every limit set, measured but for the JetStream streams. */
 function usage(): UsageExposition {
   return {
-    server: { ingress: { messages: 100, bytes: 5000 }, egress: { messages: 500, bytes: 25_000 } },
+    server: {
+      ingress: { messages: 100, bytes: 5000 },
+      egress: { messages: 500, bytes: 25_000 },
+      pulseDelivered: { messages: 100, bytes: 5600 },
+    },
     limits: LIMIT_NAMES.map((limit, i) => ({
       limit,
       max: 10 * (i + 1),
@@ -148,6 +152,8 @@ describe('tenant Prometheus exposition', () => {
     expect(text).toContain('pulse_tenant_server_ingress_bytes_total 5000');
     expect(text).toContain('pulse_tenant_server_egress_messages_total 500');
     expect(text).toContain('pulse_tenant_server_egress_bytes_total 25000');
+    expect(text).toContain('pulse_tenant_pulse_delivered_messages_total 100');
+    expect(text).toContain('pulse_tenant_pulse_delivered_bytes_total 5600');
     expect(text).toContain('# TYPE pulse_tenant_limit gauge');
     expect(text).toContain('pulse_tenant_limit{limit="connections"} 10');
     expect(text).toContain('pulse_tenant_limit_utilisation{limit="connections"} 0.8');
@@ -156,7 +162,12 @@ describe('tenant Prometheus exposition', () => {
     expect(text).toContain('pulse_tenant_limit{limit="jetstreamStreams"} 70');
     expect(text).not.toContain('pulse_tenant_limit_utilisation{limit="jetstreamStreams"}');
     expect(
-      samples(text).filter((l) => l.startsWith('pulse_tenant_limit') || l.startsWith('pulse_tenant_server')),
+      samples(text).filter(
+        (l) =>
+          l.startsWith('pulse_tenant_limit') ||
+          l.startsWith('pulse_tenant_server') ||
+          l.startsWith('pulse_tenant_pulse_delivered'),
+      ),
     ).toHaveLength(MAX_USAGE_SERIES - 1);
     // No server figures and no limit with a value: no usage series at all.
     const none = await tenantExposition({ view: basic, presence, latencyTotals: null }, null, {

@@ -11,7 +11,7 @@ export const EXPOSED_SUBJECTS = 20;
 /** Custom metrics exposed, at most (an enterprise tenant may define up to CUSTOM_METRICS_PER_TENANT). */
 export const EXPOSED_CUSTOM_METRICS = 50;
 /** Usage series at most: the server's messages and bytes in and out, each limit's value and utilisation. */
-export const MAX_USAGE_SERIES = 4 + 2 * LIMIT_NAMES.length;
+export const MAX_USAGE_SERIES = 6 + 2 * LIMIT_NAMES.length;
 /**
  * Series (sample lines) a scrape returns at most, whatever the tenant's traffic: messages and
  * bytes, clients by 4 statuses, the usage series; professional: the histogram's buckets (+Inf
@@ -134,7 +134,7 @@ function addUsageSeries(registers: Registry[], usage: UsageExposition): void {
   if (usage.server) {
     const counter = (name: string, help: string, value: number) =>
       new Counter({ name, help, registers }).inc(Math.max(0, value));
-    const { ingress, egress } = usage.server;
+    const { ingress, egress, pulseDelivered } = usage.server;
     counter(
       'pulse_tenant_server_ingress_messages_total',
       'Messages the tenant’s connections published, as the NATS server counts them, all time',
@@ -154,6 +154,18 @@ function addUsageSeries(registers: Registry[], usage: UsageExposition): void {
       'pulse_tenant_server_egress_bytes_total',
       'Bytes the NATS server delivered to the tenant’s connections (fan-out included), all time',
       egress.bytes,
+    );
+    // Counters never go down: the accounts shape's own egress is server egress − Pulse's deliveries,
+    // taken in PromQL (README, Egress excludes Pulse's own tap), not a counter that could dip.
+    counter(
+      'pulse_tenant_pulse_delivered_messages_total',
+      'Messages of the tenant the NATS server delivered to Pulse itself (tap and heartbeats), all time',
+      pulseDelivered.messages,
+    );
+    counter(
+      'pulse_tenant_pulse_delivered_bytes_total',
+      'Bytes (headers and payload) of the tenant the NATS server delivered to Pulse itself, all time',
+      pulseDelivered.bytes,
     );
   }
   const limited = usage.limits.filter((u) => u.max !== null);

@@ -268,10 +268,14 @@ describe('UsageService', () => {
   it("exposition: the server's all-time totals, and the limits", async () => {
     const t = tenantRecord('p', { limits: { ...NO_TENANT_LIMITS, payload: 1000 } });
     const { service, history } = setup([t]);
-    history.totalsHash = { sv_in_m: '3', sv_in_b: '30', sv_out_m: '15', sv_out_b: '150' };
+    history.totalsHash = { sv_in_m: '3', sv_in_b: '30', sv_out_m: '15', sv_out_b: '150', pd_m: '3', pd_b: '36' };
     history.periods.set(`p:d${TODAY}`, { pl_max: '900' });
     const exposition = await service.exposition('p', NOW);
-    expect(exposition.server).toEqual({ ingress: { messages: 3, bytes: 30 }, egress: { messages: 15, bytes: 150 } });
+    expect(exposition.server).toEqual({
+      ingress: { messages: 3, bytes: 30 },
+      egress: { messages: 15, bytes: 150 },
+      pulseDelivered: { messages: 3, bytes: 36 },
+    });
     expect(exposition.limits.find((l) => l.limit === 'payload')).toMatchObject({ used: 900, utilisation: 0.9 });
   });
 });

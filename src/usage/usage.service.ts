@@ -91,8 +91,11 @@ export interface UsageRanking {
 
 /** What the tenant's Prometheus exposition adds (metrics/prometheus-exposition.ts). */
 export interface UsageExposition {
-  /** All-time messages and bytes in and out as the server counts them; null: never counted (no system account). */
-  server: { ingress: Volume; egress: Volume } | null;
+  /**
+   * All-time messages and bytes in and out as the server counts them, and what it delivered to
+   * Pulse itself (in the accounts shape part of `egress`); null: never counted (no system account).
+   */
+  server: { ingress: Volume; egress: Volume; pulseDelivered: Volume } | null;
   limits: LimitUtilisation[];
 }
 
@@ -188,15 +191,28 @@ export class UsageService implements UtilisationSource {
   async exposition(tenantId: string, now = Date.now()): Promise<UsageExposition> {
     const tenant = this.directory.get(tenantId);
     if (!tenant) return { server: null, limits: [] };
-    const fields = [F.serverIngressMessages, F.serverIngressBytes, F.serverEgressMessages, F.serverEgressBytes];
+    const fields = [
+      F.serverIngressMessages,
+      F.serverIngressBytes,
+      F.serverEgressMessages,
+      F.serverEgressBytes,
+      F.pulseDeliveredMessages,
+      F.pulseDeliveredBytes,
+    ];
     const [reading, totals] = await Promise.all([
       this.read(tenant, now, { whole: false }),
       this.history.totals(tenantId, fields),
     ]);
-    const [inM, inB, outM, outB] = totals.map((v) => Number(v ?? 0));
-    const counted = totals.some((v) => v !== null) || reading.serverFigures !== 'off';
+    const [inM, inB, outM, outB, pdM, pdB] = totals.map((v) => Number(v ?? 0));
+    const counted = totals.slice(0, 4).some((v) => v !== null) || reading.serverFigures !== 'off';
     return {
-      server: counted ? { ingress: { messages: inM, bytes: inB }, egress: { messages: outM, bytes: outB } } : null,
+      server: counted
+        ? {
+            ingress: { messages: inM, bytes: inB },
+            egress: { messages: outM, bytes: outB },
+            pulseDelivered: { messages: pdM, bytes: pdB },
+          }
+        : null,
       limits: reading.limits,
     };
   }
