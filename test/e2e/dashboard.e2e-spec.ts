@@ -1,8 +1,7 @@
 /// <reference lib="dom" />
 import type { NatsConnection } from '@nats-io/transport-node';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Simulation } from '../../src/simulator/simulation.js';
 import { AnomalyRepository } from '../../src/anomalies/anomaly.repository.js';
@@ -20,33 +19,7 @@ import {
 } from '../support/pulse-app.js';
 import { publisher } from '../support/traffic.js';
 import { FakeJetStreamReader, laggingTenant, withJetStreamReader } from '../support/jetstream-fake.js';
-
-const ARTIFACTS = 'test/artifacts';
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
-
-/** axe-core's serious and critical violations (the page must be opened with bypassCSP: axe is injected inline) on the page as it is now (WCAG 2 A/AA rules and best practices). */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (o: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run({ resultTypes: ['violations'] })).violations;
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical' || v.id === 'heading-order')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-}
-
-/** Whether the page scrolls sideways (wider than its viewport). */
-const scrollsSideways = (page: Page) =>
-  page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { accessibilityProblems, ARTIFACTS, launchBrowser, scrollsSideways, tenantPage } from '../support/browser.js';
 
 /** The built-in dashboard in a real headless Chromium, against a Pulse fed by the simulator. */
 describe('dashboard (headless Chromium)', () => {
@@ -92,19 +65,7 @@ describe('dashboard (headless Chromium)', () => {
       subjectPrefix: 'tenant',
     });
     simulation.start();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchBrowser();
   }, 60_000);
 
   afterAll(async () => {
@@ -243,18 +204,7 @@ describe('dashboard (headless Chromium)', () => {
   });
 
   /** A dashboard page signed in with `tenant`'s key. */
-  async function jetStreamPage(tenant: CreatedTenant, width: number): Promise<Page> {
-    const page = await browser.newPage({
-      viewport: { width, height: 1400 },
-      deviceScaleFactor: width < 500 ? 2 : 1,
-      bypassCSP: true,
-    });
-    await page.goto(`${pulse.url}/dashboard/`);
-    await page.fill('#key', tenant.apiKey);
-    await page.click('#signin-form button');
-    await page.waitForFunction((id) => document.getElementById('who')?.textContent?.includes(id), tenant.id);
-    return page;
-  }
+  const jetStreamPage = (tenant: CreatedTenant, width: number) => tenantPage(browser, pulse.url, tenant, width);
 
   const cells = (page: Page, table: string) =>
     page.$$eval(`#${table} tbody tr`, (trs) =>

@@ -1,19 +1,13 @@
 // Pulse dashboard: plain browser JavaScript over the REST API and the SSE stream.
 (() => {
   'use strict';
-  const { $, text, dateFmt, when, fmt, row, drainWords } = window.PulseUi;
+  const { $, text, dateFmt, when, fmt, withUnit, byteSize, limitOf, limitFigure, usedOfMax, percent, row, drainWords } = window.PulseUi;
   // features: what GET /tenant serves, by feature name ({ requiredTier, entitled }); historyDays likewise.
   const state = { key: null, tier: null, features: new Map(), historyDays: 0, rate: [[], []], bytes: [[], []], charts: {}, stream: null, history: null, backtest: [], lagKeys: '' };
   const api = (path, payload) => window.PulseUi.api(state.key, path, payload);
 
   const compactFmt = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
-  const withUnit = (units) => (n) => {
-    let i = 0;
-    while (n >= 1000 && i < units.length - 1) { n /= 1000; i++; }
-    return `${Number(n.toFixed(n < 10 && i > 0 ? 1 : 0))} ${units[i]}`;
-  };
   const bytesPerSecond = withUnit(['B/s', 'kB/s', 'MB/s', 'GB/s']);
-  const byteSize = withUnit(['B', 'kB', 'MB', 'GB', 'TB']);
   /** Whether the tenant has a feature (the server's entitlements table decides; unknown: no). */
   const can = (feature) => state.features.get(feature)?.entitled === true;
 
@@ -319,6 +313,155 @@
     text($('js-lag-note'), `${h.points.length} minutes · the ${keys.length} worst ${keys.length === 1 ? 'consumer' : 'consumers'} now: ${keys.join(', ')}.`);
   }
 
+  // Usage and limits (GET /metrics/usage, every tier): today's and the month's figures, a bar per limit.
+  /** Limits with no hourly series (never forecast). */
+  const UNFORECAST = new Set(['payload', 'jetstreamStreams', 'jetstreamConsumers']);
+  const utcDay = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+  const ratioFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+  const messages = (n) => `${fmt(n)} ${n === 1 ? 'message' : 'messages'}`;
+  const volume = (v) => `${messages(v.messages)} · ${byteSize(v.bytes)}`;
+
+  /** Fills `el` with a sentence of strings and dates (`{ at }`: a <time> in the reader's locale). */
+  function sentence(el, parts) {
+    el.replaceChildren(...parts.map((p) => {
+      if (typeof p === 'string') return p;
+      const t = document.createElement('time');
+      t.dateTime = p.at;
+      t.textContent = when(p.at);
+      return t;
+    }));
+    return el;
+  }
+
+  /**
+   * When a limit is forecast to be reached, in words (parts for `sentence`): "Reaches the limit
+   * around <date> (between <earliest> and <latest>).", "Not forecast to reach the limit within 7
+   * days.", or null: nothing to say (not measured, or a limit with no series).
+   */
+  function forecastParts(l) {
+    if (l.utilisation !== null && l.utilisation >= 1) return ['At the limit now.'];
+    const f = l.forecast;
+    if (!f) return l.utilisation === null || UNFORECAST.has(l.limit) ? null : ['No forecast yet: it needs three complete hours of history.'];
+    const horizon = f.method === 'quota' ? 'before the month ends' : `within ${fmt(Math.round(f.horizonHours / 24))} days`;
+    if (f.reachedAt === null) {
+      return f.earliest ? [`Not forecast to reach the limit ${horizon} (at the earliest around `, { at: f.earliest }, ').'] : [`Not forecast to reach the limit ${horizon}.`];
+    }
+    const parts = ['Reaches the limit around ', { at: f.reachedAt }];
+    if (f.earliest && f.latest && f.earliest !== f.latest) parts.push(' (between ', { at: f.earliest }, ' and ', { at: f.latest }, ')');
+    else if (f.earliest && !f.latest) parts.push(' (from ', { at: f.earliest }, `; perhaps not ${horizon})`);
+    parts.push('.');
+    return parts;
+  }
+
+  const element = (tag, className, content) => {
+    const el = document.createElement(tag);
+    if (className) el.className = className;
+    if (content !== undefined) el.textContent = content;
+    return el;
+  };
+
+  /**
+   * One limit: its name and level, a bar of its utilisation (a progressbar with the figures in
+   * words; amber at the warning level, red at critical, the level said in text too), used of max,
+   * the peak today, where the value comes from, and the forecast.
+   */
+  function limitItem(l) {
+    const info = limitOf(l.limit);
+    const li = element('li', `limit level-${l.level}`);
+    li.dataset.limit = l.limit;
+    li.dataset.level = l.level;
+    const head = element('div', 'limit-head');
+    head.append(element('h4', '', info.label), element('span', 'level-word', l.level === 'ok' ? 'ok' : l.level));
+    li.append(head);
+    const u = l.utilisation;
+    const figures = element('p', 'limit-figures');
+    if (u === null) {
+      figures.textContent = `Limit ${limitFigure(l.limit, l.max)} · not measured: it needs the server's figures.`;
+      li.append(figures);
+    } else {
+      const bar = element('div', 'bar');
+      bar.setAttribute('role', 'progressbar');
+      bar.setAttribute('aria-label', `${info.label}: share of the limit used`);
+      bar.setAttribute('aria-valuemin', '0');
+      bar.setAttribute('aria-valuemax', '100');
+      bar.setAttribute('aria-valuenow', String(Math.min(100, Math.floor(u * 100 + 1e-9))));
+      bar.setAttribute('aria-valuetext', `${percent(u)}: ${usedOfMax(l.limit, l.used, l.max)}${l.level === 'ok' ? '' : `, ${l.level}`}`);
+      const fill = element('div', 'bar-fill');
+      fill.style.width = `${Math.min(100, u * 100)}%`;
+      bar.append(fill);
+      figures.textContent = `${usedOfMax(l.limit, l.used, l.max)} · ${percent(u)}`;
+      li.append(bar, figures);
+    }
+    const meta = [];
+    if (u !== null && (info.peak || l.peakToday !== l.used)) meta.push(`Peak today ${limitFigure(l.limit, l.peakToday)}${l.peakUtilisation === null ? '' : ` (${percent(l.peakUtilisation)})`}`);
+    meta.push(l.source === 'account' ? "limit from your account's JWT" : 'limit set by your operator');
+    li.append(element('p', 'muted', meta.join(' · ')));
+    const forecast = forecastParts(l);
+    if (forecast) li.append(sentence(element('p', 'forecast'), forecast));
+    return li;
+  }
+
+  /** A row of the usage table: the figure's name (a row header), today's and the month's. */
+  function figureRow(name, today, month) {
+    const tr = document.createElement('tr');
+    const th = element('th', '', name);
+    th.scope = 'row';
+    tr.append(th, element('td', '', today), element('td', '', month));
+    return tr;
+  }
+
+  /** The usage table: Pulse's publish count beside the server's (when it counts them). */
+  function usageFigures(u) {
+    const off = u.serverFigures === 'off';
+    const server = (f) => (a) => (off ? 'not counted' : f(a));
+    const refused = (r) => `${fmt(r.connections)} ${r.connections === 1 ? 'connection' : 'connections'} · ${fmt(r.payloads)} ${r.payloads === 1 ? 'message' : 'messages'} too large · ${fmt(r.subscriptions)} ${r.subscriptions === 1 ? 'subscription' : 'subscriptions'}`;
+    const rows = [
+      ['Published (counted by Pulse)', (f) => volume(f.published)],
+      ['Sent to the server (ingress)', server((f) => volume(f.ingress))],
+      ['Delivered by the server (egress)', server((f) => volume(f.egress))],
+      ['Fan-out (egress ÷ ingress messages)', server((f) => (f.fanout === null ? 'nothing came in' : `${ratioFmt.format(f.fanout)}×`))],
+      ['Connection-minutes', server((f) => fmt(f.connectionMinutes))],
+      ['JetStream storage (byte-hours)', server((f) => `${byteSize(f.jetstreamStorageByteHours)}·h`)],
+      ['Refused for a limit', server((f) => refused(f.refused))],
+    ];
+    $('usage-figures').tBodies[0].replaceChildren(...rows.map(([name, of]) => figureRow(name, of(u.today), of(u.month))));
+    const monthStart = u.monthFrom.slice(8, 10) === '01';
+    text($('usage-month'), monthStart ? 'This month (UTC)' : `This month (UTC, from ${utcDay.format(new Date(u.monthFrom))}: the history kept)`);
+  }
+
+  /** What the server's figures are: as of the last poll; off or down said plainly, with what is missing. */
+  function serverNote(u) {
+    const note = $('usage-server');
+    note.hidden = u.serverFigures === 'connected';
+    if (u.serverFigures === 'off') {
+      text(note, "Server figures are off: this Pulse has no NATS system account, so it cannot read what the server counts. What your connections sent and were delivered, the fan-out, connection-minutes, JetStream byte-hours and refusals are not counted, and limits only the server can measure (connections, subscriptions, data) read \u201cnot measured\u201d. Only what Pulse saw published is counted.");
+    } else if (u.serverFigures === 'disconnected') {
+      sentence(note, u.polledAt
+        ? ["Pulse's connection to the server's system account is down: the server's figures are as of ", { at: u.polledAt }, ' and may be behind.']
+        : ["Pulse's connection to the server's system account is down: the server's figures are not read yet."]);
+    }
+    const parts = [];
+    if (u.serverFigures === 'connected') parts.push(...(u.polledAt ? ['Server figures as of ', { at: u.polledAt }, '.'] : ['Server figures: not polled yet.']));
+    if (u.shape === 'account') parts.push(` Your NATS account${u.natsAccount ? ` (${u.natsAccount})` : ''}: its limits come from the account's JWT.`);
+    sentence($('usage-note'), parts);
+  }
+
+  /** The usage panel from `GET /metrics/usage`, read again with the other panels. */
+  async function usage() {
+    try {
+      const u = await api('/metrics/usage?period=24h');
+      serverNote(u);
+      usageFigures(u);
+      const limits = u.limits.filter((l) => l.max !== null);
+      $('limits').replaceChildren(...limits.map(limitItem));
+      text($('limits-note'), limits.length
+        ? `A bar turns amber at ${percent(u.thresholds.warning)} of its limit (warning) and red at ${percent(u.thresholds.critical)} (critical).`
+        : 'No limits are set for you.');
+    } catch (err) {
+      text($('usage-note'), `Could not read usage: ${err.message}`);
+    }
+  }
+
   /** The anomaly list and the alert rules and deliveries, each when the tenant has its feature. */
   async function featureLists() {
     await Promise.all([
@@ -365,8 +508,9 @@
     void presence();
     void history('24h');
     void featureLists();
+    void usage();
     setInterval(() => void presence(), 5000);
-    setInterval(() => void featureLists(), 15000);
+    setInterval(() => { void featureLists(); void usage(); }, 15000);
     // The history is kept current too: the period shown, read again every minute.
     setInterval(() => void history(state.history ? state.history.period : '24h'), 60000);
   }

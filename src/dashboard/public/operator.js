@@ -2,7 +2,7 @@
 (() => {
   'use strict';
   const PAGE = 50;
-  const { $, text, when, fmt, row, drainWords } = window.PulseUi;
+  const { $, text, when, fmt, row, drainWords, limitOf, usedOfMax, percent } = window.PulseUi;
   const state = { key: null, cursors: [undefined], page: 0, rows: [], sort: { field: 'id', dir: 1 } };
   const api = (path) => window.PulseUi.api(state.key, path);
 
@@ -44,12 +44,32 @@
     $('top').tBodies[0].replaceChildren(...(o.topTenants.length ? o.topTenants.map((t) => row([t.id, fmt(t.messagesToday)])) : [row(['No messages today yet.', ''])]));
     $('incidents').replaceChildren(...(o.incidents.length ? o.incidents : [{ summary: 'No incidents recorded.' }]).map((i) => {
       const li = document.createElement('li');
-      li.textContent = i.at ? `${when(i.at)} · ${i.incident.replaceAll('_', ' ')} ${i.event} · instance ${i.instance} · ${i.summary}` : i.summary;
-      if (i.event === 'opened') li.className = 'sev-critical';
+      li.textContent = i.at ? `${when(i.at)} · ${incidentName(i.incident)} ${i.event} · instance ${i.instance} · ${i.summary}` : i.summary;
+      li.dataset.incident = i.incident ?? '';
+      if (i.event === 'opened') li.className = incidentWarns(i) ? 'sev-warning' : 'sev-critical';
       return li;
     }));
     jetstream(o.jetstream);
+    void closest().catch((err) => text($('closest-note'), `Could not read the tenants' limits: ${err.message}`));
     text($('who'), `admin · ${when(o.generatedAt)}`);
+  }
+
+  /** An incident's kind in words: a tenant's limit crossing (`tenant_limit`) is "limit crossing". */
+  const incidentName = (incident) => (incident === 'tenant_limit' ? 'limit crossing' : incident.replaceAll('_', ' '));
+  /** A limit crossing at the warning level (its summary names the threshold) is amber, not red. */
+  const incidentWarns = (i) => i.incident === 'tenant_limit' && i.summary.includes('warning threshold');
+
+  /** The tenants closest to a limit (`GET /admin/usage`): each one's highest utilisation, its level and forecast date. */
+  async function closest() {
+    const r = await api('/admin/usage?limit=20');
+    const rows = r.tenants.map((t) => {
+      const tr = row([t.tenantId, limitOf(t.limit).label, `${percent(t.utilisation)} (${usedOfMax(t.limit, t.used, t.max)})`, t.level, t.reachedAt ? when(t.reachedAt) : 'not forecast']);
+      tr.dataset.level = t.level;
+      if (t.level !== 'ok') tr.cells[3].className = `sev-${t.level}`;
+      return tr;
+    });
+    $('closest-limits').tBodies[0].replaceChildren(...(rows.length ? rows : [row(['No tenant has a measured limit.', '', '', '', ''])]));
+    text($('closest-note'), `${fmt(r.total)} ${r.total === 1 ? 'tenant has' : 'tenants have'} a measured limit${r.total > r.tenants.length ? ` (the ${fmt(r.tenants.length)} closest listed)` : ''} · warning at ${percent(r.thresholds.warning)}, critical at ${percent(r.thresholds.critical)} · ${when(r.generatedAt)}.`);
   }
 
   /** The poller's status and the tenants whose worst consumer lags most. */

@@ -1,5 +1,6 @@
 // What the tenant dashboard and the operator console share: formats (one date format, in the
-// reader's locale; a consumer's time to drain in words), table rows, the API call, and the sign-in flow (the key kept in this tab's
+// reader's locale; a consumer's time to drain in words; sizes; a limit's name, figures and
+// utilisation), table rows, the API call, and the sign-in flow (the key kept in this tab's
 // session storage, sent only in the Authorization header).
 window.PulseUi = (() => {
   'use strict';
@@ -9,6 +10,44 @@ window.PulseUi = (() => {
   const when = (iso) => (iso ? dateFmt.format(new Date(iso)) : '–');
   const numberFmt = new Intl.NumberFormat();
   const fmt = (n) => (typeof n === 'number' ? numberFmt.format(n) : '–');
+  /** A figure with decimal units: 61 MB, 1.5 kB. */
+  const withUnit = (units) => (n) => {
+    let i = 0;
+    while (n >= 1000 && i < units.length - 1) { n /= 1000; i++; }
+    return `${numberFmt.format(Number(n.toFixed(n < 10 && i > 0 ? 1 : 0)))} ${units[i]}`;
+  };
+  const byteSize = withUnit(['B', 'kB', 'MB', 'GB', 'TB']);
+
+  // Limits (GET /metrics/usage, /admin/usage): each one's name, what it counts, whether in bytes,
+  // and whether its peak today is kept apart from its use (the others' peak is their use).
+  const LIMITS = new Map([
+    ['connections', { label: 'Connections', unit: ['connection', 'connections'], peak: true }],
+    ['subscriptions', { label: 'Subscriptions', unit: ['subscription', 'subscriptions'], peak: true }],
+    ['payload', { label: 'Largest message today', bytes: true }],
+    ['data', { label: 'Data this month (in and out)', bytes: true }],
+    ['jetstreamMemory', { label: 'JetStream memory', bytes: true }],
+    ['jetstreamStorage', { label: 'JetStream storage', bytes: true }],
+    ['jetstreamStreams', { label: 'JetStream streams', unit: ['stream', 'streams'] }],
+    ['jetstreamConsumers', { label: 'JetStream consumers', unit: ['consumer', 'consumers'] }],
+    ['monthlyMessages', { label: 'Messages this month', unit: ['message', 'messages'] }],
+  ]);
+  const limitOf = (name) => LIMITS.get(name) ?? { label: name, unit: ['', ''] };
+  /** A limit's figure with its unit: "4 connections", "900 B". */
+  function limitFigure(name, n) {
+    const l = limitOf(name);
+    if (l.bytes) return byteSize(n);
+    return `${fmt(n)}${l.unit[0] ? ` ${n === 1 ? l.unit[0] : l.unit[1]}` : ''}`;
+  }
+  /** "4 of 5 connections", "900 B of 1 kB". */
+  function usedOfMax(name, used, max) {
+    const l = limitOf(name);
+    return l.bytes ? `${byteSize(used)} of ${byteSize(max)}` : `${fmt(used)} of ${limitFigure(name, max)}`;
+  }
+  /** Utilisation in whole percent, never rounded up past a threshold (79.6 % is 79 %); "< 1 %" above none. */
+  function percent(u) {
+    const p = Math.floor(u * 100 + 1e-9);
+    return p === 0 && u > 0 ? '< 1 %' : `${fmt(p)} %`;
+  }
 
   /** A consumer's time to drain in words: "drained", "~3 min", "not draining", "—" (not known yet). */
   function drainWords(drain) {
@@ -69,5 +108,5 @@ window.PulseUi = (() => {
     return body;
   }
 
-  return { $, text, dateFmt, when, fmt, row, drainWords, api, signIn };
+  return { $, text, dateFmt, when, fmt, withUnit, byteSize, limitOf, limitFigure, usedOfMax, percent, row, drainWords, api, signIn };
 })();
