@@ -3,7 +3,7 @@
  * which tenant a connection belongs to. Pure: unit-tested without a server.
  */
 import { ID_PATTERN } from '../common/ids.js';
-import { natsIdentityPairs, type Tenant } from '../tenants/tenant.js';
+import { claimedIdentities, natsIdentityPairs, type Tenant } from '../tenants/tenant.js';
 
 /** A connection as the server describes it in a connect or disconnect advisory. */
 export interface ServerConnection {
@@ -198,8 +198,9 @@ export interface Attribution {
 
 /**
  * Which tenant a connection is: by its nkey, user or account when a tenant registered it (an
- * identity the server authenticated), else by the SDK's client name. A name is only the client's
- * word (any NATS user can set any name), so it never outweighs a registered identity and is
+ * identity the server authenticated; a tenant's own `natsAccount` is one of its accounts), else
+ * by the SDK's client name. A name is only the client's word (any NATS user can set any name),
+ * so it never outweighs a registered identity and is
  * considered only for a tenant that registered none; even then it is a hint (listed, flagged
  * unverified, acted on by nothing) unless the operator trusts names (NATS_SYSTEM_TRUST_NAMES).
  * Lookups are Maps: a name from the wire never reaches an object's prototype.
@@ -210,12 +211,12 @@ export class IdentityMap {
   private readonly known = new Set<string>();
 
   constructor(
-    tenants: Iterable<Pick<Tenant, 'id' | 'natsIdentities'>>,
+    tenants: Iterable<Pick<Tenant, 'id' | 'natsIdentities'> & { natsAccount?: string | null }>,
     private readonly trustNames = false,
   ) {
     for (const t of tenants) {
       this.known.add(t.id);
-      const pairs = natsIdentityPairs(t.natsIdentities);
+      const pairs = natsIdentityPairs(claimedIdentities(t));
       for (const [kind, value] of pairs) this.byIdentity.set(`${kind}:${value}`, t.id);
       if (pairs.length > 0) this.registered.add(t.id);
     }
