@@ -3,6 +3,7 @@
  * which tenant a connection belongs to. Pure: unit-tested without a server.
  */
 import { ID_PATTERN } from '../common/ids.js';
+import { connectionCounts, count, obj, parseObject, type ServerCounts, text } from './server-figures.js';
 import { claimedIdentities, natsIdentityPairs, type Tenant } from '../tenants/tenant.js';
 
 /** A connection as the server describes it in a connect or disconnect advisory. */
@@ -41,12 +42,6 @@ export interface AuthFailure {
   reason: string;
 }
 
-const MAX_TEXT = 256;
-const text = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v.slice(0, MAX_TEXT) : null);
-const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0);
-const obj = (v: unknown): Record<string, unknown> | null =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-
 function connectionOf(event: Record<string, unknown>): ServerConnection | null {
   const client = obj(event.client);
   const server = obj(event.server);
@@ -77,12 +72,7 @@ export function parseEvent(
   | { kind: 'disconnect'; disconnect: Disconnect }
   | { kind: 'auth_error'; failure: AuthFailure }
   | null {
-  let event: Record<string, unknown> | null;
-  try {
-    event = obj(JSON.parse(new TextDecoder().decode(payload)));
-  } catch {
-    return null;
-  }
+  const event = parseObject(payload);
   if (!event) return null;
   const connection = connectionOf(event);
   if (event.type === 'io.nats.server.advisory.v1.client_connect')
@@ -110,41 +100,44 @@ export function parseEvent(
   };
 }
 
+/** A connection of a CONNZ page: as an advisory describes it, with the server's counters. */
+export interface PolledConnection extends ServerConnection {
+  /** Cumulative since it connected: ingress `in_msgs`/`in_bytes`, egress `out_msgs`/`out_bytes`. */
+  counts: ServerCounts;
+  subscriptions: number;
+}
+
 /** One server's CONNZ reply as connections, or null. */
-export function parseConnz(data: Uint8Array): { server: string; connections: ServerConnection[] } | null {
-  try {
-    const reply = JSON.parse(new TextDecoder().decode(data)) as {
-      server?: { id?: string };
-      data?: { connections?: Record<string, unknown>[] };
-    };
-    const server = reply.server?.id;
-    if (typeof server !== 'string' || !Array.isArray(reply.data?.connections)) return null;
-    return {
-      server,
-      connections: reply.data.connections.flatMap((c) =>
-        typeof c.cid !== 'number'
-          ? []
-          : [
-              {
-                key: `${server}:${c.cid}`,
-                server,
-                cid: c.cid,
-                account: text(c.account),
-                user: text(c.authorized_user),
-                nkey: text(c.nkey),
-                name: text(c.name),
-                host: text(c.ip),
-                lang: text(c.lang),
-                version: text(c.version),
-                rttMs: rttOf(c.rtt),
-                connectedAt: text(c.start),
-              },
-            ],
-      ),
-    };
-  } catch {
-    return null;
-  }
+export function parseConnz(data: Uint8Array): { server: string; connections: PolledConnection[] } | null {
+  const reply = parseObject(data);
+  const server = text(obj(reply?.server)?.id);
+  const connections = obj(reply?.data)?.connections;
+  if (server === null || !Array.isArray(connections)) return null;
+  return {
+    server,
+    connections: connections.flatMap((raw) => {
+      const c = obj(raw);
+      return !c || typeof c.cid !== 'number'
+        ? []
+        : [
+            {
+              key: `${server}:${c.cid}`,
+              server,
+              cid: c.cid,
+              account: text(c.account),
+              user: text(c.authorized_user),
+              nkey: text(c.nkey),
+              name: text(c.name),
+              host: text(c.ip),
+              lang: text(c.lang),
+              version: text(c.version),
+              rttMs: rttOf(c.rtt),
+              connectedAt: text(c.start),
+              ...connectionCounts(c),
+            },
+          ];
+    }),
+  };
 }
 
 const RTT_UNITS = new Map([
