@@ -92,7 +92,7 @@ const jsz = {
         id: KEY,
         memory: 70,
         storage: 670,
-        reserved_memory: 18446744073709551615,
+        reserved_memory: 2 ** 64, // uint64 max, as the server sends it
         stream_detail: [
           { name: 'S2', state: { messages: 1, bytes: 70, consumer_count: 0 } },
           { name: 'S1', state: { messages: 5, bytes: 670, consumer_count: 2 } },
