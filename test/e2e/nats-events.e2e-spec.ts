@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { pulseConnectionName } from '../../src/sdk/index.js';
 import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
 import { type CreatedTenant, createTenant, request } from '../support/http.js';
+import { SYSTEM_USER_PERMISSIONS } from '../support/nats-system.js';
 import { type ServerProcess, startNatsServer } from '../support/processes.js';
 import {
   ADMIN_KEY,
@@ -71,10 +72,7 @@ accounts {
     users = [
       {
         user: sys, password: sys-secret
-        permissions: {
-          publish: ["$SYS.REQ.SERVER.PING.CONNZ"]
-          subscribe: ["$SYS.ACCOUNT.*.CONNECT", "$SYS.ACCOUNT.*.DISCONNECT", "$SYS.SERVER.*.CLIENT.AUTH.ERR", "_PULSE_INBOX.>"]
-        }
+        ${SYSTEM_USER_PERMISSIONS}
       }
     ]
   }
