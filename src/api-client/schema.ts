@@ -745,6 +745,24 @@ export interface components {
       users?: string[];
       nkeys?: string[];
     };
+    TenantLimitsDto: {
+      /** @description Open connections. */
+      connections?: number | null;
+      /** @description Subscriptions across the tenant's connections. */
+      subscriptions?: number | null;
+      /** @description Largest message payload, bytes. */
+      payload?: number | null;
+      /** @description Bytes in and out a month, as the server counts them. */
+      data?: number | null;
+      /** @description JetStream memory storage, bytes. */
+      jetstreamMemory?: number | null;
+      /** @description JetStream file storage, bytes. */
+      jetstreamStorage?: number | null;
+      /** @description JetStream streams. */
+      jetstreamStreams?: number | null;
+      /** @description JetStream consumers. */
+      jetstreamConsumers?: number | null;
+    };
     CreateTenantDto: {
       id: string;
       name?: string;
@@ -766,6 +784,15 @@ export interface components {
       retentionDays?: number | null;
       /** @description The tenant's NATS identities (accounts, user names, nkey public keys), each list replaced whole. */
       natsIdentities?: components['schemas']['NatsIdentitiesDto'];
+      /**
+       * @description The tenant's own NATS account (the accounts deployment shape): an account public key (`A…`,
+       *     56 characters) or a configured account's name; null: none (a subject namespace in a shared
+       *     account). Unique across tenants, and no other tenant's `natsIdentities.accounts` entry: the
+       *     account's connections are the tenant's.
+       */
+      natsAccount?: string | null;
+      /** @description Limits set on the tenant, merged field by field over its current ones (null clears one). */
+      limits?: components['schemas']['TenantLimitsDto'];
       /**
        * @description Latency and subject statistics from every message (1), one message in N (2..1000), or
        *     automatic (0, the default: sampled above SAMPLING_AUTO_RATE msgs/s). Counts and bytes are
@@ -795,6 +822,15 @@ export interface components {
       retentionDays?: number | null;
       /** @description The tenant's NATS identities (accounts, user names, nkey public keys), each list replaced whole. */
       natsIdentities?: components['schemas']['NatsIdentitiesDto'];
+      /**
+       * @description The tenant's own NATS account (the accounts deployment shape): an account public key (`A…`,
+       *     56 characters) or a configured account's name; null: none (a subject namespace in a shared
+       *     account). Unique across tenants, and no other tenant's `natsIdentities.accounts` entry: the
+       *     account's connections are the tenant's.
+       */
+      natsAccount?: string | null;
+      /** @description Limits set on the tenant, merged field by field over its current ones (null clears one). */
+      limits?: components['schemas']['TenantLimitsDto'];
       /**
        * @description Latency and subject statistics from every message (1), one message in N (2..1000), or
        *     automatic (0, the default: sampled above SAMPLING_AUTO_RATE msgs/s). Counts and bytes are
