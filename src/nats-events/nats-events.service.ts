@@ -62,8 +62,9 @@ const ACCOUNTS_AT_ONCE = 8;
 /** A request's deadline: how long a poll waits for the servers' replies. */
 const REQUEST_DEADLINE_MS = 2000;
 /**
- * Every this many polls (and an instance's first), each request waits its whole deadline and
- * learns how many servers answer it; the polls between end as soon as that many have answered.
+ * Every this many polls (and an instance's first), the servers are counted again: the first
+ * request of each subject waits its whole deadline and learns how many servers answer it; the
+ * requests after it end as soon as that many have answered.
  */
 const FULL_ROUND_EVERY = 10;
 /** How far instances' clocks may differ when the poll compares connect times with its own. */
@@ -117,10 +118,9 @@ export class NatsEventsService
   /** A permission the system user lacks (a subscription or request refused): said, not fatal. */
   private permission: string | undefined;
   private lastPollAt: number | null = null;
-  /** Polls this instance ran; every FULL_ROUND_EVERY-th is a full round (see ask). */
+  /** Polls this instance ran; every FULL_ROUND_EVERY-th counts the servers again (see ask). */
   private rounds = 0;
-  private fullRound = true;
-  /** Subject → the most servers that answered it in the last full round. */
+  /** Subject → how many servers answered its first request since they were last counted. */
   private readonly answering = new Map<string, number>();
   /** When lastPollAt was last read from Redis (another instance may hold the poll's lock). */
   private pollReadAt = 0;
@@ -416,8 +416,7 @@ export class NatsEventsService
     const map = this.identities();
     let changes = 0;
     const askedAt = Date.now();
-    this.fullRound = this.rounds++ % FULL_ROUND_EVERY === 0;
-    if (this.fullRound) this.answering.clear();
+    if (this.rounds++ % FULL_ROUND_EVERY === 0) this.answering.clear();
     /** Tenant → its verified connections' subscriptions, by connection (a page may repeat one). */
     const attributed = new Map<string, Map<string, number>>();
     for (let offset = 0; ; offset += CONNZ_PAGE) {
@@ -536,14 +535,14 @@ export class NatsEventsService
   }
 
   /**
-   * One request every server answers, and the replies that came within the deadline. A full
-   * round waits the whole deadline and learns how many servers answer the subject; the rounds
-   * between end once that many have (a server that joined the cluster is heard from at the next
-   * full round; its counters are cumulative, so they are counted late, not lost).
+   * One request every server answers, and the replies that came within the deadline. Until the
+   * subject's servers are counted (FULL_ROUND_EVERY) a request waits the whole deadline and
+   * counts them; after, it ends once that many have answered (a server that joined the cluster
+   * is heard from when they are counted again; its counters are cumulative: counted late, not lost).
    */
   private async ask(subject: string, body: object): Promise<Uint8Array[]> {
     if (!this.nc) return [];
-    const expected = this.fullRound ? 0 : (this.answering.get(subject) ?? 0);
+    const expected = this.answering.get(subject) ?? 0;
     const replies = await this.nc.requestMany(
       subject,
       JSON.stringify(body),
@@ -553,7 +552,7 @@ export class NatsEventsService
     );
     const out: Uint8Array[] = [];
     for await (const reply of replies) out.push(reply.data);
-    if (this.fullRound) this.answering.set(subject, Math.max(this.answering.get(subject) ?? 0, out.length));
+    if (expected === 0) this.answering.set(subject, Math.max(this.answering.get(subject) ?? 0, out.length));
     return out;
   }
 }
