@@ -101,6 +101,24 @@ describe('What the NATS server counts: ingress, egress and refusals per tenant, 
   };
 
   /**
+   * A raw client connection of `user` (what nats.js would refuse to send) that writes `protocol`
+   * and closes after a second unless the server closes it first: what the server answered.
+   */
+  const raw = (user: string, protocol: string) =>
+    new Promise<string>((resolve, reject) => {
+      let answered = '';
+      const socket = new Socket();
+      socket.on('data', (d) => (answered += d.toString()));
+      socket.once('error', reject);
+      socket.once('close', () => resolve(answered));
+      socket.connect(server.port, '127.0.0.1', () => {
+        socket.write(`CONNECT {"user":"${user}","pass":"${user}-secret","verbose":false,"name":"raw"}\r\nPING\r\n`);
+        socket.write(protocol);
+      });
+      setTimeout(() => socket.destroy(), 1000).unref();
+    });
+
+  /**
    * 1 publisher → 5 subscribers of `user`, M messages of PAYLOAD bytes between two polls: the
    * tenant's totals gain M in, 5M out, and as many payload bytes. The totals after.
    */
@@ -139,7 +157,7 @@ accounts {
   }
   ACC {
     users = [ { user: carol, password: carol-secret } ]
-    limits { max_connections: 8 }
+    limits { max_connections: 8, max_subscriptions: 3 }
   }
 }
 system_account: SYS
@@ -241,16 +259,7 @@ system_account: SYS
   it('subjects shape: a message over max_payload is a refused payload, counted once', async () => {
     const before = await totals(a);
     // nats.js refuses to send it; a raw connection says it is 2 MB (over the default 1 MB).
-    await new Promise<void>((resolve, reject) => {
-      const socket = new Socket();
-      socket.once('error', reject);
-      socket.once('close', () => resolve());
-      socket.connect(server.port, '127.0.0.1', () => {
-        socket.write('CONNECT {"user":"alice","pass":"alice-secret","verbose":false,"name":"big"}\r\nPING\r\n');
-        socket.write('PUB big 2000000\r\n');
-      });
-      setTimeout(() => socket.destroy(), 1000).unref();
-    });
+    expect(await raw('alice', 'PUB big 2000000\r\n')).toContain("-ERR 'Maximum Payload Violation'");
     const after = await settled(a, (f) => f.rf_pl > before.rf_pl);
     expect(after.rf_pl - before.rf_pl).toBe(1);
     await poll(instances[0]);
@@ -270,6 +279,25 @@ system_account: SYS
       claims: null,
     });
     expect((await reader.snapshot(b.id))!.subscriptions).toBeGreaterThanOrEqual(5);
+    // A subscription over the account's max_subscriptions: nats-server 2.9.10 answers an error and
+    // keeps the connection, so no disconnect reports it and nothing is counted.
+    expect(await raw('carol', 'SUB a 1\r\nSUB b 2\r\nSUB c 3\r\nSUB d 4\r\nPING\r\n')).toContain(
+      "-ERR 'maximum subscriptions exceeded'",
+    );
+    const closed = await waitFor(
+      async () =>
+        (
+          await request<{ connections: { name: string | null; reason?: string }[] }>(
+            pulse.url,
+            'GET',
+            '/api/v1/metrics/connections?state=closed',
+            { key: b.apiKey },
+          )
+        ).body.connections.find((c) => c.name === 'raw'),
+      (c) => c !== undefined,
+    );
+    expect(['Client Closed', 'Read Error']).toContain(closed?.reason);
+    expect((await totals(b)).rf_sub).toBe(0);
     // The account allows 8 connections: 2 more, then a 9th the server refuses (the client sees
     // `maximum account active connections exceeded`, or a broken pipe when the close wins).
     const extra: NatsConnection[] = [];
@@ -278,8 +306,9 @@ system_account: SYS
     await expect(
       connect({ servers: url, user: 'carol', pass: 'carol-secret', reconnect: false, maxReconnectAttempts: 0 }),
     ).rejects.toThrow();
-    const refused = await settled(b, (f) => f.rf_cn >= 1 && f.na_cn >= 8);
-    expect(refused).toMatchObject({ rf_cn: 1, na_cn: 8 });
+    // Connects: the 6 of the fan-out, the raw one and the 2 more; not the refused one.
+    const refused = await settled(b, (f) => f.rf_cn >= 1 && f.na_cn >= 9);
+    expect(refused).toMatchObject({ rf_cn: 1, na_cn: 9 });
     // The connections' own counters are not counted again in this shape: only the account's.
     await poll(pulse);
     expect((await totals(b)).sv_out_m).toBe(after.sv_out_m);
