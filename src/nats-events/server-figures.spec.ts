@@ -215,6 +215,9 @@ describe('what the NATS server counts per connection and per account (issue #34)
       nats: {
         limits: {
           conn: -1,
+          subs: -1,
+          data: -1,
+          payload: -1,
           tiered_limits: {
             R1: { mem_storage: 100, disk_storage: 1000, streams: 2, consumer: 4 },
             R3: { mem_storage: 300, disk_storage: r3, streams: 1, consumer: 1 },
@@ -230,8 +233,15 @@ describe('what the NATS server counts per connection and per account (issue #34)
       jetstreamConsumers: 5,
     });
     expect(claimsOf(tiered(-1))?.jetstreamStorage).toBeNull();
+    // Not a whole number ≥ 0: none. Absent: 0, as the server reads it (nats-server 2.9.10 refuses
+    // every connection of an account whose claims omit `conn`; omitted JetStream limits: none).
     expect(claimsOf({ nats: { limits: { conn: 1.5, subs: '5', payload: 2 ** 60 } } })).toEqual({
       ...NO_LIMITS,
+      data: 0,
+      jetstreamMemory: 0,
+      jetstreamStorage: 0,
+      jetstreamStreams: 0,
+      jetstreamConsumers: 0,
     });
     expect(claimsOf(null)).toBeNull();
     expect(claimsOf({ nats: {} })).toBeNull();

@@ -154,8 +154,13 @@ export interface AccountDetail {
   claims: LimitValues | null;
 }
 
-/** A claim's limit: a number ≥ 0 as is; -1 (unlimited), absent or anything else: null. */
-const claimed = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null);
+/**
+ * A claim's limit: a whole number ≥ 0 as is; absent: 0 (a JWT omits zeros, and the server reads
+ * an absent `conn` as no connection allowed, absent JetStream limits as no JetStream); -1
+ * (unlimited) or anything else: null.
+ */
+const claimed = (v: unknown): number | null =>
+  v === undefined ? 0 : typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null;
 
 /** JWT v2 account limits (`nats.limits`) → Pulse's limit names. */
 const CLAIM_FIELDS = [
@@ -171,9 +176,10 @@ const CLAIM_FIELDS = [
 const JETSTREAM_CLAIMS = new Set(['mem_storage', 'disk_storage', 'streams', 'consumer']);
 
 /**
- * The limits of a decoded account JWT (`decoded_jwt.nats.limits`): -1 → null (unlimited). A
- * JetStream limit absent at the top but given per tier (`tiered_limits`, e.g. R1 and R3) is the
- * sum over the tiers (null when any tier is unlimited). `monthlyMessages` is never a claim.
+ * The limits of a decoded account JWT (`decoded_jwt.nats.limits`): -1 → null (unlimited), absent
+ * → 0 (see claimed). A JetStream limit absent at the top but given per tier (`tiered_limits`, e.g.
+ * R1 and R3) is the sum over the tiers (null when any tier is unlimited). `monthlyMessages` is
+ * never a claim.
  */
 export function claimsOf(decoded: unknown): LimitValues | null {
   const limits = obj(obj(obj(decoded)?.nats)?.limits);
