@@ -8,7 +8,9 @@
  *   a message reached). Bytes are payload bytes (headers included), no protocol framing.
  * - A disconnect advisory's `sent` is what the client sent (ingress), `received` what it received.
  * - An account's `received` (STATZ, the CONNS advisory) is what the server received from the
- *   account's clients (ingress), `sent` what it delivered to them (egress: 1 → 5 subscribers, 5×).
+ *   account's clients (ingress), `sent` what it delivered to them (egress: 1 → 5 subscribers, 5×);
+ *   in a cluster a server's `sent` also counts what it forwards over a route (README, What the
+ *   NATS server knows), its `received` only what its own clients published.
  */
 import type { LimitValues } from '../common/limits.js';
 import type { ServerSnapshot } from './server-usage.types.js';
