@@ -334,7 +334,7 @@ export interface paths {
     };
     /**
      * The tenant's own figures in the Prometheus text format (scrape with the key as bearer token)
-     * @description Fields by tier as in realtime: all-time messages and bytes as counters, clients by status, the usage (the NATS server's all-time messages and bytes in and out, with a system account; each limit that has a value and its utilisation); professional adds the all-time latency histogram (seconds, 20 buckets, one a doubling: le = (2^k − 1) ms, +Inf), the latency percentiles of the last 5 minutes and the busiest 20 subjects today as labels, and the tenant's JetStream at the last poll (the fullest 20 streams, the worst 50 consumers, the rest counted); enterprise adds the error ratio, open anomalies and custom metrics (at most 50). At most 438 series.
+     * @description Fields by tier as in realtime: all-time messages and bytes as counters, clients by status, the usage (the NATS server's all-time messages and bytes in and out, with a system account; each limit that has a value and its utilisation); professional adds the all-time latency histogram (seconds, 20 buckets, one a doubling: le = (2^k − 1) ms, +Inf), the latency percentiles of the last 5 minutes and the busiest 20 subjects today as labels, and the tenant's JetStream at the last poll (the fullest 20 streams, the worst 50 consumers, the rest counted); enterprise adds the error ratio, open anomalies and custom metrics (at most 50). At most 440 series.
      */
     get: operations['MetricsController_prometheus'];
     put?: never;
@@ -805,6 +805,24 @@ export interface components {
       users?: string[];
       nkeys?: string[];
     };
+    TenantLimitsDto: {
+      /** @description Open connections. */
+      connections?: number | null;
+      /** @description Subscriptions across the tenant's connections. */
+      subscriptions?: number | null;
+      /** @description Largest message payload, bytes. */
+      payload?: number | null;
+      /** @description Bytes in and out a month, as the server counts them. */
+      data?: number | null;
+      /** @description JetStream memory storage, bytes. */
+      jetstreamMemory?: number | null;
+      /** @description JetStream file storage, bytes. */
+      jetstreamStorage?: number | null;
+      /** @description JetStream streams. */
+      jetstreamStreams?: number | null;
+      /** @description JetStream consumers. */
+      jetstreamConsumers?: number | null;
+    };
     CreateTenantDto: {
       id: string;
       name?: string;
@@ -826,6 +844,15 @@ export interface components {
       retentionDays?: number | null;
       /** @description The tenant's NATS identities (accounts, user names, nkey public keys), each list replaced whole. */
       natsIdentities?: components['schemas']['NatsIdentitiesDto'];
+      /**
+       * @description The tenant's own NATS account (the accounts deployment shape): an account public key (`A…`,
+       *     56 characters) or a configured account's name; null: none (a subject namespace in a shared
+       *     account). Unique across tenants, and no other tenant's `natsIdentities.accounts` entry: the
+       *     account's connections are the tenant's.
+       */
+      natsAccount?: string | null;
+      /** @description Limits set on the tenant, merged field by field over its current ones (null clears one). */
+      limits?: components['schemas']['TenantLimitsDto'];
       /**
        * @description Latency and subject statistics from every message (1), one message in N (2..1000), or
        *     automatic (0, the default: sampled above SAMPLING_AUTO_RATE msgs/s). Counts and bytes are
@@ -855,6 +882,15 @@ export interface components {
       retentionDays?: number | null;
       /** @description The tenant's NATS identities (accounts, user names, nkey public keys), each list replaced whole. */
       natsIdentities?: components['schemas']['NatsIdentitiesDto'];
+      /**
+       * @description The tenant's own NATS account (the accounts deployment shape): an account public key (`A…`,
+       *     56 characters) or a configured account's name; null: none (a subject namespace in a shared
+       *     account). Unique across tenants, and no other tenant's `natsIdentities.accounts` entry: the
+       *     account's connections are the tenant's.
+       */
+      natsAccount?: string | null;
+      /** @description Limits set on the tenant, merged field by field over its current ones (null clears one). */
+      limits?: components['schemas']['TenantLimitsDto'];
       /**
        * @description Latency and subject statistics from every message (1), one message in N (2..1000), or
        *     automatic (0, the default: sampled above SAMPLING_AUTO_RATE msgs/s). Counts and bytes are

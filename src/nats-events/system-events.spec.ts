@@ -125,6 +125,14 @@ describe('NATS system advisories', () => {
     expect(byKey.attribute({ ...c, user: key })).toEqual({ tenantId: 'k', clientId: null, by: 'nkey', ...verified });
     expect(byKey.ofLogin(key, null)).toBe('k');
     expect(map.ofLogin('constructor', null)).toBeNull();
+    // A tenant's own account (natsAccount) is one of its accounts: its connections are the tenant's.
+    const own = new IdentityMap([{ id: 'acct', natsIdentities: none, natsAccount: 'TENANT_A' }]);
+    expect(own.attribute({ ...c, account: 'TENANT_A', user: 'anyone' })).toEqual({
+      tenantId: 'acct',
+      clientId: null,
+      by: 'account',
+      ...verified,
+    });
   });
 
   it("reads a server's CONNZ page: connections keyed as the advisories are, RTT from a Go duration", () => {

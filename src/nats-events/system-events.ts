@@ -3,7 +3,8 @@
  * which tenant a connection belongs to. Pure: unit-tested without a server.
  */
 import { ID_PATTERN } from '../common/ids.js';
-import { natsIdentityPairs, type Tenant } from '../tenants/tenant.js';
+import { connectionCounts, count, obj, parseObject, type ServerCounts, text } from './server-figures.js';
+import { claimedIdentities, natsIdentityPairs, type Tenant } from '../tenants/tenant.js';
 
 /** A connection as the server describes it in a connect or disconnect advisory. */
 export interface ServerConnection {
@@ -41,12 +42,6 @@ export interface AuthFailure {
   reason: string;
 }
 
-const MAX_TEXT = 256;
-const text = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v.slice(0, MAX_TEXT) : null);
-const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0);
-const obj = (v: unknown): Record<string, unknown> | null =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-
 function connectionOf(event: Record<string, unknown>): ServerConnection | null {
   const client = obj(event.client);
   const server = obj(event.server);
@@ -77,12 +72,7 @@ export function parseEvent(
   | { kind: 'disconnect'; disconnect: Disconnect }
   | { kind: 'auth_error'; failure: AuthFailure }
   | null {
-  let event: Record<string, unknown> | null;
-  try {
-    event = obj(JSON.parse(new TextDecoder().decode(payload)));
-  } catch {
-    return null;
-  }
+  const event = parseObject(payload);
   if (!event) return null;
   const connection = connectionOf(event);
   if (event.type === 'io.nats.server.advisory.v1.client_connect')
@@ -110,41 +100,44 @@ export function parseEvent(
   };
 }
 
+/** A connection of a CONNZ page: as an advisory describes it, with the server's counters. */
+export interface PolledConnection extends ServerConnection {
+  /** Cumulative since it connected: ingress `in_msgs`/`in_bytes`, egress `out_msgs`/`out_bytes`. */
+  counts: ServerCounts;
+  subscriptions: number;
+}
+
 /** One server's CONNZ reply as connections, or null. */
-export function parseConnz(data: Uint8Array): { server: string; connections: ServerConnection[] } | null {
-  try {
-    const reply = JSON.parse(new TextDecoder().decode(data)) as {
-      server?: { id?: string };
-      data?: { connections?: Record<string, unknown>[] };
-    };
-    const server = reply.server?.id;
-    if (typeof server !== 'string' || !Array.isArray(reply.data?.connections)) return null;
-    return {
-      server,
-      connections: reply.data.connections.flatMap((c) =>
-        typeof c.cid !== 'number'
-          ? []
-          : [
-              {
-                key: `${server}:${c.cid}`,
-                server,
-                cid: c.cid,
-                account: text(c.account),
-                user: text(c.authorized_user),
-                nkey: text(c.nkey),
-                name: text(c.name),
-                host: text(c.ip),
-                lang: text(c.lang),
-                version: text(c.version),
-                rttMs: rttOf(c.rtt),
-                connectedAt: text(c.start),
-              },
-            ],
-      ),
-    };
-  } catch {
-    return null;
-  }
+export function parseConnz(data: Uint8Array): { server: string; connections: PolledConnection[] } | null {
+  const reply = parseObject(data);
+  const server = text(obj(reply?.server)?.id);
+  const connections = obj(reply?.data)?.connections;
+  if (server === null || !Array.isArray(connections)) return null;
+  return {
+    server,
+    connections: connections.flatMap((raw) => {
+      const c = obj(raw);
+      return !c || typeof c.cid !== 'number'
+        ? []
+        : [
+            {
+              key: `${server}:${c.cid}`,
+              server,
+              cid: c.cid,
+              account: text(c.account),
+              user: text(c.authorized_user),
+              nkey: text(c.nkey),
+              name: text(c.name),
+              host: text(c.ip),
+              lang: text(c.lang),
+              version: text(c.version),
+              rttMs: rttOf(c.rtt),
+              connectedAt: text(c.start),
+              ...connectionCounts(c),
+            },
+          ];
+    }),
+  };
 }
 
 const RTT_UNITS = new Map([
@@ -198,8 +191,9 @@ export interface Attribution {
 
 /**
  * Which tenant a connection is: by its nkey, user or account when a tenant registered it (an
- * identity the server authenticated), else by the SDK's client name. A name is only the client's
- * word (any NATS user can set any name), so it never outweighs a registered identity and is
+ * identity the server authenticated; a tenant's own `natsAccount` is one of its accounts), else
+ * by the SDK's client name. A name is only the client's word (any NATS user can set any name),
+ * so it never outweighs a registered identity and is
  * considered only for a tenant that registered none; even then it is a hint (listed, flagged
  * unverified, acted on by nothing) unless the operator trusts names (NATS_SYSTEM_TRUST_NAMES).
  * Lookups are Maps: a name from the wire never reaches an object's prototype.
@@ -210,12 +204,12 @@ export class IdentityMap {
   private readonly known = new Set<string>();
 
   constructor(
-    tenants: Iterable<Pick<Tenant, 'id' | 'natsIdentities'>>,
+    tenants: Iterable<Pick<Tenant, 'id' | 'natsIdentities'> & { natsAccount?: string | null }>,
     private readonly trustNames = false,
   ) {
     for (const t of tenants) {
       this.known.add(t.id);
-      const pairs = natsIdentityPairs(t.natsIdentities);
+      const pairs = natsIdentityPairs(claimedIdentities(t));
       for (const [kind, value] of pairs) this.byIdentity.set(`${kind}:${value}`, t.id);
       if (pairs.length > 0) this.registered.add(t.id);
     }

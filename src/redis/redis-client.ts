@@ -19,6 +19,7 @@ export const CLUSTER_UNPIPELINED_SCRIPTS = [
   'pulseFinishLate',
   'pulseReadHashes',
   'pulseFencedWrite',
+  'pulseServerUsage',
 ] as const;
 export type RedisClient = Redis | Cluster;
 

@@ -11,6 +11,7 @@ import { TenantFence } from '../redis/tenant-fence.js';
 import { RELEASE_LUA } from '../redis/redis-lock.js';
 import {
   type ApiKeyRecord,
+  claimedIdentities,
   type NatsIdentities,
   type NatsIdentityKind,
   natsIdentityPairs,
@@ -185,7 +186,7 @@ export class TenantRepository {
     // Its streams in the poll's owners (kept until the next poll, which may never come).
     removed += Number(await this.deleteValue([this.keys.jetStreamOwners()], [tenantId]));
     // Its NATS identities are free for another tenant from now on.
-    if (found) await this.releaseIdentities(tenantId, natsIdentityPairs(found.natsIdentities));
+    if (found) await this.releaseIdentities(tenantId, natsIdentityPairs(claimedIdentities(found)));
     return removed + (await this.deleteByPrefix(this.keys.tenantScope(tenantId)));
   }
 

@@ -73,6 +73,27 @@ export function natsIdentityPairs(ids: NatsIdentities): [NatsIdentityKind, strin
   ];
 }
 
+/**
+ * The identities a tenant holds (claimed, attributed): its `natsIdentities` and its own account
+ * (`natsAccount`) as one more `account` identity, so the account's connections are the tenant's.
+ */
+export function claimedIdentities(t: Pick<Tenant, 'natsIdentities'> & { natsAccount?: string | null }): NatsIdentities {
+  const account = t.natsAccount ?? null;
+  if (account === null || t.natsIdentities.accounts.includes(account)) return t.natsIdentities;
+  return { ...t.natsIdentities, accounts: [...t.natsIdentities.accounts, account] };
+}
+
+/** Limits given (each field: absent unchanged, null cleared) over the current ones. */
+export function mergeLimits(current: TenantLimits, given: Partial<TenantLimits> | undefined): TenantLimits {
+  if (!given) return current;
+  const merged = { ...current };
+  for (const name of Object.keys(current) as (keyof TenantLimits)[]) {
+    const v = given[name];
+    if (v !== undefined) merged[name] = v;
+  }
+  return merged;
+}
+
 export interface ApiKeyRecord {
   keyId: string;
   /** SHA-256 of the key, hex. The key itself is never stored. */

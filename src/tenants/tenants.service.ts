@@ -13,6 +13,8 @@ import type { CreateTenantDto, UpdateTenantDto } from './dto/tenant.dto.js';
 import { TenantsError } from './tenants.errors.js';
 import {
   type ApiKeyRecord,
+  claimedIdentities,
+  mergeLimits,
   type NatsIdentities,
   type NatsIdentityKind,
   natsIdentityPairs,
@@ -70,8 +72,8 @@ export class TenantsService {
       sampling: dto.sampling ?? 0,
       retentionDays: dto.retentionDays ?? null,
       natsIdentities: identitiesOf(dto.natsIdentities, NO_NATS_IDENTITIES),
-      natsAccount: null,
-      limits: NO_TENANT_LIMITS,
+      natsAccount: dto.natsAccount ?? null,
+      limits: mergeLimits(NO_TENANT_LIMITS, dto.limits),
       createdAt: now,
       updatedAt: now,
     };
@@ -95,31 +97,36 @@ export class TenantsService {
 
   /**
    * A NATS identity names one tenant: one another tenant holds is a 409 (else that tenant's
-   * connections, failed logins and disconnect reasons would be shown to this one). Each identity
+   * connections, failed logins and disconnect reasons would be shown to this one). The tenant's
+   * own account (`natsAccount`) is one more `account` identity (claimedIdentities). Each identity
    * is claimed with SET NX on its index key, so of concurrent registrations exactly one wins;
    * the tenants are also read for identities registered before the index existed. Returns the
    * identities this call newly claimed (`had`: what the tenant held before, kept claimed), which
    * the caller releases if its write does not happen.
    */
   private async claimIdentities(tenant: Tenant, had: NatsIdentities): Promise<[NatsIdentityKind, string][]> {
-    const mine = identityKeys(tenant.natsIdentities);
+    const claimed = claimedIdentities(tenant);
+    const mine = identityKeys(claimed);
     if (mine.size === 0) return [];
     const held = identityKeys(had);
-    const added = natsIdentityPairs(tenant.natsIdentities).filter(([kind, v]) => !held.has(`${kind} ${v}`));
-    const taken = await this.tenants.claimIdentities(tenant.id, tenant.natsIdentities);
+    const added = natsIdentityPairs(claimed).filter(([kind, v]) => !held.has(`${kind} ${v}`));
+    // The field the message names: the account of `natsAccount`, else natsIdentities.
+    const field = (identity: string) =>
+      tenant.natsAccount !== null && identity === `account ${tenant.natsAccount}` ? 'natsAccount' : 'natsIdentities';
+    const taken = await this.tenants.claimIdentities(tenant.id, claimed);
     if (taken)
       throw new TenantsError(
         'NATS_IDENTITY_TAKEN',
-        `natsIdentities: ${taken.identity} already belongs to tenant ${taken.owner}`,
+        `${field(taken.identity)}: ${taken.identity} already belongs to tenant ${taken.owner}`,
       );
     const others = (await this.tenants.findMany(await this.tenants.listIds())).filter((t) => t.id !== tenant.id);
     for (const other of others) {
-      const theirs = [...identityKeys(other.natsIdentities)].filter((k) => mine.has(k));
+      const theirs = [...identityKeys(claimedIdentities(other))].filter((k) => mine.has(k));
       if (theirs.length > 0) {
         await this.tenants.releaseIdentities(tenant.id, added);
         throw new TenantsError(
           'NATS_IDENTITY_TAKEN',
-          `natsIdentities: ${theirs.join(', ')} already belongs to tenant ${other.id}`,
+          `${field(theirs[0])}: ${theirs.join(', ')} already belongs to tenant ${other.id}`,
         );
       }
     }
@@ -148,18 +155,22 @@ export class TenantsService {
       sampling: dto.sampling ?? tenant.sampling,
       retentionDays: dto.retentionDays === undefined ? tenant.retentionDays : dto.retentionDays,
       natsIdentities: identitiesOf(dto.natsIdentities, tenant.natsIdentities),
+      natsAccount: dto.natsAccount === undefined ? tenant.natsAccount : dto.natsAccount,
+      limits: mergeLimits(tenant.limits, dto.limits),
       updatedAt: new Date().toISOString(),
     };
-    if (dto.natsIdentities) await this.claimIdentities(updated, tenant.natsIdentities);
+    const identitiesChange = dto.natsIdentities !== undefined || dto.natsAccount !== undefined;
+    if (identitiesChange) await this.claimIdentities(updated, claimedIdentities(tenant));
     if (!(await this.tenants.update(updated))) {
       // Erased meanwhile: what this call claimed goes back.
-      if (dto.natsIdentities) await this.tenants.releaseIdentities(tenantId, natsIdentityPairs(updated.natsIdentities));
+      if (identitiesChange)
+        await this.tenants.releaseIdentities(tenantId, natsIdentityPairs(claimedIdentities(updated)));
       throw new TenantsError('TENANT_NOT_FOUND', `Tenant ${tenantId} not found`);
     }
-    if (dto.natsIdentities) {
+    if (identitiesChange) {
       // The identities it dropped are free for another tenant.
-      const kept = identityKeys(updated.natsIdentities);
-      const dropped = natsIdentityPairs(tenant.natsIdentities).filter(([kind, v]) => !kept.has(`${kind} ${v}`));
+      const kept = identityKeys(claimedIdentities(updated));
+      const dropped = natsIdentityPairs(claimedIdentities(tenant)).filter(([kind, v]) => !kept.has(`${kind} ${v}`));
       await this.tenants.releaseIdentities(tenantId, dropped);
     }
     await this.publish({ tenantId, change: 'updated' });

@@ -121,7 +121,7 @@ export class UsageMinuteJob extends LockedJobService<UsageMinuteResult> {
     scheduler: SchedulerRegistry,
     failures: JobFailures,
     timings: Timings,
-    @Optional() @Inject(SERVER_USAGE_READER) private readonly server: ServerUsageReader | null = null,
+    @Inject(SERVER_USAGE_READER) private readonly server: ServerUsageReader,
     @Optional() @Inject(JETSTREAM_READER) private readonly jetstream: JetStreamReader | null = null,
   ) {
     super();
@@ -133,9 +133,9 @@ export class UsageMinuteJob extends LockedJobService<UsageMinuteResult> {
     );
   }
 
-  /** Started only where a SERVER_USAGE_READER is provided: without one there is nothing to count. */
+  /** Started only where the server's figures are gathered (a system account): without them there is nothing to count. */
   override onModuleInit(): void {
-    if (this.server) super.onModuleInit();
+    if (this.server.status().state !== 'off') super.onModuleInit();
   }
 
   private async pass(now: number): Promise<UsageMinuteResult> {

@@ -209,13 +209,15 @@ describe('UsageService', () => {
     expect(byName.get('jetstreamStorage')).toMatchObject({ used: 900, utilisation: 0.9, level: 'warning' });
   });
 
-  it('without a reader at all (NatsEventsModule not providing one) the server figures are off', async () => {
+  it('without a system account (the reader says off, nothing ever counted) the server figures are off', async () => {
     const t = tenantRecord('x');
+    const off = new FakeServerUsageReader();
+    off.state = 'off';
     const service = new UsageService(
       new FakeHistory() as unknown as HistoryReader,
       directoryOf([t]),
       defaultPulseOptions(),
-      null,
+      off,
       null,
     );
     const answer = await service.usage(principal(t), '24h', NOW);

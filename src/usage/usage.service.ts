@@ -142,7 +142,7 @@ export class UsageService implements UtilisationSource {
     private readonly directory: TenantDirectory,
     @Inject(PULSE_OPTIONS) options: PulseOptions,
     /** nats-events' reader; absent: server figures off (until NatsEventsModule provides it). */
-    @Optional() @Inject(SERVER_USAGE_READER) private readonly server: ServerUsageReader | null = null,
+    @Inject(SERVER_USAGE_READER) private readonly server: ServerUsageReader,
     /** JetStreamModule's reader; absent: no JetStream use in the one-account shape. */
     @Optional() @Inject(JETSTREAM_READER) private readonly jetstreamReader: JetStreamReader | null = null,
   ) {

@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { pulseConnectionName } from '../../src/sdk/index.js';
 import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
 import { type CreatedTenant, createTenant, request } from '../support/http.js';
+import { SYSTEM_USER_PERMISSIONS } from '../support/nats-system.js';
 import { type ServerProcess, startNatsServer } from '../support/processes.js';
 import {
   ADMIN_KEY,
@@ -71,10 +72,7 @@ accounts {
     users = [
       {
         user: sys, password: sys-secret
-        permissions: {
-          publish: ["$SYS.REQ.SERVER.PING.CONNZ"]
-          subscribe: ["$SYS.ACCOUNT.*.CONNECT", "$SYS.ACCOUNT.*.DISCONNECT", "$SYS.SERVER.*.CLIENT.AUTH.ERR", "_PULSE_INBOX.>"]
-        }
+        ${SYSTEM_USER_PERMISSIONS}
       }
     ]
   }
@@ -401,6 +399,55 @@ describe('an identity names one tenant, under concurrency (real Redis)', () => {
         200,
       );
       expect((await patch(third.id, { users: [user] })).status).toBe(200);
+    } finally {
+      await pulse.close();
+      await deletePrefix(SHARED_REDIS, pulse.options.redis.keyPrefix);
+    }
+  });
+});
+
+describe("a tenant's own NATS account and limits (admin, real Redis)", () => {
+  it('an account names one tenant, as natsAccount or in natsIdentities.accounts; limits merge field by field', async () => {
+    const pulse = await startPulse(testOptions());
+    try {
+      const [a, b] = await Promise.all([
+        createTenant(pulse.url, uniqueTenantId('acct-a'), 'enterprise'),
+        createTenant(pulse.url, uniqueTenantId('acct-b'), 'enterprise'),
+      ]);
+      const patch = (id: string, body: object) =>
+        request<Record<string, unknown>>(pulse.url, 'PATCH', `/api/v1/admin/tenants/${id}`, { key: ADMIN_KEY, body });
+      const account = `A${createUser().getPublicKey().slice(1)}`;
+      const mine = await patch(a.id, { natsAccount: account, limits: { connections: 5, payload: 1024 } });
+      expect(mine.status).toBe(200);
+      expect(mine.body).toMatchObject({ natsAccount: account, limits: { connections: 5, payload: 1024, data: null } });
+      // Neither as another tenant's natsAccount nor among its natsIdentities.accounts.
+      const taken = await patch(b.id, { natsAccount: account });
+      expect(taken.status).toBe(409);
+      expect(taken.body).toMatchObject({ code: 'NATS_IDENTITY_TAKEN' });
+      expect(String(taken.body.message)).toContain(`natsAccount: account ${account} already belongs to tenant ${a.id}`);
+      const listed = await patch(b.id, { natsIdentities: { accounts: [account] } });
+      expect(listed.status).toBe(409);
+      expect(String(listed.body.message)).toContain(`natsIdentities: account ${account}`);
+      // Nor the other way round: a's natsAccount may not be an account b lists.
+      expect((await patch(b.id, { natsIdentities: { accounts: ['SHARED_B'] } })).status).toBe(200);
+      expect((await patch(a.id, { natsAccount: 'SHARED_B' })).status).toBe(409);
+      // Limits merge: absent unchanged, null cleared.
+      const merged = await patch(a.id, { limits: { payload: null, jetstreamStreams: 3 } });
+      expect(merged.body.limits).toMatchObject({ connections: 5, payload: null, jetstreamStreams: 3 });
+      const read = await request<Record<string, unknown>>(pulse.url, 'GET', `/api/v1/admin/tenants/${a.id}`, {
+        key: ADMIN_KEY,
+      });
+      expect(read.body).toMatchObject({ natsAccount: account, limits: { connections: 5, jetstreamStreams: 3 } });
+      const bad = await patch(a.id, { limits: { connections: 0 } });
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(bad.body)).toContain('limits.connections');
+      // Clearing the account frees it; so does deleting its tenant.
+      expect((await patch(a.id, { natsAccount: null })).status).toBe(200);
+      expect((await patch(b.id, { natsAccount: account })).status).toBe(200);
+      expect((await request(pulse.url, 'DELETE', `/api/v1/admin/tenants/${b.id}`, { key: ADMIN_KEY })).status).toBe(
+        200,
+      );
+      expect((await patch(a.id, { natsAccount: account })).status).toBe(200);
     } finally {
       await pulse.close();
       await deletePrefix(SHARED_REDIS, pulse.options.redis.keyPrefix);

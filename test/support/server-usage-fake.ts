@@ -41,10 +41,7 @@ export class FakeServerUsageReader implements ServerUsageReader {
   }
 }
 
-/**
- * Pulse with `reader` as its SERVER_USAGE_READER. Until NatsEventsModule provides one, a global
- * module brings it (UsageModule takes it as optional); once it does, the override replaces it.
- */
+/** Pulse with `reader` as its SERVER_USAGE_READER in place of NatsEventsModule's (an override, and a global module for modules that resolve it first). */
 export function withServerUsageReader(reader: ServerUsageReader, more: PulseTestModules = {}): PulseTestModules {
   @Global()
   @Module({ providers: [{ provide: SERVER_USAGE_READER, useValue: reader }], exports: [SERVER_USAGE_READER] })

@@ -4,6 +4,7 @@ import {
   IsArray,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -18,11 +19,13 @@ import { MAX_RETENTION_DAYS } from '../../common/retention.js';
 import { SENSITIVITIES, type Sensitivity } from '../../config/detector-config.js';
 import { ID_PATTERN } from '../../common/ids.js';
 import { TIERS, type Tier } from '../../common/tiers.js';
-import { TENANT_STATUSES, type TenantStatus } from '../tenant.js';
+import { TENANT_STATUSES, type TenantLimits, type TenantStatus } from '../tenant.js';
 
 const ID_MESSAGE = 'id must match ^[A-Za-z0-9_-]{1,64}$';
 
 const NAME_PATTERN = /^[A-Za-z0-9_.@$-]{1,128}$/;
+const NATS_ACCOUNT_MESSAGE =
+  'natsAccount must be null, an account public key (A…, 56 characters) or an account name matching ^[A-Za-z0-9_.@$-]{1,128}$';
 
 /** The NATS identities that attribute a connection to the tenant (README, What the NATS server knows). */
 export class NatsIdentitiesDto {
@@ -49,6 +52,62 @@ export class NatsIdentitiesDto {
     message: 'natsIdentities.nkeys: each is a user nkey public key (U…, 56 characters)',
   })
   nkeys?: string[];
+}
+
+const LIMIT_MESSAGE = (field: keyof TenantLimits) =>
+  `limits.${field} must be a positive integer (at most ${Number.MAX_SAFE_INTEGER}) or null`;
+
+/**
+ * Decorators of one limit: absent (unchanged), null (cleared) or a positive safe integer. The
+ * message names the field as `limits.<name>`.
+ */
+function LimitField(field: keyof TenantLimits): PropertyDecorator {
+  const message = LIMIT_MESSAGE(field);
+  return (target, key) => {
+    IsOptional()(target, key);
+    ValidateIf((_o, v) => v !== null)(target, key);
+    IsInt({ message })(target, key);
+    Min(1, { message })(target, key);
+    Max(Number.MAX_SAFE_INTEGER, { message })(target, key);
+  };
+}
+
+/**
+ * The limits an admin sets on a tenant (issue #34; the one-account deployment shape: in the
+ * accounts shape the account's claims win). Each field absent: unchanged; null: no limit.
+ */
+export class TenantLimitsDto {
+  /** Open connections. */
+  @LimitField('connections')
+  connections?: number | null;
+
+  /** Subscriptions across the tenant's connections. */
+  @LimitField('subscriptions')
+  subscriptions?: number | null;
+
+  /** Largest message payload, bytes. */
+  @LimitField('payload')
+  payload?: number | null;
+
+  /** Bytes in and out a month, as the server counts them. */
+  @LimitField('data')
+  data?: number | null;
+
+  /** JetStream memory storage, bytes. */
+  @LimitField('jetstreamMemory')
+  jetstreamMemory?: number | null;
+
+  /** JetStream file storage, bytes. */
+  @LimitField('jetstreamStorage')
+  jetstreamStorage?: number | null;
+
+  /** JetStream streams. */
+  @LimitField('jetstreamStreams')
+  jetstreamStreams?: number | null;
+
+  /** JetStream consumers. */
+  @LimitField('jetstreamConsumers')
+  jetstreamConsumers?: number | null;
 }
 
 /** Fields an admin may set on create and change later. */
@@ -96,6 +155,25 @@ class TenantFieldsDto {
   @ValidateNested()
   @Type(() => NatsIdentitiesDto)
   natsIdentities?: NatsIdentitiesDto;
+
+  /**
+   * The tenant's own NATS account (the accounts deployment shape): an account public key (`A…`,
+   * 56 characters) or a configured account's name; null: none (a subject namespace in a shared
+   * account). Unique across tenants, and no other tenant's `natsIdentities.accounts` entry: the
+   * account's connections are the tenant's.
+   */
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsString({ message: NATS_ACCOUNT_MESSAGE })
+  @Matches(NAME_PATTERN, { message: NATS_ACCOUNT_MESSAGE })
+  natsAccount?: string | null;
+
+  /** Limits set on the tenant, merged field by field over its current ones (null clears one). */
+  @ValidateIf((_o, v) => v !== undefined)
+  @IsObject({ message: 'limits must be an object of limits (each a positive integer or null)' })
+  @ValidateNested()
+  @Type(() => TenantLimitsDto)
+  limits?: TenantLimitsDto;
 
   /**
    * Latency and subject statistics from every message (1), one message in N (2..1000), or

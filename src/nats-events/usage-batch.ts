@@ -1,0 +1,84 @@
+import type { Refusal, ServerCounts } from './server-figures.js';
+import type { ServerSnapshot } from './server-usage.types.js';
+
+/**
+ * What one tenant's usage write carries for one source of cumulative server counters (a
+ * connection `<server id>:<cid>`, or an account on a server `<account>@<server id>`).
+ */
+export interface SourceEntry {
+  /** The greatest figures seen of each counter (the write counts what exceeds its baseline). */
+  counts: ServerCounts;
+  /** The connection closed: these are its final counts (a tombstone replaces its baseline). */
+  final: boolean;
+  /** Its final counts are not counted, only the close (the accounts shape counts per account). */
+  uncounted: boolean;
+  refusal: Refusal | null;
+}
+
+/** Sources one tenant's batch holds at most between writes; beyond, new ones are dropped. */
+export const MAX_SOURCES_PER_BATCH = 10_000;
+
+const ZERO: ServerCounts = { ingress: { msgs: 0, bytes: 0 }, egress: { msgs: 0, bytes: 0 } };
+
+const maxCounts = (a: ServerCounts, b: ServerCounts): ServerCounts => ({
+  ingress: { msgs: Math.max(a.ingress.msgs, b.ingress.msgs), bytes: Math.max(a.ingress.bytes, b.ingress.bytes) },
+  egress: { msgs: Math.max(a.egress.msgs, b.egress.msgs), bytes: Math.max(a.egress.bytes, b.egress.bytes) },
+});
+
+/**
+ * One tenant's server figures gathered between writes, merged per source. Merging loses nothing:
+ * the write counts, per counter, what a figure adds over the source's baseline and keeps the
+ * greater, so of several figures of one source only the greatest matters; and a close makes any
+ * figure of the source written after it count nothing (ARCHITECTURE.md, NATS server events).
+ * Pure: the service fills it, ServerUsageRepository writes it.
+ */
+export class UsageBatch {
+  readonly sources = new Map<string, SourceEntry>();
+  /** The last poll's snapshot of the tenant, if one is to be written. */
+  snapshot: ServerSnapshot | null = null;
+  /** Sources left out because the batch was full. */
+  dropped = 0;
+
+  get empty(): boolean {
+    return this.sources.size === 0 && this.snapshot === null;
+  }
+
+  /** Cumulative figures of an open source (a CONNZ poll, a STATZ reply, a CONNS advisory). */
+  figures(source: string, counts: ServerCounts): void {
+    this.merge(source, { counts, final: false, uncounted: false, refusal: null });
+  }
+
+  /** A connection's final counts (its disconnect advisory), counted; and the limit it was refused for. */
+  final(source: string, counts: ServerCounts, refusal: Refusal | null): void {
+    this.merge(source, { counts, final: true, uncounted: false, refusal });
+  }
+
+  /** A connection closed for a limit whose counts are not the tenant's to count (the accounts shape). */
+  refused(source: string, refusal: Refusal): void {
+    this.merge(source, { counts: ZERO, final: true, uncounted: true, refusal });
+  }
+
+  /** Another batch of the same tenant (kept for a retry) merged in; its snapshot only if none is newer. */
+  absorb(other: UsageBatch): void {
+    for (const [source, entry] of other.sources) this.merge(source, entry);
+    if (other.snapshot && (!this.snapshot || this.snapshot.at < other.snapshot.at)) this.snapshot = other.snapshot;
+    this.dropped += other.dropped;
+  }
+
+  private merge(source: string, entry: SourceEntry): void {
+    const had = this.sources.get(source);
+    if (!had) {
+      if (this.sources.size >= MAX_SOURCES_PER_BATCH) {
+        this.dropped++;
+        return;
+      }
+      this.sources.set(source, { ...entry, counts: maxCounts(ZERO, entry.counts) });
+      return;
+    }
+    had.counts = maxCounts(had.counts, entry.counts);
+    // Left uncounted only while everything merged said so.
+    had.uncounted &&= entry.uncounted;
+    had.final ||= entry.final;
+    had.refusal ??= entry.refusal;
+  }
+}
