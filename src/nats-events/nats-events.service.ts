@@ -454,6 +454,7 @@ export class NatsEventsService
     await this.pollAccounts(
       this.directory.list().filter((t) => t.natsAccount !== null),
       askedAt,
+      attributed,
     );
     for (const tenant of this.directory.list()) {
       // Only connections open since before the servers were asked can be missing from their
@@ -487,9 +488,14 @@ export class NatsEventsService
    * The accounts shape: each tenant's own account's figures from every server (STATZ, the unused
    * ones too, so that an account whose last connection closed still reports its final figures),
    * counted per `<account>@<server>`; its ACCOUNTZ (subscriptions, the claims' limits) and JSZ
-   * (JetStream use); one snapshot per tenant. Only the tenants' accounts are asked.
+   * (JetStream use); one snapshot per tenant, with the subscriptions of its connections this poll's
+   * CONNZ saw (`connections`: tenant → connection → subscriptions). Only the tenants' accounts are asked.
    */
-  private async pollAccounts(tenants: Tenant[], at: number): Promise<void> {
+  private async pollAccounts(
+    tenants: Tenant[],
+    at: number,
+    connections: ReadonlyMap<string, ReadonlyMap<string, number>>,
+  ): Promise<void> {
     if (tenants.length === 0) return;
     const byAccount = new Map(tenants.map((t) => [t.natsAccount!, t.id]));
     const figures = new Map<string, AccountFigures[]>();
@@ -528,7 +534,15 @@ export class NatsEventsService
           const js = jetstream.flatMap((d): AccountJetStream[] =>
             (parseJsz(d)?.accounts ?? []).filter((a) => a.account === account),
           );
-          this.usageOf(tenantId).snapshot = accountSnapshot(tenantId, at, figures.get(account) ?? [], detail, js);
+          const subscriptions = [...(connections.get(tenantId)?.values() ?? [])].map((n) => ({ subscriptions: n }));
+          this.usageOf(tenantId).snapshot = accountSnapshot(
+            tenantId,
+            at,
+            figures.get(account) ?? [],
+            detail,
+            js,
+            subscriptions,
+          );
         }),
       );
     }

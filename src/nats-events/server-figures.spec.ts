@@ -286,22 +286,32 @@ describe('what the NATS server counts per connection and per account (issue #34)
     const js = parseJsz(enc(jsz))!.accounts[0];
     const replica = { ...js, server: 'NOTHER', streams: new Map([['S1', 3]]) };
     expect(
-      accountSnapshot('t1', 1000, [statzA, statzB], [detail, { ...detail, subscriptions: 6 }], [js, replica]),
+      accountSnapshot(
+        't1',
+        1000,
+        [statzA, statzB],
+        [detail, { ...detail, subscriptions: 6 }],
+        [js, replica],
+        [{ subscriptions: 1 }, { subscriptions: 3 }, { subscriptions: 2 }],
+      ),
     ).toEqual({
       tenantId: 't1',
       shape: 'account',
       at: 1000,
       connections: 7,
       subscriptions: 8,
+      // The busiest connection's (CONNZ, over every server): what the account's `subs` claim caps.
+      maxConnectionSubscriptions: 3,
       leafnodes: 1,
       slowConsumers: 1,
       jetstream: { memory: 140, storage: 1340, streams: 2, consumers: 3 },
       claims: detail.claims,
     });
     // No server reported the account: nothing open, no claims known.
-    expect(accountSnapshot('t1', 1000, [], [], [])).toMatchObject({
+    expect(accountSnapshot('t1', 1000, [], [], [], [])).toMatchObject({
       connections: 0,
       subscriptions: 0,
+      maxConnectionSubscriptions: 0,
       jetstream: { memory: 0, storage: 0, streams: 0, consumers: 0 },
       claims: null,
     });
@@ -314,6 +324,7 @@ describe('what the NATS server counts per connection and per account (issue #34)
       at: 5,
       connections: 2,
       subscriptions: 5,
+      maxConnectionSubscriptions: 3,
       leafnodes: 0,
       slowConsumers: 0,
       jetstream: null,

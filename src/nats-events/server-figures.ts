@@ -260,7 +260,8 @@ export function parseJsz(payload: Uint8Array): { server: string; accounts: Accou
  * any server's ACCOUNTZ reports (a server's sublist holds the interest routed from the others, so
  * a sum would count it again); claims from the first reply that has them; JetStream memory and
  * storage summed over the servers (replicas included, as the servers store them), streams counted
- * once by name, each stream's consumers the most any server reports.
+ * once by name, each stream's consumers the most any server reports; the busiest of the account's
+ * connections (CONNZ) by its subscriptions, what the claims' `subs` caps.
  */
 export function accountSnapshot(
   tenantId: string,
@@ -268,6 +269,7 @@ export function accountSnapshot(
   figures: AccountFigures[],
   details: AccountDetail[],
   jetstream: AccountJetStream[],
+  connections: { subscriptions: number }[],
 ): ServerSnapshot {
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const streams = new Map<string, number>();
@@ -279,6 +281,7 @@ export function accountSnapshot(
     at,
     connections: sum(figures.map((f) => f.connections)),
     subscriptions: Math.max(0, ...details.map((d) => d.subscriptions)),
+    maxConnectionSubscriptions: mostSubscriptions(connections),
     leafnodes: sum(figures.map((f) => f.leafnodes)),
     slowConsumers: sum(figures.map((f) => f.slowConsumers)),
     jetstream: {
@@ -291,9 +294,16 @@ export function accountSnapshot(
   };
 }
 
+/** The most subscriptions one of `connections` holds (0: none). */
+function mostSubscriptions(connections: { subscriptions: number }[]): number {
+  let most = 0;
+  for (const c of connections) if (c.subscriptions > most) most = c.subscriptions;
+  return most;
+}
+
 /**
  * The subjects shape's snapshot of one tenant from one CONNZ poll: its attributed verified
- * connections and the sum of their subscriptions. Slow consumers are the slow-consumer
+ * connections, the sum of their subscriptions and the most one holds. Slow consumers are the slow-consumer
  * disconnects counted for the tenant (`na_sc`), filled in by the reader.
  */
 export function subjectsSnapshot(
@@ -307,6 +317,7 @@ export function subjectsSnapshot(
     at,
     connections: connections.length,
     subscriptions: connections.reduce((a, c) => a + c.subscriptions, 0),
+    maxConnectionSubscriptions: mostSubscriptions(connections),
     leafnodes: 0,
     slowConsumers: 0,
     jetstream: null,

@@ -21,6 +21,12 @@ export interface ServerSnapshot {
   connections: number;
   /** Subscriptions (accounts: the account's; subjects: the attributed connections'). */
   subscriptions: number;
+  /**
+   * The most subscriptions one of the tenant's connections holds (CONNZ, over every server): what
+   * an account's `subs` claim caps, per connection in nats-server 2.9.10 (README, Deployment
+   * shapes). Absent in a snapshot stored before it was measured.
+   */
+  maxConnectionSubscriptions?: number;
   /** Leaf node connections of the account (0 in the subjects shape). */
   leafnodes: number;
   /** Slow consumers the server counted (cumulative, per the server's own count). */
