@@ -117,6 +117,21 @@ describe('stepLimits: limit crossings from levels (pure)', () => {
     expect(step.changed.get('jetstreamStorage')).toEqual({ level: 'ok', opened: {}, max: 1_000 });
   });
 
+  it('a limit with a value whose use is not measured (server figures lost) keeps its state: nothing resolves or reopens', () => {
+    const { events, state, changes } = walk([
+      [reading('connections', 0.99)],
+      [reading('connections', null)], // max 100, utilisation null: the snapshot expired
+      [reading('connections', 0.99)],
+    ]);
+    expect(events).toEqual([['opened warning', 'opened critical'], [], []]);
+    expect(changes).toEqual([1, 0, 0]);
+    expect(state.get('connections')).toEqual({
+      level: 'critical',
+      opened: { warning: 1_000, critical: 1_000 },
+      max: 100,
+    });
+  });
+
   it('a limit listed twice counts once (the first reading)', () => {
     const step = stepLimits(T, new Map(), [reading('connections', 0.85), reading('connections', 0.99)], 1);
     expect(step.crossings.map((c) => c.level)).toEqual(['warning']);

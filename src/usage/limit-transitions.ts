@@ -36,7 +36,10 @@ export function crossingId(tenantId: string, limit: LimitName, level: CrossingLe
  * both, warning first: each threshold crossed is one crossing); critical back to warning resolves
  * critical; back to ok resolves whatever is open (critical first). A level that stays the same
  * makes nothing, and changes nothing stored. A limit the source does not list (or does not know)
- * keeps its state: only a reading moves it.
+ * keeps its state: only a reading moves it; so does a limit with a value whose use is not
+ * measured (utilisation null: the server's figures lost, the snapshot expired), which would read
+ * `ok` and falsely resolve every open crossing, to reopen them under new ids once figures return.
+ * A limit without a value any more (removed) resolves what is open.
  */
 export function stepLimits(
   tenantId: string,
@@ -47,8 +50,11 @@ export function stepLimits(
   const changed = new Map<LimitName, WatchedLimit>();
   const crossings: LimitCrossing[] = [];
   const at = new Date(now).toISOString();
+  const seen = new Set<LimitName>();
   for (const u of current) {
-    if (!KNOWN.has(u.limit) || changed.has(u.limit)) continue;
+    if (!KNOWN.has(u.limit) || seen.has(u.limit)) continue;
+    seen.add(u.limit);
+    if (u.utilisation === null && u.max !== null) continue; // not measured: nothing known
     const before = previous.get(u.limit) ?? NOTHING_OPEN;
     const opened = { ...before.opened };
     const max = u.max ?? before.max;

@@ -263,6 +263,17 @@ describe('UsageService', () => {
     expect(fits.count).toBe(10);
   });
 
+  it("accounts without a snapshot (claims unknown): the watch's reading lists only the limits not from claims", async () => {
+    const t = tenantRecord('lost', { tier: 'enterprise', natsAccount: 'ALOST', monthlyMessageQuota: 100 });
+    const server = new FakeServerUsageReader();
+    server.state = 'disconnected';
+    const { service } = setup([t], { server });
+    // A limit the source does not list keeps the watch's state (stepLimits): no false resolve.
+    expect((await service.limits('lost', { now: NOW })).map((l) => l.limit)).toEqual(['monthlyMessages']);
+    server.snapshots.set('lost', serverSnapshot('lost', { shape: 'account', connections: 4, claims: claims({}) }));
+    expect((await service.limits('lost', { now: NOW })).map((l) => l.limit)).toContain('connections');
+  });
+
   it('subjects: JetStream from the poll of the attributed streams; server figures off: connections not measured', async () => {
     const t = tenantRecord('sub', {
       tier: 'professional',

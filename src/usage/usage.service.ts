@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { RetentionExceededError } from '../analytics/analytics.errors.js';
 import { TierRequiredException } from '../common/errors/tier-required.exception.js';
-import type { LimitName } from '../common/limits.js';
+import { LIMIT_NAMES, type LimitName } from '../common/limits.js';
 import type { TenantPrincipal } from '../common/principal.js';
 import { SharedReads } from '../common/shared-reads.js';
 import { tierAtLeast, TIERS } from '../common/tiers.js';
@@ -73,6 +73,9 @@ const RANKING_BATCH = 50;
 const RANKING_SHARED_MS = 10_000;
 /** The most tenants the ranking lists. */
 export const MAX_RANKED = 100;
+
+/** The limits an account's claims may set (all but the monthly messages, always the tenant's). */
+const CLAIMED_LIMITS: ReadonlySet<LimitName> = new Set(LIMIT_NAMES.filter((n) => n !== 'monthlyMessages'));
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -161,13 +164,19 @@ export class UsageService implements UtilisationSource {
 
   /**
    * Every limit's utilisation now, without forecasts (the limit watch asks for every tenant and
-   * needs levels only; a forecast reads up to 720 hours). Empty for a tenant not active.
+   * needs levels only; a forecast reads up to 720 hours). Empty for a tenant not active. In the
+   * accounts shape without a snapshot (the server's figures lost: no claims known) only the limits
+   * never read from claims (the monthly messages) are listed: one not listed keeps the watch's
+   * state, where its value read as none would resolve its open crossings.
    */
   async limits(tenantId: string, options: { forecast?: boolean; now?: number } = {}): Promise<LimitUtilisation[]> {
     const now = options.now ?? Date.now();
     const tenant = this.directory.get(tenantId);
     if (!tenant) return [];
-    return (await this.read(tenant, now, { whole: false })).limits;
+    const reading = await this.read(tenant, now, { whole: false });
+    if (reading.shape === 'account' && reading.snapshot === null)
+      return reading.limits.filter((l) => !CLAIMED_LIMITS.has(l.limit));
+    return reading.limits;
   }
 
   /** `GET /api/v1/metrics/usage`: the tenant's usage, limits with forecasts, and its history over `period`. */
