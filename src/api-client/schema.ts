@@ -2278,11 +2278,13 @@ export interface components {
         messages: number;
         bytes: number;
       };
+      /** @description What the server delivered to the tenant's connections (fan-out included). In the accounts shape (natsAccount set) Pulse's own deliveries (its tap and heartbeat subscriptions, through the account's exports) are excluded: the server counts them in the account's sent figures and Pulse subtracts what it was delivered for the tenant over the period. Uses the tenant's current shape, also for a past hour. */
       egress: {
         messages: number;
         bytes: number;
       };
       connectionMinutes: number;
+      /** @description JetStream bytes stored, sampled once a minute, ÷ 60; 3 decimals */
       jetstreamStorageByteHours: number;
     };
     UsageCloudEvent: {
@@ -2305,6 +2307,7 @@ export interface components {
       datacontenttype: 'application/json';
       data: components['schemas']['UsageRecord'];
     };
+    /** @description A period's usage: Pulse's publish count beside the server's ingress and egress. Egress in the accounts shape excludes Pulse's own deliveries (tap and heartbeats). */
     UsageFigures: {
       published: {
         messages: number;
@@ -2314,6 +2317,7 @@ export interface components {
         messages: number;
         bytes: number;
       };
+      /** @description What the server delivered to the tenant's connections (fan-out included). In the accounts shape (natsAccount set) Pulse's own deliveries (its tap and heartbeat subscriptions, through the account's exports) are excluded: the server counts them in the account's sent figures and Pulse subtracts what it was delivered for the tenant over the period. Uses the tenant's current shape, also for a past hour. */
       egress: {
         messages: number;
         bytes: number;
@@ -2360,6 +2364,7 @@ export interface components {
         horizonHours: number;
       } | null;
     };
+    /** @description The tenant's usage and limits. Every egress figure (today, month, history) in the accounts shape excludes Pulse's own deliveries (its tap and heartbeats). */
     Usage: {
       tenantId: string;
       /** @enum {string} */
@@ -2390,6 +2395,7 @@ export interface components {
             messages: number;
             bytes: number;
           };
+          /** @description What the server delivered to the tenant's connections (fan-out included). In the accounts shape (natsAccount set) Pulse's own deliveries (its tap and heartbeat subscriptions, through the account's exports) are excluded: the server counts them in the account's sent figures and Pulse subtracts what it was delivered for the tenant over the period. Uses the tenant's current shape, also for a past hour. */
           egress: {
             messages: number;
             bytes: number;

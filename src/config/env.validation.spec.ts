@@ -134,6 +134,17 @@ describe('environment validation', () => {
     expect(() => validateEnv({ LIMIT_CRITICAL_PERCENT: '50' })).toThrow(/LIMIT_CRITICAL_PERCENT must be above/);
   });
 
+  it('LIMIT_RESOLVE_MARGIN_PERCENT: 5 points by default, 0-50, below the warning threshold', () => {
+    expect(toPulseOptions(validateEnv({})).limitResolveMargin).toBe(0.05);
+    expect(toPulseOptions(validateEnv({ LIMIT_RESOLVE_MARGIN_PERCENT: '0' })).limitResolveMargin).toBe(0);
+    expect(toPulseOptions(validateEnv({ LIMIT_RESOLVE_MARGIN_PERCENT: '10' })).limitResolveMargin).toBe(0.1);
+    for (const bad of ['-1', '51', '2.5', 'wide'])
+      expect(() => validateEnv({ LIMIT_RESOLVE_MARGIN_PERCENT: bad }), bad).toThrow(/LIMIT_RESOLVE_MARGIN_PERCENT/);
+    expect(() => validateEnv({ LIMIT_WARNING_PERCENT: '20', LIMIT_RESOLVE_MARGIN_PERCENT: '20' })).toThrow(
+      /LIMIT_RESOLVE_MARGIN_PERCENT must be below LIMIT_WARNING_PERCENT/,
+    );
+  });
+
   it('parsePlanTiers ignores malformed pairs', () => {
     expect(parsePlanTiers('a:basic,b:gold')).toEqual({ a: 'basic' });
   });

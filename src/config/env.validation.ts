@@ -48,6 +48,19 @@ class AboveWarning implements ValidatorConstraintInterface {
   }
 }
 
+/** LIMIT_RESOLVE_MARGIN_PERCENT below LIMIT_WARNING_PERCENT: a warning can resolve. */
+@ValidatorConstraint({ name: 'belowWarning' })
+class BelowWarning implements ValidatorConstraintInterface {
+  validate(margin: unknown, args: ValidationArguments): boolean {
+    const warning = (args.object as EnvironmentVariables).LIMIT_WARNING_PERCENT;
+    return typeof margin !== 'number' || typeof warning !== 'number' || margin < warning;
+  }
+
+  defaultMessage(): string {
+    return 'LIMIT_RESOLVE_MARGIN_PERCENT must be below LIMIT_WARNING_PERCENT';
+  }
+}
+
 /** Every variable Pulse reads, with its default. `.env.example` documents the same list. */
 export class EnvironmentVariables {
   @IsOptional()
@@ -120,6 +133,13 @@ export class EnvironmentVariables {
   @Max(100)
   @Validate(AboveWarning)
   LIMIT_CRITICAL_PERCENT: number = 95;
+  /** Percentage points below a threshold a limit must go before its crossing resolves (hysteresis). */
+  @Transform(toInt)
+  @IsInt({ message: 'LIMIT_RESOLVE_MARGIN_PERCENT must be a whole number of percentage points' })
+  @Min(0)
+  @Max(50)
+  @Validate(BelowWarning)
+  LIMIT_RESOLVE_MARGIN_PERCENT: number = 5;
   @IsOptional() @IsString() NATS_TLS_CA_FILE?: string;
   @ValidateIf((env: EnvironmentVariables) => env.NATS_TLS_KEY_FILE !== undefined)
   @IsString({ message: 'NATS_TLS_CERT_FILE is required when NATS_TLS_KEY_FILE is set' })
@@ -468,6 +488,7 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
       maxConsumersPerTenant: env.JETSTREAM_MAX_CONSUMERS_PER_TENANT,
     },
     limitThresholds: { warning: env.LIMIT_WARNING_PERCENT / 100, critical: env.LIMIT_CRITICAL_PERCENT / 100 },
+    limitResolveMargin: env.LIMIT_RESOLVE_MARGIN_PERCENT / 100,
     subjectsStoredPerDay: env.SUBJECTS_STORED_PER_DAY,
     usageExport: { source: env.USAGE_EXPORT_SOURCE, settleSeconds: env.USAGE_EXPORT_SETTLE_SECONDS },
     samplingAutoRate: env.SAMPLING_AUTO_RATE,

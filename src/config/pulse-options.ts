@@ -95,6 +95,12 @@ export interface PulseOptions {
    * at `warning` (0..1) or more is `warning`, at `critical` or more `critical`. Absent: 0.8 and 0.95.
    */
   limitThresholds?: LimitThresholds;
+  /**
+   * LIMIT_RESOLVE_MARGIN_PERCENT (0..0.5 of a limit): an open limit crossing resolves only once the
+   * utilisation is below its threshold minus this (hysteresis; opening stays at the threshold).
+   * Absent: DEFAULT_LIMIT_RESOLVE_MARGIN.
+   */
+  limitResolveMargin?: number;
   /** Subjects kept per tenant per day in Redis (the top by message count). */
   subjectsStoredPerDay: number;
   /**
@@ -161,6 +167,7 @@ export interface LimitThresholds {
 }
 
 export const DEFAULT_LIMIT_THRESHOLDS: LimitThresholds = { warning: 0.8, critical: 0.95 };
+export const DEFAULT_LIMIT_RESOLVE_MARGIN = 0.05;
 
 export const DEFAULT_JETSTREAM: JetStreamOptions = {
   enabled: true,

@@ -36,6 +36,44 @@ export function countSeries(hours: readonly number[]): number[] {
 }
 
 /**
+ * A forecast fitted on a series, kept for the hour (the fit, analytics' grid search, costs 15-55
+ * ms; applying the use now and the limit to it next to nothing): per step from the current hour,
+ * the median and the 95 % interval's bounds. 8 bytes a number: at most 744 steps (a month) × 3.
+ */
+export interface FittedForecast {
+  method: 'holt_winters' | 'holt';
+  value: Float64Array;
+  upper: Float64Array;
+  lower: Float64Array;
+}
+
+function fitted(history: number[], horizon: number): FittedForecast | null {
+  const fit = forecast(history, horizon);
+  if (!fit) return null;
+  const column = (of: (p: ForecastPoint) => number) => Float64Array.from(fit.points, of);
+  return {
+    method: fit.method,
+    value: column((p) => p.value),
+    upper: column((p) => p.p95.upper),
+    lower: column((p) => p.p95.lower),
+  };
+}
+
+/** A gauge's fit (GAUGE_HORIZON_HOURS ahead); null with fewer than 3 hours of history. */
+export function fitGauge(history: number[]): FittedForecast | null {
+  return fitted(history, GAUGE_HORIZON_HOURS);
+}
+
+/** A monthly quantity's fit: every hour from `nowMs`'s to the month's end; null with fewer than 3 hours. */
+export function fitQuota(history: number[], nowMs: number): FittedForecast | null {
+  return fitted(history, quotaHorizonOf(nowMs));
+}
+
+function quotaHorizonOf(nowMs: number): number {
+  return Math.max(1, Math.ceil((monthEndOf(nowMs) - hourStartOf(nowMs)) / HOUR_MS));
+}
+
+/**
  * When a gauge (connections, subscriptions, JetStream bytes) reaches `max`: `history` holds its
  * value per complete hour (the hour's peak), oldest first, ending with the hour before `nowMs`'s;
  * the forecast's first step is the current hour. `reachedAt` is the start of the first hour whose
@@ -44,19 +82,32 @@ export function countSeries(hours: readonly number[]): number[] {
  * at it or above) is reached in the current hour. Null with fewer than 3 hours of history.
  */
 export function gaugeForecast(history: number[], used: number, max: number, nowMs: number): LimitForecast | null {
-  const fit = forecast(history, GAUGE_HORIZON_HOURS);
+  return gaugeReach(fitGauge(history), used, max, nowMs);
+}
+
+/**
+ * gaugeForecast from a fit of the hour (`fitGauge`), each step's figures times `scale` (a share of
+ * a series fitted whole: JetStream memory or storage of the bytes together).
+ */
+export function gaugeReach(
+  fit: FittedForecast | null,
+  used: number,
+  max: number,
+  nowMs: number,
+  scale = 1,
+): LimitForecast | null {
   if (!fit) return null;
   const hour = hourStartOf(nowMs);
-  const at = (step: number) => new Date(hour + (step - 1) * HOUR_MS).toISOString();
-  const first = (reaches: (p: ForecastPoint) => boolean) => {
-    if (used >= max) return at(1);
-    const p = fit.points.find(reaches);
-    return p === undefined ? null : at(p.step);
+  const at = (index: number) => new Date(hour + index * HOUR_MS).toISOString();
+  const first = (column: Float64Array) => {
+    if (used >= max) return at(0);
+    const i = column.findIndex((v) => v * scale >= max);
+    return i < 0 ? null : at(i);
   };
   return {
-    reachedAt: first((p) => p.value >= max),
-    earliest: first((p) => p.p95.upper >= max),
-    latest: first((p) => p.p95.lower >= max),
+    reachedAt: first(fit.value),
+    earliest: first(fit.upper),
+    latest: first(fit.lower),
     method: fit.method,
     horizonHours: GAUGE_HORIZON_HOURS,
   };
@@ -71,26 +122,28 @@ export function gaugeForecast(history: number[], used: number, max: number, nowM
  * only the part of it still to come (what came so far is in `used`). Null with fewer than 3 hours.
  */
 export function quotaForecast(history: number[], used: number, max: number, nowMs: number): LimitForecast | null {
+  return quotaReach(fitQuota(history, nowMs), used, max, nowMs);
+}
+
+/** quotaForecast from a fit of the hour (`fitQuota` in the same hour). */
+export function quotaReach(fit: FittedForecast | null, used: number, max: number, nowMs: number): LimitForecast | null {
+  if (!fit) return null;
   const hour = hourStartOf(nowMs);
   const monthEnd = monthEndOf(nowMs);
-  const horizon = Math.max(1, Math.ceil((monthEnd - hour) / HOUR_MS));
-  const fit = forecast(history, horizon);
-  if (!fit) return null;
   const elapsed = (nowMs - hour) / HOUR_MS;
-  const left = (v: number, i: number) => (i === 0 ? v * (1 - elapsed) : v);
-  const projected = (bound: (p: ForecastPoint) => number) =>
+  const projected = (column: Float64Array) =>
     quotaExceededAt(
       used,
       max,
-      fit.points.map((p, i) => left(bound(p), i)),
+      Array.from(column, (v, i) => (i === 0 ? v * (1 - elapsed) : v)),
       hour,
       monthEnd,
     );
   return {
-    reachedAt: projected((p) => p.value),
-    earliest: projected((p) => p.p95.upper),
-    latest: projected((p) => p.p95.lower),
+    reachedAt: projected(fit.value),
+    earliest: projected(fit.upper),
+    latest: projected(fit.lower),
     method: 'quota',
-    horizonHours: horizon,
+    horizonHours: quotaHorizonOf(nowMs),
   };
 }

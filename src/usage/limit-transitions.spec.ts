@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LimitLevel, LimitName } from '../common/limits.js';
-import { crossingId, stepLimits, type WatchedLimit } from './limit-transitions.js';
+import { crossingId, type Hysteresis, stepLimits, type WatchedLimit } from './limit-transitions.js';
 import type { LimitUtilisation } from './usage.types.js';
 
 const T = 'acme';
@@ -24,12 +24,12 @@ function reading(limit: LimitName, utilisation: number | null, max: number | nul
 }
 
 /** Runs readings pass after pass (one second apart) from nothing: every crossing as `event level`, and the state. */
-function walk(readings: LimitUtilisation[][]) {
+function walk(readings: LimitUtilisation[][], hysteresis?: Hysteresis) {
   let state = new Map<LimitName, WatchedLimit>();
   const events: string[][] = [];
   const changes: number[] = [];
   readings.forEach((current, i) => {
-    const step = stepLimits(T, state, current, 1_000 * (i + 1));
+    const step = stepLimits(T, state, current, 1_000 * (i + 1), hysteresis);
     state = new Map([...state, ...step.changed]);
     events.push(step.crossings.map((c) => `${c.event} ${c.level}`));
     changes.push(step.changed.size);
@@ -115,6 +115,42 @@ describe('stepLimits: limit crossings from levels (pure)', () => {
       [1_000, 0.5],
     ]);
     expect(step.changed.get('jetstreamStorage')).toEqual({ level: 'ok', opened: {}, max: 1_000 });
+  });
+
+  it('a limit with a value whose use is not measured (server figures lost) keeps its state: nothing resolves or reopens', () => {
+    const { events, state, changes } = walk([
+      [reading('connections', 0.99)],
+      [reading('connections', null)], // max 100, utilisation null: the snapshot expired
+      [reading('connections', 0.99)],
+    ]);
+    expect(events).toEqual([['opened warning', 'opened critical'], [], []]);
+    expect(changes).toEqual([1, 0, 0]);
+    expect(state.get('connections')).toEqual({
+      level: 'critical',
+      opened: { warning: 1_000, critical: 1_000 },
+      max: 100,
+    });
+  });
+
+  it('hysteresis: opens at the threshold, resolves only below it minus the margin (5 points)', () => {
+    const margin: Hysteresis = { thresholds: { warning: 0.8, critical: 0.95 }, margin: 0.05 };
+    const critical = walk(
+      [0.95, 0.94, 0.95, 0.9, 0.89].map((u) => [reading('connections', u)]),
+      margin,
+    );
+    expect(critical.events).toEqual([['opened warning', 'opened critical'], [], [], [], ['resolved critical']]);
+    expect(critical.state.get('connections')).toEqual({ level: 'warning', opened: { warning: 1_000 }, max: 100 });
+    const warning = walk(
+      [0.8, 0.79, 0.8, 0.75, 0.74].map((u) => [reading('connections', u)]),
+      margin,
+    );
+    expect(warning.events).toEqual([['opened warning'], [], [], [], ['resolved warning']]);
+    // Without a margin every dip resolves and every return reopens (a new crossing each time).
+    expect(walk([0.95, 0.94, 0.95].map((u) => [reading('connections', u)])).events).toEqual([
+      ['opened warning', 'opened critical'],
+      ['resolved critical'],
+      ['opened critical'],
+    ]);
   });
 
   it('a limit listed twice counts once (the first reading)', () => {

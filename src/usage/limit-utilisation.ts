@@ -4,7 +4,15 @@ import type { LimitThresholds } from '../config/pulse-options.js';
 import { COUNTER_FIELDS as F } from '../history/counter-schema.js';
 import type { TenantJetStream } from '../jetstream/jetstream.types.js';
 import type { ServerSnapshot } from '../nats-events/server-usage.types.js';
-import { countSeries, gaugeForecast, gaugeSeries, quotaForecast } from './limit-forecast.js';
+import {
+  countSeries,
+  type FittedForecast,
+  fitGauge,
+  fitQuota,
+  gaugeReach,
+  gaugeSeries,
+  quotaReach,
+} from './limit-forecast.js';
 import type { ResolvedLimit } from './limit-values.js';
 import { fieldOf } from './usage-figures.js';
 import type { LimitForecast, LimitUtilisation, UsageFigures } from './usage.types.js';
@@ -165,6 +173,32 @@ export function hourlySeriesOf(hours: readonly Record<string, string>[]): Hourly
   };
 }
 
+/** The series a forecast is fitted on (JetStream memory and storage share the bytes together). */
+export type SeriesName = keyof HourlySeries;
+
+/** The fits of a tenant's series in one hour, by series (null: too few hours), filled as asked. */
+export type SeriesFits = Map<SeriesName, FittedForecast | null>;
+
+const SERIES_OF: ReadonlyMap<LimitName, SeriesName> = new Map<LimitName, SeriesName>([
+  ['connections', 'connections'],
+  ['subscriptions', 'subscriptions'],
+  ['jetstreamMemory', 'jetstreamBytes'],
+  ['jetstreamStorage', 'jetstreamBytes'],
+  ['data', 'data'],
+  ['monthlyMessages', 'messages'],
+]);
+
+/** The fit of one series (gauges and counts as limit-forecast takes them), from `fits` when there. */
+function fitOf(series: HourlySeries, name: SeriesName, fits: SeriesFits, nowMs: number): FittedForecast | null {
+  if (fits.has(name)) return fits.get(name)!;
+  const fit =
+    name === 'data' || name === 'messages'
+      ? fitQuota(countSeries(series[name]), nowMs)
+      : fitGauge(gaugeSeries(series[name]));
+  fits.set(name, fit);
+  return fit;
+}
+
 /**
  * When a limit is forecast to be reached, from the tenant's complete hours (`series`, ending with
  * the hour before `nowMs`'s): connections and subscriptions from the hours' peaks; JetStream
@@ -172,30 +206,30 @@ export function hourlySeriesOf(hours: readonly Record<string, string>[]): Hourly
  * share of the bytes now; data and the monthly messages as a quota to the month's end. Null
  * without a limit, without a measured use, for the limits with no series (payload, JetStream
  * streams and consumers; subscriptions against an account's claim, which caps each connection
- * while the hours' peaks are the account's), or with fewer than 3 hours.
+ * while the hours' peaks are the account's), or with fewer than 3 hours. `fits`: the series' fits
+ * of this hour, kept with the series (filled here): only the use now and the limit are applied per call.
  */
 export function forecastOf(
   u: LimitUtilisation,
   series: HourlySeries,
   jetstream: JetStreamUse | null,
   nowMs: number,
+  fits: SeriesFits = new Map(),
 ): LimitForecast | null {
-  if (u.max === null || u.utilisation === null || !FORECAST_LIMITS.has(u.limit)) return null;
+  const name = SERIES_OF.get(u.limit);
+  if (u.max === null || u.utilisation === null || name === undefined) return null;
   if (u.limit === 'subscriptions' && u.source === 'account') return null;
+  const fit = fitOf(series, name, fits, nowMs);
   switch (u.limit) {
-    case 'connections':
-    case 'subscriptions':
-      return gaugeForecast(gaugeSeries(series[u.limit]), u.used, u.max, nowMs);
     case 'jetstreamMemory':
     case 'jetstreamStorage': {
       const total = (jetstream?.memory ?? 0) + (jetstream?.storage ?? 0);
-      const share = total > 0 ? u.used / total : 1;
-      const scaled = series.jetstreamBytes.map((v) => (v === null ? null : v * share));
-      return gaugeForecast(gaugeSeries(scaled), u.used, u.max, nowMs);
+      return gaugeReach(fit, u.used, u.max, nowMs, total > 0 ? u.used / total : 1);
     }
     case 'data':
-      return quotaForecast(countSeries(series.data), u.used, u.max, nowMs);
+    case 'monthlyMessages':
+      return quotaReach(fit, u.used, u.max, nowMs);
     default:
-      return quotaForecast(countSeries(series.messages), u.used, u.max, nowMs);
+      return gaugeReach(fit, u.used, u.max, nowMs);
   }
 }

@@ -2,7 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { withTimeout } from '../common/with-timeout.js';
-import { DEFAULT_USAGE_LIMITS_INTERVAL_MS, PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import {
+  DEFAULT_LIMIT_RESOLVE_MARGIN,
+  DEFAULT_LIMIT_THRESHOLDS,
+  DEFAULT_USAGE_LIMITS_INTERVAL_MS,
+  PULSE_OPTIONS,
+  type PulseOptions,
+} from '../config/pulse-options.js';
 import { JobFailures } from '../jobs/job-failures.js';
 import { forEachTenant, LockedJob, LockedJobService } from '../jobs/locked-job.js';
 import { Timings } from '../jobs/timings.js';
@@ -10,7 +16,7 @@ import { NATS_CONNECTION } from '../nats/nats.module.js';
 import { isRedisUnavailable } from '../redis/redis-errors.js';
 import { RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
-import { stepLimits } from './limit-transitions.js';
+import { type Hysteresis, stepLimits } from './limit-transitions.js';
 import { LimitEvents, limitsSubject } from './limit-events.js';
 import { LimitWatchRepository, type LimitWatchState } from './limit-watch.repository.js';
 import { type LimitCrossing, UTILISATION_SOURCE, type UtilisationSource } from './usage.types.js';
@@ -31,7 +37,7 @@ export interface LimitWatchPass {
  * The limit watch (issue #34): every USAGE_LIMITS_INTERVAL_SECONDS one instance (the LockedJob
  * `usage-limits`) asks the utilisation source for each active tenant's limits, whose levels it
  * computed from the thresholds, and compares each with the level the last pass stored
- * (`stepLimits`). A change is stored together with an outbox of the crossings it makes, in one
+ * (`stepLimits`; an open crossing resolves only LIMIT_RESOLVE_MARGIN_PERCENT below its threshold). A change is stored together with an outbox of the crossings it makes, in one
  * compare-and-set Lua call fenced by the tenant's record (a deleted tenant is never written); the
  * crossings are then published on `_PULSE.tenant.<id>.limits`, handed to the listeners
  * (LimitEvents: alerting) and each removed from the outbox once every listener took it. A
@@ -45,6 +51,7 @@ export class LimitWatch extends LockedJobService<LimitWatchPass> {
   private readonly logger = new Logger(LimitWatch.name);
   protected readonly job: LockedJob<LimitWatchPass>;
   private readonly deadlineMs: number;
+  private readonly hysteresis: Hysteresis;
 
   constructor(
     private readonly store: LimitWatchRepository,
@@ -63,6 +70,10 @@ export class LimitWatch extends LockedJobService<LimitWatchPass> {
     // Short and renewed while a pass runs (LockedJob): a holder that dies blocks the others one interval at most.
     const lockTtlMs = Math.min(30_000, Math.max(1000, Math.floor(intervalMs / 2)));
     this.deadlineMs = Math.min(SOURCE_DEADLINE_MS, intervalMs);
+    this.hysteresis = {
+      thresholds: options.limitThresholds ?? DEFAULT_LIMIT_THRESHOLDS,
+      margin: options.limitResolveMargin ?? DEFAULT_LIMIT_RESOLVE_MARGIN,
+    };
     this.job = new LockedJob(
       { lock, scheduler, failures, timings, logger: this.logger },
       // The lock is renewed by LockedJob every third of its TTL while the pass runs: no round trip per tenant.
@@ -116,7 +127,7 @@ export class LimitWatch extends LockedJobService<LimitWatchPass> {
       this.deadlineMs,
       `no utilisation of ${tenantId}`,
     );
-    const step = stepLimits(tenantId, state.limits, current, now);
+    const step = stepLimits(tenantId, state.limits, current, now, this.hysteresis);
     if (step.changed.size === 0) return handed;
     if ((await this.store.save(tenantId, state.version, step.changed, step.crossings)) !== 'saved') return handed;
     const delivered = await this.deliver(tenantId, { ...state, version: state.version + 1, outbox: step.crossings });

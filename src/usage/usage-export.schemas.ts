@@ -3,6 +3,13 @@ import { USAGE_EVENT_TYPE } from './usage-export.js';
 
 const volume = obj({ messages: int, bytes: int });
 
+/** Egress as billed: the tenant's own, without Pulse's deliveries in the accounts shape. */
+export const EGRESS_DESCRIPTION =
+  "What the server delivered to the tenant's connections (fan-out included). In the accounts shape " +
+  "(natsAccount set) Pulse's own deliveries (its tap and heartbeat subscriptions, through the account's " +
+  "exports) are excluded: the server counts them in the account's sent figures and Pulse subtracts what " +
+  "it was delivered for the tenant over the period. Uses the tenant's current shape, also for a past hour.";
+
 /** The usage export's bodies (`GET /api/v1/admin/usage/export`), by component name. */
 export const USAGE_EXPORT_SCHEMAS: Record<string, Schema> = {
   UsageRecord: obj({
@@ -12,9 +19,12 @@ export const USAGE_EXPORT_SCHEMAS: Record<string, Schema> = {
     hourEnd: dateTime,
     published: volume,
     ingress: volume,
-    egress: volume,
+    egress: { ...volume, description: EGRESS_DESCRIPTION },
     connectionMinutes: int,
-    jetstreamStorageByteHours: num,
+    jetstreamStorageByteHours: {
+      ...num,
+      description: 'JetStream bytes stored, sampled once a minute, ÷ 60; 3 decimals',
+    },
   }),
   UsageCloudEvent: obj({
     specversion: oneOfValues(['1.0']),

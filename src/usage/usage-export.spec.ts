@@ -11,6 +11,7 @@ import {
   usageRecord,
   usageRecordId,
 } from './usage-export.js';
+import { usageOf } from './usage-figures.js';
 import type { UsageRecord } from './usage.types.js';
 
 const HOUR = parseExportHour('2026-12-07T13')!;
@@ -172,6 +173,15 @@ describe('usageRecord', () => {
     expect(record.connectionMinutes).toBe(2);
     expect(record.jetstreamStorageByteHours).toBe(1);
     expect(usageRecord('acme', HOUR, [])).toMatchObject({ published: { messages: 0, bytes: 0 }, connectionMinutes: 0 });
+  });
+});
+
+describe('usageRecord and the usage route agree', () => {
+  it('JetStream storage byte-hours rounded as the route rounds them (3 decimals), the hour the same in both', () => {
+    const hashes = [{ js_bmin: '100' }]; // 1.6666… byte-hours
+    const record = usageRecord('acme', HOUR, hashes);
+    expect(record.jetstreamStorageByteHours).toBe(1.667);
+    expect(record.jetstreamStorageByteHours).toBe(usageOf(hashes).jetstreamStorageByteHours);
   });
 });
 

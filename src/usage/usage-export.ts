@@ -3,6 +3,7 @@
 import { DomainError } from '../common/errors/domain-error.js';
 import { COUNTER_FIELDS as F } from '../history/counter-schema.js';
 import { type EgressShape, tenantEgress } from '../history/tenant-egress.js';
+import { round3 } from './usage-figures.js';
 import type { UsageRecord } from './usage.types.js';
 
 export const USAGE_EXPORT_FORMATS = ['ndjson', 'cloudevents'] as const;
@@ -124,7 +125,8 @@ function valueOf(hash: Record<string, string>, field: string): number {
  * (every field read here is a sum, so the minutes add up to the hour). Published is what the tap
  * counted (`m`/`b`), ingress and egress what the server counted (`sv_*`; egress without what the
  * server delivered to Pulse itself in the accounts shape: `tenantEgress`), connection-minutes
- * `cn_min`, JetStream storage byte-hours `js_bmin` ÷ 60. Properties in one fixed order, so the
+ * `cn_min`, JetStream storage byte-hours `js_bmin` ÷ 60 (to 3 decimals, as the usage route:
+ * `round3`). Properties in one fixed order, so the
  * same figures always serialise to the same bytes.
  */
 export function usageRecord(
@@ -143,7 +145,7 @@ export function usageRecord(
     ingress: { messages: sum(F.serverIngressMessages), bytes: sum(F.serverIngressBytes) },
     egress: tenantEgress(hashes, shape),
     connectionMinutes: sum(F.connectionMinutes),
-    jetstreamStorageByteHours: sum(F.jetstreamByteMinutes) / 60,
+    jetstreamStorageByteHours: round3(sum(F.jetstreamByteMinutes) / 60),
   };
 }
 

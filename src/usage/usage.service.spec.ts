@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RetentionExceededError } from '../analytics/analytics.errors.js';
 import { TierRequiredException } from '../common/errors/tier-required.exception.js';
 import { retentionOfDays } from '../common/retention.js';
@@ -13,6 +13,19 @@ import { streamFigures } from '../../test/support/jetstream-fake.js';
 import { claims, FakeServerUsageReader, serverSnapshot } from '../../test/support/server-usage-fake.js';
 import { tenantRecord } from '../../test/support/tenants.js';
 import { UsageService } from './usage.service.js';
+
+// The fit (analytics' grid search) counted: the answer applies the current use to a fit kept for the hour.
+const fits = vi.hoisted(() => ({ count: 0 }));
+vi.mock('../analytics/forecast.js', async (actual) => {
+  const real = await actual<typeof import('../analytics/forecast.js')>();
+  return {
+    ...real,
+    forecast: (history: number[], horizon: number) => {
+      fits.count++;
+      return real.forecast(history, horizon);
+    },
+  };
+});
 
 const NOW = Date.UTC(2026, 11, 10, 10, 20);
 const TODAY = dayOf(NOW);
@@ -180,6 +193,85 @@ describe('UsageService', () => {
     const watched = await service.limits('acct', { now: NOW });
     expect(watched.find((l) => l.limit === 'connections')).toMatchObject({ utilisation: 0.8, forecast: null });
     expect(await service.limits('nobody', { now: NOW })).toEqual([]);
+  });
+
+  it('forecasts: fitted once per limit series and hour, the use now applied per request', async () => {
+    const t = tenantRecord('fit', {
+      tier: 'enterprise',
+      limits: {
+        ...NO_TENANT_LIMITS,
+        connections: 5,
+        subscriptions: 20,
+        data: 1e9,
+        jetstreamMemory: 1000,
+        jetstreamStorage: 1000,
+      },
+      monthlyMessageQuota: 1000,
+    });
+    const server = new FakeServerUsageReader();
+    server.snapshots.set(
+      'fit',
+      serverSnapshot('fit', {
+        shape: 'subjects',
+        at: NOW - 5000,
+        connections: 4,
+        subscriptions: 10,
+      }),
+    );
+    const view = {
+      tenantId: 'fit',
+      polledAt: new Date(NOW).toISOString(),
+      streams: [
+        { ...streamFigures('M', ['tenant.fit.m'], 1, 250), storage: 'memory' as const },
+        streamFigures('F', ['tenant.fit.f'], 1, 500),
+      ],
+      consumers: [],
+      omitted: { streams: 0, consumers: 0 },
+    };
+    const jetstream = { current: () => Promise.resolve(view) } as unknown as JetStreamReader;
+    const { service, history } = setup([t], { server, jetstream });
+    const hour = Math.floor(NOW / 3_600_000) * 3600;
+    for (let i = 1; i <= 30; i++)
+      history.periods.set(`fit:h${hour - i * 3600}`, {
+        cn_pk: String(2 + (i % 3)),
+        sub_pk: String(8 + (i % 4)),
+        js_bmin: String(60 * (600 + i)),
+        sv_in_b: '1000',
+        sv_out_b: '2000',
+        m: '10',
+      });
+    fits.count = 0;
+    const first = await service.usage(principal(t), '24h', NOW);
+    const forecasted = first.limits.filter((l) => l.forecast !== null).map((l) => l.limit);
+    expect(forecasted.sort()).toEqual(
+      ['connections', 'data', 'jetstreamMemory', 'jetstreamStorage', 'monthlyMessages', 'subscriptions'].sort(),
+    );
+    // One fit per series: connections, subscriptions, JetStream bytes (memory and storage share it), data, messages.
+    expect(fits.count).toBe(5);
+    const again = await service.usage(principal(t), '24h', NOW + 60_000);
+    expect(fits.count).toBe(5);
+    expect(again.limits.map((l) => l.forecast)).toEqual(first.limits.map((l) => l.forecast));
+    // The use now is applied per request: 5 of 5 connections is reached in the current hour.
+    server.snapshots.set('fit', { ...server.snapshots.get('fit')!, connections: 5 });
+    const full = await service.usage(principal(t), '24h', NOW + 120_000);
+    expect(fits.count).toBe(5);
+    expect(full.limits.find((l) => l.limit === 'connections')!.forecast).toMatchObject({
+      reachedAt: new Date(hour * 1000).toISOString(),
+    });
+    // The next hour fits again.
+    await service.usage(principal(t), '24h', NOW + 3_600_000);
+    expect(fits.count).toBe(10);
+  });
+
+  it("accounts without a snapshot (claims unknown): the watch's reading lists only the limits not from claims", async () => {
+    const t = tenantRecord('lost', { tier: 'enterprise', natsAccount: 'ALOST', monthlyMessageQuota: 100 });
+    const server = new FakeServerUsageReader();
+    server.state = 'disconnected';
+    const { service } = setup([t], { server });
+    // A limit the source does not list keeps the watch's state (stepLimits): no false resolve.
+    expect((await service.limits('lost', { now: NOW })).map((l) => l.limit)).toEqual(['monthlyMessages']);
+    server.snapshots.set('lost', serverSnapshot('lost', { shape: 'account', connections: 4, claims: claims({}) }));
+    expect((await service.limits('lost', { now: NOW })).map((l) => l.limit)).toContain('connections');
   });
 
   it('subjects: JetStream from the poll of the attributed streams; server figures off: connections not measured', async () => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { RetentionExceededError } from '../analytics/analytics.errors.js';
 import { TierRequiredException } from '../common/errors/tier-required.exception.js';
-import type { LimitName } from '../common/limits.js';
+import { LIMIT_NAMES, type LimitName } from '../common/limits.js';
 import type { TenantPrincipal } from '../common/principal.js';
 import { SharedReads } from '../common/shared-reads.js';
 import { tierAtLeast, TIERS } from '../common/tiers.js';
@@ -31,6 +31,7 @@ import {
   hourlySeriesOf,
   type JetStreamUse,
   jetstreamUseOf,
+  type SeriesFits,
   useOf,
   utilisationsOf,
 } from './limit-utilisation.js';
@@ -53,16 +54,28 @@ const PERIOD_DAYS: ReadonlyMap<UsagePeriod, number> = new Map([
  * week's horizon. 720 (analytics' 30 days) cost 200 ms of reads and 25-65 ms a fit per limit.
  */
 const FORECAST_HOURS = 336;
-/** A tenant's hourly series are read once an hour and shared this long (ms). */
+/** A tenant's hourly series (and the forecasts fitted on them) are read once an hour and shared this long (ms). */
 const SERIES_SHARED_MS = 10 * 60_000;
-/** Tenants whose series are kept at most (5 × 336 numbers each). */
+/**
+ * Tenants whose series are kept at most: 5 × 336 numbers each, and the fits of the hour (at most
+ * 4 × 168 + 2 × 744 steps × 3 numbers: ~50 KB).
+ */
 const MAX_SHARED_SERIES = 1000;
+
+/** A tenant's series of one hour, and the forecasts fitted on them so far (filled as limits ask). */
+interface FittedSeries {
+  series: HourlySeries;
+  fits: SeriesFits;
+}
 /** Tenants read at once by the operator's ranking. */
 const RANKING_BATCH = 50;
 /** The ranking is shared this long (the operator console polls it). */
 const RANKING_SHARED_MS = 10_000;
 /** The most tenants the ranking lists. */
 export const MAX_RANKED = 100;
+
+/** The limits an account's claims may set (all but the monthly messages, always the tenant's). */
+const CLAIMED_LIMITS: ReadonlySet<LimitName> = new Set(LIMIT_NAMES.filter((n) => n !== 'monthlyMessages'));
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -135,7 +148,7 @@ interface Reading {
 export class UsageService implements UtilisationSource {
   private readonly thresholds: LimitThresholds;
   private readonly sharedRanking = new SharedReads<UsageRanking>(RANKING_SHARED_MS, MAX_RANKED);
-  private readonly sharedSeries = new SharedReads<HourlySeries>(SERIES_SHARED_MS, MAX_SHARED_SERIES);
+  private readonly sharedSeries = new SharedReads<FittedSeries>(SERIES_SHARED_MS, MAX_SHARED_SERIES);
 
   constructor(
     private readonly history: HistoryReader,
@@ -151,13 +164,19 @@ export class UsageService implements UtilisationSource {
 
   /**
    * Every limit's utilisation now, without forecasts (the limit watch asks for every tenant and
-   * needs levels only; a forecast reads up to 720 hours). Empty for a tenant not active.
+   * needs levels only; a forecast reads up to 720 hours). Empty for a tenant not active. In the
+   * accounts shape without a snapshot (the server's figures lost: no claims known) only the limits
+   * never read from claims (the monthly messages) are listed: one not listed keeps the watch's
+   * state, where its value read as none would resolve its open crossings.
    */
   async limits(tenantId: string, options: { forecast?: boolean; now?: number } = {}): Promise<LimitUtilisation[]> {
     const now = options.now ?? Date.now();
     const tenant = this.directory.get(tenantId);
     if (!tenant) return [];
-    return (await this.read(tenant, now, { whole: false })).limits;
+    const reading = await this.read(tenant, now, { whole: false });
+    if (reading.shape === 'account' && reading.snapshot === null)
+      return reading.limits.filter((l) => !CLAIMED_LIMITS.has(l.limit));
+    return reading.limits;
   }
 
   /** `GET /api/v1/metrics/usage`: the tenant's usage, limits with forecasts, and its history over `period`. */
@@ -321,7 +340,8 @@ export class UsageService implements UtilisationSource {
   /**
    * Fills the forecasts of `which` (limits of the reading) from the tenant's complete hours: one
    * read of them for all, shared for the hour (the series change when the hour turns; a read stays
-   * SERIES_SHARED_MS, so the previous hour's last rollup is taken in).
+   * SERIES_SHARED_MS, so the previous hour's last rollup is taken in). Each series is fitted once
+   * per read and the fit kept with it: a request applies only the use now and the limit.
    */
   private async addForecasts(
     tenantId: string,
@@ -332,13 +352,13 @@ export class UsageService implements UtilisationSource {
     const wanted = which.filter((u) => u.max !== null && u.utilisation !== null && FORECAST_LIMITS.has(u.limit));
     if (wanted.length === 0) return;
     const currentHour = hourStartOf(now);
-    const series = await this.sharedSeries.get(`${tenantId}\u0000${currentHour}`, now, async () => {
+    const { series, fits } = await this.sharedSeries.get(`${tenantId}\u0000${currentHour}`, now, async () => {
       const kept = Math.floor(this.directory.retentionOf(tenantId).hourSeconds / 3600);
       const count = Math.min(FORECAST_HOURS, kept);
       const starts = Array.from({ length: count }, (_, i) => (currentHour - (count - i) * HOUR_MS) / 1000);
-      return hourlySeriesOf(await this.history.hours(tenantId, starts, now));
+      return { series: hourlySeriesOf(await this.history.hours(tenantId, starts, now)), fits: new Map() };
     });
-    for (const u of wanted) u.forecast = forecastOf(u, series, reading.jetstream, now);
+    for (const u of wanted) u.forecast = forecastOf(u, series, reading.jetstream, now, fits);
   }
 
   /**
