@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { connect, type Msg, type NatsConnection, PermissionViolationError } from '@nats-io/transport-node';
+import { withTimeout } from '../common/with-timeout.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { PresenceEventsPublisher } from '../heartbeat/presence-events.publisher.js';
 import { JobFailures } from '../jobs/job-failures.js';
@@ -69,6 +70,8 @@ const REQUEST_DEADLINE_MS = 2000;
 const FULL_ROUND_EVERY = 10;
 /** How far instances' clocks may differ when the poll compares connect times with its own. */
 const CLOCK_MARGIN_MS = 5000;
+/** How long a shutdown waits for the system connection's drain before its last flush. */
+const DRAIN_DEADLINE_MS = 5000;
 /** Changes held per tenant while Redis does not take them; beyond, the oldest are dropped. */
 const MAX_PENDING = 10_000;
 
@@ -124,6 +127,8 @@ export class NatsEventsService
   private readonly answering = new Map<string, number>();
   /** When lastPollAt was last read from Redis (another instance may hold the poll's lock). */
   private pollReadAt = 0;
+  /** How long the shutdown waits for the system connection to drain. */
+  private drainMs = DRAIN_DEADLINE_MS;
 
   constructor(
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
@@ -196,10 +201,17 @@ export class NatsEventsService
     this.flushTimer.start(this.options.flushIntervalMs, () => void this.tick().catch(() => undefined));
   }
 
+  /**
+   * The poll stops (beforeApplicationShutdown; again here), the system connection drains first,
+   * within its deadline: the advisories it still delivers (a disconnect's final counts) are
+   * handled; then the last flush writes everything gathered.
+   */
   async onApplicationShutdown(): Promise<void> {
+    this.job.stop();
     this.flushTimer.stop();
+    if (this.nc)
+      await withTimeout(this.nc.drain(), this.drainMs, 'NATS system connection drained').catch(() => undefined);
     await this.flush().catch(() => undefined);
-    await this.nc?.drain().catch(() => undefined);
   }
 
   status(): NatsEventsStatus {
