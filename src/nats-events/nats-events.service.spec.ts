@@ -15,6 +15,7 @@ const tenant = {
 /** A NatsEventsService on fakes: what it writes is recorded. */
 function service() {
   const written: { tenantId: string; batch: UsageBatch }[] = [];
+  const redis = { down: false };
   const ops: unknown[] = [];
   const directory = {
     subscribe: () => undefined,
@@ -34,6 +35,7 @@ function service() {
     { publish: () => undefined } as never,
     {
       apply: async (tenantId: string, batch: UsageBatch) => {
+        if (redis.down) throw new Error('Redis down');
         written.push({ tenantId, batch });
         return { ingress: { msgs: 0, bytes: 0 }, egress: { msgs: 0, bytes: 0 }, refusals: 0 };
       },
@@ -42,7 +44,7 @@ function service() {
     new SchedulerRegistry(),
     {} as never,
   );
-  return { svc, written, ops };
+  return { svc, written, ops, redis };
 }
 
 describe('NatsEventsService shutdown', () => {
@@ -88,5 +90,24 @@ describe('NatsEventsService shutdown', () => {
     (svc as unknown as { drainMs: number }).drainMs = 50;
     await svc.onApplicationShutdown();
     expect(ops).toContainEqual(expect.objectContaining({ op: 'open' }));
+  });
+
+  it('drops server figures kept for retries longer than the stale window (their tombstones may be gone)', async () => {
+    const { svc, written, redis } = service();
+    const usage = (svc as unknown as { usageOf(t: string): UsageBatch }).usageOf('t1');
+    usage.final('NS:9', { ingress: { msgs: 1, bytes: 1 }, egress: { msgs: 1, bytes: 1 } }, null);
+    redis.down = true;
+    await svc.flush();
+    redis.down = false;
+    const kept = (svc as unknown as { usage: Map<string, UsageBatch> }).usage.get('t1')!;
+    expect(kept.sources.has('NS:9')).toBe(true);
+    // Still within the window: written.
+    await svc.flush();
+    expect(written).toHaveLength(1);
+    // Past it (10 min at a 30 s poll): dropped, not written.
+    svc['usageOf']('t1').since = Date.now() - 601_000;
+    svc['usageOf']('t1').final('NS:10', { ingress: { msgs: 1, bytes: 1 }, egress: { msgs: 1, bytes: 1 } }, null);
+    await svc.flush();
+    expect(written).toHaveLength(1);
   });
 });

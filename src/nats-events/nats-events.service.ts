@@ -39,7 +39,7 @@ import {
   parseEvent,
   type ServerConnection,
 } from './system-events.js';
-import { UsageBatch } from './usage-batch.js';
+import { staleWindowSeconds, UsageBatch } from './usage-batch.js';
 
 export const SYSTEM_SUBJECTS = [
   '$SYS.ACCOUNT.*.CONNECT',
@@ -384,7 +384,14 @@ export class NatsEventsService
     const usage = this.usage;
     this.usage = new Map();
     const now = Date.now();
+    const window = staleWindowSeconds(this.options.natsSystem?.pollIntervalMs ?? 30_000);
     for (const [tenantId, figures] of usage) {
+      // Kept for retries past the stale window: its connections' tombstones may be gone, so its
+      // final counts would count again. Dropped (the next poll reads the open ones again).
+      if (now - figures.since > window * 1000) {
+        this.logger.warn(`server figures of ${tenantId} dropped: kept for retries longer than ${window} s`);
+        continue;
+      }
       if (figures.dropped > 0) {
         this.logger.warn(`${figures.dropped} sources of server figures of ${tenantId} dropped (the batch was full)`);
         figures.dropped = 0;
@@ -394,6 +401,7 @@ export class NatsEventsService
           now,
           minuteSeconds: this.directory.retentionOf(tenantId).minuteSeconds,
           snapshotSeconds: this.snapshotSeconds(),
+          tombstoneSeconds: window,
         });
       } catch (err) {
         this.logger.warn(`server figures of ${tenantId} kept for a retry: ${(err as Error).message}`);

@@ -15,8 +15,26 @@ export interface SourceEntry {
   refusal: Refusal | null;
 }
 
-/** Sources one tenant's batch holds at most between writes; beyond, new ones are dropped. */
+/**
+ * Open sources' figures (a poll's CONNZ counters, STATZ, CONNS) one tenant's batch holds at most
+ * between writes; beyond, new ones are dropped: the next poll reads them again, nothing is lost.
+ */
 export const MAX_SOURCES_PER_BATCH = 10_000;
+/**
+ * Closed connections' final counts one tenant's batch holds at most between writes, bounded apart
+ * from the figures and generously (~200 B each): a final is read once, never again.
+ */
+export const MAX_FINALS_PER_BATCH = 100_000;
+
+/**
+ * How long figures may come after what they describe changed: a CONNZ page read before a close
+ * and written after it, within one poll plus a flush retry. A closed connection's tombstone is
+ * kept this long, and a batch kept for a retry longer than this is dropped (its tombstones gone,
+ * its finals would count again). A few poll intervals, at least 10 minutes.
+ */
+export function staleWindowSeconds(pollIntervalMs: number): number {
+  return Math.max(600, Math.ceil((4 * pollIntervalMs) / 1000));
+}
 
 const ZERO: ServerCounts = { ingress: { msgs: 0, bytes: 0 }, egress: { msgs: 0, bytes: 0 } };
 
@@ -38,6 +56,12 @@ export class UsageBatch {
   snapshot: ServerSnapshot | null = null;
   /** Sources left out because the batch was full. */
   dropped = 0;
+  /** Open sources' entries and closed connections' (each bounded on its own). */
+  private open = 0;
+  private finals = 0;
+
+  /** @param since Epoch ms the batch began gathering (a kept batch's retries keep the oldest). */
+  constructor(public since = Date.now()) {}
 
   get empty(): boolean {
     return this.sources.size === 0 && this.snapshot === null;
@@ -63,17 +87,24 @@ export class UsageBatch {
     for (const [source, entry] of other.sources) this.merge(source, entry);
     if (other.snapshot && (!this.snapshot || this.snapshot.at < other.snapshot.at)) this.snapshot = other.snapshot;
     this.dropped += other.dropped;
+    this.since = Math.min(this.since, other.since);
   }
 
   private merge(source: string, entry: SourceEntry): void {
     const had = this.sources.get(source);
     if (!had) {
-      if (this.sources.size >= MAX_SOURCES_PER_BATCH) {
+      if (entry.final ? this.finals >= MAX_FINALS_PER_BATCH : this.open >= MAX_SOURCES_PER_BATCH) {
         this.dropped++;
         return;
       }
+      if (entry.final) this.finals++;
+      else this.open++;
       this.sources.set(source, { ...entry, counts: maxCounts(ZERO, entry.counts) });
       return;
+    }
+    if (entry.final && !had.final) {
+      this.open--;
+      this.finals++;
     }
     had.counts = maxCounts(had.counts, entry.counts);
     // Left uncounted only while everything merged said so.
