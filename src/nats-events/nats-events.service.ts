@@ -439,6 +439,8 @@ export class NatsEventsService
     if (this.rounds++ % FULL_ROUND_EVERY === 0) this.answering.clear();
     /** Tenant → its verified connections' subscriptions, by connection (a page may repeat one). */
     const attributed = new Map<string, Map<string, number>>();
+    /** Tenant with its own account → its account's connections' subscriptions, by connection. */
+    const inAccount = new Map<string, Map<string, number>>();
     for (let offset = 0; ; offset += CONNZ_PAGE) {
       let more = false;
       for (const reply of await this.ask(CONNZ_SUBJECT, { auth: true, limit: CONNZ_PAGE, offset })) {
@@ -448,6 +450,12 @@ export class NatsEventsService
         if (page.connections.length === CONNZ_PAGE) more = true;
         for (const c of page.connections) {
           seen.add(c.key);
+          const owner = c.account === null ? undefined : this.tenantOfAccount(c.account);
+          if (owner !== undefined) {
+            let subs = inAccount.get(owner);
+            if (!subs) inAccount.set(owner, (subs = new Map<string, number>()));
+            subs.set(c.key, c.subscriptions);
+          }
           const who = map.attribute(c);
           if (!who) continue;
           // Opening an open connection again changes nothing; a closed one is never reopened.
@@ -474,6 +482,7 @@ export class NatsEventsService
     await this.pollAccounts(
       this.directory.list().filter((t) => t.natsAccount !== null),
       askedAt,
+      inAccount,
     );
     for (const tenant of this.directory.list()) {
       // Only connections open since before the servers were asked can be missing from their
@@ -507,9 +516,14 @@ export class NatsEventsService
    * The accounts shape: each tenant's own account's figures from every server (STATZ, the unused
    * ones too, so that an account whose last connection closed still reports its final figures),
    * counted per `<account>@<server>`; its ACCOUNTZ (subscriptions, the claims' limits) and JSZ
-   * (JetStream use); one snapshot per tenant. Only the tenants' accounts are asked.
+   * (JetStream use); one snapshot per tenant, its subscriptions the most on one of the account's
+   * connections (`connections`: from the poll's CONNZ). Only the tenants' accounts are asked.
    */
-  private async pollAccounts(tenants: Tenant[], at: number): Promise<void> {
+  private async pollAccounts(
+    tenants: Tenant[],
+    at: number,
+    connections: Map<string, Map<string, number>>,
+  ): Promise<void> {
     if (tenants.length === 0) return;
     const byAccount = new Map(tenants.map((t) => [t.natsAccount!, t.id]));
     const figures = new Map<string, AccountFigures[]>();
@@ -548,7 +562,15 @@ export class NatsEventsService
           const js = jetstream.flatMap((d): AccountJetStream[] =>
             (parseJsz(d)?.accounts ?? []).filter((a) => a.account === account),
           );
-          this.usageOf(tenantId).snapshot = accountSnapshot(tenantId, at, figures.get(account) ?? [], detail, js);
+          const subscriptions = [...(connections.get(tenantId)?.values() ?? [])].map((n) => ({ subscriptions: n }));
+          this.usageOf(tenantId).snapshot = accountSnapshot(
+            tenantId,
+            at,
+            figures.get(account) ?? [],
+            detail,
+            js,
+            subscriptions,
+          );
         }),
       );
     }

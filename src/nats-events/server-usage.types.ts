@@ -19,7 +19,11 @@ export interface ServerSnapshot {
   at: number;
   /** Open client connections (accounts: the account's; subjects: the attributed ones). */
   connections: number;
-  /** Subscriptions (accounts: the account's; subjects: the attributed connections'). */
+  /**
+   * The most subscriptions on any one of the tenant's connections (CONNZ; accounts: the account's
+   * connections; subjects: the attributed ones): nats-server 2.9.10 applies the account's `subs`
+   * limit per connection, so this is what the limit is measured against.
+   */
   subscriptions: number;
   /** Leaf node connections of the account (0 in the subjects shape). */
   leafnodes: number;
