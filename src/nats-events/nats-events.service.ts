@@ -39,7 +39,7 @@ import {
   parseEvent,
   type ServerConnection,
 } from './system-events.js';
-import { staleWindowSeconds, UsageBatch } from './usage-batch.js';
+import { accountSource, staleWindowSeconds, UsageBatch } from './usage-batch.js';
 
 export const SYSTEM_SUBJECTS = [
   '$SYS.ACCOUNT.*.CONNECT',
@@ -310,11 +310,15 @@ export class NatsEventsService
     if (tenantId !== undefined) this.countAccount(tenantId, figures);
   }
 
+  /**
+   * The account's figures on one server, from the tenant's baseline of it since its natsAccount
+   * was set (accountSource). The first sighting counts nothing: the account's traffic before the
+   * tenant had it (or before Pulse watched) is not the tenant's; the server's CONNS advisory on
+   * the account's first connection makes that sighting come before its traffic on that server.
+   */
   private countAccount(tenantId: string, f: AccountFigures): void {
-    const { ingress, egress } = f.counts;
-    // An account a server has never seen traffic of leaves no baseline behind.
-    if (ingress.msgs + ingress.bytes + egress.msgs + egress.bytes === 0) return;
-    this.usageOf(tenantId).figures(`${f.account}@${f.server}`, f.counts);
+    const since = this.directory.get(tenantId)?.natsAccountSince;
+    this.usageOf(tenantId).accountFigures(accountSource(f.account, f.server, since), f.counts);
   }
 
   private usageOf(tenantId: string): UsageBatch {

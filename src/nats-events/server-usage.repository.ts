@@ -36,8 +36,9 @@ const STRIDE = 7;
  * Writes one tenant's server figures, only while the tenant exists, at most once per change of a
  * cumulative counter. KEYS: the tenant record, its totals, the current minute's hash, its snapshot
  * key, then one baseline key per source. ARGV: minute TTL, baseline TTL, tombstone TTL, snapshot
- * JSON ('' none), snapshot TTL, then per source: op (`f` figures of an open source, `F` final
- * counts of a closed connection, `R` a close that counts no figures), the index of its key,
+ * JSON ('' none), snapshot TTL, then per source: op (`f` figures of an open source, `a` an
+ * account's figures (`f`, but a first sighting only sets the baseline), `F` final counts of a
+ * closed connection, `R` a close that counts no figures), the index of its key,
  * in_msgs, in_bytes, out_msgs, out_bytes, the refusal's counter field ('' none).
  * Per source and counter: delta = max(0, figure − baseline), baseline = max(baseline, figure); a
  * tombstone (`x`, a closed connection already counted) makes the op count nothing. The deltas go
@@ -55,6 +56,8 @@ for i = 6, #ARGV, ${STRIDE} do
   local cur = redis.call('GET', key)
   if cur ~= 'x' then
     if op ~= 'R' then
+      -- An account's first sighting by the tenant: the baseline, nothing counted.
+      local first = op == 'a' and not cur
       local base = { 0, 0, 0, 0 }
       if cur then
         local j = 1
@@ -64,14 +67,14 @@ for i = 6, #ARGV, ${STRIDE} do
       for j = 1, 4 do
         local v = tonumber(ARGV[i + 1 + j]) or 0
         if v > base[j] then
-          add[j] = add[j] + (v - base[j])
+          if not first then add[j] = add[j] + (v - base[j]) end
           base[j] = v
         end
         kept[j] = string.format('%.0f', base[j])
       end
-      if op == 'f' then redis.call('SET', key, table.concat(kept, ' '), 'EX', ARGV[2]) end
+      if op == 'f' or op == 'a' then redis.call('SET', key, table.concat(kept, ' '), 'EX', ARGV[2]) end
     end
-    if op ~= 'f' then
+    if op == 'F' or op == 'R' then
       redis.call('SET', key, 'x', 'EX', ARGV[3])
       local field = ARGV[i + 6]
       if field ~= '' then
@@ -156,7 +159,7 @@ export class ServerUsageRepository {
       for (const [source, e] of sources.slice(i, i + SOURCES_PER_CALL)) {
         keys.push(this.usage.baseline(tenantId, source));
         args.push(
-          !e.final ? 'f' : e.uncounted ? 'R' : 'F',
+          !e.final ? (e.account ? 'a' : 'f') : e.uncounted ? 'R' : 'F',
           keys.length,
           e.counts.ingress.msgs,
           e.counts.ingress.bytes,

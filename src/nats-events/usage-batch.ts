@@ -13,6 +13,20 @@ export interface SourceEntry {
   /** Its final counts are not counted, only the close (the accounts shape counts per account). */
   uncounted: boolean;
   refusal: Refusal | null;
+  /**
+   * An account's figures (the accounts shape): seen for the first time by the tenant (no baseline),
+   * they set the baseline and count nothing — the account's past is not the tenant's.
+   */
+  account?: boolean;
+}
+
+/**
+ * The source of an account's figures on one server for a tenant: `<account>@<server id>`, and
+ * `~<since>` when the tenant's natsAccount was set at `since` (epoch ms; Tenant.natsAccountSince),
+ * so an account that leaves the tenant and comes back later starts from a new baseline.
+ */
+export function accountSource(account: string, server: string, since: number | undefined): string {
+  return since === undefined ? `${account}@${server}` : `${account}@${server}~${since}`;
 }
 
 /**
@@ -70,6 +84,11 @@ export class UsageBatch {
   /** Cumulative figures of an open source (a CONNZ poll, a STATZ reply, a CONNS advisory). */
   figures(source: string, counts: ServerCounts): void {
     this.merge(source, { counts, final: false, uncounted: false, refusal: null });
+  }
+
+  /** An account's cumulative figures on one server (STATZ, CONNS): a first sighting counts nothing. */
+  accountFigures(source: string, counts: ServerCounts): void {
+    this.merge(source, { counts, final: false, uncounted: false, refusal: null, account: true });
   }
 
   /** A connection's final counts (its disconnect advisory), counted; and the limit it was refused for. */

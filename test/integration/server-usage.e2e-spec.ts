@@ -9,7 +9,7 @@ import {
   ServerUsageRepository,
   SOURCES_PER_CALL,
 } from '../../src/nats-events/server-usage.repository.js';
-import { staleWindowSeconds, UsageBatch } from '../../src/nats-events/usage-batch.js';
+import { accountSource, staleWindowSeconds, UsageBatch } from '../../src/nats-events/usage-batch.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { deletePrefix, SHARED_REDIS, uniquePrefix } from '../support/pulse-app.js';
 
@@ -138,6 +138,29 @@ describe('server usage write (real Redis)', () => {
       b.figures('ACC@S1b', counts(2, 20, 10, 100));
     });
     expect(await totals('t4')).toMatchObject({ sv_in_m: 23, sv_in_b: 230, sv_out_m: 115, sv_out_b: 1150 });
+  });
+
+  it('accounts shape: a first sighting sets the baseline and counts nothing; an account moved between tenants bills each only its own time', async () => {
+    await tenant('ta');
+    await tenant('tb');
+    const acc = (id: string, since: number, c: ServerCounts) =>
+      write(id, (b) => b.accountFigures(accountSource('ACCM', 'S1', since), c));
+    // Pulse first sees the account (deployed, or the tenant just given it) after 700 messages: not billed.
+    await acc('ta', 1, counts(700, 7000, 0, 0));
+    expect((await totals('ta')).sv_in_m).toBe(0);
+    await acc('ta', 1, counts(1700, 17000, 0, 0));
+    expect((await totals('ta')).sv_in_m).toBe(1000);
+    // Moved to tb (its natsAccount set at epoch 2): its first sighting counts nothing of ta's time …
+    await acc('tb', 2, counts(1700, 17000, 0, 0));
+    // … then 50 new messages are tb's.
+    await acc('tb', 2, counts(1750, 17500, 0, 0));
+    expect((await totals('tb')).sv_in_m).toBe(50);
+    expect((await totals('ta')).sv_in_m + (await totals('tb')).sv_in_m).toBe(1050);
+    // Back to ta later (epoch 3): ta's baseline of before is not reused, only new traffic counts.
+    await acc('ta', 3, counts(1750, 17500, 0, 0));
+    await acc('ta', 3, counts(1760, 17600, 0, 0));
+    expect((await totals('ta')).sv_in_m).toBe(1010);
+    expect((await totals('tb')).sv_in_m).toBe(50);
   });
 
   it('keeps counts exact past 1e14 (Lua numbers written without an exponent)', async () => {
