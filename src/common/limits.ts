@@ -6,7 +6,10 @@
 export const LIMIT_NAMES = [
   /** Open connections (the account's `conn`). */
   'connections',
-  /** Subscriptions across the tenant's connections (`subs`). */
+  /**
+   * Subscriptions on one connection (`subs`): nats-server 2.9.10 applies the limit per connection,
+   * so utilisation is the most on any one of the tenant's connections.
+   */
   'subscriptions',
   /** Largest message payload in bytes (`payload`): utilisation is the largest message seen today. */
   'payload',

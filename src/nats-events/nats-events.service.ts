@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { connect, type Msg, type NatsConnection, PermissionViolationError } from '@nats-io/transport-node';
+import { withTimeout } from '../common/with-timeout.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { PresenceEventsPublisher } from '../heartbeat/presence-events.publisher.js';
 import { JobFailures } from '../jobs/job-failures.js';
@@ -38,7 +39,7 @@ import {
   parseEvent,
   type ServerConnection,
 } from './system-events.js';
-import { UsageBatch } from './usage-batch.js';
+import { accountSource, staleWindowSeconds, UsageBatch } from './usage-batch.js';
 
 export const SYSTEM_SUBJECTS = [
   '$SYS.ACCOUNT.*.CONNECT',
@@ -69,6 +70,8 @@ const REQUEST_DEADLINE_MS = 2000;
 const FULL_ROUND_EVERY = 10;
 /** How far instances' clocks may differ when the poll compares connect times with its own. */
 const CLOCK_MARGIN_MS = 5000;
+/** How long a shutdown waits for the system connection's drain before its last flush. */
+const DRAIN_DEADLINE_MS = 5000;
 /** Changes held per tenant while Redis does not take them; beyond, the oldest are dropped. */
 const MAX_PENDING = 10_000;
 
@@ -124,6 +127,8 @@ export class NatsEventsService
   private readonly answering = new Map<string, number>();
   /** When lastPollAt was last read from Redis (another instance may hold the poll's lock). */
   private pollReadAt = 0;
+  /** How long the shutdown waits for the system connection to drain. */
+  private drainMs = DRAIN_DEADLINE_MS;
 
   constructor(
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
@@ -196,10 +201,17 @@ export class NatsEventsService
     this.flushTimer.start(this.options.flushIntervalMs, () => void this.tick().catch(() => undefined));
   }
 
+  /**
+   * The poll stops (beforeApplicationShutdown; again here), the system connection drains first,
+   * within its deadline: the advisories it still delivers (a disconnect's final counts) are
+   * handled; then the last flush writes everything gathered.
+   */
   async onApplicationShutdown(): Promise<void> {
+    this.job.stop();
     this.flushTimer.stop();
+    if (this.nc)
+      await withTimeout(this.nc.drain(), this.drainMs, 'NATS system connection drained').catch(() => undefined);
     await this.flush().catch(() => undefined);
-    await this.nc?.drain().catch(() => undefined);
   }
 
   status(): NatsEventsStatus {
@@ -298,11 +310,15 @@ export class NatsEventsService
     if (tenantId !== undefined) this.countAccount(tenantId, figures);
   }
 
+  /**
+   * The account's figures on one server, from the tenant's baseline of it since its natsAccount
+   * was set (accountSource). The first sighting counts nothing: the account's traffic before the
+   * tenant had it (or before Pulse watched) is not the tenant's; the server's CONNS advisory on
+   * the account's first connection makes that sighting come before its traffic on that server.
+   */
   private countAccount(tenantId: string, f: AccountFigures): void {
-    const { ingress, egress } = f.counts;
-    // An account a server has never seen traffic of leaves no baseline behind.
-    if (ingress.msgs + ingress.bytes + egress.msgs + egress.bytes === 0) return;
-    this.usageOf(tenantId).figures(`${f.account}@${f.server}`, f.counts);
+    const since = this.directory.get(tenantId)?.natsAccountSince;
+    this.usageOf(tenantId).accountFigures(accountSource(f.account, f.server, since), f.counts);
   }
 
   private usageOf(tenantId: string): UsageBatch {
@@ -372,7 +388,14 @@ export class NatsEventsService
     const usage = this.usage;
     this.usage = new Map();
     const now = Date.now();
+    const window = staleWindowSeconds(this.options.natsSystem?.pollIntervalMs ?? 30_000);
     for (const [tenantId, figures] of usage) {
+      // Kept for retries past the stale window: its connections' tombstones may be gone, so its
+      // final counts would count again. Dropped (the next poll reads the open ones again).
+      if (now - figures.since > window * 1000) {
+        this.logger.warn(`server figures of ${tenantId} dropped: kept for retries longer than ${window} s`);
+        continue;
+      }
       if (figures.dropped > 0) {
         this.logger.warn(`${figures.dropped} sources of server figures of ${tenantId} dropped (the batch was full)`);
         figures.dropped = 0;
@@ -382,6 +405,7 @@ export class NatsEventsService
           now,
           minuteSeconds: this.directory.retentionOf(tenantId).minuteSeconds,
           snapshotSeconds: this.snapshotSeconds(),
+          tombstoneSeconds: window,
         });
       } catch (err) {
         this.logger.warn(`server figures of ${tenantId} kept for a retry: ${(err as Error).message}`);
@@ -419,6 +443,8 @@ export class NatsEventsService
     if (this.rounds++ % FULL_ROUND_EVERY === 0) this.answering.clear();
     /** Tenant → its verified connections' subscriptions, by connection (a page may repeat one). */
     const attributed = new Map<string, Map<string, number>>();
+    /** Tenant with its own account → its account's connections' subscriptions, by connection. */
+    const inAccount = new Map<string, Map<string, number>>();
     for (let offset = 0; ; offset += CONNZ_PAGE) {
       let more = false;
       for (const reply of await this.ask(CONNZ_SUBJECT, { auth: true, limit: CONNZ_PAGE, offset })) {
@@ -428,6 +454,12 @@ export class NatsEventsService
         if (page.connections.length === CONNZ_PAGE) more = true;
         for (const c of page.connections) {
           seen.add(c.key);
+          const owner = c.account === null ? undefined : this.tenantOfAccount(c.account);
+          if (owner !== undefined) {
+            let subs = inAccount.get(owner);
+            if (!subs) inAccount.set(owner, (subs = new Map<string, number>()));
+            subs.set(c.key, c.subscriptions);
+          }
           const who = map.attribute(c);
           if (!who) continue;
           // Opening an open connection again changes nothing; a closed one is never reopened.
@@ -454,7 +486,7 @@ export class NatsEventsService
     await this.pollAccounts(
       this.directory.list().filter((t) => t.natsAccount !== null),
       askedAt,
-      attributed,
+      inAccount,
     );
     for (const tenant of this.directory.list()) {
       // Only connections open since before the servers were asked can be missing from their
@@ -488,13 +520,13 @@ export class NatsEventsService
    * The accounts shape: each tenant's own account's figures from every server (STATZ, the unused
    * ones too, so that an account whose last connection closed still reports its final figures),
    * counted per `<account>@<server>`; its ACCOUNTZ (subscriptions, the claims' limits) and JSZ
-   * (JetStream use); one snapshot per tenant, with the subscriptions of its connections this poll's
-   * CONNZ saw (`connections`: tenant → connection → subscriptions). Only the tenants' accounts are asked.
+   * (JetStream use); one snapshot per tenant, its subscriptions the most on one of the account's
+   * connections (`connections`: from the poll's CONNZ). Only the tenants' accounts are asked.
    */
   private async pollAccounts(
     tenants: Tenant[],
     at: number,
-    connections: ReadonlyMap<string, ReadonlyMap<string, number>>,
+    connections: Map<string, Map<string, number>>,
   ): Promise<void> {
     if (tenants.length === 0) return;
     const byAccount = new Map(tenants.map((t) => [t.natsAccount!, t.id]));

@@ -292,16 +292,16 @@ describe('what the NATS server counts per connection and per account (issue #34)
         [statzA, statzB],
         [detail, { ...detail, subscriptions: 6 }],
         [js, replica],
-        [{ subscriptions: 1 }, { subscriptions: 3 }, { subscriptions: 2 }],
+        [{ subscriptions: 3 }, { subscriptions: 3 }, { subscriptions: 1 }],
       ),
     ).toEqual({
       tenantId: 't1',
       shape: 'account',
       at: 1000,
       connections: 7,
-      subscriptions: 8,
-      // The busiest connection's (CONNZ, over every server): what the account's `subs` claim caps.
-      maxConnectionSubscriptions: 3,
+      // nats-server 2.9.10 caps `subs` per connection: the most on one connection (CONNZ), not
+      // the account's total (ACCOUNTZ counts 8, Pulse's import subscriptions among them).
+      subscriptions: 3,
       leafnodes: 1,
       slowConsumers: 1,
       jetstream: { memory: 140, storage: 1340, streams: 2, consumers: 3 },
@@ -311,7 +311,6 @@ describe('what the NATS server counts per connection and per account (issue #34)
     expect(accountSnapshot('t1', 1000, [], [], [], [])).toMatchObject({
       connections: 0,
       subscriptions: 0,
-      maxConnectionSubscriptions: 0,
       jetstream: { memory: 0, storage: 0, streams: 0, consumers: 0 },
       claims: null,
     });
@@ -323,8 +322,8 @@ describe('what the NATS server counts per connection and per account (issue #34)
       shape: 'subjects',
       at: 5,
       connections: 2,
-      subscriptions: 5,
-      maxConnectionSubscriptions: 3,
+      // The most on one connection (the server's limit is per connection), not the sum.
+      subscriptions: 3,
       leafnodes: 0,
       slowConsumers: 0,
       jetstream: null,

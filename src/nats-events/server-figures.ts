@@ -149,7 +149,10 @@ export interface AccountDetail {
   server: string;
   account: string;
   connections: number;
-  /** The account's subscriptions on this server (its sublist: imports' and routed interest included). */
+  /**
+   * The account's subscriptions on this server (its sublist: imports' and routed interest
+   * included); not the snapshot's, which is per connection (accountSnapshot).
+   */
   subscriptions: number;
   leafnodes: number;
   /** The limits of the account's claims (operator/JWT mode), or null (an account of a config file). */
@@ -257,8 +260,9 @@ export function parseJsz(payload: Uint8Array): { server: string; accounts: Accou
 /**
  * The accounts shape's snapshot of one tenant's account from one poll: connections, leaf nodes
  * and slow consumers summed over the servers' STATZ (each counts its own); subscriptions the most
- * any server's ACCOUNTZ reports (a server's sublist holds the interest routed from the others, so
- * a sum would count it again); claims from the first reply that has them; JetStream memory and
+ * on any one of the account's client connections (CONNZ; `connections`): nats-server 2.9.10
+ * applies the claims' `subs` per connection, and ACCOUNTZ's account total counts the server's
+ * import subscriptions too; claims from the first reply that has them; JetStream memory and
  * storage summed over the servers (replicas included, as the servers store them), streams counted
  * once by name, each stream's consumers the most any server reports; the busiest of the account's
  * connections (CONNZ) by its subscriptions, what the claims' `subs` caps.
@@ -280,8 +284,7 @@ export function accountSnapshot(
     shape: 'account',
     at,
     connections: sum(figures.map((f) => f.connections)),
-    subscriptions: Math.max(0, ...details.map((d) => d.subscriptions)),
-    maxConnectionSubscriptions: mostSubscriptions(connections),
+    subscriptions: mostSubscriptions(connections),
     leafnodes: sum(figures.map((f) => f.leafnodes)),
     slowConsumers: sum(figures.map((f) => f.slowConsumers)),
     jetstream: {
@@ -294,16 +297,17 @@ export function accountSnapshot(
   };
 }
 
-/** The most subscriptions one of `connections` holds (0: none). */
+/** The most subscriptions on one connection (0 without any). */
 function mostSubscriptions(connections: { subscriptions: number }[]): number {
   let most = 0;
-  for (const c of connections) if (c.subscriptions > most) most = c.subscriptions;
+  for (const c of connections) most = Math.max(most, c.subscriptions);
   return most;
 }
 
 /**
  * The subjects shape's snapshot of one tenant from one CONNZ poll: its attributed verified
- * connections, the sum of their subscriptions and the most one holds. Slow consumers are the slow-consumer
+ * connections and the most subscriptions on one of them (a server's subscription limit is per
+ * connection). Slow consumers are the slow-consumer
  * disconnects counted for the tenant (`na_sc`), filled in by the reader.
  */
 export function subjectsSnapshot(
@@ -316,8 +320,7 @@ export function subjectsSnapshot(
     shape: 'subjects',
     at,
     connections: connections.length,
-    subscriptions: connections.reduce((a, c) => a + c.subscriptions, 0),
-    maxConnectionSubscriptions: mostSubscriptions(connections),
+    subscriptions: mostSubscriptions(connections),
     leafnodes: 0,
     slowConsumers: 0,
     jetstream: null,

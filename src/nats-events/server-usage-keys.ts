@@ -16,7 +16,7 @@ export class ServerUsageKeys {
   /**
    * STRING: the last figures counted of one source of cumulative server counters, `in_msgs in_bytes
    * out_msgs out_bytes` (a connection `<server id>:<cid>`, an account on a server
-   * `<account>@<server id>`), or `x`: a closed connection whose final counts were counted (a tombstone).
+   * `<account>@<server id>~<natsAccountSince>`, see accountSource), or `x`: a closed connection whose final counts were counted (a tombstone).
    */
   baseline(tenantId: string, source: string): string {
     return `${this.shared.tenantScope(tenantId)}svb:${source}`;

@@ -19,14 +19,12 @@ export interface ServerSnapshot {
   at: number;
   /** Open client connections (accounts: the account's; subjects: the attributed ones). */
   connections: number;
-  /** Subscriptions (accounts: the account's; subjects: the attributed connections'). */
-  subscriptions: number;
   /**
-   * The most subscriptions one of the tenant's connections holds (CONNZ, over every server): what
-   * an account's `subs` claim caps, per connection in nats-server 2.9.10 (README, Deployment
-   * shapes). Absent in a snapshot stored before it was measured.
+   * The most subscriptions on any one of the tenant's connections (CONNZ; accounts: the account's
+   * connections; subjects: the attributed ones): nats-server 2.9.10 applies the account's `subs`
+   * limit per connection, so this is what the limit is measured against.
    */
-  maxConnectionSubscriptions?: number;
+  subscriptions: number;
   /** Leaf node connections of the account (0 in the subjects shape). */
   leafnodes: number;
   /** Slow consumers the server counted (cumulative, per the server's own count). */

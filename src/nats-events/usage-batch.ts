@@ -13,10 +13,42 @@ export interface SourceEntry {
   /** Its final counts are not counted, only the close (the accounts shape counts per account). */
   uncounted: boolean;
   refusal: Refusal | null;
+  /**
+   * An account's figures (the accounts shape): seen for the first time by the tenant (no baseline),
+   * they set the baseline and count nothing — the account's past is not the tenant's.
+   */
+  account?: boolean;
 }
 
-/** Sources one tenant's batch holds at most between writes; beyond, new ones are dropped. */
+/**
+ * The source of an account's figures on one server for a tenant: `<account>@<server id>`, and
+ * `~<since>` when the tenant's natsAccount was set at `since` (epoch ms; Tenant.natsAccountSince),
+ * so an account that leaves the tenant and comes back later starts from a new baseline.
+ */
+export function accountSource(account: string, server: string, since: number | undefined): string {
+  return since === undefined ? `${account}@${server}` : `${account}@${server}~${since}`;
+}
+
+/**
+ * Open sources' figures (a poll's CONNZ counters, STATZ, CONNS) one tenant's batch holds at most
+ * between writes; beyond, new ones are dropped: the next poll reads them again, nothing is lost.
+ */
 export const MAX_SOURCES_PER_BATCH = 10_000;
+/**
+ * Closed connections' final counts one tenant's batch holds at most between writes, bounded apart
+ * from the figures and generously (~200 B each): a final is read once, never again.
+ */
+export const MAX_FINALS_PER_BATCH = 100_000;
+
+/**
+ * How long figures may come after what they describe changed: a CONNZ page read before a close
+ * and written after it, within one poll plus a flush retry. A closed connection's tombstone is
+ * kept this long, and a batch kept for a retry longer than this is dropped (its tombstones gone,
+ * its finals would count again). A few poll intervals, at least 10 minutes.
+ */
+export function staleWindowSeconds(pollIntervalMs: number): number {
+  return Math.max(600, Math.ceil((4 * pollIntervalMs) / 1000));
+}
 
 const ZERO: ServerCounts = { ingress: { msgs: 0, bytes: 0 }, egress: { msgs: 0, bytes: 0 } };
 
@@ -38,6 +70,12 @@ export class UsageBatch {
   snapshot: ServerSnapshot | null = null;
   /** Sources left out because the batch was full. */
   dropped = 0;
+  /** Open sources' entries and closed connections' (each bounded on its own). */
+  private open = 0;
+  private finals = 0;
+
+  /** @param since Epoch ms the batch began gathering (a kept batch's retries keep the oldest). */
+  constructor(public since = Date.now()) {}
 
   get empty(): boolean {
     return this.sources.size === 0 && this.snapshot === null;
@@ -46,6 +84,11 @@ export class UsageBatch {
   /** Cumulative figures of an open source (a CONNZ poll, a STATZ reply, a CONNS advisory). */
   figures(source: string, counts: ServerCounts): void {
     this.merge(source, { counts, final: false, uncounted: false, refusal: null });
+  }
+
+  /** An account's cumulative figures on one server (STATZ, CONNS): a first sighting counts nothing. */
+  accountFigures(source: string, counts: ServerCounts): void {
+    this.merge(source, { counts, final: false, uncounted: false, refusal: null, account: true });
   }
 
   /** A connection's final counts (its disconnect advisory), counted; and the limit it was refused for. */
@@ -63,17 +106,24 @@ export class UsageBatch {
     for (const [source, entry] of other.sources) this.merge(source, entry);
     if (other.snapshot && (!this.snapshot || this.snapshot.at < other.snapshot.at)) this.snapshot = other.snapshot;
     this.dropped += other.dropped;
+    this.since = Math.min(this.since, other.since);
   }
 
   private merge(source: string, entry: SourceEntry): void {
     const had = this.sources.get(source);
     if (!had) {
-      if (this.sources.size >= MAX_SOURCES_PER_BATCH) {
+      if (entry.final ? this.finals >= MAX_FINALS_PER_BATCH : this.open >= MAX_SOURCES_PER_BATCH) {
         this.dropped++;
         return;
       }
+      if (entry.final) this.finals++;
+      else this.open++;
       this.sources.set(source, { ...entry, counts: maxCounts(ZERO, entry.counts) });
       return;
+    }
+    if (entry.final && !had.final) {
+      this.open--;
+      this.finals++;
     }
     had.counts = maxCounts(had.counts, entry.counts);
     // Left uncounted only while everything merged said so.

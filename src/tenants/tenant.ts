@@ -33,6 +33,12 @@ export interface Tenant {
    * subject namespace in a shared account. Unique across tenants.
    */
   natsAccount: string | null;
+  /**
+   * When `natsAccount` was last set or changed (epoch ms; absent: before this was kept, or never
+   * set). Internal, not in the API: the account's usage baselines are the tenant's since then
+   * (nats-events), so an account that leaves the tenant and comes back is not billed for the time between.
+   */
+  natsAccountSince?: number;
   /** Limits the admin sets (the one-account shape; claims win in the accounts shape); null: none. */
   limits: TenantLimits;
   createdAt: string;

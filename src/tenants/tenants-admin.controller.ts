@@ -6,6 +6,7 @@ import { ParseIdPipe } from '../common/pipes/parse-id.pipe.js';
 import { CreateTenantDto, UpdateTenantDto } from './dto/tenant.dto.js';
 import { ListTenantsQuery } from './dto/list-tenants.query.js';
 import { type ErasureReceipt, TenantsService } from './tenants.service.js';
+import type { Tenant } from './tenant.js';
 import { Audited } from '../common/decorators/audited.decorator.js';
 
 @ApiTags('admin')
@@ -23,8 +24,8 @@ export class TenantsAdminController {
   })
   @Audited({ action: 'tenant.create', target: 'tenant', id: 'answer:id' })
   @Post()
-  create(@Body() dto: CreateTenantDto) {
-    return this.tenants.create(dto);
+  async create(@Body() dto: CreateTenantDto) {
+    return publicTenant(await this.tenants.create(dto));
   }
 
   @AdminRoute({
@@ -34,8 +35,9 @@ export class TenantsAdminController {
     errors: [400],
   })
   @Get()
-  list(@Query() query: ListTenantsQuery) {
-    return this.tenants.list(query.limit, query.cursor);
+  async list(@Query() query: ListTenantsQuery) {
+    const page = await this.tenants.list(query.limit, query.cursor);
+    return { ...page, tenants: page.tenants.map(publicTenant) };
   }
 
   @AdminRoute({
@@ -45,7 +47,7 @@ export class TenantsAdminController {
   })
   @Get(':id')
   async get(@Param('id', ParseIdPipe) id: string) {
-    return { ...(await this.tenants.get(id)), apiKeys: await this.tenants.listKeys(id) };
+    return { ...publicTenant(await this.tenants.get(id)), apiKeys: await this.tenants.listKeys(id) };
   }
 
   @AdminRoute({
@@ -55,8 +57,8 @@ export class TenantsAdminController {
   })
   @Audited({ action: 'tenant.update', target: 'tenant' })
   @Patch(':id')
-  update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateTenantDto) {
-    return this.tenants.update(id, dto);
+  async update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateTenantDto) {
+    return publicTenant(await this.tenants.update(id, dto));
   }
 
   @AdminRoute({
@@ -116,4 +118,11 @@ export class TenantsAdminController {
   async revokeKey(@Param('id', ParseIdPipe) id: string, @Param('keyId', ParseIdPipe) keyId: string): Promise<void> {
     await this.tenants.revokeKey(id, keyId);
   }
+}
+
+/** A tenant as the API shows it: without what is kept for Pulse's own use (Tenant.natsAccountSince). */
+function publicTenant<T extends Tenant>(tenant: T): Omit<T, 'natsAccountSince'> {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { natsAccountSince, ...shown } = tenant;
+  return shown;
 }

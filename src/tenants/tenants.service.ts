@@ -73,6 +73,7 @@ export class TenantsService {
       retentionDays: dto.retentionDays ?? null,
       natsIdentities: identitiesOf(dto.natsIdentities, NO_NATS_IDENTITIES),
       natsAccount: dto.natsAccount ?? null,
+      ...(dto.natsAccount && { natsAccountSince: Date.now() }),
       limits: mergeLimits(NO_TENANT_LIMITS, dto.limits),
       createdAt: now,
       updatedAt: now,
@@ -156,6 +157,8 @@ export class TenantsService {
       retentionDays: dto.retentionDays === undefined ? tenant.retentionDays : dto.retentionDays,
       natsIdentities: identitiesOf(dto.natsIdentities, tenant.natsIdentities),
       natsAccount: dto.natsAccount === undefined ? tenant.natsAccount : dto.natsAccount,
+      // A new account (or none): its baselines start again (Tenant.natsAccountSince).
+      ...(dto.natsAccount !== undefined && dto.natsAccount !== tenant.natsAccount && { natsAccountSince: Date.now() }),
       limits: mergeLimits(tenant.limits, dto.limits),
       updatedAt: new Date().toISOString(),
     };

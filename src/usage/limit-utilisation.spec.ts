@@ -82,71 +82,24 @@ describe("a tenant's limits: use, utilisation, level", () => {
     expect(byName.get('jetstreamStreams')).toMatchObject({ used: 3, utilisation: 1 });
   });
 
-  it("accounts: the claims' `subs` caps each connection (nats-server 2.9.10): the busiest connection's subscriptions against it, not the account's", () => {
-    // 5 connections of 1 subscription each under `subs: 3`; the account's sublist holds 11 (its
-    // imports' and JetStream's internal subscriptions too), the day's stored peak 12.
+  it("`subs` caps each connection (nats-server 2.9.10): the snapshot's subscriptions are the busiest connection's, against the claim", () => {
+    // 5 connections of 1 subscription each under `subs: 3`: the snapshot holds 1 (the most on one
+    // connection, nats-events), the day's stored peak of it 2.
     const snapshot = serverSnapshot('a', {
       shape: 'account',
       connections: 5,
-      subscriptions: 11,
-      maxConnectionSubscriptions: 1,
+      subscriptions: 1,
       claims: { ...NO_LIMITS, connections: 10, subscriptions: 3 },
     });
-    const today = { sub_pk: '12' };
-    const use = useOf({
-      snapshot,
-      serverCounters: true,
-      jetstream: null,
-      today,
-      month,
-      subscriptionsPerConnection: true,
-    });
+    const use = useOf({ snapshot, serverCounters: true, jetstream: null, today: { sub_pk: '2' }, month });
     const limits = resolveLimits(snapshot.claims, { limits: NO_TENANT_LIMITS, monthlyMessageQuota: null });
-    const subs = utilisationsOf(limits, use, thresholds).find((u) => u.limit === 'subscriptions')!;
-    // No peak of the busiest connection is stored: the peak is the value now.
-    expect(subs).toMatchObject({
+    expect(utilisationsOf(limits, use, thresholds).find((u) => u.limit === 'subscriptions')).toMatchObject({
       max: 3,
       source: 'account',
       used: 1,
       utilisation: 0.3333,
-      peakToday: 1,
+      peakToday: 2,
       level: 'ok',
-    });
-    // Its hours' peaks are the account's: no forecast from them.
-    const hours = Array.from({ length: 30 }, (_, i) => ({ sub_pk: String(i + 1) }));
-    expect(forecastOf(subs, hourlySeriesOf(hours), null, NOW)).toBeNull();
-    // A snapshot stored before the busiest connection was measured: not measured, nothing said.
-    const { maxConnectionSubscriptions: _, ...older } = snapshot;
-    const before = useOf({
-      snapshot: older,
-      serverCounters: true,
-      jetstream: null,
-      today,
-      month,
-      subscriptionsPerConnection: true,
-    });
-    expect(utilisationsOf(limits, before, thresholds).find((u) => u.limit === 'subscriptions')).toMatchObject({
-      used: 0,
-      utilisation: null,
-      level: 'ok',
-    });
-    // A limit the admin set on the tenant counts the subscriptions across its connections (the account's).
-    const own = useOf({
-      snapshot,
-      serverCounters: true,
-      jetstream: null,
-      today,
-      month,
-      subscriptionsPerConnection: false,
-    });
-    const ownLimits = resolveLimits(null, {
-      limits: { ...NO_TENANT_LIMITS, subscriptions: 20 },
-      monthlyMessageQuota: null,
-    });
-    expect(utilisationsOf(ownLimits, own, thresholds).find((u) => u.limit === 'subscriptions')).toMatchObject({
-      source: 'tenant',
-      used: 11,
-      peakToday: 12,
     });
   });
 

@@ -65,19 +65,13 @@ export interface UseInputs {
   today: Record<string, string>;
   /** This month's figures; null: not read (no monthly limit has a value): data and monthly messages not measured. */
   month: UsageFigures | null;
-  /**
-   * The subscriptions limit caps each connection (an account's `subs` claim, as nats-server 2.9.10
-   * enforces it): its use is the busiest connection's subscriptions, not the tenant's sum.
-   */
-  subscriptionsPerConnection?: boolean;
 }
 
 /**
  * Every limit's use: connections and subscriptions now from the snapshot, their peak today the
  * day's stored peak (`cn_pk`, `sub_pk`, sampled by the usage job every pass) or the value now if
- * higher; subscriptions capped per connection (`subscriptionsPerConnection`) the busiest
- * connection's now (no peak of it stored: the peak is the value now; a snapshot without it: not
- * measured); the payload today's largest message (`pl_max`, peak and use alike); data the month's
+ * higher (subscriptions: the most on one connection, as nats-server 2.9.10 applies the limit);
+ * the payload today's largest message (`pl_max`, peak and use alike); data the month's
  * bytes in and out as the server counts them; JetStream now (no peak stored: the peak is the value
  * now); the monthly messages the month's published count. Cumulative limits peak at their use.
  */
@@ -92,12 +86,7 @@ export function useOf(inputs: UseInputs): Map<LimitName, Use> {
   const largest = fieldOf(today, F.largestMessage) ?? 0;
   return new Map<LimitName, Use>([
     ['connections', gauge(snapshot?.connections, F.connectionsPeak)],
-    [
-      'subscriptions',
-      inputs.subscriptionsPerConnection
-        ? same(snapshot?.maxConnectionSubscriptions ?? null)
-        : gauge(snapshot?.subscriptions, F.subscriptionsPeak),
-    ],
+    ['subscriptions', gauge(snapshot?.subscriptions, F.subscriptionsPeak)],
     ['payload', same(largest)],
     ['data', same(inputs.serverCounters && month ? month.ingress.bytes + month.egress.bytes : null)],
     ['jetstreamMemory', same(jetstream?.memory ?? null)],
@@ -205,8 +194,7 @@ function fitOf(series: HourlySeries, name: SeriesName, fits: SeriesFits, nowMs: 
  * memory and storage from the hours' stored bytes (memory and file together) times the type's
  * share of the bytes now; data and the monthly messages as a quota to the month's end. Null
  * without a limit, without a measured use, for the limits with no series (payload, JetStream
- * streams and consumers; subscriptions against an account's claim, which caps each connection
- * while the hours' peaks are the account's), or with fewer than 3 hours. `fits`: the series' fits
+ * streams and consumers), or with fewer than 3 hours. `fits`: the series' fits
  * of this hour, kept with the series (filled here): only the use now and the limit are applied per call.
  */
 export function forecastOf(
@@ -218,7 +206,6 @@ export function forecastOf(
 ): LimitForecast | null {
   const name = SERIES_OF.get(u.limit);
   if (u.max === null || u.utilisation === null || name === undefined) return null;
-  if (u.limit === 'subscriptions' && u.source === 'account') return null;
   const fit = fitOf(series, name, fits, nowMs);
   switch (u.limit) {
     case 'jetstreamMemory':

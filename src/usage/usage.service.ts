@@ -331,7 +331,6 @@ export class UsageService implements UtilisationSource {
       today: days[days.length - 1],
       month: wholeMonth ? usageOf(days, shape) : null,
       // The server enforces an account's `subs` per connection (README, Deployment shapes).
-      subscriptionsPerConnection: resolved.get('subscriptions')!.source === 'account',
     });
     const limits = utilisationsOf(resolved, use, this.thresholds);
     return { tenant, shape, snapshot, serverFigures, jetstream, days, monthFrom, limits };

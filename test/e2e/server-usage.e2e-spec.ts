@@ -213,13 +213,13 @@ system_account: SYS
     const hours = await reader.hours(a.id, [hour, hour - 3600]);
     expect(sum(hours, 'sv_out_m')).toBe(after.sv_out_m);
     expect(sum(hours, 'sv_out_b')).toBe(after.sv_out_b);
-    // The snapshot: the tenant's 6 verified connections and their 5 subscriptions.
+    // The snapshot: the tenant's 6 verified connections, at most 1 subscription on one of them.
     const snapshot = await pulse.app.get<ServerUsageReader>(SERVER_USAGE_READER).snapshot(a.id);
     expect(snapshot).toMatchObject<Partial<ServerSnapshot>>({
       tenantId: a.id,
       shape: 'subjects',
       connections: 6,
-      subscriptions: 5,
+      subscriptions: 1,
       leafnodes: 0,
       jetstream: null,
       claims: null,
@@ -278,7 +278,8 @@ system_account: SYS
       jetstream: { memory: 0, storage: 0, streams: 0, consumers: 0 },
       claims: null,
     });
-    expect((await reader.snapshot(b.id))!.subscriptions).toBeGreaterThanOrEqual(5);
+    // The most subscriptions on one connection: each subscriber has 1.
+    expect((await reader.snapshot(b.id))!.subscriptions).toBe(1);
     // A subscription over the account's max_subscriptions: nats-server 2.9.10 answers an error and
     // keeps the connection, so no disconnect reports it and nothing is counted.
     expect(await raw('carol', 'SUB a 1\r\nSUB b 2\r\nSUB c 3\r\nSUB d 4\r\nPING\r\n')).toContain(
@@ -316,6 +317,26 @@ system_account: SYS
     await settled(b, () => true);
     await poll(pulse);
     expect(await totals(b)).toMatchObject({ sv_in_m: after.sv_in_m, sv_out_m: after.sv_out_m, rf_cn: 1 });
+  });
+
+  it('subscriptions are measured per connection, as the server limits them: 2 connections × 3 subscriptions → 3, in both shapes', async () => {
+    const pulse = instances[0];
+    const reader = pulse.app.get<ServerUsageReader>(SERVER_USAGE_READER);
+    const conns: NatsConnection[] = [];
+    for (const user of ['alice', 'carol'])
+      for (let i = 0; i < 2; i++) {
+        const nc = await connect({ servers: url, user, pass: `${user}-secret`, name: `${user}-subs-${i}` });
+        for (let j = 0; j < 3; j++) nc.subscribe(`tenant.${a.id}.subs.${i}.${j}`);
+        await nc.flush();
+        conns.push(nc);
+      }
+    open.push(...conns);
+    await poll(pulse);
+    // ACC's max_subscriptions 3 allows 3 on each connection: 100 %, not 200 %.
+    expect(await reader.snapshot(a.id)).toMatchObject({ shape: 'subjects', connections: 2, subscriptions: 3 });
+    expect(await reader.snapshot(b.id)).toMatchObject({ shape: 'account', connections: 2, subscriptions: 3 });
+    for (const c of conns) await c.close();
+    await settled(b, () => true);
   });
 
   it('across a restart of Pulse and with two instances at once, nothing is counted twice', async () => {

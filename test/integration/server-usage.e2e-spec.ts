@@ -7,9 +7,9 @@ import { ServerUsageKeys } from '../../src/nats-events/server-usage-keys.js';
 import {
   BASELINE_TTL_SECONDS,
   ServerUsageRepository,
-  TOMBSTONE_TTL_SECONDS,
+  SOURCES_PER_CALL,
 } from '../../src/nats-events/server-usage.repository.js';
-import { UsageBatch } from '../../src/nats-events/usage-batch.js';
+import { accountSource, staleWindowSeconds, UsageBatch } from '../../src/nats-events/usage-batch.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { deletePrefix, SHARED_REDIS, uniquePrefix } from '../support/pulse-app.js';
 
@@ -29,7 +29,8 @@ describe('server usage write (real Redis)', () => {
   afterAll(() => redis.quit().then(() => deletePrefix(SHARED_REDIS, prefix)));
 
   const now = Date.now();
-  const opts = { now, minuteSeconds: 3 * 3600, snapshotSeconds: 600 };
+  const tombstoneSeconds = staleWindowSeconds(30_000);
+  const opts = { now, minuteSeconds: 3 * 3600, snapshotSeconds: 600, tombstoneSeconds };
   const tenant = async (id: string) => redis.hset(keys.tenant(id), { id, tier: 'professional' });
   const write = (id: string, fill: (b: UsageBatch) => void) => {
     const batch = new UsageBatch();
@@ -75,7 +76,10 @@ describe('server usage write (real Redis)', () => {
     // Closed: the final counts add what came since the last figures, and leave a tombstone.
     await write('t2', (b) => b.final('S1:8', counts(0, 0, 15, 150), null));
     expect(await redis.get(usage.baseline('t2', 'S1:8'))).toBe('x');
-    expect(await redis.ttl(usage.baseline('t2', 'S1:8'))).toBeGreaterThan(TOMBSTONE_TTL_SECONDS - 60);
+    // Kept only as long as a stale page or a retried write can come: the stale window, not a day.
+    const tombstoneTtl = await redis.ttl(usage.baseline('t2', 'S1:8'));
+    expect(tombstoneTtl).toBeGreaterThan(tombstoneSeconds - 60);
+    expect(tombstoneTtl).toBeLessThanOrEqual(tombstoneSeconds);
     // A CONNZ page read before the close, written after: no baseline comes back, nothing counts again.
     await write('t2', (b) => b.figures('S1:8', counts(0, 0, 12, 120)));
     // The final counts again (a retried write): nothing.
@@ -84,6 +88,26 @@ describe('server usage write (real Redis)', () => {
     // A connection that opened, published and closed between polls: its final counts, whole.
     await write('t2', (b) => b.final('S1:9', counts(3, 30, 0, 0), null));
     expect(await totals('t2')).toMatchObject({ sv_in_m: 3, sv_in_b: 30, sv_out_m: 15, sv_out_b: 150 });
+  });
+
+  it('writes a large batch in Lua calls of at most SOURCES_PER_CALL sources, each counted once', async () => {
+    await tenant('t7');
+    const n = 2 * SOURCES_PER_CALL + 7;
+    // The sources (baseline keys) each Lua call names.
+    const calls: number[] = [];
+    const spied = repository as unknown as { script: (k: string[], a: unknown[]) => Promise<unknown> };
+    const script = spied.script;
+    spied.script = (k, a) => {
+      calls.push(k.filter((key) => key.includes('svb:')).length);
+      return script(k, a);
+    };
+    const written = await write('t7', (b) => {
+      for (let i = 0; i < n; i++) b.final(`S9:${i}`, counts(1, 10, 2, 20), null);
+    }).finally(() => (spied.script = script));
+    expect(written?.ingress).toEqual({ msgs: n, bytes: 10 * n });
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...calls)).toBeLessThanOrEqual(SOURCES_PER_CALL);
+    expect(await totals('t7')).toMatchObject({ sv_in_m: n, sv_out_m: 2 * n });
   });
 
   it('counts refusals once per connection, with or without its figures', async () => {
@@ -114,6 +138,29 @@ describe('server usage write (real Redis)', () => {
       b.figures('ACC@S1b', counts(2, 20, 10, 100));
     });
     expect(await totals('t4')).toMatchObject({ sv_in_m: 23, sv_in_b: 230, sv_out_m: 115, sv_out_b: 1150 });
+  });
+
+  it('accounts shape: a first sighting sets the baseline and counts nothing; an account moved between tenants bills each only its own time', async () => {
+    await tenant('ta');
+    await tenant('tb');
+    const acc = (id: string, since: number, c: ServerCounts) =>
+      write(id, (b) => b.accountFigures(accountSource('ACCM', 'S1', since), c));
+    // Pulse first sees the account (deployed, or the tenant just given it) after 700 messages: not billed.
+    await acc('ta', 1, counts(700, 7000, 0, 0));
+    expect((await totals('ta')).sv_in_m).toBe(0);
+    await acc('ta', 1, counts(1700, 17000, 0, 0));
+    expect((await totals('ta')).sv_in_m).toBe(1000);
+    // Moved to tb (its natsAccount set at epoch 2): its first sighting counts nothing of ta's time …
+    await acc('tb', 2, counts(1700, 17000, 0, 0));
+    // … then 50 new messages are tb's.
+    await acc('tb', 2, counts(1750, 17500, 0, 0));
+    expect((await totals('tb')).sv_in_m).toBe(50);
+    expect((await totals('ta')).sv_in_m + (await totals('tb')).sv_in_m).toBe(1050);
+    // Back to ta later (epoch 3): ta's baseline of before is not reused, only new traffic counts.
+    await acc('ta', 3, counts(1750, 17500, 0, 0));
+    await acc('ta', 3, counts(1760, 17600, 0, 0));
+    expect((await totals('ta')).sv_in_m).toBe(1010);
+    expect((await totals('tb')).sv_in_m).toBe(50);
   });
 
   it('keeps counts exact past 1e14 (Lua numbers written without an exponent)', async () => {
