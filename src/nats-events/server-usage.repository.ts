@@ -30,7 +30,7 @@ export const REFUSAL_FIELDS: ReadonlyMap<Refusal, string> = new Map([
 ]);
 
 /** ARGV values per source op in USAGE_LUA. */
-const STRIDE = 7;
+const STRIDE = 11;
 
 /**
  * Writes one tenant's server figures, only while the tenant exists, at most once per change of a
@@ -39,7 +39,8 @@ const STRIDE = 7;
  * JSON ('' none), snapshot TTL, then per source: op (`f` figures of an open source, `a` an
  * account's figures (`f`, but a first sighting only sets the baseline), `F` final counts of a
  * closed connection, `R` a close that counts no figures), the index of its key,
- * in_msgs, in_bytes, out_msgs, out_bytes, the refusal's counter field ('' none).
+ * in_msgs, in_bytes, out_msgs, out_bytes, the refusal's counter field ('' none), and an account's least
+ * figures in the batch (its first sighting's baseline; 0 for other ops).
  * Per source and counter: delta = max(0, figure − baseline), baseline = max(baseline, figure); a
  * tombstone (`x`, a closed connection already counted) makes the op count nothing. The deltas go
  * to the minute (which the rollup folds into its hour and day) and the totals. Numbers are
@@ -56,18 +57,20 @@ for i = 6, #ARGV, ${STRIDE} do
   local cur = redis.call('GET', key)
   if cur ~= 'x' then
     if op ~= 'R' then
-      -- An account's first sighting by the tenant: the baseline, nothing counted.
-      local first = op == 'a' and not cur
+      -- An account's first sighting by the tenant: its baseline is the batch's least figures of it
+      -- (the account's past is not counted; what came after the first figure in the batch is).
       local base = { 0, 0, 0, 0 }
       if cur then
         local j = 1
         for v in string.gmatch(cur, '%S+') do base[j] = tonumber(v) or 0; j = j + 1 end
+      elseif op == 'a' then
+        for j = 1, 4 do base[j] = tonumber(ARGV[i + 6 + j]) or 0 end
       end
       local kept = {}
       for j = 1, 4 do
         local v = tonumber(ARGV[i + 1 + j]) or 0
         if v > base[j] then
-          if not first then add[j] = add[j] + (v - base[j]) end
+          add[j] = add[j] + (v - base[j])
           base[j] = v
         end
         kept[j] = string.format('%.0f', base[j])
@@ -166,6 +169,10 @@ export class ServerUsageRepository {
           e.counts.egress.msgs,
           e.counts.egress.bytes,
           e.refusal === null ? '' : (REFUSAL_FIELDS.get(e.refusal) ?? ''),
+          e.floor?.ingress.msgs ?? 0,
+          e.floor?.ingress.bytes ?? 0,
+          e.floor?.egress.msgs ?? 0,
+          e.floor?.egress.bytes ?? 0,
         );
       }
       const reply = (await this.script(keys, args)) as number | (string | number)[];

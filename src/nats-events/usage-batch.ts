@@ -15,9 +15,15 @@ export interface SourceEntry {
   refusal: Refusal | null;
   /**
    * An account's figures (the accounts shape): seen for the first time by the tenant (no baseline),
-   * they set the baseline and count nothing — the account's past is not the tenant's.
+   * the batch's least figures of it set the baseline — the account's past is not the tenant's;
+   * what came after them within the batch is.
    */
   account?: boolean;
+  /**
+   * An account's least figures seen in the batch (per counter): a first sighting's baseline, so that
+   * what came after the first figure within one flush is still the tenant's.
+   */
+  floor?: ServerCounts;
 }
 
 /**
@@ -51,6 +57,11 @@ export function staleWindowSeconds(pollIntervalMs: number): number {
 }
 
 const ZERO: ServerCounts = { ingress: { msgs: 0, bytes: 0 }, egress: { msgs: 0, bytes: 0 } };
+
+const minCounts = (a: ServerCounts, b: ServerCounts): ServerCounts => ({
+  ingress: { msgs: Math.min(a.ingress.msgs, b.ingress.msgs), bytes: Math.min(a.ingress.bytes, b.ingress.bytes) },
+  egress: { msgs: Math.min(a.egress.msgs, b.egress.msgs), bytes: Math.min(a.egress.bytes, b.egress.bytes) },
+});
 
 const maxCounts = (a: ServerCounts, b: ServerCounts): ServerCounts => ({
   ingress: { msgs: Math.max(a.ingress.msgs, b.ingress.msgs), bytes: Math.max(a.ingress.bytes, b.ingress.bytes) },
@@ -118,7 +129,8 @@ export class UsageBatch {
       }
       if (entry.final) this.finals++;
       else this.open++;
-      this.sources.set(source, { ...entry, counts: maxCounts(ZERO, entry.counts) });
+      const counts = maxCounts(ZERO, entry.counts);
+      this.sources.set(source, { ...entry, counts, ...(entry.account && { floor: entry.floor ?? counts }) });
       return;
     }
     if (entry.final && !had.final) {
@@ -126,6 +138,7 @@ export class UsageBatch {
       this.finals++;
     }
     had.counts = maxCounts(had.counts, entry.counts);
+    if (had.account) had.floor = minCounts(had.floor ?? had.counts, entry.floor ?? entry.counts);
     // Left uncounted only while everything merged said so.
     had.uncounted &&= entry.uncounted;
     had.final ||= entry.final;

@@ -163,6 +163,20 @@ describe('server usage write (real Redis)', () => {
     expect((await totals('tb')).sv_in_m).toBe(50);
   });
 
+  it('accounts shape: a first sighting and later figures in one batch count what came after the first figure', async () => {
+    await tenant('tc');
+    // The account's first connection (its CONNS advisory, figures 0) and a poll after 40 messages
+    // land in the same flush: the baseline is the first figure, the 40 are the tenant's.
+    await write('tc', (b) => {
+      b.accountFigures(accountSource('ACCF', 'S1', 1), counts(0, 0, 0, 0));
+      b.accountFigures(accountSource('ACCF', 'S1', 1), counts(40, 400, 200, 2000));
+    });
+    expect(await totals('tc')).toMatchObject({ sv_in_m: 40, sv_in_b: 400, sv_out_m: 200, sv_out_b: 2000 });
+    // A batch whose only figure is a first sighting still counts nothing (the account's past).
+    await write('tc', (b) => b.accountFigures(accountSource('ACCG', 'S1', 1), counts(900, 9000, 0, 0)));
+    expect((await totals('tc')).sv_in_m).toBe(40);
+  });
+
   it('keeps counts exact past 1e14 (Lua numbers written without an exponent)', async () => {
     await tenant('t5');
     const big = 123_456_789_012_345;
