@@ -37,7 +37,7 @@ const { values, positionals } = parseArgs({
 
 // The command's own parsing, so the bench reads files exactly as the command does.
 const parseTs = parseTimestamp;
-const readCsv = (path) => parseSeriesCsv(readFileSync(path, 'utf8'));
+const readCsv = (path) => parseSeriesCsv(readFileSync(path, 'utf8')).rows;
 
 async function detect(path, extra = []) {
   // The generator's values are message counts (resolution 1, as Pulse's job knows of its own

@@ -107,6 +107,8 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
   private readonly windowMs: number;
   private readonly settleMs: number;
   private closedWindows = 0;
+  /** Tenant windows a pass skipped because the tenant's stored window was already past them. */
+  private lateWindows = 0;
   /**
    * Windows whose pass this instance found the lock held for by another (so Redis answered, and
    * took the counts as they came): what a takeover may judge one by one. Recent ones only.
@@ -150,9 +152,9 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
     );
   }
 
-  /** Windows this instance closed (a window counts once across instances). */
-  stats(): { windowsClosed: number } {
-    return { windowsClosed: this.closedWindows };
+  /** Windows this instance closed (a window counts once across instances), and tenant windows it found late. */
+  stats(): { windowsClosed: number; windowsLate: number } {
+    return { windowsClosed: this.closedWindows, windowsLate: this.lateWindows };
   }
 
   /** The index of the last window that has ended by `now` (after the settle delay). */
@@ -168,10 +170,19 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
   private async pass(held: HeldLock, now: number): Promise<number> {
     const window = this.windowAt(now);
     let opened = 0;
-    await forEachTenant(this.directory.list('anomalies'), async (tenant) => {
-      opened += await this.closeTenantWindow(tenant.id, window, tenant.anomalySensitivity);
-      await held.extend(this.lockTtl);
-    });
+    const lateBefore = this.lateWindows;
+    try {
+      await forEachTenant(this.directory.list('anomalies'), async (tenant) => {
+        opened += await this.closeTenantWindow(tenant.id, window, tenant.anomalySensitivity);
+        await held.extend(this.lockTtl);
+      });
+    } finally {
+      const late = this.lateWindows - lateBefore;
+      if (late > 0)
+        this.logger.warn(
+          `window ${window}: ${late} tenant(s) already closed past it (a pass late after a pause, or this instance's clock behind another's); not judged again`,
+        );
+    }
     if (await this.store.advanceWindow(window)) this.closedWindows++;
     return opened;
   }
@@ -186,7 +197,12 @@ export class AnomalyDetectionJob extends LockedJobService<number> {
       await this.deliver(tenantId, stored.window, stored.state);
       stored = { window: stored.window, state: { ...stored.state, pending: [] } };
     }
-    if (stored && stored.window >= window) return 0; // closed already (by another instance, or this one)
+    if (stored && stored.window >= window) {
+      // Closed already (by another instance, or a retry), or the tenant's state is past it (a pass
+      // late after a pause, or this instance's clock behind another's): never judged again.
+      if (stored.window > window) this.lateWindows++;
+      return 0;
+    }
 
     const from = window * this.windowMs;
     const counters = await this.store.counters(tenantId, Date.now(), TOP_SUBJECTS, from, from + this.windowMs);

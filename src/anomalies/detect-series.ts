@@ -8,7 +8,14 @@
  *
  * Runs the detection pipeline of the scheduled job (`closeWindow`, same state, warm-up,
  * hold-down and gap handling) over a CSV of closed windows and prints one JSON line per anomaly
- * opened. Errors go to stderr with exit code 2.
+ * opened.
+ *
+ * The file is taken as clocks and collectors produce it: a line that is not a row (wrong field
+ * count, a timestamp or value that does not parse, an empty value) is skipped; rows that go back in
+ * time are put in time order; rows of a timestamp given before are one window, the mean of their
+ * values; a missing header is tolerated. Each is a warning on stderr naming the line (the first
+ * 20, then one line counting the rest), and the exit code is 0. Exit 2 (the reason on stderr) only
+ * for bad options, a file that cannot be read, or one without a single row.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -18,9 +25,16 @@ import { detectSeries, parseSeriesCsv, SeriesInputError } from './series-runner.
 
 const USAGE = `usage: detect-series [--sensitivity low|medium|high] [--metric ${SERIES_METRICS.join('|')}] [--detectors all|rules|statistical] [--resolution N] FILE.csv`;
 
+const INPUT = `FILE.csv: "timestamp,value" rows, one per window. Lines that are not rows are skipped, rows out of time order sorted, rows of one timestamp averaged into one window, each with a warning on stderr; exit 2 only when no line is a row.`;
+
 function fail(message: string): never {
   process.stderr.write(`detect-series: ${message}\n${USAGE}\n`);
   process.exit(2);
+}
+
+/** The lines of the file that were skipped, merged or re-ordered (bounded: see parseSeriesCsv). */
+function warn(warnings: string[]): void {
+  if (warnings.length > 0) process.stderr.write(warnings.map((w) => `detect-series: ${w}\n`).join(''));
 }
 
 function main(): void {
@@ -41,7 +55,7 @@ function main(): void {
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${USAGE}\n${INPUT}\n`);
     return;
   }
   const sensitivity = values.sensitivity as Sensitivity;
@@ -62,14 +76,18 @@ function main(): void {
     fail(`cannot read ${positionals[0]}: ${(err as Error).message}`);
   }
   try {
-    const rows = parseSeriesCsv(text);
+    const { rows, warnings } = parseSeriesCsv(text);
+    warn(warnings);
     const out: string[] = [];
     for (const d of detectSeries(rows, { sensitivity, metric, detectors, resolution })) {
       out.push(JSON.stringify({ timestamp: d.timestamp, type: d.type, severity: d.severity, score: d.score }));
     }
     if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
   } catch (err) {
-    if (err instanceof SeriesInputError) fail(err.message);
+    if (err instanceof SeriesInputError) {
+      warn(err.warnings);
+      fail(err.message);
+    }
     throw err;
   }
 }

@@ -70,6 +70,11 @@ export class PrometheusService {
       'Anomaly-detection windows this instance closed (each window is closed by one instance: the sum over instances is the number of windows)',
       () => anomalies.stats().windowsClosed,
     );
+    this.counter(
+      'pulse_anomaly_windows_late_total',
+      "Tenant windows a pass of this instance skipped because the tenant's detection was already past them (a pass late after a pause, or this instance's clock behind another's); each window is judged once",
+      () => anomalies.stats().windowsLate,
+    );
     this.httpDuration = new Histogram({
       name: 'pulse_http_request_duration_seconds',
       help: 'HTTP requests by method, route pattern and status',

@@ -1,14 +1,17 @@
 import type { NatsConnection } from '@nats-io/transport-node';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AlertingService } from '../../src/alerting/alerting.service.js';
 import { AnomalyDetectionJob } from '../../src/anomalies/anomaly-detection.job.js';
 import { AnomalyRepository } from '../../src/anomalies/anomaly.repository.js';
+import { AnomalyEvents } from '../../src/anomalies/anomaly-events.js';
 import { OfflineDetector } from '../../src/heartbeat/offline-detector.job.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { RETENTION } from '../../src/common/retention.js';
 import { CustomAggregate } from '../../src/monitoring/custom/custom-metric-set.js';
 import { TenantDelta } from '../../src/monitoring/tenant-delta.js';
 import { HistoryWriter } from '../../src/history/history-writer.js';
+import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { sendHeartbeat } from '../support/heartbeats.js';
 import { type CreatedTenant, createTenant, realtimeTotal, request } from '../support/http.js';
 import {
@@ -43,17 +46,22 @@ async function controlledTenant(pulse: RunningPulse, nc: NatsConnection, label: 
   await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id) !== undefined, Boolean);
   let sent = 0;
   let clock = Date.now();
+  /** Publishes `count` messages, waits for Redis to have them; the time the next window closes at. */
+  const next = async (count: number): Promise<number> => {
+    if (count > 0) await publishMany(nc, count, (i) => `tenant.${t.id}.orders.${i % 5}`, 20);
+    sent += count;
+    await waitFor(
+      () => realtimeTotal(pulse.url, t.apiKey),
+      (n) => n === sent,
+    );
+    clock += HOUR;
+    return clock;
+  };
   return {
     t,
+    next,
     async window(count: number): Promise<number | null> {
-      if (count > 0) await publishMany(nc, count, (i) => `tenant.${t.id}.orders.${i % 5}`, 20);
-      sent += count;
-      await waitFor(
-        () => realtimeTotal(pulse.url, t.apiKey),
-        (n) => n === sent,
-      );
-      clock += HOUR;
-      const now = clock;
+      const now = await next(count);
       // A failed pass returns null; the next pass (as the next tick would) is tried until one runs.
       return waitFor(
         () => pulse.app.get(AnomalyDetectionJob).run(now),
@@ -79,6 +87,13 @@ async function anomaliesOf(url: string, key: string): Promise<(AnomalyRow & { su
       { key },
     )
   ).body.anomalies;
+}
+
+/** A counter without labels, as the instance's /metrics exposes it (NaN: not exposed). */
+async function counterOf(p: RunningPulse, name: string): Promise<number> {
+  const text = await (await fetch(`${p.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return Number(line?.split(' ')[1] ?? NaN);
 }
 
 describe('statistical detection end to end (real NATS and Redis)', () => {
@@ -276,6 +291,106 @@ describe('a pass that fails half-way (real NATS, Redis and webhook receiver)', (
   });
 });
 
+describe('a window closed twice, or late (two instances on one Redis)', () => {
+  const options = testOptions({
+    anomalyWindowMs: HOUR,
+    anomalyDetectors: { warmupWindows: 4, holdDownWindows: 2, minSpikeMessages: 50 },
+  });
+  let a: RunningPulse;
+  let b: RunningPulse;
+  let nc: NatsConnection;
+  let redis: Redis;
+  const keys = new RedisKeys(options.redis.keyPrefix);
+
+  beforeAll(async () => {
+    [a, b] = [await startPulse(options), await startPulse(options)];
+    nc = await publisher();
+    redis = new Redis(SHARED_REDIS);
+  });
+
+  afterEach(() => vi.restoreAllMocks());
+
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await nc?.close();
+    redis?.disconnect();
+    await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+  });
+
+  /** A tenant past its warm-up (closed on instance a), and what either instance notifies of it. */
+  async function warmTenant(label: string) {
+    const tenant = await controlledTenant(a, nc, label);
+    await waitFor(async () => b.app.get(TenantDirectory).get(tenant.t.id) !== undefined, Boolean);
+    await tenant.window(0);
+    for (let i = 0; i < 5; i++) await tenant.window(20);
+    expect(await tenant.anomalies()).toEqual([]);
+    const events: string[] = [];
+    for (const p of [a, b]) {
+      const notify = p.app.get(AnomalyEvents);
+      const changed = notify.changed.bind(notify);
+      vi.spyOn(notify, 'changed').mockImplementation(async (tenantId, event, anomaly) => {
+        if (tenantId === tenant.t.id) events.push(`${event} ${anomaly.type}`);
+        return changed(tenantId, event, anomaly);
+      });
+    }
+    /** The tenant's stored detection: the last window closed and the state after it. */
+    const stored = () => redis.hmget(keys.detection(tenant.t.id), 'window', 'state');
+    return { ...tenant, events, stored };
+  }
+
+  const lateTotal = (p: RunningPulse) => counterOf(p, 'pulse_anomaly_windows_late_total');
+
+  it('closed again by the other instance, by a retry, and late after the index moved past it: judged once', async () => {
+    const tenant = await warmTenant('twice');
+    const now = await tenant.next(500);
+    const lateBefore = await lateTotal(b);
+    expect(await a.app.get(AnomalyDetectionJob).run(now)).toBe(1);
+    const judged = await tenant.stored();
+    expect(await b.app.get(AnomalyDetectionJob).run(now)).toBe(0); // the other instance, same window
+    expect(await a.app.get(AnomalyDetectionJob).run(now)).toBe(0); // a retry
+    // A late pass, with a tenant it is due for (new: its first window is the late one).
+    const other = await createTenant(a.url, uniqueTenantId('other'), 'enterprise');
+    await waitFor(async () => b.app.get(TenantDirectory).get(other.id) !== undefined, Boolean);
+    expect(await b.app.get(AnomalyDetectionJob).run(now - HOUR)).toBe(0);
+    const lateWindow = b.app.get(AnomalyDetectionJob).windowAt(now - HOUR);
+    expect(Number(await redis.hget(keys.detection(other.id), 'window'))).toBe(lateWindow);
+    // Nothing judged again: the state (the model, what is open) is the one the first pass stored.
+    expect(await tenant.stored()).toEqual(judged);
+    expect(tenant.events).toEqual(['opened rate_spike']);
+    expect((await tenant.anomalies()).map((x) => x.type)).toEqual(['rate_spike']);
+    // The late tenant window is counted (≥: an hourly tick of the real clock is late for it too).
+    expect(await lateTotal(b)).toBeGreaterThanOrEqual(lateBefore + 1);
+  });
+
+  it('two passes over one window overlapping (the lock lost to a pause): the one that stores its state judges', async () => {
+    const tenant = await warmTenant('overlap');
+    const now = await tenant.next(500);
+    // Instance a's pass stops after reading the tenant's state, inside the lock ...
+    let paused = false;
+    let resume = () => undefined as void;
+    const store = a.app.get(AnomalyRepository);
+    const counters = store.counters.bind(store);
+    vi.spyOn(store, 'counters').mockImplementation(async (tenantId, ...rest) => {
+      if (tenantId === tenant.t.id && !paused) {
+        paused = true;
+        await new Promise<void>((r) => (resume = r));
+      }
+      return counters(tenantId, ...rest);
+    });
+    const first = a.app.get(AnomalyDetectionJob).run(now);
+    await waitFor(async () => paused, Boolean);
+    // ... for longer than its lock lasts; instance b closes the window meanwhile.
+    await redis.del(keys.lock('anomaly-detector'));
+    expect(await b.app.get(AnomalyDetectionJob).run(now)).toBe(1);
+    const judged = await tenant.stored();
+    resume();
+    expect(await first).toBe(0);
+    expect(await tenant.stored()).toEqual(judged);
+    expect(tenant.events).toEqual(['opened rate_spike']);
+  });
+});
+
 describe('three instances started out of phase, on short windows', () => {
   const WINDOW = 1000;
   const options = testOptions({ anomalyWindowMs: WINDOW, anomalyDetectors: { warmupWindows: 5 } });
@@ -290,13 +405,7 @@ describe('three instances started out of phase, on short windows', () => {
 
   const closedSum = async () => {
     let sum = 0;
-    for (const p of pulses) {
-      const text = await (
-        await fetch(`${p.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })
-      ).text();
-      const line = text.split('\n').find((l) => l.startsWith('pulse_anomaly_windows_closed_total '));
-      sum += Number(line?.split(' ')[1] ?? NaN);
-    }
+    for (const p of pulses) sum += await counterOf(p, 'pulse_anomaly_windows_closed_total');
     return sum;
   };
 

@@ -88,29 +88,64 @@ describe('node dist/anomalies/detect-series.js (the series contract)', () => {
     expect(bad.stderr).toMatch(/--sensitivity must be one of low, medium, high/);
   });
 
-  it('refuses bad files with exit 2 and the line at fault: header, timestamp, value, order', async () => {
-    const cases: [string, string, RegExp][] = [
-      [
-        csv('header.csv', ['2026-01-01 00:00:00,1'], 'time,count'),
-        'header',
-        /line 1: the header must be "timestamp,value"/,
-      ],
-      [csv('ts.csv', ['yesterday,1']), 'timestamp', /line 2: timestamp "yesterday"/],
-      [csv('value.csv', ['2026-01-01 00:00:00,abc']), 'value', /line 2: value "abc" is not a number/],
-      [
-        csv('order.csv', ['2026-01-01 00:05:00,1', '2026-01-01 00:00:00,1']),
-        'order',
-        /line 3: timestamp goes back in time/,
-      ],
+  it('takes bad lines as they come: exit 0, each skipped, merged or re-ordered line named on stderr', async () => {
+    const cases: [string, RegExp][] = [
+      [csv('header.csv', ['2026-01-01 00:00:00,1'], 'time,count'), /line 1: "time,count" is not the header/],
+      [csv('ts.csv', ['2026-01-01 00:00:00,1', 'yesterday,1']), /line 3: timestamp "yesterday" is neither/],
+      [csv('value.csv', ['2026-01-01 00:00:00,1', '2026-01-01 00:05:00,abc']), /line 3: value "abc" is not a/],
+      [csv('empty.csv', ['2026-01-01 00:00:00,1', '2026-01-01 00:05:00,']), /line 3: no value; skipped/],
+      [csv('order.csv', ['2026-01-01 00:05:00,1', '2026-01-01 00:00:00,1']), /line 3: timestamp goes back 5 min/],
+      [csv('twice.csv', ['2026-01-01 00:00:00,1', '2026-01-01 00:00:00,3']), /line 3: timestamp .* also on line 2/],
+      [csv('bare.csv', ['2026-01-01 00:00:00,1'], '2026-01-01 00:05:00,2'), /line 1: no header "timestamp,value"/],
     ];
-    for (const [path, , message] of cases) {
+    for (const [path, message] of cases) {
       const out = await detect([path]);
-      expect(out.code).toBe(2);
+      expect(out.code, path).toBe(0);
+      expect(out.stdout).toBe('');
+      expect(out.stderr).toMatch(new RegExp(`^detect-series: ${message.source}`));
+      expect(out.stderr).not.toMatch(/usage:/);
+    }
+  });
+
+  it('exits 2 only for what is not a series: no row at all, an empty file, a file it cannot read', async () => {
+    const cases: [string, RegExp][] = [
+      [csv('json.csv', ['{"b": 2}'], '{"a": 1}'), /detect-series: not a series: no line is a row "timestamp,value"/],
+      [csv('only-header.csv', []), /detect-series: no rows: the file has the header "timestamp,value"/],
+      [csv('nothing.csv', [], ''), /detect-series: the file is empty/],
+      [join(dir, 'nope.csv'), /detect-series: cannot read/],
+    ];
+    for (const [path, message] of cases) {
+      const out = await detect([path]);
+      expect(out.code, path).toBe(2);
       expect(out.stdout).toBe('');
       expect(out.stderr).toMatch(message);
     }
-    const missing = await detect([join(dir, 'nope.csv')]);
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/cannot read/);
+  });
+
+  it('22,000 rows whose clock steps back one hour midway: exit 0, the spike after it reported, the line named', async () => {
+    // Five-minute windows of a smooth daily cycle. At row 11,000 the clock steps back an hour: the
+    // rows from there on are labelled an hour early, so one hour's labels come twice (with other
+    // figures). One 8× spike at row 15,000, long after the warm-up and the step.
+    const start = Date.UTC(2026, 0, 5);
+    const label = (i: number) => new Date(start + (i < 11_000 ? i : i - 12) * 300_000).toISOString();
+    let s = 7;
+    const rand = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+    const rows: string[] = [];
+    for (let i = 0; i < 22_000; i++) {
+      const value = 400 * (1 + 0.5 * Math.sin((2 * Math.PI * i) / 288)) * (1 + 0.05 * rand());
+      rows.push(`${label(i)},${(i === 15_000 ? value * 8 : value).toFixed(2)}`);
+    }
+    const out = await detect([csv('step-back-22000.csv', rows)]);
+    expect(out.code).toBe(0);
+    const found = out.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { timestamp: string; type: string });
+    expect(found.map((f) => f.timestamp)).toContain(label(15_000));
+    // Row 11,000 is line 11,002 (the header is line 1).
+    const back = `line 11002: timestamp goes back 55 min ("${label(11_000)}" after "${label(10_999)}")`;
+    expect(out.stderr).toContain(`detect-series: ${back}; rows put in time order\n`);
+    expect(out.stderr).toContain('detect-series: lines 11002-11013: timestamps given before');
+    expect(out.stderr.split('\n').filter(Boolean)).toHaveLength(2);
   });
 });
