@@ -19,7 +19,7 @@ import { type Channel, configProblems, maskChannel, tenantUrlOf } from './channe
 import type { CreateChannelDto, UpdateChannelDto } from './dto/channel.dto.js';
 import type { CreateRuleDto, CreateSilenceDto, UpdateRuleDto } from './dto/rule.dto.js';
 import { type AlertRule, CUSTOM_RULE_PREFIX, type Silence, silenced } from './rule.js';
-import { limitAlertKey, limitAlertText, type Notification } from './notification.js';
+import { limitAlertKey, limitAlertText, type Notification, withEvidence } from './notification.js';
 
 export interface AlertEvent {
   at: string;
@@ -46,6 +46,8 @@ const limitReached = (kind: keyof typeof ALERTING_LIMITS) =>
 
 type RaisedAlert = Omit<AlertEvent, 'at' | 'silenced'> & {
   title: string;
+  /** Why an anomaly opened, in words (anomalies only). */
+  evidence?: string;
   details: Record<string, unknown>;
   channelIds: string[];
 };
@@ -62,6 +64,7 @@ function anomalyAlert(anomaly: Anomaly, status: AlertEvent['status'], summary: s
     status,
     title: anomaly.type.replaceAll('_', ' '),
     summary,
+    ...withEvidence(anomaly.details),
     details: { anomalyId: anomaly.id, type: anomaly.type, ...anomaly.details },
     channelIds: [],
   };
@@ -304,6 +307,7 @@ export class AlertingService {
       title: a.title,
       rule: a.rule,
       summary: a.summary,
+      evidence: a.evidence,
       details: a.details,
     });
     const channels = isSilenced
@@ -449,8 +453,9 @@ export class AlertingService {
 
   /** The notification of one alert event, stamped now (fields in the order channels serialise them). */
   private notification(fields: Omit<Notification, 'at'>): Notification {
-    const { tenantId, alertKey, event, severity, title, rule, summary, details } = fields;
-    return { tenantId, alertKey, event, severity, title, rule, summary, details, at: new Date().toISOString() };
+    const { tenantId, alertKey, event, severity, title, rule, summary, evidence, details } = fields;
+    const why = evidence === undefined ? {} : { evidence };
+    return { tenantId, alertKey, event, severity, title, rule, summary, ...why, details, at: new Date().toISOString() };
   }
 
   /**

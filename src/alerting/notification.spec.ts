@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LimitCrossing } from '../usage/usage.types.js';
 import { operatorWantsLimit } from './operator-alerts.job.js';
 import {
+  anomalyEvidence,
   emailContent,
   limitAlertKey,
   limitAlertText,
@@ -12,6 +13,7 @@ import {
   signWebhook,
   slackBody,
   webhookBody,
+  withEvidence,
 } from './notification.js';
 
 const n: Notification = {
@@ -107,6 +109,46 @@ describe('notifications', () => {
     }
     const pd = pagerdutyBody(js, 'KEY12345') as { payload: { custom_details: Record<string, unknown> } };
     expect(pd.payload.custom_details).toMatchObject({ stream: 'ORDERS', consumer: 'worker' });
+  });
+
+  it("an anomaly's evidence says value, expected range, score and detector, in words", () => {
+    const spike = { metric: 'messages', value: 3000, expected: 993.4098, lower: 860.71, upper: 1126.1, score: 0.99931 };
+    expect(anomalyEvidence({ ...spike, detector: 'spike' })).toBe(
+      'value 3,000, expected 993.4, expected range 860.7–1,126, score 0.9993, detector: statistical model, spike',
+    );
+    // A rule's bound on one side only; a rule without a baseline says no expected value.
+    expect(
+      anomalyEvidence({ detector: 'rate_spike', value: 20_000, expected: 1000, lower: null, upper: 12_000, score: 1 }),
+    ).toBe('value 20,000, expected 1,000, expected range up to 12,000, score 1, detector: rule rate_spike');
+    expect(
+      anomalyEvidence({ detector: 'traffic_drop', value: 5, expected: 1000, lower: 100, upper: null, score: 1 }),
+    ).toBe('value 5, expected 1,000, expected range from 100, score 1, detector: rule traffic_drop');
+    expect(anomalyEvidence({ detector: 'error_rate', value: 0.3, expected: null, lower: null, upper: 0.1 })).toBe(
+      'value 0.3, expected range up to 0.1, detector: rule error_rate',
+    );
+    // Stored before details carried it: nothing to say (and no evidence field).
+    expect(anomalyEvidence({ metric: 'messages', value: 3000, expected: 1000 })).toBeNull();
+    expect(withEvidence({ factor: 12 })).toEqual({});
+  });
+
+  it("every channel carries an anomaly's value, expected range, score and detector", () => {
+    const details = { detector: 'spike', value: 3000, expected: 1000, lower: 860, upper: 1140, score: 0.9993 };
+    const spike: Notification = { ...n, title: 'spike', rule: 'spike', ...withEvidence(details), details };
+    const words =
+      'value 3,000, expected 1,000, expected range 860–1,140, score 0.9993, detector: statistical model, spike';
+    expect(spike.evidence).toBe(words);
+    const slack = slackBody(spike) as { blocks: { text?: { text: string } }[] };
+    expect(slack.blocks[0].text!.text).toContain(`\n${words}`);
+    const pd = pagerdutyBody(spike, 'KEY12345') as { payload: { summary: string; custom_details: object } };
+    expect(pd.payload.summary).toBe(`spike: Message rate 12× the baseline (${words})`);
+    expect(pd.payload.custom_details).toMatchObject({ evidence: words, ...details });
+    expect(emailContent(spike).text).toContain(`Why: ${words}\n`);
+    expect(emailContent(spike).text).toContain('"upper": 1140');
+    const hook = webhookBody(spike) as { data: Notification };
+    expect(hook.data).toMatchObject({ evidence: words, details });
+    // An alert without evidence (a custom rule, a limit) says nothing more than before.
+    expect(JSON.stringify(slackBody(n))).not.toContain('expected range');
+    expect(emailContent(n).text).not.toContain('Why:');
   });
 
   it('retry delays: Retry-After (seconds or date) wins, else exponential with jitter, capped', () => {

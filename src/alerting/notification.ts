@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Severity } from '../anomalies/detectors.js';
+import { type Severity, STATISTICAL_ANOMALY_TYPES } from '../anomalies/detectors.js';
 import type { LimitName } from '../common/limits.js';
 import type { LimitCrossing } from '../usage/usage.types.js';
 
@@ -14,8 +14,54 @@ export interface Notification {
   /** The name of what fired: the custom rule's name, or the anomaly detector's (e.g. `rate_spike`). */
   rule: string;
   summary: string;
+  /** An anomaly's alert: why it opened, in words (value, expected range, score, detector); see `anomalyEvidence`. */
+  evidence?: string;
   details: Record<string, unknown>;
   at: string;
+}
+
+/** `{ evidence }` for an anomaly's details that say why it opened, else nothing. */
+export function withEvidence(details: Record<string, unknown>): { evidence?: string } {
+  const evidence = anomalyEvidence(details);
+  return evidence === null ? {} : { evidence };
+}
+
+/** A figure as alerts say it: at most 4 significant digits, thousands separated. */
+const figure = (v: number) => v.toLocaleString('en-US', { maximumSignificantDigits: 4 });
+const STATISTICAL_KINDS: readonly string[] = STATISTICAL_ANOMALY_TYPES;
+
+/**
+ * Why an anomaly opened, from its details (every detector gives `detector`, `value`, `expected`,
+ * `lower`, `upper`, `score`): e.g. `value 3,000, expected 993.4, expected range 860.7–1,126, score
+ * 0.9993, detector: statistical model, spike`. A side without a bound is left open (`up to 1,200`).
+ * Null for an anomaly opened before its details carried them.
+ */
+export function anomalyEvidence(details: Record<string, unknown>): string | null {
+  const numberAt = (key: string) => {
+    const v = details[key];
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  };
+  const value = numberAt('value');
+  const detector = typeof details.detector === 'string' ? details.detector : null;
+  if (value === null || detector === null) return null;
+  const [expected, lower, upper, score] = ['expected', 'lower', 'upper', 'score'].map(numberAt);
+  const range =
+    lower !== null && upper !== null
+      ? `${figure(lower)}–${figure(upper)}`
+      : upper !== null
+        ? `up to ${figure(upper)}`
+        : lower !== null
+          ? `from ${figure(lower)}`
+          : null;
+  return [
+    `value ${figure(value)}`,
+    expected !== null && `expected ${figure(expected)}`,
+    range !== null && `expected range ${range}`,
+    score !== null && `score ${Number(score.toFixed(4))}`,
+    `detector: ${STATISTICAL_KINDS.includes(detector) ? `statistical model, ${detector}` : `rule ${detector}`}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 /**
@@ -42,7 +88,13 @@ export function slackBody(n: Notification): object {
   return {
     text,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `*${text}*\n${slackEscape(n.summary)}` } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `*${text}*\n${slackEscape(n.summary)}${n.evidence ? `\n${slackEscape(n.evidence)}` : ''}`,
+        },
+      },
       {
         type: 'context',
         elements: [{ type: 'mrkdwn', text: `rule ${slackEscape(n.rule)} · severity ${n.severity} · ${n.at} · pulse` }],
@@ -57,12 +109,12 @@ export function pagerdutyBody(n: Notification, routingKey: string): object {
     event_action: n.event === 'resolve' ? 'resolve' : 'trigger',
     dedup_key: `pulse:${n.tenantId}:${n.alertKey}`,
     payload: {
-      summary: `${n.title}: ${n.summary}`.slice(0, 1024),
+      summary: `${n.title}: ${n.summary}${n.evidence ? ` (${n.evidence})` : ''}`.slice(0, 1024),
       severity: PAGERDUTY_SEVERITY[n.severity],
       source: 'pulse',
       component: n.tenantId,
       timestamp: n.at,
-      custom_details: { rule: n.rule, ...n.details },
+      custom_details: { rule: n.rule, ...(n.evidence && { evidence: n.evidence }), ...n.details },
     },
   };
 }
@@ -89,7 +141,7 @@ export function emailContent(n: Notification): { subject: string; text: string }
   return {
     subject: `[Pulse ${verb}] ${n.title} (${n.tenantId})`,
     // Plain text only (no HTML part), so nothing a tenant names can become markup.
-    text: `${n.summary}\n\nRule: ${n.rule}\nTenant: ${n.tenantId}\nSeverity: ${n.severity}\nAt: ${n.at}\n\n${JSON.stringify(n.details, null, 2)}\n`,
+    text: `${n.summary}\n${n.evidence ? `Why: ${n.evidence}\n` : ''}\nRule: ${n.rule}\nTenant: ${n.tenantId}\nSeverity: ${n.severity}\nAt: ${n.at}\n\n${JSON.stringify(n.details, null, 2)}\n`,
   };
 }
 

@@ -13,7 +13,7 @@ import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { AlertSender } from './alert-sender.js';
 import type { Channel } from './channel.js';
-import { limitAlertKey, limitAlertText, type Notification } from './notification.js';
+import { limitAlertKey, limitAlertText, type Notification, withEvidence } from './notification.js';
 import { NamedInterval } from '../jobs/named-interval.js';
 import type { LimitCrossing } from '../usage/usage.types.js';
 import { AlertingRepository } from './alerting.repository.js';
@@ -137,6 +137,7 @@ export class OperatorAlerts implements OnModuleInit, BeforeApplicationShutdown {
       title: `${tenantId}: ${anomaly.type.replaceAll('_', ' ')}`,
       rule: anomaly.type,
       summary: anomaly.summary,
+      ...withEvidence(anomaly.details),
       details: { tenantId, anomalyId: anomaly.id, ...anomaly.details },
       at: new Date().toISOString(),
     });

@@ -140,16 +140,29 @@ interface RuleInput {
 type Rule = (input: RuleInput) => AnomalyDraft | null;
 
 /**
+ * Why a rule fired, in the terms every detector uses (`details`): the figure it judged (`value`),
+ * what it takes as normal (`expected`, null when it has no baseline) and the bounds of the range
+ * it lets through (`lower`, `upper`; null: none on that side). A figure at or past a bound fires
+ * (for a count above zero, beyond it). Rounded to 6 significant digits.
+ */
+export function range(
+  value: number,
+  expected: number | null,
+  lower: number | null,
+  upper: number | null,
+): { value: number; expected: number | null; lower: number | null; upper: number | null } {
+  const r = (v: number | null) => (v === null ? null : Number(v.toPrecision(6)));
+  return { value: r(value)!, expected: r(expected), lower: r(lower), upper: r(upper) };
+}
+
+/**
  * A spike is 10× whichever is higher, the flat baseline or the top of this hour's normal range
  * (a series that bursts to 5× every hour is not spiking at 10× its mean).
  */
 const rateSpike: Rule = ({ state, w, c, rate, warm }) => {
   const spikeBase = Math.max(state.baseline.messages, rate?.upper ?? 0);
-  const spiking =
-    warm &&
-    (rate?.unusualUp ?? true) &&
-    w.messages >= c.minSpikeMessages &&
-    w.messages >= c.spikeFactor * Math.max(spikeBase, 1);
+  const threshold = Math.max(c.minSpikeMessages, c.spikeFactor * Math.max(spikeBase, 1));
+  const spiking = warm && (rate?.unusualUp ?? true) && w.messages >= threshold;
   if (!spiking) return null;
   const factor = spikeBase > 0 ? w.messages / spikeBase : Infinity;
   return {
@@ -161,6 +174,7 @@ const rateSpike: Rule = ({ state, w, c, rate, warm }) => {
       messages: w.messages,
       baseline: Number(spikeBase.toFixed(2)),
       factor: Number.isFinite(factor) ? Number(factor.toFixed(2)) : null,
+      ...range(w.messages, rate?.expected ?? state.baseline.messages, null, threshold),
     },
   };
 };
@@ -180,7 +194,11 @@ const trafficDrop: Rule = ({ state, w, c, rate, warm }) => {
     type: 'traffic_drop',
     severity: 'critical',
     summary: `Traffic below ${Math.round(c.dropFraction * 100)} % of the baseline for ${state.lowWindows + 1} windows`,
-    details: { messages: w.messages, baseline: Number(dropBase.toFixed(2)) },
+    details: {
+      messages: w.messages,
+      baseline: Number(dropBase.toFixed(2)),
+      ...range(w.messages, dropBase, c.dropFraction * dropBase, null),
+    },
   };
 };
 
@@ -194,7 +212,12 @@ const errorRate: Rule = ({ w, c }) => {
     type: 'error_rate',
     severity: rate > 0.25 ? 'critical' : 'warning',
     summary: `Error rate ${(rate * 100).toFixed(1)} % (threshold ${c.errorRateThreshold * 100} %)`,
-    details: { errors: w.errors, messages: sample, errorRate: Number(rate.toFixed(4)) },
+    details: {
+      errors: w.errors,
+      messages: sample,
+      errorRate: Number(rate.toFixed(4)),
+      ...range(rate, null, null, c.errorRateThreshold),
+    },
   };
 };
 
@@ -208,35 +231,43 @@ const newSubjectPatterns: Rule = ({ state, w, warm }) => {
     type: 'unusual_subject',
     severity: 'info',
     summary: `New subject pattern${unseen.length > 1 ? 's' : ''}: ${unseen.slice(0, 3).join(', ')}${unseen.length > 3 ? ', …' : ''}`,
-    details: { patterns: unseen.slice(0, 20) },
+    details: { patterns: unseen.slice(0, 20), ...range(unseen.length, 0, null, 0) },
   };
 };
 
 const distinctSubjectsJump: Rule = ({ state, w, c, warm }) => {
   const base = state.baseline;
-  const jumped =
-    warm && w.newDistinct >= c.minDistinctJump && w.newDistinct >= c.distinctJumpFactor * Math.max(base.newDistinct, 1);
+  const threshold = Math.max(c.minDistinctJump, c.distinctJumpFactor * Math.max(base.newDistinct, 1));
+  const jumped = warm && w.newDistinct >= threshold;
   if (!jumped) return null;
   return {
     key: 'unusual_subject:distinct',
     type: 'unusual_subject',
     severity: 'warning',
     summary: `Jump in distinct subjects: ${w.newDistinct} new in one window`,
-    details: { newDistinct: w.newDistinct, baseline: Number(base.newDistinct.toFixed(2)) },
+    details: {
+      newDistinct: w.newDistinct,
+      baseline: Number(base.newDistinct.toFixed(2)),
+      ...range(w.newDistinct, base.newDistinct, null, threshold),
+    },
   };
 };
 
 const rejectedHeartbeats: Rule = ({ state, w, c, warm }) => {
   const base = state.baseline;
-  const flooded =
-    warm && w.rejected >= c.minSecurityRejections && w.rejected >= c.securityFactor * Math.max(base.rejected, 1);
+  const threshold = Math.max(c.minSecurityRejections, c.securityFactor * Math.max(base.rejected, 1));
+  const flooded = warm && w.rejected >= threshold;
   if (!flooded) return null;
   return {
     key: 'security',
     type: 'security',
     severity: 'warning',
     summary: `${w.rejected} rejected heartbeats in one window (spoofed ids, bad payloads)`,
-    details: { rejected: w.rejected, baseline: Number(base.rejected.toFixed(2)) },
+    details: {
+      rejected: w.rejected,
+      baseline: Number(base.rejected.toFixed(2)),
+      ...range(w.rejected, base.rejected, null, threshold),
+    },
   };
 };
 
@@ -253,6 +284,7 @@ const natsAuthFailures: Rule = ({ w, c }) => {
       authFailures: nats.authFailures,
       threshold: c.minNatsAuthFailures,
       ...(nats.authSources && { lastHourBySource: nats.authSources }),
+      ...range(nats.authFailures, null, null, c.minNatsAuthFailures),
     },
   };
 };
@@ -266,22 +298,26 @@ const slowConsumers: Rule = ({ w }) => {
     type: 'slow_consumer',
     severity: 'warning',
     summary: `${nats.slowConsumers} connection(s) cut off by the NATS server as slow consumers`,
-    details: { slowConsumers: nats.slowConsumers },
+    details: { slowConsumers: nats.slowConsumers, ...range(nats.slowConsumers, 0, null, 0) },
   };
 };
 
 const connectionChurn: Rule = ({ state, w, c, warm }) => {
   const nats = w.nats;
   const churnBase = state.baseline.connects ?? 0;
-  const churning =
-    warm && nats && nats.connects >= c.minChurnConnects && nats.connects >= c.churnFactor * Math.max(churnBase, 1);
+  const threshold = Math.max(c.minChurnConnects, c.churnFactor * Math.max(churnBase, 1));
+  const churning = warm && nats && nats.connects >= threshold;
   if (!churning) return null;
   return {
     key: 'security:churn',
     type: 'security',
     severity: 'warning',
     summary: `Connection churn: ${nats.connects} new connections in one window`,
-    details: { connects: nats.connects, baseline: Number(churnBase.toFixed(2)) },
+    details: {
+      connects: nats.connects,
+      baseline: Number(churnBase.toFixed(2)),
+      ...range(nats.connects, churnBase, null, threshold),
+    },
   };
 };
 
@@ -291,17 +327,16 @@ const flappingClients: Rule = ({ state, w, c }) => {
   const perClient = new Map<string, number>();
   for (const window of recent)
     for (const [id, n] of Object.entries(window)) perClient.set(id, (perClient.get(id) ?? 0) + n);
-  const flapping = [...perClient]
-    .filter(([, n]) => n >= c.flapTransitions)
-    .map(([id]) => id)
-    .sort();
+  const over = [...perClient].filter(([, n]) => n >= c.flapTransitions);
+  const flapping = over.map(([id]) => id).sort();
   if (flapping.length === 0) return null;
+  const most = over.reduce((m, [, n]) => Math.max(m, n), 0);
   return {
     key: 'client_flapping',
     type: 'client_flapping',
     severity: 'warning',
     summary: `${flapping.length} client(s) went offline ${c.flapTransitions}+ times in ${c.flapWindows} windows`,
-    details: { clients: flapping.slice(0, 50) },
+    details: { clients: flapping.slice(0, 50), ...range(most, null, null, c.flapTransitions) },
   };
 };
 

@@ -5,7 +5,7 @@
  */
 import type { DetectorConfig } from '../config/detector-config.js';
 import { consumerKey, type TenantJetStream } from '../jetstream/jetstream.types.js';
-import type { AnomalyDraft } from './detectors.js';
+import { type AnomalyDraft, range } from './detectors.js';
 
 /** Max-deliveries advisories of one consumer in a window, and the last one's message. */
 export interface MaxDeliveries {
@@ -94,6 +94,8 @@ function stalled(
         ackFloorSeq: f.ackFloorSeq,
         windows: run,
         drain: f.drain.state,
+        // The figure judged: windows grown with no ack, against the run that stalls.
+        ...range(run, 0, null, c.stallWindows),
       },
     });
   }
@@ -120,6 +122,7 @@ function nearLimit(current: TenantJetStream, c: DetectorConfig, open: ReadonlySe
         bytes: s.bytes,
         maxMessages: s.limits.maxMessages,
         maxBytes: s.limits.maxBytes,
+        ...range(worst, null, null, c.streamFillOpen),
       },
     });
   }
@@ -143,6 +146,7 @@ function storms(maxDeliveries: Map<string, MaxDeliveries>, c: DetectorConfig): A
         maxDeliveries: m.count,
         lastStreamSeq: m.streamSeq,
         lastDeliveries: m.deliveries,
+        ...range(m.count, 0, null, Math.max(1, c.minMaxDeliveries)),
       },
     });
   }

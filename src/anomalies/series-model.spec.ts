@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  describeSeries,
   initialSeriesState,
   learnWindow,
   scoreWindow,
+  type SeriesModelConfig,
   type SeriesState,
   seriesModelConfig,
   signalOf,
@@ -38,6 +40,86 @@ const daily = (n: number, scale = 1000, seed = 3) => {
   const r = noise(seed);
   return series(n, (i) => scale * (1 + 0.5 * Math.sin((2 * Math.PI * i) / 288)) * (1 + 0.1 * r()));
 };
+
+/** The state after learning `values`, one a window from START. */
+function learnt(values: number[], c: SeriesModelConfig): SeriesState {
+  return values.reduce((s, v, i) => learnWindow(s, START + i * c.windowMs, v, c), initialSeriesState());
+}
+
+describe('describeSeries: warm-up left and the normal range of a window', () => {
+  const c = seriesModelConfig(MINUTE, 'medium', 10);
+
+  it('a fresh series is warming up, all its warm-up windows ahead, with no range', () => {
+    expect(describeSeries(initialSeriesState(), START, c)).toEqual({
+      warm: false,
+      windowsToWarm: 10,
+      expected: null,
+      lower: null,
+      upper: null,
+    });
+  });
+
+  it('counts down one window per window with data; zeros before the first traffic do not count', () => {
+    const left = [0, 0, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14].map(
+      (_, i, all) => describeSeries(learnt(all.slice(0, i + 1), c), START, c).windowsToWarm,
+    );
+    expect(left).toEqual([10, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+    expect(describeSeries(learnt([0, 0, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14], c), START, c).warm).toBe(true);
+  });
+
+  it('a warm model of noisy steady traffic: lower ≤ expected ≤ upper around the level, and the range holds what comes', () => {
+    const r = noise(3);
+    const values = Array.from({ length: 300 }, () => 1000 * (1 + 0.1 * r()));
+    const s = learnt(values.slice(0, 200), c);
+    const d = describeSeries(s, START + 200 * MINUTE, c);
+    expect(d.warm).toBe(true);
+    expect(d.windowsToWarm).toBe(0);
+    expect(d.expected!).toBeGreaterThan(950);
+    expect(d.expected!).toBeLessThan(1050);
+    expect(d.lower!).toBeLessThan(d.expected!);
+    expect(d.upper!).toBeGreaterThan(d.expected!);
+    // Symmetric around the expected value, the upper edge being the model's own (expected + 3 spreads).
+    const score = scoreWindow(s, START + 200 * MINUTE, 0, c);
+    expect(d.upper).toBe(score.upper);
+    expect(d.expected! - d.lower!).toBeCloseTo(d.upper! - d.expected!, 6);
+    // ±10 % noise: the range is tight (within ±20 %) yet holds the next 100 windows but a few.
+    expect(d.upper! - d.lower!).toBeLessThan(400);
+    const outside = values.slice(200).filter((v) => v < d.lower! || v > d.upper!).length;
+    expect(outside).toBeLessThanOrEqual(5);
+  });
+
+  it('moves with the hour of day once the daily shape is learnt', () => {
+    const c5 = seriesModelConfig(5 * MINUTE, 'medium', 10);
+    const perDay = 288;
+    const values = Array.from(
+      { length: perDay * 4 },
+      (_, i) => 1000 * (1 + 0.5 * Math.sin((2 * Math.PI * i) / perDay)),
+    );
+    const s = learnt(values, c5);
+    const at = (slot: number) => START + (perDay * 4 + slot) * 5 * MINUTE;
+    const peak = describeSeries(s, at(perDay / 4), c5);
+    const trough = describeSeries(s, at((3 * perDay) / 4), c5);
+    expect(peak.expected!).toBeGreaterThan(1300);
+    expect(trough.expected!).toBeLessThan(700);
+    expect(peak.lower!).toBeGreaterThan(trough.upper!);
+  });
+
+  it('never below zero for a series never below zero; a signed series may go below', () => {
+    const spread = Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? 0 : 100));
+    const counts = describeSeries(learnt([100, ...spread], c), START + 61 * MINUTE, c);
+    expect(counts.lower).toBe(0);
+    const signed = describeSeries(learnt([100, ...spread.map((v) => v - 60)], c), START + 61 * MINUTE, c);
+    expect(signed.lower!).toBeLessThan(0);
+    expect(signed.upper!).toBeGreaterThan(signed.expected!);
+  });
+
+  it('changes nothing in the state (the job keeps learning from the same one)', () => {
+    const s = learnt([5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], c);
+    const before = JSON.stringify(s);
+    describeSeries(s, START + 11 * MINUTE, c);
+    expect(JSON.stringify(s)).toBe(before);
+  });
+});
 
 describe('series model', () => {
   it('stays quiet on noisy steady traffic, and on a daily cycle once it has learnt two days of it', () => {

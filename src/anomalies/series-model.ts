@@ -516,3 +516,37 @@ function structuredCloneState(s: SeriesState): SeriesState {
     hShift: [...s.hShift],
   };
 }
+
+/** What the model says of a series now: how far it is from reporting, and its normal range for a window. */
+export interface SeriesDescription {
+  /** The model may report (it has learnt its warm-up windows). */
+  warm: boolean;
+  /** Windows with data still to learn before it may (0 once warm). */
+  windowsToWarm: number;
+  /** The value expected for the window; null until the model knows the series' scale (its first windows). */
+  expected: number | null;
+  /** The normal range: expected ∓ the model's upper margin (3 spreads), never below 0 for a series never below 0. */
+  lower: number | null;
+  upper: number | null;
+}
+
+/**
+ * Describes the state for the window starting at `at` (no update): warm-up left and the normal
+ * range, from `scoreWindow` (the value judged does not move either). Pure, O(bins).
+ */
+export function describeSeries(s: SeriesState, at: number, c: SeriesModelConfig): SeriesDescription {
+  if (s.scale === 0) {
+    // The windows collected so far are learnt once the scale is known (at least one more is needed).
+    const windowsToWarm = Math.max(1, c.warmupWindows - s.boot.length);
+    return { warm: false, windowsToWarm, expected: null, lower: null, upper: null };
+  }
+  const score = scoreWindow(s, at, 0, c);
+  const lower = 2 * score.expected - score.upper;
+  return {
+    warm: score.warm,
+    windowsToWarm: Math.max(0, c.warmupWindows - s.n),
+    expected: score.expected,
+    lower: s.mult ? Math.max(0, lower) : lower,
+    upper: score.upper,
+  };
+}

@@ -67,6 +67,64 @@ const steady = (n: number, seed = 1) => {
   return Array.from({ length: n }, () => ({ messages: Math.round(1000 * (1 + 0.1 * r())) }));
 };
 
+describe("an opened anomaly's details say why it opened", () => {
+  const only = (opened: { type: string; details: Record<string, unknown> }[]): Record<string, unknown> => {
+    expect(opened).toHaveLength(1);
+    return { type: opened[0].type, ...opened[0].details };
+  };
+
+  it('the statistical model: the value against the normal range for the window, the score and the kind', () => {
+    const spike = only(run([...steady(60), { messages: 3000 }]));
+    expect(spike).toMatchObject({ type: 'spike', detector: 'spike', metric: 'messages', value: 3000 });
+    const { expected, lower, upper, score } = spike as Record<string, number>;
+    expect(lower).toBeLessThanOrEqual(expected);
+    expect(expected).toBeLessThanOrEqual(upper);
+    expect(expected).toBeGreaterThan(900);
+    expect(expected).toBeLessThan(1100);
+    expect(upper).toBeLessThan(3000);
+    expect(score).toBeGreaterThan(0.99);
+    expect(score).toBeLessThanOrEqual(1);
+  });
+
+  it('a rule: its name, the figure it judged, what it takes as normal and the bound the figure passed', () => {
+    const spike = only(run([...steady(60), { messages: 20_000 }]));
+    expect(spike).toMatchObject({ type: 'rate_spike', detector: 'rate_spike', value: 20_000, lower: null, score: 1 });
+    const { expected, upper } = spike as Record<string, number>;
+    // Normal is the model's expected count; the bound is 10× the top of its normal range.
+    expect(expected).toBeGreaterThan(900);
+    expect(expected).toBeLessThan(1100);
+    expect(upper).toBeGreaterThan(10 * 1000);
+    expect(upper).toBeLessThanOrEqual(20_000);
+  });
+
+  it('the error-rate rule: the rate against its threshold', () => {
+    const base = steady(60).map((w) => ({ ...w, sample: 1000, errors: 10 }));
+    const found = only(run([...base, { messages: 1000, sample: 1000, errors: 300 }]));
+    expect(found).toMatchObject({ type: 'error_rate', detector: 'error_rate', value: 0.3, expected: null });
+    expect(found).toMatchObject({ lower: null, upper: 0.1, score: 1 });
+  });
+
+  it('a JetStream family: its name, and the count against the least that opens it', () => {
+    const storm = { stream: 'ORDERS', consumer: 'worker', count: 7, streamSeq: 12, deliveries: 5 };
+    const jetstream = { current: null, maxDeliveries: new Map([['ORDERS/worker', storm]]) };
+    const { opened } = closeWindow(
+      'acme',
+      initialPipelineState(),
+      { at: START, figures: figures(0), series: {}, jetstream },
+      config,
+    );
+    expect(only(opened)).toMatchObject({
+      type: 'redelivery_storm',
+      detector: 'redelivery_storm',
+      value: 7,
+      expected: 0,
+      lower: null,
+      upper: 1,
+      score: 1,
+    });
+  });
+});
+
 describe('window pipeline', () => {
   it('a 20× burst opens one anomaly: the rate rule wins over the statistical spikes of messages and bytes', () => {
     const opened = run([...steady(60), { messages: 20_000 }, { messages: 21_000 }, ...steady(10, 2)]);

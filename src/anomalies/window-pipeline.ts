@@ -12,6 +12,7 @@ import {
   type WindowFigures,
 } from './detectors.js';
 import {
+  describeSeries,
   initialSeriesState,
   learnWindow,
   scoreWindow,
@@ -281,7 +282,7 @@ export function closeWindow(
     if (cooling[family] && draft.key.startsWith('stat:') && 1 - draft.score > base.openTail / 100) continue;
     openFamilies.add(family);
     const id = anomalyId(tenantId, draft.key, w.at);
-    opened.push({ ...draft, id });
+    opened.push({ ...explained(draft, state, w.at, base, c), id });
     open[draft.key] = { id, type: draft.type, clear: 0 };
   }
   const ruleKeys = new Set(ruleDrafts.map((d) => d.key));
@@ -292,4 +293,30 @@ export function closeWindow(
     opened,
     resolved,
   };
+}
+
+/**
+ * Why a draft opens, in its details (added to what its detector says): `detector` (the rule's
+ * name, the statistical model's kind, the JetStream family), `score`, and for the statistical
+ * model the series' normal range for the window (`lower`, `upper`, from the state before it). The
+ * rules and JetStream families give their own `value`, `expected`, `lower`, `upper`.
+ */
+function explained(
+  draft: AnomalyDraft & { score: number },
+  state: PipelineState,
+  at: number,
+  base: SeriesModelConfig,
+  c: PipelineConfig,
+): AnomalyDraft & { score: number } {
+  const statistical = draft.key.startsWith('stat:');
+  const detector = statistical || isJetStreamKey(draft.key) ? draft.type : draft.key;
+  const details: Record<string, unknown> = { ...draft.details, detector, score: round(draft.score, 6) };
+  if (statistical) {
+    const metric = draft.details.metric as SeriesKey;
+    const before = (Object.hasOwn(state.series, metric) ? state.series[metric] : undefined) ?? initialSeriesState();
+    const range = describeSeries(before, at, { ...base, resolution: c.resolution[metric] ?? 0 });
+    details.lower = range.lower === null ? null : round(range.lower, 6);
+    details.upper = range.upper === null ? null : round(range.upper, 6);
+  }
+  return { ...draft, details };
 }

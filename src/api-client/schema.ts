@@ -452,7 +452,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Anomalies detected in the last hours, newest first */
+    /**
+     * Anomalies detected in the last hours, newest first, and the state of each series model
+     * @description Each anomaly's details say why it opened: detector, value, expected, lower, upper (the expected range) and score. models: each series the statistical model watches (messages, bytes, error_rate, active_clients, latency_p95, custom:<id>), warming_up (warmUntil: when it may report, if every window has data) or ready, with the expected value and normal range (lower, upper) of the next window the detection closes (windowAt).
+     */
     get: operations['MetricsController_anomalies'];
     put?: never;
     post?: never;
@@ -1490,12 +1493,51 @@ export interface components {
       status: 'open' | 'resolved';
       summary: string;
       details: {
+        /** @description What opened it: a named rule (rate_spike, traffic_drop, error_rate, unusual_subject, unusual_subject:distinct, security, security:nats_auth, security:churn, slow_consumer, client_flapping), the statistical model's kind (spike, dip, level_shift, drift) or a JetStream family (consumer_stalled, redelivery_storm, stream_near_limit) */
+        detector?: string;
+        /** @description The figure judged: the series value (statistical model), or the figure the rule checks */
+        value?: number;
+        /** @description What was taken as normal for the window (null: the rule has no baseline) */
+        expected?: number | null;
+        /** @description Lower edge of the expected range: the model's expected − 3 spreads (not below 0 for a series never below 0), or the bound a rule lets through (null: none) */
+        lower?: number | null;
+        /** @description Upper edge of the expected range: the model's expected + 3 spreads, or the bound a rule lets through (null: none) */
+        upper?: number | null;
+        /** @description How unusual, 0..1: 1 − the calibrated tail probability (statistical model), 1 for rules */
+        score?: number;
+      } & {
         [key: string]: unknown;
       };
       /** Format: date-time */
       detectedAt: string;
       /** Format: date-time */
       resolvedAt: string | null;
+    };
+    SeriesModel: {
+      /** @description messages, bytes, error_rate, active_clients, latency_p95, or custom:<id> */
+      metric: string;
+      /** @description What summaries call it (a custom metric's name) */
+      name: string;
+      /** @enum {string} */
+      state: 'warming_up' | 'ready';
+      /** @description Windows with data the model still has to learn (0: ready) */
+      windowsToWarm: number;
+      /**
+       * Format: date-time
+       * @description While warming up: the end of the last window it needs, if every window from windowAt on has data for the series
+       */
+      warmUntil: string | null;
+      /**
+       * Format: date-time
+       * @description Start of the window the range is for: the next one the detection closes
+       */
+      windowAt: string;
+      /** @description The model's expected value for that window (null: too few windows yet) */
+      expected: number | null;
+      /** @description expected − 3 robust spreads (not below 0 for a series never below 0) */
+      lower: number | null;
+      /** @description expected + 3 robust spreads */
+      upper: number | null;
     };
     AnomalyList: {
       tenantId: string;
@@ -1506,6 +1548,10 @@ export interface components {
       from: string;
       /** Format: date-time */
       to: string;
+      /** @description Length of a detection window (ANOMALY_WINDOW_SECONDS) */
+      windowSeconds: number;
+      /** @description Each series the statistical model watches, from the stored detection state: the built-in series, then each custom metric */
+      models: components['schemas']['SeriesModel'][];
       anomalies: components['schemas']['Anomaly'][];
     };
     Backtest: {
@@ -1543,6 +1589,19 @@ export interface components {
         score: number;
         summary: string;
         details: {
+          /** @description What opened it: a named rule (rate_spike, traffic_drop, error_rate, unusual_subject, unusual_subject:distinct, security, security:nats_auth, security:churn, slow_consumer, client_flapping), the statistical model's kind (spike, dip, level_shift, drift) or a JetStream family (consumer_stalled, redelivery_storm, stream_near_limit) */
+          detector?: string;
+          /** @description The figure judged: the series value (statistical model), or the figure the rule checks */
+          value?: number;
+          /** @description What was taken as normal for the window (null: the rule has no baseline) */
+          expected?: number | null;
+          /** @description Lower edge of the expected range: the model's expected − 3 spreads (not below 0 for a series never below 0), or the bound a rule lets through (null: none) */
+          lower?: number | null;
+          /** @description Upper edge of the expected range: the model's expected + 3 spreads, or the bound a rule lets through (null: none) */
+          upper?: number | null;
+          /** @description How unusual, 0..1: 1 − the calibrated tail probability (statistical model), 1 for rules */
+          score?: number;
+        } & {
           [key: string]: unknown;
         };
       }[];

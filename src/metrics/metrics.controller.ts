@@ -208,7 +208,9 @@ export class MetricsController {
   }
 
   @ApiRoute({
-    summary: 'Anomalies detected in the last hours, newest first',
+    summary: 'Anomalies detected in the last hours, newest first, and the state of each series model',
+    description:
+      "Each anomaly's details say why it opened: detector, value, expected, lower, upper (the expected range) and score. models: each series the statistical model watches (messages, bytes, error_rate, active_clients, latency_p95, custom:<id>), warming_up (warmUntil: when it may report, if every window has data) or ready, with the expected value and normal range (lower, upper) of the next window the detection closes (windowAt).",
     access: 'tenant',
     ok: { description: 'Anomalies', schema: 'AnomalyList' },
     errors: [400, 403],

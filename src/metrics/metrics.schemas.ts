@@ -178,13 +178,54 @@ const analytics = obj(
   ['clients', 'forecast'],
 );
 
+const described = (schema: Schema, description: string): Schema => ({ ...schema, description });
+/**
+ * Why an anomaly opened (anomalies opened before these fields existed lack them), beside what its
+ * detector adds (`metric`, `direction`, the rules' own figures, JetStream's stream and consumer).
+ */
+const anomalyDetails: Schema = {
+  ...anyObject,
+  properties: {
+    detector: described(
+      str,
+      "What opened it: a named rule (rate_spike, traffic_drop, error_rate, unusual_subject, unusual_subject:distinct, security, security:nats_auth, security:churn, slow_consumer, client_flapping), the statistical model's kind (spike, dip, level_shift, drift) or a JetStream family (consumer_stalled, redelivery_storm, stream_near_limit)",
+    ),
+    value: described(num, 'The figure judged: the series value (statistical model), or the figure the rule checks'),
+    expected: described(nullable(num), 'What was taken as normal for the window (null: the rule has no baseline)'),
+    lower: described(
+      nullable(num),
+      "Lower edge of the expected range: the model's expected − 3 spreads (not below 0 for a series never below 0), or the bound a rule lets through (null: none)",
+    ),
+    upper: described(
+      nullable(num),
+      "Upper edge of the expected range: the model's expected + 3 spreads, or the bound a rule lets through (null: none)",
+    ),
+    score: described(num, 'How unusual, 0..1: 1 − the calibrated tail probability (statistical model), 1 for rules'),
+  },
+};
+/** What one series' model says now. */
+const seriesModel = obj({
+  metric: described(str, 'messages, bytes, error_rate, active_clients, latency_p95, or custom:<id>'),
+  name: described(str, "What summaries call it (a custom metric's name)"),
+  state: oneOfValues(['warming_up', 'ready']),
+  windowsToWarm: described(int, 'Windows with data the model still has to learn (0: ready)'),
+  warmUntil: described(
+    nullable(dateTime),
+    'While warming up: the end of the last window it needs, if every window from windowAt on has data for the series',
+  ),
+  windowAt: described(dateTime, 'Start of the window the range is for: the next one the detection closes'),
+  expected: described(nullable(num), "The model's expected value for that window (null: too few windows yet)"),
+  lower: described(nullable(num), 'expected − 3 robust spreads (not below 0 for a series never below 0)'),
+  upper: described(nullable(num), 'expected + 3 robust spreads'),
+});
+
 const anomaly = obj({
   id: str,
   type: oneOfValues(ANOMALY_TYPES),
   severity: oneOfValues(['info', 'warning', 'critical']),
   status: oneOfValues(['open', 'resolved']),
   summary: str,
-  details: anyObject,
+  details: anomalyDetails,
   detectedAt: dateTime,
   resolvedAt: nullable(dateTime),
 });
@@ -263,12 +304,18 @@ export const METRICS_SCHEMAS: Record<string, Schema> = {
   }),
   Analytics: analytics,
   Anomaly: anomaly,
+  SeriesModel: seriesModel,
   AnomalyList: obj({
     tenantId: str,
     tier: oneOfValues(tiersWith('anomalies')),
     hours: int,
     from: dateTime,
     to: dateTime,
+    windowSeconds: described(num, 'Length of a detection window (ANOMALY_WINDOW_SECONDS)'),
+    models: described(
+      arr(ref('SeriesModel')),
+      'Each series the statistical model watches, from the stored detection state: the built-in series, then each custom metric',
+    ),
     anomalies: arr(ref('Anomaly')),
   }),
   Backtest: obj({
@@ -286,7 +333,7 @@ export const METRICS_SCHEMAS: Record<string, Schema> = {
         severity: str,
         score: num,
         summary: str,
-        details: anyObject,
+        details: anomalyDetails,
       }),
     ),
   }),

@@ -12,6 +12,15 @@ import { decodeCursor, PresenceQueryService } from '../heartbeat/presence-query.
 import { AnalyticsService } from '../analytics/analytics.service.js';
 import { AnomalyRepository } from '../anomalies/anomaly.repository.js';
 import { backtest } from '../anomalies/backtest.js';
+import { seriesModels, type StoredModels } from '../anomalies/model-states.js';
+import {
+  customSeriesKey,
+  type PipelineState,
+  pipelineConfig,
+  PULSE_SERIES_RESOLUTION,
+  type SeriesKey,
+} from '../anomalies/window-pipeline.js';
+import { CustomMetricRepository } from '../monitoring/custom/custom-metric.repository.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import type { AnalyticsQuery, AnomaliesQuery, BacktestBody, PresenceQuery } from './dto/metrics-queries.dto.js';
 import type { RealtimeView } from './realtime-view.js';
@@ -37,6 +46,7 @@ export class MetricsService {
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
     private readonly natsEvents: NatsEventsService,
     private readonly usage: UsageService,
+    private readonly customMetrics: CustomMetricRepository,
     /** JetStreamModule's reader; absent where that module is not imported (no JetStream series then). */
     @Optional() @Inject(JETSTREAM_READER) private readonly jetstream?: JetStreamReader,
   ) {}
@@ -120,20 +130,52 @@ export class MetricsService {
     return this.analyticsService.analytics(tenant, query.period, query.resolution);
   }
 
-  /** Anomalies detected in the last `hours`, newest first, optionally by type and status. */
+  /**
+   * Anomalies detected in the last `hours`, newest first, optionally by type and status; and what
+   * each series' model says now (warming up until when, or the next window's normal range).
+   */
   async anomalies(tenant: TenantPrincipal, query: AnomaliesQuery, now = Date.now()) {
     const since = now - query.hours * 3_600_000;
-    const all = await this.anomalyRepository.list(tenant.tenantId, since);
+    const [all, models] = await Promise.all([
+      this.anomalyRepository.list(tenant.tenantId, since),
+      this.models(tenant.tenantId, now),
+    ]);
     return {
       tenantId: tenant.tenantId,
       tier: tenant.tier,
       hours: query.hours,
       from: new Date(since).toISOString(),
       to: new Date(now).toISOString(),
+      windowSeconds: this.options.anomalyWindowMs / 1000,
+      models,
       anomalies: all.filter(
         (a) => (!query.type || a.type === query.type) && (!query.status || a.status === query.status),
       ),
     };
+  }
+
+  /**
+   * The tenant's series models as its stored detection state has them (read only): the built-in
+   * series and its custom metrics (at most CUSTOM_METRICS_PER_TENANT), configured as the job does.
+   */
+  private async models(tenantId: string, now: number) {
+    const [stored, definitions] = await Promise.all([
+      this.anomalyRepository.loadDetection<{ pipeline?: PipelineState }>(tenantId),
+      this.customMetrics.list(tenantId),
+    ]);
+    const custom = definitions.map((d) => ({ key: customSeriesKey(d.id), name: d.name }));
+    const resolution: Partial<Record<SeriesKey, number>> = { ...PULSE_SERIES_RESOLUTION };
+    for (const d of definitions) if (d.aggregation === 'count') resolution[customSeriesKey(d.id)] = 1;
+    const sensitivity = this.directory.get(tenantId)?.anomalySensitivity ?? 'medium';
+    const config = pipelineConfig(
+      this.options.anomalyWindowMs,
+      sensitivity,
+      this.options.anomalyDetectors,
+      'all',
+      resolution,
+    );
+    const state: StoredModels | null = stored ? { window: stored.window, pipeline: stored.state.pipeline } : null;
+    return seriesModels(state, now, config, custom);
   }
 
   /**

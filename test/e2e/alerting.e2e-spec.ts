@@ -17,7 +17,7 @@ import {
   waitFor,
 } from '../support/pulse-app.js';
 import { startRedisServer } from '../support/processes.js';
-import { HttpReceiver, SmtpReceiver } from '../support/receivers.js';
+import { HttpReceiver, localAlerting, localChannels, SmtpReceiver } from '../support/receivers.js';
 import { sendHeartbeat } from '../support/heartbeats.js';
 import { publisher, publishMany } from '../support/traffic.js';
 
@@ -61,32 +61,21 @@ describe('alerting with local receivers (real NATS and Redis)', () => {
     options = testOptions({
       anomalyWindowMs: 3_600_000,
       anomalyDetectors: { warmupWindows: 4, holdDownWindows: 2, minSpikeMessages: 50 },
-      alerting: {
-        allowPrivateTargets: true,
-        smtpUrl: smtp.url,
-        emailFrom: 'pulse@test.local',
-        pagerdutyEventsUrl: `${http.url}/pagerduty`,
-        maxAttempts: 4,
-        retryBaseMs: 50,
-        timeoutMs: 2000,
-      },
+      alerting: localAlerting(http, smtp, { maxAttempts: 4 }),
     });
     pulse = await startPulse(options);
     nc = await publisher();
     t = await createTenant(pulse.url, uniqueTenantId('alerts'), 'enterprise');
     await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id) !== undefined, Boolean);
     const channels = [
-      { type: 'slack', name: 'ops slack', config: { webhookUrl: `${http.url}/slack/T000/B000/XXXXSECRET` } },
-      { type: 'pagerduty', name: 'pager', config: { routingKey: ROUTING_KEY } },
-      { type: 'email', name: 'mail', config: { to: ['oncall@example.com'] } },
-      { type: 'webhook', name: 'hook', config: { url: `${http.url}/hook` } },
+      ...localChannels(http, ROUTING_KEY),
       { type: 'webhook', name: 'flaky', config: { url: `${http.url}/flaky` } },
     ];
     for (const c of channels) {
       const res = await api<{ id: string; signingSecret?: string }>('POST', '/alerts/channels', c);
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       channelIds[c.name] = res.body.id;
-      if (c.name === 'hook') webhookSecret = res.body.signingSecret!;
+      if (c.name === 'webhook') webhookSecret = res.body.signingSecret!;
     }
     expect(webhookSecret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
   });
@@ -177,7 +166,7 @@ describe('alerting with local receivers (real NATS and Redis)', () => {
       threshold: 3,
       forSeconds: 5,
       severity: 'warning',
-      channelIds: [channelIds['ops slack']],
+      channelIds: [channelIds.slack],
     });
     expect(created.status).toBe(201);
     const ruleId = created.body.id;
@@ -272,7 +261,7 @@ describe('alerting with local receivers (real NATS and Redis)', () => {
       threshold: 1_000_000,
       forSeconds: 0,
       severity: 'warning',
-      channelIds: [channelIds['hook']],
+      channelIds: [channelIds.webhook],
     });
     expect(created.status).toBe(201);
     const fired = () =>
@@ -291,7 +280,7 @@ describe('alerting with local receivers (real NATS and Redis)', () => {
 
   it('secrets never appear in any GET', async () => {
     const list = await api('GET', '/alerts/channels');
-    const one = await api('GET', `/alerts/channels/${channelIds.hook}`);
+    const one = await api('GET', `/alerts/channels/${channelIds.webhook}`);
     const text = JSON.stringify([list.body, one.body]);
     expect(text).not.toContain(ROUTING_KEY);
     expect(text).not.toContain('XXXXSECRET');
@@ -303,12 +292,12 @@ describe('alerting with local receivers (real NATS and Redis)', () => {
     http.plan('/hook', [500]);
     const failed = await api<{ delivered: boolean; statusCode: number; error: string }>(
       'POST',
-      `/alerts/channels/${channelIds.hook}/test`,
+      `/alerts/channels/${channelIds.webhook}/test`,
     );
     expect(failed.status).toBe(200);
     expect(failed.body).toMatchObject({ delivered: false, statusCode: 500 });
     expect(JSON.stringify(failed.body)).not.toContain('receiver-private-error-body');
-    const ok = await api<{ delivered: boolean }>('POST', `/alerts/channels/${channelIds.hook}/test`);
+    const ok = await api<{ delivered: boolean }>('POST', `/alerts/channels/${channelIds.webhook}/test`);
     expect(ok.body.delivered).toBe(true);
   });
 

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { SMTPServer } from 'smtp-server';
+import type { AlertingOptions } from '../../src/config/pulse-options.js';
 import { freePort } from './processes.js';
 
 export interface Received {
@@ -124,4 +125,37 @@ export class SmtpReceiver {
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
+}
+
+/**
+ * Alerting options that deliver to local receivers: e-mail through `smtp`, PagerDuty's events to
+ * `http` (/pagerduty), loopback targets allowed, quick retries; `more` on top.
+ */
+export function localAlerting(
+  http: HttpReceiver,
+  smtp: SmtpReceiver,
+  more: Partial<AlertingOptions> = {},
+): Partial<AlertingOptions> {
+  return {
+    allowPrivateTargets: true,
+    smtpUrl: smtp.url,
+    emailFrom: 'pulse@test.local',
+    pagerdutyEventsUrl: `${http.url}/pagerduty`,
+    retryBaseMs: 50,
+    timeoutMs: 2000,
+    ...more,
+  };
+}
+
+/**
+ * One channel of each type at the local receivers, named by type: Slack under /slack/, PagerDuty
+ * with `routingKey`, e-mail to oncall@example.com, a signed webhook at /hook.
+ */
+export function localChannels(http: HttpReceiver, routingKey: string) {
+  return [
+    { type: 'slack', name: 'slack', config: { webhookUrl: `${http.url}/slack/T000/B000/XXXXSECRET` } },
+    { type: 'pagerduty', name: 'pagerduty', config: { routingKey } },
+    { type: 'email', name: 'email', config: { to: ['oncall@example.com'] } },
+    { type: 'webhook', name: 'webhook', config: { url: `${http.url}/hook` } },
+  ];
 }

@@ -471,11 +471,49 @@
     ]);
   }
 
-  function anomalyList(anomalies) {
-    $('anomalies').replaceChildren(...(anomalies.anomalies.length ? anomalies.anomalies : [{ summary: 'No anomalies in the last 7 days.' }]).map((a) => {
+  // Figures the anomaly detection speaks of: at most 4 significant digits.
+  const sigFmt = new Intl.NumberFormat(undefined, { maximumSignificantDigits: 4 });
+  const sig = (n) => (typeof n === 'number' ? sigFmt.format(n) : '–');
+  const STATISTICAL_KINDS = new Set(['spike', 'dip', 'level_shift', 'drift']);
+  /** An expected range in words: "14–26", "up to 200" (a rule's bound on one side), or null. */
+  function rangeWords(lower, upper) {
+    if (typeof lower === 'number' && typeof upper === 'number') return `${sig(lower)}–${sig(upper)}`;
+    if (typeof upper === 'number') return `up to ${sig(upper)}`;
+    if (typeof lower === 'number') return `from ${sig(lower)}`;
+    return null;
+  }
+  /** Why an anomaly opened: value vs the expected range, score, detector (anomalies whose details say so). */
+  function anomalyWhy(d) {
+    if (!d || typeof d.value !== 'number' || typeof d.detector !== 'string') return '';
+    const range = rangeWords(d.lower, d.upper);
+    const expected = [range && `expected range ${range}`, typeof d.expected === 'number' && `expected ${sig(d.expected)}`].filter(Boolean).join(', ');
+    const detector = STATISTICAL_KINDS.has(d.detector) ? `statistical model, ${d.detector}` : `rule ${d.detector}`;
+    return ` · value ${sig(d.value)}${expected ? ` vs ${expected}` : ''}${typeof d.score === 'number' ? ` · score ${Number(d.score.toFixed(4))}` : ''} · detector: ${detector}`;
+  }
+
+  /** Each series' model: warming up (until when) or ready, and what it expects of the window being collected. */
+  function modelTable(body) {
+    const models = body.models ?? [];
+    const next = models[0]?.windowAt;
+    text($('models-note'), next
+      ? `For the window from ${when(next)} (windows of ${fmt(body.windowSeconds)} s). A model reports once it has learnt its warm-up windows.`
+      : 'No series yet.');
+    $('models').tBodies[0].replaceChildren(...models.map((m) => {
+      const state = m.state === 'ready'
+        ? 'ready'
+        : `warming up until ${when(m.warmUntil)} (${fmt(m.windowsToWarm)} more ${m.windowsToWarm === 1 ? 'window' : 'windows'} with data)`;
+      const tr = row([m.name, state, sig(m.expected), rangeWords(m.lower, m.upper) ?? '–']);
+      tr.className = m.state === 'ready' ? 'model-ready' : 'model-warming';
+      return tr;
+    }));
+  }
+
+  function anomalyList(body) {
+    modelTable(body);
+    $('anomalies').replaceChildren(...(body.anomalies.length ? body.anomalies : [{ summary: 'No anomalies in the last 7 days.' }]).map((a) => {
       const li = document.createElement('li');
       li.className = a.severity ? `sev-${a.severity}` : 'muted';
-      li.textContent = a.type ? `${when(a.detectedAt)} · ${a.type} · ${a.status} · ${a.summary}` : a.summary;
+      li.textContent = a.type ? `${when(a.detectedAt)} · ${a.type} · ${a.status} · ${a.summary}${anomalyWhy(a.details)}` : a.summary;
       return li;
     }));
   }
