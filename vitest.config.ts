@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],
   test: {
-    include: ['src/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
+    include: ['src/**/*.spec.ts', 'test/**/*.e2e-spec.ts', 'bench/**/*.spec.mjs'],
     // e2e suites start Nest apps, private nats-server and redis-server processes: run files one at a time
     // so that two suites never compete for the two cores and make timing-based waits flaky.
     fileParallelism: false,

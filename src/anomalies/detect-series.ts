@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 /**
  * `node dist/anomalies/detect-series.js [--sensitivity low|medium|high] [--metric M]
- * [--detectors all|rules|statistical] [--resolution N] FILE.csv`
+ * [--detectors all|rules|statistical] [--resolution N] [--tail-scale F] FILE.csv`
  *
  * `--resolution`: the smallest step the values are measured in (1 for counts); the spread of
  * the series is never taken below it. Default 0: unknown, nothing assumed.
+ *
+ * `--tail-scale`: multiplies the sensitivity's tail probabilities (open and keep), F > 0, default 1:
+ * the bench's sweep of the threshold (`npm run bench:anomalies -- NAB --loco`).
  *
  * Runs the detection pipeline of the scheduled job (`closeWindow`, same state, warm-up,
  * hold-down and gap handling) over a CSV of closed windows and prints one JSON line per anomaly
@@ -23,7 +26,7 @@ import { SENSITIVITIES, type Sensitivity } from '../config/detector-config.js';
 import { type DetectorSet, SERIES_METRICS, type SeriesMetric } from './window-pipeline.js';
 import { detectSeries, parseSeriesCsv, SeriesInputError } from './series-runner.js';
 
-const USAGE = `usage: detect-series [--sensitivity low|medium|high] [--metric ${SERIES_METRICS.join('|')}] [--detectors all|rules|statistical] [--resolution N] FILE.csv`;
+const USAGE = `usage: detect-series [--sensitivity low|medium|high] [--metric ${SERIES_METRICS.join('|')}] [--detectors all|rules|statistical] [--resolution N] [--tail-scale F] FILE.csv`;
 
 const INPUT = `FILE.csv: "timestamp,value" rows, one per window. Lines that are not rows are skipped, rows out of time order sorted, rows of one timestamp averaged into one window, each with a warning on stderr; exit 2 only when no line is a row.`;
 
@@ -47,6 +50,7 @@ function main(): void {
         metric: { type: 'string', default: 'messages' },
         detectors: { type: 'string', default: 'all' },
         resolution: { type: 'string', default: '0' },
+        'tail-scale': { type: 'string', default: '1' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -67,6 +71,9 @@ function main(): void {
   const resolution = Number(values.resolution);
   if (!Number.isFinite(resolution) || resolution < 0)
     fail('--resolution must be a number ≥ 0 (the smallest step of the values, e.g. 1 for counts)');
+  const tailScale = Number(values['tail-scale']);
+  if (!Number.isFinite(tailScale) || tailScale <= 0)
+    fail("--tail-scale must be a number > 0 (it multiplies the sensitivity's tail probabilities; 1 leaves them)");
   if (positionals.length !== 1) fail('exactly one FILE.csv is needed');
 
   let text: string;
@@ -79,7 +86,7 @@ function main(): void {
     const { rows, warnings } = parseSeriesCsv(text);
     warn(warnings);
     const out: string[] = [];
-    for (const d of detectSeries(rows, { sensitivity, metric, detectors, resolution })) {
+    for (const d of detectSeries(rows, { sensitivity, metric, detectors, resolution, tailScale })) {
       out.push(JSON.stringify({ timestamp: d.timestamp, type: d.type, severity: d.severity, score: d.score }));
     }
     if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);

@@ -73,6 +73,8 @@ export function seriesModelConfig(
   windowMs: number,
   sensitivity: Sensitivity = 'medium',
   warmupWindows = 30,
+  /** Multiplies the sensitivity's tail probabilities (> 0; the bench's sweep, default 1). */
+  tailScale = 1,
 ): SeriesModelConfig {
   const perWeek = (7 * DAY_MS) / windowMs;
   // The tails are set for 5-minute windows; shorter windows are judged more often, so each one
@@ -82,8 +84,8 @@ export function seriesModelConfig(
   return {
     windowMs,
     warmupWindows: Math.min(30, warmupWindows),
-    openTail: tails.openTail * perTime,
-    keepTail: Math.min(0.2, tails.keepTail * perTime),
+    openTail: tails.openTail * perTime * tailScale,
+    keepTail: Math.min(0.2, tails.keepTail * perTime * tailScale),
     // Four weeks of windows, within bounds that keep records rare but learning possible.
     horizonWindows: Math.round(Math.min(50_000, Math.max(2_000, 4 * perWeek))),
     resolution: 0,

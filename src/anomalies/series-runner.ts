@@ -37,6 +37,8 @@ export interface SeriesOptions {
   windowMs?: number;
   /** The values' measurement resolution (1 for counts); default 0, unknown. */
   resolution?: number;
+  /** Multiplies the sensitivity's tail probabilities (> 0); default 1. */
+  tailScale?: number;
   tenantId?: string;
 }
 
@@ -304,9 +306,14 @@ export function medianInterval(rows: { at: number }[]): number {
 export function* detectSeries(rows: SeriesRow[], options: SeriesOptions = {}): Generator<SeriesDetection> {
   const metric = options.metric ?? 'messages';
   const windowMs = options.windowMs ?? medianInterval(rows);
-  const config = pipelineConfig(windowMs, options.sensitivity ?? 'medium', {}, options.detectors ?? 'all', {
-    [metric]: options.resolution ?? 0,
-  });
+  const config = pipelineConfig(
+    windowMs,
+    options.sensitivity ?? 'medium',
+    {},
+    options.detectors ?? 'all',
+    { [metric]: options.resolution ?? 0 },
+    options.tailScale ?? 1,
+  );
   const tenantId = options.tenantId ?? 'series';
   let state = initialPipelineState();
   let previousAt: number | undefined;

@@ -52,6 +52,8 @@ export interface PipelineConfig {
   detectors: DetectorSet;
   /** Each series' measurement resolution in its unit (see SeriesModelConfig.resolution). */
   resolution: Partial<Record<SeriesKey, number>>;
+  /** Multiplies the sensitivity's tail probabilities (the series command's `--tail-scale`; default 1). */
+  tailScale?: number;
 }
 
 /** What Pulse's own series are measured in: counts are whole, latency comes in log buckets. */
@@ -109,8 +111,9 @@ export function pipelineConfig(
   rules: Partial<DetectorConfig> = {},
   detectors: DetectorSet = 'all',
   resolution: Partial<Record<SeriesKey, number>> = {},
+  tailScale = 1,
 ): PipelineConfig {
-  return { rules: { ...DEFAULT_DETECTOR_CONFIG, ...rules }, windowMs, sensitivity, detectors, resolution };
+  return { rules: { ...DEFAULT_DETECTOR_CONFIG, ...rules }, windowMs, sensitivity, detectors, resolution, tailScale };
 }
 
 export function initialPipelineState(): PipelineState {
@@ -191,7 +194,7 @@ export function closeWindow(
   w: PipelineWindow,
   c: PipelineConfig,
 ): PipelineResult {
-  const base = seriesModelConfig(c.windowMs, c.sensitivity, Math.max(c.rules.warmupWindows, 1));
+  const base = seriesModelConfig(c.windowMs, c.sensitivity, Math.max(c.rules.warmupWindows, 1), c.tailScale);
   // Custom series the window no longer lists (their metric was deleted) are forgotten.
   const listed = (key: string) => !isCustomKey(key) || Object.hasOwn(w.series, key);
   const series: PipelineState['series'] = Object.fromEntries(Object.entries(state.series).filter(([k]) => listed(k)));

@@ -88,6 +88,19 @@ describe('node dist/anomalies/detect-series.js (the series contract)', () => {
     expect(bad.stderr).toMatch(/--sensitivity must be one of low, medium, high/);
   });
 
+  it('--tail-scale 1 is the default, and a scale that is not a number > 0 exits 2 naming the option', async () => {
+    const { path } = series((at) => new Date(at).toISOString());
+    const plain = await detect([path]);
+    expect(plain.stdout).not.toBe('');
+    expect((await detect(['--tail-scale', '1', path])).stdout).toBe(plain.stdout);
+    for (const bad of ['0', '-1', 'abc', '']) {
+      const out = await detect([`--tail-scale=${bad}`, path]);
+      expect(out.code).toBe(2);
+      expect(out.stdout).toBe('');
+      expect(out.stderr).toMatch(/--tail-scale must be a number > 0/);
+    }
+  });
+
   it('takes bad lines as they come: exit 0, each skipped, merged or re-ordered line named on stderr', async () => {
     const cases: [string, RegExp][] = [
       [csv('header.csv', ['2026-01-01 00:00:00,1'], 'time,count'), /line 1: "time,count" is not the header/],
