@@ -216,9 +216,13 @@ export function parseSeriesCsv(text: string): ParsedSeries {
   const lines = text.split(/\r?\n/);
   const notes = new LineNotes();
   const rows: SeriesRow[] = [];
-  /** Per row: the line it came from and how many lines' values it sums. */
+  /**
+   * Per row: the line it came from, how many lines' values it sums, and their running mean (the
+   * row's value when the sum overflows: values near the largest double).
+   */
   const from: number[] = [];
   const merged: number[] = [];
+  const mean: number[] = [];
   // Each timestamp's row, once time has gone back (until then a repeat is the previous row's).
   let rowAt: Map<number, number> | null = null;
   let headerSeen = false;
@@ -264,10 +268,12 @@ export function parseSeriesCsv(text: string): ParsedSeries {
       rows.push({ timestamp, at, value });
       from.push(n);
       merged.push(1);
+      mean.push(value);
       continue;
     }
     rows[earlier].value += value;
-    merged[earlier]++;
+    const k = ++merged[earlier];
+    mean[earlier] += value / k - mean[earlier] / k;
     const first = { line: from[earlier], timestamp: rows[earlier].timestamp };
     notes.merged(n, (note) =>
       note.to === note.line
@@ -286,7 +292,7 @@ export function parseSeriesCsv(text: string): ParsedSeries {
     );
   }
   rows.forEach((r, i) => {
-    if (merged[i] > 1) r.value /= merged[i];
+    if (merged[i] > 1) r.value = Number.isFinite(r.value) ? r.value / merged[i] : mean[i];
   });
   // Timestamps are distinct now: the sort only undoes the clock's steps back.
   if (rowAt) rows.sort((a, b) => a.at - b.at);
