@@ -158,6 +158,17 @@ describe('parseSeriesCsv: real data as it comes', () => {
     expect(named.warnings).toEqual(['line 1: "time,count" is not the header "timestamp,value"; taken for a header']);
   });
 
+  it("control characters in a quoted line are escaped: a file's bytes never drive the reader's terminal", () => {
+    const { warnings } = parseSeriesCsv(
+      file('timestamp,value', `${stamp(0)},1`, '\u001b]0;owned\u0007\u001b[2J,x', `${stamp(1)},\u009b31m`),
+    );
+    expect(warnings).toEqual([
+      'line 3: timestamp "\\u001b]0;owned\\u0007\\u001b[2J" is neither YYYY-MM-DD HH:MM:SS nor ISO 8601; skipped',
+      'line 4: value "\\u009b31m" is not a (finite, decimal) number; skipped',
+    ]);
+    expect([...warnings.join('')].some((c) => c < ' ' || (c >= '\u007f' && c <= '\u009f'))).toBe(false);
+  });
+
   it('not a series: no row at all is an error (with the line warnings so far); so is an empty file or a header alone', () => {
     const json = refusal(file('{"a": 1}', '{"b": 2}'));
     expect(json.message).toMatch(/^not a series: no line is a row "timestamp,value"/);

@@ -106,9 +106,18 @@ interface LineNote {
   text: (note: LineNote) => string;
 }
 
-/** Quoted, and cut: a warning stays small whatever the caller's line. */
+/** A C0 or C1 control character, or DEL: what a terminal would obey as an escape sequence. */
+const isControl = (code: number) => code < 0x20 || (code >= 0x7f && code <= 0x9f);
+
+/** Quoted, cut and with control characters escaped: a warning stays small and inert whatever the caller's line. */
 function quote(text: string): string {
-  return `"${text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}…` : text}"`;
+  const cut = text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}…` : text;
+  let out = '';
+  for (const c of cut) {
+    const code = c.charCodeAt(0);
+    out += isControl(code) ? `\\u${code.toString(16).padStart(4, '0')}` : c;
+  }
+  return `"${out}"`;
 }
 
 function duration(ms: number): string {
