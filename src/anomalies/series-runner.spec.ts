@@ -68,6 +68,32 @@ describe('parseSeriesCsv: real data as it comes', () => {
     ]);
   });
 
+  it('the mean of repeated rows stays finite when their sum would not (each value near the largest double)', () => {
+    const { rows } = parseSeriesCsv(
+      file(
+        'timestamp,value',
+        `${stamp(0)},1.7e308`,
+        `${stamp(0)},1.7e308`,
+        `${stamp(1)},-1.7e308`,
+        `${stamp(1)},1.7e308`,
+      ),
+    );
+    expect(rows.map((r) => r.value)).toEqual([1.7e308, 0]);
+    // Three rows, after time went back (merged through the map of timestamps): still the mean.
+    const back = parseSeriesCsv(
+      file(
+        'timestamp,value',
+        `${stamp(1)},1`,
+        `${stamp(0)},1.5e308`,
+        `${stamp(1)},2`,
+        `${stamp(0)},1.5e308`,
+        `${stamp(0)},3e307`,
+      ),
+    );
+    expect(back.rows[1].value).toBe(1.5);
+    expect(back.rows[0].value / 1.1e308).toBeCloseTo(1, 12);
+  });
+
   it('a clock that steps back one hour: one warning where it went back, one for the repeated hour; one row per window', () => {
     const lines = ['timestamp,value'];
     for (let i = 0; i < 24; i++) lines.push(`${stamp(i)},${100 + i}`);
@@ -130,6 +156,17 @@ describe('parseSeriesCsv: real data as it comes', () => {
     const named = parseSeriesCsv(file('time,count', `${stamp(0)},1`));
     expect(named.rows.map((r) => r.value)).toEqual([1]);
     expect(named.warnings).toEqual(['line 1: "time,count" is not the header "timestamp,value"; taken for a header']);
+  });
+
+  it("control characters in a quoted line are escaped: a file's bytes never drive the reader's terminal", () => {
+    const { warnings } = parseSeriesCsv(
+      file('timestamp,value', `${stamp(0)},1`, '\u001b]0;owned\u0007\u001b[2J,x', `${stamp(1)},\u009b31m`),
+    );
+    expect(warnings).toEqual([
+      'line 3: timestamp "\\u001b]0;owned\\u0007\\u001b[2J" is neither YYYY-MM-DD HH:MM:SS nor ISO 8601; skipped',
+      'line 4: value "\\u009b31m" is not a (finite, decimal) number; skipped',
+    ]);
+    expect([...warnings.join('')].some((c) => c < ' ' || (c >= '\u007f' && c <= '\u009f'))).toBe(false);
   });
 
   it('not a series: no row at all is an error (with the line warnings so far); so is an empty file or a header alone', () => {

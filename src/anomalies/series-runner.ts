@@ -106,9 +106,18 @@ interface LineNote {
   text: (note: LineNote) => string;
 }
 
-/** Quoted, and cut: a warning stays small whatever the caller's line. */
+/** A C0 or C1 control character, or DEL: what a terminal would obey as an escape sequence. */
+const isControl = (code: number) => code < 0x20 || (code >= 0x7f && code <= 0x9f);
+
+/** Quoted, cut and with control characters escaped: a warning stays small and inert whatever the caller's line. */
 function quote(text: string): string {
-  return `"${text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}…` : text}"`;
+  const cut = text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}…` : text;
+  let out = '';
+  for (const c of cut) {
+    const code = c.charCodeAt(0);
+    out += isControl(code) ? `\\u${code.toString(16).padStart(4, '0')}` : c;
+  }
+  return `"${out}"`;
 }
 
 function duration(ms: number): string {
@@ -216,9 +225,13 @@ export function parseSeriesCsv(text: string): ParsedSeries {
   const lines = text.split(/\r?\n/);
   const notes = new LineNotes();
   const rows: SeriesRow[] = [];
-  /** Per row: the line it came from and how many lines' values it sums. */
+  /**
+   * Per row: the line it came from, how many lines' values it sums, and their running mean (the
+   * row's value when the sum overflows: values near the largest double).
+   */
   const from: number[] = [];
   const merged: number[] = [];
+  const mean: number[] = [];
   // Each timestamp's row, once time has gone back (until then a repeat is the previous row's).
   let rowAt: Map<number, number> | null = null;
   let headerSeen = false;
@@ -264,10 +277,12 @@ export function parseSeriesCsv(text: string): ParsedSeries {
       rows.push({ timestamp, at, value });
       from.push(n);
       merged.push(1);
+      mean.push(value);
       continue;
     }
     rows[earlier].value += value;
-    merged[earlier]++;
+    const k = ++merged[earlier];
+    mean[earlier] += value / k - mean[earlier] / k;
     const first = { line: from[earlier], timestamp: rows[earlier].timestamp };
     notes.merged(n, (note) =>
       note.to === note.line
@@ -286,7 +301,7 @@ export function parseSeriesCsv(text: string): ParsedSeries {
     );
   }
   rows.forEach((r, i) => {
-    if (merged[i] > 1) r.value /= merged[i];
+    if (merged[i] > 1) r.value = Number.isFinite(r.value) ? r.value / merged[i] : mean[i];
   });
   // Timestamps are distinct now: the sort only undoes the clock's steps back.
   if (rowAt) rows.sort((a, b) => a.at - b.at);
