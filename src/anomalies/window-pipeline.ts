@@ -20,6 +20,7 @@ import {
   type SeriesSignal,
   type SeriesState,
   signalOf,
+  windowTails,
 } from './series-model.js';
 import {
   isJetStreamKey,
@@ -209,11 +210,12 @@ export function closeWindow(
     const model = { ...base, resolution: c.resolution[metric] ?? 0 };
     const score = scoreWindow(before, w.at, value, model);
     if (metric === 'messages' && score.warm) {
+      const tails = windowTails(score);
       rate = {
         expected: score.expected,
         upper: score.upper,
-        unusualUp: score.upTail < RULE_UNUSUAL_TAIL,
-        unusualDown: score.downTail < RULE_UNUSUAL_TAIL,
+        unusualUp: tails.upTail < RULE_UNUSUAL_TAIL,
+        unusualDown: tails.downTail < RULE_UNUSUAL_TAIL,
       };
     }
     const isOpen = (direction: string) =>
