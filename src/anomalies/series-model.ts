@@ -76,8 +76,10 @@ const DIP_TAIL_WEIGHT = 3;
 /** Records: the extreme residuals of the last RECORD_BLOCKS weeks, kept per week. */
 const RECORD_BLOCKS = 4;
 const WEEK_MS = 7 * DAY_MS;
-/** A record must also be a clear outlier, not the top of a quiet series' noise. */
+/** A record must also be a clear outlier, not the top of a quiet series' noise, */
 const RECORD_MIN_Z = 3;
+/** and beat the previous extreme by a margin (a near tie is the same event again, not a new one). */
+const RECORD_MARGIN = 1.1;
 const HUBER = 3;
 /** The spread is at least this fraction of the series' mean magnitude (a flat series is not infinitely sensitive). */
 const SPREAD_FLOOR = 0.01;
@@ -326,8 +328,8 @@ function scoreY(s: SeriesState, at: number, value: number, c: SeriesModelConfig)
   const memory = recordMemory(s, at);
   const recordTail = 1 / (1 + memory.windows);
   const residual = value - expected;
-  const recordUp = memory.windows > 0 && z > RECORD_MIN_Z && residual > Math.max(memory.max, 0);
-  const recordDown = memory.windows > 0 && z < -RECORD_MIN_Z && residual < Math.min(memory.min, 0);
+  const recordUp = memory.windows > 0 && z > RECORD_MIN_Z && residual > RECORD_MARGIN * Math.max(memory.max, 0);
+  const recordDown = memory.windows > 0 && z < -RECORD_MIN_Z && residual < RECORD_MARGIN * Math.min(memory.min, 0);
   return {
     z,
     expected,
