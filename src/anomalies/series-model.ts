@@ -568,12 +568,16 @@ export function windowTails(score: SeriesScore): { upTail: number; downTail: num
   };
 }
 
-/** What the window says, given the model's state before it: the strongest signal, if any. */
-export function signalOf(score: SeriesScore, value: number, threshold: number): SeriesSignal | null {
+/**
+ * What the window says, given the model's state before it: the strongest signal, if any. `news`
+ * (opening an anomaly) asks for a record or a far rarer window; whether an open one is still
+ * unusual (`news` false) asks the plain calibrated tails.
+ */
+export function signalOf(score: SeriesScore, value: number, threshold: number, news = true): SeriesSignal | null {
   if (!score.warm) return null;
   const candidates: SeriesSignal[] = [];
   const base = { value, expected: score.expected };
-  const { upTail, downTail } = windowTails(score);
+  const { upTail, downTail } = news ? windowTails(score) : score;
   if (upTail < threshold) candidates.push({ kind: 'spike', direction: 'up', tail: upTail, score: 1 - upTail, ...base });
   if (downTail < threshold)
     candidates.push({ kind: 'dip', direction: 'down', tail: downTail, score: 1 - downTail, ...base });

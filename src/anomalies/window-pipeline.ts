@@ -222,7 +222,7 @@ export function closeWindow(
       Object.keys(state.open).some((k) => familyOf(k) === familyOf(`stat:${metric}:${direction}`));
     const signal = c.detectors === 'rules' ? null : signalOf(score, value, model.openTail);
     // Still unusual at the looser keep level: an open anomaly stays active.
-    const unusual = signal ?? signalOf(score, value, model.keepTail);
+    const unusual = signal ?? signalOf(score, value, model.keepTail, false);
     if (signal) statistical.push(statisticalDraft(metric, label, signal, model, score.z));
     else if (unusual && c.detectors !== 'rules' && isOpen(unusual.direction))
       statistical.push(statisticalDraft(metric, label, unusual, model, score.z));
