@@ -8,6 +8,7 @@ import {
   type SeriesState,
   seriesModelConfig,
   signalOf,
+  windowTails,
 } from './series-model.js';
 
 const MINUTE = 60_000;
@@ -177,6 +178,37 @@ describe('series model', () => {
     const late = signals.slice(2880).filter(Boolean);
     expect(late.length).toBeLessThanOrEqual(2);
     expect(signals.slice(0, 200).filter(Boolean).length).toBeGreaterThan(0); // the first ones were news
+  });
+
+  it('a burst no larger than the series has shown lately is not news; one larger than all of them is', () => {
+    const r = noise(23);
+    // Three weeks of 5-minute windows with heavy-tailed noise and a 5× burst every 15 windows.
+    const values = series(288 * 21, (i) => 100 * Math.exp(0.3 * r()) * (i % 15 === 7 ? 5 : 1));
+    const again = 288 * 20 + 7;
+    const larger = 288 * 20 + 200;
+    values[again] = 520;
+    values[larger] = 1200;
+    const { signals } = run(values, 5 * MINUTE);
+    expect(signals[again]).toBeNull();
+    expect(signals[larger]).toBe('spike:up');
+    // The larger one is a record: above every residual of the last four weeks.
+    const c = seriesModelConfig(5 * MINUTE, 'medium', 30);
+    const before = run(values.slice(0, larger), 5 * MINUTE).state;
+    const score = scoreWindow(before, START + larger * 5 * MINUTE, values[larger], c);
+    expect(score.recordUpTail).toBeLessThan(c.openTail);
+    expect(windowTails(score).upTail).toBe(Math.min(score.recordUpTail, 10 * score.upTail));
+    const usual = run(values.slice(0, again), 5 * MINUTE).state;
+    expect(scoreWindow(usual, START + again * 5 * MINUTE, values[again], c).recordUpTail).toBe(1);
+  });
+
+  it('scores a state stored before records existed (no record memory) without failing', () => {
+    const c = seriesModelConfig(5 * MINUTE, 'medium', 30);
+    const { state } = run(daily(288 * 2), 5 * MINUTE);
+    const { recMax: _max, recMin: _min, recWeek: _week, recN: _n, ...old } = state;
+    const at = START + 288 * 2 * 5 * MINUTE;
+    expect(scoreWindow(old, at, 5000, c).recordUpTail).toBe(1);
+    const next = learnWindow(old, at, 5000, c);
+    expect(next.recN?.reduce((a, b) => a + b, 0)).toBe(1);
   });
 
   it('a series that has been zero since it was first seen has not started', () => {

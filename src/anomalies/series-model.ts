@@ -10,14 +10,15 @@ import type { Sensitivity } from '../config/detector-config.js';
  *    Huber-clipped updates (an outlier moves them by at most three spreads);
  * 2. standardises the residual by a robust spread (mean absolute residual, per hour of day and
  *    overall), so nothing depends on the series' unit or magnitude;
- * 3. scores two questions separately: is this window a spike or a dip (|z|), and has the level
+ * 3. scores two questions separately: is this window a spike or a dip — a record (a residual beyond
+ *    every residual of the last four weeks) or a |z| far rarer than the threshold — and has the level
  *    moved (a two-sided CUSUM of clipped z: persistent small deviations add up, one spike does not);
  * 4. calibrates each score into a tail probability against the series' own history of that score
  *    (a decaying histogram, 48 bins), blended with a Laplace prior while history is short. This is
  *    the idea of Numenta's "anomaly likelihood": a series that bursts every hour learns that bursts
  *    are normal, a flat one that any burst is not, and one threshold serves both.
  *
- * Memory is bounded (about 230 numbers a series) and a window costs O(bins).
+ * Memory is bounded (about 390 numbers a series) and a window costs O(bins).
  */
 
 export type SeriesKind = 'spike' | 'dip' | 'level_shift';
@@ -65,6 +66,20 @@ const POT_FRACTION = 0.05;
 const FACTOR_MIN_LEVEL = 10;
 const USUAL_OUTLIER_Z = 15;
 const USUAL_OUTLIER_TAIL = 0.02;
+/**
+ * A single window's spike (dip) that is not a record needs a tail this many times smaller than the
+ * threshold: a burst no larger than ones the series has shown lately is rarely news (NAB's tweets).
+ * Dips are bounded by zero and rarer in bursty series: a smaller weight keeps a drop to a tenth found.
+ */
+const SPIKE_TAIL_WEIGHT = 10;
+const DIP_TAIL_WEIGHT = 3;
+/** Records: the extreme residuals of the last RECORD_BLOCKS weeks, kept per week. */
+const RECORD_BLOCKS = 4;
+const WEEK_MS = 7 * DAY_MS;
+/** A record must also be a clear outlier, not the top of a quiet series' noise, */
+const RECORD_MIN_Z = 3;
+/** and beat the previous extreme by a margin (a near tie is the same event again, not a new one). */
+const RECORD_MARGIN = 1.1;
 const HUBER = 3;
 /** The spread is at least this fraction of the series' mean magnitude (a flat series is not infinitely sensitive). */
 const SPREAD_FLOOR = 0.01;
@@ -123,6 +138,15 @@ export interface SeriesState {
   wShift: number;
   cusumUp: number;
   cusumDown: number;
+  /**
+   * The largest and the smallest residual (value − expected, in the scaled unit) of each of the last
+   * weeks, the week they belong to, and how many windows that week had (absent in states stored
+   * before records).
+   */
+  recMax?: number[];
+  recMin?: number[];
+  recWeek?: number[];
+  recN?: number[];
 }
 
 export interface SeriesScore {
@@ -136,6 +160,12 @@ export interface SeriesScore {
   upTail: number;
   downTail: number;
   shiftTail: number;
+  /**
+   * The window's residual is above (below) every residual of the last four weeks: the tail of a
+   * record, 1 / (1 + windows in that memory) (exchangeable windows), else 1.
+   */
+  recordUpTail: number;
+  recordDownTail: number;
   /** Direction of the CUSUM that is larger. */
   shiftUp: boolean;
   warm: boolean;
@@ -178,6 +208,10 @@ export function initialSeriesState(): SeriesState {
     wShift: 0,
     cusumUp: 0,
     cusumDown: 0,
+    recMax: zeros(RECORD_BLOCKS),
+    recMin: zeros(RECORD_BLOCKS),
+    recWeek: Array.from({ length: RECORD_BLOCKS }, () => -1),
+    recN: zeros(RECORD_BLOCKS),
   };
 }
 
@@ -251,6 +285,8 @@ export function scoreWindow(s: SeriesState, at: number, value: number, c: Series
       upTail: 1,
       downTail: 1,
       shiftTail: 1,
+      recordUpTail: 1,
+      recordDownTail: 1,
       shiftUp: true,
       warm: false,
     };
@@ -291,6 +327,11 @@ function scoreY(s: SeriesState, at: number, value: number, c: SeriesModelConfig)
   const downTail = z < 0 ? tail(s.hDown, s.wDown, a, prior, true) : 1;
   const { up, down } = cusums(s, z);
   const shift = Math.max(up, down);
+  const memory = recordMemory(s, at);
+  const recordTail = 1 / (1 + memory.windows);
+  const residual = value - expected;
+  const recordUp = memory.windows > 0 && z > RECORD_MIN_Z && residual > RECORD_MARGIN * Math.max(memory.max, 0);
+  const recordDown = memory.windows > 0 && z < -RECORD_MIN_Z && residual < RECORD_MARGIN * Math.min(memory.min, 0);
   return {
     z,
     expected,
@@ -299,9 +340,50 @@ function scoreY(s: SeriesState, at: number, value: number, c: SeriesModelConfig)
     upTail,
     downTail,
     shiftTail: tail(s.hShift, s.wShift, Math.log1p(shift), 0.5 * Math.exp(-shift / 2)),
+    recordUpTail: recordUp ? recordTail : 1,
+    recordDownTail: recordDown ? recordTail : 1,
     shiftUp: up >= down,
     warm: s.n >= c.warmupWindows,
   };
+}
+
+/** The largest and smallest residual and the number of windows over the weeks still remembered at `at`. */
+function recordMemory(s: SeriesState, at: number): { max: number; min: number; windows: number } {
+  const week = Math.floor(at / WEEK_MS);
+  let max = Number.NEGATIVE_INFINITY;
+  let min = Number.POSITIVE_INFINITY;
+  let windows = 0;
+  for (let i = 0; i < RECORD_BLOCKS; i++) {
+    const w = s.recWeek?.[i] ?? -1;
+    if (w < 0 || week - w >= RECORD_BLOCKS || w > week) continue;
+    max = Math.max(max, s.recMax?.[i] ?? 0);
+    min = Math.min(min, s.recMin?.[i] ?? 0);
+    windows += s.recN?.[i] ?? 0;
+  }
+  return { max, min, windows };
+}
+
+/** The window's residual joins its week's extremes. */
+function learnRecord(s: SeriesState, at: number, residual: number): void {
+  const week = Math.floor(at / WEEK_MS);
+  const i = ((week % RECORD_BLOCKS) + RECORD_BLOCKS) % RECORD_BLOCKS;
+  const recMax = s.recMax ?? zeros(RECORD_BLOCKS);
+  const recMin = s.recMin ?? zeros(RECORD_BLOCKS);
+  const recWeek = s.recWeek ?? Array.from({ length: RECORD_BLOCKS }, () => -1);
+  const recN = s.recN ?? zeros(RECORD_BLOCKS);
+  if (recWeek[i] !== week) {
+    recWeek[i] = week;
+    recMax[i] = residual;
+    recMin[i] = residual;
+    recN[i] = 0;
+  }
+  recMax[i] = Math.max(recMax[i], residual);
+  recMin[i] = Math.min(recMin[i], residual);
+  recN[i] += 1;
+  s.recMax = recMax;
+  s.recMin = recMin;
+  s.recWeek = recWeek;
+  s.recN = recN;
 }
 
 function cusums(s: SeriesState, z: number) {
@@ -341,6 +423,7 @@ function learnY(prev: SeriesState, at: number, value: number, c: SeriesModelConf
   const perDay = DAY_MS / c.windowMs;
   learnCalibration(s, prev, score.z, c, perDay);
   const residual = value - score.expected;
+  learnRecord(s, at, residual);
   learnSpread(s, value, residual, score.spread);
   learnShape(s, at, value, residual, score.spread, perDay);
   centreDailyShape(s);
@@ -475,15 +558,31 @@ function centreWeeklyShape(s: SeriesState): void {
   }
 }
 
-/** What the window says, given the model's state before it: the strongest signal, if any. */
-export function signalOf(score: SeriesScore, value: number, threshold: number): SeriesSignal | null {
+/**
+ * How unusual the window itself is, up and down: a spike is a record (above every residual of the
+ * last four weeks) or a window far rarer than the threshold — one score, the smaller of the two
+ * tails, the single-window one weighted.
+ */
+export function windowTails(score: SeriesScore): { upTail: number; downTail: number } {
+  return {
+    upTail: Math.min(score.recordUpTail, score.upTail * SPIKE_TAIL_WEIGHT, 1),
+    downTail: Math.min(score.recordDownTail, score.downTail * DIP_TAIL_WEIGHT, 1),
+  };
+}
+
+/**
+ * What the window says, given the model's state before it: the strongest signal, if any. `news`
+ * (opening an anomaly) asks for a record or a far rarer window; whether an open one is still
+ * unusual (`news` false) asks the plain calibrated tails.
+ */
+export function signalOf(score: SeriesScore, value: number, threshold: number, news = true): SeriesSignal | null {
   if (!score.warm) return null;
   const candidates: SeriesSignal[] = [];
   const base = { value, expected: score.expected };
-  if (score.upTail < threshold)
-    candidates.push({ kind: 'spike', direction: 'up', tail: score.upTail, score: 1 - score.upTail, ...base });
-  if (score.downTail < threshold)
-    candidates.push({ kind: 'dip', direction: 'down', tail: score.downTail, score: 1 - score.downTail, ...base });
+  const { upTail, downTail } = news ? windowTails(score) : score;
+  if (upTail < threshold) candidates.push({ kind: 'spike', direction: 'up', tail: upTail, score: 1 - upTail, ...base });
+  if (downTail < threshold)
+    candidates.push({ kind: 'dip', direction: 'down', tail: downTail, score: 1 - downTail, ...base });
   // The CUSUM's tail is of a statistic that persists from window to window: it gets a stricter
   // threshold than a single window's spike (tuned on NAB's tuning categories, docs/anomalies.md).
   // A burst the series' history shows as usual (a spike whose tail is not small) does not make a
@@ -516,6 +615,10 @@ function structuredCloneState(s: SeriesState): SeriesState {
     hUp: [...s.hUp],
     hDown: [...s.hDown],
     hShift: [...s.hShift],
+    ...(s.recMax && { recMax: [...s.recMax] }),
+    ...(s.recMin && { recMin: [...s.recMin] }),
+    ...(s.recWeek && { recWeek: [...s.recWeek] }),
+    ...(s.recN && { recN: [...s.recN] }),
   };
 }
 

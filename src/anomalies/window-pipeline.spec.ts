@@ -136,6 +136,34 @@ describe('window pipeline', () => {
     expect(opened.map((o) => [o.window, o.type, o.details.metric])).toEqual([[60, 'spike', 'messages']]);
   });
 
+  it('a sustained 3× shift on hour windows opens one anomaly that stays open while the level is learnt', () => {
+    // Opening asks for news (a record or a far rarer window); staying open asks only for "still
+    // unusual": the window after the jump is no longer news but still far from what was normal.
+    const hourly = pipelineConfig(
+      60 * MINUTE,
+      'medium',
+      { warmupWindows: 4, holdDownWindows: 2, minSpikeMessages: 50 },
+      'all',
+      PULSE_SERIES_RESOLUTION,
+    );
+    let state: PipelineState = initialPipelineState();
+    const opened: string[] = [];
+    const resolvedAt: number[] = [];
+    [0, ...Array<number>(6).fill(20), ...Array<number>(22).fill(60)].forEach((v, i) => {
+      const r = closeWindow(
+        'acme',
+        state,
+        { at: START + i * 60 * MINUTE, figures: figures(v), series: { messages: v } },
+        hourly,
+      );
+      state = r.state;
+      opened.push(...r.opened.map((o) => o.type));
+      if (r.resolved.length > 0) resolvedAt.push(i);
+    });
+    expect(opened).toEqual(['spike']);
+    expect(resolvedAt.every((i) => i > 18)).toBe(true);
+  });
+
   it('a change of payload size alone is a bytes anomaly', () => {
     const opened = run([
       ...steady(60),

@@ -21,6 +21,7 @@ import {
   type SeriesSignal,
   type SeriesState,
   signalOf,
+  windowTails,
 } from './series-model.js';
 import {
   isJetStreamKey,
@@ -213,18 +214,19 @@ export function closeWindow(
     const model = { ...base, resolution: c.resolution[metric] ?? 0 };
     const score = scoreWindow(before, w.at, value, model);
     if (metric === 'messages' && score.warm) {
+      const tails = windowTails(score);
       rate = {
         expected: score.expected,
         upper: score.upper,
-        unusualUp: score.upTail < RULE_UNUSUAL_TAIL,
-        unusualDown: score.downTail < RULE_UNUSUAL_TAIL,
+        unusualUp: tails.upTail < RULE_UNUSUAL_TAIL,
+        unusualDown: tails.downTail < RULE_UNUSUAL_TAIL,
       };
     }
     const isOpen = (direction: string) =>
       Object.keys(state.open).some((k) => familyOf(k) === familyOf(`stat:${metric}:${direction}`));
     const signal = c.detectors === 'rules' ? null : signalOf(score, value, model.openTail);
     // Still unusual at the looser keep level: an open anomaly stays active.
-    const unusual = signal ?? signalOf(score, value, model.keepTail);
+    const unusual = signal ?? signalOf(score, value, model.keepTail, false);
     if (signal) statistical.push(statisticalDraft(metric, label, signal, model, score.z));
     else if (unusual && c.detectors !== 'rules' && isOpen(unusual.direction))
       statistical.push(statisticalDraft(metric, label, unusual, model, score.z));
