@@ -201,6 +201,25 @@ describe('series model', () => {
     expect(scoreWindow(usual, START + again * 5 * MINUTE, values[again], c).recordUpTail).toBe(1);
   });
 
+  it('a burst beyond fifteen spreads that does not outgrow the recent largest raises no level shift by itself', () => {
+    // Two 8× bursts of four windows, two days apart, on a daily cycle of 5-minute windows: the
+    // second is no larger than the first (not a record), so its windows push the CUSUM far without
+    // a shift being reported; the first burst is news and reported as a spike.
+    const values = daily(288 * 6);
+    const at = (day: number) => 288 * day + 150;
+    for (const day of [3, 5]) for (let k = 0; k < 4; k++) values[at(day) + k] *= 8;
+    const { signals } = run(values, 5 * MINUTE);
+    expect(signals[at(3)]).toBe('spike:up');
+    expect(signals.slice(at(5), at(5) + 12).filter((s) => s?.startsWith('level_shift'))).toEqual([]);
+    // The same windows still count as a burst far outside the normal range.
+    const c = seriesModelConfig(5 * MINUTE, 'medium', 30);
+    const before = run(values.slice(0, at(5) + 3), 5 * MINUTE).state;
+    const score = scoreWindow(before, START + (at(5) + 3) * 5 * MINUTE, values[at(5) + 3], c);
+    expect(score.z).toBeGreaterThan(15);
+    expect(score.recordUpTail).toBe(1);
+    expect(score.shiftTail).toBeLessThan(c.openTail * 0.6);
+  });
+
   it('scores a state stored before records existed (no record memory) without failing', () => {
     const c = seriesModelConfig(5 * MINUTE, 'medium', 30);
     const { state } = run(daily(288 * 2), 5 * MINUTE);

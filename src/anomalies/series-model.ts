@@ -179,6 +179,8 @@ export interface SeriesSignal {
   tail: number;
   value: number;
   expected: number;
+  /** The window's residual beats every residual of the last four weeks in the signal's direction. */
+  record: boolean;
 }
 
 const zeros = (n: number) => Array.from({ length: n }, () => 0);
@@ -578,23 +580,36 @@ export function windowTails(score: SeriesScore): { upTail: number; downTail: num
 export function signalOf(score: SeriesScore, value: number, threshold: number, news = true): SeriesSignal | null {
   if (!score.warm) return null;
   const candidates: SeriesSignal[] = [];
+  const recordUp = score.recordUpTail < 1;
+  const recordDown = score.recordDownTail < 1;
   const base = { value, expected: score.expected };
   const { upTail, downTail } = news ? windowTails(score) : score;
-  if (upTail < threshold) candidates.push({ kind: 'spike', direction: 'up', tail: upTail, score: 1 - upTail, ...base });
+  if (upTail < threshold)
+    candidates.push({ kind: 'spike', direction: 'up', tail: upTail, score: 1 - upTail, record: recordUp, ...base });
   if (downTail < threshold)
-    candidates.push({ kind: 'dip', direction: 'down', tail: downTail, score: 1 - downTail, ...base });
+    candidates.push({
+      kind: 'dip',
+      direction: 'down',
+      tail: downTail,
+      score: 1 - downTail,
+      record: recordDown,
+      ...base,
+    });
   // The CUSUM's tail is of a statistic that persists from window to window: it gets a stricter
   // threshold than a single window's spike (tuned on NAB's tuning categories, docs/anomalies.md).
-  // A burst the series' history shows as usual (a spike whose tail is not small) does not make a
-  // level shift by itself, however far it pushes the CUSUM: bursty normal traffic is not shifting.
+  // A burst the series' history shows as usual (a spike whose tail is not small), or one that does
+  // not outgrow the largest of the last four weeks (not a record), does not make a level shift by
+  // itself, however far it pushes the CUSUM: bursty normal traffic is not shifting.
   const usualOutlier =
-    Math.abs(score.z) > USUAL_OUTLIER_Z && Math.min(score.upTail, score.downTail) > USUAL_OUTLIER_TAIL;
+    Math.abs(score.z) > USUAL_OUTLIER_Z &&
+    (Math.min(score.upTail, score.downTail) > USUAL_OUTLIER_TAIL || !(score.z > 0 ? recordUp : recordDown));
   if (!usualOutlier && score.shiftTail < threshold * SHIFT_THRESHOLD_FACTOR) {
     candidates.push({
       kind: 'level_shift',
       direction: score.shiftUp ? 'up' : 'down',
       tail: score.shiftTail,
       score: 1 - score.shiftTail,
+      record: score.shiftUp ? recordUp : recordDown,
       ...base,
     });
   }

@@ -164,6 +164,43 @@ describe('window pipeline', () => {
     expect(resolvedAt.every((i) => i > 18)).toBe(true);
   });
 
+  it('while a resolved spike cools down, the same burst again opens nothing and a larger one (a record) opens', () => {
+    // Three and a half days of 5-minute windows, so that the four-week record memory holds enough
+    // windows for a record to be news; a 3× burst, then twenty windows (100 minutes) later a second.
+    const fiveMinutes = pipelineConfig(
+      5 * MINUTE,
+      'medium',
+      { warmupWindows: 10, holdDownWindows: 3 },
+      'all',
+      PULSE_SERIES_RESOLUTION,
+    );
+    const again = (second: number) => {
+      const values = steady(1000).map((w) => w.messages);
+      values[900] *= 3;
+      values[920] *= second;
+      let state: PipelineState = initialPipelineState();
+      const opened: [number, string][] = [];
+      values.forEach((v, i) => {
+        const r = closeWindow(
+          'acme',
+          state,
+          { at: START + i * 5 * MINUTE, figures: figures(v), series: { messages: v, bytes: v * 100 } },
+          fiveMinutes,
+        );
+        state = r.state;
+        opened.push(...r.opened.map((o): [number, string] => [i, o.type]));
+      });
+      return opened;
+    };
+    expect(again(3)).toEqual([[900, 'spike']]);
+    // 4× beats every window of the memory: a larger event, news although its tail is not a hundred
+    // times below the threshold.
+    expect(again(4)).toEqual([
+      [900, 'spike'],
+      [920, 'spike'],
+    ]);
+  });
+
   it('a change of payload size alone is a bytes anomaly', () => {
     const opened = run([
       ...steady(60),

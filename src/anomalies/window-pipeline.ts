@@ -163,13 +163,17 @@ export function anomalyId(tenantId: string, key: string, at: number): string {
 
 const round = (v: number, digits = 4) => Number(v.toPrecision(digits));
 
+/** A statistical signal as a draft: its score, and whether its window is a record of the last four weeks. */
+type StatisticalDraft = AnomalyDraft & { score: number; record: boolean };
+type FoundDraft = AnomalyDraft & { score: number; record?: boolean };
+
 function statisticalDraft(
   metric: SeriesKey,
   label: string,
   signal: SeriesSignal,
   m: SeriesModelConfig,
   z: number,
-): AnomalyDraft & { score: number } {
+): StatisticalDraft {
   // A CUSUM that fired while the window itself is unremarkable is a slow slide, not a jump.
   const type: AnomalyType = signal.kind === 'level_shift' && Math.abs(z) < 3 ? 'drift' : signal.kind;
   const words: Record<string, string> = { spike: 'Spike', dip: 'Dip', level_shift: 'Level shift', drift: 'Drift' };
@@ -186,6 +190,7 @@ function statisticalDraft(
       score: round(signal.score, 6),
     },
     score: signal.score,
+    record: signal.record,
   };
 }
 
@@ -202,7 +207,7 @@ export function closeWindow(
   const shiftRun: PipelineState['shiftRun'] = Object.fromEntries(
     Object.entries(state.shiftRun).filter(([k]) => listed(k)),
   );
-  const statistical: (AnomalyDraft & { score: number })[] = [];
+  const statistical: StatisticalDraft[] = [];
   let rate: RateContext | undefined;
 
   const keys: SeriesKey[] = [...SERIES_METRICS, ...Object.keys(w.series).filter(isCustomKey)];
@@ -251,7 +256,7 @@ export function closeWindow(
           c.rules,
           new Set(Object.keys(state.open).filter(isJetStreamKey)),
         );
-  const found = [
+  const found: FoundDraft[] = [
     ...ruleDrafts.map((d) => ({ ...d, score: 1 })),
     ...(js?.drafts ?? []).map((d) => ({ ...d, score: 1 })),
     ...statistical,
@@ -261,7 +266,7 @@ export function closeWindow(
   // found wins, and rules are found first.
   // After a statistical anomaly resolves, its family cools down for six hours: the same event
   // re-crossing the threshold while the model absorbs it is not news (it cost false alarms on NAB
-  // and the generator). A signal a hundred times stronger still opens.
+  // and the generator). Only a larger event opens: a window that is a record of the last four weeks.
   const coolWindows = Math.max(c.rules.holdDownWindows, Math.round(COOL_DOWN_MS / c.windowMs));
   const cooling: Record<string, number> = {};
   for (const [family, left] of Object.entries(state.cooling ?? {})) if (left > 1) cooling[family] = left - 1;
@@ -284,7 +289,7 @@ export function closeWindow(
   for (const draft of found) {
     const family = familyOf(draft.key);
     if (openFamilies.has(family)) continue;
-    if (cooling[family] && draft.key.startsWith('stat:') && 1 - draft.score > base.openTail / 100) continue;
+    if (cooling[family] && draft.record === false) continue;
     openFamilies.add(family);
     const id = anomalyId(tenantId, draft.key, w.at);
     opened.push({ ...explained(draft, state, w.at, base, c), id });
@@ -307,7 +312,7 @@ export function closeWindow(
  * rules and JetStream families give their own `value`, `expected`, `lower`, `upper`.
  */
 function explained(
-  draft: AnomalyDraft & { score: number },
+  { record: _record, ...draft }: FoundDraft,
   state: PipelineState,
   at: number,
   base: SeriesModelConfig,
