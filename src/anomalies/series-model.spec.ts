@@ -47,6 +47,15 @@ function learnt(values: number[], c: SeriesModelConfig): SeriesState {
   return values.reduce((s, v, i) => learnWindow(s, START + i * c.windowMs, v, c), initialSeriesState());
 }
 
+/** Paths of the numbers in `o` that are not finite (NaN, ±Infinity; null is what JSON makes of them). */
+function nonFinite(o: unknown, path = ''): string[] {
+  if (typeof o === 'number') return Number.isFinite(o) ? [] : [`${path}=${o}`];
+  if (o === null) return [`${path}=null`];
+  if (Array.isArray(o)) return o.flatMap((v, i) => nonFinite(v, `${path}[${i}]`));
+  if (typeof o === 'object') return Object.entries(o).flatMap(([k, v]) => nonFinite(v, `${path}.${k}`));
+  return [];
+}
+
 describe('describeSeries: warm-up left and the normal range of a window', () => {
   const c = seriesModelConfig(MINUTE, 'medium', 10);
 
@@ -228,6 +237,42 @@ describe('series model', () => {
     expect(scoreWindow(old, at, 5000, c).recordUpTail).toBe(1);
     const next = learnWindow(old, at, 5000, c);
     expect(next.recN?.reduce((a, b) => a + b, 0)).toBe(1);
+  });
+
+  it('values near the largest double: the scale and every number of the state stay finite (JSON keeps them)', () => {
+    const r = noise(29);
+    const c = seriesModelConfig(5 * MINUTE, 'medium', 30);
+    const s = learnt(
+      series(600, () => 1.7e308 * (1 - 0.05 * Math.abs(r()))),
+      c,
+    );
+    expect(nonFinite(s)).toEqual([]);
+    expect(JSON.parse(JSON.stringify(s))).toEqual(s);
+    // The model works: a drop to a tenth is a dip.
+    const score = scoreWindow(s, START + 600 * c.windowMs, 1.7e307, c);
+    expect(signalOf(score, 1.7e307, c.openTail)?.kind).toBe('dip');
+  });
+
+  it("a value beyond the reach of doubles in the series' own scale (1e308 in a series of 0.01) is a spike; the state stays finite", () => {
+    const c = seriesModelConfig(5 * MINUTE, 'medium', 30);
+    const values = daily(1200, 0.01);
+    values[1000] = 1e308;
+    values[1001] = -1e308;
+    let s = initialSeriesState();
+    const signals: (string | null)[] = [];
+    values.forEach((v, i) => {
+      const at = START + i * c.windowMs;
+      const signal = signalOf(scoreWindow(s, at, v, c), v, c.openTail);
+      signals.push(signal ? `${signal.kind}:${signal.direction}` : null);
+      s = learnWindow(s, at, v, c);
+      expect(nonFinite(s), `window ${i}`).toEqual([]);
+    });
+    expect(signals[1000]).toBe('spike:up');
+    expect(signals[1001]).toBe('dip:down');
+    // A state stored while the scale had overflowed (JSON wrote it as null) starts again.
+    const dead = { ...s, scale: null as unknown as number };
+    expect(scoreWindow(dead, START, 1, c)).toMatchObject({ z: 0, warm: false });
+    expect(learnWindow(dead, START, 1, c)).toMatchObject({ scale: 0, n: 0, boot: [[START, 1]] });
   });
 
   it('a series that has been zero since it was first seen has not started', () => {

@@ -276,9 +276,18 @@ function record(hist: number[], a: number, decay: number, weight: number): void 
  * transform, asinh, was tried and scored worse on NAB's real series; see docs/anomalies.md.)
  */
 const BOOT_WINDOWS = 10;
+/**
+ * A window's value is taken at most this many times the series' scale: beyond it, sums and
+ * differences of doubles overflow and the state would turn to Infinity and NaN for good (JSON
+ * stores them as null). Still a spike (or dip) far beyond any threshold.
+ */
+const MAX_SCALED = 1e100;
+/** The series' scale is known (a state stored while it overflowed has null: it starts again). */
+const started = (s: SeriesState) => Number.isFinite(s.scale) && s.scale > 0;
+const scaled = (s: SeriesState, value: number) => clip(value / s.scale, MAX_SCALED);
 
 export function scoreWindow(s: SeriesState, at: number, value: number, c: SeriesModelConfig): SeriesScore {
-  if (s.scale === 0)
+  if (!started(s))
     return {
       z: 0,
       expected: value,
@@ -292,7 +301,7 @@ export function scoreWindow(s: SeriesState, at: number, value: number, c: Series
       shiftUp: true,
       warm: false,
     };
-  const y = scoreY(s, at, value / s.scale, c);
+  const y = scoreY(s, at, scaled(s, value), c);
   return { ...y, expected: s.scale * y.expected, upper: s.scale * y.upper, spread: s.scale * y.spread };
 }
 
@@ -404,13 +413,16 @@ export function learnWindow(
   c: SeriesModelConfig,
   adopt = false,
 ): SeriesState {
-  if (prev.scale !== 0) return learnY(prev, at, value / prev.scale, c, adopt);
+  if (started(prev)) return learnY(prev, at, scaled(prev, value), c, adopt);
   // A series that has been zero since it was first seen has not started (a tenant with no
   // clients yet): its first windows are the first non-zero ones.
-  if (prev.boot.length === 0 && value === 0) return prev;
-  const boot = [...prev.boot, [at, value] as [number, number]].slice(-BOOT_WINDOWS);
-  const scale = boot.reduce((sum, [, v]) => sum + Math.abs(v), 0) / boot.length;
-  if (boot.length < Math.min(BOOT_WINDOWS, c.warmupWindows) || scale === 0) return { ...prev, boot };
+  const before = Number.isFinite(prev.scale) ? prev : initialSeriesState();
+  if (before.boot.length === 0 && value === 0) return before;
+  const boot = [...before.boot, [at, value] as [number, number]].slice(-BOOT_WINDOWS);
+  let scale = boot.reduce((sum, [, v]) => sum + Math.abs(v), 0) / boot.length;
+  // Values near the largest double: their sum overflows, their mean does not.
+  if (!Number.isFinite(scale)) scale = boot.reduce((sum, [, v]) => sum + Math.abs(v) / boot.length, 0);
+  if (boot.length < Math.min(BOOT_WINDOWS, c.warmupWindows) || scale === 0) return { ...before, boot };
   // The scale is known: the collected windows are learnt, in order, as if they had just arrived.
   let s: SeriesState = { ...initialSeriesState(), scale, mult: boot.every(([, v]) => v >= 0) };
   for (const [t, v] of boot) s = learnY(s, t, v / scale, c, false);
@@ -655,7 +667,7 @@ export interface SeriesDescription {
  * range, from `scoreWindow` (the value judged does not move either). Pure, O(bins).
  */
 export function describeSeries(s: SeriesState, at: number, c: SeriesModelConfig): SeriesDescription {
-  if (s.scale === 0) {
+  if (!started(s)) {
     // The windows collected so far are learnt once the scale is known (at least one more is needed).
     const windowsToWarm = Math.max(1, c.warmupWindows - s.boot.length);
     return { warm: false, windowsToWarm, expected: null, lower: null, upper: null };
