@@ -17,7 +17,7 @@ export class Podman {
   readonly env: NodeJS.ProcessEnv;
 
   constructor(readonly dir: string) {
-    for (const d of ['storage', 'run', 'tmp', 'libpod']) mkdirSync(join(dir, d), { recursive: true });
+    for (const d of ['storage', 'run', 'tmp', 'libpod', 'cni']) mkdirSync(join(dir, d), { recursive: true });
     writeFileSync(
       join(dir, 'containers.conf'),
       `[containers]
@@ -28,6 +28,8 @@ runtime = "runc"
 events_logger = "file"
 events_logfile_path = "${join(dir, 'events.log')}"
 tmp_dir = "${join(dir, 'libpod')}"
+[network]
+network_config_dir = "${join(dir, 'cni')}"
 `,
     );
     writeFileSync(
