@@ -59,7 +59,8 @@ describe.skipIf(problem !== null)('the container image (Dockerfile, podman)', ()
           .then((r) => r.status)
           .catch(() => 0),
       (s) => s === 200,
-      { timeoutMs: 60_000 },
+      // vfs copies the image for each container: 12-31 s measured here, more on a loaded machine.
+      { timeoutMs: 120_000 },
     );
     if (status !== 200) throw new Error(`${name} not ready: ${await podman.run(['logs', name]).catch(String)}`);
     return url;
