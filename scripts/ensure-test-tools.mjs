@@ -9,6 +9,11 @@ import { existsSync } from 'node:fs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PROMETHEUS = ['/usr/bin/prometheus', '/usr/bin/promtool'];
+const CONTAINER_TOOLS = {
+  '/usr/bin/podman': 'podman',
+  '/usr/bin/runc': 'runc',
+  '/usr/sbin/debootstrap': 'debootstrap',
+};
 const HOW = `the dashboard test needs Debian's Chromium at ${CHROMIUM}: run "apt-get update && apt-get install -y chromium" as root, then npm test again`;
 const root = typeof process.getuid === 'function' && process.getuid() === 0;
 const canInstall = root && existsSync('/usr/bin/apt-get');
@@ -48,5 +53,17 @@ if (!PROMETHEUS.every((f) => existsSync(f)) && canInstall) {
     install('prometheus', '--no-install-recommends');
   } catch {
     console.warn('npm test: installing prometheus failed; the suites that need it will be skipped');
+  }
+}
+
+const containerPackages = Object.entries(CONTAINER_TOOLS)
+  .filter(([file]) => !existsSync(file))
+  .map(([, pkg]) => pkg);
+if (containerPackages.length > 0 && canInstall) {
+  console.log(`npm test: installing Debian ${containerPackages.join(', ')} for the container test (once per machine)…`);
+  try {
+    for (const pkg of containerPackages) install(pkg, '--no-install-recommends');
+  } catch {
+    console.warn('npm test: installing podman, runc or debootstrap failed; the container suite will be skipped');
   }
 }

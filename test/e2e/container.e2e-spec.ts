@@ -1,0 +1,207 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BuiltPulse, startBuiltPulse } from '../support/built-pulse.js';
+import { createTenant, realtimeTotal, request } from '../support/http.js';
+import {
+  assembleBase,
+  buildImage,
+  childrenOf,
+  cmdlineOf,
+  Podman,
+  podmanDir,
+  podmanProblem,
+  type StepTimes,
+  timed,
+  uidsOf,
+} from '../support/podman.js';
+import { freePort } from '../support/processes.js';
+import { ADMIN_KEY, deletePrefix, SHARED_REDIS, uniquePrefix, uniqueTenantId, waitFor } from '../support/pulse-app.js';
+import { publisher, publishMany } from '../support/traffic.js';
+
+/**
+ * The Dockerfile, built and run for real with Debian's podman (runc, vfs storage, host network):
+ * the base image is assembled here from debootstrap and the npm packages of Node and npm (no
+ * registry of images is reachable), then `podman build --pull=never`. The image runs against the
+ * machine's NATS and Redis (its own key prefix and queue group), read-only, as the image's user.
+ */
+const problem = podmanProblem();
+if (problem) console.warn(`container e2e skipped: ${problem}`);
+
+const IMAGE = 'localhost/pulse:e2e';
+
+describe.skipIf(problem !== null)('the container image (Dockerfile, podman)', () => {
+  const times: StepTimes = {};
+  const prefix = uniquePrefix();
+  let podman: Podman;
+  let nc: NatsConnection;
+  const started: string[] = [];
+
+  /** Starts the image detached on a free port (host network, read-only root): its URL once ready. */
+  async function runImage(name: string, env: Record<string, string> = {}): Promise<string> {
+    const port = await freePort();
+    const vars = {
+      ADMIN_API_KEY: ADMIN_KEY,
+      PORT: String(port),
+      NATS_URL: 'nats://127.0.0.1:4222',
+      REDIS_URL: SHARED_REDIS,
+      REDIS_KEY_PREFIX: prefix,
+      NATS_QUEUE_GROUP: prefix,
+      ...env,
+    };
+    const args = ['run', '--detach', '--name', name, '--network', 'host', '--read-only', '--stop-timeout', '60'];
+    for (const [k, v] of Object.entries(vars)) args.push('--env', `${k}=${v}`);
+    await podman.run([...args, IMAGE]);
+    started.push(name);
+    const url = `http://127.0.0.1:${port}`;
+    const status = await waitFor(
+      () =>
+        fetch(`${url}/health/ready`)
+          .then((r) => r.status)
+          .catch(() => 0),
+      (s) => s === 200,
+      // vfs copies the image for each container: 12-31 s measured here, more on a loaded machine.
+      { timeoutMs: 120_000 },
+    );
+    if (status !== 200) throw new Error(`${name} not ready: ${await podman.run(['logs', name]).catch(String)}`);
+    return url;
+  }
+
+  /** pulse_messages_ingested_total of an instance (its /metrics, admin key). */
+  async function ingestedBy(url: string): Promise<number> {
+    const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } }).catch(() => null);
+    const text = res?.ok ? await res.text() : '';
+    const line = text.split('\n').find((l) => l.startsWith('pulse_messages_ingested_total'));
+    return line ? Number(line.split(' ').pop()) : 0;
+  }
+
+  /** The host pid of the container's PID 1. */
+  async function pidOf(name: string): Promise<number> {
+    return Number((await podman.run(['inspect', '--format', '{{.State.Pid}}', name])).trim());
+  }
+
+  beforeAll(async () => {
+    podman = new Podman(podmanDir());
+    await assembleBase(podman, times);
+    await timed(times, 'podman build', () => buildImage(podman, process.cwd(), IMAGE));
+    nc = await publisher();
+  }, 1_500_000);
+
+  afterAll(async () => {
+    await nc?.close();
+    await podman?.destroy();
+    await deletePrefix(SHARED_REDIS, prefix);
+    console.log(
+      `container e2e step times (s): ${Object.entries(times)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
+  }, 120_000);
+
+  it('serves (ready, dashboard, OpenAPI) and counts a published message, as a non-root user on a read-only root', async () => {
+    const url = await timed(times, 'first start to ready', () => runImage('pulse-a'));
+
+    const tenant = await createTenant(url, uniqueTenantId('ctr'));
+    await new Promise((r) => setTimeout(r, 300));
+    await publishMany(nc, 1, () => `tenant.${tenant.id}.x`);
+    expect(
+      await waitFor(
+        () => realtimeTotal(url, tenant.apiKey),
+        (n) => n === 1,
+      ),
+    ).toBe(1);
+
+    // The dashboard and its chart library, and the OpenAPI document, served as outside the image.
+    const page = await fetch(`${url}/dashboard/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('vendor/uPlot.iife.min.js');
+    expect((await fetch(`${url}/dashboard/vendor/uPlot.iife.min.js`)).status).toBe(200);
+    const doc = await request<{ openapi?: string }>(url, 'GET', '/api/docs-json');
+    expect(doc.body.openapi).toMatch(/^3\./);
+    expect((await fetch(`${url}/api/docs`)).status).toBe(200);
+
+    // PID 1 is tini, its child is Node: both run as the image's user (10001), none as root.
+    const init = await pidOf('pulse-a');
+    const [node] = childrenOf(init);
+    expect(cmdlineOf(init)).toMatch(/^tini -- node dist\/main\.js/);
+    expect(cmdlineOf(node)).toBe('node dist/main.js');
+    expect(uidsOf(init)).toEqual([10001, 10001, 10001, 10001]);
+    expect(uidsOf(node)).toEqual([10001, 10001, 10001, 10001]);
+
+    // The root filesystem is read-only (even for root in the container); /tmp is a tmpfs.
+    const write = await podman
+      .run(['exec', '--user', '0', 'pulse-a', 'sh', '-c', 'touch /app/x 2>&1; echo rc=$?'])
+      .catch(String);
+    expect(write).toMatch(/Read-only file system[\s\S]*rc=1/);
+    expect(await podman.run(['exec', 'pulse-a', 'sh', '-c', 'touch /tmp/x && echo ok'])).toContain('ok');
+
+    // The image's HEALTHCHECK (node -e fetch /health/ready) passes.
+    const [image] = JSON.parse(await podman.run(['image', 'inspect', IMAGE])) as {
+      Healthcheck?: { Test?: string[] };
+    }[];
+    expect(image.Healthcheck?.Test?.join(' ')).toContain('/health/ready');
+    await podman.run(['healthcheck', 'run', 'pulse-a']);
+
+    expect((await request(url, 'DELETE', `/api/v1/admin/tenants/${tenant.id}`, { key: ADMIN_KEY })).status).toBe(200);
+  }, 180_000);
+
+  it('SIGTERM during traffic: the container drains and flushes, nothing lost or doubled; restarted, it reads every count', async () => {
+    // The container flushes only at shutdown (interval far longer than the test): what it counted
+    // reaches Redis only if SIGTERM reached Node through tini. A second instance of the same
+    // deployment (the built service on the host) takes the traffic the container no longer takes.
+    let host: BuiltPulse | undefined;
+    try {
+      const url = await runImage('pulse-b', { FLUSH_INTERVAL_MS: '60000' });
+      const other = await startBuiltPulse({
+        ADMIN_API_KEY: ADMIN_KEY,
+        REDIS_KEY_PREFIX: prefix,
+        NATS_QUEUE_GROUP: prefix,
+        TENANT_SUBJECT_PREFIX: 'tenant',
+      });
+      host = other;
+      const tenant = await createTenant(url, uniqueTenantId('ctr-term'));
+      await new Promise((r) => setTimeout(r, 1000));
+      const BATCHES = 100;
+      const PER_BATCH = 300;
+      let publishedAt = 0;
+      const publishing = (async () => {
+        for (let batch = 0; batch < BATCHES; batch++) {
+          await publishMany(nc, PER_BATCH, (i) => `tenant.${tenant.id}.s${i % 4}`, 50);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        publishedAt = Date.now();
+      })();
+      // SIGTERM once the container has taken part of the traffic, while the rest still flows.
+      const ingested = await waitFor(
+        () => ingestedBy(url),
+        (n) => n > 0,
+        { timeoutMs: 10_000, intervalMs: 20 },
+      );
+      expect(ingested).toBeGreaterThan(0);
+      const stopped = Date.now();
+      await podman.run(['kill', '--signal', 'TERM', 'pulse-b']);
+      const code = Number((await podman.run(['wait', 'pulse-b'], { timeoutMs: 90_000 })).trim());
+      times['SIGTERM to exit'] = Math.round((Date.now() - stopped) / 100) / 10;
+      await publishing;
+      expect(publishedAt).toBeGreaterThan(stopped);
+      // Node re-raises SIGTERM after its shutdown (128 + 15 through tini), or exits 0: never killed.
+      expect([0, 143], await podman.run(['logs', 'pulse-b'])).toContain(code);
+      expect(times['SIGTERM to exit']).toBeLessThan(35);
+      const all = BATCHES * PER_BATCH;
+      expect(
+        await waitFor(
+          () => realtimeTotal(other.url, tenant.apiKey),
+          (n) => n === all,
+          { timeoutMs: 15_000 },
+        ),
+      ).toBe(all);
+
+      // The image started again reads the stored counts: every message once.
+      const again = await runImage('pulse-c');
+      expect(await realtimeTotal(again, tenant.apiKey)).toBe(all);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(await realtimeTotal(again, tenant.apiKey)).toBe(all);
+    } finally {
+      await host?.stop();
+    }
+  }, 240_000);
+});
