@@ -91,6 +91,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      '.ci/node/**',
       'node_modules/**',
       'coverage/**',
       'test-results/**',
