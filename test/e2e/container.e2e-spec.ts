@@ -84,7 +84,7 @@ describe.skipIf(problem !== null)('the container image (Dockerfile, podman)', ()
     await assembleBase(podman, times);
     await timed(times, 'podman build', () => buildImage(podman, process.cwd(), IMAGE));
     nc = await publisher();
-  }, 900_000);
+  }, 1_080_000);
 
   afterAll(async () => {
     await nc?.close();
