@@ -51,9 +51,9 @@ EXPOSE 3000
 # Pulse writes nothing to its filesystem (logs are JSON lines on stdout): it runs with a read-only
 # root filesystem (docker run --read-only, Kubernetes readOnlyRootFilesystem).
 # tini is PID 1: it passes SIGTERM to Node, whose shutdown drains the subscriptions and flushes the
-# counts, and reaps any zombie. The shutdown hooks' deadlines add up to ~35 s at most: give the
-# container a stop timeout of 60 s (docker/podman --stop-timeout, compose stop_grace_period,
-# Kubernetes terminationGracePeriodSeconds).
+# counts, and reaps any zombie. Pulse bounds its whole shutdown at 50 s (SHUTDOWN_DEADLINE_MS) and
+# then exits by itself: give the container a stop timeout of 60 s (docker/podman --stop-timeout,
+# compose stop_grace_period, Kubernetes terminationGracePeriodSeconds).
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]

@@ -1,4 +1,4 @@
-import { Injectable, type MessageEvent } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, type MessageEvent } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import type { TenantPrincipal } from '../common/principal.js';
 import { ApiKeyService } from '../tenants/api-key.service.js';
@@ -10,6 +10,8 @@ export const MAX_STREAMS_PER_KEY = 5;
 const BEAT_MS = 1000;
 /** A key is looked up in Redis again at least this often (announcements can be lost). */
 const RECHECK_MS = 5000;
+/** The `closed` event's reason when the instance stops. */
+export const SHUTDOWN_REASON = 'the server is shutting down; reconnect';
 
 /**
  * Long-lived responses (the SSE stream) keep checking their credential: every beat the tenant's
@@ -18,10 +20,18 @@ const RECHECK_MS = 5000;
  * as on a new request. A revoked key, a disabled or deleted tenant close the stream (a last
  * `closed` event says why); a tier change reshapes the next body. Each key may hold
  * MAX_STREAMS_PER_KEY streams at once on an instance; one more is refused with 429.
+ *
+ * On shutdown every open stream ends with a last `closed` event (SHUTDOWN_REASON) and a stream
+ * asked for afterwards gets only that event: an open response would otherwise hold the HTTP
+ * server's close, and with it the process, until the orchestrator's SIGKILL. EventSource clients
+ * reconnect, through the load balancer, to an instance that is not stopping.
  */
 @Injectable()
-export class LiveStreams {
+export class LiveStreams implements BeforeApplicationShutdown {
   private readonly open = new Map<string, number>();
+  /** The close function of every stream open on this instance. */
+  private readonly closers = new Set<(reason: string) => void>();
+  private stopping = false;
 
   constructor(
     private readonly apiKeys: ApiKeyService,
@@ -40,6 +50,11 @@ export class LiveStreams {
     this.open.set(principal.keyId, (this.open.get(principal.keyId) ?? 0) + 1);
     const keyId = principal.keyId;
     return new Observable<MessageEvent>((subscriber) => {
+      if (this.stopping) {
+        subscriber.next({ type: 'closed', data: { reason: SHUTDOWN_REASON } });
+        subscriber.complete();
+        return () => this.release(keyId);
+      }
       let current = principal;
       let revocations = this.apiKeys.revocations(principal.tenantId);
       let lastCheck = Date.now();
@@ -74,15 +89,32 @@ export class LiveStreams {
           busy = false;
         }
       };
+      this.closers.add(close);
       void beat();
       const timer = setInterval(() => void beat(), BEAT_MS);
       return () => {
         closed = true;
         clearInterval(timer);
-        const left = (this.open.get(keyId) ?? 1) - 1;
-        if (left <= 0) this.open.delete(keyId);
-        else this.open.set(keyId, left);
+        this.closers.delete(close);
+        this.release(keyId);
       };
     });
+  }
+
+  /** Streams open on this instance. */
+  get openStreams(): number {
+    return this.closers.size;
+  }
+
+  /** Ends every open stream (a last `closed` event) and refuses new ones: nothing holds the HTTP close. */
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
+    for (const close of [...this.closers]) close(SHUTDOWN_REASON);
+  }
+
+  private release(keyId: string): void {
+    const left = (this.open.get(keyId) ?? 1) - 1;
+    if (left <= 0) this.open.delete(keyId);
+    else this.open.set(keyId, left);
   }
 }

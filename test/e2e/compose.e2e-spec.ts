@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateEnv } from '../../src/config/env.validation.js';
+import { SHUTDOWN_DEADLINE_MS } from '../../src/common/shutdown-deadline.js';
 import { type BuiltPulse, startBuiltPulse } from '../support/built-pulse.js';
 import { createTenant, realtimeTotal, request } from '../support/http.js';
 import { freePort, type ServerProcess, startDynalite, startNatsServer } from '../support/processes.js';
@@ -19,6 +20,7 @@ interface ComposeService {
   environment?: Record<string, string>;
   read_only?: boolean;
   stop_grace_period?: string;
+  healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
 }
 
@@ -54,10 +56,12 @@ describe('compose.yaml (its configuration, run with the machine’s nats-server,
     expect(conf).toMatch(/^jetstream \{/m);
     expect(conf).toMatch(/^system_account: SYS$/m);
     expect(services.pulse.read_only).toBe(true);
-    // Longer than the shutdown (its hooks' deadlines add up to ~35 s at most).
-    expect(parseInt(services.pulse.stop_grace_period ?? '0', 10)).toBeGreaterThanOrEqual(60);
+    // Longer than the shutdown, which Pulse bounds (SHUTDOWN_DEADLINE_MS).
+    expect(parseInt(services.pulse.stop_grace_period ?? '0', 10)).toBeGreaterThan(SHUTDOWN_DEADLINE_MS / 1000);
     expect(services.pulse.depends_on?.redis.condition).toBe('service_healthy');
     expect(services.demo.depends_on?.pulse.condition).toBe('service_healthy');
+    // Healthy by compose's own check on the readiness route (an OCI-format image has no HEALTHCHECK).
+    expect(services.pulse.healthcheck?.test.join(' ')).toContain('/health/ready');
     // Configuration by environment only, and Pulse accepts it.
     expect(() => validateEnv({ ...pulseEnv, NODE_ENV: 'production' })).not.toThrow();
     expect(pulseEnv.COLD_STORE).toBe('dynamodb');

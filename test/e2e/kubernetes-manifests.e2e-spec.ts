@@ -11,6 +11,7 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { describe, expect, it } from 'vitest';
 import { validateEnv } from '../../src/config/env.validation.js';
+import { SHUTDOWN_DEADLINE_MS } from '../../src/common/shutdown-deadline.js';
 import { HealthController } from '../../src/health/health.controller.js';
 
 /**
@@ -50,6 +51,9 @@ const files = kustomization.resources ?? [];
 const docs: Doc[] = files.flatMap((file) =>
   existsSync(join(DIR, file)) ? (loadAll(readFileSync(join(DIR, file), 'utf8')) as Doc[]).filter(Boolean) : [],
 );
+/** The Secret's example: not in the set (an apply must not overwrite the real Secret), validated beside it. */
+const SECRET_EXAMPLE = 'secret.example.yaml';
+const secretExample = (loadAll(readFileSync(join(DIR, SECRET_EXAMPLE), 'utf8')) as Doc[]).filter(Boolean);
 const byKind = (kind: string): Doc => {
   const doc = docs.find((d) => d.kind === kind);
   if (!doc) throw new Error(`no ${kind} in deploy/kubernetes`);
@@ -111,7 +115,6 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
       new Set([
         'ServiceAccount',
         'ConfigMap',
-        'Secret',
         'Deployment',
         'Service',
         'PodDisruptionBudget',
@@ -120,6 +123,10 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
       ]),
     );
     for (const doc of docs) expect(() => validate(doc), `${doc.kind} ${doc.metadata?.name}`).not.toThrow();
+    // The Secret is created outside the set; its example validates and is what the Deployment names.
+    expect(files).not.toContain(SECRET_EXAMPLE);
+    expect(secretExample.map((d) => d.kind)).toEqual(['Secret']);
+    for (const doc of secretExample) expect(() => validate(doc), SECRET_EXAMPLE).not.toThrow();
   });
 
   it('rejects broken copies (the validators can fail)', () => {
@@ -175,9 +182,9 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
   it('outlasts the shutdown: grace period beyond the preStop sleep plus the shutdown deadlines', () => {
     const preStop = container.lifecycle.preStop.sleep?.seconds ?? 0;
     expect(preStop).toBeGreaterThan(0);
-    // The shutdown hooks run module after module: tap drain 3 s + flush 10 s, heartbeats 3 + 5 s,
-    // alert handover 3 s, system connection drain 5 s, plus a last flush's Redis timeout (5 s).
-    expect(pod.terminationGracePeriodSeconds - preStop).toBeGreaterThan(3 + 10 + 3 + 5 + 3 + 5 + 5);
+    // Pulse bounds its whole shutdown (the hooks' deadlines, one module after another, and the HTTP
+    // close) and then exits by itself: the grace period must outlast the preStop sleep plus that bound.
+    expect(pod.terminationGracePeriodSeconds - preStop).toBeGreaterThan(SHUTDOWN_DEADLINE_MS / 1000);
     expect(deployment.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
   });
 
@@ -194,7 +201,10 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
 
   it('configures by environment only: ConfigMap and Secret keys are variables Pulse reads, and they validate', () => {
     const config = byKind('ConfigMap') as Doc & { metadata: { name: string }; data: Record<string, string> };
-    const secret = byKind('Secret') as Doc & { metadata: { name: string }; stringData: Record<string, string> };
+    const secret = secretExample.find((d) => d.kind === 'Secret')! as Doc & {
+      metadata: { name: string };
+      stringData: Record<string, string>;
+    };
     expect(container.envFrom).toEqual([
       { configMapRef: { name: config.metadata.name } },
       { secretRef: { name: secret.metadata.name } },
@@ -217,9 +227,17 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
         endpoints: { port: string; path: string; authorization: { credentials: { name: string; key: string } } }[];
       };
     };
-    const secret = byKind('Secret') as Doc & { metadata: { name: string }; stringData: Record<string, string> };
+    const secret = secretExample.find((d) => d.kind === 'Secret')! as Doc & {
+      metadata: { name: string };
+      stringData: Record<string, string>;
+    };
     const [endpoint] = monitor.spec.endpoints;
     expect(endpoint.path).toBe('/metrics');
+    // The monitor finds the Service by labels: every pair it selects on must be on the Service.
+    const selects = (monitor.spec as unknown as { selector: { matchLabels: Record<string, string> } }).selector
+      .matchLabels;
+    expect(Object.keys(selects).length).toBeGreaterThan(0);
+    expect((service.metadata as { labels?: Record<string, string> }).labels ?? {}).toMatchObject(selects);
     expect(service.spec.ports.map((p) => p.name)).toContain(endpoint.port);
     expect(service.spec.ports.find((p) => p.name === endpoint.port)?.targetPort).toBe('http');
     expect(endpoint.authorization.credentials).toEqual({ name: secret.metadata.name, key: 'ADMIN_API_KEY' });

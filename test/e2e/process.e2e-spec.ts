@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BUILT_MAIN, runBuilt } from '../support/built-pulse.js';
+import { BUILT_MAIN, runBuilt, startBuiltPulse } from '../support/built-pulse.js';
 import { freePort } from '../support/processes.js';
 import { realtimeTotal, request } from '../support/http.js';
 import { uniqueTenantId, waitFor } from '../support/pulse-app.js';
@@ -62,6 +62,48 @@ describe('the built service (node dist/main.js)', () => {
     expect(exit.output).not.toContain(ADMIN);
     expect(exit.output).not.toContain('pk_');
   });
+
+  it('SIGTERM with a dashboard stream open: the stream gets a last `closed` event and the process exits within 15 s', async () => {
+    const pulse = await startBuiltPulse();
+    let streamText = '';
+    try {
+      const created = await request<{ apiKey: string }>(pulse.url, 'POST', '/api/v1/admin/tenants', {
+        key: pulse.adminKey,
+        body: { id: uniqueTenantId('procsse') },
+      });
+      expect(created.status).toBe(201);
+      const response = await fetch(`${pulse.url}/api/v1/metrics/stream`, {
+        headers: { authorization: `Bearer ${created.body.apiKey}`, accept: 'text/event-stream' },
+      });
+      expect(response.status).toBe(200);
+      const reader = response.body!.getReader();
+      const decoder = new TextDecoder();
+      const read = (async () => {
+        for (;;) {
+          const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+          if (done) return;
+          streamText += decoder.decode(value, { stream: true });
+        }
+      })();
+      // The stream is live (its first realtime event arrived) before the signal.
+      await waitFor(
+        async () => streamText,
+        (t) => t.includes('event: realtime'),
+      );
+      expect(streamText).toContain('event: realtime');
+      const signalledAt = Date.now();
+      pulse.process.child.kill('SIGTERM');
+      const killer = setTimeout(() => pulse.process.child.kill('SIGKILL'), 30_000);
+      const exit = await pulse.process.exit;
+      clearTimeout(killer);
+      await read;
+      expect(exit.signal, exit.output.slice(-2000)).not.toBe('SIGKILL');
+      expect(Date.now() - signalledAt).toBeLessThan(15_000);
+      expect(streamText.slice(-300)).toMatch(/event: closed\n(id: \d+\n)?data: \{"reason":"[^"]*shutting down/);
+    } finally {
+      await pulse.stop();
+    }
+  }, 60_000);
 
   it('exits non-zero within 10 s naming the NATS URL when NATS is unreachable', async () => {
     const port = await freePort();

