@@ -9,11 +9,15 @@
 // the Redis server's CPU per message over the same interval, the flush's writes (one Lua call per
 // tenant per instance per flush: HistoryWriter.apply, counted in each instance; in all and per
 // second of traffic) and the Lua calls Redis served over the interval (INFO commandstats: evalsha +
-// eval, the flushes and any job's scripts; per second of the interval).
-// With PRIVATE_REDIS=1 the case starts its own redis-server (no persistence, like the machine's) on
-// a free port, so that the Redis CPU and command counts are this case's alone on a shared machine.
-// Usage: npm run build && node bench/scale-out.mjs [messages=2000000] [tenants=100] [rounds=2] [layouts=1,2,3]
-//   e.g. node bench/scale-out.mjs 2000000 100 3 1x3,3x1   (writes scale-out-shards.json)
+// eval, the flushes and any job's scripts; per second of the interval) with the time Redis says it
+// spent in them and in all commands, per message (its clock inside each command: wall time, which
+// grows when the OS takes the core from Redis on a busy machine; its CPU time above does not).
+// With a sharded layout (or PRIVATE_REDIS=1; PRIVATE_REDIS=0 never) the case starts its own
+// redis-server (no persistence, like the machine's) on a free port, so that the Redis CPU and
+// command counts are this case's alone on a shared machine. RATE (msgs/s; 0: flat out) paces the
+// publisher, so that every layout gets the same traffic over the same time.
+// Usage: npm run build && node bench/scale-out.mjs [messages=2000000] [tenants=100] [rounds=2] [layouts=1,2,3] [rate=0]
+//   e.g. node bench/scale-out.mjs 2000000 100 3 1x3,3x1 100000   (writes scale-out-shards.json)
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +35,7 @@ const LAYOUTS = (process.argv[5] ?? '1,2,3').split(',').map((spec) => {
   return { shards, perShard: instances, instances: shards * instances, label: `${shards}x${instances}` };
 });
 const SHARDED = LAYOUTS.some((l) => l.shards > 1);
+const RATE = Number(process.argv[6] ?? process.env.RATE ?? 0);
 const tenantIds = Array.from({ length: TENANTS }, (_, i) => `t${i}`);
 // The publisher sends message i to tenant i % TENANTS.
 const expected = tenantIds.map((_, k) => Math.floor(COUNT / TENANTS) + (k < COUNT % TENANTS ? 1 : 0));
@@ -67,18 +72,27 @@ async function privateRedis() {
   };
 }
 
-const ownRedis = process.env.PRIVATE_REDIS === '1' ? await privateRedis() : null;
+const ownRedis =
+  process.env.PRIVATE_REDIS === '1' || (SHARDED && process.env.PRIVATE_REDIS !== '0') ? await privateRedis() : null;
 const redisUrl = ownRedis?.url ?? REDIS;
 const redis = new Redis(redisUrl);
 const redisServer = ownRedis?.pid ?? (await redisPid(redis));
 
-/** Lua calls Redis has served so far (INFO commandstats: evalsha and eval). */
-async function luaCalls() {
+/**
+ * Lua calls Redis has served so far and the microseconds it spent in them, by its own account
+ * (INFO commandstats: evalsha and eval), and in every command.
+ */
+async function commandStats() {
   const stats = await redis.info('commandstats');
-  let calls = 0;
-  for (const command of ['evalsha', 'eval'])
-    calls += Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
-  return calls;
+  const total = { calls: 0, usec: 0, allUsec: 0 };
+  for (const [, command, calls, usec] of stats.matchAll(/cmdstat_([a-z|]+):calls=(\d+),usec=(\d+)/g)) {
+    total.allUsec += Number(usec);
+    if (command === 'evalsha' || command === 'eval') {
+      total.calls += Number(calls);
+      total.usec += Number(usec);
+    }
+  }
+  return total;
 }
 
 function startInstance(prefix, runId, shard) {
@@ -123,10 +137,10 @@ async function measure(layout) {
   );
   await Promise.all(instances.map((i) => i.ready));
   const redisCpuBefore = processCpuMs(redisServer);
-  const luaBefore = await luaCalls();
+  const statsBefore = await commandStats();
   const goAt = performance.now();
   for (const i of instances) i.child.stdin.write('go\n');
-  const publisher = await publish({ prefix, tenants: tenantIds, count: COUNT, rate: Number(process.env.RATE ?? 0) });
+  const publisher = await publish({ prefix, tenants: tenantIds, count: COUNT, rate: RATE });
   const reports = await Promise.race([
     Promise.all(instances.map((i) => i.report)),
     Promise.all(instances.map((i) => i.exited)).then(() => {
@@ -136,7 +150,10 @@ async function measure(layout) {
   // Includes the instances' last 1.5 s check for late duplicates (a few idle flushes, which write nothing).
   const seconds = (performance.now() - goAt) / 1000;
   const redisCpuMs = processCpuMs(redisServer) - redisCpuBefore;
-  const lua = (await luaCalls()) - luaBefore;
+  const statsAfter = await commandStats();
+  const lua = statsAfter.calls - statsBefore.calls;
+  const luaUsec = statsAfter.usec - statsBefore.usec;
+  const commandUsec = statsAfter.allUsec - statsBefore.allUsec;
   for (const i of instances) i.child.stdin.write('stop\n');
   await Promise.all(instances.map((i) => i.exited));
   const firstAt = Math.min(...reports.filter((r) => r.firstAt).map((r) => r.firstAt));
@@ -160,6 +177,10 @@ async function measure(layout) {
     flushWritesPerSecond: Math.round(flushWrites / ((lastAt - firstAt) / 1000)),
     luaCalls: lua,
     luaCallsPerSecond: Math.round(lua / seconds),
+    // Redis' own clock of the time in those calls, and in every command (INFO commandstats: wall time).
+    luaMicrosPerMessage: Number((luaUsec / COUNT).toFixed(4)),
+    luaMicrosPerCall: Number((luaUsec / Math.max(1, lua)).toFixed(1)),
+    commandMicrosPerMessage: Number((commandUsec / COUNT).toFixed(4)),
     shares: reports.map((r) => Number((r.received / COUNT).toFixed(3))),
     instanceCpuMs: reports.map((r) => Math.round(r.cpuMs)),
     instanceFlushWrites: reports.map((r) => r.flushWrites),
@@ -198,12 +219,16 @@ const curve = LAYOUTS.map((layout) => {
     flushWritesPerSecond: range(mine.map((r) => r.flushWritesPerSecond)),
     flushWrites: range(mine.map((r) => r.flushWrites)),
     luaCallsPerSecond: range(mine.map((r) => r.luaCallsPerSecond)),
+    luaMicrosPerMessage: range(mine.map((r) => r.luaMicrosPerMessage)),
+    luaMicrosPerCall: range(mine.map((r) => r.luaMicrosPerCall)),
+    commandMicrosPerMessage: range(mine.map((r) => r.commandMicrosPerMessage)),
     exact: mine.every((r) => r.stored === COUNT && r.received === COUNT && r.wrongTenants === 0),
   };
 });
 writeResult(SHARDED ? 'scale-out-shards' : 'scale-out', {
   messages: COUNT,
   tenants: TENANTS,
+  rate: RATE,
   redis: ownRedis ? 'private' : 'shared',
   rounds,
   curve,
@@ -218,6 +243,7 @@ console.table(
     'flush writes': span(c.flushWrites),
     'flush writes/s': span(c.flushWritesPerSecond),
     'Lua calls/s': span(c.luaCallsPerSecond),
+
     exact: c.exact,
   })),
 );
