@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { withTimeout } from '../common/with-timeout.js';
 import { NamedInterval } from '../jobs/named-interval.js';
@@ -34,7 +41,7 @@ export interface InstanceReport {
  * those heard from within 30 s are listed. A report that fails (Redis down) is simply skipped.
  */
 @Injectable()
-export class InstanceRegistry implements OnModuleInit, OnApplicationShutdown {
+export class InstanceRegistry implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(InstanceRegistry.name);
   private readonly timer: NamedInterval;
   private readonly startedAt = new Date().toISOString();
@@ -53,6 +60,11 @@ export class InstanceRegistry implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     void this.report();
     this.timer.start(INSTANCE_REPORT_MS, () => void this.report());
+  }
+
+  /** Once the directory's first reconcile has run: the tenants this instance's shard owns, at once. */
+  onApplicationBootstrap(): void {
+    void this.report();
   }
 
   /**
