@@ -316,6 +316,8 @@ describe('Kubernetes tenant shards (deploy/kubernetes-shards)', () => {
         valueFrom: { fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } },
       },
     ]);
+    for (const { name } of shardEnv)
+      expect(knownVariables.has(name), `${name} is not a variable Pulse reads`).toBe(true);
     expect(statefulSet.spec.serviceName).toBe((byKind('Service').metadata as { name: string }).name);
   });
 
