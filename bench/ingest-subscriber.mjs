@@ -7,7 +7,9 @@
 // MODE "shared" is one of several Pulse instances in one queue group and key space (same RUN_ID):
 // it prints "ready", starts measuring when a line "go" arrives on stdin, and reports once Redis
 // holds all COUNT messages, whoever counted them (then waits for "stop" before it deletes the keys): { received (its own), stored (all), perTenant,
-// firstAt, lastAt (wall clock of its first and last message), cpuMs (from "go" to the end) }.
+// firstAt, lastAt (wall clock of its first and last message), cpuMs (from "go" to the end), flushWrites (its
+// flush's tenant writes, one Lua call each, from "go" to the end) }. With SHARDS=S and SHARD=i in the
+// environment it is shard i of S (PULSE_SHARDS): it subscribes only the tenants of its shard.
 // Usage: node bench/ingest-subscriber.mjs MODE PREFIX TENANTS COUNT RUN_ID
 import { connect } from '@nats-io/transport-node';
 import { NATS, startBenchPulse, waitUntil } from './support.mjs';
@@ -64,8 +66,11 @@ async function startPulse() {
     redis.disconnect();
   }
   const tier = process.env.CUSTOM_DEFINITIONS === undefined ? 'basic' : 'enterprise';
-  const bench = await startBenchPulse({ runId, tenants, tier, subjectPrefix: prefix });
-  await waitUntil(async () => bench.app.get(MessageTap).subscribedTenants().length === tenants.length);
+  const shard = { count: Number(process.env.SHARDS ?? 1), index: Number(process.env.SHARD ?? 0) };
+  const { tenantShard } = await import('../dist/common/rendezvous.js');
+  const owned = tenants.filter((t) => tenantShard(t, shard.count) === shard.index).length;
+  const bench = await startBenchPulse({ runId, tenants, tier, subjectPrefix: prefix, overrides: { shard } });
+  await waitUntil(async () => bench.app.get(MessageTap).subscribedTenants().length === owned);
   const aggregator = bench.app.get(TrafficAggregator);
   await waitUntil(async () => tenants.every((t) => aggregator.customMetricCount(t) === CUSTOM));
   return { bench, aggregator };
@@ -106,8 +111,18 @@ if (mode === 'bare') {
   const go = command('go');
   // The instances share one key space: none deletes it before every one has reported.
   const stop = command('stop');
+  // Each tenant delta the flush writes is one HistoryWriter.apply, one Lua call (FLUSH_LUA).
+  const { HistoryWriter } = await import('../dist/history/history-writer.js');
+  const writer = bench.app.get(HistoryWriter);
+  const apply = writer.apply.bind(writer);
+  let flushWrites = 0;
+  writer.apply = (...args) => {
+    flushWrites++;
+    return apply(...args);
+  };
   console.log('ready');
   await go;
+  flushWrites = 0;
   const cpuAtGo = process.cpuUsage();
   let seen = 0;
   let firstAt = null;
@@ -147,6 +162,7 @@ if (mode === 'bare') {
       firstAt,
       lastAt,
       cpuMs: (cpu.user + cpu.system) / 1000,
+      flushWrites,
     }),
   );
   await stop;

@@ -11,6 +11,8 @@ const cases = [
   ['heartbeats', ['10000', '10']],
   ['rest', ['500', '10', '100000']],
   ['scale-out', ['2000000', '100', '3']],
+  // Tenant shards: 1 shard of 3 instances against 3 shards of 1, the same 100,000 msgs/s (private Redis).
+  ['scale-out', ['1000000', '100', '3', '1x3,3x1', '100000']],
 ];
 const started = Date.now();
 // `node bench/run.mjs --table` prints the table again from the results of the last run.
@@ -28,6 +30,7 @@ const realtime = rest.rows.find((r) => r.path.includes('realtime'));
 const presence = rest.rows.find((r) => r.path.includes('presence'));
 const floor = rest.rows.find((r) => r.path === '/health/live');
 const scaleOut = read('scale-out');
+const shards = read('scale-out-shards');
 const known = heartbeats.phases.find((p) => p.phase.startsWith('flat out'));
 const protocol = heartbeats.phases.find((p) => p.phase === 'protocol rate (1 / client / 30 s)');
 const tenfold = heartbeats.phases.find((p) => p.phase.startsWith('10'));
@@ -128,6 +131,12 @@ const rows = [
     `scale-out: ${c.instances} instance${c.instances > 1 ? 's' : ''} in one queue group`,
     `${span(c.rate, ' msgs/s')}; CPU ${span(c.cpuMicrosPerMessage, ' µs')}/message (all instances), Redis ${span(c.redisCpuMicrosPerMessage, ' µs')}`,
     `exact: every tenant's total as published, ${scaleOut.rounds.filter((r) => r.instances === c.instances).length} runs`,
+    c.exact ? 'exact' : 'NOT EXACT',
+  ]),
+  ...shards.curve.map((c) => [
+    `tenant shards: ${c.shards} shard${c.shards > 1 ? 's' : ''} × ${c.instances / c.shards} instance${c.instances / c.shards > 1 ? 's' : ''}, ${shards.rate} msgs/s`,
+    `Redis CPU ${span(c.redisCpuMicrosPerMessage, ' µs')}/message; flush writes ${span(c.flushWritesPerSecond, '/s')} (Lua calls ${span(c.luaCallsPerSecond, '/s')}); Pulse CPU ${span(c.cpuMicrosPerMessage, ' µs')}/message, all instances`,
+    `exact: every tenant's total as published, ${shards.rounds.filter((r) => r.layout === c.layout).length} runs`,
     c.exact ? 'exact' : 'NOT EXACT',
   ]),
 ];

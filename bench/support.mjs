@@ -8,7 +8,8 @@ import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 
 export const NATS = 'nats://127.0.0.1:4222';
-export const REDIS = 'redis://127.0.0.1:6379';
+/** The machine's Redis, or the one a case started for itself (BENCH_REDIS, e.g. scale-out's private server). */
+export const REDIS = process.env.BENCH_REDIS ?? 'redis://127.0.0.1:6379';
 
 const { PulseModule } = await import('../dist/pulse.module.js');
 const { RedisKeys } = await import('../dist/redis/redis-keys.js');

@@ -2008,6 +2008,9 @@ export interface components {
           /** Format: date-time */
           lastFlushAt: string | null;
           flushes: number;
+          shard: number;
+          shards: number;
+          tenants: number | null;
         }[];
       };
       tenants: {

@@ -145,6 +145,49 @@ describe('environment validation', () => {
     );
   });
 
+  it('tenant shards: one by default; PULSE_SHARD or PULSE_INSTANCE_ORDINAL (mod PULSE_SHARDS) says which', () => {
+    expect(toPulseOptions(validateEnv({})).shard).toEqual({ count: 1, index: 0 });
+    expect(toPulseOptions(validateEnv({ PULSE_SHARDS: '3', PULSE_SHARD: '2' })).shard).toEqual({ count: 3, index: 2 });
+    expect(toPulseOptions(validateEnv({ PULSE_SHARDS: '3', PULSE_SHARD: '0' })).shard).toEqual({ count: 3, index: 0 });
+    // A StatefulSet of 6 pods over 3 shards: pods 1 and 4 are shard 1.
+    for (const [ordinal, index] of [
+      ['0', 0],
+      ['1', 1],
+      ['4', 1],
+      ['5', 2],
+    ] as const) {
+      expect(toPulseOptions(validateEnv({ PULSE_SHARDS: '3', PULSE_INSTANCE_ORDINAL: ordinal })).shard).toEqual({
+        count: 3,
+        index,
+        ordinal: Number(ordinal),
+      });
+    }
+    expect(toPulseOptions(validateEnv({ PULSE_INSTANCE_ORDINAL: '4' })).shard).toEqual({
+      count: 1,
+      index: 0,
+      ordinal: 4,
+    });
+    // More than one shard without saying which: refused, rather than every instance shard 0.
+    expect(() => validateEnv({ PULSE_SHARDS: '3' })).toThrow(
+      /PULSE_SHARDS: PULSE_SHARDS=3 needs PULSE_SHARD \(0 to 2\) or PULSE_INSTANCE_ORDINAL/,
+    );
+    expect(() => validateEnv({ PULSE_SHARDS: '3', PULSE_SHARD: '3' })).toThrow(
+      /PULSE_SHARD must be below PULSE_SHARDS/,
+    );
+    expect(() => validateEnv({ PULSE_SHARD: '1' })).toThrow(/PULSE_SHARD must be below PULSE_SHARDS \(1\)/);
+    expect(() => validateEnv({ PULSE_SHARDS: '2', PULSE_SHARD: '1', PULSE_INSTANCE_ORDINAL: '1' })).toThrow(
+      /PULSE_SHARD or PULSE_INSTANCE_ORDINAL, not both/,
+    );
+    for (const bad of ['0', '1025', '2.5', 'three'])
+      expect(() => validateEnv({ PULSE_SHARDS: bad, PULSE_SHARD: '0' }), bad).toThrow(/PULSE_SHARDS/);
+    for (const bad of ['-1', '1.5', 'one'])
+      expect(() => validateEnv({ PULSE_SHARDS: '2', PULSE_SHARD: bad }), bad).toThrow(/PULSE_SHARD:/);
+    for (const bad of ['-1', '1000001', 'x'])
+      expect(() => validateEnv({ PULSE_SHARDS: '2', PULSE_INSTANCE_ORDINAL: bad }), bad).toThrow(
+        /PULSE_INSTANCE_ORDINAL/,
+      );
+  });
+
   it('parsePlanTiers ignores malformed pairs', () => {
     expect(parsePlanTiers('a:basic,b:gold')).toEqual({ a: 'basic' });
   });

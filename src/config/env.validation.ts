@@ -24,6 +24,7 @@ import {
   OPERATOR_LIMITS_POLICIES,
   type OperatorLimitsPolicy,
   type PulseOptions,
+  type ShardOptions,
 } from './pulse-options.js';
 
 const toInt = ({ value }: { value: unknown }) =>
@@ -58,6 +59,35 @@ class BelowWarning implements ValidatorConstraintInterface {
 
   defaultMessage(): string {
     return 'LIMIT_RESOLVE_MARGIN_PERCENT must be below LIMIT_WARNING_PERCENT';
+  }
+}
+
+/**
+ * PULSE_SHARD and PULSE_INSTANCE_ORDINAL: with more than one shard exactly one of them says which
+ * shard this instance is (a default would silently leave the other shards' tenants uncounted);
+ * PULSE_SHARD below PULSE_SHARDS.
+ */
+@ValidatorConstraint({ name: 'shardIndex' })
+class ShardIndex implements ValidatorConstraintInterface {
+  private problem = '';
+
+  validate(_: unknown, args: ValidationArguments): boolean {
+    const env = args.object as EnvironmentVariables;
+    const shards = env.PULSE_SHARDS;
+    if (typeof shards !== 'number') return true;
+    const explicit = env.PULSE_SHARD !== undefined;
+    const ordinal = env.PULSE_INSTANCE_ORDINAL !== undefined;
+    if (explicit && ordinal) this.problem = 'set PULSE_SHARD or PULSE_INSTANCE_ORDINAL, not both';
+    else if (shards > 1 && !explicit && !ordinal)
+      this.problem = `PULSE_SHARDS=${shards} needs PULSE_SHARD (0 to ${shards - 1}) or PULSE_INSTANCE_ORDINAL`;
+    else if (explicit && typeof env.PULSE_SHARD === 'number' && env.PULSE_SHARD >= shards)
+      this.problem = `PULSE_SHARD must be below PULSE_SHARDS (${shards}): 0 to ${shards - 1}`;
+    else return true;
+    return false;
+  }
+
+  defaultMessage(): string {
+    return this.problem;
   }
 }
 
@@ -149,6 +179,38 @@ export class EnvironmentVariables {
   NATS_TLS_KEY_FILE?: string;
 
   @Matches(/^[A-Za-z0-9_-]{1,64}$/) NATS_QUEUE_GROUP: string = 'pulse';
+
+  /**
+   * Tenant shards (README, Tenant shards): the deployment's tenants are split over this many
+   * shards by rendezvous hashing of their ids; an instance subscribes (and flushes) only its own
+   * shard's. Every shard keeps NATS_QUEUE_GROUP, so a shard-count change hands each tenant over
+   * without a message counted twice.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'PULSE_SHARDS must be a whole number of shards' })
+  @Min(1)
+  @Max(1024)
+  @Validate(ShardIndex)
+  PULSE_SHARDS: number = 1;
+
+  /** This instance's shard, 0 to PULSE_SHARDS - 1. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'PULSE_SHARD must be a whole number' })
+  @Min(0)
+  @Max(1023)
+  PULSE_SHARD?: number;
+
+  /**
+   * Instead of PULSE_SHARD: an instance number (a StatefulSet pod's index), whose shard is the
+   * number modulo PULSE_SHARDS, so k x PULSE_SHARDS pods give every shard k instances.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'PULSE_INSTANCE_ORDINAL must be a whole number' })
+  @Min(0)
+  @Max(1_000_000)
+  PULSE_INSTANCE_ORDINAL?: number;
 
   @MaxLength(64, { message: 'NATS_INBOX_PREFIX must be at most 64 characters' })
   @Matches(/^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/, {
@@ -447,6 +509,7 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
       connectTimeoutMs: env.STARTUP_TIMEOUT_MS,
       commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
     },
+    shard: shardOf(env),
     adminApiKey: env.ADMIN_API_KEY,
     tenantSubjectPrefix: env.TENANT_SUBJECT_PREFIX,
     flushIntervalMs: env.FLUSH_INTERVAL_MS,
@@ -518,6 +581,15 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
       operatorLimits: env.ALERT_OPERATOR_LIMITS,
     },
   };
+}
+
+/** This instance's shard from PULSE_SHARDS and PULSE_SHARD or PULSE_INSTANCE_ORDINAL (validated). */
+function shardOf(env: EnvironmentVariables): ShardOptions {
+  const count = env.PULSE_SHARDS;
+  if (env.PULSE_INSTANCE_ORDINAL !== undefined) {
+    return { count, index: env.PULSE_INSTANCE_ORDINAL % count, ordinal: env.PULSE_INSTANCE_ORDINAL };
+  }
+  return { count, index: env.PULSE_SHARD ?? 0 };
 }
 
 /** The options Pulse runs with when no variable is set (what embedders and tests start from). */

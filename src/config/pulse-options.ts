@@ -46,6 +46,12 @@ export interface RedisOptions {
 export interface PulseOptions {
   nats: NatsOptions;
   redis: RedisOptions;
+  /**
+   * Tenant shards (PULSE_SHARDS, PULSE_SHARD / PULSE_INSTANCE_ORDINAL): this instance subscribes
+   * the tap and heartbeats of the tenants rendezvous hashing gives its shard only. Absent: one
+   * shard, every tenant (ONE_SHARD).
+   */
+  shard?: ShardOptions;
   /** Operator key for /admin routes; without it the admin routes answer 401. */
   adminApiKey?: string;
   /** First token of tenant subjects: `{prefix}.{tenantId}.>`. */
@@ -140,6 +146,18 @@ export interface PulseOptions {
    */
   trustProxy?: boolean | number | string;
 }
+
+/** Which of the deployment's tenant shards this instance serves. */
+export interface ShardOptions {
+  /** Shards of the deployment (1: no sharding). */
+  count: number;
+  /** This instance's shard, 0 to count - 1. */
+  index: number;
+  /** The instance number the index was derived from (PULSE_INSTANCE_ORDINAL), if it was. */
+  ordinal?: number;
+}
+
+export const ONE_SHARD: ShardOptions = { count: 1, index: 0 };
 
 export interface UsageExportOptions {
   /** The CloudEvents `source` (a URI reference). */

@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { withTimeout } from '../common/with-timeout.js';
 import { NamedInterval } from '../jobs/named-interval.js';
@@ -6,6 +13,7 @@ import { TrafficFlusher } from '../monitoring/traffic-flusher.js';
 import { NatsStatus } from '../nats/nats-status.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisKeys } from '../redis/redis-keys.js';
+import { TenantShards } from '../tenants/tenant-shards.js';
 
 /** How often each instance reports; an instance silent for three reports is no longer listed. */
 export const INSTANCE_REPORT_MS = 10_000;
@@ -20,15 +28,20 @@ export interface InstanceReport {
   backlogMessages: number;
   lastFlushAt: string | null;
   flushes: number;
+  /** Its tenant shard (0-based) of `shards` (PULSE_SHARDS); an instance reporting none: 0 of 1. */
+  shard: number;
+  shards: number;
+  /** Active tenants its shard owns (whose traffic and heartbeats it subscribes); null: not reported. */
+  tenants: number | null;
 }
 
 /**
- * The Pulse instances that share this Redis, for the operator console: every instance reports
- * itself every 10 s (one small hash with a TTL and its score in a sorted set, one round trip);
+ * The Pulse instances that share this Redis, for the operator console (with its tenant shard and
+ * the number of tenants the shard owns): every instance reports itself every 10 s (one small hash with a TTL and its score in a sorted set, one round trip);
  * those heard from within 30 s are listed. A report that fails (Redis down) is simply skipped.
  */
 @Injectable()
-export class InstanceRegistry implements OnModuleInit, OnApplicationShutdown {
+export class InstanceRegistry implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(InstanceRegistry.name);
   private readonly timer: NamedInterval;
   private readonly startedAt = new Date().toISOString();
@@ -38,6 +51,7 @@ export class InstanceRegistry implements OnModuleInit, OnApplicationShutdown {
     private readonly keys: RedisKeys,
     private readonly flusher: TrafficFlusher,
     private readonly nats: NatsStatus,
+    private readonly shards: TenantShards,
     scheduler: SchedulerRegistry,
   ) {
     this.timer = new NamedInterval(scheduler, 'pulse-instance-report');
@@ -46,6 +60,11 @@ export class InstanceRegistry implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     void this.report();
     this.timer.start(INSTANCE_REPORT_MS, () => void this.report());
+  }
+
+  /** Once the directory's first reconcile has run: the tenants this instance's shard owns, at once. */
+  onApplicationBootstrap(): void {
+    void this.report();
   }
 
   /**
@@ -79,6 +98,9 @@ export class InstanceRegistry implements OnModuleInit, OnApplicationShutdown {
           backlogMessages: flush.backlogMessages,
           lastFlushAt: flush.lastFlushAt ?? '',
           flushes: flush.flushes,
+          shard: this.shards.index,
+          shards: this.shards.count,
+          tenants: this.shards.ownedCount(),
         }),
         this.redis.pexpire(key, SEEN_WITHIN_MS),
         this.redis.zadd(this.keys.instances(), now, id),
@@ -104,6 +126,9 @@ export class InstanceRegistry implements OnModuleInit, OnApplicationShutdown {
         backlogMessages: Number(row.backlogMessages),
         lastFlushAt: row.lastFlushAt || null,
         flushes: Number(row.flushes),
+        shard: Number(row.shard ?? 0),
+        shards: Number(row.shards ?? 1),
+        tenants: row.tenants === undefined ? null : Number(row.tenants),
       }))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
   }

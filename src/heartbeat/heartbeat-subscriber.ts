@@ -10,10 +10,18 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { connectNats } from '../nats/nats.module.js';
 import { wireBytes } from '../nats/wire-bytes.js';
+import type { Tenant } from '../tenants/tenant.js';
+import { TenantDirectory, type TenantListener } from '../tenants/tenant-directory.js';
+import { TenantShards } from '../tenants/tenant-shards.js';
 import { HeartbeatService } from './heartbeat.service.js';
 import { PresenceWriter } from './presence-writer.js';
 
 export const HEARTBEAT_PATTERN = '_HEARTBEAT.tenant.*.client.*';
+
+/** One tenant's heartbeats: what a sharded instance subscribes for each tenant its shard owns. */
+export function tenantHeartbeatPattern(tenantId: string): string {
+  return `_HEARTBEAT.tenant.${tenantId}.client.*`;
+}
 
 /**
  * The connection's name on the NATS server. It is the one the connection had as Nest's NATS
@@ -26,7 +34,11 @@ const SHUTDOWN_DRAIN_DEADLINE_MS = 3000;
 
 /**
  * The one door heartbeats come in by. It subscribes `_HEARTBEAT.tenant.*.client.*` in the
- * deployment's queue group (each heartbeat reaches one instance), on a NATS connection of its own
+ * deployment's queue group (each heartbeat reaches one instance) — with tenant shards
+ * (PULSE_SHARDS > 1) instead `_HEARTBEAT.tenant.<id>.client.*` for each active tenant its shard
+ * owns, in the same queue group (TenantShards; the server then sends it no other tenant's
+ * heartbeats, and an old instance's pattern and a new one's share each heartbeat out once while a
+ * shard-count change rolls out) — on a NATS connection of its own
  * built from the same options as the tap's, and hands each message's subject, payload and bytes
  * as the server counts its delivery (headers + payload) to `HeartbeatService.ingest` in the subscription callback: no context object, promise or
  * observable per message (ARCHITECTURE.md, "Heartbeats on the NATS client").
@@ -37,26 +49,67 @@ const SHUTDOWN_DRAIN_DEADLINE_MS = 3000;
  * `onApplicationShutdown`, with the other connections.
  */
 @Injectable()
-export class HeartbeatSubscriber implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class HeartbeatSubscriber
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown, TenantListener
+{
   private readonly logger = new Logger(HeartbeatSubscriber.name);
   private connection: NatsConnection | null = null;
   private subscription: Subscription | null = null;
+  /** Sharded: one subscription per owned active tenant. */
+  private readonly perTenant = new Map<string, Subscription>();
+  private stopped = false;
   private received = 0;
 
   constructor(
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
     private readonly heartbeats: HeartbeatService,
     private readonly writer: PresenceWriter,
+    private readonly directory: TenantDirectory,
+    private readonly shards: TenantShards,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const connection = await connectNats(this.options.nats, CONNECTION_NAME);
     this.connection = connection;
     void this.logStatus(connection);
-    this.subscription = connection.subscribe(HEARTBEAT_PATTERN, {
-      queue: this.options.nats.queueGroup,
-      callback: (error, message) => this.onMessage(error, message),
-    });
+    if (this.shards.sharded) {
+      // Replays the active tenants at once (the directory's first reconcile ran before this hook).
+      this.directory.subscribe(this);
+    } else {
+      this.subscription = connection.subscribe(HEARTBEAT_PATTERN, {
+        queue: this.options.nats.queueGroup,
+        callback: (error, message) => this.onMessage(error, message),
+      });
+    }
+    // Ready means subscribed: the server has them before the HTTP server listens (at most a second).
+    const deadline = new Promise((resolve) => setTimeout(resolve, 1000).unref());
+    await Promise.race([connection.flush(), deadline]).catch(() => undefined);
+  }
+
+  /** Sharded: the tenant's heartbeats, when its shard is this instance's. */
+  activated(tenant: Tenant): void {
+    const connection = this.connection;
+    if (!connection || this.stopped || this.perTenant.has(tenant.id) || !this.shards.owns(tenant.id)) return;
+    this.perTenant.set(
+      tenant.id,
+      connection.subscribe(tenantHeartbeatPattern(tenant.id), {
+        queue: this.options.nats.queueGroup,
+        callback: (error, message) => this.onMessage(error, message),
+      }),
+    );
+  }
+
+  /** Sharded: a disabled or deleted tenant's heartbeats go to no instance (the server drops them). */
+  deactivated(tenantId: string): void {
+    const subscription = this.perTenant.get(tenantId);
+    if (!subscription) return;
+    this.perTenant.delete(tenantId);
+    if (this.connection && !this.connection.isClosed()) subscription.unsubscribe();
+  }
+
+  /** Tenants whose heartbeats this instance subscribes one by one (sharded; empty with one shard). */
+  subscribedTenants(): string[] {
+    return [...this.perTenant.keys()];
   }
 
   /** Heartbeat messages received so far (accepted or rejected). */
@@ -71,11 +124,17 @@ export class HeartbeatSubscriber implements OnApplicationBootstrap, BeforeApplic
    * heartbeat accepted. The drain is bounded by SHUTDOWN_DRAIN_DEADLINE_MS, the flush by its own.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    const subscription = this.subscription;
+    this.stopped = true;
+    const subscriptions = [...(this.subscription ? [this.subscription] : []), ...this.perTenant.values()];
     this.subscription = null;
-    if (subscription && this.connection && !this.connection.isClosed()) {
+    this.perTenant.clear();
+    if (subscriptions.length > 0 && this.connection && !this.connection.isClosed()) {
       await Promise.race([
-        subscription.drain().catch((err: unknown) => this.logger.warn(`heartbeat drain: ${String(err)}`)),
+        Promise.all(
+          subscriptions.map((s) =>
+            s.drain().catch((err: unknown) => this.logger.warn(`heartbeat drain: ${String(err)}`)),
+          ),
+        ),
         new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DRAIN_DEADLINE_MS).unref()),
       ]);
     }

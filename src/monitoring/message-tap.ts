@@ -1,6 +1,13 @@
 import { CustomMetricRepository } from './custom/custom-metric.repository.js';
 import { CustomMetricSet } from './custom/custom-metric-set.js';
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { entitled } from '../common/entitlements.js';
@@ -8,6 +15,7 @@ import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { NATS_CONNECTION } from '../nats/nats.module.js';
 import type { Tenant } from '../tenants/tenant.js';
 import { TenantDirectory, type TenantListener } from '../tenants/tenant-directory.js';
+import { TenantShards } from '../tenants/tenant-shards.js';
 import { TrafficAggregator } from './traffic-aggregator.js';
 import { TrafficFlusher } from './traffic-flusher.js';
 import { NamedInterval } from '../jobs/named-interval.js';
@@ -19,11 +27,12 @@ const FLUSH_INTERVAL = 'pulse-traffic-flush';
 
 /**
  * Subscribes `{prefix}.{tenantId}.>` in the deployment's queue group for every active tenant of
- * the TenantDirectory, so each message reaches exactly one Pulse instance. Unknown tenant ids are
- * never subscribed, so a flood of made-up ids costs nothing.
+ * the TenantDirectory that this instance's shard owns (TenantShards; every tenant with one shard),
+ * so each message reaches exactly one Pulse instance. Unknown tenant ids are never subscribed, so
+ * a flood of made-up ids costs nothing.
  */
 @Injectable()
-export class MessageTap implements OnModuleInit, TenantListener, BeforeApplicationShutdown {
+export class MessageTap implements OnModuleInit, OnApplicationBootstrap, TenantListener, BeforeApplicationShutdown {
   private readonly logger = new Logger(MessageTap.name);
   private readonly subscriptions = new Map<string, Subscription>();
   private stopped = false;
@@ -38,6 +47,7 @@ export class MessageTap implements OnModuleInit, TenantListener, BeforeApplicati
     private readonly flusher: TrafficFlusher,
     private readonly scheduler: SchedulerRegistry,
     private readonly customMetrics: CustomMetricRepository,
+    private readonly shards: TenantShards,
   ) {
     this.flushTimer = new NamedInterval(this.scheduler, FLUSH_INTERVAL);
     aggregator.configure(options.subjectTableSize, {
@@ -51,12 +61,25 @@ export class MessageTap implements OnModuleInit, TenantListener, BeforeApplicati
     this.flushTimer.start(this.options.flushIntervalMs, () => void this.flusher.flush());
   }
 
+  /**
+   * After the directory's first reconcile subscribed the tenants: waits (at most a second) until
+   * the server has the subscriptions, so an instance that is ready takes its share of traffic (a
+   * rolling deploy stops the old instance only then).
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.nats.isClosed()) return;
+    const deadline = new Promise((resolve) => setTimeout(resolve, 1000).unref());
+    await Promise.race([this.nats.flush(), deadline]).catch(() => undefined);
+  }
+
   /** Tenant ids this instance currently counts. */
   subscribedTenants(): string[] {
     return [...this.subscriptions.keys()];
   }
 
   activated(tenant: Tenant): void {
+    // Another shard's tenant: another instance counts it (its sampling and custom metrics too).
+    if (!this.shards.owns(tenant.id)) return;
     // Also on a change while active: the sampling setting may be what changed.
     this.aggregator.setSampling(tenant.id, tenant.sampling ?? 0);
     // Custom metrics are a tier feature; a change of them touches the tenant, so this runs again.

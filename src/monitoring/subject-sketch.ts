@@ -1,3 +1,5 @@
+import { fmix32 } from '../common/rendezvous.js';
+
 /**
  * HyperLogLog with 2^12 one-byte registers (standard error ~1.6 %), used to count a tenant's
  * distinct subjects per day without keeping them. Instances merge their register updates into one
@@ -13,12 +15,7 @@ export function hashSubject(subject: string): number {
     h ^= subject.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h);
 }
 
 /** Register index and rank (position of the first 1 bit in the remaining 20 bits, 1..21). */

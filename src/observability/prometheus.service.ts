@@ -13,6 +13,7 @@ import { Timings } from '../jobs/timings.js';
 import { JobFailures } from '../jobs/job-failures.js';
 import { AdvisoriesService } from '../jetstream/advisories.service.js';
 import { JETSTREAM_READER, type JetStreamReader } from '../jetstream/jetstream.types.js';
+import { TenantShards } from '../tenants/tenant-shards.js';
 
 /** The states `pulse_jetstream_state` reports for each JetStream component. */
 const JETSTREAM_STATES = ['off', 'ok', 'error'] as const;
@@ -55,10 +56,12 @@ export class PrometheusService {
     natsEvents: NatsEventsService,
     jobFailures: JobFailures,
     advisories: AdvisoriesService,
+    shards: TenantShards,
     @Optional() @Inject(JETSTREAM_READER) jetstream?: JetStreamReader,
   ) {
     this.processMetrics();
     this.tapMetrics(aggregator);
+    this.shardMetrics(shards);
     this.natsSystemMetrics(natsEvents);
     this.advisoryMetrics(advisories, jetstream);
     this.connectionMetrics(flusher, nats, health);
@@ -101,6 +104,22 @@ export class PrometheusService {
       'pulse_messages_rejected_total',
       'Tenant messages whose processing failed (counted as rejected)',
       () => aggregator.stats().rejected,
+    );
+  }
+
+  /** Tenant shards (PULSE_SHARDS): which one this instance serves, and how many tenants it owns. */
+  private shardMetrics(shards: TenantShards): void {
+    const info = new Gauge({
+      name: 'pulse_shard_info',
+      help: "This instance's tenant shard (shard, 0-based) of the deployment's shards (shards); always 1. One shard: shard 0 of 1",
+      labelNames: ['shard', 'shards'],
+      registers: this.registers,
+    });
+    info.set({ shard: String(shards.index), shards: String(shards.count) }, 1);
+    this.gauge(
+      'pulse_shard_tenants',
+      "Active tenants this instance's shard owns, whose messages and heartbeats it subscribes (one shard: every active tenant)",
+      () => shards.ownedCount(),
     );
   }
 

@@ -41,7 +41,7 @@ export class RedisKeys {
     return `${this.prefix}:instances`;
   }
 
-  /** HASH one instance's last report (startedAt, reportedAt, nats, backlogMessages, lastFlushAt, flushes). */
+  /** HASH one instance's last report (startedAt, reportedAt, nats, backlogMessages, lastFlushAt, flushes, shard, shards, tenants). */
   instance(id: string): string {
     return `${this.prefix}:instance:${id}`;
   }

@@ -3,13 +3,14 @@ import { ApiKeyService } from './api-key.service.js';
 import { TenantChangesPublisher } from './tenant-changes.publisher.js';
 import { TenantDirectory } from './tenant-directory.js';
 import { TenantRepository } from './tenant.repository.js';
+import { TenantShards } from './tenant-shards.js';
 import { TenantController } from './tenant.controller.js';
 import { TenantsAdminController } from './tenants-admin.controller.js';
 import { TenantsService } from './tenants.service.js';
 
 @Module({
   controllers: [TenantsAdminController, TenantController],
-  providers: [TenantRepository, ApiKeyService, TenantsService, TenantChangesPublisher, TenantDirectory],
-  exports: [TenantRepository, ApiKeyService, TenantsService, TenantDirectory],
+  providers: [TenantRepository, ApiKeyService, TenantsService, TenantChangesPublisher, TenantDirectory, TenantShards],
+  exports: [TenantRepository, ApiKeyService, TenantsService, TenantDirectory, TenantShards],
 })
 export class TenantsModule {}

@@ -6,12 +6,13 @@ import { PATH_METADATA } from '@nestjs/common/constants.js';
 import { loadAll } from 'js-yaml';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { ConfigMap, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
-import { Deployment } from 'kubernetes-models/apps/v1';
+import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { describe, expect, it } from 'vitest';
-import { validateEnv } from '../../src/config/env.validation.js';
+import { tenantShard } from '../../src/common/rendezvous.js';
 import { SHUTDOWN_DEADLINE_MS } from '../../src/common/shutdown-deadline.js';
+import { toPulseOptions, validateEnv } from '../../src/config/env.validation.js';
 import { HealthController } from '../../src/health/health.controller.js';
 
 /**
@@ -22,6 +23,8 @@ import { HealthController } from '../../src/health/health.controller.js';
  * validation does that at apply time, against the server).
  */
 const DIR = resolve('deploy/kubernetes');
+/** The tenant-shards overlay: the same set with a StatefulSet instead of the Deployment and the HPA. */
+const SHARDS_DIR = resolve('deploy/kubernetes-shards');
 
 type Doc = { apiVersion?: string; kind?: string; metadata?: { name?: string } } & Record<string, unknown>;
 
@@ -32,6 +35,7 @@ const VALIDATORS = new Map<string, (doc: Doc) => void>([
   ['v1/Secret', (d) => new Secret(d).validate()],
   ['v1/Service', (d) => new Service(d).validate()],
   ['apps/v1/Deployment', (d) => new Deployment(d).validate()],
+  ['apps/v1/StatefulSet', (d) => new StatefulSet(d).validate()],
   ['policy/v1/PodDisruptionBudget', (d) => new PodDisruptionBudget(d).validate()],
   ['autoscaling/v2/HorizontalPodAutoscaler', (d) => new HorizontalPodAutoscaler(d as never).validate()],
   ['monitoring.coreos.com/v1/ServiceMonitor', (d) => new ServiceMonitor(d as never).validate()],
@@ -43,17 +47,26 @@ function validate(doc: Doc): void {
   check(doc);
 }
 
-const kustomization = (loadAll(readFileSync(join(DIR, 'kustomization.yaml'), 'utf8'))[0] ?? {}) as {
+interface Kustomization {
   resources?: string[];
   images?: { name: string; newName?: string; newTag?: string }[];
-};
+  patches?: { patch: string }[];
+}
+const readKustomization = (dir: string) =>
+  (loadAll(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'))[0] ?? {}) as Kustomization;
+/** The documents of a kustomization's resource files (not of the bases it names). */
+const documentsOf = (dir: string, files: string[]): Doc[] =>
+  files.flatMap((file) =>
+    existsSync(join(dir, file)) && file.endsWith('.yaml')
+      ? (loadAll(readFileSync(join(dir, file), 'utf8')) as Doc[]).filter(Boolean)
+      : [],
+  );
+const kustomization = readKustomization(DIR);
 const files = kustomization.resources ?? [];
-const docs: Doc[] = files.flatMap((file) =>
-  existsSync(join(DIR, file)) ? (loadAll(readFileSync(join(DIR, file), 'utf8')) as Doc[]).filter(Boolean) : [],
-);
+const docs: Doc[] = documentsOf(DIR, files);
 /** The Secret's example: not in the set (an apply must not overwrite the real Secret), validated beside it. */
 const SECRET_EXAMPLE = 'secret.example.yaml';
-const secretExample = (loadAll(readFileSync(join(DIR, SECRET_EXAMPLE), 'utf8')) as Doc[]).filter(Boolean);
+const secretExample = documentsOf(DIR, [SECRET_EXAMPLE]);
 const byKind = (kind: string): Doc => {
   const doc = docs.find((d) => d.kind === kind);
   if (!doc) throw new Error(`no ${kind} in deploy/kubernetes`);
@@ -256,5 +269,131 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
       .filter((d) => d.kind === 'Deployment')
       .map((d) => (d as typeof deployment).spec.template.spec.containers[0].image);
     expect(image).toEqual(['pulse:latest']);
+  });
+});
+
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { fieldRef?: { fieldPath: string } };
+}
+const shardsKustomization = readKustomization(SHARDS_DIR);
+const shardsDocs = documentsOf(SHARDS_DIR, shardsKustomization.resources ?? []);
+const statefulSet = shardsDocs.find((d) => d.kind === 'StatefulSet') as Doc & {
+  spec: {
+    replicas: number;
+    serviceName: string;
+    template: { spec: PodSpec & { containers: (Container & { env: EnvVar[] })[] } };
+  };
+};
+const shardEnv = statefulSet.spec.template.spec.containers[0].env;
+const shardCount = Number(shardEnv.find((e) => e.name === 'PULSE_SHARDS')?.value);
+
+/**
+ * A StatefulSet rolling update from `from` to `to` shards over `replicas` pods (the highest index
+ * first, one pod down at a time, the next only once it is ready): for every step, the tenants with
+ * no subscriber (no pod up whose shard owns them, under its own count). Pods share the queue group,
+ * so one subscriber anywhere is enough and two do not count twice.
+ */
+function uncoveredDuringRoll(from: number, to: number, replicas: number, tenants: string[]): string[] {
+  const uncovered = new Set<string>();
+  for (let down = replicas - 1; down >= -1; down--) {
+    // Pods below `down` still run the old count, pods above it the new one; `down` is restarting.
+    const up = Array.from({ length: replicas }, (_, k) => k).filter((k) => k !== down);
+    for (const t of tenants) {
+      const covered = up.some((k) => (k < down ? k % from === tenantShard(t, from) : k % to === tenantShard(t, to)));
+      if (!covered) uncovered.add(t);
+    }
+  }
+  return [...uncovered];
+}
+
+describe('Kubernetes tenant shards (deploy/kubernetes-shards)', () => {
+  it('is the base set with a StatefulSet for the Deployment and its autoscaler, and validates', () => {
+    expect(shardsKustomization.resources).toEqual(['../kubernetes', 'statefulset.yaml']);
+    const deleted = (shardsKustomization.patches ?? []).map((p) => loadAll(p.patch)[0] as Doc & { $patch?: string });
+    expect(deleted.map((d) => [d.$patch, d.kind, d.metadata?.name])).toEqual([
+      ['delete', 'Deployment', 'pulse'],
+      ['delete', 'HorizontalPodAutoscaler', 'pulse'],
+    ]);
+    expect(shardsKustomization.images).toEqual(kustomization.images);
+    for (const doc of shardsDocs) expect(() => validate(doc), `${doc.kind} ${doc.metadata?.name}`).not.toThrow();
+    const broken = structuredClone(statefulSet);
+    (broken.spec as { replicas: unknown }).replicas = 'six';
+    expect(() => validate(broken)).toThrow(/replicas must be integer/);
+  });
+
+  it('runs the Deployment’s pod template, plus the shard count and the pod index as the instance ordinal', () => {
+    const withoutEnv = structuredClone(statefulSet.spec.template) as { spec: { containers: { env?: unknown }[] } };
+    delete withoutEnv.spec.containers[0].env;
+    expect(withoutEnv).toEqual((deployment.spec as unknown as { template: unknown }).template);
+    expect(shardEnv).toEqual([
+      { name: 'PULSE_SHARDS', value: String(shardCount) },
+      {
+        name: 'PULSE_INSTANCE_ORDINAL',
+        valueFrom: { fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } },
+      },
+    ]);
+    for (const { name } of shardEnv)
+      expect(knownVariables.has(name), `${name} is not a variable Pulse reads`).toBe(true);
+    expect(statefulSet.spec.serviceName).toBe((byKind('Service').metadata as { name: string }).name);
+  });
+
+  it('gives every shard at least two pods; each pod’s configuration validates and names its shard', () => {
+    expect(shardCount).toBeGreaterThan(1);
+    const { replicas } = statefulSet.spec;
+    expect(replicas % shardCount).toBe(0);
+    expect(replicas / shardCount).toBeGreaterThanOrEqual(2);
+    const config = (byKind('ConfigMap') as Doc & { data: Record<string, string> }).data;
+    const secret = (secretExample.find((d) => d.kind === 'Secret')! as Doc & { stringData: Record<string, string> })
+      .stringData;
+    const podsOf = new Map<number, number>();
+    for (let pod = 0; pod < replicas; pod++) {
+      const env = { ...config, ...secret, ADMIN_API_KEY: 'k'.repeat(32), PULSE_SHARDS: String(shardCount) };
+      const shard = toPulseOptions(validateEnv({ ...env, PULSE_INSTANCE_ORDINAL: String(pod) })).shard!;
+      expect(shard).toEqual({ count: shardCount, index: pod % shardCount, ordinal: pod });
+      podsOf.set(shard.index, (podsOf.get(shard.index) ?? 0) + 1);
+      // Without the label (a cluster before 1.28): the variable is empty, and Pulse refuses to start.
+      expect(() => validateEnv({ ...env, PULSE_INSTANCE_ORDINAL: '' })).toThrow(/PULSE_SHARDS=\d+ needs PULSE_SHARD/);
+    }
+    expect([...podsOf.keys()].sort()).toEqual(Array.from({ length: shardCount }, (_, i) => i));
+    expect(Math.min(...podsOf.values())).toBeGreaterThanOrEqual(2);
+  });
+
+  it('the documented change of the count leaves no tenant without a subscriber at any step of the roll', () => {
+    const tenants = Array.from({ length: 1000 }, (_, i) => `tenant-${i}`);
+    // README: replicas at least 2 × the larger count during the change, growing or shrinking.
+    for (const [from, to] of [
+      [1, 2],
+      [2, 3],
+      [3, 4],
+      [3, 5],
+      [4, 3],
+      [3, 1],
+    ]) {
+      expect(uncoveredDuringRoll(from, to, 2 * Math.max(from, to), tenants), `${from} → ${to}`).toEqual([]);
+    }
+    // Why the rule: growing 3 → 4 on 6 pods leaves the tenants of old shard 2 that stay on shard 2
+    // without a subscriber while pod 2 restarts (pods 0-1 old, 3-5 new: shards 3, 0, 1 of 4).
+    expect(uncoveredDuringRoll(3, 4, 6, tenants).length).toBeGreaterThan(0);
+  });
+
+  // kubectl's kustomize renders the overlay (the base through `../kubernetes`) where it is installed.
+  const kubectl = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((path) => existsSync(path));
+  it.skipIf(!kubectl)('kubectl kustomize renders the overlay: no Deployment or autoscaler, the StatefulSet', () => {
+    const out = execFileSync(kubectl!, ['kustomize', SHARDS_DIR], { encoding: 'utf8', timeout: 30_000 });
+    const rendered = (loadAll(out) as Doc[]).filter(Boolean);
+    for (const doc of rendered) expect(() => validate(doc), `${doc.kind} ${doc.metadata?.name}`).not.toThrow();
+    const kinds = rendered.map((d) => d.kind).sort();
+    expect(kinds).toEqual(
+      docs
+        .map((d) => d.kind)
+        .filter((k) => k !== 'Deployment' && k !== 'HorizontalPodAutoscaler')
+        .concat('StatefulSet')
+        .sort(),
+    );
+    const set = rendered.find((d) => d.kind === 'StatefulSet') as typeof statefulSet;
+    expect(set.spec.template.spec.containers[0].image).toBe('pulse:latest');
+    expect(set.spec.template.spec.containers[0].env).toEqual(shardEnv);
   });
 });

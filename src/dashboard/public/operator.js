@@ -34,7 +34,7 @@
     text($('flush-lag'), p.flushLagMs === null ? '–' : `${fmt(Math.round(p.flushLagMs))} ms`);
     text($('job-failures'), fmt(p.jobFailuresLastHour));
     text($('instance-count'), fmt(p.instances.length));
-    $('instances').tBodies[0].replaceChildren(...p.instances.map((i) => row([i.id, when(i.startedAt), when(i.reportedAt), i.nats, fmt(i.backlogMessages), when(i.lastFlushAt)])));
+    $('instances').tBodies[0].replaceChildren(...p.instances.map((i) => row([i.id, when(i.startedAt), when(i.reportedAt), i.nats, fmt(i.backlogMessages), when(i.lastFlushAt), `${fmt(i.shard)} of ${fmt(i.shards)}`, i.tenants === null ? '—' : fmt(i.tenants)])));
     state.rows = o.tenants;
     state.cursors[state.page + 1] = o.nextCursor ?? undefined;
     $('next').disabled = !o.nextCursor;
