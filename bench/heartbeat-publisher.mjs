@@ -1,6 +1,7 @@
 // Sends heartbeats for TENANTS × CLIENTS clients at RATE heartbeats/s (0 = as fast as NATS takes
 // them) for ROUNDS rounds (one heartbeat per client per round); prints { sent, seconds, rate }.
 import { connect } from '@nats-io/transport-node';
+import { heartbeatBody } from './heartbeat-body.mjs';
 
 const [url, tenantList, clientsArg, rateArg, roundsArg] = process.argv.slice(2);
 const tenants = tenantList.split(',');
@@ -13,18 +14,7 @@ let sent = 0;
 for (let round = 0; round < rounds; round++) {
   for (let c = 0; c < clients; c++) {
     for (const t of tenants) {
-      const body = {
-        client_id: `c${c}`,
-        tenant_id: t,
-        timestamp: new Date().toISOString(),
-        status: c % 10 === 0 ? 'degraded' : 'healthy',
-        metrics: {
-          messages_sent: round * 10,
-          messages_received: round * 20,
-          errors: round,
-          uptime_seconds: round * 30,
-        },
-      };
+      const body = heartbeatBody({ tenant: t, client: c, round, timestamp: new Date().toISOString() });
       nc.publish(`_HEARTBEAT.tenant.${t}.client.c${c}`, JSON.stringify(body));
       sent++;
       if ((sent & 1023) === 0) {

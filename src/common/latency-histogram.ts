@@ -61,7 +61,11 @@ export type LatencyVerdict = 'missing' | 'invalid' | number;
  */
 export function latencyFromHeader(value: string | undefined, receivedAt: number): LatencyVerdict {
   if (value === undefined || value === '') return 'missing';
-  const publishedAt = Number(value);
+  return latencySince(Number(value), receivedAt);
+}
+
+/** Latency in whole ms (rounded down) from a publish time (epoch ms), or 'invalid' as above. */
+export function latencySince(publishedAt: number, receivedAt: number): LatencyVerdict {
   if (!Number.isFinite(publishedAt) || publishedAt <= 0) return 'invalid';
   // Whole milliseconds: the header's resolution, and what the coarse buckets' bounds assume.
   const latency = Math.floor(receivedAt - publishedAt);

@@ -1,12 +1,13 @@
 import type { Msg } from '@nats-io/transport-node';
 import { dayOf, minuteEpochOf } from '../common/time.js';
-import { LATENCY_BUCKETS, latencyBucket, latencyFromHeader } from '../common/latency-histogram.js';
+import { LATENCY_BUCKETS, latencyBucket, type LatencyVerdict } from '../common/latency-histogram.js';
 import { wireBytes } from '../nats/wire-bytes.js';
 import { combineFigures, type CustomFigures, type CustomMetricSet } from './custom/custom-metric-set.js';
 import { SubjectTable } from './subject-table.js';
 import { TenantDelta } from './tenant-delta.js';
+import { publishedAtVerdict } from './published-at.js';
 
-export const PUBLISHED_AT_HEADER = 'X-Published-At';
+export { PUBLISHED_AT_HEADER } from './published-at.js';
 
 /**
  * One tenant's live counters for the current flush window. `record` runs once per message on the
@@ -139,7 +140,7 @@ export class TenantTraffic {
         }
         custom.observeMatched(match, msg, now, data);
       }
-      this.recordLatency(msg, now);
+      this.recordLatency(publishedAtVerdict(msg, bytes, now));
     } else {
       this.skipped++;
       // Custom metrics see every message, sampled or not: their counts and sums are exact.
@@ -161,13 +162,7 @@ export class TenantTraffic {
     this.subjectsDay = dayOf(now);
   }
 
-  private recordLatency(msg: Msg, now: number): void {
-    let verdict: ReturnType<typeof latencyFromHeader>;
-    try {
-      verdict = msg.headers ? latencyFromHeader(msg.headers.get(PUBLISHED_AT_HEADER), now) : 'missing';
-    } catch {
-      verdict = 'invalid';
-    }
+  private recordLatency(verdict: LatencyVerdict): void {
     if (verdict === 'missing') this.latencyMissing++;
     else if (verdict === 'invalid') this.latencyInvalid++;
     else {
