@@ -3,6 +3,7 @@
 // to Redis write) at the protocol rate (one per client per 30 s) and at 10×, and the time one
 // offline-detector pass takes to mark all 100,000 offline.
 // Usage: npm run build && node bench/heartbeats.mjs [clientsPerTenant=10000] [tenants=10]
+// (BENCH_REDIS=redis://127.0.0.1:<port> for a private redis-server: its CPU is then the bench's alone)
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -41,6 +42,19 @@ const redisServer = await redisPid(bench.redis);
 const heartbeats = app.get(HeartbeatService);
 const writer = app.get(PresenceWriter);
 while (tenants.some((t) => !app.get(TenantDirectory).get(t))) await new Promise((r) => setTimeout(r, 20));
+
+// Idle cost: Pulse's and Redis' CPU per second with no heartbeats (timers, flush ticks, polling),
+// subtracted from each phase's CPU for the net-of-idle figures.
+const IDLE_SECONDS = 5;
+const idleCpuBefore = process.cpuUsage();
+const idleRedisBefore = processCpuMs(redisServer);
+await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+const idleCpu = process.cpuUsage(idleCpuBefore);
+/** Microseconds of CPU per second idle: Pulse (this process), Redis. */
+const idle = {
+  pulse: (idleCpu.user + idleCpu.system) / IDLE_SECONDS,
+  redis: ((processCpuMs(redisServer) - idleRedisBefore) * 1000) / IDLE_SECONDS,
+};
 
 async function phase(name, rate, rounds) {
   const phaseRss = rssSampler();
@@ -100,6 +114,8 @@ async function phase(name, rate, rounds) {
     processedPerSecond: Math.round(pub.sent / seconds),
     cpuMicrosPerHeartbeat: Number(((cpu.user + cpu.system) / pub.sent).toFixed(2)),
     redisCpuMicrosPerHeartbeat: Number(((redisCpuMs * 1000) / pub.sent).toFixed(2)),
+    netCpuMicrosPerHeartbeat: Number(((cpu.user + cpu.system - idle.pulse * seconds) / pub.sent).toFixed(2)),
+    netRedisCpuMicrosPerHeartbeat: Number(((redisCpuMs * 1000 - idle.redis * seconds) / pub.sent).toFixed(2)),
     processingMsP50: Number(percentile(histogram, 0.5).toFixed(1)),
     processingMsP99: Number(percentile(histogram, 0.99).toFixed(1)),
     peakRssMb: phaseRss.stop(),
@@ -139,6 +155,7 @@ await bench.stop();
 const result = {
   clients: CLIENTS,
   peakRssMb,
+  idleCpuMicrosPerSecond: { pulse: Math.round(idle.pulse), redis: Math.round(idle.redis) },
   phases: results,
   detector: {
     onlineBefore: online,

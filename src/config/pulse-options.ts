@@ -124,6 +124,8 @@ export interface PulseOptions {
   heartbeatTimeoutMs: number;
   /** Most clients whose heartbeat waits for Redis at once; beyond, new clients are shed (counted). Default 500,000. */
   presenceBufferLimit?: number;
+  /** Most heartbeats one presence write sends to Redis at once; the rest wait for the next run. Default 20,000. */
+  presenceFlushLimit?: number;
   /** How often the offline detector runs (one instance at a time). */
   offlineCheckIntervalMs: number;
   /** How often rollups run (one instance at a time); also how often active clients are sampled. */

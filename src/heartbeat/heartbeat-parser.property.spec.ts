@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseHeartbeat, parseHeartbeatSubject, validateHeartbeatBody, validateWithDto } from './heartbeat-parser.js';
+import { readCanonicalHeartbeat } from './canonical-heartbeat.js';
+import {
+  MAX_FUTURE_SKEW_MS,
+  parseHeartbeat,
+  parseHeartbeatFully,
+  parseHeartbeatSubject,
+  validateHeartbeatBody,
+  validateWithDto,
+} from './heartbeat-parser.js';
 
 const NOW = Date.UTC(2026, 10, 28, 18);
 const id = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
@@ -191,5 +199,127 @@ describe('the compiled heartbeat check agrees with HeartbeatDto (property-based)
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('the in-place read of the SDK body accepts only what the full parse accepts (property-based)', () => {
+  const SUBJECT_IDS = { tenantId: 'acme', clientId: 'c-1' };
+  const counter = fc.oneof(
+    fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+    fc.integer({ min: 0, max: 1000 }),
+    fc.constantFrom(-1, 1.5, -0, 1e21, Number.MAX_SAFE_INTEGER + 2, '7', null),
+  );
+  const timestamp = fc.oneof(
+    fc
+      .date({ min: new Date(0), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true })
+      .map((d) => d.toISOString()),
+    fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    fc.constantFrom(
+      '2026-02-29T00:00:00.000Z',
+      '2024-02-29T00:00:00.000Z',
+      '2026-04-31T10:00:00.000Z',
+      '2026-11-28T24:00:00.000Z',
+      '2026-11-28T23:60:00.000Z',
+      '2026-11-28T23:59:60.000Z',
+      '2026-11-28T18:00:00Z',
+      '2026-11-28T18:00:00.000+00:00',
+      '1969-12-31T23:59:59.999Z',
+    ),
+  );
+  // Keys in the SDK's order (what JSON.stringify of PulseClient.heartbeatBody writes), values varied.
+  const sdkBody = fc
+    .tuple(
+      fc.constantFrom('c-1', 'c-2', 'c-1\u00e9', ''),
+      fc.constantFrom('acme', 'acme2', 'acm', 'ACME'),
+      timestamp,
+      fc.constantFrom('healthy', 'degraded', 'unhealthy', 'offline', 'Healthy', 'healthy '),
+      counter,
+      counter,
+      counter,
+      counter,
+    )
+    .map(([client, tenant, ts, status, s, r, e, u]) =>
+      JSON.stringify({
+        client_id: client,
+        tenant_id: tenant,
+        timestamp: ts,
+        status,
+        metrics: { messages_sent: s, messages_received: r, errors: e, uptime_seconds: u },
+      }),
+    );
+  // A byte changed, removed or added somewhere: what a hand-written client or a corrupted body may look like.
+  const mutated = fc
+    .tuple(sdkBody, fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'drop', 'insert'))
+    .map(([text, at, byte, how]) => {
+      const bytes = [...new TextEncoder().encode(text)];
+      const i = at % (bytes.length + 1);
+      if (how === 'set' && i < bytes.length) bytes[i] = byte;
+      else if (how === 'drop') bytes.splice(i, 1);
+      else bytes.splice(i, 0, byte);
+      return Uint8Array.from(bytes);
+    });
+  // The SDK's body itself (any valid values): the in-place read's whole point.
+  const valid = fc
+    .tuple(
+      fc.date({ min: new Date(0), max: new Date(NOW + 400_000), noInvalidDate: true }),
+      fc.constantFrom('healthy', 'degraded', 'unhealthy'),
+      fc.array(fc.oneof(fc.nat(100), fc.nat(1e15 - 1), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })), {
+        minLength: 4,
+        maxLength: 4,
+      }),
+    )
+    .map(([date, status, [s, r, e, u]]) =>
+      JSON.stringify({
+        client_id: 'c-1',
+        tenant_id: 'acme',
+        timestamp: date.toISOString(),
+        status,
+        metrics: { messages_sent: s, messages_received: r, errors: e, uptime_seconds: u },
+      }),
+    );
+  const bytes = fc.oneof(
+    valid.map((t) => new TextEncoder().encode(t)),
+    sdkBody.map((t) => new TextEncoder().encode(t)),
+    mutated,
+  );
+
+  it('a body read in place is accepted by the full parse, with the same heartbeat', () => {
+    let readInPlace = 0;
+    fc.assert(
+      fc.property(bytes, (data) => {
+        const fields = readCanonicalHeartbeat(data, SUBJECT_IDS.tenantId, SUBJECT_IDS.clientId);
+        const full = parseHeartbeatFully(data, NOW, SUBJECT_IDS);
+        const viaFast = parseHeartbeat('_HEARTBEAT.tenant.acme.client.c-1', data, NOW, SUBJECT_IDS);
+        // Whichever way, parseHeartbeat gives the full parse's result.
+        expect(viaFast).toEqual(full);
+        if (fields) {
+          readInPlace++;
+          // Read in place means valid: accepted with the same fields, or too far ahead (checked after either read).
+          if (full.ok) expect({ ...SUBJECT_IDS, ...fields }).toEqual(full.heartbeat);
+          else expect([full.reason, fields.timestamp - NOW > MAX_FUTURE_SKEW_MS]).toEqual(['future_timestamp', true]);
+        }
+      }),
+      { numRuns: 10_000 },
+    );
+    // The generator reaches the in-place read often enough for the check to mean something.
+    expect(readInPlace).toBeGreaterThan(500);
+  });
+
+  it('reads the SDK’s own body in place', () => {
+    const body = JSON.stringify({
+      client_id: 'c-1',
+      tenant_id: 'acme',
+      timestamp: new Date(NOW).toISOString(),
+      status: 'degraded',
+      metrics: { messages_sent: 10, messages_received: 20, errors: 0, uptime_seconds: 30 },
+    });
+    expect(readCanonicalHeartbeat(new TextEncoder().encode(body), 'acme', 'c-1')).toEqual({
+      status: 'degraded',
+      timestamp: NOW,
+      sent: 10,
+      received: 20,
+      errors: 0,
+      uptimeSeconds: 30,
+    });
   });
 });

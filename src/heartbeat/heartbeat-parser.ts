@@ -4,6 +4,7 @@ import { Ajv } from 'ajv';
 import { ID_PATTERN, isValidId } from '../common/ids.js';
 import { type JsonShapeLimits, withinJsonShape } from '../common/json-shape.js';
 import { CLIENT_STATUSES, type ClientStatus, HeartbeatDto } from './heartbeat.dto.js';
+import { readCanonicalHeartbeat } from './canonical-heartbeat.js';
 
 /** Most a client clock may run ahead of Pulse's (5 minutes). */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
@@ -177,6 +178,26 @@ export function parseHeartbeat(
 ): ParseResult {
   if (!ids)
     return { ok: false, reason: 'invalid_subject', detail: 'subject is not _HEARTBEAT.tenant.<id>.client.<id>' };
+  // The SDK's bytes, read in place; any other body takes the full parse.
+  const canonical =
+    data.length <= MAX_HEARTBEAT_BYTES ? readCanonicalHeartbeat(data, ids.tenantId, ids.clientId) : null;
+  if (canonical) {
+    if (canonical.timestamp - receivedAt > MAX_FUTURE_SKEW_MS) return futureTimestamp(ids.tenantId);
+    return { ok: true, heartbeat: { tenantId: ids.tenantId, clientId: ids.clientId, ...canonical } };
+  }
+  return parseHeartbeatFully(data, receivedAt, ids);
+}
+
+function futureTimestamp(tenantId: string): ParseResult {
+  return { ok: false, reason: 'future_timestamp', detail: 'timestamp is more than 5 minutes ahead', tenantId };
+}
+
+/** parseHeartbeat without the in-place read of the SDK's bytes: JSON.parse and the schema, for every body. */
+export function parseHeartbeatFully(
+  data: Uint8Array,
+  receivedAt: number,
+  ids: { tenantId: string; clientId: string },
+): ParseResult {
   const tenantId = ids.tenantId;
   if (data.length > MAX_HEARTBEAT_BYTES) {
     return { ok: false, reason: 'too_large', detail: `body over ${MAX_HEARTBEAT_BYTES} bytes`, tenantId };
@@ -201,9 +222,7 @@ export function parseHeartbeat(
   if (fields.tenant_id !== ids.tenantId || fields.client_id !== ids.clientId) {
     return { ok: false, reason: 'subject_mismatch', detail: 'tenant_id/client_id differ from the subject', tenantId };
   }
-  if (timestamp - receivedAt > MAX_FUTURE_SKEW_MS) {
-    return { ok: false, reason: 'future_timestamp', detail: 'timestamp is more than 5 minutes ahead', tenantId };
-  }
+  if (timestamp - receivedAt > MAX_FUTURE_SKEW_MS) return futureTimestamp(tenantId);
   return {
     ok: true,
     heartbeat: {

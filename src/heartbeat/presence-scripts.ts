@@ -28,7 +28,9 @@ export const REORDER_WINDOW_MS = 5000;
  * tracking on, the client-day hash gets per client `<id>|s|r|e` (message and error deltas),
  * `|on` (seconds online), `|ss` (sessions) and `|rc` (reconnects after being offline).
  * Returns per heartbeat: transition ('online' | 'status_changed' | '' | 'stale' | 'gone'),
- * previous status ('' when none).
+ * previous status ('' when none). A heartbeat already applied (same lastSeen and client timestamp
+ * as stored: a call sent again after a timeout although Redis ran it) changes nothing and is not
+ * counted again; its transition is '' (the event, if any, was lost with the first reply).
  */
 export const HEARTBEATS_LUA = `
 local out = {}
@@ -44,6 +46,7 @@ if redis.call('EXISTS', KEYS[9]) == 0 then
 end
 local statusKey = { healthy = KEYS[4], degraded = KEYS[5], unhealthy = KEYS[6], offline = KEYS[7] }
 local hbSent, hbReceived, hbErrors = 0, 0, 0
+local dup = 0
 for i = 1, n do
   local a = ${HEARTBEAT_FIXED_ARGS} + (i - 1) * ${HEARTBEAT_STRIDE}
   local key = KEYS[13 + i]
@@ -57,6 +60,12 @@ for i = 1, n do
   -- its clock says (a clock stepped back, a host change, a previous timestamp minutes ahead).
   if previous ~= '' and tonumber(ARGV[a + 8]) < tonumber(prev[2] or '0') and tonumber(now) - tonumber(prev[7] or '0') < ${REORDER_WINDOW_MS} then
     out[#out + 1] = 'stale'
+    out[#out + 1] = previous
+  elseif previous ~= '' and prev[7] == now and prev[2] == ARGV[a + 8] then
+    -- This very heartbeat, applied already: a call that timed out in Pulse but ran, sent again.
+    -- Nothing to write, and not counted again.
+    dup = dup + 1
+    out[#out + 1] = ''
     out[#out + 1] = previous
   else
     local dSent, dReceived, dErrors = sent, received, errors
@@ -108,7 +117,7 @@ for i = 1, n do
     out[#out + 1] = previous
   end
 end
-redis.call('HINCRBY', KEYS[8], '${F.heartbeats}', n)
+if n > dup then redis.call('HINCRBY', KEYS[8], '${F.heartbeats}', n - dup) end
 if hbSent > 0 then redis.call('HINCRBY', KEYS[8], '${F.heartbeatSent}', hbSent) end
 if hbReceived > 0 then redis.call('HINCRBY', KEYS[8], '${F.heartbeatReceived}', hbReceived) end
 if hbErrors > 0 then redis.call('HINCRBY', KEYS[8], '${F.heartbeatErrors}', hbErrors) end

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { ReplyError } from 'ioredis';
 import type { SchedulerRegistry } from '@nestjs/schedule';
 import { describe, expect, it, vi } from 'vitest';
 import { defaultPulseOptions } from '../config/env.validation.js';
@@ -11,6 +12,7 @@ import { HeartbeatRejections } from './heartbeat-rejections.js';
 import type { PresenceEventsPublisher } from './presence-events.publisher.js';
 import type { PresenceRepository } from './presence.repository.js';
 import { HEARTBEATS_PER_CALL, PresenceWriter } from './presence-writer.js';
+import type { PulseOptions } from '../config/pulse-options.js';
 
 const NOW = Date.UTC(2026, 10, 28, 18, 0, 0);
 const hb = (tenantId: string, clientId: string): Heartbeat => ({
@@ -24,19 +26,33 @@ const hb = (tenantId: string, clientId: string): Heartbeat => ({
   uptimeSeconds: 0,
 });
 
-/** A writer over a fake store that records what each call carried, failing the tenants in `failing`. */
-function writer(failing = new Set<string>()) {
+/** How a failing fake write fails: Redis answered with an error (not applied), or no answer in time (may have run). */
+type Failure = 'reply' | 'timeout';
+const failWith = (how: Failure) =>
+  Promise.reject(how === 'reply' ? (new ReplyError('ERR down') as Error) : new Error('Command timed out'));
+
+/**
+ * A writer over a fake store that records what each call carried, failing the tenants in
+ * `failing`; `duringCall` runs while a heartbeat call is in flight (before it settles).
+ */
+interface FakeOptions {
+  how?: Failure;
+  overrides?: Partial<PulseOptions>;
+  duringCall?: () => void;
+}
+function writer(failing = new Set<string>(), { how = 'reply', overrides = {}, duringCall }: FakeOptions = {}) {
   vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
   const calls: { call: 'heartbeats' | 'rejections'; tenantId: string; n: number; delivered: Delivered }[] = [];
   const store = {
     applyHeartbeats: (tenantId: string, batch: unknown[], _r: unknown, _t: unknown, delivered: Delivered) => {
       calls.push({ call: 'heartbeats', tenantId, n: batch.length, delivered });
-      if (failing.has(tenantId)) return Promise.reject(new Error('down'));
+      duringCall?.();
+      if (failing.has(tenantId)) return failWith(how);
       return Promise.resolve(batch.map(() => ({ transition: '', previousStatus: null })));
     },
     addRejections: (tenantId: string, _m: number, byReason: Map<string, number>, _r: unknown, delivered: Delivered) => {
       calls.push({ call: 'rejections', tenantId, n: byReason.size, delivered });
-      return failing.has(tenantId) ? Promise.reject(new Error('down')) : Promise.resolve();
+      return failing.has(tenantId) ? failWith(how) : Promise.resolve();
     },
   } as unknown as PresenceRepository;
   const directory = { retentionOf: () => RETENTION.professional } as unknown as TenantDirectory;
@@ -48,7 +64,7 @@ function writer(failing = new Set<string>()) {
     { status: 'ready' } as unknown as RedisClient,
     { doesExist: () => false } as unknown as SchedulerRegistry,
     directory,
-    defaultPulseOptions(),
+    { ...defaultPulseOptions(), ...overrides },
   );
   return { w, calls, rejections };
 }
@@ -103,5 +119,50 @@ describe('PresenceWriter: heartbeats delivered to Pulse (pd_m, pd_b)', () => {
       { messages: 1, bytes: 30 },
       { messages: 1, bytes: 30 },
     ]);
+  });
+});
+
+describe('PresenceWriter: bounded under a Redis stall', () => {
+  it('sends at most presenceFlushLimit heartbeats per run, oldest first; the rest wait for the next run', async () => {
+    const { w, calls } = writer(new Set(), { overrides: { presenceFlushLimit: 500 } });
+    for (let i = 0; i < 1200; i++) w.enqueue(hb('a', `c${i}`), NOW + i, 'professional');
+    w.enqueue(hb('a', 'c0'), NOW + 5000, 'professional'); // superseded: keeps its place (oldest)
+    await w.flush();
+    expect(calls.reduce((n, c) => n + c.n, 0)).toBe(500);
+    expect(w.snapshot().pending).toBe(700);
+    await w.flush();
+    await w.flush();
+    expect(calls.reduce((n, c) => n + c.n, 0)).toBe(1200);
+    expect(w.snapshot()).toMatchObject({ pending: 0, written: 1200 });
+  });
+
+  it('re-buffers failed heartbeats only within presenceBufferLimit, counting what it sheds', async () => {
+    let arriving = 0;
+    const { w } = writer(new Set(['a']), {
+      overrides: { presenceBufferLimit: 100 },
+      // While the write is in flight, 100 other clients fill the buffer again.
+      duringCall: () => {
+        for (; arriving < 100; arriving++) w.enqueue(hb('a', `new${arriving}`), NOW, 'professional');
+      },
+    });
+    for (let i = 0; i < 100; i++) w.enqueue(hb('a', `old${i}`), NOW, 'professional');
+    await w.flush();
+    expect(w.snapshot().pending).toBeLessThanOrEqual(100);
+    expect(w.snapshot().shed).toBe(100);
+  });
+
+  it('does not put back the deliveries of a write that timed out (it may have run); a refused one’s it does', async () => {
+    const failing = new Set(['a', 'b']);
+    const { w, calls } = writer(failing, { how: 'timeout' });
+    w.enqueue(hb('a', 'c1'), NOW, 'professional');
+    w.countDelivered('a', 100);
+    w.countDelivered('b', 30);
+    await w.flush();
+    failing.clear();
+    calls.length = 0;
+    await w.flush();
+    // The heartbeat is re-sent (cumulative state: the script counts it once); the delivery counts are not.
+    expect(calls).toEqual([{ call: 'heartbeats', tenantId: 'a', n: 1, delivered: { messages: 0, bytes: 0 } }]);
+    expect(w.snapshot().unconfirmedDeliveries).toBe(2);
   });
 });

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { ReplyError } from 'ioredis';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { redisReady } from '../redis/redis-errors.js';
 import { minuteEpochOf } from '../common/time.js';
@@ -20,6 +21,11 @@ export const PRESENCE_FLUSH_INTERVAL_MS = 100;
 export const DEFAULT_PRESENCE_BUFFER_LIMIT = 500_000;
 /** Heartbeats per Lua call: large enough to amortise the call, small enough to keep Redis responsive. */
 export const HEARTBEATS_PER_CALL = 200;
+/**
+ * Most heartbeats one run sends (oldest first; the rest wait for the next run): what Redis has to
+ * do after a stall, and what Pulse holds in flight besides the buffer, stay bounded.
+ */
+export const DEFAULT_PRESENCE_FLUSH_LIMIT = 20_000;
 const FLUSH_INTERVAL = 'pulse-presence-flush';
 
 interface PendingHeartbeat {
@@ -33,6 +39,13 @@ export interface PresenceWriterStats {
   /** Heartbeats replaced in the buffer by a newer one of the same client before being written. */
   superseded: number;
   failedWrites: number;
+  /** Heartbeats of failed writes dropped instead of re-buffered: the buffer was full (presenceBufferLimit). */
+  shed: number;
+  /**
+   * Delivered heartbeats (`pd_m`) of writes that timed out or lost their connection: Redis may have
+   * applied them, so they are not sent again (never counted twice; at worst missing).
+   */
+  unconfirmedDeliveries: number;
   pending: number;
   transitions: number;
   /** Receipt to acknowledged Redis write, since start (ms). */
@@ -44,9 +57,10 @@ const SHUTDOWN_FLUSH_DEADLINE_MS = 5000;
 
 /**
  * Buffers the latest heartbeat per client and writes the buffer to Redis every 100 ms, one Lua
- * call per HEARTBEATS_PER_CALL clients of a tenant, pipelined. While Redis is unreachable only the newest heartbeat of each client
- * is kept (memory bounded by clients, not by heartbeats) and written on return: metrics are
- * cumulative, so the deltas still add up. Transitions reported by Redis become presence events.
+ * call per HEARTBEATS_PER_CALL clients of a tenant, pipelined, at most presenceFlushLimit
+ * heartbeats per run (oldest first). While Redis is unreachable only the newest heartbeat of each
+ * client is kept, at most presenceBufferLimit clients (failed writes re-buffered within it, the
+ * rest shed and counted), and written on return: metrics are cumulative, so the deltas still add up. Transitions reported by Redis become presence events.
  *
  * It has no shutdown hook of its own: `HeartbeatSubscriber` calls `close()` once it has stopped
  * taking heartbeats, so nothing is buffered after the final flush.
@@ -59,7 +73,16 @@ export class PresenceWriter implements OnModuleInit {
   private lastErrorLogAt = 0;
   /** Most clients buffered at once (memory bound under a storm or a Redis outage). */
   private readonly maxPending: number;
-  private readonly stats = { written: 0, superseded: 0, failedWrites: 0, transitions: 0 };
+  /** Most heartbeats one run sends. */
+  private readonly maxPerRun: number;
+  private readonly stats = {
+    written: 0,
+    superseded: 0,
+    failedWrites: 0,
+    shed: 0,
+    unconfirmedDeliveries: 0,
+    transitions: 0,
+  };
   private readonly processing = new Uint32Array(LATENCY_BUCKETS);
   /** Heartbeats the server delivered per known tenant, not yet written (`pd_m`/`pd_b`). */
   private readonly deliveries = new HeartbeatDeliveries();
@@ -77,6 +100,7 @@ export class PresenceWriter implements OnModuleInit {
   ) {
     this.flushTimer = new NamedInterval(this.scheduler, FLUSH_INTERVAL);
     this.maxPending = options.presenceBufferLimit ?? DEFAULT_PRESENCE_BUFFER_LIMIT;
+    this.maxPerRun = Math.max(1, options.presenceFlushLimit ?? DEFAULT_PRESENCE_FLUSH_LIMIT);
   }
 
   onModuleInit(): void {
@@ -148,8 +172,7 @@ export class PresenceWriter implements OnModuleInit {
 
   private async run(): Promise<void> {
     if (!redisReady(this.redis)) return;
-    const batch = this.pending;
-    this.pending = new Map();
+    const batch = this.takeOldest();
     const rejections = this.rejections.takePending();
     const delivered = this.deliveries.take();
     const chunks = chunkByTenant(batch);
@@ -180,14 +203,22 @@ export class PresenceWriter implements OnModuleInit {
     let failures = 0;
     let firstError = '';
     const writtenAt = Date.now();
+    const retry: [string, PendingHeartbeat][] = [];
     results.forEach((result, i) => {
       const { entries } = chunks[i];
       if (result.status === 'rejected') {
         failures += entries.length;
         firstError ||= (result.reason as Error).message;
-        this.deliveries.restore(chunks[i].tenantId, carried[i]);
-        // Keep them for the next run unless a newer heartbeat of the client arrived meanwhile.
-        for (const [key, p] of entries) if (!this.pending.has(key)) this.pending.set(key, p);
+        // Delivery counts are deltas: sent again after a call Redis ran, they would count twice.
+        if (possiblyApplied(result.reason)) this.stats.unconfirmedDeliveries += carried[i].messages;
+        else this.deliveries.restore(chunks[i].tenantId, carried[i]);
+        // The heartbeats go back whether or not Redis ran them: a heartbeat is the client's
+        // cumulative state, and the script recognises one it already applied (same lastSeen and
+        // client timestamp) and leaves everything as it is, so sending it again counts nothing
+        // twice: `hb` counts it once; sent/received/errors and the client-day `s`/`r`/`e`/`on`
+        // are differences from the stored state (0 the second time); `ss`/`rc` count a transition
+        // the stored status no longer shows.
+        for (const entry of entries) retry.push(entry);
         return;
       }
       result.value.forEach(({ transition, previousStatus }, j) => {
@@ -207,6 +238,7 @@ export class PresenceWriter implements OnModuleInit {
         }
       });
     });
+    if (retry.length > 0) this.rebuffer(retry);
     if (failures > 0) {
       this.stats.failedWrites += failures;
       if (Date.now() - this.lastErrorLogAt > 10_000) {
@@ -214,6 +246,40 @@ export class PresenceWriter implements OnModuleInit {
         this.logger.warn(`${failures} heartbeat write(s) failed, kept for retry: ${firstError}`);
       }
     }
+  }
+
+  /** The oldest maxPerRun buffered heartbeats (Map order: when each client was first buffered), out of the buffer. */
+  private takeOldest(): Map<string, PendingHeartbeat> {
+    if (this.pending.size <= this.maxPerRun) {
+      const all = this.pending;
+      this.pending = new Map();
+      return all;
+    }
+    const batch = new Map<string, PendingHeartbeat>();
+    for (const [key, p] of this.pending) {
+      if (batch.size === this.maxPerRun) break;
+      batch.set(key, p);
+    }
+    for (const key of batch.keys()) this.pending.delete(key);
+    return batch;
+  }
+
+  /**
+   * Puts the heartbeats of failed writes back ahead of what arrived meanwhile (they are older),
+   * except a client's that has a newer one buffered, and only as many as presenceBufferLimit
+   * leaves room for: the rest are shed (counted), so a stall cannot grow the buffer past its bound.
+   */
+  private rebuffer(failed: [string, PendingHeartbeat][]): void {
+    const room = this.maxPending - this.pending.size;
+    const kept = new Map<string, PendingHeartbeat>();
+    for (const [key, p] of failed) {
+      if (this.pending.has(key)) continue;
+      if (kept.size >= room) this.stats.shed++;
+      else kept.set(key, p);
+    }
+    if (kept.size === 0) return;
+    for (const [key, p] of this.pending) kept.set(key, p);
+    this.pending = kept;
   }
 
   /**
@@ -235,8 +301,13 @@ export class PresenceWriter implements OnModuleInit {
         const d = delivered.get(tenantId) ?? NOTHING_DELIVERED;
         try {
           await this.store.addRejections(tenantId, minute, byReason, this.directory.retentionOf(tenantId), d);
-        } catch {
-          // Counters are kept across an outage: put them back for the next run.
+        } catch (err) {
+          // Counters are kept across an outage: put them back for the next run, unless Redis may
+          // have applied them (deltas: sent again they would count twice).
+          if (possiblyApplied(err)) {
+            this.stats.unconfirmedDeliveries += d.messages;
+            return;
+          }
           failed.set(tenantId, byReason);
           this.deliveries.restore(tenantId, d);
         }
@@ -267,6 +338,15 @@ function chunkByTenant(pending: Map<string, PendingHeartbeat>): TenantChunk[] {
     chunk.entries.push(entry);
   }
   return chunks;
+}
+
+/**
+ * Whether Redis may have run a call that failed: only an error reply says it did not (the script
+ * never started, or failed before its first write). A timeout (ioredis' commandTimeout rejects a
+ * call Redis still has in its socket) or a lost connection leaves it open.
+ */
+function possiblyApplied(err: unknown): boolean {
+  return !(err instanceof ReplyError);
 }
 
 /** Unreferenced: the connections, open until onApplicationShutdown, keep the process alive meanwhile. */

@@ -229,6 +229,16 @@ export class PrometheusService {
       'Heartbeats buffered for the next presence write',
       () => writer.snapshot().pending,
     );
+    this.counter(
+      'pulse_presence_shed_retries_total',
+      'Heartbeats of failed presence writes dropped instead of kept for retry (the buffer was full)',
+      () => writer.snapshot().shed,
+    );
+    this.counter(
+      'pulse_presence_unconfirmed_deliveries_total',
+      'Delivered heartbeats (pd_m) of presence writes that timed out: Redis may have counted them, so they are not sent again',
+      () => writer.snapshot().unconfirmedDeliveries,
+    );
   }
 
   private failureMetrics(flusher: TrafficFlusher, writer: PresenceWriter, jobFailures: JobFailures): void {
