@@ -1,11 +1,12 @@
 // Shared by the benchmark scripts: a Pulse built from dist/ on the local NATS and Redis, with
 // tenants written straight into the registry under a key prefix of the run's own.
 import 'reflect-metadata';
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
+
+export { processCpuMs, writeResult } from './process-stats.mjs';
 
 export const NATS = 'nats://127.0.0.1:4222';
 /** The machine's Redis, or the one a case started for itself (BENCH_REDIS, e.g. scale-out's private server). */
@@ -121,27 +122,6 @@ export function rssSampler() {
     },
   };
 }
-
-/** Writes bench/results/<name>.json and returns the result. */
-export function writeResult(name, result) {
-  const dir = new URL('./results/', import.meta.url).pathname;
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(`${dir}${name}.json`, `${JSON.stringify({ date: new Date().toISOString(), ...result }, null, 2)}\n`);
-  return result;
-}
-
-/**
- * CPU time (user + system, ms) the OS has charged a process so far, from /proc (Linux): for
- * processes other than this one (Redis, a subscriber child, the NATS server).
- */
-export function processCpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces, inside parentheses): utime is the 14th field.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1000) / CLOCK_TICKS;
-}
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 /** The pid of the Redis server a client talks to (INFO server). */
 export async function redisPid(redis) {

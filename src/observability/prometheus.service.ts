@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { NatsEventsService } from '../nats-events/nats-events.service.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { LatencyBucketsHistogram } from './latency-buckets-histogram.js';
 import { HeartbeatService } from '../heartbeat/heartbeat.service.js';
 import { PresenceWriter } from '../heartbeat/presence-writer.js';
 import { TrafficAggregator } from '../monitoring/traffic-aggregator.js';
@@ -238,6 +239,18 @@ export class PrometheusService {
       'pulse_presence_unconfirmed_deliveries_total',
       'Delivered heartbeats (pd_m) of presence writes that timed out: Redis may have counted them, so they are not sent again',
       () => writer.snapshot().unconfirmedDeliveries,
+    );
+    this.outcomeCounter(
+      'pulse_presence_heartbeats_total',
+      'Accepted heartbeats the presence writer has done with: written to Redis (outcome=written), or replaced in its buffer by a newer heartbeat of the same client before the write (outcome=superseded)',
+      () => writer.snapshot(),
+      ['written', 'superseded'],
+    );
+    new LatencyBucketsHistogram(
+      'pulse_heartbeat_processing_seconds',
+      'Heartbeats from receipt to their acknowledged Redis write (whole milliseconds; the sum is estimated from bucket midpoints)',
+      this.registers,
+      () => writer.processingHistogram(),
     );
   }
 
