@@ -9,23 +9,30 @@
 //                 on a connection made as Pulse makes it; each window tick drains the aggregator
 //                 (what the flusher does before it writes to Redis; the write itself is not here).
 //                 heartbeats: Pulse's HeartbeatSubscriber (its own connection and callback) →
-//                 HeartbeatService.ingest → PresenceWriter (buffered in memory; not flushed).
-// Redis is never reached: the repositories behind the flushes are stand-ins that are not called.
-// Usage: node bench/instructions-subscriber.mjs SIDE STREAM URL TENANTS PREFIX
+//                 HeartbeatService.ingest → PresenceWriter, flushed after every FLUSH_EVERY
+//                 heartbeats (the writer's 100 ms timer at FLUSH_EVERY × 10 heartbeats/s): the
+//                 flush builds each tenant's PresenceRepository.applyHeartbeats call (keys and
+//                 arguments, chunks of HEARTBEATS_PER_CALL) and reads its reply.
+// Redis is never reached: the traffic flusher is a stand-in that is not called; the presence
+// writer's Redis client is bench/redis-stand-in.mjs, which answers the script calls in memory with
+// the reply Redis gives in the steady state (no I/O, no ioredis encoding or parsing counted).
+// Usage: node bench/instructions-subscriber.mjs SIDE STREAM URL TENANTS PREFIX [FLUSH_EVERY=2000]
 import 'reflect-metadata';
 import { createInterface } from 'node:readline';
 import { connect } from '@nats-io/transport-node';
 import { HEARTBEAT_PATTERN, TICK_SUBJECT, tenantIds } from './nats-replay.mjs';
+import { HEARTBEAT_LAYOUT, redisStandIn } from './redis-stand-in.mjs';
 
-const [side, stream, url, tenantCount, prefix] = process.argv.slice(2);
+const [side, stream, url, tenantCount, prefix, flushEveryArg] = process.argv.slice(2);
+const flushEvery = Number(flushEveryArg ?? 2000);
 const tenants = tenantIds(Number(tenantCount));
 const QUEUE = 'bench-instructions';
 
-/** Waits for the parent's line, then prints `report()` as JSON and exits. */
+/** Waits for the parent's line, then prints what `report()` resolves to as JSON and exits. */
 function reportWhenTold(report) {
   const lines = createInterface({ input: process.stdin });
-  lines.once('line', () => {
-    console.log(JSON.stringify(report()));
+  lines.once('line', async () => {
+    console.log(JSON.stringify(await report()));
     process.exit(0);
   });
 }
@@ -60,6 +67,8 @@ async function pulseContainer(providers, options) {
   const { PULSE_OPTIONS } = await import('../dist/config/pulse-options.js');
   const { TenantDirectory } = await import('../dist/tenants/tenant-directory.js');
   const { TenantRepository } = await import('../dist/tenants/tenant.repository.js');
+  // One shard owning every tenant, as Pulse runs by default.
+  const { TenantShards } = await import('../dist/tenants/tenant-shards.js');
   // What the directory and the tap read of a tenant record.
   const record = (id) => ({ id, name: id, tier: 'basic', status: 'active', sampling: 0, retentionDays: null });
   const registry = {
@@ -72,6 +81,7 @@ async function pulseContainer(providers, options) {
     providers: [
       ...providers,
       TenantDirectory,
+      TenantShards,
       SchedulerRegistry,
       { provide: PULSE_OPTIONS, useValue: options },
       { provide: TenantRepository, useValue: registry },
@@ -144,19 +154,66 @@ async function pulseHeartbeats() {
   const { HeartbeatService } = await import('../dist/heartbeat/heartbeat.service.js');
   const { HeartbeatRejections } = await import('../dist/heartbeat/heartbeat-rejections.js');
   const { PresenceWriter } = await import('../dist/heartbeat/presence-writer.js');
+  const { PresenceRepository } = await import('../dist/heartbeat/presence.repository.js');
+  const scripts = await import('../dist/heartbeat/presence-scripts.js');
+  const { REDIS_CLIENT } = await import('../dist/redis/redis-client.js');
+  const { RedisKeys } = await import('../dist/redis/redis-keys.js');
+  const { TenantFence } = await import('../dist/redis/tenant-fence.js');
   const options = await pulseOptions();
+  // The repository and the fence as Pulse has them, on a Redis client that answers in memory.
+  const redis = redisStandIn({
+    ...HEARTBEAT_LAYOUT,
+    fixed: scripts.HEARTBEAT_FIXED_ARGS ?? HEARTBEAT_LAYOUT.fixed,
+    stride: scripts.HEARTBEAT_STRIDE ?? HEARTBEAT_LAYOUT.stride,
+  });
   const { moduleRef, standIns } = await pulseContainer(
-    [HeartbeatSubscriber, HeartbeatService, HeartbeatRejections, PresenceWriter],
+    [
+      HeartbeatSubscriber,
+      HeartbeatService,
+      HeartbeatRejections,
+      PresenceWriter,
+      PresenceRepository,
+      TenantFence,
+      { provide: RedisKeys, useValue: new RedisKeys(options.redis.keyPrefix) },
+      { provide: REDIS_CLIENT, useValue: redis },
+    ],
     options,
   );
-  // Its own connection and subscription, as at Pulse's bootstrap; the writer's timer is not started.
   const subscriber = moduleRef.get(HeartbeatSubscriber);
-  await subscriber.onApplicationBootstrap();
   const service = moduleRef.get(HeartbeatService);
   const writer = moduleRef.get(PresenceWriter);
-  return () => {
-    const { pending, superseded } = writer.snapshot();
-    return { received: subscriber.receivedCount(), ...service.stats(), pending, superseded, standIns };
+  // The writer's 100 ms timer, in step with the stream instead of the clock: a flush after every
+  // FLUSH_EVERY heartbeats the service took (the heartbeats of 100 ms at FLUSH_EVERY × 10 /s).
+  let taken = 0;
+  let flushes = 0;
+  const ingest = service.ingest;
+  service.ingest = (subject, data, receivedAt, wireBytes) => {
+    ingest.call(service, subject, data, receivedAt, wireBytes);
+    if (++taken === flushEvery) {
+      taken = 0;
+      flushes++;
+      void writer.flush();
+    }
+  };
+  // Its own connection and subscription, as at Pulse's bootstrap (the replay may start at once);
+  // the writer's timer is not started.
+  await subscriber.onApplicationBootstrap();
+  return async () => {
+    await writer.flush();
+    const { pending, superseded, written, failedWrites, transitions } = writer.snapshot();
+    return {
+      received: subscriber.receivedCount(),
+      ...service.stats(),
+      pending,
+      superseded,
+      written,
+      failedWrites,
+      transitions,
+      flushes,
+      redisCalls: Object.fromEntries(redis.calls),
+      redisHeartbeats: redis.heartbeats,
+      standIns,
+    };
   };
 }
 

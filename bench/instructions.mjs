@@ -15,9 +15,15 @@
 // WARMUP + 2N (the same first bytes); (instructions(2N) − instructions(N)) / N is the cost of one
 // delivery, whatever is not per delivery (switching on, the report, exiting) cancelled. Heartbeats
 // come from a fixed population of CLIENTS clients, one round after another: after the first round
-// every heartbeat is a known client's, status unchanged (the steady state).
+// every heartbeat is a known client's, status unchanged (the steady state). Pulse's heartbeat side
+// includes the presence writer's flush after every FLUSH_EVERY heartbeats (what its 100 ms timer
+// does at FLUSH_EVERY × 10 heartbeats/s): each tenant's script call built, its reply read, on an
+// in-memory Redis client (bench/redis-stand-in.mjs; no I/O and no ioredis encoding counted).
 // Reports per run, min–max (median) over RUNS runs, and the ratios Pulse / bare.
 // Usage: npm run build && node bench/instructions.mjs [messages=50000] [heartbeats=20000] [runs=3]
+//          [--headers=published-at|none|two] [--flush-every=2000]
+//   --headers: the messages' header block (bench/nats-replay.mjs HEADER_VARIANTS); a variant other
+//   than the default writes bench/results/instructions-<variant>.json.
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +31,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import {
+  HEADER_VARIANTS,
   HEARTBEAT_PATTERN,
   TICK_SUBJECT,
   heartbeatFrames,
@@ -36,9 +43,20 @@ import {
 import { differencePerDelivery, span } from './instructions-math.mjs';
 import { writeResult } from './support.mjs';
 
-const MESSAGES = Number(process.argv[2] ?? 50_000);
-const HEARTBEATS = Number(process.argv[3] ?? 20_000);
-const RUNS = Number(process.argv[4] ?? 3);
+const flags = Object.fromEntries(
+  process.argv
+    .slice(2)
+    .filter((a) => a.startsWith('--'))
+    .map((a) => a.slice(2).split('=')),
+);
+const [MESSAGES = 50_000, HEARTBEATS = 20_000, RUNS = 3] = process.argv
+  .slice(2)
+  .filter((a) => !a.startsWith('--'))
+  .map(Number);
+const HEADERS = flags.headers ?? 'published-at';
+if (!HEADER_VARIANTS.includes(HEADERS)) throw new Error(`--headers must be one of ${HEADER_VARIANTS.join(', ')}`);
+/** Heartbeats per presence flush: 2,000 every 100 ms is 20,000 heartbeats/s (600,000 clients at one per 30 s). */
+const FLUSH_EVERY = Number(flags['flush-every'] ?? 2000);
 const TENANTS = 10;
 const SUBJECTS = 8;
 const SIZE = 100;
@@ -49,6 +67,9 @@ const TICK_EVERY = 25_000;
 const WARMUP = { messages: 50_000, heartbeats: 20_000 };
 /** Heartbeat clients (1,000 per tenant); the warm-up is their first two rounds. */
 const CLIENTS = 10_000;
+for (const n of [HEARTBEATS, WARMUP.heartbeats])
+  if (!(FLUSH_EVERY > 0 && FLUSH_EVERY <= CLIENTS && n % FLUSH_EVERY === 0))
+    throw new Error(`the heartbeat counts must be whole flushes of distinct clients: ${n} by ${FLUSH_EVERY}`);
 const VALGRIND = process.env.VALGRIND ?? '/usr/bin/valgrind';
 /**
  * INSTRUMENT=start counts from node's first instruction instead of switching callgrind on after
@@ -78,6 +99,7 @@ function streamOf(kind, count) {
           subjects: SUBJECTS,
           size: SIZE,
           publishedAt: Date.now(),
+          headers: HEADERS,
         }),
       // The warm-up's messages and the ticks among them.
       warmup: WARMUP.messages + Math.floor(WARMUP.messages / TICK_EVERY),
@@ -125,6 +147,7 @@ async function measure(side, kind, count) {
       server.url,
       String(TENANTS),
       PREFIX,
+      String(FLUSH_EVERY),
     ],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
@@ -163,14 +186,20 @@ function check(side, kind, total, report) {
   if (kind === 'messages') {
     if (report.messages !== total || report.tap.messages !== total) fail('tap did not count every message');
     if (report.tap.rejected !== 0) fail('tap rejected messages');
-    if (report.latencySamples !== total || report.latencyMissing + report.latencyInvalid !== 0)
-      fail('not every message was a valid latency sample');
+    if (report.latencyInvalid !== 0) fail('invalid publish times');
+    const samples = HEADERS === 'none' ? 0 : total;
+    if (report.latencySamples !== samples || report.latencyMissing !== total - samples)
+      fail(HEADERS === 'none' ? 'latency samples without the header' : 'not every message was a latency sample');
     if (report.tenants !== TENANTS) fail('not every tenant counted');
     return;
   }
   if (report.received !== total || report.accepted !== total) fail('not every heartbeat accepted');
   if (Object.keys(report.rejected).length > 0) fail('heartbeats rejected');
-  if (report.pending !== CLIENTS || report.superseded !== total - CLIENTS) fail('writer buffer not as expected');
+  // Every flush a batch of distinct clients: nothing superseded, everything written, once.
+  if (report.pending !== 0 || report.superseded !== 0 || report.failedWrites !== 0)
+    fail('writer buffer not as expected');
+  if (report.written !== total || report.redisHeartbeats !== total) fail('not every heartbeat written');
+  if (report.flushes !== total / FLUSH_EVERY) fail('not one flush per FLUSH_EVERY heartbeats');
 }
 
 /** Instructions per delivery of one process shape: a run with N deliveries after the warm-up, one with 2N. */
@@ -186,6 +215,7 @@ async function perDelivery(side, kind, n) {
     bytesPerDelivery: Number(((large.bytes - small.bytes) / n).toFixed(1)),
     seconds: Number((small.seconds + large.seconds).toFixed(1)),
     ...(side === 'pulse' ? { standIns: large.report.standIns } : {}),
+    ...(side === 'pulse' && kind === 'heartbeats' ? { redisCalls: large.report.redisCalls } : {}),
   };
 }
 
@@ -209,8 +239,10 @@ for (let r = 0; r < RUNS; r++) {
   console.log(`  ratio Pulse / bare: messages ${runs.at(-1).messageRatio}, heartbeats ${runs.at(-1).heartbeatRatio}`);
 }
 const of = (f) => span(runs.map(f));
-const result = writeResult('instructions', {
+const result = writeResult(HEADERS === 'published-at' ? 'instructions' : `instructions-${HEADERS}`, {
   messages: MESSAGES,
+  headers: HEADERS,
+  heartbeatsPerFlush: FLUSH_EVERY,
   heartbeats: HEARTBEATS,
   warmup: WARMUP,
   heartbeatClients: CLIENTS,

@@ -1,11 +1,14 @@
 import { connect } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import { differencePerDelivery, span } from './instructions-math.mjs';
+import { HEARTBEAT_LAYOUT, redisStandIn } from './redis-stand-in.mjs';
 import {
   chunks,
+  HEADER_VARIANTS,
   HEARTBEAT_PATTERN,
   heartbeatAt,
   heartbeatFrames,
+  messageAt,
   messageFrames,
   readFrames,
   sidFor,
@@ -29,6 +32,22 @@ describe('the recorded streams (bench/nats-replay.mjs)', () => {
     expect(first).toMatch(
       /^HMSG tenant\.t0\.orders\.0 1 43 143\r\nNATS\/1\.0\r\nX-Published-At: 1765000000000\r\n\r\nx{100}\r\n$/,
     );
+  });
+
+  it('header variants: none is a MSG frame; two puts a message id before the publish-time header', () => {
+    const first = (headers, i = 0) =>
+      messageFrames({ count: i + 1, sidOf: () => 4, ...shape, headers })
+        .at(-1)
+        .toString('latin1');
+    expect(first('none')).toBe(`MSG tenant.t0.orders.0 4 100\r\n${'x'.repeat(100)}\r\n`);
+    expect(first('two', 17)).toBe(
+      'HMSG tenant.t2.orders.1 4 61 161\r\nNATS/1.0\r\nNats-Msg-Id: m17\r\nX-Published-At: 1764999999983\r\n\r\n' +
+        `${'x'.repeat(100)}\r\n`,
+    );
+    expect(first('published-at', 17)).toBe(
+      `HMSG tenant.t2.orders.1 4 43 143\r\nNATS/1.0\r\nX-Published-At: 1764999999983\r\n\r\n${'x'.repeat(100)}\r\n`,
+    );
+    expect(() => first('three')).toThrow(/headers must be one of/);
   });
 
   it('adds a tick after every tickEvery-th message, to the tick sid', () => {
@@ -107,6 +126,49 @@ describe('the replay server and a real @nats-io/transport-node client', () => {
     }
   });
 
+  it.each(HEADER_VARIANTS)(
+    'the client receives exactly the recorded messages, in order (headers: %s)',
+    async (headers) => {
+      const server = await startReplayServer();
+      const nc = await connect({ servers: server.url });
+      try {
+        const received = [];
+        const keep = (_err, msg) =>
+          received.push({
+            subject: msg.subject,
+            headers: msg.headers ? [...msg.headers.keys()].map((k) => [k, msg.headers.get(k)]) : [],
+            data: Buffer.from(msg.data),
+          });
+        for (const t of tenants) nc.subscribe(`tenant.${t}.>`, { callback: keep });
+        const count = 2500;
+        await server.replay({
+          ready: (subs) => tenants.every((t) => sidFor(subs, `tenant.${t}.>`)),
+          frames: (subs) => messageFrames({ count, sidOf: (t) => sidFor(subs, `tenant.${t}.>`), ...shape, headers }),
+          warmup: 1000,
+          chunkBytes: 4096,
+        });
+        const payload = Buffer.alloc(shape.size, 120);
+        const expected = Array.from({ length: count }, (_, i) => {
+          const m = messageAt(i, { ...shape, headers });
+          const at = String(shape.publishedAt - (i % 50));
+          const lines = {
+            none: [],
+            'published-at': [['X-Published-At', at]],
+            two: [
+              ['Nats-Msg-Id', `m${i}`],
+              ['X-Published-At', at],
+            ],
+          }[headers];
+          return { subject: m.subject, headers: lines, data: payload };
+        });
+        expect(received).toEqual(expected);
+      } finally {
+        await nc.close();
+        await server.close();
+      }
+    },
+  );
+
   it('replays heartbeats to the heartbeat subscription', async () => {
     const server = await startReplayServer();
     const nc = await connect({ servers: server.url });
@@ -124,6 +186,25 @@ describe('the replay server and a real @nats-io/transport-node client', () => {
       await nc.close();
       await server.close();
     }
+  });
+});
+
+describe('the in-memory Redis client of the heartbeat flush (bench/redis-stand-in.mjs)', () => {
+  it('answers the heartbeat script as Redis does in the steady state: no transition, the status as before', async () => {
+    const redis = redisStandIn();
+    redis.defineCommand('pulseHeartbeats', { lua: '…' });
+    redis.defineCommand('pulseFencedWrite', { lua: '…' });
+    const { fixed, stride } = HEARTBEAT_LAYOUT;
+    const keys = Array.from({ length: 15 }, (_, i) => `k${i}`);
+    const beat = (id, status) => [id, 1, status, 10, 20, 0, 30, 2];
+    expect(stride).toBe(beat('c', 's').length);
+    const args = [...Array.from({ length: fixed }, () => 0), ...beat('c0', 'degraded'), ...beat('c1', 'healthy')];
+    expect(await redis.pulseHeartbeats(keys.length, ...keys, ...args)).toEqual(['', 'degraded', '', 'healthy']);
+    expect(await redis.pulseFencedWrite(1, 'k', 3, 'HINCRBY', 1, 1)).toEqual([]);
+    expect(redis.heartbeats).toBe(2);
+    expect(Object.fromEntries(redis.calls)).toEqual({ pulseHeartbeats: 1, pulseFencedWrite: 1 });
+    expect(redis.status).toBe('ready');
+    expect(() => redis.pulseHeartbeats(keys.length, ...keys, ...args, 'extra')).toThrow(/whole heartbeats/);
   });
 });
 

@@ -20,17 +20,36 @@ const CRLF = '\r\n';
 /** Tenant ids t0..t{n-1}. */
 export const tenantIds = (n) => Array.from({ length: n }, (_, i) => `t${i}`);
 
+/** A header the publisher adds besides Pulse's: JetStream's de-duplication id. */
+export const MESSAGE_ID_HEADER = 'Nats-Msg-Id';
+/**
+ * The header blocks a recorded message can carry: `none` (a MSG frame), `published-at` (the
+ * publish-time header Pulse reads for latency, alone: the default) and `two` (a message id, then
+ * the publish-time header: Pulse's reader has to pass another header to find its own).
+ */
+export const HEADER_VARIANTS = ['none', 'published-at', 'two'];
+
+/** The header block of message i in one of HEADER_VARIANTS ('' for none), as a publisher writes it. */
+export function headerOf(i, variant, publishedAt) {
+  const publishedAtLine = `${PUBLISHED_AT_HEADER}: ${publishedAt - (i % 50)}${CRLF}`;
+  if (variant === 'none') return '';
+  if (variant === 'published-at') return `NATS/1.0${CRLF}${publishedAtLine}${CRLF}`;
+  if (variant === 'two') return `NATS/1.0${CRLF}${MESSAGE_ID_HEADER}: m${i}${CRLF}${publishedAtLine}${CRLF}`;
+  throw new Error(`headers must be one of ${HEADER_VARIANTS.join(', ')}: ${variant}`);
+}
+
 /**
  * Message i of the message stream: tenant i mod T; one of `subjects` subjects of that tenant,
  * changing every 16 messages (bench/publisher.mjs's pattern) so that runs of a subject alternate;
- * `size` payload bytes; the publish-time header Pulse reads for latency, `publishedAt - (i mod 50)` ms.
+ * `size` payload bytes; headers as `headers` says (HEADER_VARIANTS), the publish time
+ * `publishedAt - (i mod 50)` ms.
  */
-export function messageAt(i, { prefix, tenants, subjects, size, publishedAt }) {
+export function messageAt(i, { prefix, tenants, subjects, size, publishedAt, headers = 'published-at' }) {
   const tenant = tenants[i % tenants.length];
   return {
     tenant,
     subject: `${prefix}.${tenant}.orders.${(i >> 4) % subjects}`,
-    header: `NATS/1.0${CRLF}${PUBLISHED_AT_HEADER}: ${publishedAt - (i % 50)}${CRLF}${CRLF}`,
+    header: headerOf(i, headers, publishedAt),
     size,
   };
 }

@@ -5,7 +5,12 @@ import { cpus, totalmem } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const here = new URL('.', import.meta.url).pathname;
+// Instruction counts under callgrind: messages, heartbeats, runs (about 3–5 minutes a run on the
+// 2-core machine); BENCH_INSTRUCTIONS="20000 10000 3" for a shorter one (docs/benchmarks.md's
+// figures are the defaults').
+const instructionArgs = (process.env.BENCH_INSTRUCTIONS ?? '50000 20000 3').split(/\s+/).filter(Boolean);
 const cases = [
+  ['instructions', instructionArgs],
   ['ingest', ['2000000', '100', '3']],
   ['explosion', ['1000000']],
   ['heartbeats', ['10000', '10']],
@@ -22,6 +27,7 @@ for (const [name, args] of tableOnly ? [] : cases) {
   execFileSync(process.execPath, [`${here}${name}.mjs`, ...args], { stdio: 'inherit' });
 }
 const read = (name) => JSON.parse(readFileSync(`${here}results/${name}.json`, 'utf8'));
+const instructions = read('instructions');
 const ingest = read('ingest');
 const explosion = read('explosion');
 const heartbeats = read('heartbeats');
@@ -36,7 +42,32 @@ const protocol = heartbeats.phases.find((p) => p.phase === 'protocol rate (1 / c
 const tenfold = heartbeats.phases.find((p) => p.phase.startsWith('10'));
 
 const span = (r, unit = '') => `${r.median}${unit} (${r.min}–${r.max})`;
+const perRun = (f) => `runs: ${instructions.runs.map((r) => f(r).toLocaleString('en')).join(', ')}`;
+const instructionRows = (what, bare, pulse, ratio, target) => [
+  [
+    `instructions per ${what}, bare subscriber (reference)`,
+    span(instructions[`bareInstructionsPer${what === 'message' ? 'Message' : 'Heartbeat'}`]),
+    `median (min–max) of ${instructions.runs.length} runs under callgrind; ${perRun((r) => r[bare].perDelivery)}`,
+    '',
+  ],
+  [
+    `instructions per ${what}, Pulse`,
+    span(instructions[`pulseInstructionsPer${what === 'message' ? 'Message' : 'Heartbeat'}`]),
+    what === 'heartbeat'
+      ? `${perRun((r) => r[pulse].perDelivery)}; presence flush every ${instructions.heartbeatsPerFlush} heartbeats included (in-memory Redis client)`
+      : perRun((r) => r[pulse].perDelivery),
+    '',
+  ],
+  [
+    `instructions per ${what}: ratio Pulse / bare (same run)`,
+    span(instructions[ratio]),
+    `${perRun((r) => r[ratio])}${target ? '; ≤ 1.25 in every run' : ''}`,
+    target ? (instructions[ratio].max <= 1.25 ? 'met' : 'MISSED') : '',
+  ],
+];
 const rows = [
+  ...instructionRows('message', 'bareMessage', 'pulseMessage', 'messageRatio', true),
+  ...instructionRows('heartbeat', 'bareHeartbeat', 'pulseHeartbeat', 'heartbeatRatio', false),
   [
     'ingest: CPU per message, bare subscriber (reference)',
     span(ingest.bareCpuMicrosPerMessage, ' µs'),
