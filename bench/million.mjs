@@ -63,6 +63,9 @@ async function fail(message) {
   await cleanup();
   process.exit(1);
 }
+// Anything unforeseen (a scrape that times out, a top-level await that rejects) still stops every process.
+process.on('uncaughtException', (err) => void fail(err.stack ?? String(err)));
+process.on('unhandledRejection', (err) => void fail(err?.stack ?? String(err)));
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => void cleanup().then(() => process.exit(130)));
 }
