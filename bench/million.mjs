@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { connect } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import {
+  dueBy,
   failures,
   histogram,
   histogramSince,
@@ -62,6 +63,9 @@ async function fail(message) {
   await cleanup();
   process.exit(1);
 }
+// Anything unforeseen (a scrape that times out, a top-level await that rejects) still stops every process.
+process.on('uncaughtException', (err) => void fail(err.stack ?? String(err)));
+process.on('unhandledRejection', (err) => void fail(err?.stack ?? String(err)));
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => void cleanup().then(() => process.exit(130)));
 }
@@ -267,11 +271,11 @@ child(
 const watcher = setInterval(() => {
   void (async () => {
     try {
+      // Due before the scrape, taken (accepted or rejected) by the time it answers: an
+      // underestimate of the heartbeats waiting for Pulse by at most the scrape's duration.
+      const due = publisherStart ? dueBy(plan, Date.now() - publisherStart) : 0;
       const text = await scrape();
       const accepted = sample(text, 'pulse_heartbeats_total');
-      const due = publisherStart
-        ? Math.min(plan.total, Math.floor(((Date.now() - publisherStart) * plan.rate) / 1000))
-        : 0;
       const point = {
         t: publisherStart ? Math.round((Date.now() - publisherStart) / 1000) : 0,
         ...processRssMb(pulsePid),
@@ -393,6 +397,11 @@ const result = {
     statusChanged: end.events.status_changed - before.events.status_changed,
     other: end.events.other - before.events.other,
   },
+  // Heartbeats due but not yet taken by Pulse (the 5-s timeline's largest), and as seconds of traffic.
+  behind: {
+    maxHeartbeats: Math.max(0, ...timeline.map((p) => p.backlog)),
+    maxSeconds: Number((Math.max(0, ...timeline.map((p) => p.backlog)) / plan.rate).toFixed(2)),
+  },
   pulse: { peakRssMb: pulseMemory.peakMb, endRssMb: pulseMemory.rssMb, startRssMb: before.rssMb },
   redis: {
     usedMbBefore: Math.round(before.redisBytes / 2 ** 20),
@@ -435,6 +444,9 @@ const row = (name, w) => ({
 console.table([row('warm-up (first contact)', result.warmup), row(`steady ${plan.minutes} min`, result.steady)]);
 console.log(
   `publisher: warm-up ${result.publisher.warmupRate}/s, steady ${steadyRate}/s (target ${result.targetRate}/s), late p99 ${published.lateMsP99} ms`,
+);
+console.log(
+  `most heartbeats due but not yet taken by Pulse (5-s samples): ${result.behind.maxHeartbeats} (${result.behind.maxSeconds} s of traffic)`,
 );
 console.log(
   `Pulse peak RSS ${result.pulse.peakRssMb} MB; Redis ${result.redis.bytesPerClient} B/client (${result.redis.usedMbEnd} MB); offline transitions ${result.events.offline}; online events ${result.events.online}; presence at the end ${presence.online}/${presence.total} online`,
