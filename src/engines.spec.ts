@@ -87,7 +87,12 @@ describe('the installed dependency tree (npm ls)', () => {
   it('has nothing missing, invalid, extraneous or an unmet peer dependency', () => {
     let out: string;
     try {
-      out = execFileSync('npm', ['ls', '--all', '--json'], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
+      out = execFileSync('npm', ['ls', '--all', '--json'], {
+        cwd: root,
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     } catch (error) {
       // npm ls exits 1 when it finds a problem; its JSON report is on stdout all the same.
       out = (error as { stdout: string }).stdout;
