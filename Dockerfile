@@ -11,11 +11,20 @@
 #
 # Behind a TLS-intercepting proxy, give npm the proxy's CA as a build secret:
 #   podman build --secret id=ca,src=/etc/ssl/certs/ca-certificates.crt .
+#
+# VERSION (required): package.json's version, the one source of Pulse's version; it becomes the
+# label org.opencontainers.image.version, and the build stops when it is missing or differs:
+#   podman build --build-arg VERSION="$(node -p "require('./package.json').version")" .
 ARG BASE_IMAGE=localhost/pulse-base:node24-bookworm
 
 FROM ${BASE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
+ARG VERSION
+RUN v="$(node -p "require('./package.json').version")"; \
+    if [ "$VERSION" != "$v" ]; then \
+      echo "the VERSION build argument ('$VERSION') must be package.json's version: --build-arg VERSION=$v" >&2; exit 1; \
+    fi
 # --ignore-scripts: no dependency Pulse builds with needs its install script (the only ones are
 # @swc/core's check, dynalite's leveldb binding for the tests, and swagger-ui-dist's telemetry).
 RUN --mount=type=cache,id=pulse-npm,target=/root/.npm \
@@ -29,6 +38,11 @@ COPY src ./src
 RUN npm run build
 
 FROM ${BASE_IMAGE} AS runtime
+ARG VERSION
+LABEL org.opencontainers.image.title="Pulse" \
+      org.opencontainers.image.description="Multi-tenant monitoring service for NATS" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.licenses="Apache-2.0"
 # tini (in the assembled base; installed on the official one) and the user Pulse runs as: no
 # shell, no home, owning nothing in the image.
 RUN if ! command -v tini >/dev/null; then \

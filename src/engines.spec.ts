@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ const read = (file: string): string => readFileSync(join(root, file), 'utf8');
 
 interface LockedPackage {
   version?: string;
+  dev?: boolean;
   engines?: { node?: string } | string[];
 }
 const pkg = JSON.parse(read('package.json')) as { engines: { node: string } };
@@ -18,6 +20,25 @@ const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string,
 const supported = pkg.engines.node;
 /** The lowest version of each `||` alternative: one per supported line. */
 const lineFloors = supported.split('||').map((alternative) => semver.minVersion(alternative.trim()));
+/** README's "Needs Node.js …" sentence, and each line it names as `major:floor`. */
+const readme = read('README.md');
+const needs = readme.slice(readme.indexOf('Needs Node.js'), readme.indexOf('\n\n', readme.indexOf('Needs Node.js')));
+const readmeLines = [...needs.matchAll(/\b(\d{2}) \(≥ (\d+\.\d+(?:\.\d+)?)/g)].map((m) => ({
+  major: m[1],
+  floor: m[2],
+}));
+/** The Node.js versions README promises, as a range: each line from its floor (`^floor`). */
+const readmeRange = readmeLines.map((line) => `^${line.floor}`).join(' || ');
+
+/** The locked packages (runtime only, or all) whose engines.node does not accept every version of `range`. */
+function refusing(range: string, only: 'runtime' | 'all'): string[] {
+  return Object.entries(lock.packages)
+    .filter(([path, entry]) => path !== '' && (only === 'all' || !entry.dev))
+    .map(([path, entry]) => ({ path, wants: Array.isArray(entry.engines) ? undefined : entry.engines?.node }))
+    .filter((p): p is { path: string; wants: string } => p.wants !== undefined)
+    .filter((p) => !semver.subset(range, p.wants))
+    .map((p) => `${p.path.replace(/^.*node_modules\//, '')} wants node ${p.wants}`);
+}
 const ciVersions = read('.ci/node-versions')
   .split('\n')
   .map((line) => line.trim())
@@ -32,13 +53,13 @@ describe('supported Node.js lines (package.json engines)', () => {
   });
 
   it('are accepted by the engines.node of every package in package-lock.json', () => {
-    const refusing = Object.entries(lock.packages)
-      .filter(([path]) => path !== '')
-      .map(([path, entry]) => ({ path, range: Array.isArray(entry.engines) ? undefined : entry.engines?.node }))
-      .filter((p): p is { path: string; range: string } => p.range !== undefined)
-      .filter((p) => !semver.subset(supported, p.range))
-      .map((p) => `${p.path.replace(/^.*node_modules\//, '')} wants node ${p.range}`);
-    expect(refusing).toEqual([]);
+    expect(refusing(supported, 'all')).toEqual([]);
+  });
+
+  it("README's Node lines are accepted by every runtime dependency's engines.node (what an adopter installs)", () => {
+    expect(readmeLines.length).toBeGreaterThan(1);
+    expect(semver.minVersion(readmeRange)).not.toBeNull();
+    expect(refusing(readmeRange, 'runtime')).toEqual([]);
   });
 
   it('are the ones package-lock.json records for Pulse (the lock is in step with package.json)', () => {
@@ -55,14 +76,28 @@ describe('supported Node.js lines (package.json engines)', () => {
   });
 
   it('are the ones README names, with the versions CI runs', () => {
-    const readme = read('README.md');
-    const needs = readme.slice(
-      readme.indexOf('Needs Node.js'),
-      readme.indexOf('\n\n', readme.indexOf('Needs Node.js')),
-    );
-    const named = [...needs.matchAll(/\b(\d{2}) \(≥ (\d+\.\d+(?:\.\d+)?)/g)].map((m) => `${m[1]}:${m[2]}`);
+    const named = readmeLines.map((line) => `${line.major}:${line.floor}`);
     const floors = lineFloors.map((floor) => `${floor!.major}:${floor!.version.replace(/\.0$/, '')}`);
     expect(named.sort()).toEqual(floors.sort());
     for (const v of ciVersions) expect(readme).toContain(v);
   });
+});
+
+describe('the installed dependency tree (npm ls)', () => {
+  it('has nothing missing, invalid, extraneous or an unmet peer dependency', () => {
+    let out: string;
+    try {
+      out = execFileSync('npm', ['ls', '--all', '--json'], {
+        cwd: root,
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (error) {
+      // npm ls exits 1 when it finds a problem; its JSON report is on stdout all the same.
+      out = (error as { stdout: string }).stdout;
+    }
+    const report = JSON.parse(out) as { problems?: string[] };
+    expect(report.problems ?? []).toEqual([]);
+  }, 60_000);
 });

@@ -18,6 +18,7 @@ export {
 export { Public } from './common/decorators/public.decorator.js';
 export { AdminOnly } from './common/decorators/admin-only.decorator.js';
 export { CurrentTenant } from './common/decorators/current-tenant.decorator.js';
+export { Deprecated, type DeprecationNotice } from './common/decorators/deprecated.decorator.js';
 export type { TenantPrincipal } from './common/principal.js';
 export { TierRequiredException } from './common/errors/tier-required.exception.js';
 export { DomainError, InvalidInputError } from './common/errors/domain-error.js';

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ALERTING_SCHEMAS } from './alerting/alerting.schemas.js';
+import { PULSE_VERSION } from './config/build-info.js';
 import { HEALTH_SCHEMAS } from './health/health.schemas.js';
 import { ErrorBodyDto } from './http/error-body.dto.js';
 import { METRICS_SCHEMAS } from './metrics/metrics.schemas.js';
@@ -48,7 +49,9 @@ export function buildOpenApiDocument(app: INestApplication, serverUrl = '/'): Op
     .setDescription(
       'Multi-tenant NATS monitoring. Tenant routes read the tenant of the API key only; admin routes take the operator key.',
     )
-    .setVersion('1')
+    // Pulse's version (package.json): the API, the SDK and the typed client are versioned together.
+    .setVersion(PULSE_VERSION)
+    .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
     .addServer(serverUrl, 'This Pulse')
     .addBearerAuth({
       type: 'http',

@@ -115,7 +115,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Liveness: the process answers */
+    /** Liveness: the process answers, with Pulse's version */
     get: operations['HealthController_live'];
     put?: never;
     post?: never;
@@ -1984,6 +1984,11 @@ export interface components {
     Live: {
       /** @enum {string} */
       status: 'ok';
+      /**
+       * @description Pulse's version (package.json; semantic versioning)
+       * @example 0.1.0
+       */
+      version: string;
     };
     AdminOverview: {
       /** Format: date-time */

@@ -4,10 +4,14 @@ import { SkipThrottle } from '@nestjs/throttler';
 import { ApiRoute } from '../common/decorators/api-route.decorator.js';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Public } from '../common/decorators/public.decorator.js';
+import { PULSE_VERSION } from '../config/build-info.js';
 import { NatsStatus } from '../nats/nats-status.js';
 import { PulseHealthService } from './pulse-health.service.js';
 
-/** Probes for orchestrators: live = the process answers; ready = NATS and Redis are usable. */
+/**
+ * Probes for orchestrators: live = the process answers (with Pulse's version); ready = NATS and
+ * Redis are usable.
+ */
 // Named throttlers must be named: a bare @SkipThrottle() skips only a throttler called "default".
 @ApiTags('health')
 @SkipThrottle({ key: true, address: true })
@@ -22,14 +26,14 @@ export class HealthController {
   ) {}
 
   @ApiRoute({
-    summary: 'Liveness: the process answers',
+    summary: "Liveness: the process answers, with Pulse's version",
     access: 'public',
     storage: false,
     ok: { description: 'Alive', schema: 'Live' },
   })
   @Get('live')
   live() {
-    return { status: 'ok' };
+    return { status: 'ok', version: PULSE_VERSION };
   }
 
   // Terminus' @HealthCheck documents the 200 and 503 bodies; the summary is ours.

@@ -1,6 +1,9 @@
-import { obj, oneOfValues, type Schema } from '../common/schema.js';
+import { obj, oneOfValues, type Schema, str } from '../common/schema.js';
 
 /** Response bodies of the probes, by component name (readiness is documented by Terminus). */
 export const HEALTH_SCHEMAS: Record<string, Schema> = {
-  Live: obj({ status: oneOfValues(['ok']) }),
+  Live: obj({
+    status: oneOfValues(['ok']),
+    version: { ...str, description: "Pulse's version (package.json; semantic versioning)", example: '0.1.0' },
+  }),
 };

@@ -15,6 +15,7 @@ import { JobFailures } from '../jobs/job-failures.js';
 import { AdvisoriesService } from '../jetstream/advisories.service.js';
 import { JETSTREAM_READER, type JetStreamReader } from '../jetstream/jetstream.types.js';
 import { TenantShards } from '../tenants/tenant-shards.js';
+import { PULSE_VERSION } from '../config/build-info.js';
 
 /** The states `pulse_jetstream_state` reports for each JetStream component. */
 const JETSTREAM_STATES = ['off', 'ok', 'error'] as const;
@@ -60,6 +61,7 @@ export class PrometheusService {
     shards: TenantShards,
     @Optional() @Inject(JETSTREAM_READER) jetstream?: JetStreamReader,
   ) {
+    this.buildMetrics();
     this.processMetrics();
     this.tapMetrics(aggregator);
     this.shardMetrics(shards);
@@ -87,6 +89,17 @@ export class PrometheusService {
       registers: this.registers,
     });
     this.alertMetrics(sender);
+  }
+
+  /** `pulse_build_info`: which Pulse (package.json's version) on which Node.js; always 1. */
+  private buildMetrics(): void {
+    const info = new Gauge({
+      name: 'pulse_build_info',
+      help: "Pulse's version (package.json, semantic versioning) and the Node.js version it runs on; always 1",
+      labelNames: ['version', 'nodejs_version'],
+      registers: this.registers,
+    });
+    info.set({ version: PULSE_VERSION, nodejs_version: process.versions.node }, 1);
   }
 
   /** Node.js and process metrics (prom-client's defaults), less the misnamed ones. */

@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BuiltPulse, startBuiltPulse } from '../support/built-pulse.js';
@@ -137,7 +137,13 @@ describe.skipIf(problem !== null)('the container image (Dockerfile, podman)', ()
     // The image's HEALTHCHECK (node -e fetch /health/ready) passes.
     const [image] = JSON.parse(await podman.run(['image', 'inspect', IMAGE])) as {
       Healthcheck?: { Test?: string[] };
+      Labels?: Record<string, string>;
     }[];
+    // One version (package.json's): the image's label and what the running service says.
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(image.Labels?.['org.opencontainers.image.version']).toBe(version);
+    expect(image.Labels?.['org.opencontainers.image.licenses']).toBe('Apache-2.0');
+    expect((await request<{ version?: string }>(url, 'GET', '/health/live')).body.version).toBe(version);
     expect(image.Healthcheck?.Test?.join(' ')).toContain('/health/ready');
     await podman.run(['healthcheck', 'run', 'pulse-a']);
 

@@ -1,4 +1,5 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { readFileSync } from 'node:fs';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -31,6 +32,7 @@ interface Operation {
   parameters?: { name: string; in: string; required?: boolean }[];
 }
 interface Document {
+  info: { version: string; license?: { name: string; url?: string } };
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, object> };
 }
@@ -438,6 +440,22 @@ describe('OpenAPI contract (real NATS and Redis)', () => {
 
     const missed = gets.filter((t) => t !== '/api/v1/metrics/stream' && !checked.has(`GET ${t}`));
     expect(missed, 'GET routes the test did not check').toEqual([]);
+  });
+
+  it("carries Pulse's one version (package.json) in info.version, /health/live and /metrics' pulse_build_info", async () => {
+    const { version, license } = JSON.parse(readFileSync('package.json', 'utf8')) as {
+      version: string;
+      license: string;
+    };
+    expect(version).toMatch(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/);
+    expect(doc.info.version).toBe(version);
+    expect(doc.info.license?.name).toBe(license);
+    const live = await conforms('GET', '/health/live', await call('GET', '/health/live'), 200);
+    expect(live).toEqual({ status: 'ok', version });
+    const metrics = String(await conforms('GET', '/metrics', await call('GET', '/metrics', ADMIN_KEY), 200));
+    expect(metrics).toContain('# TYPE pulse_build_info gauge');
+    const info = metrics.split('\n').filter((line) => line.startsWith('pulse_build_info{'));
+    expect(info).toEqual([`pulse_build_info{version="${version}",nodejs_version="${process.versions.node}"} 1`]);
   });
 
   it('the stream is text/event-stream and its realtime events are the documented Realtime body', async () => {

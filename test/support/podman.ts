@@ -225,10 +225,13 @@ export async function assembleBase(podman: Podman, times: StepTimes): Promise<vo
 /**
  * `podman build --pull=never` of the repository's Dockerfile: docker format (OCI drops the
  * HEALTHCHECK), and one commit per stage (--layers=false: vfs copies a whole root filesystem for
- * every layer it commits).
+ * every layer it commits). VERSION is package.json's version (the image's version label; the
+ * Dockerfile refuses any other).
  */
 export async function buildImage(podman: Podman, context: string, tag: string): Promise<void> {
+  const { version } = JSON.parse(readFileSync(join(context, 'package.json'), 'utf8')) as { version: string };
   const args = ['build', '--pull=never', '--layers=false', '--format', 'docker', '--network', 'host', '-t', tag];
+  args.push('--build-arg', `VERSION=${version}`);
   // The machine's trust store, for npm behind a TLS-intercepting proxy: a build secret, in no layer.
   const ca = '/etc/ssl/certs/ca-certificates.crt';
   if (existsSync(ca)) args.push('--secret', `id=ca,src=${ca}`);
