@@ -35,6 +35,8 @@ export class TrafficFlusher {
   private readonly inFlight = new Map<string, TenantDelta>();
   private readonly pending = new Map<string, TenantDelta>();
   private running: Promise<void> | null = null;
+  /** The run after the one in progress, which callers during that run share. */
+  private next: Promise<void> | null = null;
   private readonly stats: FlushStats = {
     flushes: 0,
     failedWrites: 0,
@@ -54,12 +56,24 @@ export class TrafficFlusher {
     private readonly timings: Timings,
   ) {}
 
-  /** One flush; concurrent callers share the run in progress. */
+  /**
+   * One flush of everything counted before the call. A run in progress took its counts when it
+   * began, so a caller meanwhile gets the run after it (shared by every caller until it starts):
+   * the shutdown's flush, asked for once the drain delivered the last messages, must not be a
+   * periodic run that began before them.
+   */
   flush(): Promise<void> {
-    this.running ??= this.run().finally(() => {
-      this.running = null;
+    if (!this.running) {
+      this.running = this.run().finally(() => {
+        this.running = null;
+      });
+      return this.running;
+    }
+    this.next ??= this.running.then(() => {
+      this.next = null;
+      return this.flush();
     });
-    return this.running;
+    return this.next;
   }
 
   /** True when every counted message is in Redis. */

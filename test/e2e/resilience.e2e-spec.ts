@@ -1,5 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HistoryKeys } from '../../src/history/history-keys.js';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
 import { TrafficAggregator } from '../../src/monitoring/traffic-aggregator.js';
 import { TrafficFlusher } from '../../src/monitoring/traffic-flusher.js';
@@ -451,4 +453,44 @@ describe('resilience (private nats-server / redis-server processes)', () => {
     cleanups.push(() => second.close());
     expect(await total(second, t.apiKey)).toBe(4000);
   });
+  it('SIGTERM while a flush is writing: what was counted after that flush began is written too', async () => {
+    // Found by the shards e2e (a rolling restart lost one message now and then): the shutdown's
+    // flush joined the periodic flush in progress, which had taken the counts before the drain
+    // delivered the last messages, and the shutdown then saw nothing pending and returned.
+    const redisServer = await startRedisServer();
+    cleanups.push(() => redisServer.kill());
+    const url = `redis://127.0.0.1:${redisServer.port}`;
+    const pulse = await startPulse(
+      testOptions({ redis: { url, keyPrefix: 'inflight', connectTimeoutMs: 3000, commandTimeoutMs: 30_000 } }),
+    );
+    cleanups.push(() => pulse.close());
+    const nc = await publisher();
+    cleanups.push(() => nc.close());
+    const t = await createTenant(pulse.url, uniqueTenantId('inflight'), 'basic');
+    await waitFor(async () => pulse.app.get(MessageTap).subscribedTenants().includes(t.id), Boolean);
+    const counted = () => pulse.app.get(TrafficAggregator).stats().messages;
+
+    // A flush takes the first 100 and waits on a Redis that stopped answering…
+    redisServer.pause();
+    await publishMany(nc, 100, (i) => `tenant.${t.id}.a${i % 5}`, 100);
+    await waitFor(
+      async () => counted(),
+      (n) => n === 100,
+    );
+    const writing = pulse.app.get(TrafficFlusher).flush();
+    // …while 50 more are counted; then SIGTERM, and Redis answers again.
+    await publishMany(nc, 50, (i) => `tenant.${t.id}.b${i % 5}`, 100);
+    await waitFor(
+      async () => counted(),
+      (n) => n === 150,
+    );
+    const closing = pulse.close();
+    await new Promise((r) => setTimeout(r, 500));
+    redisServer.resume();
+    await Promise.all([writing, closing]);
+
+    const redis = new Redis(url);
+    cleanups.push(async () => redis.disconnect());
+    expect(Number(await redis.hget(new HistoryKeys('inflight').totals(t.id), 'm'))).toBe(150);
+  }, 40_000);
 });

@@ -4,13 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantShard } from '../../src/common/rendezvous.js';
 import type { PulseOptions } from '../../src/config/pulse-options.js';
 import { InstanceRegistry } from '../../src/health/instance-registry.js';
+import { presenceSubject } from '../../src/heartbeat/presence-events.publisher.js';
 import { HeartbeatSubscriber } from '../../src/heartbeat/heartbeat-subscriber.js';
 import { HistoryKeys } from '../../src/history/history-keys.js';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
 import { TrafficAggregator } from '../../src/monitoring/traffic-aggregator.js';
 import { TrafficFlusher } from '../../src/monitoring/traffic-flusher.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
-import { sendHeartbeat } from '../support/heartbeats.js';
+import { type BuiltExit, type BuiltInstance, startBuilt } from '../support/built-pulse.js';
+import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
 import { type CreatedTenant, createTenant, request } from '../support/http.js';
 import {
   ADMIN_KEY,
@@ -19,6 +21,7 @@ import {
   SHARED_REDIS,
   startPulse,
   testOptions,
+  uniquePrefix,
   uniqueTenantId,
   waitFor,
 } from '../support/pulse-app.js';
@@ -290,5 +293,173 @@ describe('tenant shards (real NATS and Redis)', () => {
       await sleep(3 * base.flushIntervalMs);
       for (const t of tenants) expect(await storedMessages(redis, history, t.id)).toBe(published.get(t.id));
     }, 120_000);
+  });
+  /**
+   * The StatefulSet's rolling update, as README (Tenant shards, On Kubernetes) says to change the
+   * count: built processes, SIGTERM and the exit awaited before the successor starts (a
+   * StatefulSet never surges), the next pod only once its successor is ready. 2 → 3 shards by the
+   * documented steps: 2 × 2 pods, replicas raised to 2 × max(2, 3) = 6 under the old count, then
+   * pods 5, 4, …, 0 (highest index first) restarted one at a time with PULSE_SHARDS=3. Messages
+   * and heartbeats flow throughout; the heartbeat timeout is 2 s, so a tenant left without a
+   * subscriber for longer marks its clients offline.
+   */
+  describe('a rolling stop-then-start of every pod, 2 → 3 shards on 2 × max(2, 3) pods (built processes, SIGTERM)', () => {
+    const prefix = uniquePrefix();
+    const history = new HistoryKeys(prefix);
+    const keys = new RedisKeys(prefix);
+    // The documented change: k × FROM pods (k = 2), raised to 2 × max(FROM, TO), rolled to TO.
+    const [FROM, TO] = [2, 3];
+    const BEFORE = 2 * FROM;
+    const REPLICAS = 2 * Math.max(FROM, TO);
+    const pods: (BuiltInstance | null)[] = [];
+    const env = (shards: number, ordinal: number): Record<string, string> => ({
+      ADMIN_API_KEY: ADMIN_KEY,
+      REDIS_KEY_PREFIX: prefix,
+      NATS_QUEUE_GROUP: prefix,
+      TENANT_SUBJECT_PREFIX: prefix,
+      FLUSH_INTERVAL_MS: '200',
+      TENANT_SYNC_INTERVAL_MS: '1000',
+      HEARTBEAT_TIMEOUT_SECONDS: '2',
+      OFFLINE_CHECK_INTERVAL_SECONDS: '1',
+      LOG_LEVEL: 'warn',
+      PULSE_SHARDS: String(shards),
+      PULSE_INSTANCE_ORDINAL: String(ordinal),
+    });
+    /** Pod `ordinal` under `shards`, once ready (/health/ready 200, the StatefulSet's readiness probe). */
+    async function startPod(shards: number, ordinal: number): Promise<BuiltInstance> {
+      // A loaded machine (two cores, several test runs) can take tens of seconds to start one.
+      const pod = await startBuilt(env(shards, ordinal), 60_000);
+      pods[ordinal] = pod;
+      await waitFor(
+        () =>
+          fetch(`${pod.url}/health/ready`)
+            .then((r) => r.status)
+            .catch(() => 0),
+        (status) => status === 200,
+        { timeoutMs: 30_000 },
+      );
+      return pod;
+    }
+
+    const timers: NodeJS.Timeout[] = [];
+
+    afterAll(async () => {
+      for (const timer of timers) clearInterval(timer);
+      await Promise.all(pods.filter((p) => p !== null).map((p) => p.terminate()));
+      await deletePrefix(SHARED_REDIS, prefix);
+    });
+
+    it('every tenant’s total is exact, every heartbeat reached Redis, and no steadily heartbeating client went offline', async () => {
+      // podManagementPolicy: Parallel — the set's pods start together (an update still rolls one at a time).
+      await Promise.all(Array.from({ length: BEFORE }, (_, k) => startPod(FROM, k)));
+      const tenants: CreatedTenant[] = [];
+      for (const id of spreadIds('roll', 8, [FROM, TO])) tenants.push(await createTenant(pods[0]!.url, id));
+      // Every pod learns the new tenants (announcement, or the next sync) and subscribes its shard's.
+      await sleep(1500);
+
+      // Presence events: an offline one for a steady client is a client falsely offline.
+      const offline = new Map(tenants.map((t) => [t.id, new Set<string>()]));
+      const watchers = tenants.map((t) =>
+        nc.subscribe(presenceSubject(t.id), {
+          callback: (_err, msg) => {
+            const event = msg.json<{ type: string; clientId: string }>();
+            if (event.type === 'offline') offline.get(t.id)!.add(event.clientId);
+          },
+        }),
+      );
+      await nc.flush();
+
+      // Three steady clients per tenant heartbeat every 200 ms until the checks are done: an
+      // offline event for one of them is a client falsely offline.
+      const steady = setInterval(() => {
+        for (const t of tenants)
+          for (let c = 0; c < 3; c++) sendHeartbeat(nc, t.id, `steady-${c}`, heartbeat(t.id, `steady-${c}`));
+      }, 200);
+      timers.push(steady);
+      try {
+        // Every 20 ms one message per tenant and one heartbeat from a client of its own (so every
+        // heartbeat that arrives is one client in the tenant's index; those go offline 2 s later).
+        const published = new Map(tenants.map((t) => [t.id, 0]));
+        let oneShot = 0;
+        const payload = new Uint8Array(40).fill(120);
+        const ticker = setInterval(() => {
+          for (const t of tenants) {
+            nc.publish(`${prefix}.${t.id}.orders`, payload);
+            published.set(t.id, published.get(t.id)! + 1);
+            sendHeartbeat(nc, t.id, `once-${oneShot++}`);
+          }
+        }, 20);
+        timers.push(ticker);
+        // Each restart: the old pod's stop (SIGTERM to exit) and the time without it (exit to the
+        // successor ready), for the failure messages.
+        const steps: { pod: number; stopMs: number; downMs: number }[] = [];
+        const exits: BuiltExit[] = [];
+        try {
+          await sleep(3000);
+          // Raise replicas to 2 × max(FROM, TO) under the old count (pods 4 and 5: shards 0 and 1 of 2).
+          await Promise.all(Array.from({ length: REPLICAS - BEFORE }, (_, i) => startPod(FROM, BEFORE + i)));
+          await sleep(1000);
+          // Change PULSE_SHARDS: the StatefulSet replaces pods from the highest index, each stopped
+          // (SIGTERM, its drain and flush, the exit) before its successor starts, the next only
+          // once that one is ready.
+          for (let k = REPLICAS - 1; k >= 0; k--) {
+            const signalled = Date.now();
+            exits.push(await pods[k]!.terminate());
+            const exited = Date.now();
+            pods[k] = null;
+            await startPod(TO, k);
+            steps.push({ pod: k, stopMs: exited - signalled, downMs: Date.now() - exited });
+            await sleep(500);
+          }
+          await sleep(3000);
+        } finally {
+          clearInterval(ticker);
+        }
+        await nc.flush();
+        const roll = JSON.stringify(steps);
+
+        for (const [k, exit] of exits.entries()) {
+          // A clean stop: exit 0, or SIGTERM re-raised after the shutdown hooks (process.e2e-spec).
+          const clean = exit.code === 0 || exit.signal === 'SIGTERM';
+          expect(clean, `pod ${steps[k].pod} exit: ${exit.output.slice(-1500)}`).toBe(true);
+        }
+        for (const t of tenants) {
+          const stored = await waitFor(
+            () => storedMessages(redis, history, t.id),
+            (n) => n >= published.get(t.id)!,
+            { timeoutMs: 15_000 },
+          );
+          const shards = `shard ${tenantShard(t.id, FROM)} of ${FROM} → ${tenantShard(t.id, TO)} of ${TO}`;
+          const what = `${t.id} (${shards}): stored = published (less: lost, more: counted twice); roll ${roll}`;
+          expect(stored, what).toBe(published.get(t.id));
+        }
+        const perTenant = oneShot / tenants.length;
+        for (const t of tenants) {
+          const clients = await waitFor(
+            () => redis.zcard(keys.clientIndex(t.id)),
+            (n) => n >= perTenant + 3,
+          );
+          expect(clients, `${t.id}: clients (one a heartbeat, plus the 3 steady); roll ${roll}`).toBe(perTenant + 3);
+        }
+        // The offline detector ran throughout: the one-heartbeat clients went offline…
+        const gone = [...offline.values()].reduce((n, ids) => n + ids.size, 0);
+        expect(gone, 'offline events of one-heartbeat clients').toBeGreaterThan(tenants.length * 50);
+        // …and no steady client did, at any moment.
+        for (const t of tenants) {
+          const falsely = [...offline.get(t.id)!].filter((id) => id.startsWith('steady-'));
+          expect(falsely, `${t.id}: steady clients marked offline; roll ${roll}`).toEqual([]);
+          for (let c = 0; c < 3; c++) {
+            const [status, offlineAt] = await redis.hmget(keys.client(t.id, `steady-${c}`), 'status', 'offlineAt');
+            expect([status, offlineAt], `${t.id} steady-${c}`).toEqual(['healthy', null]);
+          }
+        }
+        // Settle: nothing doubled later.
+        await sleep(1000);
+        for (const t of tenants) expect(await storedMessages(redis, history, t.id)).toBe(published.get(t.id));
+      } finally {
+        clearInterval(steady);
+        for (const w of watchers) w.unsubscribe();
+      }
+    }, 420_000);
   });
 });

@@ -36,15 +36,45 @@ export function runBuilt(env: Record<string, string>): BuiltProcess {
 }
 
 /** Waits for /health/live to answer 200 (or the process to exit): the status last seen. */
-export function untilLive(url: string, child: ChildProcess): Promise<number> {
+export function untilLive(url: string, child: ChildProcess, timeoutMs = 20_000): Promise<number> {
   return waitFor(
     () =>
       fetch(`${url}/health/live`)
         .then((r) => r.status)
         .catch(() => 0),
     (s) => s === 200 || child.exitCode !== null,
-    { timeoutMs: 20_000 },
+    { timeoutMs },
   );
+}
+
+export interface BuiltInstance {
+  url: string;
+  process: BuiltProcess;
+  /** SIGTERM (as an orchestrator stops a pod) and the exit, once it came. */
+  terminate(): Promise<BuiltExit>;
+}
+
+/**
+ * `node dist/main.js` with `env` on a free port, once /health/live answers 200 (it listens only
+ * once the tap's and the heartbeats' subscriptions reached the server): throws with the output's
+ * tail, the process stopped, when it does not come up.
+ */
+export async function startBuilt(env: Record<string, string>, liveWithinMs = 20_000): Promise<BuiltInstance> {
+  const port = await freePort();
+  const process = runBuilt({ PORT: String(port), ...env });
+  const { child, exit, output } = process;
+  const url = `http://127.0.0.1:${port}`;
+  const terminate = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    return exit;
+  };
+  if ((await untilLive(url, child, liveWithinMs)) !== 200) {
+    const exited = child.exitCode !== null || child.signalCode !== null;
+    await terminate();
+    const how = exited ? `exited ${child.exitCode ?? child.signalCode}` : `not live within ${liveWithinMs} ms`;
+    throw new Error(`${BUILT_MAIN} did not come up on ${url} (${how}): ${output().slice(-2000)}`);
+  }
+  return { url, process, terminate };
 }
 
 export interface BuiltPulse {
@@ -63,30 +93,24 @@ export interface BuiltPulse {
  * schemas, which the in-process test app's lacks.
  */
 export async function startBuiltPulse(env: Record<string, string> = {}): Promise<BuiltPulse> {
-  const port = await freePort();
   const prefix = env.REDIS_KEY_PREFIX ?? uniquePrefix();
   const adminKey = env.ADMIN_API_KEY ?? `built-admin-${prefix}`;
-  const process = runBuilt({
-    ADMIN_API_KEY: adminKey,
-    PORT: String(port),
-    REDIS_KEY_PREFIX: prefix,
-    NATS_QUEUE_GROUP: prefix,
-    TENANT_SUBJECT_PREFIX: prefix,
-    ...env,
-  });
-  const { child, exit, output } = process;
-  const url = `http://127.0.0.1:${port}`;
-  const live = await untilLive(url, child);
+  let built: BuiltInstance;
+  try {
+    built = await startBuilt({
+      ADMIN_API_KEY: adminKey,
+      REDIS_KEY_PREFIX: prefix,
+      NATS_QUEUE_GROUP: prefix,
+      TENANT_SUBJECT_PREFIX: prefix,
+      ...env,
+    });
+  } catch (err) {
+    await deletePrefix(SHARED_REDIS, prefix);
+    throw err;
+  }
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await exit;
-    }
+    await built.terminate();
     await deletePrefix(SHARED_REDIS, prefix);
   };
-  if (live !== 200) {
-    await stop();
-    throw new Error(`${BUILT_MAIN} did not come up on ${url}: ${output().slice(-2000)}`);
-  }
-  return { url, adminKey, process, stop };
+  return { url: built.url, adminKey, process: built.process, stop };
 }
