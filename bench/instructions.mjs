@@ -21,7 +21,7 @@
 // in-memory Redis client (bench/redis-stand-in.mjs; no I/O and no ioredis encoding counted).
 // Reports per run, min–max (median) over RUNS runs, and the ratios Pulse / bare.
 // Usage: npm run build && node bench/instructions.mjs [messages=50000] [heartbeats=20000] [runs=3]
-//          [--headers=published-at|none|two] [--flush-every=2000]
+//          [--headers=published-at|none|two] [--flush-every=2000] [--messages-only]
 //   --headers: the messages' header block (bench/nats-replay.mjs HEADER_VARIANTS); a variant other
 //   than the default writes bench/results/instructions-<variant>.json.
 import { execFile, spawn } from 'node:child_process';
@@ -57,6 +57,8 @@ const HEADERS = flags.headers ?? 'published-at';
 if (!HEADER_VARIANTS.includes(HEADERS)) throw new Error(`--headers must be one of ${HEADER_VARIANTS.join(', ')}`);
 /** Heartbeats per presence flush: 2,000 every 100 ms is 20,000 heartbeats/s (600,000 clients at one per 30 s). */
 const FLUSH_EVERY = Number(flags['flush-every'] ?? 2000);
+/** --messages-only: the message case alone (the header variants; the heartbeats do not depend on them). */
+const WITH_HEARTBEATS = !('messages-only' in flags);
 const TENANTS = 10;
 const SUBJECTS = 8;
 const SIZE = 100;
@@ -226,17 +228,15 @@ for (let r = 0; r < RUNS; r++) {
   console.log(`run ${r + 1} of ${RUNS}`);
   const bareMessage = await perDelivery('bare', 'messages', MESSAGES);
   const pulseMessage = await perDelivery('pulse', 'messages', MESSAGES);
-  const bareHeartbeat = await perDelivery('bare', 'heartbeats', HEARTBEATS);
-  const pulseHeartbeat = await perDelivery('pulse', 'heartbeats', HEARTBEATS);
-  runs.push({
-    bareMessage,
-    pulseMessage,
-    messageRatio: ratio(pulseMessage, bareMessage),
-    bareHeartbeat,
-    pulseHeartbeat,
-    heartbeatRatio: ratio(pulseHeartbeat, bareHeartbeat),
-  });
-  console.log(`  ratio Pulse / bare: messages ${runs.at(-1).messageRatio}, heartbeats ${runs.at(-1).heartbeatRatio}`);
+  runs.push({ bareMessage, pulseMessage, messageRatio: ratio(pulseMessage, bareMessage) });
+  if (WITH_HEARTBEATS) {
+    const bareHeartbeat = await perDelivery('bare', 'heartbeats', HEARTBEATS);
+    const pulseHeartbeat = await perDelivery('pulse', 'heartbeats', HEARTBEATS);
+    Object.assign(runs.at(-1), { bareHeartbeat, pulseHeartbeat, heartbeatRatio: ratio(pulseHeartbeat, bareHeartbeat) });
+  }
+  console.log(
+    `  ratio Pulse / bare: messages ${runs.at(-1).messageRatio}, heartbeats ${runs.at(-1).heartbeatRatio ?? '–'}`,
+  );
 }
 const of = (f) => span(runs.map(f));
 const result = writeResult(HEADERS === 'published-at' ? 'instructions' : `instructions-${HEADERS}`, {
@@ -257,9 +257,13 @@ const result = writeResult(HEADERS === 'published-at' ? 'instructions' : `instru
   bareInstructionsPerMessage: of((r) => r.bareMessage.perDelivery),
   pulseInstructionsPerMessage: of((r) => r.pulseMessage.perDelivery),
   messageRatio: of((r) => r.messageRatio),
-  bareInstructionsPerHeartbeat: of((r) => r.bareHeartbeat.perDelivery),
-  pulseInstructionsPerHeartbeat: of((r) => r.pulseHeartbeat.perDelivery),
-  heartbeatRatio: of((r) => r.heartbeatRatio),
+  ...(WITH_HEARTBEATS
+    ? {
+        bareInstructionsPerHeartbeat: of((r) => r.bareHeartbeat.perDelivery),
+        pulseInstructionsPerHeartbeat: of((r) => r.pulseHeartbeat.perDelivery),
+        heartbeatRatio: of((r) => r.heartbeatRatio),
+      }
+    : {}),
   seconds: Math.round((Date.now() - started) / 1000),
 });
 const line = (what, bare, pulse, ratio) =>
@@ -267,7 +271,8 @@ const line = (what, bare, pulse, ratio) =>
 console.log(
   line('message', result.bareInstructionsPerMessage, result.pulseInstructionsPerMessage, result.messageRatio),
 );
-console.log(
-  line('heartbeat', result.bareInstructionsPerHeartbeat, result.pulseInstructionsPerHeartbeat, result.heartbeatRatio),
-);
+if (WITH_HEARTBEATS)
+  console.log(
+    line('heartbeat', result.bareInstructionsPerHeartbeat, result.pulseInstructionsPerHeartbeat, result.heartbeatRatio),
+  );
 process.exit(0);
