@@ -164,42 +164,52 @@ return out
 `;
 
 /**
- * Marks clients offline whose last heartbeat is at or before the cutoff, re-checking each one
- * inside the script so that a heartbeat that landed meanwhile wins. KEYS: online,
- * status:healthy, status:degraded, status:unhealthy, status:offline, client-day hash, offline-day
- * zset, then one client hash per id. ARGV: cutoff (ms), now (ms), retention (s), track (1/0),
- * client-day TTL (s), then the client ids. With tracking on, `<id>|off` counts the client's offline
- * transitions, and the offline-day zset ranks clients by them (flapping reads its top only).
- * Returns a flat list id, previous status for each client marked.
+ * Marks offline, in one call, up to ARGV[6] online clients whose last heartbeat is at or before
+ * the cutoff (the oldest first): found and marked atomically, so a heartbeat that landed before
+ * the call wins and none can land during it. KEYS: online, status:healthy, status:degraded,
+ * status:unhealthy, status:offline, client-day hash, offline-day zset, and the tenant's client-hash
+ * key prefix (the hash of the id '': it names the slot; each client's hash is that plus its id, a
+ * key of the same slot, which Redis Cluster lets a script reach undeclared). ARGV: cutoff (ms),
+ * now (ms), retention (s), track (1/0), client-day TTL (s), most clients. With tracking on,
+ * `<id>|off` counts the client's offline transitions, and the offline-day zset ranks clients by
+ * them (flapping reads its top only). The online, status and offline sets get one command per
+ * call for all its clients. Returns a flat list id, previous status for each client marked.
  */
 export const MARK_OFFLINE_LUA = `
-local cutoff = tonumber(ARGV[1])
-local statusKey = { healthy = KEYS[2], degraded = KEYS[3], unhealthy = KEYS[4], offline = KEYS[5] }
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[6]))
+if #ids == 0 then return {} end
+local function bulk(command, key, list)
+  for s = 1, #list, 1000 do redis.call(command, key, unpack(list, s, math.min(s + 999, #list))) end
+end
 local track = ARGV[4] == '1'
-local out = {}
-for i = 6, #ARGV do
-  local id = ARGV[i]
-  local key = KEYS[i + 2]
-  local score = redis.call('ZSCORE', KEYS[1], id)
-  if score and tonumber(score) <= cutoff then
-    redis.call('ZREM', KEYS[1], id)
-    local previous = redis.call('HGET', key, 'status') or ''
-    if statusKey[previous] and previous ~= 'offline' then redis.call('ZREM', statusKey[previous], id) end
-    redis.call('ZADD', KEYS[5], 0, id)
-    -- Every client hash has a status (the heartbeat script writes it first), so none means no hash.
-    if previous ~= '' then
-      redis.call('HSET', key, 'status', 'offline', 'previousStatus', previous, 'offlineAt', ARGV[2])
-      redis.call('EXPIRE', key, ARGV[3])
-    end
-    if track then
-      redis.call('HINCRBY', KEYS[6], id .. '${SEP}${C.offlineTransitions}', 1)
-      redis.call('EXPIRE', KEYS[6], ARGV[5])
-      redis.call('ZINCRBY', KEYS[7], 1, id)
-      redis.call('EXPIRE', KEYS[7], ARGV[5])
-    end
-    out[#out + 1] = id
-    out[#out + 1] = previous
+local statusKey = { healthy = KEYS[2], degraded = KEYS[3], unhealthy = KEYS[4] }
+local leaving = { healthy = {}, degraded = {}, unhealthy = {} }
+local offline, out = {}, {}
+for _, id in ipairs(ids) do
+  local key = KEYS[8] .. id
+  local previous = redis.call('HGET', key, 'status') or ''
+  local from = leaving[previous]
+  if from then from[#from + 1] = id end
+  offline[#offline + 1] = 0
+  offline[#offline + 1] = id
+  -- Every client hash has a status (the heartbeat script writes it first), so none means no hash.
+  if previous ~= '' then
+    redis.call('HSET', key, 'status', 'offline', 'previousStatus', previous, 'offlineAt', ARGV[2])
+    redis.call('EXPIRE', key, ARGV[3])
   end
+  if track then
+    redis.call('HINCRBY', KEYS[6], id .. '${SEP}${C.offlineTransitions}', 1)
+    redis.call('ZINCRBY', KEYS[7], 1, id)
+  end
+  out[#out + 1] = id
+  out[#out + 1] = previous
+end
+bulk('ZREM', KEYS[1], ids)
+for status, list in pairs(leaving) do bulk('ZREM', statusKey[status], list) end
+bulk('ZADD', KEYS[5], offline)
+if track then
+  redis.call('EXPIRE', KEYS[6], ARGV[5])
+  redis.call('EXPIRE', KEYS[7], ARGV[5])
 end
 return out
 `;

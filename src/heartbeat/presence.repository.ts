@@ -149,28 +149,26 @@ export class PresenceRepository {
     return { gone: flat[0] === 'gone', transitions };
   }
 
-  /** Up to `limit` online clients whose last heartbeat is at or before `cutoff`. */
-  expiredClients(tenantId: string, cutoff: number, limit: number): Promise<string[]> {
-    return this.redis.zrangebyscore(this.keys.onlineClients(tenantId), '-inf', cutoff, 'LIMIT', 0, limit);
-  }
-
-  /** Marks the given clients offline if they are still silent; returns [clientId, previousStatus] pairs. */
-  async markOffline(
+  /**
+   * Marks offline up to `limit` online clients whose last heartbeat is at or before `cutoff`,
+   * found and marked in one call; returns [clientId, previousStatus] pairs (fewer than `limit`:
+   * none is left).
+   */
+  async markExpired(
     tenantId: string,
-    clientIds: string[],
     cutoff: number,
     now: number,
+    limit: number,
     retention: Retention,
     tracking: ClientTracking = NO_TRACKING,
   ): Promise<[string, PresenceStatus | null][]> {
-    if (clientIds.length === 0) return [];
     const k = this.keys;
     const keys = [
       k.onlineClients(tenantId),
       ...this.statusKeys(tenantId),
       this.history.clientDay(tenantId, dayOf(now)),
       this.history.offlineDay(tenantId, dayOf(now)),
-      ...clientIds.map((id) => k.client(tenantId, id)),
+      k.client(tenantId, ''),
     ];
     const flat = (await this.scripts.pulseMarkOffline(keys, [
       cutoff,
@@ -178,7 +176,7 @@ export class PresenceRepository {
       retention.clientSeconds,
       tracking.enabled ? 1 : 0,
       retention.daySeconds,
-      ...clientIds,
+      limit,
     ])) as string[];
     const pairs: [string, PresenceStatus | null][] = [];
     for (let i = 0; i < flat.length; i += 2)
