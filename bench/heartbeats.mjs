@@ -75,8 +75,10 @@ async function phase(name, rate, rounds) {
     String(rounds),
   ]);
   const pub = JSON.parse(stdout.trim());
-  // Done when every heartbeat is accepted and written, or when nothing moved for 2 s (then the
-  // difference is reported as lost: the NATS server drops messages for a slow consumer).
+  // Done when every heartbeat is accepted and written, or when nothing moved for 10 s (then the
+  // difference is reported as lost: the NATS server drops messages for a slow consumer). Not
+  // sooner: a writer behind by a few seconds would carry one phase's writes, and their Redis CPU,
+  // into the next.
   let last = -1;
   let quietSince = performance.now();
   let finishedAt = performance.now();
@@ -95,7 +97,7 @@ async function phase(name, rate, rounds) {
       w.written - writtenBefore + w.superseded - supersededBefore >= pub.sent
     )
       break;
-    if (now - quietSince > 2000) break;
+    if (now - quietSince > 10_000) break;
     await new Promise((r) => setTimeout(r, 10));
   }
   const seconds = (finishedAt - started) / 1000;

@@ -1,15 +1,8 @@
 import { CLIENT_STATUSES, type ClientStatus } from './heartbeat.dto.js';
+import type { Heartbeat } from './heartbeat-parser.js';
 
 /** A heartbeat body's fields read straight from its bytes (the ids are the subject's). */
-export interface CanonicalFields {
-  status: ClientStatus;
-  /** The body's timestamp (ms). */
-  timestamp: number;
-  sent: number;
-  received: number;
-  errors: number;
-  uptimeSeconds: number;
-}
+export type CanonicalFields = Omit<Heartbeat, 'tenantId' | 'clientId'>;
 
 const bytesOf = (text: string): Uint8Array => new TextEncoder().encode(text);
 const CLIENT_ID = bytesOf('{"client_id":"');

@@ -11,8 +11,8 @@ import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { PresenceEventsPublisher } from './presence-events.publisher.js';
 import { PresenceRepository } from './presence.repository.js';
 
-/** Clients handled per Lua call: keeps each call short so Redis is never blocked for long. */
-export const OFFLINE_CHUNK = 500;
+/** Clients handled per Lua call (found and marked in it): keeps each call short (a few ms) so Redis is never blocked for long. */
+export const OFFLINE_CHUNK = 1000;
 /**
  * Tenants marked at once: each tenant is one Redis slot and one Lua call at a time, so a few at
  * once keep Redis busy while this instance publishes the previous chunk's events.
@@ -93,9 +93,8 @@ export class OfflineDetector extends LockedJobService<DetectorRun> {
           heartbeatTimeoutMs: this.options.heartbeatTimeoutMs,
         };
         for (;;) {
-          const expired = await this.store.expiredClients(tenant.id, cutoff, OFFLINE_CHUNK);
-          if (expired.length === 0) break;
-          const offline = await this.store.markOffline(tenant.id, expired, cutoff, now, retention, tracking);
+          const offline = await this.store.markExpired(tenant.id, cutoff, now, OFFLINE_CHUNK, retention, tracking);
+          if (offline.length === 0) break;
           marked += offline.length;
           const at = new Date(now).toISOString();
           for (const [clientId, previousStatus] of offline) {
@@ -109,8 +108,8 @@ export class OfflineDetector extends LockedJobService<DetectorRun> {
             });
           }
           if (!(await held.extend(this.lockTtl))) throw new Error('lost the offline-detector lock');
-          // Fewer than a chunk, or nothing marked (every candidate heartbeated meanwhile): done.
-          if (expired.length < OFFLINE_CHUNK || offline.length === 0) break;
+          // Fewer than a chunk: none is left.
+          if (offline.length < OFFLINE_CHUNK) break;
         }
         const forgetBefore = now - retention.clientSeconds * 1000;
         for (;;) {

@@ -17,6 +17,9 @@ export const HEARTBEAT_FIXED_ARGS = 7;
 /** Heartbeats of one client received this close together are ordered by the client's clock. */
 export const REORDER_WINDOW_MS = 5000;
 
+/** Hours: a client hash's expiry is renewed when its last-seen hour changes, to the retention plus this. */
+export const CLIENT_EXPIRY_SLACK_SECONDS = 3600;
+
 /**
  * A batch of one tenant's heartbeats (one per client). KEYS: online, seen, index,
  * status:healthy, status:degraded, status:unhealthy, status:offline, minute hash, tenant record,
@@ -27,47 +30,57 @@ export const REORDER_WINDOW_MS = 5000;
  * then per heartbeat clientId, now (ms), status, sent, received, errors, uptime, client timestamp (ms). With
  * tracking on, the client-day hash gets per client `<id>|s|r|e` (message and error deltas),
  * `|on` (seconds online), `|ss` (sessions) and `|rc` (reconnects after being offline).
- * Returns per heartbeat: transition ('online' | 'status_changed' | '' | 'stale' | 'gone'),
- * previous status ('' when none). A heartbeat already applied (same lastSeen and client timestamp
- * as stored: a call sent again after a timeout although Redis ran it) changes nothing and is not
- * counted again; its transition is '' (the event, if any, was lost with the first reply).
+ *
+ * Steady state (status unchanged) costs one HMGET and one HSET per client (plus, tracked, its
+ * client-day and traffic increments): the online and seen zsets and the clients-seen HLL get one
+ * command per call for all its clients, the status field is written only when it changes, and
+ * the hash's expiry is renewed only when its last-seen hour changes (or it comes online), to the
+ * retention plus CLIENT_EXPIRY_SLACK_SECONDS: never shorter than the retention after the last
+ * heartbeat, at most an hour longer (the offline detector forgets clients by the seen zset).
+ *
+ * Returns 'gone' when the tenant does not exist (nothing written), else 'ok' followed by one
+ * triple per transition: the heartbeat's index (1-based), 'online' | 'status_changed', previous
+ * status ('' when none). A heartbeat older than the stored one (by the client's clock, within
+ * REORDER_WINDOW_MS) is not applied; one already applied (same lastSeen and client timestamp as
+ * stored: a call sent again after a timeout although Redis ran it) changes nothing and is not
+ * counted again (its event, if any, was lost with the first reply).
  */
 export const HEARTBEATS_LUA = `
-local out = {}
 local n = (#ARGV - ${HEARTBEAT_FIXED_ARGS}) / ${HEARTBEAT_STRIDE}
 local track = ARGV[3] == '1'
 local timeout = tonumber(ARGV[5])
+local ttl = tonumber(ARGV[1]) + ${CLIENT_EXPIRY_SLACK_SECONDS}
 local function clientDay(id, field, v)
   if track and v ~= 0 then redis.call('HINCRBY', KEYS[10], id .. '${SEP}' .. field, v) end
 end
-if redis.call('EXISTS', KEYS[9]) == 0 then
-  for i = 1, n do out[#out + 1] = 'gone'; out[#out + 1] = '' end
-  return out
+-- One command for many members, in slices that fit Lua's stack.
+local function bulk(command, key, list)
+  for s = 1, #list, 1000 do redis.call(command, key, unpack(list, s, math.min(s + 999, #list))) end
 end
+if redis.call('EXISTS', KEYS[9]) == 0 then return { 'gone' } end
 local statusKey = { healthy = KEYS[4], degraded = KEYS[5], unhealthy = KEYS[6], offline = KEYS[7] }
 local hbSent, hbReceived, hbErrors = 0, 0, 0
-local dup = 0
+local counted = 0
+local out = { 'ok' }
+local byTime, seenToday = {}, {}
 for i = 1, n do
   local a = ${HEARTBEAT_FIXED_ARGS} + (i - 1) * ${HEARTBEAT_STRIDE}
   local key = KEYS[13 + i]
-  local id, now, status = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+  local id, now, status, ts = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 8]
   local sent, received, errors, uptime = tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6]), tonumber(ARGV[a + 7])
   local prev = redis.call('HMGET', key, 'status', 'ts', 'sent', 'received', 'errors', 'uptime', 'lastSeen')
   local previous = prev[1] or ''
+  local nowMs = tonumber(now)
   -- Order by the client's own clock: two Pulse instances may write one client's heartbeats out
   -- of order, and their clocks need not agree; the client's clock is one clock. But only within
   -- the few seconds such reordering takes: a heartbeat received later than that is newer whatever
   -- its clock says (a clock stepped back, a host change, a previous timestamp minutes ahead).
-  if previous ~= '' and tonumber(ARGV[a + 8]) < tonumber(prev[2] or '0') and tonumber(now) - tonumber(prev[7] or '0') < ${REORDER_WINDOW_MS} then
-    out[#out + 1] = 'stale'
-    out[#out + 1] = previous
-  elseif previous ~= '' and prev[7] == now and prev[2] == ARGV[a + 8] then
+  if previous ~= '' and tonumber(ts) < tonumber(prev[2] or '0') and nowMs - tonumber(prev[7] or '0') < ${REORDER_WINDOW_MS} then
+    counted = counted + 1
+  elseif previous ~= '' and prev[7] == now and prev[2] == ts then
     -- This very heartbeat, applied already: a call that timed out in Pulse but ran, sent again.
-    -- Nothing to write, and not counted again.
-    dup = dup + 1
-    out[#out + 1] = ''
-    out[#out + 1] = previous
   else
+    counted = counted + 1
     local dSent, dReceived, dErrors = sent, received, errors
     if previous ~= '' then
       local pSent, pReceived, pErrors, pUptime = tonumber(prev[3] or '0'), tonumber(prev[4] or '0'), tonumber(prev[5] or '0'), tonumber(prev[6] or '0')
@@ -76,21 +89,25 @@ for i = 1, n do
         dSent, dReceived, dErrors = sent - pSent, received - pReceived, errors - pErrors
       end
     end
-    local transition = ''
+    local renew = previous == '' or previous == 'offline'
     if previous ~= '' and previous ~= 'offline' then
       -- Online since the last heartbeat: count the time between them, at most the timeout.
-      local gap = tonumber(now) - tonumber(prev[7] or now)
+      local last = tonumber(prev[7] or now)
+      local gap = nowMs - last
       if gap > 0 then clientDay(id, '${C.onlineSeconds}', math.floor(math.min(gap, timeout) / 1000)) end
+      renew = math.floor(nowMs / 3600000) ~= math.floor(last / 3600000)
     end
     clientDay(id, '${C.messagesSent}', dSent)
     clientDay(id, '${C.messagesReceived}', dReceived)
     clientDay(id, '${C.errors}', dErrors)
     if track then
       redis.call('ZINCRBY', KEYS[12], dSent + dReceived, id)
-      redis.call('PFADD', KEYS[13], id)
+      seenToday[#seenToday + 1] = id
     end
     if previous == '' or previous == 'offline' then
-      transition = 'online'
+      out[#out + 1] = i
+      out[#out + 1] = 'online'
+      out[#out + 1] = previous
       clientDay(id, '${C.sessions}', 1)
       if previous == 'offline' then clientDay(id, '${C.reconnects}', 1) end
       redis.call('HSET', key, 'connectedSince', now)
@@ -100,24 +117,26 @@ for i = 1, n do
         redis.call('ZADD', KEYS[3], 0, id)
       end
     elseif previous ~= status then
-      transition = 'status_changed'
+      out[#out + 1] = i
+      out[#out + 1] = 'status_changed'
+      out[#out + 1] = previous
     end
     if previous ~= status then
       if statusKey[previous] then redis.call('ZREM', statusKey[previous], id) end
       redis.call('ZADD', statusKey[status], 0, id)
+      redis.call('HSET', key, 'status', status)
     end
-    redis.call('HSET', key, 'status', status, 'lastSeen', now, 'ts', ARGV[a + 8], 'sent', sent,
-      'received', received, 'errors', errors, 'uptime', uptime, 'd_sent', dSent, 'd_received', dReceived,
-      'd_errors', dErrors)
-    redis.call('EXPIRE', key, ARGV[1])
-    redis.call('ZADD', KEYS[1], now, id)
-    redis.call('ZADD', KEYS[2], now, id)
+    redis.call('HSET', key, 'lastSeen', now, 'ts', ts, 'sent', sent, 'received', received, 'errors', errors,
+      'uptime', uptime, 'd_sent', dSent, 'd_received', dReceived, 'd_errors', dErrors)
+    if renew then redis.call('EXPIRE', key, ttl) end
+    byTime[#byTime + 1] = now
+    byTime[#byTime + 1] = id
     hbSent, hbReceived, hbErrors = hbSent + dSent, hbReceived + dReceived, hbErrors + dErrors
-    out[#out + 1] = transition
-    out[#out + 1] = previous
   end
 end
-if n > dup then redis.call('HINCRBY', KEYS[8], '${F.heartbeats}', n - dup) end
+bulk('ZADD', KEYS[1], byTime)
+bulk('ZADD', KEYS[2], byTime)
+if counted > 0 then redis.call('HINCRBY', KEYS[8], '${F.heartbeats}', counted) end
 if hbSent > 0 then redis.call('HINCRBY', KEYS[8], '${F.heartbeatSent}', hbSent) end
 if hbReceived > 0 then redis.call('HINCRBY', KEYS[8], '${F.heartbeatReceived}', hbReceived) end
 if hbErrors > 0 then redis.call('HINCRBY', KEYS[8], '${F.heartbeatErrors}', hbErrors) end
@@ -132,6 +151,7 @@ if pdB > 0 then
 end
 redis.call('EXPIRE', KEYS[8], ARGV[2])
 if track then
+  bulk('PFADD', KEYS[13], seenToday)
   redis.call('EXPIRE', KEYS[10], ARGV[4])
   redis.call('EXPIRE', KEYS[12], ARGV[4])
   redis.call('EXPIRE', KEYS[13], ARGV[4])
@@ -144,42 +164,52 @@ return out
 `;
 
 /**
- * Marks clients offline whose last heartbeat is at or before the cutoff, re-checking each one
- * inside the script so that a heartbeat that landed meanwhile wins. KEYS: online,
- * status:healthy, status:degraded, status:unhealthy, status:offline, client-day hash, offline-day
- * zset, then one client hash per id. ARGV: cutoff (ms), now (ms), retention (s), track (1/0),
- * client-day TTL (s), then the client ids. With tracking on, `<id>|off` counts the client's offline
- * transitions, and the offline-day zset ranks clients by them (flapping reads its top only).
- * Returns a flat list id, previous status for each client marked.
+ * Marks offline, in one call, up to ARGV[6] online clients whose last heartbeat is at or before
+ * the cutoff (the oldest first): found and marked atomically, so a heartbeat that landed before
+ * the call wins and none can land during it. KEYS: online, status:healthy, status:degraded,
+ * status:unhealthy, status:offline, client-day hash, offline-day zset, and the tenant's client-hash
+ * key prefix (the hash of the id '': it names the slot; each client's hash is that plus its id, a
+ * key of the same slot, which Redis Cluster lets a script reach undeclared). ARGV: cutoff (ms),
+ * now (ms), retention (s), track (1/0), client-day TTL (s), most clients. With tracking on,
+ * `<id>|off` counts the client's offline transitions, and the offline-day zset ranks clients by
+ * them (flapping reads its top only). The online, status and offline sets get one command per
+ * call for all its clients. Returns a flat list id, previous status for each client marked.
  */
 export const MARK_OFFLINE_LUA = `
-local cutoff = tonumber(ARGV[1])
-local statusKey = { healthy = KEYS[2], degraded = KEYS[3], unhealthy = KEYS[4], offline = KEYS[5] }
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[6]))
+if #ids == 0 then return {} end
+local function bulk(command, key, list)
+  for s = 1, #list, 1000 do redis.call(command, key, unpack(list, s, math.min(s + 999, #list))) end
+end
 local track = ARGV[4] == '1'
-local out = {}
-for i = 6, #ARGV do
-  local id = ARGV[i]
-  local key = KEYS[i + 2]
-  local score = redis.call('ZSCORE', KEYS[1], id)
-  if score and tonumber(score) <= cutoff then
-    redis.call('ZREM', KEYS[1], id)
-    local previous = redis.call('HGET', key, 'status') or ''
-    if statusKey[previous] and previous ~= 'offline' then redis.call('ZREM', statusKey[previous], id) end
-    redis.call('ZADD', KEYS[5], 0, id)
-    -- Every client hash has a status (the heartbeat script writes it first), so none means no hash.
-    if previous ~= '' then
-      redis.call('HSET', key, 'status', 'offline', 'previousStatus', previous, 'offlineAt', ARGV[2])
-      redis.call('EXPIRE', key, ARGV[3])
-    end
-    if track then
-      redis.call('HINCRBY', KEYS[6], id .. '${SEP}${C.offlineTransitions}', 1)
-      redis.call('EXPIRE', KEYS[6], ARGV[5])
-      redis.call('ZINCRBY', KEYS[7], 1, id)
-      redis.call('EXPIRE', KEYS[7], ARGV[5])
-    end
-    out[#out + 1] = id
-    out[#out + 1] = previous
+local statusKey = { healthy = KEYS[2], degraded = KEYS[3], unhealthy = KEYS[4] }
+local leaving = { healthy = {}, degraded = {}, unhealthy = {} }
+local offline, out = {}, {}
+for _, id in ipairs(ids) do
+  local key = KEYS[8] .. id
+  local previous = redis.call('HGET', key, 'status') or ''
+  local from = leaving[previous]
+  if from then from[#from + 1] = id end
+  offline[#offline + 1] = 0
+  offline[#offline + 1] = id
+  -- Every client hash has a status (the heartbeat script writes it first), so none means no hash.
+  if previous ~= '' then
+    redis.call('HSET', key, 'status', 'offline', 'previousStatus', previous, 'offlineAt', ARGV[2])
+    redis.call('EXPIRE', key, ARGV[3])
   end
+  if track then
+    redis.call('HINCRBY', KEYS[6], id .. '${SEP}${C.offlineTransitions}', 1)
+    redis.call('ZINCRBY', KEYS[7], 1, id)
+  end
+  out[#out + 1] = id
+  out[#out + 1] = previous
+end
+bulk('ZREM', KEYS[1], ids)
+for status, list in pairs(leaving) do bulk('ZREM', statusKey[status], list) end
+bulk('ZADD', KEYS[5], offline)
+if track then
+  redis.call('EXPIRE', KEYS[6], ARGV[5])
+  redis.call('EXPIRE', KEYS[7], ARGV[5])
 end
 return out
 `;

@@ -48,7 +48,7 @@ function writer(failing = new Set<string>(), { how = 'reply', overrides = {}, du
       calls.push({ call: 'heartbeats', tenantId, n: batch.length, delivered });
       duringCall?.();
       if (failing.has(tenantId)) return failWith(how);
-      return Promise.resolve(batch.map(() => ({ transition: '', previousStatus: null })));
+      return Promise.resolve({ gone: false, transitions: [] });
     },
     addRejections: (tenantId: string, _m: number, byReason: Map<string, number>, _r: unknown, delivered: Delivered) => {
       calls.push({ call: 'rejections', tenantId, n: byReason.size, delivered });
@@ -81,7 +81,15 @@ describe('PresenceWriter: heartbeats delivered to Pulse (pd_m, pd_b)', () => {
     rejections.record('invalid_json', 'x', '_HEARTBEAT.tenant.b.client.c', 'b');
     await w.flush();
     expect(calls).toEqual([
-      { call: 'heartbeats', tenantId: 'a', n: HEARTBEATS_PER_CALL, delivered: { messages: 202, bytes: 20_150 } },
+      {
+        call: 'heartbeats',
+        tenantId: 'a',
+        n: HEARTBEATS_PER_CALL,
+        delivered: {
+          messages: HEARTBEATS_PER_CALL + 2,
+          bytes: (HEARTBEATS_PER_CALL + 1) * 100 + 50,
+        },
+      },
       { call: 'heartbeats', tenantId: 'a', n: 1, delivered: { messages: 0, bytes: 0 } },
       { call: 'rejections', tenantId: 'b', n: 1, delivered: { messages: 1, bytes: 30 } },
     ]);

@@ -14,25 +14,23 @@ import { type Delivered, HeartbeatDeliveries, NOTHING_DELIVERED } from './heartb
 import { HeartbeatRejections } from './heartbeat-rejections.js';
 import { PresenceEventsPublisher } from './presence-events.publisher.js';
 import { PresenceRepository } from './presence.repository.js';
+import { PresenceBuffer, type TenantBatch } from './presence-buffer.js';
 import { NamedInterval } from '../jobs/named-interval.js';
 
 /** Heartbeats wait at most this long in memory before their pipelined write. */
 export const PRESENCE_FLUSH_INTERVAL_MS = 100;
 export const DEFAULT_PRESENCE_BUFFER_LIMIT = 500_000;
-/** Heartbeats per Lua call: large enough to amortise the call, small enough to keep Redis responsive. */
-export const HEARTBEATS_PER_CALL = 200;
+/**
+ * Heartbeats per Lua call: large enough to amortise the call (a tenant's heartbeats of a 100 ms
+ * flush are one call up to this many), small enough to keep Redis responsive (a few ms a call).
+ */
+export const HEARTBEATS_PER_CALL = 500;
 /**
  * Most heartbeats one run sends (oldest first; the rest wait for the next run): what Redis has to
  * do after a stall, and what Pulse holds in flight besides the buffer, stay bounded.
  */
 export const DEFAULT_PRESENCE_FLUSH_LIMIT = 20_000;
 const FLUSH_INTERVAL = 'pulse-presence-flush';
-
-interface PendingHeartbeat {
-  heartbeat: Heartbeat;
-  receivedAt: number;
-  tier: Tier;
-}
 
 export interface PresenceWriterStats {
   written: number;
@@ -68,11 +66,9 @@ const SHUTDOWN_FLUSH_DEADLINE_MS = 5000;
 @Injectable()
 export class PresenceWriter implements OnModuleInit {
   private readonly logger = new Logger(PresenceWriter.name);
-  private pending = new Map<string, PendingHeartbeat>();
+  private readonly pending: PresenceBuffer;
   private running: Promise<void> | null = null;
   private lastErrorLogAt = 0;
-  /** Most clients buffered at once (memory bound under a storm or a Redis outage). */
-  private readonly maxPending: number;
   /** Most heartbeats one run sends. */
   private readonly maxPerRun: number;
   private readonly stats = {
@@ -99,7 +95,7 @@ export class PresenceWriter implements OnModuleInit {
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {
     this.flushTimer = new NamedInterval(this.scheduler, FLUSH_INTERVAL);
-    this.maxPending = options.presenceBufferLimit ?? DEFAULT_PRESENCE_BUFFER_LIMIT;
+    this.pending = new PresenceBuffer(options.presenceBufferLimit ?? DEFAULT_PRESENCE_BUFFER_LIMIT);
     this.maxPerRun = Math.max(1, options.presenceFlushLimit ?? DEFAULT_PRESENCE_FLUSH_LIMIT);
   }
 
@@ -133,10 +129,9 @@ export class PresenceWriter implements OnModuleInit {
    * replaces its older one, so real clients keep being seen.
    */
   enqueue(heartbeat: Heartbeat, receivedAt: number, tier: Tier): boolean {
-    const key = `${heartbeat.tenantId}\u0000${heartbeat.clientId}`;
-    if (this.pending.has(key)) this.stats.superseded++;
-    else if (this.pending.size >= this.maxPending) return false;
-    this.pending.set(key, { heartbeat, receivedAt, tier });
+    const added = this.pending.add(heartbeat, receivedAt, tier);
+    if (added === 'shed') return false;
+    if (added === 'superseded') this.stats.superseded++;
     return true;
   }
 
@@ -172,10 +167,10 @@ export class PresenceWriter implements OnModuleInit {
 
   private async run(): Promise<void> {
     if (!redisReady(this.redis)) return;
-    const batch = this.takeOldest();
+    const batches = this.pending.take(this.maxPerRun);
     const rejections = this.rejections.takePending();
     const delivered = this.deliveries.take();
-    const chunks = chunkByTenant(batch);
+    const chunks = chunkByTenant(batches);
     // A tenant's deliveries ride on its first chunk's call; a tenant without one, on the rejections' write.
     const carried = chunks.map((c) => {
       const d = delivered.get(c.tenantId);
@@ -187,7 +182,7 @@ export class PresenceWriter implements OnModuleInit {
         chunks.map((c, i) =>
           this.store.applyHeartbeats(
             c.tenantId,
-            c.entries.map(([, p]) => p),
+            c.entries,
             this.directory.retentionOf(c.tenantId),
             {
               // Per-client behaviour history is a tier feature; other tiers do not pay for it.
@@ -203,7 +198,7 @@ export class PresenceWriter implements OnModuleInit {
     let failures = 0;
     let firstError = '';
     const writtenAt = Date.now();
-    const retry: [string, PendingHeartbeat][] = [];
+    const retry: TenantBatch[] = [];
     results.forEach((result, i) => {
       const { entries } = chunks[i];
       if (result.status === 'rejected') {
@@ -218,27 +213,25 @@ export class PresenceWriter implements OnModuleInit {
         // twice: `hb` counts it once; sent/received/errors and the client-day `s`/`r`/`e`/`on`
         // are differences from the stored state (0 the second time); `ss`/`rc` count a transition
         // the stored status no longer shows.
-        for (const entry of entries) retry.push(entry);
+        retry.push(chunks[i]);
         return;
       }
-      result.value.forEach(({ transition, previousStatus }, j) => {
-        const p = entries[j][1];
-        this.stats.written++;
-        this.processing[latencyBucket(Math.min(writtenAt - p.receivedAt, 299_999))]++;
-        if (transition === 'online' || transition === 'status_changed') {
-          this.stats.transitions++;
-          this.events.publish({
-            type: transition,
-            tenantId: p.heartbeat.tenantId,
-            clientId: p.heartbeat.clientId,
-            status: p.heartbeat.status,
-            previousStatus,
-            at: new Date(p.receivedAt).toISOString(),
-          });
-        }
-      });
+      this.stats.written += entries.length;
+      for (const p of entries) this.processing[latencyBucket(Math.min(writtenAt - p.receivedAt, 299_999))]++;
+      for (const { index, transition, previousStatus } of result.value.transitions) {
+        const p = entries[index];
+        this.stats.transitions++;
+        this.events.publish({
+          type: transition,
+          tenantId: p.heartbeat.tenantId,
+          clientId: p.heartbeat.clientId,
+          status: p.heartbeat.status,
+          previousStatus,
+          at: new Date(p.receivedAt).toISOString(),
+        });
+      }
     });
-    if (retry.length > 0) this.rebuffer(retry);
+    for (const failed of retry) this.stats.shed += this.pending.restore(failed);
     if (failures > 0) {
       this.stats.failedWrites += failures;
       if (Date.now() - this.lastErrorLogAt > 10_000) {
@@ -246,40 +239,6 @@ export class PresenceWriter implements OnModuleInit {
         this.logger.warn(`${failures} heartbeat write(s) failed, kept for retry: ${firstError}`);
       }
     }
-  }
-
-  /** The oldest maxPerRun buffered heartbeats (Map order: when each client was first buffered), out of the buffer. */
-  private takeOldest(): Map<string, PendingHeartbeat> {
-    if (this.pending.size <= this.maxPerRun) {
-      const all = this.pending;
-      this.pending = new Map();
-      return all;
-    }
-    const batch = new Map<string, PendingHeartbeat>();
-    for (const [key, p] of this.pending) {
-      if (batch.size === this.maxPerRun) break;
-      batch.set(key, p);
-    }
-    for (const key of batch.keys()) this.pending.delete(key);
-    return batch;
-  }
-
-  /**
-   * Puts the heartbeats of failed writes back ahead of what arrived meanwhile (they are older),
-   * except a client's that has a newer one buffered, and only as many as presenceBufferLimit
-   * leaves room for: the rest are shed (counted), so a stall cannot grow the buffer past its bound.
-   */
-  private rebuffer(failed: [string, PendingHeartbeat][]): void {
-    const room = this.maxPending - this.pending.size;
-    const kept = new Map<string, PendingHeartbeat>();
-    for (const [key, p] of failed) {
-      if (this.pending.has(key)) continue;
-      if (kept.size >= room) this.stats.shed++;
-      else kept.set(key, p);
-    }
-    if (kept.size === 0) return;
-    for (const [key, p] of this.pending) kept.set(key, p);
-    this.pending = kept;
   }
 
   /**
@@ -317,25 +276,14 @@ export class PresenceWriter implements OnModuleInit {
   }
 }
 
-interface TenantChunk {
-  tenantId: string;
-  tier: Tier;
-  entries: [string, PendingHeartbeat][];
-}
-
-/** Groups buffered heartbeats by tenant (one Redis slot each) in chunks of HEARTBEATS_PER_CALL. */
-function chunkByTenant(pending: Map<string, PendingHeartbeat>): TenantChunk[] {
-  const open = new Map<string, TenantChunk>();
-  const chunks: TenantChunk[] = [];
-  for (const entry of pending) {
-    const p = entry[1];
-    let chunk = open.get(p.heartbeat.tenantId);
-    if (!chunk || chunk.entries.length >= HEARTBEATS_PER_CALL) {
-      chunk = { tenantId: p.heartbeat.tenantId, tier: p.tier, entries: [] };
-      open.set(p.heartbeat.tenantId, chunk);
-      chunks.push(chunk);
-    }
-    chunk.entries.push(entry);
+/** Each tenant's batch in chunks of HEARTBEATS_PER_CALL (one Redis slot, one Lua call each). */
+function chunkByTenant(batches: TenantBatch[]): TenantBatch[] {
+  const chunks: TenantBatch[] = [];
+  for (const { tenantId, tier, entries } of batches) {
+    if (entries.length <= HEARTBEATS_PER_CALL) chunks.push({ tenantId, tier, entries });
+    else
+      for (let i = 0; i < entries.length; i += HEARTBEATS_PER_CALL)
+        chunks.push({ tenantId, tier, entries: entries.slice(i, i + HEARTBEATS_PER_CALL) });
   }
   return chunks;
 }

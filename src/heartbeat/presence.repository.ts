@@ -23,9 +23,18 @@ export interface ClientTracking {
 }
 const NO_TRACKING: ClientTracking = { enabled: false, heartbeatTimeoutMs: 0 };
 
-export interface HeartbeatOutcome {
-  transition: 'online' | 'status_changed' | '' | 'stale' | 'gone';
+/** A heartbeat of a batch that changed its client's presence (an event to publish). */
+export interface HeartbeatTransition {
+  /** Its position in the batch. */
+  index: number;
+  transition: 'online' | 'status_changed';
   previousStatus: PresenceStatus | null;
+}
+
+/** What a batch did: nothing when the tenant is gone, else the transitions it made. */
+export interface HeartbeatsApplied {
+  gone: boolean;
+  transitions: HeartbeatTransition[];
 }
 
 export interface PresenceSummary {
@@ -83,8 +92,8 @@ export class PresenceRepository {
   }
 
   /**
-   * Applies heartbeats of one tenant (at most one per client) in one Lua call; returns each
-   * heartbeat's outcome in order. `delivered`: the tenant's heartbeats the server delivered to this
+   * Applies heartbeats of one tenant (at most one per client) in one Lua call; returns the
+   * transitions they made (by position in `batch`). `delivered`: the tenant's heartbeats the server delivered to this
    * instance since the last write (`pd_m`/`pd_b` of the minute and the totals, in the same call).
    */
   async applyHeartbeats(
@@ -93,10 +102,11 @@ export class PresenceRepository {
     retention: Retention,
     tracking: ClientTracking = NO_TRACKING,
     delivered: Delivered = NOTHING_DELIVERED,
-  ): Promise<HeartbeatOutcome[]> {
-    if (batch.length === 0) return [];
+  ): Promise<HeartbeatsApplied> {
+    if (batch.length === 0) return { gone: false, transitions: [] };
     const k = this.keys;
-    const latest = Math.max(...batch.map((b) => b.receivedAt));
+    let latest = 0;
+    for (const b of batch) if (b.receivedAt > latest) latest = b.receivedAt;
     const minute = minuteEpochOf(latest);
     // Heartbeats held past the archive of their day's client data (a long Redis outage) count
     // for the day they are written: the archived day's keys would never be read again.
@@ -113,7 +123,6 @@ export class PresenceRepository {
       this.history.totals(tenantId),
       this.history.clientTraffic(tenantId, day),
       this.history.clientsSeenDay(tenantId, day),
-      ...batch.map((b) => k.client(tenantId, b.heartbeat.clientId)),
     ];
     const args: (string | number)[] = [
       retention.clientSeconds,
@@ -125,41 +134,41 @@ export class PresenceRepository {
       delivered.bytes,
     ];
     for (const { heartbeat: hb, receivedAt } of batch) {
+      keys.push(k.client(tenantId, hb.clientId));
       args.push(hb.clientId, receivedAt, hb.status, hb.sent, hb.received, hb.errors, hb.uptimeSeconds, hb.timestamp);
     }
-    const flat = (await this.scripts.pulseHeartbeats(keys, args)) as string[];
-    const outcomes: HeartbeatOutcome[] = [];
-    for (let i = 0; i < flat.length; i += 2) {
-      outcomes.push({
-        transition: flat[i] as HeartbeatOutcome['transition'],
-        previousStatus: flat[i + 1] ? (flat[i + 1] as PresenceStatus) : null,
+    const flat = (await this.scripts.pulseHeartbeats(keys, args)) as (string | number)[];
+    const transitions: HeartbeatTransition[] = [];
+    for (let i = 1; i + 2 < flat.length; i += 3) {
+      transitions.push({
+        index: Number(flat[i]) - 1,
+        transition: flat[i + 1] as HeartbeatTransition['transition'],
+        previousStatus: flat[i + 2] ? (flat[i + 2] as PresenceStatus) : null,
       });
     }
-    return outcomes;
+    return { gone: flat[0] === 'gone', transitions };
   }
 
-  /** Up to `limit` online clients whose last heartbeat is at or before `cutoff`. */
-  expiredClients(tenantId: string, cutoff: number, limit: number): Promise<string[]> {
-    return this.redis.zrangebyscore(this.keys.onlineClients(tenantId), '-inf', cutoff, 'LIMIT', 0, limit);
-  }
-
-  /** Marks the given clients offline if they are still silent; returns [clientId, previousStatus] pairs. */
-  async markOffline(
+  /**
+   * Marks offline up to `limit` online clients whose last heartbeat is at or before `cutoff`,
+   * found and marked in one call; returns [clientId, previousStatus] pairs (fewer than `limit`:
+   * none is left).
+   */
+  async markExpired(
     tenantId: string,
-    clientIds: string[],
     cutoff: number,
     now: number,
+    limit: number,
     retention: Retention,
     tracking: ClientTracking = NO_TRACKING,
   ): Promise<[string, PresenceStatus | null][]> {
-    if (clientIds.length === 0) return [];
     const k = this.keys;
     const keys = [
       k.onlineClients(tenantId),
       ...this.statusKeys(tenantId),
       this.history.clientDay(tenantId, dayOf(now)),
       this.history.offlineDay(tenantId, dayOf(now)),
-      ...clientIds.map((id) => k.client(tenantId, id)),
+      k.client(tenantId, ''),
     ];
     const flat = (await this.scripts.pulseMarkOffline(keys, [
       cutoff,
@@ -167,7 +176,7 @@ export class PresenceRepository {
       retention.clientSeconds,
       tracking.enabled ? 1 : 0,
       retention.daySeconds,
-      ...clientIds,
+      limit,
     ])) as string[];
     const pairs: [string, PresenceStatus | null][] = [];
     for (let i = 0; i < flat.length; i += 2)

@@ -1,0 +1,125 @@
+// The presence scripts alone against a Redis (BENCH_REDIS; a private server, so its CPU is this
+// case's): PresenceRepository.applyHeartbeats in batches as the writer makes them, for CLIENTS
+// clients of a professional tenant and of an enterprise one (per-client behaviour tracked), first
+// contact then ROUNDS steady rounds (30 s apart on the clients' clocks, status unchanged,
+// counters growing); then one offline pass over all of them. Reports Redis CPU and this
+// process's CPU (encoding calls, reading replies) per heartbeat, and the offline pass' time.
+// Usage: npm run build && BENCH_REDIS=redis://127.0.0.1:<port> node bench/heartbeat-scripts.mjs [clients=10000] [rounds=3]
+// DIST=<a build's dist/ directory> measures another build (an earlier commit's, for before → after).
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { processCpuMs, redisPid, REDIS } from './support.mjs';
+
+const CLIENTS = Number(process.argv[2] ?? 10_000);
+const ROUNDS = Number(process.argv[3] ?? 3);
+const dist = process.env.DIST ?? new URL('../dist/', import.meta.url).pathname;
+const { PresenceRepository } = await import(`${dist}/heartbeat/presence.repository.js`);
+const { HEARTBEATS_PER_CALL } = await import(`${dist}/heartbeat/presence-writer.js`);
+const { RedisKeys } = await import(`${dist}/redis/redis-keys.js`);
+const { TenantFence } = await import(`${dist}/redis/tenant-fence.js`);
+const { RETENTION } = await import(`${dist}/common/retention.js`);
+const { connectRedis } = await import(`${dist}/redis/redis-client.js`);
+
+const prefix = `pulse-bench-hbs-${randomBytes(3).toString('hex')}`;
+const keys = new RedisKeys(prefix);
+const redis = await connectRedis({ url: REDIS, keyPrefix: prefix, connectTimeoutMs: 3000 });
+const admin = new Redis(REDIS);
+const redisServer = await redisPid(admin);
+const store = new PresenceRepository(redis, keys, new TenantFence(redis, keys), null);
+const tenants = [
+  { id: 'pro', tracking: { enabled: false, heartbeatTimeoutMs: 90_000 } },
+  { id: 'ent', tracking: { enabled: true, heartbeatTimeoutMs: 90_000 } },
+];
+for (const t of tenants)
+  await admin.hset(keys.tenant(t.id), { id: t.id, tier: t.tracking.enabled ? 'enterprise' : 'professional' });
+
+const start = Date.now() - (ROUNDS + 2) * 30_000;
+async function round(r) {
+  const receivedAt = start + r * 30_000;
+  const calls = [];
+  for (const t of tenants) {
+    for (let from = 0; from < CLIENTS; from += HEARTBEATS_PER_CALL) {
+      const batch = [];
+      for (let c = from; c < Math.min(CLIENTS, from + HEARTBEATS_PER_CALL); c++) {
+        const heartbeat = {
+          tenantId: t.id,
+          clientId: `c${c}`,
+          status: c % 10 === 0 ? 'degraded' : 'healthy',
+          timestamp: receivedAt,
+          sent: r * 10,
+          received: r * 20,
+          errors: r,
+          uptimeSeconds: r * 30,
+        };
+        batch.push({ heartbeat, receivedAt: receivedAt + (c % 100) });
+      }
+      calls.push(store.applyHeartbeats(t.id, batch, RETENTION.enterprise, t.tracking));
+    }
+  }
+  await Promise.all(calls);
+}
+
+function measure() {
+  const cpu = process.cpuUsage();
+  const redisBefore = processCpuMs(redisServer);
+  const started = performance.now();
+  return (heartbeats) => ({
+    heartbeats,
+    seconds: Number(((performance.now() - started) / 1000).toFixed(2)),
+    redisMicrosPerHeartbeat: Number((((processCpuMs(redisServer) - redisBefore) * 1000) / heartbeats).toFixed(2)),
+    clientMicrosPerHeartbeat: Number(
+      ((process.cpuUsage(cpu).user + process.cpuUsage(cpu).system) / heartbeats).toFixed(2),
+    ),
+  });
+}
+
+const total = CLIENTS * tenants.length;
+let done = measure();
+await round(0);
+const firstContact = done(total);
+done = measure();
+for (let r = 1; r <= ROUNDS; r++) await round(r);
+const steady = done(total * ROUNDS);
+
+// One offline pass over every client, as the detector's pass makes its calls (without lock or events).
+done = measure();
+const passStarted = performance.now();
+let marked = 0;
+for (const t of tenants) {
+  const cutoff = Date.now();
+  if (store.markExpired) {
+    for (;;) {
+      const m = await store.markExpired(t.id, cutoff, Date.now(), 1000, RETENTION.enterprise, t.tracking);
+      marked += m.length;
+      if (m.length < 1000) break;
+    }
+  } else {
+    for (;;) {
+      const expired = await store.expiredClients(t.id, cutoff, 500);
+      if (expired.length === 0) break;
+      const m = await store.markOffline(t.id, expired, cutoff, Date.now(), RETENTION.enterprise, t.tracking);
+      marked += m.length;
+      if (expired.length < 500 || m.length === 0) break;
+    }
+  }
+}
+const offline = { ...done(marked), passMs: Math.round(performance.now() - passStarted) };
+
+const result = {
+  dist,
+  clientsPerTenant: CLIENTS,
+  heartbeatsPerCall: HEARTBEATS_PER_CALL,
+  firstContact,
+  steady,
+  offline,
+};
+console.log(JSON.stringify(result));
+let cursor = '0';
+do {
+  const [next, found] = await admin.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
+  cursor = next;
+  if (found.length) await admin.unlink(...found);
+} while (cursor !== '0');
+admin.disconnect();
+redis.disconnect();
+process.exit(0);
