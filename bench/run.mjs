@@ -5,9 +5,9 @@ import { cpus, totalmem } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const here = new URL('.', import.meta.url).pathname;
-// Instruction counts under callgrind: messages, heartbeats, runs (about 3–5 minutes a run on the
-// 2-core machine); BENCH_INSTRUCTIONS="20000 10000 3" for a shorter one (docs/benchmarks.md's
-// figures are the defaults').
+// Instruction counts under callgrind: messages, heartbeats, runs (5–12 minutes a run on the shared
+// 2-core machine, by its load); BENCH_INSTRUCTIONS="20000 10000 3" for a shorter one
+// (docs/benchmarks.md's figures are the defaults').
 const instructionArgs = (process.env.BENCH_INSTRUCTIONS ?? '50000 20000 3').split(/\s+/).filter(Boolean);
 const cases = [
   ['instructions', instructionArgs],
