@@ -23,7 +23,7 @@ COPY package.json package-lock.json ./
 ARG VERSION
 RUN v="$(node -p "require('./package.json').version")"; \
     if [ "$VERSION" != "$v" ]; then \
-      echo "the VERSION build argument ('$VERSION') must be package.json's version: --build-arg VERSION=$v" >&2; exit 1; \
+      echo "the VERSION build argument ('$VERSION') must be package.json's version: --build-arg VERSION=$v (compose: PULSE_VERSION=$v)" >&2; exit 1; \
     fi
 # --ignore-scripts: no dependency Pulse builds with needs its install script (the only ones are
 # @swc/core's check, dynalite's leveldb binding for the tests, and swagger-ui-dist's telemetry).

@@ -91,11 +91,14 @@ describe('the installed dependency tree (npm ls)', () => {
         cwd: root,
         encoding: 'utf8',
         maxBuffer: 64 << 20,
+        timeout: 50_000, // a deadline of its own: a synchronous call blocks the test timeout too
         stdio: ['ignore', 'pipe', 'pipe'],
       });
     } catch (error) {
       // npm ls exits 1 when it finds a problem; its JSON report is on stdout all the same.
-      out = (error as { stdout: string }).stdout;
+      const { stdout, signal } = error as { stdout: string; signal: string | null };
+      if (signal) throw new Error(`npm ls did not finish within 50 s (${signal})`, { cause: error });
+      out = stdout;
     }
     const report = JSON.parse(out) as { problems?: string[] };
     expect(report.problems ?? []).toEqual([]);
