@@ -6,7 +6,13 @@
 // process's CPU (encoding calls, reading replies) per heartbeat, and the offline pass' time.
 // Usage: npm run build && BENCH_REDIS=redis://127.0.0.1:<port> node bench/heartbeat-scripts.mjs [clients=10000] [rounds=3]
 // DIST=<a build's dist/ directory> measures another build (an earlier commit's, for before → after).
+// CALLGRIND=<directory>: the Redis server runs under `valgrind --tool=callgrind
+// --callgrind-out-file=<directory>/callgrind.out.%p`; each figure then also has the server's
+// instructions per heartbeat (zeroed and dumped around it with callgrind_control): repeatable
+// where CPU time on a shared machine is not.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { processCpuMs, redisPid, REDIS } from './support.mjs';
 
@@ -22,7 +28,8 @@ const { connectRedis } = await import(`${dist}/redis/redis-client.js`);
 
 const prefix = `pulse-bench-hbs-${randomBytes(3).toString('hex')}`;
 const keys = new RedisKeys(prefix);
-const redis = await connectRedis({ url: REDIS, keyPrefix: prefix, connectTimeoutMs: 3000 });
+// No command timeout to speak of: a server under callgrind runs some 50 times slower.
+const redis = await connectRedis({ url: REDIS, keyPrefix: prefix, connectTimeoutMs: 3000, commandTimeoutMs: 600_000 });
 const admin = new Redis(REDIS);
 const redisServer = await redisPid(admin);
 const store = new PresenceRepository(redis, keys, new TenantFence(redis, keys), null);
@@ -34,10 +41,10 @@ for (const t of tenants)
   await admin.hset(keys.tenant(t.id), { id: t.id, tier: t.tracking.enabled ? 'enterprise' : 'professional' });
 
 const start = Date.now() - (ROUNDS + 2) * 30_000;
-async function round(r) {
+async function round(r, only = tenants) {
   const receivedAt = start + r * 30_000;
   const calls = [];
-  for (const t of tenants) {
+  for (const t of only) {
     for (let from = 0; from < CLIENTS; from += HEARTBEATS_PER_CALL) {
       const batch = [];
       for (let c = from; c < Math.min(CLIENTS, from + HEARTBEATS_PER_CALL); c++) {
@@ -59,12 +66,26 @@ async function round(r) {
   await Promise.all(calls);
 }
 
+const CALLGRIND = process.env.CALLGRIND;
+/** Instructions the Redis server ran since the last call (callgrind), or undefined without CALLGRIND. */
+function redisInstructions() {
+  if (!CALLGRIND) return undefined;
+  const dumped = new Set(readdirSync(CALLGRIND));
+  execFileSync('callgrind_control', ['-d', String(redisServer)], { stdio: 'ignore' });
+  const file = readdirSync(CALLGRIND).find((f) => !dumped.has(f));
+  if (!file) return undefined;
+  const totals = /^(?:totals|summary): (\d+)/m.exec(readFileSync(`${CALLGRIND}/${file}`, 'utf8'));
+  return totals ? Number(totals[1]) : undefined;
+}
+
 function measure() {
+  redisInstructions();
   const cpu = process.cpuUsage();
   const redisBefore = processCpuMs(redisServer);
   const started = performance.now();
   return (heartbeats) => ({
     heartbeats,
+    redisInstructionsPerHeartbeat: CALLGRIND ? Math.round(redisInstructions() / heartbeats) : undefined,
     seconds: Number(((performance.now() - started) / 1000).toFixed(2)),
     redisMicrosPerHeartbeat: Number((((processCpuMs(redisServer) - redisBefore) * 1000) / heartbeats).toFixed(2)),
     clientMicrosPerHeartbeat: Number(
@@ -77,9 +98,13 @@ const total = CLIENTS * tenants.length;
 let done = measure();
 await round(0);
 const firstContact = done(total);
-done = measure();
-for (let r = 1; r <= ROUNDS; r++) await round(r);
-const steady = done(total * ROUNDS);
+// Steady rounds, each tenant on its own: without and with per-client behaviour tracking.
+const steady = {};
+for (const t of tenants) {
+  done = measure();
+  for (let r = 1; r <= ROUNDS; r++) await round(r, [t]);
+  steady[t.tracking.enabled ? 'tracked' : 'untracked'] = done(CLIENTS * ROUNDS);
+}
 
 // One offline pass over every client, as the detector's pass makes its calls (without lock or events).
 done = measure();
