@@ -22,6 +22,8 @@ export const FIXED_KEY_SCRIPTS = [
   'pulseLimitWatchSave',
   'pulseDeliveryEnqueueOnce',
   'pulseUsageMinute',
+  'pulseEventsAppend',
+  'pulseEventsAppendOnce',
 ] as const;
 
 type VariableKeyName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { AnomaliesModule } from '../anomalies/anomalies.module.js';
+import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
+import { TenantsModule } from '../tenants/tenants.module.js';
+import { UsageModule } from '../usage/usage.module.js';
+import { EventLog } from './event-log.js';
+
+/** Webhook events to the tenants' own endpoints (issue #38): the event log, subscriptions, delivery. */
+@Module({
+  imports: [TenantsModule, HeartbeatModule, AnomaliesModule, UsageModule],
+  providers: [EventLog],
+  exports: [EventLog],
+})
+export class EventsModule {}
