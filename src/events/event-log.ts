@@ -198,6 +198,15 @@ export class EventLog implements OnApplicationBootstrap, BeforeApplicationShutdo
     return entries.map(([id, fields]) => eventOf(tenantId, id, fields));
   }
 
+  /** Up to `count` of the tenant's events from `fromMs` on (inclusive), oldest first. */
+  async readFrom(tenantId: string, fromMs: number, count: number): Promise<PulseEvent[]> {
+    const entries = (await this.redis.xrange(this.keys.stream(tenantId), String(fromMs), '+', 'COUNT', count)) as [
+      string,
+      string[],
+    ][];
+    return entries.map(([id, fields]) => eventOf(tenantId, id, fields));
+  }
+
   /** The id and sequence of the tenant's newest event, or null when its stream is empty. */
   async newest(tenantId: string): Promise<{ id: string; sequence: number } | null> {
     const [entry] = (await this.redis.xrevrange(this.keys.stream(tenantId), '+', '-', 'COUNT', 1)) as [

@@ -24,6 +24,10 @@ export const FIXED_KEY_SCRIPTS = [
   'pulseUsageMinute',
   'pulseEventsAppend',
   'pulseEventsAppendOnce',
+  'pulseEventsSubscribe',
+  'pulseEventsAck',
+  'pulseEventsFail',
+  'pulseEventsRelease',
 ] as const;
 
 type VariableKeyName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];
