@@ -8,12 +8,13 @@ import { EventsController } from './events.controller.js';
 import { EventsService } from './events.service.js';
 import { SubscriptionsRepository } from './subscriptions.repository.js';
 import { EventLog } from './event-log.js';
+import { EventDeliveryWorker } from './event-delivery.worker.js';
 
 /** Webhook events to the tenants' own endpoints (issue #38): the event log, subscriptions, delivery. */
 @Module({
   imports: [TenantsModule, HeartbeatModule, AnomaliesModule, UsageModule, AlertingModule],
   controllers: [EventsController],
-  providers: [EventLog, SubscriptionsRepository, EventsService],
-  exports: [EventLog, EventsService],
+  providers: [EventLog, SubscriptionsRepository, EventsService, EventDeliveryWorker],
+  exports: [EventLog, EventsService, EventDeliveryWorker],
 })
 export class EventsModule {}
