@@ -75,6 +75,9 @@ describe('operator surface', () => {
       'pulse_redis_cluster_slots_failing 0',
       'pulse_heartbeats_total',
       'pulse_alert_deliveries_total',
+      'pulse_event_requests_total{outcome="delivered"} 0',
+      'pulse_events_dropped_total{reason="backlog"} 0',
+      'pulse_events_appended_total',
       'pulse_http_request_duration_seconds_bucket',
       'pulse_process_resident_memory_bytes',
     ]) {
