@@ -2128,7 +2128,7 @@ export interface components {
         at: string;
         alertKey: string;
         /** @enum {string} */
-        source: 'anomaly' | 'rule' | 'limit';
+        source: 'anomaly' | 'rule' | 'limit' | 'events';
         anomalyId?: string;
         ruleId?: string;
         crossingId?: string;

@@ -8,6 +8,7 @@ import {
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { randomBytes } from 'node:crypto';
 import { AlertSender, type AttemptResult } from '../alerting/alert-sender.js';
+import { AlertingService } from '../alerting/alerting.service.js';
 import { retryDelayMs } from '../alerting/notification.js';
 import { eventTypesOf } from '../common/entitlements.js';
 import { withTimeout } from '../common/with-timeout.js';
@@ -56,7 +57,8 @@ const appendedAt = (id: string) => Number(id.slice(0, id.indexOf('-')));
  * client too). The cursor moves only after a 2xx: a request cut short (SIGTERM, crash, timeout)
  * is sent again from the same cursor by any instance, with the same event ids (at least once). A
  * failure backs off with jitter; `pauseAfterFailures` in a row pause the subscription, with a
- * notice in its state (the dashboard and the API show it) until the tenant resumes it.
+ * notice in its state (the API shows it) and on the tenant's alert channels (tiers with alerts),
+ * until the tenant resumes it.
  */
 @Injectable()
 export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -81,6 +83,7 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
     private readonly log: EventLog,
     private readonly subscriptions: SubscriptionsRepository,
     private readonly sender: AlertSender,
+    private readonly alerting: AlertingService,
     private readonly directory: TenantDirectory,
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     scheduler: SchedulerRegistry,
@@ -287,6 +290,10 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
     if (outcome.paused) {
       this.stats.paused++;
       this.logger.warn(`event subscription ${s.id} of ${tenantId} paused after ${outcome.failures} failures in a row`);
+      // The tenant's alert channels are told too (tiers with alerts); the notice is in the state either way.
+      await this.alerting
+        .onEventsPaused(tenantId, s.id, { at: record.at, failures: outcome.failures, lastError: record.error })
+        .catch((err: Error) => this.logger.warn(`pause of ${s.id} not raised on the alert channels: ${err.message}`));
       return null;
     }
     return retryAt;

@@ -250,8 +250,13 @@ describe('webhook events: pause after failures, resume, backlog drops, replay (r
 
   it('pauses with a notice, sends nothing while paused, counts what the backlog bound dropped, resumes, replays', async () => {
     const started = Date.now();
-    const t = await createTenant(pulse.url, uniqueTenantId('ev-pause'), 'professional');
+    const t = await createTenant(pulse.url, uniqueTenantId('ev-pause'), 'enterprise');
     await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id), Boolean);
+    const channel = await request(pulse.url, 'POST', '/api/v1/alerts/channels', {
+      key: t.apiKey,
+      body: { type: 'webhook', name: 'ops', config: { url: `${receiver.url}/alert` } },
+    });
+    expect(channel.status).toBe(201);
     const created = await request<{ id: string; signingSecret: string }>(pulse.url, 'POST', PATH, {
       key: t.apiKey,
       body: { url: `${receiver.url}/p`, types: TYPES },
@@ -272,6 +277,14 @@ describe('webhook events: pause after failures, resume, backlog drops, replay (r
       key: t.apiKey,
     });
     expect(log.body.deliveries.map((d) => d.outcome)).toEqual(['paused', 'failed', 'failed']);
+    // The tenant's alert channel is told of the pause, once.
+    const alerts = await waitFor(
+      async () => receiver.on('/alert'),
+      (rs) => rs.length > 0,
+    );
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].body).toContain(id);
+    expect(alerts[0].body).toContain('paused after 3 failed requests');
     const tried = receiver.on('/p').length;
     expect(tried).toBe(3);
 
