@@ -31,6 +31,8 @@ const MAX_IN_FLIGHT = 32;
 const MAX_IN_FLIGHT_PER_TENANT = 4;
 /** Tenants looked at per poll. */
 const TENANTS_PER_POLL = 50;
+/** How often every tenant with subscriptions is looked at whatever the hint says. */
+const SWEEP_INTERVAL_MS = 60_000;
 /** How long shutdown lets batches under way finish before it hands their subscriptions back. */
 export const EVENTS_SHUTDOWN_HANDOVER_MS = 3000;
 
@@ -64,6 +66,7 @@ const appendedAt = (id: string) => Number(id.slice(0, id.indexOf('-')));
 export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(EventDeliveryWorker.name);
   private readonly timer: NamedInterval;
+  private readonly sweepTimer: NamedInterval;
   private readonly token = randomBytes(12).toString('hex');
   private readonly options: EventsOptions;
   readonly leaseMs: number;
@@ -91,17 +94,31 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
   ) {
     this.options = options.events ?? DEFAULT_EVENTS;
     this.timer = new NamedInterval(scheduler, 'pulse-event-deliveries');
+    this.sweepTimer = new NamedInterval(scheduler, 'pulse-event-sweep');
     this.leaseMs = this.options.timeoutMs + 5000;
   }
 
   onApplicationBootstrap(): void {
     this.timer.start(this.options.pollMs, () => void this.poll());
+    this.sweepTimer.start(SWEEP_INTERVAL_MS, () => void this.sweep());
+  }
+
+  /**
+   * Marks every tenant whose tier has subscriptions due: a hint lost between an append and its
+   * `ZADD` (a crash there) delays that tenant's events until this sweep, not until its next event.
+   */
+  async sweep(): Promise<void> {
+    if (this.stopped) return;
+    await this.log
+      .markDue(this.directory.list('eventSubscriptions').map((t) => t.id))
+      .catch((err: Error) => this.logger.warn(`events sweep failed: ${err.message}`));
   }
 
   /** Stops taking batches; those under way get EVENTS_SHUTDOWN_HANDOVER_MS, then their leases are released. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     this.timer.stop();
+    this.sweepTimer.stop();
     // Released (and the tenants marked due) so that another instance sends them at once, from the
     // cursor: a request the receiver took meanwhile is sent again, with the same event ids.
     await handOver(

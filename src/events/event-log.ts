@@ -102,6 +102,8 @@ export class EventLog implements OnApplicationBootstrap, BeforeApplicationShutdo
   private running: Promise<void> | null = null;
   private lastAppendAt = 0;
   private readonly stats = { appended: 0, dropped: 0, failedWrites: 0 };
+  /** Tenants whose due hint failed to be set. */
+  private readonly unhinted = new Set<string>();
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
@@ -239,7 +241,7 @@ export class EventLog implements OnApplicationBootstrap, BeforeApplicationShutdo
   }
 
   private async run(): Promise<void> {
-    if (this.size === 0 || !redisReady(this.redis)) return;
+    if ((this.size === 0 && this.unhinted.size === 0) || !redisReady(this.redis)) return;
     const batch = this.pending;
     this.pending = new Map();
     this.size = 0;
@@ -267,7 +269,13 @@ export class EventLog implements OnApplicationBootstrap, BeforeApplicationShutdo
         }
       }),
     );
-    await this.markDue(due).catch((err: Error) => this.logger.warn(`events due hint not set: ${err.message}`));
+    // A hint not set is set with the next flush (and the workers' sweep finds the tenant anyway).
+    const hinted = [...new Set([...this.unhinted, ...due])];
+    this.unhinted.clear();
+    await this.markDue(hinted).catch((err: Error) => {
+      for (const t of hinted) this.unhinted.add(t);
+      this.logger.warn(`events due hint not set, kept for the next flush: ${err.message}`);
+    });
   }
 }
 

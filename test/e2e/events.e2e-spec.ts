@@ -1,6 +1,9 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { EventDeliveryWorker } from '../../src/events/event-delivery.worker.js';
+import { EventKeys } from '../../src/events/event-keys.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { type BuiltPulse, startBuiltPulse } from '../support/built-pulse.js';
 import { sendHeartbeat } from '../support/heartbeats.js';
@@ -202,6 +205,40 @@ describe('webhook events to the tenant endpoint (real NATS and Redis, receiver o
       );
     } finally {
       stop();
+    }
+  });
+
+  it('an event whose due hint was lost (a crash between append and hint) is sent by the sweep', async () => {
+    const e = await subscribed('ev-e', '/e');
+    const keys = new EventKeys(options.redis.keyPrefix);
+    const redis = new Redis(SHARED_REDIS);
+    try {
+      // Appended as the log does, without the hint.
+      const seq = await redis.incr(keys.sequence(e.t.id));
+      await redis.xadd(
+        keys.stream(e.t.id),
+        '*',
+        't',
+        'client.online',
+        'c',
+        'late',
+        'a',
+        new Date().toISOString(),
+        's',
+        seq,
+        'd',
+        '{}',
+      );
+      await new Promise((r) => setTimeout(r, 800));
+      expect(receiver.on('/e')).toHaveLength(0);
+      await pulse.app.get(EventDeliveryWorker).sweep();
+      const got = await waitFor(
+        async () => distinct(accepted(receiver, '/e', e.secret)),
+        (ev) => ev.length > 0,
+      );
+      expect(got.map((x) => x.clientId)).toEqual(['late']);
+    } finally {
+      redis.disconnect();
     }
   });
 
