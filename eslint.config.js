@@ -31,6 +31,7 @@ export const FLOORS = [
   'usage', // what the server counts per tenant, limits and their utilisation, the usage export (issue #34)
   'metrics',
   'alerting',
+  'events', // webhook events to the tenants' endpoints (issue #38): event log, subscriptions, delivery
   'compliance', // the audit trail and the compliance reads (export, report) over every feature
   'observability',
   'http', // guard, error filter, validation, throttling: installed by the composition only

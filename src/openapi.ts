@@ -11,6 +11,7 @@ import { COMPLIANCE_SCHEMAS } from './compliance/compliance.schemas.js';
 import { JETSTREAM_SCHEMAS } from './jetstream/jetstream.schemas.js';
 import { USAGE_EXPORT_SCHEMAS } from './usage/usage-export.schemas.js';
 import { USAGE_SCHEMAS } from './usage/usage.schemas.js';
+import { EVENTS_SCHEMAS } from './events/events.schemas.js';
 
 /** Every response body's schema, by the name routes refer to (`ApiRoute`'s `schema`). */
 const RESPONSE_SCHEMAS = {
@@ -23,12 +24,14 @@ const RESPONSE_SCHEMAS = {
   ...JETSTREAM_SCHEMAS,
   ...USAGE_EXPORT_SCHEMAS,
   ...USAGE_SCHEMAS,
+  ...EVENTS_SCHEMAS,
 };
 
 const TAGS: [string, string][] = [
   ['metrics', "The tenant's own traffic, presence, history and anomalies (tenant key)"],
   ['tenant', "The key's tenant: its tier and what it unlocks (tenant key)"],
   ['alerts', 'Alert channels, rules, silences and history (enterprise tenant key)'],
+  ['events', "Event subscriptions: the tenant's endpoints sent signed webhooks (professional tenant key)"],
   [
     'admin',
     'Tenants and their keys, the audit trail, data export, erasure, the compliance report and the usage export (admin key)',

@@ -20,6 +20,7 @@ import { ComplianceModule } from './compliance/compliance.module.js';
 import { NatsEventsModule } from './nats-events/nats-events.module.js';
 import { JetStreamModule } from './jetstream/jetstream.module.js';
 import { UsageModule } from './usage/usage.module.js';
+import { EventsModule } from './events/events.module.js';
 
 export interface PulseModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   inject?: (string | symbol | (abstract new (...args: never[]) => unknown))[];
@@ -70,6 +71,7 @@ export class PulseModule {
         NatsEventsModule,
         JetStreamModule,
         UsageModule,
+        EventsModule,
         ComplianceModule,
         PulseHttpModule,
       ],

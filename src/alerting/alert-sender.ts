@@ -65,6 +65,16 @@ export function deliveryRecord(
   };
 }
 
+/** Standard Webhooks' headers of one request: its id (the same on every attempt), the time and the signature. */
+function signedHeaders(secret: string, id: string, body: string): Record<string, string> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signWebhook(secret, id, timestamp, body),
+  };
+}
+
 /** Sends one notification to one channel, with retries; reports every attempt. */
 @Injectable()
 export class AlertSender {
@@ -130,25 +140,47 @@ export class AlertSender {
   async attempt(channel: Channel, n: Notification, trusted = false, webhookId?: string): Promise<AttemptResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
+    if (channel.type === 'email') return this.email(channel, n, elapsed);
+    const request = this.request(channel, n, webhookId);
+    const tenantUrl = tenantUrlOf(channel);
+    return this.post(request, tenantUrl !== null && !trusted, this.options.alerting.timeoutMs, 'pulse-alerts', elapsed);
+  }
+
+  /**
+   * One signed POST (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature) of `body`
+   * to a tenant's URL, checked against the address policy at send time and connected through the
+   * pinned lookup, with a deadline of `timeoutMs`: the webhook events' delivery (src/events).
+   */
+  sendSigned(url: string, secret: string, webhookId: string, body: string, timeoutMs: number): Promise<AttemptResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    return this.post(
+      { url, body, headers: signedHeaders(secret, webhookId, body) },
+      true,
+      timeoutMs,
+      'pulse-events',
+      elapsed,
+    );
+  }
+
+  /** POSTs the request; `tenant` targets are checked (a DNS answer may have changed since they were saved) and pinned. */
+  private async post(
+    request: { url: string; body: string; headers: Record<string, string> },
+    tenant: boolean,
+    timeoutMs: number,
+    userAgent: string,
+    elapsed: () => number,
+  ): Promise<AttemptResult> {
     try {
-      if (channel.type === 'email') return await this.email(channel, n, elapsed);
-      const request = this.request(channel, n, webhookId);
-      const tenantUrl = tenantUrlOf(channel);
-      // Checked again at send time: a DNS answer may have changed since the channel was saved.
-      if (tenantUrl && !trusted)
-        await assertAllowedTarget(
-          tenantUrl,
-          this.options.alerting.allowPrivateTargets,
-          this.resolver,
-          this.options.alerting.timeoutMs,
-        );
+      if (tenant)
+        await assertAllowedTarget(request.url, this.options.alerting.allowPrivateTargets, this.resolver, timeoutMs);
       const response = await undiciFetch(request.url, {
-        dispatcher: tenantUrl && !trusted ? this.tenantAgent : this.trustedAgent,
+        dispatcher: tenant ? this.tenantAgent : this.trustedAgent,
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'pulse-alerts', ...request.headers },
+        headers: { 'content-type': 'application/json', 'user-agent': userAgent, ...request.headers },
         body: request.body,
         redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.alerting.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       // The receiver's body is never read into a result or a log.
       await response.body?.cancel().catch(() => undefined);
@@ -200,17 +232,7 @@ export class AlertSender {
         };
       case 'webhook': {
         const body = JSON.stringify(webhookBody(n));
-        const id = webhookId;
-        const timestamp = Math.floor(Date.now() / 1000);
-        return {
-          url: channel.config.url!,
-          body,
-          headers: {
-            'webhook-id': id,
-            'webhook-timestamp': String(timestamp),
-            'webhook-signature': signWebhook(channel.config.secret!, id, timestamp, body),
-          },
-        };
+        return { url: channel.config.url!, body, headers: signedHeaders(channel.config.secret!, webhookId, body) };
       }
       default:
         throw new Error(`no HTTP request for ${channel.type}`);

@@ -58,7 +58,7 @@ const alert = obj(
   {
     at: dateTime,
     alertKey: str,
-    source: oneOfValues(['anomaly', 'rule', 'limit']),
+    source: oneOfValues(['anomaly', 'rule', 'limit', 'events']),
     anomalyId: str,
     ruleId: str,
     crossingId: str,

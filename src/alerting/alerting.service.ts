@@ -24,7 +24,7 @@ import { limitAlertKey, limitAlertText, type Notification, withEvidence } from '
 export interface AlertEvent {
   at: string;
   alertKey: string;
-  source: 'anomaly' | 'rule' | 'limit';
+  source: 'anomaly' | 'rule' | 'limit' | 'events';
   anomalyId?: string;
   ruleId?: string;
   /** A limit crossing's id (`<tenantId>:<limit>:<level>:<epoch ms it opened>`). */
@@ -223,6 +223,35 @@ export class AlertingService {
     const tenant = this.directory.get(crossing.tenantId);
     if (!tenant || !entitled(tenant.tier, 'alerts')) return;
     await this.raise(crossing.tenantId, limitAlert(crossing), `${crossing.id}|${crossing.event}|tenant`);
+  }
+
+  /**
+   * A webhook event subscription was paused after failing `failures` times in a row (src/events):
+   * when the tenant's tier has alerts, every channel of the tenant is told, once per pause.
+   */
+  async onEventsPaused(
+    tenantId: string,
+    subscriptionId: string,
+    notice: { at: string; failures: number; lastError: string | null },
+  ): Promise<void> {
+    const tenant = this.directory.get(tenantId);
+    if (!tenant || !entitled(tenant.tier, 'alerts')) return;
+    await this.raise(
+      tenantId,
+      {
+        alertKey: `events:${subscriptionId}`,
+        source: 'events',
+        rule: 'event subscription paused',
+        type: 'event_subscription_paused',
+        severity: 'warning',
+        status: 'firing',
+        title: 'event subscription paused',
+        summary: `Webhook events to subscription ${subscriptionId} are paused after ${notice.failures} failed requests in a row (last: ${notice.lastError ?? 'unknown'}); PATCH /api/v1/events/subscriptions/${subscriptionId} {"paused": false} resumes them`,
+        details: { subscriptionId, ...notice },
+        channelIds: [],
+      },
+      `events:${subscriptionId}|paused|${notice.at}`,
+    );
   }
 
   /** A still-open anomaly is notified again once the repeat interval has passed. */

@@ -8,6 +8,7 @@ import {
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { randomBytes } from 'node:crypto';
 import { withTimeout } from '../common/with-timeout.js';
+import { handOver } from '../jobs/hand-over.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { NamedInterval } from '../jobs/named-interval.js';
 import { isRedisUnavailable } from '../redis/redis-errors.js';
@@ -79,17 +80,15 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.timer.stop();
     // A poll under way is not waited for (a Redis that stopped answering must not hold up the
     // shutdown): what it still claims is handed back at once (start). Attempts get the deadline.
-    if (this.held.size === 0) return;
-    const deadline = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_HANDOVER_MS).unref());
-    await Promise.race([Promise.allSettled([...this.held.values()].map((h) => h.done)), deadline]);
-    const left = [...this.held.values()];
-    if (left.length === 0) return;
-    await withTimeout(
-      Promise.allSettled(left.map((h) => this.queue.reschedule(h.tenantId, h.delivery, this.token, 0, false))),
+    await handOver(
+      () => [...this.held.values()],
+      SHUTDOWN_HANDOVER_MS,
+      (left) =>
+        Promise.allSettled(left.map((h) => this.queue.reschedule(h.tenantId, h.delivery, this.token, 0, false))),
       HANDBACK_TIMEOUT_MS,
-      'alert deliveries handed back',
-    ).catch((err: Error) => this.logger.warn(`${err.message}: their leases will run out instead`));
-    this.logger.warn(`${left.length} alert deliveries handed back to the other instances`);
+      'alert deliveries',
+      this.logger,
+    );
   }
 
   /** Claims what is due now (starts nothing while a poll runs or after shutdown began). */

@@ -719,6 +719,137 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/events/types': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The event types, and which the tenant may subscribe to */
+    get: operations['EventsController_types'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/events/subscriptions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant's subscriptions and their delivery state (secrets masked) */
+    get: operations['EventsController_list'];
+    put?: never;
+    /**
+     * Subscribe an https endpoint to event types
+     * @description The answer carries the signing secret (Standard Webhooks, `whsec_…`), shown this once. Events from now on are sent; a type above the tier is a 403.
+     */
+    post: operations['EventsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/events/subscriptions/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One subscription and its delivery state (secret masked) */
+    get: operations['EventsController_get'];
+    put?: never;
+    post?: never;
+    /** Delete a subscription */
+    delete: operations['EventsController_remove'];
+    options?: never;
+    head?: never;
+    /** Change a subscription's URL, types or client filter; pause or resume it */
+    patch: operations['EventsController_update'];
+    trace?: never;
+  };
+  '/api/v1/events/subscriptions/{id}/rotate-secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Replace the signing secret
+     * @description The new secret is in this answer only; requests are signed with it from now on.
+     */
+    post: operations['EventsController_rotate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/events/subscriptions/{id}/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send a signed request with no events to the endpoint now */
+    post: operations['EventsController_test'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/events/subscriptions/{id}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The subscription's last deliveries: status, latency, events */
+    get: operations['EventsController_deliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/events/subscriptions/{id}/replay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send again what happened since a time (within the retention of events)
+     * @description The subscription's cursor moves back to `from`: its events since then are sent again, in order, with their ids (receivers deduplicate on them). Further back than the tier keeps events (24 h professional, 72 h enterprise) is a 403.
+     */
+    post: operations['EventsController_replay'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/admin/audit': {
     parameters: {
       query?: never;
@@ -768,7 +899,7 @@ export interface paths {
     };
     /**
      * Everything Pulse holds about a tenant (GDPR Art. 15/20), as NDJSON
-     * @description One typed record a line ({"type": …, "data": …}): tenant, apiKey (ids and dates), channel (secrets masked), rule, silence, customMetric, client, connection, minute, hour, day, subjects, clientDay, jetstream (the last poll's streams and consumers), jetstreamMinute and jetstreamHour (JetStream history within the retention, each point as GET /api/v1/metrics/jetstream/history writes it), anomaly, alert, delivery, audit. Streamed.
+     * @description One typed record a line ({"type": …, "data": …}): tenant, apiKey (ids and dates), channel (secrets masked), rule, silence, customMetric, eventSubscription (secret masked), client, connection, minute, hour, day, subjects, clientDay, jetstream (the last poll's streams and consumers), jetstreamMinute and jetstreamHour (JetStream history within the retention, each point as GET /api/v1/metrics/jetstream/history writes it), anomaly, alert, delivery, audit. Streamed.
      */
     get: operations['ComplianceController_export'];
     put?: never;
@@ -984,6 +1115,51 @@ export interface components {
       /** @description Unit shown with values */
       unit?: string | null;
     };
+    CreateSubscriptionDto: {
+      /** @description https URL the events are POSTed to */
+      url: string;
+      /** @description The event types sent */
+      types: (
+        | 'client.online'
+        | 'client.status_changed'
+        | 'client.offline'
+        | 'connection.opened'
+        | 'connection.closed'
+        | 'limit.opened'
+        | 'limit.resolved'
+        | 'anomaly.opened'
+        | 'anomaly.resolved'
+      )[];
+      /** @description Only events of clients whose id matches this glob (`*`: any run of characters); events of no client pass */
+      clientFilter?: string;
+    };
+    UpdateSubscriptionDto: {
+      /** @description https URL the events are POSTed to */
+      url?: string;
+      /** @description The event types sent */
+      types?: (
+        | 'client.online'
+        | 'client.status_changed'
+        | 'client.offline'
+        | 'connection.opened'
+        | 'connection.closed'
+        | 'limit.opened'
+        | 'limit.resolved'
+        | 'anomaly.opened'
+        | 'anomaly.resolved'
+      )[];
+      /** @description Client id glob; null removes the filter */
+      clientFilter?: string | null;
+      /** @description false resumes a paused subscription from where it stopped */
+      paused?: boolean;
+    };
+    ReplayDto: {
+      /**
+       * Format: date-time
+       * @description Re-send the events since this time (ISO 8601), within the retention
+       */
+      from: string;
+    };
     ErrorBody: {
       /** @example 403 */
       statusCode: number;
@@ -1005,9 +1181,10 @@ export interface components {
        *     - `RULE_NOT_FOUND` (404): The tenant has no alert rule with this id
        *     - `SILENCE_NOT_FOUND` (404): The tenant has no silence with this id
        *     - `CUSTOM_METRIC_NOT_FOUND` (404): The tenant has no custom metric with this id
+       *     - `SUBSCRIPTION_NOT_FOUND` (404): The tenant has no event subscription with this id
        *     - `TENANT_EXISTS` (409): A tenant with this id already exists
        *     - `NATS_IDENTITY_TAKEN` (409): A NATS identity in the request already belongs to another tenant
-       *     - `LIMIT_REACHED` (409): The tenant holds the most alert channels, rules, silences or custom metrics it may: delete one first
+       *     - `LIMIT_REACHED` (409): The tenant holds the most alert channels, rules, silences, custom metrics or event subscriptions it may: delete one first
        *     - `PAYLOAD_TOO_LARGE` (413): The body is larger than the limit (100 kB)
        *     - `RATE_LIMITED` (429): A rate limit was passed; `Retry-After` says when to try again
        *     - `TOO_MANY_STREAMS` (429): The API key already holds the most open live streams it may
@@ -1032,6 +1209,7 @@ export interface components {
         | 'RULE_NOT_FOUND'
         | 'SILENCE_NOT_FOUND'
         | 'CUSTOM_METRIC_NOT_FOUND'
+        | 'SUBSCRIPTION_NOT_FOUND'
         | 'TENANT_EXISTS'
         | 'NATS_IDENTITY_TAKEN'
         | 'LIMIT_REACHED'
@@ -1831,6 +2009,7 @@ export interface components {
           | 'analytics'
           | 'exports'
           | 'jetstream'
+          | 'eventSubscriptions'
           | 'errorRate'
           | 'anomalies'
           | 'clientBehaviour'
@@ -1949,7 +2128,7 @@ export interface components {
         at: string;
         alertKey: string;
         /** @enum {string} */
-        source: 'anomaly' | 'rule' | 'limit';
+        source: 'anomaly' | 'rule' | 'limit' | 'events';
         anomalyId?: string;
         ruleId?: string;
         crossingId?: string;
@@ -2113,6 +2292,12 @@ export interface components {
           | 'custom_metric.create'
           | 'custom_metric.update'
           | 'custom_metric.delete'
+          | 'event_subscription.create'
+          | 'event_subscription.update'
+          | 'event_subscription.delete'
+          | 'event_subscription.rotate'
+          | 'event_subscription.test'
+          | 'event_subscription.replay'
           | 'anomaly.backtest'
           | 'metrics.export'
           | 'compliance.report'
@@ -2508,6 +2693,134 @@ export interface components {
         level: 'ok' | 'warning' | 'critical';
         /** Format: date-time */
         reachedAt: string | null;
+      }[];
+    };
+    EventSubscription: {
+      id: string;
+      /** @description Scheme, host and path (a query is shown as `?…`) */
+      url: string;
+      types: (
+        | 'client.online'
+        | 'client.status_changed'
+        | 'client.offline'
+        | 'connection.opened'
+        | 'connection.closed'
+        | 'limit.opened'
+        | 'limit.resolved'
+        | 'anomaly.opened'
+        | 'anomaly.resolved'
+      )[];
+      clientFilter: string | null;
+      /** @description Masked: the secret is shown once, when created or rotated */
+      secret: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      /** @enum {string} */
+      status: 'active' | 'failing' | 'paused';
+      /** @description Why deliveries stopped (failures in a row); null while active */
+      paused: {
+        /** Format: date-time */
+        at: string;
+        failures: number;
+        lastError: string | null;
+      } | null;
+      /** @description Failed requests in a row */
+      failures: number;
+      /** @description Events delivered */
+      delivered: number;
+      /** @description Events the tenant's backlog bound or retention dropped before this subscription took them */
+      dropped: number;
+      lastError: string | null;
+      lastEventId: string | null;
+    };
+    EventSubscriptionCreated: {
+      id: string;
+      /** @description Scheme, host and path (a query is shown as `?…`) */
+      url: string;
+      types: (
+        | 'client.online'
+        | 'client.status_changed'
+        | 'client.offline'
+        | 'connection.opened'
+        | 'connection.closed'
+        | 'limit.opened'
+        | 'limit.resolved'
+        | 'anomaly.opened'
+        | 'anomaly.resolved'
+      )[];
+      clientFilter: string | null;
+      /** @description Masked: the secret is shown once, when created or rotated */
+      secret: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      /** @enum {string} */
+      status: 'active' | 'failing' | 'paused';
+      /** @description Why deliveries stopped (failures in a row); null while active */
+      paused: {
+        /** Format: date-time */
+        at: string;
+        failures: number;
+        lastError: string | null;
+      } | null;
+      /** @description Failed requests in a row */
+      failures: number;
+      /** @description Events delivered */
+      delivered: number;
+      /** @description Events the tenant's backlog bound or retention dropped before this subscription took them */
+      dropped: number;
+      lastError: string | null;
+      lastEventId: string | null;
+      signingSecret: string;
+    };
+    EventSubscriptionList: {
+      subscriptions: components['schemas']['EventSubscription'][];
+    };
+    EventSubscriptionTest: {
+      subscriptionId: string;
+      delivered: boolean;
+      statusCode: number | null;
+      latencyMs: number;
+      error: string | null;
+    };
+    EventDeliveryList: {
+      deliveries: {
+        /** Format: date-time */
+        at: string;
+        webhookId: string;
+        /** @enum {string} */
+        outcome: 'delivered' | 'failed' | 'paused' | 'test';
+        statusCode: number | null;
+        latencyMs: number;
+        events: number;
+        firstEventId: string | null;
+        lastEventId: string | null;
+        error: string | null;
+      }[];
+    };
+    EventReplay: {
+      subscriptionId: string;
+      /** Format: date-time */
+      from: string;
+    };
+    EventTypeList: {
+      types: {
+        /** @enum {string} */
+        type:
+          | 'client.online'
+          | 'client.status_changed'
+          | 'client.offline'
+          | 'connection.opened'
+          | 'connection.closed'
+          | 'limit.opened'
+          | 'limit.resolved'
+          | 'anomaly.opened'
+          | 'anomaly.resolved';
+        requiredTier: string;
+        entitled: boolean;
       }[];
     };
   };
@@ -6101,6 +6414,755 @@ export interface operations {
       };
     };
   };
+  EventsController_types: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Event types */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EventTypeList'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  EventsController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Subscriptions */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EventSubscriptionList'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  EventsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateSubscriptionDto'];
+      };
+    };
+    responses: {
+      /** @description The subscription and its signing secret */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EventSubscriptionCreated'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Conflicts with what exists: a duplicate id, or a per-tenant limit reached (the message says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body over 100 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  EventsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The subscription */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EventSubscription'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  EventsController_remove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  EventsController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateSubscriptionDto'];
+      };
+    };
+    responses: {
+      /** @description The subscription */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EventSubscription'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body over 100 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  EventsController_rotate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The subscription and its new signing secret */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EventSubscriptionCreated'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  EventsController_test: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description What happened (never the receiver body) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EventSubscriptionTest'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  EventsController_deliveries: {
+    parameters: {
+      query?: {
+        /** @description At most this many, newest first (the last 100 are kept) (1–1000) */
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deliveries, newest first */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EventDeliveryList'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  EventsController_replay: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReplayDto'];
+      };
+    };
+    responses: {
+      /** @description Replay started */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EventReplay'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Body over 100 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
   AdminAuditController_page: {
     parameters: {
       query?: {
@@ -6124,6 +7186,12 @@ export interface operations {
           | 'custom_metric.create'
           | 'custom_metric.update'
           | 'custom_metric.delete'
+          | 'event_subscription.create'
+          | 'event_subscription.update'
+          | 'event_subscription.delete'
+          | 'event_subscription.rotate'
+          | 'event_subscription.test'
+          | 'event_subscription.replay'
           | 'anomaly.backtest'
           | 'metrics.export'
           | 'compliance.report'
@@ -6216,6 +7284,12 @@ export interface operations {
           | 'custom_metric.create'
           | 'custom_metric.update'
           | 'custom_metric.delete'
+          | 'event_subscription.create'
+          | 'event_subscription.update'
+          | 'event_subscription.delete'
+          | 'event_subscription.rotate'
+          | 'event_subscription.test'
+          | 'event_subscription.replay'
           | 'anomaly.backtest'
           | 'metrics.export'
           | 'compliance.report'

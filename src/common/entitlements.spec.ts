@@ -4,6 +4,8 @@ import { TIERS } from './tiers.js';
 import {
   entitled,
   entitlementsOf,
+  EVENT_TYPES,
+  eventTypesOf,
   FEATURES,
   type Feature,
   featuresOf,
@@ -19,10 +21,10 @@ const BEFORE: Record<Tier, Feature[]> = {
   enterprise: ['errorRate', 'anomalies', 'clientBehaviour', 'forecast', 'customMetrics', 'alerts', 'auditLog'],
 };
 
-/** Features added since (issue #33: JetStream per tenant), appended to their tier's list. */
+/** Features added since (issue #33: JetStream per tenant; #38: webhook events), appended to their tier's list. */
 const ADDED: Record<Tier, Feature[]> = {
   basic: [],
-  professional: ['jetstream'],
+  professional: ['jetstream', 'eventSubscriptions'],
   enterprise: ['jetstreamHistory'],
 };
 const NOW = Object.fromEntries(TIERS.map((t) => [t, [...BEFORE[t], ...ADDED[t]]])) as Record<Tier, Feature[]>;
@@ -61,5 +63,22 @@ describe('entitlements', () => {
 
   it('history days per tier are the defaults the tiers always had (1, 7, 30)', () => {
     expect(TIERS.map((t) => TIER_LIMITS[t].historyDays)).toEqual([1, 7, 30]);
+  });
+
+  it('webhook event types: none for basic, presence, connections and limits from professional, anomalies enterprise', () => {
+    expect(eventTypesOf('basic')).toEqual([]);
+    expect(eventTypesOf('professional')).toEqual([
+      'client.online',
+      'client.status_changed',
+      'client.offline',
+      'connection.opened',
+      'connection.closed',
+      'limit.opened',
+      'limit.resolved',
+    ]);
+    expect(eventTypesOf('enterprise')).toEqual(EVENT_TYPES);
+    // A tier with any event type has subscriptions.
+    for (const tier of TIERS) expect(eventTypesOf(tier).length > 0).toBe(entitled(tier, 'eventSubscriptions'));
+    expect(TIERS.map((t) => TIER_LIMITS[t].eventRetentionHours)).toEqual([0, 24, 72]);
   });
 });

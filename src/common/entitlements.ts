@@ -19,6 +19,8 @@ export const FEATURE_TIERS = {
   exports: 'professional',
   /** `GET /metrics/jetstream`: the tenant's streams and consumers, their figures and time to drain. */
   jetstream: 'professional',
+  /** `/events/subscriptions`: events sent to the tenant's own endpoint as signed webhooks (EVENT_TYPE_TIERS). */
+  eventSubscriptions: 'professional',
   /** The error rate in the realtime view. */
   errorRate: 'enterprise',
   /** Anomaly detection, its list, open count and backtest. */
@@ -37,6 +39,33 @@ export const FEATURE_TIERS = {
   jetstreamHistory: 'enterprise',
 } as const satisfies Record<string, Tier>;
 
+/**
+ * Which tier may subscribe to which webhook event type (the lowest; higher tiers have it too). A
+ * subscription's types are checked against this when it is saved, and its tenant's tier again
+ * when its events are sent (a tenant moved to a lower tier gets only what its tier has).
+ */
+export const EVENT_TYPE_TIERS = {
+  'client.online': 'professional',
+  'client.status_changed': 'professional',
+  'client.offline': 'professional',
+  'connection.opened': 'professional',
+  'connection.closed': 'professional',
+  'limit.opened': 'professional',
+  'limit.resolved': 'professional',
+  'anomaly.opened': 'enterprise',
+  'anomaly.resolved': 'enterprise',
+} as const satisfies Record<string, Tier>;
+
+export type EventType = keyof typeof EVENT_TYPE_TIERS;
+
+/** Every webhook event type, in the table's order. */
+export const EVENT_TYPES = Object.keys(EVENT_TYPE_TIERS) as readonly EventType[];
+
+/** The event types a tenant of `tier` may subscribe to. */
+export function eventTypesOf(tier: Tier): EventType[] {
+  return EVENT_TYPES.filter((t) => tierAtLeast(tier, EVENT_TYPE_TIERS[t]));
+}
+
 export type Feature = keyof typeof FEATURE_TIERS;
 
 /** Every feature, in the table's order. */
@@ -46,12 +75,14 @@ export const FEATURES = Object.keys(FEATURE_TIERS) as readonly Feature[];
 export interface TierLimits {
   /** Days of history kept (RETENTION_DAYS_BASIC|PROFESSIONAL|ENTERPRISE override it). */
   historyDays: number;
+  /** Hours the tenant's webhook events are kept for replay (and for a subscription that falls behind). */
+  eventRetentionHours: number;
 }
 
 export const TIER_LIMITS: Readonly<Record<Tier, TierLimits>> = {
-  basic: { historyDays: 1 },
-  professional: { historyDays: 7 },
-  enterprise: { historyDays: 30 },
+  basic: { historyDays: 1, eventRetentionHours: 0 },
+  professional: { historyDays: 7, eventRetentionHours: 24 },
+  enterprise: { historyDays: 30, eventRetentionHours: 72 },
 };
 
 /** The lowest tier that has `feature`. */

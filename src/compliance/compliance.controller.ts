@@ -62,7 +62,7 @@ export class ComplianceController {
   @AdminRoute({
     summary: 'Everything Pulse holds about a tenant (GDPR Art. 15/20), as NDJSON',
     description:
-      'One typed record a line ({"type": …, "data": …}): tenant, apiKey (ids and dates), channel (secrets masked), rule, silence, customMetric, client, connection, minute, hour, day, subjects, clientDay, jetstream (the last poll\'s streams and consumers), jetstreamMinute and jetstreamHour (JetStream history within the retention, each point as GET /api/v1/metrics/jetstream/history writes it), anomaly, alert, delivery, audit. Streamed.',
+      'One typed record a line ({"type": …, "data": …}): tenant, apiKey (ids and dates), channel (secrets masked), rule, silence, customMetric, eventSubscription (secret masked), client, connection, minute, hour, day, subjects, clientDay, jetstream (the last poll\'s streams and consumers), jetstreamMinute and jetstreamHour (JetStream history within the retention, each point as GET /api/v1/metrics/jetstream/history writes it), anomaly, alert, delivery, audit. Streamed.',
     ok: {
       description: 'The records',
       content: { 'application/x-ndjson': { schema: { type: 'string' } } },

@@ -6,6 +6,7 @@ import { AnomaliesModule } from '../anomalies/anomalies.module.js';
 import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { JetStreamModule } from '../jetstream/jetstream.module.js';
+import { EventsModule } from '../events/events.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { AdminAuditController, TenantAuditController } from './audit.controller.js';
 import { AuditModule } from './audit.module.js';
@@ -25,6 +26,7 @@ import { ComplianceRepository } from './compliance.repository.js';
     HeartbeatModule,
     MetricsModule,
     JetStreamModule,
+    EventsModule,
   ],
   controllers: [AdminAuditController, TenantAuditController, ComplianceController],
   providers: [ComplianceService, ComplianceRepository],

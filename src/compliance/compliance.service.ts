@@ -1,3 +1,4 @@
+import { EventsService } from '../events/events.service.js';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AlertingService } from '../alerting/alerting.service.js';
 import { type Channel, tenantUrlOf } from '../alerting/channel.js';
@@ -67,6 +68,7 @@ export class ComplianceService {
     private readonly directory: TenantDirectory,
     private readonly alerting: AlertingService,
     private readonly custom: CustomMetricsService,
+    private readonly events: EventsService,
     private readonly presence: PresenceRepository,
     private readonly connections: ConnectionRepository,
     private readonly history: HistoryReader,
@@ -89,7 +91,7 @@ export class ComplianceService {
   /**
    * Every record of the tenant, one at a time (the caller streams them: memory stays flat
    * whatever the tenant holds). Order: tenant, keys, channels (secrets masked), rules, silences,
-   * custom metrics, clients, minutes, hours, days, subjects and client behaviour per day,
+   * custom metrics, event subscriptions (secrets masked), clients, minutes, hours, days, subjects and client behaviour per day,
    * JetStream (the last poll's view, then its minutes and hours), anomalies, alerts, deliveries,
    * audit.
    */
@@ -101,6 +103,8 @@ export class ComplianceService {
     for (const r of await this.alerting.rules(t)) yield { type: 'rule', data: r };
     for (const s of await this.alerting.silences(t)) yield { type: 'silence', data: s };
     for (const m of await this.custom.list(t)) yield { type: 'customMetric', data: m };
+    // Webhook event subscriptions: masked as the API shows them (never the signing secret).
+    for (const e of await this.events.list(t)) yield { type: 'eventSubscription', data: e };
     let after: string | null = null;
     do {
       const page = await this.presence.listClients(t, null, CLIENT_PAGE, after);

@@ -19,6 +19,7 @@ import {
 import { isTier, type Tier } from '../common/tiers.js';
 import {
   DEFAULT_ALERTING,
+  DEFAULT_EVENTS,
   DEFAULT_INBOX_PREFIX,
   DEFAULT_PLAN_TIERS,
   OPERATOR_LIMITS_POLICIES,
@@ -454,6 +455,48 @@ export class EnvironmentVariables {
 
   @IsIn(OPERATOR_LIMITS_POLICIES, { message: 'ALERT_OPERATOR_LIMITS must be all, critical or off' })
   ALERT_OPERATOR_LIMITS: OperatorLimitsPolicy = 'critical';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  EVENTS_BATCH_MAX_EVENTS: number = DEFAULT_EVENTS.batchMaxEvents;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  EVENTS_BATCH_MAX_WAIT_MS: number = DEFAULT_EVENTS.batchMaxWaitMs;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  EVENTS_TIMEOUT_MS: number = DEFAULT_EVENTS.timeoutMs;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  EVENTS_RETRY_BASE_MS: number = DEFAULT_EVENTS.retryBaseMs;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  EVENTS_RETRY_MAX_MS: number = DEFAULT_EVENTS.retryMaxMs;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  EVENTS_PAUSE_AFTER_FAILURES: number = DEFAULT_EVENTS.pauseAfterFailures;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(1_000_000)
+  EVENTS_BACKLOG_MAX: number = DEFAULT_EVENTS.backlogMax;
 }
 
 /** Validates the raw environment; throws one error that lists every bad variable. */
@@ -579,6 +622,16 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
       operatorPagerdutyRoutingKey: env.ALERT_PAGERDUTY_ROUTING_KEY,
       operatorCriticalAnomalies: env.ALERT_OPERATOR_CRITICAL_ANOMALIES === 'true',
       operatorLimits: env.ALERT_OPERATOR_LIMITS,
+    },
+    events: {
+      ...DEFAULT_EVENTS,
+      batchMaxEvents: env.EVENTS_BATCH_MAX_EVENTS,
+      batchMaxWaitMs: env.EVENTS_BATCH_MAX_WAIT_MS,
+      timeoutMs: env.EVENTS_TIMEOUT_MS,
+      retryBaseMs: env.EVENTS_RETRY_BASE_MS,
+      retryMaxMs: env.EVENTS_RETRY_MAX_MS,
+      pauseAfterFailures: env.EVENTS_PAUSE_AFTER_FAILURES,
+      backlogMax: env.EVENTS_BACKLOG_MAX,
     },
   };
 }

@@ -140,6 +140,8 @@ export interface PulseOptions {
    */
   usageLimitsIntervalMs?: number;
   alerting: AlertingOptions;
+  /** Webhook events to the tenants' endpoints (EVENTS_*). Absent: DEFAULT_EVENTS. */
+  events?: EventsOptions;
   /** Requests per minute per API key, and per client address (also bounds key guessing). */
   rateLimit: { perKeyPerMinute: number; perAddressPerMinute: number };
   /**
@@ -247,6 +249,39 @@ export const DEFAULT_ALERTING: AlertingOptions = {
   operatorLimits: 'critical',
   operatorIncidentAfterMs: 30_000,
   operatorCheckIntervalMs: 10_000,
+};
+
+/** Webhook events (issue #38). Targets follow the alert webhooks' rule (ALERT_ALLOW_PRIVATE_TARGETS). */
+export interface EventsOptions {
+  /** Events per request at most (EVENTS_BATCH_MAX_EVENTS). */
+  batchMaxEvents: number;
+  /** A batch with fewer events waits at most this long after its first event for more (EVENTS_BATCH_MAX_WAIT_MS). */
+  batchMaxWaitMs: number;
+  /** Each request's deadline (EVENTS_TIMEOUT_MS). */
+  timeoutMs: number;
+  /** First retry delay; doubles each failure, with jitter, up to retryMaxMs (EVENTS_RETRY_BASE_MS). */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Consecutive failed requests after which a subscription is paused (EVENTS_PAUSE_AFTER_FAILURES). */
+  pauseAfterFailures: number;
+  /** Events kept per tenant at most (EVENTS_BACKLOG_MAX): older ones are dropped, and counted per subscription. */
+  backlogMax: number;
+  /** Appended events are written to Redis this often (one call per tenant, all pipelined). */
+  flushIntervalMs: number;
+  /** How often each instance looks for subscriptions with events due. */
+  pollMs: number;
+}
+
+export const DEFAULT_EVENTS: EventsOptions = {
+  batchMaxEvents: 100,
+  batchMaxWaitMs: 1000,
+  timeoutMs: 10_000,
+  retryBaseMs: 1000,
+  retryMaxMs: 60_000,
+  pauseAfterFailures: 30,
+  backlogMax: 10_000,
+  flushIntervalMs: 100,
+  pollMs: 250,
 };
 
 export const DEFAULT_PLAN_TIERS: Record<string, Tier> = {

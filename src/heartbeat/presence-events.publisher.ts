@@ -26,15 +26,33 @@ export function presenceSubject(tenantId: string): string {
   return `_PULSE.tenant.${tenantId}.presence`;
 }
 
-/** Publishes presence transitions on `_PULSE.tenant.{id}.presence` (README.md, Heartbeats and presence). */
+/** Told of each event published, synchronously: it must not do I/O (it runs in the writers' flushes). */
+export type PresenceListener = (event: PresenceEvent | ConnectionEvent) => void;
+
+/**
+ * Publishes presence transitions on `_PULSE.tenant.{id}.presence` (README.md, Heartbeats and
+ * presence) and hands them to its listeners (the webhook events' log, src/events).
+ */
 @Injectable()
 export class PresenceEventsPublisher {
   private readonly logger = new Logger(PresenceEventsPublisher.name);
   private published = 0;
+  private readonly listeners: PresenceListener[] = [];
 
   constructor(@Inject(NATS_CONNECTION) private readonly nats: NatsConnection) {}
 
+  subscribe(listener: PresenceListener): void {
+    this.listeners.push(listener);
+  }
+
   publish(event: PresenceEvent | ConnectionEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.logger.warn(`presence listener failed: ${(err as Error).message}`);
+      }
+    }
     try {
       this.nats.publish(presenceSubject(event.tenantId), JSON.stringify(event));
       this.published++;

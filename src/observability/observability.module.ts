@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AlertingModule } from '../alerting/alerting.module.js';
+import { EventsModule } from '../events/events.module.js';
 import { AnomaliesModule } from '../anomalies/anomalies.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { HeartbeatModule } from '../heartbeat/heartbeat.module.js';
@@ -25,6 +26,7 @@ import { PrometheusService } from './prometheus.service.js';
     HeartbeatModule,
     HealthModule,
     AlertingModule,
+    EventsModule,
     AnomaliesModule,
     NatsEventsModule,
     JetStreamModule,

@@ -9,6 +9,8 @@ import { TrafficFlusher } from '../monitoring/traffic-flusher.js';
 import { NatsStatus } from '../nats/nats-status.js';
 import { PulseHealthService } from '../health/pulse-health.service.js';
 import { AlertSender } from '../alerting/alert-sender.js';
+import { EventLog } from '../events/event-log.js';
+import { EventDeliveryWorker } from '../events/event-delivery.worker.js';
 import { AnomalyDetectionJob } from '../anomalies/anomaly-detection.job.js';
 import { Timings } from '../jobs/timings.js';
 import { JobFailures } from '../jobs/job-failures.js';
@@ -59,6 +61,8 @@ export class PrometheusService {
     jobFailures: JobFailures,
     advisories: AdvisoriesService,
     shards: TenantShards,
+    eventLog: EventLog,
+    eventDeliveries: EventDeliveryWorker,
     @Optional() @Inject(JETSTREAM_READER) jetstream?: JetStreamReader,
   ) {
     this.buildMetrics();
@@ -89,6 +93,7 @@ export class PrometheusService {
       registers: this.registers,
     });
     this.alertMetrics(sender);
+    this.eventMetrics(eventLog, eventDeliveries);
   }
 
   /** `pulse_build_info`: which Pulse (package.json's version) on which Node.js; always 1. */
@@ -316,6 +321,53 @@ export class PrometheusService {
           const [channel, outcome] = key.split('|');
           return [{ channel, outcome }, n] as const;
         }),
+    );
+  }
+
+  /** Webhook events (issue #38): appended, dropped, requests by outcome, events delivered and their lag. */
+  private eventMetrics(log: EventLog, worker: EventDeliveryWorker): void {
+    this.counter(
+      'pulse_events_appended_total',
+      "Events this instance appended to the tenants' event logs",
+      () => log.snapshot().appended,
+    );
+    this.labelledCounter(
+      'pulse_events_dropped_total',
+      "Events dropped: `buffer` (this instance's append buffer full), `backlog` (trimmed from a tenant's log before a subscription took them, counted when found)",
+      ['reason'],
+      () => [
+        [{ reason: 'buffer' }, log.snapshot().dropped],
+        [{ reason: 'backlog' }, worker.stats.eventsDropped],
+      ],
+    );
+    this.labelledCounter(
+      'pulse_event_requests_total',
+      'Webhook requests to event subscriptions by outcome',
+      ['outcome'],
+      () =>
+        (['delivered', 'failed'] as const).map(
+          (outcome) => [{ outcome }, worker.stats.requests.get(outcome) ?? 0] as const,
+        ),
+    );
+    this.counter(
+      'pulse_events_delivered_total',
+      'Events delivered to subscriptions (2xx)',
+      () => worker.stats.eventsDelivered,
+    );
+    this.counter(
+      'pulse_event_subscriptions_paused_total',
+      'Subscriptions this instance paused after failures in a row',
+      () => worker.stats.paused,
+    );
+    this.counter(
+      'pulse_event_delivery_lag_seconds_total',
+      'Summed age of the delivered events at delivery, append to 2xx (over pulse_events_delivered_total: the mean lag)',
+      () => worker.stats.lagMsSum / 1000,
+    );
+    this.gauge(
+      'pulse_events_buffered',
+      'Events waiting in this instance for their batched append',
+      () => log.snapshot().buffered,
     );
   }
 

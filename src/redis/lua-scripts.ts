@@ -22,6 +22,12 @@ export const FIXED_KEY_SCRIPTS = [
   'pulseLimitWatchSave',
   'pulseDeliveryEnqueueOnce',
   'pulseUsageMinute',
+  'pulseEventsAppend',
+  'pulseEventsAppendOnce',
+  'pulseEventsSubscribe',
+  'pulseEventsAck',
+  'pulseEventsFail',
+  'pulseEventsRelease',
 ] as const;
 
 type VariableKeyName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];

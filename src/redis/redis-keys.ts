@@ -263,7 +263,8 @@ export class RedisKeys {
   /**
    * ZSET of what was raised once only → when (ms): a limit crossing's opening or end told to the
    * tenant's channels (`<crossing id>|<event>|tenant`) or to the operator (`…|operator`), so a
-   * crossing the limit watch hands out again is not sent again. The newest 1,000.
+   * crossing the limit watch hands out again is not sent again; `events:<subscription id>|paused|<at>`
+   * a webhook event subscription's pause told to them. The newest 1,000.
    */
   alertOnce(tenantId: string): string {
     return `${this.tenantScope(tenantId)}alert:once`;

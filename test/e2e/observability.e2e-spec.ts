@@ -79,6 +79,9 @@ describe('operator surface', () => {
       '# TYPE pulse_heartbeat_processing_seconds histogram',
       'pulse_heartbeat_processing_seconds_bucket{le="+Inf"}',
       'pulse_alert_deliveries_total',
+      'pulse_event_requests_total{outcome="delivered"} 0',
+      'pulse_events_dropped_total{reason="backlog"} 0',
+      'pulse_events_appended_total',
       'pulse_http_request_duration_seconds_bucket',
       'pulse_process_resident_memory_bytes',
     ]) {

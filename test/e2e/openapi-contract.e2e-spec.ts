@@ -237,6 +237,24 @@ describe('OpenAPI contract (real NATS and Redis)', () => {
       { unit: 'USD' },
       200,
     );
+    // Event subscriptions: created (the secret once), changed, rotated, tested, replayed.
+    const events = '/api/v1/events/subscriptions';
+    ids.subscription = (
+      await write('POST', events, events, key, { url: 'https://127.0.0.1:9/events', types: ['client.online'] }, 201)
+    ).id;
+    const one = `${events}/${ids.subscription}`;
+    await write('PATCH', `${events}/{id}`, one, key, { clientFilter: 'app-*' }, 200);
+    await write('POST', `${events}/{id}/rotate-secret`, `${one}/rotate-secret`, key, undefined, 200);
+    await write('POST', `${events}/{id}/test`, `${one}/test`, key, undefined, 200);
+    await write('POST', `${events}/{id}/replay`, `${one}/replay`, key, { from: new Date().toISOString() }, 200);
+    await write(
+      'POST',
+      events,
+      events,
+      tenants.basic.apiKey,
+      { url: 'https://127.0.0.1:9/', types: ['client.online'] },
+      403,
+    );
     // Errors answer with the documented error body too.
     await write('POST', '/api/v1/alerts/rules', '/api/v1/alerts/rules', key, { name: 'x' }, 400);
     await write('GET', '/api/v1/alerts/rules/{id}', '/api/v1/alerts/rules/ru_00000000', key, undefined, 404);
@@ -300,7 +318,9 @@ describe('OpenAPI contract (real NATS and Redis)', () => {
               ? ids.rule
               : template.includes('/custom/')
                 ? ids.custom
-                : ids.channel,
+                : template.includes('/events/')
+                  ? ids.subscription
+                  : ids.channel,
         )
         .replace('{keyId}', tenants.basic.keyId);
     /** An hour that ended and settled: two hours ago (the usage export's `hour`). */
@@ -320,7 +340,9 @@ describe('OpenAPI contract (real NATS and Redis)', () => {
       } else {
         for (const tier of TIERS) {
           const res = await call('GET', path, tenants[tier].apiKey);
-          await conforms('GET', template, res, allowed(template, tier) ? 200 : 403);
+          // The subscription is the enterprise tenant's: to the professional one it is a 404.
+          const foreign = template.startsWith('/api/v1/events/subscriptions/{id}') && tier !== 'enterprise';
+          await conforms('GET', template, res, allowed(template, tier) ? (foreign ? 404 : 200) : 403);
         }
       }
     }
@@ -493,7 +515,8 @@ function allowed(template: string, tier: Tier): boolean {
     template === '/api/v1/metrics/analytics' ||
     template === '/api/v1/metrics/export' ||
     template === '/api/v1/metrics/connections' ||
-    template === '/api/v1/metrics/jetstream'
+    template === '/api/v1/metrics/jetstream' ||
+    template.startsWith('/api/v1/events')
   )
     return tier !== 'basic';
   return true;

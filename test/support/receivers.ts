@@ -17,13 +17,14 @@ export interface Received {
 
 /**
  * A local HTTP receiver recording every request. `plan(path, statuses)` makes a path answer with
- * the given statuses in turn (then 200); `hold(path, ms)` keeps the next requests to a path
+ * the given statuses in turn (then 200), `failUntil` with one status until a time; `hold(path, ms)` keeps the next requests to a path
  * waiting that long each before answering (a slow receiver, a sender that dies mid-request).
  */
 export class HttpReceiver {
   readonly requests: Received[] = [];
   private readonly plans = new Map<string, number[]>();
   private readonly holds = new Map<string, number[]>();
+  private readonly outages = new Map<string, { status: number; until: number }>();
   /** Sent as Retry-After with every answer other than 200, when set (seconds). */
   retryAfter: string | null = null;
   private server: Server | null = null;
@@ -31,6 +32,11 @@ export class HttpReceiver {
 
   plan(path: string, statuses: number[]): void {
     this.plans.set(path, [...statuses]);
+  }
+
+  /** Makes a path answer `status` to every request until `until` (ms), then as planned (an outage). */
+  failUntil(path: string, status: number, until: number): void {
+    this.outages.set(path, { status, until });
   }
 
   hold(path: string, delaysMs: number[]): void {
@@ -48,7 +54,8 @@ export class HttpReceiver {
       req.on('data', (d) => (body += d));
       req.on('end', () => {
         const path = req.url ?? '/';
-        const status = this.plans.get(path)?.shift() ?? 200;
+        const outage = this.outages.get(path);
+        const status = outage && Date.now() < outage.until ? outage.status : (this.plans.get(path)?.shift() ?? 200);
         const received: Received = {
           at: Date.now(),
           path,

@@ -1,0 +1,289 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { AnomalyEvents } from '../anomalies/anomaly-events.js';
+import { entitled, TIER_LIMITS } from '../common/entitlements.js';
+import { DEFAULT_EVENTS, type EventsOptions, PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { PresenceEventsPublisher } from '../heartbeat/presence-events.publisher.js';
+import { NamedInterval } from '../jobs/named-interval.js';
+import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
+import { redisReady } from '../redis/redis-errors.js';
+import { TenantDirectory } from '../tenants/tenant-directory.js';
+import { LimitEvents } from '../usage/limit-events.js';
+import { EventKeys } from './event-keys.js';
+import { fromAnomaly, fromLimit, fromPresence, type NewEvent, type PulseEvent } from './event.js';
+
+/** Events buffered for the next flush at most (every tenant together); past it new ones are dropped and counted. */
+export const MAX_BUFFERED_EVENTS = 100_000;
+/** Marks of events appended once only kept per tenant: far more than a pass hands out again. */
+export const ONCE_MARKS_KEPT = 1000;
+/** The final flush gives the last events this long (a Redis that stopped answering must not hold the exit). */
+const SHUTDOWN_FLUSH_MS = 6000;
+/** The final flush ends once nothing was appended for this long (the presence writer's own final flush is done). */
+const SHUTDOWN_QUIET_MS = 500;
+
+/**
+ * Appends `(type, client, at, data)` quadruples to the tenant's stream while its record exists and
+ * it has a subscription. Keys: tenant record, subscriptions, stream, sequence. ARGV: MAXLEN,
+ * MINID (ms), then the quadruples. Returns {appended (-1: no tenant), subscriptions}.
+ */
+const APPEND_BODY = `
+local subs = redis.call('HLEN', KEYS[2])
+if subs == 0 then return {0, 0} end
+local n = 0
+for i = FIRST, #ARGV, 4 do
+  local seq = redis.call('INCR', KEYS[4])
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[1], '*', 't', ARGV[i], 'c', ARGV[i + 1], 'a', ARGV[i + 2], 's', seq, 'd', ARGV[i + 3])
+  n = n + 1
+end
+redis.call('XTRIM', KEYS[3], 'MINID', '~', ARGV[2])
+return {n, subs}`;
+
+const APPEND_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0} end
+${APPEND_BODY.replace('FIRST', '3')}`;
+
+/** As APPEND_LUA, once per mark: KEYS[5] the marks (ZSET), ARGV[3] the mark, ARGV[4] how many are kept. */
+const APPEND_ONCE_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0} end
+if redis.call('ZSCORE', KEYS[5], ARGV[3]) then return {0, 0} end
+local clock = redis.call('TIME')
+redis.call('ZADD', KEYS[5], tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000), ARGV[3])
+redis.call('ZREMRANGEBYRANK', KEYS[5], 0, -tonumber(ARGV[4]) - 1)
+${APPEND_BODY.replace('FIRST', '5')}`;
+
+export interface EventLogStats {
+  appended: number;
+  /** Dropped before Redis: the buffer was full (MAX_BUFFERED_EVENTS). */
+  dropped: number;
+  failedWrites: number;
+  buffered: number;
+}
+
+/** A stream entry's fields as ioredis answers them, as an event. */
+export function eventOf(tenantId: string, id: string, fields: string[]): PulseEvent {
+  const f = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i], fields[i + 1]);
+  return {
+    id,
+    type: f.get('t') as PulseEvent['type'],
+    tenantId,
+    clientId: f.get('c') || null,
+    at: f.get('a') ?? '',
+    sequence: Number(f.get('s') ?? 0),
+    data: JSON.parse(f.get('d') ?? '{}') as Record<string, unknown>,
+  };
+}
+
+/**
+ * The tenants' event log (issue #38): one Redis stream per tenant, the source of every
+ * subscription's deliveries and replays. Presence transitions and connection events arrive
+ * through PresenceEventsPublisher (after the presence writer's or the NATS events' own batched
+ * write), are buffered here without I/O and written every flush interval, one Lua call per tenant,
+ * all in one pipeline; anomalies and limit crossings (outboxes that may hand the same change out
+ * again) are appended at once, once per change. Only tenants whose tier has subscriptions and
+ * that have one are appended to.
+ */
+@Injectable()
+export class EventLog implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(EventLog.name);
+  readonly keys: EventKeys;
+  private readonly options: EventsOptions;
+  private readonly scripts: Record<'pulseEventsAppend' | 'pulseEventsAppendOnce', LuaScript>;
+  private readonly timer: NamedInterval;
+  private pending = new Map<string, NewEvent[]>();
+  private size = 0;
+  private running: Promise<void> | null = null;
+  private lastAppendAt = 0;
+  private readonly stats = { appended: 0, dropped: 0, failedWrites: 0 };
+  /** Tenants whose due hint failed to be set. */
+  private readonly unhinted = new Set<string>();
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+    private readonly directory: TenantDirectory,
+    scheduler: SchedulerRegistry,
+    presence: PresenceEventsPublisher,
+    anomalies: AnomalyEvents,
+    limits: LimitEvents,
+    @Inject(PULSE_OPTIONS) options: PulseOptions,
+  ) {
+    this.keys = new EventKeys(options.redis.keyPrefix);
+    this.options = options.events ?? DEFAULT_EVENTS;
+    this.timer = new NamedInterval(scheduler, 'pulse-events-flush');
+    this.scripts = defineScripts(redis, {
+      pulseEventsAppend: { lua: APPEND_LUA, keys: 4 },
+      pulseEventsAppendOnce: { lua: APPEND_ONCE_LUA, keys: 5 },
+    });
+    presence.subscribe((e) => this.append(fromPresence(e)));
+    anomalies.subscribe({
+      changed: (tenantId, event, a) => this.appendOnce(`anomaly:${a.id}:${event}`, fromAnomaly(tenantId, event, a)),
+    });
+    limits.subscribe({ crossed: (c) => this.appendOnce(`limit:${c.id}:${c.event}`, fromLimit(c)) });
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer.start(this.options.flushIntervalMs, () => void this.flush());
+  }
+
+  /**
+   * The final flush: runs alongside the other shutdown hooks (the presence writer's final flush
+   * publishes its last transitions meanwhile), until nothing was appended for SHUTDOWN_QUIET_MS
+   * and the buffer is empty, or SHUTDOWN_FLUSH_MS has passed.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.timer.stop();
+    const deadline = Date.now() + SHUTDOWN_FLUSH_MS;
+    this.lastAppendAt = Math.max(this.lastAppendAt, Date.now());
+    while (Date.now() < deadline) {
+      await Promise.race([this.flush(), delay(Math.max(0, deadline - Date.now()))]);
+      if (this.size === 0 && !this.running && Date.now() - this.lastAppendAt >= SHUTDOWN_QUIET_MS) return;
+      await delay(Math.min(this.options.flushIntervalMs, Math.max(0, deadline - Date.now())));
+    }
+    if (this.size > 0) this.logger.error(`shutting down with ${this.size} event(s) not written to Redis`);
+  }
+
+  /** Buffers an event for the next flush (no I/O); tenants whose tier has no subscriptions are skipped. */
+  append(event: NewEvent): void {
+    const tenant = this.directory.get(event.tenantId);
+    if (!tenant || !entitled(tenant.tier, 'eventSubscriptions')) return;
+    if (this.size >= MAX_BUFFERED_EVENTS) {
+      this.stats.dropped++;
+      return;
+    }
+    let list = this.pending.get(event.tenantId);
+    if (!list) this.pending.set(event.tenantId, (list = []));
+    list.push(event);
+    this.size++;
+    this.lastAppendAt = Date.now();
+  }
+
+  /** Appends the event now, unless an event of the same mark was appended before (a repeat of the same change). */
+  async appendOnce(mark: string, event: NewEvent): Promise<void> {
+    const tenant = this.directory.get(event.tenantId);
+    if (!tenant || !entitled(tenant.tier, 'eventSubscriptions')) return;
+    const [appended, subscriptions] = (await this.scripts.pulseEventsAppendOnce(
+      [...this.appendKeys(event.tenantId), this.keys.once(event.tenantId)],
+      [...this.trimArgs(event.tenantId), mark, ONCE_MARKS_KEPT, ...fieldsOf(event)],
+    )) as [number, number];
+    if (appended > 0) {
+      this.stats.appended += appended;
+      if (subscriptions > 0) await this.markDue([event.tenantId]);
+    }
+  }
+
+  /** Writes what is buffered; concurrent callers share the run in progress. */
+  flush(): Promise<void> {
+    this.running ??= this.run().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  snapshot(): EventLogStats {
+    return { ...this.stats, buffered: this.size };
+  }
+
+  /** Up to `count` of the tenant's events after `afterId` (exclusive; '-' from the oldest kept), oldest first. */
+  async read(tenantId: string, afterId: string, count: number): Promise<PulseEvent[]> {
+    const start = afterId === '-' || afterId === '0-0' ? '-' : `(${afterId}`;
+    const entries = (await this.redis.xrange(this.keys.stream(tenantId), start, '+', 'COUNT', count)) as [
+      string,
+      string[],
+    ][];
+    return entries.map(([id, fields]) => eventOf(tenantId, id, fields));
+  }
+
+  /** Up to `count` of the tenant's events from `fromMs` on (inclusive), oldest first. */
+  async readFrom(tenantId: string, fromMs: number, count: number): Promise<PulseEvent[]> {
+    const entries = (await this.redis.xrange(this.keys.stream(tenantId), String(fromMs), '+', 'COUNT', count)) as [
+      string,
+      string[],
+    ][];
+    return entries.map(([id, fields]) => eventOf(tenantId, id, fields));
+  }
+
+  /** The id and sequence of the tenant's newest event, or null when its stream is empty. */
+  async newest(tenantId: string): Promise<{ id: string; sequence: number } | null> {
+    const [entry] = (await this.redis.xrevrange(this.keys.stream(tenantId), '+', '-', 'COUNT', 1)) as [
+      string,
+      string[],
+    ][];
+    return entry ? { id: entry[0], sequence: eventOf(tenantId, entry[0], entry[1]).sequence } : null;
+  }
+
+  /** Marks the tenants' subscriptions as having work now (the delivery workers' hint). */
+  async markDue(tenantIds: string[]): Promise<void> {
+    if (tenantIds.length === 0) return;
+    const now = Date.now();
+    await this.redis.zadd(this.keys.due(), 'LT', ...tenantIds.flatMap((t) => [now, t]));
+  }
+
+  private appendKeys(tenantId: string): string[] {
+    return [
+      this.keys.shared.tenant(tenantId),
+      this.keys.subscriptions(tenantId),
+      this.keys.stream(tenantId),
+      this.keys.sequence(tenantId),
+    ];
+  }
+
+  /** MAXLEN and MINID: the backlog bound and the tenant's tier's retention. */
+  private trimArgs(tenantId: string): [number, number] {
+    const tier = this.directory.get(tenantId)?.tier ?? 'basic';
+    return [this.options.backlogMax, Math.max(0, Date.now() - TIER_LIMITS[tier].eventRetentionHours * 3_600_000)];
+  }
+
+  private async run(): Promise<void> {
+    if ((this.size === 0 && this.unhinted.size === 0) || !redisReady(this.redis)) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    this.size = 0;
+    const due: string[] = [];
+    // One call per tenant, issued together: ioredis' auto-pipelining sends them in one round trip.
+    await Promise.all(
+      [...batch].map(async ([tenantId, events]) => {
+        try {
+          const [appended, subscriptions] = (await this.scripts.pulseEventsAppend(this.appendKeys(tenantId), [
+            ...this.trimArgs(tenantId),
+            ...events.flatMap(fieldsOf),
+          ])) as [number, number];
+          if (appended > 0) this.stats.appended += appended;
+          if (appended > 0 && subscriptions > 0) due.push(tenantId);
+        } catch (err) {
+          // Kept for the next flush, ahead of what came since (per-client order), within the bound.
+          this.stats.failedWrites += events.length;
+          const later = this.pending.get(tenantId) ?? [];
+          const room = Math.max(0, MAX_BUFFERED_EVENTS - this.size);
+          const kept = events.slice(Math.max(0, events.length - room));
+          this.stats.dropped += events.length - kept.length;
+          this.pending.set(tenantId, [...kept, ...later]);
+          this.size += kept.length;
+          this.logger.warn(`events of ${tenantId} not written, kept for the next flush: ${(err as Error).message}`);
+        }
+      }),
+    );
+    // A hint not set is set with the next flush (and the workers' sweep finds the tenant anyway).
+    const hinted = [...new Set([...this.unhinted, ...due])];
+    this.unhinted.clear();
+    await this.markDue(hinted).catch((err: Error) => {
+      for (const t of hinted) this.unhinted.add(t);
+      this.logger.warn(`events due hint not set, kept for the next flush: ${err.message}`);
+    });
+  }
+}
+
+function fieldsOf(e: NewEvent): string[] {
+  return [e.type, e.clientId ?? '', e.at, JSON.stringify(e.data)];
+}
+
+/** Unreferenced: the connections keep the process alive meanwhile. */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
