@@ -21,6 +21,8 @@ import { fromAnomaly, fromLimit, fromPresence, type NewEvent, type PulseEvent } 
 
 /** Events buffered for the next flush at most (every tenant together); past it new ones are dropped and counted. */
 export const MAX_BUFFERED_EVENTS = 100_000;
+/** Events per append call at most (a call is one Redis command: kept short). */
+export const EVENTS_PER_CALL = 500;
 /** Marks of events appended once only kept per tenant: far more than a pass hands out again. */
 export const ONCE_MARKS_KEPT = 1000;
 /** The final flush gives the last events this long (a Redis that stopped answering must not hold the exit). */
@@ -246,23 +248,33 @@ export class EventLog implements OnApplicationBootstrap, BeforeApplicationShutdo
     this.pending = new Map();
     this.size = 0;
     const due: string[] = [];
-    // One call per tenant, issued together: ioredis' auto-pipelining sends them in one round trip.
+    // Each tenant's calls in order, the tenants' issued together (auto-pipelined: one round trip
+    // for most flushes). A call holds at most EVENTS_PER_CALL events (a burst of transitions is
+    // never one huge command); a tenant without a subscription stops after its first call.
     await Promise.all(
       [...batch].map(async ([tenantId, events]) => {
+        let at = 0;
         try {
-          const [appended, subscriptions] = (await this.scripts.pulseEventsAppend(this.appendKeys(tenantId), [
-            ...this.trimArgs(tenantId),
-            ...events.flatMap(fieldsOf),
-          ])) as [number, number];
-          if (appended > 0) this.stats.appended += appended;
-          if (appended > 0 && subscriptions > 0) due.push(tenantId);
+          while (at < events.length) {
+            const chunk = events.slice(at, at + EVENTS_PER_CALL);
+            const [appended, subscriptions] = (await this.scripts.pulseEventsAppend(this.appendKeys(tenantId), [
+              ...this.trimArgs(tenantId),
+              ...chunk.flatMap(fieldsOf),
+            ])) as [number, number];
+            at += chunk.length;
+            if (appended <= 0) break; // no subscription (or no tenant): the rest would not be kept either
+            this.stats.appended += appended;
+            if (subscriptions > 0 && !due.includes(tenantId)) due.push(tenantId);
+          }
         } catch (err) {
-          // Kept for the next flush, ahead of what came since (per-client order), within the bound.
-          this.stats.failedWrites += events.length;
+          // What was not written is kept for the next flush, ahead of what came since (per-client
+          // order), within the bound.
+          const rest = events.slice(at);
+          this.stats.failedWrites += rest.length;
           const later = this.pending.get(tenantId) ?? [];
           const room = Math.max(0, MAX_BUFFERED_EVENTS - this.size);
-          const kept = events.slice(Math.max(0, events.length - room));
-          this.stats.dropped += events.length - kept.length;
+          const kept = rest.slice(Math.max(0, rest.length - room));
+          this.stats.dropped += rest.length - kept.length;
           this.pending.set(tenantId, [...kept, ...later]);
           this.size += kept.length;
           this.logger.warn(`events of ${tenantId} not written, kept for the next flush: ${(err as Error).message}`);

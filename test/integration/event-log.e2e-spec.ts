@@ -89,6 +89,23 @@ describe('event log (real NATS and Redis)', () => {
     expect(await events(basic.id)).toEqual([]);
   });
 
+  it('writes a burst in calls of at most 500 events, in order; a tenant without a subscription costs one call', async () => {
+    const t = await tenant('professional');
+    const none = await tenant('professional', false);
+    const at = new Date().toISOString();
+    const before = log.snapshot().appended;
+    for (let i = 0; i < 1200; i++) {
+      for (const x of [t, none]) log.append({ type: 'client.online', tenantId: x.id, clientId: `b${i}`, at, data: {} });
+    }
+    await log.flush();
+    const got = await events(t.id);
+    expect(got.map((e) => e.clientId)).toEqual(Array.from({ length: 1200 }, (_, i) => `b${i}`));
+    expect(got.map((e) => e.sequence)).toEqual(got.map((_, i) => got[0].sequence + i));
+    expect(await events(none.id)).toEqual([]);
+    expect(log.snapshot().appended - before).toBe(1200);
+    expect(log.snapshot().buffered).toBe(0);
+  });
+
   it('appends a change handed out again once only (outbox repeats)', async () => {
     const t = await tenant('enterprise');
     const crossing = {
