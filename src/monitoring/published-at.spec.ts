@@ -165,11 +165,90 @@ describe('publishedAtVerdict (the tap reads X-Published-At in place)', () => {
     );
   });
 
+  it('reads headers as nats.js does: exact names, the first value, any line, any other value', () => {
+    const cases: [string, LatencyVerdict][] = [
+      // Names are case-sensitive to nats.js's get(): a case variant is another header.
+      [`NATS/1.0\r\nx-published-at: ${NOW - 1}\r\nX-Published-At: ${NOW - 2}\r\n\r\n`, 2],
+      [`NATS/1.0\r\nX-PUBLISHED-AT: ${NOW - 1}\r\n\r\n`, 'missing'],
+      // The first of duplicate lines counts; later ones only have to be parseable.
+      [`NATS/1.0\r\nX-Published-At: ${NOW - 3}\r\nX-Published-At: abc\r\n\r\n`, 3],
+      // Other values: colons, the key's text, non-ASCII and control bytes are nothing to nats.js.
+      [`NATS/1.0\r\nA: X-Published-At: ${NOW - 9}\r\nX-Published-At: ${NOW - 4}\r\n\r\n`, 4],
+      [`NATS/1.0\r\nNats-Msg-Id: é\u0001\u007f:\r\nX-Published-At: ${NOW - 5}\r\n\r\n`, 5],
+      // Lines without a colon are skipped, an empty line (the block's end) does not stop nats.js.
+      [`NATS/1.0\r\nno colon here\r\n\r\nX-Published-At: ${NOW - 6}\r\n\r\n`, 6],
+      [`NATS/1.0\r\n\r\nX-Published-At: ${NOW - 7}`, 7], // a last line without CR LF
+      // Any status line (and its bytes) is not a header.
+      [`NATS/1.0 503 No Responders\r\nX-Published-At: ${NOW - 8}\r\n\r\n`, 8],
+      [`X-Published-At: ${NOW - 8}\r\n\r\n`, 'missing'],
+      // A name nats.js refuses, on any line with a colon, makes the block unreadable.
+      [`NATS/1.0\r\nX-Published-At: ${NOW - 9}\r\n Folded: x\r\n\r\n`, 'invalid'],
+      [`NATS/1.0\r\nX-Published-At: ${NOW - 9}\r\n\tfolded: x\r\n\r\n`, 'invalid'],
+      [`NATS/1.0\r\nX-Published-At: ${NOW - 9}\r\n folded continuation\r\n\r\n`, 9],
+    ];
+    for (const [text, expected] of cases) {
+      const msg = received(block(text));
+      expect([text, reference(msg, NOW)]).toEqual([text, expected]);
+      expect([text, verdict(msg)]).toEqual([text, expected]);
+    }
+  });
+
+  it('agrees with nats.js on blocks of several headers, changed or cut anywhere (property-based)', () => {
+    const name = fc.constantFrom(
+      'X-Published-At',
+      'x-published-at',
+      'X-PUBLISHED-AT',
+      'Nats-Msg-Id',
+      'Nats-Expected-Stream',
+      'traceparent',
+      'X-Published-A',
+      '',
+      ' X-Published-At',
+      'X-Published-At ',
+    );
+    const value = fc.oneof(
+      fc.integer({ min: 0, max: 400_000 }).map((k) => ` ${NOW - k}`),
+      fc.constantFrom(' ', '', ' abc', ` X-Published-At: ${NOW}`, ' a:b:c', ` ${NOW}\t`, '\t 1', ' 0'),
+      fc.string({ maxLength: 30 }).map((v) => ` ${v}`),
+      fc.string({ unit: 'grapheme', maxLength: 8 }).map((v) => ` ${v}`),
+    );
+    const header = fc.oneof(
+      { weight: 5, arbitrary: fc.tuple(name, value).map(([k, v]) => `${k}:${v}`) },
+      { weight: 1, arbitrary: fc.constantFrom(' folded', '\tfolded: x', 'no colon', '') },
+    );
+    const status = fc.constantFrom('NATS/1.0', 'NATS/1.0 503', 'NATS/1.0 408 Request Timeout', 'NATS/1.0\u00e9');
+    const text = fc
+      .tuple(status, fc.array(header, { minLength: 1, maxLength: 6 }))
+      .map(([s, lines]) => `${s}\r\n${lines.map((l) => `${l}\r\n`).join('')}\r\n`);
+    const special = fc.constantFrom(9, 10, 13, 32, 48, 58, 0x80, 0xc3, 0xe2);
+    const edit = fc.record({
+      at: fc.nat(),
+      byte: fc.oneof(special, fc.integer({ min: 0, max: 255 })),
+      kind: fc.constantFrom('keep', 'keep', 'replace', 'insert', 'cut'),
+    });
+    fc.assert(
+      fc.property(text, edit, (t, { at, byte, kind }) => {
+        const b = [...block(t)];
+        const i = at % (b.length + 1);
+        if (kind === 'replace' && i < b.length) b[i] = byte;
+        else if (kind === 'insert') b.splice(i, 0, byte);
+        else if (kind === 'cut') b.length = i;
+        const msg = received(new Uint8Array(b));
+        expect(verdict(msg)).toEqual(reference(msg, NOW));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
   it('decides the usual blocks itself (the property above is not all fallback)', () => {
     const sdk = block(`NATS/1.0\r\nX-Published-At: ${NOW - 1}\r\n\r\n`);
     expect(readPublishedAt(sdk, sdk.length)).toBe(NOW - 1);
     const other = block(`NATS/1.0\r\nNats-Msg-Id: abc\r\nX-Published-At: ${NOW - 1}\r\n\r\n`);
     expect(readPublishedAt(other, other.length)).toBe(NOW - 1);
+    const variants = block(
+      `NATS/1.0 100\r\nx-published-at: 1\r\nA: X-Published-At: 2 \u00e9\r\n\r\nX-Published-At:\t${NOW - 1} \r\n\r\n`,
+    );
+    expect(readPublishedAt(variants, variants.length)).toBe(NOW - 1);
     const none = block('NATS/1.0\r\nNats-Msg-Id: abc\r\n\r\n');
     expect(readPublishedAt(none, none.length)).toBe(NO_PUBLISHED_AT);
     // 15 digits are read; 16 go to nats.js (Number() would round them).

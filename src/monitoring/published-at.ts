@@ -18,7 +18,7 @@ const LF = 10;
 const TAB = 9;
 const SPACE = 32;
 const COLON = 58;
-const KEY = Array.from(PUBLISHED_AT_HEADER, (c) => c.charCodeAt(0));
+const KEY = Uint8Array.from(PUBLISHED_AT_HEADER, (c) => c.charCodeAt(0));
 /** Up to 15 digits a number is an exact integer (< 2^53), as Number() would read it. */
 const MAX_DIGITS = 15;
 
@@ -86,66 +86,70 @@ function digitsAt(bytes: Uint8Array, from: number, to: number): number {
 
 /**
  * Reads the first `X-Published-At` value of a NATS header block (`bytes[0, end)`) the way nats.js
- * (MsgHdrsImpl.decode, then `get` with an exact key) reads it, for the blocks where that is
- * certain: printable ASCII and tabs, lines ending in CR LF only, every header name valid (nats.js
- * throws on an invalid one, anywhere in the block). Returns the value as a number when it is 1 to 15
- * decimal digits, NO_PUBLISHED_AT when there is no such header or its value is empty, and
- * SCAN_UNDECIDED for anything else (other bytes, a lone CR or LF, an invalid name, another number
- * form), which the caller leaves to nats.js. The first line (`NATS/1.0`, a status) is not a header.
+ * (MsgHdrsImpl.decode, then `get` with the exact key) reads it, in one pass over the bytes, for
+ * the blocks where that is certain. nats.js splits the block on CR LF; the first line (`NATS/1.0`,
+ * a status) is not a header; a line without a colon is skipped; on every other line the name (up
+ * to the first colon) must be bytes 33..126 and the trimmed value must hold no CR or LF, or nats.js
+ * throws, whichever line it is; the names are case-sensitive (`x-published-at` is another header)
+ * and the first value counts, even an empty one. Other header values may hold any byte but CR and
+ * LF (non-ASCII bytes decode to characters that are neither). Returns the value as a number when it
+ * is 1 to 15 decimal digits between spaces and tabs, NO_PUBLISHED_AT when there is no such header
+ * or its value is empty, and SCAN_UNDECIDED for anything else (a lone CR or LF after the first
+ * line, a line with a colon whose name nats.js refuses, another number form or byte in the value),
+ * which the caller leaves to nats.js. Linear in the block, every byte read once (the key's 14
+ * bytes twice), nothing allocated.
  */
 export function scanPublishedAt(bytes: Uint8Array, end: number): number {
-  // The first value counts, even an empty one (nats.js keeps every value, `get` returns the first).
-  let found = NOT_THIS_HEADER;
-  let lineStart = 0;
-  let first = true;
+  // The first line, up to the first CR LF (its bytes do not matter to nats.js).
   let i = 0;
-  while (i <= end) {
-    // A last line without CR LF is still a line to nats.js (it splits on CR LF).
-    const c = i < end ? bytes[i] : CR;
-    if (c === CR) {
-      if (i < end && (i + 1 >= end || bytes[i + 1] !== LF)) return SCAN_UNDECIDED;
-      if (!first && i > lineStart) {
-        const value = headerLine(bytes, lineStart, i, found === NOT_THIS_HEADER);
-        if (value === SCAN_UNDECIDED) return SCAN_UNDECIDED;
-        if (value !== NOT_THIS_HEADER) found = value;
-      }
-      first = false;
-      i += 2;
-      lineStart = i;
-    } else if ((c < SPACE && c !== TAB) || c > 126) {
-      return SCAN_UNDECIDED;
-    } else {
-      i++;
-    }
+  for (;;) {
+    while (i < end && bytes[i] !== CR) i++;
+    if (i + 1 >= end) return NO_PUBLISHED_AT; // one line: no headers
+    if (bytes[i + 1] === LF) break;
+    i++;
   }
-  return found === NOT_THIS_HEADER ? NO_PUBLISHED_AT : found;
+  i += 2;
+  let found = NOT_FOUND;
+  let c = 0;
+  while (i < end) {
+    const start = i;
+    while (i < end && (c = bytes[i]) > SPACE && c < 127 && c !== COLON) i++;
+    if (i === end) break; // a last line (no CR LF) without a colon
+    if (c !== COLON) {
+      // Not a name byte: the line must have no colon (nats.js skips it, an empty line too).
+      while (i < end && (c = bytes[i]) !== COLON && c !== CR && c !== LF) i++;
+      if (c === COLON) return SCAN_UNDECIDED;
+    } else if (found === NOT_FOUND && i - start === KEY.length && isKey(bytes, start)) {
+      i++;
+      while (i < end && ((c = bytes[i]) === SPACE || c === TAB)) i++;
+      const from = i;
+      let n = 0;
+      while (i < end && (c = bytes[i] - ZERO) >= 0 && c <= 9) {
+        n = n * 10 + c;
+        i++;
+      }
+      const digits = i - from;
+      while (i < end && ((c = bytes[i]) === SPACE || c === TAB)) i++;
+      if (digits > MAX_DIGITS || (i < end && bytes[i] !== CR)) return SCAN_UNDECIDED;
+      found = digits === 0 ? NO_PUBLISHED_AT : n;
+    } else {
+      // Another header's value: up to the CR (one comparison for a byte above CR).
+      i++;
+      while (i < end && ((c = bytes[i]) > CR || (c !== CR && c !== LF))) i++;
+    }
+    if (i === end) break; // a last line without CR LF is still a line to nats.js
+    if (bytes[i] !== CR || i + 1 === end || bytes[i + 1] !== LF) return SCAN_UNDECIDED; // a lone CR or LF
+    i += 2;
+  }
+  return found === NOT_FOUND ? NO_PUBLISHED_AT : found;
 }
 
-/** A valid line that is not the first `X-Published-At`, or has no colon (a result of `headerLine`). */
-const NOT_THIS_HEADER = -3;
+/** No `X-Published-At` line seen yet (in `scanPublishedAt`). */
+const NOT_FOUND = -3;
+const ZERO = 48;
 
-/**
- * One non-empty header line `bytes[start, end)` (printable ASCII and tabs): SCAN_UNDECIDED when its
- * name is one nats.js refuses (a byte outside 33..126), else, when `wanted` and the name is exactly
- * `X-Published-At`, its value trimmed of spaces and tabs (NO_PUBLISHED_AT when empty, the number
- * for 1 to 15 digits, SCAN_UNDECIDED otherwise); NOT_THIS_HEADER for every other line.
- */
-function headerLine(bytes: Uint8Array, start: number, end: number, wanted: boolean): number {
-  let colon = start;
-  while (colon < end && bytes[colon] !== COLON) colon++;
-  if (colon === end) return NOT_THIS_HEADER; // no colon: nats.js skips the line
-  let named = wanted && colon - start === KEY.length;
-  for (let j = start; j < colon; j++) {
-    const c = bytes[j];
-    if (c <= SPACE || c > 126) return SCAN_UNDECIDED;
-    if (named && c !== KEY[j - start]) named = false;
-  }
-  if (!named) return NOT_THIS_HEADER;
-  let from = colon + 1;
-  let to = end;
-  while (from < to && (bytes[from] === SPACE || bytes[from] === TAB)) from++;
-  while (to > from && (bytes[to - 1] === SPACE || bytes[to - 1] === TAB)) to--;
-  if (from === to) return NO_PUBLISHED_AT;
-  if (to - from > MAX_DIGITS) return SCAN_UNDECIDED;
-  return digitsAt(bytes, from, to);
+/** Whether `bytes[start, start + 14)` is `X-Published-At`, exactly (nats.js's `get` is case-sensitive). */
+function isKey(bytes: Uint8Array, start: number): boolean {
+  for (let k = 0; k < KEY.length; k++) if (bytes[start + k] !== KEY[k]) return false;
+  return true;
 }
