@@ -12,19 +12,30 @@
 # Behind a TLS-intercepting proxy, give npm the proxy's CA as a build secret:
 #   podman build --secret id=ca,src=/etc/ssl/certs/ca-certificates.crt .
 #
-# VERSION (required): package.json's version, the one source of Pulse's version; it becomes the
-# label org.opencontainers.image.version, and the build stops when it is missing or differs:
+# VERSION (optional): package.json's version, the one source of Pulse's version, stated again for
+# the label org.opencontainers.image.version (a label cannot be read from a file). Given, it must
+# be package.json's version, or the build stops; not given, the build reads package.json (the image
+# and its /health/live report that version all the same) and the label is empty:
 #   podman build --build-arg VERSION="$(node -p "require('./package.json').version")" .
 ARG BASE_IMAGE=localhost/pulse-base:node24-bookworm
 
-FROM ${BASE_IMAGE} AS build
+# The version check, a stage of its own so that it can be built alone (--target version, seconds);
+# the build stage takes package.json from it, so no build skips it.
+FROM ${BASE_IMAGE} AS version
 WORKDIR /src
-COPY package.json package-lock.json ./
+COPY package.json ./
 ARG VERSION
 RUN v="$(node -p "require('./package.json').version")"; \
-    if [ "$VERSION" != "$v" ]; then \
-      echo "the VERSION build argument ('$VERSION') must be package.json's version: --build-arg VERSION=$v (compose: PULSE_VERSION=$v)" >&2; exit 1; \
+    if [ -n "$VERSION" ] && [ "$VERSION" != "$v" ]; then \
+      echo "the VERSION build argument ('$VERSION') must be package.json's version: --build-arg VERSION=$v (compose: PULSE_VERSION=$v), or none" >&2; exit 1; \
+    elif [ -z "$VERSION" ]; then \
+      echo "Pulse $v; no VERSION given: the image's version label stays empty (--build-arg VERSION=$v sets it)"; \
     fi
+
+FROM ${BASE_IMAGE} AS build
+WORKDIR /src
+COPY --from=version /src/package.json ./
+COPY package-lock.json ./
 # --ignore-scripts: no dependency Pulse builds with needs its install script (the only ones are
 # @swc/core's check, dynalite's leveldb binding for the tests, and swagger-ui-dist's telemetry).
 RUN --mount=type=cache,id=pulse-npm,target=/root/.npm \
@@ -38,6 +49,7 @@ COPY src ./src
 RUN npm run build
 
 FROM ${BASE_IMAGE} AS runtime
+# The version label is VERSION as given (checked in the version stage above), empty without it.
 ARG VERSION
 LABEL org.opencontainers.image.title="Pulse" \
       org.opencontainers.image.description="Multi-tenant monitoring service for NATS" \
@@ -60,6 +72,8 @@ RUN --mount=type=cache,id=pulse-npm,target=/root/.npm \
 # dist holds the compiled service and the dashboard (dist/dashboard/public); the dashboard's chart
 # library (uplot) and Swagger UI (swagger-ui-dist) are served from node_modules, as outside the image.
 COPY --from=build /src/dist ./dist
+# Pulse's licence and NOTICE travel with the image (Apache-2.0 §4), beside package.json.
+COPY LICENSE NOTICE ./
 USER 10001:10001
 EXPOSE 3000
 # Pulse writes nothing to its filesystem (logs are JSON lines on stdout): it runs with a read-only

@@ -2163,10 +2163,7 @@ export interface components {
     Live: {
       /** @enum {string} */
       status: 'ok';
-      /**
-       * @description Pulse's version (package.json; semantic versioning)
-       * @example 0.1.0
-       */
+      /** @description Pulse's version (package.json; semantic versioning) */
       version: string;
     };
     AdminOverview: {

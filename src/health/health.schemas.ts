@@ -4,6 +4,6 @@ import { obj, oneOfValues, type Schema, str } from '../common/schema.js';
 export const HEALTH_SCHEMAS: Record<string, Schema> = {
   Live: obj({
     status: oneOfValues(['ok']),
-    version: { ...str, description: "Pulse's version (package.json; semantic versioning)", example: '0.1.0' },
+    version: { ...str, description: "Pulse's version (package.json; semantic versioning)" },
   }),
 };

@@ -226,12 +226,19 @@ export async function assembleBase(podman: Podman, times: StepTimes): Promise<vo
  * `podman build --pull=never` of the repository's Dockerfile: docker format (OCI drops the
  * HEALTHCHECK), and one commit per stage (--layers=false: vfs copies a whole root filesystem for
  * every layer it commits). VERSION is package.json's version (the image's version label; the
- * Dockerfile refuses any other).
+ * Dockerfile refuses any other) unless `version` says otherwise (null: none given); `target`
+ * builds only up to that stage.
  */
-export async function buildImage(podman: Podman, context: string, tag: string): Promise<void> {
-  const { version } = JSON.parse(readFileSync(join(context, 'package.json'), 'utf8')) as { version: string };
+export async function buildImage(
+  podman: Podman,
+  context: string,
+  tag: string,
+  { version, target }: { version?: string | null; target?: string } = {},
+): Promise<void> {
+  const ours = (JSON.parse(readFileSync(join(context, 'package.json'), 'utf8')) as { version: string }).version;
   const args = ['build', '--pull=never', '--layers=false', '--format', 'docker', '--network', 'host', '-t', tag];
-  args.push('--build-arg', `VERSION=${version}`);
+  if (version !== null) args.push('--build-arg', `VERSION=${version ?? ours}`);
+  if (target) args.push('--target', target);
   // The machine's trust store, for npm behind a TLS-intercepting proxy: a build secret, in no layer.
   const ca = '/etc/ssl/certs/ca-certificates.crt';
   if (existsSync(ca)) args.push('--secret', `id=ca,src=${ca}`);
