@@ -686,6 +686,8 @@ describe("Compliance: the export holds the tenant's JetStream (a fixed reader)",
   /** The fixed figures; history answers only the periods of the range asked (each at most once). */
   class RangeReader extends FakeJetStreamReader {
     readonly asked: { fromMs: number; toMs: number; resolution: string }[] = [];
+    /** "Now" for the fixed figures, set before the export: a minute boundary crossed while the export runs must not move them. */
+    anchorMs = Date.now();
 
     override history(
       tenantId: string,
@@ -699,11 +701,11 @@ describe("Compliance: the export holds the tenant's JetStream (a fixed reader)",
       // The last hour of minutes, and the current hour; only those inside [from, to].
       const points =
         resolution === 'minute'
-          ? lagHistory(view, 60)
+          ? lagHistory(view, 60, this.anchorMs)
           : [
               {
-                ...lagHistory(view, 1)[0],
-                timestamp: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString(),
+                ...lagHistory(view, 1, this.anchorMs)[0],
+                timestamp: new Date(Math.floor(this.anchorMs / 3_600_000) * 3_600_000).toISOString(),
               },
             ];
       return Promise.resolve(
@@ -729,6 +731,7 @@ describe("Compliance: the export holds the tenant's JetStream (a fixed reader)",
     const view = laggingTenant(t.id);
     reader.views.set(t.id, view);
     reader.views.set(other.id, { ...laggingTenant(other.id), streams: [streamFigures('THEIRS', [], 1, 1)] });
+    reader.anchorMs = Date.now();
     const res = await fetch(`${pulse.url}/api/v1/admin/tenants/${t.id}/export`, {
       headers: { authorization: `Bearer ${ADMIN_KEY}` },
     });
