@@ -13,7 +13,7 @@ import { loadavg } from 'node:os';
 import { connect } from '@nats-io/transport-node';
 import { spawn } from 'node:child_process';
 import { heartbeatBody } from './heartbeat-body.mjs';
-import { freePort, startPrivateNats, startPrivateRedis } from './private-servers.mjs';
+import { benchPulseEnv, freePort, startPrivateNats, startPrivateRedis } from './private-servers.mjs';
 import { processCpuMs, writeResult } from './process-stats.mjs';
 
 const arg = (name, fallback) => Number(process.argv.find((a) => a.startsWith(`${name}=`))?.split('=')[1] ?? fallback);
@@ -67,20 +67,10 @@ const url = `http://127.0.0.1:${port}`;
 const adminKey = `events-admin-${randomBytes(12).toString('hex')}`;
 const pulse = spawn(process.execPath, ['dist/main.js'], {
   stdio: ['ignore', 'ignore', 'inherit'],
-  env: {
-    PATH: process.env.PATH ?? '',
-    NODE_ENV: 'production',
-    PORT: String(port),
-    ADMIN_API_KEY: adminKey,
-    NATS_URL: nats.url,
-    REDIS_URL: redisServer.url,
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_PER_KEY_PER_MINUTE: '1000000',
-    RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '1000000',
-    JETSTREAM_MONITORING: 'false',
-    ALERT_ALLOW_PRIVATE_TARGETS: 'true',
-    EVENTS_BACKLOG_MAX: '100000',
-  },
+  env: benchPulseEnv(
+    { port, adminKey, nats: nats.url, redis: redisServer.url },
+    { ALERT_ALLOW_PRIVATE_TARGETS: 'true', EVENTS_BACKLOG_MAX: '100000' },
+  ),
 });
 stops.unshift(async () => {
   if (pulse.exitCode === null) {
