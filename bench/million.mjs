@@ -32,7 +32,7 @@ import {
   sample,
   tenantIds,
 } from './million-plan.mjs';
-import { freePort, startPrivateNats, startPrivateRedis } from './private-servers.mjs';
+import { benchPulseEnv, freePort, startPrivateNats, startPrivateRedis } from './private-servers.mjs';
 import { processCpuMs, processRssMb, writeResult } from './process-stats.mjs';
 
 const { values: args } = parseArgs({
@@ -116,20 +116,7 @@ const url = `http://127.0.0.1:${port}`;
 const adminKey = `million-admin-${randomBytes(12).toString('hex')}`;
 let phase = 'start-up';
 const pulse = child('pulse', process.execPath, ['dist/main.js'], {
-  env: {
-    PATH: process.env.PATH ?? '',
-    NODE_ENV: 'production',
-    PORT: String(port),
-    ADMIN_API_KEY: adminKey,
-    NATS_URL: nats.url,
-    REDIS_URL: redisServer.url,
-    LOG_LEVEL: 'warn',
-    // The probe and the scrapes are the only API callers: no 429 may stand for a latency.
-    RATE_LIMIT_PER_KEY_PER_MINUTE: '1000000',
-    RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '1000000',
-    // The private nats-server has no JetStream.
-    JETSTREAM_MONITORING: 'false',
-  },
+  env: benchPulseEnv({ port, adminKey, nats: nats.url, redis: redisServer.url }),
   onExit: (how, tail) => void fail(`Pulse exited (${JSON.stringify(how)}) during ${phase}; its last output:\n${tail}`),
 });
 const pulsePid = pulse.process.pid;

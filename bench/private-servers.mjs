@@ -75,3 +75,22 @@ export async function startPrivateRedis() {
   const server = await start('redis-server', args, port, dir);
   return { ...server, url: `redis://127.0.0.1:${port}` };
 }
+
+/** The environment a benchmark's built Pulse (`node dist/main.js`) runs with on private servers. */
+export function benchPulseEnv({ port, adminKey, nats, redis }, extra = {}) {
+  return {
+    PATH: process.env.PATH ?? '',
+    NODE_ENV: 'production',
+    PORT: String(port),
+    ADMIN_API_KEY: adminKey,
+    NATS_URL: nats,
+    REDIS_URL: redis,
+    LOG_LEVEL: 'warn',
+    // The bench's own calls are the only API callers: no 429 may stand for a latency.
+    RATE_LIMIT_PER_KEY_PER_MINUTE: '1000000',
+    RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '1000000',
+    // The private nats-server has no JetStream.
+    JETSTREAM_MONITORING: 'false',
+    ...extra,
+  };
+}
