@@ -34,8 +34,8 @@ export class EventKeys {
 
   /**
    * STRING one appended chunk of events (its token, fixed when the chunk was formed): a chunk
-   * sent again after a call that timed out but ran is not appended twice. PX the tier's event
-   * retention (1 h at least).
+   * sent again after a call that timed out but ran is not appended twice. PX
+   * 10 minutes (a retry comes at the next flush once Redis answers).
    */
   chunk(tenantId: string, token: string): string {
     return `${this.shared.tenantScope(tenantId)}events:chunk:${token}`;

@@ -63,8 +63,11 @@ interface Chunk {
   events: NewEvent[];
 }
 
-/** The chunk tokens are kept at least this long (a retry is far sooner). */
-const CHUNK_TOKEN_MIN_MS = 3_600_000;
+/**
+ * How long a chunk's token is kept: a chunk is sent again at the next flush once Redis answers
+ * (100 ms), far sooner. Not the tier's retention: a busy tenant forms ten chunks a second.
+ */
+const CHUNK_TOKEN_MS = 600_000;
 
 /** As APPEND_LUA, once per mark: KEYS[5] the marks (ZSET), ARGV[3] the mark, ARGV[4] how many are kept. */
 const APPEND_ONCE_LUA = `
@@ -278,15 +281,9 @@ export class EventLog implements OnApplicationBootstrap, BeforeApplicationShutdo
         try {
           for (; at < chunks.length; at++) {
             const chunk = chunks[at];
-            const [trimLength, trimMinId] = this.trimArgs(tenantId);
             const [appended, subscriptions] = (await this.scripts.pulseEventsAppend(
               [...this.appendKeys(tenantId), this.keys.chunk(tenantId, chunk.token)],
-              [
-                trimLength,
-                trimMinId,
-                Math.max(CHUNK_TOKEN_MIN_MS, Date.now() - trimMinId),
-                ...chunk.events.flatMap(fieldsOf),
-              ],
+              [...this.trimArgs(tenantId), CHUNK_TOKEN_MS, ...chunk.events.flatMap(fieldsOf)],
             )) as [number, number];
             if (appended === -2) continue; // written by a call that timed out here
             if (appended <= 0) break; // no subscription (or no tenant): the rest would not be kept either
