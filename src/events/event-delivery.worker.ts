@@ -194,8 +194,9 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
 
   /** One look at a subscription: maybe one batch sent. When to look again. */
   private async look(tenantId: string, s: Subscription): Promise<Next> {
-    const state = await this.subscriptions.state(tenantId, s.id);
-    if (state.paused) return null;
+    const state = await this.subscriptions.stateToSend(tenantId, s.id);
+    // No state: deleted (or erased) since the list was read; nothing to send.
+    if (!state || state.paused) return null;
     const now = Date.now();
     if (state.retryAt > now) return state.retryAt;
     if (!(await this.subscriptions.lease(tenantId, s.id, this.token, this.leaseMs))) return now + this.leaseMs;

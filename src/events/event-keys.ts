@@ -32,6 +32,15 @@ export class EventKeys {
     return `${this.shared.tenantScope(tenantId)}events:once`;
   }
 
+  /**
+   * STRING one appended chunk of events (its token, fixed when the chunk was formed): a chunk
+   * sent again after a call that timed out but ran is not appended twice. PX
+   * 10 minutes (a retry comes at the next flush once Redis answers).
+   */
+  chunk(tenantId: string, token: string): string {
+    return `${this.shared.tenantScope(tenantId)}events:chunk:${token}`;
+  }
+
   /** HASH subscription id → JSON subscription (its signing secret included; never shown again). */
   subscriptions(tenantId: string): string {
     return `${this.shared.tenantScope(tenantId)}events:subs`;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   type BeforeApplicationShutdown,
   Inject,
@@ -47,9 +48,26 @@ end
 redis.call('XTRIM', KEYS[3], 'MINID', '~', ARGV[2])
 return {n, subs}`;
 
+/**
+ * As APPEND_BODY, once per chunk: KEYS[5] the chunk's token key, ARGV[3] how long it is kept (ms).
+ * {-2, 0} when the chunk was written before (a call that timed out in Pulse but ran in Redis).
+ */
 const APPEND_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0} end
-${APPEND_BODY.replace('FIRST', '3')}`;
+if not redis.call('SET', KEYS[5], 1, 'NX', 'PX', ARGV[3]) then return {-2, 0} end
+${APPEND_BODY.replace('FIRST', '4')}`;
+
+/** Events written in one call, under a token fixed when the chunk was formed (kept across retries). */
+interface Chunk {
+  token: string;
+  events: NewEvent[];
+}
+
+/**
+ * How long a chunk's token is kept: a chunk is sent again at the next flush once Redis answers
+ * (100 ms), far sooner. Not the tier's retention: a busy tenant forms ten chunks a second.
+ */
+const CHUNK_TOKEN_MS = 600_000;
 
 /** As APPEND_LUA, once per mark: KEYS[5] the marks (ZSET), ARGV[3] the mark, ARGV[4] how many are kept. */
 const APPEND_ONCE_LUA = `
@@ -100,6 +118,8 @@ export class EventLog implements OnApplicationBootstrap, BeforeApplicationShutdo
   private readonly scripts: Record<'pulseEventsAppend' | 'pulseEventsAppendOnce', LuaScript>;
   private readonly timer: NamedInterval;
   private pending = new Map<string, NewEvent[]>();
+  /** Chunks whose call failed (it may have run): sent again as they are, ahead of `pending`. */
+  private retry = new Map<string, Chunk[]>();
   private size = 0;
   private running: Promise<void> | null = null;
   private lastAppendAt = 0;
@@ -120,7 +140,7 @@ export class EventLog implements OnApplicationBootstrap, BeforeApplicationShutdo
     this.options = options.events ?? DEFAULT_EVENTS;
     this.timer = new NamedInterval(scheduler, 'pulse-events-flush');
     this.scripts = defineScripts(redis, {
-      pulseEventsAppend: { lua: APPEND_LUA, keys: 4 },
+      pulseEventsAppend: { lua: APPEND_LUA, keys: 5 },
       pulseEventsAppendOnce: { lua: APPEND_ONCE_LUA, keys: 5 },
     });
     presence.subscribe((e) => this.append(fromPresence(e)));
@@ -245,38 +265,47 @@ export class EventLog implements OnApplicationBootstrap, BeforeApplicationShutdo
   private async run(): Promise<void> {
     if ((this.size === 0 && this.unhinted.size === 0) || !redisReady(this.redis)) return;
     const batch = this.pending;
+    const retry = this.retry;
     this.pending = new Map();
+    this.retry = new Map();
     this.size = 0;
+    const tenants = new Set([...retry.keys(), ...batch.keys()]);
     const due: string[] = [];
     // Each tenant's calls in order, the tenants' issued together (auto-pipelined: one round trip
     // for most flushes). A call holds at most EVENTS_PER_CALL events (a burst of transitions is
     // never one huge command); a tenant without a subscription stops after its first call.
     await Promise.all(
-      [...batch].map(async ([tenantId, events]) => {
+      [...tenants].map(async (tenantId) => {
+        const chunks = [...(retry.get(tenantId) ?? []), ...chunksOf(batch.get(tenantId) ?? [])];
         let at = 0;
         try {
-          while (at < events.length) {
-            const chunk = events.slice(at, at + EVENTS_PER_CALL);
-            const [appended, subscriptions] = (await this.scripts.pulseEventsAppend(this.appendKeys(tenantId), [
-              ...this.trimArgs(tenantId),
-              ...chunk.flatMap(fieldsOf),
-            ])) as [number, number];
-            at += chunk.length;
+          for (; at < chunks.length; at++) {
+            const chunk = chunks[at];
+            const [appended, subscriptions] = (await this.scripts.pulseEventsAppend(
+              [...this.appendKeys(tenantId), this.keys.chunk(tenantId, chunk.token)],
+              [...this.trimArgs(tenantId), CHUNK_TOKEN_MS, ...chunk.events.flatMap(fieldsOf)],
+            )) as [number, number];
+            if (appended === -2) continue; // written by a call that timed out here
             if (appended <= 0) break; // no subscription (or no tenant): the rest would not be kept either
             this.stats.appended += appended;
             if (subscriptions > 0 && !due.includes(tenantId)) due.push(tenantId);
           }
         } catch (err) {
-          // What was not written is kept for the next flush, ahead of what came since (per-client
-          // order), within the bound.
-          const rest = events.slice(at);
-          this.stats.failedWrites += rest.length;
-          const later = this.pending.get(tenantId) ?? [];
-          const room = Math.max(0, MAX_BUFFERED_EVENTS - this.size);
-          const kept = rest.slice(Math.max(0, rest.length - room));
-          this.stats.dropped += rest.length - kept.length;
-          this.pending.set(tenantId, [...kept, ...later]);
-          this.size += kept.length;
+          // The chunks not written (or maybe written: their tokens tell) are kept as they are for
+          // the next flush, ahead of what came since (per-client order), within the bound.
+          const rest = chunks.slice(at);
+          const count = rest.reduce((n, c) => n + c.events.length, 0);
+          this.stats.failedWrites += count;
+          let room = Math.max(0, MAX_BUFFERED_EVENTS - this.size);
+          const kept: Chunk[] = [];
+          for (let i = rest.length - 1; i >= 0 && rest[i].events.length <= room; i--) {
+            kept.unshift(rest[i]);
+            room -= rest[i].events.length;
+          }
+          const keptCount = kept.reduce((n, c) => n + c.events.length, 0);
+          this.stats.dropped += count - keptCount;
+          this.retry.set(tenantId, kept);
+          this.size += keptCount;
           this.logger.warn(`events of ${tenantId} not written, kept for the next flush: ${(err as Error).message}`);
         }
       }),
@@ -289,6 +318,14 @@ export class EventLog implements OnApplicationBootstrap, BeforeApplicationShutdo
       this.logger.warn(`events due hint not set, kept for the next flush: ${err.message}`);
     });
   }
+}
+
+/** The events in calls of at most EVENTS_PER_CALL, each with its token. */
+function chunksOf(events: NewEvent[]): Chunk[] {
+  const chunks: Chunk[] = [];
+  for (let at = 0; at < events.length; at += EVENTS_PER_CALL)
+    chunks.push({ token: randomBytes(12).toString('base64url'), events: events.slice(at, at + EVENTS_PER_CALL) });
+  return chunks;
 }
 
 function fieldsOf(e: NewEvent): string[] {

@@ -90,8 +90,7 @@ export class EventsService {
     };
     // `clientFilter: null` passes validation as absent: it removes the filter.
     if ('clientFilter' in dto && dto.clientFilter === null) updated.clientFilter = null;
-    if (!(await this.repository.save(tenant.tenantId, updated)))
-      throw new EventsError('TENANT_NOT_FOUND', `Tenant ${tenant.tenantId} no longer exists`);
+    this.saved(tenant.tenantId, id, await this.repository.save(tenant.tenantId, updated));
     if (dto.paused === false) {
       await this.repository.setPaused(tenant.tenantId, id, null);
       await this.log.markDue([tenant.tenantId]);
@@ -116,8 +115,7 @@ export class EventsService {
   async rotate(tenantId: string, id: string): Promise<SubscriptionView & { signingSecret: string }> {
     const s = await this.find(tenantId, id);
     const rotated = { ...s, secret: newSecret(), updatedAt: new Date().toISOString() };
-    if (!(await this.repository.save(tenantId, rotated)))
-      throw new EventsError('TENANT_NOT_FOUND', `Tenant ${tenantId} no longer exists`);
+    this.saved(tenantId, id, await this.repository.save(tenantId, rotated));
     return { ...(await this.view(tenantId, rotated)), signingSecret: rotated.secret };
   }
 
@@ -177,6 +175,12 @@ export class EventsService {
       throw new EventsError('TENANT_NOT_FOUND', `Tenant ${tenant.tenantId} no longer exists`);
     await this.log.markDue([tenant.tenantId]);
     return { subscriptionId: id, from: new Date(fromMs).toISOString() };
+  }
+
+  /** A save's outcome: the tenant or the subscription gone (deleted since it was read) is an error. */
+  private saved(tenantId: string, id: string, reply: boolean | null): void {
+    if (reply === null) throw new EventsError('TENANT_NOT_FOUND', `Tenant ${tenantId} no longer exists`);
+    if (!reply) throw new EventsError('SUBSCRIPTION_NOT_FOUND', `No event subscription ${id}`);
   }
 
   private async view(tenantId: string, s: Subscription): Promise<SubscriptionView> {

@@ -29,43 +29,64 @@ redis.call('DEL', KEYS[5])
 redis.call('HSET', KEYS[5], 'cursor', cursor, 'seq', tonumber(redis.call('GET', KEYS[4]) or '0'))
 return 1`;
 
+/** Is the subscription (ARGV[1]) still there: its tenant's record (KEYS[1]) and its entry in KEYS[2]. */
+const SUBSCRIPTION_HELD = `
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return 0 end`;
+
 /**
- * Keys: lease, state, log. ARGV: token, cursor, sequence, delivered, dropped, record JSON, kept.
- * A batch delivered (or passed over: nothing in it for the subscription): the cursor moves on,
- * the failures end, the lease is released. 0 when the lease is no longer this instance's.
+ * Keys: tenant record, subscriptions, lease. ARGV: id, token, ms. Takes the lease (1) unless
+ * another instance holds it or the subscription is gone (erased or deleted): 0.
  */
-const ACK_LUA = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[2], 'cursor', ARGV[2], 'seq', ARGV[3], 'failures', 0, 'retryAt', 0, 'lastError', '')
-redis.call('HINCRBY', KEYS[2], 'delivered', ARGV[4])
-redis.call('HINCRBY', KEYS[2], 'dropped', ARGV[5])
-if ARGV[6] ~= '' then
-  redis.call('LPUSH', KEYS[3], ARGV[6])
-  redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[7]) - 1)
-end
-redis.call('DEL', KEYS[1])
+const LEASE_LUA = `${SUBSCRIPTION_HELD}
+if redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[3], 'NX') then return 1 end
+return 0`;
+
+/** Keys: tenant record, subscriptions. ARGV: id, JSON. Replaces it: -1 tenant gone, 0 subscription gone. */
+const SAVE_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 return 1`;
 
 /**
- * Keys: lease, state, log. ARGV: token, retry at (ms), error, pause after, record JSON, kept, now
- * (ISO). A failed request: one more failure, the next attempt not before `retry at`; at `pause
+ * Keys: tenant record, subscriptions, lease, state, log. ARGV: id, token, cursor, sequence,
+ * delivered, dropped, record JSON, kept.
+ * A batch delivered (or passed over: nothing in it for the subscription): the cursor moves on,
+ * the failures end, the lease is released. 0 when the lease is no longer this instance's.
+ */
+const ACK_LUA = `${SUBSCRIPTION_HELD}
+if redis.call('GET', KEYS[3]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[4], 'cursor', ARGV[3], 'seq', ARGV[4], 'failures', 0, 'retryAt', 0, 'lastError', '')
+redis.call('HINCRBY', KEYS[4], 'delivered', ARGV[5])
+redis.call('HINCRBY', KEYS[4], 'dropped', ARGV[6])
+if ARGV[7] ~= '' then
+  redis.call('LPUSH', KEYS[5], ARGV[7])
+  redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[8]) - 1)
+end
+redis.call('DEL', KEYS[3])
+return 1`;
+
+/**
+ * Keys: tenant record, subscriptions, lease, state, log. ARGV: id, token, retry at (ms), error,
+ * pause after, record JSON, kept, now (ISO). A failed request: one more failure, the next attempt not before `retry at`; at `pause
  * after` failures in a row the subscription is paused (a notice in `paused`). Returns the
- * failures (0: the lease was lost) and 1 when it paused now.
+ * failures (0: the lease was lost, or the subscription is gone) and 1 when it paused now.
  */
 const FAIL_LUA = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0, 0} end
-local failures = redis.call('HINCRBY', KEYS[2], 'failures', 1)
-redis.call('HSET', KEYS[2], 'retryAt', ARGV[2], 'lastError', ARGV[3])
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return {0, 0} end
+if redis.call('GET', KEYS[3]) ~= ARGV[2] then return {0, 0} end
+local failures = redis.call('HINCRBY', KEYS[4], 'failures', 1)
+redis.call('HSET', KEYS[4], 'retryAt', ARGV[3], 'lastError', ARGV[4])
 local paused = 0
-if failures >= tonumber(ARGV[4]) and not redis.call('HGET', KEYS[2], 'paused') then
-  redis.call('HSET', KEYS[2], 'paused', cjson.encode({at = ARGV[7], failures = failures, lastError = ARGV[3]}))
+if failures >= tonumber(ARGV[5]) and not redis.call('HGET', KEYS[4], 'paused') then
+  redis.call('HSET', KEYS[4], 'paused', cjson.encode({at = ARGV[8], failures = failures, lastError = ARGV[4]}))
   paused = 1
 end
-local record = cjson.decode(ARGV[5])
+local record = cjson.decode(ARGV[6])
 if paused == 1 then record.outcome = 'paused' end
-redis.call('LPUSH', KEYS[3], cjson.encode(record))
-redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[6]) - 1)
-redis.call('DEL', KEYS[1])
+redis.call('LPUSH', KEYS[5], cjson.encode(record))
+redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[7]) - 1)
+redis.call('DEL', KEYS[3])
 return {failures, paused}`;
 
 /** Keys: lease. ARGV: token. Releases the lease if it is still this instance's. */
@@ -78,7 +99,12 @@ return 0`;
 export class SubscriptionsRepository {
   readonly keys: EventKeys;
   private readonly scripts: Record<
-    'pulseEventsSubscribe' | 'pulseEventsAck' | 'pulseEventsFail' | 'pulseEventsRelease',
+    | 'pulseEventsSubscribe'
+    | 'pulseEventsLease'
+    | 'pulseEventsSave'
+    | 'pulseEventsAck'
+    | 'pulseEventsFail'
+    | 'pulseEventsRelease',
     LuaScript
   >;
 
@@ -90,8 +116,10 @@ export class SubscriptionsRepository {
     this.keys = log.keys;
     this.scripts = defineScripts(redis, {
       pulseEventsSubscribe: { lua: SUBSCRIBE_LUA, keys: 5 },
-      pulseEventsAck: { lua: ACK_LUA, keys: 3 },
-      pulseEventsFail: { lua: FAIL_LUA, keys: 3 },
+      pulseEventsLease: { lua: LEASE_LUA, keys: 3 },
+      pulseEventsSave: { lua: SAVE_LUA, keys: 2 },
+      pulseEventsAck: { lua: ACK_LUA, keys: 5 },
+      pulseEventsFail: { lua: FAIL_LUA, keys: 5 },
       pulseEventsRelease: { lua: RELEASE_LUA, keys: 1 },
     });
   }
@@ -111,12 +139,15 @@ export class SubscriptionsRepository {
     return reply === -1 ? null : reply === 1;
   }
 
-  /** Replaces a subscription that exists (fenced); false when the tenant is gone. */
-  async save(tenantId: string, s: Subscription): Promise<boolean> {
-    const reply = await this.fence.write(tenantId, [
-      ['HSET', this.keys.subscriptions(tenantId), s.id, JSON.stringify(s)],
-    ]);
-    return reply !== null;
+  /** Replaces a subscription that exists: null when the tenant is gone, false when the subscription is. */
+  async save(tenantId: string, s: Subscription): Promise<boolean | null> {
+    const reply = await this.scripts.pulseEventsSave(this.held(tenantId), [s.id, JSON.stringify(s)]);
+    return reply === -1 ? null : reply === 1;
+  }
+
+  /** The keys that say whether a subscription is still there: the tenant's record, its subscriptions. */
+  private held(tenantId: string): string[] {
+    return [this.keys.shared.tenant(tenantId), this.keys.subscriptions(tenantId)];
   }
 
   async find(tenantId: string, id: string): Promise<Subscription | null> {
@@ -137,7 +168,16 @@ export class SubscriptionsRepository {
   }
 
   async state(tenantId: string, id: string): Promise<DeliveryState> {
+    return this.stateToSend(tenantId, id).then((state) => state ?? this.toState({}));
+  }
+
+  /** The delivery state, or null when it is gone (the subscription deleted or erased): nothing to send. */
+  async stateToSend(tenantId: string, id: string): Promise<DeliveryState | null> {
     const h = await this.redis.hgetall(this.keys.cursor(tenantId, id));
+    return Object.keys(h).length === 0 ? null : this.toState(h);
+  }
+
+  private toState(h: Record<string, string>): DeliveryState {
     return {
       cursor: h.cursor || '0-0',
       sequence: Number(h.seq ?? 0),
@@ -179,7 +219,22 @@ export class SubscriptionsRepository {
 
   /** Takes the subscription's lease for `ms` (false: another instance holds it). */
   async lease(tenantId: string, id: string, token: string, ms: number): Promise<boolean> {
-    return (await this.redis.set(this.keys.lease(tenantId, id), token, 'PX', ms, 'NX')) === 'OK';
+    return (
+      (await this.scripts.pulseEventsLease(
+        [...this.held(tenantId), this.keys.lease(tenantId, id)],
+        [id, token, ms],
+      )) === 1
+    );
+  }
+
+  /** The keys of the delivery scripts: the subscription's fence, then its lease, state and log. */
+  private deliveryKeys(tenantId: string, id: string): string[] {
+    return [
+      ...this.held(tenantId),
+      this.keys.lease(tenantId, id),
+      this.keys.cursor(tenantId, id),
+      this.keys.log(tenantId, id),
+    ];
   }
 
   async release(tenantId: string, id: string, token: string): Promise<void> {
@@ -194,18 +249,16 @@ export class SubscriptionsRepository {
     to: { cursor: string; sequence: number; delivered: number; dropped: number },
     record: DeliveryRecord | null,
   ): Promise<boolean> {
-    const reply = await this.scripts.pulseEventsAck(
-      [this.keys.lease(tenantId, id), this.keys.cursor(tenantId, id), this.keys.log(tenantId, id)],
-      [
-        token,
-        to.cursor,
-        to.sequence,
-        to.delivered,
-        to.dropped,
-        record ? JSON.stringify(record) : '',
-        DELIVERY_LOG_KEPT,
-      ],
-    );
+    const reply = await this.scripts.pulseEventsAck(this.deliveryKeys(tenantId, id), [
+      id,
+      token,
+      to.cursor,
+      to.sequence,
+      to.delivered,
+      to.dropped,
+      record ? JSON.stringify(record) : '',
+      DELIVERY_LOG_KEPT,
+    ]);
     return reply === 1;
   }
 
@@ -218,10 +271,16 @@ export class SubscriptionsRepository {
     pauseAfter: number,
     record: DeliveryRecord,
   ): Promise<{ failures: number; paused: boolean }> {
-    const [failures, paused] = (await this.scripts.pulseEventsFail(
-      [this.keys.lease(tenantId, id), this.keys.cursor(tenantId, id), this.keys.log(tenantId, id)],
-      [token, retryAt, record.error ?? '', pauseAfter, JSON.stringify(record), DELIVERY_LOG_KEPT, record.at],
-    )) as [number, number];
+    const [failures, paused] = (await this.scripts.pulseEventsFail(this.deliveryKeys(tenantId, id), [
+      id,
+      token,
+      retryAt,
+      record.error ?? '',
+      pauseAfter,
+      JSON.stringify(record),
+      DELIVERY_LOG_KEPT,
+      record.at,
+    ])) as [number, number];
     return { failures, paused: paused === 1 };
   }
 

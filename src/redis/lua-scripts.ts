@@ -25,6 +25,8 @@ export const FIXED_KEY_SCRIPTS = [
   'pulseEventsAppend',
   'pulseEventsAppendOnce',
   'pulseEventsSubscribe',
+  'pulseEventsLease',
+  'pulseEventsSave',
   'pulseEventsAck',
   'pulseEventsFail',
   'pulseEventsRelease',

@@ -1,5 +1,5 @@
 import type { SchedulerRegistry } from '@nestjs/schedule';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RETENTION } from '../../src/common/retention.js';
 import { minuteEpochOf } from '../../src/common/time.js';
@@ -10,11 +10,12 @@ import type { PresenceEventsPublisher } from '../../src/heartbeat/presence-event
 import { PresenceRepository } from '../../src/heartbeat/presence.repository.js';
 import { PresenceWriter } from '../../src/heartbeat/presence-writer.js';
 import { HistoryKeys } from '../../src/history/history-keys.js';
-import { connectRedis, type RedisClient } from '../../src/redis/redis-client.js';
+import type { RedisClient } from '../../src/redis/redis-client.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { TenantFence } from '../../src/redis/tenant-fence.js';
 import type { TenantDirectory } from '../../src/tenants/tenant-directory.js';
-import { type ServerProcess, startRedisServer } from '../support/processes.js';
+import type { ServerProcess } from '../support/processes.js';
+import { type StallingRedis, startStallingRedis } from '../support/stalling-redis.js';
 
 /**
  * A Redis that stops answering (SIGSTOP) while a presence write is in flight: the write times
@@ -26,22 +27,19 @@ describe('presence writer across a Redis stall (private Redis)', () => {
   const keys = new RedisKeys(prefix);
   const history = new HistoryKeys(prefix);
   const tenantId = 'acme';
+  let stalling: StallingRedis;
   let server: ServerProcess;
   let redis: RedisClient;
   let inspect: Redis;
 
   beforeAll(async () => {
-    server = await startRedisServer({ persistent: false });
-    const url = `redis://127.0.0.1:${server.port}`;
-    redis = await connectRedis({ url, keyPrefix: prefix, connectTimeoutMs: 3000, commandTimeoutMs: 300 });
-    inspect = new Redis(url);
+    stalling = await startStallingRedis(prefix);
+    ({ server, redis, inspect } = stalling);
     await inspect.hset(keys.tenant(tenantId), { id: tenantId, tier: 'enterprise' });
   });
 
   afterAll(async () => {
-    redis?.disconnect();
-    inspect?.disconnect();
-    await server?.kill();
+    await stalling?.close();
   });
 
   it('counts each heartbeat and delivery once although a timed-out write ran and its heartbeats were sent again', async () => {
