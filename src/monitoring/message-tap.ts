@@ -132,7 +132,7 @@ export class MessageTap implements OnModuleInit, OnApplicationBootstrap, TenantL
     const deadline = Date.now() + SHUTDOWN_FLUSH_DEADLINE_MS;
     do {
       // A flush that cannot finish (Redis not answering) must not hold the exit past the deadline.
-      await Promise.race([this.flusher.flush(), delay(Math.max(0, deadline - Date.now()))]);
+      await Promise.race([this.flusher.flushEverything(), delay(Math.max(0, deadline - Date.now()))]);
       if (this.flusher.isDrained) return;
       await delay(200);
     } while (Date.now() < deadline);

@@ -56,23 +56,29 @@ export class TrafficFlusher {
     private readonly timings: Timings,
   ) {}
 
-  /**
-   * One flush of everything counted before the call. A run in progress took its counts when it
-   * began, so a caller meanwhile gets the run after it (shared by every caller until it starts):
-   * the shutdown's flush, asked for once the drain delivered the last messages, must not be a
-   * periodic run that began before them.
-   */
+  /** One periodic flush; concurrent callers share the run in progress. */
   flush(): Promise<void> {
-    if (!this.running) {
-      this.running = this.run().finally(() => {
-        this.running = null;
-      });
-      return this.running;
-    }
-    this.next ??= this.running.then(() => {
-      this.next = null;
-      return this.flush();
+    this.running ??= this.run().finally(() => {
+      this.running = null;
     });
+    return this.running;
+  }
+
+  /**
+   * One flush of everything counted before the call (the shutdown's). A run in progress took its
+   * counts when it began, so a caller meanwhile gets the run after it (shared by every such
+   * caller until it starts): the shutdown's flush, asked for once the drain delivered the last
+   * messages, must not be a periodic run that began before them. The periodic timer keeps
+   * `flush()`: chaining its ticks too would run flushes back to back.
+   */
+  flushEverything(): Promise<void> {
+    if (!this.running) return this.flush();
+    this.next ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.next = null;
+        return this.flush();
+      });
     return this.next;
   }
 

@@ -420,10 +420,15 @@ describe('three instances started out of phase, on short windows', () => {
     // Steady traffic: 40 messages every 100 ms, for the whole test. Without a publish-time header:
     // on a starved 2-core machine the measured latency is not steady (and the model rightly says
     // so), which is not what this test is about.
+    // Paced by the clock, not by the timer's ticks: the three instances share this event loop, so
+    // a tick can come 200 ms late, and a window short of 80 messages is a real dip to the model.
     const payload = new Uint8Array(50).fill(120);
+    const startedAt = Date.now();
+    let sent = 0;
     const timer = setInterval(() => {
-      for (let i = 0; i < 40; i++) nc.publish(`tenant.${t.id}.orders.${i % 3}`, payload);
-    }, 100);
+      const due = Math.floor((Date.now() - startedAt) / 100) * 40;
+      for (; sent < due; sent++) nc.publish(`tenant.${t.id}.orders.${sent % 3}`, payload);
+    }, 20);
     try {
       await new Promise((r) => setTimeout(r, 2500));
       const start = { at: Date.now(), closed: await closedSum() };
