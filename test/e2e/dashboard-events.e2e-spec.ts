@@ -179,11 +179,20 @@ describe('dashboard: event subscriptions (headless Chromium)', () => {
     expect(await scrollsSideways(page)).toBe(false);
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.locator('#events').screenshot({ path: `${ARTIFACTS}/events-phone.png` });
+    // A receiver answering 503: the test says so, and the log shows the status apart (not 2xx).
+    receiver.plan('/hook', [503]);
+    await page.click('#ev-subs li.sub button:has-text("Send test")');
+    await page.waitForFunction(() => (document.getElementById('ev-note')?.textContent ?? '').startsWith('Test to'));
+    expect(await panelText(page, 'ev-note')).toContain('failed: HTTP 503');
+    await page.waitForFunction(() => document.querySelector('#ev-log tbody tr')?.className === 'not-ok');
+    expect((await logRows(page))[0].slice(1, 3)).toEqual(['test', '503']);
     const del = page.locator('#ev-subs li.sub button:has-text("Delete")');
     await del.click();
     expect(await page.locator('#ev-subs li.sub').count()).toBe(1);
-    await page.click('#ev-subs li.sub button:has-text("Press again to delete")');
+    await page.focus('#ev-subs li.sub button:has-text("Press again to delete")');
+    await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelectorAll('#ev-subs li.sub').length === 0);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('ev-list-note');
     expect(await panelText(page, 'ev-list-note')).toContain('No subscriptions yet');
     expect(await page.isHidden('#ev-log-wrap')).toBe(true);
     await page.close();

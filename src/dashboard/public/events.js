@@ -116,7 +116,7 @@ window.PulseEvents = (() => {
   }, () => `New signing secret for ${s.url}: requests are signed with it from now on.`);
 
   /** Delete asks once more on the button itself: a second press within 5 s deletes. */
-  function remove(s, button) {
+  async function remove(s, button) {
     if (state.armed !== s.id) {
       state.armed = s.id;
       text(button, 'Press again to delete');
@@ -125,10 +125,12 @@ window.PulseEvents = (() => {
         state.armed = null;
         text(button, 'Delete');
       }, 5000);
-      return Promise.resolve();
+      return;
     }
     state.armed = null;
-    return act(() => api(`${PATH}/${s.id}`, undefined, 'DELETE'), () => `Deleted the subscription to ${s.url}.`);
+    await act(() => api(`${PATH}/${s.id}`, undefined, 'DELETE'), () => `Deleted the subscription to ${s.url}.`);
+    // Its card is gone: a keyboard user goes on from the list's note, not from the page's top.
+    if (!document.activeElement || document.activeElement === document.body) $('ev-list-note').focus();
   }
 
   /** The delivery log's subscription (null: none). */
