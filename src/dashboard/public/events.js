@@ -66,7 +66,7 @@ window.PulseEvents = (() => {
       action('test', 'Send test', heading.id, () => sendTest(s)),
       action('pause', s.paused ? 'Resume' : 'Pause', heading.id, () => setPaused(s, !s.paused)),
       action('rotate', 'Rotate secret', heading.id, () => rotate(s)),
-      action('delete', 'Delete', heading.id, (b) => remove(s, b)),
+      action('delete', deleteLabel(s.id), heading.id, (b) => remove(s, b)),
     );
     li.append(buttons);
     return li;
@@ -116,14 +116,18 @@ window.PulseEvents = (() => {
   }, () => `New signing secret for ${s.url}: requests are signed with it from now on.`);
 
   /** Delete asks once more on the button itself: a second press within 5 s deletes. */
+  const deleteLabel = (id) => (state.armed === id ? 'Press again to delete' : 'Delete');
   async function remove(s, button) {
     if (state.armed !== s.id) {
       state.armed = s.id;
-      text(button, 'Press again to delete');
+      text(button, deleteLabel(s.id));
       setTimeout(() => {
         if (state.armed !== s.id) return;
         state.armed = null;
-        text(button, 'Delete');
+        // The list may have been drawn again since: the card's button as it is now.
+        const li = [...$('ev-subs').children].find((x) => x.dataset.id === s.id);
+        const now = li?.querySelector('button[data-action="delete"]');
+        if (now) text(now, deleteLabel(s.id));
       }, 5000);
       return;
     }
