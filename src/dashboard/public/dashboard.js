@@ -541,6 +541,7 @@
     state.features = new Map(tenant.features.map((f) => [f.feature, f]));
     text($('who'), `${r.tenantId} · ${r.tier}`);
     lockPanels();
+    window.PulseEvents.start({ key, can }); // events.js: the event subscriptions panel
     onRealtime(r);
     void stream();
     void presence();

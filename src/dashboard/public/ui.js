@@ -61,6 +61,14 @@ window.PulseUi = (() => {
     return `~${Math.round(s / 86400)} d`;
   }
 
+  /** A new element with a class and text (never HTML). */
+  function element(tag, className, content) {
+    const el = document.createElement(tag);
+    if (className) el.className = className;
+    if (content !== undefined) el.textContent = content;
+    return el;
+  }
+
   function row(cells) {
     const tr = document.createElement('tr');
     for (const c of cells) { const td = document.createElement('td'); td.textContent = c; tr.append(td); }
@@ -98,15 +106,18 @@ window.PulseUi = (() => {
     if (saved) void start(saved);
   }
 
-  /** GET (or POST with a body) under /api/v1; a failure throws with `status` and the error body. */
-  async function api(key, path, payload) {
-    const init = { headers: { authorization: `Bearer ${key}` } };
-    if (payload !== undefined) Object.assign(init, { method: 'POST', body: JSON.stringify(payload), headers: { ...init.headers, 'content-type': 'application/json' } });
+  /**
+   * GET (or POST with a body; `method` names another: PATCH, DELETE) under /api/v1; a failure
+   * throws with `status` and the error body; an answer with no body is `{}`.
+   */
+  async function api(key, path, payload, method) {
+    const init = { method: method ?? (payload === undefined ? 'GET' : 'POST'), headers: { authorization: `Bearer ${key}` } };
+    if (payload !== undefined) Object.assign(init, { body: JSON.stringify(payload), headers: { ...init.headers, 'content-type': 'application/json' } });
     const res = await fetch(`/api/v1${path}`, init);
     const body = await res.json().catch(() => ({}));
     if (!res.ok) throw Object.assign(new Error(body.message || `HTTP ${res.status}`), { status: res.status, body });
     return body;
   }
 
-  return { $, text, dateFmt, when, fmt, withUnit, byteSize, limitOf, limitFigure, usedOfMax, percent, row, drainWords, api, signIn };
+  return { $, text, dateFmt, when, fmt, withUnit, byteSize, limitOf, limitFigure, usedOfMax, percent, row, element, drainWords, api, signIn };
 })();
