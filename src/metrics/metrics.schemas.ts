@@ -157,7 +157,7 @@ const analytics = obj(
   {
     tenantId: str,
     tier: oneOfValues(tiersWith('analytics')),
-    period: oneOfValues(PERIODS),
+    period: { ...oneOfValues([...PERIODS, 'custom']), description: 'custom: a range asked with from and to' },
     resolution: oneOfValues(RESOLUTIONS),
     from: dateTime,
     to: dateTime,
