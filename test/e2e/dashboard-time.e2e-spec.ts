@@ -66,6 +66,33 @@ describe('dashboard: time range, live start, dark theme (headless Chromium)', ()
     return { from: hash.get('from'), to: hash.get('to') };
   };
 
+  it("numbers are in the reader's locale with their units: German decimals and groups, no decimal point", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1400 }, locale: 'de-DE', bypassCSP: true });
+    await page.goto(`${pulse.url}/dashboard/`);
+    await page.fill('#key', tenant.apiKey);
+    await page.click('#signin-form button');
+    // Latency percentiles (ms, with decimals) and the error rate once traffic has been measured.
+    await page.waitForFunction(() => /\d/.test(document.getElementById('latency')?.textContent ?? ''), undefined, {
+      timeout: 10_000,
+    });
+    const latency = (await page.textContent('#latency')) ?? '';
+    const errors = (await page.textContent('#errors')) ?? '';
+    expect(latency).toMatch(/^[\d.,]+ \/ [\d.,]+ \/ [\d.,]+$/);
+    expect(latency).not.toMatch(/\d\.\d{1,2}(\D|$)/);
+    expect(errors).toMatch(/^\d+,\d\d\s%\s\/\s\d+$/);
+    // The history's range in German dates; the bytes chart's unit kept.
+    await page.waitForFunction(() =>
+      /\d{2}\.\d{2}\.\d{4}/.test(document.getElementById('range-shown')?.textContent ?? ''),
+    );
+    const unit = await page.evaluate(
+      () =>
+        (window as unknown as { pulseCharts: Record<string, { axes: { label: string }[] }> }).pulseCharts['bytes-chart']
+          .axes[1].label,
+    );
+    expect(unit).toBe('bytes / s');
+    await page.close();
+  });
+
   for (const width of [1280, 390]) {
     it(`at ${width} px: the live chart starts with minutes of history; a drag on the history zooms, the URL keeps the range and a reload shows it again`, async () => {
       const page = await tenantPage(browser, pulse.url, tenant, width);
@@ -188,6 +215,7 @@ describe('dashboard: time range, live start, dark theme (headless Chromium)', ()
       expect(await accessibilityProblems(page)).toEqual([]);
       const shot = `${ARTIFACTS}/dashboard-dark${width < 500 ? '-phone' : ''}.png`;
       await page.screenshot({ path: shot, fullPage: true });
+      await page.locator('section:has(#history-chart)').screenshot({ path: shot.replace('.png', '-history.png') });
       await page.close();
     });
   }

@@ -8,6 +8,9 @@
   const api = (path, payload) => window.PulseUi.api(state.key, path, payload);
 
   const compactFmt = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
+  // Figures in the reader's locale: milliseconds to two decimals, a share as a percentage.
+  const msFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+  const shareFmt = new Intl.NumberFormat(undefined, { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const bytesPerSecond = withUnit(['B/s', 'kB/s', 'MB/s', 'GB/s']);
   /** Whether the tenant has a feature (the server's entitlements table decides; unknown: no). */
   const can = (feature) => state.features.get(feature)?.entitled === true;
@@ -119,8 +122,8 @@
     text($('rate'), fmt(r.messages.perSecond));
     text($('today'), fmt(r.messages.today));
     text($('clients'), `${fmt(r.clients.active)} / ${fmt(r.clients.total)}`);
-    if (r.latencyMs) text($('latency'), `${r.latencyMs.p50} / ${r.latencyMs.p95} / ${r.latencyMs.p99}`);
-    if (r.errorRate !== undefined) text($('errors'), `${(r.errorRate * 100).toFixed(2)} % / ${r.anomalies.open}`);
+    if (r.latencyMs) text($('latency'), [r.latencyMs.p50, r.latencyMs.p95, r.latencyMs.p99].map((v) => msFmt.format(v)).join(' / '));
+    if (r.errorRate !== undefined) text($('errors'), `${shareFmt.format(r.errorRate)} / ${fmt(r.anomalies.open)}`);
     const t = Date.parse(r.generatedAt) / 1000;
     for (const [series, value] of [[state.rate, r.messages.perSecond], [state.bytes, r.bytes.perSecond]]) {
       series[0].push(t);
@@ -273,7 +276,7 @@
       const anomalies = can('anomalies') ? (await api(`/metrics/anomalies?hours=${hours}`)).anomalies.filter(inRange) : [];
       state.history = { preset: range.preset, times: a.series.map((p) => Date.parse(p.timestamp) / 1000), values: a.series.map((p) => p.messages), anomalies };
       drawHistory();
-      const shown = `${when(a.from)} – ${when(a.to)}`;
+      const shown = `${when(times.from)} – ${when(times.to)}`;
       text($('range-shown'), `${range.preset ? Time.presetOf(range.preset).label : 'Custom range'}: ${shown}${times.clamped ? ` (moved within the ${fmt(state.historyDays)} days of history kept)` : ''}`);
       text($('history-note'), `${fmt(a.totals.messages)} messages at ${a.resolution}, peak ${fmt(a.totals.peakMessagesPerSecond)}/s · ${anomalies.length} ${anomalies.length === 1 ? 'anomaly' : 'anomalies'} marked · drag across the chart to zoom in`);
     } catch (err) {
@@ -562,7 +565,7 @@
     const range = rangeWords(d.lower, d.upper);
     const expected = [range && `expected range ${range}`, typeof d.expected === 'number' && `expected ${sig(d.expected)}`].filter(Boolean).join(', ');
     const detector = STATISTICAL_KINDS.has(d.detector) ? `statistical model, ${d.detector}` : `rule ${d.detector}`;
-    return ` · value ${sig(d.value)}${expected ? ` vs ${expected}` : ''}${typeof d.score === 'number' ? ` · score ${Number(d.score.toFixed(4))}` : ''} · detector: ${detector}`;
+    return ` · value ${sig(d.value)}${expected ? ` vs ${expected}` : ''}${typeof d.score === 'number' ? ` · score ${sig(d.score)}` : ''} · detector: ${detector}`;
   }
 
   /** Each series' model: warming up (until when) or ready, and what it expects of the window being collected. */
@@ -595,7 +598,7 @@
   function alertLists(rules, deliveries) {
     $('rules').replaceChildren(...(rules.rules.length ? rules.rules : [{ name: 'No custom rules: every anomaly alerts all channels.' }]).map((r) => {
       const li = document.createElement('li');
-      li.textContent = r.metric ? `${r.name}: ${r.metric} ${r.operator} ${r.threshold} for ${r.forSeconds}s (${r.severity})` : r.name;
+      li.textContent = r.metric ? `${r.name}: ${r.metric} ${r.operator} ${sig(r.threshold)} for ${fmt(r.forSeconds)} s (${r.severity})` : r.name;
       return li;
     }));
     $('deliveries').replaceChildren(...deliveries.deliveries.map((d) => {
