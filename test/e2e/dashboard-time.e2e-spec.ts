@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageTap } from '../../src/monitoring/message-tap.js';
 import { createTenant, type CreatedTenant } from '../support/http.js';
 import {
+  ADMIN_KEY,
   deletePrefix,
   type RunningPulse,
   SHARED_REDIS,
@@ -219,4 +220,29 @@ describe('dashboard: time range, live start, dark theme (headless Chromium)', ()
       await page.close();
     });
   }
+
+  it('the operator console and the compliance report (they share the styles) take the dark theme too, and axe finds no serious problem', async () => {
+    for (const file of ['operator.html', 'compliance.html']) {
+      const page = await browser.newPage({
+        viewport: { width: 1280, height: 1400 },
+        colorScheme: 'dark',
+        bypassCSP: true,
+      });
+      await page.goto(`${pulse.url}/dashboard/${file}`);
+      await page.fill('#key', ADMIN_KEY);
+      await page.click('#signin-form button');
+      await page.waitForFunction(() => document.getElementById('app')?.hidden === false, undefined, {
+        timeout: 10_000,
+      });
+      await page.waitForFunction(
+        (id) => [...document.querySelectorAll('#tenants tbody tr')].some((r) => r.textContent?.includes(id)),
+        tenant.id,
+        { timeout: 10_000 },
+      );
+      const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      expect(background, file).toBe('rgb(14, 19, 28)');
+      expect(await accessibilityProblems(page), file).toEqual([]);
+      await page.close();
+    }
+  });
 });

@@ -213,7 +213,9 @@
       if (width < 3) return;
       const from = u.posToVal(left, 'x') * 1000;
       const to = u.posToVal(left + width, 'x') * 1000;
-      void selectRange({ from: Math.round(from), to: Math.round(Math.max(to, from + Time.MINUTE)) });
+      // Up to now at most, so the URL holds the very range asked (a reload asks it again).
+      const end = Math.min(Date.now(), Math.round(Math.max(to, from + Time.MINUTE)));
+      void selectRange({ from: Math.round(Math.min(from, end - Time.MINUTE)), to: end });
     };
     state.charts.history = lineChart($('history-chart'), 'messages per bucket', count, [
       { ...accentLine, label: 'messages' },
@@ -277,7 +279,7 @@
       state.history = { preset: range.preset, times: a.series.map((p) => Date.parse(p.timestamp) / 1000), values: a.series.map((p) => p.messages), anomalies };
       drawHistory();
       const shown = `${when(times.from)} – ${when(times.to)}`;
-      text($('range-shown'), `${range.preset ? Time.presetOf(range.preset).label : 'Custom range'}: ${shown}${times.clamped ? ` (moved within the ${fmt(state.historyDays)} days of history kept)` : ''}`);
+      text($('range-shown'), `${range.preset ? Time.presetOf(range.preset).label : 'Custom range'}: ${shown}${times.clamped ? ` (moved within the ${fmt(state.historyDays)} ${state.historyDays === 1 ? 'day' : 'days'} of history kept, up to now)` : ''}`);
       text($('history-note'), `${fmt(a.totals.messages)} messages at ${a.resolution}, peak ${fmt(a.totals.peakMessagesPerSecond)}/s · ${anomalies.length} ${anomalies.length === 1 ? 'anomaly' : 'anomalies'} marked · drag across the chart to zoom in`);
     } catch (err) {
       text($('history-note'), err.body && err.body.requiredTier ? `Available on the ${err.body.requiredTier} tier.` : err.message);
@@ -650,7 +652,9 @@
   });
   // Back and Forward move between the ranges shown.
   window.addEventListener('popstate', () => {
-    if (state.key && can('analytics')) void selectRange(Time.read() ?? { preset: '24h' }, { push: false });
+    const range = Time.read() ?? { preset: '24h' };
+    const same = range.preset ? range.preset === state.range.preset : range.from === state.range.from && range.to === state.range.to;
+    if (state.key && can('analytics') && !same) void selectRange(range, { push: false });
   });
   $('backtest-run').addEventListener('click', () => void backtest());
   window.PulseUi.signIn({ storageKey: 'pulse.apiKey', load, refused: 'That key was not accepted.' });
