@@ -1259,6 +1259,12 @@ export interface components {
         active: number;
         total: number;
       };
+      /** @description With recent=true: message and byte rates of the last minutes, oldest first, one every 10 s (times: each window end, epoch s) */
+      recent?: {
+        times: number[];
+        messages: number[];
+        bytes: number[];
+      };
     };
     RealtimeProfessional: {
       tenantId: string;
@@ -1284,6 +1290,12 @@ export interface components {
       clients: {
         active: number;
         total: number;
+      };
+      /** @description With recent=true: message and byte rates of the last minutes, oldest first, one every 10 s (times: each window end, epoch s) */
+      recent?: {
+        times: number[];
+        messages: number[];
+        bytes: number[];
       };
       throughput: {
         mbps: number;
@@ -1330,6 +1342,12 @@ export interface components {
       clients: {
         active: number;
         total: number;
+      };
+      /** @description With recent=true: message and byte rates of the last minutes, oldest first, one every 10 s (times: each window end, epoch s) */
+      recent?: {
+        times: number[];
+        messages: number[];
+        bytes: number[];
       };
       throughput: {
         mbps: number;
@@ -4808,7 +4826,10 @@ export interface operations {
   };
   MetricsController_realtime: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description true: add recent, the message and byte rates of the last minutes (one every 10 s, each as perSecond) */
+        recent?: boolean;
+      };
       header?: never;
       path?: never;
       cookie?: never;

@@ -23,6 +23,7 @@ import { RequiresFeature } from '../common/decorators/requires-feature.decorator
 import { bearerToken, type TenantPrincipal } from '../common/principal.js';
 import {
   AnalyticsRangeQuery,
+  RealtimeQuery,
   AnomaliesQuery,
   BacktestBody,
   ExportQuery,
@@ -59,8 +60,8 @@ export class MetricsController {
     errors: [400],
   })
   @Get('realtime')
-  realtime(@CurrentTenant() tenant: TenantPrincipal, @Query() _query: NoQuery) {
-    return this.metrics.realtime(tenant);
+  realtime(@CurrentTenant() tenant: TenantPrincipal, @Query() query: RealtimeQuery) {
+    return this.metrics.realtime(tenant, undefined, query.recent === true);
   }
 
   @ApiRoute({

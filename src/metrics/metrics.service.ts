@@ -58,9 +58,13 @@ export class MetricsService {
     @Optional() @Inject(JETSTREAM_READER) private readonly jetstream?: JetStreamReader,
   ) {}
 
-  /** The tenant's realtime view; `now` reads as of that instant instead of sharing a recent read. */
-  async realtime(tenant: TenantPrincipal, now?: number): Promise<RealtimeView> {
-    return (await this.realtimeRead(tenant, now)).view;
+  /**
+   * The tenant's realtime view; `now` reads as of that instant instead of sharing a recent read;
+   * with `recent`, the rates of the last minutes too (a live chart's start).
+   */
+  async realtime(tenant: TenantPrincipal, now?: number, recent = false): Promise<RealtimeView> {
+    const read = await this.realtimeRead(tenant, now);
+    return recent ? { ...read.view, recent: read.recent } : read.view;
   }
 
   /**

@@ -102,4 +102,26 @@ describe('analytics over a range from–to', () => {
     expect(ent.body.series.length).toBeGreaterThanOrEqual(24);
     expect(ent.body.series.length).toBeLessThanOrEqual(25);
   });
+
+  it('realtime with recent=true carries the rates of the last minutes (a live chart starts filled); recent is validated', async () => {
+    const basic = await createTenant(pulse.url, uniqueTenantId('range-basic'), 'basic');
+    const res = await request<{
+      messages: { perSecond: number };
+      recent?: { times: number[]; messages: number[]; bytes: number[] };
+    }>(pulse.url, 'GET', '/api/v1/metrics/realtime?recent=true', { key: basic.apiKey });
+    expect(res.status).toBe(200);
+    const recent = res.body.recent!;
+    expect(recent.times.length).toBeGreaterThanOrEqual(20);
+    expect(recent.messages).toHaveLength(recent.times.length);
+    expect(recent.bytes).toHaveLength(recent.times.length);
+    for (let i = 1; i < recent.times.length; i++) expect(recent.times[i] - recent.times[i - 1]).toBe(10);
+    expect(recent.times.at(-1)! * 1000).toBeLessThanOrEqual(Date.now());
+    expect(recent.times.at(-1)! * 1000 - recent.times[0] * 1000).toBeGreaterThanOrEqual(180_000);
+    // Without it the body is as before.
+    const plain = await request(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: basic.apiKey });
+    expect(plain.body).not.toHaveProperty('recent');
+    const bad = await request(pulse.url, 'GET', '/api/v1/metrics/realtime?recent=yes', { key: basic.apiKey });
+    expect(bad.status).toBe(400);
+    expect(String(bad.body.message)).toMatch(/recent/);
+  });
 });

@@ -67,6 +67,17 @@ describe('dashboard: time range, live start, dark theme (headless Chromium)', ()
     return { from: hash.get('from'), to: hash.get('to') };
   };
 
+  it("a basic key's live chart starts filled too (the first realtime read carries the last minutes' rates)", async () => {
+    const basic = await createTenant(pulse.url, uniqueTenantId('dash-time-basic'), 'basic');
+    const page = await tenantPage(browser, pulse.url, basic, 1280);
+    const span = await page.evaluate(() => {
+      const t = (window as unknown as Charts).pulseCharts['rate-chart']?.data[0] ?? [];
+      return t.length ? t[t.length - 1] - t[0] : 0;
+    });
+    expect(span).toBeGreaterThanOrEqual(120);
+    await page.close();
+  });
+
   it("numbers are in the reader's locale with their units: German decimals and groups, no decimal point", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1400 }, locale: 'de-DE', bypassCSP: true });
     await page.goto(`${pulse.url}/dashboard/`);

@@ -101,21 +101,18 @@
   }
 
   /**
-   * The live charts start from the history rather than empty: the complete minutes of the last
-   * five (each at its average rate, at the minute's end), before the first live point.
+   * The live charts start from the last minutes rather than empty: the first read asks for
+   * `recent` (GET /metrics/realtime?recent=true, every tier), rates every 10 s computed as the
+   * stream's are, placed before the first live point.
    */
-  async function prefillLive() {
-    if (!can('analytics')) return;
-    const now = Date.now();
-    const a = await api(`/metrics/analytics?from=${encodeURIComponent(new Date(now - (LIVE_SECONDS + 60) * 1000).toISOString())}&resolution=1m`);
-    const minutes = a.series.map((p) => ({ end: Date.parse(p.timestamp) / 1000 + 60, p })).filter((m) => m.end <= now / 1000);
-    for (const [series, field] of [[state.rate, 'messages'], [state.bytes, 'bytes']]) {
+  function prefillLive(recent) {
+    if (!recent) return;
+    for (const [series, values] of [[state.rate, recent.messages], [state.bytes, recent.bytes]]) {
       const first = series[0].length ? series[0][0] : Infinity;
-      const earlier = minutes.filter((m) => m.end < first && m.end >= now / 1000 - LIVE_SECONDS);
-      series[0].unshift(...earlier.map((m) => m.end));
-      series[1].unshift(...earlier.map((m) => m.p[field] / 60));
+      const keep = recent.times.map((t, i) => [t, values[i]]).filter(([t]) => t < first && t >= first - LIVE_SECONDS);
+      series[0].unshift(...keep.map(([t]) => t));
+      series[1].unshift(...keep.map(([, v]) => v));
     }
-    drawLive();
   }
 
   function onRealtime(r) {
@@ -613,7 +610,7 @@
   /** Opens the dashboard with a key; a refused key throws (the sign-in form says so). */
   async function load(key, open) {
     state.key = key;
-    const [r, tenant] = await Promise.all([api('/metrics/realtime'), api('/tenant')]);
+    const [r, tenant] = await Promise.all([api('/metrics/realtime?recent=true'), api('/tenant')]);
     open();
     state.tier = tenant.tier;
     state.historyDays = tenant.historyDays;
@@ -621,6 +618,8 @@
     text($('who'), `${r.tenantId} · ${r.tier}`);
     lockPanels();
     onRealtime(r);
+    prefillLive(r.recent);
+    drawLive();
     void stream();
     void presence();
     // The range in the URL (a link, a reload), or 24 h; a preset beyond the history kept is not offered.
@@ -628,7 +627,6 @@
     state.range = asked && (!asked.preset || Time.presetsWithin(state.historyDays).some((p) => p.id === asked.preset)) ? asked : { preset: '24h' };
     rangeButtons();
     void history();
-    void prefillLive().catch(() => {});
     void featureLists();
     void usage();
     setInterval(() => void presence(), 5000);

@@ -96,6 +96,18 @@ export class BacktestBody {
   sensitivity?: Sensitivity;
 }
 
+/** GET /metrics/realtime: `recent=true` adds the rates of the last minutes (a live chart's start). */
+export class RealtimeQuery {
+  @ApiPropertyOptional({
+    type: 'boolean',
+    description: 'true: add recent, the message and byte rates of the last minutes (one every 10 s, each as perSecond)',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'recent must be true or false' })
+  recent?: boolean;
+}
+
 export const CLIENT_STATUSES = ['healthy', 'degraded', 'unhealthy', 'offline'] as const;
 
 export class PresenceQuery {
