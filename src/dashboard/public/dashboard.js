@@ -65,7 +65,19 @@
   }
   /** The main series' line: the theme's accent. */
   const accentLine = { stroke: () => colour('--accent'), width: 2, fill: () => colour('--accent-fill') };
-  onTheme(() => { for (const c of Object.values(state.charts)) c.redraw(false); });
+  // A change of theme redraws the charts, their legend's swatches too (uPlot colours them once).
+  onTheme(() => {
+    for (const c of Object.values(state.charts)) {
+      c.root.querySelectorAll('.u-series').forEach((row, i) => {
+        const marker = row.querySelector('.u-marker');
+        const s = c.series[i];
+        if (!marker || i === 0) return;
+        marker.style.borderColor = s.stroke(c, i);
+        if (s.fill) marker.style.background = s.fill(c, i);
+      });
+      c.redraw(false);
+    }
+  });
 
   const CHART_UNITS = {
     'rate-chart': ['messages / s', (v) => compactFmt.format(v)],
