@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TierRequiredException } from '../common/errors/tier-required.exception.js';
+import { InvalidInputError } from '../common/errors/domain-error.js';
 import { RetentionExceededError } from './analytics.errors.js';
 import type { TenantPrincipal } from '../common/principal.js';
 import { entitled, tiersWith } from '../common/entitlements.js';
@@ -12,6 +13,7 @@ import { forecast, quotaExceededAt } from './forecast.js';
 import { behaviourOf, type ClientBehaviour, findOutliers, type Outlier, sumClientDays } from './client-behaviour.js';
 import {
   addRecord,
+  rangeBuckets,
   seriesBuckets,
   type BucketFigures,
   emptyFigures,
@@ -44,7 +46,8 @@ export interface ClientsAnalysis {
 export interface AnalyticsView {
   tenantId: string;
   tier: Tier;
-  period: Period;
+  /** `custom`: a range from–to (analyticsBetween). */
+  period: Period | 'custom';
   resolution: Resolution;
   from: string;
   to: string;
@@ -95,13 +98,17 @@ export class AnalyticsService {
    * does (90d, 365d by default), saying what the tenant keeps (a retention override extends it).
    */
   private checkPeriod(tenant: TenantPrincipal, period: Period): void {
-    const needs = PERIOD_DAYS[period];
+    this.checkReach(tenant, PERIOD_DAYS[period], `period=${period}`);
+  }
+
+  /** `what` reaches back `needs` days: within the tenant's history, else 403 (checkPeriod). */
+  private checkReach(tenant: TenantPrincipal, needs: number, what: string): void {
     const keeps = this.directory.retentionOf(tenant.tenantId).days;
     if (needs <= keeps) return;
     const tier = ANALYTICS_TIERS.find((t) => this.directory.tierRetentionDays(t) >= needs);
-    if (tier && !tierAtLeast(tenant.tier, tier)) throw new TierRequiredException(tier, tenant.tier, `period=${period}`);
+    if (tier && !tierAtLeast(tenant.tier, tier)) throw new TierRequiredException(tier, tenant.tier, what);
     throw new RetentionExceededError(
-      `period=${period} reaches back ${needs} days; this tenant keeps ${keeps} days of history (a retention override on the tenant extends it)`,
+      `${what} reaches back ${needs} days; this tenant keeps ${keeps} days of history (a retention override on the tenant extends it)`,
     );
   }
 
@@ -110,17 +117,50 @@ export class AnalyticsService {
     period: Period,
     resolution?: Resolution,
     now = Date.now(),
-  ): Promise<AnalyticsView> {
+  ): Promise<AnalyticsView & { period: Period }> {
     this.checkPeriod(tenant, period);
     const { resolution: res, starts, step } = seriesBuckets(now, period, resolution);
+    return { ...(await this.view(tenant, res, starts, step, now)), period };
+  }
+
+  /**
+   * The view of a range `from`–`to` (ISO 8601; `to` default and at most now): 400 naming the field
+   * for a range under a minute, 403 (as a period) when `from` is further back than the tenant's
+   * history (an hour's grace: a link opened a little later still answers).
+   */
+  async analyticsBetween(
+    tenant: TenantPrincipal,
+    fromIso: string,
+    toIso: string | undefined,
+    resolution?: Resolution,
+    now = Date.now(),
+  ): Promise<AnalyticsView> {
+    const nowSeconds = Math.floor(now / 1000);
+    const from = Math.floor(Date.parse(fromIso) / 1000);
+    const to = Math.min(nowSeconds, toIso === undefined ? nowSeconds : Math.ceil(Date.parse(toIso) / 1000));
+    if (!Number.isFinite(from)) throw new InvalidInputError('from must be an ISO 8601 time');
+    if (!Number.isFinite(to)) throw new InvalidInputError('to must be an ISO 8601 time');
+    if (from > nowSeconds - 60) throw new InvalidInputError('from must be at least a minute before now');
+    if (to - from < 60) throw new InvalidInputError('to must be at least a minute after from');
+    this.checkReach(tenant, Math.max(1, Math.ceil((nowSeconds - from - 3600) / 86_400)), `from=${fromIso}`);
+    const { resolution: res, starts, step } = rangeBuckets(from, to, nowSeconds, resolution);
+    return { ...(await this.view(tenant, res, starts, step, now)), period: 'custom' };
+  }
+
+  private async view(
+    tenant: TenantPrincipal,
+    res: Resolution,
+    starts: number[],
+    step: number,
+    now: number,
+  ): Promise<Omit<AnalyticsView, 'period'>> {
     const figures = await this.collect(tenant.tenantId, starts, step, now);
     const series = starts.map((start, i) => toPoint(start, figures[i]));
     const from = starts[0];
     const to = starts[starts.length - 1] + step;
-    const view: AnalyticsView = {
+    const view: Omit<AnalyticsView, 'period'> = {
       tenantId: tenant.tenantId,
       tier: tenant.tier,
-      period,
       resolution: res,
       from: new Date(from * 1000).toISOString(),
       to: new Date(to * 1000).toISOString(),

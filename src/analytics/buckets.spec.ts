@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { latencyBucket } from '../common/latency-histogram.js';
-import { addRecord, bucketStarts, emptyFigures, MAX_POINTS, toPoint, totalsOf } from './buckets.js';
+import { addRecord, bucketStarts, emptyFigures, MAX_POINTS, rangeBuckets, toPoint, totalsOf } from './buckets.js';
 
 const NOW = Date.UTC(2026, 10, 28, 18, 37, 42, 500);
 
@@ -34,6 +34,30 @@ describe('bucketStarts', () => {
     expect(() => bucketStarts(NOW, '1h', '1d')).toThrow(/longer than/);
     expect(bucketStarts(NOW, '24h', '1m')).toHaveLength(1440);
     expect(1440).toBeLessThanOrEqual(MAX_POINTS);
+  });
+});
+
+describe('rangeBuckets', () => {
+  const now = Math.floor(NOW / 1000);
+
+  it('takes the finest resolution of at most 500 points, from the bucket holding from to the one holding the last second', () => {
+    const fifteen = rangeBuckets(now - 900, now, now, undefined);
+    expect(fifteen.resolution).toBe('1m');
+    expect(fifteen.starts[0] * 1000).toBe(Date.UTC(2026, 10, 28, 18, 22));
+    expect(fifteen.starts.at(-1)! * 1000).toBe(Date.UTC(2026, 10, 28, 18, 37));
+    expect(rangeBuckets(now - 86_400, now, now, undefined).resolution).toBe('5m');
+    expect(rangeBuckets(now - 7 * 86_400, now, now, undefined).resolution).toBe('1h');
+    expect(rangeBuckets(now - 30 * 86_400, now, now, undefined).resolution).toBe('1d');
+    // An exact edge is not a bucket of its own: 10:00–11:00 at 1m is 60 points.
+    const hour = Date.UTC(2026, 10, 28, 10) / 1000;
+    expect(rangeBuckets(hour, hour + 3600, now, '1m').starts).toHaveLength(60);
+  });
+
+  it('minute buckets reach back 24 hours: an older range is read in hours, and 1m asked is a 400 naming resolution', () => {
+    const old = rangeBuckets(now - 2 * 86_400, now - 2 * 86_400 + 3600, now, undefined);
+    expect(old.resolution).toBe('1h');
+    expect(() => rangeBuckets(now - 2 * 86_400, now - 86_400, now, '1m')).toThrow(/^resolution: /);
+    expect(() => rangeBuckets(now - 90 * 86_400, now, now, '1h')).toThrow(/^resolution: .*at most 2000/);
   });
 });
 

@@ -60,6 +60,42 @@ export function seriesBuckets(
   }
 }
 
+/** Points a range's default resolution aims at, at most (a chart's worth). */
+const RANGE_POINTS = 500;
+/** How far back minute buckets (1m, 5m) reach: they are kept 25 h. */
+const MINUTES_REACH = 86_400;
+
+/**
+ * The buckets of a range `from`–`to` (epoch s): the finest resolution of at most 500 points whose
+ * buckets are still kept (1m and 5m reach back 24 hours), or the one asked (at most 2,000 points;
+ * minutes further back than 24 hours: a 400 naming the resolution). Buckets are aligned to UTC
+ * multiples of the resolution, from the one that contains `from` to the one that contains the
+ * range's last second.
+ */
+export function rangeBuckets(
+  from: number,
+  to: number,
+  nowSeconds: number,
+  resolution: Resolution | undefined,
+): { resolution: Resolution; starts: number[]; step: number } {
+  const minutesKept = from >= nowSeconds - MINUTES_REACH;
+  const count = (step: number) => Math.floor((to - 1) / step) - Math.floor(from / step) + 1;
+  if (resolution && RESOLUTION_SECONDS[resolution] < 3600 && !minutesKept)
+    throw new InvalidInputError(`resolution: ${resolution} buckets reach back 24 hours; this range starts earlier`);
+  const res =
+    resolution ??
+    RESOLUTIONS.find(
+      (r) => (RESOLUTION_SECONDS[r] >= 3600 || minutesKept) && count(RESOLUTION_SECONDS[r]) <= RANGE_POINTS,
+    ) ??
+    '1d';
+  const step = RESOLUTION_SECONDS[res];
+  const points = count(step);
+  if (points > MAX_POINTS)
+    throw new InvalidInputError(`resolution: the range at ${res} is ${points} points; at most ${MAX_POINTS}`);
+  const first = Math.floor(from / step) * step;
+  return { resolution: res, starts: Array.from({ length: points }, (_, i) => first + i * step), step };
+}
+
 /**
  * Whether an hour's figures are summed from its minutes rather than read from its hour rollup: the
  * current and the previous hour, whose rollups the next pass may still change. Analytics' 1h

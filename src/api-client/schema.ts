@@ -417,7 +417,7 @@ export interface paths {
     };
     /**
      * History: time series, totals, subjects; enterprise adds client behaviour and a forecast
-     * @description period up to the tier retention: professional 1h, 24h, 7d; enterprise also 30d.
+     * @description period up to the tier retention: professional 1h, 24h, 7d; enterprise also 30d. Or a range from–to (ISO 8601, to at most now) within the retention: its resolution by default the finest of at most 500 points (1m and 5m reach back 24 hours); period is then custom.
      */
     get: operations['MetricsController_analytics'];
     put?: never;
@@ -1259,6 +1259,12 @@ export interface components {
         active: number;
         total: number;
       };
+      /** @description With recent=true: message and byte rates of the last minutes, oldest first, one every 10 s (times: each window end, epoch s) */
+      recent?: {
+        times: number[];
+        messages: number[];
+        bytes: number[];
+      };
     };
     RealtimeProfessional: {
       tenantId: string;
@@ -1284,6 +1290,12 @@ export interface components {
       clients: {
         active: number;
         total: number;
+      };
+      /** @description With recent=true: message and byte rates of the last minutes, oldest first, one every 10 s (times: each window end, epoch s) */
+      recent?: {
+        times: number[];
+        messages: number[];
+        bytes: number[];
       };
       throughput: {
         mbps: number;
@@ -1330,6 +1342,12 @@ export interface components {
       clients: {
         active: number;
         total: number;
+      };
+      /** @description With recent=true: message and byte rates of the last minutes, oldest first, one every 10 s (times: each window end, epoch s) */
+      recent?: {
+        times: number[];
+        messages: number[];
+        bytes: number[];
       };
       throughput: {
         mbps: number;
@@ -1572,8 +1590,11 @@ export interface components {
       tenantId: string;
       /** @enum {string} */
       tier: 'professional' | 'enterprise';
-      /** @enum {string} */
-      period: '1h' | '24h' | '7d' | '30d' | '90d' | '365d';
+      /**
+       * @description custom: a range asked with from and to
+       * @enum {string}
+       */
+      period: '1h' | '24h' | '7d' | '30d' | '90d' | '365d' | 'custom';
       /** @enum {string} */
       resolution: '1m' | '5m' | '1h' | '1d';
       /** Format: date-time */
@@ -4805,7 +4826,10 @@ export interface operations {
   };
   MetricsController_realtime: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description true: add recent, the message and byte rates of the last minutes (one every 10 s, each as perSecond) */
+        recent?: boolean;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -5111,6 +5135,10 @@ export interface operations {
         period?: '1h' | '24h' | '7d' | '30d' | '90d' | '365d';
         /** @description Default: 1m for 1h, 5m for 24h, 1h for 7d, 1d for 30d; at most 2,000 points */
         resolution?: '1m' | '5m' | '1h' | '1d';
+        /** @description Start of a range (ISO 8601) instead of a period, within the tenant's retention (further back: 403 naming the tier that keeps it); with from, period is not used */
+        from?: string;
+        /** @description End of the range (ISO 8601; default and at most now); needs from, at least a minute after it */
+        to?: string;
       };
       header?: never;
       path?: never;

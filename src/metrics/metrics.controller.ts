@@ -22,7 +22,8 @@ import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js'
 import { RequiresFeature } from '../common/decorators/requires-feature.decorator.js';
 import { bearerToken, type TenantPrincipal } from '../common/principal.js';
 import {
-  AnalyticsQuery,
+  AnalyticsRangeQuery,
+  RealtimeQuery,
   AnomaliesQuery,
   BacktestBody,
   ExportQuery,
@@ -59,8 +60,8 @@ export class MetricsController {
     errors: [400],
   })
   @Get('realtime')
-  realtime(@CurrentTenant() tenant: TenantPrincipal, @Query() _query: NoQuery) {
-    return this.metrics.realtime(tenant);
+  realtime(@CurrentTenant() tenant: TenantPrincipal, @Query() query: RealtimeQuery) {
+    return this.metrics.realtime(tenant, undefined, query.recent === true);
   }
 
   @ApiRoute({
@@ -142,15 +143,16 @@ export class MetricsController {
 
   @ApiRoute({
     summary: 'History: time series, totals, subjects; enterprise adds client behaviour and a forecast',
-    description: 'period up to the tier retention: professional 1h, 24h, 7d; enterprise also 30d.',
+    description:
+      'period up to the tier retention: professional 1h, 24h, 7d; enterprise also 30d. Or a range from–to (ISO 8601, to at most now) within the retention: its resolution by default the finest of at most 500 points (1m and 5m reach back 24 hours); period is then custom.',
     access: 'tenant',
     ok: { description: 'The analytics view', schema: 'Analytics' },
     errors: [400, 403],
   })
   @Get('analytics')
   @RequiresFeature('analytics')
-  analytics(@CurrentTenant() tenant: TenantPrincipal, @Query() query: AnalyticsQuery) {
-    return this.metrics.analytics(tenant, query);
+  analytics(@CurrentTenant() tenant: TenantPrincipal, @Query() query: AnalyticsRangeQuery) {
+    return this.metrics.analyticsRange(tenant, query);
   }
 
   @ApiRoute({

@@ -32,14 +32,22 @@ const subjects = obj({
   distinct: int,
   top: arr(obj({ subject: str, messages: num, bytes: num })),
 });
-const realtimeCounters = obj({
-  tenantId: str,
-  tier: str,
-  generatedAt: dateTime,
-  messages: counter,
-  bytes: counter,
-  clients: obj({ active: int, total: int }),
-});
+const realtimeCounters = obj(
+  {
+    tenantId: str,
+    tier: str,
+    generatedAt: dateTime,
+    messages: counter,
+    bytes: counter,
+    clients: obj({ active: int, total: int }),
+    recent: {
+      ...obj({ times: arr(int), messages: arr(num), bytes: arr(num) }),
+      description:
+        'With recent=true: message and byte rates of the last minutes, oldest first, one every 10 s (times: each window end, epoch s)',
+    },
+  },
+  ['recent'],
+);
 const professionalFields = {
   throughput: obj({ mbps: num }),
   latencyMs: obj({ p50: num, p95: num, p99: num, samples: int }),
@@ -157,7 +165,7 @@ const analytics = obj(
   {
     tenantId: str,
     tier: oneOfValues(tiersWith('analytics')),
-    period: oneOfValues(PERIODS),
+    period: { ...oneOfValues([...PERIODS, 'custom']), description: 'custom: a range asked with from and to' },
     resolution: oneOfValues(RESOLUTIONS),
     from: dateTime,
     to: dateTime,

@@ -22,7 +22,14 @@ import {
 } from '../anomalies/window-pipeline.js';
 import { CustomMetricRepository } from '../monitoring/custom/custom-metric.repository.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
-import type { AnalyticsQuery, AnomaliesQuery, BacktestBody, PresenceQuery } from './dto/metrics-queries.dto.js';
+import type {
+  AnalyticsQuery,
+  AnalyticsRangeQuery,
+  AnomaliesQuery,
+  BacktestBody,
+  PresenceQuery,
+} from './dto/metrics-queries.dto.js';
+import { InvalidInputError } from '../common/errors/domain-error.js';
 import type { RealtimeView } from './realtime-view.js';
 import { type RealtimeRead, RealtimeReader, SHARED_VIEW_MS } from './realtime.reader.js';
 import { tenantExposition } from './prometheus-exposition.js';
@@ -51,9 +58,13 @@ export class MetricsService {
     @Optional() @Inject(JETSTREAM_READER) private readonly jetstream?: JetStreamReader,
   ) {}
 
-  /** The tenant's realtime view; `now` reads as of that instant instead of sharing a recent read. */
-  async realtime(tenant: TenantPrincipal, now?: number): Promise<RealtimeView> {
-    return (await this.realtimeRead(tenant, now)).view;
+  /**
+   * The tenant's realtime view; `now` reads as of that instant instead of sharing a recent read;
+   * with `recent`, the rates of the last minutes too (a live chart's start).
+   */
+  async realtime(tenant: TenantPrincipal, now?: number, recent = false): Promise<RealtimeView> {
+    const read = await this.realtimeRead(tenant, now);
+    return recent ? { ...read.view, recent: read.recent } : read.view;
   }
 
   /**
@@ -128,6 +139,15 @@ export class MetricsService {
 
   analytics(tenant: TenantPrincipal, query: AnalyticsQuery) {
     return this.analyticsService.analytics(tenant, query.period, query.resolution);
+  }
+
+  /** A period back from now, or the range `from`–`to` (`to` alone: 400 naming from). */
+  analyticsRange(tenant: TenantPrincipal, query: AnalyticsRangeQuery) {
+    if (query.from === undefined) {
+      if (query.to !== undefined) throw new InvalidInputError('from is required with to');
+      return this.analytics(tenant, query);
+    }
+    return this.analyticsService.analyticsBetween(tenant, query.from, query.to, query.resolution);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { latencyBucket } from '../common/latency-histogram.js';
 import type { RawRealtime } from './metrics.repository.js';
-import { buildRealtimeView, realtimeMinutes } from './realtime-view.js';
+import { buildRealtimeView, realtimeMinutes, recentRates } from './realtime-view.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 30, 500); // second 30 of minute 12:00
 const NOW_S = Math.floor(NOW / 1000);
@@ -92,5 +92,23 @@ describe('realtime view', () => {
 
   it('reads the current minute and the four before', () => {
     expect(realtimeMinutes(NOW)).toEqual([MINUTE, MINUTE - 60, MINUTE - 120, MINUTE - 180, MINUTE - 240]);
+  });
+});
+
+describe('recent rates (a live chart starts filled)', () => {
+  it('one rate every 10 s over the minutes read, each as perSecond, the last the one perSecond reports', () => {
+    const r = recentRates(raw(), NOW, NOW_S - 2);
+    // Windows end at NOW_S - 2, NOW_S - 12, …, none starting before the first minute read (11:56).
+    expect(r.times.at(-1)).toBe(NOW_S - 1);
+    expect(r.times[0] - 10).toBeGreaterThanOrEqual(Math.min(...realtimeMinutes(NOW)));
+    expect(r.times).toHaveLength(26);
+    for (let i = 1; i < r.times.length; i++) expect(r.times[i] - r.times[i - 1]).toBe(10);
+    expect(r.messages.at(-1)).toBe(buildRealtimeView(inputs('basic')).messages.perSecond);
+    // Traffic from NOW_S - 70 on: 10/s where the window is full, a part where it starts, none before.
+    const at = (end: number) => r.messages[r.times.indexOf(end + 1)];
+    expect(at(NOW_S - 12)).toBe(10);
+    expect(at(NOW_S - 62)).toBe(9);
+    expect(at(NOW_S - 72)).toBe(0);
+    expect(r.bytes[r.times.indexOf(NOW_S - 11)]).toBe(1000);
   });
 });

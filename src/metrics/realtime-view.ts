@@ -33,6 +33,8 @@ export interface RealtimeView {
   anomalies?: { open: number };
   /** Enterprise: the tenant's custom metrics (last complete minute, today so far). */
   custom?: CustomMetricSummary[];
+  /** Asked with `recent=true`: the rates of the last minutes. */
+  recent?: RecentRates;
 }
 
 export interface CustomMetricSummary {
@@ -82,20 +84,47 @@ function secondCount(raw: RawRealtime, field: 'm' | 'b', epochSecond: number): n
   return minute ? int(minute[secondField(field, epochSecond % 60)]) : 0;
 }
 
+/** The average per second over the RATE_WINDOW_SECONDS seconds ending with `end` (perSecond's rate). */
+function windowRate(raw: RawRealtime, field: 'm' | 'b', end: number): number {
+  let window = 0;
+  for (let s = end - RATE_WINDOW_SECONDS + 1; s <= end; s++) window += secondCount(raw, field, s);
+  return round(window / RATE_WINDOW_SECONDS, 2);
+}
+
 function counter(inputs: RealtimeInputs, field: 'm' | 'b'): Counter {
   const { raw, now, lastCompleteSecond } = inputs;
   const nowSecond = Math.floor(now / 1000);
   let lastMinute = 0;
   for (let s = nowSecond - 59; s <= nowSecond; s++) lastMinute += secondCount(raw, field, s);
-  let window = 0;
-  for (let s = lastCompleteSecond - RATE_WINDOW_SECONDS + 1; s <= lastCompleteSecond; s++) {
-    window += secondCount(raw, field, s);
-  }
   return {
     total: int(raw.totals[field]),
     today: int(raw.today[field]),
     lastMinute,
-    perSecond: round(window / RATE_WINDOW_SECONDS, 2),
+    perSecond: windowRate(raw, field, lastCompleteSecond),
+  };
+}
+
+/** The message and byte rates of the last minutes: `times` (epoch s) each window's end. */
+export interface RecentRates {
+  times: number[];
+  messages: number[];
+  bytes: number[];
+}
+
+/**
+ * The rates of the realtime minutes already read (`GET /metrics/realtime?recent=true`, so a live
+ * chart starts filled), oldest first: one every RATE_WINDOW_SECONDS, each the average of its window
+ * as perSecond is, the last one the window perSecond reports; none before the first minute read.
+ */
+export function recentRates(raw: RawRealtime, now: number, lastCompleteSecond: number): RecentRates {
+  const earliest = Math.min(...realtimeMinutes(now));
+  const ends: number[] = [];
+  for (let end = lastCompleteSecond; end - RATE_WINDOW_SECONDS + 1 >= earliest; end -= RATE_WINDOW_SECONDS)
+    ends.unshift(end);
+  return {
+    times: ends.map((end) => end + 1),
+    messages: ends.map((end) => windowRate(raw, 'm', end)),
+    bytes: ends.map((end) => windowRate(raw, 'b', end)),
   };
 }
 

@@ -16,6 +16,8 @@ import {
   type CustomMetricSummary,
   realtimeMinutes,
   type RealtimeView,
+  recentRates,
+  type RecentRates,
   TOP_SUBJECTS,
 } from './realtime-view.js';
 
@@ -35,6 +37,8 @@ export interface RealtimeRead {
   lastActivityAt: string | null;
   /** Professional+: the all-time latency histogram (the Prometheus exposition's buckets), else null. */
   latencyTotals: LatencyTotals | null;
+  /** The rates of the minutes read (the view carries them when asked: `recent=true`). */
+  recent: RecentRates;
 }
 
 /** Samples per coarse bucket (latency-histogram.ts) since the tenant's first, and their sum. */
@@ -98,11 +102,12 @@ export class RealtimeReader {
       options.openAnomalies ? options.openAnomalies() : Promise.resolve(0),
       withCustom ? this.customSummaries(tenantId, now) : Promise.resolve(undefined),
     ]);
+    const lastCompleteSecond = this.lastCompleteSecond(now);
     const view = buildRealtimeView({
       tenantId,
       tier,
       now,
-      lastCompleteSecond: this.lastCompleteSecond(now),
+      lastCompleteSecond,
       raw,
       clients: { active: presence.online, total: presence.total },
       openAnomalies,
@@ -114,6 +119,7 @@ export class RealtimeReader {
       presence,
       lastActivityAt: last > 0 ? new Date(last).toISOString() : null,
       latencyTotals: view.latencyMs ? latencyTotalsOf(raw.totals) : null,
+      recent: recentRates(raw, now, lastCompleteSecond),
     };
   }
 

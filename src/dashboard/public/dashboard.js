@@ -1,12 +1,16 @@
 // Pulse dashboard: plain browser JavaScript over the REST API and the SSE stream.
 (() => {
   'use strict';
-  const { $, text, dateFmt, when, fmt, withUnit, byteSize, limitOf, limitFigure, usedOfMax, percent, row, drainWords } = window.PulseUi;
+  const { $, text, dateFmt, when, fmt, withUnit, byteSize, limitOf, limitFigure, usedOfMax, percent, row, drainWords, colour, onTheme } = window.PulseUi;
+  const Time = window.PulseTime;
   // features: what GET /tenant serves, by feature name ({ requiredTier, entitled }); historyDays likewise.
-  const state = { key: null, tier: null, features: new Map(), historyDays: 0, rate: [[], []], bytes: [[], []], charts: {}, stream: null, history: null, backtest: [], lagKeys: '' };
+  const state = { key: null, tier: null, features: new Map(), historyDays: 0, rate: [[], []], bytes: [[], []], charts: {}, stream: null, history: null, backtest: [], lagKeys: '', range: { preset: '24h' } };
   const api = (path, payload) => window.PulseUi.api(state.key, path, payload);
 
   const compactFmt = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
+  // Figures in the reader's locale: milliseconds to two decimals, a share as a percentage.
+  const msFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+  const shareFmt = new Intl.NumberFormat(undefined, { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const bytesPerSecond = withUnit(['B/s', 'kB/s', 'MB/s', 'GB/s']);
   /** Whether the tenant has a feature (the server's entitlements table decides; unknown: no). */
   const can = (feature) => state.features.get(feature)?.entitled === true;
@@ -44,18 +48,36 @@
    * A line chart whose y axis starts at zero (a rate near 40/s must not look like a cliff when it
    * wobbles), with axis titles and units, time ticks in the reader's locale and a legend value.
    */
-  function lineChart(el, yTitle, yValue, series, data) {
+  function lineChart(el, yTitle, yValue, series, data, extra = {}) {
+    // Colours from the theme (read when drawn, so a change of the system's setting redraws them).
+    const themed = { stroke: () => colour('--fg'), grid: { stroke: () => colour('--grid') }, ticks: { stroke: () => colour('--grid') } };
     return new uPlot({
       width: Math.max(280, el.clientWidth || 600),
       height: 220,
       scales: { y: { range: (u, min, max) => [0, max > 0 ? max * 1.15 : 1] } },
       series: [{ label: 'time', value: (u, v) => (v == null ? '–' : dateFmt.format(new Date(v * 1000))) }, ...series],
       axes: [
-        { label: 'time (local)', space: 110, incrs: TIME_INCRS, values: timeTicks },
-        { label: yTitle, size: 64, values: (u, ticks) => ticks.map(yValue) },
+        { ...themed, label: 'time (local)', space: 110, incrs: TIME_INCRS, values: timeTicks },
+        { ...themed, label: yTitle, size: 64, values: (u, ticks) => ticks.map(yValue) },
       ],
+      ...extra,
     }, data, el);
   }
+  /** The main series' line: the theme's accent. */
+  const accentLine = { stroke: () => colour('--accent'), width: 2, fill: () => colour('--accent-fill') };
+  // A change of theme redraws the charts, their legend's swatches too (uPlot colours them once).
+  onTheme(() => {
+    for (const c of Object.values(state.charts)) {
+      c.root.querySelectorAll('.u-series').forEach((row, i) => {
+        const marker = row.querySelector('.u-marker');
+        const s = c.series[i];
+        if (!marker || i === 0) return;
+        marker.style.borderColor = s.stroke(c, i);
+        if (s.fill) marker.style.background = s.fill(c, i);
+      });
+      c.redraw(false);
+    }
+  });
 
   const CHART_UNITS = {
     'rate-chart': ['messages / s', (v) => compactFmt.format(v)],
@@ -65,7 +87,7 @@
   function chart(id, label, data) {
     if (state.charts[id]) { state.charts[id].setData(data); return; }
     const [title, value] = CHART_UNITS[id];
-    state.charts[id] = lineChart($(id), title, value, [{ label, stroke: '#3b6fd8', width: 2, fill: 'rgba(59,111,216,.1)', value: (u, v) => (v == null ? '–' : value(v)) }], data);
+    state.charts[id] = lineChart($(id), title, value, [{ ...accentLine, label, value: (u, v) => (v == null ? '–' : value(v)) }], data);
   }
 
   // The worst consumers' lag: one line each, colours told apart (and named in the legend).
@@ -83,22 +105,44 @@
     }
   });
 
+  const LIVE_SECONDS = 300;
+  function drawLive() {
+    chart('rate-chart', 'messages/s', state.rate);
+    chart('bytes-chart', 'bytes/s', state.bytes);
+    text($('rate-points'), `${state.rate[0].length} points, live`);
+  }
+
+  /**
+   * The live charts start from the last minutes rather than empty: the first read asks for
+   * `recent` (GET /metrics/realtime?recent=true, every tier), rates every 10 s computed as the
+   * stream's are, placed before the first live point.
+   */
+  function prefillLive(recent) {
+    if (!recent) return;
+    for (const [series, values] of [[state.rate, recent.messages], [state.bytes, recent.bytes]]) {
+      const first = series[0].length ? series[0][0] : Infinity;
+      const keep = recent.times.map((t, i) => [t, values[i]]).filter(([t]) => t < first && t >= first - LIVE_SECONDS);
+      series[0].unshift(...keep.map(([t]) => t));
+      series[1].unshift(...keep.map(([, v]) => v));
+    }
+  }
+
   function onRealtime(r) {
     text($('rate'), fmt(r.messages.perSecond));
     text($('today'), fmt(r.messages.today));
     text($('clients'), `${fmt(r.clients.active)} / ${fmt(r.clients.total)}`);
-    if (r.latencyMs) text($('latency'), `${r.latencyMs.p50} / ${r.latencyMs.p95} / ${r.latencyMs.p99}`);
-    if (r.errorRate !== undefined) text($('errors'), `${(r.errorRate * 100).toFixed(2)} % / ${r.anomalies.open}`);
+    if (r.latencyMs) text($('latency'), [r.latencyMs.p50, r.latencyMs.p95, r.latencyMs.p99].map((v) => msFmt.format(v)).join(' / '));
+    if (r.errorRate !== undefined) text($('errors'), `${shareFmt.format(r.errorRate)} / ${fmt(r.anomalies.open)}`);
     const t = Date.parse(r.generatedAt) / 1000;
     for (const [series, value] of [[state.rate, r.messages.perSecond], [state.bytes, r.bytes.perSecond]]) {
       series[0].push(t);
       series[1].push(value);
-      if (series[0].length > 300) { series[0].shift(); series[1].shift(); }
+      // The last five minutes (or 300 points).
+      while (series[0].length > 300 || series[0][0] < t - LIVE_SECONDS) { series[0].shift(); series[1].shift(); }
     }
-    chart('rate-chart', 'messages/s', state.rate);
-    chart('bytes-chart', 'bytes/s', state.bytes);
-    text($('rate-points'), `${state.rate[0].length} points, live`);
+    drawLive();
     if (r.custom) customMetrics(r.custom);
+
     if (r.subjects) {
       $('subjects').tBodies[0].replaceChildren(...r.subjects.top.map((s) => row([s.subject, fmt(s.messages), fmt(s.bytes)])));
     }
@@ -166,13 +210,27 @@
   // The history chart: the series, real anomalies (red) and a backtest's (orange) as markers.
   function historyChart(data) {
     if (state.charts.history) { state.charts.history.setData(data); return; }
-    const marker = (label, color) => ({ label, stroke: color, width: 0, paths: () => null, points: { show: true, size: 9, fill: color, stroke: color } });
+    const marker = (label, variable) => {
+      const color = () => colour(variable);
+      return { label, stroke: color, width: 0, paths: () => null, points: { show: true, size: 9, fill: color, stroke: color } };
+    };
     const count = (v) => compactFmt.format(v);
+    // A drag across the chart zooms: the range selected becomes the range shown (and the URL's).
+    const zoom = (u) => {
+      const { left, width } = u.select;
+      u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+      if (width < 3) return;
+      const from = u.posToVal(left, 'x') * 1000;
+      const to = u.posToVal(left + width, 'x') * 1000;
+      // Up to now at most, so the URL holds the very range asked (a reload asks it again).
+      const end = Math.min(Date.now(), Math.round(Math.max(to, from + Time.MINUTE)));
+      void selectRange({ from: Math.round(Math.min(from, end - Time.MINUTE)), to: end });
+    };
     state.charts.history = lineChart($('history-chart'), 'messages per bucket', count, [
-      { label: 'messages', stroke: '#3b6fd8', width: 2, fill: 'rgba(59,111,216,.1)' },
-      marker('anomalies', '#d83b3b'),
-      marker('backtest', '#e69500'),
-    ], data);
+      { ...accentLine, label: 'messages' },
+      marker('anomalies', '--danger-line'),
+      marker('backtest', '--warn-line'),
+    ], data, { cursor: { drag: { x: true, y: false, setScale: false } }, hooks: { setSelect: [zoom] } });
   }
 
   /** Each event marked on the bucket it falls in, at that bucket's value. */
@@ -193,15 +251,45 @@
     historyChart([h.times, h.values, marks(h.times, h.values, h.anomalies), marks(h.times, h.values, state.backtest)]);
   }
 
-  async function history(period) {
+  /** The range picker's presets: those within the tenant's history, the one shown pressed. */
+  function rangeButtons() {
+    $('range-presets').replaceChildren(...Time.presetsWithin(state.historyDays).map((p) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = p.label;
+      b.dataset.range = p.id;
+      b.setAttribute('aria-pressed', String(state.range.preset === p.id));
+      b.addEventListener('click', () => void selectRange({ preset: p.id }));
+      return b;
+    }));
+  }
+
+  /** Shows `range` (a preset or from–to), keeps it in the URL, and reads the history for it. */
+  async function selectRange(range, { push = true } = {}) {
+    state.range = range;
+    if (push) Time.write(range);
+    rangeButtons();
+    await history();
+  }
+
+  /** The history of the range shown: the series and, with anomaly detection, the anomalies in it. */
+  async function history() {
     if (!can('analytics')) return;
+    const range = state.range;
+    const times = Time.resolve(range, Date.now(), state.historyDays);
+    $('range-from').value = Time.localInput(times.from);
+    $('range-to').value = Time.localInput(times.to);
     try {
-      const a = await api(`/metrics/analytics?period=${period}`);
-      const hours = { '1h': 1, '24h': 24, '7d': 168, '30d': 720 }[period];
-      const anomalies = can('anomalies') ? (await api(`/metrics/anomalies?hours=${hours}`)).anomalies : [];
-      state.history = { period, times: a.series.map((p) => Date.parse(p.timestamp) / 1000), values: a.series.map((p) => p.messages), anomalies };
+      const a = await api(`/metrics/analytics?${Time.query(range, times)}`);
+      if (state.range !== range) return; // another range was chosen meanwhile
+      const hours = Math.min(720, Math.max(1, Math.ceil((Date.now() - times.from) / 3_600_000)));
+      const inRange = (x) => { const t = Date.parse(x.detectedAt); return t >= times.from && t <= times.to; };
+      const anomalies = can('anomalies') ? (await api(`/metrics/anomalies?hours=${hours}`)).anomalies.filter(inRange) : [];
+      state.history = { preset: range.preset, times: a.series.map((p) => Date.parse(p.timestamp) / 1000), values: a.series.map((p) => p.messages), anomalies };
       drawHistory();
-      text($('history-note'), `${period} at ${a.resolution}: ${fmt(a.totals.messages)} messages, peak ${fmt(a.totals.peakMessagesPerSecond)}/s · ${anomalies.length} ${anomalies.length === 1 ? 'anomaly' : 'anomalies'} marked`);
+      const shown = `${when(times.from)} – ${when(times.to)}`;
+      text($('range-shown'), `${range.preset ? Time.presetOf(range.preset).label : 'Custom range'}: ${shown}${times.clamped ? ` (moved within the ${fmt(state.historyDays)} ${state.historyDays === 1 ? 'day' : 'days'} of history kept, up to now)` : ''}`);
+      text($('history-note'), `${fmt(a.totals.messages)} messages at ${a.resolution}, peak ${fmt(a.totals.peakMessagesPerSecond)}/s · ${anomalies.length} ${anomalies.length === 1 ? 'anomaly' : 'anomalies'} marked · drag across the chart to zoom in`);
     } catch (err) {
       text($('history-note'), err.body && err.body.requiredTier ? `Available on the ${err.body.requiredTier} tier.` : err.message);
     }
@@ -214,7 +302,7 @@
     try {
       const b = await api('/metrics/anomalies/backtest', { period, sensitivity });
       state.backtest = b.anomalies;
-      if (!state.history || state.history.period !== period) await history(period);
+      if (!state.history || state.history.preset !== period) await selectRange({ preset: period });
       else drawHistory();
       text($('backtest-note'), `Backtest ${b.period}, ${b.sensitivity}: ${b.anomalies.length} would have opened over ${b.windows} hourly windows (marked in orange).`);
       $('backtest-list').replaceChildren(...b.anomalies.map((x) => {
@@ -488,7 +576,7 @@
     const range = rangeWords(d.lower, d.upper);
     const expected = [range && `expected range ${range}`, typeof d.expected === 'number' && `expected ${sig(d.expected)}`].filter(Boolean).join(', ');
     const detector = STATISTICAL_KINDS.has(d.detector) ? `statistical model, ${d.detector}` : `rule ${d.detector}`;
-    return ` · value ${sig(d.value)}${expected ? ` vs ${expected}` : ''}${typeof d.score === 'number' ? ` · score ${Number(d.score.toFixed(4))}` : ''} · detector: ${detector}`;
+    return ` · value ${sig(d.value)}${expected ? ` vs ${expected}` : ''}${typeof d.score === 'number' ? ` · score ${sig(d.score)}` : ''} · detector: ${detector}`;
   }
 
   /** Each series' model: warming up (until when) or ready, and what it expects of the window being collected. */
@@ -521,7 +609,7 @@
   function alertLists(rules, deliveries) {
     $('rules').replaceChildren(...(rules.rules.length ? rules.rules : [{ name: 'No custom rules: every anomaly alerts all channels.' }]).map((r) => {
       const li = document.createElement('li');
-      li.textContent = r.metric ? `${r.name}: ${r.metric} ${r.operator} ${r.threshold} for ${r.forSeconds}s (${r.severity})` : r.name;
+      li.textContent = r.metric ? `${r.name}: ${r.metric} ${r.operator} ${sig(r.threshold)} for ${fmt(r.forSeconds)} s (${r.severity})` : r.name;
       return li;
     }));
     $('deliveries').replaceChildren(...deliveries.deliveries.map((d) => {
@@ -534,7 +622,7 @@
   /** Opens the dashboard with a key; a refused key throws (the sign-in form says so). */
   async function load(key, open) {
     state.key = key;
-    const [r, tenant] = await Promise.all([api('/metrics/realtime'), api('/tenant')]);
+    const [r, tenant] = await Promise.all([api('/metrics/realtime?recent=true'), api('/tenant')]);
     open();
     state.tier = tenant.tier;
     state.historyDays = tenant.historyDays;
@@ -543,20 +631,42 @@
     lockPanels();
     window.PulseEvents.start({ key, can }); // events.js: the event subscriptions panel
     onRealtime(r);
+    prefillLive(r.recent);
+    drawLive();
     void stream();
     void presence();
-    void history('24h');
+    // The range in the URL (a link, a reload), or 24 h; a preset beyond the history kept is not offered.
+    const asked = Time.read();
+    state.range = asked && (!asked.preset || Time.presetsWithin(state.historyDays).some((p) => p.id === asked.preset)) ? asked : { preset: '24h' };
+    rangeButtons();
+    void history();
     void featureLists();
     void usage();
     setInterval(() => void presence(), 5000);
     setInterval(() => { void featureLists(); void usage(); }, 15000);
-    // The history is kept current too: the period shown, read again every minute.
-    setInterval(() => void history(state.history ? state.history.period : '24h'), 60000);
+    // The history is kept current too: a preset range (back from now) read again every minute.
+    setInterval(() => { if (state.range.preset) void history(); }, 60000);
   }
 
   $('presence-status').addEventListener('change', () => void presence());
   $('presence-search').addEventListener('input', () => void presence());
-  for (const b of document.querySelectorAll('[data-period]')) b.addEventListener('click', () => void history(b.dataset.period));
+  $('range-custom').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const from = new Date($('range-from').value).getTime();
+    const to = new Date($('range-to').value).getTime();
+    if (!(to - from >= Time.MINUTE)) { text($('range-shown'), 'The range must end at least a minute after it starts.'); return; }
+    void selectRange({ from, to });
+  });
+  $('range-zoom-out').addEventListener('click', () => {
+    const now = Date.now();
+    void selectRange(Time.widen(Time.resolve(state.range, now, state.historyDays), 2, now));
+  });
+  // Back and Forward move between the ranges shown.
+  window.addEventListener('popstate', () => {
+    const range = Time.read() ?? { preset: '24h' };
+    const same = range.preset ? range.preset === state.range.preset : range.from === state.range.from && range.to === state.range.to;
+    if (state.key && can('analytics') && !same) void selectRange(range, { push: false });
+  });
   $('backtest-run').addEventListener('click', () => void backtest());
   window.PulseUi.signIn({ storageKey: 'pulse.apiKey', load, refused: 'That key was not accepted.' });
 })();

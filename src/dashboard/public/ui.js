@@ -119,5 +119,21 @@ window.PulseUi = (() => {
     return body;
   }
 
-  return { $, text, dateFmt, when, fmt, withUnit, byteSize, limitOf, limitFigure, usedOfMax, percent, row, element, drainWords, api, signIn };
+  // The theme: dashboard.css's variables (light, or dark when the system asks), read for what
+  // draws on canvas (the charts); `onTheme(fn)` runs fn when the system's setting changes.
+  const colours = new Map();
+  /** The current value of a CSS variable, say colour('--accent'). */
+  function colour(name) {
+    if (!colours.has(name)) colours.set(name, getComputedStyle(document.documentElement).getPropertyValue(name).trim());
+    return colours.get(name);
+  }
+  const themeListeners = [];
+  const scheme = window.matchMedia('(prefers-color-scheme: dark)');
+  scheme.addEventListener('change', () => {
+    colours.clear();
+    for (const fn of themeListeners) fn();
+  });
+  const onTheme = (fn) => { themeListeners.push(fn); };
+
+  return { $, text, dateFmt, when, fmt, withUnit, byteSize, limitOf, limitFigure, usedOfMax, percent, row, element, drainWords, api, signIn, colour, onTheme };
 })();

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { type Period, PERIODS, type Resolution, RESOLUTIONS } from '../../analytics/buckets.js';
 import { EXPORT_FORMATS, type ExportFormat } from '../../analytics/series-export.js';
 import { ANOMALY_TYPES, type AnomalyType } from '../../anomalies/detectors.js';
@@ -26,6 +26,33 @@ export class AnalyticsQuery {
   @IsOptional()
   @IsIn(RESOLUTIONS, { message: `resolution must be one of: ${RESOLUTIONS.join(', ')}` })
   resolution?: Resolution;
+}
+
+/**
+ * GET /metrics/analytics: a period back from now, or a range `from`–`to` (the dashboard's range
+ * picker and zoom); with `from`, `period` is not used.
+ */
+export class AnalyticsRangeQuery extends AnalyticsQuery {
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description:
+      "Start of a range (ISO 8601) instead of a period, within the tenant's retention (further back: 403 naming the tier that keeps it); with from, period is not used",
+  })
+  @IsOptional()
+  @IsString({ message: 'from must be an ISO 8601 time' })
+  @MaxLength(40, { message: 'from must be an ISO 8601 time' })
+  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 time' })
+  from?: string;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'End of the range (ISO 8601; default and at most now); needs from, at least a minute after it',
+  })
+  @IsOptional()
+  @IsString({ message: 'to must be an ISO 8601 time' })
+  @MaxLength(40, { message: 'to must be an ISO 8601 time' })
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 time' })
+  to?: string;
 }
 
 export class ExportQuery extends AnalyticsQuery {
@@ -67,6 +94,18 @@ export class BacktestBody {
   @IsOptional()
   @IsIn(SENSITIVITIES, { message: `sensitivity must be one of: ${SENSITIVITIES.join(', ')}` })
   sensitivity?: Sensitivity;
+}
+
+/** GET /metrics/realtime: `recent=true` adds the rates of the last minutes (a live chart's start). */
+export class RealtimeQuery {
+  @ApiPropertyOptional({
+    type: 'boolean',
+    description: 'true: add recent, the message and byte rates of the last minutes (one every 10 s, each as perSecond)',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'recent must be true or false' })
+  recent?: boolean;
 }
 
 export const CLIENT_STATUSES = ['healthy', 'degraded', 'unhealthy', 'offline'] as const;
