@@ -194,14 +194,23 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
 
   /** One look at a subscription: maybe one batch sent. When to look again. */
   private async look(tenantId: string, s: Subscription): Promise<Next> {
-    const state = await this.subscriptions.stateToSend(tenantId, s.id);
+    // A first look (no lease taken for a paused or backing-off subscription) ...
+    const before = await this.subscriptions.stateToSend(tenantId, s.id);
     // No state: deleted (or erased) since the list was read; nothing to send.
-    if (!state || state.paused) return null;
-    const now = Date.now();
-    if (state.retryAt > now) return state.retryAt;
-    if (!(await this.subscriptions.lease(tenantId, s.id, this.token, this.leaseMs))) return now + this.leaseMs;
+    if (!before || before.paused) return null;
+    if (before.retryAt > Date.now()) return before.retryAt;
+    if (!(await this.subscriptions.lease(tenantId, s.id, this.token, this.leaseMs))) return Date.now() + this.leaseMs;
     let released = false;
     try {
+      // ... and the state that counts, read under the lease: another instance may have sent a
+      // batch (moved the cursor), failed one (backoff) or been paused between the two.
+      const state = await this.subscriptions.stateToSend(tenantId, s.id);
+      const now = Date.now();
+      if (!state || state.paused || state.retryAt > now) {
+        await this.subscriptions.release(tenantId, s.id, this.token);
+        released = true;
+        return !state || state.paused ? null : state.retryAt;
+      }
       const raw = await this.log.read(tenantId, state.cursor, this.options.batchMaxEvents);
       if (raw.length === 0) {
         await this.subscriptions.release(tenantId, s.id, this.token);

@@ -2,7 +2,14 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { AlertSender } from '../../src/alerting/alert-sender.js';
+import { AlertingService } from '../../src/alerting/alerting.service.js';
+import { PULSE_OPTIONS, type PulseOptions } from '../../src/config/pulse-options.js';
 import { EventDeliveryWorker } from '../../src/events/event-delivery.worker.js';
+import { EventLog } from '../../src/events/event-log.js';
+import { SubscriptionsRepository } from '../../src/events/subscriptions.repository.js';
+import { REDIS_CLIENT, type RedisClient } from '../../src/redis/redis-client.js';
 import { EventKeys } from '../../src/events/event-keys.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { type BuiltPulse, startBuiltPulse } from '../support/built-pulse.js';
@@ -448,5 +455,99 @@ describe('webhook events survive SIGTERM of the delivering instance (two built i
     // The batch cut short was sent again with the same event ids (the receiver deduplicates on them).
     const firstIds = (JSON.parse(first.body) as Batch).events.map((e) => e.id);
     expect(events.map((e) => e.id)).toEqual(expect.arrayContaining(firstIds));
+  });
+});
+
+describe('two delivery workers racing for one subscription (real Redis, receiver on loopback)', () => {
+  const options = testOptions({
+    alerting: { allowPrivateTargets: true },
+    events: {
+      batchMaxEvents: 5,
+      batchMaxWaitMs: 0,
+      timeoutMs: 2000,
+      retryBaseMs: 50,
+      retryMaxMs: 200,
+      pauseAfterFailures: 100,
+      backlogMax: 1000,
+      flushIntervalMs: 100,
+      // The app's own worker stays out of the way: the test drives the two workers itself.
+      pollMs: 3_600_000,
+    },
+  });
+  let pulse: RunningPulse;
+  const receiver = new HttpReceiver();
+
+  beforeAll(async () => {
+    await receiver.start();
+    pulse = await startPulse(options);
+  });
+
+  afterAll(async () => {
+    await pulse?.close();
+    await receiver.stop();
+    await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+  });
+
+  it('the worker that read the state before the other sent a batch neither sends it again nor skips', async () => {
+    const t = await createTenant(pulse.url, uniqueTenantId('ev-race'), 'professional');
+    await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id), Boolean);
+    const created = await request<{ id: string; signingSecret: string }>(pulse.url, 'POST', PATH, {
+      key: t.apiKey,
+      body: { url: `${receiver.url}/race`, types: TYPES },
+    });
+    expect(created.status).toBe(201);
+    const log = pulse.app.get(EventLog);
+    for (let i = 0; i < 10; i++)
+      log.append({ type: 'client.online', tenantId: t.id, clientId: `c${i}`, at: new Date().toISOString(), data: {} });
+    await log.flush();
+    expect(await log.read(t.id, '-', 100)).toHaveLength(10);
+
+    const deps = [
+      log,
+      pulse.app.get(SubscriptionsRepository),
+      pulse.app.get(AlertSender),
+      pulse.app.get(AlertingService),
+      pulse.app.get(TenantDirectory),
+      pulse.app.get<RedisClient>(REDIS_CLIENT),
+      pulse.app.get(SchedulerRegistry),
+      pulse.app.get<PulseOptions>(PULSE_OPTIONS),
+    ] as const;
+    const b = new EventDeliveryWorker(...deps);
+    // Worker A is slow between its first look at the state and its lease: worker B sends the
+    // first batch meanwhile (leases, sends, moves the cursor, releases).
+    const slow = Object.create(pulse.app.get(SubscriptionsRepository)) as SubscriptionsRepository;
+    const real = slow.lease.bind(slow);
+    let raced = false;
+    slow.lease = async (...args: Parameters<SubscriptionsRepository['lease']>) => {
+      if (!raced) {
+        raced = true;
+        await (b as unknown as { look(t: string, s: { id: string }): Promise<unknown> }).look(t.id, subscription);
+      }
+      return real(...args);
+    };
+    const a = new EventDeliveryWorker(
+      deps[0],
+      slow,
+      ...(deps.slice(2) as [
+        AlertSender,
+        AlertingService,
+        TenantDirectory,
+        RedisClient,
+        SchedulerRegistry,
+        PulseOptions,
+      ]),
+    );
+    const subscription = (await pulse.app.get(SubscriptionsRepository).find(t.id, created.body.id))!;
+    const look = (w: EventDeliveryWorker) =>
+      (w as unknown as { look(t: string, s: typeof subscription): Promise<unknown> }).look(t.id, subscription);
+    await look(a);
+    expect(raced).toBe(true);
+    // Then the rest, whoever sends it.
+    for (let i = 0; i < 4; i++) await look(i % 2 ? a : b);
+    const ids = accepted(receiver, '/race', created.body.signingSecret).flatMap((batch) =>
+      batch.events.map((e) => e.id),
+    );
+    expect(ids).toHaveLength(10);
+    expect(new Set(ids).size).toBe(10);
   });
 });
