@@ -12,7 +12,15 @@ import { AlertingService } from '../alerting/alerting.service.js';
 import { retryDelayMs } from '../alerting/notification.js';
 import { eventTypesOf } from '../common/entitlements.js';
 import { withTimeout } from '../common/with-timeout.js';
-import { DEFAULT_EVENTS, type EventsOptions, PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import {
+  DEFAULT_EVENTS,
+  EVENT_DELIVERY_BACKSTOP_MS,
+  EVENT_LEASE_SETTLE_MS,
+  eventDeliveryTimes,
+  type EventsOptions,
+  PULSE_OPTIONS,
+  type PulseOptions,
+} from '../config/pulse-options.js';
 import { handOver } from '../jobs/hand-over.js';
 import { NamedInterval } from '../jobs/named-interval.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
@@ -31,6 +39,8 @@ const MAX_IN_FLIGHT = 32;
 const MAX_IN_FLIGHT_PER_TENANT = 4;
 /** Tenants looked at per poll. */
 const TENANTS_PER_POLL = 50;
+/** A request given less than this (the lease mostly spent on slow reads) is not started: looked at again. */
+const MIN_REQUEST_MS = 100;
 /** How often every tenant with subscriptions is looked at whatever the hint says. */
 const SWEEP_INTERVAL_MS = 60_000;
 /** How long shutdown lets batches under way finish before it hands their subscriptions back. */
@@ -95,7 +105,13 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
     this.options = options.events ?? DEFAULT_EVENTS;
     this.timer = new NamedInterval(scheduler, 'pulse-event-deliveries');
     this.sweepTimer = new NamedInterval(scheduler, 'pulse-event-sweep');
-    this.leaseMs = this.options.timeoutMs + 5000;
+    const times = eventDeliveryTimes(this.options);
+    // Configuration is validated (EVENTS_LEASE_MS); options built in code are held to the same rule.
+    if (times.leaseMs <= times.minLeaseMs)
+      throw new Error(
+        `events lease ${times.leaseMs} ms must exceed ${times.minLeaseMs} ms (the delivery deadline and settle time)`,
+      );
+    this.leaseMs = times.leaseMs;
   }
 
   onApplicationBootstrap(): void {
@@ -199,6 +215,7 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
     // No state: deleted (or erased) since the list was read; nothing to send.
     if (!before || before.paused) return null;
     if (before.retryAt > Date.now()) return before.retryAt;
+    const leasedAt = Date.now();
     if (!(await this.subscriptions.lease(tenantId, s.id, this.token, this.leaseMs))) return Date.now() + this.leaseMs;
     let released = false;
     try {
@@ -243,7 +260,14 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
         this.stats.eventsDropped += dropped;
         return now;
       }
-      return await this.send(tenantId, s, state.failures, batch, to).finally(() => (released = true));
+      // The request gets what the lease has left past the backstop and the settle time (the
+      // reads above were slow: less), never more than timeoutMs: the lease outlasts it.
+      const timeoutMs = Math.min(
+        this.options.timeoutMs,
+        leasedAt + this.leaseMs - EVENT_LEASE_SETTLE_MS - EVENT_DELIVERY_BACKSTOP_MS - Date.now(),
+      );
+      if (timeoutMs < MIN_REQUEST_MS) return Date.now(); // released below: looked at again at once
+      return await this.send(tenantId, s, state.failures, batch, to, timeoutMs).finally(() => (released = true));
     } finally {
       if (!released) await this.subscriptions.release(tenantId, s.id, this.token).catch(() => undefined);
     }
@@ -255,12 +279,13 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
     failures: number,
     events: PulseEvent[],
     to: { cursor: string; sequence: number; dropped: number },
+    timeoutMs: number,
   ): Promise<Next> {
     const webhookId = `evb_${s.id}_${events[0].id}_${events[events.length - 1].id}`;
     const body: WebhookBatch = { subscriptionId: s.id, test: false, events };
-    const deadline = this.options.timeoutMs + 1000;
+    const deadline = timeoutMs + EVENT_DELIVERY_BACKSTOP_MS;
     const result: AttemptResult = await withTimeout(
-      this.sender.sendSigned(s.url, s.secret, webhookId, JSON.stringify(body), this.options.timeoutMs),
+      this.sender.sendSigned(s.url, s.secret, webhookId, JSON.stringify(body), timeoutMs),
       deadline,
       'event delivery',
     ).catch(() => ({
