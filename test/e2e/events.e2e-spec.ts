@@ -7,7 +7,7 @@ import { AlertSender } from '../../src/alerting/alert-sender.js';
 import { AlertingService } from '../../src/alerting/alerting.service.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../../src/config/pulse-options.js';
 import { EventDeliveryWorker } from '../../src/events/event-delivery.worker.js';
-import { EventLog } from '../../src/events/event-log.js';
+import { EventLog, MAX_BUFFERED_EVENTS, MAX_BUFFERED_EVENTS_PER_TENANT } from '../../src/events/event-log.js';
 import { SubscriptionsRepository } from '../../src/events/subscriptions.repository.js';
 import { REDIS_CLIENT, type RedisClient } from '../../src/redis/redis-client.js';
 import { EventKeys } from '../../src/events/event-keys.js';
@@ -458,19 +458,19 @@ describe('webhook events survive SIGTERM of the delivering instance (two built i
   });
 });
 
-describe('two delivery workers racing for one subscription (real Redis, receiver on loopback)', () => {
+describe('delivery workers driven by the test: two racing, the append buffer per tenant (real Redis, receiver on loopback)', () => {
   const options = testOptions({
     alerting: { allowPrivateTargets: true },
     events: {
-      batchMaxEvents: 5,
+      batchMaxEvents: 1000,
       batchMaxWaitMs: 0,
-      timeoutMs: 2000,
+      timeoutMs: 5000,
       retryBaseMs: 50,
       retryMaxMs: 200,
       pauseAfterFailures: 100,
-      backlogMax: 1000,
+      backlogMax: 50_000,
       flushIntervalMs: 100,
-      // The app's own worker stays out of the way: the test drives the two workers itself.
+      // The app's own worker stays out of the way: the tests drive the workers themselves.
       pollMs: 3_600_000,
     },
   });
@@ -549,5 +549,51 @@ describe('two delivery workers racing for one subscription (real Redis, receiver
     );
     expect(ids).toHaveLength(10);
     expect(new Set(ids).size).toBe(10);
+  });
+
+  it('a noisy tenant fills its own share only: a quiet one loses nothing; each sees its own drops in `dropped`', async () => {
+    const subscribe = async (label: string) => {
+      const t = await createTenant(pulse.url, uniqueTenantId(label), 'professional');
+      await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id), Boolean);
+      const created = await request<{ id: string }>(pulse.url, 'POST', PATH, {
+        key: t.apiKey,
+        body: { url: `${receiver.url}/${label}`, types: TYPES },
+      });
+      expect(created.status).toBe(201);
+      return { t, id: created.body.id };
+    };
+    const noisy = await subscribe('ev-noisy');
+    const quiet = await subscribe('ev-quiet');
+    const log = pulse.app.get(EventLog);
+    const droppedBefore = log.snapshot().dropped;
+    const at = new Date().toISOString();
+    // One synchronous burst (no flush runs meanwhile): more than the whole buffer from one tenant.
+    for (let i = 0; i < MAX_BUFFERED_EVENTS + 1; i++)
+      log.append({ type: 'client.online', tenantId: noisy.t.id, clientId: `c${i % 100}`, at, data: {} });
+    for (let i = 0; i < 5; i++)
+      log.append({ type: 'client.online', tenantId: quiet.t.id, clientId: `q${i}`, at, data: {} });
+    const lost = MAX_BUFFERED_EVENTS + 1 - MAX_BUFFERED_EVENTS_PER_TENANT;
+    expect(log.snapshot().dropped - droppedBefore).toBe(lost);
+
+    await log.flush();
+    // The app's worker does not poll here: each look drives it once.
+    const worker = pulse.app.get(EventDeliveryWorker);
+    const one = async (s: { t: CreatedTenant; id: string }) => {
+      await log.markDue([s.t.id]);
+      await worker.poll();
+      return request<{ delivered: number; dropped: number }>(pulse.url, 'GET', `${PATH}/${s.id}`, { key: s.t.apiKey });
+    };
+    const q = await waitFor(
+      () => one(quiet),
+      (r) => r.body.delivered >= 5,
+      { timeoutMs: 15_000 },
+    );
+    expect(q.body).toMatchObject({ delivered: 5, dropped: 0 });
+    const n = await waitFor(
+      () => one(noisy),
+      (r) => r.body.delivered + r.body.dropped >= MAX_BUFFERED_EVENTS + 1,
+      { timeoutMs: 30_000 },
+    );
+    expect(n.body).toMatchObject({ delivered: MAX_BUFFERED_EVENTS_PER_TENANT, dropped: lost });
   });
 });
