@@ -61,7 +61,7 @@ function distinct(batches: Batch[]): WireEvent[] {
   return [...seen.values()];
 }
 
-/** Each client's events in arrival order are in the order they happened (the stream's). */
+/** Each client's events in arrival order are in its log order (the stream's: `sequence` grows). */
 function expectPerClientOrder(events: WireEvent[]): void {
   const last = new Map<string, number>();
   for (const e of events) {
