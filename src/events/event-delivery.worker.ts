@@ -22,6 +22,7 @@ import {
   type PulseOptions,
 } from '../config/pulse-options.js';
 import { handOver } from '../jobs/hand-over.js';
+import { HeldWork } from '../jobs/held-work.js';
 import { NamedInterval } from '../jobs/named-interval.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { isRedisUnavailable } from '../redis/redis-errors.js';
@@ -80,10 +81,13 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
   private readonly token = randomBytes(12).toString('hex');
   private readonly options: EventsOptions;
   readonly leaseMs: number;
-  /** `<tenant>\0<subscription>` → the batch under way. */
-  private readonly held = new Map<string, { tenantId: string; subscriptionId: string; done: Promise<void> }>();
-  private polling: Promise<void> | null = null;
-  private stopped = false;
+  /** `<tenant>\0<subscription>` → the batch under way; one poll at a time. */
+  private readonly work = new HeldWork<{ tenantId: string; subscriptionId: string; done: Promise<void> }>(
+    () => this.claimDue(),
+    (err) => {
+      if (!isRedisUnavailable(err)) this.logger.warn(`event delivery poll failed: ${err.message}`);
+    },
+  );
   readonly stats: EventDeliveryStats = {
     requests: new Map(),
     eventsDelivered: 0,
@@ -124,7 +128,7 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
    * `ZADD` (a crash there) delays that tenant's events until this sweep, not until its next event.
    */
   async sweep(): Promise<void> {
-    if (this.stopped) return;
+    if (this.work.stopped) return;
     await this.log
       .markDue(this.directory.list('eventSubscriptions').map((t) => t.id))
       .catch((err: Error) => this.logger.warn(`events sweep failed: ${err.message}`));
@@ -132,13 +136,13 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
 
   /** Stops taking batches; those under way get EVENTS_SHUTDOWN_HANDOVER_MS, then their leases are released. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
+    this.work.stop();
     this.timer.stop();
     this.sweepTimer.stop();
     // Released (and the tenants marked due) so that another instance sends them at once, from the
     // cursor: a request the receiver took meanwhile is sent again, with the same event ids.
     await handOver(
-      () => [...this.held.values()],
+      () => this.work.list(),
       EVENTS_SHUTDOWN_HANDOVER_MS,
       async (left) => {
         await Promise.allSettled(left.map((h) => this.subscriptions.release(h.tenantId, h.subscriptionId, this.token)));
@@ -152,27 +156,24 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
 
   /** Looks at what is due now (nothing starts while a poll runs or after shutdown began). */
   poll(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    this.polling ??= this.claimDue()
-      .catch((err: Error) => {
-        if (!isRedisUnavailable(err)) this.logger.warn(`event delivery poll failed: ${err.message}`);
-      })
-      .finally(() => {
-        this.polling = null;
-      });
-    return this.polling;
+    return this.work.poll();
   }
 
   /** Batches this instance is sending now. */
   inFlight(): number {
-    return this.held.size;
+    return this.work.inFlight();
+  }
+
+  /** Resolves when the batches under way have finished. */
+  idle(): Promise<void> {
+    return this.work.idle();
   }
 
   private async claimDue(): Promise<void> {
     const due = this.log.keys.due();
     const tenants = await this.redis.zrangebyscore(due, '-inf', Date.now(), 'LIMIT', 0, TENANTS_PER_POLL);
     for (const tenantId of tenants) {
-      if (this.stopped || this.held.size >= MAX_IN_FLIGHT) return;
+      if (this.work.stopped || this.work.inFlight() >= MAX_IN_FLIGHT) return;
       // The hint is removed before the subscriptions are read: an append after this marks it
       // again, and whatever a look below leaves to do marks it again with its own time.
       await this.redis.zrem(due, tenantId);
@@ -183,11 +184,11 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
         continue;
       }
       const subscriptions = await this.subscriptions.list(tenantId);
-      let mine = [...this.held.values()].filter((h) => h.tenantId === tenantId).length;
+      let mine = this.work.perTenant().get(tenantId) ?? 0;
       for (const s of subscriptions) {
         const key = `${tenantId}\u0000${s.id}`;
-        if (this.held.has(key)) continue; // its batch re-marks the tenant when it ends
-        if (mine >= MAX_IN_FLIGHT_PER_TENANT || this.held.size >= MAX_IN_FLIGHT) {
+        if (this.work.held.has(key)) continue; // its batch re-marks the tenant when it ends
+        if (mine >= MAX_IN_FLIGHT_PER_TENANT || this.work.inFlight() >= MAX_IN_FLIGHT) {
           await this.log.markDue([tenantId]);
           break;
         }
@@ -198,8 +199,8 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
             this.logger.warn(`events of subscription ${s.id}: ${err.message}`);
             return this.markDueAt(tenantId, Date.now() + this.options.retryBaseMs).catch(() => undefined);
           })
-          .finally(() => this.held.delete(key));
-        this.held.set(key, { tenantId, subscriptionId: s.id, done });
+          .finally(() => this.work.held.delete(key));
+        this.work.held.set(key, { tenantId, subscriptionId: s.id, done });
       }
     }
   }
