@@ -210,28 +210,33 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
   }
 
   /** One look at a subscription: maybe one batch sent. When to look again. */
-  private async look(tenantId: string, s: Subscription): Promise<Next> {
+  private async look(tenantId: string, listed: Subscription): Promise<Next> {
+    const id = listed.id;
     // A first look (no lease taken for a paused or backing-off subscription) ...
-    const before = await this.subscriptions.stateToSend(tenantId, s.id);
+    const before = await this.subscriptions.stateToSend(tenantId, id);
     // No state: deleted (or erased) since the list was read; nothing to send.
     if (!before || before.paused) return null;
     if (before.retryAt > Date.now()) return before.retryAt;
     const leasedAt = Date.now();
-    if (!(await this.subscriptions.lease(tenantId, s.id, this.token, this.leaseMs))) return Date.now() + this.leaseMs;
+    if (!(await this.subscriptions.lease(tenantId, id, this.token, this.leaseMs))) return Date.now() + this.leaseMs;
     let released = false;
     try {
       // ... and the state that counts, read under the lease: another instance may have sent a
       // batch (moved the cursor), failed one (backoff) or been paused between the two.
-      const state = await this.subscriptions.stateToSend(tenantId, s.id);
+      // The subscription as it is now, too (a PATCH may have changed its URL, types or filter).
+      const [state, s] = await Promise.all([
+        this.subscriptions.stateToSend(tenantId, id),
+        this.subscriptions.find(tenantId, id),
+      ]);
       const now = Date.now();
-      if (!state || state.paused || state.retryAt > now) {
-        await this.subscriptions.release(tenantId, s.id, this.token);
+      if (!state || !s || state.paused || state.retryAt > now) {
+        await this.subscriptions.release(tenantId, id, this.token);
         released = true;
-        return !state || state.paused ? null : state.retryAt;
+        return !state || !s || state.paused ? null : state.retryAt;
       }
       const raw = await this.log.read(tenantId, state.cursor, this.options.batchMaxEvents);
       if (raw.length === 0) {
-        await this.subscriptions.release(tenantId, s.id, this.token);
+        await this.subscriptions.release(tenantId, id, this.token);
         released = true;
         return null;
       }
@@ -247,7 +252,7 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
       // A batch not full waits up to batchMaxWaitMs after its first event for more.
       const waitUntil = batch.length > 0 ? appendedAt(batch[0].id) + this.options.batchMaxWaitMs : 0;
       if (raw.length < this.options.batchMaxEvents && batch.length > 0 && waitUntil > now) {
-        await this.subscriptions.release(tenantId, s.id, this.token);
+        await this.subscriptions.release(tenantId, id, this.token);
         released = true;
         return waitUntil;
       }
@@ -257,7 +262,7 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
       if (batch.length === 0) {
         // Nothing here for this subscription: the cursor moves past it without a request.
         released = true;
-        await this.subscriptions.ack(tenantId, s.id, this.token, { ...to, delivered: 0 }, null);
+        await this.subscriptions.ack(tenantId, id, this.token, { ...to, delivered: 0 }, null);
         this.stats.eventsDropped += dropped;
         return now;
       }
@@ -270,7 +275,7 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
       if (timeoutMs < MIN_REQUEST_MS) return Date.now(); // released below: looked at again at once
       return await this.send(tenantId, s, state.failures, batch, to, timeoutMs).finally(() => (released = true));
     } finally {
-      if (!released) await this.subscriptions.release(tenantId, s.id, this.token).catch(() => undefined);
+      if (!released) await this.subscriptions.release(tenantId, id, this.token).catch(() => undefined);
     }
   }
 

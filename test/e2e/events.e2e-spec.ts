@@ -551,6 +551,29 @@ describe('delivery workers driven by the test: two racing, the append buffer per
     expect(new Set(ids).size).toBe(10);
   });
 
+  it('a subscription changed since the worker listed it is sent as it is now (read under the lease)', async () => {
+    const t = await createTenant(pulse.url, uniqueTenantId('ev-moved'), 'professional');
+    await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id), Boolean);
+    const created = await request<{ id: string }>(pulse.url, 'POST', PATH, {
+      key: t.apiKey,
+      body: { url: `${receiver.url}/old`, types: TYPES },
+    });
+    const listed = (await pulse.app.get(SubscriptionsRepository).find(t.id, created.body.id))!;
+    const moved = await request(pulse.url, 'PATCH', `${PATH}/${created.body.id}`, {
+      key: t.apiKey,
+      body: { url: `${receiver.url}/new` },
+    });
+    expect(moved.status).toBe(200);
+    const log = pulse.app.get(EventLog);
+    log.append({ type: 'client.online', tenantId: t.id, clientId: 'c1', at: new Date().toISOString(), data: {} });
+    await log.flush();
+    const running: EventDeliveryWorker = pulse.app.get(EventDeliveryWorker);
+    const worker = running as unknown as { look(t: string, s: typeof listed): Promise<unknown> };
+    await worker.look(t.id, listed);
+    expect(receiver.on('/old')).toHaveLength(0);
+    expect(receiver.on('/new')).toHaveLength(1);
+  });
+
   it('a noisy tenant fills its own share only: a quiet one loses nothing; each sees its own drops in `dropped`', async () => {
     const subscribe = async (label: string) => {
       const t = await createTenant(pulse.url, uniqueTenantId(label), 'professional');
