@@ -3,9 +3,16 @@ import { withTimeout } from '../common/with-timeout.js';
 import { BlockList, isIP } from 'node:net';
 
 /**
- * Which addresses tenant-supplied alert targets may reach. Loopback, private, link-local,
- * carrier-grade NAT, multicast, reserved and cloud-metadata ranges are refused (SSRF), for IPv4,
- * IPv6 and IPv4-mapped IPv6 alike. Node's BlockList does the range arithmetic.
+ * Which addresses tenant-supplied targets (alert channels, event subscriptions) may reach.
+ * Loopback, private, link-local, site-local, carrier-grade NAT, multicast, reserved and
+ * cloud-metadata ranges are refused (SSRF). Node's BlockList does the range arithmetic.
+ *
+ * IPv6 forms that carry an IPv4 address: IPv4-mapped (`::ffff:0:0/96`) and NAT64's well-known
+ * prefix (`64:ff9b::/96`) are judged by the IPv4 address they embed (the connection reaches
+ * that address). The ranges that tunnel to IPv4 in ways this host cannot judge are refused
+ * whole, public embedded address or not: IPv4-compatible (`::/96`, deprecated), IPv4-translated
+ * (`::ffff:0:0:0/96`), NAT64 local-use (`64:ff9b:1::/48`, a network's own translator), 6to4
+ * (`2002::/16`, relays deprecated by RFC 7526) and Teredo (`2001::/32`).
  */
 const blocked = new BlockList();
 for (const [net, prefix] of [
@@ -17,6 +24,7 @@ for (const [net, prefix] of [
   ['172.16.0.0', 12],
   ['192.0.0.0', 24],
   ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
   ['192.168.0.0', 16],
   ['198.18.0.0', 15],
   ['198.51.100.0', 24],
@@ -27,34 +35,52 @@ for (const [net, prefix] of [
   blocked.addSubnet(net, prefix, 'ipv4');
 }
 for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['64:ff9b::', 96],
+  ['::', 96],
+  ['::ffff:0:0:0', 96],
+  ['64:ff9b:1::', 48],
   ['100::', 64],
+  ['2001::', 32],
   ['2001:db8::', 32],
+  ['2002::', 16],
   ['fc00::', 7],
   ['fe80::', 10],
+  ['fec0::', 10],
   ['ff00::', 8],
 ] as const) {
   blocked.addSubnet(net, prefix, 'ipv6');
 }
 
-/** True when the literal address is public (may be an alert target). */
+/** The eight 16-bit groups of a valid IPv6 literal (zone index dropped, a dotted tail split). */
+function groupsOf(address: string): number[] {
+  const plain = address.split('%')[0];
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(plain);
+  const hex = dotted
+    ? `${plain.slice(0, dotted.index)}${((+dotted[1] << 8) | +dotted[2]).toString(16)}:${((+dotted[3] << 8) | +dotted[4]).toString(16)}`
+    : plain;
+  const [head, tail] = hex.split('::');
+  const part = (p: string | undefined) => (p ? p.split(':').map((g) => parseInt(g, 16)) : []);
+  const front = part(head);
+  const back = part(tail);
+  return tail === undefined ? front : [...front, ...new Array<number>(8 - front.length - back.length).fill(0), ...back];
+}
+
+/** The IPv4 address an IPv4-mapped or NAT64 well-known-prefix address reaches; null for other IPv6. */
+function embeddedIPv4(g: number[]): string | null {
+  const mapped = g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff;
+  const nat64 = g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0);
+  if (!mapped && !nat64) return null;
+  return `${g[6] >> 8}.${g[6] & 255}.${g[7] >> 8}.${g[7] & 255}`;
+}
+
+/** True when the literal address is public (may be a target). */
 export function isPublicAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 4) return !blocked.check(address, 'ipv4');
-  if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    if (mapped) return isPublicAddress(mapped[1]);
-    const hexMapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
-    if (hexMapped) {
-      const hi = parseInt(hexMapped[1], 16);
-      const lo = parseInt(hexMapped[2], 16);
-      return isPublicAddress(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`);
-    }
-    return !blocked.check(address, 'ipv6');
-  }
-  return false;
+  if (family !== 6) return false;
+  const groups = groupsOf(address);
+  const v4 = embeddedIPv4(groups);
+  if (v4 !== null) return isPublicAddress(v4);
+  return !blocked.check(groups.map((x) => x.toString(16)).join(':'), 'ipv6');
 }
 
 /**

@@ -171,16 +171,20 @@ export class AlertSender {
     userAgent: string,
     elapsed: () => number,
   ): Promise<AttemptResult> {
+    // One deadline for the whole attempt: the address check's DNS answer, the connect's (pinned)
+    // lookup and the request share `timeoutMs` (a slow answer leaves the request only what is left).
+    const signal = AbortSignal.timeout(timeoutMs);
     try {
       if (tenant)
         await assertAllowedTarget(request.url, this.options.alerting.allowPrivateTargets, this.resolver, timeoutMs);
+      signal.throwIfAborted();
       const response = await undiciFetch(request.url, {
         dispatcher: tenant ? this.tenantAgent : this.trustedAgent,
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': userAgent, ...request.headers },
         body: request.body,
         redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
+        signal,
       });
       // The receiver's body is never read into a result or a log.
       await response.body?.cancel().catch(() => undefined);

@@ -9,6 +9,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { randomBytes } from 'node:crypto';
 import { withTimeout } from '../common/with-timeout.js';
 import { handOver } from '../jobs/hand-over.js';
+import { HeldWork } from '../jobs/held-work.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { NamedInterval } from '../jobs/named-interval.js';
 import { isRedisUnavailable } from '../redis/redis-errors.js';
@@ -51,9 +52,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private readonly logger = new Logger(DeliveryWorker.name);
   private readonly timer: NamedInterval;
   private readonly token = randomBytes(12).toString('hex');
-  private readonly held = new Map<string, Held>();
-  private polling: Promise<void> | null = null;
-  private stopped = false;
+  /** Delivery id → the attempt under way; one poll at a time. */
+  private readonly work = new HeldWork<Held>(
+    () => this.claimDue(),
+    (err) => {
+      // Redis (or the hint's Cluster slot) away: the next poll tries again; health reports the outage.
+      if (!isRedisUnavailable(err)) this.logger.warn(`alert delivery poll failed: ${err.message}`);
+    },
+  );
   readonly pollMs: number;
   readonly leaseMs: number;
 
@@ -76,12 +82,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   /** Stops claiming; attempts under way get SHUTDOWN_HANDOVER_MS, then their deliveries are released. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
+    this.work.stop();
     this.timer.stop();
     // A poll under way is not waited for (a Redis that stopped answering must not hold up the
     // shutdown): what it still claims is handed back at once (start). Attempts get the deadline.
     await handOver(
-      () => [...this.held.values()],
+      () => this.work.list(),
       SHUTDOWN_HANDOVER_MS,
       (left) =>
         Promise.allSettled(left.map((h) => this.queue.reschedule(h.tenantId, h.delivery, this.token, 0, false))),
@@ -93,40 +99,24 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   /** Claims what is due now (starts nothing while a poll runs or after shutdown began). */
   poll(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    this.polling ??= this.claimDue()
-      .catch((err: Error) => {
-        // Redis (or the hint's Cluster slot) away: the next poll tries again; health reports the outage.
-        if (!isRedisUnavailable(err)) this.logger.warn(`alert delivery poll failed: ${err.message}`);
-      })
-      .finally(() => {
-        this.polling = null;
-      });
-    return this.polling;
+    return this.work.poll();
   }
 
   /** Deliveries this instance is attempting now. */
   inFlight(): number {
-    return this.held.size;
+    return this.work.inFlight();
   }
 
   /** Resolves when the attempts under way have finished. */
-  async idle(): Promise<void> {
-    while (this.held.size > 0) await Promise.allSettled([...this.held.values()].map((h) => h.done));
-  }
-
-  /** Attempts under way per tenant. */
-  private heldPerTenant(): Map<string, number> {
-    const counts = new Map<string, number>();
-    for (const h of this.held.values()) counts.set(h.tenantId, (counts.get(h.tenantId) ?? 0) + 1);
-    return counts;
+  idle(): Promise<void> {
+    return this.work.idle();
   }
 
   private async claimDue(): Promise<void> {
-    const perTenant = this.heldPerTenant();
+    const perTenant = this.work.perTenant();
     for (const tenantId of await this.queue.dueTenants(TENANTS_PER_POLL)) {
-      const room = MAX_IN_FLIGHT - this.held.size;
-      if (room <= 0 || this.stopped) return;
+      const room = MAX_IN_FLIGHT - this.work.inFlight();
+      if (room <= 0 || this.work.stopped) return;
       // A tenant at its cap is passed over, not waited for: the next due tenant gets the room.
       const tenantRoom = Math.min(room, MAX_IN_FLIGHT_PER_TENANT - (perTenant.get(tenantId) ?? 0));
       if (tenantRoom <= 0) continue;
@@ -137,7 +127,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   private start(tenantId: string, delivery: QueuedDelivery): void {
-    if (this.stopped) {
+    if (this.work.stopped) {
       // Claimed by a poll that outlived the start of the shutdown: back to the queue, due now.
       void this.queue
         .reschedule(tenantId, delivery, this.token, 0, false)
@@ -146,8 +136,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     }
     const done = this.attempt(tenantId, delivery)
       .catch((err: Error) => this.logger.warn(`alert delivery ${delivery.id} not settled: ${err.message}`))
-      .finally(() => this.held.delete(delivery.id));
-    this.held.set(delivery.id, { tenantId, delivery, done });
+      .finally(() => this.work.held.delete(delivery.id));
+    this.work.held.set(delivery.id, { tenantId, delivery, done });
   }
 
   /** One attempt; then the delivery is done (delivered, failed for good) or queued again with backoff. */

@@ -841,7 +841,7 @@ export interface paths {
     put?: never;
     /**
      * Send again what happened since a time (within the retention of events)
-     * @description The subscription's cursor moves back to `from`: its events since then are sent again, in order, with their ids (receivers deduplicate on them). Further back than the tier keeps events (24 h professional, 72 h enterprise) is a 403.
+     * @description The subscription's cursor moves back to `from`: its events since then are sent again, in order, with their ids (receivers deduplicate on them). A batch in flight is not cut short: the cursor moves back once it ends. Further back than the tier keeps events (24 h professional, 72 h enterprise) is a 403. One replay per subscription every 10 s: a second one sooner is a 429 whose `Retry-After` (and `retryAfter` in the body) says in how many seconds.
      */
     post: operations['EventsController_replay'];
     delete?: never;
@@ -1233,6 +1233,11 @@ export interface components {
        * @enum {string}
        */
       currentTier?: 'basic' | 'professional' | 'enterprise';
+      /**
+       * @description 429 of a domain's own limit (e.g. a replay): seconds until a retry may pass, as `Retry-After` says
+       * @example 7
+       */
+      retryAfter?: number;
     };
     RealtimeBasic: {
       tenantId: string;

@@ -192,3 +192,16 @@ describe('environment validation', () => {
     expect(parsePlanTiers('a:basic,b:gold')).toEqual({ a: 'basic' });
   });
 });
+
+describe('webhook events: delivery deadline and lease', () => {
+  it('the lease defaults to the request deadline plus 5 s; a lease set explicitly must outlast the delivery deadline', () => {
+    expect(toPulseOptions(validateEnv({})).events?.leaseMs).toBe(15_000);
+    expect(toPulseOptions(validateEnv({ EVENTS_TIMEOUT_MS: '30000' })).events?.leaseMs).toBe(35_000);
+    expect(toPulseOptions(validateEnv({ EVENTS_LEASE_MS: '20000' })).events?.leaseMs).toBe(20_000);
+    // 10 s request + 1 s backstop + 2 s to read the batch and record the outcome = 13 s at least.
+    expect(() => validateEnv({ EVENTS_LEASE_MS: '10000' })).toThrow(/EVENTS_LEASE_MS must exceed/);
+    expect(() => validateEnv({ EVENTS_LEASE_MS: '13000' })).toThrow(/EVENTS_LEASE_MS must exceed/);
+    expect(() => validateEnv({ EVENTS_TIMEOUT_MS: '20000', EVENTS_LEASE_MS: '15000' })).toThrow(/EVENTS_LEASE_MS/);
+    expect(toPulseOptions(validateEnv({ EVENTS_LEASE_MS: '13001' })).events?.leaseMs).toBe(13_001);
+  });
+});

@@ -22,6 +22,9 @@ import {
   DEFAULT_EVENTS,
   DEFAULT_INBOX_PREFIX,
   DEFAULT_PLAN_TIERS,
+  EVENT_DELIVERY_BACKSTOP_MS,
+  EVENT_LEASE_SETTLE_MS,
+  eventDeliveryTimes,
   OPERATOR_LIMITS_POLICIES,
   type OperatorLimitsPolicy,
   type PulseOptions,
@@ -60,6 +63,21 @@ class BelowWarning implements ValidatorConstraintInterface {
 
   defaultMessage(): string {
     return 'LIMIT_RESOLVE_MARGIN_PERCENT must be below LIMIT_WARNING_PERCENT';
+  }
+}
+
+/** EVENTS_LEASE_MS beyond the delivery deadline (EVENTS_TIMEOUT_MS and the backstop) and the settle time. */
+@ValidatorConstraint({ name: 'leaseOutlastsDelivery' })
+class LeaseOutlastsDelivery implements ValidatorConstraintInterface {
+  validate(lease: unknown, args: ValidationArguments): boolean {
+    const timeoutMs = (args.object as EnvironmentVariables).EVENTS_TIMEOUT_MS;
+    if (typeof lease !== 'number' || typeof timeoutMs !== 'number') return true;
+    return lease > eventDeliveryTimes({ timeoutMs }).minLeaseMs;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    const timeoutMs = (args.object as EnvironmentVariables).EVENTS_TIMEOUT_MS;
+    return `EVENTS_LEASE_MS must exceed ${eventDeliveryTimes({ timeoutMs }).minLeaseMs} (EVENTS_TIMEOUT_MS + ${EVENT_DELIVERY_BACKSTOP_MS} ms backstop + ${EVENT_LEASE_SETTLE_MS} ms to read the batch and record the outcome)`;
   }
 }
 
@@ -497,6 +515,14 @@ export class EnvironmentVariables {
   @Min(100)
   @Max(1_000_000)
   EVENTS_BACKLOG_MAX: number = DEFAULT_EVENTS.backlogMax;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  @Validate(LeaseOutlastsDelivery)
+  EVENTS_LEASE_MS?: number;
 }
 
 /** Validates the raw environment; throws one error that lists every bad variable. */
@@ -632,6 +658,7 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
       retryMaxMs: env.EVENTS_RETRY_MAX_MS,
       pauseAfterFailures: env.EVENTS_PAUSE_AFTER_FAILURES,
       backlogMax: env.EVENTS_BACKLOG_MAX,
+      leaseMs: eventDeliveryTimes({ timeoutMs: env.EVENTS_TIMEOUT_MS, leaseMs: env.EVENTS_LEASE_MS }).leaseMs,
     },
   };
 }

@@ -270,6 +270,32 @@ export interface EventsOptions {
   flushIntervalMs: number;
   /** How often each instance looks for subscriptions with events due. */
   pollMs: number;
+  /**
+   * How long a subscription's lease lasts (EVENTS_LEASE_MS; default: timeoutMs + 5000). It must
+   * outlast the delivery deadline plus EVENT_LEASE_SETTLE_MS (eventDeliveryTimes).
+   */
+  leaseMs?: number;
+}
+
+/** Past a request's own deadline (DNS and request together), the worker's backstop gives it this much. */
+export const EVENT_DELIVERY_BACKSTOP_MS = 1000;
+/** What a lease holds beyond the delivery deadline: the batch read before the request, the outcome written after. */
+export const EVENT_LEASE_SETTLE_MS = 2000;
+
+/**
+ * The webhook events' deadlines, ms: a request (its DNS answers and the request together) ends
+ * within `timeoutMs`; the worker stops waiting for it at `deadlineMs` = timeoutMs +
+ * EVENT_DELIVERY_BACKSTOP_MS; a lease lasts `leaseMs`, which must exceed deadlineMs +
+ * EVENT_LEASE_SETTLE_MS (`minLeaseMs`): no lease runs out while its batch is in flight.
+ */
+export function eventDeliveryTimes(o: Pick<EventsOptions, 'timeoutMs' | 'leaseMs'>): {
+  deadlineMs: number;
+  minLeaseMs: number;
+  leaseMs: number;
+} {
+  const deadlineMs = o.timeoutMs + EVENT_DELIVERY_BACKSTOP_MS;
+  const minLeaseMs = deadlineMs + EVENT_LEASE_SETTLE_MS;
+  return { deadlineMs, minLeaseMs, leaseMs: o.leaseMs ?? o.timeoutMs + 5000 };
 }
 
 export const DEFAULT_EVENTS: EventsOptions = {

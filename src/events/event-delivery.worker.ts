@@ -12,8 +12,17 @@ import { AlertingService } from '../alerting/alerting.service.js';
 import { retryDelayMs } from '../alerting/notification.js';
 import { eventTypesOf } from '../common/entitlements.js';
 import { withTimeout } from '../common/with-timeout.js';
-import { DEFAULT_EVENTS, type EventsOptions, PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import {
+  DEFAULT_EVENTS,
+  EVENT_DELIVERY_BACKSTOP_MS,
+  EVENT_LEASE_SETTLE_MS,
+  eventDeliveryTimes,
+  type EventsOptions,
+  PULSE_OPTIONS,
+  type PulseOptions,
+} from '../config/pulse-options.js';
 import { handOver } from '../jobs/hand-over.js';
+import { HeldWork } from '../jobs/held-work.js';
 import { NamedInterval } from '../jobs/named-interval.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { isRedisUnavailable } from '../redis/redis-errors.js';
@@ -31,6 +40,8 @@ const MAX_IN_FLIGHT = 32;
 const MAX_IN_FLIGHT_PER_TENANT = 4;
 /** Tenants looked at per poll. */
 const TENANTS_PER_POLL = 50;
+/** A request given less than this (the lease mostly spent on slow reads) is not started: looked at again. */
+const MIN_REQUEST_MS = 100;
 /** How often every tenant with subscriptions is looked at whatever the hint says. */
 const SWEEP_INTERVAL_MS = 60_000;
 /** How long shutdown lets batches under way finish before it hands their subscriptions back. */
@@ -70,10 +81,13 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
   private readonly token = randomBytes(12).toString('hex');
   private readonly options: EventsOptions;
   readonly leaseMs: number;
-  /** `<tenant>\0<subscription>` → the batch under way. */
-  private readonly held = new Map<string, { tenantId: string; subscriptionId: string; done: Promise<void> }>();
-  private polling: Promise<void> | null = null;
-  private stopped = false;
+  /** `<tenant>\0<subscription>` → the batch under way; one poll at a time. */
+  private readonly work = new HeldWork<{ tenantId: string; subscriptionId: string; done: Promise<void> }>(
+    () => this.claimDue(),
+    (err) => {
+      if (!isRedisUnavailable(err)) this.logger.warn(`event delivery poll failed: ${err.message}`);
+    },
+  );
   readonly stats: EventDeliveryStats = {
     requests: new Map(),
     eventsDelivered: 0,
@@ -95,7 +109,13 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
     this.options = options.events ?? DEFAULT_EVENTS;
     this.timer = new NamedInterval(scheduler, 'pulse-event-deliveries');
     this.sweepTimer = new NamedInterval(scheduler, 'pulse-event-sweep');
-    this.leaseMs = this.options.timeoutMs + 5000;
+    const times = eventDeliveryTimes(this.options);
+    // Configuration is validated (EVENTS_LEASE_MS); options built in code are held to the same rule.
+    if (times.leaseMs <= times.minLeaseMs)
+      throw new Error(
+        `events lease ${times.leaseMs} ms must exceed ${times.minLeaseMs} ms (the delivery deadline and settle time)`,
+      );
+    this.leaseMs = times.leaseMs;
   }
 
   onApplicationBootstrap(): void {
@@ -108,7 +128,7 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
    * `ZADD` (a crash there) delays that tenant's events until this sweep, not until its next event.
    */
   async sweep(): Promise<void> {
-    if (this.stopped) return;
+    if (this.work.stopped) return;
     await this.log
       .markDue(this.directory.list('eventSubscriptions').map((t) => t.id))
       .catch((err: Error) => this.logger.warn(`events sweep failed: ${err.message}`));
@@ -116,13 +136,13 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
 
   /** Stops taking batches; those under way get EVENTS_SHUTDOWN_HANDOVER_MS, then their leases are released. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
+    this.work.stop();
     this.timer.stop();
     this.sweepTimer.stop();
     // Released (and the tenants marked due) so that another instance sends them at once, from the
     // cursor: a request the receiver took meanwhile is sent again, with the same event ids.
     await handOver(
-      () => [...this.held.values()],
+      () => this.work.list(),
       EVENTS_SHUTDOWN_HANDOVER_MS,
       async (left) => {
         await Promise.allSettled(left.map((h) => this.subscriptions.release(h.tenantId, h.subscriptionId, this.token)));
@@ -136,27 +156,24 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
 
   /** Looks at what is due now (nothing starts while a poll runs or after shutdown began). */
   poll(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    this.polling ??= this.claimDue()
-      .catch((err: Error) => {
-        if (!isRedisUnavailable(err)) this.logger.warn(`event delivery poll failed: ${err.message}`);
-      })
-      .finally(() => {
-        this.polling = null;
-      });
-    return this.polling;
+    return this.work.poll();
   }
 
   /** Batches this instance is sending now. */
   inFlight(): number {
-    return this.held.size;
+    return this.work.inFlight();
+  }
+
+  /** Resolves when the batches under way have finished. */
+  idle(): Promise<void> {
+    return this.work.idle();
   }
 
   private async claimDue(): Promise<void> {
     const due = this.log.keys.due();
     const tenants = await this.redis.zrangebyscore(due, '-inf', Date.now(), 'LIMIT', 0, TENANTS_PER_POLL);
     for (const tenantId of tenants) {
-      if (this.stopped || this.held.size >= MAX_IN_FLIGHT) return;
+      if (this.work.stopped || this.work.inFlight() >= MAX_IN_FLIGHT) return;
       // The hint is removed before the subscriptions are read: an append after this marks it
       // again, and whatever a look below leaves to do marks it again with its own time.
       await this.redis.zrem(due, tenantId);
@@ -167,11 +184,11 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
         continue;
       }
       const subscriptions = await this.subscriptions.list(tenantId);
-      let mine = [...this.held.values()].filter((h) => h.tenantId === tenantId).length;
+      let mine = this.work.perTenant().get(tenantId) ?? 0;
       for (const s of subscriptions) {
         const key = `${tenantId}\u0000${s.id}`;
-        if (this.held.has(key)) continue; // its batch re-marks the tenant when it ends
-        if (mine >= MAX_IN_FLIGHT_PER_TENANT || this.held.size >= MAX_IN_FLIGHT) {
+        if (this.work.held.has(key)) continue; // its batch re-marks the tenant when it ends
+        if (mine >= MAX_IN_FLIGHT_PER_TENANT || this.work.inFlight() >= MAX_IN_FLIGHT) {
           await this.log.markDue([tenantId]);
           break;
         }
@@ -182,8 +199,8 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
             this.logger.warn(`events of subscription ${s.id}: ${err.message}`);
             return this.markDueAt(tenantId, Date.now() + this.options.retryBaseMs).catch(() => undefined);
           })
-          .finally(() => this.held.delete(key));
-        this.held.set(key, { tenantId, subscriptionId: s.id, done });
+          .finally(() => this.work.held.delete(key));
+        this.work.held.set(key, { tenantId, subscriptionId: s.id, done });
       }
     }
   }
@@ -193,18 +210,33 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
   }
 
   /** One look at a subscription: maybe one batch sent. When to look again. */
-  private async look(tenantId: string, s: Subscription): Promise<Next> {
-    const state = await this.subscriptions.stateToSend(tenantId, s.id);
+  private async look(tenantId: string, listed: Subscription): Promise<Next> {
+    const id = listed.id;
+    // A first look (no lease taken for a paused or backing-off subscription) ...
+    const before = await this.subscriptions.stateToSend(tenantId, id);
     // No state: deleted (or erased) since the list was read; nothing to send.
-    if (!state || state.paused) return null;
-    const now = Date.now();
-    if (state.retryAt > now) return state.retryAt;
-    if (!(await this.subscriptions.lease(tenantId, s.id, this.token, this.leaseMs))) return now + this.leaseMs;
+    if (!before || before.paused) return null;
+    if (before.retryAt > Date.now()) return before.retryAt;
+    const leasedAt = Date.now();
+    if (!(await this.subscriptions.lease(tenantId, id, this.token, this.leaseMs))) return Date.now() + this.leaseMs;
     let released = false;
     try {
+      // ... and the state that counts, read under the lease: another instance may have sent a
+      // batch (moved the cursor), failed one (backoff) or been paused between the two.
+      // The subscription as it is now, too (a PATCH may have changed its URL, types or filter).
+      const [state, s] = await Promise.all([
+        this.subscriptions.stateToSend(tenantId, id),
+        this.subscriptions.find(tenantId, id),
+      ]);
+      const now = Date.now();
+      if (!state || !s || state.paused || state.retryAt > now) {
+        await this.subscriptions.release(tenantId, id, this.token);
+        released = true;
+        return !state || !s || state.paused ? null : state.retryAt;
+      }
       const raw = await this.log.read(tenantId, state.cursor, this.options.batchMaxEvents);
       if (raw.length === 0) {
-        await this.subscriptions.release(tenantId, s.id, this.token);
+        await this.subscriptions.release(tenantId, id, this.token);
         released = true;
         return null;
       }
@@ -220,7 +252,7 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
       // A batch not full waits up to batchMaxWaitMs after its first event for more.
       const waitUntil = batch.length > 0 ? appendedAt(batch[0].id) + this.options.batchMaxWaitMs : 0;
       if (raw.length < this.options.batchMaxEvents && batch.length > 0 && waitUntil > now) {
-        await this.subscriptions.release(tenantId, s.id, this.token);
+        await this.subscriptions.release(tenantId, id, this.token);
         released = true;
         return waitUntil;
       }
@@ -230,13 +262,20 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
       if (batch.length === 0) {
         // Nothing here for this subscription: the cursor moves past it without a request.
         released = true;
-        await this.subscriptions.ack(tenantId, s.id, this.token, { ...to, delivered: 0 }, null);
+        await this.subscriptions.ack(tenantId, id, this.token, { ...to, delivered: 0 }, null);
         this.stats.eventsDropped += dropped;
         return now;
       }
-      return await this.send(tenantId, s, state.failures, batch, to).finally(() => (released = true));
+      // The request gets what the lease has left past the backstop and the settle time (the
+      // reads above were slow: less), never more than timeoutMs: the lease outlasts it.
+      const timeoutMs = Math.min(
+        this.options.timeoutMs,
+        leasedAt + this.leaseMs - EVENT_LEASE_SETTLE_MS - EVENT_DELIVERY_BACKSTOP_MS - Date.now(),
+      );
+      if (timeoutMs < MIN_REQUEST_MS) return Date.now(); // released below: looked at again at once
+      return await this.send(tenantId, s, state.failures, batch, to, timeoutMs).finally(() => (released = true));
     } finally {
-      if (!released) await this.subscriptions.release(tenantId, s.id, this.token).catch(() => undefined);
+      if (!released) await this.subscriptions.release(tenantId, id, this.token).catch(() => undefined);
     }
   }
 
@@ -246,12 +285,13 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
     failures: number,
     events: PulseEvent[],
     to: { cursor: string; sequence: number; dropped: number },
+    timeoutMs: number,
   ): Promise<Next> {
     const webhookId = `evb_${s.id}_${events[0].id}_${events[events.length - 1].id}`;
     const body: WebhookBatch = { subscriptionId: s.id, test: false, events };
-    const deadline = this.options.timeoutMs + 1000;
+    const deadline = timeoutMs + EVENT_DELIVERY_BACKSTOP_MS;
     const result: AttemptResult = await withTimeout(
-      this.sender.sendSigned(s.url, s.secret, webhookId, JSON.stringify(body), this.options.timeoutMs),
+      this.sender.sendSigned(s.url, s.secret, webhookId, JSON.stringify(body), timeoutMs),
       deadline,
       'event delivery',
     ).catch(() => ({

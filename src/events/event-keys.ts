@@ -49,7 +49,8 @@ export class EventKeys {
   /**
    * HASH one subscription's delivery state: `cursor` (the last event delivered, a stream id),
    * `seq` (its sequence), `failures` (consecutive), `retryAt` (ms), `paused` (JSON notice),
-   * `delivered`, `dropped` (events trimmed before it took them), `lastError`.
+   * `delivered`, `dropped` (events trimmed before it took them), `lastError`; `replayCursor` and
+   * `replaySeq` while a replay waits for the batch in flight (applied when the lease is next taken).
    */
   cursor(tenantId: string, subscriptionId: string): string {
     return `${this.shared.tenantScope(tenantId)}events:sub:${subscriptionId}`;
@@ -58,6 +59,11 @@ export class EventKeys {
   /** STRING the token of the instance delivering the subscription's batch now (PX: one attempt and a margin). */
   lease(tenantId: string, subscriptionId: string): string {
     return `${this.shared.tenantScope(tenantId)}events:lease:${subscriptionId}`;
+  }
+
+  /** STRING set by a replay (PX: the replay interval): a second replay before it expires is a 429. */
+  replayed(tenantId: string, subscriptionId: string): string {
+    return `${this.shared.tenantScope(tenantId)}events:replayed:${subscriptionId}`;
   }
 
   /** LIST the subscription's last deliveries (JSON: status, latency, events), newest first. */

@@ -20,8 +20,15 @@ import { LimitEvents } from '../usage/limit-events.js';
 import { EventKeys } from './event-keys.js';
 import { fromAnomaly, fromLimit, fromPresence, type NewEvent, type PulseEvent } from './event.js';
 
-/** Events buffered for the next flush at most (every tenant together); past it new ones are dropped and counted. */
+/**
+ * Events buffered for the next flush at most (every tenant together), and per tenant: a tenant
+ * past its own bound loses its own events only. Past the total, a tenant still under its fair
+ * share (the total over the tenants buffering) is kept up to twice the total, a hard bound. What
+ * is dropped is counted per tenant and written as a gap in the tenant's sequence at its next
+ * append: every subscription counts it in its `dropped`, as it counts what the backlog trimmed.
+ */
 export const MAX_BUFFERED_EVENTS = 100_000;
+export const MAX_BUFFERED_EVENTS_PER_TENANT = 10_000;
 /** Events per append call at most (a call is one Redis command: kept short). */
 export const EVENTS_PER_CALL = 500;
 /** Marks of events appended once only kept per tenant: far more than a pass hands out again. */
@@ -49,13 +56,15 @@ redis.call('XTRIM', KEYS[3], 'MINID', '~', ARGV[2])
 return {n, subs}`;
 
 /**
- * As APPEND_BODY, once per chunk: KEYS[5] the chunk's token key, ARGV[3] how long it is kept (ms).
+ * As APPEND_BODY, once per chunk: KEYS[5] the chunk's token key, ARGV[3] how long it is kept (ms),
+ * ARGV[4] events dropped before Redis since the last append (the sequence skips them first).
  * {-2, 0} when the chunk was written before (a call that timed out in Pulse but ran in Redis).
  */
 const APPEND_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0} end
 if not redis.call('SET', KEYS[5], 1, 'NX', 'PX', ARGV[3]) then return {-2, 0} end
-${APPEND_BODY.replace('FIRST', '4')}`;
+if tonumber(ARGV[4]) > 0 and redis.call('HLEN', KEYS[2]) > 0 then redis.call('INCRBY', KEYS[4], ARGV[4]) end
+${APPEND_BODY.replace('FIRST', '5')}`;
 
 /** Events written in one call, under a token fixed when the chunk was formed (kept across retries). */
 interface Chunk {
@@ -121,6 +130,10 @@ export class EventLog implements OnApplicationBootstrap, BeforeApplicationShutdo
   /** Chunks whose call failed (it may have run): sent again as they are, ahead of `pending`. */
   private retry = new Map<string, Chunk[]>();
   private size = 0;
+  /** Events buffered per tenant (pending and kept for a retry). */
+  private readonly sizes = new Map<string, number>();
+  /** Events dropped per tenant, not yet written as a gap in its sequence. */
+  private readonly lost = new Map<string, number>();
   private running: Promise<void> | null = null;
   private lastAppendAt = 0;
   private readonly stats = { appended: 0, dropped: 0, failedWrites: 0 };
@@ -175,15 +188,25 @@ export class EventLog implements OnApplicationBootstrap, BeforeApplicationShutdo
   append(event: NewEvent): void {
     const tenant = this.directory.get(event.tenantId);
     if (!tenant || !entitled(tenant.tier, 'eventSubscriptions')) return;
-    if (this.size >= MAX_BUFFERED_EVENTS) {
+    const held = this.sizes.get(event.tenantId) ?? 0;
+    if (!this.hasRoom(held)) {
       this.stats.dropped++;
+      this.lost.set(event.tenantId, (this.lost.get(event.tenantId) ?? 0) + 1);
       return;
     }
     let list = this.pending.get(event.tenantId);
     if (!list) this.pending.set(event.tenantId, (list = []));
     list.push(event);
     this.size++;
+    this.sizes.set(event.tenantId, held + 1);
     this.lastAppendAt = Date.now();
+  }
+
+  /** Whether a tenant holding `held` buffered events may buffer one more (MAX_BUFFERED_EVENTS). */
+  private hasRoom(held: number): boolean {
+    if (held >= MAX_BUFFERED_EVENTS_PER_TENANT) return false;
+    if (this.size < MAX_BUFFERED_EVENTS) return true;
+    return this.size < 2 * MAX_BUFFERED_EVENTS && held < MAX_BUFFERED_EVENTS / Math.max(1, this.sizes.size);
   }
 
   /** Appends the event now, unless an event of the same mark was appended before (a repeat of the same change). */
@@ -269,6 +292,7 @@ export class EventLog implements OnApplicationBootstrap, BeforeApplicationShutdo
     this.pending = new Map();
     this.retry = new Map();
     this.size = 0;
+    this.sizes.clear();
     const tenants = new Set([...retry.keys(), ...batch.keys()]);
     const due: string[] = [];
     // Each tenant's calls in order, the tenants' issued together (auto-pipelined: one round trip
@@ -281,10 +305,18 @@ export class EventLog implements OnApplicationBootstrap, BeforeApplicationShutdo
         try {
           for (; at < chunks.length; at++) {
             const chunk = chunks[at];
-            const [appended, subscriptions] = (await this.scripts.pulseEventsAppend(
-              [...this.appendKeys(tenantId), this.keys.chunk(tenantId, chunk.token)],
-              [...this.trimArgs(tenantId), CHUNK_TOKEN_MS, ...chunk.events.flatMap(fieldsOf)],
-            )) as [number, number];
+            // The events dropped before this flush go with the first chunk, as a gap before it.
+            const lost = this.lost.get(tenantId) ?? 0;
+            this.lost.delete(tenantId);
+            const [appended, subscriptions] = (await this.scripts
+              .pulseEventsAppend(
+                [...this.appendKeys(tenantId), this.keys.chunk(tenantId, chunk.token)],
+                [...this.trimArgs(tenantId), CHUNK_TOKEN_MS, lost, ...chunk.events.flatMap(fieldsOf)],
+              )
+              .catch((err: Error) => {
+                this.lost.set(tenantId, (this.lost.get(tenantId) ?? 0) + lost);
+                throw err;
+              })) as [number, number];
             if (appended === -2) continue; // written by a call that timed out here
             if (appended <= 0) break; // no subscription (or no tenant): the rest would not be kept either
             this.stats.appended += appended;
@@ -296,7 +328,10 @@ export class EventLog implements OnApplicationBootstrap, BeforeApplicationShutdo
           const rest = chunks.slice(at);
           const count = rest.reduce((n, c) => n + c.events.length, 0);
           this.stats.failedWrites += count;
-          let room = Math.max(0, MAX_BUFFERED_EVENTS - this.size);
+          let room = Math.max(
+            0,
+            Math.min(MAX_BUFFERED_EVENTS - this.size, MAX_BUFFERED_EVENTS_PER_TENANT - (this.sizes.get(tenantId) ?? 0)),
+          );
           const kept: Chunk[] = [];
           for (let i = rest.length - 1; i >= 0 && rest[i].events.length <= room; i--) {
             kept.unshift(rest[i]);
@@ -304,8 +339,10 @@ export class EventLog implements OnApplicationBootstrap, BeforeApplicationShutdo
           }
           const keptCount = kept.reduce((n, c) => n + c.events.length, 0);
           this.stats.dropped += count - keptCount;
+          if (count > keptCount) this.lost.set(tenantId, (this.lost.get(tenantId) ?? 0) + count - keptCount);
           this.retry.set(tenantId, kept);
           this.size += keptCount;
+          this.sizes.set(tenantId, (this.sizes.get(tenantId) ?? 0) + keptCount);
           this.logger.warn(`events of ${tenantId} not written, kept for the next flush: ${(err as Error).message}`);
         }
       }),

@@ -133,9 +133,9 @@ export class EventsController {
   @TieredRoute({
     summary: 'Send again what happened since a time (within the retention of events)',
     description:
-      "The subscription's cursor moves back to `from`: its events since then are sent again, in order, with their ids (receivers deduplicate on them). Further back than the tier keeps events (24 h professional, 72 h enterprise) is a 403.",
+      "The subscription's cursor moves back to `from`: its events since then are sent again, in order, with their ids (receivers deduplicate on them). A batch in flight is not cut short: the cursor moves back once it ends. Further back than the tier keeps events (24 h professional, 72 h enterprise) is a 403. One replay per subscription every 10 s: a second one sooner is a 429 whose `Retry-After` (and `retryAfter` in the body) says in how many seconds.",
     ok: { description: 'Replay started', schema: 'EventReplay' },
-    errors: [400, 404, 413],
+    errors: [400, 404, 413, 429],
   })
   @Audited({ action: 'event_subscription.replay', target: 'event_subscription' })
   @Post('subscriptions/:id/replay')

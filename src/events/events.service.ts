@@ -27,6 +27,9 @@ export interface WebhookBatch {
 
 const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
 
+/** A subscription is replayed at most once in this long (a second replay sooner is a 429 with Retry-After). */
+export const REPLAY_INTERVAL_MS = 10_000;
+
 /** Event subscriptions (professional and up): CRUD, test send, secret rotation, delivery log, replay. */
 @Injectable()
 export class EventsService {
@@ -171,8 +174,18 @@ export class EventsService {
     // The sequence before the first event replayed: no gap counted as dropped when the replay starts.
     const [first] = await this.log.readFrom(tenant.tenantId, fromMs, 1);
     const before = first ? first.sequence - 1 : ((await this.log.newest(tenant.tenantId))?.sequence ?? 0);
-    if (!(await this.repository.rewind(tenant.tenantId, id, fromMs, before)))
+    const outcome = await this.repository.rewind(tenant.tenantId, id, fromMs, before, REPLAY_INTERVAL_MS);
+    if (outcome === 'tenant-gone')
       throw new EventsError('TENANT_NOT_FOUND', `Tenant ${tenant.tenantId} no longer exists`);
+    if (outcome === 'subscription-gone') throw new EventsError('SUBSCRIPTION_NOT_FOUND', `No event subscription ${id}`);
+    if (outcome !== 'done') {
+      const retryAfter = Math.ceil(outcome.throttledMs / 1000);
+      throw new EventsError(
+        'RATE_LIMITED',
+        `one replay per subscription every ${REPLAY_INTERVAL_MS / 1000} s: try again in ${retryAfter} s`,
+        { retryAfter },
+      );
+    }
     await this.log.markDue([tenant.tenantId]);
     return { subscriptionId: id, from: new Date(fromMs).toISOString() };
   }

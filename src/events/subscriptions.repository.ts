@@ -34,12 +34,37 @@ const SUBSCRIPTION_HELD = `
 if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return 0 end`;
 
 /**
- * Keys: tenant record, subscriptions, lease. ARGV: id, token, ms. Takes the lease (1) unless
- * another instance holds it or the subscription is gone (erased or deleted): 0.
+ * Keys: tenant record, subscriptions, lease, state. ARGV: id, token, ms. Takes the lease (1) unless
+ * another instance holds it or the subscription is gone (erased or deleted): 0. A replay that
+ * waited for the batch in flight (`replayCursor`) moves the cursor now, before anything is read.
  */
 const LEASE_LUA = `${SUBSCRIPTION_HELD}
-if redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[3], 'NX') then return 1 end
-return 0`;
+if not redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[3], 'NX') then return 0 end
+local replay = redis.call('HMGET', KEYS[4], 'replayCursor', 'replaySeq')
+if replay[1] then
+  redis.call('HSET', KEYS[4], 'cursor', replay[1], 'seq', replay[2], 'retryAt', 0)
+  redis.call('HDEL', KEYS[4], 'replayCursor', 'replaySeq')
+end
+return 1`;
+
+/**
+ * Keys: tenant record, subscriptions, lease, state, replayed. ARGV: id, cursor, sequence, interval
+ * (ms). A replay: {-2, 0} the tenant is gone, {0, 0} the subscription; {-1, ms} one ran less than
+ * the interval ago (ms until the next may). Else the cursor moves back now ({1, 0}), or, while a
+ * batch is in flight (its lease held), when the lease is next taken ({2, 0}): the batch's ack
+ * cannot move the cursor past the replay, and its lease is left alone.
+ */
+const REPLAY_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-2, 0} end
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return {0, 0} end
+if not redis.call('SET', KEYS[5], 1, 'PX', ARGV[4], 'NX') then return {-1, redis.call('PTTL', KEYS[5])} end
+if redis.call('EXISTS', KEYS[3]) == 1 then
+  redis.call('HSET', KEYS[4], 'replayCursor', ARGV[2], 'replaySeq', ARGV[3])
+  return {2, 0}
+end
+redis.call('HSET', KEYS[4], 'cursor', ARGV[2], 'seq', ARGV[3], 'retryAt', 0)
+redis.call('HDEL', KEYS[4], 'replayCursor', 'replaySeq')
+return {1, 0}`;
 
 /** Keys: tenant record, subscriptions. ARGV: id, JSON. Replaces it: -1 tenant gone, 0 subscription gone. */
 const SAVE_LUA = `
@@ -104,7 +129,8 @@ export class SubscriptionsRepository {
     | 'pulseEventsSave'
     | 'pulseEventsAck'
     | 'pulseEventsFail'
-    | 'pulseEventsRelease',
+    | 'pulseEventsRelease'
+    | 'pulseEventsReplay',
     LuaScript
   >;
 
@@ -116,11 +142,12 @@ export class SubscriptionsRepository {
     this.keys = log.keys;
     this.scripts = defineScripts(redis, {
       pulseEventsSubscribe: { lua: SUBSCRIBE_LUA, keys: 5 },
-      pulseEventsLease: { lua: LEASE_LUA, keys: 3 },
+      pulseEventsLease: { lua: LEASE_LUA, keys: 4 },
       pulseEventsSave: { lua: SAVE_LUA, keys: 2 },
       pulseEventsAck: { lua: ACK_LUA, keys: 5 },
       pulseEventsFail: { lua: FAIL_LUA, keys: 5 },
       pulseEventsRelease: { lua: RELEASE_LUA, keys: 1 },
+      pulseEventsReplay: { lua: REPLAY_LUA, keys: 5 },
     });
   }
 
@@ -163,7 +190,12 @@ export class SubscriptionsRepository {
   /** Removes the subscription with its state, lease and log; false when there was none. */
   async remove(tenantId: string, id: string): Promise<boolean> {
     const removed = await this.redis.hdel(this.keys.subscriptions(tenantId), id);
-    await this.redis.del(this.keys.cursor(tenantId, id), this.keys.lease(tenantId, id), this.keys.log(tenantId, id));
+    await this.redis.del(
+      this.keys.cursor(tenantId, id),
+      this.keys.lease(tenantId, id),
+      this.keys.log(tenantId, id),
+      this.keys.replayed(tenantId, id),
+    );
     return removed === 1;
   }
 
@@ -205,23 +237,37 @@ export class SubscriptionsRepository {
   }
 
   /**
-   * Moves the cursor back to just before `fromMs` (the replay), dropping the lease so that a batch
-   * under way does not move it on; its events are sent again from there.
+   * Moves the cursor back to just before `fromMs` (the replay) at most once per `intervalMs`: now,
+   * or, while a batch is in flight, when its lease is next taken (REPLAY_LUA). `throttled`: ms
+   * until the next replay may run.
    */
-  async rewind(tenantId: string, id: string, fromMs: number, sequenceBefore: number): Promise<boolean> {
-    const reply = await this.fence.write(tenantId, [
-      ['HSET', this.keys.cursor(tenantId, id), 'cursor', `${Math.max(0, fromMs - 1)}-18446744073709551615`],
-      ['HSET', this.keys.cursor(tenantId, id), 'seq', sequenceBefore, 'retryAt', 0],
-      ['DEL', this.keys.lease(tenantId, id)],
-    ]);
-    return reply !== null;
+  async rewind(
+    tenantId: string,
+    id: string,
+    fromMs: number,
+    sequenceBefore: number,
+    intervalMs: number,
+  ): Promise<'done' | 'tenant-gone' | 'subscription-gone' | { throttledMs: number }> {
+    const [reply, ms] = (await this.scripts.pulseEventsReplay(
+      [
+        ...this.held(tenantId),
+        this.keys.lease(tenantId, id),
+        this.keys.cursor(tenantId, id),
+        this.keys.replayed(tenantId, id),
+      ],
+      [id, `${Math.max(0, fromMs - 1)}-18446744073709551615`, sequenceBefore, intervalMs],
+    )) as [number, number];
+    if (reply === -2) return 'tenant-gone';
+    if (reply === 0) return 'subscription-gone';
+    if (reply === -1) return { throttledMs: Math.max(1, ms) };
+    return 'done';
   }
 
   /** Takes the subscription's lease for `ms` (false: another instance holds it). */
   async lease(tenantId: string, id: string, token: string, ms: number): Promise<boolean> {
     return (
       (await this.scripts.pulseEventsLease(
-        [...this.held(tenantId), this.keys.lease(tenantId, id)],
+        [...this.held(tenantId), this.keys.lease(tenantId, id), this.keys.cursor(tenantId, id)],
         [id, token, ms],
       )) === 1
     );

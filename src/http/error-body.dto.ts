@@ -19,4 +19,9 @@ export class ErrorBodyDto {
   @ApiPropertyOptional({ description: '403 only', enum: ['basic', 'professional', 'enterprise'] })
   requiredTier?: string;
   @ApiPropertyOptional({ description: '403 only', enum: ['basic', 'professional', 'enterprise'] }) currentTier?: string;
+  @ApiPropertyOptional({
+    description: "429 of a domain's own limit (e.g. a replay): seconds until a retry may pass, as `Retry-After` says",
+    example: 7,
+  })
+  retryAfter?: number;
 }

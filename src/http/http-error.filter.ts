@@ -37,7 +37,11 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (body.statusCode >= 500 && body.statusCode !== 503) {
       this.logger.error((exception as Error)?.stack ?? String(exception));
     }
-    if (!response.headersSent) response.status(body.statusCode).json(body);
+    if (response.headersSent) return;
+    // A domain's 429 says when to try again (seconds) in its body and in the standard header.
+    if (body.statusCode === 429 && typeof body.retryAfter === 'number')
+      response.setHeader('Retry-After', String(body.retryAfter));
+    response.status(body.statusCode).json(body);
   }
 }
 

@@ -153,6 +153,38 @@ describe('event subscriptions API (real NATS and Redis)', () => {
     expect((await call(pro, 'GET', `${PATH}/nope/deliveries`)).status).toBe(404);
   });
 
+  it('a replay leaves a lease in flight alone (applied when the lease is next taken) and is throttled per subscription', async () => {
+    const created = await call(pro, 'POST', PATH, { url: PUBLIC_URL, types: ['client.online'] });
+    const id = created.body.id as string;
+    const state = keys.cursor(pro.id, id);
+    const cursorBefore = await redis.hget(state, 'cursor');
+    // Another instance's batch is in flight: its lease must survive the replay.
+    await redis.set(keys.lease(pro.id, id), 'in-flight', 'PX', 60_000);
+    const fromMs = Date.now() - 3_600_000;
+    const ok = await call(pro, 'POST', `${PATH}/${id}/replay`, { from: new Date(fromMs).toISOString() });
+    expect(ok.status).toBe(200);
+    expect(await redis.get(keys.lease(pro.id, id))).toBe('in-flight');
+    expect(await redis.hget(state, 'cursor')).toBe(cursorBefore);
+
+    // A second replay within the interval: 429 saying when to try again.
+    const again = await call(pro, 'POST', `${PATH}/${id}/replay`, { from: new Date(fromMs).toISOString() });
+    expect(again.status).toBe(429);
+    expect(again.body.code).toBe('RATE_LIMITED');
+    const retryAfter = Number(again.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(10);
+    expect(again.body.retryAfter).toBe(retryAfter);
+
+    // The holder's batch ends (lease released): the next lease moves the cursor back to the replay.
+    await redis.del(keys.lease(pro.id, id));
+    await redis.zadd(keys.due(), 0, pro.id);
+    const cursor = await waitFor(
+      () => redis.hget(state, 'cursor'),
+      (c) => c !== cursorBefore,
+    );
+    expect(cursor).toBe(`${fromMs - 1}-18446744073709551615`);
+  });
+
   it('the tenant export lists subscriptions without secrets; the erasure removes every key', async () => {
     const t = await tenant('enterprise');
     const created = await call(t, 'POST', PATH, { url: PUBLIC_URL, types: ['anomaly.opened'] });

@@ -2,7 +2,14 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { AlertSender } from '../../src/alerting/alert-sender.js';
+import { AlertingService } from '../../src/alerting/alerting.service.js';
+import { PULSE_OPTIONS, type PulseOptions } from '../../src/config/pulse-options.js';
 import { EventDeliveryWorker } from '../../src/events/event-delivery.worker.js';
+import { EventLog, MAX_BUFFERED_EVENTS, MAX_BUFFERED_EVENTS_PER_TENANT } from '../../src/events/event-log.js';
+import { SubscriptionsRepository } from '../../src/events/subscriptions.repository.js';
+import { REDIS_CLIENT, type RedisClient } from '../../src/redis/redis-client.js';
 import { EventKeys } from '../../src/events/event-keys.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { type BuiltPulse, startBuiltPulse } from '../support/built-pulse.js';
@@ -54,7 +61,7 @@ function distinct(batches: Batch[]): WireEvent[] {
   return [...seen.values()];
 }
 
-/** Each client's events in arrival order are in the order they happened (the stream's). */
+/** Each client's events in arrival order are in its log order (the stream's: `sequence` grows). */
 function expectPerClientOrder(events: WireEvent[]): void {
   const last = new Map<string, number>();
   for (const e of events) {
@@ -448,5 +455,168 @@ describe('webhook events survive SIGTERM of the delivering instance (two built i
     // The batch cut short was sent again with the same event ids (the receiver deduplicates on them).
     const firstIds = (JSON.parse(first.body) as Batch).events.map((e) => e.id);
     expect(events.map((e) => e.id)).toEqual(expect.arrayContaining(firstIds));
+  });
+});
+
+describe('delivery workers driven by the test: two racing, the append buffer per tenant (real Redis, receiver on loopback)', () => {
+  const options = testOptions({
+    alerting: { allowPrivateTargets: true },
+    events: {
+      batchMaxEvents: 1000,
+      batchMaxWaitMs: 0,
+      timeoutMs: 5000,
+      retryBaseMs: 50,
+      retryMaxMs: 200,
+      pauseAfterFailures: 100,
+      backlogMax: 50_000,
+      flushIntervalMs: 100,
+      // The app's own worker stays out of the way: the tests drive the workers themselves.
+      pollMs: 3_600_000,
+    },
+  });
+  let pulse: RunningPulse;
+  const receiver = new HttpReceiver();
+
+  beforeAll(async () => {
+    await receiver.start();
+    pulse = await startPulse(options);
+  });
+
+  afterAll(async () => {
+    await pulse?.close();
+    await receiver.stop();
+    await deletePrefix(SHARED_REDIS, options.redis.keyPrefix);
+  });
+
+  it('the worker that read the state before the other sent a batch neither sends it again nor skips', async () => {
+    const t = await createTenant(pulse.url, uniqueTenantId('ev-race'), 'professional');
+    await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id), Boolean);
+    const created = await request<{ id: string; signingSecret: string }>(pulse.url, 'POST', PATH, {
+      key: t.apiKey,
+      body: { url: `${receiver.url}/race`, types: TYPES },
+    });
+    expect(created.status).toBe(201);
+    const log = pulse.app.get(EventLog);
+    for (let i = 0; i < 10; i++)
+      log.append({ type: 'client.online', tenantId: t.id, clientId: `c${i}`, at: new Date().toISOString(), data: {} });
+    await log.flush();
+    expect(await log.read(t.id, '-', 100)).toHaveLength(10);
+
+    const deps = [
+      log,
+      pulse.app.get(SubscriptionsRepository),
+      pulse.app.get(AlertSender),
+      pulse.app.get(AlertingService),
+      pulse.app.get(TenantDirectory),
+      pulse.app.get<RedisClient>(REDIS_CLIENT),
+      pulse.app.get(SchedulerRegistry),
+      pulse.app.get<PulseOptions>(PULSE_OPTIONS),
+    ] as const;
+    const b = new EventDeliveryWorker(...deps);
+    // Worker A is slow between its first look at the state and its lease: worker B sends the
+    // first batch meanwhile (leases, sends, moves the cursor, releases).
+    const slow = Object.create(pulse.app.get(SubscriptionsRepository)) as SubscriptionsRepository;
+    const real = slow.lease.bind(slow);
+    let raced = false;
+    slow.lease = async (...args: Parameters<SubscriptionsRepository['lease']>) => {
+      if (!raced) {
+        raced = true;
+        await (b as unknown as { look(t: string, s: { id: string }): Promise<unknown> }).look(t.id, subscription);
+      }
+      return real(...args);
+    };
+    const a = new EventDeliveryWorker(
+      deps[0],
+      slow,
+      ...(deps.slice(2) as [
+        AlertSender,
+        AlertingService,
+        TenantDirectory,
+        RedisClient,
+        SchedulerRegistry,
+        PulseOptions,
+      ]),
+    );
+    const subscription = (await pulse.app.get(SubscriptionsRepository).find(t.id, created.body.id))!;
+    const look = (w: EventDeliveryWorker) =>
+      (w as unknown as { look(t: string, s: typeof subscription): Promise<unknown> }).look(t.id, subscription);
+    await look(a);
+    expect(raced).toBe(true);
+    // Then the rest, whoever sends it.
+    for (let i = 0; i < 4; i++) await look(i % 2 ? a : b);
+    const ids = accepted(receiver, '/race', created.body.signingSecret).flatMap((batch) =>
+      batch.events.map((e) => e.id),
+    );
+    expect(ids).toHaveLength(10);
+    expect(new Set(ids).size).toBe(10);
+  });
+
+  it('a subscription changed since the worker listed it is sent as it is now (read under the lease)', async () => {
+    const t = await createTenant(pulse.url, uniqueTenantId('ev-moved'), 'professional');
+    await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id), Boolean);
+    const created = await request<{ id: string }>(pulse.url, 'POST', PATH, {
+      key: t.apiKey,
+      body: { url: `${receiver.url}/old`, types: TYPES },
+    });
+    const listed = (await pulse.app.get(SubscriptionsRepository).find(t.id, created.body.id))!;
+    const moved = await request(pulse.url, 'PATCH', `${PATH}/${created.body.id}`, {
+      key: t.apiKey,
+      body: { url: `${receiver.url}/new` },
+    });
+    expect(moved.status).toBe(200);
+    const log = pulse.app.get(EventLog);
+    log.append({ type: 'client.online', tenantId: t.id, clientId: 'c1', at: new Date().toISOString(), data: {} });
+    await log.flush();
+    const running: EventDeliveryWorker = pulse.app.get(EventDeliveryWorker);
+    const worker = running as unknown as { look(t: string, s: typeof listed): Promise<unknown> };
+    await worker.look(t.id, listed);
+    expect(receiver.on('/old')).toHaveLength(0);
+    expect(receiver.on('/new')).toHaveLength(1);
+  });
+
+  it('a noisy tenant fills its own share only: a quiet one loses nothing; each sees its own drops in `dropped`', async () => {
+    const subscribe = async (label: string) => {
+      const t = await createTenant(pulse.url, uniqueTenantId(label), 'professional');
+      await waitFor(async () => pulse.app.get(TenantDirectory).get(t.id), Boolean);
+      const created = await request<{ id: string }>(pulse.url, 'POST', PATH, {
+        key: t.apiKey,
+        body: { url: `${receiver.url}/${label}`, types: TYPES },
+      });
+      expect(created.status).toBe(201);
+      return { t, id: created.body.id };
+    };
+    const noisy = await subscribe('ev-noisy');
+    const quiet = await subscribe('ev-quiet');
+    const log = pulse.app.get(EventLog);
+    const droppedBefore = log.snapshot().dropped;
+    const at = new Date().toISOString();
+    // One synchronous burst (no flush runs meanwhile): more than the whole buffer from one tenant.
+    for (let i = 0; i < MAX_BUFFERED_EVENTS + 1; i++)
+      log.append({ type: 'client.online', tenantId: noisy.t.id, clientId: `c${i % 100}`, at, data: {} });
+    for (let i = 0; i < 5; i++)
+      log.append({ type: 'client.online', tenantId: quiet.t.id, clientId: `q${i}`, at, data: {} });
+    const lost = MAX_BUFFERED_EVENTS + 1 - MAX_BUFFERED_EVENTS_PER_TENANT;
+    expect(log.snapshot().dropped - droppedBefore).toBe(lost);
+
+    await log.flush();
+    // The app's worker does not poll here: each look drives it once.
+    const worker = pulse.app.get(EventDeliveryWorker);
+    const one = async (s: { t: CreatedTenant; id: string }) => {
+      await log.markDue([s.t.id]);
+      await worker.poll();
+      return request<{ delivered: number; dropped: number }>(pulse.url, 'GET', `${PATH}/${s.id}`, { key: s.t.apiKey });
+    };
+    const q = await waitFor(
+      () => one(quiet),
+      (r) => r.body.delivered >= 5,
+      { timeoutMs: 15_000 },
+    );
+    expect(q.body).toMatchObject({ delivered: 5, dropped: 0 });
+    const n = await waitFor(
+      () => one(noisy),
+      (r) => r.body.delivered + r.body.dropped >= MAX_BUFFERED_EVENTS + 1,
+      { timeoutMs: 30_000 },
+    );
+    expect(n.body).toMatchObject({ delivered: MAX_BUFFERED_EVENTS_PER_TENANT, dropped: lost });
   });
 });

@@ -25,6 +25,24 @@ describe('AlertSender (real HTTP receiver)', () => {
     await http.stop();
   });
 
+  it('the DNS check and the request share one deadline (a slow answer leaves the request only what is left)', async () => {
+    const timeoutMs = 2000;
+    // Every answer takes 1500 ms (the check's and the connect's); the address is never reached
+    // before the deadline. Two fresh budgets would end after 3500 ms, one ends at 2000 ms.
+    const slow = (): Promise<{ address: string; family: number }[]> =>
+      new Promise((resolve) => setTimeout(() => resolve([{ address: '93.184.216.34', family: 4 }]), 1500));
+    const sender = new AlertSender(testOptions({ alerting: { allowPrivateTargets: false } }), slow);
+    const result = await sender.sendSigned(
+      'https://hooks.example.com/x',
+      'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      'evb_1',
+      '{}',
+      timeoutMs,
+    );
+    expect(result.ok).toBe(false);
+    expect(result.latencyMs).toBeLessThan(timeoutMs + 700);
+  });
+
   it('a delivery log that cannot be written does not stop the retries', async () => {
     const sender = new AlertSender(
       testOptions({ alerting: { allowPrivateTargets: true, maxAttempts: 4, retryBaseMs: 20, timeoutMs: 2000 } }),
