@@ -58,7 +58,10 @@ describe('anomaly story: window values from minute hashes', () => {
     const values = windowValues(span, 'messages', minutes);
     expect(values.at(-2)).toBe(90);
     expect(values.at(-3)).toBe(7);
-    expect(values[0]).toBeNull();
+    // Nothing held for the first window while the span's history is held: nothing was sent.
+    expect(values[0]).toBe(0);
+    expect(windowValues(span, 'messages', new Map())[0]).toBeNull();
+    expect(windowValues(span, 'latency_p95', minutes)[0]).toBeNull();
     expect(windowValues(span, 'bytes', minutes).at(-2)).toBe(900);
   });
 
@@ -104,11 +107,12 @@ describe('anomaly story: what changed against the usual rate', () => {
     expect(rows[2].change).toBe(0);
   });
 
-  it('has no usual rate without earlier days, and ranks by rate then', () => {
+  it('has no usual rate without earlier days, ranks by rate then, and leaves out what never moved', () => {
     const rows = rankChanges(
       new Map([
         ['a', 10],
         ['b', 30],
+        ['idle', 0],
       ]),
       10,
       [],

@@ -71,13 +71,16 @@ const num = (hash: Record<string, string>, field: string) => Number(hash[field] 
  * missing or empty is no data). Messages and bytes add up the window's seconds while a minute still
  * holds them (its first 10 minutes), else its whole minutes (a window that is not whole minutes then
  * has no value); error rate is heartbeat errors over heartbeats sent and received; active clients
- * the most any minute saw; latency p95 from the minutes' latency buckets. Null: no data.
+ * the most any minute saw; latency p95 from the minutes' latency buckets. Null: no data. A window
+ * without a minute hash counts 0 messages and bytes while some minute of the span is held (the
+ * history reaches back that far: nothing was sent), else it is null (beyond the minutes kept).
  */
 export function windowValues(
   span: StorySpan,
   metric: SeriesMetric,
   minutes: ReadonlyMap<number, Record<string, string>>,
 ): (number | null)[] {
+  const held = [...minutes.values()].some((h) => Object.keys(h).length > 0);
   return span.starts.map((start) => {
     const end = start + span.windowMs;
     const hashes: Record<string, string>[] = [];
@@ -87,8 +90,9 @@ export function windowValues(
       if (hash && Object.keys(hash).length > 0) hashes.push(hash);
       if (m * 1000 < start || (m + 60) * 1000 > end) whole = false;
     }
+    if (metric === 'messages' || metric === 'bytes')
+      return hashes.length === 0 ? (held ? 0 : null) : countIn(span, start, metric, minutes, whole);
     if (hashes.length === 0) return null;
-    if (metric === 'messages' || metric === 'bytes') return countIn(span, start, metric, minutes, whole);
     if (metric === 'active_clients') return Math.max(...hashes.map((h) => num(h, F.activeClients)));
     if (metric === 'error_rate') {
       const sample = hashes.reduce((n, h) => n + num(h, F.heartbeatSent) + num(h, F.heartbeatReceived), 0);
@@ -147,6 +151,7 @@ export interface RankedChange {
  * `top`): `day` is the anomaly's day's ranking (member → count) over `daySeconds`, `earlier` the
  * earlier days' rankings held (each a whole day). A member missing from an earlier day's ranking
  * counts 0 that day (beyond the busiest read it is counted as quiet: an estimate, said in the docs).
+ * Members with nothing that day and nothing usual are left out.
  */
 export function rankChanges(
   day: ReadonlyMap<string, number>,
@@ -165,6 +170,7 @@ export function rankChanges(
     rows.push({ member, count, rate, usualRate, change: rate - (usualRate ?? 0) });
   }
   return rows
+    .filter((r) => r.change !== 0 || r.count > 0)
     .sort((a, b) => Math.abs(b.change) - Math.abs(a.change) || (a.member < b.member ? -1 : a.member > b.member ? 1 : 0))
     .slice(0, top);
 }

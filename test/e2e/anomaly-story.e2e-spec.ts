@@ -2,9 +2,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Anomaly } from '../../src/anomalies/anomaly.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
-import { storeSpike, storeWarmModel } from '../support/anomaly-story.js';
-import { sendHeartbeat } from '../support/heartbeats.js';
-import { type CreatedTenant, createTenant, realtimeTotal, request } from '../support/http.js';
+import { burstAndSpike } from '../support/anomaly-story.js';
+import { type CreatedTenant, createTenant, request } from '../support/http.js';
 import {
   deletePrefix,
   type RunningPulse,
@@ -14,7 +13,7 @@ import {
   uniqueTenantId,
   waitFor,
 } from '../support/pulse-app.js';
-import { publisher, publishMany } from '../support/traffic.js';
+import { publisher } from '../support/traffic.js';
 
 interface Story {
   detector: string;
@@ -56,18 +55,8 @@ describe('anomaly story API', () => {
     b = await createTenant(pulse.url, uniqueTenantId('story-b'), 'enterprise');
     pro = await createTenant(pulse.url, uniqueTenantId('story-pro'), 'professional');
     await waitFor(async () => [a, b, pro].every((t) => pulse.app.get(TenantDirectory).get(t.id)), Boolean);
-    const windowMs = options.anomalyWindowMs;
-    const windowStart = Math.floor(Date.now() / windowMs) * windowMs;
     // The burst: a subject that was quiet carries most of the window's messages.
-    await publishMany(nc, 20, () => `tenant.${a.id}.orders.created`);
-    await publishMany(nc, 300, () => `tenant.${a.id}.payments.retry`);
-    sendHeartbeat(nc, a.id, 'worker-1');
-    await waitFor(
-      () => realtimeTotal(pulse.url, a.apiKey),
-      (n) => n === 320,
-    );
-    await storeWarmModel(pulse, a.id, 50, windowStart);
-    anomaly = await storeSpike(pulse, a.id, windowStart, { value: 320, expected: 50, lower: 40, upper: 60 });
+    anomaly = await burstAndSpike(pulse, nc, a);
   }, 60_000);
 
   afterAll(async () => {

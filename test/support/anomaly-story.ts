@@ -3,7 +3,11 @@ import type { Anomaly } from '../../src/anomalies/anomaly.js';
 import { initialSeriesState, learnWindow, seriesModelConfig } from '../../src/anomalies/series-model.js';
 import { anomalyId, initialPipelineState } from '../../src/anomalies/window-pipeline.js';
 import { DEFAULT_DETECTOR_CONFIG } from '../../src/config/detector-config.js';
-import type { RunningPulse } from './pulse-app.js';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { sendHeartbeat } from './heartbeats.js';
+import { type CreatedTenant, realtimeTotal } from './http.js';
+import { type RunningPulse, waitFor } from './pulse-app.js';
+import { publishMany } from './traffic.js';
 
 /**
  * A warm messages model of `windowsLearnt` windows of about `usual` messages (±10 %, fixed
@@ -55,4 +59,24 @@ export async function storeSpike(
   };
   await pulse.app.get(AnomalyRepository).save(tenantId, anomaly);
   return anomaly;
+}
+
+/**
+ * The story both story tests read: in the current window a subject quiet so far
+ * (`payments.retry`, 300 messages) carries most of the traffic beside `orders.created` (20), a
+ * client `worker-1` is first seen, the messages model learnt about 50 a window, and a spike
+ * (320, expected 50, range 40–60) is stored for the window.
+ */
+export async function burstAndSpike(pulse: RunningPulse, nc: NatsConnection, tenant: CreatedTenant): Promise<Anomaly> {
+  const windowMs = pulse.options.anomalyWindowMs;
+  const windowStart = Math.floor(Date.now() / windowMs) * windowMs;
+  await publishMany(nc, 20, () => `tenant.${tenant.id}.orders.created`);
+  await publishMany(nc, 300, () => `tenant.${tenant.id}.payments.retry`);
+  sendHeartbeat(nc, tenant.id, 'worker-1');
+  await waitFor(
+    () => realtimeTotal(pulse.url, tenant.apiKey),
+    (n) => n === 320,
+  );
+  await storeWarmModel(pulse, tenant.id, 50, windowStart);
+  return storeSpike(pulse, tenant.id, windowStart, { value: 320, expected: 50, lower: 40, upper: 60 });
 }

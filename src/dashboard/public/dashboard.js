@@ -173,6 +173,7 @@
       marker('anomalies', '#d83b3b'),
       marker('backtest', '#e69500'),
     ], data);
+    window.PulseAnomaly.onMarkers(state.charts.history, () => state.history);
   }
 
   /** Each event marked on the bucket it falls in, at that bucket's value. */
@@ -514,6 +515,7 @@
       const li = document.createElement('li');
       li.className = a.severity ? `sev-${a.severity}` : 'muted';
       li.textContent = a.type ? `${when(a.detectedAt)} · ${a.type} · ${a.status} · ${a.summary}${anomalyWhy(a.details)}` : a.summary;
+      if (a.id) window.PulseAnomaly.link(li, a.id);
       return li;
     }));
   }
@@ -541,6 +543,7 @@
     state.features = new Map(tenant.features.map((f) => [f.feature, f]));
     text($('who'), `${r.tenantId} · ${r.tier}`);
     lockPanels();
+    window.PulseAnomaly.start(api);
     onRealtime(r);
     void stream();
     void presence();
