@@ -2,6 +2,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Anomaly } from '../../src/anomalies/anomaly.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
+import { ConnectionRepository, type ConnectionRecord } from '../../src/heartbeat/connection.repository.js';
+import { AdvisoryKeys } from '../../src/jetstream/advisories-keys.js';
+import { REDIS_CLIENT, type RedisClient } from '../../src/redis/redis-client.js';
 import { burstAndSpike } from '../support/anomaly-story.js';
 import { type CreatedTenant, createTenant, request } from '../support/http.js';
 import {
@@ -26,7 +29,7 @@ interface Story {
   };
   subjects: { earlierDays: number; subjects: { subject: string; messages: number; usualRate: number | null }[] };
   clients: { clientId: string; changes: string[] }[];
-  connections: unknown[];
+  connections: { event: string; key: string; reason: string | null }[];
   jetstream: unknown[];
 }
 
@@ -91,6 +94,67 @@ describe('anomaly story API', () => {
     expect(s.clients.find((c) => c.clientId === 'worker-1')?.changes.join(' ')).toContain('first seen');
     expect(s.connections).toEqual([]);
     expect(s.jetstream).toEqual([]);
+  });
+
+  it('lists the NATS connections opened and closed, and the JetStream advisories, of its minutes', async () => {
+    const at = Date.parse(anomaly.detectedAt) - 30_000;
+    const connection = (cid: number, extra: Partial<ConnectionRecord>): ConnectionRecord => ({
+      key: `S1:${cid}`,
+      server: 'S1',
+      cid,
+      clientId: 'worker-1',
+      by: 'user',
+      verified: true,
+      name: 'pulse:worker-1',
+      account: 'APP',
+      user: 'worker',
+      host: '127.0.0.1',
+      lang: 'nats.js',
+      version: '3',
+      rttMs: null,
+      connectedAt: new Date(at).toISOString(),
+      state: 'connected',
+      ...extra,
+    });
+    // Stored as the NATS server events service stores them; an hour-old one is outside the span.
+    await pulse.app.get(ConnectionRepository).apply(a.id, [
+      { op: 'open', record: connection(7, {}), at },
+      {
+        op: 'open',
+        record: connection(8, { connectedAt: new Date(at - 3_600_000).toISOString() }),
+        at: at - 3_600_000,
+      },
+      {
+        op: 'close',
+        record: connection(8, {
+          connectedAt: new Date(at - 3_600_000).toISOString(),
+          state: 'disconnected',
+          disconnectedAt: new Date(at + 1000).toISOString(),
+          reason: 'Slow Consumer (Write Deadline)',
+        }),
+        at: at + 1000,
+      },
+      {
+        op: 'open',
+        record: connection(9, { connectedAt: new Date(at - 3_600_000).toISOString() }),
+        at: at - 3_600_000,
+      },
+    ]);
+    // The window's advisories, as AdvisoriesService counts them.
+    const windowKey = pulse.app.get(AdvisoryKeys).window(a.id, Date.parse(anomaly.detectedAt) / 1000 - 60);
+    await pulse.app.get<RedisClient>(REDIS_CLIENT).hset(windowKey, { 'k:max_deliver': '2', 'md:ORDERS/billing': '2' });
+    const s = (await story(a.apiKey, anomaly.id)).body;
+    expect(s.connections).toEqual([
+      expect.objectContaining({ event: 'connected', key: 'S1:7', clientId: 'worker-1', reason: null }),
+      expect.objectContaining({ event: 'disconnected', key: 'S1:8', reason: 'Slow Consumer (Write Deadline)' }),
+    ]);
+    expect(s.jetstream).toEqual([
+      {
+        windowAt: s.window.from,
+        advisories: { max_deliver: 2 },
+        maxDeliveries: [{ stream: 'ORDERS', consumer: 'billing', count: 2 }],
+      },
+    ]);
   });
 
   it("does not show another tenant's anomaly (404), nor one that does not exist", async () => {

@@ -157,6 +157,35 @@ describe('anomaly story in the dashboard (headless Chromium)', () => {
     await page.close();
   });
 
+  it('the anomaly’s marker on the history chart opens its view', async () => {
+    const page = await openLink(1280);
+    await page.click('#story-close');
+    await page.waitForFunction(() => document.getElementById('anomaly-story')?.hidden === true);
+    // The marker: the point of the history chart's anomalies series, where the chart draws it
+    // (relative to the plot; a pixel inside it: the current bucket's point is on its right edge).
+    const marker = await page.waitForFunction(
+      () => {
+        type Chart = { data: (number | null)[][]; valToPos(v: number, s: string): number; over: HTMLElement };
+        const u = (window as unknown as { pulseCharts: { history?: Chart } }).pulseCharts.history;
+        const i = u?.data[2].findIndex((v) => v !== null) ?? -1;
+        if (!u || i < 0) return null;
+        const width = u.over.getBoundingClientRect().width;
+        return {
+          x: Math.min(u.valToPos(u.data[0][i] as number, 'x'), width - 1),
+          y: u.valToPos(u.data[2][i] as number, 'y'),
+        };
+      },
+      undefined,
+      { timeout: 15_000 },
+    );
+    const position = (await marker.jsonValue()) as { x: number; y: number };
+    // Clicked where the element is when clicked (the panels above it change height as they load).
+    await page.locator('#history-chart .u-over').click({ position });
+    await page.waitForFunction(() => document.getElementById('anomaly-story')?.hidden === false);
+    expect(page.url()).toContain(`#anomaly=${anomaly.id}`);
+    await page.close();
+  });
+
   it('a story the tenant cannot have is refused in words, not shown', async () => {
     const other = await createTenant(pulse.url, uniqueTenantId('story-other'), 'enterprise');
     await waitFor(async () => pulse.app.get(TenantDirectory).get(other.id), Boolean);

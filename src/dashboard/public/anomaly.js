@@ -152,11 +152,17 @@ window.PulseAnomaly = (() => {
   /**
    * A click on the history chart opens the anomaly marked on the bucket under the cursor (as the
    * dashboard marks them: detected after the bucket's start, by its end). `shown()` is what the
-   * chart draws: `{ times, anomalies }`.
+   * chart draws: `{ times, anomalies }`. A press and release in one place (uPlot's drag-to-zoom
+   * takes the pointer between them, so no `click` reaches the plot).
    */
   function onMarkers(chart, shown) {
-    chart.over.addEventListener('click', () => {
-      const i = chart.cursor.idx;
+    let down = null;
+    chart.over.addEventListener('mousedown', (e) => { down = e.clientX; });
+    chart.over.addEventListener('mouseup', (e) => {
+      const still = down !== null && Math.abs(e.clientX - down) < 4;
+      down = null;
+      if (!still) return;
+      const i = chart.posToIdx(e.clientX - chart.over.getBoundingClientRect().left);
       const h = shown();
       if (i == null || !h) return;
       const step = h.times.length > 1 ? h.times[1] - h.times[0] : 60;
