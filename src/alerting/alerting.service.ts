@@ -19,7 +19,7 @@ import { type Channel, configProblems, maskChannel, tenantUrlOf } from './channe
 import type { CreateChannelDto, UpdateChannelDto } from './dto/channel.dto.js';
 import type { CreateRuleDto, CreateSilenceDto, UpdateRuleDto } from './dto/rule.dto.js';
 import { type AlertRule, CUSTOM_RULE_PREFIX, type Silence, silenced } from './rule.js';
-import { limitAlertKey, limitAlertText, type Notification, withEvidence } from './notification.js';
+import { anomalyLink, limitAlertKey, limitAlertText, type Notification, withEvidence } from './notification.js';
 
 export interface AlertEvent {
   at: string;
@@ -48,12 +48,20 @@ type RaisedAlert = Omit<AlertEvent, 'at' | 'silenced'> & {
   title: string;
   /** Why an anomaly opened, in words (anomalies only). */
   evidence?: string;
+  /** The anomaly's story in the dashboard (anomalies only, PULSE_PUBLIC_URL set). */
+  link?: string;
   details: Record<string, unknown>;
   channelIds: string[];
 };
 
 /** What an anomaly's alert says; anomalies alert on every channel. */
-function anomalyAlert(anomaly: Anomaly, status: AlertEvent['status'], summary: string): RaisedAlert {
+function anomalyAlert(
+  anomaly: Anomaly,
+  status: AlertEvent['status'],
+  summary: string,
+  publicUrl: string | undefined,
+): RaisedAlert {
+  const link = anomalyLink(publicUrl, anomaly.id);
   return {
     alertKey: `anomaly:${anomaly.id}`,
     source: 'anomaly',
@@ -66,6 +74,7 @@ function anomalyAlert(anomaly: Anomaly, status: AlertEvent['status'], summary: s
     summary,
     ...withEvidence(anomaly.details),
     details: { anomalyId: anomaly.id, type: anomaly.type, ...anomaly.details },
+    ...(link !== null && { link }),
     channelIds: [],
   };
 }
@@ -210,7 +219,15 @@ export class AlertingService {
   async onAnomaly(tenantId: string, event: 'opened' | 'resolved', anomaly: Anomaly): Promise<void> {
     void this.operator.tenantAnomaly(tenantId, event, anomaly);
     await this.repository.setNotified(tenantId, `anomaly:${anomaly.id}`, event === 'opened' ? Date.now() : null);
-    await this.raise(tenantId, anomalyAlert(anomaly, event === 'opened' ? 'firing' : 'resolved', anomaly.summary));
+    await this.raise(
+      tenantId,
+      anomalyAlert(
+        anomaly,
+        event === 'opened' ? 'firing' : 'resolved',
+        anomaly.summary,
+        this.options.alerting.publicUrl,
+      ),
+    );
   }
 
   /**
@@ -260,7 +277,10 @@ export class AlertingService {
     const last = await this.repository.notifiedAt(tenantId, alertKey);
     if (last === null || now - last < this.options.alerting.repeatIntervalMs) return;
     // Raised first: a raise that throws is tried again by the next window, not skipped for a whole interval.
-    await this.raise(tenantId, anomalyAlert(anomaly, 'repeat', `Still open: ${anomaly.summary}`));
+    await this.raise(
+      tenantId,
+      anomalyAlert(anomaly, 'repeat', `Still open: ${anomaly.summary}`, this.options.alerting.publicUrl),
+    );
     await this.repository.setNotified(tenantId, alertKey, now);
   }
 
@@ -338,6 +358,7 @@ export class AlertingService {
       summary: a.summary,
       evidence: a.evidence,
       details: a.details,
+      link: a.link,
     });
     const channels = isSilenced
       ? []
@@ -482,9 +503,22 @@ export class AlertingService {
 
   /** The notification of one alert event, stamped now (fields in the order channels serialise them). */
   private notification(fields: Omit<Notification, 'at'>): Notification {
-    const { tenantId, alertKey, event, severity, title, rule, summary, evidence, details } = fields;
+    const { tenantId, alertKey, event, severity, title, rule, summary, evidence, details, link } = fields;
     const why = evidence === undefined ? {} : { evidence };
-    return { tenantId, alertKey, event, severity, title, rule, summary, ...why, details, at: new Date().toISOString() };
+    const story = link === undefined ? {} : { link };
+    return {
+      tenantId,
+      alertKey,
+      event,
+      severity,
+      title,
+      rule,
+      summary,
+      ...why,
+      details,
+      ...story,
+      at: new Date().toISOString(),
+    };
   }
 
   /**

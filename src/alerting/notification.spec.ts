@@ -3,6 +3,7 @@ import type { LimitCrossing } from '../usage/usage.types.js';
 import { operatorWantsLimit } from './operator-alerts.job.js';
 import {
   anomalyEvidence,
+  anomalyLink,
   emailContent,
   limitAlertKey,
   limitAlertText,
@@ -27,6 +28,25 @@ const n: Notification = {
   details: { factor: 12 },
   at: '2026-11-28T18:00:00.000Z',
 };
+
+describe("the anomaly's story link", () => {
+  const link = anomalyLink('https://pulse.example.com', 'an_0123456789abcdef');
+
+  it('is the dashboard fragment under the public URL, and absent without one', () => {
+    expect(link).toBe('https://pulse.example.com/dashboard/#anomaly=an_0123456789abcdef');
+    expect(anomalyLink(undefined, 'an_0123456789abcdef')).toBeNull();
+  });
+
+  it('is in every channel’s message when set, and in none when not', () => {
+    const linked: Notification = { ...n, link: link as string };
+    expect(JSON.stringify(slackBody(linked))).toContain(`<${link}|Open the anomaly's story>`);
+    expect(pagerdutyBody(linked, 'rk')).toMatchObject({ links: [{ href: link }] });
+    expect(emailContent(linked).text).toContain(`Story: ${link}`);
+    expect((webhookBody(linked) as { data: Notification }).data.link).toBe(link);
+    for (const body of [slackBody(n), pagerdutyBody(n, 'rk'), emailContent(n), webhookBody(n)])
+      expect(JSON.stringify(body)).not.toContain('anomaly=');
+  });
+});
 
 describe('notifications', () => {
   it('signs webhooks as the Standard Webhooks spec (its published test vector)', () => {

@@ -17,7 +17,18 @@ export interface Notification {
   /** An anomaly's alert: why it opened, in words (value, expected range, score, detector); see `anomalyEvidence`. */
   evidence?: string;
   details: Record<string, unknown>;
+  /** An anomaly's alert: its story in the dashboard (PULSE_PUBLIC_URL set); never carries a key. */
+  link?: string;
   at: string;
+}
+
+/**
+ * The dashboard's view of one anomaly under the public base URL (`<base>/dashboard/#anomaly=<id>`):
+ * the fragment never reaches a server, and the dashboard asks for the key as it always does. Null
+ * without a base URL.
+ */
+export function anomalyLink(publicUrl: string | undefined, anomalyId: string): string | null {
+  return publicUrl ? `${publicUrl}/dashboard/#anomaly=${encodeURIComponent(anomalyId)}` : null;
 }
 
 /** `{ evidence }` for an anomaly's details that say why it opened, else nothing. */
@@ -92,7 +103,7 @@ export function slackBody(n: Notification): object {
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `*${text}*\n${slackEscape(n.summary)}${n.evidence ? `\n${slackEscape(n.evidence)}` : ''}`,
+          text: `*${text}*\n${slackEscape(n.summary)}${n.evidence ? `\n${slackEscape(n.evidence)}` : ''}${n.link ? `\n<${slackEscape(n.link)}|Open the anomaly's story>` : ''}`,
         },
       },
       {
@@ -116,6 +127,7 @@ export function pagerdutyBody(n: Notification, routingKey: string): object {
       timestamp: n.at,
       custom_details: { rule: n.rule, ...(n.evidence && { evidence: n.evidence }), ...n.details },
     },
+    ...(n.link && { links: [{ href: n.link, text: "The anomaly's story in Pulse" }] }),
   };
 }
 
@@ -141,7 +153,7 @@ export function emailContent(n: Notification): { subject: string; text: string }
   return {
     subject: `[Pulse ${verb}] ${n.title} (${n.tenantId})`,
     // Plain text only (no HTML part), so nothing a tenant names can become markup.
-    text: `${n.summary}\n${n.evidence ? `Why: ${n.evidence}\n` : ''}\nRule: ${n.rule}\nTenant: ${n.tenantId}\nSeverity: ${n.severity}\nAt: ${n.at}\n\n${JSON.stringify(n.details, null, 2)}\n`,
+    text: `${n.summary}\n${n.evidence ? `Why: ${n.evidence}\n` : ''}${n.link ? `Story: ${n.link}\n` : ''}\nRule: ${n.rule}\nTenant: ${n.tenantId}\nSeverity: ${n.severity}\nAt: ${n.at}\n\n${JSON.stringify(n.details, null, 2)}\n`,
   };
 }
 

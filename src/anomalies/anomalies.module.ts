@@ -9,6 +9,7 @@ import { AdvisoriesModule } from '../jetstream/advisories.module.js';
 import { AnomalyDetectionJob } from './anomaly-detection.job.js';
 import { AnomalyRepository } from './anomaly.repository.js';
 import { AnomalyEvents } from './anomaly-events.js';
+import { AnomalyStoryService } from './anomaly-story.service.js';
 
 @Module({
   imports: [
@@ -20,7 +21,7 @@ import { AnomalyEvents } from './anomaly-events.js';
     AdvisoriesModule,
     JetStreamModule,
   ],
-  providers: [AnomalyRepository, AnomalyDetectionJob, AnomalyEvents],
-  exports: [AnomalyRepository, AnomalyDetectionJob, AnomalyEvents],
+  providers: [AnomalyRepository, AnomalyDetectionJob, AnomalyEvents, AnomalyStoryService],
+  exports: [AnomalyRepository, AnomalyDetectionJob, AnomalyEvents, AnomalyStoryService],
 })
 export class AnomaliesModule {}

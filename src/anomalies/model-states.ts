@@ -53,14 +53,12 @@ export function seriesModels(
   const next = stored ? stored.window + 1 : Math.floor(now / c.windowMs);
   const firstSight = known ? 0 : 1;
   const at = next * c.windowMs;
-  const base = seriesModelConfig(c.windowMs, c.sensitivity, Math.max(c.rules.warmupWindows, 1));
   const series: { key: SeriesKey; name: string }[] = [
     ...SERIES_METRICS.map((key) => ({ key, name: key.replace('_', ' ') })),
     ...custom,
   ];
   return series.map(({ key, name }) => {
-    const state = (known && Object.hasOwn(known.series, key) ? known.series[key] : undefined) ?? initialSeriesState();
-    const d = describeSeries(state, at, { ...base, resolution: c.resolution[key] ?? 0 });
+    const d = describeModel(known, key, at, c);
     return {
       metric: key,
       name,
@@ -73,4 +71,16 @@ export function seriesModels(
       upper: round(d.upper),
     };
   });
+}
+
+/**
+ * What the stored model of series `key` says of the window starting at `at`: warm or not, its
+ * expected value and normal range (the statistical detector's own `describeSeries`, configured as
+ * the detection job configures it). A series without a model is described as not started.
+ */
+export function describeModel(pipeline: PipelineState | undefined, key: SeriesKey, at: number, c: PipelineConfig) {
+  const base = seriesModelConfig(c.windowMs, c.sensitivity, Math.max(c.rules.warmupWindows, 1));
+  const state =
+    (pipeline && Object.hasOwn(pipeline.series, key) ? pipeline.series[key] : undefined) ?? initialSeriesState();
+  return describeSeries(state, at, { ...base, resolution: c.resolution[key] ?? 0 });
 }

@@ -465,6 +465,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/metrics/anomalies/{id}/story': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An anomaly's story: its series and expected band, the subjects and clients that changed, events
+     * @description The anomaly (detector, score, the range it was judged against) and what was going on around it: its series (the anomaly's metric, else messages) per detection window over up to 30 windows before and 10 after (at most 240 minutes), each window with the expected value and normal range the tenant's model gives that window now (null while the model is not warm; the anomaly's own window carries the range it opened against); the subjects whose rate on the anomaly's day moved most against their usual rate (the busiest 200 of that day and of up to 7 earlier days held); clients that went offline or were first seen in the span, flapped that day, or whose traffic moved most; NATS connections opened or closed in the span (system account on); JetStream advisories counted in its windows. Another tenant's anomaly is not found (404).
+     */
+    get: operations['MetricsController_anomalyStory'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/metrics/anomalies/backtest': {
     parameters: {
       query?: never;
@@ -1181,6 +1201,7 @@ export interface components {
        *     - `RULE_NOT_FOUND` (404): The tenant has no alert rule with this id
        *     - `SILENCE_NOT_FOUND` (404): The tenant has no silence with this id
        *     - `CUSTOM_METRIC_NOT_FOUND` (404): The tenant has no custom metric with this id
+       *     - `ANOMALY_NOT_FOUND` (404): The tenant has no anomaly with this id
        *     - `SUBSCRIPTION_NOT_FOUND` (404): The tenant has no event subscription with this id
        *     - `TENANT_EXISTS` (409): A tenant with this id already exists
        *     - `NATS_IDENTITY_TAKEN` (409): A NATS identity in the request already belongs to another tenant
@@ -1209,6 +1230,7 @@ export interface components {
         | 'RULE_NOT_FOUND'
         | 'SILENCE_NOT_FOUND'
         | 'CUSTOM_METRIC_NOT_FOUND'
+        | 'ANOMALY_NOT_FOUND'
         | 'SUBSCRIPTION_NOT_FOUND'
         | 'TENANT_EXISTS'
         | 'NATS_IDENTITY_TAKEN'
@@ -1757,6 +1779,83 @@ export interface components {
       /** @description Each series the statistical model watches, from the stored detection state: the built-in series, then each custom metric */
       models: components['schemas']['SeriesModel'][];
       anomalies: components['schemas']['Anomaly'][];
+    };
+    AnomalyStory: {
+      tenantId: string;
+      anomaly: components['schemas']['Anomaly'];
+      /** @description The rule (e.g. rate_spike) or the statistical detector's kind (spike, dip, level_shift, drift) */
+      detector: string;
+      score: number | null;
+      window: {
+        /** Format: date-time */
+        from: string;
+        /** Format: date-time */
+        to: string;
+        seconds: number;
+      };
+      /** @description The anomaly window's value and the range it was judged against (null: its details do not say) */
+      expected: {
+        value: number | null;
+        expected: number | null;
+        lower: number | null;
+        upper: number | null;
+      };
+      series: {
+        /** @enum {string} */
+        metric: 'messages' | 'bytes' | 'error_rate' | 'active_clients' | 'latency_p95';
+        /** Format: date-time */
+        from: string;
+        /** Format: date-time */
+        to: string;
+        windowSeconds: number;
+        points: {
+          /** Format: date-time */
+          at: string;
+          value: number | null;
+          expected: number | null;
+          lower: number | null;
+          upper: number | null;
+        }[];
+      };
+      subjects: {
+        day: string;
+        /** @description Earlier days held whose rankings make the usual rate (0: none, usualRate null) */
+        earlierDays: number;
+        subjects: {
+          subject: string;
+          messages: number;
+          rate: number;
+          usualRate: number | null;
+          change: number;
+        }[];
+      };
+      clients: {
+        clientId: string;
+        status: string | null;
+        changes: string[];
+      }[];
+      connections: {
+        at: string;
+        /** @enum {string} */
+        event: 'connected' | 'disconnected';
+        key: string;
+        clientId: string | null;
+        name: string | null;
+        verified: boolean;
+        reason: string | null;
+      }[];
+      jetstream: {
+        /** Format: date-time */
+        windowAt: string;
+        advisories: {
+          [key: string]: number;
+        };
+        maxDeliveries: {
+          stream: string;
+          consumer: string;
+          count: number;
+        }[];
+      }[];
     };
     Backtest: {
       tenantId: string;
@@ -5339,6 +5438,82 @@ export interface operations {
       };
       /** @description Tier too low (requiredTier, currentTier) */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  MetricsController_anomalyStory: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The story */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AnomalyStory'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
         headers: {
           [name: string]: unknown;
         };

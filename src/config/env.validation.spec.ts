@@ -191,6 +191,20 @@ describe('environment validation', () => {
   it('parsePlanTiers ignores malformed pairs', () => {
     expect(parsePlanTiers('a:basic,b:gold')).toEqual({ a: 'basic' });
   });
+
+  it('PULSE_PUBLIC_URL: the base of alert links, without a trailing slash; no credentials, query or fragment', () => {
+    expect(toPulseOptions(validateEnv({})).alerting.publicUrl).toBeUndefined();
+    const options = toPulseOptions(validateEnv({ PULSE_PUBLIC_URL: 'https://pulse.example.com/ops/' }));
+    expect(options.alerting.publicUrl).toBe('https://pulse.example.com/ops');
+    for (const bad of [
+      'ftp://x',
+      'https://user:pass@pulse.example.com',
+      'https://p.example.com/?k=1',
+      'https://p#x',
+      'pulse',
+    ])
+      expect(() => validateEnv({ PULSE_PUBLIC_URL: bad }), bad).toThrow(/PULSE_PUBLIC_URL/);
+  });
 });
 
 describe('webhook events: delivery deadline and lease', () => {

@@ -422,6 +422,13 @@ export class EnvironmentVariables {
   @Matches(/^https?:\/\/\S+$/, { message: 'PAGERDUTY_EVENTS_URL must be an http(s) URL' })
   PAGERDUTY_EVENTS_URL: string = 'https://events.pagerduty.com/v2/enqueue';
 
+  /** The dashboard's public address, for the link in every anomaly alert (unset: alerts carry no link). */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/?#@]+(\/[^\s?#@]*)?$/, {
+    message: 'PULSE_PUBLIC_URL must be an http(s) URL without credentials, query or fragment',
+  })
+  PULSE_PUBLIC_URL?: string;
+
   @IsIn(['true', 'false'], { message: 'ALERT_ALLOW_PRIVATE_TARGETS must be true or false' })
   ALERT_ALLOW_PRIVATE_TARGETS: string = 'false';
 
@@ -639,6 +646,7 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
     alerting: {
       ...DEFAULT_ALERTING,
       allowPrivateTargets: env.ALERT_ALLOW_PRIVATE_TARGETS === 'true',
+      publicUrl: env.PULSE_PUBLIC_URL?.replace(/\/+$/, ''),
       smtpUrl: env.SMTP_URL,
       emailFrom: env.ALERT_EMAIL_FROM,
       pagerdutyEventsUrl: env.PAGERDUTY_EVENTS_URL,

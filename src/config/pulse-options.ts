@@ -212,6 +212,11 @@ export interface AlertingOptions {
   smtpUrl?: string;
   emailFrom: string;
   pagerdutyEventsUrl: string;
+  /**
+   * Where the dashboard is reached from outside (PULSE_PUBLIC_URL, no trailing slash): every
+   * anomaly alert links to the anomaly's story there. Absent: alerts carry no link.
+   */
+  publicUrl?: string;
   /** Attempts per notification before it is recorded as failed. */
   maxAttempts: number;
   /** First retry delay; doubles each attempt, with jitter. */

@@ -5,6 +5,7 @@ import {
   Get,
   Header,
   HttpCode,
+  Param,
   type MessageEvent,
   Post,
   Query,
@@ -39,6 +40,9 @@ import { EXPOSED_CUSTOM_METRICS, EXPOSED_SUBJECTS, MAX_SERIES } from './promethe
 import { EXPOSED_JETSTREAM_CONSUMERS, EXPOSED_JETSTREAM_STREAMS } from './jetstream-exposition.js';
 import { COARSE_LATENCY_BUCKETS } from '../common/latency-histogram.js';
 import { PresenceQueryService } from '../heartbeat/presence-query.service.js';
+import { AnomalyStoryService } from '../anomalies/anomaly-story.service.js';
+import { ParseAnomalyIdPipe } from '../common/pipes/parse-anomaly-id.pipe.js';
+import { MetricsError } from './metrics.errors.js';
 
 /** Tenant metrics. Every route reads the tenant of the API key, and only that tenant. */
 @ApiTags('metrics')
@@ -49,6 +53,7 @@ export class MetricsController {
     private readonly streams: LiveStreams,
     private readonly customMetrics: CustomMetricsService,
     private readonly presenceQuery: PresenceQueryService,
+    private readonly stories: AnomalyStoryService,
   ) {}
 
   @ApiRoute({
@@ -221,6 +226,26 @@ export class MetricsController {
   @RequiresFeature('anomalies')
   anomalies(@CurrentTenant() tenant: TenantPrincipal, @Query() query: AnomaliesQuery) {
     return this.metrics.anomalies(tenant, query);
+  }
+
+  @ApiRoute({
+    summary: "An anomaly's story: its series and expected band, the subjects and clients that changed, events",
+    description:
+      "The anomaly (detector, score, the range it was judged against) and what was going on around it: its series (the anomaly's metric, else messages) per detection window over up to 30 windows before and 10 after (at most 240 minutes), each window with the expected value and normal range the tenant's model gives that window now (null while the model is not warm; the anomaly's own window carries the range it opened against); the subjects whose rate on the anomaly's day moved most against their usual rate (the busiest 200 of that day and of up to 7 earlier days held); clients that went offline or were first seen in the span, flapped that day, or whose traffic moved most; NATS connections opened or closed in the span (system account on); JetStream advisories counted in its windows. Another tenant's anomaly is not found (404).",
+    access: 'tenant',
+    ok: { description: 'The story', schema: 'AnomalyStory' },
+    errors: [400, 403, 404],
+  })
+  @Get('anomalies/:id/story')
+  @RequiresFeature('anomalies')
+  async anomalyStory(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Param('id', ParseAnomalyIdPipe) id: string,
+    @Query() _query: NoQuery,
+  ) {
+    const story = await this.stories.story(tenant.tenantId, id);
+    if (!story) throw new MetricsError('ANOMALY_NOT_FOUND', `No anomaly ${id}`);
+    return story;
   }
 
   @ApiRoute({

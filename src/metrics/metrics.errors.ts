@@ -3,7 +3,12 @@ import type { ErrorCode } from '../common/errors/error-codes.js';
 
 export type MetricsErrorCode = Extract<
   ErrorCode,
-  'VALIDATION_FAILED' | 'CUSTOM_METRIC_NOT_FOUND' | 'TENANT_NOT_FOUND' | 'LIMIT_REACHED' | 'TOO_MANY_STREAMS'
+  | 'VALIDATION_FAILED'
+  | 'CUSTOM_METRIC_NOT_FOUND'
+  | 'ANOMALY_NOT_FOUND'
+  | 'TENANT_NOT_FOUND'
+  | 'LIMIT_REACHED'
+  | 'TOO_MANY_STREAMS'
 >;
 
 /** What the metrics API refuses (custom metrics, presence, live streams); answered by its code. */

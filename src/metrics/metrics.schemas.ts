@@ -1,5 +1,6 @@
 import { PERIODS, RESOLUTIONS } from '../analytics/buckets.js';
 import { ANOMALY_TYPES } from '../anomalies/detectors.js';
+import { SERIES_METRICS } from '../anomalies/window-pipeline.js';
 import {
   anyObject,
   arr,
@@ -325,6 +326,59 @@ export const METRICS_SCHEMAS: Record<string, Schema> = {
       'Each series the statistical model watches, from the stored detection state: the built-in series, then each custom metric',
     ),
     anomalies: arr(ref('Anomaly')),
+  }),
+  AnomalyStory: obj({
+    tenantId: str,
+    anomaly: ref('Anomaly'),
+    detector: described(
+      str,
+      "The rule (e.g. rate_spike) or the statistical detector's kind (spike, dip, level_shift, drift)",
+    ),
+    score: nullable(num),
+    window: obj({ from: dateTime, to: dateTime, seconds: num }),
+    expected: described(
+      obj({ value: nullable(num), expected: nullable(num), lower: nullable(num), upper: nullable(num) }),
+      "The anomaly window's value and the range it was judged against (null: its details do not say)",
+    ),
+    series: obj({
+      metric: oneOfValues(SERIES_METRICS),
+      from: dateTime,
+      to: dateTime,
+      windowSeconds: num,
+      points: arr(
+        obj({
+          at: dateTime,
+          value: nullable(num),
+          expected: nullable(num),
+          lower: nullable(num),
+          upper: nullable(num),
+        }),
+      ),
+    }),
+    subjects: obj({
+      day: str,
+      earlierDays: described(int, 'Earlier days held whose rankings make the usual rate (0: none, usualRate null)'),
+      subjects: arr(obj({ subject: str, messages: num, rate: num, usualRate: nullable(num), change: num })),
+    }),
+    clients: arr(obj({ clientId: str, status: nullable(str), changes: arr(str) })),
+    connections: arr(
+      obj({
+        at: str,
+        event: oneOfValues(['connected', 'disconnected']),
+        key: str,
+        clientId: nullable(str),
+        name: nullable(str),
+        verified: { type: 'boolean' },
+        reason: nullable(str),
+      }),
+    ),
+    jetstream: arr(
+      obj({
+        windowAt: dateTime,
+        advisories: record(int),
+        maxDeliveries: arr(obj({ stream: str, consumer: str, count: int })),
+      }),
+    ),
   }),
   Backtest: obj({
     tenantId: str,

@@ -314,13 +314,15 @@ describe('OpenAPI contract (real NATS and Redis)', () => {
           '{id}',
           template.includes('/admin/')
             ? tenants.basic.id
-            : template.includes('/rules/')
-              ? ids.rule
-              : template.includes('/custom/')
-                ? ids.custom
-                : template.includes('/events/')
-                  ? ids.subscription
-                  : ids.channel,
+            : template.includes('/anomalies/')
+              ? 'an_contract'
+              : template.includes('/rules/')
+                ? ids.rule
+                : template.includes('/custom/')
+                  ? ids.custom
+                  : template.includes('/events/')
+                    ? ids.subscription
+                    : ids.channel,
         )
         .replace('{keyId}', tenants.basic.keyId);
     /** An hour that ended and settled: two hours ago (the usage export's `hour`). */
@@ -506,6 +508,7 @@ function allowed(template: string, tier: Tier): boolean {
     template.startsWith('/api/v1/alerts') ||
     template.startsWith('/api/v1/metrics/custom') ||
     template === '/api/v1/metrics/anomalies' ||
+    template === '/api/v1/metrics/anomalies/{id}/story' ||
     template === '/api/v1/metrics/jetstream/history' ||
     template === '/api/v1/audit'
   ) {

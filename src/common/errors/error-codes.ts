@@ -24,6 +24,7 @@ const CATALOGUE = [
   ['RULE_NOT_FOUND', 404, 'The tenant has no alert rule with this id'],
   ['SILENCE_NOT_FOUND', 404, 'The tenant has no silence with this id'],
   ['CUSTOM_METRIC_NOT_FOUND', 404, 'The tenant has no custom metric with this id'],
+  ['ANOMALY_NOT_FOUND', 404, 'The tenant has no anomaly with this id'],
   ['SUBSCRIPTION_NOT_FOUND', 404, 'The tenant has no event subscription with this id'],
   ['TENANT_EXISTS', 409, 'A tenant with this id already exists'],
   ['NATS_IDENTITY_TAKEN', 409, 'A NATS identity in the request already belongs to another tenant'],

@@ -231,6 +231,7 @@
       marker('anomalies', '--danger-line'),
       marker('backtest', '--warn-line'),
     ], data, { cursor: { drag: { x: true, y: false, setScale: false } }, hooks: { setSelect: [zoom] } });
+    window.PulseAnomaly.onMarkers(state.charts.history, () => state.history);
   }
 
   /** Each event marked on the bucket it falls in, at that bucket's value. */
@@ -283,7 +284,8 @@
       const a = await api(`/metrics/analytics?${Time.query(range, times)}`);
       if (state.range !== range) return; // another range was chosen meanwhile
       const hours = Math.min(720, Math.max(1, Math.ceil((Date.now() - times.from) / 3_600_000)));
-      const inRange = (x) => { const t = Date.parse(x.detectedAt); return t >= times.from && t <= times.to; };
+      // A preset ends at now, which moves on: what is detected after the read is still in it.
+      const inRange = (x) => { const t = Date.parse(x.detectedAt); return t >= times.from && (range.preset !== undefined || t <= times.to); };
       const anomalies = can('anomalies') ? (await api(`/metrics/anomalies?hours=${hours}`)).anomalies.filter(inRange) : [];
       state.history = { preset: range.preset, times: a.series.map((p) => Date.parse(p.timestamp) / 1000), values: a.series.map((p) => p.messages), anomalies };
       drawHistory();
@@ -602,6 +604,7 @@
       const li = document.createElement('li');
       li.className = a.severity ? `sev-${a.severity}` : 'muted';
       li.textContent = a.type ? `${when(a.detectedAt)} · ${a.type} · ${a.status} · ${a.summary}${anomalyWhy(a.details)}` : a.summary;
+      if (a.id) window.PulseAnomaly.link(li, a.id);
       return li;
     }));
   }
@@ -630,6 +633,7 @@
     text($('who'), `${r.tenantId} · ${r.tier}`);
     lockPanels();
     window.PulseEvents.start({ key, can }); // events.js: the event subscriptions panel
+    window.PulseAnomaly.start(api);
     onRealtime(r);
     prefillLive(r.recent);
     drawLive();
