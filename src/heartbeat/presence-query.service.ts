@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { type ConnectionRecord, ConnectionRepository, type ConnectionSummary } from './connection.repository.js';
+import { textFilter } from '../common/text-filter.js';
 import { PresenceRepository, type ClientPresence, type PresenceSummary } from './presence.repository.js';
 
 /** A client's connection as the NATS server reported it (system account on), or unknown. */
@@ -8,6 +9,8 @@ export interface ClientConnection {
   state: 'connected' | 'disconnected' | 'unknown';
   /** Connected while its heartbeats stopped (offline): a stuck process. */
   silent: boolean;
+  /** The NATS server it is (or was last) connected to. */
+  server: string | null;
   connectedSince: string | null;
   rttMs: number | null;
   lang: string | null;
@@ -23,6 +26,7 @@ export function clientConnection(record: ConnectionRecord | null, status: string
     return {
       state: 'unknown',
       silent: false,
+      server: null,
       connectedSince: null,
       rttMs: null,
       lang: null,
@@ -35,6 +39,7 @@ export function clientConnection(record: ConnectionRecord | null, status: string
   return {
     state: record.state,
     silent: record.state === 'connected' && status === 'offline',
+    server: record.server,
     connectedSince: record.connectedAt,
     rttMs: record.rttMs,
     lang: record.lang,
@@ -52,6 +57,10 @@ export interface ClientFilter {
 }
 
 const ONLINE_STATUSES = ['healthy', 'degraded', 'unhealthy'] as const;
+/** Client ids read per batch while filtering by `search`. */
+const SEARCH_BATCH = 500;
+/** Client ids one filtered page looks at most (its cursor continues from there). */
+export const SEARCH_SCAN_BUDGET = 20_000;
 
 export function encodeCursor(lastClientId: string): string {
   return Buffer.from(`c:${lastClientId}`, 'utf8').toString('base64url');
@@ -103,6 +112,28 @@ export class PresenceQueryService {
     return this.serverEvents ? this.connections.list(tenantId, state) : Promise.resolve(null);
   }
 
+  /**
+   * One client's connection (the open one, else its latest close) and its latest closed
+   * connections (at most `closes`, newest first, from the tenant's kept closes); unknown and
+   * none without a system account.
+   */
+  async clientConnections(
+    tenantId: string,
+    clientId: string,
+    status: string,
+    closes: number,
+  ): Promise<{ connection: ClientConnection; closed: ConnectionRecord[] }> {
+    if (!this.serverEvents) return { connection: clientConnection(null, status), closed: [] };
+    const [[record], closed] = await Promise.all([
+      this.connections.ofClients(tenantId, [clientId]),
+      this.connections.list(tenantId, 'closed'),
+    ]);
+    return {
+      connection: clientConnection(record, status),
+      closed: closed.filter((c) => c.clientId === clientId && c.verified).slice(0, closes),
+    };
+  }
+
   rejections(tenantId: string): Promise<Record<string, number>> {
     return this.store.rejections(tenantId);
   }
@@ -112,10 +143,13 @@ export class PresenceQueryService {
     filter: ClientFilter,
     limit: number,
     after: string | null,
+    search?: string,
   ): Promise<{ clients: (ClientPresence & { connection: ClientConnection })[]; nextCursor: string | null }> {
     const sets = setsForFilter(filter);
     if (sets !== null && sets.length === 0) return { clients: [], nextCursor: null };
-    const page = await this.store.listClients(tenantId, sets, limit, after);
+    const page = search
+      ? await this.searchClients(tenantId, sets, limit, after, textFilter(search))
+      : await this.store.listClients(tenantId, sets, limit, after);
     const records = this.serverEvents
       ? await this.connections.ofClients(
           tenantId,
@@ -124,5 +158,33 @@ export class PresenceQueryService {
       : page.clients.map(() => null);
     const clients = page.clients.map((c, i) => ({ ...c, connection: clientConnection(records[i], c.status) }));
     return { clients, nextCursor: page.last ? encodeCursor(page.last) : null };
+  }
+
+  /**
+   * A page of the clients whose id the filter keeps, in id order: ids are read in batches after
+   * the cursor and filtered here, at most SEARCH_SCAN_BUDGET ids per request; a page that ran out
+   * of budget ends early and its cursor continues from the last id looked at.
+   */
+  private async searchClients(
+    tenantId: string,
+    sets: readonly string[] | null,
+    limit: number,
+    after: string | null,
+    keep: (id: string) => boolean,
+  ): Promise<{ clients: ClientPresence[]; last: string | null }> {
+    const kept: string[] = [];
+    let cursor = after;
+    let scanned = 0;
+    for (;;) {
+      const { ids, more } = await this.store.clientIds(tenantId, sets, SEARCH_BATCH, cursor);
+      let i = 0;
+      for (; i < ids.length && kept.length < limit; i++) if (keep(ids[i])) kept.push(ids[i]);
+      scanned += i;
+      if (i > 0) cursor = ids[i - 1];
+      const left = i < ids.length || more;
+      if (!left) return { clients: await this.store.rows(tenantId, kept), last: null };
+      if (kept.length >= limit || scanned >= SEARCH_SCAN_BUDGET)
+        return { clients: await this.store.rows(tenantId, kept), last: cursor };
+    }
   }
 }

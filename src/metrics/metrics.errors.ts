@@ -3,7 +3,13 @@ import type { ErrorCode } from '../common/errors/error-codes.js';
 
 export type MetricsErrorCode = Extract<
   ErrorCode,
-  'VALIDATION_FAILED' | 'CUSTOM_METRIC_NOT_FOUND' | 'TENANT_NOT_FOUND' | 'LIMIT_REACHED' | 'TOO_MANY_STREAMS'
+  | 'VALIDATION_FAILED'
+  | 'CUSTOM_METRIC_NOT_FOUND'
+  | 'TENANT_NOT_FOUND'
+  | 'LIMIT_REACHED'
+  | 'TOO_MANY_STREAMS'
+  | 'CLIENT_NOT_FOUND'
+  | 'SUBJECT_NOT_FOUND'
 >;
 
 /** What the metrics API refuses (custom metrics, presence, live streams); answered by its code. */

@@ -85,7 +85,7 @@ export class MetricsService {
   presence(tenant: TenantPrincipal, query: PresenceQuery, asked: Set<string>): Promise<Record<string, unknown>> {
     const listed = entitled(tenant.tier, 'clientList');
     if (!listed) {
-      const listParams = ['status', 'online', 'limit', 'cursor'].filter((p) => asked.has(p));
+      const listParams = ['status', 'online', 'limit', 'cursor', 'search'].filter((p) => asked.has(p));
       if (listParams.length > 0) {
         throw new TierRequiredException(
           lowestTier('clientList'),
@@ -100,7 +100,7 @@ export class MetricsService {
       if (after === null) throw new MetricsError('VALIDATION_FAILED', 'cursor is not a cursor returned by this API');
     }
     const key = listed
-      ? [tenant.tenantId, tenant.tier, query.status, query.online, query.limit, after].join('\u0000')
+      ? [tenant.tenantId, tenant.tier, query.status, query.online, query.limit, after, query.search].join('\u0000')
       : `${tenant.tenantId}\u0000${tenant.tier}`;
     return this.sharedPresence.get(key, Date.now(), async () => {
       const [summary, connections, page] = await Promise.all([
@@ -112,6 +112,7 @@ export class MetricsService {
               { status: query.status, online: query.online },
               query.limit,
               after,
+              query.search,
             )
           : null,
       ]);

@@ -6,6 +6,7 @@ import { EXPORT_FORMATS, type ExportFormat } from '../../analytics/series-export
 import { ANOMALY_TYPES, type AnomalyType } from '../../anomalies/detectors.js';
 import { SENSITIVITIES, type Sensitivity } from '../../config/detector-config.js';
 import { PageLimit } from '../../common/decorators/page-limit.decorator.js';
+import { FilterField } from './pages.dto.js';
 
 export class AnalyticsQuery {
   @ApiPropertyOptional({
@@ -91,6 +92,9 @@ export class PresenceQuery {
   @IsString()
   @MaxLength(512)
   cursor?: string;
+
+  @FilterField('client ids')
+  search?: string;
 }
 
 /** Routes that take no query parameters: any parameter (say, a tenantId) is refused with 400. */
