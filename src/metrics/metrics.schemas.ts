@@ -231,12 +231,13 @@ const anomaly = obj({
   resolvedAt: nullable(dateTime),
 });
 
-const presenceStatus = oneOfValues(CLIENT_STATUSES);
+/** A status or null (OpenAPI 3.0: a nullable enum lists null among its values). */
+const presenceStatus: Schema = { type: 'string', enum: [...CLIENT_STATUSES, null], nullable: true };
 const timelineEntry = obj(
   {
     type: oneOfValues(['online', 'status_changed', 'offline', 'connected', 'disconnected']),
-    status: nullable(presenceStatus),
-    previousStatus: nullable(presenceStatus),
+    status: presenceStatus,
+    previousStatus: presenceStatus,
     at: dateTime,
     server: str,
     rttMs: nullable(num),
