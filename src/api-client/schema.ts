@@ -397,7 +397,7 @@ export interface paths {
     };
     /**
      * Client presence: the summary, and for professional and up the client list
-     * @description basic gets the summary only, and 403 for any of status, online, limit, cursor or search. The list is in client-id order; pass nextCursor as cursor for the next page. search filters the ids on the server (a substring, or a glob with `*`): a page looks at 20,000 ids at most, so a sparse match may answer fewer than limit clients with a nextCursor to continue.
+     * @description basic gets the summary only, and 403 for any of status, online, limit, cursor, search or sort. The list is in client-id order (sort=lastSeen: most recently seen first); pass nextCursor as cursor for the next page. search filters the ids on the server (a substring, or a glob with `*`): a page looks at 20,000 ids at most, so a sparse match may answer fewer than limit clients with a nextCursor to continue.
      */
     get: operations['MetricsController_presence'];
     put?: never;
@@ -5337,6 +5337,8 @@ export interface operations {
         cursor?: string;
         /** @description Only client ids containing this text; with `*`, a glob over the whole client id (`*` any run of characters). No regular expressions. At most 128 characters. */
         search?: string;
+        /** @description clientId (lexical) or lastSeen (most recently seen first); a cursor is for the sort it came from */
+        sort?: 'clientId' | 'lastSeen';
       };
       header?: never;
       path?: never;

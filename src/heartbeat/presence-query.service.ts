@@ -74,6 +74,21 @@ export function decodeCursor(cursor: string): string | null {
   return /^[A-Za-z0-9_-]{1,64}$/.test(id) ? id : null;
 }
 
+/** A cursor of the list sorted by last seen: the rows looked at so far. */
+export function encodeOffsetCursor(offset: number): string {
+  return Buffer.from(`o:${offset}`, 'utf8').toString('base64url');
+}
+
+/** The offset a last-seen cursor points at, or null when the cursor is not one of ours. */
+export function decodeOffsetCursor(cursor: string): number | null {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  return /^o:\d{1,9}$/.test(text) ? Number(text.slice(2)) : null;
+}
+
+/** How a client list is ordered: by id (lexical), or most recently seen first. */
+export const CLIENT_SORTS = ['clientId', 'lastSeen'] as const;
+export type ClientSort = (typeof CLIENT_SORTS)[number];
+
 /** Which lexical sets hold the clients a filter asks for (null = all clients; [] = none). */
 export function setsForFilter(filter: ClientFilter): readonly string[] | null {
   const { status, online } = filter;
@@ -138,18 +153,32 @@ export class PresenceQueryService {
     return this.store.rejections(tenantId);
   }
 
+  /**
+   * A page of clients: by id after the id `after` (a string), or (`sort` lastSeen) most recently
+   * seen first from the offset `after` (a number); `search` keeps the ids it matches.
+   */
   async clients(
     tenantId: string,
     filter: ClientFilter,
     limit: number,
-    after: string | null,
+    after: string | number | null,
     search?: string,
+    sort: ClientSort = 'clientId',
   ): Promise<{ clients: (ClientPresence & { connection: ClientConnection })[]; nextCursor: string | null }> {
     const sets = setsForFilter(filter);
     if (sets !== null && sets.length === 0) return { clients: [], nextCursor: null };
-    const page = search
-      ? await this.searchClients(tenantId, sets, limit, after, textFilter(search))
-      : await this.store.listClients(tenantId, sets, limit, after);
+    const keep = search ? textFilter(search) : null;
+    let page: { clients: ClientPresence[]; next: string | null };
+    if (sort === 'lastSeen') {
+      const seen = await this.bySeen(tenantId, sets, limit, typeof after === 'number' ? after : 0, keep);
+      page = { clients: seen.clients, next: seen.next === null ? null : encodeOffsetCursor(seen.next) };
+    } else {
+      const from = typeof after === 'string' ? after : null;
+      const byId = keep
+        ? await this.searchClients(tenantId, sets, limit, from, keep)
+        : await this.store.listClients(tenantId, sets, limit, from);
+      page = { clients: byId.clients, next: byId.last ? encodeCursor(byId.last) : null };
+    }
     const records = this.serverEvents
       ? await this.connections.ofClients(
           tenantId,
@@ -157,7 +186,41 @@ export class PresenceQueryService {
         )
       : page.clients.map(() => null);
     const clients = page.clients.map((c, i) => ({ ...c, connection: clientConnection(records[i], c.status) }));
-    return { clients, nextCursor: page.last ? encodeCursor(page.last) : null };
+    return { clients, nextCursor: page.next };
+  }
+
+  /**
+   * A page of clients most recently seen first, from `offset` in the last-seen order: read in
+   * batches and kept when their status is in `sets` and `keep` matches their id, at most
+   * SEARCH_SCAN_BUDGET clients looked at per request; `next` the offset to continue from.
+   * Offsets move as clients are seen again: a client may show on two pages, or on none.
+   */
+  private async bySeen(
+    tenantId: string,
+    sets: readonly string[] | null,
+    limit: number,
+    offset: number,
+    keep: ((id: string) => boolean) | null,
+  ): Promise<{ clients: ClientPresence[]; next: number | null }> {
+    const statuses = sets === null ? null : new Set(sets);
+    const batch = statuses || keep ? SEARCH_BATCH : limit;
+    const kept: ClientPresence[] = [];
+    let at = offset;
+    for (let scanned = 0; ;) {
+      const ids = await this.store.recentlySeen(tenantId, at, batch);
+      // Only the ids the search keeps cost a row read.
+      const candidates = keep ? ids.filter(keep) : ids;
+      const rows = new Map((await this.store.rows(tenantId, candidates)).map((r) => [r.clientId, r]));
+      let i = 0;
+      for (; i < ids.length && kept.length < limit; i++) {
+        const row = rows.get(ids[i]);
+        if (row && (!statuses || statuses.has(row.status))) kept.push(row);
+      }
+      at += i;
+      scanned += i;
+      if (i === ids.length && ids.length < batch) return { clients: kept, next: null };
+      if (kept.length >= limit || scanned >= SEARCH_SCAN_BUDGET) return { clients: kept, next: at };
+    }
   }
 
   /**

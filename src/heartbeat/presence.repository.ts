@@ -287,6 +287,11 @@ export class PresenceRepository {
     return { ids: merged.slice(0, count), more: merged.length > count };
   }
 
+  /** Up to `count` client ids, most recently seen first, from `offset` in that order. */
+  recentlySeen(tenantId: string, offset: number, count: number): Promise<string[]> {
+    return this.redis.zrevrange(this.keys.clientsBySeen(tenantId), offset, offset + count - 1);
+  }
+
   /** The presence of each client id, in order (one Lua call). */
   async rows(tenantId: string, ids: string[]): Promise<ClientPresence[]> {
     if (ids.length === 0) return [];

@@ -160,6 +160,28 @@ describe('client and subject pages, operator read-only view', () => {
     expect((await get<{ clients: unknown[] }>(other, '/metrics/presence?search=ob')).body.clients).toMatchObject([
       { clientId: 'job-1' },
     ]);
+    // Most recently seen first: job-1 heartbeats once more, later than the others.
+    sendHeartbeat(nc, other.id, 'job-1', heartbeat(other.id, 'job-1'));
+    await nc.flush();
+    type Listed = { clients: { clientId: string }[]; nextCursor: string | null };
+    const recent = await waitFor(
+      () => get<Listed>(other, '/metrics/presence?sort=lastSeen&limit=2'),
+      (r) => r.body.clients[0]?.clientId === 'job-1',
+    );
+    expect(recent.body.clients.map((c) => c.clientId)[0]).toBe('job-1');
+    const rest = await get<Listed>(other, `/metrics/presence?sort=lastSeen&limit=2&cursor=${recent.body.nextCursor}`);
+    expect([...recent.body.clients, ...rest.body.clients].map((c) => c.clientId).sort()).toEqual([
+      'job-1',
+      'web-1',
+      'web-2',
+    ]);
+    const webRecent = await get<Listed>(other, '/metrics/presence?sort=lastSeen&search=web*');
+    expect(webRecent.body.clients.map((c) => c.clientId).sort()).toEqual(['web-1', 'web-2']);
+    const badSort = await get(other, '/metrics/presence?sort=errors');
+    expect(badSort.status).toBe(400);
+    expect(JSON.stringify(badSort.body)).toContain('sort');
+    // A cursor of one sort is refused by the other.
+    expect((await get(other, `/metrics/presence?cursor=${recent.body.nextCursor}`)).status).toBe(400);
     const long = await get(other, `/metrics/presence?search=${'a'.repeat(129)}`);
     expect(long.status).toBe(400);
     expect(JSON.stringify(long.body)).toContain('search');

@@ -156,7 +156,7 @@
   async function presence() {
     const status = $('presence-status').value;
     const search = $('presence-search').value.trim().slice(0, 128);
-    const query = can('clientList') ? `?limit=200${status ? `&status=${status}` : ''}${search ? `&search=${encodeURIComponent(search)}` : ''}` : '';
+    const query = can('clientList') ? `?limit=200${status ? `&status=${status}` : ''}${search ? `&search=${encodeURIComponent(search)}` : ''}&sort=${$('presence-sort').value}` : '';
     const p = await api(`/metrics/presence${query}`);
     const s = p.summary;
     text($('presence-summary'), `online ${s.online} (healthy ${s.healthy}, degraded ${s.degraded}, unhealthy ${s.unhealthy}) · offline ${s.offline} · total ${s.total}`);
@@ -562,6 +562,7 @@
 
   $('presence-status').addEventListener('change', () => void presence());
   $('presence-search').addEventListener('input', () => void presence());
+  $('presence-sort').addEventListener('change', () => void presence());
   for (const b of document.querySelectorAll('[data-period]')) b.addEventListener('click', () => void history(b.dataset.period));
   $('backtest-run').addEventListener('click', () => void backtest());
   window.PulseUi.signIn({ storageKey: 'pulse.apiKey', load, refused: 'That key was not accepted.' });
