@@ -46,11 +46,12 @@ export class LiveStreams implements BeforeApplicationShutdown {
     apiKey: string,
     body: (p: TenantPrincipal) => Promise<unknown>,
   ): Observable<MessageEvent> {
-    if ((this.open.get(principal.keyId) ?? 0) >= MAX_STREAMS_PER_KEY) {
+    // Per key, and the operator's read-only views per tenant (they share the key id `admin-view`).
+    const keyId = `${principal.tenantId} ${principal.keyId}`;
+    if ((this.open.get(keyId) ?? 0) >= MAX_STREAMS_PER_KEY) {
       throw new MetricsError('TOO_MANY_STREAMS', `At most ${MAX_STREAMS_PER_KEY} open streams per API key`);
     }
-    this.open.set(principal.keyId, (this.open.get(principal.keyId) ?? 0) + 1);
-    const keyId = principal.keyId;
+    this.open.set(keyId, (this.open.get(keyId) ?? 0) + 1);
     return new Observable<MessageEvent>((subscriber) => {
       if (this.stopping) {
         subscriber.next({ type: 'closed', data: { reason: SHUTDOWN_REASON } });
