@@ -50,6 +50,26 @@ export interface paths {
     patch: operations['TenantsAdminController_update'];
     trace?: never;
   };
+  '/api/v1/admin/tenants/{id}/view': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Open the tenant's dashboard read-only (audited)
+     * @description Writes an audit entry (tenant.view) and opens the operator's read-only view of the tenant for an hour (expiresAt): the admin key with the header `x-pulse-view-tenant: <id>` then reads the tenant's routes (GET only; any other method is 403 READ_ONLY_VIEW). Without an opened view the header grants nothing.
+     */
+    post: operations['TenantsAdminController_view'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/admin/tenants/{id}/api-keys': {
     parameters: {
       query?: never;
@@ -377,7 +397,7 @@ export interface paths {
     };
     /**
      * Client presence: the summary, and for professional and up the client list
-     * @description basic gets the summary only, and 403 for any of status, online, limit or cursor. The list is in client-id order; pass nextCursor as cursor for the next page.
+     * @description basic gets the summary only, and 403 for any of status, online, limit, cursor, search or sort. The list is in client-id order (sort=lastSeen: most recently seen first); pass nextCursor as cursor for the next page. search filters the ids on the server (a substring, or a glob with `*`): a page looks at 20,000 ids at most, so a sparse match may answer fewer than limit clients with a nextCursor to continue.
      */
     get: operations['MetricsController_presence'];
     put?: never;
@@ -574,6 +594,66 @@ export interface paths {
     };
     /** The metric per bucket over a period, zero-filled, with the total */
     get: operations['CustomMetricsController_series'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/metrics/clients/{clientId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One client's page: presence, status timeline, offline periods, connection, anomalies
+     * @description The client's presence and cumulative figures; its timeline (online, status changes, offline, its NATS connection opened and closed; the latest 200 within the tenant's history, newest first) and the offline periods in it; its connection as the server reports it (system account on) and its latest 20 closed connections with their reasons; enterprise: the anomalies naming it (null below). Another tenant's client, or none: 404.
+     */
+    get: operations['PagesController_client'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/metrics/subjects': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Today's subjects (UTC), sorted, filtered and paged on the server
+     * @description From the day's ranking (its busiest 1000 subjects). sort: messages, bytes or subject; filter: a plain substring, or a glob with `*` (no regular expressions); offset and limit page the rows; total counts the rows the filter keeps.
+     */
+    get: operations['PagesController_subjects'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/metrics/subjects/{subject}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One subject's page: messages per day and its share of the tenant's traffic
+     * @description Each UTC day of the tenant's history (at most 31): the subject's messages, bytes, average rate and share of the tenant's messages that day; enterprise: the anomalies naming it (null below). A subject with no message in the history kept (in no day's ranking): 404.
+     */
+    get: operations['PagesController_subject'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1194,6 +1274,7 @@ export interface components {
        *     - `UNAUTHENTICATED` (401): The API key is missing, unknown or revoked, or the wrong kind of key for the route
        *     - `TIER_REQUIRED` (403): The tenant's tier does not include this; `requiredTier` and `currentTier` say which tier does
        *     - `RETENTION_EXCEEDED` (403): The period reaches back further than the tenant keeps history
+       *     - `READ_ONLY_VIEW` (403): The operator's read-only view of a tenant (admin key with `X-Pulse-View-Tenant`) changes nothing
        *     - `ROUTE_NOT_FOUND` (404): No route answers this method and path
        *     - `TENANT_NOT_FOUND` (404): No tenant has this id
        *     - `API_KEY_NOT_FOUND` (404): The tenant has no API key with this id
@@ -1203,6 +1284,8 @@ export interface components {
        *     - `CUSTOM_METRIC_NOT_FOUND` (404): The tenant has no custom metric with this id
        *     - `ANOMALY_NOT_FOUND` (404): The tenant has no anomaly with this id
        *     - `SUBSCRIPTION_NOT_FOUND` (404): The tenant has no event subscription with this id
+       *     - `CLIENT_NOT_FOUND` (404): The tenant has no client with this id
+       *     - `SUBJECT_NOT_FOUND` (404): No message on this subject in the tenant's history
        *     - `TENANT_EXISTS` (409): A tenant with this id already exists
        *     - `NATS_IDENTITY_TAKEN` (409): A NATS identity in the request already belongs to another tenant
        *     - `LIMIT_REACHED` (409): The tenant holds the most alert channels, rules, silences, custom metrics or event subscriptions it may: delete one first
@@ -1223,6 +1306,7 @@ export interface components {
         | 'UNAUTHENTICATED'
         | 'TIER_REQUIRED'
         | 'RETENTION_EXCEEDED'
+        | 'READ_ONLY_VIEW'
         | 'ROUTE_NOT_FOUND'
         | 'TENANT_NOT_FOUND'
         | 'API_KEY_NOT_FOUND'
@@ -1232,6 +1316,8 @@ export interface components {
         | 'CUSTOM_METRIC_NOT_FOUND'
         | 'ANOMALY_NOT_FOUND'
         | 'SUBSCRIPTION_NOT_FOUND'
+        | 'CLIENT_NOT_FOUND'
+        | 'SUBJECT_NOT_FOUND'
         | 'TENANT_EXISTS'
         | 'NATS_IDENTITY_TAKEN'
         | 'LIMIT_REACHED'
@@ -1458,6 +1544,206 @@ export interface components {
         };
       }[];
     };
+    ClientPage: {
+      tenantId: string;
+      /** @enum {string} */
+      tier: 'professional' | 'enterprise';
+      /** Format: date-time */
+      generatedAt: string;
+      /** Format: date-time */
+      historyFrom: string;
+      client: {
+        clientId: string;
+        /** @enum {string} */
+        status: 'healthy' | 'degraded' | 'unhealthy' | 'offline';
+        online: boolean;
+        /** Format: date-time */
+        lastSeen: string | null;
+        /** Format: date-time */
+        connectedSince: string | null;
+        metrics: {
+          messagesSent: number;
+          messagesReceived: number;
+          errors: number;
+          uptimeSeconds: number;
+        };
+        connection: {
+          /** @enum {string} */
+          state: 'connected' | 'disconnected' | 'unknown';
+          silent: boolean;
+          server: string | null;
+          connectedSince: string | null;
+          rttMs: number | null;
+          lang: string | null;
+          version: string | null;
+          disconnectedAt: string | null;
+          reason: string | null;
+          sent: {
+            msgs: number;
+            bytes: number;
+          } | null;
+          received: {
+            msgs: number;
+            bytes: number;
+          } | null;
+        };
+      };
+      timeline: {
+        /** @enum {string} */
+        type: 'online' | 'status_changed' | 'offline' | 'connected' | 'disconnected';
+        /** @enum {string|null} */
+        status: 'healthy' | 'degraded' | 'unhealthy' | 'offline' | null;
+        /** @enum {string|null} */
+        previousStatus: 'healthy' | 'degraded' | 'unhealthy' | 'offline' | null;
+        /** Format: date-time */
+        at: string;
+        server?: string;
+        rttMs?: number | null;
+        reason?: string | null;
+      }[];
+      offlinePeriods: {
+        /** Format: date-time */
+        from: string;
+        /** Format: date-time */
+        to: string | null;
+        seconds: number | null;
+      }[];
+      closedConnections: {
+        server: string;
+        connectedAt: string | null;
+        disconnectedAt: string | null;
+        reason: string | null;
+        rttMs: number | null;
+      }[];
+      anomalies:
+        | {
+            id: string;
+            /** @enum {string} */
+            type:
+              | 'rate_spike'
+              | 'traffic_drop'
+              | 'error_rate'
+              | 'unusual_subject'
+              | 'client_flapping'
+              | 'security'
+              | 'slow_consumer'
+              | 'spike'
+              | 'dip'
+              | 'level_shift'
+              | 'drift'
+              | 'consumer_stalled'
+              | 'redelivery_storm'
+              | 'stream_near_limit';
+            /** @enum {string} */
+            severity: 'info' | 'warning' | 'critical';
+            /** @enum {string} */
+            status: 'open' | 'resolved';
+            summary: string;
+            details: {
+              /** @description What opened it: a named rule (rate_spike, traffic_drop, error_rate, unusual_subject, unusual_subject:distinct, security, security:nats_auth, security:churn, slow_consumer, client_flapping), the statistical model's kind (spike, dip, level_shift, drift) or a JetStream family (consumer_stalled, redelivery_storm, stream_near_limit) */
+              detector?: string;
+              /** @description The figure judged: the series value (statistical model), or the figure the rule checks */
+              value?: number;
+              /** @description What was taken as normal for the window (null: the rule has no baseline) */
+              expected?: number | null;
+              /** @description Lower edge of the expected range: the model's expected − 3 spreads (not below 0 for a series never below 0), or the bound a rule lets through (null: none) */
+              lower?: number | null;
+              /** @description Upper edge of the expected range: the model's expected + 3 spreads, or the bound a rule lets through (null: none) */
+              upper?: number | null;
+              /** @description How unusual, 0..1: 1 − the calibrated tail probability (statistical model), 1 for rules */
+              score?: number;
+            } & {
+              [key: string]: unknown;
+            };
+            /** Format: date-time */
+            detectedAt: string;
+            /** Format: date-time */
+            resolvedAt: string | null;
+          }[]
+        | null;
+    };
+    SubjectPage: {
+      tenantId: string;
+      /** Format: date */
+      day: string;
+      /** @enum {string} */
+      sort: 'messages' | 'bytes' | 'subject';
+      /** @enum {string} */
+      order: 'asc' | 'desc';
+      offset: number;
+      limit: number;
+      total: number;
+      subjects: {
+        subject: string;
+        messages: number;
+        bytes: number;
+      }[];
+    };
+    SubjectDetail: {
+      tenantId: string;
+      subject: string;
+      /** Format: date-time */
+      generatedAt: string;
+      /** Format: date-time */
+      historyFrom: string;
+      days: {
+        /** Format: date */
+        day: string;
+        messages: number;
+        bytes: number;
+        perSecond: number;
+        tenantMessages: number;
+        share: number | null;
+      }[];
+      messages: number;
+      share: number | null;
+      anomalies:
+        | {
+            id: string;
+            /** @enum {string} */
+            type:
+              | 'rate_spike'
+              | 'traffic_drop'
+              | 'error_rate'
+              | 'unusual_subject'
+              | 'client_flapping'
+              | 'security'
+              | 'slow_consumer'
+              | 'spike'
+              | 'dip'
+              | 'level_shift'
+              | 'drift'
+              | 'consumer_stalled'
+              | 'redelivery_storm'
+              | 'stream_near_limit';
+            /** @enum {string} */
+            severity: 'info' | 'warning' | 'critical';
+            /** @enum {string} */
+            status: 'open' | 'resolved';
+            summary: string;
+            details: {
+              /** @description What opened it: a named rule (rate_spike, traffic_drop, error_rate, unusual_subject, unusual_subject:distinct, security, security:nats_auth, security:churn, slow_consumer, client_flapping), the statistical model's kind (spike, dip, level_shift, drift) or a JetStream family (consumer_stalled, redelivery_storm, stream_near_limit) */
+              detector?: string;
+              /** @description The figure judged: the series value (statistical model), or the figure the rule checks */
+              value?: number;
+              /** @description What was taken as normal for the window (null: the rule has no baseline) */
+              expected?: number | null;
+              /** @description Lower edge of the expected range: the model's expected − 3 spreads (not below 0 for a series never below 0), or the bound a rule lets through (null: none) */
+              lower?: number | null;
+              /** @description Upper edge of the expected range: the model's expected + 3 spreads, or the bound a rule lets through (null: none) */
+              upper?: number | null;
+              /** @description How unusual, 0..1: 1 − the calibrated tail probability (statistical model), 1 for rules */
+              score?: number;
+            } & {
+              [key: string]: unknown;
+            };
+            /** Format: date-time */
+            detectedAt: string;
+            /** Format: date-time */
+            resolvedAt: string | null;
+          }[]
+        | null;
+    };
     PresenceSummaryOnly: {
       tenantId: string;
       /** @enum {string} */
@@ -1518,6 +1804,7 @@ export interface components {
           /** @enum {string} */
           state: 'connected' | 'disconnected' | 'unknown';
           silent: boolean;
+          server: string | null;
           connectedSince: string | null;
           rttMs: number | null;
           lang: string | null;
@@ -2120,6 +2407,13 @@ export interface components {
       /** Format: date-time */
       createdAt: string;
     };
+    AdminView: {
+      tenantId: string;
+      tier: string;
+      /** Format: date-time */
+      expiresAt: string;
+      header: string;
+    };
     TenantEntitlements: {
       tenantId: string;
       /** @enum {string} */
@@ -2400,6 +2694,7 @@ export interface components {
           | 'tenant.update'
           | 'tenant.erase'
           | 'tenant.export'
+          | 'tenant.view'
           | 'apikey.issue'
           | 'apikey.revoke'
           | 'channel.create'
@@ -3280,6 +3575,73 @@ export interface operations {
       };
       /** @description Body over 100 kB */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  TenantsAdminController_view: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The view, open until expiresAt */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminView'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -5101,6 +5463,10 @@ export interface operations {
         limit?: number;
         /** @description nextCursor of the previous page; professional and up */
         cursor?: string;
+        /** @description Only client ids containing this text; with `*`, a glob over the whole client id (`*` any run of characters). No regular expressions. At most 128 characters. */
+        search?: string;
+        /** @description clientId (lexical) or lastSeen (most recently seen first); a cursor is for the sort it came from */
+        sort?: 'clientId' | 'lastSeen';
       };
       header?: never;
       path?: never;
@@ -6080,6 +6446,235 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['CustomMetricSeries'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  PagesController_client: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The client id (as in its heartbeats) */
+        clientId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The client page */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClientPage'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource for this tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  PagesController_subjects: {
+    parameters: {
+      query?: {
+        sort?: 'messages' | 'bytes' | 'subject';
+        /** @description Default: desc for messages and bytes, asc for subject */
+        order?: 'asc' | 'desc';
+        /** @description Only subjects containing this text; with `*`, a glob over the whole subject (`*` any run of characters). No regular expressions. At most 128 characters. */
+        filter?: string;
+        /** @description Rows to skip (0–100000) */
+        offset?: number;
+        /** @description Subjects per page (1–1000) */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of subjects */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectPage'];
+        };
+      };
+      /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Missing, unknown or revoked key, or the wrong kind of key for the route */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Tier too low (requiredTier, currentTier) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Rate limit passed (Retry-After says when to try again) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Storage unreachable; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  PagesController_subject: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The subject as stored (URL-encoded), at most 256 characters, no spaces */
+        subject: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The subject page */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectDetail'];
         };
       };
       /** @description Invalid query, path or body (the message names the field; unknown fields and parameters included) */
@@ -7377,6 +7972,7 @@ export interface operations {
           | 'tenant.update'
           | 'tenant.erase'
           | 'tenant.export'
+          | 'tenant.view'
           | 'apikey.issue'
           | 'apikey.revoke'
           | 'channel.create'
@@ -7475,6 +8071,7 @@ export interface operations {
           | 'tenant.update'
           | 'tenant.erase'
           | 'tenant.export'
+          | 'tenant.view'
           | 'apikey.issue'
           | 'apikey.revoke'
           | 'channel.create'

@@ -6,6 +6,8 @@ export const AUDIT_ACTIONS = [
   'tenant.update',
   'tenant.erase',
   'tenant.export',
+  /** The operator opened the tenant's dashboard read-only (admin key). */
+  'tenant.view',
   'apikey.issue',
   'apikey.revoke',
   'channel.create',

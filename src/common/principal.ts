@@ -5,6 +5,8 @@ export interface TenantPrincipal {
   tenantId: string;
   tier: Tier;
   keyId: string;
+  /** The operator's read-only view of the tenant (admin key, `X-Pulse-View-Tenant`): reads only. */
+  readOnly?: boolean;
 }
 
 export interface AuthenticatedRequest extends Request {

@@ -10,6 +10,7 @@ import { PresenceQueryService } from './presence-query.service.js';
 import { PresenceRepository } from './presence.repository.js';
 import { PresenceWriter } from './presence-writer.js';
 import { ConnectionRepository } from './connection.repository.js';
+import { ClientTimeline } from './client-timeline.js';
 
 @Module({
   imports: [JobsModule, TenantsModule],
@@ -23,6 +24,7 @@ import { ConnectionRepository } from './connection.repository.js';
     OfflineDetector,
     PresenceQueryService,
     ConnectionRepository,
+    ClientTimeline,
   ],
   exports: [
     HeartbeatService,
@@ -32,6 +34,7 @@ import { ConnectionRepository } from './connection.repository.js';
     PresenceRepository,
     PresenceEventsPublisher,
     ConnectionRepository,
+    ClientTimeline,
   ],
 })
 export class HeartbeatModule {}

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor, setsForFilter } from './presence-query.service.js';
+import {
+  decodeCursor,
+  decodeOffsetCursor,
+  encodeCursor,
+  encodeOffsetCursor,
+  setsForFilter,
+} from './presence-query.service.js';
 
 describe('presence cursor', () => {
   it('round-trips a client id and is opaque', () => {
@@ -23,5 +29,12 @@ describe('setsForFilter', () => {
     expect(setsForFilter({ status: 'offline', online: false })).toEqual(['offline']);
     expect(setsForFilter({ status: 'offline', online: true })).toEqual([]);
     expect(setsForFilter({ status: 'healthy', online: false })).toEqual([]);
+  });
+
+  it('a last-seen cursor is an offset; an id cursor is not one', () => {
+    expect(decodeOffsetCursor(encodeOffsetCursor(1500))).toBe(1500);
+    expect(decodeOffsetCursor(encodeCursor('client-1'))).toBeNull();
+    expect(decodeCursor(encodeOffsetCursor(3))).toBeNull();
+    expect(decodeOffsetCursor(Buffer.from('o:12345678901').toString('base64url'))).toBeNull();
   });
 });

@@ -249,6 +249,12 @@ export class PresenceRepository {
     return { online, healthy, degraded, unhealthy, offline, total: online + offline };
   }
 
+  /** One client's presence, or null when the tenant has no such client. */
+  async client(tenantId: string, clientId: string): Promise<ClientPresence | null> {
+    const row = await this.redis.hmget(this.keys.client(tenantId, clientId), ...CLIENT_FIELDS);
+    return row[0] === null ? null : toClient(clientId, row);
+  }
+
   /**
    * One page of clients in id order after `after` (exclusive), from one or more lexical sets
    * (several sets are merged, e.g. the three online statuses). Returns at most `limit` clients
@@ -260,24 +266,41 @@ export class PresenceRepository {
     limit: number,
     after: string | null,
   ): Promise<{ clients: ClientPresence[]; last: string | null }> {
+    const { ids, more } = await this.clientIds(tenantId, statuses, limit, after);
+    const clients = await this.rows(tenantId, ids);
+    return { clients, last: more && ids.length > 0 ? ids[ids.length - 1] : null };
+  }
+
+  /** Up to `count` client ids after `after` in id order, from the sets (null: every client), and whether more follow. */
+  async clientIds(
+    tenantId: string,
+    statuses: readonly string[] | null,
+    count: number,
+    after: string | null,
+  ): Promise<{ ids: string[]; more: boolean }> {
     const sets = statuses
       ? statuses.map((s) => this.keys.clientsInStatus(tenantId, s))
       : [this.keys.clientIndex(tenantId)];
     const min = after === null ? '-' : `(${after}`;
-    const pages = await Promise.all(sets.map((key) => this.redis.zrangebylex(key, min, '+', 'LIMIT', 0, limit + 1)));
+    const pages = await Promise.all(sets.map((key) => this.redis.zrangebylex(key, min, '+', 'LIMIT', 0, count + 1)));
     const merged = [...new Set(pages.flat())].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const ids = merged.slice(0, limit);
-    const more = merged.length > limit;
-    const flat =
-      ids.length === 0
-        ? []
-        : ((await this.scripts.pulseClientRows(
-            ids.map((id) => this.keys.client(tenantId, id)),
-            CLIENT_FIELDS as unknown as string[],
-          )) as (string | null)[]);
+    return { ids: merged.slice(0, count), more: merged.length > count };
+  }
+
+  /** Up to `count` client ids, most recently seen first, from `offset` in that order. */
+  recentlySeen(tenantId: string, offset: number, count: number): Promise<string[]> {
+    return this.redis.zrevrange(this.keys.clientsBySeen(tenantId), offset, offset + count - 1);
+  }
+
+  /** The presence of each client id, in order (one Lua call). */
+  async rows(tenantId: string, ids: string[]): Promise<ClientPresence[]> {
+    if (ids.length === 0) return [];
+    const flat = (await this.scripts.pulseClientRows(
+      ids.map((id) => this.keys.client(tenantId, id)),
+      CLIENT_FIELDS as unknown as string[],
+    )) as (string | null)[];
     const width = CLIENT_FIELDS.length;
-    const clients = ids.map((clientId, i) => toClient(clientId, flat.slice(i * width, (i + 1) * width)));
-    return { clients, last: more && ids.length > 0 ? ids[ids.length - 1] : null };
+    return ids.map((clientId, i) => toClient(clientId, flat.slice(i * width, (i + 1) * width)));
   }
 }
 

@@ -12,6 +12,7 @@ import type { Tier } from '../common/tiers.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import type { AuthenticatedRequest } from '../common/principal.js';
 import type { AuditService } from '../compliance/audit.service.js';
+import type { AdminViews } from '../tenants/admin-views.js';
 
 class Routes {
   open() {}
@@ -42,8 +43,14 @@ const keys = {
     key === 'pk_revoked' ? { tenantId: 'acme', keyId: 'k0', reason: 'revoked_key' } : null,
 } as unknown as ApiKeyService;
 
-function context(handler: keyof Routes, authorization?: string): { ctx: ExecutionContext; req: AuthenticatedRequest } {
-  const req = { headers: { authorization }, ip: '10.0.0.7' } as unknown as AuthenticatedRequest;
+function context(
+  handler: keyof Routes,
+  authorization?: string,
+  extra: { method?: string; view?: string } = {},
+): { ctx: ExecutionContext; req: AuthenticatedRequest } {
+  const headers: Record<string, string | undefined> = { authorization };
+  if (extra.view !== undefined) headers['x-pulse-view-tenant'] = extra.view;
+  const req = { headers, ip: '10.0.0.7', method: extra.method ?? 'GET' } as unknown as AuthenticatedRequest;
   const ctx = {
     getType: () => 'http',
     getHandler: () => Routes.prototype[handler],
@@ -59,7 +66,12 @@ const audit = {
   authFailed: (...a: unknown[]) => reported.failures.push(a),
   keyUsed: (...a: unknown[]) => reported.uses.push(a),
 } as unknown as AuditService;
-const guard = new ApiKeyGuard(new Reflector(), keys, { adminApiKey: ADMIN } as PulseOptions, audit);
+/** The operator opened a read-only view of `acme` only (professional for the view). */
+const views = {
+  principal: async (tenantId: string) =>
+    tenantId === 'acme' ? { tenantId, tier: 'professional', keyId: 'admin-view', readOnly: true } : null,
+} as unknown as AdminViews;
+const guard = new ApiKeyGuard(new Reflector(), keys, { adminApiKey: ADMIN } as PulseOptions, audit, views);
 
 describe('ApiKeyGuard', () => {
   it('lets @Public routes through without a key', async () => {
@@ -86,8 +98,30 @@ describe('ApiKeyGuard', () => {
     );
   });
 
+  it("the admin key reads a tenant's routes only through an opened view, and only with GET or HEAD", async () => {
+    const { ctx, req } = context('pro', `Bearer ${ADMIN}`, { view: 'acme' });
+    expect(await guard.canActivate(ctx)).toBe(true);
+    expect(req.tenant).toEqual({ tenantId: 'acme', tier: 'professional', keyId: 'admin-view', readOnly: true });
+    expect(req.isAdmin).toBe(true);
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+      const write = guard.canActivate(context('tenant', `Bearer ${ADMIN}`, { method, view: 'acme' }).ctx);
+      await expect(write).rejects.toMatchObject({ response: { code: 'READ_ONLY_VIEW', statusCode: 403 } });
+    }
+    // Not opened for this tenant: nothing is granted.
+    await expect(guard.canActivate(context('tenant', `Bearer ${ADMIN}`, { view: 'beta' }).ctx)).rejects.toMatchObject({
+      response: { code: 'READ_ONLY_VIEW' },
+    });
+    await expect(
+      guard.canActivate(context('tenant', `Bearer ${ADMIN}`, { view: 'no/such id' }).ctx),
+    ).rejects.toMatchObject({ response: { code: 'VALIDATION_FAILED' } });
+    // A tenant key with the header is its own tenant's key, nothing more.
+    const own = context('tenant', 'Bearer pk_basic', { view: 'beta', method: 'POST' });
+    expect(await guard.canActivate(own.ctx)).toBe(true);
+    expect(own.req.tenant).toEqual({ tenantId: 'acme', tier: 'basic', keyId: 'k1' });
+  });
+
   it('without a configured admin key, admin routes are closed', async () => {
-    const closed = new ApiKeyGuard(new Reflector(), keys, {} as PulseOptions, audit);
+    const closed = new ApiKeyGuard(new Reflector(), keys, {} as PulseOptions, audit, views);
     await expect(closed.canActivate(context('admin', `Bearer ${ADMIN}`).ctx)).rejects.toBeInstanceOf(
       UnauthorizedException,
     );

@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   type CanActivate,
   type ExecutionContext,
   ForbiddenException,
@@ -20,6 +21,9 @@ import { type Tier, tierAtLeast } from '../common/tiers.js';
 import { type AuthenticatedRequest, bearerToken, type TenantPrincipal } from '../common/principal.js';
 import { AuditService, type AuthFailureReason } from '../compliance/audit.service.js';
 import { errorBodyOf } from './http-error.filter.js';
+import { AdminViews, VIEW_TENANT_HEADER } from '../tenants/admin-views.js';
+import { DomainError, InvalidInputError } from '../common/errors/domain-error.js';
+import { ID_PATTERN, isValidId } from '../common/ids.js';
 
 /**
  * Global guard, deny by default: a route is open only when marked @Public(). Admin routes take the
@@ -36,6 +40,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly apiKeys: ApiKeyService,
     @Inject(PULSE_OPTIONS) options: PulseOptions,
     private readonly audit: AuditService,
+    private readonly adminViews: AdminViews,
   ) {
     this.adminKeyDigest = options.adminApiKey ? sha256(options.adminApiKey) : null;
   }
@@ -61,16 +66,20 @@ export class ApiKeyGuard implements CanActivate {
       request.isAdmin = true;
       return true;
     }
-    if (isAdminKey) throw refuse('admin_key_as_tenant_key', 'The admin API key cannot be used as a tenant key');
+    const viewed = isAdminKey ? request.headers[VIEW_TENANT_HEADER] : undefined;
+    if (isAdminKey && viewed === undefined)
+      throw refuse('admin_key_as_tenant_key', 'The admin API key cannot be used as a tenant key');
 
-    const principal = await (this.lookups.get(request) ?? this.apiKeys.resolve(key));
+    const principal = isAdminKey
+      ? await this.adminView(request, viewed)
+      : await (this.lookups.get(request) ?? this.apiKeys.resolve(key));
     if (!principal) {
       // A revoked key or a disabled tenant's is counted for its tenant (same answer to the caller).
       const owner = await this.apiKeys.refusedOwner(key).catch(() => null);
       throw refuse(owner?.reason ?? 'unknown_key', 'Unknown or revoked API key', owner?.tenantId);
     }
     request.tenant = principal;
-    this.audit.keyUsed(principal.tenantId, principal.keyId);
+    if (!principal.readOnly) this.audit.keyUsed(principal.tenantId, principal.keyId);
 
     const targets = [context.getHandler(), context.getClass()];
     const feature = this.reflector.getAllAndOverride(RequiresFeature, targets);
@@ -95,6 +104,40 @@ export class ApiKeyGuard implements CanActivate {
     // Awaited by canActivate; if a 429 ends the request first, its failure must not go unhandled.
     lookup.catch(() => undefined);
     this.lookups.set(request, lookup);
+  }
+
+  /**
+   * The admin key reading a tenant's route through its read-only view (`X-Pulse-View-Tenant`):
+   * reads only (any other method is READ_ONLY_VIEW), and only while the operator has opened the
+   * view (an audited admin route, AdminViews); the admin key never gets a tenant's write powers.
+   */
+  private async adminView(
+    request: AuthenticatedRequest,
+    header: string | string[] | undefined,
+  ): Promise<TenantPrincipal> {
+    const tenantId = typeof header === 'string' ? header : '';
+    if (!isValidId(tenantId))
+      throw new BadRequestException(
+        errorBodyOf(new InvalidInputError(`${VIEW_TENANT_HEADER} must be one tenant id matching ${ID_PATTERN.source}`)),
+      );
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      throw new ForbiddenException(
+        errorBodyOf(
+          new DomainError('READ_ONLY_VIEW', "The operator's view of a tenant is read-only: it changes nothing"),
+        ),
+      );
+    const principal = await this.adminViews.principal(tenantId);
+    if (!principal)
+      throw new ForbiddenException(
+        errorBodyOf(
+          new DomainError(
+            'READ_ONLY_VIEW',
+            `No open read-only view of ${tenantId}: open it first (POST /api/v1/admin/tenants/${tenantId}/view)`,
+          ),
+        ),
+      );
+    request.isAdmin = true;
+    return principal;
   }
 
   /** Which key a route takes: none (@Public), the admin key (@AdminOnly), else a tenant key. */

@@ -2,6 +2,7 @@ import { type BeforeApplicationShutdown, Injectable, type MessageEvent } from '@
 import { Observable } from 'rxjs';
 import type { TenantPrincipal } from '../common/principal.js';
 import { ApiKeyService } from '../tenants/api-key.service.js';
+import { AdminViews } from '../tenants/admin-views.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { MetricsError } from './metrics.errors.js';
 
@@ -36,6 +37,7 @@ export class LiveStreams implements BeforeApplicationShutdown {
   constructor(
     private readonly apiKeys: ApiKeyService,
     private readonly directory: TenantDirectory,
+    private readonly views: AdminViews,
   ) {}
 
   /** Throws 429 (before any byte of the stream is sent) when the key already holds its share. */
@@ -44,11 +46,12 @@ export class LiveStreams implements BeforeApplicationShutdown {
     apiKey: string,
     body: (p: TenantPrincipal) => Promise<unknown>,
   ): Observable<MessageEvent> {
-    if ((this.open.get(principal.keyId) ?? 0) >= MAX_STREAMS_PER_KEY) {
+    // Per key, and the operator's read-only views per tenant (they share the key id `admin-view`).
+    const keyId = `${principal.tenantId} ${principal.keyId}`;
+    if ((this.open.get(keyId) ?? 0) >= MAX_STREAMS_PER_KEY) {
       throw new MetricsError('TOO_MANY_STREAMS', `At most ${MAX_STREAMS_PER_KEY} open streams per API key`);
     }
-    this.open.set(principal.keyId, (this.open.get(principal.keyId) ?? 0) + 1);
-    const keyId = principal.keyId;
+    this.open.set(keyId, (this.open.get(keyId) ?? 0) + 1);
     return new Observable<MessageEvent>((subscriber) => {
       if (this.stopping) {
         subscriber.next({ type: 'closed', data: { reason: SHUTDOWN_REASON } });
@@ -76,7 +79,10 @@ export class LiveStreams implements BeforeApplicationShutdown {
           if (!known || seen !== revocations || now - lastCheck >= RECHECK_MS) {
             revocations = seen;
             lastCheck = now;
-            const fresh = await this.apiKeys.resolve(apiKey).catch(() => current); // Redis down: keep going, check next time
+            // The operator's read-only view lasts while it is open; a tenant key while it is not revoked.
+            const fresh = await (
+              principal.readOnly ? this.views.principal(principal.tenantId) : this.apiKeys.resolve(apiKey)
+            ).catch(() => current); // Redis down: keep going, check next time
             if (!fresh || fresh.tenantId !== principal.tenantId)
               return close('the API key was revoked or its tenant disabled');
             current = fresh;

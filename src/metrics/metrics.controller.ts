@@ -112,7 +112,7 @@ export class MetricsController {
   @ApiRoute({
     summary: 'Client presence: the summary, and for professional and up the client list',
     description:
-      'basic gets the summary only, and 403 for any of status, online, limit or cursor. The list is in client-id order; pass nextCursor as cursor for the next page.',
+      'basic gets the summary only, and 403 for any of status, online, limit, cursor, search or sort. The list is in client-id order (sort=lastSeen: most recently seen first); pass nextCursor as cursor for the next page. search filters the ids on the server (a substring, or a glob with `*`): a page looks at 20,000 ids at most, so a sparse match may answer fewer than limit clients with a nextCursor to continue.',
     access: 'tenant',
     ok: { description: 'Presence', schema: 'Presence' },
     errors: [400, 403],

@@ -9,6 +9,8 @@ export type MetricsErrorCode = Extract<
   | 'TENANT_NOT_FOUND'
   | 'LIMIT_REACHED'
   | 'TOO_MANY_STREAMS'
+  | 'CLIENT_NOT_FOUND'
+  | 'SUBJECT_NOT_FOUND'
 >;
 
 /** What the metrics API refuses (custom metrics, presence, live streams); answered by its code. */

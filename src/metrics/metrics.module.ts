@@ -12,6 +12,8 @@ import { MetricsRepository } from './metrics.repository.js';
 import { MetricsService } from './metrics.service.js';
 import { RealtimeReader } from './realtime.reader.js';
 import { LiveStreams } from './live-streams.js';
+import { PagesController } from './pages.controller.js';
+import { PagesService } from './pages.service.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { NatsEventsModule } from '../nats-events/nats-events.module.js';
 import { JetStreamModule } from '../jetstream/jetstream.module.js';
@@ -30,8 +32,8 @@ import { UsageModule } from '../usage/usage.module.js';
     JetStreamModule,
     UsageModule,
   ],
-  controllers: [MetricsController, CustomMetricsController],
-  providers: [MetricsRepository, RealtimeReader, MetricsService, LiveStreams, CustomMetricsService],
+  controllers: [MetricsController, CustomMetricsController, PagesController],
+  providers: [MetricsRepository, RealtimeReader, MetricsService, LiveStreams, CustomMetricsService, PagesService],
   exports: [RealtimeReader, MetricsRepository, CustomMetricsService],
 })
 export class MetricsModule {}

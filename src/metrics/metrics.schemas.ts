@@ -95,6 +95,7 @@ const traffic = obj({ msgs: int, bytes: int });
 const clientConnection = obj({
   state: oneOfValues(['connected', 'disconnected', 'unknown']),
   silent: { type: 'boolean' },
+  server: nullable(str),
   connectedSince: nullable(str),
   rttMs: nullable(num),
   lang: nullable(str),
@@ -239,6 +240,41 @@ const anomaly = obj({
   resolvedAt: nullable(dateTime),
 });
 
+/** A status or null (OpenAPI 3.0: a nullable enum lists null among its values). */
+const presenceStatus: Schema = { type: 'string', enum: [...CLIENT_STATUSES, null], nullable: true };
+const timelineEntry = obj(
+  {
+    type: oneOfValues(['online', 'status_changed', 'offline', 'connected', 'disconnected']),
+    status: presenceStatus,
+    previousStatus: presenceStatus,
+    at: dateTime,
+    server: str,
+    rttMs: nullable(num),
+    reason: nullable(str),
+  },
+  ['server', 'rttMs', 'reason'],
+);
+const clientPage = obj({
+  tenantId: str,
+  tier: oneOfValues(tiersWith('clientList')),
+  generatedAt: dateTime,
+  historyFrom: dateTime,
+  client,
+  timeline: arr(timelineEntry),
+  offlinePeriods: arr(obj({ from: dateTime, to: nullable(dateTime), seconds: nullable(num) })),
+  closedConnections: arr(
+    obj({
+      server: str,
+      connectedAt: nullable(str),
+      disconnectedAt: nullable(str),
+      reason: nullable(str),
+      rttMs: nullable(num),
+    }),
+  ),
+  anomalies: nullable(arr(anomaly)),
+});
+const subjectRow = obj({ subject: str, messages: num, bytes: num });
+
 /** Response bodies of the tenant metrics routes, by component name. */
 export const METRICS_SCHEMAS: Record<string, Schema> = {
   ...Object.fromEntries(TIERS.map((tier) => [realtimeName(tier), realtimeOf(tier)])),
@@ -281,6 +317,36 @@ export const METRICS_SCHEMAS: Record<string, Schema> = {
         ['disconnectedAt', 'reason', 'sent', 'received'],
       ),
     ),
+  }),
+  ClientPage: clientPage,
+  SubjectPage: obj({
+    tenantId: str,
+    day: { type: 'string', format: 'date' },
+    sort: oneOfValues(['messages', 'bytes', 'subject']),
+    order: oneOfValues(['asc', 'desc']),
+    offset: int,
+    limit: int,
+    total: int,
+    subjects: arr(subjectRow),
+  }),
+  SubjectDetail: obj({
+    tenantId: str,
+    subject: str,
+    generatedAt: dateTime,
+    historyFrom: dateTime,
+    days: arr(
+      obj({
+        day: { type: 'string', format: 'date' },
+        messages: num,
+        bytes: num,
+        perSecond: num,
+        tenantMessages: num,
+        share: nullable(num),
+      }),
+    ),
+    messages: num,
+    share: nullable(num),
+    anomalies: nullable(arr(anomaly)),
   }),
   PresenceSummaryOnly: presenceBase,
   PresenceWithClients: presenceListed,

@@ -8,7 +8,7 @@ import { SharedReads } from '../common/shared-reads.js';
 import { entitled, lowestTier } from '../common/entitlements.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { PulseHealthService } from '../health/pulse-health.service.js';
-import { decodeCursor, PresenceQueryService } from '../heartbeat/presence-query.service.js';
+import { decodeCursor, decodeOffsetCursor, PresenceQueryService } from '../heartbeat/presence-query.service.js';
 import { AnalyticsService } from '../analytics/analytics.service.js';
 import { AnomalyRepository } from '../anomalies/anomaly.repository.js';
 import { backtest } from '../anomalies/backtest.js';
@@ -96,7 +96,7 @@ export class MetricsService {
   presence(tenant: TenantPrincipal, query: PresenceQuery, asked: Set<string>): Promise<Record<string, unknown>> {
     const listed = entitled(tenant.tier, 'clientList');
     if (!listed) {
-      const listParams = ['status', 'online', 'limit', 'cursor'].filter((p) => asked.has(p));
+      const listParams = ['status', 'online', 'limit', 'cursor', 'search', 'sort'].filter((p) => asked.has(p));
       if (listParams.length > 0) {
         throw new TierRequiredException(
           lowestTier('clientList'),
@@ -105,13 +105,19 @@ export class MetricsService {
         );
       }
     }
-    let after: string | null = null;
+    let after: string | number | null = null;
     if (listed && query.cursor !== undefined) {
-      after = decodeCursor(query.cursor);
-      if (after === null) throw new MetricsError('VALIDATION_FAILED', 'cursor is not a cursor returned by this API');
+      after = query.sort === 'lastSeen' ? decodeOffsetCursor(query.cursor) : decodeCursor(query.cursor);
+      if (after === null)
+        throw new MetricsError(
+          'VALIDATION_FAILED',
+          `cursor is not a cursor returned by this API for sort=${query.sort}`,
+        );
     }
     const key = listed
-      ? [tenant.tenantId, tenant.tier, query.status, query.online, query.limit, after].join('\u0000')
+      ? [tenant.tenantId, tenant.tier, query.status, query.online, query.limit, after, query.search, query.sort].join(
+          '\u0000',
+        )
       : `${tenant.tenantId}\u0000${tenant.tier}`;
     return this.sharedPresence.get(key, Date.now(), async () => {
       const [summary, connections, page] = await Promise.all([
@@ -123,6 +129,8 @@ export class MetricsService {
               { status: query.status, online: query.online },
               query.limit,
               after,
+              query.search,
+              query.sort,
             )
           : null,
       ]);

@@ -107,6 +107,24 @@ export class RedisKeys {
     return `${this.tenantScope(tenantId)}client:${clientId}`;
   }
 
+  /**
+   * LIST one client's status timeline, newest first (JSON: type online|status_changed|offline|
+   * connected|disconnected, status, previousStatus, at, and a connection's server, rttMs, reason),
+   * the latest CLIENT_TIMELINE_KEPT; expires with the tenant's history retention after its last entry.
+   */
+  clientTimeline(tenantId: string, clientId: string): string {
+    return `${this.tenantScope(tenantId)}timeline:${clientId}`;
+  }
+
+  /**
+   * STRING when the operator opened the tenant's read-only admin view (ms), expiring after
+   * ADMIN_VIEW_MS: while it exists the admin key may read (never write) the tenant's routes
+   * with the `X-Pulse-View-Tenant` header (README, Operator console).
+   */
+  adminView(tenantId: string): string {
+    return `${this.tenantScope(tenantId)}adminview`;
+  }
+
   /** ZSET clientId → lastSeen (ms) of the clients that are online (the offline detector's input). */
   onlineClients(tenantId: string): string {
     return `${this.tenantScope(tenantId)}online`;

@@ -8,12 +8,17 @@ import { ListTenantsQuery } from './dto/list-tenants.query.js';
 import { type ErasureReceipt, TenantsService } from './tenants.service.js';
 import type { Tenant } from './tenant.js';
 import { Audited } from '../common/decorators/audited.decorator.js';
+import { AdminViews, VIEW_TENANT_HEADER } from './admin-views.js';
+import { TenantsError } from './tenants.errors.js';
 
 @ApiTags('admin')
 @AdminOnly()
 @Controller('admin/tenants')
 export class TenantsAdminController {
-  constructor(private readonly tenants: TenantsService) {}
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly views: AdminViews,
+  ) {}
 
   /** Creates a tenant and its first API key; the key is in this response only. */
   @AdminRoute({
@@ -83,6 +88,20 @@ export class TenantsAdminController {
   @Delete(':id')
   remove(@Param('id', ParseIdPipe) id: string): Promise<ErasureReceipt> {
     return this.tenants.delete(id);
+  }
+
+  @AdminRoute({
+    summary: "Open the tenant's dashboard read-only (audited)",
+    description: `Writes an audit entry (tenant.view) and opens the operator's read-only view of the tenant for an hour (expiresAt): the admin key with the header \`${VIEW_TENANT_HEADER}: <id>\` then reads the tenant's routes (GET only; any other method is 403 READ_ONLY_VIEW). Without an opened view the header grants nothing.`,
+    ok: { status: 201, description: 'The view, open until expiresAt', schema: 'AdminView' },
+    errors: [400, 404],
+  })
+  @Audited({ action: 'tenant.view', target: 'tenant' })
+  @Post(':id/view')
+  async view(@Param('id', ParseIdPipe) id: string) {
+    const view = await this.views.open(id);
+    if (!view) throw new TenantsError('TENANT_NOT_FOUND', `No active tenant ${id}`);
+    return { ...view, header: VIEW_TENANT_HEADER };
   }
 
   @AdminRoute({

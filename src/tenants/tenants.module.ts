@@ -1,3 +1,4 @@
+import { AdminViews } from './admin-views.js';
 import { Module } from '@nestjs/common';
 import { ApiKeyService } from './api-key.service.js';
 import { TenantChangesPublisher } from './tenant-changes.publisher.js';
@@ -10,7 +11,15 @@ import { TenantsService } from './tenants.service.js';
 
 @Module({
   controllers: [TenantsAdminController, TenantController],
-  providers: [TenantRepository, ApiKeyService, TenantsService, TenantChangesPublisher, TenantDirectory, TenantShards],
-  exports: [TenantRepository, ApiKeyService, TenantsService, TenantDirectory, TenantShards],
+  providers: [
+    AdminViews,
+    TenantRepository,
+    ApiKeyService,
+    TenantsService,
+    TenantChangesPublisher,
+    TenantDirectory,
+    TenantShards,
+  ],
+  exports: [AdminViews, TenantRepository, ApiKeyService, TenantsService, TenantDirectory, TenantShards],
 })
 export class TenantsModule {}

@@ -34,6 +34,7 @@ export const TENANT_SCHEMAS: Record<string, Schema> = {
   ApiKeyList: obj({ apiKeys: arr(keyRecord) }),
   /** A new key: `apiKey` appears in this answer only. */
   ApiKeyIssued: obj({ keyId: str, apiKey: str, createdAt: dateTime }),
+  AdminView: obj({ tenantId: str, tier: str, expiresAt: dateTime, header: str }),
   /** `GET /tenant`: the key's tenant and every feature of the entitlements table. */
   TenantEntitlements: obj({
     tenantId: str,

@@ -304,6 +304,12 @@ describe('OpenAPI contract (real NATS and Redis)', () => {
       () => request<{ clients: { total: number } }>(pulse.url, 'GET', '/api/v1/metrics/realtime', { key: ent.apiKey }),
       (r) => r.body.clients?.total === 1,
     );
+    // The subjects are in today's ranking (the subject page's 200).
+    for (const t of [tenants.professional, ent])
+      await waitFor(
+        () => request<{ total: number }>(pulse.url, 'GET', '/api/v1/metrics/subjects', { key: t.apiKey }),
+        (r) => r.body.total === 3,
+      );
 
     const gets = Object.entries(doc.paths)
       .filter(([, ops]) => ops.get)
@@ -324,7 +330,8 @@ describe('OpenAPI contract (real NATS and Redis)', () => {
                     ? ids.subscription
                     : ids.channel,
         )
-        .replace('{keyId}', tenants.basic.keyId);
+        .replace('{keyId}', tenants.basic.keyId)
+        .replace('{clientId}', 'app-1');
     /** An hour that ended and settled: two hours ago (the usage export's `hour`). */
     const settledHour = new Date(Date.now() - 2 * 3_600_000).toISOString().slice(0, 13);
     const queries: Record<string, string> = {
@@ -341,7 +348,9 @@ describe('OpenAPI contract (real NATS and Redis)', () => {
         await conforms('GET', template, await call('GET', path), 200);
       } else {
         for (const tier of TIERS) {
-          const res = await call('GET', path, tenants[tier].apiKey);
+          // Each tenant's own subject (the traffic above).
+          const own = path.replace('{subject}', encodeURIComponent(`tenant.${tenants[tier].id}.orders.0`));
+          const res = await call('GET', own, tenants[tier].apiKey);
           // The subscription is the enterprise tenant's: to the professional one it is a 404.
           const foreign = template.startsWith('/api/v1/events/subscriptions/{id}') && tier !== 'enterprise';
           await conforms('GET', template, res, allowed(template, tier) ? (foreign ? 404 : 200) : 403);
@@ -519,6 +528,8 @@ function allowed(template: string, tier: Tier): boolean {
     template === '/api/v1/metrics/export' ||
     template === '/api/v1/metrics/connections' ||
     template === '/api/v1/metrics/jetstream' ||
+    template.startsWith('/api/v1/metrics/clients') ||
+    template.startsWith('/api/v1/metrics/subjects') ||
     template.startsWith('/api/v1/events')
   )
     return tier !== 'basic';

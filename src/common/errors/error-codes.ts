@@ -17,6 +17,11 @@ const CATALOGUE = [
     "The tenant's tier does not include this; `requiredTier` and `currentTier` say which tier does",
   ],
   ['RETENTION_EXCEEDED', 403, 'The period reaches back further than the tenant keeps history'],
+  [
+    'READ_ONLY_VIEW',
+    403,
+    "The operator's read-only view of a tenant (admin key with `X-Pulse-View-Tenant`) changes nothing",
+  ],
   ['ROUTE_NOT_FOUND', 404, 'No route answers this method and path'],
   ['TENANT_NOT_FOUND', 404, 'No tenant has this id'],
   ['API_KEY_NOT_FOUND', 404, 'The tenant has no API key with this id'],
@@ -26,6 +31,8 @@ const CATALOGUE = [
   ['CUSTOM_METRIC_NOT_FOUND', 404, 'The tenant has no custom metric with this id'],
   ['ANOMALY_NOT_FOUND', 404, 'The tenant has no anomaly with this id'],
   ['SUBSCRIPTION_NOT_FOUND', 404, 'The tenant has no event subscription with this id'],
+  ['CLIENT_NOT_FOUND', 404, 'The tenant has no client with this id'],
+  ['SUBJECT_NOT_FOUND', 404, "No message on this subject in the tenant's history"],
   ['TENANT_EXISTS', 409, 'A tenant with this id already exists'],
   ['NATS_IDENTITY_TAKEN', 409, 'A NATS identity in the request already belongs to another tenant'],
   [

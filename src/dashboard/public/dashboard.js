@@ -144,7 +144,11 @@
     if (r.custom) customMetrics(r.custom);
 
     if (r.subjects) {
-      $('subjects').tBodies[0].replaceChildren(...r.subjects.top.map((s) => row([s.subject, fmt(s.messages), fmt(s.bytes)])));
+      $('subjects').tBodies[0].replaceChildren(...r.subjects.top.map((s) => {
+        const tr = row([s.subject, fmt(s.messages), fmt(s.bytes)]);
+        window.PulseUi.linkCell(tr.cells[0], 'subject.html', { subject: s.subject });
+        return tr;
+      }));
     }
   }
 
@@ -161,7 +165,7 @@
     const controller = new AbortController();
     state.stream = controller;
     try {
-      const res = await fetch('/api/v1/metrics/stream', { headers: { authorization: `Bearer ${state.key}` }, signal: controller.signal });
+      const res = await fetch('/api/v1/metrics/stream', { headers: window.PulseUi.authHeaders(state.key), signal: controller.signal });
       const reader = res.body.getReader();
       const decoder = new TextDecoder();
       let buffer = '';
@@ -195,14 +199,17 @@
 
   async function presence() {
     const status = $('presence-status').value;
-    const search = $('presence-search').value.trim().toLowerCase();
-    const query = can('clientList') ? `?limit=200${status ? `&status=${status}` : ''}` : '';
+    const search = $('presence-search').value.trim().slice(0, 128);
+    const query = can('clientList') ? `?limit=200${status ? `&status=${status}` : ''}${search ? `&search=${encodeURIComponent(search)}` : ''}&sort=${$('presence-sort').value}` : '';
     const p = await api(`/metrics/presence${query}`);
     const s = p.summary;
     text($('presence-summary'), `online ${s.online} (healthy ${s.healthy}, degraded ${s.degraded}, unhealthy ${s.unhealthy}) · offline ${s.offline} · total ${s.total}`);
     if (p.clients) {
-      const rows = p.clients.filter((c) => !search || c.clientId.toLowerCase().includes(search))
-        .map((c) => row([c.clientId, c.status, when(c.lastSeen), fmt(c.metrics.messagesSent), fmt(c.metrics.messagesReceived), fmt(c.metrics.errors)]));
+      const rows = p.clients.map((c) => {
+          const tr = row([c.clientId, c.status, when(c.lastSeen), fmt(c.metrics.messagesSent), fmt(c.metrics.messagesReceived), fmt(c.metrics.errors)]);
+          window.PulseUi.linkCell(tr.cells[0], 'client.html', { id: c.clientId });
+          return tr;
+        });
       $('presence').tBodies[0].replaceChildren(...rows);
     }
   }
@@ -671,6 +678,7 @@
     const same = range.preset ? range.preset === state.range.preset : range.from === state.range.from && range.to === state.range.to;
     if (state.key && can('analytics') && !same) void selectRange(range, { push: false });
   });
+  $('presence-sort').addEventListener('change', () => void presence());
   $('backtest-run').addEventListener('click', () => void backtest());
   window.PulseUi.signIn({ storageKey: 'pulse.apiKey', load, refused: 'That key was not accepted.' });
 })();

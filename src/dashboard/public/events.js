@@ -40,6 +40,8 @@ window.PulseEvents = (() => {
     const b = element('button', '', label);
     b.type = 'button';
     b.dataset.action = name;
+    // Only the log reads: the rest write, and the operator's read-only view does not offer them.
+    if (name !== 'log') b.dataset.mutates = '';
     b.setAttribute('aria-describedby', described);
     b.addEventListener('click', () => void run(b));
     return b;

@@ -13,12 +13,13 @@
       const y = b[field] ?? '';
       return (x < y ? -1 : x > y ? 1 : 0) * dir;
     });
-    $('tenants').tBodies[0].replaceChildren(...rows.map((t) => row([
+    $('tenants').tBodies[0].replaceChildren(...rows.map((t) => withView(row([
       t.id, t.tier, t.status, fmt(t.messagesPerSecond), fmt(t.messagesToday),
       `${fmt(t.clientsOnline)} / ${fmt(t.clientsTotal)}`, fmt(t.openAnomalies), when(t.lastActivityAt),
-    ])));
+    ]), t.id, '', 'Open read-only')));
     for (const th of document.querySelectorAll('#tenants th')) {
       const b = th.querySelector('button');
+      if (!b) continue;
       if (b.dataset.sort === field) th.setAttribute('aria-sort', dir > 0 ? 'ascending' : 'descending');
       else th.removeAttribute('aria-sort');
     }
@@ -54,6 +55,31 @@
     text($('who'), `admin · ${when(o.generatedAt)}`);
   }
 
+  /**
+   * Opens the tenant's dashboard read-only in this tab (the admin key stays in this tab's session):
+   * the server writes the audit entry and opens the view; `panel` is where to land (#jetstream, #usage).
+   */
+  async function openView(tenantId, panel) {
+    try {
+      await window.PulseUi.api(state.key, `/admin/tenants/${encodeURIComponent(tenantId)}/view`, {});
+      location.href = `./?view=${encodeURIComponent(tenantId)}${panel}`;
+    } catch (err) {
+      text($('view-error'), `Could not open ${tenantId}: ${err.message}`);
+    }
+  }
+
+  /** A row with a last cell holding the button that opens the tenant's view (at `panel`). */
+  function withView(tr, tenantId, panel, words) {
+    const td = document.createElement('td');
+    const b = document.createElement('button');
+    b.textContent = words;
+    b.setAttribute('aria-label', `${words}: ${tenantId}`);
+    b.addEventListener('click', () => void openView(tenantId, panel));
+    td.append(b);
+    tr.append(td);
+    return tr;
+  }
+
   /** An incident's kind in words: a tenant's limit crossing (`tenant_limit`) is "limit crossing". */
   const incidentName = (incident) => (incident === 'tenant_limit' ? 'limit crossing' : incident.replaceAll('_', ' '));
   /** A limit crossing at the warning level (its summary names the threshold) is amber, not red. */
@@ -63,12 +89,12 @@
   async function closest() {
     const r = await api('/admin/usage?limit=20');
     const rows = r.tenants.map((t) => {
-      const tr = row([t.tenantId, limitOf(t.limit).label, `${percent(t.utilisation)} (${usedOfMax(t.limit, t.used, t.max)})`, t.level, t.reachedAt ? when(t.reachedAt) : 'not forecast']);
+      const tr = withView(row([t.tenantId, limitOf(t.limit).label, `${percent(t.utilisation)} (${usedOfMax(t.limit, t.used, t.max)})`, t.level, t.reachedAt ? when(t.reachedAt) : 'not forecast']), t.tenantId, '#usage', 'Open limits');
       tr.dataset.level = t.level;
       if (t.level !== 'ok') tr.cells[3].className = `sev-${t.level}`;
       return tr;
     });
-    $('closest-limits').tBodies[0].replaceChildren(...(rows.length ? rows : [row(['No tenant has a measured limit.', '', '', '', ''])]));
+    $('closest-limits').tBodies[0].replaceChildren(...(rows.length ? rows : [row(['No tenant has a measured limit.', '', '', '', '', ''])]));
     text($('closest-note'), `${fmt(r.total)} ${r.total === 1 ? 'tenant has' : 'tenants have'} a measured limit${r.total > r.tenants.length ? ` (the ${fmt(r.tenants.length)} closest listed)` : ''} · warning at ${percent(r.thresholds.warning)}, critical at ${percent(r.thresholds.critical)} · ${when(r.generatedAt)}.`);
   }
 
@@ -79,8 +105,8 @@
     text($('js-status'), s.state === 'off'
       ? 'JetStream monitoring is off.'
       : `Last poll ${when(s.lastPollAt)}${s.detail ? ` (${s.detail})` : ''} · ${fmt(s.unowned)} ${s.unowned === 1 ? 'stream' : 'streams'} of no tenant (the operator's).${advisoryWords(js.advisories)}`);
-    const rows = js.worstConsumers.map((w) => row([w.tenantId, `${w.stream} / ${w.consumer}`, fmt(w.pending), fmt(w.ackPending), drainWords(w.drain), when(w.polledAt)]));
-    $('js-worst').tBodies[0].replaceChildren(...(rows.length ? rows : [row(['No tenant consumers seen.', '', '', '', '', ''])]));
+    const rows = js.worstConsumers.map((w) => withView(row([w.tenantId, `${w.stream} / ${w.consumer}`, fmt(w.pending), fmt(w.ackPending), drainWords(w.drain), when(w.polledAt)]), w.tenantId, '#jetstream', 'Open consumer'));
+    $('js-worst').tBodies[0].replaceChildren(...(rows.length ? rows : [row(['No tenant consumers seen.', '', '', '', '', '', ''])]));
   }
 
   /** This instance's advisory counts, after the poller's status. */

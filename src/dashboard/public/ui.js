@@ -69,6 +69,46 @@ window.PulseUi = (() => {
     return el;
   }
 
+  // The operator's read-only view of a tenant (`?view=<tenantId>`, opened from the operator
+  // console): the admin key from this tab's session, sent with the X-Pulse-View-Tenant header; the
+  // server refuses every write, and pages hide what would write (`data-mutates`).
+  const VIEW_PARAM = new URLSearchParams(location.search).get('view');
+  const view = VIEW_PARAM && /^[A-Za-z0-9_-]{1,64}$/.test(VIEW_PARAM) ? VIEW_PARAM : null;
+  /** The headers of every API call: the key, and in the read-only view the tenant viewed. */
+  const authHeaders = (key) => (view ? { authorization: `Bearer ${key}`, 'x-pulse-view-tenant': view } : { authorization: `Bearer ${key}` });
+  /** A page of the dashboard (`client.html?id=…`), keeping the read-only view; never a key. */
+  function pageHref(page, params = {}) {
+    const q = new URLSearchParams(params);
+    if (view) q.set('view', view);
+    const query = q.toString();
+    return `${page}${query ? `?${query}` : ''}`;
+  }
+  /** Turns a table cell's text into a link to a page. */
+  function linkCell(td, page, params) {
+    const a = document.createElement('a');
+    a.href = pageHref(page, params);
+    a.textContent = td.textContent;
+    td.replaceChildren(a);
+  }
+
+  /** An anomaly list's items (null: the tier has no anomaly detection; none: `none` said). */
+  function anomalyItems(anomalies, none) {
+    const list = anomalies === null ? [{ summary: 'Anomaly detection is on the enterprise tier.' }] : anomalies.length ? anomalies : [{ summary: none }];
+    return list.map((a) => {
+      const li = document.createElement('li');
+      li.className = a.severity ? `sev-${a.severity}` : 'muted';
+      li.textContent = a.type ? `${when(a.detectedAt)} · ${a.type} · ${a.status} · ${a.summary}` : a.summary;
+      // An anomaly opens its story on the dashboard (anomaly.js, `#anomaly=<id>`).
+      if (a.id) {
+        const link = document.createElement('a');
+        link.href = `${pageHref('./')}#anomaly=${encodeURIComponent(a.id)}`;
+        link.append(...li.childNodes);
+        li.replaceChildren(link);
+      }
+      return li;
+    });
+  }
+
   function row(cells) {
     const tr = document.createElement('tr');
     for (const c of cells) { const td = document.createElement('td'); td.textContent = c; tr.append(td); }
@@ -81,10 +121,33 @@ window.PulseUi = (() => {
    * when drawn), then draws; `refused` is the text shown for a 401.
    */
   function signIn({ storageKey, load, refused }) {
+    if (view) {
+      storageKey = 'pulse.adminKey';
+      refused = 'That key was not accepted: the admin key is needed, and the view must be opened from the operator console.';
+      document.body.classList.add('read-only');
+      const banner = document.createElement('p');
+      banner.className = 'view-banner';
+      banner.setAttribute('role', 'status');
+      banner.textContent = `Read-only view of tenant ${view}, opened by the operator (admin key). Nothing can be changed here.`;
+      // On the dashboard: straight to the tenant's worst consumer (JetStream, worst first) and its closest limit.
+      for (const [id, words] of [['jetstream', 'Worst consumer'], ['usage', 'Closest limit']]) {
+        if (!document.getElementById(id)) continue;
+        const a = document.createElement('a');
+        a.href = `#${id}`;
+        a.textContent = words;
+        banner.append(a);
+      }
+      document.querySelector('header').after(banner);
+      const key = $('key');
+      if (key) { key.placeholder = 'admin key'; key.setAttribute('aria-label', 'Admin API key'); }
+    }
     const open = () => {
       $('signin').hidden = true;
       $('app').hidden = false;
       $('signout').hidden = false;
+      // A link to a panel (#jetstream, #usage) lands on it once the app is shown.
+      const target = location.hash.length > 1 ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+      if (target) setTimeout(() => target.scrollIntoView(), 0);
     };
     const start = async (key) => {
       try {
@@ -108,10 +171,13 @@ window.PulseUi = (() => {
 
   /**
    * GET (or POST with a body; `method` names another: PATCH, DELETE) under /api/v1; a failure
-   * throws with `status` and the error body; an answer with no body is `{}`.
+   * throws with `status` and the error body; an answer with no body is `{}`. In the operator's
+   * read-only view only GET is sent: anything else is refused here (and by the server).
    */
   async function api(key, path, payload, method) {
-    const init = { method: method ?? (payload === undefined ? 'GET' : 'POST'), headers: { authorization: `Bearer ${key}` } };
+    const verb = method ?? (payload === undefined ? 'GET' : 'POST');
+    if (verb !== 'GET' && view) throw Object.assign(new Error('This is a read-only view: nothing can be changed.'), { status: 403 });
+    const init = { method: verb, headers: authHeaders(key) };
     if (payload !== undefined) Object.assign(init, { body: JSON.stringify(payload), headers: { ...init.headers, 'content-type': 'application/json' } });
     const res = await fetch(`/api/v1${path}`, init);
     const body = await res.json().catch(() => ({}));
@@ -135,5 +201,35 @@ window.PulseUi = (() => {
   });
   const onTheme = (fn) => { themeListeners.push(fn); };
 
-  return { $, text, dateFmt, when, fmt, withUnit, byteSize, limitOf, limitFigure, usedOfMax, percent, row, element, drainWords, api, signIn, colour, onTheme };
+
+  /**
+   * A page of one thing (a client, a subject): signs in (its key, or the read-only view's), reads
+   * `path` and draws it, again every `everyMs`; `missing` is said for a 404, `pages` names the
+   * pages for a 403 naming the tier.
+   */
+  function detailPage({ title, path, draw, note, missing, pages, everyMs }) {
+    let key = null;
+    async function refresh() {
+      try {
+        draw(await api(key, path));
+      } catch (err) {
+        if (err.status === 404) text($(note), missing);
+        else if (err.status === 403 && err.body && err.body.requiredTier) text($(note), `${pages} are on the ${err.body.requiredTier} tier.`);
+        else throw err;
+      }
+    }
+    async function load(k, open) {
+      key = k;
+      text($(title.id), title.text);
+      await api(key, '/tenant');
+      open();
+      await refresh();
+      setInterval(() => void refresh().catch(() => undefined), everyMs);
+    }
+    $('back').href = pageHref('./');
+    signIn({ storageKey: 'pulse.apiKey', load, refused: 'That key was not accepted.' });
+  }
+
+
+  return { detailPage, $, text, dateFmt, when, fmt, withUnit, byteSize, limitOf, limitFigure, usedOfMax, percent, row, element, drainWords, api, signIn, colour, onTheme, view, authHeaders, pageHref, linkCell, anomalyItems };
 })();

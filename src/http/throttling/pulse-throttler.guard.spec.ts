@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Public } from '../../common/decorators/public.decorator.js';
 import type { PulseOptions } from '../../config/pulse-options.js';
 import type { ApiKeyService } from '../../tenants/api-key.service.js';
+import type { AdminViews } from '../../tenants/admin-views.js';
 import { ApiKeyGuard } from '../api-key.guard.js';
 import { PulseThrottlerGuard } from './pulse-throttler.guard.js';
 
@@ -52,6 +53,7 @@ function setup(limits: { key: number; address: number }) {
     apiKeys,
     { adminApiKey: 'admin-key-0123456789' } as PulseOptions,
     audit,
+    { principal: () => Promise.resolve(null) } as unknown as AdminViews,
   );
   const guard = new PulseThrottlerGuard(
     {

@@ -6,6 +6,8 @@ import { EXPORT_FORMATS, type ExportFormat } from '../../analytics/series-export
 import { ANOMALY_TYPES, type AnomalyType } from '../../anomalies/detectors.js';
 import { SENSITIVITIES, type Sensitivity } from '../../config/detector-config.js';
 import { PageLimit } from '../../common/decorators/page-limit.decorator.js';
+import { FilterField } from './pages.dto.js';
+import { CLIENT_SORTS, type ClientSort } from '../../heartbeat/presence-query.service.js';
 
 export class AnalyticsQuery {
   @ApiPropertyOptional({
@@ -130,6 +132,18 @@ export class PresenceQuery {
   @IsString()
   @MaxLength(512)
   cursor?: string;
+
+  @FilterField('client ids')
+  search?: string;
+
+  @ApiPropertyOptional({
+    enum: CLIENT_SORTS,
+    default: 'clientId',
+    description: 'clientId (lexical) or lastSeen (most recently seen first); a cursor is for the sort it came from',
+  })
+  @IsOptional()
+  @IsIn(CLIENT_SORTS, { message: `sort must be one of: ${CLIENT_SORTS.join(', ')}` })
+  sort: ClientSort = 'clientId';
 }
 
 /** Routes that take no query parameters: any parameter (say, a tenantId) is refused with 400. */

@@ -1,0 +1,178 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { NamedInterval } from '../jobs/named-interval.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+import { type FencedCommand, TenantFence } from '../redis/tenant-fence.js';
+import { TenantDirectory } from '../tenants/tenant-directory.js';
+import type { PresenceStatus } from './heartbeat.dto.js';
+import { type ConnectionEvent, PresenceEventsPublisher, type PresenceEvent } from './presence-events.publisher.js';
+
+/** Entries one client's timeline keeps (the latest). */
+export const CLIENT_TIMELINE_KEPT = 200;
+/** Entries held between flushes, every tenant together; beyond, new ones are dropped and counted. */
+const MAX_BUFFERED = 50_000;
+const DEFAULT_FLUSH_MS = 1000;
+
+/** One entry of a client's timeline: a presence transition, or its NATS connection opening or closing. */
+export interface TimelineEntry {
+  type: 'online' | 'status_changed' | 'offline' | 'connected' | 'disconnected';
+  status: PresenceStatus | null;
+  previousStatus: PresenceStatus | null;
+  at: string;
+  server?: string;
+  rttMs?: number | null;
+  reason?: string | null;
+}
+
+/** A stretch of time the client was offline: from its offline transition to its next online one (null: still offline). */
+export interface OfflinePeriod {
+  from: string;
+  to: string | null;
+  seconds: number | null;
+}
+
+/** The offline periods in a timeline (newest first, as stored), newest first. */
+export function offlinePeriods(newestFirst: readonly TimelineEntry[], now = Date.now()): OfflinePeriod[] {
+  const periods: OfflinePeriod[] = [];
+  let backOnline: string | null = null;
+  for (const e of newestFirst) {
+    if (e.type === 'online') backOnline = e.at;
+    else if (e.type === 'offline') {
+      const end = backOnline === null ? now : Date.parse(backOnline);
+      periods.push({
+        from: e.at,
+        to: backOnline,
+        seconds: backOnline === null ? null : (end - Date.parse(e.at)) / 1000,
+      });
+      backOnline = null;
+    } else if (e.type === 'status_changed') backOnline = null;
+  }
+  return periods;
+}
+
+const isConnection = (e: PresenceEvent | ConnectionEvent): e is ConnectionEvent =>
+  e.type === 'connected' || e.type === 'disconnected';
+
+function entryOf(event: PresenceEvent | ConnectionEvent): TimelineEntry | null {
+  if (isConnection(event)) {
+    const c = event.connection as { server?: unknown; rttMs?: unknown; reason?: unknown };
+    return {
+      type: event.type,
+      status: null,
+      previousStatus: null,
+      at: event.at,
+      server: typeof c.server === 'string' ? c.server.slice(0, 128) : undefined,
+      rttMs: typeof c.rttMs === 'number' ? c.rttMs : null,
+      reason: typeof c.reason === 'string' ? c.reason.slice(0, 128) : null,
+    };
+  }
+  return { type: event.type, status: event.status, previousStatus: event.previousStatus, at: event.at };
+}
+
+/**
+ * Keeps each client's status timeline (README, Client and subject pages): the presence events
+ * (online, status changed, offline) and its NATS connection's opening and closing, gathered from
+ * PresenceEventsPublisher (no I/O there) and written every second, fenced on the tenant, into a
+ * LIST per client capped at CLIENT_TIMELINE_KEPT that expires with the tenant's retention.
+ */
+@Injectable()
+export class ClientTimeline implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(ClientTimeline.name);
+  private buffered = new Map<string, Map<string, TimelineEntry[]>>();
+  private count = 0;
+  private dropped = 0;
+  private readonly timer: NamedInterval;
+  private passes: Promise<void> = Promise.resolve();
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+    private readonly fence: TenantFence,
+    private readonly directory: TenantDirectory,
+    events: PresenceEventsPublisher,
+    scheduler: SchedulerRegistry,
+    @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
+  ) {
+    this.timer = new NamedInterval(scheduler, 'client-timeline-flush');
+    events.subscribe((event) => this.add(event));
+  }
+
+  onModuleInit(): void {
+    this.timer.start(
+      Math.min(DEFAULT_FLUSH_MS, this.options.flushIntervalMs ?? DEFAULT_FLUSH_MS),
+      () => void this.flush(),
+    );
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.timer.stop();
+    await this.flush();
+  }
+
+  private add(event: PresenceEvent | ConnectionEvent): void {
+    if (!event.clientId) return;
+    const entry = entryOf(event);
+    if (!entry) return;
+    if (this.count >= MAX_BUFFERED) {
+      this.dropped++;
+      return;
+    }
+    let clients = this.buffered.get(event.tenantId);
+    if (!clients) this.buffered.set(event.tenantId, (clients = new Map<string, TimelineEntry[]>()));
+    const list = clients.get(event.clientId);
+    if (list) list.push(entry);
+    else clients.set(event.clientId, [entry]);
+    this.count++;
+  }
+
+  /** Writes what was gathered up to this call (passes run one after another). */
+  flush(): Promise<void> {
+    const pass = this.passes.then(() => this.write());
+    this.passes = pass.catch(() => undefined);
+    return pass;
+  }
+
+  private async write(): Promise<void> {
+    const gathered = this.buffered;
+    this.buffered = new Map();
+    this.count = 0;
+    if (this.dropped > 0) {
+      this.logger.warn(`${this.dropped} client timeline entries dropped (more than ${MAX_BUFFERED} between flushes)`);
+      this.dropped = 0;
+    }
+    for (const [tenantId, clients] of gathered) {
+      const ttl = this.directory.retentionOf(tenantId).clientSeconds;
+      const commands: FencedCommand[] = [];
+      for (const [clientId, entries] of clients) {
+        const key = this.keys.clientTimeline(tenantId, clientId);
+        commands.push(
+          ['LPUSH', key, ...entries.slice(-CLIENT_TIMELINE_KEPT).map((e) => JSON.stringify(e))],
+          ['LTRIM', key, 0, CLIENT_TIMELINE_KEPT - 1],
+          ['EXPIRE', key, ttl],
+        );
+      }
+      try {
+        await this.fence.write(tenantId, commands);
+      } catch (err) {
+        this.logger.warn(`client timeline of ${tenantId} not written: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** One client's timeline, newest first, within `sinceMs` (the tier's history). */
+  async read(tenantId: string, clientId: string, sinceMs: number): Promise<TimelineEntry[]> {
+    const raw = await this.redis.lrange(this.keys.clientTimeline(tenantId, clientId), 0, CLIENT_TIMELINE_KEPT - 1);
+    const entries: TimelineEntry[] = [];
+    for (const r of raw) {
+      try {
+        const e = JSON.parse(r) as TimelineEntry;
+        if (Date.parse(e.at) >= sinceMs) entries.push(e);
+      } catch {
+        // not one of ours: skipped
+      }
+    }
+    return entries;
+  }
+}
