@@ -67,15 +67,20 @@ for i = 1, n do
   local a = ${HEARTBEAT_FIXED_ARGS} + (i - 1) * ${HEARTBEAT_STRIDE}
   local key = KEYS[13 + i]
   local id, now, status, ts = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 8]
-  local sent, received, errors, uptime = tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6]), tonumber(ARGV[a + 7])
+  -- Kept as the strings they came as: written back as they are (a Lua number written by a
+  -- command is formatted with snprintf, ~1,700 instructions each), converted only to subtract.
+  local sentArg, receivedArg, errorsArg, uptimeArg = ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
+  local sent, received, errors, uptime = tonumber(sentArg), tonumber(receivedArg), tonumber(errorsArg), tonumber(uptimeArg)
   local prev = redis.call('HMGET', key, 'status', 'ts', 'sent', 'received', 'errors', 'uptime', 'lastSeen')
   local previous = prev[1] or ''
   local nowMs = tonumber(now)
+  local last = prev[7] and tonumber(prev[7]) or nil
   -- Order by the client's own clock: two Pulse instances may write one client's heartbeats out
   -- of order, and their clocks need not agree; the client's clock is one clock. But only within
   -- the few seconds such reordering takes: a heartbeat received later than that is newer whatever
   -- its clock says (a clock stepped back, a host change, a previous timestamp minutes ahead).
-  if previous ~= '' and tonumber(ts) < tonumber(prev[2] or '0') and nowMs - tonumber(prev[7] or '0') < ${REORDER_WINDOW_MS} then
+  -- (The window is compared first: a steady heartbeat, seconds after the last, converts no timestamp.)
+  if previous ~= '' and last and nowMs - last < ${REORDER_WINDOW_MS} and tonumber(ts) < tonumber(prev[2] or '0') then
     counted = counted + 1
   elseif previous ~= '' and prev[7] == now and prev[2] == ts then
     -- This very heartbeat, applied already: a call that timed out in Pulse but ran, sent again.
@@ -90,9 +95,10 @@ for i = 1, n do
       end
     end
     local renew = previous == '' or previous == 'offline'
+    local fields = {}
     if previous ~= '' and previous ~= 'offline' then
       -- Online since the last heartbeat: count the time between them, at most the timeout.
-      local last = tonumber(prev[7] or now)
+      last = last or nowMs
       local gap = nowMs - last
       if gap > 0 then clientDay(id, '${C.onlineSeconds}', math.floor(math.min(gap, timeout) / 1000)) end
       renew = math.floor(nowMs / 3600000) ~= math.floor(last / 3600000)
@@ -110,9 +116,11 @@ for i = 1, n do
       out[#out + 1] = previous
       clientDay(id, '${C.sessions}', 1)
       if previous == 'offline' then clientDay(id, '${C.reconnects}', 1) end
-      redis.call('HSET', key, 'connectedSince', now)
+      fields[#fields + 1] = 'connectedSince'
+      fields[#fields + 1] = now
       if previous == '' then
-        redis.call('HSET', key, 'firstSeen', now)
+        fields[#fields + 1] = 'firstSeen'
+        fields[#fields + 1] = now
         for _, k in pairs(statusKey) do redis.call('ZREM', k, id) end
         redis.call('ZADD', KEYS[3], 0, id)
       end
@@ -124,10 +132,12 @@ for i = 1, n do
     if previous ~= status then
       if statusKey[previous] then redis.call('ZREM', statusKey[previous], id) end
       redis.call('ZADD', statusKey[status], 0, id)
-      redis.call('HSET', key, 'status', status)
+      fields[#fields + 1] = 'status'
+      fields[#fields + 1] = status
     end
-    redis.call('HSET', key, 'lastSeen', now, 'ts', ts, 'sent', sent, 'received', received, 'errors', errors,
-      'uptime', uptime, 'd_sent', dSent, 'd_received', dReceived, 'd_errors', dErrors)
+    -- One HSET per heartbeat, the fields of a transition included.
+    redis.call('HSET', key, 'lastSeen', now, 'ts', ts, 'sent', sentArg, 'received', receivedArg, 'errors', errorsArg,
+      'uptime', uptimeArg, 'd_sent', dSent, 'd_received', dReceived, 'd_errors', dErrors, unpack(fields))
     if renew then redis.call('EXPIRE', key, ttl) end
     byTime[#byTime + 1] = now
     byTime[#byTime + 1] = id
