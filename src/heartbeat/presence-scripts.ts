@@ -28,19 +28,22 @@ export const CLIENT_EXPIRY_SLACK_SECONDS = 3600;
  * delivered and their bytes (`pd_m`/`pd_b`, added to the minute and the totals: every heartbeat of
  * the tenant this instance took since the last write, the superseded and rejected ones included),
  * then per heartbeat clientId, now (ms), status, sent, received, errors, uptime, client timestamp (ms). With
- * tracking on, the client-day hash gets per client `<id>|s|r|e` (message and error deltas),
- * `|on` (seconds online), `|ss` (sessions) and `|rc` (reconnects after being offline).
+ * tracking on, the client-day hash gets per client `<id>|ss` (sessions) and `<id>|rc` (reconnects
+ * after being offline), and the clients-seen HLL the ids; the message and error deltas and the
+ * seconds online (`<id>|s|r|e|on`, and the traffic zset) are returned to Pulse instead, which adds
+ * them up in memory and writes them with CLIENT_ACTIVITY_LUA every few minutes (four HINCRBY and a
+ * ZINCRBY per heartbeat were ~40 % of a tracked heartbeat's Redis instructions).
  *
- * Steady state (status unchanged) costs one HMGET and one HSET per client (plus, tracked, its
- * client-day and traffic increments): the online and seen zsets and the clients-seen HLL get one
+ * Steady state (status unchanged) costs one HMGET and one HSET per client: the online and seen zsets and the clients-seen HLL get one
  * command per call for all its clients, the status field is written only when it changes, and
  * the hash's expiry is renewed only when its last-seen hour changes (or it comes online), to the
  * retention plus CLIENT_EXPIRY_SLACK_SECONDS: never shorter than the retention after the last
  * heartbeat, at most an hour longer (the offline detector forgets clients by the seen zset).
  *
- * Returns 'gone' when the tenant does not exist (nothing written), else 'ok' followed by one
- * triple per transition: the heartbeat's index (1-based), 'online' | 'status_changed', previous
- * status ('' when none). A heartbeat older than the stored one (by the client's clock, within
+ * Returns 'gone' when the tenant does not exist (nothing written), else 'ok', the number of
+ * transitions, one triple per transition: the heartbeat's index (1-based), 'online' |
+ * 'status_changed', previous status ('' when none); then, tracked, five integers per heartbeat
+ * applied: its index, the sent, received and error deltas and the seconds online it adds. A heartbeat older than the stored one (by the client's clock, within
  * REORDER_WINDOW_MS) is not applied; one already applied (same lastSeen and client timestamp as
  * stored: a call sent again after a timeout although Redis ran it) changes nothing and is not
  * counted again (its event, if any, was lost with the first reply).
@@ -61,8 +64,8 @@ if redis.call('EXISTS', KEYS[9]) == 0 then return { 'gone' } end
 local statusKey = { healthy = KEYS[4], degraded = KEYS[5], unhealthy = KEYS[6], offline = KEYS[7] }
 local hbSent, hbReceived, hbErrors = 0, 0, 0
 local counted = 0
-local out = { 'ok' }
-local byTime, seenToday = {}, {}
+local out = { 'ok', 0 }
+local byTime, seenToday, activity = {}, {}, {}
 for i = 1, n do
   local a = ${HEARTBEAT_FIXED_ARGS} + (i - 1) * ${HEARTBEAT_STRIDE}
   local key = KEYS[13 + i]
@@ -96,18 +99,22 @@ for i = 1, n do
     end
     local renew = previous == '' or previous == 'offline'
     local fields = {}
+    local onlineSeconds = 0
     if previous ~= '' and previous ~= 'offline' then
       -- Online since the last heartbeat: count the time between them, at most the timeout.
       last = last or nowMs
       local gap = nowMs - last
-      if gap > 0 then clientDay(id, '${C.onlineSeconds}', math.floor(math.min(gap, timeout) / 1000)) end
+      if gap > 0 then onlineSeconds = math.floor(math.min(gap, timeout) / 1000) end
       renew = math.floor(nowMs / 3600000) ~= math.floor(last / 3600000)
     end
-    clientDay(id, '${C.messagesSent}', dSent)
-    clientDay(id, '${C.messagesReceived}', dReceived)
-    clientDay(id, '${C.errors}', dErrors)
     if track then
-      redis.call('ZINCRBY', KEYS[12], dSent + dReceived, id)
+      -- The client-day message, error and online figures and the traffic ranking go back to
+      -- Pulse, which adds them up in memory and writes them per client every few minutes.
+      activity[#activity + 1] = i
+      activity[#activity + 1] = dSent
+      activity[#activity + 1] = dReceived
+      activity[#activity + 1] = dErrors
+      activity[#activity + 1] = onlineSeconds
       seenToday[#seenToday + 1] = id
     end
     if previous == '' or previous == 'offline' then
@@ -170,7 +177,34 @@ end
 if hbSent > 0 then redis.call('HINCRBY', KEYS[11], '${F.heartbeatSent}', hbSent) end
 if hbReceived > 0 then redis.call('HINCRBY', KEYS[11], '${F.heartbeatReceived}', hbReceived) end
 if hbErrors > 0 then redis.call('HINCRBY', KEYS[11], '${F.heartbeatErrors}', hbErrors) end
+out[2] = (#out - 2) / 3
+for j = 1, #activity do out[#out + 1] = activity[j] end
 return out
+`;
+
+/**
+ * Adds the client activity Pulse added up (HEARTBEATS_LUA's tracked figures) to one tenant's
+ * client-day hash and traffic zset. KEYS: tenant record, client-day hash, client-traffic zset.
+ * ARGV: client-day TTL (s), then per client its id and its sent, received, errors, seconds online
+ * and traffic (sent + received) as decimal strings (a '0' is skipped, but every client gets its
+ * ZINCRBY: the traffic zset lists the clients of the day). Nothing when the tenant is gone (an
+ * erased tenant's counters are not written back). Returns the number of clients written.
+ */
+export const CLIENT_ACTIVITY_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local n = 0
+for a = 2, #ARGV, 6 do
+  local id = ARGV[a]
+  if ARGV[a + 1] ~= '0' then redis.call('HINCRBY', KEYS[2], id .. '${SEP}${C.messagesSent}', ARGV[a + 1]) end
+  if ARGV[a + 2] ~= '0' then redis.call('HINCRBY', KEYS[2], id .. '${SEP}${C.messagesReceived}', ARGV[a + 2]) end
+  if ARGV[a + 3] ~= '0' then redis.call('HINCRBY', KEYS[2], id .. '${SEP}${C.errors}', ARGV[a + 3]) end
+  if ARGV[a + 4] ~= '0' then redis.call('HINCRBY', KEYS[2], id .. '${SEP}${C.onlineSeconds}', ARGV[a + 4]) end
+  redis.call('ZINCRBY', KEYS[3], ARGV[a + 5], id)
+  n = n + 1
+end
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+redis.call('EXPIRE', KEYS[3], ARGV[1])
+return n
 `;
 
 /**

@@ -30,6 +30,7 @@ export const FIXED_KEY_SCRIPTS = [
   'pulseEventsAck',
   'pulseEventsFail',
   'pulseEventsRelease',
+  'pulseClientActivity',
 ] as const;
 
 type VariableKeyName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];
