@@ -52,7 +52,7 @@ export const HEARTBEATS_LUA = `
 local n = (#ARGV - ${HEARTBEAT_FIXED_ARGS}) / ${HEARTBEAT_STRIDE}
 local track = ARGV[3] == '1'
 local timeout = tonumber(ARGV[5])
-local ttl = tonumber(ARGV[1]) + ${CLIENT_EXPIRY_SLACK_SECONDS}
+local ttl = tostring(tonumber(ARGV[1]) + ${CLIENT_EXPIRY_SLACK_SECONDS})
 local function clientDay(id, field, v)
   if track and v ~= 0 then redis.call('HINCRBY', KEYS[10], id .. '${SEP}' .. field, v) end
 end
@@ -121,15 +121,15 @@ for i = 1, n do
       out[#out + 1] = i
       out[#out + 1] = 'online'
       out[#out + 1] = previous
-      clientDay(id, '${C.sessions}', 1)
-      if previous == 'offline' then clientDay(id, '${C.reconnects}', 1) end
+      clientDay(id, '${C.sessions}', '1')
+      if previous == 'offline' then clientDay(id, '${C.reconnects}', '1') end
       fields[#fields + 1] = 'connectedSince'
       fields[#fields + 1] = now
       if previous == '' then
         fields[#fields + 1] = 'firstSeen'
         fields[#fields + 1] = now
         for _, k in pairs(statusKey) do redis.call('ZREM', k, id) end
-        redis.call('ZADD', KEYS[3], 0, id)
+        redis.call('ZADD', KEYS[3], '0', id)
       end
     elseif previous ~= status then
       out[#out + 1] = i
@@ -138,7 +138,7 @@ for i = 1, n do
     end
     if previous ~= status then
       if statusKey[previous] then redis.call('ZREM', statusKey[previous], id) end
-      redis.call('ZADD', statusKey[status], 0, id)
+      redis.call('ZADD', statusKey[status], '0', id)
       fields[#fields + 1] = 'status'
       fields[#fields + 1] = status
     end
@@ -234,7 +234,9 @@ for _, id in ipairs(ids) do
   local previous = redis.call('HGET', key, 'status') or ''
   local from = leaving[previous]
   if from then from[#from + 1] = id end
-  offline[#offline + 1] = 0
+  -- Constants as strings: a Lua number given to a command is formatted with snprintf (~1,700
+  -- instructions; three of them were a tenth of a tracked client's mark).
+  offline[#offline + 1] = '0'
   offline[#offline + 1] = id
   -- Every client hash has a status (the heartbeat script writes it first), so none means no hash.
   if previous ~= '' then
@@ -242,8 +244,8 @@ for _, id in ipairs(ids) do
     redis.call('EXPIRE', key, ARGV[3])
   end
   if track then
-    redis.call('HINCRBY', KEYS[6], id .. '${SEP}${C.offlineTransitions}', 1)
-    redis.call('ZINCRBY', KEYS[7], 1, id)
+    redis.call('HINCRBY', KEYS[6], id .. '${SEP}${C.offlineTransitions}', '1')
+    redis.call('ZINCRBY', KEYS[7], '1', id)
   end
   out[#out + 1] = id
   out[#out + 1] = previous
