@@ -58,6 +58,12 @@ export interface PresenceWriterStats {
    * connection: not sent again (deltas), so at worst missing.
    */
   unconfirmedActivity: number;
+  /**
+   * Clients (per tenant and day) whose added-up behaviour figures are held in memory, not yet
+   * written, and how long since the last write began (ms): what a SIGKILL now would lose.
+   */
+  activityHeld: number;
+  activityHeldForMs: number;
   /** Receipt to acknowledged Redis write, since start (ms). */
   processingMs: { p50: number; p99: number };
 }
@@ -174,6 +180,8 @@ export class PresenceWriter implements OnModuleInit {
     return {
       ...this.stats,
       pending: this.pending.size,
+      activityHeld: this.activity.size,
+      activityHeldForMs: Date.now() - this.activityWrittenAt,
       processingMs: { p50: percentile(this.processing, 0.5), p99: percentile(this.processing, 0.99) },
     };
   }
