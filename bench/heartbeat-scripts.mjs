@@ -2,7 +2,8 @@
 // case's): PresenceRepository.applyHeartbeats in batches as the writer makes them, for CLIENTS
 // clients of a professional tenant and of an enterprise one (per-client behaviour tracked), first
 // contact then ROUNDS steady rounds (30 s apart on the clients' clocks, status unchanged,
-// counters growing); then one offline pass over all of them. Reports Redis CPU and this
+// counters growing); then (builds that add up the enterprise per-client figures in Pulse) the
+// write of those figures, per client written; then one offline pass over all of them. Reports Redis CPU and this
 // process's CPU (encoding calls, reading replies) per heartbeat, and the offline pass' time.
 // Usage: npm run build && BENCH_REDIS=redis://127.0.0.1:<port> node bench/heartbeat-scripts.mjs [clients=10000] [rounds=3]
 // DIST=<a build's dist/ directory> measures another build (an earlier commit's, for before → after).
