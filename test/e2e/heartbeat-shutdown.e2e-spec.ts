@@ -79,14 +79,25 @@ describe('heartbeats across a shutdown (real NATS and Redis)', () => {
             t.id,
             `c${c}`,
             heartbeat(t.id, `c${c}`, {
-              metrics: { messages_sent: 10 * round, messages_received: 20 * round, errors: round, uptime_seconds: round },
+              metrics: {
+                messages_sent: 10 * round,
+                messages_received: 20 * round,
+                errors: round,
+                uptime_seconds: round,
+              },
             }),
           );
       };
       send(1);
-      await waitFor(async () => writer.snapshot().written, (n) => n >= 20);
+      await waitFor(
+        async () => writer.snapshot().written,
+        (n) => n >= 20,
+      );
       send(2);
-      await waitFor(async () => writer.snapshot().written, (n) => n >= 40);
+      await waitFor(
+        async () => writer.snapshot().written,
+        (n) => n >= 40,
+      );
       const day = history.clientDay(t.id, dayOf(Date.now()));
       // Written to Redis: presence; held in memory: the messages and errors of the day.
       expect(await redis.zcard(hourlyKeys.clientIndex(t.id))).toBe(20);
