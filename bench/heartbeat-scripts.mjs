@@ -2,7 +2,8 @@
 // case's): PresenceRepository.applyHeartbeats in batches as the writer makes them, for CLIENTS
 // clients of a professional tenant and of an enterprise one (per-client behaviour tracked), first
 // contact then ROUNDS steady rounds (30 s apart on the clients' clocks, status unchanged,
-// counters growing); then one offline pass over all of them. Reports Redis CPU and this
+// counters growing); then (builds that add up the enterprise per-client figures in Pulse) the
+// write of those figures, per client written; then one offline pass over all of them. Reports Redis CPU and this
 // process's CPU (encoding calls, reading replies) per heartbeat, and the offline pass' time.
 // Usage: npm run build && BENCH_REDIS=redis://127.0.0.1:<port> node bench/heartbeat-scripts.mjs [clients=10000] [rounds=3]
 // DIST=<a build's dist/ directory> measures another build (an earlier commit's, for before → after).
@@ -25,6 +26,11 @@ const { RedisKeys } = await import(`${dist}/redis/redis-keys.js`);
 const { TenantFence } = await import(`${dist}/redis/tenant-fence.js`);
 const { RETENTION } = await import(`${dist}/common/retention.js`);
 const { connectRedis } = await import(`${dist}/redis/redis-client.js`);
+// Builds that add up the enterprise per-client figures in Pulse (#37) return them from the
+// heartbeat call and write them apart: the bench adds them up as the writer does and measures
+// that write on its own (per client written; the writer does it every few minutes).
+const activityModule = await import(`${dist}/heartbeat/client-activity.js`).catch(() => null);
+const activity = activityModule ? new activityModule.ClientActivityBuffer() : null;
 
 const prefix = `pulse-bench-hbs-${randomBytes(3).toString('hex')}`;
 const keys = new RedisKeys(prefix);
@@ -60,7 +66,13 @@ async function round(r, only = tenants) {
         };
         batch.push({ heartbeat, receivedAt: receivedAt + (c % 100) });
       }
-      calls.push(store.applyHeartbeats(t.id, batch, RETENTION.enterprise, t.tracking));
+      calls.push(
+        store.applyHeartbeats(t.id, batch, RETENTION.enterprise, t.tracking).then((applied) => {
+          const a = applied.activity ?? [];
+          for (let i = 0; i + 4 < a.length; i += 5)
+            activity.add(t.id, applied.day, batch[a[i]].heartbeat.clientId, [a[i + 1], a[i + 2], a[i + 3], a[i + 4]]);
+        }),
+      );
     }
   }
   await Promise.all(calls);
@@ -105,6 +117,26 @@ for (const t of tenants) {
   for (let r = 1; r <= ROUNDS; r++) await round(r, [t]);
   steady[t.tracking.enabled ? 'tracked' : 'untracked'] = done(CLIENTS * ROUNDS);
 }
+// The added-up figures of the first contact and the steady rounds, written as the writer writes them.
+let activityWrite;
+if (activity) {
+  const { ACTIVITY_CLIENTS_PER_CALL } = await import(`${dist}/heartbeat/presence.repository.js`);
+  const held = activity.take();
+  done = measure();
+  let clients = 0;
+  const calls = [];
+  for (const part of held) {
+    const entries = [...part.clients];
+    for (let i = 0; i < entries.length; i += ACTIVITY_CLIENTS_PER_CALL) {
+      const slice = new Map(entries.slice(i, i + ACTIVITY_CLIENTS_PER_CALL));
+      clients += slice.size;
+      calls.push(store.addClientActivity({ ...part, clients: slice }, RETENTION.enterprise));
+    }
+  }
+  await Promise.all(calls);
+  // "heartbeats" here: clients written.
+  activityWrite = done(clients);
+}
 
 // One offline pass over every client, as the detector's pass makes its calls (without lock or events).
 done = measure();
@@ -136,6 +168,7 @@ const result = {
   heartbeatsPerCall: HEARTBEATS_PER_CALL,
   firstContact,
   steady,
+  activityWrite,
   offline,
 };
 console.log(JSON.stringify(result));

@@ -150,6 +150,9 @@ const offline = (await Promise.all(tenants.map((t) => app.get(PresenceRepository
   0,
 );
 
+// What a SIGKILL now would lose: enterprise per-client figures held in memory (builds that add
+// them up, #37), and since when; bench.stop() (a SIGTERM's shutdown) writes them.
+const { activityHeld, activityHeldForMs } = writer.snapshot();
 const peakRssMb = rss.stop();
 console.log(`peak heap used ${rss.peakHeapMb()} MB, peak RSS ${peakRssMb} MB`);
 await bench.stop();
@@ -166,10 +169,15 @@ const result = {
     durationMs: Math.round(pass?.durationMs ?? -1),
     cpuMs: detectorCpuMs,
   },
+  activityHeldAtEnd: activityHeld === undefined ? undefined : { clients: activityHeld, sinceMs: activityHeldForMs },
 };
 writeResult('heartbeats', result);
 console.table(results);
 console.log(
   `offline detector: ${result.detector.markedOffline} of ${online} clients marked offline in ${result.detector.durationMs} ms`,
 );
+if (result.activityHeldAtEnd)
+  console.log(
+    `held in memory at the end (a SIGKILL would lose them): ${activityHeld} clients' figures of the last ${activityHeldForMs} ms`,
+  );
 process.exit(0);

@@ -126,6 +126,11 @@ export interface PulseOptions {
   presenceBufferLimit?: number;
   /** Most heartbeats one presence write sends to Redis at once; the rest wait for the next run. Default 20,000. */
   presenceFlushLimit?: number;
+  /**
+   * How often the enterprise per-client behaviour figures added up in memory are written to Redis
+   * (ms; default 300,000). A SIGTERM writes them; a SIGKILL loses at most this long of them.
+   */
+  clientActivityFlushMs?: number;
   /** How often the offline detector runs (one instance at a time). */
   offlineCheckIntervalMs: number;
   /** How often rollups run (one instance at a time); also how often active clients are sampled. */

@@ -28,19 +28,22 @@ export const CLIENT_EXPIRY_SLACK_SECONDS = 3600;
  * delivered and their bytes (`pd_m`/`pd_b`, added to the minute and the totals: every heartbeat of
  * the tenant this instance took since the last write, the superseded and rejected ones included),
  * then per heartbeat clientId, now (ms), status, sent, received, errors, uptime, client timestamp (ms). With
- * tracking on, the client-day hash gets per client `<id>|s|r|e` (message and error deltas),
- * `|on` (seconds online), `|ss` (sessions) and `|rc` (reconnects after being offline).
+ * tracking on, the client-day hash gets per client `<id>|ss` (sessions) and `<id>|rc` (reconnects
+ * after being offline), and the clients-seen HLL the ids; the message and error deltas and the
+ * seconds online (`<id>|s|r|e|on`, and the traffic zset) are returned to Pulse instead, which adds
+ * them up in memory and writes them with CLIENT_ACTIVITY_LUA every few minutes (four HINCRBY and a
+ * ZINCRBY per heartbeat were ~40 % of a tracked heartbeat's Redis instructions).
  *
- * Steady state (status unchanged) costs one HMGET and one HSET per client (plus, tracked, its
- * client-day and traffic increments): the online and seen zsets and the clients-seen HLL get one
+ * Steady state (status unchanged) costs one HMGET and one HSET per client: the online and seen zsets and the clients-seen HLL get one
  * command per call for all its clients, the status field is written only when it changes, and
  * the hash's expiry is renewed only when its last-seen hour changes (or it comes online), to the
  * retention plus CLIENT_EXPIRY_SLACK_SECONDS: never shorter than the retention after the last
  * heartbeat, at most an hour longer (the offline detector forgets clients by the seen zset).
  *
- * Returns 'gone' when the tenant does not exist (nothing written), else 'ok' followed by one
- * triple per transition: the heartbeat's index (1-based), 'online' | 'status_changed', previous
- * status ('' when none). A heartbeat older than the stored one (by the client's clock, within
+ * Returns 'gone' when the tenant does not exist (nothing written), else 'ok', the number of
+ * transitions, one triple per transition: the heartbeat's index (1-based), 'online' |
+ * 'status_changed', previous status ('' when none); then, tracked, five integers per heartbeat
+ * applied: its index, the sent, received and error deltas and the seconds online it adds. A heartbeat older than the stored one (by the client's clock, within
  * REORDER_WINDOW_MS) is not applied; one already applied (same lastSeen and client timestamp as
  * stored: a call sent again after a timeout although Redis ran it) changes nothing and is not
  * counted again (its event, if any, was lost with the first reply).
@@ -49,7 +52,7 @@ export const HEARTBEATS_LUA = `
 local n = (#ARGV - ${HEARTBEAT_FIXED_ARGS}) / ${HEARTBEAT_STRIDE}
 local track = ARGV[3] == '1'
 local timeout = tonumber(ARGV[5])
-local ttl = tonumber(ARGV[1]) + ${CLIENT_EXPIRY_SLACK_SECONDS}
+local ttl = tostring(tonumber(ARGV[1]) + ${CLIENT_EXPIRY_SLACK_SECONDS})
 local function clientDay(id, field, v)
   if track and v ~= 0 then redis.call('HINCRBY', KEYS[10], id .. '${SEP}' .. field, v) end
 end
@@ -61,21 +64,26 @@ if redis.call('EXISTS', KEYS[9]) == 0 then return { 'gone' } end
 local statusKey = { healthy = KEYS[4], degraded = KEYS[5], unhealthy = KEYS[6], offline = KEYS[7] }
 local hbSent, hbReceived, hbErrors = 0, 0, 0
 local counted = 0
-local out = { 'ok' }
-local byTime, seenToday = {}, {}
+local out = { 'ok', 0 }
+local byTime, seenToday, activity = {}, {}, {}
 for i = 1, n do
   local a = ${HEARTBEAT_FIXED_ARGS} + (i - 1) * ${HEARTBEAT_STRIDE}
   local key = KEYS[13 + i]
   local id, now, status, ts = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 8]
-  local sent, received, errors, uptime = tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6]), tonumber(ARGV[a + 7])
+  -- Kept as the strings they came as: written back as they are (a Lua number written by a
+  -- command is formatted with snprintf, ~1,700 instructions each), converted only to subtract.
+  local sentArg, receivedArg, errorsArg, uptimeArg = ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
+  local sent, received, errors, uptime = tonumber(sentArg), tonumber(receivedArg), tonumber(errorsArg), tonumber(uptimeArg)
   local prev = redis.call('HMGET', key, 'status', 'ts', 'sent', 'received', 'errors', 'uptime', 'lastSeen')
   local previous = prev[1] or ''
   local nowMs = tonumber(now)
+  local last = prev[7] and tonumber(prev[7]) or nil
   -- Order by the client's own clock: two Pulse instances may write one client's heartbeats out
   -- of order, and their clocks need not agree; the client's clock is one clock. But only within
   -- the few seconds such reordering takes: a heartbeat received later than that is newer whatever
   -- its clock says (a clock stepped back, a host change, a previous timestamp minutes ahead).
-  if previous ~= '' and tonumber(ts) < tonumber(prev[2] or '0') and nowMs - tonumber(prev[7] or '0') < ${REORDER_WINDOW_MS} then
+  -- (The window is compared first: a steady heartbeat, seconds after the last, converts no timestamp.)
+  if previous ~= '' and last and nowMs - last < ${REORDER_WINDOW_MS} and tonumber(ts) < tonumber(prev[2] or '0') then
     counted = counted + 1
   elseif previous ~= '' and prev[7] == now and prev[2] == ts then
     -- This very heartbeat, applied already: a call that timed out in Pulse but ran, sent again.
@@ -90,31 +98,38 @@ for i = 1, n do
       end
     end
     local renew = previous == '' or previous == 'offline'
+    local fields = {}
+    local onlineSeconds = 0
     if previous ~= '' and previous ~= 'offline' then
       -- Online since the last heartbeat: count the time between them, at most the timeout.
-      local last = tonumber(prev[7] or now)
+      last = last or nowMs
       local gap = nowMs - last
-      if gap > 0 then clientDay(id, '${C.onlineSeconds}', math.floor(math.min(gap, timeout) / 1000)) end
+      if gap > 0 then onlineSeconds = math.floor(math.min(gap, timeout) / 1000) end
       renew = math.floor(nowMs / 3600000) ~= math.floor(last / 3600000)
     end
-    clientDay(id, '${C.messagesSent}', dSent)
-    clientDay(id, '${C.messagesReceived}', dReceived)
-    clientDay(id, '${C.errors}', dErrors)
     if track then
-      redis.call('ZINCRBY', KEYS[12], dSent + dReceived, id)
+      -- The client-day message, error and online figures and the traffic ranking go back to
+      -- Pulse, which adds them up in memory and writes them per client every few minutes.
+      activity[#activity + 1] = i
+      activity[#activity + 1] = dSent
+      activity[#activity + 1] = dReceived
+      activity[#activity + 1] = dErrors
+      activity[#activity + 1] = onlineSeconds
       seenToday[#seenToday + 1] = id
     end
     if previous == '' or previous == 'offline' then
       out[#out + 1] = i
       out[#out + 1] = 'online'
       out[#out + 1] = previous
-      clientDay(id, '${C.sessions}', 1)
-      if previous == 'offline' then clientDay(id, '${C.reconnects}', 1) end
-      redis.call('HSET', key, 'connectedSince', now)
+      clientDay(id, '${C.sessions}', '1')
+      if previous == 'offline' then clientDay(id, '${C.reconnects}', '1') end
+      fields[#fields + 1] = 'connectedSince'
+      fields[#fields + 1] = now
       if previous == '' then
-        redis.call('HSET', key, 'firstSeen', now)
+        fields[#fields + 1] = 'firstSeen'
+        fields[#fields + 1] = now
         for _, k in pairs(statusKey) do redis.call('ZREM', k, id) end
-        redis.call('ZADD', KEYS[3], 0, id)
+        redis.call('ZADD', KEYS[3], '0', id)
       end
     elseif previous ~= status then
       out[#out + 1] = i
@@ -123,11 +138,13 @@ for i = 1, n do
     end
     if previous ~= status then
       if statusKey[previous] then redis.call('ZREM', statusKey[previous], id) end
-      redis.call('ZADD', statusKey[status], 0, id)
-      redis.call('HSET', key, 'status', status)
+      redis.call('ZADD', statusKey[status], '0', id)
+      fields[#fields + 1] = 'status'
+      fields[#fields + 1] = status
     end
-    redis.call('HSET', key, 'lastSeen', now, 'ts', ts, 'sent', sent, 'received', received, 'errors', errors,
-      'uptime', uptime, 'd_sent', dSent, 'd_received', dReceived, 'd_errors', dErrors)
+    -- One HSET per heartbeat, the fields of a transition included.
+    redis.call('HSET', key, 'lastSeen', now, 'ts', ts, 'sent', sentArg, 'received', receivedArg, 'errors', errorsArg,
+      'uptime', uptimeArg, 'd_sent', dSent, 'd_received', dReceived, 'd_errors', dErrors, unpack(fields))
     if renew then redis.call('EXPIRE', key, ttl) end
     byTime[#byTime + 1] = now
     byTime[#byTime + 1] = id
@@ -160,7 +177,34 @@ end
 if hbSent > 0 then redis.call('HINCRBY', KEYS[11], '${F.heartbeatSent}', hbSent) end
 if hbReceived > 0 then redis.call('HINCRBY', KEYS[11], '${F.heartbeatReceived}', hbReceived) end
 if hbErrors > 0 then redis.call('HINCRBY', KEYS[11], '${F.heartbeatErrors}', hbErrors) end
+out[2] = (#out - 2) / 3
+for j = 1, #activity do out[#out + 1] = activity[j] end
 return out
+`;
+
+/**
+ * Adds the client activity Pulse added up (HEARTBEATS_LUA's tracked figures) to one tenant's
+ * client-day hash and traffic zset. KEYS: tenant record, client-day hash, client-traffic zset.
+ * ARGV: client-day TTL (s), then per client its id and its sent, received, errors, seconds online
+ * and traffic (sent + received) as decimal strings (a '0' is skipped, but every client gets its
+ * ZINCRBY: the traffic zset lists the clients of the day). Nothing when the tenant is gone (an
+ * erased tenant's counters are not written back). Returns the number of clients written.
+ */
+export const CLIENT_ACTIVITY_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local n = 0
+for a = 2, #ARGV, 6 do
+  local id = ARGV[a]
+  if ARGV[a + 1] ~= '0' then redis.call('HINCRBY', KEYS[2], id .. '${SEP}${C.messagesSent}', ARGV[a + 1]) end
+  if ARGV[a + 2] ~= '0' then redis.call('HINCRBY', KEYS[2], id .. '${SEP}${C.messagesReceived}', ARGV[a + 2]) end
+  if ARGV[a + 3] ~= '0' then redis.call('HINCRBY', KEYS[2], id .. '${SEP}${C.errors}', ARGV[a + 3]) end
+  if ARGV[a + 4] ~= '0' then redis.call('HINCRBY', KEYS[2], id .. '${SEP}${C.onlineSeconds}', ARGV[a + 4]) end
+  redis.call('ZINCRBY', KEYS[3], ARGV[a + 5], id)
+  n = n + 1
+end
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+redis.call('EXPIRE', KEYS[3], ARGV[1])
+return n
 `;
 
 /**
@@ -190,7 +234,9 @@ for _, id in ipairs(ids) do
   local previous = redis.call('HGET', key, 'status') or ''
   local from = leaving[previous]
   if from then from[#from + 1] = id end
-  offline[#offline + 1] = 0
+  -- Constants as strings: a Lua number given to a command is formatted with snprintf (~1,700
+  -- instructions; three of them were a tenth of a tracked client's mark).
+  offline[#offline + 1] = '0'
   offline[#offline + 1] = id
   -- Every client hash has a status (the heartbeat script writes it first), so none means no hash.
   if previous ~= '' then
@@ -198,8 +244,8 @@ for _, id in ipairs(ids) do
     redis.call('EXPIRE', key, ARGV[3])
   end
   if track then
-    redis.call('HINCRBY', KEYS[6], id .. '${SEP}${C.offlineTransitions}', 1)
-    redis.call('ZINCRBY', KEYS[7], 1, id)
+    redis.call('HINCRBY', KEYS[6], id .. '${SEP}${C.offlineTransitions}', '1')
+    redis.call('ZINCRBY', KEYS[7], '1', id)
   end
   out[#out + 1] = id
   out[#out + 1] = previous

@@ -13,6 +13,7 @@ import type { PresenceEventsPublisher } from './presence-events.publisher.js';
 import type { PresenceRepository } from './presence.repository.js';
 import { HEARTBEATS_PER_CALL, PresenceWriter } from './presence-writer.js';
 import type { PulseOptions } from '../config/pulse-options.js';
+import type { Activity, TenantDayActivity } from './client-activity.js';
 
 const NOW = Date.UTC(2026, 10, 28, 18, 0, 0);
 const hb = (tenantId: string, clientId: string): Heartbeat => ({
@@ -43,12 +44,20 @@ interface FakeOptions {
 function writer(failing = new Set<string>(), { how = 'reply', overrides = {}, duringCall }: FakeOptions = {}) {
   vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
   const calls: { call: 'heartbeats' | 'rejections'; tenantId: string; n: number; delivered: Delivered }[] = [];
+  const activityWrites: { tenantId: string; day: string; clients: [string, Activity][] }[] = [];
+  let activityFails: Failure | null = null;
   const store = {
     applyHeartbeats: (tenantId: string, batch: unknown[], _r: unknown, _t: unknown, delivered: Delivered) => {
       calls.push({ call: 'heartbeats', tenantId, n: batch.length, delivered });
       duringCall?.();
       if (failing.has(tenantId)) return failWith(how);
-      return Promise.resolve({ gone: false, transitions: [] });
+      // Every heartbeat a tracked one: 1 sent, 2 received, 0 errors, 30 s online.
+      const activity = batch.flatMap((_b, i) => [i, 1, 2, 0, 30]);
+      return Promise.resolve({ gone: false, transitions: [], day: '2026-11-28', activity });
+    },
+    addClientActivity: (part: TenantDayActivity) => {
+      activityWrites.push({ tenantId: part.tenantId, day: part.day, clients: [...part.clients] });
+      return activityFails ? failWith(activityFails) : Promise.resolve();
     },
     addRejections: (tenantId: string, _m: number, byReason: Map<string, number>, _r: unknown, delivered: Delivered) => {
       calls.push({ call: 'rejections', tenantId, n: byReason.size, delivered });
@@ -66,7 +75,15 @@ function writer(failing = new Set<string>(), { how = 'reply', overrides = {}, du
     directory,
     { ...defaultPulseOptions(), ...overrides },
   );
-  return { w, calls, rejections };
+  return {
+    w,
+    calls,
+    rejections,
+    activityWrites,
+    failActivity: (how: Failure | null) => {
+      activityFails = how;
+    },
+  };
 }
 
 describe('PresenceWriter: heartbeats delivered to Pulse (pd_m, pd_b)', () => {
@@ -172,5 +189,46 @@ describe('PresenceWriter: bounded under a Redis stall', () => {
     // The heartbeat is re-sent (cumulative state: the script counts it once); the delivery counts are not.
     expect(calls).toEqual([{ call: 'heartbeats', tenantId: 'a', n: 1, delivered: { messages: 0, bytes: 0 } }]);
     expect(w.snapshot().unconfirmedDeliveries).toBe(2);
+  });
+});
+
+describe('PresenceWriter: enterprise per-client figures added up in memory', () => {
+  it('adds a client’s figures up across runs and writes them per interval and on close, once', async () => {
+    const { w, activityWrites } = writer(new Set(), { overrides: { clientActivityFlushMs: 3_600_000 } });
+    for (let run = 0; run < 3; run++) {
+      w.enqueue(hb('a', 'c1'), NOW + run, 'enterprise');
+      w.enqueue(hb('a', 'c2'), NOW + run, 'enterprise');
+      await w.flush();
+    }
+    expect(activityWrites).toEqual([]);
+    await w.close();
+    expect(activityWrites).toEqual([
+      {
+        tenantId: 'a',
+        day: '2026-11-28',
+        clients: [
+          ['c1', [3, 6, 0, 90]],
+          ['c2', [3, 6, 0, 90]],
+        ],
+      },
+    ]);
+  });
+
+  it('puts back figures Redis refused; drops (and counts) those of a write that timed out', async () => {
+    const { w, activityWrites, failActivity } = writer(new Set(), { overrides: { clientActivityFlushMs: 0 } });
+    failActivity('reply');
+    w.enqueue(hb('a', 'c1'), NOW, 'enterprise');
+    await w.flush();
+    failActivity(null);
+    w.enqueue(hb('a', 'c1'), NOW + 1, 'enterprise');
+    await w.flush();
+    expect(activityWrites.map((x) => x.clients)).toEqual([[['c1', [1, 2, 0, 30]]], [['c1', [2, 4, 0, 60]]]]);
+    failActivity('timeout');
+    w.enqueue(hb('a', 'c1'), NOW + 2, 'enterprise');
+    await w.flush();
+    failActivity(null);
+    await w.flush();
+    expect(activityWrites).toHaveLength(3);
+    expect(w.snapshot().unconfirmedActivity).toBe(1);
   });
 });

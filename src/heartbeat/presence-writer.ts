@@ -13,7 +13,8 @@ import type { Heartbeat, RejectionReason } from './heartbeat-parser.js';
 import { type Delivered, HeartbeatDeliveries, NOTHING_DELIVERED } from './heartbeat-deliveries.js';
 import { HeartbeatRejections } from './heartbeat-rejections.js';
 import { PresenceEventsPublisher } from './presence-events.publisher.js';
-import { PresenceRepository } from './presence.repository.js';
+import { ACTIVITY_CLIENTS_PER_CALL, PresenceRepository } from './presence.repository.js';
+import { type Activity, ClientActivityBuffer, type TenantDayActivity } from './client-activity.js';
 import { PresenceBuffer, type TenantBatch } from './presence-buffer.js';
 import { NamedInterval } from '../jobs/named-interval.js';
 
@@ -31,6 +32,12 @@ export const HEARTBEATS_PER_CALL = 500;
  */
 export const DEFAULT_PRESENCE_FLUSH_LIMIT = 20_000;
 const FLUSH_INTERVAL = 'pulse-presence-flush';
+/**
+ * How often the enterprise per-client figures added up in memory (client-day `s`/`r`/`e`/`on`, the
+ * traffic ranking) are written: at 30 s heartbeats, ten heartbeats of a client per write. Also
+ * what a SIGKILL can lose of them (a SIGTERM writes them).
+ */
+export const DEFAULT_CLIENT_ACTIVITY_FLUSH_MS = 300_000;
 
 export interface PresenceWriterStats {
   written: number;
@@ -46,6 +53,17 @@ export interface PresenceWriterStats {
   unconfirmedDeliveries: number;
   pending: number;
   transitions: number;
+  /**
+   * Clients' added-up behaviour figures (per tenant and day) whose write timed out or lost its
+   * connection: not sent again (deltas), so at worst missing.
+   */
+  unconfirmedActivity: number;
+  /**
+   * Clients (per tenant and day) whose added-up behaviour figures are held in memory, not yet
+   * written, and how long since the last write began (ms): what a SIGKILL now would lose.
+   */
+  activityHeld: number;
+  activityHeldForMs: number;
   /** Receipt to acknowledged Redis write, since start (ms). */
   processingMs: { p50: number; p99: number };
 }
@@ -77,8 +95,17 @@ export class PresenceWriter implements OnModuleInit {
     failedWrites: 0,
     shed: 0,
     unconfirmedDeliveries: 0,
+    unconfirmedActivity: 0,
     transitions: 0,
   };
+  /** Enterprise per-client figures not yet written, and when they last were. */
+  private readonly activity = new ClientActivityBuffer();
+  private activityWrittenAt = Date.now();
+  private readonly activityFlushMs: number;
+  /** Most clients (per tenant and day) held before they are written early. */
+  private readonly activityLimit: number;
+  /** Set by close(): each run then writes the added-up figures too. */
+  private closing = false;
   private readonly processing = new Uint32Array(LATENCY_BUCKETS);
   /** Heartbeats the server delivered per known tenant, not yet written (`pd_m`/`pd_b`). */
   private readonly deliveries = new HeartbeatDeliveries();
@@ -97,6 +124,8 @@ export class PresenceWriter implements OnModuleInit {
     this.flushTimer = new NamedInterval(this.scheduler, FLUSH_INTERVAL);
     this.pending = new PresenceBuffer(options.presenceBufferLimit ?? DEFAULT_PRESENCE_BUFFER_LIMIT);
     this.maxPerRun = Math.max(1, options.presenceFlushLimit ?? DEFAULT_PRESENCE_FLUSH_LIMIT);
+    this.activityFlushMs = Math.max(0, options.clientActivityFlushMs ?? DEFAULT_CLIENT_ACTIVITY_FLUSH_MS);
+    this.activityLimit = options.presenceBufferLimit ?? DEFAULT_PRESENCE_BUFFER_LIMIT;
   }
 
   onModuleInit(): void {
@@ -110,17 +139,20 @@ export class PresenceWriter implements OnModuleInit {
    */
   async close(): Promise<void> {
     this.flushTimer.stop();
+    this.closing = true;
     const deadline = Date.now() + SHUTDOWN_FLUSH_DEADLINE_MS;
     const untilDeadline = (work: Promise<void>) => Promise.race([work, delay(Math.max(0, deadline - Date.now()))]);
     if (this.running) await untilDeadline(this.running);
     // A Redis not connected returns at once: the loop waits between runs, and ends at the deadline.
     while (Date.now() < deadline) {
       await untilDeadline(this.flush());
-      if (this.pending.size === 0 && this.deliveries.isEmpty && !this.running) return;
+      if (this.pending.size === 0 && this.deliveries.isEmpty && this.activity.size === 0 && !this.running) return;
       await delay(Math.min(PRESENCE_FLUSH_INTERVAL_MS, Math.max(0, deadline - Date.now())));
     }
     const unanswered = this.running ? ' and a write Redis has not answered' : '';
-    this.logger.error(`shutting down with ${this.pending.size} heartbeat(s) not written to Redis${unanswered}`);
+    this.logger.error(
+      `shutting down with ${this.pending.size} heartbeat(s) and ${this.activity.size} client(s)' behaviour figures not written to Redis${unanswered}`,
+    );
   }
 
   /**
@@ -148,6 +180,8 @@ export class PresenceWriter implements OnModuleInit {
     return {
       ...this.stats,
       pending: this.pending.size,
+      activityHeld: this.activity.size,
+      activityHeldForMs: Date.now() - this.activityWrittenAt,
       processingMs: { p50: percentile(this.processing, 0.5), p99: percentile(this.processing, 0.99) },
     };
   }
@@ -218,6 +252,11 @@ export class PresenceWriter implements OnModuleInit {
       }
       this.stats.written += entries.length;
       for (const p of entries) this.processing[latencyBucket(Math.min(writtenAt - p.receivedAt, 299_999))]++;
+      const { activity, day } = result.value;
+      for (let a = 0; a + 4 < activity.length; a += 5) {
+        const figures: Activity = [activity[a + 1], activity[a + 2], activity[a + 3], activity[a + 4]];
+        this.activity.add(chunks[i].tenantId, day, entries[activity[a]].heartbeat.clientId, figures);
+      }
       for (const { index, transition, previousStatus } of result.value.transitions) {
         const p = entries[index];
         this.stats.transitions++;
@@ -232,6 +271,12 @@ export class PresenceWriter implements OnModuleInit {
       }
     });
     for (const failed of retry) this.stats.shed += this.pending.restore(failed);
+    if (
+      this.closing ||
+      this.activity.size >= this.activityLimit ||
+      (this.activity.size > 0 && Date.now() - this.activityWrittenAt >= this.activityFlushMs)
+    )
+      await this.writeActivity();
     if (failures > 0) {
       this.stats.failedWrites += failures;
       if (Date.now() - this.lastErrorLogAt > 10_000) {
@@ -239,6 +284,37 @@ export class PresenceWriter implements OnModuleInit {
         this.logger.warn(`${failures} heartbeat write(s) failed, kept for retry: ${firstError}`);
       }
     }
+  }
+
+  /**
+   * Writes the added-up per-client figures, ACTIVITY_CLIENTS_PER_CALL clients a call. A call Redis
+   * refused is put back for the next write; one that timed out or lost its connection may have
+   * run, so its figures are dropped and counted (`unconfirmedActivity`), never added twice.
+   */
+  private async writeActivity(): Promise<void> {
+    this.activityWrittenAt = Date.now();
+    const parts: TenantDayActivity[] = [];
+    for (const held of this.activity.take()) {
+      let clients = new Map<string, Activity>();
+      for (const [clientId, figures] of held.clients) {
+        clients.set(clientId, figures);
+        if (clients.size === ACTIVITY_CLIENTS_PER_CALL) {
+          parts.push({ ...held, clients });
+          clients = new Map();
+        }
+      }
+      if (clients.size > 0) parts.push({ ...held, clients });
+    }
+    await Promise.all(
+      parts.map(async (part) => {
+        try {
+          await this.store.addClientActivity(part, this.directory.retentionOf(part.tenantId));
+        } catch (err) {
+          if (possiblyApplied(err)) this.stats.unconfirmedActivity += part.clients.size;
+          else this.activity.restore(part);
+        }
+      }),
+    );
   }
 
   /**

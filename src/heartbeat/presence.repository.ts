@@ -12,7 +12,17 @@ import type { Retention } from '../common/retention.js';
 import type { PresenceStatus } from './heartbeat.dto.js';
 import type { Heartbeat } from './heartbeat-parser.js';
 import { type Delivered, NOTHING_DELIVERED } from './heartbeat-deliveries.js';
-import { CLIENT_ROWS_LUA, FORGET_CLIENTS_LUA, HEARTBEATS_LUA, MARK_OFFLINE_LUA } from './presence-scripts.js';
+import type { TenantDayActivity } from './client-activity.js';
+import {
+  CLIENT_ACTIVITY_LUA,
+  CLIENT_ROWS_LUA,
+  FORGET_CLIENTS_LUA,
+  HEARTBEATS_LUA,
+  MARK_OFFLINE_LUA,
+} from './presence-scripts.js';
+
+/** Clients per CLIENT_ACTIVITY_LUA call (six arguments and five commands each). */
+export const ACTIVITY_CLIENTS_PER_CALL = 500;
 
 export const PRESENCE_STATUSES = ['healthy', 'degraded', 'unhealthy', 'offline'] as const;
 
@@ -35,6 +45,13 @@ export interface HeartbeatTransition {
 export interface HeartbeatsApplied {
   gone: boolean;
   transitions: HeartbeatTransition[];
+  /** The UTC day the batch's client figures belong to. */
+  day: string;
+  /**
+   * Tracked only: five integers per heartbeat applied: its position in the batch, the sent,
+   * received and error deltas and the seconds online it adds (for `addClientActivity`).
+   */
+  activity: number[];
 }
 
 export interface PresenceSummary {
@@ -61,7 +78,7 @@ const CLIENT_FIELDS = ['status', 'lastSeen', 'connectedSince', 'sent', 'received
 @Injectable()
 export class PresenceRepository {
   private readonly scripts: Record<
-    'pulseHeartbeats' | 'pulseMarkOffline' | 'pulseForgetClients' | 'pulseClientRows',
+    'pulseHeartbeats' | 'pulseMarkOffline' | 'pulseForgetClients' | 'pulseClientRows' | 'pulseClientActivity',
     LuaScript
   >;
 
@@ -84,6 +101,7 @@ export class PresenceRepository {
       pulseMarkOffline: MARK_OFFLINE_LUA,
       pulseForgetClients: FORGET_CLIENTS_LUA,
       pulseClientRows: CLIENT_ROWS_LUA,
+      pulseClientActivity: { lua: CLIENT_ACTIVITY_LUA, keys: 3 },
     });
   }
 
@@ -103,7 +121,7 @@ export class PresenceRepository {
     tracking: ClientTracking = NO_TRACKING,
     delivered: Delivered = NOTHING_DELIVERED,
   ): Promise<HeartbeatsApplied> {
-    if (batch.length === 0) return { gone: false, transitions: [] };
+    if (batch.length === 0) return { gone: false, transitions: [], day: dayOf(Date.now()), activity: [] };
     const k = this.keys;
     let latest = 0;
     for (const b of batch) if (b.receivedAt > latest) latest = b.receivedAt;
@@ -139,14 +157,37 @@ export class PresenceRepository {
     }
     const flat = (await this.scripts.pulseHeartbeats(keys, args)) as (string | number)[];
     const transitions: HeartbeatTransition[] = [];
-    for (let i = 1; i + 2 < flat.length; i += 3) {
+    if (flat[0] === 'gone') return { gone: true, transitions, day, activity: [] };
+    const end = 2 + 3 * Number(flat[1]);
+    for (let i = 2; i + 2 < end; i += 3) {
       transitions.push({
         index: Number(flat[i]) - 1,
         transition: flat[i + 1] as HeartbeatTransition['transition'],
         previousStatus: flat[i + 2] ? (flat[i + 2] as PresenceStatus) : null,
       });
     }
-    return { gone: flat[0] === 'gone', transitions };
+    const activity = flat.length > end ? (flat.slice(end) as number[]) : [];
+    for (let i = 0; i < activity.length; i += 5) activity[i] -= 1;
+    return { gone: false, transitions, day, activity };
+  }
+
+  /**
+   * Writes a tenant's added-up client figures of one day (client-day `s`/`r`/`e`/`on`, traffic
+   * zset) in one call (the caller gives at most ACTIVITY_CLIENTS_PER_CALL clients). A day whose client data is
+   * archived by now goes to today's keys, as late heartbeats do. Nothing when the tenant is gone.
+   */
+  async addClientActivity({ tenantId, day, clients }: TenantDayActivity, retention: Retention): Promise<void> {
+    const now = Date.now();
+    const into = dayDataLate(day, now / 1000, this.hotSeconds) ? dayOf(now) : day;
+    const keys = [
+      this.keys.tenant(tenantId),
+      this.history.clientDay(tenantId, into),
+      this.history.clientTraffic(tenantId, into),
+    ];
+    const args: string[] = [String(retention.daySeconds)];
+    for (const [clientId, [sent, received, errors, online]] of clients)
+      args.push(clientId, String(sent), String(received), String(errors), String(online), String(sent + received));
+    await this.scripts.pulseClientActivity(keys, args);
   }
 
   /**

@@ -31,6 +31,7 @@ export const FIXED_KEY_SCRIPTS = [
   'pulseEventsFail',
   'pulseEventsRelease',
   'pulseEventsReplay',
+  'pulseClientActivity',
 ] as const;
 
 type VariableKeyName = (typeof CLUSTER_UNPIPELINED_SCRIPTS)[number];

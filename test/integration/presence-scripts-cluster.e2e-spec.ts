@@ -87,4 +87,48 @@ describe('presence scripts on Redis Cluster (private cluster)', () => {
     expect(back.transitions).toEqual([{ index: 0, transition: 'online', previousStatus: 'offline' }]);
     expect(await store.summary(tenantId)).toMatchObject({ online: 1, offline: 2, unhealthy: 1 });
   }, 30_000);
+
+  it('returns the enterprise per-client figures, and writes them added up in the tenant slot', async () => {
+    const now = Date.now();
+    const day = dayOf(now);
+    const hb = (clientId: string, sent: number, at: number): Heartbeat => ({
+      tenantId,
+      clientId,
+      status: 'healthy',
+      timestamp: at,
+      sent,
+      received: 2 * sent,
+      errors: 1,
+      uptimeSeconds: 10,
+    });
+    const tracking = { enabled: true, heartbeatTimeoutMs: 90_000 };
+    await store.applyHeartbeats(
+      tenantId,
+      [{ heartbeat: hb('x', 5, now), receivedAt: now }],
+      RETENTION.enterprise,
+      tracking,
+    );
+    const steady = await store.applyHeartbeats(
+      tenantId,
+      [{ heartbeat: hb('x', 12, now + 30_000), receivedAt: now + 30_000 }],
+      RETENTION.enterprise,
+      tracking,
+    );
+    // Position 0; 7 sent, 14 received, 0 errors more; 30 s online.
+    expect(steady.activity).toEqual([0, 7, 14, 0, 30]);
+    const sep = CLIENT_FIELD_SEPARATOR;
+    expect(await redis.hget(history.clientDay(tenantId, day), `x${sep}${CLIENT_DAY_FIELDS.messagesSent}`)).toBeNull();
+    await store.addClientActivity({ tenantId, day, clients: new Map([['x', [12, 24, 1, 30]]]) }, RETENTION.enterprise);
+    const fields = ['messagesSent', 'messagesReceived', 'errors', 'onlineSeconds', 'sessions'] as const;
+    expect(
+      await redis.hmget(history.clientDay(tenantId, day), ...fields.map((f) => `x${sep}${CLIENT_DAY_FIELDS[f]}`)),
+    ).toEqual(['12', '24', '1', '30', '1']);
+    expect(await redis.zscore(history.clientTraffic(tenantId, day), 'x')).toBe('36');
+    // A tenant gone: nothing written.
+    await store.addClientActivity(
+      { tenantId: 'gone', day, clients: new Map([['x', [1, 1, 1, 1]]]) },
+      RETENTION.enterprise,
+    );
+    expect(await redis.exists(history.clientDay('gone', day))).toBe(0);
+  }, 30_000);
 });
