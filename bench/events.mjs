@@ -153,6 +153,16 @@ while (received < sent && performance.now() - quiet < 15_000) {
 }
 const seconds = (performance.now() - started) / 1000;
 const cpu1 = cpu();
+// Pulse's own account of the run (what it appended, dropped, sent): where the figures above differ
+// from `sent`, these say on which side.
+const scrape = await api('GET', '/metrics');
+const pulseCounters = Object.fromEntries(
+  scrape.text
+    .split('\n')
+    .filter((line) => /^pulse_(events?_|event_requests)/.test(line))
+    .map((line) => line.split(' '))
+    .map(([name, value]) => [name, Number(value)]),
+);
 await nc.close();
 
 lags.sort((a, b) => a - b);
@@ -176,6 +186,7 @@ const result = writeResult('events', {
   pulseCpuMicrosPerEvent: Number(((net('pulse') * 1000) / Math.max(1, received)).toFixed(2)),
   redisCpuMicrosPerEvent: Number(((net('redis') * 1000) / Math.max(1, received)).toFixed(2)),
   pulseCpuShare: Number(((cpu1.pulse - cpu0.pulse) / 1000 / seconds).toFixed(2)),
+  pulseCounters,
 });
 console.log(JSON.stringify(result, null, 2));
 await stopAll();
