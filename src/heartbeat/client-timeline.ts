@@ -4,7 +4,7 @@ import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { NamedInterval } from '../jobs/named-interval.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisKeys } from '../redis/redis-keys.js';
-import { type FencedCommand, TenantFence } from '../redis/tenant-fence.js';
+import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import type { PresenceStatus } from './heartbeat.dto.js';
 import { type ConnectionEvent, PresenceEventsPublisher, type PresenceEvent } from './presence-events.publisher.js';
@@ -14,6 +14,32 @@ export const CLIENT_TIMELINE_KEPT = 200;
 /** Entries held between flushes, every tenant together; beyond, new ones are dropped and counted. */
 const MAX_BUFFERED = 50_000;
 const DEFAULT_FLUSH_MS = 1000;
+
+/**
+ * Appends each client's entries, while the tenant's record exists (the erasure fence) and only
+ * for a client with a presence hash: a connection event names its client from the connection's
+ * name alone, so a made-up name must not leave a key. KEYS[1]: the tenant record, then per client
+ * its timeline and its presence hash. ARGV[1] the ttl, ARGV[2] the entries kept, then per client
+ * its number of entries and the entries (oldest first). Replies the number of timelines written,
+ * or false without the record.
+ */
+const APPEND_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local ttl, kept = tonumber(ARGV[1]), tonumber(ARGV[2])
+local written, a, k = 0, 3, 2
+while a <= #ARGV do
+  local n = tonumber(ARGV[a])
+  if redis.call('EXISTS', KEYS[k + 1]) == 1 then
+    redis.call('LPUSH', KEYS[k], unpack(ARGV, a + 1, a + n))
+    redis.call('LTRIM', KEYS[k], 0, kept - 1)
+    redis.call('EXPIRE', KEYS[k], ttl)
+    written = written + 1
+  end
+  a = a + n + 1
+  k = k + 2
+end
+return written
+`;
 
 /** One entry of a client's timeline: a presence transition, or its NATS connection opening or closing. */
 export interface TimelineEntry {
@@ -75,7 +101,8 @@ function entryOf(event: PresenceEvent | ConnectionEvent): TimelineEntry | null {
  * Keeps each client's status timeline (README, Client and subject pages): the presence events
  * (online, status changed, offline) and its NATS connection's opening and closing, gathered from
  * PresenceEventsPublisher (no I/O there) and written every second, fenced on the tenant, into a
- * LIST per client capped at CLIENT_TIMELINE_KEPT that expires with the tenant's retention.
+ * LIST per client capped at CLIENT_TIMELINE_KEPT that expires with the tenant's retention; only
+ * for clients in the tenant's presence (APPEND_LUA), so connection names cannot add keys.
  */
 @Injectable()
 export class ClientTimeline implements OnModuleInit, OnModuleDestroy {
@@ -85,16 +112,17 @@ export class ClientTimeline implements OnModuleInit, OnModuleDestroy {
   private dropped = 0;
   private readonly timer: NamedInterval;
   private passes: Promise<void> = Promise.resolve();
+  private readonly append: LuaScript;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
-    private readonly fence: TenantFence,
     private readonly directory: TenantDirectory,
     events: PresenceEventsPublisher,
     scheduler: SchedulerRegistry,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
   ) {
+    this.append = defineScripts(redis, { pulseTimelineAppend: APPEND_LUA }).pulseTimelineAppend;
     this.timer = new NamedInterval(scheduler, 'client-timeline-flush');
     events.subscribe((event) => this.add(event));
   }
@@ -144,17 +172,15 @@ export class ClientTimeline implements OnModuleInit, OnModuleDestroy {
     }
     for (const [tenantId, clients] of gathered) {
       const ttl = this.directory.retentionOf(tenantId).clientSeconds;
-      const commands: FencedCommand[] = [];
+      const keyList = [this.keys.tenant(tenantId)];
+      const args: (string | number)[] = [ttl, CLIENT_TIMELINE_KEPT];
       for (const [clientId, entries] of clients) {
-        const key = this.keys.clientTimeline(tenantId, clientId);
-        commands.push(
-          ['LPUSH', key, ...entries.slice(-CLIENT_TIMELINE_KEPT).map((e) => JSON.stringify(e))],
-          ['LTRIM', key, 0, CLIENT_TIMELINE_KEPT - 1],
-          ['EXPIRE', key, ttl],
-        );
+        const kept = entries.slice(-CLIENT_TIMELINE_KEPT);
+        keyList.push(this.keys.clientTimeline(tenantId, clientId), this.keys.client(tenantId, clientId));
+        args.push(kept.length, ...kept.map((e) => JSON.stringify(e)));
       }
       try {
-        await this.fence.write(tenantId, commands);
+        await this.append(keyList, args);
       } catch (err) {
         this.logger.warn(`client timeline of ${tenantId} not written: ${(err as Error).message}`);
       }

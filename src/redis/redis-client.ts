@@ -20,6 +20,7 @@ export const CLUSTER_UNPIPELINED_SCRIPTS = [
   'pulseReadHashes',
   'pulseFencedWrite',
   'pulseServerUsage',
+  'pulseTimelineAppend',
 ] as const;
 export type RedisClient = Redis | Cluster;
 

@@ -111,6 +111,7 @@ export class RedisKeys {
    * LIST one client's status timeline, newest first (JSON: type online|status_changed|offline|
    * connected|disconnected, status, previousStatus, at, and a connection's server, rttMs, reason),
    * the latest CLIENT_TIMELINE_KEPT; expires with the tenant's history retention after its last entry.
+   * Written only while the client's presence hash (`client`) exists.
    */
   clientTimeline(tenantId: string, clientId: string): string {
     return `${this.tenantScope(tenantId)}timeline:${clientId}`;

@@ -312,4 +312,21 @@ describe('client and subject pages, operator read-only view', () => {
     });
     expect(elsewhere.status).toBe(403);
   }, 90_000);
+  // A fragment is the visitor's to type: one that is not valid percent-encoding is no target.
+  for (const path of ['/dashboard/#%E0', '/dashboard/client.html?id=x#%']) {
+    it(`a malformed fragment (${path}) is ignored: the page signs in and draws, the key is kept`, async () => {
+      const tab = await newPage(1280);
+      await tab.goto(`${pulse.url}${path}`);
+      await tab.fill('#key', pro.apiKey);
+      await tab.click('#signin-form button');
+      if (path.includes('client.html'))
+        await tab.waitForFunction(() => document.getElementById('client-note')?.textContent?.includes('No client x'));
+      else await tab.waitForFunction((id) => document.getElementById('who')?.textContent?.includes(id), pro.id);
+      expect(await tab.isHidden('#signin')).toBe(true);
+      expect(await tab.isVisible('#app')).toBe(true);
+      expect((await tab.textContent('#signin-error')) ?? '').toBe('');
+      expect(await tab.evaluate(() => sessionStorage.getItem('pulse.apiKey'))).toBe(pro.apiKey);
+      await tab.close();
+    });
+  }
 });

@@ -166,6 +166,8 @@ describe('dashboard: time range, live start, dark theme (headless Chromium)', ()
       const start = await historyStart(page);
       expect(start).toBeGreaterThan(before);
       expect(start * 1000).toBeGreaterThanOrEqual(from - 60_000);
+      // The zoomed view passes axe too (the range text, the pressed buttons and the chart changed).
+      expect(await accessibilityProblems(page)).toEqual([]);
 
       // The same URL reloaded (the key stays in the tab's session storage, never in the URL): the same view.
       const again = analyticsRequests(page);
@@ -177,6 +179,7 @@ describe('dashboard: time range, live start, dark theme (headless Chromium)', ()
       expect(again.map((q) => [q.get('from'), q.get('to')])).toContainEqual([zoomed.from, zoomed.to]);
       expect(await rangeShown(page)).toBe(shown);
       expect(await historyStart(page)).toBe(start);
+      expect(await accessibilityProblems(page)).toEqual([]);
       // Back returns to the hour.
       await page.goBack();
       await page.waitForFunction(() => (document.getElementById('range-shown')?.textContent ?? '').startsWith('1 h'));

@@ -190,6 +190,15 @@ system_account: SYS
       callback: (_e, m) => void events.push(m.json<{ type: string; clientId: string | null }>()),
     });
     await watcher.flush();
+    // A connection named as a client the tenant never had (no heartbeat, no presence row): it
+    // opens and closes, and must leave no timeline key behind.
+    const madeUp = await connect({
+      servers: url,
+      user: 'alice',
+      pass: 'alice-secret',
+      name: pulseConnectionName(a.id, 'made-up-7'),
+    });
+    await madeUp.close();
     const app = await connect({
       servers: url,
       user: 'alice',
@@ -235,6 +244,24 @@ system_account: SYS
       async () => events.map((e) => `${e.type}:${e.clientId}`),
       (seen) => seen.includes('connected:app-1') && seen.includes('disconnected:app-1'),
     );
+    // The client's page shows its connection opening and closing in its timeline (it has a presence row)...
+    await waitFor(
+      async () =>
+        (
+          await request<{ timeline: { type: string }[] }>(pulse.url, 'GET', '/api/v1/metrics/clients/app-1', {
+            key: a.apiKey,
+          })
+        ).body.timeline.map((e) => e.type),
+      (types) => types.includes('disconnected') && types.includes('connected'),
+    );
+    // ...written after the made-up name's events, which left no key.
+    const redis = new Redis(SHARED_REDIS);
+    try {
+      const keys = new RedisKeys(pulse.options.redis.keyPrefix);
+      expect(await redis.exists(keys.clientTimeline(a.id, 'made-up-7'))).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it("a name is only a hint by default: any NATS user naming itself as an unregistered tenant's client is listed unverified, takes no client row, feeds no churn", async () => {

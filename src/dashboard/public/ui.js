@@ -115,6 +115,15 @@ window.PulseUi = (() => {
     return tr;
   }
 
+  /** The URL fragment decoded; a malformed one (`#%E0`, typed or cut short) is no target: ''. */
+  function fragmentText() {
+    try {
+      return decodeURIComponent(location.hash.slice(1));
+    } catch {
+      return '';
+    }
+  }
+
   /**
    * Wires the sign-in form: `load(key, open)` checks the key with a first read (throwing an error
    * with the HTTP status to refuse it), calls `open()` to show the app (so panels have their width
@@ -146,7 +155,7 @@ window.PulseUi = (() => {
       $('app').hidden = false;
       $('signout').hidden = false;
       // A link to a panel (#jetstream, #usage) lands on it once the app is shown.
-      const target = location.hash.length > 1 ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+      const target = location.hash.length > 1 ? document.getElementById(fragmentText()) : null;
       if (target) setTimeout(() => target.scrollIntoView(), 0);
     };
     const start = async (key) => {
