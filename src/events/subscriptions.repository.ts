@@ -263,8 +263,14 @@ export class SubscriptionsRepository {
     return 'done';
   }
 
-  /** Takes the subscription's lease for `ms` (false: another instance holds it). */
+  /**
+   * Takes the subscription's lease for `ms` (false: another instance holds it). The tenant is
+   * marked due at the lease's end first (an earlier mark is kept): the claim removed its mark, and
+   * an instance killed holding the lease never marks it again; another one looks when it expires,
+   * not at the next sweep. A batch that ends marks it with its own time (earlier).
+   */
   async lease(tenantId: string, id: string, token: string, ms: number): Promise<boolean> {
+    await this.redis.zadd(this.keys.due(), 'LT', Date.now() + ms, tenantId);
     return (
       (await this.scripts.pulseEventsLease(
         [...this.held(tenantId), this.keys.lease(tenantId, id), this.keys.cursor(tenantId, id)],
