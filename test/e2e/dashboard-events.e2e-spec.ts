@@ -108,6 +108,8 @@ describe('dashboard: event subscriptions (headless Chromium)', () => {
     expect(card).toContain('client.online, client.offline');
     expect(card).toContain('ids matching sensor-*');
     expect(card).toContain('active events are sent as they happen');
+    // `dropped` counts the backlog's trims and the in-memory buffer's drops alike.
+    expect(card).toContain('0 dropped (backlog or buffer full)');
     // The secret is shown once: hidden, it is gone from the page.
     await page.click('#ev-secret-hide');
     expect(await page.isHidden('#ev-secret')).toBe(true);
