@@ -186,7 +186,7 @@ describe('event subscriptions API (real NATS and Redis)', () => {
     expect(cursor).toBe(`${fromMs - 1}-18446744073709551615`);
   });
 
-  it('a DELETE between a PATCH\'s save and its pause (or resume) write leaves no state behind (404)', async () => {
+  it("a DELETE between a PATCH's save and its pause (or resume) write leaves no state behind (404)", async () => {
     const t = await tenant('professional');
     const repository = pulse.app.get(SubscriptionsRepository);
     const save = repository.save.bind(repository);

@@ -74,48 +74,55 @@ describe('event delivery: fair share of the delivery slots across tenants', () =
     data: {},
   });
 
-  it('a quiet tenant is sent its event while busy tenants hold requests to slow receivers', { timeout: 60_000 }, async () => {
-    const log = pulse.app.get(EventLog);
-    const worker = pulse.app.get(EventDeliveryWorker);
-    // Enough busy tenants, each with as many subscriptions as one tenant may send at once, to ask
-    // for every slot of the instance.
-    const busyTenants = Math.ceil(MAX_IN_FLIGHT / MAX_IN_FLIGHT_PER_TENANT);
-    receiver.hold('/slow', Array.from({ length: busyTenants * MAX_IN_FLIGHT_PER_TENANT }, () => 120_000));
-    const busy: TestTenant[] = [];
-    for (let i = 0; i < busyTenants; i++) busy.push(await tenantWith(`busy${i}`, MAX_IN_FLIGHT_PER_TENANT, '/slow'));
-    for (const t of busy) log.append(event(t.id, 'busy-client'));
-    await log.flush();
-    // Polled until the busy tenants' requests stop growing (they take what they are allowed).
-    let held = -1;
-    await waitFor(
-      async () => {
-        const before = held;
-        await worker.poll();
-        await new Promise((r) => setTimeout(r, 200));
-        held = receiver.on('/slow').length;
-        return before === held && held > 0;
-      },
-      Boolean,
-      { timeoutMs: 20_000, intervalMs: 0 },
-    );
-    expect(held).toBeGreaterThan(0);
-    const slowHeld = worker.inFlight();
+  it(
+    'a quiet tenant is sent its event while busy tenants hold requests to slow receivers',
+    { timeout: 60_000 },
+    async () => {
+      const log = pulse.app.get(EventLog);
+      const worker = pulse.app.get(EventDeliveryWorker);
+      // Enough busy tenants, each with as many subscriptions as one tenant may send at once, to ask
+      // for every slot of the instance.
+      const busyTenants = Math.ceil(MAX_IN_FLIGHT / MAX_IN_FLIGHT_PER_TENANT);
+      receiver.hold(
+        '/slow',
+        Array.from({ length: busyTenants * MAX_IN_FLIGHT_PER_TENANT }, () => 120_000),
+      );
+      const busy: TestTenant[] = [];
+      for (let i = 0; i < busyTenants; i++) busy.push(await tenantWith(`busy${i}`, MAX_IN_FLIGHT_PER_TENANT, '/slow'));
+      for (const t of busy) log.append(event(t.id, 'busy-client'));
+      await log.flush();
+      // Polled until the busy tenants' requests stop growing (they take what they are allowed).
+      let held = -1;
+      await waitFor(
+        async () => {
+          const before = held;
+          await worker.poll();
+          await new Promise((r) => setTimeout(r, 200));
+          held = receiver.on('/slow').length;
+          return before === held && held > 0;
+        },
+        Boolean,
+        { timeoutMs: 20_000, intervalMs: 0 },
+      );
+      expect(held).toBeGreaterThan(0);
+      const slowHeld = worker.inFlight();
 
-    const quiet = await tenantWith('quiet', 1, '/quiet');
-    log.append(event(quiet.id, 'quiet-client'));
-    await log.flush();
-    const delivered = await waitFor(
-      async () => {
-        await worker.poll();
-        return receiver.on('/quiet').length;
-      },
-      (n) => n > 0,
-      { timeoutMs: 15_000, intervalMs: 200 },
-    );
-    expect(delivered, `quiet tenant not sent while ${slowHeld} slow batches were held`).toBe(1);
-    // ... while the busy tenants' requests were still held (not after they ended).
-    expect(receiver.on('/slow').every((r) => r.status === 200)).toBe(true);
-    expect(worker.inFlight()).toBeGreaterThanOrEqual(slowHeld);
-    expect(JSON.parse(receiver.on('/quiet')[0].body).events[0].clientId).toBe('quiet-client');
-  });
+      const quiet = await tenantWith('quiet', 1, '/quiet');
+      log.append(event(quiet.id, 'quiet-client'));
+      await log.flush();
+      const delivered = await waitFor(
+        async () => {
+          await worker.poll();
+          return receiver.on('/quiet').length;
+        },
+        (n) => n > 0,
+        { timeoutMs: 15_000, intervalMs: 200 },
+      );
+      expect(delivered, `quiet tenant not sent while ${slowHeld} slow batches were held`).toBe(1);
+      // ... while the busy tenants' requests were still held (not after they ended).
+      expect(receiver.on('/slow').every((r) => r.status === 200)).toBe(true);
+      expect(worker.inFlight()).toBeGreaterThanOrEqual(slowHeld);
+      expect(JSON.parse(receiver.on('/quiet')[0].body).events[0].clientId).toBe('quiet-client');
+    },
+  );
 });

@@ -255,8 +255,8 @@ describe('webhook events to the tenant endpoint (real NATS and Redis, receiver o
 
   it('an instance killed holding a lease (its due mark already taken): another sends after the lease, not the sweep', async () => {
     const k = await subscribed('ev-k', '/k');
-    const [sub] = (await request<{ subscriptions: { id: string }[] }>(pulse.url, 'GET', PATH, { key: k.t.apiKey }))
-      .body.subscriptions;
+    const [sub] = (await request<{ subscriptions: { id: string }[] }>(pulse.url, 'GET', PATH, { key: k.t.apiKey })).body
+      .subscriptions;
     const keys = new EventKeys(options.redis.keyPrefix);
     const redis = new Redis(SHARED_REDIS);
     const worker = pulse.app.get(EventDeliveryWorker);
