@@ -194,6 +194,8 @@ describe('dashboard: event subscriptions (headless Chromium)', () => {
     await page.focus('#ev-subs li.sub button:has-text("Press again to delete")');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelectorAll('#ev-subs li.sub').length === 0);
+    // The focus moves once the DELETE's answer and the list drawn again are both in (the card goes first).
+    await page.waitForFunction(() => document.activeElement?.id === 'ev-list-note', undefined, { timeout: 5000 });
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('ev-list-note');
     expect(await panelText(page, 'ev-list-note')).toContain('No subscriptions yet');
     expect(await page.isHidden('#ev-log-wrap')).toBe(true);
