@@ -34,10 +34,15 @@ import type { WebhookBatch } from './events.service.js';
 import { SubscriptionsRepository } from './subscriptions.repository.js';
 import type { DeliveryRecord, Subscription } from './subscription.js';
 
-/** Batches this instance sends at once (every tenant together). */
-const MAX_IN_FLIGHT = 32;
+/** Batches this instance sends at once (every tenant together): the work waits on the network, not the CPU. */
+export const MAX_IN_FLIGHT = 64;
+/**
+ * Of MAX_IN_FLIGHT, slots only a tenant with nothing under way here may take (its first batch):
+ * tenants whose receivers answer slowly (but answer) never hold every slot.
+ */
+export const RESERVED_FOR_IDLE_TENANTS = 16;
 /** Batches this instance sends at once for one tenant: one tenant's dead endpoints leave room for the others. */
-const MAX_IN_FLIGHT_PER_TENANT = 4;
+export const MAX_IN_FLIGHT_PER_TENANT = 4;
 /** Tenants looked at per poll. */
 const TENANTS_PER_POLL = 50;
 /** A request given less than this (the lease mostly spent on slow reads) is not started: looked at again. */
@@ -58,6 +63,24 @@ export interface EventDeliveryStats {
   paused: number;
   /** Event age at delivery (ms), summed (over eventsDelivered: the mean lag). */
   lagMsSum: number;
+}
+
+/**
+ * How many batches one tenant may send at once here when `tenants` tenants are sending or due:
+ * an equal share of the slots not reserved, at least 1, at most MAX_IN_FLIGHT_PER_TENANT.
+ */
+export function fairShare(tenants: number): number {
+  const shared = MAX_IN_FLIGHT - RESERVED_FOR_IDLE_TENANTS;
+  return Math.min(MAX_IN_FLIGHT_PER_TENANT, Math.max(1, Math.floor(shared / Math.max(1, tenants))));
+}
+
+/**
+ * Whether a tenant sending `mine` batches here may start one more while `inFlight` are under way:
+ * its first batch may use the reserved slots, any further one only the shared ones.
+ */
+export function mayStart(mine: number, share: number, inFlight: number): boolean {
+  if (mine >= share) return false;
+  return inFlight < (mine === 0 ? MAX_IN_FLIGHT : MAX_IN_FLIGHT - RESERVED_FOR_IDLE_TENANTS);
 }
 
 /** The stream id's time (ms): when Redis appended the event. */
@@ -172,6 +195,7 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
   private async claimDue(): Promise<void> {
     const due = this.log.keys.due();
     const tenants = await this.redis.zrangebyscore(due, '-inf', Date.now(), 'LIMIT', 0, TENANTS_PER_POLL);
+    const share = fairShare(new Set([...this.work.perTenant().keys(), ...tenants]).size);
     for (const tenantId of tenants) {
       if (this.work.stopped || this.work.inFlight() >= MAX_IN_FLIGHT) return;
       // The hint is removed before the subscriptions are read: an append after this marks it
@@ -188,7 +212,7 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, BeforeApplic
       for (const s of subscriptions) {
         const key = `${tenantId}\u0000${s.id}`;
         if (this.work.held.has(key)) continue; // its batch re-marks the tenant when it ends
-        if (mine >= MAX_IN_FLIGHT_PER_TENANT || this.work.inFlight() >= MAX_IN_FLIGHT) {
+        if (!mayStart(mine, share, this.work.inFlight())) {
           await this.log.markDue([tenantId]);
           break;
         }

@@ -95,16 +95,20 @@ export class EventsService {
     if ('clientFilter' in dto && dto.clientFilter === null) updated.clientFilter = null;
     this.saved(tenant.tenantId, id, await this.repository.save(tenant.tenantId, updated));
     if (dto.paused === false) {
-      await this.repository.setPaused(tenant.tenantId, id, null);
+      this.saved(tenant.tenantId, id, await this.repository.setPaused(tenant.tenantId, id, null));
       await this.log.markDue([tenant.tenantId]);
     } else if (dto.paused === true) {
       const state = await this.repository.state(tenant.tenantId, id);
       if (!state.paused)
-        await this.repository.setPaused(tenant.tenantId, id, {
-          at: new Date().toISOString(),
-          failures: state.failures,
-          lastError: 'paused by the tenant',
-        });
+        this.saved(
+          tenant.tenantId,
+          id,
+          await this.repository.setPaused(tenant.tenantId, id, {
+            at: new Date().toISOString(),
+            failures: state.failures,
+            lastError: 'paused by the tenant',
+          }),
+        );
     }
     return this.view(tenant.tenantId, updated);
   }

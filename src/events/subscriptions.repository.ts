@@ -114,6 +114,20 @@ redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[7]) - 1)
 redis.call('DEL', KEYS[3])
 return {failures, paused}`;
 
+/**
+ * Keys: tenant record, subscriptions, state. ARGV: id, notice JSON ('': resume). Pauses (with the
+ * notice) or resumes (failures forgotten, due now) a subscription still there (1); 0 when it is gone
+ * (erased or deleted): a DELETE under way is never undone by a state written back.
+ */
+const PAUSE_LUA = `${SUBSCRIPTION_HELD}
+if ARGV[2] ~= '' then
+  redis.call('HSET', KEYS[3], 'paused', ARGV[2])
+else
+  redis.call('HDEL', KEYS[3], 'paused')
+  redis.call('HSET', KEYS[3], 'failures', 0, 'retryAt', 0)
+end
+return 1`;
+
 /** Keys: lease. ARGV: token. Releases the lease if it is still this instance's. */
 const RELEASE_LUA = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -130,7 +144,8 @@ export class SubscriptionsRepository {
     | 'pulseEventsAck'
     | 'pulseEventsFail'
     | 'pulseEventsRelease'
-    | 'pulseEventsReplay',
+    | 'pulseEventsReplay'
+    | 'pulseEventsPause',
     LuaScript
   >;
 
@@ -148,6 +163,7 @@ export class SubscriptionsRepository {
       pulseEventsFail: { lua: FAIL_LUA, keys: 5 },
       pulseEventsRelease: { lua: RELEASE_LUA, keys: 1 },
       pulseEventsReplay: { lua: REPLAY_LUA, keys: 5 },
+      pulseEventsPause: { lua: PAUSE_LUA, keys: 3 },
     });
   }
 
@@ -222,18 +238,13 @@ export class SubscriptionsRepository {
     };
   }
 
-  /** Pauses (with a notice) or resumes (failures forgotten, due now) a subscription (fenced). */
-  async setPaused(tenantId: string, id: string, notice: PauseNotice | null): Promise<void> {
-    const key = this.keys.cursor(tenantId, id);
-    await this.fence.write(
-      tenantId,
-      notice
-        ? [['HSET', key, 'paused', JSON.stringify(notice)]]
-        : [
-            ['HDEL', key, 'paused'],
-            ['HSET', key, 'failures', 0, 'retryAt', 0],
-          ],
+  /** Pauses (with a notice) or resumes (failures forgotten, due now) a subscription: false when it is gone. */
+  async setPaused(tenantId: string, id: string, notice: PauseNotice | null): Promise<boolean> {
+    const reply = await this.scripts.pulseEventsPause(
+      [...this.held(tenantId), this.keys.cursor(tenantId, id)],
+      [id, notice ? JSON.stringify(notice) : ''],
     );
+    return reply === 1;
   }
 
   /**
@@ -263,8 +274,14 @@ export class SubscriptionsRepository {
     return 'done';
   }
 
-  /** Takes the subscription's lease for `ms` (false: another instance holds it). */
+  /**
+   * Takes the subscription's lease for `ms` (false: another instance holds it). The tenant is
+   * marked due at the lease's end first (an earlier mark is kept): the claim removed its mark, and
+   * an instance killed holding the lease never marks it again; another one looks when it expires,
+   * not at the next sweep. A batch that ends marks it with its own time (earlier).
+   */
   async lease(tenantId: string, id: string, token: string, ms: number): Promise<boolean> {
+    await this.redis.zadd(this.keys.due(), 'LT', Date.now() + ms, tenantId);
     return (
       (await this.scripts.pulseEventsLease(
         [...this.held(tenantId), this.keys.lease(tenantId, id), this.keys.cursor(tenantId, id)],

@@ -31,6 +31,7 @@ export const FIXED_KEY_SCRIPTS = [
   'pulseEventsFail',
   'pulseEventsRelease',
   'pulseEventsReplay',
+  'pulseEventsPause',
   'pulseClientActivity',
 ] as const;
 

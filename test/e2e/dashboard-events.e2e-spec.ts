@@ -108,6 +108,8 @@ describe('dashboard: event subscriptions (headless Chromium)', () => {
     expect(card).toContain('client.online, client.offline');
     expect(card).toContain('ids matching sensor-*');
     expect(card).toContain('active events are sent as they happen');
+    // `dropped` counts the backlog's trims and the in-memory buffer's drops alike.
+    expect(card).toContain('0 dropped (backlog or buffer full)');
     // The secret is shown once: hidden, it is gone from the page.
     await page.click('#ev-secret-hide');
     expect(await page.isHidden('#ev-secret')).toBe(true);
@@ -192,6 +194,8 @@ describe('dashboard: event subscriptions (headless Chromium)', () => {
     await page.focus('#ev-subs li.sub button:has-text("Press again to delete")');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelectorAll('#ev-subs li.sub').length === 0);
+    // The focus moves once the DELETE's answer and the list drawn again are both in (the card goes first).
+    await page.waitForFunction(() => document.activeElement?.id === 'ev-list-note', undefined, { timeout: 5000 });
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('ev-list-note');
     expect(await panelText(page, 'ev-list-note')).toContain('No subscriptions yet');
     expect(await page.isHidden('#ev-log-wrap')).toBe(true);

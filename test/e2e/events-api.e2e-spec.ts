@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventKeys } from '../../src/events/event-keys.js';
+import { SubscriptionsRepository } from '../../src/events/subscriptions.repository.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
 import {
@@ -183,6 +184,31 @@ describe('event subscriptions API (real NATS and Redis)', () => {
       (c) => c !== cursorBefore,
     );
     expect(cursor).toBe(`${fromMs - 1}-18446744073709551615`);
+  });
+
+  it("a DELETE between a PATCH's save and its pause (or resume) write leaves no state behind (404)", async () => {
+    const t = await tenant('professional');
+    const repository = pulse.app.get(SubscriptionsRepository);
+    const save = repository.save.bind(repository);
+    try {
+      for (const paused of [true, false]) {
+        const created = await call(t, 'POST', PATH, { url: PUBLIC_URL, types: ['client.online'] });
+        expect(created.status).toBe(201);
+        const id = (created.body as { id: string }).id;
+        // The DELETE lands just after the save.
+        repository.save = async (tenantId, s) => {
+          const reply = await save(tenantId, s);
+          expect((await call(t, 'DELETE', `${PATH}/${id}`)).status).toBe(204);
+          return reply;
+        };
+        const res = await call(t, 'PATCH', `${PATH}/${id}`, { paused });
+        repository.save = save;
+        expect(res.status, `paused: ${paused}`).toBe(404);
+        expect(await redis.exists(keys.cursor(t.id, id)), `paused: ${paused}`).toBe(0);
+      }
+    } finally {
+      repository.save = save;
+    }
   });
 
   it('the tenant export lists subscriptions without secrets; the erasure removes every key', async () => {

@@ -61,6 +61,25 @@ function distinct(batches: Batch[]): WireEvent[] {
   return [...seen.values()];
 }
 
+/** Appends an event to a tenant's log as the log does, without the due hint (a crash between the two). */
+async function appendWithoutHint(redis: Redis, keys: EventKeys, tenantId: string, clientId: string): Promise<void> {
+  const seq = await redis.incr(keys.sequence(tenantId));
+  await redis.xadd(
+    keys.stream(tenantId),
+    '*',
+    't',
+    'client.online',
+    'c',
+    clientId,
+    'a',
+    new Date().toISOString(),
+    's',
+    seq,
+    'd',
+    '{}',
+  );
+}
+
 /** Each client's events in arrival order are in its log order (the stream's: `sequence` grows). */
 function expectPerClientOrder(events: WireEvent[]): void {
   const last = new Map<string, number>();
@@ -220,22 +239,7 @@ describe('webhook events to the tenant endpoint (real NATS and Redis, receiver o
     const keys = new EventKeys(options.redis.keyPrefix);
     const redis = new Redis(SHARED_REDIS);
     try {
-      // Appended as the log does, without the hint.
-      const seq = await redis.incr(keys.sequence(e.t.id));
-      await redis.xadd(
-        keys.stream(e.t.id),
-        '*',
-        't',
-        'client.online',
-        'c',
-        'late',
-        'a',
-        new Date().toISOString(),
-        's',
-        seq,
-        'd',
-        '{}',
-      );
+      await appendWithoutHint(redis, keys, e.t.id, 'late');
       await new Promise((r) => setTimeout(r, 800));
       expect(receiver.on('/e')).toHaveLength(0);
       await pulse.app.get(EventDeliveryWorker).sweep();
@@ -244,6 +248,32 @@ describe('webhook events to the tenant endpoint (real NATS and Redis, receiver o
         (ev) => ev.length > 0,
       );
       expect(got.map((x) => x.clientId)).toEqual(['late']);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('an instance killed holding a lease (its due mark already taken): another sends after the lease, not the sweep', async () => {
+    const k = await subscribed('ev-k', '/k');
+    const [sub] = (await request<{ subscriptions: { id: string }[] }>(pulse.url, 'GET', PATH, { key: k.t.apiKey })).body
+      .subscriptions;
+    const keys = new EventKeys(options.redis.keyPrefix);
+    const redis = new Redis(SHARED_REDIS);
+    const worker = pulse.app.get(EventDeliveryWorker);
+    try {
+      // The killed instance took the lease (its claim had removed the due mark) and never acks.
+      await redis.zrem(keys.due(), k.t.id);
+      const leased = Date.now();
+      expect(await pulse.app.get(SubscriptionsRepository).lease(k.t.id, sub.id, 'killed', worker.leaseMs)).toBe(true);
+      await appendWithoutHint(redis, keys, k.t.id, 'after-kill');
+      const got = await waitFor(
+        async () => distinct(accepted(receiver, '/k', k.secret)),
+        (ev) => ev.length > 0,
+        { timeoutMs: worker.leaseMs + 10_000 },
+      );
+      expect(got.map((x) => x.clientId)).toEqual(['after-kill']);
+      // Not before the lease ran out (it was held), and long before the 60 s sweep.
+      expect(receiver.on('/k')[0].at).toBeGreaterThanOrEqual(leased + worker.leaseMs - 50);
     } finally {
       redis.disconnect();
     }

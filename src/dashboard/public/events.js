@@ -60,7 +60,7 @@ window.PulseEvents = (() => {
       element('p', '', `Events: ${s.types.join(', ')}`),
       element('p', '', `Clients: ${s.clientFilter ? `ids matching ${s.clientFilter}` : 'all'}`),
       stateLine,
-      element('p', 'muted', `${fmt(s.delivered)} delivered · ${fmt(s.dropped)} dropped (backlog full) · since ${when(s.createdAt)}`),
+      element('p', 'muted', `${fmt(s.delivered)} delivered · ${fmt(s.dropped)} dropped (backlog or buffer full) · since ${when(s.createdAt)}`),
     );
     const buttons = element('div', 'buttons');
     buttons.append(
