@@ -17,7 +17,9 @@
 // writer's Redis client is bench/redis-stand-in.mjs, which answers the script calls in memory with
 // the reply Redis gives in the steady state (no I/O, no ioredis encoding or parsing counted).
 // Usage: node bench/instructions-subscriber.mjs SIDE STREAM URL TENANTS PREFIX [FLUSH_EVERY=2000]
+// BENCH_TIER (default basic): the tenants' tier; enterprise runs the per-client behaviour path.
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { connect } from '@nats-io/transport-node';
 import { HEARTBEAT_PATTERN, TICK_SUBJECT, tenantIds } from './nats-replay.mjs';
@@ -27,6 +29,7 @@ const [side, stream, url, tenantCount, prefix, flushEveryArg] = process.argv.sli
 const flushEvery = Number(flushEveryArg ?? 2000);
 const tenants = tenantIds(Number(tenantCount));
 const QUEUE = 'bench-instructions';
+const TIER = process.env.BENCH_TIER ?? 'basic';
 
 /** Waits for the parent's line, then prints what `report()` resolves to as JSON and exits. */
 function reportWhenTold(report) {
@@ -70,7 +73,7 @@ async function pulseContainer(providers, options) {
   // One shard owning every tenant, as Pulse runs by default.
   const { TenantShards } = await import('../dist/tenants/tenant-shards.js');
   // What the directory and the tap read of a tenant record.
-  const record = (id) => ({ id, name: id, tier: 'basic', status: 'active', sampling: 0, retentionDays: null });
+  const record = (id) => ({ id, name: id, tier: TIER, status: 'active', sampling: 0, retentionDays: null });
   const registry = {
     listIds: async () => tenants,
     findMany: async (ids) => ids.map(record),
@@ -161,11 +164,16 @@ async function pulseHeartbeats() {
   const { TenantFence } = await import('../dist/redis/tenant-fence.js');
   const options = await pulseOptions();
   // The repository and the fence as Pulse has them, on a Redis client that answers in memory.
-  const redis = redisStandIn({
-    ...HEARTBEAT_LAYOUT,
-    fixed: scripts.HEARTBEAT_FIXED_ARGS ?? HEARTBEAT_LAYOUT.fixed,
-    stride: scripts.HEARTBEAT_STRIDE ?? HEARTBEAT_LAYOUT.stride,
-  });
+  // Builds that add up the enterprise per-client figures in Pulse get them in the script's reply.
+  const addsUpActivity = existsSync(new URL('../dist/heartbeat/client-activity.js', import.meta.url));
+  const redis = redisStandIn(
+    {
+      ...HEARTBEAT_LAYOUT,
+      fixed: scripts.HEARTBEAT_FIXED_ARGS ?? HEARTBEAT_LAYOUT.fixed,
+      stride: scripts.HEARTBEAT_STRIDE ?? HEARTBEAT_LAYOUT.stride,
+    },
+    { activity: TIER === 'enterprise' && addsUpActivity },
+  );
   const { moduleRef, standIns } = await pulseContainer(
     [
       HeartbeatSubscriber,

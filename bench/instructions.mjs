@@ -22,6 +22,9 @@
 // Reports per run, min–max (median) over RUNS runs, and the ratios Pulse / bare.
 // Usage: npm run build && node bench/instructions.mjs [messages=50000] [heartbeats=20000] [runs=3]
 //          [--headers=published-at|none|two] [--flush-every=2000] [--messages-only]
+//          [--tier=basic|enterprise] [--heartbeats-only]
+//   --tier: the tenants' tier (enterprise: per-client behaviour tracked; writes
+//   bench/results/instructions-<tier>.json); --heartbeats-only: the heartbeat case alone.
 //   --headers: the messages' header block (bench/nats-replay.mjs HEADER_VARIANTS); a variant other
 //   than the default writes bench/results/instructions-<variant>.json.
 import { execFile, spawn } from 'node:child_process';
@@ -59,6 +62,9 @@ if (!HEADER_VARIANTS.includes(HEADERS)) throw new Error(`--headers must be one o
 const FLUSH_EVERY = Number(flags['flush-every'] ?? 2000);
 /** --messages-only: the message case alone (the header variants; the heartbeats do not depend on them). */
 const WITH_HEARTBEATS = !('messages-only' in flags);
+const WITH_MESSAGES = !('heartbeats-only' in flags);
+const TIER = flags.tier ?? 'basic';
+if (!['basic', 'enterprise'].includes(TIER)) throw new Error('--tier must be basic or enterprise');
 const TENANTS = 10;
 const SUBJECTS = 8;
 const SIZE = 100;
@@ -151,7 +157,7 @@ async function measure(side, kind, count) {
       PREFIX,
       String(FLUSH_EVERY),
     ],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
+    { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, BENCH_TIER: TIER } },
   );
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -226,21 +232,26 @@ const started = Date.now();
 const runs = [];
 for (let r = 0; r < RUNS; r++) {
   console.log(`run ${r + 1} of ${RUNS}`);
-  const bareMessage = await perDelivery('bare', 'messages', MESSAGES);
-  const pulseMessage = await perDelivery('pulse', 'messages', MESSAGES);
-  runs.push({ bareMessage, pulseMessage, messageRatio: ratio(pulseMessage, bareMessage) });
+  runs.push({});
+  if (WITH_MESSAGES) {
+    const bareMessage = await perDelivery('bare', 'messages', MESSAGES);
+    const pulseMessage = await perDelivery('pulse', 'messages', MESSAGES);
+    Object.assign(runs.at(-1), { bareMessage, pulseMessage, messageRatio: ratio(pulseMessage, bareMessage) });
+  }
   if (WITH_HEARTBEATS) {
     const bareHeartbeat = await perDelivery('bare', 'heartbeats', HEARTBEATS);
     const pulseHeartbeat = await perDelivery('pulse', 'heartbeats', HEARTBEATS);
     Object.assign(runs.at(-1), { bareHeartbeat, pulseHeartbeat, heartbeatRatio: ratio(pulseHeartbeat, bareHeartbeat) });
   }
   console.log(
-    `  ratio Pulse / bare: messages ${runs.at(-1).messageRatio}, heartbeats ${runs.at(-1).heartbeatRatio ?? '–'}`,
+    `  ratio Pulse / bare: messages ${runs.at(-1).messageRatio ?? '–'}, heartbeats ${runs.at(-1).heartbeatRatio ?? '–'}`,
   );
 }
 const of = (f) => span(runs.map(f));
-const result = writeResult(HEADERS === 'published-at' ? 'instructions' : `instructions-${HEADERS}`, {
-  messages: MESSAGES,
+const variant = [HEADERS === 'published-at' ? '' : HEADERS, TIER === 'basic' ? '' : TIER].filter(Boolean);
+const result = writeResult(['instructions', ...variant].join('-'), {
+  messages: WITH_MESSAGES ? MESSAGES : 0,
+  tier: TIER,
   headers: HEADERS,
   heartbeatsPerFlush: FLUSH_EVERY,
   heartbeats: HEARTBEATS,
@@ -254,9 +265,13 @@ const result = writeResult(HEADERS === 'published-at' ? 'instructions' : `instru
   node: process.version,
   instrumented: FROM_START ? 'from start' : 'after the warm-up',
   runs,
-  bareInstructionsPerMessage: of((r) => r.bareMessage.perDelivery),
-  pulseInstructionsPerMessage: of((r) => r.pulseMessage.perDelivery),
-  messageRatio: of((r) => r.messageRatio),
+  ...(WITH_MESSAGES
+    ? {
+        bareInstructionsPerMessage: of((r) => r.bareMessage.perDelivery),
+        pulseInstructionsPerMessage: of((r) => r.pulseMessage.perDelivery),
+        messageRatio: of((r) => r.messageRatio),
+      }
+    : {}),
   ...(WITH_HEARTBEATS
     ? {
         bareInstructionsPerHeartbeat: of((r) => r.bareHeartbeat.perDelivery),
@@ -268,9 +283,10 @@ const result = writeResult(HEADERS === 'published-at' ? 'instructions' : `instru
 });
 const line = (what, bare, pulse, ratio) =>
   `instructions per ${what}: bare ${bare.median} (${bare.min}–${bare.max}), Pulse ${pulse.median} (${pulse.min}–${pulse.max}); ratio ${ratio.median} (${ratio.min}–${ratio.max})`;
-console.log(
-  line('message', result.bareInstructionsPerMessage, result.pulseInstructionsPerMessage, result.messageRatio),
-);
+if (WITH_MESSAGES)
+  console.log(
+    line('message', result.bareInstructionsPerMessage, result.pulseInstructionsPerMessage, result.messageRatio),
+  );
 if (WITH_HEARTBEATS)
   console.log(
     line('heartbeat', result.bareInstructionsPerHeartbeat, result.pulseInstructionsPerHeartbeat, result.heartbeatRatio),

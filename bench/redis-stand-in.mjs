@@ -16,8 +16,11 @@ export const HEARTBEAT_LAYOUT = { fixed: 7, stride: 8 };
 /**
  * A stand-in Redis client: `status` 'ready'; `calls` counts the calls per command name, `heartbeats`
  * the heartbeats the heartbeat script was given. `layout`: where the heartbeat script's arguments are.
+ * `activity`: the reply also carries each heartbeat's per-client figures (1-based index, sent,
+ * received, errors, seconds online), as the script returns them for a tracked (enterprise) tenant
+ * on builds that add them up in Pulse (#37).
  */
-export function redisStandIn(layout = HEARTBEAT_LAYOUT) {
+export function redisStandIn(layout = HEARTBEAT_LAYOUT, { activity = false } = {}) {
   const client = {
     status: 'ready',
     calls: new Map(),
@@ -35,7 +38,10 @@ export function redisStandIn(layout = HEARTBEAT_LAYOUT) {
     const n = (keysAndArgs.length - first) / layout.stride;
     if (!Number.isInteger(n)) throw new Error(`pulseHeartbeats: ${keysAndArgs.length} values are not whole heartbeats`);
     client.heartbeats += n;
-    return ['ok', 0];
+    if (!activity) return ['ok', 0];
+    const reply = ['ok', 0];
+    for (let i = 1; i <= n; i++) reply.push(i, 3, 2, 0, 30);
+    return reply;
   };
   return client;
 }

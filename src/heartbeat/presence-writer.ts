@@ -253,10 +253,8 @@ export class PresenceWriter implements OnModuleInit {
       this.stats.written += entries.length;
       for (const p of entries) this.processing[latencyBucket(Math.min(writtenAt - p.receivedAt, 299_999))]++;
       const { activity, day } = result.value;
-      for (let a = 0; a + 4 < activity.length; a += 5) {
-        const figures: Activity = [activity[a + 1], activity[a + 2], activity[a + 3], activity[a + 4]];
-        this.activity.add(chunks[i].tenantId, day, entries[activity[a]].heartbeat.clientId, figures);
-      }
+      for (let a = 0; a + 4 < activity.length; a += 5)
+        this.activity.addFrom(chunks[i].tenantId, day, entries[activity[a]].heartbeat.clientId, activity, a + 1);
       for (const { index, transition, previousStatus } of result.value.transitions) {
         const p = entries[index];
         this.stats.transitions++;
