@@ -13,6 +13,8 @@ import { type ConnectionEvent, PresenceEventsPublisher, type PresenceEvent } fro
 export const CLIENT_TIMELINE_KEPT = 200;
 /** Entries held between flushes, every tenant together; beyond, new ones are dropped and counted. */
 const MAX_BUFFERED = 50_000;
+/** Clients written per Lua call at most. */
+export const CLIENTS_PER_CALL = 500;
 const DEFAULT_FLUSH_MS = 1000;
 
 /**
@@ -172,17 +174,22 @@ export class ClientTimeline implements OnModuleInit, OnModuleDestroy {
     }
     for (const [tenantId, clients] of gathered) {
       const ttl = this.directory.retentionOf(tenantId).clientSeconds;
-      const keyList = [this.keys.tenant(tenantId)];
-      const args: (string | number)[] = [ttl, CLIENT_TIMELINE_KEPT];
-      for (const [clientId, entries] of clients) {
-        const kept = entries.slice(-CLIENT_TIMELINE_KEPT);
-        keyList.push(this.keys.clientTimeline(tenantId, clientId), this.keys.client(tenantId, clientId));
-        args.push(kept.length, ...kept.map((e) => JSON.stringify(e)));
-      }
-      try {
-        await this.append(keyList, args);
-      } catch (err) {
-        this.logger.warn(`client timeline of ${tenantId} not written: ${(err as Error).message}`);
+      const all = [...clients];
+      // One call per CLIENTS_PER_CALL clients: a tenant's 100,000 clients coming online at once are
+      // 200 short calls, not one that holds Redis while it runs.
+      for (let at = 0; at < all.length; at += CLIENTS_PER_CALL) {
+        const keyList = [this.keys.tenant(tenantId)];
+        const args: (string | number)[] = [ttl, CLIENT_TIMELINE_KEPT];
+        for (const [clientId, entries] of all.slice(at, at + CLIENTS_PER_CALL)) {
+          const kept = entries.slice(-CLIENT_TIMELINE_KEPT);
+          keyList.push(this.keys.clientTimeline(tenantId, clientId), this.keys.client(tenantId, clientId));
+          args.push(kept.length, ...kept.map((e) => JSON.stringify(e)));
+        }
+        try {
+          await this.append(keyList, args);
+        } catch (err) {
+          this.logger.warn(`client timeline of ${tenantId} not written: ${(err as Error).message}`);
+        }
       }
     }
   }

@@ -2,7 +2,7 @@ import type { SchedulerRegistry } from '@nestjs/schedule';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPulseOptions } from '../../src/config/env.validation.js';
-import { ClientTimeline } from '../../src/heartbeat/client-timeline.js';
+import { ClientTimeline, CLIENTS_PER_CALL } from '../../src/heartbeat/client-timeline.js';
 import type {
   ConnectionEvent,
   PresenceEvent,
@@ -64,6 +64,27 @@ describe('ClientTimeline (real Redis)', () => {
     expect(known.map((e) => e.type)).toEqual(['disconnected', 'connected']);
     expect(known[1]).toMatchObject({ server: 'n1' });
     expect(await redis.ttl(keys.clientTimeline(tenantId, 'known'))).toBeGreaterThan(3000);
+  });
+
+  it('many clients at once are written in calls of CLIENTS_PER_CALL clients, every one of them', async () => {
+    const count = 2 * CLIENTS_PER_CALL + 7;
+    const ids = Array.from({ length: count }, (_, i) => `many-${i}`);
+    for (const id of ids) await redis.hset(keys.client(tenantId, id), 'status', 'healthy');
+    // The script's calls, seen by the number of keys each names (the tenant, then two per client).
+    type Append = (keys: string[], args: (string | number)[]) => Promise<unknown>;
+    const holder = timeline as unknown as { append: Append };
+    const original = holder.append;
+    const keyCounts: number[] = [];
+    holder.append = (k, a) => {
+      keyCounts.push(k.length);
+      return original(k, a);
+    };
+    for (const id of ids) publish(connected(id));
+    await timeline.flush();
+    holder.append = original;
+    const written = await Promise.all(ids.map((id) => redis.llen(keys.clientTimeline(tenantId, id))));
+    expect(written.filter((n) => n === 1)).toHaveLength(count);
+    expect(keyCounts).toEqual([1 + 2 * CLIENTS_PER_CALL, 1 + 2 * CLIENTS_PER_CALL, 1 + 2 * 7]);
   });
 
   it('nothing is written for an erased tenant', async () => {
