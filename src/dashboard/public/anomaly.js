@@ -160,10 +160,7 @@ window.PulseAnomaly = (() => {
 
   /** Makes an anomaly list item open the anomaly's view. */
   function link(li, id) {
-    const a = document.createElement('a');
-    a.href = hashWith(id);
-    a.append(...li.childNodes);
-    li.replaceChildren(a);
+    window.PulseUi.wrapInLink(li, hashWith(id));
   }
 
   /**

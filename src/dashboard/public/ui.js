@@ -85,10 +85,14 @@ window.PulseUi = (() => {
   }
   /** Turns a table cell's text into a link to a page. */
   function linkCell(td, page, params) {
+    wrapInLink(td, pageHref(page, params));
+  }
+  /** Puts an element's content inside a link to `href` (the anomaly lists, table cells). */
+  function wrapInLink(el, href) {
     const a = document.createElement('a');
-    a.href = pageHref(page, params);
-    a.textContent = td.textContent;
-    td.replaceChildren(a);
+    a.href = href;
+    a.append(...el.childNodes);
+    el.replaceChildren(a);
   }
 
   /** An anomaly list's items (null: the tier has no anomaly detection; none: `none` said). */
@@ -99,12 +103,7 @@ window.PulseUi = (() => {
       li.className = a.severity ? `sev-${a.severity}` : 'muted';
       li.textContent = a.type ? `${when(a.detectedAt)} · ${a.type} · ${a.status} · ${a.summary}` : a.summary;
       // An anomaly opens its story on the dashboard (anomaly.js, `#anomaly=<id>`).
-      if (a.id) {
-        const link = document.createElement('a');
-        link.href = `${pageHref('./')}#anomaly=${encodeURIComponent(a.id)}`;
-        link.append(...li.childNodes);
-        li.replaceChildren(link);
-      }
+      if (a.id) wrapInLink(li, `${pageHref('./')}#anomaly=${encodeURIComponent(a.id)}`);
       return li;
     });
   }
@@ -240,5 +239,5 @@ window.PulseUi = (() => {
   }
 
 
-  return { detailPage, $, text, dateFmt, when, fmt, withUnit, byteSize, limitOf, limitFigure, usedOfMax, percent, row, element, drainWords, api, signIn, colour, onTheme, view, authHeaders, pageHref, linkCell, anomalyItems };
+  return { detailPage, $, text, dateFmt, when, fmt, withUnit, byteSize, limitOf, limitFigure, usedOfMax, percent, row, element, drainWords, api, signIn, colour, onTheme, view, authHeaders, pageHref, linkCell, wrapInLink, anomalyItems };
 })();
