@@ -13,7 +13,7 @@ import { loadavg } from 'node:os';
 import { connect } from '@nats-io/transport-node';
 import { spawn } from 'node:child_process';
 import { heartbeatBody } from './heartbeat-body.mjs';
-import { benchPulseEnv, freePort, startPrivateNats, startPrivateRedis } from './private-servers.mjs';
+import { benchPulseEnv, freePort, pulseApi, startPrivateNats, startPrivateRedis } from './private-servers.mjs';
 import { processCpuMs, writeResult } from './process-stats.mjs';
 
 const arg = (name, fallback) => Number(process.argv.find((a) => a.startsWith(`${name}=`))?.split('=')[1] ?? fallback);
@@ -82,16 +82,7 @@ const stopAll = async () => {
   for (const s of stops) await s().catch(() => {});
 };
 
-const api = async (method, path, { key = adminKey, body } = {}) => {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await res.text();
-  return { status: res.status, text, json: () => JSON.parse(text) };
-};
+const api = pulseApi(url, adminKey);
 for (let deadline = Date.now() + 30_000; ; await sleep(200)) {
   if (
     (await fetch(`${url}/health/ready`).then(

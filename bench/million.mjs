@@ -32,7 +32,7 @@ import {
   sample,
   tenantIds,
 } from './million-plan.mjs';
-import { benchPulseEnv, freePort, startPrivateNats, startPrivateRedis } from './private-servers.mjs';
+import { benchPulseEnv, freePort, pulseApi, startPrivateNats, startPrivateRedis } from './private-servers.mjs';
 import { processCpuMs, processRssMb, writeResult } from './process-stats.mjs';
 
 const { values: args } = parseArgs({
@@ -121,16 +121,7 @@ const pulse = child('pulse', process.execPath, ['dist/main.js'], {
 });
 const pulsePid = pulse.process.pid;
 
-const api = async (method, path, { key = adminKey, body } = {}) => {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await res.text();
-  return { status: res.status, text, json: () => JSON.parse(text) };
-};
+const api = pulseApi(url, adminKey);
 const scrape = async () => {
   const res = await api('GET', '/metrics');
   if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);

@@ -94,3 +94,20 @@ export function benchPulseEnv({ port, adminKey, nats, redis }, extra = {}) {
     ...extra,
   };
 }
+
+/**
+ * A caller of a benchmark's Pulse API: `api(method, path, { key, body })` answers
+ * `{ status, text, json() }`, with the admin key unless another is given and a 30 s deadline.
+ */
+export function pulseApi(url, adminKey) {
+  return async (method, path, { key = adminKey, body } = {}) => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await res.text();
+    return { status: res.status, text, json: () => JSON.parse(text) };
+  };
+}
