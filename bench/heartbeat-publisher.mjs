@@ -1,5 +1,6 @@
 // Sends heartbeats for TENANTS × CLIENTS clients at RATE heartbeats/s (0 = as fast as NATS takes
-// them) for ROUNDS rounds (one heartbeat per client per round); prints { sent, seconds, rate }.
+// them) for ROUNDS rounds (one heartbeat per client per round); prints { sent, seconds, rate,
+// cpuMicrosPerHeartbeat } (the last: this process's own CPU, building and sending).
 import { connect } from '@nats-io/transport-node';
 import { heartbeatBody } from './heartbeat-body.mjs';
 
@@ -10,6 +11,7 @@ const rate = Number(rateArg);
 const rounds = Number(roundsArg);
 const nc = await connect({ servers: url });
 const started = performance.now();
+const cpuAtStart = process.cpuUsage();
 let sent = 0;
 for (let round = 0; round < rounds; round++) {
   for (let c = 0; c < clients; c++) {
@@ -29,5 +31,7 @@ for (let round = 0; round < rounds; round++) {
 }
 await nc.flush();
 const seconds = (performance.now() - started) / 1000;
-console.log(JSON.stringify({ sent, seconds, rate: Math.round(sent / seconds) }));
+const cpu = process.cpuUsage(cpuAtStart);
+const cpuMicrosPerHeartbeat = Number(((cpu.user + cpu.system) / sent).toFixed(2));
+console.log(JSON.stringify({ sent, seconds, rate: Math.round(sent / seconds), cpuMicrosPerHeartbeat }));
 await nc.close();

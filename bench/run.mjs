@@ -14,6 +14,8 @@ const cases = [
   ['ingest', ['2000000', '100', '3']],
   ['explosion', ['1000000']],
   ['heartbeats', ['10000', '10']],
+  // What the publisher and the nats-server leave of the machine at a flat-out heartbeat rate.
+  ['heartbeat-ceiling', ['HEARTBEATS=500000', 'ROUNDS=3']],
   ['rest', ['500', '10', '100000']],
   ['scale-out', ['2000000', '100', '3']],
   // Tenant shards: 1 shard of 3 instances against 3 shards of 1, the same 100,000 msgs/s (private Redis).
@@ -31,6 +33,7 @@ const instructions = read('instructions');
 const ingest = read('ingest');
 const explosion = read('explosion');
 const heartbeats = read('heartbeats');
+const ceiling = read('heartbeat-ceiling');
 const rest = read('rest');
 const realtime = rest.rows.find((r) => r.path.includes('realtime'));
 const presence = rest.rows.find((r) => r.path.includes('presence'));
@@ -40,6 +43,27 @@ const shards = read('scale-out-shards');
 const known = heartbeats.phases.find((p) => p.phase.startsWith('flat out'));
 const protocol = heartbeats.phases.find((p) => p.phase === 'protocol rate (1 / client / 30 s)');
 const tenfold = heartbeats.phases.find((p) => p.phase.startsWith('10'));
+
+/**
+ * The heartbeat ceiling's row: medians over its runs of the bare subscriber's rate (parsing each
+ * body), and of the publisher's and the nats-server's CPU per heartbeat; what 2 cores at 100,000/s
+ * (20 µs per heartbeat) leave for Pulse's own work and Redis once those and the bare parse are paid.
+ */
+function ceilingRow({ results }) {
+  const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const parsed = results.filter((r) => r.mode === 'parse');
+  const rate = median(parsed.map((r) => r.receivedPerSecond));
+  const publisher = median(results.map((r) => r.cpuMicrosPerHeartbeat.publisher));
+  const natsServer = median(results.map((r) => r.cpuMicrosPerHeartbeat.natsServer));
+  const parse = median(parsed.map((r) => r.cpuMicrosPerHeartbeat.subscriber));
+  const left = (20 - publisher - natsServer - parse).toFixed(1);
+  return [
+    'heartbeats: the machine without Pulse (bare subscriber, flat out)',
+    `${rate.toLocaleString('en')} /s; µs per heartbeat: publisher ${publisher}, nats-server ${natsServer}, bare parse ${parse}`,
+    `at 100,000 /s 2 cores leave ${left} µs per heartbeat for Pulse + Redis (medians of ${results.length} runs)`,
+    '',
+  ];
+}
 
 const span = (r, unit = '') => `${r.median}${unit} (${r.min}–${r.max})`;
 const perRun = (f) => `runs: ${instructions.runs.map((r) => f(r).toLocaleString('en')).join(', ')}`;
@@ -134,6 +158,7 @@ const rows = [
     `≥ 60,000 /s; p99 ${known.processingMsP99} ms; peak RSS ${known.peakRssMb} MB`,
     known.processedPerSecond >= 60_000 ? 'met' : 'MISSED',
   ],
+  ceilingRow(ceiling),
   [
     'offline detector: 100,000 expirations',
     `${heartbeats.detector.durationMs} ms (Pulse CPU ${heartbeats.detector.cpuMs} ms)`,
