@@ -126,6 +126,9 @@ start('pulse', [main], {
   ADMIN_API_KEY: adminKey,
   PORT: String(port),
   REDIS_KEY_PREFIX: 'pulse-demo',
+  // Its own queue group: on a NATS that another Pulse deployment taps, the default group would
+  // share that deployment's messages and heartbeats with the demo (each counted by one of them).
+  NATS_QUEUE_GROUP: 'pulse-demo',
   ...coldEnv,
 });
 const deadline = Date.now() + 30_000;

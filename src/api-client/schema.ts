@@ -3573,6 +3573,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
+      /** @description Conflicts with what exists: a duplicate id, or a per-tenant limit reached (the message says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
       /** @description Body over 100 kB */
       413: {
         headers: {

@@ -58,7 +58,7 @@ export class TenantsAdminController {
   @AdminRoute({
     summary: 'Change a tenant',
     ok: { description: 'The tenant', schema: 'Tenant' },
-    errors: [400, 404, 413],
+    errors: [400, 404, 409, 413],
   })
   @Audited({ action: 'tenant.update', target: 'tenant' })
   @Patch(':id')
