@@ -161,6 +161,23 @@ describe('PresenceWriter: bounded under a Redis stall', () => {
     expect(w.snapshot()).toMatchObject({ pending: 0, written: 1200 });
   });
 
+  it('behind (a full run written), starts the next run at once instead of at the next 100 ms tick', async () => {
+    const { w, calls } = writer(new Set(), { overrides: { presenceFlushLimit: 500 } });
+    for (let i = 0; i < 1200; i++) w.enqueue(hb('a', `c${i}`), NOW + i, 'professional');
+    // One flush and no timer (onModuleInit is not called here): the backlog drains by itself.
+    await w.flush();
+    await vi.waitFor(() => expect(w.snapshot()).toMatchObject({ pending: 0, written: 1200 }), { timeout: 1000 });
+    expect(calls.map((c) => c.n)).toEqual([500, 500, 200]);
+  });
+
+  it('does not chain runs while writes fail, nor once closing has begun', async () => {
+    const { w, calls } = writer(new Set(['a']), { overrides: { presenceFlushLimit: 10 } });
+    for (let i = 0; i < 30; i++) w.enqueue(hb('a', `c${i}`), NOW + i, 'professional');
+    await w.flush();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls.filter((c) => c.call === 'heartbeats')).toHaveLength(1); // waits for the timer to retry
+  });
+
   it('re-buffers failed heartbeats only within presenceBufferLimit, counting what it sheds', async () => {
     let arriving = 0;
     const { w } = writer(new Set(['a']), {

@@ -86,6 +86,8 @@ export class PresenceWriter implements OnModuleInit {
   private readonly logger = new Logger(PresenceWriter.name);
   private readonly pending: PresenceBuffer;
   private running: Promise<void> | null = null;
+  /** Set by each run: it wrote a full batch, all of it, and more is waiting. */
+  private behind = false;
   private lastErrorLogAt = 0;
   /** Most heartbeats one run sends. */
   private readonly maxPerRun: number;
@@ -191,17 +193,26 @@ export class PresenceWriter implements OnModuleInit {
     return this.processing.slice();
   }
 
-  /** Writes what is buffered; concurrent callers share the run in progress. */
+  /**
+   * Writes what is buffered; concurrent callers share the run in progress. A run that wrote a full
+   * batch (presenceFlushLimit) without a failure leaves a backlog: the next run starts at once
+   * (after the event loop's pending I/O) rather than at the next tick, so Redis is not left idle
+   * while heartbeats wait. Runs stay one at a time, each bounded; a failing write waits for the tick.
+   */
   flush(): Promise<void> {
     this.running ??= this.run().finally(() => {
       this.running = null;
+      if (this.behind && !this.closing) setImmediate(() => void this.flush());
     });
     return this.running;
   }
 
   private async run(): Promise<void> {
+    this.behind = false;
     if (!redisReady(this.redis)) return;
     const batches = this.pending.take(this.maxPerRun);
+    let taken = 0;
+    for (const b of batches) taken += b.entries.length;
     const rejections = this.rejections.takePending();
     const delivered = this.deliveries.take();
     const chunks = chunkByTenant(batches);
@@ -269,6 +280,7 @@ export class PresenceWriter implements OnModuleInit {
       }
     });
     for (const failed of retry) this.stats.shed += this.pending.restore(failed);
+    this.behind = failures === 0 && taken >= this.maxPerRun && this.pending.size > 0;
     if (
       this.closing ||
       this.activity.size >= this.activityLimit ||
