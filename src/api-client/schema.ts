@@ -152,7 +152,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Readiness: NATS connected and Redis usable; with the cold store on, its state (degraded still answers 200) */
+    /** Readiness: NATS connected and answering a round trip within 1 s, Redis usable; with the cold store on, its state (degraded still answers 200) */
     get: operations['HealthController_ready'];
     put?: never;
     post?: never;

@@ -9,8 +9,8 @@ import { NatsStatus } from '../nats/nats-status.js';
 import { PulseHealthService } from './pulse-health.service.js';
 
 /**
- * Probes for orchestrators: live = the process answers (with Pulse's version); ready = NATS and
- * Redis are usable.
+ * Probes for orchestrators: live = the process answers (with Pulse's version); ready = NATS (it
+ * answers a round trip) and Redis are usable.
  */
 // Named throttlers must be named: a bare @SkipThrottle() skips only a throttler called "default".
 @ApiTags('health')
@@ -39,16 +39,21 @@ export class HealthController {
   // Terminus' @HealthCheck documents the 200 and 503 bodies; the summary is ours.
   @ApiOperation({
     summary:
-      'Readiness: NATS connected and Redis usable; with the cold store on, its state (degraded still answers 200)',
+      'Readiness: NATS connected and answering a round trip within 1 s, Redis usable; with the cold store on, its state (degraded still answers 200)',
   })
   @Get('ready')
   @HealthCheck()
   ready() {
     return this.health.check([
-      () => {
+      // Connected is not enough: a server that stopped answering with its connection open (paused)
+      // looks connected for minutes. A round trip (at most one in flight, within
+      // NATS_READY_TIMEOUT_MS, an answer reused for NATS_READY_FRESH_MS) says it answers.
+      async () => {
         const indicator = this.indicators.check('nats');
         const { state } = this.nats.current();
-        return state === 'connected' ? indicator.up() : indicator.down({ state });
+        if (state !== 'connected') return indicator.down({ state });
+        const error = await this.nats.answers();
+        return error === null ? indicator.up() : indicator.down({ state, error });
       },
       async () => {
         const indicator = this.indicators.check('redis');

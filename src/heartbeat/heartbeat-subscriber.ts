@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { closeWithin } from '../nats/drain-within.js';
 import { connectNats } from '../nats/nats.module.js';
 import { wireBytes } from '../nats/wire-bytes.js';
 import type { Tenant } from '../tenants/tenant.js';
@@ -145,7 +146,7 @@ export class HeartbeatSubscriber
   async onApplicationShutdown(): Promise<void> {
     const connection = this.connection;
     this.connection = null;
-    if (connection && !connection.isClosed()) await connection.close();
+    if (connection) await closeWithin(connection, 'NATS heartbeat connection', (message) => this.logger.warn(message));
   }
 
   /** Never throws or awaits: a heartbeat that throws anyway is logged, and the next one proceeds. */

@@ -86,10 +86,19 @@ describe('NatsEventsService shutdown', () => {
         client: { id: 8, acc: 'APP', user: 'alice', start: '2026-01-01T00:00:00.000Z' },
       }),
     });
-    (svc as unknown as { nc: unknown }).nc = { drain: () => new Promise(() => undefined), isClosed: () => false };
+    let closed = false;
+    (svc as unknown as { nc: unknown }).nc = {
+      drain: () => new Promise(() => undefined),
+      isClosed: () => closed,
+      close: async () => {
+        closed = true;
+      },
+    };
     (svc as unknown as { drainMs: number }).drainMs = 50;
     await svc.onApplicationShutdown();
     expect(ops).toContainEqual(expect.objectContaining({ op: 'open' }));
+    // Closed without the drain: a connection left draining would keep the process alive.
+    expect(closed).toBe(true);
   });
 
   it('drops server figures kept for retries longer than the stale window (their tombstones may be gone)', async () => {

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { connect, type Msg, type NatsConnection, PermissionViolationError } from '@nats-io/transport-node';
-import { withTimeout } from '../common/with-timeout.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { PresenceEventsPublisher } from '../heartbeat/presence-events.publisher.js';
 import { JobFailures } from '../jobs/job-failures.js';
 import { LockedJob, LockedJobService } from '../jobs/locked-job.js';
 import { NamedInterval } from '../jobs/named-interval.js';
+import { drainWithin } from '../nats/drain-within.js';
 import { natsConnectionOptions } from '../nats/nats-connection-options.js';
 import { RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
@@ -203,14 +203,14 @@ export class NatsEventsService
 
   /**
    * The poll stops (beforeApplicationShutdown; again here), the system connection drains first,
-   * within its deadline: the advisories it still delivers (a disconnect's final counts) are
-   * handled; then the last flush writes everything gathered.
+   * within its deadline (then it is closed without): the advisories it still delivers (a
+   * disconnect's final counts) are handled; then the last flush writes everything gathered.
    */
   async onApplicationShutdown(): Promise<void> {
     this.job.stop();
     this.flushTimer.stop();
     if (this.nc)
-      await withTimeout(this.nc.drain(), this.drainMs, 'NATS system connection drained').catch(() => undefined);
+      await drainWithin(this.nc, 'NATS system connection', (message) => this.logger.warn(message), this.drainMs);
     await this.flush().catch(() => undefined);
   }
 

@@ -1,5 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { withTimeout } from '../common/with-timeout.js';
+
+/**
+ * Readiness' round trip to the server (flush(): PING, PONG) must be answered within this. The
+ * client's own pings notice a server that stopped answering with its connection open (paused, a
+ * network dropping packets) only after minutes (2 min interval, 2 missed); readiness within this.
+ */
+export const NATS_READY_TIMEOUT_MS = 1000;
+/** An answered round trip serves the readiness probes of this long: a burst of probes sends one PING. */
+export const NATS_READY_FRESH_MS = 1000;
+
+/** The server answered the round trip (null), or why the connection is not usable. */
+export type NatsAnswer = string | null;
 
 export type NatsState = 'connected' | 'reconnecting' | 'disconnected' | 'closed';
 
@@ -24,6 +37,12 @@ export class NatsStatus {
     lastError: null,
   };
 
+  private connection: Pick<NatsConnection, 'flush' | 'isClosed'> | null = null;
+  /** The round trip in flight (at most one: while it is unanswered, no other is sent). */
+  private roundTrip: { startedAt: number; answer: Promise<NatsAnswer> } | null = null;
+  /** When a round trip was last answered (ms). */
+  private answeredAt = 0;
+
   /** Since when (ms) the connection has been up without a break; null while it is not. */
   private connectedSince: number | null = null;
 
@@ -33,6 +52,7 @@ export class NatsStatus {
   }
 
   watch(connection: NatsConnection): void {
+    this.connection = connection;
     this.snapshot.state = 'connected';
     this.connectedSince = Date.now();
     this.snapshot.server = connection.getServer();
@@ -41,6 +61,39 @@ export class NatsStatus {
 
   current(): NatsStatusSnapshot {
     return { ...this.snapshot };
+  }
+
+  /**
+   * Whether the server answers now: null once a round trip (flush()) is answered within
+   * NATS_READY_TIMEOUT_MS, else why not. At most one round trip is in flight, shared by concurrent
+   * callers; while it stays unanswered (a paused server) no other is sent, and a caller after its
+   * deadline is told at once, without waiting. An answer serves for NATS_READY_FRESH_MS.
+   */
+  async answers(now = Date.now()): Promise<NatsAnswer> {
+    const connection = this.connection;
+    if (!connection || connection.isClosed()) return 'connection closed';
+    if (now - this.answeredAt < NATS_READY_FRESH_MS) return null;
+    let trip = this.roundTrip;
+    if (!trip) {
+      const started = { startedAt: now, answer: Promise.resolve<NatsAnswer>(null) };
+      started.answer = Promise.resolve()
+        .then(() => connection.flush())
+        .then(
+          () => {
+            this.answeredAt = Date.now();
+            return null;
+          },
+          (err: Error) => `round trip failed: ${err.message}`,
+        )
+        .finally(() => {
+          if (this.roundTrip === started) this.roundTrip = null;
+        });
+      this.roundTrip = trip = started;
+    }
+    const left = trip.startedAt + NATS_READY_TIMEOUT_MS - now;
+    const unanswered = `no answer to a round trip within ${NATS_READY_TIMEOUT_MS} ms`;
+    if (left <= 0) return unanswered;
+    return withTimeout(trip.answer, left, 'no answer').catch(() => unanswered);
   }
 
   recordSlowConsumer(): void {

@@ -1,6 +1,7 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
+import { drainWithin } from './drain-within.js';
 import { natsConnectionOptions } from './nats-connection-options.js';
 import { NatsStatus } from './nats-status.js';
 
@@ -39,9 +40,11 @@ export class NatsModule implements OnApplicationShutdown {
 
   constructor(@Inject(NATS_CONNECTION) private readonly connection: NatsConnection) {}
 
+  /**
+   * drain() delivers what is already buffered to the subscriptions before closing; a server that
+   * does not answer gets NATS_DRAIN_DEADLINE_MS, then the connection is closed without it.
+   */
   async onApplicationShutdown(): Promise<void> {
-    if (this.connection.isClosed()) return;
-    // drain() delivers what is already buffered to the subscriptions before closing.
-    await this.connection.drain().catch((err: Error) => this.logger.warn(`NATS drain failed: ${err.message}`));
+    await drainWithin(this.connection, 'NATS connection', (message) => this.logger.warn(message));
   }
 }
