@@ -91,9 +91,16 @@ export class NatsStatus {
       this.roundTrip = trip = started;
     }
     const left = trip.startedAt + NATS_READY_TIMEOUT_MS - now;
-    const unanswered = `no answer to a round trip within ${NATS_READY_TIMEOUT_MS} ms`;
-    if (left <= 0) return unanswered;
-    return withTimeout(trip.answer, left, 'no answer').catch(() => unanswered);
+    const { startedAt } = trip;
+    // A deadline passed while the event loop was busy (a long GC, a loaded machine) may find the
+    // server's answer read from the socket but not yet handled: timers run before I/O callbacks.
+    // One turn of the loop (setImmediate runs after them) lets an answer that arrived be counted.
+    const verdict = async (): Promise<NatsAnswer> => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return this.answeredAt >= startedAt ? null : `no answer to a round trip within ${NATS_READY_TIMEOUT_MS} ms`;
+    };
+    if (left <= 0) return verdict();
+    return withTimeout(trip.answer, left, 'no answer').catch(verdict);
   }
 
   recordSlowConsumer(): void {
