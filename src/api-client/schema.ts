@@ -1166,14 +1166,30 @@ export interface components {
       channelIds?: string[];
     };
     CreateSilenceDto: {
-      /** @description Fields an alert must all match (at least one) */
+      /** @description Fields an alert must all match (at least one); ruleId and alertKey at most 128 characters */
       matcher: {
         ruleId?: string;
-        anomalyType?: string;
+        /** @enum {string} */
+        anomalyType?:
+          | 'rate_spike'
+          | 'traffic_drop'
+          | 'error_rate'
+          | 'unusual_subject'
+          | 'client_flapping'
+          | 'security'
+          | 'slow_consumer'
+          | 'spike'
+          | 'dip'
+          | 'level_shift'
+          | 'drift'
+          | 'consumer_stalled'
+          | 'redelivery_storm'
+          | 'stream_near_limit';
         /** @enum {string} */
         severity?: 'info' | 'warning' | 'critical';
         alertKey?: string;
       };
+      /** Format: date-time */
       until: string;
     };
     BacktestBody: {
