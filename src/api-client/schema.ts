@@ -592,7 +592,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The metric per bucket over a period, zero-filled, with the total */
+    /**
+     * The metric per bucket over a period, zero-filled, with the total
+     * @description period up to the tenant's retention, as analytics: beyond it, 403 TIER_REQUIRED naming the tier whose retention covers it, or 403 RETENTION_EXCEEDED when none does (enterprise keeps 30 days by default: 90d and 365d need a retention override on the tenant).
+     */
     get: operations['CustomMetricsController_series'];
     put?: never;
     post?: never;
