@@ -454,19 +454,21 @@ export class AlertingService {
 
   async createSilence(tenantId: string, dto: CreateSilenceDto): Promise<Silence> {
     await this.withinLimit('silences', tenantId);
-    const allowed = ['ruleId', 'anomalyType', 'severity', 'alertKey'];
-    const keys = Object.keys(dto.matcher);
-    if (
-      keys.length === 0 ||
-      keys.some((k) => !allowed.includes(k) || typeof (dto.matcher as Record<string, unknown>)[k] !== 'string')
-    ) {
-      throw new AlertingError('VALIDATION_FAILED', `matcher must have one or more of: ${allowed.join(', ')} (strings)`);
-    }
+    // The DTO bounds and names each field (SilenceMatcherDto); only the fields given are kept.
+    const { ruleId, anomalyType, severity, alertKey } = dto.matcher;
+    const matcher: Silence['matcher'] = {
+      ...(ruleId !== undefined && { ruleId }),
+      ...(anomalyType !== undefined && { anomalyType }),
+      ...(severity !== undefined && { severity }),
+      ...(alertKey !== undefined && { alertKey }),
+    };
+    if (Object.keys(matcher).length === 0)
+      throw new AlertingError('VALIDATION_FAILED', 'matcher must have one or more of: ruleId, anomalyType, severity, alertKey');
     if (Date.parse(dto.until) <= Date.now())
       throw new AlertingError('VALIDATION_FAILED', 'until must be in the future');
     const silence: Silence = {
       id: `si_${randomBytes(8).toString('hex')}`,
-      matcher: dto.matcher,
+      matcher,
       until: new Date(dto.until).toISOString(),
       createdAt: new Date().toISOString(),
     };

@@ -96,8 +96,9 @@ export class AnalyticsService {
    * A period reaches back no further than the tenant's history: beyond it, 403 naming the
    * lowest tier whose retention covers the period (by default 30d is enterprise), or, when no tier
    * does (90d, 365d by default), saying what the tenant keeps (a retention override extends it).
+   * Every series over a Period checks it (analytics, custom metric series).
    */
-  private checkPeriod(tenant: TenantPrincipal, period: Period): void {
+  checkPeriod(tenant: TenantPrincipal, period: Period): void {
     this.checkReach(tenant, PERIOD_DAYS[period], `period=${period}`);
   }
 

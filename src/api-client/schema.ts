@@ -592,7 +592,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The metric per bucket over a period, zero-filled, with the total */
+    /**
+     * The metric per bucket over a period, zero-filled, with the total
+     * @description period up to the tenant's retention, as analytics: beyond it, 403 TIER_REQUIRED naming the tier whose retention covers it, or 403 RETENTION_EXCEEDED when none does (enterprise keeps 30 days by default: 90d and 365d need a retention override on the tenant).
+     */
     get: operations['CustomMetricsController_series'];
     put?: never;
     post?: never;
@@ -1166,14 +1169,30 @@ export interface components {
       channelIds?: string[];
     };
     CreateSilenceDto: {
-      /** @description Fields an alert must all match (at least one) */
+      /** @description Fields an alert must all match (at least one); ruleId and alertKey at most 128 characters */
       matcher: {
         ruleId?: string;
-        anomalyType?: string;
+        /** @enum {string} */
+        anomalyType?:
+          | 'rate_spike'
+          | 'traffic_drop'
+          | 'error_rate'
+          | 'unusual_subject'
+          | 'client_flapping'
+          | 'security'
+          | 'slow_consumer'
+          | 'spike'
+          | 'dip'
+          | 'level_shift'
+          | 'drift'
+          | 'consumer_stalled'
+          | 'redelivery_storm'
+          | 'stream_near_limit';
         /** @enum {string} */
         severity?: 'info' | 'warning' | 'critical';
         alertKey?: string;
       };
+      /** Format: date-time */
       until: string;
     };
     BacktestBody: {

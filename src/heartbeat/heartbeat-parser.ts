@@ -156,7 +156,8 @@ export function validateWithDto(body: object): BodyCheck {
       ...Object.values(e.constraints ?? {}),
       ...(e.children ?? []).flatMap((c) => Object.values(c.constraints ?? {})),
     ]);
-    return { ok: false, detail: messages.join('; ') || 'invalid heartbeat' };
+    // A field's rules may share a message (the timestamp's length bound and format): said once.
+    return { ok: false, detail: [...new Set(messages)].join('; ') || 'invalid heartbeat' };
   }
   if (Array.isArray((body as { metrics?: unknown }).metrics)) return { ok: false, detail: 'metrics must be an object' };
   const timestamp = Date.parse(dto.timestamp);

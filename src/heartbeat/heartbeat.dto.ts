@@ -1,6 +1,17 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsInt, IsISO8601, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import {
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { ID_PATTERN } from '../common/ids.js';
 
 export const CLIENT_STATUSES = ['healthy', 'degraded', 'unhealthy'] as const;
@@ -34,6 +45,7 @@ export class HeartbeatDto {
   @Matches(ID_PATTERN, { message: 'tenant_id must match ^[A-Za-z0-9_-]{1,64}$' })
   tenant_id!: string;
 
+  @MaxLength(40, { message: 'timestamp must be an ISO 8601 date-time' })
   @IsISO8601({ strict: true }, { message: 'timestamp must be an ISO 8601 date-time' })
   timestamp!: string;
 

@@ -8,7 +8,8 @@ interface FieldError {
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((e) => {
     const field = parent ? `${parent}.${e.property}` : e.property;
-    const own = e.constraints ? [{ field, messages: Object.values(e.constraints) }] : [];
+    // Rules of one field may share a message (a length bound and a format): said once.
+    const own = e.constraints ? [{ field, messages: [...new Set(Object.values(e.constraints))] }] : [];
     return [...own, ...flatten(e.children ?? [], field)];
   });
 }

@@ -6,6 +6,7 @@ import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js'
 import { RequiresFeature } from '../common/decorators/requires-feature.decorator.js';
 import { ParseIdPipe } from '../common/pipes/parse-id.pipe.js';
 import type { TenantPrincipal } from '../common/principal.js';
+import { AnalyticsService } from '../analytics/analytics.service.js';
 import { CustomMetricsService } from './custom-metrics.service.js';
 import { CreateCustomMetricDto, UpdateCustomMetricDto } from './dto/custom-metric.dto.js';
 import { AnalyticsQuery } from './dto/metrics-queries.dto.js';
@@ -15,7 +16,10 @@ import { AnalyticsQuery } from './dto/metrics-queries.dto.js';
 @RequiresFeature('customMetrics')
 @Controller('metrics/custom')
 export class CustomMetricsController {
-  constructor(private readonly custom: CustomMetricsService) {}
+  constructor(
+    private readonly custom: CustomMetricsService,
+    private readonly analytics: AnalyticsService,
+  ) {}
 
   @TieredRoute({
     summary: 'Define a metric over the tenant’s own messages (a count, or a JSON field or header value)',
@@ -50,6 +54,8 @@ export class CustomMetricsController {
 
   @TieredRoute({
     summary: 'The metric per bucket over a period, zero-filled, with the total',
+    description:
+      "period up to the tenant's retention, as analytics: beyond it, 403 TIER_REQUIRED naming the tier whose retention covers it, or 403 RETENTION_EXCEEDED when none does (enterprise keeps 30 days by default: 90d and 365d need a retention override on the tenant).",
     ok: { description: 'The series', schema: 'CustomMetricSeries' },
     errors: [400, 404],
   })
@@ -59,6 +65,8 @@ export class CustomMetricsController {
     @Param('id', ParseIdPipe) id: string,
     @Query() query: AnalyticsQuery,
   ) {
+    // The analytics' own check: a period beyond the tenant's history is refused, never zero-filled.
+    this.analytics.checkPeriod(tenant, query.period);
     return this.custom.series(tenant.tenantId, id, query.period, query.resolution);
   }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { TenantPrincipal } from '../common/principal.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisKeys } from '../redis/redis-keys.js';
+import { TenantFence } from '../redis/tenant-fence.js';
 import { TenantDirectory } from './tenant-directory.js';
 
 /** How long an opened read-only admin view lasts (the operator opens it again after). */
@@ -24,16 +25,24 @@ export class AdminViews {
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly directory: TenantDirectory,
+    private readonly fence: TenantFence,
   ) {}
 
-  /** Opens (or renews) the view of an active tenant; null when there is no such tenant. */
+  /**
+   * Opens (or renews) the view of an active tenant; null when there is no such tenant. The key is
+   * written through the erasure's fence: a directory that has not heard of an erasure yet (another
+   * instance ran it) writes nothing, so no view outlives its tenant into one re-created under its id.
+   */
   async open(
     tenantId: string,
     now = Date.now(),
   ): Promise<{ tenantId: string; tier: string; expiresAt: string } | null> {
     const tenant = this.directory.get(tenantId);
     if (!tenant) return null;
-    await this.redis.set(this.keys.adminView(tenantId), String(now), 'PX', ADMIN_VIEW_MS);
+    const written = await this.fence.write(tenantId, [
+      ['SET', this.keys.adminView(tenantId), String(now), 'PX', ADMIN_VIEW_MS],
+    ]);
+    if (written === null) return null;
     return { tenantId, tier: tenant.tier, expiresAt: new Date(now + ADMIN_VIEW_MS).toISOString() };
   }
 

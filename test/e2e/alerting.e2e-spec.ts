@@ -236,6 +236,13 @@ describe('alerting with local receivers (real NATS and Redis)', () => {
         })
       ).status,
     ).toBe(400);
+    // Matcher strings are bounded: 50,000 characters were stored (200 such silences: 22.9 MB read per alert).
+    const long = await api<{ details: { field: string }[] }>('POST', '/alerts/silences', {
+      matcher: { alertKey: 'k'.repeat(50_000), ruleId: 'r'.repeat(50_000) },
+      until: new Date(Date.now() + 60_000).toISOString(),
+    });
+    expect(long.status).toBe(400);
+    expect(long.body.details.map((d) => d.field).sort()).toEqual(['matcher.alertKey', 'matcher.ruleId']);
     expect(
       (
         await api('POST', '/alerts/rules', {

@@ -123,6 +123,17 @@ describe('custom metrics (real NATS and Redis, two instances)', () => {
     expect((await api('GET', '/metrics/custom/cm_nothere/series')).status).toBe(404);
     expect(refused.body.code).toBe('VALIDATION_FAILED');
     expect((await api('GET', '/metrics/custom/cm_nothere/series')).body.code).toBe('CUSTOM_METRIC_NOT_FOUND');
+    // No further back than the tenant keeps (enterprise: 30 days), as analytics: 365 zero-filled days were answered.
+    for (const period of ['90d', '365d']) {
+      const beyond = await api('GET', `/metrics/custom/${id}/series?period=${period}`);
+      expect(beyond.status).toBe(403);
+      expect(beyond.body).toMatchObject({ code: 'RETENTION_EXCEEDED' });
+      expect(String(beyond.body.message)).toMatch(
+        new RegExp(`^period=${period} reaches back \\d+ days; this tenant keeps 30 days`),
+      );
+      const analytics = await api('GET', `/metrics/analytics?period=${period}`);
+      expect([analytics.status, analytics.body.code]).toEqual([403, 'RETENTION_EXCEEDED']);
+    }
     // The export carries it as a column: the same total.
     const csv = await (
       await fetch(`${a.url}/api/v1/metrics/export?period=1h&format=csv`, {

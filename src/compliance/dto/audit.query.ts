@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, Matches, MaxLength } from 'class-validator';
 import { ID_PATTERN } from '../../common/ids.js';
 import { AUDIT_ACTIONS, type AuditAction } from '../../common/audit-actions.js';
 import { PageLimit } from '../../common/decorators/page-limit.decorator.js';
@@ -15,8 +15,10 @@ export class AuditQueryDto {
   @ApiPropertyOptional({
     description: 'Entries at or after this time (ISO 8601, 1970 to 9999)',
     format: 'date-time',
+    maxLength: 40,
   })
   @IsOptional()
+  @MaxLength(40, { message: 'from must be an ISO 8601 date-time' })
   @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
   @IsDateTime('from')
   from?: string;
@@ -24,8 +26,10 @@ export class AuditQueryDto {
   @ApiPropertyOptional({
     description: 'Entries at or before this time (ISO 8601, 1970 to 9999)',
     format: 'date-time',
+    maxLength: 40,
   })
   @IsOptional()
+  @MaxLength(40, { message: 'to must be an ISO 8601 date-time' })
   @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
   @IsDateTime('to')
   to?: string;

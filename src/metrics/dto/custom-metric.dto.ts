@@ -20,7 +20,12 @@ const Rules = {
       IsString({ message: 'name must be a string' }),
       Length(1, 100, { message: 'name must be 1 to 100 characters' }),
     ),
-  subject: () => IsString({ message: 'subject must be a string' }),
+  // The service checks the pattern (patternProblem); the length is bounded here first.
+  subject: () =>
+    applyDecorators(
+      IsString({ message: 'subject must be a string' }),
+      Length(1, 200, { message: 'subject must be 1 to 200 characters' }),
+    ),
   source: () => IsIn(CUSTOM_SOURCES, { message: `source must be one of: ${CUSTOM_SOURCES.join(', ')}` }),
   aggregation: () =>
     IsIn(CUSTOM_AGGREGATIONS, { message: `aggregation must be one of: ${CUSTOM_AGGREGATIONS.join(', ')}` }),
@@ -48,7 +53,7 @@ const Rules = {
 /** Body of POST /metrics/custom. */
 export class CreateCustomMetricDto {
   @ApiProperty({ maxLength: 100 }) @Rules.name() name!: string;
-  @ApiProperty({ description: SUBJECT_DOC }) @Rules.subject() subject!: string;
+  @ApiProperty({ description: SUBJECT_DOC, maxLength: 200 }) @Rules.subject() subject!: string;
   @ApiProperty({ enum: CUSTOM_SOURCES }) @Rules.source() source!: CustomSource;
   @ApiProperty({ enum: CUSTOM_AGGREGATIONS }) @Rules.aggregation() aggregation!: CustomAggregation;
   @ApiPropertyOptional({ description: 'source json: dotted path into the payload (order.total)', nullable: true })
@@ -68,7 +73,7 @@ export class CreateCustomMetricDto {
  */
 export class UpdateCustomMetricDto {
   @ApiPropertyOptional({ maxLength: 100 }) @IsOptional() @Rules.name() name?: string;
-  @ApiPropertyOptional({ description: SUBJECT_DOC }) @IsOptional() @Rules.subject() subject?: string;
+  @ApiPropertyOptional({ description: SUBJECT_DOC, maxLength: 200 }) @IsOptional() @Rules.subject() subject?: string;
   @ApiPropertyOptional({ enum: CUSTOM_SOURCES }) @IsOptional() @Rules.source() source?: CustomSource;
   @ApiPropertyOptional({ enum: CUSTOM_AGGREGATIONS })
   @IsOptional()
