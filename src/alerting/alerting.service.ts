@@ -18,7 +18,7 @@ import { OperatorAlerts } from './operator-alerts.job.js';
 import { type Channel, configProblems, maskChannel, tenantUrlOf } from './channel.js';
 import type { CreateChannelDto, UpdateChannelDto } from './dto/channel.dto.js';
 import type { CreateRuleDto, CreateSilenceDto, UpdateRuleDto } from './dto/rule.dto.js';
-import { type AlertRule, CUSTOM_RULE_PREFIX, type Silence, silenced } from './rule.js';
+import { type AlertRule, CUSTOM_RULE_PREFIX, readStoredRule, type Silence, silenced } from './rule.js';
 import { anomalyLink, limitAlertKey, limitAlertText, type Notification, withEvidence } from './notification.js';
 
 export interface AlertEvent {
@@ -425,10 +425,20 @@ export class AlertingService {
     return rule;
   }
 
+  /** The tenant's rules, oldest first; a stored one that cannot be evaluated is left out (logged). */
   async rules(tenantId: string): Promise<AlertRule[]> {
-    return (await this.repository.records<AlertRule>('rules', tenantId)).sort((a, b) =>
-      a.createdAt.localeCompare(b.createdAt),
-    );
+    const rules: AlertRule[] = [];
+    for (const raw of await this.repository.records<unknown>('rules', tenantId)) {
+      const rule = readStoredRule(raw);
+      if (rule) rules.push(rule);
+      else {
+        const id = typeof raw === 'object' && raw !== null ? String((raw as { id?: unknown }).id).slice(0, 80) : '?';
+        this.logger.warn(
+          `tenant ${tenantId}: stored rule ${id} cannot be evaluated (a field missing, null or of the wrong type), skipped; PATCH or delete it`,
+        );
+      }
+    }
+    return rules.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   async rule(tenantId: string, id: string): Promise<AlertRule> {

@@ -90,6 +90,37 @@ export interface AlertRule {
   updatedAt: string;
 }
 
+/**
+ * A rule as stored, checked before use: data stored before updates refused null fields (a PATCH
+ * `{"channelIds": null}` was stored as given) must not break the evaluator or the listing.
+ * Missing or null `channelIds` reads as `[]` (every channel, as on create); a rule missing any
+ * field its evaluation needs is null (skipped).
+ */
+export function readStoredRule(raw: unknown): AlertRule | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+  const r = raw as Record<string, unknown>;
+  const channelIds = r.channelIds ?? [];
+  const usable =
+    typeof r.id === 'string' &&
+    typeof r.name === 'string' &&
+    isRuleMetric(r.metric) &&
+    (r.operator === 'gt' || r.operator === 'lt') &&
+    typeof r.threshold === 'number' &&
+    Number.isFinite(r.threshold) &&
+    typeof r.forSeconds === 'number' &&
+    Number.isFinite(r.forSeconds) &&
+    (r.severity === 'info' || r.severity === 'warning' || r.severity === 'critical') &&
+    Array.isArray(channelIds) &&
+    channelIds.every((c) => typeof c === 'string') &&
+    typeof r.createdAt === 'string';
+  if (!usable) return null;
+  return {
+    ...(r as unknown as AlertRule),
+    channelIds,
+    updatedAt: typeof r.updatedAt === 'string' ? r.updatedAt : (r.createdAt as string),
+  };
+}
+
 export interface RuleState {
   /** When the condition started to hold (ms), or null. */
   pendingSince: number | null;

@@ -5,7 +5,7 @@ import { Timings } from '../jobs/timings.js';
 import { entitled } from '../common/entitlements.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { NatsStatus } from '../nats/nats-status.js';
-import { forEachTenant, LockedJob, LockedJobService } from '../jobs/locked-job.js';
+import { forEachTenant, LockedJob, LockedJobService, PassStopped } from '../jobs/locked-job.js';
 import { type HeldLock, RedisLock } from '../redis/redis-lock.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { PresenceEventsPublisher } from './presence-events.publisher.js';
@@ -107,7 +107,7 @@ export class OfflineDetector extends LockedJobService<DetectorRun> {
               at,
             });
           }
-          if (!(await held.extend(this.lockTtl))) throw new Error('lost the offline-detector lock');
+          if (!(await held.extend(this.lockTtl))) throw new PassStopped('lost the offline-detector lock');
           // Fewer than a chunk: none is left.
           if (offline.length < OFFLINE_CHUNK) break;
         }

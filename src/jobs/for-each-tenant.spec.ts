@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forEachTenant } from './locked-job.js';
+import { forEachTenant, PassStopped } from './locked-job.js';
 
 const tenants = ['a', 'b', 'c'].map((id) => ({ id }));
 
@@ -16,10 +16,30 @@ describe('forEachTenant', () => {
     expect(done).toEqual(['a', 'c']);
   });
 
-  it('stops at once on any other error', async () => {
+  it('goes on past a tenant whose work throws anything else (bad stored data), then fails naming it and its error', async () => {
     const done: string[] = [];
     const pass = forEachTenant(tenants, async ({ id }) => {
-      if (id === 'b') throw new Error('lost the offline-detector lock');
+      if (id === 'a') throw new TypeError("Cannot read properties of null (reading 'length')");
+      done.push(id);
+    });
+    await expect(pass).rejects.toThrow("1 tenant(s) failed (a: Cannot read properties of null (reading 'length'))");
+    expect(done).toEqual(['b', 'c']);
+  });
+
+  it('names failed and skipped tenants in one error', async () => {
+    const pass = forEachTenant(tenants, async ({ id }) => {
+      if (id === 'a') throw new Error('bad rule');
+      if (id === 'c') throw new Error('CLUSTERDOWN The cluster is down');
+    });
+    await expect(pass).rejects.toThrow(
+      '1 tenant(s) failed (a: bad rule); 1 tenant(s) skipped, Redis cannot serve them now (c): CLUSTERDOWN The cluster is down',
+    );
+  });
+
+  it('stops at once on PassStopped (the lock lost)', async () => {
+    const done: string[] = [];
+    const pass = forEachTenant(tenants, async ({ id }) => {
+      if (id === 'b') throw new PassStopped('lost the offline-detector lock');
       done.push(id);
     });
     await expect(pass).rejects.toThrow('lost the offline-detector lock');
@@ -54,14 +74,14 @@ describe('forEachTenant with concurrency', () => {
     expect(done.sort()).toEqual(many.map((t) => t.id).sort());
   });
 
-  it('starts no tenant after another error, lets those under way finish, and throws it', async () => {
+  it('starts no tenant after PassStopped, lets those under way finish, and throws it', async () => {
     const started: string[] = [];
     const finished: string[] = [];
     const pass = forEachTenant(
       many,
       async ({ id }) => {
         started.push(id);
-        if (id === 't1') throw new Error('lost the lock');
+        if (id === 't1') throw new PassStopped('lost the lock');
         await new Promise((r) => setTimeout(r, 5));
         finished.push(id);
       },

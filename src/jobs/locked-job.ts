@@ -163,11 +163,18 @@ export abstract class LockedJobService<T> implements OnModuleInit, BeforeApplica
 }
 
 /**
- * Runs `work` for every tenant, `concurrency` tenants at a time (in turn by default). A tenant
- * Redis cannot serve now (its Cluster slot's master lost) does not hold back the others: the loop
- * goes on and the pass then fails naming the skipped tenants (logged, counted for the operator,
- * retried by the next run). Any other error stops the pass: no further tenant is started, those
- * under way finish, and the error is thrown.
+ * Thrown by a tenant's work when the whole pass must end (the job's lock lost: another instance
+ * may be running it): forEachTenant starts no further tenant and throws it.
+ */
+export class PassStopped extends Error {}
+
+/**
+ * Runs `work` for every tenant, `concurrency` tenants at a time (in turn by default). One tenant's
+ * failure does not hold back the others: the loop goes on, and the pass then fails naming every
+ * tenant that failed with its error (logged, counted for the operator, retried by the next run).
+ * A tenant Redis cannot serve now (its Cluster slot's master lost) is reported as skipped; any
+ * other error (a bug, bad stored data of that tenant) as failed. Only `PassStopped` ends the pass
+ * at once: no further tenant is started, those under way finish, and it is thrown.
  */
 export async function forEachTenant<T extends { id: string }>(
   tenants: T[],
@@ -176,27 +183,38 @@ export async function forEachTenant<T extends { id: string }>(
 ): Promise<void> {
   const skipped: string[] = [];
   let firstError = '';
-  let failure: { error: unknown } | null = null;
+  const failed: string[] = [];
+  let stopped: { error: unknown } | null = null;
   let next = 0;
   const worker = async () => {
-    while (failure === null && next < tenants.length) {
+    while (stopped === null && next < tenants.length) {
       const tenant = tenants[next++];
       try {
         await work(tenant);
       } catch (err) {
-        if (!isRedisUnavailable(err)) {
-          failure ??= { error: err };
+        if (err instanceof PassStopped) {
+          stopped ??= { error: err };
           return;
         }
-        skipped.push(tenant.id);
-        firstError ||= (err as Error).message;
+        if (isRedisUnavailable(err)) {
+          skipped.push(tenant.id);
+          firstError ||= (err as Error).message;
+        } else {
+          failed.push(`${tenant.id}: ${(err instanceof Error ? err.message : String(err)).slice(0, 300)}`);
+        }
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, tenants.length)) }, worker));
-  if (failure !== null) throw (failure as { error: unknown }).error;
+  if (stopped !== null) throw (stopped as { error: unknown }).error;
+  const named = (ids: string[], sep: string) =>
+    ids.length > 5 ? `${ids.slice(0, 5).join(sep)}${sep}…` : ids.join(sep);
+  const parts: string[] = [];
+  if (failed.length > 0) parts.push(`${failed.length} tenant(s) failed (${named(failed, '; ')})`);
   if (skipped.length > 0) {
-    const named = skipped.length > 5 ? `${skipped.slice(0, 5).join(', ')}, …` : skipped.join(', ');
-    throw new Error(`${skipped.length} tenant(s) skipped, Redis cannot serve them now (${named}): ${firstError}`);
+    parts.push(
+      `${skipped.length} tenant(s) skipped, Redis cannot serve them now (${named(skipped, ', ')}): ${firstError}`,
+    );
   }
+  if (parts.length > 0) throw new Error(parts.join('; '));
 }

@@ -74,6 +74,25 @@ describe('tenant Prometheus exposition (real NATS and Redis)', () => {
     expect((await scrape()).status).toBe(401);
   });
 
+  it('exposes the busiest EXPOSED_SUBJECTS (20) subjects as its HELP says, not the 10 of the realtime view', async () => {
+    const t = await createTenant(pulse.url, uniqueTenantId('prom-subjects'), 'professional');
+    // 25 subjects, subject k with k + 1 messages: the busiest 20 are s5 … s24.
+    await publishMany(nc, 325, (i) => `tenant.${t.id}.s${Math.floor((Math.sqrt(8 * i + 1) - 1) / 2)}`);
+    await waitFor(
+      () => realtimeTotal(pulse.url, t.apiKey),
+      (n) => n === 325,
+    );
+    const text = (await scrape(t.apiKey)).text;
+    expect(text).toContain('busiest 20 subjects');
+    const exposed = text
+      .split('\n')
+      .filter((l) => l.startsWith('pulse_tenant_subject_messages_today{'))
+      .map((l) => /subject="[^"]*\.s(\d+)"\} (\d+)/.exec(l)!.slice(1).map(Number));
+    expect(exposed).toHaveLength(20);
+    expect(exposed.map(([k]) => k).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 5));
+    for (const [k, messages] of exposed) expect(messages).toBe(k + 1);
+  });
+
   it("exposes the tenant's JetStream (professional and up): its own streams and consumers only, bounded", async () => {
     const pro = await createTenant(pulse.url, uniqueTenantId('prom-js'), 'professional');
     const other = await createTenant(pulse.url, uniqueTenantId('prom-js-b'), 'basic');

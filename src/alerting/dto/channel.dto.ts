@@ -1,4 +1,5 @@
-import { IsIn, IsObject, IsOptional, IsString, Length } from 'class-validator';
+import { IsIn, IsObject, IsString, Length } from 'class-validator';
+import { OptionalNotNull } from '../../common/decorators/optional-not-null.decorator.js';
 import { CHANNEL_TYPES, type ChannelConfig, type ChannelType } from '../channel.js';
 
 export class CreateChannelDto {
@@ -15,12 +16,12 @@ export class CreateChannelDto {
 }
 
 export class UpdateChannelDto {
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Length(1, 100)
   name?: string;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   config?: ChannelConfig;
 }

@@ -20,6 +20,7 @@ import {
 } from 'class-validator';
 import { ID_PATTERN } from '../../common/ids.js';
 import { IsDateTime } from '../../common/decorators/date-time.decorator.js';
+import { OptionalNotNull } from '../../common/decorators/optional-not-null.decorator.js';
 import {
   isRuleMetric,
   JETSTREAM_CONSUMER_FIELDS,
@@ -70,14 +71,14 @@ export class CreateRuleDto {
 }
 
 export class UpdateRuleDto {
-  @IsOptional() @IsString() @Length(1, 100) name?: string;
-  @IsOptional()
+  @OptionalNotNull() @IsString() @Length(1, 100) name?: string;
+  @OptionalNotNull()
   @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'threshold must be a number' })
   threshold?: number;
-  @IsOptional() @IsInt() @Min(0) @Max(86_400) forSeconds?: number;
-  @IsOptional() @IsIn(SEVERITIES, { message: 'severity must be info, warning or critical' }) severity?: Severity;
-  @IsOptional() @IsIn(['gt', 'lt'], { message: 'operator must be gt or lt' }) operator?: 'gt' | 'lt';
-  @IsOptional()
+  @OptionalNotNull() @IsInt() @Min(0) @Max(86_400) forSeconds?: number;
+  @OptionalNotNull() @IsIn(SEVERITIES, { message: 'severity must be info, warning or critical' }) severity?: Severity;
+  @OptionalNotNull() @IsIn(['gt', 'lt'], { message: 'operator must be gt or lt' }) operator?: 'gt' | 'lt';
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(50)
   @Matches(ID_PATTERN, { each: true, message: 'channelIds must be channel ids' })

@@ -15,6 +15,7 @@ import {
 import { MAX_URL_LENGTH } from '../../alerting/channel.js';
 import { EVENT_TYPES, type EventType } from '../../common/entitlements.js';
 import { CLIENT_FILTER_PATTERN } from '../client-filter.js';
+import { OptionalNotNull } from '../../common/decorators/optional-not-null.decorator.js';
 
 const TYPES_MESSAGE = `types must be a list of 1-${EVENT_TYPES.length} different event types of: ${EVENT_TYPES.join(', ')}`;
 const FILTER_MESSAGE = 'clientFilter must be 1-128 letters, digits, _, - and * (any run of characters)';
@@ -46,13 +47,13 @@ export class CreateSubscriptionDto {
 
 export class UpdateSubscriptionDto {
   @ApiPropertyOptional({ description: 'https URL the events are POSTed to', maxLength: MAX_URL_LENGTH })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString({ message: 'url must be an https URL' })
   @MaxLength(MAX_URL_LENGTH, { message: `url must be at most ${MAX_URL_LENGTH} characters` })
   url?: string;
 
   @ApiPropertyOptional({ description: 'The event types sent', enum: EVENT_TYPES, isArray: true })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray({ message: TYPES_MESSAGE })
   @ArrayMinSize(1, { message: TYPES_MESSAGE })
   @ArrayMaxSize(EVENT_TYPES.length, { message: TYPES_MESSAGE })
@@ -72,7 +73,7 @@ export class UpdateSubscriptionDto {
   clientFilter?: string | null;
 
   @ApiPropertyOptional({ description: 'false resumes a paused subscription from where it stopped' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean({ message: 'paused must be false (to resume) or true (to pause)' })
   paused?: boolean;
 }

@@ -7,6 +7,7 @@ import {
   type CustomAggregation,
   type CustomSource,
 } from '../../monitoring/custom/definition.js';
+import { OptionalNotNull } from '../../common/decorators/optional-not-null.decorator.js';
 
 /** A dotted path of up to 8 keys of letters, digits, '_', '-' or '$' (each 1 to 64). */
 const FIELD_PATH = /^[A-Za-z0-9_$-]{1,64}(\.[A-Za-z0-9_$-]{1,64}){0,7}$/;
@@ -72,11 +73,11 @@ export class CreateCustomMetricDto {
  * aggregation only with their current value (a change is a 400: create a new metric instead).
  */
 export class UpdateCustomMetricDto {
-  @ApiPropertyOptional({ maxLength: 100 }) @IsOptional() @Rules.name() name?: string;
-  @ApiPropertyOptional({ description: SUBJECT_DOC, maxLength: 200 }) @IsOptional() @Rules.subject() subject?: string;
-  @ApiPropertyOptional({ enum: CUSTOM_SOURCES }) @IsOptional() @Rules.source() source?: CustomSource;
+  @ApiPropertyOptional({ maxLength: 100 }) @OptionalNotNull() @Rules.name() name?: string;
+  @ApiPropertyOptional({ description: SUBJECT_DOC, maxLength: 200 }) @OptionalNotNull() @Rules.subject() subject?: string;
+  @ApiPropertyOptional({ enum: CUSTOM_SOURCES }) @OptionalNotNull() @Rules.source() source?: CustomSource;
   @ApiPropertyOptional({ enum: CUSTOM_AGGREGATIONS })
-  @IsOptional()
+  @OptionalNotNull()
   @Rules.aggregation()
   aggregation?: CustomAggregation;
   @ApiPropertyOptional({ description: 'source json: dotted path into the payload', nullable: true })

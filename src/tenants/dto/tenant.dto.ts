@@ -18,6 +18,7 @@ import { MAX_SAMPLING } from '../../common/sampling.js';
 import { MAX_RETENTION_DAYS } from '../../common/retention.js';
 import { SENSITIVITIES, type Sensitivity } from '../../config/detector-config.js';
 import { ID_PATTERN } from '../../common/ids.js';
+import { OptionalNotNull } from '../../common/decorators/optional-not-null.decorator.js';
 import { TIERS, type Tier } from '../../common/tiers.js';
 import { TENANT_STATUSES, type TenantLimits, type TenantStatus } from '../tenant.js';
 
@@ -29,7 +30,7 @@ const NATS_ACCOUNT_MESSAGE =
 
 /** The NATS identities that attribute a connection to the tenant (README, What the NATS server knows). */
 export class NatsIdentitiesDto {
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray({ message: 'natsIdentities.accounts must be a list of account names' })
   @ArrayMaxSize(20, { message: 'natsIdentities.accounts holds at most 20 names' })
   @Matches(NAME_PATTERN, {
@@ -38,13 +39,13 @@ export class NatsIdentitiesDto {
   })
   accounts?: string[];
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray({ message: 'natsIdentities.users must be a list of user names' })
   @ArrayMaxSize(100, { message: 'natsIdentities.users holds at most 100 names' })
   @Matches(NAME_PATTERN, { each: true, message: 'natsIdentities.users: each name matches ^[A-Za-z0-9_.@$-]{1,128}$' })
   users?: string[];
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray({ message: 'natsIdentities.nkeys must be a list of nkey public keys' })
   @ArrayMaxSize(100, { message: 'natsIdentities.nkeys holds at most 100 keys' })
   @Matches(/^U[A-Z2-7]{55}$/, {
@@ -112,17 +113,17 @@ export class TenantLimitsDto {
 
 /** Fields an admin may set on create and change later. */
 class TenantFieldsDto {
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Length(1, 200)
   name?: string;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(TIERS, { message: `tier must be one of: ${TIERS.join(', ')}` })
   tier?: Tier;
 
   /** A key of the PLAN_TIERS table; sets the tier unless a tier is given too. */
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Length(1, 64)
   plan?: string;
@@ -135,7 +136,7 @@ class TenantFieldsDto {
   monthlyMessageQuota?: number | null;
 
   /** How readily the statistical anomaly detector opens an anomaly (enterprise); default medium. */
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(SENSITIVITIES, { message: `anomalySensitivity must be one of: ${SENSITIVITIES.join(', ')}` })
   anomalySensitivity?: Sensitivity;
 
@@ -151,7 +152,7 @@ class TenantFieldsDto {
   retentionDays?: number | null;
 
   /** The tenant's NATS identities (accounts, user names, nkey public keys), each list replaced whole. */
-  @IsOptional()
+  @OptionalNotNull()
   @ValidateNested()
   @Type(() => NatsIdentitiesDto)
   natsIdentities?: NatsIdentitiesDto;
@@ -180,7 +181,7 @@ class TenantFieldsDto {
    * automatic (0, the default: sampled above SAMPLING_AUTO_RATE msgs/s). Counts and bytes are
    * always exact.
    */
-  @IsOptional()
+  @OptionalNotNull()
   @IsInt({ message: `sampling must be an integer from 0 to ${MAX_SAMPLING}` })
   @Min(0, { message: `sampling must be an integer from 0 to ${MAX_SAMPLING}` })
   @Max(MAX_SAMPLING, { message: `sampling must be an integer from 0 to ${MAX_SAMPLING}` })
@@ -194,7 +195,7 @@ export class CreateTenantDto extends TenantFieldsDto {
 }
 
 export class UpdateTenantDto extends TenantFieldsDto {
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(TENANT_STATUSES, { message: `status must be one of: ${TENANT_STATUSES.join(', ')}` })
   status?: TenantStatus;
 }
