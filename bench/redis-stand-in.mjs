@@ -11,7 +11,7 @@
 // write's reply for no command; unused by the flush of accepted heartbeats).
 
 /** ARGV values before the first heartbeat, and per heartbeat, in HEARTBEATS_LUA (src/heartbeat/presence-scripts.ts). */
-export const HEARTBEAT_LAYOUT = { fixed: 7, stride: 8 };
+export const HEARTBEAT_LAYOUT = { fixed: 8, stride: 8 };
 
 /**
  * A stand-in Redis client: `status` 'ready'; `calls` counts the calls per command name, `heartbeats`

@@ -81,6 +81,13 @@ describe('environment validation', () => {
       expect(() => validateEnv({ COLD_STORE_TIMEOUT_MS: bad })).toThrow(/COLD_STORE_TIMEOUT_MS/);
   });
 
+  it('MAX_CLIENTS_PER_TENANT: distinct clients a tenant may have, 100,000 by default, 1 to 10,000,000', () => {
+    expect(toPulseOptions(validateEnv({})).maxClientsPerTenant).toBe(100_000);
+    expect(toPulseOptions(validateEnv({ MAX_CLIENTS_PER_TENANT: '20' })).maxClientsPerTenant).toBe(20);
+    for (const bad of ['0', '-1', '10000001', '1.5', 'many'])
+      expect(() => validateEnv({ MAX_CLIENTS_PER_TENANT: bad })).toThrow(/MAX_CLIENTS_PER_TENANT/);
+  });
+
   it('trusts NATS connection names only when asked (NATS_SYSTEM_TRUST_NAMES)', () => {
     const system = { NATS_SYSTEM_USER: 'sys', NATS_SYSTEM_PASSWORD: 'secret' };
     expect(toPulseOptions(validateEnv(system)).natsSystem?.trustNames).toBe(false);

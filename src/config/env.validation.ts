@@ -367,6 +367,13 @@ export class EnvironmentVariables {
   @Max(86_400)
   HEARTBEAT_TIMEOUT_SECONDS: number = 90;
 
+  /** Distinct clients per tenant (README, Heartbeats): a new client beyond is refused (`client_limit`). */
+  @Transform(toInt)
+  @IsInt({ message: 'MAX_CLIENTS_PER_TENANT must be a whole number of clients (1-10,000,000)' })
+  @Min(1)
+  @Max(10_000_000)
+  MAX_CLIENTS_PER_TENANT: number = 100_000;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)
@@ -632,6 +639,7 @@ export function toPulseOptions(env: EnvironmentVariables): PulseOptions {
     usageExport: { source: env.USAGE_EXPORT_SOURCE, settleSeconds: env.USAGE_EXPORT_SETTLE_SECONDS },
     samplingAutoRate: env.SAMPLING_AUTO_RATE,
     heartbeatTimeoutMs: env.HEARTBEAT_TIMEOUT_SECONDS * 1000,
+    maxClientsPerTenant: env.MAX_CLIENTS_PER_TENANT,
     offlineCheckIntervalMs: env.OFFLINE_CHECK_INTERVAL_SECONDS * 1000,
     rollupIntervalMs: env.ROLLUP_INTERVAL_SECONDS * 1000,
     anomalyWindowMs: env.ANOMALY_WINDOW_SECONDS * 1000,

@@ -124,6 +124,12 @@ export interface PulseOptions {
   heartbeatTimeoutMs: number;
   /** Most clients whose heartbeat waits for Redis at once; beyond, new clients are shed (counted). Default 500,000. */
   presenceBufferLimit?: number;
+  /**
+   * Most distinct clients one tenant may have (its client index): a heartbeat of a new client
+   * beyond is not applied and is counted as rejected (`client_limit`); known clients are never
+   * refused, and a forgotten client frees its place. Default 100,000 (DEFAULT_MAX_CLIENTS_PER_TENANT).
+   */
+  maxClientsPerTenant?: number;
   /** Most heartbeats one presence write sends to Redis at once; the rest wait for the next run. Default 20,000. */
   presenceFlushLimit?: number;
   /**

@@ -27,7 +27,9 @@ export type RejectionReason =
   | 'future_timestamp'
   | 'unknown_tenant'
   /** Valid, but shed: the write buffer was full (a storm of new client ids). */
-  | 'shed';
+  | 'shed'
+  /** Valid, but of a new client of a tenant that has MAX_CLIENTS_PER_TENANT clients already (refused in Redis). */
+  | 'client_limit';
 
 export interface Heartbeat {
   tenantId: string;

@@ -12,7 +12,10 @@ import {
 /** ARGV values per heartbeat in HEARTBEATS_LUA. */
 export const HEARTBEAT_STRIDE = 8;
 /** ARGV values before the first heartbeat in HEARTBEATS_LUA. */
-export const HEARTBEAT_FIXED_ARGS = 7;
+export const HEARTBEAT_FIXED_ARGS = 8;
+
+/** HEARTBEATS_LUA's transition kind for a heartbeat of a new client refused at the tenant's client limit. */
+export const CLIENT_LIMIT_REFUSAL = 'client_limit';
 
 /** Heartbeats of one client received this close together are ordered by the client's clock. */
 export const REORDER_WINDOW_MS = 5000;
@@ -27,6 +30,7 @@ export const CLIENT_EXPIRY_SLACK_SECONDS = 3600;
  * track client behaviour (1/0), client-day TTL (s), heartbeat timeout (ms), heartbeats the server
  * delivered and their bytes (`pd_m`/`pd_b`, added to the minute and the totals: every heartbeat of
  * the tenant this instance took since the last write, the superseded and rejected ones included),
+ * the most clients the tenant may have (its client index: MAX_CLIENTS_PER_TENANT),
  * then per heartbeat clientId, now (ms), status, sent, received, errors, uptime, client timestamp (ms). With
  * tracking on, the client-day hash gets per client `<id>|ss` (sessions) and `<id>|rc` (reconnects
  * after being offline), and the clients-seen HLL the ids; the message and error deltas and the
@@ -40,9 +44,16 @@ export const CLIENT_EXPIRY_SLACK_SECONDS = 3600;
  * retention plus CLIENT_EXPIRY_SLACK_SECONDS: never shorter than the retention after the last
  * heartbeat, at most an hour longer (the offline detector forgets clients by the seen zset).
  *
+ * A heartbeat of a client with no hash (first contact) is refused when the tenant's client index
+ * already holds the limit and not this id: nothing of it is written or counted (`hb`), and it comes
+ * back as a CLIENT_LIMIT_REFUSAL triple. The index is counted (ZCARD) once per call, at its first
+ * new client, and then kept in step with the ZADDs: a steady heartbeat (a known client) pays
+ * nothing, and the count is exact across Pulse instances (a script runs alone). A forgotten client
+ * (FORGET_CLIENTS_LUA) leaves the index and frees its place.
+ *
  * Returns 'gone' when the tenant does not exist (nothing written), else 'ok', the number of
- * transitions, one triple per transition: the heartbeat's index (1-based), 'online' |
- * 'status_changed', previous status ('' when none); then, tracked, five integers per heartbeat
+ * triples, one triple per transition or refusal: the heartbeat's index (1-based), 'online' |
+ * 'status_changed' | CLIENT_LIMIT_REFUSAL, previous status ('' when none); then, tracked, five integers per heartbeat
  * applied: its index, the sent, received and error deltas and the seconds online it adds. A heartbeat older than the stored one (by the client's clock, within
  * REORDER_WINDOW_MS) is not applied; one already applied (same lastSeen and client timestamp as
  * stored: a call sent again after a timeout although Redis ran it) changes nothing and is not
@@ -53,6 +64,13 @@ local n = (#ARGV - ${HEARTBEAT_FIXED_ARGS}) / ${HEARTBEAT_STRIDE}
 local track = ARGV[3] == '1'
 local timeout = tonumber(ARGV[5])
 local ttl = tostring(tonumber(ARGV[1]) + ${CLIENT_EXPIRY_SLACK_SECONDS})
+local maxClients = tonumber(ARGV[8])
+-- The tenant's clients (its index), counted at the call's first new client only.
+local clients = nil
+local function atLimit(id)
+  clients = clients or redis.call('ZCARD', KEYS[3])
+  return clients >= maxClients and not redis.call('ZSCORE', KEYS[3], id)
+end
 local function clientDay(id, field, v)
   if track and v ~= 0 then redis.call('HINCRBY', KEYS[10], id .. '${SEP}' .. field, v) end
 end
@@ -83,7 +101,12 @@ for i = 1, n do
   -- the few seconds such reordering takes: a heartbeat received later than that is newer whatever
   -- its clock says (a clock stepped back, a host change, a previous timestamp minutes ahead).
   -- (The window is compared first: a steady heartbeat, seconds after the last, converts no timestamp.)
-  if previous ~= '' and last and nowMs - last < ${REORDER_WINDOW_MS} and tonumber(ts) < tonumber(prev[2] or '0') then
+  if previous == '' and atLimit(id) then
+    -- A new client beyond the tenant's limit: nothing written, reported back as refused.
+    out[#out + 1] = i
+    out[#out + 1] = '${CLIENT_LIMIT_REFUSAL}'
+    out[#out + 1] = ''
+  elseif previous ~= '' and last and nowMs - last < ${REORDER_WINDOW_MS} and tonumber(ts) < tonumber(prev[2] or '0') then
     counted = counted + 1
   elseif previous ~= '' and prev[7] == now and prev[2] == ts then
     -- This very heartbeat, applied already: a call that timed out in Pulse but ran, sent again.
@@ -129,7 +152,7 @@ for i = 1, n do
         fields[#fields + 1] = 'firstSeen'
         fields[#fields + 1] = now
         for _, k in pairs(statusKey) do redis.call('ZREM', k, id) end
-        redis.call('ZADD', KEYS[3], '0', id)
+        clients = clients + redis.call('ZADD', KEYS[3], '0', id)
       end
     elseif previous ~= status then
       out[#out + 1] = i

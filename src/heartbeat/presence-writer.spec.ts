@@ -40,20 +40,29 @@ interface FakeOptions {
   how?: Failure;
   overrides?: Partial<PulseOptions>;
   duringCall?: () => void;
+  /** Clients the fake Redis refuses (the tenant at its client limit). */
+  refuse?: (clientId: string) => boolean;
 }
-function writer(failing = new Set<string>(), { how = 'reply', overrides = {}, duringCall }: FakeOptions = {}) {
+function writer(failing = new Set<string>(), { how = 'reply', overrides = {}, duringCall, refuse }: FakeOptions = {}) {
   vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
   const calls: { call: 'heartbeats' | 'rejections'; tenantId: string; n: number; delivered: Delivered }[] = [];
   const activityWrites: { tenantId: string; day: string; clients: [string, Activity][] }[] = [];
   let activityFails: Failure | null = null;
   const store = {
-    applyHeartbeats: (tenantId: string, batch: unknown[], _r: unknown, _t: unknown, delivered: Delivered) => {
+    applyHeartbeats: (
+      tenantId: string,
+      batch: { heartbeat: Heartbeat }[],
+      _r: unknown,
+      _t: unknown,
+      delivered: Delivered,
+    ) => {
       calls.push({ call: 'heartbeats', tenantId, n: batch.length, delivered });
       duringCall?.();
       if (failing.has(tenantId)) return failWith(how);
       // Every heartbeat a tracked one: 1 sent, 2 received, 0 errors, 30 s online.
-      const activity = batch.flatMap((_b, i) => [i, 1, 2, 0, 30]);
-      return Promise.resolve({ gone: false, transitions: [], day: '2026-11-28', activity });
+      const refused = batch.flatMap((b, i) => (refuse?.(b.heartbeat.clientId) ? [i] : []));
+      const activity = batch.flatMap((_b, i) => (refused.includes(i) ? [] : [i, 1, 2, 0, 30]));
+      return Promise.resolve({ gone: false, transitions: [], refused, day: '2026-11-28', activity });
     },
     addClientActivity: (part: TenantDayActivity) => {
       activityWrites.push({ tenantId: part.tenantId, day: part.day, clients: [...part.clients] });
@@ -85,6 +94,19 @@ function writer(failing = new Set<string>(), { how = 'reply', overrides = {}, du
     },
   };
 }
+
+describe('PresenceWriter: the tenant client limit', () => {
+  it('counts a heartbeat Redis refused (a new client beyond MAX_CLIENTS_PER_TENANT) as rejected client_limit for its tenant, not written', async () => {
+    const { w, rejections } = writer(new Set(), { refuse: (id) => id.startsWith('new') });
+    w.enqueue(hb('a', 'known'), NOW, 'professional');
+    w.enqueue(hb('a', 'new1'), NOW, 'professional');
+    w.enqueue(hb('a', 'new2'), NOW, 'professional');
+    await w.flush();
+    expect(rejections.counts()).toEqual({ client_limit: 2 });
+    expect(rejections.takePending()).toEqual(new Map([['a', new Map([['client_limit', 2]])]]));
+    expect(w.snapshot().written).toBe(1);
+  });
+});
 
 describe('PresenceWriter: heartbeats delivered to Pulse (pd_m, pd_b)', () => {
   it('carries a tenant’s deliveries on its first heartbeat call, a tenant with none on its rejections’ write', async () => {

@@ -261,9 +261,19 @@ export class PresenceWriter implements OnModuleInit {
         retry.push(chunks[i]);
         return;
       }
-      this.stats.written += entries.length;
+      const { activity, day, refused } = result.value;
+      // New clients beyond the tenant's client limit: not written, counted as rejected.
+      for (const index of refused) {
+        const { heartbeat } = entries[index];
+        this.rejections.record(
+          'client_limit',
+          `tenant has MAX_CLIENTS_PER_TENANT clients: heartbeat of new client ${heartbeat.clientId} refused`,
+          `_HEARTBEAT.tenant.${heartbeat.tenantId}.client.${heartbeat.clientId}`,
+          heartbeat.tenantId,
+        );
+      }
+      this.stats.written += entries.length - refused.length;
       for (const p of entries) this.processing[latencyBucket(Math.min(writtenAt - p.receivedAt, 299_999))]++;
-      const { activity, day } = result.value;
       for (let a = 0; a + 4 < activity.length; a += 5)
         this.activity.addFrom(chunks[i].tenantId, day, entries[activity[a]].heartbeat.clientId, activity, a + 1);
       for (const { index, transition, previousStatus } of result.value.transitions) {

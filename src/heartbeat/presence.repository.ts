@@ -15,6 +15,7 @@ import { type Delivered, NOTHING_DELIVERED } from './heartbeat-deliveries.js';
 import type { TenantDayActivity } from './client-activity.js';
 import {
   CLIENT_ACTIVITY_LUA,
+  CLIENT_LIMIT_REFUSAL,
   CLIENT_ROWS_LUA,
   FORGET_CLIENTS_LUA,
   HEARTBEATS_LUA,
@@ -25,6 +26,9 @@ import {
 export const ACTIVITY_CLIENTS_PER_CALL = 500;
 
 export const PRESENCE_STATUSES = ['healthy', 'degraded', 'unhealthy', 'offline'] as const;
+
+/** Most distinct clients a tenant may have (MAX_CLIENTS_PER_TENANT): new ones beyond are refused. */
+export const DEFAULT_MAX_CLIENTS_PER_TENANT = 100_000;
 
 /** Per-client behaviour history (enterprise analytics): on or off, and the offline timeout. */
 export interface ClientTracking {
@@ -45,6 +49,11 @@ export interface HeartbeatTransition {
 export interface HeartbeatsApplied {
   gone: boolean;
   transitions: HeartbeatTransition[];
+  /**
+   * Positions in the batch of heartbeats refused: new clients of a tenant at its client limit
+   * (MAX_CLIENTS_PER_TENANT), not written.
+   */
+  refused: number[];
   /** The UTC day the batch's client figures belong to. */
   day: string;
   /**
@@ -88,6 +97,9 @@ export class PresenceRepository {
   /** Where the history counters and client days this repository writes live. */
   private readonly history: HistoryKeys;
 
+  /** Most distinct clients per tenant (its client index); a new client beyond is refused. */
+  private readonly maxClients: number;
+
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
@@ -96,6 +108,7 @@ export class PresenceRepository {
   ) {
     this.history = new HistoryKeys(keys.prefix);
     this.hotSeconds = hotSecondsOf(options);
+    this.maxClients = options?.maxClientsPerTenant ?? DEFAULT_MAX_CLIENTS_PER_TENANT;
     this.scripts = defineScripts(redis, {
       pulseHeartbeats: HEARTBEATS_LUA,
       pulseMarkOffline: MARK_OFFLINE_LUA,
@@ -111,7 +124,8 @@ export class PresenceRepository {
 
   /**
    * Applies heartbeats of one tenant (at most one per client) in one Lua call; returns the
-   * transitions they made (by position in `batch`). `delivered`: the tenant's heartbeats the server delivered to this
+   * transitions they made and the heartbeats refused (new clients beyond the tenant's client
+   * limit), by position in `batch`. `delivered`: the tenant's heartbeats the server delivered to this
    * instance since the last write (`pd_m`/`pd_b` of the minute and the totals, in the same call).
    */
   async applyHeartbeats(
@@ -121,7 +135,7 @@ export class PresenceRepository {
     tracking: ClientTracking = NO_TRACKING,
     delivered: Delivered = NOTHING_DELIVERED,
   ): Promise<HeartbeatsApplied> {
-    if (batch.length === 0) return { gone: false, transitions: [], day: dayOf(Date.now()), activity: [] };
+    if (batch.length === 0) return { gone: false, transitions: [], refused: [], day: dayOf(Date.now()), activity: [] };
     const k = this.keys;
     let latest = 0;
     for (const b of batch) if (b.receivedAt > latest) latest = b.receivedAt;
@@ -150,6 +164,7 @@ export class PresenceRepository {
       tracking.heartbeatTimeoutMs,
       delivered.messages,
       delivered.bytes,
+      this.maxClients,
     ];
     for (const { heartbeat: hb, receivedAt } of batch) {
       keys.push(k.client(tenantId, hb.clientId));
@@ -157,9 +172,14 @@ export class PresenceRepository {
     }
     const flat = (await this.scripts.pulseHeartbeats(keys, args)) as (string | number)[];
     const transitions: HeartbeatTransition[] = [];
-    if (flat[0] === 'gone') return { gone: true, transitions, day, activity: [] };
+    const refused: number[] = [];
+    if (flat[0] === 'gone') return { gone: true, transitions, refused, day, activity: [] };
     const end = 2 + 3 * Number(flat[1]);
     for (let i = 2; i + 2 < end; i += 3) {
+      if (flat[i + 1] === CLIENT_LIMIT_REFUSAL) {
+        refused.push(Number(flat[i]) - 1);
+        continue;
+      }
       transitions.push({
         index: Number(flat[i]) - 1,
         transition: flat[i + 1] as HeartbeatTransition['transition'],
@@ -168,7 +188,7 @@ export class PresenceRepository {
     }
     const activity = flat.length > end ? (flat.slice(end) as number[]) : [];
     for (let i = 0; i < activity.length; i += 5) activity[i] -= 1;
-    return { gone: false, transitions, day, activity };
+    return { gone: false, transitions, refused, day, activity };
   }
 
   /**
