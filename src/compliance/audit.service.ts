@@ -1,13 +1,16 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit, Optional } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { NamedInterval } from '../jobs/named-interval.js';
+import { endedBy, ShutdownClock } from '../common/shutdown-clock.js';
 import { dayOf } from '../common/time.js';
 import { type AuditEntry, auditId, keyPrefixOf } from './audit.js';
 import { AuditRepository } from './audit.repository.js';
 
 export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
 const DEFAULT_FLUSH_MS = 10_000;
+/** The final flush's own deadline (within the shutdown's bound, ShutdownClock). */
+const SHUTDOWN_FLUSH_MS = 2000;
 /** Distinct (address, key prefix, reason) failures held between flushes; beyond, folded into one. */
 const MAX_FAILURE_SOURCES = 1000;
 /**
@@ -44,9 +47,14 @@ export type AuditRecord = Omit<AuditEntry, 'id' | 'at' | 'outcome' | 'erased'>;
  * Failed authentications are counted in memory per address, key prefix and reason and written
  * as one entry per group each flush, so a guessing client costs one entry per interval, not one
  * per guess; key use is recorded the same way (the latest use per key, as a ZSET maximum).
+ *
+ * The final flush runs in `onApplicationShutdown`: after the HTTP server has stopped answering
+ * (Nest closes it between `beforeApplicationShutdown` and `onApplicationShutdown`), so the failed
+ * logins and key uses of the last answers are in it, and before Redis closes (RedisModule's
+ * `onApplicationShutdown`, a global module's, runs after every other module's).
  */
 @Injectable()
-export class AuditService implements OnModuleInit, OnModuleDestroy {
+export class AuditService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(AuditService.name);
   private readonly retentionMs: number;
   private readonly flushMs: number;
@@ -58,11 +66,14 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
   private readonly timer: NamedInterval;
   private passes: Promise<void> = Promise.resolve();
   private inPass = false;
+  /** Records (failed-login groups, held entries, tenants' key uses) the pass under way took and has not yet handled. */
+  private taken = 0;
 
   constructor(
     private readonly repository: AuditRepository,
     @Inject(PULSE_OPTIONS) options: PulseOptions,
     scheduler: SchedulerRegistry,
+    @Optional() private readonly clock: ShutdownClock = new ShutdownClock(),
   ) {
     this.retentionMs = (options.audit?.retentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS) * 86_400_000;
     this.flushMs = options.audit?.flushIntervalMs ?? DEFAULT_FLUSH_MS;
@@ -76,9 +87,19 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * The final flush, once the HTTP server no longer answers: until SHUTDOWN_FLUSH_MS or the
+   * shutdown's bound (ShutdownClock), then what is left is logged.
+   */
+  async onApplicationShutdown(): Promise<void> {
     this.timer.stop();
-    await this.flush();
+    const deadline = this.clock.deadline(SHUTDOWN_FLUSH_MS);
+    const done = await endedBy(this.flush(), deadline);
+    if (!done) {
+      this.logger.error(
+        `shutting down with audit records not written to Redis (deadline): ${this.failures.size + this.pending.length + this.keyUse.size + this.taken} (failed-login groups, entries held for a retry, tenants' key uses)`,
+      );
+    }
   }
 
   get retentionDays(): number {
@@ -176,14 +197,17 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
     this.prefixesByAddress = new Map();
     this.keyUse = new Map();
     this.pending = [];
+    this.taken = pending.length + failures.size + keyUse.size;
     for (const entry of pending) {
       try {
         await this.repository.append(entry, this.retentionMs, Date.parse(entry.at));
       } catch (err) {
         this.hold(entry, err);
       }
+      this.taken--;
     }
     for (const g of failures.values()) {
+      this.taken--;
       await this.record(
         {
           actor: { type: 'unknown' },
@@ -206,9 +230,14 @@ export class AuditService implements OnModuleInit, OnModuleDestroy {
     }
     try {
       await this.countFailures(failures);
-      for (const [tenantId, uses] of keyUse) await this.repository.keysUsed(tenantId, uses);
+      for (const [tenantId, uses] of keyUse) {
+        await this.repository.keysUsed(tenantId, uses);
+        this.taken--;
+      }
     } catch (err) {
       this.logger.warn(`Audit counters not written (${(err as Error).message})`);
+    } finally {
+      this.taken = 0;
     }
   }
 

@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import {
-  type BeforeApplicationShutdown,
   Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  Optional,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AnomalyEvents } from '../anomalies/anomaly-events.js';
 import { entitled, TIER_LIMITS } from '../common/entitlements.js';
+import { ShutdownClock } from '../common/shutdown-clock.js';
 import { DEFAULT_EVENTS, type EventsOptions, PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { PresenceEventsPublisher } from '../heartbeat/presence-events.publisher.js';
 import { NamedInterval } from '../jobs/named-interval.js';
@@ -120,7 +122,7 @@ export function eventOf(tenantId: string, id: string, fields: string[]): PulseEv
  * that have one are appended to.
  */
 @Injectable()
-export class EventLog implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class EventLog implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(EventLog.name);
   readonly keys: EventKeys;
   private readonly options: EventsOptions;
@@ -148,6 +150,7 @@ export class EventLog implements OnApplicationBootstrap, BeforeApplicationShutdo
     anomalies: AnomalyEvents,
     limits: LimitEvents,
     @Inject(PULSE_OPTIONS) options: PulseOptions,
+    @Optional() private readonly clock: ShutdownClock = new ShutdownClock(),
   ) {
     this.keys = new EventKeys(options.redis.keyPrefix);
     this.options = options.events ?? DEFAULT_EVENTS;
@@ -168,13 +171,16 @@ export class EventLog implements OnApplicationBootstrap, BeforeApplicationShutdo
   }
 
   /**
-   * The final flush: runs alongside the other shutdown hooks (the presence writer's final flush
-   * publishes its last transitions meanwhile), until nothing was appended for SHUTDOWN_QUIET_MS
-   * and the buffer is empty, or SHUTDOWN_FLUSH_MS has passed.
+   * The final flush, in `onApplicationShutdown`: after the presence writer's final flush has
+   * published its last transitions (HeartbeatSubscriber, `beforeApplicationShutdown`) and after the
+   * tap's and the heartbeats' flushes, which matter more and so come first; before Redis closes
+   * (RedisModule, a global module's hook, runs last). Writes until nothing was appended for
+   * SHUTDOWN_QUIET_MS and the buffer is empty, or SHUTDOWN_FLUSH_MS has passed, or the shutdown's
+   * bound (ShutdownClock).
    */
-  async beforeApplicationShutdown(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     this.timer.stop();
-    const deadline = Date.now() + SHUTDOWN_FLUSH_MS;
+    const deadline = this.clock.deadline(SHUTDOWN_FLUSH_MS);
     this.lastAppendAt = Math.max(this.lastAppendAt, Date.now());
     while (Date.now() < deadline) {
       await Promise.race([this.flush(), delay(Math.max(0, deadline - Date.now()))]);

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit, Optional } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { NamedInterval } from '../jobs/named-interval.js';
+import { endedBy, ShutdownClock } from '../common/shutdown-clock.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { defineScripts, type LuaScript } from '../redis/lua-scripts.js';
@@ -16,6 +17,8 @@ const MAX_BUFFERED = 50_000;
 /** Clients written per Lua call at most. */
 export const CLIENTS_PER_CALL = 500;
 const DEFAULT_FLUSH_MS = 1000;
+/** The final flush's own deadline (within the shutdown's bound, ShutdownClock). */
+const SHUTDOWN_FLUSH_MS = 2000;
 
 /**
  * Appends each client's entries, while the tenant's record exists (the erasure fence) and only
@@ -105,15 +108,24 @@ function entryOf(event: PresenceEvent | ConnectionEvent): TimelineEntry | null {
  * PresenceEventsPublisher (no I/O there) and written every second, fenced on the tenant, into a
  * LIST per client capped at CLIENT_TIMELINE_KEPT that expires with the tenant's retention; only
  * for clients in the tenant's presence (APPEND_LUA), so connection names cannot add keys.
+ *
+ * Its final flush (`close`) comes after the presence writer's, whose last writes publish the last
+ * transitions: HeartbeatSubscriber, which owns the heartbeat path's shutdown order, calls it. What
+ * is added after it (a connection closing while the system connection drains) is written once more
+ * in `onApplicationShutdown`, before Redis closes; past the deadline what is left is logged.
  */
 @Injectable()
-export class ClientTimeline implements OnModuleInit, OnModuleDestroy {
+export class ClientTimeline implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ClientTimeline.name);
   private buffered = new Map<string, Map<string, TimelineEntry[]>>();
   private count = 0;
   private dropped = 0;
   private readonly timer: NamedInterval;
   private passes: Promise<void> = Promise.resolve();
+  /** Entries a pass took and has not yet written or given up on. */
+  private inFlight = 0;
+  private closed = false;
+  private afterClose = 0;
   private readonly append: LuaScript;
 
   constructor(
@@ -123,6 +135,7 @@ export class ClientTimeline implements OnModuleInit, OnModuleDestroy {
     events: PresenceEventsPublisher,
     scheduler: SchedulerRegistry,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
+    @Optional() private readonly clock: ShutdownClock = new ShutdownClock(),
   ) {
     this.append = defineScripts(redis, { pulseTimelineAppend: APPEND_LUA }).pulseTimelineAppend;
     this.timer = new NamedInterval(scheduler, 'client-timeline-flush');
@@ -136,15 +149,41 @@ export class ClientTimeline implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * The final flush, after the presence writer's (HeartbeatSubscriber calls it): writes what was
+   * gathered until SHUTDOWN_FLUSH_MS or the shutdown's bound, then logs what is left.
+   */
+  async close(): Promise<void> {
     this.timer.stop();
-    await this.flush();
+    await this.finalFlush();
+  }
+
+  /** What was added since `close` (connection events while NATS drains), before Redis closes. */
+  async onApplicationShutdown(): Promise<void> {
+    this.timer.stop();
+    if (this.count > 0) await this.finalFlush();
+    this.closed = true;
+  }
+
+  private async finalFlush(): Promise<void> {
+    const deadline = this.clock.deadline(SHUTDOWN_FLUSH_MS);
+    const done = await endedBy(this.flush(), deadline);
+    if (!done && this.count + this.inFlight > 0) {
+      this.logger.error(
+        `shutting down with ${this.count + this.inFlight} client timeline entries not written to Redis (deadline)`,
+      );
+    }
   }
 
   private add(event: PresenceEvent | ConnectionEvent): void {
     if (!event.clientId) return;
     const entry = entryOf(event);
     if (!entry) return;
+    if (this.closed) {
+      // After the last flush: nothing would write it. Said once; the process is about to exit.
+      if (this.afterClose++ === 0) this.logger.warn('client timeline entries after the final flush are not written');
+      return;
+    }
     if (this.count >= MAX_BUFFERED) {
       this.dropped++;
       return;
@@ -167,6 +206,7 @@ export class ClientTimeline implements OnModuleInit, OnModuleDestroy {
   private async write(): Promise<void> {
     const gathered = this.buffered;
     this.buffered = new Map();
+    this.inFlight += this.count;
     this.count = 0;
     if (this.dropped > 0) {
       this.logger.warn(`${this.dropped} client timeline entries dropped (more than ${MAX_BUFFERED} between flushes)`);
@@ -180,7 +220,9 @@ export class ClientTimeline implements OnModuleInit, OnModuleDestroy {
       for (let at = 0; at < all.length; at += CLIENTS_PER_CALL) {
         const keyList = [this.keys.tenant(tenantId)];
         const args: (string | number)[] = [ttl, CLIENT_TIMELINE_KEPT];
+        let taken = 0;
         for (const [clientId, entries] of all.slice(at, at + CLIENTS_PER_CALL)) {
+          taken += entries.length;
           const kept = entries.slice(-CLIENT_TIMELINE_KEPT);
           keyList.push(this.keys.clientTimeline(tenantId, clientId), this.keys.client(tenantId, clientId));
           args.push(kept.length, ...kept.map((e) => JSON.stringify(e)));
@@ -189,6 +231,8 @@ export class ClientTimeline implements OnModuleInit, OnModuleDestroy {
           await this.append(keyList, args);
         } catch (err) {
           this.logger.warn(`client timeline of ${tenantId} not written: ${(err as Error).message}`);
+        } finally {
+          this.inFlight -= taken;
         }
       }
     }

@@ -9,6 +9,7 @@ import type { TenantDirectory, TenantListener } from '../tenants/tenant-director
 import { TenantShards } from '../tenants/tenant-shards.js';
 import type { HeartbeatService } from './heartbeat.service.js';
 import type { PresenceWriter } from './presence-writer.js';
+import type { ClientTimeline } from './client-timeline.js';
 import { HEARTBEAT_PATTERN, HeartbeatSubscriber, tenantHeartbeatPattern } from './heartbeat-subscriber.js';
 
 const fake = vi.hoisted(() => ({
@@ -71,7 +72,19 @@ function subscriberOf(
   heartbeats: HeartbeatService = {} as HeartbeatService,
   tenants = directory([]),
 ): HeartbeatSubscriber {
-  return new HeartbeatSubscriber(options, heartbeats, writer(), tenants, new TenantShards(options, tenants));
+  return new HeartbeatSubscriber(
+    options,
+    heartbeats,
+    writer(),
+    tenants,
+    new TenantShards(options, tenants),
+    {
+      close: () => {
+        fake.steps.push('timeline flush');
+        return Promise.resolve();
+      },
+    } as unknown as ClientTimeline,
+  );
 }
 
 describe('HeartbeatSubscriber', () => {
@@ -115,7 +128,8 @@ describe('HeartbeatSubscriber', () => {
     const subscriber = subscriberOf(defaultPulseOptions());
     await subscriber.onApplicationBootstrap();
     await subscriber.beforeApplicationShutdown();
-    expect(fake.steps).toEqual(['drained', 'final flush']);
+    // The timeline's after the writer's: that flush publishes the transitions the timeline writes.
+    expect(fake.steps).toEqual(['drained', 'final flush', 'timeline flush']);
     const closedBefore = fake.closed;
     await subscriber.onApplicationShutdown();
     expect(fake.closed).toBe(closedBefore + 1);
@@ -147,7 +161,7 @@ describe('HeartbeatSubscriber', () => {
     expect(subscriber.subscribedTenants()).toEqual(mine.slice(1));
 
     await subscriber.beforeApplicationShutdown();
-    expect(fake.steps).toEqual([...mine.slice(1).map(() => 'drained'), 'final flush']);
+    expect(fake.steps).toEqual([...mine.slice(1).map(() => 'drained'), 'final flush', 'timeline flush']);
     // Stopped: a tenant activated during the shutdown is not subscribed.
     listener.activated({ id: mine[0] } as Tenant);
     expect(fake.subscribed).toHaveLength(mine.length);

@@ -16,6 +16,7 @@ import { TenantDirectory, type TenantListener } from '../tenants/tenant-director
 import { TenantShards } from '../tenants/tenant-shards.js';
 import { HeartbeatService } from './heartbeat.service.js';
 import { PresenceWriter } from './presence-writer.js';
+import { ClientTimeline } from './client-timeline.js';
 
 export const HEARTBEAT_PATTERN = '_HEARTBEAT.tenant.*.client.*';
 
@@ -46,7 +47,8 @@ const SHUTDOWN_DRAIN_DEADLINE_MS = 3000;
  *
  * It connects in `onApplicationBootstrap`, once every module is initialised. It owns the shutdown
  * order of the heartbeat path: `beforeApplicationShutdown` drains the subscription, then runs the
- * PresenceWriter's final flush, so no heartbeat is accepted after it. The connection closes in
+ * PresenceWriter's final flush, so no heartbeat is accepted after it, then the ClientTimeline's,
+ * which writes the transitions that flush published. The connection closes in
  * `onApplicationShutdown`, with the other connections.
  */
 @Injectable()
@@ -67,6 +69,7 @@ export class HeartbeatSubscriber
     private readonly writer: PresenceWriter,
     private readonly directory: TenantDirectory,
     private readonly shards: TenantShards,
+    private readonly timeline: ClientTimeline,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -122,7 +125,8 @@ export class HeartbeatSubscriber
    * SIGTERM: stop taking heartbeats, then write what was taken. Draining makes the server stop
    * sending to this instance (the other instances of the queue group take the next heartbeats)
    * and runs the callback for those already delivered; then the writer's final flush writes every
-   * heartbeat accepted. The drain is bounded by SHUTDOWN_DRAIN_DEADLINE_MS, the flush by its own.
+   * heartbeat accepted, and the timeline's final flush the transitions those writes published. The
+   * drain is bounded by SHUTDOWN_DRAIN_DEADLINE_MS, each flush by its own (within ShutdownClock's).
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
@@ -140,6 +144,7 @@ export class HeartbeatSubscriber
       ]);
     }
     await this.writer.close();
+    await this.timeline.close();
   }
 
   /** Closes the connection once the subscription is drained and the heartbeats written. */

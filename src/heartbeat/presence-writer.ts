@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { ReplyError } from 'ioredis';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { redisReady } from '../redis/redis-errors.js';
 import { minuteEpochOf } from '../common/time.js';
 import { entitled } from '../common/entitlements.js';
+import { ShutdownClock } from '../common/shutdown-clock.js';
 import type { Tier } from '../common/tiers.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
@@ -122,6 +123,7 @@ export class PresenceWriter implements OnModuleInit {
     private readonly scheduler: SchedulerRegistry,
     private readonly directory: TenantDirectory,
     @Inject(PULSE_OPTIONS) private readonly options: PulseOptions,
+    @Optional() private readonly clock: ShutdownClock = new ShutdownClock(),
   ) {
     this.flushTimer = new NamedInterval(this.scheduler, FLUSH_INTERVAL);
     this.pending = new PresenceBuffer(options.presenceBufferLimit ?? DEFAULT_PRESENCE_BUFFER_LIMIT);
@@ -136,13 +138,14 @@ export class PresenceWriter implements OnModuleInit {
 
   /**
    * The final flush, once nothing enqueues any more: writes until the buffer is empty or
-   * SHUTDOWN_FLUSH_DEADLINE_MS has passed (then it logs what is left). A run already under way
+   * SHUTDOWN_FLUSH_DEADLINE_MS has passed, or the shutdown's bound (ShutdownClock); then it logs
+   * what is left. A run already under way
    * took its batch earlier, so it is awaited first and what came since is written after it.
    */
   async close(): Promise<void> {
     this.flushTimer.stop();
     this.closing = true;
-    const deadline = Date.now() + SHUTDOWN_FLUSH_DEADLINE_MS;
+    const deadline = this.clock.deadline(SHUTDOWN_FLUSH_DEADLINE_MS);
     const untilDeadline = (work: Promise<void>) => Promise.race([work, delay(Math.max(0, deadline - Date.now()))]);
     if (this.running) await untilDeadline(this.running);
     // A Redis not connected returns at once: the loop waits between runs, and ends at the deadline.

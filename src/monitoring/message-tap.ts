@@ -7,10 +7,12 @@ import {
   Logger,
   type OnApplicationBootstrap,
   type OnModuleInit,
+  Optional,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { entitled } from '../common/entitlements.js';
+import { ShutdownClock } from '../common/shutdown-clock.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { NATS_CONNECTION } from '../nats/nats.module.js';
 import type { Tenant } from '../tenants/tenant.js';
@@ -48,6 +50,7 @@ export class MessageTap implements OnModuleInit, OnApplicationBootstrap, TenantL
     private readonly scheduler: SchedulerRegistry,
     private readonly customMetrics: CustomMetricRepository,
     private readonly shards: TenantShards,
+    @Optional() private readonly clock: ShutdownClock = new ShutdownClock(),
   ) {
     this.flushTimer = new NamedInterval(this.scheduler, FLUSH_INTERVAL);
     aggregator.configure(options.subjectTableSize, {
@@ -129,7 +132,8 @@ export class MessageTap implements OnModuleInit, OnApplicationBootstrap, TenantL
       await Promise.race([Promise.allSettled(subs.map((s) => s.drain())), delay(3000)]);
     }
     this.subscriptions.clear();
-    const deadline = Date.now() + SHUTDOWN_FLUSH_DEADLINE_MS;
+    // Its own deadline, within the shutdown's bound (the tap's flush comes first in the order).
+    const deadline = this.clock.deadline(SHUTDOWN_FLUSH_DEADLINE_MS);
     do {
       // A flush that cannot finish (Redis not answering) must not hold the exit past the deadline.
       await Promise.race([this.flusher.flushEverything(), delay(Math.max(0, deadline - Date.now()))]);

@@ -6,6 +6,7 @@ import { RedisKeys } from './redis-keys.js';
 import { RedisLock } from './redis-lock.js';
 import { BoundedHashes } from './bounded-hash.js';
 import { TenantFence } from './tenant-fence.js';
+import { ShutdownClock } from '../common/shutdown-clock.js';
 
 @Global()
 @Module({
@@ -23,8 +24,10 @@ import { TenantFence } from './tenant-fence.js';
     RedisLock,
     BoundedHashes,
     TenantFence,
+    // The final flushes' shared bound: they all write to Redis, which closes after them (below).
+    { provide: ShutdownClock, useFactory: () => new ShutdownClock() },
   ],
-  exports: [REDIS_CLIENT, RedisKeys, RedisLock, BoundedHashes, TenantFence],
+  exports: [REDIS_CLIENT, RedisKeys, RedisLock, BoundedHashes, TenantFence, ShutdownClock],
 })
 export class RedisModule implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisModule.name);

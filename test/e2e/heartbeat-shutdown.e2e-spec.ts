@@ -7,7 +7,7 @@ import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { HistoryKeys } from '../../src/history/history-keys.js';
 import { dayOf } from '../../src/common/time.js';
 import { TenantDirectory } from '../../src/tenants/tenant-directory.js';
-import { heartbeat, sendHeartbeat } from '../support/heartbeats.js';
+import { heartbeat, heartbeatsFromNewClients, sendHeartbeat } from '../support/heartbeats.js';
 import { createTenant } from '../support/http.js';
 import { deletePrefix, SHARED_REDIS, startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
 import { publisher } from '../support/traffic.js';
@@ -39,10 +39,7 @@ describe('heartbeats across a shutdown (real NATS and Redis)', () => {
 
     // One client id per heartbeat: the writer cannot fold two into one, so every accepted
     // heartbeat must show as its own client in the tenant's index.
-    let sent = 0;
-    const ticker = setInterval(() => {
-      for (let i = 0; i < PER_TICK; i++) sendHeartbeat(nc, t.id, `c${sent++}`);
-    }, 5);
+    const heartbeats = heartbeatsFromNewClients(nc, t.id, PER_TICK);
     try {
       // Heartbeats flow before the shutdown begins, and keep flowing until it has ended.
       await waitFor(
@@ -51,7 +48,7 @@ describe('heartbeats across a shutdown (real NATS and Redis)', () => {
       );
       await pulse.close();
     } finally {
-      clearInterval(ticker);
+      heartbeats.stop();
     }
     await nc.flush();
 

@@ -28,7 +28,7 @@ describe('ClientTimeline (real Redis)', () => {
     redis = new Redis(SHARED_REDIS);
     const events = { subscribe: (l: typeof publish) => (publish = l) } as unknown as PresenceEventsPublisher;
     const directory = { retentionOf: () => ({ clientSeconds: 3600 }) } as unknown as TenantDirectory;
-    const scheduler = { addInterval() {}, deleteInterval() {} } as unknown as SchedulerRegistry;
+    const scheduler = { addInterval() {}, deleteInterval() {}, doesExist: () => false } as unknown as SchedulerRegistry;
     timeline = new ClientTimeline(redis, keys, directory, events, scheduler, defaultPulseOptions());
     await redis.hset(keys.tenant(tenantId), 'id', tenantId);
     await redis.hset(keys.client(tenantId, 'known'), 'status', 'healthy');
@@ -92,5 +92,21 @@ describe('ClientTimeline (real Redis)', () => {
     publish({ ...connected('known'), tenantId: 'gone' });
     await timeline.flush();
     expect(await redis.exists(keys.clientTimeline('gone', 'known'))).toBe(0);
+  });
+
+  // Last: it ends the timeline.
+  it('the final flush writes what was gathered; what comes after it is written by onApplicationShutdown, then nothing', async () => {
+    const len = (id: string) => redis.llen(keys.clientTimeline(tenantId, id));
+    publish(connected('known'));
+    const before = await len('known');
+    await timeline.close();
+    expect(await len('known')).toBe(before + 1);
+    // A connection closing while the system connection drains (after the heartbeat path stopped).
+    publish({ ...connected('known'), type: 'disconnected' });
+    await timeline.onApplicationShutdown();
+    expect(await len('known')).toBe(before + 2);
+    publish(connected('known'));
+    await timeline.flush();
+    expect(await len('known')).toBe(before + 2);
   });
 });

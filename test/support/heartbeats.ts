@@ -30,3 +30,19 @@ export function sendHeartbeat(
     typeof body === 'string' ? body : JSON.stringify(body),
   );
 }
+
+/**
+ * Heartbeats from a new client each (`c0`, `c1`, …), `perTick` every 5 ms, until `stop`: the writer
+ * cannot fold two into one, so every accepted heartbeat is a client of its own in Redis.
+ */
+export function heartbeatsFromNewClients(
+  nc: NatsConnection,
+  tenantId: string,
+  perTick: number,
+): { stop: () => void; sent: () => number } {
+  let sent = 0;
+  const ticker = setInterval(() => {
+    for (let i = 0; i < perTick; i++) sendHeartbeat(nc, tenantId, `c${sent++}`);
+  }, 5);
+  return { stop: () => clearInterval(ticker), sent: () => sent };
+}
