@@ -214,8 +214,10 @@ export class MetricsController {
     let view: Awaited<ReturnType<MetricsService['analytics']>>;
     let custom: ExportColumns | null;
     try {
-      // The slot covers the reads; the file is built from what they returned. Too many custom
-      // figures to read is refused before anything else is read.
+      // The slot covers the reads; the file is built from what they returned. The period and
+      // resolution (403, 400), then too many custom figures to read (400), are refused before
+      // anything else is read.
+      this.metrics.checkAnalytics(tenant, query);
       const definitions = entitled(tenant.tier, 'customMetrics')
         ? await this.customMetrics.exportDefinitions(tenant.tenantId, query.period, query.resolution)
         : [];

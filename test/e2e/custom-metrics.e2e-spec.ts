@@ -398,6 +398,12 @@ describe('custom metric definitions (real Redis): limit under concurrency, a fix
       expect(refused.customHashes, query).toBe(0);
       expect(refused.scriptKeys, query).toBeLessThan(10);
     }
+    // A period beyond the tier's history is still its 403 (365 days × 56 metrics would be 20,440 hashes).
+    const tooFar = await fetch(`${pulse.url}/api/v1/metrics/export?format=csv&period=365d`, {
+      headers: { authorization: `Bearer ${tenant.apiKey}` },
+    });
+    expect(tooFar.status).toBe(403);
+    await tooFar.text();
     const served = await exportAt('&resolution=1h');
     expect(served.result.status).toBe(200);
     const [header, ...rows] = served.result.text.trim().split('\n');
