@@ -113,6 +113,12 @@ export class AnalyticsService {
     );
   }
 
+  /** What `analytics` refuses before reading: a period beyond the history (403), a resolution that does not fit (400). */
+  checkSeries(tenant: TenantPrincipal, period: Period, resolution?: Resolution, now = Date.now()): void {
+    this.checkPeriod(tenant, period);
+    seriesBuckets(now, period, resolution);
+  }
+
   async analytics(
     tenant: TenantPrincipal,
     period: Period,

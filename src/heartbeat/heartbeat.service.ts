@@ -28,10 +28,17 @@ export class HeartbeatService {
   ingest(subject: string, data: Uint8Array, receivedAt: number, wireBytes = data.length): void {
     const ids = parseHeartbeatSubject(subject);
     if (!ids) {
-      // A bad client token on a known tenant's subject is still the server's delivery for that tenant.
-      const tenantId = heartbeatSubjectTenant(subject);
-      if (tenantId !== null && this.directory.get(tenantId)) this.writer.countDelivered(tenantId, wireBytes);
-      this.rejections.record('invalid_subject', 'subject is not _HEARTBEAT.tenant.<id>.client.<id>', subject);
+      // A bad client token on a known tenant's subject is still the server's delivery for that
+      // tenant, and its rejection is counted for that tenant (its health-check shows it).
+      const subjectTenant = heartbeatSubjectTenant(subject);
+      const known = subjectTenant !== null ? this.directory.get(subjectTenant) : undefined;
+      if (known) this.writer.countDelivered(known.id, wireBytes);
+      this.rejections.record(
+        'invalid_subject',
+        'subject is not _HEARTBEAT.tenant.<id>.client.<id>',
+        subject,
+        known ? known.id : undefined,
+      );
       return;
     }
     // Unknown and disabled tenants first: a flood of made-up ids is rejected before any parsing.

@@ -6,7 +6,16 @@ import type { CustomMetricDefinition } from '../monitoring/custom/definition.js'
 import { patternProblem } from '../monitoring/custom/subject-pattern.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { MetricsError } from './metrics.errors.js';
-import { type Period, type Resolution, seriesBuckets } from '../analytics/buckets.js';
+import {
+  DEFAULT_RESOLUTION,
+  PERIOD_SECONDS,
+  type Period,
+  RESOLUTION_SECONDS,
+  RESOLUTIONS,
+  type Resolution,
+  seriesBuckets,
+} from '../analytics/buckets.js';
+import { InvalidInputError } from '../common/errors/domain-error.js';
 import type { ExportColumns } from '../analytics/series-export.js';
 import { dayOf } from '../common/time.js';
 import { combineFigures } from '../monitoring/custom/combine.js';
@@ -24,6 +33,44 @@ export function definitionProblem(d: Omit<CustomMetricDefinition, 'id' | 'create
   if (d.source !== 'header' && d.header) return `header applies to source header only (source is ${d.source})`;
   if (d.source === 'count' && d.aggregation !== 'count') return 'aggregation must be count for source count';
   return null;
+}
+
+/**
+ * Stored figures hashes the custom columns of one export may read (metrics × hashes a metric):
+ * 24 h of minutes for 50 metrics was 72,000 a request, and eight loops of it on one key held
+ * other tenants' reads for seconds (docs/benchmarks.md, Custom metrics).
+ */
+export const MAX_EXPORT_CUSTOM_HASHES = 10_000;
+
+/** Stored hashes one bucket of a custom series reads: a 5m bucket five minutes, else one. */
+function hashesPerBucket(resolution: Resolution): number {
+  return resolution === '5m' ? 5 : 1;
+}
+
+/** Hashes one metric's series of the period reads at the resolution. */
+function hashesPerMetric(period: Period, resolution: Resolution): number {
+  return (PERIOD_SECONDS[period] / RESOLUTION_SECONDS[resolution]) * hashesPerBucket(resolution);
+}
+
+/**
+ * Why an export of `metrics` custom metrics over the period at the resolution reads too much
+ * (naming resolution and the coarser one that fits), or null.
+ */
+export function exportCostProblem(metrics: number, period: Period, resolution: Resolution): string | null {
+  const hashes = metrics * hashesPerMetric(period, resolution);
+  if (hashes <= MAX_EXPORT_CUSTOM_HASHES) return null;
+  const fits = RESOLUTIONS.filter(
+    (r) =>
+      RESOLUTION_SECONDS[r] > RESOLUTION_SECONDS[resolution] &&
+      RESOLUTION_SECONDS[r] <= PERIOD_SECONDS[period] &&
+      metrics * hashesPerMetric(period, r) <= MAX_EXPORT_CUSTOM_HASHES,
+  )[0];
+  const n = (x: number) => x.toLocaleString('en-US');
+  return (
+    `resolution: ${period} at ${resolution} reads ${n(hashesPerMetric(period, resolution))} stored figures for each of ` +
+    `${metrics} custom metrics (${n(hashes)}); an export reads at most ${n(MAX_EXPORT_CUSTOM_HASHES)}: ` +
+    (fits ? `ask resolution=${fits} or a shorter period` : 'ask a shorter period')
+  );
 }
 
 /** What a definition measures: fixed for its life (PATCH refuses a change, naming the field). */
@@ -121,7 +168,7 @@ export class CustomMetricsService {
     return this.seriesOf(tenantId, await this.get(tenantId, id), period, resolution, now);
   }
 
-  /** The series of a definition already read (the export reads every definition once). */
+  /** The series of a definition already read. */
   private async seriesOf(
     tenantId: string,
     definition: CustomMetricDefinition,
@@ -129,52 +176,50 @@ export class CustomMetricsService {
     resolution: Resolution | undefined,
     now: number,
   ) {
-    const { id } = definition;
-    const { resolution: res, starts, step } = seriesBuckets(now, period, resolution);
-    // One stored hash a bucket, but 5m buckets, which are five minutes each.
-    const perBucket = res === '5m' ? 5 : 1;
-    const periods: (string | number)[] = starts.flatMap((start): (string | number)[] =>
-      res === '1d'
-        ? [`d${dayOf(start * 1000)}`]
-        : res === '1h'
-          ? [`h${start}`]
-          : Array.from({ length: perBucket }, (_, i) => start + i * 60),
-    );
-    const stored = await this.repository.figuresOf(tenantId, id, periods);
-    const buckets = starts.map((start, i) => combineFigures(stored.slice(i * perBucket, (i + 1) * perBucket)));
-    const point = (f: StoredFigures) => ({
-      value: aggregateValue(definition.aggregation, f),
-      count: Number(f.c ?? 0),
-      unparsable: Number(f.u ?? 0),
-      tooLarge: Number(f.l ?? 0),
-    });
-    return {
-      tenantId,
-      metric: { id, name: definition.name, unit: definition.unit, aggregation: definition.aggregation },
-      period,
-      resolution: res,
-      from: new Date(starts[0] * 1000).toISOString(),
-      to: new Date((starts[starts.length - 1] + step) * 1000).toISOString(),
-      series: starts.map((start, i) => ({ timestamp: new Date(start * 1000).toISOString(), ...point(buckets[i]) })),
-      totals: point(combineFigures(buckets)),
-    };
+    const plan = seriesPlan(now, period, resolution);
+    const stored = await this.repository.figuresOf(tenantId, definition.id, plan.periods);
+    return seriesFrom(tenantId, definition, period, plan, stored);
   }
 
   /**
-   * The tenant's custom metrics as extra export columns, aligned on the analytics series'
-   * buckets; null when there are none.
+   * The tenant's custom metrics an export carries, checked before anything else is read: at most
+   * MAX_EXPORT_CUSTOM_HASHES stored hashes for all of them (a 400 naming resolution beyond).
+   */
+  async exportDefinitions(
+    tenantId: string,
+    period: Period,
+    resolution: Resolution | undefined,
+  ): Promise<CustomMetricDefinition[]> {
+    const definitions = await this.repository.list(tenantId);
+    const problem =
+      definitions.length > 0 && exportCostProblem(definitions.length, period, resolution ?? DEFAULT_RESOLUTION[period]);
+    if (problem) throw new InvalidInputError(problem);
+    return definitions;
+  }
+
+  /**
+   * The definitions' series as extra export columns, aligned on the analytics series' buckets;
+   * null when there are none. Read one script call (HASHES_PER_CALL hashes) after another, so
+   * other clients' commands are served between them.
    */
   async exportColumns(
     tenantId: string,
+    definitions: CustomMetricDefinition[],
     period: Period,
     resolution: Resolution,
     points: { timestamp: string }[],
     now = Date.now(),
   ): Promise<ExportColumns | null> {
-    const definitions = await this.repository.list(tenantId);
     if (definitions.length === 0) return null;
-    const series = await Promise.all(definitions.map((d) => this.seriesOf(tenantId, d, period, resolution, now)));
-    const byTime = series.map((s) => new Map(s.series.map((p) => [p.timestamp, p.value])));
+    const plan = seriesPlan(now, period, resolution);
+    const stored = await this.repository.figuresOfEach(
+      tenantId,
+      definitions.map((d) => d.id),
+      plan.periods,
+    );
+    const byTime = definitions.map(
+      (d, i) => new Map(seriesFrom(tenantId, d, period, plan, stored[i]).series.map((p) => [p.timestamp, p.value])),
+    );
     return {
       ids: definitions.map((d) => d.id),
       values: points.map((p) => byTime.map((m) => m.get(p.timestamp) ?? null)),
@@ -185,4 +230,59 @@ export class CustomMetricsService {
     const problem = definitionProblem(definition);
     if (problem) throw new MetricsError('VALIDATION_FAILED', problem);
   }
+}
+
+interface SeriesPlan {
+  resolution: Resolution;
+  starts: number[];
+  step: number;
+  /** Stored hashes a bucket reads. */
+  perBucket: number;
+  /** The stored periods read, bucket after bucket: minute epochs, `h<hourEpoch>` or `d<yyyymmdd>`. */
+  periods: (string | number)[];
+}
+
+/**
+ * A custom series' buckets (the analytics series rules) and the stored hashes they read: 1m and
+ * 5m buckets from the minute figures, 1h from the hour figures, 1d from the day figures.
+ */
+function seriesPlan(now: number, period: Period, resolution: Resolution | undefined): SeriesPlan {
+  const { resolution: res, starts, step } = seriesBuckets(now, period, resolution);
+  const perBucket = hashesPerBucket(res);
+  const periods = starts.flatMap((start): (string | number)[] =>
+    res === '1d'
+      ? [`d${dayOf(start * 1000)}`]
+      : res === '1h'
+        ? [`h${start}`]
+        : Array.from({ length: perBucket }, (_, i) => start + i * 60),
+  );
+  return { resolution: res, starts, step, perBucket, periods };
+}
+
+/** A definition's series from its stored figures (one per planned period). */
+function seriesFrom(
+  tenantId: string,
+  definition: CustomMetricDefinition,
+  period: Period,
+  { resolution, starts, step, perBucket }: SeriesPlan,
+  stored: StoredFigures[],
+) {
+  const buckets = starts.map((_, i) => combineFigures(stored.slice(i * perBucket, (i + 1) * perBucket)));
+  const point = (f: StoredFigures) => ({
+    value: aggregateValue(definition.aggregation, f),
+    count: Number(f.c ?? 0),
+    unparsable: Number(f.u ?? 0),
+    tooLarge: Number(f.l ?? 0),
+  });
+  const { id } = definition;
+  return {
+    tenantId,
+    metric: { id, name: definition.name, unit: definition.unit, aggregation: definition.aggregation },
+    period,
+    resolution,
+    from: new Date(starts[0] * 1000).toISOString(),
+    to: new Date((starts[starts.length - 1] + step) * 1000).toISOString(),
+    series: starts.map((start, i) => ({ timestamp: new Date(start * 1000).toISOString(), ...point(buckets[i]) })),
+    totals: point(combineFigures(buckets)),
+  };
 }

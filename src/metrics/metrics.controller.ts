@@ -16,7 +16,7 @@ import {
 import { ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 import { Readable } from 'node:stream';
-import { exportLines, exportParquet } from '../analytics/series-export.js';
+import { type ExportColumns, exportLines, exportParquet } from '../analytics/series-export.js';
 import type { Request } from 'express';
 import { ApiRoute } from '../common/decorators/api-route.decorator.js';
 import { CurrentTenant } from '../common/decorators/current-tenant.decorator.js';
@@ -35,6 +35,7 @@ import {
 import { entitled } from '../common/entitlements.js';
 import { CustomMetricsService } from './custom-metrics.service.js';
 import { MetricsService } from './metrics.service.js';
+import { EXPORTS_PER_TENANT, ExportSlots } from './export-slots.js';
 import { LiveStreams } from './live-streams.js';
 import { EXPOSED_CUSTOM_METRICS, EXPOSED_SUBJECTS, MAX_SERIES } from './prometheus-exposition.js';
 import { EXPOSED_JETSTREAM_CONSUMERS, EXPOSED_JETSTREAM_STREAMS } from './jetstream-exposition.js';
@@ -51,6 +52,7 @@ export class MetricsController {
   constructor(
     private readonly metrics: MetricsService,
     private readonly streams: LiveStreams,
+    private readonly exportSlots: ExportSlots,
     private readonly customMetrics: CustomMetricsService,
     private readonly presenceQuery: PresenceQueryService,
     private readonly stories: AnomalyStoryService,
@@ -162,6 +164,8 @@ export class MetricsController {
 
   @ApiRoute({
     summary: 'The analytics series as a file: CSV, NDJSON or Parquet',
+    description:
+      'Enterprise: a custom_<id> column per custom metric; those columns read at most 10,000 stored hashes (metrics × the minutes, hours or days of the period at the resolution: 24h at 1m or 5m is 1,440 a metric), more is a 400 naming resolution that says which coarser resolution fits. One export per tenant at a time on an instance: another meanwhile is a 429 with Retry-After.',
     access: 'tenant',
     ok: {
       description: 'The series, one row (CSV) or one JSON object (NDJSON) per bucket, as an attachment',
@@ -189,17 +193,45 @@ export class MetricsController {
       },
       headers: { 'Content-Disposition': { schema: { type: 'string' }, description: 'attachment; filename=…' } },
     },
-    errors: [400, 403],
+    errors: [400, 403, 429],
   })
-  /** The analytics series for BI tools, streamed as CSV or NDJSON. */
+  /**
+   * The analytics series for BI tools, streamed as CSV or NDJSON. One export a tenant at a time
+   * on an instance (429 beyond); the custom columns read at most MAX_EXPORT_CUSTOM_HASHES hashes.
+   */
   @Audited({ action: 'metrics.export', target: 'metrics' })
   @Get('export')
   @RequiresFeature('exports')
   async export(@CurrentTenant() tenant: TenantPrincipal, @Query() query: ExportQuery): Promise<StreamableFile> {
-    const view = await this.metrics.analytics(tenant, query);
-    const custom = entitled(tenant.tier, 'customMetrics')
-      ? await this.customMetrics.exportColumns(tenant.tenantId, view.period, view.resolution, view.series)
-      : null;
+    const release = this.exportSlots.take(tenant.tenantId);
+    if (!release) {
+      throw new MetricsError(
+        'RATE_LIMITED',
+        `An export of this tenant is already running (at most ${EXPORTS_PER_TENANT} at a time): try again in 1 s`,
+        { retryAfter: 1 },
+      );
+    }
+    let view: Awaited<ReturnType<MetricsService['analytics']>>;
+    let custom: ExportColumns | null;
+    try {
+      // The slot covers the reads; the file is built from what they returned. The period and
+      // resolution (403, 400), then too many custom figures to read (400), are refused before
+      // anything else is read.
+      this.metrics.checkAnalytics(tenant, query);
+      const definitions = entitled(tenant.tier, 'customMetrics')
+        ? await this.customMetrics.exportDefinitions(tenant.tenantId, query.period, query.resolution)
+        : [];
+      view = await this.metrics.analytics(tenant, query);
+      custom = await this.customMetrics.exportColumns(
+        tenant.tenantId,
+        definitions,
+        view.period,
+        view.resolution,
+        view.series,
+      );
+    } finally {
+      release();
+    }
     const disposition = `attachment; filename="pulse-${tenant.tenantId}-${view.period}-${view.resolution}.${query.format}"`;
     if (query.format === 'parquet') {
       return new StreamableFile(Buffer.from(exportParquet(view.series, custom)), {

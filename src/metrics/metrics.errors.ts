@@ -9,6 +9,7 @@ export type MetricsErrorCode = Extract<
   | 'TENANT_NOT_FOUND'
   | 'LIMIT_REACHED'
   | 'TOO_MANY_STREAMS'
+  | 'RATE_LIMITED'
   | 'CLIENT_NOT_FOUND'
   | 'SUBJECT_NOT_FOUND'
 >;

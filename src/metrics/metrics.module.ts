@@ -11,6 +11,7 @@ import { MetricsController } from './metrics.controller.js';
 import { MetricsRepository } from './metrics.repository.js';
 import { MetricsService } from './metrics.service.js';
 import { RealtimeReader } from './realtime.reader.js';
+import { ExportSlots } from './export-slots.js';
 import { LiveStreams } from './live-streams.js';
 import { PagesController } from './pages.controller.js';
 import { PagesService } from './pages.service.js';
@@ -33,7 +34,15 @@ import { UsageModule } from '../usage/usage.module.js';
     UsageModule,
   ],
   controllers: [MetricsController, CustomMetricsController, PagesController],
-  providers: [MetricsRepository, RealtimeReader, MetricsService, LiveStreams, CustomMetricsService, PagesService],
+  providers: [
+    MetricsRepository,
+    RealtimeReader,
+    MetricsService,
+    LiveStreams,
+    ExportSlots,
+    CustomMetricsService,
+    PagesService,
+  ],
   exports: [RealtimeReader, MetricsRepository, CustomMetricsService],
 })
 export class MetricsModule {}

@@ -146,6 +146,11 @@ export class MetricsService {
     });
   }
 
+  /** The 403 / 400 `analytics` would answer, before anything is read. */
+  checkAnalytics(tenant: TenantPrincipal, query: AnalyticsQuery): void {
+    this.analyticsService.checkSeries(tenant, query.period, query.resolution);
+  }
+
   analytics(tenant: TenantPrincipal, query: AnalyticsQuery) {
     return this.analyticsService.analytics(tenant, query.period, query.resolution);
   }

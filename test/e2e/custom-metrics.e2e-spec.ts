@@ -5,6 +5,7 @@ import { MessageTap } from '../../src/monitoring/message-tap.js';
 import { TrafficAggregator } from '../../src/monitoring/traffic-aggregator.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { REDIS_CLIENT } from '../../src/redis/redis-client.js';
+import { ExportSlots } from '../../src/metrics/export-slots.js';
 import { createTenant, type CreatedTenant, request } from '../support/http.js';
 import {
   deletePrefix,
@@ -351,7 +352,31 @@ describe('custom metric definitions (real Redis): limit under concurrency, a fix
     expect(renamed.body).toMatchObject({ name: 'basket', unit: 'EUR', field: 'amount', aggregation: 'sum' });
   });
 
-  it('reads every metric’s minutes of 24 h in batches (hundreds of commands, not one a metric a minute), values intact', async () => {
+  /** Runs `body` counting the app's Redis commands, the keys its scripts were given, and those that are custom figures. */
+  async function counted<T>(body: () => Promise<T>): Promise<{ result: T; commands: number; scriptKeys: number; customHashes: number }> {
+    const client = pulse.app.get<Redis>(REDIS_CLIENT);
+    const send = client.sendCommand.bind(client);
+    let commands = 0;
+    let scriptKeys = 0;
+    let customHashes = 0;
+    client.sendCommand = (...args: Parameters<Redis['sendCommand']>) => {
+      commands++;
+      const command = args[0] as unknown as { name: string; args: unknown[] };
+      if (command.name === 'evalsha' || command.name === 'eval') {
+        const n = Number(command.args[1]);
+        scriptKeys += n;
+        customHashes += command.args.slice(2, 2 + n).filter((k) => String(k).includes(':cm:')).length;
+      }
+      return send(...args);
+    };
+    try {
+      return { result: await body(), commands, scriptKeys, customHashes };
+    } finally {
+      client.sendCommand = send;
+    }
+  }
+
+  it('an export reads at most 10,000 custom figures hashes: 24 h of minutes for 56 metrics is a 400 naming resolution; 1h is served, values intact', async () => {
     const tenant = await createTenant(pulse.url, uniqueTenantId('custom-export'), 'enterprise');
     const ids: string[] = [];
     for (let i = 0; i < 56; i++) {
@@ -362,37 +387,74 @@ describe('custom metric definitions (real Redis): limit under concurrency, a fix
       expect(res.status).toBe(201);
       ids.push(res.body.id);
     }
-    // Figures of the last metric two minutes ago: 7 messages.
-    const minute = Math.floor(Date.now() / 60_000) * 60 - 120;
-    await redis.hset(keys.customFigures(tenant.id, ids[55], minute), 'c', 7);
-    await redis.expire(keys.customFigures(tenant.id, ids[55], minute), 600);
-    // Every command the app sends, counted on its own client.
-    const client = pulse.app.get<Redis>(REDIS_CLIENT);
-    const send = client.sendCommand.bind(client);
-    let commands = 0;
-    client.sendCommand = (...args: Parameters<Redis['sendCommand']>) => {
-      commands++;
-      return send(...args);
-    };
-    const started = performance.now();
-    let csv: string;
-    try {
-      const res = await fetch(`${pulse.url}/api/v1/metrics/export?period=24h&format=csv`, {
-        headers: { authorization: `Bearer ${tenant.apiKey}` },
+    // Figures of the last metric two hours ago: 7 messages (its hour hash, as the flush writes it).
+    const hour = Math.floor(Date.now() / 3_600_000) * 3600 - 7200;
+    await redis.hset(keys.customFigures(tenant.id, ids[55], `h${hour}`), 'c', 7);
+    await redis.expire(keys.customFigures(tenant.id, ids[55], `h${hour}`), 600);
+    const exportAt = (query: string) =>
+      counted(async () => {
+        const res = await fetch(`${pulse.url}/api/v1/metrics/export?format=csv&period=24h${query}`, {
+          headers: { authorization: `Bearer ${tenant.apiKey}` },
+        });
+        return { status: res.status, text: await res.text() };
       });
-      expect(res.status).toBe(200);
-      csv = await res.text();
-    } finally {
-      client.sendCommand = send;
+    // 56 metrics × 1,440 minutes were 80,640 hashes a request (in ~135 script calls; 0.8 s, and
+    // eight loops of it held other tenants' reads for seconds).
+    for (const query of ['', '&resolution=1m', '&resolution=5m']) {
+      const refused = await exportAt(query);
+      expect(refused.result.status, query).toBe(400);
+      const body = JSON.parse(refused.result.text) as { message: string };
+      expect(body.message).toMatch(/^resolution: .*80,640.*at most 10,000.*resolution=1h/);
+      // Refused before the figures or the series are read.
+      expect(refused.customHashes, query).toBe(0);
+      expect(refused.scriptKeys, query).toBeLessThan(10);
     }
-    const ms = performance.now() - started;
-    console.log(`export of 56 custom metrics over 24 h: ${commands} Redis commands, ${ms.toFixed(0)} ms`);
-    const [header, ...rows] = csv.trim().split('\n');
+    // A period beyond the tier's history is still its 403 (365 days × 56 metrics would be 20,440 hashes).
+    const tooFar = await fetch(`${pulse.url}/api/v1/metrics/export?format=csv&period=365d`, {
+      headers: { authorization: `Bearer ${tenant.apiKey}` },
+    });
+    expect(tooFar.status).toBe(403);
+    await tooFar.text();
+    const served = await exportAt('&resolution=1h');
+    expect(served.result.status).toBe(200);
+    const [header, ...rows] = served.result.text.trim().split('\n');
     const column = header.split(',').indexOf(`custom_${ids[55]}`);
     expect(column).toBeGreaterThan(0);
-    expect(rows).toHaveLength(288);
+    expect(rows).toHaveLength(24);
     expect(rows.reduce((n, r) => n + Number(r.split(',')[column] || 0), 0)).toBe(7);
-    // 56 metrics × 1,440 minutes were 80,640 HGETALLs (82,883 commands in all); batched, ~135.
-    expect(commands).toBeLessThan(1_000);
+    expect(served.customHashes).toBe(56 * 24);
+    expect(served.scriptKeys).toBeLessThan(3_000); // with the analytics series' own reads
+    expect(served.commands).toBeLessThan(100);
+  });
+
+  it('one export at a time per tenant: a second while one reads is a 429 with Retry-After; another tenant is served', async () => {
+    const tenant = await createTenant(pulse.url, uniqueTenantId('export-busy'), 'enterprise');
+    const other = await createTenant(pulse.url, uniqueTenantId('export-free'), 'enterprise');
+    const slots = pulse.app.get(ExportSlots);
+    const exportOf = (t: { apiKey: string }) =>
+      fetch(`${pulse.url}/api/v1/metrics/export?format=csv&period=1h`, {
+        headers: { authorization: `Bearer ${t.apiKey}` },
+      });
+    const release = slots.take(tenant.id);
+    expect(release).not.toBeNull();
+    try {
+      const busy = await exportOf(tenant);
+      expect(busy.status).toBe(429);
+      expect(busy.headers.get('retry-after')).toBe('1');
+      expect(await busy.json()).toMatchObject({ code: 'RATE_LIMITED', retryAfter: 1 });
+      const free = await exportOf(other);
+      expect(free.status).toBe(200);
+      await free.text();
+    } finally {
+      release?.();
+    }
+    const again = await exportOf(tenant);
+    expect(again.status).toBe(200);
+    await again.text();
+    // A refused or failed export gives its slot back too.
+    expect((await fetch(`${pulse.url}/api/v1/metrics/export?format=csv&period=1h&resolution=1d`, {
+      headers: { authorization: `Bearer ${tenant.apiKey}` },
+    })).status).toBe(400);
+    expect((await exportOf(tenant)).status).toBe(200);
   });
 });

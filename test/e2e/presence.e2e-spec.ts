@@ -42,6 +42,16 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
 
   const presence = async (t: CreatedTenant, query = '') =>
     (await request<Presence>(a.url, 'GET', `/api/v1/metrics/presence${query}`, { key: t.apiKey })).body;
+  /** The tenant's own heartbeat rejection counts, as its health-check shows them. */
+  const rejectedOf = async (t: CreatedTenant) =>
+    (
+      await request<{ heartbeats: { rejected: Record<string, number> } }>(
+        a.url,
+        'GET',
+        '/api/v1/metrics/health-check',
+        { key: t.apiKey },
+      )
+    ).body.heartbeats.rejected;
 
   async function activeTenant(tier: 'basic' | 'professional' | 'enterprise', label: string): Promise<CreatedTenant> {
     const t = await createTenant(a.url, uniqueTenantId(label), tier);
@@ -251,6 +261,23 @@ describe('heartbeats and presence (real NATS and Redis)', () => {
       { key: other.apiKey },
     );
     expect(victim.body.heartbeats.rejected).toEqual({});
+  });
+
+  it('counts a bad client id on a known tenant’s own subject as that tenant’s invalid_subject', async () => {
+    const t = await activeTenant('professional', 'badclient');
+    const other = await activeTenant('professional', 'bystander');
+    // (`a.b` is not here: two tokens never match the subscription's `client.*`, so it never arrives.)
+    const clients = ['a+b', 'x'.repeat(65), 'é', 'a$b'];
+    for (const c of clients) sendHeartbeat(nc, t.id, c, heartbeat(t.id, 'c1'));
+    await nc.flush();
+    const rejected = await waitFor(
+      () => rejectedOf(t),
+      (r) => (r.invalid_subject ?? 0) >= clients.length,
+      { timeoutMs: 5000 },
+    );
+    expect(rejected).toEqual({ invalid_subject: clients.length });
+    expect(await rejectedOf(other)).toEqual({});
+    expect((await presence(t)).summary.total).toBe(0);
   });
 
   it('only one instance runs the detector at a time', async () => {

@@ -3,7 +3,7 @@ import { REDIS_CLIENT, type RedisClient } from '../../redis/redis-client.js';
 import { TenantFence } from '../../redis/tenant-fence.js';
 import { RedisKeys } from '../../redis/redis-keys.js';
 import { BoundedHashes } from '../../redis/bounded-hash.js';
-import { batchHashReader } from '../../redis/hash-batch.js';
+import { batchHashReader, HASHES_PER_CALL } from '../../redis/hash-batch.js';
 import type { CustomMetricDefinition } from './definition.js';
 
 /** A stored figures hash of one custom metric for one minute or day, as Redis returns it. */
@@ -69,6 +69,18 @@ export class CustomMetricRepository {
   /** One metric's figures for each period (minute epochs, `h<hourEpoch>` or `d<yyyymmdd>`), in batches. */
   figuresOf(tenantId: string, id: string, periods: (string | number)[]): Promise<StoredFigures[]> {
     return this.hashes(periods.map((p) => this.keys.customFigures(tenantId, id, p)));
+  }
+
+  /**
+   * Each metric's figures for the same periods (one array a metric), read one batch of
+   * HASHES_PER_CALL after another rather than all at once: a large read (an export) leaves Redis
+   * to other clients between its calls.
+   */
+  async figuresOfEach(tenantId: string, ids: string[], periods: (string | number)[]): Promise<StoredFigures[][]> {
+    const keys = ids.flatMap((id) => periods.map((p) => this.keys.customFigures(tenantId, id, p)));
+    const read: StoredFigures[] = [];
+    for (let i = 0; i < keys.length; i += HASHES_PER_CALL) read.push(...(await this.hashes(keys.slice(i, i + HASHES_PER_CALL))));
+    return ids.map((_, i) => read.slice(i * periods.length, (i + 1) * periods.length));
   }
 
   /** The figures of each metric for one period (a minute epoch, or `d<yyyymmdd>`), in batches. */
