@@ -457,7 +457,7 @@ export interface paths {
     };
     /**
      * The analytics series as a file: CSV, NDJSON or Parquet
-     * @description Enterprise: a custom_<id> column per custom metric; those columns read at most 10,000 stored hashes (metrics × the minutes, hours or days of the period at the resolution: 24h at 1m or 5m is 1,440 a metric), more is a 400 naming resolution that says which coarser resolution fits. One export per tenant at a time on an instance: another meanwhile is a 429 with Retry-After.
+     * @description Enterprise: a custom_<id> column per custom metric; those columns read at most 10,000 stored hashes (metrics × the minutes, hours or days of the period at the resolution: 24h at 1m or 5m is 1,440 a metric), without resolution the finest that fits is taken; a resolution asked beyond is a 400 naming resolution that says which coarser resolution fits. One export per tenant at a time on an instance: another meanwhile is a 429 with Retry-After.
      */
     get: operations['MetricsController_export'];
     put?: never;

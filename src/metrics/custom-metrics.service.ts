@@ -56,15 +56,32 @@ function hashesPerMetric(period: Period, resolution: Resolution): number {
  * Why an export of `metrics` custom metrics over the period at the resolution reads too much
  * (naming resolution and the coarser one that fits), or null.
  */
+/**
+ * The resolution an export reads at: the one asked for; when none is, the period's default if its
+ * custom figures fit MAX_EXPORT_CUSTOM_HASHES, else the finest coarser one that fits (else the
+ * default, which exportCostProblem then refuses, asking a shorter period).
+ */
+export function exportResolution(metrics: number, period: Period, asked: Resolution | undefined): Resolution {
+  if (asked) return asked;
+  const standard = DEFAULT_RESOLUTION[period];
+  if (metrics * hashesPerMetric(period, standard) <= MAX_EXPORT_CUSTOM_HASHES) return standard;
+  return coarserFitting(metrics, period, standard) ?? standard;
+}
+
+/** The finest resolution coarser than `than`, within the period, whose custom figures fit. */
+function coarserFitting(metrics: number, period: Period, than: Resolution): Resolution | undefined {
+  return RESOLUTIONS.find(
+    (r) =>
+      RESOLUTION_SECONDS[r] > RESOLUTION_SECONDS[than] &&
+      RESOLUTION_SECONDS[r] <= PERIOD_SECONDS[period] &&
+      metrics * hashesPerMetric(period, r) <= MAX_EXPORT_CUSTOM_HASHES,
+  );
+}
+
 export function exportCostProblem(metrics: number, period: Period, resolution: Resolution): string | null {
   const hashes = metrics * hashesPerMetric(period, resolution);
   if (hashes <= MAX_EXPORT_CUSTOM_HASHES) return null;
-  const fits = RESOLUTIONS.filter(
-    (r) =>
-      RESOLUTION_SECONDS[r] > RESOLUTION_SECONDS[resolution] &&
-      RESOLUTION_SECONDS[r] <= PERIOD_SECONDS[period] &&
-      metrics * hashesPerMetric(period, r) <= MAX_EXPORT_CUSTOM_HASHES,
-  )[0];
+  const fits = coarserFitting(metrics, period, resolution);
   const n = (x: number) => x.toLocaleString('en-US');
   return (
     `resolution: ${period} at ${resolution} reads ${n(hashesPerMetric(period, resolution))} stored figures for each of ` +
@@ -188,13 +205,14 @@ export class CustomMetricsService {
   async exportDefinitions(
     tenantId: string,
     period: Period,
-    resolution: Resolution | undefined,
-  ): Promise<CustomMetricDefinition[]> {
+    asked: Resolution | undefined,
+  ): Promise<{ definitions: CustomMetricDefinition[]; resolution: Resolution | undefined }> {
     const definitions = await this.repository.list(tenantId);
-    const problem =
-      definitions.length > 0 && exportCostProblem(definitions.length, period, resolution ?? DEFAULT_RESOLUTION[period]);
+    if (definitions.length === 0) return { definitions, resolution: asked };
+    const resolution = exportResolution(definitions.length, period, asked);
+    const problem = exportCostProblem(definitions.length, period, resolution);
     if (problem) throw new InvalidInputError(problem);
-    return definitions;
+    return { definitions, resolution };
   }
 
   /**

@@ -165,7 +165,7 @@ export class MetricsController {
   @ApiRoute({
     summary: 'The analytics series as a file: CSV, NDJSON or Parquet',
     description:
-      'Enterprise: a custom_<id> column per custom metric; those columns read at most 10,000 stored hashes (metrics × the minutes, hours or days of the period at the resolution: 24h at 1m or 5m is 1,440 a metric), more is a 400 naming resolution that says which coarser resolution fits. One export per tenant at a time on an instance: another meanwhile is a 429 with Retry-After.',
+      'Enterprise: a custom_<id> column per custom metric; those columns read at most 10,000 stored hashes (metrics × the minutes, hours or days of the period at the resolution: 24h at 1m or 5m is 1,440 a metric), without resolution the finest that fits is taken; a resolution asked beyond is a 400 naming resolution that says which coarser resolution fits. One export per tenant at a time on an instance: another meanwhile is a 429 with Retry-After.',
     access: 'tenant',
     ok: {
       description: 'The series, one row (CSV) or one JSON object (NDJSON) per bucket, as an attachment',
@@ -218,10 +218,11 @@ export class MetricsController {
       // resolution (403, 400), then too many custom figures to read (400), are refused before
       // anything else is read.
       this.metrics.checkAnalytics(tenant, query);
-      const definitions = entitled(tenant.tier, 'customMetrics')
+      const { definitions, resolution } = entitled(tenant.tier, 'customMetrics')
         ? await this.customMetrics.exportDefinitions(tenant.tenantId, query.period, query.resolution)
-        : [];
-      view = await this.metrics.analytics(tenant, query);
+        : { definitions: [], resolution: query.resolution };
+      // Without a resolution asked, the finest whose custom figures fit the bound.
+      view = await this.metrics.analytics(tenant, resolution === query.resolution ? query : { ...query, resolution });
       custom = await this.customMetrics.exportColumns(
         tenant.tenantId,
         definitions,

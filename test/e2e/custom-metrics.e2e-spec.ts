@@ -400,7 +400,8 @@ describe('custom metric definitions (real Redis): limit under concurrency, a fix
       });
     // 56 metrics × 1,440 minutes were 80,640 hashes a request (in ~135 script calls; 0.8 s, and
     // eight loops of it held other tenants' reads for seconds).
-    for (const query of ['', '&resolution=1m', '&resolution=5m']) {
+    // Asked for a resolution too fine: refused, naming the one that fits.
+    for (const query of ['&resolution=1m', '&resolution=5m']) {
       const refused = await exportAt(query);
       expect(refused.result.status, query).toBe(400);
       const body = JSON.parse(refused.result.text) as { message: string };
@@ -415,6 +416,11 @@ describe('custom metric definitions (real Redis): limit under concurrency, a fix
     });
     expect(tooFar.status).toBe(403);
     await tooFar.text();
+    // Not asked: the finest resolution that fits is chosen (24h's default 5m would be 16,128).
+    const chosen = await exportAt('');
+    expect(chosen.result.status).toBe(200);
+    expect(chosen.result.text.trim().split('\n')).toHaveLength(25); // header + 24 hours
+    expect(chosen.customHashes).toBe(56 * 24);
     const served = await exportAt('&resolution=1h');
     expect(served.result.status).toBe(200);
     const [header, ...rows] = served.result.text.trim().split('\n');
