@@ -48,6 +48,11 @@ export class HeartbeatRejections {
     return Object.fromEntries(this.totals);
   }
 
+  /** Whether per-tenant counts wait to be written. */
+  get hasPending(): boolean {
+    return this.pendingByTenant.size > 0;
+  }
+
   /** Hands over the per-tenant counts gathered since the last call. */
   takePending(): Map<string, Map<RejectionReason, number>> {
     const pending = this.pendingByTenant;

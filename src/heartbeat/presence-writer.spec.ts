@@ -14,6 +14,7 @@ import type { PresenceRepository } from './presence.repository.js';
 import { HEARTBEATS_PER_CALL, PresenceWriter } from './presence-writer.js';
 import type { PulseOptions } from '../config/pulse-options.js';
 import type { Activity, TenantDayActivity } from './client-activity.js';
+import { ShutdownClock } from '../common/shutdown-clock.js';
 
 const NOW = Date.UTC(2026, 10, 28, 18, 0, 0);
 const hb = (tenantId: string, clientId: string): Heartbeat => ({
@@ -42,8 +43,13 @@ interface FakeOptions {
   duringCall?: () => void;
   /** Clients the fake Redis refuses (the tenant at its client limit). */
   refuse?: (clientId: string) => boolean;
+  /** The shutdown's clock (the final flushes' shared bound). */
+  clock?: ShutdownClock;
 }
-function writer(failing = new Set<string>(), { how = 'reply', overrides = {}, duringCall, refuse }: FakeOptions = {}) {
+function writer(
+  failing = new Set<string>(),
+  { how = 'reply', overrides = {}, duringCall, refuse, clock }: FakeOptions = {},
+) {
   vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
   const calls: { call: 'heartbeats' | 'rejections'; tenantId: string; n: number; delivered: Delivered }[] = [];
   const activityWrites: { tenantId: string; day: string; clients: [string, Activity][] }[] = [];
@@ -83,6 +89,7 @@ function writer(failing = new Set<string>(), { how = 'reply', overrides = {}, du
     { doesExist: () => false } as unknown as SchedulerRegistry,
     directory,
     { ...defaultPulseOptions(), ...overrides },
+    clock,
   );
   return {
     w,
@@ -94,6 +101,31 @@ function writer(failing = new Set<string>(), { how = 'reply', overrides = {}, du
     },
   };
 }
+
+describe('PresenceWriter: the final flush (close)', () => {
+  it('writes what it holds even when the shutdown has used the shared bound before it', async () => {
+    vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const clock = new ShutdownClock();
+    clock.start(Date.now() - 11_500); // the drains and the tap's flush took the 11 s
+    const { w, calls } = writer(new Set(), { clock });
+    w.enqueue(hb('a', 'c1'), NOW, 'professional');
+    w.enqueue(hb('a', 'c2'), NOW, 'professional');
+    await w.close();
+    expect(calls.filter((c) => c.call === 'heartbeats').reduce((n, c) => n + c.n, 0)).toBe(2);
+    expect(w.snapshot().pending).toBe(0);
+  });
+
+  it('writes the rejections its last run found (client_limit) before it ends', async () => {
+    const { w, calls, rejections } = writer(new Set(), { refuse: (id) => id.startsWith('new') });
+    w.enqueue(hb('a', 'known'), NOW, 'professional');
+    w.enqueue(hb('a', 'new1'), NOW, 'professional');
+    await w.close();
+    expect(calls.filter((c) => c.call === 'rejections')).toEqual([
+      expect.objectContaining({ tenantId: 'a', n: 1 }),
+    ]);
+    expect(rejections.takePending().size).toBe(0);
+  });
+});
 
 describe('PresenceWriter: the tenant client limit', () => {
   it('counts a heartbeat Redis refused (a new client beyond MAX_CLIENTS_PER_TENANT) as rejected client_limit for its tenant, not written', async () => {

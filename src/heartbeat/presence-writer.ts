@@ -69,6 +69,12 @@ export interface PresenceWriterStats {
   processingMs: { p50: number; p99: number };
 }
 
+/**
+ * However much of the shutdown's shared bound (ShutdownClock) came before it, the final flush has
+ * at least this long: one write of what is held, to a Redis that answers.
+ */
+export const FINAL_WRITE_FLOOR_MS = 1000;
+
 /** The final flush gives the last heartbeats this long: a Redis that stopped answering must not hold the exit. */
 const SHUTDOWN_FLUSH_DEADLINE_MS = 5000;
 
@@ -145,18 +151,29 @@ export class PresenceWriter implements OnModuleInit {
   async close(): Promise<void> {
     this.flushTimer.stop();
     this.closing = true;
-    const deadline = this.clock.deadline(SHUTDOWN_FLUSH_DEADLINE_MS);
+    // The shared bound may be spent by the drains and the tap's flush before this runs: the
+    // heartbeats still get FINAL_WRITE_FLOOR_MS for at least one write (the process bound,
+    // SHUTDOWN_DEADLINE_MS, is far beyond).
+    const deadline = Math.max(this.clock.deadline(SHUTDOWN_FLUSH_DEADLINE_MS), Date.now() + FINAL_WRITE_FLOOR_MS);
     const untilDeadline = (work: Promise<void>) => Promise.race([work, delay(Math.max(0, deadline - Date.now()))]);
     if (this.running) await untilDeadline(this.running);
     // A Redis not connected returns at once: the loop waits between runs, and ends at the deadline.
     while (Date.now() < deadline) {
       await untilDeadline(this.flush());
-      if (this.pending.size === 0 && this.deliveries.isEmpty && this.activity.size === 0 && !this.running) return;
+      if (
+        this.pending.size === 0 &&
+        this.deliveries.isEmpty &&
+        this.activity.size === 0 &&
+        !this.rejections.hasPending &&
+        !this.running
+      )
+        return;
       await delay(Math.min(PRESENCE_FLUSH_INTERVAL_MS, Math.max(0, deadline - Date.now())));
     }
     const unanswered = this.running ? ' and a write Redis has not answered' : '';
+    const rejected = this.rejections.hasPending ? ', tenants’ rejection counts' : '';
     this.logger.error(
-      `shutting down with ${this.pending.size} heartbeat(s) and ${this.activity.size} client(s)' behaviour figures not written to Redis${unanswered}`,
+      `shutting down with ${this.pending.size} heartbeat(s)${rejected} and ${this.activity.size} client(s)' behaviour figures not written to Redis${unanswered}`,
     );
   }
 
