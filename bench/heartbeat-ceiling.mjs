@@ -47,7 +47,13 @@ try {
       });
       await subscribed;
       const natsCpu = processCpuMs(nats.pid);
-      const publisher = await run('./heartbeat-publisher.mjs', [nats.url, tenants.join(','), '10000', '0', String(perRound)]);
+      const publisher = await run('./heartbeat-publisher.mjs', [
+        nats.url,
+        tenants.join(','),
+        '10000',
+        '0',
+        String(perRound),
+      ]);
       const received = await subscriber;
       const natsMicros = ((processCpuMs(nats.pid) - natsCpu) * 1000) / total;
       const row = {
@@ -67,5 +73,9 @@ try {
 } finally {
   await nats.stop();
 }
-console.log(`node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `node ${process.version}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 writeResult('heartbeat-ceiling', { node: process.version, loadavg: loadavg(), results });

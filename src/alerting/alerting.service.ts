@@ -473,7 +473,10 @@ export class AlertingService {
       ...(alertKey !== undefined && { alertKey }),
     };
     if (Object.keys(matcher).length === 0)
-      throw new AlertingError('VALIDATION_FAILED', 'matcher must have one or more of: ruleId, anomalyType, severity, alertKey');
+      throw new AlertingError(
+        'VALIDATION_FAILED',
+        'matcher must have one or more of: ruleId, anomalyType, severity, alertKey',
+      );
     if (Date.parse(dto.until) <= Date.now())
       throw new AlertingError('VALIDATION_FAILED', 'until must be in the future');
     const silence: Silence = {

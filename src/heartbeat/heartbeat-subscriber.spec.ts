@@ -72,19 +72,12 @@ function subscriberOf(
   heartbeats: HeartbeatService = {} as HeartbeatService,
   tenants = directory([]),
 ): HeartbeatSubscriber {
-  return new HeartbeatSubscriber(
-    options,
-    heartbeats,
-    writer(),
-    tenants,
-    new TenantShards(options, tenants),
-    {
-      close: () => {
-        fake.steps.push('timeline flush');
-        return Promise.resolve();
-      },
-    } as unknown as ClientTimeline,
-  );
+  return new HeartbeatSubscriber(options, heartbeats, writer(), tenants, new TenantShards(options, tenants), {
+    close: () => {
+      fake.steps.push('timeline flush');
+      return Promise.resolve();
+    },
+  } as unknown as ClientTimeline);
 }
 
 describe('HeartbeatSubscriber', () => {

@@ -120,9 +120,7 @@ describe('PresenceWriter: the final flush (close)', () => {
     w.enqueue(hb('a', 'known'), NOW, 'professional');
     w.enqueue(hb('a', 'new1'), NOW, 'professional');
     await w.close();
-    expect(calls.filter((c) => c.call === 'rejections')).toEqual([
-      expect.objectContaining({ tenantId: 'a', n: 1 }),
-    ]);
+    expect(calls.filter((c) => c.call === 'rejections')).toEqual([expect.objectContaining({ tenantId: 'a', n: 1 })]);
     expect(rejections.takePending().size).toBe(0);
   });
 });

@@ -83,7 +83,9 @@ describe('every DTO string property has a length bound', () => {
   };
   const cases: [new () => object, string][] = [];
   for (const [target, list] of storage.validationMetadatas) {
-    const props = new Set(list.filter((m) => m.name !== undefined && STRING_RULES.has(m.name)).map((m) => m.propertyName));
+    const props = new Set(
+      list.filter((m) => m.name !== undefined && STRING_RULES.has(m.name)).map((m) => m.propertyName),
+    );
     for (const p of props) cases.push([target, p]);
   }
 

@@ -353,7 +353,9 @@ describe('custom metric definitions (real Redis): limit under concurrency, a fix
   });
 
   /** Runs `body` counting the app's Redis commands, the keys its scripts were given, and those that are custom figures. */
-  async function counted<T>(body: () => Promise<T>): Promise<{ result: T; commands: number; scriptKeys: number; customHashes: number }> {
+  async function counted<T>(
+    body: () => Promise<T>,
+  ): Promise<{ result: T; commands: number; scriptKeys: number; customHashes: number }> {
     const client = pulse.app.get<Redis>(REDIS_CLIENT);
     const send = client.sendCommand.bind(client);
     let commands = 0;
@@ -458,9 +460,13 @@ describe('custom metric definitions (real Redis): limit under concurrency, a fix
     expect(again.status).toBe(200);
     await again.text();
     // A refused or failed export gives its slot back too.
-    expect((await fetch(`${pulse.url}/api/v1/metrics/export?format=csv&period=1h&resolution=1d`, {
-      headers: { authorization: `Bearer ${tenant.apiKey}` },
-    })).status).toBe(400);
+    expect(
+      (
+        await fetch(`${pulse.url}/api/v1/metrics/export?format=csv&period=1h&resolution=1d`, {
+          headers: { authorization: `Bearer ${tenant.apiKey}` },
+        })
+      ).status,
+    ).toBe(400);
     expect((await exportOf(tenant)).status).toBe(200);
   });
 });

@@ -91,7 +91,9 @@ describe.skipIf(!process.env.PULSE_BENCH_EXPORT)('export with 50 custom metrics:
         .map(([k, v]) => [k, v - (before[k] ?? 0)])
         .filter(([k, v]) => (v as number) > 0 && k !== 'info'),
     );
-    console.log(`one export ${period}@${resolution}: status ${one.status}, ${ms.toFixed(0)} ms, commands ${JSON.stringify(diff)}`);
+    console.log(
+      `one export ${period}@${resolution}: status ${one.status}, ${ms.toFixed(0)} ms, commands ${JSON.stringify(diff)}`,
+    );
 
     const realtime = async () => {
       const s = performance.now();

@@ -171,7 +171,14 @@ describe('OpenAPI contract (real NATS and Redis)', () => {
     // A NATS identity names one tenant: giving another tenant's is a documented 409.
     const user = `oa-user-${basic}`;
     const identities = (users: string[]) => ({ natsIdentities: { users } });
-    await write('PATCH', '/api/v1/admin/tenants/{id}', `/api/v1/admin/tenants/${basic}`, ADMIN_KEY, identities([user]), 200);
+    await write(
+      'PATCH',
+      '/api/v1/admin/tenants/{id}',
+      `/api/v1/admin/tenants/${basic}`,
+      ADMIN_KEY,
+      identities([user]),
+      200,
+    );
     const other = `/api/v1/admin/tenants/${tenants.professional.id}`;
     await write('PATCH', '/api/v1/admin/tenants/{id}', other, ADMIN_KEY, identities([user]), 409);
     await write('POST', '/api/v1/admin/tenants', '/api/v1/admin/tenants', ADMIN_KEY, { id: basic }, 409);

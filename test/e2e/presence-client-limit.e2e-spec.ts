@@ -32,9 +32,14 @@ describe('distinct clients per tenant are bounded (MAX_CLIENTS_PER_TENANT; real 
       .summary;
   const rejected = async (t: CreatedTenant) =>
     (
-      await request<{ heartbeats: { rejected: Record<string, number> } }>(a.url, 'GET', '/api/v1/metrics/health-check', {
-        key: t.apiKey,
-      })
+      await request<{ heartbeats: { rejected: Record<string, number> } }>(
+        a.url,
+        'GET',
+        '/api/v1/metrics/health-check',
+        {
+          key: t.apiKey,
+        },
+      )
     ).body.heartbeats.rejected;
 
   async function activeTenant(label: string): Promise<CreatedTenant> {

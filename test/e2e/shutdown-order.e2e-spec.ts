@@ -15,7 +15,11 @@ import {
   deletePrefix,
   type RunningPulse,
   SHARED_REDIS,
-  startPulse, testOptions, uniqueTenantId, waitFor } from '../support/pulse-app.js';
+  startPulse,
+  testOptions,
+  uniqueTenantId,
+  waitFor,
+} from '../support/pulse-app.js';
 import { publisher, publishMany } from '../support/traffic.js';
 
 /** Heartbeats per 5 ms tick (each from a new client): about 4,000 a second. */
@@ -173,7 +177,9 @@ describe('what a shutdown writes, and in what order (real NATS and Redis)', () =
     started = Date.now();
     await pulse.close();
     const elapsed = Date.now() - started;
-    console.log(`shutdown with Redis stopped: ${elapsed} ms; final flushes began at ${JSON.stringify(finalFlushes)} ms`);
+    console.log(
+      `shutdown with Redis stopped: ${elapsed} ms; final flushes began at ${JSON.stringify(finalFlushes)} ms`,
+    );
 
     // The tap's final flush starts after its drain (at most 3 s), the heartbeats' after the tap's
     // (10 s at most), not after lower-value flushes (timeline, event log, audit trail) took their time.

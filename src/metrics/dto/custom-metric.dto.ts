@@ -74,7 +74,10 @@ export class CreateCustomMetricDto {
  */
 export class UpdateCustomMetricDto {
   @ApiPropertyOptional({ maxLength: 100 }) @OptionalNotNull() @Rules.name() name?: string;
-  @ApiPropertyOptional({ description: SUBJECT_DOC, maxLength: 200 }) @OptionalNotNull() @Rules.subject() subject?: string;
+  @ApiPropertyOptional({ description: SUBJECT_DOC, maxLength: 200 })
+  @OptionalNotNull()
+  @Rules.subject()
+  subject?: string;
   @ApiPropertyOptional({ enum: CUSTOM_SOURCES }) @OptionalNotNull() @Rules.source() source?: CustomSource;
   @ApiPropertyOptional({ enum: CUSTOM_AGGREGATIONS })
   @OptionalNotNull()

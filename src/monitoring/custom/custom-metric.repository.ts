@@ -79,7 +79,8 @@ export class CustomMetricRepository {
   async figuresOfEach(tenantId: string, ids: string[], periods: (string | number)[]): Promise<StoredFigures[][]> {
     const keys = ids.flatMap((id) => periods.map((p) => this.keys.customFigures(tenantId, id, p)));
     const read: StoredFigures[] = [];
-    for (let i = 0; i < keys.length; i += HASHES_PER_CALL) read.push(...(await this.hashes(keys.slice(i, i + HASHES_PER_CALL))));
+    for (let i = 0; i < keys.length; i += HASHES_PER_CALL)
+      read.push(...(await this.hashes(keys.slice(i, i + HASHES_PER_CALL))));
     return ids.map((_, i) => read.slice(i * periods.length, (i + 1) * periods.length));
   }
 
