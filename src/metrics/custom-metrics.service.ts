@@ -53,10 +53,6 @@ function hashesPerMetric(period: Period, resolution: Resolution): number {
 }
 
 /**
- * Why an export of `metrics` custom metrics over the period at the resolution reads too much
- * (naming resolution and the coarser one that fits), or null.
- */
-/**
  * The resolution an export reads at: the one asked for; when none is, the period's default if its
  * custom figures fit MAX_EXPORT_CUSTOM_HASHES, else the finest coarser one that fits (else the
  * default, which exportCostProblem then refuses, asking a shorter period).
@@ -78,6 +74,10 @@ function coarserFitting(metrics: number, period: Period, than: Resolution): Reso
   );
 }
 
+/**
+ * Why an export of `metrics` custom metrics over the period at the resolution reads too much
+ * (naming resolution and the coarser one that fits), or null.
+ */
 export function exportCostProblem(metrics: number, period: Period, resolution: Resolution): string | null {
   const hashes = metrics * hashesPerMetric(period, resolution);
   if (hashes <= MAX_EXPORT_CUSTOM_HASHES) return null;
