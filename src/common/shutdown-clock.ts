@@ -1,4 +1,5 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { withTimeout } from './with-timeout.js';
 
 /**
  * How long after the shutdown begins every final flush to Redis must have ended (the tap's counts,
@@ -44,19 +45,12 @@ export class ShutdownClock implements OnModuleDestroy {
  * is unreferenced: it never holds the exit.
  */
 export async function endedBy(work: Promise<unknown>, deadline: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now())).unref();
-  });
-  try {
-    return await Promise.race([
-      work.then(
-        () => true,
-        () => true,
-      ),
-      late,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const ended = work.then(
+    () => undefined,
+    () => undefined,
+  );
+  return withTimeout(ended, Math.max(0, deadline - Date.now()), 'final flush').then(
+    () => true,
+    () => false,
+  );
 }

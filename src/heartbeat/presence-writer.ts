@@ -5,7 +5,7 @@ import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { redisReady } from '../redis/redis-errors.js';
 import { minuteEpochOf } from '../common/time.js';
 import { entitled } from '../common/entitlements.js';
-import { ShutdownClock } from '../common/shutdown-clock.js';
+import { endedBy, ShutdownClock } from '../common/shutdown-clock.js';
 import type { Tier } from '../common/tiers.js';
 import { PULSE_OPTIONS, type PulseOptions } from '../config/pulse-options.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
@@ -155,11 +155,10 @@ export class PresenceWriter implements OnModuleInit {
     // heartbeats still get FINAL_WRITE_FLOOR_MS for at least one write (the process bound,
     // SHUTDOWN_DEADLINE_MS, is far beyond).
     const deadline = Math.max(this.clock.deadline(SHUTDOWN_FLUSH_DEADLINE_MS), Date.now() + FINAL_WRITE_FLOOR_MS);
-    const untilDeadline = (work: Promise<void>) => Promise.race([work, delay(Math.max(0, deadline - Date.now()))]);
-    if (this.running) await untilDeadline(this.running);
+    if (this.running) await endedBy(this.running, deadline);
     // A Redis not connected returns at once: the loop waits between runs, and ends at the deadline.
     while (Date.now() < deadline) {
-      await untilDeadline(this.flush());
+      await endedBy(this.flush(), deadline);
       if (
         this.pending.size === 0 &&
         this.deliveries.isEmpty &&
